@@ -1,0 +1,29 @@
+//! A typed client for the Power BI REST API, generated from a curated spec.
+//!
+//! ```no_run
+//! use powerbi::{PowerBiClient, Workspace, auth::ClientSecretCredential};
+//!
+//! # async fn run() -> Result<(), powerbi::Error> {
+//! let client = PowerBiClient::builder()
+//!     .credential(ClientSecretCredential::new("tenant-id", "client-id", "secret value"))
+//!     .build()?;
+//! for workspace in client.groups().list_groups(Default::default()).await? {
+//!     println!("{} {}", workspace.id, workspace.name.unwrap_or_default());
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! - One module per permission category ([`groups`], [`datasets`], [`reports`],
+//!   [`dashboards`], ...), each with a client borrowed from [`PowerBiClient`]; the models are
+//!   in [`models`].
+//! - Every method's documentation names its required scopes, service-principal support and
+//!   Microsoft's page; [`OPERATIONS`] lists the same facts for every operation.
+//! - Operations that exist for "My workspace" and for workspaces are one method taking a
+//!   [`Workspace`].
+
+pub mod runtime;
+
+pub use runtime::auth;
+pub use runtime::{Cloud, DateTime, Error, PowerBiClient, PowerBiClientBuilder, Result, Workspace};
+
+include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));

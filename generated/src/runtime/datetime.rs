@@ -1,0 +1,71 @@
+//! Date-times as the service sends them: RFC 3339, sometimes without a zone.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// A point in time from or for the service.
+///
+/// Decoding is lenient: the service sometimes omits the zone (`2021-12-14T03:46:04.833`); such
+/// a time is read as UTC. Encoding always writes RFC 3339 in UTC with a `Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DateTime(pub OffsetDateTime);
+
+impl DateTime {
+    /// The current time.
+    pub fn now() -> Self {
+        DateTime(OffsetDateTime::now_utc())
+    }
+
+    /// Parses RFC 3339, or an ISO 8601 date-time without a zone (read as UTC).
+    pub fn parse(text: &str) -> Option<Self> {
+        if let Ok(parsed) = OffsetDateTime::parse(text, &Rfc3339) {
+            return Some(DateTime(parsed));
+        }
+        let format = time::macros::format_description!(
+            version = 2,
+            "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+        );
+        PrimitiveDateTime::parse(text, &format)
+            .ok()
+            .map(|parsed| DateTime(parsed.assume_offset(UtcOffset::UTC)))
+    }
+}
+
+impl From<OffsetDateTime> for DateTime {
+    fn from(value: OffsetDateTime) -> Self {
+        DateTime(value)
+    }
+}
+
+impl From<DateTime> for OffsetDateTime {
+    fn from(value: DateTime) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.to_offset(UtcOffset::UTC).format(&Rfc3339) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl Serialize for DateTime {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DateTime {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text: std::borrow::Cow<'de, str> = Deserialize::deserialize(deserializer)?;
+        DateTime::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!("'{text}' is not an RFC 3339 date-time"))
+        })
+    }
+}

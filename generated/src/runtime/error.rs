@@ -1,0 +1,239 @@
+//! The one error type: every failure, with a one-line `Display` a user can act on.
+
+use std::fmt;
+use std::time::Duration;
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong calling Power BI. `Display` is one line: what failed, the
+/// service's code and message, the `RequestId` to quote to Microsoft, and a hint when the
+/// cause is a known setup problem. No variant ever holds a secret or a token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The Power BI service answered with an error status.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// Signing in failed (Entra ID refused, or a credential could not produce a token).
+    #[error("{0}")]
+    Auth(Box<AuthError>),
+    /// The request never got an answer: connection, TLS, DNS or protocol failure.
+    #[error("{operation}: could not reach {host}: {message}")]
+    Transport {
+        /// The operation (or `raw request`).
+        operation: &'static str,
+        /// The host called.
+        host: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// No answer within the configured time.
+    #[error("{operation}: no answer from {host} within {after:?}")]
+    Timeout {
+        /// The operation (or `raw request`).
+        operation: &'static str,
+        /// The host called.
+        host: String,
+        /// The time allowed.
+        after: Duration,
+    },
+    /// The answer did not match the expected type.
+    #[error(
+        "{operation}: cannot decode the response at `{path}`: {message} (RequestId {request_id})"
+    )]
+    Decode {
+        /// The operation.
+        operation: &'static str,
+        /// JSON path of the offending value (`value[3].name`).
+        path: String,
+        /// What serde said.
+        message: String,
+        /// The `RequestId` header, or `-`.
+        request_id: String,
+    },
+    /// The request could not be built from the arguments given (nothing was sent).
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// The client was configured wrongly.
+    #[error("client configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// The HTTP status of an API or sign-in error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Auth(auth) => auth.status,
+            _ => None,
+        }
+    }
+
+    /// The service's error code (`PowerBIEntityNotFound`, `invalid_client`, ...).
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.code.as_deref(),
+            Error::Auth(auth) => auth.error.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The `RequestId` the service gave this failure, to quote in a support case.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) => api.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// How long the service asked the caller to wait (429 and 503 answers).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(api) => api.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether trying again later may succeed (throttling, server errors, timeouts, transport).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api(api) => matches!(api.status, 408 | 429 | 500 | 502 | 503 | 504),
+            Error::Transport { .. } | Error::Timeout { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// An error answer from the Power BI REST API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The operation that failed (its spec name) or `raw request`.
+    pub operation: &'static str,
+    /// HTTP method and path called (no query string, which may carry filters).
+    pub request: String,
+    /// HTTP status.
+    pub status: u16,
+    /// Power BI error code (`error.code`, or the `X-PowerBI-Error-Info` header).
+    pub code: Option<String>,
+    /// The human-readable message, from whichever shape the body had.
+    pub message: Option<String>,
+    /// The `RequestId` response header.
+    pub request_id: Option<String>,
+    /// `Retry-After`, when given.
+    pub retry_after: Option<Duration>,
+    /// The start of the body, at most 1 KiB, for diagnosis.
+    pub body_snippet: String,
+    /// What usually causes this answer, when known.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: HTTP {}", self.operation, self.status)?;
+        if let Some(reason) = reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|status| status.canonical_reason())
+        {
+            write!(f, " {reason}")?;
+        }
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {}", one_line(message))?;
+        }
+        write!(f, " ({})", self.request)?;
+        if let Some(request_id) = &self.request_id {
+            write!(f, " RequestId {request_id}")?;
+        }
+        if let Some(retry_after) = self.retry_after {
+            write!(f, "; retry after {}s", retry_after.as_secs())?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A failed sign-in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AuthError {
+    /// The credential that failed (`client secret`, `username/password`, ...).
+    pub credential: &'static str,
+    /// HTTP status of the token endpoint's answer, if there was one.
+    pub status: Option<u16>,
+    /// The OAuth `error` (`invalid_client`, ...).
+    pub error: Option<String>,
+    /// The first AADSTS code, e.g. 7000215.
+    pub aadsts: Option<u32>,
+    /// The first line of `error_description`.
+    pub description: Option<String>,
+    /// Entra ID's trace id.
+    pub trace_id: Option<String>,
+    /// Entra ID's correlation id.
+    pub correlation_id: Option<String>,
+    /// What usually causes this answer, when known.
+    pub hint: Option<&'static str>,
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "sign-in with {} failed", self.credential)?;
+        if let Some(status) = self.status {
+            write!(f, ": HTTP {status}")?;
+        }
+        if let Some(error) = &self.error {
+            write!(f, " {error}")?;
+        }
+        if let Some(description) = &self.description {
+            write!(f, ": {}", one_line(description))?;
+        } else if let Some(code) = self.aadsts {
+            write!(f, ": AADSTS{code}")?;
+        }
+        if let Some(trace_id) = &self.trace_id {
+            write!(f, " (trace {trace_id}")?;
+            if let Some(correlation_id) = &self.correlation_id {
+                write!(f, ", correlation {correlation_id}")?;
+            }
+            write!(f, ")")?;
+        }
+        if let Some(hint) = self.hint {
+            write!(f, "; hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The first line, trimmed, so `Display` stays one line.
+fn one_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
+
+/// A hint for the Entra ID codes users hit most.
+pub(crate) fn aadsts_hint(code: u32) -> Option<&'static str> {
+    Some(match code {
+        7000215 => {
+            "the client secret is wrong: paste the secret's Value from the app registration, not its Secret ID"
+        }
+        7000222 => "the client secret has expired: create a new one in the app registration",
+        700016 => {
+            "the application (client) id is not found in this tenant: check the client id and the tenant id"
+        }
+        90002 => "the tenant is not found: check the tenant id or domain (and the cloud)",
+        50126 => "the user name or password is wrong",
+        50076 | 50079 => {
+            "the account needs multi-factor authentication, which the password grant cannot do: use a service principal or device code"
+        }
+        7000218 => {
+            "the app is a confidential client: either send a client secret, or enable 'Allow public client flows' for the password grant"
+        }
+        700025 => "the app is a public client: do not send a client secret with the password grant",
+        9001023 => "the password grant needs a tenant id or domain, not /common",
+        65001 => "the delegated permissions have not been consented for this app",
+        _ => return None,
+    })
+}

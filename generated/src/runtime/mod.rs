@@ -1,0 +1,40 @@
+//! The hand-written runtime that generated code calls: the client, sign-in, the request
+//! pipeline, errors and the small types models use.
+//!
+//! Generated methods reach everything through this module (`crate::runtime` inside `powerbi`,
+//! `::powerbi::runtime` in a crate that generates its own subset), so it is public; most users
+//! need only [`PowerBiClient`], [`Workspace`], [`Error`] and the credentials in [`auth`].
+
+pub mod auth;
+mod client;
+mod cloud;
+mod datetime;
+mod error;
+mod open_enum;
+mod operation;
+mod request;
+mod tls;
+mod workspace;
+
+pub use client::{PowerBiClient, PowerBiClientBuilder};
+pub use cloud::Cloud;
+pub use datetime::DateTime;
+pub use error::{ApiError, AuthError, Error, Result};
+pub use open_enum::OpenEnum;
+pub use operation::{
+    HttpMethod, LongRunning, Operation, Paging, ServicePrincipalSupport, WorkspaceScope,
+};
+pub use request::{RequestBuilder, ToParam};
+pub use workspace::Workspace;
+
+#[doc(hidden)]
+pub use crate::__impl_open_enum as impl_open_enum;
+
+/// Re-exported so generated code needs no dependency of its own on serde.
+pub use serde;
+/// A free-form JSON value (used only where the spec says why).
+pub use serde_json::Value as JsonValue;
+/// The catch-all map of fields a model does not know.
+pub type JsonMap = serde_json::Map<String, serde_json::Value>;
+/// Identifiers of workspaces, reports, dashboards, ...
+pub use uuid::Uuid;

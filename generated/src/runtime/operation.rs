@@ -1,0 +1,139 @@
+//! What the service documents about each operation, as a public table.
+
+/// HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpMethod {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl HttpMethod {
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            HttpMethod::Get => reqwest::Method::GET,
+            HttpMethod::Post => reqwest::Method::POST,
+            HttpMethod::Put => reqwest::Method::PUT,
+            HttpMethod::Patch => reqwest::Method::PATCH,
+            HttpMethod::Delete => reqwest::Method::DELETE,
+        }
+    }
+}
+
+/// Which workspaces an operation addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WorkspaceScope {
+    /// The path is used as written.
+    None,
+    /// The caller's "My workspace" only.
+    My,
+    /// A workspace only: `/groups/{groupId}` precedes the path.
+    Workspace,
+    /// Either "My workspace" or a workspace (Microsoft's two twin operations, one method here).
+    Both,
+}
+
+/// Whether a service principal may call an operation, as Microsoft documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ServicePrincipalSupport {
+    /// Supported.
+    Yes,
+    /// Not supported.
+    No,
+    /// Microsoft's documentation does not say.
+    Unknown,
+}
+
+/// How an operation pages through long results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Paging {
+    /// One response holds everything.
+    None,
+    /// `$top` and `$skip`.
+    TopSkip,
+    /// `$top` only.
+    Top,
+    /// A continuation token or URI.
+    Continuation,
+    /// `@odata.nextLink`.
+    NextLink,
+}
+
+/// Whether an operation starts a job that runs on after the response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LongRunning {
+    /// Completes in the response.
+    None,
+    /// A dataset refresh.
+    Refresh,
+    /// An export to file.
+    Export,
+    /// An import.
+    Import,
+    /// A deployment pipeline operation.
+    Pipeline,
+    /// A scanner (workspace info) scan.
+    Scan,
+    /// Another job answered with 202 and polled.
+    Poll,
+}
+
+/// One operation of the Power BI REST API, as the spec describes it. [`crate::OPERATIONS`]
+/// lists them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Operation {
+    /// The method's name, unique within its category.
+    pub name: &'static str,
+    /// The permission category (module) it belongs to.
+    pub category: &'static str,
+    /// Microsoft's operationIds it covers (two when "My workspace" and workspace twins merge).
+    pub operation_ids: &'static [&'static str],
+    /// One-sentence summary.
+    pub summary: &'static str,
+    /// Microsoft's documentation page.
+    pub docs_url: &'static str,
+    /// HTTP method.
+    pub method: HttpMethod,
+    /// Path template relative to `/v1.0/myorg`, without the `/groups/{groupId}` prefix.
+    pub path: &'static str,
+    /// Which workspaces it addresses.
+    pub workspace: WorkspaceScope,
+    /// Delegated scopes: any one inner list suffices, and all scopes of that list are needed.
+    pub scopes: &'static [&'static [&'static str]],
+    /// Service-principal support.
+    pub service_principal: ServicePrincipalSupport,
+    /// Paging strategy.
+    pub paging: Paging,
+    /// Long-running marker.
+    pub long_running: LongRunning,
+}
+
+impl Operation {
+    /// The full path templates (relative to the API host) this operation serves: one, or
+    /// two for an operation with "My workspace" and workspace twins.
+    pub fn path_templates(&self) -> Vec<String> {
+        let my = format!("/v1.0/myorg{}", self.path);
+        let group = format!("/v1.0/myorg/groups/{{groupId}}{}", self.path);
+        match self.workspace {
+            WorkspaceScope::None | WorkspaceScope::My => vec![my],
+            WorkspaceScope::Workspace => vec![group],
+            WorkspaceScope::Both => vec![my, group],
+        }
+    }
+
+    /// Whether a delegated token with `granted` scopes may call this operation.
+    pub fn is_allowed_by(&self, granted: &[&str]) -> bool {
+        self.scopes.is_empty()
+            || self
+                .scopes
+                .iter()
+                .any(|set| set.iter().all(|scope| granted.contains(scope)))
+    }
+}

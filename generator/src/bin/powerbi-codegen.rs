@@ -1,0 +1,99 @@
+//! `powerbi-codegen`: generate the client, check a spec, or list its permissions.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Reads the curated Power BI REST API spec and generates the Rust client.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate the spec and write the generated client to a file.
+    Generate {
+        /// The spec folder.
+        #[arg(long, default_value = "spec")]
+        spec: PathBuf,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only these categories (repeatable).
+        #[arg(long = "category")]
+        categories: Vec<String>,
+        /// The runtime path generated code uses.
+        #[arg(long, default_value = "::powerbi::runtime")]
+        runtime_path: String,
+    },
+    /// Validate the spec only; exits non-zero when it has problems.
+    Check {
+        /// The spec folder.
+        #[arg(long, default_value = "spec")]
+        spec: PathBuf,
+    },
+    /// Print categories, the scopes they accept, and the operations under each scope.
+    Scopes {
+        /// The spec folder.
+        #[arg(long, default_value = "spec")]
+        spec: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse().command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprint!("{error}");
+            if !error.to_string().ends_with('\n') {
+                eprintln!();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), powerbi_codegen::Error> {
+    match command {
+        Command::Generate {
+            spec,
+            out,
+            categories,
+            runtime_path,
+        } => {
+            let mut builder = powerbi_codegen::Builder::new(spec)
+                .runtime_path(runtime_path)
+                .rerun_if_changed(false)
+                .out_dir(out.parent().map(PathBuf::from).unwrap_or_default())
+                .file_name(
+                    out.file_name()
+                        .map(|name| name.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| "powerbi.rs".to_owned()),
+                );
+            if !categories.is_empty() {
+                builder = builder.categories(categories);
+            }
+            let path = builder.generate()?;
+            println!("wrote {}", path.display());
+        }
+        Command::Check { spec } => {
+            let spec = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&spec)?)?;
+            let operations: usize = spec.categories.iter().map(|c| c.operations.len()).sum();
+            println!(
+                "ok: {} categories, {operations} operations, {} models, {} enums",
+                spec.categories.len(),
+                spec.models.len(),
+                spec.enums.len()
+            );
+        }
+        Command::Scopes { spec } => {
+            let spec = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&spec)?)?;
+            print!("{}", powerbi_codegen::scopes_report(&spec));
+        }
+    }
+    Ok(())
+}

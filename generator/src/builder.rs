@@ -1,0 +1,123 @@
+//! The by-value builder a `build.rs` uses: read the spec folder, generate, write if changed.
+
+use std::path::{Path, PathBuf};
+
+use crate::{Error, Target};
+
+/// Generates a Power BI client from a spec folder, for a `build.rs`.
+///
+/// Defaults suit a crate other than `powerbi` that depends on it: the runtime is reached as
+/// `::powerbi::runtime`, every category is generated, the output is `$OUT_DIR/powerbi.rs`, and
+/// `cargo:rerun-if-changed` lines are printed for the folder and each spec file.
+#[derive(Debug, Clone)]
+#[must_use = "a Builder does nothing until `generate` is called"]
+pub struct Builder {
+    spec_dir: PathBuf,
+    categories: Option<Vec<String>>,
+    target: Target,
+    out_dir: Option<PathBuf>,
+    file_name: String,
+    rerun_if_changed: bool,
+}
+
+impl Builder {
+    /// Generates from the `*.yaml` files of `spec_dir`.
+    pub fn new(spec_dir: impl Into<PathBuf>) -> Self {
+        Builder {
+            spec_dir: spec_dir.into(),
+            categories: None,
+            target: Target {
+                runtime_path: "::powerbi::runtime".to_owned(),
+                inherent_accessors: false,
+            },
+            out_dir: None,
+            file_name: "powerbi.rs".to_owned(),
+            rerun_if_changed: true,
+        }
+    }
+
+    /// Generates only these categories (by their `category` name) and the models they use.
+    pub fn categories<I, S>(mut self, categories: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.categories = Some(categories.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The path through which generated code reaches the runtime (default
+    /// `::powerbi::runtime`; the `powerbi` crate itself uses `crate::runtime`).
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.target.runtime_path = path.into();
+        self
+    }
+
+    /// Adds `client.datasets()`-style accessors as inherent methods of `PowerBiClient`. Only the
+    /// `powerbi` crate itself can do that; other crates get the `CategoryClients` trait.
+    pub fn inherent_accessors(mut self, inherent: bool) -> Self {
+        self.target.inherent_accessors = inherent;
+        self
+    }
+
+    /// Where to write (default: the `OUT_DIR` cargo gives build scripts).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// The generated file's name (default `powerbi.rs`).
+    pub fn file_name(mut self, name: impl Into<String>) -> Self {
+        self.file_name = name.into();
+        self
+    }
+
+    /// Whether to print `cargo:rerun-if-changed` lines (default true).
+    pub fn rerun_if_changed(mut self, emit: bool) -> Self {
+        self.rerun_if_changed = emit;
+        self
+    }
+
+    /// Reads, validates and generates; writes the file only when its bytes change, so an
+    /// unchanged spec never makes cargo recompile the crate. Returns the file's path.
+    pub fn generate(self) -> Result<PathBuf, Error> {
+        let out_dir = match self
+            .out_dir
+            .clone()
+            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
+        {
+            Some(dir) => dir,
+            None => {
+                return Err(Error::Config(
+                    "no output folder: call `out_dir` or run from a build script".to_owned(),
+                ));
+            }
+        };
+        let sources = crate::read_spec_dir(&self.spec_dir)?;
+        if self.rerun_if_changed {
+            println!("cargo:rerun-if-changed={}", self.spec_dir.display());
+            for source in &sources {
+                println!("cargo:rerun-if-changed={}", source.path.display());
+            }
+        }
+        let mut spec = crate::load(&sources)?;
+        if let Some(categories) = &self.categories {
+            spec = crate::select(&spec, categories)?;
+        }
+        let text = crate::render(&spec, &self.target)?;
+        let path = out_dir.join(&self.file_name);
+        write_if_changed(&path, &text)?;
+        Ok(path)
+    }
+}
+
+/// Writes `text` unless the file already holds exactly it.
+pub(crate) fn write_if_changed(path: &Path, text: &str) -> Result<(), Error> {
+    if std::fs::read(path).is_ok_and(|existing| existing == text.as_bytes()) {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|error| Error::io(parent, &error))?;
+    }
+    std::fs::write(path, text).map_err(|error| Error::io(path, &error))
+}

@@ -1,0 +1,224 @@
+//! Structs and open enums for the spec's models.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use super::{docs, rust_type};
+use crate::model::{EnumDef, Model, Spec, TypeRef};
+
+/// The `models` module.
+pub fn module(spec: &Spec, serde_crate: &str) -> TokenStream {
+    let boxed = boxed_fields(&spec.models);
+    let defaultable = defaultable_models(spec);
+    let models = spec
+        .models
+        .iter()
+        .map(|model| model_struct(model, serde_crate, &boxed, &defaultable));
+    let enums = spec.enums.iter().map(enum_def);
+    quote! {
+        #[doc = " The request and response models of every category."]
+        pub mod models {
+            #![allow(clippy::doc_markdown)]
+            use super::rt;
+            #(#models)*
+            #(#enums)*
+        }
+    }
+}
+
+fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+fn model_struct(
+    model: &Model,
+    serde_crate: &str,
+    boxed: &BTreeSet<(String, String)>,
+    defaultable: &BTreeSet<String>,
+) -> TokenStream {
+    let boxed_set = boxed;
+    let name = ident(&model.name);
+    let doc = docs::attributes(&docs::sanitize(model.doc.as_deref().unwrap_or(&model.name)));
+    let fields = model.fields.iter().map(|field| {
+        let field_name = ident(&field.rust_name);
+        let mut ty = rust_type(&field.ty, false);
+        if boxed.contains(&(model.name.clone(), field.wire_name.clone())) {
+            ty = quote!(::std::boxed::Box<#ty>);
+        }
+        let doc = docs::attributes(&docs::sanitize(field.doc.as_deref().unwrap_or("")));
+        let wire = &field.wire_name;
+        let rename = (field.rust_name.trim_start_matches("r#") != wire.as_str())
+            .then(|| quote!(rename = #wire,));
+        if field.required {
+            let attribute = rename.map(|rename| quote!(#[serde(#rename)]));
+            quote! { #doc #attribute pub #field_name: #ty, }
+        } else {
+            quote! {
+                #doc
+                #[serde(#rename default, skip_serializing_if = "Option::is_none")]
+                pub #field_name: Option<#ty>,
+            }
+        }
+    });
+    let default = defaultable.contains(&model.name).then(|| quote!(Default,));
+    let constructor = (!defaultable.contains(&model.name)).then(|| constructor(model, boxed_set));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, #default rt::serde::Serialize, rt::serde::Deserialize)]
+        #[serde(crate = #serde_crate)]
+        pub struct #name {
+            #(#fields)*
+            #[doc = " Fields the service sent that the spec does not know yet, kept as JSON."]
+            #[serde(flatten)]
+            pub unknown_fields: rt::JsonMap,
+        }
+        #constructor
+    }
+}
+
+/// `new(required fields)` for a model that cannot derive `Default` (it has a required enum or
+/// model): every optional field starts as `None`.
+fn constructor(model: &Model, boxed: &BTreeSet<(String, String)>) -> TokenStream {
+    let required: Vec<_> = model.fields.iter().filter(|field| field.required).collect();
+    let arguments = required.iter().map(|field| {
+        let name = ident(&field.rust_name);
+        let mut ty = rust_type(&field.ty, false);
+        if boxed.contains(&(model.name.clone(), field.wire_name.clone())) {
+            ty = quote!(::std::boxed::Box<#ty>);
+        }
+        quote!(#name: #ty)
+    });
+    let values = model.fields.iter().map(|field| {
+        let name = ident(&field.rust_name);
+        if field.required {
+            quote!(#name)
+        } else {
+            quote!(#name: None)
+        }
+    });
+    let doc = format!(
+        " A `{}` with the required fields; optional ones are `None`.",
+        model.name
+    );
+    let name = ident(&model.name);
+    quote! {
+        impl #name {
+            #[doc = #doc]
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#arguments),*) -> Self {
+                Self { #(#values,)* unknown_fields: rt::JsonMap::new() }
+            }
+        }
+    }
+}
+
+fn enum_def(item: &EnumDef) -> TokenStream {
+    let name = ident(&item.name);
+    let doc = docs::attributes(&docs::sanitize(item.doc.as_deref().unwrap_or(&item.name)));
+    let variants = item.values.iter().map(|value| {
+        let variant = ident(&value.variant);
+        let doc = docs::attributes(&docs::sanitize(value.doc.as_deref().unwrap_or(&value.wire)));
+        quote! { #doc #variant, }
+    });
+    let known = item.values.iter().map(|value| {
+        let variant = ident(&value.variant);
+        let wire = &value.wire;
+        quote! { (Self::#variant, #wire) }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants)*
+            #[doc = " A value this version of the crate does not know, kept as sent."]
+            Unrecognized(String),
+        }
+        impl rt::OpenEnum for #name {
+            const KNOWN: &'static [(Self, &'static str)] = &[#(#known),*];
+            fn unrecognized(value: String) -> Self {
+                Self::Unrecognized(value)
+            }
+            fn as_unrecognized(&self) -> Option<&str> {
+                match self {
+                    Self::Unrecognized(value) => Some(value),
+                    _ => None,
+                }
+            }
+        }
+        rt::impl_open_enum!(#name);
+    }
+}
+
+/// Optional direct model fields that close a cycle are boxed, or the type would be infinite.
+fn boxed_fields(models: &[Model]) -> BTreeSet<(String, String)> {
+    let direct: BTreeMap<&str, Vec<&str>> = models
+        .iter()
+        .map(|model| {
+            let targets = model
+                .fields
+                .iter()
+                .filter_map(|field| match &field.ty {
+                    TypeRef::Model(target) => Some(target.as_str()),
+                    _ => None,
+                })
+                .collect();
+            (model.name.as_str(), targets)
+        })
+        .collect();
+    let reaches = |from: &str, to: &str| {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from];
+        while let Some(current) = stack.pop() {
+            if current == to {
+                return true;
+            }
+            if seen.insert(current) {
+                stack.extend(direct.get(current).into_iter().flatten().copied());
+            }
+        }
+        false
+    };
+    let mut boxed = BTreeSet::new();
+    for model in models {
+        for field in &model.fields {
+            if let TypeRef::Model(target) = &field.ty
+                && reaches(target, &model.name)
+            {
+                boxed.insert((model.name.clone(), field.wire_name.clone()));
+            }
+        }
+    }
+    boxed
+}
+
+/// Models whose required fields all have a sensible `Default` (no enums, no models without one).
+fn defaultable_models(spec: &Spec) -> BTreeSet<String> {
+    let mut defaultable: BTreeSet<String> = BTreeSet::new();
+    // Iterate to a fixed point: a model is defaultable once its required models are.
+    loop {
+        let before = defaultable.len();
+        for model in &spec.models {
+            let ok = model
+                .fields
+                .iter()
+                .filter(|field| field.required)
+                .all(|field| match &field.ty {
+                    TypeRef::Enum(_) => false,
+                    TypeRef::Model(target) => defaultable.contains(target),
+                    _ => true,
+                });
+            if ok {
+                defaultable.insert(model.name.clone());
+            }
+        }
+        if defaultable.len() == before {
+            return defaultable;
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! One module per category: its client, its methods, their options and operation records.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::{docs, rust_type};
+use crate::model::*;
+use crate::naming;
+
+/// The module of one category.
+pub fn module(category: &Category) -> TokenStream {
+    let module = Ident::new(&category.name, Span::call_site());
+    let client = client_name(category);
+    let mut doc = format!("{} operations.", category.title);
+    if let Some(text) = &category.doc {
+        doc = docs::sanitize(text);
+    }
+    if !category.permissions.is_empty() {
+        doc.push_str(&format!(
+            "\n\nPermission family: {}.",
+            category
+                .permissions
+                .iter()
+                .map(|scope| format!("`{scope}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let module_doc = docs::attributes(&doc);
+    let client_doc = docs::attributes(&format!(
+        "The {} operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).",
+        category.title
+    ));
+    let methods = category.operations.iter().map(method);
+    let options = category.operations.iter().filter_map(options_struct);
+    let records = category
+        .operations
+        .iter()
+        .map(|operation| record(category, operation));
+    quote! {
+        #module_doc
+        pub mod #module {
+            #![allow(clippy::doc_markdown)]
+            use super::{models, rt};
+
+            #client_doc
+            #[derive(Debug, Clone, Copy)]
+            pub struct #client<'a> {
+                client: &'a rt::PowerBiClient,
+            }
+
+            impl<'a> #client<'a> {
+                #[doc = " Borrows `client` for these operations."]
+                pub fn new(client: &'a rt::PowerBiClient) -> Self {
+                    Self { client }
+                }
+                #(#methods)*
+            }
+
+            #(#options)*
+
+            #[doc = " What the service documents about each operation of this category."]
+            pub mod operations {
+                use super::rt;
+                #(#records)*
+            }
+        }
+    }
+}
+
+/// `DatasetsClient` for `datasets`.
+pub fn client_name(category: &Category) -> Ident {
+    format_ident!("{}Client", naming::pascal(&category.name))
+}
+
+fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+fn record_name(operation: &Operation) -> Ident {
+    Ident::new(&naming::screaming(&operation.name), Span::call_site())
+}
+
+fn options_name(operation: &Operation) -> Ident {
+    format_ident!("{}Options", naming::pascal(&operation.name))
+}
+
+/// The type of a required argument.
+fn argument_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(&str),
+        other => rust_type(other, true),
+    }
+}
+
+fn method(operation: &Operation) -> TokenStream {
+    let name = ident(&operation.name);
+    let record = record_name(operation);
+    let mut arguments = Vec::new();
+    let mut positional_docs = Vec::new();
+    let mut steps = Vec::new();
+    match operation.workspace {
+        WorkspaceScope::Both => {
+            arguments.push(quote!(workspace: impl Into<rt::Workspace>));
+            steps.push(quote!(.workspace(workspace.into())));
+        }
+        WorkspaceScope::Workspace => {
+            arguments.push(quote!(workspace_id: rt::Uuid));
+            positional_docs.push((
+                "workspace_id".to_owned(),
+                Some("The workspace ID".to_owned()),
+            ));
+            steps.push(quote!(.workspace(rt::Workspace::Id(workspace_id))));
+        }
+        WorkspaceScope::My | WorkspaceScope::None => {}
+    }
+    let has_options = operation
+        .parameters
+        .iter()
+        .any(|parameter| !parameter.required);
+    for parameter in &operation.parameters {
+        let argument = ident(&parameter.rust_name);
+        let wire = &parameter.wire_name;
+        let step = match (parameter.location, parameter.required) {
+            (ParameterLocation::Path, _) => quote!(.path_param(#wire, &#argument)),
+            (ParameterLocation::Query, true) => quote!(.query(#wire, &#argument)),
+            (ParameterLocation::Query, false) => {
+                quote!(.query_opt(#wire, options.#argument.as_ref()))
+            }
+            (ParameterLocation::Header, true) => quote!(.header(#wire, &#argument)),
+            (ParameterLocation::Header, false) => {
+                quote!(.header_opt(#wire, options.#argument.as_ref()))
+            }
+        };
+        steps.push(step);
+        if parameter.required {
+            let ty = argument_type(&parameter.ty);
+            arguments.push(quote!(#argument: #ty));
+            positional_docs.push((parameter.rust_name.clone(), parameter.doc.clone()));
+        }
+    }
+    if let Some(body) = &operation.body {
+        let model = Ident::new(&body.model, Span::call_site());
+        if body.required {
+            arguments.push(quote!(body: &models::#model));
+            steps.push(quote!(.json_body(body)));
+        } else {
+            arguments.push(quote!(body: Option<&models::#model>));
+            steps.push(quote!(.json_body_opt(body)));
+        }
+        positional_docs.push((
+            "body".to_owned(),
+            Some(format!(
+                "The request body ([`{0}`](models::{0})).",
+                body.model
+            )),
+        ));
+    }
+    if has_options {
+        let options = options_name(operation);
+        arguments.push(quote!(options: #options));
+        positional_docs.push((
+            "options".to_owned(),
+            Some("Optional parameters; `Default::default()` sends none.".to_owned()),
+        ));
+    }
+    let (output, send) = match &operation.response {
+        Response::None => (quote!(()), quote!(send_empty)),
+        Response::Binary => (quote!(Vec<u8>), quote!(send_bytes)),
+        Response::Model(model) => {
+            let model = Ident::new(model, Span::call_site());
+            (quote!(models::#model), quote!(send_json))
+        }
+        Response::List(model) => {
+            let model = Ident::new(model, Span::call_site());
+            (quote!(Vec<models::#model>), quote!(send_list))
+        }
+        Response::Array(model) => {
+            let model = Ident::new(model, Span::call_site());
+            (quote!(Vec<models::#model>), quote!(send_array))
+        }
+    };
+    let doc = docs::attributes(&docs::operation(operation, &positional_docs));
+    quote! {
+        #doc
+        pub async fn #name(&self, #(#arguments),*) -> rt::Result<#output> {
+            self.client.request(&operations::#record) #(#steps)* .#send().await
+        }
+    }
+}
+
+fn options_struct(operation: &Operation) -> Option<TokenStream> {
+    let optional: Vec<&Parameter> = operation
+        .parameters
+        .iter()
+        .filter(|parameter| !parameter.required)
+        .collect();
+    if optional.is_empty() {
+        return None;
+    }
+    let name = options_name(operation);
+    let doc = docs::attributes(&format!("Optional parameters of `{}`.", operation.name));
+    let fields = optional.iter().map(|parameter| {
+        let field = ident(&parameter.rust_name);
+        let ty = rust_type(&parameter.ty, true);
+        let doc = docs::attributes(&docs::sanitize(
+            parameter.doc.as_deref().unwrap_or(&parameter.wire_name),
+        ));
+        quote! { #doc pub #field: Option<#ty>, }
+    });
+    let setters = optional.iter().map(|parameter| {
+        let field = ident(&parameter.rust_name);
+        let doc = docs::attributes(&format!("Sets `{}`.", parameter.wire_name));
+        if parameter.ty == TypeRef::String {
+            quote! {
+                #doc
+                pub fn #field(mut self, value: impl Into<String>) -> Self {
+                    self.#field = Some(value.into());
+                    self
+                }
+            }
+        } else {
+            let ty = rust_type(&parameter.ty, true);
+            quote! {
+                #doc
+                pub fn #field(mut self, value: #ty) -> Self {
+                    self.#field = Some(value);
+                    self
+                }
+            }
+        }
+    });
+    Some(quote! {
+        #doc
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+        }
+        impl #name {
+            #(#setters)*
+        }
+    })
+}
+
+/// The `rt::Operation` record of an operation.
+pub fn record(category: &Category, operation: &Operation) -> TokenStream {
+    let name = record_name(operation);
+    let operation_name = &operation.name;
+    let category_name = &category.name;
+    let ids = &operation.operation_ids;
+    let summary = &operation.summary;
+    let docs_url = &operation.docs_url;
+    let path = &operation.path;
+    let method = format_ident!(
+        "{}",
+        match operation.method {
+            Method::Get => "Get",
+            Method::Post => "Post",
+            Method::Put => "Put",
+            Method::Patch => "Patch",
+            Method::Delete => "Delete",
+        }
+    );
+    let workspace = format_ident!("{}", format!("{:?}", operation.workspace));
+    let service_principal = format_ident!("{}", format!("{:?}", operation.service_principal));
+    let paging = format_ident!("{}", format!("{:?}", operation.paging));
+    let long_running = format_ident!("{}", format!("{:?}", operation.long_running));
+    let scopes = operation.scopes.iter().map(|set| quote!(&[#(#set),*]));
+    let doc = docs::attributes(&format!(
+        "`{}`: {}",
+        operation.name,
+        docs::sanitize(summary)
+    ));
+    quote! {
+        #doc
+        pub static #name: rt::Operation = rt::Operation {
+            name: #operation_name,
+            category: #category_name,
+            operation_ids: &[#(#ids),*],
+            summary: #summary,
+            docs_url: #docs_url,
+            method: rt::HttpMethod::#method,
+            path: #path,
+            workspace: rt::WorkspaceScope::#workspace,
+            scopes: &[#(#scopes),*],
+            service_principal: rt::ServicePrincipalSupport::#service_principal,
+            paging: rt::Paging::#paging,
+            long_running: rt::LongRunning::#long_running,
+        };
+    }
+}

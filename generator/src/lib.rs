@@ -1,0 +1,132 @@
+//! `powerbi-codegen`: reads the curated Power BI REST API spec (`spec/*.yaml`), validates it
+//! with precise diagnostics, and generates the Rust client of the `powerbi` crate.
+//!
+//! The core is pure: [`load`] turns spec texts into a validated [`model::Spec`] (or every
+//! problem at once), [`generate`] turns a spec into tokens, [`render`] formats them. The shell,
+//! [`Builder`], reads a folder and writes `OUT_DIR/powerbi.rs` only when its bytes change; it is
+//! what a `build.rs` uses:
+//!
+//! ```no_run
+//! // build.rs of a crate that wants only two categories of the API.
+//! fn main() -> Result<(), powerbi_codegen::Error> {
+//!     powerbi_codegen::Builder::new("spec")
+//!         .categories(["groups", "datasets"])
+//!         .generate()?;
+//!     Ok(())
+//! }
+//! ```
+//! and then, in that crate: `include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));`.
+
+mod builder;
+mod codegen;
+pub mod diagnostic;
+pub mod model;
+mod naming;
+mod report;
+mod select;
+pub mod spec;
+mod validate;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use builder::Builder;
+pub use codegen::Target;
+pub use diagnostic::{Diagnostic, Error, Location};
+pub use report::scopes_report;
+pub use spec::load::SourceText;
+pub use validate::KNOWN_SCOPES;
+
+/// Parses and validates spec texts. Returns every problem found, sorted by file and line.
+pub fn load(sources: &[SourceText]) -> Result<model::Spec, Error> {
+    let mut diagnostics = Vec::new();
+    let files: Vec<_> = sources
+        .iter()
+        .filter_map(|source| spec::load::parse(source, &mut diagnostics))
+        .collect();
+    let spec = validate::validate(&files, hash(sources), &mut diagnostics);
+    if diagnostics.is_empty() {
+        Ok(spec)
+    } else {
+        diagnostics.sort();
+        diagnostics.dedup();
+        Err(Error::Spec(diagnostics))
+    }
+}
+
+/// Keeps only the named categories and the models they reach.
+pub fn select(spec: &model::Spec, categories: &[String]) -> Result<model::Spec, Error> {
+    select::select(spec, categories).map_err(|unknown| {
+        Error::Config(format!(
+            "unknown categor{} {}; the spec has: {}",
+            if unknown.len() == 1 { "y" } else { "ies" },
+            unknown.join(", "),
+            spec.categories
+                .iter()
+                .map(|category| category.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
+/// Generates the client for a validated spec.
+pub fn generate(spec: &model::Spec, target: &Target) -> Result<proc_macro2::TokenStream, Error> {
+    codegen::generate(spec, target).map_err(Error::Config)
+}
+
+/// Generates and formats the client: the text of `powerbi.rs`.
+pub fn render(spec: &model::Spec, target: &Target) -> Result<String, Error> {
+    codegen::format(generate(spec, target)?).map_err(Error::Config)
+}
+
+/// Reads every `*.yaml` file of a folder, sorted by name (the I/O half of [`load`]).
+pub fn read_spec_dir(dir: &Path) -> Result<Vec<SourceText>, Error> {
+    let entries = std::fs::read_dir(dir).map_err(|error| Error::io(dir, &error))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|error| Error::io(dir, &error))?.path();
+        if matches!(
+            path.extension().and_then(|ext| ext.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    if paths.is_empty() {
+        return Err(Error::Config(format!(
+            "no *.yaml spec files in {}",
+            dir.display()
+        )));
+    }
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|error| Error::io(&path, &error))?;
+            Ok(SourceText { path, text })
+        })
+        .collect()
+}
+
+/// SHA-256 over the files' names and bytes.
+fn hash(sources: &[SourceText]) -> String {
+    let mut hasher = Sha256::new();
+    for source in sources {
+        let name = source
+            .path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(source.text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}

@@ -1,0 +1,269 @@
+//! The validated spec: what code generation works from. Every name here is already checked,
+//! every type reference resolved.
+
+/// The whole spec, validated.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The permission categories that have operations, in file-name order.
+    pub categories: Vec<Category>,
+    /// Every model, sorted by name.
+    pub models: Vec<Model>,
+    /// Every enum, sorted by name.
+    pub enums: Vec<EnumDef>,
+    /// SHA-256 of the spec files' names and bytes, hex.
+    pub hash: String,
+}
+
+/// A permission category: one of Microsoft's operation groups.
+#[derive(Debug, Clone)]
+pub struct Category {
+    /// snake_case name (module, accessor, cargo feature).
+    pub name: String,
+    /// Microsoft's name for the group.
+    pub title: String,
+    /// Module documentation.
+    pub doc: Option<String>,
+    /// The scope family it mostly needs.
+    pub permissions: Vec<String>,
+    /// Its operations, in spec order.
+    pub operations: Vec<Operation>,
+}
+
+/// HTTP method of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PUT
+    Put,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+/// Which workspaces an operation addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkspaceScope {
+    /// The path is used as written.
+    None,
+    /// The caller's "My workspace" only.
+    My,
+    /// A workspace only (the `/groups/{groupId}` prefix is added).
+    Workspace,
+    /// Either: the method takes a `Workspace`.
+    Both,
+}
+
+/// Service-principal support as Microsoft documents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServicePrincipal {
+    /// Supported.
+    Yes,
+    /// Not supported.
+    No,
+    /// Not documented.
+    Unknown,
+}
+
+/// How an operation pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// One response holds everything.
+    None,
+    /// `$top` and `$skip`.
+    TopSkip,
+    /// `$top` only.
+    Top,
+    /// Continuation token or URI.
+    Continuation,
+    /// `@odata.nextLink`.
+    NextLink,
+}
+
+/// Whether and how an operation runs long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LongRunning {
+    /// Completes in the response.
+    None,
+    /// Dataset refresh.
+    Refresh,
+    /// Export to file.
+    Export,
+    /// Import.
+    Import,
+    /// Deployment pipeline operation.
+    Pipeline,
+    /// Scanner.
+    Scan,
+    /// Another polled 202.
+    Poll,
+}
+
+/// A validated operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// snake_case method name.
+    pub name: String,
+    /// Microsoft operationIds covered.
+    pub operation_ids: Vec<String>,
+    /// One-sentence summary.
+    pub summary: String,
+    /// learn.microsoft.com page.
+    pub docs_url: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Path template relative to `/v1.0/myorg` (without the workspace prefix).
+    pub path: String,
+    /// Workspace scoping.
+    pub workspace: WorkspaceScope,
+    /// Parameters in method order.
+    pub parameters: Vec<Parameter>,
+    /// Request body.
+    pub body: Option<Body>,
+    /// Response shape.
+    pub response: Response,
+    /// Alternatives of scope sets (any one set suffices; all scopes of a set are needed).
+    pub scopes: Vec<Vec<String>>,
+    /// Service-principal support.
+    pub service_principal: ServicePrincipal,
+    /// Paging strategy.
+    pub paging: Paging,
+    /// Long-running marker.
+    pub long_running: LongRunning,
+    /// Published rate limits.
+    pub limits: Option<String>,
+    /// More documentation.
+    pub notes: Option<String>,
+}
+
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParameterLocation {
+    /// A path segment.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// A validated parameter.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// The wire name.
+    pub wire_name: String,
+    /// The Rust name.
+    pub rust_name: String,
+    /// Where it goes.
+    pub location: ParameterLocation,
+    /// Its type (a scalar or an enum).
+    pub ty: TypeRef,
+    /// Required parameters are positional.
+    pub required: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// The model sent.
+    pub model: String,
+    /// Whether the caller must send it.
+    pub required: bool,
+}
+
+/// The response of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// No content.
+    None,
+    /// A file.
+    Binary,
+    /// A JSON model.
+    Model(String),
+    /// An OData `value` list of a model.
+    List(String),
+    /// A bare JSON array of a model.
+    Array(String),
+}
+
+/// A resolved type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeRef {
+    /// `string`
+    String,
+    /// `bool`
+    Bool,
+    /// `integer`
+    Integer,
+    /// `int32`
+    Int32,
+    /// `number`
+    Number,
+    /// `uuid`
+    Uuid,
+    /// `date-time`
+    DateTime,
+    /// `json`
+    Json,
+    /// `list<T>`
+    List(Box<TypeRef>),
+    /// `map<T>`
+    Map(Box<TypeRef>),
+    /// A model by name.
+    Model(String),
+    /// An enum by name.
+    Enum(String),
+}
+
+/// A validated model.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// PascalCase name.
+    pub name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Fields in wire order.
+    pub fields: Vec<Field>,
+}
+
+/// A validated model field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// JSON key.
+    pub wire_name: String,
+    /// Rust field name (already escaped: `r#type`).
+    pub rust_name: String,
+    /// Type.
+    pub ty: TypeRef,
+    /// Required fields are not wrapped in `Option`.
+    pub required: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// A validated open enum.
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    /// PascalCase name.
+    pub name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Known values.
+    pub values: Vec<EnumValue>,
+}
+
+/// One known enum value.
+#[derive(Debug, Clone)]
+pub struct EnumValue {
+    /// The wire value.
+    pub wire: String,
+    /// The variant name.
+    pub variant: String,
+    /// Documentation.
+    pub doc: Option<String>,
+}

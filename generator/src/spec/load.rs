@@ -1,0 +1,252 @@
+//! Turns spec file texts into raw items, collecting every syntax and shape problem.
+
+use std::path::PathBuf;
+
+use serde::de::DeserializeOwned;
+use serde_yaml::Value;
+
+use super::positions::{Position, Positions};
+use super::raw::{RawEnum, RawField, RawFile, RawModel, RawOperation};
+use crate::diagnostic::{Diagnostic, Location};
+
+/// One spec file read from disk (or given by a test): its name for diagnostics and its text.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    /// The path shown in diagnostics.
+    pub path: PathBuf,
+    /// The YAML text.
+    pub text: String,
+}
+
+/// A parsed spec file with the positions of its nodes.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path shown in diagnostics.
+    pub path: PathBuf,
+    pub(crate) positions: Positions,
+    pub(crate) raw: RawFile,
+}
+
+impl SourceFile {
+    /// A diagnostic at `node` (a path such as `operations/2/method`).
+    pub(crate) fn diagnostic(
+        &self,
+        node: &str,
+        item: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        at(&self.path, self.positions.find(node), item, message)
+    }
+}
+
+fn at(
+    path: &std::path::Path,
+    position: Position,
+    item: impl Into<String>,
+    message: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic {
+        location: Location {
+            file: path.to_path_buf(),
+            line: position.line,
+            column: position.column,
+        },
+        item: item.into(),
+        message: message.into(),
+    }
+}
+
+/// Parses one file. A file with broken YAML yields only its syntax error; otherwise every item
+/// that has the wrong shape is reported and the others are kept.
+pub fn parse(source: &SourceText, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceFile> {
+    let positions = match Positions::index(&source.text) {
+        Ok(positions) => positions,
+        Err((position, message)) => {
+            diagnostics.push(at(
+                &source.path,
+                position,
+                "file",
+                format!("invalid YAML: {message}"),
+            ));
+            return None;
+        }
+    };
+    let value: Value = match serde_yaml::from_str(&source.text) {
+        Ok(value) => value,
+        Err(error) => {
+            let position = error
+                .location()
+                .map_or(Position { line: 1, column: 1 }, |l| Position {
+                    line: l.line(),
+                    column: l.column(),
+                });
+            diagnostics.push(at(
+                &source.path,
+                position,
+                "file",
+                format!("invalid YAML: {error}"),
+            ));
+            return None;
+        }
+    };
+    let mut file = SourceFile {
+        path: source.path.clone(),
+        positions,
+        raw: RawFile::default(),
+    };
+    if value.is_null() {
+        diagnostics.push(file.diagnostic(
+            "",
+            "file",
+            "the file is empty; a spec file needs at least `category`, `title` and `permissions`",
+        ));
+        return None;
+    }
+    let mut raw = read_item::<RawFile>(&file, "", "file", value, diagnostics)?;
+
+    if let Some(operations) = raw.operations_value.take() {
+        for (index, item) in sequence(&file, "operations", "file", operations, diagnostics) {
+            let node = format!("operations/{index}");
+            let label = operation_label(&item, index);
+            if let Some(mut operation) =
+                read_item::<RawOperation>(&file, &node, &label, item, diagnostics)
+            {
+                operation.index = index;
+                raw.operations.push(operation);
+            }
+        }
+    }
+    if let Some(models) = raw.models_value.take() {
+        for (name, item) in mapping(&file, "models", "file", models, diagnostics) {
+            let node = format!("models/{name}");
+            let label = format!("model '{name}'");
+            let Some(mut model) = read_item::<RawModel>(&file, &node, &label, item, diagnostics)
+            else {
+                continue;
+            };
+            if let Some(fields) = model.fields_value.take() {
+                let fields_node = format!("{node}/fields");
+                for (field_name, field) in mapping(&file, &fields_node, &label, fields, diagnostics)
+                {
+                    let field_node = format!("{fields_node}/{field_name}");
+                    if let Some(field) =
+                        read_item::<RawField>(&file, &field_node, &label, field, diagnostics)
+                    {
+                        model.fields.push((field_name, field));
+                    }
+                }
+            }
+            raw.models.push((name, model));
+        }
+    }
+    if let Some(enums) = raw.enums_value.take() {
+        for (name, item) in mapping(&file, "enums", "file", enums, diagnostics) {
+            let node = format!("enums/{name}");
+            let label = format!("enum '{name}'");
+            if let Some(item) = read_item::<RawEnum>(&file, &node, &label, item, diagnostics) {
+                raw.enums.push((name, item));
+            }
+        }
+    }
+    file.raw = raw;
+    Some(file)
+}
+
+/// `operation 'name'` when the item has a name, else `operation #N`.
+fn operation_label(item: &Value, index: usize) -> String {
+    match item.get("name").and_then(Value::as_str) {
+        Some(name) => format!("operation '{name}'"),
+        None => format!("operation #{}", index + 1),
+    }
+}
+
+/// Deserializes one item, turning serde's complaint into a diagnostic at the right node.
+fn read_item<T: DeserializeOwned>(
+    file: &SourceFile,
+    node: &str,
+    label: &str,
+    value: Value,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    match serde_yaml::from_value::<T>(value) {
+        Ok(item) => Some(item),
+        Err(error) => {
+            let message = error.to_string();
+            // Point at the offending key when serde names it.
+            let target = backticked_after(&message, "unknown field `")
+                .map(|key| child(node, key))
+                .unwrap_or_else(|| node.to_owned());
+            let hint = if message.starts_with("unknown field") {
+                " (see spec/README.md for the keys)"
+            } else {
+                ""
+            };
+            diagnostics.push(file.diagnostic(&target, label, format!("{message}{hint}")));
+            None
+        }
+    }
+}
+
+fn backticked_after<'m>(message: &'m str, prefix: &str) -> Option<&'m str> {
+    let rest = &message[message.find(prefix)? + prefix.len()..];
+    Some(&rest[..rest.find('`')?])
+}
+
+fn child(node: &str, key: &str) -> String {
+    if node.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{node}/{key}")
+    }
+}
+
+fn sequence(
+    file: &SourceFile,
+    node: &str,
+    label: &str,
+    value: Value,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(usize, Value)> {
+    match value {
+        Value::Sequence(items) => items.into_iter().enumerate().collect(),
+        Value::Null => Vec::new(),
+        _ => {
+            diagnostics.push(file.diagnostic(node, label, format!("`{node}` must be a list")));
+            Vec::new()
+        }
+    }
+}
+
+fn mapping(
+    file: &SourceFile,
+    node: &str,
+    label: &str,
+    value: Value,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(String, Value)> {
+    match value {
+        Value::Mapping(entries) => entries
+            .into_iter()
+            .filter_map(|(key, value)| match key {
+                Value::String(key) => Some((key, value)),
+                other => {
+                    diagnostics.push(file.diagnostic(
+                        node,
+                        label,
+                        format!("keys of `{node}` must be names, found {other:?}"),
+                    ));
+                    None
+                }
+            })
+            .collect(),
+        Value::Null => Vec::new(),
+        _ => {
+            diagnostics.push(file.diagnostic(
+                node,
+                label,
+                format!("`{node}` must be a mapping of names to definitions"),
+            ));
+            Vec::new()
+        }
+    }
+}

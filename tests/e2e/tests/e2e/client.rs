@@ -1,0 +1,158 @@
+//! The client itself: raw calls, workspace routing, path encoding, configuration checks and
+//! the operations table.
+
+use powerbi::auth::StaticTokenCredential;
+use powerbi::groups::ListGroupsOptions;
+use powerbi::runtime::{ServicePrincipalSupport, WorkspaceScope};
+use powerbi::{Cloud, Error, PowerBiClient, Workspace};
+use powerbi_sandbox::demo;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn raw_calls_share_sign_in_and_errors() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    let groups: serde_json::Value = client
+        .raw(reqwest::Method::GET, "/groups")
+        .query("$top", &5)
+        .send_json()
+        .await
+        .expect("raw GET");
+    assert!(
+        groups["value"]
+            .as_array()
+            .is_some_and(|value| !value.is_empty())
+    );
+    let missing = client
+        .raw(reqwest::Method::GET, "/no/such/route")
+        .send_json::<serde_json::Value>()
+        .await;
+    assert_api_error(missing, 404, None);
+}
+
+#[tokio::test]
+async fn a_service_principal_on_my_workspace_gets_a_hint() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    let error = assert_api_error(
+        client.datasets().list_datasets(Workspace::My).await,
+        403,
+        None,
+    );
+    assert!(
+        error
+            .message
+            .as_deref()
+            .is_some_and(|message| message.contains("not accessible for application"))
+    );
+    assert!(
+        error.to_string().contains("instead of Workspace::My"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn path_values_stay_one_segment() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    for hostile in ["../admin", "a?b#c", "x/../../groups", "%2e%2e"] {
+        let result = client.datasets().get_dataset(sales(), hostile).await;
+        let error = assert_api_error(result, 404, Some("PowerBIEntityNotFound"));
+        assert!(error.request.contains("/datasets/"), "{error}");
+    }
+    let error = client
+        .datasets()
+        .get_dataset(sales(), "..")
+        .await
+        .expect_err("refused before sending");
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error}");
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_except_on_loopback() {
+    let remote = Cloud::custom(
+        "http://login.example.com".parse().unwrap(),
+        "http://api.example.com".parse().unwrap(),
+    );
+    let error = PowerBiClient::builder()
+        .cloud(remote)
+        .credential(StaticTokenCredential::new(
+            "token",
+            std::time::Duration::from_secs(60),
+        ))
+        .build()
+        .expect_err("http to a remote host is refused");
+    assert!(
+        matches!(error, Error::Config(ref message) if message.contains("https")),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_static_token_is_used_as_given() {
+    let sandbox = sandbox().await;
+    let forged = client_with(
+        &sandbox,
+        StaticTokenCredential::new(
+            "eyJub3QiOiJpc3N1ZWQifQ",
+            std::time::Duration::from_secs(600),
+        ),
+    );
+    let error = assert_api_error(
+        forged
+            .groups()
+            .list_groups(ListGroupsOptions::default())
+            .await,
+        403,
+        None,
+    );
+    assert_eq!(
+        error.code.as_deref(),
+        Some("InvalidToken"),
+        "the code comes from X-PowerBI-Error-Info"
+    );
+}
+
+#[test]
+fn client_debug_shows_no_secret() {
+    let client = PowerBiClient::builder()
+        .credential(powerbi::auth::ClientSecretCredential::new(
+            demo::TENANT_ID,
+            demo::SP_CLIENT_ID,
+            demo::SP_CLIENT_SECRET,
+        ))
+        .build()
+        .expect("builds");
+    let debug = format!("{client:?}");
+    assert!(debug.contains("client secret"));
+    assert!(!debug.contains(demo::SP_CLIENT_SECRET));
+}
+
+#[test]
+fn operations_table_lists_every_operation_with_its_facts() {
+    assert_eq!(powerbi::OPERATIONS.len(), 29);
+    let get_tile = powerbi::OPERATIONS
+        .iter()
+        .find(|operation| operation.category == "dashboards" && operation.name == "get_tile")
+        .expect("get_tile is listed");
+    assert_eq!(get_tile.workspace, WorkspaceScope::Both);
+    assert_eq!(get_tile.service_principal, ServicePrincipalSupport::Yes);
+    assert_eq!(
+        get_tile.path_templates(),
+        [
+            "/v1.0/myorg/dashboards/{dashboardId}/tiles/{tileId}",
+            "/v1.0/myorg/groups/{groupId}/dashboards/{dashboardId}/tiles/{tileId}"
+        ]
+    );
+    assert!(get_tile.is_allowed_by(&["Dashboard.Read.All"]));
+    assert!(!get_tile.is_allowed_by(&["Report.Read.All"]));
+    let mut ids: Vec<&str> = powerbi::OPERATIONS
+        .iter()
+        .flat_map(|operation| operation.operation_ids.iter().copied())
+        .collect();
+    let count = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), count, "no Microsoft operation is covered twice");
+}

@@ -1,0 +1,131 @@
+//! Starting the sandbox and building clients for its demo identities.
+
+use powerbi::auth::{ClientSecretCredential, TokenCredential, UsernamePasswordCredential};
+use powerbi::runtime::{ApiError, Uuid};
+use powerbi::{Cloud, Error, PowerBiClient, Workspace};
+use powerbi_sandbox::{Sandbox, SandboxConfig, demo};
+
+/// A sandbox with the default configuration.
+pub async fn sandbox() -> Sandbox {
+    Sandbox::start().await.expect("the sandbox starts")
+}
+
+/// A sandbox with `config`.
+pub async fn sandbox_with(config: SandboxConfig) -> Sandbox {
+    Sandbox::start_with(config)
+        .await
+        .expect("the sandbox starts")
+}
+
+/// The sandbox as a cloud.
+pub fn cloud(sandbox: &Sandbox) -> Cloud {
+    Cloud::custom(
+        sandbox.authority_host().parse().expect("authority URL"),
+        sandbox.api_base_url().parse().expect("API URL"),
+    )
+}
+
+/// A client signing in with `credential` at the sandbox.
+pub fn client_with(sandbox: &Sandbox, credential: impl TokenCredential + 'static) -> PowerBiClient {
+    PowerBiClient::builder()
+        .cloud(cloud(sandbox))
+        .credential(credential)
+        .build()
+        .expect("the client builds")
+}
+
+/// The demo service principal (Admin of Sales Analytics, not a member of Finance).
+pub fn service_principal(sandbox: &Sandbox) -> PowerBiClient {
+    client_with(
+        sandbox,
+        ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET),
+    )
+}
+
+/// The demo user through the public client that has every scope.
+pub fn user(sandbox: &Sandbox) -> PowerBiClient {
+    client_with(
+        sandbox,
+        UsernamePasswordCredential::new(
+            demo::TENANT_ID,
+            demo::PUBLIC_CLIENT_ID,
+            demo::USER_NAME,
+            demo::USER_PASSWORD,
+        ),
+    )
+}
+
+/// The demo user through the public client consented for `*.Read.All` scopes only.
+pub fn read_only_user(sandbox: &Sandbox) -> PowerBiClient {
+    client_with(
+        sandbox,
+        UsernamePasswordCredential::new(
+            demo::TENANT_ID,
+            demo::READONLY_PUBLIC_CLIENT_ID,
+            demo::USER_NAME,
+            demo::USER_PASSWORD,
+        ),
+    )
+}
+
+/// A service principal that is a member of no workspace.
+pub fn outsider(sandbox: &Sandbox) -> PowerBiClient {
+    client_with(
+        sandbox,
+        ClientSecretCredential::new(
+            demo::TENANT_ID,
+            demo::OUTSIDER_SP_CLIENT_ID,
+            demo::OUTSIDER_SP_CLIENT_SECRET,
+        ),
+    )
+}
+
+/// Parses a demo id.
+pub fn id(text: &str) -> Uuid {
+    text.parse().expect("demo ids are GUIDs")
+}
+
+/// The Sales Analytics workspace.
+pub fn sales() -> Workspace {
+    Workspace::Id(id(demo::SALES_WORKSPACE_ID))
+}
+
+/// The Finance workspace.
+pub fn finance() -> Workspace {
+    Workspace::Id(id(demo::FINANCE_WORKSPACE_ID))
+}
+
+/// The API error inside `error`, or a failed test saying what came instead.
+#[track_caller]
+pub fn api_error(error: Error) -> ApiError {
+    match error {
+        Error::Api(api) => *api,
+        other => panic!("expected an API error, got: {other}"),
+    }
+}
+
+/// Asserts `result` failed with `status` (and `code` when given), and that its one-line
+/// Display carries the status and the RequestId.
+#[track_caller]
+pub fn assert_api_error<T: std::fmt::Debug>(
+    result: powerbi::Result<T>,
+    status: u16,
+    code: Option<&str>,
+) -> ApiError {
+    let error = api_error(result.expect_err("the call fails"));
+    assert_eq!(error.status, status, "status of {error}");
+    if let Some(code) = code {
+        assert_eq!(error.code.as_deref(), Some(code), "code of {error}");
+    }
+    let request_id = error
+        .request_id
+        .clone()
+        .expect("every sandbox answer has a RequestId");
+    let line = error.to_string();
+    assert!(!line.contains('\n'), "one line: {line}");
+    assert!(
+        line.contains(&status.to_string()) && line.contains(&request_id),
+        "{line}"
+    );
+    error
+}

@@ -1,0 +1,254 @@
+//! Sign-in through the sandbox's Entra ID endpoint, and the shared token cache.
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use powerbi::Error;
+use powerbi::auth::{ClientSecretCredential, UsernamePasswordCredential};
+use powerbi::groups::ListGroupsOptions;
+use powerbi_sandbox::{SandboxConfig, demo};
+
+use crate::common::*;
+
+fn auth_error(error: Error) -> powerbi::runtime::AuthError {
+    match error {
+        Error::Auth(auth) => *auth,
+        other => panic!("expected a sign-in error, got: {other}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn one_token_request_for_a_hundred_concurrent_calls() {
+    let sandbox =
+        sandbox_with(SandboxConfig::default().token_delay(Duration::from_millis(200))).await;
+    let client = service_principal(&sandbox);
+    let calls = (0..100).map(|_| {
+        let client = client.clone();
+        async move {
+            client
+                .groups()
+                .list_groups(ListGroupsOptions::default())
+                .await
+        }
+    });
+    let results = join_all(calls).await;
+    assert!(results.iter().all(Result::is_ok), "every call succeeds");
+    assert_eq!(sandbox.token_requests(), 1);
+    assert_eq!(sandbox.tokens_issued(), 1);
+}
+
+#[tokio::test]
+async fn building_a_client_sends_nothing() {
+    let sandbox = sandbox().await;
+    let _client = service_principal(&sandbox);
+    assert_eq!(sandbox.token_requests(), 0);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_renewed_once() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("first call");
+    sandbox.expire_all_tokens();
+    let groups = client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("the call after expiry renews the token");
+    assert!(!groups.is_empty());
+    assert_eq!(sandbox.tokens_issued(), 2);
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_renewed_before_it_expires() {
+    let sandbox =
+        sandbox_with(SandboxConfig::default().token_lifetime(Duration::from_secs(2))).await;
+    let client = service_principal(&sandbox);
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("first call");
+    // A 2 s token is renewed in its last quarter: after 1.6 s the cache asks again.
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("second call");
+    assert_eq!(sandbox.tokens_issued(), 2);
+}
+
+#[tokio::test]
+async fn wrong_secret_is_explained_without_showing_the_secret() {
+    let sandbox = sandbox().await;
+    let secret = "not+the/secret=value~%";
+    let client = client_with(
+        &sandbox,
+        ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, secret),
+    );
+    let error = client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect_err("refused");
+    let line = error.to_string();
+    let debug = format!("{error:?}");
+    let auth = auth_error(error);
+    assert_eq!(auth.status, Some(401));
+    assert_eq!(auth.error.as_deref(), Some("invalid_client"));
+    assert_eq!(auth.aadsts, Some(7000215));
+    assert!(auth.trace_id.is_some() && auth.correlation_id.is_some());
+    assert!(
+        line.contains("Value") && line.contains("Secret ID"),
+        "hint: {line}"
+    );
+    for text in [&line, &debug] {
+        assert!(
+            !text.contains(secret) && !text.contains("secret=value"),
+            "no secret in {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn secret_sent_with_basic_auth_works() {
+    let sandbox = sandbox().await;
+    let credential =
+        ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET)
+            .with_basic_auth(true);
+    let client = client_with(&sandbox, credential);
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("signed in with HTTP Basic");
+}
+
+#[tokio::test]
+async fn unknown_client_and_unknown_tenant_are_named() {
+    let sandbox = sandbox().await;
+    let unknown_client = client_with(
+        &sandbox,
+        ClientSecretCredential::new(demo::TENANT_ID, "00000000-0000-0000-0000-00000000abcd", "x"),
+    );
+    let error = auth_error(
+        unknown_client
+            .groups()
+            .list_groups(ListGroupsOptions::default())
+            .await
+            .expect_err("refused"),
+    );
+    assert_eq!((error.status, error.aadsts), (Some(400), Some(700016)));
+    assert!(error.hint.is_some_and(|hint| hint.contains("client id")));
+
+    let unknown_tenant = client_with(
+        &sandbox,
+        ClientSecretCredential::new(
+            "contoso-typo.example",
+            demo::SP_CLIENT_ID,
+            demo::SP_CLIENT_SECRET,
+        ),
+    );
+    let error = auth_error(
+        unknown_tenant
+            .groups()
+            .list_groups(ListGroupsOptions::default())
+            .await
+            .expect_err("refused"),
+    );
+    assert_eq!((error.status, error.aadsts), (Some(400), Some(90002)));
+}
+
+#[tokio::test]
+async fn user_signs_in_with_password_and_bad_password_is_explained() {
+    let sandbox = sandbox().await;
+    let groups = user(&sandbox)
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("user signs in");
+    assert!(
+        groups
+            .iter()
+            .any(|group| group.id == id(demo::FINANCE_WORKSPACE_ID)),
+        "the user is a Finance member"
+    );
+
+    let wrong = client_with(
+        &sandbox,
+        UsernamePasswordCredential::new(
+            demo::TENANT_ID,
+            demo::PUBLIC_CLIENT_ID,
+            demo::USER_NAME,
+            "wrong password",
+        ),
+    );
+    let error = auth_error(
+        wrong
+            .groups()
+            .list_groups(ListGroupsOptions::default())
+            .await
+            .expect_err("refused"),
+    );
+    assert_eq!(error.aadsts, Some(50126));
+    assert_eq!(error.error.as_deref(), Some("invalid_grant"));
+    assert!(!format!("{error} {error:?}").contains("wrong password"));
+}
+
+#[tokio::test]
+async fn password_grant_on_common_is_refused_with_a_hint() {
+    let sandbox = sandbox().await;
+    let client = client_with(
+        &sandbox,
+        UsernamePasswordCredential::new(
+            "common",
+            demo::PUBLIC_CLIENT_ID,
+            demo::USER_NAME,
+            demo::USER_PASSWORD,
+        ),
+    );
+    let error = auth_error(
+        client
+            .groups()
+            .list_groups(ListGroupsOptions::default())
+            .await
+            .expect_err("refused"),
+    );
+    assert_eq!(error.aadsts, Some(9001023));
+    assert!(error.hint.is_some_and(|hint| hint.contains("/common")));
+}
+
+#[tokio::test]
+async fn missing_delegated_scope_is_refused_with_the_scope_named() {
+    let sandbox = sandbox().await;
+    let client = read_only_user(&sandbox);
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("reading is allowed");
+    let request = powerbi::models::GroupCreationRequest {
+        name: "Not allowed".to_owned(),
+        ..Default::default()
+    };
+    let error = assert_api_error(
+        client
+            .groups()
+            .create_group(&request, Default::default())
+            .await,
+        401,
+        Some("PowerBINotAuthorizedException"),
+    );
+    assert!(
+        error
+            .hint
+            .as_deref()
+            .is_some_and(|hint| hint.contains("Workspace.ReadWrite.All")),
+        "{error}"
+    );
+}

@@ -1,0 +1,38 @@
+//! The fake Power BI REST API under `/v1.0/myorg`.
+//!
+//! Item routes exist twice: under `/v1.0/myorg/groups/{group_id}` for a shared
+//! workspace and directly under `/v1.0/myorg` for the caller's My workspace;
+//! both share one handler that reads the optional `group_id`.
+
+mod dashboards;
+mod datasets;
+mod extract;
+mod filter;
+mod groups;
+mod reports;
+
+use axum::Router;
+use axum::routing::MethodRouter;
+
+use crate::app::App;
+
+/// Prefix of My-workspace routes.
+const MY_WORKSPACE: &str = "/v1.0/myorg";
+/// Prefix of shared-workspace routes.
+const IN_GROUP: &str = "/v1.0/myorg/groups/{group_id}";
+
+/// Every Power BI route.
+pub(crate) fn routes() -> Router<App> {
+    Router::new()
+        .merge(groups::routes())
+        .merge(datasets::routes())
+        .merge(reports::routes())
+        .merge(dashboards::routes())
+}
+
+/// Registers `handlers` at `path` under both the My-workspace and the group prefix.
+fn in_both(router: Router<App>, path: &str, handlers: MethodRouter<App>) -> Router<App> {
+    router
+        .route(&format!("{MY_WORKSPACE}{path}"), handlers.clone())
+        .route(&format!("{IN_GROUP}{path}"), handlers)
+}

@@ -1,0 +1,118 @@
+//! The state every handler shares: settings, counters and the locked store,
+//! and the router that serves both fake services.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use axum::Router;
+use axum::middleware;
+
+use crate::config::SandboxConfig;
+use crate::state::State;
+use crate::{api, entra, wire};
+
+/// Cheap-to-clone handle on the shared sandbox state.
+#[derive(Clone, Debug)]
+pub(crate) struct App(Arc<Shared>);
+
+#[derive(Debug)]
+struct Shared {
+    base_url: String,
+    token_delay_nanos: AtomicU64,
+    token_lifetime: Option<Duration>,
+    refresh_duration: Duration,
+    token_requests: AtomicU64,
+    tokens_issued: AtomicU64,
+    refreshes_started: AtomicU64,
+    state: Mutex<State>,
+}
+
+impl App {
+    /// A fresh sandbox state, reachable at `base_url`.
+    pub(crate) fn new(config: SandboxConfig, base_url: String) -> Self {
+        let app = App(Arc::new(Shared {
+            base_url,
+            token_delay_nanos: AtomicU64::new(0),
+            token_lifetime: config.token_lifetime,
+            refresh_duration: config.refresh_duration,
+            token_requests: AtomicU64::new(0),
+            tokens_issued: AtomicU64::new(0),
+            refreshes_started: AtomicU64::new(0),
+            state: Mutex::new(State::seeded()),
+        }));
+        app.set_token_delay(config.token_delay);
+        app
+    }
+
+    /// Locks the store. Never hold the guard across an `.await`.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// `http://host:port` of this sandbox, for links when a request carries no `Host`.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.0.base_url
+    }
+
+    /// How long the token endpoint waits before answering.
+    pub(crate) fn token_delay(&self) -> Duration {
+        Duration::from_nanos(self.0.token_delay_nanos.load(Ordering::Relaxed))
+    }
+
+    /// Changes the token endpoint delay for requests arriving from now on.
+    pub(crate) fn set_token_delay(&self, delay: Duration) {
+        let nanos = u64::try_from(delay.as_nanos()).unwrap_or(u64::MAX);
+        self.0.token_delay_nanos.store(nanos, Ordering::Relaxed);
+    }
+
+    /// The fixed token lifetime, or `None` for a random one per token.
+    pub(crate) fn token_lifetime(&self) -> Option<Duration> {
+        self.0.token_lifetime
+    }
+
+    /// How long a dataset refresh stays in progress.
+    pub(crate) fn refresh_duration(&self) -> Duration {
+        self.0.refresh_duration
+    }
+
+    /// Counts a request to the token endpoint.
+    pub(crate) fn count_token_request(&self) {
+        self.0.token_requests.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an issued token.
+    pub(crate) fn count_token_issued(&self) {
+        self.0.tokens_issued.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts an accepted dataset refresh.
+    pub(crate) fn count_refresh_started(&self) {
+        self.0.refreshes_started.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Requests to the token endpoint so far, failed ones included.
+    pub(crate) fn token_requests(&self) -> u64 {
+        self.0.token_requests.load(Ordering::Relaxed)
+    }
+
+    /// Tokens issued so far.
+    pub(crate) fn tokens_issued(&self) -> u64 {
+        self.0.tokens_issued.load(Ordering::Relaxed)
+    }
+
+    /// Dataset refreshes accepted so far.
+    pub(crate) fn refreshes_started(&self) -> u64 {
+        self.0.refreshes_started.load(Ordering::Relaxed)
+    }
+}
+
+/// The whole service: the Entra token endpoint plus the Power BI API, with
+/// Power BI's 404/405 answers and `RequestId` header for everything else.
+pub(crate) fn router(app: App) -> Router {
+    let power_bi = api::routes()
+        .fallback(wire::route_not_found)
+        .method_not_allowed_fallback(wire::method_not_allowed)
+        .layer(middleware::map_response(wire::add_request_id));
+    entra::routes().merge(power_bi).with_state(app)
+}

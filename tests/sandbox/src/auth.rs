@@ -1,0 +1,123 @@
+//! Who is calling the Power BI API and what they may touch: bearer
+//! validation, delegated scopes, service-principal rules and workspace roles.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use crate::app::App;
+use crate::clock;
+use crate::model::{AccessRight, Workspace};
+use crate::scopes::Required;
+use crate::state::State;
+use crate::tokens::{Lookup, Principal};
+use crate::wire::ApiError;
+
+/// The authenticated caller of a Power BI route.
+///
+/// Extracting it answers 403 (empty body, `X-PowerBI-Error-Info: InvalidToken`)
+/// for a missing or unknown bearer and 403 `TokenExpired` for an expired one.
+#[derive(Debug)]
+pub(crate) struct Caller(pub(crate) Principal);
+
+impl FromRequestParts<App> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(bearer_token)
+            .ok_or(ApiError::InvalidToken)?;
+        match app.lock().tokens.lookup(token, clock::now()) {
+            Lookup::Valid(principal) => Ok(Caller(principal)),
+            Lookup::Expired => Err(ApiError::TokenExpired),
+            Lookup::Unknown => Err(ApiError::InvalidToken),
+        }
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` value (scheme case-insensitive).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("Bearer") && !token.is_empty()).then_some(token)
+}
+
+/// Which workspace a route addresses.
+#[derive(Clone, Debug)]
+pub(crate) enum Target {
+    /// The caller's My workspace (routes without `/groups/{groupId}`).
+    MyWorkspace,
+    /// A shared workspace by id (as written in the path).
+    Group(String),
+}
+
+impl Target {
+    /// The target of a route whose path may carry a `groupId`.
+    pub(crate) fn from_group(group_id: Option<String>) -> Self {
+        group_id.map_or(Target::MyWorkspace, Target::Group)
+    }
+}
+
+/// The least role a route needs in its workspace.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Need {
+    /// Any member (Viewer and up).
+    Read,
+    /// Contributor and up.
+    Write,
+    /// Admin only.
+    Admin,
+}
+
+impl Need {
+    fn allows(self, right: AccessRight) -> bool {
+        match self {
+            Need::Read => true,
+            Need::Write => right >= AccessRight::Contributor,
+            Need::Admin => right == AccessRight::Admin,
+        }
+    }
+}
+
+/// Checks that a delegated token carries one of the `required` scopes;
+/// app-only tokens carry none and are not checked (401 when missing).
+pub(crate) fn require_scopes(principal: &Principal, required: Required) -> Result<(), ApiError> {
+    match principal {
+        Principal::App(_) => Ok(()),
+        Principal::User { scopes, .. } => {
+            let held = |scope: &&str| scopes.iter().any(|granted| granted == scope);
+            if required.0.iter().any(held) {
+                Ok(())
+            } else {
+                Err(ApiError::NotAuthorized)
+            }
+        }
+    }
+}
+
+/// Opens the workspace a route addresses, after every check in order:
+/// delegated scopes (401), app token on My workspace (403), unknown workspace
+/// (404), not a member or role too low (401).
+pub(crate) fn open_workspace<'s>(
+    state: &'s mut State,
+    principal: &Principal,
+    target: &Target,
+    required: Required,
+    need: Need,
+) -> Result<&'s mut Workspace, ApiError> {
+    require_scopes(principal, required)?;
+    let workspace = match (target, principal) {
+        (Target::MyWorkspace, Principal::App(_)) => {
+            return Err(ApiError::NotAccessibleForApplication);
+        }
+        (Target::MyWorkspace, Principal::User { user, .. }) => state.personal_mut(user),
+        (Target::Group(id), _) => state.workspace_mut(id).ok_or(ApiError::EntityNotFound)?,
+    };
+    match workspace.access_of(principal) {
+        Some(right) if need.allows(right) => Ok(workspace),
+        _ => Err(ApiError::NotAuthorized),
+    }
+}

@@ -1,0 +1,168 @@
+//! The demo tenant's directory: which tenant names resolve, which applications
+//! exist, and which users there are.
+
+use crate::{demo, scopes};
+
+/// A confidential client application with a service principal in the tenant.
+#[derive(Debug)]
+pub(crate) struct ServicePrincipal {
+    pub(crate) client_id: &'static str,
+    pub(crate) secret: &'static str,
+    pub(crate) object_id: &'static str,
+    pub(crate) display_name: &'static str,
+}
+
+/// A public client application (no secret) that may use the password grant.
+#[derive(Debug)]
+pub(crate) struct PublicClient {
+    pub(crate) client_id: &'static str,
+    pub(crate) display_name: &'static str,
+    /// Delegated Power BI scopes an administrator consented to for this app.
+    pub(crate) consented: &'static [&'static str],
+}
+
+/// An application registered in the tenant.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Client {
+    Confidential(&'static ServicePrincipal),
+    Public(&'static PublicClient),
+}
+
+impl Client {
+    /// The scopes a delegated token for this app may carry.
+    pub(crate) fn consented_scopes(self) -> &'static [&'static str] {
+        match self {
+            Client::Confidential(_) => scopes::ALL,
+            Client::Public(app) => app.consented,
+        }
+    }
+
+    /// The application (client) id.
+    pub(crate) fn client_id(self) -> &'static str {
+        match self {
+            Client::Confidential(sp) => sp.client_id,
+            Client::Public(app) => app.client_id,
+        }
+    }
+
+    /// The application's display name.
+    pub(crate) fn display_name(self) -> &'static str {
+        match self {
+            Client::Confidential(sp) => sp.display_name,
+            Client::Public(app) => app.display_name,
+        }
+    }
+}
+
+/// A user account in the tenant.
+#[derive(Debug)]
+pub(crate) struct User {
+    pub(crate) upn: &'static str,
+    /// `None` for accounts that cannot sign in with a password.
+    pub(crate) password: Option<&'static str>,
+    pub(crate) object_id: &'static str,
+    pub(crate) display_name: &'static str,
+}
+
+/// The Finance workspace Admin, a user who never signs in.
+pub(crate) static FINANCE_ADMIN: User = User {
+    upn: demo::FINANCE_ADMIN_NAME,
+    password: None,
+    object_id: "05d8e9a2-8f08-4337-91ad-86e89f533410",
+    display_name: "Finley Lead",
+};
+
+/// A Sales Analytics Viewer, a user who never signs in.
+pub(crate) static SALES_REVIEWER: User = User {
+    upn: "reviewer@contoso.onmicrosoft.com",
+    password: None,
+    object_id: "b62ebaf5-d506-468f-b47c-3f96749e8aee",
+    display_name: "Riley Reviewer",
+};
+
+/// The demo user who signs in with the password grant.
+pub(crate) static ANALYST: User = User {
+    upn: demo::USER_NAME,
+    password: Some(demo::USER_PASSWORD),
+    object_id: demo::USER_OBJECT_ID,
+    display_name: demo::USER_DISPLAY_NAME,
+};
+
+/// The demo service principal.
+pub(crate) static REPORTING_SP: ServicePrincipal = ServicePrincipal {
+    client_id: demo::SP_CLIENT_ID,
+    secret: demo::SP_CLIENT_SECRET,
+    object_id: demo::SP_OBJECT_ID,
+    display_name: demo::SP_DISPLAY_NAME,
+};
+
+static OUTSIDER_SP: ServicePrincipal = ServicePrincipal {
+    client_id: demo::OUTSIDER_SP_CLIENT_ID,
+    secret: demo::OUTSIDER_SP_CLIENT_SECRET,
+    object_id: demo::OUTSIDER_SP_OBJECT_ID,
+    display_name: demo::OUTSIDER_SP_DISPLAY_NAME,
+};
+
+static PUBLIC_CLIENT: PublicClient = PublicClient {
+    client_id: demo::PUBLIC_CLIENT_ID,
+    display_name: "Contoso Power BI Desktop Tool",
+    consented: scopes::ALL,
+};
+
+static READONLY_PUBLIC_CLIENT: PublicClient = PublicClient {
+    client_id: demo::READONLY_PUBLIC_CLIENT_ID,
+    display_name: "Contoso Power BI Viewer",
+    consented: scopes::READ_ONLY,
+};
+
+static SERVICE_PRINCIPALS: [&ServicePrincipal; 2] = [&REPORTING_SP, &OUTSIDER_SP];
+static PUBLIC_CLIENTS: [&PublicClient; 2] = [&PUBLIC_CLIENT, &READONLY_PUBLIC_CLIENT];
+static USERS: [&User; 3] = [&ANALYST, &FINANCE_ADMIN, &SALES_REVIEWER];
+
+/// How the `{tenant}` segment of a token request resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tenant {
+    /// The demo tenant, by id or domain.
+    Home,
+    /// `organizations`: any work or school tenant.
+    Organizations,
+    /// `common` or `consumers`.
+    CommonOrConsumers,
+    /// Anything else.
+    Unknown,
+}
+
+/// Resolves the `{tenant}` path segment of the token endpoint.
+pub(crate) fn resolve_tenant(segment: &str) -> Tenant {
+    let is = |name: &str| segment.eq_ignore_ascii_case(name);
+    if is(demo::TENANT_ID) || is(demo::TENANT_DOMAIN) {
+        Tenant::Home
+    } else if is("organizations") {
+        Tenant::Organizations
+    } else if is("common") || is("consumers") {
+        Tenant::CommonOrConsumers
+    } else {
+        Tenant::Unknown
+    }
+}
+
+/// Looks an application up by client id (GUIDs compare case-insensitively).
+pub(crate) fn find_client(client_id: &str) -> Option<Client> {
+    let confidential = SERVICE_PRINCIPALS
+        .iter()
+        .find(|sp| sp.client_id.eq_ignore_ascii_case(client_id))
+        .map(|sp| Client::Confidential(sp));
+    confidential.or_else(|| {
+        PUBLIC_CLIENTS
+            .iter()
+            .find(|app| app.client_id.eq_ignore_ascii_case(client_id))
+            .map(|app| Client::Public(app))
+    })
+}
+
+/// Looks a user up by user principal name or object id.
+pub(crate) fn find_user(name: &str) -> Option<&'static User> {
+    USERS.iter().copied().find(|user| {
+        user.upn.eq_ignore_ascii_case(name) || user.object_id.eq_ignore_ascii_case(name)
+    })
+}

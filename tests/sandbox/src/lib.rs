@@ -1,0 +1,142 @@
+//! A fake Power BI REST service and a fake Microsoft Entra ID v2.0 token
+//! endpoint, served together by one HTTP server on loopback.
+//!
+//! The sandbox speaks the wire format on its own terms (hand-written JSON
+//! shapes), so it can check a client's serialization independently.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use powerbi_sandbox::{Sandbox, demo};
+//!
+//! let sandbox = Sandbox::start().await?;
+//! let token_url = format!(
+//!     "{}/{}/oauth2/v2.0/token",
+//!     sandbox.authority_host(),
+//!     demo::TENANT_ID
+//! );
+//! let groups_url = format!("{}/v1.0/myorg/groups", sandbox.api_base_url());
+//! # let _ = (token_url, groups_url);
+//! # Ok(())
+//! # }
+//! ```
+
+#![warn(missing_docs)]
+
+mod api;
+mod app;
+mod auth;
+mod clock;
+mod config;
+pub mod demo;
+mod directory;
+mod entra;
+mod model;
+mod scopes;
+mod seed;
+mod state;
+mod tokens;
+mod wire;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use crate::app::App;
+pub use crate::config::SandboxConfig;
+
+/// A running sandbox server. Dropping it shuts the server down.
+#[derive(Debug)]
+pub struct Sandbox {
+    app: App,
+    base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Sandbox {
+    /// Starts a sandbox with [`SandboxConfig::default`] on a free loopback port.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        Self::start_with(SandboxConfig::default()).await
+    }
+
+    /// Starts a sandbox with `config` on a free loopback port (`127.0.0.1:0`).
+    pub async fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        Self::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
+    }
+
+    /// Starts a sandbox with `config` listening on `addr`.
+    pub async fn bind(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(addr).await?;
+        let mut local = listener.local_addr()?;
+        if local.ip().is_unspecified() {
+            local.set_ip(Ipv4Addr::LOCALHOST.into());
+        }
+        let base_url = format!("http://{local}");
+        let app = App::new(config, base_url.clone());
+        let router = app::router(app.clone());
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                // Resolves when the sender is used or dropped.
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                eprintln!("powerbi-sandbox: server stopped with an error: {error}");
+            }
+        });
+        Ok(Sandbox {
+            app,
+            base_url,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// Base of the Power BI API: routes live at `{api_base_url}/v1.0/myorg/...`.
+    pub fn api_base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// Entra authority host: the token endpoint is `{authority_host}/{tenant}/oauth2/v2.0/token`.
+    pub fn authority_host(&self) -> String {
+        self.base_url.clone()
+    }
+
+    /// Tokens issued so far, over all grants.
+    pub fn tokens_issued(&self) -> u64 {
+        self.app.tokens_issued()
+    }
+
+    /// Requests to the token endpoint so far, failed ones included.
+    pub fn token_requests(&self) -> u64 {
+        self.app.token_requests()
+    }
+
+    /// Delays every token endpoint answer from now on by `delay`.
+    pub fn set_token_delay(&self, delay: Duration) {
+        self.app.set_token_delay(delay);
+    }
+
+    /// Expires every token issued so far; the API then answers 403 `TokenExpired` for them.
+    pub fn expire_all_tokens(&self) {
+        self.app.lock().tokens.expire_all();
+    }
+
+    /// Dataset refreshes accepted (answered 202) so far.
+    pub fn refreshes_started(&self) -> u64 {
+        self.app.refreshes_started()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}

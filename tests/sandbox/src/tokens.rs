@@ -1,0 +1,170 @@
+//! Access tokens: who a token speaks for, how it is minted, and the table of
+//! issued tokens the API validates bearers against.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::demo;
+use crate::directory::{Client, ServicePrincipal, User};
+
+/// The identity an access token speaks for.
+#[derive(Clone, Debug)]
+pub(crate) enum Principal {
+    /// An app-only token from the client-credentials grant.
+    App(&'static ServicePrincipal),
+    /// A delegated token for a user, issued to `client` with the given scopes.
+    User {
+        user: &'static User,
+        client: Client,
+        scopes: Vec<&'static str>,
+    },
+}
+
+impl Principal {
+    /// The directory object id (user or service principal).
+    pub(crate) fn object_id(&self) -> &'static str {
+        match self {
+            Principal::App(sp) => sp.object_id,
+            Principal::User { user, .. } => user.object_id,
+        }
+    }
+
+    /// The name Power BI shows as the owner of content this principal configured.
+    pub(crate) fn owner_name(&self) -> &'static str {
+        match self {
+            Principal::App(sp) => sp.client_id,
+            Principal::User { user, .. } => user.upn,
+        }
+    }
+
+    /// Whether this is an app-only (service principal) token.
+    pub(crate) fn is_app(&self) -> bool {
+        matches!(self, Principal::App(_))
+    }
+}
+
+/// What a bearer string turned out to be.
+#[derive(Debug)]
+pub(crate) enum Lookup {
+    /// Never issued by this sandbox (forged, truncated, or from elsewhere).
+    Unknown,
+    /// Issued, but past its expiry or expired on purpose.
+    Expired,
+    /// Issued and still valid.
+    Valid(Principal),
+}
+
+#[derive(Debug)]
+struct IssuedToken {
+    principal: Principal,
+    expires_at: OffsetDateTime,
+    revoked: bool,
+}
+
+/// Every token this sandbox has issued, keyed by the token string.
+#[derive(Debug, Default)]
+pub(crate) struct TokenTable {
+    issued: HashMap<String, IssuedToken>,
+}
+
+impl TokenTable {
+    /// Mints a token for `principal`, valid from `issued_at` until `expires_at`, and records it.
+    pub(crate) fn issue(
+        &mut self,
+        principal: Principal,
+        issued_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> String {
+        let token = mint_jwt(&principal, issued_at, expires_at);
+        self.issued.insert(
+            token.clone(),
+            IssuedToken {
+                principal,
+                expires_at,
+                revoked: false,
+            },
+        );
+        token
+    }
+
+    /// Classifies a bearer string at time `now`.
+    pub(crate) fn lookup(&self, token: &str, now: OffsetDateTime) -> Lookup {
+        match self.issued.get(token) {
+            None => Lookup::Unknown,
+            Some(issued) if issued.revoked || now >= issued.expires_at => Lookup::Expired,
+            Some(issued) => Lookup::Valid(issued.principal.clone()),
+        }
+    }
+
+    /// Makes every token issued so far expired.
+    pub(crate) fn expire_all(&mut self) {
+        for issued in self.issued.values_mut() {
+            issued.revoked = true;
+        }
+    }
+}
+
+/// Builds a JWT-shaped token: real-looking header and claims, random signature.
+fn mint_jwt(
+    principal: &Principal,
+    issued_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+) -> String {
+    let issuer = format!("https://sts.windows.net/{}/", demo::TENANT_ID);
+    let iat = issued_at.unix_timestamp();
+    let mut claims = json!({
+        "aud": demo::POWER_BI_RESOURCE,
+        "iss": issuer,
+        "iat": iat,
+        "nbf": iat,
+        "exp": expires_at.unix_timestamp(),
+        "idp": issuer,
+        "oid": principal.object_id(),
+        "sub": principal.object_id(),
+        "tid": demo::TENANT_ID,
+        "uti": Uuid::new_v4().simple().to_string(),
+        "ver": "1.0",
+    });
+    let extra = match principal {
+        Principal::App(sp) => json!({
+            "appid": sp.client_id,
+            "app_displayname": sp.display_name,
+            "appidacr": "1",
+            "idtyp": "app",
+        }),
+        Principal::User {
+            user,
+            client,
+            scopes,
+        } => json!({
+            "appid": client.client_id(),
+            "app_displayname": client.display_name(),
+            "appidacr": "0",
+            "amr": ["pwd"],
+            "idtyp": "user",
+            "name": user.display_name,
+            "scp": scopes.join(" "),
+            "unique_name": user.upn,
+            "upn": user.upn,
+        }),
+    };
+    if let (Some(claims), serde_json::Value::Object(extra)) = (claims.as_object_mut(), extra) {
+        claims.extend(extra);
+    }
+    let header = json!({"typ": "JWT", "alg": "RS256", "kid": "sandbox-signing-key"});
+    let signature: Vec<u8> = [Uuid::new_v4(), Uuid::new_v4()]
+        .iter()
+        .flat_map(|random| random.into_bytes())
+        .collect();
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode(signature)
+    )
+}
