@@ -631,6 +631,13 @@ impl<'a> Checker<'a, '_> {
                 self.report(file, &format!("{node}/rust_name"), item, message);
                 return None;
             }
+            None if naming::member_name(&wire_name).is_empty() => {
+                let message = format!(
+                    "parameter '{wire_name}' has no letters or digits to make a Rust name from; give it a `rust_name`"
+                );
+                self.report(file, &format!("{node}/name"), item, message);
+                return None;
+            }
             None => naming::escape_member(&naming::member_name(&wire_name)),
         };
         Some(Parameter {
@@ -869,6 +876,11 @@ impl<'a> Checker<'a, '_> {
                             "field '{wire_name}': `rust_name` '{rust_name}' must be snake_case"
                         ),
                     );
+                    ok = false;
+                    continue;
+                }
+                None if naming::member_name(wire_name).is_empty() => {
+                    self.report(file, &node, &item, format!("field '{wire_name}' has no letters or digits to make a Rust name from; give it a `rust_name`"));
                     ok = false;
                     continue;
                 }

@@ -156,3 +156,23 @@ fn operations_table_lists_every_operation_with_its_facts() {
     ids.dedup();
     assert_eq!(ids.len(), count, "no Microsoft operation is covered twice");
 }
+
+#[tokio::test]
+async fn decode_failures_name_the_json_path() {
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct WrongGroup {
+        id: u32,
+    }
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    let error = client.raw(reqwest::Method::GET, "/groups").send_list::<WrongGroup>().await.expect_err("ids are GUIDs, not numbers");
+    match &error {
+        Error::Decode { path, request_id, .. } => {
+            assert_eq!(path, "value[0].id");
+            assert_ne!(request_id, "-", "the RequestId is kept");
+        }
+        other => panic!("expected a decode error, got {other}"),
+    }
+    assert!(error.to_string().contains("value[0].id"));
+}

@@ -8,6 +8,7 @@ mod dashboards;
 mod datasets;
 mod generated_fixtures;
 mod groups;
+mod microsoft;
 mod reports;
 mod sign_in;
 mod snapshot;
