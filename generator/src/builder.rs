@@ -26,10 +26,7 @@ impl Builder {
         Builder {
             spec_dir: spec_dir.into(),
             categories: None,
-            target: Target {
-                runtime_path: "::powerbi::runtime".to_owned(),
-                inherent_accessors: false,
-            },
+            target: Target::external(),
             out_dir: None,
             file_name: "powerbi.rs".to_owned(),
             rerun_if_changed: true,
@@ -60,6 +57,13 @@ impl Builder {
         self
     }
 
+    /// Puts each category (and the models only it uses) behind a cargo feature named like the
+    /// category; the crate must then declare those features.
+    pub fn feature_gates(mut self, gates: bool) -> Self {
+        self.target.feature_gates = gates;
+        self
+    }
+
     /// Where to write (default: the `OUT_DIR` cargo gives build scripts).
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.out_dir = Some(dir.into());
@@ -81,18 +85,7 @@ impl Builder {
     /// Reads, validates and generates; writes the file only when its bytes change, so an
     /// unchanged spec never makes cargo recompile the crate. Returns the file's path.
     pub fn generate(self) -> Result<PathBuf, Error> {
-        let out_dir = match self
-            .out_dir
-            .clone()
-            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
-        {
-            Some(dir) => dir,
-            None => {
-                return Err(Error::Config(
-                    "no output folder: call `out_dir` or run from a build script".to_owned(),
-                ));
-            }
-        };
+        let out_dir = self.output_dir()?;
         let sources = crate::read_spec_dir(&self.spec_dir)?;
         if self.rerun_if_changed {
             println!("cargo:rerun-if-changed={}", self.spec_dir.display());
@@ -108,6 +101,34 @@ impl Builder {
         let path = out_dir.join(&self.file_name);
         write_if_changed(&path, &text)?;
         Ok(path)
+    }
+}
+
+impl Builder {
+    /// Instead of generating, copies an already generated file (a checked-in snapshot) to the
+    /// output: for a packaged crate whose spec folder is not part of the package.
+    pub fn generate_from_snapshot(self, snapshot: impl AsRef<Path>) -> Result<PathBuf, Error> {
+        let snapshot = snapshot.as_ref();
+        let out_dir = self.output_dir()?;
+        if self.rerun_if_changed {
+            println!("cargo:rerun-if-changed={}", snapshot.display());
+        }
+        let text =
+            std::fs::read_to_string(snapshot).map_err(|error| Error::io(snapshot, &error))?;
+        let path = out_dir.join(&self.file_name);
+        write_if_changed(&path, &text)?;
+        Ok(path)
+    }
+
+    fn output_dir(&self) -> Result<PathBuf, Error> {
+        self.out_dir
+            .clone()
+            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
+            .ok_or_else(|| {
+                Error::Config(
+                    "no output folder: call `out_dir` or run from a build script".to_owned(),
+                )
+            })
     }
 }
 

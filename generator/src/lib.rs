@@ -19,6 +19,7 @@
 
 mod builder;
 mod codegen;
+pub mod coverage;
 pub mod diagnostic;
 pub mod model;
 mod naming;
@@ -81,16 +82,19 @@ pub fn render(spec: &model::Spec, target: &Target) -> Result<String, Error> {
     codegen::format(generate(spec, target)?).map_err(Error::Config)
 }
 
-/// Reads every `*.yaml` file of a folder, sorted by name (the I/O half of [`load`]).
 pub fn read_spec_dir(dir: &Path) -> Result<Vec<SourceText>, Error> {
     let entries = std::fs::read_dir(dir).map_err(|error| Error::io(dir, &error))?;
     let mut paths = Vec::new();
     for entry in entries {
         let path = entry.map_err(|error| Error::io(dir, &error))?.path();
-        if matches!(
+        let is_yaml = matches!(
             path.extension().and_then(|ext| ext.to_str()),
             Some("yaml" | "yml")
-        ) {
+        );
+        let is_exclusions = path
+            .file_name()
+            .is_some_and(|name| name == coverage::EXCLUDED_FILE);
+        if is_yaml && !is_exclusions {
             paths.push(path);
         }
     }

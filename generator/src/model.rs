@@ -170,10 +170,19 @@ pub struct Parameter {
 /// A request body.
 #[derive(Debug, Clone)]
 pub struct Body {
-    /// The model sent.
-    pub model: String,
+    /// What is sent.
+    pub kind: BodyKind,
     /// Whether the caller must send it.
     pub required: bool,
+}
+
+/// What a request body carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyKind {
+    /// A JSON model, by name.
+    Json(String),
+    /// A file uploaded as `multipart/form-data`.
+    File,
 }
 
 /// The response of an operation.
@@ -185,10 +194,10 @@ pub enum Response {
     Binary,
     /// A JSON model.
     Model(String),
-    /// An OData `value` list of a model.
-    List(String),
-    /// A bare JSON array of a model.
-    Array(String),
+    /// An OData `value` list.
+    List(TypeRef),
+    /// A bare JSON array.
+    Array(TypeRef),
 }
 
 /// A resolved type.
@@ -244,6 +253,8 @@ pub struct Field {
     pub required: bool,
     /// Documentation.
     pub doc: Option<String>,
+    /// Other JSON keys decoded into this field (encoding always writes `wire_name`).
+    pub aliases: Vec<String>,
 }
 
 /// A validated open enum.

@@ -72,9 +72,18 @@ pub fn variant_name(wire: &str) -> String {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
+    let digits = cleaned.len()
+        - cleaned
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .len();
     let pascal = cleaned.to_upper_camel_case();
-    if pascal.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("V{pascal}")
+    if digits > 0 {
+        // heck lowercases what follows leading digits (`1Day` → `1day`): keep the words.
+        format!(
+            "V{}{}",
+            &cleaned[..digits],
+            cleaned[digits..].to_upper_camel_case()
+        )
     } else if is_keyword(&pascal) {
         format!("{pascal}_")
     } else {
@@ -125,5 +134,7 @@ mod tests {
         assert_eq!(variant_name("read-only"), "ReadOnly");
         assert_eq!(variant_name("1Day"), "V1Day");
         assert_eq!(variant_name("self"), "Self_");
+        assert_eq!(variant_name("2Hours"), "V2Hours");
+        assert_eq!(variant_name("100"), "V100");
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Response, Spec, TypeRef};
+use crate::model::{Body, BodyKind, Category, Response, Spec, TypeRef};
 
 /// Keeps only `categories` (by name) and the models and enums their operations reach.
 /// Unknown names are returned as the error.
@@ -20,38 +20,13 @@ pub fn select(spec: &Spec, categories: &[String]) -> Result<Spec, Vec<String>> {
     if !unknown.is_empty() {
         return Err(unknown);
     }
-    let kept: Vec<_> = spec
+    let kept: Vec<Category> = spec
         .categories
         .iter()
         .filter(|category| categories.contains(&category.name))
         .cloned()
         .collect();
-    let mut reached = BTreeSet::new();
-    let mut pending: Vec<String> = Vec::new();
-    for operation in kept.iter().flat_map(|category| &category.operations) {
-        for parameter in &operation.parameters {
-            collect(&parameter.ty, &mut pending);
-        }
-        if let Some(body) = &operation.body {
-            pending.push(body.model.clone());
-        }
-        match &operation.response {
-            Response::Model(name) | Response::List(name) | Response::Array(name) => {
-                pending.push(name.clone())
-            }
-            Response::None | Response::Binary => {}
-        }
-    }
-    while let Some(name) = pending.pop() {
-        if !reached.insert(name.clone()) {
-            continue;
-        }
-        if let Some(model) = spec.models.iter().find(|model| model.name == name) {
-            for field in &model.fields {
-                collect(&field.ty, &mut pending);
-            }
-        }
-    }
+    let reached = reached_types(spec, &kept);
     Ok(Spec {
         categories: kept,
         models: spec
@@ -68,6 +43,59 @@ pub fn select(spec: &Spec, categories: &[String]) -> Result<Spec, Vec<String>> {
             .collect(),
         hash: spec.hash.clone(),
     })
+}
+
+/// The names of the models and enums the operations of `categories` use, directly or
+/// through other models.
+pub fn reached_types<'c>(
+    spec: &Spec,
+    categories: impl IntoIterator<Item = &'c Category>,
+) -> BTreeSet<String> {
+    closure(
+        spec,
+        categories.into_iter().flat_map(reached_types_of).collect(),
+    )
+}
+
+/// `seeds` and every model or enum their fields use, transitively.
+pub fn closure(spec: &Spec, seeds: Vec<String>) -> BTreeSet<String> {
+    let mut pending = seeds;
+    let mut reached = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if !reached.insert(name.clone()) {
+            continue;
+        }
+        if let Some(model) = spec.models.iter().find(|model| model.name == name) {
+            for field in &model.fields {
+                collect(&field.ty, &mut pending);
+            }
+        }
+    }
+    reached
+}
+
+/// The models and enums the operations of one category name directly (without following
+/// model fields).
+pub fn reached_types_of(category: &Category) -> Vec<String> {
+    let mut names = Vec::new();
+    for operation in &category.operations {
+        for parameter in &operation.parameters {
+            collect(&parameter.ty, &mut names);
+        }
+        if let Some(Body {
+            kind: BodyKind::Json(model),
+            ..
+        }) = &operation.body
+        {
+            names.push(model.clone());
+        }
+        match &operation.response {
+            Response::Model(name) => names.push(name.clone()),
+            Response::List(item) | Response::Array(item) => collect(item, &mut names),
+            Response::None | Response::Binary => {}
+        }
+    }
+    names
 }
 
 fn collect(ty: &TypeRef, into: &mut Vec<String>) {

@@ -37,8 +37,11 @@ pub const KNOWN_SCOPES: &[&str] = &[
     "Workspace.ReadWrite.All",
 ];
 
+/// Names the generated code itself uses next to the category modules.
+const RESERVED_MODULES: &[&str] = &["models", "rt"];
+
 /// Names the generated code itself uses for method arguments.
-const RESERVED_ARGUMENTS: &[&str] = &["workspace", "workspace_id", "body", "options"];
+const RESERVED_ARGUMENTS: &[&str] = &["workspace", "workspace_id", "body", "file", "options"];
 
 /// The name of the catch-all field of every model.
 pub const UNKNOWN_FIELDS: &str = "unknown_fields";
@@ -184,6 +187,14 @@ impl<'a> Checker<'a, '_> {
                 ok = false;
                 name.clone()
             }
+            Some(name) if RESERVED_MODULES.contains(&name.as_str()) => {
+                let message = format!(
+                    "category '{name}' would clash with the generated module or alias '{name}'; choose another name"
+                );
+                self.report(file, "category", "file", message);
+                ok = false;
+                name.clone()
+            }
             Some(name) => name.clone(),
         };
         let item = format!("category '{name}'");
@@ -310,6 +321,10 @@ impl<'a> Checker<'a, '_> {
                 );
                 self.report(file, &format!("{base}/name"), &item, message);
                 ok = false;
+            } else if name == "new" {
+                let message = "'new' is the category client's constructor and cannot name an operation; choose another name (for example 'create')";
+                self.report(file, &format!("{base}/name"), &item, message);
+                ok = false;
             }
         }
         if let Some(ids) = operation_ids
@@ -426,9 +441,15 @@ impl<'a> Checker<'a, '_> {
                 RawBody::Model(model) => (model, true),
                 RawBody::Detailed { model, required } => (model, *required),
             };
+            if model == "file" {
+                return Some(Body {
+                    kind: BodyKind::File,
+                    required,
+                });
+            }
             match self.types.get(model) {
                 Some(declared) if declared.is_model => Some(Body {
-                    model: model.clone(),
+                    kind: BodyKind::Json(model.clone()),
                     required,
                 }),
                 Some(_) => {
@@ -732,7 +753,7 @@ impl<'a> Checker<'a, '_> {
             _ => {}
         }
         for (prefix, make) in [
-            ("list", Response::List as fn(String) -> Response),
+            ("list", Response::List as fn(TypeRef) -> Response),
             ("array", Response::Array),
         ] {
             if text == prefix || text.starts_with(&format!("{prefix}<")) {
@@ -748,7 +769,7 @@ impl<'a> Checker<'a, '_> {
                     self.report(file, &node, item, message);
                     return None;
                 }
-                return self.response_model(file, &node, item, inner).map(make);
+                return self.type_expression(file, &node, item, inner).map(make);
             }
         }
         self.response_model(file, &node, item, text)
@@ -897,12 +918,29 @@ impl<'a> Checker<'a, '_> {
                 continue;
             }
             rust_names.insert(rust_name.clone(), wire_name.clone());
+            let aliases = field.aliases.clone().unwrap_or_default();
+            for alias in &aliases {
+                let clashes = alias == wire_name
+                    || raw.fields.iter().any(|(other, _)| other == alias)
+                    || raw
+                        .fields
+                        .iter()
+                        .filter(|(other, _)| other != wire_name)
+                        .any(|(_, other)| {
+                            other.aliases.iter().flatten().any(|taken| taken == alias)
+                        });
+                if alias.is_empty() || clashes {
+                    self.report(file, &format!("{node}/aliases"), &item, format!("field '{wire_name}': alias '{alias}' is empty, or already a field or another field's alias"));
+                    ok = false;
+                }
+            }
             fields.push(Field {
                 wire_name: wire_name.clone(),
                 rust_name,
                 ty,
                 required: field.required.unwrap_or(false),
                 doc: field.doc.clone(),
+                aliases,
             });
         }
         ok.then(|| Model {

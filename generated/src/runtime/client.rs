@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::auth::{Secret, TokenCache, TokenContext, TokenCredential};
+use super::auth::{IdentityKind, Secret, TokenCache, TokenContext, TokenCredential, TokenSlot};
 use super::request::RequestBuilder;
 use super::{Cloud, Error, Operation, Result};
 
@@ -15,13 +15,17 @@ use super::{Cloud, Error, Operation, Result};
 #[derive(Clone)]
 pub struct PowerBiClient {
     inner: Arc<Inner>,
+    /// The service-principal profile calls act as (`X-PowerBI-Profile-Id`).
+    profile: Option<uuid::Uuid>,
 }
 
 struct Inner {
     http: reqwest::Client,
     cloud: Cloud,
     scope: String,
-    tokens: TokenCache,
+    credential: Arc<dyn TokenCredential>,
+    tokens: TokenSlot,
+    token_timeout: Duration,
     timeout: Duration,
 }
 
@@ -30,7 +34,8 @@ impl std::fmt::Debug for PowerBiClient {
         f.debug_struct("PowerBiClient")
             .field("api_base", &self.inner.cloud.api_base.as_str())
             .field("authority_host", &self.inner.cloud.authority_host.as_str())
-            .field("credential", &self.inner.tokens.kind())
+            .field("credential", &self.inner.credential.kind())
+            .field("profile", &self.profile)
             .finish_non_exhaustive()
     }
 }
@@ -51,6 +56,28 @@ impl PowerBiClient {
     pub fn raw(&self, method: reqwest::Method, path: &str) -> RequestBuilder<'_> {
         let escaped = path.replace('{', "%7B").replace('}', "%7D");
         RequestBuilder::raw(self, method, escaped)
+    }
+
+    /// The same client acting as a service-principal profile: every call carries
+    /// `X-PowerBI-Profile-Id`. Shares the token cache and connections; cheap to call per request.
+    pub fn with_profile(&self, profile_id: uuid::Uuid) -> PowerBiClient {
+        PowerBiClient {
+            inner: Arc::clone(&self.inner),
+            profile: Some(profile_id),
+        }
+    }
+
+    /// The same client acting as the service principal itself (no profile).
+    pub fn without_profile(&self) -> PowerBiClient {
+        PowerBiClient {
+            inner: Arc::clone(&self.inner),
+            profile: None,
+        }
+    }
+
+    /// The service-principal profile calls act as, if any.
+    pub fn profile(&self) -> Option<uuid::Uuid> {
+        self.profile
     }
 
     /// The cloud this client talks to.
@@ -76,11 +103,19 @@ impl PowerBiClient {
             cloud: &self.inner.cloud,
             scope: &self.inner.scope,
         };
-        self.inner.tokens.token(context).await
+        self.inner
+            .tokens
+            .token(&*self.inner.credential, context, self.inner.token_timeout)
+            .await
     }
 
     pub(crate) fn invalidate_token(&self, token: &Secret) {
         self.inner.tokens.invalidate(token);
+    }
+
+    /// Whom the credential's tokens speak for, for error hints.
+    pub(crate) fn identity_kind(&self) -> IdentityKind {
+        self.inner.credential.identity_kind()
     }
 }
 
@@ -95,6 +130,9 @@ pub struct PowerBiClientBuilder {
     connect_timeout: Duration,
     token_timeout: Duration,
     http: Option<reqwest::Client>,
+    profile: Option<uuid::Uuid>,
+    token_cache: Option<TokenCache>,
+    scope: Option<String>,
 }
 
 impl Default for PowerBiClientBuilder {
@@ -107,6 +145,9 @@ impl Default for PowerBiClientBuilder {
             connect_timeout: Duration::from_secs(10),
             token_timeout: Duration::from_secs(30),
             http: None,
+            profile: None,
+            token_cache: None,
+            scope: None,
         }
     }
 }
@@ -148,9 +189,34 @@ impl PowerBiClientBuilder {
         self
     }
 
-    /// Time allowed to obtain a token (default 30 s).
+    /// Time allowed to obtain a token (default 30 s), after which the call fails with a
+    /// sign-in error instead of waiting on a token endpoint that hangs. It does not cut short
+    /// a credential that waits for a person (device code).
     pub fn token_timeout(mut self, timeout: Duration) -> Self {
         self.token_timeout = timeout;
+        self
+    }
+
+    /// Keeps tokens in `cache`, shared with the other clients built with it (default: a cache
+    /// of this client's own). Clients share a token only when the cloud's authority, the
+    /// credential's identity and the scope all match.
+    pub fn token_cache(mut self, cache: TokenCache) -> Self {
+        self.token_cache = Some(cache);
+        self
+    }
+
+    /// The scope to ask tokens for (default: the cloud's resource with `/.default`). Delegated
+    /// (user) credentials may name scopes instead, space-separated, e.g.
+    /// `https://analysis.windows.net/powerbi/api/Dataset.Read.All`.
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    /// Acts as this service-principal profile on every call (`X-PowerBI-Profile-Id`); see
+    /// also [`PowerBiClient::with_profile`] for one call at a time.
+    pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
+        self.profile = Some(profile_id);
         self
     }
 
@@ -195,14 +261,22 @@ impl PowerBiClientBuilder {
                     .map_err(|error| Error::Config(format!("HTTP client: {error}")))?
             }
         };
+        let scope = self.scope.unwrap_or_else(|| self.cloud.default_scope());
+        let tokens = self
+            .token_cache
+            .unwrap_or_default()
+            .slot(&credential, &self.cloud, &scope);
         Ok(PowerBiClient {
             inner: Arc::new(Inner {
                 http,
-                scope: self.cloud.default_scope(),
-                tokens: TokenCache::new(credential, self.token_timeout),
+                scope,
+                credential,
+                tokens,
+                token_timeout: self.token_timeout,
                 cloud: self.cloud,
                 timeout: self.timeout,
             }),
+            profile: self.profile,
         })
     }
 }

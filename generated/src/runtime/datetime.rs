@@ -19,7 +19,8 @@ impl DateTime {
         DateTime(OffsetDateTime::now_utc())
     }
 
-    /// Parses RFC 3339, or an ISO 8601 date-time without a zone (read as UTC).
+    /// Parses RFC 3339, an ISO 8601 date-time without a zone, or the US form some admin APIs
+    /// send (`10/13/2021 12:00:00 AM`); times without a zone are read as UTC.
     pub fn parse(text: &str) -> Option<Self> {
         if let Ok(parsed) = OffsetDateTime::parse(text, &Rfc3339) {
             return Some(DateTime(parsed));
@@ -28,7 +29,15 @@ impl DateTime {
             version = 2,
             "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
         );
-        PrimitiveDateTime::parse(text, &format)
+        if let Ok(parsed) = PrimitiveDateTime::parse(text, &format) {
+            return Some(DateTime(parsed.assume_offset(UtcOffset::UTC)));
+        }
+        // Some admin APIs send US-style local times: `10/13/2021 12:00:00 AM` (read as UTC).
+        let us = time::macros::format_description!(
+            version = 2,
+            "[month padding:none]/[day padding:none]/[year] [hour repr:12 padding:none]:[minute]:[second] [period]"
+        );
+        PrimitiveDateTime::parse(text, &us)
             .ok()
             .map(|parsed| DateTime(parsed.assume_offset(UtcOffset::UTC)))
     }

@@ -234,6 +234,40 @@ pub(crate) fn aadsts_hint(code: u32) -> Option<&'static str> {
         700025 => "the app is a public client: do not send a client secret with the password grant",
         9001023 => "the password grant needs a tenant id or domain, not /common",
         65001 => "the delegated permissions have not been consented for this app",
+        53003 => {
+            "a Conditional Access policy blocked the sign-in: ask the tenant admin, or use a service principal"
+        }
+        50034 => {
+            "the user account does not exist in this tenant: check the user name and the tenant"
+        }
+        50053 => {
+            "the account is locked (too many failed sign-ins): wait, or ask an admin to unlock it"
+        }
+        50055 => "the user's password has expired: change it in a browser first",
+        50057 => "the user account is disabled",
+        7000216 | 90014 | 900144 => "a required field is missing from the token request",
+        700027 | 50012 => {
+            "the client assertion was refused: check that the certificate (its thumbprint) is uploaded to the app registration and not expired, and that the system clock is right"
+        }
+        70021 => {
+            "no federated credential of the app matches the token's issuer, subject and audience (api://AzureADTokenExchange)"
+        }
+        700024 => "the federated token or client assertion has expired or is not yet valid",
+        7000112 => "the application is disabled in this tenant",
+        500011 => {
+            "the Power BI resource is unknown in this tenant (or the cloud is wrong): check the cloud and that Power BI is provisioned"
+        }
+        70011 | 28002 => {
+            "the scope is invalid: client credentials need the resource with /.default"
+        }
+        700022 => "the scope names more than one resource: ask for Power BI scopes only",
+        901002 => "the v2 endpoint takes `scope`, not `resource`",
+        50194 => "a single-tenant app cannot sign in on /common: use the tenant id or domain",
+        90038 => "the tenant belongs to another national cloud: pick the matching Cloud",
+        50196 => {
+            "too many identical token requests (loop detected): reuse tokens instead of signing in per call"
+        }
+        90055 => "the tenant's sign-ins are being throttled: retry later",
         _ => return None,
     })
 }

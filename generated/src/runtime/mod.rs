@@ -10,10 +10,15 @@ mod client;
 mod cloud;
 mod datetime;
 mod error;
+#[doc(hidden)]
+pub mod examples;
+pub mod lenient;
 mod open_enum;
 mod operation;
 mod request;
 mod tls;
+mod unknown_fields;
+mod upload;
 mod workspace;
 
 pub use client::{PowerBiClient, PowerBiClientBuilder};
@@ -25,6 +30,8 @@ pub use operation::{
     HttpMethod, LongRunning, Operation, Paging, ServicePrincipalSupport, WorkspaceScope,
 };
 pub use request::{RequestBuilder, ToParam};
+pub use unknown_fields::{UnknownFieldPaths, unknown_keys};
+pub use upload::Upload;
 pub use workspace::Workspace;
 
 #[doc(hidden)]

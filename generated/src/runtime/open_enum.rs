@@ -76,6 +76,14 @@ macro_rules! __impl_open_enum {
                 Ok(<Self as $crate::runtime::OpenEnum>::from_wire(&value))
             }
         }
+        impl $crate::runtime::UnknownFieldPaths for $name {
+            fn unknown_field_paths(
+                &self,
+                _path: &str,
+                _out: &mut ::std::vec::Vec<::std::string::String>,
+            ) {
+            }
+        }
         impl $crate::runtime::ToParam for $name {
             fn to_param(&self) -> ::std::string::String {
                 self.as_str().to_owned()

@@ -8,6 +8,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::auth::IdentityKind;
 use super::client::PowerBiClient;
 use super::error::ApiError;
 use super::{DateTime, Error, Operation, Result, Workspace, WorkspaceScope};
@@ -88,6 +89,7 @@ pub struct RequestBuilder<'c> {
     query: Vec<(Cow<'static, str>, String)>,
     headers: Vec<(Cow<'static, str>, String)>,
     body: Option<std::result::Result<Vec<u8>, String>>,
+    file: Option<super::Upload>,
 }
 
 impl std::fmt::Debug for RequestBuilder<'_> {
@@ -130,6 +132,7 @@ impl<'c> RequestBuilder<'c> {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            file: None,
         }
     }
 
@@ -190,6 +193,12 @@ impl<'c> RequestBuilder<'c> {
             Some(body) => self.json_body(body),
             None => self,
         }
+    }
+
+    /// Sends `file` as `multipart/form-data`.
+    pub fn file_body(mut self, file: super::Upload) -> Self {
+        self.file = Some(file);
+        self
     }
 
     /// Sends and decodes a JSON response.
@@ -334,6 +343,9 @@ impl<'c> RequestBuilder<'c> {
                 .http()
                 .request(self.method.clone(), url.clone())
                 .bearer_auth(token.expose());
+            if let Some(profile) = client.profile() {
+                request = request.header("X-PowerBI-Profile-Id", profile.to_string());
+            }
             for (name, value) in &self.headers {
                 request = request.header(name.as_ref(), value);
             }
@@ -341,6 +353,9 @@ impl<'c> RequestBuilder<'c> {
                 request = request
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(body.clone());
+            }
+            if let Some(file) = &self.file {
+                request = request.multipart(file.form().await?);
             }
             tracing::debug!(operation, method = %self.method, path = url.path(), "sending");
             let response = request
@@ -371,6 +386,15 @@ impl<'c> RequestBuilder<'c> {
                 &headers,
                 &body,
                 self.operation,
+            );
+            // Address the hint to a service principal or a user when the credential says.
+            let mut error = error;
+            error.hint = hint(
+                error.status,
+                error.code.as_deref(),
+                error.message.as_deref(),
+                self.operation,
+                client.identity_kind(),
             );
             if !renewed && is_expired_token(&error) {
                 // The token expired early (or was revoked): forget it and try once more.
@@ -441,9 +465,16 @@ fn transport(
     }
 }
 
-/// Whether the API said the token expired or is invalid (and a fresh one may help).
+/// Whether the API said the token expired (403 `TokenExpired`) or is invalid (403 with an
+/// empty body and `X-PowerBI-Error-Info: InvalidToken`), so a fresh one may help. Other 401
+/// and 403 answers are errors, not renewals.
 fn is_expired_token(error: &ApiError) -> bool {
-    error.status == 403 && matches!(error.code.as_deref(), Some("TokenExpired" | "InvalidToken"))
+    error.status == 403
+        && match error.code.as_deref() {
+            Some("TokenExpired") => true,
+            Some("InvalidToken") => error.body_snippet.trim().is_empty(),
+            _ => false,
+        }
 }
 
 /// Reads every error shape Power BI sends.
@@ -492,7 +523,13 @@ fn api_error(
     if snippet.len() < text.len() {
         snippet.push('…');
     }
-    let hint = hint(status, code.as_deref(), message.as_deref(), spec);
+    let hint = hint(
+        status,
+        code.as_deref(),
+        message.as_deref(),
+        spec,
+        IdentityKind::Unknown,
+    );
     ApiError {
         operation,
         request: format!("{method} {}", url.path()),
@@ -506,12 +543,17 @@ fn api_error(
     }
 }
 
-/// What usually causes an answer, for the setup problems users hit most.
+/// The usual causes of a 401 for a service principal.
+const SERVICE_PRINCIPAL_401: &str = "a service principal needs the tenant setting 'Service principals can use Fabric APIs' enabled for it (or a security group it is in), a role in the workspace, and, for admin APIs, 'Service principals can access read-only admin APIs' and no Power BI admin-consent permissions (such as Tenant.Read.All) on the app";
+
+/// What usually causes an answer, for the setup problems users hit most, addressed to a
+/// service principal or a user when the credential says which it is.
 fn hint(
     status: u16,
     code: Option<&str>,
     message: Option<&str>,
     spec: Option<&'static Operation>,
+    identity: IdentityKind,
 ) -> Option<String> {
     if message.is_some_and(|message| message.contains("not accessible for application")) {
         return Some("a service principal called a \"My workspace\" route; pass a workspace id instead of Workspace::My".to_owned());
@@ -526,14 +568,26 @@ fn hint(
                 .collect::<Vec<_>>()
                 .join(" or ")
         });
+    let scope_text = scopes.as_deref().unwrap_or("the operation documents");
     match (status, code) {
-        (401, _) => Some(format!(
-            "a service principal needs the tenant setting 'Service principals can use Fabric APIs' (and its security group), membership of the workspace, and, for admin APIs, no Power BI admin-consent permissions on the app; a user needs the delegated scope {}",
-            scopes.as_deref().unwrap_or("the operation documents")
-        )),
+        (401, Some("ServicePrincipalIsNotAllowedByTenantAdminSwitch")) => Some("the tenant setting 'Service principals can use Fabric APIs' does not cover this service principal: enable it for the organization or add the app to the security group it names (changes can take 15 minutes)".to_owned()),
+        (401, _) => Some(match identity {
+            IdentityKind::ServicePrincipal => SERVICE_PRINCIPAL_401.to_owned(),
+            IdentityKind::User => format!(
+                "the user's token lacks the delegated scope {scope_text} (consent it for the app), or the user has no role in the workspace"
+            ),
+            _ => format!("{SERVICE_PRINCIPAL_401}; a user needs the delegated scope {scope_text}"),
+        }),
         (403, Some("TokenExpired" | "InvalidToken")) => Some("the token was refused even after renewal: check the system clock and that the token is for the Power BI resource".to_owned()),
-        (403, _) => scopes.map(|scopes| format!("the caller lacks rights on the item, or the delegated scope {scopes}")),
-        (404, _) => Some("the item does not exist, or the caller cannot see it (a service principal must be a member of the workspace)".to_owned()),
+        (403, _) => match identity {
+            IdentityKind::ServicePrincipal => Some("the service principal lacks rights on the item: give it (or its security group) a higher workspace role".to_owned()),
+            _ => scopes.map(|scopes| format!("the caller lacks rights on the item, or the delegated scope {scopes}")),
+        },
+        (404, _) => Some(match identity {
+            IdentityKind::ServicePrincipal => "the item does not exist, or the service principal cannot see it: add it to the workspace (its object id, principalType App) as Member or Admin".to_owned(),
+            IdentityKind::User => "the item does not exist, or the user cannot see it (no role in its workspace)".to_owned(),
+            _ => "the item does not exist, or the caller cannot see it (a service principal must be a member of the workspace)".to_owned(),
+        }),
         (429, _) => Some("throttled: wait for Retry-After before calling again".to_owned()),
         _ => None,
     }

@@ -36,6 +36,19 @@ enum Command {
         #[arg(long, default_value = "spec")]
         spec: PathBuf,
     },
+    /// Compare the spec with Microsoft's description: covered, excluded and missing
+    /// operations; exits non-zero when any is missing.
+    Coverage {
+        /// The spec folder (its `excluded.yaml` lists operations left out on purpose).
+        #[arg(long, default_value = "spec")]
+        spec: PathBuf,
+        /// Microsoft's Swagger description of the API.
+        #[arg(long, default_value = "spec/reference/powerbi-swagger.json")]
+        swagger: PathBuf,
+        /// Print only the totals and the problems.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Print categories, the scopes they accept, and the operations under each scope.
     Scopes {
         /// The spec folder.
@@ -89,6 +102,48 @@ fn run(command: Command) -> Result<(), powerbi_codegen::Error> {
                 spec.models.len(),
                 spec.enums.len()
             );
+        }
+        Command::Coverage {
+            spec,
+            swagger,
+            quiet,
+        } => {
+            let loaded = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&spec)?)?;
+            let excluded_path = spec.join(powerbi_codegen::coverage::EXCLUDED_FILE);
+            let excluded_source = match std::fs::read_to_string(&excluded_path) {
+                Ok(text) => Some(powerbi_codegen::SourceText {
+                    path: excluded_path,
+                    text,
+                }),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+                Err(error) => {
+                    return Err(powerbi_codegen::Error::Config(format!(
+                        "{}: {error}",
+                        excluded_path.display()
+                    )));
+                }
+            };
+            let excluded = powerbi_codegen::coverage::read_excluded(excluded_source.as_ref())?;
+            let text = std::fs::read_to_string(&swagger).map_err(|error| {
+                powerbi_codegen::Error::Config(format!("{}: {error}", swagger.display()))
+            })?;
+            let coverage = powerbi_codegen::coverage::coverage(&loaded, &excluded, &text)?;
+            let report = coverage.report();
+            if quiet {
+                for line in report
+                    .lines()
+                    .filter(|line| !line.starts_with("covered") && !line.starts_with("excluded"))
+                {
+                    println!("{line}");
+                }
+            } else {
+                print!("{report}");
+            }
+            if !coverage.is_complete() {
+                return Err(powerbi_codegen::Error::Config(
+                    "the spec does not cover Microsoft's description: see MISSING/UNKNOWN/CONFLICT above".to_owned(),
+                ));
+            }
         }
         Command::Scopes { spec } => {
             let spec = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&spec)?)?;

@@ -1,8 +1,11 @@
 //! Rust code from a validated spec: a pure function from [`Spec`] to tokens.
 
 mod docs;
+mod examples;
 mod models;
 mod operations;
+
+use std::collections::BTreeMap;
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
@@ -20,6 +23,43 @@ pub struct Target {
     /// `PowerBiClient` (only possible inside the `powerbi` crate). Otherwise an extension
     /// trait `CategoryClients` provides them.
     pub inherent_accessors: bool,
+    /// Whether each category (and the models only it uses) sits behind a cargo feature of the
+    /// same name, as in the `powerbi` crate.
+    pub feature_gates: bool,
+}
+
+impl Target {
+    /// A crate other than `powerbi`: runtime at `::powerbi::runtime`, the `CategoryClients`
+    /// trait, no feature gates.
+    pub fn external() -> Self {
+        Target {
+            runtime_path: "::powerbi::runtime".to_owned(),
+            inherent_accessors: false,
+            feature_gates: false,
+        }
+    }
+
+    /// The `powerbi` crate itself.
+    pub fn powerbi_crate() -> Self {
+        Target {
+            runtime_path: "crate::runtime".to_owned(),
+            inherent_accessors: true,
+            feature_gates: true,
+        }
+    }
+
+    /// `#[cfg(...)]` for items used by `categories`, when gating is on.
+    fn gate<'a>(&self, categories: impl IntoIterator<Item = &'a str>) -> TokenStream {
+        if !self.feature_gates {
+            return TokenStream::new();
+        }
+        let features: Vec<&str> = categories.into_iter().collect();
+        match features.as_slice() {
+            [] => TokenStream::new(),
+            [one] => quote!(#[cfg(feature = #one)]),
+            many => quote!(#[cfg(any(#(feature = #many),*))]),
+        }
+    }
 }
 
 /// Generates the whole client for `spec`.
@@ -32,21 +72,60 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
     })?;
     let serde_crate = format!("{}::serde", target.runtime_path.replace(' ', ""));
     let hash = &spec.hash;
-    let models = models::module(spec, &serde_crate);
-    let categories = spec.categories.iter().map(operations::module);
+    // Which categories use each model or enum, for the feature gates.
+    // Types no operation reaches (request models of forms the spec cannot call yet) are
+    // compiled with every category, and so is everything they use.
+    let reached = crate::select::reached_types(spec, &spec.categories);
+    let orphans: Vec<String> = spec
+        .models
+        .iter()
+        .map(|model| &model.name)
+        .chain(spec.enums.iter().map(|item| &item.name))
+        .filter(|name| !reached.contains(*name))
+        .cloned()
+        .collect();
+    let shared = crate::select::closure(spec, orphans);
+    let mut users: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for category in &spec.categories {
+        for name in crate::select::reached_types(spec, [category])
+            .into_iter()
+            .chain(shared.iter().cloned())
+        {
+            let entry = users.entry(name).or_default();
+            if !entry.contains(&category.name.as_str()) {
+                entry.push(&category.name);
+            }
+        }
+    }
+    let type_gate = |name: &str| target.gate(users.get(name).into_iter().flatten().copied());
+    let models = models::module(spec, &serde_crate, &type_gate);
+    let categories = spec.categories.iter().map(|category| {
+        let gate = target.gate([category.name.as_str()]);
+        let examples = target
+            .feature_gates
+            .then(|| examples::category_module(category));
+        let module = operations::module(category, examples);
+        quote!(#gate #module)
+    });
+    let examples = target.feature_gates.then(|| {
+        let gate = |name: &str| target.gate([name]);
+        examples::root_module(spec, &gate)
+    });
     let records = spec.categories.iter().flat_map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
+        let gate = target.gate([category.name.as_str()]);
         category.operations.iter().map(move |operation| {
             let record = Ident::new(&naming::screaming(&operation.name), Span::call_site());
-            quote!(&#module::operations::#record)
+            quote!(#gate &#module::operations::#record)
         })
     });
     let accessors = spec.categories.iter().map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let client = operations::client_name(category);
         let doc = format!(" The {} operations.", category.title);
+        let gate = target.gate([category.name.as_str()]);
         (
-            quote!(#[doc = #doc]),
+            quote!(#gate #[doc = #doc]),
             quote!(fn #module(&self) -> #module::#client<'_>),
             quote!(#module::#client::new(self)),
         )
@@ -62,7 +141,7 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
         let signatures = accessors
             .clone()
             .map(|(doc, signature, _)| quote!(#doc #signature;));
-        let methods = accessors.map(|(_, signature, body)| quote!(#signature { #body }));
+        let methods = accessors.map(|(doc, signature, body)| quote!(#doc #signature { #body }));
         quote! {
             #[doc = " The generated categories' clients, as methods of `PowerBiClient`."]
             pub trait CategoryClients {
@@ -84,6 +163,7 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
         pub static OPERATIONS: &[&rt::Operation] = &[#(#records),*];
 
         #accessors
+        #examples
         #models
         #(#categories)*
     })

@@ -9,14 +9,17 @@ use super::{docs, rust_type};
 use crate::model::{EnumDef, Model, Spec, TypeRef};
 
 /// The `models` module.
-pub fn module(spec: &Spec, serde_crate: &str) -> TokenStream {
+pub fn module(spec: &Spec, serde_crate: &str, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
     let boxed = boxed_fields(&spec.models);
     let defaultable = defaultable_models(spec);
-    let models = spec
-        .models
-        .iter()
-        .map(|model| model_struct(model, serde_crate, &boxed, &defaultable));
-    let enums = spec.enums.iter().map(enum_def);
+    let models = spec.models.iter().map(|model| {
+        let gate = gate(&model.name);
+        model_struct(model, serde_crate, &boxed, &defaultable, &gate)
+    });
+    let enums = spec.enums.iter().map(|item| {
+        let gate = gate(&item.name);
+        enum_def(item, &gate)
+    });
     quote! {
         #[doc = " The request and response models of every category."]
         pub mod models {
@@ -40,6 +43,7 @@ fn model_struct(
     serde_crate: &str,
     boxed: &BTreeSet<(String, String)>,
     defaultable: &BTreeSet<String>,
+    gate: &TokenStream,
 ) -> TokenStream {
     let boxed_set = boxed;
     let name = ident(&model.name);
@@ -54,20 +58,36 @@ fn model_struct(
         let wire = &field.wire_name;
         let rename = (field.rust_name.trim_start_matches("r#") != wire.as_str())
             .then(|| quote!(rename = #wire,));
+        // Numbers sometimes arrive as strings: decode them leniently.
+        let lenient = match (&field.ty, field.required) {
+            (TypeRef::Integer, true) => Some("rt::lenient::i64"),
+            (TypeRef::Integer, false) => Some("rt::lenient::option_i64"),
+            (TypeRef::Int32, true) => Some("rt::lenient::i32"),
+            (TypeRef::Int32, false) => Some("rt::lenient::option_i32"),
+            (TypeRef::Number, true) => Some("rt::lenient::f64"),
+            (TypeRef::Number, false) => Some("rt::lenient::option_f64"),
+            _ => None,
+        }
+        .map(|function| quote!(deserialize_with = #function,));
+        let aliases = field.aliases.iter().map(|alias| quote!(alias = #alias,));
         if field.required {
-            let attribute = rename.map(|rename| quote!(#[serde(#rename)]));
+            let attribute = (rename.is_some() || lenient.is_some() || !field.aliases.is_empty())
+                .then(|| quote!(#[serde(#rename #(#aliases)* #lenient)]));
             quote! { #doc #attribute pub #field_name: #ty, }
         } else {
             quote! {
                 #doc
-                #[serde(#rename default, skip_serializing_if = "Option::is_none")]
+                #[serde(#rename #(#aliases)* #lenient default, skip_serializing_if = "Option::is_none")]
                 pub #field_name: Option<#ty>,
             }
         }
     });
+    let unknown = unknown_field_paths(model, gate);
     let default = defaultable.contains(&model.name).then(|| quote!(Default,));
-    let constructor = (!defaultable.contains(&model.name)).then(|| constructor(model, boxed_set));
+    let constructor =
+        (!defaultable.contains(&model.name)).then(|| constructor(model, boxed_set, gate));
     quote! {
+        #gate
         #doc
         #[derive(Debug, Clone, PartialEq, #default rt::serde::Serialize, rt::serde::Deserialize)]
         #[serde(crate = #serde_crate)]
@@ -78,12 +98,45 @@ fn model_struct(
             pub unknown_fields: rt::JsonMap,
         }
         #constructor
+        #unknown
+    }
+}
+
+/// Whether values of `ty` can hold models (and so unknown fields).
+fn holds_models(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Model(_) => true,
+        TypeRef::List(item) | TypeRef::Map(item) => holds_models(item),
+        _ => false,
+    }
+}
+
+/// `UnknownFieldPaths`: the model's own catch-all, then every field that holds models.
+fn unknown_field_paths(model: &Model, gate: &TokenStream) -> TokenStream {
+    let name = ident(&model.name);
+    let nested = model.fields.iter().filter(|field| holds_models(&field.ty)).map(|field| {
+        let field_name = ident(&field.rust_name);
+        let suffix = format!(".{}", field.wire_name);
+        quote!(rt::UnknownFieldPaths::unknown_field_paths(&self.#field_name, &format!("{path}{}", #suffix), out);)
+    });
+    quote! {
+        #gate
+        impl rt::UnknownFieldPaths for #name {
+            fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
+                rt::unknown_keys(&self.unknown_fields, path, out);
+                #(#nested)*
+            }
+        }
     }
 }
 
 /// `new(required fields)` for a model that cannot derive `Default` (it has a required enum or
 /// model): every optional field starts as `None`.
-fn constructor(model: &Model, boxed: &BTreeSet<(String, String)>) -> TokenStream {
+fn constructor(
+    model: &Model,
+    boxed: &BTreeSet<(String, String)>,
+    gate: &TokenStream,
+) -> TokenStream {
     let required: Vec<_> = model.fields.iter().filter(|field| field.required).collect();
     let arguments = required.iter().map(|field| {
         let name = ident(&field.rust_name);
@@ -107,6 +160,7 @@ fn constructor(model: &Model, boxed: &BTreeSet<(String, String)>) -> TokenStream
     );
     let name = ident(&model.name);
     quote! {
+        #gate
         impl #name {
             #[doc = #doc]
             #[allow(clippy::too_many_arguments)]
@@ -117,7 +171,7 @@ fn constructor(model: &Model, boxed: &BTreeSet<(String, String)>) -> TokenStream
     }
 }
 
-fn enum_def(item: &EnumDef) -> TokenStream {
+fn enum_def(item: &EnumDef, gate: &TokenStream) -> TokenStream {
     let name = ident(&item.name);
     let doc = docs::attributes(&docs::sanitize(item.doc.as_deref().unwrap_or(&item.name)));
     let variants = item.values.iter().map(|value| {
@@ -131,6 +185,7 @@ fn enum_def(item: &EnumDef) -> TokenStream {
         quote! { (Self::#variant, #wire) }
     });
     quote! {
+        #gate
         #doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[non_exhaustive]
@@ -139,6 +194,7 @@ fn enum_def(item: &EnumDef) -> TokenStream {
             #[doc = " A value this version of the crate does not know, kept as sent."]
             Unrecognized(String),
         }
+        #gate
         impl rt::OpenEnum for #name {
             const KNOWN: &'static [(Self, &'static str)] = &[#(#known),*];
             fn unrecognized(value: String) -> Self {
@@ -151,6 +207,7 @@ fn enum_def(item: &EnumDef) -> TokenStream {
                 }
             }
         }
+        #gate
         rt::impl_open_enum!(#name);
     }
 }
@@ -209,7 +266,8 @@ fn defaultable_models(spec: &Spec) -> BTreeSet<String> {
                 .iter()
                 .filter(|field| field.required)
                 .all(|field| match &field.ty {
-                    TypeRef::Enum(_) => false,
+                    // No sensible default: an enum value, a point in time.
+                    TypeRef::Enum(_) | TypeRef::DateTime => false,
                     TypeRef::Model(target) => defaultable.contains(target),
                     _ => true,
                 });

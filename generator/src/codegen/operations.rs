@@ -8,7 +8,7 @@ use crate::model::*;
 use crate::naming;
 
 /// The module of one category.
-pub fn module(category: &Category) -> TokenStream {
+pub fn module(category: &Category, extra: Option<TokenStream>) -> TokenStream {
     let module = Ident::new(&category.name, Span::call_site());
     let client = client_name(category);
     let mut doc = format!("{} operations.", category.title);
@@ -31,6 +31,17 @@ pub fn module(category: &Category) -> TokenStream {
         "The {} operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).",
         category.title
     ));
+    // A category whose operations take and return no models (users) must not import them.
+    let uses_models = !crate::select::reached_types_of(category).is_empty();
+    let uses = if uses_models {
+        quote!(
+            use super::{models, rt};
+        )
+    } else {
+        quote!(
+            use super::rt;
+        )
+    };
     let methods = category.operations.iter().map(method);
     let options = category.operations.iter().filter_map(options_struct);
     let records = category
@@ -41,7 +52,7 @@ pub fn module(category: &Category) -> TokenStream {
         #module_doc
         pub mod #module {
             #![allow(clippy::doc_markdown)]
-            use super::{models, rt};
+            #uses
 
             #client_doc
             #[derive(Debug, Clone, Copy)]
@@ -58,6 +69,8 @@ pub fn module(category: &Category) -> TokenStream {
             }
 
             #(#options)*
+
+            #extra
 
             #[doc = " What the service documents about each operation of this category."]
             pub mod operations {
@@ -142,22 +155,30 @@ fn method(operation: &Operation) -> TokenStream {
             positional_docs.push((parameter.rust_name.clone(), parameter.doc.clone()));
         }
     }
-    if let Some(body) = &operation.body {
-        let model = Ident::new(&body.model, Span::call_site());
-        if body.required {
-            arguments.push(quote!(body: &models::#model));
-            steps.push(quote!(.json_body(body)));
-        } else {
-            arguments.push(quote!(body: Option<&models::#model>));
-            steps.push(quote!(.json_body_opt(body)));
+    match operation
+        .body
+        .as_ref()
+        .map(|body| (&body.kind, body.required))
+    {
+        Some((BodyKind::Json(model), required)) => {
+            let doc = format!("The request body ([`{model}`](models::{model})).");
+            let model = Ident::new(model, Span::call_site());
+            if required {
+                arguments.push(quote!(body: &models::#model));
+                steps.push(quote!(.json_body(body)));
+            } else {
+                arguments.push(quote!(body: Option<&models::#model>));
+                steps.push(quote!(.json_body_opt(body)));
+            }
+            positional_docs.push(("body".to_owned(), Some(doc)));
         }
-        positional_docs.push((
-            "body".to_owned(),
-            Some(format!(
-                "The request body ([`{0}`](models::{0})).",
-                body.model
-            )),
-        ));
+        Some((BodyKind::File, _)) => {
+            arguments.push(quote!(file: rt::Upload));
+            steps.push(quote!(.file_body(file)));
+            let doc = "The file to upload (sent as `multipart/form-data`).".to_owned();
+            positional_docs.push(("file".to_owned(), Some(doc)));
+        }
+        None => {}
     }
     if has_options {
         let options = options_name(operation);
@@ -174,13 +195,13 @@ fn method(operation: &Operation) -> TokenStream {
             let model = Ident::new(model, Span::call_site());
             (quote!(models::#model), quote!(send_json))
         }
-        Response::List(model) => {
-            let model = Ident::new(model, Span::call_site());
-            (quote!(Vec<models::#model>), quote!(send_list))
+        Response::List(item) => {
+            let item = rust_type(item, true);
+            (quote!(Vec<#item>), quote!(send_list))
         }
-        Response::Array(model) => {
-            let model = Ident::new(model, Span::call_site());
-            (quote!(Vec<models::#model>), quote!(send_array))
+        Response::Array(item) => {
+            let item = rust_type(item, true);
+            (quote!(Vec<#item>), quote!(send_array))
         }
     };
     let doc = docs::attributes(&docs::operation(operation, &positional_docs));

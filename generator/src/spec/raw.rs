@@ -112,6 +112,7 @@ pub struct RawField {
     pub doc: Option<String>,
     pub rust_name: Option<String>,
     pub json_reason: Option<String>,
+    pub aliases: Option<Vec<String>>,
 }
 
 /// An enum as written.

@@ -11,6 +11,7 @@ pub trait CategoryClients {
     fn widgets(&self) -> widgets::WidgetsClient<'_>;
 }
 impl CategoryClients for rt::PowerBiClient {
+    /// The Widgets operations.
     fn widgets(&self) -> widgets::WidgetsClient<'_> {
         widgets::WidgetsClient::new(self)
     }
@@ -20,7 +21,14 @@ pub mod models {
     #![allow(clippy::doc_markdown)]
     use super::rt;
     /// A widget.
-    #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
+    #[derive(
+        Debug,
+        Clone,
+        PartialEq,
+        Default,
+        rt::serde::Serialize,
+        rt::serde::Deserialize
+    )]
     #[serde(crate = "::powerbi::runtime::serde")]
     pub struct Widget {
         /// The widget ID
@@ -35,6 +43,11 @@ pub mod models {
         #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
     }
+    impl rt::UnknownFieldPaths for Widget {
+        fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
+            rt::unknown_keys(&self.unknown_fields, path, out);
+        }
+    }
     /// What a widget shows.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -47,8 +60,10 @@ pub mod models {
         Unrecognized(String),
     }
     impl rt::OpenEnum for WidgetKind {
-        const KNOWN: &'static [(Self, &'static str)] =
-            &[(Self::Chart, "Chart"), (Self::Text, "Text")];
+        const KNOWN: &'static [(Self, &'static str)] = &[
+            (Self::Chart, "Chart"),
+            (Self::Text, "Text"),
+        ];
         fn unrecognized(value: String) -> Self {
             Self::Unrecognized(value)
         }

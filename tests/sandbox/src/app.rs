@@ -9,8 +9,9 @@ use axum::Router;
 use axum::middleware;
 
 use crate::config::SandboxConfig;
+use crate::record::Recorder;
 use crate::state::State;
-use crate::{api, entra, wire};
+use crate::{api, entra, examples, record, wire};
 
 /// Cheap-to-clone handle on the shared sandbox state.
 #[derive(Clone, Debug)]
@@ -25,6 +26,7 @@ struct Shared {
     token_requests: AtomicU64,
     tokens_issued: AtomicU64,
     refreshes_started: AtomicU64,
+    recorder: Recorder,
     state: Mutex<State>,
 }
 
@@ -39,6 +41,7 @@ impl App {
             token_requests: AtomicU64::new(0),
             tokens_issued: AtomicU64::new(0),
             refreshes_started: AtomicU64::new(0),
+            recorder: Recorder::default(),
             state: Mutex::new(State::seeded()),
         }));
         app.set_token_delay(config.token_delay);
@@ -105,14 +108,30 @@ impl App {
     pub(crate) fn refreshes_started(&self) -> u64 {
         self.0.refreshes_started.load(Ordering::Relaxed)
     }
+
+    /// The log of every request received.
+    pub(crate) fn recorder(&self) -> &Recorder {
+        &self.0.recorder
+    }
 }
 
 /// The whole service: the Entra token endpoint plus the Power BI API, with
 /// Power BI's 404/405 answers and `RequestId` header for everything else.
+///
+/// Layers, outermost first: the recording layer sees every request as it arrived; Microsoft's
+/// example answers take the operations the stateful routes do not model; then the stateful
+/// routes and the 404/405 fallbacks.
 pub(crate) fn router(app: App) -> Router {
     let power_bi = api::routes()
         .fallback(wire::route_not_found)
         .method_not_allowed_fallback(wire::method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            app.clone(),
+            examples::serve_unmodeled,
+        ))
         .layer(middleware::map_response(wire::add_request_id));
-    entra::routes().merge(power_bi).with_state(app)
+    entra::routes()
+        .merge(power_bi)
+        .layer(middleware::from_fn_with_state(app.clone(), record::record))
+        .with_state(app)
 }

@@ -33,3 +33,101 @@ impl SandboxConfig {
         self
     }
 }
+
+/// How the sandbox's device code endpoint answers the polls of one sign-in
+/// (set it with [`Sandbox::set_device_code_flow`](crate::Sandbox::set_device_code_flow)).
+///
+/// Polls are counted from 1. The default approves at the second poll, as the
+/// demo user, with `interval` 5 and `expires_in` 900.
+#[derive(Clone, Debug)]
+pub struct DeviceCodeFlow {
+    pub(crate) pending_polls: u32,
+    pub(crate) slow_down_on: Vec<u32>,
+    pub(crate) outcome: DeviceCodeOutcome,
+    pub(crate) interval: u64,
+    pub(crate) expires_in: u64,
+    pub(crate) user: String,
+}
+
+/// What a device code sign-in ends with after its pending polls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DeviceCodeOutcome {
+    Approve,
+    Decline,
+    Expire,
+    BadCode,
+}
+
+impl Default for DeviceCodeFlow {
+    fn default() -> Self {
+        DeviceCodeFlow::approve_after(1)
+    }
+}
+
+impl DeviceCodeFlow {
+    fn ending(pending_polls: u32, outcome: DeviceCodeOutcome) -> Self {
+        DeviceCodeFlow {
+            pending_polls,
+            slow_down_on: Vec::new(),
+            outcome,
+            interval: 5,
+            expires_in: 900,
+            user: crate::demo::USER_NAME.to_owned(),
+        }
+    }
+
+    /// `authorization_pending` for the first `polls` polls, then a token.
+    pub fn approve_after(polls: u32) -> Self {
+        Self::ending(polls, DeviceCodeOutcome::Approve)
+    }
+
+    /// `authorization_pending` for the first `polls` polls, then `authorization_declined`.
+    pub fn decline_after(polls: u32) -> Self {
+        Self::ending(polls, DeviceCodeOutcome::Decline)
+    }
+
+    /// `authorization_pending` for the first `polls` polls, then `expired_token`.
+    pub fn expire_after(polls: u32) -> Self {
+        Self::ending(polls, DeviceCodeOutcome::Expire)
+    }
+
+    /// `authorization_pending` for the first `polls` polls, then `bad_verification_code`.
+    pub fn reject_code_after(polls: u32) -> Self {
+        Self::ending(polls, DeviceCodeOutcome::BadCode)
+    }
+
+    /// Answers `slow_down` to poll number `poll` (counted from 1) instead.
+    pub fn slow_down_on(mut self, poll: u32) -> Self {
+        self.slow_down_on.push(poll);
+        self
+    }
+
+    /// The `interval` (seconds between polls) the device code endpoint names.
+    pub fn interval(mut self, seconds: u64) -> Self {
+        self.interval = seconds;
+        self
+    }
+
+    /// The `expires_in` (seconds) the device code endpoint names.
+    pub fn expires_in(mut self, seconds: u64) -> Self {
+        self.expires_in = seconds;
+        self
+    }
+
+    /// The user who approves (a user principal name of the demo directory; default the demo user).
+    pub fn signed_in_as(mut self, user_principal_name: impl Into<String>) -> Self {
+        self.user = user_principal_name.into();
+        self
+    }
+}
+
+/// A failure the token endpoints answer with, injected with
+/// [`Sandbox::fail_token_requests`](crate::Sandbox::fail_token_requests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenFailure {
+    /// HTTP 500 with an Entra-shaped `temporarily_unavailable` body.
+    ServerError,
+    /// No answer for an hour (clients must time out).
+    Hang,
+}

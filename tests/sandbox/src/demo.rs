@@ -84,3 +84,15 @@ pub const MY_WORKSPACE_REPORT_ID: &str = "9ad0533c-0716-4e1a-ace5-2719c1930557";
 pub const MY_WORKSPACE_DASHBOARD_ID: &str = "ec93d091-cc64-470d-aea0-3641ac14fc01";
 /// The single tile of "My Dashboard".
 pub const MY_WORKSPACE_TILE_ID: &str = "7006e25d-a1bb-4f06-bb2b-b035cb31d042";
+
+/// A user whose account needs MFA: the password grant answers AADSTS50076.
+pub const MFA_USER_NAME: &str = "mfa.user@contoso.onmicrosoft.com";
+/// Password of [`MFA_USER_NAME`] (correct, but MFA blocks the password grant).
+pub const MFA_USER_PASSWORD: &str = "Mfa~P@ss/word+=%7";
+/// A federated (AD FS) domain of the demo tenant.
+pub const FEDERATED_DOMAIN: &str = "fabrikam.com";
+/// A user of [`FEDERATED_DOMAIN`]: the password grant answers AADSTS50126 and realm discovery
+/// says `Federated`.
+pub const FEDERATED_USER_NAME: &str = "frankie@fabrikam.com";
+/// Password of [`FEDERATED_USER_NAME`] (checked on premises, so never accepted here).
+pub const FEDERATED_USER_PASSWORD: &str = "Fed~P@ss/word+=%3";

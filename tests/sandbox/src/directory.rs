@@ -62,6 +62,20 @@ pub(crate) struct User {
     pub(crate) password: Option<&'static str>,
     pub(crate) object_id: &'static str,
     pub(crate) display_name: &'static str,
+    /// How the account signs in, which decides what the password grant answers.
+    pub(crate) sign_in: SignIn,
+}
+
+/// How a user account signs in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SignIn {
+    /// A cloud password, no MFA: the password grant works.
+    Password,
+    /// A Conditional Access policy requires MFA: the password grant answers AADSTS50076.
+    Mfa,
+    /// The domain is federated with AD FS: the password grant cannot check the password
+    /// (AADSTS50126) and realm discovery says `Federated`.
+    Federated,
 }
 
 /// The Finance workspace Admin, a user who never signs in.
@@ -70,6 +84,7 @@ pub(crate) static FINANCE_ADMIN: User = User {
     password: None,
     object_id: "05d8e9a2-8f08-4337-91ad-86e89f533410",
     display_name: "Finley Lead",
+    sign_in: SignIn::Password,
 };
 
 /// A Sales Analytics Viewer, a user who never signs in.
@@ -78,6 +93,7 @@ pub(crate) static SALES_REVIEWER: User = User {
     password: None,
     object_id: "b62ebaf5-d506-468f-b47c-3f96749e8aee",
     display_name: "Riley Reviewer",
+    sign_in: SignIn::Password,
 };
 
 /// The demo user who signs in with the password grant.
@@ -86,6 +102,25 @@ pub(crate) static ANALYST: User = User {
     password: Some(demo::USER_PASSWORD),
     object_id: demo::USER_OBJECT_ID,
     display_name: demo::USER_DISPLAY_NAME,
+    sign_in: SignIn::Password,
+};
+
+/// A user whose sign-ins need MFA (Conditional Access).
+static MFA_USER: User = User {
+    upn: demo::MFA_USER_NAME,
+    password: Some(demo::MFA_USER_PASSWORD),
+    object_id: "2b0f3a51-64a5-4a0e-9a57-5c1d7f0a9e11",
+    display_name: "Morgan Multifactor",
+    sign_in: SignIn::Mfa,
+};
+
+/// A user of a federated domain (AD FS).
+static FEDERATED_USER: User = User {
+    upn: demo::FEDERATED_USER_NAME,
+    password: Some(demo::FEDERATED_USER_PASSWORD),
+    object_id: "c7e4d2b9-0f61-4f5e-8d3a-2e9b1c6a7f40",
+    display_name: "Frankie Federated",
+    sign_in: SignIn::Federated,
 };
 
 /// The demo service principal.
@@ -117,7 +152,13 @@ static READONLY_PUBLIC_CLIENT: PublicClient = PublicClient {
 
 static SERVICE_PRINCIPALS: [&ServicePrincipal; 2] = [&REPORTING_SP, &OUTSIDER_SP];
 static PUBLIC_CLIENTS: [&PublicClient; 2] = [&PUBLIC_CLIENT, &READONLY_PUBLIC_CLIENT];
-static USERS: [&User; 3] = [&ANALYST, &FINANCE_ADMIN, &SALES_REVIEWER];
+static USERS: [&User; 5] = [
+    &ANALYST,
+    &FINANCE_ADMIN,
+    &SALES_REVIEWER,
+    &MFA_USER,
+    &FEDERATED_USER,
+];
 
 /// How the `{tenant}` segment of a token request resolved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,4 +206,28 @@ pub(crate) fn find_user(name: &str) -> Option<&'static User> {
     USERS.iter().copied().find(|user| {
         user.upn.eq_ignore_ascii_case(name) || user.object_id.eq_ignore_ascii_case(name)
     })
+}
+
+/// Finds a confidential client (service principal) by client id.
+pub(crate) fn find_service_principal(client_id: &str) -> Option<&'static ServicePrincipal> {
+    match find_client(client_id) {
+        Some(Client::Confidential(sp)) => Some(sp),
+        _ => None,
+    }
+}
+
+/// What user realm discovery says of a user name's domain: `Managed`, `Federated` or `Unknown`.
+pub(crate) fn realm_of(user_name: &str) -> (&'static str, String) {
+    let domain = user_name
+        .rsplit_once('@')
+        .map_or("", |(_, domain)| domain)
+        .to_ascii_lowercase();
+    let kind = if domain == demo::TENANT_DOMAIN {
+        "Managed"
+    } else if domain == demo::FEDERATED_DOMAIN {
+        "Federated"
+    } else {
+        "Unknown"
+    };
+    (kind, domain)
 }

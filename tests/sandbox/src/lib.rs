@@ -30,7 +30,9 @@ mod config;
 pub mod demo;
 mod directory;
 mod entra;
+mod examples;
 mod model;
+mod record;
 mod scopes;
 mod seed;
 mod state;
@@ -44,7 +46,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::app::App;
-pub use crate::config::SandboxConfig;
+pub use crate::config::{DeviceCodeFlow, SandboxConfig, TokenFailure};
+pub use crate::examples::EXAMPLE_HEADER;
+pub use crate::record::RecordedRequest;
 
 /// A running sandbox server. Dropping it shuts the server down.
 #[derive(Debug)]
@@ -130,6 +134,18 @@ impl Sandbox {
     /// Dataset refreshes accepted (answered 202) so far.
     pub fn refreshes_started(&self) -> u64 {
         self.app.refreshes_started()
+    }
+
+    /// Every request received so far (Power BI API and token endpoint), oldest first, as it
+    /// arrived: method, raw path and query, headers (secrets left out) and body bytes. The
+    /// log keeps the latest 10,000 requests.
+    pub fn recorded_requests(&self) -> Vec<RecordedRequest> {
+        self.app.recorder().snapshot()
+    }
+
+    /// Empties the request log.
+    pub fn clear_recorded(&self) {
+        self.app.recorder().clear();
     }
 }
 

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::demo;
 use crate::directory::{Client, ServicePrincipal, User};
+use crate::entra::SignInSetup;
 
 /// The identity an access token speaks for.
 #[derive(Clone, Debug)]
@@ -66,10 +67,13 @@ struct IssuedToken {
     revoked: bool,
 }
 
-/// Every token this sandbox has issued, keyed by the token string.
+/// Every token this sandbox has issued, keyed by the token string, and the Entra side's
+/// configuration and sign-in state (certificates, device codes, refresh tokens, failures).
 #[derive(Debug, Default)]
 pub(crate) struct TokenTable {
     issued: HashMap<String, IssuedToken>,
+    /// What tests configured on the Entra side, and sign-ins in progress.
+    pub(crate) sign_in: SignInSetup,
 }
 
 impl TokenTable {
@@ -99,6 +103,15 @@ impl TokenTable {
             Some(issued) if issued.revoked || now >= issued.expires_at => Lookup::Expired,
             Some(issued) => Lookup::Valid(issued.principal.clone()),
         }
+    }
+
+    /// Every access token, refresh token and device code handed out so far (for leak tests).
+    pub(crate) fn issued_secrets(&self) -> Vec<String> {
+        self.issued
+            .keys()
+            .chain(self.sign_in.handed_out.iter())
+            .cloned()
+            .collect()
     }
 
     /// Makes every token issued so far expired.

@@ -1,14 +1,202 @@
-//! The token cache every category client shares: one token request in flight however many
-//! callers wait, renewal before expiry, and invalidation when the API says a token expired.
+//! The token cache: entries keyed by authority, identity and scope; one token request in
+//! flight however many callers wait (single flight); renewal a few minutes before expiry, with
+//! jitter; a still-valid token keeps serving while renewals fail, and failed renewals are
+//! retried with backoff instead of on every call; invalidation when the API says a token
+//! expired.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use super::entra::auth_error;
 use super::{Secret, TokenContext, TokenCredential};
-use crate::runtime::{Error, Result};
+use crate::runtime::{Cloud, Error, Result};
 
-/// Renew this long before expiry at the most (Entra ID tokens live 60–90 minutes).
-const MAX_RENEW_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// Renew this long before expiry by default (Entra ID tokens live 60–90 minutes).
+const DEFAULT_RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
+/// First wait after a failed renewal while the current token is still valid.
+const DEFAULT_BACKOFF_INITIAL: Duration = Duration::from_secs(5);
+/// Longest wait between failed renewals.
+const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// Tokens shared by every client built with it, keyed by the cloud's authority host, the
+/// credential's identity ([`TokenCredential::cache_key`]: tenant, client, user) and the scope.
+///
+/// Every [`PowerBiClient`](crate::PowerBiClient) has its own cache unless given one with
+/// [`PowerBiClientBuilder::token_cache`](crate::PowerBiClientBuilder::token_cache); share one
+/// when several clients (say, with different timeouts) sign in as the same identity. Two
+/// clients with different scopes or clouds never share a token, and credentials that return
+/// no cache key never share theirs with another credential. Cheap to clone.
+///
+/// Renewal starts a few minutes before expiry (5 minutes, or a quarter of the lifetime for
+/// short-lived tokens, plus up to a quarter more at random so that many processes do not renew
+/// at the same moment). Set the options before building clients with the cache.
+#[derive(Clone)]
+pub struct TokenCache {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    options: Mutex<Options>,
+    entries: Mutex<HashMap<Key, Arc<Entry>>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Options {
+    /// `None`: 5 minutes, at most a quarter of the lifetime.
+    renew_before: Option<Duration>,
+    backoff_initial: Duration,
+    backoff_max: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            renew_before: None,
+            backoff_initial: DEFAULT_BACKOFF_INITIAL,
+            backoff_max: DEFAULT_BACKOFF_MAX,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    authority: String,
+    scope: String,
+    identity: Identity,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Identity {
+    /// The credential's own cache key.
+    Named(String),
+    /// A credential without a key: its address (kept alive by the entry, so never reused).
+    Instance(usize),
+}
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("entries", &lock(&self.shared.entries).len())
+            .field("options", &*lock(&self.shared.options))
+            .finish()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl TokenCache {
+    /// An empty cache with the default renewal and backoff.
+    pub fn new() -> Self {
+        TokenCache {
+            shared: Arc::new(Shared {
+                options: Mutex::new(Options::default()),
+                entries: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// Renews a token once less than `margin` of its lifetime is left (plus up to a quarter
+    /// more at random). The default is 5 minutes, and at most a quarter of the lifetime; a
+    /// margin set here is used as is (at most the whole lifetime).
+    pub fn renew_before(self, margin: Duration) -> Self {
+        lock(&self.shared.options).renew_before = Some(margin);
+        self
+    }
+
+    /// After a failed renewal while the current token is still valid, waits `initial` before
+    /// trying again, doubling up to `max` (defaults 5 s and 60 s, each shortened by up to a
+    /// fifth at random). Calls meanwhile use the current token. Without a valid token, every
+    /// call tries (callers arriving together share one attempt).
+    pub fn retry_backoff(self, initial: Duration, max: Duration) -> Self {
+        {
+            let mut options = lock(&self.shared.options);
+            options.backoff_initial = initial;
+            options.backoff_max = max.max(initial);
+        }
+        self
+    }
+
+    /// Forgets every cached token (the next call of every client signs in again).
+    pub fn clear(&self) {
+        for entry in lock(&self.shared.entries).values() {
+            lock(&entry.state).token = None;
+        }
+    }
+
+    /// The entry for `credential` in `cloud` with `scope`, created when new.
+    pub(crate) fn slot(
+        &self,
+        credential: &Arc<dyn TokenCredential>,
+        cloud: &Cloud,
+        scope: &str,
+    ) -> TokenSlot {
+        let (identity, owner) = match credential.cache_key() {
+            Some(key) => (Identity::Named(key), None),
+            None => (
+                Identity::Instance(Arc::as_ptr(credential).cast::<()>() as usize),
+                Some(Arc::clone(credential)),
+            ),
+        };
+        let key = Key {
+            authority: cloud
+                .authority_host
+                .as_str()
+                .trim_end_matches('/')
+                .to_ascii_lowercase(),
+            scope: scope.to_owned(),
+            identity,
+        };
+        let options = *lock(&self.shared.options);
+        let mut entries = lock(&self.shared.entries);
+        // Entries of keyless credentials no client uses any more can never be reached again.
+        entries.retain(|key, entry| {
+            !(matches!(key.identity, Identity::Instance(_)) && Arc::strong_count(entry) == 1)
+        });
+        let entry = entries
+            .entry(key)
+            .or_insert_with(|| Arc::new(Entry::new(options, owner)));
+        TokenSlot {
+            entry: Arc::clone(entry),
+        }
+    }
+}
+
+/// One client's view of its cache entry.
+#[derive(Clone)]
+pub(crate) struct TokenSlot {
+    entry: Arc<Entry>,
+}
+
+struct Entry {
+    options: Options,
+    state: Mutex<State>,
+    /// Held while a token request is in flight: the single-flight gate.
+    gate: tokio::sync::Mutex<()>,
+    /// Keeps a keyless credential alive, so its address stays unique.
+    _owner: Option<Arc<dyn TokenCredential>>,
+}
+
+#[derive(Default)]
+struct State {
+    token: Option<Cached>,
+    /// Counts finished token requests, so callers that waited at the gate see the outcome.
+    generation: u64,
+    /// The last failure when there was no valid token, shared with the callers that waited.
+    last_error: Option<Error>,
+    /// Consecutive failures.
+    failures: u32,
+    /// While a valid token exists, no renewal before this.
+    retry_at: Option<Instant>,
+}
 
 /// A cached token and when to renew it.
 #[derive(Clone)]
@@ -18,113 +206,242 @@ struct Cached {
     expires_at: Instant,
 }
 
-/// Caches one credential's token for one scope.
-#[derive(Debug)]
-pub(crate) struct TokenCache {
-    credential: Arc<dyn TokenCredential>,
-    current: Mutex<Option<CachedSlot>>,
-    /// Held while a token request is in flight: the single-flight gate.
-    fetching: tokio::sync::Mutex<()>,
-    load_timeout: Duration,
-}
-
-/// `Cached` behind a `Debug` that shows nothing secret.
-struct CachedSlot(Cached);
-
-impl std::fmt::Debug for CachedSlot {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CachedToken")
-            .field("expires_at", &self.0.expires_at)
-            .finish_non_exhaustive()
-    }
-}
-
-impl TokenCache {
-    pub(crate) fn new(credential: Arc<dyn TokenCredential>, load_timeout: Duration) -> Self {
-        TokenCache {
-            credential,
-            current: Mutex::new(None),
-            fetching: tokio::sync::Mutex::new(()),
-            load_timeout,
+impl Entry {
+    fn new(options: Options, owner: Option<Arc<dyn TokenCredential>>) -> Self {
+        Entry {
+            options,
+            state: Mutex::new(State::default()),
+            gate: tokio::sync::Mutex::new(()),
+            _owner: owner,
         }
     }
+}
 
-    /// The credential's kind, for messages.
-    pub(crate) fn kind(&self) -> &'static str {
-        self.credential.kind()
-    }
-
-    fn cached(&self) -> Option<Cached> {
-        self.current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .as_ref()
-            .map(|slot| slot.0.clone())
-    }
-
-    /// A token that is fresh, fetching one (once, for all waiting callers) when needed.
-    pub(crate) async fn token(&self, context: TokenContext<'_>) -> Result<Secret> {
+impl TokenSlot {
+    /// A fresh token, fetching one (once, for all waiting callers) when needed.
+    pub(crate) async fn token(
+        &self,
+        credential: &dyn TokenCredential,
+        context: TokenContext<'_>,
+        load_timeout: Duration,
+    ) -> Result<Secret> {
+        let entry = &*self.entry;
         let now = Instant::now();
-        if let Some(cached) = self.cached()
-            && now < cached.renew_at
-        {
-            return Ok(cached.token);
-        }
-        let _gate = self.fetching.lock().await;
-        // Another caller may have renewed it while this one waited at the gate.
-        let cached = self.cached();
-        if let Some(cached) = &cached
-            && Instant::now() < cached.renew_at
-        {
-            return Ok(cached.token.clone());
-        }
-        let fetched =
-            tokio::time::timeout(self.load_timeout, self.credential.get_token(context)).await;
-        let fetched = match fetched {
-            Ok(result) => result,
-            Err(_) => Err(Error::Auth(Box::new(super::entra::auth_error(
-                self.credential.kind(),
-                None,
-                None,
-                Some(format!("no token within {:?}", self.load_timeout)),
-            )))),
+        let (seen, current, retry_at) = {
+            let state = lock(&entry.state);
+            (state.generation, state.token.clone(), state.retry_at)
         };
+        if let Some(current) = &current {
+            if now < current.renew_at {
+                return Ok(current.token.clone());
+            }
+            if now < current.expires_at {
+                // In the renewal window with a valid token: one caller renews, the others
+                // (and everyone while a failed renewal backs off) keep using the token.
+                if retry_at.is_some_and(|at| now < at) {
+                    return Ok(current.token.clone());
+                }
+                let Ok(gate) = entry.gate.try_lock() else {
+                    return Ok(current.token.clone());
+                };
+                if let Some(renewed) = lock(&entry.state)
+                    .token
+                    .as_ref()
+                    .filter(|cached| Instant::now() < cached.renew_at)
+                {
+                    return Ok(renewed.token.clone());
+                }
+                return self.fetch(gate, credential, context, load_timeout).await;
+            }
+        }
+        let gate = entry.gate.lock().await;
+        {
+            let state = lock(&entry.state);
+            if let Some(cached) = state
+                .token
+                .as_ref()
+                .filter(|cached| Instant::now() < cached.expires_at)
+            {
+                return Ok(cached.token.clone());
+            }
+            if state.generation != seen
+                && let Some(error) = &state.last_error
+            {
+                // The request this caller waited for failed: report that, do not repeat it.
+                return Err(share(credential.kind(), error));
+            }
+        }
+        self.fetch(gate, credential, context, load_timeout).await
+    }
+
+    async fn fetch(
+        &self,
+        _gate: tokio::sync::MutexGuard<'_, ()>,
+        credential: &dyn TokenCredential,
+        context: TokenContext<'_>,
+        load_timeout: Duration,
+    ) -> Result<Secret> {
+        let entry = &*self.entry;
+        let kind = credential.kind();
+        let started = Instant::now();
+        let fetched = if credential.waits_for_user() {
+            credential.get_token(context).await
+        } else {
+            match tokio::time::timeout(load_timeout, credential.get_token(context)).await {
+                Ok(result) => result,
+                Err(_) => Err(timed_out(kind, load_timeout)),
+            }
+        };
+        let mut state = lock(&entry.state);
+        state.generation = state.generation.wrapping_add(1);
         match fetched {
             Ok(token) => {
-                let issued = Instant::now();
-                let margin = MAX_RENEW_MARGIN.min(token.expires_in / 4);
+                let lifetime = token.expires_in;
+                let margin = renew_margin(lifetime, entry.options.renew_before, random_unit());
                 let cached = Cached {
                     token: token.token,
-                    renew_at: issued + token.expires_in.saturating_sub(margin),
-                    expires_at: issued + token.expires_in,
+                    renew_at: started + lifetime.saturating_sub(margin),
+                    expires_at: started + lifetime,
                 };
-                *self
-                    .current
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner()) =
-                    Some(CachedSlot(cached.clone()));
-                tracing::debug!(credential = self.credential.kind(), expires_in = ?token.expires_in, "new Power BI token");
+                state.token = Some(cached.clone());
+                state.failures = 0;
+                state.retry_at = None;
+                state.last_error = None;
+                drop(state);
+                tracing::debug!(credential = kind, expires_in = ?lifetime, renew_before = ?margin, "new Power BI token");
                 Ok(cached.token)
             }
-            // A renewal failed but the old token is still valid: keep serving it.
-            Err(error) => match cached {
-                Some(cached) if Instant::now() < cached.expires_at => {
-                    tracing::warn!(credential = self.credential.kind(), %error, "token renewal failed; the current token is still valid");
-                    Ok(cached.token)
+            Err(error) => {
+                state.failures = state.failures.saturating_add(1);
+                let delay = backoff(
+                    entry.options.backoff_initial,
+                    entry.options.backoff_max,
+                    state.failures,
+                    random_unit(),
+                );
+                state.retry_at = Some(Instant::now() + delay);
+                let valid = state
+                    .token
+                    .as_ref()
+                    .filter(|cached| Instant::now() < cached.expires_at)
+                    .map(|cached| cached.token.clone());
+                match valid {
+                    Some(token) => {
+                        state.last_error = None;
+                        drop(state);
+                        tracing::warn!(credential = kind, %error, retry_in = ?delay, "token renewal failed; the current token is still valid");
+                        Ok(token)
+                    }
+                    None => {
+                        state.last_error = Some(share(kind, &error));
+                        drop(state);
+                        tracing::debug!(credential = kind, %error, "sign-in failed");
+                        Err(error)
+                    }
                 }
-                _ => Err(error),
-            },
+            }
         }
     }
 
     /// Forgets `used` if it is still the cached token (the API said it expired).
     pub(crate) fn invalidate(&self, used: &Secret) {
-        let mut current = self
-            .current
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if current.as_ref().is_some_and(|slot| &slot.0.token == used) {
-            *current = None;
+        let mut state = lock(&self.entry.state);
+        if state
+            .token
+            .as_ref()
+            .is_some_and(|cached| &cached.token == used)
+        {
+            state.token = None;
+            state.retry_at = None;
+        }
+    }
+}
+
+/// How long before expiry to renew: the configured margin (default 5 minutes, at most a
+/// quarter of the lifetime), plus up to a quarter more (`unit` in `[0, 1)`), at most the whole
+/// lifetime.
+fn renew_margin(lifetime: Duration, renew_before: Option<Duration>, unit: f64) -> Duration {
+    let base = match renew_before {
+        Some(margin) => margin,
+        None => DEFAULT_RENEW_BEFORE.min(lifetime / 4),
+    };
+    base.mul_f64(1.0 + unit.clamp(0.0, 1.0) / 4.0).min(lifetime)
+}
+
+/// The wait after the `failures`-th consecutive failure: `initial` doubled each time up to
+/// `max`, shortened by up to a fifth (`unit` in `[0, 1)`).
+fn backoff(initial: Duration, max: Duration, failures: u32, unit: f64) -> Duration {
+    let doublings = failures.saturating_sub(1).min(16);
+    let full = initial.saturating_mul(1 << doublings).min(max);
+    full.mul_f64(1.0 - unit.clamp(0.0, 1.0) / 5.0)
+}
+
+/// A random number in `[0, 1)` (from the OS random source through a v4 UUID).
+fn random_unit() -> f64 {
+    let bits = uuid::Uuid::new_v4().as_u128() >> 75; // 53 random bits
+    // 53 bits fit an f64 mantissa exactly.
+    #[allow(clippy::cast_precision_loss)]
+    let value = bits as f64;
+    value / (1u64 << 53) as f64
+}
+
+/// The load-time limit's error.
+fn timed_out(kind: &'static str, after: Duration) -> Error {
+    let mut error = auth_error(kind, None, None, Some(format!("no token within {after:?}")));
+    error.hint = Some(
+        "the sign-in endpoint did not answer in time: check the network path to it (proxy, firewall), or raise PowerBiClientBuilder::token_timeout",
+    );
+    Error::Auth(Box::new(error))
+}
+
+/// A copy of a failure for the callers that waited for it.
+fn share(kind: &'static str, error: &Error) -> Error {
+    match error {
+        Error::Auth(auth) => Error::Auth(auth.clone()),
+        Error::Config(text) => Error::Config(text.clone()),
+        other => Error::Auth(Box::new(auth_error(
+            kind,
+            None,
+            None,
+            Some(other.to_string()),
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn margins_are_a_few_minutes_with_jitter() {
+        let hour = Duration::from_secs(3600);
+        assert_eq!(renew_margin(hour, None, 0.0), Duration::from_secs(300));
+        assert_eq!(renew_margin(hour, None, 0.999_999).as_secs(), 374);
+        // Short-lived tokens: a quarter of the lifetime.
+        assert_eq!(
+            renew_margin(Duration::from_secs(8), None, 0.0),
+            Duration::from_secs(2)
+        );
+        // An explicit margin is used as is, at most the lifetime.
+        assert_eq!(renew_margin(hour, Some(hour * 2), 0.5), hour);
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_maximum() {
+        let initial = Duration::from_secs(5);
+        let max = Duration::from_secs(60);
+        assert_eq!(backoff(initial, max, 1, 0.0), initial);
+        assert_eq!(backoff(initial, max, 2, 0.0), Duration::from_secs(10));
+        assert_eq!(backoff(initial, max, 9, 0.0), max);
+        assert_eq!(backoff(initial, max, 1, 0.5), Duration::from_millis(4500));
+        assert_eq!(backoff(initial, max, u32::MAX, 0.0), max);
+    }
+
+    #[test]
+    fn random_units_stay_in_range() {
+        for _ in 0..1000 {
+            let unit = random_unit();
+            assert!((0.0..1.0).contains(&unit));
         }
     }
 }

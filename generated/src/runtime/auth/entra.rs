@@ -1,14 +1,52 @@
-//! The Entra ID v2 token endpoint: one form POST, and its answers read as Entra writes them.
+//! The Entra ID token endpoints (v2 `oauth2/v2.0/token`, v1 `oauth2/token`, the device code
+//! endpoint) and the token answers of every source, read as they are written: numbers from v2,
+//! numeric strings and `expires_on` from v1, managed identity and the Azure CLI.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
+use url::Url;
 
 use super::{AccessToken, Secret, TokenContext};
 use crate::runtime::error::{AuthError, aadsts_hint};
-use crate::runtime::{Error, Result};
+use crate::runtime::{Cloud, Error, Result};
 
-/// A token endpoint request: `{authority}/{tenant}/oauth2/v2.0/token` with `form`.
+/// Which Entra ID token endpoint a credential talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Endpoint {
+    /// `/{tenant}/oauth2/v2.0/token` with `scope`.
+    #[default]
+    V2,
+    /// `/{tenant}/oauth2/token` with `resource` (the older ADAL endpoint SimplePBI uses).
+    V1,
+}
+
+/// `{authority}/{tenant}/{path...}`.
+pub(crate) fn authority_url(cloud: &Cloud, tenant: &str, path: &[&str]) -> Result<Url> {
+    let mut url = cloud.authority_host.clone();
+    url.path_segments_mut()
+        .map_err(|()| Error::Config("the authority host cannot be a base URL".to_owned()))?
+        .pop_if_empty()
+        .push(tenant)
+        .extend(path);
+    Ok(url)
+}
+
+/// The token endpoint URL for `tenant`.
+pub(crate) fn token_url(cloud: &Cloud, tenant: &str, endpoint: Endpoint) -> Result<Url> {
+    match endpoint {
+        Endpoint::V2 => authority_url(cloud, tenant, &["oauth2", "v2.0", "token"]),
+        Endpoint::V1 => authority_url(cloud, tenant, &["oauth2", "token"]),
+    }
+}
+
+/// What a token endpoint granted.
+pub(crate) struct Granted {
+    pub(crate) token: AccessToken,
+    pub(crate) refresh_token: Option<Secret>,
+}
+
+/// A v2 token request: `{authority}/{tenant}/oauth2/v2.0/token` with `form`.
 pub(crate) async fn request_token(
     context: TokenContext<'_>,
     credential: &'static str,
@@ -16,11 +54,31 @@ pub(crate) async fn request_token(
     form: &[(&str, &str)],
     basic_auth: Option<(&str, &Secret)>,
 ) -> Result<AccessToken> {
-    let mut url = context.cloud.authority_host.clone();
-    url.path_segments_mut()
-        .map_err(|()| Error::Config("the authority host cannot be a base URL".to_owned()))?
-        .pop_if_empty()
-        .extend([tenant, "oauth2", "v2.0", "token"]);
+    let url = token_url(context.cloud, tenant, Endpoint::V2)?;
+    post_token(context, credential, url, form, basic_auth)
+        .await
+        .map(|granted| granted.token)
+}
+
+/// Adds the scope (v2) or the resource (v1) to a form.
+pub(crate) fn scope_field<'a>(
+    endpoint: Endpoint,
+    context: &TokenContext<'a>,
+) -> (&'static str, &'a str) {
+    match endpoint {
+        Endpoint::V2 => ("scope", context.scope),
+        Endpoint::V1 => ("resource", context.resource()),
+    }
+}
+
+/// POSTs `form` to a token endpoint and reads the answer.
+pub(crate) async fn post_token(
+    context: TokenContext<'_>,
+    credential: &'static str,
+    url: Url,
+    form: &[(&str, &str)],
+    basic_auth: Option<(&str, &Secret)>,
+) -> Result<Granted> {
     let mut request = context.http.post(url.clone()).form(form);
     if let Some((user, password)) = basic_auth {
         // RFC 6749 §2.3.1: both are form-encoded before the Basic scheme's base64.
@@ -28,48 +86,135 @@ pub(crate) async fn request_token(
             |text: &str| url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
         request = request.basic_auth(encode(user), Some(encode(password.expose())));
     }
+    let (status, body) = send(credential, &url, request).await?;
+    read_token_answer(credential, status, &body)
+}
+
+/// Sends a request and reads the whole answer, turning transport failures into sign-in
+/// errors that name the host (never the URL's query or the body).
+pub(crate) async fn send(
+    credential: &'static str,
+    url: &Url,
+    request: reqwest::RequestBuilder,
+) -> Result<(u16, bytes::Bytes)> {
     let host = url.host_str().unwrap_or_default().to_owned();
+    tracing::debug!(credential, host = %host, path = url.path(), "token request");
     let response = request.send().await.map_err(|error| {
-        if error.is_timeout() {
-            Error::Auth(Box::new(auth_error(
-                credential,
-                None,
-                None,
-                Some(format!("no answer from {host}")),
-            )))
+        let description = if error.is_timeout() {
+            format!("no answer from {host}")
         } else {
-            Error::Auth(Box::new(auth_error(
-                credential,
-                None,
-                None,
-                Some(format!("could not reach {host}: {error}")),
-            )))
-        }
+            format!("could not reach {host}: {}", cause_chain(&error))
+        };
+        Error::Auth(Box::new(auth_error(
+            credential,
+            None,
+            None,
+            Some(description),
+        )))
     })?;
-    let status = response.status();
+    let status = response.status().as_u16();
     let body = response.bytes().await.map_err(|error| {
         Error::Auth(Box::new(auth_error(
             credential,
-            Some(status.as_u16()),
+            Some(status),
             None,
-            Some(format!("reading the answer: {error}")),
+            Some(format!(
+                "reading the answer from {host}: {}",
+                cause_chain(&error)
+            )),
         )))
     })?;
-    if status.is_success() {
-        let parsed: TokenResponse = serde_json::from_slice(&body).map_err(|error| {
-            Error::Auth(Box::new(auth_error(
-                credential,
-                Some(status.as_u16()),
-                None,
-                Some(format!("unexpected token response: {error}")),
-            )))
-        })?;
-        return Ok(AccessToken {
-            token: Secret::new(parsed.access_token),
-            expires_in: Duration::from_secs(parsed.expires_in.0),
-        });
+    tracing::debug!(credential, host = %host, status, "token answer");
+    Ok((status, body))
+}
+
+/// A reqwest error's causes, without its Display (which names the URL).
+pub(crate) fn cause_chain(error: &reqwest::Error) -> String {
+    let mut message = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&cause.to_string());
+        source = cause.source();
     }
-    let parsed: EntraError = serde_json::from_slice(&body).unwrap_or_default();
+    if message.is_empty() {
+        message = if error.is_connect() {
+            "connection failed".to_owned()
+        } else {
+            "request failed".to_owned()
+        };
+    }
+    message
+}
+
+/// Reads a token endpoint's answer: a token on success, an [`AuthError`] otherwise.
+pub(crate) fn read_token_answer(
+    credential: &'static str,
+    status: u16,
+    body: &[u8],
+) -> Result<Granted> {
+    if (200..300).contains(&status) {
+        return parse_token(credential, status, body);
+    }
+    Err(Error::Auth(Box::new(read_error(credential, status, body))))
+}
+
+/// Parses a successful token body of any source (v2, v1, managed identity).
+pub(crate) fn parse_token(credential: &'static str, status: u16, body: &[u8]) -> Result<Granted> {
+    let unexpected = |what: &str| {
+        Error::Auth(Box::new(auth_error(
+            credential,
+            Some(status),
+            None,
+            Some(format!("unexpected token response: {what}")),
+        )))
+    };
+    // serde's messages may quote a value; say only where the body went wrong.
+    let parsed: TokenResponse = serde_json::from_slice(body).map_err(|error| {
+        unexpected(&format!(
+            "not the expected JSON ({:?} at line {} column {})",
+            error.classify(),
+            error.line(),
+            error.column()
+        ))
+    })?;
+    let Some(access_token) = parsed.access_token.filter(|token| !token.is_empty()) else {
+        return Err(unexpected("no access_token"));
+    };
+    let expires_in = lifetime(parsed.expires_in, parsed.expires_on, SystemTime::now())
+        .ok_or_else(|| unexpected("no usable expires_in or expires_on"))?;
+    Ok(Granted {
+        token: AccessToken {
+            token: Secret::new(access_token),
+            expires_in,
+        },
+        refresh_token: parsed
+            .refresh_token
+            .filter(|token| !token.is_empty())
+            .map(Secret::new),
+    })
+}
+
+/// A token's lifetime from `expires_in` (seconds) or else `expires_on` (Unix seconds).
+pub(crate) fn lifetime(
+    expires_in: Option<Seconds>,
+    expires_on: Option<Seconds>,
+    now: SystemTime,
+) -> Option<Duration> {
+    if let Some(Seconds(seconds)) = expires_in {
+        return Some(Duration::from_secs(seconds));
+    }
+    let Seconds(on) = expires_on?;
+    let now = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
+    Some(Duration::from_secs(on.saturating_sub(now)))
+}
+
+/// Reads an error answer of Entra ID (or of a managed identity endpoint, whose bodies are
+/// similar or carry a `message`).
+pub(crate) fn read_error(credential: &'static str, status: u16, body: &[u8]) -> AuthError {
+    let parsed: EntraError = serde_json::from_slice(body).unwrap_or_default();
     let aadsts = parsed.error_codes.first().copied().or_else(|| {
         let description = parsed.error_description.as_deref()?;
         let digits: String = description
@@ -79,20 +224,25 @@ pub(crate) async fn request_token(
             .collect();
         digits.parse().ok()
     });
-    Err(Error::Auth(Box::new(AuthError {
+    let description = parsed
+        .error_description
+        .or(parsed.message)
+        .or(parsed.message_capital)
+        .map(|text| text.lines().next().unwrap_or_default().trim().to_owned())
+        .filter(|text| !text.is_empty());
+    AuthError {
         credential,
-        status: Some(status.as_u16()),
+        status: Some(status),
         error: parsed.error,
         aadsts,
-        description: parsed
-            .error_description
-            .map(|text| text.lines().next().unwrap_or_default().trim().to_owned()),
+        description,
         trace_id: parsed.trace_id,
         correlation_id: parsed.correlation_id,
         hint: aadsts.and_then(aadsts_hint),
-    })))
+    }
 }
 
+/// A sign-in error with only what the caller knows.
 pub(crate) fn auth_error(
     credential: &'static str,
     status: Option<u16>,
@@ -111,14 +261,28 @@ pub(crate) fn auth_error(
     }
 }
 
-#[derive(Deserialize)]
-struct TokenResponse {
-    access_token: String,
-    expires_in: Seconds,
+/// A sign-in error built from a description and a hint, boxed into [`Error`].
+pub(crate) fn failure(
+    credential: &'static str,
+    description: impl Into<String>,
+    hint: Option<&'static str>,
+) -> Error {
+    let mut error = auth_error(credential, None, None, Some(description.into()));
+    error.hint = hint;
+    Error::Auth(Box::new(error))
 }
 
-/// `expires_in` is a number from the v2 endpoint and a numeric string from v1.
-struct Seconds(u64);
+#[derive(Deserialize)]
+struct TokenResponse {
+    access_token: Option<String>,
+    expires_in: Option<Seconds>,
+    expires_on: Option<Seconds>,
+    refresh_token: Option<String>,
+}
+
+/// Seconds as a number (v2) or a numeric string (v1, managed identity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Seconds(pub(crate) u64);
 
 impl<'de> Deserialize<'de> for Seconds {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -126,13 +290,22 @@ impl<'de> Deserialize<'de> for Seconds {
         #[serde(untagged)]
         enum NumberOrText {
             Number(u64),
+            Float(f64),
             Text(String),
         }
         match NumberOrText::deserialize(deserializer)? {
             NumberOrText::Number(value) => Ok(Seconds(value)),
-            NumberOrText::Text(text) => text.trim().parse().map(Seconds).map_err(|_| {
-                serde::de::Error::custom(format!("expires_in '{text}' is not a number"))
-            }),
+            NumberOrText::Float(value) if value.is_finite() && value >= 0.0 => {
+                // Truncation is intended: whole seconds.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                Ok(Seconds(value as u64))
+            }
+            NumberOrText::Float(_) => Err(serde::de::Error::custom("a negative number of seconds")),
+            NumberOrText::Text(text) => text
+                .trim()
+                .parse()
+                .map(Seconds)
+                .map_err(|_| serde::de::Error::custom("seconds that are not a number")),
         }
     }
 }
@@ -145,4 +318,46 @@ struct EntraError {
     error_codes: Vec<u32>,
     trace_id: Option<String>,
     correlation_id: Option<String>,
+    message: Option<String>,
+    #[serde(rename = "Message")]
+    message_capital: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v2_numbers_parse() {
+        let body = br#"{"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,"access_token":"abc"}"#;
+        let granted = parse_token("test", 200, body).expect("parses");
+        assert_eq!(granted.token.expires_in, Duration::from_secs(3599));
+        assert_eq!(granted.token.token.expose(), "abc");
+    }
+
+    #[test]
+    fn v1_strings_parse() {
+        let body = br#"{"token_type":"Bearer","expires_in":"4000","ext_expires_in":"4000","expires_on":"1578439805","not_before":"1578435905","resource":"https://analysis.windows.net/powerbi/api","access_token":"abc"}"#;
+        let granted = parse_token("test", 200, body).expect("parses");
+        assert_eq!(granted.token.expires_in, Duration::from_secs(4000));
+    }
+
+    #[test]
+    fn expires_on_alone_is_enough() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let lifetime = lifetime(None, Some(Seconds(1_003_600)), now);
+        assert_eq!(lifetime, Some(Duration::from_secs(3600)));
+        let body = br#"{"access_token":"abc","expires_on":"99999999999","resource":"r","token_type":"Bearer"}"#;
+        assert!(parse_token("test", 200, body).is_ok());
+    }
+
+    #[test]
+    fn a_malformed_answer_never_quotes_the_token() {
+        let body = br#"{"access_token":"very-secret-token","expires_in":"soon"}"#;
+        let error = parse_token("test", 200, body)
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(!error.contains("very-secret-token"), "{error}");
+    }
 }

@@ -1,21 +1,50 @@
-//! Signing in: credentials that obtain tokens from Microsoft Entra ID, and the cache that
-//! every category client shares.
+//! Signing in: credentials that obtain tokens from Microsoft Entra ID (or from Azure's
+//! managed-identity endpoints, or the Azure CLI), and the token cache every category client
+//! shares.
+//!
+//! | credential | who signs in | how |
+//! | --- | --- | --- |
+//! | [`ClientSecretCredential`] | service principal | client secret (form body or HTTP Basic) |
+//! | [`ClientCertificateCredential`] | service principal | certificate: a signed client assertion (RS256/PS256) |
+//! | [`WorkloadIdentityCredential`] | service principal | a federated token from a file (GitHub Actions, Azure DevOps, AKS) |
+//! | [`ManagedIdentityCredential`] | managed identity | App Service/Functions identity endpoint or the VM metadata endpoint |
+//! | [`UsernamePasswordCredential`] | user | the password grant (no MFA) |
+//! | [`DeviceCodeCredential`] | user | a code entered at `microsoft.com/devicelogin` |
+//! | [`AzureCliCredential`] | whoever ran `az login` | `az account get-access-token` |
+//! | [`EnvironmentCredential`] | any of the above | chosen by `POWERBI_*` variables |
+//! | [`ChainedCredential`] | the first that works | several credentials in order |
+//! | [`StaticTokenCredential`] | whoever the token is for | a token obtained elsewhere |
+//!
+//! Any type implementing [`TokenCredential`] plugs in too.
 
+mod azure_cli;
 mod cache;
+mod certificate;
+mod chain;
 mod credentials;
+mod device_code;
 mod entra;
 mod environment;
+mod managed_identity;
 mod secret;
+mod workload_identity;
 
 use std::fmt::Debug;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 
-pub(crate) use cache::TokenCache;
+pub use azure_cli::AzureCliCredential;
+pub use cache::TokenCache;
+pub(crate) use cache::TokenSlot;
+pub use certificate::{ClientCertificateCredential, SignatureAlgorithm};
+pub use chain::ChainedCredential;
 pub use credentials::{ClientSecretCredential, StaticTokenCredential, UsernamePasswordCredential};
-pub use environment::credential_from_env;
+pub use device_code::{DeviceCodeCredential, DeviceCodeInfo};
+pub use environment::{EnvironmentCredential, credential_from_env};
+pub use managed_identity::ManagedIdentityCredential;
 pub use secret::Secret;
+pub use workload_identity::WorkloadIdentityCredential;
 
 use crate::runtime::{Cloud, Result};
 
@@ -24,7 +53,8 @@ use crate::runtime::{Cloud, Result};
 pub struct AccessToken {
     /// The bearer token (redacted in `Debug`).
     pub token: Secret,
-    /// Lifetime from the moment it was issued, from the token response's `expires_in`.
+    /// Lifetime from the moment it was requested, from the token response's `expires_in` (or
+    /// `expires_on`); never a fixed hour.
     pub expires_in: Duration,
 }
 
@@ -39,12 +69,112 @@ pub struct TokenContext<'a> {
     pub scope: &'a str,
 }
 
+impl<'a> TokenContext<'a> {
+    /// The resource the scope belongs to (the scope without `/.default`), for the endpoints
+    /// that take a `resource` (v1 token endpoint, managed identity, Azure CLI).
+    pub fn resource(&self) -> &'a str {
+        let first = self
+            .scope
+            .split_whitespace()
+            .find(|scope| scope.contains("://"))
+            .unwrap_or(self.scope);
+        match first.rsplit_once('/') {
+            Some((resource, _)) if resource.contains("://") => resource,
+            _ => first,
+        }
+    }
+}
+
+/// Who a credential's tokens speak for, so error hints can address the right setup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum IdentityKind {
+    /// An app-only token: a service principal or a managed identity.
+    ServicePrincipal,
+    /// A delegated token for a user.
+    User,
+    /// Not known (a static token, the Azure CLI, your own credential).
+    Unknown,
+}
+
 /// Anything that can produce a Power BI access token. Implement it to plug in your own
 /// sign-in; the client caches what it returns.
+///
+/// Only [`get_token`](TokenCredential::get_token) and [`kind`](TokenCredential::kind) are
+/// required. A credential must never put a secret in its `Debug` output or in an error.
 pub trait TokenCredential: Send + Sync + Debug {
-    /// Fetches a new token. Called only when the cache has none that is fresh.
+    /// Fetches a new token. Called only when the cache has none that is fresh, and by one
+    /// caller at a time for a given cache entry.
     fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>>;
 
     /// A short description for errors and logs (never a secret), e.g. `client secret`.
     fn kind(&self) -> &'static str;
+
+    /// Who the tokens are for (tenant, client, user), as a string: two credentials with the same
+    /// key must produce interchangeable tokens, so a [`TokenCache`] shared by several clients
+    /// may hand one's token to the other. The cache adds the authority host and the scope.
+    ///
+    /// The default, `None`, keeps tokens to this credential instance.
+    fn cache_key(&self) -> Option<String> {
+        None
+    }
+
+    /// Whether the tokens speak for a service principal or a user, when known.
+    fn identity_kind(&self) -> IdentityKind {
+        IdentityKind::Unknown
+    }
+
+    /// Whether [`get_token`](TokenCredential::get_token) may wait for a person (device code):
+    /// the client's token timeout then does not cut it short.
+    fn waits_for_user(&self) -> bool {
+        false
+    }
 }
+
+impl<T: TokenCredential + ?Sized> TokenCredential for std::sync::Arc<T> {
+    fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
+        (**self).get_token(context)
+    }
+
+    fn kind(&self) -> &'static str {
+        (**self).kind()
+    }
+
+    fn cache_key(&self) -> Option<String> {
+        (**self).cache_key()
+    }
+
+    fn identity_kind(&self) -> IdentityKind {
+        (**self).identity_kind()
+    }
+
+    fn waits_for_user(&self) -> bool {
+        (**self).waits_for_user()
+    }
+}
+
+impl<T: TokenCredential + ?Sized> TokenCredential for Box<T> {
+    fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
+        (**self).get_token(context)
+    }
+
+    fn kind(&self) -> &'static str {
+        (**self).kind()
+    }
+
+    fn cache_key(&self) -> Option<String> {
+        (**self).cache_key()
+    }
+
+    fn identity_kind(&self) -> IdentityKind {
+        (**self).identity_kind()
+    }
+
+    fn waits_for_user(&self) -> bool {
+        (**self).waits_for_user()
+    }
+}
+
+/// Waits for a duration; the device code flow sleeps through one of these so tests can make
+/// the wait instant.
+pub type Sleeper = std::sync::Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;

@@ -1,9 +1,14 @@
-//! A string that never shows itself.
+//! A string that never shows itself and is wiped when dropped.
 
 use std::fmt;
 
-/// A secret (client secret, password, token). `Debug` and `Display` print `Secret(***)`;
-/// read it only with [`Secret::expose`], where it is sent.
+use zeroize::Zeroize;
+
+/// A secret (client secret, password, token, identity header, private key text).
+///
+/// `Debug` prints `Secret(***)` and `Display` prints `***`; read the value only with
+/// [`Secret::expose`], where it is sent. The bytes are overwritten (with the `zeroize` crate)
+/// when the value is dropped; every clone is wiped on its own drop.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
@@ -17,6 +22,11 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Whether the secret is the empty string.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl From<String> for Secret {
@@ -28,6 +38,12 @@ impl From<String> for Secret {
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
         Secret(value.to_owned())
+    }
+}
+
+impl From<&String> for Secret {
+    fn from(value: &String) -> Self {
+        Secret(value.clone())
     }
 }
 
@@ -45,13 +61,21 @@ impl fmt::Display for Secret {
 
 impl Drop for Secret {
     fn drop(&mut self) {
-        // Overwrite the bytes before the allocation is freed. A volatile write keeps the
-        // compiler from removing the "dead" stores.
-        // SAFETY: writing zero bytes keeps the String valid UTF-8; the pointer is in bounds.
-        let bytes = unsafe { self.0.as_bytes_mut() };
-        for byte in bytes.iter_mut() {
-            // SAFETY: `byte` is a valid, aligned, exclusive reference.
-            unsafe { std::ptr::write_volatile(byte, 0) };
-        }
+        self.0.zeroize();
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for Secret {}
+
+#[cfg(test)]
+mod tests {
+    use super::Secret;
+
+    #[test]
+    fn debug_and_display_hide_the_value() {
+        let secret = Secret::new("p@ss+/=~%word");
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+        assert_eq!(format!("{secret}"), "***");
+        assert_eq!(secret.expose(), "p@ss+/=~%word");
     }
 }

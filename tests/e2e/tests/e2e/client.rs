@@ -131,7 +131,19 @@ fn client_debug_shows_no_secret() {
 
 #[test]
 fn operations_table_lists_every_operation_with_its_facts() {
-    assert_eq!(powerbi::OPERATIONS.len(), 29);
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec");
+    let spec = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&root).expect("spec"))
+        .expect("valid spec");
+    let operations: usize = spec
+        .categories
+        .iter()
+        .map(|category| category.operations.len())
+        .sum();
+    assert_eq!(
+        powerbi::OPERATIONS.len(),
+        operations,
+        "every spec operation is in the table"
+    );
     let get_tile = powerbi::OPERATIONS
         .iter()
         .find(|operation| operation.category == "dashboards" && operation.name == "get_tile")
@@ -166,9 +178,15 @@ async fn decode_failures_name_the_json_path() {
     }
     let sandbox = sandbox().await;
     let client = service_principal(&sandbox);
-    let error = client.raw(reqwest::Method::GET, "/groups").send_list::<WrongGroup>().await.expect_err("ids are GUIDs, not numbers");
+    let error = client
+        .raw(reqwest::Method::GET, "/groups")
+        .send_list::<WrongGroup>()
+        .await
+        .expect_err("ids are GUIDs, not numbers");
     match &error {
-        Error::Decode { path, request_id, .. } => {
+        Error::Decode {
+            path, request_id, ..
+        } => {
             assert_eq!(path, "value[0].id");
             assert_ne!(request_id, "-", "the RequestId is kept");
         }

@@ -4,12 +4,17 @@
 mod common;
 
 mod client;
+mod credentials;
 mod dashboards;
 mod datasets;
+mod examples;
 mod generated_fixtures;
 mod groups;
+mod leaks;
 mod microsoft;
 mod reports;
+mod sandbox_examples;
 mod sign_in;
 mod snapshot;
 mod subset;
+mod token_cache;

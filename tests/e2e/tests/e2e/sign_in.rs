@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use futures::future::join_all;
 use powerbi::Error;
+use powerbi::Workspace;
 use powerbi::auth::{ClientSecretCredential, UsernamePasswordCredential};
 use powerbi::groups::ListGroupsOptions;
 use powerbi_sandbox::{SandboxConfig, demo};
@@ -15,26 +15,6 @@ fn auth_error(error: Error) -> powerbi::runtime::AuthError {
         Error::Auth(auth) => *auth,
         other => panic!("expected a sign-in error, got: {other}"),
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn one_token_request_for_a_hundred_concurrent_calls() {
-    let sandbox =
-        sandbox_with(SandboxConfig::default().token_delay(Duration::from_millis(200))).await;
-    let client = service_principal(&sandbox);
-    let calls = (0..100).map(|_| {
-        let client = client.clone();
-        async move {
-            client
-                .groups()
-                .list_groups(ListGroupsOptions::default())
-                .await
-        }
-    });
-    let results = join_all(calls).await;
-    assert!(results.iter().all(Result::is_ok), "every call succeeds");
-    assert_eq!(sandbox.token_requests(), 1);
-    assert_eq!(sandbox.tokens_issued(), 1);
 }
 
 #[tokio::test]
@@ -251,4 +231,110 @@ async fn missing_delegated_scope_is_refused_with_the_scope_named() {
             .is_some_and(|hint| hint.contains("Workspace.ReadWrite.All")),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn the_v1_endpoint_answers_strings_and_expires_on_and_they_parse() {
+    let sandbox = sandbox().await;
+    let secret =
+        ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET)
+            .with_v1_endpoint(true);
+    client_with(&sandbox, secret)
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("v1 client credentials");
+    let user = UsernamePasswordCredential::new(
+        demo::TENANT_ID,
+        demo::PUBLIC_CLIENT_ID,
+        demo::USER_NAME,
+        demo::USER_PASSWORD,
+    )
+    .with_v1_endpoint(true);
+    client_with(&sandbox, user)
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("v1 password grant");
+    assert_eq!(sandbox.tokens_issued(), 2);
+}
+
+#[tokio::test]
+async fn mfa_and_federated_accounts_are_explained() {
+    let sandbox = sandbox().await;
+    let mfa = client_with(
+        &sandbox,
+        UsernamePasswordCredential::new(
+            demo::TENANT_ID,
+            demo::PUBLIC_CLIENT_ID,
+            demo::MFA_USER_NAME,
+            demo::MFA_USER_PASSWORD,
+        ),
+    );
+    let error = auth_error(
+        mfa.groups()
+            .list_groups(ListGroupsOptions::default())
+            .await
+            .expect_err("MFA blocks the password grant"),
+    );
+    assert_eq!(error.aadsts, Some(50076));
+    assert_eq!(error.error.as_deref(), Some("interaction_required"));
+    assert!(
+        error.hint.is_some_and(|hint| hint.contains("multi-factor")),
+        "{error}"
+    );
+
+    let federated = client_with(
+        &sandbox,
+        UsernamePasswordCredential::new(
+            demo::TENANT_ID,
+            demo::PUBLIC_CLIENT_ID,
+            demo::FEDERATED_USER_NAME,
+            demo::FEDERATED_USER_PASSWORD,
+        ),
+    );
+    let error = auth_error(
+        federated
+            .groups()
+            .list_groups(ListGroupsOptions::default())
+            .await
+            .expect_err("the password cannot be checked in the cloud"),
+    );
+    assert_eq!(error.aadsts, Some(50126));
+    assert!(
+        error.hint.is_some_and(|hint| hint.contains("federated")),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn not_found_hints_speak_to_a_user_or_a_service_principal() {
+    let sandbox = sandbox().await;
+    let nowhere = Workspace::Id(id("00000000-0000-0000-0000-00000000beef"));
+    let as_user = assert_api_error(
+        user(&sandbox).datasets().list_datasets(nowhere).await,
+        404,
+        None,
+    );
+    assert!(
+        as_user
+            .hint
+            .as_deref()
+            .is_some_and(|hint| hint.contains("the user cannot see it")),
+        "{as_user}"
+    );
+    let as_app = assert_api_error(
+        outsider(&sandbox).datasets().list_datasets(nowhere).await,
+        404,
+        None,
+    );
+    assert!(
+        as_app
+            .hint
+            .as_deref()
+            .is_some_and(|hint| hint.contains("service principal")),
+        "{as_app}"
+    );
+    // Errors are not renewals: one token per client.
+    assert_eq!(sandbox.token_requests(), 2);
 }

@@ -9,10 +9,7 @@ fn checked_in_snapshot_matches_the_spec() {
     let sources =
         powerbi_codegen::read_spec_dir(&root.join("spec")).expect("the spec folder reads");
     let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
-    let target = powerbi_codegen::Target {
-        runtime_path: "crate::runtime".to_owned(),
-        inherent_accessors: true,
-    };
+    let target = powerbi_codegen::Target::powerbi_crate();
     let rendered = powerbi_codegen::render(&spec, &target).expect("the spec renders");
     let snapshot = root.join("generated/snapshot/powerbi.rs");
     if std::env::var_os("UPDATE_SNAPSHOT").is_some() {
@@ -24,4 +21,36 @@ fn checked_in_snapshot_matches_the_spec() {
         current == rendered,
         "generated/snapshot/powerbi.rs is out of date with spec/; run `UPDATE_SNAPSHOT=1 cargo test -p powerbi-e2e snapshot` and commit the diff"
     );
+}
+
+#[test]
+fn every_category_has_a_cargo_feature_on_by_default() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let sources =
+        powerbi_codegen::read_spec_dir(&root.join("spec")).expect("the spec folder reads");
+    let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
+    let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).expect("manifest");
+    let features = manifest
+        .split("[features]")
+        .nth(1)
+        .expect("a [features] table");
+    let features = features.split("\n[").next().unwrap_or_default();
+    let default_line = features
+        .lines()
+        .find(|line| line.starts_with("default"))
+        .expect("default features");
+    for category in &spec.categories {
+        assert!(
+            features
+                .lines()
+                .any(|line| line.trim() == format!("{} = []", category.name)),
+            "generated/Cargo.toml lacks the feature `{0} = []` for the spec category {0}",
+            category.name
+        );
+        assert!(
+            default_line.contains(&format!("\"{}\"", category.name)),
+            "{} is not a default feature",
+            category.name
+        );
+    }
 }

@@ -72,6 +72,21 @@ impl EntraError {
         )
     }
 
+    /// 400 with any OAuth `error` (device code polling answers, `interaction_required`).
+    pub(super) fn oauth(error: &'static str, code: u32, text: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, error, code, text)
+    }
+
+    /// 500 `temporarily_unavailable`, for injected failures.
+    pub(super) fn server_error() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "temporarily_unavailable",
+            50_000,
+            "There was an error issuing a token or an issue with our sign-in service.",
+        )
+    }
+
     /// 400 `invalid_request` AADSTS900144 for a missing body parameter.
     pub(super) fn missing(parameter: &str) -> Self {
         Self::invalid_request(

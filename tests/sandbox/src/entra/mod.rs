@@ -1,8 +1,20 @@
-//! The fake Microsoft Entra ID v2.0 token endpoint:
-//! `POST /{tenant}/oauth2/v2.0/token` with the client-credentials and password grants.
+//! The fake Microsoft Entra ID: the v2.0 token endpoint (`POST /{tenant}/oauth2/v2.0/token`),
+//! the v1 endpoint (`POST /{tenant}/oauth2/token`, with `resource`, answering numbers as strings
+//! and `expires_on`), the device code endpoint, user realm discovery, and the managed identity
+//! endpoints of App Service and of the VM metadata service.
+//!
+//! Grants: client credentials (secret in the form or HTTP Basic, certificate assertion,
+//! federated assertion), password, device code, refresh token.
 
+mod assertion;
+mod control;
+mod device;
 mod error;
+mod managed;
 mod request;
+mod setup;
+
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -10,14 +22,16 @@ use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue, PRAGMA};
 use axum::http::{HeaderMap, Method};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::json;
 use uuid::Uuid;
 
 use self::error::{EntraError, MS_REQUEST_ID};
 use self::request::TokenRequest;
+pub(crate) use self::setup::SignInSetup;
 use crate::app::App;
-use crate::directory::{self, Client, Tenant};
+use crate::config::TokenFailure;
+use crate::directory::{self, Client, SignIn, Tenant};
 use crate::tokens::Principal;
 use crate::wire::guid_header;
 use crate::{clock, demo, scopes};
@@ -31,29 +45,87 @@ const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id
 /// Name the directory reports itself by in error texts.
 const TENANT_NAME: &str = "Contoso";
 
-/// The token endpoint route.
+/// The assertion type of certificate and federated client assertions.
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// The Entra ID and managed identity routes.
 pub(crate) fn routes() -> Router<App> {
-    Router::new().route(
-        "/{tenant}/oauth2/v2.0/token",
-        post(token).fallback(only_post),
-    )
+    Router::new()
+        .route(
+            "/{tenant}/oauth2/v2.0/token",
+            post(token_v2).fallback(only_post),
+        )
+        .route("/{tenant}/oauth2/token", post(token_v1).fallback(only_post))
+        .route(
+            "/{tenant}/oauth2/token/",
+            post(token_v1).fallback(only_post),
+        )
+        .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            post(device::device_code).fallback(only_post),
+        )
+        .route("/common/userrealm/{user}", get(user_realm))
+        .route(managed::APP_SERVICE_PATH, get(managed::app_service))
+        .route(managed::IMDS_PATH, get(managed::imds))
+}
+
+/// Which token endpoint a request came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Version {
+    /// `/oauth2/v2.0/token`: `scope`, numbers.
+    V2,
+    /// `/oauth2/token`: `resource`, numbers as strings, `expires_on`.
+    V1,
 }
 
 /// A successful grant, ready to be sent.
 struct Granted {
     access_token: String,
+    refresh_token: Option<String>,
     lifetime_seconds: u64,
+    issued_at: i64,
     /// Granted delegated scopes as full URIs; `None` for app-only tokens.
     scope: Option<String>,
 }
 
-async fn token(
+/// What one token request needs besides its form.
+struct GrantContext<'a> {
+    app: &'a App,
+    tenant: Tenant,
+    tenant_segment: &'a str,
+    /// The requested scope (v2) or the resource's `/.default` (v1).
+    scope: Option<String>,
+}
+
+async fn token_v2(
     State(app): State<App>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    token(app, tenant, headers, body, Version::V2).await
+}
+
+async fn token_v1(
+    State(app): State<App>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    token(app, tenant, headers, body, Version::V1).await
+}
+
+async fn token(
+    app: App,
+    tenant: String,
+    headers: HeaderMap,
+    body: Bytes,
+    version: Version,
+) -> Response {
     app.count_token_request();
+    if let Some(failure) = injected_failure(&app).await {
+        return failure;
+    }
     let delay = app.token_delay();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -64,13 +136,22 @@ async fn token(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| Uuid::parse_str(value).ok())
         .unwrap_or_else(Uuid::new_v4);
-    match grant(&app, &tenant, &headers, &body) {
+    match grant(&app, &tenant, &headers, &body, version) {
         Ok(granted) => {
             app.count_token_issued();
-            granted.respond(trace_id)
+            granted.respond(trace_id, version)
         }
         Err(error) => error.respond(trace_id, correlation_id),
     }
+}
+
+/// The next injected failure's answer (after an hour for a hang), if one is queued.
+async fn injected_failure(app: &App) -> Option<Response> {
+    let failure = app.lock().tokens.sign_in.take_failure()?;
+    if failure == TokenFailure::Hang {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+    Some(EntraError::server_error().respond(Uuid::new_v4(), Uuid::new_v4()))
 }
 
 /// Entra answers any method but POST with AADSTS900561.
@@ -83,33 +164,98 @@ async fn only_post(State(app): State<App>, method: Method) -> Response {
     .respond(Uuid::new_v4(), Uuid::new_v4())
 }
 
+/// `GET /common/userrealm/{user}`: whether the user's domain is managed or federated.
+async fn user_realm(Path(user): Path<String>) -> Response {
+    let (kind, domain) = directory::realm_of(&user);
+    let mut body = json!({
+        "ver": "1.0",
+        "account_type": kind,
+        "domain_name": domain,
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_audience_urn": "urn:federation:MicrosoftOnline",
+    });
+    if kind == "Federated" {
+        body["federation_protocol"] = json!("WSTrust");
+        body["federation_active_auth_url"] = json!(format!(
+            "https://sts.{domain}/adfs/services/trust/2005/usernamemixed"
+        ));
+        body["federation_metadata_url"] =
+            json!(format!("https://sts.{domain}/adfs/services/trust/mex"));
+    }
+    (
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        )],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// AADSTS90002 for a tenant segment that names no tenant.
+fn tenant_not_found(tenant_segment: &str) -> EntraError {
+    EntraError::invalid_request(
+        90_002,
+        format!(
+            "Tenant '{tenant_segment}' not found. Check to make sure you have the correct tenant ID and are \
+             signing into the correct cloud. Check with your subscription administrator, this may happen if \
+             there are no active subscriptions for the tenant."
+        ),
+    )
+}
+
 fn grant(
     app: &App,
     tenant_segment: &str,
     headers: &HeaderMap,
     body: &[u8],
+    version: Version,
 ) -> Result<Granted, EntraError> {
     let tenant = directory::resolve_tenant(tenant_segment);
     if tenant == Tenant::Unknown {
-        return Err(EntraError::invalid_request(
-            90_002,
-            format!(
-                "Tenant '{tenant_segment}' not found. Check to make sure you have the correct tenant ID and are \
-                 signing into the correct cloud. Check with your subscription administrator, this may happen if \
-                 there are no active subscriptions for the tenant."
-            ),
-        ));
+        return Err(tenant_not_found(tenant_segment));
     }
     let request = TokenRequest::parse(headers, body)?;
-    if request.get("resource").is_some() {
-        return Err(EntraError::invalid_request(
-            901_002,
-            "The 'resource' request parameter is not supported.",
-        ));
-    }
-    let principal = match request.require("grant_type")? {
-        "client_credentials" => client_credentials(tenant, &request)?,
-        "password" => password(tenant, &request)?,
+    let scope = match version {
+        Version::V2 => {
+            if request.get("resource").is_some() {
+                return Err(EntraError::invalid_request(
+                    901_002,
+                    "The 'resource' request parameter is not supported.",
+                ));
+            }
+            request.get("scope").map(str::to_owned)
+        }
+        Version::V1 => {
+            let resource = request.require("resource")?.trim_end_matches('/');
+            if !resource.eq_ignore_ascii_case(demo::POWER_BI_RESOURCE) {
+                return Err(EntraError::invalid_resource(
+                    500_011,
+                    format!(
+                        "The resource principal named {resource} was not found in the tenant named {TENANT_NAME}."
+                    ),
+                ));
+            }
+            Some(format!("{}/.default", demo::POWER_BI_RESOURCE))
+        }
+    };
+    let context = GrantContext {
+        app,
+        tenant,
+        tenant_segment,
+        scope,
+    };
+    let (principal, refresh) = match request.require("grant_type")? {
+        "client_credentials" => (client_credentials(&context, &request)?, false),
+        "password" => {
+            let principal = password(&context, &request)?;
+            (
+                principal,
+                version == Version::V1 || context.wants_offline_access(),
+            )
+        }
+        device::GRANT => device::poll(&context, &request)?,
+        "refresh_token" => (refresh(&context, &request)?, true),
         other => {
             return Err(EntraError::unsupported_grant_type(
                 70_003,
@@ -117,7 +263,25 @@ fn grant(
             ));
         }
     };
-    Ok(issue(app, principal))
+    Ok(issue(app, principal, refresh))
+}
+
+impl GrantContext<'_> {
+    /// The scope parameter, required.
+    fn require_scope(&self) -> Result<&str, EntraError> {
+        self.scope
+            .as_deref()
+            .ok_or_else(|| EntraError::missing("scope"))
+    }
+
+    /// Whether the scope asks for a refresh token.
+    fn wants_offline_access(&self) -> bool {
+        self.scope.as_deref().is_some_and(|scope| {
+            scope
+                .split_whitespace()
+                .any(|item| item.eq_ignore_ascii_case("offline_access"))
+        })
+    }
 }
 
 /// Finds the client named by the request (AADSTS700016 when unknown).
@@ -136,8 +300,12 @@ fn client(request: &TokenRequest) -> Result<Client, EntraError> {
     })
 }
 
-/// Checks the secret of a confidential client, or that a public client sent none.
-fn authenticate_client(client: Client, request: &TokenRequest) -> Result<(), EntraError> {
+/// Checks the secret or assertion of a confidential client, or that a public client sent none.
+fn authenticate_client(
+    context: &GrantContext<'_>,
+    client: Client,
+    request: &TokenRequest,
+) -> Result<(), EntraError> {
     match client {
         Client::Public(_) if request.presents_client_credential() => {
             Err(EntraError::invalid_client(
@@ -146,27 +314,55 @@ fn authenticate_client(client: Client, request: &TokenRequest) -> Result<(), Ent
             ))
         }
         Client::Public(_) => Ok(()),
-        Client::Confidential(sp) => match request.client_secret() {
-            None => Err(EntraError::invalid_client(
-                7_000_218,
-                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-            )),
-            Some(secret) if secret == sp.secret => Ok(()),
-            Some(_) => Err(EntraError::invalid_client(
-                7_000_215,
-                format!(
-                    "Invalid client secret provided. Ensure the secret being sent in the request is the client \
-                     secret value, not the client secret ID, for a secret added to app '{}'.",
-                    sp.client_id
-                ),
-            )),
-        },
+        Client::Confidential(sp) => {
+            if let Some(assertion) = request.get("client_assertion") {
+                match request.get("client_assertion_type") {
+                    Some(JWT_BEARER) => {}
+                    Some(_) => {
+                        return Err(EntraError::invalid_request(
+                            9_002_313,
+                            "Invalid request. The client_assertion_type is not supported.",
+                        ));
+                    }
+                    None => return Err(EntraError::missing("client_assertion_type")),
+                }
+                return assertion::authenticate(context, sp, assertion);
+            }
+            match request.client_secret() {
+                None => Err(EntraError::invalid_client(
+                    7_000_218,
+                    "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+                )),
+                Some(secret)
+                    if secret == sp.secret
+                        || context
+                            .app
+                            .lock()
+                            .tokens
+                            .sign_in
+                            .has_extra_secret(sp.client_id, secret) =>
+                {
+                    Ok(())
+                }
+                Some(_) => Err(EntraError::invalid_client(
+                    7_000_215,
+                    format!(
+                        "Invalid client secret provided. Ensure the secret being sent in the request is the client \
+                         secret value, not the client secret ID, for a secret added to app '{}'.",
+                        sp.client_id
+                    ),
+                )),
+            }
+        }
     }
 }
 
-fn client_credentials(tenant: Tenant, request: &TokenRequest) -> Result<Principal, EntraError> {
+fn client_credentials(
+    context: &GrantContext<'_>,
+    request: &TokenRequest,
+) -> Result<Principal, EntraError> {
     let client = client(request)?;
-    if tenant != Tenant::Home {
+    if context.tenant != Tenant::Home {
         return Err(EntraError::invalid_request(
             50_194,
             format!(
@@ -178,7 +374,7 @@ fn client_credentials(tenant: Tenant, request: &TokenRequest) -> Result<Principa
             ),
         ));
     }
-    authenticate_client(client, request)?;
+    authenticate_client(context, client, request)?;
     let Client::Confidential(sp) = client else {
         // A public client has no credential to prove itself with.
         return Err(EntraError::invalid_client(
@@ -186,7 +382,7 @@ fn client_credentials(tenant: Tenant, request: &TokenRequest) -> Result<Principa
             "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
         ));
     };
-    let scope = request.require("scope")?.trim();
+    let scope = context.require_scope()?.trim();
     if !scope.eq_ignore_ascii_case(demo::POWER_BI_DEFAULT_SCOPE) {
         return Err(match scope.strip_suffix("/.default") {
             Some(resource) => EntraError::invalid_resource(
@@ -210,8 +406,8 @@ fn client_credentials(tenant: Tenant, request: &TokenRequest) -> Result<Principa
     Ok(Principal::App(sp))
 }
 
-fn password(tenant: Tenant, request: &TokenRequest) -> Result<Principal, EntraError> {
-    if tenant == Tenant::CommonOrConsumers {
+fn password(context: &GrantContext<'_>, request: &TokenRequest) -> Result<Principal, EntraError> {
+    if context.tenant == Tenant::CommonOrConsumers {
         return Err(EntraError::invalid_request(
             9_001_023,
             "The grant type isn't supported over the /common or /consumers endpoints. Please use the \
@@ -219,24 +415,61 @@ fn password(tenant: Tenant, request: &TokenRequest) -> Result<Principal, EntraEr
         ));
     }
     let client = client(request)?;
-    authenticate_client(client, request)?;
+    authenticate_client(context, client, request)?;
     let username = request.require("username")?;
     let password = request.require("password")?;
-    let scope = request.require("scope")?;
+    let scope = context.require_scope()?;
+    let invalid = || {
+        EntraError::invalid_grant(
+            50_126,
+            "Error validating credentials due to invalid username or password.",
+        )
+    };
     let user = directory::find_user(username)
         .filter(|user| user.password == Some(password))
-        .ok_or_else(|| {
-            EntraError::invalid_grant(
-                50_126,
-                "Error validating credentials due to invalid username or password.",
-            )
-        })?;
+        .ok_or_else(invalid)?;
+    match user.sign_in {
+        SignIn::Password => {}
+        // The password is checked on premises, which the password grant cannot reach.
+        SignIn::Federated => return Err(invalid()),
+        SignIn::Mfa => {
+            return Err(EntraError::oauth(
+                "interaction_required",
+                50_076,
+                format!(
+                    "Due to a configuration change made by your administrator, or because you moved to a new \
+                     location, you must use multi-factor authentication to access '{}'.",
+                    demo::POWER_BI_RESOURCE
+                ),
+            ));
+        }
+    }
     let scopes = delegated_scopes(scope, client)?;
     Ok(Principal::User {
         user,
         client,
         scopes,
     })
+}
+
+/// The refresh-token grant: the token's principal again, with a new refresh token.
+fn refresh(context: &GrantContext<'_>, request: &TokenRequest) -> Result<Principal, EntraError> {
+    let client = client(request)?;
+    authenticate_client(context, client, request)?;
+    let presented = request.require("refresh_token")?;
+    let mut state = context.app.lock();
+    let principal = state.tokens.sign_in.refresh_tokens.remove(presented);
+    match principal {
+        Some(principal @ Principal::User { client: owner, .. })
+            if owner.client_id().eq_ignore_ascii_case(client.client_id()) =>
+        {
+            Ok(principal)
+        }
+        _ => Err(EntraError::invalid_grant(
+            70_000,
+            "The provided value for the input parameter 'refresh_token' or 'assertion' is not valid.",
+        )),
+    }
 }
 
 /// Resolves a v2 `scope` parameter to the Power BI scopes a delegated token gets:
@@ -304,10 +537,14 @@ fn delegated_scopes(scope: &str, client: Client) -> Result<Vec<&'static str>, En
     }
 }
 
-/// Mints and records a token for `principal`.
-fn issue(app: &App, principal: Principal) -> Granted {
+/// Mints and records a token for `principal`, with a refresh token when asked.
+fn issue(app: &App, principal: Principal, with_refresh_token: bool) -> Granted {
     let lifetime_seconds = app
-        .token_lifetime()
+        .lock()
+        .tokens
+        .sign_in
+        .lifetime
+        .or_else(|| app.token_lifetime())
         .map_or_else(random_lifetime, |fixed| fixed.as_secs());
     let scope = match &principal {
         Principal::App(_) => None,
@@ -320,13 +557,36 @@ fn issue(app: &App, principal: Principal) -> Granted {
         ),
     };
     let issued_at = clock::now();
-    let expires_at = clock::later(issued_at, std::time::Duration::from_secs(lifetime_seconds));
-    let access_token = app.lock().tokens.issue(principal, issued_at, expires_at);
+    let expires_at = clock::later(issued_at, Duration::from_secs(lifetime_seconds));
+    let mut state = app.lock();
+    let refresh_token = (with_refresh_token && !principal.is_app()).then(|| {
+        let token = format!("1.AXsbx{}", random_text());
+        state
+            .tokens
+            .sign_in
+            .refresh_tokens
+            .insert(token.clone(), principal.clone());
+        state.tokens.sign_in.handed_out.push(token.clone());
+        token
+    });
+    let access_token = state.tokens.issue(principal, issued_at, expires_at);
     Granted {
         access_token,
+        refresh_token,
         lifetime_seconds,
+        issued_at: issued_at.unix_timestamp(),
         scope,
     }
+}
+
+/// 43 random base64url characters (refresh tokens, device codes).
+fn random_text() -> String {
+    use base64::Engine as _;
+    let bytes: Vec<u8> = [Uuid::new_v4(), Uuid::new_v4()]
+        .iter()
+        .flat_map(|random| random.into_bytes())
+        .collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// A lifetime drawn uniformly from [`LIFETIME_SECONDS`].
@@ -336,32 +596,51 @@ fn random_lifetime() -> u64 {
     LIFETIME_SECONDS.start() + u64::try_from(offset).expect("offset is below the span")
 }
 
+/// The headers every token answer carries.
+fn token_headers(trace_id: Uuid) -> [(HeaderName, HeaderValue); 4] {
+    [
+        (
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        ),
+        (
+            CACHE_CONTROL,
+            HeaderValue::from_static("no-store, no-cache"),
+        ),
+        (PRAGMA, HeaderValue::from_static("no-cache")),
+        (MS_REQUEST_ID, guid_header(trace_id)),
+    ]
+}
+
 impl Granted {
-    fn respond(self, trace_id: Uuid) -> Response {
-        let mut body = json!({
-            "token_type": "Bearer",
-            "expires_in": self.lifetime_seconds,
-            "ext_expires_in": self.lifetime_seconds,
-            "access_token": self.access_token,
-        });
+    fn respond(self, trace_id: Uuid, version: Version) -> Response {
+        let expires_on = self
+            .issued_at
+            .saturating_add_unsigned(self.lifetime_seconds);
+        let mut body = match version {
+            Version::V2 => json!({
+                "token_type": "Bearer",
+                "expires_in": self.lifetime_seconds,
+                "ext_expires_in": self.lifetime_seconds,
+                "access_token": self.access_token,
+            }),
+            // v1 writes every number as a string, and adds expires_on, not_before and resource.
+            Version::V1 => json!({
+                "token_type": "Bearer",
+                "expires_in": self.lifetime_seconds.to_string(),
+                "ext_expires_in": self.lifetime_seconds.to_string(),
+                "expires_on": expires_on.to_string(),
+                "not_before": self.issued_at.to_string(),
+                "resource": demo::POWER_BI_RESOURCE,
+                "access_token": self.access_token,
+            }),
+        };
         if let Some(scope) = self.scope {
             body["scope"] = json!(scope);
         }
-        (
-            [
-                (
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("application/json; charset=utf-8"),
-                ),
-                (
-                    CACHE_CONTROL,
-                    HeaderValue::from_static("no-store, no-cache"),
-                ),
-                (PRAGMA, HeaderValue::from_static("no-cache")),
-                (MS_REQUEST_ID, guid_header(trace_id)),
-            ],
-            body.to_string(),
-        )
-            .into_response()
+        if let Some(refresh_token) = self.refresh_token {
+            body["refresh_token"] = json!(refresh_token);
+        }
+        (token_headers(trace_id), body.to_string()).into_response()
     }
 }

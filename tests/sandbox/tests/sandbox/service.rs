@@ -1,20 +1,11 @@
 //! End-to-end checks of the sandbox over real HTTP.
 
-use std::sync::Once;
 use std::time::Duration;
 
+use crate::http;
 use powerbi_sandbox::{Sandbox, SandboxConfig, demo};
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
-
-/// A plain-HTTP client (reqwest still wants a TLS crypto provider installed).
-fn http() -> Client {
-    static PROVIDER: Once = Once::new();
-    PROVIDER.call_once(|| {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-    Client::new()
-}
 
 fn token_url(sandbox: &Sandbox, tenant: &str) -> String {
     format!("{}/{tenant}/oauth2/v2.0/token", sandbox.authority_host())

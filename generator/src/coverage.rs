@@ -1,0 +1,171 @@
+//! Which of Microsoft's operations the spec covers, which it excludes on purpose, and which
+//! are missing.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::model::Spec;
+use crate::{Error, SourceText};
+
+/// The file beside the category files that lists operations left out on purpose.
+pub const EXCLUDED_FILE: &str = "excluded.yaml";
+
+/// `spec/excluded.yaml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExcludedFile {
+    #[serde(default)]
+    excluded: Vec<Excluded>,
+}
+
+/// One operation left out, with the reason.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Excluded {
+    /// Microsoft's operationId.
+    pub operation_id: String,
+    /// Why (deprecated, replaced by ..., not representable because ...).
+    pub reason: String,
+}
+
+/// The result of comparing the spec with Microsoft's description.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// operationId → `category::operation` that covers it.
+    pub covered: BTreeMap<String, String>,
+    /// operationId → reason.
+    pub excluded: BTreeMap<String, String>,
+    /// operationIds in the description that the spec neither covers nor excludes.
+    pub missing: Vec<String>,
+    /// operationIds the spec names that the description does not have (typos, removals).
+    pub unknown: Vec<String>,
+    /// operationIds both covered and excluded, or covered twice.
+    pub conflicting: Vec<String>,
+}
+
+impl Coverage {
+    /// Whether every operation is covered or excluded, and nothing is unknown or conflicting.
+    pub fn is_complete(&self) -> bool {
+        self.missing.is_empty() && self.unknown.is_empty() && self.conflicting.is_empty()
+    }
+
+    /// A readable report, one line per operation, then the totals.
+    pub fn report(&self) -> String {
+        let mut out = String::new();
+        for (id, operation) in &self.covered {
+            out.push_str(&format!("covered   {id} -> {operation}\n"));
+        }
+        for (id, reason) in &self.excluded {
+            out.push_str(&format!("excluded  {id}: {reason}\n"));
+        }
+        for id in &self.missing {
+            out.push_str(&format!("MISSING   {id}\n"));
+        }
+        for id in &self.unknown {
+            out.push_str(&format!(
+                "UNKNOWN   {id} (named in the spec, absent from the description)\n"
+            ));
+        }
+        for id in &self.conflicting {
+            out.push_str(&format!(
+                "CONFLICT  {id} (covered twice, or covered and excluded)\n"
+            ));
+        }
+        out.push_str(&format!(
+            "{} covered, {} excluded, {} missing, {} unknown, {} conflicting\n",
+            self.covered.len(),
+            self.excluded.len(),
+            self.missing.len(),
+            self.unknown.len(),
+            self.conflicting.len()
+        ));
+        out
+    }
+}
+
+/// Reads `excluded.yaml` (an absent file excludes nothing).
+pub fn read_excluded(source: Option<&SourceText>) -> Result<Vec<Excluded>, Error> {
+    let Some(source) = source else {
+        return Ok(Vec::new());
+    };
+    serde_yaml::from_str::<ExcludedFile>(&source.text)
+        .map(|file| file.excluded)
+        .map_err(|error| {
+            let (line, column) = error
+                .location()
+                .map_or((1, 1), |location| (location.line(), location.column()));
+            Error::Spec(vec![crate::Diagnostic {
+                location: crate::Location {
+                    file: source.path.clone(),
+                    line,
+                    column,
+                },
+                item: "excluded".to_owned(),
+                message: format!("{error} (each entry needs `operation_id` and `reason`)"),
+            }])
+        })
+}
+
+/// Compares the spec (and its exclusions) with a Swagger 2.0 description's operationIds.
+pub fn coverage(spec: &Spec, excluded: &[Excluded], swagger_json: &str) -> Result<Coverage, Error> {
+    let swagger: serde_json::Value = serde_json::from_str(swagger_json)
+        .map_err(|error| Error::Config(format!("the description is not JSON: {error}")))?;
+    let mut described = Vec::new();
+    for operations in swagger["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+    {
+        for operation in operations
+            .as_object()
+            .into_iter()
+            .flat_map(|methods| methods.values())
+        {
+            if let Some(id) = operation.get("operationId").and_then(|id| id.as_str()) {
+                described.push(id.to_owned());
+            }
+        }
+    }
+    if described.is_empty() {
+        return Err(Error::Config(
+            "the description has no operations".to_owned(),
+        ));
+    }
+    let mut result = Coverage::default();
+    for category in &spec.categories {
+        for operation in &category.operations {
+            for id in &operation.operation_ids {
+                let name = format!("{}::{}", category.name, operation.name);
+                if result.covered.insert(id.clone(), name).is_some() {
+                    result.conflicting.push(id.clone());
+                }
+            }
+        }
+    }
+    for item in excluded {
+        if result.covered.contains_key(&item.operation_id)
+            || result
+                .excluded
+                .insert(item.operation_id.clone(), item.reason.clone())
+                .is_some()
+        {
+            result.conflicting.push(item.operation_id.clone());
+        }
+    }
+    for id in &described {
+        if !result.covered.contains_key(id) && !result.excluded.contains_key(id) {
+            result.missing.push(id.clone());
+        }
+    }
+    for id in result.covered.keys().chain(result.excluded.keys()) {
+        if !described.contains(id) {
+            result.unknown.push(id.clone());
+        }
+    }
+    result.missing.sort();
+    result.unknown.sort();
+    result.conflicting.sort();
+    result.conflicting.dedup();
+    Ok(result)
+}

@@ -1,0 +1,153 @@
+//! The `powerbi-codegen` binary (built only with the `cli` feature): `check`, `scopes` and
+//! `generate` on the real spec and on a malformed fixture.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use super::support::{REAL_SPEC, malformed_dir, sources, target, temp_dir};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_powerbi-codegen"))
+        .args(args)
+        .output()
+        .expect("the powerbi-codegen binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("UTF-8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("UTF-8 stderr")
+}
+
+#[test]
+fn check_accepts_the_real_spec() {
+    let output = run(&["check", "--spec", REAL_SPEC]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("ok: "), "{text}");
+    let spec = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).unwrap();
+    assert!(
+        text.contains(&format!("{} categories", spec.categories.len())),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{} models", spec.models.len())),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_reports_every_diagnostic_of_a_malformed_spec_on_stderr() {
+    let dir = malformed_dir("two_files");
+    let output = run(&["check", "--spec", dir.to_str().unwrap()]);
+    assert!(!output.status.success(), "check should fail");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).is_empty(), "stdout: {}", stdout(&output));
+    let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "the spec has {} problem(s):\n{expected}",
+            expected.lines().count()
+        )
+    );
+}
+
+#[test]
+fn check_fails_on_a_missing_folder() {
+    let output = run(&["check", "--spec", "tests/fixtures/no-such-folder"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).starts_with("tests/fixtures/no-such-folder: "),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn scopes_lists_operations_under_each_scope() {
+    let output = run(&["scopes", "--spec", REAL_SPEC]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    let text = stdout(&output);
+    // The `datasets` section: from its header to the next unindented line.
+    let section: Vec<&str> = text
+        .lines()
+        .skip_while(|line| !line.starts_with("datasets ("))
+        .enumerate()
+        .take_while(|(index, line)| *index == 0 || line.starts_with(' '))
+        .map(|(_, line)| line)
+        .collect();
+    assert_eq!(section.first(), Some(&"datasets (Datasets)"), "{text}");
+    let scope = section
+        .iter()
+        .position(|line| *line == "  Dataset.Read.All")
+        .unwrap_or_else(|| panic!("no Dataset.Read.All under datasets:\n{text}"));
+    assert!(
+        section[scope + 1].starts_with("    ")
+            && section[scope + 1].contains("(service principal: "),
+        "no operation under Dataset.Read.All:\n{text}"
+    );
+    assert!(
+        section.contains(&"    get_dataset (service principal: yes)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn generate_writes_the_rendered_client() {
+    let dir = temp_dir("cli");
+    let out = dir.join("nested").join("client.rs");
+    let output = run(&[
+        "generate",
+        "--spec",
+        REAL_SPEC,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    assert_eq!(stdout(&output), format!("wrote {}\n", out.display()));
+    let spec = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).unwrap();
+    let expected = powerbi_codegen::render(&spec, &target()).unwrap();
+    assert!(
+        std::fs::read_to_string(&out).unwrap() == expected,
+        "the written file differs from render()"
+    );
+
+    // One category only.
+    let subset = dir.join("subset.rs");
+    let output = run(&[
+        "generate",
+        "--spec",
+        REAL_SPEC,
+        "--out",
+        subset.to_str().unwrap(),
+        "--category",
+        "datasets",
+    ]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    let text = std::fs::read_to_string(&subset).unwrap();
+    assert!(text.contains("pub mod datasets {") && !text.contains("pub mod groups {"));
+
+    // An unknown category fails, naming the known ones, and writes nothing.
+    let nothing = dir.join("nothing.rs");
+    let output = run(&[
+        "generate",
+        "--spec",
+        REAL_SPEC,
+        "--out",
+        nothing.to_str().unwrap(),
+        "--category",
+        "widgets",
+    ]);
+    assert!(!output.status.success());
+    let error = stderr(&output);
+    assert!(
+        error.contains("unknown category widgets; the spec has: "),
+        "{error}"
+    );
+    assert!(error.contains("datasets"), "{error}");
+    assert!(!nothing.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,264 @@
+//! The real spec (`../spec`) loads and renders; `select` keeps exactly what the chosen
+//! categories reach; the I/O half reports what it cannot read.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use powerbi_codegen::model::{BodyKind, Response, Spec, TypeRef};
+use powerbi_codegen::{Error, Target};
+
+use super::support::{REAL_SPEC, sources, target, valid_dir};
+
+fn real_spec() -> Spec {
+    powerbi_codegen::load(&sources(Path::new(REAL_SPEC)))
+        .unwrap_or_else(|error| panic!("the real spec should be valid:\n{error}"))
+}
+
+fn fixture(name: &str) -> Spec {
+    powerbi_codegen::load(&sources(&valid_dir(name))).expect("valid fixture")
+}
+
+fn names(items: impl IntoIterator<Item = impl AsRef<str>>) -> BTreeSet<String> {
+    items
+        .into_iter()
+        .map(|item| item.as_ref().to_owned())
+        .collect()
+}
+
+/// Every model and enum a type mentions.
+fn mentioned(ty: &TypeRef, into: &mut BTreeSet<String>) {
+    match ty {
+        TypeRef::Model(name) | TypeRef::Enum(name) => {
+            into.insert(name.clone());
+        }
+        TypeRef::List(item) | TypeRef::Map(item) => mentioned(item, into),
+        _ => {}
+    }
+}
+
+/// The models and enums the operations of `spec` reach, directly or through fields.
+fn reachable(spec: &Spec) -> BTreeSet<String> {
+    let mut pending = BTreeSet::new();
+    for operation in spec
+        .categories
+        .iter()
+        .flat_map(|category| &category.operations)
+    {
+        for parameter in &operation.parameters {
+            mentioned(&parameter.ty, &mut pending);
+        }
+        if let Some(BodyKind::Json(model)) = operation.body.as_ref().map(|body| &body.kind) {
+            pending.insert(model.clone());
+        }
+        match &operation.response {
+            Response::Model(name) => {
+                pending.insert(name.clone());
+            }
+            Response::List(item) | Response::Array(item) => mentioned(item, &mut pending),
+            Response::None | Response::Binary => {}
+        }
+    }
+    let mut reached = BTreeSet::new();
+    while let Some(name) = pending.pop_first() {
+        if !reached.insert(name.clone()) {
+            continue;
+        }
+        for model in spec.models.iter().filter(|model| model.name == name) {
+            for field in &model.fields {
+                mentioned(&field.ty, &mut pending);
+            }
+        }
+    }
+    reached
+}
+
+fn declared(spec: &Spec) -> BTreeSet<String> {
+    spec.models
+        .iter()
+        .map(|model| model.name.clone())
+        .chain(spec.enums.iter().map(|item| item.name.clone()))
+        .collect()
+}
+
+#[test]
+fn real_spec_loads_and_renders() {
+    let spec = real_spec();
+    assert!(
+        !spec.categories.is_empty(),
+        "the real spec has no categories"
+    );
+    assert!(spec.models.len() > 10 && !spec.enums.is_empty());
+    assert_eq!(spec.hash.len(), 64);
+    let text = powerbi_codegen::render(&spec, &target()).expect("the real spec renders");
+    for category in &spec.categories {
+        assert!(
+            text.contains(&format!("pub mod {} {{", category.name)),
+            "no module for category '{}'",
+            category.name
+        );
+    }
+    // The way the `powerbi` crate itself generates it, too.
+    let text =
+        powerbi_codegen::render(&spec, &Target::powerbi_crate()).expect("the real spec renders");
+    assert!(text.contains("impl rt::PowerBiClient {"));
+    assert!(!text.contains("trait CategoryClients"));
+    for category in &spec.categories {
+        assert!(
+            text.contains(&format!("#[cfg(feature = \"{}\")]", category.name)),
+            "category '{}' is not behind its feature",
+            category.name
+        );
+    }
+}
+
+#[test]
+fn real_spec_renders_deterministically() {
+    let first = powerbi_codegen::render(&real_spec(), &target()).unwrap();
+    let second = powerbi_codegen::render(&real_spec(), &target()).unwrap();
+    assert!(
+        first == second,
+        "rendering the real spec twice gave different text"
+    );
+}
+
+#[test]
+fn select_keeps_only_the_reachable_models() {
+    let spec = fixture("two_categories");
+    let apps = powerbi_codegen::select(&spec, &["apps".to_owned()]).unwrap();
+    assert_eq!(
+        names(apps.categories.iter().map(|c| &c.name)),
+        names(["apps"])
+    );
+    assert_eq!(
+        names(apps.models.iter().map(|m| &m.name)),
+        names(["App", "Icon", "Owner"])
+    );
+    assert_eq!(
+        names(apps.enums.iter().map(|e| &e.name)),
+        names(["PrincipalType"])
+    );
+    assert_eq!(apps.hash, spec.hash);
+
+    let imports = powerbi_codegen::select(&spec, &["imports".to_owned()]).unwrap();
+    assert_eq!(
+        names(imports.models.iter().map(|m| &m.name)),
+        names(["Import", "ImportRequest", "Owner"])
+    );
+    assert_eq!(
+        names(imports.enums.iter().map(|e| &e.name)),
+        names(["ImportConflictHandlerMode", "ImportState", "PrincipalType"])
+    );
+    let text = powerbi_codegen::render(&imports, &target()).unwrap();
+    assert!(text.contains("pub mod imports {") && !text.contains("pub mod apps {"));
+    assert!(!text.contains("struct Unused") && !text.contains("struct App "));
+
+    // Both categories: everything but the model nothing uses.
+    let both = powerbi_codegen::select(&spec, &["imports".to_owned(), "apps".to_owned()]).unwrap();
+    let mut all = declared(&spec);
+    all.remove("Unused");
+    assert_eq!(declared(&both), all);
+}
+
+#[test]
+fn select_on_the_real_spec_is_closed_and_minimal() {
+    let spec = real_spec();
+    for category in &spec.categories {
+        let selected = powerbi_codegen::select(&spec, std::slice::from_ref(&category.name))
+            .unwrap_or_else(|error| panic!("select {}: {error}", category.name));
+        assert_eq!(selected.categories.len(), 1);
+        // Closed: everything reachable is kept. Minimal: nothing else is.
+        assert_eq!(
+            declared(&selected),
+            reachable(&selected),
+            "category '{}'",
+            category.name
+        );
+        powerbi_codegen::render(&selected, &target())
+            .unwrap_or_else(|error| panic!("render {}: {error}", category.name));
+    }
+}
+
+#[test]
+fn select_rejects_unknown_categories_and_lists_the_known_ones() {
+    let spec = fixture("two_categories");
+    let error = powerbi_codegen::select(&spec, &["apps".to_owned(), "widgets".to_owned()])
+        .expect_err("an unknown category is an error");
+    assert_eq!(
+        error,
+        Error::Config("unknown category widgets; the spec has: apps, imports".to_owned())
+    );
+    let error = powerbi_codegen::select(&spec, &["widgets".to_owned(), "gadgets".to_owned()])
+        .expect_err("unknown categories are an error");
+    assert_eq!(
+        error.to_string(),
+        "powerbi-codegen configuration: unknown categories widgets, gadgets; the spec has: apps, imports"
+    );
+    // `shared` declares models only; it is no category to select.
+    let error = powerbi_codegen::select(&spec, &["shared".to_owned()]).unwrap_err();
+    assert!(
+        error.to_string().contains("unknown category shared"),
+        "{error}"
+    );
+
+    let real = real_spec();
+    let error = powerbi_codegen::select(&real, &["widgets".to_owned()]).unwrap_err();
+    for category in &real.categories {
+        assert!(error.to_string().contains(&category.name), "{error}");
+    }
+}
+
+#[test]
+fn builder_writes_the_selected_client() {
+    let dir = super::support::temp_dir("builder");
+    let path = powerbi_codegen::Builder::new(valid_dir("two_categories"))
+        .categories(["imports"])
+        .out_dir(&dir)
+        .file_name("client.rs")
+        .rerun_if_changed(false)
+        .generate()
+        .expect("the builder generates");
+    assert_eq!(path, dir.join("client.rs"));
+    let spec = fixture("two_categories");
+    let selected = powerbi_codegen::select(&spec, &["imports".to_owned()]).unwrap();
+    let expected = powerbi_codegen::render(&selected, &target()).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+
+    // A spec problem comes back as the diagnostics, and nothing is written.
+    let error = powerbi_codegen::Builder::new("tests/fixtures/malformed/unknown_method")
+        .out_dir(dir.join("bad"))
+        .rerun_if_changed(false)
+        .generate()
+        .expect_err("a malformed spec fails");
+    assert_eq!(error.diagnostics().len(), 2, "{error}");
+    assert!(!dir.join("bad").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn read_spec_dir_reports_missing_and_empty_folders() {
+    let missing = Path::new("tests/fixtures/no-such-folder");
+    match powerbi_codegen::read_spec_dir(missing) {
+        Err(Error::Io { path, .. }) => assert_eq!(path, missing),
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+    let empty = super::support::temp_dir("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("notes.txt"), "not a spec").unwrap();
+    let error = powerbi_codegen::read_spec_dir(&empty).unwrap_err();
+    assert!(
+        matches!(&error, Error::Config(message) if message.starts_with("no *.yaml spec files")),
+        "{error}"
+    );
+    std::fs::remove_dir_all(&empty).unwrap();
+}
+
+#[test]
+fn sources_are_read_sorted_with_the_given_paths() {
+    let read = sources(&valid_dir("two_categories"));
+    let paths: Vec<_> = read.iter().map(|source| source.path.clone()).collect();
+    assert_eq!(
+        paths,
+        ["apps.yaml", "imports.yaml", "shared.yaml"]
+            .map(|name| valid_dir("two_categories").join(name))
+    );
+}

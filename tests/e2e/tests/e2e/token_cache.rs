@@ -1,0 +1,271 @@
+//! The shared token cache: single flight, renewal inside the window, renewal after an
+//! expiry in the middle of a run, the load timeout, backoff after failed renewals, and keys.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures::future::join_all;
+use powerbi::auth::{
+    ClientSecretCredential, TokenCache, TokenCredential, UsernamePasswordCredential,
+};
+use powerbi::groups::ListGroupsOptions;
+use powerbi::{Cloud, Error, PowerBiClient};
+use powerbi_sandbox::{Sandbox, SandboxConfig, TokenFailure, demo};
+
+use crate::common::*;
+
+fn sp_credential() -> ClientSecretCredential {
+    ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET)
+}
+
+/// A client for the sandbox with `credential` and `cache`.
+fn cached_client(
+    sandbox: &Sandbox,
+    credential: Arc<dyn TokenCredential>,
+    cache: &TokenCache,
+) -> PowerBiClient {
+    PowerBiClient::builder()
+        .cloud(cloud(sandbox))
+        .credential_arc(credential)
+        .token_cache(cache.clone())
+        .build()
+        .expect("the client builds")
+}
+
+/// `calls` concurrent `list_groups` calls; panics unless every one succeeds.
+async fn concurrent_calls(client: &PowerBiClient, calls: usize) {
+    let results = join_all((0..calls).map(|_| {
+        let client = client.clone();
+        async move {
+            client
+                .groups()
+                .list_groups(ListGroupsOptions::default())
+                .await
+        }
+    }))
+    .await;
+    for result in results {
+        result.expect("every call succeeds");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_calls_through_a_fresh_client_make_one_token_request() {
+    let sandbox =
+        sandbox_with(SandboxConfig::default().token_delay(Duration::from_millis(200))).await;
+    let client = service_principal(&sandbox);
+    concurrent_calls(&client, 1000).await;
+    assert_eq!(sandbox.token_requests(), 1);
+    assert_eq!(sandbox.tokens_issued(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_calls_inside_the_renewal_window_make_one_token_request() {
+    let sandbox = sandbox().await;
+    // The first token (one hour) is in its renewal window at once (renew two hours before
+    // expiry) yet valid for an hour; the renewed one lives ten hours, so it is not.
+    sandbox.set_token_lifetime(Duration::from_secs(3600));
+    let cache = TokenCache::new().renew_before(Duration::from_secs(2 * 3600));
+    let client = cached_client(&sandbox, Arc::new(sp_credential()), &cache);
+    concurrent_calls(&client, 1).await;
+    assert_eq!(sandbox.token_requests(), 1);
+
+    sandbox.set_token_lifetime(Duration::from_secs(10 * 3600));
+    sandbox.set_token_delay(Duration::from_millis(200));
+    concurrent_calls(&client, 1000).await;
+    assert_eq!(sandbox.token_requests(), 2, "one renewal for 1000 calls");
+    assert_eq!(sandbox.tokens_issued(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_token_expiring_in_the_middle_of_a_run_is_renewed_once() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    let done = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..50)
+        .map(|_| {
+            let client = client.clone();
+            let done = Arc::clone(&done);
+            tokio::spawn(async move {
+                for _ in 0..20 {
+                    client
+                        .groups()
+                        .list_groups(ListGroupsOptions::default())
+                        .await
+                        .expect("every call succeeds, across the expiry");
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    while done.load(Ordering::Relaxed) < 200 {
+        tokio::task::yield_now().await;
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    // The service now answers 403 TokenExpired for the token every task is using.
+    sandbox.expire_all_tokens();
+    for task in tasks {
+        task.await.expect("the task finishes");
+    }
+    assert_eq!(done.load(Ordering::Relaxed), 1000);
+    assert_eq!(sandbox.tokens_issued(), 2, "renewed once");
+    assert_eq!(sandbox.token_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_hanging_token_endpoint_gives_a_timeout_error() {
+    let sandbox = sandbox().await;
+    sandbox.fail_token_requests(1, TokenFailure::Hang);
+    let client = PowerBiClient::builder()
+        .cloud(cloud(&sandbox))
+        .credential(sp_credential())
+        .token_timeout(Duration::from_millis(300))
+        .build()
+        .expect("builds");
+    let error = client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect_err("no token in time");
+    let Error::Auth(auth) = &error else {
+        panic!("expected a sign-in error, got {error}");
+    };
+    assert!(
+        auth.description
+            .as_deref()
+            .is_some_and(|text| text.contains("no token within")),
+        "{error}"
+    );
+    assert!(error.to_string().contains("token_timeout"), "{error}");
+    // The endpoint answers again: the next call signs in.
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("signs in once the endpoint answers");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failing_renewal_keeps_the_valid_token_and_backs_off() {
+    let sandbox = sandbox().await;
+    sandbox.set_token_lifetime(Duration::from_secs(3600));
+    let cache = TokenCache::new()
+        .renew_before(Duration::from_secs(2 * 3600))
+        .retry_backoff(Duration::from_secs(60), Duration::from_secs(600));
+    let client = cached_client(&sandbox, Arc::new(sp_credential()), &cache);
+    concurrent_calls(&client, 1).await;
+    assert_eq!(sandbox.token_requests(), 1);
+
+    sandbox.fail_token_requests(10_000, TokenFailure::ServerError);
+    concurrent_calls(&client, 300).await;
+    for _ in 0..100 {
+        concurrent_calls(&client, 1).await;
+    }
+    assert_eq!(
+        sandbox.token_requests(),
+        2,
+        "one failed renewal, then backoff instead of a request per call"
+    );
+    assert_eq!(sandbox.tokens_issued(), 1);
+}
+
+#[tokio::test]
+async fn without_a_valid_token_failures_are_reported_and_shared() {
+    let sandbox = sandbox().await;
+    sandbox.fail_token_requests(1, TokenFailure::ServerError);
+    let client = service_principal(&sandbox);
+    let results = join_all((0..20).map(|_| {
+        let client = client.clone();
+        async move {
+            client
+                .groups()
+                .list_groups(ListGroupsOptions::default())
+                .await
+        }
+    }))
+    .await;
+    for result in &results {
+        let error = result.as_ref().expect_err("the only token request failed");
+        assert_eq!(error.status(), Some(500), "{error}");
+    }
+    assert_eq!(sandbox.token_requests(), 1, "the waiting callers shared it");
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("the next call tries again");
+}
+
+#[tokio::test]
+async fn clients_share_tokens_only_for_the_same_authority_identity_and_scope() {
+    let sandbox = sandbox().await;
+    let cache = TokenCache::new();
+    let shared: Arc<dyn TokenCredential> = Arc::new(sp_credential());
+    // Same credential, cloud and scope: one token.
+    let first = cached_client(&sandbox, Arc::clone(&shared), &cache);
+    let second = cached_client(&sandbox, Arc::clone(&shared), &cache);
+    concurrent_calls(&first, 3).await;
+    concurrent_calls(&second, 3).await;
+    assert_eq!(sandbox.token_requests(), 1);
+    // Another credential object for the same app and tenant: the same identity.
+    let twin = cached_client(&sandbox, Arc::new(sp_credential()), &cache);
+    concurrent_calls(&twin, 3).await;
+    assert_eq!(sandbox.token_requests(), 1);
+
+    // Same credential, another authority (the same sandbox spelled `localhost`).
+    let port = sandbox
+        .base_url()
+        .rsplit(':')
+        .next()
+        .expect("a port")
+        .to_owned();
+    let other_cloud = Cloud::custom(
+        format!("http://localhost:{port}").parse().expect("URL"),
+        sandbox.api_base_url().parse().expect("URL"),
+    );
+    let elsewhere = PowerBiClient::builder()
+        .cloud(other_cloud)
+        .credential_arc(Arc::clone(&shared))
+        .token_cache(cache.clone())
+        .build()
+        .expect("builds");
+    concurrent_calls(&elsewhere, 2).await;
+    assert_eq!(
+        sandbox.token_requests(),
+        2,
+        "another authority, another token"
+    );
+
+    // A user credential with two scopes: two tokens.
+    let user: Arc<dyn TokenCredential> = Arc::new(UsernamePasswordCredential::new(
+        demo::TENANT_ID,
+        demo::PUBLIC_CLIENT_ID,
+        demo::USER_NAME,
+        demo::USER_PASSWORD,
+    ));
+    let everything = cached_client(&sandbox, Arc::clone(&user), &cache);
+    let read_only = PowerBiClient::builder()
+        .cloud(cloud(&sandbox))
+        .credential_arc(Arc::clone(&user))
+        .token_cache(cache.clone())
+        .scope(format!("{}/Workspace.Read.All", demo::POWER_BI_RESOURCE))
+        .build()
+        .expect("builds");
+    concurrent_calls(&everything, 2).await;
+    concurrent_calls(&read_only, 2).await;
+    assert_eq!(sandbox.token_requests(), 4, "another scope, another token");
+    // The narrower token really is narrower: creating a workspace needs ReadWrite.
+    let request = powerbi::models::GroupCreationRequest {
+        name: "Not with a read-only token".to_owned(),
+        ..Default::default()
+    };
+    let refused = read_only
+        .groups()
+        .create_group(&request, Default::default())
+        .await;
+    assert_api_error(refused, 401, Some("PowerBINotAuthorizedException"));
+    // A 401 is an error, not a reason to renew.
+    assert_eq!(sandbox.token_requests(), 4);
+    assert!(format!("{cache:?}").contains("entries"));
+}

@@ -1,0 +1,22 @@
+//! The sandbox over real HTTP: one test binary, a module per area.
+
+mod examples;
+mod service;
+
+use std::sync::Once;
+
+use reqwest::Client;
+
+/// A plain-HTTP client, one per test thread (each test has its own runtime; building a client
+/// per request would cost more than the requests). reqwest still wants a TLS crypto provider
+/// installed, even for plain HTTP.
+pub fn http() -> Client {
+    static PROVIDER: Once = Once::new();
+    PROVIDER.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    thread_local! {
+        static CLIENT: Client = Client::new();
+    }
+    CLIENT.with(Client::clone)
+}
