@@ -1,0 +1,143 @@
+//! Turning an error answer into [`ApiError`]: every body shape Power BI sends, the headers
+//! that carry the code and RequestId, and the hint for known setup problems.
+
+use std::time::Duration;
+
+use super::super::Operation;
+use super::super::auth::IdentityKind;
+use super::super::error::ApiError;
+
+pub(crate) fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Whether the API said the token expired (403 `TokenExpired`) or is invalid (403 with an
+/// empty body and `X-PowerBI-Error-Info: InvalidToken`), so a fresh one may help. Other 401
+/// and 403 answers are errors, not renewals.
+pub(super) fn is_expired_token(error: &ApiError) -> bool {
+    error.status == 403
+        && match error.code.as_deref() {
+            Some("TokenExpired") => true,
+            Some("InvalidToken") => error.body_snippet.trim().is_empty(),
+            _ => false,
+        }
+}
+
+/// Reads every error shape Power BI sends.
+pub(super) fn api_error(
+    operation: &'static str,
+    method: &reqwest::Method,
+    url: &url::Url,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+    spec: Option<&'static Operation>,
+) -> ApiError {
+    let text = String::from_utf8_lossy(body);
+    let mut code = None;
+    let mut message = None;
+    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
+        let error = json.get("error");
+        code = error
+            .and_then(|error| error.get("code"))
+            .and_then(|code| code.as_str())
+            .map(str::to_owned);
+        message = error
+            .and_then(|error| error.get("message"))
+            .or_else(|| json.get("Message"))
+            .or_else(|| json.get("message"))
+            .and_then(|message| message.as_str())
+            .map(str::to_owned)
+            .or_else(|| {
+                let details = error?.get("pbi.error")?.get("details")?.as_array()?;
+                let values: Vec<&str> = details
+                    .iter()
+                    .filter_map(|detail| detail.get("detail")?.get("value")?.as_str())
+                    .collect();
+                (!values.is_empty()).then(|| values.join("; "))
+            });
+    } else if !text.trim().is_empty() {
+        message = Some(text.trim().to_owned());
+    }
+    if code.is_none() {
+        code = header(headers, "X-PowerBI-Error-Info");
+    }
+    let retry_after = header(headers, "Retry-After")
+        .and_then(|value| value.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let mut snippet: String = text.chars().take(1024).collect();
+    if snippet.len() < text.len() {
+        snippet.push('…');
+    }
+    let hint = hint(
+        status,
+        code.as_deref(),
+        message.as_deref(),
+        spec,
+        IdentityKind::Unknown,
+    );
+    ApiError {
+        operation,
+        request: format!("{method} {}", url.path()),
+        status,
+        code,
+        message,
+        request_id: header(headers, "RequestId"),
+        retry_after,
+        body_snippet: snippet,
+        hint,
+    }
+}
+
+/// The usual causes of a 401 for a service principal.
+const SERVICE_PRINCIPAL_401: &str = "a service principal needs the tenant setting 'Service principals can use Fabric APIs' enabled for it (or a security group it is in), a role in the workspace, and, for admin APIs, 'Service principals can access read-only admin APIs' and no Power BI admin-consent permissions (such as Tenant.Read.All) on the app";
+
+/// What usually causes an answer, for the setup problems users hit most, addressed to a
+/// service principal or a user when the credential says which it is.
+pub(super) fn hint(
+    status: u16,
+    code: Option<&str>,
+    message: Option<&str>,
+    spec: Option<&'static Operation>,
+    identity: IdentityKind,
+) -> Option<String> {
+    if message.is_some_and(|message| message.contains("not accessible for application")) {
+        return Some("a service principal called a \"My workspace\" route; pass a workspace id instead of Workspace::My".to_owned());
+    }
+    let scopes = spec
+        .filter(|operation| !operation.scopes.is_empty())
+        .map(|operation| {
+            operation
+                .scopes
+                .iter()
+                .map(|set| set.join(" and "))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        });
+    let scope_text = scopes.as_deref().unwrap_or("the operation documents");
+    match (status, code) {
+        (401, Some("ServicePrincipalIsNotAllowedByTenantAdminSwitch")) => Some("the tenant setting 'Service principals can use Fabric APIs' does not cover this service principal: enable it for the organization or add the app to the security group it names (changes can take 15 minutes)".to_owned()),
+        (401, _) => Some(match identity {
+            IdentityKind::ServicePrincipal => SERVICE_PRINCIPAL_401.to_owned(),
+            IdentityKind::User => format!(
+                "the user's token lacks the delegated scope {scope_text} (consent it for the app), or the user has no role in the workspace"
+            ),
+            _ => format!("{SERVICE_PRINCIPAL_401}; a user needs the delegated scope {scope_text}"),
+        }),
+        (403, Some("TokenExpired" | "InvalidToken")) => Some("the token was refused even after renewal: check the system clock and that the token is for the Power BI resource".to_owned()),
+        (403, _) => match identity {
+            IdentityKind::ServicePrincipal => Some("the service principal lacks rights on the item: give it (or its security group) a higher workspace role".to_owned()),
+            _ => scopes.map(|scopes| format!("the caller lacks rights on the item, or the delegated scope {scopes}")),
+        },
+        (404, _) => Some(match identity {
+            IdentityKind::ServicePrincipal => "the item does not exist, or the service principal cannot see it: add it to the workspace (its object id, principalType App) as Member or Admin".to_owned(),
+            IdentityKind::User => "the item does not exist, or the user cannot see it (no role in its workspace)".to_owned(),
+            _ => "the item does not exist, or the caller cannot see it (a service principal must be a member of the workspace)".to_owned(),
+        }),
+        (429, _) => Some("throttled: wait for Retry-After before calling again".to_owned()),
+        _ => None,
+    }
+}

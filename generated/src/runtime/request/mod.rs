@@ -1,0 +1,323 @@
+//! Building one request (path, query, headers, body) and the single send path every
+//! generated method and raw call goes through.
+
+mod api_error;
+mod send;
+
+use std::borrow::Cow;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::client::PowerBiClient;
+use super::{DateTime, Error, Operation, Result, Workspace, WorkspaceScope};
+
+/// Everything but RFC 3986's unreserved characters is encoded in a path segment, so a value
+/// can never add a segment, a query or a fragment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Query values keep the characters OData expressions use and Power BI expects literally.
+const QUERY: &AsciiSet = &SEGMENT
+    .remove(b'$')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b',')
+    .remove(b':')
+    .remove(b'/')
+    .remove(b'@')
+    .remove(b'!')
+    .remove(b'*')
+    .remove(b';');
+
+/// A value that can be a path, query or header parameter.
+pub trait ToParam {
+    /// The parameter's text, before encoding.
+    fn to_param(&self) -> String;
+}
+
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
+
+impl ToParam for str {
+    fn to_param(&self) -> String {
+        self.to_owned()
+    }
+}
+
+impl ToParam for String {
+    fn to_param(&self) -> String {
+        self.clone()
+    }
+}
+
+impl ToParam for DateTime {
+    fn to_param(&self) -> String {
+        self.to_string()
+    }
+}
+
+macro_rules! display_params {
+    ($($ty:ty),*) => {$(
+        impl ToParam for $ty {
+            fn to_param(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+display_params!(uuid::Uuid, bool, i32, i64, u32, u64, f64);
+
+/// One request on its way: filled in by a generated method (or by [`PowerBiClient::raw`]),
+/// then sent with one of the `send_*` methods.
+#[must_use = "a request does nothing until one of its send methods is awaited"]
+#[derive(Clone)]
+pub struct RequestBuilder<'c> {
+    client: &'c PowerBiClient,
+    operation: Option<&'static Operation>,
+    method: reqwest::Method,
+    template: Cow<'static, str>,
+    workspace: Option<Workspace>,
+    path_params: Vec<(&'static str, String)>,
+    query: Vec<(Cow<'static, str>, String)>,
+    headers: Vec<(Cow<'static, str>, String)>,
+    body: Option<std::result::Result<Vec<u8>, String>>,
+    file: Option<super::Upload>,
+}
+
+impl std::fmt::Debug for RequestBuilder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestBuilder")
+            .field("operation", &self.operation_name())
+            .field("method", &self.method)
+            .field("template", &self.template)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'c> RequestBuilder<'c> {
+    pub(crate) fn for_operation(client: &'c PowerBiClient, operation: &'static Operation) -> Self {
+        Self::new(
+            client,
+            Some(operation),
+            operation.method.to_reqwest(),
+            Cow::Borrowed(operation.path),
+        )
+    }
+
+    pub(crate) fn raw(client: &'c PowerBiClient, method: reqwest::Method, path: String) -> Self {
+        Self::new(client, None, method, Cow::Owned(path))
+    }
+
+    fn new(
+        client: &'c PowerBiClient,
+        operation: Option<&'static Operation>,
+        method: reqwest::Method,
+        template: Cow<'static, str>,
+    ) -> Self {
+        RequestBuilder {
+            client,
+            operation,
+            method,
+            template,
+            workspace: None,
+            path_params: Vec::new(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            file: None,
+        }
+    }
+
+    fn operation_name(&self) -> &'static str {
+        self.operation
+            .map_or("raw request", |operation| operation.name)
+    }
+
+    /// The workspace the request addresses ("My workspace" or `/groups/{id}`).
+    pub fn workspace(mut self, workspace: Workspace) -> Self {
+        self.workspace = Some(workspace);
+        self
+    }
+
+    /// Fills the path placeholder `{name}`; the value is encoded as exactly one segment.
+    pub fn path_param(mut self, name: &'static str, value: &impl ToParam) -> Self {
+        self.path_params.push((name, value.to_param()));
+        self
+    }
+
+    /// Adds a query parameter.
+    pub fn query(mut self, name: impl Into<Cow<'static, str>>, value: &impl ToParam) -> Self {
+        self.query.push((name.into(), value.to_param()));
+        self
+    }
+
+    /// Adds a query parameter when it has a value.
+    pub fn query_opt(self, name: &'static str, value: Option<&impl ToParam>) -> Self {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    /// Adds a request header.
+    pub fn header(mut self, name: impl Into<Cow<'static, str>>, value: &impl ToParam) -> Self {
+        self.headers.push((name.into(), value.to_param()));
+        self
+    }
+
+    /// Adds a request header when it has a value.
+    pub fn header_opt(self, name: &'static str, value: Option<&impl ToParam>) -> Self {
+        match value {
+            Some(value) => self.header(name, value),
+            None => self,
+        }
+    }
+
+    /// Sends `body` as JSON.
+    pub fn json_body(mut self, body: &impl Serialize) -> Self {
+        self.body = Some(serde_json::to_vec(body).map_err(|error| error.to_string()));
+        self
+    }
+
+    /// Sends `body` as JSON when there is one.
+    pub fn json_body_opt(self, body: Option<&impl Serialize>) -> Self {
+        match body {
+            Some(body) => self.json_body(body),
+            None => self,
+        }
+    }
+
+    /// Sends `file` as `multipart/form-data`.
+    pub fn file_body(mut self, file: super::Upload) -> Self {
+        self.file = Some(file);
+        self
+    }
+
+    /// Sends and decodes a JSON response.
+    pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
+        let operation = self.operation_name();
+        let response = self.send().await?;
+        response.decode(operation)
+    }
+
+    /// Sends and decodes an OData list, returning its `value` items.
+    pub async fn send_list<T: DeserializeOwned>(self) -> Result<Vec<T>> {
+        #[derive(serde::Deserialize)]
+        struct ODataList<T> {
+            value: Vec<T>,
+        }
+        let operation = self.operation_name();
+        let response = self.send().await?;
+        response
+            .decode::<ODataList<T>>(operation)
+            .map(|list| list.value)
+    }
+
+    /// Sends and decodes a bare JSON array.
+    pub async fn send_array<T: DeserializeOwned>(self) -> Result<Vec<T>> {
+        self.send_json().await
+    }
+
+    /// Sends and ignores any response body.
+    pub async fn send_empty(self) -> Result<()> {
+        self.send().await.map(drop)
+    }
+
+    /// Sends and returns the response body's bytes.
+    pub async fn send_bytes(self) -> Result<Vec<u8>> {
+        self.send().await.map(|response| response.body.to_vec())
+    }
+
+    /// The full URL, with every parameter encoded.
+    pub fn url(&self) -> Result<url::Url> {
+        let mut path = String::from("/v1.0/myorg");
+        let scope = self
+            .operation
+            .map_or(WorkspaceScope::None, |operation| operation.workspace);
+        match (scope, self.workspace) {
+            (WorkspaceScope::Both | WorkspaceScope::Workspace, Some(Workspace::Id(id))) => {
+                path.push_str("/groups/");
+                path.push_str(&id.to_string());
+            }
+            (WorkspaceScope::Both, Some(Workspace::My))
+            | (WorkspaceScope::None | WorkspaceScope::My, None) => {}
+            (WorkspaceScope::Workspace, _) => {
+                return Err(Error::InvalidRequest(format!(
+                    "{} needs a workspace id; it has no \"My workspace\" form",
+                    self.operation_name()
+                )));
+            }
+            (_, workspace) => {
+                return Err(Error::InvalidRequest(format!(
+                    "{}: unexpected workspace {workspace:?}",
+                    self.operation_name()
+                )));
+            }
+        }
+        self.render_template(&mut path)?;
+        let base = self.client.api_base().as_str().trim_end_matches('/');
+        let mut text = format!("{base}{path}");
+        for (index, (name, value)) in self.query.iter().enumerate() {
+            text.push(if index == 0 { '?' } else { '&' });
+            text.extend(utf8_percent_encode(name, QUERY));
+            text.push('=');
+            text.extend(utf8_percent_encode(value, QUERY));
+        }
+        url::Url::parse(&text).map_err(|error| {
+            Error::InvalidRequest(format!(
+                "{}: bad URL {text}: {error}",
+                self.operation_name()
+            ))
+        })
+    }
+
+    /// Appends the path template with its placeholders filled.
+    fn render_template(&self, path: &mut String) -> Result<()> {
+        let mut rest: &str = &self.template;
+        while let Some(open) = rest.find('{') {
+            path.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let close = after.find('}').ok_or_else(|| {
+                Error::InvalidRequest(format!("unbalanced path template {}", self.template))
+            })?;
+            let name = &after[..close];
+            let value = self
+                .path_params
+                .iter()
+                .find(|(param, _)| *param == name)
+                .map(|(_, value)| value.as_str())
+                .ok_or_else(|| {
+                    Error::InvalidRequest(format!(
+                        "{}: no value for path parameter {name}",
+                        self.operation_name()
+                    ))
+                })?;
+            if value.is_empty() || value == "." || value == ".." {
+                return Err(Error::InvalidRequest(format!(
+                    "{}: '{value}' is not a valid value for {name}",
+                    self.operation_name()
+                )));
+            }
+            // Inside an OData key (`'{x}'`) a quote is doubled, as OData string literals require.
+            let quoted = path.ends_with('\'');
+            let value: Cow<'_, str> = if quoted {
+                Cow::Owned(value.replace('\'', "''"))
+            } else {
+                Cow::Borrowed(value)
+            };
+            path.extend(utf8_percent_encode(&value, SEGMENT));
+            rest = &after[close + 1..];
+        }
+        path.push_str(rest);
+        Ok(())
+    }
+}
