@@ -194,3 +194,60 @@ async fn decode_failures_name_the_json_path() {
     }
     assert!(error.to_string().contains("value[0].id"));
 }
+
+#[tokio::test]
+async fn a_profile_id_is_sent_per_client_and_per_call() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    let profile: powerbi::runtime::Uuid = "a5d4c5e5-9b2b-4a5e-9d4b-2f6f3c1b0e11".parse().unwrap();
+    let header_of_last_call = |sandbox: &powerbi_sandbox::Sandbox| {
+        sandbox
+            .recorded_requests()
+            .into_iter()
+            .rev()
+            .find(|request| request.is_api())
+            .and_then(|request| {
+                request
+                    .headers
+                    .iter()
+                    .find(|(name, _)| name.eq_ignore_ascii_case("x-powerbi-profile-id"))
+                    .map(|(_, value)| value.clone())
+            })
+    };
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("no profile");
+    assert_eq!(header_of_last_call(&sandbox), None);
+    client
+        .with_profile(profile)
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("as a profile");
+    assert_eq!(header_of_last_call(&sandbox), Some(profile.to_string()));
+    let as_profile = PowerBiClient::builder()
+        .cloud(cloud(&sandbox))
+        .credential(powerbi::auth::ClientSecretCredential::new(
+            demo::TENANT_ID,
+            demo::SP_CLIENT_ID,
+            demo::SP_CLIENT_SECRET,
+        ))
+        .profile_id(profile)
+        .build()
+        .expect("builds");
+    as_profile
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("profile for every call");
+    assert_eq!(header_of_last_call(&sandbox), Some(profile.to_string()));
+    as_profile
+        .without_profile()
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("no profile again");
+    assert_eq!(header_of_last_call(&sandbox), None);
+}
