@@ -7,11 +7,15 @@
 
 use std::collections::HashMap;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use powerbi::auth::{ClientSecretCredential, credential_from_env};
 use powerbi::datasets::GetRefreshHistoryOptions;
 use powerbi::groups::{ListGroupUsersOptions, ListGroupsOptions};
-use powerbi::models::{GroupCreationRequest, GroupUser, GroupUserAccessRight, PrincipalType};
+use powerbi::models::{
+    ExportReportRequest, FileFormat, GroupCreationRequest, GroupUser, GroupUserAccessRight,
+    PrincipalType,
+};
 use powerbi::{Cloud, PowerBiClient, Workspace};
 
 #[tokio::main]
@@ -45,6 +49,7 @@ async fn sandbox() -> Result<(), Box<dyn std::error::Error>> {
             sandbox.authority_host().parse()?,
             sandbox.api_base_url().parse()?,
         ))
+        .allow_insecure_loopback()
         .credential(ClientSecretCredential::new(
             demo::TENANT_ID,
             demo::SP_CLIENT_ID,
@@ -113,7 +118,31 @@ async fn sandbox() -> Result<(), Box<dyn std::error::Error>> {
     let sales: Workspace = demo::SALES_WORKSPACE_ID
         .parse::<powerbi::runtime::Uuid>()?
         .into();
-    walk_content(&client, sales, true).await?;
+    walk_content(&client, sales, true, Duration::from_millis(100)).await?;
+
+    // Export a report to PDF: start the job, follow its progress, stream the file to disk.
+    let report = demo::SALES_REPORT_ID.parse()?;
+    let mut export = client
+        .reports()
+        .export_to_file_job(sales, report, &ExportReportRequest::new(FileFormat::Pdf))
+        .await?
+        .poll_interval(Duration::from_millis(100))
+        .timeout(Duration::from_secs(600));
+    let status = export
+        .wait_with(|status| {
+            println!(
+                "  export {}: {}%",
+                status.status,
+                status.percent_complete.unwrap_or(0.0)
+            )
+        })
+        .await?;
+    if status.succeeded() {
+        let path = std::env::temp_dir().join(format!("quickstart-{}.pdf", std::process::id()));
+        let bytes = export.download_to_path(&path).await?;
+        println!("Exported the report to {} ({bytes} bytes)", path.display());
+        std::fs::remove_file(&path)?;
+    }
     let dashboard = demo::SALES_DASHBOARD_ID.parse()?;
     let tiles = client.dashboards().get_tiles(sales, dashboard).await?;
     println!("Dashboard {dashboard} has {} tile(s):", tiles.len());
@@ -129,6 +158,7 @@ async fn walk_content(
     client: &PowerBiClient,
     workspace: Workspace,
     write: bool,
+    poll_interval: Duration,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let datasets = client.datasets().list_datasets(workspace).await?;
     println!("{workspace}: {} dataset(s)", datasets.len());
@@ -155,14 +185,21 @@ async fn walk_content(
         return Ok(());
     };
     if write {
-        client
+        // Start a refresh and wait for it, following its own request id in the history.
+        let mut refresh = client
             .datasets()
-            .refresh_dataset(workspace, &dataset.id, None)
-            .await?;
+            .refresh_dataset_job(workspace, &dataset.id, None)
+            .await?
+            .poll_interval(poll_interval)
+            .timeout(Duration::from_secs(3600));
         println!(
-            "Refresh of '{}' requested",
+            "Refresh of '{}' started",
             dataset.name.as_deref().unwrap_or("?")
         );
+        let done = refresh
+            .wait_with(|status| println!("  refresh: {}", status.status))
+            .await?;
+        println!("Refresh ended: {}", done.status);
     }
     let history = client
         .datasets()
@@ -234,7 +271,7 @@ async fn real_service(
         println!("Created workspace {} (delete it when done)", created.id);
     }
     if let Some(first) = workspaces.first() {
-        walk_content(&client, first.id.into(), write).await?;
+        walk_content(&client, first.id.into(), write, Duration::from_secs(15)).await?;
         let dashboards = client.dashboards().list_dashboards(first.id).await?;
         if let Some(dashboard) = dashboards.first() {
             let tiles = client

@@ -133,6 +133,9 @@ pub struct Operation {
     pub paging: Paging,
     /// Long-running marker.
     pub long_running: LongRunning,
+    /// `retry: safe`: a retry cannot duplicate a side effect even though the method is not
+    /// idempotent (a POST that only reads, such as executeQueries).
+    pub retry_safe: bool,
     /// Published rate limits.
     pub limits: Option<String>,
     /// More documentation.

@@ -427,7 +427,19 @@ impl<'a> Checker<'a, '_> {
                 None,
             )?
         });
-        ok &= workspace.is_some() && paging.is_some() && long_running.is_some();
+        let retry_safe = self.keyword(
+            file,
+            &format!("{base}/retry"),
+            &item,
+            "retry",
+            raw.retry.as_deref(),
+            &[("safe", true), ("default", false)],
+            false,
+        );
+        ok &= workspace.is_some()
+            && paging.is_some()
+            && long_running.is_some()
+            && retry_safe.is_some();
         ok &= service_principal.is_some() || raw.service_principal.is_none();
 
         let parameters = self.parameters(file, &base, &item, raw);
@@ -511,6 +523,7 @@ impl<'a> Checker<'a, '_> {
             service_principal: service_principal?,
             paging: paging?,
             long_running: long_running?,
+            retry_safe: retry_safe?,
             limits: raw.limits.clone(),
             notes: raw.notes.clone(),
         })

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use super::auth::{IdentityKind, Secret, TokenCache, TokenContext, TokenCredential, TokenSlot};
 use super::request::RequestBuilder;
+use super::retry::RetryPolicy;
+use super::transport::{TransportRules, is_loopback};
 use super::{Cloud, Error, Operation, Result};
 
 /// The client for the Power BI REST API.
@@ -17,6 +19,8 @@ pub struct PowerBiClient {
     inner: Arc<Inner>,
     /// The service-principal profile calls act as (`X-PowerBI-Profile-Id`).
     profile: Option<uuid::Uuid>,
+    /// A retry policy replacing the client's (see [`PowerBiClient::with_retry_policy`]).
+    retry: Option<Arc<RetryPolicy>>,
 }
 
 struct Inner {
@@ -27,6 +31,10 @@ struct Inner {
     tokens: TokenSlot,
     token_timeout: Duration,
     timeout: Duration,
+    idle_timeout: Duration,
+    call_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    rules: TransportRules,
 }
 
 impl std::fmt::Debug for PowerBiClient {
@@ -64,6 +72,7 @@ impl PowerBiClient {
         PowerBiClient {
             inner: Arc::clone(&self.inner),
             profile: Some(profile_id),
+            retry: self.retry.clone(),
         }
     }
 
@@ -72,7 +81,30 @@ impl PowerBiClient {
         PowerBiClient {
             inner: Arc::clone(&self.inner),
             profile: None,
+            retry: self.retry.clone(),
         }
+    }
+
+    /// The same client retrying with `policy` instead of the one it was built with (for
+    /// example [`RetryPolicy::none`] for a call that must not wait). Shares the token cache
+    /// and connections; cheap to call per request.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> PowerBiClient {
+        PowerBiClient {
+            inner: Arc::clone(&self.inner),
+            profile: self.profile,
+            retry: Some(Arc::new(policy)),
+        }
+    }
+
+    /// The retry policy calls of this client use.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        self.retry.as_deref().unwrap_or(&self.inner.retry)
+    }
+
+    /// The idle timeout of large transfers: a download or upload fails when no byte moves for
+    /// this long (see [`PowerBiClientBuilder::idle_timeout`]).
+    pub fn idle_timeout(&self) -> Duration {
+        self.inner.idle_timeout
     }
 
     /// The service-principal profile calls act as, if any.
@@ -95,6 +127,14 @@ impl PowerBiClient {
 
     pub(crate) fn timeout(&self) -> Duration {
         self.inner.timeout
+    }
+
+    pub(crate) fn call_timeout(&self) -> Option<Duration> {
+        self.inner.call_timeout
+    }
+
+    pub(crate) fn transport_rules(&self) -> &TransportRules {
+        &self.inner.rules
     }
 
     pub(crate) async fn token(&self) -> Result<Secret> {
@@ -133,6 +173,10 @@ pub struct PowerBiClientBuilder {
     profile: Option<uuid::Uuid>,
     token_cache: Option<TokenCache>,
     scope: Option<String>,
+    idle_timeout: Duration,
+    call_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    insecure_loopback: bool,
 }
 
 impl Default for PowerBiClientBuilder {
@@ -148,6 +192,10 @@ impl Default for PowerBiClientBuilder {
             profile: None,
             token_cache: None,
             scope: None,
+            idle_timeout: Duration::from_secs(60),
+            call_timeout: None,
+            retry: RetryPolicy::default(),
+            insecure_loopback: false,
         }
     }
 }
@@ -177,7 +225,8 @@ impl PowerBiClientBuilder {
         self
     }
 
-    /// Time allowed for one request, from sending to the end of the body (default 120 s).
+    /// Time allowed for one request (one attempt), from sending to the end of the body
+    /// (default 120 s). Large transfers use [`Self::idle_timeout`] instead.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -186,6 +235,36 @@ impl PowerBiClientBuilder {
     /// Time allowed to connect (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long a request may go without receiving a byte (default 60 s). The only limit on
+    /// large transfers (file downloads and uploads), so a slow but moving transfer is never
+    /// cut short.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole call, every retry and wait included (default: none beyond the
+    /// retry policy's budget). A call still running then fails with [`Error::Timeout`].
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = Some(timeout);
+        self
+    }
+
+    /// How calls are retried (default [`RetryPolicy::default`]; [`RetryPolicy::none`] turns
+    /// retries off). See also [`PowerBiClient::with_retry_policy`] for one call at a time.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Allows plain http to the configured API base and authority host when they are
+    /// loopback addresses (the sandbox). Only those exact addresses: a redirect elsewhere,
+    /// or any other http URL, is still refused. Without it, everything must be https.
+    pub fn allow_insecure_loopback(mut self) -> Self {
+        self.insecure_loopback = true;
         self
     }
 
@@ -221,7 +300,9 @@ impl PowerBiClientBuilder {
     }
 
     /// Uses this reqwest client (its TLS, proxy and pool settings) instead of building one;
-    /// `timeout`, `connect_timeout` and `user_agent` then come from it.
+    /// `connect_timeout`, `idle_timeout` and `user_agent` then come from it. Build it with
+    /// `redirect(reqwest::redirect::Policy::none())`: this client follows redirects itself,
+    /// re-attaching the token only for the cloud's Power BI hosts.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -236,15 +317,16 @@ impl PowerBiClientBuilder {
             ("API base", &self.cloud.api_base),
             ("authority host", &self.cloud.authority_host),
         ] {
-            let loopback = match url.host() {
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                Some(url::Host::Domain(domain)) => domain == "localhost",
-                None => false,
-            };
-            if url.scheme() != "https" && !(url.scheme() == "http" && loopback) {
+            let allowed = url.scheme() == "https"
+                || (url.scheme() == "http" && self.insecure_loopback && is_loopback(url));
+            if !allowed {
+                let how = if is_loopback(url) && url.scheme() == "http" {
+                    "; for the sandbox on loopback call allow_insecure_loopback()"
+                } else {
+                    ""
+                };
                 return Err(Error::Config(format!(
-                    "the {what} {url} must use https (plain http is allowed only on loopback, for the sandbox)"
+                    "the {what} {url} must use https{how}"
                 )));
             }
         }
@@ -255,12 +337,14 @@ impl PowerBiClientBuilder {
                 reqwest::Client::builder()
                     .tls_backend_preconfigured(tls)
                     .user_agent(self.user_agent)
-                    .timeout(self.timeout)
+                    .read_timeout(self.idle_timeout)
                     .connect_timeout(self.connect_timeout)
+                    .redirect(reqwest::redirect::Policy::none())
                     .build()
                     .map_err(|error| Error::Config(format!("HTTP client: {error}")))?
             }
         };
+        let rules = TransportRules::new(&self.cloud, self.insecure_loopback);
         let scope = self.scope.unwrap_or_else(|| self.cloud.default_scope());
         let tokens = self
             .token_cache
@@ -275,8 +359,13 @@ impl PowerBiClientBuilder {
                 token_timeout: self.token_timeout,
                 cloud: self.cloud,
                 timeout: self.timeout,
+                idle_timeout: self.idle_timeout,
+                call_timeout: self.call_timeout,
+                retry: self.retry,
+                rules,
             }),
             profile: self.profile,
+            retry: None,
         })
     }
 }

@@ -87,7 +87,9 @@ impl Error {
         }
     }
 
-    /// How long the service asked the caller to wait (429 and 503 answers).
+    /// How long the service asked the caller to wait (429 and 503 answers). A throttled call
+    /// whose `Retry-After` is longer than the retry policy's cap comes back with it here, so
+    /// the caller decides when to come back.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::Api(api) => api.retry_after,
@@ -98,7 +100,7 @@ impl Error {
     /// Whether trying again later may succeed (throttling, server errors, timeouts, transport).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Api(api) => matches!(api.status, 408 | 429 | 500 | 502 | 503 | 504),
+            Error::Api(api) => api.is_retryable(),
             Error::Transport { .. } | Error::Timeout { .. } => true,
             _ => false,
         }
@@ -127,6 +129,23 @@ pub struct ApiError {
     pub body_snippet: String,
     /// What usually causes this answer, when known.
     pub hint: Option<String>,
+}
+
+impl ApiError {
+    /// Reads an error answer of the Power BI REST API: every body shape the service sends
+    /// (`{"error":{"code","message"}}`, the `pbi.error` variant with its details,
+    /// `{"Message":…}`, `{"message":…}`, plain text, an empty body), the
+    /// `X-PowerBI-Error-Details` and `X-PowerBI-Error-Info` headers, `RequestId` and
+    /// `Retry-After` (seconds or an HTTP date). Never panics. Useful with responses obtained
+    /// outside this client; `operation` is `raw request` and `request` empty.
+    pub fn parse(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8]) -> ApiError {
+        super::request::api_error::parse(status, headers, body, std::time::SystemTime::now())
+    }
+
+    /// Whether trying again later may succeed: 408, 429, 500, 502, 503 and 504.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self.status, 408 | 429 | 500 | 502 | 503 | 504)
+    }
 }
 
 impl fmt::Display for ApiError {

@@ -9,14 +9,23 @@ pub mod auth;
 mod client;
 mod cloud;
 mod datetime;
+mod download;
 mod error;
 #[doc(hidden)]
 pub mod examples;
+#[cfg(feature = "imports")]
+pub mod import;
+pub mod jobs;
 pub mod lenient;
 mod open_enum;
 mod operation;
+pub mod paging;
 mod request;
+pub mod retry;
+#[cfg(feature = "admin")]
+pub mod scan;
 mod tls;
+mod transport;
 mod unknown_fields;
 mod upload;
 mod workspace;
@@ -25,11 +34,14 @@ pub use client::{PowerBiClient, PowerBiClientBuilder};
 pub use cloud::Cloud;
 pub use datetime::DateTime;
 pub use error::{ApiError, AuthError, Error, Result};
+pub use jobs::{Job, JobStatus};
 pub use open_enum::OpenEnum;
 pub use operation::{
     HttpMethod, LongRunning, Operation, Paging, ServicePrincipalSupport, WorkspaceScope,
 };
+pub use paging::{Continuation, Page, Paginator};
 pub use request::{RequestBuilder, ToParam};
+pub use retry::RetryPolicy;
 pub use unknown_fields::{UnknownFieldPaths, unknown_keys};
 pub use upload::Upload;
 pub use workspace::Workspace;

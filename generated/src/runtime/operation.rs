@@ -113,6 +113,10 @@ pub struct Operation {
     pub paging: Paging,
     /// Long-running marker.
     pub long_running: LongRunning,
+    /// Whether the spec marks the operation safe to retry although its method is not
+    /// idempotent (a POST that only reads, such as a DAX query): a retry cannot duplicate a
+    /// side effect. GET, PUT and DELETE are retried by their method anyway.
+    pub retry_safe: bool,
 }
 
 impl Operation {
@@ -126,6 +130,12 @@ impl Operation {
             WorkspaceScope::Workspace => vec![group],
             WorkspaceScope::Both => vec![my, group],
         }
+    }
+
+    /// Whether sending this operation twice cannot duplicate a side effect: GET, PUT and
+    /// DELETE by their method, and the operations the spec marks `retry: safe`.
+    pub fn is_idempotent(&self) -> bool {
+        self.retry_safe || !matches!(self.method, HttpMethod::Post | HttpMethod::Patch)
     }
 
     /// Whether a delegated token with `granted` scopes may call this operation.

@@ -104,7 +104,7 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
         let examples = target
             .feature_gates
             .then(|| examples::category_module(category));
-        let module = operations::module(category, examples);
+        let module = operations::module(spec, category, examples);
         quote!(#gate #module)
     });
     let examples = target.feature_gates.then(|| {

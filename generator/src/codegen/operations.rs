@@ -8,7 +8,7 @@ use crate::model::*;
 use crate::naming;
 
 /// The module of one category.
-pub fn module(category: &Category, extra: Option<TokenStream>) -> TokenStream {
+pub fn module(spec: &Spec, category: &Category, extra: Option<TokenStream>) -> TokenStream {
     let module = Ident::new(&category.name, Span::call_site());
     let client = client_name(category);
     let mut doc = format!("{} operations.", category.title);
@@ -42,7 +42,10 @@ pub fn module(category: &Category, extra: Option<TokenStream>) -> TokenStream {
             use super::rt;
         )
     };
-    let methods = category.operations.iter().map(method);
+    let methods = category
+        .operations
+        .iter()
+        .map(|operation| method(spec, operation));
     let options = category.operations.iter().filter_map(options_struct);
     let records = category
         .operations
@@ -109,7 +112,7 @@ fn argument_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
-fn method(operation: &Operation) -> TokenStream {
+fn method(spec: &Spec, operation: &Operation) -> TokenStream {
     let name = ident(&operation.name);
     let record = record_name(operation);
     let mut arguments = Vec::new();
@@ -205,12 +208,172 @@ fn method(operation: &Operation) -> TokenStream {
         }
     };
     let doc = docs::attributes(&docs::operation(operation, &positional_docs));
+    let pages = pages_method(spec, operation, &arguments, &steps);
+    let job = job_method(operation, &arguments, &steps);
     quote! {
         #doc
         pub async fn #name(&self, #(#arguments),*) -> rt::Result<#output> {
             self.client.request(&operations::#record) #(#steps)* .#send().await
         }
+        #pages
+        #job
     }
+}
+
+/// The sibling of a long-running operation (`{name}_job`: starts it and returns a handle to
+/// wait on) or of a binary download (`{name}_download`: the request, to stream to a writer or
+/// a path). Both reuse the method's arguments and request.
+fn job_method(
+    operation: &Operation,
+    arguments: &[TokenStream],
+    steps: &[TokenStream],
+) -> Option<TokenStream> {
+    let name = ident(&operation.name);
+    let bare = operation.name.trim_start_matches("r#");
+    let record = record_name(operation);
+    let request = quote!(self.client.request(&operations::#record) #(#steps)*);
+    if operation.long_running != LongRunning::None {
+        let job = format_ident!("{bare}_job");
+        let kind = format_ident!("{}", format!("{:?}", operation.long_running));
+        let doc = docs::attributes(&format!(
+            "Starts [`{name}`](Self::{name}) and returns a [`Job`](rt::Job) to wait on \
+             (progress, timeout, `Retry-After` between polls)."
+        ));
+        return Some(quote! {
+            #doc
+            pub async fn #job(&self, #(#arguments),*) -> rt::Result<rt::Job<'a>> {
+                rt::Job::start(#request, rt::LongRunning::#kind).await
+            }
+        });
+    }
+    if operation.response == Response::Binary {
+        let download = format_ident!("{bare}_download");
+        let doc = docs::attributes(&format!(
+            "The request of [`{name}`](Self::{name}), to stream the file with \
+             [`send_to_writer`](rt::RequestBuilder::send_to_writer) or \
+             [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory."
+        ));
+        return Some(quote! {
+            #doc
+            pub fn #download(&self, #(#arguments),*) -> rt::RequestBuilder<'a> {
+                #request
+            }
+        });
+    }
+    None
+}
+
+/// The sibling `{name}_pages` method of an operation the spec pages (`top_skip`, `next_link`,
+/// `continuation`): the same arguments and request, handed to one runtime paginator.
+/// `top` alone (no `$skip`) cannot page further, so it gets none.
+fn pages_method(
+    spec: &Spec,
+    operation: &Operation,
+    arguments: &[TokenStream],
+    steps: &[TokenStream],
+) -> Option<TokenStream> {
+    let name = ident(&operation.name);
+    let pages = format_ident!("{}_pages", operation.name.trim_start_matches("r#"));
+    let record = record_name(operation);
+    let param = |wire: &str| {
+        operation
+            .parameters
+            .iter()
+            .find(|parameter| parameter.wire_name == wire)
+    };
+    // A parameter's value as `Option<i64>`, for `$top`/`$skip`.
+    let number = |wire: &str| match param(wire) {
+        Some(parameter) => {
+            let field = ident(&parameter.rust_name);
+            let widen = parameter.ty != TypeRef::Integer;
+            match (parameter.required, widen) {
+                (true, true) => quote!(Some(i64::from(#field))),
+                (true, false) => quote!(Some(#field)),
+                (false, true) => quote!(options.#field.map(i64::from)),
+                (false, false) => quote!(options.#field),
+            }
+        }
+        None => quote!(None),
+    };
+    let list_item = || match &operation.response {
+        Response::List(item) => Some(rust_type(item, true)),
+        _ => None,
+    };
+    let request = quote!(self.client.request(&operations::#record) #(#steps)*);
+    let mut arguments = arguments.to_vec();
+    let (item, body, how) = match operation.paging {
+        Paging::None | Paging::Top => return None,
+        Paging::TopSkip => {
+            let (top, skip) = (number("$top"), number("$skip"));
+            (
+                list_item()?,
+                quote!(rt::Paginator::top_skip(#request, #top, #skip)),
+                "`$top` is the page size (5000 when not set) and `$skip` where paging starts",
+            )
+        }
+        Paging::NextLink => (
+            list_item()?,
+            quote!(rt::Paginator::next_link(#request)),
+            "each page's `@odata.nextLink` is followed",
+        ),
+        Paging::Continuation => {
+            let Response::Model(model) = &operation.response else {
+                return None;
+            };
+            let model = spec
+                .models
+                .iter()
+                .find(|candidate| &candidate.name == model)?;
+            let (field, item) = model.fields.iter().find_map(|field| match &field.ty {
+                TypeRef::List(item) => Some((field.wire_name.clone(), rust_type(item, true))),
+                _ => None,
+            })?;
+            let windowed = param("startDateTime").is_some() && param("endDateTime").is_some();
+            if windowed {
+                // Any time range, one UTC day per request: the runtime fills the dates.
+                let skipped = ["startDateTime", "endDateTime", "continuationToken"];
+                let steps = steps.iter().filter(|step| {
+                    let text = step.to_string();
+                    !skipped
+                        .iter()
+                        .any(|wire| text.contains(&format!("\"{wire}\"")))
+                });
+                arguments.retain(|argument| {
+                    let text = argument.to_string();
+                    !text.starts_with("start_date_time") && !text.starts_with("end_date_time")
+                });
+                arguments.insert(0, quote!(end: rt::DateTime));
+                arguments.insert(0, quote!(start: rt::DateTime));
+                (
+                    item,
+                    quote!(rt::Paginator::by_utc_day(
+                        self.client.request(&operations::#record) #(#steps)*, #field, start, end
+                    )),
+                    "the time range `start..end` (any length) is split into UTC days, one \
+                     request each, and each day's continuations are followed until none is \
+                     returned or `lastResultSet` is true; the options' dates and token are \
+                     not used",
+                )
+            } else {
+                (
+                    item,
+                    quote!(rt::Paginator::continuation_token(#request, #field)),
+                    "each page's `continuationUri` (or `continuationToken`) is followed until \
+                     none is returned or `lastResultSet` is true",
+                )
+            }
+        }
+    };
+    let doc = docs::attributes(&format!(
+        "Every item of [`{name}`](Self::{name}), page by page: a lazy \
+         [`Paginator`](rt::Paginator) (nothing is sent until it is polled); {how}."
+    ));
+    Some(quote! {
+        #doc
+        pub fn #pages(&self, #(#arguments),*) -> rt::Paginator<'a, #item> {
+            #body
+        }
+    })
 }
 
 fn options_struct(operation: &Operation) -> Option<TokenStream> {
@@ -290,6 +453,7 @@ pub fn record(category: &Category, operation: &Operation) -> TokenStream {
     let service_principal = format_ident!("{}", format!("{:?}", operation.service_principal));
     let paging = format_ident!("{}", format!("{:?}", operation.paging));
     let long_running = format_ident!("{}", format!("{:?}", operation.long_running));
+    let retry_safe = operation.retry_safe;
     let scopes = operation.scopes.iter().map(|set| quote!(&[#(#set),*]));
     let doc = docs::attributes(&format!(
         "`{}`: {}",
@@ -311,6 +475,7 @@ pub fn record(category: &Category, operation: &Operation) -> TokenStream {
             service_principal: rt::ServicePrincipalSupport::#service_principal,
             paging: rt::Paging::#paging,
             long_running: rt::LongRunning::#long_running,
+            retry_safe: #retry_safe,
         };
     }
 }

@@ -46,6 +46,7 @@ pub struct RawOperation {
     pub service_principal: Option<String>,
     pub paging: Option<String>,
     pub long_running: Option<String>,
+    pub retry: Option<String>,
     pub limits: Option<String>,
     pub notes: Option<String>,
     /// The 0-based index in the file's `operations` list (set by the loader).

@@ -135,6 +135,7 @@ pub mod widgets {
             service_principal: rt::ServicePrincipalSupport::Yes,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
     }
 }

@@ -345,6 +345,7 @@ pub mod scorecards {
             service_principal: rt::ServicePrincipalSupport::Unknown,
             paging: rt::Paging::Top,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
         /// `get_scorecard`: Returns one scorecard by its OData key.
         pub static GET_SCORECARD: rt::Operation = rt::Operation {
@@ -360,6 +361,7 @@ pub mod scorecards {
             service_principal: rt::ServicePrincipalSupport::Yes,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
         /// `get_available_feature_by_name`: Returns the specified available feature for the user by name.
         pub static GET_AVAILABLE_FEATURE_BY_NAME: rt::Operation = rt::Operation {
@@ -375,6 +377,7 @@ pub mod scorecards {
             service_principal: rt::ServicePrincipalSupport::No,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
     }
 }

@@ -412,6 +412,17 @@ pub mod apps {
                 .send_bytes()
                 .await
         }
+        /// The request of [`download_app_icon`](Self::download_app_icon), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
+        pub fn download_app_icon_download(
+            &self,
+            app_id: rt::Uuid,
+            options: DownloadAppIconOptions,
+        ) -> rt::RequestBuilder<'a> {
+            self.client
+                .request(&operations::DOWNLOAD_APP_ICON)
+                .path_param("appId", &app_id)
+                .header_opt("Accept-Language", options.accept_language.as_ref())
+        }
         /// Returns the tags of an app as an OData list of strings.
         ///
         /// **Required scope**: `App.Read.All`
@@ -490,6 +501,7 @@ pub mod apps {
             service_principal: rt::ServicePrincipalSupport::No,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
         /// `get_app_icons`: Returns the icons of an app as a bare JSON array.
         pub static GET_APP_ICONS: rt::Operation = rt::Operation {
@@ -505,6 +517,7 @@ pub mod apps {
             service_principal: rt::ServicePrincipalSupport::Unknown,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
         /// `download_app_icon`: Downloads an app icon as a file.
         pub static DOWNLOAD_APP_ICON: rt::Operation = rt::Operation {
@@ -520,6 +533,7 @@ pub mod apps {
             service_principal: rt::ServicePrincipalSupport::Unknown,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
         /// `list_app_tags`: Returns the tags of an app as an OData list of strings.
         pub static LIST_APP_TAGS: rt::Operation = rt::Operation {
@@ -535,6 +549,7 @@ pub mod apps {
             service_principal: rt::ServicePrincipalSupport::Unknown,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
         /// `upload_app_icon`: Uploads an icon file for an app (multipart/form-data).
         pub static UPLOAD_APP_ICON: rt::Operation = rt::Operation {
@@ -550,6 +565,7 @@ pub mod apps {
             service_principal: rt::ServicePrincipalSupport::Unknown,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
     }
 }
@@ -603,6 +619,29 @@ pub mod imports {
                 .query_opt("skipReport", options.skip_report.as_ref())
                 .json_body(body)
                 .send_json()
+                .await
+        }
+        /// Starts [`create_import`](Self::create_import) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        pub async fn create_import_job(
+            &self,
+            workspace_id: rt::Uuid,
+            dataset_display_name: &str,
+            x_ms_request_id: rt::Uuid,
+            body: &models::ImportRequest,
+            options: CreateImportOptions,
+        ) -> rt::Result<rt::Job<'a>> {
+            rt::Job::start(
+                    self
+                        .client
+                        .request(&operations::CREATE_IMPORT)
+                        .workspace(rt::Workspace::Id(workspace_id))
+                        .query("datasetDisplayName", &dataset_display_name)
+                        .query_opt("nameConflict", options.name_conflict.as_ref())
+                        .header("x-ms-request-id", &x_ms_request_id)
+                        .query_opt("skipReport", options.skip_report.as_ref())
+                        .json_body(body),
+                    rt::LongRunning::Import,
+                )
                 .await
         }
         /// Updates the specified import, optionally with new settings.
@@ -735,6 +774,7 @@ pub mod imports {
             service_principal: rt::ServicePrincipalSupport::Yes,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Import,
+            retry_safe: false,
         };
         /// `update_import`: Updates the specified import, optionally with new settings.
         pub static UPDATE_IMPORT: rt::Operation = rt::Operation {
@@ -753,6 +793,7 @@ pub mod imports {
             service_principal: rt::ServicePrincipalSupport::Yes,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
         /// `delete_import`: Deletes the specified import.
         pub static DELETE_IMPORT: rt::Operation = rt::Operation {
@@ -768,6 +809,7 @@ pub mod imports {
             service_principal: rt::ServicePrincipalSupport::Yes,
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
         /// `put_import_settings`: Replaces the settings of an import.
         pub static PUT_IMPORT_SETTINGS: rt::Operation = rt::Operation {
@@ -783,6 +825,7 @@ pub mod imports {
             service_principal: rt::ServicePrincipalSupport::Yes,
             paging: rt::Paging::NextLink,
             long_running: rt::LongRunning::None,
+            retry_safe: false,
         };
     }
 }

@@ -9,9 +9,10 @@ use axum::Router;
 use axum::middleware;
 
 use crate::config::SandboxConfig;
+use crate::faults::Faults;
 use crate::record::Recorder;
 use crate::state::State;
-use crate::{api, entra, examples, record, wire};
+use crate::{api, entra, examples, faults, record, wire};
 
 /// Cheap-to-clone handle on the shared sandbox state.
 #[derive(Clone, Debug)]
@@ -23,9 +24,14 @@ struct Shared {
     token_delay_nanos: AtomicU64,
     token_lifetime: Option<Duration>,
     refresh_duration: Duration,
+    refresh_publish_delay: Duration,
+    export_file_size: Option<u64>,
     token_requests: AtomicU64,
     tokens_issued: AtomicU64,
     refreshes_started: AtomicU64,
+    imports_created: AtomicU64,
+    workspaces_created: AtomicU64,
+    faults: Faults,
     recorder: Recorder,
     state: Mutex<State>,
 }
@@ -38,9 +44,14 @@ impl App {
             token_delay_nanos: AtomicU64::new(0),
             token_lifetime: config.token_lifetime,
             refresh_duration: config.refresh_duration,
+            refresh_publish_delay: config.refresh_publish_delay,
+            export_file_size: config.export_file_size,
             token_requests: AtomicU64::new(0),
             tokens_issued: AtomicU64::new(0),
             refreshes_started: AtomicU64::new(0),
+            imports_created: AtomicU64::new(0),
+            workspaces_created: AtomicU64::new(0),
+            faults: Faults::default(),
             recorder: Recorder::default(),
             state: Mutex::new(State::seeded()),
         }));
@@ -79,6 +90,16 @@ impl App {
         self.0.refresh_duration
     }
 
+    /// How long an accepted refresh stays out of the history.
+    pub(crate) fn refresh_publish_delay(&self) -> Duration {
+        self.0.refresh_publish_delay
+    }
+
+    /// The size of exported files, when configured.
+    pub(crate) fn export_file_size(&self) -> Option<u64> {
+        self.0.export_file_size
+    }
+
     /// Counts a request to the token endpoint.
     pub(crate) fn count_token_request(&self) {
         self.0.token_requests.fetch_add(1, Ordering::Relaxed);
@@ -109,6 +130,32 @@ impl App {
         self.0.refreshes_started.load(Ordering::Relaxed)
     }
 
+    /// Counts a created import.
+    #[allow(dead_code)]
+    pub(crate) fn count_import_created(&self) {
+        self.0.imports_created.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Imports created so far.
+    pub(crate) fn imports_created(&self) -> u64 {
+        self.0.imports_created.load(Ordering::Relaxed)
+    }
+
+    /// Counts a created workspace.
+    pub(crate) fn count_workspace_created(&self) {
+        self.0.workspaces_created.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Workspaces created so far.
+    pub(crate) fn workspaces_created(&self) -> u64 {
+        self.0.workspaces_created.load(Ordering::Relaxed)
+    }
+
+    /// The fault mode's state.
+    pub(crate) fn faults(&self) -> &Faults {
+        &self.0.faults
+    }
+
     /// The log of every request received.
     pub(crate) fn recorder(&self) -> &Recorder {
         &self.0.recorder
@@ -129,6 +176,7 @@ pub(crate) fn router(app: App) -> Router {
             app.clone(),
             examples::serve_unmodeled,
         ))
+        .layer(middleware::from_fn_with_state(app.clone(), faults::inject))
         .layer(middleware::map_response(wire::add_request_id));
     entra::routes()
         .merge(power_bi)

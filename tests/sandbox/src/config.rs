@@ -12,6 +12,8 @@ pub struct SandboxConfig {
     pub(crate) token_delay: Duration,
     pub(crate) token_lifetime: Option<Duration>,
     pub(crate) refresh_duration: Duration,
+    pub(crate) refresh_publish_delay: Duration,
+    pub(crate) export_file_size: Option<u64>,
 }
 
 impl SandboxConfig {
@@ -30,6 +32,22 @@ impl SandboxConfig {
     /// How long an accepted dataset refresh stays `Unknown` (in progress) before it is `Completed`.
     pub fn refresh_duration(mut self, duration: Duration) -> Self {
         self.refresh_duration = duration;
+        self
+    }
+
+    /// Publishes an accepted refresh in the history only `delay` after it started (default:
+    /// at once), as the service does. With a delay, every accepted refresh is also joined by
+    /// a newer `Scheduled` entry that failed at once, so a waiter that reads the newest entry
+    /// instead of its own request id gets the wrong answer.
+    pub fn refresh_publish_delay(mut self, delay: Duration) -> Self {
+        self.refresh_publish_delay = delay;
+        self
+    }
+
+    /// The size of every exported file (default 3 MiB + 17 bytes), generated and streamed:
+    /// the byte at offset `n` is `(n * 31) % 251`.
+    pub fn export_file_size(mut self, bytes: u64) -> Self {
+        self.export_file_size = Some(bytes);
         self
     }
 }

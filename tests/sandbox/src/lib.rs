@@ -31,11 +31,13 @@ pub mod demo;
 mod directory;
 mod entra;
 mod examples;
+mod faults;
 mod model;
 mod record;
 mod scopes;
 mod seed;
 mod state;
+mod tls;
 mod tokens;
 mod wire;
 
@@ -48,6 +50,7 @@ use tokio::sync::oneshot;
 use crate::app::App;
 pub use crate::config::{DeviceCodeFlow, SandboxConfig, TokenFailure};
 pub use crate::examples::EXAMPLE_HEADER;
+pub use crate::faults::{Fault, FaultPlan};
 pub use crate::record::RecordedRequest;
 
 /// A running sandbox server. Dropping it shuts the server down.
@@ -67,6 +70,38 @@ impl Sandbox {
     /// Starts a sandbox with `config` on a free loopback port (`127.0.0.1:0`).
     pub async fn start_with(config: SandboxConfig) -> std::io::Result<Sandbox> {
         Self::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), config).await
+    }
+
+    /// Starts a sandbox with `config` on a free loopback port, serving https with the PEM
+    /// certificate chain and key given (for example made with `rcgen` by a test, signed by a
+    /// test CA its client trusts). [`Sandbox::base_url`] is then `https://127.0.0.1:PORT`;
+    /// clients may reach it under any name the certificate covers, resolved to that address.
+    pub async fn start_tls(
+        config: SandboxConfig,
+        cert_chain_pem: &str,
+        key_pem: &str,
+    ) -> std::io::Result<Sandbox> {
+        let acceptor = tls::acceptor(cert_chain_pem, key_pem)?;
+        let tcp = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+        let local = tcp.local_addr()?;
+        let base_url = format!("https://{local}");
+        let app = App::new(config, base_url.clone());
+        let router = app::router(app.clone());
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let listener = tls::TlsListener { tcp, acceptor };
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                eprintln!("powerbi-sandbox: TLS server stopped with an error: {error}");
+            }
+        });
+        Ok(Sandbox {
+            app,
+            base_url,
+            shutdown: Some(shutdown),
+        })
     }
 
     /// Starts a sandbox with `config` listening on `addr`.
@@ -134,6 +169,39 @@ impl Sandbox {
     /// Dataset refreshes accepted (answered 202) so far.
     pub fn refreshes_started(&self) -> u64 {
         self.app.refreshes_started()
+    }
+
+    /// Imports created so far.
+    pub fn imports_created(&self) -> u64 {
+        self.app.imports_created()
+    }
+
+    /// Workspaces created so far (`POST /groups` answered 200).
+    pub fn workspaces_created(&self) -> u64 {
+        self.app.workspaces_created()
+    }
+
+    /// Turns fault mode on with `plan` (its schedule restarts at index 0), or off with `None`.
+    pub fn set_faults(&self, plan: Option<FaultPlan>) {
+        self.app.faults().set(plan);
+    }
+
+    /// Every fault injected since the plan was set: schedule index and fault, in order.
+    pub fn faults_injected(&self) -> Vec<(u64, Fault)> {
+        self.app.faults().injected()
+    }
+
+    /// Cluster routing: API requests addressed to host `from_host` (the `Host` header, port
+    /// ignored) are answered `307 Temporary Redirect` to `to_base` followed by the same path
+    /// and query, as Power BI redirects to a tenant's home cluster.
+    pub fn redirect_host(&self, from_host: &str, to_base: &str) {
+        self.app.faults().redirect(from_host, to_base);
+    }
+
+    /// Every API request so far: the `Host` header it carried (name and port) and whether it
+    /// had a bearer token (never the token itself), oldest first.
+    pub fn api_hosts(&self) -> Vec<(String, bool)> {
+        self.app.faults().hosts()
     }
 
     /// Every request received so far (Power BI API and token endpoint), oldest first, as it

@@ -35,7 +35,8 @@ pub struct RecordedRequest {
     /// Every header but `Authorization`, `Cookie` and `Proxy-Authorization`, names in lower
     /// case, in the order received.
     pub headers: Vec<(String, String)>,
-    /// The body's bytes (empty when there is none).
+    /// The body's bytes (empty when there is none). Of a streamed upload (a multipart file
+    /// or a blob block) only the first 4 KiB are kept, and the rest streams on unbuffered.
     pub body: Vec<u8>,
 }
 
@@ -87,6 +88,14 @@ impl Recorder {
 /// Middleware recording the request, then passing it on unchanged.
 pub(crate) async fn record(State(app): State<App>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
+    let streamed = parts.uri.path().starts_with("/blob/")
+        || parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .is_some_and(|value| value.as_bytes().starts_with(b"multipart/form-data"));
+    if streamed {
+        return record_streamed(app, parts, body, next).await;
+    }
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -113,5 +122,59 @@ pub(crate) async fn record(State(app): State<App>, request: Request, next: Next)
         body: bytes.to_vec(),
     });
     next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Records a streamed upload with its first 4 KiB and passes the whole body on as a stream,
+/// never holding it (uploads of hundreds of MiB go through here).
+async fn record_streamed(
+    app: App,
+    parts: axum::http::request::Parts,
+    body: Body,
+    next: Next,
+) -> Response {
+    use futures::StreamExt;
+    const PREFIX: usize = 4096;
+    let mut stream = body.into_data_stream();
+    let mut head: Vec<axum::body::Bytes> = Vec::new();
+    let mut kept = 0;
+    while kept < PREFIX {
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                kept += chunk.len();
+                head.push(chunk);
+            }
+            Some(Err(error)) => {
+                return ApiError::invalid(format!("The request body cannot be read: {error}"))
+                    .into_response();
+            }
+            None => break,
+        }
+    }
+    let mut prefix: Vec<u8> = head
+        .iter()
+        .flat_map(|chunk| chunk.iter().copied())
+        .collect();
+    prefix.truncate(PREFIX);
+    let headers = parts
+        .headers
+        .iter()
+        .filter(|(name, _)| !SECRET_HEADERS.contains(&name.as_str()))
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    app.recorder().push(RecordedRequest {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().map(str::to_owned),
+        headers,
+        body: prefix,
+    });
+    let rest = futures::stream::iter(head.into_iter().map(Ok::<_, axum::Error>)).chain(stream);
+    next.run(Request::from_parts(parts, Body::from_stream(rest)))
         .await
 }

@@ -1,7 +1,7 @@
 //! Turning an error answer into [`ApiError`]: every body shape Power BI sends, the headers
 //! that carry the code and RequestId, and the hint for known setup problems.
 
-use std::time::Duration;
+use std::time::SystemTime;
 
 use super::super::Operation;
 use super::super::auth::IdentityKind;
@@ -26,8 +26,10 @@ pub(super) fn is_expired_token(error: &ApiError) -> bool {
         }
 }
 
-/// Reads every error shape Power BI sends.
-pub(super) fn api_error(
+/// Reads every error shape Power BI sends, `now` being the time a `Retry-After` date is
+/// measured from.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn api_error_at(
     operation: &'static str,
     method: &reqwest::Method,
     url: &url::Url,
@@ -35,60 +37,103 @@ pub(super) fn api_error(
     headers: &reqwest::header::HeaderMap,
     body: &[u8],
     spec: Option<&'static Operation>,
+    now: SystemTime,
 ) -> ApiError {
-    let text = String::from_utf8_lossy(body);
-    let mut code = None;
-    let mut message = None;
-    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
-        let error = json.get("error");
-        code = error
-            .and_then(|error| error.get("code"))
-            .and_then(|code| code.as_str())
-            .map(str::to_owned);
-        message = error
-            .and_then(|error| error.get("message"))
-            .or_else(|| json.get("Message"))
-            .or_else(|| json.get("message"))
-            .and_then(|message| message.as_str())
-            .map(str::to_owned)
-            .or_else(|| {
-                let details = error?.get("pbi.error")?.get("details")?.as_array()?;
-                let values: Vec<&str> = details
-                    .iter()
-                    .filter_map(|detail| detail.get("detail")?.get("value")?.as_str())
-                    .collect();
-                (!values.is_empty()).then(|| values.join("; "))
-            });
-    } else if !text.trim().is_empty() {
-        message = Some(text.trim().to_owned());
-    }
-    if code.is_none() {
-        code = header(headers, "X-PowerBI-Error-Info");
-    }
-    let retry_after = header(headers, "Retry-After")
-        .and_then(|value| value.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    let mut snippet: String = text.chars().take(1024).collect();
-    if snippet.len() < text.len() {
-        snippet.push('…');
-    }
+    let parsed = parse(status, headers, body, now);
     let hint = hint(
         status,
-        code.as_deref(),
-        message.as_deref(),
+        parsed.code.as_deref(),
+        parsed.message.as_deref(),
         spec,
         IdentityKind::Unknown,
     );
     ApiError {
         operation,
         request: format!("{method} {}", url.path()),
+        hint,
+        ..parsed
+    }
+}
+
+/// The largest body snippet kept, in characters.
+const SNIPPET_CHARS: usize = 1024;
+
+/// The code and message of one JSON error document, in whichever shape it came.
+fn from_json(json: &serde_json::Value) -> (Option<String>, Option<String>) {
+    let text = |value: Option<&serde_json::Value>| {
+        value
+            .and_then(serde_json::Value::as_str)
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned)
+    };
+    let error = json.get("error").filter(|error| error.is_object());
+    let pbi = error.and_then(|error| error.get("pbi.error"));
+    let code = text(error.and_then(|error| error.get("code")))
+        .or_else(|| text(pbi.and_then(|pbi| pbi.get("code"))))
+        .or_else(|| text(json.get("code")))
+        .or_else(|| text(json.get("errorCode")));
+    let message = text(error.and_then(|error| error.get("message")))
+        .or_else(|| text(json.get("Message")))
+        .or_else(|| text(json.get("message")))
+        .or_else(|| {
+            let details = pbi?.get("details")?.as_array()?;
+            let values: Vec<&str> = details
+                .iter()
+                .filter_map(|detail| detail.get("detail")?.get("value")?.as_str())
+                .collect();
+            (!values.is_empty()).then(|| values.join("; "))
+        })
+        .or_else(|| text(json.get("error").filter(|error| error.is_string())));
+    (code, message)
+}
+
+/// Parses an error answer (status, headers, body) into an [`ApiError`] with no operation
+/// attached. Never panics, whatever the bytes.
+pub(crate) fn parse(
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    body: &[u8],
+    now: SystemTime,
+) -> ApiError {
+    let text = String::from_utf8_lossy(body);
+    let mut code = None;
+    let mut message = None;
+    if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
+        (code, message) = from_json(&json);
+    } else if !text.trim().is_empty() {
+        message = Some(text.trim().to_owned());
+    }
+    // The same document may come in a header instead of (or besides) the body.
+    if (code.is_none() || message.is_none())
+        && let Some(details) = header(headers, "X-PowerBI-Error-Details")
+        && let Ok(json) = serde_json::from_str::<serde_json::Value>(&details)
+    {
+        let (header_code, header_message) = from_json(&json);
+        code = code.or(header_code);
+        message = message.or(header_message);
+    }
+    if code.is_none() {
+        code = header(headers, "X-PowerBI-Error-Info")
+            .map(|info| info.trim().to_owned())
+            .filter(|info| !info.is_empty());
+    }
+    let retry_after = header(headers, "Retry-After")
+        .and_then(|value| super::super::retry::parse_retry_after(&value, now));
+    let mut snippet: String = text.chars().take(SNIPPET_CHARS).collect();
+    if snippet.len() < text.len() {
+        snippet.push('…');
+    }
+    ApiError {
+        operation: "raw request",
+        request: String::new(),
         status,
         code,
         message,
         request_id: header(headers, "RequestId"),
         retry_after,
         body_snippet: snippet,
-        hint,
+        hint: None,
     }
 }
 

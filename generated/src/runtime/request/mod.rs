@@ -1,7 +1,7 @@
 //! Building one request (path, query, headers, body) and the single send path every
 //! generated method and raw call goes through.
 
-mod api_error;
+pub(crate) mod api_error;
 mod send;
 
 use std::borrow::Cow;
@@ -91,6 +91,12 @@ pub struct RequestBuilder<'c> {
     headers: Vec<(Cow<'static, str>, String)>,
     body: Option<std::result::Result<Vec<u8>, String>>,
     file: Option<super::Upload>,
+    /// An absolute URL to send to instead of the rendered template (continuation links).
+    absolute: Option<url::Url>,
+    /// This call's retry policy, instead of the client's.
+    retry: Option<super::RetryPolicy>,
+    /// A large transfer: the idle timeout instead of a total one.
+    large_transfer: bool,
 }
 
 impl std::fmt::Debug for RequestBuilder<'_> {
@@ -134,10 +140,45 @@ impl<'c> RequestBuilder<'c> {
             headers: Vec::new(),
             body: None,
             file: None,
+            absolute: None,
+            retry: None,
+            large_transfer: false,
         }
     }
 
-    fn operation_name(&self) -> &'static str {
+    /// Sets query parameter `name` to `value`, replacing any earlier value (pages, polls).
+    pub(crate) fn set_query(mut self, name: &'static str, value: String) -> Self {
+        self.query.retain(|(existing, _)| existing != name);
+        self.query.push((Cow::Borrowed(name), value));
+        self
+    }
+
+    /// The JSON body, when one was set and encoded (long-running jobs read it).
+    pub(crate) fn json_body_bytes(&self) -> Option<&[u8]> {
+        match &self.body {
+            Some(Ok(body)) => Some(body),
+            _ => None,
+        }
+    }
+
+    /// Whether the request is a GET (long-running polls repeat only those).
+    pub(crate) fn is_get(&self) -> bool {
+        self.method == reqwest::Method::GET
+    }
+
+    /// The client the request is sent with.
+    pub(crate) fn client(&self) -> &'c PowerBiClient {
+        self.client
+    }
+
+    /// Sends to `url` as given (a continuation link the service returned) instead of the
+    /// operation's path; everything else (auth, headers, errors) stays the operation's.
+    pub(crate) fn absolute_url(mut self, url: url::Url) -> Self {
+        self.absolute = Some(url);
+        self
+    }
+
+    pub(crate) fn operation_name(&self) -> &'static str {
         self.operation
             .map_or("raw request", |operation| operation.name)
     }
@@ -202,6 +243,20 @@ impl<'c> RequestBuilder<'c> {
         self
     }
 
+    /// Retries this call with `policy` instead of the client's.
+    pub fn retry_policy(mut self, policy: super::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Marks a large transfer (a file download or upload): no total time limit per request,
+    /// only the client's idle timeout (no progress for that long fails the request), so a
+    /// slow but moving transfer is never cut short.
+    pub fn large_transfer(mut self) -> Self {
+        self.large_transfer = true;
+        self
+    }
+
     /// Sends and decodes a JSON response.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
         let operation = self.operation_name();
@@ -239,6 +294,9 @@ impl<'c> RequestBuilder<'c> {
 
     /// The full URL, with every parameter encoded.
     pub fn url(&self) -> Result<url::Url> {
+        if let Some(url) = &self.absolute {
+            return Ok(url.clone());
+        }
         let mut path = String::from("/v1.0/myorg");
         let scope = self
             .operation

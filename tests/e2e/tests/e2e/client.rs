@@ -229,6 +229,7 @@ async fn a_profile_id_is_sent_per_client_and_per_call() {
     assert_eq!(header_of_last_call(&sandbox), Some(profile.to_string()));
     let as_profile = PowerBiClient::builder()
         .cloud(cloud(&sandbox))
+        .allow_insecure_loopback()
         .credential(powerbi::auth::ClientSecretCredential::new(
             demo::TENANT_ID,
             demo::SP_CLIENT_ID,

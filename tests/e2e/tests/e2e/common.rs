@@ -29,6 +29,7 @@ pub fn cloud(sandbox: &Sandbox) -> Cloud {
 pub fn client_with(sandbox: &Sandbox, credential: impl TokenCredential + 'static) -> PowerBiClient {
     PowerBiClient::builder()
         .cloud(cloud(sandbox))
+        .allow_insecure_loopback()
         .credential(credential)
         .build()
         .expect("the client builds")

@@ -342,6 +342,7 @@ async fn no_secret_appears_in_any_debug_display_error_or_trace_line() {
     let cache = TokenCache::new();
     let cached = PowerBiClient::builder()
         .cloud(cloud(&sandbox))
+        .allow_insecure_loopback()
         .credential(ClientSecretCredential::new(
             demo::TENANT_ID,
             demo::SP_CLIENT_ID,

@@ -15,37 +15,10 @@
 
 use std::path::PathBuf;
 
+use powerbi_codegen::KNOWN_SCOPES;
 use serde_json::{Map, Value, json};
 
 use crate::microsoft::{SwaggerOperation, example_payload, resolve, swagger, swagger_operations};
-
-/// Every Power BI scope, as the service spells it.
-const KNOWN_SCOPES: &[&str] = &[
-    "App.Read.All",
-    "Capacity.Read.All",
-    "Capacity.ReadWrite.All",
-    "Content.Create",
-    "Dashboard.Read.All",
-    "Dashboard.ReadWrite.All",
-    "Dataflow.Read.All",
-    "Dataflow.ReadWrite.All",
-    "Dataset.Read.All",
-    "Dataset.ReadWrite.All",
-    "Gateway.Read.All",
-    "Gateway.ReadWrite.All",
-    "Pipeline.Deploy",
-    "Pipeline.Read.All",
-    "Pipeline.ReadWrite.All",
-    "Report.Read.All",
-    "Report.ReadWrite.All",
-    "StorageAccount.Read.All",
-    "StorageAccount.ReadWrite.All",
-    "Tenant.Read.All",
-    "Tenant.ReadWrite.All",
-    "UserState.ReadWrite.All",
-    "Workspace.Read.All",
-    "Workspace.ReadWrite.All",
-];
 
 fn data_file() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sandbox/data/examples.json")

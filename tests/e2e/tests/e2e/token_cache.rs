@@ -27,6 +27,7 @@ fn cached_client(
 ) -> PowerBiClient {
     PowerBiClient::builder()
         .cloud(cloud(sandbox))
+        .allow_insecure_loopback()
         .credential_arc(credential)
         .token_cache(cache.clone())
         .build()
@@ -119,6 +120,7 @@ async fn a_hanging_token_endpoint_gives_a_timeout_error() {
     sandbox.fail_token_requests(1, TokenFailure::Hang);
     let client = PowerBiClient::builder()
         .cloud(cloud(&sandbox))
+        .allow_insecure_loopback()
         .credential(sp_credential())
         .token_timeout(Duration::from_millis(300))
         .build()
@@ -226,6 +228,7 @@ async fn clients_share_tokens_only_for_the_same_authority_identity_and_scope() {
     );
     let elsewhere = PowerBiClient::builder()
         .cloud(other_cloud)
+        .allow_insecure_loopback()
         .credential_arc(Arc::clone(&shared))
         .token_cache(cache.clone())
         .build()
@@ -247,6 +250,7 @@ async fn clients_share_tokens_only_for_the_same_authority_identity_and_scope() {
     let everything = cached_client(&sandbox, Arc::clone(&user), &cache);
     let read_only = PowerBiClient::builder()
         .cloud(cloud(&sandbox))
+        .allow_insecure_loopback()
         .credential_arc(Arc::clone(&user))
         .token_cache(cache.clone())
         .scope(format!("{}/Workspace.Read.All", demo::POWER_BI_RESOURCE))

@@ -408,6 +408,22 @@ async fn refresh(
             end: clock::later(now, app.refresh_duration()),
             outcome: RefreshOutcome::Completed,
         });
+        if !app.refresh_publish_delay().is_zero() {
+            // Another refresh beside it, newer, already failed (a scheduled one).
+            let id = state_refresh_id(refresh_id);
+            dataset.refreshes.push(Refresh {
+                request_id: Uuid::new_v4().to_string(),
+                id,
+                refresh_type: "Scheduled".to_owned(),
+                start: now,
+                zoneless_start: false,
+                end: now,
+                outcome: RefreshOutcome::Failed {
+                    service_exception_json:
+                        r#"{"errorCode":"ModelRefresh_ShortMessage_ProcessingError"}"#.to_owned(),
+                },
+            });
+        }
         links.url(&format!(
             "{prefix}/datasets/{}/refreshes/{request_id}",
             dataset.id
@@ -434,6 +450,11 @@ async fn refresh(
         .into_response())
 }
 
+/// A history id for the entry added beside refresh `id` (ids stay unique: far above it).
+fn state_refresh_id(id: u64) -> u64 {
+    id + 1_000_000
+}
+
 /// `GET .../datasets/{datasetId}/refreshes?$top=n`, newest first.
 async fn refresh_history(
     State(app): State<App>,
@@ -453,6 +474,11 @@ async fn refresh_history(
         .refreshes
         .iter()
         .rev()
+        // Published late: an accepted refresh appears only after the publish delay.
+        .filter(|refresh| {
+            refresh.refresh_type == "Scheduled"
+                || clock::later(refresh.start, app.refresh_publish_delay()) <= now
+        })
         .take(query.top.unwrap_or(usize::MAX))
         .map(|refresh| RefreshBody::at(refresh, now))
         .collect();

@@ -266,6 +266,7 @@ async fn create_group(
         &GroupBody::of(&workspace, &principal),
     );
     state.workspaces.push(workspace);
+    app.count_workspace_created();
     Ok(response)
 }
 

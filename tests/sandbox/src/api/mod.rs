@@ -4,11 +4,15 @@
 //! workspace and directly under `/v1.0/myorg` for the caller's My workspace;
 //! both share one handler that reads the optional `group_id`.
 
+mod activity;
 mod dashboards;
 mod datasets;
+mod exports;
 mod extract;
 mod filter;
 mod groups;
+mod imports;
+mod jobs;
 mod reports;
 
 use axum::Router;
@@ -28,6 +32,10 @@ pub(crate) fn routes() -> Router<App> {
         .merge(datasets::routes())
         .merge(reports::routes())
         .merge(dashboards::routes())
+        .merge(activity::routes())
+        .merge(exports::routes())
+        .merge(jobs::routes())
+        .merge(imports::routes())
 }
 
 /// Registers `handlers` at `path` under both the My-workspace and the group prefix.

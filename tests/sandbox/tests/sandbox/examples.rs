@@ -203,6 +203,27 @@ const STATEFUL: &[&str] = &[
     "Dashboards_GetTilesInGroup",
     "Dashboards_GetTile",
     "Dashboards_GetTileInGroup",
+    // Long-running and paged state machines.
+    "Admin_GetActivityEvents",
+    "Reports_ExportToFile",
+    "Reports_ExportToFileInGroup",
+    "Reports_GetExportToFileStatus",
+    "Reports_GetExportToFileStatusInGroup",
+    "Reports_GetFileOfExportToFile",
+    "Reports_GetFileOfExportToFileInGroup",
+    "WorkspaceInfo_GetModifiedWorkspaces",
+    "WorkspaceInfo_PostWorkspaceInfo",
+    "WorkspaceInfo_GetScanStatus",
+    "WorkspaceInfo_GetScanResult",
+    "Pipelines_DeployAll",
+    "Pipelines_SelectiveDeploy",
+    "Pipelines_GetPipelineOperation",
+    "Imports_PostImport",
+    "Imports_PostImportInGroup",
+    "Imports_GetImport",
+    "Imports_GetImportInGroup",
+    "Imports_CreateTemporaryUploadLocation",
+    "Imports_CreateTemporaryUploadLocationInGroup",
 ];
 
 #[tokio::test]

@@ -1,0 +1,219 @@
+//! Publishing a file (`.pbix`, `.rdl`, ...) and following the import to its end.
+//!
+//! [`PowerBiClient::import_file`] streams the file as `multipart/form-data` to `post_import`
+//! (never read whole into memory). A file larger than
+//! [`ImportSettings::large_file_threshold`] (1 GiB by default, as the service requires) goes
+//! through a temporary upload location instead: `create_temporary_upload_location`, the Azure
+//! Blob block upload to its SAS URL (no bearer token: the URL carries its own signature), then
+//! `post_import` with the JSON body `{"fileUrl": ...}`. Either way the answer is a
+//! [`Job`] polling `importState`.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use futures::StreamExt;
+
+use super::{Error, Job, LongRunning, PowerBiClient, Result, Upload, Workspace};
+use crate::imports::{PostImportOptions, operations};
+
+/// How [`PowerBiClient::import_file`] uploads.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ImportSettings {
+    /// Files larger than this go through a temporary upload location (default 1 GiB).
+    pub large_file_threshold: u64,
+    /// Block size of the blob upload (default 4 MiB, as Microsoft's SDK).
+    pub block_size: usize,
+    /// Sends `preferClientRouting=true` (recommended for large uploads that time out).
+    pub prefer_client_routing: bool,
+    /// Time between `importState` polls of the returned job (default 5 s).
+    pub poll_interval: Duration,
+}
+
+impl Default for ImportSettings {
+    fn default() -> Self {
+        ImportSettings {
+            large_file_threshold: 1024 * 1024 * 1024,
+            block_size: 4 * 1024 * 1024,
+            prefer_client_routing: false,
+            poll_interval: super::jobs::DEFAULT_POLL_INTERVAL,
+        }
+    }
+}
+
+impl ImportSettings {
+    /// Sets [`ImportSettings::large_file_threshold`].
+    pub fn large_file_threshold(mut self, bytes: u64) -> Self {
+        self.large_file_threshold = bytes;
+        self
+    }
+
+    /// Sets [`ImportSettings::block_size`] (at least 64 KiB).
+    pub fn block_size(mut self, bytes: usize) -> Self {
+        self.block_size = bytes.max(64 * 1024);
+        self
+    }
+
+    /// Sets [`ImportSettings::prefer_client_routing`].
+    pub fn prefer_client_routing(mut self, prefer: bool) -> Self {
+        self.prefer_client_routing = prefer;
+        self
+    }
+
+    /// Sets [`ImportSettings::poll_interval`].
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+}
+
+const OPERATION: &str = "import_file";
+
+fn blob_error(host: &str, message: String) -> Error {
+    Error::Transport {
+        operation: OPERATION,
+        host: host.to_owned(),
+        message,
+    }
+}
+
+impl PowerBiClient {
+    /// Imports `file` into `workspace` as `dataset_display_name` (with its extension, e.g.
+    /// `Sales.pbix`) and returns the import's [`Job`]; see the [module documentation](self).
+    pub async fn import_file(
+        &self,
+        workspace: impl Into<Workspace>,
+        dataset_display_name: &str,
+        file: Upload,
+        options: PostImportOptions,
+        settings: ImportSettings,
+    ) -> Result<Job<'_>> {
+        let workspace = workspace.into();
+        let mut request = self
+            .request(&operations::POST_IMPORT)
+            .workspace(workspace)
+            .query("datasetDisplayName", &dataset_display_name)
+            .query_opt("nameConflict", options.name_conflict.as_ref())
+            .query_opt("skipReport", options.skip_report.as_ref())
+            .query_opt(
+                "overrideReportLabel",
+                options.override_report_label.as_ref(),
+            )
+            .query_opt("overrideModelLabel", options.override_model_label.as_ref())
+            .query_opt("subfolderObjectId", options.subfolder_object_id.as_ref());
+        if settings.prefer_client_routing {
+            request = request.query("preferClientRouting", &true);
+        }
+        let request = if file.len().await? > settings.large_file_threshold {
+            let url = self
+                .upload_to_temporary_location(workspace, &file, &settings)
+                .await?;
+            request.json_body(&serde_json::json!({ "fileUrl": url }))
+        } else {
+            request.file_body(file)
+        };
+        Ok(Job::start(request, LongRunning::Import)
+            .await?
+            .poll_interval(settings.poll_interval))
+    }
+
+    /// Uploads `file` to a fresh temporary upload location; returns its SAS URL.
+    async fn upload_to_temporary_location(
+        &self,
+        workspace: Workspace,
+        file: &Upload,
+        settings: &ImportSettings,
+    ) -> Result<String> {
+        let location: crate::models::TemporaryUploadLocation = self
+            .request(&crate::imports::operations::CREATE_TEMPORARY_UPLOAD_LOCATION)
+            .workspace(workspace)
+            .send_json()
+            .await?;
+        let sas = location.url.ok_or_else(|| {
+            Error::InvalidRequest(format!("{OPERATION}: the upload location has no Url"))
+        })?;
+        let base = url::Url::parse(&sas).map_err(|error| {
+            Error::InvalidRequest(format!("{OPERATION}: bad upload location: {error}"))
+        })?;
+        if !self.transport_rules().may_call(&base) {
+            return Err(Error::InvalidRequest(format!(
+                "{OPERATION}: refusing to upload to {}://{}",
+                base.scheme(),
+                base.host_str().unwrap_or_default()
+            )));
+        }
+        let host = base.host_str().unwrap_or_default().to_owned();
+        let mut stream = file.open().await?;
+        let mut block = Vec::with_capacity(settings.block_size);
+        let mut ids = Vec::new();
+        let mut finished = false;
+        while !finished {
+            // Fill one block (only one block is ever held in memory).
+            block.clear();
+            while block.len() < settings.block_size {
+                match stream.next().await {
+                    Some(chunk) => {
+                        let chunk = chunk.map_err(|error| {
+                            Error::InvalidRequest(format!(
+                                "{OPERATION}: cannot read the file: {error}"
+                            ))
+                        })?;
+                        block.extend_from_slice(&chunk);
+                    }
+                    None => {
+                        finished = true;
+                        break;
+                    }
+                }
+            }
+            // A chunk may overrun the block: send whole blocks, carry the rest over.
+            while block.len() >= settings.block_size || (finished && !block.is_empty()) {
+                let take = block.len().min(settings.block_size);
+                let rest = block.split_off(take);
+                let id = base64::engine::general_purpose::STANDARD
+                    .encode(format!("block-{:06}", ids.len() + 1));
+                let mut url = base.clone();
+                url.query_pairs_mut()
+                    .append_pair("comp", "block")
+                    .append_pair("blockid", &id);
+                self.put_blob(&url, &host, std::mem::replace(&mut block, rest))
+                    .await?;
+                ids.push(id);
+                block.reserve(settings.block_size.saturating_sub(block.capacity()));
+            }
+        }
+        let mut list = String::from(r#"<?xml version="1.0" encoding="utf-8"?><BlockList>"#);
+        for id in &ids {
+            list.push_str("<Latest>");
+            list.push_str(id);
+            list.push_str("</Latest>");
+        }
+        list.push_str("</BlockList>");
+        let mut url = base.clone();
+        url.query_pairs_mut().append_pair("comp", "blocklist");
+        self.put_blob(&url, &host, list.into_bytes()).await?;
+        Ok(sas)
+    }
+
+    /// One Azure Blob `PUT` (no bearer token: the SAS URL is the credential).
+    async fn put_blob(&self, url: &url::Url, host: &str, body: Vec<u8>) -> Result<()> {
+        let response = self
+            .http()
+            .put(url.clone())
+            .header("x-ms-version", "2015-04-05")
+            .header("x-ms-blob-type", "BlockBlob")
+            .body(body)
+            .send()
+            .await
+            .map_err(|error| blob_error(host, format!("blob upload failed: {error}")))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let text = response.text().await.unwrap_or_default();
+        Err(blob_error(
+            host,
+            format!("the blob service answered {status}: {text}"),
+        ))
+    }
+}

@@ -1,0 +1,366 @@
+//! 1. The generator: its speed (in-process, and the CLI built in each profile, and the
+//!    `powerbi` build script itself) and the size of what it emits.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use powerbi_codegen::Target;
+
+use crate::Ctx;
+use crate::compile;
+use crate::measure::{Outcome, Paired, alternate, ratio, run_child, secs, timed};
+use crate::report::{Row, Section, Status};
+
+/// progenitor 0.15.1 on Microsoft's description of this API, quoted in issue 7.
+const PROGENITOR_LINES_PER_OP: f64 = 103.0;
+const PROGENITOR_DEBUG_SECONDS: f64 = 0.44;
+const GOAL_LINES_PER_OP: f64 = 20.0;
+const GOAL_BUILD_SCRIPT_SECONDS: f64 = 0.1;
+
+pub fn run(ctx: &Ctx) -> Section {
+    let mut section = Section::default();
+    let spec_dir = ctx.repo.join("spec");
+    match in_process(ctx, &spec_dir, &mut section) {
+        Ok(()) => {}
+        Err(error) => section
+            .rows
+            .push(Row::failed("1a", "generator in-process", error)),
+    }
+    if ctx.quick {
+        section.rows.push(
+            Row::new(
+                "1d",
+                "generator CLI, debug and release builds; the `powerbi` build.rs step in debug",
+            )
+            .goal(format!(
+                "build.rs step < {GOAL_BUILD_SCRIPT_SECONDS} s in debug"
+            ))
+            .status(Status::NotMeasured(
+                "`--quick` skips it (it builds the CLI twice); run `all`".to_owned(),
+            )),
+        );
+    } else {
+        if let Err(error) = cli(ctx, &spec_dir, &mut section) {
+            section
+                .rows
+                .push(Row::failed("1d", "generator CLI (debug, release)", error));
+        }
+        if let Err(error) = build_script(ctx, &mut section) {
+            section
+                .rows
+                .push(Row::failed("1f", "`powerbi` build.rs step, debug", error));
+        }
+    }
+    section
+}
+
+/// Read + load + validate + generate + format in this process, against parsing the YAML alone.
+fn in_process(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> {
+    let target = Target::powerbi_crate();
+    let full = || -> Outcome<(f64, f64, f64)> {
+        let (sources, read) = timed(|| powerbi_codegen::read_spec_dir(spec_dir));
+        let sources = sources.map_err(|e| e.to_string())?;
+        let (spec, load) = timed(|| powerbi_codegen::load(&sources));
+        let spec = spec.map_err(|e| e.to_string())?;
+        let (text, render) = timed(|| powerbi_codegen::render(&spec, &target));
+        text.map_err(|e| e.to_string())?;
+        Ok((
+            read.wall.as_secs_f64(),
+            load.wall.as_secs_f64(),
+            render.wall.as_secs_f64(),
+        ))
+    };
+    let yaml_only = || -> Outcome<(f64, f64, f64)> {
+        let (parsed, sample) = timed(|| -> Outcome<usize> {
+            let sources = powerbi_codegen::read_spec_dir(spec_dir).map_err(|e| e.to_string())?;
+            let mut documents = 0;
+            for source in &sources {
+                serde_yaml::from_str::<serde_yaml::Value>(&source.text)
+                    .map_err(|e| format!("{}: {e}", source.path.display()))?;
+                documents += 1;
+            }
+            Ok(documents)
+        });
+        parsed?;
+        Ok((sample.wall.as_secs_f64(), 0.0, 0.0))
+    };
+    // One untimed pass each: page cache, allocator.
+    full()?;
+    yaml_only()?;
+    let rounds = if ctx.quick { 5 } else { 15 };
+    let pairs = alternate(rounds, full, yaml_only)?;
+    let paired = Paired::of(&pairs, |(read, load, render)| read + load + render);
+    let read = crate::measure::median(pairs.iter().map(|((r, _, _), _)| *r));
+    let load = crate::measure::median(pairs.iter().map(|((_, l, _), _)| *l));
+    let render = crate::measure::median(pairs.iter().map(|((_, _, g), _)| *g));
+
+    // Generating tokens alone, to split `render` into generate and format.
+    let sources = powerbi_codegen::read_spec_dir(spec_dir).map_err(|e| e.to_string())?;
+    let spec = powerbi_codegen::load(&sources).map_err(|e| e.to_string())?;
+    let generate = crate::measure::median((0..rounds).map(|_| {
+        let (_, sample) = timed(|| powerbi_codegen::generate(&spec, &target));
+        sample.wall.as_secs_f64()
+    }));
+    section.rows.push(
+        Row::new(
+            "1a",
+            format!(
+                "generator in-process ({} build of the bench): read + load + validate + generate + format the whole spec",
+                crate::PROFILE
+            ),
+        )
+        .ours(secs(paired.a))
+        .baseline(format!("parsing the same YAML alone (serde_yaml → Value): {}", secs(paired.b)))
+        .ratio(paired.ratio_text()),
+    );
+    section.notes.push(format!(
+        "In-process phases (medians): read files {}, parse + validate {}, generate tokens {}, format (prettyplease) {}.",
+        secs(read),
+        secs(load),
+        secs(generate),
+        secs((render - generate).max(0.0))
+    ));
+
+    // Lines per operation.
+    let text = powerbi_codegen::render(&spec, &target).map_err(|e| e.to_string())?;
+    let operations: usize = spec.categories.iter().map(|c| c.operations.len()).sum();
+    let counts = count_lines(&text);
+    let per_op = |lines: usize| lines as f64 / operations.max(1) as f64;
+    let with_docs = per_op(counts.total);
+    let without_docs = per_op(counts.total - counts.doc);
+    section.rows.push(
+        Row::new("1b", "generated lines per operation, doc comments included")
+            .ours(format!(
+                "{with_docs:.1} ({} lines / {operations} operations)",
+                counts.total
+            ))
+            .baseline(format!(
+                "progenitor 0.15.1, *quoted*: {PROGENITOR_LINES_PER_OP:.0} (29.5k lines)"
+            ))
+            .ratio(ratio(with_docs / PROGENITOR_LINES_PER_OP))
+            .goal("never trade docs for the number"),
+    );
+    let sections = counts
+        .sections
+        .iter()
+        .map(|(name, total, doc)| format!("{name} {:.1}", per_op(total - doc)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let biggest = counts
+        .sections
+        .iter()
+        .max_by_key(|(_, total, doc)| total - doc)
+        .map(|(name, total, doc)| format!("{name} ({:.1} lines/op)", per_op(total - doc)))
+        .unwrap_or_default();
+    section.rows.push(
+        Row::new("1c", "generated lines per operation, doc comments not counted")
+            .ours(format!(
+                "{without_docs:.1} ({} lines)",
+                counts.total - counts.doc
+            ))
+            .baseline(format!(
+                "progenitor, *quoted*, docs included: {PROGENITOR_LINES_PER_OP:.0}"
+            ))
+            .ratio(ratio(without_docs / PROGENITOR_LINES_PER_OP))
+            .goal(format!("< {GOAL_LINES_PER_OP:.0}"))
+            .met_if(
+                without_docs < GOAL_LINES_PER_OP,
+                format!(
+                    "{without_docs:.1} lines/op without docs. By part: {sections}. The largest is {biggest}: \
+                     prettyplease puts each `#[serde(rename = .., default, skip_serializing_if = ..)]` \
+                     over five lines and each derive list over eight, and every model carries a \
+                     catch-all field and an `UnknownFieldPaths` impl. Shorter forms (one-line \
+                     attributes via a `#[serde(default)]` container attribute, a derive macro or \
+                     `macro_rules!` for the repeated parts) would shrink it without losing docs"
+                ),
+            ),
+    );
+    section.notes.push(format!(
+        "Generated code ({operations} operations, {} models, {} enums): {} lines, {} of them doc comments, {} blank. Lines per operation without docs by part: {sections}.",
+        spec.models.len(),
+        spec.enums.len(),
+        counts.total,
+        counts.doc,
+        counts.blank
+    ));
+    let snapshot_path = ctx.repo.join("generated/snapshot/powerbi.rs");
+    let snapshot = std::fs::read_to_string(&snapshot_path).unwrap_or_default();
+    section.notes.push(if snapshot == text {
+        "The counts are of the text the spec renders to, which equals `generated/snapshot/powerbi.rs`.".to_owned()
+    } else {
+        format!(
+            "The counts are of the text the current spec renders to ({} lines); `generated/snapshot/powerbi.rs` ({} lines) is out of date with the spec.",
+            counts.total,
+            snapshot.lines().count()
+        )
+    });
+    let compiled = powerbi::OPERATIONS.len();
+    if compiled != operations {
+        section.notes.push(format!(
+            "`powerbi::OPERATIONS.len()` in this build of the bench is {compiled}, the spec has {operations}: the spec changed since the bench was built."
+        ));
+    }
+    Ok(())
+}
+
+struct LineCounts {
+    total: usize,
+    doc: usize,
+    blank: usize,
+    /// (part, lines, doc lines): models, the operation tables, the category clients, the
+    /// top-level items.
+    sections: Vec<(&'static str, usize, usize)>,
+}
+
+/// Counts lines, doc-comment lines, and the lines of each part of the generated file.
+fn count_lines(text: &str) -> LineCounts {
+    const PARTS: [&str; 4] = [
+        "models",
+        "category clients",
+        "operation tables",
+        "top level",
+    ];
+    let mut totals = [(0usize, 0usize); 4];
+    let mut part = 3;
+    let mut counts = LineCounts {
+        total: 0,
+        doc: 0,
+        blank: 0,
+        sections: Vec::new(),
+    };
+    for line in text.lines() {
+        if line.starts_with("pub mod models {") {
+            part = 0;
+        } else if line.starts_with("pub mod ") && line.ends_with('{') {
+            part = 1;
+        } else if line == "    pub mod operations {" {
+            part = 2;
+        }
+        let trimmed = line.trim_start();
+        let doc = trimmed.starts_with("///") || trimmed.starts_with("//!");
+        counts.total += 1;
+        counts.doc += usize::from(doc);
+        counts.blank += usize::from(trimmed.is_empty());
+        totals[part].0 += 1;
+        totals[part].1 += usize::from(doc);
+        if line == "}" {
+            part = 3;
+        } else if line == "    }" && part == 2 {
+            part = 1;
+        }
+    }
+    counts.sections = PARTS
+        .iter()
+        .zip(totals)
+        .map(|(name, (total, doc))| (*name, total, doc))
+        .collect();
+    counts
+}
+
+/// The `powerbi-codegen generate` CLI built in debug and in release, against its own `check`
+/// (read + validate, no generation) and its process start (`--version`).
+fn cli(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> {
+    let target_dir = ctx.bench_dir.join("codegen");
+    let out_dir = ctx.bench_dir.join("codegen-out");
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    for (profile, args) in [("debug", &[][..]), ("release", &["--release"][..])] {
+        eprintln!("powerbi-bench: building the generator CLI ({profile})");
+        run_child(
+            compile::cargo(ctx, &target_dir)
+                .args(["build", "-p", "powerbi-codegen", "--features", "cli"])
+                .args(args),
+        )?
+        .check(&format!("building powerbi-codegen ({profile})"))?;
+        let exe = target_dir.join(profile).join("powerbi-codegen");
+        let out = out_dir.join(format!("{profile}.rs"));
+        let command = |args: &[&str]| -> Outcome<f64> {
+            let mut command = Command::new(&exe);
+            command.current_dir(&ctx.repo).args(args);
+            let run = run_child(&mut command)?.check("powerbi-codegen")?;
+            Ok(run.wall.as_secs_f64())
+        };
+        let spec = spec_dir.display().to_string();
+        let out = out.display().to_string();
+        let generate = [
+            "generate",
+            "--spec",
+            &spec,
+            "--out",
+            &out,
+            "--runtime-path",
+            "crate::runtime",
+        ];
+        command(&generate)?;
+        let rounds = 7;
+        let pairs = alternate(
+            rounds,
+            || command(&generate),
+            || command(&["check", "--spec", &spec]),
+        )?;
+        let paired = Paired::of(&pairs, |seconds| *seconds);
+        let start = crate::measure::median(
+            (0..rounds).map(|_| command(&["--version"]).unwrap_or(f64::NAN)),
+        );
+        let mut row = Row::new(
+            if profile == "debug" { "1d" } else { "1e" },
+            format!("generator CLI built in {profile}: `powerbi-codegen generate`, whole spec"),
+        )
+        .ours(secs(paired.a))
+        .baseline(format!(
+            "the same binary's `check` (read + validate only): {}; its process start (`--version`): {}",
+            secs(paired.b),
+            secs(start)
+        ))
+        .ratio(format!("{} of `check`", paired.ratio_text()));
+        if profile == "debug" {
+            row = row.ratio(format!(
+                "{} of `check`; {} of progenitor's *quoted* {PROGENITOR_DEBUG_SECONDS} s",
+                paired.ratio_text(),
+                ratio(paired.a / PROGENITOR_DEBUG_SECONDS)
+            ));
+        }
+        section.rows.push(row);
+    }
+    Ok(())
+}
+
+/// The `powerbi` crate's compiled build script, run as cargo runs it, in debug.
+fn build_script(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
+    let script = compile::powerbi_build_script(ctx)?;
+    let out_dir: PathBuf = ctx.bench_dir.join("build-script-out");
+    let _ = std::fs::remove_dir_all(&out_dir);
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let manifest_dir = ctx.repo.join("generated");
+    let run = || -> Outcome<f64> {
+        let mut command = Command::new(&script);
+        command
+            .current_dir(&manifest_dir)
+            .env("OUT_DIR", &out_dir)
+            .env("CARGO_MANIFEST_DIR", &manifest_dir);
+        let run = run_child(&mut command)?.check("the powerbi build script")?;
+        Ok(run.wall.as_secs_f64())
+    };
+    let first = run()?;
+    let debug_cli = ctx.bench_dir.join("codegen/debug/powerbi-codegen");
+    let start = || -> Outcome<f64> {
+        let run = run_child(Command::new(&debug_cli).arg("--version"))?.check("--version")?;
+        Ok(run.wall.as_secs_f64())
+    };
+    let pairs = alternate(7, run, start)?;
+    let paired = Paired::of(&pairs, |seconds| *seconds);
+    section.rows.push(
+        Row::new("1f", "`powerbi` build.rs step in debug (its compiled build script, run as cargo runs it)")
+            .ours(format!("{} (first run, writing the file: {})", secs(paired.a), secs(first)))
+            .baseline(format!("a debug binary's process start (`powerbi-codegen --version`): {}", secs(paired.b)))
+            .ratio(format!("{} of the goal", ratio(paired.a / GOAL_BUILD_SCRIPT_SECONDS)))
+            .goal(format!("< {GOAL_BUILD_SCRIPT_SECONDS} s"))
+            .met_if(
+                paired.a < GOAL_BUILD_SCRIPT_SECONDS,
+                "cargo compiles build scripts and their dependencies (syn, prettyplease, serde_yaml, yaml-rust2) at opt-level 0 \
+                 in every profile; the release CLI row shows the same work optimized. `[profile.dev.build-override] opt-level = 3` \
+                 (or `package.powerbi-codegen`) in a workspace would buy that speed at the price of a slower cold build; \
+                 a crate built from the package (no `../spec`) copies `snapshot/powerbi.rs` instead and skips generation",
+            ),
+    );
+    Ok(())
+}

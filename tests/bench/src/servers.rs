@@ -1,0 +1,225 @@
+//! The servers the client talks to: the sandbox in a child process (so the client's CPU
+//! time is the client's alone), and a sink that swallows uploads.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::measure::Outcome;
+
+/// A server running in a child process of this program; it stops when its stdin closes,
+/// which dropping this does.
+pub struct ChildServer {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+}
+
+impl ChildServer {
+    /// Starts `powerbi-bench <subcommand>` and waits for the base URL it prints.
+    pub fn spawn(subcommand: &str) -> Outcome<ChildServer> {
+        let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+        let mut child = Command::new(exe)
+            .arg(subcommand)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start the {subcommand} child: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout pipe")?;
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .map_err(|e| format!("reading the {subcommand} child's address: {e}"))?;
+        let base_url = line.trim().to_owned();
+        if !base_url.starts_with("http://") {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "the {subcommand} child printed {base_url:?}, not its address"
+            ));
+        }
+        Ok(ChildServer { child, base_url })
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Prints `url`, then blocks until stdin closes (the parent dropped its `ChildServer`).
+fn announce_and_wait(url: &str) {
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "{url}");
+    let _ = stdout.flush();
+    let mut sink = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+}
+
+/// `powerbi-bench serve-sandbox`: the sandbox with its default (demo) configuration.
+pub fn serve_sandbox() -> Outcome<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let sandbox = powerbi_sandbox::Sandbox::start()
+            .await
+            .map_err(|e| format!("the sandbox does not start: {e}"))?;
+        let url = sandbox.base_url();
+        tokio::task::spawn_blocking(move || announce_and_wait(&url))
+            .await
+            .map_err(|e| e.to_string())?;
+        drop(sandbox);
+        Ok(())
+    })
+}
+
+/// A server that reads and drops every request body, answering like Power BI's Post Import
+/// (`202 {"id": ...}`). Runs on `runtime` in this process: what is measured is the client
+/// in a child process.
+pub struct Sink {
+    pub base_url: String,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Sink {
+    pub fn start(runtime: &tokio::runtime::Runtime) -> Outcome<Sink> {
+        use axum::extract::{DefaultBodyLimit, Request};
+        use futures::StreamExt;
+
+        async fn swallow(
+            request: Request,
+        ) -> (axum::http::StatusCode, axum::Json<serde_json::Value>) {
+            let mut body = request.into_body().into_data_stream();
+            let mut received: u64 = 0;
+            while let Some(chunk) = body.next().await {
+                match chunk {
+                    Ok(chunk) => received += chunk.len() as u64,
+                    Err(_) => break,
+                }
+            }
+            (
+                axum::http::StatusCode::ACCEPTED,
+                axum::Json(serde_json::json!({
+                    "id": "82d9a37a-2b45-4221-b012-cb109b8e30c7",
+                    "name": "upload",
+                    "importState": "Publishing",
+                    "receivedBytes": received,
+                })),
+            )
+        }
+
+        let router = axum::Router::new()
+            .fallback(swallow)
+            .layer(DefaultBodyLimit::disable());
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .map_err(|e| format!("the sink cannot listen: {e}"))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        runtime.spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Sink {
+            base_url: format!("http://{address}"),
+            _shutdown: shutdown,
+        })
+    }
+}
+
+/// An activity log (`GET /v1.0/myorg/admin/activityevents`) of `pages × page_size` events,
+/// paged with continuation tokens as Power BI pages it. Every page holds the same events
+/// (built once); the sandbox's own log has twelve events, too few to measure memory with.
+pub struct ActivityLog {
+    pub base_url: String,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl ActivityLog {
+    pub fn start(
+        runtime: &tokio::runtime::Runtime,
+        pages: usize,
+        page_size: usize,
+    ) -> Outcome<ActivityLog> {
+        use axum::body::{Body, Bytes};
+        use axum::extract::RawQuery;
+
+        let events = serde_json::to_vec(&crate::decode::activity_events(page_size))
+            .map_err(|e| e.to_string())?;
+        // The array's items without its brackets.
+        let events = Bytes::from(events[1..events.len() - 1].to_vec());
+        let serve = move |RawQuery(query): RawQuery| {
+            let events = events.clone();
+            async move {
+                // `continuationToken='N'` (quoted, maybe percent-encoded) names page N.
+                let page = query
+                    .as_deref()
+                    .and_then(|query| {
+                        query
+                            .split('&')
+                            .find_map(|pair| pair.strip_prefix("continuationToken="))
+                    })
+                    .map(|token| token.replace("%27", "").replace('\'', ""))
+                    .and_then(|digits| digits.parse::<usize>().ok())
+                    .unwrap_or(0);
+                let last = page + 1 >= pages;
+                let tail = if last {
+                    r#"],"continuationUri":null,"continuationToken":null,"lastResultSet":true}"#
+                        .to_owned()
+                } else {
+                    format!(
+                        r#"],"continuationToken":"{}","lastResultSet":false}}"#,
+                        page + 1
+                    )
+                };
+                let chunks = [
+                    Bytes::from_static(br#"{"activityEventEntities":["#),
+                    events,
+                    Bytes::from(tail),
+                ];
+                axum::response::Response::builder()
+                    .header("content-type", "application/json; charset=utf-8")
+                    .body(Body::from_stream(futures::stream::iter(
+                        chunks.map(Ok::<_, std::io::Error>),
+                    )))
+                    .unwrap_or_default()
+            }
+        };
+        let router = axum::Router::new().route(
+            "/v1.0/myorg/admin/activityevents",
+            axum::routing::get(serve),
+        );
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .map_err(|e| format!("the activity log cannot listen: {e}"))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        runtime.spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(ActivityLog {
+            base_url: format!("http://{address}"),
+            _shutdown: shutdown,
+        })
+    }
+}

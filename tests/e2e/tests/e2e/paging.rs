@@ -1,0 +1,252 @@
+//! Paginators generated from the spec's `paging` key: `$top`/`$skip` and continuation
+//! (activity events split into UTC days, continuation URIs on a second host name).
+
+use futures::StreamExt;
+use powerbi::admin::GetActivityEventsOptions;
+use powerbi::groups::ListGroupsOptions;
+use powerbi::runtime::{DateTime, JsonValue};
+
+use crate::common::*;
+
+fn at(text: &str) -> DateTime {
+    DateTime::parse(text).expect("a test time")
+}
+
+fn decoded(query: &str) -> String {
+    percent_encoding::percent_decode_str(query)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn api_requests(sandbox: &powerbi_sandbox::Sandbox) -> Vec<powerbi_sandbox::RecordedRequest> {
+    sandbox
+        .recorded_requests()
+        .into_iter()
+        .filter(|request| request.is_api())
+        .collect()
+}
+
+#[tokio::test]
+async fn top_skip_pages_through_everything_lazily() {
+    let sandbox = sandbox().await;
+    let client = user(&sandbox);
+    let all = client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("list");
+    assert!(all.len() >= 2, "the demo user sees several workspaces");
+    sandbox.clear_recorded();
+
+    let pages = client
+        .groups()
+        .list_groups_pages(ListGroupsOptions::default().top(1));
+    assert!(
+        api_requests(&sandbox).is_empty(),
+        "nothing is sent before polling"
+    );
+    let paged = pages.collect().await.expect("every page");
+    let ids = |groups: &[powerbi::models::Group]| groups.iter().map(|g| g.id).collect::<Vec<_>>();
+    assert_eq!(ids(&paged), ids(&all));
+    let queries: Vec<String> = api_requests(&sandbox)
+        .into_iter()
+        .filter_map(|request| request.query)
+        .collect();
+    // One page per workspace, then the short (empty) page that ends it.
+    assert_eq!(queries.len(), all.len() + 1, "{queries:?}");
+    assert!(queries[1].contains("%24skip=1") || queries[1].contains("$skip=1"));
+
+    // The default page size fetches everything in one short page.
+    sandbox.clear_recorded();
+    let mut stream = client
+        .groups()
+        .list_groups_pages(ListGroupsOptions::default());
+    let mut streamed = Vec::new();
+    while let Some(group) = StreamExt::next(&mut stream).await {
+        streamed.push(group.expect("a group"));
+    }
+    assert_eq!(ids(&streamed), ids(&all));
+    assert_eq!(api_requests(&sandbox).len(), 1);
+}
+
+async fn events(client: &powerbi::PowerBiClient, start: &str, end: &str) -> Vec<JsonValue> {
+    client
+        .admin()
+        .get_activity_events_pages(at(start), at(end), GetActivityEventsOptions::default())
+        .collect()
+        .await
+        .expect("activity events")
+}
+
+#[tokio::test]
+async fn activity_events_are_split_into_utc_days_and_counted_exactly() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+
+    let all = events(&client, "2026-01-01T00:00:00Z", "2026-01-04T00:00:00Z").await;
+    assert_eq!(all.len(), 12);
+    let mut ids: Vec<&str> = all
+        .iter()
+        .map(|e| e["CreationTime"].as_str().unwrap())
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 12, "no event twice");
+
+    // Each day alone, and the two events either side of midnight.
+    assert_eq!(
+        events(&client, "2026-01-01T00:00:00Z", "2026-01-02T00:00:00Z")
+            .await
+            .len(),
+        5
+    );
+    assert_eq!(
+        events(&client, "2026-01-02T00:00:00Z", "2026-01-03T00:00:00Z")
+            .await
+            .len(),
+        6
+    );
+    let midnight = events(&client, "2026-01-01T23:59:59.5Z", "2026-01-02T00:00:00.5Z").await;
+    let times: Vec<&str> = midnight
+        .iter()
+        .map(|e| e["CreationTime"].as_str().unwrap())
+        .collect();
+    assert_eq!(times, ["2026-01-01T23:59:59.5", "2026-01-02T00:00:00.0"]);
+
+    // A time zone other than UTC is converted: 2026-01-02T01:00+02:00 is 23:00 UTC on day 1.
+    let shifted = events(
+        &client,
+        "2026-01-02T01:00:00+02:00",
+        "2026-01-02T03:00:00+02:00",
+    )
+    .await;
+    assert_eq!(
+        shifted.len(),
+        2,
+        "23:59:59.5 on day 1 and 00:00:00.0 on day 2"
+    );
+
+    // Requests: quoted dates, one UTC day each, continuations followed on the other host.
+    sandbox.clear_recorded();
+    let all_again = events(&client, "2026-01-01T00:00:00Z", "2026-01-04T00:00:00Z").await;
+    assert_eq!(all_again, all);
+    let requests = api_requests(&sandbox);
+    let windows: Vec<String> = requests
+        .iter()
+        .filter_map(|request| request.query.as_deref().map(decoded))
+        .filter(|query| query.contains("startDateTime"))
+        .collect();
+    assert_eq!(
+        windows,
+        [
+            "startDateTime='2026-01-01T00:00:00'&endDateTime='2026-01-01T23:59:59'",
+            "startDateTime='2026-01-02T00:00:00'&endDateTime='2026-01-02T23:59:59'",
+            "startDateTime='2026-01-03T00:00:00'&endDateTime='2026-01-03T23:59:59'",
+        ]
+    );
+    // The sandbox publishes its continuation URIs on a second host name; over plain http the
+    // client may send its token only to the configured API base, so it continues with the
+    // page's token on the operation's own path instead (over https it follows the URI on the
+    // cloud's cluster hosts).
+    let continued: Vec<String> = requests
+        .iter()
+        .filter_map(|request| request.query.as_deref().map(decoded))
+        .filter(|query| query.starts_with("continuationToken='AE"))
+        .collect();
+    assert!(!continued.is_empty(), "continuations are followed");
+    assert!(
+        requests.iter().all(|request| request
+            .header("host")
+            .is_none_or(|host| !host.starts_with("localhost"))),
+        "the token never goes to a host the client may not send it to"
+    );
+}
+
+#[tokio::test]
+async fn pages_include_empty_ones_and_a_paginator_resumes_from_its_continuation() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    let start = at("2026-01-02T00:00:00Z");
+    let end = at("2026-01-03T00:00:00Z");
+    let admin = client.admin();
+    let mut pages =
+        admin.get_activity_events_pages(start, end, GetActivityEventsOptions::default());
+    let first = pages
+        .next_page()
+        .await
+        .expect("a page")
+        .expect("first page");
+    assert_eq!(first.items.len(), 2);
+    let second = pages
+        .next_page()
+        .await
+        .expect("a page")
+        .expect("second page");
+    assert!(
+        second.items.is_empty(),
+        "an empty page with a token is not the end"
+    );
+    assert!(second.continuation_token.is_some());
+    let saved = pages.continuation();
+    drop(pages);
+    let serialized = serde_json::to_string(&saved).expect("a continuation serializes");
+    let restored = serde_json::from_str(&serialized).expect("and deserializes");
+
+    let rest = admin
+        .get_activity_events_pages(start, end, GetActivityEventsOptions::default())
+        .resume_from(restored)
+        .collect()
+        .await
+        .expect("the rest");
+    assert_eq!(rest.len(), 4);
+
+    let mut filtered = admin.get_activity_events_pages(
+        start,
+        end,
+        GetActivityEventsOptions::default().filter("Activity eq 'ShareReport'"),
+    );
+    let only = filtered
+        .try_next()
+        .await
+        .expect("a page")
+        .expect("one event");
+    assert_eq!(only["Activity"], "ShareReport");
+    assert!(filtered.try_next().await.expect("the end").is_none());
+}
+
+#[tokio::test]
+async fn next_link_paging_reads_the_odata_list() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    let single = client
+        .scorecards()
+        .list_scorecards(id(SALES), Default::default())
+        .await
+        .expect("one call");
+    let paged = client
+        .scorecards()
+        .list_scorecards_pages(id(SALES), Default::default())
+        .collect()
+        .await
+        .expect("every page");
+    assert_eq!(paged.len(), single.len());
+}
+
+const SALES: &str = powerbi_sandbox::demo::SALES_WORKSPACE_ID;
+
+#[tokio::test]
+async fn a_repeated_token_ends_the_paginator() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    let events = client
+        .admin()
+        .get_activity_events_pages(
+            at("2026-01-01T00:00:00Z"),
+            at("2026-01-01T12:00:00Z"),
+            GetActivityEventsOptions::default().filter("Activity eq 'Loop'"),
+        )
+        .collect()
+        .await
+        .expect("the paginator ends");
+    // The first page, then the page its token leads to, whose token is the same: stop.
+    assert_eq!(events.len(), 2);
+}

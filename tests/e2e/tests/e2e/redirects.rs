@@ -1,0 +1,301 @@
+//! Redirects and the transport rules: the sandbox serves https with a certificate from a test
+//! CA made here, and the client resolves `api.powerbi.com`, the sign-in host, a
+//! `wabi-…analysis.windows.net` cluster host and `evil.example` all to it. The bearer token
+//! must reach the API and the cluster host, and never `evil.example`; plain http is allowed
+//! only to the configured loopback sandbox address.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use powerbi::auth::ClientSecretCredential;
+use powerbi::groups::{CreateGroupOptions, ListGroupsOptions};
+use powerbi::imports::PostImportOptions;
+use powerbi::models::GroupCreationRequest;
+use powerbi::runtime::{RetryPolicy, Upload};
+use powerbi::{Cloud, Error, PowerBiClient};
+use powerbi_sandbox::{Sandbox, SandboxConfig, demo};
+
+use crate::common::*;
+
+const API: &str = "api.powerbi.com";
+const LOGIN: &str = "login.microsoftonline.com";
+const CLUSTER: &str = "wabi-north-europe-d-primary-redirect.analysis.windows.net";
+const EVIL: &str = "evil.example";
+
+struct TlsWorld {
+    sandbox: Sandbox,
+    port: u16,
+    client: PowerBiClient,
+}
+
+impl TlsWorld {
+    async fn start() -> TlsWorld {
+        let ca_key = rcgen::KeyPair::generate().expect("a CA key");
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "powerbi-rs test CA");
+        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("the CA");
+        let leaf_key = rcgen::KeyPair::generate().expect("a leaf key");
+        let leaf = rcgen::CertificateParams::new(vec![
+            API.to_owned(),
+            LOGIN.to_owned(),
+            CLUSTER.to_owned(),
+            EVIL.to_owned(),
+        ])
+        .expect("params")
+        .signed_by(&leaf_key, &ca)
+        .expect("the leaf");
+        let sandbox = Sandbox::start_tls(
+            SandboxConfig::default(),
+            &leaf.pem(),
+            &leaf_key.serialize_pem(),
+        )
+        .await
+        .expect("the TLS sandbox starts");
+        let address: SocketAddr = sandbox
+            .base_url()
+            .trim_start_matches("https://")
+            .parse()
+            .expect("an address");
+        let port = address.port();
+
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca.der().clone()).expect("the CA is a root");
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .redirect(reqwest::redirect::Policy::none())
+            .resolve(API, address)
+            .resolve(LOGIN, address)
+            .resolve(CLUSTER, address)
+            .resolve(EVIL, address)
+            .build()
+            .expect("the HTTP client");
+        let cloud = Cloud::custom(
+            format!("https://{LOGIN}:{port}").parse().expect("URL"),
+            format!("https://{API}:{port}").parse().expect("URL"),
+        );
+        let client = PowerBiClient::builder()
+            .cloud(cloud)
+            .http_client(http)
+            .retry_policy(RetryPolicy::none())
+            .credential(ClientSecretCredential::new(
+                demo::TENANT_ID,
+                demo::SP_CLIENT_ID,
+                demo::SP_CLIENT_SECRET,
+            ))
+            .build()
+            .expect("the client builds");
+        TlsWorld {
+            sandbox,
+            port,
+            client,
+        }
+    }
+
+    fn base(&self, host: &str) -> String {
+        format!("https://{host}:{}", self.port)
+    }
+
+    fn host(&self, host: &str) -> String {
+        format!("{host}:{}", self.port)
+    }
+
+    /// (host, carried a bearer) of every API request so far.
+    fn hosts(&self) -> Vec<(String, bool)> {
+        self.sandbox.api_hosts()
+    }
+}
+
+#[tokio::test]
+async fn the_token_follows_a_redirect_to_the_cluster_host() {
+    let world = TlsWorld::start().await;
+    world.sandbox.redirect_host(API, &world.base(CLUSTER));
+    let groups = world
+        .client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("served by the home cluster");
+    assert!(!groups.is_empty());
+    assert_eq!(
+        world.hosts(),
+        vec![(world.host(API), true), (world.host(CLUSTER), true)]
+    );
+
+    // A 307 re-sends the method and the body.
+    let request = GroupCreationRequest {
+        name: "Redirected".to_owned(),
+        ..Default::default()
+    };
+    world
+        .client
+        .groups()
+        .create_group(&request, CreateGroupOptions::default())
+        .await
+        .expect("created on the home cluster");
+    assert_eq!(world.sandbox.workspaces_created(), 1);
+    let posts: Vec<_> = world
+        .sandbox
+        .recorded_requests()
+        .into_iter()
+        .filter(|recorded| recorded.is_api() && recorded.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[0].body, posts[1].body);
+    assert_eq!(posts[1].header("host"), Some(world.host(CLUSTER).as_str()));
+
+    // An upload is sent again from the start.
+    let pbix = b"PK\x03\x04 a tiny pbix".to_vec();
+    let _ = world
+        .client
+        .imports()
+        .post_import(
+            sales(),
+            "Sales",
+            Upload::bytes("Sales.pbix", pbix.clone()),
+            PostImportOptions::default(),
+        )
+        .await;
+    let uploads: Vec<_> = world
+        .sandbox
+        .recorded_requests()
+        .into_iter()
+        .filter(|recorded| recorded.is_api() && recorded.path.ends_with("/imports"))
+        .collect();
+    assert_eq!(uploads.len(), 2, "sent, redirected, sent again");
+    for upload in &uploads {
+        assert!(
+            upload.body.windows(pbix.len()).any(|window| window == pbix),
+            "the whole file each time"
+        );
+    }
+    assert!(world.hosts().iter().all(|(_, bearer)| *bearer));
+}
+
+#[tokio::test]
+async fn the_token_never_reaches_another_host() {
+    let world = TlsWorld::start().await;
+    world.sandbox.redirect_host(API, &world.base(EVIL));
+    // A read is followed, without the token: the other host sees an anonymous request.
+    let error = world
+        .client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect_err("no token, no answer");
+    assert!(matches!(error.status(), Some(401 | 403)), "{error}");
+    assert_eq!(
+        world.hosts(),
+        vec![(world.host(API), true), (world.host(EVIL), false)]
+    );
+
+    // A write is not followed at all: its body goes nowhere else.
+    let request = GroupCreationRequest {
+        name: "Never".to_owned(),
+        ..Default::default()
+    };
+    let error = world
+        .client
+        .groups()
+        .create_group(&request, CreateGroupOptions::default())
+        .await
+        .expect_err("refused");
+    assert!(matches!(error, Error::Transport { .. }), "{error}");
+    assert!(error.to_string().contains(EVIL), "{error}");
+    assert_eq!(world.hosts().len(), 3);
+    assert_eq!(world.sandbox.workspaces_created(), 0);
+
+    // Through the cluster host and on to the other host: the token stops at the cluster.
+    let world = TlsWorld::start().await;
+    world.sandbox.redirect_host(API, &world.base(CLUSTER));
+    world.sandbox.redirect_host(CLUSTER, &world.base(EVIL));
+    let _ = world
+        .client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await;
+    assert_eq!(
+        world.hosts(),
+        vec![
+            (world.host(API), true),
+            (world.host(CLUSTER), true),
+            (world.host(EVIL), false)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_to_plain_http_is_refused() {
+    let world = TlsWorld::start().await;
+    world
+        .sandbox
+        .redirect_host(API, &format!("http://{CLUSTER}:{}", world.port));
+    let error = world
+        .client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect_err("refused");
+    assert!(error.to_string().contains("https"), "{error}");
+    assert_eq!(world.hosts(), vec![(world.host(API), true)]);
+}
+
+#[tokio::test]
+async fn plain_http_needs_the_opt_in_and_covers_only_the_sandbox_address() {
+    let sandbox = sandbox().await;
+    let error = PowerBiClient::builder()
+        .cloud(cloud(&sandbox))
+        .credential(ClientSecretCredential::new(
+            demo::TENANT_ID,
+            demo::SP_CLIENT_ID,
+            demo::SP_CLIENT_SECRET,
+        ))
+        .build()
+        .expect_err("http needs the opt-in");
+    assert!(
+        error.to_string().contains("allow_insecure_loopback"),
+        "{error}"
+    );
+
+    let client = service_principal(&sandbox);
+    for target in [
+        "http://localhost:{port}",
+        "http://127.0.0.1:1",
+        "http://127.0.0.2:{port}",
+    ] {
+        let sandbox = crate::common::sandbox().await;
+        let port = sandbox
+            .base_url()
+            .rsplit_once(':')
+            .map(|(_, port)| port.to_owned())
+            .expect("a port");
+        let elsewhere = target.replace("{port}", &port);
+        let client = service_principal(&sandbox);
+        sandbox.redirect_host("127.0.0.1", &elsewhere);
+        let error = client
+            .groups()
+            .list_groups(ListGroupsOptions::default())
+            .await
+            .expect_err("not followed");
+        assert!(
+            error.to_string().contains("refused"),
+            "{elsewhere}: {error}"
+        );
+        assert_eq!(sandbox.api_hosts().len(), 1, "{elsewhere}");
+    }
+    // The sandbox itself is still reachable.
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("the configured address");
+}

@@ -1,0 +1,1 @@
+//! Nothing here: the proof is the `streaming` test binary.

@@ -1,0 +1,259 @@
+//! `GET /admin/activityevents`: the audit log, one UTC day per request, paged with
+//! continuation tokens and URIs.
+//!
+//! The log holds fixed events over three days ([`EVENTS`]), two events a page. Every window
+//! with more than two events has an empty page in the middle that still carries a
+//! continuation. The continuation URI points at the *other* loopback host name of the sandbox
+//! (`localhost` when the client called `127.0.0.1`, and the reverse), as the real service
+//! points at its cluster host. A window ends on an odd day of the month with
+//! `lastResultSet: true` *and* a (stale) token, on an even day with a null token and URI and
+//! `lastResultSet: false`, as Microsoft's documentation shows its final page. The filter
+//! `Activity eq 'Loop'` makes a service that repeats its token forever.
+
+use axum::Router;
+use axum::extract::RawQuery;
+use axum::http::HeaderMap;
+use axum::http::header::HOST;
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+
+use crate::app::App;
+use crate::auth::Caller;
+use crate::wire::{self, ApiError, ApiResult};
+
+/// The audit events: `(time, activity, user)`. Includes one at `23:59:59.5` and one at
+/// `00:00:00.0` of the next day.
+pub(crate) const EVENTS: &[(&str, &str, &str)] = &[
+    ("2026-01-01T00:00:00Z", "ViewReport", "ana@contoso.com"),
+    ("2026-01-01T03:00:00Z", "ViewReport", "bo@contoso.com"),
+    ("2026-01-01T09:00:00Z", "ExportReport", "ana@contoso.com"),
+    ("2026-01-01T15:00:00Z", "ViewDashboard", "cy@contoso.com"),
+    ("2026-01-01T23:59:59.5Z", "ViewReport", "bo@contoso.com"),
+    ("2026-01-02T00:00:00.0Z", "ViewReport", "ana@contoso.com"),
+    ("2026-01-02T01:00:00Z", "ShareReport", "cy@contoso.com"),
+    ("2026-01-02T02:00:00Z", "ViewReport", "ana@contoso.com"),
+    ("2026-01-02T10:00:00Z", "ViewReport", "bo@contoso.com"),
+    ("2026-01-02T20:00:00Z", "ExportReport", "cy@contoso.com"),
+    ("2026-01-02T22:00:00Z", "ViewReport", "ana@contoso.com"),
+    ("2026-01-03T12:00:00Z", "ViewReport", "bo@contoso.com"),
+];
+
+const PAGE: usize = 2;
+/// The token of the looping answer.
+const LOOP_TOKEN: &str = "AELOOP";
+
+/// The activity log route.
+pub(super) fn routes() -> Router<App> {
+    Router::new().route("/v1.0/myorg/admin/activityevents", get(activity_events))
+}
+
+/// Where a continuation resumes: the window (unix seconds, inclusive), the next event index
+/// and whether the empty middle page was already served.
+#[derive(Debug, Clone, Copy)]
+struct Cursor {
+    from: i64,
+    to: i64,
+    offset: usize,
+    empty_served: bool,
+}
+
+impl Cursor {
+    fn token(self) -> String {
+        format!(
+            "AE{}x{}x{}x{}",
+            self.from,
+            self.to,
+            self.offset,
+            u8::from(self.empty_served)
+        )
+    }
+
+    fn parse(token: &str) -> Option<Cursor> {
+        let token = token.trim_matches('\'');
+        let mut parts = token.strip_prefix("AE")?.split('x');
+        let cursor = Cursor {
+            from: parts.next()?.parse().ok()?,
+            to: parts.next()?.parse().ok()?,
+            offset: parts.next()?.parse().ok()?,
+            empty_served: parts.next()? == "1",
+        };
+        parts.next().is_none().then_some(cursor)
+    }
+}
+
+/// A quoted date as the API wants it: `'2019-08-31T00:00:00'` (a zone or fraction tolerated).
+fn quoted_date(text: &str) -> Result<OffsetDateTime, ApiError> {
+    let inner = text
+        .strip_prefix('\'')
+        .and_then(|rest| rest.strip_suffix('\''))
+        .ok_or_else(|| {
+            ApiError::invalid("startDateTime and endDateTime must be wrapped in single quotes")
+        })?;
+    if let Ok(at) = OffsetDateTime::parse(inner, &Rfc3339) {
+        return Ok(at);
+    }
+    let layout = format_description!(
+        version = 2,
+        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+    );
+    time::PrimitiveDateTime::parse(inner, &layout)
+        .map(time::PrimitiveDateTime::assume_utc)
+        .map_err(|_| ApiError::invalid(format!("{inner} is not a valid date time")))
+}
+
+async fn activity_events(
+    Caller(_principal): Caller,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Response> {
+    let mut start = None;
+    let mut end = None;
+    let mut token = None;
+    let mut filter = None;
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match name.as_ref() {
+            "startDateTime" => start = Some(value.into_owned()),
+            "endDateTime" => end = Some(value.into_owned()),
+            "continuationToken" => token = Some(value.into_owned()),
+            "$filter" => filter = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    // A looping service: `Activity eq 'Loop'` (and its token) answers the same token forever.
+    let looping = filter.as_deref() == Some("Activity eq 'Loop'")
+        || token.as_deref().map(|token| token.trim_matches('\'')) == Some(LOOP_TOKEN);
+    if looping {
+        return Ok(wire::plain(&json!({
+            "activityEventEntities": [{"Id": "loop", "Activity": "Loop"}],
+            "continuationUri": null,
+            "continuationToken": LOOP_TOKEN,
+            "lastResultSet": false,
+        })));
+    }
+    let cursor = match (token, start, end) {
+        (Some(token), None, None) => Cursor::parse(&token)
+            .ok_or_else(|| ApiError::invalid("The continuation token is not valid"))?,
+        (None, Some(start), Some(end)) => {
+            let (start, end) = (quoted_date(&start)?, quoted_date(&end)?);
+            if start.date() != end.date() || end < start {
+                return Err(ApiError::invalid(
+                    "startDateTime and endDateTime must be in the same UTC day",
+                ));
+            }
+            Cursor {
+                from: start.unix_timestamp(),
+                to: end.unix_timestamp(),
+                offset: 0,
+                empty_served: false,
+            }
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "Provide either continuationToken or both startDateTime and endDateTime",
+            ));
+        }
+    };
+    let activity = filter.as_deref().and_then(|filter| {
+        filter
+            .strip_prefix("Activity eq '")
+            .and_then(|rest| rest.strip_suffix('\''))
+            .map(str::to_owned)
+    });
+    // Whole seconds: an event belongs to the second it happened in.
+    let events: Vec<Value> = EVENTS
+        .iter()
+        .filter(|(at, name, _)| {
+            let second = OffsetDateTime::parse(at, &Rfc3339)
+                .expect("seed event times are RFC 3339")
+                .unix_timestamp();
+            (cursor.from..=cursor.to).contains(&second)
+                && activity.as_deref().is_none_or(|wanted| wanted == *name)
+        })
+        .enumerate()
+        .map(|(index, (at, name, user))| {
+            json!({
+                "Id": format!("{index:08}-{}", cursor.from),
+                "CreationTime": at.trim_end_matches('Z'),
+                "Operation": name,
+                "Activity": name,
+                "UserId": user,
+                "RecordType": 20,
+            })
+        })
+        .collect();
+    let (items, next) = if cursor.offset == PAGE && !cursor.empty_served && events.len() > PAGE {
+        (
+            Vec::new(),
+            Some(Cursor {
+                empty_served: true,
+                ..cursor
+            }),
+        )
+    } else {
+        let items: Vec<Value> = events
+            .iter()
+            .skip(cursor.offset)
+            .take(PAGE)
+            .cloned()
+            .collect();
+        let offset = cursor.offset + items.len();
+        let next = (offset < events.len()).then_some(Cursor { offset, ..cursor });
+        (items, next)
+    };
+    let body = match next {
+        Some(next) => {
+            let token = next.token();
+            json!({
+                "activityEventEntities": items,
+                "continuationUri": format!(
+                    "{}/v1.0/myorg/admin/activityevents?continuationToken=%27{token}%27",
+                    other_host(&headers)
+                ),
+                "continuationToken": token,
+                "lastResultSet": false,
+            })
+        }
+        None => {
+            let day = OffsetDateTime::from_unix_timestamp(cursor.from)
+                .map(|at| at.day())
+                .unwrap_or(1);
+            if day % 2 == 1 {
+                // The last page says so, yet still carries a token.
+                json!({
+                    "activityEventEntities": items,
+                    "continuationUri": null,
+                    "continuationToken": Cursor { offset: events.len(), ..cursor }.token(),
+                    "lastResultSet": true,
+                })
+            } else {
+                // Microsoft's documented final page.
+                json!({
+                    "activityEventEntities": items,
+                    "continuationUri": null,
+                    "continuationToken": null,
+                    "lastResultSet": false,
+                })
+            }
+        }
+    };
+    Ok(wire::plain(&body))
+}
+
+/// `http://` and the other loopback host name of the sandbox, same port.
+fn other_host(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let (name, port) = host.rsplit_once(':').unwrap_or((host, "80"));
+    let other = if name == "localhost" {
+        "127.0.0.1"
+    } else {
+        "localhost"
+    };
+    format!("http://{other}:{port}")
+}
