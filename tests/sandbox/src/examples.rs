@@ -200,16 +200,45 @@ pub(crate) async fn serve_unmodeled(
         .extensions()
         .get::<MatchedPath>()
         .is_some_and(|matched| shape(matched.as_str()) == shape(&operation.path));
+    let query = request.uri().query().map(str::to_owned);
     if !stateful_path {
-        return answer(&app, request.headers(), operation);
+        return answer(&app, request.headers(), query.as_deref(), operation);
     }
     let headers = request.headers().clone();
     let response = next.run(request).await;
     if response.status() == StatusCode::METHOD_NOT_ALLOWED {
-        answer(&app, &headers, operation)
+        answer(&app, &headers, query.as_deref(), operation)
     } else {
         response
     }
+}
+
+/// An example list answer cut to the request's `$skip` and `$top`, as the service pages: so a
+/// client paging an example-served listing gets each item once and then an empty page.
+fn page(body: &serde_json::Value, query: Option<&str>) -> serde_json::Value {
+    let Some(items) = body.get("value").and_then(serde_json::Value::as_array) else {
+        return body.clone();
+    };
+    let mut skip = None;
+    let mut top = None;
+    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match name.as_ref() {
+            "$skip" => skip = value.trim().parse::<usize>().ok(),
+            "$top" => top = value.trim().parse::<usize>().ok(),
+            _ => {}
+        }
+    }
+    if skip.is_none() && top.is_none() {
+        return body.clone();
+    }
+    let mut paged = body.clone();
+    paged["value"] = items
+        .iter()
+        .skip(skip.unwrap_or(0))
+        .take(top.unwrap_or(usize::MAX))
+        .cloned()
+        .collect();
+    paged
 }
 
 /// A template with its placeholders blanked, in lower case: `/groups/{}/datasets`.
@@ -230,7 +259,12 @@ fn shape(template: &str) -> String {
     out
 }
 
-fn answer(app: &App, headers: &HeaderMap, operation: &ExampleOperation) -> Response {
+fn answer(
+    app: &App,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    operation: &ExampleOperation,
+) -> Response {
     let checked = authenticate(headers, app)
         .and_then(|principal| require_scope_groups(&principal, &operation.scopes));
     if let Err(error) = checked {
@@ -242,7 +276,7 @@ fn answer(app: &App, headers: &HeaderMap, operation: &ExampleOperation) -> Respo
         (Kind::Json, Some(body)) => (
             status,
             [(CONTENT_TYPE, HeaderValue::from_static(ODATA_JSON))],
-            serde_json::to_vec(body).unwrap_or_default(),
+            serde_json::to_vec(&page(body, query)).unwrap_or_default(),
         )
             .into_response(),
         (Kind::Binary, _) => (

@@ -250,3 +250,36 @@ async fn a_repeated_token_ends_the_paginator() {
     // The first page, then the page its token leads to, whose token is the same: stop.
     assert_eq!(events.len(), 2);
 }
+
+#[tokio::test]
+async fn an_admin_listing_that_requires_top_pages_through_everything_with_it() {
+    let sandbox = sandbox().await;
+    let client = user(&sandbox);
+    let all = client
+        .admin()
+        .get_apps_as_admin(5000, Default::default())
+        .await
+        .expect("one page of everything");
+    assert!(all.len() > 1, "the served listing has several apps");
+    sandbox.clear_recorded();
+    let paged: Vec<_> = client
+        .admin()
+        .get_apps_as_admin_pages(1, Default::default())
+        .collect()
+        .await
+        .expect("every page");
+    assert_eq!(
+        paged.iter().map(|app| app.id).collect::<Vec<_>>(),
+        all.iter().map(|app| app.id).collect::<Vec<_>>(),
+        "each app once, in order"
+    );
+    let requests = api_requests(&sandbox);
+    assert!(requests.len() >= all.len(), "one page per app at $top=1");
+    for request in &requests {
+        let query = decoded(request.query.as_deref().unwrap_or_default());
+        assert!(
+            query.contains("$top=1"),
+            "every page sends the required $top: {query}"
+        );
+    }
+}
