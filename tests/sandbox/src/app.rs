@@ -26,6 +26,7 @@ struct Shared {
     refresh_duration: Duration,
     refresh_publish_delay: Duration,
     export_file_size: Option<u64>,
+    continuation_host: Option<String>,
     token_requests: AtomicU64,
     tokens_issued: AtomicU64,
     refreshes_started: AtomicU64,
@@ -46,6 +47,7 @@ impl App {
             refresh_duration: config.refresh_duration,
             refresh_publish_delay: config.refresh_publish_delay,
             export_file_size: config.export_file_size,
+            continuation_host: config.continuation_host,
             token_requests: AtomicU64::new(0),
             tokens_issued: AtomicU64::new(0),
             refreshes_started: AtomicU64::new(0),
@@ -93,6 +95,11 @@ impl App {
     /// How long an accepted refresh stays out of the history.
     pub(crate) fn refresh_publish_delay(&self) -> Duration {
         self.0.refresh_publish_delay
+    }
+
+    /// The host name continuation URIs are published on, when configured.
+    pub(crate) fn continuation_host(&self) -> Option<&str> {
+        self.0.continuation_host.as_deref()
     }
 
     /// The size of exported files, when configured.

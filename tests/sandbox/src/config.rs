@@ -14,6 +14,7 @@ pub struct SandboxConfig {
     pub(crate) refresh_duration: Duration,
     pub(crate) refresh_publish_delay: Duration,
     pub(crate) export_file_size: Option<u64>,
+    pub(crate) continuation_host: Option<String>,
 }
 
 impl SandboxConfig {
@@ -48,6 +49,15 @@ impl SandboxConfig {
     /// the byte at offset `n` is `(n * 31) % 251`.
     pub fn export_file_size(mut self, bytes: u64) -> Self {
         self.export_file_size = Some(bytes);
+        self
+    }
+
+    /// Publishes activity-event continuation URIs on this host name (with the request's scheme
+    /// and port), like the service's `wabi-…analysis.windows.net` cluster hosts; the client
+    /// must resolve it to the sandbox. Default: the other loopback name (`localhost` for
+    /// `127.0.0.1`, and the reverse).
+    pub fn continuation_host(mut self, host_name: impl Into<String>) -> Self {
+        self.continuation_host = Some(host_name.into());
         self
     }
 }

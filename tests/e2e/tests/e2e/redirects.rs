@@ -30,6 +30,10 @@ struct TlsWorld {
 
 impl TlsWorld {
     async fn start() -> TlsWorld {
+        Self::start_with(SandboxConfig::default()).await
+    }
+
+    async fn start_with(config: SandboxConfig) -> TlsWorld {
         let ca_key = rcgen::KeyPair::generate().expect("a CA key");
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
         ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -47,13 +51,9 @@ impl TlsWorld {
         .expect("params")
         .signed_by(&leaf_key, &ca)
         .expect("the leaf");
-        let sandbox = Sandbox::start_tls(
-            SandboxConfig::default(),
-            &leaf.pem(),
-            &leaf_key.serialize_pem(),
-        )
-        .await
-        .expect("the TLS sandbox starts");
+        let sandbox = Sandbox::start_tls(config, &leaf.pem(), &leaf_key.serialize_pem())
+            .await
+            .expect("the TLS sandbox starts");
         let address: SocketAddr = sandbox
             .base_url()
             .trim_start_matches("https://")
@@ -298,4 +298,30 @@ async fn plain_http_needs_the_opt_in_and_covers_only_the_sandbox_address() {
         .list_groups(ListGroupsOptions::default())
         .await
         .expect("the configured address");
+}
+
+#[tokio::test]
+async fn activity_event_continuation_uris_on_a_cluster_host_are_followed_with_the_token() {
+    let world = TlsWorld::start_with(SandboxConfig::default().continuation_host(CLUSTER)).await;
+    let start = powerbi::DateTime::parse("2026-01-01T00:00:00Z").expect("a time");
+    let end = powerbi::DateTime::parse("2026-01-02T00:00:00Z").expect("a time");
+    let events: Vec<_> = world
+        .client
+        .admin()
+        .get_activity_events_pages(start, end, Default::default())
+        .collect()
+        .await
+        .expect("every page, following continuation URIs");
+    assert!(!events.is_empty());
+    let hosts = world.hosts();
+    assert!(
+        hosts.contains(&(world.host(CLUSTER), true)),
+        "a continuation URI on the cluster host was followed with the token: {hosts:?}"
+    );
+    assert!(
+        hosts
+            .iter()
+            .all(|(host, _)| host == &world.host(API) || host == &world.host(CLUSTER)),
+        "no other host was called: {hosts:?}"
+    );
 }

@@ -3,15 +3,17 @@
 //!
 //! The log holds fixed events over three days ([`EVENTS`]), two events a page. Every window
 //! with more than two events has an empty page in the middle that still carries a
-//! continuation. The continuation URI points at the *other* loopback host name of the sandbox
-//! (`localhost` when the client called `127.0.0.1`, and the reverse), as the real service
-//! points at its cluster host. A window ends on an odd day of the month with
+//! continuation. The continuation URI points at another host name of the sandbox, as the real
+//! service points at its cluster host: the one set with `SandboxConfig::continuation_host`
+//! (a `wabi-…analysis.windows.net` name the client resolves to the sandbox, over https), or
+//! else the other loopback name (`localhost` when the client called `127.0.0.1`, and the
+//! reverse). A window ends on an odd day of the month with
 //! `lastResultSet: true` *and* a (stale) token, on an even day with a null token and URI and
 //! `lastResultSet: false`, as Microsoft's documentation shows its final page. The filter
 //! `Activity eq 'Loop'` makes a service that repeats its token forever.
 
 use axum::Router;
-use axum::extract::RawQuery;
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::http::header::HOST;
 use axum::response::Response;
@@ -106,6 +108,7 @@ fn quoted_date(text: &str) -> Result<OffsetDateTime, ApiError> {
 }
 
 async fn activity_events(
+    State(app): State<App>,
     Caller(_principal): Caller,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
@@ -211,7 +214,7 @@ async fn activity_events(
                 "activityEventEntities": items,
                 "continuationUri": format!(
                     "{}/v1.0/myorg/admin/activityevents?continuationToken=%27{token}%27",
-                    other_host(&headers)
+                    other_host(&headers, &app)
                 ),
                 "continuationToken": token,
                 "lastResultSet": false,
@@ -243,17 +246,23 @@ async fn activity_events(
     Ok(wire::plain(&body))
 }
 
-/// `http://` and the other loopback host name of the sandbox, same port.
-fn other_host(headers: &HeaderMap) -> String {
+/// The other host name of the sandbox, same scheme and port: the configured continuation
+/// host, or the other loopback name (`localhost` for `127.0.0.1`, and the reverse).
+fn other_host(headers: &HeaderMap, app: &App) -> String {
     let host = headers
         .get(HOST)
         .and_then(|value| value.to_str().ok())
         .unwrap_or("127.0.0.1");
     let (name, port) = host.rsplit_once(':').unwrap_or((host, "80"));
-    let other = if name == "localhost" {
-        "127.0.0.1"
+    let scheme = if app.base_url().starts_with("https://") {
+        "https"
     } else {
-        "localhost"
+        "http"
     };
-    format!("http://{other}:{port}")
+    let other = match app.continuation_host() {
+        Some(configured) => configured,
+        None if name == "localhost" => "127.0.0.1",
+        None => "localhost",
+    };
+    format!("{scheme}://{other}:{port}")
 }
