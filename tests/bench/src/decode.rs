@@ -348,7 +348,7 @@ pub fn run(ctx: &Ctx) -> Section {
         }
     }
     section.notes.push(
-        "Decode: the runtime's decode path (`Response::decode` in generated/src/runtime/request.rs) is private, so the \
+        "Decode: the runtime's decode path (`Response::decode` in generated/src/runtime/request/) is private, so the \
          bench runs the same code on the same bytes in-process: `serde_path_to_error::deserialize` over \
          `serde_json::Deserializer::from_slice`. No HTTP is involved; throughput is bytes of JSON per second of decoding. \
          The data are built in the bench (realistic keys and values after Microsoft's samples, fixed seed)."

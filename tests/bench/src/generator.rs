@@ -169,9 +169,10 @@ fn in_process(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> 
                     "{without_docs:.1} lines/op without docs. By part: {sections}. The largest is {biggest}: \
                      prettyplease puts each `#[serde(rename = .., default, skip_serializing_if = ..)]` \
                      over five lines and each derive list over eight, and every model carries a \
-                     catch-all field and an `UnknownFieldPaths` impl. Shorter forms (one-line \
-                     attributes via a `#[serde(default)]` container attribute, a derive macro or \
-                     `macro_rules!` for the repeated parts) would shrink it without losing docs"
+                     catch-all field and an `UnknownFieldPaths` impl. Shorter forms would \
+                     shrink it without losing docs: a container-level `#[serde(default)]` (the models \
+                     already derive `Default`), `rename_all = \"camelCase\"` where the names allow it, a \
+                     derive macro or `macro_rules!` for the repeated derive list and impls"
                 ),
             ),
     );
@@ -359,7 +360,8 @@ fn build_script(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
                 "cargo compiles build scripts and their dependencies (syn, prettyplease, serde_yaml, yaml-rust2) at opt-level 0 \
                  in every profile; the release CLI row shows the same work optimized. `[profile.dev.build-override] opt-level = 3` \
                  (or `package.powerbi-codegen`) in a workspace would buy that speed at the price of a slower cold build; \
-                 a crate built from the package (no `../spec`) copies `snapshot/powerbi.rs` instead and skips generation",
+                 a crate built from the package (no `../spec`) copies `snapshot/powerbi.rs` instead and skips generation, and \
+                 cargo reruns the step only when build.rs or a spec file changes (row 2d)",
             ),
     );
     Ok(())

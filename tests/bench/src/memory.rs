@@ -12,7 +12,7 @@ use powerbi::{DateTime, Workspace};
 
 use crate::Ctx;
 use crate::calls::{http_client, loopback_client};
-use crate::measure::{ChildRun, Outcome, Paired, alternate, mib, run_child_peak, secs};
+use crate::measure::{ChildRun, Outcome, Paired, alternate, mib, ratio, run_child_peak, secs};
 use crate::report::{Row, Section, Status};
 use crate::servers::{ActivityLog, Sink};
 
@@ -286,6 +286,15 @@ fn paging(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
             ))
             .ratio(format!("peak RSS {}; wall time {}", bare.ratio_text(), wall.ratio_text())),
     );
+    if wall.ratio > 1.1 {
+        section.notes.push(format!(
+            "Paging wall time: the paginator takes {} the bare loop's time. It decodes each page twice: the body into a \
+             `serde_json::Map` (through serde_path_to_error), then the items array from that `Value` into `Vec<T>` (again \
+             through serde_path_to_error; for activity events `T` is itself a `Value`, so a deep copy). Decoding the page \
+             once into a struct holding the items and the continuation fields would avoid it.",
+            ratio(wall.ratio)
+        ));
+    }
     section.notes.push(format!(
         "Paging: each run is a child process (`powerbi-bench page-client`) whose own peak RSS is measured through \
          `powerbi-bench measure-child`. The log is served by the bench itself (the sandbox's activity log holds twelve \
