@@ -27,7 +27,7 @@ pub(super) fn is_expired_token(error: &ApiError) -> bool {
 }
 
 /// Reads every error shape Power BI sends, `now` being the time a `Retry-After` date is
-/// measured from.
+/// measured from; the hint is addressed to the caller's `identity` (service principal or user).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn api_error_at(
     operation: &'static str,
@@ -37,6 +37,7 @@ pub(super) fn api_error_at(
     headers: &reqwest::header::HeaderMap,
     body: &[u8],
     spec: Option<&'static Operation>,
+    identity: IdentityKind,
     now: SystemTime,
 ) -> ApiError {
     let parsed = parse(status, headers, body, now);
@@ -45,7 +46,7 @@ pub(super) fn api_error_at(
         parsed.code.as_deref(),
         parsed.message.as_deref(),
         spec,
-        IdentityKind::Unknown,
+        identity,
     );
     ApiError {
         operation,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 
 use super::RequestBuilder;
-use super::api_error::{api_error_at, header, hint, is_expired_token};
+use super::api_error::{api_error_at, header, is_expired_token};
 use crate::runtime::Error;
 use crate::runtime::Result;
 use crate::runtime::retry::{Decision, Failure, FailureKind, GiveUp, RetryPolicy};
@@ -298,7 +298,7 @@ impl RequestBuilder<'_> {
                     ));
                 }
             };
-            let mut error = api_error_at(
+            let error = api_error_at(
                 operation,
                 &method,
                 &url,
@@ -306,15 +306,8 @@ impl RequestBuilder<'_> {
                 &headers,
                 &body,
                 self.operation,
-                policy.wall_clock(),
-            );
-            // Address the hint to a service principal or a user when the credential says.
-            error.hint = hint(
-                error.status,
-                error.code.as_deref(),
-                error.message.as_deref(),
-                self.operation,
                 client.identity_kind(),
+                policy.wall_clock(),
             );
             if let Some(token) = &token
                 && !renewed
