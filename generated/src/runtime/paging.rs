@@ -13,7 +13,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use time::format_description::FormatItem;
 use time::macros::format_description;
@@ -406,44 +406,98 @@ async fn fetch<T: DeserializeOwned>(
 ) -> Result<Page<T>> {
     let operation = request.operation_name();
     let response = request.send().await?;
-    let mut map: serde_json::Map<String, serde_json::Value> = response.decode(operation)?;
-    let request_id = response
-        .headers
-        .get("RequestId")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
-    let decode_error = |path: String, message: String| Error::Decode {
+    let seed = || PageSeed::<T> {
+        items_field,
+        items: std::marker::PhantomData,
+    };
+    // One pass over the body straight into the items and the continuation fields; only a
+    // failure pays for decoding again with path tracking, to name where the page went wrong.
+    let mut plain = serde_json::Deserializer::from_slice(&response.body);
+    if let Ok(page) = seed().deserialize(&mut plain) {
+        return Ok(page);
+    }
+    let mut tracked = serde_json::Deserializer::from_slice(&response.body);
+    let mut track = serde_path_to_error::Track::new();
+    let error = match seed().deserialize(serde_path_to_error::Deserializer::new(
+        &mut tracked,
+        &mut track,
+    )) {
+        Ok(page) => return Ok(page),
+        Err(error) => error,
+    };
+    Err(Error::Decode {
         operation,
-        path,
-        message,
-        request_id: request_id.clone(),
-    };
-    let items = match map.remove(items_field) {
-        None | Some(serde_json::Value::Null) => Vec::new(),
-        Some(value) => serde_path_to_error::deserialize::<_, Vec<T>>(value).map_err(|error| {
-            decode_error(
-                format!("{items_field}.{}", error.path()),
-                error.inner().to_string(),
-            )
-        })?,
-    };
-    let text = |map: &serde_json::Map<String, serde_json::Value>, keys: &[&str]| {
-        keys.iter().find_map(|key| {
-            map.get(*key)
-                .and_then(serde_json::Value::as_str)
-                .filter(|text| !text.is_empty())
-                .map(str::to_owned)
-        })
-    };
-    Ok(Page {
-        items,
-        continuation_token: text(&map, &["continuationToken"]),
-        next_link: text(&map, &["@odata.nextLink", "continuationUri"]),
-        last_result_set: map
-            .get("lastResultSet")
-            .and_then(serde_json::Value::as_bool),
+        path: track.path().to_string(),
+        message: error.to_string(),
+        request_id: response
+            .headers
+            .get("RequestId")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("-")
+            .to_owned(),
     })
+}
+
+/// Decodes a page object: the items under `items_field` (`value`, `activityEventEntities`, a
+/// missing or null list being empty) and the continuation fields; every other key is skipped.
+struct PageSeed<T> {
+    items_field: &'static str,
+    items: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for PageSeed<T> {
+    type Value = Page<T>;
+
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<Page<T>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for PageSeed<T> {
+    type Value = Page<T>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "a page object with `{}`", self.items_field)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Page<T>, A::Error> {
+        let mut items = None;
+        let mut continuation_token = None;
+        let mut odata_next_link = None;
+        let mut continuation_uri = None;
+        let mut last_result_set = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                key if key == self.items_field => items = map.next_value::<Option<Vec<T>>>()?,
+                "continuationToken" => continuation_token = non_empty(map.next_value()?),
+                "@odata.nextLink" => odata_next_link = non_empty(map.next_value()?),
+                "continuationUri" => continuation_uri = non_empty(map.next_value()?),
+                "lastResultSet" => {
+                    last_result_set = map.next_value::<serde_json::Value>()?.as_bool();
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Page {
+            items: items.unwrap_or_default(),
+            continuation_token,
+            next_link: odata_next_link.or(continuation_uri),
+            last_result_set,
+        })
+    }
+}
+
+/// A text field, `None` when null, not text, or empty.
+fn non_empty(value: serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) if !text.is_empty() => Some(text),
+        _ => None,
+    }
 }
 
 const WIRE: &[FormatItem<'static>] =
