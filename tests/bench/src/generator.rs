@@ -325,44 +325,63 @@ fn cli(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> {
     Ok(())
 }
 
-/// The `powerbi` crate's compiled build script, run as cargo runs it, in debug.
+/// The `powerbi` crate's compiled build scripts, run as cargo runs them, in debug: the one
+/// every user's build runs (default features) and the one that generates from `../spec`.
 fn build_script(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
-    let script = compile::powerbi_build_script(ctx)?;
-    let out_dir: PathBuf = ctx.bench_dir.join("build-script-out");
-    let _ = std::fs::remove_dir_all(&out_dir);
-    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
-    let manifest_dir = ctx.repo.join("generated");
-    let run = || -> Outcome<f64> {
-        let mut command = Command::new(&script);
-        command
-            .current_dir(&manifest_dir)
-            .env("OUT_DIR", &out_dir)
-            .env("CARGO_MANIFEST_DIR", &manifest_dir);
-        let run = run_child(&mut command)?.check("the powerbi build script")?;
-        Ok(run.wall.as_secs_f64())
-    };
-    let first = run()?;
     let debug_cli = ctx.bench_dir.join("codegen/debug/powerbi-codegen");
     let start = || -> Outcome<f64> {
         let run = run_child(Command::new(&debug_cli).arg("--version"))?.check("--version")?;
         Ok(run.wall.as_secs_f64())
     };
-    let pairs = alternate(7, run, start)?;
+    let baseline = "a debug binary's process start (`powerbi-codegen --version`)";
+    let shipped = compile::powerbi_build_script(ctx, false)?;
+    let pairs = alternate(7, || run_script(ctx, &shipped), start)?;
     let paired = Paired::of(&pairs, |seconds| *seconds);
     section.rows.push(
-        Row::new("1f", "`powerbi` build.rs step in debug (its compiled build script, run as cargo runs it)")
+        Row::new("1f", "`powerbi` build.rs step in debug, default features (what a user's build runs)")
+            .ours(secs(paired.a))
+            .baseline(format!("{baseline}: {}", secs(paired.b)))
+            .ratio(format!("{} of the goal", ratio(paired.a / GOAL_BUILD_SCRIPT_SECONDS)))
+            .goal(format!("< {GOAL_BUILD_SCRIPT_SECONDS} s"))
+            .met_if(
+                paired.a < GOAL_BUILD_SCRIPT_SECONDS,
+                "the default build script only prints its rerun-if-changed line; anything slower is process start",
+            ),
+    );
+    let regenerating = compile::powerbi_build_script(ctx, true)?;
+    // The first run writes `$OUT_DIR/powerbi.rs`; later ones find it unchanged.
+    let _ = std::fs::remove_dir_all(ctx.bench_dir.join("build-script-out"));
+    let first = run_script(ctx, &regenerating)?;
+    let pairs = alternate(7, || run_script(ctx, &regenerating), start)?;
+    let paired = Paired::of(&pairs, |seconds| *seconds);
+    section.rows.push(
+        Row::new("1g", "`powerbi` build.rs step in debug with `--features regenerate` (generates the client from `../spec`; the workspace's tests turn it on)")
             .ours(format!("{} (first run, writing the file: {})", secs(paired.a), secs(first)))
-            .baseline(format!("a debug binary's process start (`powerbi-codegen --version`): {}", secs(paired.b)))
+            .baseline(format!("{baseline}: {}", secs(paired.b)))
             .ratio(format!("{} of the goal", ratio(paired.a / GOAL_BUILD_SCRIPT_SECONDS)))
             .goal(format!("< {GOAL_BUILD_SCRIPT_SECONDS} s"))
             .met_if(
                 paired.a < GOAL_BUILD_SCRIPT_SECONDS,
                 "cargo compiles build scripts and their dependencies (syn, prettyplease, serde_yaml, yaml-rust2) at opt-level 0 \
-                 in every profile; the release CLI row shows the same work optimized. `[profile.dev.build-override] opt-level = 3` \
-                 (or `package.powerbi-codegen`) in a workspace would buy that speed at the price of a slower cold build; \
-                 a crate built from the package (no `../spec`) copies `snapshot/powerbi.rs` instead and skips generation, and \
-                 cargo reruns the step only when build.rs or a spec file changes (row 2d)",
+                 in every profile, and formatting ~30k lines with prettyplease dominates; the release CLI row shows the same work \
+                 optimized (still over 0.1 s). Only spec work in this repository pays it: users' builds compile the checked-in \
+                 snapshot and never build the generator (row 1f), and cargo reruns the step only when build.rs or a spec file \
+                 changes (row 2d)",
             ),
     );
     Ok(())
+}
+
+/// Runs a compiled `powerbi` build script the way cargo does; its wall time in seconds.
+fn run_script(ctx: &Ctx, script: &Path) -> Outcome<f64> {
+    let out_dir: PathBuf = ctx.bench_dir.join("build-script-out");
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let manifest_dir = ctx.repo.join("generated");
+    let mut command = Command::new(script);
+    command
+        .current_dir(&manifest_dir)
+        .env("OUT_DIR", &out_dir)
+        .env("CARGO_MANIFEST_DIR", &manifest_dir);
+    let run = run_child(&mut command)?.check("the powerbi build script")?;
+    Ok(run.wall.as_secs_f64())
 }
