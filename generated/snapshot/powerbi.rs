@@ -701,43 +701,20 @@ pub mod models {
     use super::rt;
     #[cfg(feature = "admin")]
     /// A page of audit activity events, with the continuation for the next page.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ActivityEventResponse {
         /// The activity events. Each event is a collection of event properties described by the [Microsoft 365 Management Activity schema](https://learn.microsoft.com/office/office-365-management-api/office-365-management-activity-api-schema#power-bi-schema), such as `Id`, `CreationTime`, `Operation`, `Activity`, `UserId`, `ClientIP` and `WorkspaceId`.
-        #[serde(
-            rename = "activityEventEntities",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub activity_event_entities: Option<Vec<rt::JsonValue>>,
         /// The URI for the next chunk in the result set
-        #[serde(
-            rename = "continuationUri",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub continuation_uri: Option<String>,
         /// Token to get the next chunk of the result set
-        #[serde(
-            rename = "continuationToken",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub continuation_token: Option<String>,
         /// Whether this is the last page of the requested window. Not in Microsoft's definition; documented in Microsoft's activity log guide and sent by the service.
-        #[serde(
-            rename = "lastResultSet",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_result_set: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -751,15 +728,8 @@ pub mod models {
     }
     #[cfg(feature = "dashboards")]
     /// A request to add a dashboard.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AddDashboardRequest {
         /// The name of the new dashboard
         pub name: String,
@@ -775,15 +745,8 @@ pub mod models {
     }
     #[cfg(feature = "available_features")]
     /// Additional feature information.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdditionalFeatureInfo {
         /// Workspaces that aren't assigned to a capacity get a limited amount of [embed tokens](https://learn.microsoft.com/power-bi/developer/embedded/embed-tokens#embed-token), to allow experimenting with the APIs. The usage value is the percentage of embed tokens that have been consumed. It only applies to the **embed trial** feature. For more information, see [Development testing](https://learn.microsoft.com/power-bi/developer/embedded/move-to-production#development-testing). (Microsoft's definition spells the key `Usage`; its samples show `usage`.)
         #[serde(
@@ -804,40 +767,25 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A Power BI app returned by admin APIs.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdminApp {
         /// The app ID
         pub id: rt::Uuid,
         /// The app name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The app description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The date and time the app was last updated
-        #[serde(rename = "lastUpdate", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_update: Option<rt::DateTime>,
         /// The app publisher
-        #[serde(
-            rename = "publishedBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub published_by: Option<String>,
         /// Associated workspace for the app
-        #[serde(
-            rename = "workspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspace_id: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -851,52 +799,37 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A Power BI dashboard returned by admin APIs. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdminDashboard {
         /// The dashboard ID
         pub id: rt::Uuid,
         /// The display name of the dashboard
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Whether the dashboard is read-only
-        #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_read_only: Option<bool>,
         /// The app ID, returned only if the dashboard belongs to an app
-        #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<String>,
         /// The web URL of the dashboard
-        #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub web_url: Option<String>,
         /// The embed URL of the dashboard
-        #[serde(rename = "embedUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub embed_url: Option<String>,
         /// The workspace ID of the dashboard. This property will be returned only in `get_dashboards_as_admin`.
-        #[serde(
-            rename = "workspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspace_id: Option<rt::Uuid>,
         /// The tiles that belong to the dashboard (with `$expand=tiles`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub tiles: Option<Vec<AdminTile>>,
         /// (Empty value) The dashboard user access details. This property will be removed from the payload response in an upcoming release; use `get_dashboard_users_as_admin`, or `post_workspace_info` with the `getArtifactUsers` parameter, instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DashboardUser>>,
         /// (Empty value) The subscription details for the dashboard. This property will be removed from the payload response in an upcoming release; use `get_dashboard_subscriptions_as_admin` instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub subscriptions: Option<Vec<Subscription>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -906,63 +839,35 @@ pub mod models {
     impl rt::UnknownFieldPaths for AdminDashboard {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.tiles,
-                &format!("{path}{}", ".tiles"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.subscriptions,
-                &format!("{path}{}", ".subscriptions"),
-                out,
-            );
+            rt::unknown_in(&self.tiles, path, ".tiles", out);
+            rt::unknown_in(&self.users, path, ".users", out);
+            rt::unknown_in(&self.subscriptions, path, ".subscriptions", out);
         }
     }
     #[cfg(feature = "admin")]
     /// The metadata of a dataflow returned by admin APIs. Only a subset of the properties is returned, depending on the API called, the caller's permissions and the availability of the data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdminDataflow {
         /// The dataflow ID
-        #[serde(rename = "objectId")]
         pub object_id: rt::Uuid,
         /// The dataflow name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The dataflow description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// A URL to the dataflow definition file (model.json)
-        #[serde(rename = "modelUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub model_url: Option<String>,
         /// The dataflow owner
-        #[serde(
-            rename = "configuredBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configured_by: Option<String>,
         /// (Empty value) The dataflow user access details. This property will be removed from the payload response in an upcoming release; use `get_dataflow_users_as_admin`, or `post_workspace_info` with the `getArtifactUsers` parameter, instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DataflowUser>>,
         /// The dataflow workspace ID.
-        #[serde(
-            rename = "workspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspace_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -972,146 +877,78 @@ pub mod models {
     impl rt::UnknownFieldPaths for AdminDataflow {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
+            rt::unknown_in(&self.users, path, ".users", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI dataset returned by admin APIs. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of the data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdminDataset {
         /// The dataset ID
         pub id: String,
         /// The dataset name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The dataset owner
-        #[serde(
-            rename = "configuredBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configured_by: Option<String>,
         /// The dataset creation date and time. (Microsoft's definition spells the key `CreatedDate`; its samples show `createdDate`.)
-        #[serde(
-            rename = "createdDate",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<rt::DateTime>,
         /// The content provider type for the dataset, for example `PbixInImportMode`. (PascalCase key, as in Microsoft's samples.)
-        #[serde(
-            rename = "ContentProviderType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "ContentProviderType", skip_serializing_if = "Option::is_none")]
         pub content_provider_type: Option<String>,
         /// The dataset description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The list of all the dataflows this item depends on
-        #[serde(
-            rename = "upstreamDataflows",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_dataflows: Option<Vec<DependentDataflow>>,
         /// The dataset create report embed URL. (Microsoft's definition spells the key `CreateReportEmbedURL`; the service sends `createReportEmbedURL`.)
         #[serde(
             rename = "createReportEmbedURL",
-            default,
             skip_serializing_if = "Option::is_none"
         )]
         pub create_report_embed_url: Option<String>,
         /// The dataset Q&A embed URL. (Microsoft's definition spells the key `QnaEmbedURL`; the service sends `qnaEmbedURL`.)
-        #[serde(
-            rename = "qnaEmbedURL",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "qnaEmbedURL", skip_serializing_if = "Option::is_none")]
         pub qna_embed_url: Option<String>,
         /// The web URL of the dataset
-        #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub web_url: Option<String>,
         /// Whether the dataset requires an effective identity, which you must send in a [GenerateToken](https://learn.microsoft.com/rest/api/power-bi/embed-token/generate-token) API call. (Microsoft's definition spells the key `IsEffectiveIdentityRequired`; its samples show `isEffectiveIdentityRequired`.)
-        #[serde(
-            rename = "isEffectiveIdentityRequired",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_effective_identity_required: Option<bool>,
         /// Whether row-level security is defined inside the Power BI .pbix file. If so, you must specify a role. (Microsoft's definition spells the key `IsEffectiveIdentityRolesRequired`; its samples show `isEffectiveIdentityRolesRequired`.)
-        #[serde(
-            rename = "isEffectiveIdentityRolesRequired",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_effective_identity_roles_required: Option<bool>,
         /// Whether the dataset requires an on-premises data gateway. (Microsoft's definition spells the key `IsOnPremGatewayRequired`; its samples show `isOnPremGatewayRequired`.)
-        #[serde(
-            rename = "isOnPremGatewayRequired",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_on_prem_gateway_required: Option<bool>,
         /// Dataset encryption information. Only applicable when `$expand` is specified. (Microsoft's definition spells the key `Encryption`; its samples show `encryption`.)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub encryption: Option<Encryption>,
         /// (Empty value) The dataset user access details. This property will be removed from the payload response in an upcoming release; use `get_dataset_users_as_admin`, or `post_workspace_info` with the `getArtifactUsers` parameter, instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DatasetUser>>,
         /// Whether the dataset allows adding new rows
-        #[serde(
-            rename = "addRowsAPIEnabled",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "addRowsAPIEnabled", skip_serializing_if = "Option::is_none")]
         pub add_rows_api_enabled: Option<bool>,
         /// `true` when the dataset is either recently refreshed or configured for automatic refresh, with the connection mode set to Import; `false` for other connection modes, such as DirectQuery and LiveConnection, whatever their refresh setup. (Microsoft's definition spells the key `IsRefreshable`; its samples show `isRefreshable`.)
-        #[serde(
-            rename = "isRefreshable",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_refreshable: Option<bool>,
         /// Whether the dataset can be shared with external users to be consumed in their own tenant. (Microsoft's definition spells the key `IsInPlaceSharingEnabled`; its samples show `isInPlaceSharingEnabled`.)
-        #[serde(
-            rename = "isInPlaceSharingEnabled",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_in_place_sharing_enabled: Option<bool>,
         /// The dataset storage mode, for example `Abf`
-        #[serde(
-            rename = "targetStorageMode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_storage_mode: Option<String>,
         /// The dataset workspace ID. This property will be returned only in `get_datasets_as_admin`.
-        #[serde(
-            rename = "workspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspace_id: Option<rt::Uuid>,
         /// Query scale-out settings of the dataset (read-only)
-        #[serde(
-            rename = "queryScaleOutSettings",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub query_scale_out_settings: Option<DatasetQueryScaleOutSettings>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1121,123 +958,81 @@ pub mod models {
     impl rt::UnknownFieldPaths for AdminDataset {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_dataflows,
-                &format!("{path}{}", ".upstreamDataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.encryption,
-                &format!("{path}{}", ".encryption"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(&self.upstream_dataflows, path, ".upstreamDataflows", out);
+            rt::unknown_in(&self.encryption, path, ".encryption", out);
+            rt::unknown_in(&self.users, path, ".users", out);
+            rt::unknown_in(
                 &self.query_scale_out_settings,
-                &format!("{path}{}", ".queryScaleOutSettings"),
+                path,
+                ".queryScaleOutSettings",
                 out,
             );
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI workspace (group) returned by admin APIs; also the body of `update_group_as_admin`, where only the properties to change are set.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdminGroup {
         /// The workspace ID. Listed as required by Microsoft and always present in responses; kept optional because an update request leaves it out.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<rt::Uuid>,
         /// The group name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Whether the group is read-only
-        #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_read_only: Option<bool>,
         /// Whether the group is assigned to a dedicated capacity
-        #[serde(
-            rename = "isOnDedicatedCapacity",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_on_dedicated_capacity: Option<bool>,
         /// The capacity ID
-        #[serde(rename = "capacityId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity_id: Option<rt::Uuid>,
         /// The Power BI dataflow storage account ID
-        #[serde(
-            rename = "dataflowStorageId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataflow_storage_id: Option<rt::Uuid>,
         /// The default dataset storage format in the workspace. Returned only when `isOnDedicatedCapacity` is `true`.
-        #[serde(
-            rename = "defaultDatasetStorageFormat",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub default_dataset_storage_format: Option<DefaultDatasetStorageFormat>,
         /// The Log Analytics workspace assigned to the group. This is returned only when retrieving a single group.
-        #[serde(
-            rename = "logAnalyticsWorkspace",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub log_analytics_workspace: Option<AzureResource>,
         /// The group description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The type of group being returned.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<GroupType>,
         /// The group state, for example `Active`, `Deleted` or `Removing`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub state: Option<String>,
         /// (Empty value) The users that belong to the group and their access rights. Returned with `$expand=users`. This property will be removed from the payload response in an upcoming release; use `get_group_users_as_admin`, or `post_workspace_info` with the `getArtifactUsers` parameter, instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<GroupUser>>,
         /// The reports that belong to the group (with `$expand=reports`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reports: Option<Vec<AdminReport>>,
         /// The dashboards that belong to the group (with `$expand=dashboards`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dashboards: Option<Vec<AdminDashboard>>,
         /// The datasets that belong to the group (with `$expand=datasets`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<AdminDataset>>,
         /// The dataflows that belong to the group (with `$expand=dataflows`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataflows: Option<Vec<AdminDataflow>>,
         /// The workbooks that belong to the group (with `$expand=workbooks`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workbooks: Option<Vec<Workbook>>,
         /// The deployment pipeline ID that the workspace is assigned to.
-        #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub pipeline_id: Option<rt::Uuid>,
         /// Whether the workspace has custom settings
-        #[serde(
-            rename = "hasWorkspaceLevelSettings",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub has_workspace_level_settings: Option<bool>,
         /// The capacity migration status of the workspace, for example `Migrated`. Not in Microsoft's definition; present in its published samples.
-        #[serde(
-            rename = "capacityMigrationStatus",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity_migration_status: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1247,72 +1042,38 @@ pub mod models {
     impl rt::UnknownFieldPaths for AdminGroup {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.log_analytics_workspace,
-                &format!("{path}{}", ".logAnalyticsWorkspace"),
+                path,
+                ".logAnalyticsWorkspace",
                 out,
             );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.reports,
-                &format!("{path}{}", ".reports"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dashboards,
-                &format!("{path}{}", ".dashboards"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasets,
-                &format!("{path}{}", ".datasets"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dataflows,
-                &format!("{path}{}", ".dataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.workbooks,
-                &format!("{path}{}", ".workbooks"),
-                out,
-            );
+            rt::unknown_in(&self.users, path, ".users", out);
+            rt::unknown_in(&self.reports, path, ".reports", out);
+            rt::unknown_in(&self.dashboards, path, ".dashboards", out);
+            rt::unknown_in(&self.datasets, path, ".datasets", out);
+            rt::unknown_in(&self.dataflows, path, ".dataflows", out);
+            rt::unknown_in(&self.workbooks, path, ".workbooks", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI deployment pipeline returned by admin APIs.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdminPipeline {
         /// The deployment pipeline ID
         pub id: rt::Uuid,
         /// The deployment pipeline display name
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// The deployment pipeline description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The collection of deployment pipeline stages. Only returned when `$expand` is set to `stages` in the request.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub stages: Option<Vec<PipelineStage>>,
         /// The collection of deployment pipeline users. Only returned when `$expand` is set to `users` in the request.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<PipelineUser>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1322,99 +1083,64 @@ pub mod models {
     impl rt::UnknownFieldPaths for AdminPipeline {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.stages,
-                &format!("{path}{}", ".stages"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
+            rt::unknown_in(&self.stages, path, ".stages", out);
+            rt::unknown_in(&self.users, path, ".users", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI report returned by admin APIs. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdminReport {
         /// The report ID
         pub id: rt::Uuid,
         /// The name of the report
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The dataset ID of the report
-        #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_id: Option<String>,
         /// The app ID, returned only if the report belongs to an app
-        #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<String>,
         /// The report description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The report type
-        #[serde(rename = "reportType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_type: Option<ReportType>,
         /// The actual report ID when the workspace is published as an app.
-        #[serde(
-            rename = "originalReportId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub original_report_id: Option<rt::Uuid>,
         /// Whether the report was created by the current user.
-        #[serde(
-            rename = "isOwnedByMe",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_owned_by_me: Option<bool>,
         /// The web URL of the report
-        #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub web_url: Option<String>,
         /// The embed URL of the report
-        #[serde(rename = "embedUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub embed_url: Option<String>,
         /// The report owner. Available only for reports created after June 2019.
-        #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<String>,
         /// The last user that modified the report
-        #[serde(rename = "modifiedBy", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by: Option<String>,
         /// The report creation date and time
-        #[serde(
-            rename = "createdDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date_time: Option<rt::DateTime>,
         /// The date and time that the report was last modified
-        #[serde(
-            rename = "modifiedDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date_time: Option<rt::DateTime>,
         /// (Empty value) The user access details for a Power BI report. This property will be removed from the payload response in an upcoming release; use `get_report_users_as_admin`, or `post_workspace_info` with the `getArtifactUsers` parameter, instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<ReportUser>>,
         /// (Empty value) The subscription details for the report. This property will be removed from the payload response in an upcoming release; use `get_report_subscriptions_as_admin` instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub subscriptions: Option<Vec<Subscription>>,
         /// The workspace ID of the report. This property will be returned only in `get_reports_as_admin`.
-        #[serde(
-            rename = "workspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspace_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1424,45 +1150,22 @@ pub mod models {
     impl rt::UnknownFieldPaths for AdminReport {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.subscriptions,
-                &format!("{path}{}", ".subscriptions"),
-                out,
-            );
+            rt::unknown_in(&self.users, path, ".users", out);
+            rt::unknown_in(&self.subscriptions, path, ".subscriptions", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI service principal profile, as returned by admin APIs. Only relevant for the [Power BI Embedded multi-tenancy solution](https://learn.microsoft.com/power-bi/developer/embedded/embed-multi-tenancy).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdminServicePrincipalProfile {
         /// The service principal profile ID
         pub id: rt::Uuid,
         /// The service principal profile name
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// The service principal ID
-        #[serde(
-            rename = "servicePrincipalId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub service_principal_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1476,30 +1179,22 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A Power BI tile returned by admin APIs.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AdminTile {
         /// The tile ID
         pub id: rt::Uuid,
         /// The display name of the tile
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub title: Option<String>,
         /// The report ID. Available only for tiles created from a report.
-        #[serde(rename = "reportId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_id: Option<rt::Uuid>,
         /// The dataset ID. Available only for tiles created from a report or by using a dataset, such as Q&A tiles.
-        #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_id: Option<String>,
         /// The number of tile span rows
         #[serde(
-            rename = "rowSpan",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -1507,17 +1202,16 @@ pub mod models {
         pub row_span: Option<i64>,
         /// The number of tile span columns
         #[serde(
-            rename = "colSpan",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub col_span: Option<i64>,
         /// The embed URL of the tile
-        #[serde(rename = "embedUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub embed_url: Option<String>,
         /// The embed data for the tile
-        #[serde(rename = "embedData", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub embed_data: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1531,33 +1225,22 @@ pub mod models {
     }
     #[cfg(feature = "apps")]
     /// A Power BI installed app.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct App {
         /// The app ID
         pub id: rt::Uuid,
         /// The app name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The app description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The app publisher
-        #[serde(
-            rename = "publishedBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub published_by: Option<String>,
         /// The date and time the app was last updated
-        #[serde(rename = "lastUpdate", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_update: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1571,38 +1254,25 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A Power BI user access right entry for an app.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AppUser {
         /// Email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// The principal type
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The access right that the user has for the app
-        #[serde(rename = "appUserAccessRight")]
         pub app_user_access_right: AppUserAccessRight,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1632,26 +1302,22 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A user access entry for a Power BI item.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ArtifactAccessEntry {
         /// The Power BI item ID
-        #[serde(rename = "artifactId")]
         pub artifact_id: String,
         /// The display name of the Power BI item
-        #[serde(rename = "displayName")]
         pub display_name: String,
         /// The type of Power BI item
-        #[serde(rename = "artifactType")]
         pub artifact_type: ArtifactType,
         /// The access right that the user has for the Power BI item, for example `ReadWrite`
-        #[serde(rename = "accessRight")]
         pub access_right: String,
         /// How the access is given to the Power BI item, for example `Link` or `PublishToWeb`. Only available for widely shared artifacts APIs.
-        #[serde(rename = "shareType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub share_type: Option<String>,
         /// The user who shared the Power BI item. Only available for widely shared artifacts APIs.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sharer: Option<User>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1682,53 +1348,28 @@ pub mod models {
     impl rt::UnknownFieldPaths for ArtifactAccessEntry {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.sharer,
-                &format!("{path}{}", ".sharer"),
-                out,
-            );
+            rt::unknown_in(&self.sharer, path, ".sharer", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A page of Power BI items (such as reports or dashboards) with access details, with the continuation for the next page.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ArtifactAccessResponse {
         /// The OData context URL. (Key as spelled in Microsoft's definition; no published sample shows it.)
-        #[serde(
-            rename = "odata.context",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "odata.context", skip_serializing_if = "Option::is_none")]
         pub odata_context: Option<String>,
         /// The list of Power BI items. (Microsoft's description and published samples spell the key `artifactAccessEntities`; the service sends `ArtifactAccessEntities`, as clients of the real service, Microsoft's semantic-link-labs among them, read it. Both decode.)
         #[serde(
-            rename = "artifactAccessEntities",
             alias = "ArtifactAccessEntities",
-            default,
             skip_serializing_if = "Option::is_none"
         )]
         pub artifact_access_entities: Option<Vec<ArtifactAccessEntry>>,
         /// The URI of the next chunk in the result set
-        #[serde(
-            rename = "continuationUri",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub continuation_uri: Option<String>,
         /// The token for the next chunk in the result set
-        #[serde(
-            rename = "continuationToken",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub continuation_token: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1738,24 +1379,18 @@ pub mod models {
     impl rt::UnknownFieldPaths for ArtifactAccessResponse {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.artifact_access_entities,
-                &format!("{path}{}", ".artifactAccessEntities"),
+                path,
+                ".artifactAccessEntities",
                 out,
             );
         }
     }
     #[cfg(feature = "admin")]
     /// The unique ID of a Power BI item in UUID format. Dashboard, report, and dataflow IDs are in UUID format, and dataset IDs can be in UUID or string format.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ArtifactId {
         /// An ID in UUID format
         pub id: rt::Uuid,
@@ -1771,15 +1406,8 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// The unique ID of a Power BI item in string or UUID format. Dashboard, report, and dataflow IDs are in UUID format, and dataset IDs can be in UUID or string format.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ArtifactStringId {
         /// An ID in string or UUID format
         pub id: String,
@@ -1795,15 +1423,8 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "push_datasets"))]
     /// A dataset table source (a Power Query M expression). Microsoft's definition is named `ASMashupExpression`.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AsMashupExpression {
         /// The source expression
         pub expression: String,
@@ -1819,18 +1440,10 @@ pub mod models {
     }
     #[cfg(feature = "capacities")]
     /// A Power BI assign-to-capacity request.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AssignToCapacityRequest {
         /// The capacity ID. To unassign from a capacity, use an empty GUID (`00000000-0000-0000-0000-000000000000`).
-        #[serde(rename = "capacityId")]
         pub capacity_id: rt::Uuid,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1844,18 +1457,10 @@ pub mod models {
     }
     #[cfg(feature = "dataflow_storage_accounts")]
     /// A Power BI request to assign a workspace to a dataflow storage account.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AssignToDataflowStorageRequest {
         /// The Power BI dataflow storage account ID. To unassign the specified workspace from a Power BI dataflow storage account, use an empty GUID (`00000000-0000-0000-0000-000000000000`).
-        #[serde(rename = "dataflowStorageId")]
         pub dataflow_storage_id: rt::Uuid,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1869,18 +1474,10 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// A request to assign a workspace to a deployment pipeline stage.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AssignWorkspaceRequest {
         /// The workspace ID.
-        #[serde(rename = "workspaceId")]
         pub workspace_id: rt::Uuid,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1894,22 +1491,11 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A request to assign workspaces to a premium capacity.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AssignWorkspacesToCapacityRequest {
         /// The assignments, one per target capacity
-        #[serde(
-            rename = "capacityMigrationAssignments",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity_migration_assignments: Option<Vec<CapacityMigrationAssignment>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1919,31 +1505,27 @@ pub mod models {
     impl rt::UnknownFieldPaths for AssignWorkspacesToCapacityRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.capacity_migration_assignments,
-                &format!("{path}{}", ".capacityMigrationAssignments"),
+                path,
+                ".capacityMigrationAssignments",
                 out,
             );
         }
     }
     #[cfg(feature = "available_features")]
     /// A Power BI available feature.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AvailableFeature {
         /// The feature name
         pub name: String,
         /// The feature state
         pub state: FeatureState,
         /// The feature extended state
-        #[serde(rename = "extendedState")]
         pub extended_state: FeatureExtendedState,
         /// Additional feature information
-        #[serde(
-            rename = "additionalInfo",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub additional_info: Option<AdditionalFeatureInfo>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -1971,34 +1553,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for AvailableFeature {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.additional_info,
-                &format!("{path}{}", ".additionalInfo"),
-                out,
-            );
+            rt::unknown_in(&self.additional_info, path, ".additionalInfo", out);
         }
     }
     #[cfg(feature = "available_features")]
     /// The list of Power BI features available to the caller.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AvailableFeatures {
         /// The OData context URL. (Microsoft's definition spells the key `odata.context`; the service sends `@odata.context`, as in its other OData responses.)
-        #[serde(
-            rename = "@odata.context",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "@odata.context", skip_serializing_if = "Option::is_none")]
         pub odata_context: Option<String>,
         /// The available features list
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub features: Option<Vec<AvailableFeature>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2008,48 +1575,25 @@ pub mod models {
     impl rt::UnknownFieldPaths for AvailableFeatures {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.features,
-                &format!("{path}{}", ".features"),
-                out,
-            );
+            rt::unknown_in(&self.features, path, ".features", out);
         }
     }
     #[cfg(any(feature = "admin", feature = "groups"))]
     /// A user-owned Azure resource, such as a Log Analytics workspace.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct AzureResource {
         /// An identifier for the resource within Power BI (read-only).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<rt::Uuid>,
         /// The Azure subscription where the resource resides. Listed as required by Microsoft; kept optional because no published sample shows this object.
-        #[serde(
-            rename = "subscriptionId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub subscription_id: Option<rt::Uuid>,
         /// The resource group within the subscription where the resource resides. Listed as required by Microsoft; kept optional because no published sample shows this object.
-        #[serde(
-            rename = "resourceGroup",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub resource_group: Option<String>,
         /// The name of the resource. Listed as required by Microsoft; kept optional because no published sample shows this object.
-        #[serde(
-            rename = "resourceName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub resource_name: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2063,25 +1607,13 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// A request to bind a dataset to a gateway.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct BindToGatewayRequest {
         /// The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster and is similar to the gateway cluster ID.
-        #[serde(rename = "gatewayObjectId")]
         pub gateway_object_id: rt::Uuid,
         /// The unique identifiers for the data sources in the gateway
-        #[serde(
-            rename = "datasourceObjectIds",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_object_ids: Option<Vec<rt::Uuid>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2095,53 +1627,34 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
     /// A Power BI capacity.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Capacity {
         /// The capacity ID
         pub id: rt::Uuid,
         /// The display name of the capacity
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// An array of capacity admins
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub admins: Option<Vec<String>>,
         /// The capacity SKU, for example `A1` or `P1`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sku: Option<String>,
         /// The capacity state. Listed as required by Microsoft; kept optional because an expanded refreshable's `capacity` carries only `id`, `displayName` and `sku`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub state: Option<CapacityState>,
         /// The access right a user has on the capacity. Listed as required by Microsoft; kept optional because an expanded refreshable's `capacity` omits it.
-        #[serde(
-            rename = "capacityUserAccessRight",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity_user_access_right: Option<CapacityUserAccessRight>,
         /// The Azure region where the capacity was provisioned
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub region: Option<String>,
         /// The ID of an encryption key (only applicable to the admin route)
-        #[serde(
-            rename = "tenantKeyId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub tenant_key_id: Option<rt::Uuid>,
         /// Encryption key information (only applies to admin routes, with `$expand=tenantKey`)
-        #[serde(rename = "tenantKey", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub tenant_key: Option<TenantKey>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2151,30 +1664,17 @@ pub mod models {
     impl rt::UnknownFieldPaths for Capacity {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.tenant_key,
-                &format!("{path}{}", ".tenantKey"),
-                out,
-            );
+            rt::unknown_in(&self.tenant_key, path, ".tenantKey", out);
         }
     }
     #[cfg(feature = "admin")]
     /// Assignment contract for migrating workspaces to a premium capacity as tenant admin.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CapacityMigrationAssignment {
         /// The workspace IDs to migrate to a premium capacity
-        #[serde(rename = "workspacesToAssign")]
         pub workspaces_to_assign: Vec<String>,
         /// The premium capacity ID
-        #[serde(rename = "targetCapacityObjectId")]
         pub target_capacity_object_id: String,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2188,22 +1688,11 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A patch capacity request.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CapacityPatchRequest {
         /// The ID of the encryption key
-        #[serde(
-            rename = "tenantKeyId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub tenant_key_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2217,55 +1706,32 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A Power BI user access right entry for a capacity.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CapacityUser {
         /// Email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal. Listed as required by Microsoft; kept optional because no published sample shows this object.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// Type of the user.
-        #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_type: Option<String>,
         /// The principal type. Listed as required by Microsoft; kept optional because no published sample shows this object.
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// The access right that the user has on the capacity. Listed as required by Microsoft; kept optional because no published sample shows this object.
-        #[serde(
-            rename = "capacityUserAccessRight",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity_user_access_right: Option<CapacityUserAccessRight>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2275,17 +1741,13 @@ pub mod models {
     impl rt::UnknownFieldPaths for CapacityUser {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(feature = "admin")]
     /// The ID and information protection label change status of a Power BI item.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ChangeLabelStatus {
         /// The unique ID of a Power BI item. The ID is in UUID format for dashboards, reports, and dataflows; and in UUID or string format for datasets.
         pub id: String,
@@ -2315,31 +1777,16 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// A request to clone a report.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CloneReportRequest {
         /// The new report name
         pub name: String,
         /// Optional. The target workspace ID. An empty GUID (`00000000-0000-0000-0000-000000000000`) means **My workspace**. If not provided, the new report is cloned within the same workspace as the source report.
-        #[serde(
-            rename = "targetWorkspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_workspace_id: Option<rt::Uuid>,
         /// Optional. The ID of the dataset to associate with the new report. If not provided, the new report is associated with the same dataset as the source report.
-        #[serde(
-            rename = "targetModelId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_model_id: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2353,46 +1800,22 @@ pub mod models {
     }
     #[cfg(feature = "dashboards")]
     /// A request to clone a tile.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CloneTileRequest {
         /// The target dashboard ID
-        #[serde(rename = "targetDashboardId")]
         pub target_dashboard_id: rt::Uuid,
         /// Optional. The target workspace ID. An empty GUID (`00000000-0000-0000-0000-000000000000`) means **My workspace**. If not provided, the tile is cloned within the same workspace as the source tile.
-        #[serde(
-            rename = "targetWorkspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_workspace_id: Option<rt::Uuid>,
         /// Optional. When cloning a tile linked to a report, the target report ID to rebind the new tile to a different report.
-        #[serde(
-            rename = "targetReportId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_report_id: Option<rt::Uuid>,
         /// Optional. When cloning a tile linked to a dataset, the target model (dataset) ID to rebind the new tile to a different dataset.
-        #[serde(
-            rename = "targetModelId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_model_id: Option<String>,
         /// Optional. The action in case of a position conflict. If there's a conflict and this is not provided, `Tail` is applied. If there's no conflict, the cloned tile has the same position as in the source.
-        #[serde(
-            rename = "positionConflictAction",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub position_conflict_action: Option<PositionConflictAction>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2406,51 +1829,27 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "push_datasets"))]
     /// A dataset column.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Column {
         /// The column name
         pub name: String,
         /// The column data type, for example `Int64`, `Double`, `Decimal`, `bool`, `DateTime` or `string`
-        #[serde(rename = "dataType")]
         pub data_type: String,
         /// Optional. The format of the column as specified in [FORMAT_STRING](https://learn.microsoft.com/analysis-services/multidimensional-models/mdx/mdx-cell-properties-format-string-contents), for example `Currency`.
-        #[serde(
-            rename = "formatString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub format_string: Option<String>,
         /// Optional. The name of a column in the same table to be used to order the current column.
-        #[serde(
-            rename = "sortByColumn",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sort_by_column: Option<String>,
         /// Optional. The data category which describes the data within this column.
-        #[serde(
-            rename = "dataCategory",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub data_category: Option<String>,
         /// Optional. Whether the column is hidden. The default is `false`.
-        #[serde(rename = "isHidden", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_hidden: Option<bool>,
         /// Optional. The aggregate function to use for summarizing this column.
-        #[serde(
-            rename = "summarizeBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub summarize_by: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2464,32 +1863,21 @@ pub mod models {
     }
     #[cfg(feature = "push_datasets")]
     /// A request to create a push dataset.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CreateDatasetRequest {
         /// The dataset name
         pub name: String,
         /// The dataset tables
         pub tables: Vec<Table>,
         /// The dataset relationships
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub relationships: Option<Vec<Relationship>>,
         /// The data sources associated with this dataset
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasources: Option<Vec<Datasource>>,
         /// The dataset mode or type
-        #[serde(
-            rename = "defaultMode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub default_mode: Option<DatasetMode>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2499,41 +1887,18 @@ pub mod models {
     impl rt::UnknownFieldPaths for CreateDatasetRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.tables,
-                &format!("{path}{}", ".tables"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.relationships,
-                &format!("{path}{}", ".relationships"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasources,
-                &format!("{path}{}", ".datasources"),
-                out,
-            );
+            rt::unknown_in(&self.tables, path, ".tables", out);
+            rt::unknown_in(&self.relationships, path, ".relationships", out);
+            rt::unknown_in(&self.datasources, path, ".datasources", out);
         }
     }
     #[cfg(feature = "template_apps")]
     /// A request to create a Power BI template app install ticket. (Microsoft's published sample puts the fields of one `TemplateAppInstallDetails` at the top level; its definition, and the SDKs, wrap them in `installDetails`.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CreateInstallTicketRequest {
         /// List of install details
-        #[serde(
-            rename = "installDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub install_details: Option<Vec<TemplateAppInstallDetails>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2543,27 +1908,15 @@ pub mod models {
     impl rt::UnknownFieldPaths for CreateInstallTicketRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.install_details,
-                &format!("{path}{}", ".installDetails"),
-                out,
-            );
+            rt::unknown_in(&self.install_details, path, ".installDetails", out);
         }
     }
     #[cfg(feature = "profiles")]
     /// A request to create a service principal profile or rename one.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CreateOrUpdateProfileRequest {
         /// The service principal profile name. (Microsoft's definition lists a nonexistent `id` as its required field; the display name is what every published sample sends.)
-        #[serde(rename = "displayName")]
         pub display_name: String,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2577,21 +1930,13 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// A request to create a new deployment pipeline.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CreatePipelineRequest {
         /// The display name for the new deployment pipeline (at most 256 characters)
-        #[serde(rename = "displayName")]
         pub display_name: String,
         /// The description for the new deployment pipeline (at most 1024 characters)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2616,36 +1961,27 @@ pub mod models {
     ///   sends `{"credentialData":""}`.
     /// - On-premises data source (`encryptionAlgorithm: RSA-OAEP`): the same credentials encrypted
     ///   with the gateway public key (base64), as shown by Microsoft's EncryptCredentials samples.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct CredentialDetails {
         /// The credentials, which depend on the `credentialType` value (see above and the [Update Datasource](https://learn.microsoft.com/rest/api/power-bi/gateways/update-datasource#examples) examples)
         pub credentials: String,
         /// The credential type
-        #[serde(rename = "credentialType")]
         pub credential_type: CredentialType,
         /// Whether to encrypt the data source connection. The API call will fail if you select encryption and Power BI is unable to establish an encrypted connection with the data source.
-        #[serde(rename = "encryptedConnection")]
         pub encrypted_connection: EncryptedConnection,
         /// The encryption algorithm. For a cloud data source, specify `None`. For an on-premises data source, specify `RSA-OAEP` and use the gateway public key to encrypt the credentials.
-        #[serde(rename = "encryptionAlgorithm")]
         pub encryption_algorithm: EncryptionAlgorithm,
         /// The privacy level, which is relevant when combining data from multiple sources.
-        #[serde(rename = "privacyLevel")]
         pub privacy_level: PrivacyLevel,
         /// Whether the Azure AD identity (OAuth 2.0 credentials) of the API caller (which must be the data source owner) will be used to configure data source credentials (the owner OAuth access token). Typically, you would either use this flag or `useEndUserOAuth2Credentials`. Don't set it to `true` for Extension data sources.
         #[serde(
             rename = "useCallerAADIdentity",
-            default,
             skip_serializing_if = "Option::is_none"
         )]
         pub use_caller_aad_identity: Option<bool>,
         /// Whether the end-user Azure AD identity (OAuth 2.0 credentials) is used when connecting to the data source in DirectQuery mode. Use with data sources that support [single sign-on (SSO)](https://learn.microsoft.com/power-bi/connect-data/power-bi-data-sources#single-sign-on-sso-for-directquery-sources). Typically, you would either use this flag or `useCallerAADIdentity`. Set it to `false` when changing from single sign-on to another credential type. (A Microsoft sample sends the string `"False"`; the definition declares a boolean.)
-        #[serde(
-            rename = "useEndUserOAuth2Credentials",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub use_end_user_o_auth2_credentials: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2682,42 +2018,31 @@ pub mod models {
     }
     #[cfg(any(feature = "apps", feature = "dashboards"))]
     /// A Power BI dashboard. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Dashboard {
         /// The dashboard ID
         pub id: rt::Uuid,
         /// The display name of the dashboard
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Whether the dashboard is read-only
-        #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_read_only: Option<bool>,
         /// The app ID, returned only if the dashboard belongs to an app
-        #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<String>,
         /// The web URL of the dashboard
-        #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub web_url: Option<String>,
         /// The embed URL of the dashboard
-        #[serde(rename = "embedUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub embed_url: Option<String>,
         /// (Empty value) The dashboard user access details. This property will be removed from the payload response in an upcoming release; use the Get Dashboard Users as Admin API, or the PostWorkspaceInfo API with the `getArtifactUsers` parameter, instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DashboardUser>>,
         /// (Empty value) The subscription details for the dashboard. This property will be removed from the payload response in an upcoming release; use the Get Dashboard Subscriptions as Admin API instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub subscriptions: Option<Vec<Subscription>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2727,58 +2052,37 @@ pub mod models {
     impl rt::UnknownFieldPaths for Dashboard {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.subscriptions,
-                &format!("{path}{}", ".subscriptions"),
-                out,
-            );
+            rt::unknown_in(&self.users, path, ".users", out);
+            rt::unknown_in(&self.subscriptions, path, ".subscriptions", out);
         }
     }
     #[cfg(any(feature = "admin", feature = "apps", feature = "dashboards"))]
     /// A Power BI user access right entry for a dashboard.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DashboardUser {
         /// Email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal. Listed as required by Microsoft; kept optional because some published responses omit it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// Type of the user.
-        #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_type: Option<String>,
         /// The principal type. Listed as required by Microsoft; kept optional because some published responses omit it.
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// The access right that the user has for the dashboard (permission level)
-        #[serde(rename = "dashboardUserAccessRight")]
         pub dashboard_user_access_right: DashboardUserAccessRight,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2806,46 +2110,30 @@ pub mod models {
     impl rt::UnknownFieldPaths for DashboardUser {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(any(feature = "admin", feature = "dataflows"))]
     /// The metadata of a dataflow. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of the data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Dataflow {
         /// The dataflow ID
-        #[serde(rename = "objectId")]
         pub object_id: rt::Uuid,
         /// The dataflow name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The dataflow description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// A URL to the dataflow definition file (model.json)
-        #[serde(rename = "modelUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub model_url: Option<String>,
         /// The dataflow owner
-        #[serde(
-            rename = "configuredBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configured_by: Option<String>,
         /// (Empty value) The dataflow user access details. This property will be removed from the payload response in an upcoming release; use the Get Dataflow Users as Admin API, or the PostWorkspaceInfo API with the `getArtifactUsers` parameter, instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DataflowUser>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2855,32 +2143,20 @@ pub mod models {
     impl rt::UnknownFieldPaths for Dataflow {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
+            rt::unknown_in(&self.users, path, ".users", out);
         }
     }
     #[cfg(feature = "dataflow_storage_accounts")]
     /// A Power BI dataflow storage account.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DataflowStorageAccount {
         /// The Power BI dataflow storage account ID
         pub id: rt::Uuid,
         /// The Power BI dataflow storage account name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Whether workspaces can be assigned to this storage account
-        #[serde(rename = "isEnabled")]
         pub is_enabled: bool,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2894,33 +2170,22 @@ pub mod models {
     }
     #[cfg(feature = "dataflows")]
     /// A Power BI dataflow transaction (one refresh of the dataflow).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DataflowTransaction {
         /// The transaction ID, for example `2020-08-27T16:07:47.2487692Z@8dbd8c92-4d16-4947-8329-4172f04f4f93$2`
         pub id: String,
         /// The type of refresh transaction, for example `OnDemand`
-        #[serde(
-            rename = "refreshType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refresh_type: Option<String>,
         /// The start time of the transaction (a date and time; a plain string in Microsoft's definition)
-        #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub start_time: Option<String>,
         /// The end time of the transaction (a date and time; a plain string in Microsoft's definition)
-        #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub end_time: Option<String>,
         /// The status of the transaction
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2934,25 +2199,14 @@ pub mod models {
     }
     #[cfg(feature = "dataflows")]
     /// The status of a dataflow refresh transaction, as returned by a cancel request.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DataflowTransactionStatus {
         /// The transaction ID
-        #[serde(
-            rename = "transactionId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub transaction_id: Option<String>,
         /// The transaction status
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<DataflowTransactionState>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -2966,35 +2220,20 @@ pub mod models {
     }
     #[cfg(feature = "dataflows")]
     /// A request to update dataflow information. Only the fields that are set are changed.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DataflowUpdateRequestMessage {
         /// The new name for the dataflow
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The new description for the dataflow
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// Whether to allow native queries. (A boolean in Microsoft's definition; its sample sends the string `"false"`.)
-        #[serde(
-            rename = "allowNativeQueries",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_native_queries: Option<bool>,
         /// The behavior of the compute engine
-        #[serde(
-            rename = "computeEngineBehavior",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub compute_engine_behavior: Option<DataflowComputeEngineBehavior>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3008,44 +2247,31 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "dataflows"))]
     /// A Power BI user access right entry for a dataflow.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DataflowUser {
         /// Email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal. Listed as required by Microsoft; kept optional like the other principal fields.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// Type of the user.
-        #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_type: Option<String>,
         /// The principal type. Listed as required by Microsoft; kept optional like the other principal fields.
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// The access right that the user has for the dataflow (permission level). (Microsoft's definition spells the key `DataflowUserAccessRight`; its `required` list and samples use `dataflowUserAccessRight`.)
-        #[serde(rename = "dataflowUserAccessRight")]
         pub dataflow_user_access_right: DataflowUserAccessRight,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3073,53 +2299,36 @@ pub mod models {
     impl rt::UnknownFieldPaths for DataflowUser {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI user access right entry for a datamart.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatamartUser {
         /// Email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal. Listed as required by Microsoft; kept optional like the other principal fields.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// Type of the user.
-        #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_type: Option<String>,
         /// The principal type. Listed as required by Microsoft; kept optional like the other principal fields.
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// The access right that the user has for the datamart (permission level)
-        #[serde(rename = "datamartUserAccessRight")]
         pub datamart_user_access_right: DatamartUserAccessRight,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3147,11 +2356,7 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatamartUser {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(
@@ -3163,144 +2368,76 @@ pub mod models {
         )
     )]
     /// A Power BI dataset. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of the data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Dataset {
         /// The dataset ID
         pub id: String,
         /// The dataset name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The dataset owner
-        #[serde(
-            rename = "configuredBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configured_by: Option<String>,
         /// The dataset creation date and time. (Microsoft's definition spells the key `CreatedDate`; its samples show `createdDate`.)
-        #[serde(
-            rename = "createdDate",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<rt::DateTime>,
         /// The content provider type for the dataset, for example `PbixInImportMode`. (PascalCase key, as in Microsoft's samples.)
-        #[serde(
-            rename = "ContentProviderType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "ContentProviderType", skip_serializing_if = "Option::is_none")]
         pub content_provider_type: Option<String>,
         /// The dataset description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The list of all the dataflows this item depends on
-        #[serde(
-            rename = "upstreamDataflows",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_dataflows: Option<Vec<DependentDataflow>>,
         /// The datasets this dataset depends on. (Sent by the service, usually as an empty list; Microsoft's `Dataset` definition lacks it, its admin variant declares it.)
-        #[serde(
-            rename = "upstreamDatasets",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_datasets: Option<Vec<DependentDataset>>,
         /// The dataset create report embed URL. (Microsoft's definition spells the key `CreateReportEmbedURL`; the service sends `createReportEmbedURL`.)
         #[serde(
             rename = "createReportEmbedURL",
-            default,
             skip_serializing_if = "Option::is_none"
         )]
         pub create_report_embed_url: Option<String>,
         /// The dataset Q&A embed URL. (Microsoft's definition spells the key `QnaEmbedURL`; the service sends `qnaEmbedURL`.)
-        #[serde(
-            rename = "qnaEmbedURL",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "qnaEmbedURL", skip_serializing_if = "Option::is_none")]
         pub qna_embed_url: Option<String>,
         /// The web URL of the dataset
-        #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub web_url: Option<String>,
         /// Whether the dataset requires an effective identity, which you must send in a [GenerateToken](https://learn.microsoft.com/rest/api/power-bi/embed-token/generate-token) API call. (Microsoft's definition spells the key `IsEffectiveIdentityRequired`; its samples show `isEffectiveIdentityRequired`.)
-        #[serde(
-            rename = "isEffectiveIdentityRequired",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_effective_identity_required: Option<bool>,
         /// Whether row-level security is defined inside the Power BI .pbix file. If so, you must specify a role. (Microsoft's definition spells the key `IsEffectiveIdentityRolesRequired`; its samples show `isEffectiveIdentityRolesRequired`.)
-        #[serde(
-            rename = "isEffectiveIdentityRolesRequired",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_effective_identity_roles_required: Option<bool>,
         /// Whether the dataset requires an on-premises data gateway. (Microsoft's definition spells the key `IsOnPremGatewayRequired`; its samples show `isOnPremGatewayRequired`.)
-        #[serde(
-            rename = "isOnPremGatewayRequired",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_on_prem_gateway_required: Option<bool>,
         /// Dataset encryption information. Only applicable when `$expand` is specified. (Microsoft's definition spells the key `Encryption`; its samples show `encryption`.)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub encryption: Option<Encryption>,
         /// (Empty value) The dataset user access details. This property will be removed from the payload response in an upcoming release; use the Get Dataset Users as Admin API, or the PostWorkspaceInfo API with the `getArtifactUsers` parameter, instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DatasetUser>>,
         /// Whether the dataset allows adding new rows
-        #[serde(
-            rename = "addRowsAPIEnabled",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "addRowsAPIEnabled", skip_serializing_if = "Option::is_none")]
         pub add_rows_api_enabled: Option<bool>,
         /// `true` when the dataset is either recently refreshed or configured for automatic refresh, with the connection mode set to Import; `false` for other connection modes, such as DirectQuery and LiveConnection, whatever their refresh setup. (Microsoft's definition spells the key `IsRefreshable`; its samples show `isRefreshable`.)
-        #[serde(
-            rename = "isRefreshable",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_refreshable: Option<bool>,
         /// Whether the dataset can be shared with external users to be consumed in their own tenant. (Microsoft's definition spells the key `IsInPlaceSharingEnabled`; its samples show `isInPlaceSharingEnabled`.)
-        #[serde(
-            rename = "isInPlaceSharingEnabled",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_in_place_sharing_enabled: Option<bool>,
         /// The dataset storage mode, for example `Abf`
-        #[serde(
-            rename = "targetStorageMode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_storage_mode: Option<String>,
         /// Query scale-out settings of the dataset (read-only)
-        #[serde(
-            rename = "queryScaleOutSettings",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub query_scale_out_settings: Option<DatasetQueryScaleOutSettings>,
         /// The default retention policy of a push dataset. Not in Microsoft's definition; present in its published samples of the Post Dataset response.
-        #[serde(
-            rename = "defaultRetentionPolicy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub default_retention_policy: Option<DefaultRetentionPolicy>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3317,50 +2454,28 @@ pub mod models {
     impl rt::UnknownFieldPaths for Dataset {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_dataflows,
-                &format!("{path}{}", ".upstreamDataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_datasets,
-                &format!("{path}{}", ".upstreamDatasets"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.encryption,
-                &format!("{path}{}", ".encryption"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(&self.upstream_dataflows, path, ".upstreamDataflows", out);
+            rt::unknown_in(&self.upstream_datasets, path, ".upstreamDatasets", out);
+            rt::unknown_in(&self.encryption, path, ".encryption", out);
+            rt::unknown_in(&self.users, path, ".users", out);
+            rt::unknown_in(
                 &self.query_scale_out_settings,
-                &format!("{path}{}", ".queryScaleOutSettings"),
+                path,
+                ".queryScaleOutSettings",
                 out,
             );
         }
     }
     #[cfg(feature = "datasets")]
     /// The details of an error, if present.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetExecuteQueriesError {
         /// The code associated with the error
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub code: Option<String>,
         /// The message of the error. If not present here, this information may also be found in the details object nested under the error object.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3374,21 +2489,14 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// The details of the information protection label, if any, associated with the dataset.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetExecuteQueriesInformationProtectionLabel {
         /// The identifier (GUID) of the information protection label
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
         /// The display name of the information protection label
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3402,15 +2510,8 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// A dataset query.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetExecuteQueriesQuery {
         /// The DAX query to be executed
         pub query: String,
@@ -3426,21 +2527,14 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// The results from a single dataset query.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetExecuteQueriesQueryResult {
         /// A list of tables data for a query
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub tables: Option<Vec<DatasetExecuteQueriesTableResult>>,
         /// The details of an error, if present.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error: Option<DatasetExecuteQueriesError>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3450,45 +2544,22 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasetExecuteQueriesQueryResult {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.tables,
-                &format!("{path}{}", ".tables"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.error,
-                &format!("{path}{}", ".error"),
-                out,
-            );
+            rt::unknown_in(&self.tables, path, ".tables", out);
+            rt::unknown_in(&self.error, path, ".error", out);
         }
     }
     #[cfg(feature = "datasets")]
     /// A request to execute queries against a dataset.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetExecuteQueriesRequest {
         /// The list of dataset queries to execute (the service accepts one query per call)
         pub queries: Vec<DatasetExecuteQueriesQuery>,
         /// The serialization settings for the result set
-        #[serde(
-            rename = "serializerSettings",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub serializer_settings: Option<DatasetExecuteQueriesSerializationSettings>,
         /// The UPN of a user to be impersonated. If the model is not RLS enabled, this will be ignored.
-        #[serde(
-            rename = "impersonatedUserName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub impersonated_user_name: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3498,44 +2569,25 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasetExecuteQueriesRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.queries,
-                &format!("{path}{}", ".queries"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.serializer_settings,
-                &format!("{path}{}", ".serializerSettings"),
-                out,
-            );
+            rt::unknown_in(&self.queries, path, ".queries", out);
+            rt::unknown_in(&self.serializer_settings, path, ".serializerSettings", out);
         }
     }
     #[cfg(feature = "datasets")]
     /// The response to a dataset execute queries request.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetExecuteQueriesResponse {
         /// The details of the information protection label, if any, associated with the dataset.
-        #[serde(
-            rename = "informationProtectionLabel",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub information_protection_label: Option<
             DatasetExecuteQueriesInformationProtectionLabel,
         >,
         /// The list of results, one per input query.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub results: Option<Vec<DatasetExecuteQueriesQueryResult>>,
         /// The details of an error, if present.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error: Option<DatasetExecuteQueriesError>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3545,41 +2597,23 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasetExecuteQueriesResponse {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.information_protection_label,
-                &format!("{path}{}", ".informationProtectionLabel"),
+                path,
+                ".informationProtectionLabel",
                 out,
             );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.results,
-                &format!("{path}{}", ".results"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.error,
-                &format!("{path}{}", ".error"),
-                out,
-            );
+            rt::unknown_in(&self.results, path, ".results", out);
+            rt::unknown_in(&self.error, path, ".error", out);
         }
     }
     #[cfg(feature = "datasets")]
     /// The serialization settings for the results of a dataset query.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetExecuteQueriesSerializationSettings {
         /// Whether null (blank) values should be included in the result set. If unspecified, the default value is `false`.
-        #[serde(
-            rename = "includeNulls",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub include_nulls: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3593,21 +2627,14 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// A table of data.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetExecuteQueriesTableResult {
         /// A list of rows. Each row is a set of key-value pairs: the key is the column name (for example `MyTable[Year]`) and the value is the row's value in that column.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub rows: Option<Vec<::std::collections::BTreeMap<String, rt::JsonValue>>>,
         /// The details of an error, if present.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error: Option<DatasetExecuteQueriesError>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3617,11 +2644,7 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasetExecuteQueriesTableResult {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.error,
-                &format!("{path}{}", ".error"),
-                out,
-            );
+            rt::unknown_in(&self.error, path, ".error", out);
         }
     }
     #[cfg(
@@ -3633,26 +2656,14 @@ pub mod models {
         )
     )]
     /// Query scale-out settings of a dataset.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetQueryScaleOutSettings {
         /// Whether the dataset automatically syncs read-only replicas
-        #[serde(
-            rename = "autoSyncReadOnlyReplicas",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub auto_sync_read_only_replicas: Option<bool>,
         /// Maximum number of read-only replicas for the dataset (0 to 64, or -1 for an automatic number of replicas)
         #[serde(
-            rename = "maxReadOnlyReplicas",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -3677,88 +2688,50 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// The query scale-out sync status of a dataset.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetQueryScaleOutSyncStatus {
         /// Latest commit version
         #[serde(
-            rename = "commitVersion",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub commit_version: Option<i64>,
         /// Timestamp indicating the latest commit version
-        #[serde(
-            rename = "commitTimestamp",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub commit_timestamp: Option<rt::DateTime>,
         /// Target sync version
         #[serde(
-            rename = "targetSyncVersion",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub target_sync_version: Option<i64>,
         /// Timestamp indicating the target sync version
-        #[serde(
-            rename = "targetSyncTimestamp",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_sync_timestamp: Option<rt::DateTime>,
         /// Query scale-out sync trigger reason
-        #[serde(
-            rename = "triggerReason",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub trigger_reason: Option<QueryScaleOutSyncTriggerReason>,
         /// Timestamp indicating when the last sync started
-        #[serde(
-            rename = "syncStartTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sync_start_time: Option<rt::DateTime>,
         /// Timestamp indicating when the last sync ended
-        #[serde(
-            rename = "syncEndTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sync_end_time: Option<rt::DateTime>,
         /// Minimum active read version
         #[serde(
-            rename = "minActiveReadVersion",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub min_active_read_version: Option<i64>,
         /// Timestamp indicating the minimum active read version
-        #[serde(
-            rename = "minActiveReadTimestamp",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub min_active_read_timestamp: Option<rt::DateTime>,
         /// Query scale-out status
-        #[serde(
-            rename = "scaleOutStatus",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub scale_out_status: Option<QueryScaleOutStatus>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3772,65 +2745,45 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// The execution details of an [enhanced refresh](https://learn.microsoft.com/power-bi/connect-data/asynchronous-refresh) operation.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetRefreshDetail {
         /// The start date and time of the refresh
-        #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub start_time: Option<rt::DateTime>,
         /// The end date and time of the refresh (may be empty if a refresh is in progress)
-        #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub end_time: Option<rt::DateTime>,
         /// The type of processing to perform. (Microsoft's enum for this field is named `DatasetRefreshDetailType`; it has the same values as the request's `DatasetRefreshType`.)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<DatasetRefreshType>,
         /// Determines if objects will be committed in batches or only when complete. (Microsoft's enum for this field is named `DatasetRefreshDetailCommitMode`; it has the same values as the request's `DatasetCommitMode`.)
-        #[serde(rename = "commitMode", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub commit_mode: Option<DatasetCommitMode>,
         /// Dataset operation general status
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<DatasetRefreshDetailStatus>,
         /// Dataset operation detailed status
-        #[serde(
-            rename = "extendedStatus",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub extended_status: Option<DatasetRefreshDetailExtendedStatus>,
         /// The type of processing for the current iteration. This is useful when `commitMode` is set to `PartialBatch`.
-        #[serde(
-            rename = "currentRefreshType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub current_refresh_type: Option<DatasetRefreshType>,
         /// The number of attempts for the refresh request
         #[serde(
-            rename = "numberOfAttempts",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub number_of_attempts: Option<i64>,
         /// An array of objects included in the refresh request, with their status
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub objects: Option<Vec<DatasetRefreshObjects>>,
         /// An array of engine error or warning messages for the refresh request
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub messages: Option<Vec<EngineMessage>>,
         /// The refresh attempt list.
-        #[serde(
-            rename = "refreshAttempts",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refresh_attempts: Option<Vec<RefreshAttempt>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3840,43 +2793,24 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasetRefreshDetail {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.objects,
-                &format!("{path}{}", ".objects"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.messages,
-                &format!("{path}{}", ".messages"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.refresh_attempts,
-                &format!("{path}{}", ".refreshAttempts"),
-                out,
-            );
+            rt::unknown_in(&self.objects, path, ".objects", out);
+            rt::unknown_in(&self.messages, path, ".messages", out);
+            rt::unknown_in(&self.refresh_attempts, path, ".refreshAttempts", out);
         }
     }
     #[cfg(feature = "datasets")]
     /// A Power BI dataset refresh target (a table, or a partition of a table).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetRefreshObjects {
         /// Table to refresh
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub table: Option<String>,
         /// Partition to refresh
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub partition: Option<String>,
         /// The refresh status of this object, for example `Completed`. Only in refresh execution details (never sent in a request). Not in Microsoft's definition; present in its published samples of the Get Refresh Execution Details response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3890,32 +2824,20 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// A dataset refresh request. Setting only `notifyOption` (or sending no body) triggers a standard refresh; setting any other field triggers an enhanced refresh, in which case `notifyOption` must be left out.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetRefreshRequest {
         /// Mail notification options. Not applicable to enhanced refreshes or to calls made by a service principal. (Listed as required by Microsoft, but it must be omitted for an enhanced refresh, so it is optional here.)
-        #[serde(
-            rename = "notifyOption",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub notify_option: Option<NotifyOption>,
         /// The type of processing to perform
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<DatasetRefreshType>,
         /// Determines if objects will be committed in batches or only when complete
-        #[serde(rename = "commitMode", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub commit_mode: Option<DatasetCommitMode>,
         /// The maximum number of threads on which to run parallel processing commands
         #[serde(
-            rename = "maxParallelism",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -3923,28 +2845,19 @@ pub mod models {
         pub max_parallelism: Option<i64>,
         /// Number of times the operation will retry before failing. Temporary internal errors may trigger a retry of the refresh, even when this parameter is set to 0.
         #[serde(
-            rename = "retryCount",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub retry_count: Option<i64>,
         /// An array of objects to be processed
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub objects: Option<Vec<DatasetRefreshObjects>>,
         /// Determine if the policy is applied or not
-        #[serde(
-            rename = "applyRefreshPolicy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub apply_refresh_policy: Option<bool>,
         /// If an incremental refresh policy is applied, the `effectiveDate` parameter overrides the current date.
-        #[serde(
-            rename = "effectiveDate",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub effective_date: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -3954,45 +2867,22 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasetRefreshRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.objects,
-                &format!("{path}{}", ".objects"),
-                out,
-            );
+            rt::unknown_in(&self.objects, path, ".objects", out);
         }
     }
     #[cfg(any(feature = "admin", feature = "datasets"))]
     /// A Power BI dataset to dataflow link (a dataset that uses a dataflow upstream).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetToDataflowLinkResponse {
         /// The dataset object ID
-        #[serde(
-            rename = "datasetObjectId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_object_id: Option<String>,
         /// The dataflow object ID
-        #[serde(
-            rename = "dataflowObjectId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataflow_object_id: Option<String>,
         /// The workspace object ID
-        #[serde(
-            rename = "workspaceObjectId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspace_object_id: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4013,44 +2903,31 @@ pub mod models {
         )
     )]
     /// A Power BI user access right entry for a dataset.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetUser {
         /// Email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal. Listed as required by Microsoft; kept optional because some published responses omit it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// Type of the user.
-        #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_type: Option<String>,
         /// The principal type. Listed as required by Microsoft; kept optional because some published responses omit it.
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// The access right that the user has for the dataset (permission level)
-        #[serde(rename = "datasetUserAccessRight")]
         pub dataset_user_access_right: DatasetUserAccessRight,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4092,25 +2969,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasetUser {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(feature = "datasets")]
     /// A Power BI principal access right entry for a dataset.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasetUserAccess {
         /// For principal type `User`, the UPN. Otherwise the [object ID](https://learn.microsoft.com/power-bi/developer/embedded/embedded-troubleshoot#what-is-the-difference-between-application-object-id-and-principal-object-id) of the principal.
         pub identifier: String,
         /// The principal type
-        #[serde(rename = "principalType")]
         pub principal_type: PrincipalType,
         /// The access rights to assign to the user for the dataset (permission level). `None` removes the user's permissions.
-        #[serde(rename = "datasetUserAccessRight")]
         pub dataset_user_access_right: DatasetUserAccessRight,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4149,49 +3020,26 @@ pub mod models {
         )
     )]
     /// A Power BI data source.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Datasource {
         /// (Deprecated) The data source name. Available only for DirectQuery.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// (Deprecated) The data source connection string. Available only for DirectQuery.
-        #[serde(
-            rename = "connectionString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub connection_string: Option<String>,
         /// The data source type, for example `Sql`, `AnalysisServices`, `File`, `OData`, `SharePointList` or `Extension`
-        #[serde(
-            rename = "datasourceType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_type: Option<String>,
         /// The data source connection details
-        #[serde(
-            rename = "connectionDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub connection_details: Option<DatasourceConnectionDetails>,
         /// The bound gateway ID, which is empty when not bound to a gateway. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster and is similar to the gateway cluster ID.
-        #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub gateway_id: Option<rt::Uuid>,
         /// The bound data source ID, which is empty when not bound to a gateway
-        #[serde(
-            rename = "datasourceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4209,11 +3057,7 @@ pub mod models {
     impl rt::UnknownFieldPaths for Datasource {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.connection_details,
-                &format!("{path}{}", ".connectionDetails"),
-                out,
-            );
+            rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
         }
     }
     #[cfg(
@@ -4227,53 +3071,38 @@ pub mod models {
         )
     )]
     /// The Power BI data source connection details. Which fields are set depends on the data source type (for example `server` and `database` for SQL, `url` for OData, `path` for a file).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasourceConnectionDetails {
         /// The connection server
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub server: Option<String>,
         /// The connection database
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub database: Option<String>,
         /// The connection URL
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub url: Option<String>,
         /// The connection path
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub path: Option<String>,
         /// The connection kind
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub kind: Option<String>,
         /// The connection account
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub account: Option<String>,
         /// The connection domain
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub domain: Option<String>,
         /// The connection email address
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// The connection login server
-        #[serde(
-            rename = "loginServer",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub login_server: Option<String>,
         /// The connection class information
-        #[serde(rename = "classInfo", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub class_info: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4296,18 +3125,10 @@ pub mod models {
     }
     #[cfg(feature = "embed_token")]
     /// Effective identity for connecting DirectQuery data sources with single sign-on (SSO) enabled.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasourceIdentity {
         /// A blob for specifying the identity.
-        #[serde(rename = "identityBlob")]
         pub identity_blob: String,
         /// An array of data sources that this identity applies to.
         pub datasources: Vec<DatasourceSelector>,
@@ -4319,30 +3140,17 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasourceIdentity {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasources,
-                &format!("{path}{}", ".datasources"),
-                out,
-            );
+            rt::unknown_in(&self.datasources, path, ".datasources", out);
         }
     }
     #[cfg(feature = "embed_token")]
     /// An object that uniquely identifies a single data source by its connection details.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasourceSelector {
         /// The type of the [data source](https://learn.microsoft.com/power-bi/connect-data/power-bi-data-sources), as the API names it: for example `Sql`, `AnalysisServices`, `Oracle`, `SAPHana`, `OData`, `SharePointList`, `File`, `Web` or `Extension` (Microsoft's description lists about fifty).
-        #[serde(rename = "datasourceType")]
         pub datasource_type: String,
         /// The data source connection details. You can obtain them with the Get Datasources calls for paginated reports (`reports`) and for Power BI reports (`datasets`).
-        #[serde(rename = "connectionDetails")]
         pub connection_details: DatasourceConnectionDetails,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4352,27 +3160,15 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasourceSelector {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.connection_details,
-                &format!("{path}{}", ".connectionDetails"),
-                out,
-            );
+            rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A data source usage (a reference to an entry of the scan's data source instances).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasourceUsage {
         /// The data source instance ID
-        #[serde(rename = "datasourceInstanceId")]
         pub datasource_instance_id: rt::Uuid,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4386,38 +3182,25 @@ pub mod models {
     }
     #[cfg(feature = "gateways")]
     /// A Power BI user (or service principal) with access to a gateway data source.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DatasourceUser {
         /// The access right (permission level) that the user has on the data source
-        #[serde(rename = "datasourceAccessRight")]
         pub datasource_access_right: DatasourceUserAccessRight,
         /// The email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// The display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// The [object ID](https://learn.microsoft.com/power-bi/developer/embedded/embedded-troubleshoot#what-is-the-difference-between-application-object-id-and-principal-object-id) of the principal
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// The principal type
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4443,27 +3226,15 @@ pub mod models {
     impl rt::UnknownFieldPaths for DatasourceUser {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(feature = "admin")]
     /// Delegated user details. The user must be an existing user in Power BI and Azure AD, and must have signed in to Power BI during the last three months.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DelegatedUser {
         /// The email address of the delegated user
-        #[serde(rename = "emailAddress")]
         pub email_address: String,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4485,25 +3256,14 @@ pub mod models {
         )
     )]
     /// A Power BI dataflow that an item depends on.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DependentDataflow {
         /// The target dataflow ID
-        #[serde(
-            rename = "targetDataflowId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_dataflow_id: Option<String>,
         /// The target group ID
-        #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub group_id: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4525,25 +3285,14 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A Power BI datamart that an item depends on.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DependentDatamart {
         /// The target datamart ID
-        #[serde(
-            rename = "targetDatamartId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_datamart_id: Option<String>,
         /// The target group ID
-        #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub group_id: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4564,25 +3313,14 @@ pub mod models {
         )
     )]
     /// A Power BI dataset that an item depends on.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DependentDataset {
         /// The target dataset ID
-        #[serde(
-            rename = "targetDatasetId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_dataset_id: Option<String>,
         /// The target group (workspace) ID
-        #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub group_id: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4603,45 +3341,26 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// A request to deploy all supported items from a deployment pipeline stage.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DeployAllRequest {
         /// The numeric identifier of the pipeline deployment stage that the content should be deployed from. Development (0), Test (1), Production (2).
-        #[serde(rename = "sourceStageOrder", deserialize_with = "rt::lenient::i64")]
+        #[serde(deserialize_with = "rt::lenient::i64")]
         pub source_stage_order: i64,
         /// Whether the deployment will be from a later stage in the deployment pipeline, to an earlier one. The default value is `false`.
-        #[serde(
-            rename = "isBackwardDeployment",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_backward_deployment: Option<bool>,
         /// The configuration details for creating a new workspace. Required when deploying to a stage that has no assigned workspaces. The deployment will fail if the new workspace configuration details aren't provided when required.
-        #[serde(
-            rename = "newWorkspace",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub new_workspace: Option<PipelineNewWorkspaceRequest>,
         /// Update org app in the target workspace settings
-        #[serde(
-            rename = "updateAppSettings",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub update_app_settings: Option<PipelineUpdateAppSettings>,
         /// Options that control the behavior of the entire deployment
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub options: Option<DeploymentOptions>,
         /// A note describing the deployment.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub note: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4651,40 +3370,20 @@ pub mod models {
     impl rt::UnknownFieldPaths for DeployAllRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.new_workspace,
-                &format!("{path}{}", ".newWorkspace"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.update_app_settings,
-                &format!("{path}{}", ".updateAppSettings"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.options,
-                &format!("{path}{}", ".options"),
-                out,
-            );
+            rt::unknown_in(&self.new_workspace, path, ".newWorkspace", out);
+            rt::unknown_in(&self.update_app_settings, path, ".updateAppSettings", out);
+            rt::unknown_in(&self.options, path, ".options", out);
         }
     }
     #[cfg(feature = "pipelines")]
     /// A request to deploy a Power BI item (such as a report or a dashboard).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DeployArtifactRequest {
         /// The ID of the Power BI item (such as a report or a dashboard) to be deployed
-        #[serde(rename = "sourceId")]
         pub source_id: rt::Uuid,
         /// The deployment configuration options for a specific Power BI item (such as a report or a dashboard)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub options: Option<DeploymentOptions>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4694,34 +3393,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for DeployArtifactRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.options,
-                &format!("{path}{}", ".options"),
-                out,
-            );
+            rt::unknown_in(&self.options, path, ".options", out);
         }
     }
     #[cfg(feature = "pipelines")]
     /// Error details for a deployment step.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DeploymentError {
         /// The error code
-        #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error_code: Option<String>,
         /// Additional error details
-        #[serde(
-            rename = "errorDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error_details: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4735,18 +3419,11 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// A deployment execution plan.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DeploymentExecutionPlan {
         /// The collection of execution plan steps. (Microsoft's definition spells the key `steps`; its samples show `Steps`.)
-        #[serde(rename = "Steps", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Steps", skip_serializing_if = "Option::is_none")]
         pub steps: Option<Vec<DeploymentExecutionStep>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4756,17 +3433,13 @@ pub mod models {
     impl rt::UnknownFieldPaths for DeploymentExecutionPlan {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.steps,
-                &format!("{path}{}", ".Steps"),
-                out,
-            );
+            rt::unknown_in(&self.steps, path, ".Steps", out);
         }
     }
     #[cfg(feature = "pipelines")]
     /// A deployment execution step.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DeploymentExecutionStep {
         /// The step index
         #[serde(deserialize_with = "rt::lenient::i64")]
@@ -4776,30 +3449,18 @@ pub mod models {
         /// The status of the pipeline operation
         pub status: PipelineOperationStatus,
         /// The date and time that the step was last updated. Listed as required by Microsoft; kept optional because its samples omit it.
-        #[serde(
-            rename = "lastUpdatedTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_updated_time: Option<rt::DateTime>,
         /// Is an item new, different or identical to items in the target stage before deployment.
-        #[serde(
-            rename = "preDeploymentDiffState",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub pre_deployment_diff_state: Option<
             DeploymentExecutionStepPreDeploymentDiffState,
         >,
         /// The source and target items of the step
-        #[serde(
-            rename = "sourceAndTarget",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub source_and_target: Option<DeploymentSourceAndTarget>,
         /// The error details. Only applicable if the pipeline operation failed.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error: Option<DeploymentError>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4830,71 +3491,32 @@ pub mod models {
     impl rt::UnknownFieldPaths for DeploymentExecutionStep {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.source_and_target,
-                &format!("{path}{}", ".sourceAndTarget"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.error,
-                &format!("{path}{}", ".error"),
-                out,
-            );
+            rt::unknown_in(&self.source_and_target, path, ".sourceAndTarget", out);
+            rt::unknown_in(&self.error, path, ".error", out);
         }
     }
     #[cfg(feature = "pipelines")]
     /// Deployment configuration options. Can be specified either for the entire deployment or for a specific Power BI item (such as a report or dashboard). If both are specified, only the deployment options for the Power BI item are used.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DeploymentOptions {
         /// Whether creating a new Power BI item (such as a report or a dashboard) in the target stage workspace is allowed. If this option isn't set to `true` when it's required for deployment, the deployment will fail.
-        #[serde(
-            rename = "allowCreateArtifact",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_create_artifact: Option<bool>,
         /// Whether overwriting a Power BI item (such as a report or a dashboard) in the target stage workspace is allowed. If this option isn't set to `true` when it's required for deployment, the deployment will fail.
-        #[serde(
-            rename = "allowOverwriteArtifact",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_overwrite_artifact: Option<bool>,
         /// Whether to skip tiles that don't have a model or a report in the target stage workspace. If this option isn't set to `true` when it's required for deployment, the deployment will fail.
-        #[serde(
-            rename = "allowSkipTilesWithMissingPrerequisites",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_skip_tiles_with_missing_prerequisites: Option<bool>,
         /// Whether to delete all data from the target Power BI item (such as a report or a dashboard) when there's a schema mismatch. If this option isn't set to `true` when it's required for deployment, the deployment will fail.
-        #[serde(
-            rename = "allowPurgeData",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_purge_data: Option<bool>,
         /// Whether to allow overriding the previous paginated report owner and becoming the owner of the paginated report. Applicable when deploying a paginated report to a stage that already contains a copy of the paginated report that isn't owned by you. If this option isn't set to `true` when it's required for deployment, the deployment will fail.
-        #[serde(
-            rename = "allowTakeOver",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_take_over: Option<bool>,
         /// Whether the label of a target Power BI item (such as a report or a dashboard) can be changed. The label gets changed when the source is protected but the target isn't. If this option isn't set to `true` when it's required for deployment, the deployment will fail.
-        #[serde(
-            rename = "allowOverwriteTargetArtifactLabel",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_overwrite_target_artifact_label: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4908,37 +3530,22 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// Source and target items of a deployment step.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DeploymentSourceAndTarget {
         /// The ID of the Power BI item that's deployed from the source stage
         pub source: rt::Uuid,
         /// The display name of the Power BI item that's deployed from the source stage
-        #[serde(
-            rename = "sourceDisplayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub source_display_name: Option<String>,
         /// The ID of the Power BI item that will be overwritten in the target stage. Only applies when overwriting a Power BI item.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target: Option<rt::Uuid>,
         /// The name of the Power BI item that will be overwritten in the target stage. Only applies when overwriting a Power BI item.
-        #[serde(
-            rename = "targetDisplayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_display_name: Option<String>,
         /// The type of the Power BI item, for example `dataset`, `report`, `dashboard`, `dataflow` or `datamart`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4952,15 +3559,8 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// A Power BI refresh schedule for DirectQuery or LiveConnection, specifying either the frequency or a combination of days and times.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DirectQueryRefreshSchedule {
         /// The interval in minutes between successive refreshes. Supported values are 15, 30, 60, 120 and 180.
         #[serde(
@@ -4970,20 +3570,16 @@ pub mod models {
         )]
         pub frequency: Option<i64>,
         /// The days on which to execute the refresh
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub days: Option<Vec<Days>>,
         /// The times of day to execute the refresh, each in the format `hh:mm`, where `hh` is the hour (from `00` to `23`) and `mm` is the minute (can only be `00` or `30`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub times: Option<Vec<String>>,
         /// The ID of the time zone to use, for example `UTC`. See [Time zone info](https://learn.microsoft.com/dotnet/api/system.timezoneinfo.id).
-        #[serde(
-            rename = "localTimeZoneId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub local_time_zone_id: Option<String>,
         /// Whether the schedule is enabled; `false` disables scheduled refresh. (Microsoft's description lacks the field; its example "Disable a scheduled refresh" sends it.)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub enabled: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -4997,15 +3593,8 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// A Power BI refresh schedule update request for DirectQuery or LiveConnection.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct DirectQueryRefreshScheduleRequest {
         /// The refresh schedule fields to update (either a frequency or days and times)
         pub value: DirectQueryRefreshSchedule,
@@ -5017,53 +3606,34 @@ pub mod models {
     impl rt::UnknownFieldPaths for DirectQueryRefreshScheduleRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.value,
-                &format!("{path}{}", ".value"),
-                out,
-            );
+            rt::unknown_in(&self.value, path, ".value", out);
         }
     }
     #[cfg(any(feature = "embed_token", feature = "reports"))]
     /// Defines the user identity and roles. For more information, see [Row-level security with Power BI Embedded](https://learn.microsoft.com/power-bi/developer/embedded/embedded-row-level-security).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct EffectiveIdentity {
         /// The effective username within a token that applies row-level security rules. For an on-premises model, the username can contain alphanumeric or any of the following characters `.`, `-`, `_`, `!`, `#`, `^`, `~`, `\\`, `@`. For cloud models, the username can contain any ASCII character. For either model, the username length must not exceed 256 characters, and the username shouldn't contain spaces. Listed as required by Microsoft; kept optional because Microsoft's samples with an `identityBlob` omit it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub username: Option<String>,
         /// The EffectiveIdentity auditable context. If this parameter is provided and isn't empty, it will enable auditing of the EffectiveIdentity and its value will be set to the username in the audit record. Otherwise, the EffectiveIdentity context will be omitted from the GenerateToken audit record.
-        #[serde(
-            rename = "auditableContext",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub auditable_context: Option<String>,
         /// An array of datasets for which this identity applies
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<String>>,
         /// An array of row-level security (RLS) roles within a token that applies RLS rules. An identity can contain up to 50 roles. A role can contain any character except `,`, and its length must not exceed 50 characters.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub roles: Option<Vec<String>>,
         /// [Custom data](https://learn.microsoft.com/power-bi/developer/embedded/embedded-row-level-security#using-the-customdata-feature) that's used to apply row-level security rules. Supported for live connection to Azure Analysis Services models and cloud models only.
-        #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub custom_data: Option<String>,
         /// A blob that specifies an [identity](https://learn.microsoft.com/power-bi/developer/embedded/embedded-row-level-security#token-based-identity-sdk-additions). Only supported for datasets with a DirectQuery connection to Azure SQL.
-        #[serde(
-            rename = "identityBlob",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identity_blob: Option<IdentityBlob>,
         /// An array of reports for which this identity applies. Only supported for paginated reports.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reports: Option<Vec<String>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5073,22 +3643,17 @@ pub mod models {
     impl rt::UnknownFieldPaths for EffectiveIdentity {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.identity_blob,
-                &format!("{path}{}", ".identityBlob"),
-                out,
-            );
+            rt::unknown_in(&self.identity_blob, path, ".identityBlob", out);
         }
     }
     #[cfg(feature = "embed_token")]
     /// A Power BI embed token.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct EmbedToken {
         /// The embed token
         pub token: String,
         /// The unique token ID. Through audit logs, the token ID can be used to correlate operations that use the token with the generate operation.
-        #[serde(rename = "tokenId")]
         pub token_id: rt::Uuid,
         /// The date and time (UTC) of token expiration
         pub expiration: rt::DateTime,
@@ -5124,25 +3689,14 @@ pub mod models {
         )
     )]
     /// Encryption information for a dataset.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Encryption {
         /// The dataset ID. Not in Microsoft's definition; present in its published samples.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
         /// Dataset encryption status. (Microsoft's definition spells the key `EncryptionStatus`; its samples show `encryptionStatus`.)
-        #[serde(
-            rename = "encryptionStatus",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub encryption_status: Option<EncryptionStatus>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5163,25 +3717,14 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// Power BI endorsement details.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct EndorsementDetails {
         /// The endorsement status, for example `Certified` or `Promoted`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub endorsement: Option<String>,
         /// The user that certified the Power BI item (such as a report or a dashboard)
-        #[serde(
-            rename = "certifiedBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub certified_by: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5195,24 +3738,17 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// An error or warning message from the engine for an enhanced refresh.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct EngineMessage {
         /// The error code in hex format, for example `0xC11C0020`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub code: Option<String>,
         /// The text of the error or warning message
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         /// The type of the error
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<RefreshEngineErrorType>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5226,70 +3762,42 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// The details and current state of an export to file job.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Export {
         /// The export to file job ID
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
         /// The start date and time of the export to file job
-        #[serde(
-            rename = "createdDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date_time: Option<rt::DateTime>,
         /// The date and time of the last change to the export to file job
-        #[serde(
-            rename = "lastActionDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_action_date_time: Option<rt::DateTime>,
         /// The ID of the exported report
-        #[serde(rename = "reportId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_id: Option<rt::Uuid>,
         /// The name of the exported report
-        #[serde(rename = "reportName", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_name: Option<String>,
         /// The current state of the export to file job
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<ExportState>,
         /// Job progress as a percentage (0 to 100)
         #[serde(
-            rename = "percentComplete",
             deserialize_with = "rt::lenient::option_i32",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub percent_complete: Option<i32>,
         /// The retrieval URL for the exported file
-        #[serde(
-            rename = "resourceLocation",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub resource_location: Option<String>,
         /// The extension of the exported file, for example `.pptx`. (Microsoft's definition spells the key `ResourceFileExtension`; its samples show `resourceFileExtension`.)
-        #[serde(
-            rename = "resourceFileExtension",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub resource_file_extension: Option<String>,
         /// The expiration date and time of the retrieval URL
-        #[serde(
-            rename = "expirationTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub expiration_time: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5303,18 +3811,11 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// A filter to be applied during the export operation.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ExportFilter {
         /// The filter to apply. For information about the filter syntax, see [Filter a report](https://learn.microsoft.com/power-bi/collaborate-share/service-url-filters).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub filter: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5328,24 +3829,16 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// A single page configuration for the export request.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ExportReportPage {
         /// The page name
-        #[serde(rename = "pageName")]
         pub page_name: String,
         /// The name of the visual to export. Specify a name, in case only a single visual from this page is exported.
-        #[serde(rename = "visualName", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub visual_name: Option<String>,
         /// The bookmark to apply on the page
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub bookmark: Option<PageBookmark>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5355,33 +3848,24 @@ pub mod models {
     impl rt::UnknownFieldPaths for ExportReportPage {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.bookmark,
-                &format!("{path}{}", ".bookmark"),
-                out,
-            );
+            rt::unknown_in(&self.bookmark, path, ".bookmark", out);
         }
     }
     #[cfg(feature = "reports")]
     /// An export to file request.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ExportReportRequest {
         /// The requested format for the exported file
         pub format: FileFormat,
         /// The configuration used to export a Power BI report
         #[serde(
             rename = "powerBIReportConfiguration",
-            default,
             skip_serializing_if = "Option::is_none"
         )]
         pub power_bi_report_configuration: Option<PowerBiReportExportConfiguration>,
         /// The configuration used to export a paginated report
-        #[serde(
-            rename = "paginatedReportConfiguration",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub paginated_report_configuration: Option<PaginatedReportExportConfiguration>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5404,39 +3888,30 @@ pub mod models {
     impl rt::UnknownFieldPaths for ExportReportRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.power_bi_report_configuration,
-                &format!("{path}{}", ".powerBIReportConfiguration"),
+                path,
+                ".powerBIReportConfiguration",
                 out,
             );
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.paginated_report_configuration,
-                &format!("{path}{}", ".paginatedReportConfiguration"),
+                path,
+                ".paginatedReportConfiguration",
                 out,
             );
         }
     }
     #[cfg(feature = "reports")]
     /// Export to file request settings.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ExportReportSettings {
         /// The locale to apply
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub locale: Option<String>,
         /// Whether to include hidden pages when exporting an entire report. If not provided, the default behavior is to exclude hidden pages. This property will be ignored when specific pages are exported.
-        #[serde(
-            rename = "includeHiddenPages",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub include_hidden_pages: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5450,21 +3925,14 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A dataset expression (a Power Query / M expression or parameter).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Expression {
         /// The expression name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The expression description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The expression value
         pub expression: String,
@@ -5480,40 +3948,25 @@ pub mod models {
     }
     #[cfg(any(feature = "datasets", feature = "gateways"))]
     /// A Power BI gateway.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Gateway {
         /// The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster and is similar to the gateway cluster ID.
         pub id: rt::Uuid,
         /// The gateway name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The gateway type, for example `Resource`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         /// Gateway metadata in JSON format (a JSON document in a string)
-        #[serde(
-            rename = "gatewayAnnotation",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub gateway_annotation: Option<String>,
         /// The gateway public key, used to encrypt the credentials of its on-premises data sources
-        #[serde(rename = "publicKey", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub public_key: Option<GatewayPublicKey>,
         /// The gateway connectivity status
-        #[serde(
-            rename = "gatewayStatus",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub gateway_status: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5523,64 +3976,32 @@ pub mod models {
     impl rt::UnknownFieldPaths for Gateway {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.public_key,
-                &format!("{path}{}", ".publicKey"),
-                out,
-            );
+            rt::unknown_in(&self.public_key, path, ".publicKey", out);
         }
     }
     #[cfg(any(feature = "datasets", feature = "gateways"))]
     /// A Power BI gateway data source.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GatewayDatasource {
         /// The unique ID for the data source
         pub id: rt::Uuid,
         /// The associated gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster and is similar to the gateway cluster ID.
-        #[serde(rename = "gatewayId")]
         pub gateway_id: rt::Uuid,
         /// The name of the data source
-        #[serde(
-            rename = "datasourceName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_name: Option<String>,
         /// The type of [data source](https://learn.microsoft.com/power-bi/connect-data/power-bi-data-sources). API names of data source types: `ActiveDirectory`, `AdobeAnalytics`, `AdoDotNet`, `AnalysisServices`, `AzureBlobs`, `AzureDataLakeStorage`, `AzureMarketplace`, `AzureTables`, `BizTalk`, `CDPA`, `CustomConnector`, `CustomHttpApi`, `DB2`, `Essbase`, `EventHub`, `Excel`, `Exchange`, `Extension`, `Facebook`, `File`, `Folder`, `GoogleAnalytics`, `Hdfs`, `HDInsight`, `Informix`, `MQ`, `MySql`, `OData`, `ODBC`, `OleDb`, `Oracle`, `PostgreSql`, `PowerQueryMashup`, `PubNub`, `Salesforce`, `SAPBW`, `SAPBWMessageServer`, `SapErp`, `SAPHana`, `SharePoint`, `SharePointDocLib`, `SharePointList`, `Sql`, `Sybase`, `Teradata`, `UIFlow`, `Web`.
-        #[serde(
-            rename = "datasourceType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_type: Option<String>,
         /// Connection details in JSON format (a JSON document in a string, for example `{"server":"MyServer","database":"MyDatabase"}`)
-        #[serde(
-            rename = "connectionDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub connection_details: Option<String>,
         /// The type of data source [credential](https://learn.microsoft.com/power-bi/developer/embedded/configure-credentials). Listed as required by Microsoft; kept optional because the Get Bound Gateway Datasources samples omit it.
-        #[serde(
-            rename = "credentialType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub credential_type: Option<CredentialType>,
         /// The data source credential details. (Microsoft's field description repeats the one of a data source selector: "The connection details for the data source that needs update".)
-        #[serde(
-            rename = "credentialDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub credential_details: Option<GatewayDatasourceCredentialDetails>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5590,31 +4011,16 @@ pub mod models {
     impl rt::UnknownFieldPaths for GatewayDatasource {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.credential_details,
-                &format!("{path}{}", ".credentialDetails"),
-                out,
-            );
+            rt::unknown_in(&self.credential_details, path, ".credentialDetails", out);
         }
     }
     #[cfg(any(feature = "datasets", feature = "gateways"))]
     /// The credential details of a gateway data source.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GatewayDatasourceCredentialDetails {
         /// Whether the end-user Azure AD identity (OAuth 2.0 credentials) is used when connecting to the data source in DirectQuery mode. Use with data sources that support [single sign-on (SSO)](https://learn.microsoft.com/power-bi/connect-data/power-bi-data-sources#single-sign-on-sso-for-directquery-sources).
-        #[serde(
-            rename = "useEndUserOAuth2Credentials",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub use_end_user_o_auth2_credentials: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5628,21 +4034,14 @@ pub mod models {
     }
     #[cfg(any(feature = "datasets", feature = "gateways"))]
     /// A Power BI gateway public key (an RSA key).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GatewayPublicKey {
         /// The public key exponent (base64, for example `AQAB`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub exponent: Option<String>,
         /// The public key modulus (base64)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modulus: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5656,39 +4055,23 @@ pub mod models {
     }
     #[cfg(feature = "embed_token")]
     /// A request to generate an embed token for a single report, dataset, dashboard or tile, or for report creation.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GenerateTokenRequest {
         /// The required access level for embed token generation
-        #[serde(
-            rename = "accessLevel",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub access_level: Option<TokenAccessLevel>,
         /// The dataset ID used for report creation. Only applies when you generate an embed token for report creation.
-        #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_id: Option<String>,
         /// Whether an embedded report can be saved as a new report. The default value is `false`. Only applies when you generate an embed token for report embedding. (One of Microsoft's samples sends it as the string `"true"`; the definition declares a boolean.)
-        #[serde(
-            rename = "allowSaveAs",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_save_as: Option<bool>,
         /// A list of identities to use for row-level security rules
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identities: Option<Vec<EffectiveIdentity>>,
         /// The maximum lifetime of the token in minutes, starting from the time it was generated. Can be used to shorten the expiration time of a token, but not to extend it. The value must be a positive integer. Zero (0) is equivalent to null and will be ignored, resulting in the default expiration time.
         #[serde(
-            rename = "lifetimeInMinutes",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -5702,55 +4085,35 @@ pub mod models {
     impl rt::UnknownFieldPaths for GenerateTokenRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.identities,
-                &format!("{path}{}", ".identities"),
-                out,
-            );
+            rt::unknown_in(&self.identities, path, ".identities", out);
         }
     }
     #[cfg(feature = "embed_token")]
     /// A request to generate an embed token for several reports, datasets and target workspaces.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GenerateTokenRequestV2 {
         /// A list of datasets
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<GenerateTokenRequestV2Dataset>>,
         /// A list of reports
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reports: Option<Vec<GenerateTokenRequestV2Report>>,
         /// The list of workspaces that the embed token will allow saving to
-        #[serde(
-            rename = "targetWorkspaces",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_workspaces: Option<Vec<GenerateTokenRequestV2TargetWorkspace>>,
         /// The list of identities to use for row-level security rules
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identities: Option<Vec<EffectiveIdentity>>,
         /// The maximum lifetime of the token in minutes, starting from the time it was generated. Can be used to shorten the token's expiration time, but not to extend it. The value must be a positive integer. Zero (`0`) is equivalent to `null`, and will set the default expiration time.
         #[serde(
-            rename = "lifetimeInMinutes",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub lifetime_in_minutes: Option<i64>,
         /// List of identities to use when connecting to data sources with Single Sign-On (SSO) enabled.
-        #[serde(
-            rename = "datasourceIdentities",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_identities: Option<Vec<DatasourceIdentity>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5760,53 +4123,27 @@ pub mod models {
     impl rt::UnknownFieldPaths for GenerateTokenRequestV2 {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasets,
-                &format!("{path}{}", ".datasets"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.reports,
-                &format!("{path}{}", ".reports"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.target_workspaces,
-                &format!("{path}{}", ".targetWorkspaces"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.identities,
-                &format!("{path}{}", ".identities"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(&self.datasets, path, ".datasets", out);
+            rt::unknown_in(&self.reports, path, ".reports", out);
+            rt::unknown_in(&self.target_workspaces, path, ".targetWorkspaces", out);
+            rt::unknown_in(&self.identities, path, ".identities", out);
+            rt::unknown_in(
                 &self.datasource_identities,
-                &format!("{path}{}", ".datasourceIdentities"),
+                path,
+                ".datasourceIdentities",
                 out,
             );
         }
     }
     #[cfg(feature = "embed_token")]
     /// A dataset in a `GenerateTokenRequestV2`.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GenerateTokenRequestV2Dataset {
         /// The dataset ID
         pub id: String,
         /// XMLA permissions
-        #[serde(
-            rename = "xmlaPermissions",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub xmla_permissions: Option<XmlaPermissions>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5820,18 +4157,11 @@ pub mod models {
     }
     #[cfg(feature = "embed_token")]
     /// A report in a `GenerateTokenRequestV2`.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GenerateTokenRequestV2Report {
         /// Whether the generated embed token supports report editing
-        #[serde(rename = "allowEdit", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub allow_edit: Option<bool>,
         /// The report ID
         pub id: rt::Uuid,
@@ -5847,15 +4177,8 @@ pub mod models {
     }
     #[cfg(feature = "embed_token")]
     /// A target workspace in a `GenerateTokenRequestV2`.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GenerateTokenRequestV2TargetWorkspace {
         /// The workspace ID
         pub id: rt::Uuid,
@@ -5871,97 +4194,57 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// A Power BI goal. Every field is optional, so the same model serves as the body of an update, where only the fields that are set are changed.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Goal {
         /// The goal ID
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<rt::Uuid>,
         /// The goal name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The scorecard ID
-        #[serde(
-            rename = "scorecardId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub scorecard_id: Option<rt::Uuid>,
         /// The UTC time at creation
-        #[serde(
-            rename = "createdTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_time: Option<rt::DateTime>,
         /// The UTC time at last modification
-        #[serde(
-            rename = "lastModifiedTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_modified_time: Option<rt::DateTime>,
         /// The UTC timestamp for the start date of the goal. The time portion of the timestamp is zero.
-        #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub start_date: Option<rt::DateTime>,
         /// The UTC timestamp for the completion date of the goal. The time portion of the timestamp is zero.
-        #[serde(
-            rename = "completionDate",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub completion_date: Option<rt::DateTime>,
         /// The ID of the parent goal, if defined.
-        #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub parent_id: Option<rt::Uuid>,
         /// The number of notes on the goal's check-ins
         #[serde(
-            rename = "notesCount",
             deserialize_with = "rt::lenient::option_i32",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub notes_count: Option<i32>,
         /// The [custom format string](https://learn.microsoft.com/power-bi/create-reports/desktop-custom-format-strings) for values
-        #[serde(
-            rename = "valuesFormatString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub values_format_string: Option<String>,
         /// The [custom format string](https://learn.microsoft.com/power-bi/create-reports/desktop-custom-format-strings) for dates
-        #[serde(
-            rename = "datesFormatString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dates_format_string: Option<String>,
         /// The goal description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// Whether the goal has status rules defined
-        #[serde(
-            rename = "hasStatusRules",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub has_status_rules: Option<bool>,
         /// The goal status rules
-        #[serde(
-            rename = "statusRules",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status_rules: Option<GoalRulesContainer>,
         /// The goal permissions
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub permissions: Option<GoalPermissions>,
         /// The nested level of the goal in the parent-child hierarchy of scorecard goals
         #[serde(
@@ -5978,10 +4261,10 @@ pub mod models {
         )]
         pub rank: Option<i64>,
         /// The list of goal value check-ins. Only returned when `$expand` includes `goalValues`.
-        #[serde(rename = "goalValues", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub goal_values: Option<Vec<GoalValue>>,
         /// The list of aggregated properties of the goal. Only returned when `$expand` includes `aggregations`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub aggregations: Option<Vec<GoalAggregation>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -5991,55 +4274,35 @@ pub mod models {
     impl rt::UnknownFieldPaths for Goal {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.status_rules,
-                &format!("{path}{}", ".statusRules"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.goal_values,
-                &format!("{path}{}", ".goalValues"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.aggregations,
-                &format!("{path}{}", ".aggregations"),
-                out,
-            );
+            rt::unknown_in(&self.status_rules, path, ".statusRules", out);
+            rt::unknown_in(&self.goal_values, path, ".goalValues", out);
+            rt::unknown_in(&self.aggregations, path, ".aggregations", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// An entry describing the state of a Power BI goal property at a specific time (normally the current time).
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalAggregation {
         /// The aggregation ID
         pub id: String,
         /// The UTC timestamp associated with the aggregated property. The time portion of the timestamp is zero.
         pub timestamp: rt::DateTime,
         /// The UTC timestamp of the aggregation calculation
-        #[serde(rename = "calculationTime")]
         pub calculation_time: rt::DateTime,
         /// The scorecard ID
-        #[serde(rename = "scorecardId")]
         pub scorecard_id: rt::Uuid,
         /// The goal ID
-        #[serde(rename = "goalId")]
         pub goal_id: rt::Uuid,
         /// The numeric value of the aggregated property
         #[serde(deserialize_with = "rt::lenient::f64")]
         pub value: f64,
         /// The alternative text representation of the aggregated property value
-        #[serde(
-            rename = "valueDisplayString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub value_display_string: Option<String>,
         /// The type of the aggregated property
         pub r#type: GoalAggregationType,
         /// The UTC timestamp of the latest modification to the aggregated property
-        #[serde(rename = "maxLastModifiedTime")]
         pub max_last_modified_time: rt::DateTime,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6081,44 +4344,25 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// A request to create a Power BI goal.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalCreateRequest {
         /// The goal name
         pub name: String,
         /// The UTC timestamp for the start date of the goal. The time portion of the timestamp is zero.
-        #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub start_date: Option<rt::DateTime>,
         /// The UTC timestamp for the completion date of the goal. The time portion of the timestamp is zero.
-        #[serde(
-            rename = "completionDate",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub completion_date: Option<rt::DateTime>,
         /// The ID of the parent goal, if defined. (A plain string in Microsoft's definition.)
-        #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub parent_id: Option<String>,
         /// The [custom format string](https://learn.microsoft.com/power-bi/create-reports/desktop-custom-format-strings) for values
-        #[serde(
-            rename = "valuesFormatString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub values_format_string: Option<String>,
         /// The [custom format string](https://learn.microsoft.com/power-bi/create-reports/desktop-custom-format-strings) for dates
-        #[serde(
-            rename = "datesFormatString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dates_format_string: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6132,55 +4376,32 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// A Power BI goal value check-in note.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalNote {
         /// The goal value check-in note ID
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<rt::Uuid>,
         /// The UTC timestamp of the goal value check-in that this note belongs to. The time portion of the timestamp is zero.
-        #[serde(
-            rename = "valueTimestamp",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub value_timestamp: Option<rt::DateTime>,
         /// The goal ID
-        #[serde(rename = "goalId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub goal_id: Option<rt::Uuid>,
         /// The scorecard ID
-        #[serde(
-            rename = "scorecardId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub scorecard_id: Option<rt::Uuid>,
         /// The UTC time at last modification
-        #[serde(
-            rename = "lastModifiedTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_modified_time: Option<rt::DateTime>,
         /// The content of this note in a special format (a JSON-encoded rich-text document, as in Microsoft's samples)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub content: Option<String>,
         /// The UTC time at creation
-        #[serde(
-            rename = "createdTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_time: Option<rt::DateTime>,
         /// The note text
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub body: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6194,15 +4415,8 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// A request to create or update a Power BI goal value check-in note.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalNoteRequest {
         /// The note text
         pub body: String,
@@ -6218,25 +4432,14 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// The rank validation information for a Power BI goal, used with the Move Goals operation. The caller provides it to confirm that they know the existing position of the goal within the hierarchy of goals.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalRankValidationInfo {
         /// The goal ID
-        #[serde(rename = "goalId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub goal_id: Option<rt::Uuid>,
         /// The ID of the current parent goal
-        #[serde(
-            rename = "currentParentId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub current_parent_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6250,41 +4453,26 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// A refresh history entry for a connected Power BI goal.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalRefreshHistory {
         /// The goal ID
-        #[serde(rename = "goalId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub goal_id: Option<rt::Uuid>,
         /// The refresh connection type
-        #[serde(
-            rename = "connectionType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub connection_type: Option<GoalValueType>,
         /// The status of the refresh processing.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<GoalProcessingStatus>,
         /// The UTC timestamp of the refresh operation
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<rt::DateTime>,
         /// The root activity ID
-        #[serde(
-            rename = "rootActivityId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub root_activity_id: Option<rt::Uuid>,
         /// The verbal description of the status of the refresh operation
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6298,25 +4486,14 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// A condition of a Power BI goal status rule: either a field comparison or an expression. (Microsoft's definition is named `Goals.Rules.RuleCondition`.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalRuleCondition {
         /// The field comparison definition when `expression` isn't defined
-        #[serde(
-            rename = "fieldComparison",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub field_comparison: Option<GoalRuleFieldComparison>,
         /// The rule condition expression when `fieldComparison` isn't defined
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub expression: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6326,33 +4503,22 @@ pub mod models {
     impl rt::UnknownFieldPaths for GoalRuleCondition {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.field_comparison,
-                &format!("{path}{}", ".fieldComparison"),
-                out,
-            );
+            rt::unknown_in(&self.field_comparison, path, ".fieldComparison", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// A field comparison in a Power BI goal status rule. (Microsoft's definition is named `Goals.Rules.FieldComparison`.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalRuleFieldComparison {
         /// The name of the field, such as `Timestamp`, `Value`, or `Change`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub field: Option<String>,
         /// The comparison operator
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub operator: Option<GoalRulesFieldComparisonKind>,
         /// The rule value
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub value: Option<GoalRuleValue>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6362,27 +4528,16 @@ pub mod models {
     impl rt::UnknownFieldPaths for GoalRuleFieldComparison {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.value,
-                &format!("{path}{}", ".value"),
-                out,
-            );
+            rt::unknown_in(&self.value, path, ".value", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// A percentage of some target metric in a condition of a Power BI goal status rule. (Microsoft's definition is named `Goals.Rules.PercentOf`.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalRulePercentOf {
         /// The field for which the percent value is computed, such as `Target`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub field: Option<String>,
         /// The percent value
         #[serde(
@@ -6403,24 +4558,17 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// The value a field is compared with in a Power BI goal status rule; one of its fields is set. (Microsoft's definition is named `Goals.Rules.RuleValue`.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalRuleValue {
         /// A percentage of some target metric
-        #[serde(rename = "percentOf", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub percent_of: Option<GoalRulePercentOf>,
         /// The name of another field
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub field: Option<String>,
         /// The rule value timestamp
-        #[serde(rename = "dateTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub date_time: Option<rt::DateTime>,
         /// The rule value number
         #[serde(
@@ -6437,48 +4585,25 @@ pub mod models {
     impl rt::UnknownFieldPaths for GoalRuleValue {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.percent_of,
-                &format!("{path}{}", ".percentOf"),
-                out,
-            );
+            rt::unknown_in(&self.percent_of, path, ".percentOf", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// A container for the JSON definitions of the status rules of a Power BI goal.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalRulesContainer {
         /// The scorecard ID
-        #[serde(
-            rename = "scorecardObjectId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub scorecard_object_id: Option<rt::Uuid>,
         /// The goal ID
-        #[serde(
-            rename = "goalObjectId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub goal_object_id: Option<rt::Uuid>,
         /// The UTC time at last modification
-        #[serde(
-            rename = "lastModifiedTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_modified_time: Option<rt::DateTime>,
         /// The list of rules, as a JSON-encoded string. Use `get_goal_status_rules` for the typed form.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub rules: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6492,18 +4617,11 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// A status rule of a Power BI goal: when all its conditions are met, the goal gets the status `output`. (Microsoft's definition is named `Goals.Rules.Rule_1OfInt32`.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalStatusRule {
         /// The list of status rule conditions
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub conditions: Option<Vec<GoalRuleCondition>>,
         /// The status ID when the conditions are met: 0 Not started, 1 On track, 2 At risk, 3 Behind, 4 Overdue, 5 Completed.
         #[serde(
@@ -6520,56 +4638,32 @@ pub mod models {
     impl rt::UnknownFieldPaths for GoalStatusRule {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.conditions,
-                &format!("{path}{}", ".conditions"),
-                out,
-            );
+            rt::unknown_in(&self.conditions, path, ".conditions", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// The status rules of a Power BI goal. (Microsoft's definition is named `Goals.Rules.GoalStatusRules`.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalStatusRules {
         /// The list of rules
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<GoalStatusRule>>,
         /// The status ID when no rule matches: 0 Not started, 1 On track, 2 At risk, 3 Behind, 4 Overdue, 5 Completed.
         #[serde(
-            rename = "defaultOutput",
             deserialize_with = "rt::lenient::option_i32",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub default_output: Option<i32>,
         /// The scorecard ID (a plain string in Microsoft's definition)
-        #[serde(
-            rename = "scorecardObjectId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub scorecard_object_id: Option<String>,
         /// The goal ID (a plain string in Microsoft's definition)
-        #[serde(
-            rename = "goalObjectId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub goal_object_id: Option<String>,
         /// The UTC time at last modification
-        #[serde(
-            rename = "lastModifiedTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_modified_time: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6579,30 +4673,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for GoalStatusRules {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.rules,
-                &format!("{path}{}", ".rules"),
-                out,
-            );
+            rt::unknown_in(&self.rules, path, ".rules", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// A request to define the status rules of a Power BI goal. (Microsoft's definition is named `Goals.Rules.GoalStatusRulesUpdateRequest`.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalStatusRulesUpdateRequest {
         /// The list of rules
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub rules: Option<Vec<GoalStatusRule>>,
         /// The status ID when no rule matches: 0 Not started, 1 On track, 2 At risk, 3 Behind, 4 Overdue, 5 Completed.
-        #[serde(rename = "defaultOutput", deserialize_with = "rt::lenient::i32")]
+        #[serde(deserialize_with = "rt::lenient::i32")]
         pub default_output: i32,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6612,51 +4695,28 @@ pub mod models {
     impl rt::UnknownFieldPaths for GoalStatusRulesUpdateRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.rules,
-                &format!("{path}{}", ".rules"),
-                out,
-            );
+            rt::unknown_in(&self.rules, path, ".rules", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// A Power BI goal value check-in. Every field is optional, so the same model serves as the body of an update, where only the fields that are set are changed.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalValue {
         /// The UTC timestamp of the goal value check-in. The time portion of the timestamp is zero.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub timestamp: Option<rt::DateTime>,
         /// The goal ID
-        #[serde(rename = "goalId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub goal_id: Option<rt::Uuid>,
         /// The scorecard ID
-        #[serde(
-            rename = "scorecardId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub scorecard_id: Option<rt::Uuid>,
         /// The UTC time at creation
-        #[serde(
-            rename = "createdTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_time: Option<rt::DateTime>,
         /// The UTC time at last modification
-        #[serde(
-            rename = "lastModifiedTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_modified_time: Option<rt::DateTime>,
         /// The goal current value
         #[serde(
@@ -6673,18 +4733,10 @@ pub mod models {
         )]
         pub target: Option<f64>,
         /// The textual representation of the current goal value
-        #[serde(
-            rename = "valueDisplayString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub value_display_string: Option<String>,
         /// The textual representation of the goal target
-        #[serde(
-            rename = "targetDisplayString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_display_string: Option<String>,
         /// The goal value trend
         #[serde(
@@ -6708,7 +4760,7 @@ pub mod models {
         )]
         pub status: Option<i32>,
         /// The notes of the check-in. Only returned when `$expand` includes `notes`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub notes: Option<Vec<GoalNote>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6718,17 +4770,13 @@ pub mod models {
     impl rt::UnknownFieldPaths for GoalValue {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.notes,
-                &format!("{path}{}", ".notes"),
-                out,
-            );
+            rt::unknown_in(&self.notes, path, ".notes", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// A request to create a Power BI goal value check-in.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalValueCreateRequest {
         /// The UTC timestamp of the goal value check-in. The time portion of the timestamp is zero.
         pub timestamp: rt::DateTime,
@@ -6795,31 +4843,19 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// A request to move a goal within a scorecard (the Move Goals operation).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GoalsMoveRequest {
         /// The rank validation information for the goal to be moved. The caller provides validation information to confirm that they know the existing position of a goal within the hierarchy of goals.
-        #[serde(rename = "goalToMove")]
         pub goal_to_move: GoalRankValidationInfo,
         /// The rank validation information for the new parent of the goal to be moved.
-        #[serde(rename = "newParent", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub new_parent: Option<GoalRankValidationInfo>,
         /// The rank validation information for the new previous sibling of the goal to be moved.
-        #[serde(
-            rename = "newPrevious",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub new_previous: Option<GoalRankValidationInfo>,
         /// The rank validation information for the new next sibling of the goal to be moved.
-        #[serde(rename = "newNext", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub new_next: Option<GoalRankValidationInfo>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6829,78 +4865,39 @@ pub mod models {
     impl rt::UnknownFieldPaths for GoalsMoveRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.goal_to_move,
-                &format!("{path}{}", ".goalToMove"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.new_parent,
-                &format!("{path}{}", ".newParent"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.new_previous,
-                &format!("{path}{}", ".newPrevious"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.new_next,
-                &format!("{path}{}", ".newNext"),
-                out,
-            );
+            rt::unknown_in(&self.goal_to_move, path, ".goalToMove", out);
+            rt::unknown_in(&self.new_parent, path, ".newParent", out);
+            rt::unknown_in(&self.new_previous, path, ".newPrevious", out);
+            rt::unknown_in(&self.new_next, path, ".newNext", out);
         }
     }
     #[cfg(feature = "groups")]
     /// A Power BI workspace (group).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Group {
         /// The workspace ID
         pub id: rt::Uuid,
         /// The group name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Whether the group is read-only
-        #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_read_only: Option<bool>,
         /// Whether the group is assigned to a dedicated capacity
-        #[serde(
-            rename = "isOnDedicatedCapacity",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_on_dedicated_capacity: Option<bool>,
         /// The capacity ID
-        #[serde(rename = "capacityId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity_id: Option<rt::Uuid>,
         /// The Power BI dataflow storage account ID
-        #[serde(
-            rename = "dataflowStorageId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataflow_storage_id: Option<rt::Uuid>,
         /// The default dataset storage format in the workspace. Returned only when `isOnDedicatedCapacity` is `true`.
-        #[serde(
-            rename = "defaultDatasetStorageFormat",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub default_dataset_storage_format: Option<DefaultDatasetStorageFormat>,
         /// The Log Analytics workspace assigned to the group. Returned only when retrieving a single group.
-        #[serde(
-            rename = "logAnalyticsWorkspace",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub log_analytics_workspace: Option<AzureResource>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6910,24 +4907,18 @@ pub mod models {
     impl rt::UnknownFieldPaths for Group {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.log_analytics_workspace,
-                &format!("{path}{}", ".logAnalyticsWorkspace"),
+                path,
+                ".logAnalyticsWorkspace",
                 out,
             );
         }
     }
     #[cfg(feature = "groups")]
     /// A request to create a new workspace.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GroupCreationRequest {
         /// The name of the newly created group
         pub name: String,
@@ -6943,21 +4934,13 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A Power BI request to restore a deleted group.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GroupRestoreRequest {
         /// The name of the group to be restored
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The email address of the owner of the group to be restored
-        #[serde(rename = "emailAddress")]
         pub email_address: String,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -6971,44 +4954,31 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "groups"))]
     /// A Power BI user, group or service principal with access to a workspace.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct GroupUser {
         /// Email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal: the email address (UPN) of a user, or the object ID of a group or service principal. Listed as required by Microsoft, but a user may be added by `emailAddress` alone and some published responses omit it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// Type of the user.
-        #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_type: Option<String>,
         /// The principal type. Listed as required by Microsoft; needed when adding a group or service principal, but some published responses omit it.
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// The access right (permission level) that a user has on the workspace
-        #[serde(rename = "groupUserAccessRight")]
         pub group_user_access_right: GroupUserAccessRight,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7036,24 +5006,13 @@ pub mod models {
     impl rt::UnknownFieldPaths for GroupUser {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(any(feature = "embed_token", feature = "reports"))]
     /// A blob for specifying an identity. Only supported for datasets with a DirectQuery connection to Azure SQL.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct IdentityBlob {
         /// An OAuth 2.0 access token for Azure SQL
         pub value: String,
@@ -7069,57 +5028,34 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "imports"))]
     /// A Power BI import.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Import {
         /// The import ID
         pub id: rt::Uuid,
         /// The import name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The import upload state
-        #[serde(
-            rename = "importState",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub import_state: Option<ImportState>,
         /// Import creation date and time
-        #[serde(
-            rename = "createdDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date_time: Option<rt::DateTime>,
         /// Import last update date and time
-        #[serde(
-            rename = "updatedDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub updated_date_time: Option<rt::DateTime>,
         /// The import connection type, for example `import`. (Not in Microsoft's definition; present in its published samples.)
-        #[serde(
-            rename = "connectionType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub connection_type: Option<ConnectionType>,
         /// The source of the import, for example `Upload`. (Not in Microsoft's definition; present in its published samples.)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub source: Option<String>,
         /// The reports associated with this import
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reports: Option<Vec<Report>>,
         /// The datasets associated with this import
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<Dataset>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7129,16 +5065,8 @@ pub mod models {
     impl rt::UnknownFieldPaths for Import {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.reports,
-                &format!("{path}{}", ".reports"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasets,
-                &format!("{path}{}", ".datasets"),
-                out,
-            );
+            rt::unknown_in(&self.reports, path, ".reports", out);
+            rt::unknown_in(&self.datasets, path, ".datasets", out);
         }
     }
     #[cfg(
@@ -7165,28 +5093,17 @@ pub mod models {
         )
     )]
     /// The JSON body of a Post Import call that imports a file from a URL instead of uploading it: an .xlsx file from OneDrive for Business (`filePath`), or a large .pbix file from a temporary upload location (`fileUrl`). Not used by `post_import`, which uploads the file.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ImportInfo {
         /// The path of the OneDrive for Business Excel (.xlsx) file to import, which can be absolute or relative. Power BI .pbix files aren't supported.
-        #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub file_path: Option<String>,
         /// The import connection type for a OneDrive for Business file
-        #[serde(
-            rename = "connectionType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub connection_type: Option<ConnectionType>,
         /// The shared access signature URL of the temporary blob storage used to import large Power BI .pbix files between 1 GB and 10 GB in size.
-        #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub file_url: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7222,27 +5139,20 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A composite of Power BI item IDs for each item type. The IDs specify which Power BI items require an information protection label update.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct InformationProtectionArtifactsChangeLabel {
         /// A list of unique dashboard IDs
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dashboards: Option<Vec<ArtifactId>>,
         /// A list of unique report IDs
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reports: Option<Vec<ArtifactId>>,
         /// A list of unique dataset IDs
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<ArtifactStringId>>,
         /// A list of unique dataflow IDs
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataflows: Option<Vec<ArtifactId>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7252,58 +5162,26 @@ pub mod models {
     impl rt::UnknownFieldPaths for InformationProtectionArtifactsChangeLabel {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dashboards,
-                &format!("{path}{}", ".dashboards"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.reports,
-                &format!("{path}{}", ".reports"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasets,
-                &format!("{path}{}", ".datasets"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dataflows,
-                &format!("{path}{}", ".dataflows"),
-                out,
-            );
+            rt::unknown_in(&self.dashboards, path, ".dashboards", out);
+            rt::unknown_in(&self.reports, path, ".reports", out);
+            rt::unknown_in(&self.datasets, path, ".datasets", out);
+            rt::unknown_in(&self.dataflows, path, ".dataflows", out);
         }
     }
     #[cfg(feature = "admin")]
     /// The label to set and the Power BI items to set it on.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct InformationProtectionChangeLabelDetails {
         /// A composite of Power BI item IDs for each item type
         pub artifacts: InformationProtectionArtifactsChangeLabel,
         /// The label ID, which must be in the user's label policy.
-        #[serde(rename = "labelId")]
         pub label_id: rt::Uuid,
         /// Delegated user details. A delegated user is a user within an organization whose admin sets a label on behalf of the user. Although the admin sets the label, the delegated user is marked as the label issuer.
-        #[serde(
-            rename = "delegatedUser",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub delegated_user: Option<DelegatedUser>,
         /// Specifies whether the assigned label was set by an automated process or manually.
-        #[serde(
-            rename = "assignmentMethod",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub assignment_method: Option<AssignmentMethod>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7313,41 +5191,26 @@ pub mod models {
     impl rt::UnknownFieldPaths for InformationProtectionChangeLabelDetails {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.artifacts,
-                &format!("{path}{}", ".artifacts"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.delegated_user,
-                &format!("{path}{}", ".delegatedUser"),
-                out,
-            );
+            rt::unknown_in(&self.artifacts, path, ".artifacts", out);
+            rt::unknown_in(&self.delegated_user, path, ".delegatedUser", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A composite of the ID and information protection label change status for one or more Power BI items, organized by type.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct InformationProtectionChangeLabelResponse {
         /// The ID and information protection label change status of one or more dashboards
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dashboards: Option<Vec<ChangeLabelStatus>>,
         /// The ID and information protection label change status of one or more reports
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reports: Option<Vec<ChangeLabelStatus>>,
         /// The ID and information protection label change status of one or more dataflows
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataflows: Option<Vec<ChangeLabelStatus>>,
         /// The ID and information protection label change status of one or more datasets
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<ChangeLabelStatus>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7357,37 +5220,20 @@ pub mod models {
     impl rt::UnknownFieldPaths for InformationProtectionChangeLabelResponse {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dashboards,
-                &format!("{path}{}", ".dashboards"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.reports,
-                &format!("{path}{}", ".reports"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dataflows,
-                &format!("{path}{}", ".dataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasets,
-                &format!("{path}{}", ".datasets"),
-                out,
-            );
+            rt::unknown_in(&self.dashboards, path, ".dashboards", out);
+            rt::unknown_in(&self.reports, path, ".reports", out);
+            rt::unknown_in(&self.dataflows, path, ".dataflows", out);
+            rt::unknown_in(&self.datasets, path, ".datasets", out);
         }
     }
     #[cfg(feature = "template_apps")]
     /// An automated install ticket for a Power BI template app.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct InstallTicket {
         /// Install ticket
         pub ticket: String,
         /// The unique ID of an install ticket. Audit logs can be used to correlate operations that use this ticket with the generate ticket operation.
-        #[serde(rename = "ticketId")]
         pub ticket_id: rt::Uuid,
         /// The expiration date and time (UTC) of the ticket
         pub expiration: rt::DateTime,
@@ -7420,36 +5266,20 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// A Power BI dataset parameter.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct MashupParameter {
         /// The parameter name
         pub name: String,
         /// The parameter type, for example `Text`, `Number`, `DateTime`, `Logical` or `Any`
         pub r#type: String,
         /// The current value of the parameter, as text (for example `77`, `TRUE`, `2/8/2002 12:00:00 AM`)
-        #[serde(
-            rename = "currentValue",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub current_value: Option<String>,
         /// Whether the dataset parameter is required
-        #[serde(rename = "isRequired")]
         pub is_required: bool,
         /// A list of suggested parameter values
-        #[serde(
-            rename = "suggestedValues",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub suggested_values: Option<Vec<String>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7463,32 +5293,21 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "push_datasets"))]
     /// A Power BI measure.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Measure {
         /// The measure name
         pub name: String,
         /// A valid DAX expression
         pub expression: String,
         /// Optional. A string describing how the value should be formatted when it's displayed, as specified in [FORMAT_STRING](https://learn.microsoft.com/analysis-services/multidimensional-models/mdx/mdx-cell-properties-format-string-contents).
-        #[serde(
-            rename = "formatString",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub format_string: Option<String>,
         /// Optional. The measure description.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// Optional. Whether the measure is hidden.
-        #[serde(rename = "isHidden", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_hidden: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7502,15 +5321,8 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A modified workspace.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ModifiedWorkspace {
         /// The workspace object ID
         pub id: rt::Uuid,
@@ -7526,25 +5338,14 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// A Power BI report page.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Page {
         /// The name of the report page
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The display name of the report page
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// The order of the report page. (Microsoft's definition declares a 32-bit integer; its published samples show it as a string, `"0"`, taken here to be a slip of the samples.)
         #[serde(
@@ -7565,21 +5366,14 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// The bookmark to apply on a single page. Provide name or state, but not both.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PageBookmark {
         /// The bookmark name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The bookmark state
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub state: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7593,32 +5387,17 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// The export to file configuration for a paginated report.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PaginatedReportExportConfiguration {
         /// The single identity to use when exporting a report. Required when a report uses a Power BI dataset or an Azure Analysis Services data source.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identities: Option<Vec<EffectiveIdentity>>,
         /// A dictionary of format settings. The keys are the device information property names for the requested file format.
-        #[serde(
-            rename = "formatSettings",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub format_settings: Option<::std::collections::BTreeMap<String, String>>,
         /// A list of report parameters
-        #[serde(
-            rename = "parameterValues",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub parameter_values: Option<Vec<ParameterValue>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7628,35 +5407,20 @@ pub mod models {
     impl rt::UnknownFieldPaths for PaginatedReportExportConfiguration {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.identities,
-                &format!("{path}{}", ".identities"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.parameter_values,
-                &format!("{path}{}", ".parameterValues"),
-                out,
-            );
+            rt::unknown_in(&self.identities, path, ".identities", out);
+            rt::unknown_in(&self.parameter_values, path, ".parameterValues", out);
         }
     }
     #[cfg(feature = "reports")]
     /// A paginated report parameter value.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ParameterValue {
         /// The parameter name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The parameter value
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub value: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7670,14 +5434,13 @@ pub mod models {
     }
     #[cfg(feature = "capacities")]
     /// A request to change the state of a capacity workload.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PatchWorkloadRequest {
         /// The capacity workload state. `Unsupported` can't be set.
         pub state: WorkloadState,
         /// The percentage of the maximum memory that a workload can consume (set by the user)
         #[serde(
-            rename = "maxMemoryPercentageSetByUser",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -7707,30 +5470,19 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// A Power BI deployment pipeline.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Pipeline {
         /// The deployment pipeline ID
         pub id: rt::Uuid,
         /// The deployment pipeline display name
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// The deployment pipeline description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The collection of deployment pipeline stages. Only returned when `$expand` is set to `stages` in the request.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub stages: Option<Vec<PipelineStage>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7740,30 +5492,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for Pipeline {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.stages,
-                &format!("{path}{}", ".stages"),
-                out,
-            );
+            rt::unknown_in(&self.stages, path, ".stages", out);
         }
     }
     #[cfg(feature = "pipelines")]
     /// The configuration details for creating a new workspace. Required when deploying to a stage that has no assigned workspaces.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PipelineNewWorkspaceRequest {
         /// The name of the new workspace
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The ID of the capacity that the new workspace will be assigned to. If unspecified and the API caller has permissions for the source stage workspace capacity, then that capacity will be used. Otherwise, Power BI will select a capacity that the API caller has permissions for.
-        #[serde(rename = "capacityId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7777,36 +5518,26 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// A Power BI deployment pipeline operation.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PipelineOperation {
         /// The operation ID
         pub id: rt::Uuid,
         /// The operation type
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<PipelineOperationType>,
         /// The pipeline operation status
         pub status: PipelineOperationStatus,
         /// The date and time that the operation was last updated
-        #[serde(rename = "lastUpdatedTime")]
         pub last_updated_time: rt::DateTime,
         /// The date and time that the operation started
-        #[serde(
-            rename = "executionStartTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub execution_start_time: Option<rt::DateTime>,
         /// The date and time that the operation ended
-        #[serde(
-            rename = "executionEndTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub execution_end_time: Option<rt::DateTime>,
         /// The numeric identifier of a source pipeline deployment stage. Development (0), Test (1), Production (2).
         #[serde(
-            rename = "sourceStageOrder",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -7814,35 +5545,22 @@ pub mod models {
         pub source_stage_order: Option<i64>,
         /// The numeric identifier of a target pipeline deployment stage. Development (0), Test (1), Production (2).
         #[serde(
-            rename = "targetStageOrder",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub target_stage_order: Option<i64>,
         /// User or service principal that performed the pipeline operation.
-        #[serde(
-            rename = "performedBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub performed_by: Option<PipelineOperationUser>,
         /// A note representing a description of the operation.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub note: Option<PipelineOperationNote>,
         /// The deployment execution plan. Only applicable to a single pipeline operation.
-        #[serde(
-            rename = "executionPlan",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub execution_plan: Option<DeploymentExecutionPlan>,
         /// The amount of deployed items in the source stage, that are new, identical or different to items in the target stage, before deployment.
-        #[serde(
-            rename = "preDeploymentDiffInformation",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub pre_deployment_diff_information: Option<PreDeploymentDiffInformation>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7878,44 +5596,25 @@ pub mod models {
     impl rt::UnknownFieldPaths for PipelineOperation {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.performed_by,
-                &format!("{path}{}", ".performedBy"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.note,
-                &format!("{path}{}", ".note"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.execution_plan,
-                &format!("{path}{}", ".executionPlan"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(&self.performed_by, path, ".performedBy", out);
+            rt::unknown_in(&self.note, path, ".note", out);
+            rt::unknown_in(&self.execution_plan, path, ".executionPlan", out);
+            rt::unknown_in(
                 &self.pre_deployment_diff_information,
-                &format!("{path}{}", ".preDeploymentDiffInformation"),
+                path,
+                ".preDeploymentDiffInformation",
                 out,
             );
         }
     }
     #[cfg(feature = "pipelines")]
     /// A note describing the deployment.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PipelineOperationNote {
         /// Text describing the deployment.
         pub content: String,
         /// Whether the note is incomplete. `true` when only part of the note is returned; `false` when the note is complete.
-        #[serde(rename = "isTruncated")]
         pub is_truncated: bool,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7929,25 +5628,16 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// User or service principal that performed the pipeline operation.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PipelineOperationUser {
         /// The UPN of the user who performed the deployment.
-        #[serde(
-            rename = "userPrincipalName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_principal_name: Option<String>,
         /// The ID of the service principal that performed the deployment.
-        #[serde(
-            rename = "principalObjectID",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "principalObjectID", skip_serializing_if = "Option::is_none")]
         pub principal_object_id: Option<rt::Uuid>,
         /// The type of user who performed the deployment.
-        #[serde(rename = "principalType")]
         pub principal_type: PrincipalType,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -7974,32 +5664,17 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "pipelines"))]
     /// A Power BI deployment pipeline stage.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PipelineStage {
         /// The stage order, starting from zero. Development (0), Test (1), Production (2).
         #[serde(deserialize_with = "rt::lenient::i64")]
         pub order: i64,
         /// The assigned workspace ID. Only applicable when there's an assigned workspace.
-        #[serde(
-            rename = "workspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspace_id: Option<rt::Uuid>,
         /// The assigned workspace name. Only applicable when there's an assigned workspace and the user has access to the workspace.
-        #[serde(
-            rename = "workspaceName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspace_name: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8013,53 +5688,25 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// Power BI item metadata for a deployment pipeline stage. (Microsoft declares one identical definition per item kind: `PipelineStageDataset`, `PipelineStageReport`, `PipelineStageDashboard`, `PipelineStageDataflow` and `PipelineStageDatamart`; they are one model here.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PipelineStageArtifact {
         /// The Power BI item ID
-        #[serde(rename = "artifactId")]
         pub artifact_id: rt::Uuid,
         /// The Power BI item display name. (Microsoft's samples use this key for dataflows and datamarts.)
-        #[serde(
-            rename = "artifactDisplayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub artifact_display_name: Option<String>,
         /// The Power BI item display name. Not in Microsoft's definition; its samples use this key instead of `artifactDisplayName` for datasets, reports and dashboards.
-        #[serde(
-            rename = "artifactName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub artifact_name: Option<String>,
         /// The ID of the Power BI item (such as a report or a dashboard) from the workspace assigned to the source stage, which will update the current Power BI item upon deployment. Applicable only when the user has at least contributor access to the source stage workspace.
-        #[serde(
-            rename = "sourceArtifactId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub source_artifact_id: Option<rt::Uuid>,
         /// The ID of the Power BI item (such as a report or a dashboard) from the workspace of the target stage, which will be updated by the current Power BI item upon deployment. Applicable only when the user has at least contributor access to the target stage workspace.
-        #[serde(
-            rename = "targetArtifactId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_artifact_id: Option<rt::Uuid>,
         /// The last deployment date and time of the Power BI item
-        #[serde(
-            rename = "lastDeploymentTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_deployment_time: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8073,30 +5720,23 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// Supported items from a workspace that's assigned to a deployment pipeline stage.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PipelineStageArtifacts {
         /// The datasets collection
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<PipelineStageArtifact>>,
         /// The reports collection
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reports: Option<Vec<PipelineStageArtifact>>,
         /// The dashboards collection
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dashboards: Option<Vec<PipelineStageArtifact>>,
         /// The dataflows collection
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataflows: Option<Vec<PipelineStageArtifact>>,
         /// The datamarts collection
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datamarts: Option<Vec<PipelineStageArtifact>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8106,51 +5746,20 @@ pub mod models {
     impl rt::UnknownFieldPaths for PipelineStageArtifacts {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasets,
-                &format!("{path}{}", ".datasets"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.reports,
-                &format!("{path}{}", ".reports"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dashboards,
-                &format!("{path}{}", ".dashboards"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dataflows,
-                &format!("{path}{}", ".dataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datamarts,
-                &format!("{path}{}", ".datamarts"),
-                out,
-            );
+            rt::unknown_in(&self.datasets, path, ".datasets", out);
+            rt::unknown_in(&self.reports, path, ".reports", out);
+            rt::unknown_in(&self.dashboards, path, ".dashboards", out);
+            rt::unknown_in(&self.dataflows, path, ".dataflows", out);
+            rt::unknown_in(&self.datamarts, path, ".datamarts", out);
         }
     }
     #[cfg(feature = "pipelines")]
     /// Configuration for updating the org app after a deployment.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PipelineUpdateAppSettings {
         /// Whether to update the app in the target workspace. Only deployed items that already exist in the app are updated. New deployed items are not added to the app.
-        #[serde(
-            rename = "updateAppInTargetWorkspace",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub update_app_in_target_workspace: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8164,20 +5773,15 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "pipelines"))]
     /// A Power BI user access right entry for a deployment pipeline.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PipelineUser {
         /// For principal type `User`, provide the UPN. Otherwise provide the [object ID](https://learn.microsoft.com/power-bi/developer/embedded/embedded-troubleshoot#what-is-the-difference-between-application-object-id-and-principal-object-id) of the principal.
         pub identifier: String,
         /// The principal type
-        #[serde(rename = "principalType")]
         pub principal_type: PrincipalType,
         /// The access right a user has for the deployment pipeline. Described by Microsoft as required when granting access; not in its `required` list.
-        #[serde(
-            rename = "accessRight",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub access_right: Option<PipelineUserAccessRight>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8204,16 +5808,14 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// A Power BI user access right entry to grant on a dataset.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PostDatasetUserAccess {
         /// For principal type `User`, the UPN. Otherwise the [object ID](https://learn.microsoft.com/power-bi/developer/embedded/embedded-troubleshoot#what-is-the-difference-between-application-object-id-and-principal-object-id) of the principal.
         pub identifier: String,
         /// The principal type (`App` is not supported)
-        #[serde(rename = "principalType")]
         pub principal_type: PrincipalType,
         /// The access right to grant to the user for the dataset
-        #[serde(rename = "datasetUserAccessRight")]
         pub dataset_user_access_right: DatasetUserAccessRightEntry,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8244,18 +5846,11 @@ pub mod models {
     }
     #[cfg(feature = "push_datasets")]
     /// A request to add rows to a push dataset table.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PostRowsRequest {
         /// An array of data rows pushed to a dataset table. Each element is a collection of properties in key-value format: the key is the column name and the value is the row's value in that column (for example `{"ProductID": 1, "Name": "Adjustable Race"}`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub rows: Option<Vec<::std::collections::BTreeMap<String, rt::JsonValue>>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8269,24 +5864,17 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// Detailed information about a Power BI error response.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PowerBiApiErrorResponseDetail {
         /// The error code
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub code: Option<String>,
         /// The error message
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub message: Option<String>,
         /// The error target
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8300,45 +5888,26 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// The export to file configuration for a Power BI report. (Microsoft's name is `PowerBIReportExportConfiguration`; renamed to be PascalCase.)
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PowerBiReportExportConfiguration {
         /// The settings to be applied for the export to file job
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub settings: Option<ExportReportSettings>,
         /// The dataset ID to export the report with. Only needed if exporting with a dataset other than the report's default dataset.
-        #[serde(
-            rename = "datasetToBind",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_to_bind: Option<String>,
         /// A default bookmark to apply on all pages that don't have a specific bookmark
-        #[serde(
-            rename = "defaultBookmark",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub default_bookmark: Option<PageBookmark>,
         /// A list of report level filters to apply. Currently, only one filter is supported.
-        #[serde(
-            rename = "reportLevelFilters",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_level_filters: Option<Vec<ExportFilter>>,
         /// A list of pages to export and their properties. The same page may appear more than once with different visuals.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub pages: Option<Vec<ExportReportPage>>,
         /// A list of identities to use for row-level security rules
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identities: Option<Vec<EffectiveIdentity>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8348,59 +5917,26 @@ pub mod models {
     impl rt::UnknownFieldPaths for PowerBiReportExportConfiguration {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.settings,
-                &format!("{path}{}", ".settings"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.default_bookmark,
-                &format!("{path}{}", ".defaultBookmark"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.report_level_filters,
-                &format!("{path}{}", ".reportLevelFilters"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.pages,
-                &format!("{path}{}", ".pages"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.identities,
-                &format!("{path}{}", ".identities"),
-                out,
-            );
+            rt::unknown_in(&self.settings, path, ".settings", out);
+            rt::unknown_in(&self.default_bookmark, path, ".defaultBookmark", out);
+            rt::unknown_in(&self.report_level_filters, path, ".reportLevelFilters", out);
+            rt::unknown_in(&self.pages, path, ".pages", out);
+            rt::unknown_in(&self.identities, path, ".identities", out);
         }
     }
     #[cfg(feature = "pipelines")]
     /// The amount of new, different and identical deployed items before deployment.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PreDeploymentDiffInformation {
         /// The number of new items deployed to the target stage.
-        #[serde(rename = "newArtifactsCount", deserialize_with = "rt::lenient::i64")]
+        #[serde(deserialize_with = "rt::lenient::i64")]
         pub new_artifacts_count: i64,
         /// The number of deployed items with differences between source and target stages, before deployment.
-        #[serde(
-            rename = "differentArtifactsCount",
-            deserialize_with = "rt::lenient::i64",
-        )]
+        #[serde(deserialize_with = "rt::lenient::i64")]
         pub different_artifacts_count: i64,
         /// The number of identical deployed items in the source and target stages, before deployment.
-        #[serde(
-            rename = "noDifferenceArtifactsCount",
-            deserialize_with = "rt::lenient::i64",
-        )]
+        #[serde(deserialize_with = "rt::lenient::i64")]
         pub no_difference_artifacts_count: i64,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8414,20 +5950,16 @@ pub mod models {
     }
     #[cfg(feature = "gateways")]
     /// A request to create a data source on a gateway.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct PublishDatasourceToGatewayRequest {
         /// The data source type, for example `SQL` or `AnalysisServices`
-        #[serde(rename = "dataSourceType")]
         pub data_source_type: String,
         /// The connection details, as a JSON document in a string (for example `{"server":"MyServer","database":"MyDatabase"}`)
-        #[serde(rename = "connectionDetails")]
         pub connection_details: String,
         /// The credential details (encrypted with the gateway public key)
-        #[serde(rename = "credentialDetails")]
         pub credential_details: CredentialDetails,
         /// The data source name. (Microsoft's samples spell the key `datasourceName`; its definition, used here, and its .NET SDK spell it `dataSourceName`.)
-        #[serde(rename = "dataSourceName")]
         pub data_source_name: String,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8456,34 +5988,18 @@ pub mod models {
     impl rt::UnknownFieldPaths for PublishDatasourceToGatewayRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.credential_details,
-                &format!("{path}{}", ".credentialDetails"),
-                out,
-            );
+            rt::unknown_in(&self.credential_details, path, ".credentialDetails", out);
         }
     }
     #[cfg(feature = "reports")]
     /// The bind details for one data source of a paginated report.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RdlBindDetail {
         /// Name of the data source in the paginated report
-        #[serde(rename = "dataSourceName")]
         pub data_source_name: String,
         /// The unique identifier for the data source in the gateway. If not supplied, the data source is bound to the first matching data source in the gateway.
-        #[serde(
-            rename = "dataSourceObjectId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub data_source_object_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8497,21 +6013,12 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// A request to bind the data sources of a paginated report to a gateway.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RdlBindToGatewayRequest {
         /// The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster and is similar to the gateway cluster ID.
-        #[serde(rename = "gatewayObjectId")]
         pub gateway_object_id: rt::Uuid,
         /// List of bind details, one for each data source to bind
-        #[serde(rename = "bindDetails")]
         pub bind_details: Vec<RdlBindDetail>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8521,30 +6028,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for RdlBindToGatewayRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.bind_details,
-                &format!("{path}{}", ".bindDetails"),
-                out,
-            );
+            rt::unknown_in(&self.bind_details, path, ".bindDetails", out);
         }
     }
     #[cfg(feature = "reports")]
     /// The connection details for a paginated report data source.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RdlDatasourceConnectionDetails {
         /// The connection server
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub server: Option<String>,
         /// The connection database
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub database: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8558,18 +6054,10 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// A request to rebind a report to another dataset.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RebindReportRequest {
         /// The new dataset for the rebound report. If the dataset resides in a different workspace than the report, a shared dataset will be created in the report's workspace.
-        #[serde(rename = "datasetId")]
         pub dataset_id: String,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8583,35 +6071,20 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
     /// A Power BI refresh history entry.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Refresh {
         /// The type of refresh request
-        #[serde(
-            rename = "refreshType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refresh_type: Option<RefreshType>,
         /// The start date and time of the refresh
-        #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub start_time: Option<rt::DateTime>,
         /// The end date and time of the refresh (may be empty if a refresh is in progress)
-        #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub end_time: Option<rt::DateTime>,
         /// Failure error code in JSON format (empty if no error)
-        #[serde(
-            rename = "serviceExceptionJson",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub service_exception_json: Option<String>,
         /// The refresh status:
         ///
@@ -8619,17 +6092,13 @@ pub mod models {
         /// - `Completed` for a successfully completed refresh.
         /// - `Failed` for an unsuccessful refresh (`serviceExceptionJson` will contain the error code).
         /// - `Disabled` if the refresh is disabled by a selective refresh.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         /// The identifier of the refresh request. Provide this identifier in all service requests.
-        #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub request_id: Option<String>,
         /// The refresh attempt list.
-        #[serde(
-            rename = "refreshAttempts",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refresh_attempts: Option<Vec<RefreshAttempt>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8639,48 +6108,32 @@ pub mod models {
     impl rt::UnknownFieldPaths for Refresh {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.refresh_attempts,
-                &format!("{path}{}", ".refreshAttempts"),
-                out,
-            );
+            rt::unknown_in(&self.refresh_attempts, path, ".refreshAttempts", out);
         }
     }
     #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
     /// One attempt of a refresh. Power BI automatically makes multiple attempts to refresh a dataset if it experiences a refresh failure.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RefreshAttempt {
         /// The index of the refresh attempt.
         #[serde(
-            rename = "attemptId",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub attempt_id: Option<i64>,
         /// The start date and time of the refresh attempt.
-        #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub start_time: Option<rt::DateTime>,
         /// The end date and time of the refresh attempt. The value is void if the refresh attempt is in progress.
-        #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub end_time: Option<rt::DateTime>,
         /// Failure error code in JSON format. Void if there's no error.
-        #[serde(
-            rename = "serviceExceptionJson",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub service_exception_json: Option<String>,
         /// The type of refresh attempt.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<RefreshAttemptType>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8694,11 +6147,10 @@ pub mod models {
     }
     #[cfg(feature = "dataflows")]
     /// A Power BI dataflow refresh request.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RefreshRequest {
         /// Mail notification options. Only `MailOnFailure` and `NoNotification` are supported for dataflows.
-        #[serde(rename = "notifyOption")]
         pub notify_option: NotifyOption,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8730,39 +6182,23 @@ pub mod models {
         )
     )]
     /// A Power BI refresh schedule for an [imported model](https://learn.microsoft.com/power-bi/connect-data/refresh-data#datasets-in-import-mode).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RefreshSchedule {
         /// The days on which to execute the refresh
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub days: Option<Vec<Days>>,
         /// The times of day to execute the refresh, each in the format `hh:mm`, where `hh` is the hour (from `00` to `23`) and `mm` is the minute (can only be `00` or `30`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub times: Option<Vec<String>>,
         /// Whether the refresh is enabled
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub enabled: Option<bool>,
         /// The ID of the time zone to use, for example `UTC`. See [Time zone info](https://learn.microsoft.com/dotnet/api/system.timezoneinfo.id).
-        #[serde(
-            rename = "localTimeZoneId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub local_time_zone_id: Option<String>,
         /// The notification option on termination of a scheduled refresh. Service principals only support the `NoNotification` value. (Microsoft's definition spells the key `NotifyOption`; its samples, for both reading and updating, show `notifyOption`. Both decode; the service reads either.)
-        #[serde(
-            rename = "notifyOption",
-            alias = "NotifyOption",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(alias = "NotifyOption", skip_serializing_if = "Option::is_none")]
         pub notify_option: Option<ScheduleNotifyOption>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8783,15 +6219,8 @@ pub mod models {
     }
     #[cfg(any(feature = "dataflows", feature = "datasets"))]
     /// A Power BI refresh schedule update request.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RefreshScheduleRequest {
         /// The refresh schedule fields to update (all or some of them)
         pub value: RefreshSchedule,
@@ -8803,43 +6232,31 @@ pub mod models {
     impl rt::UnknownFieldPaths for RefreshScheduleRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.value,
-                &format!("{path}{}", ".value"),
-                out,
-            );
+            rt::unknown_in(&self.value, path, ".value", out);
         }
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
     /// A Power BI refreshable: a dataset that's been refreshed at least once, or for which a valid refresh schedule exists. If a dataset doesn't meet either of these conditions, then it won't show up in the API response. Power BI retains a seven-day refresh history for each dataset, up to a maximum of sixty refreshes.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Refreshable {
         /// The object ID of the refreshable
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
         /// The display name of the refreshable
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The refreshable kind
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub kind: Option<RefreshableKind>,
         /// The start time of the window for which refresh data exists
-        #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub start_time: Option<rt::DateTime>,
         /// The end time of the window for which refresh data exists
-        #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub end_time: Option<rt::DateTime>,
         /// The number of refreshes within the time window for which refresh data exists
         #[serde(
-            rename = "refreshCount",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -8847,7 +6264,6 @@ pub mod models {
         pub refresh_count: Option<i64>,
         /// The number of refresh failures within the time window for which refresh data exists
         #[serde(
-            rename = "refreshFailures",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -8855,7 +6271,6 @@ pub mod models {
         pub refresh_failures: Option<i64>,
         /// The average duration in seconds of a refresh during the time window for which refresh data exists
         #[serde(
-            rename = "averageDuration",
             deserialize_with = "rt::lenient::option_f64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -8863,7 +6278,6 @@ pub mod models {
         pub average_duration: Option<f64>,
         /// The median duration in seconds of a refresh within the time window for which refresh data exists
         #[serde(
-            rename = "medianDuration",
             deserialize_with = "rt::lenient::option_f64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -8871,38 +6285,25 @@ pub mod models {
         pub median_duration: Option<f64>,
         /// The number of refreshes per day (scheduled and on-demand) within the time window for which refresh data exists
         #[serde(
-            rename = "refreshesPerDay",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub refreshes_per_day: Option<i64>,
         /// The last Power BI refresh history entry for the refreshable item
-        #[serde(
-            rename = "lastRefresh",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_refresh: Option<Refresh>,
         /// The refresh schedule for the refreshable item
-        #[serde(
-            rename = "refreshSchedule",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub refresh_schedule: Option<RefreshSchedule>,
         /// The refreshable owners
-        #[serde(
-            rename = "configuredBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configured_by: Option<Vec<String>>,
         /// The capacity for the refreshable item. Only returned with `$expand=capacity`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity: Option<Capacity>,
         /// The associated group for the refreshable item. Only returned with `$expand=group`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub group: Option<RefreshableGroup>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8912,44 +6313,21 @@ pub mod models {
     impl rt::UnknownFieldPaths for Refreshable {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.last_refresh,
-                &format!("{path}{}", ".lastRefresh"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.refresh_schedule,
-                &format!("{path}{}", ".refreshSchedule"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.capacity,
-                &format!("{path}{}", ".capacity"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.group,
-                &format!("{path}{}", ".group"),
-                out,
-            );
+            rt::unknown_in(&self.last_refresh, path, ".lastRefresh", out);
+            rt::unknown_in(&self.refresh_schedule, path, ".refreshSchedule", out);
+            rt::unknown_in(&self.capacity, path, ".capacity", out);
+            rt::unknown_in(&self.group, path, ".group", out);
         }
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
     /// A Power BI workspace (group) associated with a refreshable item.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RefreshableGroup {
         /// The workspace ID
         pub id: rt::Uuid,
         /// The group name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -8963,36 +6341,21 @@ pub mod models {
     }
     #[cfg(feature = "push_datasets")]
     /// A relationship between tables in a dataset.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Relationship {
         /// The relationship name and identifier (1 to 100 characters)
         pub name: String,
         /// The filter direction of the relationship. The default is `OneDirection`.
-        #[serde(
-            rename = "crossFilteringBehavior",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub cross_filtering_behavior: Option<CrossFilteringBehavior>,
         /// The name of the foreign key table
-        #[serde(rename = "fromTable")]
         pub from_table: String,
         /// The name of the foreign key column
-        #[serde(rename = "fromColumn")]
         pub from_column: String,
         /// The name of the primary key table
-        #[serde(rename = "toTable")]
         pub to_table: String,
         /// The name of the primary key column
-        #[serde(rename = "toColumn")]
         pub to_column: String,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9013,58 +6376,43 @@ pub mod models {
         )
     )]
     /// A Power BI report. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Report {
         /// The report ID
         pub id: rt::Uuid,
         /// The name of the report
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The dataset ID of the report (not returned for paginated reports)
-        #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_id: Option<String>,
         /// The app ID, returned only if the report belongs to an app
-        #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<String>,
         /// The report description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The report type
-        #[serde(rename = "reportType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_type: Option<ReportType>,
         /// The actual report ID when the workspace is published as an app.
-        #[serde(
-            rename = "originalReportId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub original_report_id: Option<rt::Uuid>,
         /// Whether the report was created by the current user.
-        #[serde(
-            rename = "isOwnedByMe",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_owned_by_me: Option<bool>,
         /// The web URL of the report
-        #[serde(rename = "webUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub web_url: Option<String>,
         /// The embed URL of the report
-        #[serde(rename = "embedUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub embed_url: Option<String>,
         /// (Empty value) The user access details for a Power BI report. This property will be removed from the payload response in an upcoming release; use the Get Report Users as Admin API, or the PostWorkspaceInfo API with the `getArtifactUsers` parameter, instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<ReportUser>>,
         /// (Empty value) The subscription details for the report. This property will be removed from the payload response in an upcoming release; use the Get Report Subscriptions as Admin API instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub subscriptions: Option<Vec<Subscription>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9081,16 +6429,8 @@ pub mod models {
     impl rt::UnknownFieldPaths for Report {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.subscriptions,
-                &format!("{path}{}", ".subscriptions"),
-                out,
-            );
+            rt::unknown_in(&self.users, path, ".users", out);
+            rt::unknown_in(&self.subscriptions, path, ".subscriptions", out);
         }
     }
     #[cfg(
@@ -9102,44 +6442,31 @@ pub mod models {
         )
     )]
     /// A Power BI user access right entry for a report.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ReportUser {
         /// Email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal. Listed as required by Microsoft; kept optional because some published responses omit it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// Type of the user.
-        #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_type: Option<String>,
         /// The principal type. Listed as required by Microsoft; kept optional because some published responses omit it.
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// The access right that the user has for the report (permission level)
-        #[serde(rename = "reportUserAccessRight")]
         pub report_user_access_right: ReportUserAccessRight,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9181,27 +6508,16 @@ pub mod models {
     impl rt::UnknownFieldPaths for ReportUser {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A required workspaces request (the workspaces to scan).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RequiredWorkspaces {
         /// The required workspace IDs to be scanned (supports 1 to 100 workspace IDs)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspaces: Option<Vec<rt::Uuid>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9215,34 +6531,19 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A role in a dataset's row-level security (RLS) configuration.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Role {
         /// The name of the role
         pub name: String,
         /// The permissions that the role has on the dataset, for example `Read`
-        #[serde(
-            rename = "modelPermission",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub model_permission: Option<String>,
         /// The members of the role. (Microsoft's definition declares a single object, but describes and shows an array.)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub members: Option<Vec<RoleMember>>,
         /// The filters defined for the role. (Microsoft's definition declares a single object, but describes and shows an array.)
-        #[serde(
-            rename = "tablePermissions",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub table_permissions: Option<Vec<RoleTablePermission>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9252,45 +6553,25 @@ pub mod models {
     impl rt::UnknownFieldPaths for Role {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.members,
-                &format!("{path}{}", ".members"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.table_permissions,
-                &format!("{path}{}", ".tablePermissions"),
-                out,
-            );
+            rt::unknown_in(&self.members, path, ".members", out);
+            rt::unknown_in(&self.table_permissions, path, ".tablePermissions", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A member of a dataset role.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RoleMember {
         /// The name of the role member
-        #[serde(rename = "memberName")]
         pub member_name: String,
         /// The role member GUID as assigned by the identity provider
-        #[serde(rename = "memberId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub member_id: Option<String>,
         /// The role member type (`User` or `Group`)
-        #[serde(rename = "memberType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub member_type: Option<String>,
         /// The role member identity provider, for example `AzureAD`
-        #[serde(
-            rename = "identityProvider",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identity_provider: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9304,24 +6585,13 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A row filter of a dataset role.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct RoleTablePermission {
         /// The name of the table specified in the filter
         pub name: String,
         /// The expression that filters the table specified in the filter
-        #[serde(
-            rename = "filterExpression",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub filter_expression: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9335,18 +6605,11 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "push_datasets"))]
     /// A data row in a dataset table.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Row {
         /// The unique row ID
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9360,31 +6623,20 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A scan request (the state of a metadata scan).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ScanRequest {
         /// The scan ID
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<rt::Uuid>,
         /// The scan creation date and time
-        #[serde(
-            rename = "createdDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date_time: Option<rt::DateTime>,
         /// The scan state: `NotStarted`, `Running`, `Succeeded` or `Failed`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<String>,
         /// The scan error (if any)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub error: Option<PowerBiApiErrorResponseDetail>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9394,76 +6646,49 @@ pub mod models {
     impl rt::UnknownFieldPaths for ScanRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.error,
-                &format!("{path}{}", ".error"),
-                out,
-            );
+            rt::unknown_in(&self.error, path, ".error", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// A Power BI scorecard. Every field is optional, so the same model serves as the body of an update, where only the fields that are set are changed.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Scorecard {
         /// The scorecard ID
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<rt::Uuid>,
         /// The scorecard name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The UTC time at creation
-        #[serde(
-            rename = "createdTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_time: Option<rt::DateTime>,
         /// The UTC time at last modification
-        #[serde(
-            rename = "lastModifiedTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_modified_time: Option<rt::DateTime>,
         /// The provisioning status of the scorecard. The default is `Initialized`.
-        #[serde(
-            rename = "provisioningStatus",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub provisioning_status: Option<ScorecardProvisioningStatus>,
         /// The ID of the workspace
-        #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub group_id: Option<rt::Uuid>,
         /// The ID of the dataset associated with the scorecard
-        #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_id: Option<rt::Uuid>,
         /// The ID of the internal report associated with the scorecard
-        #[serde(rename = "reportId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_id: Option<rt::Uuid>,
         /// The scorecard description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The scorecard permissions
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub permissions: Option<ScorecardPermission>,
         /// The display settings for columns on a scorecard
-        #[serde(
-            rename = "columnSettings",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub column_settings: Option<Vec<ScorecardColumnSetting>>,
         /// The scorecard goals. Only returned when `$expand` includes `goals`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub goals: Option<Vec<Goal>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9473,29 +6698,14 @@ pub mod models {
     impl rt::UnknownFieldPaths for Scorecard {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.column_settings,
-                &format!("{path}{}", ".columnSettings"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.goals,
-                &format!("{path}{}", ".goals"),
-                out,
-            );
+            rt::unknown_in(&self.column_settings, path, ".columnSettings", out);
+            rt::unknown_in(&self.goals, path, ".goals", out);
         }
     }
     #[cfg(feature = "scorecards")]
     /// An entry defining the display settings for a column on a Power BI scorecard.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ScorecardColumnSetting {
         /// The ID of one of the columns on the scorecard control or scorecard web page:
         ///
@@ -9511,7 +6721,7 @@ pub mod models {
         ///
         /// (Microsoft's definition declares a string enum `ScorecardColumnId` of `"0"` to `"6"`; its
         /// samples return numbers, so the ID is a number here.)
-        #[serde(rename = "columnId", deserialize_with = "rt::lenient::i32")]
+        #[serde(deserialize_with = "rt::lenient::i32")]
         pub column_id: i32,
         /// Whether the column should be visible on the scorecard
         pub show: bool,
@@ -9527,27 +6737,16 @@ pub mod models {
     }
     #[cfg(feature = "scorecards")]
     /// A request to create a scorecard.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ScorecardCreateRequest {
         /// The scorecard name
         pub name: String,
         /// The scorecard description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The GUID of a sensitivity label. If you don't want to select a sensitivity label, use a null or empty GUID (`00000000-0000-0000-0000-000000000000`). If default labels are enabled and/or enforced, they will be applied on the scorecard and dataset.
-        #[serde(
-            rename = "sensitivityLabelId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sensitivity_label_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9561,60 +6760,41 @@ pub mod models {
     }
     #[cfg(feature = "pipelines")]
     /// A request to selectively deploy items from a deployment pipeline stage.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct SelectiveDeployRequest {
         /// The numeric identifier of the pipeline deployment stage that the content should be deployed from. Development (0), Test (1), Production (2).
-        #[serde(rename = "sourceStageOrder", deserialize_with = "rt::lenient::i64")]
+        #[serde(deserialize_with = "rt::lenient::i64")]
         pub source_stage_order: i64,
         /// Whether the deployment will be from a later stage in the deployment pipeline, to an earlier one. The default value is `false`.
-        #[serde(
-            rename = "isBackwardDeployment",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_backward_deployment: Option<bool>,
         /// The configuration details for creating a new workspace. Required when deploying to a stage that has no assigned workspaces. The deployment will fail if the new workspace configuration details aren't provided when required.
-        #[serde(
-            rename = "newWorkspace",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub new_workspace: Option<PipelineNewWorkspaceRequest>,
         /// Update org app in the target workspace settings
-        #[serde(
-            rename = "updateAppSettings",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub update_app_settings: Option<PipelineUpdateAppSettings>,
         /// Options that control the behavior of the entire deployment
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub options: Option<DeploymentOptions>,
         /// A note describing the deployment.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub note: Option<String>,
         /// A list of datasets to be deployed
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<DeployArtifactRequest>>,
         /// A list of reports to be deployed
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reports: Option<Vec<DeployArtifactRequest>>,
         /// A list of dashboards to be deployed
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dashboards: Option<Vec<DeployArtifactRequest>>,
         /// A list of dataflows to be deployed
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataflows: Option<Vec<DeployArtifactRequest>>,
         /// A list of datamarts to be deployed
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datamarts: Option<Vec<DeployArtifactRequest>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9624,62 +6804,22 @@ pub mod models {
     impl rt::UnknownFieldPaths for SelectiveDeployRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.new_workspace,
-                &format!("{path}{}", ".newWorkspace"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.update_app_settings,
-                &format!("{path}{}", ".updateAppSettings"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.options,
-                &format!("{path}{}", ".options"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasets,
-                &format!("{path}{}", ".datasets"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.reports,
-                &format!("{path}{}", ".reports"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dashboards,
-                &format!("{path}{}", ".dashboards"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dataflows,
-                &format!("{path}{}", ".dataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datamarts,
-                &format!("{path}{}", ".datamarts"),
-                out,
-            );
+            rt::unknown_in(&self.new_workspace, path, ".newWorkspace", out);
+            rt::unknown_in(&self.update_app_settings, path, ".updateAppSettings", out);
+            rt::unknown_in(&self.options, path, ".options", out);
+            rt::unknown_in(&self.datasets, path, ".datasets", out);
+            rt::unknown_in(&self.reports, path, ".reports", out);
+            rt::unknown_in(&self.dashboards, path, ".dashboards", out);
+            rt::unknown_in(&self.dataflows, path, ".dataflows", out);
+            rt::unknown_in(&self.datamarts, path, ".datamarts", out);
         }
     }
     #[cfg(feature = "admin")]
     /// Sensitivity label info for a Power BI item (such as a report or a dashboard).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct SensitivityLabel {
         /// The sensitivity label ID
-        #[serde(rename = "labelId")]
         pub label_id: rt::Uuid,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9707,24 +6847,13 @@ pub mod models {
         )
     )]
     /// A Power BI service principal profile. Only relevant for the [Power BI Embedded multi-tenancy solution](https://learn.microsoft.com/power-bi/developer/embedded/embed-multi-tenancy).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct ServicePrincipalProfile {
         /// The service principal profile ID
         pub id: rt::Uuid,
         /// The service principal profile name
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9752,25 +6881,13 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// An existing source report.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct SourceReport {
         /// The source report ID
-        #[serde(rename = "sourceReportId")]
         pub source_report_id: rt::Uuid,
         /// The source workspace ID
-        #[serde(
-            rename = "sourceWorkspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub source_workspace_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9792,80 +6909,49 @@ pub mod models {
         )
     )]
     /// An email subscription for a Power BI item (such as a report or a dashboard).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Subscription {
         /// The subscription ID
         pub id: rt::Uuid,
         /// The app name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub title: Option<String>,
         /// The ID of the subscribed Power BI item (such as a report or a dashboard)
-        #[serde(rename = "artifactId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub artifact_id: Option<rt::Uuid>,
         /// The name of the subscribed Power BI item (such as a report or a dashboard)
-        #[serde(
-            rename = "artifactDisplayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub artifact_display_name: Option<String>,
         /// The page name of the subscribed Power BI item, if it's a report.
-        #[serde(
-            rename = "subArtifactDisplayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sub_artifact_display_name: Option<String>,
         /// The type of Power BI item (for example a `Report`, `Dashboard`, or `Dataset`)
-        #[serde(
-            rename = "artifactType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub artifact_type: Option<String>,
         /// Whether the email subscription is enabled
-        #[serde(rename = "isEnabled", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_enabled: Option<bool>,
         /// The frequency of the email subscription
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub frequency: Option<String>,
         /// The start date and time of the email subscription
-        #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub start_date: Option<rt::DateTime>,
         /// The end date and time of the email subscription
-        #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub end_date: Option<rt::DateTime>,
         /// Whether a subscription link exists in the email subscription
-        #[serde(
-            rename = "linkToContent",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub link_to_content: Option<bool>,
         /// Whether a screenshot of the report exists in the email subscription
-        #[serde(
-            rename = "previewImage",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub preview_image: Option<bool>,
         /// Format of the report attached in the email subscription
-        #[serde(
-            rename = "attachmentFormat",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub attachment_format: Option<String>,
         /// The details of each email subscriber. Empty when returned by the Get User Subscriptions As Admin API. This property will be removed from the payload response in an upcoming release; use the Get Report Subscriptions As Admin or Get Dashboard Subscriptions As Admin API instead.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<SubscriptionUser>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9883,11 +6969,7 @@ pub mod models {
     impl rt::UnknownFieldPaths for Subscription {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
+            rt::unknown_in(&self.users, path, ".users", out);
         }
     }
     #[cfg(
@@ -9900,48 +6982,29 @@ pub mod models {
         )
     )]
     /// A Power BI email subscription user.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct SubscriptionUser {
         /// Email address of the user. Listed as required by Microsoft; kept optional like the other principal fields.
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal. Listed as required by Microsoft; kept optional because some published responses omit it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// Type of the user.
-        #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_type: Option<String>,
         /// The principal type. Listed as required by Microsoft; kept optional because some published responses omit it.
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -9959,52 +7022,25 @@ pub mod models {
     impl rt::UnknownFieldPaths for SubscriptionUser {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A page of a user's subscriptions, with the continuation for the next page.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct SubscriptionsByUserResponse {
         /// The OData context URL. (Key as spelled in Microsoft's definition; no published sample shows it.)
-        #[serde(
-            rename = "odata.context",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "odata.context", skip_serializing_if = "Option::is_none")]
         pub odata_context: Option<String>,
         /// The subscriptions for the user
-        #[serde(
-            rename = "subscriptionEntities",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub subscription_entities: Option<Vec<Subscription>>,
         /// The URI for the next chunk in the result set
-        #[serde(
-            rename = "continuationUri",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub continuation_uri: Option<String>,
         /// Token to get the next chunk of the result set
-        #[serde(
-            rename = "continuationToken",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub continuation_token: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10014,44 +7050,38 @@ pub mod models {
     impl rt::UnknownFieldPaths for SubscriptionsByUserResponse {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.subscription_entities,
-                &format!("{path}{}", ".subscriptionEntities"),
+                path,
+                ".subscriptionEntities",
                 out,
             );
         }
     }
     #[cfg(any(feature = "admin", feature = "push_datasets"))]
     /// A dataset table (of a push dataset, or in scanner results).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Table {
         /// The table name (1 to 100 characters)
         pub name: String,
         /// The column schema for this table. Listed as required by Microsoft (and needed when creating or updating a table); kept optional because responses may omit it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub columns: Option<Vec<Column>>,
         /// The data rows within this table
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub rows: Option<Vec<Row>>,
         /// The measures within this table
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub measures: Option<Vec<Measure>>,
         /// Optional. Whether this dataset table is hidden.
-        #[serde(rename = "isHidden", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_hidden: Option<bool>,
         /// The table description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The table source
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub source: Option<Vec<AsMashupExpression>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10061,42 +7091,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for Table {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.columns,
-                &format!("{path}{}", ".columns"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.rows,
-                &format!("{path}{}", ".rows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.measures,
-                &format!("{path}{}", ".measures"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.source,
-                &format!("{path}{}", ".source"),
-                out,
-            );
+            rt::unknown_in(&self.columns, path, ".columns", out);
+            rt::unknown_in(&self.rows, path, ".rows", out);
+            rt::unknown_in(&self.measures, path, ".measures", out);
+            rt::unknown_in(&self.source, path, ".source", out);
         }
     }
     #[cfg(feature = "template_apps")]
     /// An automated install configuration for a Power BI template app.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct TemplateAppConfigurationRequest {
         /// The template app parameters, as name-value pairs (for example `{"param1": "value1"}`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configuration: Option<::std::collections::BTreeMap<String, String>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10110,27 +7117,17 @@ pub mod models {
     }
     #[cfg(feature = "template_apps")]
     /// The install details for a Power BI template app.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct TemplateAppInstallDetails {
         /// The unique ID of the Power BI template app
-        #[serde(rename = "appId")]
         pub app_id: rt::Uuid,
         /// The secure key for the Power BI template app version
-        #[serde(rename = "packageKey")]
         pub package_key: String,
         /// The tenant ID of the Power BI template app owner
-        #[serde(rename = "ownerTenantId")]
         pub owner_tenant_id: rt::Uuid,
         /// The automated install configuration
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub config: Option<TemplateAppConfigurationRequest>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10140,34 +7137,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for TemplateAppInstallDetails {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.config,
-                &format!("{path}{}", ".config"),
-                out,
-            );
+            rt::unknown_in(&self.config, path, ".config", out);
         }
     }
     #[cfg(feature = "imports")]
     /// A temporary blob storage upload location for a large Power BI .pbix file.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct TemporaryUploadLocation {
         /// The shared access signature URL for the temporary blob storage. Listed as required by Microsoft; kept optional because no published sample shows this object.
-        #[serde(rename = "Url", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "Url", skip_serializing_if = "Option::is_none")]
         pub url: Option<String>,
         /// The expiration date and time of the shared access signature URL. Listed as required by Microsoft; kept optional because no published sample shows this object.
-        #[serde(
-            rename = "ExpirationTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "ExpirationTime", skip_serializing_if = "Option::is_none")]
         pub expiration_time: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10181,37 +7163,26 @@ pub mod models {
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
     /// Encryption key information.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct TenantKey {
         /// The ID of the encryption key
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub id: Option<rt::Uuid>,
         /// The name of the encryption key
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The URI that uniquely specifies the encryption key in Azure Key Vault
-        #[serde(
-            rename = "keyVaultKeyIdentifier",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub key_vault_key_identifier: Option<String>,
         /// Whether the encryption key is the default key for the entire tenant. Any newly created capacity inherits the default key.
-        #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_default: Option<bool>,
         /// The creation date and time of the encryption key
-        #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_at: Option<rt::DateTime>,
         /// The last update date and time of the encryption key
-        #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub updated_at: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10225,31 +7196,20 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A request to add an encryption key.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct TenantKeyCreationRequest {
         /// The name of the encryption key
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The URI that uniquely specifies an encryption key in Azure Key Vault
-        #[serde(
-            rename = "keyVaultKeyIdentifier",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub key_vault_key_identifier: Option<String>,
         /// Whether an encryption key is the default key for the entire tenant. Any newly created capacity inherits the default key.
-        #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_default: Option<bool>,
         /// Whether to activate any inactivated capacities and to use this key for its encryption
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub activate: Option<bool>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10263,22 +7223,11 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A request to rotate an encryption key.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct TenantKeyRotationRequest {
         /// The URI that uniquely specifies the encryption key in Azure Key Vault
-        #[serde(
-            rename = "keyVaultKeyIdentifier",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub key_vault_key_identifier: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10292,30 +7241,22 @@ pub mod models {
     }
     #[cfg(any(feature = "apps", feature = "dashboards"))]
     /// A Power BI dashboard tile.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Tile {
         /// The tile ID
         pub id: rt::Uuid,
         /// The display name of the tile
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub title: Option<String>,
         /// The report ID. Available only for tiles created from a report.
-        #[serde(rename = "reportId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_id: Option<rt::Uuid>,
         /// The dataset ID. Available only for tiles created from a report or by using a dataset, such as Q&A tiles.
-        #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_id: Option<String>,
         /// The number of tile span rows
         #[serde(
-            rename = "rowSpan",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -10323,17 +7264,16 @@ pub mod models {
         pub row_span: Option<i64>,
         /// The number of tile span columns
         #[serde(
-            rename = "colSpan",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
         )]
         pub col_span: Option<i64>,
         /// The embed URL of the tile
-        #[serde(rename = "embedUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub embed_url: Option<String>,
         /// The embed data for the tile
-        #[serde(rename = "embedData", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub embed_data: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10347,18 +7287,10 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A request for migrating workspaces to a shared capacity as tenant admin.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UnassignWorkspacesCapacityRequest {
         /// The workspaces to migrate to a shared capacity. (Microsoft's published sample spells the key `WorkspacesToUnassign`; its definition spells it `workspacesToUnassign`.)
-        #[serde(rename = "workspacesToUnassign")]
         pub workspaces_to_unassign: Vec<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10372,24 +7304,14 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// An unused Power BI item.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UnusedArtifactEntity {
         /// The ID of the Power BI item
-        #[serde(rename = "artifactId")]
         pub artifact_id: String,
         /// The display name of the Power BI item
-        #[serde(rename = "displayName")]
         pub display_name: String,
         /// The Power BI item type, for example `Dataset`, `Report` or `Dashboard`
-        #[serde(rename = "artifactType")]
         pub artifact_type: String,
         /// The size of the Power BI item in megabytes (if applicable)
         #[serde(
@@ -10400,18 +7322,10 @@ pub mod models {
         )]
         pub artifact_size_in_mb: Option<i64>,
         /// The creation time of the Power BI item (if applicable)
-        #[serde(
-            rename = "createdDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date_time: Option<rt::DateTime>,
         /// The last access time of the Power BI item (if applicable)
-        #[serde(
-            rename = "lastAccessedDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_accessed_date_time: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10425,36 +7339,17 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// A page of Power BI items (such as datasets, reports or dashboards) not used within 30 days, with the continuation for the next page.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UnusedArtifactsResponse {
         /// The unused Power BI item entities
-        #[serde(
-            rename = "unusedArtifactEntities",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub unused_artifact_entities: Option<Vec<UnusedArtifactEntity>>,
         /// The URI for the next chunk in the result set
-        #[serde(
-            rename = "continuationUri",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub continuation_uri: Option<String>,
         /// Token to get the next chunk of the result set
-        #[serde(
-            rename = "continuationToken",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub continuation_token: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10464,38 +7359,24 @@ pub mod models {
     impl rt::UnknownFieldPaths for UnusedArtifactsResponse {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.unused_artifact_entities,
-                &format!("{path}{}", ".unusedArtifactEntities"),
+                path,
+                ".unusedArtifactEntities",
                 out,
             );
         }
     }
     #[cfg(feature = "datasets")]
     /// A request to update the properties of a dataset.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateDatasetRequest {
         /// The dataset storage mode: `PremiumFiles` for the large dataset storage format, `Abf` for the small dataset storage format
-        #[serde(
-            rename = "targetStorageMode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_storage_mode: Option<String>,
         /// Query scale-out settings of the dataset
-        #[serde(
-            rename = "queryScaleOutSettings",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub query_scale_out_settings: Option<DatasetQueryScaleOutSettings>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10505,34 +7386,23 @@ pub mod models {
     impl rt::UnknownFieldPaths for UpdateDatasetRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.query_scale_out_settings,
-                &format!("{path}{}", ".queryScaleOutSettings"),
+                path,
+                ".queryScaleOutSettings",
                 out,
             );
         }
     }
     #[cfg(feature = "datasets")]
     /// A Power BI dataset data source connection update request.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateDatasourceConnectionRequest {
         /// The target connection details of the updated data source
-        #[serde(rename = "connectionDetails")]
         pub connection_details: DatasourceConnectionDetails,
         /// The connection details of the data source that needs update. This is mandatory when a dataset has more than one data source.
-        #[serde(
-            rename = "datasourceSelector",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_selector: Option<Datasource>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10542,25 +7412,16 @@ pub mod models {
     impl rt::UnknownFieldPaths for UpdateDatasourceConnectionRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.connection_details,
-                &format!("{path}{}", ".connectionDetails"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasource_selector,
-                &format!("{path}{}", ".datasourceSelector"),
-                out,
-            );
+            rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
+            rt::unknown_in(&self.datasource_selector, path, ".datasourceSelector", out);
         }
     }
     #[cfg(feature = "gateways")]
     /// A request to update the credentials of a gateway data source.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateDatasourceRequest {
         /// The new credential details
-        #[serde(rename = "credentialDetails")]
         pub credential_details: CredentialDetails,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10581,27 +7442,15 @@ pub mod models {
     impl rt::UnknownFieldPaths for UpdateDatasourceRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.credential_details,
-                &format!("{path}{}", ".credentialDetails"),
-                out,
-            );
+            rt::unknown_in(&self.credential_details, path, ".credentialDetails", out);
         }
     }
     #[cfg(feature = "datasets")]
     /// A Power BI dataset data sources update request.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateDatasourcesRequest {
         /// An array of data source connection update requests
-        #[serde(rename = "updateDetails")]
         pub update_details: Vec<UpdateDatasourceConnectionRequest>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10611,34 +7460,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for UpdateDatasourcesRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.update_details,
-                &format!("{path}{}", ".updateDetails"),
-                out,
-            );
+            rt::unknown_in(&self.update_details, path, ".updateDetails", out);
         }
     }
     #[cfg(feature = "groups")]
     /// An update request for a workspace. Only the fields that are set are changed.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateGroupRequest {
         /// The group name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The default dataset storage format in the group
-        #[serde(
-            rename = "defaultDatasetStorageFormat",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub default_dataset_storage_format: Option<DefaultDatasetStorageFormat>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10652,20 +7486,13 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// The update details for a Power BI dataset parameter.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateMashupParameterDetails {
         /// The parameter name (case-sensitive)
         pub name: String,
         /// The new value for the parameter
-        #[serde(rename = "newValue", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub new_value: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10679,18 +7506,10 @@ pub mod models {
     }
     #[cfg(feature = "datasets")]
     /// An update request for Power BI dataset parameters.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateMashupParametersRequest {
         /// A list of dataset parameters to update (at most 100, no duplicates)
-        #[serde(rename = "updateDetails")]
         pub update_details: Vec<UpdateMashupParameterDetails>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10700,34 +7519,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for UpdateMashupParametersRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.update_details,
-                &format!("{path}{}", ".updateDetails"),
-                out,
-            );
+            rt::unknown_in(&self.update_details, path, ".updateDetails", out);
         }
     }
     #[cfg(feature = "pipelines")]
     /// A request to update an existing deployment pipeline. An updated display name and/or a description is required.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdatePipelineRequest {
         /// The updated display name for the deployment pipeline (at most 256 characters)
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// The updated description for the deployment pipeline (at most 1024 characters)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10741,21 +7545,12 @@ pub mod models {
     }
     #[cfg(feature = "reports")]
     /// Update details for a paginated report data source.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateRdlDatasourceDetails {
         /// The name of the paginated report data source
-        #[serde(rename = "datasourceName")]
         pub datasource_name: String,
         /// The new connection details for the paginated report data source
-        #[serde(rename = "connectionDetails")]
         pub connection_details: RdlDatasourceConnectionDetails,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10765,27 +7560,15 @@ pub mod models {
     impl rt::UnknownFieldPaths for UpdateRdlDatasourceDetails {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.connection_details,
-                &format!("{path}{}", ".connectionDetails"),
-                out,
-            );
+            rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
         }
     }
     #[cfg(feature = "reports")]
     /// A request to update the data sources of a paginated report.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateRdlDatasourcesRequest {
         /// The update details for the data sources of the paginated report
-        #[serde(rename = "updateDetails")]
         pub update_details: Vec<UpdateRdlDatasourceDetails>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10795,23 +7578,17 @@ pub mod models {
     impl rt::UnknownFieldPaths for UpdateRdlDatasourcesRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.update_details,
-                &format!("{path}{}", ".updateDetails"),
-                out,
-            );
+            rt::unknown_in(&self.update_details, path, ".updateDetails", out);
         }
     }
     #[cfg(feature = "reports")]
     /// A request to update the content of a report.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct UpdateReportContentRequest {
         /// The source type of the content update
-        #[serde(rename = "sourceType")]
         pub source_type: SourceType,
         /// The source report
-        #[serde(rename = "sourceReport")]
         pub source_report: SourceReport,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10833,57 +7610,34 @@ pub mod models {
     impl rt::UnknownFieldPaths for UpdateReportContentRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.source_report,
-                &format!("{path}{}", ".sourceReport"),
-                out,
-            );
+            rt::unknown_in(&self.source_report, path, ".sourceReport", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI user, group or service principal.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct User {
         /// Email address of the user
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// Display name of the principal
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Identifier of the principal. Listed as required by Microsoft; kept optional like the other principal fields.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub identifier: Option<String>,
         /// Identifier of the principal in Microsoft Graph. Only available for admin APIs.
-        #[serde(rename = "graphId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub graph_id: Option<String>,
         /// Type of the user.
-        #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub user_type: Option<String>,
         /// The principal type. Listed as required by Microsoft; kept optional like the other principal fields.
-        #[serde(
-            rename = "principalType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub principal_type: Option<PrincipalType>,
         /// The service principal profile, for Power BI Embedded multi-tenancy solutions.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub profile: Option<ServicePrincipalProfile>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10893,30 +7647,19 @@ pub mod models {
     impl rt::UnknownFieldPaths for User {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.profile,
-                &format!("{path}{}", ".profile"),
-                out,
-            );
+            rt::unknown_in(&self.profile, path, ".profile", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI workbook.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Workbook {
         /// The workbook name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The ID of the dataset associated with a workbook. Only applies if the workbook has an associated dataset.
-        #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_id: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -10930,17 +7673,16 @@ pub mod models {
     }
     #[cfg(feature = "capacities")]
     /// A capacity workload setting.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct Workload {
         /// The workload name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The capacity workload state
         pub state: WorkloadState,
         /// The percentage of the maximum memory that a workload can consume (set by the user). Returned only when the workload is enabled. (An integer in Microsoft's definition; its samples quote it as a string.)
         #[serde(
-            rename = "maxMemoryPercentageSetByUser",
             deserialize_with = "rt::lenient::option_i64",
             default,
             skip_serializing_if = "Option::is_none"
@@ -10971,22 +7713,22 @@ pub mod models {
     }
     #[cfg(feature = "capacities")]
     /// The status of a workspace assign-to-capacity operation.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct WorkspaceCapacityAssignmentStatus {
         /// The status of a workspace assign-to-capacity operation
         pub status: AssignmentStatus,
         /// The start date and time of a workspace assignment operation
-        #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub start_time: Option<rt::DateTime>,
         /// The end date and time of a workspace assignment operation
-        #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub end_time: Option<rt::DateTime>,
         /// The capacity ID
-        #[serde(rename = "capacityId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity_id: Option<rt::Uuid>,
         /// The activity ID of the assignment operation (provided in case of an assignment failure).
-        #[serde(rename = "activityId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub activity_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -11015,71 +7757,52 @@ pub mod models {
     }
     #[cfg(feature = "admin")]
     /// The metadata of one scanned workspace.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct WorkspaceInfo {
         /// The workspace object ID
         pub id: rt::Uuid,
         /// The workspace name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The workspace description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The workspace type, for example `Workspace` or `PersonalGroup`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<String>,
         /// The workspace state, for example `Active`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub state: Option<String>,
         /// The workspace data retrieval state
-        #[serde(
-            rename = "dataRetrievalState",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub data_retrieval_state: Option<String>,
         /// Whether the workspace is assigned to a dedicated capacity
-        #[serde(
-            rename = "isOnDedicatedCapacity",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_on_dedicated_capacity: Option<bool>,
         /// The workspace capacity ID
-        #[serde(rename = "capacityId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub capacity_id: Option<String>,
         /// The default dataset storage format in the workspace. Returned only when `isOnDedicatedCapacity` is `true`.
-        #[serde(
-            rename = "defaultDatasetStorageFormat",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub default_dataset_storage_format: Option<DefaultDatasetStorageFormat>,
         /// The reports associated with this workspace. The list of report properties returned varies for different API calls, so you might not see all report properties in an API response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub reports: Option<Vec<WorkspaceInfoReport>>,
         /// The dashboards associated with this workspace. The list of dashboard properties returned varies for different API calls, so you might not see all dashboard properties in an API response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dashboards: Option<Vec<WorkspaceInfoDashboard>>,
         /// The datasets associated with this workspace. The list of dataset properties returned varies for different API calls, so you might not see all dataset properties in an API response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasets: Option<Vec<WorkspaceInfoDataset>>,
         /// The dataflows associated with this workspace. The list of dataflow properties returned varies for different API calls, so you might not see all dataflow properties in an API response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataflows: Option<Vec<WorkspaceInfoDataflow>>,
         /// The datamarts associated with this workspace. The list of datamart properties returned varies for different API calls, so you might not see all datamart properties in an API response.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datamarts: Option<Vec<WorkspaceInfoDatamart>>,
         /// The users with access to the workspace. The list is returned only when explicitly requested (`getArtifactUsers=true`). To retrieve a list of users for a classic workspace, use the Azure Active Directory Graph API.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<GroupUser>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -11089,84 +7812,41 @@ pub mod models {
     impl rt::UnknownFieldPaths for WorkspaceInfo {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.reports,
-                &format!("{path}{}", ".reports"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dashboards,
-                &format!("{path}{}", ".dashboards"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasets,
-                &format!("{path}{}", ".datasets"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.dataflows,
-                &format!("{path}{}", ".dataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datamarts,
-                &format!("{path}{}", ".datamarts"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
+            rt::unknown_in(&self.reports, path, ".reports", out);
+            rt::unknown_in(&self.dashboards, path, ".dashboards", out);
+            rt::unknown_in(&self.datasets, path, ".datasets", out);
+            rt::unknown_in(&self.dataflows, path, ".dataflows", out);
+            rt::unknown_in(&self.datamarts, path, ".datamarts", out);
+            rt::unknown_in(&self.users, path, ".users", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI dashboard returned by the scanner. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct WorkspaceInfoDashboard {
         /// The dashboard ID
         pub id: rt::Uuid,
         /// The display name of the dashboard
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// Whether the dashboard is read-only
-        #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_read_only: Option<bool>,
         /// The app ID, returned only if the dashboard belongs to an app
-        #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<String>,
         /// The data classification tag of a Power BI item (such as a report or a dashboard)
-        #[serde(
-            rename = "dataClassification",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub data_classification: Option<String>,
         /// The sensitivity label
-        #[serde(
-            rename = "sensitivityLabel",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sensitivity_label: Option<SensitivityLabel>,
         /// The tiles that belong to the dashboard
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub tiles: Option<Vec<WorkspaceInfoTile>>,
         /// The user access details for the dashboard (with `getArtifactUsers=true`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DashboardUser>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -11176,108 +7856,56 @@ pub mod models {
     impl rt::UnknownFieldPaths for WorkspaceInfoDashboard {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.sensitivity_label,
-                &format!("{path}{}", ".sensitivityLabel"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.tiles,
-                &format!("{path}{}", ".tiles"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
+            rt::unknown_in(&self.sensitivity_label, path, ".sensitivityLabel", out);
+            rt::unknown_in(&self.tiles, path, ".tiles", out);
+            rt::unknown_in(&self.users, path, ".users", out);
         }
     }
     #[cfg(feature = "admin")]
     /// The metadata of a dataflow returned by the scanner. Only a subset of the properties is returned, depending on the API called, the caller's permissions and the availability of the data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct WorkspaceInfoDataflow {
         /// The dataflow ID
-        #[serde(rename = "objectId")]
         pub object_id: rt::Uuid,
         /// The dataflow name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The dataflow description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// A URL to the dataflow definition file (model.json)
-        #[serde(rename = "modelUrl", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub model_url: Option<String>,
         /// The dataflow owner
-        #[serde(
-            rename = "configuredBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configured_by: Option<String>,
         /// The last user that modified the dataflow. Not in Microsoft's definition; present in its published sample.
-        #[serde(rename = "modifiedBy", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by: Option<String>,
         /// The date and time that the dataflow was last modified. Not in Microsoft's definition; present in its published sample.
-        #[serde(
-            rename = "modifiedDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date_time: Option<rt::DateTime>,
         /// The user access details for the dataflow (with `getArtifactUsers=true`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DataflowUser>>,
         /// The data source usages
-        #[serde(
-            rename = "datasourceUsages",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_usages: Option<Vec<DatasourceUsage>>,
         /// The data source misconfigured usages
-        #[serde(
-            rename = "misconfiguredDatasourceUsages",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub misconfigured_datasource_usages: Option<Vec<DatasourceUsage>>,
         /// The list of all the dataflows this item depends on
-        #[serde(
-            rename = "upstreamDataflows",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_dataflows: Option<Vec<DependentDataflow>>,
         /// The list of all the datamarts this item depends on
-        #[serde(
-            rename = "upstreamDatamarts",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_datamarts: Option<Vec<DependentDatamart>>,
         /// The endorsement details
-        #[serde(
-            rename = "endorsementDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub endorsement_details: Option<EndorsementDetails>,
         /// The sensitivity label
-        #[serde(
-            rename = "sensitivityLabel",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sensitivity_label: Option<SensitivityLabel>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -11287,147 +7915,77 @@ pub mod models {
     impl rt::UnknownFieldPaths for WorkspaceInfoDataflow {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasource_usages,
-                &format!("{path}{}", ".datasourceUsages"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(&self.users, path, ".users", out);
+            rt::unknown_in(&self.datasource_usages, path, ".datasourceUsages", out);
+            rt::unknown_in(
                 &self.misconfigured_datasource_usages,
-                &format!("{path}{}", ".misconfiguredDatasourceUsages"),
+                path,
+                ".misconfiguredDatasourceUsages",
                 out,
             );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_dataflows,
-                &format!("{path}{}", ".upstreamDataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_datamarts,
-                &format!("{path}{}", ".upstreamDatamarts"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.endorsement_details,
-                &format!("{path}{}", ".endorsementDetails"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.sensitivity_label,
-                &format!("{path}{}", ".sensitivityLabel"),
-                out,
-            );
+            rt::unknown_in(&self.upstream_dataflows, path, ".upstreamDataflows", out);
+            rt::unknown_in(&self.upstream_datamarts, path, ".upstreamDatamarts", out);
+            rt::unknown_in(&self.endorsement_details, path, ".endorsementDetails", out);
+            rt::unknown_in(&self.sensitivity_label, path, ".sensitivityLabel", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI datamart returned by the scanner. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct WorkspaceInfoDatamart {
         /// The datamart ID
         pub id: rt::Uuid,
         /// The datamart name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The datamart description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The datamart type
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#type: Option<DatamartType>,
         /// The datamart status
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub status: Option<DatamartStatus>,
         /// The datamart current state
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub state: Option<DatamartState>,
         /// The datamart suspended batch ID
-        #[serde(
-            rename = "suspendedBatchId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub suspended_batch_id: Option<String>,
         /// The datamart endorsement details
-        #[serde(
-            rename = "endorsementDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub endorsement_details: Option<EndorsementDetails>,
         /// The datamart sensitivity label
-        #[serde(
-            rename = "sensitivityLabel",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sensitivity_label: Option<SensitivityLabel>,
         /// The last user that modified the datamart
-        #[serde(rename = "modifiedBy", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by: Option<String>,
         /// The date and time that the datamart was last modified
-        #[serde(
-            rename = "modifiedDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date_time: Option<rt::DateTime>,
         /// The name of the datamart owner
-        #[serde(
-            rename = "configuredBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configured_by: Option<String>,
         /// The ID of the last user that modified the datamart
-        #[serde(
-            rename = "modifiedById",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by_id: Option<String>,
         /// The ID of the datamart owner
-        #[serde(
-            rename = "configuredById",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configured_by_id: Option<String>,
         /// The list of all the dataflows this item depends on. (Microsoft's published sample spells the key `UpstreamDataflows`; its definition, and clients of the real service, use `upstreamDataflows`.)
-        #[serde(
-            rename = "upstreamDataflows",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_dataflows: Option<Vec<DependentDataflow>>,
         /// The list of all the datamarts this item depends on
-        #[serde(
-            rename = "upstreamDatamarts",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_datamarts: Option<Vec<DependentDatamart>>,
         /// The data source usages
-        #[serde(
-            rename = "datasourceUsages",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_usages: Option<Vec<DatasourceUsage>>,
         /// The user access details for the datamart. (Microsoft's published sample spells the key `Users`; its definition, and clients of the real service, use `users`.)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DatamartUser>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -11437,163 +7995,80 @@ pub mod models {
     impl rt::UnknownFieldPaths for WorkspaceInfoDatamart {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.endorsement_details,
-                &format!("{path}{}", ".endorsementDetails"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.sensitivity_label,
-                &format!("{path}{}", ".sensitivityLabel"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_dataflows,
-                &format!("{path}{}", ".upstreamDataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_datamarts,
-                &format!("{path}{}", ".upstreamDatamarts"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasource_usages,
-                &format!("{path}{}", ".datasourceUsages"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
+            rt::unknown_in(&self.endorsement_details, path, ".endorsementDetails", out);
+            rt::unknown_in(&self.sensitivity_label, path, ".sensitivityLabel", out);
+            rt::unknown_in(&self.upstream_dataflows, path, ".upstreamDataflows", out);
+            rt::unknown_in(&self.upstream_datamarts, path, ".upstreamDatamarts", out);
+            rt::unknown_in(&self.datasource_usages, path, ".datasourceUsages", out);
+            rt::unknown_in(&self.users, path, ".users", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI dataset returned by the scanner. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of the data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct WorkspaceInfoDataset {
         /// The dataset ID
         pub id: String,
         /// The dataset name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The dataset owner
-        #[serde(
-            rename = "configuredBy",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub configured_by: Option<String>,
         /// The dataset creation date and time. (Microsoft's definition spells the key `CreatedDate`; the other dataset samples show `createdDate`.)
-        #[serde(
-            rename = "createdDate",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date: Option<rt::DateTime>,
         /// The content provider type for the dataset, for example `PbixInImportMode`. (PascalCase key, as in Microsoft's samples.)
-        #[serde(
-            rename = "ContentProviderType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "ContentProviderType", skip_serializing_if = "Option::is_none")]
         pub content_provider_type: Option<String>,
         /// The dataset description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The list of all the dataflows this item depends on
-        #[serde(
-            rename = "upstreamDataflows",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_dataflows: Option<Vec<DependentDataflow>>,
         /// The dataset tables (with `datasetSchema=true`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub tables: Option<Vec<Table>>,
         /// The dataset relationships. Not in Microsoft's definition; its published sample shows an empty list.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub relationships: Option<Vec<rt::JsonValue>>,
         /// The dataset schema retrieval error
-        #[serde(
-            rename = "schemaRetrievalError",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub schema_retrieval_error: Option<String>,
         /// Whether the dataset schema might not be up to date
-        #[serde(
-            rename = "schemaMayNotBeUpToDate",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub schema_may_not_be_up_to_date: Option<bool>,
         /// The dataset expressions (with `datasetExpressions=true`)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub expressions: Option<Vec<Expression>>,
         /// The dataset roles (row-level security)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub roles: Option<Vec<Role>>,
         /// The endorsement details
-        #[serde(
-            rename = "endorsementDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub endorsement_details: Option<EndorsementDetails>,
         /// The sensitivity label
-        #[serde(
-            rename = "sensitivityLabel",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sensitivity_label: Option<SensitivityLabel>,
         /// The dataset storage mode, for example `Abf`
-        #[serde(
-            rename = "targetStorageMode",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub target_storage_mode: Option<String>,
         /// The data source usages
-        #[serde(
-            rename = "datasourceUsages",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_usages: Option<Vec<DatasourceUsage>>,
         /// The data source misconfigured usages
-        #[serde(
-            rename = "misconfiguredDatasourceUsages",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub misconfigured_datasource_usages: Option<Vec<DatasourceUsage>>,
         /// The list of all the datamarts this item depends on
-        #[serde(
-            rename = "upstreamDatamarts",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_datamarts: Option<Vec<DependentDatamart>>,
         /// The upstream datasets
-        #[serde(
-            rename = "upstreamDatasets",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub upstream_datasets: Option<Vec<DependentDataset>>,
         /// The user access details for the dataset (with `getArtifactUsers=true`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<DatasetUser>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -11603,163 +8078,81 @@ pub mod models {
     impl rt::UnknownFieldPaths for WorkspaceInfoDataset {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_dataflows,
-                &format!("{path}{}", ".upstreamDataflows"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.tables,
-                &format!("{path}{}", ".tables"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.expressions,
-                &format!("{path}{}", ".expressions"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.roles,
-                &format!("{path}{}", ".roles"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.endorsement_details,
-                &format!("{path}{}", ".endorsementDetails"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.sensitivity_label,
-                &format!("{path}{}", ".sensitivityLabel"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.datasource_usages,
-                &format!("{path}{}", ".datasourceUsages"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(&self.upstream_dataflows, path, ".upstreamDataflows", out);
+            rt::unknown_in(&self.tables, path, ".tables", out);
+            rt::unknown_in(&self.expressions, path, ".expressions", out);
+            rt::unknown_in(&self.roles, path, ".roles", out);
+            rt::unknown_in(&self.endorsement_details, path, ".endorsementDetails", out);
+            rt::unknown_in(&self.sensitivity_label, path, ".sensitivityLabel", out);
+            rt::unknown_in(&self.datasource_usages, path, ".datasourceUsages", out);
+            rt::unknown_in(
                 &self.misconfigured_datasource_usages,
-                &format!("{path}{}", ".misconfiguredDatasourceUsages"),
+                path,
+                ".misconfiguredDatasourceUsages",
                 out,
             );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_datamarts,
-                &format!("{path}{}", ".upstreamDatamarts"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.upstream_datasets,
-                &format!("{path}{}", ".upstreamDatasets"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
+            rt::unknown_in(&self.upstream_datamarts, path, ".upstreamDatamarts", out);
+            rt::unknown_in(&self.upstream_datasets, path, ".upstreamDatasets", out);
+            rt::unknown_in(&self.users, path, ".users", out);
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI report returned by the scanner. The API returns a subset of these properties; the subset depends on the API called, the caller's permissions and the availability of data in the Power BI database.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct WorkspaceInfoReport {
         /// The report ID
         pub id: rt::Uuid,
         /// The name of the report
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The dataset ID of the report
-        #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_id: Option<String>,
         /// The app ID, returned only if the report belongs to an app
-        #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub app_id: Option<String>,
         /// The report description
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub description: Option<String>,
         /// The report type
-        #[serde(rename = "reportType", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_type: Option<ReportType>,
         /// The actual report ID when the workspace is published as an app.
-        #[serde(
-            rename = "originalReportId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub original_report_id: Option<rt::Uuid>,
         /// Whether the report was created by the current user.
-        #[serde(
-            rename = "isOwnedByMe",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub is_owned_by_me: Option<bool>,
         /// The report owner. Available only for reports created after June 2019.
-        #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<String>,
         /// The last user that modified the report
-        #[serde(rename = "modifiedBy", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by: Option<String>,
         /// The report creation date and time
-        #[serde(
-            rename = "createdDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_date_time: Option<rt::DateTime>,
         /// The date and time that the report was last modified
-        #[serde(
-            rename = "modifiedDateTime",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_date_time: Option<rt::DateTime>,
         /// The ID of the report owner. Available only for reports created after June 2019.
-        #[serde(
-            rename = "createdById",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by_id: Option<String>,
         /// The ID of the last user that modified the report
-        #[serde(
-            rename = "modifiedById",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub modified_by_id: Option<String>,
         /// The endorsement details
-        #[serde(
-            rename = "endorsementDetails",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub endorsement_details: Option<EndorsementDetails>,
         /// The sensitivity label
-        #[serde(
-            rename = "sensitivityLabel",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sensitivity_label: Option<SensitivityLabel>,
         /// The user access details for the report (with `getArtifactUsers=true`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub users: Option<Vec<ReportUser>>,
         /// The workspace ID of the related dataset, returned only if the related dataset belongs to a different workspace
-        #[serde(
-            rename = "datasetWorkspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_workspace_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -11769,51 +8162,24 @@ pub mod models {
     impl rt::UnknownFieldPaths for WorkspaceInfoReport {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.endorsement_details,
-                &format!("{path}{}", ".endorsementDetails"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.sensitivity_label,
-                &format!("{path}{}", ".sensitivityLabel"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.users,
-                &format!("{path}{}", ".users"),
-                out,
-            );
+            rt::unknown_in(&self.endorsement_details, path, ".endorsementDetails", out);
+            rt::unknown_in(&self.sensitivity_label, path, ".sensitivityLabel", out);
+            rt::unknown_in(&self.users, path, ".users", out);
         }
     }
     #[cfg(feature = "admin")]
     /// The result of a metadata scan.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct WorkspaceInfoResponse {
         /// The workspace info associated with this scan
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub workspaces: Option<Vec<WorkspaceInfo>>,
         /// The data source instances associated with this scan
-        #[serde(
-            rename = "datasourceInstances",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub datasource_instances: Option<Vec<Datasource>>,
         /// The data source misconfigured instances associated with this scan
-        #[serde(
-            rename = "misconfiguredDatasourceInstances",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub misconfigured_datasource_instances: Option<Vec<Datasource>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -11823,52 +8189,39 @@ pub mod models {
     impl rt::UnknownFieldPaths for WorkspaceInfoResponse {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.workspaces,
-                &format!("{path}{}", ".workspaces"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(&self.workspaces, path, ".workspaces", out);
+            rt::unknown_in(
                 &self.datasource_instances,
-                &format!("{path}{}", ".datasourceInstances"),
+                path,
+                ".datasourceInstances",
                 out,
             );
-            rt::UnknownFieldPaths::unknown_field_paths(
+            rt::unknown_in(
                 &self.misconfigured_datasource_instances,
-                &format!("{path}{}", ".misconfiguredDatasourceInstances"),
+                path,
+                ".misconfiguredDatasourceInstances",
                 out,
             );
         }
     }
     #[cfg(feature = "admin")]
     /// A Power BI tile returned by the scanner.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "crate::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "crate::runtime::serde", rename_all = "camelCase")]
     pub struct WorkspaceInfoTile {
         /// The tile ID
         pub id: rt::Uuid,
         /// The display name of the tile
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub title: Option<String>,
         /// The report ID. Available only for tiles created from a report.
-        #[serde(rename = "reportId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub report_id: Option<rt::Uuid>,
         /// The dataset ID. Available only for tiles created from a report or by using a dataset, such as Q&A tiles.
-        #[serde(rename = "datasetId", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_id: Option<String>,
         /// The workspace ID of the related dataset, returned only if the related dataset belongs to a different workspace
-        #[serde(
-            rename = "datasetWorkspaceId",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub dataset_workspace_id: Option<rt::Uuid>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -11919,8 +8272,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "admin")]
-    impl rt::OpenEnum for AppUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl AppUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Read, "Read"),
             (Self::ReadWrite, "ReadWrite"),
@@ -11937,15 +8291,6 @@ pub mod models {
             (Self::ReadReshareCopy, "ReadReshareCopy"),
             (Self::All, "All"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "admin")]
     rt::impl_open_enum!(AppUserAccessRight);
@@ -11978,8 +8323,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "admin")]
-    impl rt::OpenEnum for ArtifactType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ArtifactType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Report, "Report"),
             (Self::PaginatedReport, "PaginatedReport"),
             (Self::Dashboard, "Dashboard"),
@@ -11991,15 +8337,6 @@ pub mod models {
             (Self::Capacity, "Capacity"),
             (Self::App, "App"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "admin")]
     rt::impl_open_enum!(ArtifactType);
@@ -12016,20 +8353,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "admin")]
-    impl rt::OpenEnum for AssignmentMethod {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl AssignmentMethod {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Standard, "Standard"),
             (Self::Priviledged, "Priviledged"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "admin")]
     rt::impl_open_enum!(AssignmentMethod);
@@ -12050,22 +8379,14 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "capacities")]
-    impl rt::OpenEnum for AssignmentStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl AssignmentStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Pending, "Pending"),
             (Self::InProgress, "InProgress"),
             (Self::CompletedSuccessfully, "CompletedSuccessfully"),
             (Self::AssignmentFailed, "AssignmentFailed"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "capacities")]
     rt::impl_open_enum!(AssignmentStatus);
@@ -12098,8 +8419,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
-    impl rt::OpenEnum for CapacityState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl CapacityState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::NotActivated, "NotActivated"),
             (Self::Active, "Active"),
             (Self::Provisioning, "Provisioning"),
@@ -12111,15 +8433,6 @@ pub mod models {
             (Self::Invalid, "Invalid"),
             (Self::UpdatingSku, "UpdatingSku"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
     rt::impl_open_enum!(CapacityState);
@@ -12138,21 +8451,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
-    impl rt::OpenEnum for CapacityUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl CapacityUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Assign, "Assign"),
             (Self::Admin, "Admin"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
     rt::impl_open_enum!(CapacityUserAccessRight);
@@ -12213,20 +8518,12 @@ pub mod models {
             feature = "users"
         )
     )]
-    impl rt::OpenEnum for ConnectionType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ConnectionType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Import, "import"),
             (Self::Connect, "connect"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(
         any(
@@ -12273,8 +8570,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "datasets", feature = "gateways"))]
-    impl rt::OpenEnum for CredentialType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl CredentialType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Basic, "Basic"),
             (Self::Windows, "Windows"),
             (Self::Anonymous, "Anonymous"),
@@ -12282,15 +8580,6 @@ pub mod models {
             (Self::Key, "Key"),
             (Self::Sas, "SAS"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "datasets", feature = "gateways"))]
     rt::impl_open_enum!(CredentialType);
@@ -12309,21 +8598,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "push_datasets")]
-    impl rt::OpenEnum for CrossFilteringBehavior {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl CrossFilteringBehavior {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::OneDirection, "OneDirection"),
             (Self::BothDirections, "BothDirections"),
             (Self::Automatic, "Automatic"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "push_datasets")]
     rt::impl_open_enum!(CrossFilteringBehavior);
@@ -12348,8 +8629,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "apps", feature = "dashboards"))]
-    impl rt::OpenEnum for DashboardUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DashboardUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Read, "Read"),
             (Self::ReadWrite, "ReadWrite"),
@@ -12357,15 +8639,6 @@ pub mod models {
             (Self::ReadCopy, "ReadCopy"),
             (Self::Owner, "Owner"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "admin", feature = "apps", feature = "dashboards"))]
     rt::impl_open_enum!(DashboardUserAccessRight);
@@ -12384,21 +8657,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "dataflows")]
-    impl rt::OpenEnum for DataflowComputeEngineBehavior {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DataflowComputeEngineBehavior {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::ComputeOptimized, "computeOptimized"),
             (Self::ComputeOn, "computeOn"),
             (Self::ComputeDisabled, "computeDisabled"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "dataflows")]
     rt::impl_open_enum!(DataflowComputeEngineBehavior);
@@ -12415,20 +8680,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "dataflows")]
-    impl rt::OpenEnum for DataflowRefreshProcessType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DataflowRefreshProcessType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Default, "default"),
             (Self::ProcessFull, "processFull"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "dataflows")]
     rt::impl_open_enum!(DataflowRefreshProcessType);
@@ -12449,22 +8706,14 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "dataflows")]
-    impl rt::OpenEnum for DataflowTransactionState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DataflowTransactionState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Invalid, "Invalid"),
             (Self::SuccessfullyMarked, "SuccessfullyMarked"),
             (Self::AlreadyConcluded, "AlreadyConcluded"),
             (Self::NotFound, "NotFound"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "dataflows")]
     rt::impl_open_enum!(DataflowTransactionState);
@@ -12487,23 +8736,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "dataflows"))]
-    impl rt::OpenEnum for DataflowUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DataflowUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Read, "Read"),
             (Self::ReadWrite, "ReadWrite"),
             (Self::ReadReshare, "ReadReshare"),
             (Self::Owner, "Owner"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "admin", feature = "dataflows"))]
     rt::impl_open_enum!(DataflowUserAccessRight);
@@ -12528,8 +8769,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "admin")]
-    impl rt::OpenEnum for DatamartState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatamartState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Invalid, "Invalid"),
             (Self::Initialized, "Initialized"),
             (Self::Active, "Active"),
@@ -12537,15 +8779,6 @@ pub mod models {
             (Self::Evicted, "Evicted"),
             (Self::Deleted, "Deleted"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "admin")]
     rt::impl_open_enum!(DatamartState);
@@ -12572,8 +8805,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "admin")]
-    impl rt::OpenEnum for DatamartStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatamartStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Invalid, "Invalid"),
             (Self::Available, "Available"),
             (Self::SuspendedInCriticalPhase, "SuspendedInCriticalPhase"),
@@ -12582,15 +8816,6 @@ pub mod models {
             (Self::OutOfRegion, "OutOfRegion"),
             (Self::NoCapacity, "NoCapacity"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "admin")]
     rt::impl_open_enum!(DatamartStatus);
@@ -12615,8 +8840,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "admin")]
-    impl rt::OpenEnum for DatamartType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatamartType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Unset, "Unset"),
             (Self::Ignore, "Ignore"),
             (Self::Sql, "Sql"),
@@ -12624,15 +8850,6 @@ pub mod models {
             (Self::Dataverse, "Dataverse"),
             (Self::Datawarehouse, "Datawarehouse"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "admin")]
     rt::impl_open_enum!(DatamartType);
@@ -12669,8 +8886,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "admin")]
-    impl rt::OpenEnum for DatamartUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatamartUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Read, "Read"),
             (Self::Write, "Write"),
@@ -12684,15 +8902,6 @@ pub mod models {
             (Self::ReadWriteExplore, "ReadWriteExplore"),
             (Self::ReadWriteReshareExplore, "ReadWriteReshareExplore"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "admin")]
     rt::impl_open_enum!(DatamartUserAccessRight);
@@ -12709,20 +8918,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "datasets")]
-    impl rt::OpenEnum for DatasetCommitMode {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatasetCommitMode {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Transactional, "Transactional"),
             (Self::PartialBatch, "PartialBatch"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "datasets")]
     rt::impl_open_enum!(DatasetCommitMode);
@@ -12745,23 +8946,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "push_datasets")]
-    impl rt::OpenEnum for DatasetMode {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatasetMode {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::AsAzure, "AsAzure"),
             (Self::AsOnPrem, "AsOnPrem"),
             (Self::Push, "Push"),
             (Self::Streaming, "Streaming"),
             (Self::PushStreaming, "PushStreaming"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "push_datasets")]
     rt::impl_open_enum!(DatasetMode);
@@ -12790,8 +8983,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "datasets")]
-    impl rt::OpenEnum for DatasetRefreshDetailExtendedStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatasetRefreshDetailExtendedStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Unknown, "Unknown"),
             (Self::NotStarted, "NotStarted"),
             (Self::InProgress, "InProgress"),
@@ -12801,15 +8995,6 @@ pub mod models {
             (Self::Disabled, "Disabled"),
             (Self::Cancelled, "Cancelled"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "datasets")]
     rt::impl_open_enum!(DatasetRefreshDetailExtendedStatus);
@@ -12832,23 +9017,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "datasets")]
-    impl rt::OpenEnum for DatasetRefreshDetailStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatasetRefreshDetailStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Unknown, "Unknown"),
             (Self::Completed, "Completed"),
             (Self::Failed, "Failed"),
             (Self::Disabled, "Disabled"),
             (Self::Cancelled, "Cancelled"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "datasets")]
     rt::impl_open_enum!(DatasetRefreshDetailStatus);
@@ -12873,8 +9050,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "datasets")]
-    impl rt::OpenEnum for DatasetRefreshType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatasetRefreshType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Full, "Full"),
             (Self::ClearValues, "ClearValues"),
             (Self::Calculate, "Calculate"),
@@ -12882,15 +9060,6 @@ pub mod models {
             (Self::Automatic, "Automatic"),
             (Self::Defragment, "Defragment"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "datasets")]
     rt::impl_open_enum!(DatasetRefreshType);
@@ -12935,8 +9104,9 @@ pub mod models {
             feature = "push_datasets"
         )
     )]
-    impl rt::OpenEnum for DatasetUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatasetUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Read, "Read"),
             (Self::ReadWrite, "ReadWrite"),
@@ -12947,15 +9117,6 @@ pub mod models {
             (Self::ReadWriteExplore, "ReadWriteExplore"),
             (Self::ReadWriteReshareExplore, "ReadWriteReshareExplore"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(
         any(
@@ -12983,22 +9144,14 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "datasets")]
-    impl rt::OpenEnum for DatasetUserAccessRightEntry {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatasetUserAccessRightEntry {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Read, "Read"),
             (Self::ReadReshare, "ReadReshare"),
             (Self::ReadExplore, "ReadExplore"),
             (Self::ReadReshareExplore, "ReadReshareExplore"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "datasets")]
     rt::impl_open_enum!(DatasetUserAccessRightEntry);
@@ -13017,21 +9170,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "gateways")]
-    impl rt::OpenEnum for DatasourceUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DatasourceUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Read, "Read"),
             (Self::ReadOverrideEffectiveIdentity, "ReadOverrideEffectiveIdentity"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "gateways")]
     rt::impl_open_enum!(DatasourceUserAccessRight);
@@ -13072,8 +9217,9 @@ pub mod models {
             feature = "datasets"
         )
     )]
-    impl rt::OpenEnum for Days {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl Days {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Monday, "Monday"),
             (Self::Tuesday, "Tuesday"),
             (Self::Wednesday, "Wednesday"),
@@ -13082,15 +9228,6 @@ pub mod models {
             (Self::Saturday, "Saturday"),
             (Self::Sunday, "Sunday"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(
         any(
@@ -13114,20 +9251,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "groups"))]
-    impl rt::OpenEnum for DefaultDatasetStorageFormat {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DefaultDatasetStorageFormat {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Small, "Small"),
             (Self::Large, "Large"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "admin", feature = "groups"))]
     rt::impl_open_enum!(DefaultDatasetStorageFormat);
@@ -13158,20 +9287,12 @@ pub mod models {
             feature = "push_datasets"
         )
     )]
-    impl rt::OpenEnum for DefaultRetentionPolicy {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DefaultRetentionPolicy {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::BasicFifo, "basicFIFO"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(
         any(
@@ -13197,21 +9318,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "pipelines")]
-    impl rt::OpenEnum for DeploymentExecutionStepPreDeploymentDiffState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DeploymentExecutionStepPreDeploymentDiffState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::New, "New"),
             (Self::Different, "Different"),
             (Self::NoDifference, "NoDifference"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "pipelines")]
     rt::impl_open_enum!(DeploymentExecutionStepPreDeploymentDiffState);
@@ -13234,23 +9347,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "pipelines")]
-    impl rt::OpenEnum for DeploymentStepType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DeploymentStepType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::DatasetDeployment, "DatasetDeployment"),
             (Self::ReportDeployment, "ReportDeployment"),
             (Self::DashboardDeployment, "DashboardDeployment"),
             (Self::DataflowDeployment, "DataflowDeployment"),
             (Self::DatamartDeployment, "DatamartDeployment"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "pipelines")]
     rt::impl_open_enum!(DeploymentStepType);
@@ -13267,20 +9372,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "reports")]
-    impl rt::OpenEnum for DownloadType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl DownloadType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::IncludeModel, "IncludeModel"),
             (Self::LiveConnect, "LiveConnect"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "reports")]
     rt::impl_open_enum!(DownloadType);
@@ -13297,20 +9394,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "gateways")]
-    impl rt::OpenEnum for EncryptedConnection {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl EncryptedConnection {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Encrypted, "Encrypted"),
             (Self::NotEncrypted, "NotEncrypted"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "gateways")]
     rt::impl_open_enum!(EncryptedConnection);
@@ -13327,20 +9416,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "gateways")]
-    impl rt::OpenEnum for EncryptionAlgorithm {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl EncryptionAlgorithm {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::RsaOaep, "RSA-OAEP"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "gateways")]
     rt::impl_open_enum!(EncryptionAlgorithm);
@@ -13375,22 +9456,14 @@ pub mod models {
             feature = "push_datasets"
         )
     )]
-    impl rt::OpenEnum for EncryptionStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl EncryptionStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Unknown, "Unknown"),
             (Self::NotSupported, "NotSupported"),
             (Self::InSyncWithWorkspace, "InSyncWithWorkspace"),
             (Self::NotInSyncWithWorkspace, "NotInSyncWithWorkspace"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(
         any(
@@ -13420,23 +9493,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "reports")]
-    impl rt::OpenEnum for ExportState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ExportState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Undefined, "Undefined"),
             (Self::NotStarted, "NotStarted"),
             (Self::Running, "Running"),
             (Self::Succeeded, "Succeeded"),
             (Self::Failed, "Failed"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "reports")]
     rt::impl_open_enum!(ExportState);
@@ -13455,21 +9520,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "available_features")]
-    impl rt::OpenEnum for FeatureExtendedState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl FeatureExtendedState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Enabled, "Enabled"),
             (Self::DisabledByAdmin, "DisabledByAdmin"),
             (Self::UserNotLicensed, "UserNotLicensed"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "available_features")]
     rt::impl_open_enum!(FeatureExtendedState);
@@ -13486,20 +9543,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "available_features")]
-    impl rt::OpenEnum for FeatureState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl FeatureState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Enabled, "Enabled"),
             (Self::Disabled, "Disabled"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "available_features")]
     rt::impl_open_enum!(FeatureState);
@@ -13532,8 +9581,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "reports")]
-    impl rt::OpenEnum for FileFormat {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl FileFormat {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Pptx, "PPTX"),
             (Self::Pdf, "PDF"),
             (Self::Png, "PNG"),
@@ -13545,15 +9595,6 @@ pub mod models {
             (Self::Mhtml, "MHTML"),
             (Self::Accessiblepdf, "ACCESSIBLEPDF"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "reports")]
     rt::impl_open_enum!(FileFormat);
@@ -13576,23 +9617,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "scorecards")]
-    impl rt::OpenEnum for GoalAggregationType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl GoalAggregationType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Value, "Value"),
             (Self::Target, "Target"),
             (Self::Status, "Status"),
             (Self::Sparkline, "Sparkline"),
             (Self::Change, "Change"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "scorecards")]
     rt::impl_open_enum!(GoalAggregationType);
@@ -13639,8 +9672,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "scorecards")]
-    impl rt::OpenEnum for GoalPermissions {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl GoalPermissions {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::View, "View"),
             (Self::UpdateCurrentValue, "UpdateCurrentValue"),
@@ -13659,15 +9693,6 @@ pub mod models {
             (Self::V27, "27"),
             (Self::V29, "29"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "scorecards")]
     rt::impl_open_enum!(GoalPermissions);
@@ -13704,8 +9729,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "scorecards")]
-    impl rt::OpenEnum for GoalProcessingStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl GoalProcessingStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::NotProcessed, "NotProcessed"),
             (Self::Succeeded, "Succeeded"),
             (Self::Failed, "Failed"),
@@ -13719,15 +9745,6 @@ pub mod models {
             (Self::ModelNotFound, "ModelNotFound"),
             (Self::ScorecardNotFound, "ScorecardNotFound"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "scorecards")]
     rt::impl_open_enum!(GoalProcessingStatus);
@@ -13750,23 +9767,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "scorecards")]
-    impl rt::OpenEnum for GoalRulesFieldComparisonKind {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl GoalRulesFieldComparisonKind {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Equal, "Equal"),
             (Self::GreaterThan, "GreaterThan"),
             (Self::GreaterThanOrEqual, "GreaterThanOrEqual"),
             (Self::LessThan, "LessThan"),
             (Self::LessThanOrEqual, "LessThanOrEqual"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "scorecards")]
     rt::impl_open_enum!(GoalRulesFieldComparisonKind);
@@ -13785,21 +9794,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "scorecards")]
-    impl rt::OpenEnum for GoalValueType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl GoalValueType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Current, "Current"),
             (Self::Target, "Target"),
             (Self::Status, "Status"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "scorecards")]
     rt::impl_open_enum!(GoalValueType);
@@ -13820,22 +9821,14 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "admin")]
-    impl rt::OpenEnum for GroupType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl GroupType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::PersonalGroup, "PersonalGroup"),
             (Self::Personal, "Personal"),
             (Self::Group, "Group"),
             (Self::Workspace, "Workspace"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "admin")]
     rt::impl_open_enum!(GroupType);
@@ -13858,23 +9851,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "groups"))]
-    impl rt::OpenEnum for GroupUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl GroupUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Member, "Member"),
             (Self::Admin, "Admin"),
             (Self::Contributor, "Contributor"),
             (Self::Viewer, "Viewer"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "admin", feature = "groups"))]
     rt::impl_open_enum!(GroupUserAccessRight);
@@ -13897,23 +9882,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "imports")]
-    impl rt::OpenEnum for ImportConflictHandlerMode {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ImportConflictHandlerMode {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Ignore, "Ignore"),
             (Self::Abort, "Abort"),
             (Self::Overwrite, "Overwrite"),
             (Self::CreateOrOverwrite, "CreateOrOverwrite"),
             (Self::GenerateUniqueName, "GenerateUniqueName"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "imports")]
     rt::impl_open_enum!(ImportConflictHandlerMode);
@@ -13932,21 +9909,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "imports"))]
-    impl rt::OpenEnum for ImportState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ImportState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Publishing, "Publishing"),
             (Self::Succeeded, "Succeeded"),
             (Self::Failed, "Failed"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "admin", feature = "imports"))]
     rt::impl_open_enum!(ImportState);
@@ -13969,23 +9938,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "admin")]
-    impl rt::OpenEnum for LabelChangeStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl LabelChangeStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Failed, "Failed"),
             (Self::FailedToGetUsageRights, "FailedToGetUsageRights"),
             (Self::InsufficientUsageRights, "InsufficientUsageRights"),
             (Self::NotFound, "NotFound"),
             (Self::Succeeded, "Succeeded"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "admin")]
     rt::impl_open_enum!(LabelChangeStatus);
@@ -14004,21 +9965,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "dataflows", feature = "datasets"))]
-    impl rt::OpenEnum for NotifyOption {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl NotifyOption {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::NoNotification, "NoNotification"),
             (Self::MailOnFailure, "MailOnFailure"),
             (Self::MailOnCompletion, "MailOnCompletion"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "dataflows", feature = "datasets"))]
     rt::impl_open_enum!(NotifyOption);
@@ -14039,22 +9992,14 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "pipelines")]
-    impl rt::OpenEnum for PipelineOperationStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl PipelineOperationStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::NotStarted, "NotStarted"),
             (Self::Executing, "Executing"),
             (Self::Succeeded, "Succeeded"),
             (Self::Failed, "Failed"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "pipelines")]
     rt::impl_open_enum!(PipelineOperationStatus);
@@ -14069,17 +10014,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "pipelines")]
-    impl rt::OpenEnum for PipelineOperationType {
-        const KNOWN: &'static [(Self, &'static str)] = &[(Self::Deploy, "Deploy")];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
+    impl PipelineOperationType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[(Self::Deploy, "Deploy")];
     }
     #[cfg(feature = "pipelines")]
     rt::impl_open_enum!(PipelineOperationType);
@@ -14094,17 +10031,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "pipelines"))]
-    impl rt::OpenEnum for PipelineUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[(Self::Admin, "Admin")];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
+    impl PipelineUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[(Self::Admin, "Admin")];
     }
     #[cfg(any(feature = "admin", feature = "pipelines"))]
     rt::impl_open_enum!(PipelineUserAccessRight);
@@ -14121,20 +10050,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "dashboards")]
-    impl rt::OpenEnum for PositionConflictAction {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl PositionConflictAction {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Tail, "Tail"),
             (Self::Abort, "Abort"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "dashboards")]
     rt::impl_open_enum!(PositionConflictAction);
@@ -14183,22 +10104,14 @@ pub mod models {
             feature = "reports"
         )
     )]
-    impl rt::OpenEnum for PrincipalType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl PrincipalType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::User, "User"),
             (Self::Group, "Group"),
             (Self::App, "App"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(
         any(
@@ -14233,22 +10146,14 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "gateways")]
-    impl rt::OpenEnum for PrivacyLevel {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl PrivacyLevel {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Public, "Public"),
             (Self::Organizational, "Organizational"),
             (Self::Private, "Private"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "gateways")]
     rt::impl_open_enum!(PrivacyLevel);
@@ -14269,22 +10174,14 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "datasets")]
-    impl rt::OpenEnum for QueryScaleOutStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl QueryScaleOutStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Enabled, "Enabled"),
             (Self::TenantSettingDisabled, "TenantSettingDisabled"),
             (Self::StorageModeNotSupported, "StorageModeNotSupported"),
             (Self::ReadOnlyReplicasDisabled, "ReadOnlyReplicasDisabled"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "datasets")]
     rt::impl_open_enum!(QueryScaleOutStatus);
@@ -14303,21 +10200,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "datasets")]
-    impl rt::OpenEnum for QueryScaleOutSyncTriggerReason {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl QueryScaleOutSyncTriggerReason {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Explicit, "explicit"),
             (Self::Automatic, "automatic"),
             (Self::System, "system"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "datasets")]
     rt::impl_open_enum!(QueryScaleOutSyncTriggerReason);
@@ -14334,20 +10223,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
-    impl rt::OpenEnum for RefreshAttemptType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl RefreshAttemptType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Data, "Data"),
             (Self::Query, "Query"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
     rt::impl_open_enum!(RefreshAttemptType);
@@ -14364,20 +10245,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "datasets")]
-    impl rt::OpenEnum for RefreshEngineErrorType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl RefreshEngineErrorType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Error, "Error"),
             (Self::Warning, "Warning"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "datasets")]
     rt::impl_open_enum!(RefreshEngineErrorType);
@@ -14402,8 +10275,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
-    impl rt::OpenEnum for RefreshType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl RefreshType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Scheduled, "Scheduled"),
             (Self::OnDemand, "OnDemand"),
             (Self::ViaApi, "ViaApi"),
@@ -14411,15 +10285,6 @@ pub mod models {
             (Self::ViaEnhancedApi, "ViaEnhancedApi"),
             (Self::OnDemandTraining, "OnDemandTraining"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
     rt::impl_open_enum!(RefreshType);
@@ -14434,17 +10299,9 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
-    impl rt::OpenEnum for RefreshableKind {
-        const KNOWN: &'static [(Self, &'static str)] = &[(Self::Dataset, "Dataset")];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
+    impl RefreshableKind {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[(Self::Dataset, "Dataset")];
     }
     #[cfg(any(feature = "admin", feature = "capacities"))]
     rt::impl_open_enum!(RefreshableKind);
@@ -14475,20 +10332,12 @@ pub mod models {
             feature = "reports"
         )
     )]
-    impl rt::OpenEnum for ReportType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ReportType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::PaginatedReport, "PaginatedReport"),
             (Self::PowerBiReport, "PowerBIReport"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(
         any(
@@ -14534,8 +10383,9 @@ pub mod models {
             feature = "reports"
         )
     )]
-    impl rt::OpenEnum for ReportUserAccessRight {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ReportUserAccessRight {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Read, "Read"),
             (Self::ReadWrite, "ReadWrite"),
@@ -14543,15 +10393,6 @@ pub mod models {
             (Self::ReadCopy, "ReadCopy"),
             (Self::Owner, "Owner"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(
         any(
@@ -14589,20 +10430,12 @@ pub mod models {
             feature = "datasets"
         )
     )]
-    impl rt::OpenEnum for ScheduleNotifyOption {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ScheduleNotifyOption {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::NoNotification, "NoNotification"),
             (Self::MailOnFailure, "MailOnFailure"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(
         any(
@@ -14630,22 +10463,14 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "scorecards")]
-    impl rt::OpenEnum for ScorecardPermission {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ScorecardPermission {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::None, "None"),
             (Self::Read, "Read"),
             (Self::Write, "Write"),
             (Self::ReadWrite, "ReadWrite"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "scorecards")]
     rt::impl_open_enum!(ScorecardPermission);
@@ -14668,23 +10493,15 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "scorecards")]
-    impl rt::OpenEnum for ScorecardProvisioningStatus {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ScorecardProvisioningStatus {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Initialized, "Initialized"),
             (Self::Completed, "Completed"),
             (Self::Failed, "Failed"),
             (Self::Deprovisioning, "Deprovisioning"),
             (Self::Deleted, "Deleted"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "scorecards")]
     rt::impl_open_enum!(ScorecardProvisioningStatus);
@@ -14699,19 +10516,11 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "reports")]
-    impl rt::OpenEnum for SourceType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl SourceType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::ExistingReport, "ExistingReport"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "reports")]
     rt::impl_open_enum!(SourceType);
@@ -14730,21 +10539,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "embed_token")]
-    impl rt::OpenEnum for TokenAccessLevel {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl TokenAccessLevel {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::View, "View"),
             (Self::Edit, "Edit"),
             (Self::Create, "Create"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "embed_token")]
     rt::impl_open_enum!(TokenAccessLevel);
@@ -14763,21 +10564,13 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "capacities")]
-    impl rt::OpenEnum for WorkloadState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl WorkloadState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Disabled, "Disabled"),
             (Self::Enabled, "Enabled"),
             (Self::Unsupported, "Unsupported"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "capacities")]
     rt::impl_open_enum!(WorkloadState);
@@ -14794,20 +10587,12 @@ pub mod models {
         Unrecognized(String),
     }
     #[cfg(feature = "embed_token")]
-    impl rt::OpenEnum for XmlaPermissions {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl XmlaPermissions {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Off, "Off"),
             (Self::ReadOnly, "ReadOnly"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     #[cfg(feature = "embed_token")]
     rt::impl_open_enum!(XmlaPermissions);

@@ -42,7 +42,7 @@ pub use operation::{
 pub use paging::{Continuation, Page, Paginator};
 pub use request::{RequestBuilder, ToParam};
 pub use retry::RetryPolicy;
-pub use unknown_fields::{UnknownFieldPaths, unknown_keys};
+pub use unknown_fields::{UnknownFieldPaths, unknown_in, unknown_keys};
 pub use upload::Upload;
 pub use workspace::Workspace;
 
@@ -51,6 +51,8 @@ pub use crate::__impl_open_enum as impl_open_enum;
 
 /// Re-exported so generated code needs no dependency of its own on serde.
 pub use serde;
+/// serde's traits and derive macros, re-exported for the generated models' derive lists.
+pub use serde::{Deserialize, Serialize};
 /// A free-form JSON value (used only where the spec says why).
 pub use serde_json::Value as JsonValue;
 /// The catch-all map of fields a model does not know.

@@ -2,8 +2,8 @@
 
 /// An enum whose unknown values are kept instead of failing to decode.
 ///
-/// Generated enums implement it and get `Serialize`, `Deserialize`, `Display`, `FromStr` and
-/// `as_str` from [`impl_open_enum!`](crate::runtime::impl_open_enum).
+/// Generated enums get it, with `Serialize`, `Deserialize`, `Display`, `FromStr` and
+/// `as_str`, from [`impl_open_enum!`](crate::runtime::impl_open_enum).
 pub trait OpenEnum: Sized + Clone + PartialEq + 'static {
     /// The known variants with their wire values.
     const KNOWN: &'static [(Self, &'static str)];
@@ -37,11 +37,26 @@ pub trait OpenEnum: Sized + Clone + PartialEq + 'static {
     }
 }
 
-/// Implements serde, `Display`, `FromStr` and `as_str` for a generated [`OpenEnum`].
+/// Implements [`OpenEnum`], serde, `Display`, `FromStr` and `as_str` for a generated enum
+/// with an `Unrecognized(String)` variant and an inherent `KNOWN` table of its variants and
+/// their wire values.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __impl_open_enum {
     ($name:ident) => {
+        impl $crate::runtime::OpenEnum for $name {
+            // The inherent table: inherent items win over the trait's in path resolution.
+            const KNOWN: &'static [(Self, &'static str)] = $name::KNOWN;
+            fn unrecognized(value: ::std::string::String) -> Self {
+                Self::Unrecognized(value)
+            }
+            fn as_unrecognized(&self) -> ::std::option::Option<&str> {
+                match self {
+                    Self::Unrecognized(value) => ::std::option::Option::Some(value),
+                    _ => ::std::option::Option::None,
+                }
+            }
+        }
         impl $name {
             /// The value as the service spells it.
             pub fn as_str(&self) -> &str {

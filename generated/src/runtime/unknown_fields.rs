@@ -33,6 +33,17 @@ pub fn unknown_keys(map: &JsonMap, path: &str, out: &mut Vec<String>) {
     );
 }
 
+/// Appends the unknown-field paths of `value`, a field of a model at `path` whose wire name
+/// `suffix` names (`".datasets"`). Generated models call it for every field that holds models.
+pub fn unknown_in<T: UnknownFieldPaths + ?Sized>(
+    value: &T,
+    path: &str,
+    suffix: &str,
+    out: &mut Vec<String>,
+) {
+    value.unknown_field_paths(&format!("{path}{suffix}"), out);
+}
+
 impl<T: UnknownFieldPaths> UnknownFieldPaths for Option<T> {
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         if let Some(value) = self {

@@ -56,8 +56,8 @@ fn model_struct(
         }
         let doc = docs::attributes(&docs::sanitize(field.doc.as_deref().unwrap_or("")));
         let wire = &field.wire_name;
-        let rename = (field.rust_name.trim_start_matches("r#") != wire.as_str())
-            .then(|| quote!(rename = #wire,));
+        // The container renames every field to camelCase; only the others need their own.
+        let rename = (serde_camel_case(&field.rust_name) != *wire).then(|| quote!(rename = #wire,));
         // Numbers sometimes arrive as strings: decode them leniently.
         let lenient = match (&field.ty, field.required) {
             (TypeRef::Integer, true) => Some("rt::lenient::i64"),
@@ -75,9 +75,12 @@ fn model_struct(
                 .then(|| quote!(#[serde(#rename #(#aliases)* #lenient)]));
             quote! { #doc #attribute pub #field_name: #ty, }
         } else {
+            // serde treats a missing `Option` as `None` by itself, except behind
+            // `deserialize_with`, which needs `default` spelled out.
+            let default = lenient.is_some().then(|| quote!(default,));
             quote! {
                 #doc
-                #[serde(#rename #(#aliases)* #lenient default, skip_serializing_if = "Option::is_none")]
+                #[serde(#rename #(#aliases)* #lenient #default skip_serializing_if = "Option::is_none")]
                 pub #field_name: Option<#ty>,
             }
         }
@@ -89,8 +92,8 @@ fn model_struct(
     quote! {
         #gate
         #doc
-        #[derive(Debug, Clone, PartialEq, #default rt::serde::Serialize, rt::serde::Deserialize)]
-        #[serde(crate = #serde_crate)]
+        #[derive(Debug, Clone, PartialEq, #default rt::Serialize, rt::Deserialize)]
+        #[serde(crate = #serde_crate, rename_all = "camelCase")]
         pub struct #name {
             #(#fields)*
             #[doc = " Fields the service sent that the spec does not know yet, kept as JSON."]
@@ -100,6 +103,28 @@ fn model_struct(
         #constructor
         #unknown
     }
+}
+
+/// The wire name serde's `rename_all = "camelCase"` gives a Rust field name, by serde's own
+/// rule: PascalCase (drop each `_`, upper-case the letter after it and the first), then the
+/// first character lower-cased. A raw identifier's `r#` is not part of the name.
+fn serde_camel_case(rust_name: &str) -> String {
+    let mut pascal = String::with_capacity(rust_name.len());
+    let mut capitalize = true;
+    for c in rust_name.trim_start_matches("r#").chars() {
+        if c == '_' {
+            capitalize = true;
+        } else if capitalize {
+            pascal.push(c.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            pascal.push(c);
+        }
+    }
+    let mut chars = pascal.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_ascii_lowercase().to_string() + chars.as_str()
+    })
 }
 
 /// Whether values of `ty` can hold models (and so unknown fields).
@@ -114,11 +139,15 @@ fn holds_models(ty: &TypeRef) -> bool {
 /// `UnknownFieldPaths`: the model's own catch-all, then every field that holds models.
 fn unknown_field_paths(model: &Model, gate: &TokenStream) -> TokenStream {
     let name = ident(&model.name);
-    let nested = model.fields.iter().filter(|field| holds_models(&field.ty)).map(|field| {
-        let field_name = ident(&field.rust_name);
-        let suffix = format!(".{}", field.wire_name);
-        quote!(rt::UnknownFieldPaths::unknown_field_paths(&self.#field_name, &format!("{path}{}", #suffix), out);)
-    });
+    let nested = model
+        .fields
+        .iter()
+        .filter(|field| holds_models(&field.ty))
+        .map(|field| {
+            let field_name = ident(&field.rust_name);
+            let suffix = format!(".{}", field.wire_name);
+            quote!(rt::unknown_in(&self.#field_name, path, #suffix, out);)
+        });
     quote! {
         #gate
         impl rt::UnknownFieldPaths for #name {
@@ -195,17 +224,9 @@ fn enum_def(item: &EnumDef, gate: &TokenStream) -> TokenStream {
             Unrecognized(String),
         }
         #gate
-        impl rt::OpenEnum for #name {
-            const KNOWN: &'static [(Self, &'static str)] = &[#(#known),*];
-            fn unrecognized(value: String) -> Self {
-                Self::Unrecognized(value)
-            }
-            fn as_unrecognized(&self) -> Option<&str> {
-                match self {
-                    Self::Unrecognized(value) => Some(value),
-                    _ => None,
-                }
-            }
+        impl #name {
+            #[doc = " Every value this version of the crate knows, with its wire spelling."]
+            pub const KNOWN: &'static [(Self, &'static str)] = &[#(#known),*];
         }
         #gate
         rt::impl_open_enum!(#name);
@@ -278,5 +299,22 @@ fn defaultable_models(spec: &Spec) -> BTreeSet<String> {
         if defaultable.len() == before {
             return defaultable;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::serde_camel_case;
+
+    #[test]
+    fn camel_case_is_serdes_rename_all_rule() {
+        assert_eq!(serde_camel_case("is_read_only"), "isReadOnly");
+        assert_eq!(serde_camel_case("id"), "id");
+        assert_eq!(serde_camel_case("r#type"), "type");
+        assert_eq!(serde_camel_case("n1_day"), "n1Day");
+        assert_eq!(serde_camel_case("x_ms_request_id"), "xMsRequestId");
+        // A name that does not round-trip keeps its own `rename`.
+        assert_ne!(serde_camel_case("odata_context"), "@odata.context");
+        assert_ne!(serde_camel_case("dataset_id"), "datasetID");
     }
 }

@@ -21,23 +21,16 @@ pub mod models {
     #![allow(clippy::doc_markdown)]
     use super::rt;
     /// A widget.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "::powerbi::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
     pub struct Widget {
         /// The widget ID
         pub id: rt::Uuid,
         /// The display name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// What the widget shows
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub kind: Option<WidgetKind>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -59,20 +52,12 @@ pub mod models {
         /// A value this version of the crate does not know, kept as sent.
         Unrecognized(String),
     }
-    impl rt::OpenEnum for WidgetKind {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl WidgetKind {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Chart, "Chart"),
             (Self::Text, "Text"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     rt::impl_open_enum!(WidgetKind);
 }

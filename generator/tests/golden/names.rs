@@ -25,19 +25,19 @@ pub mod models {
     #![allow(clippy::doc_markdown)]
     use super::rt;
     /// A model named like the category client, with keyword fields.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
     pub struct Client {
         /// A field named `type`
         pub r#type: Mode,
         /// A field named `ref`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#ref: Option<String>,
         /// A field named `self`
-        #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub self_: Option<String>,
         /// A field named `match`
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#match: Option<bool>,
         /// A field starting with a digit
         #[serde(
@@ -48,7 +48,7 @@ pub mod models {
         )]
         pub n1st_value: Option<f64>,
         /// An optional reference to the same model (boxed)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub parent: Option<::std::boxed::Box<Client>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -72,54 +72,39 @@ pub mod models {
     impl rt::UnknownFieldPaths for Client {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.parent,
-                &format!("{path}{}", ".parent"),
-                out,
-            );
+            rt::unknown_in(&self.parent, path, ".parent", out);
         }
     }
     /// A model with container types.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "::powerbi::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
     pub struct Resultset {
         /// A map of strings
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub labels: Option<::std::collections::BTreeMap<String, String>>,
         /// Rows of integers
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub grid: Option<Vec<Vec<i64>>>,
         /// The nested result sets (a list needs no box)
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub children: Option<Vec<Resultset>>,
         /// Clients by name
-        #[serde(rename = "byName", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub by_name: Option<::std::collections::BTreeMap<String, Client>>,
         /// Free-form data
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub extra: Option<rt::JsonValue>,
         /// The OData context
-        #[serde(
-            rename = "@odata.context",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "@odata.context", skip_serializing_if = "Option::is_none")]
         pub odata_context: Option<String>,
         /// A timestamp
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub when: Option<rt::DateTime>,
         /// A required 32-bit count
         #[serde(deserialize_with = "rt::lenient::i32")]
         pub count: i32,
         /// A `$` field with a `rust_name` override
-        #[serde(rename = "$type", default, skip_serializing_if = "Option::is_none")]
+        #[serde(rename = "$type", skip_serializing_if = "Option::is_none")]
         pub odata_type: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -128,16 +113,8 @@ pub mod models {
     impl rt::UnknownFieldPaths for Resultset {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.children,
-                &format!("{path}{}", ".children"),
-                out,
-            );
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.by_name,
-                &format!("{path}{}", ".byName"),
-                out,
-            );
+            rt::unknown_in(&self.children, path, ".children", out);
+            rt::unknown_in(&self.by_name, path, ".byName", out);
         }
     }
     /// Access modes, with values that are not Rust identifiers.
@@ -155,22 +132,14 @@ pub mod models {
         /// A value this version of the crate does not know, kept as sent.
         Unrecognized(String),
     }
-    impl rt::OpenEnum for Mode {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl Mode {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::ReadOnly, "read-only"),
             (Self::ReadWrite, "ReadWrite"),
             (Self::V2Hours, "2Hours"),
             (Self::Self_, "self"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     rt::impl_open_enum!(Mode);
 }

@@ -37,26 +37,19 @@ pub mod models {
     #![allow(clippy::doc_markdown)]
     use super::rt;
     /// A Power BI installed app.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "::powerbi::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
     pub struct App {
         /// The app ID
         pub id: rt::Uuid,
         /// The app name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Who published it
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub owner: Option<Owner>,
         /// When the app was last updated
-        #[serde(rename = "lastUpdate", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_update: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -65,23 +58,12 @@ pub mod models {
     impl rt::UnknownFieldPaths for App {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.owner,
-                &format!("{path}{}", ".owner"),
-                out,
-            );
+            rt::unknown_in(&self.owner, path, ".owner", out);
         }
     }
     /// An app icon.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "::powerbi::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
     pub struct Icon {
         /// The icon URL
         pub url: String,
@@ -102,33 +84,22 @@ pub mod models {
         }
     }
     /// An import.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "::powerbi::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
     pub struct Import {
         /// The import ID
         pub id: rt::Uuid,
         /// The import name
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The import state
-        #[serde(
-            rename = "importState",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub import_state: Option<ImportState>,
         /// Who started it
-        #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Owner>,
         /// Free tags
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -137,33 +108,17 @@ pub mod models {
     impl rt::UnknownFieldPaths for Import {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
-            rt::UnknownFieldPaths::unknown_field_paths(
-                &self.created_by,
-                &format!("{path}{}", ".createdBy"),
-                out,
-            );
+            rt::unknown_in(&self.created_by, path, ".createdBy", out);
         }
     }
     /// The body of an import request.
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "::powerbi::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
     pub struct ImportRequest {
         /// The URL of the file to import
-        #[serde(rename = "fileUrl")]
         pub file_url: String,
         /// The connection type
-        #[serde(
-            rename = "connectionType",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub connection_type: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -175,25 +130,16 @@ pub mod models {
         }
     }
     /// A principal who owns an item.
-    #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
     pub struct Owner {
         /// The display name
-        #[serde(
-            rename = "displayName",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// The email address
-        #[serde(
-            rename = "emailAddress",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// The principal type
-        #[serde(rename = "principalType")]
         pub principal_type: PrincipalType,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -217,17 +163,10 @@ pub mod models {
         }
     }
     /// A model no operation reaches (dropped by `select`).
-    #[derive(
-        Debug,
-        Clone,
-        PartialEq,
-        Default,
-        rt::serde::Serialize,
-        rt::serde::Deserialize
-    )]
-    #[serde(crate = "::powerbi::runtime::serde")]
+    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
+    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
     pub struct Unused {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub note: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
         #[serde(flatten)]
@@ -253,22 +192,14 @@ pub mod models {
         /// A value this version of the crate does not know, kept as sent.
         Unrecognized(String),
     }
-    impl rt::OpenEnum for ImportConflictHandlerMode {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ImportConflictHandlerMode {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Ignore, "Ignore"),
             (Self::Abort, "Abort"),
             (Self::Overwrite, "Overwrite"),
             (Self::CreateOrOverwrite, "CreateOrOverwrite"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     rt::impl_open_enum!(ImportConflictHandlerMode);
     /// The state of an import.
@@ -284,21 +215,13 @@ pub mod models {
         /// A value this version of the crate does not know, kept as sent.
         Unrecognized(String),
     }
-    impl rt::OpenEnum for ImportState {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl ImportState {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::Publishing, "Publishing"),
             (Self::Succeeded, "Succeeded"),
             (Self::Failed, "Failed"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     rt::impl_open_enum!(ImportState);
     /// The kind of principal.
@@ -314,21 +237,13 @@ pub mod models {
         /// A value this version of the crate does not know, kept as sent.
         Unrecognized(String),
     }
-    impl rt::OpenEnum for PrincipalType {
-        const KNOWN: &'static [(Self, &'static str)] = &[
+    impl PrincipalType {
+        /// Every value this version of the crate knows, with its wire spelling.
+        pub const KNOWN: &'static [(Self, &'static str)] = &[
             (Self::User, "User"),
             (Self::Group, "Group"),
             (Self::App, "App"),
         ];
-        fn unrecognized(value: String) -> Self {
-            Self::Unrecognized(value)
-        }
-        fn as_unrecognized(&self) -> Option<&str> {
-            match self {
-                Self::Unrecognized(value) => Some(value),
-                _ => None,
-            }
-        }
     }
     rt::impl_open_enum!(PrincipalType);
 }
