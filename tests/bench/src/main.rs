@@ -80,7 +80,7 @@ enum Command {
     Calls,
     /// 4. Decode throughput.
     Decode,
-    /// 5. Peak memory while paging and uploading (downloading once its API exists).
+    /// 5. Peak memory while paging, uploading and downloading.
     Memory,
     /// Internal: runs the sandbox until stdin closes, printing its URL.
     #[command(hide = true)]
@@ -111,6 +111,16 @@ enum Command {
         #[arg(long)]
         file: PathBuf,
     },
+    /// Internal: one download of `size` bytes, for the memory measurement.
+    #[command(hide = true)]
+    DownloadClient {
+        #[arg(long)]
+        mode: String,
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        size: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -129,6 +139,9 @@ fn main() -> ExitCode {
         Command::ServeSandbox => Some(servers::serve_sandbox()),
         Command::PageClient { mode, base } => Some(memory::page_client(mode, base)),
         Command::UploadClient { mode, base, file } => Some(memory::upload_client(mode, base, file)),
+        Command::DownloadClient { mode, base, size } => {
+            Some(memory::download_client(mode, base, *size))
+        }
         _ => None,
     };
     if let Some(result) = internal {
@@ -277,6 +290,7 @@ fn name(command: &Command) -> &'static str {
         Command::Memory => "memory",
         Command::ServeSandbox => "serve-sandbox",
         Command::UploadClient { .. } => "upload-client",
+        Command::DownloadClient { .. } => "download-client",
         Command::PageClient { .. } => "page-client",
         Command::MeasureChild { .. } => "measure-child",
     }

@@ -1,6 +1,7 @@
-//! 5. Memory: peak resident set of a client process while it pages through activity events,
-//!    uploads a large file and downloads one. Each scenario runs in a child process
-//!    (`powerbi-bench upload-client ...`) whose peak RSS `wait4` reports.
+//! 5. Memory: peak resident set of a client process while it pages through activity events
+//!    (5a, 5b), uploads a large file (5c, 5d) and downloads one (5e, 5f). Each scenario runs in
+//!    a child process (`powerbi-bench page-client`, `upload-client`, `download-client`) whose
+//!    own peak RSS `wait4` reports; the servers run in this process.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,8 +14,8 @@ use powerbi::{DateTime, Workspace};
 use crate::Ctx;
 use crate::calls::{http_client, loopback_client};
 use crate::measure::{ChildRun, Outcome, Paired, alternate, mib, ratio, run_child_peak, secs};
-use crate::report::{Row, Section, Status};
-use crate::servers::{ActivityLog, Sink};
+use crate::report::{Row, Section};
+use crate::servers::{ActivityLog, FileSource, Sink};
 
 const WORKSPACE: &str = "a5c038c3-6622-4977-bbf2-73fbd3d2f085";
 
@@ -34,16 +35,13 @@ pub fn run(ctx: &Ctx) -> Section {
             error,
         ));
     }
-    section.rows.push(
-        Row::new("5e", "peak RSS while downloading a 2 GB-class file")
-            .goal("flat: independent of the size")
-            .status(Status::NotMeasured(
-                "needs a streaming download API (the body to a writer or as a byte stream; the streaming issue in \
-                 progress): today the runtime has only `send_bytes`, which holds the whole body in memory, and the \
-                 sandbox serves no large export"
-                    .to_owned(),
-            )),
-    );
+    if let Err(error) = download(ctx, &mut section) {
+        section.rows.push(Row::failed(
+            "5e",
+            "peak RSS while downloading a large file",
+            error,
+        ));
+    }
     section
 }
 
@@ -54,6 +52,15 @@ fn sparse_file(dir: &Path, size: u64) -> Outcome<PathBuf> {
     let file = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     file.set_len(size).map_err(|e| e.to_string())?;
     Ok(path)
+}
+
+/// `bytes` in whole GiB or MiB, for a row's text.
+fn size(bytes: u64) -> String {
+    if bytes >= 1 << 30 {
+        format!("{} GiB", bytes >> 30)
+    } else {
+        format!("{} MiB", bytes >> 20)
+    }
 }
 
 fn upload(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
@@ -104,13 +111,6 @@ fn upload(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let bare = Paired::of(&versus_bare, rss);
     let flat = Paired::of(&versus_small, rss);
     let wall = Paired::of(&versus_bare, |run| run.wall.as_secs_f64());
-    let size = |bytes: u64| {
-        if bytes >= 1 << 30 {
-            format!("{} GiB", bytes >> 30)
-        } else {
-            format!("{} MiB", bytes >> 20)
-        }
-    };
     section.rows.push(
         Row::new("5c", format!("peak RSS of a client process uploading {} (`imports().post_import` with `Upload::path`, multipart)", size(big)))
             .ours(format!("{} ({} wall)", mib(bare.a), secs(wall.a)))
@@ -204,6 +204,160 @@ pub fn upload_client(mode: &str, base: &str, file: &Path) -> Outcome<()> {
         }
     })?;
     println!("{}", answer["receivedBytes"].as_u64().unwrap_or(0));
+    Ok(())
+}
+
+/// Peak RSS of a client streaming a large export to a writer: the generated
+/// `reports().export_report_download(...).send_to_writer(...)` against bare reqwest streaming
+/// the same body (5e), and at two sizes (5f).
+fn download(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
+    let (big, small, rounds) = if ctx.quick {
+        (128u64 << 20, 16u64 << 20, 1)
+    } else {
+        (2u64 << 30, 256u64 << 20, 2)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let source = FileSource::start(&runtime)?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let download = |mode: &str, size: u64| -> Outcome<ChildRun> {
+        let run = run_child_peak(Command::new(&exe).args([
+            "download-client",
+            "--mode",
+            mode,
+            "--base",
+            &source.base_url,
+            "--size",
+            &size.to_string(),
+        ]))?
+        .check(&format!("the {mode} download"))?;
+        let written: u64 = run.stdout.trim().parse().unwrap_or(0);
+        if written != size {
+            return Err(format!(
+                "the {mode} download wrote {written} of {size} bytes"
+            ));
+        }
+        Ok(run)
+    };
+    let versus_bare = alternate(rounds, || download("client", big), || download("bare", big))?;
+    let versus_small = alternate(
+        rounds,
+        || download("client", big),
+        || download("client", small),
+    )?;
+    let rss = |run: &ChildRun| run.max_rss_kib as f64;
+    let bare = Paired::of(&versus_bare, rss);
+    let flat = Paired::of(&versus_small, rss);
+    let wall = Paired::of(&versus_bare, |run| run.wall.as_secs_f64());
+    section.rows.push(
+        Row::new(
+            "5e",
+            format!(
+                "peak RSS of a client process downloading {} (`reports().export_report_download`, streamed to a writer)",
+                size(big)
+            ),
+        )
+        .ours(format!("{} ({} wall)", mib(bare.a), secs(wall.a)))
+        .baseline(format!(
+            "bare reqwest streaming the same body (`bytes_stream` to a writer): {} ({} wall)",
+            mib(bare.b),
+            secs(wall.b)
+        ))
+        .ratio(bare.ratio_text())
+        .goal("no more than bare reqwest: ≤ 1.1× or ≤ 8 MiB more")
+        .met_if(
+            bare.ratio <= 1.1 || bare.a - bare.b <= 8.0 * 1024.0,
+            "the client holds more of the download in memory than reqwest's own streaming does",
+        ),
+    );
+    section.rows.push(
+        Row::new(
+            "5f",
+            format!(
+                "the same download, {} vs {}: is peak RSS flat?",
+                size(big),
+                size(small)
+            ),
+        )
+        .ours(format!("{}: {}", size(big), mib(flat.a)))
+        .baseline(format!("{}: {}", size(small), mib(flat.b)))
+        .ratio(flat.ratio_text())
+        .goal(format!("flat: ≤ 1.1 for {}× the size", big / small))
+        .met_if(
+            flat.ratio <= 1.1 && flat.a * 1024.0 < big as f64,
+            "peak RSS grows with the file: the download is buffered somewhere in the client",
+        ),
+    );
+    section.notes.push(format!(
+        "Download: each download runs in a child process (`powerbi-bench download-client`) against a server in this \
+         process that answers Export Report with an `application/octet-stream` body of the asked size and its \
+         `Content-Length`, streamed from one reused 64 KiB chunk (the report id names the size); peak RSS is the \
+         child's (`wait4`). Both sides write every chunk to `tokio::io::sink()` and print the bytes written, which \
+         must equal the size. The client signs in with a `StaticTokenCredential`. {rounds} round(s)."
+    ));
+    Ok(())
+}
+
+/// `powerbi-bench download-client`: downloads an export of `size` bytes from `base` to a
+/// writer that drops it, printing the bytes written.
+pub fn download_client(mode: &str, base: &str, size: u64) -> Outcome<()> {
+    use futures::StreamExt;
+    use tokio::io::AsyncWriteExt;
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let http = http_client()?;
+    let workspace: Uuid = WORKSPACE.parse().map_err(|_| "bad workspace id")?;
+    let report = FileSource::report_id(size);
+    let written = runtime.block_on(async {
+        let mut writer = tokio::io::sink();
+        match mode {
+            "client" => {
+                let client = loopback_client(
+                    base,
+                    http,
+                    StaticTokenCredential::new("bench-token", Duration::from_secs(3600)),
+                )?;
+                client
+                    .reports()
+                    .export_report_download(Workspace::Id(workspace), report, Default::default())
+                    .send_to_writer(&mut writer)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            _ => {
+                let response = http
+                    .get(format!(
+                        "{base}/v1.0/myorg/groups/{workspace}/reports/{report}/Export"
+                    ))
+                    .bearer_auth("bench-token")
+                    .send()
+                    .await
+                    .and_then(reqwest::Response::error_for_status)
+                    .map_err(|e| e.to_string())?;
+                if response.content_length() != Some(size) {
+                    return Err(format!(
+                        "the export's Content-Length is {:?}, not {size}",
+                        response.content_length()
+                    ));
+                }
+                let mut body = response.bytes_stream();
+                let mut written = 0u64;
+                while let Some(chunk) = body.next().await {
+                    let chunk = chunk.map_err(|e| e.to_string())?;
+                    writer.write_all(&chunk).await.map_err(|e| e.to_string())?;
+                    written += chunk.len() as u64;
+                }
+                writer.flush().await.map_err(|e| e.to_string())?;
+                Ok::<_, String>(written)
+            }
+        }
+    })?;
+    println!("{written}");
     Ok(())
 }
 

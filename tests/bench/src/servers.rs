@@ -1,5 +1,5 @@
 //! The servers the client talks to: the sandbox in a child process (so the client's CPU
-//! time is the client's alone), and a sink that swallows uploads.
+//! time is the client's alone), a sink that swallows uploads and a source of large exports.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -218,6 +218,99 @@ impl ActivityLog {
                 .await;
         });
         Ok(ActivityLog {
+            base_url: format!("http://{address}"),
+            _shutdown: shutdown,
+        })
+    }
+}
+
+/// A server of large binary exports, answering Export Report
+/// (`GET /v1.0/myorg/reports/{reportId}/Export` and its `groups/{groupId}/` form) with a
+/// streamed `application/octet-stream` body and its `Content-Length`.
+///
+/// The report id names the size: its value as a 128-bit number is the number of bytes
+/// ([`FileSource::report_id`]), so one server serves every size. The body repeats one 64 KiB
+/// chunk built once, so the server holds little memory whatever the size. Runs on `runtime`
+/// in this process: what is measured is the client in a child process.
+pub struct FileSource {
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl FileSource {
+    /// The chunk the body repeats (its last one cut short).
+    const CHUNK: usize = 64 << 10;
+
+    /// The report id whose export is `size` bytes long.
+    pub fn report_id(size: u64) -> powerbi::runtime::Uuid {
+        powerbi::runtime::Uuid::from_u128(u128::from(size))
+    }
+
+    /// Starts the server on `runtime`; it stops when this is dropped.
+    pub fn start(runtime: &tokio::runtime::Runtime) -> Outcome<FileSource> {
+        use std::collections::HashMap;
+
+        use axum::body::{Body, Bytes};
+        use axum::extract::Path;
+        use axum::http::{StatusCode, header};
+        use axum::response::{IntoResponse, Response};
+
+        let pattern: Vec<u8> = (0..Self::CHUNK).map(|i| (i % 251) as u8).collect();
+        let chunk = Bytes::from(pattern);
+        let serve = move |Path(params): Path<HashMap<String, String>>| {
+            let chunk = chunk.clone();
+            async move {
+                let Some(size) = params
+                    .get("report")
+                    .and_then(|id| id.parse::<powerbi::runtime::Uuid>().ok())
+                    .and_then(|id| u64::try_from(id.as_u128()).ok())
+                else {
+                    return (StatusCode::NOT_FOUND, "no such report").into_response();
+                };
+                let body = futures::stream::unfold(size, move |left| {
+                    let chunk = chunk.clone();
+                    async move {
+                        if left == 0 {
+                            return None;
+                        }
+                        let take = left.min(chunk.len() as u64);
+                        // `take` is at most the chunk's length, a usize.
+                        let piece = chunk.slice(..take as usize);
+                        Some((Ok::<_, std::io::Error>(piece), left - take))
+                    }
+                });
+                Response::builder()
+                    .header(header::CONTENT_TYPE, "application/octet-stream")
+                    .header(header::CONTENT_LENGTH, size)
+                    .body(Body::from_stream(body))
+                    .unwrap_or_else(|error| {
+                        (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()
+                    })
+            }
+        };
+        let router = axum::Router::new()
+            .route(
+                "/v1.0/myorg/reports/{report}/Export",
+                axum::routing::get(serve.clone()),
+            )
+            .route(
+                "/v1.0/myorg/groups/{workspace}/reports/{report}/Export",
+                axum::routing::get(serve),
+            );
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .map_err(|e| format!("the file source cannot listen: {e}"))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        runtime.spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(FileSource {
             base_url: format!("http://{address}"),
             _shutdown: shutdown,
         })
