@@ -166,13 +166,15 @@ fn in_process(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> 
             .met_if(
                 without_docs < GOAL_LINES_PER_OP,
                 format!(
-                    "{without_docs:.1} lines/op without docs. By part: {sections}. The largest is {biggest}: \
-                     prettyplease puts each `#[serde(rename = .., default, skip_serializing_if = ..)]` \
-                     over five lines and each derive list over eight, and every model carries a \
-                     catch-all field and an `UnknownFieldPaths` impl. Shorter forms would \
-                     shrink it without losing docs: a container-level `#[serde(default)]` (the models \
-                     already derive `Default`), `rename_all = \"camelCase\"` where the names allow it, a \
-                     derive macro or `macro_rules!` for the repeated derive list and impls"
+                    "{without_docs:.1} lines/op without docs. By part: {sections}. The largest is {biggest}. \
+                     What is left is plain Rust, one item per line: per model field a declaration, and for an \
+                     optional one its `skip_serializing_if` (serde has no container-level form of it); per model a \
+                     derive, a catch-all field and an `UnknownFieldPaths` impl; per enum each variant twice (the \
+                     declaration and its wire value); per method a signature and its request chain, one call per \
+                     line as rustfmt would write it; per operation a record of the facts `OPERATIONS` lists. \
+                     Under 20 would take a DSL of `macro_rules!` that expand models, methods and records, which \
+                     hides the API from whoever reads the snapshot or jumps to a definition; the generator keeps \
+                     the output plain, documented Rust instead"
                 ),
             ),
     );
