@@ -34,13 +34,7 @@ fn decoded<T: Serialize + UnknownFieldPaths>(value: &T) -> Result<Decoded> {
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| Error::Decode {
-        operation: "example",
-        path: error.path().to_string(),
-        message: error.inner().to_string(),
-        request_id: "-".to_owned(),
-    })
+    super::decode_json("example", body)
 }
 
 /// Decodes a JSON model.

@@ -9,6 +9,7 @@ pub mod auth;
 mod client;
 mod cloud;
 mod datetime;
+mod decode;
 mod download;
 mod error;
 #[doc(hidden)]
@@ -33,6 +34,7 @@ mod workspace;
 pub use client::{PowerBiClient, PowerBiClientBuilder};
 pub use cloud::Cloud;
 pub use datetime::DateTime;
+pub use decode::decode_json;
 pub use error::{ApiError, AuthError, Error, Result};
 pub use jobs::{Job, JobStatus};
 pub use open_enum::OpenEnum;

@@ -1,6 +1,6 @@
-//! 4. Decode throughput: a large activity-events page and a large scanner result, decoded as
-//!    the runtime decodes (serde_path_to_error over serde_json) against `serde_json::from_slice`
-//!    into the same generated types and into `serde_json::Value`.
+//! 4. Decode throughput: a large activity-events page and a large scanner result, decoded by
+//!    the runtime's `decode_json` (what every call runs on its answer) against
+//!    `serde_json::from_slice` into the same generated types and into `serde_json::Value`.
 
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -11,11 +11,9 @@ use crate::report::{Row, Section};
 
 const GOAL: f64 = 0.95;
 
-/// Exactly what the runtime's `Response::decode` does with a response body.
+/// The runtime's own decoding of an answer (`Response::decode` calls it).
 fn runtime_decode<T: DeserializeOwned>(body: &[u8]) -> Outcome<T> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer)
-        .map_err(|e| format!("{}: {}", e.path(), e.inner()))
+    powerbi::runtime::decode_json("bench", body).map_err(|e| e.to_string())
 }
 
 fn direct<T: DeserializeOwned>(body: &[u8]) -> Outcome<T> {
@@ -320,15 +318,14 @@ pub fn run(ctx: &Ctx) -> Section {
                 let throughput = |seconds: f64| format!("{:.0} MB/s", mb / seconds);
                 section.rows.push(
                     Row::new(id, measure.clone())
-                        .ours(format!("runtime decode (serde_path_to_error): {}", throughput(typed.a)))
+                        .ours(format!("`runtime::decode_json`: {}", throughput(typed.a)))
                         .baseline(format!("`serde_json::from_slice` into the same type: {}", throughput(typed.b)))
                         .ratio(format!("throughput {} ({}–{} across {} rounds)", ratio(1.0 / typed.ratio), fmt(1.0 / typed.ratio_max), fmt(1.0 / typed.ratio_min), typed.rounds))
                         .goal(format!("≥ {GOAL}"))
                         .met_if(
                             1.0 / typed.ratio >= GOAL,
-                            "serde_path_to_error wraps every visitor and map key to track the path it reports on \
-                             a decode error; decoding once with plain serde_json and again with the path only \
-                             after a failure would cost nothing on success",
+                            "the runtime decodes with plain serde_json and tracks the JSON path (serde_path_to_error) \
+                             only after a failure, so a slower figure is noise or a regression of that fast path",
                         ),
                 );
                 section.rows.push(
@@ -348,9 +345,9 @@ pub fn run(ctx: &Ctx) -> Section {
         }
     }
     section.notes.push(
-        "Decode: the runtime's decode path (`Response::decode` in generated/src/runtime/request/) is private, so the \
-         bench runs the same code on the same bytes in-process: `serde_path_to_error::deserialize` over \
-         `serde_json::Deserializer::from_slice`. No HTTP is involved; throughput is bytes of JSON per second of decoding. \
+        "Decode: the bench calls the runtime's public `powerbi::runtime::decode_json`, which every call's \
+         `Response::decode` runs on its answer (plain serde_json; serde_path_to_error only after a failure, to name the \
+         JSON path in the error), in-process on the same bytes. No HTTP is involved; throughput is bytes of JSON per second of decoding. \
          The data are built in the bench (realistic keys and values after Microsoft's samples, fixed seed)."
             .to_owned(),
     );

@@ -370,17 +370,13 @@ pub(crate) struct Response {
 
 impl Response {
     pub(crate) fn decode<T: DeserializeOwned>(&self, operation: &'static str) -> Result<T> {
-        // The fast path: plain serde_json. Only a failure pays for decoding again with path
-        // tracking, to name where the answer went wrong.
-        if let Ok(value) = serde_json::from_slice(&self.body) {
-            return Ok(value);
-        }
-        let mut deserializer = serde_json::Deserializer::from_slice(&self.body);
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|error| Error::Decode {
-            operation,
-            path: error.path().to_string(),
-            message: error.inner().to_string(),
-            request_id: header(&self.headers, "RequestId").unwrap_or_else(|| "-".to_owned()),
+        crate::runtime::decode_json(operation, &self.body).map_err(|mut error| {
+            if let Error::Decode { request_id, .. } = &mut error
+                && let Some(id) = header(&self.headers, "RequestId")
+            {
+                *request_id = id;
+            }
+            error
         })
     }
 }
