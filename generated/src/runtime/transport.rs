@@ -57,8 +57,11 @@ impl TransportRules {
         }
         match (url.host(), &self.cluster_suffix) {
             (Some(url::Host::Domain(host)), Some(suffix)) => {
-                let host = host.trim_end_matches('.').to_ascii_lowercase();
-                host.len() > suffix.len() && host.ends_with(suffix.as_str())
+                // `suffix` is lower case; compare the host's tail without copying it.
+                let host = host.trim_end_matches('.');
+                host.len() > suffix.len()
+                    && host.as_bytes()[host.len() - suffix.len()..]
+                        .eq_ignore_ascii_case(suffix.as_bytes())
             }
             _ => false,
         }
@@ -80,10 +83,14 @@ fn cluster_suffix(cloud: &Cloud) -> Option<String> {
     (domain.split('.').count() >= 3).then(|| format!(".{domain}"))
 }
 
+/// Same scheme, host (ASCII case aside) and port; runs on every request, so it allocates nothing.
 fn same_origin(a: &Url, b: &Url) -> bool {
-    a.scheme() == b.scheme()
-        && a.host_str().map(str::to_ascii_lowercase) == b.host_str().map(str::to_ascii_lowercase)
-        && a.port_or_known_default() == b.port_or_known_default()
+    let same_host = match (a.host_str(), b.host_str()) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (None, None) => true,
+        _ => false,
+    };
+    a.scheme() == b.scheme() && same_host && a.port_or_known_default() == b.port_or_known_default()
 }
 
 /// Whether `url` names a loopback address (`127.0.0.0/8`, `::1` or `localhost`).

@@ -131,49 +131,38 @@ pub trait TokenCredential: Send + Sync + Debug {
     }
 }
 
-impl<T: TokenCredential + ?Sized> TokenCredential for std::sync::Arc<T> {
-    fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
-        (**self).get_token(context)
-    }
+/// A shared or boxed credential is a credential: every method forwards to the one inside.
+macro_rules! forward_token_credential {
+    ($pointer:ty) => {
+        impl<T: TokenCredential + ?Sized> TokenCredential for $pointer {
+            fn get_token<'a>(
+                &'a self,
+                context: TokenContext<'a>,
+            ) -> BoxFuture<'a, Result<AccessToken>> {
+                (**self).get_token(context)
+            }
 
-    fn kind(&self) -> &'static str {
-        (**self).kind()
-    }
+            fn kind(&self) -> &'static str {
+                (**self).kind()
+            }
 
-    fn cache_key(&self) -> Option<String> {
-        (**self).cache_key()
-    }
+            fn cache_key(&self) -> Option<String> {
+                (**self).cache_key()
+            }
 
-    fn identity_kind(&self) -> IdentityKind {
-        (**self).identity_kind()
-    }
+            fn identity_kind(&self) -> IdentityKind {
+                (**self).identity_kind()
+            }
 
-    fn waits_for_user(&self) -> bool {
-        (**self).waits_for_user()
-    }
+            fn waits_for_user(&self) -> bool {
+                (**self).waits_for_user()
+            }
+        }
+    };
 }
 
-impl<T: TokenCredential + ?Sized> TokenCredential for Box<T> {
-    fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
-        (**self).get_token(context)
-    }
-
-    fn kind(&self) -> &'static str {
-        (**self).kind()
-    }
-
-    fn cache_key(&self) -> Option<String> {
-        (**self).cache_key()
-    }
-
-    fn identity_kind(&self) -> IdentityKind {
-        (**self).identity_kind()
-    }
-
-    fn waits_for_user(&self) -> bool {
-        (**self).waits_for_user()
-    }
-}
+forward_token_credential!(std::sync::Arc<T>);
+forward_token_credential!(Box<T>);
 
 /// Waits for a duration; the device code flow sleeps through one of these so tests can make
 /// the wait instant.

@@ -1,49 +1,61 @@
 //! A string that never shows itself and is wiped when dropped.
 
 use std::fmt;
+use std::sync::Arc;
 
 use zeroize::Zeroize;
 
 /// A secret (client secret, password, token, identity header, private key text).
 ///
 /// `Debug` prints `Secret(***)` and `Display` prints `***`; read the value only with
-/// [`Secret::expose`], where it is sent. The bytes are overwritten (with the `zeroize` crate)
-/// when the value is dropped; every clone is wiped on its own drop.
+/// [`Secret::expose`], where it is sent. Clones share one copy of the bytes (a clone per call
+/// costs a reference count, not a copy), which is overwritten (with the `zeroize` crate) when
+/// the last clone is dropped.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(Arc<Wiped>);
+
+/// The one copy of a secret's bytes, wiped on drop.
+#[derive(PartialEq, Eq)]
+struct Wiped(String);
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
 
 impl Secret {
     /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(Arc::new(Wiped(value.into())))
     }
 
     /// The value, for the one place it is sent.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.0.0
     }
 
     /// Whether the secret is the empty string.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.0.0.is_empty()
     }
 }
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret::new(value)
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_owned())
+        Secret::new(value)
     }
 }
 
 impl From<&String> for Secret {
     fn from(value: &String) -> Self {
-        Secret(value.clone())
+        Secret::new(value.as_str())
     }
 }
 
@@ -58,14 +70,6 @@ impl fmt::Display for Secret {
         f.write_str("***")
     }
 }
-
-impl Drop for Secret {
-    fn drop(&mut self) {
-        self.0.zeroize();
-    }
-}
-
-impl zeroize::ZeroizeOnDrop for Secret {}
 
 #[cfg(test)]
 mod tests {

@@ -297,14 +297,21 @@ impl<'c> RequestBuilder<'c> {
         if let Some(url) = &self.absolute {
             return Ok(url.clone());
         }
-        let mut path = String::from("/v1.0/myorg");
+        // One buffer for base, path and query: a call should not pay for several strings.
+        let base = self.client.api_base().as_str().trim_end_matches('/');
+        let mut text = String::with_capacity(base.len() + 64 + self.template.len());
+        text.push_str(base);
+        text.push_str("/v1.0/myorg");
         let scope = self
             .operation
             .map_or(WorkspaceScope::None, |operation| operation.workspace);
         match (scope, self.workspace) {
             (WorkspaceScope::Both | WorkspaceScope::Workspace, Some(Workspace::Id(id))) => {
-                path.push_str("/groups/");
-                path.push_str(&id.to_string());
+                text.push_str("/groups/");
+                text.push_str(
+                    id.hyphenated()
+                        .encode_lower(&mut uuid::Uuid::encode_buffer()),
+                );
             }
             (WorkspaceScope::Both, Some(Workspace::My))
             | (WorkspaceScope::None | WorkspaceScope::My, None) => {}
@@ -321,9 +328,7 @@ impl<'c> RequestBuilder<'c> {
                 )));
             }
         }
-        self.render_template(&mut path)?;
-        let base = self.client.api_base().as_str().trim_end_matches('/');
-        let mut text = format!("{base}{path}");
+        self.render_template(&mut text)?;
         for (index, (name, value)) in self.query.iter().enumerate() {
             text.push(if index == 0 { '?' } else { '&' });
             text.extend(utf8_percent_encode(name, QUERY));

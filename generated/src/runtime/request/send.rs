@@ -127,23 +127,25 @@ impl RequestBuilder<'_> {
     ) -> std::result::Result<Answer, (Error, Option<Failure>)> {
         let client = self.client;
         let rules = client.transport_rules();
-        let mut url = start.clone();
+        // Where a redirect led, once one did; until then the request's own URL.
+        let mut redirected: Option<url::Url> = None;
         let mut method = self.method.clone();
         let mut with_body = true;
         let mut redirects = 0usize;
         let mut renewed = false;
         loop {
-            let host = url.host_str().unwrap_or_default().to_owned();
-            if !rules.may_call(&url) {
+            let url = redirected.as_ref().unwrap_or(start);
+            if !rules.may_call(url) {
                 return Err((
                     Error::InvalidRequest(format!(
-                        "{operation}: refusing to call {}://{host}: only https is allowed (plain http only to the configured loopback sandbox, after allow_insecure_loopback())",
-                        url.scheme()
+                        "{operation}: refusing to call {}://{}: only https is allowed (plain http only to the configured loopback sandbox, after allow_insecure_loopback())",
+                        url.scheme(),
+                        host_of(url)
                     )),
                     None,
                 ));
             }
-            let trusted = rules.may_see_token(&url);
+            let trusted = rules.may_see_token(url);
             let token = if trusted {
                 Some(client.token().await.map_err(|error| (error, None))?)
             } else {
@@ -173,7 +175,7 @@ impl RequestBuilder<'_> {
                 }
             }
             tracing::debug!(operation, method = %method, path = url.path(), "sending");
-            let response = match request.send().await {
+            let mut response = match request.send().await {
                 Ok(response) => response,
                 Err(error) => {
                     let kind = if error.is_connect() {
@@ -181,7 +183,8 @@ impl RequestBuilder<'_> {
                     } else {
                         FailureKind::Unanswered
                     };
-                    let error = transport(operation, &host, self.timeout_for_errors(), error);
+                    let error =
+                        transport(operation, &host_of(url), self.timeout_for_errors(), error);
                     return Err((
                         error,
                         Some(Failure {
@@ -204,11 +207,12 @@ impl RequestBuilder<'_> {
                 if !read_body {
                     return Ok(Answer::Streaming(response));
                 }
-                let headers = response.headers().clone();
+                // Taken, not cloned: reading the body needs only the body.
+                let headers = std::mem::take(response.headers_mut());
                 return match response.bytes().await {
                     Ok(body) => Ok(Answer::Whole(Response { headers, body })),
                     Err(error) => Err((
-                        transport(operation, &host, self.timeout_for_errors(), error),
+                        transport(operation, &host_of(url), self.timeout_for_errors(), error),
                         Some(Failure {
                             kind: FailureKind::Unanswered,
                             retry_after: None,
@@ -232,7 +236,7 @@ impl RequestBuilder<'_> {
                     return Err((
                         Error::Transport {
                             operation,
-                            host,
+                            host: host_of(url),
                             message: format!("more than {MAX_REDIRECTS} redirects"),
                         },
                         None,
@@ -251,7 +255,7 @@ impl RequestBuilder<'_> {
                     return Err((
                         Error::Transport {
                             operation,
-                            host,
+                            host: host_of(url),
                             message: format!(
                                 "redirect to {}://{next_host} refused: only https is followed",
                                 next.scheme()
@@ -266,7 +270,7 @@ impl RequestBuilder<'_> {
                     return Err((
                         Error::Transport {
                             operation,
-                            host,
+                            host: host_of(url),
                             message: format!(
                                 "redirect of a {method} to {next_host}, which is not a Power BI host of the configured cloud, refused"
                             ),
@@ -281,14 +285,15 @@ impl RequestBuilder<'_> {
                     token = rules.may_see_token(&next),
                     "following redirect"
                 );
-                url = next;
+                redirected = Some(next);
                 continue;
             }
-            let headers = response.headers().clone();
+            let headers = std::mem::take(response.headers_mut());
             let body = match response.bytes().await {
                 Ok(body) => body,
                 Err(error) => {
-                    let error = transport(operation, &host, self.timeout_for_errors(), error);
+                    let error =
+                        transport(operation, &host_of(url), self.timeout_for_errors(), error);
                     return Err((
                         error,
                         Some(Failure {
@@ -301,7 +306,7 @@ impl RequestBuilder<'_> {
             let error = api_error_at(
                 operation,
                 &method,
-                &url,
+                url,
                 status.as_u16(),
                 &headers,
                 &body,
@@ -352,6 +357,11 @@ enum Answer {
 
 /// Redirects followed per attempt.
 const MAX_REDIRECTS: usize = 10;
+
+/// The host of `url` for an error message (built only when there is an error to report).
+fn host_of(url: &url::Url) -> String {
+    url.host_str().unwrap_or_default().to_owned()
+}
 
 fn failure_reason(failure: &Failure) -> &'static str {
     match failure.kind {
