@@ -234,6 +234,27 @@ fn overhead(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
                 ),
         );
     }
+    let allocations_per_call = |call: &dyn Fn() -> Outcome<Sample>| -> Outcome<f64> {
+        let before = crate::allocations::so_far();
+        call()?;
+        Ok((crate::allocations::so_far() - before) as f64 / sequential_calls as f64)
+    };
+    let generated =
+        allocations_per_call(&|| block(&runtime, sequential_calls, 1, || callers.generated()))?;
+    let bare = allocations_per_call(&|| block(&runtime, sequential_calls, 1, || callers.bare()))?;
+    section.rows.push(
+        Row::new(
+            "3e",
+            "the same GET, sequential: heap allocations per call in this process (steady where CPU time is noisy)",
+        )
+        .ours(format!("{generated:.1}"))
+        .baseline(format!("bare reqwest: {bare:.1}"))
+        .ratio(format!(
+            "{} ({:+.1} per call: the path parameter, the URL text and its clone, the request timeout)",
+            crate::measure::ratio(generated / bare.max(f64::MIN_POSITIVE)),
+            generated - bare
+        )),
+    );
     section.notes.push(format!(
         "Call overhead: the sandbox runs as a child process (`powerbi-bench serve-sandbox`); the client runs on one \
          current-thread tokio runtime, so CPU is this process's CPU clock (`CLOCK_PROCESS_CPUTIME_ID`). Blocks of \

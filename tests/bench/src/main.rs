@@ -8,6 +8,7 @@
 //!
 //! A program, not a test: nothing here asserts on time. Builds it starts go to `target/bench/`.
 
+mod allocations;
 mod calls;
 mod compile;
 mod decode;
@@ -23,6 +24,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::report::{Header, Machine, Section};
+
+/// Counts allocations for row 3e; forwards everything to the system allocator.
+#[global_allocator]
+static ALLOCATOR: allocations::Counting = allocations::Counting;
 
 /// How the bench binary itself was compiled.
 pub const PROFILE: &str = if cfg!(debug_assertions) {
