@@ -15,7 +15,7 @@ use crate::Ctx;
 use crate::calls::{http_client, loopback_client};
 use crate::measure::{ChildRun, Outcome, Paired, alternate, mib, ratio, run_child_peak, secs};
 use crate::report::{Row, Section};
-use crate::servers::{ActivityLog, FileSource, Sink};
+use crate::servers::{ActivityLog, FileSource, InProcessServer, Sink};
 
 const WORKSPACE: &str = "a5c038c3-6622-4977-bbf2-73fbd3d2f085";
 
@@ -63,6 +63,83 @@ fn size(bytes: u64) -> String {
     }
 }
 
+/// A large transfer measured two ways, as rows `ids`: the client against bare reqwest at the
+/// big size, then the client at the big size against the small one (is peak RSS flat?).
+struct Transfer {
+    ids: [&'static str; 2],
+    /// `upload` or `download`.
+    noun: &'static str,
+    /// The first row's text.
+    measure: String,
+    /// What the bare side does.
+    baseline: &'static str,
+    big: u64,
+    small: u64,
+    rounds: usize,
+}
+
+/// Runs `transfer(mode, bytes)` (`mode` is `client` or `bare`) in alternating rounds and adds
+/// the two rows of `what`.
+fn transfer_rows(
+    section: &mut Section,
+    what: Transfer,
+    transfer: impl Fn(&str, u64) -> Outcome<ChildRun>,
+) -> Outcome<()> {
+    let Transfer {
+        ids,
+        noun,
+        measure,
+        baseline,
+        big,
+        small,
+        rounds,
+    } = what;
+    let versus_bare = alternate(rounds, || transfer("client", big), || transfer("bare", big))?;
+    let versus_small = alternate(
+        rounds,
+        || transfer("client", big),
+        || transfer("client", small),
+    )?;
+    let rss = |run: &ChildRun| run.max_rss_kib as f64;
+    let bare = Paired::of(&versus_bare, rss);
+    let flat = Paired::of(&versus_small, rss);
+    let wall = Paired::of(&versus_bare, |run| run.wall.as_secs_f64());
+    section.rows.push(
+        Row::new(ids[0], measure)
+            .ours(format!("{} ({} wall)", mib(bare.a), secs(wall.a)))
+            .baseline(format!(
+                "{baseline}: {} ({} wall)",
+                mib(bare.b),
+                secs(wall.b)
+            ))
+            .ratio(bare.ratio_text())
+            .goal("no more than bare reqwest: ≤ 1.1× or ≤ 8 MiB more")
+            .met_if(
+                bare.ratio <= 1.1 || bare.a - bare.b <= 8.0 * 1024.0,
+                format!("the client holds more of the {noun} in memory than reqwest's own streaming does"),
+            ),
+    );
+    section.rows.push(
+        Row::new(
+            ids[1],
+            format!(
+                "the same {noun}, {} vs {}: is peak RSS flat?",
+                size(big),
+                size(small)
+            ),
+        )
+        .ours(format!("{}: {}", size(big), mib(flat.a)))
+        .baseline(format!("{}: {}", size(small), mib(flat.b)))
+        .ratio(flat.ratio_text())
+        .goal(format!("flat: ≤ 1.1 for {}× the size", big / small))
+        .met_if(
+            flat.ratio <= 1.1 && flat.a * 1024.0 < big as f64,
+            format!("peak RSS grows with the file: the {noun} is buffered somewhere in the client"),
+        ),
+    );
+    Ok(())
+}
+
 fn upload(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let (big, small, rounds) = if ctx.quick {
         (128u64 << 20, 16u64 << 20, 1)
@@ -97,53 +174,28 @@ fn upload(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
         }
         Ok(run)
     };
-    let versus_bare = alternate(
-        rounds,
-        || upload("client", &big_file, big),
-        || upload("bare", &big_file, big),
-    )?;
-    let versus_small = alternate(
-        rounds,
-        || upload("client", &big_file, big),
-        || upload("client", &small_file, small),
-    )?;
-    let rss = |run: &ChildRun| run.max_rss_kib as f64;
-    let bare = Paired::of(&versus_bare, rss);
-    let flat = Paired::of(&versus_small, rss);
-    let wall = Paired::of(&versus_bare, |run| run.wall.as_secs_f64());
-    section.rows.push(
-        Row::new("5c", format!("peak RSS of a client process uploading {} (`imports().post_import` with `Upload::path`, multipart)", size(big)))
-            .ours(format!("{} ({} wall)", mib(bare.a), secs(wall.a)))
-            .baseline(format!(
-                "bare reqwest streaming the same multipart body: {} ({} wall)",
-                mib(bare.b),
-                secs(wall.b)
-            ))
-            .ratio(bare.ratio_text())
-            .goal("no more than bare reqwest: ≤ 1.1× or ≤ 8 MiB more")
-            .met_if(
-                bare.ratio <= 1.1 || bare.a - bare.b <= 8.0 * 1024.0,
-                "the client holds more of the upload in memory than reqwest's own streaming does",
+    transfer_rows(
+        section,
+        Transfer {
+            ids: ["5c", "5d"],
+            noun: "upload",
+            measure: format!(
+                "peak RSS of a client process uploading {} (`imports().post_import` with `Upload::path`, multipart)",
+                size(big)
             ),
-    );
-    section.rows.push(
-        Row::new(
-            "5d",
-            format!(
-                "the same upload, {} vs {}: is peak RSS flat?",
-                size(big),
-                size(small)
-            ),
-        )
-        .ours(format!("{}: {}", size(big), mib(flat.a)))
-        .baseline(format!("{}: {}", size(small), mib(flat.b)))
-        .ratio(flat.ratio_text())
-        .goal("flat: ≤ 1.1 for 8× the size")
-        .met_if(
-            flat.ratio <= 1.1 && flat.a * 1024.0 < big as f64,
-            "peak RSS grows with the file: the upload is buffered somewhere in the client",
-        ),
-    );
+            baseline: "bare reqwest streaming the same multipart body",
+            big,
+            small,
+            rounds,
+        },
+        |mode, bytes| {
+            upload(
+                mode,
+                if bytes == big { &big_file } else { &small_file },
+                bytes,
+            )
+        },
+    )?;
     section.notes.push(format!(
         "Upload: each upload runs in a child process (`powerbi-bench upload-client`) against a sink in this process that \
          counts and drops the body and answers 202 like Post Import; peak RSS is the child's (`wait4`). The file is sparse \
@@ -241,55 +293,22 @@ fn download(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
         }
         Ok(run)
     };
-    let versus_bare = alternate(rounds, || download("client", big), || download("bare", big))?;
-    let versus_small = alternate(
-        rounds,
-        || download("client", big),
-        || download("client", small),
-    )?;
-    let rss = |run: &ChildRun| run.max_rss_kib as f64;
-    let bare = Paired::of(&versus_bare, rss);
-    let flat = Paired::of(&versus_small, rss);
-    let wall = Paired::of(&versus_bare, |run| run.wall.as_secs_f64());
-    section.rows.push(
-        Row::new(
-            "5e",
-            format!(
+    transfer_rows(
+        section,
+        Transfer {
+            ids: ["5e", "5f"],
+            noun: "download",
+            measure: format!(
                 "peak RSS of a client process downloading {} (`reports().export_report_download`, streamed to a writer)",
                 size(big)
             ),
-        )
-        .ours(format!("{} ({} wall)", mib(bare.a), secs(wall.a)))
-        .baseline(format!(
-            "bare reqwest streaming the same body (`bytes_stream` to a writer): {} ({} wall)",
-            mib(bare.b),
-            secs(wall.b)
-        ))
-        .ratio(bare.ratio_text())
-        .goal("no more than bare reqwest: ≤ 1.1× or ≤ 8 MiB more")
-        .met_if(
-            bare.ratio <= 1.1 || bare.a - bare.b <= 8.0 * 1024.0,
-            "the client holds more of the download in memory than reqwest's own streaming does",
-        ),
-    );
-    section.rows.push(
-        Row::new(
-            "5f",
-            format!(
-                "the same download, {} vs {}: is peak RSS flat?",
-                size(big),
-                size(small)
-            ),
-        )
-        .ours(format!("{}: {}", size(big), mib(flat.a)))
-        .baseline(format!("{}: {}", size(small), mib(flat.b)))
-        .ratio(flat.ratio_text())
-        .goal(format!("flat: ≤ 1.1 for {}× the size", big / small))
-        .met_if(
-            flat.ratio <= 1.1 && flat.a * 1024.0 < big as f64,
-            "peak RSS grows with the file: the download is buffered somewhere in the client",
-        ),
-    );
+            baseline: "bare reqwest streaming the same body (`bytes_stream` to a writer)",
+            big,
+            small,
+            rounds,
+        },
+        download,
+    )?;
     section.notes.push(format!(
         "Download: each download runs in a child process (`powerbi-bench download-client`) against a server in this \
          process that answers Export Report with an `application/octet-stream` body of the asked size and its \
@@ -377,7 +396,7 @@ fn paging(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let big_log = ActivityLog::start(&runtime, big / PAGE, PAGE)?;
     let small_log = ActivityLog::start(&runtime, small / PAGE, PAGE)?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let page = |mode: &str, log: &ActivityLog, count: usize| -> Outcome<ChildRun> {
+    let page = |mode: &str, log: &InProcessServer, count: usize| -> Outcome<ChildRun> {
         let run = run_child_peak(Command::new(&exe).args([
             "page-client",
             "--mode",

@@ -86,16 +86,46 @@ pub fn serve_sandbox() -> Outcome<()> {
     })
 }
 
-/// A server that reads and drops every request body, answering like Power BI's Post Import
-/// (`202 {"id": ...}`). Runs on `runtime` in this process: what is measured is the client
-/// in a child process.
-pub struct Sink {
+/// A server on a runtime of this process, on a free loopback port; stops when dropped.
+pub struct InProcessServer {
+    /// `http://127.0.0.1:PORT`.
     pub base_url: String,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
+impl InProcessServer {
+    /// Serves `router` on `runtime`; `what` names the server in errors.
+    fn start(
+        runtime: &tokio::runtime::Runtime,
+        router: axum::Router,
+        what: &str,
+    ) -> Outcome<InProcessServer> {
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .map_err(|e| format!("{what} cannot listen: {e}"))?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        runtime.spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(InProcessServer {
+            base_url: format!("http://{address}"),
+            _shutdown: shutdown,
+        })
+    }
+}
+
+/// A server that reads and drops every request body, answering like Power BI's Post Import
+/// (`202 {"id": ...}`). Runs on `runtime` in this process: what is measured is the client
+/// in a child process.
+pub struct Sink;
+
 impl Sink {
-    pub fn start(runtime: &tokio::runtime::Runtime) -> Outcome<Sink> {
+    pub fn start(runtime: &tokio::runtime::Runtime) -> Outcome<InProcessServer> {
         use axum::extract::{DefaultBodyLimit, Request};
         use futures::StreamExt;
 
@@ -124,39 +154,21 @@ impl Sink {
         let router = axum::Router::new()
             .fallback(swallow)
             .layer(DefaultBodyLimit::disable());
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .map_err(|e| format!("the sink cannot listen: {e}"))?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
-        runtime.spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Ok(Sink {
-            base_url: format!("http://{address}"),
-            _shutdown: shutdown,
-        })
+        InProcessServer::start(runtime, router, "the sink")
     }
 }
 
 /// An activity log (`GET /v1.0/myorg/admin/activityevents`) of `pages × page_size` events,
 /// paged with continuation tokens as Power BI pages it. Every page holds the same events
 /// (built once); the sandbox's own log has twelve events, too few to measure memory with.
-pub struct ActivityLog {
-    pub base_url: String,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
-}
+pub struct ActivityLog;
 
 impl ActivityLog {
     pub fn start(
         runtime: &tokio::runtime::Runtime,
         pages: usize,
         page_size: usize,
-    ) -> Outcome<ActivityLog> {
+    ) -> Outcome<InProcessServer> {
         use axum::body::{Body, Bytes};
         use axum::extract::RawQuery;
 
@@ -205,22 +217,7 @@ impl ActivityLog {
             "/v1.0/myorg/admin/activityevents",
             axum::routing::get(serve),
         );
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .map_err(|e| format!("the activity log cannot listen: {e}"))?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
-        runtime.spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Ok(ActivityLog {
-            base_url: format!("http://{address}"),
-            _shutdown: shutdown,
-        })
+        InProcessServer::start(runtime, router, "the activity log")
     }
 }
 
@@ -232,11 +229,7 @@ impl ActivityLog {
 /// ([`FileSource::report_id`]), so one server serves every size. The body repeats one 64 KiB
 /// chunk built once, so the server holds little memory whatever the size. Runs on `runtime`
 /// in this process: what is measured is the client in a child process.
-pub struct FileSource {
-    /// `http://127.0.0.1:PORT`.
-    pub base_url: String,
-    _shutdown: tokio::sync::oneshot::Sender<()>,
-}
+pub struct FileSource;
 
 impl FileSource {
     /// The chunk the body repeats (its last one cut short).
@@ -247,8 +240,8 @@ impl FileSource {
         powerbi::runtime::Uuid::from_u128(u128::from(size))
     }
 
-    /// Starts the server on `runtime`; it stops when this is dropped.
-    pub fn start(runtime: &tokio::runtime::Runtime) -> Outcome<FileSource> {
+    /// Starts the server on `runtime`; it stops when the returned server is dropped.
+    pub fn start(runtime: &tokio::runtime::Runtime) -> Outcome<InProcessServer> {
         use std::collections::HashMap;
 
         use axum::body::{Body, Bytes};
@@ -298,21 +291,6 @@ impl FileSource {
                 "/v1.0/myorg/groups/{workspace}/reports/{report}/Export",
                 axum::routing::get(serve),
             );
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .map_err(|e| format!("the file source cannot listen: {e}"))?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
-        runtime.spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
-        Ok(FileSource {
-            base_url: format!("http://{address}"),
-            _shutdown: shutdown,
-        })
+        InProcessServer::start(runtime, router, "the file source")
     }
 }
