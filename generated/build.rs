@@ -1,7 +1,7 @@
 //! With the `regenerate` feature, generates the client from `../spec` into
 //! `$OUT_DIR/powerbi.rs` on every spec change. Without it (every user's build), there is
-//! nothing to do: `src/lib.rs` compiles the checked-in `snapshot/powerbi.rs`, which a test
-//! keeps identical to what the spec generates.
+//! nothing to generate: `src/lib.rs` compiles the checked-in `snapshot/powerbi.rs`, which a
+//! test keeps identical to what the spec generates.
 
 #[cfg(feature = "regenerate")]
 fn main() -> Result<(), powerbi_codegen::Error> {
@@ -22,11 +22,24 @@ fn main() -> Result<(), powerbi_codegen::Error> {
 #[cfg(not(feature = "regenerate"))]
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    if std::path::Path::new("../spec").is_dir() {
-        // In the repository, say why a spec edit does not show up in this build.
+    if !std::path::Path::new("../spec").is_dir() {
+        return; // A packaged crate: nothing can change.
+    }
+    // In the repository, watch the spec so that an edit reruns this script, and say then
+    // (not on the first build) why the edit does not show up in this build.
+    println!("cargo:rerun-if-changed=../spec");
+    let Some(out_dir) = std::env::var_os("OUT_DIR") else {
+        return;
+    };
+    let seen = std::path::Path::new(&out_dir).join("spec-watched");
+    if seen.exists() {
         println!(
-            "cargo:warning=powerbi builds from snapshot/powerbi.rs; edits to ../spec take effect \
-             with `--features regenerate` (the workspace's test crates enable it)"
+            "cargo:warning=../spec changed, but this build compiles snapshot/powerbi.rs; build with \
+             `--features regenerate` (the workspace's test crates enable it) to generate from the spec, \
+             and refresh the snapshot with `UPDATE_SNAPSHOT=1 cargo test -p powerbi-e2e snapshot`"
         );
+    } else {
+        // Best effort: without the marker the next change only goes unannounced.
+        let _ = std::fs::write(&seen, "");
     }
 }
