@@ -129,6 +129,11 @@ mod tests {
         ] {
             assert!(!rules.may_see_token(&url(other)), "{other}");
         }
+        // Host names compare without regard to ASCII case; a trailing dot changes nothing.
+        assert!(rules.may_see_token(&url("https://API.PowerBI.com/v1.0/myorg")));
+        assert!(rules.may_see_token(&url(
+            "https://WABI-West-Europe-Redirect.Analysis.Windows.NET./v1.0/myorg"
+        )));
         let gov = TransportRules::new(&Cloud::us_gov_high(), false);
         assert!(gov.may_see_token(&url("https://wabi-x.analysis.usgovcloudapi.net/")));
         assert!(!gov.may_see_token(&url("https://wabi-x.analysis.windows.net/")));

@@ -82,4 +82,14 @@ mod tests {
         assert_eq!(format!("{secret}"), "***");
         assert_eq!(secret.expose(), "p@ss+/=~%word");
     }
+
+    #[test]
+    fn clones_share_the_value_and_outlive_each_other() {
+        let first = Secret::from("token value");
+        let second = first.clone();
+        assert_eq!(first, second);
+        drop(first);
+        assert_eq!(second.expose(), "token value");
+        assert_ne!(second, Secret::new("other"));
+    }
 }
