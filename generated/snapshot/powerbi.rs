@@ -698,6 +698,7 @@ pub mod __examples {
 /// The request and response models of every category.
 pub mod models {
     #![allow(clippy::doc_markdown)]
+    #[allow(unused_imports)]
     use super::rt;
     #[cfg(feature = "admin")]
     /// A page of audit activity events, with the continuation for the next page.

@@ -24,6 +24,8 @@ pub fn module(spec: &Spec, serde_crate: &str, gate: &dyn Fn(&str) -> TokenStream
         #[doc = " The request and response models of every category."]
         pub mod models {
             #![allow(clippy::doc_markdown)]
+            // Unused when the enabled categories need no model.
+            #[allow(unused_imports)]
             use super::rt;
             #(#models)*
             #(#enums)*

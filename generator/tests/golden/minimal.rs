@@ -19,6 +19,7 @@ impl CategoryClients for rt::PowerBiClient {
 /// The request and response models of every category.
 pub mod models {
     #![allow(clippy::doc_markdown)]
+    #[allow(unused_imports)]
     use super::rt;
     /// A widget.
     #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]

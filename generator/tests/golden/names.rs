@@ -23,6 +23,7 @@ impl CategoryClients for rt::PowerBiClient {
 /// The request and response models of every category.
 pub mod models {
     #![allow(clippy::doc_markdown)]
+    #[allow(unused_imports)]
     use super::rt;
     /// A model named like the category client, with keyword fields.
     #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]

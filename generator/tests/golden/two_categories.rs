@@ -35,6 +35,7 @@ impl CategoryClients for rt::PowerBiClient {
 /// The request and response models of every category.
 pub mod models {
     #![allow(clippy::doc_markdown)]
+    #[allow(unused_imports)]
     use super::rt;
     /// A Power BI installed app.
     #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
