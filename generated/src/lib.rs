@@ -13,9 +13,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! - One module per permission category ([`groups`], [`datasets`], [`reports`],
-//!   [`dashboards`], ...), each with a client borrowed from [`PowerBiClient`]; the models are
-//!   in [`models`].
+//! - One module per permission category (`groups`, `datasets`, `reports`, `dashboards`, ...;
+//!   each a cargo feature, all on by default), each with a client borrowed from
+//!   [`PowerBiClient`]; the models are in [`models`].
 //! - Every method's documentation names its required scopes, service-principal support and
 //!   Microsoft's page; [`OPERATIONS`] lists the same facts for every operation.
 //! - Operations that exist for "My workspace" and for workspaces are one method taking a
