@@ -140,12 +140,18 @@ fn transfer_rows(
     Ok(())
 }
 
-fn upload(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
-    let (big, small, rounds) = if ctx.quick {
-        (128u64 << 20, 16u64 << 20, 1)
+/// The big and small sizes of a transfer and the rounds: 2 GiB vs 256 MiB twice, or in quick
+/// mode 128 MiB vs 16 MiB once.
+fn transfer_sizes(ctx: &Ctx) -> (u64, u64, usize) {
+    if ctx.quick {
+        (128 << 20, 16 << 20, 1)
     } else {
-        (2u64 << 30, 256u64 << 20, 2)
-    };
+        (2 << 30, 256 << 20, 2)
+    }
+}
+
+fn upload(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
+    let (big, small, rounds) = transfer_sizes(ctx);
     let dir = ctx.bench_dir.join("memory");
     let big_file = sparse_file(&dir, big)?;
     let small_file = sparse_file(&dir, small)?;
@@ -263,11 +269,7 @@ pub fn upload_client(mode: &str, base: &str, file: &Path) -> Outcome<()> {
 /// `reports().export_report_download(...).send_to_writer(...)` against bare reqwest streaming
 /// the same body (5e), and at two sizes (5f).
 fn download(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
-    let (big, small, rounds) = if ctx.quick {
-        (128u64 << 20, 16u64 << 20, 1)
-    } else {
-        (2u64 << 30, 256u64 << 20, 2)
-    };
+    let (big, small, rounds) = transfer_sizes(ctx);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
