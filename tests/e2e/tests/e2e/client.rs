@@ -117,11 +117,7 @@ async fn a_static_token_is_used_as_given() {
 #[test]
 fn client_debug_shows_no_secret() {
     let client = PowerBiClient::builder()
-        .credential(powerbi::auth::ClientSecretCredential::new(
-            demo::TENANT_ID,
-            demo::SP_CLIENT_ID,
-            demo::SP_CLIENT_SECRET,
-        ))
+        .credential(service_principal_credential())
         .build()
         .expect("builds");
     let debug = format!("{client:?}");
@@ -227,14 +223,8 @@ async fn a_profile_id_is_sent_per_client_and_per_call() {
         .await
         .expect("as a profile");
     assert_eq!(header_of_last_call(&sandbox), Some(profile.to_string()));
-    let as_profile = PowerBiClient::builder()
-        .cloud(cloud(&sandbox))
-        .allow_insecure_loopback()
-        .credential(powerbi::auth::ClientSecretCredential::new(
-            demo::TENANT_ID,
-            demo::SP_CLIENT_ID,
-            demo::SP_CLIENT_SECRET,
-        ))
+    let as_profile = sandbox_builder(&sandbox)
+        .credential(service_principal_credential())
         .profile_id(profile)
         .build()
         .expect("builds");

@@ -2,7 +2,7 @@
 
 use powerbi::auth::{ClientSecretCredential, TokenCredential, UsernamePasswordCredential};
 use powerbi::runtime::{ApiError, Uuid};
-use powerbi::{Cloud, Error, PowerBiClient, Workspace};
+use powerbi::{Cloud, Error, PowerBiClient, PowerBiClientBuilder, Workspace};
 use powerbi_sandbox::{Sandbox, SandboxConfig, demo};
 
 /// A sandbox with the default configuration.
@@ -25,22 +25,30 @@ pub fn cloud(sandbox: &Sandbox) -> Cloud {
     )
 }
 
-/// A client signing in with `credential` at the sandbox.
-pub fn client_with(sandbox: &Sandbox, credential: impl TokenCredential + 'static) -> PowerBiClient {
+/// A client builder aimed at the sandbox (over plain http on loopback), for a test that sets
+/// more than the credential.
+pub fn sandbox_builder(sandbox: &Sandbox) -> PowerBiClientBuilder {
     PowerBiClient::builder()
         .cloud(cloud(sandbox))
         .allow_insecure_loopback()
+}
+
+/// A client signing in with `credential` at the sandbox.
+pub fn client_with(sandbox: &Sandbox, credential: impl TokenCredential + 'static) -> PowerBiClient {
+    sandbox_builder(sandbox)
         .credential(credential)
         .build()
         .expect("the client builds")
 }
 
+/// The demo service principal's client secret credential.
+pub fn service_principal_credential() -> ClientSecretCredential {
+    ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET)
+}
+
 /// The demo service principal (Admin of Sales Analytics, not a member of Finance).
 pub fn service_principal(sandbox: &Sandbox) -> PowerBiClient {
-    client_with(
-        sandbox,
-        ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET),
-    )
+    client_with(sandbox, service_principal_credential())
 }
 
 /// The demo user through the public client that has every scope.

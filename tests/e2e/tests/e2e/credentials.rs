@@ -12,9 +12,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::BoxFuture;
 use powerbi::auth::{
     AccessToken, AzureCliCredential, ChainedCredential, ClientCertificateCredential,
-    ClientSecretCredential, DeviceCodeCredential, DeviceCodeInfo, EnvironmentCredential,
-    IdentityKind, ManagedIdentityCredential, SignatureAlgorithm, Sleeper, StaticTokenCredential,
-    TokenContext, TokenCredential, WorkloadIdentityCredential, credential_from_env,
+    DeviceCodeCredential, DeviceCodeInfo, EnvironmentCredential, IdentityKind,
+    ManagedIdentityCredential, SignatureAlgorithm, Sleeper, StaticTokenCredential, TokenContext,
+    TokenCredential, WorkloadIdentityCredential, credential_from_env,
 };
 use powerbi::groups::ListGroupsOptions;
 use powerbi::runtime::{AuthError, Uuid};
@@ -805,8 +805,7 @@ async fn a_chain_uses_the_first_credential_that_works_and_explains_when_none_doe
     let sandbox = sandbox().await;
     let nowhere = ManagedIdentityCredential::imds_at(closed_port_url().parse().expect("URL"));
     let no_cli = AzureCliCredential::new().with_program("/nonexistent/az");
-    let working =
-        ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET);
+    let working = service_principal_credential();
     let chain = ChainedCredential::new()
         .with(nowhere.clone())
         .with(no_cli.clone())

@@ -11,12 +11,12 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use powerbi::Error;
 use powerbi::auth::{
     ChainedCredential, ClientCertificateCredential, ClientSecretCredential, DeviceCodeCredential,
     EnvironmentCredential, ManagedIdentityCredential, StaticTokenCredential, TokenCache,
     TokenCredential, UsernamePasswordCredential, WorkloadIdentityCredential,
 };
-use powerbi::{Error, PowerBiClient};
 use powerbi_sandbox::{DeviceCodeFlow, demo};
 
 use crate::common::*;
@@ -340,9 +340,7 @@ async fn no_secret_appears_in_any_debug_display_error_or_trace_line() {
             .await,
     );
     let cache = TokenCache::new();
-    let cached = PowerBiClient::builder()
-        .cloud(cloud(&sandbox))
-        .allow_insecure_loopback()
+    let cached = sandbox_builder(&sandbox)
         .credential(ClientSecretCredential::new(
             demo::TENANT_ID,
             demo::SP_CLIENT_ID,

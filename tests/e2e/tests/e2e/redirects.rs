@@ -7,13 +7,12 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use powerbi::auth::ClientSecretCredential;
 use powerbi::groups::{CreateGroupOptions, ListGroupsOptions};
 use powerbi::imports::PostImportOptions;
 use powerbi::models::GroupCreationRequest;
 use powerbi::runtime::{RetryPolicy, Upload};
 use powerbi::{Cloud, Error, PowerBiClient};
-use powerbi_sandbox::{Sandbox, SandboxConfig, demo};
+use powerbi_sandbox::{Sandbox, SandboxConfig};
 
 use crate::common::*;
 
@@ -87,11 +86,7 @@ impl TlsWorld {
             .cloud(cloud)
             .http_client(http)
             .retry_policy(RetryPolicy::none())
-            .credential(ClientSecretCredential::new(
-                demo::TENANT_ID,
-                demo::SP_CLIENT_ID,
-                demo::SP_CLIENT_SECRET,
-            ))
+            .credential(service_principal_credential())
             .build()
             .expect("the client builds");
         TlsWorld {
@@ -254,11 +249,7 @@ async fn plain_http_needs_the_opt_in_and_covers_only_the_sandbox_address() {
     let sandbox = sandbox().await;
     let error = PowerBiClient::builder()
         .cloud(cloud(&sandbox))
-        .credential(ClientSecretCredential::new(
-            demo::TENANT_ID,
-            demo::SP_CLIENT_ID,
-            demo::SP_CLIENT_SECRET,
-        ))
+        .credential(service_principal_credential())
         .build()
         .expect_err("http needs the opt-in");
     assert!(

@@ -243,14 +243,8 @@ async fn the_policy_is_chosen_per_client_and_per_call() {
         .expect("retried");
     assert!(raw["value"].is_array());
     // Built into the client.
-    let built = PowerBiClient::builder()
-        .cloud(cloud(&sandbox))
-        .allow_insecure_loopback()
-        .credential(powerbi::auth::ClientSecretCredential::new(
-            demo::TENANT_ID,
-            demo::SP_CLIENT_ID,
-            demo::SP_CLIENT_SECRET,
-        ))
+    let built = sandbox_builder(&sandbox)
+        .credential(service_principal_credential())
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("builds");
@@ -267,14 +261,8 @@ async fn the_policy_is_chosen_per_client_and_per_call() {
 #[tokio::test]
 async fn an_overall_call_timeout_covers_every_attempt() {
     let sandbox = sandbox().await;
-    let client = PowerBiClient::builder()
-        .cloud(cloud(&sandbox))
-        .allow_insecure_loopback()
-        .credential(powerbi::auth::ClientSecretCredential::new(
-            demo::TENANT_ID,
-            demo::SP_CLIENT_ID,
-            demo::SP_CLIENT_SECRET,
-        ))
+    let client = sandbox_builder(&sandbox)
+        .credential(service_principal_credential())
         // Real waits of an hour: only the call timeout can end this call.
         .retry_policy(
             RetryPolicy::new()
@@ -426,14 +414,8 @@ fn every_error_shape_parses() {
 async fn a_timed_out_read_is_retried_and_a_timed_out_write_is_not() {
     let sandbox = sandbox().await;
     let clock = ManualClock::new();
-    let client = PowerBiClient::builder()
-        .cloud(cloud(&sandbox))
-        .allow_insecure_loopback()
-        .credential(powerbi::auth::ClientSecretCredential::new(
-            demo::TENANT_ID,
-            demo::SP_CLIENT_ID,
-            demo::SP_CLIENT_SECRET,
-        ))
+    let client = sandbox_builder(&sandbox)
+        .credential(service_principal_credential())
         .timeout(Duration::from_millis(200))
         .retry_policy(instant_policy(&clock))
         .build()

@@ -98,9 +98,7 @@ async fn wrong_secret_is_explained_without_showing_the_secret() {
 #[tokio::test]
 async fn secret_sent_with_basic_auth_works() {
     let sandbox = sandbox().await;
-    let credential =
-        ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET)
-            .with_basic_auth(true);
+    let credential = service_principal_credential().with_basic_auth(true);
     let client = client_with(&sandbox, credential);
     client
         .groups()
@@ -236,9 +234,7 @@ async fn missing_delegated_scope_is_refused_with_the_scope_named() {
 #[tokio::test]
 async fn the_v1_endpoint_answers_strings_and_expires_on_and_they_parse() {
     let sandbox = sandbox().await;
-    let secret =
-        ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET)
-            .with_v1_endpoint(true);
+    let secret = service_principal_credential().with_v1_endpoint(true);
     client_with(&sandbox, secret)
         .groups()
         .list_groups(ListGroupsOptions::default())

@@ -6,18 +6,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::future::join_all;
-use powerbi::auth::{
-    ClientSecretCredential, TokenCache, TokenCredential, UsernamePasswordCredential,
-};
+use powerbi::auth::{TokenCache, TokenCredential, UsernamePasswordCredential};
 use powerbi::groups::ListGroupsOptions;
 use powerbi::{Cloud, Error, PowerBiClient};
 use powerbi_sandbox::{Sandbox, SandboxConfig, TokenFailure, demo};
 
 use crate::common::*;
-
-fn sp_credential() -> ClientSecretCredential {
-    ClientSecretCredential::new(demo::TENANT_ID, demo::SP_CLIENT_ID, demo::SP_CLIENT_SECRET)
-}
 
 /// A client for the sandbox with `credential` and `cache`.
 fn cached_client(
@@ -25,9 +19,7 @@ fn cached_client(
     credential: Arc<dyn TokenCredential>,
     cache: &TokenCache,
 ) -> PowerBiClient {
-    PowerBiClient::builder()
-        .cloud(cloud(sandbox))
-        .allow_insecure_loopback()
+    sandbox_builder(sandbox)
         .credential_arc(credential)
         .token_cache(cache.clone())
         .build()
@@ -68,7 +60,7 @@ async fn a_thousand_calls_inside_the_renewal_window_make_one_token_request() {
     // expiry) yet valid for an hour; the renewed one lives ten hours, so it is not.
     sandbox.set_token_lifetime(Duration::from_secs(3600));
     let cache = TokenCache::new().renew_before(Duration::from_secs(2 * 3600));
-    let client = cached_client(&sandbox, Arc::new(sp_credential()), &cache);
+    let client = cached_client(&sandbox, Arc::new(service_principal_credential()), &cache);
     concurrent_calls(&client, 1).await;
     assert_eq!(sandbox.token_requests(), 1);
 
@@ -118,10 +110,8 @@ async fn a_token_expiring_in_the_middle_of_a_run_is_renewed_once() {
 async fn a_hanging_token_endpoint_gives_a_timeout_error() {
     let sandbox = sandbox().await;
     sandbox.fail_token_requests(1, TokenFailure::Hang);
-    let client = PowerBiClient::builder()
-        .cloud(cloud(&sandbox))
-        .allow_insecure_loopback()
-        .credential(sp_credential())
+    let client = sandbox_builder(&sandbox)
+        .credential(service_principal_credential())
         .token_timeout(Duration::from_millis(300))
         .build()
         .expect("builds");
@@ -155,7 +145,7 @@ async fn a_failing_renewal_keeps_the_valid_token_and_backs_off() {
     let cache = TokenCache::new()
         .renew_before(Duration::from_secs(2 * 3600))
         .retry_backoff(Duration::from_secs(60), Duration::from_secs(600));
-    let client = cached_client(&sandbox, Arc::new(sp_credential()), &cache);
+    let client = cached_client(&sandbox, Arc::new(service_principal_credential()), &cache);
     concurrent_calls(&client, 1).await;
     assert_eq!(sandbox.token_requests(), 1);
 
@@ -203,7 +193,7 @@ async fn without_a_valid_token_failures_are_reported_and_shared() {
 async fn clients_share_tokens_only_for_the_same_authority_identity_and_scope() {
     let sandbox = sandbox().await;
     let cache = TokenCache::new();
-    let shared: Arc<dyn TokenCredential> = Arc::new(sp_credential());
+    let shared: Arc<dyn TokenCredential> = Arc::new(service_principal_credential());
     // Same credential, cloud and scope: one token.
     let first = cached_client(&sandbox, Arc::clone(&shared), &cache);
     let second = cached_client(&sandbox, Arc::clone(&shared), &cache);
@@ -211,7 +201,7 @@ async fn clients_share_tokens_only_for_the_same_authority_identity_and_scope() {
     concurrent_calls(&second, 3).await;
     assert_eq!(sandbox.token_requests(), 1);
     // Another credential object for the same app and tenant: the same identity.
-    let twin = cached_client(&sandbox, Arc::new(sp_credential()), &cache);
+    let twin = cached_client(&sandbox, Arc::new(service_principal_credential()), &cache);
     concurrent_calls(&twin, 3).await;
     assert_eq!(sandbox.token_requests(), 1);
 
@@ -248,9 +238,7 @@ async fn clients_share_tokens_only_for_the_same_authority_identity_and_scope() {
         demo::USER_PASSWORD,
     ));
     let everything = cached_client(&sandbox, Arc::clone(&user), &cache);
-    let read_only = PowerBiClient::builder()
-        .cloud(cloud(&sandbox))
-        .allow_insecure_loopback()
+    let read_only = sandbox_builder(&sandbox)
         .credential_arc(Arc::clone(&user))
         .token_cache(cache.clone())
         .scope(format!("{}/Workspace.Read.All", demo::POWER_BI_RESOURCE))
