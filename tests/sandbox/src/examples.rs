@@ -199,7 +199,7 @@ pub(crate) async fn serve_unmodeled(
     let stateful_path = request
         .extensions()
         .get::<MatchedPath>()
-        .is_some_and(|matched| shape(matched.as_str()) == shape(&operation.path));
+        .is_some_and(|matched| path_shape(matched.as_str()) == path_shape(&operation.path));
     let query = request.uri().query().map(str::to_owned);
     if !stateful_path {
         return answer(&app, request.headers(), query.as_deref(), operation);
@@ -241,8 +241,10 @@ fn page(body: &serde_json::Value, query: Option<&str>) -> serde_json::Value {
     paged
 }
 
-/// A template with its placeholders blanked, in lower case: `/groups/{}/datasets`.
-fn shape(template: &str) -> String {
+/// A path template with its placeholders blanked, in lower case: `/groups/{}/datasets`.
+/// Two templates of the same path compare equal whatever their placeholders are named
+/// (`{groupId}`, `{group_id}`) and however they are cased.
+pub fn path_shape(template: &str) -> String {
     let mut out = String::new();
     let mut in_placeholder = false;
     for c in template.chars() {
@@ -376,12 +378,12 @@ mod tests {
     #[test]
     fn shapes_ignore_placeholder_names_and_case() {
         assert_eq!(
-            shape("/v1.0/myorg/groups/{group_id}/datasets/{dataset_id}"),
-            shape("/v1.0/myorg/groups/{groupId}/Datasets/{datasetId}")
+            path_shape("/v1.0/myorg/groups/{group_id}/datasets/{dataset_id}"),
+            path_shape("/v1.0/myorg/groups/{groupId}/Datasets/{datasetId}")
         );
         assert_ne!(
-            shape("/v1.0/myorg/groups/{group_id}/datasets/{dataset_id}"),
-            shape("/v1.0/myorg/groups/{groupId}/datasets/upstreamDataflows")
+            path_shape("/v1.0/myorg/groups/{group_id}/datasets/{dataset_id}"),
+            path_shape("/v1.0/myorg/groups/{groupId}/datasets/upstreamDataflows")
         );
     }
 }

@@ -49,7 +49,7 @@ use tokio::sync::oneshot;
 
 use crate::app::App;
 pub use crate::config::{DeviceCodeFlow, SandboxConfig, TokenFailure};
-pub use crate::examples::EXAMPLE_HEADER;
+pub use crate::examples::{EXAMPLE_HEADER, path_shape};
 pub use crate::faults::{Fault, FaultPlan};
 pub use crate::record::RecordedRequest;
 

@@ -103,6 +103,13 @@ pub(crate) async fn record(State(app): State<App>, request: Request, next: Next)
                 .into_response();
         }
     };
+    app.recorder().push(recorded(&parts, bytes.to_vec()));
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// What is kept of a request: everything but the secret-bearing headers, with `body`.
+fn recorded(parts: &axum::http::request::Parts, body: Vec<u8>) -> RecordedRequest {
     let headers = parts
         .headers
         .iter()
@@ -114,15 +121,13 @@ pub(crate) async fn record(State(app): State<App>, request: Request, next: Next)
             )
         })
         .collect();
-    app.recorder().push(RecordedRequest {
+    RecordedRequest {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
         query: parts.uri.query().map(str::to_owned),
         headers,
-        body: bytes.to_vec(),
-    });
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+        body,
+    }
 }
 
 /// Records a streamed upload with its first 4 KiB and passes the whole body on as a stream,
@@ -156,24 +161,7 @@ async fn record_streamed(
         .flat_map(|chunk| chunk.iter().copied())
         .collect();
     prefix.truncate(PREFIX);
-    let headers = parts
-        .headers
-        .iter()
-        .filter(|(name, _)| !SECRET_HEADERS.contains(&name.as_str()))
-        .map(|(name, value)| {
-            (
-                name.as_str().to_owned(),
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    app.recorder().push(RecordedRequest {
-        method: parts.method.as_str().to_owned(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        headers,
-        body: prefix,
-    });
+    app.recorder().push(recorded(&parts, prefix));
     let rest = futures::stream::iter(head.into_iter().map(Ok::<_, axum::Error>)).chain(stream);
     next.run(Request::from_parts(parts, Body::from_stream(rest)))
         .await

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use powerbi::runtime::HttpMethod;
+use powerbi_sandbox::path_shape;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -176,24 +177,6 @@ pub fn example_payload(response: &Value, schema: Option<&Value>) -> Option<Value
     }
 }
 
-/// `{groupId}` and `{anything}` compare equal: only the shape of a path matters.
-fn shape(path: &str) -> String {
-    let mut out = String::new();
-    let mut in_placeholder = false;
-    for c in path.chars() {
-        match c {
-            '{' => {
-                in_placeholder = true;
-                out.push_str("{}");
-            }
-            '}' => in_placeholder = false,
-            _ if in_placeholder => {}
-            _ => out.push(c.to_ascii_lowercase()),
-        }
-    }
-    out
-}
-
 #[test]
 fn every_operation_id_matches_microsofts_method_and_path() {
     let swagger = swagger();
@@ -217,7 +200,7 @@ fn every_operation_id_matches_microsofts_method_and_path() {
         let templates: Vec<String> = operation
             .path_templates()
             .iter()
-            .map(|path| shape(path))
+            .map(|path| path_shape(path))
             .collect();
         assert_eq!(
             templates.len(),
@@ -234,7 +217,7 @@ fn every_operation_id_matches_microsofts_method_and_path() {
             });
             assert_eq!(swagger_method, method, "{}: method of {id}", operation.name);
             assert!(
-                templates.contains(&shape(swagger_path)),
+                templates.contains(&path_shape(swagger_path)),
                 "{}: {id} is {swagger_path} in Microsoft's description, the spec gives {:?}",
                 operation.name,
                 operation.path_templates()
