@@ -227,6 +227,27 @@ impl fmt::Display for AuthError {
     }
 }
 
+/// A reqwest error's causes, without its Display (which names the URL).
+pub(crate) fn cause_chain(error: &reqwest::Error) -> String {
+    let mut message = String::new();
+    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if message.is_empty() {
+        message = if error.is_connect() {
+            "connection failed".to_owned()
+        } else {
+            "request failed".to_owned()
+        };
+    }
+    message
+}
+
 /// The first line, trimmed, so `Display` stays one line.
 fn one_line(text: &str) -> &str {
     text.lines().next().unwrap_or("").trim()

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::{AccessToken, Secret, TokenContext};
-use crate::runtime::error::{AuthError, aadsts_hint};
+use crate::runtime::error::{AuthError, aadsts_hint, cause_chain};
 use crate::runtime::{Cloud, Error, Result};
 
 /// Which Entra ID token endpoint a credential talks to.
@@ -126,27 +126,6 @@ pub(crate) async fn send(
     })?;
     tracing::debug!(credential, host = %host, status, "token answer");
     Ok((status, body))
-}
-
-/// A reqwest error's causes, without its Display (which names the URL).
-pub(crate) fn cause_chain(error: &reqwest::Error) -> String {
-    let mut message = String::new();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(error);
-    while let Some(cause) = source {
-        if !message.is_empty() {
-            message.push_str(": ");
-        }
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    if message.is_empty() {
-        message = if error.is_connect() {
-            "connection failed".to_owned()
-        } else {
-            "request failed".to_owned()
-        };
-    }
-    message
 }
 
 /// Reads a token endpoint's answer: a token on success, an [`AuthError`] otherwise.

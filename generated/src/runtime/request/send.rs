@@ -9,6 +9,7 @@ use super::RequestBuilder;
 use super::api_error::{api_error_at, header, is_expired_token};
 use crate::runtime::Error;
 use crate::runtime::Result;
+use crate::runtime::error::cause_chain;
 use crate::runtime::retry::{Decision, Failure, FailureKind, GiveUp, RetryPolicy};
 
 impl RequestBuilder<'_> {
@@ -405,18 +406,7 @@ pub(crate) fn transport(
         };
     }
     // reqwest's Display names the URL, whose query may carry filters; keep the cause chain.
-    let mut message = String::new();
-    let mut source: Option<&dyn std::error::Error> = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        if !message.is_empty() {
-            message.push_str(": ");
-        }
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    if message.is_empty() {
-        message = "connection failed".to_owned();
-    }
+    let message = cause_chain(&error);
     Error::Transport {
         operation,
         host: host.to_owned(),
