@@ -3,9 +3,9 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::StatusCode;
 use axum::http::header::{CONTENT_TYPE, HOST};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::app::App;
@@ -152,4 +152,14 @@ impl FromRequestParts<App> for Links {
             );
         Ok(Links { base })
     }
+}
+
+/// The request's `Host` header (empty when missing): where the client reached the sandbox,
+/// for the URLs it answers with.
+pub(super) fn host(headers: &HeaderMap) -> String {
+    headers
+        .get(HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
 }

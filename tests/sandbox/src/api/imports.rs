@@ -14,7 +14,7 @@ use std::sync::{Mutex, PoisonError};
 use axum::Router;
 use axum::body::Body as HttpBody;
 use axum::extract::{RawQuery, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, RETRY_AFTER};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post, put};
@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::extract::Params;
+use super::extract::{Params, host};
 use super::in_both;
 use crate::app::App;
 use crate::auth::Caller;
@@ -65,14 +65,6 @@ pub(super) fn routes() -> Router<App> {
         post(create_location),
     );
     router.route("/blob/{container}/{blob}", put(put_blob))
-}
-
-fn host(headers: &HeaderMap) -> String {
-    headers
-        .get(HOST)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 fn query_map(query: Option<String>) -> HashMap<String, String> {

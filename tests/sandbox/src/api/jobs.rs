@@ -16,7 +16,7 @@ use std::sync::{Mutex, PoisonError};
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::header::{HOST, LOCATION, RETRY_AFTER};
+use axum::http::header::{LOCATION, RETRY_AFTER};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::extract::{Body, Params};
+use super::extract::{Body, Params, host};
 use crate::app::App;
 use crate::auth::Caller;
 use crate::clock;
@@ -78,14 +78,6 @@ pub(super) fn routes() -> Router<App> {
             "/v1.0/myorg/pipelines/{pipeline_id}/operations/{operation_id}",
             get(operation),
         )
-}
-
-fn host(headers: &HeaderMap) -> String {
-    headers
-        .get(HOST)
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The phase of a timed job: 0 not started, 1 running, 2 done.

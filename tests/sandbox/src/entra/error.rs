@@ -2,13 +2,12 @@
 //! layout with trace and correlation ids.
 
 use axum::http::StatusCode;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue, PRAGMA};
+use axum::http::header::HeaderName;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::clock;
-use crate::wire::guid_header;
 
 /// Entra's per-request trace id header.
 pub(super) const MS_REQUEST_ID: HeaderName = HeaderName::from_static("x-ms-request-id");
@@ -113,18 +112,7 @@ impl EntraError {
         });
         (
             self.status,
-            [
-                (
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("application/json; charset=utf-8"),
-                ),
-                (
-                    CACHE_CONTROL,
-                    HeaderValue::from_static("no-store, no-cache"),
-                ),
-                (PRAGMA, HeaderValue::from_static("no-cache")),
-                (MS_REQUEST_ID, guid_header(trace_id)),
-            ],
+            super::token_headers(trace_id),
             body.to_string(),
         )
             .into_response()

@@ -596,7 +596,7 @@ fn random_lifetime() -> u64 {
     LIFETIME_SECONDS.start() + u64::try_from(offset).expect("offset is below the span")
 }
 
-/// The headers every token answer carries.
+/// The headers every token endpoint answer carries, tokens and errors alike.
 fn token_headers(trace_id: Uuid) -> [(HeaderName, HeaderValue); 4] {
     [
         (
