@@ -5,7 +5,6 @@
 //! any service principal of the directory, chosen by `client_id`.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -13,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{injected_failure, issue, token_headers};
+use super::{admit_token_request, issue, token_headers};
 use crate::app::App;
 use crate::demo;
 use crate::directory::{self, ServicePrincipal};
@@ -96,24 +95,15 @@ fn answer(app: &App, sp: &'static ServicePrincipal, with_expires_in: bool) -> Re
     (token_headers(Uuid::new_v4()), body.to_string()).into_response()
 }
 
-async fn delay(app: &App) {
-    let delay: Duration = app.token_delay();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-}
-
 /// `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=...` with `X-IDENTITY-HEADER`.
 pub(super) async fn app_service(
     State(app): State<App>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    app.count_token_request();
-    if let Some(failure) = injected_failure(&app).await {
+    if let Some(failure) = admit_token_request(&app).await {
         return failure;
     }
-    delay(&app).await;
     let presented = headers
         .get("x-identity-header")
         .and_then(|value| value.to_str().ok());
@@ -135,11 +125,9 @@ pub(super) async fn imds(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    app.count_token_request();
-    if let Some(failure) = injected_failure(&app).await {
+    if let Some(failure) = admit_token_request(&app).await {
         return failure;
     }
-    delay(&app).await;
     let metadata = headers
         .get("metadata")
         .and_then(|value| value.to_str().ok())

@@ -122,13 +122,8 @@ async fn token(
     body: Bytes,
     version: Version,
 ) -> Response {
-    app.count_token_request();
-    if let Some(failure) = injected_failure(&app).await {
+    if let Some(failure) = admit_token_request(&app).await {
         return failure;
-    }
-    let delay = app.token_delay();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
     }
     let trace_id = Uuid::new_v4();
     let correlation_id = headers
@@ -143,6 +138,20 @@ async fn token(
         }
         Err(error) => error.respond(trace_id, correlation_id),
     }
+}
+
+/// What every token request goes through first: it is counted, answered with the injected
+/// failure if one is pending, and otherwise held for the configured token delay.
+async fn admit_token_request(app: &App) -> Option<Response> {
+    app.count_token_request();
+    if let Some(failure) = injected_failure(app).await {
+        return Some(failure);
+    }
+    let delay = app.token_delay();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    None
 }
 
 /// The next injected failure's answer (after an hour for a hang), if one is queued.
