@@ -4,6 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::auth::{IdentityKind, Secret, TokenCache, TokenContext, TokenCredential, TokenSlot};
+use super::body::DEFAULT_MAX_RESPONSE_BYTES;
+use super::drift::{DecodePolicy, DecodeSettings, DriftReport};
 use super::request::RequestBuilder;
 use super::retry::RetryPolicy;
 use super::transport::{TransportRules, is_loopback};
@@ -35,6 +37,8 @@ struct Inner {
     call_timeout: Option<Duration>,
     retry: RetryPolicy,
     rules: TransportRules,
+    max_response_bytes: u64,
+    decoding: DecodeSettings,
 }
 
 impl std::fmt::Debug for PowerBiClient {
@@ -133,6 +137,16 @@ impl PowerBiClient {
         self.inner.call_timeout
     }
 
+    /// The largest JSON answer a call reads.
+    pub(crate) fn max_response_bytes(&self) -> u64 {
+        self.inner.max_response_bytes
+    }
+
+    /// How answers are decoded (policy and drift callback).
+    pub(crate) fn decode_settings(&self) -> &DecodeSettings {
+        &self.inner.decoding
+    }
+
     pub(crate) fn transport_rules(&self) -> &TransportRules {
         &self.inner.rules
     }
@@ -177,6 +191,8 @@ pub struct PowerBiClientBuilder {
     call_timeout: Option<Duration>,
     retry: RetryPolicy,
     insecure_loopback: bool,
+    max_response_bytes: u64,
+    decoding: DecodeSettings,
 }
 
 impl Default for PowerBiClientBuilder {
@@ -196,6 +212,8 @@ impl Default for PowerBiClientBuilder {
             call_timeout: None,
             retry: RetryPolicy::default(),
             insecure_loopback: false,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            decoding: DecodeSettings::default(),
         }
     }
 }
@@ -257,6 +275,32 @@ impl PowerBiClientBuilder {
     /// retries off). See also [`PowerBiClient::with_retry_policy`] for one call at a time.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The largest JSON answer a call reads, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`](crate::runtime::body::DEFAULT_MAX_RESPONSE_BYTES),
+    /// 128 MiB). A larger answer fails with [`Error::ResponseTooLarge`] without being read:
+    /// at once when its `Content-Length` says so, else when the bytes pass the limit. File
+    /// downloads are streamed and not limited; error answers and token answers have small
+    /// fixed limits (see [`crate::runtime::body`]).
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// What to do with an answer that does not fit its model (default
+    /// [`DecodePolicy::Lenient`]: repair and report; see [`crate::runtime::drift`]).
+    pub fn decode_policy(mut self, policy: DecodePolicy) -> Self {
+        self.decoding.policy = policy;
+        self
+    }
+
+    /// Receives every answer that was repaired under the lenient decode policy: the operation,
+    /// its `RequestId` and each place that did not fit, with the value the service sent.
+    /// Called on the task that made the call; keep it short.
+    pub fn on_drift(mut self, callback: impl Fn(&DriftReport) + Send + Sync + 'static) -> Self {
+        self.decoding.on_drift = Some(Arc::new(callback));
         self
     }
 
@@ -340,6 +384,13 @@ impl PowerBiClientBuilder {
                     .read_timeout(self.idle_timeout)
                     .connect_timeout(self.connect_timeout)
                     .redirect(reqwest::redirect::Policy::none())
+                    // No content coding is ever asked for, whatever reqwest features another
+                    // crate of the application turns on: an answer is read as it arrives, so a
+                    // small compressed body can never inflate behind the size limits.
+                    .no_gzip()
+                    .no_brotli()
+                    .no_deflate()
+                    .no_zstd()
                     .build()
                     .map_err(|error| Error::Config(format!("HTTP client: {error}")))?
             }
@@ -363,6 +414,8 @@ impl PowerBiClientBuilder {
                 call_timeout: self.call_timeout,
                 retry: self.retry,
                 rules,
+                max_response_bytes: self.max_response_bytes,
+                decoding: self.decoding,
             }),
             profile: self.profile,
             retry: None,

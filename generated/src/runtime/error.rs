@@ -28,8 +28,8 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
-    /// No answer within the configured time.
-    #[error("{operation}: no answer from {host} within {after:?}")]
+    /// A time limit ran out; `limit` says which one, and the message how to raise it.
+    #[error("{operation}: {}", limit.describe(host, *after))]
     Timeout {
         /// The operation (or `raw request`).
         operation: &'static str,
@@ -37,6 +37,24 @@ pub enum Error {
         host: String,
         /// The time allowed.
         after: Duration,
+        /// Which limit ran out.
+        limit: TimeoutKind,
+    },
+    /// The answer was larger than the client reads for its kind (nothing beyond the limit
+    /// was read or kept).
+    #[error(
+        "{operation}: the answer from {host} is larger than the limit of {limit} bytes{}; raise it with PowerBiClientBuilder::max_response_size (or RequestBuilder::max_response_size for one call)",
+        declared.map(|length| format!(" (Content-Length {length})")).unwrap_or_default()
+    )]
+    ResponseTooLarge {
+        /// The operation (or `raw request`).
+        operation: &'static str,
+        /// The host that answered.
+        host: String,
+        /// The limit in bytes.
+        limit: u64,
+        /// The size the answer declared, when it declared one.
+        declared: Option<u64>,
     },
     /// The answer did not match the expected type.
     #[error(
@@ -107,6 +125,42 @@ impl Error {
     }
 }
 
+/// Which time limit a [`Error::Timeout`] ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// One request, from sending to the end of its answer
+    /// ([`PowerBiClientBuilder::timeout`](crate::PowerBiClientBuilder::timeout)).
+    Request,
+    /// No byte arrived for this long
+    /// ([`PowerBiClientBuilder::idle_timeout`](crate::PowerBiClientBuilder::idle_timeout)).
+    Idle,
+    /// A whole call with its retries
+    /// ([`PowerBiClientBuilder::call_timeout`](crate::PowerBiClientBuilder::call_timeout)).
+    Call,
+    /// Waiting for a long-running operation ([`Job::timeout`](crate::runtime::Job::timeout)).
+    Job,
+}
+
+impl TimeoutKind {
+    fn describe(self, host: &str, after: Duration) -> String {
+        match self {
+            TimeoutKind::Request => format!(
+                "no complete answer from {host} within {after:?} (the request timeout; raise it with PowerBiClientBuilder::timeout)"
+            ),
+            TimeoutKind::Idle => format!(
+                "{host} sent nothing for {after:?} (the idle timeout; raise it with PowerBiClientBuilder::idle_timeout)"
+            ),
+            TimeoutKind::Call => format!(
+                "the call to {host} did not finish within {after:?}, retries included (the call timeout; PowerBiClientBuilder::call_timeout)"
+            ),
+            TimeoutKind::Job => format!(
+                "the operation at {host} did not finish within {after:?} (the job's limit; raise it with Job::timeout)"
+            ),
+        }
+    }
+}
+
 /// An error answer from the Power BI REST API.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -125,7 +179,7 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// `Retry-After`, when given.
     pub retry_after: Option<Duration>,
-    /// The start of the body, at most 1 KiB, for diagnosis.
+    /// The start of the body, at most 1 KiB, for diagnosis (of the first 64 KiB read).
     pub body_snippet: String,
     /// What usually causes this answer, when known.
     pub hint: Option<String>,

@@ -412,6 +412,7 @@ impl<'c> Job<'c> {
                 operation: self.start.operation_name(),
                 host,
                 after: timeout,
+                limit: super::TimeoutKind::Job,
             });
         }
         tokio::time::sleep(wait).await;

@@ -6,11 +6,13 @@
 //! need only [`PowerBiClient`], [`Workspace`], [`Error`] and the credentials in [`auth`].
 
 pub mod auth;
+pub mod body;
 mod client;
 mod cloud;
 mod datetime;
 mod decode;
 mod download;
+pub mod drift;
 mod error;
 #[doc(hidden)]
 pub mod examples;
@@ -35,7 +37,8 @@ pub use client::{PowerBiClient, PowerBiClientBuilder};
 pub use cloud::Cloud;
 pub use datetime::DateTime;
 pub use decode::decode_json;
-pub use error::{ApiError, AuthError, Error, Result};
+pub use drift::{DecodePolicy, Drift, DriftReport, decode_json_lenient};
+pub use error::{ApiError, AuthError, Error, Result, TimeoutKind};
 pub use jobs::{Job, JobStatus};
 pub use open_enum::OpenEnum;
 pub use operation::{

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::entra::{Endpoint, authority_url, failure, post_token, scope_field, token_url};
 use super::{AccessToken, IdentityKind, Secret, TokenContext, TokenCredential};
+use crate::runtime::body::{TOKEN_BODY_BYTES, read_limited};
 use crate::runtime::{Error, Result};
 
 /// The cache key of an app-only credential: tokens of one app in one tenant are interchangeable.
@@ -151,7 +152,7 @@ impl UsernamePasswordCredential {
         let Ok(response) = context.http.get(url).send().await else {
             return false;
         };
-        let Ok(body) = response.bytes().await else {
+        let Ok(body) = read_limited(response, TOKEN_BODY_BYTES).await else {
             return false;
         };
         serde_json::from_slice::<Realm>(&body)

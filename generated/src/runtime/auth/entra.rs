@@ -8,6 +8,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::{AccessToken, Secret, TokenContext};
+use crate::runtime::body::{BodyError, TOKEN_BODY_BYTES, read_limited};
 use crate::runtime::error::{AuthError, aadsts_hint, cause_chain};
 use crate::runtime::{Cloud, Error, Result};
 
@@ -113,17 +114,24 @@ pub(crate) async fn send(
         )))
     })?;
     let status = response.status().as_u16();
-    let body = response.bytes().await.map_err(|error| {
-        Error::Auth(Box::new(auth_error(
-            credential,
-            Some(status),
-            None,
-            Some(format!(
-                "reading the answer from {host}: {}",
-                cause_chain(&error)
-            )),
-        )))
-    })?;
+    let body = read_limited(response, TOKEN_BODY_BYTES)
+        .await
+        .map_err(|error| {
+            let description = match error {
+                BodyError::TooLarge { limit, .. } => format!(
+                    "the answer from {host} is larger than {limit} bytes, which no token answer is (a proxy or portal page?)"
+                ),
+                BodyError::Read(error) => {
+                    format!("reading the answer from {host}: {}", cause_chain(&error))
+                }
+            };
+            Error::Auth(Box::new(auth_error(
+                credential,
+                Some(status),
+                None,
+                Some(description),
+            )))
+        })?;
     tracing::debug!(credential, host = %host, status, "token answer");
     Ok((status, body))
 }

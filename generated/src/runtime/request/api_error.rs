@@ -59,6 +59,21 @@ pub(super) fn api_error_at(
 /// The largest body snippet kept, in characters.
 const SNIPPET_CHARS: usize = 1024;
 
+/// The longest message kept, in characters: a service message is a sentence or two; what is
+/// longer is an HTML page or a dump, of which the start says enough.
+const MESSAGE_CHARS: usize = 2048;
+
+/// The longest `RequestId` kept (a GUID is 36 characters).
+const REQUEST_ID_CHARS: usize = 128;
+
+/// `text` cut to `limit` characters, marked with `…` when cut.
+fn capped(text: &str, limit: usize) -> String {
+    match text.char_indices().nth(limit) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 /// The code and message of one JSON error document, in whichever shape it came.
 fn from_json(json: &serde_json::Value) -> (Option<String>, Option<String>) {
     let text = |value: Option<&serde_json::Value>| {
@@ -121,17 +136,16 @@ pub(crate) fn parse(
     }
     let retry_after = header(headers, "Retry-After")
         .and_then(|value| super::super::retry::parse_retry_after(&value, now));
-    let mut snippet: String = text.chars().take(SNIPPET_CHARS).collect();
-    if snippet.len() < text.len() {
-        snippet.push('…');
-    }
+    let message = message.map(|message| capped(&message, MESSAGE_CHARS));
+    let code = code.map(|code| capped(&code, SNIPPET_CHARS));
+    let snippet = capped(&text, SNIPPET_CHARS);
     ApiError {
         operation: "raw request",
         request: String::new(),
         status,
         code,
         message,
-        request_id: header(headers, "RequestId"),
+        request_id: header(headers, "RequestId").map(|id| capped(&id, REQUEST_ID_CHARS)),
         retry_after,
         body_snippet: snippet,
         hint: None,

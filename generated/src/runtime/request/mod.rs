@@ -89,7 +89,10 @@ pub struct RequestBuilder<'c> {
     path_params: Vec<(&'static str, String)>,
     query: Vec<(Cow<'static, str>, String)>,
     headers: Vec<(Cow<'static, str>, String)>,
-    body: Option<std::result::Result<Vec<u8>, String>>,
+    /// The JSON body, encoded once (cheap to re-send on every attempt), or why it could not be.
+    body: Option<std::result::Result<bytes::Bytes, String>>,
+    /// This call's response size limit, instead of the client's.
+    max_response_bytes: Option<u64>,
     file: Option<super::Upload>,
     /// An absolute URL to send to instead of the rendered template (continuation links).
     absolute: Option<url::Url>,
@@ -143,6 +146,7 @@ impl<'c> RequestBuilder<'c> {
             absolute: None,
             retry: None,
             large_transfer: false,
+            max_response_bytes: None,
         }
     }
 
@@ -225,7 +229,11 @@ impl<'c> RequestBuilder<'c> {
 
     /// Sends `body` as JSON.
     pub fn json_body(mut self, body: &impl Serialize) -> Self {
-        self.body = Some(serde_json::to_vec(body).map_err(|error| error.to_string()));
+        self.body = Some(
+            serde_json::to_vec(body)
+                .map(bytes::Bytes::from)
+                .map_err(|error| error.to_string()),
+        );
         self
     }
 
@@ -254,6 +262,13 @@ impl<'c> RequestBuilder<'c> {
     /// slow but moving transfer is never cut short.
     pub fn large_transfer(mut self) -> Self {
         self.large_transfer = true;
+        self
+    }
+
+    /// Reads at most `bytes` of this call's JSON answer instead of the client's limit
+    /// ([`PowerBiClientBuilder::max_response_size`](crate::PowerBiClientBuilder::max_response_size)).
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = Some(bytes);
         self
     }
 

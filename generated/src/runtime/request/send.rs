@@ -1,16 +1,18 @@
 //! The one send path every generated method, raw call, page and poll goes through: sign in,
 //! send, renew an expired token once, and turn error answers into [`Error`].
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 
 use super::RequestBuilder;
 use super::api_error::{api_error_at, header, is_expired_token};
-use crate::runtime::Error;
-use crate::runtime::Result;
+use crate::runtime::auth::Secret;
+use crate::runtime::body::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefix};
+use crate::runtime::drift::DecodeSettings;
 use crate::runtime::error::cause_chain;
 use crate::runtime::retry::{Decision, Failure, FailureKind, GiveUp, RetryPolicy};
+use crate::runtime::{Error, Result, TimeoutKind};
 
 impl RequestBuilder<'_> {
     /// Sends the request and returns the successful answer with its body not yet read, so a
@@ -46,6 +48,7 @@ impl RequestBuilder<'_> {
                         operation: self.operation_name(),
                         host: client.api_base().host_str().unwrap_or_default().to_owned(),
                         after: limit,
+                        limit: TimeoutKind::Call,
                     }),
                 }
             }
@@ -56,15 +59,11 @@ impl RequestBuilder<'_> {
     async fn execute_with_retries(&self, read_body: bool) -> Result<Answer> {
         let operation = self.operation_name();
         let url = self.url()?;
-        let body = match &self.body {
-            Some(Ok(body)) => Some(body.as_slice()),
-            Some(Err(message)) => {
-                return Err(Error::InvalidRequest(format!(
-                    "{operation}: the body cannot be encoded: {message}"
-                )));
-            }
-            None => None,
-        };
+        if let Some(Err(message)) = &self.body {
+            return Err(Error::InvalidRequest(format!(
+                "{operation}: the body cannot be encoded: {message}"
+            )));
+        }
         let policy: &RetryPolicy = match &self.retry {
             Some(policy) => policy,
             None => self.client.retry_policy(),
@@ -76,11 +75,10 @@ impl RequestBuilder<'_> {
         let started = policy.elapsed();
         let mut attempt = 1u32;
         loop {
-            let (error, failure) =
-                match self.attempt(operation, &url, body, policy, read_body).await {
-                    Ok(response) => return Ok(response),
-                    Err(failed) => failed,
-                };
+            let (error, failure) = match self.attempt(operation, &url, policy, read_body).await {
+                Ok(response) => return Ok(response),
+                Err(failed) => failed,
+            };
             let Some(failure) = failure else {
                 return Err(error);
             };
@@ -122,12 +120,12 @@ impl RequestBuilder<'_> {
         &self,
         operation: &'static str,
         start: &url::Url,
-        body: Option<&[u8]>,
         policy: &RetryPolicy,
         read_body: bool,
     ) -> std::result::Result<Answer, (Error, Option<Failure>)> {
         let client = self.client;
         let rules = client.transport_rules();
+        let began = Instant::now();
         // Where a redirect led, once one did; until then the request's own URL.
         let mut redirected: Option<url::Url> = None;
         let mut method = self.method.clone();
@@ -146,35 +144,15 @@ impl RequestBuilder<'_> {
                     None,
                 ));
             }
-            let trusted = rules.may_see_token(url);
-            let token = if trusted {
+            let token = if rules.may_see_token(url) {
                 Some(client.token().await.map_err(|error| (error, None))?)
             } else {
                 None
             };
-            let mut request = client.http().request(method.clone(), url.clone());
-            if let Some(timeout) = self.request_timeout() {
-                request = request.timeout(timeout);
-            }
-            if let Some(token) = &token {
-                request = request.bearer_auth(token.expose());
-                if let Some(profile) = client.profile() {
-                    request = request.header("X-PowerBI-Profile-Id", profile.to_string());
-                }
-                for (name, value) in &self.headers {
-                    request = request.header(name.as_ref(), value);
-                }
-            }
-            if with_body {
-                if let Some(body) = body {
-                    request = request
-                        .header(reqwest::header::CONTENT_TYPE, "application/json")
-                        .body(body.to_vec());
-                }
-                if let Some(file) = &self.file {
-                    request = request.multipart(file.form().await.map_err(|error| (error, None))?);
-                }
-            }
+            let request = self
+                .prepare(&method, url, token.as_ref(), with_body)
+                .await
+                .map_err(|error| (error, None))?;
             tracing::debug!(operation, method = %method, path = url.path(), "sending");
             let mut response = match request.send().await {
                 Ok(response) => response,
@@ -184,15 +162,7 @@ impl RequestBuilder<'_> {
                     } else {
                         FailureKind::Unanswered
                     };
-                    let error =
-                        transport(operation, &host_of(url), self.timeout_for_errors(), error);
-                    return Err((
-                        error,
-                        Some(Failure {
-                            kind,
-                            retry_after: None,
-                        }),
-                    ));
+                    return Err(self.lost(operation, url, began, error, kind));
                 }
             };
             let status = response.status();
@@ -208,100 +178,26 @@ impl RequestBuilder<'_> {
                 if !read_body {
                     return Ok(Answer::Streaming(response));
                 }
-                // Taken, not cloned: reading the body needs only the body.
-                let headers = std::mem::take(response.headers_mut());
-                return match response.bytes().await {
-                    Ok(body) => Ok(Answer::Whole(Response { headers, body })),
-                    Err(error) => Err((
-                        transport(operation, &host_of(url), self.timeout_for_errors(), error),
-                        Some(Failure {
-                            kind: FailureKind::Unanswered,
-                            retry_after: None,
-                        }),
-                    )),
-                };
+                return self.read_whole(operation, url, began, response).await;
             }
             if status.is_redirection()
                 && let Some(location) = header(response.headers(), "Location")
             {
                 redirects += 1;
-                let next = url.join(&location).map_err(|error| {
-                    (
-                        Error::InvalidRequest(format!(
-                            "{operation}: the service redirected to an invalid location: {error}"
-                        )),
-                        None,
-                    )
-                })?;
-                if redirects > MAX_REDIRECTS {
-                    return Err((
-                        Error::Transport {
-                            operation,
-                            host: host_of(url),
-                            message: format!("more than {MAX_REDIRECTS} redirects"),
-                        },
-                        None,
-                    ));
-                }
-                // 307 and 308 re-send the method and body; the others turn a POST into a GET.
-                let keeps_method = matches!(status.as_u16(), 307 | 308)
-                    || method == reqwest::Method::GET
-                    || method == reqwest::Method::HEAD;
-                if !keeps_method {
-                    method = reqwest::Method::GET;
+                let next =
+                    self.redirect(operation, url, status, &location, &mut method, redirects)?;
+                if status.as_u16() == 303 {
+                    // "See other": the answer is elsewhere, fetched with a GET and no body.
                     with_body = false;
                 }
-                let next_host = next.host_str().unwrap_or_default().to_owned();
-                if !rules.may_call(&next) {
-                    return Err((
-                        Error::Transport {
-                            operation,
-                            host: host_of(url),
-                            message: format!(
-                                "redirect to {}://{next_host} refused: only https is followed",
-                                next.scheme()
-                            ),
-                        },
-                        None,
-                    ));
-                }
-                if !rules.may_see_token(&next)
-                    && !matches!(method, reqwest::Method::GET | reqwest::Method::HEAD)
-                {
-                    return Err((
-                        Error::Transport {
-                            operation,
-                            host: host_of(url),
-                            message: format!(
-                                "redirect of a {method} to {next_host}, which is not a Power BI host of the configured cloud, refused"
-                            ),
-                        },
-                        None,
-                    ));
-                }
-                tracing::debug!(
-                    operation,
-                    status = status.as_u16(),
-                    to = next_host.as_str(),
-                    token = rules.may_see_token(&next),
-                    "following redirect"
-                );
                 redirected = Some(next);
                 continue;
             }
             let headers = std::mem::take(response.headers_mut());
-            let body = match response.bytes().await {
-                Ok(body) => body,
+            let (body, _truncated) = match read_prefix(response, ERROR_BODY_BYTES).await {
+                Ok(read) => read,
                 Err(error) => {
-                    let error =
-                        transport(operation, &host_of(url), self.timeout_for_errors(), error);
-                    return Err((
-                        error,
-                        Some(Failure {
-                            kind: FailureKind::Unanswered,
-                            retry_after: None,
-                        }),
-                    ));
+                    return Err(self.lost(operation, url, began, error, FailureKind::Unanswered));
                 }
             };
             let error = api_error_at(
@@ -332,6 +228,178 @@ impl RequestBuilder<'_> {
         }
     }
 
+    /// The reqwest request for one hop: timeout, token and headers (only where the token may
+    /// go), and the body unless a redirect dropped it.
+    async fn prepare(
+        &self,
+        method: &reqwest::Method,
+        url: &url::Url,
+        token: Option<&Secret>,
+        with_body: bool,
+    ) -> Result<reqwest::RequestBuilder> {
+        let client = self.client;
+        let mut request = client.http().request(method.clone(), url.clone());
+        if let Some(timeout) = self.request_timeout() {
+            request = request.timeout(timeout);
+        }
+        if let Some(token) = token {
+            request = request.bearer_auth(token.expose());
+            if let Some(profile) = client.profile() {
+                request = request.header("X-PowerBI-Profile-Id", profile.to_string());
+            }
+            for (name, value) in &self.headers {
+                request = request.header(name.as_ref(), value);
+            }
+        }
+        if !with_body {
+            return Ok(request);
+        }
+        if let Some(Ok(body)) = &self.body {
+            request = request
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        if let Some(file) = &self.file {
+            request = request.multipart(file.form().await?);
+        }
+        Ok(request)
+    }
+
+    /// Reads a successful answer whole, within the response size limit.
+    async fn read_whole(
+        &self,
+        operation: &'static str,
+        url: &url::Url,
+        began: Instant,
+        mut response: reqwest::Response,
+    ) -> std::result::Result<Answer, (Error, Option<Failure>)> {
+        // Taken, not cloned: reading the body needs only the body.
+        let headers = std::mem::take(response.headers_mut());
+        let limit = self
+            .max_response_bytes
+            .unwrap_or_else(|| self.client.max_response_bytes());
+        match read_limited(response, limit).await {
+            Ok(body) => Ok(Answer::Whole(Response {
+                headers,
+                body,
+                decoding: self.client.decode_settings().clone(),
+            })),
+            Err(BodyError::TooLarge { limit, declared }) => Err((
+                Error::ResponseTooLarge {
+                    operation,
+                    host: host_of(url),
+                    limit,
+                    declared,
+                },
+                None,
+            )),
+            Err(BodyError::Read(error)) => {
+                Err(self.lost(operation, url, began, error, FailureKind::Unanswered))
+            }
+        }
+    }
+
+    /// Checks a redirect and returns where it leads, turning `method` into a GET for a 303.
+    ///
+    /// RFC 9110 for every method: 301, 302, 307 and 308 re-send the same method and body to
+    /// the new location (the historical POST-to-GET rewrite of 301 and 302 is not made: a GET's
+    /// answer would be reported as the POST's success although the POST never happened); 303
+    /// means the service did the work and the answer is elsewhere, fetched with a GET.
+    fn redirect(
+        &self,
+        operation: &'static str,
+        url: &url::Url,
+        status: reqwest::StatusCode,
+        location: &str,
+        method: &mut reqwest::Method,
+        redirects: usize,
+    ) -> std::result::Result<url::Url, (Error, Option<Failure>)> {
+        let rules = self.client.transport_rules();
+        let refused = |message: String| {
+            (
+                Error::Transport {
+                    operation,
+                    host: host_of(url),
+                    message,
+                },
+                None,
+            )
+        };
+        if redirects > MAX_REDIRECTS {
+            return Err(refused(format!("more than {MAX_REDIRECTS} redirects")));
+        }
+        let next = url.join(location).map_err(|error| {
+            refused(format!(
+                "the service answered {} with an unusable Location: {error}",
+                status.as_u16()
+            ))
+        })?;
+        if status.as_u16() == 303 && *method != reqwest::Method::HEAD {
+            *method = reqwest::Method::GET;
+        }
+        let next_host = host_of(&next);
+        if !rules.may_call(&next) {
+            return Err(refused(format!(
+                "redirect to {}://{next_host} refused: only https is followed",
+                next.scheme()
+            )));
+        }
+        let sees_token = rules.may_see_token(&next);
+        if !sees_token && !matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD) {
+            return Err(refused(format!(
+                "redirect of a {method} to {next_host}, which is not a Power BI host of the configured cloud, refused"
+            )));
+        }
+        tracing::debug!(
+            operation,
+            status = status.as_u16(),
+            to = next_host.as_str(),
+            token = sees_token,
+            "following redirect"
+        );
+        Ok(next)
+    }
+
+    /// A request that got no (complete) answer: which limit ran out, or what broke.
+    fn lost(
+        &self,
+        operation: &'static str,
+        url: &url::Url,
+        began: Instant,
+        error: reqwest::Error,
+        kind: FailureKind,
+    ) -> (Error, Option<Failure>) {
+        let error = if error.is_timeout() {
+            let (limit, after) = self.timeout_that_fired(began.elapsed());
+            Error::Timeout {
+                operation,
+                host: host_of(url),
+                after,
+                limit,
+            }
+        } else {
+            transport(operation, &host_of(url), error)
+        };
+        (
+            error,
+            Some(Failure {
+                kind,
+                retry_after: None,
+            }),
+        )
+    }
+
+    /// Which of the two per-request limits fired after `elapsed`: a large transfer has only
+    /// the idle timeout; otherwise the request timeout when its time has passed, else the idle
+    /// timeout (no byte for that long).
+    fn timeout_that_fired(&self, elapsed: Duration) -> (TimeoutKind, Duration) {
+        let idle = self.client.idle_timeout();
+        match self.request_timeout() {
+            Some(total) if elapsed >= total || idle >= total => (TimeoutKind::Request, total),
+            _ => (TimeoutKind::Idle, idle),
+        }
+    }
+
     /// The per-request time limit: none for a large transfer (the client's idle timeout
     /// guards it), else the client's request timeout.
     fn request_timeout(&self) -> Option<Duration> {
@@ -339,14 +407,6 @@ impl RequestBuilder<'_> {
             None
         } else {
             Some(self.client.timeout())
-        }
-    }
-
-    fn timeout_for_errors(&self) -> Duration {
-        if self.large_transfer {
-            self.client.idle_timeout()
-        } else {
-            self.client.timeout()
         }
     }
 }
@@ -377,34 +437,21 @@ fn failure_reason(failure: &Failure) -> &'static str {
 pub(crate) struct Response {
     pub(crate) headers: reqwest::header::HeaderMap,
     pub(crate) body: bytes::Bytes,
+    /// How the client decodes answers.
+    pub(crate) decoding: DecodeSettings,
 }
 
 impl Response {
+    /// Decodes the body under the client's decode policy (see [`crate::runtime::drift`]).
     pub(crate) fn decode<T: DeserializeOwned>(&self, operation: &'static str) -> Result<T> {
-        crate::runtime::decode_json(operation, &self.body).map_err(|mut error| {
-            if let Error::Decode { request_id, .. } = &mut error
-                && let Some(id) = header(&self.headers, "RequestId")
-            {
-                *request_id = id;
-            }
-            error
-        })
+        let request_id = header(&self.headers, "RequestId");
+        self.decoding
+            .decode(operation, request_id.as_deref(), &self.body)
     }
 }
 
-pub(crate) fn transport(
-    operation: &'static str,
-    host: &str,
-    timeout: Duration,
-    error: reqwest::Error,
-) -> Error {
-    if error.is_timeout() {
-        return Error::Timeout {
-            operation,
-            host: host.to_owned(),
-            after: timeout,
-        };
-    }
+/// A transport failure that is not a timeout, as an [`Error::Transport`].
+pub(crate) fn transport(operation: &'static str, host: &str, error: reqwest::Error) -> Error {
     // reqwest's Display names the URL, whose query may carry filters; keep the cause chain.
     let message = cause_chain(&error);
     Error::Transport {

@@ -1,7 +1,7 @@
 //! Starting the sandbox and building clients for its demo identities.
 
 use powerbi::auth::{ClientSecretCredential, TokenCredential, UsernamePasswordCredential};
-use powerbi::runtime::{ApiError, Uuid};
+use powerbi::runtime::{ApiError, DecodePolicy, Uuid};
 use powerbi::{Cloud, Error, PowerBiClient, PowerBiClientBuilder, Workspace};
 use powerbi_sandbox::{Sandbox, SandboxConfig, demo};
 
@@ -26,11 +26,13 @@ pub fn cloud(sandbox: &Sandbox) -> Cloud {
 }
 
 /// A client builder aimed at the sandbox (over plain http on loopback), for a test that sets
-/// more than the credential.
+/// more than the credential. Answers decode strictly: the sandbox serves what the spec
+/// describes, so anything that does not fit is a spec or sandbox mistake to fail on.
 pub fn sandbox_builder(sandbox: &Sandbox) -> PowerBiClientBuilder {
     PowerBiClient::builder()
         .cloud(cloud(sandbox))
         .allow_insecure_loopback()
+        .decode_policy(DecodePolicy::Strict)
 }
 
 /// A client signing in with `credential` at the sandbox.

@@ -84,6 +84,7 @@ impl TlsWorld {
         );
         let client = PowerBiClient::builder()
             .cloud(cloud)
+            .decode_policy(powerbi::runtime::DecodePolicy::Strict)
             .http_client(http)
             .retry_policy(RetryPolicy::none())
             .credential(service_principal_credential())

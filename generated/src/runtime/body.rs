@@ -1,0 +1,115 @@
+//! Reading answer bodies with a bound. Whatever the other side declares or sends, the client
+//! holds at most the limit of the kind of answer it reads:
+//!
+//! | answer | limit | over the limit |
+//! | --- | --- | --- |
+//! | a JSON answer of a call, page or poll | [`DEFAULT_MAX_RESPONSE_BYTES`] (128 MiB), configurable | [`Error::ResponseTooLarge`](super::Error::ResponseTooLarge), before reading when `Content-Length` says so |
+//! | an error answer | [`ERROR_BODY_BYTES`] (64 KiB) | the rest is not read; the error keeps a snippet |
+//! | a token, identity or metadata endpoint | [`TOKEN_BODY_BYTES`] (64 KiB) | a sign-in error |
+//! | a streamed download | none: copied chunk by chunk to the caller's writer | — |
+//!
+//! Content codings are never negotiated (see the client builder), so what is counted here is
+//! what is kept: no gzip, brotli, deflate or zstd answer can inflate behind the limit.
+
+use bytes::{Bytes, BytesMut};
+
+/// The largest JSON answer a call reads by default: 128 MiB. Power BI's largest JSON answers
+/// (admin listings with `$expand`, activity event pages) stay well below it; raise it with
+/// [`PowerBiClientBuilder::max_response_size`](super::PowerBiClientBuilder::max_response_size)
+/// or [`RequestBuilder::max_response_size`](super::RequestBuilder::max_response_size).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// How much of an error answer is read: the code, message and details of every error shape
+/// Power BI sends fit in far less; the rest of a larger body is never read.
+pub const ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// The largest answer read from a token, identity or metadata endpoint (a token answer is a
+/// few KiB).
+pub const TOKEN_BODY_BYTES: u64 = 64 * 1024;
+
+/// The most memory reserved up front from a `Content-Length`, so that a declared size costs
+/// nothing until the bytes actually arrive.
+const PREALLOCATE_AT_MOST: u64 = 1024 * 1024;
+
+/// Why a bounded read stopped.
+#[derive(Debug)]
+pub(crate) enum BodyError {
+    /// The body is larger than the limit (`declared` when `Content-Length` said so before
+    /// anything was read).
+    TooLarge { limit: u64, declared: Option<u64> },
+    /// The connection failed while the body arrived.
+    Read(reqwest::Error),
+}
+
+/// Reads the whole body, failing as soon as it is known to exceed `limit` bytes: at once
+/// when `Content-Length` declares more, else when the bytes received pass it.
+pub(crate) async fn read_limited(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> Result<Bytes, BodyError> {
+    let declared = response.content_length();
+    if let Some(length) = declared
+        && length > limit
+    {
+        return Err(BodyError::TooLarge {
+            limit,
+            declared: Some(length),
+        });
+    }
+    // Most answers arrive as one chunk: keep it as it is, without a copy.
+    let Some(first) = response.chunk().await.map_err(BodyError::Read)? else {
+        return Ok(Bytes::new());
+    };
+    if first.len() as u64 > limit {
+        return Err(BodyError::TooLarge {
+            limit,
+            declared: None,
+        });
+    }
+    let Some(second) = response.chunk().await.map_err(BodyError::Read)? else {
+        return Ok(first);
+    };
+    // `min` before `max`: never `clamp`, which panics when its bounds cross.
+    let reserve = declared
+        .unwrap_or(0)
+        .min(PREALLOCATE_AT_MOST)
+        .max((first.len() + second.len()) as u64);
+    let mut body = BytesMut::with_capacity(usize::try_from(reserve).unwrap_or(0));
+    let mut chunk = Some(second);
+    body.extend_from_slice(&first);
+    drop(first);
+    while let Some(next) = chunk {
+        if (body.len() + next.len()) as u64 > limit {
+            return Err(BodyError::TooLarge {
+                limit,
+                declared: None,
+            });
+        }
+        body.extend_from_slice(&next);
+        chunk = response.chunk().await.map_err(BodyError::Read)?;
+    }
+    Ok(body.freeze())
+}
+
+/// Reads at most `limit` bytes of the body and leaves the rest unread (the connection is then
+/// closed rather than reused). Returns the bytes and whether the body went on beyond them.
+pub(crate) async fn read_prefix(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<(Bytes, bool), reqwest::Error> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - body.len();
+        if chunk.len() > room {
+            body.extend_from_slice(&chunk[..room]);
+            return Ok((body.freeze(), true));
+        }
+        body.extend_from_slice(&chunk);
+        if body.len() == limit {
+            // Exactly full: whether more follows decides the truncation mark.
+            let more = response.chunk().await?.is_some_and(|next| !next.is_empty());
+            return Ok((body.freeze(), more));
+        }
+    }
+    Ok((body.freeze(), false))
+}
