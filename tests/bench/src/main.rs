@@ -116,6 +116,18 @@ enum Command {
         #[arg(long)]
         file: PathBuf,
     },
+    /// Internal: one call given a hostile answer of `size` bytes, for the memory measurement.
+    #[command(hide = true)]
+    HostileClient {
+        #[arg(long)]
+        what: String,
+        #[arg(long)]
+        mode: String,
+        #[arg(long)]
+        base: String,
+        #[arg(long)]
+        size: u64,
+    },
     /// Internal: one download of `size` bytes, for the memory measurement.
     #[command(hide = true)]
     DownloadClient {
@@ -147,6 +159,12 @@ fn main() -> ExitCode {
         Command::DownloadClient { mode, base, size } => {
             Some(memory::download_client(mode, base, *size))
         }
+        Command::HostileClient {
+            what,
+            mode,
+            base,
+            size,
+        } => Some(memory::hostile_client(what, mode, base, *size)),
         _ => None,
     };
     if let Some(result) = internal {
@@ -296,6 +314,7 @@ fn name(command: &Command) -> &'static str {
         Command::ServeSandbox => "serve-sandbox",
         Command::UploadClient { .. } => "upload-client",
         Command::DownloadClient { .. } => "download-client",
+        Command::HostileClient { .. } => "hostile-client",
         Command::PageClient { .. } => "page-client",
         Command::MeasureChild { .. } => "measure-child",
     }

@@ -1,5 +1,6 @@
 //! 5. Memory: peak resident set of a client process while it pages through activity events
-//!    (5a, 5b), uploads a large file (5c, 5d) and downloads one (5e, 5f). Each scenario runs in
+//!    (5a, 5b), uploads a large file (5c, 5d), downloads one (5e, 5f) and is given hostile
+//!    answers of gigabytes (5g, 5h). Each scenario runs in
 //!    a child process (`powerbi-bench page-client`, `upload-client`, `download-client`) whose
 //!    own peak RSS `wait4` reports; the servers run in this process.
 
@@ -39,6 +40,13 @@ pub fn run(ctx: &Ctx) -> Section {
         section.rows.push(Row::failed(
             "5e",
             "peak RSS while downloading a large file",
+            error,
+        ));
+    }
+    if let Err(error) = hostile_answers(ctx, &mut section) {
+        section.rows.push(Row::failed(
+            "5g",
+            "peak RSS when the service answers gigabytes it should not",
             error,
         ));
     }
@@ -380,6 +388,148 @@ pub fn download_client(mode: &str, base: &str, size: u64) -> Outcome<()> {
     })?;
     println!("{written}");
     Ok(())
+}
+
+/// Peak RSS of a client process given hostile answers of `size` bytes: a 500 with a text body
+/// (5g) and a JSON answer without `Content-Length` (5h), against bare reqwest reading the same
+/// answer the usual way (`text()` of the error, `bytes()` of the answer).
+fn hostile_answers(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
+    let (answer_size, rounds) = if ctx.quick {
+        (256u64 << 20, 1)
+    } else {
+        (2u64 << 30, 2)
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let source = FileSource::start(&runtime)?;
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let answer = |what: &str, mode: &str| -> Outcome<ChildRun> {
+        run_child_peak(Command::new(&exe).args([
+            "hostile-client",
+            "--what",
+            what,
+            "--mode",
+            mode,
+            "--base",
+            &source.base_url,
+            "--size",
+            &answer_size.to_string(),
+        ]))?
+        .check(&format!("the {mode} client given a {what} answer"))
+    };
+    let limit_mib = powerbi::runtime::body::DEFAULT_MAX_RESPONSE_BYTES as f64 / 1024.0 / 1024.0;
+    for (id, what, measure, baseline, bound_mib) in [
+        (
+            "5g",
+            "error",
+            format!(
+                "peak RSS of a client process whose call is answered 500 with a {} body",
+                size(answer_size)
+            ),
+            "bare reqwest reading the error body (`text()`)",
+            64.0,
+        ),
+        (
+            "5h",
+            "json",
+            format!(
+                "peak RSS of a client process whose call is answered with {} of JSON and no `Content-Length`",
+                size(answer_size)
+            ),
+            "bare reqwest reading the answer (`bytes()`)",
+            limit_mib + 64.0,
+        ),
+    ] {
+        let pairs = alternate(rounds, || answer(what, "client"), || answer(what, "bare"))?;
+        let rss = Paired::of(&pairs, |run: &ChildRun| run.max_rss_kib as f64);
+        section.rows.push(
+            Row::new(id, measure)
+                .ours(mib(rss.a))
+                .baseline(format!("{baseline}: {}", mib(rss.b)))
+                .ratio(rss.ratio_text())
+                .goal(format!("bounded whatever the size: ≤ {bound_mib:.0} MiB"))
+                .met_if(
+                    rss.a / 1024.0 <= bound_mib,
+                    "the client holds more of a hostile answer than its limits allow",
+                ),
+        );
+    }
+    section.notes.push(format!(
+        "Hostile answers (5g, 5h): each call runs in a child process (`powerbi-bench hostile-client`) against the \
+         in-process file source, which streams {} of spaces from one reused 64 KiB chunk: as a 500 with its \
+         `Content-Length` to Get Report (5g), as a 200 JSON answer without one to Get Pages (5h). The client \
+         reads 64 KiB of an error answer and at most `DEFAULT_MAX_RESPONSE_BYTES` ({limit_mib:.0} MiB) of a JSON \
+         answer, then fails; bare reqwest reads what it is given. No retries on either side. {rounds} round(s).",
+        size(answer_size)
+    ));
+    Ok(())
+}
+
+/// `powerbi-bench hostile-client`: one call answered with a hostile body (`what` is `error`
+/// or `json`) of `size` bytes; the call must fail (the client) or read it all (bare).
+pub fn hostile_client(what: &str, mode: &str, base: &str, size: u64) -> Outcome<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let http = http_client()?;
+    let workspace: Uuid = WORKSPACE.parse().map_err(|_| "bad workspace id")?;
+    let report = FileSource::report_id(size);
+    runtime.block_on(async {
+        if mode == "client" {
+            let client = loopback_client(
+                base,
+                http,
+                StaticTokenCredential::new("bench-token", Duration::from_secs(3600)),
+            )?
+            .with_retry_policy(powerbi::runtime::RetryPolicy::none());
+            let reports = client.reports();
+            let failed = if what == "error" {
+                reports
+                    .get_report(Workspace::Id(workspace), report)
+                    .await
+                    .is_err()
+            } else {
+                reports
+                    .get_pages(Workspace::Id(workspace), report)
+                    .await
+                    .is_err()
+            };
+            return if failed {
+                Ok(())
+            } else {
+                Err("the hostile answer was accepted".to_owned())
+            };
+        }
+        let suffix = if what == "error" { "" } else { "/pages" };
+        let response = http
+            .get(format!(
+                "{base}/v1.0/myorg/groups/{workspace}/reports/{report}{suffix}"
+            ))
+            .bearer_auth("bench-token")
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let read = if what == "error" {
+            response
+                .text()
+                .await
+                .map(|text| text.len())
+                .map_err(|e| e.to_string())?
+        } else {
+            response
+                .bytes()
+                .await
+                .map(|bytes| bytes.len())
+                .map_err(|e| e.to_string())?
+        };
+        if read as u64 != size {
+            return Err(format!("bare reqwest read {read} of {size} bytes"));
+        }
+        Ok(())
+    })
 }
 
 /// Peak RSS of a client paging through a large activity log: the generated paginator

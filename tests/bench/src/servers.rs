@@ -282,6 +282,54 @@ impl FileSource {
                     })
             }
         };
+        // Hostile answers of the report id's size, for rows 5g and 5h: Get Report answered
+        // 500 with a text body (and its Content-Length), Get Pages answered 200 with a JSON
+        // body of that many spaces and no Content-Length (chunked).
+        let spaces = Bytes::from(vec![b' '; Self::CHUNK]);
+        let hostile = move |Path(params): Path<HashMap<String, String>>, error: bool| {
+            let spaces = spaces.clone();
+            async move {
+                let Some(size) = params
+                    .get("report")
+                    .and_then(|id| id.parse::<powerbi::runtime::Uuid>().ok())
+                    .and_then(|id| u64::try_from(id.as_u128()).ok())
+                else {
+                    return (StatusCode::NOT_FOUND, "no such report").into_response();
+                };
+                let body = futures::stream::unfold(size, move |left| {
+                    let spaces = spaces.clone();
+                    async move {
+                        if left == 0 {
+                            return None;
+                        }
+                        let take = left.min(spaces.len() as u64);
+                        // `take` is at most the chunk's length, a usize.
+                        Some((
+                            Ok::<_, std::io::Error>(spaces.slice(..take as usize)),
+                            left - take,
+                        ))
+                    }
+                });
+                let builder = if error {
+                    Response::builder()
+                        .status(StatusCode::INTERNAL_SERVER_ERROR)
+                        .header(header::CONTENT_TYPE, "text/plain")
+                        .header(header::CONTENT_LENGTH, size)
+                } else {
+                    Response::builder().header(header::CONTENT_TYPE, "application/json")
+                };
+                builder
+                    .body(Body::from_stream(body))
+                    .unwrap_or_else(|error| {
+                        (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response()
+                    })
+            }
+        };
+        let error_answer = {
+            let hostile = hostile.clone();
+            move |path| hostile(path, true)
+        };
+        let json_answer = move |path| hostile(path, false);
         let router = axum::Router::new()
             .route(
                 "/v1.0/myorg/reports/{report}/Export",
@@ -290,6 +338,14 @@ impl FileSource {
             .route(
                 "/v1.0/myorg/groups/{workspace}/reports/{report}/Export",
                 axum::routing::get(serve),
+            )
+            .route(
+                "/v1.0/myorg/groups/{workspace}/reports/{report}",
+                axum::routing::get(error_answer),
+            )
+            .route(
+                "/v1.0/myorg/groups/{workspace}/reports/{report}/pages",
+                axum::routing::get(json_answer),
             );
         InProcessServer::start(runtime, router, "the file source")
     }
