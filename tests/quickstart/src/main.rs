@@ -1,4 +1,5 @@
-//! The quickstart: `cargo run -p powerbi --example quickstart`.
+//! The quickstart: `cargo run -p powerbi-quickstart`. It lives outside the `powerbi` package so
+//! that the published crate does not need the sandbox.
 //!
 //! With no credentials in the environment it starts the `powerbi-sandbox` in-process and signs
 //! in as its demo service principal. With `POWERBI_TENANT_ID`, `POWERBI_CLIENT_ID` and either
