@@ -234,21 +234,33 @@ async fn next_link_paging_reads_the_odata_list() {
 const SALES: &str = powerbi_sandbox::demo::SALES_WORKSPACE_ID;
 
 #[tokio::test]
-async fn a_repeated_token_ends_the_paginator() {
+async fn a_repeated_token_is_an_error_after_the_pages_before_it() {
     let sandbox = sandbox().await;
     let client = service_principal(&sandbox);
-    let events = client
-        .admin()
-        .get_activity_events_pages(
-            at("2026-01-01T00:00:00Z"),
-            at("2026-01-01T12:00:00Z"),
-            GetActivityEventsOptions::default().filter("Activity eq 'Loop'"),
-        )
-        .collect()
-        .await
-        .expect("the paginator ends");
-    // The first page, then the page its token leads to, whose token is the same: stop.
-    assert_eq!(events.len(), 2);
+    let admin = client.admin();
+    let mut events = admin.get_activity_events_pages(
+        at("2026-01-01T00:00:00Z"),
+        at("2026-01-01T12:00:00Z"),
+        GetActivityEventsOptions::default().filter("Activity eq 'Loop'"),
+    );
+    // The first page, then the page its token leads to, whose token is the same: a cycle.
+    let mut items = 0;
+    let error = loop {
+        match events.next().await {
+            Some(Ok(_)) => items += 1,
+            Some(Err(error)) => break error,
+            None => panic!("a repeated token must not end the listing silently"),
+        }
+    };
+    assert_eq!(items, 2);
+    match &error {
+        powerbi::Error::Decode { path, message, .. } => {
+            assert_eq!(path, "continuationToken");
+            assert!(message.contains("cycle"), "{error}");
+        }
+        other => panic!("expected a paging cycle error, got {other:?}"),
+    }
+    assert!(events.next().await.is_none(), "nothing after the error");
 }
 
 #[tokio::test]
