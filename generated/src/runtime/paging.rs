@@ -158,10 +158,7 @@ impl CycleGuard {
     }
 
     fn token_key(&self, token: &str) -> u64 {
-        let mut hasher = self.keys.build_hasher();
-        1u8.hash(&mut hasher);
-        token.hash(&mut hasher);
-        hasher.finish()
+        self.keys.hash_one((1u8, token))
     }
 
     /// Records the page about to be fetched; `Err` with what it repeats when it was fetched
@@ -649,11 +646,7 @@ async fn fetch<T: DeserializeOwned>(
         .and_then(|value| value.to_str().ok())
         .unwrap_or("-")
         .to_owned();
-    let body_hash = hash_keys.map(|keys| {
-        let mut hasher = keys.build_hasher();
-        response.body.hash(&mut hasher);
-        hasher.finish()
-    });
+    let body_hash = hash_keys.map(|keys| keys.hash_one(&response.body[..]));
     let fetched = |page| Fetched {
         page,
         request_id: request_id.clone(),

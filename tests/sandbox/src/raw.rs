@@ -110,6 +110,7 @@ impl RawServer {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
+                    let _ = stream.set_nodelay(true);
                     let handler = Arc::clone(&handler);
                     let requests = Arc::clone(&requests);
                     let count = Arc::clone(&count);
