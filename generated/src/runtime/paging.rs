@@ -299,7 +299,14 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
         end: DateTime,
     ) -> Self {
         let mut paginator = Self::continuation_token(base, items_field);
-        let mut windows = utc_days(start, end);
+        let Some(mut windows) = utc_days(start, end) else {
+            paginator.next = Cursor::Done;
+            paginator.stop = Some(Error::InvalidRequest(format!(
+                "{}: the time range cannot be expressed in UTC",
+                paginator.base.operation_name()
+            )));
+            return paginator;
+        };
         match windows.pop_front() {
             Some(first) => paginator.next = Cursor::Start(first),
             None => paginator.next = Cursor::Done,
@@ -744,11 +751,12 @@ fn non_empty(value: serde_json::Value) -> Option<String> {
 const WIRE: &[FormatItem<'static>] =
     format_description!("'[year]-[month]-[day]T[hour]:[minute]:[second]'");
 
-/// `[start, end)` as one query window per UTC day.
-fn utc_days(start: DateTime, end: DateTime) -> VecDeque<Vec<(String, String)>> {
+/// `[start, end)` as one query window per UTC day; `None` when a time has no UTC form (a
+/// date at the edge of the calendar). The arithmetic is checked: no time can panic here.
+fn utc_days(start: DateTime, end: DateTime) -> Option<VecDeque<Vec<(String, String)>>> {
     let utc = time::UtcOffset::UTC;
-    let start = start.0.to_offset(utc);
-    let end = end.0.to_offset(utc);
+    let start = start.0.checked_to_offset(utc)?;
+    let end = end.0.checked_to_offset(utc)?;
     let mut windows = VecDeque::new();
     let mut day = start.date();
     loop {
@@ -760,13 +768,13 @@ fn utc_days(start: DateTime, end: DateTime) -> VecDeque<Vec<(String, String)>> {
             .max(day_start)
             .replace_nanosecond(0)
             .unwrap_or(day_start);
-        let last_second = day_start + time::Duration::seconds(86_399);
+        let last_second = day_start.checked_add(time::Duration::seconds(86_399))?;
         let mut to = last_second;
         if end <= last_second {
             // `end` is exclusive: the last whole second before it.
             let whole = end.replace_nanosecond(0).unwrap_or(end);
             to = if whole == end {
-                whole - time::Duration::seconds(1)
+                whole.checked_sub(time::Duration::seconds(1))?
             } else {
                 whole
             };
@@ -784,7 +792,7 @@ fn utc_days(start: DateTime, end: DateTime) -> VecDeque<Vec<(String, String)>> {
             None => break,
         }
     }
-    windows
+    Some(windows)
 }
 
 #[cfg(test)]
@@ -800,7 +808,8 @@ mod tests {
         let windows = utc_days(
             at("2019-08-30T22:00:00.5+02:00"),
             at("2019-09-01T00:00:00Z"),
-        );
+        )
+        .unwrap();
         let flat: Vec<_> = windows
             .iter()
             .map(|window| format!("{}..{}", window[0].1, window[1].1))
@@ -812,7 +821,19 @@ mod tests {
                 "'2019-08-31T00:00:00'..'2019-08-31T23:59:59'",
             ]
         );
-        assert!(utc_days(at("2019-08-30T00:00:00Z"), at("2019-08-30T00:00:00Z")).is_empty());
+        assert!(
+            utc_days(at("2019-08-30T00:00:00Z"), at("2019-08-30T00:00:00Z"))
+                .unwrap()
+                .is_empty()
+        );
+        // The edge of the calendar is no panic: 9999-12-31T23:00-05:00 has no UTC form.
+        assert!(
+            utc_days(
+                at("9999-12-31T20:00:00-05:00"),
+                at("9999-12-31T23:00:00-05:00")
+            )
+            .is_none()
+        );
     }
 
     /// Feeds the guard `x0, x1, ...` where `x(i)` runs `lead` distinct keys, then loops over
