@@ -147,7 +147,6 @@ impl DecodeSettings {
 
     /// Repairs and decodes an already parsed answer (pages, whose items are decoded by a
     /// seed), reporting what was repaired.
-    #[allow(dead_code)] // for decoders that are not `DeserializeOwned` (pages with a seed)
     pub(crate) fn repair_with<T>(
         &self,
         operation: &'static str,

@@ -37,14 +37,36 @@
 //! - **poll**: a GET answered 202 is repeated until it answers anything else; a POST answered
 //!   202 with `Location` polls that location the same way; otherwise the call was complete.
 //!
+//! A job is never reported done unless the service said so: a `202 Accepted` whose
+//! `Location` cannot be used (not a URL, not UTF-8, no host, or not a Power BI host of the
+//! configured cloud, where the token goes) is an error, as is a POST answered 202 without a
+//! `Location`, or an answer without the id a kind follows. These errors are
+//! [`Error::Decode`] naming the header or field: the operation may have started, but it cannot
+//! be followed.
+//!
 //! Between polls the job waits its [`poll_interval`](Job::poll_interval) or the service's
-//! `Retry-After`, whichever is longer. [`Job::timeout`] bounds the whole wait
-//! ([`Error::Timeout`]); dropping the `wait` future cancels waiting (the service's operation
-//! goes on; [`Job::cancel`] cancels an enhanced refresh). Polls go through the one send path,
-//! so the client's retry policy applies to them.
+//! `Retry-After` (seconds or an HTTP date), whichever is longer; `Retry-After` is honoured up
+//! to [`Job::max_retry_after`] (default [`DEFAULT_MAX_RETRY_AFTER`], as for calls), never an
+//! hour per poll. Every wait has an overall limit, by default [`default_timeout`] of its kind
+//! and overridable with [`Job::timeout`]; past it [`wait`](Job::wait) fails with
+//! [`Error::Timeout`] (a poll still in flight at the limit is abandoned). Dropping the `wait`
+//! future cancels waiting (the service's operation goes on; [`Job::cancel`] cancels an
+//! enhanced refresh). Polls go through the one send path, so the client's retry policy
+//! applies to them.
+//!
+//! The default limits, per kind:
+//!
+//! | kind | limit | why |
+//! | --- | --- | --- |
+//! | refresh | 5 h | the service itself stops a refresh after 2 h on shared capacity and 5 h on a Premium or Fabric capacity: waiting longer only watches a refresh that has already ended |
+//! | export | 1 h | an export renders one report; one that has not finished in an hour is stuck, and its file would expire a day later anyway |
+//! | import | 1 h | the upload is over before the job starts; the service then only processes the file |
+//! | pipeline | 1 h | a deployment copies metadata, not data |
+//! | scan | 30 min | one scan covers at most 100 workspaces and usually ends in seconds |
+//! | poll (202 repeated) | 30 min | a status that changes in minutes |
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -54,6 +76,25 @@ use super::{Error, LongRunning, Result};
 
 /// The default time between polls.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The longest `Retry-After` a poll honours by default, as the client's calls do
+/// ([`crate::runtime::RetryPolicy::max_retry_after`]).
+pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+/// The largest answer a job reads whole when starting or polling a `202` (a status, an
+/// export, an import): far above any such answer, far below what would hurt.
+const MAX_JOB_ANSWER: usize = 16 * 1024 * 1024;
+
+/// The overall limit of a wait on a job of `kind` unless [`Job::timeout`] sets another; see
+/// the table in the [module documentation](self) for why each is what it is.
+pub fn default_timeout(kind: LongRunning) -> Duration {
+    const MINUTE: u64 = 60;
+    Duration::from_secs(match kind {
+        LongRunning::Refresh => 5 * 60 * MINUTE,
+        LongRunning::Export | LongRunning::Import | LongRunning::Pipeline => 60 * MINUTE,
+        LongRunning::Scan | LongRunning::Poll | LongRunning::None => 30 * MINUTE,
+    })
+}
 
 /// What one poll saw.
 #[derive(Debug, Clone, PartialEq)]
@@ -103,7 +144,8 @@ pub struct Job<'c> {
     target: Target,
     initial: Value,
     interval: Duration,
-    timeout: Option<Duration>,
+    timeout: Duration,
+    max_retry_after: Duration,
     max_restarts: u32,
     last: Option<JobStatus>,
 }
@@ -115,11 +157,74 @@ fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    header(headers, "retry-after")
-        .and_then(|text| text.trim().parse::<f64>().ok())
-        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
-        .map(|seconds| Duration::from_secs_f64(seconds.min(3600.0)))
+/// `Retry-After` (seconds or an HTTP date), at most `cap`.
+fn retry_after(headers: &reqwest::header::HeaderMap, cap: Duration) -> Option<Duration> {
+    let text = header(headers, "retry-after")?;
+    super::retry::parse_retry_after(&text, SystemTime::now()).map(|delay| delay.min(cap))
+}
+
+/// The `Location` of an answer: `None` when there is none; an error when there is one the
+/// job cannot follow (not UTF-8, not a URL, no host, or a host the token would not be sent
+/// to: a poll there would be answered by someone other than Power BI).
+fn location(
+    operation: &'static str,
+    headers: &reqwest::header::HeaderMap,
+    url: &url::Url,
+    rules: &super::transport::TransportRules,
+) -> Result<Option<url::Url>> {
+    let Some(value) = headers.get(reqwest::header::LOCATION) else {
+        return Ok(None);
+    };
+    let unusable = |why: &str| {
+        Err(Error::Decode {
+            operation,
+            path: "Location".to_owned(),
+            message: format!(
+                "the service accepted the request but its Location header {why}, so the operation cannot be followed; it may still run"
+            ),
+            request_id: header(headers, "requestid").unwrap_or_else(|| "-".to_owned()),
+        })
+    };
+    let Ok(text) = value.to_str() else {
+        return unusable("is not ASCII text");
+    };
+    let Ok(location) = url.join(text.trim()) else {
+        return unusable("is not a URL");
+    };
+    if location.host_str().is_none_or(str::is_empty) {
+        return unusable("has no host");
+    }
+    if !rules.may_see_token(&location) {
+        return unusable(&format!(
+            "leads to {}://{}, which is not a Power BI host of the configured cloud",
+            location.scheme(),
+            location.host_str().unwrap_or_default()
+        ));
+    }
+    Ok(Some(location))
+}
+
+/// Reads a whole answer of at most [`MAX_JOB_ANSWER`] bytes, checked against
+/// `Content-Length` first and while reading (the one bounded reader of [`super::body`]).
+async fn read_capped(
+    operation: &'static str,
+    host: &str,
+    response: reqwest::Response,
+) -> Result<Vec<u8>> {
+    match super::body::read_limited(response, MAX_JOB_ANSWER as u64).await {
+        Ok(body) => Ok(body.to_vec()),
+        Err(super::body::BodyError::TooLarge { limit, declared }) => Err(Error::ResponseTooLarge {
+            operation,
+            host: host.to_owned(),
+            limit,
+            declared,
+        }),
+        Err(super::body::BodyError::Read(error)) => Err(Error::Transport {
+            operation,
+            host: host.to_owned(),
+            message: super::error::cause_chain(&error),
+        }),
+    }
 }
 
 fn text(body: &Value, key: &str) -> Option<String> {
@@ -149,32 +254,37 @@ impl<'c> Job<'c> {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let host = url.host_str().unwrap_or_default().to_owned();
-        let bytes = response.bytes().await.map_err(|error| Error::Transport {
-            operation,
-            host,
-            message: error.to_string(),
-        })?;
+        let bytes = read_capped(operation, &host, response).await?;
         let initial: Value = if bytes.iter().all(u8::is_ascii_whitespace) {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null)
         };
-        let location = header(&headers, "location").and_then(|link| url.join(&link).ok());
-        let body_id = text(&initial, "id");
+        let rules = request.client().transport_rules();
+        let location = location(operation, &headers, &url, rules);
+        let body_id = text(&initial, "id").filter(|id| !id.trim().is_empty());
         let (id, target) = match kind {
             LongRunning::Refresh => {
+                let enhanced = request
+                    .json_body_bytes()
+                    .and_then(|body| serde_json::from_slice::<Value>(body).ok())
+                    .and_then(|body| body.as_object().cloned())
+                    .is_some_and(|body| body.keys().any(|key| key != "notifyOption"));
+                // An enhanced refresh is followed (and cancelled) at its Location: one that
+                // is there but unusable is an error. A plain refresh only takes its id from it.
+                let location = if enhanced {
+                    location?
+                } else {
+                    location.ok().flatten()
+                };
                 let request_id = header(&headers, "x-ms-request-id")
                     .or_else(|| {
                         location
                             .as_ref()
                             .and_then(|link| link.path_segments()?.next_back().map(str::to_owned))
                     })
-                    .or_else(|| header(&headers, "requestid"));
-                let enhanced = request
-                    .json_body_bytes()
-                    .and_then(|body| serde_json::from_slice::<Value>(body).ok())
-                    .and_then(|body| body.as_object().cloned())
-                    .is_some_and(|body| body.keys().any(|key| key != "notifyOption"));
+                    .or_else(|| header(&headers, "requestid"))
+                    .filter(|id| !id.trim().is_empty());
                 let target = match (&location, &request_id) {
                     (Some(location), _) if enhanced => Target::Status(location.clone()),
                     (_, Some(request_id)) => {
@@ -186,15 +296,18 @@ impl<'c> Job<'c> {
                         }
                     }
                     _ => {
-                        return Err(Error::InvalidRequest(format!(
-                            "{operation}: the service returned no refresh id to follow"
-                        )));
+                        return Err(Error::Decode {
+                            operation,
+                            path: "x-ms-request-id".to_owned(),
+                            message: "the service accepted the refresh but returned no refresh id to follow it by".to_owned(),
+                            request_id: header(&headers, "requestid").unwrap_or_else(|| "-".to_owned()),
+                        });
                     }
                 };
                 (request_id, target)
             }
             LongRunning::Export => {
-                let id = Self::need(operation, body_id)?;
+                let id = Self::need(operation, body_id, &headers)?;
                 // `.../reports/{id}/ExportTo` → `.../reports/{id}/exports/{exportId}`.
                 (
                     Some(id.clone()),
@@ -202,14 +315,14 @@ impl<'c> Job<'c> {
                 )
             }
             LongRunning::Import => {
-                let id = Self::need(operation, body_id)?;
+                let id = Self::need(operation, body_id, &headers)?;
                 (
                     Some(id.clone()),
                     Target::Status(sibling(&url, 1, &["imports", &id])),
                 )
             }
             LongRunning::Pipeline => {
-                let id = Self::need(operation, body_id)?;
+                let id = Self::need(operation, body_id, &headers)?;
                 // `.../pipelines/{id}/deployAll` → `.../pipelines/{id}/operations/{operationId}`.
                 (
                     Some(id.clone()),
@@ -217,7 +330,7 @@ impl<'c> Job<'c> {
                 )
             }
             LongRunning::Scan => {
-                let id = Self::need(operation, body_id)?;
+                let id = Self::need(operation, body_id, &headers)?;
                 // `.../admin/workspaces/getInfo` → `.../admin/workspaces/scanStatus/{id}`.
                 (
                     Some(id.clone()),
@@ -225,9 +338,17 @@ impl<'c> Job<'c> {
                 )
             }
             LongRunning::Poll | LongRunning::None => {
-                let target = match (status, location) {
+                let target = match (status, location?) {
                     (202, Some(location)) => Target::Accepted(location),
                     (202, None) if request.is_get() => Target::Accepted(url.clone()),
+                    (202, None) => {
+                        return Err(Error::Decode {
+                            operation,
+                            path: "Location".to_owned(),
+                            message: "the service accepted the request (202) without a Location to follow it at; it may still run".to_owned(),
+                            request_id: header(&headers, "requestid").unwrap_or_else(|| "-".to_owned()),
+                        });
+                    }
                     _ => Target::Finished,
                 };
                 (body_id, target)
@@ -248,16 +369,22 @@ impl<'c> Job<'c> {
             }),
             initial,
             interval: DEFAULT_POLL_INTERVAL,
-            timeout: None,
+            timeout: default_timeout(kind),
+            max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             max_restarts: 3,
         })
     }
 
-    fn need(operation: &'static str, id: Option<String>) -> Result<String> {
-        id.ok_or_else(|| {
-            Error::InvalidRequest(format!(
-                "{operation}: the service's answer carries no job id to follow"
-            ))
+    fn need(
+        operation: &'static str,
+        id: Option<String>,
+        headers: &reqwest::header::HeaderMap,
+    ) -> Result<String> {
+        id.ok_or_else(|| Error::Decode {
+            operation,
+            path: "id".to_owned(),
+            message: "the service accepted the request but its answer carries no id to follow the operation by; it may still run".to_owned(),
+            request_id: header(headers, "requestid").unwrap_or_else(|| "-".to_owned()),
         })
     }
 
@@ -267,9 +394,22 @@ impl<'c> Job<'c> {
         self
     }
 
-    /// Fails [`wait`](Job::wait) with [`Error::Timeout`] once `timeout` has passed.
+    /// Fails [`wait`](Job::wait) with [`Error::Timeout`] once `timeout` has passed (default:
+    /// [`default_timeout`] of the job's kind).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.timeout = timeout;
+        self
+    }
+
+    /// The overall limit of [`wait`](Job::wait): [`Job::timeout`], or the kind's default.
+    pub fn time_limit(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The longest `Retry-After` a poll honours (default [`DEFAULT_MAX_RETRY_AFTER`]); a
+    /// longer one waits this long.
+    pub fn max_retry_after(mut self, cap: Duration) -> Self {
+        self.max_retry_after = cap;
         self
     }
 
@@ -326,7 +466,7 @@ impl<'c> Job<'c> {
                     Some(entry) => refresh_status(entry),
                     None => pending("NotStarted", Value::Null),
                 };
-                (status, retry_after(&response.headers))
+                (status, retry_after(&response.headers, self.max_retry_after))
             }
             Target::Status(url) => {
                 let response = self.get(url).send().await?;
@@ -336,17 +476,14 @@ impl<'c> Job<'c> {
                     LongRunning::Import => state_status(body, "importState"),
                     _ => state_status(body, "status"),
                 };
-                (status, retry_after(&response.headers))
+                (status, retry_after(&response.headers, self.max_retry_after))
             }
             Target::Accepted(url) => {
                 let response = self.get(url).execute().await?;
                 let accepted = response.status().as_u16() == 202;
-                let delay = retry_after(response.headers());
-                let bytes = response.bytes().await.map_err(|error| Error::Transport {
-                    operation,
-                    host: url.host_str().unwrap_or_default().to_owned(),
-                    message: error.to_string(),
-                })?;
+                let delay = retry_after(response.headers(), self.max_retry_after);
+                let host = url.host_str().unwrap_or_default().to_owned();
+                let bytes = read_capped(operation, &host, response).await?;
                 let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                 let status = if accepted {
                     pending("Running", body)
@@ -374,18 +511,25 @@ impl<'c> Job<'c> {
 
     /// [`wait`](Job::wait), calling `progress` with every status seen.
     pub async fn wait_with(&mut self, mut progress: impl FnMut(&JobStatus)) -> Result<JobStatus> {
-        let started = Instant::now();
+        // A limit too far away to be an instant is no limit.
+        let deadline = Instant::now().checked_add(self.timeout);
         let mut restarts = 0;
         loop {
-            let (status, delay) = self.poll().await?;
+            let timed_out = self.timed_out();
+            let (status, delay) = within(deadline, timed_out, self.poll()).await?;
             progress(&status);
             if status.done {
                 let busy = self.kind == LongRunning::Export && !status.succeeded && delay.is_some();
                 if busy && restarts < self.max_restarts {
                     // The service was busy: start the export again after its Retry-After.
                     restarts += 1;
-                    self.sleep(started, delay).await?;
-                    let fresh = Job::start(self.start.clone(), self.kind).await?;
+                    self.sleep(deadline, delay).await?;
+                    let fresh = within(
+                        deadline,
+                        self.timed_out(),
+                        Job::start(self.start.clone(), self.kind),
+                    )
+                    .await?;
                     self.id = fresh.id;
                     self.target = fresh.target;
                     self.initial = fresh.initial;
@@ -393,27 +537,35 @@ impl<'c> Job<'c> {
                 }
                 return Ok(status);
             }
-            self.sleep(started, delay).await?;
+            self.sleep(deadline, delay).await?;
         }
     }
 
-    async fn sleep(&self, started: Instant, delay: Option<Duration>) -> Result<()> {
+    fn timed_out(&self) -> Error {
+        let host = self
+            .start
+            .url()
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        Error::Timeout {
+            operation: self.start.operation_name(),
+            host,
+            after: self.timeout,
+            limit: super::TimeoutKind::Job,
+        }
+    }
+
+    /// Waits before the next poll: the interval or the service's (capped) `Retry-After`; an
+    /// error at once when the poll would come after the deadline.
+    async fn sleep(&self, deadline: Option<Instant>, delay: Option<Duration>) -> Result<()> {
         let wait = delay.map_or(self.interval, |delay| delay.max(self.interval));
-        if let Some(timeout) = self.timeout
-            && started.elapsed() + wait > timeout
+        if let Some(deadline) = deadline
+            && Instant::now()
+                .checked_add(wait)
+                .is_none_or(|wake| wake > deadline)
         {
-            let host = self
-                .start
-                .url()
-                .ok()
-                .and_then(|url| url.host_str().map(str::to_owned))
-                .unwrap_or_default();
-            return Err(Error::Timeout {
-                operation: self.start.operation_name(),
-                host,
-                after: timeout,
-                limit: super::TimeoutKind::Job,
-            });
+            return Err(self.timed_out());
         }
         tokio::time::sleep(wait).await;
         Ok(())
@@ -495,6 +647,25 @@ impl<'c> Job<'c> {
     }
 }
 
+/// Runs `work` until `deadline` at most; `timed_out` past it.
+async fn within<T>(
+    deadline: Option<Instant>,
+    timed_out: Error,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    let Some(deadline) = deadline else {
+        return work.await;
+    };
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(timed_out);
+    }
+    match tokio::time::timeout(left, work).await {
+        Ok(result) => result,
+        Err(_) => Err(timed_out),
+    }
+}
+
 fn pending(status: &str, body: Value) -> JobStatus {
     JobStatus {
         status: status.to_owned(),
@@ -551,6 +722,74 @@ mod tests {
         assert_eq!(
             sibling(&status, 2, &["scanResult", "s"]).as_str(),
             "https://h/v1.0/myorg/admin/workspaces/scanResult/s"
+        );
+    }
+
+    fn headers(pairs: &[(&str, &[u8])]) -> reqwest::header::HeaderMap {
+        let mut map = reqwest::header::HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                reqwest::header::HeaderValue::from_bytes(value).unwrap(),
+            );
+        }
+        map
+    }
+
+    #[test]
+    fn an_unusable_location_is_an_error_and_a_usable_one_a_url() {
+        let rules =
+            super::super::transport::TransportRules::new(&super::super::Cloud::public(), false);
+        let url = url::Url::parse("https://api.powerbi.com/v1.0/myorg/x").unwrap();
+        let at = |value: &[u8]| location("op", &headers(&[("location", value)]), &url, &rules);
+        for bad in [
+            &b"http://[::1"[..],
+            b"https://",
+            b"https://api.powerbi.com/\xff\xfe",
+            b"https://evil.example/status",
+            b"http://api.powerbi.com/status",
+        ] {
+            match at(bad) {
+                Err(Error::Decode { path, .. }) => assert_eq!(path, "Location"),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+        assert_eq!(
+            at(b"/v1.0/myorg/status/1").unwrap().unwrap().as_str(),
+            "https://api.powerbi.com/v1.0/myorg/status/1"
+        );
+        assert!(
+            location("op", &headers(&[]), &url, &rules)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn retry_after_is_capped_in_both_forms() {
+        let cap = Duration::from_secs(60);
+        let at = |value: &str| retry_after(&headers(&[("retry-after", value.as_bytes())]), cap);
+        assert_eq!(at("3600"), Some(cap));
+        assert_eq!(at("18446744073709551615"), Some(cap));
+        assert_eq!(at("2"), Some(Duration::from_secs(2)));
+        assert_eq!(at("Fri, 31 Dec 9999 23:59:59 GMT"), Some(cap));
+        assert_eq!(at("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        assert_eq!(at("soon"), None);
+    }
+
+    #[test]
+    fn every_kind_has_a_default_limit() {
+        assert_eq!(
+            default_timeout(LongRunning::Refresh),
+            Duration::from_secs(5 * 3600)
+        );
+        assert_eq!(
+            default_timeout(LongRunning::Export),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            default_timeout(LongRunning::Scan),
+            Duration::from_secs(1800)
         );
     }
 

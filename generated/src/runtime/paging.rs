@@ -7,9 +7,36 @@
 //! [`next_page`](Paginator::next_page); [`continuation`](Paginator::continuation) tells where the
 //! next page starts, and [`resume_from`](Paginator::resume_from) picks it up later. Every page
 //! goes through the one send path, so retries apply to pages as to any call.
+//!
+//! # What a paginator does not trust
+//!
+//! A paginator keeps a fixed amount of state whatever the number of pages: the cursor of the
+//! next page (one link or token) and a few 64-bit hashes, keyed per paginator, never a history
+//! of the links and tokens seen. With them it refuses a service that misbehaves, with an
+//! [`Error::Decode`] naming the field at fault (the answer is unusable as a page sequence);
+//! the items of the pages before the fault have been yielded, nothing after it is fetched:
+//!
+//! - **Cycles of links and tokens.** A link back to the first page of the listing (or of the
+//!   current activity-log day) is refused before that page is fetched again; a link or token
+//!   that repeats the page just fetched is refused at once; any longer cycle is refused after
+//!   at most about twice the number of pages it took to enter it and go round it once (a
+//!   checkpoint hash whose distance doubles, Brent's method). The check compares hashes of the
+//!   URL (scheme, host, port, path and the sorted query parameters) or of the token.
+//! - **Links to other hosts.** A `@odata.nextLink` or `continuationUri` to a host the bearer
+//!   token would not be sent to (see `transport.rs`: the API base and the cloud's cluster
+//!   hosts, over https) is not followed: its items would not come from Power BI. A continuation
+//!   page that also carries a `continuationToken` continues with the token on the operation's
+//!   own path instead, which the service equally accepts; without a token it is an error.
+//! - **A `$skip` the server ignores.** `$top`/`$skip` paging compares a hash of each full
+//!   page's body with the previous one's: the same page again is an error, not an endless
+//!   listing of duplicates.
+//!
+//! [`Paginator::max_pages`] bounds how many pages one paginator fetches: it then ends (not an
+//! error), and [`Paginator::continuation`] tells where to resume.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::future::Future;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -79,7 +106,104 @@ pub struct Page<T> {
     pub last_result_set: Option<bool>,
 }
 
-type PageFuture<'c, T> = Pin<Box<dyn Future<Output = Result<Page<T>>> + Send + 'c>>;
+/// What a fetch learned besides the page: the answer's `RequestId` (for errors) and, for
+/// `$top`/`$skip` paging, a hash of its body.
+struct Fetched<T> {
+    page: Page<T>,
+    request_id: String,
+    body_hash: Option<u64>,
+}
+
+type PageFuture<'c, T> = Pin<Box<dyn Future<Output = Result<Fetched<T>>> + Send + 'c>>;
+
+/// Detects cycles in the links and tokens a service returns without keeping them: the hashes
+/// of the first request, of the page just fetched, and a checkpoint that moves to the latest
+/// page after 1, 2, 4, 8, ... pages (Brent's cycle detection). Its size is fixed.
+#[derive(Debug, Clone)]
+struct CycleGuard {
+    keys: RandomState,
+    first: Option<u64>,
+    previous: Option<u64>,
+    checkpoint: Option<u64>,
+    distance: u64,
+    steps: u64,
+}
+
+impl CycleGuard {
+    fn new() -> Self {
+        CycleGuard {
+            keys: RandomState::new(),
+            first: None,
+            previous: None,
+            checkpoint: None,
+            distance: 1,
+            steps: 0,
+        }
+    }
+
+    /// Forgets everything: a new listing (or a new activity-log day) starts.
+    fn reset(&mut self) {
+        self.first = None;
+        self.previous = None;
+        self.checkpoint = None;
+        self.distance = 1;
+        self.steps = 0;
+    }
+
+    fn url_key(&self, url: &url::Url) -> u64 {
+        let mut hasher = self.keys.build_hasher();
+        0u8.hash(&mut hasher);
+        hash_url(url, &mut hasher);
+        hasher.finish()
+    }
+
+    fn token_key(&self, token: &str) -> u64 {
+        self.keys.hash_one((1u8, token))
+    }
+
+    /// Records the page about to be fetched; `Err` with what it repeats when it was fetched
+    /// before (as far as the fixed-size state can tell).
+    fn visit(&mut self, key: u64) -> std::result::Result<(), &'static str> {
+        let Some(first) = self.first else {
+            self.first = Some(key);
+            self.previous = Some(key);
+            return Ok(());
+        };
+        if key == first {
+            return Err("leads back to the first page");
+        }
+        if Some(key) == self.previous {
+            return Err("leads to the page it came with");
+        }
+        if Some(key) == self.checkpoint {
+            return Err("leads back to an earlier page");
+        }
+        self.previous = Some(key);
+        self.steps += 1;
+        if self.steps >= self.distance {
+            self.checkpoint = Some(key);
+            self.distance = self.distance.saturating_mul(2);
+            self.steps = 0;
+        }
+        Ok(())
+    }
+}
+
+/// Hashes what identifies a URL's resource: scheme, host (ASCII case aside), port, path and
+/// the query parameters in sorted order (a service may reorder them).
+fn hash_url(url: &url::Url, hasher: &mut impl Hasher) {
+    url.scheme().hash(hasher);
+    if let Some(host) = url.host_str() {
+        for byte in host.trim_end_matches('.').bytes() {
+            hasher.write_u8(byte.to_ascii_lowercase());
+        }
+    }
+    url.port_or_known_default().hash(hasher);
+    url.path().hash(hasher);
+    let mut pairs: Vec<_> = url.query_pairs().collect();
+    pairs.sort_unstable();
+    pairs.hash(hasher);
+}
 
 /// A lazy sequence of items fetched page by page. See the [module documentation](self).
 #[must_use = "a paginator sends nothing until it is polled"]
@@ -89,7 +213,13 @@ pub struct Paginator<'c, T> {
     items_field: &'static str,
     next: Cursor,
     windows: VecDeque<Vec<(String, String)>>,
-    seen: HashSet<String>,
+    guard: CycleGuard,
+    /// The hash of the previous full `$top`/`$skip` page's body.
+    previous_body: Option<u64>,
+    /// An error to return instead of the next page (the service's continuation is unusable).
+    stop: Option<Error>,
+    max_pages: Option<u64>,
+    pages: u64,
     buffer: VecDeque<T>,
     in_flight: Option<PageFuture<'c, T>>,
     failed: bool,
@@ -103,6 +233,8 @@ impl<T> std::fmt::Debug for Paginator<'_, T> {
             .field("next", &self.next)
             .field("windows", &self.windows.len())
             .field("buffered", &self.buffer.len())
+            .field("pages", &self.pages)
+            .field("max_pages", &self.max_pages)
             .finish_non_exhaustive()
     }
 }
@@ -115,7 +247,11 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
             items_field,
             next: Cursor::Start(Vec::new()),
             windows: VecDeque::new(),
-            seen: HashSet::new(),
+            guard: CycleGuard::new(),
+            previous_body: None,
+            stop: None,
+            max_pages: None,
+            pages: 0,
             buffer: VecDeque::new(),
             in_flight: None,
             failed: false,
@@ -163,7 +299,14 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
         end: DateTime,
     ) -> Self {
         let mut paginator = Self::continuation_token(base, items_field);
-        let mut windows = utc_days(start, end);
+        let Some(mut windows) = utc_days(start, end) else {
+            paginator.next = Cursor::Done;
+            paginator.stop = Some(Error::InvalidRequest(format!(
+                "{}: the time range cannot be expressed in UTC",
+                paginator.base.operation_name()
+            )));
+            return paginator;
+        };
         match windows.pop_front() {
             Some(first) => paginator.next = Cursor::Start(first),
             None => paginator.next = Cursor::Done,
@@ -179,7 +322,25 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
         self.windows = continuation.windows;
         self.buffer.clear();
         self.in_flight = None;
+        self.guard.reset();
+        self.previous_body = None;
+        self.stop = None;
+        self.failed = false;
         self
+    }
+
+    /// Fetches at most `pages` pages, then ends (an end, not an error): what is left starts
+    /// at [`continuation`](Paginator::continuation), which is not
+    /// [`is_done`](Continuation::is_done) when the listing goes on. Counts the pages this
+    /// paginator fetches, from where it starts or resumes. No limit by default.
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = Some(pages);
+        self
+    }
+
+    /// How many pages this paginator has fetched so far.
+    pub fn pages_fetched(&self) -> u64 {
+        self.pages
     }
 
     /// Where the next page not yet fetched starts. Items already fetched but not yet taken are
@@ -232,7 +393,11 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
 
     /// Starts fetching the next page, or `None` when there is none.
     fn start_fetch(&mut self) -> Option<PageFuture<'c, T>> {
-        if self.failed {
+        if let Some(error) = self.stop.take() {
+            self.failed = true;
+            return Some(Box::pin(std::future::ready(Err(error))));
+        }
+        if self.failed || self.max_pages.is_some_and(|max| self.pages >= max) {
             return None;
         }
         loop {
@@ -247,106 +412,171 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
                     for (name, value) in window {
                         request = request.query(name.clone(), value);
                     }
+                    // A new listing (or day): links back to its first page are cycles.
+                    self.guard.reset();
+                    if let Ok(url) = request.url() {
+                        let key = self.guard.url_key(&url);
+                        let _first = self.guard.visit(key);
+                    }
                     request
                 }
                 Cursor::Skip(skip) => self.base.clone().set_query("$skip", skip.to_string()),
-                Cursor::Url(link) => match self.link(link) {
-                    Ok(url) => self.base.clone().absolute_url(url),
+                Cursor::Url(link) => match self.followable(link, "continuation", "-") {
+                    Ok(url) => {
+                        if self.guard.first.is_none() {
+                            // Resumed from a link: it is the first page of this run.
+                            let _first = self.guard.visit(self.guard.url_key(&url));
+                        }
+                        self.base.clone().absolute_url(url)
+                    }
                     Err(error) => {
                         self.failed = true;
                         return Some(Box::pin(std::future::ready(Err(error))));
                     }
                 },
-                Cursor::Token(token) => self
-                    .base
-                    .clone()
-                    .set_query("continuationToken", quoted_token(token)),
+                Cursor::Token(token) => {
+                    if self.guard.first.is_none() {
+                        let _first = self.guard.visit(self.guard.token_key(token));
+                    }
+                    self.base
+                        .clone()
+                        .set_query("continuationToken", quoted_token(token))
+                }
             };
             let field = self.items_field;
-            return Some(Box::pin(fetch(request, field)));
+            let hash_keys =
+                matches!(self.strategy, Strategy::TopSkip { .. }).then(|| self.guard.keys.clone());
+            return Some(Box::pin(fetch(request, field, hash_keys)));
         }
     }
 
-    /// Checks a link the service returned: absolute, and the same scheme as the API base
-    /// (the bearer token goes with it).
-    fn link(&self, link: &str) -> Result<url::Url> {
+    /// Parses a link the service returned (absolute, or relative to the API base).
+    fn parse_link(&self, link: &str) -> Option<url::Url> {
         let base = self.base.client().api_base();
-        let url = url::Url::parse(link).or_else(|_| base.join(link));
-        match url {
-            Ok(url) if url.scheme() == base.scheme() => Ok(url),
-            _ => Err(Error::InvalidRequest(format!(
-                "{}: the service returned an unusable continuation link {link}",
-                self.base.operation_name()
-            ))),
-        }
+        url::Url::parse(link)
+            .or_else(|_| base.join(link))
+            .ok()
+            .filter(|url| url.host_str().is_some_and(|host| !host.is_empty()))
     }
 
-    /// Moves the cursor past a fetched page.
-    fn finish_fetch(&mut self, page: Result<Page<T>>) -> Result<Page<T>> {
-        let page = match page {
-            Ok(page) => page,
-            Err(error) => {
-                // The cursor stays: polling again retries the same page.
-                return Err(error);
-            }
+    /// A link the paginator may follow: it parses, and it goes where the client sends its
+    /// token (the API base, or the cloud's cluster hosts over https), so the items it brings
+    /// come from Power BI. The error names the host only: a link may carry a token.
+    fn followable(&self, link: &str, field: &str, request_id: &str) -> Result<url::Url> {
+        let operation = self.base.operation_name();
+        let Some(url) = self.parse_link(link) else {
+            return Err(unusable(
+                operation,
+                field,
+                "the service returned a continuation link that is not a usable URL".to_owned(),
+                request_id,
+            ));
         };
-        self.next = match self.strategy {
+        if !self.base.client().transport_rules().may_see_token(&url) {
+            return Err(unusable(
+                operation,
+                field,
+                format!(
+                    "the service's continuation link leads to {}://{}, which is not a Power BI host of the configured cloud; its items are refused",
+                    url.scheme(),
+                    url.host_str().unwrap_or_default()
+                ),
+                request_id,
+            ));
+        }
+        Ok(url)
+    }
+
+    /// Admits the next cursor: a link must be followable, and neither a link nor a token may
+    /// lead back to a page already fetched.
+    fn admit(&mut self, next: &Cursor, field: &str, request_id: &str) -> Result<()> {
+        let key = match next {
+            Cursor::Url(link) => {
+                let url = self.followable(link, field, request_id)?;
+                self.guard.url_key(&url)
+            }
+            Cursor::Token(token) => self.guard.token_key(token),
+            Cursor::Start(_) | Cursor::Skip(_) | Cursor::Done => return Ok(()),
+        };
+        self.guard.visit(key).map_err(|repeat| {
+            unusable(
+                self.base.operation_name(),
+                field,
+                format!(
+                    "the service's continuation {repeat} (a paging cycle); stopped instead of fetching pages again"
+                ),
+                request_id,
+            )
+        })
+    }
+
+    /// Moves the cursor past a fetched page. A page that is itself wrong (a `$skip` ignored)
+    /// is an error; a page whose continuation is unusable is returned, and the error comes
+    /// instead of the next page.
+    fn finish_fetch(&mut self, fetched: Result<Fetched<T>>) -> Result<Page<T>> {
+        // On an error the cursor stays: polling again retries the same page.
+        let Fetched {
+            page,
+            request_id,
+            body_hash,
+        } = fetched?;
+        let (next, field) = match self.strategy {
             Strategy::TopSkip { page_size } => {
                 let skip = match &self.next {
                     Cursor::Skip(skip) => *skip,
                     _ => 0,
                 };
                 if page.items.len() < page_size as usize {
-                    Cursor::Done
+                    (Cursor::Done, "value")
                 } else {
-                    Cursor::Skip(skip + page.items.len() as u64)
+                    if body_hash.is_some() && body_hash == self.previous_body {
+                        self.failed = true;
+                        return Err(unusable(
+                            self.base.operation_name(),
+                            "value",
+                            format!(
+                                "the page at $skip={skip} is the same as the page before it: the service ignores $skip; stopped instead of listing the same items again"
+                            ),
+                            &request_id,
+                        ));
+                    }
+                    self.previous_body = body_hash;
+                    let skip = skip.saturating_add(page.items.len() as u64);
+                    (Cursor::Skip(skip), "value")
                 }
             }
             Strategy::NextLink => match &page.next_link {
-                Some(link) if self.first_time(link) => Cursor::Url(link.clone()),
-                _ => Cursor::Done,
+                Some(link) => (Cursor::Url(link.clone()), "@odata.nextLink"),
+                None => (Cursor::Done, "@odata.nextLink"),
             },
             Strategy::Continuation => {
                 // The URI is followed only where the client may send its token (the API
                 // base, or the cloud's cluster hosts over https); otherwise the token is sent
                 // to the operation's own path, which the service equally accepts.
                 let usable = page.next_link.as_ref().filter(|link| {
-                    self.link(link)
-                        .is_ok_and(|url| self.base.client().transport_rules().may_see_token(&url))
+                    self.parse_link(link)
+                        .is_some_and(|url| self.base.client().transport_rules().may_see_token(&url))
                 });
                 if page.last_result_set == Some(true) {
-                    Cursor::Done
+                    (Cursor::Done, "lastResultSet")
                 } else if let Some(link) = usable {
-                    if self.first_time(link) {
-                        Cursor::Url(link.clone())
-                    } else {
-                        Cursor::Done
-                    }
+                    (Cursor::Url(link.clone()), "continuationUri")
                 } else if let Some(token) = &page.continuation_token {
-                    if self.first_time(token) {
-                        Cursor::Token(token.clone())
-                    } else {
-                        Cursor::Done
-                    }
+                    (Cursor::Token(token.clone()), "continuationToken")
+                } else if let Some(link) = &page.next_link {
+                    // Only a link the client may not follow: refused, not a silent end.
+                    (Cursor::Url(link.clone()), "continuationUri")
                 } else {
-                    Cursor::Done
+                    (Cursor::Done, "continuationToken")
                 }
             }
         };
-        Ok(page)
-    }
-
-    /// Records a token or link; `false` (and a warning) when it came before: the service is
-    /// looping, and the paginator stops rather than fetch the same pages forever.
-    fn first_time(&mut self, token: &str) -> bool {
-        let new = self.seen.insert(token.to_owned());
-        if !new {
-            tracing::warn!(
-                operation = self.base.operation_name(),
-                "the service repeated a continuation; stopping"
-            );
+        self.pages = self.pages.saturating_add(1);
+        if let Err(error) = self.admit(&next, field, &request_id) {
+            self.stop = Some(error);
         }
-        new
+        self.next = next;
+        Ok(page)
     }
 
     fn poll_item(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T>>> {
@@ -399,13 +629,36 @@ fn quoted_token(token: &str) -> String {
     }
 }
 
-/// Fetches and decodes one page.
+/// The error for an answer that cannot be paged on: the field at fault and what is wrong.
+fn unusable(operation: &'static str, field: &str, message: String, request_id: &str) -> Error {
+    Error::Decode {
+        operation,
+        path: field.to_owned(),
+        message,
+        request_id: request_id.to_owned(),
+    }
+}
+
+/// Fetches and decodes one page; with `hash_keys`, hashes its body too.
 async fn fetch<T: DeserializeOwned>(
     request: RequestBuilder<'_>,
     items_field: &'static str,
-) -> Result<Page<T>> {
+    hash_keys: Option<RandomState>,
+) -> Result<Fetched<T>> {
     let operation = request.operation_name();
     let response = request.send().await?;
+    let request_id = response
+        .headers
+        .get("RequestId")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let body_hash = hash_keys.map(|keys| keys.hash_one(&response.body[..]));
+    let fetched = |page| Fetched {
+        page,
+        request_id: request_id.clone(),
+        body_hash,
+    };
     let seed = || PageSeed::<T> {
         items_field,
         items: std::marker::PhantomData,
@@ -414,28 +667,36 @@ async fn fetch<T: DeserializeOwned>(
     // failure pays for decoding again with path tracking, to name where the page went wrong.
     let mut plain = serde_json::Deserializer::from_slice(&response.body);
     if let Ok(page) = seed().deserialize(&mut plain) {
-        return Ok(page);
+        return Ok(fetched(page));
     }
-    let mut tracked = serde_json::Deserializer::from_slice(&response.body);
-    let mut track = serde_path_to_error::Track::new();
-    let error = match seed().deserialize(serde_path_to_error::Deserializer::new(
-        &mut tracked,
-        &mut track,
-    )) {
-        Ok(page) => return Ok(page),
-        Err(error) => error,
+    // The page did not fit: the client's decode policy repairs the items that drifted and
+    // reports them, or (strict) names where the page went wrong.
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&response.body) else {
+        let mut tracked = serde_json::Deserializer::from_slice(&response.body);
+        let mut track = serde_path_to_error::Track::new();
+        let error = match seed().deserialize(serde_path_to_error::Deserializer::new(
+            &mut tracked,
+            &mut track,
+        )) {
+            Ok(page) => return Ok(fetched(page)),
+            Err(error) => error,
+        };
+        return Err(Error::Decode {
+            operation,
+            path: track.path().to_string(),
+            message: error.to_string(),
+            request_id,
+        });
     };
-    Err(Error::Decode {
-        operation,
-        path: track.path().to_string(),
-        message: error.to_string(),
-        request_id: response
-            .headers
-            .get("RequestId")
-            .and_then(|value| value.to_str().ok())
-            .unwrap_or("-")
-            .to_owned(),
-    })
+    let page = response
+        .decoding
+        .repair_with(operation, Some(&request_id), value, |value| {
+            let mut track = serde_path_to_error::Track::new();
+            seed()
+                .deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
+                .map_err(|error| serde_path_to_error::Error::new(track.path(), error))
+        })?;
+    Ok(fetched(page))
 }
 
 /// Decodes a page object: the items under `items_field` (`value`, `activityEventEntities`, a
@@ -503,11 +764,12 @@ fn non_empty(value: serde_json::Value) -> Option<String> {
 const WIRE: &[FormatItem<'static>] =
     format_description!("'[year]-[month]-[day]T[hour]:[minute]:[second]'");
 
-/// `[start, end)` as one query window per UTC day.
-fn utc_days(start: DateTime, end: DateTime) -> VecDeque<Vec<(String, String)>> {
+/// `[start, end)` as one query window per UTC day; `None` when a time has no UTC form (a
+/// date at the edge of the calendar). The arithmetic is checked: no time can panic here.
+fn utc_days(start: DateTime, end: DateTime) -> Option<VecDeque<Vec<(String, String)>>> {
     let utc = time::UtcOffset::UTC;
-    let start = start.0.to_offset(utc);
-    let end = end.0.to_offset(utc);
+    let start = start.0.checked_to_offset(utc)?;
+    let end = end.0.checked_to_offset(utc)?;
     let mut windows = VecDeque::new();
     let mut day = start.date();
     loop {
@@ -519,13 +781,13 @@ fn utc_days(start: DateTime, end: DateTime) -> VecDeque<Vec<(String, String)>> {
             .max(day_start)
             .replace_nanosecond(0)
             .unwrap_or(day_start);
-        let last_second = day_start + time::Duration::seconds(86_399);
+        let last_second = day_start.checked_add(time::Duration::seconds(86_399))?;
         let mut to = last_second;
         if end <= last_second {
             // `end` is exclusive: the last whole second before it.
             let whole = end.replace_nanosecond(0).unwrap_or(end);
             to = if whole == end {
-                whole - time::Duration::seconds(1)
+                whole.checked_sub(time::Duration::seconds(1))?
             } else {
                 whole
             };
@@ -543,7 +805,7 @@ fn utc_days(start: DateTime, end: DateTime) -> VecDeque<Vec<(String, String)>> {
             None => break,
         }
     }
-    windows
+    Some(windows)
 }
 
 #[cfg(test)]
@@ -559,7 +821,8 @@ mod tests {
         let windows = utc_days(
             at("2019-08-30T22:00:00.5+02:00"),
             at("2019-09-01T00:00:00Z"),
-        );
+        )
+        .unwrap();
         let flat: Vec<_> = windows
             .iter()
             .map(|window| format!("{}..{}", window[0].1, window[1].1))
@@ -571,7 +834,79 @@ mod tests {
                 "'2019-08-31T00:00:00'..'2019-08-31T23:59:59'",
             ]
         );
-        assert!(utc_days(at("2019-08-30T00:00:00Z"), at("2019-08-30T00:00:00Z")).is_empty());
+        assert!(
+            utc_days(at("2019-08-30T00:00:00Z"), at("2019-08-30T00:00:00Z"))
+                .unwrap()
+                .is_empty()
+        );
+        // The edge of the calendar is no panic: 9999-12-31T23:00-05:00 has no UTC form.
+        assert!(
+            utc_days(
+                at("9999-12-31T20:00:00-05:00"),
+                at("9999-12-31T23:00:00-05:00")
+            )
+            .is_none()
+        );
+    }
+
+    /// Feeds the guard `x0, x1, ...` where `x(i)` runs `lead` distinct keys, then loops over
+    /// `cycle` keys; returns after how many keys it objected.
+    fn detection(lead: u64, cycle: u64) -> u64 {
+        let mut guard = CycleGuard::new();
+        for step in 0..100_000 {
+            let key = if step < lead {
+                step
+            } else {
+                1_000_000 + (step - lead) % cycle
+            };
+            if guard.visit(key).is_err() {
+                return step;
+            }
+        }
+        panic!("no cycle found for lead {lead}, cycle {cycle}");
+    }
+
+    #[test]
+    fn cycles_are_found_within_a_bounded_number_of_pages() {
+        // Back to the first key, and to the key just visited: at once.
+        let mut guard = CycleGuard::new();
+        assert!(guard.visit(7).is_ok() && guard.visit(8).is_ok() && guard.visit(9).is_ok());
+        assert_eq!(guard.visit(7), Err("leads back to the first page"));
+        let mut guard = CycleGuard::new();
+        assert!(guard.visit(7).is_ok() && guard.visit(8).is_ok());
+        assert_eq!(guard.visit(8), Err("leads to the page it came with"));
+        // Any other cycle: by 2 * max(lead, cycle) + cycle keys, never before it repeats.
+        for lead in [1, 2, 3, 10, 100, 1000] {
+            for cycle in [2, 3, 5, 64, 999] {
+                let found = detection(lead, cycle);
+                assert!(found >= lead + cycle, "lead {lead}, cycle {cycle}: {found}");
+                assert!(
+                    found <= 2 * lead.max(cycle) + cycle,
+                    "lead {lead}, cycle {cycle}: {found}"
+                );
+            }
+        }
+        // No false alarm over a long sequence without repeats.
+        let mut guard = CycleGuard::new();
+        assert!((0..200_000u64).all(|key| guard.visit(key).is_ok()));
+    }
+
+    #[test]
+    fn equal_urls_hash_alike_whatever_the_query_order_and_host_case() {
+        let guard = CycleGuard::new();
+        let key = |text: &str| guard.url_key(&url::Url::parse(text).unwrap());
+        assert_eq!(
+            key("https://api.powerbi.com/v1.0/myorg/x?b=2&a=1"),
+            key("https://API.powerbi.com:443/v1.0/myorg/x?a=1&b=2")
+        );
+        assert_ne!(
+            key("https://api.powerbi.com/v1.0/myorg/x?a=1"),
+            key("https://api.powerbi.com/v1.0/myorg/x?a=2")
+        );
+        assert_ne!(
+            guard.url_key(&url::Url::parse("https://h/t").unwrap()),
+            guard.token_key("https://h/t")
+        );
     }
 
     #[test]

@@ -23,7 +23,8 @@ pub struct ScanSettings {
     pub max_in_flight: usize,
     /// Time between status polls (default 30 s, the documented cadence).
     pub poll_interval: Duration,
-    /// Gives up on a scan after this long (default: never).
+    /// Gives up on a scan after this long (default: the scan job's default limit,
+    /// [`default_timeout`](super::jobs::default_timeout) of `LongRunning::Scan`, 30 min).
     pub timeout: Option<Duration>,
 }
 

@@ -33,6 +33,7 @@ mod entra;
 mod examples;
 mod faults;
 mod model;
+pub mod raw;
 mod record;
 mod scopes;
 mod seed;

@@ -184,8 +184,15 @@ impl RequestBuilder<'_> {
                 && let Some(location) = header(response.headers(), "Location")
             {
                 redirects += 1;
-                let next =
-                    self.redirect(operation, url, status, &location, &mut method, redirects)?;
+                let next = self.redirect(
+                    operation,
+                    url,
+                    status,
+                    &location,
+                    &mut method,
+                    redirects,
+                    read_body,
+                )?;
                 if status.as_u16() == 303 {
                     // "See other": the answer is elsewhere, fetched with a GET and no body.
                     with_body = false;
@@ -301,6 +308,11 @@ impl RequestBuilder<'_> {
 
     /// Checks a redirect and returns where it leads, turning `method` into a GET for a 303.
     ///
+    /// Only a streamed download (`whole_answer` false) may follow a GET to a host that is not a
+    /// Power BI host of the cloud (without the token: files may live in storage elsewhere); a
+    /// JSON answer is taken only from the hosts the token goes to, so that no other host can
+    /// put items into a listing or answer in the service's name.
+    ///
     /// RFC 9110 for every method: 301, 302, 307 and 308 re-send the same method and body to
     /// the new location (the historical POST-to-GET rewrite of 301 and 302 is not made: a GET's
     /// answer would be reported as the POST's success although the POST never happened); 303
@@ -313,6 +325,7 @@ impl RequestBuilder<'_> {
         location: &str,
         method: &mut reqwest::Method,
         redirects: usize,
+        whole_answer: bool,
     ) -> std::result::Result<url::Url, (Error, Option<Failure>)> {
         let rules = self.client.transport_rules();
         let refused = |message: String| {
@@ -348,6 +361,11 @@ impl RequestBuilder<'_> {
         if !sees_token && !matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD) {
             return Err(refused(format!(
                 "redirect of a {method} to {next_host}, which is not a Power BI host of the configured cloud, refused"
+            )));
+        }
+        if !sees_token && whole_answer {
+            return Err(refused(format!(
+                "redirect to {next_host} refused: answers are taken only from the Power BI hosts of the configured cloud (file downloads excepted)"
             )));
         }
         tracing::debug!(

@@ -312,3 +312,203 @@ async fn a_polled_get_that_is_already_done_needs_no_second_call() {
         .count();
     assert_eq!(calls, 1, "a 200 answer ends the job at once");
 }
+
+// ------------------------------------------------ hostile jobs (a raw server on loopback)
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use powerbi::runtime::LongRunning;
+use powerbi::runtime::jobs::{DEFAULT_MAX_RETRY_AFTER, default_timeout};
+
+use crate::raw::{RawServer, answer, raw_client};
+
+const REFRESH_ID: &str = "87f31ef7-1e3a-4006-9b0b-191693e79e9e";
+
+#[track_caller]
+fn assert_unfollowable<T: std::fmt::Debug>(result: powerbi::Result<T>, field: &str) {
+    match result {
+        Err(Error::Decode { path, message, .. }) => {
+            assert_eq!(path, field, "{message}");
+            assert!(
+                message.contains("cannot be followed") || message.contains("to follow"),
+                "{message}"
+            );
+        }
+        other => panic!("expected an unfollowable job at {field}, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_unusable_location_is_an_error_never_a_success() {
+    for location in [&b"http://[::1"[..], b"\xff\xfe/status", b"https://"] {
+        let server = RawServer::start(move |_| answer(202, &[("Location", location)], b""));
+        let client = raw_client(&server);
+        let started = client
+            .capacities()
+            .assign_to_capacity_job(sales(), &Default::default())
+            .await;
+        assert_unfollowable(started, "Location");
+        assert_eq!(server.count(), 1, "nothing polled: {location:?}");
+
+        // A polled GET and an enhanced refresh refuse it the same way.
+        let polled = client
+            .datasets()
+            .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+            .await;
+        assert_unfollowable(polled, "Location");
+        let enhanced = DatasetRefreshRequest {
+            r#type: Some(DatasetRefreshType::Full),
+            ..Default::default()
+        };
+        let refresh = client
+            .datasets()
+            .refresh_dataset_job(sales(), demo::SALES_DATASET_ID, Some(&enhanced))
+            .await;
+        assert_unfollowable(refresh, "Location");
+    }
+
+    // A Location on a host the token would not go to: a poll there is not Power BI's answer.
+    let server = RawServer::start(|_| {
+        answer(
+            202,
+            &[("Location", b"https://status.example/operations/1")],
+            b"",
+        )
+    });
+    let client = raw_client(&server);
+    let started = client
+        .capacities()
+        .assign_to_capacity_job(sales(), &Default::default())
+        .await;
+    assert_unfollowable(started, "Location");
+
+    // A POST accepted without any Location cannot be followed either.
+    let server = RawServer::start(|_| answer(202, &[], b""));
+    let client = raw_client(&server);
+    let started = client
+        .capacities()
+        .assign_to_capacity_job(sales(), &Default::default())
+        .await;
+    assert_unfollowable(started, "Location");
+
+    // An export accepted without an id.
+    let server = RawServer::start(|_| {
+        answer(
+            202,
+            &[("Content-Type", b"application/json")],
+            br#"{"status":"NotStarted"}"#,
+        )
+    });
+    let client = raw_client(&server);
+    let started = client
+        .reports()
+        .export_to_file_job(sales(), id(demo::SALES_REPORT_ID), &export(FileFormat::Pdf))
+        .await;
+    assert_unfollowable(started, "id");
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_up_to_a_cap_in_seconds_and_as_a_date() {
+    // The start and the next three polls answer 202 with an hour's Retry-After (seconds, then
+    // an HTTP date), the fifth request the final status.
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let server = RawServer::start(move |_| {
+        let call = seen.fetch_add(1, Ordering::SeqCst) + 1;
+        let in_an_hour = (time::OffsetDateTime::now_utc() + time::Duration::hours(1))
+            .format(&time::format_description::well_known::Rfc2822)
+            .expect("a date");
+        match call {
+            1 | 2 | 4 => answer(202, &[("Retry-After", b"3600")], b""),
+            3 => answer(202, &[("Retry-After", in_an_hour.as_bytes())], b""),
+            _ => answer(
+                200,
+                &[("Content-Type", b"application/json")],
+                br#"{"status":"Completed"}"#,
+            ),
+        }
+    });
+    let client = raw_client(&server);
+    let cap = Duration::from_millis(20);
+    let mut job = client
+        .datasets()
+        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .await
+        .expect("accepted")
+        .max_retry_after(cap)
+        .poll_interval(Duration::from_millis(1))
+        // Far shorter than an hour: a wait that honoured 3600 s would fail at once.
+        .timeout(Duration::from_secs(60));
+    let (status, delay) = job.poll().await.expect("a poll");
+    assert!(!status.is_done());
+    assert_eq!(delay, Some(cap), "3600 seconds capped");
+    let (_, delay) = job.poll().await.expect("a poll");
+    assert_eq!(delay, Some(cap), "a date an hour ahead capped");
+    let done = job
+        .wait()
+        .await
+        .expect("the wait honours the cap, not the hour");
+    assert!(done.succeeded());
+    assert_eq!(calls.load(Ordering::SeqCst), 5);
+
+    // Without a cap of its own, a job caps Retry-After as calls do.
+    let server = RawServer::start(|_| answer(202, &[("Retry-After", b"3600")], b""));
+    let client = raw_client(&server);
+    let mut job = client
+        .datasets()
+        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .await
+        .expect("accepted");
+    let (_, delay) = job.poll().await.expect("a poll");
+    assert_eq!(delay, Some(DEFAULT_MAX_RETRY_AFTER));
+    assert_eq!(DEFAULT_MAX_RETRY_AFTER, Duration::from_secs(60));
+}
+
+#[tokio::test]
+async fn every_job_has_a_default_overall_limit_that_can_be_overridden() {
+    let sandbox = sandbox_with(sandbox_config()).await;
+    let client = service_principal(&sandbox);
+    let refresh = client
+        .datasets()
+        .refresh_dataset_job(sales(), demo::SALES_DATASET_ID, None)
+        .await
+        .expect("refresh accepted");
+    assert_eq!(refresh.time_limit(), default_timeout(LongRunning::Refresh));
+    assert_eq!(refresh.time_limit(), Duration::from_secs(5 * 3600));
+    let export = client
+        .reports()
+        .export_to_file_job(sales(), id(demo::SALES_REPORT_ID), &export(FileFormat::Pdf))
+        .await
+        .expect("export accepted");
+    assert_eq!(export.time_limit(), Duration::from_secs(3600));
+    let export = export.timeout(Duration::from_secs(7));
+    assert_eq!(export.time_limit(), Duration::from_secs(7));
+    for (kind, limit) in [
+        (LongRunning::Import, 3600),
+        (LongRunning::Pipeline, 3600),
+        (LongRunning::Scan, 1800),
+        (LongRunning::Poll, 1800),
+    ] {
+        assert_eq!(
+            default_timeout(kind),
+            Duration::from_secs(limit),
+            "{kind:?}"
+        );
+    }
+
+    // A job that never ends is a timeout at its limit, not a hang.
+    let server = RawServer::start(|_| answer(202, &[], b""));
+    let client = raw_client(&server);
+    let mut job = client
+        .datasets()
+        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .await
+        .expect("accepted")
+        .poll_interval(FAST)
+        .timeout(Duration::from_millis(200));
+    match job.wait().await {
+        Err(Error::Timeout { after, .. }) => assert_eq!(after, Duration::from_millis(200)),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}

@@ -16,6 +16,7 @@ mod jobs;
 mod leaks;
 mod microsoft;
 mod paging;
+mod raw;
 mod redirects;
 mod reports;
 mod resilience;

@@ -181,17 +181,37 @@ async fn the_token_follows_a_redirect_to_the_cluster_host() {
 async fn the_token_never_reaches_another_host() {
     let world = TlsWorld::start().await;
     world.sandbox.redirect_host(API, &world.base(EVIL));
-    // A read is followed, without the token: the other host sees an anonymous request.
+    // A JSON answer is not taken from another host: the read is not followed at all.
     let error = world
         .client
         .groups()
         .list_groups(ListGroupsOptions::default())
         .await
-        .expect_err("no token, no answer");
+        .expect_err("refused");
+    assert!(matches!(error, Error::Transport { .. }), "{error}");
+    assert!(error.to_string().contains(EVIL), "{error}");
+    assert_eq!(world.hosts(), vec![(world.host(API), true)]);
+
+    // A file download is followed, without the token: the other host sees an anonymous
+    // request (files may be served from storage elsewhere).
+    let mut sink = Vec::new();
+    let error = world
+        .client
+        .raw(
+            reqwest::Method::GET,
+            "/reports/00000000-0000-0000-0000-000000000001/Export",
+        )
+        .send_to_writer(&mut sink)
+        .await
+        .expect_err("no token, no file");
     assert!(matches!(error.status(), Some(401 | 403)), "{error}");
     assert_eq!(
         world.hosts(),
-        vec![(world.host(API), true), (world.host(EVIL), false)]
+        vec![
+            (world.host(API), true),
+            (world.host(API), true),
+            (world.host(EVIL), false)
+        ]
     );
 
     // A write is not followed at all: its body goes nowhere else.
@@ -207,25 +227,23 @@ async fn the_token_never_reaches_another_host() {
         .expect_err("refused");
     assert!(matches!(error, Error::Transport { .. }), "{error}");
     assert!(error.to_string().contains(EVIL), "{error}");
-    assert_eq!(world.hosts().len(), 3);
+    assert_eq!(world.hosts().len(), 4);
     assert_eq!(world.sandbox.workspaces_created(), 0);
 
     // Through the cluster host and on to the other host: the token stops at the cluster.
     let world = TlsWorld::start().await;
     world.sandbox.redirect_host(API, &world.base(CLUSTER));
     world.sandbox.redirect_host(CLUSTER, &world.base(EVIL));
-    let _ = world
+    let error = world
         .client
         .groups()
         .list_groups(ListGroupsOptions::default())
-        .await;
+        .await
+        .expect_err("the answer would come from another host");
+    assert!(error.to_string().contains(EVIL), "{error}");
     assert_eq!(
         world.hosts(),
-        vec![
-            (world.host(API), true),
-            (world.host(CLUSTER), true),
-            (world.host(EVIL), false)
-        ]
+        vec![(world.host(API), true), (world.host(CLUSTER), true)]
     );
 }
 
