@@ -18,6 +18,7 @@ pub mod examples;
 pub mod import;
 pub mod jobs;
 pub mod lenient;
+pub mod nullable;
 mod open_enum;
 mod operation;
 pub mod paging;
@@ -37,6 +38,7 @@ pub use datetime::DateTime;
 pub use decode::decode_json;
 pub use error::{ApiError, AuthError, Error, Result};
 pub use jobs::{Job, JobStatus};
+pub use nullable::Nullable;
 pub use open_enum::OpenEnum;
 pub use operation::{
     HttpMethod, LongRunning, Operation, Paging, ServicePrincipalSupport, WorkspaceScope,

@@ -114,6 +114,7 @@ pub struct RawField {
     pub rust_name: Option<String>,
     pub json_reason: Option<String>,
     pub aliases: Option<Vec<String>>,
+    pub nullable: Option<bool>,
 }
 
 /// An enum as written.

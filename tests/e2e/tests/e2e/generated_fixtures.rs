@@ -21,7 +21,9 @@ mod names;
 mod two_categories;
 
 use powerbi::PowerBiClient;
-use powerbi::runtime::{HttpMethod, LongRunning, Paging, ServicePrincipalSupport, WorkspaceScope};
+use powerbi::runtime::{
+    HttpMethod, LongRunning, Nullable, Paging, ServicePrincipalSupport, WorkspaceScope,
+};
 use serde_json::json;
 
 #[test]
@@ -189,6 +191,25 @@ fn two_categories_fixture_has_both_modules_and_shared_models() {
         serde_json::to_value(&request).unwrap(),
         json!({"fileUrl": "https://example.com/file.pbix"})
     );
+    // `nullable: true` fields: absent is left out, null is sent, a value is sent; decoding
+    // reads the three back.
+    let clear = ImportRequest {
+        file_url: "f".to_owned(),
+        description: Nullable::Null,
+        retries: 3.into(),
+        ..ImportRequest::default()
+    };
+    let wire = json!({"fileUrl": "f", "description": null, "retries": 3});
+    assert_eq!(serde_json::to_value(&clear).unwrap(), wire);
+    assert_eq!(
+        serde_json::from_value::<ImportRequest>(wire).unwrap(),
+        clear
+    );
+    let decoded: ImportRequest =
+        serde_json::from_value(json!({"fileUrl": "f", "retries": "4"})).unwrap();
+    assert_eq!(decoded.description, Nullable::Absent);
+    assert_eq!(decoded.retries, Nullable::Value(4));
+    assert!(decoded.unknown_fields.is_empty());
 
     let apps = &two_categories::apps::operations::LIST_APPS;
     assert_eq!(
