@@ -1016,7 +1016,22 @@ impl<'a> Checker<'a, '_> {
                 continue;
             }
             wires.insert(wire, index);
-            let variant = naming::variant_name(wire);
+            let variant = match value.name.as_deref() {
+                Some(name) if !naming::is_pascal_case(name) || naming::is_keyword(name) => {
+                    self.report(
+                        file,
+                        &format!("{node}/name"),
+                        &item,
+                        format!(
+                            "value '{wire}': `name` '{name}' must be a PascalCase variant name"
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+                Some(name) => name.to_owned(),
+                None => naming::variant_name(wire),
+            };
             if variant.is_empty() || variant == UNRECOGNIZED_VARIANT {
                 self.report(file, &format!("{node}/value"), &item, format!("value '{wire}' cannot be a variant name ('{UNRECOGNIZED_VARIANT}' is the fallback for unknown values)"));
                 ok = false;

@@ -131,5 +131,6 @@ pub struct RawEnum {
 #[serde(deny_unknown_fields)]
 pub struct RawEnumValue {
     pub value: Option<String>,
+    pub name: Option<String>,
     pub doc: Option<String>,
 }

@@ -78,6 +78,7 @@ fn names_fixture_escapes_keywords_and_odd_wire_names() {
         ("ReadWrite", Mode::ReadWrite),
         ("2Hours", Mode::V2Hours),
         ("self", Mode::Self_),
+        ("7", Mode::Weekly),
         ("write-only", Mode::Unrecognized("write-only".to_owned())),
     ] {
         let decoded: Mode = serde_json::from_value(json!(wire)).unwrap();
@@ -85,6 +86,10 @@ fn names_fixture_escapes_keywords_and_odd_wire_names() {
         assert_eq!(serde_json::to_value(&decoded).unwrap(), json!(wire));
         assert_eq!(decoded.to_string(), wire);
     }
+    // A value of digits also decodes from the number; it encodes as the string.
+    let weekly: Mode = serde_json::from_value(json!(7)).unwrap();
+    assert_eq!(weekly, Mode::Weekly);
+    assert_eq!(serde_json::to_value(&weekly).unwrap(), json!("7"));
 
     let wire = json!({
         "type": "read-only",
