@@ -254,6 +254,10 @@ pub struct Field {
     pub ty: TypeRef,
     /// Required fields are not wrapped in `Option`.
     pub required: bool,
+    /// `nullable: true`: an explicit `null` means something in a request (it clears the
+    /// property), so the field is `rt::Nullable<T>` (absent, null or a value), not `Option<T>`.
+    /// Only on optional fields.
+    pub nullable: bool,
     /// Documentation.
     pub doc: Option<String>,
     /// Other JSON keys decoded into this field (encoding always writes `wire_name`).

@@ -96,6 +96,7 @@ pub fn validate(files: &[SourceFile], hash: String, diagnostics: &mut Vec<Diagno
         }
     }
     checker.check_cycles(files, &models);
+    checker.check_nullable(files, &categories, &models);
     models.sort_by(|a, b| a.name.cmp(&b.name));
     enums.sort_by(|a, b| a.name.cmp(&b.name));
     categories.sort_by(|a, b| a.name.cmp(&b.name));
@@ -947,11 +948,18 @@ impl<'a> Checker<'a, '_> {
                     ok = false;
                 }
             }
+            let required = field.required.unwrap_or(false);
+            let nullable = field.nullable.unwrap_or(false);
+            if nullable && required {
+                self.report(file, &format!("{node}/nullable"), &item, format!("field '{wire_name}' is both required and nullable; a nullable field is optional (absent, null or a value): drop `required`"));
+                ok = false;
+            }
             fields.push(Field {
                 wire_name: wire_name.clone(),
                 rust_name,
                 ty,
-                required: field.required.unwrap_or(false),
+                required,
+                nullable,
                 doc: field.doc.clone(),
                 aliases,
             });
@@ -1008,7 +1016,22 @@ impl<'a> Checker<'a, '_> {
                 continue;
             }
             wires.insert(wire, index);
-            let variant = naming::variant_name(wire);
+            let variant = match value.name.as_deref() {
+                Some(name) if !naming::is_pascal_case(name) || naming::is_keyword(name) => {
+                    self.report(
+                        file,
+                        &format!("{node}/name"),
+                        &item,
+                        format!(
+                            "value '{wire}': `name` '{name}' must be a PascalCase variant name"
+                        ),
+                    );
+                    ok = false;
+                    continue;
+                }
+                Some(name) => name.to_owned(),
+                None => naming::variant_name(wire),
+            };
             if variant.is_empty() || variant == UNRECOGNIZED_VARIANT {
                 self.report(file, &format!("{node}/value"), &item, format!("value '{wire}' cannot be a variant name ('{UNRECOGNIZED_VARIANT}' is the fallback for unknown values)"));
                 ok = false;
@@ -1082,6 +1105,66 @@ impl<'a> Checker<'a, '_> {
                         message,
                     ));
                 }
+            }
+        }
+    }
+}
+
+impl Checker<'_, '_> {
+    /// `nullable` says that an explicit `null` means something in a request: a field may be
+    /// nullable only in a model that some operation sends (as its body, or inside it).
+    fn check_nullable(&mut self, files: &[SourceFile], categories: &[Category], models: &[Model]) {
+        let by_name: BTreeMap<&str, &Model> = models
+            .iter()
+            .map(|model| (model.name.as_str(), model))
+            .collect();
+        let mut sent: BTreeSet<&str> = BTreeSet::new();
+        let mut pending: Vec<&str> = categories
+            .iter()
+            .flat_map(|category| &category.operations)
+            .filter_map(
+                |operation| match operation.body.as_ref().map(|body| &body.kind) {
+                    Some(BodyKind::Json(model)) => Some(model.as_str()),
+                    _ => None,
+                },
+            )
+            .collect();
+        while let Some(name) = pending.pop() {
+            if !sent.insert(name) {
+                continue;
+            }
+            for field in by_name.get(name).map_or(&[][..], |model| &model.fields) {
+                let mut ty = &field.ty;
+                while let TypeRef::List(item) | TypeRef::Map(item) = ty {
+                    ty = item;
+                }
+                if let TypeRef::Model(target) = ty {
+                    pending.push(target);
+                }
+            }
+        }
+        for model in models {
+            if sent.contains(model.name.as_str()) {
+                continue;
+            }
+            for field in model.fields.iter().filter(|field| field.nullable) {
+                let Some(declared) = self.types.get(&model.name) else {
+                    continue;
+                };
+                let Some(file) = files.iter().find(|file| std::ptr::eq(*file, declared.file))
+                else {
+                    continue;
+                };
+                let node = format!("{}/fields/{}/nullable", declared.node, field.wire_name);
+                let message = format!(
+                    "field '{}' is nullable, but no operation sends model '{}' in a request body; `nullable` is for request fields where `null` clears a property",
+                    field.wire_name, model.name
+                );
+                self.diagnostics.push(file.diagnostic(
+                    &node,
+                    format!("model '{}'", model.name),
+                    message,
+                ));
             }
         }
     }

@@ -12,5 +12,6 @@ mod generator {
     pub mod malformed;
     pub mod never_panics;
     pub mod real_spec;
+    pub mod request_types;
     pub mod support;
 }

@@ -20,6 +20,7 @@ pub mod examples;
 pub mod import;
 pub mod jobs;
 pub mod lenient;
+pub mod nullable;
 mod open_enum;
 mod operation;
 pub mod paging;
@@ -40,6 +41,7 @@ pub use decode::decode_json;
 pub use drift::{DecodePolicy, Drift, DriftReport, decode_json_lenient};
 pub use error::{ApiError, AuthError, Error, Result, TimeoutKind};
 pub use jobs::{Job, JobStatus};
+pub use nullable::Nullable;
 pub use open_enum::OpenEnum;
 pub use operation::{
     HttpMethod, LongRunning, Operation, Paging, ServicePrincipalSupport, WorkspaceScope,

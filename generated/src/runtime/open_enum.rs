@@ -35,6 +35,38 @@ pub trait OpenEnum: Sized + Clone + PartialEq + 'static {
                 |(variant, _)| variant.clone(),
             )
     }
+
+    /// Decodes a wire value: a string, or an integer read as its decimal digits (Microsoft
+    /// declares some enums as strings of digits, `"0"` to `"6"`, and the service answers with
+    /// the numbers). The generated `Deserialize` calls it.
+    fn deserialize_wire<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(WireVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Reads an open enum's wire value from a string or an integer.
+struct WireVisitor<E>(std::marker::PhantomData<E>);
+
+impl<E: OpenEnum> serde::de::Visitor<'_> for WireVisitor<E> {
+    type Value = E;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("a string")
+    }
+
+    fn visit_str<Error: serde::de::Error>(self, value: &str) -> Result<E, Error> {
+        Ok(E::from_wire(value))
+    }
+
+    fn visit_i64<Error: serde::de::Error>(self, value: i64) -> Result<E, Error> {
+        Ok(E::from_wire(&value.to_string()))
+    }
+
+    fn visit_u64<Error: serde::de::Error>(self, value: u64) -> Result<E, Error> {
+        Ok(E::from_wire(&value.to_string()))
+    }
 }
 
 /// Implements [`OpenEnum`], serde, `Display`, `FromStr` and `as_str` for a generated enum
@@ -86,9 +118,7 @@ macro_rules! __impl_open_enum {
             fn deserialize<D: $crate::runtime::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                let value: ::std::borrow::Cow<'de, str> =
-                    $crate::runtime::serde::Deserialize::deserialize(deserializer)?;
-                Ok(<Self as $crate::runtime::OpenEnum>::from_wire(&value))
+                <Self as $crate::runtime::OpenEnum>::deserialize_wire(deserializer)
             }
         }
         impl $crate::runtime::UnknownFieldPaths for $name {
@@ -105,4 +135,40 @@ macro_rules! __impl_open_enum {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OpenEnum;
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Column {
+        Name,
+        Owner,
+        Unrecognized(String),
+    }
+
+    impl Column {
+        const KNOWN: &'static [(Self, &'static str)] = &[(Self::Name, "0"), (Self::Owner, "1")];
+    }
+
+    crate::runtime::impl_open_enum!(Column);
+
+    #[test]
+    fn a_value_decodes_from_a_string_or_an_integer_and_encodes_as_a_string() {
+        for text in [r#""1""#, "1"] {
+            let column: Column = serde_json::from_str(text).unwrap();
+            assert_eq!(column, Column::Owner);
+            assert_eq!(serde_json::to_string(&column).unwrap(), r#""1""#);
+        }
+        let other: Column = serde_json::from_str("-7").unwrap();
+        assert_eq!(other, Column::Unrecognized("-7".to_owned()));
+        assert_eq!(serde_json::to_string(&other).unwrap(), r#""-7""#);
+        assert_eq!(Column::from_wire("0"), Column::Name);
+        // Other shapes are still errors.
+        assert!(serde_json::from_str::<Column>("1.5").is_err());
+        assert!(serde_json::from_str::<Column>("true").is_err());
+        assert!(serde_json::from_str::<Column>("null").is_err());
+        assert!(serde_json::from_str::<Column>(r#"["0"]"#).is_err());
+    }
 }

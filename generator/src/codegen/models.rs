@@ -61,13 +61,16 @@ fn model_struct(
         // The container renames every field to camelCase; only the others need their own.
         let rename = (serde_camel_case(&field.rust_name) != *wire).then(|| quote!(rename = #wire,));
         // Numbers sometimes arrive as strings: decode them leniently.
-        let lenient = match (&field.ty, field.required) {
-            (TypeRef::Integer, true) => Some("rt::lenient::i64"),
-            (TypeRef::Integer, false) => Some("rt::lenient::option_i64"),
-            (TypeRef::Int32, true) => Some("rt::lenient::i32"),
-            (TypeRef::Int32, false) => Some("rt::lenient::option_i32"),
-            (TypeRef::Number, true) => Some("rt::lenient::f64"),
-            (TypeRef::Number, false) => Some("rt::lenient::option_f64"),
+        let lenient = match (&field.ty, field.required, field.nullable) {
+            (TypeRef::Integer, true, _) => Some("rt::lenient::i64"),
+            (TypeRef::Integer, false, false) => Some("rt::lenient::option_i64"),
+            (TypeRef::Integer, false, true) => Some("rt::nullable::lenient::i64"),
+            (TypeRef::Int32, true, _) => Some("rt::lenient::i32"),
+            (TypeRef::Int32, false, false) => Some("rt::lenient::option_i32"),
+            (TypeRef::Int32, false, true) => Some("rt::nullable::lenient::i32"),
+            (TypeRef::Number, true, _) => Some("rt::lenient::f64"),
+            (TypeRef::Number, false, false) => Some("rt::lenient::option_f64"),
+            (TypeRef::Number, false, true) => Some("rt::nullable::lenient::f64"),
             _ => None,
         }
         .map(|function| quote!(deserialize_with = #function,));
@@ -76,6 +79,13 @@ fn model_struct(
             let attribute = (rename.is_some() || lenient.is_some() || !field.aliases.is_empty())
                 .then(|| quote!(#[serde(#rename #(#aliases)* #lenient)]));
             quote! { #doc #attribute pub #field_name: #ty, }
+        } else if field.nullable {
+            // Absent (missing), null, or a value: `default` makes a missing key `Absent`.
+            quote! {
+                #doc
+                #[serde(#rename #(#aliases)* #lenient default, skip_serializing_if = "rt::Nullable::is_absent")]
+                pub #field_name: rt::Nullable<#ty>,
+            }
         } else {
             // serde treats a missing `Option` as `None` by itself, except behind
             // `deserialize_with`, which needs `default` spelled out.
@@ -181,6 +191,8 @@ fn constructor(
         let name = ident(&field.rust_name);
         if field.required {
             quote!(#name)
+        } else if field.nullable {
+            quote!(#name: rt::Nullable::Absent)
         } else {
             quote!(#name: None)
         }

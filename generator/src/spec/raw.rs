@@ -114,6 +114,7 @@ pub struct RawField {
     pub rust_name: Option<String>,
     pub json_reason: Option<String>,
     pub aliases: Option<Vec<String>>,
+    pub nullable: Option<bool>,
 }
 
 /// An enum as written.
@@ -130,5 +131,6 @@ pub struct RawEnum {
 #[serde(deny_unknown_fields)]
 pub struct RawEnumValue {
     pub value: Option<String>,
+    pub name: Option<String>,
     pub doc: Option<String>,
 }

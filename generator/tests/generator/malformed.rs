@@ -18,6 +18,7 @@ const REQUIRED_CASES: &[&str] = &[
     "list_response_without_item",
     "missing_required_key",
     "model_cycle",
+    "nullable_misuse",
     "snake_case_collision",
     "undeclared_path_parameter",
     "unknown_method",

@@ -21,10 +21,24 @@ pub(crate) struct Workspace {
     pub(crate) personal: bool,
     pub(crate) capacity_id: Option<String>,
     pub(crate) default_dataset_storage_format: Option<String>,
+    /// Set by an administrator (`PATCH /admin/groups/{groupId}`); shown to admins only.
+    pub(crate) description: Option<String>,
+    /// The Log Analytics workspace assigned by an administrator, if any.
+    pub(crate) log_analytics: Option<LogAnalytics>,
     pub(crate) members: Vec<Member>,
     pub(crate) datasets: Vec<Dataset>,
     pub(crate) reports: Vec<Report>,
     pub(crate) dashboards: Vec<Dashboard>,
+}
+
+/// A Log Analytics workspace (an Azure resource) assigned to a workspace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LogAnalytics {
+    /// The id Power BI gives the assignment.
+    pub(crate) id: String,
+    pub(crate) subscription_id: String,
+    pub(crate) resource_group: String,
+    pub(crate) resource_name: String,
 }
 
 impl Workspace {
@@ -36,6 +50,8 @@ impl Workspace {
             personal: false,
             capacity_id: None,
             default_dataset_storage_format: None,
+            description: None,
+            log_analytics: None,
             members: Vec::new(),
             datasets: Vec::new(),
             reports: Vec::new(),

@@ -73,5 +73,9 @@ pub(crate) const REPORT_WRITE: Required = Required(&["Report.ReadWrite.All"]);
 /// Reading dashboards and tiles.
 pub(crate) const DASHBOARD_READ: Required =
     Required(&["Dashboard.ReadWrite.All", "Dashboard.Read.All"]);
+/// Reading the whole tenant as a Fabric administrator (admin APIs).
+pub(crate) const TENANT_READ: Required = Required(&["Tenant.Read.All", "Tenant.ReadWrite.All"]);
+/// Changing the tenant's content as a Fabric administrator (admin APIs).
+pub(crate) const TENANT_WRITE: Required = Required(&["Tenant.ReadWrite.All"]);
 /// Cloning reports and creating dashboards.
 pub(crate) const CONTENT_CREATE: Required = Required(&["Content.Create"]);

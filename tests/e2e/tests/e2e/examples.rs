@@ -155,17 +155,35 @@ fn the_exceptions_file_is_small_and_names_real_examples() {
 /// 5. GUIDs compared without regard to case: a string that is a GUID is lower-cased (the
 ///    client writes GUIDs in lower case; some samples write them in upper case).
 pub fn normalize(value: &Value) -> Value {
+    normalize_with(value, true)
+}
+
+/// The normalization of request bodies: rules 3 to 5 only. An explicit `null` in a request
+/// means something of its own (Update Group As Admin unassigns a Log Analytics workspace with
+/// one), so it must be sent; and a string stays a string, because the expected body is
+/// already read as the description declares it ([`described`]): a number the client sends
+/// where the description declares a string (`columnId: "0"`) is a difference.
+pub fn normalize_request(value: &Value) -> Value {
+    normalize_with(value, false)
+}
+
+fn normalize_with(value: &Value, lenient: bool) -> Value {
     match value {
         Value::Object(object) => Value::Object(
             object
                 .iter()
-                .filter(|(_, member)| !member.is_null())
-                .map(|(key, member)| (key.clone(), normalize(member)))
+                .filter(|(_, member)| !(lenient && member.is_null()))
+                .map(|(key, member)| (key.clone(), normalize_with(member, lenient)))
                 .collect::<Map<String, Value>>(),
         ),
-        Value::Array(items) => Value::Array(items.iter().map(normalize).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| normalize_with(item, lenient))
+                .collect(),
+        ),
         Value::Number(number) => canonical_number(number),
-        Value::String(text) => match numeric(text) {
+        Value::String(text) => match numeric(text).filter(|_| lenient) {
             Some(number) => canonical_number(&number),
             None if is_guid(text) => Value::String(text.to_ascii_lowercase()),
             None => instant(text).map_or_else(|| value.clone(), Value::String),
@@ -291,6 +309,22 @@ mod normalization {
         // Only object members: a null inside a list is a value.
         assert!(!same(json!([null]), json!([])));
         assert!(!same(json!({"a": 1, "b": null}), json!({"a": 1, "b": 2})));
+    }
+
+    #[test]
+    fn requests_keep_explicit_nulls_and_strings() {
+        use super::normalize_request;
+        let request = |a: serde_json::Value, b: serde_json::Value| {
+            normalize_request(&a) == normalize_request(&b)
+        };
+        assert!(!request(json!({"a": 1, "b": null}), json!({"a": 1})));
+        assert!(request(json!({"b": null}), json!({"b": null})));
+        assert!(!request(json!({"columnId": "0"}), json!({"columnId": 0})));
+        assert!(request(json!({"n": 1}), json!({"n": 1.0})));
+        assert!(request(
+            json!({"at": "2021-12-14T03:46:04.833", "id": "EC719732-EC80-4034-8053-0026BD5996D4"}),
+            json!({"at": "2021-12-14T03:46:04.833Z", "id": "ec719732-ec80-4034-8053-0026bd5996d4"})
+        ));
     }
 
     #[test]
@@ -1000,7 +1034,8 @@ fn query_pairs(raw: &str) -> Result<Vec<(String, String)>, String> {
 ///   literal segments compare case-sensitively;
 /// - the query as decoded name/value pairs, order-insensitive, names sent literally; values of
 ///   `format: date-time` parameters compare as instants;
-/// - headers by value; a JSON body as JSON after [`normalize`], keys compared without regard
+/// - headers by value; a JSON body as JSON after [`normalize_request`] (explicit nulls kept,
+///   strings not read as numbers), keys compared without regard
 ///   to case (the service reads JSON keys case-insensitively, and the description and its
 ///   samples disagree on the case of some: `NotifyOption`/`notifyOption`), with
 ///   `Content-Type: application/json`; a file upload as `multipart/form-data`; no body when
@@ -1096,8 +1131,8 @@ fn compare(expected: &Expected, recorded: &RecordedRequest) -> Result<(), String
                 )
             })?;
             match first_difference(
-                &fold_keys(&normalize(expected_body)),
-                &fold_keys(&normalize(&actual)),
+                &fold_keys(&normalize_request(expected_body)),
+                &fold_keys(&normalize_request(&actual)),
                 "$",
             ) {
                 None => Ok(()),
@@ -1201,7 +1236,7 @@ mod request_rules {
             ],
             time_parameters: BTreeSet::new(),
             headers: Vec::new(),
-            body: ExpectedBody::Json(json!({"name": "x", "count": "2"})),
+            body: ExpectedBody::Json(json!({"name": "x", "count": 2})),
         };
         let recorded = || RecordedRequest {
             method: "PATCH".to_owned(),
@@ -1248,6 +1283,18 @@ mod request_rules {
         let mut wrong = recorded();
         wrong.body = br#"{"count":3,"name":"x"}"#.to_vec();
         assert!(compare(&expected(), &wrong).is_err());
+        let mut wrong = recorded();
+        wrong.body = br#"{"count":"2","name":"x"}"#.to_vec();
+        assert!(
+            compare(&expected(), &wrong).is_err(),
+            "a string is not the number"
+        );
+        let mut wrong = recorded();
+        wrong.body = br#"{"count":2,"name":"x","owner":null}"#.to_vec();
+        assert!(
+            compare(&expected(), &wrong).is_err(),
+            "an explicit null is not an absent field"
+        );
         let mut wrong = recorded();
         wrong.headers.clear();
         assert!(compare(&expected(), &wrong).is_err(), "a JSON body says so");

@@ -21,7 +21,9 @@ mod names;
 mod two_categories;
 
 use powerbi::PowerBiClient;
-use powerbi::runtime::{HttpMethod, LongRunning, Paging, ServicePrincipalSupport, WorkspaceScope};
+use powerbi::runtime::{
+    HttpMethod, LongRunning, Nullable, Paging, ServicePrincipalSupport, WorkspaceScope,
+};
 use serde_json::json;
 
 #[test]
@@ -76,6 +78,7 @@ fn names_fixture_escapes_keywords_and_odd_wire_names() {
         ("ReadWrite", Mode::ReadWrite),
         ("2Hours", Mode::V2Hours),
         ("self", Mode::Self_),
+        ("7", Mode::Weekly),
         ("write-only", Mode::Unrecognized("write-only".to_owned())),
     ] {
         let decoded: Mode = serde_json::from_value(json!(wire)).unwrap();
@@ -83,6 +86,10 @@ fn names_fixture_escapes_keywords_and_odd_wire_names() {
         assert_eq!(serde_json::to_value(&decoded).unwrap(), json!(wire));
         assert_eq!(decoded.to_string(), wire);
     }
+    // A value of digits also decodes from the number; it encodes as the string.
+    let weekly: Mode = serde_json::from_value(json!(7)).unwrap();
+    assert_eq!(weekly, Mode::Weekly);
+    assert_eq!(serde_json::to_value(&weekly).unwrap(), json!("7"));
 
     let wire = json!({
         "type": "read-only",
@@ -189,6 +196,25 @@ fn two_categories_fixture_has_both_modules_and_shared_models() {
         serde_json::to_value(&request).unwrap(),
         json!({"fileUrl": "https://example.com/file.pbix"})
     );
+    // `nullable: true` fields: absent is left out, null is sent, a value is sent; decoding
+    // reads the three back.
+    let clear = ImportRequest {
+        file_url: "f".to_owned(),
+        description: Nullable::Null,
+        retries: 3.into(),
+        ..ImportRequest::default()
+    };
+    let wire = json!({"fileUrl": "f", "description": null, "retries": 3});
+    assert_eq!(serde_json::to_value(&clear).unwrap(), wire);
+    assert_eq!(
+        serde_json::from_value::<ImportRequest>(wire).unwrap(),
+        clear
+    );
+    let decoded: ImportRequest =
+        serde_json::from_value(json!({"fileUrl": "f", "retries": "4"})).unwrap();
+    assert_eq!(decoded.description, Nullable::Absent);
+    assert_eq!(decoded.retries, Nullable::Value(4));
+    assert!(decoded.unknown_fields.is_empty());
 
     let apps = &two_categories::apps::operations::LIST_APPS;
     assert_eq!(

@@ -1,9 +1,13 @@
 //! Workspaces ("groups") and their members.
 
+use powerbi::admin::GetGroupAsAdminOptions;
 use powerbi::groups::{CreateGroupOptions, ListGroupUsersOptions, ListGroupsOptions};
 use powerbi::models::{
-    GroupCreationRequest, GroupUser, GroupUserAccessRight, PrincipalType, UpdateGroupRequest,
+    AdminGroup, AzureResource, GroupCreationRequest, GroupUser, GroupUserAccessRight,
+    PrincipalType, UpdateGroupRequest,
 };
+use powerbi::runtime::Nullable;
+use powerbi_sandbox::RecordedRequest;
 use powerbi_sandbox::demo;
 
 use crate::common::*;
@@ -310,4 +314,111 @@ async fn manage_workspace_members() {
         .get_group(workspace)
         .await
         .expect("the outsider is now a member");
+}
+
+/// The one API request the sandbox recorded since it was last cleared.
+fn only_api_request(sandbox: &powerbi_sandbox::Sandbox) -> RecordedRequest {
+    let mut requests: Vec<RecordedRequest> = sandbox
+        .recorded_requests()
+        .into_iter()
+        .filter(RecordedRequest::is_api)
+        .collect();
+    assert_eq!(requests.len(), 1, "one API request: {requests:?}");
+    requests.remove(0)
+}
+
+#[tokio::test]
+async fn an_explicit_null_unassigns_the_log_analytics_workspace() {
+    let sandbox = sandbox().await;
+    let admin = user(&sandbox);
+    let finance = id(demo::FINANCE_WORKSPACE_ID);
+    let client = &admin;
+    let get = move || async move {
+        client
+            .admin()
+            .get_group_as_admin(finance, GetGroupAsAdminOptions::default())
+            .await
+            .expect("get as admin")
+    };
+    assert_eq!(get().await.log_analytics_workspace, Nullable::Absent);
+
+    // Assign one: the value goes out.
+    let resource = AzureResource {
+        subscription_id: Some(id("d778934f-bda2-41d9-b5c7-6cf41372c1a0")),
+        resource_group: Some("myResourceGroup".to_owned()),
+        resource_name: Some("myLogAnalyticsWorkspace".to_owned()),
+        ..AzureResource::default()
+    };
+    let assign = AdminGroup {
+        log_analytics_workspace: resource.clone().into(),
+        ..AdminGroup::default()
+    };
+    admin
+        .admin()
+        .update_group_as_admin(finance, &assign)
+        .await
+        .expect("assign");
+    let assigned = get().await;
+    let shown = assigned
+        .log_analytics_workspace
+        .value()
+        .expect("an assigned Log Analytics workspace is shown");
+    assert_eq!(shown.resource_name, resource.resource_name);
+    assert_eq!(shown.subscription_id, resource.subscription_id);
+    assert!(shown.id.is_some(), "Power BI gives the assignment an id");
+
+    // A rename leaves the field out (Absent), and so keeps the assignment.
+    let rename = AdminGroup {
+        name: Some("Finance (renamed)".to_owned()),
+        ..AdminGroup::default()
+    };
+    sandbox.clear_recorded();
+    admin
+        .admin()
+        .update_group_as_admin(finance, &rename)
+        .await
+        .expect("rename");
+    let sent: serde_json::Value =
+        serde_json::from_slice(&only_api_request(&sandbox).body).expect("a JSON body");
+    assert_eq!(sent, serde_json::json!({"name": "Finance (renamed)"}));
+    let renamed = get().await;
+    assert_eq!(renamed.name.as_deref(), Some("Finance (renamed)"));
+    assert!(renamed.log_analytics_workspace.value().is_some());
+
+    // Null unassigns: the explicit null reaches the wire, and the assignment is gone.
+    let unassign = AdminGroup {
+        log_analytics_workspace: Nullable::Null,
+        ..AdminGroup::default()
+    };
+    sandbox.clear_recorded();
+    admin
+        .admin()
+        .update_group_as_admin(finance, &unassign)
+        .await
+        .expect("unassign");
+    let request = only_api_request(&sandbox);
+    assert_eq!(request.method, "PATCH");
+    assert_eq!(
+        request.path,
+        format!("/v1.0/myorg/admin/groups/{}", demo::FINANCE_WORKSPACE_ID)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&request.body),
+        r#"{"logAnalyticsWorkspace":null}"#
+    );
+    let after = get().await;
+    assert_eq!(after.log_analytics_workspace, Nullable::Absent);
+    assert_eq!(after.name.as_deref(), Some("Finance (renamed)"));
+
+    // Shared capacity: only the name and description can change, and no assignment either way.
+    for body in [assign, unassign] {
+        assert_api_error(
+            admin
+                .admin()
+                .update_group_as_admin(id(demo::SALES_WORKSPACE_ID), &body)
+                .await,
+            400,
+            Some("InvalidRequest"),
+        );
+    }
 }

@@ -164,6 +164,8 @@ const STATEFUL: &[&str] = &[
     "Groups_AddGroupUser",
     "Groups_UpdateGroupUser",
     "Groups_DeleteUserInGroup",
+    "Groups_GetGroupAsAdmin",
+    "Groups_UpdateGroupAsAdmin",
     "Datasets_TakeOverInGroup",
     "Datasets_GetDatasets",
     "Datasets_GetDatasetsInGroup",
