@@ -70,6 +70,22 @@ pub enum Error {
         /// The `RequestId` header, or `-`.
         request_id: String,
     },
+    /// The answer fits its model but cannot be followed: a paging link that loops or leads to
+    /// another host, a page repeated, a long-running operation without a usable `Location`
+    /// or id. What came before it was real; nothing after it was fetched.
+    #[error(
+        "{operation}: the answer cannot be followed: `{field}`: {message} (RequestId {request_id})"
+    )]
+    Unusable {
+        /// The operation.
+        operation: &'static str,
+        /// The header or field at fault (`@odata.nextLink`, `Location`, ...).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+        /// The `RequestId` header, or `-`.
+        request_id: String,
+    },
     /// The request could not be built from the arguments given (nothing was sent).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
@@ -101,6 +117,11 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(api) => api.request_id.as_deref(),
+            Error::Decode { request_id, .. } | Error::Unusable { request_id, .. }
+                if request_id != "-" =>
+            {
+                Some(request_id)
+            }
             _ => None,
         }
     }

@@ -41,7 +41,7 @@
 //! `Location` cannot be used (not a URL, not UTF-8, no host, or not a Power BI host of the
 //! configured cloud, where the token goes) is an error, as is a POST answered 202 without a
 //! `Location`, or an answer without the id a kind follows. These errors are
-//! [`Error::Decode`] naming the header or field: the operation may have started, but it cannot
+//! [`Error::Unusable`] naming the header or field: the operation may have started, but it cannot
 //! be followed.
 //!
 //! Between polls the job waits its [`poll_interval`](Job::poll_interval) or the service's
@@ -176,9 +176,9 @@ fn location(
         return Ok(None);
     };
     let unusable = |why: &str| {
-        Err(Error::Decode {
+        Err(Error::Unusable {
             operation,
-            path: "Location".to_owned(),
+            field: "Location".to_owned(),
             message: format!(
                 "the service accepted the request but its Location header {why}, so the operation cannot be followed; it may still run"
             ),
@@ -296,9 +296,9 @@ impl<'c> Job<'c> {
                         }
                     }
                     _ => {
-                        return Err(Error::Decode {
+                        return Err(Error::Unusable {
                             operation,
-                            path: "x-ms-request-id".to_owned(),
+                            field: "x-ms-request-id".to_owned(),
                             message: "the service accepted the refresh but returned no refresh id to follow it by".to_owned(),
                             request_id: header(&headers, "requestid").unwrap_or_else(|| "-".to_owned()),
                         });
@@ -342,9 +342,9 @@ impl<'c> Job<'c> {
                     (202, Some(location)) => Target::Accepted(location),
                     (202, None) if request.is_get() => Target::Accepted(url.clone()),
                     (202, None) => {
-                        return Err(Error::Decode {
+                        return Err(Error::Unusable {
                             operation,
-                            path: "Location".to_owned(),
+                            field: "Location".to_owned(),
                             message: "the service accepted the request (202) without a Location to follow it at; it may still run".to_owned(),
                             request_id: header(&headers, "requestid").unwrap_or_else(|| "-".to_owned()),
                         });
@@ -380,9 +380,9 @@ impl<'c> Job<'c> {
         id: Option<String>,
         headers: &reqwest::header::HeaderMap,
     ) -> Result<String> {
-        id.ok_or_else(|| Error::Decode {
+        id.ok_or_else(|| Error::Unusable {
             operation,
-            path: "id".to_owned(),
+            field: "id".to_owned(),
             message: "the service accepted the request but its answer carries no id to follow the operation by; it may still run".to_owned(),
             request_id: header(headers, "requestid").unwrap_or_else(|| "-".to_owned()),
         })
@@ -750,7 +750,7 @@ mod tests {
             b"http://api.powerbi.com/status",
         ] {
             match at(bad) {
-                Err(Error::Decode { path, .. }) => assert_eq!(path, "Location"),
+                Err(Error::Unusable { field, .. }) => assert_eq!(field, "Location"),
                 other => panic!("{bad:?}: {other:?}"),
             }
         }

@@ -13,7 +13,7 @@
 //! A paginator keeps a fixed amount of state whatever the number of pages: the cursor of the
 //! next page (one link or token) and a few 64-bit hashes, keyed per paginator, never a history
 //! of the links and tokens seen. With them it refuses a service that misbehaves, with an
-//! [`Error::Decode`] naming the field at fault (the answer is unusable as a page sequence);
+//! [`Error::Unusable`] naming the field at fault (the answer is unusable as a page sequence);
 //! the items of the pages before the fault have been yielded, nothing after it is fetched:
 //!
 //! - **Cycles of links and tokens.** A link back to the first page of the listing (or of the
@@ -631,9 +631,9 @@ fn quoted_token(token: &str) -> String {
 
 /// The error for an answer that cannot be paged on: the field at fault and what is wrong.
 fn unusable(operation: &'static str, field: &str, message: String, request_id: &str) -> Error {
-    Error::Decode {
+    Error::Unusable {
         operation,
-        path: field.to_owned(),
+        field: field.to_owned(),
         message,
         request_id: request_id.to_owned(),
     }

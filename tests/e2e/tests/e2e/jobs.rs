@@ -328,7 +328,11 @@ const REFRESH_ID: &str = "87f31ef7-1e3a-4006-9b0b-191693e79e9e";
 #[track_caller]
 fn assert_unfollowable<T: std::fmt::Debug>(result: powerbi::Result<T>, field: &str) {
     match result {
-        Err(Error::Decode { path, message, .. }) => {
+        Err(Error::Unusable {
+            field: path,
+            message,
+            ..
+        }) => {
             assert_eq!(path, field, "{message}");
             assert!(
                 message.contains("cannot be followed") || message.contains("to follow"),

@@ -254,7 +254,11 @@ async fn a_repeated_token_is_an_error_after_the_pages_before_it() {
     };
     assert_eq!(items, 2);
     match &error {
-        powerbi::Error::Decode { path, message, .. } => {
+        powerbi::Error::Unusable {
+            field: path,
+            message,
+            ..
+        } => {
             assert_eq!(path, "continuationToken");
             assert!(message.contains("cycle"), "{error}");
         }
@@ -345,7 +349,11 @@ async fn drain(
 #[track_caller]
 fn assert_paging_error(error: Option<powerbi::Error>, field: &str, words: &str) {
     match error {
-        Some(powerbi::Error::Decode { path, message, .. }) => {
+        Some(powerbi::Error::Unusable {
+            field: path,
+            message,
+            ..
+        }) => {
             assert_eq!(path, field, "{message}");
             assert!(message.contains(words), "{message}");
         }
@@ -465,7 +473,11 @@ async fn a_continuation_uri_to_another_host_without_a_token_is_an_error_not_an_e
         .collect()
         .await;
     match result {
-        Err(powerbi::Error::Decode { path, message, .. }) => {
+        Err(powerbi::Error::Unusable {
+            field: path,
+            message,
+            ..
+        }) => {
             assert_eq!(path, "continuationUri");
             assert!(message.contains("collector.example"), "{message}");
         }
@@ -491,7 +503,11 @@ async fn a_server_that_ignores_skip_is_detected_at_the_repeated_page() {
     let first = pages.next_page().await.expect("a page").expect("page 1");
     assert_eq!(first.items.len(), 2);
     match pages.next_page().await {
-        Some(Err(powerbi::Error::Decode { path, message, .. })) => {
+        Some(Err(powerbi::Error::Unusable {
+            field: path,
+            message,
+            ..
+        })) => {
             assert_eq!(path, "value");
             assert!(message.contains("ignores $skip"), "{message}");
         }
