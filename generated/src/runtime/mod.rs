@@ -21,6 +21,7 @@ pub mod lenient;
 mod open_enum;
 mod operation;
 pub mod paging;
+pub mod redact;
 mod request;
 pub mod retry;
 #[cfg(feature = "admin")]

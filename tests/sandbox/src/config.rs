@@ -2,6 +2,18 @@
 
 use std::time::Duration;
 
+/// How the fake blob service of temporary upload locations fails uploads (see
+/// [`Sandbox::set_blob_failure`](crate::Sandbox::set_blob_failure)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BlobFailure {
+    /// Answers with this status and a body quoting the request's whole URL, SAS signature
+    /// included, as a careless gateway might.
+    EchoUrl(u16),
+    /// Does not answer for a minute (the client's idle timeout ends the upload).
+    Hang,
+}
+
 /// Settings for a [`Sandbox`](crate::Sandbox), built fluently from [`SandboxConfig::default`].
 ///
 /// Defaults: every token gets its own lifetime between 3600 and 5400 seconds
