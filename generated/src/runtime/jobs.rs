@@ -119,7 +119,7 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     header(headers, "retry-after")
         .and_then(|text| text.trim().parse::<f64>().ok())
         .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
-        .map(|seconds| Duration::from_secs_f64(seconds.min(3600.0)))
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds.min(3600.0)).ok())
 }
 
 fn text(body: &Value, key: &str) -> Option<String> {
@@ -400,7 +400,7 @@ impl<'c> Job<'c> {
     async fn sleep(&self, started: Instant, delay: Option<Duration>) -> Result<()> {
         let wait = delay.map_or(self.interval, |delay| delay.max(self.interval));
         if let Some(timeout) = self.timeout
-            && started.elapsed() + wait > timeout
+            && started.elapsed().saturating_add(wait) > timeout
         {
             let host = self
                 .start
