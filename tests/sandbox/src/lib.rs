@@ -48,7 +48,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::app::App;
-pub use crate::config::{BlobFailure, DeviceCodeFlow, SandboxConfig, TokenFailure};
+pub use crate::config::{BlobFailure, DeviceCodeFlow, RawLifetime, SandboxConfig, TokenFailure};
 pub use crate::examples::{EXAMPLE_HEADER, path_shape};
 pub use crate::faults::{Fault, FaultPlan};
 pub use crate::record::RecordedRequest;
