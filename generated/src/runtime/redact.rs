@@ -2,12 +2,12 @@
 //!
 //! A URL keeps its scheme, host, port and path; its user info (`user:password@`), query string
 //! (a signed URL's `sig=`, a continuation token, an `api-version`) and fragment are removed.
-//! [`url`] redacts a parsed URL, [`text`] every URL inside free text (an error message, a
+//! [`url()`] redacts a parsed URL, [`text()`] every URL inside free text (an error message, a
 //! `Debug` rendering), and also masks a `sig=` value that appears without its URL.
 //!
-//! [`Error`](crate::Error), [`ApiError`](crate::ApiError) and [`AuthError`](crate::AuthError)
-//! pass their `Display` and `Debug` output through [`text`], so no variant can carry a
-//! signed URL or a password into a log line, whatever string it was built from.
+//! [`Error`], [`ApiError`] and [`AuthError`] pass their `Display` and `Debug` output through
+//! [`text()`], so no variant can carry a signed URL or a password into a log line, whatever
+//! string it was built from.
 
 use std::borrow::Cow;
 use std::fmt;

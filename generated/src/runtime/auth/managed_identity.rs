@@ -236,3 +236,23 @@ impl TokenCredential for ManagedIdentityCredential {
         IdentityKind::ServicePrincipal
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_the_endpoints() {
+        let endpoint =
+            Url::parse("http://user:pw@localhost:4141/msi/token?code=SECRET").expect("parses");
+        let shown = format!(
+            "{:?} {:?}",
+            ManagedIdentityCredential::app_service(endpoint.clone(), "header-value"),
+            ManagedIdentityCredential::imds_at(endpoint)
+        );
+        for secret in ["SECRET", "pw@", "header-value"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("http://localhost:4141/msi/token"), "{shown}");
+    }
+}
