@@ -6,6 +6,8 @@
 //! | a JSON answer of a call, page or poll | [`DEFAULT_MAX_RESPONSE_BYTES`] (128 MiB), configurable | [`Error::ResponseTooLarge`](super::Error::ResponseTooLarge), before reading when `Content-Length` says so |
 //! | an error answer | [`ERROR_BODY_BYTES`] (64 KiB) | the rest is not read; the error keeps a snippet |
 //! | a token, identity or metadata endpoint | [`TOKEN_BODY_BYTES`] (64 KiB) | a sign-in error |
+//! | a long-running operation's start or `202` answer | 16 MiB | [`Error::ResponseTooLarge`](super::Error::ResponseTooLarge) |
+//! | a scan result | [`SCAN_RESULT_BYTES`](super::jobs::SCAN_RESULT_BYTES) (1 GiB) or the JSON limit if larger | [`Error::ResponseTooLarge`](super::Error::ResponseTooLarge) |
 //! | a streamed download | none: copied chunk by chunk to the caller's writer | — |
 //!
 //! Content codings are never negotiated (see the client builder), so what is counted here is

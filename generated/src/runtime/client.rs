@@ -44,8 +44,11 @@ struct Inner {
 impl std::fmt::Debug for PowerBiClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PowerBiClient")
-            .field("api_base", &self.inner.cloud.api_base.as_str())
-            .field("authority_host", &self.inner.cloud.authority_host.as_str())
+            .field("api_base", &super::redact::url(&self.inner.cloud.api_base))
+            .field(
+                "authority_host",
+                &super::redact::url(&self.inner.cloud.authority_host),
+            )
             .field("credential", &self.inner.credential.kind())
             .field("profile", &self.profile)
             .finish_non_exhaustive()

@@ -13,7 +13,7 @@ use super::{Error, Result};
 ///
 /// Values from Microsoft's national-cloud documentation. [`Cloud::custom`] points the client at
 /// anything else, such as the `powerbi-sandbox`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Cloud {
     /// Entra ID authority host, e.g. `https://login.microsoftonline.com`.
     pub authority_host: Url,
@@ -21,6 +21,17 @@ pub struct Cloud {
     pub api_base: Url,
     /// The token resource, e.g. `https://analysis.windows.net/powerbi/api`.
     pub resource: String,
+}
+
+// Configured URLs may carry user info or a query: Debug shows them without.
+impl std::fmt::Debug for Cloud {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cloud")
+            .field("authority_host", &super::redact::url(&self.authority_host))
+            .field("api_base", &super::redact::url(&self.api_base))
+            .field("resource", &super::redact::text(&self.resource))
+            .finish()
+    }
 }
 
 fn url(text: &str) -> Url {

@@ -1,15 +1,19 @@
 //! The one error type: every failure, with a one-line `Display` a user can act on.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::time::Duration;
+
+use super::redact;
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong calling Power BI. `Display` is one line: what failed, the
 /// service's code and message, the `RequestId` to quote to Microsoft, and a hint when the
-/// cause is a known setup problem. No variant ever holds a secret or a token.
-#[derive(Debug, thiserror::Error)]
+/// cause is a known setup problem. No variant ever holds a secret or a token, and `Display` and
+/// `Debug` pass through [`redact::text`](crate::runtime::redact::text): URLs lose their query
+/// and user info.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The Power BI service answered with an error status.
@@ -19,7 +23,7 @@ pub enum Error {
     #[error("{0}")]
     Auth(Box<AuthError>),
     /// The request never got an answer: connection, TLS, DNS or protocol failure.
-    #[error("{operation}: could not reach {host}: {message}")]
+    #[error("{}", redact::text(&format!("{operation}: could not reach {host}: {message}")))]
     Transport {
         /// The operation (or `raw request`).
         operation: &'static str,
@@ -29,7 +33,7 @@ pub enum Error {
         message: String,
     },
     /// A time limit ran out; `limit` says which one, and the message how to raise it.
-    #[error("{operation}: {}", limit.describe(host, *after))]
+    #[error("{}", redact::text(&format!("{operation}: {}", limit.describe(host, *after))))]
     Timeout {
         /// The operation (or `raw request`).
         operation: &'static str,
@@ -42,10 +46,10 @@ pub enum Error {
     },
     /// The answer was larger than the client reads for its kind (nothing beyond the limit
     /// was read or kept).
-    #[error(
+    #[error("{}", redact::text(&format!(
         "{operation}: the answer from {host} is larger than the limit of {limit} bytes{}; raise it with PowerBiClientBuilder::max_response_size (or RequestBuilder::max_response_size for one call)",
         declared.map(|length| format!(" (Content-Length {length})")).unwrap_or_default()
-    )]
+    )))]
     ResponseTooLarge {
         /// The operation (or `raw request`).
         operation: &'static str,
@@ -57,9 +61,9 @@ pub enum Error {
         declared: Option<u64>,
     },
     /// The answer did not match the expected type.
-    #[error(
+    #[error("{}", redact::text(&format!(
         "{operation}: cannot decode the response at `{path}`: {message} (RequestId {request_id})"
-    )]
+    )))]
     Decode {
         /// The operation.
         operation: &'static str,
@@ -73,9 +77,9 @@ pub enum Error {
     /// The answer fits its model but cannot be followed: a paging link that loops or leads to
     /// another host, a page repeated, a long-running operation without a usable `Location`
     /// or id. What came before it was real; nothing after it was fetched.
-    #[error(
+    #[error("{}", redact::text(&format!(
         "{operation}: the answer cannot be followed: `{field}`: {message} (RequestId {request_id})"
-    )]
+    )))]
     Unusable {
         /// The operation.
         operation: &'static str,
@@ -87,10 +91,10 @@ pub enum Error {
         request_id: String,
     },
     /// The request could not be built from the arguments given (nothing was sent).
-    #[error("invalid request: {0}")]
+    #[error("invalid request: {}", redact::text(.0))]
     InvalidRequest(String),
     /// The client was configured wrongly.
-    #[error("client configuration: {0}")]
+    #[error("client configuration: {}", redact::text(.0))]
     Config(String),
 }
 
@@ -183,7 +187,7 @@ impl TimeoutKind {
 }
 
 /// An error answer from the Power BI REST API.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The operation that failed (its spec name) or `raw request`.
@@ -224,7 +228,8 @@ impl ApiError {
 }
 
 impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let f = &mut String::new();
         write!(f, "{}: HTTP {}", self.operation, self.status)?;
         if let Some(reason) = reqwest::StatusCode::from_u16(self.status)
             .ok()
@@ -248,12 +253,12 @@ impl fmt::Display for ApiError {
         if let Some(hint) = &self.hint {
             write!(f, "; hint: {hint}")?;
         }
-        Ok(())
+        redact::write(out, f)
     }
 }
 
 /// A failed sign-in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AuthError {
     /// The credential that failed (`client secret`, `username/password`, ...).
@@ -275,7 +280,8 @@ pub struct AuthError {
 }
 
 impl fmt::Display for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let f = &mut String::new();
         write!(f, "sign-in with {} failed", self.credential)?;
         if let Some(status) = self.status {
             write!(f, ": HTTP {status}")?;
@@ -298,7 +304,7 @@ impl fmt::Display for AuthError {
         if let Some(hint) = self.hint {
             write!(f, "; hint: {hint}")?;
         }
-        Ok(())
+        redact::write(out, f)
     }
 }
 

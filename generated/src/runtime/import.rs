@@ -13,7 +13,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use futures::StreamExt;
 
-use super::{Error, Job, LongRunning, PowerBiClient, Result, Upload, Workspace};
+use super::error::cause_chain;
+use super::{Error, Job, LongRunning, PowerBiClient, Result, Upload, Workspace, redact};
 use crate::imports::{PostImportOptions, operations};
 
 /// How [`PowerBiClient::import_file`] uploads.
@@ -205,15 +206,39 @@ impl PowerBiClient {
             .body(body)
             .send()
             .await
-            .map_err(|error| blob_error(host, format!("blob upload failed: {error}")))?;
+            // reqwest's own Display names the URL, SAS signature included: causes only.
+            .map_err(|error| {
+                blob_error(host, format!("blob upload failed: {}", cause_chain(&error)))
+            })?;
         let status = response.status();
         if status.is_success() {
             return Ok(());
         }
-        let text = response.text().await.unwrap_or_default();
+        let snippet = body_snippet(response).await;
         Err(blob_error(
             host,
-            format!("the blob service answered {status}: {text}"),
+            format!(
+                "the blob service answered {status}: {}",
+                redact::text(snippet.trim())
+            ),
         ))
     }
+}
+
+/// The longest part of a blob service's error answer kept in the error.
+const SNIPPET_BYTES: usize = 1024;
+
+/// The start of an error answer's body, at most [`SNIPPET_BYTES`] (the rest is not read).
+async fn body_snippet(mut response: reqwest::Response) -> String {
+    let mut kept = Vec::new();
+    while kept.len() < SNIPPET_BYTES {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = SNIPPET_BYTES.saturating_sub(kept.len());
+                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    String::from_utf8_lossy(&kept).into_owned()
 }

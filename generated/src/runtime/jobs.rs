@@ -85,6 +85,9 @@ pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// export, an import): far above any such answer, far below what would hurt.
 const MAX_JOB_ANSWER: usize = 16 * 1024 * 1024;
 
+/// The least a scan result may be (see [`Job::scan_result`]): 1 GiB.
+pub const SCAN_RESULT_BYTES: u64 = 1024 * 1024 * 1024;
+
 /// The overall limit of a wait on a job of `kind` unless [`Job::timeout`] sets another; see
 /// the table in the [module documentation](self) for why each is what it is.
 pub fn default_timeout(kind: LongRunning) -> Duration {
@@ -122,7 +125,7 @@ impl JobStatus {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Target {
     /// GET this URL; the body carries the status.
     Status(url::Url),
@@ -132,6 +135,28 @@ enum Target {
     Accepted(url::Url),
     /// Nothing to poll: the start answer was final.
     Finished,
+}
+
+// Locations are the service's and may carry signed queries: Debug shows them without.
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Status(url) => f
+                .debug_tuple("Status")
+                .field(&super::redact::url(url))
+                .finish(),
+            Target::History { url, request_id } => f
+                .debug_struct("History")
+                .field("url", &super::redact::url(url))
+                .field("request_id", request_id)
+                .finish(),
+            Target::Accepted(url) => f
+                .debug_tuple("Accepted")
+                .field(&super::redact::url(url))
+                .finish(),
+            Target::Finished => f.write_str("Finished"),
+        }
+    }
 }
 
 /// A started long-running operation. See the [module documentation](self).
@@ -637,13 +662,27 @@ impl<'c> Job<'c> {
     }
 
     /// The result of a finished scan (`admin/workspaces/scanResult/{id}`), as sent.
+    ///
+    /// A scan of 100 workspaces with lineage, data source details and dataset schemas can be
+    /// hundreds of MiB, so it is read up to [`SCAN_RESULT_BYTES`] (1 GiB) or the client's
+    /// [`max_response_size`](crate::PowerBiClientBuilder::max_response_size), whichever is
+    /// larger. It is held whole while decoded; split large tenants into smaller batches.
     pub async fn scan_result(&mut self) -> Result<Value> {
         if !self.last.as_ref().is_some_and(JobStatus::is_done) {
             self.wait().await?;
         }
         let url = self.result_url("scan result")?;
         let operation = self.start.operation_name();
-        self.get(&url).send().await?.decode(operation)
+        let limit = self
+            .start
+            .client()
+            .max_response_bytes()
+            .max(SCAN_RESULT_BYTES);
+        self.get(&url)
+            .max_response_size(limit)
+            .send()
+            .await?
+            .decode(operation)
     }
 }
 

@@ -24,6 +24,7 @@ pub mod nullable;
 mod open_enum;
 mod operation;
 pub mod paging;
+pub mod redact;
 mod request;
 pub mod retry;
 #[cfg(feature = "admin")]

@@ -79,7 +79,7 @@ impl Continuation {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum Cursor {
     /// The first request of the current window.
     Start(Vec<(String, String)>),
@@ -93,8 +93,25 @@ enum Cursor {
     Done,
 }
 
+// Links and tokens are the service's and may carry signed queries: Debug shows a link
+// without its query and a token by its length only.
+impl std::fmt::Debug for Cursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Cursor::Start(query) => f.debug_tuple("Start").field(&query.len()).finish(),
+            Cursor::Skip(skip) => f.debug_tuple("Skip").field(skip).finish(),
+            Cursor::Url(link) => f
+                .debug_tuple("Url")
+                .field(&super::redact::text(link))
+                .finish(),
+            Cursor::Token(token) => write!(f, "Token(<{} characters>)", token.chars().count()),
+            Cursor::Done => f.write_str("Done"),
+        }
+    }
+}
+
 /// One page: its items and whether more follow.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Page<T> {
     /// The items of the page (possibly none: a continuation page may be empty).
     pub items: Vec<T>,
@@ -104,6 +121,26 @@ pub struct Page<T> {
     pub next_link: Option<String>,
     /// `lastResultSet`, when the page said.
     pub last_result_set: Option<bool>,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Page<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Page")
+            .field("items", &self.items)
+            .field(
+                "continuation_token",
+                &self
+                    .continuation_token
+                    .as_ref()
+                    .map(|token| format!("<{} characters>", token.chars().count())),
+            )
+            .field(
+                "next_link",
+                &self.next_link.as_deref().map(super::redact::text),
+            )
+            .field("last_result_set", &self.last_result_set)
+            .finish()
+    }
 }
 
 /// What a fetch learned besides the page: the answer's `RequestId` (for errors) and, for

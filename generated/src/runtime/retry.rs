@@ -130,7 +130,11 @@ impl Clock for ManualClock {
     }
 
     fn now(&self) -> SystemTime {
-        self.inner.start + self.elapsed()
+        // A clock advanced beyond what `SystemTime` can represent stays at its start.
+        self.inner
+            .start
+            .checked_add(self.elapsed())
+            .unwrap_or(self.inner.start)
     }
 }
 
@@ -285,7 +289,9 @@ impl RetryPolicy {
             .initial_backoff
             .saturating_mul(1u32 << exponent)
             .min(self.max_backoff);
-        ceiling.mul_f64(self.jitter.next_fraction())
+        // The fraction is in [0, 1): the product never exceeds the ceiling.
+        Duration::try_from_secs_f64(ceiling.as_secs_f64() * self.jitter.next_fraction())
+            .map_or(ceiling, |wait| wait.min(ceiling))
     }
 
     /// What to do after attempt `attempt` failed with `failure`, `started` being the clock
@@ -404,8 +410,16 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let date = time::OffsetDateTime::parse(value, &format)
         .ok()
         .or_else(|| parse_imf_fixdate(value))?;
-    let when = SystemTime::from(date);
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    // Whole seconds, compared as numbers: `SystemTime::from` a date the platform's clock
+    // cannot represent (year 1 on Windows) would panic.
+    let now = match now.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => {
+            i64::try_from(before.duration().as_secs()).map_or(i64::MIN, i64::saturating_neg)
+        }
+    };
+    let wait = date.unix_timestamp().saturating_sub(now);
+    Some(u64::try_from(wait).map_or(Duration::ZERO, Duration::from_secs))
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110's IMF-fixdate), in case RFC 2822 parsing

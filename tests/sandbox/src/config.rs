@@ -2,6 +2,30 @@
 
 use std::time::Duration;
 
+/// A token lifetime written as raw JSON, whatever it says (see
+/// [`Sandbox::set_raw_token_lifetime`](crate::Sandbox::set_raw_token_lifetime)): each field is
+/// the JSON text put after `"expires_in":` or `"expires_on":` (`18446744073709551615`, `1e300`,
+/// `"-5"`, `"soon"`), or `None` to leave the field out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawLifetime {
+    /// The text of `expires_in` (and `ext_expires_in`).
+    pub expires_in: Option<String>,
+    /// The text of `expires_on`.
+    pub expires_on: Option<String>,
+}
+
+/// How the fake blob service of temporary upload locations fails uploads (see
+/// [`Sandbox::set_blob_failure`](crate::Sandbox::set_blob_failure)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BlobFailure {
+    /// Answers with this status and a body quoting the request's whole URL, SAS signature
+    /// included, as a careless gateway might.
+    EchoUrl(u16),
+    /// Does not answer for a minute (the client's idle timeout ends the upload).
+    Hang,
+}
+
 /// Settings for a [`Sandbox`](crate::Sandbox), built fluently from [`SandboxConfig::default`].
 ///
 /// Defaults: every token gets its own lifetime between 3600 and 5400 seconds

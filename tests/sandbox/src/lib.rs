@@ -49,7 +49,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::app::App;
-pub use crate::config::{DeviceCodeFlow, SandboxConfig, TokenFailure};
+pub use crate::config::{BlobFailure, DeviceCodeFlow, RawLifetime, SandboxConfig, TokenFailure};
 pub use crate::examples::{EXAMPLE_HEADER, path_shape};
 pub use crate::faults::{Fault, FaultPlan};
 pub use crate::record::RecordedRequest;
@@ -170,6 +170,12 @@ impl Sandbox {
     /// Dataset refreshes accepted (answered 202) so far.
     pub fn refreshes_started(&self) -> u64 {
         self.app.refreshes_started()
+    }
+
+    /// Makes every blob upload to a temporary upload location from now on fail this way, or
+    /// succeed again with `None`.
+    pub fn set_blob_failure(&self, failure: Option<BlobFailure>) {
+        self.app.lock().blob_failure = failure;
     }
 
     /// Imports created so far.

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::config::BlobFailure;
 use crate::directory::User;
 use crate::model::{Workspace, same_id};
 use crate::seed;
@@ -19,6 +20,8 @@ pub(crate) struct State {
     /// My workspaces, keyed by the owner's object id; created on first use.
     personal: HashMap<String, Workspace>,
     next_refresh_id: u64,
+    /// How blob uploads fail, when they should.
+    pub(crate) blob_failure: Option<BlobFailure>,
 }
 
 impl State {
@@ -33,6 +36,7 @@ impl State {
             workspaces,
             personal,
             next_refresh_id: seed::FIRST_REFRESH_ID,
+            blob_failure: None,
         }
     }
 

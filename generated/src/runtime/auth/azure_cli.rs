@@ -208,7 +208,7 @@ fn local_lifetime(text: &str, now: SystemTime) -> Option<Duration> {
     let whole = text.split('.').next()?;
     let expires = PrimitiveDateTime::parse(whole, layout).ok()?.assume_utc();
     let now = i64::try_from(now.duration_since(UNIX_EPOCH).ok()?.as_secs()).ok()?;
-    let difference = expires.unix_timestamp() - now;
+    let difference = expires.unix_timestamp().saturating_sub(now);
     let quarter = 15 * 60;
     let left = difference.rem_euclid(quarter);
     let left = if left == 0 { quarter } else { left };

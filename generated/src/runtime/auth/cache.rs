@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::entra::auth_error;
-use super::{Secret, TokenContext, TokenCredential};
+use super::entra::{auth_error, clamp_lifetime};
+use super::{MAX_TOKEN_LIFETIME, Secret, TokenContext, TokenCredential};
 use crate::runtime::{Cloud, Error, Result};
 
 /// Renew this long before expiry by default (Entra ID tokens live 60–90 minutes).
@@ -296,12 +296,12 @@ impl TokenSlot {
         state.generation = state.generation.wrapping_add(1);
         match fetched {
             Ok(token) => {
-                let lifetime = token.expires_in;
+                let lifetime = clamp_lifetime(token.expires_in);
                 let margin = renew_margin(lifetime, entry.options.renew_before, random_unit());
                 let cached = Cached {
                     token: token.token,
-                    renew_at: started + lifetime.saturating_sub(margin),
-                    expires_at: started + lifetime,
+                    renew_at: later(started, lifetime.saturating_sub(margin)),
+                    expires_at: later(started, lifetime),
                 };
                 state.token = Some(cached.clone());
                 state.failures = 0;
@@ -319,7 +319,7 @@ impl TokenSlot {
                     state.failures,
                     random_unit(),
                 );
-                state.retry_at = Some(Instant::now() + delay);
+                state.retry_at = Some(later(Instant::now(), delay));
                 let valid = state
                     .token
                     .as_ref()
@@ -357,15 +357,29 @@ impl TokenSlot {
     }
 }
 
+/// `start + after`, never panicking: `after` is at most [`MAX_TOKEN_LIFETIME`] (a longer wait
+/// or lifetime is cut to it), and an instant the clock cannot represent falls back to `start`
+/// (the token is then renewed at once rather than trusted forever).
+fn later(start: Instant, after: Duration) -> Instant {
+    start
+        .checked_add(after.min(MAX_TOKEN_LIFETIME))
+        .unwrap_or(start)
+}
+
+/// `duration` times `factor` (finite, not negative), saturating instead of panicking.
+fn scale(duration: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(duration.as_secs_f64() * factor).unwrap_or(Duration::MAX)
+}
+
 /// How long before expiry to renew: the configured margin (default 5 minutes, at most a
 /// quarter of the lifetime), plus up to a quarter more (`unit` in `[0, 1)`), at most the whole
 /// lifetime.
 fn renew_margin(lifetime: Duration, renew_before: Option<Duration>, unit: f64) -> Duration {
     let base = match renew_before {
         Some(margin) => margin,
-        None => DEFAULT_RENEW_BEFORE.min(lifetime / 4),
+        None => DEFAULT_RENEW_BEFORE.min(lifetime.checked_div(4).unwrap_or_default()),
     };
-    base.mul_f64(1.0 + unit.clamp(0.0, 1.0) / 4.0).min(lifetime)
+    scale(base, 1.0 + unit.clamp(0.0, 1.0) / 4.0).min(lifetime)
 }
 
 /// The wait after the `failures`-th consecutive failure: `initial` doubled each time up to
@@ -373,7 +387,7 @@ fn renew_margin(lifetime: Duration, renew_before: Option<Duration>, unit: f64) -
 fn backoff(initial: Duration, max: Duration, failures: u32, unit: f64) -> Duration {
     let doublings = failures.saturating_sub(1).min(16);
     let full = initial.saturating_mul(1 << doublings).min(max);
-    full.mul_f64(1.0 - unit.clamp(0.0, 1.0) / 5.0)
+    scale(full, 1.0 - unit.clamp(0.0, 1.0) / 5.0).min(full)
 }
 
 /// A random number in `[0, 1)` (from the OS random source through a v4 UUID).
@@ -435,6 +449,18 @@ mod tests {
         assert_eq!(backoff(initial, max, 9, 0.0), max);
         assert_eq!(backoff(initial, max, 1, 0.5), Duration::from_millis(4500));
         assert_eq!(backoff(initial, max, u32::MAX, 0.0), max);
+        // A caller's absurd backoff saturates instead of overflowing.
+        assert_eq!(backoff(Duration::MAX, Duration::MAX, 3, 0.0), Duration::MAX);
+    }
+
+    #[test]
+    fn absurd_margins_and_lifetimes_do_not_overflow() {
+        let day = MAX_TOKEN_LIFETIME;
+        assert_eq!(renew_margin(day, Some(Duration::MAX), 0.999), day);
+        assert_eq!(renew_margin(Duration::ZERO, None, 0.5), Duration::ZERO);
+        let now = Instant::now();
+        assert_eq!(later(now, Duration::MAX), later(now, day));
+        assert!(later(now, Duration::MAX) > now);
     }
 
     #[test]

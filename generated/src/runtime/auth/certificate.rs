@@ -245,7 +245,7 @@ impl ClientCertificateCredential {
             "jti": uuid::Uuid::new_v4().to_string(),
             "nbf": now,
             "iat": now,
-            "exp": now + ASSERTION_LIFETIME_SECONDS,
+            "exp": now.saturating_add(ASSERTION_LIFETIME_SECONDS),
         });
         let signing_input = format!(
             "{}.{}",

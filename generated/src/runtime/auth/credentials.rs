@@ -211,16 +211,20 @@ impl TokenCredential for UsernamePasswordCredential {
 #[derive(Debug, Clone)]
 pub struct StaticTokenCredential {
     token: Secret,
-    expires_at: std::time::Instant,
+    /// `None`: later than the clock can represent (`Duration::MAX`): it never expires.
+    expires_at: Option<std::time::Instant>,
     identity: IdentityKind,
 }
 
 impl StaticTokenCredential {
-    /// Uses `token`, believed valid for `expires_in` from now.
+    /// Uses `token`, believed valid for `expires_in` from now. Any duration is accepted: one
+    /// beyond what the clock can represent (`Duration::MAX`) never expires. The cache keeps it
+    /// at most [`MAX_TOKEN_LIFETIME`](super::MAX_TOKEN_LIFETIME) at a time, then asks this
+    /// credential again (which hands out the same token while it is valid).
     pub fn new(token: impl Into<Secret>, expires_in: std::time::Duration) -> Self {
         StaticTokenCredential {
             token: token.into(),
-            expires_at: std::time::Instant::now() + expires_in,
+            expires_at: std::time::Instant::now().checked_add(expires_in),
             identity: IdentityKind::Unknown,
         }
     }
@@ -235,9 +239,9 @@ impl StaticTokenCredential {
 impl TokenCredential for StaticTokenCredential {
     fn get_token<'a>(&'a self, _context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         Box::pin(async move {
-            let left = self
-                .expires_at
-                .saturating_duration_since(std::time::Instant::now());
+            let left = self.expires_at.map_or(std::time::Duration::MAX, |at| {
+                at.saturating_duration_since(std::time::Instant::now())
+            });
             if left.is_zero() {
                 return Err(failure(
                     self.kind(),

@@ -15,6 +15,13 @@ const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 /// What `slow_down` adds to the interval (RFC 8628 §3.5).
 const SLOW_DOWN_STEP: Duration = Duration::from_secs(5);
+/// Bounds of the poll interval, whatever Entra ID names (it names 5 s).
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+const MAX_INTERVAL: Duration = Duration::from_secs(60);
+/// A device code's lifetime when Entra ID names none, and the longest one waited for (Entra ID
+/// names 15 minutes).
+const DEFAULT_CODE_LIFETIME: Duration = Duration::from_secs(15 * 60);
+const MAX_CODE_LIFETIME: Duration = Duration::from_secs(60 * 60);
 
 /// What Entra ID asks the user to do: open `verification_uri` and enter `user_code`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,13 +44,14 @@ type Prompt = Arc<dyn Fn(&DeviceCodeInfo) + Send + Sync>;
 ///
 /// The flow asks Entra ID for a code, hands Entra ID's `message` ("To sign in, use a web
 /// browser to open the page ... and enter the code ...") to the prompt callback (default:
-/// print it on standard error), then polls at the interval Entra ID names: `authorization_pending`
-/// keeps polling, `slow_down` adds 5 seconds, `authorization_declined`, `expired_token` and
+/// print it on standard error), then polls at the interval Entra ID names (kept between 1 s
+/// and 1 minute): `authorization_pending` keeps polling, `slow_down` adds 5 seconds, `authorization_declined`, `expired_token` and
 /// `bad_verification_code` end it with an error saying so. It asks for `offline_access` and
 /// renews later tokens with the refresh token, so the user is prompted once per credential.
 ///
 /// The app registration must be a public client ("Allow public client flows"). The client's
-/// token timeout does not apply to the wait for the user; the code's own expiry does.
+/// token timeout does not apply to the wait for the user; the code's own expiry does (as
+/// Entra ID names it, 15 minutes, at most an hour).
 ///
 /// ```no_run
 /// use powerbi::auth::DeviceCodeCredential;
@@ -157,10 +165,14 @@ impl DeviceCodeCredential {
         }
         let answer: DeviceCodeAnswer = serde_json::from_slice(&body)
             .map_err(|_| failure(kind, "unexpected device code answer", None))?;
-        let expires_in = Duration::from_secs(answer.expires_in.map_or(900, |Seconds(s)| s));
+        let expires_in = answer
+            .expires_in
+            .map_or(DEFAULT_CODE_LIFETIME, |Seconds(s)| Duration::from_secs(s))
+            .min(MAX_CODE_LIFETIME);
         let mut interval = answer
             .interval
-            .map_or(DEFAULT_INTERVAL, |Seconds(s)| Duration::from_secs(s.max(1)));
+            .map_or(DEFAULT_INTERVAL, |Seconds(s)| Duration::from_secs(s))
+            .clamp(MIN_INTERVAL, MAX_INTERVAL);
         let info = DeviceCodeInfo {
             message: answer.message.unwrap_or_else(|| {
                 format!(
@@ -186,7 +198,7 @@ impl DeviceCodeCredential {
                 ));
             }
             (self.sleeper)(interval).await;
-            waited += interval;
+            waited = waited.saturating_add(interval);
             let form = [
                 ("grant_type", DEVICE_CODE_GRANT),
                 ("client_id", self.client_id.as_str()),
@@ -199,7 +211,9 @@ impl DeviceCodeCredential {
                 }
                 Err(Error::Auth(mut error)) => match error.error.as_deref() {
                     Some("authorization_pending") => {}
-                    Some("slow_down") => interval += SLOW_DOWN_STEP,
+                    Some("slow_down") => {
+                        interval = interval.saturating_add(SLOW_DOWN_STEP).min(MAX_INTERVAL);
+                    }
                     Some("authorization_declined") => {
                         error.hint =
                             Some("the user declined the sign-in: run again to get a new code");

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Deserialize;
 use url::Url;
 
-use super::{AccessToken, Secret, TokenContext};
+use super::{AccessToken, MAX_TOKEN_LIFETIME, Secret, TokenContext};
 use crate::runtime::body::{BodyError, TOKEN_BODY_BYTES, read_limited};
 use crate::runtime::error::{AuthError, aadsts_hint, cause_chain};
 use crate::runtime::{Cloud, Error, Result};
@@ -184,18 +184,24 @@ pub(crate) fn parse_token(credential: &'static str, status: u16, body: &[u8]) ->
     })
 }
 
-/// A token's lifetime from `expires_in` (seconds) or else `expires_on` (Unix seconds).
+/// A token's lifetime from `expires_in` (seconds) or else `expires_on` (Unix seconds),
+/// clamped to [`MAX_TOKEN_LIFETIME`] (a time already past is a lifetime of zero).
 pub(crate) fn lifetime(
     expires_in: Option<Seconds>,
     expires_on: Option<Seconds>,
     now: SystemTime,
 ) -> Option<Duration> {
     if let Some(Seconds(seconds)) = expires_in {
-        return Some(Duration::from_secs(seconds));
+        return Some(clamp_lifetime(Duration::from_secs(seconds)));
     }
     let Seconds(on) = expires_on?;
     let now = now.duration_since(UNIX_EPOCH).ok()?.as_secs();
-    Some(Duration::from_secs(on.saturating_sub(now)))
+    Some(clamp_lifetime(Duration::from_secs(on.saturating_sub(now))))
+}
+
+/// `lifetime`, at most [`MAX_TOKEN_LIFETIME`].
+pub(crate) fn clamp_lifetime(lifetime: Duration) -> Duration {
+    lifetime.min(MAX_TOKEN_LIFETIME)
 }
 
 /// Reads an error answer of Entra ID (or of a managed identity endpoint, whose bodies are
@@ -267,9 +273,33 @@ struct TokenResponse {
     refresh_token: Option<String>,
 }
 
-/// Seconds as a number (v2) or a numeric string (v1, managed identity).
+/// Seconds as a number (v2) or a numeric string (v1, managed identity), whatever the other
+/// side wrote: an integer, a float (`1e300`), either in a string. A negative value counts as
+/// zero and one beyond `u64::MAX` as `u64::MAX` (callers clamp further); only a value that
+/// is not a number at all (`"soon"`, `NaN`) is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Seconds(pub(crate) u64);
+
+impl Seconds {
+    /// Whole seconds of a float: negative as zero, huge (or infinite) as `u64::MAX`; NaN is
+    /// no number.
+    fn from_float(value: f64) -> Option<Seconds> {
+        if value.is_nan() {
+            return None;
+        }
+        // `as` saturates (and truncates to whole seconds), which is the intent here.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Some(Seconds(value.max(0.0) as u64))
+    }
+
+    fn from_text(text: &str) -> Option<Seconds> {
+        let text = text.trim();
+        if let Ok(value) = text.parse::<u64>() {
+            return Some(Seconds(value));
+        }
+        Seconds::from_float(text.parse::<f64>().ok()?)
+    }
+}
 
 impl<'de> Deserialize<'de> for Seconds {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -277,23 +307,17 @@ impl<'de> Deserialize<'de> for Seconds {
         #[serde(untagged)]
         enum NumberOrText {
             Number(u64),
+            Negative(i64),
             Float(f64),
             Text(String),
         }
-        match NumberOrText::deserialize(deserializer)? {
-            NumberOrText::Number(value) => Ok(Seconds(value)),
-            NumberOrText::Float(value) if value.is_finite() && value >= 0.0 => {
-                // Truncation is intended: whole seconds.
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                Ok(Seconds(value as u64))
-            }
-            NumberOrText::Float(_) => Err(serde::de::Error::custom("a negative number of seconds")),
-            NumberOrText::Text(text) => text
-                .trim()
-                .parse()
-                .map(Seconds)
-                .map_err(|_| serde::de::Error::custom("seconds that are not a number")),
-        }
+        let seconds = match NumberOrText::deserialize(deserializer)? {
+            NumberOrText::Number(value) => Some(Seconds(value)),
+            NumberOrText::Negative(value) => Some(Seconds(u64::try_from(value).unwrap_or(0))),
+            NumberOrText::Float(value) => Seconds::from_float(value),
+            NumberOrText::Text(text) => Seconds::from_text(&text),
+        };
+        seconds.ok_or_else(|| serde::de::Error::custom("seconds that are not a number"))
     }
 }
 
@@ -336,6 +360,133 @@ mod tests {
         assert_eq!(lifetime, Some(Duration::from_secs(3600)));
         let body = br#"{"access_token":"abc","expires_on":"99999999999","resource":"r","token_type":"Bearer"}"#;
         assert!(parse_token("test", 200, body).is_ok());
+    }
+
+    #[test]
+    fn hostile_lifetimes_are_clamped() {
+        let day = MAX_TOKEN_LIFETIME;
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for (expires_in, expected) in [
+            ("18446744073709551615", Some(day)),
+            ("\"18446744073709551615\"", Some(day)),
+            ("18446744073709551616", Some(day)),
+            ("1e300", Some(day)),
+            ("\"1e300\"", Some(day)),
+            ("\"inf\"", Some(day)),
+            ("-5", Some(Duration::ZERO)),
+            ("\"-5\"", Some(Duration::ZERO)),
+            ("-1e300", Some(Duration::ZERO)),
+            ("3599.9", Some(Duration::from_secs(3599))),
+            ("\" 3600 \"", Some(Duration::from_secs(3600))),
+            ("\"NaN\"", None),
+            ("\"soon\"", None),
+            ("1e400", None),
+        ] {
+            let body = format!(r#"{{"access_token":"abc","expires_in":{expires_in}}}"#);
+            let parsed = parse_token("test", 200, body.as_bytes()).ok();
+            assert_eq!(
+                parsed.map(|granted| granted.token.expires_in),
+                expected,
+                "{expires_in}"
+            );
+        }
+        assert_eq!(lifetime(None, Some(Seconds(u64::MAX)), now), Some(day));
+        assert_eq!(lifetime(None, Some(Seconds(0)), now), Some(Duration::ZERO));
+    }
+
+    /// Any lifetime a token endpoint may write (numbers, floats, strings, huge, negative,
+    /// not numbers, in `expires_in`, `expires_on` or both) either parses to a lifetime within
+    /// the clamp or is refused as a sign-in error; the token cache then serves the token
+    /// without panicking, twice (the second call either reuses it or signs in again).
+    #[test]
+    fn any_token_lifetime_is_parsed_and_cached_without_panic() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        use std::sync::{Arc, Mutex};
+
+        #[derive(Debug)]
+        struct Answer(Arc<Mutex<Duration>>);
+        impl crate::runtime::auth::TokenCredential for Answer {
+            fn get_token<'a>(
+                &'a self,
+                _context: TokenContext<'a>,
+            ) -> futures::future::BoxFuture<'a, Result<AccessToken>> {
+                let expires_in = *self.0.lock().expect("not poisoned");
+                Box::pin(async move {
+                    Ok(AccessToken {
+                        token: Secret::new("token"),
+                        expires_in,
+                    })
+                })
+            }
+            fn kind(&self) -> &'static str {
+                "test"
+            }
+        }
+
+        // The JSON text of a number of seconds, as a server might write it.
+        let number = prop_oneof![
+            any::<u64>().prop_map(|value| value.to_string()),
+            any::<i64>().prop_map(|value| value.to_string()),
+            proptest::num::f64::ANY.prop_map(|value| serde_json::json!(value).to_string()),
+            (u64::MAX - 1000..=u64::MAX).prop_map(|value| value.to_string()),
+            Just("18446744073709551616".to_owned()),
+            Just("1e300".to_owned()),
+            Just("-1e300".to_owned()),
+            Just("1e400".to_owned()),
+            "-?[0-9]{1,30}(\\.[0-9]{1,5})?([eE][-+]?[0-9]{1,3})?",
+        ];
+        let text = prop_oneof![
+            number
+                .clone()
+                .prop_map(|text| serde_json::json!(text).to_string()),
+            proptest::num::f64::ANY
+                .prop_map(|value| serde_json::json!(value.to_string()).to_string()),
+            ".{0,12}".prop_map(|text| serde_json::json!(text).to_string()),
+        ];
+        let value = prop_oneof![number, text, Just("null".to_owned())];
+        let answers = (
+            proptest::option::of(value.clone()),
+            proptest::option::of(value),
+        );
+
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let lifetime = Arc::new(Mutex::new(Duration::ZERO));
+        let cache = crate::runtime::auth::TokenCache::new();
+        let client = crate::PowerBiClient::builder()
+            .credential(Answer(Arc::clone(&lifetime)))
+            .token_cache(cache.clone())
+            .build()
+            .expect("a client");
+        let mut runner = TestRunner::new(Config::with_cases(512));
+        runner
+            .run(&answers, |(expires_in, expires_on)| {
+                let mut fields = vec![r#""access_token":"abc""#.to_owned()];
+                if let Some(value) = &expires_in {
+                    fields.push(format!(r#""expires_in":{value}"#));
+                }
+                if let Some(value) = &expires_on {
+                    fields.push(format!(r#""expires_on":{value}"#));
+                }
+                let body = format!("{{{}}}", fields.join(","));
+                match parse_token("test", 200, body.as_bytes()) {
+                    Ok(granted) => {
+                        prop_assert!(granted.token.expires_in <= MAX_TOKEN_LIFETIME, "{body}");
+                        *lifetime.lock().expect("not poisoned") = granted.token.expires_in;
+                        cache.clear();
+                        for _ in 0..2 {
+                            let token = runtime.block_on(client.token());
+                            prop_assert!(token.is_ok(), "{body}: {token:?}");
+                        }
+                    }
+                    Err(error) => prop_assert!(matches!(error, Error::Auth(_)), "{body}"),
+                }
+                Ok(())
+            })
+            .expect("every answer is handled");
     }
 
     #[test]

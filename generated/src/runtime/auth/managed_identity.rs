@@ -8,17 +8,35 @@ use url::Url;
 
 use super::entra::{read_token_answer, send};
 use super::{AccessToken, IdentityKind, Secret, TokenContext, TokenCredential};
-use crate::runtime::{Error, Result};
+use crate::runtime::{Error, Result, redact};
 
 /// The VM instance metadata service (IMDS).
 const IMDS: &str = "http://169.254.169.254";
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 enum Source {
     /// App Service, Functions, Container Apps: `IDENTITY_ENDPOINT` + `IDENTITY_HEADER`.
     AppService { endpoint: Url, header: Secret },
     /// Virtual machines and scale sets: the instance metadata service.
     Imds { base: Url },
+}
+
+/// The endpoints through the URL redactor (an endpoint given with a query or user info
+/// keeps them out of `Debug`).
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::AppService { endpoint, header } => f
+                .debug_struct("AppService")
+                .field("endpoint", &redact::url(endpoint))
+                .field("header", header)
+                .finish(),
+            Source::Imds { base } => f
+                .debug_struct("Imds")
+                .field("base", &redact::url(base))
+                .finish(),
+        }
+    }
 }
 
 /// A managed identity: the App Service / Functions / Container Apps identity endpoint
@@ -216,5 +234,25 @@ impl TokenCredential for ManagedIdentityCredential {
 
     fn identity_kind(&self) -> IdentityKind {
         IdentityKind::ServicePrincipal
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_redacts_the_endpoints() {
+        let endpoint =
+            Url::parse("http://user:pw@localhost:4141/msi/token?code=SECRET").expect("parses");
+        let shown = format!(
+            "{:?} {:?}",
+            ManagedIdentityCredential::app_service(endpoint.clone(), "header-value"),
+            ManagedIdentityCredential::imds_at(endpoint)
+        );
+        for secret in ["SECRET", "pw@", "header-value"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("http://localhost:4141/msi/token"), "{shown}");
     }
 }

@@ -48,13 +48,19 @@ pub use workload_identity::WorkloadIdentityCredential;
 
 use crate::runtime::{Cloud, Result};
 
+/// The longest a token is ever cached: 24 hours. A longer lifetime in a token answer (or from
+/// a credential) is cut to this, a negative one or a time already past counts as zero (the
+/// token serves the call that asked for it, and the next call signs in again), so no number
+/// a server or a caller chooses can overflow the cache's clock arithmetic.
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// An access token and how long it lives.
 #[derive(Debug, Clone)]
 pub struct AccessToken {
     /// The bearer token (redacted in `Debug`).
     pub token: Secret,
     /// Lifetime from the moment it was requested, from the token response's `expires_in` (or
-    /// `expires_on`); never a fixed hour.
+    /// `expires_on`); never a fixed hour. The cache uses at most [`MAX_TOKEN_LIFETIME`].
     pub expires_in: Duration,
 }
 

@@ -184,15 +184,18 @@ impl RequestBuilder<'_> {
                 && let Some(location) = header(response.headers(), "Location")
             {
                 redirects += 1;
-                let next = self.redirect(
-                    operation,
-                    url,
-                    status,
-                    &location,
-                    &mut method,
-                    redirects,
-                    read_body,
-                )?;
+                if redirects > MAX_REDIRECTS {
+                    return Err((
+                        Error::Transport {
+                            operation,
+                            host: host_of(url),
+                            message: format!("more than {MAX_REDIRECTS} redirects"),
+                        },
+                        None,
+                    ));
+                }
+                let next =
+                    self.redirect(operation, url, status, &location, &mut method, read_body)?;
                 if status.as_u16() == 303 {
                     // "See other": the answer is elsewhere, fetched with a GET and no body.
                     with_body = false;
@@ -324,7 +327,6 @@ impl RequestBuilder<'_> {
         status: reqwest::StatusCode,
         location: &str,
         method: &mut reqwest::Method,
-        redirects: usize,
         whole_answer: bool,
     ) -> std::result::Result<url::Url, (Error, Option<Failure>)> {
         let rules = self.client.transport_rules();
@@ -338,9 +340,6 @@ impl RequestBuilder<'_> {
                 None,
             )
         };
-        if redirects > MAX_REDIRECTS {
-            return Err(refused(format!("more than {MAX_REDIRECTS} redirects")));
-        }
         let next = url.join(location).map_err(|error| {
             refused(format!(
                 "the service answered {} with an unusable Location: {error}",

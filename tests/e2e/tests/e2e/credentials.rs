@@ -310,6 +310,35 @@ async fn device_code_polls_at_the_interval_slows_down_and_then_uses_the_refresh_
     assert_eq!(sandbox.token_requests(), 5);
 }
 
+/// A device code answer naming an absurd interval and expiry (`u64::MAX` seconds) and then a
+/// `slow_down`: the interval used to overflow (`interval += 5 s` panicked). Now the interval is
+/// kept between 1 s and a minute and the code's lifetime at most an hour.
+#[tokio::test]
+async fn device_code_with_absurd_numbers_polls_within_bounds() {
+    let sandbox = sandbox().await;
+    sandbox.set_device_code_flow(
+        DeviceCodeFlow::approve_after(2)
+            .slow_down_on(1)
+            .interval(u64::MAX)
+            .expires_in(u64::MAX),
+    );
+    let (credential, (prompts, slept)) = device_code_credential(demo::PUBLIC_CLIENT_ID);
+    list(&client_with(&sandbox, credential))
+        .await
+        .expect("the user approved");
+    assert_eq!(
+        prompts.lock().expect("lock")[0].expires_in,
+        Duration::from_secs(3600)
+    );
+    let seconds: Vec<u64> = slept
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(Duration::as_secs)
+        .collect();
+    assert_eq!(seconds, [60, 60, 60], "at most a minute between polls");
+}
+
 #[tokio::test]
 async fn device_code_endings_are_explained() {
     let sandbox = sandbox().await;

@@ -8,7 +8,7 @@ use powerbi::imports::PostImportOptions;
 use powerbi::models::ImportConflictHandlerMode;
 use powerbi::runtime::Upload;
 use powerbi::runtime::import::ImportSettings;
-use powerbi_sandbox::SandboxConfig;
+use powerbi_sandbox::{BlobFailure, SandboxConfig};
 
 use crate::common::*;
 
@@ -136,4 +136,43 @@ async fn a_large_file_goes_through_a_temporary_upload_location() {
             .as_str()
             .is_some_and(|url| url.contains("/blob/pbix/"))
     );
+}
+
+/// A failed blob upload names the blob host, never the SAS URL's query (its `sig=` is the
+/// credential): neither when the blob service quotes the URL back nor when reqwest's own
+/// error (whose Display names the URL) is the cause.
+#[tokio::test]
+async fn a_failed_blob_upload_never_shows_the_signature() {
+    let sandbox = sandbox().await;
+    let client = sandbox_builder(&sandbox)
+        .credential(service_principal_credential())
+        .idle_timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    for failure in [BlobFailure::EchoUrl(403), BlobFailure::Hang] {
+        sandbox.set_blob_failure(Some(failure));
+        let error = client
+            .import_file(
+                sales(),
+                "Big.pbix",
+                generated("Big.pbix", 5 * 1024 * 1024),
+                PostImportOptions::default(),
+                settings(),
+            )
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{failure:?}: the upload fails"));
+        let shown = format!("{error} {error:?} {error:#?}");
+        assert!(
+            matches!(error, powerbi::Error::Transport { .. }),
+            "{failure:?}: {shown}"
+        );
+        assert!(!shown.contains("sig="), "{failure:?}: {shown}");
+        assert!(!shown.contains("sandbox&"), "{failure:?}: {shown}");
+        assert!(
+            shown.contains("/blob/pbix/") || failure == BlobFailure::Hang,
+            "{shown}"
+        );
+    }
+    assert_eq!(sandbox.imports_created(), 0, "no import without the file");
 }

@@ -6,10 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use futures::future::join_all;
-use powerbi::auth::{TokenCache, TokenCredential, UsernamePasswordCredential};
+use powerbi::auth::{
+    ManagedIdentityCredential, StaticTokenCredential, TokenCache, TokenCredential,
+    UsernamePasswordCredential,
+};
 use powerbi::groups::ListGroupsOptions;
 use powerbi::{Cloud, Error, PowerBiClient};
-use powerbi_sandbox::{Sandbox, SandboxConfig, TokenFailure, demo};
+use powerbi_sandbox::{RawLifetime, Sandbox, SandboxConfig, TokenFailure, demo};
 
 use crate::common::*;
 
@@ -260,4 +263,120 @@ async fn clients_share_tokens_only_for_the_same_authority_identity_and_scope() {
     // A 401 is an error, not a reason to renew.
     assert_eq!(sandbox.token_requests(), 4);
     assert!(format!("{cache:?}").contains("entries"));
+}
+
+/// Token answers whose lifetime a hostile or broken token endpoint chose: near `u64::MAX`
+/// seconds as a number, a float or a string, in `expires_in` or `expires_on`, negative, zero.
+/// Before the clamp, the first of these panicked in the cache ("overflow when adding duration
+/// to instant") on every call. Now a huge lifetime is cut to a day (one sign-in serves every
+/// call) and a negative or zero one serves its call only (every call signs in again), through
+/// the v2 and v1 endpoints and a managed identity alike.
+#[tokio::test]
+async fn hostile_token_lifetimes_never_panic_and_calls_keep_working() {
+    let sandbox = sandbox().await;
+    let credentials: Vec<(&str, Arc<dyn TokenCredential>)> = vec![
+        ("v2", Arc::new(service_principal_credential())),
+        (
+            "v1",
+            Arc::new(service_principal_credential().with_v1_endpoint(true)),
+        ),
+        (
+            "managed identity",
+            Arc::new(ManagedIdentityCredential::from_env(
+                &sandbox.managed_identity_env(),
+            )),
+        ),
+    ];
+    let huge = [
+        (Some("18446744073709551615"), None),
+        (Some("18446744073709551616"), None),
+        (Some("1e300"), None),
+        (Some(r#""18446744073709551615""#), None),
+        (Some(r#""1e300""#), None),
+        (None, Some("18446744073709551615")),
+        (None, Some(r#""1e300""#)),
+        (Some("1.8e19"), Some("-1")),
+    ];
+    let spent = [
+        (Some("-5"), None),
+        (Some(r#""-1""#), None),
+        (Some("0"), None),
+        (Some("-1e300"), None),
+        (None, Some(r#""-1""#)),
+        (None, Some("0")),
+    ];
+    for (name, credential) in &credentials {
+        for (cases, requests_for_three_calls) in [(&huge[..], 1), (&spent[..], 3)] {
+            for (expires_in, expires_on) in cases {
+                sandbox.set_raw_token_lifetime(Some(RawLifetime {
+                    expires_in: expires_in.map(str::to_owned),
+                    expires_on: expires_on.map(str::to_owned),
+                }));
+                let client = cached_client(&sandbox, Arc::clone(credential), &TokenCache::new());
+                let before = sandbox.token_requests();
+                for _ in 0..3 {
+                    client
+                        .groups()
+                        .list_groups(ListGroupsOptions::default())
+                        .await
+                        .unwrap_or_else(|error| {
+                            panic!("{name} {expires_in:?} {expires_on:?}: {error}")
+                        });
+                }
+                assert_eq!(
+                    sandbox.token_requests() - before,
+                    requests_for_three_calls,
+                    "{name} {expires_in:?} {expires_on:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A lifetime that is not a number at all is a sign-in error naming the field (never a
+/// panic, never the token), and the next good answer works.
+#[tokio::test]
+async fn a_lifetime_that_is_not_a_number_is_a_sign_in_error() {
+    let sandbox = sandbox().await;
+    let client = service_principal(&sandbox);
+    for text in [r#""soon""#, r#""NaN""#, "1e400", "null", r#"{"seconds":1}"#] {
+        sandbox.set_raw_token_lifetime(Some(RawLifetime {
+            expires_in: Some(text.to_owned()),
+            expires_on: None,
+        }));
+        let error = client
+            .groups()
+            .list_groups(ListGroupsOptions::default())
+            .await
+            .expect_err("no usable lifetime");
+        assert!(matches!(error, Error::Auth(_)), "{text}: {error}");
+        assert!(
+            error.to_string().contains("unexpected token response"),
+            "{error}"
+        );
+    }
+    sandbox.set_raw_token_lifetime(None);
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("a good answer works again");
+}
+
+/// `StaticTokenCredential::new(token, Duration::MAX)`: a token that never expires, from the
+/// caller's side. It used to panic building the credential; now the cache keeps it a day at a
+/// time and every call uses it.
+#[tokio::test]
+async fn a_static_token_that_never_expires_is_used() {
+    let sandbox = sandbox().await;
+    let token = crate::credentials::raw_token(&sandbox).await;
+    let client = client_with(&sandbox, StaticTokenCredential::new(token, Duration::MAX));
+    for _ in 0..2 {
+        client
+            .groups()
+            .list_groups(ListGroupsOptions::default())
+            .await
+            .expect("the static token works");
+    }
+    assert_eq!(sandbox.token_requests(), 1, "only the test's own sign-in");
 }

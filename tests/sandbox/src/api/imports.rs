@@ -29,6 +29,7 @@ use super::in_both;
 use crate::app::App;
 use crate::auth::Caller;
 use crate::clock;
+use crate::config::BlobFailure;
 use crate::wire::{ApiError, ApiResult};
 
 #[derive(Debug, Clone)]
@@ -254,7 +255,29 @@ async fn create_location(Caller(_principal): Caller, headers: HeaderMap) -> ApiR
     .into_response())
 }
 
-async fn put_blob(RawQuery(query): RawQuery, request: Request) -> axum::response::Response {
+async fn put_blob(
+    State(app): State<App>,
+    RawQuery(query): RawQuery,
+    request: Request,
+) -> axum::response::Response {
+    let failure = app.lock().blob_failure;
+    match failure {
+        Some(BlobFailure::EchoUrl(status)) => {
+            let url = format!("http://{}{}", host(request.headers()), request.uri());
+            return (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN),
+                format!(
+                    "<Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate {url}</Message></Error>"
+                ),
+            )
+                .into_response();
+        }
+        Some(BlobFailure::Hang) => {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+        None => {}
+    }
     if request.headers().contains_key(AUTHORIZATION) {
         return (
             StatusCode::FORBIDDEN,

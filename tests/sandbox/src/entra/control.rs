@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::managed::{APP_SERVICE_PATH, IDENTITY_HEADER};
 use super::setup::{FederatedCredential, RegisteredCertificate};
 use crate::Sandbox;
-use crate::config::{DeviceCodeFlow, TokenFailure};
+use crate::config::{DeviceCodeFlow, RawLifetime, TokenFailure};
 
 /// The audience Entra ID expects in federated (workload identity) tokens.
 const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
@@ -77,6 +77,13 @@ impl Sandbox {
     /// Gives tokens issued from now on this lifetime (`expires_in`).
     pub fn set_token_lifetime(&self, lifetime: Duration) {
         self.app.lock().tokens.sign_in.lifetime = Some(lifetime);
+    }
+
+    /// Makes every token answer from now on (v2, v1, managed identity) write its lifetime
+    /// fields as `raw` says, huge, negative or not numbers at all; `None` restores the truth.
+    /// The tokens themselves keep their real lifetime.
+    pub fn set_raw_token_lifetime(&self, raw: Option<RawLifetime>) {
+        self.app.lock().tokens.sign_in.raw_lifetime = raw;
     }
 
     /// `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` as App Service sets them, pointing at this

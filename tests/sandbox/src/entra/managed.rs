@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::{admit_token_request, issue, token_headers};
+use super::{admit_token_request, issue, token_headers, with_raw_lifetime};
 use crate::app::App;
 use crate::demo;
 use crate::directory::{self, ServicePrincipal};
@@ -92,7 +92,9 @@ fn answer(app: &App, sp: &'static ServicePrincipal, with_expires_in: bool) -> Re
         body["not_before"] = json!(granted.issued_at.to_string());
         body["refresh_token"] = json!("");
     }
-    (token_headers(Uuid::new_v4()), body.to_string()).into_response()
+    let raw = granted.raw_lifetime.clone();
+    let body = with_raw_lifetime(body, raw.as_ref());
+    (token_headers(Uuid::new_v4()), body).into_response()
 }
 
 /// `GET {IDENTITY_ENDPOINT}?api-version=2019-08-01&resource=...` with `X-IDENTITY-HEADER`.

@@ -30,7 +30,7 @@ use self::error::{EntraError, MS_REQUEST_ID};
 use self::request::TokenRequest;
 pub(crate) use self::setup::SignInSetup;
 use crate::app::App;
-use crate::config::TokenFailure;
+use crate::config::{RawLifetime, TokenFailure};
 use crate::directory::{self, Client, SignIn, Tenant};
 use crate::tokens::Principal;
 use crate::wire::guid_header;
@@ -86,6 +86,8 @@ struct Granted {
     issued_at: i64,
     /// Granted delegated scopes as full URIs; `None` for app-only tokens.
     scope: Option<String>,
+    /// Lifetime fields to write instead of the truth.
+    raw_lifetime: Option<RawLifetime>,
 }
 
 /// What one token request needs besides its form.
@@ -548,11 +550,14 @@ fn delegated_scopes(scope: &str, client: Client) -> Result<Vec<&'static str>, En
 
 /// Mints and records a token for `principal`, with a refresh token when asked.
 fn issue(app: &App, principal: Principal, with_refresh_token: bool) -> Granted {
-    let lifetime_seconds = app
-        .lock()
-        .tokens
-        .sign_in
-        .lifetime
+    let (lifetime, raw_lifetime) = {
+        let state = app.lock();
+        (
+            state.tokens.sign_in.lifetime,
+            state.tokens.sign_in.raw_lifetime.clone(),
+        )
+    };
+    let lifetime_seconds = lifetime
         .or_else(|| app.token_lifetime())
         .map_or_else(random_lifetime, |fixed| fixed.as_secs());
     let scope = match &principal {
@@ -585,6 +590,7 @@ fn issue(app: &App, principal: Principal, with_refresh_token: bool) -> Granted {
         lifetime_seconds,
         issued_at: issued_at.unix_timestamp(),
         scope,
+        raw_lifetime,
     }
 }
 
@@ -650,6 +656,34 @@ impl Granted {
         if let Some(refresh_token) = self.refresh_token {
             body["refresh_token"] = json!(refresh_token);
         }
-        (token_headers(trace_id), body.to_string()).into_response()
+        let body = with_raw_lifetime(body, self.raw_lifetime.as_ref());
+        (token_headers(trace_id), body).into_response()
     }
+}
+
+/// `body` as JSON text, its lifetime fields replaced by `raw`'s texts when given (JSON text,
+/// since `1e400` or `18446744073709551616` have no exact `serde_json::Value`).
+fn with_raw_lifetime(mut body: serde_json::Value, raw: Option<&RawLifetime>) -> String {
+    let Some(raw) = raw else {
+        return body.to_string();
+    };
+    let mut fields = Vec::new();
+    if let Some(map) = body.as_object_mut() {
+        for name in ["expires_in", "ext_expires_in", "expires_on"] {
+            map.remove(name);
+        }
+    }
+    if let Some(text) = &raw.expires_in {
+        fields.push(format!(r#""expires_in":{text},"ext_expires_in":{text}"#));
+    }
+    if let Some(text) = &raw.expires_on {
+        fields.push(format!(r#""expires_on":{text}"#));
+    }
+    let rest = body.to_string();
+    let rest = rest.strip_prefix('{').unwrap_or(&rest);
+    if fields.is_empty() {
+        return format!("{{{rest}");
+    }
+    let separator = if rest == "}" { "" } else { "," };
+    format!("{{{}{separator}{rest}", fields.join(","))
 }

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
-use crate::config::{DeviceCodeFlow, TokenFailure};
+use crate::config::{DeviceCodeFlow, RawLifetime, TokenFailure};
 use crate::tokens::Principal;
 
 /// A certificate uploaded to an app registration.
@@ -51,6 +51,8 @@ pub(crate) struct SignInSetup {
     pub(crate) handed_out: Vec<String>,
     /// Overrides the configured token lifetime from now on.
     pub(crate) lifetime: Option<Duration>,
+    /// What token answers say about the lifetime, instead of the truth, from now on.
+    pub(crate) raw_lifetime: Option<RawLifetime>,
 }
 
 impl SignInSetup {
