@@ -21,6 +21,7 @@
 //! - Operations that exist for "My workspace" and for workspaces are one method taking a
 //!   [`Workspace`].
 
+pub mod ext;
 pub mod runtime;
 
 pub use runtime::auth;

@@ -13,11 +13,9 @@ mod datetime;
 mod decode;
 mod download;
 pub mod drift;
-mod error;
+pub(crate) mod error;
 #[doc(hidden)]
 pub mod examples;
-#[cfg(feature = "imports")]
-pub mod import;
 pub mod jobs;
 pub mod lenient;
 pub mod nullable;
@@ -27,8 +25,6 @@ pub mod paging;
 pub mod redact;
 mod request;
 pub mod retry;
-#[cfg(feature = "admin")]
-pub mod scan;
 mod tls;
 mod transport;
 mod unknown_fields;

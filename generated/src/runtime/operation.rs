@@ -85,8 +85,8 @@ pub enum LongRunning {
     Poll,
 }
 
-/// One operation of the Power BI REST API, as the spec describes it. [`crate::OPERATIONS`]
-/// lists them all.
+/// One operation of the Power BI REST API, as the spec describes it. The generated
+/// `OPERATIONS` table at the crate's root lists them all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Operation {
     /// The method's name, unique within its category.

@@ -330,10 +330,16 @@ mod tests {
             last_result_set: None,
         };
         let cloud = crate::runtime::Cloud::custom(
-            "https://user:pass@login.example/?sig=SECRET".parse().expect("a URL"),
+            "https://user:pass@login.example/?sig=SECRET"
+                .parse()
+                .expect("a URL"),
             "https://api.example/?sig=SECRET".parse().expect("a URL"),
         );
-        for rendering in [format!("{page:?}"), format!("{cloud:?}"), format!("{cloud:#?}")] {
+        for rendering in [
+            format!("{page:?}"),
+            format!("{cloud:?}"),
+            format!("{cloud:#?}"),
+        ] {
             for secret in ["SECRET", "pass@"] {
                 assert!(!rendering.contains(secret), "{rendering}");
             }

@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use powerbi::auth::ClientSecretCredential;
+use powerbi::ext::import::ImportSettings;
 use powerbi::imports::PostImportOptions;
 use powerbi::models::{ExportReportRequest, FileFormat};
 use powerbi::runtime::Upload;
-use powerbi::runtime::import::ImportSettings;
 use powerbi::{Cloud, PowerBiClient, Workspace};
 use powerbi_sandbox::{Sandbox, SandboxConfig, demo};
 

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use bytes::Bytes;
+use powerbi::ext::import::ImportSettings;
 use powerbi::imports::PostImportOptions;
 use powerbi::models::ImportConflictHandlerMode;
 use powerbi::runtime::Upload;
-use powerbi::runtime::import::ImportSettings;
 use powerbi_sandbox::{BlobFailure, SandboxConfig};
 
 use crate::common::*;

@@ -248,7 +248,7 @@ async fn a_deployment_is_polled_to_its_end() {
 #[tokio::test]
 async fn the_tenant_scan_batches_and_streams_every_result() {
     use futures::StreamExt;
-    use powerbi::runtime::scan::ScanSettings;
+    use powerbi::ext::scan::ScanSettings;
 
     let sandbox = sandbox_with(sandbox_config()).await;
     let client = service_principal(&sandbox);

@@ -13,9 +13,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use futures::StreamExt;
 
-use super::error::cause_chain;
-use super::{Error, Job, LongRunning, PowerBiClient, Result, Upload, Workspace, redact};
 use crate::imports::{PostImportOptions, operations};
+use crate::runtime::error::cause_chain;
+use crate::runtime::{Error, Job, LongRunning, PowerBiClient, Result, Upload, Workspace, redact};
 
 /// How [`PowerBiClient::import_file`] uploads.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ impl Default for ImportSettings {
             large_file_threshold: 1024 * 1024 * 1024,
             block_size: 4 * 1024 * 1024,
             prefer_client_routing: false,
-            poll_interval: super::jobs::DEFAULT_POLL_INTERVAL,
+            poll_interval: crate::runtime::jobs::DEFAULT_POLL_INTERVAL,
         }
     }
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 
-use super::{JsonValue, Result};
 use crate::admin::{AdminClient, GetModifiedWorkspacesOptions, PostWorkspaceInfoOptions};
+use crate::runtime::{JsonValue, Result};
 
 /// How [`AdminClient::scan_workspaces`] runs.
 #[derive(Debug, Clone)]
@@ -24,7 +24,7 @@ pub struct ScanSettings {
     /// Time between status polls (default 30 s, the documented cadence).
     pub poll_interval: Duration,
     /// Gives up on a scan after this long (default: the scan job's default limit,
-    /// [`default_timeout`](super::jobs::default_timeout) of `LongRunning::Scan`, 30 min).
+    /// [`default_timeout`](crate::runtime::jobs::default_timeout) of `LongRunning::Scan`, 30 min).
     pub timeout: Option<Duration>,
 }
 
@@ -88,14 +88,15 @@ impl<'a> AdminClient<'a> {
         settings: ScanSettings,
     ) -> Result<impl Stream<Item = Result<JsonValue>> + 'a> {
         let admin = *self;
-        let ids: Vec<super::Uuid> = admin
+        let ids: Vec<crate::runtime::Uuid> = admin
             .get_modified_workspaces(settings.modified.clone())
             .await?
             .into_iter()
             .map(|workspace| workspace.id)
             .collect();
         let batch = settings.batch_size.clamp(1, 100);
-        let batches: Vec<Vec<super::Uuid>> = ids.chunks(batch).map(<[_]>::to_vec).collect();
+        let batches: Vec<Vec<crate::runtime::Uuid>> =
+            ids.chunks(batch).map(<[_]>::to_vec).collect();
         let in_flight = settings.max_in_flight.clamp(1, 16);
         Ok(futures::stream::iter(batches)
             .map(move |workspaces| {
@@ -114,7 +115,7 @@ impl<'a> AdminClient<'a> {
                     }
                     let status = job.wait().await?;
                     if !status.succeeded() {
-                        return Err(super::Error::InvalidRequest(format!(
+                        return Err(crate::runtime::Error::InvalidRequest(format!(
                             "scan {} ended {}: {}",
                             job.id().unwrap_or("-"),
                             status.status,
