@@ -14,8 +14,10 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+#[cfg(any(test, feature = "test-util"))]
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 /// A boxed future returned by [`Sleeper::sleep`].
@@ -72,12 +74,15 @@ impl Sleeper for TokioSleeper {
 
 /// A clock that only moves when something sleeps on it: sleeping returns at once and
 /// advances the clock. For tests: a call that would wait minutes finishes instantly, and the
-/// waits it asked for can be read back with [`ManualClock::sleeps`].
+/// waits it asked for can be read back with [`ManualClock::sleeps`]. Behind the `test-util`
+/// feature: it is for your tests, not your product.
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug, Clone)]
 pub struct ManualClock {
     inner: Arc<ManualInner>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 #[derive(Debug)]
 struct ManualInner {
     start: SystemTime,
@@ -85,6 +90,7 @@ struct ManualInner {
     sleeps: Mutex<Vec<Duration>>,
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl ManualClock {
     /// A clock starting at the current wall-clock time.
     pub fn new() -> Self {
@@ -118,12 +124,14 @@ impl ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Default for ManualClock {
     fn default() -> Self {
         Self::new()
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Clock for ManualClock {
     fn elapsed(&self) -> Duration {
         Duration::from_nanos(self.inner.nanos.load(Ordering::SeqCst))
@@ -138,6 +146,7 @@ impl Clock for ManualClock {
     }
 }
 
+#[cfg(any(test, feature = "test-util"))]
 impl Sleeper for ManualClock {
     fn sleep(&self, duration: Duration) -> SleepFuture {
         self.inner
@@ -243,7 +252,8 @@ impl RetryPolicy {
         self
     }
 
-    /// Uses `clock` for both the time and the waits (a [`ManualClock`] in tests).
+    /// Uses `clock` for both the time and the waits (in tests, a `ManualClock` of the
+    /// `test-util` feature).
     pub fn clock_and_sleeper<C: Clock + Sleeper + Clone + 'static>(self, clock: C) -> Self {
         self.clock(clock.clone()).sleeper(clock)
     }
