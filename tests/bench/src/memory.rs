@@ -1,5 +1,5 @@
 //! 5. Memory: peak resident set of a client process while it pages through activity events
-//!    (5a, 5b), uploads a large file (5c, 5d), downloads one (5e, 5f) and is given hostile
+//!    (5a, 5b, 5i), uploads a large file (5c, 5d), downloads one (5e, 5f) and is given hostile
 //!    answers of gigabytes (5g, 5h). Each scenario runs in
 //!    a child process (`powerbi-bench page-client`, `upload-client`, `download-client`) whose
 //!    own peak RSS `wait4` reports; the servers run in this process.
@@ -545,8 +545,8 @@ fn paging(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let big_log = ActivityLog::start(&runtime, big / PAGE, PAGE)?;
-    let small_log = ActivityLog::start(&runtime, small / PAGE, PAGE)?;
+    let big_log = ActivityLog::start(&runtime, big / PAGE, PAGE, 0)?;
+    let small_log = ActivityLog::start(&runtime, small / PAGE, PAGE, 0)?;
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let page = |mode: &str, log: &InProcessServer, count: usize| -> Outcome<ChildRun> {
         let run = run_child_peak(Command::new(&exe).args([
@@ -620,11 +620,39 @@ fn paging(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
             ratio(wall.ratio)
         ));
     }
+    // 5i: many pages with long tokens: what the paginator keeps must not grow with them.
+    const TOKEN: usize = 48 * 1024;
+    let (many, few) = if ctx.quick { (300, 30) } else { (3000, 300) };
+    let many_log = ActivityLog::start(&runtime, many, 1, TOKEN)?;
+    let few_log = ActivityLog::start(&runtime, few, 1, TOKEN)?;
+    let token_pairs = alternate(
+        rounds,
+        || page("client", &many_log, many),
+        || page("client", &few_log, few),
+    )?;
+    let tokens = Paired::of(&token_pairs, rss);
+    section.rows.push(
+        Row::new(
+            "5i",
+            format!(
+                "peak RSS of a client process paging through {many} pages whose continuation tokens are 48 KiB each"
+            ),
+        )
+        .ours(format!("{many} pages: {}", mib(tokens.a)))
+        .baseline(format!("{few} pages, same run: {}", mib(tokens.b)))
+        .ratio(tokens.ratio_text())
+        .goal(format!("flat: ≤ 1.1 for {}× the pages", many / few))
+        .met_if(
+            tokens.ratio <= 1.1,
+            "peak RSS grows with the pages: the paginator keeps tokens it has seen",
+        ),
+    );
     section.notes.push(format!(
         "Paging: each run is a child process (`powerbi-bench page-client`) whose own peak RSS is measured through \
          `powerbi-bench measure-child`. The log is served by the bench itself (the sandbox's activity log holds twelve \
          events): pages of {PAGE} events (~12 MB of JSON each, like the real service's), continuation tokens, \
-         `lastResultSet: true` on the last page. {rounds} round(s)."
+         `lastResultSet: true` on the last page; for 5i, one event a page and tokens of 48 KiB (the page number and \
+         padding). {rounds} round(s)."
     ));
     Ok(())
 }

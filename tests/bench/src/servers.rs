@@ -164,10 +164,14 @@ impl Sink {
 pub struct ActivityLog;
 
 impl ActivityLog {
+    /// `pages` pages of `page_size` events; each continuation token is the next page's
+    /// number followed by `token_padding` bytes of padding (the real service's tokens are
+    /// long opaque strings).
     pub fn start(
         runtime: &tokio::runtime::Runtime,
         pages: usize,
         page_size: usize,
+        token_padding: usize,
     ) -> Outcome<InProcessServer> {
         use axum::body::{Body, Bytes};
         use axum::extract::RawQuery;
@@ -176,10 +180,12 @@ impl ActivityLog {
             .map_err(|e| e.to_string())?;
         // The array's items without its brackets.
         let events = Bytes::from(events[1..events.len() - 1].to_vec());
+        let padding: std::sync::Arc<str> = "x".repeat(token_padding).into();
         let serve = move |RawQuery(query): RawQuery| {
             let events = events.clone();
+            let padding = std::sync::Arc::clone(&padding);
             async move {
-                // `continuationToken='N'` (quoted, maybe percent-encoded) names page N.
+                // `continuationToken='N…'` (quoted, maybe percent-encoded) names page N.
                 let page = query
                     .as_deref()
                     .and_then(|query| {
@@ -188,7 +194,11 @@ impl ActivityLog {
                             .find_map(|pair| pair.strip_prefix("continuationToken="))
                     })
                     .map(|token| token.replace("%27", "").replace('\'', ""))
-                    .and_then(|digits| digits.parse::<usize>().ok())
+                    .and_then(|token| {
+                        let digits: String =
+                            token.chars().take_while(char::is_ascii_digit).collect();
+                        digits.parse::<usize>().ok()
+                    })
                     .unwrap_or(0);
                 let last = page + 1 >= pages;
                 let tail = if last {
@@ -196,7 +206,7 @@ impl ActivityLog {
                         .to_owned()
                 } else {
                     format!(
-                        r#"],"continuationToken":"{}","lastResultSet":false}}"#,
+                        r#"],"continuationToken":"{}{padding}","lastResultSet":false}}"#,
                         page + 1
                     )
                 };
