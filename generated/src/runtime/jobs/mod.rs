@@ -66,13 +66,20 @@
 //! | poll (202 repeated) | 30 min | a status that changes in minutes |
 
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::request::RequestBuilder;
 use super::{Error, LongRunning, Result};
+
+mod answers;
+
+use answers::{
+    header, location, pending, read_capped, refresh_status, retry_after, sibling, state_status,
+    text,
+};
 
 /// The default time between polls.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
@@ -173,100 +180,6 @@ pub struct Job<'c> {
     max_retry_after: Duration,
     max_restarts: u32,
     last: Option<JobStatus>,
-}
-
-fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-}
-
-/// `Retry-After` (seconds or an HTTP date), at most `cap`.
-fn retry_after(headers: &reqwest::header::HeaderMap, cap: Duration) -> Option<Duration> {
-    let text = header(headers, "retry-after")?;
-    super::retry::parse_retry_after(&text, SystemTime::now()).map(|delay| delay.min(cap))
-}
-
-/// The `Location` of an answer: `None` when there is none; an error when there is one the
-/// job cannot follow (not UTF-8, not a URL, no host, or a host the token would not be sent
-/// to: a poll there would be answered by someone other than Power BI).
-fn location(
-    operation: &'static str,
-    headers: &reqwest::header::HeaderMap,
-    url: &url::Url,
-    rules: &super::transport::TransportRules,
-) -> Result<Option<url::Url>> {
-    let Some(value) = headers.get(reqwest::header::LOCATION) else {
-        return Ok(None);
-    };
-    let unusable = |why: &str| {
-        Err(Error::Unusable {
-            operation,
-            field: "Location".to_owned(),
-            message: format!(
-                "the service accepted the request but its Location header {why}, so the operation cannot be followed; it may still run"
-            ),
-            request_id: header(headers, "requestid").unwrap_or_else(|| "-".to_owned()),
-        })
-    };
-    let Ok(text) = value.to_str() else {
-        return unusable("is not ASCII text");
-    };
-    let Ok(location) = url.join(text.trim()) else {
-        return unusable("is not a URL");
-    };
-    if location.host_str().is_none_or(str::is_empty) {
-        return unusable("has no host");
-    }
-    if !rules.may_see_token(&location) {
-        return unusable(&format!(
-            "leads to {}://{}, which is not a Power BI host of the configured cloud",
-            location.scheme(),
-            location.host_str().unwrap_or_default()
-        ));
-    }
-    Ok(Some(location))
-}
-
-/// Reads a whole answer of at most [`MAX_JOB_ANSWER`] bytes, checked against
-/// `Content-Length` first and while reading (the one bounded reader of [`super::body`]).
-async fn read_capped(
-    operation: &'static str,
-    host: &str,
-    response: reqwest::Response,
-) -> Result<Vec<u8>> {
-    match super::body::read_limited(response, MAX_JOB_ANSWER as u64).await {
-        Ok(body) => Ok(body.to_vec()),
-        Err(super::body::BodyError::TooLarge { limit, declared }) => Err(Error::ResponseTooLarge {
-            operation,
-            host: host.to_owned(),
-            limit,
-            declared,
-        }),
-        Err(super::body::BodyError::Read(error)) => Err(Error::Transport {
-            operation,
-            host: host.to_owned(),
-            message: super::error::cause_chain(&error),
-        }),
-    }
-}
-
-fn text(body: &Value, key: &str) -> Option<String> {
-    body.get(key).and_then(Value::as_str).map(str::to_owned)
-}
-
-/// `url` with its last `segments` path segments replaced by `tail`.
-fn sibling(url: &url::Url, drop: usize, tail: &[&str]) -> url::Url {
-    let mut url = url.clone();
-    url.set_query(None);
-    if let Ok(mut path) = url.path_segments_mut() {
-        for _ in 0..drop {
-            path.pop();
-        }
-        path.extend(tail);
-    }
-    url
 }
 
 impl<'c> Job<'c> {
@@ -705,138 +618,5 @@ async fn within<T>(
     }
 }
 
-fn pending(status: &str, body: Value) -> JobStatus {
-    JobStatus {
-        status: status.to_owned(),
-        percent_complete: None,
-        body,
-        done: false,
-        succeeded: false,
-    }
-}
-
-/// A refresh history entry or enhanced status: `Unknown` (and `NotStarted`/`InProgress`)
-/// while running, `Completed` on success, `Failed`/`Cancelled`/`Disabled`/`TimedOut` at the end.
-fn refresh_status(body: Value) -> JobStatus {
-    let status = text(&body, "status").unwrap_or_else(|| "Unknown".to_owned());
-    let extended = text(&body, "extendedStatus");
-    let done = !matches!(
-        status.as_str(),
-        "Unknown" | "NotStarted" | "InProgress" | "Running"
-    ) && !matches!(extended.as_deref(), Some("NotStarted" | "InProgress"));
-    JobStatus {
-        succeeded: done && status == "Completed",
-        status,
-        percent_complete: None,
-        body,
-        done,
-    }
-}
-
-/// An export, import, deployment or scan: `Succeeded`/`Failed` at the end.
-fn state_status(body: Value, key: &str) -> JobStatus {
-    let status = text(&body, key).unwrap_or_else(|| "Unknown".to_owned());
-    let done = matches!(status.as_str(), "Succeeded" | "Failed" | "Cancelled");
-    JobStatus {
-        succeeded: status == "Succeeded",
-        percent_complete: body.get("percentComplete").and_then(Value::as_f64),
-        status,
-        body,
-        done,
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn siblings_replace_the_last_segments() {
-        let url = url::Url::parse("https://h/v1.0/myorg/groups/g/reports/r/ExportTo?x=1").unwrap();
-        assert_eq!(
-            sibling(&url, 1, &["exports", "e"]).as_str(),
-            "https://h/v1.0/myorg/groups/g/reports/r/exports/e"
-        );
-        let status = url::Url::parse("https://h/v1.0/myorg/admin/workspaces/scanStatus/s").unwrap();
-        assert_eq!(
-            sibling(&status, 2, &["scanResult", "s"]).as_str(),
-            "https://h/v1.0/myorg/admin/workspaces/scanResult/s"
-        );
-    }
-
-    fn headers(pairs: &[(&str, &[u8])]) -> reqwest::header::HeaderMap {
-        let mut map = reqwest::header::HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(
-                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                reqwest::header::HeaderValue::from_bytes(value).unwrap(),
-            );
-        }
-        map
-    }
-
-    #[test]
-    fn an_unusable_location_is_an_error_and_a_usable_one_a_url() {
-        let rules =
-            super::super::transport::TransportRules::new(&super::super::Cloud::public(), false);
-        let url = url::Url::parse("https://api.powerbi.com/v1.0/myorg/x").unwrap();
-        let at = |value: &[u8]| location("op", &headers(&[("location", value)]), &url, &rules);
-        for bad in [
-            &b"http://[::1"[..],
-            b"https://",
-            b"https://api.powerbi.com/\xff\xfe",
-            b"https://evil.example/status",
-            b"http://api.powerbi.com/status",
-        ] {
-            match at(bad) {
-                Err(Error::Unusable { field, .. }) => assert_eq!(field, "Location"),
-                other => panic!("{bad:?}: {other:?}"),
-            }
-        }
-        assert_eq!(
-            at(b"/v1.0/myorg/status/1").unwrap().unwrap().as_str(),
-            "https://api.powerbi.com/v1.0/myorg/status/1"
-        );
-        assert!(
-            location("op", &headers(&[]), &url, &rules)
-                .unwrap()
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn retry_after_is_capped_in_both_forms() {
-        let cap = Duration::from_secs(60);
-        let at = |value: &str| retry_after(&headers(&[("retry-after", value.as_bytes())]), cap);
-        assert_eq!(at("3600"), Some(cap));
-        assert_eq!(at("18446744073709551615"), Some(cap));
-        assert_eq!(at("2"), Some(Duration::from_secs(2)));
-        assert_eq!(at("Fri, 31 Dec 9999 23:59:59 GMT"), Some(cap));
-        assert_eq!(at("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
-        assert_eq!(at("soon"), None);
-    }
-
-    #[test]
-    fn every_kind_has_a_default_limit() {
-        assert_eq!(
-            default_timeout(LongRunning::Refresh),
-            Duration::from_secs(5 * 3600)
-        );
-        assert_eq!(
-            default_timeout(LongRunning::Export),
-            Duration::from_secs(3600)
-        );
-        assert_eq!(
-            default_timeout(LongRunning::Scan),
-            Duration::from_secs(1800)
-        );
-    }
-
-    #[test]
-    fn refresh_statuses() {
-        assert!(!refresh_status(serde_json::json!({"status": "Unknown"})).is_done());
-        assert!(refresh_status(serde_json::json!({"status": "Completed"})).succeeded());
-        let failed = refresh_status(serde_json::json!({"status": "Failed"}));
-        assert!(failed.is_done() && !failed.succeeded());
-    }
-}
+mod tests;

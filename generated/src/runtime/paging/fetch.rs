@@ -1,0 +1,140 @@
+//! Fetching one page and decoding it in one pass: its items and its continuation fields.
+
+use std::hash::{BuildHasher, RandomState};
+
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use super::Page;
+use crate::runtime::request::RequestBuilder;
+use crate::runtime::{Error, Result};
+
+/// What a fetch learned besides the page: the answer's `RequestId` (for errors) and, for
+/// `$top`/`$skip` paging, a hash of its body.
+pub(super) struct Fetched<T> {
+    pub(super) page: Page<T>,
+    pub(super) request_id: String,
+    pub(super) body_hash: Option<u64>,
+}
+
+/// Fetches and decodes one page; with `hash_keys`, hashes its body too.
+pub(super) async fn fetch<T: DeserializeOwned>(
+    request: RequestBuilder<'_>,
+    items_field: &'static str,
+    hash_keys: Option<RandomState>,
+) -> Result<Fetched<T>> {
+    let operation = request.operation_name();
+    let response = request.send().await?;
+    let request_id = response
+        .headers
+        .get("RequestId")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    let body_hash = hash_keys.map(|keys| keys.hash_one(&response.body[..]));
+    let fetched = |page| Fetched {
+        page,
+        request_id: request_id.clone(),
+        body_hash,
+    };
+    let seed = || PageSeed::<T> {
+        items_field,
+        items: std::marker::PhantomData,
+    };
+    // One pass over the body straight into the items and the continuation fields; only a
+    // failure pays for decoding again with path tracking, to name where the page went wrong.
+    let mut plain = serde_json::Deserializer::from_slice(&response.body);
+    if let Ok(page) = seed().deserialize(&mut plain) {
+        return Ok(fetched(page));
+    }
+    // The page did not fit: the client's decode policy repairs the items that drifted and
+    // reports them, or (strict) names where the page went wrong.
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&response.body) else {
+        let mut tracked = serde_json::Deserializer::from_slice(&response.body);
+        let mut track = serde_path_to_error::Track::new();
+        let error = match seed().deserialize(serde_path_to_error::Deserializer::new(
+            &mut tracked,
+            &mut track,
+        )) {
+            Ok(page) => return Ok(fetched(page)),
+            Err(error) => error,
+        };
+        return Err(Error::Decode {
+            operation,
+            path: track.path().to_string(),
+            message: error.to_string(),
+            request_id,
+        });
+    };
+    let page = response
+        .decoding
+        .repair_with(operation, Some(&request_id), value, |value| {
+            let mut track = serde_path_to_error::Track::new();
+            seed()
+                .deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
+                .map_err(|error| serde_path_to_error::Error::new(track.path(), error))
+        })?;
+    Ok(fetched(page))
+}
+
+/// Decodes a page object: the items under `items_field` (`value`, `activityEventEntities`, a
+/// missing or null list being empty) and the continuation fields; every other key is skipped.
+struct PageSeed<T> {
+    items_field: &'static str,
+    items: std::marker::PhantomData<T>,
+}
+
+impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for PageSeed<T> {
+    type Value = Page<T>;
+
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> std::result::Result<Page<T>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for PageSeed<T> {
+    type Value = Page<T>;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "a page object with `{}`", self.items_field)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<Page<T>, A::Error> {
+        let mut items = None;
+        let mut continuation_token = None;
+        let mut odata_next_link = None;
+        let mut continuation_uri = None;
+        let mut last_result_set = None;
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match key.as_ref() {
+                key if key == self.items_field => items = map.next_value::<Option<Vec<T>>>()?,
+                "continuationToken" => continuation_token = non_empty(map.next_value()?),
+                "@odata.nextLink" => odata_next_link = non_empty(map.next_value()?),
+                "continuationUri" => continuation_uri = non_empty(map.next_value()?),
+                "lastResultSet" => {
+                    last_result_set = map.next_value::<serde_json::Value>()?.as_bool();
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Page {
+            items: items.unwrap_or_default(),
+            continuation_token,
+            next_link: odata_next_link.or(continuation_uri),
+            last_result_set,
+        })
+    }
+}
+
+/// A text field, `None` when null, not text, or empty.
+fn non_empty(value: serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(text) if !text.is_empty() => Some(text),
+        _ => None,
+    }
+}
