@@ -223,6 +223,19 @@ fn fix<T>(
         }
     }
     // Nothing stands for it: drop an array item; anything else cannot be repaired.
+    drop_or_restore(value, failure, parent_path, last, original, drifts)
+}
+
+/// The last resort for a place no value can stand for: an array item is dropped (and
+/// reported); anything else is put back as the service sent it, and the repair fails.
+fn drop_or_restore(
+    value: &mut Value,
+    failure: &Failure,
+    parent_path: &[Step],
+    last: &Step,
+    original: Option<Value>,
+    drifts: &mut Vec<Drift>,
+) -> bool {
     match (last, original) {
         (Step::Index(index), Some(original)) => {
             if let Some(Value::Array(items)) = locate_mut(value, parent_path)

@@ -12,7 +12,7 @@ use crate::runtime::body::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefi
 use crate::runtime::drift::DecodeSettings;
 use crate::runtime::error::cause_chain;
 use crate::runtime::retry::{Decision, Failure, FailureKind, GiveUp, RetryPolicy};
-use crate::runtime::{Error, Result, TimeoutKind};
+use crate::runtime::{ApiError, Error, Result, TimeoutKind};
 
 impl RequestBuilder<'_> {
     /// Sends the request and returns the successful answer with its body not yet read, so a
@@ -154,7 +154,7 @@ impl RequestBuilder<'_> {
                 .await
                 .map_err(|error| (error, None))?;
             tracing::debug!(operation, method = %method, path = url.path(), "sending");
-            let mut response = match request.send().await {
+            let response = match request.send().await {
                 Ok(response) => response,
                 Err(error) => {
                     let kind = if error.is_connect() {
@@ -203,24 +203,9 @@ impl RequestBuilder<'_> {
                 redirected = Some(next);
                 continue;
             }
-            let headers = std::mem::take(response.headers_mut());
-            let (body, _truncated) = match read_prefix(response, ERROR_BODY_BYTES).await {
-                Ok(read) => read,
-                Err(error) => {
-                    return Err(self.lost(operation, url, began, error, FailureKind::Unanswered));
-                }
-            };
-            let error = api_error_at(
-                operation,
-                &method,
-                url,
-                status.as_u16(),
-                &headers,
-                &body,
-                self.operation,
-                client.identity_kind(),
-                policy.wall_clock(),
-            );
+            let error = self
+                .read_error(operation, &method, url, began, policy, response)
+                .await?;
             if let Some(token) = &token
                 && !renewed
                 && is_expired_token(&error)
@@ -236,6 +221,34 @@ impl RequestBuilder<'_> {
             };
             return Err((Error::Api(Box::new(error)), Some(failure)));
         }
+    }
+
+    /// Reads an error answer (its first [`ERROR_BODY_BYTES`] only) into an [`ApiError`].
+    async fn read_error(
+        &self,
+        operation: &'static str,
+        method: &reqwest::Method,
+        url: &url::Url,
+        began: Instant,
+        policy: &RetryPolicy,
+        mut response: reqwest::Response,
+    ) -> std::result::Result<ApiError, (Error, Option<Failure>)> {
+        let status = response.status().as_u16();
+        let headers = std::mem::take(response.headers_mut());
+        let (body, _truncated) = read_prefix(response, ERROR_BODY_BYTES)
+            .await
+            .map_err(|error| self.lost(operation, url, began, error, FailureKind::Unanswered))?;
+        Ok(api_error_at(
+            operation,
+            method,
+            url,
+            status,
+            &headers,
+            &body,
+            self.operation,
+            self.client.identity_kind(),
+            policy.wall_clock(),
+        ))
     }
 
     /// The reqwest request for one hop: timeout, token and headers (only where the token may
