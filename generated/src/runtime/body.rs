@@ -29,10 +29,6 @@ pub const ERROR_BODY_BYTES: usize = 64 * 1024;
 /// few KiB).
 pub const TOKEN_BODY_BYTES: u64 = 64 * 1024;
 
-/// The most memory reserved up front from a `Content-Length`, so that a declared size costs
-/// nothing until the bytes actually arrive.
-const PREALLOCATE_AT_MOST: u64 = 1024 * 1024;
-
 /// Why a bounded read stopped.
 #[derive(Debug)]
 pub(crate) enum BodyError {
@@ -71,27 +67,44 @@ pub(crate) async fn read_limited(
     let Some(second) = response.chunk().await.map_err(BodyError::Read)? else {
         return Ok(first);
     };
-    // `min` before `max`: never `clamp`, which panics when its bounds cross.
-    let reserve = declared
-        .unwrap_or(0)
-        .min(PREALLOCATE_AT_MOST)
-        .max((first.len() + second.len()) as u64);
-    let mut body = BytesMut::with_capacity(usize::try_from(reserve).unwrap_or(0));
-    let mut chunk = Some(second);
-    body.extend_from_slice(&first);
-    drop(first);
-    while let Some(next) = chunk {
-        if (body.len() + next.len()) as u64 > limit {
+    // Chunks are gathered into blocks of about 1 MiB (a server sending one-byte chunks costs
+    // no more than one sending large ones), then copied once into a buffer of the exact size,
+    // so the body is never kept in a buffer grown to twice its size.
+    let mut total = 0usize;
+    let mut blocks: Vec<Bytes> = Vec::new();
+    let mut current = BytesMut::new();
+    let mut next = Some(first);
+    let mut pending = Some(second);
+    while let Some(chunk) = next {
+        total = total.saturating_add(chunk.len());
+        if total as u64 > limit {
             return Err(BodyError::TooLarge {
                 limit,
                 declared: None,
             });
         }
-        body.extend_from_slice(&next);
-        chunk = response.chunk().await.map_err(BodyError::Read)?;
+        if !current.is_empty() && current.len().saturating_add(chunk.len()) > BLOCK_BYTES {
+            blocks.push(std::mem::take(&mut current).freeze());
+        }
+        current.extend_from_slice(&chunk);
+        next = match pending.take() {
+            Some(chunk) => Some(chunk),
+            None => response.chunk().await.map_err(BodyError::Read)?,
+        };
     }
+    if blocks.is_empty() {
+        return Ok(current.freeze());
+    }
+    let mut body = BytesMut::with_capacity(total);
+    for block in blocks {
+        body.extend_from_slice(&block);
+    }
+    body.extend_from_slice(&current);
     Ok(body.freeze())
 }
+
+/// The size of the blocks a body is gathered in before its one final copy.
+const BLOCK_BYTES: usize = 1024 * 1024;
 
 /// Reads at most `limit` bytes of the body and leaves the rest unread (the connection is then
 /// closed rather than reused). Returns the bytes and whether the body went on beyond them.
