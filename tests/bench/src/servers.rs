@@ -250,6 +250,32 @@ impl FileSource {
         powerbi::runtime::Uuid::from_u128(u128::from(size))
     }
 
+    /// The size a request's report id names.
+    fn size_of(params: &std::collections::HashMap<String, String>) -> Option<u64> {
+        params
+            .get("report")
+            .and_then(|id| id.parse::<powerbi::runtime::Uuid>().ok())
+            .and_then(|id| u64::try_from(id.as_u128()).ok())
+    }
+
+    /// A body of `size` bytes: `chunk` repeated, the last one cut short.
+    fn repeated(
+        chunk: axum::body::Bytes,
+        size: u64,
+    ) -> impl futures::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
+        futures::stream::unfold(size, move |left| {
+            let chunk = chunk.clone();
+            async move {
+                if left == 0 {
+                    return None;
+                }
+                let take = left.min(chunk.len() as u64);
+                // `take` is at most the chunk's length, a usize.
+                Some((Ok(chunk.slice(..take as usize)), left - take))
+            }
+        })
+    }
+
     /// Starts the server on `runtime`; it stops when the returned server is dropped.
     pub fn start(runtime: &tokio::runtime::Runtime) -> Outcome<InProcessServer> {
         use std::collections::HashMap;
@@ -264,25 +290,10 @@ impl FileSource {
         let serve = move |Path(params): Path<HashMap<String, String>>| {
             let chunk = chunk.clone();
             async move {
-                let Some(size) = params
-                    .get("report")
-                    .and_then(|id| id.parse::<powerbi::runtime::Uuid>().ok())
-                    .and_then(|id| u64::try_from(id.as_u128()).ok())
-                else {
+                let Some(size) = Self::size_of(&params) else {
                     return (StatusCode::NOT_FOUND, "no such report").into_response();
                 };
-                let body = futures::stream::unfold(size, move |left| {
-                    let chunk = chunk.clone();
-                    async move {
-                        if left == 0 {
-                            return None;
-                        }
-                        let take = left.min(chunk.len() as u64);
-                        // `take` is at most the chunk's length, a usize.
-                        let piece = chunk.slice(..take as usize);
-                        Some((Ok::<_, std::io::Error>(piece), left - take))
-                    }
-                });
+                let body = Self::repeated(chunk, size);
                 Response::builder()
                     .header(header::CONTENT_TYPE, "application/octet-stream")
                     .header(header::CONTENT_LENGTH, size)
@@ -299,27 +310,10 @@ impl FileSource {
         let hostile = move |Path(params): Path<HashMap<String, String>>, error: bool| {
             let spaces = spaces.clone();
             async move {
-                let Some(size) = params
-                    .get("report")
-                    .and_then(|id| id.parse::<powerbi::runtime::Uuid>().ok())
-                    .and_then(|id| u64::try_from(id.as_u128()).ok())
-                else {
+                let Some(size) = Self::size_of(&params) else {
                     return (StatusCode::NOT_FOUND, "no such report").into_response();
                 };
-                let body = futures::stream::unfold(size, move |left| {
-                    let spaces = spaces.clone();
-                    async move {
-                        if left == 0 {
-                            return None;
-                        }
-                        let take = left.min(spaces.len() as u64);
-                        // `take` is at most the chunk's length, a usize.
-                        Some((
-                            Ok::<_, std::io::Error>(spaces.slice(..take as usize)),
-                            left - take,
-                        ))
-                    }
-                });
+                let body = Self::repeated(spaces, size);
                 let builder = if error {
                     Response::builder()
                         .status(StatusCode::INTERNAL_SERVER_ERROR)

@@ -7,8 +7,6 @@
 //! One test function, so no other test allocates at the same time. The server runs in this
 //! process, so its allocations count too (they are freed once each page is written).
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use powerbi::auth::StaticTokenCredential;
@@ -16,42 +14,8 @@ use powerbi::runtime::{DateTime, RetryPolicy};
 use powerbi::{Cloud, PowerBiClient};
 use powerbi_sandbox::raw::{RawRequest, RawServer, json};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded unchanged to the system allocator.
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(pointer, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded unchanged to the system allocator.
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
-        if !moved.is_null() {
-            if new_size >= layout.size() {
-                LIVE.fetch_add(new_size - layout.size(), Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        moved
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: powerbi_memory_tests::Counting = powerbi_memory_tests::Counting;
 
 /// The size of every token and link.
 const LARGE: usize = 48 * 1024;
@@ -97,7 +61,7 @@ async fn growth<T: powerbi::runtime::serde::de::DeserializeOwned + Send>(
     while let Some(page) = pages.next_page().await {
         drop(page.expect("a page"));
         count += 1;
-        let live = LIVE.load(Ordering::Relaxed);
+        let live = powerbi_memory_tests::live();
         if count == WARM_UP {
             baseline = live;
         }

@@ -5,9 +5,7 @@
 //!
 //! One test function, so no other test allocates at the same time.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -20,46 +18,8 @@ use powerbi::runtime::Upload;
 use powerbi::{Cloud, PowerBiClient, Workspace};
 use powerbi_sandbox::{Sandbox, SandboxConfig, demo};
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded unchanged to the system allocator.
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(pointer, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded unchanged to the system allocator.
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
-        if !moved.is_null() {
-            if new_size >= layout.size() {
-                let grown = new_size - layout.size();
-                let live = LIVE.fetch_add(grown, Ordering::Relaxed) + grown;
-                PEAK.fetch_max(live, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        moved
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: powerbi_memory_tests::Counting = powerbi_memory_tests::Counting;
 
 const SIZE: u64 = 256 * 1024 * 1024;
 /// Far below the file: a transfer that held the file whole would need at least `SIZE`.
@@ -67,10 +27,9 @@ const ALLOWED_GROWTH: usize = 32 * 1024 * 1024;
 
 /// Runs `work` and returns how far the live heap rose above where it started.
 async fn peak_growth<T>(work: impl Future<Output = T>) -> (T, usize) {
-    let start = LIVE.load(Ordering::Relaxed);
-    PEAK.store(start, Ordering::Relaxed);
+    let start = powerbi_memory_tests::reset_peak();
     let result = work.await;
-    let peak = PEAK.load(Ordering::Relaxed);
+    let peak = powerbi_memory_tests::peak();
     let growth = peak.saturating_sub(start);
     eprintln!("peak heap growth: {growth} bytes");
     (result, growth)

@@ -136,14 +136,7 @@ impl DecodeSettings {
             }
             DecodePolicy::Lenient => decode_json_lenient(operation, body),
         };
-        let (value, drifts) = outcome.map_err(|mut error| {
-            if let (Error::Decode { request_id: id, .. }, Some(request_id)) =
-                (&mut error, request_id)
-            {
-                request_id.clone_into(id);
-            }
-            error
-        })?;
+        let (value, drifts) = outcome.map_err(|error| with_request_id(error, request_id))?;
         self.report(operation, request_id, drifts);
         Ok(value)
     }
@@ -163,14 +156,7 @@ impl DecodeSettings {
                 .map_err(|error| decode_error(operation, &error)),
             DecodePolicy::Lenient => repair(operation, value, decode),
         };
-        let (decoded, drifts) = outcome.map_err(|mut error| {
-            if let (Error::Decode { request_id: id, .. }, Some(request_id)) =
-                (&mut error, request_id)
-            {
-                request_id.clone_into(id);
-            }
-            error
-        })?;
+        let (decoded, drifts) = outcome.map_err(|error| with_request_id(error, request_id))?;
         self.report(operation, request_id, drifts);
         Ok(decoded)
     }
@@ -218,6 +204,14 @@ pub fn decode_json_lenient<T: DeserializeOwned>(
     repair(operation, value, |value| {
         serde_path_to_error::deserialize(value)
     })
+}
+
+/// `error` with the answer's `RequestId`, when it is a decode error and the answer had one.
+fn with_request_id(mut error: Error, request_id: Option<&str>) -> Error {
+    if let (Error::Decode { request_id: id, .. }, Some(request_id)) = (&mut error, request_id) {
+        request_id.clone_into(id);
+    }
+    error
 }
 
 /// A decode error with the path where it happened.

@@ -9,9 +9,7 @@ mod malformed;
 mod redirects;
 mod timeouts;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use powerbi::auth::StaticTokenCredential;
@@ -19,46 +17,8 @@ use powerbi::runtime::RetryPolicy;
 use powerbi::{Cloud, PowerBiClient, PowerBiClientBuilder};
 use powerbi_hostile_tests::HostileServer;
 
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded unchanged to the system allocator.
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged to the system allocator.
-        unsafe { System.dealloc(pointer, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded unchanged to the system allocator.
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
-        if !moved.is_null() {
-            if new_size >= layout.size() {
-                let grown = new_size - layout.size();
-                let live = LIVE.fetch_add(grown, Ordering::Relaxed) + grown;
-                PEAK.fetch_max(live, Ordering::Relaxed);
-            } else {
-                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
-            }
-        }
-        moved
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: powerbi_memory_tests::Counting = powerbi_memory_tests::Counting;
 
 /// One case at a time: the peak of live heap bytes is process-wide.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -72,12 +32,11 @@ const CASE_LIMIT: Duration = Duration::from_secs(60);
 /// Runs `call` alone and returns its output and how far live heap bytes rose above where
 /// they were when it started.
 async fn measured<T>(call: impl Future<Output = T>) -> (T, usize) {
-    let before = LIVE.load(Ordering::Relaxed);
-    PEAK.store(before, Ordering::Relaxed);
+    let before = powerbi_memory_tests::reset_peak();
     let output = tokio::time::timeout(CASE_LIMIT, call)
         .await
         .expect("the case ends within its limit");
-    let peak = PEAK.load(Ordering::Relaxed);
+    let peak = powerbi_memory_tests::peak();
     (output, peak.saturating_sub(before))
 }
 
