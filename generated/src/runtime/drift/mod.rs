@@ -10,7 +10,8 @@
 //!    decoded again with the failing path tracked. At that path:
 //!    - a **missing required field** gets the value its type decodes as empty (`""`, `0`,
 //!      `false`, `[]`, `{}`, the nil UUID, the Unix epoch), in that place and in the same
-//!      place of every sibling item that also lacks it;
+//!      place of every sibling item that also lacks it; not at the root, though: an answer
+//!      without its own required fields (a listing without `value`) is not the one asked for;
 //!    - a **value of an unexpected shape** is replaced: by `null` where the field is optional,
 //!      else by such an empty value; an array item that no empty value can stand for is
 //!      dropped from its array.
@@ -317,7 +318,12 @@ mod tests {
 
     #[test]
     fn a_root_of_another_shape_and_non_json_still_fail() {
-        for body in [&b"[1,2]"[..], b"<html>proxy login</html>", b""] {
+        for body in [
+            &b"[1,2]"[..],
+            b"<html>proxy login</html>",
+            b"",
+            br#"{"message":"sign in to the proxy"}"#,
+        ] {
             let error = decode_json_lenient::<Listing>("op", body).unwrap_err();
             assert!(matches!(error, Error::Decode { .. }), "{error}");
         }

@@ -172,6 +172,11 @@ fn fix<T>(
     let Some((last, parent_path)) = failure.at.split_last() else {
         return false;
     };
+    // A required field missing from the answer's root means the answer is not the one asked
+    // for (a listing without `value` is a portal's or a proxy's page, not an empty listing).
+    if failure.missing && parent_path.is_empty() {
+        return false;
+    }
     let original = locate(value, &failure.at).cloned();
     if !failure.missing && original.is_none() {
         return false;
