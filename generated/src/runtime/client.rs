@@ -6,10 +6,9 @@ use std::time::Duration;
 use super::auth::{IdentityKind, Secret, TokenCache, TokenContext, TokenCredential, TokenSlot};
 use super::body::DEFAULT_MAX_RESPONSE_BYTES;
 use super::drift::{DecodePolicy, DecodeSettings, DriftReport};
-use super::request::RequestBuilder;
 use super::retry::RetryPolicy;
 use super::transport::{TransportRules, is_loopback};
-use super::{Cloud, Error, Operation, Result};
+use super::{Cloud, Error, Result};
 
 /// The client for the Power BI REST API.
 ///
@@ -59,18 +58,6 @@ impl PowerBiClient {
     /// Starts configuring a client.
     pub fn builder() -> PowerBiClientBuilder {
         PowerBiClientBuilder::default()
-    }
-
-    /// A request for a generated operation (what generated methods call).
-    pub fn request(&self, operation: &'static Operation) -> RequestBuilder<'_> {
-        RequestBuilder::for_operation(self, operation)
-    }
-
-    /// Any call the spec does not cover yet, with the same sign-in and errors: `path` is
-    /// relative to `/v1.0/myorg` (`"/groups"`), and may not contain `{placeholders}`.
-    pub fn raw(&self, method: reqwest::Method, path: &str) -> RequestBuilder<'_> {
-        let escaped = path.replace('{', "%7B").replace('}', "%7D");
-        RequestBuilder::raw(self, method, escaped)
     }
 
     /// The same client acting as a service-principal profile: every call carries

@@ -211,16 +211,6 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// Reads an error answer of the Power BI REST API: every body shape the service sends
-    /// (`{"error":{"code","message"}}`, the `pbi.error` variant with its details,
-    /// `{"Message":…}`, `{"message":…}`, plain text, an empty body), the
-    /// `X-PowerBI-Error-Details` and `X-PowerBI-Error-Info` headers, `RequestId` and
-    /// `Retry-After` (seconds or an HTTP date). Never panics. Useful with responses obtained
-    /// outside this client; `operation` is `raw request` and `request` empty.
-    pub fn parse(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8]) -> ApiError {
-        super::request::api_error::parse(status, headers, body, std::time::SystemTime::now())
-    }
-
     /// Whether trying again later may succeed: 408, 429, 500, 502, 503 and 504.
     pub fn is_retryable(&self) -> bool {
         matches!(self.status, 408 | 429 | 500 | 502 | 503 | 504)

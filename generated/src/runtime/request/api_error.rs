@@ -56,6 +56,20 @@ pub(super) fn api_error_at(
     }
 }
 
+// `ApiError::parse` lives beside the parser, so that the error type does not depend on the
+// request pipeline that depends on it (no import circle).
+impl ApiError {
+    /// Reads an error answer of the Power BI REST API: every body shape the service sends
+    /// (`{"error":{"code","message"}}`, the `pbi.error` variant with its details,
+    /// `{"Message":…}`, `{"message":…}`, plain text, an empty body), the
+    /// `X-PowerBI-Error-Details` and `X-PowerBI-Error-Info` headers, `RequestId` and
+    /// `Retry-After` (seconds or an HTTP date). Never panics. Useful with responses obtained
+    /// outside this client; `operation` is `raw request` and `request` empty.
+    pub fn parse(status: u16, headers: &reqwest::header::HeaderMap, body: &[u8]) -> ApiError {
+        parse(status, headers, body, std::time::SystemTime::now())
+    }
+}
+
 /// The largest body snippet kept, in characters.
 const SNIPPET_CHARS: usize = 1024;
 

@@ -76,6 +76,22 @@ macro_rules! display_params {
 }
 display_params!(uuid::Uuid, bool, i32, i64, u32, u64, f64);
 
+// The constructors live here, not in `client.rs`, so that the client does not depend on the
+// request pipeline that depends on it (no import circle).
+impl PowerBiClient {
+    /// A request for a generated operation (what generated methods call).
+    pub fn request(&self, operation: &'static Operation) -> RequestBuilder<'_> {
+        RequestBuilder::for_operation(self, operation)
+    }
+
+    /// Any call the spec does not cover yet, with the same sign-in and errors: `path` is
+    /// relative to `/v1.0/myorg` (`"/groups"`), and may not contain `{placeholders}`.
+    pub fn raw(&self, method: reqwest::Method, path: &str) -> RequestBuilder<'_> {
+        let escaped = path.replace('{', "%7B").replace('}', "%7D");
+        RequestBuilder::raw(self, method, escaped)
+    }
+}
+
 /// One request on its way: filled in by a generated method (or by [`PowerBiClient::raw`]),
 /// then sent with one of the `send_*` methods.
 #[must_use = "a request does nothing until one of its send methods is awaited"]
