@@ -36,7 +36,7 @@ fn main() {
         println!(
             "cargo:warning=../spec changed, but this build compiles snapshot/powerbi.rs; build with \
              `--features regenerate` (the workspace's test crates enable it) to generate from the spec, \
-             and refresh the snapshot with `UPDATE_SNAPSHOT=1 cargo test -p powerbi-e2e snapshot`"
+             and refresh the snapshot with `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e snapshot`"
         );
     } else {
         // Best effort: without the marker the next change only goes unannounced.

@@ -3,7 +3,7 @@
 //!
 //! Golden files (`tests/golden/*.rs`) and expected diagnostics
 //! (`tests/fixtures/malformed/*/expected.txt`) are compared exactly; run with
-//! `UPDATE_GOLDEN=1` to rewrite them after an intended change, then review the diff.
+//! `UPDATE_EXPECTED=1` to rewrite them after an intended change, then review the diff.
 
 mod generator {
     #[cfg(feature = "cli")]

@@ -53,7 +53,7 @@ fn a_missing_golden_file_fails_instead_of_being_created() {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "fn main() {}\n");
     } else {
         let message = outcome.expect_err("a missing golden file must fail");
-        assert!(message.contains("UPDATE_GOLDEN=1"), "{message}");
+        assert!(message.contains("UPDATE_EXPECTED=1"), "{message}");
         assert!(!path.exists(), "the golden file was created silently");
         // And a mismatch names the first differing line.
         std::fs::write(&path, "fn main() {}\nfn old() {}\n").unwrap();

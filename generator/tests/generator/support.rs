@@ -47,13 +47,13 @@ pub fn subfolders(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Whether `UPDATE_GOLDEN=1` asks to rewrite expected files instead of comparing.
+/// Whether `UPDATE_EXPECTED=1` asks to rewrite expected files instead of comparing.
 pub fn updating() -> bool {
-    std::env::var_os("UPDATE_GOLDEN").is_some_and(|value| value == "1")
+    std::env::var_os("UPDATE_EXPECTED").is_some_and(|value| value == "1")
 }
 
 /// Compares `actual` with the file at `path` exactly, or rewrites the file under
-/// `UPDATE_GOLDEN=1`. A missing file is a failure, never silently created.
+/// `UPDATE_EXPECTED=1`. A missing file is a failure, never silently created.
 pub fn check_expected(path: &Path, actual: &str) -> Result<(), String> {
     if updating() {
         if std::fs::read_to_string(path).is_ok_and(|existing| existing == actual) {
@@ -67,7 +67,7 @@ pub fn check_expected(path: &Path, actual: &str) -> Result<(), String> {
         Ok(expected) => expected,
         Err(error) => {
             return Err(format!(
-                "{} is missing ({error}); run `UPDATE_GOLDEN=1 cargo test -p powerbi-codegen` to create it, then review it",
+                "{} is missing ({error}); run `UPDATE_EXPECTED=1 cargo test -p powerbi-codegen` to create it, then review it",
                 path.display()
             ));
         }
@@ -76,7 +76,7 @@ pub fn check_expected(path: &Path, actual: &str) -> Result<(), String> {
         return Ok(());
     }
     Err(format!(
-        "{} differs from the output ({}); if the change is intended, run `UPDATE_GOLDEN=1 cargo test -p powerbi-codegen` and review the diff",
+        "{} differs from the output ({}); if the change is intended, run `UPDATE_EXPECTED=1 cargo test -p powerbi-codegen` and review the diff",
         path.display(),
         first_difference(&expected, actual)
     ))

@@ -4,7 +4,7 @@
 //! `data/examples.json` is the sandbox's own copy of those responses: one entry per operation
 //! (method, path template, the scopes a delegated token needs, the example's status, headers
 //! and body). It is generated from Microsoft's description by the e2e test
-//! `sandbox_examples` (`UPDATE_SANDBOX_EXAMPLES=1` rewrites it; without it, the test fails when
+//! `sandbox_examples` (`UPDATE_EXPECTED=1` rewrites it; without it, the test fails when
 //! the file is out of date); the sandbox itself never reads the description or the spec.
 //!
 //! Stateful routes keep priority. A request whose method and path match an operation of the

@@ -2,7 +2,7 @@
 //! is what this module generates from Microsoft's description: the sandbox itself never reads
 //! the description (nor `spec/`).
 //!
-//! `UPDATE_SANDBOX_EXAMPLES=1 cargo test -p powerbi-e2e sandbox_examples` rewrites the file;
+//! `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e sandbox_examples` rewrites the file;
 //! without the switch the test fails when the file is out of date.
 //!
 //! Per operation: its operationId, method, path template, the scopes a delegated token needs
@@ -30,7 +30,7 @@ pub fn catalogue() -> Value {
     let operations: Vec<Value> = swagger_operations(swagger).iter().map(entry).collect();
     json!({
         "about": "Generated from spec/reference/powerbi-swagger.json by the e2e test sandbox_examples; \
-                  do not edit (UPDATE_SANDBOX_EXAMPLES=1 cargo test -p powerbi-e2e sandbox_examples).",
+                  do not edit (UPDATE_EXPECTED=1 cargo test -p powerbi-e2e sandbox_examples).",
         "operations": operations,
     })
 }
@@ -293,7 +293,7 @@ fn scopes_in(text: &str) -> Vec<String> {
 fn sandbox_examples_file_is_current() {
     let generated = serde_json::to_string_pretty(&catalogue()).expect("serializable") + "\n";
     let path = data_file();
-    if std::env::var_os("UPDATE_SANDBOX_EXAMPLES").is_some() {
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
         std::fs::write(&path, &generated).expect("tests/sandbox/data/examples.json written");
         return;
     }
@@ -301,7 +301,7 @@ fn sandbox_examples_file_is_current() {
     assert!(
         current == generated,
         "tests/sandbox/data/examples.json is out of date with Microsoft's description; run \
-         `UPDATE_SANDBOX_EXAMPLES=1 cargo test -p powerbi-e2e sandbox_examples` and commit it"
+         `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e sandbox_examples` and commit it"
     );
 }
 

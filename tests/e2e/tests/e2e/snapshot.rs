@@ -12,14 +12,14 @@ fn checked_in_snapshot_matches_the_spec() {
     let target = powerbi_codegen::Target::powerbi_crate();
     let rendered = powerbi_codegen::render(&spec, &target).expect("the spec renders");
     let snapshot = root.join("generated/snapshot/powerbi.rs");
-    if std::env::var_os("UPDATE_SNAPSHOT").is_some() {
+    if std::env::var_os("UPDATE_EXPECTED").is_some() {
         std::fs::write(&snapshot, &rendered).expect("snapshot written");
         return;
     }
     let current = std::fs::read_to_string(&snapshot).unwrap_or_default();
     assert!(
         current == rendered,
-        "generated/snapshot/powerbi.rs is out of date with spec/; run `UPDATE_SNAPSHOT=1 cargo test -p powerbi-e2e snapshot` and commit the diff"
+        "generated/snapshot/powerbi.rs is out of date with spec/; run `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e snapshot` and commit the diff"
     );
 }
 
