@@ -8,11 +8,11 @@ use serde_json::Value;
 use super::{JobStatus, MAX_JOB_ANSWER};
 use crate::runtime::{Error, Result};
 
-pub(super) fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
+pub(super) use crate::runtime::request::api_error::header;
+
+/// The answer's `RequestId`, or `-`, for errors.
+pub(super) fn request_id_of(headers: &reqwest::header::HeaderMap) -> String {
+    header(headers, "requestid").unwrap_or_else(|| "-".to_owned())
 }
 
 /// `Retry-After` (seconds or an HTTP date), at most `cap`.
@@ -40,7 +40,7 @@ pub(super) fn location(
             message: format!(
                 "the service accepted the request but its Location header {why}, so the operation cannot be followed; it may still run"
             ),
-            request_id: header(headers, "requestid").unwrap_or_else(|| "-".to_owned()),
+            request_id: request_id_of(headers),
         })
     };
     let Ok(text) = value.to_str() else {

@@ -77,8 +77,8 @@ use super::{Error, LongRunning, Result};
 mod answers;
 
 use answers::{
-    header, location, pending, read_capped, refresh_status, retry_after, sibling, state_status,
-    text,
+    header, location, pending, read_capped, refresh_status, request_id_of, retry_after, sibling,
+    state_status, text,
 };
 
 /// The default time between polls.
@@ -238,7 +238,7 @@ impl<'c> Job<'c> {
                             operation,
                             field: "x-ms-request-id".to_owned(),
                             message: "the service accepted the refresh but returned no refresh id to follow it by".to_owned(),
-                            request_id: header(&headers, "requestid").unwrap_or_else(|| "-".to_owned()),
+                            request_id: request_id_of(&headers),
                         });
                     }
                 };
@@ -284,7 +284,7 @@ impl<'c> Job<'c> {
                             operation,
                             field: "Location".to_owned(),
                             message: "the service accepted the request (202) without a Location to follow it at; it may still run".to_owned(),
-                            request_id: header(&headers, "requestid").unwrap_or_else(|| "-".to_owned()),
+                            request_id: request_id_of(&headers),
                         });
                     }
                     _ => Target::Finished,
@@ -322,7 +322,7 @@ impl<'c> Job<'c> {
             operation,
             field: "id".to_owned(),
             message: "the service accepted the request but its answer carries no id to follow the operation by; it may still run".to_owned(),
-            request_id: header(headers, "requestid").unwrap_or_else(|| "-".to_owned()),
+            request_id: request_id_of(headers),
         })
     }
 

@@ -7,6 +7,7 @@ use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, Map
 
 use super::Page;
 use crate::runtime::request::RequestBuilder;
+use crate::runtime::request::api_error::header;
 use crate::runtime::{Error, Result};
 
 /// What a fetch learned besides the page: the answer's `RequestId` (for errors) and, for
@@ -25,12 +26,7 @@ pub(super) async fn fetch<T: DeserializeOwned>(
 ) -> Result<Fetched<T>> {
     let operation = request.operation_name();
     let response = request.send().await?;
-    let request_id = response
-        .headers
-        .get("RequestId")
-        .and_then(|value| value.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+    let request_id = header(&response.headers, "RequestId").unwrap_or_else(|| "-".to_owned());
     let body_hash = hash_keys.map(|keys| keys.hash_one(&response.body[..]));
     let fetched = |page| Fetched {
         page,
