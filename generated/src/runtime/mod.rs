@@ -19,6 +19,7 @@ pub mod examples;
 pub mod jobs;
 pub mod lenient;
 pub mod nullable;
+pub mod object;
 mod open_enum;
 mod operation;
 pub mod paging;
@@ -55,7 +56,7 @@ pub use crate::__impl_open_enum as impl_open_enum;
 
 /// Re-exported so generated code needs no dependency of its own on serde.
 pub use serde;
-/// serde's traits and derive macros, re-exported for the generated models' derive lists.
+/// serde's traits, which the generated models implement.
 pub use serde::{Deserialize, Serialize};
 /// A free-form JSON value (used only where the spec says why).
 pub use serde_json::Value as JsonValue;

@@ -2,6 +2,7 @@
 
 mod docs;
 mod examples;
+mod json;
 mod models;
 mod operations;
 
@@ -70,7 +71,6 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
             target.runtime_path
         )
     })?;
-    let serde_crate = format!("{}::serde", target.runtime_path.replace(' ', ""));
     let hash = &spec.hash;
     // Which categories use each model or enum, for the feature gates.
     // Types no operation reaches (request models of forms the spec cannot call yet) are
@@ -98,7 +98,7 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
         }
     }
     let type_gate = |name: &str| target.gate(users.get(name).into_iter().flatten().copied());
-    let models = models::module(spec, &serde_crate, &type_gate);
+    let models = models::module(spec, &type_gate);
     let categories = spec.categories.iter().map(|category| {
         let gate = target.gate([category.name.as_str()]);
         let examples = target

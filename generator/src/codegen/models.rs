@@ -5,16 +5,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use super::{docs, rust_type};
-use crate::model::{EnumDef, Model, Spec, TypeRef};
+use super::{docs, json, rust_type};
+use crate::model::{EnumDef, Field, Model, Spec, TypeRef};
 
 /// The `models` module.
-pub fn module(spec: &Spec, serde_crate: &str, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
+pub fn module(spec: &Spec, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
     let boxed = boxed_fields(&spec.models);
     let defaultable = defaultable_models(spec);
     let models = spec.models.iter().map(|model| {
         let gate = gate(&model.name);
-        model_struct(model, serde_crate, &boxed, &defaultable, &gate)
+        model_struct(model, &boxed, &defaultable, &gate)
     });
     let enums = spec.enums.iter().map(|item| {
         let gate = gate(&item.name);
@@ -33,7 +33,7 @@ pub fn module(spec: &Spec, serde_crate: &str, gate: &dyn Fn(&str) -> TokenStream
     }
 }
 
-fn ident(name: &str) -> Ident {
+pub(super) fn ident(name: &str) -> Ident {
     match name.strip_prefix("r#") {
         Some(raw) => Ident::new_raw(raw, Span::call_site()),
         None => Ident::new(name, Span::call_site()),
@@ -42,101 +42,51 @@ fn ident(name: &str) -> Ident {
 
 fn model_struct(
     model: &Model,
-    serde_crate: &str,
     boxed: &BTreeSet<(String, String)>,
     defaultable: &BTreeSet<String>,
     gate: &TokenStream,
 ) -> TokenStream {
-    let boxed_set = boxed;
     let name = ident(&model.name);
     let doc = docs::attributes(&docs::sanitize(model.doc.as_deref().unwrap_or(&model.name)));
     let fields = model.fields.iter().map(|field| {
         let field_name = ident(&field.rust_name);
-        let mut ty = rust_type(&field.ty, false);
-        if boxed.contains(&(model.name.clone(), field.wire_name.clone())) {
-            ty = quote!(::std::boxed::Box<#ty>);
-        }
+        let ty = field_type(model, field, boxed);
         let doc = docs::attributes(&docs::sanitize(field.doc.as_deref().unwrap_or("")));
-        let wire = &field.wire_name;
-        // The container renames every field to camelCase; only the others need their own.
-        let rename = (serde_camel_case(&field.rust_name) != *wire).then(|| quote!(rename = #wire,));
-        // Numbers sometimes arrive as strings: decode them leniently.
-        let lenient = match (&field.ty, field.required, field.nullable) {
-            (TypeRef::Integer, true, _) => Some("rt::lenient::i64"),
-            (TypeRef::Integer, false, false) => Some("rt::lenient::option_i64"),
-            (TypeRef::Integer, false, true) => Some("rt::nullable::lenient::i64"),
-            (TypeRef::Int32, true, _) => Some("rt::lenient::i32"),
-            (TypeRef::Int32, false, false) => Some("rt::lenient::option_i32"),
-            (TypeRef::Int32, false, true) => Some("rt::nullable::lenient::i32"),
-            (TypeRef::Number, true, _) => Some("rt::lenient::f64"),
-            (TypeRef::Number, false, false) => Some("rt::lenient::option_f64"),
-            (TypeRef::Number, false, true) => Some("rt::nullable::lenient::f64"),
-            _ => None,
-        }
-        .map(|function| quote!(deserialize_with = #function,));
-        let aliases = field.aliases.iter().map(|alias| quote!(alias = #alias,));
-        if field.required {
-            let attribute = (rename.is_some() || lenient.is_some() || !field.aliases.is_empty())
-                .then(|| quote!(#[serde(#rename #(#aliases)* #lenient)]));
-            quote! { #doc #attribute pub #field_name: #ty, }
-        } else if field.nullable {
-            // Absent (missing), null, or a value: `default` makes a missing key `Absent`.
-            quote! {
-                #doc
-                #[serde(#rename #(#aliases)* #lenient default, skip_serializing_if = "rt::Nullable::is_absent")]
-                pub #field_name: rt::Nullable<#ty>,
-            }
-        } else {
-            // serde treats a missing `Option` as `None` by itself, except behind
-            // `deserialize_with`, which needs `default` spelled out.
-            let default = lenient.is_some().then(|| quote!(default,));
-            quote! {
-                #doc
-                #[serde(#rename #(#aliases)* #lenient #default skip_serializing_if = "Option::is_none")]
-                pub #field_name: Option<#ty>,
-            }
-        }
+        quote! { #doc pub #field_name: #ty, }
     });
     let unknown = unknown_field_paths(model, gate);
     let default = defaultable.contains(&model.name).then(|| quote!(Default,));
-    let constructor =
-        (!defaultable.contains(&model.name)).then(|| constructor(model, boxed_set, gate));
+    let constructor = (!defaultable.contains(&model.name)).then(|| constructor(model, boxed, gate));
+    let json = json::impls(model, &|field| field_type(model, field, boxed), gate);
     quote! {
         #gate
         #doc
-        #[derive(Debug, Clone, PartialEq, #default rt::Serialize, rt::Deserialize)]
-        #[serde(crate = #serde_crate, rename_all = "camelCase")]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
             #[doc = " Fields the service sent that the spec does not know yet, kept as JSON."]
-            #[serde(flatten)]
             pub unknown_fields: rt::JsonMap,
         }
+        #json
         #constructor
         #unknown
     }
 }
 
-/// The wire name serde's `rename_all = "camelCase"` gives a Rust field name, by serde's own
-/// rule: PascalCase (drop each `_`, upper-case the letter after it and the first), then the
-/// first character lower-cased. A raw identifier's `r#` is not part of the name.
-fn serde_camel_case(rust_name: &str) -> String {
-    let mut pascal = String::with_capacity(rust_name.len());
-    let mut capitalize = true;
-    for c in rust_name.trim_start_matches("r#").chars() {
-        if c == '_' {
-            capitalize = true;
-        } else if capitalize {
-            pascal.push(c.to_ascii_uppercase());
-            capitalize = false;
-        } else {
-            pascal.push(c);
-        }
+/// The Rust type of a field as the struct declares it: `Option` or `Nullable` around an
+/// optional one, `Box` around one that closes a cycle.
+fn field_type(model: &Model, field: &Field, boxed: &BTreeSet<(String, String)>) -> TokenStream {
+    let mut ty = rust_type(&field.ty, false);
+    if boxed.contains(&(model.name.clone(), field.wire_name.clone())) {
+        ty = quote!(::std::boxed::Box<#ty>);
     }
-    let mut chars = pascal.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_ascii_lowercase().to_string() + chars.as_str()
-    })
+    if field.required {
+        ty
+    } else if field.nullable {
+        quote!(rt::Nullable<#ty>)
+    } else {
+        quote!(Option<#ty>)
+    }
 }
 
 /// Whether values of `ty` can hold models (and so unknown fields).
@@ -181,10 +131,7 @@ fn constructor(
     let required: Vec<_> = model.fields.iter().filter(|field| field.required).collect();
     let arguments = required.iter().map(|field| {
         let name = ident(&field.rust_name);
-        let mut ty = rust_type(&field.ty, false);
-        if boxed.contains(&(model.name.clone(), field.wire_name.clone())) {
-            ty = quote!(::std::boxed::Box<#ty>);
-        }
+        let ty = field_type(model, field, boxed);
         quote!(#name: #ty)
     });
     let values = model.fields.iter().map(|field| {
@@ -313,22 +260,5 @@ fn defaultable_models(spec: &Spec) -> BTreeSet<String> {
         if defaultable.len() == before {
             return defaultable;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::serde_camel_case;
-
-    #[test]
-    fn camel_case_is_serdes_rename_all_rule() {
-        assert_eq!(serde_camel_case("is_read_only"), "isReadOnly");
-        assert_eq!(serde_camel_case("id"), "id");
-        assert_eq!(serde_camel_case("r#type"), "type");
-        assert_eq!(serde_camel_case("n1_day"), "n1Day");
-        assert_eq!(serde_camel_case("x_ms_request_id"), "xMsRequestId");
-        // A name that does not round-trip keeps its own `rename`.
-        assert_ne!(serde_camel_case("odata_context"), "@odata.context");
-        assert_ne!(serde_camel_case("dataset_id"), "datasetID");
     }
 }

@@ -22,20 +22,64 @@ pub mod models {
     #[allow(unused_imports)]
     use super::rt;
     /// A widget.
-    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Widget {
         /// The widget ID
         pub id: rt::Uuid,
         /// The display name
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// What the widget shows
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub kind: Option<WidgetKind>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
-        #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
+    }
+    impl rt::Serialize for Widget {
+        fn serialize<S: rt::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut object = rt::object::Writer::begin(serializer)?;
+            object.field("id", &self.id)?;
+            object.optional("name", &self.name)?;
+            object.optional("kind", &self.kind)?;
+            object.end(&self.unknown_fields)
+        }
+    }
+    impl<'de> rt::Deserialize<'de> for Widget {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            rt::object::decode(deserializer)
+        }
+    }
+    impl<'de> rt::object::Object<'de> for Widget {
+        const NAME: &'static str = "Widget";
+        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> Result<Self, A::Error> {
+            use rt::object::{Key, field, required, unknown};
+            const KEYS: rt::object::Keys = rt::object::Keys(
+                &[("id", 0), ("name", 1), ("kind", 2)],
+            );
+            let mut id: Option<rt::Uuid> = None;
+            let mut name: Option<Option<String>> = None;
+            let mut kind: Option<Option<WidgetKind>> = None;
+            let mut unknown_fields = rt::JsonMap::new();
+            while let Some(key) = map.next_key_seed(KEYS)? {
+                match key {
+                    Key::Field(0) => field(&mut map, &mut id, "id")?,
+                    Key::Field(1) => field(&mut map, &mut name, "name")?,
+                    Key::Field(2) => field(&mut map, &mut kind, "kind")?,
+                    key => unknown(&mut map, &mut unknown_fields, key)?,
+                }
+            }
+            Ok(Self {
+                id: required(id, "id")?,
+                name: name.unwrap_or_default(),
+                kind: kind.unwrap_or_default(),
+                unknown_fields,
+            })
+        }
     }
     impl rt::UnknownFieldPaths for Widget {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {

@@ -26,34 +26,91 @@ pub mod models {
     #[allow(unused_imports)]
     use super::rt;
     /// A model named like the category client, with keyword fields.
-    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Client {
         /// A field named `type`
         pub r#type: Mode,
         /// A field named `ref`
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#ref: Option<String>,
         /// A field named `self`
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub self_: Option<String>,
         /// A field named `match`
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub r#match: Option<bool>,
         /// A field starting with a digit
-        #[serde(
-            rename = "1stValue",
-            deserialize_with = "rt::lenient::option_f64",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
         pub n1st_value: Option<f64>,
         /// An optional reference to the same model (boxed)
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub parent: Option<::std::boxed::Box<Client>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
-        #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
+    }
+    impl rt::Serialize for Client {
+        fn serialize<S: rt::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut object = rt::object::Writer::begin(serializer)?;
+            object.field("type", &self.r#type)?;
+            object.optional("ref", &self.r#ref)?;
+            object.optional("self", &self.self_)?;
+            object.optional("match", &self.r#match)?;
+            object.optional("1stValue", &self.n1st_value)?;
+            object.optional("parent", &self.parent)?;
+            object.end(&self.unknown_fields)
+        }
+    }
+    impl<'de> rt::Deserialize<'de> for Client {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            rt::object::decode(deserializer)
+        }
+    }
+    impl<'de> rt::object::Object<'de> for Client {
+        const NAME: &'static str = "Client";
+        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> Result<Self, A::Error> {
+            use rt::object::{Key, field, lenient_field, required, unknown};
+            const KEYS: rt::object::Keys = rt::object::Keys(
+                &[
+                    ("type", 0),
+                    ("ref", 1),
+                    ("self", 2),
+                    ("match", 3),
+                    ("1stValue", 4),
+                    ("parent", 5),
+                ],
+            );
+            let mut type_field: Option<Mode> = None;
+            let mut ref_field: Option<Option<String>> = None;
+            let mut self_: Option<Option<String>> = None;
+            let mut match_field: Option<Option<bool>> = None;
+            let mut n1st_value: Option<Option<f64>> = None;
+            let mut parent: Option<Option<::std::boxed::Box<Client>>> = None;
+            let mut unknown_fields = rt::JsonMap::new();
+            while let Some(key) = map.next_key_seed(KEYS)? {
+                match key {
+                    Key::Field(0) => field(&mut map, &mut type_field, "type")?,
+                    Key::Field(1) => field(&mut map, &mut ref_field, "ref")?,
+                    Key::Field(2) => field(&mut map, &mut self_, "self")?,
+                    Key::Field(3) => field(&mut map, &mut match_field, "match")?,
+                    Key::Field(4) => {
+                        lenient_field(&mut map, &mut n1st_value, "1stValue")?
+                    }
+                    Key::Field(5) => field(&mut map, &mut parent, "parent")?,
+                    key => unknown(&mut map, &mut unknown_fields, key)?,
+                }
+            }
+            Ok(Self {
+                r#type: required(type_field, "type")?,
+                r#ref: ref_field.unwrap_or_default(),
+                self_: self_.unwrap_or_default(),
+                r#match: match_field.unwrap_or_default(),
+                n1st_value: n1st_value.unwrap_or_default(),
+                parent: parent.unwrap_or_default(),
+                unknown_fields,
+            })
+        }
     }
     impl Client {
         /// A `Client` with the required fields; optional ones are `None`.
@@ -77,39 +134,116 @@ pub mod models {
         }
     }
     /// A model with container types.
-    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Resultset {
         /// A map of strings
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub labels: Option<::std::collections::BTreeMap<String, String>>,
         /// Rows of integers
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub grid: Option<Vec<Vec<i64>>>,
         /// The nested result sets (a list needs no box)
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub children: Option<Vec<Resultset>>,
         /// Clients by name
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub by_name: Option<::std::collections::BTreeMap<String, Client>>,
         /// Free-form data
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub extra: Option<rt::JsonValue>,
         /// The OData context
-        #[serde(rename = "@odata.context", skip_serializing_if = "Option::is_none")]
         pub odata_context: Option<String>,
         /// A timestamp
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub when: Option<rt::DateTime>,
         /// A required 32-bit count
-        #[serde(deserialize_with = "rt::lenient::i32")]
         pub count: i32,
         /// A `$` field with a `rust_name` override
-        #[serde(rename = "$type", skip_serializing_if = "Option::is_none")]
         pub odata_type: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
-        #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
+    }
+    impl rt::Serialize for Resultset {
+        fn serialize<S: rt::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut object = rt::object::Writer::begin(serializer)?;
+            object.optional("labels", &self.labels)?;
+            object.optional("grid", &self.grid)?;
+            object.optional("children", &self.children)?;
+            object.optional("byName", &self.by_name)?;
+            object.optional("extra", &self.extra)?;
+            object.optional("@odata.context", &self.odata_context)?;
+            object.optional("when", &self.when)?;
+            object.field("count", &self.count)?;
+            object.optional("$type", &self.odata_type)?;
+            object.end(&self.unknown_fields)
+        }
+    }
+    impl<'de> rt::Deserialize<'de> for Resultset {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            rt::object::decode(deserializer)
+        }
+    }
+    impl<'de> rt::object::Object<'de> for Resultset {
+        const NAME: &'static str = "Resultset";
+        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> Result<Self, A::Error> {
+            use rt::object::{Key, field, lenient_field, required, unknown};
+            const KEYS: rt::object::Keys = rt::object::Keys(
+                &[
+                    ("labels", 0),
+                    ("grid", 1),
+                    ("children", 2),
+                    ("byName", 3),
+                    ("extra", 4),
+                    ("@odata.context", 5),
+                    ("when", 6),
+                    ("count", 7),
+                    ("$type", 8),
+                ],
+            );
+            let mut labels: Option<
+                Option<::std::collections::BTreeMap<String, String>>,
+            > = None;
+            let mut grid: Option<Option<Vec<Vec<i64>>>> = None;
+            let mut children: Option<Option<Vec<Resultset>>> = None;
+            let mut by_name: Option<
+                Option<::std::collections::BTreeMap<String, Client>>,
+            > = None;
+            let mut extra: Option<Option<rt::JsonValue>> = None;
+            let mut odata_context: Option<Option<String>> = None;
+            let mut when: Option<Option<rt::DateTime>> = None;
+            let mut count: Option<i32> = None;
+            let mut odata_type: Option<Option<String>> = None;
+            let mut unknown_fields = rt::JsonMap::new();
+            while let Some(key) = map.next_key_seed(KEYS)? {
+                match key {
+                    Key::Field(0) => field(&mut map, &mut labels, "labels")?,
+                    Key::Field(1) => field(&mut map, &mut grid, "grid")?,
+                    Key::Field(2) => field(&mut map, &mut children, "children")?,
+                    Key::Field(3) => field(&mut map, &mut by_name, "byName")?,
+                    Key::Field(4) => field(&mut map, &mut extra, "extra")?,
+                    Key::Field(5) => {
+                        field(&mut map, &mut odata_context, "@odata.context")?
+                    }
+                    Key::Field(6) => field(&mut map, &mut when, "when")?,
+                    Key::Field(7) => lenient_field(&mut map, &mut count, "count")?,
+                    Key::Field(8) => field(&mut map, &mut odata_type, "$type")?,
+                    key => unknown(&mut map, &mut unknown_fields, key)?,
+                }
+            }
+            Ok(Self {
+                labels: labels.unwrap_or_default(),
+                grid: grid.unwrap_or_default(),
+                children: children.unwrap_or_default(),
+                by_name: by_name.unwrap_or_default(),
+                extra: extra.unwrap_or_default(),
+                odata_context: odata_context.unwrap_or_default(),
+                when: when.unwrap_or_default(),
+                count: required(count, "count")?,
+                odata_type: odata_type.unwrap_or_default(),
+                unknown_fields,
+            })
+        }
     }
     impl rt::UnknownFieldPaths for Resultset {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {

@@ -38,23 +38,70 @@ pub mod models {
     #[allow(unused_imports)]
     use super::rt;
     /// A Power BI installed app.
-    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct App {
         /// The app ID
         pub id: rt::Uuid,
         /// The app name
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// Who published it
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub owner: Option<Owner>,
         /// When the app was last updated
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub last_update: Option<rt::DateTime>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
-        #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
+    }
+    impl rt::Serialize for App {
+        fn serialize<S: rt::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut object = rt::object::Writer::begin(serializer)?;
+            object.field("id", &self.id)?;
+            object.optional("name", &self.name)?;
+            object.optional("owner", &self.owner)?;
+            object.optional("lastUpdate", &self.last_update)?;
+            object.end(&self.unknown_fields)
+        }
+    }
+    impl<'de> rt::Deserialize<'de> for App {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            rt::object::decode(deserializer)
+        }
+    }
+    impl<'de> rt::object::Object<'de> for App {
+        const NAME: &'static str = "App";
+        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> Result<Self, A::Error> {
+            use rt::object::{Key, field, required, unknown};
+            const KEYS: rt::object::Keys = rt::object::Keys(
+                &[("id", 0), ("name", 1), ("owner", 2), ("lastUpdate", 3)],
+            );
+            let mut id: Option<rt::Uuid> = None;
+            let mut name: Option<Option<String>> = None;
+            let mut owner: Option<Option<Owner>> = None;
+            let mut last_update: Option<Option<rt::DateTime>> = None;
+            let mut unknown_fields = rt::JsonMap::new();
+            while let Some(key) = map.next_key_seed(KEYS)? {
+                match key {
+                    Key::Field(0) => field(&mut map, &mut id, "id")?,
+                    Key::Field(1) => field(&mut map, &mut name, "name")?,
+                    Key::Field(2) => field(&mut map, &mut owner, "owner")?,
+                    Key::Field(3) => field(&mut map, &mut last_update, "lastUpdate")?,
+                    key => unknown(&mut map, &mut unknown_fields, key)?,
+                }
+            }
+            Ok(Self {
+                id: required(id, "id")?,
+                name: name.unwrap_or_default(),
+                owner: owner.unwrap_or_default(),
+                last_update: last_update.unwrap_or_default(),
+                unknown_fields,
+            })
+        }
     }
     impl rt::UnknownFieldPaths for App {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
@@ -63,21 +110,56 @@ pub mod models {
         }
     }
     /// An app icon.
-    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Icon {
         /// The icon URL
         pub url: String,
         /// The icon size in pixels
-        #[serde(
-            deserialize_with = "rt::lenient::option_i32",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
         pub size: Option<i32>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
-        #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
+    }
+    impl rt::Serialize for Icon {
+        fn serialize<S: rt::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut object = rt::object::Writer::begin(serializer)?;
+            object.field("url", &self.url)?;
+            object.optional("size", &self.size)?;
+            object.end(&self.unknown_fields)
+        }
+    }
+    impl<'de> rt::Deserialize<'de> for Icon {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            rt::object::decode(deserializer)
+        }
+    }
+    impl<'de> rt::object::Object<'de> for Icon {
+        const NAME: &'static str = "Icon";
+        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> Result<Self, A::Error> {
+            use rt::object::{Key, field, lenient_field, required, unknown};
+            const KEYS: rt::object::Keys = rt::object::Keys(&[("url", 0), ("size", 1)]);
+            let mut url: Option<String> = None;
+            let mut size: Option<Option<i32>> = None;
+            let mut unknown_fields = rt::JsonMap::new();
+            while let Some(key) = map.next_key_seed(KEYS)? {
+                match key {
+                    Key::Field(0) => field(&mut map, &mut url, "url")?,
+                    Key::Field(1) => lenient_field(&mut map, &mut size, "size")?,
+                    key => unknown(&mut map, &mut unknown_fields, key)?,
+                }
+            }
+            Ok(Self {
+                url: required(url, "url")?,
+                size: size.unwrap_or_default(),
+                unknown_fields,
+            })
+        }
     }
     impl rt::UnknownFieldPaths for Icon {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
@@ -85,26 +167,82 @@ pub mod models {
         }
     }
     /// An import.
-    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Import {
         /// The import ID
         pub id: rt::Uuid,
         /// The import name
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub name: Option<String>,
         /// The import state
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub import_state: Option<ImportState>,
         /// Who started it
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub created_by: Option<Owner>,
         /// Free tags
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub tags: Option<Vec<String>>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
-        #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
+    }
+    impl rt::Serialize for Import {
+        fn serialize<S: rt::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut object = rt::object::Writer::begin(serializer)?;
+            object.field("id", &self.id)?;
+            object.optional("name", &self.name)?;
+            object.optional("importState", &self.import_state)?;
+            object.optional("createdBy", &self.created_by)?;
+            object.optional("tags", &self.tags)?;
+            object.end(&self.unknown_fields)
+        }
+    }
+    impl<'de> rt::Deserialize<'de> for Import {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            rt::object::decode(deserializer)
+        }
+    }
+    impl<'de> rt::object::Object<'de> for Import {
+        const NAME: &'static str = "Import";
+        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> Result<Self, A::Error> {
+            use rt::object::{Key, field, required, unknown};
+            const KEYS: rt::object::Keys = rt::object::Keys(
+                &[
+                    ("id", 0),
+                    ("name", 1),
+                    ("importState", 2),
+                    ("createdBy", 3),
+                    ("tags", 4),
+                ],
+            );
+            let mut id: Option<rt::Uuid> = None;
+            let mut name: Option<Option<String>> = None;
+            let mut import_state: Option<Option<ImportState>> = None;
+            let mut created_by: Option<Option<Owner>> = None;
+            let mut tags: Option<Option<Vec<String>>> = None;
+            let mut unknown_fields = rt::JsonMap::new();
+            while let Some(key) = map.next_key_seed(KEYS)? {
+                match key {
+                    Key::Field(0) => field(&mut map, &mut id, "id")?,
+                    Key::Field(1) => field(&mut map, &mut name, "name")?,
+                    Key::Field(2) => field(&mut map, &mut import_state, "importState")?,
+                    Key::Field(3) => field(&mut map, &mut created_by, "createdBy")?,
+                    Key::Field(4) => field(&mut map, &mut tags, "tags")?,
+                    key => unknown(&mut map, &mut unknown_fields, key)?,
+                }
+            }
+            Ok(Self {
+                id: required(id, "id")?,
+                name: name.unwrap_or_default(),
+                import_state: import_state.unwrap_or_default(),
+                created_by: created_by.unwrap_or_default(),
+                tags: tags.unwrap_or_default(),
+                unknown_fields,
+            })
+        }
     }
     impl rt::UnknownFieldPaths for Import {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
@@ -113,27 +251,77 @@ pub mod models {
         }
     }
     /// The body of an import request.
-    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct ImportRequest {
         /// The URL of the file to import
         pub file_url: String,
         /// The connection type
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub connection_type: Option<String>,
         /// The description; `null` clears it
-        #[serde(default, skip_serializing_if = "rt::Nullable::is_absent")]
         pub description: rt::Nullable<String>,
         /// The retry count; `null` resets it
-        #[serde(
-            deserialize_with = "rt::nullable::lenient::i32",
-            default,
-            skip_serializing_if = "rt::Nullable::is_absent"
-        )]
         pub retries: rt::Nullable<i32>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
-        #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
+    }
+    impl rt::Serialize for ImportRequest {
+        fn serialize<S: rt::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut object = rt::object::Writer::begin(serializer)?;
+            object.field("fileUrl", &self.file_url)?;
+            object.optional("connectionType", &self.connection_type)?;
+            object.nullable("description", &self.description)?;
+            object.nullable("retries", &self.retries)?;
+            object.end(&self.unknown_fields)
+        }
+    }
+    impl<'de> rt::Deserialize<'de> for ImportRequest {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            rt::object::decode(deserializer)
+        }
+    }
+    impl<'de> rt::object::Object<'de> for ImportRequest {
+        const NAME: &'static str = "ImportRequest";
+        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> Result<Self, A::Error> {
+            use rt::object::{Key, field, lenient_field, required, unknown};
+            const KEYS: rt::object::Keys = rt::object::Keys(
+                &[
+                    ("fileUrl", 0),
+                    ("connectionType", 1),
+                    ("description", 2),
+                    ("retries", 3),
+                ],
+            );
+            let mut file_url: Option<String> = None;
+            let mut connection_type: Option<Option<String>> = None;
+            let mut description: Option<rt::Nullable<String>> = None;
+            let mut retries: Option<rt::Nullable<i32>> = None;
+            let mut unknown_fields = rt::JsonMap::new();
+            while let Some(key) = map.next_key_seed(KEYS)? {
+                match key {
+                    Key::Field(0) => field(&mut map, &mut file_url, "fileUrl")?,
+                    Key::Field(1) => {
+                        field(&mut map, &mut connection_type, "connectionType")?
+                    }
+                    Key::Field(2) => field(&mut map, &mut description, "description")?,
+                    Key::Field(3) => lenient_field(&mut map, &mut retries, "retries")?,
+                    key => unknown(&mut map, &mut unknown_fields, key)?,
+                }
+            }
+            Ok(Self {
+                file_url: required(file_url, "fileUrl")?,
+                connection_type: connection_type.unwrap_or_default(),
+                description: description.unwrap_or_default(),
+                retries: retries.unwrap_or_default(),
+                unknown_fields,
+            })
+        }
     }
     impl rt::UnknownFieldPaths for ImportRequest {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
@@ -141,20 +329,66 @@ pub mod models {
         }
     }
     /// A principal who owns an item.
-    #[derive(Debug, Clone, PartialEq, rt::Serialize, rt::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Owner {
         /// The display name
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub display_name: Option<String>,
         /// The email address
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub email_address: Option<String>,
         /// The principal type
         pub principal_type: PrincipalType,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
-        #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
+    }
+    impl rt::Serialize for Owner {
+        fn serialize<S: rt::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut object = rt::object::Writer::begin(serializer)?;
+            object.optional("displayName", &self.display_name)?;
+            object.optional("emailAddress", &self.email_address)?;
+            object.field("principalType", &self.principal_type)?;
+            object.end(&self.unknown_fields)
+        }
+    }
+    impl<'de> rt::Deserialize<'de> for Owner {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            rt::object::decode(deserializer)
+        }
+    }
+    impl<'de> rt::object::Object<'de> for Owner {
+        const NAME: &'static str = "Owner";
+        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> Result<Self, A::Error> {
+            use rt::object::{Key, field, required, unknown};
+            const KEYS: rt::object::Keys = rt::object::Keys(
+                &[("displayName", 0), ("emailAddress", 1), ("principalType", 2)],
+            );
+            let mut display_name: Option<Option<String>> = None;
+            let mut email_address: Option<Option<String>> = None;
+            let mut principal_type: Option<PrincipalType> = None;
+            let mut unknown_fields = rt::JsonMap::new();
+            while let Some(key) = map.next_key_seed(KEYS)? {
+                match key {
+                    Key::Field(0) => field(&mut map, &mut display_name, "displayName")?,
+                    Key::Field(1) => field(&mut map, &mut email_address, "emailAddress")?,
+                    Key::Field(2) => {
+                        field(&mut map, &mut principal_type, "principalType")?
+                    }
+                    key => unknown(&mut map, &mut unknown_fields, key)?,
+                }
+            }
+            Ok(Self {
+                display_name: display_name.unwrap_or_default(),
+                email_address: email_address.unwrap_or_default(),
+                principal_type: required(principal_type, "principalType")?,
+                unknown_fields,
+            })
+        }
     }
     impl Owner {
         /// A `Owner` with the required fields; optional ones are `None`.
@@ -174,14 +408,49 @@ pub mod models {
         }
     }
     /// A model no operation reaches (dropped by `select`).
-    #[derive(Debug, Clone, PartialEq, Default, rt::Serialize, rt::Deserialize)]
-    #[serde(crate = "::powerbi::runtime::serde", rename_all = "camelCase")]
+    #[derive(Debug, Clone, PartialEq, Default)]
     pub struct Unused {
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub note: Option<String>,
         /// Fields the service sent that the spec does not know yet, kept as JSON.
-        #[serde(flatten)]
         pub unknown_fields: rt::JsonMap,
+    }
+    impl rt::Serialize for Unused {
+        fn serialize<S: rt::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            let mut object = rt::object::Writer::begin(serializer)?;
+            object.optional("note", &self.note)?;
+            object.end(&self.unknown_fields)
+        }
+    }
+    impl<'de> rt::Deserialize<'de> for Unused {
+        fn deserialize<D: rt::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            rt::object::decode(deserializer)
+        }
+    }
+    impl<'de> rt::object::Object<'de> for Unused {
+        const NAME: &'static str = "Unused";
+        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
+            mut map: A,
+        ) -> Result<Self, A::Error> {
+            use rt::object::{Key, field, unknown};
+            const KEYS: rt::object::Keys = rt::object::Keys(&[("note", 0)]);
+            let mut note: Option<Option<String>> = None;
+            let mut unknown_fields = rt::JsonMap::new();
+            while let Some(key) = map.next_key_seed(KEYS)? {
+                match key {
+                    Key::Field(0) => field(&mut map, &mut note, "note")?,
+                    key => unknown(&mut map, &mut unknown_fields, key)?,
+                }
+            }
+            Ok(Self {
+                note: note.unwrap_or_default(),
+                unknown_fields,
+            })
+        }
     }
     impl rt::UnknownFieldPaths for Unused {
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
