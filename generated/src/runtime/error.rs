@@ -13,17 +13,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// cause is a known setup problem. No variant ever holds a secret or a token, and `Display` and
 /// `Debug` pass through [`redact::text`](crate::runtime::redact::text): URLs lose their query
 /// and user info.
-#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The Power BI service answered with an error status.
-    #[error("{0}")]
     Api(Box<ApiError>),
     /// Signing in failed (Entra ID refused, or a credential could not produce a token).
-    #[error("{0}")]
     Auth(Box<AuthError>),
     /// The request never got an answer: connection, TLS, DNS or protocol failure.
-    #[error("{}", redact::text(&format!("{operation}: could not reach {host}: {message}")))]
     Transport {
         /// The operation (or `raw request`).
         operation: &'static str,
@@ -33,7 +29,6 @@ pub enum Error {
         message: String,
     },
     /// A time limit ran out; `limit` says which one, and the message how to raise it.
-    #[error("{}", redact::text(&format!("{operation}: {}", limit.describe(host, *after))))]
     Timeout {
         /// The operation (or `raw request`).
         operation: &'static str,
@@ -46,10 +41,6 @@ pub enum Error {
     },
     /// The answer was larger than the client reads for its kind (nothing beyond the limit
     /// was read or kept).
-    #[error("{}", redact::text(&format!(
-        "{operation}: the answer from {host} is larger than the limit of {limit} bytes{}; raise it with PowerBiClientBuilder::max_response_size (or RequestBuilder::max_response_size for one call)",
-        declared.map(|length| format!(" (Content-Length {length})")).unwrap_or_default()
-    )))]
     ResponseTooLarge {
         /// The operation (or `raw request`).
         operation: &'static str,
@@ -61,9 +52,6 @@ pub enum Error {
         declared: Option<u64>,
     },
     /// The answer did not match the expected type.
-    #[error("{}", redact::text(&format!(
-        "{operation}: cannot decode the response at `{path}`: {message} (RequestId {request_id})"
-    )))]
     Decode {
         /// The operation.
         operation: &'static str,
@@ -77,9 +65,6 @@ pub enum Error {
     /// The answer fits its model but cannot be followed: a paging link that loops or leads to
     /// another host, a page repeated, a long-running operation without a usable `Location`
     /// or id. What came before it was real; nothing after it was fetched.
-    #[error("{}", redact::text(&format!(
-        "{operation}: the answer cannot be followed: `{field}`: {message} (RequestId {request_id})"
-    )))]
     Unusable {
         /// The operation.
         operation: &'static str,
@@ -91,12 +76,67 @@ pub enum Error {
         request_id: String,
     },
     /// The request could not be built from the arguments given (nothing was sent).
-    #[error("invalid request: {}", redact::text(.0))]
     InvalidRequest(String),
     /// The client was configured wrongly.
-    #[error("client configuration: {}", redact::text(.0))]
     Config(String),
 }
+
+// Written out rather than derived with thiserror, so that the crate compiles no proc-macro.
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let line = match self {
+            Error::Api(api) => return fmt::Display::fmt(api, f),
+            Error::Auth(auth) => return fmt::Display::fmt(auth, f),
+            Error::Transport {
+                operation,
+                host,
+                message,
+            } => format!("{operation}: could not reach {host}: {message}"),
+            Error::Timeout {
+                operation,
+                host,
+                after,
+                limit,
+            } => format!("{operation}: {}", limit.describe(host, *after)),
+            Error::ResponseTooLarge {
+                operation,
+                host,
+                limit,
+                declared,
+            } => format!(
+                "{operation}: the answer from {host} is larger than the limit of {limit} bytes{}; raise it with PowerBiClientBuilder::max_response_size (or RequestBuilder::max_response_size for one call)",
+                declared
+                    .map(|length| format!(" (Content-Length {length})"))
+                    .unwrap_or_default()
+            ),
+            Error::Decode {
+                operation,
+                path,
+                message,
+                request_id,
+            } => format!(
+                "{operation}: cannot decode the response at `{path}`: {message} (RequestId {request_id})"
+            ),
+            Error::Unusable {
+                operation,
+                field,
+                message,
+                request_id,
+            } => format!(
+                "{operation}: the answer cannot be followed: `{field}`: {message} (RequestId {request_id})"
+            ),
+            Error::InvalidRequest(message) => {
+                return write!(f, "invalid request: {}", redact::text(message));
+            }
+            Error::Config(message) => {
+                return write!(f, "client configuration: {}", redact::text(message));
+            }
+        };
+        f.write_str(&redact::text(&line))
+    }
+}
+
+impl std::error::Error for Error {}
 
 impl Error {
     /// The HTTP status of an API or sign-in error.

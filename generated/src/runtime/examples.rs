@@ -48,16 +48,12 @@ pub fn decode<T: DeserializeOwned + Serialize + UnknownFieldPaths>(body: &[u8]) 
 pub fn decode_list<T: DeserializeOwned + Serialize + UnknownFieldPaths>(
     body: &[u8],
 ) -> Result<Decoded> {
-    #[derive(serde::Deserialize)]
-    struct List<T> {
-        value: Vec<T>,
-        #[serde(flatten)]
-        rest: JsonMap,
-    }
-    let list = parse::<List<T>>(body)?;
-    let mut decoded = decoded(&list.value)?;
+    let items = parse::<super::object::ODataList<T>>(body)?.0;
+    let mut rest = parse::<JsonMap>(body)?;
+    rest.remove("value");
+    let mut decoded = decoded(&items)?;
     let mut unknown_fields = Vec::new();
-    super::unknown_keys(&list.rest, "$", &mut unknown_fields);
+    super::unknown_keys(&rest, "$", &mut unknown_fields);
     unknown_fields.extend(
         decoded
             .unknown_fields
@@ -65,7 +61,7 @@ pub fn decode_list<T: DeserializeOwned + Serialize + UnknownFieldPaths>(
             .map(|path| path.replacen('$', "$.value", 1)),
     );
     decoded.unknown_fields = unknown_fields;
-    let mut reencoded = list.rest;
+    let mut reencoded = rest;
     reencoded.insert("value".to_owned(), decoded.reencoded);
     decoded.reencoded = JsonValue::Object(reencoded);
     Ok(decoded)

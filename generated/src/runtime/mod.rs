@@ -14,6 +14,7 @@ mod decode;
 mod download;
 pub mod drift;
 pub(crate) mod error;
+mod fields;
 #[doc(hidden)]
 pub mod examples;
 pub mod jobs;

@@ -4,8 +4,8 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::runtime::fields::field;
 use futures::future::BoxFuture;
-use serde::Deserialize;
 use time::PrimitiveDateTime;
 use time::macros::format_description;
 use zeroize::Zeroizing;
@@ -143,7 +143,7 @@ impl TokenCredential for AzureCliCredential {
                     hint,
                 ));
             }
-            let parsed: CliToken = serde_json::from_slice(&stdout).map_err(|_| {
+            let parsed = CliToken::read(&stdout).ok_or_else(|| {
                 failure(
                     kind,
                     "`az account get-access-token` printed something other than a token in JSON",
@@ -187,15 +187,26 @@ impl TokenCredential for AzureCliCredential {
     }
 }
 
-#[derive(Deserialize)]
+/// What `az account get-access-token` prints, as far as the client uses it.
 struct CliToken {
-    #[serde(rename = "accessToken")]
+    /// `accessToken`.
     access_token: String,
-    /// Unix seconds (Azure CLI 2.54 and later).
+    /// `expires_on`: Unix seconds (Azure CLI 2.54 and later).
     expires_on: Option<Seconds>,
-    /// Local time without a zone, `2023-10-31 21:59:10.000000` (every version).
-    #[serde(rename = "expiresOn")]
+    /// `expiresOn`: local time without a zone, `2023-10-31 21:59:10.000000` (every version).
     expires_on_local: Option<String>,
+}
+
+impl CliToken {
+    /// The token, or `None` when the output is not JSON or a field has another type.
+    fn read(stdout: &[u8]) -> Option<CliToken> {
+        let object: serde_json::Value = serde_json::from_slice(stdout).ok()?;
+        Some(CliToken {
+            access_token: field(&object, "accessToken").ok()??,
+            expires_on: field(&object, "expires_on").ok()?,
+            expires_on_local: field(&object, "expiresOn").ok()?,
+        })
+    }
 }
 
 /// The lifetime left by `expiresOn`, a local time without a zone. The zone is unknown here

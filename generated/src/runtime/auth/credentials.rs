@@ -1,8 +1,8 @@
 //! The simplest credentials: a service principal with a secret, a user with a password, a
 //! fixed token.
 
+use crate::runtime::fields::field;
 use futures::future::BoxFuture;
-use serde::Deserialize;
 
 use super::entra::{Endpoint, authority_url, failure, post_token, scope_field, token_url};
 use super::{AccessToken, IdentityKind, Secret, TokenContext, TokenCredential};
@@ -140,10 +140,6 @@ impl UsernamePasswordCredential {
     /// Asks Entra ID whether the user's domain is federated (signs in at AD FS or another
     /// identity provider), to explain a refused password.
     async fn is_federated(&self, context: TokenContext<'_>) -> bool {
-        #[derive(Deserialize)]
-        struct Realm {
-            account_type: Option<String>,
-        }
         let Ok(mut url) = authority_url(context.cloud, "common", &["userrealm", &self.username])
         else {
             return false;
@@ -155,9 +151,9 @@ impl UsernamePasswordCredential {
         let Ok(body) = read_limited(response, TOKEN_BODY_BYTES).await else {
             return false;
         };
-        serde_json::from_slice::<Realm>(&body)
+        serde_json::from_slice::<serde_json::Value>(&body)
             .ok()
-            .and_then(|realm| realm.account_type)
+            .and_then(|realm| field::<String>(&realm, "account_type").ok().flatten())
             .is_some_and(|kind| kind.eq_ignore_ascii_case("Federated"))
     }
 }

@@ -3,8 +3,8 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::runtime::fields::{field, first_field};
 use futures::future::BoxFuture;
-use serde::Deserialize;
 
 use super::entra::{Seconds, authority_url, failure, post_token, read_error, send, token_url};
 use super::{AccessToken, IdentityKind, Secret, Sleeper, TokenContext, TokenCredential};
@@ -163,8 +163,8 @@ impl DeviceCodeCredential {
         if !(200..300).contains(&status) {
             return Err(Error::Auth(Box::new(read_error(kind, status, &body))));
         }
-        let answer: DeviceCodeAnswer = serde_json::from_slice(&body)
-            .map_err(|_| failure(kind, "unexpected device code answer", None))?;
+        let answer = DeviceCodeAnswer::read(&body)
+            .ok_or_else(|| failure(kind, "unexpected device code answer", None))?;
         let expires_in = answer
             .expires_in
             .map_or(DEFAULT_CODE_LIFETIME, |Seconds(s)| Duration::from_secs(s))
@@ -272,13 +272,29 @@ impl TokenCredential for DeviceCodeCredential {
     }
 }
 
-#[derive(Deserialize)]
+/// The answer to a device code request.
 struct DeviceCodeAnswer {
     device_code: String,
     user_code: String,
-    #[serde(alias = "verification_url")]
+    /// `verification_uri` (v2) or `verification_url` (v1).
     verification_uri: String,
     expires_in: Option<Seconds>,
     interval: Option<Seconds>,
     message: Option<String>,
+}
+
+impl DeviceCodeAnswer {
+    /// The answer, or `None` when it is not JSON, lacks a code or a field has another type.
+    fn read(body: &[u8]) -> Option<DeviceCodeAnswer> {
+        let object: serde_json::Value = serde_json::from_slice(body).ok()?;
+        Some(DeviceCodeAnswer {
+            device_code: field(&object, "device_code").ok()??,
+            user_code: field(&object, "user_code").ok()??,
+            verification_uri: first_field(&object, &["verification_uri", "verification_url"])
+                .ok()??,
+            expires_in: field(&object, "expires_in").ok()?,
+            interval: field(&object, "interval").ok()?,
+            message: field(&object, "message").ok()?,
+        })
+    }
 }

@@ -10,6 +10,7 @@ use url::Url;
 use super::{AccessToken, MAX_TOKEN_LIFETIME, Secret, TokenContext};
 use crate::runtime::body::{BodyError, TOKEN_BODY_BYTES, read_limited};
 use crate::runtime::error::{AuthError, aadsts_hint, cause_chain};
+use crate::runtime::fields::field;
 use crate::runtime::{Cloud, Error, Result};
 
 /// Which Entra ID token endpoint a credential talks to.
@@ -159,12 +160,17 @@ pub(crate) fn parse_token(credential: &'static str, status: u16, body: &[u8]) ->
         )))
     };
     // serde's messages may quote a value; say only where the body went wrong.
-    let parsed: TokenResponse = serde_json::from_slice(body).map_err(|error| {
+    let object: serde_json::Value = serde_json::from_slice(body).map_err(|error| {
         unexpected(&format!(
             "not the expected JSON ({:?} at line {} column {})",
             error.classify(),
             error.line(),
             error.column()
+        ))
+    })?;
+    let parsed = TokenResponse::read(&object).map_err(|field| {
+        unexpected(&format!(
+            "not the expected JSON (`{field}` has another type)"
         ))
     })?;
     let Some(access_token) = parsed.access_token.filter(|token| !token.is_empty()) else {
@@ -207,7 +213,7 @@ pub(crate) fn clamp_lifetime(lifetime: Duration) -> Duration {
 /// Reads an error answer of Entra ID (or of a managed identity endpoint, whose bodies are
 /// similar or carry a `message`).
 pub(crate) fn read_error(credential: &'static str, status: u16, body: &[u8]) -> AuthError {
-    let parsed: EntraError = serde_json::from_slice(body).unwrap_or_default();
+    let parsed = EntraError::read(body);
     let aadsts = parsed.error_codes.first().copied().or_else(|| {
         let description = parsed.error_description.as_deref()?;
         let digits: String = description
@@ -265,12 +271,30 @@ pub(crate) fn failure(
     Error::Auth(Box::new(error))
 }
 
-#[derive(Deserialize)]
+/// The fields of a token answer the client uses.
 struct TokenResponse {
     access_token: Option<String>,
     expires_in: Option<Seconds>,
     expires_on: Option<Seconds>,
     refresh_token: Option<String>,
+}
+
+impl TokenResponse {
+    /// Reads the fields; the error names the field of the wrong type (its value may be secret).
+    fn read(object: &serde_json::Value) -> std::result::Result<Self, &'static str> {
+        fn named<T>(
+            key: &'static str,
+            value: std::result::Result<T, String>,
+        ) -> std::result::Result<T, &'static str> {
+            value.map_err(|_| key)
+        }
+        Ok(TokenResponse {
+            access_token: named("access_token", field(object, "access_token"))?,
+            expires_in: named("expires_in", field(object, "expires_in"))?,
+            expires_on: named("expires_on", field(object, "expires_on"))?,
+            refresh_token: named("refresh_token", field(object, "refresh_token"))?,
+        })
+    }
 }
 
 /// Seconds as a number (v2) or a numeric string (v1, managed identity), whatever the other
@@ -303,35 +327,73 @@ impl Seconds {
 
 impl<'de> Deserialize<'de> for Seconds {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum NumberOrText {
-            Number(u64),
-            Negative(i64),
-            Float(f64),
-            Text(String),
-        }
-        let seconds = match NumberOrText::deserialize(deserializer)? {
-            NumberOrText::Number(value) => Some(Seconds(value)),
-            NumberOrText::Negative(value) => Some(Seconds(u64::try_from(value).unwrap_or(0))),
-            NumberOrText::Float(value) => Seconds::from_float(value),
-            NumberOrText::Text(text) => Seconds::from_text(&text),
-        };
-        seconds.ok_or_else(|| serde::de::Error::custom("seconds that are not a number"))
+        deserializer.deserialize_any(SecondsVisitor)
     }
 }
 
-#[derive(Deserialize, Default)]
+/// Any JSON number or string, read as [`Seconds`].
+struct SecondsVisitor;
+
+impl serde::de::Visitor<'_> for SecondsVisitor {
+    type Value = Seconds;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("seconds as a number or a string holding one")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, value: u64) -> std::result::Result<Seconds, E> {
+        Ok(Seconds(value))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, value: i64) -> std::result::Result<Seconds, E> {
+        Ok(Seconds(u64::try_from(value).unwrap_or(0)))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, value: f64) -> std::result::Result<Seconds, E> {
+        Seconds::from_float(value).ok_or_else(not_seconds)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> std::result::Result<Seconds, E> {
+        Seconds::from_text(text).ok_or_else(not_seconds)
+    }
+}
+
+fn not_seconds<E: serde::de::Error>() -> E {
+    E::custom("seconds that are not a number")
+}
+
+/// The fields of an error answer of Entra ID or a managed identity endpoint. Each is read on
+/// its own: one field of an unexpected type loses only that field.
+#[derive(Default)]
 struct EntraError {
     error: Option<String>,
     error_description: Option<String>,
-    #[serde(default)]
     error_codes: Vec<u32>,
     trace_id: Option<String>,
     correlation_id: Option<String>,
     message: Option<String>,
-    #[serde(rename = "Message")]
     message_capital: Option<String>,
+}
+
+impl EntraError {
+    fn read(body: &[u8]) -> Self {
+        let Ok(object) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return EntraError::default();
+        };
+        let text = |key: &str| field::<String>(&object, key).ok().flatten();
+        EntraError {
+            error: text("error"),
+            error_description: text("error_description"),
+            error_codes: field(&object, "error_codes")
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            trace_id: text("trace_id"),
+            correlation_id: text("correlation_id"),
+            message: text("message"),
+            message_capital: text("Message"),
+        }
+    }
 }
 
 #[cfg(test)]

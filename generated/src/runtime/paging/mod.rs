@@ -40,13 +40,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 
 use super::request::RequestBuilder;
 use super::{DateTime, Error, Result};
 
 mod cycle;
 mod fetch;
+mod stored;
 mod windows;
 
 use cycle::CycleGuard;
@@ -70,7 +70,7 @@ enum Strategy {
 
 /// Where the next page of a paginator starts. It can be stored (it is `Serialize`) and given
 /// to [`Paginator::resume_from`] on a paginator built the same way, even in another process.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Continuation {
     next: Cursor,
     /// Query parameters of the windows not started yet (activity events: one per UTC day).
@@ -84,7 +84,7 @@ impl Continuation {
     }
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq)]
 enum Cursor {
     /// The first request of the current window.
     Start(Vec<(String, String)>),

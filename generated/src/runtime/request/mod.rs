@@ -11,6 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::client::PowerBiClient;
+use super::object::ODataList;
 use super::{DateTime, Error, Operation, Result, Workspace, WorkspaceScope};
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path segment, so a value
@@ -297,15 +298,11 @@ impl<'c> RequestBuilder<'c> {
 
     /// Sends and decodes an OData list, returning its `value` items.
     pub async fn send_list<T: DeserializeOwned>(self) -> Result<Vec<T>> {
-        #[derive(serde::Deserialize)]
-        struct ODataList<T> {
-            value: Vec<T>,
-        }
         let operation = self.operation_name();
         let response = self.send().await?;
         response
             .decode::<ODataList<T>>(operation)
-            .map(|list| list.value)
+            .map(|list| list.0)
     }
 
     /// Sends and decodes a bare JSON array.
