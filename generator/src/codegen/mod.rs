@@ -1,5 +1,6 @@
 //! Rust code from a validated spec: a pure function from [`Spec`] to tokens.
 
+mod contract;
 mod docs;
 mod examples;
 mod json;

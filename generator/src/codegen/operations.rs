@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{docs, rust_type};
+use super::{contract, docs, rust_type};
 use crate::model::*;
 use crate::naming;
 
@@ -112,6 +112,35 @@ fn argument_type(ty: &TypeRef) -> TokenStream {
     }
 }
 
+/// A piece of a method, an argument or a step of its request chain, with the wire name of
+/// the parameter it carries: a sibling method leaves parameters out by name, not by text.
+#[derive(Clone)]
+struct Piece<'s> {
+    parameter: Option<&'s str>,
+    tokens: TokenStream,
+}
+
+impl<'s> Piece<'s> {
+    fn plain(tokens: TokenStream) -> Self {
+        Piece {
+            parameter: None,
+            tokens,
+        }
+    }
+
+    fn of(parameter: &'s Parameter, tokens: TokenStream) -> Self {
+        Piece {
+            parameter: Some(&parameter.wire_name),
+            tokens,
+        }
+    }
+}
+
+/// The tokens of `pieces`, for `#(#…)*`.
+fn tokens<'a>(pieces: &'a [Piece<'_>]) -> impl Iterator<Item = &'a TokenStream> + Clone {
+    pieces.iter().map(|piece| &piece.tokens)
+}
+
 fn method(spec: &Spec, operation: &Operation) -> TokenStream {
     let name = ident(&operation.name);
     let record = record_name(operation);
@@ -120,16 +149,18 @@ fn method(spec: &Spec, operation: &Operation) -> TokenStream {
     let mut steps = Vec::new();
     match operation.workspace {
         WorkspaceScope::Both => {
-            arguments.push(quote!(workspace: impl Into<rt::Workspace>));
-            steps.push(quote!(.workspace(workspace.into())));
+            arguments.push(Piece::plain(quote!(workspace: impl Into<rt::Workspace>)));
+            steps.push(Piece::plain(quote!(.workspace(workspace.into()))));
         }
         WorkspaceScope::Workspace => {
-            arguments.push(quote!(workspace_id: rt::Uuid));
+            arguments.push(Piece::plain(quote!(workspace_id: rt::Uuid)));
             positional_docs.push((
                 "workspace_id".to_owned(),
                 Some("The workspace ID".to_owned()),
             ));
-            steps.push(quote!(.workspace(rt::Workspace::Id(workspace_id))));
+            steps.push(Piece::plain(
+                quote!(.workspace(rt::Workspace::Id(workspace_id))),
+            ));
         }
         WorkspaceScope::My | WorkspaceScope::None => {}
     }
@@ -151,10 +182,10 @@ fn method(spec: &Spec, operation: &Operation) -> TokenStream {
                 quote!(.header_opt(#wire, options.#argument.as_ref()))
             }
         };
-        steps.push(step);
+        steps.push(Piece::of(parameter, step));
         if parameter.required {
             let ty = argument_type(&parameter.ty);
-            arguments.push(quote!(#argument: #ty));
+            arguments.push(Piece::of(parameter, quote!(#argument: #ty)));
             positional_docs.push((parameter.rust_name.clone(), parameter.doc.clone()));
         }
     }
@@ -167,17 +198,17 @@ fn method(spec: &Spec, operation: &Operation) -> TokenStream {
             let doc = format!("The request body ([`{model}`](models::{model})).");
             let model = Ident::new(model, Span::call_site());
             if required {
-                arguments.push(quote!(body: &models::#model));
-                steps.push(quote!(.json_body(body)));
+                arguments.push(Piece::plain(quote!(body: &models::#model)));
+                steps.push(Piece::plain(quote!(.json_body(body))));
             } else {
-                arguments.push(quote!(body: Option<&models::#model>));
-                steps.push(quote!(.json_body_opt(body)));
+                arguments.push(Piece::plain(quote!(body: Option<&models::#model>)));
+                steps.push(Piece::plain(quote!(.json_body_opt(body))));
             }
             positional_docs.push(("body".to_owned(), Some(doc)));
         }
         Some((BodyKind::File, _)) => {
-            arguments.push(quote!(file: rt::Upload));
-            steps.push(quote!(.file_body(file)));
+            arguments.push(Piece::plain(quote!(file: rt::Upload)));
+            steps.push(Piece::plain(quote!(.file_body(file))));
             let doc = "The file to upload (sent as `multipart/form-data`).".to_owned();
             positional_docs.push(("file".to_owned(), Some(doc)));
         }
@@ -185,7 +216,7 @@ fn method(spec: &Spec, operation: &Operation) -> TokenStream {
     }
     if has_options {
         let options = options_name(operation);
-        arguments.push(quote!(options: #options));
+        arguments.push(Piece::plain(quote!(options: #options)));
         positional_docs.push((
             "options".to_owned(),
             Some("Optional parameters; `Default::default()` sends none.".to_owned()),
@@ -210,6 +241,7 @@ fn method(spec: &Spec, operation: &Operation) -> TokenStream {
     let doc = docs::attributes(&docs::operation(operation, &positional_docs));
     let pages = pages_method(spec, operation, &arguments, &steps);
     let job = job_method(operation, &arguments, &steps);
+    let (arguments, steps) = (tokens(&arguments), tokens(&steps));
     quote! {
         #doc
         pub async fn #name(&self, #(#arguments),*) -> rt::Result<#output> {
@@ -225,16 +257,17 @@ fn method(spec: &Spec, operation: &Operation) -> TokenStream {
 /// a path). Both reuse the method's arguments and request.
 fn job_method(
     operation: &Operation,
-    arguments: &[TokenStream],
-    steps: &[TokenStream],
+    arguments: &[Piece<'_>],
+    steps: &[Piece<'_>],
 ) -> Option<TokenStream> {
+    let (arguments, steps) = (tokens(arguments), tokens(steps));
     let name = ident(&operation.name);
     let bare = operation.name.trim_start_matches("r#");
     let record = record_name(operation);
     let request = quote!(self.client.request(&operations::#record) #(#steps)*);
     if operation.long_running != LongRunning::None {
         let job = format_ident!("{bare}_job");
-        let kind = format_ident!("{}", format!("{:?}", operation.long_running));
+        let kind = contract::long_running(operation.long_running);
         let doc = docs::attributes(&format!(
             "Starts [`{name}`](Self::{name}) and returns a [`Job`](rt::Job) to wait on \
              (progress, timeout, `Retry-After` between polls)."
@@ -242,7 +275,7 @@ fn job_method(
         return Some(quote! {
             #doc
             pub async fn #job(&self, #(#arguments),*) -> rt::Result<rt::Job<'a>> {
-                rt::Job::start(#request, rt::LongRunning::#kind).await
+                rt::Job::start(#request, #kind).await
             }
         });
     }
@@ -269,8 +302,8 @@ fn job_method(
 fn pages_method(
     spec: &Spec,
     operation: &Operation,
-    arguments: &[TokenStream],
-    steps: &[TokenStream],
+    arguments: &[Piece<'_>],
+    steps: &[Piece<'_>],
 ) -> Option<TokenStream> {
     let name = ident(&operation.name);
     let pages = format_ident!("{}_pages", operation.name.trim_start_matches("r#"));
@@ -299,7 +332,8 @@ fn pages_method(
         Response::List(item) => Some(rust_type(item, true)),
         _ => None,
     };
-    let request = quote!(self.client.request(&operations::#record) #(#steps)*);
+    let all_steps = tokens(steps);
+    let request = quote!(self.client.request(&operations::#record) #(#all_steps)*);
     let mut arguments = arguments.to_vec();
     let (item, body, how) = match operation.paging {
         Paging::None | Paging::Top => return None,
@@ -332,18 +366,13 @@ fn pages_method(
             if windowed {
                 // Any time range, one UTC day per request: the runtime fills the dates.
                 let skipped = ["startDateTime", "endDateTime", "continuationToken"];
-                let steps = steps.iter().filter(|step| {
-                    let text = step.to_string();
-                    !skipped
-                        .iter()
-                        .any(|wire| text.contains(&format!("\"{wire}\"")))
-                });
-                arguments.retain(|argument| {
-                    let text = argument.to_string();
-                    !text.starts_with("start_date_time") && !text.starts_with("end_date_time")
-                });
-                arguments.insert(0, quote!(end: rt::DateTime));
-                arguments.insert(0, quote!(start: rt::DateTime));
+                let carries_skipped =
+                    |piece: &Piece<'_>| piece.parameter.is_some_and(|wire| skipped.contains(&wire));
+                let steps = steps.iter().filter(|step| !carries_skipped(step));
+                let steps = steps.map(|step| &step.tokens);
+                arguments.retain(|argument| !carries_skipped(argument));
+                arguments.insert(0, Piece::plain(quote!(end: rt::DateTime)));
+                arguments.insert(0, Piece::plain(quote!(start: rt::DateTime)));
                 (
                     item,
                     quote!(rt::Paginator::by_utc_day(
@@ -368,6 +397,7 @@ fn pages_method(
         "Every item of [`{name}`](Self::{name}), page by page: a lazy \
          [`Paginator`](rt::Paginator) (nothing is sent until it is polled); {how}."
     ));
+    let arguments = tokens(&arguments);
     Some(quote! {
         #doc
         pub fn #pages(&self, #(#arguments),*) -> rt::Paginator<'a, #item> {
@@ -439,20 +469,11 @@ pub fn record(category: &Category, operation: &Operation) -> TokenStream {
     let summary = &operation.summary;
     let docs_url = &operation.docs_url;
     let path = &operation.path;
-    let method = format_ident!(
-        "{}",
-        match operation.method {
-            Method::Get => "Get",
-            Method::Post => "Post",
-            Method::Put => "Put",
-            Method::Patch => "Patch",
-            Method::Delete => "Delete",
-        }
-    );
-    let workspace = format_ident!("{}", format!("{:?}", operation.workspace));
-    let service_principal = format_ident!("{}", format!("{:?}", operation.service_principal));
-    let paging = format_ident!("{}", format!("{:?}", operation.paging));
-    let long_running = format_ident!("{}", format!("{:?}", operation.long_running));
+    let method = contract::http_method(operation.method);
+    let workspace = contract::workspace_scope(operation.workspace);
+    let service_principal = contract::service_principal(operation.service_principal);
+    let paging = contract::paging(operation.paging);
+    let long_running = contract::long_running(operation.long_running);
     let retry_safe = operation.retry_safe;
     let scopes = operation.scopes.iter().map(|set| quote!(&[#(#set),*]));
     let doc = docs::attributes(&format!(
@@ -468,13 +489,13 @@ pub fn record(category: &Category, operation: &Operation) -> TokenStream {
             operation_ids: &[#(#ids),*],
             summary: #summary,
             docs_url: #docs_url,
-            method: rt::HttpMethod::#method,
+            method: #method,
             path: #path,
-            workspace: rt::WorkspaceScope::#workspace,
+            workspace: #workspace,
             scopes: &[#(#scopes),*],
-            service_principal: rt::ServicePrincipalSupport::#service_principal,
-            paging: rt::Paging::#paging,
-            long_running: rt::LongRunning::#long_running,
+            service_principal: #service_principal,
+            paging: #paging,
+            long_running: #long_running,
             retry_safe: #retry_safe,
         };
     }
