@@ -9,9 +9,10 @@ use axum::http::request::Parts;
 use crate::app::App;
 use crate::clock;
 use crate::model::{AccessRight, Workspace};
+use crate::principal::Principal;
 use crate::scopes::Required;
 use crate::state::State;
-use crate::tokens::{Lookup, Principal};
+use crate::tokens::Lookup;
 use crate::wire::ApiError;
 
 /// The authenticated caller of a Power BI route.

@@ -193,7 +193,7 @@ fn find(path: &ExportPath) -> Result<Job, ApiError> {
 
 fn check_access(
     app: &App,
-    principal: &crate::tokens::Principal,
+    principal: &crate::principal::Principal,
     group: &Option<String>,
 ) -> Result<(), ApiError> {
     let mut state = app.lock();

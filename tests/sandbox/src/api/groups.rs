@@ -12,8 +12,8 @@ use crate::app::App;
 use crate::auth::{Caller, Need, Target, open_workspace, require_scopes};
 use crate::directory;
 use crate::model::{AccessRight, LogAnalytics, Member, PrincipalType, Workspace, same_id};
+use crate::principal::Principal;
 use crate::scopes::{TENANT_READ, TENANT_WRITE, WORKSPACE_READ, WORKSPACE_WRITE};
-use crate::tokens::Principal;
 use crate::wire::{self, ApiError, ApiResult};
 
 /// The workspace and membership routes.

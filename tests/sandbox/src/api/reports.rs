@@ -12,8 +12,8 @@ use super::in_both;
 use crate::app::App;
 use crate::auth::{Caller, Need, Target, open_workspace};
 use crate::model::{Report, Workspace};
+use crate::principal::Principal;
 use crate::scopes::{CONTENT_CREATE, REPORT_READ, REPORT_WRITE};
-use crate::tokens::Principal;
 use crate::wire::{self, ApiError, ApiResult};
 
 /// `targetWorkspaceId` meaning "the caller's My workspace".

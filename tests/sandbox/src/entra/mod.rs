@@ -12,7 +12,6 @@ mod device;
 mod error;
 mod managed;
 mod request;
-mod setup;
 
 use std::time::Duration;
 
@@ -28,11 +27,10 @@ use uuid::Uuid;
 
 use self::error::{EntraError, MS_REQUEST_ID};
 use self::request::TokenRequest;
-pub(crate) use self::setup::SignInSetup;
 use crate::app::App;
 use crate::config::{RawLifetime, TokenFailure};
 use crate::directory::{self, Client, SignIn, Tenant};
-use crate::tokens::Principal;
+use crate::principal::Principal;
 use crate::wire::guid_header;
 use crate::{clock, demo, scopes};
 
