@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::extract::{Body, Links, ODataQuery, Params};
 use super::{IN_GROUP, in_both};
 use crate::app::App;
-use crate::auth::{Caller, Need, Target, open_workspace};
+use crate::auth::{Caller, Need, WorkspaceRef, open_workspace};
 use crate::clock;
 use crate::model::{Dataset, Refresh, RefreshOutcome, Workspace};
 use crate::scopes::{DATASET_READ, DATASET_WRITE};
@@ -317,8 +317,8 @@ async fn list_datasets(
     Params(path): Params<WorkspacePath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DATASET_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(&mut state, &principal, &addressed, DATASET_READ, Need::Read)?;
     let datasets: Vec<_> = workspace
         .datasets
         .iter()
@@ -335,8 +335,8 @@ async fn get_dataset(
     Params(path): Params<DatasetPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DATASET_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(&mut state, &principal, &addressed, DATASET_READ, Need::Read)?;
     let dataset = workspace
         .dataset(&path.dataset_id)
         .ok_or(ApiError::EntityNotFound)?;
@@ -353,8 +353,14 @@ async fn delete_dataset(
     Params(path): Params<DatasetPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DATASET_WRITE, Need::Write)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        DATASET_WRITE,
+        Need::Write,
+    )?;
     let dataset_id = workspace
         .dataset(&path.dataset_id)
         .ok_or(ApiError::EntityNotFound)?
@@ -387,9 +393,14 @@ async fn refresh(
     let location = {
         let mut state = app.lock();
         let refresh_id = state.next_refresh_id();
-        let target = Target::from_group(path.group_id);
-        let workspace =
-            open_workspace(&mut state, &principal, &target, DATASET_WRITE, Need::Write)?;
+        let addressed = WorkspaceRef::from_group(path.group_id);
+        let workspace = open_workspace(
+            &mut state,
+            &principal,
+            &addressed,
+            DATASET_WRITE,
+            Need::Write,
+        )?;
         let prefix = workspace.api_prefix();
         let dataset = workspace
             .dataset_mut(&path.dataset_id)
@@ -465,8 +476,8 @@ async fn refresh_history(
 ) -> ApiResult {
     let now = clock::now();
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DATASET_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(&mut state, &principal, &addressed, DATASET_READ, Need::Read)?;
     let dataset = workspace
         .dataset(&path.dataset_id)
         .ok_or(ApiError::EntityNotFound)?;
@@ -493,8 +504,8 @@ async fn parameters(
     Params(path): Params<DatasetPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DATASET_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(&mut state, &principal, &addressed, DATASET_READ, Need::Read)?;
     let dataset = workspace
         .dataset(&path.dataset_id)
         .ok_or(ApiError::EntityNotFound)?;
@@ -528,8 +539,8 @@ async fn datasources(
     Params(path): Params<DatasetPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DATASET_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(&mut state, &principal, &addressed, DATASET_READ, Need::Read)?;
     let dataset = workspace
         .dataset(&path.dataset_id)
         .ok_or(ApiError::EntityNotFound)?;
@@ -558,8 +569,14 @@ async fn take_over(
     Params(path): Params<DatasetPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DATASET_WRITE, Need::Write)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        DATASET_WRITE,
+        Need::Write,
+    )?;
     let dataset = workspace
         .dataset_mut(&path.dataset_id)
         .ok_or(ApiError::EntityNotFound)?;
@@ -577,8 +594,9 @@ async fn execute_queries(
 ) -> ApiResult<Response> {
     {
         let mut state = app.lock();
-        let target = Target::from_group(path.group_id);
-        let workspace = open_workspace(&mut state, &principal, &target, DATASET_READ, Need::Read)?;
+        let addressed = WorkspaceRef::from_group(path.group_id);
+        let workspace =
+            open_workspace(&mut state, &principal, &addressed, DATASET_READ, Need::Read)?;
         workspace
             .dataset(&path.dataset_id)
             .ok_or(ApiError::EntityNotFound)?;

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::extract::{Body, Links, ODataQuery, Params};
 use super::filter::{Filter, GroupView};
 use crate::app::App;
-use crate::auth::{Caller, Need, Target, open_workspace, require_scopes};
+use crate::auth::{Caller, Need, WorkspaceRef, open_workspace, require_scopes};
 use crate::directory;
 use crate::model::{AccessRight, LogAnalytics, Member, PrincipalType, Workspace, same_id};
 use crate::principal::Principal;
@@ -436,7 +436,13 @@ fn open<'s>(
     } else {
         WORKSPACE_READ
     };
-    open_workspace(state, principal, &Target::Group(group_id), scopes, need)
+    open_workspace(
+        state,
+        principal,
+        &WorkspaceRef::Group(group_id),
+        scopes,
+        need,
+    )
 }
 
 /// A trimmed, non-empty workspace name.
