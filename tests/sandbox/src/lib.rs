@@ -30,7 +30,7 @@ mod config;
 pub mod demo;
 mod directory;
 mod entra;
-mod examples;
+mod example_answers;
 mod faults;
 mod model;
 mod principal;
@@ -53,7 +53,7 @@ use tokio::sync::oneshot;
 
 use crate::app::App;
 pub use crate::config::{BlobFailure, DeviceCodeFlow, RawLifetime, SandboxConfig, TokenFailure};
-pub use crate::examples::{EXAMPLE_HEADER, path_shape};
+pub use crate::example_answers::{EXAMPLE_ANSWER_HEADER, path_shape};
 pub use crate::faults::{Fault, FaultPlan};
 pub use crate::record::RecordedRequest;
 

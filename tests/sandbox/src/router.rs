@@ -5,7 +5,7 @@ use axum::Router;
 use axum::middleware;
 
 use crate::app::App;
-use crate::{api, entra, examples, faults, record, wire};
+use crate::{api, entra, example_answers, faults, record, wire};
 
 /// The whole service: the Entra token endpoint plus the Power BI API, with
 /// Power BI's 404/405 answers and `RequestId` header for everything else.
@@ -19,7 +19,7 @@ pub(crate) fn router(app: App) -> Router {
         .method_not_allowed_fallback(wire::method_not_allowed)
         .layer(middleware::from_fn_with_state(
             app.clone(),
-            examples::serve_unmodeled,
+            example_answers::serve_unmodeled,
         ))
         .layer(middleware::from_fn_with_state(
             app.faults().clone(),
