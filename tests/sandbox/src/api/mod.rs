@@ -13,6 +13,7 @@ mod filter;
 mod groups;
 mod imports;
 mod jobs;
+mod refreshes;
 mod reports;
 
 use axum::Router;
@@ -30,6 +31,7 @@ pub(crate) fn routes() -> Router<App> {
     Router::new()
         .merge(groups::routes())
         .merge(datasets::routes())
+        .merge(refreshes::routes())
         .merge(reports::routes())
         .merge(dashboards::routes())
         .merge(activity::routes())
