@@ -9,11 +9,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::error::EntraError;
+use super::grants::{client, delegated_scopes};
 use super::request::TokenRequest;
-use super::{
-    GrantContext, client, delegated_scopes, injected_failure, random_text, tenant_not_found,
-    token_headers,
-};
+use super::{GrantContext, injected_failure, random_text, tenant_not_found, token_headers};
 use crate::app::App;
 use crate::config::DeviceCodeOutcome;
 use crate::directory::{self, Client, Tenant};
