@@ -1,18 +1,14 @@
-//! The state every handler shares: settings, counters and the locked store,
-//! and the router that serves both fake services.
+//! The state every handler shares: settings, counters and the locked store. It names no
+//! handler: the router that serves both fake services is assembled in `router.rs`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use axum::Router;
-use axum::middleware;
-
 use crate::config::SandboxConfig;
 use crate::faults::Faults;
 use crate::record::Recorder;
 use crate::state::State;
-use crate::{api, entra, examples, faults, record, wire};
 
 /// Cheap-to-clone handle on the shared sandbox state.
 #[derive(Clone, Debug)]
@@ -32,8 +28,8 @@ struct Shared {
     refreshes_started: AtomicU64,
     imports_created: AtomicU64,
     workspaces_created: AtomicU64,
-    faults: Faults,
-    recorder: Recorder,
+    faults: Arc<Faults>,
+    recorder: Arc<Recorder>,
     state: Mutex<State>,
 }
 
@@ -53,8 +49,8 @@ impl App {
             refreshes_started: AtomicU64::new(0),
             imports_created: AtomicU64::new(0),
             workspaces_created: AtomicU64::new(0),
-            faults: Faults::default(),
-            recorder: Recorder::default(),
+            faults: Arc::default(),
+            recorder: Arc::default(),
             state: Mutex::new(State::seeded()),
         }));
         app.set_token_delay(config.token_delay);
@@ -158,35 +154,13 @@ impl App {
         self.0.workspaces_created.load(Ordering::Relaxed)
     }
 
-    /// The fault mode's state.
-    pub(crate) fn faults(&self) -> &Faults {
+    /// The fault mode's state, shared with the fault-injecting layer.
+    pub(crate) fn faults(&self) -> &Arc<Faults> {
         &self.0.faults
     }
 
-    /// The log of every request received.
-    pub(crate) fn recorder(&self) -> &Recorder {
+    /// The log of every request received, shared with the recording layer.
+    pub(crate) fn recorder(&self) -> &Arc<Recorder> {
         &self.0.recorder
     }
-}
-
-/// The whole service: the Entra token endpoint plus the Power BI API, with
-/// Power BI's 404/405 answers and `RequestId` header for everything else.
-///
-/// Layers, outermost first: the recording layer sees every request as it arrived; Microsoft's
-/// example answers take the operations the stateful routes do not model; then the stateful
-/// routes and the 404/405 fallbacks.
-pub(crate) fn router(app: App) -> Router {
-    let power_bi = api::routes()
-        .fallback(wire::route_not_found)
-        .method_not_allowed_fallback(wire::method_not_allowed)
-        .layer(middleware::from_fn_with_state(
-            app.clone(),
-            examples::serve_unmodeled,
-        ))
-        .layer(middleware::from_fn_with_state(app.clone(), faults::inject))
-        .layer(middleware::map_response(wire::add_request_id));
-    entra::routes()
-        .merge(power_bi)
-        .layer(middleware::from_fn_with_state(app.clone(), record::record))
-        .with_state(app)
 }

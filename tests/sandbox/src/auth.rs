@@ -9,9 +9,10 @@ use axum::http::request::Parts;
 use crate::app::App;
 use crate::clock;
 use crate::model::{AccessRight, Workspace};
+use crate::principal::Principal;
 use crate::scopes::Required;
 use crate::state::State;
-use crate::tokens::{Lookup, Principal};
+use crate::tokens::Lookup;
 use crate::wire::ApiError;
 
 /// The authenticated caller of a Power BI route.
@@ -53,17 +54,17 @@ fn bearer_token(value: &str) -> Option<&str> {
 
 /// Which workspace a route addresses.
 #[derive(Clone, Debug)]
-pub(crate) enum Target {
+pub(crate) enum WorkspaceRef {
     /// The caller's My workspace (routes without `/groups/{groupId}`).
     MyWorkspace,
     /// A shared workspace by id (as written in the path).
     Group(String),
 }
 
-impl Target {
-    /// The target of a route whose path may carry a `groupId`.
+impl WorkspaceRef {
+    /// The workspace of a route whose path may carry a `groupId`.
     pub(crate) fn from_group(group_id: Option<String>) -> Self {
-        group_id.map_or(Target::MyWorkspace, Target::Group)
+        group_id.map_or(WorkspaceRef::MyWorkspace, WorkspaceRef::Group)
     }
 }
 
@@ -134,17 +135,17 @@ pub(crate) fn require_scope_groups(
 pub(crate) fn open_workspace<'s>(
     state: &'s mut State,
     principal: &Principal,
-    target: &Target,
+    addressed: &WorkspaceRef,
     required: Required,
     need: Need,
 ) -> Result<&'s mut Workspace, ApiError> {
     require_scopes(principal, required)?;
-    let workspace = match (target, principal) {
-        (Target::MyWorkspace, Principal::App(_)) => {
+    let workspace = match (addressed, principal) {
+        (WorkspaceRef::MyWorkspace, Principal::App(_)) => {
             return Err(ApiError::NotAccessibleForApplication);
         }
-        (Target::MyWorkspace, Principal::User { user, .. }) => state.personal_mut(user),
-        (Target::Group(id), _) => state.workspace_mut(id).ok_or(ApiError::EntityNotFound)?,
+        (WorkspaceRef::MyWorkspace, Principal::User { user, .. }) => state.personal_mut(user),
+        (WorkspaceRef::Group(id), _) => state.workspace_mut(id).ok_or(ApiError::EntityNotFound)?,
     };
     match workspace.access_of(principal) {
         Some(right) if need.allows(right) => Ok(workspace),

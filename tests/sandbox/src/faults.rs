@@ -8,7 +8,7 @@
 //! lose or replace the answer, as a proxy failing on the way back would.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -16,8 +16,6 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-
-use crate::app::App;
 
 /// One injected fault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -297,10 +295,14 @@ impl Faults {
     }
 }
 
-/// Middleware injecting the planned faults.
-pub(crate) async fn inject(State(app): State<App>, request: Request, next: Next) -> Response {
-    app.faults().note_host(&request);
-    if let Some(location) = app.faults().redirect_for(&request) {
+/// Middleware injecting the planned faults of `faults`.
+pub(crate) async fn inject(
+    State(faults): State<Arc<Faults>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    faults.note_host(&request);
+    if let Some(location) = faults.redirect_for(&request) {
         let mut response = StatusCode::TEMPORARY_REDIRECT.into_response();
         if let Ok(value) = HeaderValue::from_str(&location) {
             response
@@ -312,10 +314,7 @@ pub(crate) async fn inject(State(app): State<App>, request: Request, next: Next)
             .insert("request-redirected", HeaderValue::from_static("true"));
         return response;
     }
-    let Some((fault, slow)) = app
-        .faults()
-        .draw(request.method().as_str(), request.uri().path())
-    else {
+    let Some((fault, slow)) = faults.draw(request.method().as_str(), request.uri().path()) else {
         return next.run(request).await;
     };
     match fault {

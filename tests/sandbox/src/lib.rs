@@ -30,13 +30,16 @@ mod config;
 pub mod demo;
 mod directory;
 mod entra;
-mod examples;
+mod example_answers;
 mod faults;
 mod model;
+mod principal;
 pub mod raw;
 mod record;
+mod router;
 mod scopes;
 mod seed;
+mod sign_in;
 mod state;
 mod tls;
 mod tokens;
@@ -50,7 +53,7 @@ use tokio::sync::oneshot;
 
 use crate::app::App;
 pub use crate::config::{BlobFailure, DeviceCodeFlow, RawLifetime, SandboxConfig, TokenFailure};
-pub use crate::examples::{EXAMPLE_HEADER, path_shape};
+pub use crate::example_answers::{EXAMPLE_ANSWER_HEADER, path_shape};
 pub use crate::faults::{Fault, FaultPlan};
 pub use crate::record::RecordedRequest;
 
@@ -87,7 +90,7 @@ impl Sandbox {
         let local = tcp.local_addr()?;
         let base_url = format!("https://{local}");
         let app = App::new(config, base_url.clone());
-        let router = app::router(app.clone());
+        let router = router::router(app.clone());
         let (shutdown, stopped) = oneshot::channel::<()>();
         let listener = tls::TlsListener { tcp, acceptor };
         tokio::spawn(async move {
@@ -114,7 +117,7 @@ impl Sandbox {
         }
         let base_url = format!("http://{local}");
         let app = App::new(config, base_url.clone());
-        let router = app::router(app.clone());
+        let router = router::router(app.clone());
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let serve = axum::serve(listener, router).with_graceful_shutdown(async {

@@ -5,7 +5,7 @@
 
 use time::OffsetDateTime;
 
-use crate::tokens::Principal;
+use crate::principal::Principal;
 
 /// Power BI ids are GUIDs and compare case-insensitively.
 pub(crate) fn same_id(a: &str, b: &str) -> bool {

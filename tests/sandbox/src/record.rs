@@ -3,14 +3,13 @@
 //! client sent.
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::app::App;
 use crate::wire::ApiError;
 
 /// How many requests the log keeps; older ones are dropped first, so a long-running sandbox
@@ -85,8 +84,12 @@ impl Recorder {
     }
 }
 
-/// Middleware recording the request, then passing it on unchanged.
-pub(crate) async fn record(State(app): State<App>, request: Request, next: Next) -> Response {
+/// Middleware recording the request in `recorder`, then passing it on unchanged.
+pub(crate) async fn record(
+    State(recorder): State<Arc<Recorder>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = request.into_parts();
     let streamed = parts.uri.path().starts_with("/blob/")
         || parts
@@ -94,7 +97,7 @@ pub(crate) async fn record(State(app): State<App>, request: Request, next: Next)
             .get(axum::http::header::CONTENT_TYPE)
             .is_some_and(|value| value.as_bytes().starts_with(b"multipart/form-data"));
     if streamed {
-        return record_streamed(app, parts, body, next).await;
+        return record_streamed(&recorder, parts, body, next).await;
     }
     let bytes = match to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
@@ -103,7 +106,7 @@ pub(crate) async fn record(State(app): State<App>, request: Request, next: Next)
                 .into_response();
         }
     };
-    app.recorder().push(recorded(&parts, bytes.to_vec()));
+    recorder.push(recorded(&parts, bytes.to_vec()));
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
 }
@@ -133,7 +136,7 @@ fn recorded(parts: &axum::http::request::Parts, body: Vec<u8>) -> RecordedReques
 /// Records a streamed upload with its first 4 KiB and passes the whole body on as a stream,
 /// never holding it (uploads of hundreds of MiB go through here).
 async fn record_streamed(
-    app: App,
+    recorder: &Recorder,
     parts: axum::http::request::Parts,
     body: Body,
     next: Next,
@@ -161,7 +164,7 @@ async fn record_streamed(
         .flat_map(|chunk| chunk.iter().copied())
         .collect();
     prefix.truncate(PREFIX);
-    app.recorder().push(recorded(&parts, prefix));
+    recorder.push(recorded(&parts, prefix));
     let rest = futures::stream::iter(head.into_iter().map(Ok::<_, axum::Error>)).chain(stream);
     next.run(Request::from_parts(parts, Body::from_stream(rest)))
         .await

@@ -51,6 +51,31 @@ fn sales() -> Workspace {
         user_member(&directory::SALES_REVIEWER, AccessRight::Viewer),
     ];
 
+    ws.datasets = vec![sales_dataset(), sales_targets_dataset()];
+
+    ws.reports = vec![
+        report(
+            demo::SALES_REPORT_ID,
+            "Sales Overview",
+            demo::SALES_DATASET_ID,
+            Some(demo::SALES_WORKSPACE_ID),
+            &["Overview", "Regional Sales", "Product Mix"],
+        ),
+        report(
+            demo::SALES_TARGETS_REPORT_ID,
+            "Targets vs Actuals",
+            demo::SALES_TARGETS_DATASET_ID,
+            Some(demo::SALES_WORKSPACE_ID),
+            &["Targets"],
+        ),
+    ];
+
+    ws.dashboards = vec![sales_dashboard()];
+    ws
+}
+
+/// "Sales": parameters, a SQL datasource and two refreshes in its history.
+fn sales_dataset() -> Dataset {
     let mut sales_dataset = dataset(demo::SALES_DATASET_ID, "Sales", "2024-03-11T09:14:27.310Z");
     sales_dataset.description =
         Some("Orders, customers and products from the sales warehouse".into());
@@ -102,7 +127,11 @@ fn sales() -> Workspace {
             },
         },
     ];
+    sales_dataset
+}
 
+/// "Sales Targets": an Analysis Services datasource behind an on-premises gateway.
+fn sales_targets_dataset() -> Dataset {
     let mut targets_dataset = dataset(
         demo::SALES_TARGETS_DATASET_ID,
         "Sales Targets",
@@ -116,26 +145,12 @@ fn sales() -> Workspace {
         gateway_id: "d6f3b1a4-2c85-4e97-b0a1-7e4c9d2f6b58".into(),
     }];
     targets_dataset.is_on_prem_gateway_required = true;
-    ws.datasets = vec![sales_dataset, targets_dataset];
+    targets_dataset
+}
 
-    ws.reports = vec![
-        report(
-            demo::SALES_REPORT_ID,
-            "Sales Overview",
-            demo::SALES_DATASET_ID,
-            Some(demo::SALES_WORKSPACE_ID),
-            &["Overview", "Regional Sales", "Product Mix"],
-        ),
-        report(
-            demo::SALES_TARGETS_REPORT_ID,
-            "Targets vs Actuals",
-            demo::SALES_TARGETS_DATASET_ID,
-            Some(demo::SALES_WORKSPACE_ID),
-            &["Targets"],
-        ),
-    ];
-
-    ws.dashboards = vec![Dashboard {
+/// "Sales Pulse": three tiles, two of them on the sales report.
+fn sales_dashboard() -> Dashboard {
+    Dashboard {
         id: demo::SALES_DASHBOARD_ID.into(),
         display_name: "Sales Pulse".into(),
         tiles: vec![
@@ -167,8 +182,7 @@ fn sales() -> Workspace {
                 dataset_id: None,
             },
         ],
-    }];
-    ws
+    }
 }
 
 fn finance() -> Workspace {

@@ -7,8 +7,9 @@ use uuid::Uuid;
 use crate::config::BlobFailure;
 use crate::directory::User;
 use crate::model::{Workspace, same_id};
+use crate::principal::Principal;
 use crate::seed;
-use crate::tokens::{Principal, TokenTable};
+use crate::tokens::TokenTable;
 
 /// Issued tokens and all Power BI content.
 #[derive(Debug)]

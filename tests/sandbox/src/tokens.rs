@@ -1,5 +1,5 @@
-//! Access tokens: who a token speaks for, how it is minted, and the table of
-//! issued tokens the API validates bearers against.
+//! Access tokens: how a token is minted, and the table of issued tokens the API validates
+//! bearers against.
 
 use std::collections::HashMap;
 
@@ -10,44 +10,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::demo;
-use crate::directory::{Client, ServicePrincipal, User};
-use crate::entra::SignInSetup;
-
-/// The identity an access token speaks for.
-#[derive(Clone, Debug)]
-pub(crate) enum Principal {
-    /// An app-only token from the client-credentials grant.
-    App(&'static ServicePrincipal),
-    /// A delegated token for a user, issued to `client` with the given scopes.
-    User {
-        user: &'static User,
-        client: Client,
-        scopes: Vec<&'static str>,
-    },
-}
-
-impl Principal {
-    /// The directory object id (user or service principal).
-    pub(crate) fn object_id(&self) -> &'static str {
-        match self {
-            Principal::App(sp) => sp.object_id,
-            Principal::User { user, .. } => user.object_id,
-        }
-    }
-
-    /// The name Power BI shows as the owner of content this principal configured.
-    pub(crate) fn owner_name(&self) -> &'static str {
-        match self {
-            Principal::App(sp) => sp.client_id,
-            Principal::User { user, .. } => user.upn,
-        }
-    }
-
-    /// Whether this is an app-only (service principal) token.
-    pub(crate) fn is_app(&self) -> bool {
-        matches!(self, Principal::App(_))
-    }
-}
+use crate::principal::Principal;
+use crate::sign_in::SignInSetup;
 
 /// What a bearer string turned out to be.
 #[derive(Debug)]

@@ -20,7 +20,7 @@ mod raw;
 mod redirects;
 mod reports;
 mod resilience;
-mod sandbox_examples;
+mod sandbox_example_answers;
 mod sign_in;
 mod snapshot;
 mod soak;

@@ -107,29 +107,82 @@ fn quoted_date(text: &str) -> Result<OffsetDateTime, ApiError> {
         .map_err(|_| ApiError::invalid(format!("{inner} is not a valid date time")))
 }
 
+/// The query of one request: a window (`startDateTime`, `endDateTime`) or a continuation
+/// token, and an optional `$filter`.
+#[derive(Default)]
+struct ActivityQuery {
+    start: Option<String>,
+    end: Option<String>,
+    token: Option<String>,
+    filter: Option<String>,
+}
+
+impl ActivityQuery {
+    fn parse(query: Option<&str>) -> Self {
+        let mut parsed = ActivityQuery::default();
+        for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            let slot = match name.as_ref() {
+                "startDateTime" => &mut parsed.start,
+                "endDateTime" => &mut parsed.end,
+                "continuationToken" => &mut parsed.token,
+                "$filter" => &mut parsed.filter,
+                _ => continue,
+            };
+            *slot = Some(value.into_owned());
+        }
+        parsed
+    }
+
+    /// Whether this asks the looping service: `Activity eq 'Loop'` or its token.
+    fn is_looping(&self) -> bool {
+        self.filter.as_deref() == Some("Activity eq 'Loop'")
+            || self.token.as_deref().map(|token| token.trim_matches('\'')) == Some(LOOP_TOKEN)
+    }
+
+    /// Where this request starts: its token's cursor, or the start of its window.
+    fn cursor(self) -> Result<Cursor, ApiError> {
+        match (self.token, self.start, self.end) {
+            (Some(token), None, None) => Cursor::parse(&token)
+                .ok_or_else(|| ApiError::invalid("The continuation token is not valid")),
+            (None, Some(start), Some(end)) => {
+                let (start, end) = (quoted_date(&start)?, quoted_date(&end)?);
+                if start.date() != end.date() || end < start {
+                    return Err(ApiError::invalid(
+                        "startDateTime and endDateTime must be in the same UTC day",
+                    ));
+                }
+                Ok(Cursor {
+                    from: start.unix_timestamp(),
+                    to: end.unix_timestamp(),
+                    offset: 0,
+                    empty_served: false,
+                })
+            }
+            _ => Err(ApiError::invalid(
+                "Provide either continuationToken or both startDateTime and endDateTime",
+            )),
+        }
+    }
+
+    /// The activity `$filter` names (`Activity eq '...'`), if any.
+    fn activity(&self) -> Option<String> {
+        self.filter.as_deref().and_then(|filter| {
+            filter
+                .strip_prefix("Activity eq '")
+                .and_then(|rest| rest.strip_suffix('\''))
+                .map(str::to_owned)
+        })
+    }
+}
+
 async fn activity_events(
     State(app): State<App>,
     Caller(_principal): Caller,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> ApiResult<Response> {
-    let mut start = None;
-    let mut end = None;
-    let mut token = None;
-    let mut filter = None;
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-        match name.as_ref() {
-            "startDateTime" => start = Some(value.into_owned()),
-            "endDateTime" => end = Some(value.into_owned()),
-            "continuationToken" => token = Some(value.into_owned()),
-            "$filter" => filter = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    // A looping service: `Activity eq 'Loop'` (and its token) answers the same token forever.
-    let looping = filter.as_deref() == Some("Activity eq 'Loop'")
-        || token.as_deref().map(|token| token.trim_matches('\'')) == Some(LOOP_TOKEN);
-    if looping {
+    let query = ActivityQuery::parse(query.as_deref());
+    if query.is_looping() {
         return Ok(wire::plain(&json!({
             "activityEventEntities": [{"Id": "loop", "Activity": "Loop"}],
             "continuationUri": null,
@@ -137,76 +190,10 @@ async fn activity_events(
             "lastResultSet": false,
         })));
     }
-    let cursor = match (token, start, end) {
-        (Some(token), None, None) => Cursor::parse(&token)
-            .ok_or_else(|| ApiError::invalid("The continuation token is not valid"))?,
-        (None, Some(start), Some(end)) => {
-            let (start, end) = (quoted_date(&start)?, quoted_date(&end)?);
-            if start.date() != end.date() || end < start {
-                return Err(ApiError::invalid(
-                    "startDateTime and endDateTime must be in the same UTC day",
-                ));
-            }
-            Cursor {
-                from: start.unix_timestamp(),
-                to: end.unix_timestamp(),
-                offset: 0,
-                empty_served: false,
-            }
-        }
-        _ => {
-            return Err(ApiError::invalid(
-                "Provide either continuationToken or both startDateTime and endDateTime",
-            ));
-        }
-    };
-    let activity = filter.as_deref().and_then(|filter| {
-        filter
-            .strip_prefix("Activity eq '")
-            .and_then(|rest| rest.strip_suffix('\''))
-            .map(str::to_owned)
-    });
-    // Whole seconds: an event belongs to the second it happened in.
-    let events: Vec<Value> = EVENTS
-        .iter()
-        .filter(|(at, name, _)| {
-            let second = OffsetDateTime::parse(at, &Rfc3339)
-                .expect("seed event times are RFC 3339")
-                .unix_timestamp();
-            (cursor.from..=cursor.to).contains(&second)
-                && activity.as_deref().is_none_or(|wanted| wanted == *name)
-        })
-        .enumerate()
-        .map(|(index, (at, name, user))| {
-            json!({
-                "Id": format!("{index:08}-{}", cursor.from),
-                "CreationTime": at.trim_end_matches('Z'),
-                "Operation": name,
-                "Activity": name,
-                "UserId": user,
-                "RecordType": 20,
-            })
-        })
-        .collect();
-    let (items, next) = if cursor.offset == PAGE && !cursor.empty_served && events.len() > PAGE {
-        (
-            Vec::new(),
-            Some(Cursor {
-                empty_served: true,
-                ..cursor
-            }),
-        )
-    } else {
-        let items: Vec<Value> = events
-            .iter()
-            .skip(cursor.offset)
-            .take(PAGE)
-            .cloned()
-            .collect();
-        let offset = cursor.offset + items.len();
-        let next = (offset < events.len()).then_some(Cursor { offset, ..cursor });
-        (items, next)
-    };
+    let activity = query.activity();
+    let cursor = query.cursor()?;
+    let events = events_in(cursor, activity.as_deref());
+    let (items, next) = page(cursor, &events);
     let body = match next {
         Some(next) => {
             let token = next.token();
@@ -220,30 +207,79 @@ async fn activity_events(
                 "lastResultSet": false,
             })
         }
-        None => {
-            let day = OffsetDateTime::from_unix_timestamp(cursor.from)
-                .map(|at| at.day())
-                .unwrap_or(1);
-            if day % 2 == 1 {
-                // The last page says so, yet still carries a token.
-                json!({
-                    "activityEventEntities": items,
-                    "continuationUri": null,
-                    "continuationToken": Cursor { offset: events.len(), ..cursor }.token(),
-                    "lastResultSet": true,
-                })
-            } else {
-                // Microsoft's documented final page.
-                json!({
-                    "activityEventEntities": items,
-                    "continuationUri": null,
-                    "continuationToken": null,
-                    "lastResultSet": false,
-                })
-            }
-        }
+        None => last_page(cursor, items, events.len()),
     };
     Ok(wire::plain(&body))
+}
+
+/// The events of the cursor's window, of `activity` when given, as the API writes them.
+fn events_in(cursor: Cursor, activity: Option<&str>) -> Vec<Value> {
+    // Whole seconds: an event belongs to the second it happened in.
+    EVENTS
+        .iter()
+        .filter(|(at, name, _)| {
+            let second = OffsetDateTime::parse(at, &Rfc3339)
+                .expect("seed event times are RFC 3339")
+                .unix_timestamp();
+            (cursor.from..=cursor.to).contains(&second)
+                && activity.is_none_or(|wanted| wanted == *name)
+        })
+        .enumerate()
+        .map(|(index, (at, name, user))| {
+            json!({
+                "Id": format!("{index:08}-{}", cursor.from),
+                "CreationTime": at.trim_end_matches('Z'),
+                "Operation": name,
+                "Activity": name,
+                "UserId": user,
+                "RecordType": 20,
+            })
+        })
+        .collect()
+}
+
+/// The page at `cursor` and where the next one resumes, if there is one: [`PAGE`] events, or
+/// the empty middle page of a window with more than [`PAGE`] events.
+fn page(cursor: Cursor, events: &[Value]) -> (Vec<Value>, Option<Cursor>) {
+    if cursor.offset == PAGE && !cursor.empty_served && events.len() > PAGE {
+        let next = Cursor {
+            empty_served: true,
+            ..cursor
+        };
+        return (Vec::new(), Some(next));
+    }
+    let items: Vec<Value> = events
+        .iter()
+        .skip(cursor.offset)
+        .take(PAGE)
+        .cloned()
+        .collect();
+    let offset = cursor.offset + items.len();
+    let next = (offset < events.len()).then_some(Cursor { offset, ..cursor });
+    (items, next)
+}
+
+/// The last page of a window: on an odd day it says so yet still carries a token, on an even
+/// day it is Microsoft's documented final page.
+fn last_page(cursor: Cursor, items: Vec<Value>, event_count: usize) -> Value {
+    let day = OffsetDateTime::from_unix_timestamp(cursor.from)
+        .map(|at| at.day())
+        .unwrap_or(1);
+    if day % 2 == 1 {
+        json!({
+            "activityEventEntities": items,
+            "continuationUri": null,
+            "continuationToken": Cursor { offset: event_count, ..cursor }.token(),
+            "lastResultSet": true,
+        })
+    } else {
+        json!({
+            "activityEventEntities": items,
+            "continuationUri": null,
+            "continuationToken": null,
+            "lastResultSet": false,
+        })
+    }
 }
 
 /// The other host name of the sandbox, same scheme and port: the configured continuation

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::extract::{Body, Links, Params};
 use super::in_both;
 use crate::app::App;
-use crate::auth::{Caller, Need, Target, open_workspace};
+use crate::auth::{Caller, Need, WorkspaceRef, open_workspace};
 use crate::model::{Dashboard, Tile, Workspace};
 use crate::scopes::{CONTENT_CREATE, DASHBOARD_READ};
 use crate::wire::{self, ApiError, ApiResult};
@@ -153,8 +153,14 @@ async fn list_dashboards(
     Params(path): Params<WorkspacePath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DASHBOARD_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        DASHBOARD_READ,
+        Need::Read,
+    )?;
     let dashboards: Vec<_> = workspace
         .dashboards
         .iter()
@@ -182,8 +188,14 @@ async fn add_dashboard(
             ApiError::invalid("Parameter requestParameters.Name is missing or invalid")
         })?;
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, CONTENT_CREATE, Need::Write)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        CONTENT_CREATE,
+        Need::Write,
+    )?;
     let dashboard = Dashboard {
         id: Uuid::new_v4().to_string(),
         display_name: name,
@@ -205,8 +217,14 @@ async fn get_dashboard(
     Params(path): Params<DashboardPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DASHBOARD_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        DASHBOARD_READ,
+        Need::Read,
+    )?;
     let dashboard = workspace
         .dashboard(&path.dashboard_id)
         .ok_or(ApiError::EntityNotFound)?;
@@ -224,8 +242,14 @@ async fn list_tiles(
     Params(path): Params<DashboardPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DASHBOARD_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        DASHBOARD_READ,
+        Need::Read,
+    )?;
     let dashboard = workspace
         .dashboard(&path.dashboard_id)
         .ok_or(ApiError::EntityNotFound)?;
@@ -245,8 +269,14 @@ async fn get_tile(
     Params(path): Params<TilePath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, DASHBOARD_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        DASHBOARD_READ,
+        Need::Read,
+    )?;
     let dashboard = workspace
         .dashboard(&path.dashboard_id)
         .ok_or(ApiError::EntityNotFound)?;

@@ -26,7 +26,7 @@ use uuid::Uuid;
 use super::extract::{Body, Params};
 use super::in_both;
 use crate::app::App;
-use crate::auth::{Caller, Need, Target, open_workspace};
+use crate::auth::{Caller, Need, WorkspaceRef, open_workspace};
 use crate::clock;
 use crate::scopes::{REPORT_READ, REPORT_WRITE};
 use crate::wire::{ApiError, ApiResult};
@@ -141,8 +141,9 @@ async fn export_to(
 ) -> ApiResult {
     let report_name = {
         let mut state = app.lock();
-        let target = Target::from_group(path.group_id);
-        let workspace = open_workspace(&mut state, &principal, &target, REPORT_WRITE, Need::Read)?;
+        let addressed = WorkspaceRef::from_group(path.group_id);
+        let workspace =
+            open_workspace(&mut state, &principal, &addressed, REPORT_WRITE, Need::Read)?;
         workspace
             .report(&path.report_id)
             .ok_or(ApiError::EntityNotFound)?
@@ -193,12 +194,12 @@ fn find(path: &ExportPath) -> Result<Job, ApiError> {
 
 fn check_access(
     app: &App,
-    principal: &crate::tokens::Principal,
+    principal: &crate::principal::Principal,
     group: &Option<String>,
 ) -> Result<(), ApiError> {
     let mut state = app.lock();
-    let target = Target::from_group(group.clone());
-    open_workspace(&mut state, principal, &target, REPORT_READ, Need::Read).map(drop)
+    let addressed = WorkspaceRef::from_group(group.clone());
+    open_workspace(&mut state, principal, &addressed, REPORT_READ, Need::Read).map(drop)
 }
 
 async fn status(

@@ -116,37 +116,7 @@ async fn post_import(
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let size = if let Some(boundary) = content_type
-        .strip_prefix("multipart/form-data")
-        .and_then(|rest| rest.split("boundary=").nth(1))
-    {
-        let boundary = boundary.trim_matches('"').to_owned();
-        let (total, head) = count(request.into_body()).await?;
-        let header_end = head
-            .windows(4)
-            .position(|window| window == b"\r\n\r\n")
-            .ok_or_else(|| ApiError::invalid("The multipart body has no file part"))?
-            + 4;
-        let part_headers = String::from_utf8_lossy(&head[..header_end]).to_lowercase();
-        if !part_headers.contains("filename=") {
-            return Err(ApiError::invalid("The multipart part is not a file"));
-        }
-        let trailer = format!("\r\n--{boundary}--\r\n").len() as u64;
-        total.saturating_sub(header_end as u64 + trailer)
-    } else {
-        let bytes = axum::body::to_bytes(request.into_body(), 64 * 1024)
-            .await
-            .map_err(|error| ApiError::invalid(error.to_string()))?;
-        let body: Value = serde_json::from_slice(&bytes).map_err(|error| {
-            ApiError::invalid(format!("The request body is not valid: {error}"))
-        })?;
-        let file_url = body["fileUrl"]
-            .as_str()
-            .ok_or_else(|| ApiError::invalid("Send a file or a fileUrl"))?;
-        let url = url::Url::parse(file_url).map_err(|_| ApiError::invalid("Bad fileUrl"))?;
-        with(|store| store.blobs.get(url.path()).copied())
-            .ok_or_else(|| ApiError::invalid("Nothing was uploaded at fileUrl"))?
-    };
+    let size = uploaded_size(&content_type, request).await?;
     let conflict = query
         .get("nameConflict")
         .map(String::as_str)
@@ -195,6 +165,43 @@ async fn post_import(
         axum::Json(import_body(&id, &job, now)),
     )
         .into_response())
+}
+
+/// The size of the file an import request carries: the file part of a multipart body, or the
+/// blob a JSON body's `fileUrl` names (uploaded before through `PUT /blob/...`).
+async fn uploaded_size(content_type: &str, request: Request) -> Result<u64, ApiError> {
+    let size = if let Some(boundary) = content_type
+        .strip_prefix("multipart/form-data")
+        .and_then(|rest| rest.split("boundary=").nth(1))
+    {
+        let boundary = boundary.trim_matches('"').to_owned();
+        let (total, head) = count(request.into_body()).await?;
+        let header_end = head
+            .windows(4)
+            .position(|window| window == b"\r\n\r\n")
+            .ok_or_else(|| ApiError::invalid("The multipart body has no file part"))?
+            + 4;
+        let part_headers = String::from_utf8_lossy(&head[..header_end]).to_lowercase();
+        if !part_headers.contains("filename=") {
+            return Err(ApiError::invalid("The multipart part is not a file"));
+        }
+        let trailer = format!("\r\n--{boundary}--\r\n").len() as u64;
+        total.saturating_sub(header_end as u64 + trailer)
+    } else {
+        let bytes = axum::body::to_bytes(request.into_body(), 64 * 1024)
+            .await
+            .map_err(|error| ApiError::invalid(error.to_string()))?;
+        let body: Value = serde_json::from_slice(&bytes).map_err(|error| {
+            ApiError::invalid(format!("The request body is not valid: {error}"))
+        })?;
+        let file_url = body["fileUrl"]
+            .as_str()
+            .ok_or_else(|| ApiError::invalid("Send a file or a fileUrl"))?;
+        let url = url::Url::parse(file_url).map_err(|_| ApiError::invalid("Bad fileUrl"))?;
+        with(|store| store.blobs.get(url.path()).copied())
+            .ok_or_else(|| ApiError::invalid("Nothing was uploaded at fileUrl"))?
+    };
+    Ok(size)
 }
 
 fn import_body(id: &str, job: &ImportJob, now: OffsetDateTime) -> Value {
@@ -295,46 +302,56 @@ async fn put_blob(
     }
     let blob = request.uri().path().to_owned();
     match query.get("comp").map(String::as_str) {
-        Some("block") => {
-            let Some(block_id) = query.get("blockid").cloned() else {
-                return (StatusCode::BAD_REQUEST, "missing blockid").into_response();
-            };
-            let Ok((size, _)) = count(request.into_body()).await else {
-                return (StatusCode::BAD_REQUEST, "broken body").into_response();
-            };
-            with(|store| {
-                store.blocks.entry(blob).or_default().insert(block_id, size);
-            });
-            StatusCode::CREATED.into_response()
-        }
-        Some("blocklist") => {
-            let Ok(bytes) = axum::body::to_bytes(request.into_body(), 1024 * 1024).await else {
-                return (StatusCode::BAD_REQUEST, "broken body").into_response();
-            };
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            let ids: Vec<&str> = text
-                .split("<Latest>")
-                .skip(1)
-                .filter_map(|rest| rest.split("</Latest>").next())
-                .collect();
-            let committed = with(|store| {
-                let blocks = store.blocks.get(&blob)?;
-                let mut total = 0;
-                for id in &ids {
-                    total += blocks.get(*id)?;
-                }
-                store.blobs.insert(blob.clone(), total);
-                Some(total)
-            });
-            match committed {
-                Some(_) => StatusCode::CREATED.into_response(),
-                None => (
-                    StatusCode::BAD_REQUEST,
-                    "<Error><Code>InvalidBlockList</Code></Error>",
-                )
-                    .into_response(),
-            }
-        }
+        Some("block") => put_block(blob, query.get("blockid").cloned(), request).await,
+        Some("blocklist") => put_block_list(blob, request).await,
         _ => (StatusCode::BAD_REQUEST, "only block uploads are supported").into_response(),
+    }
+}
+
+/// `PUT ...?comp=block&blockid=...`: stages one block (only its size is kept).
+async fn put_block(
+    blob: String,
+    block_id: Option<String>,
+    request: Request,
+) -> axum::response::Response {
+    let Some(block_id) = block_id else {
+        return (StatusCode::BAD_REQUEST, "missing blockid").into_response();
+    };
+    let Ok((size, _)) = count(request.into_body()).await else {
+        return (StatusCode::BAD_REQUEST, "broken body").into_response();
+    };
+    with(|store| {
+        store.blocks.entry(blob).or_default().insert(block_id, size);
+    });
+    StatusCode::CREATED.into_response()
+}
+
+/// `PUT ...?comp=blocklist`: commits the staged blocks the list names (`<Latest>` ids).
+async fn put_block_list(blob: String, request: Request) -> axum::response::Response {
+    let Ok(bytes) = axum::body::to_bytes(request.into_body(), 1024 * 1024).await else {
+        return (StatusCode::BAD_REQUEST, "broken body").into_response();
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let ids: Vec<&str> = text
+        .split("<Latest>")
+        .skip(1)
+        .filter_map(|rest| rest.split("</Latest>").next())
+        .collect();
+    let committed = with(|store| {
+        let blocks = store.blocks.get(&blob)?;
+        let mut total = 0;
+        for id in &ids {
+            total += blocks.get(*id)?;
+        }
+        store.blobs.insert(blob.clone(), total);
+        Some(total)
+    });
+    match committed {
+        Some(_) => StatusCode::CREATED.into_response(),
+        None => (
+            StatusCode::BAD_REQUEST,
+            "<Error><Code>InvalidBlockList</Code></Error>",
+        )
+            .into_response(),
     }
 }

@@ -5,6 +5,7 @@
 //! both share one handler that reads the optional `group_id`.
 
 mod activity;
+mod admin_groups;
 mod dashboards;
 mod datasets;
 mod exports;
@@ -13,6 +14,7 @@ mod filter;
 mod groups;
 mod imports;
 mod jobs;
+mod refreshes;
 mod reports;
 
 use axum::Router;
@@ -29,7 +31,9 @@ const IN_GROUP: &str = "/v1.0/myorg/groups/{group_id}";
 pub(crate) fn routes() -> Router<App> {
     Router::new()
         .merge(groups::routes())
+        .merge(admin_groups::routes())
         .merge(datasets::routes())
+        .merge(refreshes::routes())
         .merge(reports::routes())
         .merge(dashboards::routes())
         .merge(activity::routes())

@@ -10,10 +10,10 @@ use uuid::Uuid;
 use super::extract::{Body, Links, Params};
 use super::in_both;
 use crate::app::App;
-use crate::auth::{Caller, Need, Target, open_workspace};
+use crate::auth::{Caller, Need, WorkspaceRef, open_workspace};
 use crate::model::{Report, Workspace};
+use crate::principal::Principal;
 use crate::scopes::{CONTENT_CREATE, REPORT_READ, REPORT_WRITE};
-use crate::tokens::Principal;
 use crate::wire::{self, ApiError, ApiResult};
 
 /// `targetWorkspaceId` meaning "the caller's My workspace".
@@ -137,8 +137,8 @@ async fn list_reports(
     Params(path): Params<WorkspacePath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, REPORT_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(&mut state, &principal, &addressed, REPORT_READ, Need::Read)?;
     let reports: Vec<_> = workspace
         .reports
         .iter()
@@ -155,8 +155,8 @@ async fn get_report(
     Params(path): Params<ReportPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, REPORT_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(&mut state, &principal, &addressed, REPORT_READ, Need::Read)?;
     let report = workspace
         .report(&path.report_id)
         .ok_or(ApiError::EntityNotFound)?;
@@ -173,8 +173,14 @@ async fn delete_report(
     Params(path): Params<ReportPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, REPORT_WRITE, Need::Write)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        REPORT_WRITE,
+        Need::Write,
+    )?;
     let report_id = workspace
         .report(&path.report_id)
         .ok_or(ApiError::EntityNotFound)?
@@ -200,17 +206,17 @@ async fn clone_report(
         .ok_or_else(|| {
             ApiError::invalid("Parameter requestParameters.Name is missing or invalid")
         })?;
-    let source_target = Target::from_group(path.group_id);
+    let source_ref = WorkspaceRef::from_group(path.group_id);
     let destination = match request.target_workspace_id {
-        None => source_target.clone(),
-        Some(id) if id == EMPTY_GUID => Target::MyWorkspace,
-        Some(id) => Target::Group(id),
+        None => source_ref.clone(),
+        Some(id) if id == EMPTY_GUID => WorkspaceRef::MyWorkspace,
+        Some(id) => WorkspaceRef::Group(id),
     };
     let mut state = app.lock();
     let source = open_workspace(
         &mut state,
         &principal,
-        &source_target,
+        &source_ref,
         CONTENT_CREATE,
         Need::Read,
     )?
@@ -259,17 +265,29 @@ async fn rebind_report(
         .ok_or_else(|| {
             ApiError::invalid("Parameter requestParameters.DatasetId is missing or invalid")
         })?;
-    let target = Target::from_group(path.group_id);
+    let addressed = WorkspaceRef::from_group(path.group_id);
     let mut state = app.lock();
-    open_workspace(&mut state, &principal, &target, REPORT_WRITE, Need::Write)?
-        .report(&path.report_id)
-        .ok_or(ApiError::EntityNotFound)?;
+    open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        REPORT_WRITE,
+        Need::Write,
+    )?
+    .report(&path.report_id)
+    .ok_or(ApiError::EntityNotFound)?;
     let (dataset_workspace_id, dataset_id) = state
         .visible_dataset(&principal, &requested)
         .ok_or(ApiError::EntityNotFound)?;
-    let report = open_workspace(&mut state, &principal, &target, REPORT_WRITE, Need::Write)?
-        .report_mut(&path.report_id)
-        .ok_or(ApiError::EntityNotFound)?;
+    let report = open_workspace(
+        &mut state,
+        &principal,
+        &addressed,
+        REPORT_WRITE,
+        Need::Write,
+    )?
+    .report_mut(&path.report_id)
+    .ok_or(ApiError::EntityNotFound)?;
     report.dataset_id = dataset_id;
     report.dataset_workspace_id = dataset_workspace_id;
     Ok(wire::empty_ok())
@@ -283,8 +301,8 @@ async fn pages(
     Params(path): Params<ReportPath>,
 ) -> ApiResult {
     let mut state = app.lock();
-    let target = Target::from_group(path.group_id);
-    let workspace = open_workspace(&mut state, &principal, &target, REPORT_READ, Need::Read)?;
+    let addressed = WorkspaceRef::from_group(path.group_id);
+    let workspace = open_workspace(&mut state, &principal, &addressed, REPORT_READ, Need::Read)?;
     let report = workspace
         .report(&path.report_id)
         .ok_or(ApiError::EntityNotFound)?;

@@ -62,11 +62,26 @@ fn text<'v>(json: &'v Value, name: &str) -> Option<&'v str> {
     json.get(name).and_then(Value::as_str)
 }
 
+/// A certificate assertion: signed by a certificate registered on `sp`, for this token
+/// endpoint, by `sp`, in its time range, and not seen before.
 fn certificate(
     context: &GrantContext<'_>,
     sp: &'static ServicePrincipal,
     header: &Value,
     claims: &Value,
+    signed: &str,
+    signature: &str,
+) -> Result<(), EntraError> {
+    verify_signature(context, sp, header, signed, signature)?;
+    check_certificate_claims(context, sp, claims)
+}
+
+/// Checks that `signature` over `signed` was made with a certificate registered on `sp`, the
+/// one the header's thumbprint names.
+fn verify_signature(
+    context: &GrantContext<'_>,
+    sp: &'static ServicePrincipal,
+    header: &Value,
     signed: &str,
     signature: &str,
 ) -> Result<(), EntraError> {
@@ -113,9 +128,16 @@ fn certificate(
     let certificate = webpki::EndEntityCert::try_from(&der).map_err(|_| invalid_signature())?;
     certificate
         .verify_signature(algorithm, signed.as_bytes(), &signature)
-        .map_err(|_| invalid_signature())?;
-    drop(state);
+        .map_err(|_| invalid_signature())
+}
 
+/// The claims of a certificate assertion: audience, issuer and subject, time range, and a
+/// `jti` not seen before.
+fn check_certificate_claims(
+    context: &GrantContext<'_>,
+    sp: &'static ServicePrincipal,
+    claims: &Value,
+) -> Result<(), EntraError> {
     let base = context.app.base_url().trim_end_matches('/');
     let segment = context.tenant_segment;
     let audiences = [

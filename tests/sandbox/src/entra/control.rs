@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::managed::{APP_SERVICE_PATH, IDENTITY_HEADER};
-use super::setup::{FederatedCredential, RegisteredCertificate};
 use crate::Sandbox;
 use crate::config::{DeviceCodeFlow, RawLifetime, TokenFailure};
+use crate::sign_in::{FederatedCredential, RegisteredCertificate};
 
 /// The audience Entra ID expects in federated (workload identity) tokens.
 const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";

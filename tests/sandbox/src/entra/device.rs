@@ -9,16 +9,14 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::error::EntraError;
+use super::grants::{client, delegated_scopes};
 use super::request::TokenRequest;
-use super::setup::PendingDevice;
-use super::{
-    GrantContext, client, delegated_scopes, injected_failure, random_text, tenant_not_found,
-    token_headers,
-};
+use super::{GrantContext, injected_failure, random_text, tenant_not_found, token_headers};
 use crate::app::App;
 use crate::config::DeviceCodeOutcome;
 use crate::directory::{self, Client, Tenant};
-use crate::tokens::Principal;
+use crate::principal::Principal;
+use crate::sign_in::PendingDevice;
 
 /// The grant type of device code polls.
 pub(super) const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";

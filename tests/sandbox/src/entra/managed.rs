@@ -16,7 +16,7 @@ use super::{admit_token_request, issue, token_headers, with_raw_lifetime};
 use crate::app::App;
 use crate::demo;
 use crate::directory::{self, ServicePrincipal};
-use crate::tokens::Principal;
+use crate::principal::Principal;
 
 /// The App Service identity endpoint's path (`IDENTITY_ENDPOINT`).
 pub(super) const APP_SERVICE_PATH: &str = "/msi/token";

@@ -1,6 +1,6 @@
 //! The sandbox over real HTTP: one test binary, a module per area.
 
-mod examples;
+mod example_answers;
 mod service;
 
 use std::sync::Once;

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use crate::config::{DeviceCodeFlow, RawLifetime, TokenFailure};
-use crate::tokens::Principal;
+use crate::principal::Principal;
 
 /// A certificate uploaded to an app registration.
 #[derive(Debug)]

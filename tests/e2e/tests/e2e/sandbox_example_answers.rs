@@ -1,8 +1,8 @@
-//! The sandbox's copy of Microsoft's example responses, `tests/sandbox/data/examples.json`,
+//! The sandbox's copy of Microsoft's example responses, `tests/sandbox/data/example_answers.json`,
 //! is what this module generates from Microsoft's description: the sandbox itself never reads
 //! the description (nor `spec/`).
 //!
-//! `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e sandbox_examples` rewrites the file;
+//! `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e sandbox_example_answers` rewrites the file;
 //! without the switch the test fails when the file is out of date.
 //!
 //! Per operation: its operationId, method, path template, the scopes a delegated token needs
@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
 use crate::microsoft::{SwaggerOperation, example_payload, resolve, swagger, swagger_operations};
 
 fn data_file() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sandbox/data/examples.json")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../sandbox/data/example_answers.json")
 }
 
 /// The catalogue the sandbox serves, generated from Microsoft's description.
@@ -29,8 +29,8 @@ pub fn catalogue() -> Value {
     let swagger = swagger();
     let operations: Vec<Value> = swagger_operations(swagger).iter().map(entry).collect();
     json!({
-        "about": "Generated from spec/reference/powerbi-swagger.json by the e2e test sandbox_examples; \
-                  do not edit (UPDATE_EXPECTED=1 cargo test -p powerbi-e2e sandbox_examples).",
+        "about": "Generated from spec/reference/powerbi-swagger.json by the e2e test sandbox_example_answers; \
+                  do not edit (UPDATE_EXPECTED=1 cargo test -p powerbi-e2e sandbox_example_answers).",
         "operations": operations,
     })
 }
@@ -290,18 +290,18 @@ fn scopes_in(text: &str) -> Vec<String> {
 }
 
 #[test]
-fn sandbox_examples_file_is_current() {
+fn sandbox_example_answers_file_is_current() {
     let generated = serde_json::to_string_pretty(&catalogue()).expect("serializable") + "\n";
     let path = data_file();
     if std::env::var_os("UPDATE_EXPECTED").is_some() {
-        std::fs::write(&path, &generated).expect("tests/sandbox/data/examples.json written");
+        std::fs::write(&path, &generated).expect("tests/sandbox/data/example_answers.json written");
         return;
     }
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         current == generated,
-        "tests/sandbox/data/examples.json is out of date with Microsoft's description; run \
-         `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e sandbox_examples` and commit it"
+        "tests/sandbox/data/example_answers.json is out of date with Microsoft's description; run \
+         `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e sandbox_example_answers` and commit it"
     );
 }
 

@@ -1,10 +1,10 @@
 //! Every operation of Microsoft's description that the stateful routes do not model, answered
 //! with Microsoft's own example response.
 //!
-//! `data/examples.json` is the sandbox's own copy of those responses: one entry per operation
+//! `data/example_answers.json` is the sandbox's own copy of those responses: one entry per operation
 //! (method, path template, the scopes a delegated token needs, the example's status, headers
 //! and body). It is generated from Microsoft's description by the e2e test
-//! `sandbox_examples` (`UPDATE_EXPECTED=1` rewrites it; without it, the test fails when
+//! `sandbox_example_answers` (`UPDATE_EXPECTED=1` rewrites it; without it, the test fails when
 //! the file is out of date); the sandbox itself never reads the description or the spec.
 //!
 //! Stateful routes keep priority. A request whose method and path match an operation of the
@@ -13,7 +13,7 @@
 //! is not the dataset route `/groups/{group_id}/datasets/{dataset_id}`), or when the stateful
 //! route has the path but not the method (it answered 405). The answer comes after the same
 //! bearer checks as every route and, for a delegated token, the operation's scopes, and
-//! carries [`EXAMPLE_HEADER`] naming the operation. Paths match literally (ASCII
+//! carries [`EXAMPLE_ANSWER_HEADER`] naming the operation. Paths match literally (ASCII
 //! case-insensitive) outside their placeholders; when several templates match, the one with
 //! the most literal characters wins.
 
@@ -33,27 +33,27 @@ use crate::auth::{authenticate, require_scope_groups};
 use crate::wire::ODATA_JSON;
 
 /// The catalogue, as checked in.
-const DATA: &str = include_str!("../data/examples.json");
+const DATA: &str = include_str!("../data/example_answers.json");
 
 /// The host Microsoft's example links point at; rewritten to the sandbox in headers.
 const MICROSOFT_HOST: &str = "https://api.powerbi.com";
 
 /// The header on every answer taken from Microsoft's examples; its value is the operationId.
-pub const EXAMPLE_HEADER: &str = "x-sandbox-example";
+pub const EXAMPLE_ANSWER_HEADER: &str = "x-sandbox-example";
 
 /// Bytes answered for an operation whose response is a file.
-pub(crate) const EXAMPLE_FILE: &[u8] = b"powerbi-sandbox example file\n";
+pub(crate) const BINARY_EXAMPLE_ANSWER: &[u8] = b"powerbi-sandbox example file\n";
 
-/// `data/examples.json`.
+/// `data/example_answers.json`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Catalogue {
     /// One entry per operation of Microsoft's description.
-    pub(crate) operations: Vec<ExampleOperation>,
+    pub(crate) operations: Vec<AnsweredOperation>,
 }
 
 /// One operation and the answer the sandbox gives for it.
 #[derive(Debug, Deserialize)]
-pub(crate) struct ExampleOperation {
+pub(crate) struct AnsweredOperation {
     /// Microsoft's operationId.
     pub(crate) operation_id: String,
     /// Upper-case HTTP method.
@@ -63,14 +63,14 @@ pub(crate) struct ExampleOperation {
     /// Scope groups: a delegated token needs one scope of every group.
     pub(crate) scopes: Vec<Vec<String>>,
     /// The answer.
-    pub(crate) response: ExampleResponse,
+    pub(crate) response: ExampleAnswer,
     #[serde(skip)]
     template: Vec<Vec<Part>>,
 }
 
 /// What the sandbox answers for an operation.
 #[derive(Debug, Deserialize)]
-pub(crate) struct ExampleResponse {
+pub(crate) struct ExampleAnswer {
     /// The HTTP status.
     pub(crate) status: u16,
     /// `json`, `binary` or `empty`.
@@ -107,7 +107,7 @@ pub(crate) fn catalogue() -> &'static Catalogue {
     static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
     CATALOGUE.get_or_init(|| {
         let mut catalogue: Catalogue =
-            serde_json::from_str(DATA).expect("data/examples.json is valid");
+            serde_json::from_str(DATA).expect("data/example_answers.json is valid");
         for operation in &mut catalogue.operations {
             operation.template = parse_template(&operation.path);
         }
@@ -118,7 +118,7 @@ pub(crate) fn catalogue() -> &'static Catalogue {
 impl Catalogue {
     /// The operation a request addresses: the best-matching template among those with this
     /// method; `None` when no template with this method matches.
-    pub(crate) fn find(&self, method: &str, path: &str) -> Option<&ExampleOperation> {
+    pub(crate) fn find(&self, method: &str, path: &str) -> Option<&AnsweredOperation> {
         let segments: Vec<&str> = path.split('/').collect();
         self.operations
             .iter()
@@ -265,7 +265,7 @@ fn answer(
     app: &App,
     headers: &HeaderMap,
     query: Option<&str>,
-    operation: &ExampleOperation,
+    operation: &AnsweredOperation,
 ) -> Response {
     let checked = authenticate(headers, app)
         .and_then(|principal| require_scope_groups(&principal, &operation.scopes));
@@ -287,7 +287,7 @@ fn answer(
                 CONTENT_TYPE,
                 HeaderValue::from_static("application/octet-stream"),
             )],
-            EXAMPLE_FILE,
+            BINARY_EXAMPLE_ANSWER,
         )
             .into_response(),
         (Kind::Json | Kind::Empty, _) => status.into_response(),
@@ -314,7 +314,7 @@ fn answer(
     if let Ok(id) = HeaderValue::try_from(operation.operation_id.as_str()) {
         answer
             .headers_mut()
-            .insert(HeaderName::from_static(EXAMPLE_HEADER), id);
+            .insert(HeaderName::from_static(EXAMPLE_ANSWER_HEADER), id);
     }
     answer
 }

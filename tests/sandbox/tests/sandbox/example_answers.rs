@@ -1,14 +1,14 @@
 //! The recording layer and the answers from Microsoft's examples, over real HTTP.
 
 use crate::http;
-use powerbi_sandbox::{EXAMPLE_HEADER, Sandbox, demo};
+use powerbi_sandbox::{EXAMPLE_ANSWER_HEADER, Sandbox, demo};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// The sandbox's catalogue, as checked in (the crate's own data, not Microsoft's description).
 fn catalogue() -> Value {
-    let text = include_str!("../../data/examples.json");
-    serde_json::from_str(text).expect("data/examples.json is JSON")
+    let text = include_str!("../../data/example_answers.json");
+    serde_json::from_str(text).expect("data/example_answers.json is JSON")
 }
 
 async fn token(sandbox: &Sandbox, form: &[(&str, &str)]) -> String {
@@ -247,7 +247,7 @@ async fn every_operation_of_the_description_is_served() {
         let status = response.status();
         let source = response
             .headers()
-            .get(EXAMPLE_HEADER)
+            .get(EXAMPLE_ANSWER_HEADER)
             .map(|value| value.to_str().unwrap().to_owned());
         let body = response.bytes().await.unwrap();
         if STATEFUL.contains(&id) {
