@@ -14,9 +14,9 @@ mod decode;
 mod download;
 pub mod drift;
 pub(crate) mod error;
-mod fields;
 #[doc(hidden)]
 pub mod examples;
+mod fields;
 pub mod jobs;
 pub mod lenient;
 pub mod nullable;

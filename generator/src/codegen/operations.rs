@@ -141,88 +141,116 @@ fn tokens<'a>(pieces: &'a [Piece<'_>]) -> impl Iterator<Item = &'a TokenStream> 
     pieces.iter().map(|piece| &piece.tokens)
 }
 
-fn method(spec: &Spec, operation: &Operation) -> TokenStream {
-    let name = ident(&operation.name);
-    let record = record_name(operation);
-    let mut arguments = Vec::new();
-    let mut positional_docs = Vec::new();
-    let mut steps = Vec::new();
-    match operation.workspace {
-        WorkspaceScope::Both => {
-            arguments.push(Piece::plain(quote!(workspace: impl Into<rt::Workspace>)));
-            steps.push(Piece::plain(quote!(.workspace(workspace.into()))));
+/// A method's arguments, the steps of its request chain, and the documentation of each
+/// positional argument, built part by part.
+#[derive(Default)]
+struct Signature<'s> {
+    arguments: Vec<Piece<'s>>,
+    steps: Vec<Piece<'s>>,
+    positional_docs: Vec<(String, Option<String>)>,
+}
+
+impl<'s> Signature<'s> {
+    fn of(operation: &'s Operation) -> Self {
+        let mut signature = Signature::default();
+        signature.workspace(operation.workspace);
+        signature.parameters(&operation.parameters);
+        signature.body(operation.body.as_ref());
+        if operation
+            .parameters
+            .iter()
+            .any(|parameter| !parameter.required)
+        {
+            let options = options_name(operation);
+            signature.argument(
+                Piece::plain(quote!(options: #options)),
+                "options",
+                Some("Optional parameters; `Default::default()` sends none."),
+            );
         }
-        WorkspaceScope::Workspace => {
-            arguments.push(Piece::plain(quote!(workspace_id: rt::Uuid)));
-            positional_docs.push((
-                "workspace_id".to_owned(),
-                Some("The workspace ID".to_owned()),
-            ));
-            steps.push(Piece::plain(
-                quote!(.workspace(rt::Workspace::Id(workspace_id))),
-            ));
-        }
-        WorkspaceScope::My | WorkspaceScope::None => {}
+        signature
     }
-    let has_options = operation
-        .parameters
-        .iter()
-        .any(|parameter| !parameter.required);
-    for parameter in &operation.parameters {
-        let argument = ident(&parameter.rust_name);
-        let wire = &parameter.wire_name;
-        let step = match (parameter.location, parameter.required) {
-            (ParameterLocation::Path, _) => quote!(.path_param(#wire, &#argument)),
-            (ParameterLocation::Query, true) => quote!(.query(#wire, &#argument)),
-            (ParameterLocation::Query, false) => {
-                quote!(.query_opt(#wire, options.#argument.as_ref()))
+
+    fn argument(&mut self, argument: Piece<'s>, name: &str, doc: Option<&str>) {
+        self.arguments.push(argument);
+        self.positional_docs
+            .push((name.to_owned(), doc.map(str::to_owned)));
+    }
+
+    fn workspace(&mut self, scope: WorkspaceScope) {
+        match scope {
+            WorkspaceScope::Both => {
+                self.arguments
+                    .push(Piece::plain(quote!(workspace: impl Into<rt::Workspace>)));
+                self.steps
+                    .push(Piece::plain(quote!(.workspace(workspace.into()))));
             }
-            (ParameterLocation::Header, true) => quote!(.header(#wire, &#argument)),
-            (ParameterLocation::Header, false) => {
-                quote!(.header_opt(#wire, options.#argument.as_ref()))
+            WorkspaceScope::Workspace => {
+                let argument = Piece::plain(quote!(workspace_id: rt::Uuid));
+                self.argument(argument, "workspace_id", Some("The workspace ID"));
+                self.steps.push(Piece::plain(
+                    quote!(.workspace(rt::Workspace::Id(workspace_id))),
+                ));
             }
-        };
-        steps.push(Piece::of(parameter, step));
-        if parameter.required {
-            let ty = argument_type(&parameter.ty);
-            arguments.push(Piece::of(parameter, quote!(#argument: #ty)));
-            positional_docs.push((parameter.rust_name.clone(), parameter.doc.clone()));
+            WorkspaceScope::My | WorkspaceScope::None => {}
         }
     }
-    match operation
-        .body
-        .as_ref()
-        .map(|body| (&body.kind, body.required))
-    {
-        Some((BodyKind::Json(model), required)) => {
-            let doc = format!("The request body ([`{model}`](models::{model})).");
-            let model = Ident::new(model, Span::call_site());
-            if required {
-                arguments.push(Piece::plain(quote!(body: &models::#model)));
-                steps.push(Piece::plain(quote!(.json_body(body))));
-            } else {
-                arguments.push(Piece::plain(quote!(body: Option<&models::#model>)));
-                steps.push(Piece::plain(quote!(.json_body_opt(body))));
+
+    fn parameters(&mut self, parameters: &'s [Parameter]) {
+        for parameter in parameters {
+            let argument = ident(&parameter.rust_name);
+            let wire = &parameter.wire_name;
+            let step = match (parameter.location, parameter.required) {
+                (ParameterLocation::Path, _) => quote!(.path_param(#wire, &#argument)),
+                (ParameterLocation::Query, true) => quote!(.query(#wire, &#argument)),
+                (ParameterLocation::Query, false) => {
+                    quote!(.query_opt(#wire, options.#argument.as_ref()))
+                }
+                (ParameterLocation::Header, true) => quote!(.header(#wire, &#argument)),
+                (ParameterLocation::Header, false) => {
+                    quote!(.header_opt(#wire, options.#argument.as_ref()))
+                }
+            };
+            self.steps.push(Piece::of(parameter, step));
+            if parameter.required {
+                let ty = argument_type(&parameter.ty);
+                self.arguments
+                    .push(Piece::of(parameter, quote!(#argument: #ty)));
+                self.positional_docs
+                    .push((parameter.rust_name.clone(), parameter.doc.clone()));
             }
-            positional_docs.push(("body".to_owned(), Some(doc)));
         }
-        Some((BodyKind::File, _)) => {
-            arguments.push(Piece::plain(quote!(file: rt::Upload)));
-            steps.push(Piece::plain(quote!(.file_body(file))));
-            let doc = "The file to upload (sent as `multipart/form-data`).".to_owned();
-            positional_docs.push(("file".to_owned(), Some(doc)));
+    }
+
+    fn body(&mut self, body: Option<&Body>) {
+        match body.map(|body| (&body.kind, body.required)) {
+            Some((BodyKind::Json(model), required)) => {
+                let doc = format!("The request body ([`{model}`](models::{model})).");
+                let model = Ident::new(model, Span::call_site());
+                let (argument, step) = if required {
+                    (quote!(body: &models::#model), quote!(.json_body(body)))
+                } else {
+                    (
+                        quote!(body: Option<&models::#model>),
+                        quote!(.json_body_opt(body)),
+                    )
+                };
+                self.argument(Piece::plain(argument), "body", Some(&doc));
+                self.steps.push(Piece::plain(step));
+            }
+            Some((BodyKind::File, _)) => {
+                let doc = "The file to upload (sent as `multipart/form-data`).";
+                self.argument(Piece::plain(quote!(file: rt::Upload)), "file", Some(doc));
+                self.steps.push(Piece::plain(quote!(.file_body(file))));
+            }
+            None => {}
         }
-        None => {}
     }
-    if has_options {
-        let options = options_name(operation);
-        arguments.push(Piece::plain(quote!(options: #options)));
-        positional_docs.push((
-            "options".to_owned(),
-            Some("Optional parameters; `Default::default()` sends none.".to_owned()),
-        ));
-    }
-    let (output, send) = match &operation.response {
+}
+
+/// The method's return type and the `RequestBuilder` call that sends and decodes.
+fn output_and_send(response: &Response) -> (TokenStream, TokenStream) {
+    match response {
         Response::None => (quote!(()), quote!(send_empty)),
         Response::Binary => (quote!(Vec<u8>), quote!(send_bytes)),
         Response::Model(model) => {
@@ -237,7 +265,18 @@ fn method(spec: &Spec, operation: &Operation) -> TokenStream {
             let item = rust_type(item, true);
             (quote!(Vec<#item>), quote!(send_array))
         }
-    };
+    }
+}
+
+fn method(spec: &Spec, operation: &Operation) -> TokenStream {
+    let name = ident(&operation.name);
+    let record = record_name(operation);
+    let Signature {
+        arguments,
+        steps,
+        positional_docs,
+    } = Signature::of(operation);
+    let (output, send) = output_and_send(&operation.response);
     let doc = docs::attributes(&docs::operation(operation, &positional_docs));
     let pages = pages_method(spec, operation, &arguments, &steps);
     let job = job_method(operation, &arguments, &steps);
@@ -299,6 +338,10 @@ fn job_method(
 /// The sibling `{name}_pages` method of an operation the spec pages (`top_skip`, `next_link`,
 /// `continuation`): the same arguments and request, handed to one runtime paginator.
 /// `top` alone (no `$skip`) cannot page further, so it gets none.
+/// What a `_pages` sibling hands the paginator: the item type, the paginator expression and
+/// how it pages (for the doc); `arguments` may lose or gain arguments on the way.
+type PagedBody = (TokenStream, TokenStream, &'static str);
+
 fn pages_method(
     spec: &Spec,
     operation: &Operation,
@@ -308,26 +351,6 @@ fn pages_method(
     let name = ident(&operation.name);
     let pages = format_ident!("{}_pages", operation.name.trim_start_matches("r#"));
     let record = record_name(operation);
-    let param = |wire: &str| {
-        operation
-            .parameters
-            .iter()
-            .find(|parameter| parameter.wire_name == wire)
-    };
-    // A parameter's value as `Option<i64>`, for `$top`/`$skip`.
-    let number = |wire: &str| match param(wire) {
-        Some(parameter) => {
-            let field = ident(&parameter.rust_name);
-            let widen = parameter.ty != TypeRef::Integer;
-            match (parameter.required, widen) {
-                (true, true) => quote!(Some(i64::from(#field))),
-                (true, false) => quote!(Some(#field)),
-                (false, true) => quote!(options.#field.map(i64::from)),
-                (false, false) => quote!(options.#field),
-            }
-        }
-        None => quote!(None),
-    };
     let list_item = || match &operation.response {
         Response::List(item) => Some(rust_type(item, true)),
         _ => None,
@@ -338,7 +361,7 @@ fn pages_method(
     let (item, body, how) = match operation.paging {
         Paging::None | Paging::Top => return None,
         Paging::TopSkip => {
-            let (top, skip) = (number("$top"), number("$skip"));
+            let (top, skip) = (number(operation, "$top"), number(operation, "$skip"));
             (
                 list_item()?,
                 quote!(rt::Paginator::top_skip(#request, #top, #skip)),
@@ -351,46 +374,7 @@ fn pages_method(
             "each page's `@odata.nextLink` is followed",
         ),
         Paging::Continuation => {
-            let Response::Model(model) = &operation.response else {
-                return None;
-            };
-            let model = spec
-                .models
-                .iter()
-                .find(|candidate| &candidate.name == model)?;
-            let (field, item) = model.fields.iter().find_map(|field| match &field.ty {
-                TypeRef::List(item) => Some((field.wire_name.clone(), rust_type(item, true))),
-                _ => None,
-            })?;
-            let windowed = param("startDateTime").is_some() && param("endDateTime").is_some();
-            if windowed {
-                // Any time range, one UTC day per request: the runtime fills the dates.
-                let skipped = ["startDateTime", "endDateTime", "continuationToken"];
-                let carries_skipped =
-                    |piece: &Piece<'_>| piece.parameter.is_some_and(|wire| skipped.contains(&wire));
-                let steps = steps.iter().filter(|step| !carries_skipped(step));
-                let steps = steps.map(|step| &step.tokens);
-                arguments.retain(|argument| !carries_skipped(argument));
-                arguments.insert(0, Piece::plain(quote!(end: rt::DateTime)));
-                arguments.insert(0, Piece::plain(quote!(start: rt::DateTime)));
-                (
-                    item,
-                    quote!(rt::Paginator::by_utc_day(
-                        self.client.request(&operations::#record) #(#steps)*, #field, start, end
-                    )),
-                    "the time range `start..end` (any length) is split into UTC days, one \
-                     request each, and each day's continuations are followed until none is \
-                     returned or `lastResultSet` is true; the options' dates and token are \
-                     not used",
-                )
-            } else {
-                (
-                    item,
-                    quote!(rt::Paginator::continuation_token(#request, #field)),
-                    "each page's `continuationUri` (or `continuationToken`) is followed until \
-                     none is returned or `lastResultSet` is true",
-                )
-            }
+            continuation_pages(spec, operation, &mut arguments, steps, request)?
         }
     };
     let doc = docs::attributes(&format!(
@@ -404,6 +388,81 @@ fn pages_method(
             #body
         }
     })
+}
+
+/// A parameter's value as `Option<i64>`, for `$top`/`$skip`.
+fn number(operation: &Operation, wire: &str) -> TokenStream {
+    let parameter = operation
+        .parameters
+        .iter()
+        .find(|parameter| parameter.wire_name == wire);
+    let Some(parameter) = parameter else {
+        return quote!(None);
+    };
+    let field = ident(&parameter.rust_name);
+    let widen = parameter.ty != TypeRef::Integer;
+    match (parameter.required, widen) {
+        (true, true) => quote!(Some(i64::from(#field))),
+        (true, false) => quote!(Some(#field)),
+        (false, true) => quote!(options.#field.map(i64::from)),
+        (false, false) => quote!(options.#field),
+    }
+}
+
+/// Continuation paging: the list is the answer model's first list field. An operation with a
+/// `startDateTime`..`endDateTime` window pages any time range by UTC day instead, and its
+/// sibling takes `start` and `end` in place of the window's parameters.
+fn continuation_pages(
+    spec: &Spec,
+    operation: &Operation,
+    arguments: &mut Vec<Piece<'_>>,
+    steps: &[Piece<'_>],
+    request: TokenStream,
+) -> Option<PagedBody> {
+    let Response::Model(model) = &operation.response else {
+        return None;
+    };
+    let model = spec
+        .models
+        .iter()
+        .find(|candidate| &candidate.name == model)?;
+    let (field, item) = model.fields.iter().find_map(|field| match &field.ty {
+        TypeRef::List(item) => Some((field.wire_name.clone(), rust_type(item, true))),
+        _ => None,
+    })?;
+    let has = |wire: &str| {
+        operation
+            .parameters
+            .iter()
+            .any(|parameter| parameter.wire_name == wire)
+    };
+    if !(has("startDateTime") && has("endDateTime")) {
+        return Some((
+            item,
+            quote!(rt::Paginator::continuation_token(#request, #field)),
+            "each page's `continuationUri` (or `continuationToken`) is followed until none is \
+             returned or `lastResultSet` is true",
+        ));
+    }
+    // Any time range, one UTC day per request: the runtime fills the dates.
+    let skipped = ["startDateTime", "endDateTime", "continuationToken"];
+    let carries_skipped =
+        |piece: &Piece<'_>| piece.parameter.is_some_and(|wire| skipped.contains(&wire));
+    let steps = steps.iter().filter(|step| !carries_skipped(step));
+    let steps = steps.map(|step| &step.tokens);
+    arguments.retain(|argument| !carries_skipped(argument));
+    arguments.insert(0, Piece::plain(quote!(end: rt::DateTime)));
+    arguments.insert(0, Piece::plain(quote!(start: rt::DateTime)));
+    let record = record_name(operation);
+    Some((
+        item,
+        quote!(rt::Paginator::by_utc_day(
+            self.client.request(&operations::#record) #(#steps)*, #field, start, end
+        )),
+        "the time range `start..end` (any length) is split into UTC days, one request each, \
+         and each day's continuations are followed until none is returned or `lastResultSet` \
+         is true; the options' dates and token are not used",
+    ))
 }
 
 fn options_struct(operation: &Operation) -> Option<TokenStream> {
