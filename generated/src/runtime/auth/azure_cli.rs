@@ -113,35 +113,11 @@ impl TokenCredential for AzureCliCredential {
                     ));
                 }
             };
+            let failed = (!output.status.success()).then(|| cli_failed(kind, &output));
+            // Wiped on drop, whether it holds a token or not.
             let stdout = Zeroizing::new(output.stdout);
-            if !output.status.success() {
-                let stderr = String::from_utf8_lossy(&output.stderr);
-                let first = stderr
-                    .lines()
-                    .map(str::trim)
-                    .find(|line| !line.is_empty())
-                    .unwrap_or("no message");
-                let first: String = first.chars().take(300).collect();
-                let not_signed_in = stderr.contains("az login")
-                    || stderr.contains("AADSTS70043")
-                    || stderr.contains("AADSTS700082");
-                let missing = stderr.contains("not recognized")
-                    || stderr.contains("command not found")
-                    || output.status.code() == Some(127);
-                let hint = if not_signed_in {
-                    Some(
-                        "nobody is signed in to the Azure CLI (or the sign-in expired): run `az login`",
-                    )
-                } else if missing {
-                    Some("install the Azure CLI and run `az login`, or use another credential")
-                } else {
-                    None
-                };
-                return Err(failure(
-                    kind,
-                    format!("`az account get-access-token` failed: {first}"),
-                    hint,
-                ));
+            if let Some(error) = failed {
+                return Err(error);
             }
             let parsed = CliToken::read(&stdout).ok_or_else(|| {
                 failure(
@@ -185,6 +161,36 @@ impl TokenCredential for AzureCliCredential {
             self.tenant_id.as_deref().unwrap_or_default()
         ))
     }
+}
+
+/// The error for a run of the Azure CLI that failed: its first line of stderr, and a hint when
+/// nobody is signed in or the CLI is missing.
+fn cli_failed(kind: &'static str, output: &std::process::Output) -> crate::runtime::Error {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let first = stderr
+        .lines()
+        .map(str::trim)
+        .find(|line| !line.is_empty())
+        .unwrap_or("no message");
+    let first: String = first.chars().take(300).collect();
+    let not_signed_in = stderr.contains("az login")
+        || stderr.contains("AADSTS70043")
+        || stderr.contains("AADSTS700082");
+    let missing = stderr.contains("not recognized")
+        || stderr.contains("command not found")
+        || output.status.code() == Some(127);
+    let hint = if not_signed_in {
+        Some("nobody is signed in to the Azure CLI (or the sign-in expired): run `az login`")
+    } else if missing {
+        Some("install the Azure CLI and run `az login`, or use another credential")
+    } else {
+        None
+    };
+    failure(
+        kind,
+        format!("`az account get-access-token` failed: {first}"),
+        hint,
+    )
 }
 
 /// What `az account get-access-token` prints, as far as the client uses it.

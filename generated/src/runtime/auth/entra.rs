@@ -460,6 +460,8 @@ mod tests {
     /// not numbers, in `expires_in`, `expires_on` or both) either parses to a lifetime within
     /// the clamp or is refused as a sign-in error; the token cache then serves the token
     /// without panicking, twice (the second call either reuses it or signs in again).
+    // Over 80 lines on purpose: one property, whose strategy, fake credential and check read
+    // best in one place.
     #[test]
     fn any_token_lifetime_is_parsed_and_cached_without_panic() {
         use proptest::prelude::*;

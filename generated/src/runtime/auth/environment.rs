@@ -98,141 +98,163 @@ impl EnvironmentCredential {
     }
 }
 
+/// A credential built from the variables, or what is missing.
+type Chosen = std::result::Result<Arc<dyn TokenCredential>, String>;
+
 /// Builds the credential `kind` from the variables, or says what is missing.
-fn choose(
-    kind: &str,
-    vars: &HashMap<String, String>,
-) -> std::result::Result<Arc<dyn TokenCredential>, String> {
-    let get = |name: &str| {
-        vars.get(name)
+fn choose(kind: &str, vars: &HashMap<String, String>) -> Chosen {
+    let vars = Vars { kind, vars };
+    match kind {
+        "client_secret" => client_secret(&vars),
+        "client_certificate" => client_certificate(&vars),
+        "username_password" => username_password(&vars),
+        "workload_identity" => workload_identity(&vars),
+        "device_code" => {
+            let client = vars.require(&["POWERBI_CLIENT_ID"])?.remove(0);
+            let tenant = vars
+                .get("POWERBI_TENANT_ID")
+                .unwrap_or_else(|| "organizations".to_owned());
+            Ok(Arc::new(DeviceCodeCredential::new(tenant, client)))
+        }
+        "azure_cli" => Ok(azure_cli(&vars)),
+        "managed_identity" => managed_identity(&vars),
+        other => Err(format!(
+            "POWERBI_CREDENTIAL={other} is not a credential kind (one of {KINDS})"
+        )),
+    }
+}
+
+/// The variables, read for one credential kind.
+struct Vars<'a> {
+    kind: &'a str,
+    vars: &'a HashMap<String, String>,
+}
+
+impl Vars<'_> {
+    /// A variable's trimmed value, unless it is missing or blank.
+    fn get(&self, name: &str) -> Option<String> {
+        self.vars
+            .get(name)
             .map(|value| value.trim())
             .filter(|value| !value.is_empty())
             .map(str::to_owned)
-    };
-    let require = |names: &[&str]| -> std::result::Result<Vec<String>, String> {
+    }
+
+    /// The values of `names`, in order, or which of them are not set.
+    fn require(&self, names: &[&str]) -> std::result::Result<Vec<String>, String> {
         let missing: Vec<&str> = names
             .iter()
             .copied()
-            .filter(|name| get(name).is_none())
+            .filter(|name| self.get(name).is_none())
             .collect();
         if missing.is_empty() {
-            Ok(names.iter().filter_map(|name| get(name)).collect())
+            Ok(names.iter().filter_map(|name| self.get(name)).collect())
         } else {
             Err(format!(
-                "POWERBI_CREDENTIAL={kind} needs {} (not set: {})",
+                "POWERBI_CREDENTIAL={} needs {} (not set: {})",
+                self.kind,
                 names.join(", "),
                 missing.join(", ")
             ))
         }
+    }
+}
+
+fn client_secret(vars: &Vars<'_>) -> Chosen {
+    let values = vars.require(&[
+        "POWERBI_TENANT_ID",
+        "POWERBI_CLIENT_ID",
+        "POWERBI_CLIENT_SECRET",
+    ])?;
+    // The secret must not linger in `values`: move each one out.
+    let mut values = values.into_iter();
+    let (tenant, client, secret) = (
+        values.next().unwrap_or_default(),
+        values.next().unwrap_or_default(),
+        values.next().unwrap_or_default(),
+    );
+    Ok(Arc::new(ClientSecretCredential::new(
+        tenant, client, secret,
+    )))
+}
+
+fn client_certificate(vars: &Vars<'_>) -> Chosen {
+    let values = vars.require(&[
+        "POWERBI_TENANT_ID",
+        "POWERBI_CLIENT_ID",
+        "POWERBI_CLIENT_CERTIFICATE_PATH",
+    ])?;
+    let certificate = &values[2];
+    let loaded = match vars.get("POWERBI_CLIENT_CERTIFICATE_KEY_PATH") {
+        Some(key) => {
+            ClientCertificateCredential::from_pem_files(&values[0], &values[1], certificate, key)
+        }
+        None => ClientCertificateCredential::from_pem_file(&values[0], &values[1], certificate),
     };
-    let credential: Arc<dyn TokenCredential> = match kind {
-        "client_secret" => {
-            let values = require(&[
-                "POWERBI_TENANT_ID",
-                "POWERBI_CLIENT_ID",
-                "POWERBI_CLIENT_SECRET",
-            ])?;
-            // The secret must not linger in `values`: move each one out.
-            let mut values = values.into_iter();
-            let (tenant, client, secret) = (
-                values.next().unwrap_or_default(),
-                values.next().unwrap_or_default(),
-                values.next().unwrap_or_default(),
-            );
-            Arc::new(ClientSecretCredential::new(tenant, client, secret))
-        }
-        "client_certificate" => {
-            let values = require(&[
-                "POWERBI_TENANT_ID",
-                "POWERBI_CLIENT_ID",
-                "POWERBI_CLIENT_CERTIFICATE_PATH",
-            ])?;
-            let certificate = &values[2];
-            let loaded = match get("POWERBI_CLIENT_CERTIFICATE_KEY_PATH") {
-                Some(key) => ClientCertificateCredential::from_pem_files(
-                    &values[0],
-                    &values[1],
-                    certificate,
-                    key,
-                ),
-                None => {
-                    ClientCertificateCredential::from_pem_file(&values[0], &values[1], certificate)
-                }
-            };
-            Arc::new(loaded.map_err(|error| error.to_string())?)
-        }
-        "username_password" => {
-            let values = require(&[
-                "POWERBI_TENANT_ID",
-                "POWERBI_CLIENT_ID",
-                "POWERBI_USERNAME",
-                "POWERBI_PASSWORD",
-            ])?;
-            let mut values = values.into_iter();
-            let (tenant, client, user, password) = (
-                values.next().unwrap_or_default(),
-                values.next().unwrap_or_default(),
-                values.next().unwrap_or_default(),
-                values.next().unwrap_or_default(),
-            );
-            Arc::new(UsernamePasswordCredential::new(
-                tenant, client, user, password,
-            ))
-        }
-        "workload_identity" => {
-            let either = |ours: &str, azure: &str| get(ours).or_else(|| get(azure));
-            match (
-                either("POWERBI_TENANT_ID", "AZURE_TENANT_ID"),
-                either("POWERBI_CLIENT_ID", "AZURE_CLIENT_ID"),
-                either("POWERBI_FEDERATED_TOKEN_FILE", "AZURE_FEDERATED_TOKEN_FILE"),
-            ) {
-                (Some(tenant), Some(client), Some(file)) => {
-                    Arc::new(WorkloadIdentityCredential::new(tenant, client, file))
-                }
-                _ => {
-                    return Err(format!(
-                        "POWERBI_CREDENTIAL={kind} needs POWERBI_TENANT_ID (or AZURE_TENANT_ID), POWERBI_CLIENT_ID (or AZURE_CLIENT_ID) and POWERBI_FEDERATED_TOKEN_FILE (or AZURE_FEDERATED_TOKEN_FILE)"
-                    ));
-                }
-            }
-        }
-        "device_code" => {
-            let client = require(&["POWERBI_CLIENT_ID"])?.remove(0);
-            let tenant = get("POWERBI_TENANT_ID").unwrap_or_else(|| "organizations".to_owned());
-            Arc::new(DeviceCodeCredential::new(tenant, client))
-        }
-        "azure_cli" => {
-            let mut cli = AzureCliCredential::new();
-            if let Some(tenant) = get("POWERBI_TENANT_ID") {
-                cli = cli.with_tenant(tenant);
-            }
-            if let Some(program) = get("POWERBI_AZURE_CLI_PATH") {
-                cli = cli.with_program(program);
-            }
-            Arc::new(cli)
-        }
-        "managed_identity" => {
-            let app_service =
-                vars.contains_key("IDENTITY_ENDPOINT") && vars.contains_key("IDENTITY_HEADER");
-            let mut managed = match get("POWERBI_IMDS_ENDPOINT") {
-                Some(address) if !app_service => ManagedIdentityCredential::imds_at(
-                    Url::parse(&address)
-                        .map_err(|error| format!("POWERBI_IMDS_ENDPOINT is not a URL: {error}"))?,
-                ),
-                _ => ManagedIdentityCredential::from_env(vars),
-            };
-            if let Some(client_id) = get("POWERBI_MANAGED_IDENTITY_CLIENT_ID") {
-                managed = managed.with_client_id(client_id);
-            }
-            Arc::new(managed)
-        }
-        other => {
-            return Err(format!(
-                "POWERBI_CREDENTIAL={other} is not a credential kind (one of {KINDS})"
-            ));
-        }
+    Ok(Arc::new(loaded.map_err(|error| error.to_string())?))
+}
+
+fn username_password(vars: &Vars<'_>) -> Chosen {
+    let values = vars.require(&[
+        "POWERBI_TENANT_ID",
+        "POWERBI_CLIENT_ID",
+        "POWERBI_USERNAME",
+        "POWERBI_PASSWORD",
+    ])?;
+    let mut values = values.into_iter();
+    let (tenant, client, user, password) = (
+        values.next().unwrap_or_default(),
+        values.next().unwrap_or_default(),
+        values.next().unwrap_or_default(),
+        values.next().unwrap_or_default(),
+    );
+    Ok(Arc::new(UsernamePasswordCredential::new(
+        tenant, client, user, password,
+    )))
+}
+
+fn workload_identity(vars: &Vars<'_>) -> Chosen {
+    let either = |ours: &str, azure: &str| vars.get(ours).or_else(|| vars.get(azure));
+    match (
+        either("POWERBI_TENANT_ID", "AZURE_TENANT_ID"),
+        either("POWERBI_CLIENT_ID", "AZURE_CLIENT_ID"),
+        either("POWERBI_FEDERATED_TOKEN_FILE", "AZURE_FEDERATED_TOKEN_FILE"),
+    ) {
+        (Some(tenant), Some(client), Some(file)) => Ok(Arc::new(WorkloadIdentityCredential::new(
+            tenant, client, file,
+        ))),
+        _ => Err(format!(
+            "POWERBI_CREDENTIAL={} needs POWERBI_TENANT_ID (or AZURE_TENANT_ID), POWERBI_CLIENT_ID (or AZURE_CLIENT_ID) and POWERBI_FEDERATED_TOKEN_FILE (or AZURE_FEDERATED_TOKEN_FILE)",
+            vars.kind
+        )),
+    }
+}
+
+fn azure_cli(vars: &Vars<'_>) -> Arc<dyn TokenCredential> {
+    let mut cli = AzureCliCredential::new();
+    if let Some(tenant) = vars.get("POWERBI_TENANT_ID") {
+        cli = cli.with_tenant(tenant);
+    }
+    if let Some(program) = vars.get("POWERBI_AZURE_CLI_PATH") {
+        cli = cli.with_program(program);
+    }
+    Arc::new(cli)
+}
+
+fn managed_identity(vars: &Vars<'_>) -> Chosen {
+    let app_service =
+        vars.vars.contains_key("IDENTITY_ENDPOINT") && vars.vars.contains_key("IDENTITY_HEADER");
+    let mut managed = match vars.get("POWERBI_IMDS_ENDPOINT") {
+        Some(address) if !app_service => ManagedIdentityCredential::imds_at(
+            Url::parse(&address)
+                .map_err(|error| format!("POWERBI_IMDS_ENDPOINT is not a URL: {error}"))?,
+        ),
+        _ => ManagedIdentityCredential::from_env(vars.vars),
     };
-    Ok(credential)
+    if let Some(client_id) = vars.get("POWERBI_MANAGED_IDENTITY_CLIENT_ID") {
+        managed = managed.with_client_id(client_id);
+    }
+    Ok(Arc::new(managed))
 }
 
 impl TokenCredential for EnvironmentCredential {

@@ -135,36 +135,16 @@ impl RequestBuilder<'_> {
         loop {
             let url = redirected.as_ref().unwrap_or(start);
             if !rules.may_call(url) {
-                return Err((
-                    Error::InvalidRequest(format!(
-                        "{operation}: refusing to call {}://{}: only https is allowed (plain http only to the configured loopback sandbox, after allow_insecure_loopback())",
-                        url.scheme(),
-                        host_of(url)
-                    )),
-                    None,
-                ));
+                return Err((refused(operation, url), None));
             }
             let token = if rules.may_see_token(url) {
                 Some(client.token().await.map_err(|error| (error, None))?)
             } else {
                 None
             };
-            let request = self
-                .prepare(&method, url, token.as_ref(), with_body)
-                .await
-                .map_err(|error| (error, None))?;
-            tracing::debug!(operation, method = %method, path = url.path(), "sending");
-            let response = match request.send().await {
-                Ok(response) => response,
-                Err(error) => {
-                    let kind = if error.is_connect() {
-                        FailureKind::NotSent
-                    } else {
-                        FailureKind::Unanswered
-                    };
-                    return Err(self.lost(operation, url, began, error, kind));
-                }
-            };
+            let response = self
+                .send_once(operation, &method, url, token.as_ref(), with_body, began)
+                .await?;
             let status = response.status();
             tracing::debug!(
                 operation,
@@ -185,14 +165,7 @@ impl RequestBuilder<'_> {
             {
                 redirects += 1;
                 if redirects > MAX_REDIRECTS {
-                    return Err((
-                        Error::Transport {
-                            operation,
-                            host: host_of(url),
-                            message: format!("more than {MAX_REDIRECTS} redirects"),
-                        },
-                        None,
-                    ));
+                    return Err((too_many_redirects(operation, url), None));
                 }
                 let next =
                     self.redirect(operation, url, status, &location, &mut method, read_body)?;
@@ -221,6 +194,32 @@ impl RequestBuilder<'_> {
             };
             return Err((Error::Api(Box::new(error)), Some(failure)));
         }
+    }
+
+    /// Builds and sends the request once to `url`; a transport failure says whether the
+    /// request left (for the retry policy).
+    async fn send_once(
+        &self,
+        operation: &'static str,
+        method: &reqwest::Method,
+        url: &url::Url,
+        token: Option<&Secret>,
+        with_body: bool,
+        began: Instant,
+    ) -> std::result::Result<reqwest::Response, (Error, Option<Failure>)> {
+        let request = self
+            .prepare(method, url, token, with_body)
+            .await
+            .map_err(|error| (error, None))?;
+        tracing::debug!(operation, method = %method, path = url.path(), "sending");
+        request.send().await.map_err(|error| {
+            let kind = if error.is_connect() {
+                FailureKind::NotSent
+            } else {
+                FailureKind::Unanswered
+            };
+            self.lost(operation, url, began, error, kind)
+        })
     }
 
     /// Reads an error answer (its first [`ERROR_BODY_BYTES`] only) into an [`ApiError`].
@@ -450,6 +449,24 @@ enum Answer {
 const MAX_REDIRECTS: usize = 10;
 
 /// The host of `url` for an error message (built only when there is an error to report).
+/// The error for a URL the transport rules forbid (nothing was sent).
+fn refused(operation: &'static str, url: &url::Url) -> Error {
+    Error::InvalidRequest(format!(
+        "{operation}: refusing to call {}://{}: only https is allowed (plain http only to the configured loopback sandbox, after allow_insecure_loopback())",
+        url.scheme(),
+        host_of(url)
+    ))
+}
+
+/// The error for a chain of redirects longer than [`MAX_REDIRECTS`].
+fn too_many_redirects(operation: &'static str, url: &url::Url) -> Error {
+    Error::Transport {
+        operation,
+        host: host_of(url),
+        message: format!("more than {MAX_REDIRECTS} redirects"),
+    }
+}
+
 fn host_of(url: &url::Url) -> String {
     url.host_str().unwrap_or_default().to_owned()
 }
