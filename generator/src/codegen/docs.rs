@@ -139,7 +139,7 @@ pub fn operation(operation: &Operation, positional: &[(String, Option<String>)])
         for (name, doc) in documented {
             text.push_str(&format!(
                 "- `{}`: {}\n",
-                name.trim_start_matches("r#"),
+                super::idents::bare(name),
                 sanitize(doc)
             ));
         }

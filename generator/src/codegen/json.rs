@@ -6,6 +6,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
+use super::idents::{bare, ident};
 use crate::model::{Field, Model, TypeRef};
 
 /// Names the generated functions use for their own locals; a field of the same name gets a
@@ -30,10 +31,10 @@ pub fn impls(
     field_type: &dyn Fn(&Field) -> TokenStream,
     gate: &TokenStream,
 ) -> TokenStream {
-    let name = super::models::ident(&model.name);
+    let name = ident(&model.name);
     let serialize = serialize(model);
     let from_entries = from_entries(model, field_type);
-    let model_name = model.name.trim_start_matches("r#");
+    let model_name = bare(&model.name);
     quote! {
         #gate
         impl rt::Serialize for #name {
@@ -59,7 +60,7 @@ pub fn impls(
 
 fn serialize(model: &Model) -> TokenStream {
     let fields = model.fields.iter().map(|field| {
-        let member = super::models::ident(&field.rust_name);
+        let member = ident(&field.rust_name);
         let wire = &field.wire_name;
         let method = if field.required {
             quote!(field)
@@ -101,7 +102,7 @@ fn from_entries(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> To
         quote!(Key::Field(#index) => #read(&mut map, &mut #slot, #wire)?,)
     });
     let values = model.fields.iter().map(|field| {
-        let member = super::models::ident(&field.rust_name);
+        let member = ident(&field.rust_name);
         let slot = slot(field);
         let wire = &field.wire_name;
         if field.required {
@@ -156,7 +157,7 @@ fn is_lenient_number(ty: &TypeRef) -> bool {
 
 /// The local holding a field's value while the object is read.
 fn slot(field: &Field) -> Ident {
-    let name = field.rust_name.trim_start_matches("r#");
+    let name = bare(&field.rust_name);
     if LOCALS.contains(&name) || field.rust_name.starts_with("r#") {
         Ident::new(&format!("{name}_field"), Span::call_site())
     } else {

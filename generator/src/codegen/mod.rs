@@ -3,6 +3,7 @@
 mod contract;
 mod docs;
 mod examples;
+mod idents;
 mod json;
 mod models;
 mod operations;

@@ -2,9 +2,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::idents::ident;
 use super::{docs, json, rust_type};
 use crate::model::{EnumDef, Field, Model, Spec, TypeRef};
 
@@ -30,13 +31,6 @@ pub fn module(spec: &Spec, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
             #(#models)*
             #(#enums)*
         }
-    }
-}
-
-pub(super) fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
     }
 }
 

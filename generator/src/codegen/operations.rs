@@ -3,6 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
+use super::idents::{bare, ident};
 use super::{contract, docs, rust_type};
 use crate::model::*;
 use crate::naming;
@@ -87,13 +88,6 @@ pub fn module(spec: &Spec, category: &Category, extra: Option<TokenStream>) -> T
 /// `DatasetsClient` for `datasets`.
 pub fn client_name(category: &Category) -> Ident {
     format_ident!("{}Client", naming::pascal(&category.name))
-}
-
-fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
 }
 
 fn record_name(operation: &Operation) -> Ident {
@@ -301,7 +295,7 @@ fn job_method(
 ) -> Option<TokenStream> {
     let (arguments, steps) = (tokens(arguments), tokens(steps));
     let name = ident(&operation.name);
-    let bare = operation.name.trim_start_matches("r#");
+    let bare = bare(&operation.name);
     let record = record_name(operation);
     let request = quote!(self.client.request(&operations::#record) #(#steps)*);
     if operation.long_running != LongRunning::None {
@@ -349,7 +343,7 @@ fn pages_method(
     steps: &[Piece<'_>],
 ) -> Option<TokenStream> {
     let name = ident(&operation.name);
-    let pages = format_ident!("{}_pages", operation.name.trim_start_matches("r#"));
+    let pages = format_ident!("{}_pages", bare(&operation.name));
     let record = record_name(operation);
     let list_item = || match &operation.response {
         Response::List(item) => Some(rust_type(item, true)),
