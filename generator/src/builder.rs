@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Target};
+use crate::{Error, HostCrate};
 
 /// Generates a Power BI client from a spec folder, for a `build.rs`.
 ///
@@ -14,7 +14,7 @@ use crate::{Error, Target};
 pub struct Builder {
     spec_dir: PathBuf,
     categories: Option<Vec<String>>,
-    target: Target,
+    host: HostCrate,
     out_dir: Option<PathBuf>,
     file_name: String,
     rerun_if_changed: bool,
@@ -26,7 +26,7 @@ impl Builder {
         Builder {
             spec_dir: spec_dir.into(),
             categories: None,
-            target: Target::external(),
+            host: HostCrate::external(),
             out_dir: None,
             file_name: "powerbi.rs".to_owned(),
             rerun_if_changed: true,
@@ -46,21 +46,21 @@ impl Builder {
     /// The path through which generated code reaches the runtime (default
     /// `::powerbi::runtime`; the `powerbi` crate itself uses `crate::runtime`).
     pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
-        self.target.runtime_path = path.into();
+        self.host.runtime_path = path.into();
         self
     }
 
     /// Adds `client.datasets()`-style accessors as inherent methods of `PowerBiClient`. Only the
     /// `powerbi` crate itself can do that; other crates get the `CategoryClients` trait.
     pub fn inherent_accessors(mut self, inherent: bool) -> Self {
-        self.target.inherent_accessors = inherent;
+        self.host.inherent_accessors = inherent;
         self
     }
 
     /// Puts each category (and the models only it uses) behind a cargo feature named like the
     /// category; the crate must then declare those features.
     pub fn feature_gates(mut self, gates: bool) -> Self {
-        self.target.feature_gates = gates;
+        self.host.feature_gates = gates;
         self
     }
 
@@ -97,7 +97,7 @@ impl Builder {
         if let Some(categories) = &self.categories {
             spec = crate::select(&spec, categories)?;
         }
-        let text = crate::render(&spec, &self.target)?;
+        let text = crate::render(&spec, &self.host)?;
         let path = out_dir.join(&self.file_name);
         write_if_changed(&path, &text)?;
         Ok(path)

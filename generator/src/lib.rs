@@ -33,7 +33,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 pub use builder::Builder;
-pub use codegen::Target;
+pub use codegen::HostCrate;
 pub use diagnostic::{Diagnostic, Error, Location};
 pub use report::scopes_report;
 pub use spec::load::SourceText;
@@ -72,14 +72,14 @@ pub fn select(spec: &model::Spec, categories: &[String]) -> Result<model::Spec, 
     })
 }
 
-/// Generates the client for a validated spec.
-pub fn generate(spec: &model::Spec, target: &Target) -> Result<proc_macro2::TokenStream, Error> {
-    codegen::generate(spec, target).map_err(Error::Config)
+/// Generates the client for a validated spec, to be compiled into `host`.
+pub fn generate(spec: &model::Spec, host: &HostCrate) -> Result<proc_macro2::TokenStream, Error> {
+    codegen::generate(spec, host).map_err(Error::Config)
 }
 
 /// Generates and formats the client: the text of `powerbi.rs`.
-pub fn render(spec: &model::Spec, target: &Target) -> Result<String, Error> {
-    codegen::format(generate(spec, target)?).map_err(Error::Config)
+pub fn render(spec: &model::Spec, host: &HostCrate) -> Result<String, Error> {
+    codegen::format(generate(spec, host)?).map_err(Error::Config)
 }
 
 pub fn read_spec_dir(dir: &Path) -> Result<Vec<SourceText>, Error> {
