@@ -85,6 +85,24 @@ impl Builder {
     /// Reads, validates and generates; writes the file only when its bytes change, so an
     /// unchanged spec never makes cargo recompile the crate. Returns the file's path.
     pub fn generate(self) -> Result<PathBuf, Error> {
+        let host = self.host.clone();
+        self.write_generated(|spec| crate::render(spec, &host))
+    }
+
+    /// Instead of the client, generates only the example dispatch that the tests proving
+    /// `powerbi` against Microsoft's examples drive (see [`crate::render_example_dispatch`]),
+    /// reaching their support module at `support_path` (`crate::example_support`). It calls
+    /// `::powerbi` itself, so the host settings (`runtime_path`, ...) do not apply.
+    pub fn generate_example_dispatch(self, support_path: &str) -> Result<PathBuf, Error> {
+        self.write_generated(|spec| crate::render_example_dispatch(spec, support_path))
+    }
+
+    /// Reads and validates the spec, keeps the chosen categories, and writes what `render`
+    /// makes of them.
+    fn write_generated(
+        self,
+        render: impl FnOnce(&crate::model::Spec) -> Result<String, Error>,
+    ) -> Result<PathBuf, Error> {
         let out_dir = self.output_dir()?;
         let sources = crate::read_spec_dir(&self.spec_dir)?;
         if self.rerun_if_changed {
@@ -97,7 +115,7 @@ impl Builder {
         if let Some(categories) = &self.categories {
             spec = crate::select(&spec, categories)?;
         }
-        let text = crate::render(&spec, &self.host)?;
+        let text = render(&spec)?;
         let path = out_dir.join(&self.file_name);
         write_if_changed(&path, &text)?;
         Ok(path)

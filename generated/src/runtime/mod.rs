@@ -15,8 +15,6 @@ mod download;
 pub mod drift;
 pub(crate) mod error;
 mod fields;
-#[doc(hidden)]
-pub mod examples;
 pub mod jobs;
 pub mod lenient;
 pub mod nullable;

@@ -105,15 +105,8 @@ pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
     let models = models::module(spec, &type_gate);
     let categories = spec.categories.iter().map(|category| {
         let gate = host.gate([category.name.as_str()]);
-        let examples = host
-            .feature_gates
-            .then(|| examples::category_module(category));
-        let module = operations::module(spec, category, examples);
+        let module = operations::module(spec, category, None);
         quote!(#gate #module)
-    });
-    let examples = host.feature_gates.then(|| {
-        let gate = |name: &str| host.gate([name]);
-        examples::root_module(spec, &gate)
     });
     let records = spec.categories.iter().flat_map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
@@ -167,10 +160,18 @@ pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
         pub static OPERATIONS: &[&rt::Operation] = &[#(#records),*];
 
         #accessors
-        #examples
         #models
         #(#categories)*
     })
+}
+
+/// Generates the example dispatch for `spec` (module `examples`): a file of its own, compiled
+/// into the tests that drive it, reaching the test support at `support_path`.
+pub fn generate_example_dispatch(spec: &Spec, support_path: &str) -> Result<TokenStream, String> {
+    let support: syn::Path = syn::parse_str(support_path).map_err(|error| {
+        format!("example support path '{support_path}' is not a Rust path: {error}")
+    })?;
+    Ok(examples::dispatch(spec, &support))
 }
 
 /// The Rust type of a spec type. `in_category` selects `models::Name` over `Name`.
