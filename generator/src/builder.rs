@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, Target};
+use crate::{Error, HostCrate};
 
 /// Generates a Power BI client from a spec folder, for a `build.rs`.
 ///
@@ -14,7 +14,7 @@ use crate::{Error, Target};
 pub struct Builder {
     spec_dir: PathBuf,
     categories: Option<Vec<String>>,
-    target: Target,
+    host: HostCrate,
     out_dir: Option<PathBuf>,
     file_name: String,
     rerun_if_changed: bool,
@@ -26,7 +26,7 @@ impl Builder {
         Builder {
             spec_dir: spec_dir.into(),
             categories: None,
-            target: Target::external(),
+            host: HostCrate::external(),
             out_dir: None,
             file_name: "powerbi.rs".to_owned(),
             rerun_if_changed: true,
@@ -46,21 +46,21 @@ impl Builder {
     /// The path through which generated code reaches the runtime (default
     /// `::powerbi::runtime`; the `powerbi` crate itself uses `crate::runtime`).
     pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
-        self.target.runtime_path = path.into();
+        self.host.runtime_path = path.into();
         self
     }
 
     /// Adds `client.datasets()`-style accessors as inherent methods of `PowerBiClient`. Only the
     /// `powerbi` crate itself can do that; other crates get the `CategoryClients` trait.
     pub fn inherent_accessors(mut self, inherent: bool) -> Self {
-        self.target.inherent_accessors = inherent;
+        self.host.inherent_accessors = inherent;
         self
     }
 
     /// Puts each category (and the models only it uses) behind a cargo feature named like the
     /// category; the crate must then declare those features.
     pub fn feature_gates(mut self, gates: bool) -> Self {
-        self.target.feature_gates = gates;
+        self.host.feature_gates = gates;
         self
     }
 
@@ -85,6 +85,24 @@ impl Builder {
     /// Reads, validates and generates; writes the file only when its bytes change, so an
     /// unchanged spec never makes cargo recompile the crate. Returns the file's path.
     pub fn generate(self) -> Result<PathBuf, Error> {
+        let host = self.host.clone();
+        self.write_generated(|spec| crate::render(spec, &host))
+    }
+
+    /// Instead of the client, generates only the example dispatch that the tests proving
+    /// `powerbi` against Microsoft's examples drive (see [`crate::render_example_dispatch`]),
+    /// reaching their support module at `support_path` (`crate::example_support`). It calls
+    /// `::powerbi` itself, so the host settings (`runtime_path`, ...) do not apply.
+    pub fn generate_example_dispatch(self, support_path: &str) -> Result<PathBuf, Error> {
+        self.write_generated(|spec| crate::render_example_dispatch(spec, support_path))
+    }
+
+    /// Reads and validates the spec, keeps the chosen categories, and writes what `render`
+    /// makes of them.
+    fn write_generated(
+        self,
+        render: impl FnOnce(&crate::model::Spec) -> Result<String, Error>,
+    ) -> Result<PathBuf, Error> {
         let out_dir = self.output_dir()?;
         let sources = crate::read_spec_dir(&self.spec_dir)?;
         if self.rerun_if_changed {
@@ -97,7 +115,7 @@ impl Builder {
         if let Some(categories) = &self.categories {
             spec = crate::select(&spec, categories)?;
         }
-        let text = crate::render(&spec, &self.target)?;
+        let text = render(&spec)?;
         let path = out_dir.join(&self.file_name);
         write_if_changed(&path, &text)?;
         Ok(path)

@@ -33,7 +33,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 pub use builder::Builder;
-pub use codegen::Target;
+pub use codegen::HostCrate;
 pub use diagnostic::{Diagnostic, Error, Location};
 pub use report::scopes_report;
 pub use spec::load::SourceText;
@@ -72,16 +72,34 @@ pub fn select(spec: &model::Spec, categories: &[String]) -> Result<model::Spec, 
     })
 }
 
-/// Generates the client for a validated spec.
-pub fn generate(spec: &model::Spec, target: &Target) -> Result<proc_macro2::TokenStream, Error> {
-    codegen::generate(spec, target).map_err(Error::Config)
+/// Generates the client for a validated spec, to be compiled into `host`.
+pub fn generate(spec: &model::Spec, host: &HostCrate) -> Result<proc_macro2::TokenStream, Error> {
+    codegen::generate(spec, host).map_err(Error::Config)
 }
 
 /// Generates and formats the client: the text of `powerbi.rs`.
-pub fn render(spec: &model::Spec, target: &Target) -> Result<String, Error> {
-    codegen::format(generate(spec, target)?).map_err(Error::Config)
+pub fn render(spec: &model::Spec, host: &HostCrate) -> Result<String, Error> {
+    codegen::format(generate(spec, host)?).map_err(Error::Config)
 }
 
+/// Generates and formats only the example dispatch: the code that the tests proving `powerbi`
+/// against Microsoft's examples drive, generated where those tests are (`tests/e2e/build.rs`)
+/// and never part of `powerbi`. Per category, `decode(operation, body)` decodes an example
+/// response into the operation's response type and `call(client, operation, args)` calls the
+/// operation with an example's arguments; the root `decode` and `call` take the category too.
+///
+/// The file calls `powerbi` through its public API only (`::powerbi::<category>`,
+/// `::powerbi::models`, `::powerbi::runtime`). `support_path` is the module of the tests that
+/// provides `Decoded`, `ExampleArgs` (with `workspace`, `required`, `required_enum`,
+/// `optional`, `optional_enum`, `body`, `optional_body` and `file`), `decode` and
+/// `decode_list`.
+pub fn render_example_dispatch(spec: &model::Spec, support_path: &str) -> Result<String, Error> {
+    let tokens = codegen::generate_example_dispatch(spec, support_path).map_err(Error::Config)?;
+    codegen::format(tokens).map_err(Error::Config)
+}
+
+/// Reads the spec files of a folder: every `*.yaml` and `*.yml` but the coverage exclusions,
+/// sorted by path.
 pub fn read_spec_dir(dir: &Path) -> Result<Vec<SourceText>, Error> {
     let entries = std::fs::read_dir(dir).map_err(|error| Error::io(dir, &error))?;
     let mut paths = Vec::new();

@@ -8,6 +8,7 @@
 mod generator {
     #[cfg(feature = "cli")]
     pub mod cli;
+    pub mod example_dispatch;
     pub mod golden;
     pub mod malformed;
     pub mod never_panics;

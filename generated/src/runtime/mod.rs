@@ -14,8 +14,6 @@ mod decode;
 mod download;
 pub mod drift;
 pub(crate) mod error;
-#[doc(hidden)]
-pub mod examples;
 mod fields;
 pub mod jobs;
 pub mod lenient;

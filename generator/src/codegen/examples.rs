@@ -1,6 +1,14 @@
-//! Hidden per-category dispatchers that the example-proof tests drive: decode an example
-//! response into an operation's response type, call an operation with an example's
-//! parameters. Emitted only for the `powerbi` crate, behind its `example-proofs` feature.
+//! The example dispatch: a standalone file that the tests proving the generated client against
+//! Microsoft's examples generate where they are (`tests/e2e/build.rs`), never part of the
+//! `powerbi` crate. Per category, `decode` turns an example response into the operation's
+//! response type and `call` calls the operation with an example's arguments; a root `decode`
+//! and `call` pick the category by name.
+//!
+//! The file reaches the client only through `powerbi`'s public API (`::powerbi::<category>`'s
+//! client and options, `::powerbi::models`, `::powerbi::runtime`), and the test support through
+//! the path it is given, which must provide `Decoded`, `ExampleArgs` (`workspace`, `required`,
+//! `required_enum`, `optional`, `optional_enum`, `body`, `optional_body`, `file`), `decode` and
+//! `decode_list`.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -17,29 +25,53 @@ fn ident(name: &str) -> Ident {
     }
 }
 
-/// The `__examples` module of one category.
-pub fn category_module(category: &Category) -> TokenStream {
-    let client = client_name(category);
-    let decoders = category.operations.iter().filter_map(|operation| {
-        let name = &operation.name;
-        let decode = match &operation.response {
-            Response::Model(model) => {
-                let model = ident(model);
-                quote!(rt::examples::decode::<models::#model>(body))
-            }
-            Response::List(item) => {
-                let item = rust_type(item, true);
-                quote!(rt::examples::decode_list::<#item>(body))
-            }
-            Response::Array(item) => {
-                let item = rust_type(item, true);
-                quote!(rt::examples::decode::<Vec<#item>>(body))
-            }
-            Response::None | Response::Binary => return None,
-        };
-        Some(quote!(#name => #decode,))
+/// The whole dispatch file: the root `decode` and `call`, and one module per category.
+pub fn dispatch(spec: &Spec, support: &syn::Path) -> TokenStream {
+    let decode_arms = spec.categories.iter().map(|category| {
+        let module = Ident::new(&category.name, Span::call_site());
+        let name = &category.name;
+        quote!(#name => #module::decode(operation, body),)
     });
-    let decoders: Vec<TokenStream> = decoders.collect();
+    let call_arms = spec.categories.iter().map(|category| {
+        let module = Ident::new(&category.name, Span::call_site());
+        let name = &category.name;
+        quote!(#name => #module::call(client, operation, args).await,)
+    });
+    let categories = spec
+        .categories
+        .iter()
+        .map(|category| category_module(category, support));
+    quote! {
+        use ::powerbi::runtime as rt;
+        use #support as support;
+
+        #[doc = " Decodes an example response of `category::operation`; `None` when there is no such"]
+        #[doc = " operation or it has no JSON response."]
+        pub fn decode(category: &str, operation: &str, body: &[u8]) -> Option<rt::Result<support::Decoded>> {
+            match category {
+                #(#decode_arms)*
+                _ => None,
+            }
+        }
+
+        #[doc = " Calls `category::operation` with an example's arguments; `false` when there is no"]
+        #[doc = " such operation."]
+        pub async fn call(client: &rt::PowerBiClient, category: &str, operation: &str, args: &support::ExampleArgs) -> rt::Result<bool> {
+            match category {
+                #(#call_arms)*
+                _ => Ok(false),
+            }
+        }
+
+        #(#categories)*
+    }
+}
+
+/// The dispatch of one category.
+fn category_module(category: &Category, support: &syn::Path) -> TokenStream {
+    let module = Ident::new(&category.name, Span::call_site());
+    let client = client_name(category);
+    let decoders: Vec<TokenStream> = category.operations.iter().filter_map(decode_arm).collect();
     let decode_body = if decoders.is_empty() {
         quote! {
             let _ = (operation, body);
@@ -53,33 +85,34 @@ pub fn category_module(category: &Category) -> TokenStream {
             })
         }
     };
-    let calls = category.operations.iter().map(call_arm);
-    // As in the category module: a category that uses no models has no `models` to import.
-    let uses = if crate::select::reached_types_of(category).is_empty() {
+    let calls = category
+        .operations
+        .iter()
+        .map(|operation| call_arm(&module, operation));
+    // A category that uses no models has nothing to import from `models`.
+    let models = (!crate::select::reached_types_of(category).is_empty()).then(|| {
         quote!(
-            use super::rt;
+            use ::powerbi::models;
         )
-    } else {
-        quote!(
-            use super::{models, rt};
-        )
-    };
+    });
+    let doc = format!(" The example dispatch of `{}`.", category.name);
     quote! {
-        #[doc(hidden)]
-        #[cfg(feature = "example-proofs")]
+        #[doc = #doc]
         // A category without JSON responses or parameters leaves `body` or `args` unused.
         #[allow(unused_variables, unreachable_code)]
-        pub mod __examples {
-            #uses
+        pub mod #module {
+            use ::powerbi::runtime as rt;
+            use #support as support;
+            #models
 
             #[doc = " Decodes an example response of `operation`; `None` when it has no JSON response."]
-            pub fn decode(operation: &str, body: &[u8]) -> Option<rt::Result<rt::examples::Decoded>> {
+            pub fn decode(operation: &str, body: &[u8]) -> Option<rt::Result<support::Decoded>> {
                 #decode_body
             }
 
             #[doc = " Calls `operation` with an example's arguments; `false` when there is no such operation."]
-            pub async fn call(client: &rt::PowerBiClient, operation: &str, args: &rt::examples::ExampleArgs) -> rt::Result<bool> {
-                let client = super::#client::new(client);
+            pub async fn call(client: &rt::PowerBiClient, operation: &str, args: &support::ExampleArgs) -> rt::Result<bool> {
+                let client = ::powerbi::#module::#client::new(client);
                 match operation {
                     #(#calls)*
                     _ => return Ok(false),
@@ -90,7 +123,40 @@ pub fn category_module(category: &Category) -> TokenStream {
     }
 }
 
-fn call_arm(operation: &Operation) -> TokenStream {
+/// `"operation" => support::decode::<Type>(body),` for an operation with a JSON response.
+fn decode_arm(operation: &Operation) -> Option<TokenStream> {
+    let name = &operation.name;
+    let decode = match &operation.response {
+        Response::Model(model) => {
+            let model = ident(model);
+            quote!(support::decode::<models::#model>(body))
+        }
+        Response::List(item) => {
+            let item = rust_type(item, true);
+            quote!(support::decode_list::<#item>(body))
+        }
+        Response::Array(item) => {
+            let item = rust_type(item, true);
+            quote!(support::decode::<Vec<#item>>(body))
+        }
+        Response::None | Response::Binary => return None,
+    };
+    Some(quote!(#name => #decode,))
+}
+
+/// How a parameter of type `ty` is read from the example's arguments: enums through their own
+/// methods (the support's `FromExample` cannot cover both `OpenEnum` types and `String`).
+fn reader(ty: &TypeRef, required: bool) -> Ident {
+    let name = match (ty, required) {
+        (TypeRef::Enum(_), true) => "required_enum",
+        (TypeRef::Enum(_), false) => "optional_enum",
+        (_, true) => "required",
+        (_, false) => "optional",
+    };
+    Ident::new(name, Span::call_site())
+}
+
+fn call_arm(module: &Ident, operation: &Operation) -> TokenStream {
     let name = &operation.name;
     let method = ident(&operation.name);
     let mut bindings = Vec::new();
@@ -108,7 +174,8 @@ fn call_arm(operation: &Operation) -> TokenStream {
         let binding = format_ident!("arg_{}", parameter.rust_name.trim_start_matches("r#"));
         let wire = &parameter.wire_name;
         let ty = rust_type(&parameter.ty, true);
-        bindings.push(quote!(let #binding: #ty = args.required(#wire)?;));
+        let read = reader(&parameter.ty, true);
+        bindings.push(quote!(let #binding: #ty = args.#read(#wire)?;));
         arguments.push(match parameter.ty {
             TypeRef::String => quote!(&#binding),
             _ => quote!(#binding),
@@ -138,58 +205,24 @@ fn call_arm(operation: &Operation) -> TokenStream {
         .filter(|parameter| !parameter.required)
         .collect();
     if !optional.is_empty() {
+        // The options structs are `#[non_exhaustive]`: filled field by field from their default.
         let options = format_ident!("{}Options", naming::pascal(&operation.name));
         let fields = optional.iter().map(|parameter| {
             let field = ident(&parameter.rust_name);
             let wire = &parameter.wire_name;
-            quote!(#field: args.optional(#wire)?,)
+            let read = reader(&parameter.ty, false);
+            quote!(options.#field = args.#read(#wire)?;)
         });
-        bindings.push(quote!(let options = super::#options { #(#fields)* };));
+        bindings.push(quote! {
+            let mut options = ::powerbi::#module::#options::default();
+            #(#fields)*
+        });
         arguments.push(quote!(options));
     }
     quote! {
         #name => {
             #(#bindings)*
             client.#method(#(#arguments),*).await?;
-        }
-    }
-}
-
-/// The root `__examples` module dispatching to the categories.
-pub fn root_module(spec: &Spec, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
-    let decode_arms = spec.categories.iter().map(|category| {
-        let module = Ident::new(&category.name, Span::call_site());
-        let name = &category.name;
-        let gate = gate(name);
-        quote!(#gate #name => super::#module::__examples::decode(operation, body),)
-    });
-    let call_arms = spec.categories.iter().map(|category| {
-        let module = Ident::new(&category.name, Span::call_site());
-        let name = &category.name;
-        let gate = gate(name);
-        quote!(#gate #name => super::#module::__examples::call(client, operation, args).await,)
-    });
-    quote! {
-        #[doc(hidden)]
-        #[cfg(feature = "example-proofs")]
-        pub mod __examples {
-            use super::rt;
-
-            #[doc = " Decodes an example response of `category::operation`."]
-            pub fn decode(category: &str, operation: &str, body: &[u8]) -> Option<rt::Result<rt::examples::Decoded>> {
-                match category {
-                    #(#decode_arms)*
-                    _ => None,
-                }
-            }
-
-            #[doc = " Calls `category::operation` with an example's arguments."]
-            pub async fn call(client: &rt::PowerBiClient, category: &str, operation: &str, args: &rt::examples::ExampleArgs) -> rt::Result<bool> {
-                match category {
-                    #(#call_arms)*
-                    _ => Ok(false),
-                }
-            }
         }
     }
 }

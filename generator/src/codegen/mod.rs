@@ -16,9 +16,11 @@ use quote::quote;
 use crate::model::{Spec, TypeRef};
 use crate::naming;
 
-/// How the generated code reaches the runtime and the client.
+/// The crate the generated code is compiled into, and so how it reaches the runtime and the
+/// client: `powerbi` itself ([`HostCrate::powerbi`]) or a crate depending on it
+/// ([`HostCrate::external`]).
 #[derive(Debug, Clone)]
-pub struct Target {
+pub struct HostCrate {
     /// Path of the runtime module, `crate::runtime` inside `powerbi`, `::powerbi::runtime`
     /// elsewhere.
     pub runtime_path: String,
@@ -31,20 +33,21 @@ pub struct Target {
     pub feature_gates: bool,
 }
 
-impl Target {
+impl HostCrate {
     /// A crate other than `powerbi`: runtime at `::powerbi::runtime`, the `CategoryClients`
     /// trait, no feature gates.
     pub fn external() -> Self {
-        Target {
+        HostCrate {
             runtime_path: "::powerbi::runtime".to_owned(),
             inherent_accessors: false,
             feature_gates: false,
         }
     }
 
-    /// The `powerbi` crate itself.
-    pub fn powerbi_crate() -> Self {
-        Target {
+    /// The `powerbi` crate itself: runtime at `crate::runtime`, inherent accessors, a feature
+    /// per category.
+    pub fn powerbi() -> Self {
+        HostCrate {
             runtime_path: "crate::runtime".to_owned(),
             inherent_accessors: true,
             feature_gates: true,
@@ -66,11 +69,11 @@ impl Target {
 }
 
 /// Generates the whole client for `spec`.
-pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
-    let runtime: syn::Path = syn::parse_str(&target.runtime_path).map_err(|error| {
+pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
+    let runtime: syn::Path = syn::parse_str(&host.runtime_path).map_err(|error| {
         format!(
             "runtime path '{}' is not a Rust path: {error}",
-            target.runtime_path
+            host.runtime_path
         )
     })?;
     let hash = &spec.hash;
@@ -99,23 +102,16 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
             }
         }
     }
-    let type_gate = |name: &str| target.gate(users.get(name).into_iter().flatten().copied());
+    let type_gate = |name: &str| host.gate(users.get(name).into_iter().flatten().copied());
     let models = models::module(spec, &type_gate);
     let categories = spec.categories.iter().map(|category| {
-        let gate = target.gate([category.name.as_str()]);
-        let examples = target
-            .feature_gates
-            .then(|| examples::category_module(category));
-        let module = operations::module(spec, category, examples);
+        let gate = host.gate([category.name.as_str()]);
+        let module = operations::module(spec, category, None);
         quote!(#gate #module)
-    });
-    let examples = target.feature_gates.then(|| {
-        let gate = |name: &str| target.gate([name]);
-        examples::root_module(spec, &gate)
     });
     let records = spec.categories.iter().flat_map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
-        let gate = target.gate([category.name.as_str()]);
+        let gate = host.gate([category.name.as_str()]);
         category.operations.iter().map(move |operation| {
             let record = Ident::new(&naming::screaming(&operation.name), Span::call_site());
             quote!(#gate &#module::operations::#record)
@@ -125,14 +121,14 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
         let module = Ident::new(&category.name, Span::call_site());
         let client = operations::client_name(category);
         let doc = format!(" The {} operations.", category.title);
-        let gate = target.gate([category.name.as_str()]);
+        let gate = host.gate([category.name.as_str()]);
         (
             quote!(#gate #[doc = #doc]),
             quote!(fn #module(&self) -> #module::#client<'_>),
             quote!(#module::#client::new(self)),
         )
     });
-    let accessors = if target.inherent_accessors {
+    let accessors = if host.inherent_accessors {
         let methods = accessors.map(|(doc, signature, body)| quote!(#doc pub #signature { #body }));
         quote! {
             impl rt::PowerBiClient {
@@ -165,10 +161,18 @@ pub fn generate(spec: &Spec, target: &Target) -> Result<TokenStream, String> {
         pub static OPERATIONS: &[&rt::Operation] = &[#(#records),*];
 
         #accessors
-        #examples
         #models
         #(#categories)*
     })
+}
+
+/// Generates the example dispatch for `spec` (module `examples`): a file of its own, compiled
+/// into the tests that drive it, reaching the test support at `support_path`.
+pub fn generate_example_dispatch(spec: &Spec, support_path: &str) -> Result<TokenStream, String> {
+    let support: syn::Path = syn::parse_str(support_path).map_err(|error| {
+        format!("example support path '{support_path}' is not a Rust path: {error}")
+    })?;
+    Ok(examples::dispatch(spec, &support))
 }
 
 /// The Rust type of a spec type. `in_category` selects `models::Name` over `Name`.

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use super::support::{REAL_SPEC, malformed_dir, sources, target, temp_dir};
+use super::support::{REAL_SPEC, host, malformed_dir, sources, temp_dir};
 
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_powerbi-codegen"))
@@ -109,7 +109,7 @@ fn generate_writes_the_rendered_client() {
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), format!("wrote {}\n", out.display()));
     let spec = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).unwrap();
-    let expected = powerbi_codegen::render(&spec, &target()).unwrap();
+    let expected = powerbi_codegen::render(&spec, &host()).unwrap();
     assert!(
         std::fs::read_to_string(&out).unwrap() == expected,
         "the written file differs from render()"

@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use super::support::{VALID_FIXTURES, check_expected, sources, subfolders, target, valid_dir};
+use super::support::{VALID_FIXTURES, check_expected, host, sources, subfolders, valid_dir};
 
 fn render_fixture(name: &str) -> String {
     let spec = powerbi_codegen::load(&sources(&valid_dir(name)))
         .unwrap_or_else(|error| panic!("fixture '{name}' should be valid:\n{error}"));
-    powerbi_codegen::render(&spec, &target())
+    powerbi_codegen::render(&spec, &host())
         .unwrap_or_else(|error| panic!("fixture '{name}' should render:\n{error}"))
 }
 

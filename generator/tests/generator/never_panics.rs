@@ -7,7 +7,7 @@ use std::path::Path;
 
 use powerbi_codegen::SourceText;
 
-use super::support::{REAL_SPEC, first_difference, sources, subfolders, target};
+use super::support::{REAL_SPEC, first_difference, host, sources, subfolders};
 
 /// How many mutated inputs to try.
 const CASES: usize = 600;
@@ -185,7 +185,7 @@ fn mutated_specs_never_panic_the_loader() {
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             powerbi_codegen::load(&mutated)
-                .map(|spec| powerbi_codegen::render(&spec, &target()).map(|_| ()))
+                .map(|spec| powerbi_codegen::render(&spec, &host()).map(|_| ()))
         }));
         match outcome {
             Ok(Ok(Ok(()))) => loaded += 1,

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use powerbi_codegen::model::{BodyKind, Response, Spec, TypeRef};
-use powerbi_codegen::{Error, Target};
+use powerbi_codegen::{Error, HostCrate};
 
-use super::support::{REAL_SPEC, sources, target, valid_dir};
+use super::support::{REAL_SPEC, host, sources, valid_dir};
 
 fn real_spec() -> Spec {
     powerbi_codegen::load(&sources(Path::new(REAL_SPEC)))
@@ -89,7 +89,7 @@ fn real_spec_loads_and_renders() {
     );
     assert!(spec.models.len() > 10 && !spec.enums.is_empty());
     assert_eq!(spec.hash.len(), 64);
-    let text = powerbi_codegen::render(&spec, &target()).expect("the real spec renders");
+    let text = powerbi_codegen::render(&spec, &host()).expect("the real spec renders");
     for category in &spec.categories {
         assert!(
             text.contains(&format!("pub mod {} {{", category.name)),
@@ -99,7 +99,7 @@ fn real_spec_loads_and_renders() {
     }
     // The way the `powerbi` crate itself generates it, too.
     let text =
-        powerbi_codegen::render(&spec, &Target::powerbi_crate()).expect("the real spec renders");
+        powerbi_codegen::render(&spec, &HostCrate::powerbi()).expect("the real spec renders");
     assert!(text.contains("impl rt::PowerBiClient {"));
     assert!(!text.contains("trait CategoryClients"));
     for category in &spec.categories {
@@ -113,8 +113,8 @@ fn real_spec_loads_and_renders() {
 
 #[test]
 fn real_spec_renders_deterministically() {
-    let first = powerbi_codegen::render(&real_spec(), &target()).unwrap();
-    let second = powerbi_codegen::render(&real_spec(), &target()).unwrap();
+    let first = powerbi_codegen::render(&real_spec(), &host()).unwrap();
+    let second = powerbi_codegen::render(&real_spec(), &host()).unwrap();
     assert!(
         first == second,
         "rendering the real spec twice gave different text"
@@ -148,7 +148,7 @@ fn select_keeps_only_the_reachable_models() {
         names(imports.enums.iter().map(|e| &e.name)),
         names(["ImportConflictHandlerMode", "ImportState", "PrincipalType"])
     );
-    let text = powerbi_codegen::render(&imports, &target()).unwrap();
+    let text = powerbi_codegen::render(&imports, &host()).unwrap();
     assert!(text.contains("pub mod imports {") && !text.contains("pub mod apps {"));
     assert!(!text.contains("struct Unused") && !text.contains("struct App "));
 
@@ -173,7 +173,7 @@ fn select_on_the_real_spec_is_closed_and_minimal() {
             "category '{}'",
             category.name
         );
-        powerbi_codegen::render(&selected, &target())
+        powerbi_codegen::render(&selected, &host())
             .unwrap_or_else(|error| panic!("render {}: {error}", category.name));
     }
 }
@@ -220,7 +220,7 @@ fn builder_writes_the_selected_client() {
     assert_eq!(path, dir.join("client.rs"));
     let spec = fixture("two_categories");
     let selected = powerbi_codegen::select(&spec, &["imports".to_owned()]).unwrap();
-    let expected = powerbi_codegen::render(&selected, &target()).unwrap();
+    let expected = powerbi_codegen::render(&selected, &host()).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
 
     // A spec problem comes back as the diagnostics, and nothing is written.

@@ -1,8 +1,8 @@
-//! Helpers shared by the test modules: fixture paths, the render target, golden comparison.
+//! Helpers shared by the test modules: fixture paths, the host crate rendered for, golden comparison.
 
 use std::path::{Path, PathBuf};
 
-use powerbi_codegen::{SourceText, Target};
+use powerbi_codegen::{HostCrate, SourceText};
 
 /// The valid fixtures, each with a golden file `tests/golden/<name>.rs`.
 pub const VALID_FIXTURES: &[&str] = &["minimal", "names", "two_categories"];
@@ -10,9 +10,9 @@ pub const VALID_FIXTURES: &[&str] = &["minimal", "names", "two_categories"];
 /// The real spec, relative to the package dir (cargo's cwd for tests).
 pub const REAL_SPEC: &str = "../spec";
 
-/// The target the golden files are rendered for.
-pub fn target() -> Target {
-    Target {
+/// The host crate the golden files are rendered for: one depending on `powerbi`.
+pub fn host() -> HostCrate {
+    HostCrate {
         runtime_path: "::powerbi::runtime".into(),
         inherent_accessors: false,
         feature_gates: false,

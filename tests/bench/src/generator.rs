@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use powerbi_codegen::Target;
+use powerbi_codegen::HostCrate;
 
 use crate::Ctx;
 use crate::compile;
@@ -56,13 +56,13 @@ pub fn run(ctx: &Ctx) -> Section {
 
 /// Read + load + validate + generate + format in this process, against parsing the YAML alone.
 fn in_process(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> {
-    let target = Target::powerbi_crate();
+    let host = HostCrate::powerbi();
     let full = || -> Outcome<(f64, f64, f64)> {
         let (sources, read) = timed(|| powerbi_codegen::read_spec_dir(spec_dir));
         let sources = sources.map_err(|e| e.to_string())?;
         let (spec, load) = timed(|| powerbi_codegen::load(&sources));
         let spec = spec.map_err(|e| e.to_string())?;
-        let (text, render) = timed(|| powerbi_codegen::render(&spec, &target));
+        let (text, render) = timed(|| powerbi_codegen::render(&spec, &host));
         text.map_err(|e| e.to_string())?;
         Ok((
             read.wall.as_secs_f64(),
@@ -98,7 +98,7 @@ fn in_process(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> 
     let sources = powerbi_codegen::read_spec_dir(spec_dir).map_err(|e| e.to_string())?;
     let spec = powerbi_codegen::load(&sources).map_err(|e| e.to_string())?;
     let generate = crate::measure::median((0..rounds).map(|_| {
-        let (_, sample) = timed(|| powerbi_codegen::generate(&spec, &target));
+        let (_, sample) = timed(|| powerbi_codegen::generate(&spec, &host));
         sample.wall.as_secs_f64()
     }));
     section.rows.push(
@@ -122,7 +122,7 @@ fn in_process(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> 
     ));
 
     // Lines per operation.
-    let text = powerbi_codegen::render(&spec, &target).map_err(|e| e.to_string())?;
+    let text = powerbi_codegen::render(&spec, &host).map_err(|e| e.to_string())?;
     let operations: usize = spec.categories.iter().map(|c| c.operations.len()).sum();
     let counts = count_lines(&text);
     let per_op = |lines: usize| lines as f64 / operations.max(1) as f64;

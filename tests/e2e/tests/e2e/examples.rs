@@ -25,7 +25,6 @@ use std::sync::OnceLock;
 use percent_encoding::percent_decode_str;
 use powerbi::Error;
 use powerbi::runtime::Operation;
-use powerbi::runtime::examples::ExampleArgs;
 use powerbi_sandbox::RecordedRequest;
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
@@ -33,6 +32,7 @@ use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
 use crate::common;
+use crate::example_support::{ExampleArgs, dispatch};
 use crate::microsoft::{SwaggerOperation, example_payload, resolve, swagger, swagger_operations};
 
 /// Operations of Microsoft's description that carry `x-ms-examples` (counted from the file by
@@ -573,7 +573,7 @@ fn check_response_example(
             continue;
         };
         let bytes = serde_json::to_vec(&payload).expect("JSON encodes");
-        let decoded = powerbi::__examples::decode(generated.category, generated.name, &bytes)
+        let decoded = dispatch::decode(generated.category, generated.name, &bytes)
             .ok_or_else(|| {
                 format!(
                     "{status}: the example has a JSON body but {}::{} returns no JSON",
@@ -1378,7 +1378,7 @@ async fn call_example(
     let prepared = prepare(operation, example)?;
     let args = ExampleArgs::new(prepared.parameters, prepared.body);
     sandbox.clear_recorded();
-    let result = powerbi::__examples::call(client, generated.category, generated.name, &args).await;
+    let result = dispatch::call(client, generated.category, generated.name, &args).await;
     let recorded: Vec<RecordedRequest> = sandbox
         .recorded_requests()
         .into_iter()

@@ -8,6 +8,7 @@ mod credentials;
 mod dashboards;
 mod datasets;
 mod encoding;
+mod example_support;
 mod examples;
 mod files;
 mod generated_fixtures;

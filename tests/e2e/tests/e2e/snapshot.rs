@@ -9,8 +9,8 @@ fn checked_in_snapshot_matches_the_spec() {
     let sources =
         powerbi_codegen::read_spec_dir(&root.join("spec")).expect("the spec folder reads");
     let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
-    let target = powerbi_codegen::Target::powerbi_crate();
-    let rendered = powerbi_codegen::render(&spec, &target).expect("the spec renders");
+    let host = powerbi_codegen::HostCrate::powerbi();
+    let rendered = powerbi_codegen::render(&spec, &host).expect("the spec renders");
     let snapshot = root.join("generated/snapshot/powerbi.rs");
     if std::env::var_os("UPDATE_EXPECTED").is_some() {
         std::fs::write(&snapshot, &rendered).expect("snapshot written");
