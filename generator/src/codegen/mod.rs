@@ -77,9 +77,43 @@ pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
         )
     })?;
     let hash = &spec.hash;
-    // Which categories use each model or enum, for the feature gates.
-    // Types no operation reaches (request models of forms the spec cannot call yet) are
-    // compiled with every category, and so is everything they use.
+    let users = type_users(spec);
+    let type_gate = |name: &str| host.gate(users.get(name).into_iter().flatten().copied());
+    let models = models::module(spec, &type_gate);
+    let categories = spec.categories.iter().map(|category| {
+        let gate = host.gate([category.name.as_str()]);
+        let module = operations::module(spec, category);
+        quote!(#gate #module)
+    });
+    let records = spec.categories.iter().flat_map(|category| {
+        let module = Ident::new(&category.name, Span::call_site());
+        let gate = host.gate([category.name.as_str()]);
+        category.operations.iter().map(move |operation| {
+            let record = Ident::new(&naming::screaming(&operation.name), Span::call_site());
+            quote!(#gate &#module::operations::#record)
+        })
+    });
+    let accessors = accessors(spec, host);
+    Ok(quote! {
+        use #runtime as rt;
+
+        #[doc = " SHA-256 of the spec files this code was generated from."]
+        pub const SPEC_HASH: &str = #hash;
+
+        #[doc = " Every generated operation with its permissions, paging and long-running facts:"]
+        #[doc = " compute the least-privilege scopes for the operations you use from it."]
+        pub static OPERATIONS: &[&rt::Operation] = &[#(#records),*];
+
+        #accessors
+        #models
+        #(#categories)*
+    })
+}
+
+/// Which categories use each model or enum, for the feature gates. Types no operation reaches
+/// (request models of forms the spec cannot call yet) are compiled with every category, and so
+/// is everything they use.
+fn type_users(spec: &Spec) -> BTreeMap<String, Vec<&str>> {
     let reached = crate::select::reached_types(spec, &spec.categories);
     let orphans: Vec<String> = spec
         .models
@@ -102,21 +136,12 @@ pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
             }
         }
     }
-    let type_gate = |name: &str| host.gate(users.get(name).into_iter().flatten().copied());
-    let models = models::module(spec, &type_gate);
-    let categories = spec.categories.iter().map(|category| {
-        let gate = host.gate([category.name.as_str()]);
-        let module = operations::module(spec, category, None);
-        quote!(#gate #module)
-    });
-    let records = spec.categories.iter().flat_map(|category| {
-        let module = Ident::new(&category.name, Span::call_site());
-        let gate = host.gate([category.name.as_str()]);
-        category.operations.iter().map(move |operation| {
-            let record = Ident::new(&naming::screaming(&operation.name), Span::call_site());
-            quote!(#gate &#module::operations::#record)
-        })
-    });
+    users
+}
+
+/// The category accessors of `PowerBiClient` (`client.datasets()`): inherent methods inside
+/// `powerbi`, a `CategoryClients` trait in a crate that generates its own subset.
+fn accessors(spec: &Spec, host: &HostCrate) -> TokenStream {
     let accessors = spec.categories.iter().map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let client = operations::client_name(category);
@@ -128,7 +153,7 @@ pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
             quote!(#module::#client::new(self)),
         )
     });
-    let accessors = if host.inherent_accessors {
+    if host.inherent_accessors {
         let methods = accessors.map(|(doc, signature, body)| quote!(#doc pub #signature { #body }));
         quote! {
             impl rt::PowerBiClient {
@@ -149,21 +174,7 @@ pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
                 #(#methods)*
             }
         }
-    };
-    Ok(quote! {
-        use #runtime as rt;
-
-        #[doc = " SHA-256 of the spec files this code was generated from."]
-        pub const SPEC_HASH: &str = #hash;
-
-        #[doc = " Every generated operation with its permissions, paging and long-running facts:"]
-        #[doc = " compute the least-privilege scopes for the operations you use from it."]
-        pub static OPERATIONS: &[&rt::Operation] = &[#(#records),*];
-
-        #accessors
-        #models
-        #(#categories)*
-    })
+    }
 }
 
 /// Generates the example dispatch for `spec` (module `examples`): a file of its own, compiled

@@ -9,7 +9,7 @@ use crate::model::*;
 use crate::naming;
 
 /// The module of one category.
-pub fn module(spec: &Spec, category: &Category, extra: Option<TokenStream>) -> TokenStream {
+pub fn module(spec: &Spec, category: &Category) -> TokenStream {
     let module = Ident::new(&category.name, Span::call_site());
     let client = client_name(category);
     let mut doc = format!("{} operations.", category.title);
@@ -73,8 +73,6 @@ pub fn module(spec: &Spec, category: &Category, extra: Option<TokenStream>) -> T
             }
 
             #(#options)*
-
-            #extra
 
             #[doc = " What the service documents about each operation of this category."]
             pub mod operations {
