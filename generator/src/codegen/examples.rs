@@ -13,17 +13,11 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
+use super::idents::{bare, ident};
 use super::operations::client_name;
 use super::rust_type;
 use crate::model::*;
 use crate::naming;
-
-fn ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
-}
 
 /// The whole dispatch file: the root `decode` and `call`, and one module per category.
 pub fn dispatch(spec: &Spec, support: &syn::Path) -> TokenStream {
@@ -171,7 +165,7 @@ fn call_arm(module: &Ident, operation: &Operation) -> TokenStream {
         .iter()
         .filter(|parameter| parameter.required)
     {
-        let binding = format_ident!("arg_{}", parameter.rust_name.trim_start_matches("r#"));
+        let binding = format_ident!("arg_{}", bare(&parameter.rust_name));
         let wire = &parameter.wire_name;
         let ty = rust_type(&parameter.ty, true);
         let read = reader(&parameter.ty, true);
