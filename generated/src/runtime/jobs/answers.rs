@@ -15,10 +15,14 @@ pub(super) fn request_id_of(headers: &reqwest::header::HeaderMap) -> String {
     header(headers, "requestid").unwrap_or_else(|| "-".to_owned())
 }
 
-/// `Retry-After` (seconds or an HTTP date), at most `cap`.
-pub(super) fn retry_after(headers: &reqwest::header::HeaderMap, cap: Duration) -> Option<Duration> {
+/// `Retry-After` (seconds or an HTTP date, `now` being the wall-clock time), at most `cap`.
+pub(super) fn retry_after(
+    headers: &reqwest::header::HeaderMap,
+    cap: Duration,
+    now: SystemTime,
+) -> Option<Duration> {
     let text = header(headers, "retry-after")?;
-    crate::runtime::retry::parse_retry_after(&text, SystemTime::now()).map(|delay| delay.min(cap))
+    crate::runtime::time::parse_retry_after(&text, now).map(|delay| delay.min(cap))
 }
 
 /// The `Location` of an answer: `None` when there is none; an error when there is one the

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use powerbi::groups::ListGroupsOptions;
 use powerbi::models::{DatasetExecuteQueriesQuery, DatasetExecuteQueriesRequest};
-use powerbi::runtime::retry::ManualClock;
+use powerbi::runtime::time::ManualClock;
 use powerbi::runtime::{ApiError, RetryPolicy};
 use powerbi::{Error, PowerBiClient};
 use powerbi_sandbox::{Fault, FaultPlan, Sandbox, demo};
