@@ -6,8 +6,11 @@
 //! [`Clock`]: retries between attempts, the token cache's renewal and its backoff after a
 //! failed renewal, a job's polls and its overall limit, the device code flow's polls. A
 //! client takes both from [`PowerBiClientBuilder::clock_and_sleeper`] (default: the system
-//! clock and `tokio::time::sleep`), so one [`ManualClock`] (feature `test-util`) makes all of
-//! them instant in a test and records what they waited for.
+//! clock and `tokio::time::sleep`) for its retries, its jobs and the token cache it creates;
+//! a device code credential takes its sleeper with
+//! [`DeviceCodeCredential::with_sleeper`](crate::auth::DeviceCodeCredential::with_sleeper).
+//! One `ManualClock` (feature `test-util`) given to all of them makes every wait instant in a
+//! test and records what was waited for.
 //!
 //! Limits on work in flight (a request's timeout, the token load timeout, a job's limit
 //! while a poll runs) are real time: a manual clock only moves when something sleeps on it,
