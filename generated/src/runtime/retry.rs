@@ -52,7 +52,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 4,
-            backoff: Backoff::full_jitter(Duration::from_secs(1), Duration::from_secs(30)),
+            backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(30)),
             max_retry_after: Duration::from_secs(60),
             budget: Duration::from_secs(300),
             clock: None,
@@ -81,7 +81,7 @@ impl RetryPolicy {
 
     /// The first backoff's upper bound; each later one doubles, up to `max_backoff`.
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.backoff = Backoff::full_jitter(initial, max);
+        self.backoff = Backoff::new(initial, max);
         self
     }
 

@@ -281,8 +281,9 @@ pub(crate) struct Backoff {
 }
 
 impl Backoff {
-    /// Full jitter from `initial` up to `max` (at least `initial`).
-    pub(crate) fn full_jitter(initial: Duration, max: Duration) -> Self {
+    /// From `initial` up to `max` (at least `initial`), with full jitter unless
+    /// [`Backoff::spread`] says otherwise.
+    pub(crate) fn new(initial: Duration, max: Duration) -> Self {
         Backoff {
             initial,
             max: max.max(initial),
@@ -388,7 +389,7 @@ mod tests {
 
     #[test]
     fn full_jitter_stays_under_a_doubling_ceiling() {
-        let backoff = Backoff::full_jitter(Duration::from_millis(100), Duration::from_secs(1));
+        let backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(1));
         let jitter = Jitter::new(42);
         for failures in 1..40 {
             let ceiling = Duration::from_millis(100)
@@ -403,15 +404,14 @@ mod tests {
 
     #[test]
     fn a_spread_keeps_a_floor_and_absurd_steps_saturate() {
-        let backoff =
-            Backoff::full_jitter(Duration::from_secs(5), Duration::from_secs(60)).spread(0.2);
+        let backoff = Backoff::new(Duration::from_secs(5), Duration::from_secs(60)).spread(0.2);
         assert_eq!(backoff.wait(1, 0.0), Duration::from_secs(5));
         assert_eq!(backoff.wait(2, 0.0), Duration::from_secs(10));
         assert_eq!(backoff.wait(9, 0.0), Duration::from_secs(60));
         assert_eq!(backoff.wait(1, 0.5), Duration::from_millis(4500));
         assert_eq!(backoff.wait(u32::MAX, 0.0), Duration::from_secs(60));
         assert!(backoff.wait(3, 0.999_999) >= Duration::from_millis(16_000));
-        let huge = Backoff::full_jitter(Duration::MAX, Duration::MAX).spread(0.2);
+        let huge = Backoff::new(Duration::MAX, Duration::MAX).spread(0.2);
         assert_eq!(huge.wait(3, 0.0), Duration::MAX);
         assert!(huge.wait(3, 0.999) <= Duration::MAX);
     }

@@ -63,7 +63,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             renew_before: None,
-            backoff: Backoff::full_jitter(DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX)
+            backoff: Backoff::new(DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX)
                 .spread(BACKOFF_SPREAD),
             clock: Arc::new(SystemClock),
             jitter: Arc::new(Jitter::from_entropy()),
@@ -139,8 +139,7 @@ impl TokenCache {
     /// fifth at random). Calls meanwhile use the current token. Without a valid token, every
     /// call tries (callers arriving together share one attempt).
     pub fn retry_backoff(self, initial: Duration, max: Duration) -> Self {
-        lock(&self.shared.options).backoff =
-            Backoff::full_jitter(initial, max).spread(BACKOFF_SPREAD);
+        lock(&self.shared.options).backoff = Backoff::new(initial, max).spread(BACKOFF_SPREAD);
         self
     }
 

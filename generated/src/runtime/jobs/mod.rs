@@ -46,9 +46,9 @@
 //!
 //! Between polls the job waits its [`poll_interval`](Job::poll_interval) or the service's
 //! `Retry-After` (seconds or an HTTP date), whichever is longer, on the client's sleeper and
-//! clock ([`crate::runtime::time`]: a `ManualClock` in tests makes the polls instant); `Retry-After` is honoured up
-//! to [`Job::max_retry_after`] (default [`DEFAULT_MAX_RETRY_AFTER`], as for calls), never an
-//! hour per poll. Every wait has an overall limit, by default [`default_timeout`] of its kind
+//! clock ([`crate::runtime::time`]: a `ManualClock` in tests makes the polls instant).
+//! `Retry-After` is honoured up to [`Job::max_retry_after`] (default
+//! [`DEFAULT_MAX_RETRY_AFTER`], as for calls), never an hour per poll. Every wait has an overall limit, by default [`default_timeout`] of its kind
 //! and overridable with [`Job::timeout`]; past it [`wait`](Job::wait) fails with
 //! [`Error::Timeout`] (a poll still in flight at the limit is abandoned). Dropping the `wait`
 //! future cancels waiting (the service's operation goes on; [`Job::cancel`] cancels an
@@ -383,7 +383,7 @@ impl<'c> Job<'c> {
     pub async fn poll(&mut self) -> Result<(JobStatus, Option<Duration>)> {
         let operation = self.start.operation_name();
         // An HTTP-date `Retry-After` is read against the client's wall clock.
-        let now = self.start.client().time().now();
+        let time = self.start.client().time();
         let (status, delay) = match &self.target {
             Target::Finished => {
                 let last = self.last.clone().ok_or_else(|| {
@@ -410,7 +410,7 @@ impl<'c> Job<'c> {
                 };
                 (
                     status,
-                    retry_after(&response.headers, self.max_retry_after, now),
+                    retry_after(&response.headers, self.max_retry_after, time),
                 )
             }
             Target::Status(url) => {
@@ -423,13 +423,13 @@ impl<'c> Job<'c> {
                 };
                 (
                     status,
-                    retry_after(&response.headers, self.max_retry_after, now),
+                    retry_after(&response.headers, self.max_retry_after, time),
                 )
             }
             Target::Accepted(url) => {
                 let response = self.get(url).execute().await?;
                 let accepted = response.status().as_u16() == 202;
-                let delay = retry_after(response.headers(), self.max_retry_after, now);
+                let delay = retry_after(response.headers(), self.max_retry_after, time);
                 let host = url.host_str().unwrap_or_default().to_owned();
                 let bytes = read_capped(operation, &host, response).await?;
                 let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
