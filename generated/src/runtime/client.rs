@@ -7,6 +7,7 @@ use super::auth::{IdentityKind, Secret, TokenCache, TokenContext, TokenCredentia
 use super::body::DEFAULT_MAX_RESPONSE_BYTES;
 use super::drift::{DecodePolicy, DecodeSettings, DriftReport};
 use super::retry::RetryPolicy;
+use super::time::{Clock, Sleeper, Time};
 use super::transport::{TransportRules, is_loopback};
 use super::{Cloud, Error, Result};
 
@@ -38,6 +39,7 @@ struct Inner {
     rules: TransportRules,
     max_response_bytes: u64,
     decoding: DecodeSettings,
+    time: Time,
 }
 
 impl std::fmt::Debug for PowerBiClient {
@@ -81,12 +83,13 @@ impl PowerBiClient {
 
     /// The same client retrying with `policy` instead of the one it was built with (for
     /// example [`RetryPolicy::none`] for a call that must not wait). Shares the token cache
-    /// and connections; cheap to call per request.
+    /// and connections; cheap to call per request. A policy without a clock of its own reads
+    /// the client's.
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> PowerBiClient {
         PowerBiClient {
             inner: Arc::clone(&self.inner),
             profile: self.profile,
-            retry: Some(Arc::new(policy)),
+            retry: Some(Arc::new(policy.or_time(&self.inner.time))),
         }
     }
 
@@ -141,6 +144,11 @@ impl PowerBiClient {
         &self.inner.rules
     }
 
+    /// The clock and sleeper of this client's waits (retries, jobs).
+    pub(crate) fn time(&self) -> &Time {
+        &self.inner.time
+    }
+
     pub(crate) async fn token(&self) -> Result<Secret> {
         let context = TokenContext {
             http: &self.inner.http,
@@ -183,6 +191,7 @@ pub struct PowerBiClientBuilder {
     insecure_loopback: bool,
     max_response_bytes: u64,
     decoding: DecodeSettings,
+    time: Time,
 }
 
 impl Default for PowerBiClientBuilder {
@@ -204,6 +213,7 @@ impl Default for PowerBiClientBuilder {
             insecure_loopback: false,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             decoding: DecodeSettings::default(),
+            time: Time::default(),
         }
     }
 }
@@ -310,6 +320,17 @@ impl PowerBiClientBuilder {
         self
     }
 
+    /// Reads the time from `clock` and waits with it (default: the system clock and
+    /// `tokio::time::sleep`): retries (unless the retry policy was given a clock of its own),
+    /// the renewal and backoff of the token cache the client creates (a cache given with
+    /// [`Self::token_cache`] keeps its own, see [`TokenCache::clock`]) and the polls and limits
+    /// of [jobs](crate::runtime::jobs). In tests, a `ManualClock` of the `test-util` feature
+    /// (in [`crate::runtime::time`]) makes every one of those waits instant and records it.
+    pub fn clock_and_sleeper<C: Clock + Sleeper + Clone + 'static>(mut self, clock: C) -> Self {
+        self.time = Time::of(clock);
+        self
+    }
+
     /// Keeps tokens in `cache`, shared with the other clients built with it (default: a cache
     /// of this client's own). Clients share a token only when the cloud's authority, the
     /// credential's identity and the scope all match.
@@ -387,9 +408,10 @@ impl PowerBiClientBuilder {
         };
         let rules = TransportRules::new(&self.cloud, self.insecure_loopback);
         let scope = self.scope.unwrap_or_else(|| self.cloud.default_scope());
+        let time = self.time;
         let tokens = self
             .token_cache
-            .unwrap_or_default()
+            .unwrap_or_else(|| TokenCache::new().clock_arc(Arc::clone(time.clock())))
             .slot(&credential, &self.cloud, &scope);
         Ok(PowerBiClient {
             inner: Arc::new(Inner {
@@ -402,10 +424,11 @@ impl PowerBiClientBuilder {
                 timeout: self.timeout,
                 idle_timeout: self.idle_timeout,
                 call_timeout: self.call_timeout,
-                retry: self.retry,
+                retry: self.retry.or_time(&time),
                 rules,
                 max_response_bytes: self.max_response_bytes,
                 decoding: self.decoding,
+                time,
             }),
             profile: self.profile,
             retry: None,

@@ -25,12 +25,14 @@ pub mod paging;
 pub mod redact;
 mod request;
 pub mod retry;
+pub mod time;
 mod tls;
 mod transport;
 mod unknown_fields;
 mod upload;
 mod workspace;
 
+pub use self::time::{Clock, Sleeper, SystemClock};
 pub use client::{PowerBiClient, PowerBiClientBuilder};
 pub use cloud::Cloud;
 pub use datetime::DateTime;

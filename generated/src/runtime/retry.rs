@@ -1,5 +1,6 @@
 //! The one retry policy for calls, page fetches and polls (they all go through the one send
-//! path), with an injectable clock and sleeper so tests never wait.
+//! path): which failures are retried, how long to wait, when to give up. Time, waits and the
+//! backoff come from [`crate::runtime::time`], so tests never wait.
 //!
 //! What is retried: 408, 429, 500, 502, 503 and 504 answers, connection failures and timeouts.
 //! A `Retry-After` (seconds or an HTTP date) is honoured up to [`RetryPolicy::max_retry_after`];
@@ -12,152 +13,10 @@
 //! connect (nothing was sent), or when the spec marks the operation `retry: safe`.
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-#[cfg(any(test, feature = "test-util"))]
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-/// A boxed future returned by [`Sleeper::sleep`].
-pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
-
-/// Where the policy reads the time: a monotonic reading for budgets, and the wall clock for
-/// `Retry-After` given as an HTTP date.
-pub trait Clock: Send + Sync {
-    /// A monotonic reading: only differences between two readings matter.
-    fn elapsed(&self) -> Duration;
-    /// The current wall-clock time.
-    fn now(&self) -> SystemTime;
-}
-
-/// How the policy waits between attempts.
-pub trait Sleeper: Send + Sync {
-    /// Waits `duration`.
-    fn sleep(&self, duration: Duration) -> SleepFuture;
-}
-
-/// The real clock.
-#[derive(Debug, Clone, Copy)]
-pub struct SystemClock {
-    origin: Instant,
-}
-
-impl Default for SystemClock {
-    fn default() -> Self {
-        SystemClock {
-            origin: Instant::now(),
-        }
-    }
-}
-
-impl Clock for SystemClock {
-    fn elapsed(&self) -> Duration {
-        self.origin.elapsed()
-    }
-
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// Waits with `tokio::time::sleep`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TokioSleeper;
-
-impl Sleeper for TokioSleeper {
-    fn sleep(&self, duration: Duration) -> SleepFuture {
-        Box::pin(tokio::time::sleep(duration))
-    }
-}
-
-/// A clock that only moves when something sleeps on it: sleeping returns at once and
-/// advances the clock. For tests: a call that would wait minutes finishes instantly, and the
-/// waits it asked for can be read back with [`ManualClock::sleeps`]. Behind the `test-util`
-/// feature: it is for your tests, not your product.
-#[cfg(any(test, feature = "test-util"))]
-#[derive(Debug, Clone)]
-pub struct ManualClock {
-    inner: Arc<ManualInner>,
-}
-
-#[cfg(any(test, feature = "test-util"))]
-#[derive(Debug)]
-struct ManualInner {
-    start: SystemTime,
-    nanos: AtomicU64,
-    sleeps: Mutex<Vec<Duration>>,
-}
-
-#[cfg(any(test, feature = "test-util"))]
-impl ManualClock {
-    /// A clock starting at the current wall-clock time.
-    pub fn new() -> Self {
-        Self::starting_at(SystemTime::now())
-    }
-
-    /// A clock starting at `start`.
-    pub fn starting_at(start: SystemTime) -> Self {
-        ManualClock {
-            inner: Arc::new(ManualInner {
-                start,
-                nanos: AtomicU64::new(0),
-                sleeps: Mutex::new(Vec::new()),
-            }),
-        }
-    }
-
-    /// Moves the clock forward.
-    pub fn advance(&self, duration: Duration) {
-        let nanos = u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
-        self.inner.nanos.fetch_add(nanos, Ordering::SeqCst);
-    }
-
-    /// Every wait asked for so far, in order.
-    pub fn sleeps(&self) -> Vec<Duration> {
-        self.inner
-            .sleeps
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-#[cfg(any(test, feature = "test-util"))]
-impl Default for ManualClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[cfg(any(test, feature = "test-util"))]
-impl Clock for ManualClock {
-    fn elapsed(&self) -> Duration {
-        Duration::from_nanos(self.inner.nanos.load(Ordering::SeqCst))
-    }
-
-    fn now(&self) -> SystemTime {
-        // A clock advanced beyond what `SystemTime` can represent stays at its start.
-        self.inner
-            .start
-            .checked_add(self.elapsed())
-            .unwrap_or(self.inner.start)
-    }
-}
-
-#[cfg(any(test, feature = "test-util"))]
-impl Sleeper for ManualClock {
-    fn sleep(&self, duration: Duration) -> SleepFuture {
-        self.inner
-            .sleeps
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(duration);
-        self.advance(duration);
-        Box::pin(std::future::ready(()))
-    }
-}
+use super::time::{Backoff, Clock, Jitter, SleepFuture, Sleeper, SystemClock, Time};
 
 /// How a client retries. Cheap to clone; set per client with
 /// [`crate::PowerBiClientBuilder::retry_policy`] or per call with
@@ -165,12 +24,13 @@ impl Sleeper for ManualClock {
 #[derive(Clone)]
 pub struct RetryPolicy {
     max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
+    backoff: Backoff,
     max_retry_after: Duration,
     budget: Duration,
-    clock: Arc<dyn Clock>,
-    sleeper: Arc<dyn Sleeper>,
+    /// `None`: the client's (see [`RetryPolicy::clock`]).
+    clock: Option<Arc<dyn Clock>>,
+    /// `None`: the client's.
+    sleeper: Option<Arc<dyn Sleeper>>,
     jitter: Arc<Jitter>,
 }
 
@@ -178,8 +38,8 @@ impl fmt::Debug for RetryPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RetryPolicy")
             .field("max_attempts", &self.max_attempts)
-            .field("initial_backoff", &self.initial_backoff)
-            .field("max_backoff", &self.max_backoff)
+            .field("initial_backoff", &self.backoff.initial())
+            .field("max_backoff", &self.backoff.max())
             .field("max_retry_after", &self.max_retry_after)
             .field("budget", &self.budget)
             .finish_non_exhaustive()
@@ -192,13 +52,12 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 4,
-            initial_backoff: Duration::from_secs(1),
-            max_backoff: Duration::from_secs(30),
+            backoff: Backoff::new(Duration::from_secs(1), Duration::from_secs(30)),
             max_retry_after: Duration::from_secs(60),
             budget: Duration::from_secs(300),
-            clock: Arc::new(SystemClock::default()),
-            sleeper: Arc::new(TokioSleeper),
-            jitter: Arc::new(Jitter::from_time()),
+            clock: None,
+            sleeper: None,
+            jitter: Arc::new(Jitter::from_entropy()),
         }
     }
 }
@@ -222,8 +81,7 @@ impl RetryPolicy {
 
     /// The first backoff's upper bound; each later one doubles, up to `max_backoff`.
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
-        self.initial_backoff = initial;
-        self.max_backoff = max.max(initial);
+        self.backoff = Backoff::new(initial, max);
         self
     }
 
@@ -240,20 +98,22 @@ impl RetryPolicy {
         self
     }
 
-    /// Reads time from `clock` (default: the system clock).
+    /// Reads time from `clock` (default: the client's, see
+    /// [`PowerBiClientBuilder::clock_and_sleeper`](crate::PowerBiClientBuilder::clock_and_sleeper);
+    /// the system clock when the client has none).
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
-        self.clock = Arc::new(clock);
+        self.clock = Some(Arc::new(clock));
         self
     }
 
-    /// Waits with `sleeper` (default: `tokio::time::sleep`).
+    /// Waits with `sleeper` (default: the client's; `tokio::time::sleep` when it has none).
     pub fn sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
-        self.sleeper = Arc::new(sleeper);
+        self.sleeper = Some(Arc::new(sleeper));
         self
     }
 
     /// Uses `clock` for both the time and the waits (in tests, a `ManualClock` of the
-    /// `test-util` feature).
+    /// `test-util` feature, in [`crate::runtime::time`]).
     pub fn clock_and_sleeper<C: Clock + Sleeper + Clone + 'static>(self, clock: C) -> Self {
         self.clock(clock.clone()).sleeper(clock)
     }
@@ -279,29 +139,43 @@ impl RetryPolicy {
         self.budget
     }
 
+    /// This policy reading and waiting on `time` where it was given no clock or sleeper of
+    /// its own (a client hands its own to the policies its calls use).
+    pub(crate) fn or_time(mut self, time: &Time) -> Self {
+        if self.clock.is_none() {
+            self.clock = Some(Arc::clone(time.clock()));
+        }
+        if self.sleeper.is_none() {
+            self.sleeper = Some(Arc::clone(time.sleeper()));
+        }
+        self
+    }
+
     pub(crate) fn elapsed(&self) -> Duration {
-        self.clock.elapsed()
+        match &self.clock {
+            Some(clock) => clock.elapsed(),
+            None => SystemClock.elapsed(),
+        }
     }
 
     pub(crate) fn wall_clock(&self) -> SystemTime {
-        self.clock.now()
+        match &self.clock {
+            Some(clock) => clock.now(),
+            None => SystemClock.now(),
+        }
     }
 
     pub(crate) fn sleep(&self, duration: Duration) -> SleepFuture {
-        self.sleeper.sleep(duration)
+        match &self.sleeper {
+            Some(sleeper) => sleeper.sleep(duration),
+            None => SystemClock.sleep(duration),
+        }
     }
 
-    /// The backoff before attempt `attempt + 1` (attempt counts from 1): a uniformly random
-    /// wait between zero and `min(max_backoff, initial * 2^(attempt-1))` (full jitter).
+    /// The backoff before attempt `attempt + 1` (attempt counts from 1): full jitter under
+    /// `min(max_backoff, initial * 2^(attempt-1))` ([`Backoff`]).
     pub(crate) fn backoff_for(&self, attempt: u32) -> Duration {
-        let exponent = attempt.saturating_sub(1).min(30);
-        let ceiling = self
-            .initial_backoff
-            .saturating_mul(1u32 << exponent)
-            .min(self.max_backoff);
-        // The fraction is in [0, 1): the product never exceeds the ceiling.
-        Duration::try_from_secs_f64(ceiling.as_secs_f64() * self.jitter.next_fraction())
-            .map_or(ceiling, |wait| wait.min(ceiling))
+        self.backoff.wait(attempt, self.jitter.next_fraction())
     }
 
     /// What to do after attempt `attempt` failed with `failure`, `started` being the clock
@@ -373,107 +247,16 @@ pub(crate) enum GiveUp {
     Budget,
 }
 
-/// A small xorshift generator: jitter needs spread, not cryptographic quality.
-#[derive(Debug)]
-struct Jitter(AtomicU64);
-
-impl Jitter {
-    fn new(seed: u64) -> Self {
-        Jitter(AtomicU64::new(seed | 1))
-    }
-
-    fn from_time() -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|elapsed| elapsed.as_nanos() as u64)
-            .unwrap_or(0x9E37_79B9_7F4A_7C15);
-        Self::new(nanos ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    /// A fraction in `[0, 1)`.
-    fn next_fraction(&self) -> f64 {
-        let mut current = self.0.load(Ordering::Relaxed);
-        loop {
-            let mut next = current;
-            next ^= next << 13;
-            next ^= next >> 7;
-            next ^= next << 17;
-            match self
-                .0
-                .compare_exchange_weak(current, next, Ordering::Relaxed, Ordering::Relaxed)
-            {
-                Ok(_) => return (next >> 11) as f64 / (1u64 << 53) as f64,
-                Err(actual) => current = actual,
-            }
-        }
-    }
-}
-
-/// Parses `Retry-After`: delay seconds, or an HTTP date (then the wait until it, zero when
-/// it has passed). `None` when it is neither.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let format = time::format_description::well_known::Rfc2822;
-    let date = time::OffsetDateTime::parse(value, &format)
-        .ok()
-        .or_else(|| parse_imf_fixdate(value))?;
-    // Whole seconds, compared as numbers: `SystemTime::from` a date the platform's clock
-    // cannot represent (year 1 on Windows) would panic.
-    let now = match now.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => {
-            i64::try_from(before.duration().as_secs()).map_or(i64::MIN, i64::saturating_neg)
-        }
-    };
-    let wait = date.unix_timestamp().saturating_sub(now);
-    Some(u64::try_from(wait).map_or(Duration::ZERO, Duration::from_secs))
-}
-
-/// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110's IMF-fixdate), in case RFC 2822 parsing
-/// refuses the `GMT` zone name.
-fn parse_imf_fixdate(value: &str) -> Option<time::OffsetDateTime> {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    time::PrimitiveDateTime::parse(value, &format)
-        .ok()
-        .map(time::PrimitiveDateTime::assume_utc)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::time::{ManualClock, Time};
 
     fn failure(kind: FailureKind, retry_after: Option<u64>) -> Failure {
         Failure {
             kind,
             retry_after: retry_after.map(Duration::from_secs),
         }
-    }
-
-    #[test]
-    fn retry_after_parses_seconds_and_dates() {
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
-        assert_eq!(
-            parse_retry_after(" 120 ", now),
-            Some(Duration::from_secs(120))
-        );
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
-            Some(Duration::ZERO)
-        );
-        assert_eq!(
-            parse_retry_after(
-                "Sun, 06 Nov 1994 08:49:37 GMT",
-                SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_677)
-            ),
-            Some(Duration::from_secs(100))
-        );
-        assert_eq!(parse_retry_after("soon", now), None);
-        assert_eq!(parse_retry_after("-5", now), None);
     }
 
     #[test]
@@ -547,5 +330,22 @@ mod tests {
                 .min(Duration::from_secs(1));
             assert!(policy.backoff_for(attempt) <= ceiling);
         }
+    }
+
+    #[test]
+    fn a_policy_without_a_clock_of_its_own_reads_the_clients() {
+        let client = ManualClock::new();
+        let time = Time::of(client.clone());
+        let inherited = RetryPolicy::new().or_time(&time);
+        client.advance(Duration::from_secs(7));
+        assert_eq!(inherited.elapsed(), Duration::from_secs(7));
+        let own = ManualClock::new();
+        let kept = RetryPolicy::new()
+            .clock_and_sleeper(own.clone())
+            .or_time(&time);
+        assert_eq!(kept.elapsed(), Duration::ZERO);
+        drop(kept.sleep(Duration::from_secs(2)));
+        assert_eq!(own.sleeps(), [Duration::from_secs(2)]);
+        assert!(client.sleeps().is_empty());
     }
 }

@@ -2,14 +2,16 @@
 //! flight however many callers wait (single flight); renewal a few minutes before expiry, with
 //! jitter; a still-valid token keeps serving while renewals fail, and failed renewals are
 //! retried with backoff instead of on every call; invalidation when the API says a token
-//! expired.
+//! expired. Time is read from the cache's [`Clock`] (the client's, for the cache a client
+//! creates), so a `ManualClock` drives renewal and backoff in tests.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::entra::{auth_error, clamp_lifetime};
 use super::{MAX_TOKEN_LIFETIME, Secret, TokenContext, TokenCredential};
+use crate::runtime::time::{Backoff, Clock, Jitter, SystemClock, scale};
 use crate::runtime::{Cloud, Error, Result};
 
 /// Renew this long before expiry by default (Entra ID tokens live 60–90 minutes).
@@ -18,6 +20,9 @@ const DEFAULT_RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
 const DEFAULT_BACKOFF_INITIAL: Duration = Duration::from_secs(5);
 /// Longest wait between failed renewals.
 const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// The part of a renewal backoff taken off at random: a failed renewal always waits at least
+/// four fifths of its step.
+const BACKOFF_SPREAD: f64 = 0.2;
 
 /// Tokens shared by every client built with it, keyed by the cloud's authority host, the
 /// credential's identity ([`TokenCredential::cache_key`]: tenant, client, user) and the scope.
@@ -31,6 +36,10 @@ const DEFAULT_BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// Renewal starts a few minutes before expiry (5 minutes, or a quarter of the lifetime for
 /// short-lived tokens, plus up to a quarter more at random so that many processes do not renew
 /// at the same moment). Set the options before building clients with the cache.
+///
+/// Renewal and backoff are timed on the cache's [`Clock`] ([`TokenCache::clock`]); the cache a
+/// client creates for itself uses the client's
+/// ([`PowerBiClientBuilder::clock_and_sleeper`](crate::PowerBiClientBuilder::clock_and_sleeper)).
 #[derive(Clone)]
 pub struct TokenCache {
     shared: Arc<Shared>,
@@ -41,21 +50,34 @@ struct Shared {
     entries: Mutex<HashMap<Key, Arc<Entry>>>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 struct Options {
     /// `None`: 5 minutes, at most a quarter of the lifetime.
     renew_before: Option<Duration>,
-    backoff_initial: Duration,
-    backoff_max: Duration,
+    backoff: Backoff,
+    clock: Arc<dyn Clock>,
+    jitter: Arc<Jitter>,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             renew_before: None,
-            backoff_initial: DEFAULT_BACKOFF_INITIAL,
-            backoff_max: DEFAULT_BACKOFF_MAX,
+            backoff: Backoff::new(DEFAULT_BACKOFF_INITIAL, DEFAULT_BACKOFF_MAX)
+                .spread(BACKOFF_SPREAD),
+            clock: Arc::new(SystemClock),
+            jitter: Arc::new(Jitter::from_entropy()),
         }
+    }
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("renew_before", &self.renew_before)
+            .field("backoff_initial", &self.backoff.initial())
+            .field("backoff_max", &self.backoff.max())
+            .finish_non_exhaustive()
     }
 }
 
@@ -117,11 +139,19 @@ impl TokenCache {
     /// fifth at random). Calls meanwhile use the current token. Without a valid token, every
     /// call tries (callers arriving together share one attempt).
     pub fn retry_backoff(self, initial: Duration, max: Duration) -> Self {
-        {
-            let mut options = lock(&self.shared.options);
-            options.backoff_initial = initial;
-            options.backoff_max = max.max(initial);
-        }
+        lock(&self.shared.options).backoff = Backoff::new(initial, max).spread(BACKOFF_SPREAD);
+        self
+    }
+
+    /// Times renewal and backoff on `clock` (default: the system clock; in tests, a
+    /// `ManualClock` of the `test-util` feature, in [`crate::runtime::time`]).
+    pub fn clock(self, clock: impl Clock + 'static) -> Self {
+        self.clock_arc(Arc::new(clock))
+    }
+
+    /// [`TokenCache::clock`], already shared.
+    pub(crate) fn clock_arc(self, clock: Arc<dyn Clock>) -> Self {
+        lock(&self.shared.options).clock = clock;
         self
     }
 
@@ -155,7 +185,7 @@ impl TokenCache {
             scope: scope.to_owned(),
             identity,
         };
-        let options = *lock(&self.shared.options);
+        let options = lock(&self.shared.options).clone();
         let mut entries = lock(&self.shared.entries);
         // Entries of keyless credentials no client uses any more can never be reached again.
         entries.retain(|key, entry| {
@@ -194,16 +224,16 @@ struct State {
     last_error: Option<Error>,
     /// Consecutive failures.
     failures: u32,
-    /// While a valid token exists, no renewal before this.
-    retry_at: Option<Instant>,
+    /// While a valid token exists, no renewal before this reading of the clock.
+    retry_at: Option<Duration>,
 }
 
-/// A cached token and when to renew it.
+/// A cached token and when to renew it, as readings of the cache's clock.
 #[derive(Clone)]
 struct Cached {
     token: Secret,
-    renew_at: Instant,
-    expires_at: Instant,
+    renew_at: Duration,
+    expires_at: Duration,
 }
 
 impl Entry {
@@ -226,7 +256,8 @@ impl TokenSlot {
         load_timeout: Duration,
     ) -> Result<Secret> {
         let entry = &*self.entry;
-        let now = Instant::now();
+        let clock = &*entry.options.clock;
+        let now = clock.elapsed();
         let (seen, current, retry_at) = {
             let state = lock(&entry.state);
             (state.generation, state.token.clone(), state.retry_at)
@@ -247,7 +278,7 @@ impl TokenSlot {
                 if let Some(renewed) = lock(&entry.state)
                     .token
                     .as_ref()
-                    .filter(|cached| Instant::now() < cached.renew_at)
+                    .filter(|cached| clock.elapsed() < cached.renew_at)
                 {
                     return Ok(renewed.token.clone());
                 }
@@ -260,7 +291,7 @@ impl TokenSlot {
             if let Some(cached) = state
                 .token
                 .as_ref()
-                .filter(|cached| Instant::now() < cached.expires_at)
+                .filter(|cached| clock.elapsed() < cached.expires_at)
             {
                 return Ok(cached.token.clone());
             }
@@ -283,7 +314,8 @@ impl TokenSlot {
     ) -> Result<Secret> {
         let entry = &*self.entry;
         let kind = credential.kind();
-        let started = Instant::now();
+        let options = &entry.options;
+        let started = options.clock.elapsed();
         let fetched = if credential.waits_for_user() {
             credential.get_token(context).await
         } else {
@@ -297,7 +329,11 @@ impl TokenSlot {
         match fetched {
             Ok(token) => {
                 let lifetime = clamp_lifetime(token.expires_in);
-                let margin = renew_margin(lifetime, entry.options.renew_before, random_unit());
+                let margin = renew_margin(
+                    lifetime,
+                    options.renew_before,
+                    options.jitter.next_fraction(),
+                );
                 let cached = Cached {
                     token: token.token,
                     renew_at: later(started, lifetime.saturating_sub(margin)),
@@ -313,17 +349,15 @@ impl TokenSlot {
             }
             Err(error) => {
                 state.failures = state.failures.saturating_add(1);
-                let delay = backoff(
-                    entry.options.backoff_initial,
-                    entry.options.backoff_max,
-                    state.failures,
-                    random_unit(),
-                );
-                state.retry_at = Some(later(Instant::now(), delay));
+                let delay = options
+                    .backoff
+                    .wait(state.failures, options.jitter.next_fraction());
+                let now = options.clock.elapsed();
+                state.retry_at = Some(later(now, delay));
                 let valid = state
                     .token
                     .as_ref()
-                    .filter(|cached| Instant::now() < cached.expires_at)
+                    .filter(|cached| now < cached.expires_at)
                     .map(|cached| cached.token.clone());
                 match valid {
                     Some(token) => {
@@ -357,18 +391,11 @@ impl TokenSlot {
     }
 }
 
-/// `start + after`, never panicking: `after` is at most [`MAX_TOKEN_LIFETIME`] (a longer wait
-/// or lifetime is cut to it), and an instant the clock cannot represent falls back to `start`
-/// (the token is then renewed at once rather than trusted forever).
-fn later(start: Instant, after: Duration) -> Instant {
-    start
-        .checked_add(after.min(MAX_TOKEN_LIFETIME))
-        .unwrap_or(start)
-}
-
-/// `duration` times `factor` (finite, not negative), saturating instead of panicking.
-fn scale(duration: Duration, factor: f64) -> Duration {
-    Duration::try_from_secs_f64(duration.as_secs_f64() * factor).unwrap_or(Duration::MAX)
+/// The clock reading `after` past `start`, never panicking: `after` is at most
+/// [`MAX_TOKEN_LIFETIME`] (a longer wait or lifetime is cut to it), and a reading past what a
+/// `Duration` holds saturates.
+fn later(start: Duration, after: Duration) -> Duration {
+    start.saturating_add(after.min(MAX_TOKEN_LIFETIME))
 }
 
 /// How long before expiry to renew: the configured margin (default 5 minutes, at most a
@@ -380,23 +407,6 @@ fn renew_margin(lifetime: Duration, renew_before: Option<Duration>, unit: f64) -
         None => DEFAULT_RENEW_BEFORE.min(lifetime.checked_div(4).unwrap_or_default()),
     };
     scale(base, 1.0 + unit.clamp(0.0, 1.0) / 4.0).min(lifetime)
-}
-
-/// The wait after the `failures`-th consecutive failure: `initial` doubled each time up to
-/// `max`, shortened by up to a fifth (`unit` in `[0, 1)`).
-fn backoff(initial: Duration, max: Duration, failures: u32, unit: f64) -> Duration {
-    let doublings = failures.saturating_sub(1).min(16);
-    let full = initial.saturating_mul(1 << doublings).min(max);
-    scale(full, 1.0 - unit.clamp(0.0, 1.0) / 5.0).min(full)
-}
-
-/// A random number in `[0, 1)` (from the OS random source through a v4 UUID).
-fn random_unit() -> f64 {
-    let bits = uuid::Uuid::new_v4().as_u128() >> 75; // 53 random bits
-    // 53 bits fit an f64 mantissa exactly.
-    #[allow(clippy::cast_precision_loss)]
-    let value = bits as f64;
-    value / (1u64 << 53) as f64
 }
 
 /// The load-time limit's error.
@@ -441,16 +451,13 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_up_to_the_maximum() {
-        let initial = Duration::from_secs(5);
-        let max = Duration::from_secs(60);
-        assert_eq!(backoff(initial, max, 1, 0.0), initial);
-        assert_eq!(backoff(initial, max, 2, 0.0), Duration::from_secs(10));
-        assert_eq!(backoff(initial, max, 9, 0.0), max);
-        assert_eq!(backoff(initial, max, 1, 0.5), Duration::from_millis(4500));
-        assert_eq!(backoff(initial, max, u32::MAX, 0.0), max);
-        // A caller's absurd backoff saturates instead of overflowing.
-        assert_eq!(backoff(Duration::MAX, Duration::MAX, 3, 0.0), Duration::MAX);
+    fn renewal_backs_off_from_five_seconds_to_a_minute_keeping_four_fifths() {
+        let backoff = Options::default().backoff;
+        assert_eq!(backoff.wait(1, 0.0), Duration::from_secs(5));
+        assert_eq!(backoff.wait(2, 0.0), Duration::from_secs(10));
+        assert_eq!(backoff.wait(9, 0.0), Duration::from_secs(60));
+        assert_eq!(backoff.wait(1, 0.5), Duration::from_millis(4500));
+        assert!(backoff.wait(1, 0.999_999) >= Duration::from_secs(4));
     }
 
     #[test]
@@ -458,16 +465,9 @@ mod tests {
         let day = MAX_TOKEN_LIFETIME;
         assert_eq!(renew_margin(day, Some(Duration::MAX), 0.999), day);
         assert_eq!(renew_margin(Duration::ZERO, None, 0.5), Duration::ZERO);
-        let now = Instant::now();
+        let now = Duration::from_secs(12);
         assert_eq!(later(now, Duration::MAX), later(now, day));
         assert!(later(now, Duration::MAX) > now);
-    }
-
-    #[test]
-    fn random_units_stay_in_range() {
-        for _ in 0..1000 {
-            let unit = random_unit();
-            assert!((0.0..1.0).contains(&unit));
-        }
+        assert_eq!(later(Duration::MAX, day), Duration::MAX);
     }
 }

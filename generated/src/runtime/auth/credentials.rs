@@ -1,12 +1,16 @@
 //! The simplest credentials: a service principal with a secret, a user with a password, a
 //! fixed token.
 
-use crate::runtime::fields::field;
+use std::sync::Arc;
+use std::time::Duration;
+
 use futures::future::BoxFuture;
 
 use super::entra::{Endpoint, authority_url, failure, post_token, scope_field, token_url};
 use super::{AccessToken, IdentityKind, Secret, TokenContext, TokenCredential};
 use crate::runtime::body::{TOKEN_BODY_BYTES, read_limited};
+use crate::runtime::fields::field;
+use crate::runtime::time::{Clock, SystemClock};
 use crate::runtime::{Error, Result};
 
 /// The cache key of an app-only credential: tokens of one app in one tenant are interchangeable.
@@ -204,12 +208,24 @@ impl TokenCredential for UsernamePasswordCredential {
 }
 
 /// A token obtained elsewhere, used as is until it expires.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct StaticTokenCredential {
     token: Secret,
-    /// `None`: later than the clock can represent (`Duration::MAX`): it never expires.
-    expires_at: Option<std::time::Instant>,
+    expires_in: Duration,
+    /// The lifetime is measured on this clock from this reading.
+    clock: Arc<dyn Clock>,
+    given_at: Duration,
     identity: IdentityKind,
+}
+
+impl std::fmt::Debug for StaticTokenCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaticTokenCredential")
+            .field("token", &self.token)
+            .field("expires_in", &self.expires_in)
+            .field("identity", &self.identity)
+            .finish_non_exhaustive()
+    }
 }
 
 impl StaticTokenCredential {
@@ -217,12 +233,22 @@ impl StaticTokenCredential {
     /// beyond what the clock can represent (`Duration::MAX`) never expires. The cache keeps it
     /// at most [`MAX_TOKEN_LIFETIME`](super::MAX_TOKEN_LIFETIME) at a time, then asks this
     /// credential again (which hands out the same token while it is valid).
-    pub fn new(token: impl Into<Secret>, expires_in: std::time::Duration) -> Self {
+    pub fn new(token: impl Into<Secret>, expires_in: Duration) -> Self {
         StaticTokenCredential {
             token: token.into(),
-            expires_at: std::time::Instant::now().checked_add(expires_in),
+            expires_in,
+            clock: Arc::new(SystemClock),
+            given_at: SystemClock.elapsed(),
             identity: IdentityKind::Unknown,
         }
+    }
+
+    /// Measures the lifetime on `clock`, from now (default: the system clock, from
+    /// [`StaticTokenCredential::new`]); in tests, the `ManualClock` the client uses.
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.given_at = clock.elapsed();
+        self.clock = Arc::new(clock);
+        self
     }
 
     /// Says whom the token is for, so error hints address the right setup.
@@ -235,9 +261,11 @@ impl StaticTokenCredential {
 impl TokenCredential for StaticTokenCredential {
     fn get_token<'a>(&'a self, _context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         Box::pin(async move {
-            let left = self.expires_at.map_or(std::time::Duration::MAX, |at| {
-                at.saturating_duration_since(std::time::Instant::now())
-            });
+            // A lifetime past what the clock holds (`Duration::MAX`) never runs out.
+            let left = match self.given_at.checked_add(self.expires_in) {
+                Some(expires_at) => expires_at.saturating_sub(self.clock.elapsed()),
+                None => Duration::MAX,
+            };
             if left.is_zero() {
                 return Err(failure(
                     self.kind(),

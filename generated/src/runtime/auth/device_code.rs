@@ -7,7 +7,8 @@ use crate::runtime::fields::{field, first_field};
 use futures::future::BoxFuture;
 
 use super::entra::{Seconds, authority_url, failure, post_token, read_error, send, token_url};
-use super::{AccessToken, IdentityKind, Secret, Sleeper, TokenContext, TokenCredential};
+use super::{AccessToken, IdentityKind, Secret, TokenContext, TokenCredential};
+use crate::runtime::time::{Sleeper, SystemClock};
 use crate::runtime::{Error, Result};
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -63,7 +64,7 @@ pub struct DeviceCodeCredential {
     tenant_id: String,
     client_id: String,
     prompt: Prompt,
-    sleeper: Sleeper,
+    sleeper: Arc<dyn Sleeper>,
     refresh_token: Arc<Mutex<Option<Secret>>>,
 }
 
@@ -92,7 +93,7 @@ impl DeviceCodeCredential {
             tenant_id: tenant_id.into(),
             client_id: client_id.into(),
             prompt: Arc::new(|info: &DeviceCodeInfo| eprintln!("{}", info.message)),
-            sleeper: Arc::new(|duration| Box::pin(tokio::time::sleep(duration))),
+            sleeper: Arc::new(SystemClock),
             refresh_token: Arc::new(Mutex::new(None)),
         }
     }
@@ -103,9 +104,11 @@ impl DeviceCodeCredential {
         self
     }
 
-    /// Waits between polls (default: `tokio::time::sleep`); tests pass one that returns at once.
-    pub fn with_sleeper(mut self, sleeper: Sleeper) -> Self {
-        self.sleeper = sleeper;
+    /// Waits between polls with `sleeper` (default: `tokio::time::sleep`); tests pass a
+    /// `ManualClock` of the `test-util` feature (in [`crate::runtime::time`]), which returns at
+    /// once and records the waits.
+    pub fn with_sleeper(mut self, sleeper: impl Sleeper + 'static) -> Self {
+        self.sleeper = Arc::new(sleeper);
         self
     }
 
@@ -197,7 +200,7 @@ impl DeviceCodeCredential {
                     Some(EXPIRED_HINT),
                 ));
             }
-            (self.sleeper)(interval).await;
+            self.sleeper.sleep(interval).await;
             waited = waited.saturating_add(interval);
             let form = [
                 ("grant_type", DEVICE_CODE_GRANT),

@@ -169,7 +169,3 @@ macro_rules! forward_token_credential {
 
 forward_token_credential!(std::sync::Arc<T>);
 forward_token_credential!(Box<T>);
-
-/// Waits for a duration; the device code flow sleeps through one of these so tests can make
-/// the wait instant.
-pub type Sleeper = std::sync::Arc<dyn Fn(Duration) -> BoxFuture<'static, ()> + Send + Sync>;

@@ -1,11 +1,12 @@
 //! Reading what the service answers a long-running operation: headers (`Location`,
 //! `Retry-After`, ids), bounded bodies, and the status fields of each kind.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use super::{JobStatus, MAX_JOB_ANSWER};
+use crate::runtime::time::Time;
 use crate::runtime::{Error, Result};
 
 pub(super) use crate::runtime::request::api_error::header;
@@ -15,10 +16,14 @@ pub(super) fn request_id_of(headers: &reqwest::header::HeaderMap) -> String {
     header(headers, "requestid").unwrap_or_else(|| "-".to_owned())
 }
 
-/// `Retry-After` (seconds or an HTTP date), at most `cap`.
-pub(super) fn retry_after(headers: &reqwest::header::HeaderMap, cap: Duration) -> Option<Duration> {
+/// `Retry-After` (seconds or an HTTP date, read against `time`'s wall clock), at most `cap`.
+pub(super) fn retry_after(
+    headers: &reqwest::header::HeaderMap,
+    cap: Duration,
+    time: &Time,
+) -> Option<Duration> {
     let text = header(headers, "retry-after")?;
-    crate::runtime::retry::parse_retry_after(&text, SystemTime::now()).map(|delay| delay.min(cap))
+    crate::runtime::time::parse_retry_after(&text, time.now()).map(|delay| delay.min(cap))
 }
 
 /// The `Location` of an answer: `None` when there is none; an error when there is one the

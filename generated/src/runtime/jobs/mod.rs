@@ -45,9 +45,10 @@
 //! be followed.
 //!
 //! Between polls the job waits its [`poll_interval`](Job::poll_interval) or the service's
-//! `Retry-After` (seconds or an HTTP date), whichever is longer; `Retry-After` is honoured up
-//! to [`Job::max_retry_after`] (default [`DEFAULT_MAX_RETRY_AFTER`], as for calls), never an
-//! hour per poll. Every wait has an overall limit, by default [`default_timeout`] of its kind
+//! `Retry-After` (seconds or an HTTP date), whichever is longer, on the client's sleeper and
+//! clock ([`crate::runtime::time`]: a `ManualClock` in tests makes the polls instant).
+//! `Retry-After` is honoured up to [`Job::max_retry_after`] (default
+//! [`DEFAULT_MAX_RETRY_AFTER`], as for calls), never an hour per poll. Every wait has an overall limit, by default [`default_timeout`] of its kind
 //! and overridable with [`Job::timeout`]; past it [`wait`](Job::wait) fails with
 //! [`Error::Timeout`] (a poll still in flight at the limit is abandoned). Dropping the `wait`
 //! future cancels waiting (the service's operation goes on; [`Job::cancel`] cancels an
@@ -66,7 +67,7 @@
 //! | poll (202 repeated) | 30 min | a status that changes in minutes |
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -75,6 +76,7 @@ use super::request::RequestBuilder;
 use super::{Error, LongRunning, Result};
 
 mod answers;
+mod wait;
 
 use answers::{
     header, location, pending, read_capped, refresh_status, request_id_of, retry_after, sibling,
@@ -380,6 +382,8 @@ impl<'c> Job<'c> {
     /// Polls once: the current status and the delay the service asked for (`Retry-After`).
     pub async fn poll(&mut self) -> Result<(JobStatus, Option<Duration>)> {
         let operation = self.start.operation_name();
+        // An HTTP-date `Retry-After` is read against the client's wall clock.
+        let time = self.start.client().time();
         let (status, delay) = match &self.target {
             Target::Finished => {
                 let last = self.last.clone().ok_or_else(|| {
@@ -404,7 +408,10 @@ impl<'c> Job<'c> {
                     Some(entry) => refresh_status(entry),
                     None => pending("NotStarted", Value::Null),
                 };
-                (status, retry_after(&response.headers, self.max_retry_after))
+                (
+                    status,
+                    retry_after(&response.headers, self.max_retry_after, time),
+                )
             }
             Target::Status(url) => {
                 let response = self.get(url).send().await?;
@@ -414,12 +421,15 @@ impl<'c> Job<'c> {
                     LongRunning::Import => state_status(body, "importState"),
                     _ => state_status(body, "status"),
                 };
-                (status, retry_after(&response.headers, self.max_retry_after))
+                (
+                    status,
+                    retry_after(&response.headers, self.max_retry_after, time),
+                )
             }
             Target::Accepted(url) => {
                 let response = self.get(url).execute().await?;
                 let accepted = response.status().as_u16() == 202;
-                let delay = retry_after(response.headers(), self.max_retry_after);
+                let delay = retry_after(response.headers(), self.max_retry_after, time);
                 let host = url.host_str().unwrap_or_default().to_owned();
                 let bytes = read_capped(operation, &host, response).await?;
                 let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
@@ -439,74 +449,6 @@ impl<'c> Job<'c> {
         };
         self.last = Some(status.clone());
         Ok((status, delay))
-    }
-
-    /// Polls until the operation ends and returns its last status (check
-    /// [`JobStatus::succeeded`]: a failed refresh or export is an answer, not an error).
-    pub async fn wait(&mut self) -> Result<JobStatus> {
-        self.wait_with(|_| {}).await
-    }
-
-    /// [`wait`](Job::wait), calling `progress` with every status seen.
-    pub async fn wait_with(&mut self, mut progress: impl FnMut(&JobStatus)) -> Result<JobStatus> {
-        // A limit too far away to be an instant is no limit.
-        let deadline = Instant::now().checked_add(self.timeout);
-        let mut restarts = 0;
-        loop {
-            let timed_out = self.timed_out();
-            let (status, delay) = within(deadline, timed_out, self.poll()).await?;
-            progress(&status);
-            if status.done {
-                let busy = self.kind == LongRunning::Export && !status.succeeded && delay.is_some();
-                if busy && restarts < self.max_restarts {
-                    // The service was busy: start the export again after its Retry-After.
-                    restarts += 1;
-                    self.sleep(deadline, delay).await?;
-                    let fresh = within(
-                        deadline,
-                        self.timed_out(),
-                        Job::start(self.start.clone(), self.kind),
-                    )
-                    .await?;
-                    self.id = fresh.id;
-                    self.target = fresh.target;
-                    self.initial = fresh.initial;
-                    continue;
-                }
-                return Ok(status);
-            }
-            self.sleep(deadline, delay).await?;
-        }
-    }
-
-    fn timed_out(&self) -> Error {
-        let host = self
-            .start
-            .url()
-            .ok()
-            .and_then(|url| url.host_str().map(str::to_owned))
-            .unwrap_or_default();
-        Error::Timeout {
-            operation: self.start.operation_name(),
-            host,
-            after: self.timeout,
-            limit: super::TimeoutKind::Job,
-        }
-    }
-
-    /// Waits before the next poll: the interval or the service's (capped) `Retry-After`; an
-    /// error at once when the poll would come after the deadline.
-    async fn sleep(&self, deadline: Option<Instant>, delay: Option<Duration>) -> Result<()> {
-        let wait = delay.map_or(self.interval, |delay| delay.max(self.interval));
-        if let Some(deadline) = deadline
-            && Instant::now()
-                .checked_add(wait)
-                .is_none_or(|wake| wake > deadline)
-        {
-            return Err(self.timed_out());
-        }
-        tokio::time::sleep(wait).await;
-        Ok(())
     }
 
     /// Cancels an enhanced refresh (`DELETE` on its `Location`).
@@ -596,25 +538,6 @@ impl<'c> Job<'c> {
             .send()
             .await?
             .decode(operation)
-    }
-}
-
-/// Runs `work` until `deadline` at most; `timed_out` past it.
-async fn within<T>(
-    deadline: Option<Instant>,
-    timed_out: Error,
-    work: impl Future<Output = Result<T>>,
-) -> Result<T> {
-    let Some(deadline) = deadline else {
-        return work.await;
-    };
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(timed_out);
-    }
-    match tokio::time::timeout(left, work).await {
-        Ok(result) => result,
-        Err(_) => Err(timed_out),
     }
 }
 

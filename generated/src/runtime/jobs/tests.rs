@@ -58,12 +58,19 @@ fn an_unusable_location_is_an_error_and_a_usable_one_a_url() {
 #[test]
 fn retry_after_is_capped_in_both_forms() {
     let cap = Duration::from_secs(60);
-    let at = |value: &str| retry_after(&headers(&[("retry-after", value.as_bytes())]), cap);
+    // Sun, 06 Nov 1994 08:49:37 GMT.
+    let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+    let time = crate::runtime::time::Time::of(crate::runtime::time::ManualClock::starting_at(now));
+    let at = |value: &str| retry_after(&headers(&[("retry-after", value.as_bytes())]), cap, &time);
     assert_eq!(at("3600"), Some(cap));
     assert_eq!(at("18446744073709551615"), Some(cap));
     assert_eq!(at("2"), Some(Duration::from_secs(2)));
     assert_eq!(at("Fri, 31 Dec 9999 23:59:59 GMT"), Some(cap));
     assert_eq!(at("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+    assert_eq!(
+        at("Sun, 06 Nov 1994 08:50:07 GMT"),
+        Some(Duration::from_secs(30))
+    );
     assert_eq!(at("soon"), None);
 }
 

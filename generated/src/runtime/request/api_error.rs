@@ -149,7 +149,7 @@ pub(crate) fn parse(
             .filter(|info| !info.is_empty());
     }
     let retry_after = header(headers, "Retry-After")
-        .and_then(|value| super::super::retry::parse_retry_after(&value, now));
+        .and_then(|value| super::super::time::parse_retry_after(&value, now));
     let message = message.map(|message| capped(&message, MESSAGE_CHARS));
     let code = code.map(|code| capped(&code, SNIPPET_CHARS));
     let snippet = capped(&text, SNIPPET_CHARS);

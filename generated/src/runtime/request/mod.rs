@@ -268,9 +268,10 @@ impl<'c> RequestBuilder<'c> {
         self
     }
 
-    /// Retries this call with `policy` instead of the client's.
+    /// Retries this call with `policy` instead of the client's (reading the client's clock
+    /// unless the policy has its own).
     pub fn retry_policy(mut self, policy: super::RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.retry = Some(policy.or_time(self.client.time()));
         self
     }
 

@@ -13,11 +13,12 @@ use futures::future::BoxFuture;
 use powerbi::auth::{
     AccessToken, AzureCliCredential, ChainedCredential, ClientCertificateCredential,
     DeviceCodeCredential, DeviceCodeInfo, EnvironmentCredential, IdentityKind,
-    ManagedIdentityCredential, SignatureAlgorithm, Sleeper, StaticTokenCredential, TokenContext,
+    ManagedIdentityCredential, SignatureAlgorithm, StaticTokenCredential, TokenContext,
     TokenCredential, WorkloadIdentityCredential, credential_from_env,
 };
 use powerbi::groups::ListGroupsOptions;
-use powerbi::runtime::{AuthError, Uuid};
+use powerbi::runtime::time::ManualClock;
+use powerbi::runtime::{AuthError, Clock as _, Uuid};
 use powerbi::{Error, PowerBiClient};
 use powerbi_sandbox::{DeviceCodeFlow, Sandbox, demo};
 
@@ -115,17 +116,6 @@ pub fn federated_token(issuer: &str, subject: &str) -> String {
         URL_SAFE_NO_PAD.encode(claims.to_string()),
         URL_SAFE_NO_PAD.encode(Uuid::new_v4().as_bytes())
     )
-}
-
-/// A sleeper that records what it was asked to wait and returns at once.
-pub fn recording_sleeper() -> (Sleeper, Arc<Mutex<Vec<Duration>>>) {
-    let slept = Arc::new(Mutex::new(Vec::new()));
-    let record = Arc::clone(&slept);
-    let sleeper: Sleeper = Arc::new(move |duration| {
-        record.lock().expect("lock").push(duration);
-        Box::pin(async {})
-    });
-    (sleeper, slept)
 }
 
 // ---------------------------------------------------------------- certificate
@@ -260,25 +250,36 @@ async fn unusable_keys_are_explained_before_anything_is_sent() {
 
 // ---------------------------------------------------------------- device code
 
-/// What a device code test records: the prompts shown and the waits asked for.
-type Recorded = (Arc<Mutex<Vec<DeviceCodeInfo>>>, Arc<Mutex<Vec<Duration>>>);
+/// What a device code test records: the prompts shown, and the manual clock the polls wait
+/// on (instantly), which records the waits.
+type Recorded = (Arc<Mutex<Vec<DeviceCodeInfo>>>, ManualClock);
 
 fn device_code_credential(client_id: &str) -> (DeviceCodeCredential, Recorded) {
     let prompts = Arc::new(Mutex::new(Vec::new()));
     let shown = Arc::clone(&prompts);
-    let (sleeper, slept) = recording_sleeper();
+    let clock = ManualClock::new();
     let credential = DeviceCodeCredential::new(demo::TENANT_ID, client_id)
         .with_prompt(move |info| shown.lock().expect("lock").push(info.clone()))
-        .with_sleeper(sleeper);
-    (credential, (prompts, slept))
+        .with_sleeper(clock.clone());
+    (credential, (prompts, clock))
+}
+
+/// The waits a manual clock recorded, in whole seconds.
+fn seconds_slept(clock: &ManualClock) -> Vec<u64> {
+    clock.sleeps().iter().map(Duration::as_secs).collect()
 }
 
 #[tokio::test]
 async fn device_code_polls_at_the_interval_slows_down_and_then_uses_the_refresh_token() {
     let sandbox = sandbox().await;
     sandbox.set_device_code_flow(DeviceCodeFlow::approve_after(2).slow_down_on(2));
-    let (credential, (prompts, slept)) = device_code_credential(demo::PUBLIC_CLIENT_ID);
-    let client = client_with(&sandbox, credential);
+    let (credential, (prompts, clock)) = device_code_credential(demo::PUBLIC_CLIENT_ID);
+    // The client's own waits run on the same manual clock.
+    let client = sandbox_builder(&sandbox)
+        .clock_and_sleeper(clock.clone())
+        .credential(credential)
+        .build()
+        .expect("the client builds");
     let groups = list(&client).await.expect("the user approved");
     assert!(
         groups
@@ -293,13 +294,12 @@ async fn device_code_polls_at_the_interval_slows_down_and_then_uses_the_refresh_
         assert!(info.message.contains("microsoft.com/devicelogin"));
         assert_eq!(info.expires_in, Duration::from_secs(900));
     }
-    let seconds: Vec<u64> = slept
-        .lock()
-        .expect("lock")
-        .iter()
-        .map(Duration::as_secs)
-        .collect();
-    assert_eq!(seconds, [5, 5, 10], "interval 5, then +5 after slow_down");
+    assert_eq!(
+        seconds_slept(&clock),
+        [5, 5, 10],
+        "interval 5, then +5 after slow_down"
+    );
+    assert_eq!(clock.elapsed(), Duration::from_secs(20), "no real waiting");
     // devicecode + three polls.
     assert_eq!(sandbox.token_requests(), 4);
 
@@ -322,7 +322,7 @@ async fn device_code_with_absurd_numbers_polls_within_bounds() {
             .interval(u64::MAX)
             .expires_in(u64::MAX),
     );
-    let (credential, (prompts, slept)) = device_code_credential(demo::PUBLIC_CLIENT_ID);
+    let (credential, (prompts, clock)) = device_code_credential(demo::PUBLIC_CLIENT_ID);
     list(&client_with(&sandbox, credential))
         .await
         .expect("the user approved");
@@ -330,13 +330,11 @@ async fn device_code_with_absurd_numbers_polls_within_bounds() {
         prompts.lock().expect("lock")[0].expires_in,
         Duration::from_secs(3600)
     );
-    let seconds: Vec<u64> = slept
-        .lock()
-        .expect("lock")
-        .iter()
-        .map(Duration::as_secs)
-        .collect();
-    assert_eq!(seconds, [60, 60, 60], "at most a minute between polls");
+    assert_eq!(
+        seconds_slept(&clock),
+        [60, 60, 60],
+        "at most a minute between polls"
+    );
 }
 
 #[tokio::test]
@@ -368,9 +366,9 @@ async fn device_code_endings_are_explained() {
             "{failed}"
         );
     }
-    // The code's own expiry, counted on the (instant) sleeper.
+    // The code's own expiry, counted on the (manual) clock.
     sandbox.set_device_code_flow(DeviceCodeFlow::approve_after(1000).expires_in(20));
-    let (credential, (_, slept)) = device_code_credential(demo::PUBLIC_CLIENT_ID);
+    let (credential, (_, clock)) = device_code_credential(demo::PUBLIC_CLIENT_ID);
     let expired = auth_error(
         list(&client_with(&sandbox, credential))
             .await
@@ -381,7 +379,7 @@ async fn device_code_endings_are_explained() {
             .description
             .is_some_and(|text| text.contains("expired"))
     );
-    assert_eq!(slept.lock().expect("lock").len(), 4);
+    assert_eq!(seconds_slept(&clock), [5, 5, 5, 5]);
     // A confidential client cannot use the device code flow.
     let (credential, _) = device_code_credential(demo::SP_CLIENT_ID);
     let confidential = auth_error(

@@ -321,7 +321,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use powerbi::runtime::LongRunning;
 use powerbi::runtime::jobs::{DEFAULT_MAX_RETRY_AFTER, default_timeout};
 
-use crate::raw::{RawServer, answer, raw_client};
+use powerbi::runtime::Clock as _;
+use powerbi::runtime::time::ManualClock;
+
+use crate::raw::{RawServer, answer, raw_builder, raw_client};
 
 const REFRESH_ID: &str = "87f31ef7-1e3a-4006-9b0b-191693e79e9e";
 
@@ -515,4 +518,77 @@ async fn every_job_has_a_default_overall_limit_that_can_be_overridden() {
         Err(Error::Timeout { after, .. }) => assert_eq!(after, Duration::from_millis(200)),
         other => panic!("expected a timeout, got {other:?}"),
     }
+}
+
+/// Every wait of a job runs on the client's clock and sleeper: on a manual clock a poll loop of
+/// over a minute takes no real time, each wait is recorded (the interval, a longer
+/// `Retry-After` in seconds, and one given as an HTTP date, read against the clock's own wall
+/// time), and a job that never ends fails at its limit as read on that clock.
+#[tokio::test]
+async fn a_manual_clock_drives_the_polls_and_the_limit_without_real_waiting() {
+    // Sun, 06 Nov 1994 08:49:37 GMT.
+    let start = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+    let clock = ManualClock::starting_at(start);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let server = RawServer::start(move |_| match seen.fetch_add(1, Ordering::SeqCst) + 1 {
+        1 | 2 => answer(202, &[], b""),
+        3 => answer(202, &[("Retry-After", b"30")], b""),
+        // Polled 35 s after the start, at 08:50:12 on the clock: 40 s to wait.
+        4 => answer(
+            202,
+            &[("Retry-After", b"Sun, 06 Nov 1994 08:50:52 GMT")],
+            b"",
+        ),
+        _ => answer(
+            200,
+            &[("Content-Type", b"application/json")],
+            br#"{"status":"Completed"}"#,
+        ),
+    });
+    let client = raw_builder(&server)
+        .clock_and_sleeper(clock.clone())
+        .build()
+        .expect("the client builds");
+    let done = client
+        .datasets()
+        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .await
+        .expect("accepted")
+        .wait()
+        .await
+        .expect("the job ends");
+    assert!(done.succeeded());
+    assert_eq!(calls.load(Ordering::SeqCst), 5);
+    let secs = |clock: &ManualClock| -> Vec<u64> {
+        clock.sleeps().iter().map(Duration::as_secs).collect()
+    };
+    assert_eq!(secs(&clock), [5, 30, 40], "interval, seconds, a date");
+    assert_eq!(clock.elapsed(), Duration::from_secs(75));
+
+    // A job that never ends, with a limit of 12 s: polls at 0, 5 and 10 s, then the next
+    // poll would come after the limit.
+    let clock = ManualClock::new();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&calls);
+    let server = RawServer::start(move |_| {
+        seen.fetch_add(1, Ordering::SeqCst);
+        answer(202, &[], b"")
+    });
+    let client = raw_builder(&server)
+        .clock_and_sleeper(clock.clone())
+        .build()
+        .expect("the client builds");
+    let mut job = client
+        .datasets()
+        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .await
+        .expect("accepted")
+        .timeout(Duration::from_secs(12));
+    match job.wait().await {
+        Err(Error::Timeout { after, .. }) => assert_eq!(after, Duration::from_secs(12)),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert_eq!(secs(&clock), [5, 5]);
+    assert_eq!(calls.load(Ordering::SeqCst), 4, "the start and three polls");
 }

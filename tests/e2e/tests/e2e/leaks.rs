@@ -21,8 +21,7 @@ use powerbi_sandbox::{DeviceCodeFlow, demo};
 
 use crate::common::*;
 use crate::credentials::{
-    TEST_KEY_A, certificate_for, closed_port_url, federated_token, list, raw_token,
-    recording_sleeper, temp_dir,
+    TEST_KEY_A, certificate_for, closed_port_url, federated_token, list, raw_token, temp_dir,
 };
 
 /// A client secret with every character encoding changes.
@@ -237,7 +236,7 @@ async fn no_secret_appears_in_any_debug_display_error_or_trace_line() {
     // Device code, then its refresh token.
     let prompts = Arc::new(Mutex::new(Vec::new()));
     let shown = Arc::clone(&prompts);
-    let (sleeper, _) = recording_sleeper();
+    let sleeper = powerbi::runtime::time::ManualClock::new();
     let device = DeviceCodeCredential::new(demo::TENANT_ID, demo::PUBLIC_CLIENT_ID)
         .with_prompt(move |info| {
             shown

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use powerbi::groups::ListGroupsOptions;
 use powerbi::models::{DatasetExecuteQueriesQuery, DatasetExecuteQueriesRequest};
-use powerbi::runtime::retry::ManualClock;
+use powerbi::runtime::time::ManualClock;
 use powerbi::runtime::{ApiError, RetryPolicy};
 use powerbi::{Error, PowerBiClient};
 use powerbi_sandbox::{Fault, FaultPlan, Sandbox, demo};
@@ -448,4 +448,64 @@ async fn a_timed_out_read_is_retried_and_a_timed_out_write_is_not() {
     assert!(matches!(error, Error::Timeout { .. }), "{error}");
     assert!(error.is_retryable(), "the caller may decide to try again");
     assert_eq!(api_requests(&sandbox, "POST", "/refreshes"), 1, "sent once");
+}
+
+/// A client given a clock with `clock_and_sleeper` retries on it: the builder's policy, a
+/// per-client policy and a per-call policy without a clock of their own all read and wait on
+/// the client's, while a policy with its own clock keeps it.
+#[tokio::test]
+async fn retries_wait_on_the_clients_clock_unless_the_policy_has_its_own() {
+    let sandbox = sandbox().await;
+    let clock = ManualClock::new();
+    let client = sandbox_builder(&sandbox)
+        .clock_and_sleeper(clock.clone())
+        .credential(service_principal_credential())
+        .build()
+        .expect("the client builds");
+    let throttled_twice = || {
+        groups_only([
+            Some(Fault::Throttle { retry_after: 2 }),
+            Some(Fault::Throttle { retry_after: 3 }),
+        ])
+    };
+    sandbox.set_faults(Some(throttled_twice()));
+    client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("the third attempt succeeds");
+    assert_eq!(
+        clock.sleeps(),
+        [Duration::from_secs(2), Duration::from_secs(3)]
+    );
+
+    sandbox.set_faults(Some(throttled_twice()));
+    client
+        .with_retry_policy(RetryPolicy::new().max_attempts(3))
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("a per-client policy reads the client's clock");
+    assert_eq!(clock.sleeps().len(), 4);
+
+    sandbox.set_faults(Some(throttled_twice()));
+    let groups: serde_json::Value = client
+        .raw(reqwest::Method::GET, "/groups")
+        .retry_policy(RetryPolicy::new().max_attempts(3))
+        .send_json()
+        .await
+        .expect("a per-call policy reads the client's clock");
+    assert!(groups["value"].is_array());
+    assert_eq!(clock.sleeps().len(), 6);
+
+    let own = ManualClock::new();
+    sandbox.set_faults(Some(throttled_twice()));
+    client
+        .with_retry_policy(instant_policy(&own))
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("a policy with its own clock");
+    assert_eq!(own.sleeps().len(), 2);
+    assert_eq!(clock.sleeps().len(), 6, "the client's clock was not used");
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use powerbi::Error;
 use powerbi::groups::{CreateGroupOptions, ListGroupsOptions};
 use powerbi::models::GroupCreationRequest;
-use powerbi::runtime::retry::ManualClock;
+use powerbi::runtime::time::ManualClock;
 use powerbi_sandbox::{Fault, FaultPlan, demo};
 
 use crate::common::*;

@@ -11,6 +11,7 @@ use powerbi::auth::{
     UsernamePasswordCredential,
 };
 use powerbi::groups::ListGroupsOptions;
+use powerbi::runtime::time::ManualClock;
 use powerbi::{Cloud, Error, PowerBiClient};
 use powerbi_sandbox::{RawLifetime, Sandbox, SandboxConfig, TokenFailure, demo};
 
@@ -379,4 +380,72 @@ async fn a_static_token_that_never_expires_is_used() {
             .expect("the static token works");
     }
     assert_eq!(sandbox.token_requests(), 1, "only the test's own sign-in");
+}
+
+/// Renewal and its backoff run on the client's clock: on a manual clock, a one-hour token is
+/// not renewed before its window (5 minutes before expiry, plus up to a quarter more), is
+/// renewed once inside it, and a failed renewal is retried only after its backoff (5 s, at
+/// least four fifths of it, then 10 s) has passed on that clock, the valid token serving
+/// every call meanwhile. Nothing waits in real time.
+#[tokio::test]
+async fn a_manual_clock_drives_renewal_and_its_backoff() {
+    let sandbox = sandbox().await;
+    sandbox.set_token_lifetime(Duration::from_secs(3600));
+    let clock = ManualClock::new();
+    let client = sandbox_builder(&sandbox)
+        .clock_and_sleeper(clock.clone())
+        .credential(service_principal_credential())
+        .build()
+        .expect("the client builds");
+    let requests_after = |advance: u64| {
+        clock.advance(Duration::from_secs(advance));
+        let client = client.clone();
+        let sandbox = &sandbox;
+        async move {
+            concurrent_calls(&client, 3).await;
+            sandbox.token_requests()
+        }
+    };
+    assert_eq!(requests_after(0).await, 1);
+    // 3200 s: before the window, which opens between 3225 and 3300 s.
+    assert_eq!(requests_after(3200).await, 1);
+    // 3300 s: inside it. The renewal fails twice, then works.
+    sandbox.fail_token_requests(2, TokenFailure::ServerError);
+    assert_eq!(requests_after(100).await, 2, "one failed renewal");
+    assert_eq!(requests_after(3).await, 2, "3 s: backing off (4 to 5 s)");
+    assert_eq!(requests_after(2).await, 3, "5 s: tried again, failed again");
+    assert_eq!(
+        requests_after(7).await,
+        3,
+        "7 s more: backing off (8 to 10 s)"
+    );
+    assert_eq!(requests_after(3).await, 4, "10 s: renewed");
+    assert_eq!(sandbox.tokens_issued(), 2);
+    assert_eq!(requests_after(60).await, 4, "the new token is fresh");
+    assert!(clock.sleeps().is_empty(), "nothing slept");
+}
+
+/// A static token's lifetime runs on the clock it is given: past it, signing in fails saying
+/// so, however little real time passed.
+#[tokio::test]
+async fn a_static_token_expires_on_its_clock() {
+    let sandbox = sandbox().await;
+    let token = crate::credentials::raw_token(&sandbox).await;
+    let clock = ManualClock::new();
+    let client = sandbox_builder(&sandbox)
+        .clock_and_sleeper(clock.clone())
+        .credential(
+            StaticTokenCredential::new(token, Duration::from_secs(600)).with_clock(clock.clone()),
+        )
+        .build()
+        .expect("the client builds");
+    concurrent_calls(&client, 1).await;
+    clock.advance(Duration::from_secs(601));
+    let error = client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect_err("the token has expired");
+    assert!(matches!(error, Error::Auth(_)), "{error}");
+    assert!(error.to_string().contains("expired"), "{error}");
 }

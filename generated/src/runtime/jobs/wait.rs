@@ -1,0 +1,109 @@
+//! Waiting on a job: polls spaced by the interval or the service's `Retry-After`, busy
+//! exports restarted, and the overall limit. The time is the client's
+//! ([`crate::runtime::time`]): its clock reads the deadline and its sleeper waits between polls.
+
+use std::time::Duration;
+
+use super::{Job, JobStatus};
+use crate::runtime::time::Time;
+use crate::runtime::{Error, LongRunning, Result, TimeoutKind};
+
+impl Job<'_> {
+    /// Polls until the operation ends and returns its last status (check
+    /// [`JobStatus::succeeded`]: a failed refresh or export is an answer, not an error).
+    pub async fn wait(&mut self) -> Result<JobStatus> {
+        self.wait_with(|_| {}).await
+    }
+
+    /// [`wait`](Job::wait), calling `progress` with every status seen.
+    pub async fn wait_with(&mut self, mut progress: impl FnMut(&JobStatus)) -> Result<JobStatus> {
+        let time = self.start.client().time().clone();
+        // A limit too far away for the clock to read is no limit.
+        let deadline = time.elapsed().checked_add(self.timeout);
+        let mut restarts = 0;
+        loop {
+            let timed_out = self.timed_out();
+            let (status, delay) = within(&time, deadline, timed_out, self.poll()).await?;
+            progress(&status);
+            if status.done {
+                let busy = self.kind == LongRunning::Export && !status.succeeded && delay.is_some();
+                if busy && restarts < self.max_restarts {
+                    // The service was busy: start the export again after its Retry-After.
+                    restarts += 1;
+                    self.sleep(&time, deadline, delay).await?;
+                    let fresh = within(
+                        &time,
+                        deadline,
+                        self.timed_out(),
+                        Job::start(self.start.clone(), self.kind),
+                    )
+                    .await?;
+                    self.id = fresh.id;
+                    self.target = fresh.target;
+                    self.initial = fresh.initial;
+                    continue;
+                }
+                return Ok(status);
+            }
+            self.sleep(&time, deadline, delay).await?;
+        }
+    }
+
+    fn timed_out(&self) -> Error {
+        let host = self
+            .start
+            .url()
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        Error::Timeout {
+            operation: self.start.operation_name(),
+            host,
+            after: self.timeout,
+            limit: TimeoutKind::Job,
+        }
+    }
+
+    /// Waits before the next poll: the interval or the service's (capped) `Retry-After`; an
+    /// error at once when the poll would come after the deadline.
+    async fn sleep(
+        &self,
+        time: &Time,
+        deadline: Option<Duration>,
+        delay: Option<Duration>,
+    ) -> Result<()> {
+        let wait = delay.map_or(self.interval, |delay| delay.max(self.interval));
+        if let Some(deadline) = deadline
+            && time
+                .elapsed()
+                .checked_add(wait)
+                .is_none_or(|wake| wake > deadline)
+        {
+            return Err(self.timed_out());
+        }
+        time.sleep(wait).await;
+        Ok(())
+    }
+}
+
+/// Runs `work` until `deadline` (a reading of `time`'s clock) at most; `timed_out` past it.
+/// Work in flight is cut short in real time (tokio's timer): a manual clock only moves when
+/// something sleeps on it, and decides only whether the work starts.
+async fn within<T>(
+    time: &Time,
+    deadline: Option<Duration>,
+    timed_out: Error,
+    work: impl Future<Output = Result<T>>,
+) -> Result<T> {
+    let Some(deadline) = deadline else {
+        return work.await;
+    };
+    let left = deadline.saturating_sub(time.elapsed());
+    if left.is_zero() {
+        return Err(timed_out);
+    }
+    match tokio::time::timeout(left, work).await {
+        Ok(result) => result,
+        Err(_) => Err(timed_out),
+    }
+}
