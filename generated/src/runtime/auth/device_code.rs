@@ -3,13 +3,13 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use crate::runtime::fields::{field, first_field};
 use futures::future::BoxFuture;
 
 use super::entra::{Seconds, authority_url, failure, post_token, read_error, send, token_url};
 use super::{AccessToken, IdentityKind, Secret, TokenContext, TokenCredential};
+use crate::runtime::fields::{field, first_field};
 use crate::runtime::time::{Sleeper, SystemClock};
-use crate::runtime::{Error, Result};
+use crate::runtime::{AuthError, Error, Result};
 
 const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// Entra ID's default poll interval, when it names none.
@@ -212,32 +212,37 @@ impl DeviceCodeCredential {
                     self.store_refresh_token(granted.refresh_token);
                     return Ok(granted.token);
                 }
-                Err(Error::Auth(mut error)) => match error.error.as_deref() {
-                    Some("authorization_pending") => {}
-                    Some("slow_down") => {
-                        interval = interval.saturating_add(SLOW_DOWN_STEP).min(MAX_INTERVAL);
+                Err(Error::Auth(error)) => {
+                    if let Some(stop) = refused(error, &mut interval) {
+                        return Err(stop);
                     }
-                    Some("authorization_declined") => {
-                        error.hint =
-                            Some("the user declined the sign-in: run again to get a new code");
-                        return Err(Error::Auth(error));
-                    }
-                    Some("expired_token" | "code_expired") => {
-                        error.hint = Some(EXPIRED_HINT);
-                        return Err(Error::Auth(error));
-                    }
-                    Some("bad_verification_code") => {
-                        error.hint = Some(
-                            "Entra ID did not recognise the device code: run again to get a new one",
-                        );
-                        return Err(Error::Auth(error));
-                    }
-                    _ => return Err(Error::Auth(error)),
-                },
+                }
                 Err(other) => return Err(other),
             }
         }
     }
+}
+
+/// What a refused token poll means: `None` to keep polling (`authorization_pending`, or
+/// `slow_down`, which lengthens `interval`), else the error to stop with, with a hint.
+fn refused(mut error: Box<AuthError>, interval: &mut Duration) -> Option<Error> {
+    match error.error.as_deref() {
+        Some("authorization_pending") => return None,
+        Some("slow_down") => {
+            *interval = interval.saturating_add(SLOW_DOWN_STEP).min(MAX_INTERVAL);
+            return None;
+        }
+        Some("authorization_declined") => {
+            error.hint = Some("the user declined the sign-in: run again to get a new code");
+        }
+        Some("expired_token" | "code_expired") => error.hint = Some(EXPIRED_HINT),
+        Some("bad_verification_code") => {
+            error.hint =
+                Some("Entra ID did not recognise the device code: run again to get a new one");
+        }
+        _ => {}
+    }
+    Some(Error::Auth(error))
 }
 
 const EXPIRED_HINT: &str =

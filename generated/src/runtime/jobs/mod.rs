@@ -135,7 +135,7 @@ impl JobStatus {
 }
 
 #[derive(Clone)]
-enum Target {
+enum NextPoll {
     /// GET this URL; the body carries the status.
     Status(url::Url),
     /// GET the refresh history and find this request id.
@@ -147,24 +147,121 @@ enum Target {
 }
 
 // Locations are the service's and may carry signed queries: Debug shows them without.
-impl std::fmt::Debug for Target {
+impl std::fmt::Debug for NextPoll {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Target::Status(url) => f
+            NextPoll::Status(url) => f
                 .debug_tuple("Status")
                 .field(&super::redact::url(url))
                 .finish(),
-            Target::History { url, request_id } => f
+            NextPoll::History { url, request_id } => f
                 .debug_struct("History")
                 .field("url", &super::redact::url(url))
                 .field("request_id", request_id)
                 .finish(),
-            Target::Accepted(url) => f
+            NextPoll::Accepted(url) => f
                 .debug_tuple("Accepted")
                 .field(&super::redact::url(url))
                 .finish(),
-            Target::Finished => f.write_str("Finished"),
+            NextPoll::Finished => f.write_str("Finished"),
         }
+    }
+}
+
+/// A refresh is followed at its `Location` when enhanced (a body beyond `notifyOption`), else
+/// in the refresh history by its request id; one that is neither cannot be followed.
+fn refresh_poll(
+    operation: &'static str,
+    request: &RequestBuilder<'_>,
+    headers: &reqwest::header::HeaderMap,
+    url: &url::Url,
+    location: Result<Option<url::Url>>,
+) -> Result<(Option<String>, NextPoll)> {
+    let enhanced = request
+        .json_body_bytes()
+        .and_then(|body| serde_json::from_slice::<Value>(body).ok())
+        .and_then(|body| body.as_object().cloned())
+        .is_some_and(|body| body.keys().any(|key| key != "notifyOption"));
+    // An enhanced refresh is followed (and cancelled) at its Location: one that is there but
+    // unusable is an error. A plain refresh only takes its id from it.
+    let location = if enhanced {
+        location?
+    } else {
+        location.ok().flatten()
+    };
+    let request_id = header(headers, "x-ms-request-id")
+        .or_else(|| {
+            location
+                .as_ref()
+                .and_then(|link| link.path_segments()?.next_back().map(str::to_owned))
+        })
+        .or_else(|| header(headers, "requestid"))
+        .filter(|id| !id.trim().is_empty());
+    let next_poll = match (&location, &request_id) {
+        (Some(location), _) if enhanced => NextPoll::Status(location.clone()),
+        (_, Some(request_id)) => {
+            let mut history = url.clone();
+            history.set_query(Some("$top=60"));
+            NextPoll::History {
+                url: history,
+                request_id: request_id.clone(),
+            }
+        }
+        _ => {
+            return Err(Error::Unusable {
+                operation,
+                field: "x-ms-request-id".to_owned(),
+                message:
+                    "the service accepted the refresh but returned no refresh id to follow it by"
+                        .to_owned(),
+                request_id: request_id_of(headers),
+            });
+        }
+    };
+    Ok((request_id, next_poll))
+}
+
+/// An export, import, pipeline deployment or scan is polled at a sibling of the start URL
+/// named by the id the answer carries: `.../reports/{id}/ExportTo` →
+/// `.../reports/{id}/exports/{exportId}`, `.../admin/workspaces/getInfo` →
+/// `.../admin/workspaces/scanStatus/{scanId}`.
+fn status_poll(
+    operation: &'static str,
+    id: Option<String>,
+    headers: &reqwest::header::HeaderMap,
+    url: &url::Url,
+    segment: &str,
+) -> Result<(Option<String>, NextPoll)> {
+    let id = id.ok_or_else(|| Error::Unusable {
+        operation,
+        field: "id".to_owned(),
+        message: "the service accepted the request but its answer carries no id to follow the operation by; it may still run".to_owned(),
+        request_id: request_id_of(headers),
+    })?;
+    let next_poll = NextPoll::Status(sibling(url, 1, &[segment, &id]));
+    Ok((Some(id), next_poll))
+}
+
+/// A generic long-running answer: 202 is followed at its `Location` (or, for a GET, at the
+/// same URL); anything else was final.
+fn accepted_poll(
+    operation: &'static str,
+    request: &RequestBuilder<'_>,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+    url: &url::Url,
+    location: Option<url::Url>,
+) -> Result<NextPoll> {
+    match (status, location) {
+        (202, Some(location)) => Ok(NextPoll::Accepted(location)),
+        (202, None) if request.is_get() => Ok(NextPoll::Accepted(url.clone())),
+        (202, None) => Err(Error::Unusable {
+            operation,
+            field: "Location".to_owned(),
+            message: "the service accepted the request (202) without a Location to follow it at; it may still run".to_owned(),
+            request_id: request_id_of(headers),
+        }),
+        _ => Ok(NextPoll::Finished),
     }
 }
 
@@ -175,7 +272,7 @@ pub struct Job<'c> {
     kind: LongRunning,
     start: RequestBuilder<'c>,
     id: Option<String>,
-    target: Target,
+    next_poll: NextPoll,
     initial: Value,
     interval: Duration,
     timeout: Duration,
@@ -203,103 +300,24 @@ impl<'c> Job<'c> {
         let rules = request.client().transport_rules();
         let location = location(operation, &headers, &url, rules);
         let body_id = text(&initial, "id").filter(|id| !id.trim().is_empty());
-        let (id, target) = match kind {
-            LongRunning::Refresh => {
-                let enhanced = request
-                    .json_body_bytes()
-                    .and_then(|body| serde_json::from_slice::<Value>(body).ok())
-                    .and_then(|body| body.as_object().cloned())
-                    .is_some_and(|body| body.keys().any(|key| key != "notifyOption"));
-                // An enhanced refresh is followed (and cancelled) at its Location: one that
-                // is there but unusable is an error. A plain refresh only takes its id from it.
-                let location = if enhanced {
-                    location?
-                } else {
-                    location.ok().flatten()
-                };
-                let request_id = header(&headers, "x-ms-request-id")
-                    .or_else(|| {
-                        location
-                            .as_ref()
-                            .and_then(|link| link.path_segments()?.next_back().map(str::to_owned))
-                    })
-                    .or_else(|| header(&headers, "requestid"))
-                    .filter(|id| !id.trim().is_empty());
-                let target = match (&location, &request_id) {
-                    (Some(location), _) if enhanced => Target::Status(location.clone()),
-                    (_, Some(request_id)) => {
-                        let mut history = url.clone();
-                        history.set_query(Some("$top=60"));
-                        Target::History {
-                            url: history,
-                            request_id: request_id.clone(),
-                        }
-                    }
-                    _ => {
-                        return Err(Error::Unusable {
-                            operation,
-                            field: "x-ms-request-id".to_owned(),
-                            message: "the service accepted the refresh but returned no refresh id to follow it by".to_owned(),
-                            request_id: request_id_of(&headers),
-                        });
-                    }
-                };
-                (request_id, target)
-            }
-            LongRunning::Export => {
-                let id = Self::need(operation, body_id, &headers)?;
-                // `.../reports/{id}/ExportTo` → `.../reports/{id}/exports/{exportId}`.
-                (
-                    Some(id.clone()),
-                    Target::Status(sibling(&url, 1, &["exports", &id])),
-                )
-            }
-            LongRunning::Import => {
-                let id = Self::need(operation, body_id, &headers)?;
-                (
-                    Some(id.clone()),
-                    Target::Status(sibling(&url, 1, &["imports", &id])),
-                )
-            }
-            LongRunning::Pipeline => {
-                let id = Self::need(operation, body_id, &headers)?;
-                // `.../pipelines/{id}/deployAll` → `.../pipelines/{id}/operations/{operationId}`.
-                (
-                    Some(id.clone()),
-                    Target::Status(sibling(&url, 1, &["operations", &id])),
-                )
-            }
-            LongRunning::Scan => {
-                let id = Self::need(operation, body_id, &headers)?;
-                // `.../admin/workspaces/getInfo` → `.../admin/workspaces/scanStatus/{id}`.
-                (
-                    Some(id.clone()),
-                    Target::Status(sibling(&url, 1, &["scanStatus", &id])),
-                )
-            }
+        let (id, next_poll) = match kind {
+            LongRunning::Refresh => refresh_poll(operation, &request, &headers, &url, location)?,
+            LongRunning::Export => status_poll(operation, body_id, &headers, &url, "exports")?,
+            LongRunning::Import => status_poll(operation, body_id, &headers, &url, "imports")?,
+            LongRunning::Pipeline => status_poll(operation, body_id, &headers, &url, "operations")?,
+            LongRunning::Scan => status_poll(operation, body_id, &headers, &url, "scanStatus")?,
             LongRunning::Poll | LongRunning::None => {
-                let target = match (status, location?) {
-                    (202, Some(location)) => Target::Accepted(location),
-                    (202, None) if request.is_get() => Target::Accepted(url.clone()),
-                    (202, None) => {
-                        return Err(Error::Unusable {
-                            operation,
-                            field: "Location".to_owned(),
-                            message: "the service accepted the request (202) without a Location to follow it at; it may still run".to_owned(),
-                            request_id: request_id_of(&headers),
-                        });
-                    }
-                    _ => Target::Finished,
-                };
-                (body_id, target)
+                let next_poll =
+                    accepted_poll(operation, &request, status, &headers, &url, location?)?;
+                (body_id, next_poll)
             }
         };
-        let finished = matches!(target, Target::Finished);
+        let finished = matches!(next_poll, NextPoll::Finished);
         Ok(Job {
             kind,
             start: request,
             id,
-            target,
+            next_poll,
             last: finished.then(|| JobStatus {
                 status: "Succeeded".to_owned(),
                 percent_complete: None,
@@ -312,19 +330,6 @@ impl<'c> Job<'c> {
             timeout: default_timeout(kind),
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             max_restarts: 3,
-        })
-    }
-
-    fn need(
-        operation: &'static str,
-        id: Option<String>,
-        headers: &reqwest::header::HeaderMap,
-    ) -> Result<String> {
-        id.ok_or_else(|| Error::Unusable {
-            operation,
-            field: "id".to_owned(),
-            message: "the service accepted the request but its answer carries no id to follow the operation by; it may still run".to_owned(),
-            request_id: request_id_of(headers),
         })
     }
 
@@ -384,14 +389,14 @@ impl<'c> Job<'c> {
         let operation = self.start.operation_name();
         // An HTTP-date `Retry-After` is read against the client's wall clock.
         let time = self.start.client().time();
-        let (status, delay) = match &self.target {
-            Target::Finished => {
+        let (status, delay) = match &self.next_poll {
+            NextPoll::Finished => {
                 let last = self.last.clone().ok_or_else(|| {
                     Error::InvalidRequest(format!("{operation}: nothing to poll"))
                 })?;
                 (last, None)
             }
-            Target::History { url, request_id } => {
+            NextPoll::History { url, request_id } => {
                 let response = self.get(url).send().await?;
                 let body: Value = response.decode(operation)?;
                 let entry = body
@@ -413,7 +418,7 @@ impl<'c> Job<'c> {
                     retry_after(&response.headers, self.max_retry_after, time),
                 )
             }
-            Target::Status(url) => {
+            NextPoll::Status(url) => {
                 let response = self.get(url).send().await?;
                 let body: Value = response.decode(operation)?;
                 let status = match self.kind {
@@ -426,7 +431,7 @@ impl<'c> Job<'c> {
                     retry_after(&response.headers, self.max_retry_after, time),
                 )
             }
-            Target::Accepted(url) => {
+            NextPoll::Accepted(url) => {
                 let response = self.get(url).execute().await?;
                 let accepted = response.status().as_u16() == 202;
                 let delay = retry_after(response.headers(), self.max_retry_after, time);
@@ -453,8 +458,8 @@ impl<'c> Job<'c> {
 
     /// Cancels an enhanced refresh (`DELETE` on its `Location`).
     pub async fn cancel(&self) -> Result<()> {
-        match (&self.kind, &self.target) {
-            (LongRunning::Refresh, Target::Status(url)) => {
+        match (&self.kind, &self.next_poll) {
+            (LongRunning::Refresh, NextPoll::Status(url)) => {
                 RequestBuilder::raw(self.start.client(), reqwest::Method::DELETE, String::new())
                     .absolute_url(url.clone())
                     .send()
@@ -470,9 +475,9 @@ impl<'c> Job<'c> {
 
     /// The URL of a finished job's file (export) or result (scan).
     fn result_url(&self, what: &str) -> Result<url::Url> {
-        match (&self.kind, &self.target) {
-            (LongRunning::Export, Target::Status(url)) => Ok(sibling(url, 0, &["file"])),
-            (LongRunning::Scan, Target::Status(url)) => Ok(sibling(
+        match (&self.kind, &self.next_poll) {
+            (LongRunning::Export, NextPoll::Status(url)) => Ok(sibling(url, 0, &["file"])),
+            (LongRunning::Scan, NextPoll::Status(url)) => Ok(sibling(
                 url,
                 2,
                 &["scanResult", self.id.as_deref().unwrap_or_default()],

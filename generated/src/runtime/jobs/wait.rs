@@ -39,7 +39,7 @@ impl Job<'_> {
                     )
                     .await?;
                     self.id = fresh.id;
-                    self.target = fresh.target;
+                    self.next_poll = fresh.next_poll;
                     self.initial = fresh.initial;
                     continue;
                 }
