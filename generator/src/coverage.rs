@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::model::Spec;
+use crate::spec::yaml::{self, Position};
 use crate::{Error, SourceText};
 
 /// The file beside the category files that lists operations left out on purpose.
@@ -89,21 +90,29 @@ pub fn read_excluded(source: Option<&SourceText>) -> Result<Vec<Excluded>, Error
     let Some(source) = source else {
         return Ok(Vec::new());
     };
-    serde_yaml::from_str::<ExcludedFile>(&source.text)
+    let problem = |position: Position, message: String| {
+        Error::Spec(vec![crate::Diagnostic {
+            location: crate::Location {
+                file: source.path.clone(),
+                line: position.line,
+                column: position.column,
+            },
+            item: "excluded".to_owned(),
+            message: format!("{message} (each entry needs `operation_id` and `reason`)"),
+        }])
+    };
+    let root = yaml::parse(&source.text).map_err(|error| problem(error.position, error.message))?;
+    yaml::from_node::<ExcludedFile>(&root)
         .map(|file| file.excluded)
         .map_err(|error| {
-            let (line, column) = error
-                .location()
-                .map_or((1, 1), |location| (location.line(), location.column()));
-            Error::Spec(vec![crate::Diagnostic {
-                location: crate::Location {
-                    file: source.path.clone(),
-                    line,
-                    column,
-                },
-                item: "excluded".to_owned(),
-                message: format!("{error} (each entry needs `operation_id` and `reason`)"),
-            }])
+            // Point at the first entry that does not read, else at the document.
+            let entry = match root.get("excluded").map(|list| &list.value) {
+                Some(yaml::Value::Sequence(entries)) => entries
+                    .iter()
+                    .find(|entry| yaml::from_node::<Excluded>(entry).is_err()),
+                _ => None,
+            };
+            problem(entry.unwrap_or(&root).position, error.to_string())
         })
 }
 

@@ -16,6 +16,12 @@
 //! }
 //! ```
 //! and then, in that crate: `include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));`.
+//!
+//! YAML is read with yaml-rust2 (maintained), once per file: its event parser reports where
+//! each event sits, and [`spec::yaml`] builds from those events one tree that carries both the
+//! values and their lines, so a diagnostic points at the exact key. The generator used
+//! serde_yaml before; serde_yaml is deprecated and unmaintained upstream, and it forgets
+//! positions, which made every file be parsed twice by two parsers (values, then positions).
 
 mod builder;
 mod codegen;

@@ -12,19 +12,14 @@ pub struct RawFile {
     pub title: Option<String>,
     pub doc: Option<String>,
     pub permissions: Option<Vec<String>>,
+    // `operations`, `models` and `enums` are read item by item by the loader (so one bad
+    // item does not hide the others), not by serde.
     #[serde(skip)]
     pub operations: Vec<RawOperation>,
     #[serde(skip)]
     pub models: Vec<(String, RawModel)>,
     #[serde(skip)]
     pub enums: Vec<(String, RawEnum)>,
-    // Read item by item by the loader (so one bad item does not hide the others).
-    #[serde(rename = "operations", default)]
-    pub operations_value: Option<serde_yaml::Value>,
-    #[serde(rename = "models", default)]
-    pub models_value: Option<serde_yaml::Value>,
-    #[serde(rename = "enums", default)]
-    pub enums_value: Option<serde_yaml::Value>,
 }
 
 /// An operation as written.
@@ -97,10 +92,9 @@ pub enum RawScope {
 #[serde(deny_unknown_fields)]
 pub struct RawModel {
     pub doc: Option<String>,
+    /// Read field by field by the loader, not by serde.
     #[serde(skip)]
     pub fields: Vec<(String, RawField)>,
-    #[serde(rename = "fields", default)]
-    pub fields_value: Option<serde_yaml::Value>,
 }
 
 /// A model field as written.
