@@ -93,11 +93,11 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", source.path.display());
             }
         }
-        let mut spec = crate::load(&sources)?;
+        let mut api = crate::load(&sources)?;
         if let Some(categories) = &self.categories {
-            spec = crate::select(&spec, categories)?;
+            api = crate::select(&api, categories)?;
         }
-        let text = crate::render(&spec, &self.target)?;
+        let text = crate::render(&api, &self.target)?;
         let path = out_dir.join(&self.file_name);
         write_if_changed(&path, &text)?;
         Ok(path)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::model::Spec;
+use crate::api::Api;
 use crate::spec::yaml::{self, Position};
 use crate::{Error, SourceText};
 
@@ -30,16 +30,16 @@ pub struct Excluded {
     pub reason: String,
 }
 
-/// The result of comparing the spec with Microsoft's description.
+/// The result of comparing the spec with the reference (Microsoft's description).
 #[derive(Debug, Default)]
 pub struct Coverage {
     /// operationId → `category::operation` that covers it.
     pub covered: BTreeMap<String, String>,
     /// operationId → reason.
     pub excluded: BTreeMap<String, String>,
-    /// operationIds in the description that the spec neither covers nor excludes.
+    /// operationIds in the reference that the spec neither covers nor excludes.
     pub missing: Vec<String>,
-    /// operationIds the spec names that the description does not have (typos, removals).
+    /// operationIds the spec names that the reference does not have (typos, removals).
     pub unknown: Vec<String>,
     /// operationIds both covered and excluded, or covered twice.
     pub conflicting: Vec<String>,
@@ -116,12 +116,13 @@ pub fn read_excluded(source: Option<&SourceText>) -> Result<Vec<Excluded>, Error
         })
 }
 
-/// Compares the spec (and its exclusions) with a Swagger 2.0 description's operationIds.
-pub fn coverage(spec: &Spec, excluded: &[Excluded], swagger_json: &str) -> Result<Coverage, Error> {
-    let swagger: serde_json::Value = serde_json::from_str(swagger_json)
+/// Compares the validated API (and the spec's exclusions) with the reference's operationIds:
+/// Microsoft's description of the service, in Swagger 2.0 JSON.
+pub fn coverage(api: &Api, excluded: &[Excluded], reference_json: &str) -> Result<Coverage, Error> {
+    let reference: serde_json::Value = serde_json::from_str(reference_json)
         .map_err(|error| Error::Config(format!("the description is not JSON: {error}")))?;
     let mut described = Vec::new();
-    for operations in swagger["paths"]
+    for operations in reference["paths"]
         .as_object()
         .into_iter()
         .flat_map(|paths| paths.values())
@@ -142,7 +143,7 @@ pub fn coverage(spec: &Spec, excluded: &[Excluded], swagger_json: &str) -> Resul
         ));
     }
     let mut result = Coverage::default();
-    for category in &spec.categories {
+    for category in &api.categories {
         for operation in &category.operations {
             for id in &operation.operation_ids {
                 let name = format!("{}::{}", category.name, operation.name);

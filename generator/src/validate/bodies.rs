@@ -1,6 +1,6 @@
 //! Request bodies (a model, or a file) and responses (none, binary, a model, a list).
 
-use crate::model::{Body, BodyKind, Response, TypeRef};
+use crate::api::{Body, BodyKind, Response, TypeRef};
 use crate::spec::load::SourceFile;
 use crate::spec::raw::RawBody;
 

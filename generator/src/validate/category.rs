@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::Category;
+use crate::api::Category;
 use crate::naming;
 use crate::spec::load::SourceFile;
 

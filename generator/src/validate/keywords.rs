@@ -1,7 +1,7 @@
 //! Keys whose value is one word of a fixed list (`method`, `workspace`, `paging`,
 //! `long_running`, `service_principal`, `retry`): one table each, one check for all.
 
-use crate::model::{LongRunning, Method, Paging, ServicePrincipal, WorkspaceScope};
+use crate::api::{LongRunning, Method, Paging, ServicePrincipal, WorkspaceScope};
 use crate::spec::load::SourceFile;
 
 use super::checker::Checker;

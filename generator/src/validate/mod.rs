@@ -1,4 +1,4 @@
-//! Checks the raw spec and builds the validated [`Spec`]. Every problem is collected; nothing
+//! Checks the raw spec and builds the validated [`Api`]. Every problem is collected; nothing
 //! stops at the first.
 //!
 //! One [`checker::Checker`] walks the files; its checks live by concern: names and type
@@ -20,15 +20,15 @@ mod whole;
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::api::Api;
 use crate::diagnostic::Diagnostic;
-use crate::model::Spec;
 use crate::spec::load::SourceFile;
 use checker::Checker;
 
 pub use scopes::KNOWN_SCOPES;
 
-/// Validates parsed files into a [`Spec`], appending every problem to `diagnostics`.
-pub fn validate(files: &[SourceFile], hash: String, diagnostics: &mut Vec<Diagnostic>) -> Spec {
+/// Validates parsed files into a [`Api`], appending every problem to `diagnostics`.
+pub fn validate(files: &[SourceFile], hash: String, diagnostics: &mut Vec<Diagnostic>) -> Api {
     let mut checker = Checker {
         diagnostics,
         types: BTreeMap::new(),
@@ -71,7 +71,7 @@ pub fn validate(files: &[SourceFile], hash: String, diagnostics: &mut Vec<Diagno
     models.sort_by(|a, b| a.name.cmp(&b.name));
     enums.sort_by(|a, b| a.name.cmp(&b.name));
     categories.sort_by(|a, b| a.name.cmp(&b.name));
-    Spec {
+    Api {
         categories,
         models,
         enums,

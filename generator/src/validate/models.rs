@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{EnumDef, EnumValue, Field, Model, TypeRef};
+use crate::api::{EnumDef, EnumValue, Field, Model, TypeRef};
 use crate::naming;
 use crate::spec::load::SourceFile;
 use crate::spec::raw::{RawEnum, RawEnumValue, RawField, RawModel};

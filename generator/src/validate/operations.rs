@@ -1,7 +1,7 @@
 //! Operations: their required keys, name and links, and the parts checked elsewhere (keyword
 //! keys, parameters, path, body, response, scopes), put together.
 
-use crate::model::Operation;
+use crate::api::Operation;
 use crate::naming;
 use crate::spec::load::SourceFile;
 use crate::spec::raw::RawOperation;

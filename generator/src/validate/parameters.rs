@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Parameter, ParameterLocation, TypeRef, WorkspaceScope};
+use crate::api::{Parameter, ParameterLocation, TypeRef, WorkspaceScope};
 use crate::naming;
 use crate::spec::load::SourceFile;
 use crate::spec::raw::{RawOperation, RawParameter};

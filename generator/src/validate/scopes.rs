@@ -5,7 +5,9 @@ use crate::spec::raw::RawScope;
 
 use super::checker::Checker;
 
-/// Every delegated scope of the Power BI service that an operation may name.
+/// Every delegated scope of the Power BI service that an operation may name: the one source of
+/// the list. The sandbox's catalogue (`tests/sandbox/src/scopes.rs`) and `spec/README.md` copy
+/// it; `tests/e2e` (`known_scopes.rs`) fails when a copy differs.
 pub const KNOWN_SCOPES: &[&str] = &[
     "App.Read.All",
     "Capacity.Read.All",

@@ -1,7 +1,7 @@
 //! Model and enum names (declared once, PascalCase, shadowing nothing) and type expressions
 //! (`string`, `list<Tile>`, a declared model or enum).
 
-use crate::model::TypeRef;
+use crate::api::TypeRef;
 use crate::naming;
 use crate::spec::load::SourceFile;
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{BodyKind, Category, Model, TypeRef};
+use crate::api::{BodyKind, Category, Model, TypeRef};
 use crate::spec::load::SourceFile;
 
 use super::checker::Checker;
