@@ -60,7 +60,7 @@ fn at(
 /// that has the wrong shape is reported and the others are kept.
 pub fn parse(source: &SourceText, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceFile> {
     // One parse gives both the values and where each sits.
-    let mut root = match yaml::parse(&source.text) {
+    let root = match yaml::parse(&source.text) {
         Ok(root) => root,
         Err(error) => {
             diagnostics.push(at(
@@ -85,18 +85,20 @@ pub fn parse(source: &SourceText, diagnostics: &mut Vec<Diagnostic>) -> Option<S
         ));
         return None;
     }
-    let operations = root.take("operations");
-    let models = root.take("models");
-    let enums = root.take("enums");
     let mut raw = read_item::<RawFile>(&file, "", "file", &root, diagnostics)?;
+    let (operations, models, enums) = (
+        root.get("operations"),
+        root.get("models"),
+        root.get("enums"),
+    );
     if let Some(operations) = operations {
-        raw.operations = read_operations(&file, &operations, diagnostics);
+        raw.operations = read_operations(&file, operations, diagnostics);
     }
     if let Some(models) = models {
-        raw.models = read_models(&file, &models, diagnostics);
+        raw.models = read_models(&file, models, diagnostics);
     }
     if let Some(enums) = enums {
-        for (name, item) in mapping(&file, "enums", "file", &enums, diagnostics) {
+        for (name, item) in mapping(&file, "enums", "file", enums, diagnostics) {
             let node = format!("enums/{name}");
             let label = format!("enum '{name}'");
             if let Some(item) = read_item::<RawEnum>(&file, &node, &label, item, diagnostics) {
@@ -138,14 +140,12 @@ fn read_models(
     for (name, item) in mapping(file, "models", "file", models, diagnostics) {
         let node = format!("models/{name}");
         let label = format!("model '{name}'");
-        let mut item = item.clone();
-        let fields = item.take("fields");
-        let Some(mut model) = read_item::<RawModel>(file, &node, &label, &item, diagnostics) else {
+        let Some(mut model) = read_item::<RawModel>(file, &node, &label, item, diagnostics) else {
             continue;
         };
-        if let Some(fields) = fields {
+        if let Some(fields) = item.get("fields") {
             let fields_node = format!("{node}/fields");
-            for (field_name, field) in mapping(file, &fields_node, &label, &fields, diagnostics) {
+            for (field_name, field) in mapping(file, &fields_node, &label, fields, diagnostics) {
                 let field_node = format!("{fields_node}/{field_name}");
                 if let Some(field) =
                     read_item::<RawField>(file, &field_node, &label, field, diagnostics)

@@ -7,7 +7,7 @@ use yaml_rust2::parser::{Event, MarkedEventReceiver, Tag};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use super::node::{Node, Position, Value, YamlError};
-use super::scalar::{is_core, resolve, unsupported};
+use super::scalar::{is_core, is_non_specific, resolve, unsupported};
 
 /// Nesting deeper than this is refused rather than risking the stack (serde_yaml's limit too).
 const MAX_DEPTH: usize = 128;
@@ -206,7 +206,7 @@ impl MarkedEventReceiver for TreeBuilder {
             }
             Event::Alias(anchor) => self.alias(anchor, at),
             Event::SequenceStart(anchor, tag) => {
-                if let Some(tag) = tag.filter(|tag| !is_core(tag, "seq")) {
+                if let Some(tag) = tag.filter(|tag| !is_core(tag, "seq") && !is_non_specific(tag)) {
                     self.fail(at, unsupported(&tag));
                 }
                 self.open(Open::Sequence {
@@ -216,7 +216,7 @@ impl MarkedEventReceiver for TreeBuilder {
                 });
             }
             Event::MappingStart(anchor, tag) => {
-                if let Some(tag) = tag.filter(|tag| !is_core(tag, "map")) {
+                if let Some(tag) = tag.filter(|tag| !is_core(tag, "map") && !is_non_specific(tag)) {
                     self.fail(at, unsupported(&tag));
                 }
                 self.open(Open::Mapping {

@@ -92,9 +92,38 @@ impl<'de> de::Deserializer<'de> for &'de Node {
         }
     }
 
+    // An empty value (`key:`) reads as an empty list or mapping where one is expected, as
+    // serde_yaml read it: `parameters:` is no parameters, a model `Thing:` has no keys.
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.value {
+            Value::Null => visitor.visit_seq(SeqDeserializer::<_, DeError>::new(
+                std::iter::empty::<&Node>(),
+            )),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.value {
+            Value::Null => visitor.visit_map(MapDeserializer::<_, DeError>::new(
+                std::iter::empty::<(Key, &Node)>(),
+            )),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_map(visitor)
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        unit_struct tuple tuple_struct identifier ignored_any
     }
 }
 

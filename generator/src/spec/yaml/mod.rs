@@ -26,15 +26,16 @@ pub use node::{Node, Position, Value, YamlError};
 pub fn parse(text: &str) -> Result<Node, YamlError> {
     let mut builder = build::TreeBuilder::default();
     let mut parser = Parser::new_from_str(text);
-    let result = parser.load(&mut builder, true);
+    // A syntax error wins over what the tree refused (a duplicate key, an unknown tag), as
+    // it may be the cause.
+    parser.load(&mut builder, true).map_err(|error| YamlError {
+        position: Position::from_marker(error.marker()),
+        message: error.info().to_owned(),
+    })?;
     let (root, error) = builder.finish_document();
     if let Some(error) = error {
         return Err(error);
     }
-    result.map_err(|error| YamlError {
-        position: Position::from_marker(error.marker()),
-        message: error.info().to_owned(),
-    })?;
     Ok(root.unwrap_or(Node {
         value: Value::Null,
         position: Position { line: 1, column: 1 },
@@ -152,6 +153,37 @@ mod tests {
         assert_eq!(
             error.message,
             "invalid type: integer `12`, expected a string"
+        );
+    }
+
+    #[test]
+    fn an_empty_value_reads_as_an_empty_list_or_mapping() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Item {
+            #[serde(default)]
+            list: Vec<String>,
+            inner: Option<Inner>,
+        }
+        #[derive(Debug, Default, serde::Deserialize)]
+        struct Inner {
+            name: Option<String>,
+        }
+        let item = from_str::<Item>("list:\n").unwrap();
+        assert!(item.list.is_empty() && item.inner.is_none());
+        let node = parse("inner:\n").unwrap();
+        let inner = from_node::<Inner>(node.get("inner").unwrap()).unwrap();
+        assert!(inner.name.is_none());
+    }
+
+    #[test]
+    fn a_syntax_error_wins_over_a_duplicate_key_and_the_bare_tag_means_a_string() {
+        let error = parse("a: 1\na: 2\nb: [\n").unwrap_err();
+        assert_ne!(error.message, "duplicate entry with key \"a\"");
+        assert!(matches!(value("! 12"), Value::String(ref s) if s == "12"));
+        let error = parse("a: !custom x\n").unwrap_err();
+        assert_eq!(
+            error.message,
+            "the tag `!custom` is not supported in spec files"
         );
     }
 }

@@ -93,17 +93,6 @@ impl Node {
         }
     }
 
-    /// Takes the value under `key` out of this mapping, if it is one and has it.
-    pub fn take(&mut self, key: &str) -> Option<Node> {
-        let Value::Mapping(entries) = &mut self.value else {
-            return None;
-        };
-        let index = entries
-            .iter()
-            .position(|(name, _)| name.as_str() == Some(key))?;
-        Some(entries.remove(index).1)
-    }
-
     /// The text of a scalar as a path segment or a message shows it.
     pub(crate) fn scalar_text(&self) -> Option<String> {
         match &self.value {

@@ -10,6 +10,15 @@ pub(super) fn is_core(tag: &Tag, name: &str) -> bool {
     (tag.handle == "!!" || tag.handle == "tag:yaml.org,2002:") && tag.suffix == name
 }
 
+/// Whether `tag` is the non-specific `!`, which only says "not a plain scalar".
+pub(super) fn is_non_specific(tag: &Tag) -> bool {
+    // yaml-rust2 splits it either way depending on the context.
+    matches!(
+        (tag.handle.as_str(), tag.suffix.as_str()),
+        ("!", "") | ("", "!")
+    )
+}
+
 pub(super) fn unsupported(tag: &Tag) -> String {
     format!(
         "the tag `{}{}` is not supported in spec files",
@@ -25,7 +34,7 @@ pub(super) fn resolve(
     tag: Option<&Tag>,
 ) -> Result<Value, String> {
     if let Some(tag) = tag {
-        return if is_core(tag, "str") {
+        return if is_core(tag, "str") || is_non_specific(tag) {
             Ok(Value::String(text))
         } else {
             Err(unsupported(tag))
