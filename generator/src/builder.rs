@@ -86,7 +86,7 @@ impl Builder {
     /// unchanged spec never makes cargo recompile the crate. Returns the file's path.
     pub fn generate(self) -> Result<PathBuf, Error> {
         let host = self.host.clone();
-        self.write_generated(|spec| crate::render(spec, &host))
+        self.write_generated(|api| crate::render(api, &host))
     }
 
     /// Instead of the client, generates only the example dispatch that the tests proving
@@ -94,14 +94,14 @@ impl Builder {
     /// reaching their support module at `support_path` (`crate::example_support`). It calls
     /// `::powerbi` itself, so the host settings (`runtime_path`, ...) do not apply.
     pub fn generate_example_dispatch(self, support_path: &str) -> Result<PathBuf, Error> {
-        self.write_generated(|spec| crate::render_example_dispatch(spec, support_path))
+        self.write_generated(|api| crate::render_example_dispatch(api, support_path))
     }
 
     /// Reads and validates the spec, keeps the chosen categories, and writes what `render`
     /// makes of them.
     fn write_generated(
         self,
-        render: impl FnOnce(&crate::model::Spec) -> Result<String, Error>,
+        render: impl FnOnce(&crate::api::Api) -> Result<String, Error>,
     ) -> Result<PathBuf, Error> {
         let out_dir = self.output_dir()?;
         let sources = crate::read_spec_dir(&self.spec_dir)?;
@@ -111,11 +111,11 @@ impl Builder {
                 println!("cargo:rerun-if-changed={}", source.path.display());
             }
         }
-        let mut spec = crate::load(&sources)?;
+        let mut api = crate::load(&sources)?;
         if let Some(categories) = &self.categories {
-            spec = crate::select(&spec, categories)?;
+            api = crate::select(&api, categories)?;
         }
-        let text = render(&spec)?;
+        let text = render(&api)?;
         let path = out_dir.join(&self.file_name);
         write_if_changed(&path, &text)?;
         Ok(path)

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::model::Spec;
+use crate::api::Api;
+use crate::spec::yaml::{self, Position};
 use crate::{Error, SourceText};
 
 /// The file beside the category files that lists operations left out on purpose.
@@ -29,16 +30,16 @@ pub struct Excluded {
     pub reason: String,
 }
 
-/// The result of comparing the spec with Microsoft's description.
+/// The result of comparing the spec with the reference (Microsoft's description).
 #[derive(Debug, Default)]
 pub struct Coverage {
     /// operationId → `category::operation` that covers it.
     pub covered: BTreeMap<String, String>,
     /// operationId → reason.
     pub excluded: BTreeMap<String, String>,
-    /// operationIds in the description that the spec neither covers nor excludes.
+    /// operationIds in the reference that the spec neither covers nor excludes.
     pub missing: Vec<String>,
-    /// operationIds the spec names that the description does not have (typos, removals).
+    /// operationIds the spec names that the reference does not have (typos, removals).
     pub unknown: Vec<String>,
     /// operationIds both covered and excluded, or covered twice.
     pub conflicting: Vec<String>,
@@ -89,30 +90,39 @@ pub fn read_excluded(source: Option<&SourceText>) -> Result<Vec<Excluded>, Error
     let Some(source) = source else {
         return Ok(Vec::new());
     };
-    serde_yaml::from_str::<ExcludedFile>(&source.text)
+    let problem = |position: Position, message: String| {
+        Error::Spec(vec![crate::Diagnostic {
+            location: crate::Location {
+                file: source.path.clone(),
+                line: position.line,
+                column: position.column,
+            },
+            item: "excluded".to_owned(),
+            message: format!("{message} (each entry needs `operation_id` and `reason`)"),
+        }])
+    };
+    let root = yaml::parse(&source.text).map_err(|error| problem(error.position, error.message))?;
+    yaml::from_node::<ExcludedFile>(&root)
         .map(|file| file.excluded)
         .map_err(|error| {
-            let (line, column) = error
-                .location()
-                .map_or((1, 1), |location| (location.line(), location.column()));
-            Error::Spec(vec![crate::Diagnostic {
-                location: crate::Location {
-                    file: source.path.clone(),
-                    line,
-                    column,
-                },
-                item: "excluded".to_owned(),
-                message: format!("{error} (each entry needs `operation_id` and `reason`)"),
-            }])
+            // Point at the first entry that does not read, else at the document.
+            let entry = match root.get("excluded").map(|list| &list.value) {
+                Some(yaml::Value::Sequence(entries)) => entries
+                    .iter()
+                    .find(|entry| yaml::from_node::<Excluded>(entry).is_err()),
+                _ => None,
+            };
+            problem(entry.unwrap_or(&root).position, error.to_string())
         })
 }
 
-/// Compares the spec (and its exclusions) with a Swagger 2.0 description's operationIds.
-pub fn coverage(spec: &Spec, excluded: &[Excluded], swagger_json: &str) -> Result<Coverage, Error> {
-    let swagger: serde_json::Value = serde_json::from_str(swagger_json)
+/// Compares the validated API (and the spec's exclusions) with the reference's operationIds:
+/// Microsoft's description of the service, in Swagger 2.0 JSON.
+pub fn coverage(api: &Api, excluded: &[Excluded], reference_json: &str) -> Result<Coverage, Error> {
+    let reference: serde_json::Value = serde_json::from_str(reference_json)
         .map_err(|error| Error::Config(format!("the description is not JSON: {error}")))?;
     let mut described = Vec::new();
-    for operations in swagger["paths"]
+    for operations in reference["paths"]
         .as_object()
         .into_iter()
         .flat_map(|paths| paths.values())
@@ -133,7 +143,7 @@ pub fn coverage(spec: &Spec, excluded: &[Excluded], swagger_json: &str) -> Resul
         ));
     }
     let mut result = Coverage::default();
-    for category in &spec.categories {
+    for category in &api.categories {
         for operation in &category.operations {
             for id in &operation.operation_ids {
                 let name = format!("{}::{}", category.name, operation.name);

@@ -1,8 +1,8 @@
 //! `powerbi-codegen`: reads the curated Power BI REST API spec (`spec/*.yaml`), validates it
 //! with precise diagnostics, and generates the Rust client of the `powerbi` crate.
 //!
-//! The core is pure: [`load`] turns spec texts into a validated [`model::Spec`] (or every
-//! problem at once), [`generate`] turns a spec into tokens, [`render`] formats them. The shell,
+//! The core is pure: [`load`] turns spec texts into a validated [`api::Api`] (or every
+//! problem at once), [`generate`] turns an API into tokens, [`render`] formats them. The shell,
 //! [`Builder`], reads a folder and writes `OUT_DIR/powerbi.rs` only when its bytes change; it is
 //! what a `build.rs` uses:
 //!
@@ -16,12 +16,18 @@
 //! }
 //! ```
 //! and then, in that crate: `include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));`.
+//!
+//! YAML is read with yaml-rust2 (maintained), once per file: its event parser reports where
+//! each event sits, and [`spec::yaml`] builds from those events one tree that carries both the
+//! values and their lines, so a diagnostic points at the exact key. The generator used
+//! serde_yaml before; serde_yaml is deprecated and unmaintained upstream, and it forgets
+//! positions, which made every file be parsed twice by two parsers (values, then positions).
 
+pub mod api;
 mod builder;
 mod codegen;
 pub mod coverage;
 pub mod diagnostic;
-pub mod model;
 mod naming;
 mod report;
 mod select;
@@ -40,15 +46,15 @@ pub use spec::load::SourceText;
 pub use validate::KNOWN_SCOPES;
 
 /// Parses and validates spec texts. Returns every problem found, sorted by file and line.
-pub fn load(sources: &[SourceText]) -> Result<model::Spec, Error> {
+pub fn load(sources: &[SourceText]) -> Result<api::Api, Error> {
     let mut diagnostics = Vec::new();
     let files: Vec<_> = sources
         .iter()
         .filter_map(|source| spec::load::parse(source, &mut diagnostics))
         .collect();
-    let spec = validate::validate(&files, hash(sources), &mut diagnostics);
+    let api = validate::validate(&files, hash(sources), &mut diagnostics);
     if diagnostics.is_empty() {
-        Ok(spec)
+        Ok(api)
     } else {
         diagnostics.sort();
         diagnostics.dedup();
@@ -57,13 +63,13 @@ pub fn load(sources: &[SourceText]) -> Result<model::Spec, Error> {
 }
 
 /// Keeps only the named categories and the models they reach.
-pub fn select(spec: &model::Spec, categories: &[String]) -> Result<model::Spec, Error> {
-    select::select(spec, categories).map_err(|unknown| {
+pub fn select(api: &api::Api, categories: &[String]) -> Result<api::Api, Error> {
+    select::select(api, categories).map_err(|unknown| {
         Error::Config(format!(
             "unknown categor{} {}; the spec has: {}",
             if unknown.len() == 1 { "y" } else { "ies" },
             unknown.join(", "),
-            spec.categories
+            api.categories
                 .iter()
                 .map(|category| category.name.as_str())
                 .collect::<Vec<_>>()
@@ -72,14 +78,14 @@ pub fn select(spec: &model::Spec, categories: &[String]) -> Result<model::Spec, 
     })
 }
 
-/// Generates the client for a validated spec, to be compiled into `host`.
-pub fn generate(spec: &model::Spec, host: &HostCrate) -> Result<proc_macro2::TokenStream, Error> {
-    codegen::generate(spec, host).map_err(Error::Config)
+/// Generates the client for a validated API, to be compiled into `host`.
+pub fn generate(api: &api::Api, host: &HostCrate) -> Result<proc_macro2::TokenStream, Error> {
+    codegen::generate(api, host).map_err(Error::Config)
 }
 
 /// Generates and formats the client: the text of `powerbi.rs`.
-pub fn render(spec: &model::Spec, host: &HostCrate) -> Result<String, Error> {
-    codegen::format(generate(spec, host)?).map_err(Error::Config)
+pub fn render(api: &api::Api, host: &HostCrate) -> Result<String, Error> {
+    codegen::format(generate(api, host)?).map_err(Error::Config)
 }
 
 /// Generates and formats only the example dispatch: the code that the tests proving `powerbi`
@@ -93,8 +99,8 @@ pub fn render(spec: &model::Spec, host: &HostCrate) -> Result<String, Error> {
 /// provides `Decoded`, `ExampleArgs` (with `workspace`, `required`, `required_enum`,
 /// `optional`, `optional_enum`, `body`, `optional_body` and `file`), `decode` and
 /// `decode_list`.
-pub fn render_example_dispatch(spec: &model::Spec, support_path: &str) -> Result<String, Error> {
-    let tokens = codegen::generate_example_dispatch(spec, support_path).map_err(Error::Config)?;
+pub fn render_example_dispatch(api: &api::Api, support_path: &str) -> Result<String, Error> {
+    let tokens = codegen::generate_example_dispatch(api, support_path).map_err(Error::Config)?;
     codegen::format(tokens).map_err(Error::Config)
 }
 

@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::model::{ServicePrincipal, Spec};
+use crate::api::{Api, ServicePrincipal};
 
 /// For each category, each scope alternative and the operations that accept it, with their
 /// service-principal support. What `powerbi-codegen scopes` prints.
-pub fn scopes_report(spec: &Spec) -> String {
+pub fn scopes_report(api: &Api) -> String {
     let mut out = String::new();
-    for category in &spec.categories {
+    for category in &api.categories {
         let _ = writeln!(out, "{} ({})", category.name, category.title);
         let mut by_scope: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for operation in &category.operations {

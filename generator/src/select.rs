@@ -1,17 +1,16 @@
-//! Cutting a spec down to some categories, with just the models and enums they reach.
+//! Cutting an API down to some categories, with just the models and enums they reach.
 
 use std::collections::BTreeSet;
 
-use crate::model::{Body, BodyKind, Category, Response, Spec, TypeRef};
+use crate::api::{Api, Body, BodyKind, Category, Response, TypeRef};
 
 /// Keeps only `categories` (by name) and the models and enums their operations reach.
 /// Unknown names are returned as the error.
-pub fn select(spec: &Spec, categories: &[String]) -> Result<Spec, Vec<String>> {
+pub fn select(api: &Api, categories: &[String]) -> Result<Api, Vec<String>> {
     let unknown: Vec<String> = categories
         .iter()
         .filter(|name| {
-            !spec
-                .categories
+            !api.categories
                 .iter()
                 .any(|category| &category.name == *name)
         })
@@ -20,52 +19,52 @@ pub fn select(spec: &Spec, categories: &[String]) -> Result<Spec, Vec<String>> {
     if !unknown.is_empty() {
         return Err(unknown);
     }
-    let kept: Vec<Category> = spec
+    let kept: Vec<Category> = api
         .categories
         .iter()
         .filter(|category| categories.contains(&category.name))
         .cloned()
         .collect();
-    let reached = reached_types(spec, &kept);
-    Ok(Spec {
+    let reached = reached_types(api, &kept);
+    Ok(Api {
         categories: kept,
-        models: spec
+        models: api
             .models
             .iter()
             .filter(|model| reached.contains(&model.name))
             .cloned()
             .collect(),
-        enums: spec
+        enums: api
             .enums
             .iter()
             .filter(|item| reached.contains(&item.name))
             .cloned()
             .collect(),
-        hash: spec.hash.clone(),
+        hash: api.hash.clone(),
     })
 }
 
 /// The names of the models and enums the operations of `categories` use, directly or
 /// through other models.
 pub fn reached_types<'c>(
-    spec: &Spec,
+    api: &Api,
     categories: impl IntoIterator<Item = &'c Category>,
 ) -> BTreeSet<String> {
     closure(
-        spec,
+        api,
         categories.into_iter().flat_map(reached_types_of).collect(),
     )
 }
 
 /// `seeds` and every model or enum their fields use, transitively.
-pub fn closure(spec: &Spec, seeds: Vec<String>) -> BTreeSet<String> {
+pub fn closure(api: &Api, seeds: Vec<String>) -> BTreeSet<String> {
     let mut pending = seeds;
     let mut reached = BTreeSet::new();
     while let Some(name) = pending.pop() {
         if !reached.insert(name.clone()) {
             continue;
         }
-        if let Some(model) = spec.models.iter().find(|model| model.name == name) {
+        if let Some(model) = api.models.iter().find(|model| model.name == name) {
             for field in &model.fields {
                 collect(&field.ty, &mut pending);
             }

@@ -1,9 +1,10 @@
 //! `powerbi-codegen`: generate the client, check a spec, or list its permissions.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use powerbi_codegen::{Error, SourceText};
 
 /// Reads the curated Power BI REST API spec and generates the Rust client.
 #[derive(Parser)]
@@ -70,85 +71,98 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<(), powerbi_codegen::Error> {
+fn run(command: Command) -> Result<(), Error> {
     match command {
         Command::Generate {
             spec,
             out,
             categories,
             runtime_path,
-        } => {
-            let mut builder = powerbi_codegen::Builder::new(spec)
-                .runtime_path(runtime_path)
-                .rerun_if_changed(false)
-                .out_dir(out.parent().map(PathBuf::from).unwrap_or_default())
-                .file_name(
-                    out.file_name()
-                        .map(|name| name.to_string_lossy().into_owned())
-                        .unwrap_or_else(|| "powerbi.rs".to_owned()),
-                );
-            if !categories.is_empty() {
-                builder = builder.categories(categories);
-            }
-            let path = builder.generate()?;
-            println!("wrote {}", path.display());
-        }
-        Command::Check { spec } => {
-            let spec = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&spec)?)?;
-            let operations: usize = spec.categories.iter().map(|c| c.operations.len()).sum();
-            println!(
-                "ok: {} categories, {operations} operations, {} models, {} enums",
-                spec.categories.len(),
-                spec.models.len(),
-                spec.enums.len()
-            );
-        }
+        } => generate(spec, &out, categories, runtime_path),
+        Command::Check { spec } => check(&spec),
         Command::Coverage {
             spec,
             swagger,
             quiet,
-        } => {
-            let loaded = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&spec)?)?;
-            let excluded_path = spec.join(powerbi_codegen::coverage::EXCLUDED_FILE);
-            let excluded_source = match std::fs::read_to_string(&excluded_path) {
-                Ok(text) => Some(powerbi_codegen::SourceText {
-                    path: excluded_path,
-                    text,
-                }),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-                Err(error) => {
-                    return Err(powerbi_codegen::Error::Config(format!(
-                        "{}: {error}",
-                        excluded_path.display()
-                    )));
-                }
-            };
-            let excluded = powerbi_codegen::coverage::read_excluded(excluded_source.as_ref())?;
-            let text = std::fs::read_to_string(&swagger).map_err(|error| {
-                powerbi_codegen::Error::Config(format!("{}: {error}", swagger.display()))
-            })?;
-            let coverage = powerbi_codegen::coverage::coverage(&loaded, &excluded, &text)?;
-            let report = coverage.report();
-            if quiet {
-                for line in report
-                    .lines()
-                    .filter(|line| !line.starts_with("covered") && !line.starts_with("excluded"))
-                {
-                    println!("{line}");
-                }
-            } else {
-                print!("{report}");
-            }
-            if !coverage.is_complete() {
-                return Err(powerbi_codegen::Error::Config(
-                    "the spec does not cover Microsoft's description: see MISSING/UNKNOWN/CONFLICT above".to_owned(),
-                ));
-            }
-        }
+        } => coverage(&spec, &swagger, quiet),
         Command::Scopes { spec } => {
-            let spec = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&spec)?)?;
-            print!("{}", powerbi_codegen::scopes_report(&spec));
+            let api = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&spec)?)?;
+            print!("{}", powerbi_codegen::scopes_report(&api));
+            Ok(())
         }
     }
+}
+
+/// `generate`: validate the spec and write the client.
+fn generate(
+    spec: PathBuf,
+    out: &Path,
+    categories: Vec<String>,
+    runtime_path: String,
+) -> Result<(), Error> {
+    let mut builder = powerbi_codegen::Builder::new(spec)
+        .runtime_path(runtime_path)
+        .rerun_if_changed(false)
+        .out_dir(out.parent().map(PathBuf::from).unwrap_or_default())
+        .file_name(
+            out.file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "powerbi.rs".to_owned()),
+        );
+    if !categories.is_empty() {
+        builder = builder.categories(categories);
+    }
+    let path = builder.generate()?;
+    println!("wrote {}", path.display());
     Ok(())
+}
+
+/// `check`: validate the spec and print what it holds.
+fn check(spec: &Path) -> Result<(), Error> {
+    let api = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(spec)?)?;
+    let operations: usize = api.categories.iter().map(|c| c.operations.len()).sum();
+    println!(
+        "ok: {} categories, {operations} operations, {} models, {} enums",
+        api.categories.len(),
+        api.models.len(),
+        api.enums.len()
+    );
+    Ok(())
+}
+
+/// `coverage`: compare the spec with Microsoft's description.
+fn coverage(spec: &Path, reference: &Path, quiet: bool) -> Result<(), Error> {
+    let api = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(spec)?)?;
+    let excluded = powerbi_codegen::coverage::read_excluded(excluded_file(spec)?.as_ref())?;
+    let text = std::fs::read_to_string(reference)
+        .map_err(|error| Error::Config(format!("{}: {error}", reference.display())))?;
+    let coverage = powerbi_codegen::coverage::coverage(&api, &excluded, &text)?;
+    let report = coverage.report();
+    if quiet {
+        for line in report
+            .lines()
+            .filter(|line| !line.starts_with("covered") && !line.starts_with("excluded"))
+        {
+            println!("{line}");
+        }
+    } else {
+        print!("{report}");
+    }
+    if !coverage.is_complete() {
+        return Err(Error::Config(
+            "the spec does not cover Microsoft's description: see MISSING/UNKNOWN/CONFLICT above"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The spec folder's `excluded.yaml`, if it has one.
+fn excluded_file(spec: &Path) -> Result<Option<SourceText>, Error> {
+    let path = spec.join(powerbi_codegen::coverage::EXCLUDED_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(SourceText { path, text })),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(Error::Config(format!("{}: {error}", path.display()))),
+    }
 }

@@ -7,7 +7,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{LongRunning, Method, Paging, ServicePrincipal, WorkspaceScope};
+use crate::api::{LongRunning, Method, Paging, ServicePrincipal, WorkspaceScope};
 
 /// `rt::HttpMethod::…`
 pub fn http_method(method: Method) -> TokenStream {

@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{Operation, ServicePrincipal, WorkspaceScope};
+use crate::api::{Operation, ServicePrincipal, WorkspaceScope};
 
 /// `#[doc = "..."]` attributes, one per line, so prettyplease prints them as `///` lines.
 pub fn attributes(text: &str) -> TokenStream {

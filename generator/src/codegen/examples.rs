@@ -16,22 +16,22 @@ use quote::{format_ident, quote};
 use super::idents::{bare, ident};
 use super::operations::client_name;
 use super::rust_type;
-use crate::model::*;
+use crate::api::*;
 use crate::naming;
 
 /// The whole dispatch file: the root `decode` and `call`, and one module per category.
-pub fn dispatch(spec: &Spec, support: &syn::Path) -> TokenStream {
-    let decode_arms = spec.categories.iter().map(|category| {
+pub fn dispatch(api: &Api, support: &syn::Path) -> TokenStream {
+    let decode_arms = api.categories.iter().map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let name = &category.name;
         quote!(#name => #module::decode(operation, body),)
     });
-    let call_arms = spec.categories.iter().map(|category| {
+    let call_arms = api.categories.iter().map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let name = &category.name;
         quote!(#name => #module::call(client, operation, args).await,)
     });
-    let categories = spec
+    let categories = api
         .categories
         .iter()
         .map(|category| category_module(category, support));

@@ -7,7 +7,7 @@ use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
 use super::idents::{bare, ident};
-use crate::model::{Field, Model, TypeRef};
+use crate::api::{Field, Model, TypeRef};
 
 /// Names the generated functions use for their own locals; a field of the same name gets a
 /// slot named `<name>_field` instead.

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::model::{Spec, TypeRef};
+use crate::api::{Api, TypeRef};
 use crate::naming;
 
 /// The crate the generated code is compiled into, and so how it reaches the runtime and the
@@ -69,23 +69,23 @@ impl HostCrate {
 }
 
 /// Generates the whole client for `spec`.
-pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
+pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
     let runtime: syn::Path = syn::parse_str(&host.runtime_path).map_err(|error| {
         format!(
             "runtime path '{}' is not a Rust path: {error}",
             host.runtime_path
         )
     })?;
-    let hash = &spec.hash;
-    let users = type_users(spec);
+    let hash = &api.hash;
+    let users = type_users(api);
     let type_gate = |name: &str| host.gate(users.get(name).into_iter().flatten().copied());
-    let models = models::module(spec, &type_gate);
-    let categories = spec.categories.iter().map(|category| {
+    let models = models::module(api, &type_gate);
+    let categories = api.categories.iter().map(|category| {
         let gate = host.gate([category.name.as_str()]);
-        let module = operations::module(spec, category);
+        let module = operations::module(api, category);
         quote!(#gate #module)
     });
-    let records = spec.categories.iter().flat_map(|category| {
+    let records = api.categories.iter().flat_map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let gate = host.gate([category.name.as_str()]);
         category.operations.iter().map(move |operation| {
@@ -93,7 +93,7 @@ pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
             quote!(#gate &#module::operations::#record)
         })
     });
-    let accessors = accessors(spec, host);
+    let accessors = accessors(api, host);
     Ok(quote! {
         use #runtime as rt;
 
@@ -113,20 +113,20 @@ pub fn generate(spec: &Spec, host: &HostCrate) -> Result<TokenStream, String> {
 /// Which categories use each model or enum, for the feature gates. Types no operation reaches
 /// (request models of forms the spec cannot call yet) are compiled with every category, and so
 /// is everything they use.
-fn type_users(spec: &Spec) -> BTreeMap<String, Vec<&str>> {
-    let reached = crate::select::reached_types(spec, &spec.categories);
-    let orphans: Vec<String> = spec
+fn type_users(api: &Api) -> BTreeMap<String, Vec<&str>> {
+    let reached = crate::select::reached_types(api, &api.categories);
+    let orphans: Vec<String> = api
         .models
         .iter()
         .map(|model| &model.name)
-        .chain(spec.enums.iter().map(|item| &item.name))
+        .chain(api.enums.iter().map(|item| &item.name))
         .filter(|name| !reached.contains(*name))
         .cloned()
         .collect();
-    let shared = crate::select::closure(spec, orphans);
+    let shared = crate::select::closure(api, orphans);
     let mut users: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for category in &spec.categories {
-        for name in crate::select::reached_types(spec, [category])
+    for category in &api.categories {
+        for name in crate::select::reached_types(api, [category])
             .into_iter()
             .chain(shared.iter().cloned())
         {
@@ -141,8 +141,8 @@ fn type_users(spec: &Spec) -> BTreeMap<String, Vec<&str>> {
 
 /// The category accessors of `PowerBiClient` (`client.datasets()`): inherent methods inside
 /// `powerbi`, a `CategoryClients` trait in a crate that generates its own subset.
-fn accessors(spec: &Spec, host: &HostCrate) -> TokenStream {
-    let accessors = spec.categories.iter().map(|category| {
+fn accessors(api: &Api, host: &HostCrate) -> TokenStream {
+    let accessors = api.categories.iter().map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let client = operations::client_name(category);
         let doc = format!(" The {} operations.", category.title);
@@ -179,11 +179,11 @@ fn accessors(spec: &Spec, host: &HostCrate) -> TokenStream {
 
 /// Generates the example dispatch for `spec` (module `examples`): a file of its own, compiled
 /// into the tests that drive it, reaching the test support at `support_path`.
-pub fn generate_example_dispatch(spec: &Spec, support_path: &str) -> Result<TokenStream, String> {
+pub fn generate_example_dispatch(api: &Api, support_path: &str) -> Result<TokenStream, String> {
     let support: syn::Path = syn::parse_str(support_path).map_err(|error| {
         format!("example support path '{support_path}' is not a Rust path: {error}")
     })?;
-    Ok(examples::dispatch(spec, &support))
+    Ok(examples::dispatch(api, &support))
 }
 
 /// The Rust type of a spec type. `in_category` selects `models::Name` over `Name`.

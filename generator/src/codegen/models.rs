@@ -7,17 +7,17 @@ use quote::quote;
 
 use super::idents::ident;
 use super::{docs, json, rust_type};
-use crate::model::{EnumDef, Field, Model, Spec, TypeRef};
+use crate::api::{Api, EnumDef, Field, Model, TypeRef};
 
 /// The `models` module.
-pub fn module(spec: &Spec, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
-    let boxed = boxed_fields(&spec.models);
-    let defaultable = defaultable_models(spec);
-    let models = spec.models.iter().map(|model| {
+pub fn module(api: &Api, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
+    let boxed = boxed_fields(&api.models);
+    let defaultable = defaultable_models(api);
+    let models = api.models.iter().map(|model| {
         let gate = gate(&model.name);
         model_struct(model, &boxed, &defaultable, &gate)
     });
-    let enums = spec.enums.iter().map(|item| {
+    let enums = api.enums.iter().map(|item| {
         let gate = gate(&item.name);
         enum_def(item, &gate)
     });
@@ -231,12 +231,12 @@ fn boxed_fields(models: &[Model]) -> BTreeSet<(String, String)> {
 }
 
 /// Models whose required fields all have a sensible `Default` (no enums, no models without one).
-fn defaultable_models(spec: &Spec) -> BTreeSet<String> {
+fn defaultable_models(api: &Api) -> BTreeSet<String> {
     let mut defaultable: BTreeSet<String> = BTreeSet::new();
     // Iterate to a fixed point: a model is defaultable once its required models are.
     loop {
         let before = defaultable.len();
-        for model in &spec.models {
+        for model in &api.models {
             let ok = model
                 .fields
                 .iter()

@@ -5,11 +5,11 @@ use quote::{format_ident, quote};
 
 use super::idents::{bare, ident};
 use super::{contract, docs, rust_type};
-use crate::model::*;
+use crate::api::*;
 use crate::naming;
 
 /// The module of one category.
-pub fn module(spec: &Spec, category: &Category) -> TokenStream {
+pub fn module(api: &Api, category: &Category) -> TokenStream {
     let module = Ident::new(&category.name, Span::call_site());
     let client = client_name(category);
     let mut doc = format!("{} operations.", category.title);
@@ -46,7 +46,7 @@ pub fn module(spec: &Spec, category: &Category) -> TokenStream {
     let methods = category
         .operations
         .iter()
-        .map(|operation| method(spec, operation));
+        .map(|operation| method(api, operation));
     let options = category.operations.iter().filter_map(options_struct);
     let records = category
         .operations
@@ -260,7 +260,7 @@ fn output_and_send(response: &Response) -> (TokenStream, TokenStream) {
     }
 }
 
-fn method(spec: &Spec, operation: &Operation) -> TokenStream {
+fn method(api: &Api, operation: &Operation) -> TokenStream {
     let name = ident(&operation.name);
     let record = record_name(operation);
     let Signature {
@@ -270,7 +270,7 @@ fn method(spec: &Spec, operation: &Operation) -> TokenStream {
     } = Signature::of(operation);
     let (output, send) = output_and_send(&operation.response);
     let doc = docs::attributes(&docs::operation(operation, &positional_docs));
-    let pages = pages_method(spec, operation, &arguments, &steps);
+    let pages = pages_method(api, operation, &arguments, &steps);
     let job = job_method(operation, &arguments, &steps);
     let (arguments, steps) = (tokens(&arguments), tokens(&steps));
     quote! {
@@ -335,7 +335,7 @@ fn job_method(
 type PagedBody = (TokenStream, TokenStream, &'static str);
 
 fn pages_method(
-    spec: &Spec,
+    api: &Api,
     operation: &Operation,
     arguments: &[Piece<'_>],
     steps: &[Piece<'_>],
@@ -365,9 +365,7 @@ fn pages_method(
             quote!(rt::Paginator::next_link(#request)),
             "each page's `@odata.nextLink` is followed",
         ),
-        Paging::Continuation => {
-            continuation_pages(spec, operation, &mut arguments, steps, request)?
-        }
+        Paging::Continuation => continuation_pages(api, operation, &mut arguments, steps, request)?,
     };
     let doc = docs::attributes(&format!(
         "Every item of [`{name}`](Self::{name}), page by page: a lazy \
@@ -405,7 +403,7 @@ fn number(operation: &Operation, wire: &str) -> TokenStream {
 /// `startDateTime`..`endDateTime` window pages any time range by UTC day instead, and its
 /// sibling takes `start` and `end` in place of the window's parameters.
 fn continuation_pages(
-    spec: &Spec,
+    api: &Api,
     operation: &Operation,
     arguments: &mut Vec<Piece<'_>>,
     steps: &[Piece<'_>],
@@ -414,7 +412,7 @@ fn continuation_pages(
     let Response::Model(model) = &operation.response else {
         return None;
     };
-    let model = spec
+    let model = api
         .models
         .iter()
         .find(|candidate| &candidate.name == model)?;

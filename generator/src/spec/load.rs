@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
-use serde_yaml::Value;
 
 use super::positions::{Position, Positions};
 use super::raw::{RawEnum, RawField, RawFile, RawModel, RawOperation};
+use super::yaml::{self, Node, Value};
 use crate::diagnostic::{Diagnostic, Location};
 
 /// One spec file read from disk (or given by a test): its name for diagnostics and its text.
@@ -59,42 +59,25 @@ fn at(
 /// Parses one file. A file with broken YAML yields only its syntax error; otherwise every item
 /// that has the wrong shape is reported and the others are kept.
 pub fn parse(source: &SourceText, diagnostics: &mut Vec<Diagnostic>) -> Option<SourceFile> {
-    let positions = match Positions::index(&source.text) {
-        Ok(positions) => positions,
-        Err((position, message)) => {
-            diagnostics.push(at(
-                &source.path,
-                position,
-                "file",
-                format!("invalid YAML: {message}"),
-            ));
-            return None;
-        }
-    };
-    let value: Value = match serde_yaml::from_str(&source.text) {
-        Ok(value) => value,
+    // One parse gives both the values and where each sits.
+    let root = match yaml::parse(&source.text) {
+        Ok(root) => root,
         Err(error) => {
-            let position = error
-                .location()
-                .map_or(Position { line: 1, column: 1 }, |l| Position {
-                    line: l.line(),
-                    column: l.column(),
-                });
             diagnostics.push(at(
                 &source.path,
-                position,
+                error.position,
                 "file",
-                format!("invalid YAML: {error}"),
+                format!("invalid YAML: {}", error.message),
             ));
             return None;
         }
     };
     let mut file = SourceFile {
         path: source.path.clone(),
-        positions,
+        positions: Positions::of(&root),
         raw: RawFile::default(),
     };
-    if value.is_null() {
+    if matches!(root.value, Value::Null) {
         diagnostics.push(file.diagnostic(
             "",
             "file",
@@ -102,44 +85,19 @@ pub fn parse(source: &SourceText, diagnostics: &mut Vec<Diagnostic>) -> Option<S
         ));
         return None;
     }
-    let mut raw = read_item::<RawFile>(&file, "", "file", value, diagnostics)?;
-
-    if let Some(operations) = raw.operations_value.take() {
-        for (index, item) in sequence(&file, "operations", "file", operations, diagnostics) {
-            let node = format!("operations/{index}");
-            let label = operation_label(&item, index);
-            if let Some(mut operation) =
-                read_item::<RawOperation>(&file, &node, &label, item, diagnostics)
-            {
-                operation.index = index;
-                raw.operations.push(operation);
-            }
-        }
+    let mut raw = read_item::<RawFile>(&file, "", "file", &root, diagnostics)?;
+    let (operations, models, enums) = (
+        root.get("operations"),
+        root.get("models"),
+        root.get("enums"),
+    );
+    if let Some(operations) = operations {
+        raw.operations = read_operations(&file, operations, diagnostics);
     }
-    if let Some(models) = raw.models_value.take() {
-        for (name, item) in mapping(&file, "models", "file", models, diagnostics) {
-            let node = format!("models/{name}");
-            let label = format!("model '{name}'");
-            let Some(mut model) = read_item::<RawModel>(&file, &node, &label, item, diagnostics)
-            else {
-                continue;
-            };
-            if let Some(fields) = model.fields_value.take() {
-                let fields_node = format!("{node}/fields");
-                for (field_name, field) in mapping(&file, &fields_node, &label, fields, diagnostics)
-                {
-                    let field_node = format!("{fields_node}/{field_name}");
-                    if let Some(field) =
-                        read_item::<RawField>(&file, &field_node, &label, field, diagnostics)
-                    {
-                        model.fields.push((field_name, field));
-                    }
-                }
-            }
-            raw.models.push((name, model));
-        }
+    if let Some(models) = models {
+        raw.models = read_models(&file, models, diagnostics);
     }
-    if let Some(enums) = raw.enums_value.take() {
+    if let Some(enums) = enums {
         for (name, item) in mapping(&file, "enums", "file", enums, diagnostics) {
             let node = format!("enums/{name}");
             let label = format!("enum '{name}'");
@@ -152,9 +110,58 @@ pub fn parse(source: &SourceText, diagnostics: &mut Vec<Diagnostic>) -> Option<S
     Some(file)
 }
 
+/// The items of `operations`, each read on its own.
+fn read_operations(
+    file: &SourceFile,
+    operations: &Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<RawOperation> {
+    let mut read = Vec::new();
+    for (index, item) in sequence(file, "operations", "file", operations, diagnostics) {
+        let node = format!("operations/{index}");
+        let label = operation_label(item, index);
+        if let Some(mut operation) =
+            read_item::<RawOperation>(file, &node, &label, item, diagnostics)
+        {
+            operation.index = index;
+            read.push(operation);
+        }
+    }
+    read
+}
+
+/// The entries of `models`, each read on its own, and their fields one by one.
+fn read_models(
+    file: &SourceFile,
+    models: &Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<(String, RawModel)> {
+    let mut read = Vec::new();
+    for (name, item) in mapping(file, "models", "file", models, diagnostics) {
+        let node = format!("models/{name}");
+        let label = format!("model '{name}'");
+        let Some(mut model) = read_item::<RawModel>(file, &node, &label, item, diagnostics) else {
+            continue;
+        };
+        if let Some(fields) = item.get("fields") {
+            let fields_node = format!("{node}/fields");
+            for (field_name, field) in mapping(file, &fields_node, &label, fields, diagnostics) {
+                let field_node = format!("{fields_node}/{field_name}");
+                if let Some(field) =
+                    read_item::<RawField>(file, &field_node, &label, field, diagnostics)
+                {
+                    model.fields.push((field_name, field));
+                }
+            }
+        }
+        read.push((name, model));
+    }
+    read
+}
+
 /// `operation 'name'` when the item has a name, else `operation #N`.
-fn operation_label(item: &Value, index: usize) -> String {
-    match item.get("name").and_then(Value::as_str) {
+fn operation_label(item: &Node, index: usize) -> String {
+    match item.get("name").and_then(Node::as_str) {
         Some(name) => format!("operation '{name}'"),
         None => format!("operation #{}", index + 1),
     }
@@ -165,10 +172,10 @@ fn read_item<T: DeserializeOwned>(
     file: &SourceFile,
     node: &str,
     label: &str,
-    value: Value,
+    value: &Node,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<T> {
-    match serde_yaml::from_value::<T>(value) {
+    match yaml::from_node::<T>(value) {
         Ok(item) => Some(item),
         Err(error) => {
             let message = error.to_string();
@@ -200,15 +207,15 @@ fn child(node: &str, key: &str) -> String {
     }
 }
 
-fn sequence(
+fn sequence<'n>(
     file: &SourceFile,
     node: &str,
     label: &str,
-    value: Value,
+    value: &'n Node,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<(usize, Value)> {
-    match value {
-        Value::Sequence(items) => items.into_iter().enumerate().collect(),
+) -> Vec<(usize, &'n Node)> {
+    match &value.value {
+        Value::Sequence(items) => items.iter().enumerate().collect(),
         Value::Null => Vec::new(),
         _ => {
             diagnostics.push(file.diagnostic(node, label, format!("`{node}` must be a list")));
@@ -217,23 +224,23 @@ fn sequence(
     }
 }
 
-fn mapping(
+fn mapping<'n>(
     file: &SourceFile,
     node: &str,
     label: &str,
-    value: Value,
+    value: &'n Node,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<(String, Value)> {
-    match value {
+) -> Vec<(String, &'n Node)> {
+    match &value.value {
         Value::Mapping(entries) => entries
-            .into_iter()
-            .filter_map(|(key, value)| match key {
-                Value::String(key) => Some((key, value)),
+            .iter()
+            .filter_map(|(key, value)| match &key.value {
+                Value::String(key) => Some((key.clone(), value)),
                 other => {
                     diagnostics.push(file.diagnostic(
                         node,
                         label,
-                        format!("keys of `{node}` must be names, found {other:?}"),
+                        format!("keys of `{node}` must be names, found {}", describe(other)),
                     ));
                     None
                 }
@@ -248,5 +255,19 @@ fn mapping(
             ));
             Vec::new()
         }
+    }
+}
+
+/// A key that is not a name, as a message shows it.
+fn describe(key: &Value) -> String {
+    match key {
+        Value::Null => "null".to_owned(),
+        Value::Bool(value) => format!("the boolean {value}"),
+        Value::Int(value) => format!("the number {value}"),
+        Value::BigUint(value) => format!("the number {value}"),
+        Value::Float(value) => format!("the number {value}"),
+        Value::String(value) => format!("{value:?}"),
+        Value::Sequence(_) => "a list".to_owned(),
+        Value::Mapping(_) => "a mapping".to_owned(),
     }
 }

@@ -3,6 +3,7 @@
 //! the first.
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 /// One spec file: a permission category, or `shared.yaml`.
 #[derive(Debug, Default, Deserialize)]
@@ -12,19 +13,20 @@ pub struct RawFile {
     pub title: Option<String>,
     pub doc: Option<String>,
     pub permissions: Option<Vec<String>>,
+    // `operations`, `models` and `enums` are read item by item by the loader (so one bad
+    // item does not hide the others), not by serde: serde only knows the keys exist.
     #[serde(skip)]
     pub operations: Vec<RawOperation>,
     #[serde(skip)]
     pub models: Vec<(String, RawModel)>,
     #[serde(skip)]
     pub enums: Vec<(String, RawEnum)>,
-    // Read item by item by the loader (so one bad item does not hide the others).
     #[serde(rename = "operations", default)]
-    pub operations_value: Option<serde_yaml::Value>,
+    _operations: Option<IgnoredAny>,
     #[serde(rename = "models", default)]
-    pub models_value: Option<serde_yaml::Value>,
+    _models: Option<IgnoredAny>,
     #[serde(rename = "enums", default)]
-    pub enums_value: Option<serde_yaml::Value>,
+    _enums: Option<IgnoredAny>,
 }
 
 /// An operation as written.
@@ -97,10 +99,11 @@ pub enum RawScope {
 #[serde(deny_unknown_fields)]
 pub struct RawModel {
     pub doc: Option<String>,
+    /// Read field by field by the loader, not by serde (which only knows the key exists).
     #[serde(skip)]
     pub fields: Vec<(String, RawField)>,
     #[serde(rename = "fields", default)]
-    pub fields_value: Option<serde_yaml::Value>,
+    _fields: Option<IgnoredAny>,
 }
 
 /// A model field as written.

@@ -27,13 +27,13 @@ fn check_accepts_the_real_spec() {
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     let text = stdout(&output);
     assert!(text.starts_with("ok: "), "{text}");
-    let spec = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).unwrap();
+    let api = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).unwrap();
     assert!(
-        text.contains(&format!("{} categories", spec.categories.len())),
+        text.contains(&format!("{} categories", api.categories.len())),
         "{text}"
     );
     assert!(
-        text.contains(&format!("{} models", spec.models.len())),
+        text.contains(&format!("{} models", api.models.len())),
         "{text}"
     );
 }
@@ -108,8 +108,8 @@ fn generate_writes_the_rendered_client() {
     ]);
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     assert_eq!(stdout(&output), format!("wrote {}\n", out.display()));
-    let spec = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).unwrap();
-    let expected = powerbi_codegen::render(&spec, &host()).unwrap();
+    let api = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).unwrap();
+    let expected = powerbi_codegen::render(&api, &host()).unwrap();
     assert!(
         std::fs::read_to_string(&out).unwrap() == expected,
         "the written file differs from render()"

@@ -5,9 +5,9 @@ use std::path::Path;
 use super::support::{VALID_FIXTURES, check_expected, host, sources, subfolders, valid_dir};
 
 fn render_fixture(name: &str) -> String {
-    let spec = powerbi_codegen::load(&sources(&valid_dir(name)))
+    let api = powerbi_codegen::load(&sources(&valid_dir(name)))
         .unwrap_or_else(|error| panic!("fixture '{name}' should be valid:\n{error}"));
-    powerbi_codegen::render(&spec, &host())
+    powerbi_codegen::render(&api, &host())
         .unwrap_or_else(|error| panic!("fixture '{name}' should render:\n{error}"))
 }
 

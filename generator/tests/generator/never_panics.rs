@@ -185,7 +185,7 @@ fn mutated_specs_never_panic_the_loader() {
         }
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             powerbi_codegen::load(&mutated)
-                .map(|spec| powerbi_codegen::render(&spec, &host()).map(|_| ()))
+                .map(|api| powerbi_codegen::render(&api, &host()).map(|_| ()))
         }));
         match outcome {
             Ok(Ok(Ok(()))) => loaded += 1,

@@ -4,17 +4,17 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use powerbi_codegen::model::{BodyKind, Response, Spec, TypeRef};
+use powerbi_codegen::api::{Api, BodyKind, Response, TypeRef};
 use powerbi_codegen::{Error, HostCrate};
 
 use super::support::{REAL_SPEC, host, sources, valid_dir};
 
-fn real_spec() -> Spec {
+fn real_spec() -> Api {
     powerbi_codegen::load(&sources(Path::new(REAL_SPEC)))
         .unwrap_or_else(|error| panic!("the real spec should be valid:\n{error}"))
 }
 
-fn fixture(name: &str) -> Spec {
+fn fixture(name: &str) -> Api {
     powerbi_codegen::load(&sources(&valid_dir(name))).expect("valid fixture")
 }
 
@@ -36,10 +36,10 @@ fn mentioned(ty: &TypeRef, into: &mut BTreeSet<String>) {
     }
 }
 
-/// The models and enums the operations of `spec` reach, directly or through fields.
-fn reachable(spec: &Spec) -> BTreeSet<String> {
+/// The models and enums the operations of `api` reach, directly or through fields.
+fn reachable(api: &Api) -> BTreeSet<String> {
     let mut pending = BTreeSet::new();
-    for operation in spec
+    for operation in api
         .categories
         .iter()
         .flat_map(|category| &category.operations)
@@ -63,7 +63,7 @@ fn reachable(spec: &Spec) -> BTreeSet<String> {
         if !reached.insert(name.clone()) {
             continue;
         }
-        for model in spec.models.iter().filter(|model| model.name == name) {
+        for model in api.models.iter().filter(|model| model.name == name) {
             for field in &model.fields {
                 mentioned(&field.ty, &mut pending);
             }
@@ -72,25 +72,25 @@ fn reachable(spec: &Spec) -> BTreeSet<String> {
     reached
 }
 
-fn declared(spec: &Spec) -> BTreeSet<String> {
-    spec.models
+fn declared(api: &Api) -> BTreeSet<String> {
+    api.models
         .iter()
         .map(|model| model.name.clone())
-        .chain(spec.enums.iter().map(|item| item.name.clone()))
+        .chain(api.enums.iter().map(|item| item.name.clone()))
         .collect()
 }
 
 #[test]
 fn real_spec_loads_and_renders() {
-    let spec = real_spec();
+    let api = real_spec();
     assert!(
-        !spec.categories.is_empty(),
+        !api.categories.is_empty(),
         "the real spec has no categories"
     );
-    assert!(spec.models.len() > 10 && !spec.enums.is_empty());
-    assert_eq!(spec.hash.len(), 64);
-    let text = powerbi_codegen::render(&spec, &host()).expect("the real spec renders");
-    for category in &spec.categories {
+    assert!(api.models.len() > 10 && !api.enums.is_empty());
+    assert_eq!(api.hash.len(), 64);
+    let text = powerbi_codegen::render(&api, &host()).expect("the real spec renders");
+    for category in &api.categories {
         assert!(
             text.contains(&format!("pub mod {} {{", category.name)),
             "no module for category '{}'",
@@ -98,11 +98,10 @@ fn real_spec_loads_and_renders() {
         );
     }
     // The way the `powerbi` crate itself generates it, too.
-    let text =
-        powerbi_codegen::render(&spec, &HostCrate::powerbi()).expect("the real spec renders");
+    let text = powerbi_codegen::render(&api, &HostCrate::powerbi()).expect("the real spec renders");
     assert!(text.contains("impl rt::PowerBiClient {"));
     assert!(!text.contains("trait CategoryClients"));
-    for category in &spec.categories {
+    for category in &api.categories {
         assert!(
             text.contains(&format!("#[cfg(feature = \"{}\")]", category.name)),
             "category '{}' is not behind its feature",
@@ -123,8 +122,8 @@ fn real_spec_renders_deterministically() {
 
 #[test]
 fn select_keeps_only_the_reachable_models() {
-    let spec = fixture("two_categories");
-    let apps = powerbi_codegen::select(&spec, &["apps".to_owned()]).unwrap();
+    let api = fixture("two_categories");
+    let apps = powerbi_codegen::select(&api, &["apps".to_owned()]).unwrap();
     assert_eq!(
         names(apps.categories.iter().map(|c| &c.name)),
         names(["apps"])
@@ -137,9 +136,9 @@ fn select_keeps_only_the_reachable_models() {
         names(apps.enums.iter().map(|e| &e.name)),
         names(["PrincipalType"])
     );
-    assert_eq!(apps.hash, spec.hash);
+    assert_eq!(apps.hash, api.hash);
 
-    let imports = powerbi_codegen::select(&spec, &["imports".to_owned()]).unwrap();
+    let imports = powerbi_codegen::select(&api, &["imports".to_owned()]).unwrap();
     assert_eq!(
         names(imports.models.iter().map(|m| &m.name)),
         names(["Import", "ImportRequest", "Owner"])
@@ -153,17 +152,17 @@ fn select_keeps_only_the_reachable_models() {
     assert!(!text.contains("struct Unused") && !text.contains("struct App "));
 
     // Both categories: everything but the model nothing uses.
-    let both = powerbi_codegen::select(&spec, &["imports".to_owned(), "apps".to_owned()]).unwrap();
-    let mut all = declared(&spec);
+    let both = powerbi_codegen::select(&api, &["imports".to_owned(), "apps".to_owned()]).unwrap();
+    let mut all = declared(&api);
     all.remove("Unused");
     assert_eq!(declared(&both), all);
 }
 
 #[test]
 fn select_on_the_real_spec_is_closed_and_minimal() {
-    let spec = real_spec();
-    for category in &spec.categories {
-        let selected = powerbi_codegen::select(&spec, std::slice::from_ref(&category.name))
+    let api = real_spec();
+    for category in &api.categories {
+        let selected = powerbi_codegen::select(&api, std::slice::from_ref(&category.name))
             .unwrap_or_else(|error| panic!("select {}: {error}", category.name));
         assert_eq!(selected.categories.len(), 1);
         // Closed: everything reachable is kept. Minimal: nothing else is.
@@ -180,21 +179,21 @@ fn select_on_the_real_spec_is_closed_and_minimal() {
 
 #[test]
 fn select_rejects_unknown_categories_and_lists_the_known_ones() {
-    let spec = fixture("two_categories");
-    let error = powerbi_codegen::select(&spec, &["apps".to_owned(), "widgets".to_owned()])
+    let api = fixture("two_categories");
+    let error = powerbi_codegen::select(&api, &["apps".to_owned(), "widgets".to_owned()])
         .expect_err("an unknown category is an error");
     assert_eq!(
         error,
         Error::Config("unknown category widgets; the spec has: apps, imports".to_owned())
     );
-    let error = powerbi_codegen::select(&spec, &["widgets".to_owned(), "gadgets".to_owned()])
+    let error = powerbi_codegen::select(&api, &["widgets".to_owned(), "gadgets".to_owned()])
         .expect_err("unknown categories are an error");
     assert_eq!(
         error.to_string(),
         "powerbi-codegen configuration: unknown categories widgets, gadgets; the spec has: apps, imports"
     );
     // `shared` declares models only; it is no category to select.
-    let error = powerbi_codegen::select(&spec, &["shared".to_owned()]).unwrap_err();
+    let error = powerbi_codegen::select(&api, &["shared".to_owned()]).unwrap_err();
     assert!(
         error.to_string().contains("unknown category shared"),
         "{error}"
@@ -218,8 +217,8 @@ fn builder_writes_the_selected_client() {
         .generate()
         .expect("the builder generates");
     assert_eq!(path, dir.join("client.rs"));
-    let spec = fixture("two_categories");
-    let selected = powerbi_codegen::select(&spec, &["imports".to_owned()]).unwrap();
+    let api = fixture("two_categories");
+    let selected = powerbi_codegen::select(&api, &["imports".to_owned()]).unwrap();
     let expected = powerbi_codegen::render(&selected, &host()).unwrap();
     assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
 

@@ -12,7 +12,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
-use powerbi_codegen::model::{BodyKind, Spec, TypeRef};
+use powerbi_codegen::api::{Api, BodyKind, TypeRef};
 use serde_json::Value;
 
 use super::support::{REAL_SPEC, sources};
@@ -60,7 +60,7 @@ fn properties<'a>(root: &'a Value, schema: &'a Value) -> Vec<(&'a String, &'a Va
 
 struct Checker<'a> {
     root: &'a Value,
-    spec: &'a Spec,
+    api: &'a Api,
     /// (model, schema address) pairs already compared: models nest and recurse.
     seen: BTreeSet<(String, usize)>,
     /// (where, what differs).
@@ -125,7 +125,7 @@ impl Checker<'_> {
     }
 
     fn compare_model(&mut self, name: &str, schema: &Value, at: &str) {
-        let Some(model) = self.spec.models.iter().find(|model| model.name == name) else {
+        let Some(model) = self.api.models.iter().find(|model| model.name == name) else {
             return;
         };
         let declared = properties(self.root, schema);
@@ -148,7 +148,7 @@ impl Checker<'_> {
 #[test]
 fn request_bodies_and_parameters_have_the_types_the_description_declares() {
     let root = swagger();
-    let spec = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).expect("the real spec");
+    let api = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).expect("the real spec");
     let mut by_id: HashMap<&str, &Value> = HashMap::new();
     for methods in root["paths"].as_object().expect("paths").values() {
         for operation in methods.as_object().into_iter().flat_map(|m| m.values()) {
@@ -159,13 +159,13 @@ fn request_bodies_and_parameters_have_the_types_the_description_declares() {
     }
     let mut checker = Checker {
         root: &root,
-        spec: &spec,
+        api: &api,
         seen: BTreeSet::new(),
         found: Vec::new(),
     };
     let mut bodies = 0;
     let mut parameters = 0;
-    for operation in spec.categories.iter().flat_map(|c| &c.operations) {
+    for operation in api.categories.iter().flat_map(|c| &c.operations) {
         for id in &operation.operation_ids {
             let Some(described) = by_id.get(id.as_str()) else {
                 continue;

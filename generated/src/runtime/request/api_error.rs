@@ -36,7 +36,7 @@ pub(super) fn api_error_at(
     status: u16,
     headers: &reqwest::header::HeaderMap,
     body: &[u8],
-    spec: Option<&'static Operation>,
+    record: Option<&'static Operation>,
     identity: IdentityKind,
     now: SystemTime,
 ) -> ApiError {
@@ -45,7 +45,7 @@ pub(super) fn api_error_at(
         status,
         parsed.code.as_deref(),
         parsed.message.as_deref(),
-        spec,
+        record,
         identity,
     );
     ApiError {
@@ -175,13 +175,13 @@ pub(super) fn hint(
     status: u16,
     code: Option<&str>,
     message: Option<&str>,
-    spec: Option<&'static Operation>,
+    record: Option<&'static Operation>,
     identity: IdentityKind,
 ) -> Option<String> {
     if message.is_some_and(|message| message.contains("not accessible for application")) {
         return Some("a service principal called a \"My workspace\" route; pass a workspace id instead of Workspace::My".to_owned());
     }
-    let scopes = spec
+    let scopes = record
         .filter(|operation| !operation.scopes.is_empty())
         .map(|operation| {
             operation

@@ -69,7 +69,7 @@ impl RequestBuilder<'_> {
             None => self.client.retry_policy(),
         };
         let idempotent = match self.operation {
-            Some(spec) => spec.is_idempotent(),
+            Some(record) => record.is_idempotent(),
             None => !matches!(self.method, reqwest::Method::POST | reqwest::Method::PATCH),
         };
         let started = policy.elapsed();

@@ -77,7 +77,7 @@ fn exceptions() -> &'static [Exception] {
         let text =
             std::fs::read_to_string(&path).expect("tests/e2e/example_exceptions.yaml is readable");
         let file: ExceptionsFile =
-            serde_yaml::from_str(&text).expect("example_exceptions.yaml is valid");
+            powerbi_codegen::spec::yaml::from_str(&text).expect("example_exceptions.yaml is valid");
         file.exceptions
     })
 }

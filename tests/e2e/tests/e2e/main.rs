@@ -14,6 +14,7 @@ mod files;
 mod generated_fixtures;
 mod groups;
 mod jobs;
+mod known_scopes;
 mod leaks;
 mod microsoft;
 mod paging;

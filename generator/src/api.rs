@@ -1,9 +1,14 @@
-//! The validated spec: what code generation works from. Every name here is already checked,
-//! every type reference resolved.
+//! The validated API: what code generation works from, built from the spec (the curated YAML)
+//! by validation. Every name here is already checked, every type reference resolved.
+//!
+//! Words, one meaning each: the *spec* is the curated YAML; the *API* ([`Api`]) is what this
+//! module holds; a *model* is a JSON object type ([`Model`], `models:` in the spec, the
+//! generated `models` module); the *reference* is Microsoft's description of the service
+//! (`spec/reference/powerbi-swagger.json`), which the spec is checked against.
 
-/// The whole spec, validated.
+/// The whole API, validated.
 #[derive(Debug, Clone)]
-pub struct Spec {
+pub struct Api {
     /// The permission categories that have operations, in file-name order.
     pub categories: Vec<Category>,
     /// Every model, sorted by name.
@@ -232,7 +237,7 @@ pub enum TypeRef {
     Enum(String),
 }
 
-/// A validated model.
+/// A validated model: a JSON object type.
 #[derive(Debug, Clone)]
 pub struct Model {
     /// PascalCase name.

@@ -1,0 +1,44 @@
+//! The state every check shares: the diagnostics found so far and the declared type names.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostic::Diagnostic;
+use crate::spec::load::SourceFile;
+
+/// Where a named type is declared.
+pub(super) struct Declared<'a> {
+    pub(super) file: &'a SourceFile,
+    pub(super) node: String,
+    pub(super) is_model: bool,
+}
+
+/// Walks the files and collects every problem.
+pub(super) struct Checker<'a, 'd> {
+    pub(super) diagnostics: &'d mut Vec<Diagnostic>,
+    /// Every model and enum name, where it is declared.
+    pub(super) types: BTreeMap<String, Declared<'a>>,
+}
+
+impl Checker<'_, '_> {
+    /// Reports a problem at `node` of `file`, about `item`.
+    pub(super) fn report(
+        &mut self,
+        file: &SourceFile,
+        node: &str,
+        item: &str,
+        message: impl Into<String>,
+    ) {
+        self.diagnostics.push(file.diagnostic(node, item, message));
+    }
+}
+
+/// `file:line:column` of a node, for messages that point at a first declaration.
+pub(super) fn location_text(file: &SourceFile, node: &str) -> String {
+    let position = file.positions.find(node);
+    format!(
+        "{}:{}:{}",
+        file.path.display(),
+        position.line,
+        position.column
+    )
+}

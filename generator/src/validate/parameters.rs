@@ -1,0 +1,245 @@
+//! Parameters (path, query, header) and the path template they fill.
+
+use std::collections::HashMap;
+
+use crate::api::{Parameter, ParameterLocation, TypeRef, WorkspaceScope};
+use crate::naming;
+use crate::spec::load::SourceFile;
+use crate::spec::raw::{RawOperation, RawParameter};
+
+use super::checker::Checker;
+
+/// Names the generated code itself uses for method arguments.
+const RESERVED_ARGUMENTS: &[&str] = &["workspace", "workspace_id", "body", "file", "options"];
+
+impl Checker<'_, '_> {
+    pub(super) fn parameters(
+        &mut self,
+        file: &SourceFile,
+        base: &str,
+        item: &str,
+        raw: &RawOperation,
+    ) -> Option<Vec<Parameter>> {
+        let mut ok = true;
+        let mut parameters = Vec::new();
+        let mut rust_names: HashMap<String, String> = HashMap::new();
+        for (index, parameter) in raw.parameters.iter().enumerate() {
+            let node = format!("{base}/parameters/{index}");
+            match self.parameter(file, &node, item, parameter) {
+                Some(parameter) => {
+                    if let Some(first) = rust_names.get(&parameter.rust_name) {
+                        let message = format!(
+                            "parameters '{first}' and '{}' both become the Rust name '{}'; give one a `rust_name`",
+                            parameter.wire_name, parameter.rust_name
+                        );
+                        self.report(file, &format!("{node}/name"), item, message);
+                        ok = false;
+                    } else if RESERVED_ARGUMENTS.contains(&parameter.rust_name.as_str()) {
+                        let message = format!(
+                            "the Rust name '{}' is taken by the generated method's own argument; give the parameter a `rust_name`",
+                            parameter.rust_name
+                        );
+                        self.report(file, &format!("{node}/name"), item, message);
+                        ok = false;
+                    } else {
+                        rust_names.insert(parameter.rust_name.clone(), parameter.wire_name.clone());
+                        parameters.push(parameter);
+                    }
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(parameters)
+    }
+
+    /// One parameter, or `None` once its problem is reported.
+    fn parameter(
+        &mut self,
+        file: &SourceFile,
+        node: &str,
+        item: &str,
+        raw: &RawParameter,
+    ) -> Option<Parameter> {
+        let mut missing = Vec::new();
+        if raw.name.is_none() {
+            missing.push("`name`");
+        }
+        if raw.location.is_none() {
+            missing.push("`in`");
+        }
+        if raw.ty.is_none() {
+            missing.push("`type`");
+        }
+        if !missing.is_empty() {
+            let message = format!(
+                "parameter is missing required key(s) {}",
+                missing.join(", ")
+            );
+            self.report(file, node, item, message);
+            return None;
+        }
+        let wire_name = raw.name.clone()?;
+        let location = match raw.location.as_deref()? {
+            "path" => ParameterLocation::Path,
+            "query" => ParameterLocation::Query,
+            "header" => ParameterLocation::Header,
+            other => {
+                let message = format!(
+                    "parameter '{wire_name}': unknown `in` value '{other}'; expected path, query or header"
+                );
+                self.report(file, &format!("{node}/in"), item, message);
+                return None;
+            }
+        };
+        let ty = self.type_expression(file, &format!("{node}/type"), item, raw.ty.as_deref()?)?;
+        if !matches!(
+            ty,
+            TypeRef::String
+                | TypeRef::Bool
+                | TypeRef::Integer
+                | TypeRef::Int32
+                | TypeRef::Number
+                | TypeRef::Uuid
+                | TypeRef::DateTime
+                | TypeRef::Enum(_)
+        ) {
+            let message =
+                format!("parameter '{wire_name}': a parameter's type must be a scalar or an enum");
+            self.report(file, &format!("{node}/type"), item, message);
+            return None;
+        }
+        if location == ParameterLocation::Path && raw.required == Some(false) {
+            let message = format!(
+                "parameter '{wire_name}': path parameters are always required; remove `required: false`"
+            );
+            self.report(file, &format!("{node}/required"), item, message);
+            return None;
+        }
+        let rust_name = self.parameter_rust_name(file, node, item, &wire_name, raw)?;
+        Some(Parameter {
+            required: location == ParameterLocation::Path || raw.required.unwrap_or(false),
+            wire_name,
+            rust_name,
+            location,
+            ty,
+            doc: raw.doc.clone(),
+        })
+    }
+
+    /// The parameter's Rust name (escaped): its `rust_name`, or one made from the wire name.
+    fn parameter_rust_name(
+        &mut self,
+        file: &SourceFile,
+        node: &str,
+        item: &str,
+        wire_name: &str,
+        raw: &RawParameter,
+    ) -> Option<String> {
+        let rust_name = match &raw.rust_name {
+            Some(name) if naming::is_snake_case(name) => naming::escape_member(name),
+            Some(name) => {
+                let message =
+                    format!("parameter '{wire_name}': `rust_name` '{name}' must be snake_case");
+                self.report(file, &format!("{node}/rust_name"), item, message);
+                return None;
+            }
+            None if naming::member_name(wire_name).is_empty() => {
+                let message = format!(
+                    "parameter '{wire_name}' has no letters or digits to make a Rust name from; give it a `rust_name`"
+                );
+                self.report(file, &format!("{node}/name"), item, message);
+                return None;
+            }
+            None => naming::escape_member(&naming::member_name(wire_name)),
+        };
+        Some(rust_name)
+    }
+
+    /// Checks the path template against the declared path parameters.
+    pub(super) fn path(
+        &mut self,
+        file: &SourceFile,
+        base: &str,
+        item: &str,
+        path: &str,
+        parameters: &[Parameter],
+        workspace: WorkspaceScope,
+    ) -> bool {
+        let node = format!("{base}/path");
+        if !path.starts_with('/') {
+            self.report(
+                file,
+                &node,
+                item,
+                format!("path '{path}' must start with '/' (it is relative to /v1.0/myorg)"),
+            );
+            return false;
+        }
+        if path.starts_with("/v1.0/") {
+            self.report(
+                file,
+                &node,
+                item,
+                "write the path relative to /v1.0/myorg (drop the '/v1.0/myorg' prefix)",
+            );
+            return false;
+        }
+        let placeholders = match placeholders(path) {
+            Ok(placeholders) => placeholders,
+            Err(message) => {
+                self.report(file, &node, item, format!("path '{path}': {message}"));
+                return false;
+            }
+        };
+        let mut ok = true;
+        if workspace != WorkspaceScope::None && path.starts_with("/groups/{") {
+            self.report(file, &node, item, "with `workspace: my`, `workspace` or `both`, write the path without the '/groups/{groupId}' prefix: the generator adds it");
+            ok = false;
+        }
+        for placeholder in &placeholders {
+            let declared = parameters.iter().any(|parameter| {
+                parameter.location == ParameterLocation::Path && parameter.wire_name == *placeholder
+            });
+            if !declared {
+                let message = format!(
+                    "path placeholder '{{{placeholder}}}' is not declared; add a parameter with `name: {placeholder}` and `in: path`"
+                );
+                self.report(file, &node, item, message);
+                ok = false;
+            }
+        }
+        for (index, parameter) in parameters.iter().enumerate() {
+            if parameter.location == ParameterLocation::Path
+                && !placeholders.contains(&parameter.wire_name.as_str())
+            {
+                let message = format!(
+                    "path parameter '{}' does not appear in the path '{path}'; remove it or add '{{{}}}' to the path",
+                    parameter.wire_name, parameter.wire_name
+                );
+                self.report(file, &format!("{base}/parameters/{index}"), item, message);
+                ok = false;
+            }
+        }
+        ok
+    }
+}
+
+/// The `{name}` placeholders of a path template, or why the braces do not balance.
+fn placeholders(path: &str) -> Result<Vec<&str>, String> {
+    let mut found = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find(['{', '}']) {
+        if rest[open..].starts_with('}') {
+            return Err("a '}' has no matching '{'".to_owned());
+        }
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or("a '{' is never closed")?;
+        let name = &after[..close];
+        if name.is_empty() || name.contains(['{', '/']) {
+            return Err(format!("'{{{name}}}' is not a valid placeholder"));
+        }
+        found.push(name);
+        rest = &after[close + 1..];
+    }
+    Ok(found)
+}
