@@ -253,7 +253,7 @@ pub struct Model {
 pub struct Field {
     /// JSON key.
     pub wire_name: String,
-    /// Rust field name (already escaped: `r#type`).
+    /// Rust field name, as spelled (`type`; codegen writes a keyword as `r#type`).
     pub rust_name: String,
     /// Type.
     pub ty: TypeRef,

@@ -1,4 +1,4 @@
-//! Rust names derived from spec names: snake_case members, PascalCase types, escaped keywords.
+//! Rust names derived from spec names: snake_case members, PascalCase types, keywords left to codegen (`codegen::idents`).
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -54,12 +54,12 @@ pub fn member_name(wire: &str) -> String {
     }
 }
 
-/// Escapes a member name that is a keyword: `type` → `r#type`, `self` → `self_`.
+/// A member name that Rust cannot take even as a raw identifier gets a `_` (`self` →
+/// `self_`); any other name, keywords included, stays as spelled: codegen writes a keyword as
+/// a raw identifier (`r#type`) where it names the member.
 pub fn escape_member(name: &str) -> String {
     if NOT_RAW.contains(&name) {
         format!("{name}_")
-    } else if is_keyword(name) {
-        format!("r#{name}")
     } else {
         name.to_owned()
     }
@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(member_name("$top"), "top");
         assert_eq!(member_name("@odata.context"), "odata_context");
         assert_eq!(member_name("ExpirationTime"), "expiration_time");
-        assert_eq!(escape_member("type"), "r#type");
+        assert_eq!(escape_member("type"), "type");
         assert_eq!(escape_member("self"), "self_");
         assert_eq!(variant_name("read-only"), "ReadOnly");
         assert_eq!(variant_name("1Day"), "V1Day");

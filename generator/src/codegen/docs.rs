@@ -137,11 +137,7 @@ pub fn operation(operation: &Operation, positional: &[(String, Option<String>)])
     if !documented.is_empty() {
         text.push_str("# Arguments\n\n");
         for (name, doc) in documented {
-            text.push_str(&format!(
-                "- `{}`: {}\n",
-                super::idents::bare(name),
-                sanitize(doc)
-            ));
+            text.push_str(&format!("- `{name}`: {}\n", sanitize(doc)));
         }
         text.push('\n');
     }

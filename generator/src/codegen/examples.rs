@@ -13,7 +13,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::idents::{bare, ident};
+use super::idents::ident;
 use super::operations::client_name;
 use super::rust_type;
 use crate::api::*;
@@ -165,7 +165,7 @@ fn call_arm(module: &Ident, operation: &Operation) -> TokenStream {
         .iter()
         .filter(|parameter| parameter.required)
     {
-        let binding = format_ident!("arg_{}", bare(&parameter.rust_name));
+        let binding = format_ident!("arg_{}", &parameter.rust_name);
         let wire = &parameter.wire_name;
         let ty = rust_type(&parameter.ty, true);
         let read = reader(&parameter.ty, true);

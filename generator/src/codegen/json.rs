@@ -6,7 +6,7 @@
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 
-use super::idents::{bare, ident};
+use super::idents::ident;
 use crate::api::{Field, Model, TypeRef};
 
 /// Names the generated functions use for their own locals; a field of the same name gets a
@@ -34,7 +34,7 @@ pub fn impls(
     let name = ident(&model.name);
     let serialize = serialize(model);
     let from_entries = from_entries(model, field_type);
-    let model_name = bare(&model.name);
+    let model_name = &model.name;
     quote! {
         #gate
         impl rt::Serialize for #name {
@@ -157,8 +157,8 @@ fn is_lenient_number(ty: &TypeRef) -> bool {
 
 /// The local holding a field's value while the object is read.
 fn slot(field: &Field) -> Ident {
-    let name = bare(&field.rust_name);
-    if LOCALS.contains(&name) || field.rust_name.starts_with("r#") {
+    let name = field.rust_name.as_str();
+    if LOCALS.contains(&name) || crate::naming::is_keyword(name) {
         Ident::new(&format!("{name}_field"), Span::call_site())
     } else {
         Ident::new(name, Span::call_site())
@@ -172,7 +172,7 @@ mod tests {
 
     fn field(rust_name: &str, ty: TypeRef) -> Field {
         Field {
-            wire_name: rust_name.trim_start_matches("r#").to_owned(),
+            wire_name: rust_name.to_owned(),
             rust_name: rust_name.to_owned(),
             ty,
             required: false,
@@ -189,7 +189,7 @@ mod tests {
             "map_field"
         );
         assert_eq!(
-            slot(&field("r#type", TypeRef::String)).to_string(),
+            slot(&field("type", TypeRef::String)).to_string(),
             "type_field"
         );
         assert_eq!(slot(&field("name", TypeRef::String)).to_string(), "name");

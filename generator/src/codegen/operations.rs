@@ -3,7 +3,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use super::idents::{bare, ident};
+use super::idents::ident;
 use super::{contract, docs, rust_type};
 use crate::api::*;
 use crate::naming;
@@ -293,11 +293,11 @@ fn job_method(
 ) -> Option<TokenStream> {
     let (arguments, steps) = (tokens(arguments), tokens(steps));
     let name = ident(&operation.name);
-    let bare = bare(&operation.name);
+    let stem = &operation.name;
     let record = record_name(operation);
     let request = quote!(self.client.request(&operations::#record) #(#steps)*);
     if operation.long_running != LongRunning::None {
-        let job = format_ident!("{bare}_job");
+        let job = format_ident!("{stem}_job");
         let kind = contract::long_running(operation.long_running);
         let doc = docs::attributes(&format!(
             "Starts [`{name}`](Self::{name}) and returns a [`Job`](rt::Job) to wait on \
@@ -311,7 +311,7 @@ fn job_method(
         });
     }
     if operation.response == Response::Binary {
-        let download = format_ident!("{bare}_download");
+        let download = format_ident!("{stem}_download");
         let doc = docs::attributes(&format!(
             "The request of [`{name}`](Self::{name}), to stream the file with \
              [`send_to_writer`](rt::RequestBuilder::send_to_writer) or \
@@ -341,7 +341,7 @@ fn pages_method(
     steps: &[Piece<'_>],
 ) -> Option<TokenStream> {
     let name = ident(&operation.name);
-    let pages = format_ident!("{}_pages", bare(&operation.name));
+    let pages = format_ident!("{}_pages", &operation.name);
     let record = record_name(operation);
     let list_item = || match &operation.response {
         Response::List(item) => Some(rust_type(item, true)),

@@ -103,7 +103,7 @@ impl Checker<'_, '_> {
         (Some(field), ok)
     }
 
-    /// The field's Rust name (escaped): its `rust_name`, or one made from the wire name.
+    /// The field's Rust name (`self` made `self_`; keywords stay as spelled): its `rust_name`, or one made from the wire name.
     fn field_rust_name(&mut self, at: &At, wire_name: &str, field: &RawField) -> Option<String> {
         let (file, node, item) = (at.file, at.node.as_str(), at.item);
         let rust_name = match &field.rust_name {

@@ -126,7 +126,7 @@ impl Checker<'_, '_> {
         })
     }
 
-    /// The parameter's Rust name (escaped): its `rust_name`, or one made from the wire name.
+    /// The parameter's Rust name (`self` made `self_`; keywords stay as spelled): its `rust_name`, or one made from the wire name.
     fn parameter_rust_name(
         &mut self,
         file: &SourceFile,
