@@ -312,14 +312,12 @@ fn crate_alone(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
                 format!(
                     "the quoted figures come from another machine, so this compares across machines; \
                      on this one, all categories cost {} of the runtime-alone build, so the generated \
-                     models (with their serde derives) and methods are most of it{}",
+                     models (with the JSON impls the generator writes for them) and methods are most of it{}",
                     ratio(1.0 / none_all.ratio.max(f64::MIN_POSITIVE)),
                     if all_check > 0.8 * all_build {
                         "; check is nearly as slow as build, so rustc's front end, not code generation, \
-                         dominates: serde's derived `Deserialize` impls (about 300 expanded lines per model, \
-                         half of the crate's expanded code in `-Zunpretty=expanded`) are what type and borrow \
-                         checking spend their time on. Fewer derives would take away decoding or re-encoding \
-                         the answers, which the client is for"
+                         dominates: type and borrow checking of the models' `Deserialize` impls (one visit \
+                         function per model, one arm per field) and of the methods"
                     } else {
                         ""
                     }
@@ -341,9 +339,8 @@ fn crate_alone(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
             .goal("half of progenitor's (quoted): ≤ 415 MiB")
             .met_if(
                 peak_all / 1024.0 <= PROGENITOR_PEAK_MIB / 2.0,
-                "the generated models and their serde derives are one crate, compiled in one rustc process; \
-                 the derived `Deserialize` impls are about half of its expanded code, and the one-category \
-                 build still holds the whole runtime",
+                "the generated models, their JSON impls and the clients are one crate, compiled in one \
+                 rustc process, and the one-category build still holds the whole runtime",
             ),
     );
     section.notes.push(format!(
