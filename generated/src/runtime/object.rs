@@ -12,9 +12,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use serde::{Deserialize, de::Error as _};
 
 use super::{JsonMap, Nullable};
 
@@ -105,11 +105,7 @@ where
     A: MapAccess<'de>,
     T: Deserialize<'de>,
 {
-    if slot.is_some() {
-        return Err(A::Error::duplicate_field(key));
-    }
-    *slot = Some(map.next_value()?);
-    Ok(())
+    fill(slot, key, || map.next_value())
 }
 
 /// Reads a numeric field that may also arrive as a string holding the number (see
@@ -123,10 +119,22 @@ where
     A: MapAccess<'de>,
     T: super::lenient::Lenient,
 {
+    fill(slot, key, || {
+        map.next_value_seed(super::lenient::LenientSeed(PhantomData))
+    })
+}
+
+/// Fills a field's slot with what `read` reads; a field sent twice is serde's
+/// `duplicate field` error.
+fn fill<T, E: de::Error>(
+    slot: &mut Option<T>,
+    key: &'static str,
+    read: impl FnOnce() -> Result<T, E>,
+) -> Result<(), E> {
     if slot.is_some() {
-        return Err(A::Error::duplicate_field(key));
+        return Err(E::duplicate_field(key));
     }
-    *slot = Some(map.next_value_seed(super::lenient::LenientSeed(PhantomData))?);
+    *slot = Some(read()?);
     Ok(())
 }
 
