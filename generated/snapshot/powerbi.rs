@@ -24440,7 +24440,7 @@ pub mod admin {
     /// The Admin operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct AdminClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> AdminClient<'a> {
         /// Borrows `client` for these operations.
@@ -24496,7 +24496,7 @@ pub mod admin {
             &self,
             body: &models::RequiredWorkspaces,
             options: PostWorkspaceInfoOptions,
-        ) -> rt::Result<rt::Job<'a>> {
+        ) -> rt::Result<rt::Job> {
             rt::Job::start(
                     self
                         .client
@@ -24663,7 +24663,7 @@ pub mod admin {
             &self,
             top: i32,
             options: GetGroupsAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminGroup> {
+        ) -> rt::Paginator<models::AdminGroup> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -24913,7 +24913,7 @@ pub mod admin {
             &self,
             group_id: rt::Uuid,
             options: GetUnusedArtifactsAsAdminOptions,
-        ) -> rt::Paginator<'a, models::UnusedArtifactEntity> {
+        ) -> rt::Paginator<models::UnusedArtifactEntity> {
             rt::Paginator::continuation_token(
                 self
                     .client
@@ -24960,7 +24960,7 @@ pub mod admin {
             &self,
             group_id: rt::Uuid,
             options: GetDashboardsInGroupAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminDashboard> {
+        ) -> rt::Paginator<models::AdminDashboard> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25010,7 +25010,7 @@ pub mod admin {
             &self,
             group_id: rt::Uuid,
             options: GetReportsInGroupAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminReport> {
+        ) -> rt::Paginator<models::AdminReport> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25061,7 +25061,7 @@ pub mod admin {
             &self,
             group_id: rt::Uuid,
             options: GetDatasetsInGroupAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminDataset> {
+        ) -> rt::Paginator<models::AdminDataset> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25139,7 +25139,7 @@ pub mod admin {
             &self,
             group_id: rt::Uuid,
             options: GetDataflowsInGroupAsAdminOptions,
-        ) -> rt::Paginator<'a, models::Dataflow> {
+        ) -> rt::Paginator<models::Dataflow> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25215,7 +25215,7 @@ pub mod admin {
         pub fn get_datasets_as_admin_pages(
             &self,
             options: GetDatasetsAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminDataset> {
+        ) -> rt::Paginator<models::AdminDataset> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25317,7 +25317,7 @@ pub mod admin {
         pub fn get_reports_as_admin_pages(
             &self,
             options: GetReportsAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminReport> {
+        ) -> rt::Paginator<models::AdminReport> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25418,7 +25418,7 @@ pub mod admin {
         pub fn get_dashboards_as_admin_pages(
             &self,
             options: GetDashboardsAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminDashboard> {
+        ) -> rt::Paginator<models::AdminDashboard> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25546,7 +25546,7 @@ pub mod admin {
         pub fn get_dataflows_as_admin_pages(
             &self,
             options: GetDataflowsAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminDataflow> {
+        ) -> rt::Paginator<models::AdminDataflow> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25591,7 +25591,7 @@ pub mod admin {
         pub fn export_dataflow_as_admin_download(
             &self,
             dataflow_id: rt::Uuid,
-        ) -> rt::RequestBuilder<'a> {
+        ) -> rt::RequestBuilder {
             self.client
                 .request(&operations::EXPORT_DATAFLOW_AS_ADMIN)
                 .path_param("dataflowId", &dataflow_id)
@@ -25686,7 +25686,7 @@ pub mod admin {
         pub fn get_imports_as_admin_pages(
             &self,
             options: GetImportsAsAdminOptions,
-        ) -> rt::Paginator<'a, models::Import> {
+        ) -> rt::Paginator<models::Import> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25734,7 +25734,7 @@ pub mod admin {
             &self,
             top: i64,
             options: GetAppsAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminApp> {
+        ) -> rt::Paginator<models::AdminApp> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -25963,7 +25963,7 @@ pub mod admin {
             &self,
             top: i32,
             options: GetRefreshablesOptions,
-        ) -> rt::Paginator<'a, models::Refreshable> {
+        ) -> rt::Paginator<models::Refreshable> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -26020,7 +26020,7 @@ pub mod admin {
             capacity_id: rt::Uuid,
             top: i32,
             options: GetRefreshablesForCapacityOptions,
-        ) -> rt::Paginator<'a, models::Refreshable> {
+        ) -> rt::Paginator<models::Refreshable> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -26192,7 +26192,7 @@ pub mod admin {
             &self,
             user_id: &str,
             options: GetUserArtifactAccessAsAdminOptions,
-        ) -> rt::Paginator<'a, models::ArtifactAccessEntry> {
+        ) -> rt::Paginator<models::ArtifactAccessEntry> {
             rt::Paginator::continuation_token(
                 self
                     .client
@@ -26244,7 +26244,7 @@ pub mod admin {
             &self,
             user_id: &str,
             options: GetUserSubscriptionsAsAdminOptions,
-        ) -> rt::Paginator<'a, models::Subscription> {
+        ) -> rt::Paginator<models::Subscription> {
             rt::Paginator::continuation_token(
                 self
                     .client
@@ -26304,7 +26304,7 @@ pub mod admin {
             start: rt::DateTime,
             end: rt::DateTime,
             options: GetActivityEventsOptions,
-        ) -> rt::Paginator<'a, rt::JsonValue> {
+        ) -> rt::Paginator<rt::JsonValue> {
             rt::Paginator::by_utc_day(
                 self
                     .client
@@ -26416,7 +26416,7 @@ pub mod admin {
         pub fn get_links_shared_to_whole_organization_pages(
             &self,
             options: GetLinksSharedToWholeOrganizationOptions,
-        ) -> rt::Paginator<'a, models::ArtifactAccessEntry> {
+        ) -> rt::Paginator<models::ArtifactAccessEntry> {
             rt::Paginator::continuation_token(
                 self
                     .client
@@ -26458,7 +26458,7 @@ pub mod admin {
         pub fn get_published_to_web_pages(
             &self,
             options: GetPublishedToWebOptions,
-        ) -> rt::Paginator<'a, models::ArtifactAccessEntry> {
+        ) -> rt::Paginator<models::ArtifactAccessEntry> {
             rt::Paginator::continuation_token(
                 self
                     .client
@@ -26499,7 +26499,7 @@ pub mod admin {
         pub fn get_pipelines_as_admin_pages(
             &self,
             options: GetPipelinesAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminPipeline> {
+        ) -> rt::Paginator<models::AdminPipeline> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -26628,7 +26628,7 @@ pub mod admin {
         pub fn get_profiles_as_admin_pages(
             &self,
             options: GetProfilesAsAdminOptions,
-        ) -> rt::Paginator<'a, models::AdminServicePrincipalProfile> {
+        ) -> rt::Paginator<models::AdminServicePrincipalProfile> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -28307,7 +28307,7 @@ pub mod apps {
     /// The Apps operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct AppsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> AppsClient<'a> {
         /// Borrows `client` for these operations.
@@ -28629,7 +28629,7 @@ pub mod available_features {
     /// The Available Features operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct AvailableFeaturesClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> AvailableFeaturesClient<'a> {
         /// Borrows `client` for these operations.
@@ -28731,7 +28731,7 @@ pub mod capacities {
     /// The Capacities operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct CapacitiesClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> CapacitiesClient<'a> {
         /// Borrows `client` for these operations.
@@ -28871,7 +28871,7 @@ pub mod capacities {
             &self,
             top: i32,
             options: GetRefreshablesOptions,
-        ) -> rt::Paginator<'a, models::Refreshable> {
+        ) -> rt::Paginator<models::Refreshable> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -28921,7 +28921,7 @@ pub mod capacities {
             capacity_id: rt::Uuid,
             top: i32,
             options: GetRefreshablesForCapacityOptions,
-        ) -> rt::Paginator<'a, models::Refreshable> {
+        ) -> rt::Paginator<models::Refreshable> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -29011,7 +29011,7 @@ pub mod capacities {
             &self,
             workspace: impl Into<rt::Workspace>,
             body: &models::AssignToCapacityRequest,
-        ) -> rt::Result<rt::Job<'a>> {
+        ) -> rt::Result<rt::Job> {
             rt::Job::start(
                     self
                         .client
@@ -29288,7 +29288,7 @@ pub mod dashboards {
     /// The Dashboards operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct DashboardsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> DashboardsClient<'a> {
         /// Borrows `client` for these operations.
@@ -29651,7 +29651,7 @@ pub mod dataflow_storage_accounts {
     /// The Dataflow Storage Accounts operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct DataflowStorageAccountsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> DataflowStorageAccountsClient<'a> {
         /// Borrows `client` for these operations.
@@ -29754,7 +29754,7 @@ pub mod dataflows {
     /// The Dataflows operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct DataflowsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> DataflowsClient<'a> {
         /// Borrows `client` for these operations.
@@ -29821,7 +29821,7 @@ pub mod dataflows {
             &self,
             workspace_id: rt::Uuid,
             dataflow_id: rt::Uuid,
-        ) -> rt::RequestBuilder<'a> {
+        ) -> rt::RequestBuilder {
             self.client
                 .request(&operations::EXPORT_DATAFLOW)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -30263,7 +30263,7 @@ pub mod datasets {
     /// The Datasets operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct DatasetsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> DatasetsClient<'a> {
         /// Borrows `client` for these operations.
@@ -30394,7 +30394,7 @@ pub mod datasets {
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: Option<&models::DatasetRefreshRequest>,
-        ) -> rt::Result<rt::Job<'a>> {
+        ) -> rt::Result<rt::Job> {
             rt::Job::start(
                     self
                         .client
@@ -30683,7 +30683,7 @@ pub mod datasets {
             workspace: impl Into<rt::Workspace>,
             dataset_id: rt::Uuid,
             refresh_id: rt::Uuid,
-        ) -> rt::Result<rt::Job<'a>> {
+        ) -> rt::Result<rt::Job> {
             rt::Job::start(
                     self
                         .client
@@ -31745,7 +31745,7 @@ pub mod embed_token {
     /// The Embed Token operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct EmbedTokenClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> EmbedTokenClient<'a> {
         /// Borrows `client` for these operations.
@@ -32146,7 +32146,7 @@ pub mod gateways {
     /// The Gateways operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct GatewaysClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> GatewaysClient<'a> {
         /// Borrows `client` for these operations.
@@ -32676,7 +32676,7 @@ pub mod groups {
     /// The Groups operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct GroupsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> GroupsClient<'a> {
         /// Borrows `client` for these operations.
@@ -32715,7 +32715,7 @@ pub mod groups {
         pub fn list_groups_pages(
             &self,
             options: ListGroupsOptions,
-        ) -> rt::Paginator<'a, models::Group> {
+        ) -> rt::Paginator<models::Group> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -32866,7 +32866,7 @@ pub mod groups {
             &self,
             workspace_id: rt::Uuid,
             options: ListGroupUsersOptions,
-        ) -> rt::Paginator<'a, models::GroupUser> {
+        ) -> rt::Paginator<models::GroupUser> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -33221,7 +33221,7 @@ pub mod imports {
     /// The Imports operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct ImportsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> ImportsClient<'a> {
         /// Borrows `client` for these operations.
@@ -33318,7 +33318,7 @@ pub mod imports {
             dataset_display_name: &str,
             file: rt::Upload,
             options: PostImportOptions,
-        ) -> rt::Result<rt::Job<'a>> {
+        ) -> rt::Result<rt::Job> {
             rt::Job::start(
                     self
                         .client
@@ -33542,7 +33542,7 @@ pub mod pipelines {
     /// The Pipelines operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct PipelinesClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> PipelinesClient<'a> {
         /// Borrows `client` for these operations.
@@ -33927,7 +33927,7 @@ pub mod pipelines {
             &self,
             pipeline_id: rt::Uuid,
             body: &models::DeployAllRequest,
-        ) -> rt::Result<rt::Job<'a>> {
+        ) -> rt::Result<rt::Job> {
             rt::Job::start(
                     self
                         .client
@@ -33977,7 +33977,7 @@ pub mod pipelines {
             &self,
             pipeline_id: rt::Uuid,
             body: &models::SelectiveDeployRequest,
-        ) -> rt::Result<rt::Job<'a>> {
+        ) -> rt::Result<rt::Job> {
             rt::Job::start(
                     self
                         .client
@@ -34277,7 +34277,7 @@ pub mod profiles {
     /// The Profiles operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct ProfilesClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> ProfilesClient<'a> {
         /// Borrows `client` for these operations.
@@ -34313,7 +34313,7 @@ pub mod profiles {
         pub fn list_profiles_pages(
             &self,
             options: ListProfilesOptions,
-        ) -> rt::Paginator<'a, models::ServicePrincipalProfile> {
+        ) -> rt::Paginator<models::ServicePrincipalProfile> {
             rt::Paginator::top_skip(
                 self
                     .client
@@ -34550,7 +34550,7 @@ pub mod push_datasets {
     /// The Push Datasets operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct PushDatasetsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> PushDatasetsClient<'a> {
         /// Borrows `client` for these operations.
@@ -34842,7 +34842,7 @@ pub mod reports {
     /// The Reports operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct ReportsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> ReportsClient<'a> {
         /// Borrows `client` for these operations.
@@ -35111,7 +35111,7 @@ pub mod reports {
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             options: ExportReportOptions,
-        ) -> rt::RequestBuilder<'a> {
+        ) -> rt::RequestBuilder {
             self.client
                 .request(&operations::EXPORT_REPORT)
                 .workspace(workspace.into())
@@ -35170,7 +35170,7 @@ pub mod reports {
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             body: &models::ExportReportRequest,
-        ) -> rt::Result<rt::Job<'a>> {
+        ) -> rt::Result<rt::Job> {
             rt::Job::start(
                     self
                         .client
@@ -35259,7 +35259,7 @@ pub mod reports {
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             export_id: &str,
-        ) -> rt::RequestBuilder<'a> {
+        ) -> rt::RequestBuilder {
             self.client
                 .request(&operations::GET_FILE_OF_EXPORT_TO_FILE)
                 .workspace(workspace.into())
@@ -35762,7 +35762,7 @@ pub mod scorecards {
     /// The Scorecards and goals (preview) operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct ScorecardsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> ScorecardsClient<'a> {
         /// Borrows `client` for these operations.
@@ -35802,7 +35802,7 @@ pub mod scorecards {
             &self,
             workspace_id: rt::Uuid,
             options: ListScorecardsOptions,
-        ) -> rt::Paginator<'a, models::Scorecard> {
+        ) -> rt::Paginator<models::Scorecard> {
             rt::Paginator::next_link(
                 self
                     .client
@@ -37231,7 +37231,7 @@ pub mod template_apps {
     /// The Template Apps operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct TemplateAppsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> TemplateAppsClient<'a> {
         /// Borrows `client` for these operations.
@@ -37302,7 +37302,7 @@ pub mod users {
     /// The Users operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct UsersClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> UsersClient<'a> {
         /// Borrows `client` for these operations.

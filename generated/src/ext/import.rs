@@ -88,7 +88,7 @@ impl PowerBiClient {
         file: Upload,
         options: PostImportOptions,
         settings: ImportSettings,
-    ) -> Result<Job<'_>> {
+    ) -> Result<Job> {
         let workspace = workspace.into();
         let mut request = self
             .request(&operations::POST_IMPORT)

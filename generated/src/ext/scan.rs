@@ -83,12 +83,13 @@ impl<'a> AdminClient<'a> {
     /// Scans every workspace `settings.modified` selects and streams the scan results (one
     /// `scanResult` body per batch, as sent), never more than `max_in_flight` scans at once.
     /// A scan that ends `Failed` yields an error item with its status; the others go on.
+    /// The stream holds its own handle on the client: it can be moved into a spawned task.
     pub async fn scan_workspaces(
         &self,
         settings: ScanSettings,
-    ) -> Result<impl Stream<Item = Result<JsonValue>> + 'a> {
-        let admin = *self;
-        let ids: Vec<crate::runtime::Uuid> = admin
+    ) -> Result<impl Stream<Item = Result<JsonValue>> + Send + 'static> {
+        let client = self.client.clone();
+        let ids: Vec<crate::runtime::Uuid> = self
             .get_modified_workspaces(settings.modified.clone())
             .await?
             .into_iter()
@@ -101,7 +102,9 @@ impl<'a> AdminClient<'a> {
         Ok(futures::stream::iter(batches)
             .map(move |workspaces| {
                 let settings = settings.clone();
+                let client = client.clone();
                 async move {
+                    let admin = AdminClient::new(&client);
                     let body = crate::models::RequiredWorkspaces {
                         workspaces: Some(workspaces),
                         ..Default::default()

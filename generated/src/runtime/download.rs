@@ -11,7 +11,7 @@ use super::{Error, Result};
 /// Sends `request` and copies the answer's body to `writer` chunk by chunk; returns the
 /// number of bytes written.
 pub(crate) async fn stream_to<W: AsyncWrite + Unpin>(
-    request: RequestBuilder<'_>,
+    request: RequestBuilder,
     writer: &mut W,
 ) -> Result<u64> {
     let operation = request.operation_name();
@@ -39,7 +39,7 @@ pub(crate) async fn stream_to<W: AsyncWrite + Unpin>(
     Ok(written)
 }
 
-impl RequestBuilder<'_> {
+impl RequestBuilder {
     /// Sends the request and streams the (binary) answer to `writer`; returns the number of
     /// bytes written. Generated `*_to_writer` methods of binary operations call it.
     pub async fn send_to_writer<W: AsyncWrite + Unpin>(self, writer: &mut W) -> Result<u64> {

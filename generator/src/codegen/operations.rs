@@ -61,7 +61,7 @@ pub fn module(api: &Api, category: &Category) -> TokenStream {
             #client_doc
             #[derive(Debug, Clone, Copy)]
             pub struct #client<'a> {
-                client: &'a rt::PowerBiClient,
+                pub(crate) client: &'a rt::PowerBiClient,
             }
 
             impl<'a> #client<'a> {
@@ -305,7 +305,7 @@ fn job_method(
         ));
         return Some(quote! {
             #doc
-            pub async fn #job(&self, #(#arguments),*) -> rt::Result<rt::Job<'a>> {
+            pub async fn #job(&self, #(#arguments),*) -> rt::Result<rt::Job> {
                 rt::Job::start(#request, #kind).await
             }
         });
@@ -319,7 +319,7 @@ fn job_method(
         ));
         return Some(quote! {
             #doc
-            pub fn #download(&self, #(#arguments),*) -> rt::RequestBuilder<'a> {
+            pub fn #download(&self, #(#arguments),*) -> rt::RequestBuilder {
                 #request
             }
         });
@@ -374,7 +374,7 @@ fn pages_method(
     let arguments = tokens(&arguments);
     Some(quote! {
         #doc
-        pub fn #pages(&self, #(#arguments),*) -> rt::Paginator<'a, #item> {
+        pub fn #pages(&self, #(#arguments),*) -> rt::Paginator<#item> {
             #body
         }
     })

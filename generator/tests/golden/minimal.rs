@@ -115,7 +115,7 @@ pub mod widgets {
     /// The Widgets operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct WidgetsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> WidgetsClient<'a> {
         /// Borrows `client` for these operations.

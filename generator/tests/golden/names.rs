@@ -296,7 +296,7 @@ pub mod scorecards {
     /// The Scorecards operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct ScorecardsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> ScorecardsClient<'a> {
         /// Borrows `client` for these operations.

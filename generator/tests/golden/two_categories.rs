@@ -536,7 +536,7 @@ pub mod apps {
     /// The Apps operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct AppsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> AppsClient<'a> {
         /// Borrows `client` for these operations.
@@ -612,7 +612,7 @@ pub mod apps {
             &self,
             app_id: rt::Uuid,
             options: DownloadAppIconOptions,
-        ) -> rt::RequestBuilder<'a> {
+        ) -> rt::RequestBuilder {
             self.client
                 .request(&operations::DOWNLOAD_APP_ICON)
                 .path_param("appId", &app_id)
@@ -773,7 +773,7 @@ pub mod imports {
     /// The Imports operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).
     #[derive(Debug, Clone, Copy)]
     pub struct ImportsClient<'a> {
-        client: &'a rt::PowerBiClient,
+        pub(crate) client: &'a rt::PowerBiClient,
     }
     impl<'a> ImportsClient<'a> {
         /// Borrows `client` for these operations.
@@ -824,7 +824,7 @@ pub mod imports {
             x_ms_request_id: rt::Uuid,
             body: &models::ImportRequest,
             options: CreateImportOptions,
-        ) -> rt::Result<rt::Job<'a>> {
+        ) -> rt::Result<rt::Job> {
             rt::Job::start(
                     self
                         .client

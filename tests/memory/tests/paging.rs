@@ -52,8 +52,8 @@ fn page_of(request: &RawRequest, marker: &str) -> u64 {
 
 /// Pages through `pages` with `next_page()`, returning how many pages came and how far the
 /// live heap rose above where it was after [`WARM_UP`] pages.
-async fn growth<T: powerbi::runtime::serde::de::DeserializeOwned + Send>(
-    mut pages: powerbi::runtime::Paginator<'_, T>,
+async fn growth<T: powerbi::runtime::serde::de::DeserializeOwned + Send + 'static>(
+    mut pages: powerbi::runtime::Paginator<T>,
 ) -> (u64, usize) {
     let mut count = 0;
     let mut baseline = 0;

@@ -172,7 +172,7 @@ impl std::fmt::Debug for NextPoll {
 /// in the refresh history by its request id; one that is neither cannot be followed.
 fn refresh_poll(
     operation: &'static str,
-    request: &RequestBuilder<'_>,
+    request: &RequestBuilder,
     headers: &reqwest::header::HeaderMap,
     url: &url::Url,
     location: Result<Option<url::Url>>,
@@ -246,7 +246,7 @@ fn status_poll(
 /// same URL); anything else was final.
 fn accepted_poll(
     operation: &'static str,
-    request: &RequestBuilder<'_>,
+    request: &RequestBuilder,
     status: u16,
     headers: &reqwest::header::HeaderMap,
     url: &url::Url,
@@ -268,9 +268,9 @@ fn accepted_poll(
 /// A started long-running operation. See the [module documentation](self).
 #[must_use = "a job handle does nothing until waited on"]
 #[derive(Debug, Clone)]
-pub struct Job<'c> {
+pub struct Job {
     kind: LongRunning,
-    start: RequestBuilder<'c>,
+    start: RequestBuilder,
     id: Option<String>,
     next_poll: NextPoll,
     initial: Value,
@@ -281,10 +281,10 @@ pub struct Job<'c> {
     last: Option<JobStatus>,
 }
 
-impl<'c> Job<'c> {
+impl Job {
     /// Sends `request` (the operation that starts the job) and returns the handle.
     #[doc(hidden)]
-    pub async fn start(request: RequestBuilder<'c>, kind: LongRunning) -> Result<Job<'c>> {
+    pub async fn start(request: RequestBuilder, kind: LongRunning) -> Result<Job> {
         let operation = request.operation_name();
         let url = request.url()?;
         let response = request.execute().await?;
@@ -379,7 +379,7 @@ impl<'c> Job<'c> {
         self.last.as_ref()
     }
 
-    fn get(&self, url: &url::Url) -> RequestBuilder<'c> {
+    fn get(&self, url: &url::Url) -> RequestBuilder {
         RequestBuilder::raw(self.start.client(), reqwest::Method::GET, String::new())
             .absolute_url(url.clone())
     }

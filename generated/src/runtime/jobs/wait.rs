@@ -8,7 +8,7 @@ use super::{Job, JobStatus};
 use crate::runtime::time::Time;
 use crate::runtime::{Error, LongRunning, Result, TimeoutKind};
 
-impl Job<'_> {
+impl Job {
     /// Polls until the operation ends and returns its last status (check
     /// [`JobStatus::succeeded`]: a failed refresh or export is an answer, not an error).
     pub async fn wait(&mut self) -> Result<JobStatus> {

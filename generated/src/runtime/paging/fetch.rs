@@ -20,7 +20,7 @@ pub(super) struct Fetched<T> {
 
 /// Fetches and decodes one page; with `hash_keys`, hashes its body too.
 pub(super) async fn fetch<T: DeserializeOwned>(
-    request: RequestBuilder<'_>,
+    request: RequestBuilder,
     items_field: &'static str,
     hash_keys: Option<RandomState>,
 ) -> Result<Fetched<T>> {

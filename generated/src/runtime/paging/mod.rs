@@ -148,12 +148,12 @@ impl<T: std::fmt::Debug> std::fmt::Debug for Page<T> {
     }
 }
 
-type PageFuture<'c, T> = Pin<Box<dyn Future<Output = Result<Fetched<T>>> + Send + 'c>>;
+type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Fetched<T>>> + Send + 'static>>;
 
 /// A lazy sequence of items fetched page by page. See the [module documentation](self).
 #[must_use = "a paginator sends nothing until it is polled"]
-pub struct Paginator<'c, T> {
-    base: RequestBuilder<'c>,
+pub struct Paginator<T> {
+    base: RequestBuilder,
     strategy: Strategy,
     items_field: &'static str,
     next: Cursor,
@@ -166,11 +166,11 @@ pub struct Paginator<'c, T> {
     max_pages: Option<u64>,
     pages: u64,
     buffer: VecDeque<T>,
-    in_flight: Option<PageFuture<'c, T>>,
+    in_flight: Option<PageFuture<T>>,
     failed: bool,
 }
 
-impl<T> std::fmt::Debug for Paginator<'_, T> {
+impl<T> std::fmt::Debug for Paginator<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Paginator")
             .field("operation", &self.base.operation_name())
@@ -184,8 +184,8 @@ impl<T> std::fmt::Debug for Paginator<'_, T> {
     }
 }
 
-impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
-    fn new(base: RequestBuilder<'c>, strategy: Strategy, items_field: &'static str) -> Self {
+impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
+    fn new(base: RequestBuilder, strategy: Strategy, items_field: &'static str) -> Self {
         Paginator {
             base,
             strategy,
@@ -206,7 +206,7 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
     /// `$top`/`$skip` paging over an OData `value` list. `page_size` is the caller's `$top`
     /// (`None`: [`DEFAULT_PAGE_SIZE`]); any `$skip` the caller set is where paging starts.
     #[doc(hidden)]
-    pub fn top_skip(base: RequestBuilder<'c>, page_size: Option<i64>, skip: Option<i64>) -> Self {
+    pub fn top_skip(base: RequestBuilder, page_size: Option<i64>, skip: Option<i64>) -> Self {
         let page_size = page_size
             .and_then(|size| u32::try_from(size).ok())
             .filter(|size| *size > 0)
@@ -222,13 +222,13 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
 
     /// `@odata.nextLink` paging over an OData `value` list.
     #[doc(hidden)]
-    pub fn next_link(base: RequestBuilder<'c>) -> Self {
+    pub fn next_link(base: RequestBuilder) -> Self {
         Self::new(base, Strategy::NextLink, "value")
     }
 
     /// Continuation paging; the items are the page's `items_field` array.
     #[doc(hidden)]
-    pub fn continuation_token(base: RequestBuilder<'c>, items_field: &'static str) -> Self {
+    pub fn continuation_token(base: RequestBuilder, items_field: &'static str) -> Self {
         Self::new(base, Strategy::Continuation, items_field)
     }
 
@@ -238,7 +238,7 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
     /// `23:59:59` of its day, which the service reads as the whole last second.
     #[doc(hidden)]
     pub fn by_utc_day(
-        base: RequestBuilder<'c>,
+        base: RequestBuilder,
         items_field: &'static str,
         start: DateTime,
         end: DateTime,
@@ -337,7 +337,7 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
     }
 
     /// Starts fetching the next page, or `None` when there is none.
-    fn start_fetch(&mut self) -> Option<PageFuture<'c, T>> {
+    fn start_fetch(&mut self) -> Option<PageFuture<T>> {
         if let Some(error) = self.stop.take() {
             self.failed = true;
             return Some(Box::pin(std::future::ready(Err(error))));
@@ -551,7 +551,7 @@ impl<'c, T: DeserializeOwned + Send + 'c> Paginator<'c, T> {
     }
 }
 
-impl<'c, T: DeserializeOwned + Send + 'c> futures::Stream for Paginator<'c, T> {
+impl<T: DeserializeOwned + Send + 'static> futures::Stream for Paginator<T> {
     type Item = Result<T>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
@@ -559,7 +559,7 @@ impl<'c, T: DeserializeOwned + Send + 'c> futures::Stream for Paginator<'c, T> {
     }
 }
 
-impl<T> Unpin for Paginator<'_, T> {}
+impl<T> Unpin for Paginator<T> {}
 
 /// A token as the query wants it: decoded once (the service sends it URL-encoded) and wrapped
 /// in single quotes; the request encodes it again.

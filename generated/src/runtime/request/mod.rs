@@ -81,13 +81,13 @@ display_params!(uuid::Uuid, bool, i32, i64, u32, u64, f64);
 // request pipeline that depends on it (no import circle).
 impl PowerBiClient {
     /// A request for a generated operation (what generated methods call).
-    pub fn request(&self, operation: &'static Operation) -> RequestBuilder<'_> {
+    pub fn request(&self, operation: &'static Operation) -> RequestBuilder {
         RequestBuilder::for_operation(self, operation)
     }
 
     /// Any call the spec does not cover yet, with the same sign-in and errors: `path` is
     /// relative to `/v1.0/myorg` (`"/groups"`), and may not contain `{placeholders}`.
-    pub fn raw(&self, method: reqwest::Method, path: &str) -> RequestBuilder<'_> {
+    pub fn raw(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
         let escaped = path.replace('{', "%7B").replace('}', "%7D");
         RequestBuilder::raw(self, method, escaped)
     }
@@ -97,8 +97,10 @@ impl PowerBiClient {
 /// then sent with one of the `send_*` methods.
 #[must_use = "a request does nothing until one of its send methods is awaited"]
 #[derive(Clone)]
-pub struct RequestBuilder<'c> {
-    client: &'c PowerBiClient,
+/// It holds its own handle on the client (a reference count), so it, and the paginators and
+/// jobs made of it, can be moved into spawned tasks.
+pub struct RequestBuilder {
+    client: PowerBiClient,
     operation: Option<&'static Operation>,
     method: reqwest::Method,
     template: Cow<'static, str>,
@@ -119,7 +121,7 @@ pub struct RequestBuilder<'c> {
     large_transfer: bool,
 }
 
-impl std::fmt::Debug for RequestBuilder<'_> {
+impl std::fmt::Debug for RequestBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RequestBuilder")
             .field("operation", &self.operation_name())
@@ -129,8 +131,8 @@ impl std::fmt::Debug for RequestBuilder<'_> {
     }
 }
 
-impl<'c> RequestBuilder<'c> {
-    pub(crate) fn for_operation(client: &'c PowerBiClient, operation: &'static Operation) -> Self {
+impl RequestBuilder {
+    pub(crate) fn for_operation(client: &PowerBiClient, operation: &'static Operation) -> Self {
         Self::new(
             client,
             Some(operation),
@@ -139,18 +141,18 @@ impl<'c> RequestBuilder<'c> {
         )
     }
 
-    pub(crate) fn raw(client: &'c PowerBiClient, method: reqwest::Method, path: String) -> Self {
+    pub(crate) fn raw(client: &PowerBiClient, method: reqwest::Method, path: String) -> Self {
         Self::new(client, None, method, Cow::Owned(path))
     }
 
     fn new(
-        client: &'c PowerBiClient,
+        client: &PowerBiClient,
         operation: Option<&'static Operation>,
         method: reqwest::Method,
         template: Cow<'static, str>,
     ) -> Self {
         RequestBuilder {
-            client,
+            client: client.clone(),
             operation,
             method,
             template,
@@ -188,8 +190,8 @@ impl<'c> RequestBuilder<'c> {
     }
 
     /// The client the request is sent with.
-    pub(crate) fn client(&self) -> &'c PowerBiClient {
-        self.client
+    pub(crate) fn client(&self) -> &PowerBiClient {
+        &self.client
     }
 
     /// Sends to `url` as given (a continuation link the service returned) instead of the

@@ -14,7 +14,7 @@ use crate::runtime::error::cause_chain;
 use crate::runtime::retry::{Decision, Failure, FailureKind, GiveUp, RetryPolicy};
 use crate::runtime::{ApiError, Error, Result, TimeoutKind};
 
-impl RequestBuilder<'_> {
+impl RequestBuilder {
     /// Sends the request and returns the successful answer with its body not yet read, so a
     /// caller can stream it (downloads) or read it whole ([`RequestBuilder::send`]).
     ///
@@ -39,7 +39,7 @@ impl RequestBuilder<'_> {
     }
 
     async fn run(&self, read_body: bool) -> Result<Answer> {
-        let client = self.client;
+        let client = &self.client;
         match client.call_timeout() {
             Some(limit) => {
                 match tokio::time::timeout(limit, self.execute_with_retries(read_body)).await {
@@ -123,7 +123,7 @@ impl RequestBuilder<'_> {
         policy: &RetryPolicy,
         read_body: bool,
     ) -> std::result::Result<Answer, (Error, Option<Failure>)> {
-        let client = self.client;
+        let client = &self.client;
         let rules = client.transport_rules();
         let began = Instant::now();
         // Where a redirect led, once one did; until then the request's own URL.
@@ -259,7 +259,7 @@ impl RequestBuilder<'_> {
         token: Option<&Secret>,
         with_body: bool,
     ) -> Result<reqwest::RequestBuilder> {
-        let client = self.client;
+        let client = &self.client;
         let mut request = client.http().request(method.clone(), url.clone());
         if let Some(timeout) = self.request_timeout() {
             request = request.timeout(timeout);

@@ -331,7 +331,7 @@ fn scorecards_page(page: u64, next: Option<String>) -> Vec<u8> {
 
 /// Every item name a paginator yields before it ends or fails, and how it ended.
 async fn drain(
-    mut pages: powerbi::runtime::Paginator<'_, powerbi::models::Scorecard>,
+    mut pages: powerbi::runtime::Paginator<powerbi::models::Scorecard>,
 ) -> (Vec<String>, Option<powerbi::Error>) {
     let mut names = Vec::new();
     while let Some(item) = pages.next().await {
