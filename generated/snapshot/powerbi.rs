@@ -24475,11 +24475,13 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-post-workspace-info> (`WorkspaceInfo_PostWorkspaceInfo`)
-        pub async fn post_workspace_info(
+        pub fn post_workspace_info(
             &self,
             body: &models::RequiredWorkspaces,
             options: PostWorkspaceInfoOptions,
-        ) -> rt::Result<models::ScanRequest> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::ScanRequest>,
+        > + Send + 'static {
             self.client
                 .request(&operations::POST_WORKSPACE_INFO)
                 .query_opt("lineage", options.lineage.as_ref())
@@ -24489,36 +24491,28 @@ pub mod admin {
                 .query_opt("getArtifactUsers", options.get_artifact_users.as_ref())
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Starts [`post_workspace_info`](Self::post_workspace_info) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
-        pub async fn post_workspace_info_job(
+        pub fn post_workspace_info_job(
             &self,
             body: &models::RequiredWorkspaces,
             options: PostWorkspaceInfoOptions,
-        ) -> rt::Result<rt::Job> {
+        ) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
             rt::Job::start(
-                    self
-                        .client
-                        .request(&operations::POST_WORKSPACE_INFO)
-                        .query_opt("lineage", options.lineage.as_ref())
-                        .query_opt(
-                            "datasourceDetails",
-                            options.datasource_details.as_ref(),
-                        )
-                        .query_opt("datasetSchema", options.dataset_schema.as_ref())
-                        .query_opt(
-                            "datasetExpressions",
-                            options.dataset_expressions.as_ref(),
-                        )
-                        .query_opt(
-                            "getArtifactUsers",
-                            options.get_artifact_users.as_ref(),
-                        )
-                        .json_body(body),
-                    rt::LongRunning::Scan,
-                )
-                .await
+                self
+                    .client
+                    .request(&operations::POST_WORKSPACE_INFO)
+                    .query_opt("lineage", options.lineage.as_ref())
+                    .query_opt("datasourceDetails", options.datasource_details.as_ref())
+                    .query_opt("datasetSchema", options.dataset_schema.as_ref())
+                    .query_opt(
+                        "datasetExpressions",
+                        options.dataset_expressions.as_ref(),
+                    )
+                    .query_opt("getArtifactUsers", options.get_artifact_users.as_ref())
+                    .json_body(body),
+                rt::LongRunning::Scan,
+            )
         }
         /// Gets the scan status for the specified scan.
         ///
@@ -24540,15 +24534,16 @@ pub mod admin {
         /// - `scan_id`: The scan ID, which is included in the response from the workspaces or the [Admin - WorkspaceInfo PostWorkspaceInfo](https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-post-workspace-info) API call that triggered the scan.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-get-scan-status> (`WorkspaceInfo_GetScanStatus`)
-        pub async fn get_scan_status(
+        pub fn get_scan_status(
             &self,
             scan_id: rt::Uuid,
-        ) -> rt::Result<models::ScanRequest> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::ScanRequest>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_SCAN_STATUS)
                 .path_param("scanId", &scan_id)
                 .send_json()
-                .await
         }
         /// Gets the scan result for the specified scan.
         ///
@@ -24570,15 +24565,16 @@ pub mod admin {
         /// - `scan_id`: The scan ID, which is included in the response from the workspaces or the [Admin - WorkspaceInfo PostWorkspaceInfo](https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-post-workspace-info) API call that triggered the scan.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-get-scan-result> (`WorkspaceInfo_GetScanResult`)
-        pub async fn get_scan_result(
+        pub fn get_scan_result(
             &self,
             scan_id: rt::Uuid,
-        ) -> rt::Result<models::WorkspaceInfoResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::WorkspaceInfoResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_SCAN_RESULT)
                 .path_param("scanId", &scan_id)
                 .send_json()
-                .await
         }
         /// Gets a list of workspace IDs in the organization.
         ///
@@ -24605,10 +24601,12 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-get-modified-workspaces> (`WorkspaceInfo_GetModifiedWorkspaces`)
-        pub async fn get_modified_workspaces(
+        pub fn get_modified_workspaces(
             &self,
             options: GetModifiedWorkspacesOptions,
-        ) -> rt::Result<Vec<models::ModifiedWorkspace>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::ModifiedWorkspace>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_MODIFIED_WORKSPACES)
                 .query_opt("modifiedSince", options.modified_since.as_ref())
@@ -24621,7 +24619,6 @@ pub mod admin {
                     options.exclude_in_active_workspaces.as_ref(),
                 )
                 .send_array()
-                .await
         }
         /// Returns a list of workspaces for the organization.
         ///
@@ -24644,11 +24641,13 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-get-groups-as-admin> (`Groups_GetGroupsAsAdmin`)
-        pub async fn get_groups_as_admin(
+        pub fn get_groups_as_admin(
             &self,
             top: i32,
             options: GetGroupsAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminGroup>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminGroup>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GROUPS_AS_ADMIN)
                 .query("$top", &top)
@@ -24656,7 +24655,6 @@ pub mod admin {
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_groups_as_admin`](Self::get_groups_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_groups_as_admin_pages(
@@ -24692,17 +24690,18 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-get-group-as-admin> (`Groups_GetGroupAsAdmin`)
-        pub async fn get_group_as_admin(
+        pub fn get_group_as_admin(
             &self,
             group_id: rt::Uuid,
             options: GetGroupAsAdminOptions,
-        ) -> rt::Result<models::AdminGroup> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::AdminGroup>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GROUP_AS_ADMIN)
                 .path_param("groupId", &group_id)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_json()
-                .await
         }
         /// Updates the properties of the specified workspace.
         ///
@@ -24732,17 +24731,16 @@ pub mod admin {
         /// - `body`: The request body ([`AdminGroup`](models::AdminGroup)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-update-group-as-admin> (`Groups_UpdateGroupAsAdmin`)
-        pub async fn update_group_as_admin(
+        pub fn update_group_as_admin(
             &self,
             group_id: rt::Uuid,
             body: &models::AdminGroup,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_GROUP_AS_ADMIN)
                 .path_param("groupId", &group_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of users that have access to the specified workspace.
         ///
@@ -24761,15 +24759,16 @@ pub mod admin {
         /// - `group_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-get-group-users-as-admin> (`Groups_GetGroupUsersAsAdmin`)
-        pub async fn get_group_users_as_admin(
+        pub fn get_group_users_as_admin(
             &self,
             group_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::GroupUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::GroupUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GROUP_USERS_AS_ADMIN)
                 .path_param("groupId", &group_id)
                 .send_list()
-                .await
         }
         /// Grants user permissions to the specified workspace.
         ///
@@ -24792,17 +24791,16 @@ pub mod admin {
         /// - `body`: The request body ([`GroupUser`](models::GroupUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-add-user-as-admin> (`Groups_AddUserAsAdmin`)
-        pub async fn add_group_user_as_admin(
+        pub fn add_group_user_as_admin(
             &self,
             group_id: rt::Uuid,
             body: &models::GroupUser,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::ADD_GROUP_USER_AS_ADMIN)
                 .path_param("groupId", &group_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Removes user permissions from the specified workspace.
         ///
@@ -24827,12 +24825,12 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-delete-user-as-admin> (`Groups_DeleteUserAsAdmin`)
-        pub async fn delete_group_user_as_admin(
+        pub fn delete_group_user_as_admin(
             &self,
             group_id: rt::Uuid,
             user: &str,
             options: DeleteGroupUserAsAdminOptions,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_GROUP_USER_AS_ADMIN)
                 .path_param("groupId", &group_id)
@@ -24840,7 +24838,6 @@ pub mod admin {
                 .query_opt("profileId", options.profile_id.as_ref())
                 .query_opt("isGroup", options.is_group.as_ref())
                 .send_empty()
-                .await
         }
         /// Restores a deleted workspace.
         ///
@@ -24862,17 +24859,16 @@ pub mod admin {
         /// - `body`: The request body ([`GroupRestoreRequest`](models::GroupRestoreRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-restore-deleted-group-as-admin> (`Groups_RestoreDeletedGroupAsAdmin`)
-        pub async fn restore_deleted_group_as_admin(
+        pub fn restore_deleted_group_as_admin(
             &self,
             group_id: rt::Uuid,
             body: &models::GroupRestoreRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::RESTORE_DELETED_GROUP_AS_ADMIN)
                 .path_param("groupId", &group_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of datasets, reports, and dashboards that have not been used within 30 days for the specified workspace.
         ///
@@ -24896,17 +24892,18 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-get-unused-artifacts-as-admin> (`Groups_GetUnusedArtifactsAsAdmin`)
-        pub async fn get_unused_artifacts_as_admin(
+        pub fn get_unused_artifacts_as_admin(
             &self,
             group_id: rt::Uuid,
             options: GetUnusedArtifactsAsAdminOptions,
-        ) -> rt::Result<models::UnusedArtifactsResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::UnusedArtifactsResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_UNUSED_ARTIFACTS_AS_ADMIN)
                 .path_param("groupId", &group_id)
                 .query_opt("continuationToken", options.continuation_token.as_ref())
                 .send_json()
-                .await
         }
         /// Every item of [`get_unused_artifacts_as_admin`](Self::get_unused_artifacts_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
         pub fn get_unused_artifacts_as_admin_pages(
@@ -24941,11 +24938,13 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-dashboards-in-group-as-admin> (`Dashboards_GetDashboardsInGroupAsAdmin`)
-        pub async fn get_dashboards_in_group_as_admin(
+        pub fn get_dashboards_in_group_as_admin(
             &self,
             group_id: rt::Uuid,
             options: GetDashboardsInGroupAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminDashboard>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminDashboard>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DASHBOARDS_IN_GROUP_AS_ADMIN)
                 .path_param("groupId", &group_id)
@@ -24953,7 +24952,6 @@ pub mod admin {
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_dashboards_in_group_as_admin`](Self::get_dashboards_in_group_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_dashboards_in_group_as_admin_pages(
@@ -24991,11 +24989,13 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/reports-get-reports-in-group-as-admin> (`Reports_GetReportsInGroupAsAdmin`)
-        pub async fn get_reports_in_group_as_admin(
+        pub fn get_reports_in_group_as_admin(
             &self,
             group_id: rt::Uuid,
             options: GetReportsInGroupAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminReport>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminReport>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REPORTS_IN_GROUP_AS_ADMIN)
                 .path_param("groupId", &group_id)
@@ -25003,7 +25003,6 @@ pub mod admin {
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_reports_in_group_as_admin`](Self::get_reports_in_group_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_reports_in_group_as_admin_pages(
@@ -25041,11 +25040,13 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-datasets-in-group-as-admin> (`Datasets_GetDatasetsInGroupAsAdmin`)
-        pub async fn get_datasets_in_group_as_admin(
+        pub fn get_datasets_in_group_as_admin(
             &self,
             group_id: rt::Uuid,
             options: GetDatasetsInGroupAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminDataset>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminDataset>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASETS_IN_GROUP_AS_ADMIN)
                 .path_param("groupId", &group_id)
@@ -25054,7 +25055,6 @@ pub mod admin {
                 .query_opt("$skip", options.skip.as_ref())
                 .query_opt("$expand", options.expand.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_datasets_in_group_as_admin`](Self::get_datasets_in_group_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_datasets_in_group_as_admin_pages(
@@ -25092,15 +25092,16 @@ pub mod admin {
         /// - `group_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-dataset-to-dataflows-links-in-group-as-admin> (`Datasets_GetDatasetToDataflowsLinksInGroupAsAdmin`)
-        pub async fn get_dataset_to_dataflows_links_in_group_as_admin(
+        pub fn get_dataset_to_dataflows_links_in_group_as_admin(
             &self,
             group_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::DatasetToDataflowLinkResponse>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DatasetToDataflowLinkResponse>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASET_TO_DATAFLOWS_LINKS_IN_GROUP_AS_ADMIN)
                 .path_param("groupId", &group_id)
                 .send_list()
-                .await
         }
         /// Returns a list of dataflows from the specified workspace.
         ///
@@ -25120,11 +25121,13 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-dataflows-in-group-as-admin> (`Dataflows_GetDataflowsInGroupAsAdmin`)
-        pub async fn get_dataflows_in_group_as_admin(
+        pub fn get_dataflows_in_group_as_admin(
             &self,
             group_id: rt::Uuid,
             options: GetDataflowsInGroupAsAdminOptions,
-        ) -> rt::Result<Vec<models::Dataflow>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Dataflow>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATAFLOWS_IN_GROUP_AS_ADMIN)
                 .path_param("groupId", &group_id)
@@ -25132,7 +25135,6 @@ pub mod admin {
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_dataflows_in_group_as_admin`](Self::get_dataflows_in_group_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_dataflows_in_group_as_admin_pages(
@@ -25170,17 +25172,18 @@ pub mod admin {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-upstream-dataflows-in-group-as-admin> (`Dataflows_GetUpstreamDataflowsInGroupAsAdmin`)
-        pub async fn get_upstream_dataflows_in_group_as_admin(
+        pub fn get_upstream_dataflows_in_group_as_admin(
             &self,
             group_id: rt::Uuid,
             dataflow_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::DependentDataflow>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DependentDataflow>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_UPSTREAM_DATAFLOWS_IN_GROUP_AS_ADMIN)
                 .path_param("groupId", &group_id)
                 .path_param("dataflowId", &dataflow_id)
                 .send_list()
-                .await
         }
         /// Returns a list of datasets for the organization.
         ///
@@ -25199,17 +25202,18 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-datasets-as-admin> (`Datasets_GetDatasetsAsAdmin`)
-        pub async fn get_datasets_as_admin(
+        pub fn get_datasets_as_admin(
             &self,
             options: GetDatasetsAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminDataset>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminDataset>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASETS_AS_ADMIN)
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_datasets_as_admin`](Self::get_datasets_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_datasets_as_admin_pages(
@@ -25244,15 +25248,16 @@ pub mod admin {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-datasources-as-admin> (`Datasets_GetDatasourcesAsAdmin`)
-        pub async fn get_datasources_as_admin(
+        pub fn get_datasources_as_admin(
             &self,
             dataset_id: &str,
-        ) -> rt::Result<Vec<models::Datasource>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Datasource>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASOURCES_AS_ADMIN)
                 .path_param("datasetId", &dataset_id)
                 .send_list()
-                .await
         }
         /// Returns a list of users that have access to the specified dataset.
         ///
@@ -25274,15 +25279,16 @@ pub mod admin {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-dataset-users-as-admin> (`Datasets_GetDatasetUsersAsAdmin`)
-        pub async fn get_dataset_users_as_admin(
+        pub fn get_dataset_users_as_admin(
             &self,
             dataset_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::DatasetUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DatasetUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASET_USERS_AS_ADMIN)
                 .path_param("datasetId", &dataset_id)
                 .send_list()
-                .await
         }
         /// Returns a list of reports for the organization.
         ///
@@ -25301,17 +25307,18 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/reports-get-reports-as-admin> (`Reports_GetReportsAsAdmin`)
-        pub async fn get_reports_as_admin(
+        pub fn get_reports_as_admin(
             &self,
             options: GetReportsAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminReport>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminReport>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REPORTS_AS_ADMIN)
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_reports_as_admin`](Self::get_reports_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_reports_as_admin_pages(
@@ -25346,15 +25353,16 @@ pub mod admin {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/reports-get-report-users-as-admin> (`Reports_GetReportUsersAsAdmin`)
-        pub async fn get_report_users_as_admin(
+        pub fn get_report_users_as_admin(
             &self,
             report_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::ReportUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::ReportUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REPORT_USERS_AS_ADMIN)
                 .path_param("reportId", &report_id)
                 .send_list()
-                .await
         }
         /// Returns a list of report subscriptions along with subscriber details.
         ///
@@ -25374,15 +25382,16 @@ pub mod admin {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/reports-get-report-subscriptions-as-admin> (`Reports_GetReportSubscriptionsAsAdmin`)
-        pub async fn get_report_subscriptions_as_admin(
+        pub fn get_report_subscriptions_as_admin(
             &self,
             report_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Subscription>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Subscription>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REPORT_SUBSCRIPTIONS_AS_ADMIN)
                 .path_param("reportId", &report_id)
                 .send_list()
-                .await
         }
         /// Returns a list of dashboards for the organization.
         ///
@@ -25401,10 +25410,12 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-dashboards-as-admin> (`Dashboards_GetDashboardsAsAdmin`)
-        pub async fn get_dashboards_as_admin(
+        pub fn get_dashboards_as_admin(
             &self,
             options: GetDashboardsAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminDashboard>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminDashboard>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DASHBOARDS_AS_ADMIN)
                 .query_opt("$expand", options.expand.as_ref())
@@ -25412,7 +25423,6 @@ pub mod admin {
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_dashboards_as_admin`](Self::get_dashboards_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_dashboards_as_admin_pages(
@@ -25448,15 +25458,16 @@ pub mod admin {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-tiles-as-admin> (`Dashboards_GetTilesAsAdmin`)
-        pub async fn get_tiles_as_admin(
+        pub fn get_tiles_as_admin(
             &self,
             dashboard_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::AdminTile>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminTile>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_TILES_AS_ADMIN)
                 .path_param("dashboardId", &dashboard_id)
                 .send_list()
-                .await
         }
         /// Returns a list of users that have access to the specified dashboard.
         ///
@@ -25475,15 +25486,16 @@ pub mod admin {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-dashboard-users-as-admin> (`Dashboards_GetDashboardUsersAsAdmin`)
-        pub async fn get_dashboard_users_as_admin(
+        pub fn get_dashboard_users_as_admin(
             &self,
             dashboard_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::DashboardUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DashboardUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DASHBOARD_USERS_AS_ADMIN)
                 .path_param("dashboardId", &dashboard_id)
                 .send_list()
-                .await
         }
         /// Returns a list of dashboard subscriptions along with subscriber details.
         ///
@@ -25503,15 +25515,16 @@ pub mod admin {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-dashboard-subscriptions-as-admin> (`Dashboards_GetDashboardSubscriptionsAsAdmin`)
-        pub async fn get_dashboard_subscriptions_as_admin(
+        pub fn get_dashboard_subscriptions_as_admin(
             &self,
             dashboard_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Subscription>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Subscription>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DASHBOARD_SUBSCRIPTIONS_AS_ADMIN)
                 .path_param("dashboardId", &dashboard_id)
                 .send_list()
-                .await
         }
         /// Returns a list of dataflows for the organization.
         ///
@@ -25530,17 +25543,18 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-dataflows-as-admin> (`Dataflows_GetDataflowsAsAdmin`)
-        pub async fn get_dataflows_as_admin(
+        pub fn get_dataflows_as_admin(
             &self,
             options: GetDataflowsAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminDataflow>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminDataflow>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATAFLOWS_AS_ADMIN)
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_dataflows_as_admin`](Self::get_dataflows_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_dataflows_as_admin_pages(
@@ -25577,15 +25591,14 @@ pub mod admin {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-export-dataflow-as-admin> (`Dataflows_ExportDataflowAsAdmin`)
-        pub async fn export_dataflow_as_admin(
+        pub fn export_dataflow_as_admin(
             &self,
             dataflow_id: rt::Uuid,
-        ) -> rt::Result<Vec<u8>> {
+        ) -> impl ::std::future::Future<Output = rt::Result<Vec<u8>>> + Send + 'static {
             self.client
                 .request(&operations::EXPORT_DATAFLOW_AS_ADMIN)
                 .path_param("dataflowId", &dataflow_id)
                 .send_bytes()
-                .await
         }
         /// The request of [`export_dataflow_as_admin`](Self::export_dataflow_as_admin), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
         pub fn export_dataflow_as_admin_download(
@@ -25615,15 +25628,16 @@ pub mod admin {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-dataflow-datasources-as-admin> (`Dataflows_GetDataflowDatasourcesAsAdmin`)
-        pub async fn get_dataflow_datasources_as_admin(
+        pub fn get_dataflow_datasources_as_admin(
             &self,
             dataflow_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Datasource>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Datasource>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATAFLOW_DATASOURCES_AS_ADMIN)
                 .path_param("dataflowId", &dataflow_id)
                 .send_list()
-                .await
         }
         /// Returns a list of users that have access to the specified dataflow.
         ///
@@ -25642,15 +25656,16 @@ pub mod admin {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-dataflow-users-as-admin> (`Dataflows_GetDataflowUsersAsAdmin`)
-        pub async fn get_dataflow_users_as_admin(
+        pub fn get_dataflow_users_as_admin(
             &self,
             dataflow_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::DataflowUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DataflowUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATAFLOW_USERS_AS_ADMIN)
                 .path_param("dataflowId", &dataflow_id)
                 .send_list()
-                .await
         }
         /// Returns a list of imports for the organization.
         ///
@@ -25669,10 +25684,12 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/imports-get-imports-as-admin> (`Imports_GetImportsAsAdmin`)
-        pub async fn get_imports_as_admin(
+        pub fn get_imports_as_admin(
             &self,
             options: GetImportsAsAdminOptions,
-        ) -> rt::Result<Vec<models::Import>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Import>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_IMPORTS_AS_ADMIN)
                 .query_opt("$expand", options.expand.as_ref())
@@ -25680,7 +25697,6 @@ pub mod admin {
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_imports_as_admin`](Self::get_imports_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_imports_as_admin_pages(
@@ -25717,17 +25733,18 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/apps-get-apps-as-admin> (`Apps_GetAppsAsAdmin`)
-        pub async fn get_apps_as_admin(
+        pub fn get_apps_as_admin(
             &self,
             top: i64,
             options: GetAppsAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminApp>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminApp>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_APPS_AS_ADMIN)
                 .query("$top", &top)
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_apps_as_admin`](Self::get_apps_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_apps_as_admin_pages(
@@ -25762,15 +25779,16 @@ pub mod admin {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/apps-get-app-users-as-admin> (`Apps_GetAppUsersAsAdmin`)
-        pub async fn get_app_users_as_admin(
+        pub fn get_app_users_as_admin(
             &self,
             app_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::AppUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AppUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_APP_USERS_AS_ADMIN)
                 .path_param("appId", &app_id)
                 .send_list()
-                .await
         }
         /// Returns a list of capacities for the organization.
         ///
@@ -25792,15 +25810,16 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-capacities-as-admin> (`Admin_GetCapacitiesAsAdmin`)
-        pub async fn get_capacities_as_admin(
+        pub fn get_capacities_as_admin(
             &self,
             options: GetCapacitiesAsAdminOptions,
-        ) -> rt::Result<Vec<models::Capacity>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Capacity>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_CAPACITIES_AS_ADMIN)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_list()
-                .await
         }
         /// Changes specific capacity information. Currently only the capacity's encryption key can be changed.
         ///
@@ -25822,17 +25841,16 @@ pub mod admin {
         /// - `body`: The request body ([`CapacityPatchRequest`](models::CapacityPatchRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/patch-capacity-as-admin> (`Admin_PatchCapacityAsAdmin`)
-        pub async fn patch_capacity_as_admin(
+        pub fn patch_capacity_as_admin(
             &self,
             capacity_id: rt::Uuid,
             body: &models::CapacityPatchRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::PATCH_CAPACITY_AS_ADMIN)
                 .path_param("capacityId", &capacity_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of users that have access to the specified capacity.
         ///
@@ -25855,15 +25873,16 @@ pub mod admin {
         /// - `capacity_id`: The capacity ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/capacities-get-capacity-users-as-admin> (`Capacities_GetCapacityUsersAsAdmin`)
-        pub async fn get_capacity_users_as_admin(
+        pub fn get_capacity_users_as_admin(
             &self,
             capacity_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::CapacityUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::CapacityUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_CAPACITY_USERS_AS_ADMIN)
                 .path_param("capacityId", &capacity_id)
                 .send_list()
-                .await
         }
         /// Assigns the specified workspaces to the specified Premium capacity.
         ///
@@ -25884,15 +25903,14 @@ pub mod admin {
         /// - `body`: The request body ([`AssignWorkspacesToCapacityRequest`](models::AssignWorkspacesToCapacityRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/capacities-assign-workspaces-to-capacity> (`Capacities_AssignWorkspacesToCapacity`)
-        pub async fn assign_workspaces_to_capacity(
+        pub fn assign_workspaces_to_capacity(
             &self,
             body: &models::AssignWorkspacesToCapacityRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::ASSIGN_WORKSPACES_TO_CAPACITY)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Unassigns the specified workspaces from capacity (moves them to shared capacity).
         ///
@@ -25913,15 +25931,14 @@ pub mod admin {
         /// - `body`: The request body ([`UnassignWorkspacesCapacityRequest`](models::UnassignWorkspacesCapacityRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/capacities-unassign-workspaces-from-capacity> (`Capacities_UnassignWorkspacesFromCapacity`)
-        pub async fn unassign_workspaces_from_capacity(
+        pub fn unassign_workspaces_from_capacity(
             &self,
             body: &models::UnassignWorkspacesCapacityRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UNASSIGN_WORKSPACES_FROM_CAPACITY)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of refreshables for the organization within a capacity.
         ///
@@ -25944,11 +25961,13 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-refreshables> (`Admin_GetRefreshables`)
-        pub async fn get_refreshables(
+        pub fn get_refreshables(
             &self,
             top: i32,
             options: GetRefreshablesOptions,
-        ) -> rt::Result<Vec<models::Refreshable>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Refreshable>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REFRESHABLES)
                 .query("$top", &top)
@@ -25956,7 +25975,6 @@ pub mod admin {
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_refreshables`](Self::get_refreshables), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_refreshables_pages(
@@ -25998,12 +26016,14 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-refreshables-for-capacity> (`Admin_GetRefreshablesForCapacity`)
-        pub async fn get_refreshables_for_capacity(
+        pub fn get_refreshables_for_capacity(
             &self,
             capacity_id: rt::Uuid,
             top: i32,
             options: GetRefreshablesForCapacityOptions,
-        ) -> rt::Result<Vec<models::Refreshable>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Refreshable>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REFRESHABLES_FOR_CAPACITY)
                 .path_param("capacityId", &capacity_id)
@@ -26012,7 +26032,6 @@ pub mod admin {
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_refreshables_for_capacity`](Self::get_refreshables_for_capacity), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_refreshables_for_capacity_pages(
@@ -26058,19 +26077,20 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-refreshable-for-capacity> (`Admin_GetRefreshableForCapacity`)
-        pub async fn get_refreshable_for_capacity(
+        pub fn get_refreshable_for_capacity(
             &self,
             capacity_id: rt::Uuid,
             refreshable_id: &str,
             options: GetRefreshableForCapacityOptions,
-        ) -> rt::Result<Vec<models::Refreshable>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Refreshable>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REFRESHABLE_FOR_CAPACITY)
                 .path_param("capacityId", &capacity_id)
                 .path_param("refreshableId", &refreshable_id)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_list()
-                .await
         }
         /// Returns the encryption keys for the tenant.
         ///
@@ -26085,13 +26105,12 @@ pub mod admin {
         /// permissions set on it in Entra ID; the scopes are relevant only to a delegated admin token.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-power-bi-encryption-keys> (`Admin_GetPowerBIEncryptionKeys`)
-        pub async fn get_power_bi_encryption_keys(
+        pub fn get_power_bi_encryption_keys(
             &self,
-        ) -> rt::Result<Vec<models::TenantKey>> {
-            self.client
-                .request(&operations::GET_POWER_BI_ENCRYPTION_KEYS)
-                .send_list()
-                .await
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::TenantKey>>,
+        > + Send + 'static {
+            self.client.request(&operations::GET_POWER_BI_ENCRYPTION_KEYS).send_list()
         }
         /// Adds an encryption key for Power BI workspaces assigned to a capacity.
         ///
@@ -26112,15 +26131,16 @@ pub mod admin {
         /// - `body`: The request body ([`TenantKeyCreationRequest`](models::TenantKeyCreationRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/add-power-bi-encryption-key> (`Admin_AddPowerBIEncryptionKey`)
-        pub async fn add_power_bi_encryption_key(
+        pub fn add_power_bi_encryption_key(
             &self,
             body: &models::TenantKeyCreationRequest,
-        ) -> rt::Result<models::TenantKey> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::TenantKey>,
+        > + Send + 'static {
             self.client
                 .request(&operations::ADD_POWER_BI_ENCRYPTION_KEY)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Rotates the encryption key for Power BI workspaces assigned to a capacity.
         ///
@@ -26142,17 +26162,18 @@ pub mod admin {
         /// - `body`: The request body ([`TenantKeyRotationRequest`](models::TenantKeyRotationRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/rotate-power-bi-encryption-key> (`Admin_RotatePowerBIEncryptionKey`)
-        pub async fn rotate_power_bi_encryption_key(
+        pub fn rotate_power_bi_encryption_key(
             &self,
             tenant_key_id: rt::Uuid,
             body: &models::TenantKeyRotationRequest,
-        ) -> rt::Result<models::TenantKey> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::TenantKey>,
+        > + Send + 'static {
             self.client
                 .request(&operations::ROTATE_POWER_BI_ENCRYPTION_KEY)
                 .path_param("tenantKeyId", &tenant_key_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Returns a list of Power BI items (such as reports or dashboards) that the specified user has access to.
         ///
@@ -26174,18 +26195,19 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/users-get-user-artifact-access-as-admin> (`Users_GetUserArtifactAccessAsAdmin`)
-        pub async fn get_user_artifact_access_as_admin(
+        pub fn get_user_artifact_access_as_admin(
             &self,
             user_id: &str,
             options: GetUserArtifactAccessAsAdminOptions,
-        ) -> rt::Result<models::ArtifactAccessResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::ArtifactAccessResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_USER_ARTIFACT_ACCESS_AS_ADMIN)
                 .path_param("userId", &user_id)
                 .query_opt("continuationToken", options.continuation_token.as_ref())
                 .query_opt("artifactTypes", options.artifact_types.as_ref())
                 .send_json()
-                .await
         }
         /// Every item of [`get_user_artifact_access_as_admin`](Self::get_user_artifact_access_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
         pub fn get_user_artifact_access_as_admin_pages(
@@ -26227,17 +26249,18 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/users-get-user-subscriptions-as-admin> (`Users_GetUserSubscriptionsAsAdmin`)
-        pub async fn get_user_subscriptions_as_admin(
+        pub fn get_user_subscriptions_as_admin(
             &self,
             user_id: &str,
             options: GetUserSubscriptionsAsAdminOptions,
-        ) -> rt::Result<models::SubscriptionsByUserResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::SubscriptionsByUserResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_USER_SUBSCRIPTIONS_AS_ADMIN)
                 .path_param("userId", &user_id)
                 .query_opt("continuationToken", options.continuation_token.as_ref())
                 .send_json()
-                .await
         }
         /// Every item of [`get_user_subscriptions_as_admin`](Self::get_user_subscriptions_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
         pub fn get_user_subscriptions_as_admin_pages(
@@ -26285,10 +26308,12 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-activity-events> (`Admin_GetActivityEvents`)
-        pub async fn get_activity_events(
+        pub fn get_activity_events(
             &self,
             options: GetActivityEventsOptions,
-        ) -> rt::Result<models::ActivityEventResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::ActivityEventResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_ACTIVITY_EVENTS)
                 .query_opt("startDateTime", options.start_date_time.as_ref())
@@ -26296,7 +26321,6 @@ pub mod admin {
                 .query_opt("continuationToken", options.continuation_token.as_ref())
                 .query_opt("$filter", options.filter.as_ref())
                 .send_json()
-                .await
         }
         /// Every item of [`get_activity_events`](Self::get_activity_events), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); the time range `start..end` (any length) is split into UTC days, one request each, and each day's continuations are followed until none is returned or `lastResultSet` is true; the options' dates and token are not used.
         pub fn get_activity_events_pages(
@@ -26340,15 +26364,16 @@ pub mod admin {
         /// - `body`: The request body ([`InformationProtectionChangeLabelDetails`](models::InformationProtectionChangeLabelDetails)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/information-protection-set-labels-as-admin> (`InformationProtection_SetLabelsAsAdmin`)
-        pub async fn set_labels_as_admin(
+        pub fn set_labels_as_admin(
             &self,
             body: &models::InformationProtectionChangeLabelDetails,
-        ) -> rt::Result<models::InformationProtectionChangeLabelResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::InformationProtectionChangeLabelResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::SET_LABELS_AS_ADMIN)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Removes sensitivity labels from Power BI items (such as reports or dashboards) by item ID.
         ///
@@ -26373,15 +26398,16 @@ pub mod admin {
         /// - `body`: The request body ([`InformationProtectionArtifactsChangeLabel`](models::InformationProtectionArtifactsChangeLabel)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/information-protection-remove-labels-as-admin> (`InformationProtection_RemoveLabelsAsAdmin`)
-        pub async fn remove_labels_as_admin(
+        pub fn remove_labels_as_admin(
             &self,
             body: &models::InformationProtectionArtifactsChangeLabel,
-        ) -> rt::Result<models::InformationProtectionChangeLabelResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::InformationProtectionChangeLabelResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::REMOVE_LABELS_AS_ADMIN)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Returns a list of Power BI reports that are shared with the whole organization through links.
         ///
@@ -26402,15 +26428,16 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/widely-shared-artifacts-links-shared-to-whole-organization> (`WidelySharedArtifacts_LinksSharedToWholeOrganization`)
-        pub async fn get_links_shared_to_whole_organization(
+        pub fn get_links_shared_to_whole_organization(
             &self,
             options: GetLinksSharedToWholeOrganizationOptions,
-        ) -> rt::Result<models::ArtifactAccessResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::ArtifactAccessResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_LINKS_SHARED_TO_WHOLE_ORGANIZATION)
                 .query_opt("continuationToken", options.continuation_token.as_ref())
                 .send_json()
-                .await
         }
         /// Every item of [`get_links_shared_to_whole_organization`](Self::get_links_shared_to_whole_organization), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
         pub fn get_links_shared_to_whole_organization_pages(
@@ -26444,15 +26471,16 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/widely-shared-artifacts-published-to-web> (`WidelySharedArtifacts_PublishedToWeb`)
-        pub async fn get_published_to_web(
+        pub fn get_published_to_web(
             &self,
             options: GetPublishedToWebOptions,
-        ) -> rt::Result<models::ArtifactAccessResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::ArtifactAccessResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PUBLISHED_TO_WEB)
                 .query_opt("continuationToken", options.continuation_token.as_ref())
                 .send_json()
-                .await
         }
         /// Every item of [`get_published_to_web`](Self::get_published_to_web), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
         pub fn get_published_to_web_pages(
@@ -26482,10 +26510,12 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/pipelines-get-pipelines-as-admin> (`Pipelines_GetPipelinesAsAdmin`)
-        pub async fn get_pipelines_as_admin(
+        pub fn get_pipelines_as_admin(
             &self,
             options: GetPipelinesAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminPipeline>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminPipeline>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PIPELINES_AS_ADMIN)
                 .query_opt("$expand", options.expand.as_ref())
@@ -26493,7 +26523,6 @@ pub mod admin {
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_pipelines_as_admin`](Self::get_pipelines_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_pipelines_as_admin_pages(
@@ -26527,15 +26556,16 @@ pub mod admin {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/pipelines-get-pipeline-users-as-admin> (`Pipelines_GetPipelineUsersAsAdmin`)
-        pub async fn get_pipeline_users_as_admin(
+        pub fn get_pipeline_users_as_admin(
             &self,
             pipeline_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::PipelineUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::PipelineUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PIPELINE_USERS_AS_ADMIN)
                 .path_param("pipelineId", &pipeline_id)
                 .send_list()
-                .await
         }
         /// Grants user permissions to a specified deployment pipeline.
         ///
@@ -26557,17 +26587,16 @@ pub mod admin {
         /// - `body`: The request body ([`PipelineUser`](models::PipelineUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/pipelines-update-user-as-admin> (`Pipelines_UpdateUserAsAdmin`)
-        pub async fn update_pipeline_user_as_admin(
+        pub fn update_pipeline_user_as_admin(
             &self,
             pipeline_id: rt::Uuid,
             body: &models::PipelineUser,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_PIPELINE_USER_AS_ADMIN)
                 .path_param("pipelineId", &pipeline_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Removes user permissions from a specified deployment pipeline.
         ///
@@ -26585,17 +26614,16 @@ pub mod admin {
         /// - `identifier`: For the principal type `User`, provide the user principal name (UPN). Otherwise, provide the [Object ID](https://learn.microsoft.com/power-bi/developer/embedded/embedded-troubleshoot#what-is-the-difference-between-application-object-id-and-principal-object-id) of the principal.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/pipelines-delete-user-as-admin> (`Pipelines_DeleteUserAsAdmin`)
-        pub async fn delete_pipeline_user_as_admin(
+        pub fn delete_pipeline_user_as_admin(
             &self,
             pipeline_id: rt::Uuid,
             identifier: &str,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_PIPELINE_USER_AS_ADMIN)
                 .path_param("pipelineId", &pipeline_id)
                 .path_param("identifier", &identifier)
                 .send_empty()
-                .await
         }
         /// Returns a list of service principal profiles for the organization.
         ///
@@ -26612,17 +26640,18 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/profiles-get-profiles-as-admin> (`Profiles_GetProfilesAsAdmin`)
-        pub async fn get_profiles_as_admin(
+        pub fn get_profiles_as_admin(
             &self,
             options: GetProfilesAsAdminOptions,
-        ) -> rt::Result<Vec<models::AdminServicePrincipalProfile>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::AdminServicePrincipalProfile>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PROFILES_AS_ADMIN)
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_profiles_as_admin`](Self::get_profiles_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_profiles_as_admin_pages(
@@ -26655,15 +26684,14 @@ pub mod admin {
         /// - `profile_id`: The service principal profile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/profiles-delete-profile-as-admin> (`Profiles_DeleteProfileAsAdmin`)
-        pub async fn delete_profile_as_admin(
+        pub fn delete_profile_as_admin(
             &self,
             profile_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_PROFILE_AS_ADMIN)
                 .path_param("profileId", &profile_id)
                 .send_empty()
-                .await
         }
     }
     /// Optional parameters of `post_workspace_info`.
@@ -28321,8 +28349,12 @@ pub mod apps {
         /// **Service principal**: not supported
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-apps> (`Apps_GetApps`)
-        pub async fn list_apps(&self) -> rt::Result<Vec<models::App>> {
-            self.client.request(&operations::LIST_APPS).send_list().await
+        pub fn list_apps(
+            &self,
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::App>>,
+        > + Send + 'static {
+            self.client.request(&operations::LIST_APPS).send_list()
         }
         /// Returns the specified installed app.
         ///
@@ -28335,12 +28367,16 @@ pub mod apps {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-app> (`Apps_GetApp`)
-        pub async fn get_app(&self, app_id: rt::Uuid) -> rt::Result<models::App> {
+        pub fn get_app(
+            &self,
+            app_id: rt::Uuid,
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::App>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_APP)
                 .path_param("appId", &app_id)
                 .send_json()
-                .await
         }
         /// Returns a list of reports from the specified app.
         ///
@@ -28353,15 +28389,16 @@ pub mod apps {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-reports> (`Apps_GetReports`)
-        pub async fn list_reports(
+        pub fn list_reports(
             &self,
             app_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Report>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Report>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_REPORTS)
                 .path_param("appId", &app_id)
                 .send_list()
-                .await
         }
         /// Returns the specified report from the specified app.
         ///
@@ -28375,17 +28412,18 @@ pub mod apps {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-report> (`Apps_GetReport`)
-        pub async fn get_report(
+        pub fn get_report(
             &self,
             app_id: rt::Uuid,
             report_id: rt::Uuid,
-        ) -> rt::Result<models::Report> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Report>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REPORT)
                 .path_param("appId", &app_id)
                 .path_param("reportId", &report_id)
                 .send_json()
-                .await
         }
         /// Returns a list of dashboards from the specified app.
         ///
@@ -28398,15 +28436,16 @@ pub mod apps {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-dashboards> (`Apps_GetDashboards`)
-        pub async fn list_dashboards(
+        pub fn list_dashboards(
             &self,
             app_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Dashboard>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Dashboard>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_DASHBOARDS)
                 .path_param("appId", &app_id)
                 .send_list()
-                .await
         }
         /// Returns the specified dashboard from the specified app.
         ///
@@ -28420,17 +28459,18 @@ pub mod apps {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-dashboard> (`Apps_GetDashboard`)
-        pub async fn get_dashboard(
+        pub fn get_dashboard(
             &self,
             app_id: rt::Uuid,
             dashboard_id: rt::Uuid,
-        ) -> rt::Result<models::Dashboard> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Dashboard>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DASHBOARD)
                 .path_param("appId", &app_id)
                 .path_param("dashboardId", &dashboard_id)
                 .send_json()
-                .await
         }
         /// Returns a list of tiles within the specified dashboard from the specified app.
         ///
@@ -28444,17 +28484,18 @@ pub mod apps {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-tiles> (`Apps_GetTiles`)
-        pub async fn get_tiles(
+        pub fn get_tiles(
             &self,
             app_id: rt::Uuid,
             dashboard_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Tile>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Tile>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_TILES)
                 .path_param("appId", &app_id)
                 .path_param("dashboardId", &dashboard_id)
                 .send_list()
-                .await
         }
         /// Returns the specified tile within the specified dashboard from the specified app.
         ///
@@ -28471,19 +28512,20 @@ pub mod apps {
         /// - `tile_id`: The tile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-tile> (`Apps_GetTile`)
-        pub async fn get_tile(
+        pub fn get_tile(
             &self,
             app_id: rt::Uuid,
             dashboard_id: rt::Uuid,
             tile_id: rt::Uuid,
-        ) -> rt::Result<models::Tile> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Tile>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_TILE)
                 .path_param("appId", &app_id)
                 .path_param("dashboardId", &dashboard_id)
                 .path_param("tileId", &tile_id)
                 .send_json()
-                .await
         }
     }
     /// What the service documents about each operation of this category.
@@ -28648,10 +28690,12 @@ pub mod available_features {
         /// Can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/available-features/get-available-features> (`AvailableFeatures_GetAvailableFeatures`)
-        pub async fn list_available_features(
+        pub fn list_available_features(
             &self,
-        ) -> rt::Result<models::AvailableFeatures> {
-            self.client.request(&operations::LIST_AVAILABLE_FEATURES).send_json().await
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::AvailableFeatures>,
+        > + Send + 'static {
+            self.client.request(&operations::LIST_AVAILABLE_FEATURES).send_json()
         }
         /// Returns the specified available feature for the user by name.
         ///
@@ -28668,15 +28712,16 @@ pub mod available_features {
         /// - `feature_name`: The feature name, for example `embedTrial`
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/available-features/get-available-feature-by-name> (`AvailableFeatures_GetAvailableFeatureByName`)
-        pub async fn get_available_feature(
+        pub fn get_available_feature(
             &self,
             feature_name: &str,
-        ) -> rt::Result<models::AvailableFeature> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::AvailableFeature>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_AVAILABLE_FEATURE)
                 .path_param("featureName", &feature_name)
                 .send_json()
-                .await
         }
     }
     /// What the service documents about each operation of this category.
@@ -28748,8 +28793,12 @@ pub mod capacities {
         /// permissions.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-capacities> (`Capacities_GetCapacities`)
-        pub async fn list_capacities(&self) -> rt::Result<Vec<models::Capacity>> {
-            self.client.request(&operations::LIST_CAPACITIES).send_list().await
+        pub fn list_capacities(
+            &self,
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Capacity>>,
+        > + Send + 'static {
+            self.client.request(&operations::LIST_CAPACITIES).send_list()
         }
         /// Returns the current state of the specified capacity workloads.
         ///
@@ -28767,15 +28816,16 @@ pub mod capacities {
         /// - `capacity_id`: The capacity ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-workloads> (`Capacities_GetWorkloads`)
-        pub async fn get_workloads(
+        pub fn get_workloads(
             &self,
             capacity_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Workload>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Workload>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_WORKLOADS)
                 .path_param("capacityId", &capacity_id)
                 .send_list()
-                .await
         }
         /// Returns the current state of a workload.
         ///
@@ -28794,17 +28844,18 @@ pub mod capacities {
         /// - `workload_name`: The name of the workload, for example `Dataflows` or `PaginatedReports`
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-workload> (`Capacities_GetWorkload`)
-        pub async fn get_workload(
+        pub fn get_workload(
             &self,
             capacity_id: rt::Uuid,
             workload_name: &str,
-        ) -> rt::Result<models::Workload> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Workload>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_WORKLOAD)
                 .path_param("capacityId", &capacity_id)
                 .path_param("workloadName", &workload_name)
                 .send_json()
-                .await
         }
         /// Changes the state of a specific workload to Enabled or Disabled.
         ///
@@ -28824,19 +28875,18 @@ pub mod capacities {
         /// - `body`: The request body ([`PatchWorkloadRequest`](models::PatchWorkloadRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/patch-workload> (`Capacities_PatchWorkload`)
-        pub async fn patch_workload(
+        pub fn patch_workload(
             &self,
             capacity_id: rt::Uuid,
             workload_name: &str,
             body: &models::PatchWorkloadRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::PATCH_WORKLOAD)
                 .path_param("capacityId", &capacity_id)
                 .path_param("workloadName", &workload_name)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of refreshables for all capacities that the user has access to.
         ///
@@ -28852,11 +28902,13 @@ pub mod capacities {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-refreshables> (`Capacities_GetRefreshables`)
-        pub async fn get_refreshables(
+        pub fn get_refreshables(
             &self,
             top: i32,
             options: GetRefreshablesOptions,
-        ) -> rt::Result<Vec<models::Refreshable>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Refreshable>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REFRESHABLES)
                 .query("$top", &top)
@@ -28864,7 +28916,6 @@ pub mod capacities {
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_refreshables`](Self::get_refreshables), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_refreshables_pages(
@@ -28899,12 +28950,14 @@ pub mod capacities {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-refreshables-for-capacity> (`Capacities_GetRefreshablesForCapacity`)
-        pub async fn get_refreshables_for_capacity(
+        pub fn get_refreshables_for_capacity(
             &self,
             capacity_id: rt::Uuid,
             top: i32,
             options: GetRefreshablesForCapacityOptions,
-        ) -> rt::Result<Vec<models::Refreshable>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Refreshable>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REFRESHABLES_FOR_CAPACITY)
                 .path_param("capacityId", &capacity_id)
@@ -28913,7 +28966,6 @@ pub mod capacities {
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`get_refreshables_for_capacity`](Self::get_refreshables_for_capacity), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn get_refreshables_for_capacity_pages(
@@ -28954,19 +29006,20 @@ pub mod capacities {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-refreshable-for-capacity> (`Capacities_GetRefreshableForCapacity`)
-        pub async fn get_refreshable_for_capacity(
+        pub fn get_refreshable_for_capacity(
             &self,
             capacity_id: rt::Uuid,
             refreshable_id: &str,
             options: GetRefreshableForCapacityOptions,
-        ) -> rt::Result<Vec<models::Refreshable>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Refreshable>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REFRESHABLE_FOR_CAPACITY)
                 .path_param("capacityId", &capacity_id)
                 .path_param("refreshableId", &refreshable_id)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_list()
-                .await
         }
         /// Assigns My workspace or the specified workspace to the specified capacity.
         ///
@@ -28994,33 +29047,31 @@ pub mod capacities {
         /// - `body`: The request body ([`AssignToCapacityRequest`](models::AssignToCapacityRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/groups-assign-to-capacity> (`Groups_AssignMyWorkspaceToCapacity`, `Groups_AssignToCapacity`)
-        pub async fn assign_to_capacity(
+        pub fn assign_to_capacity(
             &self,
             workspace: impl Into<rt::Workspace>,
             body: &models::AssignToCapacityRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::ASSIGN_TO_CAPACITY)
                 .workspace(workspace.into())
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Starts [`assign_to_capacity`](Self::assign_to_capacity) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
-        pub async fn assign_to_capacity_job(
+        pub fn assign_to_capacity_job(
             &self,
             workspace: impl Into<rt::Workspace>,
             body: &models::AssignToCapacityRequest,
-        ) -> rt::Result<rt::Job> {
+        ) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
             rt::Job::start(
-                    self
-                        .client
-                        .request(&operations::ASSIGN_TO_CAPACITY)
-                        .workspace(workspace.into())
-                        .json_body(body),
-                    rt::LongRunning::Poll,
-                )
-                .await
+                self
+                    .client
+                    .request(&operations::ASSIGN_TO_CAPACITY)
+                    .workspace(workspace.into())
+                    .json_body(body),
+                rt::LongRunning::Poll,
+            )
         }
         /// Gets the status of the assignment-to-capacity operation for My workspace or the specified workspace.
         ///
@@ -29038,15 +29089,16 @@ pub mod capacities {
         /// no service principal support for the My workspace form.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/groups-capacity-assignment-status> (`Groups_CapacityAssignmentStatusMyWorkspace`, `Groups_CapacityAssignmentStatus`)
-        pub async fn get_capacity_assignment_status(
+        pub fn get_capacity_assignment_status(
             &self,
             workspace: impl Into<rt::Workspace>,
-        ) -> rt::Result<models::WorkspaceCapacityAssignmentStatus> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::WorkspaceCapacityAssignmentStatus>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_CAPACITY_ASSIGNMENT_STATUS)
                 .workspace(workspace.into())
                 .send_json()
-                .await
         }
     }
     /// Optional parameters of `get_refreshables`.
@@ -29309,15 +29361,16 @@ pub mod dashboards {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/get-dashboards-in-group> (`Dashboards_GetDashboards`, `Dashboards_GetDashboardsInGroup`)
-        pub async fn list_dashboards(
+        pub fn list_dashboards(
             &self,
             workspace: impl Into<rt::Workspace>,
-        ) -> rt::Result<Vec<models::Dashboard>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Dashboard>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_DASHBOARDS)
                 .workspace(workspace.into())
                 .send_list()
-                .await
         }
         /// Returns the specified dashboard from My workspace or the specified workspace.
         ///
@@ -29334,17 +29387,18 @@ pub mod dashboards {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/get-dashboard-in-group> (`Dashboards_GetDashboard`, `Dashboards_GetDashboardInGroup`)
-        pub async fn get_dashboard(
+        pub fn get_dashboard(
             &self,
             workspace: impl Into<rt::Workspace>,
             dashboard_id: rt::Uuid,
-        ) -> rt::Result<models::Dashboard> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Dashboard>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DASHBOARD)
                 .workspace(workspace.into())
                 .path_param("dashboardId", &dashboard_id)
                 .send_json()
-                .await
         }
         /// Creates a new empty dashboard in My workspace or the specified workspace.
         ///
@@ -29361,17 +29415,18 @@ pub mod dashboards {
         /// - `body`: The request body ([`AddDashboardRequest`](models::AddDashboardRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/add-dashboard-in-group> (`Dashboards_AddDashboard`, `Dashboards_AddDashboardInGroup`)
-        pub async fn add_dashboard(
+        pub fn add_dashboard(
             &self,
             workspace: impl Into<rt::Workspace>,
             body: &models::AddDashboardRequest,
-        ) -> rt::Result<models::Dashboard> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Dashboard>,
+        > + Send + 'static {
             self.client
                 .request(&operations::ADD_DASHBOARD)
                 .workspace(workspace.into())
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Returns a list of tiles within the specified dashboard from My workspace or the specified workspace.
         ///
@@ -29393,17 +29448,18 @@ pub mod dashboards {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/get-tiles-in-group> (`Dashboards_GetTiles`, `Dashboards_GetTilesInGroup`)
-        pub async fn get_tiles(
+        pub fn get_tiles(
             &self,
             workspace: impl Into<rt::Workspace>,
             dashboard_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Tile>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Tile>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_TILES)
                 .workspace(workspace.into())
                 .path_param("dashboardId", &dashboard_id)
                 .send_list()
-                .await
         }
         /// Returns the specified tile within the specified dashboard from My workspace or the specified workspace.
         ///
@@ -29426,19 +29482,20 @@ pub mod dashboards {
         /// - `tile_id`: The tile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/get-tile-in-group> (`Dashboards_GetTile`, `Dashboards_GetTileInGroup`)
-        pub async fn get_tile(
+        pub fn get_tile(
             &self,
             workspace: impl Into<rt::Workspace>,
             dashboard_id: rt::Uuid,
             tile_id: rt::Uuid,
-        ) -> rt::Result<models::Tile> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Tile>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_TILE)
                 .workspace(workspace.into())
                 .path_param("dashboardId", &dashboard_id)
                 .path_param("tileId", &tile_id)
                 .send_json()
-                .await
         }
         /// Deletes the specified dashboard from My workspace or the specified workspace.
         ///
@@ -29455,17 +29512,16 @@ pub mod dashboards {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/delete-dashboard-in-group> (`Dashboards_DeleteDashboard`, `Dashboards_DeleteDashboardInGroup`)
-        pub async fn delete_dashboard(
+        pub fn delete_dashboard(
             &self,
             workspace: impl Into<rt::Workspace>,
             dashboard_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_DASHBOARD)
                 .workspace(workspace.into())
                 .path_param("dashboardId", &dashboard_id)
                 .send_empty()
-                .await
         }
         /// Clones the specified tile from My workspace or the specified workspace.
         ///
@@ -29494,13 +29550,15 @@ pub mod dashboards {
         /// - `body`: The request body ([`CloneTileRequest`](models::CloneTileRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/clone-tile-in-group> (`Dashboards_CloneTile`, `Dashboards_CloneTileInGroup`)
-        pub async fn clone_tile(
+        pub fn clone_tile(
             &self,
             workspace: impl Into<rt::Workspace>,
             dashboard_id: rt::Uuid,
             tile_id: rt::Uuid,
             body: &models::CloneTileRequest,
-        ) -> rt::Result<models::Tile> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Tile>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CLONE_TILE)
                 .workspace(workspace.into())
@@ -29508,7 +29566,6 @@ pub mod dashboards {
                 .path_param("tileId", &tile_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
     }
     /// What the service documents about each operation of this category.
@@ -29665,13 +29722,12 @@ pub mod dataflow_storage_accounts {
         /// **Service principal**: not documented by Microsoft
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflow-storage-accounts/get-dataflow-storage-accounts> (`DataflowStorageAccounts_GetDataflowStorageAccounts`)
-        pub async fn list_dataflow_storage_accounts(
+        pub fn list_dataflow_storage_accounts(
             &self,
-        ) -> rt::Result<Vec<models::DataflowStorageAccount>> {
-            self.client
-                .request(&operations::LIST_DATAFLOW_STORAGE_ACCOUNTS)
-                .send_list()
-                .await
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DataflowStorageAccount>>,
+        > + Send + 'static {
+            self.client.request(&operations::LIST_DATAFLOW_STORAGE_ACCOUNTS).send_list()
         }
         /// Assigns the specified workspace to the specified dataflow storage account.
         ///
@@ -29691,17 +29747,16 @@ pub mod dataflow_storage_accounts {
         /// - `body`: The request body ([`AssignToDataflowStorageRequest`](models::AssignToDataflowStorageRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflow-storage-accounts/groups-assign-to-dataflow-storage> (`Groups_AssignToDataflowStorage`)
-        pub async fn assign_to_dataflow_storage(
+        pub fn assign_to_dataflow_storage(
             &self,
             group_id: rt::Uuid,
             body: &models::AssignToDataflowStorageRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::ASSIGN_TO_DATAFLOW_STORAGE)
                 .path_param("groupId", &group_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
     }
     /// What the service documents about each operation of this category.
@@ -29776,15 +29831,16 @@ pub mod dataflows {
         /// - `workspace_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-dataflows> (`Dataflows_GetDataflows`)
-        pub async fn list_dataflows(
+        pub fn list_dataflows(
             &self,
             workspace_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Dataflow>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Dataflow>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_DATAFLOWS)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .send_list()
-                .await
         }
         /// Exports the specified dataflow definition to a JSON file.
         ///
@@ -29804,17 +29860,16 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-dataflow> (`Dataflows_GetDataflow`)
-        pub async fn export_dataflow(
+        pub fn export_dataflow(
             &self,
             workspace_id: rt::Uuid,
             dataflow_id: rt::Uuid,
-        ) -> rt::Result<Vec<u8>> {
+        ) -> impl ::std::future::Future<Output = rt::Result<Vec<u8>>> + Send + 'static {
             self.client
                 .request(&operations::EXPORT_DATAFLOW)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("dataflowId", &dataflow_id)
                 .send_bytes()
-                .await
         }
         /// The request of [`export_dataflow`](Self::export_dataflow), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
         pub fn export_dataflow_download(
@@ -29843,17 +29898,16 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/delete-dataflow> (`Dataflows_DeleteDataflow`)
-        pub async fn delete_dataflow(
+        pub fn delete_dataflow(
             &self,
             workspace_id: rt::Uuid,
             dataflow_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_DATAFLOW)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("dataflowId", &dataflow_id)
                 .send_empty()
-                .await
         }
         /// Updates dataflow properties, capabilities and settings.
         ///
@@ -29870,19 +29924,18 @@ pub mod dataflows {
         /// - `body`: The request body ([`DataflowUpdateRequestMessage`](models::DataflowUpdateRequestMessage)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/update-dataflow> (`Dataflows_UpdateDataflow`)
-        pub async fn update_dataflow(
+        pub fn update_dataflow(
             &self,
             workspace_id: rt::Uuid,
             dataflow_id: rt::Uuid,
             body: &models::DataflowUpdateRequestMessage,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_DATAFLOW)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("dataflowId", &dataflow_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Triggers a refresh for the specified dataflow.
         ///
@@ -29908,13 +29961,13 @@ pub mod dataflows {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/refresh-dataflow> (`Dataflows_RefreshDataflow`)
-        pub async fn refresh_dataflow(
+        pub fn refresh_dataflow(
             &self,
             workspace_id: rt::Uuid,
             dataflow_id: rt::Uuid,
             body: Option<&models::RefreshRequest>,
             options: RefreshDataflowOptions,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::REFRESH_DATAFLOW)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -29922,7 +29975,6 @@ pub mod dataflows {
                 .query_opt("processType", options.process_type.as_ref())
                 .json_body_opt(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of data sources for the specified dataflow.
         ///
@@ -29940,17 +29992,18 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-dataflow-data-sources> (`Dataflows_GetDataflowDataSources`)
-        pub async fn get_dataflow_datasources(
+        pub fn get_dataflow_datasources(
             &self,
             workspace_id: rt::Uuid,
             dataflow_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Datasource>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Datasource>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATAFLOW_DATASOURCES)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("dataflowId", &dataflow_id)
                 .send_list()
-                .await
         }
         /// Returns a list of upstream dataflows for the specified dataflow.
         ///
@@ -29968,17 +30021,18 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-upstream-dataflows-in-group> (`Dataflows_GetUpstreamDataflowsInGroup`)
-        pub async fn get_upstream_dataflows(
+        pub fn get_upstream_dataflows(
             &self,
             workspace_id: rt::Uuid,
             dataflow_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::DependentDataflow>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DependentDataflow>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_UPSTREAM_DATAFLOWS)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("dataflowId", &dataflow_id)
                 .send_list()
-                .await
         }
         /// Creates or updates the refresh schedule for a specified dataflow.
         ///
@@ -30000,19 +30054,18 @@ pub mod dataflows {
         /// - `body`: The request body ([`RefreshScheduleRequest`](models::RefreshScheduleRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/update-refresh-schedule> (`Dataflows_UpdateRefreshSchedule`)
-        pub async fn update_refresh_schedule(
+        pub fn update_refresh_schedule(
             &self,
             workspace_id: rt::Uuid,
             dataflow_id: rt::Uuid,
             body: &models::RefreshScheduleRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_REFRESH_SCHEDULE)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("dataflowId", &dataflow_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of transactions for the specified dataflow.
         ///
@@ -30028,17 +30081,18 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-dataflow-transactions> (`Dataflows_GetDataflowTransactions`)
-        pub async fn get_dataflow_transactions(
+        pub fn get_dataflow_transactions(
             &self,
             workspace_id: rt::Uuid,
             dataflow_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::DataflowTransaction>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DataflowTransaction>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATAFLOW_TRANSACTIONS)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("dataflowId", &dataflow_id)
                 .send_list()
-                .await
         }
         /// Attempts to cancel the specified transactions.
         ///
@@ -30054,17 +30108,18 @@ pub mod dataflows {
         /// - `transaction_id`: The transaction ID, as returned by `get_dataflow_transactions` (for example `2020-09-11T19:21:52.8778432Z@9cc7a369-6112-4dba-97b6-b07ff5699568$1374282`). Microsoft's description says UUID; its example and the transaction IDs it returns are not.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/cancel-dataflow-transaction> (`Dataflows_CancelDataflowTransaction`)
-        pub async fn cancel_dataflow_transaction(
+        pub fn cancel_dataflow_transaction(
             &self,
             workspace_id: rt::Uuid,
             transaction_id: &str,
-        ) -> rt::Result<models::DataflowTransactionStatus> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::DataflowTransactionStatus>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CANCEL_DATAFLOW_TRANSACTION)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("transactionId", &transaction_id)
                 .send_json()
-                .await
         }
     }
     /// Optional parameters of `refresh_dataflow`.
@@ -30281,15 +30336,16 @@ pub mod datasets {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-datasets-in-group> (`Datasets_GetDatasets`, `Datasets_GetDatasetsInGroup`)
-        pub async fn list_datasets(
+        pub fn list_datasets(
             &self,
             workspace: impl Into<rt::Workspace>,
-        ) -> rt::Result<Vec<models::Dataset>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Dataset>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_DATASETS)
                 .workspace(workspace.into())
                 .send_list()
-                .await
         }
         /// Returns the specified dataset from My workspace or the specified workspace.
         ///
@@ -30306,17 +30362,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-dataset-in-group> (`Datasets_GetDataset`, `Datasets_GetDatasetInGroup`)
-        pub async fn get_dataset(
+        pub fn get_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<models::Dataset> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Dataset>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASET)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_json()
-                .await
         }
         /// Deletes the specified dataset from My workspace or the specified workspace.
         ///
@@ -30333,17 +30390,16 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/delete-dataset-in-group> (`Datasets_DeleteDataset`, `Datasets_DeleteDatasetInGroup`)
-        pub async fn delete_dataset(
+        pub fn delete_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_DATASET)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_empty()
-                .await
         }
         /// Triggers a refresh for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30374,37 +30430,35 @@ pub mod datasets {
         /// - `body`: The request body ([`DatasetRefreshRequest`](models::DatasetRefreshRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/refresh-dataset-in-group> (`Datasets_RefreshDataset`, `Datasets_RefreshDatasetInGroup`)
-        pub async fn refresh_dataset(
+        pub fn refresh_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: Option<&models::DatasetRefreshRequest>,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::REFRESH_DATASET)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body_opt(body)
                 .send_empty()
-                .await
         }
         /// Starts [`refresh_dataset`](Self::refresh_dataset) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
-        pub async fn refresh_dataset_job(
+        pub fn refresh_dataset_job(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: Option<&models::DatasetRefreshRequest>,
-        ) -> rt::Result<rt::Job> {
+        ) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
             rt::Job::start(
-                    self
-                        .client
-                        .request(&operations::REFRESH_DATASET)
-                        .workspace(workspace.into())
-                        .path_param("datasetId", &dataset_id)
-                        .json_body_opt(body),
-                    rt::LongRunning::Refresh,
-                )
-                .await
+                self
+                    .client
+                    .request(&operations::REFRESH_DATASET)
+                    .workspace(workspace.into())
+                    .path_param("datasetId", &dataset_id)
+                    .json_body_opt(body),
+                rt::LongRunning::Refresh,
+            )
         }
         /// Returns the refresh history for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30428,19 +30482,20 @@ pub mod datasets {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-refresh-history-in-group> (`Datasets_GetRefreshHistory`, `Datasets_GetRefreshHistoryInGroup`)
-        pub async fn get_refresh_history(
+        pub fn get_refresh_history(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             options: GetRefreshHistoryOptions,
-        ) -> rt::Result<Vec<models::Refresh>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Refresh>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REFRESH_HISTORY)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .query_opt("$top", options.top.as_ref())
                 .send_list()
-                .await
         }
         /// Returns a list of parameters for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30460,17 +30515,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-parameters-in-group> (`Datasets_GetParameters`, `Datasets_GetParametersInGroup`)
-        pub async fn get_parameters(
+        pub fn get_parameters(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<Vec<models::MashupParameter>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::MashupParameter>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PARAMETERS)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_list()
-                .await
         }
         /// Executes Data Analysis Expressions (DAX) queries against the provided dataset.
         ///
@@ -30506,19 +30562,20 @@ pub mod datasets {
         /// - `body`: The request body ([`DatasetExecuteQueriesRequest`](models::DatasetExecuteQueriesRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/execute-queries-in-group> (`Datasets_ExecuteQueries`, `Datasets_ExecuteQueriesInGroup`)
-        pub async fn execute_queries(
+        pub fn execute_queries(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: &models::DatasetExecuteQueriesRequest,
-        ) -> rt::Result<models::DatasetExecuteQueriesResponse> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::DatasetExecuteQueriesResponse>,
+        > + Send + 'static {
             self.client
                 .request(&operations::EXECUTE_QUERIES)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Transfers ownership over the specified dataset to the current authorized user.
         ///
@@ -30538,17 +30595,16 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/take-over-in-group> (`Datasets_TakeOverInGroup`)
-        pub async fn take_over(
+        pub fn take_over(
             &self,
             workspace_id: rt::Uuid,
             dataset_id: &str,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::TAKE_OVER)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("datasetId", &dataset_id)
                 .send_empty()
-                .await
         }
         /// Returns a list of data sources for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30565,17 +30621,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-datasources-in-group> (`Datasets_GetDatasources`, `Datasets_GetDatasourcesInGroup`)
-        pub async fn get_datasources(
+        pub fn get_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<Vec<models::Datasource>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Datasource>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASOURCES)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_list()
-                .await
         }
         /// Updates the properties for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30596,19 +30653,18 @@ pub mod datasets {
         /// - `body`: The request body ([`UpdateDatasetRequest`](models::UpdateDatasetRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-dataset-in-group> (`Datasets_UpdateDataset`, `Datasets_UpdateDatasetInGroup`)
-        pub async fn update_dataset(
+        pub fn update_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: &models::UpdateDatasetRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_DATASET)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of upstream dataflows for datasets from the specified workspace.
         ///
@@ -30627,15 +30683,16 @@ pub mod datasets {
         /// - `workspace_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-dataset-to-dataflows-links-in-group> (`Datasets_GetDatasetToDataflowsLinksInGroup`)
-        pub async fn get_dataset_to_dataflows_links(
+        pub fn get_dataset_to_dataflows_links(
             &self,
             workspace_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::DatasetToDataflowLinkResponse>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DatasetToDataflowLinkResponse>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASET_TO_DATAFLOWS_LINKS)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .send_list()
-                .await
         }
         /// Returns execution details of an enhanced refresh operation for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30663,37 +30720,37 @@ pub mod datasets {
         /// - `refresh_id`: The refresh ID: the `x-ms-request-id` response header (or the last segment of the `Location` header) of an enhanced refresh started with `refresh_dataset`
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-refresh-execution-details-in-group> (`Datasets_GetRefreshExecutionDetails`, `Datasets_GetRefreshExecutionDetailsInGroup`)
-        pub async fn get_refresh_execution_details(
+        pub fn get_refresh_execution_details(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: rt::Uuid,
             refresh_id: rt::Uuid,
-        ) -> rt::Result<models::DatasetRefreshDetail> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::DatasetRefreshDetail>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REFRESH_EXECUTION_DETAILS)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .path_param("refreshId", &refresh_id)
                 .send_json()
-                .await
         }
         /// Starts [`get_refresh_execution_details`](Self::get_refresh_execution_details) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
-        pub async fn get_refresh_execution_details_job(
+        pub fn get_refresh_execution_details_job(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: rt::Uuid,
             refresh_id: rt::Uuid,
-        ) -> rt::Result<rt::Job> {
+        ) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
             rt::Job::start(
-                    self
-                        .client
-                        .request(&operations::GET_REFRESH_EXECUTION_DETAILS)
-                        .workspace(workspace.into())
-                        .path_param("datasetId", &dataset_id)
-                        .path_param("refreshId", &refresh_id),
-                    rt::LongRunning::Poll,
-                )
-                .await
+                self
+                    .client
+                    .request(&operations::GET_REFRESH_EXECUTION_DETAILS)
+                    .workspace(workspace.into())
+                    .path_param("datasetId", &dataset_id)
+                    .path_param("refreshId", &refresh_id),
+                rt::LongRunning::Poll,
+            )
         }
         /// Cancels the specified enhanced refresh operation for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30718,19 +30775,18 @@ pub mod datasets {
         /// - `refresh_id`: The refresh ID: the `x-ms-request-id` response header (or the last segment of the `Location` header) of an enhanced refresh started with `refresh_dataset`
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/cancel-refresh-in-group> (`Datasets_CancelRefresh`, `Datasets_CancelRefreshInGroup`)
-        pub async fn cancel_refresh(
+        pub fn cancel_refresh(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: rt::Uuid,
             refresh_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::CANCEL_REFRESH)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .path_param("refreshId", &refresh_id)
                 .send_empty()
-                .await
         }
         /// Returns the refresh schedule for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30747,17 +30803,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-refresh-schedule-in-group> (`Datasets_GetRefreshSchedule`, `Datasets_GetRefreshScheduleInGroup`)
-        pub async fn get_refresh_schedule(
+        pub fn get_refresh_schedule(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<models::RefreshSchedule> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::RefreshSchedule>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REFRESH_SCHEDULE)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_json()
-                .await
         }
         /// Updates the refresh schedule for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30782,19 +30839,18 @@ pub mod datasets {
         /// - `body`: The request body ([`RefreshScheduleRequest`](models::RefreshScheduleRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-refresh-schedule-in-group> (`Datasets_UpdateRefreshSchedule`, `Datasets_UpdateRefreshScheduleInGroup`)
-        pub async fn update_refresh_schedule(
+        pub fn update_refresh_schedule(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: &models::RefreshScheduleRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_REFRESH_SCHEDULE)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns the refresh schedule for a specified DirectQuery or LiveConnection dataset from My workspace or the specified workspace.
         ///
@@ -30815,17 +30871,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-direct-query-refresh-schedule-in-group> (`Datasets_GetDirectQueryRefreshSchedule`, `Datasets_GetDirectQueryRefreshScheduleInGroup`)
-        pub async fn get_direct_query_refresh_schedule(
+        pub fn get_direct_query_refresh_schedule(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<models::DirectQueryRefreshSchedule> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::DirectQueryRefreshSchedule>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DIRECT_QUERY_REFRESH_SCHEDULE)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_json()
-                .await
         }
         /// Updates the refresh schedule for a specified DirectQuery or LiveConnection dataset from My workspace or the specified workspace.
         ///
@@ -30848,19 +30905,18 @@ pub mod datasets {
         /// - `body`: The request body ([`DirectQueryRefreshScheduleRequest`](models::DirectQueryRefreshScheduleRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-direct-query-refresh-schedule-in-group> (`Datasets_UpdateDirectQueryRefreshSchedule`, `Datasets_UpdateDirectQueryRefreshScheduleInGroup`)
-        pub async fn update_direct_query_refresh_schedule(
+        pub fn update_direct_query_refresh_schedule(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: &models::DirectQueryRefreshScheduleRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_DIRECT_QUERY_REFRESH_SCHEDULE)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Updates the parameters values for the specified dataset from My workspace or the specified workspace.
         ///
@@ -30895,19 +30951,18 @@ pub mod datasets {
         /// - `body`: The request body ([`UpdateMashupParametersRequest`](models::UpdateMashupParametersRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-parameters-in-group> (`Datasets_UpdateParameters`, `Datasets_UpdateParametersInGroup`)
-        pub async fn update_parameters(
+        pub fn update_parameters(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: &models::UpdateMashupParametersRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_PARAMETERS)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Updates the data sources of the specified dataset from My workspace or the specified workspace.
         ///
@@ -30944,19 +30999,18 @@ pub mod datasets {
         /// - `body`: The request body ([`UpdateDatasourcesRequest`](models::UpdateDatasourcesRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-datasources-in-group> (`Datasets_UpdateDatasources`, `Datasets_UpdateDatasourcesInGroup`)
-        pub async fn update_datasources(
+        pub fn update_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: &models::UpdateDatasourcesRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_DATASOURCES)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Binds the specified dataset from My workspace or the specified workspace to the specified gateway, optionally with a given set of data source IDs.
         ///
@@ -30978,19 +31032,18 @@ pub mod datasets {
         /// - `body`: The request body ([`BindToGatewayRequest`](models::BindToGatewayRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/bind-to-gateway-in-group> (`Datasets_BindToGateway`, `Datasets_BindToGatewayInGroup`)
-        pub async fn bind_to_gateway(
+        pub fn bind_to_gateway(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: &models::BindToGatewayRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::BIND_TO_GATEWAY)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of gateway data sources for the specified dataset from My workspace or the specified workspace (deprecated: use `get_datasources`).
         ///
@@ -31009,17 +31062,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-gateway-datasources-in-group> (`Datasets_GetGatewayDatasources`, `Datasets_GetGatewayDatasourcesInGroup`)
-        pub async fn get_gateway_datasources(
+        pub fn get_gateway_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<Vec<models::GatewayDatasource>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::GatewayDatasource>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GATEWAY_DATASOURCES)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_list()
-                .await
         }
         /// Returns a list of gateways that the specified dataset from My workspace or the specified workspace can be bound to.
         ///
@@ -31041,17 +31095,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/discover-gateways-in-group> (`Datasets_DiscoverGateways`, `Datasets_DiscoverGatewaysInGroup`)
-        pub async fn discover_gateways(
+        pub fn discover_gateways(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<Vec<models::Gateway>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Gateway>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::DISCOVER_GATEWAYS)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_list()
-                .await
         }
         /// Returns the query scale-out sync status for the specified dataset from My workspace or the specified workspace.
         ///
@@ -31068,17 +31123,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-query-scale-out-sync-status-in-group> (`Datasets_GetQueryScaleOutSyncStatus`, `Datasets_GetQueryScaleOutSyncStatusInGroup`)
-        pub async fn get_query_scale_out_sync_status(
+        pub fn get_query_scale_out_sync_status(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<models::DatasetQueryScaleOutSyncStatus> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::DatasetQueryScaleOutSyncStatus>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_QUERY_SCALE_OUT_SYNC_STATUS)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_json()
-                .await
         }
         /// Triggers a query scale-out sync of read-only replicas for the specified dataset from My workspace or the specified workspace.
         ///
@@ -31098,17 +31154,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/trigger-query-scale-out-sync-in-group> (`Datasets_TriggerQueryScaleOutSync`, `Datasets_TriggerQueryScaleOutSyncInGroup`)
-        pub async fn trigger_query_scale_out_sync(
+        pub fn trigger_query_scale_out_sync(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<models::DatasetQueryScaleOutSyncStatus> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::DatasetQueryScaleOutSyncStatus>,
+        > + Send + 'static {
             self.client
                 .request(&operations::TRIGGER_QUERY_SCALE_OUT_SYNC)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_json()
-                .await
         }
         /// Returns a list of principals that have access to the specified dataset from My workspace or the specified workspace.
         ///
@@ -31130,17 +31187,18 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-dataset-users-in-group> (`Datasets_GetDatasetUsers`, `Datasets_GetDatasetUsersInGroup`)
-        pub async fn list_dataset_users(
+        pub fn list_dataset_users(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<Vec<models::DatasetUserAccess>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DatasetUserAccess>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_DATASET_USERS)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_list()
-                .await
         }
         /// Grants the specified user's permissions to the specified dataset from My workspace or the specified workspace.
         ///
@@ -31163,19 +31221,18 @@ pub mod datasets {
         /// - `body`: The request body ([`PostDatasetUserAccess`](models::PostDatasetUserAccess)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/post-dataset-user-in-group> (`Datasets_PostDatasetUser`, `Datasets_PostDatasetUserInGroup`)
-        pub async fn add_dataset_user(
+        pub fn add_dataset_user(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: &models::PostDatasetUserAccess,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::ADD_DATASET_USER)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Updates the existing dataset permissions of the specified user to the specified permissions, for a dataset from My workspace or the specified workspace.
         ///
@@ -31205,19 +31262,18 @@ pub mod datasets {
         /// - `body`: The request body ([`DatasetUserAccess`](models::DatasetUserAccess)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/put-dataset-user-in-group> (`Datasets_PutDatasetUser`, `Datasets_PutDatasetUserInGroup`)
-        pub async fn update_dataset_user(
+        pub fn update_dataset_user(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             body: &models::DatasetUserAccess,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_DATASET_USER)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
     }
     /// Optional parameters of `get_refresh_history`.
@@ -31789,15 +31845,13 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequestV2`](models::GenerateTokenRequestV2)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/generate-token> (`EmbedToken_GenerateToken`)
-        pub async fn generate_token(
+        pub fn generate_token(
             &self,
             body: &models::GenerateTokenRequestV2,
-        ) -> rt::Result<models::EmbedToken> {
-            self.client
-                .request(&operations::GENERATE_TOKEN)
-                .json_body(body)
-                .send_json()
-                .await
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::EmbedToken>,
+        > + Send + 'static {
+            self.client.request(&operations::GENERATE_TOKEN).json_body(body).send_json()
         }
         /// Generates an embed token to allow report creation in the specified workspace based on the specified dataset.
         ///
@@ -31825,17 +31879,18 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/reports-generate-token-for-create-in-group> (`Reports_GenerateTokenForCreateInGroup`)
-        pub async fn generate_token_for_create(
+        pub fn generate_token_for_create(
             &self,
             workspace_id: rt::Uuid,
             body: &models::GenerateTokenRequest,
-        ) -> rt::Result<models::EmbedToken> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::EmbedToken>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GENERATE_TOKEN_FOR_CREATE)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Generates an embed token to view or edit the specified report from the specified workspace.
         ///
@@ -31864,19 +31919,20 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/reports-generate-token-in-group> (`Reports_GenerateTokenInGroup`)
-        pub async fn generate_token_for_report(
+        pub fn generate_token_for_report(
             &self,
             workspace_id: rt::Uuid,
             report_id: rt::Uuid,
             body: &models::GenerateTokenRequest,
-        ) -> rt::Result<models::EmbedToken> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::EmbedToken>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GENERATE_TOKEN_FOR_REPORT)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("reportId", &report_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Generates an embed token based on the specified dataset from the specified workspace.
         ///
@@ -31899,19 +31955,20 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/datasets-generate-token-in-group> (`Datasets_GenerateTokenInGroup`)
-        pub async fn generate_token_for_dataset(
+        pub fn generate_token_for_dataset(
             &self,
             workspace_id: rt::Uuid,
             dataset_id: &str,
             body: &models::GenerateTokenRequest,
-        ) -> rt::Result<models::EmbedToken> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::EmbedToken>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GENERATE_TOKEN_FOR_DATASET)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("datasetId", &dataset_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Generates an embed token to view the specified dashboard from the specified workspace.
         ///
@@ -31934,19 +31991,20 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/dashboards-generate-token-in-group> (`Dashboards_GenerateTokenInGroup`)
-        pub async fn generate_token_for_dashboard(
+        pub fn generate_token_for_dashboard(
             &self,
             workspace_id: rt::Uuid,
             dashboard_id: rt::Uuid,
             body: &models::GenerateTokenRequest,
-        ) -> rt::Result<models::EmbedToken> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::EmbedToken>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GENERATE_TOKEN_FOR_DASHBOARD)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("dashboardId", &dashboard_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Generates an embed token to view the specified tile from the specified workspace.
         ///
@@ -31970,13 +32028,15 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/tiles-generate-token-in-group> (`Tiles_GenerateTokenInGroup`)
-        pub async fn generate_token_for_tile(
+        pub fn generate_token_for_tile(
             &self,
             workspace_id: rt::Uuid,
             dashboard_id: rt::Uuid,
             tile_id: rt::Uuid,
             body: &models::GenerateTokenRequest,
-        ) -> rt::Result<models::EmbedToken> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::EmbedToken>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GENERATE_TOKEN_FOR_TILE)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -31984,7 +32044,6 @@ pub mod embed_token {
                 .path_param("tileId", &tile_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
     }
     /// What the service documents about each operation of this category.
@@ -32162,8 +32221,12 @@ pub mod gateways {
         /// The user must have gateway admin permissions. Virtual network (VNet) gateways aren't supported.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-gateways> (`Gateways_GetGateways`)
-        pub async fn list_gateways(&self) -> rt::Result<Vec<models::Gateway>> {
-            self.client.request(&operations::LIST_GATEWAYS).send_list().await
+        pub fn list_gateways(
+            &self,
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Gateway>>,
+        > + Send + 'static {
+            self.client.request(&operations::LIST_GATEWAYS).send_list()
         }
         /// Returns the specified gateway.
         ///
@@ -32178,15 +32241,16 @@ pub mod gateways {
         /// - `gateway_id`: The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-gateway> (`Gateways_GetGateway`)
-        pub async fn get_gateway(
+        pub fn get_gateway(
             &self,
             gateway_id: rt::Uuid,
-        ) -> rt::Result<models::Gateway> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Gateway>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GATEWAY)
                 .path_param("gatewayId", &gateway_id)
                 .send_json()
-                .await
         }
         /// Returns a list of data sources from the specified gateway.
         ///
@@ -32201,15 +32265,16 @@ pub mod gateways {
         /// - `gateway_id`: The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-datasources> (`Gateways_GetDatasources`)
-        pub async fn list_datasources(
+        pub fn list_datasources(
             &self,
             gateway_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::GatewayDatasource>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::GatewayDatasource>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_DATASOURCES)
                 .path_param("gatewayId", &gateway_id)
                 .send_list()
-                .await
         }
         /// Creates a new data source on the specified on-premises gateway.
         ///
@@ -32235,17 +32300,18 @@ pub mod gateways {
         /// - `body`: The request body ([`PublishDatasourceToGatewayRequest`](models::PublishDatasourceToGatewayRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/create-datasource> (`Gateways_CreateDatasource`)
-        pub async fn create_datasource(
+        pub fn create_datasource(
             &self,
             gateway_id: rt::Uuid,
             body: &models::PublishDatasourceToGatewayRequest,
-        ) -> rt::Result<models::GatewayDatasource> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::GatewayDatasource>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_DATASOURCE)
                 .path_param("gatewayId", &gateway_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Returns the specified data source from the specified gateway.
         ///
@@ -32261,17 +32327,18 @@ pub mod gateways {
         /// - `datasource_id`: The data source ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-datasource> (`Gateways_GetDatasource`)
-        pub async fn get_datasource(
+        pub fn get_datasource(
             &self,
             gateway_id: rt::Uuid,
             datasource_id: rt::Uuid,
-        ) -> rt::Result<models::GatewayDatasource> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::GatewayDatasource>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASOURCE)
                 .path_param("gatewayId", &gateway_id)
                 .path_param("datasourceId", &datasource_id)
                 .send_json()
-                .await
         }
         /// Deletes the specified data source from the specified gateway.
         ///
@@ -32287,17 +32354,16 @@ pub mod gateways {
         /// - `datasource_id`: The data source ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/delete-datasource> (`Gateways_DeleteDatasource`)
-        pub async fn delete_datasource(
+        pub fn delete_datasource(
             &self,
             gateway_id: rt::Uuid,
             datasource_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_DATASOURCE)
                 .path_param("gatewayId", &gateway_id)
                 .path_param("datasourceId", &datasource_id)
                 .send_empty()
-                .await
         }
         /// Updates the credentials of the specified data source from the specified gateway.
         ///
@@ -32333,19 +32399,18 @@ pub mod gateways {
         /// - `body`: The request body ([`UpdateDatasourceRequest`](models::UpdateDatasourceRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/update-datasource> (`Gateways_UpdateDatasource`)
-        pub async fn update_datasource(
+        pub fn update_datasource(
             &self,
             gateway_id: rt::Uuid,
             datasource_id: rt::Uuid,
             body: &models::UpdateDatasourceRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_DATASOURCE)
                 .path_param("gatewayId", &gateway_id)
                 .path_param("datasourceId", &datasource_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Checks the connectivity status of the specified data source from the specified gateway.
         ///
@@ -32365,17 +32430,16 @@ pub mod gateways {
         /// - `datasource_id`: The data source ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-datasource-status> (`Gateways_GetDatasourceStatus`)
-        pub async fn get_datasource_status(
+        pub fn get_datasource_status(
             &self,
             gateway_id: rt::Uuid,
             datasource_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::GET_DATASOURCE_STATUS)
                 .path_param("gatewayId", &gateway_id)
                 .path_param("datasourceId", &datasource_id)
                 .send_empty()
-                .await
         }
         /// Returns a list of users who have access to the specified data source.
         ///
@@ -32391,17 +32455,18 @@ pub mod gateways {
         /// - `datasource_id`: The data source ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-datasource-users> (`Gateways_GetDatasourceUsers`)
-        pub async fn list_datasource_users(
+        pub fn list_datasource_users(
             &self,
             gateway_id: rt::Uuid,
             datasource_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::DatasourceUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::DatasourceUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_DATASOURCE_USERS)
                 .path_param("gatewayId", &gateway_id)
                 .path_param("datasourceId", &datasource_id)
                 .send_list()
-                .await
         }
         /// Grants or updates the permissions required to use the specified data source for the specified user.
         ///
@@ -32421,19 +32486,18 @@ pub mod gateways {
         /// - `body`: The request body ([`DatasourceUser`](models::DatasourceUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/add-datasource-user> (`Gateways_AddDatasourceUser`)
-        pub async fn add_datasource_user(
+        pub fn add_datasource_user(
             &self,
             gateway_id: rt::Uuid,
             datasource_id: rt::Uuid,
             body: &models::DatasourceUser,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::ADD_DATASOURCE_USER)
                 .path_param("gatewayId", &gateway_id)
                 .path_param("datasourceId", &datasource_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Removes the specified user from the specified data source.
         ///
@@ -32451,13 +32515,13 @@ pub mod gateways {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/delete-datasource-user> (`Gateways_DeleteDatasourceUser`)
-        pub async fn delete_datasource_user(
+        pub fn delete_datasource_user(
             &self,
             gateway_id: rt::Uuid,
             datasource_id: rt::Uuid,
             email_address: &str,
             options: DeleteDatasourceUserOptions,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_DATASOURCE_USER)
                 .path_param("gatewayId", &gateway_id)
@@ -32465,7 +32529,6 @@ pub mod gateways {
                 .path_param("emailAdress", &email_address)
                 .query_opt("profileId", options.profile_id.as_ref())
                 .send_empty()
-                .await
         }
     }
     /// Optional parameters of `delete_datasource_user`.
@@ -32699,17 +32762,18 @@ pub mod groups {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/get-groups> (`Groups_GetGroups`)
-        pub async fn list_groups(
+        pub fn list_groups(
             &self,
             options: ListGroupsOptions,
-        ) -> rt::Result<Vec<models::Group>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Group>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_GROUPS)
                 .query_opt("$filter", options.filter.as_ref())
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`list_groups`](Self::list_groups), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn list_groups_pages(
@@ -32743,12 +32807,16 @@ pub mod groups {
         /// - `group_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/get-group> (`Groups_GetGroup`)
-        pub async fn get_group(&self, group_id: rt::Uuid) -> rt::Result<models::Group> {
+        pub fn get_group(
+            &self,
+            group_id: rt::Uuid,
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Group>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GROUP)
                 .path_param("groupId", &group_id)
                 .send_json()
-                .await
         }
         /// Creates a new workspace.
         ///
@@ -32767,17 +32835,18 @@ pub mod groups {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/create-group> (`Groups_CreateGroup`)
-        pub async fn create_group(
+        pub fn create_group(
             &self,
             body: &models::GroupCreationRequest,
             options: CreateGroupOptions,
-        ) -> rt::Result<models::Group> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Group>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_GROUP)
                 .query_opt("workspaceV2", options.workspace_v2.as_ref())
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Updates the specified workspace.
         ///
@@ -32797,17 +32866,16 @@ pub mod groups {
         /// - `body`: The request body ([`UpdateGroupRequest`](models::UpdateGroupRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/update-group> (`Groups_UpdateGroup`)
-        pub async fn update_group(
+        pub fn update_group(
             &self,
             group_id: rt::Uuid,
             body: &models::UpdateGroupRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_GROUP)
                 .path_param("groupId", &group_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Deletes the specified workspace.
         ///
@@ -32822,12 +32890,14 @@ pub mod groups {
         /// - `group_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/delete-group> (`Groups_DeleteGroup`)
-        pub async fn delete_group(&self, group_id: rt::Uuid) -> rt::Result<()> {
+        pub fn delete_group(
+            &self,
+            group_id: rt::Uuid,
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_GROUP)
                 .path_param("groupId", &group_id)
                 .send_empty()
-                .await
         }
         /// Returns a list of users that have access to the specified workspace.
         ///
@@ -32848,18 +32918,19 @@ pub mod groups {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/get-group-users> (`Groups_GetGroupUsers`)
-        pub async fn list_group_users(
+        pub fn list_group_users(
             &self,
             workspace_id: rt::Uuid,
             options: ListGroupUsersOptions,
-        ) -> rt::Result<Vec<models::GroupUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::GroupUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_GROUP_USERS)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`list_group_users`](Self::list_group_users), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn list_group_users_pages(
@@ -32900,17 +32971,16 @@ pub mod groups {
         /// - `body`: The request body ([`GroupUser`](models::GroupUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/add-group-user> (`Groups_AddGroupUser`)
-        pub async fn add_group_user(
+        pub fn add_group_user(
             &self,
             workspace_id: rt::Uuid,
             body: &models::GroupUser,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::ADD_GROUP_USER)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Updates the specified user permissions to the specified workspace.
         ///
@@ -32931,17 +33001,16 @@ pub mod groups {
         /// - `body`: The request body ([`GroupUser`](models::GroupUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/update-group-user> (`Groups_UpdateGroupUser`)
-        pub async fn update_group_user(
+        pub fn update_group_user(
             &self,
             workspace_id: rt::Uuid,
             body: &models::GroupUser,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_GROUP_USER)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Deletes the specified user permissions from the specified workspace.
         ///
@@ -32960,19 +33029,18 @@ pub mod groups {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/delete-user-in-group> (`Groups_DeleteUserInGroup`)
-        pub async fn delete_group_user(
+        pub fn delete_group_user(
             &self,
             workspace_id: rt::Uuid,
             user: &str,
             options: DeleteGroupUserOptions,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_GROUP_USER)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("user", &user)
                 .query_opt("profileId", options.profile_id.as_ref())
                 .send_empty()
-                .await
         }
     }
     /// Optional parameters of `list_groups`.
@@ -33241,15 +33309,16 @@ pub mod imports {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/get-imports-in-group> (`Imports_GetImports`, `Imports_GetImportsInGroup`)
-        pub async fn list_imports(
+        pub fn list_imports(
             &self,
             workspace: impl Into<rt::Workspace>,
-        ) -> rt::Result<Vec<models::Import>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Import>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_IMPORTS)
                 .workspace(workspace.into())
                 .send_list()
-                .await
         }
         /// Creates new content in My workspace or the specified workspace.
         ///
@@ -33291,13 +33360,15 @@ pub mod imports {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/post-import-in-group> (`Imports_PostImport`, `Imports_PostImportInGroup`)
-        pub async fn post_import(
+        pub fn post_import(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_display_name: &str,
             file: rt::Upload,
             options: PostImportOptions,
-        ) -> rt::Result<models::Import> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Import>,
+        > + Send + 'static {
             self.client
                 .request(&operations::POST_IMPORT)
                 .workspace(workspace.into())
@@ -33309,40 +33380,35 @@ pub mod imports {
                 .query_opt("subfolderObjectId", options.subfolder_object_id.as_ref())
                 .file_body(file)
                 .send_json()
-                .await
         }
         /// Starts [`post_import`](Self::post_import) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
-        pub async fn post_import_job(
+        pub fn post_import_job(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_display_name: &str,
             file: rt::Upload,
             options: PostImportOptions,
-        ) -> rt::Result<rt::Job> {
+        ) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
             rt::Job::start(
-                    self
-                        .client
-                        .request(&operations::POST_IMPORT)
-                        .workspace(workspace.into())
-                        .query("datasetDisplayName", &dataset_display_name)
-                        .query_opt("nameConflict", options.name_conflict.as_ref())
-                        .query_opt("skipReport", options.skip_report.as_ref())
-                        .query_opt(
-                            "overrideReportLabel",
-                            options.override_report_label.as_ref(),
-                        )
-                        .query_opt(
-                            "overrideModelLabel",
-                            options.override_model_label.as_ref(),
-                        )
-                        .query_opt(
-                            "subfolderObjectId",
-                            options.subfolder_object_id.as_ref(),
-                        )
-                        .file_body(file),
-                    rt::LongRunning::Import,
-                )
-                .await
+                self
+                    .client
+                    .request(&operations::POST_IMPORT)
+                    .workspace(workspace.into())
+                    .query("datasetDisplayName", &dataset_display_name)
+                    .query_opt("nameConflict", options.name_conflict.as_ref())
+                    .query_opt("skipReport", options.skip_report.as_ref())
+                    .query_opt(
+                        "overrideReportLabel",
+                        options.override_report_label.as_ref(),
+                    )
+                    .query_opt(
+                        "overrideModelLabel",
+                        options.override_model_label.as_ref(),
+                    )
+                    .query_opt("subfolderObjectId", options.subfolder_object_id.as_ref())
+                    .file_body(file),
+                rt::LongRunning::Import,
+            )
         }
         /// Returns the specified import from My workspace or the specified workspace.
         ///
@@ -33361,17 +33427,18 @@ pub mod imports {
         /// - `import_id`: The import ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/get-import-in-group> (`Imports_GetImport`, `Imports_GetImportInGroup`)
-        pub async fn get_import(
+        pub fn get_import(
             &self,
             workspace: impl Into<rt::Workspace>,
             import_id: rt::Uuid,
-        ) -> rt::Result<models::Import> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Import>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_IMPORT)
                 .workspace(workspace.into())
                 .path_param("importId", &import_id)
                 .send_json()
-                .await
         }
         /// Creates a temporary blob storage upload location for importing large Power BI .pbix files that are between 1 GB and 10 GB in size.
         ///
@@ -33397,15 +33464,16 @@ pub mod imports {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/create-temporary-upload-location-in-group> (`Imports_CreateTemporaryUploadLocation`, `Imports_CreateTemporaryUploadLocationInGroup`)
-        pub async fn create_temporary_upload_location(
+        pub fn create_temporary_upload_location(
             &self,
             workspace: impl Into<rt::Workspace>,
-        ) -> rt::Result<models::TemporaryUploadLocation> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::TemporaryUploadLocation>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_TEMPORARY_UPLOAD_LOCATION)
                 .workspace(workspace.into())
                 .send_json()
-                .await
         }
     }
     /// Optional parameters of `post_import`.
@@ -33556,8 +33624,12 @@ pub mod pipelines {
         /// **Service principal**: supported
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipelines> (`Pipelines_GetPipelines`)
-        pub async fn list_pipelines(&self) -> rt::Result<Vec<models::Pipeline>> {
-            self.client.request(&operations::LIST_PIPELINES).send_list().await
+        pub fn list_pipelines(
+            &self,
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Pipeline>>,
+        > + Send + 'static {
+            self.client.request(&operations::LIST_PIPELINES).send_list()
         }
         /// Creates a new deployment pipeline.
         ///
@@ -33572,15 +33644,13 @@ pub mod pipelines {
         /// - `body`: The request body ([`CreatePipelineRequest`](models::CreatePipelineRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/create-pipeline> (`Pipelines_CreatePipeline`)
-        pub async fn create_pipeline(
+        pub fn create_pipeline(
             &self,
             body: &models::CreatePipelineRequest,
-        ) -> rt::Result<models::Pipeline> {
-            self.client
-                .request(&operations::CREATE_PIPELINE)
-                .json_body(body)
-                .send_json()
-                .await
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Pipeline>,
+        > + Send + 'static {
+            self.client.request(&operations::CREATE_PIPELINE).json_body(body).send_json()
         }
         /// Returns the specified deployment pipeline.
         ///
@@ -33597,17 +33667,18 @@ pub mod pipelines {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline> (`Pipelines_GetPipeline`)
-        pub async fn get_pipeline(
+        pub fn get_pipeline(
             &self,
             pipeline_id: rt::Uuid,
             options: GetPipelineOptions,
-        ) -> rt::Result<models::Pipeline> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Pipeline>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PIPELINE)
                 .path_param("pipelineId", &pipeline_id)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_json()
-                .await
         }
         /// Updates the specified deployment pipeline.
         ///
@@ -33621,17 +33692,18 @@ pub mod pipelines {
         /// - `body`: The request body ([`UpdatePipelineRequest`](models::UpdatePipelineRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/update-pipeline> (`Pipelines_UpdatePipeline`)
-        pub async fn update_pipeline(
+        pub fn update_pipeline(
             &self,
             pipeline_id: rt::Uuid,
             body: &models::UpdatePipelineRequest,
-        ) -> rt::Result<models::Pipeline> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Pipeline>,
+        > + Send + 'static {
             self.client
                 .request(&operations::UPDATE_PIPELINE)
                 .path_param("pipelineId", &pipeline_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Deletes the specified deployment pipeline.
         ///
@@ -33646,12 +33718,14 @@ pub mod pipelines {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/delete-pipeline> (`Pipelines_DeletePipeline`)
-        pub async fn delete_pipeline(&self, pipeline_id: rt::Uuid) -> rt::Result<()> {
+        pub fn delete_pipeline(
+            &self,
+            pipeline_id: rt::Uuid,
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_PIPELINE)
                 .path_param("pipelineId", &pipeline_id)
                 .send_empty()
-                .await
         }
         /// Returns a list of users that have access to the specified deployment pipeline.
         ///
@@ -33664,15 +33738,16 @@ pub mod pipelines {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-users> (`Pipelines_GetPipelineUsers`)
-        pub async fn list_pipeline_users(
+        pub fn list_pipeline_users(
             &self,
             pipeline_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::PipelineUser>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::PipelineUser>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_PIPELINE_USERS)
                 .path_param("pipelineId", &pipeline_id)
                 .send_list()
-                .await
         }
         /// Grants user permissions to the specified deployment pipeline.
         ///
@@ -33689,17 +33764,16 @@ pub mod pipelines {
         /// - `body`: The request body ([`PipelineUser`](models::PipelineUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/update-pipeline-user> (`Pipelines_UpdatePipelineUser`)
-        pub async fn update_pipeline_user(
+        pub fn update_pipeline_user(
             &self,
             pipeline_id: rt::Uuid,
             body: &models::PipelineUser,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_PIPELINE_USER)
                 .path_param("pipelineId", &pipeline_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Removes user permissions from the specified deployment pipeline.
         ///
@@ -33713,17 +33787,16 @@ pub mod pipelines {
         /// - `identifier`: To delete user pipeline permissions, provide the user principal name (UPN) of the user. To delete a service principal or a security group's pipeline permissions, provide the object ID of the service principal or security group.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/delete-pipeline-user> (`Pipelines_DeletePipelineUser`)
-        pub async fn delete_pipeline_user(
+        pub fn delete_pipeline_user(
             &self,
             pipeline_id: rt::Uuid,
             identifier: &str,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_PIPELINE_USER)
                 .path_param("pipelineId", &pipeline_id)
                 .path_param("identifier", &identifier)
                 .send_empty()
-                .await
         }
         /// Returns the stages of the specified deployment pipeline.
         ///
@@ -33736,15 +33809,16 @@ pub mod pipelines {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-stages> (`Pipelines_GetPipelineStages`)
-        pub async fn get_pipeline_stages(
+        pub fn get_pipeline_stages(
             &self,
             pipeline_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::PipelineStage>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::PipelineStage>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PIPELINE_STAGES)
                 .path_param("pipelineId", &pipeline_id)
                 .send_list()
-                .await
         }
         /// Assigns the specified workspace to the specified deployment pipeline stage.
         ///
@@ -33766,19 +33840,18 @@ pub mod pipelines {
         /// - `body`: The request body ([`AssignWorkspaceRequest`](models::AssignWorkspaceRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/assign-workspace> (`Pipelines_AssignWorkspace`)
-        pub async fn assign_workspace(
+        pub fn assign_workspace(
             &self,
             pipeline_id: rt::Uuid,
             stage_order: i32,
             body: &models::AssignWorkspaceRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::ASSIGN_WORKSPACE)
                 .path_param("pipelineId", &pipeline_id)
                 .path_param("stageOrder", &stage_order)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Unassigns the workspace from the specified stage in the specified deployment pipeline.
         ///
@@ -33794,17 +33867,16 @@ pub mod pipelines {
         /// - `stage_order`: The deployment pipeline stage order. Development (0), Test (1), Production (2).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/unassign-workspace> (`Pipelines_UnassignWorkspace`)
-        pub async fn unassign_workspace(
+        pub fn unassign_workspace(
             &self,
             pipeline_id: rt::Uuid,
             stage_order: i32,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UNASSIGN_WORKSPACE)
                 .path_param("pipelineId", &pipeline_id)
                 .path_param("stageOrder", &stage_order)
                 .send_empty()
-                .await
         }
         /// Returns the supported items from the workspace assigned to the specified stage of the specified deployment pipeline.
         ///
@@ -33824,17 +33896,18 @@ pub mod pipelines {
         /// - `stage_order`: The deployment pipeline stage order. Development (0), Test (1), Production (2).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-stage-artifacts> (`Pipelines_GetPipelineStageArtifacts`)
-        pub async fn get_pipeline_stage_artifacts(
+        pub fn get_pipeline_stage_artifacts(
             &self,
             pipeline_id: rt::Uuid,
             stage_order: i32,
-        ) -> rt::Result<models::PipelineStageArtifacts> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::PipelineStageArtifacts>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PIPELINE_STAGE_ARTIFACTS)
                 .path_param("pipelineId", &pipeline_id)
                 .path_param("stageOrder", &stage_order)
                 .send_json()
-                .await
         }
         /// Returns a list of the up-to-20 most recent deploy operations performed on the specified deployment pipeline.
         ///
@@ -33849,15 +33922,16 @@ pub mod pipelines {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-operations> (`Pipelines_GetPipelineOperations`)
-        pub async fn get_pipeline_operations(
+        pub fn get_pipeline_operations(
             &self,
             pipeline_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::PipelineOperation>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::PipelineOperation>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PIPELINE_OPERATIONS)
                 .path_param("pipelineId", &pipeline_id)
                 .send_list()
-                .await
         }
         /// Returns the details of the specified deploy operation performed on the specified deployment pipeline, including the deployment execution plan.
         ///
@@ -33874,17 +33948,18 @@ pub mod pipelines {
         /// - `operation_id`: The operation ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-operation> (`Pipelines_GetPipelineOperation`)
-        pub async fn get_pipeline_operation(
+        pub fn get_pipeline_operation(
             &self,
             pipeline_id: rt::Uuid,
             operation_id: rt::Uuid,
-        ) -> rt::Result<models::PipelineOperation> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::PipelineOperation>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PIPELINE_OPERATION)
                 .path_param("pipelineId", &pipeline_id)
                 .path_param("operationId", &operation_id)
                 .send_json()
-                .await
         }
         /// Deploys all supported items from the source stage of the specified deployment pipeline.
         ///
@@ -33915,33 +33990,33 @@ pub mod pipelines {
         /// - `body`: The request body ([`DeployAllRequest`](models::DeployAllRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/deploy-all> (`Pipelines_DeployAll`)
-        pub async fn deploy_all(
+        pub fn deploy_all(
             &self,
             pipeline_id: rt::Uuid,
             body: &models::DeployAllRequest,
-        ) -> rt::Result<models::PipelineOperation> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::PipelineOperation>,
+        > + Send + 'static {
             self.client
                 .request(&operations::DEPLOY_ALL)
                 .path_param("pipelineId", &pipeline_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Starts [`deploy_all`](Self::deploy_all) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
-        pub async fn deploy_all_job(
+        pub fn deploy_all_job(
             &self,
             pipeline_id: rt::Uuid,
             body: &models::DeployAllRequest,
-        ) -> rt::Result<rt::Job> {
+        ) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
             rt::Job::start(
-                    self
-                        .client
-                        .request(&operations::DEPLOY_ALL)
-                        .path_param("pipelineId", &pipeline_id)
-                        .json_body(body),
-                    rt::LongRunning::Pipeline,
-                )
-                .await
+                self
+                    .client
+                    .request(&operations::DEPLOY_ALL)
+                    .path_param("pipelineId", &pipeline_id)
+                    .json_body(body),
+                rt::LongRunning::Pipeline,
+            )
         }
         /// Deploys the specified items from the source stage of the specified deployment pipeline.
         ///
@@ -33970,33 +34045,33 @@ pub mod pipelines {
         /// - `body`: The request body ([`SelectiveDeployRequest`](models::SelectiveDeployRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/selective-deploy> (`Pipelines_SelectiveDeploy`)
-        pub async fn selective_deploy(
+        pub fn selective_deploy(
             &self,
             pipeline_id: rt::Uuid,
             body: &models::SelectiveDeployRequest,
-        ) -> rt::Result<models::PipelineOperation> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::PipelineOperation>,
+        > + Send + 'static {
             self.client
                 .request(&operations::SELECTIVE_DEPLOY)
                 .path_param("pipelineId", &pipeline_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Starts [`selective_deploy`](Self::selective_deploy) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
-        pub async fn selective_deploy_job(
+        pub fn selective_deploy_job(
             &self,
             pipeline_id: rt::Uuid,
             body: &models::SelectiveDeployRequest,
-        ) -> rt::Result<rt::Job> {
+        ) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
             rt::Job::start(
-                    self
-                        .client
-                        .request(&operations::SELECTIVE_DEPLOY)
-                        .path_param("pipelineId", &pipeline_id)
-                        .json_body(body),
-                    rt::LongRunning::Pipeline,
-                )
-                .await
+                self
+                    .client
+                    .request(&operations::SELECTIVE_DEPLOY)
+                    .path_param("pipelineId", &pipeline_id)
+                    .json_body(body),
+                rt::LongRunning::Pipeline,
+            )
         }
     }
     /// Optional parameters of `get_pipeline`.
@@ -34307,17 +34382,18 @@ pub mod profiles {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/get-profiles> (`Profiles_GetProfiles`)
-        pub async fn list_profiles(
+        pub fn list_profiles(
             &self,
             options: ListProfilesOptions,
-        ) -> rt::Result<Vec<models::ServicePrincipalProfile>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::ServicePrincipalProfile>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_PROFILES)
                 .query_opt("$top", options.top.as_ref())
                 .query_opt("$skip", options.skip.as_ref())
                 .query_opt("$filter", options.filter.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`list_profiles`](Self::list_profiles), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
         pub fn list_profiles_pages(
@@ -34350,15 +34426,13 @@ pub mod profiles {
         /// - `body`: The request body ([`CreateOrUpdateProfileRequest`](models::CreateOrUpdateProfileRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/create-profile> (`Profiles_CreateProfile`)
-        pub async fn create_profile(
+        pub fn create_profile(
             &self,
             body: &models::CreateOrUpdateProfileRequest,
-        ) -> rt::Result<models::ServicePrincipalProfile> {
-            self.client
-                .request(&operations::CREATE_PROFILE)
-                .json_body(body)
-                .send_json()
-                .await
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::ServicePrincipalProfile>,
+        > + Send + 'static {
+            self.client.request(&operations::CREATE_PROFILE).json_body(body).send_json()
         }
         /// Returns the specified service principal profile.
         ///
@@ -34373,15 +34447,16 @@ pub mod profiles {
         /// - `profile_id`: The service principal profile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/get-profile> (`Profiles_GetProfile`)
-        pub async fn get_profile(
+        pub fn get_profile(
             &self,
             profile_id: rt::Uuid,
-        ) -> rt::Result<models::ServicePrincipalProfile> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::ServicePrincipalProfile>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PROFILE)
                 .path_param("profileId", &profile_id)
                 .send_json()
-                .await
         }
         /// Updates the specified service principal profile name.
         ///
@@ -34397,17 +34472,18 @@ pub mod profiles {
         /// - `body`: The request body ([`CreateOrUpdateProfileRequest`](models::CreateOrUpdateProfileRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/update-profile> (`Profiles_UpdateProfile`)
-        pub async fn update_profile(
+        pub fn update_profile(
             &self,
             profile_id: rt::Uuid,
             body: &models::CreateOrUpdateProfileRequest,
-        ) -> rt::Result<models::ServicePrincipalProfile> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::ServicePrincipalProfile>,
+        > + Send + 'static {
             self.client
                 .request(&operations::UPDATE_PROFILE)
                 .path_param("profileId", &profile_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Deletes the specified service principal profile.
         ///
@@ -34422,12 +34498,14 @@ pub mod profiles {
         /// - `profile_id`: The service principal profile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/delete-profile> (`Profiles_DeleteProfile`)
-        pub async fn delete_profile(&self, profile_id: rt::Uuid) -> rt::Result<()> {
+        pub fn delete_profile(
+            &self,
+            profile_id: rt::Uuid,
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_PROFILE)
                 .path_param("profileId", &profile_id)
                 .send_empty()
-                .await
         }
     }
     /// Optional parameters of `list_profiles`.
@@ -34586,12 +34664,14 @@ pub mod push_datasets {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-post-dataset-in-group> (`Datasets_PostDataset`, `Datasets_PostDatasetInGroup`)
-        pub async fn create_dataset(
+        pub fn create_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
             body: &models::CreateDatasetRequest,
             options: CreateDatasetOptions,
-        ) -> rt::Result<models::Dataset> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Dataset>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_DATASET)
                 .workspace(workspace.into())
@@ -34601,7 +34681,6 @@ pub mod push_datasets {
                 )
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Returns a list of tables within the specified dataset from My workspace or the specified workspace.
         ///
@@ -34622,17 +34701,18 @@ pub mod push_datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-get-tables-in-group> (`Datasets_GetTables`, `Datasets_GetTablesInGroup`)
-        pub async fn list_tables(
+        pub fn list_tables(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
-        ) -> rt::Result<Vec<models::Table>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Table>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_TABLES)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .send_list()
-                .await
         }
         /// Updates the metadata and schema for the specified table within the specified dataset from My workspace or the specified workspace.
         ///
@@ -34651,13 +34731,15 @@ pub mod push_datasets {
         /// - `body`: The request body ([`Table`](models::Table)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-put-table-in-group> (`Datasets_PutTable`, `Datasets_PutTableInGroup`)
-        pub async fn update_table(
+        pub fn update_table(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             table_name: &str,
             body: &models::Table,
-        ) -> rt::Result<models::Table> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Table>,
+        > + Send + 'static {
             self.client
                 .request(&operations::UPDATE_TABLE)
                 .workspace(workspace.into())
@@ -34665,7 +34747,6 @@ pub mod push_datasets {
                 .path_param("tableName", &table_name)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Adds new data rows to the specified table within the specified dataset from My workspace or the specified workspace.
         ///
@@ -34687,13 +34768,13 @@ pub mod push_datasets {
         /// - `body`: The request body ([`PostRowsRequest`](models::PostRowsRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-post-rows-in-group> (`Datasets_PostRows`, `Datasets_PostRowsInGroup`)
-        pub async fn add_rows(
+        pub fn add_rows(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             table_name: &str,
             body: &models::PostRowsRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::ADD_ROWS)
                 .workspace(workspace.into())
@@ -34701,7 +34782,6 @@ pub mod push_datasets {
                 .path_param("tableName", &table_name)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Deletes all rows from the specified table within the specified dataset from My workspace or the specified workspace.
         ///
@@ -34719,19 +34799,18 @@ pub mod push_datasets {
         /// - `table_name`: The table name
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-delete-rows-in-group> (`Datasets_DeleteRows`, `Datasets_DeleteRowsInGroup`)
-        pub async fn delete_rows(
+        pub fn delete_rows(
             &self,
             workspace: impl Into<rt::Workspace>,
             dataset_id: &str,
             table_name: &str,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_ROWS)
                 .workspace(workspace.into())
                 .path_param("datasetId", &dataset_id)
                 .path_param("tableName", &table_name)
                 .send_empty()
-                .await
         }
     }
     /// Optional parameters of `create_dataset`.
@@ -34875,15 +34954,16 @@ pub mod reports {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-reports-in-group> (`Reports_GetReports`, `Reports_GetReportsInGroup`)
-        pub async fn list_reports(
+        pub fn list_reports(
             &self,
             workspace: impl Into<rt::Workspace>,
-        ) -> rt::Result<Vec<models::Report>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Report>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_REPORTS)
                 .workspace(workspace.into())
                 .send_list()
-                .await
         }
         /// Returns the specified report from My workspace or the specified workspace.
         ///
@@ -34900,17 +34980,18 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-report-in-group> (`Reports_GetReport`, `Reports_GetReportInGroup`)
-        pub async fn get_report(
+        pub fn get_report(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
-        ) -> rt::Result<models::Report> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Report>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_REPORT)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .send_json()
-                .await
         }
         /// Clones the specified report from My workspace or the specified workspace.
         ///
@@ -34936,19 +35017,20 @@ pub mod reports {
         /// - `body`: The request body ([`CloneReportRequest`](models::CloneReportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/clone-report-in-group> (`Reports_CloneReport`, `Reports_CloneReportInGroup`)
-        pub async fn clone_report(
+        pub fn clone_report(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             body: &models::CloneReportRequest,
-        ) -> rt::Result<models::Report> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Report>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CLONE_REPORT)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Deletes the specified report from My workspace or the specified workspace.
         ///
@@ -34965,17 +35047,16 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/delete-report-in-group> (`Reports_DeleteReport`, `Reports_DeleteReportInGroup`)
-        pub async fn delete_report(
+        pub fn delete_report(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_REPORT)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .send_empty()
-                .await
         }
         /// Rebinds the specified report from My workspace or the specified workspace to the specified dataset.
         ///
@@ -35002,19 +35083,18 @@ pub mod reports {
         /// - `body`: The request body ([`RebindReportRequest`](models::RebindReportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/rebind-report-in-group> (`Reports_RebindReport`, `Reports_RebindReportInGroup`)
-        pub async fn rebind_report(
+        pub fn rebind_report(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             body: &models::RebindReportRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::REBIND_REPORT)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of pages within the specified report from My workspace or the specified workspace.
         ///
@@ -35031,17 +35111,18 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-pages-in-group> (`Reports_GetPages`, `Reports_GetPagesInGroup`)
-        pub async fn get_pages(
+        pub fn get_pages(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Page>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Page>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PAGES)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .send_list()
-                .await
         }
         /// Returns the specified page within the specified report from My workspace or the specified workspace.
         ///
@@ -35059,19 +35140,20 @@ pub mod reports {
         /// - `page_name`: The page name (the `name` of a `Page`, for example `ReportSection`), not its display name
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-page-in-group> (`Reports_GetPage`, `Reports_GetPageInGroup`)
-        pub async fn get_page(
+        pub fn get_page(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             page_name: &str,
-        ) -> rt::Result<models::Page> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Page>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_PAGE)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .path_param("pageName", &page_name)
                 .send_json()
-                .await
         }
         /// Exports the specified report from My workspace or the specified workspace to a Power BI .pbix or .rdl file.
         ///
@@ -35100,12 +35182,12 @@ pub mod reports {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/export-report-in-group> (`Reports_ExportReport`, `Reports_ExportReportInGroup`)
-        pub async fn export_report(
+        pub fn export_report(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             options: ExportReportOptions,
-        ) -> rt::Result<Vec<u8>> {
+        ) -> impl ::std::future::Future<Output = rt::Result<Vec<u8>>> + Send + 'static {
             self.client
                 .request(&operations::EXPORT_REPORT)
                 .workspace(workspace.into())
@@ -35113,7 +35195,6 @@ pub mod reports {
                 .query_opt("downloadType", options.download_type.as_ref())
                 .query_opt("preferClientRouting", options.prefer_client_routing.as_ref())
                 .send_bytes()
-                .await
         }
         /// The request of [`export_report`](Self::export_report), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
         pub fn export_report_download(
@@ -35160,37 +35241,37 @@ pub mod reports {
         /// - `body`: The request body ([`ExportReportRequest`](models::ExportReportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/export-to-file-in-group> (`Reports_ExportToFile`, `Reports_ExportToFileInGroup`)
-        pub async fn export_to_file(
+        pub fn export_to_file(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             body: &models::ExportReportRequest,
-        ) -> rt::Result<models::Export> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Export>,
+        > + Send + 'static {
             self.client
                 .request(&operations::EXPORT_TO_FILE)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Starts [`export_to_file`](Self::export_to_file) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
-        pub async fn export_to_file_job(
+        pub fn export_to_file_job(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             body: &models::ExportReportRequest,
-        ) -> rt::Result<rt::Job> {
+        ) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
             rt::Job::start(
-                    self
-                        .client
-                        .request(&operations::EXPORT_TO_FILE)
-                        .workspace(workspace.into())
-                        .path_param("reportId", &report_id)
-                        .json_body(body),
-                    rt::LongRunning::Export,
-                )
-                .await
+                self
+                    .client
+                    .request(&operations::EXPORT_TO_FILE)
+                    .workspace(workspace.into())
+                    .path_param("reportId", &report_id)
+                    .json_body(body),
+                rt::LongRunning::Export,
+            )
         }
         /// Returns the current status of the Export to File job for the specified report from My workspace or the specified workspace.
         ///
@@ -35215,19 +35296,20 @@ pub mod reports {
         /// - `export_id`: The export ID (the `id` of the `Export` returned by `export_to_file`)
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-export-to-file-status-in-group> (`Reports_GetExportToFileStatus`, `Reports_GetExportToFileStatusInGroup`)
-        pub async fn get_export_to_file_status(
+        pub fn get_export_to_file_status(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             export_id: &str,
-        ) -> rt::Result<models::Export> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Export>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_EXPORT_TO_FILE_STATUS)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .path_param("exportId", &export_id)
                 .send_json()
-                .await
         }
         /// Returns the file from the Export to File job for the specified report from My workspace or the specified workspace.
         ///
@@ -35249,19 +35331,18 @@ pub mod reports {
         /// - `export_id`: The export ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-file-of-export-to-file-in-group> (`Reports_GetFileOfExportToFile`, `Reports_GetFileOfExportToFileInGroup`)
-        pub async fn get_file_of_export_to_file(
+        pub fn get_file_of_export_to_file(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             export_id: &str,
-        ) -> rt::Result<Vec<u8>> {
+        ) -> impl ::std::future::Future<Output = rt::Result<Vec<u8>>> + Send + 'static {
             self.client
                 .request(&operations::GET_FILE_OF_EXPORT_TO_FILE)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .path_param("exportId", &export_id)
                 .send_bytes()
-                .await
         }
         /// The request of [`get_file_of_export_to_file`](Self::get_file_of_export_to_file), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
         pub fn get_file_of_export_to_file_download(
@@ -35294,19 +35375,20 @@ pub mod reports {
         /// - `body`: The request body ([`UpdateReportContentRequest`](models::UpdateReportContentRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/update-report-content-in-group> (`Reports_UpdateReportContent`, `Reports_UpdateReportContentInGroup`)
-        pub async fn update_report_content(
+        pub fn update_report_content(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             body: &models::UpdateReportContentRequest,
-        ) -> rt::Result<models::Report> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Report>,
+        > + Send + 'static {
             self.client
                 .request(&operations::UPDATE_REPORT_CONTENT)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Returns a list of data sources for the specified paginated report (RDL) from My workspace or the specified workspace.
         ///
@@ -35323,17 +35405,18 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-datasources-in-group> (`Reports_GetDatasources`, `Reports_GetDatasourcesInGroup`)
-        pub async fn get_datasources(
+        pub fn get_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::Datasource>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Datasource>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_DATASOURCES)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .send_list()
-                .await
         }
         /// Updates the data sources of the specified paginated report (RDL) from My workspace or the specified workspace.
         ///
@@ -35360,19 +35443,18 @@ pub mod reports {
         /// - `body`: The request body ([`UpdateRdlDatasourcesRequest`](models::UpdateRdlDatasourcesRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/update-datasources-in-group> (`Reports_UpdateDatasources`, `Reports_UpdateDatasourcesInGroup`)
-        pub async fn update_datasources(
+        pub fn update_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             body: &models::UpdateRdlDatasourcesRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_DATASOURCES)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Binds the specified data source of the paginated report from My workspace or the specified workspace to the specified gateway, optionally with a given data source ID.
         ///
@@ -35397,19 +35479,18 @@ pub mod reports {
         /// - `body`: The request body ([`RdlBindToGatewayRequest`](models::RdlBindToGatewayRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/bind-to-gateway-in-group> (`Reports_BindToGateway`, `Reports_BindToGatewayInGroup`)
-        pub async fn bind_to_gateway(
+        pub fn bind_to_gateway(
             &self,
             workspace: impl Into<rt::Workspace>,
             report_id: rt::Uuid,
             body: &models::RdlBindToGatewayRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::BIND_TO_GATEWAY)
                 .workspace(workspace.into())
                 .path_param("reportId", &report_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Transfers ownership of the data sources for the specified paginated report (RDL) to the current authorized user.
         ///
@@ -35430,17 +35511,16 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/take-over-in-group> (`Reports_TakeOverInGroup`)
-        pub async fn take_over(
+        pub fn take_over(
             &self,
             workspace_id: rt::Uuid,
             report_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::TAKE_OVER)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("reportId", &report_id)
                 .send_empty()
-                .await
         }
     }
     /// Optional parameters of `export_report`.
@@ -35795,17 +35875,18 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/get> (`Scorecards_(Preview)_Get`)
-        pub async fn list_scorecards(
+        pub fn list_scorecards(
             &self,
             workspace_id: rt::Uuid,
             options: ListScorecardsOptions,
-        ) -> rt::Result<Vec<models::Scorecard>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Scorecard>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_SCORECARDS)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .query_opt("$top", options.top.as_ref())
                 .send_list()
-                .await
         }
         /// Every item of [`list_scorecards`](Self::list_scorecards), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `@odata.nextLink` is followed.
         pub fn list_scorecards_pages(
@@ -35837,17 +35918,18 @@ pub mod scorecards {
         /// - `body`: The request body ([`ScorecardCreateRequest`](models::ScorecardCreateRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/post> (`Scorecards_(Preview)_Post`)
-        pub async fn create_scorecard(
+        pub fn create_scorecard(
             &self,
             workspace_id: rt::Uuid,
             body: &models::ScorecardCreateRequest,
-        ) -> rt::Result<models::Scorecard> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Scorecard>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_SCORECARD)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Returns a scorecard with ID.
         ///
@@ -35864,19 +35946,20 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/get-by-id> (`Scorecards_(Preview)_GetByID`)
-        pub async fn get_scorecard(
+        pub fn get_scorecard(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             options: GetScorecardOptions,
-        ) -> rt::Result<models::Scorecard> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Scorecard>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_SCORECARD)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_json()
-                .await
         }
         /// Updates a scorecard by its ID.
         ///
@@ -35895,19 +35978,20 @@ pub mod scorecards {
         /// - `body`: The request body ([`Scorecard`](models::Scorecard)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/patch-by-id> (`Scorecards_(Preview)_PatchByID`)
-        pub async fn update_scorecard(
+        pub fn update_scorecard(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             body: &models::Scorecard,
-        ) -> rt::Result<models::Scorecard> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Scorecard>,
+        > + Send + 'static {
             self.client
                 .request(&operations::UPDATE_SCORECARD)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Deletes a scorecard by its ID.
         ///
@@ -35923,17 +36007,16 @@ pub mod scorecards {
         /// - `scorecard_id`: The scorecard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/delete-by-id> (`Scorecards_(Preview)_DeleteByID`)
-        pub async fn delete_scorecard(
+        pub fn delete_scorecard(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_SCORECARD)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .send_empty()
-                .await
         }
         /// Reads a scorecard associated with an internal report ID.
         ///
@@ -35950,19 +36033,20 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/get-scorecard-by-report-id> (`Scorecards_(Preview)_GetScorecardByReportId`)
-        pub async fn get_scorecard_by_report_id(
+        pub fn get_scorecard_by_report_id(
             &self,
             workspace_id: rt::Uuid,
             report_id: rt::Uuid,
             options: GetScorecardByReportIdOptions,
-        ) -> rt::Result<models::Scorecard> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Scorecard>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_SCORECARD_BY_REPORT_ID)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("reportId", &report_id)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_json()
-                .await
         }
         /// Moves goals within the scorecard. Changes their ranks and parents.
         ///
@@ -35981,19 +36065,18 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalsMoveRequest`](models::GoalsMoveRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/move-goals> (`Scorecards_(Preview)_MoveGoals`)
-        pub async fn move_goals(
+        pub fn move_goals(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             body: &models::GoalsMoveRequest,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::MOVE_GOALS)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .json_body(body)
                 .send_empty()
-                .await
         }
         /// Returns a list of goals from a scorecard.
         ///
@@ -36010,12 +36093,14 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/get> (`Goals_(Preview)_Get`)
-        pub async fn list_goals(
+        pub fn list_goals(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             options: ListGoalsOptions,
-        ) -> rt::Result<Vec<models::Goal>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Goal>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_GOALS)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36023,7 +36108,6 @@ pub mod scorecards {
                 .query_opt("$expand", options.expand.as_ref())
                 .query_opt("$select", options.select.as_ref())
                 .send_list()
-                .await
         }
         /// Adds a new goal to a scorecard.
         ///
@@ -36040,19 +36124,20 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalCreateRequest`](models::GoalCreateRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/post> (`Goals_(Preview)_Post`)
-        pub async fn create_goal(
+        pub fn create_goal(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             body: &models::GoalCreateRequest,
-        ) -> rt::Result<models::Goal> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Goal>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_GOAL)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Returns a goal by ID from a scorecard.
         ///
@@ -36070,13 +36155,15 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/get-by-id> (`Goals_(Preview)_GetByID`)
-        pub async fn get_goal(
+        pub fn get_goal(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             options: GetGoalOptions,
-        ) -> rt::Result<models::Goal> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Goal>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GOAL)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36084,7 +36171,6 @@ pub mod scorecards {
                 .path_param("goalId", &goal_id)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_json()
-                .await
         }
         /// Updates a goal by ID.
         ///
@@ -36104,13 +36190,15 @@ pub mod scorecards {
         /// - `body`: The request body ([`Goal`](models::Goal)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/patch-by-id> (`Goals_(Preview)_PatchByID`)
-        pub async fn update_goal(
+        pub fn update_goal(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             body: &models::Goal,
-        ) -> rt::Result<models::Goal> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Goal>,
+        > + Send + 'static {
             self.client
                 .request(&operations::UPDATE_GOAL)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36118,7 +36206,6 @@ pub mod scorecards {
                 .path_param("goalId", &goal_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Deletes a goal from a scorecard by goal ID.
         ///
@@ -36135,19 +36222,18 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/delete-by-id> (`Goals_(Preview)_DeleteByID`)
-        pub async fn delete_goal(
+        pub fn delete_goal(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_GOAL)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .path_param("goalId", &goal_id)
                 .send_empty()
-                .await
         }
         /// Reads refresh history of a connected goal.
         ///
@@ -36164,19 +36250,20 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/get-refresh-history> (`Goals_(Preview)_GetRefreshHistory`)
-        pub async fn get_goal_refresh_history(
+        pub fn get_goal_refresh_history(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
-        ) -> rt::Result<Vec<models::GoalRefreshHistory>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::GoalRefreshHistory>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GOAL_REFRESH_HISTORY)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .path_param("goalId", &goal_id)
                 .send_list()
-                .await
         }
         /// Disconnects the current value of a goal.
         ///
@@ -36195,19 +36282,20 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/delete-goal-current-value-connection> (`Goals_(Preview)_DeleteGoalCurrentValueConnection`)
-        pub async fn delete_goal_current_value_connection(
+        pub fn delete_goal_current_value_connection(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
-        ) -> rt::Result<models::Goal> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Goal>,
+        > + Send + 'static {
             self.client
                 .request(&operations::DELETE_GOAL_CURRENT_VALUE_CONNECTION)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .path_param("goalId", &goal_id)
                 .send_json()
-                .await
         }
         /// Disconnects the target value of a goal.
         ///
@@ -36226,19 +36314,20 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/delete-goal-target-value-connection> (`Goals_(Preview)_DeleteGoalTargetValueConnection`)
-        pub async fn delete_goal_target_value_connection(
+        pub fn delete_goal_target_value_connection(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
-        ) -> rt::Result<models::Goal> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Goal>,
+        > + Send + 'static {
             self.client
                 .request(&operations::DELETE_GOAL_TARGET_VALUE_CONNECTION)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .path_param("goalId", &goal_id)
                 .send_json()
-                .await
         }
         /// Schedules a refresh of the connected value of a goal.
         ///
@@ -36257,19 +36346,18 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/refresh-goal-current-value> (`Goals_(Preview)_RefreshGoalCurrentValue`)
-        pub async fn refresh_goal_current_value(
+        pub fn refresh_goal_current_value(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::REFRESH_GOAL_CURRENT_VALUE)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .path_param("goalId", &goal_id)
                 .send_empty()
-                .await
         }
         /// Schedules a refresh of the target value of a goal.
         ///
@@ -36288,19 +36376,18 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/refresh-goal-target-value> (`Goals_(Preview)_RefreshGoalTargetValue`)
-        pub async fn refresh_goal_target_value(
+        pub fn refresh_goal_target_value(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::REFRESH_GOAL_TARGET_VALUE)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .path_param("goalId", &goal_id)
                 .send_empty()
-                .await
         }
         /// Reads goal value check-ins.
         ///
@@ -36318,13 +36405,15 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/get> (`GoalValues_(Preview)_Get`)
-        pub async fn list_goal_values(
+        pub fn list_goal_values(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             options: ListGoalValuesOptions,
-        ) -> rt::Result<Vec<models::GoalValue>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::GoalValue>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_GOAL_VALUES)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36332,7 +36421,6 @@ pub mod scorecards {
                 .path_param("goalId", &goal_id)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_list()
-                .await
         }
         /// Creates a new goal value check-in.
         ///
@@ -36350,13 +36438,15 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalValueCreateRequest`](models::GoalValueCreateRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/post> (`GoalValues_(Preview)_Post`)
-        pub async fn create_goal_value(
+        pub fn create_goal_value(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             body: &models::GoalValueCreateRequest,
-        ) -> rt::Result<models::GoalValue> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::GoalValue>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_GOAL_VALUE)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36364,7 +36454,6 @@ pub mod scorecards {
                 .path_param("goalId", &goal_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Reads a goal value check-in by a UTC date timestamp.
         ///
@@ -36385,14 +36474,16 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/get-by-id> (`GoalValues_(Preview)_GetByID`)
-        pub async fn get_goal_value(
+        pub fn get_goal_value(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             timestamp: &str,
             options: GetGoalValueOptions,
-        ) -> rt::Result<models::GoalValue> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::GoalValue>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GOAL_VALUE)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36401,7 +36492,6 @@ pub mod scorecards {
                 .path_param("timestamp", &timestamp)
                 .query_opt("$expand", options.expand.as_ref())
                 .send_json()
-                .await
         }
         /// Updates a goal value check-in by a UTC date timestamp.
         ///
@@ -36422,14 +36512,16 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalValue`](models::GoalValue)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/patch-by-id> (`GoalValues_(Preview)_PatchByID`)
-        pub async fn update_goal_value(
+        pub fn update_goal_value(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             timestamp: &str,
             body: &models::GoalValue,
-        ) -> rt::Result<models::GoalValue> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::GoalValue>,
+        > + Send + 'static {
             self.client
                 .request(&operations::UPDATE_GOAL_VALUE)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36438,7 +36530,6 @@ pub mod scorecards {
                 .path_param("timestamp", &timestamp)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Deletes a goal value check-in by a UTC day timestamp.
         ///
@@ -36456,13 +36547,13 @@ pub mod scorecards {
         /// - `timestamp`: The UTC date of the goal value check-in, for example `2021-12-14` (Microsoft's examples also use the form `2021-12-14T00:00:00Z`)
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/delete-by-id> (`GoalValues_(Preview)_DeleteByID`)
-        pub async fn delete_goal_value(
+        pub fn delete_goal_value(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             timestamp: &str,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_GOAL_VALUE)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36470,7 +36561,6 @@ pub mod scorecards {
                 .path_param("goalId", &goal_id)
                 .path_param("timestamp", &timestamp)
                 .send_empty()
-                .await
         }
         /// Returns status rules of a goal.
         ///
@@ -36487,19 +36577,20 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalsstatusrules_(preview)/get> (`GoalsStatusRules_(Preview)_Get`)
-        pub async fn get_goal_status_rules(
+        pub fn get_goal_status_rules(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
-        ) -> rt::Result<models::GoalStatusRules> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::GoalStatusRules>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_GOAL_STATUS_RULES)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .path_param("goalId", &goal_id)
                 .send_json()
-                .await
         }
         /// Creates or updates status rules of a goal.
         ///
@@ -36517,13 +36608,15 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalStatusRulesUpdateRequest`](models::GoalStatusRulesUpdateRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalsstatusrules_(preview)/post> (`GoalsStatusRules_(Preview)_Post`)
-        pub async fn update_goal_status_rules(
+        pub fn update_goal_status_rules(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             body: &models::GoalStatusRulesUpdateRequest,
-        ) -> rt::Result<models::GoalStatusRules> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::GoalStatusRules>,
+        > + Send + 'static {
             self.client
                 .request(&operations::UPDATE_GOAL_STATUS_RULES)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36531,7 +36624,6 @@ pub mod scorecards {
                 .path_param("goalId", &goal_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Removes status rule definitions from a goal.
         ///
@@ -36548,19 +36640,18 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalsstatusrules_(preview)/delete> (`GoalsStatusRules_(Preview)_Delete`)
-        pub async fn delete_goal_status_rules(
+        pub fn delete_goal_status_rules(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_GOAL_STATUS_RULES)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .path_param("goalId", &goal_id)
                 .send_empty()
-                .await
         }
         /// Adds a new note to a goal value check-in.
         ///
@@ -36579,14 +36670,16 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalNoteRequest`](models::GoalNoteRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalnotes_(preview)/post> (`GoalNotes_(Preview)_Post`)
-        pub async fn create_goal_note(
+        pub fn create_goal_note(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             timestamp: &str,
             body: &models::GoalNoteRequest,
-        ) -> rt::Result<models::GoalNote> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::GoalNote>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_GOAL_NOTE)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36595,7 +36688,6 @@ pub mod scorecards {
                 .path_param("timestamp", &timestamp)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Updates a goal value check-in note by ID.
         ///
@@ -36615,7 +36707,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalNoteRequest`](models::GoalNoteRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalnotes_(preview)/patch-by-id> (`GoalNotes_(Preview)_PatchByID`)
-        pub async fn update_goal_note(
+        pub fn update_goal_note(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
@@ -36623,7 +36715,9 @@ pub mod scorecards {
             timestamp: &str,
             note_id: rt::Uuid,
             body: &models::GoalNoteRequest,
-        ) -> rt::Result<models::GoalNote> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::GoalNote>,
+        > + Send + 'static {
             self.client
                 .request(&operations::UPDATE_GOAL_NOTE)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36633,7 +36727,6 @@ pub mod scorecards {
                 .path_param("noteId", &note_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Deletes a goal value check-in note by ID.
         ///
@@ -36652,14 +36745,14 @@ pub mod scorecards {
         /// - `note_id`: The goal value check-in note ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalnotes_(preview)/delete-by-id> (`GoalNotes_(Preview)_DeleteByID`)
-        pub async fn delete_goal_note(
+        pub fn delete_goal_note(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
             goal_id: rt::Uuid,
             timestamp: &str,
             note_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_GOAL_NOTE)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -36668,7 +36761,6 @@ pub mod scorecards {
                 .path_param("timestamp", &timestamp)
                 .path_param("noteId", &note_id)
                 .send_empty()
-                .await
         }
     }
     /// Optional parameters of `list_scorecards`.
@@ -37270,15 +37362,16 @@ pub mod template_apps {
         /// - `body`: The request body ([`CreateInstallTicketRequest`](models::CreateInstallTicketRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/template-apps/create-install-ticket> (`TemplateApps_CreateInstallTicket`)
-        pub async fn create_install_ticket(
+        pub fn create_install_ticket(
             &self,
             body: &models::CreateInstallTicketRequest,
-        ) -> rt::Result<models::InstallTicket> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::InstallTicket>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_INSTALL_TICKET)
                 .json_body(body)
                 .send_json()
-                .await
         }
     }
     /// What the service documents about each operation of this category.
@@ -37337,8 +37430,10 @@ pub mod users {
         /// Can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/users/refresh-user-permissions> (`Users_RefreshUserPermissions`)
-        pub async fn refresh_user_permissions(&self) -> rt::Result<()> {
-            self.client.request(&operations::REFRESH_USER_PERMISSIONS).send_empty().await
+        pub fn refresh_user_permissions(
+            &self,
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
+            self.client.request(&operations::REFRESH_USER_PERMISSIONS).send_empty()
         }
     }
     /// What the service documents about each operation of this category.

@@ -81,15 +81,33 @@ fn blob_error(host: &str, message: String) -> Error {
 impl PowerBiClient {
     /// Imports `file` into `workspace` as `dataset_display_name` (with its extension, e.g.
     /// `Sales.pbix`) and returns the import's [`Job`]; see the [module documentation](self).
-    pub async fn import_file(
+    /// The future holds its own handle on the client: it can be moved into a spawned task.
+    pub fn import_file(
         &self,
         workspace: impl Into<Workspace>,
         dataset_display_name: &str,
         file: Upload,
         options: PostImportOptions,
         settings: ImportSettings,
-    ) -> Result<Job> {
+    ) -> impl Future<Output = Result<Job>> + Send + 'static {
+        let client = self.clone();
         let workspace = workspace.into();
+        let name = dataset_display_name.to_owned();
+        async move {
+            client
+                .import_owned(workspace, name, file, options, settings)
+                .await
+        }
+    }
+
+    async fn import_owned(
+        self,
+        workspace: Workspace,
+        dataset_display_name: String,
+        file: Upload,
+        options: PostImportOptions,
+        settings: ImportSettings,
+    ) -> Result<Job> {
         let mut request = self
             .request(&operations::POST_IMPORT)
             .workspace(workspace)

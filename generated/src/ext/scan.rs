@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures::{Stream, StreamExt};
 
 use crate::admin::{AdminClient, GetModifiedWorkspacesOptions, PostWorkspaceInfoOptions};
-use crate::runtime::{JsonValue, Result};
+use crate::runtime::{JsonValue, PowerBiClient, Result};
 
 /// How [`AdminClient::scan_workspaces`] runs.
 #[derive(Debug, Clone)]
@@ -84,50 +84,59 @@ impl<'a> AdminClient<'a> {
     /// `scanResult` body per batch, as sent), never more than `max_in_flight` scans at once.
     /// A scan that ends `Failed` yields an error item with its status; the others go on.
     /// The stream holds its own handle on the client: it can be moved into a spawned task.
-    pub async fn scan_workspaces(
+    pub fn scan_workspaces(
         &self,
         settings: ScanSettings,
-    ) -> Result<impl Stream<Item = Result<JsonValue>> + Send + 'static> {
+    ) -> impl Future<Output = Result<impl Stream<Item = Result<JsonValue>> + Send + 'static>>
+    + Send
+    + 'static {
         let client = self.client.clone();
-        let ids: Vec<crate::runtime::Uuid> = self
-            .get_modified_workspaces(settings.modified.clone())
-            .await?
-            .into_iter()
-            .map(|workspace| workspace.id)
-            .collect();
-        let batch = settings.batch_size.clamp(1, 100);
-        let batches: Vec<Vec<crate::runtime::Uuid>> =
-            ids.chunks(batch).map(<[_]>::to_vec).collect();
-        let in_flight = settings.max_in_flight.clamp(1, 16);
-        Ok(futures::stream::iter(batches)
-            .map(move |workspaces| {
-                let settings = settings.clone();
-                let client = client.clone();
-                async move {
-                    let admin = AdminClient::new(&client);
-                    let body = crate::models::RequiredWorkspaces {
-                        workspaces: Some(workspaces),
-                        ..Default::default()
-                    };
-                    let mut job = admin
-                        .post_workspace_info_job(&body, settings.info.clone())
-                        .await?
-                        .poll_interval(settings.poll_interval);
-                    if let Some(timeout) = settings.timeout {
-                        job = job.timeout(timeout);
-                    }
-                    let status = job.wait().await?;
-                    if !status.succeeded() {
-                        return Err(crate::runtime::Error::InvalidRequest(format!(
-                            "scan {} ended {}: {}",
-                            job.id().unwrap_or("-"),
-                            status.status,
-                            status.body
-                        )));
-                    }
-                    job.scan_result().await
-                }
-            })
-            .buffer_unordered(in_flight))
+        async move { scan(client, settings).await }
     }
+}
+
+/// The scan of [`AdminClient::scan_workspaces`], on a client of its own.
+async fn scan(
+    client: PowerBiClient,
+    settings: ScanSettings,
+) -> Result<impl Stream<Item = Result<JsonValue>> + Send + 'static> {
+    let ids: Vec<crate::runtime::Uuid> = AdminClient::new(&client)
+        .get_modified_workspaces(settings.modified.clone())
+        .await?
+        .into_iter()
+        .map(|workspace| workspace.id)
+        .collect();
+    let batch = settings.batch_size.clamp(1, 100);
+    let batches: Vec<Vec<crate::runtime::Uuid>> = ids.chunks(batch).map(<[_]>::to_vec).collect();
+    let in_flight = settings.max_in_flight.clamp(1, 16);
+    Ok(futures::stream::iter(batches)
+        .map(move |workspaces| {
+            let settings = settings.clone();
+            let client = client.clone();
+            async move {
+                let admin = AdminClient::new(&client);
+                let body = crate::models::RequiredWorkspaces {
+                    workspaces: Some(workspaces),
+                    ..Default::default()
+                };
+                let mut job = admin
+                    .post_workspace_info_job(&body, settings.info.clone())
+                    .await?
+                    .poll_interval(settings.poll_interval);
+                if let Some(timeout) = settings.timeout {
+                    job = job.timeout(timeout);
+                }
+                let status = job.wait().await?;
+                if !status.succeeded() {
+                    return Err(crate::runtime::Error::InvalidRequest(format!(
+                        "scan {} ended {}: {}",
+                        job.id().unwrap_or("-"),
+                        status.status,
+                        status.body
+                    )));
+                }
+                job.scan_result().await
+            }
+        })
+        .buffer_unordered(in_flight))
 }

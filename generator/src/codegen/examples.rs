@@ -6,7 +6,9 @@
 //!
 //! The file reaches the client only through `powerbi`'s public API (`::powerbi::<category>`'s
 //! client and options, `::powerbi::models`, `::powerbi::runtime`), and the test support through
-//! the path it is given, which must provide `Decoded`, `ExampleArgs` (`workspace`, `required`,
+//! the path it is given, which must provide `spawnable` (each call's future goes through it:
+//! a compile-time proof that every generated method's future is `Send + 'static`), `Decoded`,
+//! `ExampleArgs` (`workspace`, `required`,
 //! `required_enum`, `optional`, `optional_enum`, `body`, `optional_body`, `file`), `decode` and
 //! `decode_list`.
 
@@ -216,7 +218,7 @@ fn call_arm(module: &Ident, operation: &Operation) -> TokenStream {
     quote! {
         #name => {
             #(#bindings)*
-            client.#method(#(#arguments),*).await?;
+            support::spawnable(client.#method(#(#arguments),*)).await?;
         }
     }
 }

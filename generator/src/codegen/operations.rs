@@ -275,8 +275,8 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
     let (arguments, steps) = (tokens(&arguments), tokens(&steps));
     quote! {
         #doc
-        pub async fn #name(&self, #(#arguments),*) -> rt::Result<#output> {
-            self.client.request(&operations::#record) #(#steps)* .#send().await
+        pub fn #name(&self, #(#arguments),*) -> impl ::std::future::Future<Output = rt::Result<#output>> + Send + 'static {
+            self.client.request(&operations::#record) #(#steps)* .#send()
         }
         #pages
         #job
@@ -305,8 +305,8 @@ fn job_method(
         ));
         return Some(quote! {
             #doc
-            pub async fn #job(&self, #(#arguments),*) -> rt::Result<rt::Job> {
-                rt::Job::start(#request, #kind).await
+            pub fn #job(&self, #(#arguments),*) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
+                rt::Job::start(#request, #kind)
             }
         });
     }

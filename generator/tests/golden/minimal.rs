@@ -135,17 +135,18 @@ pub mod widgets {
         /// - `widget_id`: The widget ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/widgets/get-widget-in-group> (`Widgets_GetWidget`, `Widgets_GetWidgetInGroup`)
-        pub async fn get_widget(
+        pub fn get_widget(
             &self,
             workspace: impl Into<rt::Workspace>,
             widget_id: rt::Uuid,
-        ) -> rt::Result<models::Widget> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Widget>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_WIDGET)
                 .workspace(workspace.into())
                 .path_param("widgetId", &widget_id)
                 .send_json()
-                .await
         }
     }
     /// What the service documents about each operation of this category.

@@ -317,11 +317,13 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards/list> (`Scorecards_List`)
-        pub async fn list_scorecards(
+        pub fn list_scorecards(
             &self,
             workspace_id: rt::Uuid,
             options: ListScorecardsOptions,
-        ) -> rt::Result<Vec<models::Resultset>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Resultset>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_SCORECARDS)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -330,7 +332,6 @@ pub mod scorecards {
                 .query_opt("type", options.r#type.as_ref())
                 .query_opt("$skip", options.skip_count.as_ref())
                 .send_list()
-                .await
         }
         /// Returns one scorecard by its OData key.
         ///
@@ -346,17 +347,18 @@ pub mod scorecards {
         /// - `scorecard_id`: The scorecard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards/get> (`Scorecards_Get`)
-        pub async fn get_scorecard(
+        pub fn get_scorecard(
             &self,
             workspace_id: rt::Uuid,
             scorecard_id: rt::Uuid,
-        ) -> rt::Result<models::Client> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Client>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_SCORECARD)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("scorecardId", &scorecard_id)
                 .send_json()
-                .await
         }
         /// Returns the specified available feature for the user by name.
         ///
@@ -371,19 +373,20 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/available-features/get-available-feature-by-name> (`AvailableFeatures_GetAvailableFeatureByName`)
-        pub async fn get_available_feature_by_name(
+        pub fn get_available_feature_by_name(
             &self,
             feature_name: &str,
             r#match: &str,
             options: GetAvailableFeatureByNameOptions,
-        ) -> rt::Result<models::Resultset> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Resultset>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_AVAILABLE_FEATURE_BY_NAME)
                 .path_param("featureName", &feature_name)
                 .query_opt("self", options.self_.as_ref())
                 .header("match", &r#match)
                 .send_json()
-                .await
         }
     }
     /// Optional parameters of `list_scorecards`.

@@ -552,8 +552,12 @@ pub mod apps {
         /// **Workspace**: the caller's "My workspace" only (not available to service principals).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-apps> (`Apps_GetApps`)
-        pub async fn list_apps(&self) -> rt::Result<Vec<models::App>> {
-            self.client.request(&operations::LIST_APPS).send_list().await
+        pub fn list_apps(
+            &self,
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::App>>,
+        > + Send + 'static {
+            self.client.request(&operations::LIST_APPS).send_list()
         }
         /// Returns the icons of an app as a bare JSON array.
         ///
@@ -569,17 +573,18 @@ pub mod apps {
         /// - `size`: The icon size in pixels
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-app-icons> (`Apps_GetAppIcons`)
-        pub async fn get_app_icons(
+        pub fn get_app_icons(
             &self,
             app_id: rt::Uuid,
             size: i32,
-        ) -> rt::Result<Vec<models::Icon>> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<models::Icon>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::GET_APP_ICONS)
                 .path_param("appId", &app_id)
                 .query("size", &size)
                 .send_array()
-                .await
         }
         /// Downloads an app icon as a file.
         ///
@@ -595,17 +600,16 @@ pub mod apps {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/download-app-icon> (`Apps_DownloadAppIcon`)
-        pub async fn download_app_icon(
+        pub fn download_app_icon(
             &self,
             app_id: rt::Uuid,
             options: DownloadAppIconOptions,
-        ) -> rt::Result<Vec<u8>> {
+        ) -> impl ::std::future::Future<Output = rt::Result<Vec<u8>>> + Send + 'static {
             self.client
                 .request(&operations::DOWNLOAD_APP_ICON)
                 .path_param("appId", &app_id)
                 .header_opt("Accept-Language", options.accept_language.as_ref())
                 .send_bytes()
-                .await
         }
         /// The request of [`download_app_icon`](Self::download_app_icon), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
         pub fn download_app_icon_download(
@@ -631,12 +635,16 @@ pub mod apps {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-app-tags> (`Apps_GetAppTags`)
-        pub async fn list_app_tags(&self, app_id: rt::Uuid) -> rt::Result<Vec<String>> {
+        pub fn list_app_tags(
+            &self,
+            app_id: rt::Uuid,
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<Vec<String>>,
+        > + Send + 'static {
             self.client
                 .request(&operations::LIST_APP_TAGS)
                 .path_param("appId", &app_id)
                 .send_list()
-                .await
         }
         /// Uploads an icon file for an app (multipart/form-data).
         ///
@@ -652,17 +660,16 @@ pub mod apps {
         /// - `file`: The file to upload (sent as `multipart/form-data`).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/upload-app-icon> (`Apps_UploadAppIcon`)
-        pub async fn upload_app_icon(
+        pub fn upload_app_icon(
             &self,
             app_id: rt::Uuid,
             file: rt::Upload,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPLOAD_APP_ICON)
                 .path_param("appId", &app_id)
                 .file_body(file)
                 .send_empty()
-                .await
         }
     }
     /// Optional parameters of `download_app_icon`.
@@ -797,14 +804,16 @@ pub mod imports {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/post-import-in-group> (`Imports_PostImportInGroup`)
-        pub async fn create_import(
+        pub fn create_import(
             &self,
             workspace_id: rt::Uuid,
             dataset_display_name: &str,
             x_ms_request_id: rt::Uuid,
             body: &models::ImportRequest,
             options: CreateImportOptions,
-        ) -> rt::Result<models::Import> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Import>,
+        > + Send + 'static {
             self.client
                 .request(&operations::CREATE_IMPORT)
                 .workspace(rt::Workspace::Id(workspace_id))
@@ -814,30 +823,28 @@ pub mod imports {
                 .query_opt("skipReport", options.skip_report.as_ref())
                 .json_body(body)
                 .send_json()
-                .await
         }
         /// Starts [`create_import`](Self::create_import) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
-        pub async fn create_import_job(
+        pub fn create_import_job(
             &self,
             workspace_id: rt::Uuid,
             dataset_display_name: &str,
             x_ms_request_id: rt::Uuid,
             body: &models::ImportRequest,
             options: CreateImportOptions,
-        ) -> rt::Result<rt::Job> {
+        ) -> impl ::std::future::Future<Output = rt::Result<rt::Job>> + Send + 'static {
             rt::Job::start(
-                    self
-                        .client
-                        .request(&operations::CREATE_IMPORT)
-                        .workspace(rt::Workspace::Id(workspace_id))
-                        .query("datasetDisplayName", &dataset_display_name)
-                        .query_opt("nameConflict", options.name_conflict.as_ref())
-                        .header("x-ms-request-id", &x_ms_request_id)
-                        .query_opt("skipReport", options.skip_report.as_ref())
-                        .json_body(body),
-                    rt::LongRunning::Import,
-                )
-                .await
+                self
+                    .client
+                    .request(&operations::CREATE_IMPORT)
+                    .workspace(rt::Workspace::Id(workspace_id))
+                    .query("datasetDisplayName", &dataset_display_name)
+                    .query_opt("nameConflict", options.name_conflict.as_ref())
+                    .header("x-ms-request-id", &x_ms_request_id)
+                    .query_opt("skipReport", options.skip_report.as_ref())
+                    .json_body(body),
+                rt::LongRunning::Import,
+            )
         }
         /// Updates the specified import, optionally with new settings.
         ///
@@ -854,19 +861,18 @@ pub mod imports {
         /// - `body`: The request body ([`ImportRequest`](models::ImportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/update-import-in-group> (`Imports_UpdateImportInGroup`)
-        pub async fn update_import(
+        pub fn update_import(
             &self,
             workspace_id: rt::Uuid,
             import_id: rt::Uuid,
             body: Option<&models::ImportRequest>,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::UPDATE_IMPORT)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("importId", &import_id)
                 .json_body_opt(body)
                 .send_empty()
-                .await
         }
         /// Deletes the specified import.
         ///
@@ -882,17 +888,16 @@ pub mod imports {
         /// - `import_id`: The import ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/delete-import-in-group> (`Imports_DeleteImportInGroup`)
-        pub async fn delete_import(
+        pub fn delete_import(
             &self,
             workspace_id: rt::Uuid,
             import_id: rt::Uuid,
-        ) -> rt::Result<()> {
+        ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {
             self.client
                 .request(&operations::DELETE_IMPORT)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("importId", &import_id)
                 .send_empty()
-                .await
         }
         /// Replaces the settings of an import.
         ///
@@ -913,19 +918,20 @@ pub mod imports {
         /// - `body`: The request body ([`ImportRequest`](models::ImportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/put-import-settings-in-group> (`Imports_PutImportSettingsInGroup`)
-        pub async fn put_import_settings(
+        pub fn put_import_settings(
             &self,
             workspace_id: rt::Uuid,
             import_id: rt::Uuid,
             body: &models::ImportRequest,
-        ) -> rt::Result<models::Import> {
+        ) -> impl ::std::future::Future<
+            Output = rt::Result<models::Import>,
+        > + Send + 'static {
             self.client
                 .request(&operations::PUT_IMPORT_SETTINGS)
                 .workspace(rt::Workspace::Id(workspace_id))
                 .path_param("importId", &import_id)
                 .json_body(body)
                 .send_json()
-                .await
         }
     }
     /// Optional parameters of `create_import`.

@@ -51,7 +51,8 @@ pub mod widgets {
         match operation {
             "get_widget" => {
                 let arg_widget_id: rt::Uuid = args.required("widgetId")?;
-                client.get_widget(args.workspace()?, arg_widget_id).await?;
+                support::spawnable(client.get_widget(args.workspace()?, arg_widget_id))
+                    .await?;
             }
             _ => return Ok(false),
         }

@@ -59,16 +59,23 @@ pub mod scorecards {
                 options.top = args.optional("$top")?;
                 options.r#type = args.optional_enum("type")?;
                 options.skip_count = args.optional("$skip")?;
-                client
-                    .list_scorecards(args.required::<rt::Uuid>("groupId")?, options)
+                support::spawnable(
+                        client
+                            .list_scorecards(
+                                args.required::<rt::Uuid>("groupId")?,
+                                options,
+                            ),
+                    )
                     .await?;
             }
             "get_scorecard" => {
                 let arg_scorecard_id: rt::Uuid = args.required("scorecardId")?;
-                client
-                    .get_scorecard(
-                        args.required::<rt::Uuid>("groupId")?,
-                        arg_scorecard_id,
+                support::spawnable(
+                        client
+                            .get_scorecard(
+                                args.required::<rt::Uuid>("groupId")?,
+                                arg_scorecard_id,
+                            ),
                     )
                     .await?;
             }
@@ -77,11 +84,13 @@ pub mod scorecards {
                 let arg_match: String = args.required("match")?;
                 let mut options = ::powerbi::scorecards::GetAvailableFeatureByNameOptions::default();
                 options.self_ = args.optional("self")?;
-                client
-                    .get_available_feature_by_name(
-                        &arg_feature_name,
-                        &arg_match,
-                        options,
+                support::spawnable(
+                        client
+                            .get_available_feature_by_name(
+                                &arg_feature_name,
+                                &arg_match,
+                                options,
+                            ),
                     )
                     .await?;
             }

@@ -54,26 +54,27 @@ pub mod apps {
         let client = ::powerbi::apps::AppsClient::new(client);
         match operation {
             "list_apps" => {
-                client.list_apps().await?;
+                support::spawnable(client.list_apps()).await?;
             }
             "get_app_icons" => {
                 let arg_app_id: rt::Uuid = args.required("appId")?;
                 let arg_size: i32 = args.required("size")?;
-                client.get_app_icons(arg_app_id, arg_size).await?;
+                support::spawnable(client.get_app_icons(arg_app_id, arg_size)).await?;
             }
             "download_app_icon" => {
                 let arg_app_id: rt::Uuid = args.required("appId")?;
                 let mut options = ::powerbi::apps::DownloadAppIconOptions::default();
                 options.accept_language = args.optional("Accept-Language")?;
-                client.download_app_icon(arg_app_id, options).await?;
+                support::spawnable(client.download_app_icon(arg_app_id, options)).await?;
             }
             "list_app_tags" => {
                 let arg_app_id: rt::Uuid = args.required("appId")?;
-                client.list_app_tags(arg_app_id).await?;
+                support::spawnable(client.list_app_tags(arg_app_id)).await?;
             }
             "upload_app_icon" => {
                 let arg_app_id: rt::Uuid = args.required("appId")?;
-                client.upload_app_icon(arg_app_id, args.file()?).await?;
+                support::spawnable(client.upload_app_icon(arg_app_id, args.file()?))
+                    .await?;
             }
             _ => return Ok(false),
         }
@@ -112,41 +113,52 @@ pub mod imports {
                 let mut options = ::powerbi::imports::CreateImportOptions::default();
                 options.name_conflict = args.optional_enum("nameConflict")?;
                 options.skip_report = args.optional("skipReport")?;
-                client
-                    .create_import(
-                        args.required::<rt::Uuid>("groupId")?,
-                        &arg_dataset_display_name,
-                        arg_x_ms_request_id,
-                        &body,
-                        options,
+                support::spawnable(
+                        client
+                            .create_import(
+                                args.required::<rt::Uuid>("groupId")?,
+                                &arg_dataset_display_name,
+                                arg_x_ms_request_id,
+                                &body,
+                                options,
+                            ),
                     )
                     .await?;
             }
             "update_import" => {
                 let arg_import_id: rt::Uuid = args.required("importId")?;
                 let body: Option<models::ImportRequest> = args.optional_body()?;
-                client
-                    .update_import(
-                        args.required::<rt::Uuid>("groupId")?,
-                        arg_import_id,
-                        body.as_ref(),
+                support::spawnable(
+                        client
+                            .update_import(
+                                args.required::<rt::Uuid>("groupId")?,
+                                arg_import_id,
+                                body.as_ref(),
+                            ),
                     )
                     .await?;
             }
             "delete_import" => {
                 let arg_import_id: rt::Uuid = args.required("importId")?;
-                client
-                    .delete_import(args.required::<rt::Uuid>("groupId")?, arg_import_id)
+                support::spawnable(
+                        client
+                            .delete_import(
+                                args.required::<rt::Uuid>("groupId")?,
+                                arg_import_id,
+                            ),
+                    )
                     .await?;
             }
             "put_import_settings" => {
                 let arg_import_id: rt::Uuid = args.required("importId")?;
                 let body: models::ImportRequest = args.body()?;
-                client
-                    .put_import_settings(
-                        args.required::<rt::Uuid>("groupId")?,
-                        arg_import_id,
-                        &body,
+                support::spawnable(
+                        client
+                            .put_import_settings(
+                                args.required::<rt::Uuid>("groupId")?,
+                                arg_import_id,
+                                &body,
+                            ),
                     )
                     .await?;
             }

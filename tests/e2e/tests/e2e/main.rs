@@ -26,5 +26,6 @@ mod sandbox_example_answers;
 mod sign_in;
 mod snapshot;
 mod soak;
+mod spawned;
 mod subset;
 mod token_cache;

@@ -1,0 +1,92 @@
+//! What a user moves into a spawned task, moved there: a generated method's future, a
+//! paginator, a job and the tenant scan's stream, each run on another tokio task against the
+//! sandbox while the client that made it is dropped. `spawnable` fails the build if one of them
+//! stops being `Send + 'static`; the example dispatch does the same for every generated method.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use powerbi::ext::scan::ScanSettings;
+use powerbi::groups::ListGroupsOptions;
+use powerbi::models::Group;
+use powerbi_sandbox::{SandboxConfig, demo};
+
+use crate::common::*;
+use crate::example_support::spawnable;
+
+const FAST: Duration = Duration::from_millis(10);
+
+fn ids(groups: &[Group]) -> Vec<powerbi::runtime::Uuid> {
+    groups.iter().map(|group| group.id).collect()
+}
+
+#[tokio::test]
+async fn calls_paginators_jobs_and_scans_run_on_spawned_tasks() {
+    let sandbox = sandbox_with(
+        SandboxConfig::default()
+            .refresh_duration(Duration::from_millis(100))
+            .refresh_publish_delay(Duration::from_millis(20)),
+    )
+    .await;
+    let client = service_principal(&sandbox);
+    let expected = client
+        .groups()
+        .list_groups(ListGroupsOptions::default())
+        .await
+        .expect("the workspaces, on this task");
+
+    let call = tokio::spawn(spawnable(
+        client.groups().list_groups(ListGroupsOptions::default()),
+    ));
+    let pages = tokio::spawn(spawnable(
+        client
+            .groups()
+            .list_groups_pages(ListGroupsOptions::default().top(1))
+            .collect(),
+    ));
+    let job = client
+        .datasets()
+        .refresh_dataset_job(sales(), demo::SALES_DATASET_ID, None);
+    let refresh = tokio::spawn(spawnable(async move {
+        let job = job
+            .await?
+            .poll_interval(FAST)
+            .timeout(Duration::from_secs(20));
+        let mut job = job;
+        job.wait().await
+    }));
+    let scan = client.admin().scan_workspaces(
+        ScanSettings::default()
+            .batch_size(100)
+            .poll_interval(FAST)
+            .timeout(Duration::from_secs(20)),
+    );
+    let scanned = tokio::spawn(spawnable(async move {
+        let stream = scan.await?;
+        let results: Vec<_> = stream.collect().await;
+        results.into_iter().collect::<powerbi::Result<Vec<_>>>()
+    }));
+    // Nothing spawned borrows the client: it can go first.
+    drop(client);
+
+    let called = call.await.expect("the call's task").expect("the call");
+    assert_eq!(ids(&called), ids(&expected));
+    let paged = pages.await.expect("the pages' task").expect("every page");
+    assert_eq!(ids(&paged), ids(&expected));
+    let done = refresh
+        .await
+        .expect("the job's task")
+        .expect("the refresh ends");
+    assert!(done.succeeded(), "{done:?}");
+    let results = scanned
+        .await
+        .expect("the scan's task")
+        .expect("every batch");
+    assert!(!results.is_empty(), "at least one batch scanned");
+    assert!(
+        results
+            .iter()
+            .all(|result| result["workspaces"].as_array().is_some()),
+        "each result carries its workspaces"
+    );
+}
