@@ -25,7 +25,10 @@ pub mod ext;
 pub mod runtime;
 
 pub use runtime::auth;
-pub use runtime::{Cloud, DateTime, Error, PowerBiClient, PowerBiClientBuilder, Result, Workspace};
+pub use runtime::{
+    Cloud, DateTime, Error, HttpMethod, Job, JobStatus, Nullable, Paginator, PowerBiClient,
+    PowerBiClientBuilder, Result, Upload, Uuid, Workspace,
+};
 
 // The generated client: fresh from `../spec` with the `regenerate` feature, otherwise the
 // checked-in snapshot of the same output (see build.rs).

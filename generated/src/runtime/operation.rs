@@ -15,6 +15,18 @@ pub enum HttpMethod {
     Delete,
 }
 
+impl std::fmt::Display for HttpMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        })
+    }
+}
+
 impl HttpMethod {
     pub(crate) fn to_reqwest(self) -> reqwest::Method {
         match self {

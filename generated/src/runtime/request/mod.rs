@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::client::PowerBiClient;
 use super::object::ODataList;
-use super::{DateTime, Error, Operation, Result, Workspace, WorkspaceScope};
+use super::{DateTime, Error, HttpMethod, Operation, Result, Workspace, WorkspaceScope};
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path segment, so a value
 /// can never add a segment, a query or a fragment.
@@ -87,9 +87,9 @@ impl PowerBiClient {
 
     /// Any call the spec does not cover yet, with the same sign-in and errors: `path` is
     /// relative to `/v1.0/myorg` (`"/groups"`), and may not contain `{placeholders}`.
-    pub fn raw(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
+    pub fn raw(&self, method: HttpMethod, path: &str) -> RequestBuilder {
         let escaped = path.replace('{', "%7B").replace('}', "%7D");
-        RequestBuilder::raw(self, method, escaped)
+        RequestBuilder::raw(self, method.to_reqwest(), escaped)
     }
 }
 

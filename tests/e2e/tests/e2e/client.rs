@@ -14,7 +14,7 @@ async fn raw_calls_share_sign_in_and_errors() {
     let sandbox = sandbox().await;
     let client = service_principal(&sandbox);
     let groups: serde_json::Value = client
-        .raw(reqwest::Method::GET, "/groups")
+        .raw(powerbi::HttpMethod::Get, "/groups")
         .query("$top", &5)
         .send_json()
         .await
@@ -25,7 +25,7 @@ async fn raw_calls_share_sign_in_and_errors() {
             .is_some_and(|value| !value.is_empty())
     );
     let missing = client
-        .raw(reqwest::Method::GET, "/no/such/route")
+        .raw(powerbi::HttpMethod::Get, "/no/such/route")
         .send_json::<serde_json::Value>()
         .await;
     assert_api_error(missing, 404, None);
@@ -175,7 +175,7 @@ async fn decode_failures_name_the_json_path() {
     let sandbox = sandbox().await;
     let client = service_principal(&sandbox);
     let error = client
-        .raw(reqwest::Method::GET, "/groups")
+        .raw(powerbi::HttpMethod::Get, "/groups")
         .send_list::<WrongGroup>()
         .await
         .expect_err("ids are GUIDs, not numbers");

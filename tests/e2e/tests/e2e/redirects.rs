@@ -198,7 +198,7 @@ async fn the_token_never_reaches_another_host() {
     let error = world
         .client
         .raw(
-            reqwest::Method::GET,
+            powerbi::HttpMethod::Get,
             "/reports/00000000-0000-0000-0000-000000000001/Export",
         )
         .send_to_writer(&mut sink)

@@ -236,7 +236,7 @@ async fn the_policy_is_chosen_per_client_and_per_call() {
     // A per-request override on a raw call.
     sandbox.set_faults(Some(groups_only([Some(Fault::Unavailable)])));
     let raw: serde_json::Value = patient
-        .raw(reqwest::Method::GET, "/groups")
+        .raw(powerbi::HttpMethod::Get, "/groups")
         .retry_policy(instant_policy(&clock))
         .send_json()
         .await
@@ -490,7 +490,7 @@ async fn retries_wait_on_the_clients_clock_unless_the_policy_has_its_own() {
 
     sandbox.set_faults(Some(throttled_twice()));
     let groups: serde_json::Value = client
-        .raw(reqwest::Method::GET, "/groups")
+        .raw(powerbi::HttpMethod::Get, "/groups")
         .retry_policy(RetryPolicy::new().max_attempts(3))
         .send_json()
         .await

@@ -108,7 +108,7 @@ async fn a_json_answer_that_grows_past_the_limit_is_cut_off() {
         .build()
         .expect("builds");
     let groups = client
-        .raw(reqwest::Method::GET, "/groups")
+        .raw(powerbi::HttpMethod::Get, "/groups")
         .max_response_size(4 * MIB as u64)
         .send_list::<serde_json::Value>()
         .await

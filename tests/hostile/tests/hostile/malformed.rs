@@ -67,7 +67,7 @@ async fn every_malformed_answer_is_an_error() {
         let server = HostileServer::start(move |_| Reply::raw(&head, body)).await;
         let client = client_for(&server).build().expect("builds");
         let result = client
-            .raw(reqwest::Method::DELETE, "/groups/x")
+            .raw(powerbi::HttpMethod::Delete, "/groups/x")
             .send_empty()
             .await;
         let error = match result {

@@ -62,16 +62,16 @@ async fn a_moved_delete_is_sent_again_as_a_delete() {
 async fn a_moved_mutation_that_fails_there_is_an_error_not_a_get() {
     let _serial = serial().await;
     for (method, status) in [
-        (reqwest::Method::PUT, 301),
-        (reqwest::Method::PATCH, 302),
-        (reqwest::Method::POST, 301),
-        (reqwest::Method::POST, 302),
-        (reqwest::Method::DELETE, 302),
+        (powerbi::HttpMethod::Put, 301),
+        (powerbi::HttpMethod::Patch, 302),
+        (powerbi::HttpMethod::Post, 301),
+        (powerbi::HttpMethod::Post, 302),
+        (powerbi::HttpMethod::Delete, 302),
     ] {
         let server = moving_server(status, 404).await;
         let client = client_for(&server).build().expect("builds");
         let result = client
-            .raw(method.clone(), "/groups/x")
+            .raw(method, "/groups/x")
             .json_body(&serde_json::json!({"name": "renamed"}))
             .send_empty()
             .await;
@@ -82,7 +82,7 @@ async fn a_moved_mutation_that_fails_there_is_an_error_not_a_get() {
         let seen = methods_and_paths(&server);
         assert_eq!(seen.len(), 2, "{method} {status}: {seen:?}");
         assert!(
-            seen.iter().all(|(seen, _, _)| *seen == method.as_str()),
+            seen.iter().all(|(seen, _, _)| *seen == method.to_string()),
             "{seen:?}"
         );
         // The body went along with the method.
@@ -97,7 +97,7 @@ async fn see_other_fetches_the_answer_with_a_get() {
     let server = moving_server(303, 500).await;
     let client = client_for(&server).build().expect("builds");
     client
-        .raw(reqwest::Method::POST, "/groups")
+        .raw(powerbi::HttpMethod::Post, "/groups")
         .json_body(&serde_json::json!({"name": "new"}))
         .send_empty()
         .await
