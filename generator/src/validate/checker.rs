@@ -17,6 +17,16 @@ pub(super) struct Checker<'a, 'd> {
     pub(super) diagnostics: &'d mut Vec<Diagnostic>,
     /// Every model and enum name, where it is declared.
     pub(super) types: BTreeMap<String, Declared<'a>>,
+    /// Each path id (`datasetId`) as first declared: its type, Rust name and where, so that
+    /// the same id has one type and one name in every operation.
+    pub(super) path_ids: BTreeMap<String, PathId>,
+}
+
+/// A path parameter as first declared (see [`Checker::path_ids`]).
+pub(super) struct PathId {
+    pub(super) ty: crate::api::TypeRef,
+    pub(super) rust_name: String,
+    pub(super) at: String,
 }
 
 impl Checker<'_, '_> {

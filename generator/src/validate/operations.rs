@@ -40,7 +40,7 @@ impl Checker<'_, '_> {
             && (service_principal.is_some() || raw.service_principal.is_none())
             && (retry_safe.is_some() || raw.retry.is_none());
 
-        let parameters = self.parameters(file, &base, &item, raw);
+        let parameters = self.parameters(file, &base, &item, raw, workspace);
         ok &= parameters.is_some();
         if let (Some(path), Some(parameters), Some(workspace)) = (&raw.path, &parameters, workspace)
         {

@@ -9,8 +9,13 @@ use crate::spec::raw::{RawOperation, RawParameter};
 
 use super::checker::Checker;
 
-/// Names the generated code itself uses for method arguments.
-const RESERVED_ARGUMENTS: &[&str] = &["workspace", "workspace_id", "body", "file", "options"];
+/// Names the generated code itself uses for method arguments (`workspace` and
+/// `workspace_id` only where the operation's scope adds them).
+const RESERVED_ARGUMENTS: &[&str] = &["body", "file", "options"];
+
+/// The Rust name every workspace id takes, whatever its path calls it: the one the scoped
+/// methods' own argument has.
+const WORKSPACE_ID: (&str, &str) = ("groupId", "workspace_id");
 
 impl Checker<'_, '_> {
     pub(super) fn parameters(
@@ -19,7 +24,13 @@ impl Checker<'_, '_> {
         base: &str,
         item: &str,
         raw: &RawOperation,
+        scope: Option<WorkspaceScope>,
     ) -> Option<Vec<Parameter>> {
+        let reserved: &[&str] = match scope {
+            Some(WorkspaceScope::Workspace) => &["workspace_id"],
+            Some(WorkspaceScope::Both) => &["workspace"],
+            _ => &[],
+        };
         let mut ok = true;
         let mut parameters = Vec::new();
         let mut rust_names: HashMap<String, String> = HashMap::new();
@@ -34,7 +45,9 @@ impl Checker<'_, '_> {
                         );
                         self.report(file, &format!("{node}/name"), item, message);
                         ok = false;
-                    } else if RESERVED_ARGUMENTS.contains(&parameter.rust_name.as_str()) {
+                    } else if RESERVED_ARGUMENTS.contains(&parameter.rust_name.as_str())
+                        || reserved.contains(&parameter.rust_name.as_str())
+                    {
                         let message = format!(
                             "the Rust name '{}' is taken by the generated method's own argument; give the parameter a `rust_name`",
                             parameter.rust_name
@@ -42,6 +55,7 @@ impl Checker<'_, '_> {
                         self.report(file, &format!("{node}/name"), item, message);
                         ok = false;
                     } else {
+                        ok &= self.same_id_everywhere(file, &node, item, &parameter);
                         rust_names.insert(parameter.rust_name.clone(), parameter.wire_name.clone());
                         parameters.push(parameter);
                     }
@@ -50,6 +64,54 @@ impl Checker<'_, '_> {
             }
         }
         ok.then_some(parameters)
+    }
+
+    /// The rule of one id, one type, one name: a path id (`datasetId`) has the type and Rust
+    /// name it has in every other operation, and a workspace id (`groupId`) is `workspace_id`,
+    /// so an id read from one answer passes to every method that takes it.
+    fn same_id_everywhere(
+        &mut self,
+        file: &SourceFile,
+        node: &str,
+        item: &str,
+        parameter: &Parameter,
+    ) -> bool {
+        if parameter.location != ParameterLocation::Path {
+            return true;
+        }
+        let (workspace_wire, workspace_name) = WORKSPACE_ID;
+        if parameter.wire_name == workspace_wire && parameter.rust_name != workspace_name {
+            let message = format!(
+                "a workspace id is `{workspace_name}` in every method; give '{workspace_wire}' `rust_name: {workspace_name}`"
+            );
+            self.report(file, &format!("{node}/name"), item, message);
+            return false;
+        }
+        match self.path_ids.get(&parameter.wire_name) {
+            Some(first) if first.ty != parameter.ty || first.rust_name != parameter.rust_name => {
+                let message = format!(
+                    "path id '{}' is a {} named `{}` here but a {} named `{}` at {}: the same id has one type and one name everywhere",
+                    parameter.wire_name,
+                    spec_type(&parameter.ty),
+                    parameter.rust_name,
+                    spec_type(&first.ty),
+                    first.rust_name,
+                    first.at
+                );
+                self.report(file, &format!("{node}/type"), item, message);
+                false
+            }
+            Some(_) => true,
+            None => {
+                let first = super::checker::PathId {
+                    ty: parameter.ty.clone(),
+                    rust_name: parameter.rust_name.clone(),
+                    at: super::checker::location_text(file, node),
+                };
+                self.path_ids.insert(parameter.wire_name.clone(), first);
+                true
+            }
+        }
     }
 
     /// One parameter, or `None` once its problem is reported.
@@ -242,4 +304,21 @@ fn placeholders(path: &str) -> Result<Vec<&str>, String> {
         rest = &after[close + 1..];
     }
     Ok(found)
+}
+
+/// A type as the spec spells it, for messages.
+fn spec_type(ty: &TypeRef) -> String {
+    match ty {
+        TypeRef::String => "string".to_owned(),
+        TypeRef::Bool => "bool".to_owned(),
+        TypeRef::Integer => "integer".to_owned(),
+        TypeRef::Int32 => "int32".to_owned(),
+        TypeRef::Number => "number".to_owned(),
+        TypeRef::Uuid => "uuid".to_owned(),
+        TypeRef::DateTime => "date-time".to_owned(),
+        TypeRef::Json => "json".to_owned(),
+        TypeRef::List(item) => format!("list<{}>", spec_type(item)),
+        TypeRef::Map(item) => format!("map<{}>", spec_type(item)),
+        TypeRef::Model(name) | TypeRef::Enum(name) => name.clone(),
+    }
 }

@@ -14,6 +14,7 @@ const REQUIRED_CASES: &[&str] = &[
     "bad_yaml",
     "duplicate_enum_value",
     "duplicate_operation_name",
+    "inconsistent_ids",
     "keyword_operation_name",
     "list_response_without_item",
     "missing_required_key",

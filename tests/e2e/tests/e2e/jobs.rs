@@ -298,7 +298,7 @@ async fn a_polled_get_that_is_already_done_needs_no_second_call() {
     sandbox.clear_recorded();
     let mut job = client
         .datasets()
-        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), refresh_id)
+        .get_refresh_execution_details_job(sales(), demo::SALES_DATASET_ID, refresh_id)
         .await
         .expect("the status is read")
         .poll_interval(FAST);
@@ -361,7 +361,7 @@ async fn an_unusable_location_is_an_error_never_a_success() {
         // A polled GET and an enhanced refresh refuse it the same way.
         let polled = client
             .datasets()
-            .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+            .get_refresh_execution_details_job(sales(), demo::SALES_DATASET_ID, id(REFRESH_ID))
             .await;
         assert_unfollowable(polled, "Location");
         let enhanced = DatasetRefreshRequest {
@@ -440,7 +440,7 @@ async fn retry_after_is_honoured_up_to_a_cap_in_seconds_and_as_a_date() {
     let cap = Duration::from_millis(20);
     let mut job = client
         .datasets()
-        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .get_refresh_execution_details_job(sales(), demo::SALES_DATASET_ID, id(REFRESH_ID))
         .await
         .expect("accepted")
         .max_retry_after(cap)
@@ -464,7 +464,7 @@ async fn retry_after_is_honoured_up_to_a_cap_in_seconds_and_as_a_date() {
     let client = raw_client(&server);
     let mut job = client
         .datasets()
-        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .get_refresh_execution_details_job(sales(), demo::SALES_DATASET_ID, id(REFRESH_ID))
         .await
         .expect("accepted");
     let (_, delay) = job.poll().await.expect("a poll");
@@ -509,7 +509,7 @@ async fn every_job_has_a_default_overall_limit_that_can_be_overridden() {
     let client = raw_client(&server);
     let mut job = client
         .datasets()
-        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .get_refresh_execution_details_job(sales(), demo::SALES_DATASET_ID, id(REFRESH_ID))
         .await
         .expect("accepted")
         .poll_interval(FAST)
@@ -552,7 +552,7 @@ async fn a_manual_clock_drives_the_polls_and_the_limit_without_real_waiting() {
         .expect("the client builds");
     let done = client
         .datasets()
-        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .get_refresh_execution_details_job(sales(), demo::SALES_DATASET_ID, id(REFRESH_ID))
         .await
         .expect("accepted")
         .wait()
@@ -581,7 +581,7 @@ async fn a_manual_clock_drives_the_polls_and_the_limit_without_real_waiting() {
         .expect("the client builds");
     let mut job = client
         .datasets()
-        .get_refresh_execution_details_job(sales(), id(demo::SALES_DATASET_ID), id(REFRESH_ID))
+        .get_refresh_execution_details_job(sales(), demo::SALES_DATASET_ID, id(REFRESH_ID))
         .await
         .expect("accepted")
         .timeout(Duration::from_secs(12));
