@@ -7,7 +7,8 @@ use std::time::Duration;
 use futures::{Stream, StreamExt};
 
 use crate::admin::{AdminClient, GetModifiedWorkspacesOptions, PostWorkspaceInfoOptions};
-use crate::runtime::{JsonValue, PowerBiClient, Result};
+use crate::models::WorkspaceInfoResponse;
+use crate::runtime::{PowerBiClient, Result};
 
 /// How [`AdminClient::scan_workspaces`] runs.
 #[derive(Debug, Clone)]
@@ -81,14 +82,15 @@ impl ScanSettings {
 
 impl<'a> AdminClient<'a> {
     /// Scans every workspace `settings.modified` selects and streams the scan results (one
-    /// `scanResult` body per batch, as sent), never more than `max_in_flight` scans at once.
+    /// `scanResult` per batch, decoded under the client's decode policy), never more than `max_in_flight` scans at once.
     /// A scan that ends `Failed` yields an error item with its status; the others go on.
     /// The stream holds its own handle on the client: it can be moved into a spawned task.
     pub fn scan_workspaces(
         &self,
         settings: ScanSettings,
-    ) -> impl Future<Output = Result<impl Stream<Item = Result<JsonValue>> + Send + 'static>>
-    + Send
+    ) -> impl Future<
+        Output = Result<impl Stream<Item = Result<WorkspaceInfoResponse>> + Send + 'static>,
+    > + Send
     + 'static {
         let client = self.client.clone();
         async move { scan(client, settings).await }
@@ -99,7 +101,7 @@ impl<'a> AdminClient<'a> {
 async fn scan(
     client: PowerBiClient,
     settings: ScanSettings,
-) -> Result<impl Stream<Item = Result<JsonValue>> + Send + 'static> {
+) -> Result<impl Stream<Item = Result<WorkspaceInfoResponse>> + Send + 'static> {
     let ids: Vec<crate::runtime::Uuid> = AdminClient::new(&client)
         .get_modified_workspaces(settings.modified.clone())
         .await?

@@ -521,13 +521,15 @@ impl Job {
         Ok(written)
     }
 
-    /// The result of a finished scan (`admin/workspaces/scanResult/{id}`), as sent.
+    /// The result of a finished scan (`admin/workspaces/scanResult/{id}`), decoded as `T`
+    /// under the client's decode policy: the generated `WorkspaceInfoResponse` (what
+    /// `AdminClient::scan_workspaces` yields), or a `JsonValue` for the answer as sent.
     ///
     /// A scan of 100 workspaces with lineage, data source details and dataset schemas can be
     /// hundreds of MiB, so it is read up to [`SCAN_RESULT_BYTES`] (1 GiB) or the client's
     /// [`max_response_size`](crate::PowerBiClientBuilder::max_response_size), whichever is
     /// larger. It is held whole while decoded; split large tenants into smaller batches.
-    pub async fn scan_result(&mut self) -> Result<Value> {
+    pub async fn scan_result<T: serde::de::DeserializeOwned>(&mut self) -> Result<T> {
         if !self.last.as_ref().is_some_and(JobStatus::is_done) {
             self.wait().await?;
         }

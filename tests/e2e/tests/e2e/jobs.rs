@@ -273,8 +273,13 @@ async fn the_tenant_scan_batches_and_streams_every_result() {
     while let Some(result) = results.next().await {
         let result = result.expect("a scan result");
         batches += 1;
-        for workspace in result["workspaces"].as_array().expect("workspaces") {
-            scanned.push(workspace["id"].as_str().expect("an id").to_owned());
+        for workspace in result.workspaces.expect("workspaces") {
+            assert!(
+                workspace.unknown_fields.is_empty(),
+                "the sandbox's scan result fits the model: {:?}",
+                workspace.unknown_fields.keys().collect::<Vec<_>>()
+            );
+            scanned.push(workspace.id.to_string());
         }
     }
     assert_eq!(batches, modified.len().div_ceil(10));

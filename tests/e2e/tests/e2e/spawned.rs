@@ -84,9 +84,10 @@ async fn calls_paginators_jobs_and_scans_run_on_spawned_tasks() {
         .expect("every batch");
     assert!(!results.is_empty(), "at least one batch scanned");
     assert!(
-        results
-            .iter()
-            .all(|result| result["workspaces"].as_array().is_some()),
+        results.iter().all(|result| result
+            .workspaces
+            .as_ref()
+            .is_some_and(|list| !list.is_empty())),
         "each result carries its workspaces"
     );
 }
