@@ -173,6 +173,9 @@ pub struct Parameter {
     pub required: bool,
     /// Documentation.
     pub doc: Option<String>,
+    /// `quoted: true` (date-time only): sent in single quotes, UTC, whole seconds
+    /// (`'2019-08-31T00:00:00'`), as the activity log wants; the caller passes a date-time.
+    pub quoted: bool,
 }
 
 /// A request body.

@@ -46,7 +46,7 @@ pub use operation::{
     HttpMethod, LongRunning, Operation, Paging, ServicePrincipalSupport, WorkspaceScope,
 };
 pub use paging::{Continuation, Page, Paginator};
-pub use request::{RequestBuilder, ToParam};
+pub use request::{QuotedUtc, RequestBuilder, ToParam};
 pub use retry::RetryPolicy;
 pub use unknown_fields::{UnknownFieldPaths, unknown_in, unknown_keys};
 pub use upload::Upload;

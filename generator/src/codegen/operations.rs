@@ -194,7 +194,13 @@ impl<'s> Signature<'s> {
             let wire = &parameter.wire_name;
             let step = match (parameter.location, parameter.required) {
                 (ParameterLocation::Path, _) => quote!(.path_param(#wire, &#argument)),
+                (ParameterLocation::Query, true) if parameter.quoted => {
+                    quote!(.query(#wire, &rt::QuotedUtc(#argument)))
+                }
                 (ParameterLocation::Query, true) => quote!(.query(#wire, &#argument)),
+                (ParameterLocation::Query, false) if parameter.quoted => {
+                    quote!(.query_opt(#wire, options.#argument.map(rt::QuotedUtc).as_ref()))
+                }
                 (ParameterLocation::Query, false) => {
                     quote!(.query_opt(#wire, options.#argument.as_ref()))
                 }

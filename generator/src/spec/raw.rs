@@ -68,6 +68,7 @@ pub struct RawParameter {
     pub required: Option<bool>,
     pub doc: Option<String>,
     pub rust_name: Option<String>,
+    pub quoted: Option<bool>,
 }
 
 /// `body: Model` or `body: {model: Model, required: false}`.

@@ -178,7 +178,16 @@ impl Checker<'_, '_> {
             return None;
         }
         let rust_name = self.parameter_rust_name(file, node, item, &wire_name, raw)?;
+        let quoted = raw.quoted.unwrap_or(false);
+        if quoted && ty != TypeRef::DateTime {
+            let message = format!(
+                "parameter '{wire_name}': `quoted` formats a date-time; give it `type: date-time` or remove `quoted`"
+            );
+            self.report(file, &format!("{node}/quoted"), item, message);
+            return None;
+        }
         Some(Parameter {
+            quoted,
             required: location == ParameterLocation::Path || raw.required.unwrap_or(false),
             wire_name,
             rust_name,

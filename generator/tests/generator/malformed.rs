@@ -20,6 +20,7 @@ const REQUIRED_CASES: &[&str] = &[
     "missing_required_key",
     "model_cycle",
     "nullable_misuse",
+    "quoted_not_a_time",
     "snake_case_collision",
     "undeclared_path_parameter",
     "unknown_method",

@@ -40,7 +40,12 @@ const REVIEWED: &[(&str, &str)] = &[
         "Datasets_CancelRefreshInGroup: parameter datasetId",
         DATASET_ID,
     ),
+    ("Admin_GetActivityEvents: parameter startDateTime", QUOTED),
+    ("Admin_GetActivityEvents: parameter endDateTime", QUOTED),
 ];
+
+/// Why the activity log's window is a date-time where Microsoft declares a string.
+const QUOTED: &str = "declared a string the caller wraps in single quotes; a date-time the method formats that way (`quoted: true`, spec/README.md)";
 
 /// Why a dataset id is a string where Microsoft declares a UUID.
 const DATASET_ID: &str = "declared a UUID here but a plain string in every other operation; one id has one type everywhere (spec/README.md), and `Dataset.id` is a string";

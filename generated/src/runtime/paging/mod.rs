@@ -51,6 +51,7 @@ mod windows;
 
 use cycle::CycleGuard;
 use fetch::{Fetched, fetch};
+pub(crate) use windows::quoted_utc;
 use windows::utc_days;
 
 /// The page size `$top`/`$skip` paginators use when the caller sets none: the largest the

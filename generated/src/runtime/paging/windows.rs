@@ -10,6 +10,14 @@ use crate::runtime::DateTime;
 const WIRE: &[FormatItem<'static>] =
     format_description!("'[year]-[month]-[day]T[hour]:[minute]:[second]'");
 
+/// `time` in UTC to the second, in single quotes; `None` when it has no UTC form (a date at the
+/// edge of the calendar).
+pub(crate) fn quoted_utc(time: DateTime) -> Option<String> {
+    let utc = time.0.checked_to_offset(time::UtcOffset::UTC)?;
+    let whole = utc.replace_nanosecond(0).unwrap_or(utc);
+    whole.format(WIRE).ok()
+}
+
 /// `[start, end)` as one query window per UTC day; `None` when a time has no UTC form (a
 /// date at the edge of the calendar). The arithmetic is checked: no time can panic here.
 pub(super) fn utc_days(start: DateTime, end: DateTime) -> Option<VecDeque<Vec<(String, String)>>> {

@@ -66,6 +66,17 @@ impl ToParam for DateTime {
     }
 }
 
+/// A date-time sent in single quotes, in UTC, to the second (`'2019-08-31T00:00:00'`): the form
+/// the activity log's `startDateTime` and `endDateTime` want (spec key `quoted: true`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotedUtc(pub DateTime);
+
+impl ToParam for QuotedUtc {
+    fn to_param(&self) -> String {
+        super::paging::quoted_utc(self.0).unwrap_or_else(|| format!("'{}'", self.0))
+    }
+}
+
 macro_rules! display_params {
     ($($ty:ty),*) => {$(
         impl ToParam for $ty {

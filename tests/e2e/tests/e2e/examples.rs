@@ -1033,7 +1033,8 @@ fn query_pairs(raw: &str) -> Result<Vec<(String, String)>, String> {
 ///   that must be escaped in a path is (so `%40` and `@` are the same, a bare `#` is not);
 ///   literal segments compare case-sensitively;
 /// - the query as decoded name/value pairs, order-insensitive, names sent literally; values of
-///   `format: date-time` parameters compare as instants;
+///   `format: date-time` parameters, and times in single quotes (the activity log's window),
+///   compare as instants;
 /// - headers by value; a JSON body as JSON after [`normalize_request`] (explicit nulls kept,
 ///   strings not read as numbers), keys compared without regard
 ///   to case (the service reads JSON keys case-insensitively, and the description and its
@@ -1071,8 +1072,14 @@ fn compare(expected: &Expected, recorded: &RecordedRequest) -> Result<(), String
         let mut pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(name, value)| {
+                let quoted_time = value
+                    .strip_prefix('\'')
+                    .and_then(|inner| inner.strip_suffix('\''))
+                    .and_then(instant);
                 let value = if expected.time_parameters.contains(name) {
                     instant(value).unwrap_or_else(|| value.clone())
+                } else if let Some(at) = quoted_time {
+                    format!("'{at}'")
                 } else {
                     value.clone()
                 };
