@@ -17,8 +17,8 @@ pub(super) struct Checker<'a, 'd> {
     pub(super) diagnostics: &'d mut Vec<Diagnostic>,
     /// Every model and enum name, where it is declared.
     pub(super) types: BTreeMap<String, Declared<'a>>,
-    /// Each path id (`datasetId`) as first declared: its type, Rust name and where, so that
-    /// the same id has one type and one name in every operation.
+    /// Each path and query parameter (keyed by location and wire name) as first declared: its
+    /// type, Rust name and where, so that it has one type and one name in every operation.
     pub(super) path_ids: BTreeMap<String, PathId>,
 }
 

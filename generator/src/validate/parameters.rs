@@ -66,9 +66,10 @@ impl Checker<'_, '_> {
         ok.then_some(parameters)
     }
 
-    /// The rule of one id, one type, one name: a path id (`datasetId`) has the type and Rust
-    /// name it has in every other operation, and a workspace id (`groupId`) is `workspace_id`,
-    /// so an id read from one answer passes to every method that takes it.
+    /// The rule of one parameter, one type, one name: a path id (`datasetId`) or a query
+    /// parameter (`$top`) has the type and Rust name it has in every other operation, and a
+    /// workspace id (`groupId`) is `workspace_id`, so an id read from one answer passes to every
+    /// method that takes it and `$top` is the same integer everywhere.
     fn same_id_everywhere(
         &mut self,
         file: &SourceFile,
@@ -76,7 +77,7 @@ impl Checker<'_, '_> {
         item: &str,
         parameter: &Parameter,
     ) -> bool {
-        if parameter.location != ParameterLocation::Path {
+        if parameter.location == ParameterLocation::Header {
             return true;
         }
         let (workspace_wire, workspace_name) = WORKSPACE_ID;
@@ -87,14 +88,20 @@ impl Checker<'_, '_> {
             self.report(file, &format!("{node}/name"), item, message);
             return false;
         }
-        match self.path_ids.get(&parameter.wire_name) {
+        let key = format!("{:?} {}", parameter.location, parameter.wire_name);
+        match self.path_ids.get(&key) {
             Some(first) if first.ty != parameter.ty || first.rust_name != parameter.rust_name => {
                 let message = format!(
-                    "path id '{}' is a {} named `{}` here but a {} named `{}` at {}: the same id has one type and one name everywhere",
+                    "{} '{}' is {} named `{}` here but {} named `{}` at {}: the same parameter has one type and one name everywhere",
+                    if parameter.location == ParameterLocation::Path {
+                        "path id"
+                    } else {
+                        "query parameter"
+                    },
                     parameter.wire_name,
-                    spec_type(&parameter.ty),
+                    with_article(&spec_type(&parameter.ty)),
                     parameter.rust_name,
-                    spec_type(&first.ty),
+                    with_article(&spec_type(&first.ty)),
                     first.rust_name,
                     first.at
                 );
@@ -108,7 +115,7 @@ impl Checker<'_, '_> {
                     rust_name: parameter.rust_name.clone(),
                     at: super::checker::location_text(file, node),
                 };
-                self.path_ids.insert(parameter.wire_name.clone(), first);
+                self.path_ids.insert(key, first);
                 true
             }
         }
@@ -330,4 +337,15 @@ fn spec_type(ty: &TypeRef) -> String {
         TypeRef::Map(item) => format!("map<{}>", spec_type(item)),
         TypeRef::Model(name) | TypeRef::Enum(name) => name.clone(),
     }
+}
+
+/// `a uuid`, `an integer`.
+fn with_article(name: &str) -> String {
+    // `uuid` is read "you-you-id": a, not an.
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'A', 'E', 'I', 'O']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
 }
