@@ -43,6 +43,20 @@ impl DateTime {
     }
 }
 
+/// The activity log's form of a time: `'2019-08-31T00:00:00'`, in UTC, to the second.
+const QUOTED_UTC: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("'[year]-[month]-[day]T[hour]:[minute]:[second]'");
+
+impl DateTime {
+    /// The time in UTC to the second, in single quotes (`'2019-08-31T00:00:00'`); `None` when
+    /// it has no UTC form (a date at the edge of the calendar).
+    pub(crate) fn quoted_utc(self) -> Option<String> {
+        let utc = self.0.checked_to_offset(UtcOffset::UTC)?;
+        let whole = utc.replace_nanosecond(0).unwrap_or(utc);
+        whole.format(QUOTED_UTC).ok()
+    }
+}
+
 impl From<OffsetDateTime> for DateTime {
     fn from(value: OffsetDateTime) -> Self {
         DateTime(value)

@@ -51,7 +51,6 @@ mod windows;
 
 use cycle::CycleGuard;
 use fetch::{Fetched, fetch};
-pub(crate) use windows::quoted_utc;
 use windows::utc_days;
 
 /// The page size `$top`/`$skip` paginators use when the caller sets none: the largest the

@@ -2,21 +2,7 @@
 
 use std::collections::VecDeque;
 
-use time::format_description::FormatItem;
-use time::macros::format_description;
-
 use crate::runtime::DateTime;
-
-const WIRE: &[FormatItem<'static>] =
-    format_description!("'[year]-[month]-[day]T[hour]:[minute]:[second]'");
-
-/// `time` in UTC to the second, in single quotes; `None` when it has no UTC form (a date at the
-/// edge of the calendar).
-pub(crate) fn quoted_utc(time: DateTime) -> Option<String> {
-    let utc = time.0.checked_to_offset(time::UtcOffset::UTC)?;
-    let whole = utc.replace_nanosecond(0).unwrap_or(utc);
-    whole.format(WIRE).ok()
-}
 
 /// `[start, end)` as one query window per UTC day; `None` when a time has no UTC form (a
 /// date at the edge of the calendar). The arithmetic is checked: no time can panic here.
@@ -47,7 +33,7 @@ pub(super) fn utc_days(start: DateTime, end: DateTime) -> Option<VecDeque<Vec<(S
             };
         }
         if to >= from
-            && let (Ok(from), Ok(to)) = (from.format(WIRE), to.format(WIRE))
+            && let (Some(from), Some(to)) = (DateTime(from).quoted_utc(), DateTime(to).quoted_utc())
         {
             windows.push_back(vec![
                 ("startDateTime".to_owned(), from),

@@ -73,7 +73,9 @@ pub struct QuotedUtc(pub DateTime);
 
 impl ToParam for QuotedUtc {
     fn to_param(&self) -> String {
-        super::paging::quoted_utc(self.0).unwrap_or_else(|| format!("'{}'", self.0))
+        self.0
+            .quoted_utc()
+            .unwrap_or_else(|| format!("'{}'", self.0))
     }
 }
 
