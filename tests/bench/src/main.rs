@@ -15,6 +15,7 @@ mod decode;
 mod generator;
 mod measure;
 mod memory;
+mod progenitor;
 mod report;
 mod servers;
 

@@ -210,7 +210,8 @@ pub fn render(header: &Header<'_>, sections: &[(&str, Section)]) -> String {
          ratio is the median of the per-round ratios, with its range across rounds in \
          brackets. Figures marked *quoted* come from issue 7 (progenitor 0.15.1 and SimplePBI \
          on another machine) and were **not measured here**; they are scale, not a same-run \
-         baseline.\n"
+         baseline. progenitor's compile time and memory (rows 2b, 2c) are not quoted: the \
+         bench generates and builds progenitor's client itself, in the same run.\n"
     );
     let _ = writeln!(
         out,
