@@ -96,3 +96,16 @@ pub const FEDERATED_DOMAIN: &str = "fabrikam.com";
 pub const FEDERATED_USER_NAME: &str = "frankie@fabrikam.com";
 /// Password of [`FEDERATED_USER_NAME`] (checked on premises, so never accepted here).
 pub const FEDERATED_USER_PASSWORD: &str = "Fed~P@ss/word+=%3";
+
+/// The bearer token a GitHub Actions job presents to its OIDC endpoint
+/// (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`).
+pub const GITHUB_ACTIONS_REQUEST_TOKEN: &str = "sandbox-github-request-token";
+/// The issuer of GitHub Actions' OIDC tokens.
+pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+/// The subject the sandbox's GitHub Actions tokens carry (a workflow on `main`).
+pub const GITHUB_ACTIONS_SUBJECT: &str = "repo:contoso/reports:ref:refs/heads/main";
+/// The bearer token an Azure Pipelines job presents to its OIDC endpoint (`SYSTEM_ACCESSTOKEN`).
+pub const AZURE_PIPELINES_ACCESS_TOKEN: &str = "sandbox-pipelines-access-token";
+/// The issuer of Azure Pipelines' OIDC tokens (`https://vstoken.dev.azure.com/{organization id}`).
+pub const AZURE_PIPELINES_ISSUER: &str =
+    "https://vstoken.dev.azure.com/7c9a3f1e-5b2d-4e8f-9a6c-1d2e3f4a5b6c";

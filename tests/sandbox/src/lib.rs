@@ -25,6 +25,7 @@
 mod api;
 mod app;
 mod auth;
+mod ci_oidc;
 mod clock;
 mod config;
 pub mod demo;
@@ -52,6 +53,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 use crate::app::App;
+pub use crate::ci_oidc::{AZURE_PIPELINES_OIDC_PATH, GITHUB_ACTIONS_OIDC_PATH};
 pub use crate::config::{BlobFailure, DeviceCodeFlow, RawLifetime, SandboxConfig, TokenFailure};
 pub use crate::example_answers::{EXAMPLE_ANSWER_HEADER, path_shape};
 pub use crate::faults::{Fault, FaultPlan};

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod ci_sign_in;
 mod client;
 mod credentials;
 mod dashboards;
