@@ -24,6 +24,13 @@
 pub mod ext;
 pub mod runtime;
 
+/// The README's examples, compiled by `cargo test --doc -p powerbi` so that none drifts from
+/// the API or needs a crate `powerbi` does not re-export. Only in doctests: the published crate
+/// has no `../README.md`.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
+
 pub use runtime::auth;
 pub use runtime::{
     Cloud, DateTime, Error, HttpMethod, Job, JobStatus, Nullable, Paginator, PowerBiClient,
