@@ -108,10 +108,11 @@ impl PowerBiClient {
 
 /// One request on its way: filled in by a generated method (or by [`PowerBiClient::raw`]),
 /// then sent with one of the `send_*` methods.
-#[must_use = "a request does nothing until one of its send methods is awaited"]
-#[derive(Clone)]
+///
 /// It holds its own handle on the client (a reference count), so it, and the paginators and
 /// jobs made of it, can be moved into spawned tasks.
+#[must_use = "a request does nothing until one of its send methods is awaited"]
+#[derive(Clone)]
 pub struct RequestBuilder {
     client: PowerBiClient,
     operation: Option<&'static Operation>,
