@@ -15,12 +15,9 @@ use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use zeroize::Zeroizing;
 
 use super::credentials::app_key;
-use super::entra::{Endpoint, post_token, scope_field, token_url};
+use super::entra::{Endpoint, JWT_BEARER, post_token, scope_field, token_url};
 use super::{AccessToken, IdentityKind, TokenContext, TokenCredential};
 use crate::runtime::{Error, Result};
-
-/// The type Entra ID expects in `client_assertion_type` for a signed JWT.
-pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// How long a client assertion is valid (Entra ID accepts up to 10 minutes).
 const ASSERTION_LIFETIME_SECONDS: u64 = 10 * 60;

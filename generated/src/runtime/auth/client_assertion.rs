@@ -10,11 +10,9 @@ use std::sync::Arc;
 use futures::future::BoxFuture;
 use url::Url;
 
-use super::certificate::JWT_BEARER;
 use super::credentials::app_key;
-use super::entra::{failure, request_token};
+use super::entra::{assertion_grant, failure, send};
 use super::{AccessToken, IdentityKind, Secret, TokenContext, TokenCredential};
-use crate::runtime::body::{TOKEN_BODY_BYTES, read_limited};
 use crate::runtime::fields::field;
 use crate::runtime::{Error, Result};
 
@@ -113,7 +111,7 @@ impl ClientAssertionCredential {
             "GitHub Actions",
             move |http| {
                 let request = http.get(url.clone()).bearer_auth(token.expose());
-                Box::pin(fetch(request, "GitHub Actions", "value"))
+                Box::pin(fetch(url.clone(), request, "GitHub Actions", "value"))
             },
         ))
     }
@@ -148,7 +146,7 @@ impl ClientAssertionCredential {
                     .post(url.clone())
                     .bearer_auth(token.expose())
                     .header(reqwest::header::CONTENT_LENGTH, "0");
-                Box::pin(fetch(request, "Azure Pipelines", "oidcToken"))
+                Box::pin(fetch(url.clone(), request, "Azure Pipelines", "oidcToken"))
             },
         ))
     }
@@ -183,27 +181,20 @@ fn parse(url: &str, name: &str) -> Result<Url> {
     Url::parse(url).map_err(|error| Error::Config(format!("{name} is not a URL: {error}")))
 }
 
-/// Sends `request` to a CI system's OIDC endpoint and reads the token from `key` of its JSON
-/// answer (at most [`TOKEN_BODY_BYTES`]).
+/// Sends `request` (to `url`, a CI system's OIDC endpoint) through the sign-in path's one
+/// sender (bounded read, transport errors naming the host) and reads the token from `key` of
+/// its JSON answer.
 async fn fetch(
+    url: Url,
     request: reqwest::RequestBuilder,
     system: &'static str,
     key: &str,
 ) -> Result<Secret> {
     let kind = "client assertion";
     let fail = |what: String| failure(kind, format!("{system} OIDC token: {what}"), None);
-    let response = request.send().await.map_err(|error| {
-        fail(format!(
-            "request failed: {}",
-            crate::runtime::error::cause_chain(&error)
-        ))
-    })?;
-    let status = response.status();
-    let body = read_limited(response, TOKEN_BODY_BYTES)
-        .await
-        .map_err(|_| fail("the answer could not be read".to_owned()))?;
-    if !status.is_success() {
-        return Err(fail(format!("the endpoint answered {}", status.as_u16())));
+    let (status, body) = send(kind, &url, request).await?;
+    if !(200..300).contains(&status) {
+        return Err(fail(format!("the endpoint answered {status}")));
     }
     let object: serde_json::Value =
         serde_json::from_slice(&body).map_err(|_| fail("the answer is not JSON".to_owned()))?;
@@ -225,14 +216,14 @@ impl TokenCredential for ClientAssertionCredential {
                     None,
                 ));
             }
-            let form = [
-                ("grant_type", "client_credentials"),
-                ("client_id", self.client_id.as_str()),
-                ("scope", context.scope),
-                ("client_assertion_type", JWT_BEARER),
-                ("client_assertion", assertion.expose().trim()),
-            ];
-            request_token(context, kind, &self.tenant_id, &form, None).await
+            assertion_grant(
+                context,
+                kind,
+                &self.tenant_id,
+                &self.client_id,
+                assertion.expose().trim(),
+            )
+            .await
         })
     }
 

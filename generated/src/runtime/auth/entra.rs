@@ -62,6 +62,28 @@ pub(crate) async fn request_token(
         .map(|granted| granted.token)
 }
 
+/// The type Entra ID expects in `client_assertion_type` for a JWT assertion.
+pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// The client-credentials grant (v2) with a JWT as `client_assertion`: a federated token
+/// (workload identity, CI OIDC) or any assertion Entra ID accepts for the app.
+pub(crate) async fn assertion_grant(
+    context: TokenContext<'_>,
+    credential: &'static str,
+    tenant: &str,
+    client_id: &str,
+    assertion: &str,
+) -> Result<AccessToken> {
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", client_id),
+        ("scope", context.scope),
+        ("client_assertion_type", JWT_BEARER),
+        ("client_assertion", assertion),
+    ];
+    request_token(context, credential, tenant, &form, None).await
+}
+
 /// Adds the scope (v2) or the resource (v1) to a form.
 pub(crate) fn scope_field<'a>(
     endpoint: Endpoint,

@@ -7,9 +7,8 @@ use std::path::PathBuf;
 use futures::future::BoxFuture;
 use zeroize::Zeroizing;
 
-use super::certificate::JWT_BEARER;
 use super::credentials::app_key;
-use super::entra::{failure, request_token};
+use super::entra::{assertion_grant, failure};
 use super::{AccessToken, IdentityKind, TokenContext, TokenCredential};
 use crate::runtime::{Error, Result};
 
@@ -97,14 +96,7 @@ impl TokenCredential for WorkloadIdentityCredential {
                     None,
                 ));
             }
-            let form = [
-                ("grant_type", "client_credentials"),
-                ("client_id", self.client_id.as_str()),
-                ("scope", context.scope),
-                ("client_assertion_type", JWT_BEARER),
-                ("client_assertion", assertion),
-            ];
-            request_token(context, kind, &self.tenant_id, &form, None).await
+            assertion_grant(context, kind, &self.tenant_id, &self.client_id, assertion).await
         })
     }
 
