@@ -16,6 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::App;
+use crate::auth::bearer_token;
 use crate::clock;
 use crate::demo::{
     AZURE_PIPELINES_ACCESS_TOKEN, AZURE_PIPELINES_ISSUER, GITHUB_ACTIONS_ISSUER,
@@ -76,11 +77,7 @@ fn bearer(headers: &HeaderMap, expected: &str) -> Result<(), StatusCode> {
     let presented = headers
         .get("authorization")
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| {
-            value
-                .strip_prefix("Bearer ")
-                .or(value.strip_prefix("bearer "))
-        });
+        .and_then(bearer_token);
     if presented == Some(expected) {
         Ok(())
     } else {
