@@ -240,6 +240,37 @@ pub enum TypeRef {
     Enum(String),
 }
 
+/// The scalar types by their spelling in the spec: the one table that reads (`type:` keys)
+/// and writes (diagnostics) them.
+pub const SCALAR_TYPES: &[(&str, TypeRef)] = &[
+    ("string", TypeRef::String),
+    ("bool", TypeRef::Bool),
+    ("integer", TypeRef::Integer),
+    ("int32", TypeRef::Int32),
+    ("number", TypeRef::Number),
+    ("uuid", TypeRef::Uuid),
+    ("date-time", TypeRef::DateTime),
+    ("json", TypeRef::Json),
+];
+
+/// A type as the spec spells it (`int32`, `list<Tile>`, a model or enum by name).
+impl std::fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TypeRef::List(item) => write!(f, "list<{item}>"),
+            TypeRef::Map(item) => write!(f, "map<{item}>"),
+            TypeRef::Model(name) | TypeRef::Enum(name) => f.write_str(name),
+            scalar => {
+                let name = SCALAR_TYPES
+                    .iter()
+                    .find(|(_, ty)| ty == scalar)
+                    .map_or("?", |(name, _)| name);
+                f.write_str(name)
+            }
+        }
+    }
+}
+
 /// A validated model: a JSON object type.
 #[derive(Debug, Clone)]
 pub struct Model {

@@ -99,9 +99,9 @@ impl Checker<'_, '_> {
                         "query parameter"
                     },
                     parameter.wire_name,
-                    with_article(&spec_type(&parameter.ty)),
+                    with_article(&parameter.ty.to_string()),
                     parameter.rust_name,
-                    with_article(&spec_type(&first.ty)),
+                    with_article(&first.ty.to_string()),
                     first.rust_name,
                     first.at
                 );
@@ -320,23 +320,6 @@ fn placeholders(path: &str) -> Result<Vec<&str>, String> {
         rest = &after[close + 1..];
     }
     Ok(found)
-}
-
-/// A type as the spec spells it, for messages.
-fn spec_type(ty: &TypeRef) -> String {
-    match ty {
-        TypeRef::String => "string".to_owned(),
-        TypeRef::Bool => "bool".to_owned(),
-        TypeRef::Integer => "integer".to_owned(),
-        TypeRef::Int32 => "int32".to_owned(),
-        TypeRef::Number => "number".to_owned(),
-        TypeRef::Uuid => "uuid".to_owned(),
-        TypeRef::DateTime => "date-time".to_owned(),
-        TypeRef::Json => "json".to_owned(),
-        TypeRef::List(item) => format!("list<{}>", spec_type(item)),
-        TypeRef::Map(item) => format!("map<{}>", spec_type(item)),
-        TypeRef::Model(name) | TypeRef::Enum(name) => name.clone(),
-    }
 }
 
 /// `a uuid`, `an integer`.

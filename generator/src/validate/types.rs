@@ -1,7 +1,7 @@
 //! Model and enum names (declared once, PascalCase, shadowing nothing) and type expressions
 //! (`string`, `list<Tile>`, a declared model or enum).
 
-use crate::api::TypeRef;
+use crate::api::{SCALAR_TYPES, TypeRef};
 use crate::naming;
 use crate::spec::load::SourceFile;
 
@@ -72,19 +72,8 @@ impl Checker<'_, '_> {
         text: &str,
     ) -> Option<TypeRef> {
         let text = text.trim();
-        let scalar = match text {
-            "string" => Some(TypeRef::String),
-            "bool" => Some(TypeRef::Bool),
-            "integer" => Some(TypeRef::Integer),
-            "int32" => Some(TypeRef::Int32),
-            "number" => Some(TypeRef::Number),
-            "uuid" => Some(TypeRef::Uuid),
-            "date-time" => Some(TypeRef::DateTime),
-            "json" => Some(TypeRef::Json),
-            _ => None,
-        };
-        if scalar.is_some() {
-            return scalar;
+        if let Some((_, scalar)) = SCALAR_TYPES.iter().find(|(name, _)| *name == text) {
+            return Some(scalar.clone());
         }
         for (prefix, make) in [
             ("list<", TypeRef::List as fn(Box<TypeRef>) -> TypeRef),
