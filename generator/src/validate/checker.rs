@@ -19,11 +19,11 @@ pub(super) struct Checker<'a, 'd> {
     pub(super) types: BTreeMap<String, Declared<'a>>,
     /// Each path and query parameter (keyed by location and wire name) as first declared: its
     /// type, Rust name and where, so that it has one type and one name in every operation.
-    pub(super) path_ids: BTreeMap<String, PathId>,
+    pub(super) first_parameters: BTreeMap<String, FirstParameter>,
 }
 
-/// A path parameter as first declared (see [`Checker::path_ids`]).
-pub(super) struct PathId {
+/// A path or query parameter as first declared (see [`Checker::first_parameters`]).
+pub(super) struct FirstParameter {
     pub(super) ty: crate::api::TypeRef,
     pub(super) rust_name: String,
     pub(super) at: String,

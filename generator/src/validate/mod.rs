@@ -32,7 +32,7 @@ pub fn validate(files: &[SourceFile], hash: String, diagnostics: &mut Vec<Diagno
     let mut checker = Checker {
         diagnostics,
         types: BTreeMap::new(),
-        path_ids: BTreeMap::new(),
+        first_parameters: BTreeMap::new(),
     };
     checker.declare_types(files);
 

@@ -89,7 +89,7 @@ impl Checker<'_, '_> {
             return false;
         }
         let key = format!("{:?} {}", parameter.location, parameter.wire_name);
-        match self.path_ids.get(&key) {
+        match self.first_parameters.get(&key) {
             Some(first) if first.ty != parameter.ty || first.rust_name != parameter.rust_name => {
                 let message = format!(
                     "{} '{}' is {} named `{}` here but {} named `{}` at {}: the same parameter has one type and one name everywhere",
@@ -110,12 +110,12 @@ impl Checker<'_, '_> {
             }
             Some(_) => true,
             None => {
-                let first = super::checker::PathId {
+                let first = super::checker::FirstParameter {
                     ty: parameter.ty.clone(),
                     rust_name: parameter.rust_name.clone(),
                     at: super::checker::location_text(file, node),
                 };
-                self.path_ids.insert(key, first);
+                self.first_parameters.insert(key, first);
                 true
             }
         }
