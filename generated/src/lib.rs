@@ -34,7 +34,7 @@ pub struct ReadmeExamples;
 pub use runtime::auth;
 pub use runtime::{
     Cloud, DateTime, Error, HttpMethod, Job, JobStatus, Nullable, Paginator, PowerBiClient,
-    PowerBiClientBuilder, Result, Upload, Uuid, Workspace,
+    PowerBiClientBuilder, Proxy, Result, Upload, Uuid, Workspace,
 };
 
 // The generated client: fresh from `../spec` with the `regenerate` feature, otherwise the

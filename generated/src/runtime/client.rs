@@ -3,9 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls_pki_types::CertificateDer;
+
 use super::auth::{IdentityKind, Secret, TokenCache, TokenContext, TokenCredential, TokenSlot};
 use super::body::DEFAULT_MAX_RESPONSE_BYTES;
 use super::drift::{DecodePolicy, DecodeSettings, DriftReport};
+use super::proxy::Proxy;
 use super::retry::RetryPolicy;
 use super::time::{Clock, Sleeper, Time};
 use super::transport::{TransportRules, is_loopback};
@@ -182,6 +185,8 @@ pub struct PowerBiClientBuilder {
     connect_timeout: Duration,
     token_timeout: Duration,
     http: Option<reqwest::Client>,
+    proxy: Proxy,
+    extra_roots: ExtraRoots,
     profile: Option<uuid::Uuid>,
     token_cache: Option<TokenCache>,
     scope: Option<String>,
@@ -204,6 +209,8 @@ impl Default for PowerBiClientBuilder {
             connect_timeout: Duration::from_secs(10),
             token_timeout: Duration::from_secs(30),
             http: None,
+            proxy: Proxy::default(),
+            extra_roots: ExtraRoots::default(),
             profile: None,
             token_cache: None,
             scope: None,
@@ -354,19 +361,89 @@ impl PowerBiClientBuilder {
         self
     }
 
+    /// Which proxy every request goes through, the token requests to Entra ID (and the other
+    /// sign-in endpoints) included: [`Proxy::system`] by default (`HTTPS_PROXY`/`NO_PROXY`,
+    /// else the Windows or macOS proxy settings), [`Proxy::url`] for one named here with its
+    /// credentials, [`Proxy::none`] for none. A proxy that refuses the credentials makes calls
+    /// fail with [`Error::Transport`] saying so (HTTP 407). Not applied to a client given with
+    /// [`Self::http_client`] (build that one with [`Self::http_client_builder`]).
+    pub fn proxy(mut self, proxy: Proxy) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// Trusts this root certificate (DER) as well as the platform's trust store: the CA of a
+    /// proxy that inspects TLS when it is not installed in the system, or a test CA. A
+    /// certificate that does not parse fails [`Self::build`] with [`Error::Config`].
+    /// Not supported on Android.
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots.0.push(CertificateDer::from(der.into()));
+        self
+    }
+
+    /// A reqwest builder set up as [`Self::build`] sets up its own: TLS with rustls, the ring
+    /// provider and the platform's trust store (plus [`Self::add_root_certificate`]), this
+    /// builder's proxy, user agent and connect and idle timeouts, no redirects followed and no
+    /// content coding asked for. Add settings of your own and pass the client it builds to
+    /// [`Self::http_client`]:
+    ///
+    /// ```
+    /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use powerbi::PowerBiClient;
+    /// use powerbi::auth::ClientSecretCredential;
+    ///
+    /// let builder = PowerBiClient::builder()
+    ///     .credential(ClientSecretCredential::new("tenant", "client", "secret"));
+    /// let http = builder.http_client_builder()?.pool_max_idle_per_host(4).build()?;
+    /// let client = builder.http_client(http).build()?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Use it rather than `reqwest::Client::new()` or `reqwest::Client::builder()`: this
+    /// crate builds reqwest without a default rustls crypto provider (the default one,
+    /// aws-lc-rs, compiles a large C library into every user's build), so reqwest's own
+    /// `build()` panics ("No rustls crypto provider is configured") in a process that has not
+    /// installed one. That panic happens in the caller's `build()`, before
+    /// [`Self::http_client`] sees the client, so [`Self::http_client`] cannot turn it into an
+    /// error; and this crate does not install a process-wide provider behind the
+    /// application's back (the application's own later `install_default().unwrap()` would
+    /// then panic). An application that installs one itself
+    /// (`rustls::crypto::ring::default_provider().install_default()`) can build its client
+    /// either way.
+    pub fn http_client_builder(&self) -> Result<reqwest::ClientBuilder> {
+        let tls = super::tls::client_config(&self.extra_roots.0).map_err(Error::Config)?;
+        let builder = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .user_agent(self.user_agent.clone())
+            .read_timeout(self.idle_timeout)
+            .connect_timeout(self.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            // No content coding is ever asked for, whatever reqwest features another crate of
+            // the application turns on: an answer is read as it arrives, so a small compressed
+            // body can never inflate behind the size limits.
+            .no_gzip()
+            .no_brotli()
+            .no_deflate()
+            .no_zstd();
+        self.proxy.apply(builder)
+    }
+
     /// Uses this reqwest client (its TLS, proxy and pool settings) instead of building one;
-    /// `connect_timeout`, `idle_timeout` and `user_agent` then come from it. Build it with
-    /// `redirect(reqwest::redirect::Policy::none())`: this client follows redirects itself,
-    /// re-attaching the token only for the cloud's Power BI hosts.
+    /// `connect_timeout`, `idle_timeout`, `user_agent`, `proxy` and `add_root_certificate`
+    /// then come from it. Build it from [`Self::http_client_builder`], which sets all of
+    /// those, TLS with the ring provider and `redirect(reqwest::redirect::Policy::none())`
+    /// (this client follows redirects itself, re-attaching the token only for the cloud's
+    /// Power BI hosts); see there why `reqwest::Client::new()` may panic.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
     }
 
     /// Builds the client. Nothing is sent until the first call.
-    pub fn build(self) -> Result<PowerBiClient> {
+    pub fn build(mut self) -> Result<PowerBiClient> {
         let credential = self
             .credential
+            .take()
             .ok_or_else(|| Error::Config("no credential: call .credential(...)".to_owned()))?;
         for (what, url) in [
             ("API base", &self.cloud.api_base),
@@ -385,26 +462,12 @@ impl PowerBiClientBuilder {
                 )));
             }
         }
-        let http = match self.http {
+        let http = match self.http.take() {
             Some(http) => http,
-            None => {
-                let tls = super::tls::client_config().map_err(Error::Config)?;
-                reqwest::Client::builder()
-                    .tls_backend_preconfigured(tls)
-                    .user_agent(self.user_agent)
-                    .read_timeout(self.idle_timeout)
-                    .connect_timeout(self.connect_timeout)
-                    .redirect(reqwest::redirect::Policy::none())
-                    // No content coding is ever asked for, whatever reqwest features another
-                    // crate of the application turns on: an answer is read as it arrives, so a
-                    // small compressed body can never inflate behind the size limits.
-                    .no_gzip()
-                    .no_brotli()
-                    .no_deflate()
-                    .no_zstd()
-                    .build()
-                    .map_err(|error| Error::Config(format!("HTTP client: {error}")))?
-            }
+            None => self
+                .http_client_builder()?
+                .build()
+                .map_err(|error| Error::Config(format!("HTTP client: {error}")))?,
         };
         let rules = TransportRules::new(&self.cloud, self.insecure_loopback);
         let scope = self.scope.unwrap_or_else(|| self.cloud.default_scope());
@@ -433,5 +496,15 @@ impl PowerBiClientBuilder {
             profile: self.profile,
             retry: None,
         })
+    }
+}
+
+/// Root certificates trusted besides the platform's; `Debug` shows only how many.
+#[derive(Clone, Default)]
+struct ExtraRoots(Vec<CertificateDer<'static>>);
+
+impl std::fmt::Debug for ExtraRoots {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} extra root certificate(s)", self.0.len())
     }
 }

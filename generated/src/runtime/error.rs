@@ -356,7 +356,26 @@ pub(crate) fn cause_chain(error: &reqwest::Error) -> String {
             "request failed".to_owned()
         };
     }
+    if let Some(hint) = proxy_hint(&message) {
+        message.push_str("; hint: ");
+        message.push_str(hint);
+    }
     message
+}
+
+/// What to do when the proxy refused the tunnel (hyper-util's `TunnelError` texts).
+fn proxy_hint(causes: &str) -> Option<&'static str> {
+    if causes.contains("proxy authorization required") {
+        Some(
+            "the proxy answered 407 Proxy Authentication Required: check the user name and password given to Proxy::basic_auth (or in the proxy URL or HTTPS_PROXY)",
+        )
+    } else if causes.contains("tunnel error: unsuccessful") {
+        Some(
+            "the proxy refused to open a tunnel to this host: ask its administrators to allow it, or list the host in NO_PROXY / Proxy::no_proxy",
+        )
+    } else {
+        None
+    }
 }
 
 /// The first line, trimmed, so `Display` stays one line.

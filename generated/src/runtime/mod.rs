@@ -22,6 +22,7 @@ pub mod object;
 mod open_enum;
 mod operation;
 pub mod paging;
+mod proxy;
 pub mod redact;
 mod request;
 pub mod retry;
@@ -46,6 +47,7 @@ pub use operation::{
     HttpMethod, LongRunning, Operation, Paging, ServicePrincipalSupport, WorkspaceScope,
 };
 pub use paging::{Continuation, Page, Paginator};
+pub use proxy::Proxy;
 pub use request::{QuotedUtc, RequestBuilder, ToParam};
 pub use retry::RetryPolicy;
 pub use unknown_fields::{UnknownFieldPaths, unknown_in, unknown_keys};

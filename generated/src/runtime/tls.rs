@@ -2,19 +2,59 @@
 //!
 //! reqwest's default rustls backend builds aws-lc-sys, tens of seconds of C on every cold
 //! build; ring is pure Rust plus a little assembly. The provider is chosen here, per client,
-//! instead of installing a process-wide default that could surprise the application.
+//! instead of installing a process-wide default that could surprise the application (a later
+//! `install_default().unwrap()` of its own would panic).
 
 use std::sync::Arc;
 
+use rustls_pki_types::CertificateDer;
 use rustls_platform_verifier::BuilderVerifierExt;
 
-/// A rustls configuration with ring and the platform's trust store.
-pub(crate) fn client_config() -> Result<rustls::ClientConfig, String> {
+/// A rustls configuration with ring and the platform's trust store, plus `extra_roots`.
+pub(crate) fn client_config(
+    extra_roots: &[CertificateDer<'static>],
+) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
-        .map_err(|error| format!("TLS protocol versions: {error}"))?
-        .with_platform_verifier()
+        .map_err(|error| format!("TLS protocol versions: {error}"))?;
+    let builder = if extra_roots.is_empty() {
+        builder.with_platform_verifier()
+    } else {
+        with_extra_roots(builder, extra_roots, provider)
+    };
+    builder
         .map_err(|error| format!("TLS trust store: {error}"))
         .map(|builder| builder.with_no_client_auth())
+}
+
+#[cfg(not(target_os = "android"))]
+fn with_extra_roots(
+    builder: rustls::ConfigBuilder<rustls::ClientConfig, rustls::WantsVerifier>,
+    extra_roots: &[CertificateDer<'static>],
+    provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<
+    rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>,
+    rustls::Error,
+> {
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra_roots.to_vec(), provider)?;
+    Ok(builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier)))
+}
+
+/// The platform verifier takes no extra roots on Android.
+#[cfg(target_os = "android")]
+fn with_extra_roots(
+    _builder: rustls::ConfigBuilder<rustls::ClientConfig, rustls::WantsVerifier>,
+    _extra_roots: &[CertificateDer<'static>],
+    _provider: Arc<rustls::crypto::CryptoProvider>,
+) -> Result<
+    rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert>,
+    rustls::Error,
+> {
+    Err(rustls::Error::General(
+        "extra root certificates are not supported on Android".to_owned(),
+    ))
 }

@@ -2,6 +2,7 @@
 //! HTTP on loopback. One test binary; one module per area.
 
 mod common;
+mod connect_proxy;
 
 mod ci_sign_in;
 mod client;
@@ -19,6 +20,7 @@ mod known_scopes;
 mod leaks;
 mod microsoft;
 mod paging;
+mod proxy;
 mod raw;
 mod redirects;
 mod reports;
