@@ -127,8 +127,9 @@ impl Proxy {
 
     /// Hosts reached without the proxy named with [`Proxy::url`], in the syntax of `NO_PROXY`:
     /// comma-separated host names (each also matching its subdomains; a leading dot changes
-    /// nothing), IP addresses or networks (`10.0.0.0/8`), or `*` for all. Ignored for
-    /// [`Proxy::system`] (which reads `NO_PROXY`) and [`Proxy::none`].
+    /// nothing), IP addresses or networks (`10.0.0.0/8`), or `*` for all. The VM metadata
+    /// service of managed identities (`169.254.169.254`) is always reached directly. Ignored
+    /// for [`Proxy::system`] (which reads `NO_PROXY`) and [`Proxy::none`].
     pub fn no_proxy(mut self, hosts: impl Into<String>) -> Proxy {
         if let Route::Via(explicit) = &mut self.route {
             explicit.no_proxy = Some(hosts.into());
@@ -151,10 +152,23 @@ impl Proxy {
             let password = explicit.password.as_ref().map_or("", Secret::expose);
             proxy = proxy.basic_auth(username, password);
         }
-        // Without a list, nothing bypasses the proxy (NO_PROXY is not read for an explicit one).
-        let no_proxy = explicit.no_proxy.as_deref().unwrap_or("");
-        proxy = proxy.no_proxy(reqwest::NoProxy::from_string(no_proxy));
+        proxy = proxy.no_proxy(reqwest::NoProxy::from_string(&explicit.bypassed()));
         Ok(builder.proxy(proxy))
+    }
+}
+
+/// The Azure instance metadata service (managed identity on a VM), which is link-local: no
+/// proxy can reach it, so an explicit proxy never gets its requests.
+const METADATA_SERVICE: &str = "169.254.169.254";
+
+impl Explicit {
+    /// The hosts reached directly: the ones listed (NO_PROXY is not read for an explicit
+    /// proxy) and the metadata service.
+    fn bypassed(&self) -> String {
+        match self.no_proxy.as_deref().map(str::trim) {
+            Some(list) if !list.is_empty() => format!("{list},{METADATA_SERVICE}"),
+            _ => METADATA_SERVICE.to_owned(),
+        }
     }
 }
 
@@ -231,7 +245,9 @@ mod tests {
         let proxy = Proxy::url("https://proxy.example")
             .expect("URL")
             .no_proxy("localhost");
-        assert_eq!(explicit(&proxy).no_proxy.as_deref(), Some("localhost"));
+        assert_eq!(explicit(&proxy).bypassed(), "localhost,169.254.169.254");
+        let unlisted = Proxy::url("http://proxy.example:3128").expect("URL");
+        assert_eq!(explicit(&unlisted).bypassed(), "169.254.169.254");
         assert_eq!(explicit(&proxy).url.as_str(), "https://proxy.example/");
     }
 }

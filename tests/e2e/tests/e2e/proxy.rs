@@ -136,6 +136,10 @@ async fn token_and_api_calls_go_through_the_proxy_with_its_credentials() {
     ]
     .join("\n");
     assert!(shown.contains(&proxy.url()), "the proxy's address is shown");
+    assert!(
+        log.text().contains("intercepts"),
+        "reqwest's proxy lines are in the log"
+    );
     assert_hidden(&shown, PASSWORD, "Debug or the log");
 }
 
@@ -255,7 +259,19 @@ async fn the_public_http_client_builder_carries_tls_and_the_proxy() {
         .pool_max_idle_per_host(1)
         .build()
         .expect("the reqwest client builds without a process-wide crypto provider");
-    let client = builder.http_client(http).build().expect("builds");
+    let builder = builder.http_client(http);
+    let shown = format!("{builder:?}");
+    let address = proxy.url().replace("http://", "");
+    assert!(
+        shown.contains(&address),
+        "reqwest's Debug names the proxy: {shown}"
+    );
+    assert_hidden(
+        &shown,
+        PASSWORD,
+        "the builder's Debug with a reqwest client",
+    );
+    let client = builder.build().expect("builds");
     list(&client)
         .await
         .expect("listed over TLS through the proxy");
