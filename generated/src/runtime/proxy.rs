@@ -128,8 +128,10 @@ impl Proxy {
     /// Hosts reached without the proxy named with [`Proxy::url`], in the syntax of `NO_PROXY`:
     /// comma-separated host names (each also matching its subdomains; a leading dot changes
     /// nothing), IP addresses or networks (`10.0.0.0/8`), or `*` for all. The VM metadata
-    /// service of managed identities (`169.254.169.254`) is always reached directly. Ignored
-    /// for [`Proxy::system`] (which reads `NO_PROXY`) and [`Proxy::none`].
+    /// service of managed identities (`169.254.169.254`) is always reached directly; loopback
+    /// addresses (an App Service identity endpoint) go through the proxy unless listed
+    /// (`localhost, 127.0.0.1`), as with curl. Ignored for [`Proxy::system`] (which reads
+    /// `NO_PROXY`) and [`Proxy::none`].
     pub fn no_proxy(mut self, hosts: impl Into<String>) -> Proxy {
         if let Route::Via(explicit) = &mut self.route {
             explicit.no_proxy = Some(hosts.into());
