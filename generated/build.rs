@@ -1,11 +1,25 @@
-//! With the `regenerate` feature, generates the client from `../spec` into
+//! With the `_regenerate` feature, generates the client from `../spec` into
 //! `$OUT_DIR/powerbi.rs` on every spec change. Without it (every user's build), there is
 //! nothing to generate: `src/lib.rs` compiles the checked-in `snapshot/powerbi.rs`, which a
 //! test keeps identical to what the spec generates.
+//!
+//! In both, it sets the `powerbi_repository` cfg in a checkout of the repository (`../spec`
+//! and `../README.md` beside the package), which only the doctests of the root README read: a
+//! packaged crate has neither file.
 
-#[cfg(feature = "regenerate")]
+/// Says whether the package sits in the repository, as `cfg(powerbi_repository)`.
+fn declare_repository_cfg() {
+    println!("cargo::rustc-check-cfg=cfg(powerbi_repository)");
+    let root = std::path::Path::new("..");
+    if root.join("spec").is_dir() && root.join("README.md").is_file() {
+        println!("cargo::rustc-cfg=powerbi_repository");
+    }
+}
+
+#[cfg(feature = "_regenerate")]
 fn main() -> Result<(), powerbi_codegen::Error> {
     println!("cargo:rerun-if-changed=build.rs");
+    declare_repository_cfg();
     let builder = powerbi_codegen::Builder::new("../spec")
         .runtime_path("crate::runtime")
         .inherent_accessors(true)
@@ -19,9 +33,10 @@ fn main() -> Result<(), powerbi_codegen::Error> {
     Ok(())
 }
 
-#[cfg(not(feature = "regenerate"))]
+#[cfg(not(feature = "_regenerate"))]
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    declare_repository_cfg();
     if !std::path::Path::new("../spec").is_dir() {
         return; // A packaged crate: nothing can change.
     }
@@ -35,7 +50,7 @@ fn main() {
     if seen.exists() {
         println!(
             "cargo:warning=../spec changed, but this build compiles snapshot/powerbi.rs; build with \
-             `--features regenerate` (the workspace's test crates enable it) to generate from the spec, \
+             `--features _regenerate` (the workspace's test crates enable it) to generate from the spec, \
              and refresh the snapshot with `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e snapshot`"
         );
     } else {

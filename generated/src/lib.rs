@@ -20,16 +20,41 @@
 //!   Microsoft's page; [`OPERATIONS`] lists the same facts for every operation.
 //! - Operations that exist for "My workspace" and for workspaces are one method taking a
 //!   [`Workspace`].
+//!
+//! # Cargo features
+//!
+//! - One per permission category (`admin`, `apps`, `available_features`, `capacities`,
+//!   `dashboards`, `dataflow_storage_accounts`, `dataflows`, `datasets`, `embed_token`,
+//!   `gateways`, `groups`, `imports`, `pipelines`, `profiles`, `push_datasets`, `reports`,
+//!   `scorecards`, `template_apps`, `users`), all on by default: the module, the
+//!   `client.<category>()` accessor and the models only that category uses.
+//! - `test-util` (public, off): `runtime::time::ManualClock`, for your own tests.
+//! - `_regenerate` (**internal**, off): generates the client from the repository's spec
+//!   instead of compiling the checked-in snapshot. It exists for work on the spec in the
+//!   repository, carries no semver promise, and in a packaged crate only copies the same
+//!   snapshot; the leading underscore keeps it off docs.rs's feature list.
+//!
+//! The public API is everything reachable from this crate's root, `runtime` included; the
+//! [changelog](https://github.com/powerbi-rs/powerbi-rs/blob/main/CHANGELOG.md) says which
+//! changes of the API description are minor and which major.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod ext;
 pub mod runtime;
 
-/// The README's examples, compiled by `cargo test --doc -p powerbi` so that none drifts from
-/// the API or needs a crate `powerbi` does not re-export. Only in doctests: the published crate
-/// has no `../README.md`.
-#[cfg(doctest)]
+/// The repository README's examples, compiled by `cargo test --doc -p powerbi` so that none
+/// drifts from the API or needs a crate `powerbi` does not re-export. Only in doctests and only
+/// in the repository (build.rs): the packaged crate has no `../README.md`.
+#[cfg(all(doctest, powerbi_repository))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeExamples;
+
+/// The package README's examples (what crates.io shows), compiled the same way, in the
+/// repository and in the packaged crate.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct PackageReadmeExamples;
 
 pub use runtime::auth;
 pub use runtime::{
@@ -37,9 +62,9 @@ pub use runtime::{
     PowerBiClientBuilder, Proxy, Result, Upload, Uuid, Workspace,
 };
 
-// The generated client: fresh from `../spec` with the `regenerate` feature, otherwise the
+// The generated client: fresh from `../spec` with the `_regenerate` feature, otherwise the
 // checked-in snapshot of the same output (see build.rs).
-#[cfg(feature = "regenerate")]
+#[cfg(feature = "_regenerate")]
 include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));
-#[cfg(not(feature = "regenerate"))]
+#[cfg(not(feature = "_regenerate"))]
 include!("../snapshot/powerbi.rs");

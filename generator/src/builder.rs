@@ -12,7 +12,8 @@ use crate::{Error, HostCrate};
 #[derive(Debug, Clone)]
 #[must_use = "a Builder does nothing until `generate` is called"]
 pub struct Builder {
-    spec_dir: PathBuf,
+    /// The spec folder, or `None` for the spec bundled in this crate.
+    spec_dir: Option<PathBuf>,
     categories: Option<Vec<String>>,
     host: HostCrate,
     out_dir: Option<PathBuf>,
@@ -24,12 +25,22 @@ impl Builder {
     /// Generates from the `*.yaml` files of `spec_dir`.
     pub fn new(spec_dir: impl Into<PathBuf>) -> Self {
         Builder {
-            spec_dir: spec_dir.into(),
+            spec_dir: Some(spec_dir.into()),
             categories: None,
             host: HostCrate::external(),
             out_dir: None,
             file_name: "powerbi.rs".to_owned(),
             rerun_if_changed: true,
+        }
+    }
+
+    /// Generates from the spec bundled in this crate ([`crate::bundled`]): the one the same
+    /// version of `powerbi` is generated from. Nothing to point at and nothing to watch, so a
+    /// registry install needs no checkout of the repository.
+    pub fn bundled() -> Self {
+        Builder {
+            spec_dir: None,
+            ..Builder::new(PathBuf::new())
         }
     }
 
@@ -104,9 +115,12 @@ impl Builder {
         render: impl FnOnce(&crate::api::Api) -> Result<String, Error>,
     ) -> Result<PathBuf, Error> {
         let out_dir = self.output_dir()?;
-        let sources = crate::read_spec_dir(&self.spec_dir)?;
-        if self.rerun_if_changed {
-            println!("cargo:rerun-if-changed={}", self.spec_dir.display());
+        let sources = match &self.spec_dir {
+            Some(dir) => crate::read_spec_dir(dir)?,
+            None => crate::bundled::sources(),
+        };
+        if let (true, Some(dir)) = (self.rerun_if_changed, &self.spec_dir) {
+            println!("cargo:rerun-if-changed={}", dir.display());
             for source in &sources {
                 println!("cargo:rerun-if-changed={}", source.path.display());
             }

@@ -16,6 +16,8 @@
 //! }
 //! ```
 //! and then, in that crate: `include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));`.
+//! [`Builder::bundled`] generates from the spec this crate ships instead ([`bundled`]), which
+//! a registry install needs: no checkout of the repository, no folder to point at.
 //!
 //! YAML is read with yaml-rust2 (maintained), once per file: its event parser reports where
 //! each event sits, and [`spec::yaml`] builds from those events one tree that carries both the
@@ -23,8 +25,11 @@
 //! serde_yaml before; serde_yaml is deprecated and unmaintained upstream, and it forgets
 //! positions, which made every file be parsed twice by two parsers (values, then positions).
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod api;
 mod builder;
+pub mod bundled;
 mod codegen;
 pub mod coverage;
 pub mod diagnostic;
@@ -44,6 +49,12 @@ pub use diagnostic::{Diagnostic, Error, Location};
 pub use report::scopes_report;
 pub use spec::load::SourceText;
 pub use validate::KNOWN_SCOPES;
+
+/// The package README's examples, compiled by `cargo test --doc` (in the repository and in
+/// the packaged crate).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeExamples;
 
 /// Parses and validates spec texts. Returns every problem found, sorted by file and line.
 pub fn load(sources: &[SourceText]) -> Result<api::Api, Error> {

@@ -6,6 +6,7 @@
 //! `UPDATE_EXPECTED=1` to rewrite them after an intended change, then review the diff.
 
 mod generator {
+    pub mod bundled;
     #[cfg(feature = "cli")]
     pub mod cli;
     pub mod example_dispatch;

@@ -18,9 +18,9 @@ struct Cli {
 enum Command {
     /// Validate the spec and write the generated client to a file.
     Generate {
-        /// The spec folder.
-        #[arg(long, default_value = "spec")]
-        spec: PathBuf,
+        /// The spec folder (default: the spec bundled in this build of powerbi-codegen).
+        #[arg(long)]
+        spec: Option<PathBuf>,
         /// The file to write.
         #[arg(long)]
         out: PathBuf,
@@ -33,9 +33,9 @@ enum Command {
     },
     /// Validate the spec only; exits non-zero when it has problems.
     Check {
-        /// The spec folder.
-        #[arg(long, default_value = "spec")]
-        spec: PathBuf,
+        /// The spec folder (default: the spec bundled in this build of powerbi-codegen).
+        #[arg(long)]
+        spec: Option<PathBuf>,
     },
     /// Compare the spec with Microsoft's description: covered, excluded and missing
     /// operations; exits non-zero when any is missing.
@@ -52,9 +52,24 @@ enum Command {
     },
     /// Print categories, the scopes they accept, and the operations under each scope.
     Scopes {
-        /// The spec folder.
-        #[arg(long, default_value = "spec")]
-        spec: PathBuf,
+        /// The spec folder (default: the spec bundled in this build of powerbi-codegen).
+        #[arg(long)]
+        spec: Option<PathBuf>,
+    },
+    /// The spec bundled in this build of powerbi-codegen.
+    Spec {
+        #[command(subcommand)]
+        command: SpecCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SpecCommand {
+    /// Write the bundled spec (its YAML files and README) into a folder, to edit and then
+    /// pass as `--spec`.
+    Export {
+        /// The folder to write into (created if missing; existing files are never changed).
+        dir: PathBuf,
     },
 }
 
@@ -79,28 +94,47 @@ fn run(command: Command) -> Result<(), Error> {
             categories,
             runtime_path,
         } => generate(spec, &out, categories, runtime_path),
-        Command::Check { spec } => check(&spec),
+        Command::Check { spec } => check(spec.as_deref()),
         Command::Coverage {
             spec,
             swagger,
             quiet,
         } => coverage(&spec, &swagger, quiet),
         Command::Scopes { spec } => {
-            let api = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&spec)?)?;
+            let api = powerbi_codegen::load(&sources(spec.as_deref())?)?;
             print!("{}", powerbi_codegen::scopes_report(&api));
+            Ok(())
+        }
+        Command::Spec {
+            command: SpecCommand::Export { dir },
+        } => {
+            let written = powerbi_codegen::bundled::export(&dir)?;
+            println!("wrote {} files to {}", written.len(), dir.display());
             Ok(())
         }
     }
 }
 
+/// The spec files of a folder, or the bundled spec's when no folder is given.
+fn sources(spec: Option<&Path>) -> Result<Vec<SourceText>, Error> {
+    match spec {
+        Some(dir) => powerbi_codegen::read_spec_dir(dir),
+        None => Ok(powerbi_codegen::bundled::sources()),
+    }
+}
+
 /// `generate`: validate the spec and write the client.
 fn generate(
-    spec: PathBuf,
+    spec: Option<PathBuf>,
     out: &Path,
     categories: Vec<String>,
     runtime_path: String,
 ) -> Result<(), Error> {
-    let mut builder = powerbi_codegen::Builder::new(spec)
+    let builder = match spec {
+        Some(dir) => powerbi_codegen::Builder::new(dir),
+        None => powerbi_codegen::Builder::bundled(),
+    };
+    let mut builder = builder
         .runtime_path(runtime_path)
         .rerun_if_changed(false)
         .out_dir(out.parent().map(PathBuf::from).unwrap_or_default())
@@ -118,8 +152,8 @@ fn generate(
 }
 
 /// `check`: validate the spec and print what it holds.
-fn check(spec: &Path) -> Result<(), Error> {
-    let api = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(spec)?)?;
+fn check(spec: Option<&Path>) -> Result<(), Error> {
+    let api = powerbi_codegen::load(&sources(spec)?)?;
     let operations: usize = api.categories.iter().map(|c| c.operations.len()).sum();
     println!(
         "ok: {} categories, {operations} operations, {} models, {} enums",

@@ -151,3 +151,39 @@ fn generate_writes_the_rendered_client() {
     assert!(!nothing.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The recipe of a registry install: no checkout, so `check` and `generate` use the bundled
+/// spec when `--spec` is left out, and `spec export` writes it out to edit.
+#[test]
+fn without_spec_the_cli_uses_the_bundled_spec_and_exports_it() {
+    let dir = temp_dir("cli-bundled");
+    let output = run(&["check"]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    let from_folder = run(&["check", "--spec", REAL_SPEC]);
+    assert_eq!(stdout(&output), stdout(&from_folder));
+
+    let subset = dir.join("subset.rs");
+    let output = run(&[
+        "generate",
+        "--out",
+        subset.to_str().unwrap(),
+        "--category",
+        "groups",
+    ]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    let api = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).unwrap();
+    let api = powerbi_codegen::select(&api, &["groups".to_owned()]).unwrap();
+    assert!(
+        std::fs::read_to_string(&subset).unwrap()
+            == powerbi_codegen::render(&api, &host()).unwrap(),
+        "generate without --spec differs from the spec folder's subset"
+    );
+
+    let exported = dir.join("spec");
+    let output = run(&["spec", "export", exported.to_str().unwrap()]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    assert!(stdout(&output).starts_with("wrote "), "{}", stdout(&output));
+    let output = run(&["check", "--spec", exported.to_str().unwrap()]);
+    assert_eq!(stdout(&output), stdout(&from_folder));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

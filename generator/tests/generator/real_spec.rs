@@ -1,4 +1,4 @@
-//! The real spec (`../spec`) loads and renders; `select` keeps exactly what the chosen
+//! The real spec (`spec`, in the repository a symlink to `../spec`) loads and renders; `select` keeps exactly what the chosen
 //! categories reach; the I/O half reports what it cannot read.
 
 use std::collections::BTreeSet;

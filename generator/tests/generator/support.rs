@@ -7,8 +7,9 @@ use powerbi_codegen::{HostCrate, SourceText};
 /// The valid fixtures, each with a golden file `tests/golden/<name>.rs`.
 pub const VALID_FIXTURES: &[&str] = &["minimal", "names", "two_categories"];
 
-/// The real spec, relative to the package dir (cargo's cwd for tests).
-pub const REAL_SPEC: &str = "../spec";
+/// The real spec, relative to the package dir (cargo's cwd for tests): the packaged copy, or
+/// in the repository the symlink to `../spec`.
+pub const REAL_SPEC: &str = "spec";
 
 /// The host crate the golden files are rendered for: one depending on `powerbi`.
 pub fn host() -> HostCrate {

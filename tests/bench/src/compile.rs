@@ -87,13 +87,13 @@ struct BuildScript {
     out_dir: PathBuf,
 }
 
-/// Builds `powerbi` (debug), with or without `--features regenerate`, and reads cargo's
+/// Builds `powerbi` (debug), with or without `--features _regenerate`, and reads cargo's
 /// report of its build script.
 fn powerbi_build(ctx: &Ctx, regenerate: bool) -> Outcome<BuildScript> {
     let mut command = powerbi_cargo(ctx);
     command.args(["build", "-p", "powerbi", "--message-format=json"]);
     if regenerate {
-        command.args(["--features", "regenerate"]);
+        command.args(["--features", "_regenerate"]);
     }
     let run = run_child(&mut command)?.check("cargo build -p powerbi")?;
     let manifest = ctx.repo.join("generated/Cargo.toml");
@@ -129,7 +129,7 @@ fn powerbi_build(ctx: &Ctx, regenerate: bool) -> Outcome<BuildScript> {
 }
 
 /// The compiled `powerbi` build script: the one that generates from `../spec`
-/// (`--features regenerate`) or the one every user's build runs.
+/// (`--features _regenerate`) or the one every user's build runs.
 pub fn powerbi_build_script(ctx: &Ctx, regenerate: bool) -> Outcome<PathBuf> {
     powerbi_build(ctx, regenerate).map(|build| build.program)
 }
@@ -549,7 +549,7 @@ fn quoted_rows(section: &mut Section, all: &All, error: &str, shares: &str) {
     );
 }
 
-/// Rebuilds `powerbi` with `--features regenerate` (the only build in which the generator can
+/// Rebuilds `powerbi` with `--features _regenerate` (the only build in which the generator can
 /// run) five times with nothing touched.
 fn no_op(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let generated = powerbi_build(ctx, true)?.out_dir.join("powerbi.rs");
@@ -569,9 +569,9 @@ fn no_op(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
             "-p",
             "powerbi",
             "--features",
-            "regenerate",
+            "_regenerate",
         ]))?
-        .check("cargo build -v -p powerbi --features regenerate")?;
+        .check("cargo build -v -p powerbi --features _regenerate")?;
         fresh &= run
             .stderr
             .lines()
@@ -582,7 +582,7 @@ fn no_op(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let unchanged = mtime(&generated)? == before;
     let met = fresh && !generator_ran && unchanged;
     section.rows.push(
-        Row::new("2d", "no-op rebuild of `powerbi` (`cargo build -v -p powerbi --features regenerate` five times, nothing touched; without the feature there is no generator to run)")
+        Row::new("2d", "no-op rebuild of `powerbi` (`cargo build -v -p powerbi --features _regenerate` five times, nothing touched; without the feature there is no generator to run)")
             .ours(format!(
                 "{}; build script run: {}; `$OUT_DIR/powerbi.rs` mtime: {}; {}",
                 if fresh { "`Fresh powerbi`" } else { "powerbi recompiled" },
