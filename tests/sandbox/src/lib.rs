@@ -40,6 +40,7 @@ mod record;
 mod router;
 mod scopes;
 mod seed;
+mod seeding;
 mod sign_in;
 mod state;
 mod tls;
@@ -58,6 +59,10 @@ pub use crate::config::{BlobFailure, DeviceCodeFlow, RawLifetime, SandboxConfig,
 pub use crate::example_answers::{EXAMPLE_ANSWER_HEADER, path_shape};
 pub use crate::faults::{Fault, FaultPlan};
 pub use crate::record::RecordedRequest;
+pub use crate::seeding::{
+    DashboardSeed, DatasetSeed, ReportSeed, Role, SandboxBuilder, ServicePrincipalSeed, TileSeed,
+    UserSeed, WorkspaceSeed,
+};
 
 /// A running sandbox server. Dropping it shuts the server down.
 #[derive(Debug)]
