@@ -67,3 +67,9 @@ fn error_code(service_exception_json: &str) -> Option<String> {
     let value: serde_json::Value = serde_json::from_str(service_exception_json).ok()?;
     value.get("errorCode")?.as_str().map(str::to_owned)
 }
+
+/// The sandbox's README: its complete example ("The whole test") runs as a doctest of this
+/// crate, against [`failed_refreshes`].
+#[cfg(doctest)]
+#[doc = include_str!("../../sandbox/README.md")]
+pub struct SandboxReadme;
