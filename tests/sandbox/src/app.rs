@@ -2,10 +2,11 @@
 //! handler: the router that serves both fake services is assembled in `router.rs`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
 
 use crate::config::SandboxConfig;
+use crate::directory::Directory;
 use crate::faults::Faults;
 use crate::record::Recorder;
 use crate::state::State;
@@ -31,6 +32,8 @@ struct Shared {
     faults: Arc<Faults>,
     recorder: Arc<Recorder>,
     state: Mutex<State>,
+    /// Identities seeded by the test; a lock of its own, so looking one up never waits on the store.
+    directory: RwLock<Directory>,
 }
 
 impl App {
@@ -52,6 +55,7 @@ impl App {
             faults: Arc::default(),
             recorder: Arc::default(),
             state: Mutex::new(State::seeded()),
+            directory: RwLock::default(),
         }));
         app.set_token_delay(config.token_delay);
         app
@@ -60,6 +64,22 @@ impl App {
     /// Locks the store. Never hold the guard across an `.await`.
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.0.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The directory, for looking identities up.
+    pub(crate) fn directory(&self) -> RwLockReadGuard<'_, Directory> {
+        self.0
+            .directory
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The directory, for seeding identities.
+    pub(crate) fn directory_mut(&self) -> RwLockWriteGuard<'_, Directory> {
+        self.0
+            .directory
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// `http://host:port` of this sandbox, for links when a request carries no `Host`.

@@ -166,7 +166,8 @@ impl DeviceCodeFlow {
         self
     }
 
-    /// The user who approves (a user principal name of the demo directory; default the demo user).
+    /// The user who approves (a user principal name of the directory, demo or
+    /// [seeded](crate::UserSeed); default the demo user).
     pub fn signed_in_as(mut self, user_principal_name: impl Into<String>) -> Self {
         self.user = user_principal_name.into();
         self

@@ -2,7 +2,8 @@
 //!
 //! The directory (tenant, applications, users) is always present; the items
 //! (workspaces, datasets, reports, dashboards, tiles) are seeded into each new
-//! sandbox, so tests can address them by these ids.
+//! sandbox, so tests can address them by these ids, unless it is started with
+//! [`SandboxBuilder::without_demo_content`](crate::SandboxBuilder::without_demo_content).
 
 /// The tenant id (GUID) the token endpoint accepts.
 pub const TENANT_ID: &str = "8533afa0-8f04-4be7-81b8-f80742b6bb3d";

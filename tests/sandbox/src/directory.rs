@@ -1,10 +1,9 @@
-//! The demo tenant's directory: which tenant names resolve, which applications
-//! exist, and which users there are.
+//! The tenant's directory: which tenant names resolve, which applications exist, and which
+//! users there are (the demo ones, and those a test seeded into its sandbox).
 
 use crate::{demo, scopes};
 
 /// A confidential client application with a service principal in the tenant.
-#[derive(Debug)]
 pub(crate) struct ServicePrincipal {
     pub(crate) client_id: &'static str,
     pub(crate) secret: &'static str,
@@ -55,7 +54,6 @@ impl Client {
 }
 
 /// A user account in the tenant.
-#[derive(Debug)]
 pub(crate) struct User {
     pub(crate) upn: &'static str,
     /// `None` for accounts that cannot sign in with a password.
@@ -64,6 +62,29 @@ pub(crate) struct User {
     pub(crate) display_name: &'static str,
     /// How the account signs in, which decides what the password grant answers.
     pub(crate) sign_in: SignIn,
+}
+
+/// Debug without the secret.
+impl std::fmt::Debug for ServicePrincipal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServicePrincipal")
+            .field("client_id", &self.client_id)
+            .field("object_id", &self.object_id)
+            .field("display_name", &self.display_name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Debug without the password.
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("upn", &self.upn)
+            .field("object_id", &self.object_id)
+            .field("display_name", &self.display_name)
+            .field("sign_in", &self.sign_in)
+            .finish_non_exhaustive()
+    }
 }
 
 /// How a user account signs in.
@@ -187,32 +208,73 @@ pub(crate) fn resolve_tenant(segment: &str) -> Tenant {
     }
 }
 
-/// Looks an application up by client id (GUIDs compare case-insensitively).
-pub(crate) fn find_client(client_id: &str) -> Option<Client> {
-    let confidential = SERVICE_PRINCIPALS
-        .iter()
-        .find(|sp| sp.client_id.eq_ignore_ascii_case(client_id))
-        .map(|sp| Client::Confidential(sp));
-    confidential.or_else(|| {
-        PUBLIC_CLIENTS
-            .iter()
-            .find(|app| app.client_id.eq_ignore_ascii_case(client_id))
-            .map(|app| Client::Public(app))
-    })
+/// The identities a test seeded into one sandbox (see [`crate::SandboxBuilder`]), looked up
+/// before the demo directory's. Seeded identities are leaked to `'static`, like the demo ones,
+/// so a token's [`Principal`](crate::principal::Principal) can name them: a few hundred bytes
+/// each, for the rest of the test process.
+#[derive(Debug, Default)]
+pub(crate) struct Directory {
+    service_principals: Vec<&'static ServicePrincipal>,
+    users: Vec<&'static User>,
 }
 
-/// Looks a user up by user principal name or object id.
-pub(crate) fn find_user(name: &str) -> Option<&'static User> {
-    USERS.iter().copied().find(|user| {
-        user.upn.eq_ignore_ascii_case(name) || user.object_id.eq_ignore_ascii_case(name)
-    })
-}
+impl Directory {
+    /// Adds a service principal (a confidential client).
+    pub(crate) fn add_service_principal(&mut self, sp: ServicePrincipal) {
+        self.service_principals.push(Box::leak(Box::new(sp)));
+    }
 
-/// Finds a confidential client (service principal) by client id.
-pub(crate) fn find_service_principal(client_id: &str) -> Option<&'static ServicePrincipal> {
-    match find_client(client_id) {
-        Some(Client::Confidential(sp)) => Some(sp),
-        _ => None,
+    /// Adds a user account.
+    pub(crate) fn add_user(&mut self, user: User) {
+        self.users.push(Box::leak(Box::new(user)));
+    }
+
+    /// Looks an application up by client id (GUIDs compare case-insensitively).
+    pub(crate) fn find_client(&self, client_id: &str) -> Option<Client> {
+        let confidential = self
+            .service_principals()
+            .find(|sp| sp.client_id.eq_ignore_ascii_case(client_id))
+            .map(Client::Confidential);
+        confidential.or_else(|| {
+            PUBLIC_CLIENTS
+                .iter()
+                .find(|app| app.client_id.eq_ignore_ascii_case(client_id))
+                .map(|app| Client::Public(app))
+        })
+    }
+
+    /// Looks a user up by user principal name or object id.
+    pub(crate) fn find_user(&self, name: &str) -> Option<&'static User> {
+        let seeded = self.users.iter().copied();
+        seeded.chain(USERS.iter().copied()).find(|user| {
+            user.upn.eq_ignore_ascii_case(name) || user.object_id.eq_ignore_ascii_case(name)
+        })
+    }
+
+    /// Finds a confidential client (service principal) by client id.
+    pub(crate) fn find_service_principal(
+        &self,
+        client_id: &str,
+    ) -> Option<&'static ServicePrincipal> {
+        match self.find_client(client_id) {
+            Some(Client::Confidential(sp)) => Some(sp),
+            _ => None,
+        }
+    }
+
+    /// Finds a service principal by its object id (the id workspace memberships use).
+    pub(crate) fn service_principal_by_object_id(
+        &self,
+        object_id: &str,
+    ) -> Option<&'static ServicePrincipal> {
+        self.service_principals()
+            .find(|sp| sp.object_id.eq_ignore_ascii_case(object_id))
+    }
+
+    /// The seeded service principals, then the demo ones.
+    fn service_principals(&self) -> impl Iterator<Item = &'static ServicePrincipal> + '_ {
+        let seeded = self.service_principals.iter().copied();
+        seeded.chain(SERVICE_PRINCIPALS.iter().copied())
     }
 }
 

@@ -1,24 +1,56 @@
-//! A fake Power BI REST service and a fake Microsoft Entra ID v2.0 token
-//! endpoint, served together by one HTTP server on loopback.
+//! A fake Power BI REST service and a fake Microsoft Entra ID token endpoint, served together
+//! by one HTTP server on loopback, in the test's process: a testing kit for Power BI
+//! automation, with no tenant and no network.
 //!
-//! The sandbox speaks the wire format on its own terms (hand-written JSON
-//! shapes), so it can check a client's serialization independently.
+//! - [`Sandbox::start`] starts one holding the [demo tenant](demo);
+//!   [`Sandbox::builder`] seeds your own users, service principals and workspaces (with
+//!   datasets, refresh history, DAX query rows, reports and dashboards), with or without the
+//!   demo content; [`Sandbox::add_workspace`] and friends seed a running one.
+//! - Point a client at [`Sandbox::authority_host`] (the token endpoint is
+//!   `{authority_host}/{tenant}/oauth2/v2.0/token`, tenant [`demo::TENANT_ID`]) and
+//!   [`Sandbox::api_base_url`] (routes at `{api_base_url}/v1.0/myorg/...`).
+//! - Failure injection: [`Sandbox::set_faults`] with a [`FaultPlan`] for the API,
+//!   [`Sandbox::fail_token_requests`], [`Sandbox::set_token_delay`],
+//!   [`Sandbox::expire_all_tokens`], [`Sandbox::set_blob_failure`], [`Sandbox::redirect_host`].
+//! - What the client sent: [`Sandbox::recorded_requests`] and the counters
+//!   ([`Sandbox::tokens_issued`], [`Sandbox::refreshes_started`], ...).
+//!
+//! The sandbox speaks the wire format on its own terms (hand-written JSON shapes), so it
+//! checks a client's serialization independently. Its README has the guide "Test your
+//! automation without a tenant", with the `powerbi` client.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! use powerbi_sandbox::{Sandbox, demo};
+//! use powerbi_sandbox::{DatasetSeed, Role, Sandbox, ServicePrincipalSeed, WorkspaceSeed, demo};
 //!
-//! let sandbox = Sandbox::start().await?;
+//! let app = ServicePrincipalSeed::new("Nightly job").client_secret("job-secret");
+//! let workspace = WorkspaceSeed::new("Operations")
+//!     .service_principal(app.object_id(), Role::Admin)
+//!     .dataset(DatasetSeed::new("Sales").failed_refresh("ModelRefreshFailed_CredentialsNotSpecified"));
+//! let sandbox = Sandbox::builder()
+//!     .without_demo_content()
+//!     .service_principal(app.clone())
+//!     .workspace(workspace.clone())
+//!     .start()
+//!     .await?;
 //! let token_url = format!(
 //!     "{}/{}/oauth2/v2.0/token",
 //!     sandbox.authority_host(),
 //!     demo::TENANT_ID
 //! );
-//! let groups_url = format!("{}/v1.0/myorg/groups", sandbox.api_base_url());
-//! # let _ = (token_url, groups_url);
+//! let datasets_url = format!(
+//!     "{}/v1.0/myorg/groups/{}/datasets",
+//!     sandbox.api_base_url(),
+//!     workspace.id()
+//! );
+//! // Sign in at token_url as app.client_id() with "job-secret", then GET datasets_url.
+//! # let _ = (token_url, datasets_url);
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Cargo feature `cli` builds the `powerbi-sandbox` command (`--port N`), which runs the demo
+//! tenant until Ctrl-C; the library needs no feature.
 
 #![warn(missing_docs)]
 
@@ -40,6 +72,7 @@ mod record;
 mod router;
 mod scopes;
 mod seed;
+mod seeding;
 mod sign_in;
 mod state;
 mod tls;
@@ -58,6 +91,10 @@ pub use crate::config::{BlobFailure, DeviceCodeFlow, RawLifetime, SandboxConfig,
 pub use crate::example_answers::{EXAMPLE_ANSWER_HEADER, path_shape};
 pub use crate::faults::{Fault, FaultPlan};
 pub use crate::record::RecordedRequest;
+pub use crate::seeding::{
+    DashboardSeed, DatasetSeed, ReportSeed, Role, SandboxBuilder, ServicePrincipalSeed, TileSeed,
+    UserSeed, WorkspaceSeed,
+};
 
 /// A running sandbox server. Dropping it shuts the server down.
 #[derive(Debug)]
@@ -68,7 +105,8 @@ pub struct Sandbox {
 }
 
 impl Sandbox {
-    /// Starts a sandbox with [`SandboxConfig::default`] on a free loopback port.
+    /// Starts a sandbox holding the [demo tenant](demo), with [`SandboxConfig::default`], on a
+    /// free loopback port. [`Sandbox::builder`] seeds your own content instead or as well.
     pub async fn start() -> std::io::Result<Sandbox> {
         Self::start_with(SandboxConfig::default()).await
     }

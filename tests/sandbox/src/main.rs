@@ -1,4 +1,4 @@
-//! `powerbi-sandbox --port N`: runs the fake Power BI service and token
+//! `powerbi-sandbox --port N` (built with the `cli` feature): runs the fake Power BI service and token
 //! endpoint on loopback until Ctrl-C.
 
 use std::net::{Ipv4Addr, SocketAddr};

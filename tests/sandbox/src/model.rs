@@ -246,6 +246,9 @@ pub(crate) struct Dataset {
     pub(crate) datasources: Vec<Datasource>,
     /// Oldest first.
     pub(crate) refreshes: Vec<Refresh>,
+    /// What every DAX query against this dataset returns (seeded by a test); `None` for the
+    /// sandbox's fixed sample table.
+    pub(crate) query_rows: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 
 impl Dataset {

@@ -258,7 +258,7 @@ fn my_workspace(owner: &User) -> Workspace {
     ws
 }
 
-fn user_member(user: &User, access_right: AccessRight) -> Member {
+pub(crate) fn user_member(user: &User, access_right: AccessRight) -> Member {
     Member {
         identifier: user.upn.to_owned(),
         principal_type: PrincipalType::User,
@@ -271,7 +271,7 @@ fn user_member(user: &User, access_right: AccessRight) -> Member {
 }
 
 /// An import-mode dataset configured by the demo user, without sources or history.
-fn dataset(id: &str, name: &str, created: &str) -> Dataset {
+pub(crate) fn dataset(id: &str, name: &str, created: &str) -> Dataset {
     Dataset {
         id: id.into(),
         name: name.into(),
@@ -286,6 +286,7 @@ fn dataset(id: &str, name: &str, created: &str) -> Dataset {
         parameters: Vec::new(),
         datasources: Vec::new(),
         refreshes: Vec::new(),
+        query_rows: None,
     }
 }
 
@@ -307,7 +308,7 @@ fn parameter(
 }
 
 /// A report owned by the demo user, with pages named like Power BI Desktop names them.
-fn report(
+pub(crate) fn report(
     id: &str,
     name: &str,
     dataset_id: &str,

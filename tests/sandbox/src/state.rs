@@ -41,6 +41,12 @@ impl State {
         }
     }
 
+    /// Removes every workspace, shared and personal (a sandbox started without the demo content).
+    pub(crate) fn clear_content(&mut self) {
+        self.workspaces.clear();
+        self.personal.clear();
+    }
+
     /// The shared workspace with this id.
     pub(crate) fn workspace_mut(&mut self, id: &str) -> Option<&mut Workspace> {
         self.workspaces.iter_mut().find(|ws| same_id(&ws.id, id))

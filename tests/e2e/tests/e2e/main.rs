@@ -26,6 +26,7 @@ mod redirects;
 mod reports;
 mod resilience;
 mod sandbox_example_answers;
+mod seeded_identities;
 mod sign_in;
 mod snapshot;
 mod soak;

@@ -309,22 +309,25 @@ async fn take_over(
 }
 
 /// `POST .../datasets/{datasetId}/executeQueries`: one DAX query; any query
-/// starting with `EVALUATE` (or `DEFINE`) returns a small fixed table.
+/// starting with `EVALUATE` (or `DEFINE`) returns the dataset's seeded rows, else a small
+/// fixed table.
 async fn execute_queries(
     State(app): State<App>,
     Caller(principal): Caller,
     Params(path): Params<DatasetPath>,
     Body(request): Body<ExecuteQueriesRequest>,
 ) -> ApiResult<Response> {
-    {
+    let seeded_rows = {
         let mut state = app.lock();
         let addressed = WorkspaceRef::from_group(path.group_id);
         let workspace =
             open_workspace(&mut state, &principal, &addressed, DATASET_READ, Need::Read)?;
         workspace
             .dataset(&path.dataset_id)
-            .ok_or(ApiError::EntityNotFound)?;
-    }
+            .ok_or(ApiError::EntityNotFound)?
+            .query_rows
+            .clone()
+    };
     let query = match request.queries.as_deref() {
         None | Some([]) => return Err(ApiError::invalid("The request must contain one query")),
         Some([only]) => only.query.as_deref().unwrap_or_default(),
@@ -347,7 +350,8 @@ async fn execute_queries(
         .serializer_settings
         .and_then(|settings| settings.include_nulls)
         .unwrap_or(false);
-    let rows: Vec<Map<String, Value>> = sample_rows()
+    let rows: Vec<Map<String, Value>> = seeded_rows
+        .unwrap_or_else(sample_rows)
         .into_iter()
         .map(|row| {
             row.into_iter()

@@ -11,7 +11,6 @@ use super::extract::{Body, Links, ODataQuery, Params};
 use super::filter::{Filter, GroupView};
 use crate::app::App;
 use crate::auth::{Caller, Need, WorkspaceRef, open_workspace, require_scopes};
-use crate::directory;
 use crate::model::{AccessRight, Member, PrincipalType, Workspace, same_id};
 use crate::principal::Principal;
 use crate::scopes::{WORKSPACE_READ, WORKSPACE_WRITE};
@@ -168,7 +167,7 @@ struct GroupUserRequest {
 
 impl GroupUserRequest {
     /// Validates the body into a membership entry, filling names from the directory.
-    fn into_member(self) -> Result<Member, ApiError> {
+    fn into_member(self, app: &App) -> Result<Member, ApiError> {
         let access_right = self
             .group_user_access_right
             .as_deref()
@@ -195,7 +194,7 @@ impl GroupUserRequest {
                 ApiError::invalid("Parameter userDetails.Identifier is missing or invalid")
             })?;
         let known_user = (principal_type == PrincipalType::User)
-            .then(|| directory::find_user(&identifier))
+            .then(|| app.directory().find_user(&identifier))
             .flatten();
         Ok(Member {
             email_address: self
@@ -362,7 +361,7 @@ async fn add_user(
     Params(path): Params<GroupPath>,
     Body(request): Body<GroupUserRequest>,
 ) -> ApiResult {
-    let member = request.into_member()?;
+    let member = request.into_member(&app)?;
     let mut state = app.lock();
     let workspace = open(&mut state, &principal, path.group_id, true, Need::Admin)?;
     if workspace
@@ -390,7 +389,7 @@ async fn update_user(
     Params(path): Params<GroupPath>,
     Body(request): Body<GroupUserRequest>,
 ) -> ApiResult {
-    let update = request.into_member()?;
+    let update = request.into_member(&app)?;
     let mut state = app.lock();
     let workspace = open(&mut state, &principal, path.group_id, true, Need::Admin)?;
     let member = workspace

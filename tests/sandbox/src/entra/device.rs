@@ -52,7 +52,7 @@ fn start(
         return Err(tenant_not_found(tenant_segment));
     }
     let request = TokenRequest::parse(headers, body)?;
-    let client = client(&request)?;
+    let client = client(app, &request)?;
     if let Client::Confidential(_) = client {
         return Err(EntraError::invalid_client(
             7_000_218,
@@ -105,7 +105,7 @@ pub(super) fn poll(
     context: &GrantContext<'_>,
     request: &TokenRequest,
 ) -> Result<(Principal, bool), EntraError> {
-    let client = client(request)?;
+    let client = client(context.app, request)?;
     let code = request.require("device_code")?;
     let mut state = context.app.lock();
     let devices = &mut state.tokens.sign_in.devices;
@@ -141,7 +141,11 @@ pub(super) fn poll(
         .unwrap_or_else(|| unreachable!("the device was found above"));
     match device.flow.outcome {
         DeviceCodeOutcome::Approve => {
-            let user = directory::find_user(&device.flow.user).ok_or_else(bad_code)?;
+            let user = context
+                .app
+                .directory()
+                .find_user(&device.flow.user)
+                .ok_or_else(bad_code)?;
             Ok((
                 Principal::User {
                     user,

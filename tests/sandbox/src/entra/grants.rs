@@ -4,14 +4,15 @@
 use super::error::EntraError;
 use super::request::TokenRequest;
 use super::{GrantContext, JWT_BEARER, TENANT_NAME, assertion};
-use crate::directory::{self, Client, SignIn, Tenant};
+use crate::app::App;
+use crate::directory::{Client, SignIn, Tenant};
 use crate::principal::Principal;
 use crate::{demo, scopes};
 
 /// Finds the client named by the request (AADSTS700016 when unknown).
-pub(super) fn client(request: &TokenRequest) -> Result<Client, EntraError> {
+pub(super) fn client(app: &App, request: &TokenRequest) -> Result<Client, EntraError> {
     let client_id = request.client_id()?;
-    directory::find_client(client_id).ok_or_else(|| {
+    app.directory().find_client(client_id).ok_or_else(|| {
         EntraError::unauthorized_client(
             700_016,
             format!(
@@ -85,7 +86,7 @@ pub(super) fn client_credentials(
     context: &GrantContext<'_>,
     request: &TokenRequest,
 ) -> Result<Principal, EntraError> {
-    let client = client(request)?;
+    let client = client(context.app, request)?;
     if context.tenant != Tenant::Home {
         return Err(EntraError::invalid_request(
             50_194,
@@ -141,7 +142,7 @@ pub(super) fn password(
              /organizations or tenant-specific endpoint.",
         ));
     }
-    let client = client(request)?;
+    let client = client(context.app, request)?;
     authenticate_client(context, client, request)?;
     let username = request.require("username")?;
     let password = request.require("password")?;
@@ -152,7 +153,10 @@ pub(super) fn password(
             "Error validating credentials due to invalid username or password.",
         )
     };
-    let user = directory::find_user(username)
+    let user = context
+        .app
+        .directory()
+        .find_user(username)
         .filter(|user| user.password == Some(password))
         .ok_or_else(invalid)?;
     match user.sign_in {
@@ -184,7 +188,7 @@ pub(super) fn refresh(
     context: &GrantContext<'_>,
     request: &TokenRequest,
 ) -> Result<Principal, EntraError> {
-    let client = client(request)?;
+    let client = client(context.app, request)?;
     authenticate_client(context, client, request)?;
     let presented = request.require("refresh_token")?;
     let mut state = context.app.lock();

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::{admit_token_request, issue, token_headers, with_raw_lifetime};
 use crate::app::App;
 use crate::demo;
-use crate::directory::{self, ServicePrincipal};
+use crate::directory::ServicePrincipal;
 use crate::principal::Principal;
 
 /// The App Service identity endpoint's path (`IDENTITY_ENDPOINT`).
@@ -38,15 +38,17 @@ fn refuse(status: StatusCode, body: Value) -> Response {
 }
 
 /// The identity a request names: system-assigned (the demo service principal) or `client_id`.
-fn identity(params: &HashMap<String, String>) -> Option<&'static ServicePrincipal> {
+fn identity(app: &App, params: &HashMap<String, String>) -> Option<&'static ServicePrincipal> {
+    let directory = app.directory();
     match params.get("client_id").filter(|id| !id.is_empty()) {
-        None => directory::find_service_principal(demo::SP_CLIENT_ID),
-        Some(client_id) => directory::find_service_principal(client_id),
+        None => directory.find_service_principal(demo::SP_CLIENT_ID),
+        Some(client_id) => directory.find_service_principal(client_id),
     }
 }
 
 /// Checks the query both endpoints share, answering their error bodies.
 fn check_query(
+    app: &App,
     params: &HashMap<String, String>,
 ) -> Result<&'static ServicePrincipal, (StatusCode, Value)> {
     let invalid = |text: &str| {
@@ -69,7 +71,7 @@ fn check_query(
             json!({"error": "invalid_resource", "error_description": format!("AADSTS500011: The resource principal named {resource} was not found in the tenant.")}),
         ));
     }
-    identity(params).ok_or_else(|| invalid("Identity not found"))
+    identity(app, params).ok_or_else(|| invalid("Identity not found"))
 }
 
 /// Issues a token for `sp` and answers in the managed identity shape (numbers as strings).
@@ -115,7 +117,7 @@ pub(super) async fn app_service(
             json!({"statusCode": 401, "message": "Unauthorized: the X-IDENTITY-HEADER value is missing or wrong."}),
         );
     }
-    match check_query(&params) {
+    match check_query(&app, &params) {
         Ok(sp) => answer(&app, sp, false),
         Err((status, body)) => refuse(status, body),
     }
@@ -140,7 +142,7 @@ pub(super) async fn imds(
             json!({"error": "invalid_request", "error_description": "Required metadata header not specified"}),
         );
     }
-    match check_query(&params) {
+    match check_query(&app, &params) {
         Ok(sp) => answer(&app, sp, true),
         Err((status, body)) => refuse(status, body),
     }
