@@ -18,6 +18,7 @@ mod jobs;
 mod known_scopes;
 mod leaks;
 mod microsoft;
+mod one_drive;
 mod paging;
 mod raw;
 mod redirects;
