@@ -70,20 +70,19 @@ impl Checker<'_, '_> {
             self.report(file, &at.node("operation_ids"), &at.item, message);
             ok = false;
         }
+        if target == operation.name {
+            let message = "an operation cannot be a body form of itself; `body_form_of` names the operation whose other request body this is";
+            self.report(file, &at.node("body_form_of"), &at.item, message);
+            return None;
+        }
         let Some(primary) = operations.iter().position(|other| other.name == target) else {
-            let declared = (file.raw.operations.iter())
-                .any(|raw| raw.name.as_deref() == Some(target) && target != operation.name);
-            if declared {
+            if (file.raw.operations.iter()).any(|raw| raw.name.as_deref() == Some(target)) {
                 // It failed validation; its own diagnostics say why.
                 return ok.then_some(None);
             }
-            let message = if target == operation.name {
-                "an operation cannot be a body form of itself; `body_form_of` names the operation whose other request body this is".to_owned()
-            } else {
-                format!(
-                    "`body_form_of` names '{target}', which is not an operation of this category; a body form and the operation it is a form of are in the same file"
-                )
-            };
+            let message = format!(
+                "`body_form_of` names '{target}', which is not an operation of this category; a body form and the operation it is a form of are in the same file"
+            );
             self.report(file, &at.node("body_form_of"), &at.item, message);
             return None;
         };
@@ -97,6 +96,19 @@ impl Checker<'_, '_> {
             self.report(file, &at.node("body_form_of"), &at.item, message);
             return None;
         }
+        ok &= self.same_request(file, at, (target, first, &first_at), operation);
+        ok.then_some(Some(primary))
+    }
+
+    /// A form sends what its primary sends (method, path, workspace) with another body.
+    fn same_request(
+        &mut self,
+        file: &SourceFile,
+        at: &Site,
+        (target, first, first_at): (&str, &Operation, &str),
+        operation: &Operation,
+    ) -> bool {
+        let mut ok = true;
         let differences = [
             (
                 "method",
@@ -134,7 +146,7 @@ impl Checker<'_, '_> {
             self.report(file, &at.node("body"), &at.item, message);
             ok = false;
         }
-        ok.then_some(Some(primary))
+        ok
     }
 }
 
