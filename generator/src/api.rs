@@ -112,8 +112,15 @@ pub enum LongRunning {
 pub struct Operation {
     /// snake_case method name.
     pub name: String,
-    /// Microsoft operationIds covered.
+    /// Microsoft operationIds covered (a body form's are those of the operation it is a form of).
     pub operation_ids: Vec<String>,
+    /// `body_form_of`: the operation of the same category whose Microsoft operations this one
+    /// sends with another request body (same method, path and workspace). Coverage counts the
+    /// operationIds once, for that operation.
+    pub body_form_of: Option<String>,
+    /// The operations that are other body forms of this one (`body_form_of` naming it), in
+    /// spec order.
+    pub body_forms: Vec<String>,
     /// One-sentence summary.
     pub summary: String,
     /// learn.microsoft.com page.

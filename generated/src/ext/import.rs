@@ -7,13 +7,18 @@
 //! Blob block upload to its SAS URL (no bearer token: the URL carries its own signature), then
 //! `post_import` with the JSON body `{"fileUrl": ...}`. Either way the answer is a
 //! [`Job`] polling `importState`.
+//!
+//! [`PowerBiClient::import_from_one_drive`] imports an Excel workbook that is already on
+//! OneDrive for Business: the JSON body form of the same call (`post_import_from_one_drive`,
+//! `{"filePath", "connectionType"}`), nothing uploaded, the same [`Job`].
 
 use std::time::Duration;
 
 use base64::Engine as _;
 use futures::StreamExt;
 
-use crate::imports::{PostImportOptions, operations};
+use crate::imports::{PostImportFromOneDriveOptions, PostImportOptions, operations};
+use crate::models::{ConnectionType, ImportInfo};
 use crate::runtime::error::cause_chain;
 use crate::runtime::{Error, Job, LongRunning, PowerBiClient, Result, Upload, Workspace, redact};
 
@@ -96,6 +101,35 @@ impl PowerBiClient {
         async move {
             client
                 .import_owned(workspace, name, file, options, settings)
+                .await
+        }
+    }
+
+    /// Imports the Excel workbook (.xlsx) at `file_path` on OneDrive for Business (absolute, or
+    /// relative to the caller's OneDrive) into `workspace` and returns the import's [`Job`].
+    /// `ConnectionType::Import` copies the workbook's data into Power BI;
+    /// `ConnectionType::Connect` keeps it in OneDrive and connects to it. The dataset takes the
+    /// workbook's name (the service takes no `datasetDisplayName` here), and a .pbix file
+    /// cannot be imported from OneDrive: the service refuses it, as it refuses a path it cannot
+    /// read. Sends `post_import_from_one_drive`; the future holds its own handle on the client.
+    pub fn import_from_one_drive(
+        &self,
+        workspace: impl Into<Workspace>,
+        file_path: &str,
+        connection_type: ConnectionType,
+        options: PostImportFromOneDriveOptions,
+    ) -> impl Future<Output = Result<Job>> + Send + 'static {
+        let client = self.clone();
+        let workspace = workspace.into();
+        let body = ImportInfo {
+            file_path: Some(file_path.to_owned()),
+            connection_type: Some(connection_type),
+            ..ImportInfo::default()
+        };
+        async move {
+            client
+                .imports()
+                .post_import_from_one_drive_job(workspace, &body, options)
                 .await
         }
     }

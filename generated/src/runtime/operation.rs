@@ -107,6 +107,11 @@ pub struct Operation {
     pub category: &'static str,
     /// Microsoft's operationIds it covers (two when "My workspace" and workspace twins merge).
     pub operation_ids: &'static [&'static str],
+    /// For another body form of an operation (`body_form_of` in the spec, such as
+    /// `post_import_from_one_drive`, the JSON form of `post_import`): the name of that
+    /// operation, in the same category. Both list the same `operation_ids`; count a Microsoft
+    /// operation once by skipping the records where this is `Some`.
+    pub body_form_of: Option<&'static str>,
     /// One-sentence summary.
     pub summary: &'static str,
     /// Microsoft's documentation page.

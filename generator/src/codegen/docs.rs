@@ -130,6 +130,7 @@ pub fn operation(operation: &Operation, positional: &[(String, Option<String>)])
         text.push_str(&sanitize(notes));
         text.push_str("\n\n");
     }
+    text.push_str(&body_forms(operation));
     let documented: Vec<_> = positional
         .iter()
         .filter_map(|(name, doc)| doc.as_ref().map(|doc| (name, doc)))
@@ -152,6 +153,28 @@ pub fn operation(operation: &Operation, positional: &[(String, Option<String>)])
             .join(", ")
     ));
     text
+}
+
+/// The paragraph that links an operation and its other body forms (`body_form_of`): the same
+/// Microsoft operation, sent with another request body.
+fn body_forms(operation: &Operation) -> String {
+    let link = |name: &String| format!("[`{name}`](Self::{name})");
+    if let Some(primary) = &operation.body_form_of {
+        return format!(
+            "**Body form**: the same Microsoft operation as {} (same method and path), sent \
+             with this body instead.\n\n",
+            link(primary)
+        );
+    }
+    if operation.body_forms.is_empty() {
+        return String::new();
+    }
+    let forms: Vec<String> = operation.body_forms.iter().map(link).collect();
+    format!(
+        "**Other body forms**: {} send{} the same Microsoft operation with another body.\n\n",
+        forms.join(", "),
+        if forms.len() == 1 { "s" } else { "" }
+    )
 }
 
 /// `A` or `B`, with `all of` sets: "`A` or `B`", "`A` and `B`", "none documented".

@@ -530,6 +530,10 @@ pub fn record(category: &Category, operation: &Operation) -> TokenStream {
     let paging = contract::paging(operation.paging);
     let long_running = contract::long_running(operation.long_running);
     let retry_safe = operation.retry_safe;
+    let body_form_of = match &operation.body_form_of {
+        Some(primary) => quote!(Some(#primary)),
+        None => quote!(None),
+    };
     let scopes = operation.scopes.iter().map(|set| quote!(&[#(#set),*]));
     let doc = docs::attributes(&format!(
         "`{}`: {}",
@@ -542,6 +546,7 @@ pub fn record(category: &Category, operation: &Operation) -> TokenStream {
             name: #operation_name,
             category: #category_name,
             operation_ids: &[#(#ids),*],
+            body_form_of: #body_form_of,
             summary: #summary,
             docs_url: #docs_url,
             method: #method,

@@ -34,6 +34,8 @@ pub struct RawFile {
 #[serde(deny_unknown_fields)]
 pub struct RawOperation {
     pub name: Option<String>,
+    /// `body_form_of: other`: this entry is another request body of `other`'s operationIds.
+    pub body_form_of: Option<String>,
     pub operation_ids: Option<Vec<String>>,
     pub summary: Option<String>,
     pub docs_url: Option<String>,

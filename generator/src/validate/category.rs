@@ -65,6 +65,7 @@ impl Checker<'_, '_> {
             names.insert(operation.name.clone(), raw_operation.index);
             operations.push(operation);
         }
+        ok &= self.body_forms(file, &names, &mut operations);
         ok.then(|| Category {
             name,
             title: raw.title.clone().unwrap_or_default(),

@@ -4,12 +4,13 @@
 //! One [`checker::Checker`] walks the files; its checks live by concern: names and type
 //! expressions ([`types`]), categories ([`category`]), operations ([`operations`]) and their
 //! keyword keys ([`keywords`]), parameters and paths ([`parameters`]), bodies and responses
-//! ([`bodies`]), scopes ([`scopes`]), models and enums ([`models`]), and the checks over the
-//! whole spec ([`whole`]: cycles, nullable fields).
+//! ([`bodies`]), other body forms of an operation ([`forms`]), scopes ([`scopes`]), models and
+//! enums ([`models`]), and the checks over the whole spec ([`whole`]: cycles, nullable fields).
 
 mod bodies;
 mod category;
 mod checker;
+mod forms;
 mod keywords;
 mod models;
 mod operations;

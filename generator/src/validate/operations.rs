@@ -61,7 +61,14 @@ impl Checker<'_, '_> {
         }
         Some(Operation {
             name: raw.name.clone()?,
-            operation_ids: raw.operation_ids.clone()?,
+            // A body form takes its operationIds from the operation it is a form of, once
+            // every operation of the category is read (`body_forms`).
+            operation_ids: match &raw.body_form_of {
+                Some(_) => Vec::new(),
+                None => raw.operation_ids.clone()?,
+            },
+            body_form_of: raw.body_form_of.clone(),
+            body_forms: Vec::new(),
             summary: raw.summary.as_ref()?.trim().to_owned(),
             docs_url: raw.docs_url.clone()?,
             method: method?,
@@ -89,7 +96,10 @@ impl Checker<'_, '_> {
     ) -> bool {
         let present = [
             ("name", raw.name.is_some()),
-            ("operation_ids", raw.operation_ids.is_some()),
+            (
+                "operation_ids",
+                raw.operation_ids.is_some() || raw.body_form_of.is_some(),
+            ),
             ("summary", raw.summary.is_some()),
             ("docs_url", raw.docs_url.is_some()),
             ("method", raw.method.is_some()),

@@ -12,6 +12,7 @@ use super::support::{check_expected, malformed_dir, sources, subfolders};
 const REQUIRED_CASES: &[&str] = &[
     "alias_clash",
     "bad_yaml",
+    "body_form_mismatch",
     "duplicate_enum_value",
     "duplicate_operation_name",
     "inconsistent_ids",

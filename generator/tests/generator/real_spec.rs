@@ -261,3 +261,50 @@ fn sources_are_read_sorted_with_the_given_paths() {
             .map(|name| valid_dir("two_categories").join(name))
     );
 }
+
+/// Post Import's OneDrive JSON form is a body form of `post_import`: it takes the primary's
+/// operationIds and they link both ways, and coverage counts the ids once, for the primary
+/// (covered, not conflicting).
+#[test]
+fn a_body_form_shares_its_primary_ids_and_is_not_covered_twice() {
+    let api = real_spec();
+    let imports = api
+        .categories
+        .iter()
+        .find(|category| category.name == "imports")
+        .expect("imports");
+    let operation = |name: &str| {
+        imports
+            .operations
+            .iter()
+            .find(|operation| operation.name == name)
+            .unwrap_or_else(|| panic!("imports::{name}"))
+    };
+    let (primary, form) = (
+        operation("post_import"),
+        operation("post_import_from_one_drive"),
+    );
+    assert_eq!(form.body_form_of.as_deref(), Some("post_import"));
+    assert_eq!(primary.body_forms, ["post_import_from_one_drive"]);
+    assert_eq!(form.operation_ids, primary.operation_ids);
+    assert_eq!(
+        form.body.as_ref().map(|body| &body.kind),
+        Some(&BodyKind::Json("ImportInfo".to_owned()))
+    );
+
+    let reference =
+        std::fs::read_to_string(Path::new(REAL_SPEC).join("reference/powerbi-swagger.json"))
+            .expect("Microsoft's description");
+    let coverage = powerbi_codegen::coverage::coverage(&api, &[], &reference).expect("coverage");
+    assert!(
+        coverage.conflicting.is_empty(),
+        "{:?}",
+        coverage.conflicting
+    );
+    for id in &primary.operation_ids {
+        assert_eq!(
+            coverage.covered.get(id).map(String::as_str),
+            Some("imports::post_import")
+        );
+    }
+}

@@ -157,6 +157,7 @@ pub mod widgets {
             name: "get_widget",
             category: "widgets",
             operation_ids: &["Widgets_GetWidget", "Widgets_GetWidgetInGroup"],
+            body_form_of: None,
             summary: "Returns the specified widget from My workspace or the specified workspace.",
             docs_url: "https://learn.microsoft.com/rest/api/power-bi/widgets/get-widget-in-group",
             method: rt::HttpMethod::Get,

@@ -92,6 +92,7 @@ pub mod imports {
         Some(
             match operation {
                 "create_import" => support::decode::<models::Import>(body),
+                "create_import_from_file" => support::decode::<models::Import>(body),
                 "put_import_settings" => support::decode::<models::Import>(body),
                 _ => return None,
             },
@@ -121,6 +122,19 @@ pub mod imports {
                                 arg_x_ms_request_id,
                                 &body,
                                 options,
+                            ),
+                    )
+                    .await?;
+            }
+            "create_import_from_file" => {
+                let arg_dataset_display_name: String = args
+                    .required("datasetDisplayName")?;
+                support::spawnable(
+                        client
+                            .create_import_from_file(
+                                args.required::<rt::Uuid>("groupId")?,
+                                &arg_dataset_display_name,
+                                args.file()?,
                             ),
                     )
                     .await?;

@@ -155,8 +155,27 @@ fn operations_table_lists_every_operation_with_its_facts() {
     );
     assert!(get_tile.is_allowed_by(&["Dashboard.Read.All"]));
     assert!(!get_tile.is_allowed_by(&["Report.Read.All"]));
+    // A body form (post_import_from_one_drive) sends its primary's operations with another
+    // body: the same ids, method and path, counted once, for the primary.
+    let mut forms = 0;
+    for form in powerbi::OPERATIONS.iter() {
+        let Some(primary) = form.body_form_of else {
+            continue;
+        };
+        let primary = powerbi::OPERATIONS
+            .iter()
+            .find(|operation| operation.category == form.category && operation.name == primary)
+            .expect("a body form's primary is in the table");
+        assert_eq!(primary.body_form_of, None, "{}", form.name);
+        assert_eq!(form.operation_ids, primary.operation_ids, "{}", form.name);
+        assert_eq!(form.path_templates(), primary.path_templates());
+        assert_eq!(form.method, primary.method);
+        forms += 1;
+    }
+    assert!(forms >= 1, "post_import_from_one_drive is a body form");
     let mut ids: Vec<&str> = powerbi::OPERATIONS
         .iter()
+        .filter(|operation| operation.body_form_of.is_none())
         .flat_map(|operation| operation.operation_ids.iter().copied())
         .collect();
     let count = ids.len();

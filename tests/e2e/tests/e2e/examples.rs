@@ -417,10 +417,15 @@ mod normalization {
 // ------------------------------------------------------------------------------------------
 // What both tests share
 
-/// The generated operation covering each operationId.
+/// The generated operation covering each operationId. A body form (`body_form_of`, such as the
+/// OneDrive JSON form of Post Import) lists its primary's ids; Microsoft's examples are of the
+/// primary's body, so the primary covers them.
 fn covering() -> HashMap<&'static str, &'static Operation> {
     let mut covering = HashMap::new();
     for operation in powerbi::OPERATIONS {
+        if operation.body_form_of.is_some() {
+            continue;
+        }
         for id in operation.operation_ids {
             covering.insert(*id, *operation);
         }

@@ -233,6 +233,12 @@ fn two_categories_fixture_has_both_modules_and_shared_models() {
         create.path_templates(),
         ["/v1.0/myorg/groups/{groupId}/imports"]
     );
+    // A body form: the same Microsoft operation, another body; the ids are the primary's.
+    let from_file = &two_categories::imports::operations::CREATE_IMPORT_FROM_FILE;
+    assert_eq!(from_file.body_form_of, Some("create_import"));
+    assert_eq!(create.body_form_of, None);
+    assert_eq!(from_file.operation_ids, create.operation_ids);
+    assert_eq!(from_file.path_templates(), create.path_templates());
     let update = &two_categories::imports::operations::UPDATE_IMPORT;
     assert_eq!(update.method, HttpMethod::Patch);
     assert!(update.is_allowed_by(&["Workspace.ReadWrite.All", "Content.Create"]));
@@ -252,6 +258,7 @@ fn two_categories_fixture_has_both_modules_and_shared_models() {
             ("apps", "list_app_tags"),
             ("apps", "upload_app_icon"),
             ("imports", "create_import"),
+            ("imports", "create_import_from_file"),
             ("imports", "update_import"),
             ("imports", "delete_import"),
             ("imports", "put_import_settings"),

@@ -19,6 +19,7 @@ mod jobs;
 mod known_scopes;
 mod leaks;
 mod microsoft;
+mod one_drive;
 mod paging;
 mod proxy;
 mod raw;

@@ -1,5 +1,8 @@
 //! Imports: `POST .../imports` with a streamed `multipart/form-data` file (counted, never
-//! held) or the JSON body `{"fileUrl"}` of a temporary upload location; `GET .../imports/{id}`
+//! held), the JSON body `{"fileUrl"}` of a temporary upload location, or the JSON body
+//! `{"filePath", "connectionType"}` of an Excel workbook on OneDrive for Business (named after
+//! the workbook, without `datasetDisplayName`; a .pbix path or a body without `filePath` is
+//! refused with 400 `InvalidRequest`, as the service documents); `GET .../imports/{id}`
 //! goes `Publishing` → `Succeeded` over the refresh duration; name conflicts per
 //! `nameConflict` (`Abort` answers 409 when the name exists; `GenerateUniqueName` renames).
 //!
@@ -36,9 +39,21 @@ use crate::wire::{ApiError, ApiResult};
 struct ImportJob {
     scope: String,
     name: String,
-    size: u64,
+    source: Source,
     start: OffsetDateTime,
     end: OffsetDateTime,
+}
+
+/// What an import request carries.
+#[derive(Debug, Clone)]
+enum Source {
+    /// A file's size: the multipart part, or the blob a `fileUrl` names.
+    Upload(u64),
+    /// A workbook on OneDrive for Business: its `filePath` and `connectionType`.
+    OneDrive {
+        file_path: String,
+        connection_type: String,
+    },
 }
 
 #[derive(Debug, Default)]
@@ -105,10 +120,6 @@ async fn post_import(
     request: Request,
 ) -> ApiResult {
     let query = query_map(query);
-    let display_name = query
-        .get("datasetDisplayName")
-        .cloned()
-        .ok_or_else(|| ApiError::invalid("datasetDisplayName is required"))?;
     let headers = request.headers().clone();
     let scope = format!("{}|{}", host(&headers), path.group_id.unwrap_or_default());
     let content_type = headers
@@ -116,7 +127,15 @@ async fn post_import(
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    let size = uploaded_size(&content_type, request).await?;
+    let source = import_source(&content_type, request).await?;
+    let display_name = match &source {
+        // OneDrive imports take the workbook's name (`datasetDisplayName` is not supported).
+        Source::OneDrive { file_path, .. } => file_name(file_path).to_owned(),
+        Source::Upload(_) => query
+            .get("datasetDisplayName")
+            .cloned()
+            .ok_or_else(|| ApiError::invalid("datasetDisplayName is required"))?,
+    };
     let conflict = query
         .get("nameConflict")
         .map(String::as_str)
@@ -147,7 +166,7 @@ async fn post_import(
         let job = ImportJob {
             scope: scope.clone(),
             name,
-            size,
+            source: source.clone(),
             start: now,
             end: clock::later(now, app.refresh_duration()),
         };
@@ -167,41 +186,85 @@ async fn post_import(
         .into_response())
 }
 
-/// The size of the file an import request carries: the file part of a multipart body, or the
-/// blob a JSON body's `fileUrl` names (uploaded before through `PUT /blob/...`).
-async fn uploaded_size(content_type: &str, request: Request) -> Result<u64, ApiError> {
-    let size = if let Some(boundary) = content_type
+/// What an import request carries: the file part of a multipart body (its size), the blob a
+/// JSON body's `fileUrl` names (uploaded before through `PUT /blob/...`), or a JSON body's
+/// OneDrive `filePath`.
+async fn import_source(content_type: &str, request: Request) -> Result<Source, ApiError> {
+    let Some(boundary) = content_type
         .strip_prefix("multipart/form-data")
         .and_then(|rest| rest.split("boundary=").nth(1))
-    {
-        let boundary = boundary.trim_matches('"').to_owned();
-        let (total, head) = count(request.into_body()).await?;
-        let header_end = head
-            .windows(4)
-            .position(|window| window == b"\r\n\r\n")
-            .ok_or_else(|| ApiError::invalid("The multipart body has no file part"))?
-            + 4;
-        let part_headers = String::from_utf8_lossy(&head[..header_end]).to_lowercase();
-        if !part_headers.contains("filename=") {
-            return Err(ApiError::invalid("The multipart part is not a file"));
-        }
-        let trailer = format!("\r\n--{boundary}--\r\n").len() as u64;
-        total.saturating_sub(header_end as u64 + trailer)
-    } else {
+    else {
         let bytes = axum::body::to_bytes(request.into_body(), 64 * 1024)
             .await
             .map_err(|error| ApiError::invalid(error.to_string()))?;
         let body: Value = serde_json::from_slice(&bytes).map_err(|error| {
             ApiError::invalid(format!("The request body is not valid: {error}"))
         })?;
-        let file_url = body["fileUrl"]
-            .as_str()
-            .ok_or_else(|| ApiError::invalid("Send a file or a fileUrl"))?;
-        let url = url::Url::parse(file_url).map_err(|_| ApiError::invalid("Bad fileUrl"))?;
-        with(|store| store.blobs.get(url.path()).copied())
-            .ok_or_else(|| ApiError::invalid("Nothing was uploaded at fileUrl"))?
+        return json_source(&body);
     };
-    Ok(size)
+    let boundary = boundary.trim_matches('"').to_owned();
+    let (total, head) = count(request.into_body()).await?;
+    let header_end = head
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .ok_or_else(|| ApiError::invalid("The multipart body has no file part"))?
+        + 4;
+    let part_headers = String::from_utf8_lossy(&head[..header_end]).to_lowercase();
+    if !part_headers.contains("filename=") {
+        return Err(ApiError::invalid("The multipart part is not a file"));
+    }
+    let trailer = format!("\r\n--{boundary}--\r\n").len() as u64;
+    Ok(Source::Upload(
+        total.saturating_sub(header_end as u64 + trailer),
+    ))
+}
+
+/// The JSON form (`ImportInfo`): `fileUrl` of a temporary upload location, or `filePath` of an
+/// .xlsx workbook on OneDrive for Business with `connectionType` `import` (the default) or
+/// `connect`.
+fn json_source(body: &Value) -> Result<Source, ApiError> {
+    if let Some(file_url) = body["fileUrl"].as_str() {
+        let url = url::Url::parse(file_url).map_err(|_| ApiError::invalid("Bad fileUrl"))?;
+        return with(|store| store.blobs.get(url.path()).copied())
+            .map(Source::Upload)
+            .ok_or_else(|| ApiError::invalid("Nothing was uploaded at fileUrl"));
+    }
+    let file_path = body["filePath"]
+        .as_str()
+        .filter(|path| !path.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "ImportInfo needs filePath (an .xlsx file on OneDrive for Business) or fileUrl",
+            )
+        })?;
+    if file_name(file_path).to_lowercase().ends_with(".pbix") {
+        return Err(ApiError::invalid(
+            "Importing a Power BI .pbix file from OneDrive isn't supported",
+        ));
+    }
+    let connection_type = match body.get("connectionType") {
+        None | Some(Value::Null) => "import",
+        Some(value) => match value.as_str() {
+            Some(kind @ ("import" | "connect")) => kind,
+            _ => {
+                return Err(ApiError::invalid(format!(
+                    "connectionType must be import or connect, found {value}"
+                )));
+            }
+        },
+    };
+    Ok(Source::OneDrive {
+        file_path: file_path.to_owned(),
+        connection_type: connection_type.to_owned(),
+    })
+}
+
+/// The last segment of a OneDrive path (`/Documents/Sales.xlsx` → `Sales.xlsx`).
+fn file_name(path: &str) -> &str {
+    path.trim_end_matches('/')
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(path)
 }
 
 fn import_body(id: &str, job: &ImportJob, now: OffsetDateTime) -> Value {
@@ -216,8 +279,18 @@ fn import_body(id: &str, job: &ImportJob, now: OffsetDateTime) -> Value {
         "importState": if done { "Succeeded" } else { "Publishing" },
         "createdDateTime": clock::power_bi(job.start),
         "updatedDateTime": clock::power_bi(now.min(job.end)),
-        "fileSize": job.size,
     });
+    match &job.source {
+        Source::Upload(size) => body["fileSize"] = json!(size),
+        Source::OneDrive {
+            file_path,
+            connection_type,
+        } => {
+            body["source"] = json!("OneDrive");
+            body["filePath"] = json!(file_path);
+            body["connectionType"] = json!(connection_type);
+        }
+    }
     if done {
         let number = Uuid::parse_str(id)
             .map(|id| id.as_u128())
