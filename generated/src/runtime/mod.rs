@@ -25,6 +25,7 @@ pub mod paging;
 pub mod redact;
 mod request;
 pub mod retry;
+pub mod telemetry;
 pub mod time;
 mod tls;
 mod transport;

@@ -27,6 +27,7 @@ mod sandbox_example_answers;
 mod sign_in;
 mod snapshot;
 mod soak;
+mod spans;
 mod spawned;
 mod subset;
 mod token_cache;
