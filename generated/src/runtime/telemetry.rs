@@ -55,7 +55,54 @@
 
 use std::borrow::Cow;
 
+use tracing::field::Empty;
+
 use super::Error;
+
+/// The `powerbi.call` span of a call, its later fields declared empty: `operation_id` is
+/// Microsoft's (`None` for a raw call), `url` the one first called.
+pub(crate) fn call_span(
+    operation: &'static str,
+    operation_id: Option<&'static str>,
+    method: &str,
+    url: Option<&url::Url>,
+) -> tracing::Span {
+    tracing::info_span!(
+        "powerbi.call",
+        otel.name = operation_id.unwrap_or(method),
+        otel.kind = "client",
+        powerbi.operation = operation,
+        powerbi.operation_id = operation_id,
+        http.request.method = method,
+        server.address = url.and_then(url::Url::host_str),
+        url.path = url.map(url::Url::path),
+        http.response.status_code = Empty,
+        powerbi.request_id = Empty,
+        powerbi.attempts = Empty,
+        powerbi.duration_ms = Empty,
+        otel.status_code = Empty,
+        "error.type" = Empty,
+    )
+}
+
+/// The `powerbi.attempt` span of attempt number `attempt` of a call.
+pub(crate) fn attempt_span(attempt: u32) -> tracing::Span {
+    let span = tracing::debug_span!(
+        "powerbi.attempt",
+        powerbi.attempt = attempt,
+        http.request.resend_count = Empty,
+        http.response.status_code = Empty,
+        powerbi.request_id = Empty,
+        powerbi.retry.reason = Empty,
+        powerbi.retry.wait_ms = Empty,
+        otel.status_code = Empty,
+        "error.type" = Empty,
+    );
+    if attempt > 1 {
+        span.record("http.request.resend_count", attempt.saturating_sub(1));
+    }
+    span
+}
 
 /// The `error.type` of a failure: the HTTP status for an answer the service refused, else the
 /// kind of failure (the values the [module documentation](self) lists).
@@ -86,13 +133,16 @@ pub(crate) fn outcome<T>(span: &tracing::Span, result: &Result<T, Error>) {
     }
 }
 
-/// The current span when it is the client's `powerbi.sign_in` span (never a span of the
-/// caller's, which may have fields of the same names).
-pub(crate) fn sign_in_span() -> Option<tracing::Span> {
+/// Records `field` on the current span when it is the client's `powerbi.sign_in` span (never
+/// on a span of the caller's, which may have fields of the same names).
+pub(crate) fn record_sign_in(field: &str, value: impl tracing::Value) {
     let span = tracing::Span::current();
-    span.metadata()
+    if span
+        .metadata()
         .is_some_and(|metadata| metadata.name() == SIGN_IN)
-        .then_some(span)
+    {
+        span.record(field, value);
+    }
 }
 
 /// The name of the sign-in span.

@@ -123,10 +123,7 @@ pub(crate) async fn send(
     request: reqwest::RequestBuilder,
 ) -> Result<(u16, bytes::Bytes)> {
     let host = url.host_str().unwrap_or_default().to_owned();
-    let span = telemetry::sign_in_span();
-    if let Some(span) = &span {
-        span.record("server.address", host.as_str());
-    }
+    telemetry::record_sign_in("server.address", host.as_str());
     tracing::debug!(
         powerbi.credential = credential,
         server.address = host.as_str(),
@@ -165,9 +162,7 @@ pub(crate) async fn send(
                 Some(description),
             )))
         })?;
-    if let Some(span) = &span {
-        span.record("http.response.status_code", status);
-    }
+    telemetry::record_sign_in("http.response.status_code", status);
     tracing::debug!(
         powerbi.credential = credential,
         server.address = host.as_str(),

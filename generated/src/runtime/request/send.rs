@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
-use tracing::field::Empty;
 
 use super::RequestBuilder;
 use super::api_error::{api_error_at, header, is_expired_token};
@@ -46,7 +45,9 @@ impl RequestBuilder {
     async fn run(&self, read_body: bool) -> Result<Answer> {
         let began = Instant::now();
         let url = self.url();
-        let call = self.call_span(url.as_ref().ok());
+        let method = self.method.as_str();
+        let (operation, operation_id) = (self.operation_name(), self.operation_id());
+        let call = telemetry::call_span(operation, operation_id, method, url.as_ref().ok());
         let attempts = AtomicU32::new(0);
         let result = match url {
             Ok(url) => {
@@ -93,28 +94,6 @@ impl RequestBuilder {
         }
     }
 
-    /// The `powerbi.call` span of this request, its later fields declared empty.
-    fn call_span(&self, url: Option<&url::Url>) -> tracing::Span {
-        let operation_id = self.operation_id();
-        let method = self.method.as_str();
-        tracing::info_span!(
-            "powerbi.call",
-            otel.name = operation_id.unwrap_or(method),
-            otel.kind = "client",
-            powerbi.operation = self.operation_name(),
-            powerbi.operation_id = operation_id,
-            http.request.method = method,
-            server.address = url.and_then(url::Url::host_str),
-            url.path = url.map(url::Url::path),
-            http.response.status_code = Empty,
-            powerbi.request_id = Empty,
-            powerbi.attempts = Empty,
-            powerbi.duration_ms = Empty,
-            otel.status_code = Empty,
-            "error.type" = Empty,
-        )
-    }
-
     async fn execute_with_retries(
         &self,
         url: &url::Url,
@@ -140,7 +119,7 @@ impl RequestBuilder {
         let mut attempt = 1u32;
         loop {
             attempts.store(attempt, Ordering::Relaxed);
-            let span = attempt_span(attempt);
+            let span = telemetry::attempt_span(attempt);
             let tried = self.attempt(operation, url, policy, read_body, [call, &span]);
             let (error, failure) = match tried.instrument(span.clone()).await {
                 Ok(response) => return Ok(response),
@@ -550,25 +529,6 @@ fn too_many_redirects(operation: &'static str, url: &url::Url) -> Error {
 
 fn host_of(url: &url::Url) -> String {
     url.host_str().unwrap_or_default().to_owned()
-}
-
-/// The `powerbi.attempt` span of attempt number `attempt`.
-fn attempt_span(attempt: u32) -> tracing::Span {
-    let span = tracing::debug_span!(
-        "powerbi.attempt",
-        powerbi.attempt = attempt,
-        http.request.resend_count = Empty,
-        http.response.status_code = Empty,
-        powerbi.request_id = Empty,
-        powerbi.retry.reason = Empty,
-        powerbi.retry.wait_ms = Empty,
-        otel.status_code = Empty,
-        "error.type" = Empty,
-    );
-    if attempt > 1 {
-        span.record("http.request.resend_count", attempt - 1);
-    }
-    span
 }
 
 /// Records an answer's status and `RequestId` on the call and attempt spans, and logs it.

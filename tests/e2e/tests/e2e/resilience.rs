@@ -305,6 +305,7 @@ async fn retries_are_traced_without_secrets() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
+    crate::spans::interested_process_wide();
     let _guard = tracing::subscriber::set_default(subscriber);
     let sandbox = sandbox().await;
     let clock = ManualClock::new();

@@ -149,12 +149,19 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorder {
     }
 }
 
+/// Sets `leaks::Undecided` as the process-wide default, before a test sets its own subscriber
+/// on its thread. tracing-core computes a callsite's interest from the current thread's
+/// subscriber alone while only one subscriber is registered: a test's subscriber registered
+/// alone would have another test's thread (without one) decide "never" for callsites it hits
+/// first. With the global one always registered there are two, and every callsite asks both.
+pub(crate) fn interested_process_wide() {
+    let _ = tracing::subscriber::set_global_default(crate::leaks::Undecided);
+}
+
 /// Records everything the client traces on this thread (a `#[tokio::test]` runs the client and
 /// the sandbox on it) until the guard drops.
 fn record() -> (Recorder, tracing::subscriber::DefaultGuard) {
-    // Interested in everything process-wide, so that no callsite caches "never" while another
-    // test's thread, without a subscriber, hits it first (see `leaks::Undecided`).
-    let _ = tracing::subscriber::set_global_default(crate::leaks::Undecided);
+    interested_process_wide();
     let recorder = Recorder::default();
     let subscriber = tracing_subscriber::registry().with(recorder.clone());
     (recorder, tracing::subscriber::set_default(subscriber))
@@ -479,6 +486,7 @@ async fn an_import_through_a_signed_upload_location_traces_no_signature() {
 /// `is_timeout()`; the URL is not in it.
 #[tokio::test]
 async fn a_timeout_keeps_reqwest_s_error_as_its_source() {
+    let (recorder, _guard) = record();
     let sandbox = sandbox().await;
     let client = sandbox_builder(&sandbox)
         .credential(service_principal_credential())
@@ -505,6 +513,14 @@ async fn a_timeout_keeps_reqwest_s_error_as_its_source() {
     assert!(reqwest.url().is_none(), "without its URL: {reqwest:?}");
     assert!(!format!("{reqwest} {reqwest:?}").contains("/v1.0/myorg"));
     assert!(error.to_string().contains("request timeout"), "{error}");
+    // The failed call and its attempt say so in their spans.
+    let calls = recorder.spans("powerbi.call");
+    let attempts = recorder.spans("powerbi.attempt");
+    for span in [&calls[0], &attempts[0]] {
+        assert!(span.has("otel.status_code", "ERROR"), "{span:?}");
+        assert!(span.has("error.type", "timeout"), "{span:?}");
+    }
+    assert!(calls[0].has("powerbi.attempts", "1"), "{:?}", calls[0]);
 }
 
 /// A connection refused is a transport error whose source says `is_connect()`.
