@@ -19,7 +19,7 @@ use futures::StreamExt;
 
 use crate::imports::{PostImportFromOneDriveOptions, PostImportOptions, operations};
 use crate::models::{ConnectionType, ImportInfo};
-use crate::runtime::error::cause_chain;
+use crate::runtime::error::{cause_chain, source_of};
 use crate::runtime::{Error, Job, LongRunning, PowerBiClient, Result, Upload, Workspace, redact};
 
 /// How [`PowerBiClient::import_file`] uploads.
@@ -75,11 +75,13 @@ impl ImportSettings {
 
 const OPERATION: &str = "import_file";
 
-fn blob_error(host: &str, message: String) -> Error {
+fn blob_error(host: &str, message: String, source: Option<reqwest::Error>) -> Error {
     Error::Transport {
         operation: OPERATION,
         host: host.to_owned(),
         message,
+        // Without its URL: the SAS URL's `sig=` is the credential.
+        source: source.and_then(source_of),
     }
 }
 
@@ -260,7 +262,8 @@ impl PowerBiClient {
             .await
             // reqwest's own Display names the URL, SAS signature included: causes only.
             .map_err(|error| {
-                blob_error(host, format!("blob upload failed: {}", cause_chain(&error)))
+                let message = format!("blob upload failed: {}", cause_chain(&error));
+                blob_error(host, message, Some(error))
             })?;
         let status = response.status();
         if status.is_success() {
@@ -273,6 +276,7 @@ impl PowerBiClient {
                 "the blob service answered {status}: {}",
                 redact::text(snippet.trim())
             ),
+            None,
         ))
     }
 }

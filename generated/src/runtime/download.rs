@@ -26,6 +26,7 @@ pub(crate) async fn stream_to<W: AsyncWrite + Unpin>(
             operation,
             host: host.clone(),
             message: format!("the download was interrupted: {error}"),
+            source: super::error::source_of(error),
         })?;
         writer.write_all(&chunk).await.map_err(|error| {
             Error::InvalidRequest(format!("{operation}: cannot write: {error}"))

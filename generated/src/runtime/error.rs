@@ -27,6 +27,9 @@ pub enum Error {
         host: String,
         /// What went wrong.
         message: String,
+        /// reqwest's error, without its URL, when reqwest failed (also
+        /// [`source()`](std::error::Error::source)): `is_connect()`, `is_timeout()`, ...
+        source: Option<Box<reqwest::Error>>,
     },
     /// A time limit ran out; `limit` says which one, and the message how to raise it.
     Timeout {
@@ -38,6 +41,9 @@ pub enum Error {
         after: Duration,
         /// Which limit ran out.
         limit: TimeoutKind,
+        /// reqwest's error, without its URL, when reqwest noticed the timeout (the request and
+        /// idle limits; also [`source()`](std::error::Error::source)).
+        source: Option<Box<reqwest::Error>>,
     },
     /// The answer was larger than the client reads for its kind (nothing beyond the limit
     /// was read or kept).
@@ -91,12 +97,14 @@ impl fmt::Display for Error {
                 operation,
                 host,
                 message,
+                ..
             } => format!("{operation}: could not reach {host}: {message}"),
             Error::Timeout {
                 operation,
                 host,
                 after,
                 limit,
+                ..
             } => format!("{operation}: {}", limit.describe(host, *after)),
             Error::ResponseTooLarge {
                 operation,
@@ -136,7 +144,24 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+/// The cause is reqwest's error without its URL (whose query may hold a signed URL's `sig=`,
+/// a continuation token or filters): callers can downcast it to test `is_timeout()` or
+/// `is_connect()`.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport {
+                source: Some(source),
+                ..
+            }
+            | Error::Timeout {
+                source: Some(source),
+                ..
+            } => Some(&**source),
+            _ => None,
+        }
+    }
+}
 
 impl Error {
     /// The HTTP status of an API or sign-in error.
@@ -336,6 +361,12 @@ impl fmt::Display for AuthError {
         }
         redact::write(out, f)
     }
+}
+
+/// reqwest's error kept as an [`Error`]'s source: without its URL, so no signed URL or query
+/// value can leave through `source()`.
+pub(crate) fn source_of(error: reqwest::Error) -> Option<Box<reqwest::Error>> {
+    Some(Box::new(error.without_url()))
 }
 
 /// A reqwest error's causes, without its Display (which names the URL).

@@ -26,6 +26,7 @@ mod proxy;
 pub mod redact;
 mod request;
 pub mod retry;
+pub mod telemetry;
 pub mod time;
 mod tls;
 mod transport;

@@ -68,23 +68,27 @@ impl fmt::Debug for Error {
                 operation,
                 host,
                 message,
+                source,
             } => f
                 .debug_struct("Transport")
                 .field("operation", operation)
                 .field("host", host)
                 .field("message", message)
+                .field("source", source)
                 .finish(),
             Error::Timeout {
                 operation,
                 host,
                 after,
                 limit,
+                source,
             } => f
                 .debug_struct("Timeout")
                 .field("operation", operation)
                 .field("host", host)
                 .field("after", after)
                 .field("limit", limit)
+                .field("source", source)
                 .finish(),
             Error::ResponseTooLarge {
                 operation,
@@ -291,12 +295,14 @@ mod tests {
                 operation: "import_file",
                 host: leaky(),
                 message: leaky(),
+                source: None,
             },
             Error::Timeout {
                 operation: "import_file",
                 host: leaky(),
                 after: std::time::Duration::from_secs(1),
                 limit: crate::runtime::TimeoutKind::Idle,
+                source: None,
             },
             Error::ResponseTooLarge {
                 operation: "import_file",

@@ -9,10 +9,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use super::entra::{auth_error, clamp_lifetime};
 use super::{MAX_TOKEN_LIFETIME, Secret, TokenContext, TokenCredential};
 use crate::runtime::time::{Backoff, Clock, Jitter, SystemClock, scale};
-use crate::runtime::{Cloud, Error, Result};
+use crate::runtime::{Cloud, Error, Result, telemetry};
 
 /// Renew this long before expiry by default (Entra ID tokens live 60–90 minutes).
 const DEFAULT_RENEW_BEFORE: Duration = Duration::from_secs(5 * 60);
@@ -316,14 +318,44 @@ impl TokenSlot {
         let kind = credential.kind();
         let options = &entry.options;
         let started = options.clock.elapsed();
+        let span = tracing::info_span!(
+            "powerbi.sign_in",
+            powerbi.credential = kind,
+            server.address = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            powerbi.token.expires_in_s = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            "error.type" = tracing::field::Empty,
+        );
         let fetched = if credential.waits_for_user() {
-            credential.get_token(context).await
+            credential.get_token(context).instrument(span.clone()).await
         } else {
-            match tokio::time::timeout(load_timeout, credential.get_token(context)).await {
+            let limited = tokio::time::timeout(load_timeout, credential.get_token(context));
+            match limited.instrument(span.clone()).await {
                 Ok(result) => result,
                 Err(_) => Err(timed_out(kind, load_timeout)),
             }
         };
+        match &fetched {
+            Ok(token) => {
+                let lifetime = clamp_lifetime(token.expires_in).as_secs();
+                span.record("powerbi.token.expires_in_s", lifetime);
+            }
+            Err(error) => telemetry::failed(&span, error),
+        }
+        // The token's fate is logged in the sign-in span (synchronously: no await follows).
+        span.in_scope(|| self.settle(kind, started, fetched))
+    }
+
+    /// Stores a fetched token, or counts a failure (keeping a still valid token).
+    fn settle(
+        &self,
+        kind: &'static str,
+        started: Duration,
+        fetched: Result<super::AccessToken>,
+    ) -> Result<Secret> {
+        let entry = &*self.entry;
+        let options = &entry.options;
         let mut state = lock(&entry.state);
         state.generation = state.generation.wrapping_add(1);
         match fetched {
@@ -344,7 +376,7 @@ impl TokenSlot {
                 state.retry_at = None;
                 state.last_error = None;
                 drop(state);
-                tracing::debug!(credential = kind, expires_in = ?lifetime, renew_before = ?margin, "new Power BI token");
+                tracing::debug!(powerbi.credential = kind, expires_in = ?lifetime, renew_before = ?margin, "new Power BI token");
                 Ok(cached.token)
             }
             Err(error) => {
@@ -363,13 +395,13 @@ impl TokenSlot {
                     Some(token) => {
                         state.last_error = None;
                         drop(state);
-                        tracing::warn!(credential = kind, %error, retry_in = ?delay, "token renewal failed; the current token is still valid");
+                        tracing::warn!(powerbi.credential = kind, %error, retry_in = ?delay, "token renewal failed; the current token is still valid");
                         Ok(token)
                     }
                     None => {
                         state.last_error = Some(share(kind, &error));
                         drop(state);
-                        tracing::debug!(credential = kind, %error, "sign-in failed");
+                        tracing::debug!(powerbi.credential = kind, %error, "sign-in failed");
                         Err(error)
                     }
                 }

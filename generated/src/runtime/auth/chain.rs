@@ -114,7 +114,7 @@ impl TokenCredential for ChainedCredential {
                         self.last_success.store(index, Ordering::Relaxed);
                         if !failures.is_empty() {
                             tracing::debug!(
-                                credential = source.kind(),
+                                powerbi.credential = source.kind(),
                                 skipped = failures.len(),
                                 "chain: signed in after earlier credentials failed"
                             );
@@ -122,7 +122,7 @@ impl TokenCredential for ChainedCredential {
                         return Ok(token);
                     }
                     Err(error) => {
-                        tracing::debug!(credential = source.kind(), %error, "chain: credential failed");
+                        tracing::debug!(powerbi.credential = source.kind(), %error, "chain: credential failed");
                         failures.push(format!(
                             "{}) {}: {error}",
                             failures.len() + 1,

@@ -11,6 +11,7 @@ use super::{AccessToken, MAX_TOKEN_LIFETIME, Secret, TokenContext};
 use crate::runtime::body::{BodyError, TOKEN_BODY_BYTES, read_limited};
 use crate::runtime::error::{AuthError, aadsts_hint, cause_chain};
 use crate::runtime::fields::field;
+use crate::runtime::telemetry;
 use crate::runtime::{Cloud, Error, Result};
 
 /// Which Entra ID token endpoint a credential talks to.
@@ -122,7 +123,13 @@ pub(crate) async fn send(
     request: reqwest::RequestBuilder,
 ) -> Result<(u16, bytes::Bytes)> {
     let host = url.host_str().unwrap_or_default().to_owned();
-    tracing::debug!(credential, host = %host, path = url.path(), "token request");
+    telemetry::record_sign_in("server.address", host.as_str());
+    tracing::debug!(
+        powerbi.credential = credential,
+        server.address = host.as_str(),
+        url.path = url.path(),
+        "token request"
+    );
     let response = request.send().await.map_err(|error| {
         let description = if error.is_timeout() {
             format!("no answer from {host}")
@@ -155,7 +162,13 @@ pub(crate) async fn send(
                 Some(description),
             )))
         })?;
-    tracing::debug!(credential, host = %host, status, "token answer");
+    telemetry::record_sign_in("http.response.status_code", status);
+    tracing::debug!(
+        powerbi.credential = credential,
+        server.address = host.as_str(),
+        http.response.status_code = status,
+        "token answer"
+    );
     Ok((status, body))
 }
 

@@ -172,8 +172,8 @@ impl DecodeSettings {
             .map(|drift| drift.path.as_str())
             .collect();
         tracing::warn!(
-            operation,
-            request_id = request_id.unwrap_or("-"),
+            powerbi.operation = operation,
+            powerbi.request_id = request_id.unwrap_or("-"),
             count = drifts.len(),
             paths = %paths.join(", "),
             "answer did not fit its model; decoded leniently"

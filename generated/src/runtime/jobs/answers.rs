@@ -88,6 +88,7 @@ pub(super) async fn read_capped(
             operation,
             host: host.to_owned(),
             message: crate::runtime::error::cause_chain(&error),
+            source: crate::runtime::error::source_of(error),
         }),
     }
 }

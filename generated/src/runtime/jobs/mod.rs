@@ -384,8 +384,8 @@ impl Job {
             .absolute_url(url.clone())
     }
 
-    /// Polls once: the current status and the delay the service asked for (`Retry-After`).
-    pub async fn poll(&mut self) -> Result<(JobStatus, Option<Duration>)> {
+    /// One poll, without its span ([`Job::poll`] opens it).
+    async fn poll_once(&mut self) -> Result<(JobStatus, Option<Duration>)> {
         let operation = self.start.operation_name();
         // An HTTP-date `Retry-After` is read against the client's wall clock.
         let time = self.start.client().time();

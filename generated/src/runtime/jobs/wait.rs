@@ -4,11 +4,38 @@
 
 use std::time::Duration;
 
+use tracing::Instrument;
+use tracing::field::Empty;
+
 use super::{Job, JobStatus};
 use crate::runtime::time::Time;
-use crate::runtime::{Error, LongRunning, Result, TimeoutKind};
+use crate::runtime::{Error, LongRunning, Result, TimeoutKind, telemetry};
 
 impl Job {
+    /// Polls once: the current status and the delay the service asked for (`Retry-After`).
+    /// Each poll is a `powerbi.job.poll` span ([`crate::runtime::telemetry`]).
+    pub async fn poll(&mut self) -> Result<(JobStatus, Option<Duration>)> {
+        let span = tracing::info_span!(
+            "powerbi.job.poll",
+            powerbi.operation = self.start.operation_name(),
+            powerbi.job.kind = kind_name(self.kind),
+            powerbi.job.id = self.id.as_deref(),
+            powerbi.job.state = Empty,
+            powerbi.job.done = Empty,
+            otel.status_code = Empty,
+            "error.type" = Empty,
+        );
+        let polled = self.poll_once().instrument(span.clone()).await;
+        match &polled {
+            Ok((status, _)) => {
+                span.record("powerbi.job.state", status.status.as_str());
+                span.record("powerbi.job.done", status.done);
+            }
+            Err(error) => telemetry::failed(&span, error),
+        }
+        polled
+    }
+
     /// Polls until the operation ends and returns its last status (check
     /// [`JobStatus::succeeded`]: a failed refresh or export is an answer, not an error).
     pub async fn wait(&mut self) -> Result<JobStatus> {
@@ -61,6 +88,7 @@ impl Job {
             host,
             after: self.timeout,
             limit: TimeoutKind::Job,
+            source: None,
         }
     }
 
@@ -83,6 +111,18 @@ impl Job {
         }
         time.sleep(wait).await;
         Ok(())
+    }
+}
+
+/// The `powerbi.job.kind` field of a poll span.
+fn kind_name(kind: LongRunning) -> &'static str {
+    match kind {
+        LongRunning::Refresh => "refresh",
+        LongRunning::Export => "export",
+        LongRunning::Import => "import",
+        LongRunning::Pipeline => "pipeline",
+        LongRunning::Scan => "scan",
+        LongRunning::Poll | LongRunning::None => "poll",
     }
 }
 

@@ -4,11 +4,13 @@ use std::hash::{BuildHasher, RandomState};
 
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use tracing::Instrument;
+use tracing::field::Empty;
 
-use super::Page;
+use super::{Page, Strategy};
 use crate::runtime::request::RequestBuilder;
 use crate::runtime::request::api_error::header;
-use crate::runtime::{Error, Result};
+use crate::runtime::{Error, Result, telemetry};
 
 /// What a fetch learned besides the page: the answer's `RequestId` (for errors) and, for
 /// `$top`/`$skip` paging, a hash of its body.
@@ -18,8 +20,46 @@ pub(super) struct Fetched<T> {
     pub(super) body_hash: Option<u64>,
 }
 
+/// The `powerbi.page` span of page `number` of a listing by `operation`.
+pub(super) fn page_span(operation: &'static str, strategy: Strategy, number: u64) -> tracing::Span {
+    let paging = match strategy {
+        Strategy::TopSkip { .. } => "top_skip",
+        Strategy::NextLink => "next_link",
+        Strategy::Continuation => "continuation",
+    };
+    tracing::info_span!(
+        "powerbi.page",
+        powerbi.operation = operation,
+        powerbi.paging = paging,
+        powerbi.page.number = number,
+        powerbi.page.items = Empty,
+        otel.status_code = Empty,
+        "error.type" = Empty,
+    )
+}
+
+/// Fetches and decodes one page in `span` (its `powerbi.page` span), recording how many items
+/// it held or why it failed.
+pub(super) async fn fetch_in<T: DeserializeOwned>(
+    span: tracing::Span,
+    request: RequestBuilder,
+    items_field: &'static str,
+    hash_keys: Option<RandomState>,
+) -> Result<Fetched<T>> {
+    let fetched = fetch(request, items_field, hash_keys)
+        .instrument(span.clone())
+        .await;
+    match &fetched {
+        Ok(fetched) => {
+            span.record("powerbi.page.items", fetched.page.items.len());
+        }
+        Err(error) => telemetry::failed(&span, error),
+    }
+    fetched
+}
+
 /// Fetches and decodes one page; with `hash_keys`, hashes its body too.
-pub(super) async fn fetch<T: DeserializeOwned>(
+async fn fetch<T: DeserializeOwned>(
     request: RequestBuilder,
     items_field: &'static str,
     hash_keys: Option<RandomState>,

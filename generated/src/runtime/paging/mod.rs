@@ -50,7 +50,7 @@ mod stored;
 mod windows;
 
 use cycle::CycleGuard;
-use fetch::{Fetched, fetch};
+use fetch::{Fetched, fetch_in, page_span};
 use windows::utc_days;
 
 /// The page size `$top`/`$skip` paginators use when the caller sets none: the largest the
@@ -391,7 +391,9 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             let field = self.items_field;
             let hash_keys =
                 matches!(self.strategy, Strategy::TopSkip { .. }).then(|| self.guard.keys.clone());
-            return Some(Box::pin(fetch(request, field, hash_keys)));
+            let number = self.pages.saturating_add(1);
+            let span = page_span(self.base.operation_name(), self.strategy, number);
+            return Some(Box::pin(fetch_in(span, request, field, hash_keys)));
         }
     }
 

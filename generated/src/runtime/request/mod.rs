@@ -215,6 +215,21 @@ impl RequestBuilder {
         self
     }
 
+    /// Microsoft's operationId of this call: of twin operations, the workspace one when the
+    /// call addresses a workspace. `None` for a raw request.
+    pub(crate) fn operation_id(&self) -> Option<&'static str> {
+        let ids = self.operation?.operation_ids;
+        let twin = matches!(self.workspace, Some(Workspace::Id(_)))
+            && self
+                .operation
+                .is_some_and(|operation| operation.workspace == WorkspaceScope::Both);
+        match (twin, ids) {
+            (true, [_, workspace, ..]) => Some(workspace),
+            (_, [first, ..]) => Some(first),
+            (_, []) => None,
+        }
+    }
+
     pub(crate) fn operation_name(&self) -> &'static str {
         self.operation
             .map_or("raw request", |operation| operation.name)

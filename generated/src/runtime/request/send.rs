@@ -1,17 +1,20 @@
 //! The one send path every generated method, raw call, page and poll goes through: sign in,
 //! send, renew an expired token once, and turn error answers into [`Error`].
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
 
 use super::RequestBuilder;
 use super::api_error::{api_error_at, header, is_expired_token};
 use crate::runtime::auth::Secret;
 use crate::runtime::body::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefix};
 use crate::runtime::drift::DecodeSettings;
-use crate::runtime::error::cause_chain;
+use crate::runtime::error::{cause_chain, source_of};
 use crate::runtime::retry::{Decision, Failure, FailureKind, GiveUp, RetryPolicy};
+use crate::runtime::telemetry;
 use crate::runtime::{ApiError, Error, Result, TimeoutKind};
 
 impl RequestBuilder {
@@ -38,27 +41,67 @@ impl RequestBuilder {
         }
     }
 
+    /// The whole call in its `powerbi.call` span (see [`crate::runtime::telemetry`]).
     async fn run(&self, read_body: bool) -> Result<Answer> {
-        let client = &self.client;
-        match client.call_timeout() {
-            Some(limit) => {
-                match tokio::time::timeout(limit, self.execute_with_retries(read_body)).await {
-                    Ok(result) => result,
-                    Err(_) => Err(Error::Timeout {
-                        operation: self.operation_name(),
-                        host: client.api_base().host_str().unwrap_or_default().to_owned(),
-                        after: limit,
-                        limit: TimeoutKind::Call,
-                    }),
-                }
+        let began = Instant::now();
+        let url = self.url();
+        let method = self.method.as_str();
+        let (operation, operation_id) = (self.operation_name(), self.operation_id());
+        let call = telemetry::call_span(operation, operation_id, method, url.as_ref().ok());
+        let attempts = AtomicU32::new(0);
+        let result = match url {
+            Ok(url) => {
+                self.limited(&url, read_body, &call, &attempts)
+                    .instrument(call.clone())
+                    .await
             }
-            None => self.execute_with_retries(read_body).await,
+            Err(error) => Err(error),
+        };
+        call.record("powerbi.attempts", attempts.load(Ordering::Relaxed));
+        call.record("powerbi.duration_ms", telemetry::millis(began.elapsed()));
+        telemetry::outcome(&call, &result);
+        match result {
+            Ok(Answer::Whole(mut response)) => {
+                response.span = call;
+                Ok(Answer::Whole(response))
+            }
+            other => other,
         }
     }
 
-    async fn execute_with_retries(&self, read_body: bool) -> Result<Answer> {
+    /// The retried call within the client's overall call timeout, when one is set.
+    async fn limited(
+        &self,
+        url: &url::Url,
+        read_body: bool,
+        call: &tracing::Span,
+        attempts: &AtomicU32,
+    ) -> Result<Answer> {
+        let client = &self.client;
+        let work = self.execute_with_retries(url, read_body, call, attempts);
+        match client.call_timeout() {
+            Some(limit) => match tokio::time::timeout(limit, work).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout {
+                    operation: self.operation_name(),
+                    host: client.api_base().host_str().unwrap_or_default().to_owned(),
+                    after: limit,
+                    limit: TimeoutKind::Call,
+                    source: None,
+                }),
+            },
+            None => work.await,
+        }
+    }
+
+    async fn execute_with_retries(
+        &self,
+        url: &url::Url,
+        read_body: bool,
+        call: &tracing::Span,
+        attempts: &AtomicU32,
+    ) -> Result<Answer> {
         let operation = self.operation_name();
-        let url = self.url()?;
         if let Some(Err(message)) = &self.body {
             return Err(Error::InvalidRequest(format!(
                 "{operation}: the body cannot be encoded: {message}"
@@ -75,38 +118,51 @@ impl RequestBuilder {
         let started = policy.elapsed();
         let mut attempt = 1u32;
         loop {
-            let (error, failure) = match self.attempt(operation, &url, policy, read_body).await {
+            attempts.store(attempt, Ordering::Relaxed);
+            let span = telemetry::attempt_span(attempt);
+            let tried = self.attempt(operation, url, policy, read_body, [call, &span]);
+            let (error, failure) = match tried.instrument(span.clone()).await {
                 Ok(response) => return Ok(response),
                 Err(failed) => failed,
             };
+            telemetry::failed(&span, &error);
             let Some(failure) = failure else {
                 return Err(error);
             };
             match policy.decide(&failure, idempotent, attempt, started) {
                 Decision::Retry(wait) => {
-                    tracing::warn!(
-                        operation,
-                        attempt,
-                        status = error.status().unwrap_or(0),
-                        request_id = error.request_id().unwrap_or("-"),
-                        wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
-                        reason = failure_reason(&failure),
-                        "retrying"
-                    );
+                    let reason = failure_reason(&failure);
+                    let wait_ms = telemetry::millis(wait);
+                    span.record("powerbi.retry.reason", reason);
+                    span.record("powerbi.retry.wait_ms", wait_ms);
+                    span.in_scope(|| {
+                        tracing::warn!(
+                            powerbi.operation = operation,
+                            powerbi.attempt = attempt,
+                            http.response.status_code = error.status().unwrap_or(0),
+                            powerbi.request_id = error.request_id().unwrap_or("-"),
+                            powerbi.retry.wait_ms = wait_ms,
+                            powerbi.retry.reason = reason,
+                            "retrying"
+                        );
+                    });
+                    drop(span);
                     policy.sleep(wait).await;
                     attempt += 1;
                 }
                 Decision::GiveUp(reason) => {
                     if reason != GiveUp::NotRetryable {
-                        tracing::warn!(
-                            operation,
-                            attempt,
-                            status = error.status().unwrap_or(0),
-                            request_id = error.request_id().unwrap_or("-"),
-                            retry_after_s = error.retry_after().map(|wait| wait.as_secs()),
-                            why = ?reason,
-                            "giving up"
-                        );
+                        span.in_scope(|| {
+                            tracing::warn!(
+                                powerbi.operation = operation,
+                                powerbi.attempt = attempt,
+                                http.response.status_code = error.status().unwrap_or(0),
+                                powerbi.request_id = error.request_id().unwrap_or("-"),
+                                retry_after_s = error.retry_after().map(|wait| wait.as_secs()),
+                                why = ?reason,
+                                "giving up"
+                            );
+                        });
                     }
                     return Err(error);
                 }
@@ -122,6 +178,7 @@ impl RequestBuilder {
         start: &url::Url,
         policy: &RetryPolicy,
         read_body: bool,
+        spans: [&tracing::Span; 2],
     ) -> std::result::Result<Answer, (Error, Option<Failure>)> {
         let client = &self.client;
         let rules = client.transport_rules();
@@ -146,14 +203,7 @@ impl RequestBuilder {
                 .send_once(operation, &method, url, token.as_ref(), with_body, began)
                 .await?;
             let status = response.status();
-            tracing::debug!(
-                operation,
-                status = status.as_u16(),
-                request_id = header(response.headers(), "RequestId")
-                    .as_deref()
-                    .unwrap_or("-"),
-                "answered"
-            );
+            answered(spans, status.as_u16(), response.headers());
             if status.is_success() {
                 if !read_body {
                     return Ok(Answer::Streaming(response));
@@ -211,7 +261,13 @@ impl RequestBuilder {
             .prepare(method, url, token, with_body)
             .await
             .map_err(|error| (error, None))?;
-        tracing::debug!(operation, method = %method, path = url.path(), "sending");
+        tracing::debug!(
+            powerbi.operation = operation,
+            http.request.method = method.as_str(),
+            server.address = url.host_str(),
+            url.path = url.path(),
+            "sending"
+        );
         request.send().await.map_err(|error| {
             let kind = if error.is_connect() {
                 FailureKind::NotSent
@@ -305,6 +361,7 @@ impl RequestBuilder {
                 headers,
                 body,
                 decoding: self.client.decode_settings().clone(),
+                span: tracing::Span::none(),
             })),
             Err(BodyError::TooLarge { limit, declared }) => Err((
                 Error::ResponseTooLarge {
@@ -348,6 +405,7 @@ impl RequestBuilder {
                     operation,
                     host: host_of(url),
                     message,
+                    source: None,
                 },
                 None,
             )
@@ -380,8 +438,8 @@ impl RequestBuilder {
             )));
         }
         tracing::debug!(
-            operation,
-            status = status.as_u16(),
+            powerbi.operation = operation,
+            http.response.status_code = status.as_u16(),
             to = next_host.as_str(),
             token = sees_token,
             "following redirect"
@@ -405,6 +463,7 @@ impl RequestBuilder {
                 host: host_of(url),
                 after,
                 limit,
+                source: source_of(error),
             }
         } else {
             transport(operation, &host_of(url), error)
@@ -464,11 +523,28 @@ fn too_many_redirects(operation: &'static str, url: &url::Url) -> Error {
         operation,
         host: host_of(url),
         message: format!("more than {MAX_REDIRECTS} redirects"),
+        source: None,
     }
 }
 
 fn host_of(url: &url::Url) -> String {
     url.host_str().unwrap_or_default().to_owned()
+}
+
+/// Records an answer's status and `RequestId` on the call and attempt spans, and logs it.
+fn answered(spans: [&tracing::Span; 2], status: u16, headers: &reqwest::header::HeaderMap) {
+    let request_id = header(headers, "RequestId");
+    for span in spans {
+        span.record("http.response.status_code", status);
+        if let Some(request_id) = &request_id {
+            span.record("powerbi.request_id", request_id.as_str());
+        }
+    }
+    tracing::debug!(
+        http.response.status_code = status,
+        powerbi.request_id = request_id.as_deref().unwrap_or("-"),
+        "answered"
+    );
 }
 
 fn failure_reason(failure: &Failure) -> &'static str {
@@ -486,14 +562,20 @@ pub(crate) struct Response {
     pub(crate) body: bytes::Bytes,
     /// How the client decodes answers.
     pub(crate) decoding: DecodeSettings,
+    /// The call's span: decoding happens in it, and a decode failure is recorded on it.
+    pub(crate) span: tracing::Span,
 }
 
 impl Response {
     /// Decodes the body under the client's decode policy (see [`crate::runtime::drift`]).
     pub(crate) fn decode<T: DeserializeOwned>(&self, operation: &'static str) -> Result<T> {
         let request_id = header(&self.headers, "RequestId");
-        self.decoding
-            .decode(operation, request_id.as_deref(), &self.body)
+        let decoded = self.span.in_scope(|| {
+            self.decoding
+                .decode(operation, request_id.as_deref(), &self.body)
+        });
+        telemetry::outcome(&self.span, &decoded);
+        decoded
     }
 }
 
@@ -505,5 +587,6 @@ pub(crate) fn transport(operation: &'static str, host: &str, error: reqwest::Err
         operation,
         host: host.to_owned(),
         message,
+        source: source_of(error),
     }
 }

@@ -162,7 +162,22 @@ async fn a_failed_blob_upload_never_shows_the_signature() {
             .await
             .err()
             .unwrap_or_else(|| panic!("{failure:?}: the upload fails"));
-        let shown = format!("{error} {error:?} {error:#?}");
+        let mut shown = format!("{error} {error:?} {error:#?}");
+        // The causes too: reqwest's error is kept without its (signed) URL.
+        let mut source = std::error::Error::source(&error);
+        while let Some(cause) = source {
+            shown.push_str(&format!(" {cause} {cause:?}"));
+            source = cause.source();
+        }
+        if failure == BlobFailure::Hang {
+            let reqwest = std::error::Error::source(&error)
+                .and_then(|cause| cause.downcast_ref::<reqwest::Error>())
+                .expect("reqwest's error is the source");
+            assert!(
+                reqwest.is_timeout() && reqwest.url().is_none(),
+                "{reqwest:?}"
+            );
+        }
         assert!(
             matches!(error, powerbi::Error::Transport { .. }),
             "{failure:?}: {shown}"

@@ -49,7 +49,7 @@ impl Write for Buffer {
 /// The process-wide default subscriber while the leak test runs: interested in everything
 /// ("sometimes"), so no callsite caches "never" while another test's thread hits it first,
 /// yet it records nothing; the test's own subscriber, set on its thread, does the recording.
-struct Undecided;
+pub(crate) struct Undecided;
 
 impl tracing::Subscriber for Undecided {
     fn register_callsite(

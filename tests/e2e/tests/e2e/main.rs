@@ -31,6 +31,7 @@ mod seeded_identities;
 mod sign_in;
 mod snapshot;
 mod soak;
+mod spans;
 mod spawned;
 mod subset;
 mod token_cache;

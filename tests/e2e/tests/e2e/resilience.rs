@@ -305,6 +305,7 @@ async fn retries_are_traced_without_secrets() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
+    crate::spans::interested_process_wide();
     let _guard = tracing::subscriber::set_default(subscriber);
     let sandbox = sandbox().await;
     let clock = ManualClock::new();
@@ -323,11 +324,11 @@ async fn retries_are_traced_without_secrets() {
         .find(|line| line.contains("retrying"))
         .unwrap_or_else(|| panic!("a retry is traced: {text}"));
     for field in [
-        "operation=\"list_groups\"",
-        "attempt=1",
-        "status=429",
-        "wait_ms=2000",
-        "request_id=",
+        "powerbi.operation=\"list_groups\"",
+        "powerbi.attempt=1",
+        "http.response.status_code=429",
+        "powerbi.retry.wait_ms=2000",
+        "powerbi.request_id=",
     ] {
         assert!(retry_line.contains(field), "{field} in {retry_line}");
     }
