@@ -37,7 +37,7 @@ pub use runtime::{
     PowerBiClientBuilder, Result, Upload, Uuid, Workspace,
 };
 
-// The generated client: fresh from `../spec` with the `regenerate` feature, otherwise the
+// The generated client: fresh from `../spec/powerbi` with the `regenerate` feature, otherwise the
 // checked-in snapshot of the same output (see build.rs).
 #[cfg(feature = "regenerate")]
 include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));

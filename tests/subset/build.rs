@@ -3,7 +3,7 @@
 
 fn main() -> Result<(), powerbi_codegen::Error> {
     println!("cargo:rerun-if-changed=build.rs");
-    powerbi_codegen::Builder::new("../../spec")
+    powerbi_codegen::Builder::new("../../spec/powerbi")
         .categories(["groups", "datasets"])
         .generate()?;
     Ok(())

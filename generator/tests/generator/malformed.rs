@@ -11,12 +11,16 @@ use super::support::{check_expected, malformed_dir, sources, subfolders};
 /// The cases the suite must keep: one problem kind each (`two_files` spans two files).
 const REQUIRED_CASES: &[&str] = &[
     "alias_clash",
+    "api_file_missing_keys",
+    "api_file_values",
+    "api_kinds_not_declared",
     "bad_yaml",
     "duplicate_enum_value",
     "duplicate_operation_name",
     "inconsistent_ids",
     "keyword_operation_name",
     "list_response_without_item",
+    "missing_api_file",
     "missing_required_key",
     "model_cycle",
     "nullable_misuse",

@@ -1,4 +1,4 @@
-//! The real spec (`../spec`) loads and renders; `select` keeps exactly what the chosen
+//! The real spec (`../spec/powerbi`) loads and renders; `select` keeps exactly what the chosen
 //! categories reach; the I/O half reports what it cannot read.
 
 use std::collections::BTreeSet;
@@ -257,7 +257,7 @@ fn sources_are_read_sorted_with_the_given_paths() {
     let paths: Vec<_> = read.iter().map(|source| source.path.clone()).collect();
     assert_eq!(
         paths,
-        ["apps.yaml", "imports.yaml", "shared.yaml"]
+        ["api.yaml", "apps.yaml", "imports.yaml", "shared.yaml"]
             .map(|name| valid_dir("two_categories").join(name))
     );
 }

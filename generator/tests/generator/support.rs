@@ -8,7 +8,10 @@ use powerbi_codegen::{HostCrate, SourceText};
 pub const VALID_FIXTURES: &[&str] = &["minimal", "names", "two_categories"];
 
 /// The real spec, relative to the package dir (cargo's cwd for tests).
-pub const REAL_SPEC: &str = "../spec";
+pub const REAL_SPEC: &str = "../spec/powerbi";
+
+/// Microsoft's description of Power BI, relative to the package dir.
+pub const POWERBI_SWAGGER: &str = "../spec/reference/powerbi-swagger.json";
 
 /// The host crate the golden files are rendered for: one depending on `powerbi`.
 pub fn host() -> HostCrate {
