@@ -51,17 +51,25 @@ pub fn draft(
     let scope_section = sections.section(&["Required Scope", "Required Delegated Scope"]);
     let all_scopes = scope_section.map(prose::scopes).unwrap_or_default();
     let (scopes, unknown_scopes) = known_only(api, all_scopes);
+    let response = response(schemas, at.file, operation, &operation_id)?;
+    let mut paging = paging(operation, &parameters);
+    if paging == "none" || paging == "top" {
+        // Power BI pages a few lists by `@odata.nextLink` in the answer's wrapper.
+        if response_has_next_link(schemas, operation) {
+            paging = "next_link";
+        }
+    }
     let mut drafted = DraftOperation {
         name: method_name(&operation_id),
         summary: summary(operation, &sections),
         docs_url: docs_url(api, at.area, &tag, &operation_id),
         method: at.method.to_ascii_uppercase(),
         body: body(schemas, at, &operation_id)?,
-        response: response(schemas, at.file, operation, &operation_id)?,
+        response,
         scopes,
         unknown_scopes,
         service_principal: prose::service_principal(&sections),
-        paging: paging(operation, &parameters),
+        paging,
         long_running: long_running(operation, at.method, &path),
         limits: prose::limits(&sections),
         notes: prose::notes(&sections),
@@ -286,6 +294,27 @@ fn response(
         "{operation_id}: the response is a bare `{ty}`; the draft reads it as `binary`"
     ));
     Ok("binary".to_owned())
+}
+
+/// Whether the first success answer's model declares `@odata.nextLink` (read after
+/// [`response`] drafted it, so the model is known by its definition's name).
+fn response_has_next_link(schemas: &Schemas, operation: &Value) -> bool {
+    let reference = ["200", "201"]
+        .iter()
+        .find_map(|code| operation.pointer(&format!("/responses/{code}/schema/$ref")))
+        .and_then(Value::as_str);
+    let Some(name) = reference.map(super::document::reference_name) else {
+        return false;
+    };
+    schemas
+        .models
+        .get(&super::schema::pascal_name(name))
+        .is_some_and(|model| {
+            model
+                .fields
+                .iter()
+                .any(|field| field.wire_name.trim_start_matches('@') == "odata.nextLink")
+        })
 }
 
 /// The scopes the API knows, and those it does not (left out of the draft, listed for the

@@ -48,29 +48,57 @@ impl Sections {
 
 /// The scopes a "Required Scope" / "Required Delegated Scopes" section states, as the spec
 /// writes them: alternatives, each a set of scopes all needed. "A or B" → `[[A], [B]]`;
-/// "A and B" and "All of the following: - A - B" → `[[A, B]]`.
+/// "A and B" → `[[A, B]]`; "All of the following: - A or B - C or D" → every combination,
+/// `[[A, C], [A, D], [B, C], [B, D]]`.
 pub fn scopes(section: &str) -> Vec<Vec<String>> {
-    let all_of = section
+    if section
         .to_ascii_lowercase()
-        .contains("all of the following");
+        .contains("all of the following")
+    {
+        return all_of(section);
+    }
     let mut alternatives: Vec<Vec<String>> = Vec::new();
     for line in section.lines() {
         for alternative in line.split(" or ") {
             let set: Vec<String> = alternative.split(" and ").flat_map(scope_words).collect();
-            if set.is_empty() {
-                continue;
-            }
-            if all_of {
-                match alternatives.first_mut() {
-                    Some(first) => first.extend(set),
-                    None => alternatives.push(set),
-                }
-            } else {
+            if !set.is_empty() {
                 alternatives.push(set);
             }
         }
     }
     alternatives
+}
+
+/// The most scope sets one operation's combinations may make.
+const MAX_SCOPE_SETS: usize = 64;
+
+/// "All of the following:" and one line per requirement, each line's alternatives joined
+/// with "or": the sets that take one alternative of every line.
+fn all_of(section: &str) -> Vec<Vec<String>> {
+    let mut sets: Vec<Vec<String>> = vec![Vec::new()];
+    for line in section.lines() {
+        let choices: Vec<Vec<String>> = line
+            .split(" or ")
+            .map(scope_words)
+            .filter(|words| !words.is_empty())
+            .collect();
+        // Bounded: a description cannot make the draft hold millions of combinations.
+        if choices.is_empty() || sets.len().saturating_mul(choices.len()) > MAX_SCOPE_SETS {
+            continue;
+        }
+        sets = sets
+            .iter()
+            .flat_map(|set| {
+                choices.iter().map(move |choice| {
+                    let mut combined = set.clone();
+                    combined.extend(choice.iter().cloned());
+                    combined
+                })
+            })
+            .collect();
+    }
+    sets.retain(|set| !set.is_empty());
+    sets
 }
 
 /// The scope names in a piece of text: dotted words starting with a capital
@@ -261,6 +289,18 @@ mod tests {
                 "Tenant.Read.All".to_owned(),
                 "Workspace.Read.All".to_owned()
             ]]
+        );
+        let set = |a: &str, b: &str| vec![a.to_owned(), b.to_owned()];
+        assert_eq!(
+            scopes(
+                "All of the following:\n\n- Report.ReadWrite.All or Report.Read.All\n- Dataset.ReadWrite.All or Dataset.Read.All\n"
+            ),
+            vec![
+                set("Report.ReadWrite.All", "Dataset.ReadWrite.All"),
+                set("Report.ReadWrite.All", "Dataset.Read.All"),
+                set("Report.Read.All", "Dataset.ReadWrite.All"),
+                set("Report.Read.All", "Dataset.Read.All"),
+            ]
         );
         // `*itemType*.Read.All` is a pattern, not a scope; a trailing full stop is dropped.
         assert_eq!(

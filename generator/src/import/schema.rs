@@ -16,6 +16,10 @@ use crate::naming;
 /// How deep `allOf` bases may nest before the draft gives up on them.
 const MAX_BASES: usize = 16;
 
+/// How deep one type may nest (lists of maps of inline objects, a list of itself) before
+/// the draft gives up on it: a description that loops must not exhaust the stack.
+const MAX_NESTING: usize = 64;
+
 /// The models and enums drafted so far, and the description they come from.
 #[derive(Debug, Default)]
 pub struct Schemas {
@@ -30,12 +34,28 @@ pub struct Schemas {
     names: BTreeMap<(PathBuf, String), String>,
     /// What the maintainer must look at.
     pub warnings: BTreeSet<String>,
+    /// How deep the type being read nests so far.
+    nesting: usize,
 }
 
 impl Schemas {
     /// The spec type of `schema` (written in `file`); `context` names an inline object or
     /// enum (`TileEmbedData`).
     pub fn type_of(&mut self, file: &Path, schema: &Value, context: &str) -> Result<String, Error> {
+        if self.nesting >= MAX_NESTING {
+            return Err(Error::Config(format!(
+                "{}: the type of '{context}' nests more than {MAX_NESTING} deep (a list of itself?)",
+                file.display()
+            )));
+        }
+        self.nesting += 1;
+        let ty = self.type_at(file, schema, context);
+        self.nesting -= 1;
+        ty
+    }
+
+    /// [`Schemas::type_of`], one level down.
+    fn type_at(&mut self, file: &Path, schema: &Value, context: &str) -> Result<String, Error> {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
             let (target_file, target) = self.documents.resolve(file, reference)?;
             let name = reference_name(reference).to_owned();

@@ -240,6 +240,7 @@ fn hostile_descriptions_are_reported_not_panicked_on() {
         r##"{"paths": {"/x": {"get": {"operationId": "A_B", "responses": {"200": {"schema": {"$ref": "#/definitions/Loop"}}}}}}, "definitions": {"Loop": {"$ref": "#/definitions/Loop"}}}"##,
         r##"{"paths": {"/x": {"get": {"operationId": "A_B", "responses": {"200": {"schema": {"$ref": "./missing.json#/definitions/X"}}}}}}}"##,
         r##"{"paths": {"/{a}": {"post": {"operationId": "new", "tags": [3], "description": 9, "x-ms-examples": [1], "x-ms-pageable": "yes", "parameters": [{"in": "path", "name": "a", "type": ["string"]}], "responses": {"202": {"schema": {"type": "object", "allOf": [{"$ref": "#/definitions/Self"}]}}}}}}, "definitions": {"Self": {"allOf": [{"$ref": "#/definitions/Self"}], "properties": {"x": {"type": "array"}}, "required": [1], "enum": [null, {}, "a"]}}}"##,
+        r##"{"paths": {"/x": {"get": {"operationId": "A_B", "responses": {"200": {"schema": {"$ref": "#/definitions/A"}}}}}}, "definitions": {"A": {"type": "array", "items": {"$ref": "#/definitions/A"}}}}"##,
     ];
     for (index, case) in cases.iter().enumerate() {
         let area = dir.join(format!("case{index}"));
