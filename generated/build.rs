@@ -1,4 +1,4 @@
-//! With the `_regenerate` feature, generates the client from `../spec` into
+//! With the `_regenerate` feature, generates the client from `../spec/powerbi` into
 //! `$OUT_DIR/powerbi.rs` on every spec change. Without it (every user's build), there is
 //! nothing to generate: `src/lib.rs` compiles the checked-in `snapshot/powerbi.rs`, which a
 //! test keeps identical to what the spec generates.
@@ -20,14 +20,14 @@ fn declare_repository_cfg() {
 fn main() -> Result<(), powerbi_codegen::Error> {
     println!("cargo:rerun-if-changed=build.rs");
     declare_repository_cfg();
-    let builder = powerbi_codegen::Builder::new("../spec")
+    let builder = powerbi_codegen::Builder::new("../spec/powerbi")
         .runtime_path("crate::runtime")
         .inherent_accessors(true)
         .feature_gates(true);
-    if std::path::Path::new("../spec").is_dir() {
+    if std::path::Path::new("../spec/powerbi").is_dir() {
         builder.generate()?;
     } else {
-        // A packaged crate has no `../spec`: the snapshot is the generated client.
+        // A packaged crate has no `../spec/powerbi`: the snapshot is the generated client.
         builder.generate_from_snapshot("snapshot/powerbi.rs")?;
     }
     Ok(())
@@ -37,19 +37,19 @@ fn main() -> Result<(), powerbi_codegen::Error> {
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     declare_repository_cfg();
-    if !std::path::Path::new("../spec").is_dir() {
+    if !std::path::Path::new("../spec/powerbi").is_dir() {
         return; // A packaged crate: nothing can change.
     }
     // In the repository, watch the spec so that an edit reruns this script, and say then
     // (not on the first build) why the edit does not show up in this build.
-    println!("cargo:rerun-if-changed=../spec");
+    println!("cargo:rerun-if-changed=../spec/powerbi");
     let Some(out_dir) = std::env::var_os("OUT_DIR") else {
         return;
     };
     let seen = std::path::Path::new(&out_dir).join("spec-watched");
     if seen.exists() {
         println!(
-            "cargo:warning=../spec changed, but this build compiles snapshot/powerbi.rs; build with \
+            "cargo:warning=../spec/powerbi changed, but this build compiles snapshot/powerbi.rs; build with \
              `--features _regenerate` (the workspace's test crates enable it) to generate from the spec, \
              and refresh the snapshot with `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e snapshot`"
         );

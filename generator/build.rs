@@ -18,16 +18,25 @@ fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed={}", spec_dir.display());
 
-    let mut names: Vec<String> = std::fs::read_dir(&spec_dir)
-        .expect("the spec folder is readable")
-        .map(|entry| entry.expect("a readable entry").file_name())
-        .filter_map(|name| name.into_string().ok())
-        .filter(|name| name.ends_with(".yaml") || name == "README.md")
-        .collect();
+    // `README.md` at the top, then every API folder's YAML files as `<api>/<file>`
+    // (`reference/` holds Microsoft's descriptions, which the package ships but does not embed).
+    let mut names = vec!["README.md".to_owned()];
+    for api in read_names(&spec_dir) {
+        let folder = spec_dir.join(&api);
+        if api == "reference" || !folder.is_dir() {
+            continue;
+        }
+        names.extend(
+            read_names(&folder)
+                .into_iter()
+                .filter(|name| name.ends_with(".yaml"))
+                .map(|name| format!("{api}/{name}")),
+        );
+    }
     names.sort();
     assert!(
-        names.iter().any(|name| name.ends_with(".yaml")),
-        "no *.yaml file in {}",
+        names.iter().any(|name| name.ends_with("/api.yaml")),
+        "no <api>/api.yaml in {}",
         spec_dir.display()
     );
 
@@ -39,4 +48,13 @@ fn main() {
     }
     code.push_str("]\n");
     std::fs::write(out_dir.join("bundled_spec.rs"), code).expect("OUT_DIR is writable");
+}
+
+/// The names of a folder's entries.
+fn read_names(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .expect("the spec folder is readable")
+        .map(|entry| entry.expect("a readable entry").file_name())
+        .filter_map(|name| name.into_string().ok())
+        .collect()
 }

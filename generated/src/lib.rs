@@ -62,7 +62,7 @@ pub use runtime::{
     PowerBiClientBuilder, Proxy, Result, Upload, Uuid, Workspace,
 };
 
-// The generated client: fresh from `../spec` with the `_regenerate` feature, otherwise the
+// The generated client: fresh from `../spec/powerbi` with the `_regenerate` feature, otherwise the
 // checked-in snapshot of the same output (see build.rs).
 #[cfg(feature = "_regenerate")]
 include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));

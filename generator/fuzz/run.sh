@@ -14,7 +14,7 @@ fi
 export RUSTC_BOOTSTRAP=1
 mkdir -p corpus/spec_loader
 # Seed the corpus with the real spec.
-cp ../../spec/*.yaml corpus/spec_loader/ 2>/dev/null || true
+cp ../../spec/*/*.yaml corpus/spec_loader/ 2>/dev/null || true
 cd ..
 for target in spec_loader; do
     echo "== fuzzing $target for ${seconds}s"

@@ -9,6 +9,8 @@
 /// The whole API, validated.
 #[derive(Debug, Clone)]
 pub struct Api {
+    /// What holds for the whole API (`api.yaml`): name, clouds, token, errors, conventions.
+    pub description: ApiDescription,
     /// The permission categories that have operations, in file-name order.
     pub categories: Vec<Category>,
     /// Every model, sorted by name.
@@ -82,10 +84,14 @@ pub enum Paging {
     TopSkip,
     /// `$top` only.
     Top,
-    /// Continuation token or URI.
+    /// Continuation token or URI (Power BI's activity log and admin listings: the quoted
+    /// token, `lastResultSet`).
     Continuation,
     /// `@odata.nextLink`.
     NextLink,
+    /// Fabric's lists: `continuationToken` and `continuationUri` next to `value`, absent on the
+    /// last page. Validated; not yet generated.
+    ContinuationUri,
 }
 
 /// Whether and how an operation runs long.
@@ -105,6 +111,30 @@ pub enum LongRunning {
     Scan,
     /// Another polled 202.
     Poll,
+    /// Fabric's long-running operations: 202 with `Location`, `x-ms-operation-id` and
+    /// `Retry-After`; the state at `/operations/{id}`, the result at `/operations/{id}/result`.
+    /// Validated; not yet generated.
+    FabricOperation,
+    /// Fabric's job scheduler: run on demand (202 with `Location` of the job instance), poll the
+    /// instance, cancel it. Validated; not yet generated.
+    JobInstance,
+}
+
+impl Paging {
+    /// Whether the code generator can generate it yet.
+    pub fn is_generated(self) -> bool {
+        !matches!(self, Paging::ContinuationUri)
+    }
+}
+
+impl LongRunning {
+    /// Whether the code generator can generate it yet.
+    pub fn is_generated(self) -> bool {
+        !matches!(
+            self,
+            LongRunning::FabricOperation | LongRunning::JobInstance
+        )
+    }
 }
 
 /// A validated operation.
@@ -152,6 +182,8 @@ pub struct Operation {
     pub limits: Option<String>,
     /// More documentation.
     pub notes: Option<String>,
+    /// Where the spec declares it (its list item), for reports that point back at the spec.
+    pub declared_at: crate::diagnostic::Location,
 }
 
 /// Where a parameter goes.
@@ -287,6 +319,8 @@ pub struct Model {
     pub doc: Option<String>,
     /// Fields in wire order.
     pub fields: Vec<Field>,
+    /// Where the spec declares it.
+    pub declared_at: crate::diagnostic::Location,
 }
 
 /// A validated model field.
@@ -319,6 +353,8 @@ pub struct EnumDef {
     pub doc: Option<String>,
     /// Known values.
     pub values: Vec<EnumValue>,
+    /// Where the spec declares it.
+    pub declared_at: crate::diagnostic::Location,
 }
 
 /// One known enum value.
@@ -330,4 +366,92 @@ pub struct EnumValue {
     pub variant: String,
     /// Documentation.
     pub doc: Option<String>,
+}
+
+/// What holds for every operation of one API: `api.yaml` of its spec folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiDescription {
+    /// snake_case name (`powerbi`, `fabric`).
+    pub name: String,
+    /// Microsoft's name for the API.
+    pub title: String,
+    /// Documentation (markdown).
+    pub doc: Option<String>,
+    /// The prefix every operation's `docs_url` starts with.
+    pub docs_url: String,
+    /// The path every operation path is relative to (`/v1.0/myorg`, `/v1`).
+    pub base_path: String,
+    /// The path prefix `workspace: workspace | both` operations get (`/groups/{groupId}`), if
+    /// the API has workspace-scoped twins.
+    pub workspace_prefix: Option<String>,
+    /// Where the API is served, per cloud; the public cloud first.
+    pub clouds: Vec<Cloud>,
+    /// The token the API wants.
+    pub token: Token,
+    /// Every delegated scope an operation may name.
+    pub known_scopes: Vec<String>,
+    /// The shape of its error bodies.
+    pub errors: ErrorShape,
+    /// The paging kinds its operations use.
+    pub paging: Vec<Paging>,
+    /// The long-running protocols its operations use.
+    pub long_running: Vec<LongRunning>,
+    /// How it throttles.
+    pub throttling: Throttling,
+    /// Microsoft's description of the API (a Swagger file or a folder of areas), relative to
+    /// the spec folder: what `coverage` and `drift` compare with by default.
+    pub reference: Option<String>,
+}
+
+/// One cloud an API is served in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cloud {
+    /// `public`, `us_gov`, `us_gov_high`, `us_gov_dod` or `china`.
+    pub name: String,
+    /// The REST API host, without the base path (`https://api.powerbi.com`).
+    pub base_url: String,
+    /// The Entra ID authority host that issues its tokens.
+    pub authority: String,
+    /// The token audience (resource) in that cloud.
+    pub audience: String,
+}
+
+/// The token an API wants (public cloud).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The audience (resource) tokens are issued for.
+    pub audience: String,
+    /// The scope a client-credentials request asks for (`<audience>/.default`).
+    pub scope: String,
+    /// Other audiences the service accepts for the same calls.
+    pub also_accepted: Vec<String>,
+}
+
+/// The shape of an API's error bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorShape {
+    /// `{"error": {"code", "message", "pbi.error": {...}}}`, `X-PowerBI-Error-Info`, `RequestId`.
+    PowerBi,
+    /// `{"errorCode", "message", "requestId", "moreDetails", "relatedResource", "isRetriable"}`.
+    Fabric,
+}
+
+/// How an API throttles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Throttling {
+    /// The status of a throttled answer (429).
+    pub status: u16,
+    /// How `Retry-After` is written.
+    pub retry_after: RetryAfter,
+    /// What else is known (per-user limits, published limits).
+    pub doc: Option<String>,
+}
+
+/// How `Retry-After` is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    /// Whole seconds.
+    Seconds,
+    /// Seconds or an HTTP date.
+    SecondsOrDate,
 }

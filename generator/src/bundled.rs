@@ -11,20 +11,26 @@ use std::path::{Path, PathBuf};
 
 use crate::{Error, SourceText, coverage};
 
-/// Every file of the bundled spec folder, `(file name, text)`, sorted by name: the `*.yaml`
-/// files (categories, shared models, the coverage exclusions) and the `README.md` that
-/// documents their keys.
+/// Every file of the bundled spec folder, `(path, text)`, sorted by path: the `README.md` that
+/// documents the format, then each API's files as `<api>/<file>.yaml` (its `api.yaml`,
+/// categories, shared models, coverage exclusions).
 pub const FILES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/bundled_spec.rs"));
 
-/// The bundled spec as [`crate::load`] takes it: the files [`crate::read_spec_dir`] would read
-/// from an exported copy, in the same order and with the same names (`spec/<file>`).
+/// The API whose spec [`sources`] returns: the one the `powerbi` crate is generated from.
+pub const API: &str = "powerbi";
+
+/// The bundled Power BI spec ([`API`]) as [`crate::load`] takes it: the files
+/// [`crate::read_spec_dir`] would read from an exported copy's `powerbi/` folder, in the same
+/// order and with the same names (`spec/powerbi/<file>`).
 pub fn sources() -> Vec<SourceText> {
     FILES
         .iter()
-        .filter(|(name, _)| name.ends_with(".yaml") && *name != coverage::EXCLUDED_FILE)
-        .map(|(name, text)| SourceText {
-            path: Path::new("spec").join(name),
-            text: (*text).to_owned(),
+        .filter_map(|(name, text)| {
+            let file = name.strip_prefix(API)?.strip_prefix('/')?;
+            (file.ends_with(".yaml") && file != coverage::EXCLUDED_FILE).then(|| SourceText {
+                path: Path::new("spec").join(API).join(file),
+                text: (*text).to_owned(),
+            })
         })
         .collect()
 }
@@ -36,6 +42,9 @@ pub fn export(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let mut written = Vec::with_capacity(FILES.len());
     for (name, text) in FILES {
         let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|error| Error::io(parent, &error))?;
+        }
         match std::fs::read(&path) {
             Ok(existing) if existing == text.as_bytes() => {}
             Ok(_) => {

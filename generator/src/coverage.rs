@@ -12,7 +12,7 @@ use crate::{Error, SourceText};
 /// The file beside the category files that lists operations left out on purpose.
 pub const EXCLUDED_FILE: &str = "excluded.yaml";
 
-/// `spec/excluded.yaml`.
+/// `excluded.yaml` of an API folder (`spec/powerbi/excluded.yaml`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExcludedFile {
@@ -137,6 +137,17 @@ pub fn coverage(api: &Api, excluded: &[Excluded], reference_json: &str) -> Resul
             }
         }
     }
+    coverage_of(api, excluded, &described)
+}
+
+/// Compares the validated API (and the spec's exclusions) with the operationIds of a
+/// description however it is laid out (one Swagger file, or Fabric's area folders: see
+/// [`crate::import::operation_ids`]): what `coverage` reports per API.
+pub fn coverage_of(
+    api: &Api,
+    excluded: &[Excluded],
+    described: &[String],
+) -> Result<Coverage, Error> {
     if described.is_empty() {
         return Err(Error::Config(
             "the description has no operations".to_owned(),
@@ -168,7 +179,7 @@ pub fn coverage(api: &Api, excluded: &[Excluded], reference_json: &str) -> Resul
             result.conflicting.push(item.operation_id.clone());
         }
     }
-    for id in &described {
+    for id in described {
         if !result.covered.contains_key(id) && !result.excluded.contains_key(id) {
             result.missing.push(id.clone());
         }

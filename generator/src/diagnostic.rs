@@ -3,10 +3,10 @@
 use std::fmt;
 use std::path::PathBuf;
 
-/// Where in the spec a problem sits.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// Where in the spec a problem (or an item) sits.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Location {
-    /// The spec file, as the caller named it (for example `spec/datasets.yaml`).
+    /// The spec file, as the caller named it (for example `spec/powerbi/datasets.yaml`).
     pub file: PathBuf,
     /// 1-based line.
     pub line: usize,

@@ -1,5 +1,7 @@
-//! `powerbi-codegen`: reads the curated Power BI REST API spec (`spec/*.yaml`), validates it
-//! with precise diagnostics, and generates the Rust client of the `powerbi` crate.
+//! `powerbi-codegen`: reads the curated REST API spec (one folder per API, `spec/<api>/`: its
+//! `api.yaml` and its category files), validates it with precise diagnostics, and generates
+//! the Rust client of the `powerbi` crate; drafts categories from Microsoft's Swagger
+//! descriptions ([`import`]) and reports what changed since ([`drift`]).
 //!
 //! The core is pure: [`load`] turns spec texts into a validated [`api::Api`] (or every
 //! problem at once), [`generate`] turns an API into tokens, [`render`] formats them. The shell,
@@ -9,7 +11,7 @@
 //! ```no_run
 //! // build.rs of a crate that wants only two categories of the API.
 //! fn main() -> Result<(), powerbi_codegen::Error> {
-//!     powerbi_codegen::Builder::new("spec")
+//!     powerbi_codegen::Builder::new("spec/powerbi")
 //!         .categories(["groups", "datasets"])
 //!         .generate()?;
 //!     Ok(())
@@ -33,6 +35,8 @@ pub mod bundled;
 mod codegen;
 pub mod coverage;
 pub mod diagnostic;
+pub mod drift;
+pub mod import;
 mod naming;
 mod report;
 mod select;
@@ -56,20 +60,78 @@ pub use validate::KNOWN_SCOPES;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeExamples;
 
-/// Parses and validates spec texts. Returns every problem found, sorted by file and line.
+/// Parses and validates the texts of one API's spec folder: its `api.yaml` (exactly one) and
+/// its category files. Returns every problem found, sorted by file and line.
 pub fn load(sources: &[SourceText]) -> Result<api::Api, Error> {
     let mut diagnostics = Vec::new();
+    let is_api_file = |source: &&SourceText| {
+        source
+            .path
+            .file_name()
+            .is_some_and(|name| name == spec::api_file::API_FILE)
+    };
+    let api_sources: Vec<&SourceText> = sources.iter().filter(is_api_file).collect();
+    let api_file = match api_sources.as_slice() {
+        [source] => spec::api_file::parse_api(source, &mut diagnostics),
+        _ => {
+            diagnostics.push(api_file_count_problem(sources, api_sources.len()));
+            None
+        }
+    };
     let files: Vec<_> = sources
         .iter()
+        .filter(|source| !is_api_file(source))
         .filter_map(|source| spec::load::parse(source, &mut diagnostics))
         .collect();
-    let api = validate::validate(&files, hash(sources), &mut diagnostics);
+    let api = validate::validate(api_file.as_ref(), &files, hash(sources), &mut diagnostics);
     if diagnostics.is_empty() {
         Ok(api)
     } else {
         diagnostics.sort();
         diagnostics.dedup();
         Err(Error::Spec(diagnostics))
+    }
+}
+
+/// Reads and checks one `api.yaml` on its own (what the importer needs of an API), every
+/// problem at once.
+pub fn load_api_file(path: &Path) -> Result<api::ApiDescription, Error> {
+    let text = std::fs::read_to_string(path).map_err(|error| Error::io(path, &error))?;
+    let source = SourceText {
+        path: path.to_path_buf(),
+        text,
+    };
+    let mut diagnostics = Vec::new();
+    let description = spec::api_file::parse_api(&source, &mut diagnostics)
+        .and_then(|file| validate::describe_api(&file, &mut diagnostics));
+    match description {
+        Some(description) if diagnostics.is_empty() => Ok(description),
+        _ => {
+            diagnostics.sort();
+            Err(Error::Spec(diagnostics))
+        }
+    }
+}
+
+/// No `api.yaml`, or several: reported at the first file's start.
+fn api_file_count_problem(sources: &[SourceText], count: usize) -> Diagnostic {
+    let file = sources
+        .first()
+        .map(|source| source.path.clone())
+        .unwrap_or_default();
+    let message = if count == 0 {
+        "the spec folder has no api.yaml: format v2 describes the API once (name, clouds, token, errors, paging kinds, long-running protocols, throttling; see spec/README.md) beside its category files".to_owned()
+    } else {
+        format!("{count} api.yaml files were given; one API has one api.yaml")
+    };
+    Diagnostic {
+        location: Location {
+            file,
+            line: 1,
+            column: 1,
+        },
+        item: "api".to_owned(),
+        message,
     }
 }
 
@@ -147,6 +209,40 @@ pub fn read_spec_dir(dir: &Path) -> Result<Vec<SourceText>, Error> {
             Ok(SourceText { path, text })
         })
         .collect()
+}
+
+/// The API folders under `dir`: `dir` itself when it holds an `api.yaml`, else each
+/// sub-folder that holds one (`spec/` → `spec/fabric`, `spec/powerbi`), sorted.
+pub fn api_folders(dir: &Path) -> Result<Vec<std::path::PathBuf>, Error> {
+    let holds_yaml = |dir: &Path| {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|entry| {
+                matches!(
+                    entry.path().extension().and_then(|ext| ext.to_str()),
+                    Some("yaml" | "yml")
+                )
+            })
+        })
+    };
+    if dir.join(spec::api_file::API_FILE).is_file() || holds_yaml(dir) {
+        return Ok(vec![dir.to_path_buf()]);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|error| Error::io(dir, &error))?;
+    let mut folders = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|error| Error::io(dir, &error))?.path();
+        if path.join(spec::api_file::API_FILE).is_file() {
+            folders.push(path);
+        }
+    }
+    folders.sort();
+    if folders.is_empty() {
+        return Err(Error::Config(format!(
+            "no API in {}: an API folder holds an api.yaml (spec/README.md)",
+            dir.display()
+        )));
+    }
+    Ok(folders)
 }
 
 /// SHA-256 over the files' names and bytes.

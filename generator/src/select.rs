@@ -27,6 +27,7 @@ pub fn select(api: &Api, categories: &[String]) -> Result<Api, Vec<String>> {
         .collect();
     let reached = reached_types(api, &kept);
     Ok(Api {
+        description: api.description.clone(),
         categories: kept,
         models: api
             .models

@@ -9,8 +9,10 @@ mod generator {
     pub mod bundled;
     #[cfg(feature = "cli")]
     pub mod cli;
+    pub mod drift;
     pub mod example_dispatch;
     pub mod golden;
+    pub mod import;
     pub mod malformed;
     pub mod never_panics;
     pub mod real_spec;

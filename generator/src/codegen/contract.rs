@@ -47,6 +47,13 @@ pub fn paging(paging: Paging) -> TokenStream {
         Paging::Top => quote!(rt::Paging::Top),
         Paging::Continuation => quote!(rt::Paging::Continuation),
         Paging::NextLink => quote!(rt::Paging::NextLink),
+        // `codegen::generate` refuses these before any code is written (`unsupported`); should
+        // one get here, the generated crate fails to compile with this message.
+        Paging::ContinuationUri => {
+            quote!(compile_error!(
+                "paging `continuation_uri` is not yet generated"
+            ))
+        }
     }
 }
 
@@ -60,6 +67,11 @@ pub fn long_running(kind: LongRunning) -> TokenStream {
         LongRunning::Pipeline => quote!(rt::LongRunning::Pipeline),
         LongRunning::Scan => quote!(rt::LongRunning::Scan),
         LongRunning::Poll => quote!(rt::LongRunning::Poll),
+        LongRunning::FabricOperation | LongRunning::JobInstance => {
+            quote!(compile_error!(
+                "this long-running protocol is not yet generated"
+            ))
+        }
     }
 }
 

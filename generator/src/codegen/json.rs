@@ -213,6 +213,7 @@ mod tests {
             name: "Thing".to_owned(),
             doc: None,
             fields: vec![id, field("count", TypeRef::Integer)],
+            declared_at: Default::default(),
         };
         let code = from_entries(&model, &|field| rust_type(&field.ty, false)).to_string();
         assert!(

@@ -357,7 +357,8 @@ fn pages_method(
     let request = quote!(self.client.request(&operations::#record) #(#all_steps)*);
     let mut arguments = arguments.to_vec();
     let (item, body, how) = match operation.paging {
-        Paging::None | Paging::Top => return None,
+        // `ContinuationUri` is refused before generation (`codegen::unsupported`).
+        Paging::None | Paging::Top | Paging::ContinuationUri => return None,
         Paging::TopSkip => {
             let (top, skip) = (number(operation, "$top"), number(operation, "$skip"));
             (

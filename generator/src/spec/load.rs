@@ -28,6 +28,16 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// Where `node` (a path such as `operations/2`) sits in the file.
+    pub(crate) fn location(&self, node: &str) -> Location {
+        let position = self.positions.find(node);
+        Location {
+            file: self.path.clone(),
+            line: position.line,
+            column: position.column,
+        }
+    }
+
     /// A diagnostic at `node` (a path such as `operations/2/method`).
     pub(crate) fn diagnostic(
         &self,

@@ -20,6 +20,9 @@ pub(super) struct Checker<'a, 'd> {
     /// Each path and query parameter (keyed by location and wire name) as first declared: its
     /// type, Rust name and where, so that it has one type and one name in every operation.
     pub(super) first_parameters: BTreeMap<String, FirstParameter>,
+    /// The API's own facts (`api.yaml`), when it read without problems: the checks that need
+    /// them (known scopes, paging kinds, the base path) are skipped without.
+    pub(super) description: Option<crate::api::ApiDescription>,
 }
 
 /// A path or query parameter as first declared (see [`Checker::first_parameters`]).
@@ -30,6 +33,13 @@ pub(super) struct FirstParameter {
 }
 
 impl Checker<'_, '_> {
+    /// The path operations are relative to, as messages name it.
+    pub(super) fn base_path(&self) -> &str {
+        self.description
+            .as_ref()
+            .map_or("the API's base path", |api| api.base_path.as_str())
+    }
+
     /// Reports a problem at `node` of `file`, about `item`.
     pub(super) fn report(
         &mut self,

@@ -7,6 +7,7 @@
 //! ([`bodies`]), other body forms of an operation ([`forms`]), scopes ([`scopes`]), models and
 //! enums ([`models`]), and the checks over the whole spec ([`whole`]: cycles, nullable fields).
 
+mod api_file;
 mod bodies;
 mod category;
 mod checker;
@@ -23,17 +24,27 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::api::Api;
 use crate::diagnostic::Diagnostic;
+use crate::spec::api_file::ApiSourceFile;
 use crate::spec::load::SourceFile;
 use checker::Checker;
 
 pub use scopes::KNOWN_SCOPES;
 
-/// Validates parsed files into a [`Api`], appending every problem to `diagnostics`.
-pub fn validate(files: &[SourceFile], hash: String, diagnostics: &mut Vec<Diagnostic>) -> Api {
+/// Validates parsed files into a [`Api`], appending every problem to `diagnostics`. `api_file`
+/// is the API's `api.yaml` (`None` when it is missing or did not parse: the problem is
+/// reported already, and the checks that need its facts are skipped).
+pub fn validate(
+    api_file: Option<&ApiSourceFile>,
+    files: &[SourceFile],
+    hash: String,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Api {
+    let description = api_file.and_then(|file| api_file::describe(file, diagnostics));
     let mut checker = Checker {
         diagnostics,
         types: BTreeMap::new(),
         first_parameters: BTreeMap::new(),
+        description,
     };
     checker.declare_types(files);
 
@@ -74,9 +85,36 @@ pub fn validate(files: &[SourceFile], hash: String, diagnostics: &mut Vec<Diagno
     enums.sort_by(|a, b| a.name.cmp(&b.name));
     categories.sort_by(|a, b| a.name.cmp(&b.name));
     Api {
+        description: checker.description.unwrap_or_else(api_file::placeholder),
         categories,
         models,
         enums,
         hash,
     }
+}
+
+/// Checks a parsed `api.yaml` on its own: the description, or `None` once its problems are
+/// in `diagnostics`.
+pub fn describe_api(
+    file: &ApiSourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<crate::api::ApiDescription> {
+    api_file::describe(file, diagnostics)
+}
+
+/// The spec's word for a paging kind (`top_skip`, `continuation_uri`).
+pub fn paging_word(kind: crate::api::Paging) -> &'static str {
+    spelled(keywords::PAGING.words, kind)
+}
+
+/// The spec's word for a long-running kind (`refresh`, `fabric_operation`).
+pub fn long_running_word(kind: crate::api::LongRunning) -> &'static str {
+    spelled(keywords::LONG_RUNNING.words, kind)
+}
+
+fn spelled<T: PartialEq>(words: &[(&'static str, T)], value: T) -> &'static str {
+    words
+        .iter()
+        .find(|(_, known)| *known == value)
+        .map_or("?", |(word, _)| word)
 }

@@ -49,6 +49,7 @@ impl Checker<'_, '_> {
             name: name.to_owned(),
             doc: raw.doc.clone(),
             fields,
+            declared_at: file.location(&format!("models/{name}")),
         })
     }
 
@@ -189,6 +190,7 @@ impl Checker<'_, '_> {
             name: name.to_owned(),
             doc: raw.doc.clone(),
             values,
+            declared_at: file.location(&format!("enums/{name}")),
         })
     }
 

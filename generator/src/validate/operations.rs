@@ -1,7 +1,7 @@
 //! Operations: their required keys, name and links, and the parts checked elsewhere (keyword
 //! keys, parameters, path, body, response, scopes), put together.
 
-use crate::api::Operation;
+use crate::api::{LongRunning, Operation, Paging};
 use crate::naming;
 use crate::spec::load::SourceFile;
 use crate::spec::raw::RawOperation;
@@ -39,6 +39,8 @@ impl Checker<'_, '_> {
             && (long_running.is_some() || raw.long_running.is_none())
             && (service_principal.is_some() || raw.service_principal.is_none())
             && (retry_safe.is_some() || raw.retry.is_none());
+
+        ok &= self.kinds_of_the_api(file, at, paging, long_running);
 
         let parameters = self.parameters(file, &base, &item, raw, workspace);
         ok &= parameters.is_some();
@@ -84,7 +86,48 @@ impl Checker<'_, '_> {
             retry_safe: retry_safe?,
             limits: raw.limits.clone(),
             notes: raw.notes.clone(),
+            declared_at: file.location(&base),
         })
+    }
+
+    /// The paging kind and long-running protocol are among those the API declares (api.yaml
+    /// `paging` and `long_running`).
+    fn kinds_of_the_api(
+        &mut self,
+        file: &SourceFile,
+        (base, item): (&str, &str),
+        paging: Option<Paging>,
+        long_running: Option<LongRunning>,
+    ) -> bool {
+        let Some(description) = &self.description else {
+            return true;
+        };
+        let name = description.name.clone();
+        let mut problems = Vec::new();
+        if let Some(paging) = paging
+            && paging != Paging::None
+            && !description.paging.contains(&paging)
+        {
+            problems.push((
+                "paging",
+                word(PAGING.words, paging),
+                words(PAGING.words, &description.paging),
+            ));
+        }
+        if let Some(kind) = long_running
+            && kind != LongRunning::None
+            && !description.long_running.contains(&kind)
+        {
+            let listed = words(LONG_RUNNING.words, &description.long_running);
+            problems.push(("long_running", word(LONG_RUNNING.words, kind), listed));
+        }
+        for (key, value, listed) in &problems {
+            let message = format!(
+                "`{key}: {value}` is not a kind API '{name}' uses; its api.yaml `{key}` lists: {listed}"
+            );
+            self.report(file, &format!("{base}/{key}"), item, message);
+        }
+        problems.is_empty()
     }
 
     /// Reports the required keys the operation lacks, all in one message.
@@ -185,4 +228,24 @@ impl Checker<'_, '_> {
         }
         ok
     }
+}
+
+/// The spec's word for `value`.
+fn word<T: PartialEq>(words: &[(&'static str, T)], value: T) -> &'static str {
+    words
+        .iter()
+        .find(|(_, known)| *known == value)
+        .map_or("?", |(word, _)| word)
+}
+
+/// The spec's words for `values`, comma-separated (`none` when empty).
+fn words<T: PartialEq + Copy>(table: &[(&'static str, T)], values: &[T]) -> String {
+    if values.is_empty() {
+        return "none".to_owned();
+    }
+    values
+        .iter()
+        .map(|value| word(table, *value))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

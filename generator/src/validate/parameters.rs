@@ -244,22 +244,17 @@ impl Checker<'_, '_> {
         workspace: WorkspaceScope,
     ) -> bool {
         let node = format!("{base}/path");
+        let base_path = self.base_path().to_owned();
         if !path.starts_with('/') {
-            self.report(
-                file,
-                &node,
-                item,
-                format!("path '{path}' must start with '/' (it is relative to /v1.0/myorg)"),
-            );
+            let message =
+                format!("path '{path}' must start with '/' (it is relative to {base_path})");
+            self.report(file, &node, item, message);
             return false;
         }
-        if path.starts_with("/v1.0/") {
-            self.report(
-                file,
-                &node,
-                item,
-                "write the path relative to /v1.0/myorg (drop the '/v1.0/myorg' prefix)",
-            );
+        if path.starts_with(&format!("{base_path}/")) {
+            let message =
+                format!("write the path relative to {base_path} (drop the '{base_path}' prefix)");
+            self.report(file, &node, item, message);
             return false;
         }
         let placeholders = match placeholders(path) {
@@ -269,11 +264,7 @@ impl Checker<'_, '_> {
                 return false;
             }
         };
-        let mut ok = true;
-        if workspace != WorkspaceScope::None && path.starts_with("/groups/{") {
-            self.report(file, &node, item, "with `workspace: my`, `workspace` or `both`, write the path without the '/groups/{groupId}' prefix: the generator adds it");
-            ok = false;
-        }
+        let mut ok = self.workspace_path(file, &node, item, path, workspace);
         for placeholder in &placeholders {
             let declared = parameters.iter().any(|parameter| {
                 parameter.location == ParameterLocation::Path && parameter.wire_name == *placeholder
@@ -299,6 +290,43 @@ impl Checker<'_, '_> {
             }
         }
         ok
+    }
+}
+
+impl Checker<'_, '_> {
+    /// A workspace-scoped operation's path leaves out the API's workspace prefix (the generator
+    /// adds it), and only an API with such a prefix has workspace-scoped operations.
+    fn workspace_path(
+        &mut self,
+        file: &SourceFile,
+        node: &str,
+        item: &str,
+        path: &str,
+        workspace: WorkspaceScope,
+    ) -> bool {
+        if workspace == WorkspaceScope::None {
+            return true;
+        }
+        let Some(description) = &self.description else {
+            return true;
+        };
+        let Some(prefix) = description.workspace_prefix.clone() else {
+            let message = format!(
+                "`workspace: my`, `workspace` or `both` needs the API's `workspace_prefix` (api.yaml), and API '{}' has none; write the full path with `workspace: none`",
+                description.name
+            );
+            self.report(file, node, item, message);
+            return false;
+        };
+        let stem = prefix.split('{').next().unwrap_or_default();
+        if !stem.is_empty() && path.starts_with(&format!("{stem}{{")) {
+            let message = format!(
+                "with `workspace: my`, `workspace` or `both`, write the path without the '{prefix}' prefix: the generator adds it"
+            );
+            self.report(file, node, item, message);
+            return false;
+        }
+        true
     }
 }
 

@@ -6,8 +6,9 @@ use crate::spec::raw::RawScope;
 use super::checker::Checker;
 
 /// Every delegated scope of the Power BI service that an operation may name: the one source of
-/// the list. The sandbox's catalogue (`tests/sandbox/src/scopes.rs`) and `spec/README.md` copy
-/// it; `tests/e2e` (`known_scopes.rs`) fails when a copy differs.
+/// the list. `spec/powerbi/api.yaml` (`known_scopes`, what validation reads), the sandbox's
+/// catalogue (`tests/sandbox/src/scopes.rs`) and `spec/README.md` copy it; tests fail when a
+/// copy differs (`tests/e2e` `known_scopes.rs`, the generator's `real_spec.rs`).
 pub const KNOWN_SCOPES: &[&str] = &[
     "App.Read.All",
     "Capacity.Read.All",
@@ -73,14 +74,18 @@ impl Checker<'_, '_> {
         item: &str,
         scope: &str,
     ) -> bool {
-        if KNOWN_SCOPES.contains(&scope) {
+        let Some(description) = &self.description else {
+            return true;
+        };
+        let known_scopes = &description.known_scopes;
+        if known_scopes.iter().any(|known| known == scope) {
             return true;
         }
-        let suggestion = KNOWN_SCOPES
+        let suggestion = known_scopes
             .iter()
             .find(|known| known.eq_ignore_ascii_case(scope) || closest(known, scope))
             .map(|known| format!("; did you mean '{known}'?"))
-            .unwrap_or_else(|| "; see the known scopes in spec/README.md".to_owned());
+            .unwrap_or_else(|| "; see `known_scopes` in the API's api.yaml".to_owned());
         let message = format!("unknown scope '{scope}'{suggestion}");
         self.report(file, node, item, message);
         false

@@ -25,7 +25,13 @@ fn the_bundled_sources_are_the_spec_folder() {
     );
     // The bundle also carries what an exported copy needs beside the categories.
     let names: Vec<&str> = bundled::FILES.iter().map(|(name, _)| *name).collect();
-    for name in ["README.md", "excluded.yaml", "shared.yaml"] {
+    for name in [
+        "README.md",
+        "powerbi/api.yaml",
+        "powerbi/excluded.yaml",
+        "powerbi/shared.yaml",
+        "fabric/api.yaml",
+    ] {
         assert!(names.contains(&name), "{name} is not bundled: {names:?}");
     }
 }
@@ -64,7 +70,8 @@ fn an_exported_spec_loads_like_the_bundle_and_is_never_overwritten() {
     let dir = temp_dir("export");
     let written = bundled::export(&dir).expect("export into a new folder");
     assert_eq!(written.len(), bundled::FILES.len());
-    let exported = powerbi_codegen::load(&sources(&dir)).expect("the exported spec loads");
+    let exported =
+        powerbi_codegen::load(&sources(&dir.join("powerbi"))).expect("the exported spec loads");
     let api = powerbi_codegen::load(&bundled::sources()).unwrap();
     assert!(
         powerbi_codegen::render(&exported, &host()).unwrap()
@@ -75,7 +82,7 @@ fn an_exported_spec_loads_like_the_bundle_and_is_never_overwritten() {
     // Exporting again over an unchanged copy is fine; over an edited file it refuses and
     // leaves the edit alone.
     bundled::export(&dir).expect("export over an identical copy");
-    let edited = dir.join("groups.yaml");
+    let edited = dir.join("powerbi/groups.yaml");
     std::fs::write(&edited, "# my edit\n").unwrap();
     let error = bundled::export(&dir).expect_err("an edited file is not overwritten");
     assert!(error.to_string().contains("groups.yaml"), "{error}");

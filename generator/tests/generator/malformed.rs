@@ -11,6 +11,9 @@ use super::support::{check_expected, malformed_dir, sources, subfolders};
 /// The cases the suite must keep: one problem kind each (`two_files` spans two files).
 const REQUIRED_CASES: &[&str] = &[
     "alias_clash",
+    "api_file_missing_keys",
+    "api_file_values",
+    "api_kinds_not_declared",
     "bad_yaml",
     "body_form_mismatch",
     "duplicate_enum_value",
@@ -18,6 +21,7 @@ const REQUIRED_CASES: &[&str] = &[
     "inconsistent_ids",
     "keyword_operation_name",
     "list_response_without_item",
+    "missing_api_file",
     "missing_required_key",
     "model_cycle",
     "nullable_misuse",

@@ -1,4 +1,4 @@
-//! The real spec (`spec`, in the repository a symlink to `../spec`) loads and renders; `select` keeps exactly what the chosen
+//! The real spec (`spec/powerbi`; in the repository `spec` is a symlink to `../spec`) loads and renders; `select` keeps exactly what the chosen
 //! categories reach; the I/O half reports what it cannot read.
 
 use std::collections::BTreeSet;
@@ -7,7 +7,7 @@ use std::path::Path;
 use powerbi_codegen::api::{Api, BodyKind, Response, TypeRef};
 use powerbi_codegen::{Error, HostCrate};
 
-use super::support::{REAL_SPEC, host, sources, valid_dir};
+use super::support::{POWERBI_SWAGGER, REAL_SPEC, host, sources, valid_dir};
 
 fn real_spec() -> Api {
     powerbi_codegen::load(&sources(Path::new(REAL_SPEC)))
@@ -257,7 +257,7 @@ fn sources_are_read_sorted_with_the_given_paths() {
     let paths: Vec<_> = read.iter().map(|source| source.path.clone()).collect();
     assert_eq!(
         paths,
-        ["apps.yaml", "imports.yaml", "shared.yaml"]
+        ["api.yaml", "apps.yaml", "imports.yaml", "shared.yaml"]
             .map(|name| valid_dir("two_categories").join(name))
     );
 }
@@ -293,8 +293,7 @@ fn a_body_form_shares_its_primary_ids_and_is_not_covered_twice() {
     );
 
     let reference =
-        std::fs::read_to_string(Path::new(REAL_SPEC).join("reference/powerbi-swagger.json"))
-            .expect("Microsoft's description");
+        std::fs::read_to_string(Path::new(POWERBI_SWAGGER)).expect("Microsoft's description");
     let coverage = powerbi_codegen::coverage::coverage(&api, &[], &reference).expect("coverage");
     assert!(
         coverage.conflicting.is_empty(),

@@ -15,7 +15,7 @@ use std::path::Path;
 use powerbi_codegen::api::{Api, BodyKind, TypeRef};
 use serde_json::Value;
 
-use super::support::{REAL_SPEC, sources};
+use super::support::{POWERBI_SWAGGER, REAL_SPEC, sources};
 
 /// Reviewed differences: (where, why). `where` is what a failure names.
 const REVIEWED: &[(&str, &str)] = &[
@@ -61,8 +61,8 @@ const QUOTED: &str = "declared a string the caller wraps in single quotes; a dat
 const DATASET_ID: &str = "declared a UUID here but a plain string in every other operation; one id has one type everywhere (spec/README.md), and `Dataset.id` is a string";
 
 fn swagger() -> Value {
-    let path = Path::new(REAL_SPEC).join("reference/powerbi-swagger.json");
-    let text = std::fs::read_to_string(&path)
+    let path = Path::new(POWERBI_SWAGGER);
+    let text = std::fs::read_to_string(path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     serde_json::from_str(&text).expect("the description is JSON")
 }

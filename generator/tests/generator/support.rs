@@ -7,9 +7,12 @@ use powerbi_codegen::{HostCrate, SourceText};
 /// The valid fixtures, each with a golden file `tests/golden/<name>.rs`.
 pub const VALID_FIXTURES: &[&str] = &["minimal", "names", "two_categories"];
 
-/// The real spec, relative to the package dir (cargo's cwd for tests): the packaged copy, or
-/// in the repository the symlink to `../spec`.
-pub const REAL_SPEC: &str = "spec";
+/// The real Power BI spec, relative to the package dir (cargo's cwd for tests): the packaged
+/// copy, or in the repository the symlink `spec` to `../spec`.
+pub const REAL_SPEC: &str = "spec/powerbi";
+
+/// Microsoft's description of Power BI, relative to the package dir.
+pub const POWERBI_SWAGGER: &str = "spec/reference/powerbi-swagger.json";
 
 /// The host crate the golden files are rendered for: one depending on `powerbi`.
 pub fn host() -> HostCrate {

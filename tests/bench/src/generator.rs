@@ -19,7 +19,7 @@ const GOAL_BUILD_SCRIPT_SECONDS: f64 = 0.1;
 
 pub fn run(ctx: &Ctx) -> Section {
     let mut section = Section::default();
-    let spec_dir = ctx.repo.join("spec");
+    let spec_dir = ctx.repo.join("spec/powerbi");
     match in_process(ctx, &spec_dir, &mut section) {
         Ok(()) => {}
         Err(error) => section

@@ -127,7 +127,7 @@ fn client_debug_shows_no_secret() {
 
 #[test]
 fn operations_table_lists_every_operation_with_its_facts() {
-    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec");
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec/powerbi");
     let spec = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(&root).expect("spec"))
         .expect("valid spec");
     let operations: usize = spec

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 fn checked_in_snapshot_matches_the_spec() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let sources =
-        powerbi_codegen::read_spec_dir(&root.join("spec")).expect("the spec folder reads");
+        powerbi_codegen::read_spec_dir(&root.join("spec/powerbi")).expect("the spec folder reads");
     let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
     let host = powerbi_codegen::HostCrate::powerbi();
     let rendered = powerbi_codegen::render(&spec, &host).expect("the spec renders");
@@ -27,7 +27,7 @@ fn checked_in_snapshot_matches_the_spec() {
 fn every_category_has_a_cargo_feature_on_by_default() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let sources =
-        powerbi_codegen::read_spec_dir(&root.join("spec")).expect("the spec folder reads");
+        powerbi_codegen::read_spec_dir(&root.join("spec/powerbi")).expect("the spec folder reads");
     let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
     let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).expect("manifest");
     let features = manifest
@@ -53,4 +53,34 @@ fn every_category_has_a_cargo_feature_on_by_default() {
             category.name
         );
     }
+}
+
+#[test]
+fn the_api_description_names_the_runtimes_clouds() {
+    // spec/powerbi/api.yaml describes the clouds and the token once; the runtime's `Cloud`
+    // presets are what the client uses today: they must say the same.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let sources =
+        powerbi_codegen::read_spec_dir(&root.join("spec/powerbi")).expect("the spec folder reads");
+    let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
+    let described = &spec.description;
+    assert_eq!(described.clouds.len(), 5, "{:?}", described.clouds);
+    for cloud in &described.clouds {
+        let preset = powerbi::Cloud::from_name(&cloud.name)
+            .unwrap_or_else(|| panic!("no runtime preset for cloud '{}'", cloud.name));
+        assert_eq!(
+            preset.api_base.as_str().trim_end_matches('/'),
+            cloud.base_url
+        );
+        assert_eq!(
+            preset.authority_host.as_str().trim_end_matches('/'),
+            cloud.authority
+        );
+        assert_eq!(preset.resource, cloud.audience, "cloud {}", cloud.name);
+    }
+    assert_eq!(
+        described.token.scope,
+        powerbi::Cloud::public().default_scope()
+    );
+    assert_eq!(described.known_scopes, powerbi_codegen::KNOWN_SCOPES);
 }
