@@ -15,12 +15,15 @@ use crate::common::*;
 /// A password with characters JSON escapes, long enough for several 1024-bit segments.
 const PASSWORD: &str = "Gw \"P@ss\" \\ wörd/=+%\t — long enough to span more than one RSA segment";
 
-/// Every kind `create_datasource` takes, with the `credentialData` the gateway must read.
-fn kinds() -> Vec<(
+/// Credentials, their `credentialType`, and the `credentialData` the gateway must read.
+type Kind = (
     GatewayCredentials,
     &'static str,
     Vec<(&'static str, &'static str)>,
-)> {
+);
+
+/// Every kind `create_datasource` takes.
+fn kinds() -> Vec<Kind> {
     vec![
         (
             GatewayCredentials::basic("sql-reader", PASSWORD),
