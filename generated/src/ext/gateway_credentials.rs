@@ -384,7 +384,10 @@ impl CredentialsEncryptor {
     /// `encryptionAlgorithm: RSA-OAEP` and `useCallerAADIdentity: false`, as the .NET SDK fills
     /// them. Anonymous credentials carry no secret and are sent unencrypted
     /// (`{"credentialData":""}`, `encryptionAlgorithm: None`), as in Microsoft's Update
-    /// Datasource example. Change a field afterwards for anything else (`NotEncrypted`, ...).
+    /// Datasource example (the .NET SDK, handed an encryptor, would encrypt
+    /// `{"credentialData":[]}` instead; [`CredentialsEncryptor::encrypt`] encrypts anonymous
+    /// credentials too, for whoever needs that). Change a field afterwards for anything else
+    /// (`NotEncrypted`, ...).
     ///
     /// # Errors
     ///

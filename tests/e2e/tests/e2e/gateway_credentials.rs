@@ -181,6 +181,24 @@ async fn oauth2_and_every_kind_update_an_existing_datasource_on_both_gateways() 
             assert_eq!(decrypted.privacy_level, "Private");
         }
     }
+
+    // A deleted data source and its credentials are gone.
+    let gateways = client.gateways();
+    let (legacy_id, created_id) = (id_of(demo::GATEWAY_1024_ID), created.id);
+    gateways
+        .delete_datasource(legacy_id, created_id)
+        .await
+        .expect("delete");
+    assert_api_error(
+        gateways.get_datasource(legacy_id, created_id).await,
+        404,
+        Some("PowerBIEntityNotFound"),
+    );
+    assert!(
+        sandbox
+            .gateway_credentials(demo::GATEWAY_1024_ID, &created_id.to_string())
+            .is_none()
+    );
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! On-premises gateways: the gateway with its public key, and its data sources, whose
 //! credentials arrive encrypted with that key and are decrypted here with the private key
-//! (`gateway_crypto`). Other gateway operations keep Microsoft's example answers.
+//! (`gateway_crypto`). Other gateway operations (listing gateways and data sources, status,
+//! users) keep Microsoft's example answers.
 
 use axum::Router;
 use axum::extract::State;
@@ -22,7 +23,7 @@ use crate::wire::{self, ApiError, ApiResult};
 
 const GATEWAY: &str = "/v1.0/myorg/gateways/{gateway_id}";
 
-/// `GET /gateways/{id}`, `POST /gateways/{id}/datasources`, `GET` and `PATCH
+/// `GET /gateways/{id}`, `POST /gateways/{id}/datasources`, `GET`, `PATCH` and `DELETE
 /// /gateways/{id}/datasources/{datasourceId}`.
 pub(super) fn routes() -> Router<App> {
     Router::new()
@@ -30,7 +31,9 @@ pub(super) fn routes() -> Router<App> {
         .route(&format!("{GATEWAY}/datasources"), post(create_datasource))
         .route(
             &format!("{GATEWAY}/datasources/{{datasource_id}}"),
-            get(get_datasource).patch(update_datasource),
+            get(get_datasource)
+                .patch(update_datasource)
+                .delete(delete_datasource),
         )
 }
 
@@ -249,6 +252,24 @@ async fn update_datasource(
         .datasource_mut(&path.datasource_id)
         .ok_or(ApiError::EntityNotFound)?;
     source.credentials = Some(decrypt(key, request.credential_details)?);
+    Ok(wire::empty_ok())
+}
+
+/// `DELETE /gateways/{gatewayId}/datasources/{datasourceId}`.
+async fn delete_datasource(
+    State(app): State<App>,
+    Caller(principal): Caller,
+    Params(path): Params<DatasourcePath>,
+) -> ApiResult<Response> {
+    let mut store = app.lock();
+    let gateway = open_gateway(&mut store, &principal, &path.gateway_id, DATASET_WRITE)?;
+    let before = gateway.datasources.len();
+    gateway
+        .datasources
+        .retain(|source| !crate::model::same_id(&source.id, &path.datasource_id));
+    if gateway.datasources.len() == before {
+        return Err(ApiError::EntityNotFound);
+    }
     Ok(wire::empty_ok())
 }
 
