@@ -56,6 +56,10 @@ pub struct ReadmeExamples;
 #[doc = include_str!("../README.md")]
 pub struct PackageReadmeExamples;
 
+/// Encrypting on-premises data source credentials with a gateway's public key (feature
+/// `gateway-credentials`): see [`ext::gateway_credentials`].
+#[cfg(feature = "gateway-credentials")]
+pub use ext::gateway_credentials::{CredentialsEncryptor, GatewayCredentials};
 pub use runtime::auth;
 pub use runtime::{
     Cloud, DateTime, Error, HttpMethod, Job, JobStatus, Nullable, Paginator, PowerBiClient,

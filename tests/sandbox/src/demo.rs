@@ -86,6 +86,16 @@ pub const MY_WORKSPACE_DASHBOARD_ID: &str = "ec93d091-cc64-470d-aea0-3641ac14fc0
 /// The single tile of "My Dashboard".
 pub const MY_WORKSPACE_TILE_ID: &str = "7006e25d-a1bb-4f06-bb2b-b035cb31d042";
 
+/// On-premises gateway "Contoso Gateway" with a 2048-bit key (Microsoft's larger-key layout);
+/// the demo user and the demo service principal administer it. The seeded datasets'
+/// datasources ([`GATEWAY_SQL_DATASOURCE_ID`] and the Analysis Services one) live on it.
+pub const GATEWAY_ID: &str = "d6f3b1a4-2c85-4e97-b0a1-7e4c9d2f6b58";
+/// On-premises gateway "Contoso Legacy Gateway" with a 1024-bit key (Microsoft's segmented
+/// layout), administered like [`GATEWAY_ID`], without data sources.
+pub const GATEWAY_1024_ID: &str = "4b8e2c71-9d3f-4a65-b0e7-1c5f8a2d6e93";
+/// The SQL data source of dataset "Sales", on [`GATEWAY_ID`] (no credentials set yet).
+pub const GATEWAY_SQL_DATASOURCE_ID: &str = "3c2a9f5e-8d41-4b7a-9e16-0f5d2c7b8a93";
+
 /// A user whose account needs MFA: the password grant answers AADSTS50076.
 pub const MFA_USER_NAME: &str = "mfa.user@contoso.onmicrosoft.com";
 /// Password of [`MFA_USER_NAME`] (correct, but MFA blocks the password grant).

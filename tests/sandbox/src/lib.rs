@@ -65,6 +65,7 @@ mod directory;
 mod entra;
 mod example_answers;
 mod faults;
+mod gateway_crypto;
 mod model;
 mod principal;
 pub mod raw;
@@ -90,6 +91,7 @@ pub use crate::ci_oidc::{AZURE_PIPELINES_OIDC_PATH, GITHUB_ACTIONS_OIDC_PATH};
 pub use crate::config::{BlobFailure, DeviceCodeFlow, RawLifetime, SandboxConfig, TokenFailure};
 pub use crate::example_answers::{EXAMPLE_ANSWER_HEADER, path_shape};
 pub use crate::faults::{Fault, FaultPlan};
+pub use crate::gateway_crypto::DecryptedCredentials;
 pub use crate::record::RecordedRequest;
 pub use crate::seeding::{
     DashboardSeed, DatasetSeed, ReportSeed, Role, SandboxBuilder, ServicePrincipalSeed, TileSeed,
@@ -259,6 +261,22 @@ impl Sandbox {
     /// log keeps the latest 10,000 requests.
     pub fn recorded_requests(&self) -> Vec<RecordedRequest> {
         self.app.recorder().snapshot()
+    }
+
+    /// The credentials the gateway `gateway_id` last decrypted for its data source
+    /// `datasource_id` (set by `create_datasource` or `update_datasource`), or `None` when the
+    /// data source is unknown or has none yet. For tests: the service never returns them.
+    pub fn gateway_credentials(
+        &self,
+        gateway_id: &str,
+        datasource_id: &str,
+    ) -> Option<DecryptedCredentials> {
+        self.app
+            .lock()
+            .gateway_mut(gateway_id)?
+            .datasource_mut(datasource_id)?
+            .credentials
+            .clone()
     }
 
     /// Empties the request log.

@@ -5,6 +5,7 @@
 
 use time::OffsetDateTime;
 
+use crate::gateway_crypto::{DecryptedCredentials, KeySize};
 use crate::principal::Principal;
 
 /// Power BI ids are GUIDs and compare case-insensitively.
@@ -345,4 +346,42 @@ pub(crate) struct Tile {
     pub(crate) col_span: u32,
     pub(crate) report_id: Option<String>,
     pub(crate) dataset_id: Option<String>,
+}
+
+/// An on-premises gateway: its key pair, its admins and its data sources.
+#[derive(Clone, Debug)]
+pub(crate) struct Gateway {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) key: KeySize,
+    /// Object ids of the gateway's admins (users or service principals).
+    pub(crate) admins: Vec<String>,
+    pub(crate) datasources: Vec<GatewayDatasource>,
+}
+
+impl Gateway {
+    /// Whether `principal` administers this gateway.
+    pub(crate) fn administered_by(&self, principal: &Principal) -> bool {
+        self.admins
+            .iter()
+            .any(|admin| same_id(admin, principal.object_id()))
+    }
+
+    /// The data source with this id.
+    pub(crate) fn datasource_mut(&mut self, id: &str) -> Option<&mut GatewayDatasource> {
+        self.datasources
+            .iter_mut()
+            .find(|source| same_id(&source.id, id))
+    }
+}
+
+/// A data source on a gateway, with the credentials the gateway last decrypted for it.
+#[derive(Clone, Debug)]
+pub(crate) struct GatewayDatasource {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) datasource_type: String,
+    /// A JSON document in a string, as sent.
+    pub(crate) connection_details: String,
+    pub(crate) credentials: Option<DecryptedCredentials>,
 }

@@ -9,9 +9,10 @@ use std::collections::HashMap;
 use crate::clock;
 use crate::demo;
 use crate::directory::{self, User};
+use crate::gateway_crypto::KeySize;
 use crate::model::{
-    AccessRight, Dashboard, Dataset, Datasource, Member, Page, Parameter, PrincipalType, Refresh,
-    RefreshOutcome, Report, Tile, Workspace,
+    AccessRight, Dashboard, Dataset, Datasource, Gateway, GatewayDatasource, Member, Page,
+    Parameter, PrincipalType, Refresh, RefreshOutcome, Report, Tile, Workspace,
 };
 
 /// Numeric refresh ids handed out after the seeded history continue from here.
@@ -23,6 +24,8 @@ pub(crate) struct Content {
     pub(crate) workspaces: Vec<Workspace>,
     /// My workspaces, keyed by owner object id.
     pub(crate) personal: HashMap<String, Workspace>,
+    /// On-premises gateways.
+    pub(crate) gateways: Vec<Gateway>,
 }
 
 /// Builds the demo content.
@@ -31,7 +34,53 @@ pub(crate) fn content() -> Content {
     Content {
         workspaces: vec![sales(), finance()],
         personal: HashMap::from([(analyst.object_id.to_owned(), my_workspace(analyst))]),
+        gateways: gateways(),
     }
+}
+
+/// Two on-premises gateways, one per key layout; the 2048-bit one holds the seeded datasets'
+/// datasources (without credentials).
+fn gateways() -> Vec<Gateway> {
+    let admins = vec![
+        directory::ANALYST.object_id.to_owned(),
+        directory::REPORTING_SP.object_id.to_owned(),
+    ];
+    let source = |id: &str, name: &str, kind: &str, details: &str| GatewayDatasource {
+        id: id.into(),
+        name: name.into(),
+        datasource_type: kind.into(),
+        connection_details: details.into(),
+        credentials: None,
+    };
+    vec![
+        Gateway {
+            id: demo::GATEWAY_ID.into(),
+            name: "Contoso Gateway".into(),
+            key: KeySize::Bits2048,
+            admins: admins.clone(),
+            datasources: vec![
+                source(
+                    demo::GATEWAY_SQL_DATASOURCE_ID,
+                    "SalesDW",
+                    "Sql",
+                    r#"{"server":"sales-sql.database.windows.net","database":"SalesDW"}"#,
+                ),
+                source(
+                    "f1e7c3a9-0b52-4d86-9a3e-5c1b7d8e2f40",
+                    "Targets",
+                    "AnalysisServices",
+                    r#"{"server":"asazure://westeurope.asazure.windows.net/contoso","database":"Targets"}"#,
+                ),
+            ],
+        },
+        Gateway {
+            id: demo::GATEWAY_1024_ID.into(),
+            name: "Contoso Legacy Gateway".into(),
+            key: KeySize::Bits1024,
+            admins,
+            datasources: Vec::new(),
+        },
+    ]
 }
 
 fn sales() -> Workspace {
@@ -101,8 +150,8 @@ fn sales_dataset() -> Dataset {
         datasource_type: "Sql".into(),
         server: "sales-sql.database.windows.net".into(),
         database: "SalesDW".into(),
-        datasource_id: "3c2a9f5e-8d41-4b7a-9e16-0f5d2c7b8a93".into(),
-        gateway_id: "d6f3b1a4-2c85-4e97-b0a1-7e4c9d2f6b58".into(),
+        datasource_id: demo::GATEWAY_SQL_DATASOURCE_ID.into(),
+        gateway_id: demo::GATEWAY_ID.into(),
     }];
     sales_dataset.refreshes = vec![
         Refresh {
@@ -142,7 +191,7 @@ fn sales_targets_dataset() -> Dataset {
         server: "asazure://westeurope.asazure.windows.net/contoso".into(),
         database: "Targets".into(),
         datasource_id: "f1e7c3a9-0b52-4d86-9a3e-5c1b7d8e2f40".into(),
-        gateway_id: "d6f3b1a4-2c85-4e97-b0a1-7e4c9d2f6b58".into(),
+        gateway_id: demo::GATEWAY_ID.into(),
     }];
     targets_dataset.is_on_prem_gateway_required = true;
     targets_dataset
@@ -204,7 +253,7 @@ fn finance() -> Workspace {
         server: "finance-sql.database.windows.net".into(),
         database: "Ledger".into(),
         datasource_id: "9b4d2e7f-6a13-4c58-8e0b-1f7a3c5d9e26".into(),
-        gateway_id: "d6f3b1a4-2c85-4e97-b0a1-7e4c9d2f6b58".into(),
+        gateway_id: demo::GATEWAY_ID.into(),
     }];
     ws.datasets = vec![ledger];
     let mut statement = report(
@@ -232,7 +281,7 @@ fn my_workspace(owner: &User) -> Workspace {
         server: "personal-sql.database.windows.net".into(),
         database: "Budget".into(),
         datasource_id: "4e8a1c6d-2f97-4b30-a5d8-6c0e9b3f7a12".into(),
-        gateway_id: "d6f3b1a4-2c85-4e97-b0a1-7e4c9d2f6b58".into(),
+        gateway_id: demo::GATEWAY_ID.into(),
     }];
     ws.datasets = vec![budget];
     ws.reports = vec![report(

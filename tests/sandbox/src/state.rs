@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::config::BlobFailure;
 use crate::directory::User;
-use crate::model::{Workspace, same_id};
+use crate::model::{Gateway, Workspace, same_id};
 use crate::principal::Principal;
 use crate::seed;
 use crate::tokens::TokenTable;
@@ -23,6 +23,8 @@ pub(crate) struct State {
     next_refresh_id: u64,
     /// How blob uploads fail, when they should.
     pub(crate) blob_failure: Option<BlobFailure>,
+    /// On-premises gateways and their data sources.
+    pub(crate) gateways: Vec<Gateway>,
 }
 
 impl State {
@@ -31,6 +33,7 @@ impl State {
         let seed::Content {
             workspaces,
             personal,
+            gateways,
         } = seed::content();
         State {
             tokens: TokenTable::default(),
@@ -38,6 +41,7 @@ impl State {
             personal,
             next_refresh_id: seed::FIRST_REFRESH_ID,
             blob_failure: None,
+            gateways,
         }
     }
 
@@ -45,6 +49,13 @@ impl State {
     pub(crate) fn clear_content(&mut self) {
         self.workspaces.clear();
         self.personal.clear();
+    }
+
+    /// The gateway with this id.
+    pub(crate) fn gateway_mut(&mut self, id: &str) -> Option<&mut Gateway> {
+        self.gateways
+            .iter_mut()
+            .find(|gateway| same_id(&gateway.id, id))
     }
 
     /// The shared workspace with this id.

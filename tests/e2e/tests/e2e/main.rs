@@ -13,6 +13,7 @@ mod encoding;
 mod example_support;
 mod examples;
 mod files;
+mod gateway_credentials;
 mod generated_fixtures;
 mod groups;
 mod jobs;

@@ -11,6 +11,7 @@ mod datasets;
 mod exports;
 mod extract;
 mod filter;
+mod gateways;
 mod groups;
 mod imports;
 mod jobs;
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> Router<App> {
         .merge(exports::routes())
         .merge(jobs::routes())
         .merge(imports::routes())
+        .merge(gateways::routes())
 }
 
 /// Registers `handlers` at `path` under both the My-workspace and the group prefix.

@@ -205,6 +205,11 @@ const STATEFUL: &[&str] = &[
     "Dashboards_GetTilesInGroup",
     "Dashboards_GetTile",
     "Dashboards_GetTileInGroup",
+    "Gateways_GetGateway",
+    "Gateways_CreateDatasource",
+    "Gateways_GetDatasource",
+    "Gateways_UpdateDatasource",
+    "Gateways_DeleteDatasource",
     // Long-running and paged state machines.
     "Admin_GetActivityEvents",
     "Reports_ExportToFile",
