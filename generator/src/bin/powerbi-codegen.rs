@@ -133,15 +133,19 @@ fn check(spec: &Path) -> Result<(), Error> {
 /// `coverage`: compare the spec with Microsoft's description.
 fn coverage(spec: &Path, reference: &Path, quiet: bool) -> Result<(), Error> {
     let api = powerbi_codegen::load(&powerbi_codegen::read_spec_dir(spec)?)?;
-    let excluded = powerbi_codegen::coverage::read_excluded(excluded_file(spec)?.as_ref())?;
+    let lists = powerbi_codegen::coverage::read_lists(excluded_file(spec)?.as_ref())?;
     let text = std::fs::read_to_string(reference)
         .map_err(|error| Error::Config(format!("{}: {error}", reference.display())))?;
-    let coverage = powerbi_codegen::coverage::coverage(&api, &excluded, &text)?;
+    let coverage = powerbi_codegen::coverage::coverage_of(&api, &lists, &text)?;
     let report = coverage.report();
     if quiet {
         for line in report
             .lines()
-            .filter(|line| !line.starts_with("covered") && !line.starts_with("excluded"))
+            .filter(|line| {
+                !line.starts_with("covered")
+                    && !line.starts_with("excluded")
+                    && !line.starts_with("beyond")
+            })
         {
             println!("{line}");
         }
