@@ -220,7 +220,9 @@ pub fn coverage_of(api: &Api, lists: &Lists, reference_json: &str) -> Result<Cov
         if described.contains(id) || !result.covered.contains_key(id) {
             result.conflicting.push(id.clone());
         } else {
-            result.beyond_reference.insert(id.clone(), item.reason.clone());
+            result
+                .beyond_reference
+                .insert(id.clone(), item.reason.clone());
         }
     }
     for id in result.covered.keys().chain(result.excluded.keys()) {

@@ -139,14 +139,11 @@ fn coverage(spec: &Path, reference: &Path, quiet: bool) -> Result<(), Error> {
     let coverage = powerbi_codegen::coverage::coverage_of(&api, &lists, &text)?;
     let report = coverage.report();
     if quiet {
-        for line in report
-            .lines()
-            .filter(|line| {
-                !line.starts_with("covered")
-                    && !line.starts_with("excluded")
-                    && !line.starts_with("beyond")
-            })
-        {
+        for line in report.lines().filter(|line| {
+            !line.starts_with("covered")
+                && !line.starts_with("excluded")
+                && !line.starts_with("beyond")
+        }) {
             println!("{line}");
         }
     } else {

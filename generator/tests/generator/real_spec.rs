@@ -281,13 +281,19 @@ fn coverage_accepts_listed_operations_beyond_the_reference_and_only_those() {
     assert!(coverage.is_complete(), "{}", coverage.report());
     assert_eq!(
         coverage.beyond_reference.keys().collect::<Vec<_>>(),
-        ["Datasets_ExecuteDaxQueries", "Datasets_ExecuteDaxQueriesInGroup"]
+        [
+            "Datasets_ExecuteDaxQueries",
+            "Datasets_ExecuteDaxQueriesInGroup"
+        ]
     );
     // Without the list, the same operations are unknown.
     let bare = powerbi_codegen::coverage::coverage(&api, &lists.excluded, &reference).unwrap();
     assert_eq!(
         bare.unknown,
-        ["Datasets_ExecuteDaxQueries", "Datasets_ExecuteDaxQueriesInGroup"]
+        [
+            "Datasets_ExecuteDaxQueries",
+            "Datasets_ExecuteDaxQueriesInGroup"
+        ]
     );
     // An entry the reference describes, or the spec does not cover, is stale.
     let mut stale = lists.clone();
