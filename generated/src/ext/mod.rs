@@ -5,7 +5,11 @@
 //! - `scan`: the whole-tenant metadata scan, `client.admin().scan_workspaces(...)` (feature
 //!   `admin`).
 //! - `import`: publishing a file of any size, `client.import_file(...)` (feature `imports`).
+//! - `dax`: DAX query results as tables, CSV and JSON Lines, and (feature `arrow`) the Arrow
+//!   answer of `execute_dax_queries` decoded as it streams (feature `datasets`).
 
+#[cfg(feature = "datasets")]
+pub mod dax;
 #[cfg(feature = "imports")]
 pub mod import;
 #[cfg(feature = "admin")]

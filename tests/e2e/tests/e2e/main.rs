@@ -8,6 +8,7 @@ mod client;
 mod credentials;
 mod dashboards;
 mod datasets;
+mod dax;
 mod encoding;
 mod example_support;
 mod examples;

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::extract::{Body, Links, Params};
 use super::{IN_GROUP, in_both};
@@ -347,30 +347,5 @@ async fn execute_queries(
         .serializer_settings
         .and_then(|settings| settings.include_nulls)
         .unwrap_or(false);
-    let rows: Vec<Map<String, Value>> = sample_rows()
-        .into_iter()
-        .map(|row| {
-            row.into_iter()
-                .filter(|(_, value)| include_nulls || !value.is_null())
-                .collect()
-        })
-        .collect();
-    Ok(wire::plain(
-        &json!({"results": [{"tables": [{"rows": rows}]}]}),
-    ))
-}
-
-/// The fixed result table every query returns; one cell is null.
-fn sample_rows() -> Vec<Map<String, Value>> {
-    [
-        json!({"Sales[Region]": "West", "Sales[Year]": 2024, "Sales[Revenue]": 125_000.5, "Sales[Target]": 120_000}),
-        json!({"Sales[Region]": "East", "Sales[Year]": 2024, "Sales[Revenue]": 98_250.25, "Sales[Target]": 110_000}),
-        json!({"Sales[Region]": "North", "Sales[Year]": 2024, "Sales[Revenue]": 40_100.0, "Sales[Target]": null}),
-    ]
-    .into_iter()
-    .filter_map(|row| match row {
-        Value::Object(map) => Some(map),
-        _ => None,
-    })
-    .collect()
+    Ok(wire::plain(&super::dax::json_answer(include_nulls)))
 }
