@@ -167,4 +167,51 @@ mod arrow {
             );
         }
     }
+
+    /// A compressed batch whose buffer declares it inflates to 1 TiB is refused before
+    /// arrow-ipc inflates anything.
+    #[tokio::test]
+    async fn a_batch_declaring_a_huge_inflated_size_is_refused() {
+        use std::sync::Arc;
+
+        use arrow_array::{Int64Array, RecordBatch};
+        use arrow_ipc::CompressionType;
+        use arrow_ipc::writer::{IpcWriteOptions, StreamWriter};
+        use arrow_schema::{DataType, Field, Schema};
+
+        let schema = Arc::new(Schema::new(vec![Field::new("[n]", DataType::Int64, false)]));
+        let options = IpcWriteOptions::default()
+            .try_with_compression(Some(CompressionType::LZ4_FRAME))
+            .unwrap();
+        let mut writer = StreamWriter::try_new_with_options(Vec::new(), &schema, options).unwrap();
+        let column = Arc::new(Int64Array::from(vec![1, 2, 3]));
+        writer
+            .write(&RecordBatch::try_new(schema.clone(), vec![column]).unwrap())
+            .unwrap();
+        let mut bytes = writer.into_inner().unwrap();
+        // The stream is: schema message, batch message. Find the batch's first buffer.
+        let mut at = 0;
+        loop {
+            let length = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+            let message = arrow_ipc::root_as_message(&bytes[at + 8..at + 8 + length]).unwrap();
+            let body_start = at + 8 + length;
+            if let Some(batch) = message.header_as_record_batch() {
+                let buffer = batch
+                    .buffers()
+                    .unwrap()
+                    .iter()
+                    .find(|b| b.length() >= 8)
+                    .unwrap();
+                let start = body_start + buffer.offset() as usize;
+                bytes[start..start + 8].copy_from_slice(&(1i64 << 40).to_le_bytes());
+                break;
+            }
+            at = body_start + message.bodyLength() as usize;
+        }
+        let error = first_error(vec![bytes], 1 << 20).await;
+        assert!(
+            matches!(error, Error::ResponseTooLarge { declared: Some(size), .. } if size >= 1 << 40),
+            "{error}"
+        );
+    }
 }

@@ -332,6 +332,15 @@ impl DaxStream {
         if self.pending.len() < end {
             return Ok(None);
         }
+        // A compressed batch says how large each buffer inflates to, and arrow-ipc inflates
+        // no further: refuse a message that would inflate past the limit (an LZ4 bomb).
+        let inflated = declared_inflated_size(
+            &self.pending[prefix..metadata_end],
+            &self.pending[metadata_end..end],
+        );
+        if inflated > self.limit {
+            return Err(self.too_large(Some(inflated)));
+        }
         Ok(Some(Frame::Message(self.pending.split_to(end).freeze())))
     }
 
@@ -414,6 +423,38 @@ impl DaxStream {
             hint: None,
         }))
     }
+}
+
+/// The bytes a compressed record or dictionary batch declares its buffers inflate to (each
+/// compressed buffer starts with its uncompressed length, `-1` for one sent uncompressed); 0
+/// for any other message, whose size is its body's.
+fn declared_inflated_size(metadata: &[u8], body: &[u8]) -> u64 {
+    let Ok(message) = arrow_ipc::root_as_message(metadata) else {
+        return 0;
+    };
+    let batch = (message.header_as_record_batch()).or_else(|| {
+        message
+            .header_as_dictionary_batch()
+            .and_then(|batch| batch.data())
+    });
+    let Some(batch) = batch.filter(|batch| batch.compression().is_some()) else {
+        return 0;
+    };
+    let buffers = batch.buffers().into_iter().flatten();
+    buffers.fold(0u64, |total, buffer| {
+        let start = usize::try_from(buffer.offset()).unwrap_or(usize::MAX);
+        let prefix = start
+            .checked_add(8)
+            .and_then(|end| body.get(start..end))
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
+            .map(i64::from_le_bytes);
+        let size = match prefix {
+            Some(-1) => buffer.length().saturating_sub(8),
+            Some(size) => size,
+            None => 0,
+        };
+        total.saturating_add(u64::try_from(size).unwrap_or(0))
+    })
 }
 
 impl DatasetsClient<'_> {
