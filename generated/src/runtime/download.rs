@@ -120,8 +120,8 @@ impl RequestBuilder {
     }
 
     /// Sends the request and reads its whole answer (within the response size limit), with its
-    /// `RequestId`: for extensions that decode the body themselves.
-    pub(crate) async fn send_raw(self) -> Result<(Bytes, Option<String>)> {
+    /// `RequestId` (to quote in errors): for callers that decode the body themselves.
+    pub async fn send_body(self) -> Result<(Bytes, Option<String>)> {
         let response = self.send().await?;
         let request_id = super::request::api_error::request_id(&response.headers);
         Ok((response.body, request_id))

@@ -62,7 +62,7 @@ impl DatasetsClient<'_> {
             .path_param("datasetId", &dataset_id)
             .json_body(body);
         async move {
-            let (body, request_id) = request.send_raw().await?;
+            let (body, request_id) = request.send_body().await?;
             json::table_from_answer(&body, request_id)
         }
     }
