@@ -18,6 +18,10 @@ pub const EXCLUDED_FILE: &str = "excluded.yaml";
 struct ExcludedFile {
     #[serde(default)]
     excluded: Vec<Excluded>,
+    /// Operations the spec covers that the reference does not describe yet (newer than it),
+    /// each with its source: `coverage` accepts them instead of reporting them unknown.
+    #[serde(default)]
+    beyond_reference: Vec<Excluded>,
 }
 
 /// One operation left out, with the reason.
@@ -41,8 +45,11 @@ pub struct Coverage {
     pub missing: Vec<String>,
     /// operationIds the spec names that the reference does not have (typos, removals).
     pub unknown: Vec<String>,
-    /// operationIds both covered and excluded, or covered twice.
+    /// operationIds both covered and excluded, or covered twice; or listed as beyond the
+    /// reference while the reference has them or the spec does not cover them.
     pub conflicting: Vec<String>,
+    /// operationId → why the spec covers it although the reference does not describe it.
+    pub beyond_reference: BTreeMap<String, String>,
 }
 
 impl Coverage {
@@ -60,6 +67,9 @@ impl Coverage {
         for (id, reason) in &self.excluded {
             out.push_str(&format!("excluded  {id}: {reason}\n"));
         }
+        for (id, reason) in &self.beyond_reference {
+            out.push_str(&format!("beyond    {id}: {reason}\n"));
+        }
         for id in &self.missing {
             out.push_str(&format!("MISSING   {id}\n"));
         }
@@ -74,8 +84,9 @@ impl Coverage {
             ));
         }
         out.push_str(&format!(
-            "{} covered, {} excluded, {} missing, {} unknown, {} conflicting\n",
+            "{} covered ({} beyond the reference), {} excluded, {} missing, {} unknown, {} conflicting\n",
             self.covered.len(),
+            self.beyond_reference.len(),
             self.excluded.len(),
             self.missing.len(),
             self.unknown.len(),
@@ -87,8 +98,23 @@ impl Coverage {
 
 /// Reads `excluded.yaml` (an absent file excludes nothing).
 pub fn read_excluded(source: Option<&SourceText>) -> Result<Vec<Excluded>, Error> {
+    read_lists(source).map(|lists| lists.excluded)
+}
+
+/// The two lists of `excluded.yaml`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Lists {
+    /// Operations of the reference left out on purpose.
+    pub excluded: Vec<Excluded>,
+    /// Operations the spec covers from Microsoft's documentation that the reference does not
+    /// describe yet (`reason` names the source).
+    pub beyond_reference: Vec<Excluded>,
+}
+
+/// Reads both lists of `excluded.yaml` (an absent file lists nothing).
+pub fn read_lists(source: Option<&SourceText>) -> Result<Lists, Error> {
     let Some(source) = source else {
-        return Ok(Vec::new());
+        return Ok(Lists::default());
     };
     let problem = |position: Position, message: String| {
         Error::Spec(vec![crate::Diagnostic {
@@ -103,15 +129,21 @@ pub fn read_excluded(source: Option<&SourceText>) -> Result<Vec<Excluded>, Error
     };
     let root = yaml::parse(&source.text).map_err(|error| problem(error.position, error.message))?;
     yaml::from_node::<ExcludedFile>(&root)
-        .map(|file| file.excluded)
+        .map(|file| Lists {
+            excluded: file.excluded,
+            beyond_reference: file.beyond_reference,
+        })
         .map_err(|error| {
             // Point at the first entry that does not read, else at the document.
-            let entry = match root.get("excluded").map(|list| &list.value) {
-                Some(yaml::Value::Sequence(entries)) => entries
-                    .iter()
-                    .find(|entry| yaml::from_node::<Excluded>(entry).is_err()),
-                _ => None,
-            };
+            let entry = ["excluded", "beyond_reference"]
+                .iter()
+                .filter_map(|list| match root.get(list).map(|list| &list.value) {
+                    Some(yaml::Value::Sequence(entries)) => entries
+                        .iter()
+                        .find(|entry| yaml::from_node::<Excluded>(entry).is_err()),
+                    _ => None,
+                })
+                .next();
             problem(entry.unwrap_or(&root).position, error.to_string())
         })
 }
@@ -119,6 +151,15 @@ pub fn read_excluded(source: Option<&SourceText>) -> Result<Vec<Excluded>, Error
 /// Compares the validated API (and the spec's exclusions) with the reference's operationIds:
 /// Microsoft's description of the service, in Swagger 2.0 JSON.
 pub fn coverage(api: &Api, excluded: &[Excluded], reference_json: &str) -> Result<Coverage, Error> {
+    let lists = Lists {
+        excluded: excluded.to_vec(),
+        beyond_reference: Vec::new(),
+    };
+    coverage_of(api, &lists, &swagger_operation_ids(reference_json)?)
+}
+
+/// The operationIds of a Swagger 2.0 description, in path order.
+fn swagger_operation_ids(reference_json: &str) -> Result<Vec<String>, Error> {
     let reference: serde_json::Value = serde_json::from_str(reference_json)
         .map_err(|error| Error::Config(format!("the description is not JSON: {error}")))?;
     let mut described = Vec::new();
@@ -137,17 +178,17 @@ pub fn coverage(api: &Api, excluded: &[Excluded], reference_json: &str) -> Resul
             }
         }
     }
-    coverage_of(api, excluded, &described)
+    Ok(described)
 }
 
-/// Compares the validated API (and the spec's exclusions) with the operationIds of a
+/// Compares the validated API and both lists of `excluded.yaml` with the operationIds of a
 /// description however it is laid out (one Swagger file, or Fabric's area folders: see
-/// [`crate::import::operation_ids`]): what `coverage` reports per API.
-pub fn coverage_of(
-    api: &Api,
-    excluded: &[Excluded],
-    described: &[String],
-) -> Result<Coverage, Error> {
+/// [`crate::import::operation_ids`]): what `coverage` reports per API. An operation the spec
+/// covers that the description lacks is accepted when `beyond_reference` lists it with its
+/// source; such an entry the description does describe, or the spec does not cover, is a
+/// conflict (the list is stale).
+pub fn coverage_of(api: &Api, lists: &Lists, described: &[String]) -> Result<Coverage, Error> {
+    let excluded = &lists.excluded;
     if described.is_empty() {
         return Err(Error::Config(
             "the description has no operations".to_owned(),
@@ -184,8 +225,18 @@ pub fn coverage_of(
             result.missing.push(id.clone());
         }
     }
+    for item in &lists.beyond_reference {
+        let id = &item.operation_id;
+        if described.contains(id) || !result.covered.contains_key(id) {
+            result.conflicting.push(id.clone());
+        } else {
+            result
+                .beyond_reference
+                .insert(id.clone(), item.reason.clone());
+        }
+    }
     for id in result.covered.keys().chain(result.excluded.keys()) {
-        if !described.contains(id) {
+        if !described.contains(id) && !result.beyond_reference.contains_key(id) {
             result.unknown.push(id.clone());
         }
     }

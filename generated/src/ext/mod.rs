@@ -5,9 +5,13 @@
 //! - `scan`: the whole-tenant metadata scan, `client.admin().scan_workspaces(...)` (feature
 //!   `admin`).
 //! - `import`: publishing a file of any size, `client.import_file(...)` (feature `imports`).
+//! - `dax`: DAX query results as tables, CSV and JSON Lines, and (feature `arrow`) the Arrow
+//!   answer of `execute_dax_queries` decoded as it streams (feature `datasets`).
 //! - `gateway_credentials`: credentials of on-premises data sources encrypted with the
 //!   gateway's public key, `CredentialDetails::for_gateway(...)` (feature `gateway-credentials`).
 
+#[cfg(feature = "datasets")]
+pub mod dax;
 #[cfg(feature = "gateway-credentials")]
 pub mod gateway_credentials;
 #[cfg(feature = "imports")]

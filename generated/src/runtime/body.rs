@@ -9,6 +9,7 @@
 //! | a long-running operation's start or `202` answer | 16 MiB | [`Error::ResponseTooLarge`](super::Error::ResponseTooLarge) |
 //! | a scan result | [`SCAN_RESULT_BYTES`](super::jobs::SCAN_RESULT_BYTES) (1 GiB) or the JSON limit if larger | [`Error::ResponseTooLarge`](super::Error::ResponseTooLarge) |
 //! | a streamed download | none: copied chunk by chunk to the caller's writer | — |
+//! | a streamed answer decoded as it arrives (a DAX query's Arrow IPC, `ext::dax`) | the JSON limit for each message, and in total for what is kept | [`Error::ResponseTooLarge`](super::Error::ResponseTooLarge), before the message is read |
 //!
 //! Content codings are never negotiated (see the client builder), so what is counted here is
 //! what is kept: no gzip, brotli, deflate or zstd answer can inflate behind the limit.

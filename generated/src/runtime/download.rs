@@ -1,8 +1,11 @@
 //! Binary downloads streamed to a writer or a path, never held whole in memory.
 
 use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
-use futures::StreamExt;
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::request::RequestBuilder;
@@ -40,7 +43,92 @@ pub(crate) async fn stream_to<W: AsyncWrite + Unpin>(
     Ok(written)
 }
 
+/// A binary answer as it arrives: its body's chunks, each an `Ok(Bytes)`, or one `Err` when
+/// the transfer breaks (then nothing more). Nothing is buffered beyond the chunk the transport
+/// hands over; the caller bounds what it keeps. Made by [`RequestBuilder::send_streaming`].
+pub struct ByteStream {
+    operation: &'static str,
+    host: String,
+    request_id: Option<String>,
+    body: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>,
+    done: bool,
+}
+
+impl ByteStream {
+    /// The operation that answered (for error messages).
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The answer's `RequestId` header, to quote to Microsoft.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+impl std::fmt::Debug for ByteStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ByteStream")
+            .field("operation", &self.operation)
+            .field("host", &self.host)
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stream for ByteStream {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.done {
+            return Poll::Ready(None);
+        }
+        match self.body.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Err(error))) => {
+                self.done = true;
+                Poll::Ready(Some(Err(Error::Transport {
+                    operation: self.operation,
+                    host: self.host.clone(),
+                    message: format!("the answer was interrupted: {error}"),
+                    source: super::error::source_of(error),
+                })))
+            }
+            Poll::Ready(None) => {
+                self.done = true;
+                Poll::Ready(None)
+            }
+            Poll::Ready(Some(Ok(chunk))) => Poll::Ready(Some(Ok(chunk))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
 impl RequestBuilder {
+    /// Sends the request and returns its (binary) answer as a stream of chunks, read as the
+    /// caller polls it: for answers decoded as they arrive (a DAX query's Arrow stream).
+    /// Like [`send_to_writer`](Self::send_to_writer), only the idle timeout applies to the body.
+    pub async fn send_streaming(self) -> Result<ByteStream> {
+        let operation = self.operation_name();
+        let response = self.large_transfer().execute().await?;
+        let host = response.url().host_str().unwrap_or_default().to_owned();
+        let request_id = super::request::api_error::request_id(response.headers());
+        Ok(ByteStream {
+            operation,
+            host,
+            request_id,
+            body: Box::pin(response.bytes_stream()),
+            done: false,
+        })
+    }
+
+    /// Sends the request and reads its whole answer (within the response size limit), with its
+    /// `RequestId` (to quote in errors): for callers that decode the body themselves.
+    pub async fn send_body(self) -> Result<(Bytes, Option<String>)> {
+        let response = self.send().await?;
+        let request_id = super::request::api_error::request_id(&response.headers);
+        Ok((response.body, request_id))
+    }
+
     /// Sends the request and streams the (binary) answer to `writer`; returns the number of
     /// bytes written. Generated `*_to_writer` methods of binary operations call it.
     pub async fn send_to_writer<W: AsyncWrite + Unpin>(self, writer: &mut W) -> Result<u64> {

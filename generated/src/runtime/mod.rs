@@ -39,6 +39,7 @@ pub use client::{PowerBiClient, PowerBiClientBuilder};
 pub use cloud::Cloud;
 pub use datetime::DateTime;
 pub use decode::decode_json;
+pub use download::ByteStream;
 pub use drift::{DecodePolicy, Drift, DriftReport, decode_json_lenient};
 pub use error::{ApiError, AuthError, Error, Result, TimeoutKind};
 pub use jobs::{Job, JobStatus};

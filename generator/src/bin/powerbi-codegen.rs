@@ -280,16 +280,18 @@ fn coverage(spec: &Path, reference: &Reference, quiet: bool) -> Result<(), Error
             println!("{name}: no categories yet, nothing to cover");
             continue;
         }
-        let excluded = powerbi_codegen::coverage::read_excluded(excluded_file(&folder)?.as_ref())?;
+        let lists = powerbi_codegen::coverage::read_lists(excluded_file(&folder)?.as_ref())?;
         let source = reference.or_default(&folder, &api)?;
         let described = powerbi_codegen::import::operation_ids(&source)?;
-        let coverage = powerbi_codegen::coverage::coverage_of(&api, &excluded, &described)?;
+        let coverage = powerbi_codegen::coverage::coverage_of(&api, &lists, &described)?;
         let report = coverage.report();
         println!("{name} ({}):", source.describe());
-        for line in report
-            .lines()
-            .filter(|line| !quiet || !(line.starts_with("covered") || line.starts_with("excluded")))
-        {
+        for line in report.lines().filter(|line| {
+            !quiet
+                || !["covered", "excluded", "beyond"]
+                    .iter()
+                    .any(|kind| line.starts_with(kind))
+        }) {
             println!("{line}");
         }
         if !coverage.is_complete() {
@@ -345,11 +347,11 @@ fn import(
 /// `drift`: the spec against a description; exit code 3 when they differ.
 fn drift(spec: &Path, reference: &Reference) -> Result<ExitCode, Error> {
     let api = load(spec)?;
-    let excluded = powerbi_codegen::coverage::read_excluded(excluded_file(spec)?.as_ref())?;
+    let lists = powerbi_codegen::coverage::read_lists(excluded_file(spec)?.as_ref())?;
     let source = reference.or_default(spec, &api)?;
     let draft =
         powerbi_codegen::import::describe(&api.description, &source, &Selection::default())?;
-    let report = powerbi_codegen::drift::drift(&api, &excluded, &draft);
+    let report = powerbi_codegen::drift::drift(&api, &lists, &draft);
     print!("{}", report.render());
     Ok(if report.is_empty() {
         ExitCode::SUCCESS

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use crate::api::Api;
-use crate::coverage::Excluded;
+use crate::coverage::Lists;
 use crate::diagnostic::Location;
 use crate::import::Draft;
 
@@ -146,10 +146,18 @@ impl Report {
     }
 }
 
-/// Compares the curated spec (with its exclusions) with a draft of the whole description.
-pub fn drift(api: &Api, excluded: &[Excluded], description: &Draft) -> Report {
+/// Compares the curated spec (with both lists of its `excluded.yaml`) with a draft of the
+/// whole description. An operation the spec covers from Microsoft's documentation ahead of
+/// the description (`beyond_reference`) is not reported as gone from it.
+pub fn drift(api: &Api, lists: &Lists, description: &Draft) -> Report {
     let mut findings = Vec::new();
-    let excluded: BTreeSet<&str> = excluded
+    let excluded: BTreeSet<&str> = lists
+        .excluded
+        .iter()
+        .map(|item| item.operation_id.as_str())
+        .collect();
+    let ahead: BTreeSet<&str> = lists
+        .beyond_reference
         .iter()
         .map(|item| item.operation_id.as_str())
         .collect();
@@ -172,6 +180,7 @@ pub fn drift(api: &Api, excluded: &[Excluded], description: &Draft) -> Report {
                 covered.insert(id.as_str());
                 match drafted.get(id.as_str()) {
                     Some(drafted) => walk.operation(category, operation, drafted),
+                    None if ahead.contains(id.as_str()) => {}
                     None => findings.push(Finding {
                         group: Group::Operations,
                         change: Change::Removed,

@@ -12,24 +12,23 @@ use powerbi_codegen::import::{Selection, Source};
 
 use super::support::{POWERBI_SWAGGER, REAL_SPEC, check_expected, sources, temp_dir};
 
-fn spec() -> (Api, Vec<powerbi_codegen::coverage::Excluded>) {
+fn spec() -> (Api, powerbi_codegen::coverage::Lists) {
     let api = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).expect("the real spec");
     let path = Path::new(REAL_SPEC).join("excluded.yaml");
     let text = std::fs::read_to_string(&path).unwrap();
-    let excluded =
-        powerbi_codegen::coverage::read_excluded(Some(&SourceText { path, text })).unwrap();
-    (api, excluded)
+    let lists = powerbi_codegen::coverage::read_lists(Some(&SourceText { path, text })).unwrap();
+    (api, lists)
 }
 
 fn drift(swagger: &Path) -> Report {
-    let (api, excluded) = spec();
+    let (api, lists) = spec();
     let draft = powerbi_codegen::import::describe(
         &api.description,
         &Source::Swagger(swagger.to_path_buf()),
         &Selection::default(),
     )
     .expect("the description drafts");
-    powerbi_codegen::drift::drift(&api, &excluded, &draft)
+    powerbi_codegen::drift::drift(&api, &lists, &draft)
 }
 
 /// A finding as the golden file pins it: without line numbers, which move with every edit of

@@ -63,7 +63,7 @@ fn importing_power_bi_shows_only_the_curation() {
     let api = powerbi_codegen::load(&sources(Path::new(REAL_SPEC))).expect("the real spec");
     let excluded_text =
         std::fs::read_to_string(Path::new(REAL_SPEC).join("excluded.yaml")).unwrap();
-    let excluded = powerbi_codegen::coverage::read_excluded(Some(&SourceText {
+    let lists = powerbi_codegen::coverage::read_lists(Some(&SourceText {
         path: PathBuf::from("excluded.yaml"),
         text: excluded_text,
     }))
@@ -71,7 +71,7 @@ fn importing_power_bi_shows_only_the_curation() {
     let source = Source::Swagger(PathBuf::from(POWERBI_SWAGGER));
     let draft = powerbi_codegen::import::describe(&api.description, &source, &Selection::default())
         .expect("Power BI's description drafts");
-    let drift = powerbi_codegen::drift::drift(&api, &excluded, &draft);
+    let drift = powerbi_codegen::drift::drift(&api, &lists, &draft);
     let summary = powerbi_codegen::drift::curation::summary(&api, &draft, &drift);
     check_expected(
         Path::new("tests/golden/powerbi_import_curation.txt"),

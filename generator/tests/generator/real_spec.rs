@@ -307,3 +307,55 @@ fn a_body_form_shares_its_primary_ids_and_is_not_covered_twice() {
         );
     }
 }
+
+/// The real spec covers Microsoft's description, plus the operations `excluded.yaml` lists as
+/// newer than it (Execute DAX Queries), and a stale `beyond_reference` entry is a conflict.
+#[test]
+fn coverage_accepts_listed_operations_beyond_the_reference_and_only_those() {
+    use powerbi_codegen::coverage::{Excluded, coverage_of, read_lists};
+    let spec = Path::new(REAL_SPEC);
+    let api = real_spec();
+    let excluded_path = spec.join(powerbi_codegen::coverage::EXCLUDED_FILE);
+    let text = std::fs::read_to_string(&excluded_path).unwrap();
+    let lists = read_lists(Some(&powerbi_codegen::SourceText {
+        path: excluded_path,
+        text,
+    }))
+    .unwrap();
+    let reference = std::fs::read_to_string(POWERBI_SWAGGER).unwrap();
+    let described = powerbi_codegen::import::operation_ids(
+        &powerbi_codegen::import::Source::Swagger(POWERBI_SWAGGER.into()),
+    )
+    .unwrap();
+    let coverage = coverage_of(&api, &lists, &described).unwrap();
+    assert!(coverage.is_complete(), "{}", coverage.report());
+    assert_eq!(
+        coverage.beyond_reference.keys().collect::<Vec<_>>(),
+        [
+            "Datasets_ExecuteDaxQueries",
+            "Datasets_ExecuteDaxQueriesInGroup"
+        ]
+    );
+    // Without the list, the same operations are unknown.
+    let bare = powerbi_codegen::coverage::coverage(&api, &lists.excluded, &reference).unwrap();
+    assert_eq!(
+        bare.unknown,
+        [
+            "Datasets_ExecuteDaxQueries",
+            "Datasets_ExecuteDaxQueriesInGroup"
+        ]
+    );
+    // An entry the reference describes, or the spec does not cover, is stale.
+    let mut stale = lists.clone();
+    for id in ["Datasets_GetDatasets", "Datasets_NoSuchOperation"] {
+        stale.beyond_reference.push(Excluded {
+            operation_id: id.to_owned(),
+            reason: "stale".to_owned(),
+        });
+    }
+    let coverage = coverage_of(&api, &stale, &described).unwrap();
+    assert_eq!(
+        coverage.conflicting,
+        ["Datasets_GetDatasets", "Datasets_NoSuchOperation"]
+    );
+}

@@ -14,6 +14,11 @@ pub(crate) fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option
         .map(str::to_owned)
 }
 
+/// The `RequestId` header of an answer, capped as in errors (the server chooses it).
+pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    header(headers, "RequestId").map(|id| capped(&id, REQUEST_ID_CHARS))
+}
+
 /// Whether the API said the token expired (403 `TokenExpired`) or is invalid (403 with an
 /// empty body and `X-PowerBI-Error-Info: InvalidToken`), so a fresh one may help. Other 401
 /// and 403 answers are errors, not renewals.

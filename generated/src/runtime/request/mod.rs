@@ -321,6 +321,13 @@ impl RequestBuilder {
         self
     }
 
+    /// The most bytes this call reads of a whole answer: its own
+    /// [`max_response_size`](Self::max_response_size), else the client's.
+    pub fn response_size_limit(&self) -> u64 {
+        self.max_response_bytes
+            .unwrap_or_else(|| self.client.max_response_bytes())
+    }
+
     /// Sends and decodes a JSON response.
     pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
         let operation = self.operation_name();

@@ -9,6 +9,7 @@ mod client;
 mod credentials;
 mod dashboards;
 mod datasets;
+mod dax;
 mod encoding;
 mod example_support;
 mod examples;

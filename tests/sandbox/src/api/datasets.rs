@@ -350,31 +350,20 @@ async fn execute_queries(
         .serializer_settings
         .and_then(|settings| settings.include_nulls)
         .unwrap_or(false);
-    let rows: Vec<Map<String, Value>> = seeded_rows
-        .unwrap_or_else(sample_rows)
-        .into_iter()
-        .map(|row| {
-            row.into_iter()
-                .filter(|(_, value)| include_nulls || !value.is_null())
-                .collect()
-        })
-        .collect();
-    Ok(wire::plain(
-        &json!({"results": [{"tables": [{"rows": rows}]}]}),
-    ))
-}
-
-/// The fixed result table every query returns; one cell is null.
-fn sample_rows() -> Vec<Map<String, Value>> {
-    [
-        json!({"Sales[Region]": "West", "Sales[Year]": 2024, "Sales[Revenue]": 125_000.5, "Sales[Target]": 120_000}),
-        json!({"Sales[Region]": "East", "Sales[Year]": 2024, "Sales[Revenue]": 98_250.25, "Sales[Target]": 110_000}),
-        json!({"Sales[Region]": "North", "Sales[Year]": 2024, "Sales[Revenue]": 40_100.0, "Sales[Target]": null}),
-    ]
-    .into_iter()
-    .filter_map(|row| match row {
-        Value::Object(map) => Some(map),
-        _ => None,
-    })
-    .collect()
+    // Rows a test seeded (`DatasetSeed::query_rows`), else the sample table the Arrow answer of
+    // executeDaxQueries is built from too.
+    if let Some(rows) = seeded_rows {
+        let rows: Vec<Map<String, Value>> = rows
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .filter(|(_, value)| include_nulls || !value.is_null())
+                    .collect()
+            })
+            .collect();
+        return Ok(wire::plain(
+            &json!({"results": [{"tables": [{"rows": rows}]}]}),
+        ));
+    }
+    Ok(wire::plain(&super::dax::json_answer(include_nulls)))
 }

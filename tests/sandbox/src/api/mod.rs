@@ -8,6 +8,7 @@ mod activity;
 mod admin_groups;
 mod dashboards;
 mod datasets;
+mod dax;
 mod exports;
 mod extract;
 mod filter;
@@ -34,6 +35,7 @@ pub(crate) fn routes() -> Router<App> {
         .merge(groups::routes())
         .merge(admin_groups::routes())
         .merge(datasets::routes())
+        .merge(dax::routes())
         .merge(refreshes::routes())
         .merge(reports::routes())
         .merge(dashboards::routes())
