@@ -44,13 +44,13 @@ impl PowerBiClient {
 impl FabricClient {
     /// A request for a generated Fabric operation: its path is relative to `/v1`.
     pub fn request(&self, operation: &'static Operation) -> RequestBuilder {
-        self.client.request(operation).to_fabric()
+        self.client.request(operation).for_fabric()
     }
 
     /// Any Fabric call: `path` is relative to `/v1` (`"/workspaces"`), and may not contain
     /// `{placeholders}`.
     pub fn raw(&self, method: HttpMethod, path: &str) -> RequestBuilder {
-        self.client.raw(method, path).to_fabric()
+        self.client.raw(method, path).for_fabric()
     }
 
     /// Runs an item's job on demand (`POST /workspaces/{workspaceId}/items/{itemId}/jobs/
@@ -67,7 +67,7 @@ impl FabricClient {
             reqwest::Method::POST,
             "/workspaces/{workspaceId}/items/{itemId}/jobs/instances".to_owned(),
         )
-        .to_fabric()
+        .for_fabric()
         .path_param("workspaceId", &workspace_id)
         .path_param("itemId", &item_id)
         .query("jobType", &job_type)

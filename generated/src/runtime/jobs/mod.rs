@@ -36,6 +36,8 @@
 //!   [`Job::scan_result`].
 //! - **poll**: a GET answered 202 is repeated until it answers anything else; a POST answered
 //!   202 with `Location` polls that location the same way; otherwise the call was complete.
+//! - **Fabric operation** and **job instance**: Fabric's protocols, see [`fabric`]
+//!   (`/v1/operations/{id}` then its `result`; a job instance at its `Location`, cancellable).
 //!
 //! A job is never reported done unless the service said so: a `202 Accepted` whose
 //! `Location` cannot be used (not a URL, not UTF-8, no host, or not a Power BI host of the
@@ -78,7 +80,7 @@ use super::request::RequestBuilder;
 use super::{Error, LongRunning, Result};
 
 mod answers;
-mod fabric;
+pub mod fabric;
 mod wait;
 
 use answers::{

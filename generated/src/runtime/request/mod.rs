@@ -190,7 +190,7 @@ impl RequestBuilder {
 
     /// The same request sent to Fabric: `{fabric_api_base}/v1` + the path, with a token for
     /// Fabric's scope.
-    pub(crate) fn to_fabric(mut self) -> Self {
+    pub(crate) fn for_fabric(mut self) -> Self {
         self.api = Api::Fabric;
         self
     }
