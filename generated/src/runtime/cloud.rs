@@ -174,7 +174,8 @@ impl Cloud {
 
     /// The cloud the variables name, given as a map: `POWERBI_CLOUD` (a [`Cloud::from_name`]
     /// name, default public), or a custom cloud from `POWERBI_AUTHORITY_HOST` and
-    /// `POWERBI_API_BASE` (with `POWERBI_RESOURCE` when it is not the public resource).
+    /// `POWERBI_API_BASE` (with `POWERBI_RESOURCE` when it is not the public resource);
+    /// `POWERBI_FABRIC_API_BASE` sets or replaces its Fabric API base.
     pub fn from_env(vars: &HashMap<String, String>) -> Result<Self> {
         let get = |name: &str| {
             vars.get(name)
@@ -205,6 +206,9 @@ impl Cloud {
         };
         if let Some(resource) = get("POWERBI_RESOURCE") {
             cloud.resource = resource.to_owned();
+        }
+        if let Some(base) = get("POWERBI_FABRIC_API_BASE") {
+            cloud.fabric_api_base = Some(url("POWERBI_FABRIC_API_BASE", base)?);
         }
         Ok(cloud)
     }
@@ -287,5 +291,17 @@ mod tests {
             "http://127.0.0.1:1".to_owned(),
         )]);
         assert!(Cloud::from_env(&vars).is_err());
+        let vars = HashMap::from([
+            ("POWERBI_CLOUD".to_owned(), "gcc".to_owned()),
+            (
+                "POWERBI_FABRIC_API_BASE".to_owned(),
+                "https://fabric.example".to_owned(),
+            ),
+        ]);
+        let cloud = Cloud::from_env(&vars).unwrap();
+        assert_eq!(
+            cloud.fabric_api_base.map(String::from).as_deref(),
+            Some("https://fabric.example/")
+        );
     }
 }
