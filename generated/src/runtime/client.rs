@@ -8,6 +8,7 @@ use rustls_pki_types::CertificateDer;
 use super::auth::{IdentityKind, Secret, TokenCache, TokenContext, TokenCredential, TokenSlot};
 use super::body::DEFAULT_MAX_RESPONSE_BYTES;
 use super::drift::{DecodePolicy, DecodeSettings, DriftReport};
+use super::operation::Api;
 use super::proxy::Proxy;
 use super::retry::RetryPolicy;
 use super::time::{Clock, Sleeper, Time};
@@ -34,6 +35,9 @@ struct Inner {
     scope: String,
     credential: Arc<dyn TokenCredential>,
     tokens: TokenSlot,
+    /// Fabric's scope and its own cache entry: one token per audience, one request in flight each.
+    fabric_scope: String,
+    fabric_tokens: TokenSlot,
     token_timeout: Duration,
     timeout: Duration,
     idle_timeout: Duration,
@@ -52,6 +56,15 @@ impl std::fmt::Debug for PowerBiClient {
             .field(
                 "authority_host",
                 &super::redact::url(&self.inner.cloud.authority_host),
+            )
+            .field(
+                "fabric_api_base",
+                &self
+                    .inner
+                    .cloud
+                    .fabric_api_base
+                    .as_ref()
+                    .map(super::redact::url),
             )
             .field("credential", &self.inner.credential.kind())
             .field("profile", &self.profile)
@@ -152,20 +165,36 @@ impl PowerBiClient {
         &self.inner.time
     }
 
-    pub(crate) async fn token(&self) -> Result<Secret> {
+    /// The Fabric API base of the client's cloud (or the builder's), if there is one.
+    pub(crate) fn fabric_api_base(&self) -> Option<&url::Url> {
+        self.inner.cloud.fabric_api_base.as_ref()
+    }
+
+    /// A token for `api`: each API's audience has its own cache entry, filled by one request
+    /// however many calls wait for it.
+    pub(crate) async fn token_for(&self, api: Api) -> Result<Secret> {
+        let (scope, slot) = match api {
+            Api::PowerBi => (&self.inner.scope, &self.inner.tokens),
+            Api::Fabric => (&self.inner.fabric_scope, &self.inner.fabric_tokens),
+        };
         let context = TokenContext {
             http: &self.inner.http,
             cloud: &self.inner.cloud,
-            scope: &self.inner.scope,
+            scope,
         };
-        self.inner
-            .tokens
-            .token(&*self.inner.credential, context, self.inner.token_timeout)
+        slot.token(&*self.inner.credential, context, self.inner.token_timeout)
             .await
+    }
+
+    /// A Power BI token.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) async fn token(&self) -> Result<Secret> {
+        self.token_for(Api::PowerBi).await
     }
 
     pub(crate) fn invalidate_token(&self, token: &Secret) {
         self.inner.tokens.invalidate(token);
+        self.inner.fabric_tokens.invalidate(token);
     }
 
     /// Whom the credential's tokens speak for, for error hints.
@@ -190,6 +219,8 @@ pub struct PowerBiClientBuilder {
     profile: Option<uuid::Uuid>,
     token_cache: Option<TokenCache>,
     scope: Option<String>,
+    fabric_scope: Option<String>,
+    fabric_base: Option<url::Url>,
     idle_timeout: Duration,
     call_timeout: Option<Duration>,
     retry: RetryPolicy,
@@ -214,6 +245,8 @@ impl Default for PowerBiClientBuilder {
             profile: None,
             token_cache: None,
             scope: None,
+            fabric_scope: None,
+            fabric_base: None,
             idle_timeout: Duration::from_secs(60),
             call_timeout: None,
             retry: RetryPolicy::default(),
@@ -354,6 +387,23 @@ impl PowerBiClientBuilder {
         self
     }
 
+    /// The scope to ask Fabric tokens for (default `https://api.fabric.microsoft.com/.default`).
+    /// Delegated (user) credentials may name Fabric scopes instead, space-separated, e.g.
+    /// `https://api.fabric.microsoft.com/Workspace.ReadWrite.All`.
+    pub fn fabric_scope(mut self, scope: impl Into<String>) -> Self {
+        self.fabric_scope = Some(scope.into());
+        self
+    }
+
+    /// Where the Fabric REST API lives (`/v1` is appended), instead of the cloud's
+    /// [`Cloud::fabric_api_base`]: the sandbox's Fabric routes, or a cloud for which Microsoft
+    /// documents no Fabric host. Plain http only to a loopback address, after
+    /// [`Self::allow_insecure_loopback`].
+    pub fn fabric_api_base(mut self, base: url::Url) -> Self {
+        self.fabric_base = Some(base);
+        self
+    }
+
     /// Acts as this service-principal profile on every call (`X-PowerBI-Profile-Id`); see
     /// also [`PowerBiClient::with_profile`] for one call at a time.
     pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
@@ -445,10 +495,16 @@ impl PowerBiClientBuilder {
             .credential
             .take()
             .ok_or_else(|| Error::Config("no credential: call .credential(...)".to_owned()))?;
+        if let Some(base) = self.fabric_base.take() {
+            self.cloud.fabric_api_base = Some(base);
+        }
+        let fabric = self.cloud.fabric_api_base.clone();
         for (what, url) in [
-            ("API base", &self.cloud.api_base),
-            ("authority host", &self.cloud.authority_host),
+            ("API base", Some(&self.cloud.api_base)),
+            ("authority host", Some(&self.cloud.authority_host)),
+            ("Fabric API base", fabric.as_ref()),
         ] {
+            let Some(url) = url else { continue };
             let allowed = url.scheme() == "https"
                 || (url.scheme() == "http" && self.insecure_loopback && is_loopback(url));
             if !allowed {
@@ -471,17 +527,23 @@ impl PowerBiClientBuilder {
         };
         let rules = TransportRules::new(&self.cloud, self.insecure_loopback);
         let scope = self.scope.unwrap_or_else(|| self.cloud.default_scope());
+        let fabric_scope = self
+            .fabric_scope
+            .unwrap_or_else(|| super::cloud::FABRIC_DEFAULT_SCOPE.to_owned());
         let time = self.time;
-        let tokens = self
+        let cache = self
             .token_cache
-            .unwrap_or_else(|| TokenCache::new().clock_arc(Arc::clone(time.clock())))
-            .slot(&credential, &self.cloud, &scope);
+            .unwrap_or_else(|| TokenCache::new().clock_arc(Arc::clone(time.clock())));
+        let tokens = cache.slot(&credential, &self.cloud, &scope);
+        let fabric_tokens = cache.slot(&credential, &self.cloud, &fabric_scope);
         Ok(PowerBiClient {
             inner: Arc::new(Inner {
                 http,
                 scope,
                 credential,
                 tokens,
+                fabric_scope,
+                fabric_tokens,
                 token_timeout: self.token_timeout,
                 cloud: self.cloud,
                 timeout: self.timeout,

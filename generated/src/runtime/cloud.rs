@@ -9,6 +9,12 @@ use url::Url;
 
 use super::{Error, Result};
 
+/// Fabric's REST API host in the public cloud (Microsoft documents no other).
+const FABRIC_PUBLIC: &str = "https://api.fabric.microsoft.com";
+
+/// The scope Fabric tokens are asked for by default: Fabric's resource with `/.default`.
+pub(crate) const FABRIC_DEFAULT_SCOPE: &str = "https://api.fabric.microsoft.com/.default";
+
 /// A Power BI cloud: the Entra ID authority host, the REST API base and the token resource.
 ///
 /// Values from Microsoft's national-cloud documentation. [`Cloud::custom`] points the client at
@@ -21,6 +27,13 @@ pub struct Cloud {
     pub api_base: Url,
     /// The token resource, e.g. `https://analysis.windows.net/powerbi/api`.
     pub resource: String,
+    /// The Microsoft Fabric REST API base, e.g. `https://api.fabric.microsoft.com` (`/v1` is
+    /// appended), for [`PowerBiClient::fabric`](crate::PowerBiClient::fabric). `None` where
+    /// Microsoft documents no Fabric REST host (every cloud but the public one, so far): Fabric
+    /// calls then fail with [`Error::Config`] until one is set with
+    /// [`Cloud::with_fabric_api_base`] or
+    /// [`PowerBiClientBuilder::fabric_api_base`](crate::PowerBiClientBuilder::fabric_api_base).
+    pub fabric_api_base: Option<Url>,
 }
 
 // Configured URLs may carry user info or a query: Debug shows them without.
@@ -30,6 +43,10 @@ impl std::fmt::Debug for Cloud {
             .field("authority_host", &super::redact::url(&self.authority_host))
             .field("api_base", &super::redact::url(&self.api_base))
             .field("resource", &super::redact::text(&self.resource))
+            .field(
+                "fabric_api_base",
+                &self.fabric_api_base.as_ref().map(super::redact::url),
+            )
             .finish()
     }
 }
@@ -47,6 +64,7 @@ impl Cloud {
             "https://api.powerbi.com",
             "https://analysis.windows.net/powerbi/api",
         )
+        .with_fabric_api_base(url(FABRIC_PUBLIC))
     }
 
     /// US Government Community Cloud (GCC).
@@ -87,12 +105,14 @@ impl Cloud {
         )
     }
 
-    /// Any other endpoints, such as the sandbox's; the resource stays the public one unless set.
+    /// Any other endpoints, such as the sandbox's; the resource stays the public one unless
+    /// set, and there is no Fabric API base unless set ([`Cloud::with_fabric_api_base`]).
     pub fn custom(authority_host: Url, api_base: Url) -> Self {
         Cloud {
             authority_host,
             api_base,
             resource: "https://analysis.windows.net/powerbi/api".to_owned(),
+            fabric_api_base: None,
         }
     }
 
@@ -101,7 +121,14 @@ impl Cloud {
             authority_host: url(authority_host),
             api_base: url(api_base),
             resource: resource.to_owned(),
+            fabric_api_base: None,
         }
+    }
+
+    /// Sets the Fabric REST API base (`/v1` is appended to it), e.g. the sandbox's.
+    pub fn with_fabric_api_base(mut self, base: Url) -> Self {
+        self.fabric_api_base = Some(base);
+        self
     }
 
     /// The client-credentials scope: the resource with `/.default`.
@@ -147,7 +174,8 @@ impl Cloud {
 
     /// The cloud the variables name, given as a map: `POWERBI_CLOUD` (a [`Cloud::from_name`]
     /// name, default public), or a custom cloud from `POWERBI_AUTHORITY_HOST` and
-    /// `POWERBI_API_BASE` (with `POWERBI_RESOURCE` when it is not the public resource).
+    /// `POWERBI_API_BASE` (with `POWERBI_RESOURCE` when it is not the public resource);
+    /// `POWERBI_FABRIC_API_BASE` sets or replaces its Fabric API base.
     pub fn from_env(vars: &HashMap<String, String>) -> Result<Self> {
         let get = |name: &str| {
             vars.get(name)
@@ -178,6 +206,9 @@ impl Cloud {
         };
         if let Some(resource) = get("POWERBI_RESOURCE") {
             cloud.resource = resource.to_owned();
+        }
+        if let Some(base) = get("POWERBI_FABRIC_API_BASE") {
+            cloud.fabric_api_base = Some(url("POWERBI_FABRIC_API_BASE", base)?);
         }
         Ok(cloud)
     }
@@ -234,6 +265,11 @@ mod tests {
             assert_eq!(cloud.default_scope(), format!("{resource}/.default"));
         }
         assert_eq!(
+            Cloud::public().fabric_api_base.map(String::from).as_deref(),
+            Some("https://api.fabric.microsoft.com/")
+        );
+        assert_eq!(Cloud::us_gov_high().fabric_api_base, None);
+        assert_eq!(
             Cloud::us_gov_high()
                 .token_endpoint("contoso.us")
                 .unwrap()
@@ -255,5 +291,17 @@ mod tests {
             "http://127.0.0.1:1".to_owned(),
         )]);
         assert!(Cloud::from_env(&vars).is_err());
+        let vars = HashMap::from([
+            ("POWERBI_CLOUD".to_owned(), "gcc".to_owned()),
+            (
+                "POWERBI_FABRIC_API_BASE".to_owned(),
+                "https://fabric.example".to_owned(),
+            ),
+        ]);
+        let cloud = Cloud::from_env(&vars).unwrap();
+        assert_eq!(
+            cloud.fabric_api_base.map(String::from).as_deref(),
+            Some("https://fabric.example/")
+        );
     }
 }

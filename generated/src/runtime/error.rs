@@ -273,12 +273,83 @@ pub struct ApiError {
     pub body_snippet: String,
     /// What usually causes this answer, when known.
     pub hint: Option<String>,
+    /// Fabric's `moreDetails`: the errors behind this one (at most [`MAX_DETAILS`] kept).
+    pub more_details: Vec<ErrorDetail>,
+    /// Fabric's `relatedResource`: the resource the error is about.
+    pub related_resource: Option<RelatedResource>,
+    /// Fabric's `isRetriable`, when the answer says: `Some(true)` lets the retry policy retry
+    /// an idempotent call it would otherwise return; `Some(false)` stops it retrying a server
+    /// error (a 429 still waits its `Retry-After`: see [`crate::runtime::retry`]).
+    pub is_retriable: Option<bool>,
+}
+
+/// The most `moreDetails` entries an [`ApiError`] keeps (and its `Display` shows 3).
+pub const MAX_DETAILS: usize = 16;
+
+/// One entry of Fabric's `moreDetails`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorDetail {
+    /// `errorCode`.
+    pub code: Option<String>,
+    /// `message`.
+    pub message: Option<String>,
+    /// `relatedResource`.
+    pub related_resource: Option<RelatedResource>,
+}
+
+/// Fabric's `relatedResource`: which resource an error is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RelatedResource {
+    /// `resourceId`.
+    pub resource_id: String,
+    /// `resourceType` (`Item`, `Workspace`, ...).
+    pub resource_type: String,
+}
+
+impl fmt::Display for RelatedResource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            one_line(&self.resource_type),
+            one_line(&self.resource_id)
+        )
+    }
 }
 
 impl ApiError {
-    /// Whether trying again later may succeed: 408, 429, 500, 502, 503 and 504.
+    /// Whether trying again later may succeed: 408, 429, 500, 502, 503 and 504, unless the
+    /// answer's `isRetriable` says otherwise (a 429 always may).
     pub fn is_retryable(&self) -> bool {
-        matches!(self.status, 408 | 429 | 500 | 502 | 503 | 504)
+        match self.is_retriable {
+            Some(retriable) if self.status != 429 => retriable,
+            _ => matches!(self.status, 408 | 429 | 500 | 502 | 503 | 504),
+        }
+    }
+
+    /// The Fabric details (`moreDetails`, `relatedResource`) in `Display`: bounded, one line.
+    fn write_details(&self, f: &mut String) -> fmt::Result {
+        if let Some(resource) = &self.related_resource {
+            write!(f, " [{resource}]")?;
+        }
+        for (index, detail) in self.more_details.iter().take(3).enumerate() {
+            f.push_str(if index == 0 { "; details: " } else { "; " });
+            if let Some(code) = &detail.code {
+                write!(f, "{}", one_line(code))?;
+            }
+            if let Some(message) = &detail.message {
+                write!(f, ": {}", one_line(message))?;
+            }
+            if let Some(resource) = &detail.related_resource {
+                write!(f, " [{resource}]")?;
+            }
+        }
+        if self.more_details.len() > 3 {
+            write!(f, "; and {} more", self.more_details.len() - 3)?;
+        }
+        Ok(())
     }
 }
 
@@ -298,6 +369,7 @@ impl fmt::Display for ApiError {
         if let Some(message) = &self.message {
             write!(f, ": {}", one_line(message))?;
         }
+        self.write_details(f)?;
         write!(f, " ({})", self.request)?;
         if let Some(request_id) = &self.request_id {
             write!(f, " RequestId {request_id}")?;

@@ -14,6 +14,7 @@ mod decode;
 mod download;
 pub mod drift;
 pub(crate) mod error;
+pub mod fabric;
 mod fields;
 pub mod jobs;
 pub mod lenient;
@@ -41,7 +42,10 @@ pub use datetime::DateTime;
 pub use decode::decode_json;
 pub use download::ByteStream;
 pub use drift::{DecodePolicy, Drift, DriftReport, decode_json_lenient};
-pub use error::{ApiError, AuthError, Error, Result, TimeoutKind};
+pub use error::{
+    ApiError, AuthError, Error, ErrorDetail, MAX_DETAILS, RelatedResource, Result, TimeoutKind,
+};
+pub use fabric::FabricClient;
 pub use jobs::{Job, JobStatus};
 pub use nullable::Nullable;
 pub use open_enum::OpenEnum;

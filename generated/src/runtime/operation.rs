@@ -76,6 +76,9 @@ pub enum Paging {
     Continuation,
     /// `@odata.nextLink`.
     NextLink,
+    /// Fabric's `continuationUri` (followed on the Fabric host only) and `continuationToken`
+    /// (sent as is in the query otherwise).
+    ContinuationUri,
 }
 
 /// Whether an operation starts a job that runs on after the response.
@@ -95,6 +98,12 @@ pub enum LongRunning {
     Scan,
     /// Another job answered with 202 and polled.
     Poll,
+    /// A Fabric long-running operation: 202 with `x-ms-operation-id` and `Location`, polled at
+    /// `/v1/operations/{id}`, its result (where it has one) at `/v1/operations/{id}/result`.
+    FabricOperation,
+    /// A Fabric job scheduler run: 202 with the `Location` of the job instance, polled there
+    /// until `Completed`, `Failed`, `Cancelled` or `Deduped`; cancellable.
+    JobInstance,
 }
 
 /// One operation of the Power BI REST API, as the spec describes it. The generated
@@ -163,4 +172,14 @@ impl Operation {
                 .iter()
                 .any(|set| set.iter().all(|scope| granted.contains(scope)))
     }
+}
+
+/// Which REST API a request goes to: the base URL it is built on, the token it carries and
+/// the hosts that token may go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Api {
+    /// Power BI: `{api_base}/v1.0/myorg`, the cloud's Power BI token.
+    PowerBi,
+    /// Microsoft Fabric: `{fabric_api_base}/v1`, a token for Fabric's scope.
+    Fabric,
 }

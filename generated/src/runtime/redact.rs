@@ -277,6 +277,16 @@ mod tests {
             retry_after: None,
             body_snippet: leaky(),
             hint: Some(leaky()),
+            more_details: vec![crate::runtime::ErrorDetail {
+                code: Some(leaky()),
+                message: Some(leaky()),
+                related_resource: Some(crate::runtime::RelatedResource {
+                    resource_id: leaky(),
+                    resource_type: leaky(),
+                }),
+            }],
+            related_resource: None,
+            is_retriable: None,
         };
         let auth = AuthError {
             credential: "client secret",

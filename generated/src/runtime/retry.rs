@@ -11,6 +11,12 @@
 //! A call whose method is not idempotent (POST, PATCH) is retried only where a retry cannot
 //! duplicate its side effect: after a 429 (the service refused it), after a failure to
 //! connect (nothing was sent), or when the spec marks the operation `retry: safe`.
+//!
+//! Fabric's error answers say `isRetriable`. Where following it is safe it is followed: `false`
+//! stops retries of a server error or timeout (408, 5xx); `true` makes another status (a 409
+//! while a previous operation runs, say) retried, but only for an idempotent call, as server
+//! errors are. It never makes a POST or PATCH retried, and a 429 waits its `Retry-After`
+//! whatever it says.
 
 use std::fmt;
 use std::sync::Arc;
@@ -187,12 +193,12 @@ impl RetryPolicy {
         attempt: u32,
         started: Duration,
     ) -> Decision {
-        let retryable = match failure.kind {
-            FailureKind::Status(429) | FailureKind::NotSent => true,
-            FailureKind::Status(408 | 500 | 502 | 503 | 504) | FailureKind::Unanswered => {
-                idempotent
-            }
-            FailureKind::Status(_) => false,
+        let retryable = match (failure.kind, failure.retriable) {
+            (FailureKind::Status(429) | FailureKind::NotSent, _) => true,
+            (FailureKind::Status(_), Some(false)) => false,
+            (FailureKind::Status(408 | 500 | 502 | 503 | 504) | FailureKind::Unanswered, _)
+            | (FailureKind::Status(_), Some(true)) => idempotent,
+            (FailureKind::Status(_), None) => false,
         };
         if !retryable {
             return Decision::GiveUp(GiveUp::NotRetryable);
@@ -221,6 +227,8 @@ impl RetryPolicy {
 pub(crate) struct Failure {
     pub(crate) kind: FailureKind,
     pub(crate) retry_after: Option<Duration>,
+    /// The answer's `isRetriable` (Fabric), when it said.
+    pub(crate) retriable: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,6 +264,7 @@ mod tests {
         Failure {
             kind,
             retry_after: retry_after.map(Duration::from_secs),
+            retriable: None,
         }
     }
 
@@ -289,6 +298,27 @@ mod tests {
             policy.decide(&failure(FailureKind::Status(404), None), true, 1, start),
             Decision::GiveUp(GiveUp::NotRetryable)
         );
+    }
+
+    #[test]
+    fn is_retriable_is_followed_where_safe() {
+        let policy = RetryPolicy::new().jitter_seed(3);
+        let start = policy.elapsed();
+        let with = |status, retriable| Failure {
+            retriable,
+            ..failure(FailureKind::Status(status), Some(1))
+        };
+        let retried = |failure: &Failure, idempotent| {
+            matches!(
+                policy.decide(failure, idempotent, 1, start),
+                Decision::Retry(_)
+            )
+        };
+        assert!(!retried(&with(503, Some(false)), true));
+        assert!(retried(&with(409, Some(true)), true));
+        assert!(!retried(&with(409, Some(true)), false));
+        assert!(!retried(&with(409, None), true));
+        assert!(retried(&with(429, Some(false)), false));
     }
 
     #[test]

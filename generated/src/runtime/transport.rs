@@ -10,12 +10,15 @@
 use url::Url;
 
 use super::Cloud;
+use super::operation::Api;
 
 /// The transport rules of one client.
 #[derive(Debug, Clone)]
 pub(crate) struct TransportRules {
     api_base: Url,
     authority_host: Url,
+    /// The Fabric API base, when the client has one: only its origin sees Fabric tokens.
+    fabric_base: Option<Url>,
     cluster_suffix: Option<String>,
     insecure_loopback: bool,
 }
@@ -25,6 +28,7 @@ impl TransportRules {
         TransportRules {
             api_base: cloud.api_base.clone(),
             authority_host: cloud.authority_host.clone(),
+            fabric_base: cloud.fabric_api_base.clone(),
             cluster_suffix: cluster_suffix(cloud),
             insecure_loopback,
         }
@@ -38,13 +42,33 @@ impl TransportRules {
             "http" => {
                 self.insecure_loopback
                     && is_loopback(url)
-                    && (same_origin(url, &self.api_base) || same_origin(url, &self.authority_host))
+                    && (same_origin(url, &self.api_base)
+                        || same_origin(url, &self.authority_host)
+                        || self
+                            .fabric_base
+                            .as_ref()
+                            .is_some_and(|fabric| same_origin(url, fabric)))
             }
             _ => false,
         }
     }
 
-    /// Whether the bearer token (and the profile header) may be sent to `url`.
+    /// Whether a token of `api` may be sent to `url`: the Power BI rules below, or for Fabric
+    /// the configured Fabric API base's origin only (Microsoft names no other Fabric host).
+    pub(crate) fn may_see_token_for(&self, api: Api, url: &Url) -> bool {
+        match api {
+            Api::PowerBi => self.may_see_token(url),
+            Api::Fabric => {
+                self.may_call(url)
+                    && self
+                        .fabric_base
+                        .as_ref()
+                        .is_some_and(|fabric| same_origin(url, fabric))
+            }
+        }
+    }
+
+    /// Whether the Power BI bearer token (and the profile header) may be sent to `url`.
     pub(crate) fn may_see_token(&self, url: &Url) -> bool {
         if !self.may_call(url) {
             return false;
@@ -150,5 +174,31 @@ mod tests {
         assert!(!open.may_call(&url("http://127.0.0.1:4001/")));
         assert!(!open.may_call(&url("http://localhost:4000/")));
         assert!(!open.may_call(&url("http://10.0.0.1:4000/")));
+    }
+
+    #[test]
+    fn fabric_tokens_go_to_the_fabric_host_only() {
+        let rules = TransportRules::new(&Cloud::public(), false);
+        let fabric = url("https://api.fabric.microsoft.com/v1/workspaces");
+        assert!(rules.may_see_token_for(Api::Fabric, &fabric));
+        assert!(!rules.may_see_token_for(Api::PowerBi, &fabric));
+        for other in [
+            "https://api.powerbi.com/v1/operations/1",
+            "https://wabi-x.analysis.windows.net/v1/operations/1",
+            "http://api.fabric.microsoft.com/v1",
+            "https://api.fabric.microsoft.com.evil.example/v1",
+        ] {
+            assert!(
+                !rules.may_see_token_for(Api::Fabric, &url(other)),
+                "{other}"
+            );
+        }
+        let none = TransportRules::new(&Cloud::china(), false);
+        assert!(!none.may_see_token_for(Api::Fabric, &fabric));
+        let local = Cloud::custom(url("http://127.0.0.1:4000"), url("http://127.0.0.1:4000"))
+            .with_fabric_api_base(url("http://127.0.0.1:4001"));
+        let open = TransportRules::new(&local, true);
+        assert!(open.may_see_token_for(Api::Fabric, &url("http://127.0.0.1:4001/v1/x")));
+        assert!(!open.may_see_token_for(Api::Fabric, &url("http://127.0.0.1:4000/v1/x")));
     }
 }

@@ -258,6 +258,9 @@ pub(super) fn answer_error(
         retry_after: None,
         body_snippet: String::new(),
         hint: None,
+        more_details: Vec::new(),
+        related_resource: None,
+        is_retriable: None,
     }))
 }
 

@@ -171,3 +171,39 @@ macro_rules! forward_token_credential {
 
 forward_token_credential!(std::sync::Arc<T>);
 forward_token_credential!(Box<T>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The endpoints that take a resource (v1, managed identity, Azure CLI) get Fabric's for
+    /// Fabric's scope, so every credential kind signs in for either API.
+    #[test]
+    fn each_scope_names_its_resource() {
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(
+                crate::runtime::tls::client_config(&[]).expect("the TLS configuration"),
+            )
+            .build()
+            .expect("a client");
+        let cloud = Cloud::public();
+        let context = |scope| TokenContext {
+            http: &http,
+            cloud: &cloud,
+            scope,
+        };
+        assert_eq!(
+            context("https://api.fabric.microsoft.com/.default").resource(),
+            "https://api.fabric.microsoft.com"
+        );
+        assert_eq!(
+            context("https://api.fabric.microsoft.com/Workspace.ReadWrite.All offline_access")
+                .resource(),
+            "https://api.fabric.microsoft.com"
+        );
+        assert_eq!(
+            context(&cloud.default_scope()).resource(),
+            "https://analysis.windows.net/powerbi/api"
+        );
+    }
+}

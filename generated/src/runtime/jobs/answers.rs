@@ -27,13 +27,13 @@ pub(super) fn retry_after(
 }
 
 /// The `Location` of an answer: `None` when there is none; an error when there is one the
-/// job cannot follow (not UTF-8, not a URL, no host, or a host the token would not be sent
-/// to: a poll there would be answered by someone other than Power BI).
+/// job cannot follow (not UTF-8, not a URL, no host, or a host the call's token would not be
+/// sent to: a poll there would be answered by someone other than the service).
 pub(super) fn location(
     operation: &'static str,
     headers: &reqwest::header::HeaderMap,
     url: &url::Url,
-    rules: &crate::runtime::transport::TransportRules,
+    sees_token: &dyn Fn(&url::Url) -> bool,
 ) -> Result<Option<url::Url>> {
     let Some(value) = headers.get(reqwest::header::LOCATION) else {
         return Ok(None);
@@ -57,9 +57,9 @@ pub(super) fn location(
     if location.host_str().is_none_or(str::is_empty) {
         return unusable("has no host");
     }
-    if !rules.may_see_token(&location) {
+    if !sees_token(&location) {
         return unusable(&format!(
-            "leads to {}://{}, which is not a Power BI host of the configured cloud",
+            "leads to {}://{}, which is not a host of the configured cloud this call's token goes to",
             location.scheme(),
             location.host_str().unwrap_or_default()
         ));

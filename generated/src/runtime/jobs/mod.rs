@@ -36,6 +36,8 @@
 //!   [`Job::scan_result`].
 //! - **poll**: a GET answered 202 is repeated until it answers anything else; a POST answered
 //!   202 with `Location` polls that location the same way; otherwise the call was complete.
+//! - **Fabric operation** and **job instance**: Fabric's protocols, see [`fabric`]
+//!   (`/v1/operations/{id}` then its `result`; a job instance at its `Location`, cancellable).
 //!
 //! A job is never reported done unless the service said so: a `202 Accepted` whose
 //! `Location` cannot be used (not a URL, not UTF-8, no host, or not a Power BI host of the
@@ -65,6 +67,8 @@
 //! | pipeline | 1 h | a deployment copies metadata, not data |
 //! | scan | 30 min | one scan covers at most 100 workspaces and usually ends in seconds |
 //! | poll (202 repeated) | 30 min | a status that changes in minutes |
+//! | Fabric operation | 1 h | creating an item, updating a definition or a workspace from Git takes minutes |
+//! | Fabric job instance | 12 h | a notebook or pipeline run: a pipeline activity's default timeout is 12 hours |
 
 use std::path::Path;
 use std::time::Duration;
@@ -76,6 +80,7 @@ use super::request::RequestBuilder;
 use super::{Error, LongRunning, Result};
 
 mod answers;
+pub mod fabric;
 mod wait;
 
 use answers::{
@@ -103,7 +108,11 @@ pub fn default_timeout(kind: LongRunning) -> Duration {
     const MINUTE: u64 = 60;
     Duration::from_secs(match kind {
         LongRunning::Refresh => 5 * 60 * MINUTE,
-        LongRunning::Export | LongRunning::Import | LongRunning::Pipeline => 60 * MINUTE,
+        LongRunning::Export
+        | LongRunning::Import
+        | LongRunning::Pipeline
+        | LongRunning::FabricOperation => 60 * MINUTE,
+        LongRunning::JobInstance => 12 * 60 * MINUTE,
         LongRunning::Scan | LongRunning::Poll | LongRunning::None => 30 * MINUTE,
     })
 }
@@ -297,8 +306,7 @@ impl Job {
         } else {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null)
         };
-        let rules = request.client().transport_rules();
-        let location = location(operation, &headers, &url, rules);
+        let location = location(operation, &headers, &url, &|url| request.sees_token(url));
         let body_id = text(&initial, "id").filter(|id| !id.trim().is_empty());
         let (id, next_poll) = match kind {
             LongRunning::Refresh => refresh_poll(operation, &request, &headers, &url, location)?,
@@ -306,6 +314,12 @@ impl Job {
             LongRunning::Import => status_poll(operation, body_id, &headers, &url, "imports")?,
             LongRunning::Pipeline => status_poll(operation, body_id, &headers, &url, "operations")?,
             LongRunning::Scan => status_poll(operation, body_id, &headers, &url, "scanStatus")?,
+            LongRunning::FabricOperation => {
+                fabric::operation_poll(operation, &request, status, &headers, location?)?
+            }
+            LongRunning::JobInstance => {
+                fabric::instance_poll(operation, status, &headers, location?)?
+            }
             LongRunning::Poll | LongRunning::None => {
                 let next_poll =
                     accepted_poll(operation, &request, status, &headers, &url, location?)?;
@@ -380,8 +394,7 @@ impl Job {
     }
 
     fn get(&self, url: &url::Url) -> RequestBuilder {
-        RequestBuilder::raw(self.start.client(), reqwest::Method::GET, String::new())
-            .absolute_url(url.clone())
+        self.start.follow(reqwest::Method::GET, url.clone())
     }
 
     /// One poll, without its span ([`Job::poll`] opens it).
@@ -424,6 +437,7 @@ impl Job {
                 let status = match self.kind {
                     LongRunning::Refresh => refresh_status(body),
                     LongRunning::Import => state_status(body, "importState"),
+                    LongRunning::JobInstance => fabric::instance_status(body),
                     _ => state_status(body, "status"),
                 };
                 (
@@ -456,9 +470,11 @@ impl Job {
         Ok((status, delay))
     }
 
-    /// Cancels an enhanced refresh (`DELETE` on its `Location`).
+    /// Cancels an enhanced refresh (`DELETE` on its `Location`) or a Fabric job instance
+    /// (`POST` to its `cancel`).
     pub async fn cancel(&self) -> Result<()> {
         match (&self.kind, &self.next_poll) {
+            (LongRunning::JobInstance, NextPoll::Status(url)) => self.cancel_instance(url).await,
             (LongRunning::Refresh, NextPoll::Status(url)) => {
                 RequestBuilder::raw(self.start.client(), reqwest::Method::DELETE, String::new())
                     .absolute_url(url.clone())
@@ -467,7 +483,7 @@ impl Job {
                     .map(drop)
             }
             _ => Err(Error::InvalidRequest(format!(
-                "{}: only an enhanced refresh can be cancelled",
+                "{}: only an enhanced refresh or a Fabric job instance can be cancelled",
                 self.start.operation_name()
             ))),
         }

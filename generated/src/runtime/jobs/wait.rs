@@ -123,6 +123,8 @@ fn kind_name(kind: LongRunning) -> &'static str {
         LongRunning::Pipeline => "pipeline",
         LongRunning::Scan => "scan",
         LongRunning::Poll | LongRunning::None => "poll",
+        LongRunning::FabricOperation => "fabric_operation",
+        LongRunning::JobInstance => "job_instance",
     }
 }
 

@@ -25,7 +25,8 @@ pub(super) fn page_span(operation: &'static str, strategy: Strategy, number: u64
     let paging = match strategy {
         Strategy::TopSkip { .. } => "top_skip",
         Strategy::NextLink => "next_link",
-        Strategy::Continuation => "continuation",
+        Strategy::Continuation { quoted: true } => "continuation",
+        Strategy::Continuation { quoted: false } => "continuation_uri",
     };
     tracing::info_span!(
         "powerbi.page",

@@ -64,8 +64,9 @@ enum Strategy {
     TopSkip { page_size: u32 },
     /// `@odata.nextLink`.
     NextLink,
-    /// `continuationUri`/`continuationToken`, until none or `lastResultSet`.
-    Continuation,
+    /// `continuationUri`/`continuationToken`, until none or `lastResultSet`; the token goes
+    /// in single quotes (Power BI) or as it is (Fabric).
+    Continuation { quoted: bool },
 }
 
 /// Where the next page of a paginator starts. It can be stored (it is `Serialize`) and given
@@ -229,7 +230,14 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     /// Continuation paging; the items are the page's `items_field` array.
     #[doc(hidden)]
     pub fn continuation_token(base: RequestBuilder, items_field: &'static str) -> Self {
-        Self::new(base, Strategy::Continuation, items_field)
+        Self::new(base, Strategy::Continuation { quoted: true }, items_field)
+    }
+
+    /// Fabric's paging over a `value` list: `continuationUri` when it stays on the Fabric
+    /// host, else `continuationToken` sent as it is in the query of the operation's own path.
+    #[doc(hidden)]
+    pub fn continuation_uri(base: RequestBuilder) -> Self {
+        Self::new(base, Strategy::Continuation { quoted: false }, "value")
     }
 
     /// Continuation paging over `[start, end)` split into UTC days, one window per day, each
@@ -383,9 +391,11 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                     if self.guard.first.is_none() {
                         let _first = self.guard.visit(self.guard.token_key(token));
                     }
-                    self.base
-                        .clone()
-                        .set_query("continuationToken", quoted_token(token))
+                    let token = match self.strategy {
+                        Strategy::Continuation { quoted: false } => token.clone(),
+                        _ => quoted_token(token),
+                    };
+                    self.base.clone().set_query("continuationToken", token)
                 }
             };
             let field = self.items_field;
@@ -399,10 +409,9 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
 
     /// Parses a link the service returned (absolute, or relative to the API base).
     fn parse_link(&self, link: &str) -> Option<url::Url> {
-        let base = self.base.client().api_base();
         url::Url::parse(link)
-            .or_else(|_| base.join(link))
             .ok()
+            .or_else(|| self.base.link_base()?.join(link).ok())
             .filter(|url| url.host_str().is_some_and(|host| !host.is_empty()))
     }
 
@@ -419,12 +428,12 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                 request_id,
             ));
         };
-        if !self.base.client().transport_rules().may_see_token(&url) {
+        if !self.base.sees_token(&url) {
             return Err(unusable(
                 operation,
                 field,
                 format!(
-                    "the service's continuation link leads to {}://{}, which is not a Power BI host of the configured cloud; its items are refused",
+                    "the service's continuation link leads to {}://{}, which is not a host of the configured cloud this listing's token goes to; its items are refused",
                     url.scheme(),
                     url.host_str().unwrap_or_default()
                 ),
@@ -496,13 +505,13 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                 Some(link) => (Cursor::Url(link.clone()), "@odata.nextLink"),
                 None => (Cursor::Done, "@odata.nextLink"),
             },
-            Strategy::Continuation => {
+            Strategy::Continuation { .. } => {
                 // The URI is followed only where the client may send its token (the API
                 // base, or the cloud's cluster hosts over https); otherwise the token is sent
                 // to the operation's own path, which the service equally accepts.
                 let usable = page.next_link.as_ref().filter(|link| {
                     self.parse_link(link)
-                        .is_some_and(|url| self.base.client().transport_rules().may_see_token(&url))
+                        .is_some_and(|url| self.base.sees_token(&url))
                 });
                 if page.last_result_set == Some(true) {
                     (Cursor::Done, "lastResultSet")

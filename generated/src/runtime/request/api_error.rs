@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use super::super::Operation;
 use super::super::auth::IdentityKind;
 use super::super::error::ApiError;
+use super::fabric_error::{FabricFields, fabric_fields, fabric_hint};
 
 pub(crate) fn header(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
     headers
@@ -23,12 +24,12 @@ pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String>
 /// empty body and `X-PowerBI-Error-Info: InvalidToken`), so a fresh one may help. Other 401
 /// and 403 answers are errors, not renewals.
 pub(super) fn is_expired_token(error: &ApiError) -> bool {
-    error.status == 403
-        && match error.code.as_deref() {
-            Some("TokenExpired") => true,
-            Some("InvalidToken") => error.body_snippet.trim().is_empty(),
-            _ => false,
-        }
+    match (error.status, error.code.as_deref()) {
+        // Fabric says 401 TokenExpired.
+        (401 | 403, Some("TokenExpired")) => true,
+        (403, Some("InvalidToken")) => error.body_snippet.trim().is_empty(),
+        _ => false,
+    }
 }
 
 /// Reads every error shape Power BI sends, `now` being the time a `Retry-After` date is
@@ -64,9 +65,10 @@ pub(super) fn api_error_at(
 // `ApiError::parse` lives beside the parser, so that the error type does not depend on the
 // request pipeline that depends on it (no import circle).
 impl ApiError {
-    /// Reads an error answer of the Power BI REST API: every body shape the service sends
-    /// (`{"error":{"code","message"}}`, the `pbi.error` variant with its details,
-    /// `{"Message":…}`, `{"message":…}`, plain text, an empty body), the
+    /// Reads an error answer of the Power BI or Fabric REST API: every body shape the services
+    /// send (`{"error":{"code","message"}}`, the `pbi.error` variant with its details,
+    /// `{"Message":…}`, `{"message":…}`, Fabric's `{"errorCode","message","requestId",
+    /// "moreDetails","relatedResource","isRetriable"}`, plain text, an empty body), the
     /// `X-PowerBI-Error-Details` and `X-PowerBI-Error-Info` headers, `RequestId` and
     /// `Retry-After` (seconds or an HTTP date). Never panics. Useful with responses obtained
     /// outside this client; `operation` is `raw request` and `request` empty.
@@ -123,6 +125,39 @@ fn from_json(json: &serde_json::Value) -> (Option<String>, Option<String>) {
     (code, message)
 }
 
+/// An error a successful answer reports inside it (a Fabric operation's `error`, a job
+/// instance's `failureReason`): the document read like an error answer's body, with the
+/// answer's `status` and `request_id` and the hint for its code.
+pub(crate) fn api_error_in_answer(
+    operation: &'static str,
+    request: String,
+    status: u16,
+    document: &serde_json::Value,
+    request_id: Option<String>,
+    identity: IdentityKind,
+) -> ApiError {
+    let (code, message) = from_json(document);
+    let fabric = fabric_fields(document);
+    let code = code.map(|code| capped(&code, SNIPPET_CHARS));
+    let hint = hint(status, code.as_deref(), message.as_deref(), None, identity);
+    ApiError {
+        operation,
+        request,
+        status,
+        code,
+        message: message.map(|message| capped(&message, MESSAGE_CHARS)),
+        request_id: request_id
+            .or(fabric.request_id)
+            .map(|id| capped(&id, REQUEST_ID_CHARS)),
+        retry_after: None,
+        body_snippet: String::new(),
+        hint,
+        more_details: fabric.more_details,
+        related_resource: fabric.related_resource,
+        is_retriable: fabric.is_retriable,
+    }
+}
+
 /// Parses an error answer (status, headers, body) into an [`ApiError`] with no operation
 /// attached. Never panics, whatever the bytes.
 pub(crate) fn parse(
@@ -134,8 +169,10 @@ pub(crate) fn parse(
     let text = String::from_utf8_lossy(body);
     let mut code = None;
     let mut message = None;
+    let mut fabric = FabricFields::default();
     if let Ok(json) = serde_json::from_slice::<serde_json::Value>(body) {
         (code, message) = from_json(&json);
+        fabric = fabric_fields(&json);
     } else if !text.trim().is_empty() {
         message = Some(text.trim().to_owned());
     }
@@ -164,10 +201,15 @@ pub(crate) fn parse(
         status,
         code,
         message,
-        request_id: header(headers, "RequestId").map(|id| capped(&id, REQUEST_ID_CHARS)),
+        request_id: header(headers, "RequestId")
+            .or(fabric.request_id)
+            .map(|id| capped(&id, REQUEST_ID_CHARS)),
         retry_after,
         body_snippet: snippet,
         hint: None,
+        more_details: fabric.more_details,
+        related_resource: fabric.related_resource,
+        is_retriable: fabric.is_retriable,
     }
 }
 
@@ -183,6 +225,9 @@ pub(super) fn hint(
     record: Option<&'static Operation>,
     identity: IdentityKind,
 ) -> Option<String> {
+    if let Some(hint) = code.and_then(|code| fabric_hint(code, identity)) {
+        return Some(hint);
+    }
     if message.is_some_and(|message| message.contains("not accessible for application")) {
         return Some("a service principal called a \"My workspace\" route; pass a workspace id instead of Workspace::My".to_owned());
     }

@@ -2,6 +2,7 @@
 //! generated method and raw call goes through.
 
 pub(crate) mod api_error;
+mod fabric_error;
 mod send;
 
 use std::borrow::Cow;
@@ -12,6 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::client::PowerBiClient;
 use super::object::ODataList;
+use super::operation::Api;
 use super::{DateTime, Error, HttpMethod, Operation, Result, Workspace, WorkspaceScope};
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path segment, so a value
@@ -115,6 +117,8 @@ impl PowerBiClient {
 #[derive(Clone)]
 pub struct RequestBuilder {
     client: PowerBiClient,
+    /// The API the request goes to (base URL, token, the hosts that token may go to).
+    api: Api,
     operation: Option<&'static Operation>,
     method: reqwest::Method,
     template: Cow<'static, str>,
@@ -167,6 +171,7 @@ impl RequestBuilder {
     ) -> Self {
         RequestBuilder {
             client: client.clone(),
+            api: Api::PowerBi,
             operation,
             method,
             template,
@@ -181,6 +186,37 @@ impl RequestBuilder {
             large_transfer: false,
             max_response_bytes: None,
         }
+    }
+
+    /// The same request sent to Fabric: `{fabric_api_base}/v1` + the path, with a token for
+    /// Fabric's scope.
+    pub(crate) fn for_fabric(mut self) -> Self {
+        self.api = Api::Fabric;
+        self
+    }
+
+    /// Whether this request's token may be sent to `url` (where links and `Location`s the
+    /// service returns may be followed).
+    pub(crate) fn sees_token(&self, url: &url::Url) -> bool {
+        self.client
+            .transport_rules()
+            .may_see_token_for(self.api, url)
+    }
+
+    /// The base links the service returns are relative to (`None`: Fabric without a base).
+    pub(crate) fn link_base(&self) -> Option<&url::Url> {
+        match self.api {
+            Api::PowerBi => Some(self.client.api_base()),
+            Api::Fabric => self.client.fabric_api_base(),
+        }
+    }
+
+    /// A request for `url` as given (a poll, a result, a cancel), signed in for the same API.
+    pub(crate) fn follow(&self, method: reqwest::Method, url: url::Url) -> RequestBuilder {
+        let mut request = RequestBuilder::raw(&self.client, method, String::new());
+        request.api = self.api;
+        request.operation = self.operation;
+        request.absolute_url(url)
     }
 
     /// Sets query parameter `name` to `value`, replacing any earlier value (pages, polls).
@@ -365,10 +401,17 @@ impl RequestBuilder {
             return Ok(url.clone());
         }
         // One buffer for base, path and query: a call should not pay for several strings.
-        let base = self.client.api_base().as_str().trim_end_matches('/');
+        let (base, prefix) = match self.api {
+            Api::PowerBi => (self.client.api_base(), "/v1.0/myorg"),
+            Api::Fabric => (
+                self.client.fabric_api_base().ok_or_else(no_fabric_host)?,
+                "/v1",
+            ),
+        };
+        let base = base.as_str().trim_end_matches('/');
         let mut text = String::with_capacity(base.len() + 64 + self.template.len());
         text.push_str(base);
-        text.push_str("/v1.0/myorg");
+        text.push_str(prefix);
         let scope = self
             .operation
             .map_or(WorkspaceScope::None, |operation| operation.workspace);
@@ -450,4 +493,11 @@ impl RequestBuilder {
         path.push_str(rest);
         Ok(())
     }
+}
+
+/// The error of a Fabric call on a cloud without a Fabric host.
+fn no_fabric_host() -> Error {
+    Error::Config(
+        "Microsoft documents no Fabric REST API host for this cloud: set one with PowerBiClientBuilder::fabric_api_base (or Cloud::with_fabric_api_base) if your tenant has one".to_owned(),
+    )
 }

@@ -13,6 +13,7 @@ use crate::runtime::auth::Secret;
 use crate::runtime::body::{BodyError, ERROR_BODY_BYTES, read_limited, read_prefix};
 use crate::runtime::drift::DecodeSettings;
 use crate::runtime::error::{cause_chain, source_of};
+use crate::runtime::operation::Api;
 use crate::runtime::retry::{Decision, Failure, FailureKind, GiveUp, RetryPolicy};
 use crate::runtime::telemetry;
 use crate::runtime::{ApiError, Error, Result, TimeoutKind};
@@ -84,7 +85,7 @@ impl RequestBuilder {
                 Ok(result) => result,
                 Err(_) => Err(Error::Timeout {
                     operation: self.operation_name(),
-                    host: client.api_base().host_str().unwrap_or_default().to_owned(),
+                    host: host_of(url),
                     after: limit,
                     limit: TimeoutKind::Call,
                     source: None,
@@ -194,8 +195,13 @@ impl RequestBuilder {
             if !rules.may_call(url) {
                 return Err((refused(operation, url), None));
             }
-            let token = if rules.may_see_token(url) {
-                Some(client.token().await.map_err(|error| (error, None))?)
+            let token = if self.sees_token(url) {
+                Some(
+                    client
+                        .token_for(self.api)
+                        .await
+                        .map_err(|error| (error, None))?,
+                )
             } else {
                 None
             };
@@ -241,6 +247,7 @@ impl RequestBuilder {
             let failure = Failure {
                 kind: FailureKind::Status(error.status),
                 retry_after: error.retry_after,
+                retriable: error.is_retriable,
             };
             return Err((Error::Api(Box::new(error)), Some(failure)));
         }
@@ -322,7 +329,7 @@ impl RequestBuilder {
         }
         if let Some(token) = token {
             request = request.bearer_auth(token.expose());
-            if let Some(profile) = client.profile() {
+            if let Some(profile) = client.profile().filter(|_| self.api == Api::PowerBi) {
                 request = request.header("X-PowerBI-Profile-Id", profile.to_string());
             }
             for (name, value) in &self.headers {
@@ -426,7 +433,7 @@ impl RequestBuilder {
                 next.scheme()
             )));
         }
-        let sees_token = rules.may_see_token(&next);
+        let sees_token = self.sees_token(&next);
         if !sees_token && !matches!(*method, reqwest::Method::GET | reqwest::Method::HEAD) {
             return Err(refused(format!(
                 "redirect of a {method} to {next_host}, which is not a Power BI host of the configured cloud, refused"
@@ -473,6 +480,7 @@ impl RequestBuilder {
             Some(Failure {
                 kind,
                 retry_after: None,
+                retriable: None,
             }),
         )
     }

@@ -13,6 +13,8 @@ mod dax;
 mod encoding;
 mod example_support;
 mod examples;
+mod fabric;
+mod fabric_server;
 mod files;
 mod gateway_credentials;
 mod generated_fixtures;

@@ -13,6 +13,7 @@ use powerbi_sandbox::{SandboxConfig, demo};
 
 use crate::common::*;
 use crate::example_support::spawnable;
+use crate::fabric_server::{ITEM, WORKSPACE, fabric_client, start_fabric};
 
 const FAST: Duration = Duration::from_millis(10);
 
@@ -90,4 +91,37 @@ async fn calls_paginators_jobs_and_scans_run_on_spawned_tasks() {
             .is_some_and(|list| !list.is_empty())),
         "each result carries its workspaces"
     );
+}
+
+#[tokio::test]
+async fn fabric_calls_pages_and_jobs_run_on_spawned_tasks() {
+    let server = start_fabric();
+    let client = fabric_client(&server, &powerbi::runtime::time::ManualClock::new());
+    let fabric = client.fabric();
+    let items = format!("/workspaces/{WORKSPACE}/items");
+    let lro = fabric
+        .raw(powerbi::HttpMethod::Post, &items)
+        .send_lro::<serde_json::Value>();
+    let pages = fabric
+        .raw(powerbi::HttpMethod::Get, "/workspaces")
+        .pages::<serde_json::Value>()
+        .collect();
+    let run = fabric.clone();
+    let job = async move {
+        let workspace = WORKSPACE.parse().expect("a GUID");
+        let item = ITEM.parse().expect("a GUID");
+        let mut job = run.run_job(workspace, item, "RunNotebook").await?;
+        job.wait_succeeded().await
+    };
+    let lro = tokio::spawn(spawnable(lro));
+    let pages = tokio::spawn(spawnable(pages));
+    let job = tokio::spawn(spawnable(job));
+    drop((client, fabric));
+    let item = lro
+        .await
+        .expect("the task")
+        .expect("the operation's result");
+    assert_eq!(item["id"], ITEM);
+    assert_eq!(pages.await.expect("the task").expect("every page").len(), 3);
+    assert!(job.await.expect("the task").expect("the run").succeeded());
 }

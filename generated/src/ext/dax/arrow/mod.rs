@@ -421,6 +421,9 @@ impl DaxStream {
             retry_after: None,
             body_snippet: String::new(),
             hint: None,
+            more_details: Vec::new(),
+            related_resource: None,
+            is_retriable: None,
         }))
     }
 }

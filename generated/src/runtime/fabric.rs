@@ -1,0 +1,109 @@
+//! Microsoft Fabric's REST API through the same client (preview): one credential, one
+//! connection pool, one token cache holding one token per audience.
+//!
+//! [`PowerBiClient::fabric`] returns a [`FabricClient`]; its requests go to the cloud's Fabric
+//! API base (`https://api.fabric.microsoft.com/v1` in the public cloud, or
+//! [`PowerBiClientBuilder::fabric_api_base`](crate::PowerBiClientBuilder::fabric_api_base))
+//! with a token for Fabric's scope, through the one send path: retries, redirects, bounded
+//! bodies and errors (Fabric's error shape read into [`Error::Api`](crate::Error::Api)) as for
+//! Power BI.
+//!
+//! This is the path generated Fabric methods take: `client.fabric().request(&OPERATION)`,
+//! then the parameters, then one of
+//!
+//! | the operation | the call |
+//! | --- | --- |
+//! | answers at once | [`RequestBuilder::send_json`], [`send_empty`](RequestBuilder::send_empty) |
+//! | pages (`continuationToken`/`continuationUri`) | [`RequestBuilder::pages`] |
+//! | long-running, with a result | [`RequestBuilder::send_lro`], or [`start_lro`](RequestBuilder::start_lro) and [`Job::result`] |
+//! | long-running, without | [`RequestBuilder::send_lro_empty`] |
+//! | runs a job on demand | [`RequestBuilder::start_job_instance`] (or [`FabricClient::run_job`]) |
+
+use serde::de::DeserializeOwned;
+
+use super::client::PowerBiClient;
+use super::request::RequestBuilder;
+use super::{HttpMethod, Job, JobStatus, LongRunning, Operation, Paginator, Result};
+
+/// The Fabric REST API with a [`PowerBiClient`]'s credential and settings. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct FabricClient {
+    client: PowerBiClient,
+}
+
+impl PowerBiClient {
+    /// Microsoft Fabric's REST API (preview) with this client's credential, token cache,
+    /// connections, retries and limits. See [`crate::runtime::fabric`].
+    pub fn fabric(&self) -> FabricClient {
+        FabricClient {
+            client: self.clone(),
+        }
+    }
+}
+
+impl FabricClient {
+    /// A request for a generated Fabric operation: its path is relative to `/v1`.
+    pub fn request(&self, operation: &'static Operation) -> RequestBuilder {
+        self.client.request(operation).for_fabric()
+    }
+
+    /// Any Fabric call: `path` is relative to `/v1` (`"/workspaces"`), and may not contain
+    /// `{placeholders}`.
+    pub fn raw(&self, method: HttpMethod, path: &str) -> RequestBuilder {
+        self.client.raw(method, path).for_fabric()
+    }
+
+    /// Runs an item's job on demand (`POST /workspaces/{workspaceId}/items/{itemId}/jobs/
+    /// instances?jobType={jobType}`, e.g. `RunNotebook`, `Pipeline`, `DefaultJob`) and returns
+    /// the job instance to wait on or cancel.
+    pub async fn run_job(
+        &self,
+        workspace_id: uuid::Uuid,
+        item_id: uuid::Uuid,
+        job_type: &str,
+    ) -> Result<Job> {
+        RequestBuilder::raw(
+            &self.client,
+            reqwest::Method::POST,
+            "/workspaces/{workspaceId}/items/{itemId}/jobs/instances".to_owned(),
+        )
+        .for_fabric()
+        .path_param("workspaceId", &workspace_id)
+        .path_param("itemId", &item_id)
+        .query("jobType", &job_type)
+        .start_job_instance()
+        .await
+    }
+}
+
+/// How generated Fabric methods send (see the [module documentation](self)).
+impl RequestBuilder {
+    /// Starts a Fabric long-running operation and returns its [`Job`] (wait with progress,
+    /// then [`Job::result`]).
+    pub async fn start_lro(self) -> Result<Job> {
+        Job::start(self, LongRunning::FabricOperation).await
+    }
+
+    /// Starts a Fabric long-running operation, waits for it and returns its result decoded
+    /// as `T`; an operation that ends `Failed` is its error ([`Job::failure`]).
+    pub async fn send_lro<T: DeserializeOwned>(self) -> Result<T> {
+        self.start_lro().await?.result().await
+    }
+
+    /// Starts a Fabric long-running operation without a result and waits until it succeeds
+    /// (an operation that ends `Failed` is its error).
+    pub async fn send_lro_empty(self) -> Result<JobStatus> {
+        self.start_lro().await?.wait_succeeded().await
+    }
+
+    /// Runs a job on demand and returns the job instance ([`Job::wait`], [`Job::cancel`]).
+    pub async fn start_job_instance(self) -> Result<Job> {
+        Job::start(self, LongRunning::JobInstance).await
+    }
+
+    /// The items of a Fabric listing (`value`), page by page, following `continuationUri` on
+    /// the Fabric host and `continuationToken` otherwise.
+    pub fn pages<T: DeserializeOwned + Send + 'static>(self) -> Paginator<T> {
+        Paginator::continuation_uri(self)
+    }
+}
