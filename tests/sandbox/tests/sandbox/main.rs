@@ -1,6 +1,7 @@
 //! The sandbox over real HTTP: one test binary, a module per area.
 
 mod example_answers;
+mod fabric;
 mod seeding;
 mod service;
 
