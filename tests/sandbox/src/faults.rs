@@ -359,7 +359,7 @@ pub(crate) async fn inject(
 
 /// A fault on a Fabric route: the same faults, errors in Fabric's shape.
 async fn fabric_fault(fault: Fault, slow: Duration, request: Request, next: Next) -> Response {
-    use crate::fabric::{error_body, error_response};
+    use crate::wire::{fabric_error_body as error_body, fabric_error_response as error_response};
     let request_id = uuid::Uuid::new_v4();
     let error = |status: StatusCode, code: &str, message: &str| {
         error_response(

@@ -9,6 +9,9 @@
 //! - Point a client at [`Sandbox::authority_host`] (the token endpoint is
 //!   `{authority_host}/{tenant}/oauth2/v2.0/token`, tenant [`demo::TENANT_ID`]) and
 //!   [`Sandbox::api_base_url`] (routes at `{api_base_url}/v1.0/myorg/...`).
+//! - Microsoft Fabric at `{api_base_url}/v1/...` (workspaces, items with definitions,
+//!   long-running operations, jobs, Git, Microsoft's examples for the rest): see the README's
+//!   Fabric section, [`FabricItemSeed`] and [`Sandbox::set_fabric_page_size`].
 //! - Failure injection: [`Sandbox::set_faults`] with a [`FaultPlan`] for the API,
 //!   [`Sandbox::fail_token_requests`], [`Sandbox::set_token_delay`],
 //!   [`Sandbox::expire_all_tokens`], [`Sandbox::set_blob_failure`], [`Sandbox::redirect_host`].
@@ -65,6 +68,7 @@ mod directory;
 mod entra;
 mod example_answers;
 mod fabric;
+mod fabric_store;
 mod faults;
 mod gateway_crypto;
 mod model;

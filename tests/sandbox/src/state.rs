@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::config::BlobFailure;
 use crate::directory::User;
-use crate::fabric::store::FabricState;
+use crate::fabric_store::FabricState;
 use crate::model::{Gateway, Workspace, same_id};
 use crate::principal::Principal;
 use crate::seed;
@@ -39,7 +39,7 @@ impl State {
             gateways,
         } = seed::content();
         let fabric = FabricState {
-            workspaces: workspaces.iter().map(crate::fabric::mirror).collect(),
+            workspaces: workspaces.iter().map(crate::fabric_store::mirror).collect(),
             ..FabricState::default()
         };
         State {

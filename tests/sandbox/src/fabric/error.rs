@@ -1,16 +1,13 @@
 //! Fabric's error answer: `{"errorCode","message","requestId","moreDetails","relatedResource",
 //! "isRetriable"}` with the same request id in the `RequestId` header.
 
-use axum::http::header::{CONTENT_TYPE, HeaderValue};
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::wire::guid_header;
+use crate::wire::{fabric_error_body as body, fabric_error_response as respond, guid_header};
 
-/// The header carrying the request id on every Fabric answer.
-pub(crate) const REQUEST_ID: &str = "requestid";
+use crate::wire::FABRIC_REQUEST_ID as REQUEST_ID;
 
 /// A Fabric error answer.
 #[derive(Debug)]
@@ -62,39 +59,6 @@ impl FabricError {
     pub(crate) fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
-}
-
-/// The JSON body of a Fabric error (also used by fault injection).
-pub(crate) fn body(
-    code: &str,
-    message: &str,
-    request_id: Uuid,
-    related: Option<(&str, &str)>,
-    retriable: bool,
-) -> Value {
-    let mut body = json!({
-        "errorCode": code,
-        "message": message,
-        "requestId": request_id.to_string(),
-        "moreDetails": [],
-        "isRetriable": retriable,
-    });
-    if let Some((id, kind)) = related {
-        body["relatedResource"] = json!({"resourceId": id, "resourceType": kind});
-    }
-    body
-}
-
-/// A JSON error response with its request id in the body and the `RequestId` header.
-pub(crate) fn respond(status: StatusCode, body: Value, request_id: Uuid) -> Response {
-    let mut response = (status, body.to_string()).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    headers.insert(HeaderName::from_static(REQUEST_ID), guid_header(request_id));
-    response
 }
 
 impl IntoResponse for FabricError {

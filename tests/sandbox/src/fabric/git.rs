@@ -14,10 +14,10 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::store::{Commit, FabricState, GitConnection, Item, Role, Snapshot, Workspace};
 use super::workspaces::open;
 use super::{Caller, FabricError, accepted, base_url, json_answer, parse_body, route, text};
 use crate::app::App;
+use crate::fabric_store::{Commit, FabricState, GitConnection, Item, Role, Snapshot, Workspace};
 
 const GIT: &str = "/v1/workspaces/{workspace_id}/git";
 

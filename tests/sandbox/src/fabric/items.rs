@@ -10,10 +10,10 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
-use super::store::{Definition, Item, Role};
 use super::workspaces::open;
 use super::{Caller, FabricError, accepted, base_url, json_answer, page, parse_body, route, text};
 use crate::app::App;
+use crate::fabric_store::{Definition, Item, Role};
 use crate::model::same_id;
 
 pub(super) fn routes() -> Router<App> {

@@ -10,10 +10,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::store::{Item, JobInstance, Role};
 use super::workspaces::open;
 use super::{Caller, FabricError, accepted_at, base_url, json_answer, now_text, page, route};
 use crate::app::App;
+use crate::fabric_store::{Item, JobInstance, Role};
 use crate::model::same_id;
 
 const ITEM: &str = "/v1/workspaces/{workspace_id}/items/{item_id}";

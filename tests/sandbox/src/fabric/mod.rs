@@ -12,7 +12,6 @@ mod git;
 mod items;
 mod jobs;
 mod operations;
-pub(crate) mod store;
 mod workspaces;
 
 use axum::Router;
@@ -24,7 +23,6 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any};
 use serde_json::{Value, json};
-use time::format_description::well_known::Rfc3339;
 
 use crate::app::App;
 use crate::auth::bearer_token;
@@ -33,7 +31,7 @@ use crate::faults;
 use crate::principal::Principal;
 use crate::tokens::{Audience, Lookup};
 
-pub(crate) use self::error::{FabricError, body as error_body, respond as error_response};
+use self::error::FabricError;
 
 /// Every Fabric route, with fault injection and the `RequestId` header.
 pub(crate) fn router(app: &App) -> Router<App> {
@@ -125,10 +123,7 @@ pub(crate) fn base_url(headers: &HeaderMap, app: &App) -> String {
         )
 }
 
-/// The current time as Fabric writes it.
-pub(crate) fn now_text() -> String {
-    clock::now().format(&Rfc3339).unwrap_or_default()
-}
+pub(crate) use crate::fabric_store::now_text;
 
 /// A page of `entries`: `continuationToken` (an offset) and `continuationUri` when more follow.
 ///
@@ -224,55 +219,4 @@ pub(crate) fn parse_body(body: &[u8]) -> Result<Value, FabricError> {
 /// A string field of a request body.
 pub(crate) fn text<'v>(body: &'v Value, field: &str) -> Option<&'v str> {
     body.get(field).and_then(Value::as_str)
-}
-
-/// The Fabric view of a Power BI workspace: same id, name and description, its members as
-/// role assignments, its datasets and reports as `SemanticModel` and `Report` items.
-pub(crate) fn mirror(workspace: &crate::model::Workspace) -> store::Workspace {
-    use crate::model::{AccessRight, PrincipalType};
-    let mut mirrored = store::Workspace::new(
-        workspace.id.clone(),
-        &workspace.name,
-        workspace.description.as_deref().unwrap_or_default(),
-    );
-    mirrored.capacity_id = workspace.capacity_id.clone();
-    mirrored.roles = workspace
-        .members
-        .iter()
-        .map(|member| store::RoleAssignment {
-            principal_id: member
-                .graph_id
-                .clone()
-                .unwrap_or_else(|| member.identifier.clone()),
-            principal_type: match member.principal_type {
-                PrincipalType::App => "ServicePrincipal",
-                PrincipalType::Group => "Group",
-                _ => "User",
-            }
-            .to_owned(),
-            role: match member.access_right {
-                AccessRight::Admin => store::Role::Admin,
-                AccessRight::Member => store::Role::Member,
-                AccessRight::Contributor => store::Role::Contributor,
-                AccessRight::Viewer => store::Role::Viewer,
-            },
-        })
-        .collect();
-    let models = workspace
-        .datasets
-        .iter()
-        .map(|dataset| (dataset.id.as_str(), dataset.name.as_str(), "SemanticModel"));
-    let reports = workspace
-        .reports
-        .iter()
-        .map(|report| (report.id.as_str(), report.name.as_str(), "Report"));
-    mirrored.items = models
-        .chain(reports)
-        .map(|(id, name, kind)| {
-            let mut item = store::Item::new(kind, name, "");
-            item.id = id.to_owned();
-            item
-        })
-        .collect();
-    mirrored
 }

@@ -9,9 +9,9 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::store::{FabricState, Folder, Role, RoleAssignment, Workspace};
 use super::{Caller, FabricError, base_url, json_answer, page, parse_body, route, text};
 use crate::app::App;
+use crate::fabric_store::{FabricState, Folder, Role, RoleAssignment, Workspace};
 use crate::model::same_id;
 use crate::principal::Principal;
 

@@ -4,7 +4,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::new_id;
-use crate::fabric::store::{Definition, Item, Part};
+use crate::fabric_store::{Definition, Item, Part};
 
 /// A Fabric item (a notebook, a data pipeline, a semantic model, ...) to add to a
 /// [`WorkspaceSeed`](crate::WorkspaceSeed) with

@@ -103,7 +103,7 @@ impl Sandbox {
         let mut state = self.app.lock();
         let built = build_workspace(&mut state, workspace, members, &owner_name);
         let id = built.id.clone();
-        let mut mirrored = crate::fabric::mirror(&built);
+        let mut mirrored = crate::fabric_store::mirror(&built);
         mirrored
             .items
             .extend(fabric_items.iter().map(FabricItemSeed::build));

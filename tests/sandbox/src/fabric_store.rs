@@ -1,4 +1,4 @@
-//! Fabric's state: workspaces with their role assignments, folders and items (definitions
+//! The Fabric API's state (served by `fabric/`): workspaces with their role assignments, folders and items (definitions
 //! kept byte for byte), long-running operations, job instances and Git remotes.
 
 use std::collections::{BTreeMap, HashMap};
@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use time::format_description::well_known::Rfc3339;
+
+use crate::clock;
 use crate::model::same_id;
 use crate::principal::Principal;
 
@@ -309,10 +312,66 @@ impl FabricState {
             Operation {
                 polls: 0,
                 steps: self.settings.poll_steps,
-                created: crate::fabric::now_text(),
+                created: now_text(),
                 result,
             },
         );
         id
     }
+}
+
+/// The current time as Fabric writes it.
+pub(crate) fn now_text() -> String {
+    clock::now().format(&Rfc3339).unwrap_or_default()
+}
+
+/// The Fabric view of a Power BI workspace: same id, name and description, its members as
+/// role assignments, its datasets and reports as `SemanticModel` and `Report` items.
+pub(crate) fn mirror(workspace: &crate::model::Workspace) -> Workspace {
+    use crate::model::{AccessRight, PrincipalType};
+    let mut mirrored = Workspace::new(
+        workspace.id.clone(),
+        &workspace.name,
+        workspace.description.as_deref().unwrap_or_default(),
+    );
+    mirrored.capacity_id = workspace.capacity_id.clone();
+    mirrored.roles = workspace
+        .members
+        .iter()
+        .map(|member| RoleAssignment {
+            principal_id: member
+                .graph_id
+                .clone()
+                .unwrap_or_else(|| member.identifier.clone()),
+            principal_type: match member.principal_type {
+                PrincipalType::App => "ServicePrincipal",
+                PrincipalType::Group => "Group",
+                _ => "User",
+            }
+            .to_owned(),
+            role: match member.access_right {
+                AccessRight::Admin => Role::Admin,
+                AccessRight::Member => Role::Member,
+                AccessRight::Contributor => Role::Contributor,
+                AccessRight::Viewer => Role::Viewer,
+            },
+        })
+        .collect();
+    let models = workspace
+        .datasets
+        .iter()
+        .map(|dataset| (dataset.id.as_str(), dataset.name.as_str(), "SemanticModel"));
+    let reports = workspace
+        .reports
+        .iter()
+        .map(|report| (report.id.as_str(), report.name.as_str(), "Report"));
+    mirrored.items = models
+        .chain(reports)
+        .map(|(id, name, kind)| {
+            let mut item = Item::new(kind, name, "");
+            item.id = id.to_owned();
+            item
+        })
+        .collect();
+    mirrored
 }
