@@ -16,24 +16,66 @@ use crate::app::App;
 use crate::fabric_store::{Definition, Item, Role};
 use crate::model::same_id;
 
+/// Item kinds with routes of their own (`/v1/workspaces/{id}/semanticModels`, ...), served by
+/// the same handlers as `/items`, limited to their type: (path segment, item type).
+const KINDS: &[(&str, &str)] = &[
+    ("semanticModels", "SemanticModel"),
+    ("reports", "Report"),
+    ("notebooks", "Notebook"),
+    ("dataPipelines", "DataPipeline"),
+    ("lakehouses", "Lakehouse"),
+    ("warehouses", "Warehouse"),
+    ("paginatedReports", "PaginatedReport"),
+];
+
+/// `K` indexes [`KINDS`]; any other value is the generic `/items` routes.
+const ITEMS: usize = usize::MAX;
+
 pub(super) fn routes() -> Router<App> {
     Router::new()
+        .merge(kind_routes::<ITEMS>())
+        .merge(kind_routes::<0>())
+        .merge(kind_routes::<1>())
+        .merge(kind_routes::<2>())
+        .merge(kind_routes::<3>())
+        .merge(kind_routes::<4>())
+        .merge(kind_routes::<5>())
+        .merge(kind_routes::<6>())
+}
+
+fn kind_routes<const K: usize>() -> Router<App> {
+    let segment = KINDS.get(K).map_or("items", |(segment, _)| segment);
+    let base = format!("/v1/workspaces/{{workspace_id}}/{segment}");
+    Router::new()
+        .route(&base, route(get(list::<K>).post(create::<K>)))
         .route(
-            "/v1/workspaces/{workspace_id}/items",
-            route(get(list).post(create)),
+            &format!("{base}/{{item_id}}"),
+            route(get(get_one::<K>).patch(update::<K>).delete(delete::<K>)),
         )
         .route(
-            "/v1/workspaces/{workspace_id}/items/{item_id}",
-            route(get(get_one).patch(update).delete(delete)),
+            &format!("{base}/{{item_id}}/getDefinition"),
+            route(post(get_definition::<K>)),
         )
         .route(
-            "/v1/workspaces/{workspace_id}/items/{item_id}/getDefinition",
-            route(post(get_definition)),
+            &format!("{base}/{{item_id}}/updateDefinition"),
+            route(post(update_definition::<K>)),
         )
-        .route(
-            "/v1/workspaces/{workspace_id}/items/{item_id}/updateDefinition",
-            route(post(update_definition)),
-        )
+}
+
+/// The item type routes of kind `K` are limited to.
+fn kind_type<const K: usize>() -> Option<&'static str> {
+    KINDS.get(K).map(|(_, kind)| *kind)
+}
+
+/// The item `item_id` of `workspace`, when it is of the route's kind.
+fn find<'w, const K: usize>(
+    workspace: &'w mut crate::fabric_store::Workspace,
+    item_id: &str,
+) -> Result<&'w mut Item, FabricError> {
+    workspace
+        .item_mut(item_id)
+        .filter(|item| kind_type::<K>().is_none_or(|kind| item.item_type == kind))
+        .ok_or_else(|| item_not_found(item_id))
 }
 
 fn item_not_found(item_id: &str) -> FabricError {
@@ -63,18 +105,20 @@ fn definition_of(request: &Value) -> Result<Option<Definition>, FabricError> {
     Ok(Some(definition))
 }
 
-async fn list(
+async fn list<const K: usize>(
     State(app): State<App>,
     Caller(principal): Caller,
     headers: HeaderMap,
     Path(workspace_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FabricError> {
-    let wanted: Option<String> = query.as_deref().and_then(|query| {
+    let wanted: Option<String> = kind_type::<K>().map(str::to_owned).or_else(|| {
+        let query = query.as_deref()?;
         url::form_urlencoded::parse(query.as_bytes())
             .find(|(key, _)| key == "type")
             .map(|(_, value)| value.into_owned())
     });
+    let segment = KINDS.get(K).map_or("items", |(segment, _)| segment);
     let base = base_url(&headers, &app);
     let mut state = app.lock();
     let size = state.fabric.settings.page_size;
@@ -89,12 +133,12 @@ async fn list(
         })
         .map(|item| item.to_json(&workspace.id))
         .collect();
-    let path = format!("/v1/workspaces/{}/items", workspace.id);
+    let path = format!("/v1/workspaces/{}/{segment}", workspace.id);
     let body = page(entries, size, query.as_deref(), &base, &path)?;
     Ok(json_answer(StatusCode::OK, &body))
 }
 
-async fn create(
+async fn create<const K: usize>(
     State(app): State<App>,
     Caller(principal): Caller,
     headers: HeaderMap,
@@ -105,7 +149,8 @@ async fn create(
     let name = text(&request, "displayName")
         .filter(|name| !name.trim().is_empty())
         .ok_or_else(|| FabricError::invalid("The displayName field is required."))?;
-    let kind = text(&request, "type")
+    let kind = kind_type::<K>()
+        .or_else(|| text(&request, "type"))
         .filter(|kind| !kind.trim().is_empty())
         .ok_or_else(|| FabricError::invalid("The type field is required."))?;
     let definition = definition_of(&request)?;
@@ -140,7 +185,7 @@ async fn create(
     Ok(accepted(&base, &operation, retry_after))
 }
 
-async fn get_one(
+async fn get_one<const K: usize>(
     State(app): State<App>,
     Caller(principal): Caller,
     Path((workspace_id, item_id)): Path<(String, String)>,
@@ -148,13 +193,11 @@ async fn get_one(
     let mut state = app.lock();
     let workspace = open(&mut state.fabric, &principal, &workspace_id, Role::Viewer)?;
     let workspace_id = workspace.id.clone();
-    let item = workspace
-        .item_mut(&item_id)
-        .ok_or_else(|| item_not_found(&item_id))?;
+    let item = find::<K>(workspace, &item_id)?;
     Ok(json_answer(StatusCode::OK, &item.to_json(&workspace_id)))
 }
 
-async fn update(
+async fn update<const K: usize>(
     State(app): State<App>,
     Caller(principal): Caller,
     Path((workspace_id, item_id)): Path<(String, String)>,
@@ -169,9 +212,7 @@ async fn update(
         Role::Contributor,
     )?;
     let workspace_id = workspace.id.clone();
-    let item = workspace
-        .item_mut(&item_id)
-        .ok_or_else(|| item_not_found(&item_id))?;
+    let item = find::<K>(workspace, &item_id)?;
     if let Some(name) = text(&request, "displayName") {
         item.display_name = name.to_owned();
     }
@@ -181,7 +222,7 @@ async fn update(
     Ok(json_answer(StatusCode::OK, &item.to_json(&workspace_id)))
 }
 
-async fn delete(
+async fn delete<const K: usize>(
     State(app): State<App>,
     Caller(principal): Caller,
     Path((workspace_id, item_id)): Path<(String, String)>,
@@ -193,15 +234,12 @@ async fn delete(
         &workspace_id,
         Role::Contributor,
     )?;
-    let before = workspace.items.len();
-    workspace.items.retain(|item| !same_id(&item.id, &item_id));
-    if workspace.items.len() == before {
-        return Err(item_not_found(&item_id));
-    }
+    let id = find::<K>(workspace, &item_id)?.id.clone();
+    workspace.items.retain(|item| !same_id(&item.id, &id));
     Ok(StatusCode::OK)
 }
 
-async fn get_definition(
+async fn get_definition<const K: usize>(
     State(app): State<App>,
     Caller(principal): Caller,
     headers: HeaderMap,
@@ -212,15 +250,13 @@ async fn get_definition(
     let fabric = &mut state.fabric;
     let retry_after = fabric.settings.retry_after;
     let workspace = open(fabric, &principal, &workspace_id, Role::Contributor)?;
-    let item = workspace
-        .item_mut(&item_id)
-        .ok_or_else(|| item_not_found(&item_id))?;
+    let item = find::<K>(workspace, &item_id)?;
     let result = json!({"definition": item.answered_definition()});
     let operation = fabric.start_operation(Some(result));
     Ok(accepted(&base, &operation, retry_after))
 }
 
-async fn update_definition(
+async fn update_definition<const K: usize>(
     State(app): State<App>,
     Caller(principal): Caller,
     headers: HeaderMap,
@@ -235,9 +271,7 @@ async fn update_definition(
     let fabric = &mut state.fabric;
     let retry_after = fabric.settings.retry_after;
     let workspace = open(fabric, &principal, &workspace_id, Role::Contributor)?;
-    let item = workspace
-        .item_mut(&item_id)
-        .ok_or_else(|| item_not_found(&item_id))?;
+    let item = find::<K>(workspace, &item_id)?;
     item.definition = Some(definition);
     let operation = fabric.start_operation(None);
     Ok(accepted(&base, &operation, retry_after))

@@ -154,7 +154,17 @@ async fn create_item(
 }
 
 async fn definition_of(token: &str, sandbox: &Sandbox, ws: &str, item: &str) -> Value {
-    let path = format!("/workspaces/{ws}/items/{item}/getDefinition");
+    definition_of_kind(token, sandbox, ws, "items", item).await
+}
+
+async fn definition_of_kind(
+    token: &str,
+    sandbox: &Sandbox,
+    ws: &str,
+    kind: &str,
+    item: &str,
+) -> Value {
+    let path = format!("/workspaces/{ws}/{kind}/{item}/getDefinition");
     let accepted = call(token, Method::POST, &url(sandbox, &path), None).await;
     finish(token, accepted)
         .await
@@ -256,6 +266,32 @@ async fn a_ci_cd_flow_deploys_from_definitions_and_round_trips_through_git() {
     .await;
     assert_eq!(reports["value"].as_array().unwrap().len(), 1);
     assert_eq!(reports["value"][0]["displayName"], "Sales report");
+
+    // The kind's own routes see the same items, and only theirs.
+    let models = json_of(
+        call(
+            &token,
+            Method::GET,
+            &url(&sandbox, &format!("/workspaces/{dev}/semanticModels")),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(models["value"].as_array().unwrap().len(), 1);
+    assert_eq!(models["value"][0]["id"], model_id.as_str());
+    let wrong_kind = call(
+        &token,
+        Method::GET,
+        &url(&sandbox, &format!("/workspaces/{dev}/notebooks/{model_id}")),
+        None,
+    )
+    .await;
+    assert_eq!(wrong_kind.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        definition_of_kind(&token, &sandbox, &dev, "semanticModels", &model_id).await,
+        semantic_model_definition()
+    );
 
     // Git: connect, everything is an addition, commit, nothing left.
     connect(&token, &sandbox, &dev).await;
@@ -849,14 +885,14 @@ async fn unmodelled_operations_answer_microsofts_examples() {
     let created = call(
         &token,
         Method::POST,
-        &url(&sandbox, "/workspaces/any/semanticModels"),
+        &url(&sandbox, "/workspaces/any/eventhouses"),
         Some(json!({})),
     )
     .await;
     assert_eq!(created.status(), StatusCode::CREATED);
     assert_eq!(
         header(&created, EXAMPLE_ANSWER_HEADER),
-        "Items_CreateSemanticModel"
+        "Items_CreateEventhouse"
     );
     let unknown = call(&token, Method::GET, &url(&sandbox, "/no/such/thing"), None).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
