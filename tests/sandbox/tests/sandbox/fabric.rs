@@ -802,6 +802,15 @@ async fn errors_have_fabric_shape_and_faults_throttle_fabric_routes() {
     let after = call(&token, Method::GET, &url(&sandbox, "/workspaces"), None).await;
     assert_eq!(after.status(), StatusCode::OK);
     assert_eq!(sandbox.faults_injected().len(), 1);
+    let recorded = sandbox.recorded_requests();
+    assert_eq!(
+        recorded
+            .iter()
+            .filter(|request| request.is_fabric())
+            .count(),
+        3
+    );
+    assert!(recorded.iter().all(|request| !request.is_api()));
 }
 
 #[tokio::test]
