@@ -922,3 +922,116 @@ async fn unmodelled_operations_answer_microsofts_examples() {
     .await;
     assert_eq!(items.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_user_signs_in_for_fabric_and_creates_a_workspace() {
+    let sandbox = Sandbox::builder()
+        .without_demo_content()
+        .start()
+        .await
+        .unwrap();
+    let response = http()
+        .post(format!(
+            "{}/{}/oauth2/v2.0/token",
+            sandbox.authority_host(),
+            demo::TENANT_ID
+        ))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", demo::PUBLIC_CLIENT_ID),
+            ("username", demo::USER_NAME),
+            ("password", demo::USER_PASSWORD),
+            (
+                "scope",
+                "https://api.fabric.microsoft.com/Workspace.ReadWrite.All",
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let granted = json_of(response).await;
+    assert_eq!(
+        granted["scope"],
+        "https://api.fabric.microsoft.com/Workspace.ReadWrite.All"
+    );
+    let token = granted["access_token"].as_str().unwrap();
+    let ws = new_workspace(token, &sandbox, "Mine").await;
+    let roles = json_of(
+        call(
+            token,
+            Method::GET,
+            &url(&sandbox, &format!("/workspaces/{ws}/roleAssignments")),
+            None,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(roles["value"][0]["principal"]["id"], demo::USER_OBJECT_ID);
+    assert_eq!(roles["value"][0]["principal"]["type"], "User");
+}
+
+#[tokio::test]
+async fn poll_steps_and_retry_after_are_settings() {
+    let sandbox = Sandbox::builder()
+        .without_demo_content()
+        .start()
+        .await
+        .unwrap();
+    sandbox.set_fabric_poll_steps(0);
+    sandbox.set_fabric_retry_after(0);
+    let token = fabric_token(&sandbox).await;
+    let ws = new_workspace(&token, &sandbox, "Fast").await;
+    let body = json!({"displayName": "Sales", "type": "SemanticModel", "definition": semantic_model_definition()});
+    let accepted = call(
+        &token,
+        Method::POST,
+        &url(&sandbox, &format!("/workspaces/{ws}/items")),
+        Some(body),
+    )
+    .await;
+    assert_eq!(accepted.status(), StatusCode::ACCEPTED);
+    assert_eq!(header(&accepted, "retry-after"), "0");
+    let state = call(&token, Method::GET, &header(&accepted, "location"), None).await;
+    assert_eq!(json_of(state).await["status"], "Succeeded");
+
+    sandbox.set_fabric_poll_steps(4);
+    let item = json_of(
+        call(
+            &token,
+            Method::GET,
+            &url(&sandbox, &format!("/workspaces/{ws}/items")),
+            None,
+        )
+        .await,
+    )
+    .await["value"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let run = call(
+        &token,
+        Method::POST,
+        &url(
+            &sandbox,
+            &format!("/workspaces/{ws}/items/{item}/jobs/instances?jobType=Refresh"),
+        ),
+        None,
+    )
+    .await;
+    let location = header(&run, "location");
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let job = json_of(call(&token, Method::GET, &location, None).await).await;
+        seen.push(job["status"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        seen,
+        [
+            "NotStarted",
+            "InProgress",
+            "InProgress",
+            "InProgress",
+            "Completed"
+        ]
+    );
+}
