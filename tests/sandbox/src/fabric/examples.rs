@@ -1,7 +1,8 @@
 //! Every Fabric operation the stateful routes do not model, answered with Microsoft's own
 //! example: `data/fabric_example_answers.json` holds, per operation, its method, path
 //! template, operationId and the example's 200/201 (else first 2xx) status and body. It is
-//! written by `scripts/fabric_example_answers.py` from microsoft/fabric-rest-api-specs.
+//! written from microsoft/fabric-rest-api-specs by the test `fabric_examples`
+//! (`UPDATE_EXPECTED=1` rewrites it; without it, the test fails when the file is out of date).
 //!
 //! The answer comes after the same bearer check as every Fabric route and carries
 //! [`EXAMPLE_ANSWER_HEADER`](crate::EXAMPLE_ANSWER_HEADER) naming the operation. Paths match

@@ -2,6 +2,7 @@
 
 mod example_answers;
 mod fabric;
+mod fabric_examples;
 mod seeding;
 mod service;
 
