@@ -12,7 +12,7 @@ use crate::model::{AccessRight, Workspace};
 use crate::principal::Principal;
 use crate::scopes::Required;
 use crate::state::State;
-use crate::tokens::Lookup;
+use crate::tokens::{Audience, Lookup};
 use crate::wire::ApiError;
 
 /// The authenticated caller of a Power BI route.
@@ -38,7 +38,12 @@ pub(crate) fn authenticate(headers: &HeaderMap, app: &App) -> Result<Principal, 
         .and_then(|value| value.to_str().ok())
         .and_then(bearer_token)
         .ok_or(ApiError::InvalidToken)?;
-    match app.lock().tokens.lookup(token, clock::now()) {
+    let state = app.lock();
+    // A token for another service (Graph) is no Power BI token; Fabric's audience is accepted.
+    if state.tokens.audience(token) == Some(Audience::Graph) {
+        return Err(ApiError::InvalidToken);
+    }
+    match state.tokens.lookup(token, clock::now()) {
         Lookup::Valid(principal) => Ok(principal),
         Lookup::Expired => Err(ApiError::TokenExpired),
         Lookup::Unknown => Err(ApiError::InvalidToken),

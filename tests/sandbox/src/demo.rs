@@ -12,8 +12,15 @@ pub const TENANT_DOMAIN: &str = "contoso.onmicrosoft.com";
 
 /// The Power BI resource (token audience).
 pub const POWER_BI_RESOURCE: &str = "https://analysis.windows.net/powerbi/api";
-/// The only scope the client-credentials grant accepts.
+/// The scope of an app-only Power BI token (client-credentials grant).
 pub const POWER_BI_DEFAULT_SCOPE: &str = "https://analysis.windows.net/powerbi/api/.default";
+/// The Microsoft Fabric resource (token audience); Fabric routes also accept Power BI tokens.
+pub const FABRIC_RESOURCE: &str = "https://api.fabric.microsoft.com";
+/// The scope of an app-only Fabric token (client-credentials grant).
+pub const FABRIC_DEFAULT_SCOPE: &str = "https://api.fabric.microsoft.com/.default";
+/// Microsoft Graph (token audience): the token endpoint issues app-only tokens for it, which
+/// neither API accepts (for tests of a token sent to the wrong service).
+pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
 
 /// Application (client) id of the demo service principal.
 pub const SP_CLIENT_ID: &str = "803921a7-0037-436f-80f5-24458b2a2b87";

@@ -1,5 +1,6 @@
 //! Fault mode: throttling, server errors, lost answers and slow answers, injected into the
-//! Power BI API from a seeded schedule, so a test knows exactly which request gets which.
+//! Power BI API (`/v1.0/...`) and the Fabric API (`/v1/...`, errors in Fabric's shape) from a
+//! seeded schedule, so a test knows exactly which request gets which.
 //!
 //! Every API request (not the token endpoint) that matches the plan's endpoint filter takes
 //! the next index of the schedule, counted from 0; [`FaultPlan::fault_at`] says what that
@@ -121,7 +122,7 @@ impl FaultPlan {
 
     /// Whether a request is eligible for faults (and takes an index of the schedule).
     pub fn matches(&self, method: &str, path: &str) -> bool {
-        path.starts_with("/v1.0/")
+        (path.starts_with("/v1.0/") || path.starts_with("/v1/"))
             && (self.endpoints.is_empty()
                 || self.endpoints.iter().any(|(wanted, prefix)| {
                     wanted.eq_ignore_ascii_case(method) && path.starts_with(prefix.as_str())
@@ -317,6 +318,9 @@ pub(crate) async fn inject(
     let Some((fault, slow)) = faults.draw(request.method().as_str(), request.uri().path()) else {
         return next.run(request).await;
     };
+    if request.uri().path().starts_with("/v1/") {
+        return fabric_fault(fault, slow, request, next).await;
+    }
     match fault {
         Fault::Throttle { retry_after } => {
             let body = format!(
@@ -344,6 +348,57 @@ pub(crate) async fn inject(
             let (parts, _) = answer.into_parts();
             let mut response = Response::from_parts(parts, broken_body());
             response.headers_mut().remove(axum::http::header::CONTENT_LENGTH);
+            response
+        }
+        Fault::Slow => {
+            tokio::time::sleep(slow).await;
+            next.run(request).await
+        }
+    }
+}
+
+/// A fault on a Fabric route: the same faults, errors in Fabric's shape.
+async fn fabric_fault(fault: Fault, slow: Duration, request: Request, next: Next) -> Response {
+    use crate::wire::{fabric_error_body as error_body, fabric_error_response as error_response};
+    let request_id = uuid::Uuid::new_v4();
+    let error = |status: StatusCode, code: &str, message: &str| {
+        error_response(
+            status,
+            error_body(code, message, request_id, None, true),
+            request_id,
+        )
+    };
+    match fault {
+        Fault::Throttle { retry_after } => {
+            let message = format!(
+                "The request was throttled: too many requests. Retry in {retry_after} seconds."
+            );
+            let mut response = error(StatusCode::TOO_MANY_REQUESTS, "RequestBlocked", &message);
+            response
+                .headers_mut()
+                .insert("Retry-After", HeaderValue::from(retry_after));
+            response
+        }
+        Fault::Unavailable => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable.",
+        ),
+        Fault::ServerError => {
+            let _ = next.run(request).await;
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "InternalServerError",
+                "An internal error occurred.",
+            )
+        }
+        Fault::Reset => {
+            let answer = next.run(request).await;
+            let (parts, _) = answer.into_parts();
+            let mut response = Response::from_parts(parts, broken_body());
+            response
+                .headers_mut()
+                .remove(axum::http::header::CONTENT_LENGTH);
             response
         }
         Fault::Slow => {

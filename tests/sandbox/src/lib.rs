@@ -9,6 +9,9 @@
 //! - Point a client at [`Sandbox::authority_host`] (the token endpoint is
 //!   `{authority_host}/{tenant}/oauth2/v2.0/token`, tenant [`demo::TENANT_ID`]) and
 //!   [`Sandbox::api_base_url`] (routes at `{api_base_url}/v1.0/myorg/...`).
+//! - Microsoft Fabric at `{api_base_url}/v1/...` (workspaces, items with definitions,
+//!   long-running operations, jobs, Git, Microsoft's examples for the rest): see the README's
+//!   Fabric section, [`FabricItemSeed`] and [`Sandbox::set_fabric_page_size`].
 //! - Failure injection: [`Sandbox::set_faults`] with a [`FaultPlan`] for the API,
 //!   [`Sandbox::fail_token_requests`], [`Sandbox::set_token_delay`],
 //!   [`Sandbox::expire_all_tokens`], [`Sandbox::set_blob_failure`], [`Sandbox::redirect_host`].
@@ -64,6 +67,8 @@ pub mod demo;
 mod directory;
 mod entra;
 mod example_answers;
+mod fabric;
+mod fabric_store;
 mod faults;
 mod gateway_crypto;
 mod model;
@@ -94,8 +99,8 @@ pub use crate::faults::{Fault, FaultPlan};
 pub use crate::gateway_crypto::DecryptedCredentials;
 pub use crate::record::RecordedRequest;
 pub use crate::seeding::{
-    DashboardSeed, DatasetSeed, ReportSeed, Role, SandboxBuilder, ServicePrincipalSeed, TileSeed,
-    UserSeed, WorkspaceSeed,
+    DashboardSeed, DatasetSeed, FabricItemSeed, ReportSeed, Role, SandboxBuilder,
+    ServicePrincipalSeed, TileSeed, UserSeed, WorkspaceSeed,
 };
 
 /// A running sandbox server. Dropping it shuts the server down.
@@ -282,6 +287,35 @@ impl Sandbox {
     /// Empties the request log.
     pub fn clear_recorded(&self) {
         self.app.recorder().clear();
+    }
+
+    /// Fabric: entries per page of every stateful list (default 100; at least 1), so a test
+    /// sees `continuationToken` and `continuationUri` after a few entries.
+    pub fn set_fabric_page_size(&self, entries: usize) {
+        self.app.lock().fabric.settings.page_size = entries.max(1);
+    }
+
+    /// Fabric: the `Retry-After` seconds of every 202 answer and unfinished state (default 1).
+    pub fn set_fabric_retry_after(&self, seconds: u64) {
+        self.app.lock().fabric.settings.retry_after = seconds;
+    }
+
+    /// Fabric: how many polls see a long-running operation or job unfinished (default 2: the
+    /// first poll sees `NotStarted`, the second `Running`/`InProgress`, the third the end).
+    /// Applies to operations and jobs started from now on.
+    pub fn set_fabric_poll_steps(&self, polls: u32) {
+        self.app.lock().fabric.settings.poll_steps = polls;
+    }
+
+    /// Fabric: adds a capacity to `GET /v1/capacities` (also accepted by `assignToCapacity`).
+    pub fn add_fabric_capacity(&self, id: &str, display_name: &str, sku: &str) {
+        self.app.lock().fabric.capacities.push(serde_json::json!({
+            "id": id,
+            "displayName": display_name,
+            "sku": sku,
+            "region": "West Europe",
+            "state": "Active",
+        }));
     }
 }
 

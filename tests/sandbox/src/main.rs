@@ -50,6 +50,8 @@ fn print_banner(sandbox: &Sandbox) {
     );
     println!("Power BI API:    {}/v1.0/myorg", sandbox.api_base_url());
     println!("Scope (app):     {}", demo::POWER_BI_DEFAULT_SCOPE);
+    println!("Fabric API:      {}/v1", sandbox.api_base_url());
+    println!("Scope (app):     {}", demo::FABRIC_DEFAULT_SCOPE);
     println!();
     println!(
         "Service principal (client credentials, member of \"{}\"):",

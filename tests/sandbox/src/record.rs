@@ -52,6 +52,11 @@ impl RecordedRequest {
     pub fn is_api(&self) -> bool {
         self.path.starts_with("/v1.0/")
     }
+
+    /// Whether this request went to the Fabric API (`/v1/...`).
+    pub fn is_fabric(&self) -> bool {
+        self.path.starts_with("/v1/")
+    }
 }
 
 /// The request log.

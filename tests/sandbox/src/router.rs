@@ -5,7 +5,7 @@ use axum::Router;
 use axum::middleware;
 
 use crate::app::App;
-use crate::{api, ci_oidc, entra, example_answers, faults, record, wire};
+use crate::{api, ci_oidc, entra, example_answers, fabric, faults, record, wire};
 
 /// The whole service: the Entra token endpoint plus the Power BI API, with
 /// Power BI's 404/405 answers and `RequestId` header for everything else.
@@ -29,6 +29,7 @@ pub(crate) fn router(app: App) -> Router {
     entra::routes()
         .merge(ci_oidc::routes())
         .merge(power_bi)
+        .merge(fabric::router(&app))
         .layer(middleware::from_fn_with_state(
             app.recorder().clone(),
             record::record,

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::config::BlobFailure;
 use crate::directory::User;
+use crate::fabric_store::FabricState;
 use crate::model::{Gateway, Workspace, same_id};
 use crate::principal::Principal;
 use crate::seed;
@@ -25,6 +26,8 @@ pub(crate) struct State {
     pub(crate) blob_failure: Option<BlobFailure>,
     /// On-premises gateways and their data sources.
     pub(crate) gateways: Vec<Gateway>,
+    /// The Fabric API's content; shared workspaces are mirrored into it when seeded.
+    pub(crate) fabric: FabricState,
 }
 
 impl State {
@@ -35,8 +38,13 @@ impl State {
             personal,
             gateways,
         } = seed::content();
+        let fabric = FabricState {
+            workspaces: workspaces.iter().map(crate::fabric_store::mirror).collect(),
+            ..FabricState::default()
+        };
         State {
             tokens: TokenTable::default(),
+            fabric,
             workspaces,
             personal,
             next_refresh_id: seed::FIRST_REFRESH_ID,
@@ -49,6 +57,7 @@ impl State {
     pub(crate) fn clear_content(&mut self) {
         self.workspaces.clear();
         self.personal.clear();
+        self.fabric.workspaces.clear();
     }
 
     /// The gateway with this id.

@@ -24,9 +24,55 @@ pub(crate) enum Lookup {
     Valid(Principal),
 }
 
+/// The service a token is issued for (its `aud` claim).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Audience {
+    /// `https://analysis.windows.net/powerbi/api`.
+    PowerBi,
+    /// `https://api.fabric.microsoft.com`.
+    Fabric,
+    /// `https://graph.microsoft.com` (accepted by neither API).
+    Graph,
+}
+
+impl Audience {
+    const ALL: [Audience; 3] = [Audience::PowerBi, Audience::Fabric, Audience::Graph];
+
+    /// The resource URI (without a trailing slash).
+    pub(crate) fn resource(self) -> &'static str {
+        match self {
+            Audience::PowerBi => demo::POWER_BI_RESOURCE,
+            Audience::Fabric => demo::FABRIC_RESOURCE,
+            Audience::Graph => demo::GRAPH_RESOURCE,
+        }
+    }
+
+    /// The audience a v1 `resource` parameter names (trailing slash ignored).
+    pub(crate) fn of_resource(resource: &str) -> Option<Audience> {
+        let resource = resource.trim_end_matches('/');
+        Self::ALL
+            .into_iter()
+            .find(|audience| audience.resource().eq_ignore_ascii_case(resource))
+    }
+
+    /// The audience of the first scope item that names a known resource (`{resource}/{name}`).
+    pub(crate) fn of_scope(scope: &str) -> Option<Audience> {
+        scope.split_whitespace().find_map(|item| {
+            Self::ALL.into_iter().find(|audience| {
+                let prefix = audience.resource();
+                item.len() > prefix.len()
+                    && item.is_char_boundary(prefix.len())
+                    && item[..prefix.len()].eq_ignore_ascii_case(prefix)
+                    && item[prefix.len()..].starts_with('/')
+            })
+        })
+    }
+}
+
 #[derive(Debug)]
 struct IssuedToken {
     principal: Principal,
+    audience: Audience,
     expires_at: OffsetDateTime,
     revoked: bool,
 }
@@ -45,14 +91,16 @@ impl TokenTable {
     pub(crate) fn issue(
         &mut self,
         principal: Principal,
+        audience: Audience,
         issued_at: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> String {
-        let token = mint_jwt(&principal, issued_at, expires_at);
+        let token = mint_jwt(&principal, audience, issued_at, expires_at);
         self.issued.insert(
             token.clone(),
             IssuedToken {
                 principal,
+                audience,
                 expires_at,
                 revoked: false,
             },
@@ -67,6 +115,11 @@ impl TokenTable {
             Some(issued) if issued.revoked || now >= issued.expires_at => Lookup::Expired,
             Some(issued) => Lookup::Valid(issued.principal.clone()),
         }
+    }
+
+    /// The audience a token was issued for (`None` for a token this sandbox never issued).
+    pub(crate) fn audience(&self, token: &str) -> Option<Audience> {
+        self.issued.get(token).map(|issued| issued.audience)
     }
 
     /// Every access token, refresh token and device code handed out so far (for leak tests).
@@ -89,13 +142,14 @@ impl TokenTable {
 /// Builds a JWT-shaped token: real-looking header and claims, random signature.
 fn mint_jwt(
     principal: &Principal,
+    audience: Audience,
     issued_at: OffsetDateTime,
     expires_at: OffsetDateTime,
 ) -> String {
     let issuer = format!("https://sts.windows.net/{}/", demo::TENANT_ID);
     let iat = issued_at.unix_timestamp();
     let mut claims = json!({
-        "aud": demo::POWER_BI_RESOURCE,
+        "aud": audience.resource(),
         "iss": issuer,
         "iat": iat,
         "nbf": iat,

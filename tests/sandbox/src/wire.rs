@@ -229,3 +229,42 @@ pub(crate) async fn route_not_found(uri: Uri) -> ApiError {
 pub(crate) async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::MethodNotAllowed(method)
 }
+
+/// The header carrying the request id on every Fabric answer (`RequestId`).
+pub(crate) const FABRIC_REQUEST_ID: &str = "requestid";
+
+/// The JSON body of a Fabric error (also used by fault injection).
+pub(crate) fn fabric_error_body(
+    code: &str,
+    message: &str,
+    request_id: Uuid,
+    related: Option<(&str, &str)>,
+    retriable: bool,
+) -> Value {
+    let mut body = json!({
+        "errorCode": code,
+        "message": message,
+        "requestId": request_id.to_string(),
+        "moreDetails": [],
+        "isRetriable": retriable,
+    });
+    if let Some((id, kind)) = related {
+        body["relatedResource"] = json!({"resourceId": id, "resourceType": kind});
+    }
+    body
+}
+
+/// A JSON error response with its request id in the body and the `RequestId` header.
+pub(crate) fn fabric_error_response(status: StatusCode, body: Value, request_id: Uuid) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    headers.insert(
+        HeaderName::from_static(FABRIC_REQUEST_ID),
+        guid_header(request_id),
+    );
+    response
+}

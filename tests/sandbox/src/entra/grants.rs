@@ -7,6 +7,7 @@ use super::{GrantContext, JWT_BEARER, TENANT_NAME, assertion};
 use crate::app::App;
 use crate::directory::{Client, SignIn, Tenant};
 use crate::principal::Principal;
+use crate::tokens::Audience;
 use crate::{demo, scopes};
 
 /// Finds the client named by the request (AADSTS700016 when unknown).
@@ -108,7 +109,10 @@ pub(super) fn client_credentials(
         ));
     };
     let scope = context.require_scope()?.trim();
-    if !scope.eq_ignore_ascii_case(demo::POWER_BI_DEFAULT_SCOPE) {
+    let known = Audience::of_scope(scope).is_some_and(|audience| {
+        scope.eq_ignore_ascii_case(&format!("{}/.default", audience.resource()))
+    });
+    if !known {
         return Err(match scope.strip_suffix("/.default") {
             Some(resource) => EntraError::invalid_resource(
                 500_011,
@@ -218,7 +222,12 @@ pub(super) fn delegated_scopes(
             format!("The provided value for the input parameter 'scope' is not valid. {detail}"),
         )
     };
-    let prefix = format!("{}/", demo::POWER_BI_RESOURCE);
+    // Fabric accepts the names of Power BI's scopes it shares; Graph has none here.
+    let audience = match Audience::of_scope(scope) {
+        Some(Audience::Graph) | None => Audience::PowerBi,
+        Some(audience) => audience,
+    };
+    let prefix = format!("{}/", audience.resource());
     let mut wants_default = false;
     let mut named = Vec::new();
     for item in scope.split_whitespace() {

@@ -17,6 +17,7 @@ use crate::app::App;
 use crate::demo;
 use crate::directory::ServicePrincipal;
 use crate::principal::Principal;
+use crate::tokens::Audience;
 
 /// The App Service identity endpoint's path (`IDENTITY_ENDPOINT`).
 pub(super) const APP_SERVICE_PATH: &str = "/msi/token";
@@ -50,7 +51,7 @@ fn identity(app: &App, params: &HashMap<String, String>) -> Option<&'static Serv
 fn check_query(
     app: &App,
     params: &HashMap<String, String>,
-) -> Result<&'static ServicePrincipal, (StatusCode, Value)> {
+) -> Result<(&'static ServicePrincipal, Audience), (StatusCode, Value)> {
     let invalid = |text: &str| {
         (
             StatusCode::BAD_REQUEST,
@@ -65,18 +66,24 @@ fn check_query(
         .map(|resource| resource.trim_end_matches('/'))
         .filter(|resource| !resource.is_empty())
         .ok_or_else(|| invalid("Required query variable 'resource' is missing"))?;
-    if !resource.eq_ignore_ascii_case(demo::POWER_BI_RESOURCE) {
+    let Some(audience) = Audience::of_resource(resource) else {
         return Err((
             StatusCode::BAD_REQUEST,
             json!({"error": "invalid_resource", "error_description": format!("AADSTS500011: The resource principal named {resource} was not found in the tenant.")}),
         ));
-    }
-    identity(app, params).ok_or_else(|| invalid("Identity not found"))
+    };
+    identity(app, params)
+        .map(|sp| (sp, audience))
+        .ok_or_else(|| invalid("Identity not found"))
 }
 
 /// Issues a token for `sp` and answers in the managed identity shape (numbers as strings).
-fn answer(app: &App, sp: &'static ServicePrincipal, with_expires_in: bool) -> Response {
-    let granted = issue(app, Principal::App(sp), false);
+fn answer(
+    app: &App,
+    (sp, audience): (&'static ServicePrincipal, Audience),
+    with_expires_in: bool,
+) -> Response {
+    let granted = issue(app, Principal::App(sp), false, audience);
     app.count_token_issued();
     let expires_on = granted
         .issued_at
@@ -84,7 +91,7 @@ fn answer(app: &App, sp: &'static ServicePrincipal, with_expires_in: bool) -> Re
     let mut body = json!({
         "access_token": granted.access_token,
         "expires_on": expires_on.to_string(),
-        "resource": demo::POWER_BI_RESOURCE,
+        "resource": audience.resource(),
         "token_type": "Bearer",
         "client_id": sp.client_id,
     });

@@ -29,11 +29,12 @@ use uuid::Uuid;
 use self::error::{EntraError, MS_REQUEST_ID};
 use self::request::TokenRequest;
 use crate::app::App;
+use crate::clock;
 use crate::config::{RawLifetime, TokenFailure};
 use crate::directory::{self, Tenant};
 use crate::principal::Principal;
+use crate::tokens::Audience;
 use crate::wire::guid_header;
-use crate::{clock, demo};
 
 /// Shortest and longest random token lifetime, in seconds (Entra's 60 to 90 minutes).
 const LIFETIME_SECONDS: std::ops::RangeInclusive<u64> = 3600..=5400;
@@ -87,6 +88,8 @@ struct Granted {
     scope: Option<String>,
     /// Lifetime fields to write instead of the truth.
     raw_lifetime: Option<RawLifetime>,
+    /// The service the token is for.
+    audience: Audience,
 }
 
 /// What one token request needs besides its form.
@@ -238,15 +241,15 @@ fn grant(
         }
         Version::V1 => {
             let resource = request.require("resource")?.trim_end_matches('/');
-            if !resource.eq_ignore_ascii_case(demo::POWER_BI_RESOURCE) {
+            let Some(audience) = Audience::of_resource(resource) else {
                 return Err(EntraError::invalid_resource(
                     500_011,
                     format!(
                         "The resource principal named {resource} was not found in the tenant named {TENANT_NAME}."
                     ),
                 ));
-            }
-            Some(format!("{}/.default", demo::POWER_BI_RESOURCE))
+            };
+            Some(format!("{}/.default", audience.resource()))
         }
     };
     let context = GrantContext {
@@ -273,7 +276,12 @@ fn grant(
             ));
         }
     };
-    Ok(issue(app, principal, refresh))
+    let audience = context
+        .scope
+        .as_deref()
+        .and_then(Audience::of_scope)
+        .unwrap_or(Audience::PowerBi);
+    Ok(issue(app, principal, refresh, audience))
 }
 
 impl GrantContext<'_> {
@@ -295,7 +303,7 @@ impl GrantContext<'_> {
 }
 
 /// Mints and records a token for `principal`, with a refresh token when asked.
-fn issue(app: &App, principal: Principal, with_refresh_token: bool) -> Granted {
+fn issue(app: &App, principal: Principal, with_refresh_token: bool, audience: Audience) -> Granted {
     let (lifetime, raw_lifetime) = {
         let state = app.lock();
         (
@@ -311,7 +319,7 @@ fn issue(app: &App, principal: Principal, with_refresh_token: bool) -> Granted {
         Principal::User { scopes, .. } => Some(
             scopes
                 .iter()
-                .map(|name| format!("{}/{name}", demo::POWER_BI_RESOURCE))
+                .map(|name| format!("{}/{name}", audience.resource()))
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
@@ -329,7 +337,9 @@ fn issue(app: &App, principal: Principal, with_refresh_token: bool) -> Granted {
         state.tokens.sign_in.handed_out.push(token.clone());
         token
     });
-    let access_token = state.tokens.issue(principal, issued_at, expires_at);
+    let access_token = state
+        .tokens
+        .issue(principal, audience, issued_at, expires_at);
     Granted {
         access_token,
         refresh_token,
@@ -337,6 +347,7 @@ fn issue(app: &App, principal: Principal, with_refresh_token: bool) -> Granted {
         issued_at: issued_at.unix_timestamp(),
         scope,
         raw_lifetime,
+        audience,
     }
 }
 
@@ -392,7 +403,7 @@ impl Granted {
                 "ext_expires_in": self.lifetime_seconds.to_string(),
                 "expires_on": expires_on.to_string(),
                 "not_before": self.issued_at.to_string(),
-                "resource": demo::POWER_BI_RESOURCE,
+                "resource": self.audience.resource(),
                 "access_token": self.access_token,
             }),
         };

@@ -52,6 +52,7 @@ pub struct WorkspaceSeed {
     pub(crate) datasets: Vec<DatasetSeed>,
     pub(crate) reports: Vec<ReportSeed>,
     pub(crate) dashboards: Vec<DashboardSeed>,
+    pub(crate) fabric_items: Vec<super::FabricItemSeed>,
 }
 
 impl WorkspaceSeed {
@@ -66,6 +67,7 @@ impl WorkspaceSeed {
             datasets: Vec::new(),
             reports: Vec::new(),
             dashboards: Vec::new(),
+            fabric_items: Vec::new(),
         }
     }
 
@@ -111,6 +113,12 @@ impl WorkspaceSeed {
     /// Adds a report.
     pub fn report(mut self, report: ReportSeed) -> Self {
         self.reports.push(report);
+        self
+    }
+
+    /// Adds a Fabric item (seen only by the Fabric API, at `/v1/workspaces/{id}/items`).
+    pub fn fabric_item(mut self, item: super::FabricItemSeed) -> Self {
+        self.fabric_items.push(item);
         self
     }
 

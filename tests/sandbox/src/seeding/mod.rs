@@ -5,12 +5,14 @@
 
 mod builder;
 mod content;
+mod fabric;
 mod identities;
 
 use uuid::Uuid;
 
 pub use self::builder::SandboxBuilder;
 pub use self::content::{DashboardSeed, DatasetSeed, ReportSeed, Role, TileSeed, WorkspaceSeed};
+pub use self::fabric::FabricItemSeed;
 pub use self::identities::{ServicePrincipalSeed, UserSeed};
 
 use self::content::{MemberKey, SeededRefresh};
@@ -84,6 +86,7 @@ impl Sandbox {
     /// same id; returns its id. Members are looked up in the directory now, so add the users
     /// and service principals it names first.
     pub fn add_workspace(&self, workspace: WorkspaceSeed) -> String {
+        let fabric_items = workspace.fabric_items.clone();
         let (members, owner_name) = {
             let directory = self.app.directory();
             let members: Vec<Member> = workspace
@@ -100,10 +103,19 @@ impl Sandbox {
         let mut state = self.app.lock();
         let built = build_workspace(&mut state, workspace, members, &owner_name);
         let id = built.id.clone();
+        let mut mirrored = crate::fabric_store::mirror(&built);
+        mirrored
+            .items
+            .extend(fabric_items.iter().map(FabricItemSeed::build));
         state
             .workspaces
             .retain(|existing| !same_id(&existing.id, &id));
         state.workspaces.push(built);
+        state
+            .fabric
+            .workspaces
+            .retain(|existing| !same_id(&existing.id, &id));
+        state.fabric.workspaces.push(mirrored);
         id
     }
 

@@ -1,6 +1,8 @@
 //! The sandbox over real HTTP: one test binary, a module per area.
 
 mod example_answers;
+mod fabric;
+mod fabric_examples;
 mod seeding;
 mod service;
 
