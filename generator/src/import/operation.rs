@@ -74,7 +74,7 @@ pub fn draft(
         limits: prose::limits(&sections),
         notes: prose::notes(&sections),
         examples: examples(operation, at.area),
-        operation_id,
+        operation_id: super::qualified(at.area, &operation_id),
         tag,
         path,
         fixed_query,
