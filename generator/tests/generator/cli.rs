@@ -194,13 +194,23 @@ fn without_spec_the_cli_uses_the_bundled_spec_and_exports_it() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Fabric's coverage summary: `platform` (161 operations) and `admin` (53) of 725.
+const FABRIC_COVERAGE: &str =
+    "214 covered (0 beyond the reference), 0 excluded, 511 missing, 0 unknown, 0 conflicting\n";
+
 #[test]
 fn coverage_reports_each_api() {
     let output = run(&["coverage", "--spec", "spec", "--quiet"]);
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     let text = stdout(&output);
+    // Fabric's progress, pinned: update these counts as areas are curated (issue 14). Its
+    // missing operations are reported without failing while excluded.yaml says `incomplete`.
     assert!(
-        text.contains("fabric: no categories yet, nothing to cover\n"),
+        text.contains(FABRIC_COVERAGE),
+        "Fabric's coverage changed; expected {FABRIC_COVERAGE:?} in\n{text}"
+    );
+    assert!(
+        text.contains("fabric: 511 missing, accepted for now (excluded.yaml `incomplete`)"),
         "{text}"
     );
     assert!(
