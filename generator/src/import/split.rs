@@ -22,13 +22,14 @@ pub struct Split {
 }
 
 /// Splits `draft` (a whole area, every tag) into one category per tag named
-/// `<prefix><tag in snake_case>`. `existing` holds the model and enum names the spec folder
-/// already defines: a drafted one named in `common` (drafted from Fabric's `common/`) is
-/// left out and the existing definition used; any other is renamed `<Prefix><Name>`.
+/// `<prefix><tag in snake_case>`. `existing` holds the models and enums the spec folder
+/// already defines ([`shapes`]): a drafted one named in `common` (drafted from Fabric's
+/// `common/`) or defined identically is left out and the existing definition used; any
+/// other is renamed `<Prefix><Name>`.
 pub fn split(
     mut draft: Draft,
     prefix: &str,
-    existing: &BTreeSet<String>,
+    existing: &BTreeMap<String, Shape>,
     common: &BTreeSet<String>,
 ) -> Split {
     reconcile(&mut draft, prefix, existing, common);
@@ -110,26 +111,104 @@ fn unique_names(operations: &mut [DraftOperation]) {
     }
 }
 
-/// Drops the drafted definitions the folder already has from `common/` and renames the
-/// area's own ones whose names are taken.
+/// What a model or enum is made of, to tell an identical definition from a clash: a model's
+/// fields (`wire:type:required`), an enum's values (`=value`).
+pub type Shape = Vec<String>;
+
+/// The shape of a drafted model or enum.
+fn drafted_shape(draft: &Draft, name: &str) -> Shape {
+    if let Some(model) = draft.models.get(name) {
+        return model
+            .fields
+            .iter()
+            .map(|field| format!("{}:{}:{}", field.wire_name, field.ty, field.required))
+            .collect();
+    }
+    draft
+        .enums
+        .get(name)
+        .map(|item| {
+            item.values
+                .iter()
+                .map(|v| format!("={}", v.value))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The shapes of every model and enum of a validated API.
+pub fn shapes(api: &crate::api::Api) -> BTreeMap<String, Shape> {
+    let models = api.models.iter().map(|model| {
+        let fields = model.fields.iter();
+        let shape = fields.map(|f| format!("{}:{}:{}", f.wire_name, f.ty, f.required));
+        (model.name.clone(), shape.collect())
+    });
+    let enums = api.enums.iter().map(|item| {
+        let values = item.values.iter().map(|v| format!("={}", v.wire));
+        (item.name.clone(), values.collect())
+    });
+    models.chain(enums).collect()
+}
+
+/// Which of the drafted names the folder already has can use its definition: those of
+/// `common/`, and those defined identically whose fields reach no renamed name.
+fn reusable(
+    draft: &Draft,
+    clashing: &BTreeSet<String>,
+    existing: &BTreeMap<String, Shape>,
+    common: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let mut reuse: BTreeSet<String> = clashing
+        .iter()
+        .filter(|name| {
+            common.contains(*name) || existing.get(*name) == Some(&drafted_shape(draft, name))
+        })
+        .cloned()
+        .collect();
+    loop {
+        let renamed: BTreeSet<&String> = clashing.difference(&reuse).collect();
+        let reaches_renamed = |name: &String| {
+            draft.models.get(name).is_some_and(|model| {
+                model
+                    .fields
+                    .iter()
+                    .any(|field| renamed.contains(&named_in(&field.ty).to_owned()))
+            })
+        };
+        let keep: BTreeSet<String> = reuse
+            .iter()
+            .filter(|name| common.contains(*name) || !reaches_renamed(name))
+            .cloned()
+            .collect();
+        if keep.len() == reuse.len() {
+            return keep;
+        }
+        reuse = keep;
+    }
+}
+
+/// Drops the drafted definitions the folder already has (from `common/`, or identical) and
+/// renames the area's own ones whose names are taken.
 fn reconcile(
     draft: &mut Draft,
     prefix: &str,
-    existing: &BTreeSet<String>,
+    existing: &BTreeMap<String, Shape>,
     common: &BTreeSet<String>,
 ) {
     let pascal = prefix.to_upper_camel_case();
     let mut renames = BTreeMap::new();
-    let names: Vec<String> = draft
+    let clashing: BTreeSet<String> = draft
         .models
         .keys()
         .chain(draft.enums.keys())
+        .filter(|name| existing.contains_key(*name))
         .cloned()
         .collect();
-    for name in names.into_iter().filter(|name| existing.contains(name)) {
+    let reuse = reusable(draft, &clashing, existing, common);
+    for name in clashing {
         let model = draft.models.remove(&name);
         let item = draft.enums.remove(&name);
-        if common.contains(&name) {
+        if reuse.contains(&name) {
             continue;
         }
         let new = fresh_name(&pascal, &name, existing, draft);
@@ -169,10 +248,15 @@ fn reconcile(
 }
 
 /// `<Prefix><Name>`, numbered if that is taken too.
-fn fresh_name(prefix: &str, name: &str, existing: &BTreeSet<String>, draft: &Draft) -> String {
+fn fresh_name(
+    prefix: &str,
+    name: &str,
+    existing: &BTreeMap<String, Shape>,
+    draft: &Draft,
+) -> String {
     let base = format!("{prefix}{name}");
     let taken = |candidate: &str| {
-        existing.contains(candidate)
+        existing.contains_key(candidate)
             || draft.models.contains_key(candidate)
             || draft.enums.contains_key(candidate)
     };
@@ -268,7 +352,8 @@ fn distribute_warnings(warnings: &[String], categories: &mut [Draft], shared: &m
 
 /// Drafts `source` (one area) into the API folder `folder` as [`split`] does, reading the
 /// names it already defines from its files, and writes one file per category plus
-/// `<prefix>shared.yaml` when several categories share models. Refuses to overwrite a file
+/// `<prefix>shared.yaml` when several categories share models. With `selection.category`,
+/// the whole area is that one category (an item kind), its clashing names renamed after it. Refuses to overwrite a file
 /// (a curated category is never replaced by a draft); returns the files written.
 pub fn write_split(
     folder: &std::path::Path,
@@ -277,15 +362,27 @@ pub fn write_split(
     prefix: &str,
 ) -> Result<Vec<(std::path::PathBuf, usize)>, crate::Error> {
     let api = crate::load(&crate::read_spec_dir(folder)?)?;
-    let existing: BTreeSet<String> = api
-        .models
-        .iter()
-        .map(|model| model.name.clone())
-        .chain(api.enums.iter().map(|item| item.name.clone()))
-        .collect();
-    let draft = super::import(&api.description, source, selection)?;
+    let existing = shapes(&api);
+    let mut draft = super::import(&api.description, source, selection)?;
     let common = draft.common.clone();
-    let split = split(draft, prefix, &existing, &common);
+    let split = match &selection.category {
+        // One category for the whole area (an item kind: `semantic_model`), its clashing
+        // names renamed after it.
+        Some(category) => {
+            draft
+                .operations
+                .iter_mut()
+                .for_each(|o| o.tag = String::new());
+            let title = std::mem::take(&mut draft.title);
+            let mut split = split(draft, &format!("{prefix}{category}"), &existing, &common);
+            for one in &mut split.categories {
+                one.category = format!("{prefix}{category}");
+                one.title = title.clone();
+            }
+            split
+        }
+        None => split(draft, prefix, &existing, &common),
+    };
     let mut files: Vec<(std::path::PathBuf, &Draft)> = split
         .categories
         .iter()

@@ -2,11 +2,11 @@
 //! tag and the models several share in `shared.yaml`, validating together; a second area
 //! beside it reuses the definitions of Fabric's `common/` and renames its own clashing ones.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use powerbi_codegen::import::draft::{DraftModel, DraftOperation};
-use powerbi_codegen::import::split::{category_name, split, write_split};
+use powerbi_codegen::import::draft::{DraftField, DraftModel, DraftOperation};
+use powerbi_codegen::import::split::{Shape, category_name, split, write_split};
 use powerbi_codegen::import::{Draft, Selection, Source};
 
 use super::import::{FABRIC_API, fabric_reference};
@@ -106,18 +106,36 @@ fn operation(id: &str, tag: &str, response: &str) -> DraftOperation {
 fn split_shares_what_two_tags_reach_and_renames_taken_names() {
     let mut draft = Draft {
         operations: vec![
-            operation("a/One_GetThing", "One", "list<Thing>"),
-            operation("a/Two_GetThing", "Two", "Thing"),
-            operation("a/Two_GetThing2", "Two", "Own"),
-            operation("a/Two_ListCommon", "Two", "map<Common>"),
+            operation("a/One_GetBoth", "One", "list<Both>"),
+            operation("a/One_GetThing", "One", "Thing"),
+            operation("a/Two_GetBoth", "Two", "Both"),
+            operation("a/Two_GetOwn", "Two", "Own"),
+            operation("a/Two_GetOwn2", "Two", "map<Common>"),
         ],
         ..Draft::default()
     };
-    for name in ["Thing", "Own", "Common"] {
+    for name in ["Both", "Thing", "Own", "Common"] {
         draft.models.insert(name.to_owned(), DraftModel::default());
     }
+    draft
+        .models
+        .get_mut("Own")
+        .unwrap()
+        .fields
+        .push(DraftField {
+            wire_name: "id".to_owned(),
+            ty: "string".to_owned(),
+            required: true,
+            ..DraftField::default()
+        });
     draft.common.insert("Common".to_owned());
-    let existing: BTreeSet<String> = ["Own", "Common"].map(str::to_owned).into();
+    let mut existing: BTreeMap<String, Shape> = BTreeMap::new();
+    // The folder's `Own` differs (a uuid id): the draft's is renamed after the prefix.
+    existing.insert("Own".to_owned(), vec!["id:uuid:true".to_owned()]);
+    // From common/: the folder's definition is used whatever the draft says.
+    existing.insert("Common".to_owned(), vec!["other:string:false".to_owned()]);
+    // Defined identically in the folder: used, not drafted again.
+    existing.insert("Thing".to_owned(), Vec::new());
     let common = draft.common.clone();
     let result = split(draft, "a_", &existing, &common);
     let categories: Vec<&str> = result
@@ -126,21 +144,27 @@ fn split_shares_what_two_tags_reach_and_renames_taken_names() {
         .map(|c| c.category.as_str())
         .collect();
     assert_eq!(categories, ["a_one", "a_two"]);
-    assert!(result.shared.models.contains_key("Thing"));
     assert_eq!(result.shared.category, "a_shared");
-    let two = &result.categories[1];
+    assert_eq!(result.shared.models.keys().collect::<Vec<_>>(), ["Both"]);
+    let (one, two) = (&result.categories[0], &result.categories[1]);
+    assert_eq!(one.operations[1].response, "Thing");
+    assert!(one.models.is_empty(), "{:?}", one.models);
     assert_eq!(
         two.operations
             .iter()
             .map(|o| o.name.as_str())
             .collect::<Vec<_>>(),
-        ["get_thing", "get_thing2", "list_common"]
+        ["get_both", "get_own", "get_own2"]
     );
     assert_eq!(two.operations[1].response, "AOwn");
     assert!(two.models.contains_key("AOwn"));
-    // The common model the folder already has is used, not drafted again.
+    assert!(
+        two.warnings
+            .iter()
+            .any(|w| w.contains("'Own' of this area is drafted as 'AOwn'"))
+    );
     assert_eq!(two.operations[2].response, "map<Common>");
-    assert!(!two.models.contains_key("Common") && !result.shared.models.contains_key("Common"));
+    assert!(!two.models.contains_key("Common"));
     // Nothing to split is nothing, not a panic.
     let empty = split(Draft::default(), "", &existing, &common);
     assert!(empty.categories.is_empty() && empty.shared.models.is_empty());
