@@ -215,7 +215,14 @@ fn coverage_reports_each_api() {
     // Fabric's description is beside the checkout (or where the packaged tests point).
     let fabric = super::import::fabric_reference();
     let area = fabric.to_str().unwrap();
-    let output = run(&["coverage", "--spec", "spec/fabric", "--area", area, "--quiet"]);
+    let output = run(&[
+        "coverage",
+        "--spec",
+        "spec/fabric",
+        "--area",
+        area,
+        "--quiet",
+    ]);
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     let text = stdout(&output);
     // Fabric's progress, pinned: update these counts as areas are curated (issue 14). Its
