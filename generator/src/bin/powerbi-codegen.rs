@@ -76,7 +76,8 @@ enum Command {
         /// Only the operations of this tag (required with `--swagger`).
         #[arg(long)]
         tag: Option<String>,
-        /// The category name (default: the tag's or the area's, in snake_case).
+        /// The category name (default: the tag's or the area's, in snake_case); with
+        /// `--split`, the whole area becomes this one category.
         #[arg(long)]
         category: Option<String>,
         /// The API's `api.yaml` (its base path, known scopes, docs URL and kinds); default
