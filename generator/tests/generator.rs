@@ -17,5 +17,6 @@ mod generator {
     pub mod never_panics;
     pub mod real_spec;
     pub mod request_types;
+    pub mod split;
     pub mod support;
 }

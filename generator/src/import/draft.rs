@@ -1,7 +1,7 @@
 //! A drafted permission category: what the importer read from Microsoft's description, in the
 //! spec's own terms (types spelled as the spec spells them), before it is written as YAML.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One drafted category file.
 #[derive(Debug, Clone, Default)]
@@ -20,6 +20,8 @@ pub struct Draft {
     pub enums: BTreeMap<String, DraftEnum>,
     /// What the maintainer must look at (written as comments at the top of the file).
     pub warnings: Vec<String>,
+    /// The models and enums drafted from Fabric's `common/` folder (the same in every area).
+    pub common: BTreeSet<String>,
 }
 
 /// One drafted operation.

@@ -13,6 +13,7 @@ mod emit;
 mod operation;
 mod prose;
 mod schema;
+pub mod split;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -53,7 +54,13 @@ impl Source {
     /// An API's default reference (`reference` in api.yaml, relative to its spec folder): a
     /// Swagger file when it names a `.json`, else a folder.
     pub fn reference(spec_folder: &Path, reference: &str) -> Self {
-        let path = document::normalize(&spec_folder.join(reference));
+        let joined = spec_folder.join(reference);
+        let mut path = document::normalize(&joined);
+        if !path.exists() {
+            // A spec folder reached through a symlink (the package's `spec/`): `..` is the
+            // link target's parent, which only the filesystem knows.
+            path = std::fs::canonicalize(&joined).unwrap_or(path);
+        }
         if reference.ends_with(".json") {
             Source::Swagger(path)
         } else {
@@ -215,7 +222,7 @@ fn finish(
     mut operations: Vec<draft::DraftOperation>,
     schemas: Schemas,
 ) {
-    let mut warnings: Vec<String> = schemas.warnings.into_iter().collect();
+    let mut warnings: Vec<String> = schemas.warnings.iter().cloned().collect();
     let mut names: BTreeMap<String, usize> = BTreeMap::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for operation in &mut operations {
@@ -258,6 +265,7 @@ fn finish(
         .map(|(scope, _)| scope)
         .collect();
     draft.operations = operations;
+    draft.common = schemas.common_names();
     draft.models = schemas.models;
     draft.enums = schemas.enums;
     draft.warnings = warnings;
@@ -268,7 +276,7 @@ fn finish(
 pub fn operation_ids(source: &Source) -> Result<Vec<String>, Error> {
     let mut documents = document::Documents::default();
     let mut ids = Vec::new();
-    for (file, _) in source.files()? {
+    for (file, area) in source.files()? {
         let paths = documents
             .file(&file)?
             .get("paths")
@@ -280,11 +288,21 @@ pub fn operation_ids(source: &Source) -> Result<Vec<String>, Error> {
             .flat_map(|methods| methods.values())
         {
             if let Some(id) = operation.get("operationId").and_then(Value::as_str) {
-                ids.push(id.to_owned());
+                ids.push(qualified(area.as_deref(), id));
             }
         }
     }
     Ok(ids)
+}
+
+/// How the spec names an operation of the description: its operationId, qualified by its
+/// area in Fabric's layout (`platform/Items_GetItem`, `admin/Items_GetItem`): Fabric's
+/// operationIds repeat across areas (27 of 725 at commit 4a7d6e4), a Swagger file's do not.
+pub fn qualified(area: Option<&str>, operation_id: &str) -> String {
+    match area {
+        Some(area) => format!("{area}/{operation_id}"),
+        None => operation_id.to_owned(),
+    }
 }
 
 /// One path or query parameter, one type (the spec's rule): Microsoft sometimes declares the

@@ -74,7 +74,7 @@ pub fn draft(
         limits: prose::limits(&sections),
         notes: prose::notes(&sections),
         examples: examples(operation, at.area),
-        operation_id,
+        operation_id: super::qualified(at.area, &operation_id),
         tag,
         path,
         fixed_query,
@@ -125,10 +125,16 @@ fn docs_url(api: &ApiDescription, area: Option<&str>, tag: &str, operation_id: &
     } else {
         format!("{}-{}", group.to_kebab_case(), stem.to_kebab_case())
     };
+    // Fabric's `platform` area is documented as "Core" (`.../fabric/core/workspaces/...`), and
+    // its product name OneLake is one word there (`core/onelake-shortcuts/...`).
     let area = area
-        .map(|area| format!("{}/", area.to_ascii_lowercase()))
+        .map(|area| match area.to_ascii_lowercase().as_str() {
+            "platform" => "core/".to_owned(),
+            other => format!("{other}/"),
+        })
         .unwrap_or_default();
-    format!("{}{area}{}/{page}", api.docs_url, tag.to_kebab_case())
+    let tag = tag.replace("OneLake", "Onelake").to_kebab_case();
+    format!("{}{area}{tag}/{page}", api.docs_url)
 }
 
 /// The summary: Microsoft's, else the description's first sentence; one line.

@@ -215,6 +215,20 @@ impl Schemas {
         Ok(())
     }
 
+    /// The spec names of the definitions drafted from a folder named `common` (Fabric's
+    /// definitions shared by every area).
+    pub fn common_names(&self) -> BTreeSet<String> {
+        self.names
+            .iter()
+            .filter(|((file, _), _)| {
+                file.parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|folder| folder == "common")
+            })
+            .map(|(_, spec_name)| spec_name.clone())
+            .collect()
+    }
+
     /// A PascalCase spec name not yet taken (a second `Item` from another file is `Item2`).
     fn unique_name(&self, name: &str) -> String {
         let mut base = pascal_name(name);

@@ -194,21 +194,45 @@ fn without_spec_the_cli_uses_the_bundled_spec_and_exports_it() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Fabric's coverage summary: `platform` (161 operations), `admin` (53), `semanticModel` (8),
+/// `report` (7) and `notebook` (12) of 725.
+const FABRIC_COVERAGE: &str =
+    "241 covered (0 beyond the reference), 0 excluded, 484 missing, 0 unknown, 0 conflicting\n";
+
 #[test]
 fn coverage_reports_each_api() {
-    let output = run(&["coverage", "--spec", "spec", "--quiet"]);
+    let output = run(&["coverage", "--spec", "spec/powerbi", "--quiet"]);
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     let text = stdout(&output);
-    assert!(
-        text.contains("fabric: no categories yet, nothing to cover\n"),
-        "{text}"
-    );
     assert!(
         text.contains("powerbi (spec/reference/powerbi-swagger.json):\n"),
         "{text}"
     );
     assert!(
         text.contains(" 0 missing, 0 unknown, 0 conflicting\n"),
+        "{text}"
+    );
+    // Fabric's description is beside the checkout (or where the packaged tests point).
+    let fabric = super::import::fabric_reference();
+    let area = fabric.to_str().unwrap();
+    let output = run(&[
+        "coverage",
+        "--spec",
+        "spec/fabric",
+        "--area",
+        area,
+        "--quiet",
+    ]);
+    assert!(output.status.success(), "stderr: {}", stderr(&output));
+    let text = stdout(&output);
+    // Fabric's progress, pinned: update these counts as areas are curated (issue 14). Its
+    // missing operations are reported without failing while excluded.yaml says `incomplete`.
+    assert!(
+        text.contains(FABRIC_COVERAGE),
+        "Fabric's coverage changed; expected {FABRIC_COVERAGE:?} in\n{text}"
+    );
+    assert!(
+        text.contains("fabric: 484 missing, accepted for now (excluded.yaml `incomplete`)"),
         "{text}"
     );
 }

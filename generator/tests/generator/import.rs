@@ -177,7 +177,9 @@ fn a_fabric_area_drafts_a_category_check_accepts() {
     );
     let run = operations
         .iter()
-        .find(|operation| operation.operation_ids == ["BackgroundJobs_RunOnDemandNotebook"])
+        .find(|operation| {
+            operation.operation_ids == ["notebook/BackgroundJobs_RunOnDemandNotebook"]
+        })
         .expect("run on demand");
     assert_eq!(
         run.long_running,
