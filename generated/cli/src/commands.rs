@@ -168,6 +168,7 @@ fn operation_command(operation: &'static Operation) -> Command {
                 .value_name(flag_name(parameter.name).replace('-', "_").to_uppercase()),
             ParameterLocation::Query | ParameterLocation::Header => Arg::new(parameter.name)
                 .long(flag_name(parameter.name))
+                .value_name(flag_name(parameter.name).replace('-', "_").to_uppercase())
                 .required(parameter.required && !by_utc_day(operation)),
         };
         command = command.arg(arg.help(help));

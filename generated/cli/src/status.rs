@@ -134,6 +134,6 @@ mod tests {
         assert_eq!(report["tenant"], "t");
         assert_eq!(report["identity"], "service principal");
         assert_eq!(report["roles"], "Tenant.Read.All");
-        assert!(claims("opaque-token").is_none());
+        assert!(super::claims("opaque-token").is_none());
     }
 }
