@@ -63,6 +63,13 @@ impl From<powerbi::Error> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
+        // The reader went away (`pbi ... | head`): nothing more to say to anyone.
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure {
+                code: 0,
+                message: String::new(),
+            };
+        }
         Failure::other(error.to_string())
     }
 }

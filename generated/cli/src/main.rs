@@ -53,8 +53,10 @@ fn main() -> ExitCode {
     }
 }
 
-/// One line on stderr, and the failure's exit code.
+/// One line on stderr (none when there is nothing to say), and the failure's exit code.
 fn report(failure: Failure) -> ExitCode {
-    eprintln!("pbi: {}", failure.message);
+    if !failure.message.is_empty() {
+        eprintln!("pbi: {}", failure.message);
+    }
     ExitCode::from(failure.code)
 }

@@ -7,7 +7,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::api::{LongRunning, Method, Paging, ParameterLocation, ServicePrincipal, WorkspaceScope};
+use crate::api::{
+    LongRunning, Method, Paging, ParameterLocation, ServicePrincipal, WorkspaceScope,
+};
 
 /// `rt::HttpMethod::…`
 pub fn http_method(method: Method) -> TokenStream {

@@ -89,7 +89,6 @@ pub fn client_name(category: &Category) -> Ident {
     format_ident!("{}Client", naming::pascal(&category.name))
 }
 
-
 fn options_name(operation: &Operation) -> Ident {
     format_ident!("{}Options", naming::pascal(&operation.name))
 }

@@ -105,7 +105,10 @@ pub fn items_field(api: &Api, operation: &Operation) -> Option<String> {
     let Response::Model(model) = &operation.response else {
         return None;
     };
-    let model = api.models.iter().find(|candidate| &candidate.name == model)?;
+    let model = api
+        .models
+        .iter()
+        .find(|candidate| &candidate.name == model)?;
     model.fields.iter().find_map(|field| match &field.ty {
         TypeRef::List(_) => Some(field.wire_name.clone()),
         _ => None,
