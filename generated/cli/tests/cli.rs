@@ -305,3 +305,39 @@ async fn the_embedded_sandbox_needs_no_tenant() {
         assert!(stdout(&output).contains(demo::SALES_WORKSPACE_NAME));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_pages_the_activity_log_one_utc_day_at_a_time() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let args = [
+        "admin",
+        "get-activity-events",
+        "--start-date-time",
+        "2026-12-01T00:00:00Z",
+        "--end-date-time",
+        "2026-12-03T00:00:00Z",
+        "--all",
+        "-o",
+        "jsonl",
+    ];
+    let output = pbi(&sandbox, &args, None).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    for line in stdout(&output).lines() {
+        serde_json::from_str::<Value>(line).expect("one JSON event per line");
+    }
+    let days: Vec<String> = sandbox
+        .recorded_requests()
+        .into_iter()
+        .filter(|request| request.path == "/v1.0/myorg/admin/activityevents")
+        .filter_map(|request| request.query)
+        .filter(|query| query.contains("startDateTime"))
+        .collect();
+    assert_eq!(days.len(), 2, "one request a UTC day: {days:?}");
+    assert!(days[0].contains("2026-12-01T00:00:00"), "{days:?}");
+    assert!(days[1].contains("2026-12-02T00:00:00"), "{days:?}");
+
+    // Without --all the window is sent as given, and the service refuses one of two days.
+    let one = pbi(&sandbox, &args[..6], None).await;
+    assert_eq!(one.status.code(), Some(4), "{}", stderr(&one));
+    assert!(stderr(&one).contains("same UTC day"), "{}", stderr(&one));
+}
