@@ -27346,6 +27346,56 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Scan,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "lineage",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to return lineage info (upstream dataflows, tiles, data source IDs)",
+                },
+                rt::Parameter {
+                    name: "datasourceDetails",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to return data source details",
+                },
+                rt::Parameter {
+                    name: "datasetSchema",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to return dataset schema (tables, columns and measures). If you set this parameter to `true`, you must fully enable metadata scanning in order for data to be returned; see [Enable tenant settings for metadata scanning](https://learn.microsoft.com/power-bi/admin/service-admin-metadata-scanning-setup#enable-tenant-settings-for-metadata-scanning).",
+                },
+                rt::Parameter {
+                    name: "datasetExpressions",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to return dataset expressions (DAX and Mashup queries). If you set this parameter to `true`, you must fully enable metadata scanning in order for data to be returned; see [Enable tenant settings for metadata scanning](https://learn.microsoft.com/power-bi/admin/service-admin-metadata-scanning-setup#enable-tenant-settings-for-metadata-scanning).",
+                },
+                rt::Parameter {
+                    name: "getArtifactUsers",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to return user details for a Power BI item (such as a report or a dashboard)",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "RequiredWorkspaces",
+                required: true,
+            },
+            items_field: None,
+            limits: Some(
+                "Maximum 500 requests per hour. Maximum 16 simultaneous requests. Each request names 1 to 100 workspace IDs.",
+            ),
         };
         /// `get_scan_status`: Gets the scan status for the specified scan.
         pub static GET_SCAN_STATUS: rt::Operation = rt::Operation {
@@ -27363,6 +27413,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scanId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scan ID, which is included in the response from the workspaces or the [Admin - WorkspaceInfo PostWorkspaceInfo](https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-post-workspace-info) API call that triggered the scan.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 10,000 requests per hour."),
         };
         /// `get_scan_result`: Gets the scan result for the specified scan.
         pub static GET_SCAN_RESULT: rt::Operation = rt::Operation {
@@ -27380,6 +27443,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scanId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scan ID, which is included in the response from the workspaces or the [Admin - WorkspaceInfo PostWorkspaceInfo](https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-post-workspace-info) API call that triggered the scan.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 500 requests per hour."),
         };
         /// `get_modified_workspaces`: Gets a list of workspace IDs in the organization.
         pub static GET_MODIFIED_WORKSPACES: rt::Operation = rt::Operation {
@@ -27397,6 +27473,35 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "modifiedSince",
+                    location: rt::ParameterLocation::Query,
+                    ty: "date-time",
+                    required: false,
+                    quoted: false,
+                    doc: "Last modified date (must be in ISO 8601 compliant UTC format). Must be between 30 minutes and 30 days before the current time.",
+                },
+                rt::Parameter {
+                    name: "excludePersonalWorkspaces",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to exclude personal workspaces",
+                },
+                rt::Parameter {
+                    name: "excludeInActiveWorkspaces",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to exclude inactive workspaces",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 30 requests per hour."),
         };
         /// `get_groups_as_admin`: Returns a list of workspaces for the organization.
         pub static GET_GROUPS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27414,6 +27519,45 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "Returns only the first n results. This parameter is mandatory and must be in the range of 1-5000.",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `users`, `reports`, `dashboards`, `datasets`, `dataflows`, and `workbooks`.",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition, for example `state eq 'Deleted'`, or `(not users/any()) or (not users/any(u: u/groupUserAccessRight eq Microsoft.PowerBI.ServiceContracts.Api.GroupUserAccessRight'Admin'))` for orphaned workspaces.",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results. Use with `$top` to fetch results beyond the first 5000.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Maximum 50 requests per hour or 15 requests per minute, per tenant. The call times out after 30 seconds to prevent adverse effect on the Power BI service. `$top` is required and must be between 1 and 5000.",
+            ),
         };
         /// `get_group_as_admin`: Returns a workspace for the organization.
         pub static GET_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27431,6 +27575,27 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `users`, `reports`, `dashboards`, `datasets`, `dataflows`, and `workbooks`.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `update_group_as_admin`: Updates the properties of the specified workspace.
         pub static UPDATE_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27448,6 +27613,22 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "AdminGroup",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_group_users_as_admin`: Returns a list of users that have access to the specified workspace.
         pub static GET_GROUP_USERS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27465,6 +27646,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `add_group_user_as_admin`: Grants user permissions to the specified workspace.
         pub static ADD_GROUP_USER_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27482,6 +27676,22 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GroupUser",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `delete_group_user_as_admin`: Removes user permissions from the specified workspace.
         pub static DELETE_GROUP_USER_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27499,6 +27709,43 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID.",
+                },
+                rt::Parameter {
+                    name: "user",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The user principal name (UPN) of the user or group object Id of the group or app object Id of the service principal to delete.",
+                },
+                rt::Parameter {
+                    name: "profileId",
+                    location: rt::ParameterLocation::Query,
+                    ty: "uuid",
+                    required: false,
+                    quoted: false,
+                    doc: "The service principal profile ID to delete.",
+                },
+                rt::Parameter {
+                    name: "isGroup",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether a given user is a group or not. This parameter is required when the user to delete is a group.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `restore_deleted_group_as_admin`: Restores a deleted workspace.
         pub static RESTORE_DELETED_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27516,6 +27763,22 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GroupRestoreRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_unused_artifacts_as_admin`: Returns a list of datasets, reports, and dashboards that have not been used within 30 days for the specified workspace.
         pub static GET_UNUSED_ARTIFACTS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27533,6 +27796,27 @@ pub mod admin {
             paging: rt::Paging::Continuation,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+                rt::Parameter {
+                    name: "continuationToken",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Token required to get the next chunk of the result set",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: Some("unusedArtifactEntities"),
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_dashboards_in_group_as_admin`: Returns a list of dashboards from the specified workspace.
         pub static GET_DASHBOARDS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27550,6 +27834,43 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_reports_in_group_as_admin`: Returns a list of reports from the specified workspace.
         pub static GET_REPORTS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27567,6 +27888,43 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_datasets_in_group_as_admin`: Returns a list of datasets from the specified workspace.
         pub static GET_DATASETS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27584,6 +27942,51 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Expands related entities inline, for example `encryption`",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_dataset_to_dataflows_links_in_group_as_admin`: Returns a list of upstream dataflows for datasets from the specified workspace.
         pub static GET_DATASET_TO_DATAFLOWS_LINKS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27601,6 +28004,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_dataflows_in_group_as_admin`: Returns a list of dataflows from the specified workspace.
         pub static GET_DATAFLOWS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27618,6 +28034,43 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_upstream_dataflows_in_group_as_admin`: Returns a list of upstream dataflows for the specified dataflow.
         pub static GET_UPSTREAM_DATAFLOWS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27635,6 +28088,27 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_datasets_as_admin`: Returns a list of datasets for the organization.
         pub static GET_DATASETS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27652,6 +28126,37 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Maximum 50 requests per hour or 5 requests per minute, per tenant.",
+            ),
         };
         /// `get_datasources_as_admin`: Returns a list of data sources for the specified dataset.
         pub static GET_DATASOURCES_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27669,6 +28174,21 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Each request takes 0.5 seconds to process, during which time other requests are queued.",
+            ),
         };
         /// `get_dataset_users_as_admin`: Returns a list of users that have access to the specified dataset.
         pub static GET_DATASET_USERS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27686,6 +28206,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_reports_as_admin`: Returns a list of reports for the organization.
         pub static GET_REPORTS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27703,6 +28236,37 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Maximum 50 requests per hour or 5 requests per minute, per tenant.",
+            ),
         };
         /// `get_report_users_as_admin`: Returns a list of users that have access to the specified report.
         pub static GET_REPORT_USERS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27720,6 +28284,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_report_subscriptions_as_admin`: Returns a list of report subscriptions along with subscriber details.
         pub static GET_REPORT_SUBSCRIPTIONS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27737,6 +28314,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_dashboards_as_admin`: Returns a list of dashboards for the organization.
         pub static GET_DASHBOARDS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27754,6 +28344,45 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `tiles`.",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Maximum 50 requests per hour or 5 requests per minute, per tenant.",
+            ),
         };
         /// `get_tiles_as_admin`: Returns a list of tiles within the specified dashboard.
         pub static GET_TILES_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27771,6 +28400,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_dashboard_users_as_admin`: Returns a list of users that have access to the specified dashboard.
         pub static GET_DASHBOARD_USERS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27788,6 +28430,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_dashboard_subscriptions_as_admin`: Returns a list of dashboard subscriptions along with subscriber details.
         pub static GET_DASHBOARD_SUBSCRIPTIONS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27805,6 +28460,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_dataflows_as_admin`: Returns a list of dataflows for the organization.
         pub static GET_DATAFLOWS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27822,6 +28490,35 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `export_dataflow_as_admin`: Exports the definition for the specified dataflow to a JSON file.
         pub static EXPORT_DATAFLOW_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27839,6 +28536,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_dataflow_datasources_as_admin`: Returns a list of data sources for the specified dataflow.
         pub static GET_DATAFLOW_DATASOURCES_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27856,6 +28566,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_dataflow_users_as_admin`: Returns a list of users that have access to the specified dataflow.
         pub static GET_DATAFLOW_USERS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27873,6 +28596,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_imports_as_admin`: Returns a list of imports for the organization.
         pub static GET_IMPORTS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27890,6 +28626,43 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Expands related entities inline",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_apps_as_admin`: Returns a list of apps in the organization.
         pub static GET_APPS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27907,6 +28680,29 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "The requested number of apps (at least 1). Required.",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "The number of entries to be skipped (at least 1 when given).",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Maximum 200 requests per hour. `$top` is required and must be at least 1.",
+            ),
         };
         /// `get_app_users_as_admin`: Returns a list of users that have access to the specified app.
         pub static GET_APP_USERS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27924,6 +28720,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_capacities_as_admin`: Returns a list of capacities for the organization.
         pub static GET_CAPACITIES_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27941,6 +28750,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Expands related entities inline, for example `tenantKey`",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `patch_capacity_as_admin`: Changes specific capacity information. Currently only the capacity's encryption key can be changed.
         pub static PATCH_CAPACITY_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27958,6 +28780,22 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "capacityId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The capacity ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "CapacityPatchRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_capacity_users_as_admin`: Returns a list of users that have access to the specified capacity.
         pub static GET_CAPACITY_USERS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -27975,6 +28813,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "capacityId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The capacity ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `assign_workspaces_to_capacity`: Assigns the specified workspaces to the specified Premium capacity.
         pub static ASSIGN_WORKSPACES_TO_CAPACITY: rt::Operation = rt::Operation {
@@ -27992,6 +28843,13 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "AssignWorkspacesToCapacityRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `unassign_workspaces_from_capacity`: Unassigns the specified workspaces from capacity (moves them to shared capacity).
         pub static UNASSIGN_WORKSPACES_FROM_CAPACITY: rt::Operation = rt::Operation {
@@ -28009,6 +28867,13 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "UnassignWorkspacesCapacityRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_refreshables`: Returns a list of refreshables for the organization within a capacity.
         pub static GET_REFRESHABLES: rt::Operation = rt::Operation {
@@ -28026,6 +28891,45 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "Returns only the first n results (at least 1). Required.",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Microsoft documents `capacities` and `groups`; its samples send `capacity,group`.",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition, for example `averageDuration gt 1800`.",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results. Use with `$top` to fetch results beyond the first 1000.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Maximum 200 requests per hour. `$top` is required and must be at least 1.",
+            ),
         };
         /// `get_refreshables_for_capacity`: Returns a list of refreshables for the specified capacity that the user has access to.
         pub static GET_REFRESHABLES_FOR_CAPACITY: rt::Operation = rt::Operation {
@@ -28043,6 +28947,53 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "capacityId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The capacity ID",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "Returns only the first n results (at least 1). Required.",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Microsoft documents `capacities` and `groups`; its samples send `capacity,group`.",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition, for example `averageDuration gt 1800`.",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results. Use with `$top` to fetch results beyond the first 1000.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Maximum 200 requests per hour. `$top` is required and must be at least 1.",
+            ),
         };
         /// `get_refreshable_for_capacity`: Returns the specified refreshable for the specified capacity that the user has access to.
         pub static GET_REFRESHABLE_FOR_CAPACITY: rt::Operation = rt::Operation {
@@ -28060,6 +29011,35 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "capacityId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The capacity ID",
+                },
+                rt::Parameter {
+                    name: "refreshableId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The refreshable ID",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Microsoft documents `capacities` and `groups`; its samples send `capacity,group`.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_power_bi_encryption_keys`: Returns the encryption keys for the tenant.
         pub static GET_POWER_BI_ENCRYPTION_KEYS: rt::Operation = rt::Operation {
@@ -28077,6 +29057,10 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `add_power_bi_encryption_key`: Adds an encryption key for Power BI workspaces assigned to a capacity.
         pub static ADD_POWER_BI_ENCRYPTION_KEY: rt::Operation = rt::Operation {
@@ -28094,6 +29078,13 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "TenantKeyCreationRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 600 requests per hour."),
         };
         /// `rotate_power_bi_encryption_key`: Rotates the encryption key for Power BI workspaces assigned to a capacity.
         pub static ROTATE_POWER_BI_ENCRYPTION_KEY: rt::Operation = rt::Operation {
@@ -28111,6 +29102,22 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "tenantKeyId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The tenant key ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "TenantKeyRotationRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 600 requests per hour."),
         };
         /// `get_user_artifact_access_as_admin`: Returns a list of Power BI items (such as reports or dashboards) that the specified user has access to.
         pub static GET_USER_ARTIFACT_ACCESS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28128,6 +29135,35 @@ pub mod admin {
             paging: rt::Paging::Continuation,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "userId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The graph ID or user principal name (UPN) of the user",
+                },
+                rt::Parameter {
+                    name: "continuationToken",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Token required to get the next chunk of the result set",
+                },
+                rt::Parameter {
+                    name: "artifactTypes",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Comma separated list of artifact types, for example `Dataflow,Dashboard`.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: Some("artifactAccessEntities"),
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_user_subscriptions_as_admin`: Returns a list of subscriptions for the specified user.
         pub static GET_USER_SUBSCRIPTIONS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28145,6 +29181,27 @@ pub mod admin {
             paging: rt::Paging::Continuation,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "userId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The graph ID or user principal name (UPN) of the user",
+                },
+                rt::Parameter {
+                    name: "continuationToken",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Token required to get the next chunk of the result set",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: Some("subscriptionEntities"),
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_activity_events`: Returns a list of audit activity events for a tenant.
         pub static GET_ACTIVITY_EVENTS: rt::Operation = rt::Operation {
@@ -28162,6 +29219,45 @@ pub mod admin {
             paging: rt::Paging::Continuation,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "startDateTime",
+                    location: rt::ParameterLocation::Query,
+                    ty: "date-time",
+                    required: false,
+                    quoted: true,
+                    doc: "Start date and time of the window for audit event results, in the same UTC day as `endDateTime`. Sent as the service wants it: in UTC, to the second, wrapped in single quotes (`'2019-08-13T07:55:00'`).",
+                },
+                rt::Parameter {
+                    name: "endDateTime",
+                    location: rt::ParameterLocation::Query,
+                    ty: "date-time",
+                    required: false,
+                    quoted: true,
+                    doc: "End date and time of the window for audit event results, in the same UTC day as `startDateTime`. Sent in UTC, to the second, wrapped in single quotes.",
+                },
+                rt::Parameter {
+                    name: "continuationToken",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Token required to get the next chunk of the result set",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Filters the results based on a boolean condition, using `Activity`, `UserId`, or both properties. Supports only `eq` and `and` operators, for example `Activity eq 'viewreport' and UserId eq 'john@contoso.com'`.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: Some("activityEventEntities"),
+            limits: Some(
+                "Maximum 200 requests per hour. Activity logging isn't supported for Microsoft Cloud Deutschland.",
+            ),
         };
         /// `set_labels_as_admin`: Sets sensitivity labels on Power BI items (such as reports or dashboards) by item ID.
         pub static SET_LABELS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28179,6 +29275,15 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "InformationProtectionChangeLabelDetails",
+                required: true,
+            },
+            items_field: None,
+            limits: Some(
+                "Maximum 25 requests per hour. Each request can update up to 2,000 Power BI items.",
+            ),
         };
         /// `remove_labels_as_admin`: Removes sensitivity labels from Power BI items (such as reports or dashboards) by item ID.
         pub static REMOVE_LABELS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28196,6 +29301,15 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "InformationProtectionArtifactsChangeLabel",
+                required: true,
+            },
+            items_field: None,
+            limits: Some(
+                "Maximum 25 requests per hour. Each request can update up to 2,000 Power BI items.",
+            ),
         };
         /// `get_links_shared_to_whole_organization`: Returns a list of Power BI reports that are shared with the whole organization through links.
         pub static GET_LINKS_SHARED_TO_WHOLE_ORGANIZATION: rt::Operation = rt::Operation {
@@ -28213,6 +29327,19 @@ pub mod admin {
             paging: rt::Paging::Continuation,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "continuationToken",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Token required to get the next chunk of the result set",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: Some("artifactAccessEntities"),
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_published_to_web`: Returns a list of Power BI items (such as reports or dashboards) that are published to the web.
         pub static GET_PUBLISHED_TO_WEB: rt::Operation = rt::Operation {
@@ -28230,6 +29357,19 @@ pub mod admin {
             paging: rt::Paging::Continuation,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "continuationToken",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Token required to get the next chunk of the result set",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: Some("artifactAccessEntities"),
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_pipelines_as_admin`: Returns a list of deployment pipelines for the organization.
         pub static GET_PIPELINES_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28247,6 +29387,45 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `users` and `stages`.",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Filters the results based on a boolean condition. This API only supports filtering for orphaned deployment pipelines (`not users/any()`, with `$expand=users`). Unsupported filters return unfiltered results.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results. This parameter must be in the range of 1-5000.",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results. Use with `$top` to fetch results beyond the first 5000.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Maximum 200 requests per hour. `$top` must be between 1 and 5000.",
+            ),
         };
         /// `get_pipeline_users_as_admin`: Returns a list of users that have access to a specified deployment pipeline.
         pub static GET_PIPELINE_USERS_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28264,6 +29443,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `update_pipeline_user_as_admin`: Grants user permissions to a specified deployment pipeline.
         pub static UPDATE_PIPELINE_USER_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28281,6 +29473,22 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "PipelineUser",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `delete_pipeline_user_as_admin`: Removes user permissions from a specified deployment pipeline.
         pub static DELETE_PIPELINE_USER_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28298,6 +29506,27 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+                rt::Parameter {
+                    name: "identifier",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "For the principal type `User`, provide the user principal name (UPN). Otherwise, provide the [Object ID](https://learn.microsoft.com/power-bi/developer/embedded/embedded-troubleshoot#what-is-the-difference-between-application-object-id-and-principal-object-id) of the principal.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
         /// `get_profiles_as_admin`: Returns a list of service principal profiles for the organization.
         pub static GET_PROFILES_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28315,6 +29544,37 @@ pub mod admin {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Filters the results based on a boolean condition, using `id`, `displayName`, or `servicePrincipalId`. Supports only the `eq` operator, for example `servicePrincipalId eq '12345678-e7a5-4d73-8187-f10824041234'`.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results. This parameter must be in the range of 1-5000.",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results. Use with `$top` to fetch results beyond the first 5000.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some(
+                "Maximum 200 requests per hour. `$top` must be between 1 and 5000.",
+            ),
         };
         /// `delete_profile_as_admin`: Deletes the specified service principal profile.
         pub static DELETE_PROFILE_AS_ADMIN: rt::Operation = rt::Operation {
@@ -28332,6 +29592,19 @@ pub mod admin {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "profileId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The service principal profile ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 200 requests per hour."),
         };
     }
 }
@@ -28560,6 +29833,10 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_app`: Returns the specified installed app.
         pub static GET_APP: rt::Operation = rt::Operation {
@@ -28577,6 +29854,19 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `list_reports`: Returns a list of reports from the specified app.
         pub static LIST_REPORTS: rt::Operation = rt::Operation {
@@ -28594,6 +29884,19 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_report`: Returns the specified report from the specified app.
         pub static GET_REPORT: rt::Operation = rt::Operation {
@@ -28611,6 +29914,27 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `list_dashboards`: Returns a list of dashboards from the specified app.
         pub static LIST_DASHBOARDS: rt::Operation = rt::Operation {
@@ -28628,6 +29952,19 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_dashboard`: Returns the specified dashboard from the specified app.
         pub static GET_DASHBOARD: rt::Operation = rt::Operation {
@@ -28645,6 +29982,27 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_tiles`: Returns a list of tiles within the specified dashboard from the specified app.
         pub static GET_TILES: rt::Operation = rt::Operation {
@@ -28662,6 +30020,27 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_tile`: Returns the specified tile within the specified dashboard from the specified app.
         pub static GET_TILE: rt::Operation = rt::Operation {
@@ -28679,6 +30058,35 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+                rt::Parameter {
+                    name: "tileId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The tile ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -28764,6 +30172,10 @@ pub mod available_features {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_available_feature`: Returns the specified available feature for the user by name.
         pub static GET_AVAILABLE_FEATURE: rt::Operation = rt::Operation {
@@ -28781,6 +30193,19 @@ pub mod available_features {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "featureName",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The feature name, for example `embedTrial`",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -29213,6 +30638,10 @@ pub mod capacities {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_workloads`: Returns the current state of the specified capacity workloads.
         pub static GET_WORKLOADS: rt::Operation = rt::Operation {
@@ -29230,6 +30659,19 @@ pub mod capacities {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "capacityId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The capacity ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_workload`: Returns the current state of a workload.
         pub static GET_WORKLOAD: rt::Operation = rt::Operation {
@@ -29247,6 +30689,27 @@ pub mod capacities {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "capacityId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The capacity ID",
+                },
+                rt::Parameter {
+                    name: "workloadName",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The name of the workload, for example `Dataflows` or `PaginatedReports`",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `patch_workload`: Changes the state of a specific workload to Enabled or Disabled.
         pub static PATCH_WORKLOAD: rt::Operation = rt::Operation {
@@ -29264,6 +30727,30 @@ pub mod capacities {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "capacityId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The capacity ID",
+                },
+                rt::Parameter {
+                    name: "workloadName",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The name of the workload, for example `Dataflows` or `PaginatedReports`",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "PatchWorkloadRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_refreshables`: Returns a list of refreshables for all capacities that the user has access to.
         pub static GET_REFRESHABLES: rt::Operation = rt::Operation {
@@ -29281,6 +30768,43 @@ pub mod capacities {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "Returns only the first n results (at least 1).",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `capacity` and `group`.",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition, for example `averageDuration gt 1800`.",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results. Use with `$top` to fetch results beyond the first 1000.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_refreshables_for_capacity`: Returns a list of refreshables for the specified capacity that the user has access to.
         pub static GET_REFRESHABLES_FOR_CAPACITY: rt::Operation = rt::Operation {
@@ -29298,6 +30822,51 @@ pub mod capacities {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "capacityId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The capacity ID",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "Returns only the first n results (at least 1).",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `capacity` and `group`. (Microsoft's parameter text says `capacities` and `groups`; its examples use `capacity,group`.)",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition, for example `averageDuration gt 1800`.",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results. Use with `$top` to fetch results beyond the first 1000.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_refreshable_for_capacity`: Returns the specified refreshable for the specified capacity that the user has access to.
         pub static GET_REFRESHABLE_FOR_CAPACITY: rt::Operation = rt::Operation {
@@ -29315,6 +30884,35 @@ pub mod capacities {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "capacityId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The capacity ID",
+                },
+                rt::Parameter {
+                    name: "refreshableId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The refreshable ID",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `capacity` and `group`. (Microsoft's parameter text says `capacities` and `groups`; its examples use `capacity,group`.)",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `assign_to_capacity`: Assigns My workspace or the specified workspace to the specified capacity.
         pub static ASSIGN_TO_CAPACITY: rt::Operation = rt::Operation {
@@ -29335,6 +30933,13 @@ pub mod capacities {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Poll,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "AssignToCapacityRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_capacity_assignment_status`: Gets the status of the assignment-to-capacity operation for My workspace or the specified workspace.
         pub static GET_CAPACITY_ASSIGNMENT_STATUS: rt::Operation = rt::Operation {
@@ -29355,6 +30960,10 @@ pub mod capacities {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -29622,6 +31231,10 @@ pub mod dashboards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_dashboard`: Returns the specified dashboard from My workspace or the specified workspace.
         pub static GET_DASHBOARD: rt::Operation = rt::Operation {
@@ -29642,6 +31255,19 @@ pub mod dashboards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `add_dashboard`: Creates a new empty dashboard in My workspace or the specified workspace.
         pub static ADD_DASHBOARD: rt::Operation = rt::Operation {
@@ -29662,6 +31288,13 @@ pub mod dashboards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "AddDashboardRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_tiles`: Returns a list of tiles within the specified dashboard from My workspace or the specified workspace.
         pub static GET_TILES: rt::Operation = rt::Operation {
@@ -29679,6 +31312,19 @@ pub mod dashboards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_tile`: Returns the specified tile within the specified dashboard from My workspace or the specified workspace.
         pub static GET_TILE: rt::Operation = rt::Operation {
@@ -29696,6 +31342,27 @@ pub mod dashboards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+                rt::Parameter {
+                    name: "tileId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The tile ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `delete_dashboard`: Deletes the specified dashboard from My workspace or the specified workspace.
         pub static DELETE_DASHBOARD: rt::Operation = rt::Operation {
@@ -29716,6 +31383,19 @@ pub mod dashboards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `clone_tile`: Clones the specified tile from My workspace or the specified workspace.
         pub static CLONE_TILE: rt::Operation = rt::Operation {
@@ -29733,6 +31413,30 @@ pub mod dashboards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+                rt::Parameter {
+                    name: "tileId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The tile ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "CloneTileRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -29817,6 +31521,10 @@ pub mod dataflow_storage_accounts {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `assign_to_dataflow_storage`: Assigns the specified workspace to the specified dataflow storage account.
         pub static ASSIGN_TO_DATAFLOW_STORAGE: rt::Operation = rt::Operation {
@@ -29834,6 +31542,22 @@ pub mod dataflow_storage_accounts {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "AssignToDataflowStorageRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -30199,6 +31923,10 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `export_dataflow`: Exports the specified dataflow definition to a JSON file.
         pub static EXPORT_DATAFLOW: rt::Operation = rt::Operation {
@@ -30216,6 +31944,19 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `delete_dataflow`: Deletes a dataflow from Power BI data prep storage, including its definition file and model.
         pub static DELETE_DATAFLOW: rt::Operation = rt::Operation {
@@ -30233,6 +31974,19 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_dataflow`: Updates dataflow properties, capabilities and settings.
         pub static UPDATE_DATAFLOW: rt::Operation = rt::Operation {
@@ -30250,6 +32004,22 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "DataflowUpdateRequestMessage",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `refresh_dataflow`: Triggers a refresh for the specified dataflow.
         pub static REFRESH_DATAFLOW: rt::Operation = rt::Operation {
@@ -30267,6 +32037,30 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+                rt::Parameter {
+                    name: "processType",
+                    location: rt::ParameterLocation::Query,
+                    ty: "DataflowRefreshProcessType",
+                    required: false,
+                    quoted: false,
+                    doc: "Type of refresh process to use.",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "RefreshRequest",
+                required: false,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_dataflow_datasources`: Returns a list of data sources for the specified dataflow.
         pub static GET_DATAFLOW_DATASOURCES: rt::Operation = rt::Operation {
@@ -30284,6 +32078,19 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_upstream_dataflows`: Returns a list of upstream dataflows for the specified dataflow.
         pub static GET_UPSTREAM_DATAFLOWS: rt::Operation = rt::Operation {
@@ -30301,6 +32108,19 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_refresh_schedule`: Creates or updates the refresh schedule for a specified dataflow.
         pub static UPDATE_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
@@ -30318,6 +32138,22 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "RefreshScheduleRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_dataflow_transactions`: Returns a list of transactions for the specified dataflow.
         pub static GET_DATAFLOW_TRANSACTIONS: rt::Operation = rt::Operation {
@@ -30335,6 +32171,19 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "dataflowId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataflow ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `cancel_dataflow_transaction`: Attempts to cancel the specified transactions.
         pub static CANCEL_DATAFLOW_TRANSACTION: rt::Operation = rt::Operation {
@@ -30352,6 +32201,19 @@ pub mod dataflows {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "transactionId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The transaction ID, as returned by `get_dataflow_transactions` (for example `2020-09-11T19:21:52.8778432Z@9cc7a369-6112-4dba-97b6-b07ff5699568$1374282`). Microsoft's description says UUID; its example and the transaction IDs it returns are not.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -31418,6 +33280,10 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_dataset`: Returns the specified dataset from My workspace or the specified workspace.
         pub static GET_DATASET: rt::Operation = rt::Operation {
@@ -31435,6 +33301,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `delete_dataset`: Deletes the specified dataset from My workspace or the specified workspace.
         pub static DELETE_DATASET: rt::Operation = rt::Operation {
@@ -31452,6 +33331,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `refresh_dataset`: Triggers a refresh for the specified dataset from My workspace or the specified workspace.
         pub static REFRESH_DATASET: rt::Operation = rt::Operation {
@@ -31472,6 +33364,24 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Refresh,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "DatasetRefreshRequest",
+                required: false,
+            },
+            items_field: None,
+            limits: Some(
+                "For Shared capacities, a maximum of eight requests per day, including refreshes executed by using scheduled refresh, can be initiated. For Premium capacities, the maximum requests per day is only limited by the available resources in the capacity. If available resources are overloaded, refreshes are throttled until the load is reduced. The refresh will fail if throttling exceeds 1 hour.",
+            ),
         };
         /// `get_refresh_history`: Returns the refresh history for the specified dataset from My workspace or the specified workspace.
         pub static GET_REFRESH_HISTORY: rt::Operation = rt::Operation {
@@ -31492,6 +33402,27 @@ pub mod datasets {
             paging: rt::Paging::Top,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "The requested number of entries in the refresh history (at least 1). If not provided, the default is the last available 60 entries.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_parameters`: Returns a list of parameters for the specified dataset from My workspace or the specified workspace.
         pub static GET_PARAMETERS: rt::Operation = rt::Operation {
@@ -31509,6 +33440,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `execute_queries`: Executes Data Analysis Expressions (DAX) queries against the provided dataset.
         pub static EXECUTE_QUERIES: rt::Operation = rt::Operation {
@@ -31529,6 +33473,24 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: true,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "DatasetExecuteQueriesRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some(
+                "There's a limit of 120 query requests per minute per user, regardless of the dataset that's queried. One query per API call and one table request per query; a maximum of 100,000 rows or 1,000,000 values per query (whichever is hit first), and a maximum of 15MB of data per query.",
+            ),
         };
         /// `execute_dax_queries`: Executes Data Analysis Expressions (DAX) queries against the provided dataset; the answer is an Apache Arrow IPC stream.
         pub static EXECUTE_DAX_QUERIES: rt::Operation = rt::Operation {
@@ -31549,6 +33511,24 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: true,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "DatasetExecuteDaxQueriesRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some(
+                "There's a limit of 120 query requests per minute per user, regardless of the dataset that's queried. One query per API call, but the query can have several `EVALUATE` statements; no fixed row or value limit (cap it with `resultSetRowCountLimit`).",
+            ),
         };
         /// `take_over`: Transfers ownership over the specified dataset to the current authorized user.
         pub static TAKE_OVER: rt::Operation = rt::Operation {
@@ -31566,6 +33546,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_datasources`: Returns a list of data sources for the specified dataset from My workspace or the specified workspace.
         pub static GET_DATASOURCES: rt::Operation = rt::Operation {
@@ -31586,6 +33579,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_dataset`: Updates the properties for the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_DATASET: rt::Operation = rt::Operation {
@@ -31603,6 +33609,22 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "UpdateDatasetRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_dataset_to_dataflows_links`: Returns a list of upstream dataflows for datasets from the specified workspace.
         pub static GET_DATASET_TO_DATAFLOWS_LINKS: rt::Operation = rt::Operation {
@@ -31620,6 +33642,10 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_refresh_execution_details`: Returns execution details of an enhanced refresh operation for the specified dataset from My workspace or the specified workspace.
         pub static GET_REFRESH_EXECUTION_DETAILS: rt::Operation = rt::Operation {
@@ -31640,6 +33666,27 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Poll,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+                rt::Parameter {
+                    name: "refreshId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The refresh ID: the `x-ms-request-id` response header (or the last segment of the `Location` header) of an enhanced refresh started with `refresh_dataset`",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `cancel_refresh`: Cancels the specified enhanced refresh operation for the specified dataset from My workspace or the specified workspace.
         pub static CANCEL_REFRESH: rt::Operation = rt::Operation {
@@ -31657,6 +33704,27 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+                rt::Parameter {
+                    name: "refreshId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The refresh ID: the `x-ms-request-id` response header (or the last segment of the `Location` header) of an enhanced refresh started with `refresh_dataset`",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_refresh_schedule`: Returns the refresh schedule for the specified dataset from My workspace or the specified workspace.
         pub static GET_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
@@ -31677,6 +33745,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_refresh_schedule`: Updates the refresh schedule for the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
@@ -31697,6 +33778,24 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "RefreshScheduleRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some(
+                "The limit on the number of time slots per day depends on whether a Premium or Shared capacity is used.",
+            ),
         };
         /// `get_direct_query_refresh_schedule`: Returns the refresh schedule for a specified DirectQuery or LiveConnection dataset from My workspace or the specified workspace.
         pub static GET_DIRECT_QUERY_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
@@ -31717,6 +33816,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_direct_query_refresh_schedule`: Updates the refresh schedule for a specified DirectQuery or LiveConnection dataset from My workspace or the specified workspace.
         pub static UPDATE_DIRECT_QUERY_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
@@ -31737,6 +33849,22 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "DirectQueryRefreshScheduleRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `update_parameters`: Updates the parameters values for the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_PARAMETERS: rt::Operation = rt::Operation {
@@ -31757,6 +33885,22 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "UpdateMashupParametersRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum of 100 parameters per request."),
         };
         /// `update_datasources`: Updates the data sources of the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_DATASOURCES: rt::Operation = rt::Operation {
@@ -31777,6 +33921,22 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "UpdateDatasourcesRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `bind_to_gateway`: Binds the specified dataset from My workspace or the specified workspace to the specified gateway, optionally with a given set of data source IDs.
         pub static BIND_TO_GATEWAY: rt::Operation = rt::Operation {
@@ -31794,6 +33954,22 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "BindToGatewayRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_gateway_datasources`: Returns a list of gateway data sources for the specified dataset from My workspace or the specified workspace (deprecated: use `get_datasources`).
         pub static GET_GATEWAY_DATASOURCES: rt::Operation = rt::Operation {
@@ -31814,6 +33990,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `discover_gateways`: Returns a list of gateways that the specified dataset from My workspace or the specified workspace can be bound to.
         pub static DISCOVER_GATEWAYS: rt::Operation = rt::Operation {
@@ -31834,6 +34023,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_query_scale_out_sync_status`: Returns the query scale-out sync status for the specified dataset from My workspace or the specified workspace.
         pub static GET_QUERY_SCALE_OUT_SYNC_STATUS: rt::Operation = rt::Operation {
@@ -31854,6 +34056,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `trigger_query_scale_out_sync`: Triggers a query scale-out sync of read-only replicas for the specified dataset from My workspace or the specified workspace.
         pub static TRIGGER_QUERY_SCALE_OUT_SYNC: rt::Operation = rt::Operation {
@@ -31874,6 +34089,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `list_dataset_users`: Returns a list of principals that have access to the specified dataset from My workspace or the specified workspace.
         pub static LIST_DATASET_USERS: rt::Operation = rt::Operation {
@@ -31894,6 +34122,19 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `add_dataset_user`: Grants the specified user's permissions to the specified dataset from My workspace or the specified workspace.
         pub static ADD_DATASET_USER: rt::Operation = rt::Operation {
@@ -31914,6 +34155,22 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "PostDatasetUserAccess",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `update_dataset_user`: Updates the existing dataset permissions of the specified user to the specified permissions, for a dataset from My workspace or the specified workspace.
         pub static UPDATE_DATASET_USER: rt::Operation = rt::Operation {
@@ -31934,6 +34191,22 @@ pub mod datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "DatasetUserAccess",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -32226,6 +34499,15 @@ pub mod embed_token {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: true,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "GenerateTokenRequestV2",
+                required: true,
+            },
+            items_field: None,
+            limits: Some(
+                "Maximum 50 reports, 50 datasets and 50 target workspaces per request.",
+            ),
         };
         /// `generate_token_for_create`: Generates an embed token to allow report creation in the specified workspace based on the specified dataset.
         pub static GENERATE_TOKEN_FOR_CREATE: rt::Operation = rt::Operation {
@@ -32248,6 +34530,13 @@ pub mod embed_token {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: true,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "GenerateTokenRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `generate_token_for_report`: Generates an embed token to view or edit the specified report from the specified workspace.
         pub static GENERATE_TOKEN_FOR_REPORT: rt::Operation = rt::Operation {
@@ -32270,6 +34559,22 @@ pub mod embed_token {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: true,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GenerateTokenRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `generate_token_for_dataset`: Generates an embed token based on the specified dataset from the specified workspace.
         pub static GENERATE_TOKEN_FOR_DATASET: rt::Operation = rt::Operation {
@@ -32287,6 +34592,22 @@ pub mod embed_token {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: true,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GenerateTokenRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `generate_token_for_dashboard`: Generates an embed token to view the specified dashboard from the specified workspace.
         pub static GENERATE_TOKEN_FOR_DASHBOARD: rt::Operation = rt::Operation {
@@ -32317,6 +34638,22 @@ pub mod embed_token {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: true,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GenerateTokenRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `generate_token_for_tile`: Generates an embed token to view the specified tile from the specified workspace.
         pub static GENERATE_TOKEN_FOR_TILE: rt::Operation = rt::Operation {
@@ -32347,6 +34684,30 @@ pub mod embed_token {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: true,
+            parameters: &[
+                rt::Parameter {
+                    name: "dashboardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The dashboard ID",
+                },
+                rt::Parameter {
+                    name: "tileId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The tile ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GenerateTokenRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -32726,6 +35087,10 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_gateway`: Returns the specified gateway.
         pub static GET_GATEWAY: rt::Operation = rt::Operation {
@@ -32743,6 +35108,19 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `list_datasources`: Returns a list of data sources from the specified gateway.
         pub static LIST_DATASOURCES: rt::Operation = rt::Operation {
@@ -32760,6 +35138,19 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `create_datasource`: Creates a new data source on the specified on-premises gateway.
         pub static CREATE_DATASOURCE: rt::Operation = rt::Operation {
@@ -32777,6 +35168,22 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "PublishDatasourceToGatewayRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_datasource`: Returns the specified data source from the specified gateway.
         pub static GET_DATASOURCE: rt::Operation = rt::Operation {
@@ -32794,6 +35201,27 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+                rt::Parameter {
+                    name: "datasourceId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The data source ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `delete_datasource`: Deletes the specified data source from the specified gateway.
         pub static DELETE_DATASOURCE: rt::Operation = rt::Operation {
@@ -32811,6 +35239,27 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+                rt::Parameter {
+                    name: "datasourceId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The data source ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_datasource`: Updates the credentials of the specified data source from the specified gateway.
         pub static UPDATE_DATASOURCE: rt::Operation = rt::Operation {
@@ -32828,6 +35277,30 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+                rt::Parameter {
+                    name: "datasourceId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The data source ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "UpdateDatasourceRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_datasource_status`: Checks the connectivity status of the specified data source from the specified gateway.
         pub static GET_DATASOURCE_STATUS: rt::Operation = rt::Operation {
@@ -32845,6 +35318,27 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+                rt::Parameter {
+                    name: "datasourceId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The data source ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `list_datasource_users`: Returns a list of users who have access to the specified data source.
         pub static LIST_DATASOURCE_USERS: rt::Operation = rt::Operation {
@@ -32862,6 +35356,27 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+                rt::Parameter {
+                    name: "datasourceId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The data source ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `add_datasource_user`: Grants or updates the permissions required to use the specified data source for the specified user.
         pub static ADD_DATASOURCE_USER: rt::Operation = rt::Operation {
@@ -32879,6 +35394,30 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+                rt::Parameter {
+                    name: "datasourceId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The data source ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "DatasourceUser",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_datasource_user`: Removes the specified user from the specified data source.
         pub static DELETE_DATASOURCE_USER: rt::Operation = rt::Operation {
@@ -32896,6 +35435,43 @@ pub mod gateways {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "gatewayId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.",
+                },
+                rt::Parameter {
+                    name: "datasourceId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The data source ID",
+                },
+                rt::Parameter {
+                    name: "emailAdress",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The user's email address or the object ID of the service principal. (Microsoft spells the path placeholder `emailAdress`.)",
+                },
+                rt::Parameter {
+                    name: "profileId",
+                    location: rt::ParameterLocation::Query,
+                    ty: "uuid",
+                    required: false,
+                    quoted: false,
+                    doc: "The service principal profile ID to delete",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -33312,6 +35888,35 @@ pub mod groups {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results based on an [OData](https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_SystemQueryOptions) filter query condition, for example `contains(name,'marketing') or name eq 'contoso'`.",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_group`: Returns the specified workspace.
         pub static GET_GROUP: rt::Operation = rt::Operation {
@@ -33329,6 +35934,19 @@ pub mod groups {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `create_group`: Creates a new workspace.
         pub static CREATE_GROUP: rt::Operation = rt::Operation {
@@ -33346,6 +35964,22 @@ pub mod groups {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "workspaceV2",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "(Preview feature) Whether to create a workspace. The only supported value is `true`.",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GroupCreationRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `update_group`: Updates the specified workspace.
         pub static UPDATE_GROUP: rt::Operation = rt::Operation {
@@ -33363,6 +35997,22 @@ pub mod groups {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "UpdateGroupRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_group`: Deletes the specified workspace.
         pub static DELETE_GROUP: rt::Operation = rt::Operation {
@@ -33380,6 +36030,19 @@ pub mod groups {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "groupId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The workspace ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `list_group_users`: Returns a list of users that have access to the specified workspace.
         pub static LIST_GROUP_USERS: rt::Operation = rt::Operation {
@@ -33397,6 +36060,27 @@ pub mod groups {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `add_group_user`: Grants the specified user the specified permissions to the specified workspace.
         pub static ADD_GROUP_USER: rt::Operation = rt::Operation {
@@ -33414,6 +36098,13 @@ pub mod groups {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "GroupUser",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `update_group_user`: Updates the specified user permissions to the specified workspace.
         pub static UPDATE_GROUP_USER: rt::Operation = rt::Operation {
@@ -33431,6 +36122,13 @@ pub mod groups {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "GroupUser",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_group_user`: Deletes the specified user permissions from the specified workspace.
         pub static DELETE_GROUP_USER: rt::Operation = rt::Operation {
@@ -33448,6 +36146,27 @@ pub mod groups {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "user",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The email address of the user or object ID of the service principal to delete",
+                },
+                rt::Parameter {
+                    name: "profileId",
+                    location: rt::ParameterLocation::Query,
+                    ty: "uuid",
+                    required: false,
+                    quoted: false,
+                    doc: "The service principal profile ID to delete",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -33817,6 +36536,10 @@ pub mod imports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `post_import`: Creates new content in My workspace or the specified workspace.
         pub static POST_IMPORT: rt::Operation = rt::Operation {
@@ -33834,6 +36557,59 @@ pub mod imports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Import,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetDisplayName",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The display name of the dataset, including the file extension (for example `Sales.pbix` or `Invoice.rdl`). Not supported when importing from OneDrive for Business. For importing or creating dataflows, set it to `model.json`.",
+                },
+                rt::Parameter {
+                    name: "nameConflict",
+                    location: rt::ParameterLocation::Query,
+                    ty: "ImportConflictHandlerMode",
+                    required: false,
+                    quoted: false,
+                    doc: "What to do if a dataset with the same name already exists. The default value is `Ignore`. For RDL files, `Abort` and `Overwrite` are the only supported options. For dataflow model.json files, `Abort` and `GenerateUniqueName` are the only supported options.",
+                },
+                rt::Parameter {
+                    name: "skipReport",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to skip report import. If specified, the value must be `true`. Only supported for Power BI .pbix files.",
+                },
+                rt::Parameter {
+                    name: "overrideReportLabel",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to override the existing label on a report when republishing a Power BI .pbix file. The service default value is `true`.",
+                },
+                rt::Parameter {
+                    name: "overrideModelLabel",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to override the existing label on a model when republishing a Power BI .pbix file. The service default value is `true`.",
+                },
+                rt::Parameter {
+                    name: "subfolderObjectId",
+                    location: rt::ParameterLocation::Query,
+                    ty: "uuid",
+                    required: false,
+                    quoted: false,
+                    doc: "The subfolder ID, to import the file into a subfolder of the workspace.",
+                },
+            ],
+            body: rt::RequestBody::File,
+            items_field: None,
+            limits: None,
         };
         /// `post_import_from_one_drive`: Imports an Excel workbook (.xlsx) from OneDrive for Business into My workspace or the specified workspace.
         pub static POST_IMPORT_FROM_ONE_DRIVE: rt::Operation = rt::Operation {
@@ -33851,6 +36627,30 @@ pub mod imports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Import,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "nameConflict",
+                    location: rt::ParameterLocation::Query,
+                    ty: "ImportConflictHandlerMode",
+                    required: false,
+                    quoted: false,
+                    doc: "What to do if a dataset with the same name already exists. The default value is `Ignore`.",
+                },
+                rt::Parameter {
+                    name: "subfolderObjectId",
+                    location: rt::ParameterLocation::Query,
+                    ty: "uuid",
+                    required: false,
+                    quoted: false,
+                    doc: "The subfolder ID, to import the file into a subfolder of the workspace.",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "ImportInfo",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_import`: Returns the specified import from My workspace or the specified workspace.
         pub static GET_IMPORT: rt::Operation = rt::Operation {
@@ -33868,6 +36668,19 @@ pub mod imports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "importId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The import ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `create_temporary_upload_location`: Creates a temporary blob storage upload location for importing large Power BI .pbix files that are between 1 GB and 10 GB in size.
         pub static CREATE_TEMPORARY_UPLOAD_LOCATION: rt::Operation = rt::Operation {
@@ -33888,6 +36701,10 @@ pub mod imports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -34405,6 +37222,10 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `create_pipeline`: Creates a new deployment pipeline.
         pub static CREATE_PIPELINE: rt::Operation = rt::Operation {
@@ -34422,6 +37243,13 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "CreatePipelineRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_pipeline`: Returns the specified deployment pipeline.
         pub static GET_PIPELINE: rt::Operation = rt::Operation {
@@ -34439,6 +37267,27 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `stages`.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_pipeline`: Updates the specified deployment pipeline.
         pub static UPDATE_PIPELINE: rt::Operation = rt::Operation {
@@ -34456,6 +37305,22 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "UpdatePipelineRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_pipeline`: Deletes the specified deployment pipeline.
         pub static DELETE_PIPELINE: rt::Operation = rt::Operation {
@@ -34473,6 +37338,19 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `list_pipeline_users`: Returns a list of users that have access to the specified deployment pipeline.
         pub static LIST_PIPELINE_USERS: rt::Operation = rt::Operation {
@@ -34490,6 +37368,19 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_pipeline_user`: Grants user permissions to the specified deployment pipeline.
         pub static UPDATE_PIPELINE_USER: rt::Operation = rt::Operation {
@@ -34507,6 +37398,22 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "PipelineUser",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_pipeline_user`: Removes user permissions from the specified deployment pipeline.
         pub static DELETE_PIPELINE_USER: rt::Operation = rt::Operation {
@@ -34524,6 +37431,27 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+                rt::Parameter {
+                    name: "identifier",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "To delete user pipeline permissions, provide the user principal name (UPN) of the user. To delete a service principal or a security group's pipeline permissions, provide the object ID of the service principal or security group.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_pipeline_stages`: Returns the stages of the specified deployment pipeline.
         pub static GET_PIPELINE_STAGES: rt::Operation = rt::Operation {
@@ -34541,6 +37469,19 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `assign_workspace`: Assigns the specified workspace to the specified deployment pipeline stage.
         pub static ASSIGN_WORKSPACE: rt::Operation = rt::Operation {
@@ -34558,6 +37499,30 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+                rt::Parameter {
+                    name: "stageOrder",
+                    location: rt::ParameterLocation::Path,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline stage order. Development (0), Test (1), Production (2).",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "AssignWorkspaceRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `unassign_workspace`: Unassigns the workspace from the specified stage in the specified deployment pipeline.
         pub static UNASSIGN_WORKSPACE: rt::Operation = rt::Operation {
@@ -34575,6 +37540,27 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+                rt::Parameter {
+                    name: "stageOrder",
+                    location: rt::ParameterLocation::Path,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline stage order. Development (0), Test (1), Production (2).",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_pipeline_stage_artifacts`: Returns the supported items from the workspace assigned to the specified stage of the specified deployment pipeline.
         pub static GET_PIPELINE_STAGE_ARTIFACTS: rt::Operation = rt::Operation {
@@ -34592,6 +37578,27 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+                rt::Parameter {
+                    name: "stageOrder",
+                    location: rt::ParameterLocation::Path,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline stage order. Development (0), Test (1), Production (2).",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_pipeline_operations`: Returns a list of the up-to-20 most recent deploy operations performed on the specified deployment pipeline.
         pub static GET_PIPELINE_OPERATIONS: rt::Operation = rt::Operation {
@@ -34609,6 +37616,19 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_pipeline_operation`: Returns the details of the specified deploy operation performed on the specified deployment pipeline, including the deployment execution plan.
         pub static GET_PIPELINE_OPERATION: rt::Operation = rt::Operation {
@@ -34626,6 +37646,27 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+                rt::Parameter {
+                    name: "operationId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The operation ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `deploy_all`: Deploys all supported items from the source stage of the specified deployment pipeline.
         pub static DEPLOY_ALL: rt::Operation = rt::Operation {
@@ -34643,6 +37684,22 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Pipeline,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "DeployAllRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 300 deployed items per request."),
         };
         /// `selective_deploy`: Deploys the specified items from the source stage of the specified deployment pipeline.
         pub static SELECTIVE_DEPLOY: rt::Operation = rt::Operation {
@@ -34660,6 +37717,22 @@ pub mod pipelines {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Pipeline,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "pipelineId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The deployment pipeline ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "SelectiveDeployRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("Maximum 300 deployed items per request."),
         };
     }
 }
@@ -34869,6 +37942,35 @@ pub mod profiles {
             paging: rt::Paging::TopSkip,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Skips the first n results",
+                },
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns a subset of the results; for example, get a profile by its display name: `displayName eq 'My new profile'`",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `create_profile`: Creates a new service principal profile.
         pub static CREATE_PROFILE: rt::Operation = rt::Operation {
@@ -34886,6 +37988,13 @@ pub mod profiles {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "CreateOrUpdateProfileRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some("A single service principal can have at most 100,000 profiles."),
         };
         /// `get_profile`: Returns the specified service principal profile.
         pub static GET_PROFILE: rt::Operation = rt::Operation {
@@ -34903,6 +38012,19 @@ pub mod profiles {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "profileId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The service principal profile ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_profile`: Updates the specified service principal profile name.
         pub static UPDATE_PROFILE: rt::Operation = rt::Operation {
@@ -34920,6 +38042,22 @@ pub mod profiles {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "profileId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The service principal profile ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "CreateOrUpdateProfileRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_profile`: Deletes the specified service principal profile.
         pub static DELETE_PROFILE: rt::Operation = rt::Operation {
@@ -34937,6 +38075,19 @@ pub mod profiles {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "profileId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The service principal profile ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -35168,6 +38319,22 @@ pub mod push_datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "defaultRetentionPolicy",
+                    location: rt::ParameterLocation::Query,
+                    ty: "DefaultRetentionPolicy",
+                    required: false,
+                    quoted: false,
+                    doc: "The default retention policy",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "CreateDatasetRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `list_tables`: Returns a list of tables within the specified dataset from My workspace or the specified workspace.
         pub static LIST_TABLES: rt::Operation = rt::Operation {
@@ -35185,6 +38352,19 @@ pub mod push_datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_table`: Updates the metadata and schema for the specified table within the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_TABLE: rt::Operation = rt::Operation {
@@ -35202,6 +38382,30 @@ pub mod push_datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+                rt::Parameter {
+                    name: "tableName",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The table name",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "Table",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `add_rows`: Adds new data rows to the specified table within the specified dataset from My workspace or the specified workspace.
         pub static ADD_ROWS: rt::Operation = rt::Operation {
@@ -35219,6 +38423,32 @@ pub mod push_datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+                rt::Parameter {
+                    name: "tableName",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The table name",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "PostRowsRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: Some(
+                "From Microsoft's push datasets limitations: at most 10,000 rows per request, 1,000,000 rows added per hour per dataset, 5 pending requests per dataset, and 120 requests per minute per dataset (120 per hour once the table has 250,000 rows or more); at most 200,000 rows stored per table with the `basicFIFO` retention policy and 5,000,000 with `None`; at most 4,000 characters per string value. Over a limit the service answers `429 Too Many Requests` with `Retry-After`.",
+            ),
         };
         /// `delete_rows`: Deletes all rows from the specified table within the specified dataset from My workspace or the specified workspace.
         pub static DELETE_ROWS: rt::Operation = rt::Operation {
@@ -35236,6 +38466,27 @@ pub mod push_datasets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The dataset ID",
+                },
+                rt::Parameter {
+                    name: "tableName",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The table name",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -35887,6 +39138,10 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_report`: Returns the specified report from My workspace or the specified workspace.
         pub static GET_REPORT: rt::Operation = rt::Operation {
@@ -35904,6 +39159,19 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `clone_report`: Clones the specified report from My workspace or the specified workspace.
         pub static CLONE_REPORT: rt::Operation = rt::Operation {
@@ -35921,6 +39189,22 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "CloneReportRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_report`: Deletes the specified report from My workspace or the specified workspace.
         pub static DELETE_REPORT: rt::Operation = rt::Operation {
@@ -35938,6 +39222,19 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `rebind_report`: Rebinds the specified report from My workspace or the specified workspace to the specified dataset.
         pub static REBIND_REPORT: rt::Operation = rt::Operation {
@@ -35955,6 +39252,22 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "RebindReportRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_pages`: Returns a list of pages within the specified report from My workspace or the specified workspace.
         pub static GET_PAGES: rt::Operation = rt::Operation {
@@ -35972,6 +39285,19 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_page`: Returns the specified page within the specified report from My workspace or the specified workspace.
         pub static GET_PAGE: rt::Operation = rt::Operation {
@@ -35989,6 +39315,27 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+                rt::Parameter {
+                    name: "pageName",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The page name (the `name` of a `Page`, for example `ReportSection`), not its display name",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `export_report`: Exports the specified report from My workspace or the specified workspace to a Power BI .pbix or .rdl file.
         pub static EXPORT_REPORT: rt::Operation = rt::Operation {
@@ -36009,6 +39356,35 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+                rt::Parameter {
+                    name: "downloadType",
+                    location: rt::ParameterLocation::Query,
+                    ty: "DownloadType",
+                    required: false,
+                    quoted: false,
+                    doc: "The type of download. Valid values are `LiveConnect` and `IncludeModel`. (Declared by Microsoft on the workspace form only.)",
+                },
+                rt::Parameter {
+                    name: "preferClientRouting",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Set to `true` as a [workaround](https://learn.microsoft.com/power-bi/developer/embedded/troubleshoot-rest-api#fix-timeout-exceptions-when-using-import-and-export-apis) for timeout issues with .pbix reports: the service then answers with a redirect to the tenant's home cluster. (Named in Microsoft's description, not declared as a parameter.)",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `export_to_file`: Exports the specified report from My workspace or the specified workspace to the requested file format.
         pub static EXPORT_TO_FILE: rt::Operation = rt::Operation {
@@ -36031,6 +39407,22 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Export,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "ExportReportRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_export_to_file_status`: Returns the current status of the Export to File job for the specified report from My workspace or the specified workspace.
         pub static GET_EXPORT_TO_FILE_STATUS: rt::Operation = rt::Operation {
@@ -36051,6 +39443,27 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+                rt::Parameter {
+                    name: "exportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The export ID (the `id` of the `Export` returned by `export_to_file`)",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_file_of_export_to_file`: Returns the file from the Export to File job for the specified report from My workspace or the specified workspace.
         pub static GET_FILE_OF_EXPORT_TO_FILE: rt::Operation = rt::Operation {
@@ -36071,6 +39484,27 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+                rt::Parameter {
+                    name: "exportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The export ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_report_content`: Updates the content of the specified report from My workspace or the specified workspace with the content of a specified source report.
         pub static UPDATE_REPORT_CONTENT: rt::Operation = rt::Operation {
@@ -36091,6 +39525,22 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "UpdateReportContentRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_datasources`: Returns a list of data sources for the specified paginated report (RDL) from My workspace or the specified workspace.
         pub static GET_DATASOURCES: rt::Operation = rt::Operation {
@@ -36108,6 +39558,19 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_datasources`: Updates the data sources of the specified paginated report (RDL) from My workspace or the specified workspace.
         pub static UPDATE_DATASOURCES: rt::Operation = rt::Operation {
@@ -36128,6 +39591,22 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "UpdateRdlDatasourcesRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `bind_to_gateway`: Binds the specified data source of the paginated report from My workspace or the specified workspace to the specified gateway, optionally with a given data source ID.
         pub static BIND_TO_GATEWAY: rt::Operation = rt::Operation {
@@ -36145,6 +39624,22 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "RdlBindToGatewayRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `take_over`: Transfers ownership of the data sources for the specified paginated report (RDL) to the current authorized user.
         pub static TAKE_OVER: rt::Operation = rt::Operation {
@@ -36162,6 +39657,19 @@ pub mod reports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The report ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -37227,6 +40735,19 @@ pub mod scorecards {
             paging: rt::Paging::NextLink,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `create_scorecard`: Creates a new scorecard.
         pub static CREATE_SCORECARD: rt::Operation = rt::Operation {
@@ -37244,6 +40765,13 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "ScorecardCreateRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_scorecard`: Returns a scorecard with ID.
         pub static GET_SCORECARD: rt::Operation = rt::Operation {
@@ -37261,6 +40789,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `goals`, `goalValues`, `aggregations`, and `notes`.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_scorecard`: Updates a scorecard by its ID.
         pub static UPDATE_SCORECARD: rt::Operation = rt::Operation {
@@ -37278,6 +40827,22 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "Scorecard",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_scorecard`: Deletes a scorecard by its ID.
         pub static DELETE_SCORECARD: rt::Operation = rt::Operation {
@@ -37295,6 +40860,19 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_scorecard_by_report_id`: Reads a scorecard associated with an internal report ID.
         pub static GET_SCORECARD_BY_REPORT_ID: rt::Operation = rt::Operation {
@@ -37312,6 +40890,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "reportId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The ID of the internal report associated with the scorecard",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `goals`, `goalValues`, and `aggregations`; nested expansions such as `goals($expand=goalValues, aggregations)` are accepted.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `move_goals`: Moves goals within the scorecard. Changes their ranks and parents.
         pub static MOVE_GOALS: rt::Operation = rt::Operation {
@@ -37329,6 +40928,22 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GoalsMoveRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `list_goals`: Returns a list of goals from a scorecard.
         pub static LIST_GOALS: rt::Operation = rt::Operation {
@@ -37346,6 +40961,35 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `goalValues` and `aggregations`.",
+                },
+                rt::Parameter {
+                    name: "$select",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Allows the clients to select specific properties from the server.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `create_goal`: Adds a new goal to a scorecard.
         pub static CREATE_GOAL: rt::Operation = rt::Operation {
@@ -37363,6 +41007,22 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GoalCreateRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_goal`: Returns a goal by ID from a scorecard.
         pub static GET_GOAL: rt::Operation = rt::Operation {
@@ -37380,6 +41040,35 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response, such as `goalValues` and `aggregations`. (Microsoft's description names this parameter `expand`, without `$` and with a placeholder description; the other scorecard operations use the OData `$expand`.)",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_goal`: Updates a goal by ID.
         pub static UPDATE_GOAL: rt::Operation = rt::Operation {
@@ -37397,6 +41086,30 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "Goal",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_goal`: Deletes a goal from a scorecard by goal ID.
         pub static DELETE_GOAL: rt::Operation = rt::Operation {
@@ -37414,6 +41127,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_goal_refresh_history`: Reads refresh history of a connected goal.
         pub static GET_GOAL_REFRESH_HISTORY: rt::Operation = rt::Operation {
@@ -37431,6 +41165,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `delete_goal_current_value_connection`: Disconnects the current value of a goal.
         pub static DELETE_GOAL_CURRENT_VALUE_CONNECTION: rt::Operation = rt::Operation {
@@ -37448,6 +41203,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `delete_goal_target_value_connection`: Disconnects the target value of a goal.
         pub static DELETE_GOAL_TARGET_VALUE_CONNECTION: rt::Operation = rt::Operation {
@@ -37465,6 +41241,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `refresh_goal_current_value`: Schedules a refresh of the connected value of a goal.
         pub static REFRESH_GOAL_CURRENT_VALUE: rt::Operation = rt::Operation {
@@ -37482,6 +41279,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `refresh_goal_target_value`: Schedules a refresh of the target value of a goal.
         pub static REFRESH_GOAL_TARGET_VALUE: rt::Operation = rt::Operation {
@@ -37499,6 +41317,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `list_goal_values`: Reads goal value check-ins.
         pub static LIST_GOAL_VALUES: rt::Operation = rt::Operation {
@@ -37516,6 +41355,35 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `notes`.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `create_goal_value`: Creates a new goal value check-in.
         pub static CREATE_GOAL_VALUE: rt::Operation = rt::Operation {
@@ -37533,6 +41401,30 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GoalValueCreateRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `get_goal_value`: Reads a goal value check-in by a UTC date timestamp.
         pub static GET_GOAL_VALUE: rt::Operation = rt::Operation {
@@ -37550,6 +41442,43 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+                rt::Parameter {
+                    name: "timestamp",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The UTC date of the goal value check-in, for example `2021-12-14` (Microsoft's examples also use the form `2021-12-14T00:00:00Z`)",
+                },
+                rt::Parameter {
+                    name: "$expand",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "Accepts a comma-separated list of data types, which will be expanded inline in the response. Supports `notes`.",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_goal_value`: Updates a goal value check-in by a UTC date timestamp.
         pub static UPDATE_GOAL_VALUE: rt::Operation = rt::Operation {
@@ -37567,6 +41496,38 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+                rt::Parameter {
+                    name: "timestamp",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The UTC date of the goal value check-in, for example `2021-12-14` (Microsoft's examples also use the form `2021-12-14T00:00:00Z`)",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GoalValue",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_goal_value`: Deletes a goal value check-in by a UTC day timestamp.
         pub static DELETE_GOAL_VALUE: rt::Operation = rt::Operation {
@@ -37584,6 +41545,35 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+                rt::Parameter {
+                    name: "timestamp",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The UTC date of the goal value check-in, for example `2021-12-14` (Microsoft's examples also use the form `2021-12-14T00:00:00Z`)",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_goal_status_rules`: Returns status rules of a goal.
         pub static GET_GOAL_STATUS_RULES: rt::Operation = rt::Operation {
@@ -37601,6 +41591,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `update_goal_status_rules`: Creates or updates status rules of a goal.
         pub static UPDATE_GOAL_STATUS_RULES: rt::Operation = rt::Operation {
@@ -37618,6 +41629,30 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GoalStatusRulesUpdateRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_goal_status_rules`: Removes status rule definitions from a goal.
         pub static DELETE_GOAL_STATUS_RULES: rt::Operation = rt::Operation {
@@ -37635,6 +41670,27 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `create_goal_note`: Adds a new note to a goal value check-in.
         pub static CREATE_GOAL_NOTE: rt::Operation = rt::Operation {
@@ -37652,6 +41708,38 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+                rt::Parameter {
+                    name: "timestamp",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The UTC date of the goal value check-in, for example `2021-12-14` (Microsoft's examples also use the form `2021-12-14T00:00:00Z`)",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GoalNoteRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `update_goal_note`: Updates a goal value check-in note by ID.
         pub static UPDATE_GOAL_NOTE: rt::Operation = rt::Operation {
@@ -37669,6 +41757,46 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+                rt::Parameter {
+                    name: "timestamp",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The UTC date of the goal value check-in, for example `2021-12-14` (Microsoft's examples also use the form `2021-12-14T00:00:00Z`)",
+                },
+                rt::Parameter {
+                    name: "noteId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal value check-in note ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "GoalNoteRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_goal_note`: Deletes a goal value check-in note by ID.
         pub static DELETE_GOAL_NOTE: rt::Operation = rt::Operation {
@@ -37686,6 +41814,43 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+                rt::Parameter {
+                    name: "goalId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal ID",
+                },
+                rt::Parameter {
+                    name: "timestamp",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The UTC date of the goal value check-in, for example `2021-12-14` (Microsoft's examples also use the form `2021-12-14T00:00:00Z`)",
+                },
+                rt::Parameter {
+                    name: "noteId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The goal value check-in note ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -37761,6 +41926,13 @@ pub mod template_apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::Json {
+                model: "CreateInstallTicketRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -37824,6 +41996,10 @@ pub mod users {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum one call per user per hour."),
         };
     }
 }

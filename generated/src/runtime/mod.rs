@@ -50,7 +50,8 @@ pub use jobs::{Job, JobStatus};
 pub use nullable::Nullable;
 pub use open_enum::OpenEnum;
 pub use operation::{
-    HttpMethod, LongRunning, Operation, Paging, ServicePrincipalSupport, WorkspaceScope,
+    HttpMethod, LongRunning, Operation, Paging, Parameter, ParameterLocation, RequestBody,
+    ServicePrincipalSupport, WorkspaceScope,
 };
 pub use paging::{Continuation, Page, Paginator};
 pub use proxy::Proxy;

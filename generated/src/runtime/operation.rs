@@ -106,6 +106,52 @@ pub enum LongRunning {
     JobInstance,
 }
 
+/// Where a parameter goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParameterLocation {
+    /// A `{placeholder}` of the path.
+    Path,
+    /// The query string.
+    Query,
+    /// A request header.
+    Header,
+}
+
+/// One path, query or header parameter of an operation, as the spec describes it (what a
+/// command line or another dynamic caller needs to fill it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Parameter {
+    /// The wire name (`datasetId`, `$top`).
+    pub name: &'static str,
+    /// Where it goes.
+    pub location: ParameterLocation,
+    /// Its type as the spec spells it: `string`, `bool`, `integer`, `int32`, `number`,
+    /// `uuid`, `date-time`, or an enum's name.
+    pub ty: &'static str,
+    /// Whether the caller must give it.
+    pub required: bool,
+    /// A date-time sent in single quotes, in UTC, to the second (see [`QuotedUtc`](super::QuotedUtc)).
+    pub quoted: bool,
+    /// Its documentation (empty when the spec has none).
+    pub doc: &'static str,
+}
+
+/// The request body an operation sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestBody {
+    /// None.
+    None,
+    /// A JSON object of the named model.
+    Json {
+        /// The model's name.
+        model: &'static str,
+        /// Whether the caller must send it.
+        required: bool,
+    },
+    /// A file, sent as `multipart/form-data`.
+    File,
+}
+
 /// One operation of the Power BI REST API, as the spec describes it. The generated
 /// `OPERATIONS` table at the crate's root lists them all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -143,6 +189,14 @@ pub struct Operation {
     /// idempotent (a POST that only reads, such as a DAX query): a retry cannot duplicate a
     /// side effect. GET, PUT and DELETE are retried by their method anyway.
     pub retry_safe: bool,
+    /// Path, query and header parameters, in the spec's order (the workspace excluded).
+    pub parameters: &'static [Parameter],
+    /// The request body.
+    pub body: RequestBody,
+    /// For an operation paged by continuation: the answer's field holding the items.
+    pub items_field: Option<&'static str>,
+    /// Published rate limits, when Microsoft documents them.
+    pub limits: Option<&'static str>,
 }
 
 impl Operation {

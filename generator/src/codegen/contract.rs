@@ -7,7 +7,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::api::{LongRunning, Method, Paging, ServicePrincipal, WorkspaceScope};
+use crate::api::{
+    LongRunning, Method, Paging, ParameterLocation, ServicePrincipal, WorkspaceScope,
+};
 
 /// `rt::HttpMethod::…`
 pub fn http_method(method: Method) -> TokenStream {
@@ -27,6 +29,15 @@ pub fn workspace_scope(scope: WorkspaceScope) -> TokenStream {
         WorkspaceScope::My => quote!(rt::WorkspaceScope::My),
         WorkspaceScope::Workspace => quote!(rt::WorkspaceScope::Workspace),
         WorkspaceScope::Both => quote!(rt::WorkspaceScope::Both),
+    }
+}
+
+/// `rt::ParameterLocation::…`
+pub fn parameter_location(location: ParameterLocation) -> TokenStream {
+    match location {
+        ParameterLocation::Path => quote!(rt::ParameterLocation::Path),
+        ParameterLocation::Query => quote!(rt::ParameterLocation::Query),
+        ParameterLocation::Header => quote!(rt::ParameterLocation::Header),
     }
 }
 

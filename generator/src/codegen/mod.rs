@@ -7,6 +7,7 @@ mod idents;
 mod json;
 mod models;
 mod operations;
+mod record;
 
 use std::collections::BTreeMap;
 

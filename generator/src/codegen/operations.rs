@@ -4,6 +4,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use super::idents::ident;
+use super::record::record_name;
 use super::{contract, docs, rust_type};
 use crate::api::*;
 use crate::naming;
@@ -51,7 +52,7 @@ pub fn module(api: &Api, category: &Category) -> TokenStream {
     let records = category
         .operations
         .iter()
-        .map(|operation| record(category, operation));
+        .map(|operation| super::record::record(api, category, operation));
     quote! {
         #module_doc
         pub mod #module {
@@ -86,10 +87,6 @@ pub fn module(api: &Api, category: &Category) -> TokenStream {
 /// `DatasetsClient` for `datasets`.
 pub fn client_name(category: &Category) -> Ident {
     format_ident!("{}Client", naming::pascal(&category.name))
-}
-
-fn record_name(operation: &Operation) -> Ident {
-    Ident::new(&naming::screaming(&operation.name), Span::call_site())
 }
 
 fn options_name(operation: &Operation) -> Ident {
@@ -514,50 +511,4 @@ fn options_struct(operation: &Operation) -> Option<TokenStream> {
             #(#setters)*
         }
     })
-}
-
-/// The `rt::Operation` record of an operation.
-pub fn record(category: &Category, operation: &Operation) -> TokenStream {
-    let name = record_name(operation);
-    let operation_name = &operation.name;
-    let category_name = &category.name;
-    let ids = &operation.operation_ids;
-    let summary = &operation.summary;
-    let docs_url = &operation.docs_url;
-    let path = &operation.path;
-    let method = contract::http_method(operation.method);
-    let workspace = contract::workspace_scope(operation.workspace);
-    let service_principal = contract::service_principal(operation.service_principal);
-    let paging = contract::paging(operation.paging);
-    let long_running = contract::long_running(operation.long_running);
-    let retry_safe = operation.retry_safe;
-    let body_form_of = match &operation.body_form_of {
-        Some(primary) => quote!(Some(#primary)),
-        None => quote!(None),
-    };
-    let scopes = operation.scopes.iter().map(|set| quote!(&[#(#set),*]));
-    let doc = docs::attributes(&format!(
-        "`{}`: {}",
-        operation.name,
-        docs::sanitize(summary)
-    ));
-    quote! {
-        #doc
-        pub static #name: rt::Operation = rt::Operation {
-            name: #operation_name,
-            category: #category_name,
-            operation_ids: &[#(#ids),*],
-            body_form_of: #body_form_of,
-            summary: #summary,
-            docs_url: #docs_url,
-            method: #method,
-            path: #path,
-            workspace: #workspace,
-            scopes: &[#(#scopes),*],
-            service_principal: #service_principal,
-            paging: #paging,
-            long_running: #long_running,
-            retry_safe: #retry_safe,
-        };
-    }
 }

@@ -168,6 +168,19 @@ pub mod widgets {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "widgetId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The widget ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }

@@ -457,6 +457,43 @@ pub mod scorecards {
             paging: rt::Paging::Top,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "$filter",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "An OData filter, such as `name eq 'x'`",
+                },
+                rt::Parameter {
+                    name: "$top",
+                    location: rt::ParameterLocation::Query,
+                    ty: "integer",
+                    required: false,
+                    quoted: false,
+                    doc: "Returns only the first n results",
+                },
+                rt::Parameter {
+                    name: "type",
+                    location: rt::ParameterLocation::Query,
+                    ty: "Mode",
+                    required: false,
+                    quoted: false,
+                    doc: "A parameter whose Rust name is a keyword",
+                },
+                rt::Parameter {
+                    name: "$skip",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: false,
+                    quoted: false,
+                    doc: "A parameter with a `rust_name` override",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_scorecard`: Returns one scorecard by its OData key.
         pub static GET_SCORECARD: rt::Operation = rt::Operation {
@@ -474,6 +511,19 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "scorecardId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The scorecard ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_available_feature_by_name`: Returns the specified available feature for the user by name.
         pub static GET_AVAILABLE_FEATURE_BY_NAME: rt::Operation = rt::Operation {
@@ -491,6 +541,35 @@ pub mod scorecards {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "featureName",
+                    location: rt::ParameterLocation::Path,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The feature name",
+                },
+                rt::Parameter {
+                    name: "self",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "A parameter named `self`",
+                },
+                rt::Parameter {
+                    name: "match",
+                    location: rt::ParameterLocation::Header,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "A required header named `match`",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
     }
 }

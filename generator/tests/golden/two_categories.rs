@@ -706,6 +706,10 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `get_app_icons`: Returns the icons of an app as a bare JSON array.
         pub static GET_APP_ICONS: rt::Operation = rt::Operation {
@@ -723,6 +727,27 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+                rt::Parameter {
+                    name: "size",
+                    location: rt::ParameterLocation::Query,
+                    ty: "int32",
+                    required: true,
+                    quoted: false,
+                    doc: "The icon size in pixels",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `download_app_icon`: Downloads an app icon as a file.
         pub static DOWNLOAD_APP_ICON: rt::Operation = rt::Operation {
@@ -740,6 +765,27 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+                rt::Parameter {
+                    name: "Accept-Language",
+                    location: rt::ParameterLocation::Header,
+                    ty: "string",
+                    required: false,
+                    quoted: false,
+                    doc: "The preferred language",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: Some("Maximum 10 requests per minute."),
         };
         /// `list_app_tags`: Returns the tags of an app as an OData list of strings.
         pub static LIST_APP_TAGS: rt::Operation = rt::Operation {
@@ -757,6 +803,19 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `upload_app_icon`: Uploads an icon file for an app (multipart/form-data).
         pub static UPLOAD_APP_ICON: rt::Operation = rt::Operation {
@@ -774,6 +833,19 @@ pub mod apps {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "appId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The app ID",
+                },
+            ],
+            body: rt::RequestBody::File,
+            items_field: None,
+            limits: None,
         };
     }
 }
@@ -1034,6 +1106,46 @@ pub mod imports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Import,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetDisplayName",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The display name of the dataset",
+                },
+                rt::Parameter {
+                    name: "nameConflict",
+                    location: rt::ParameterLocation::Query,
+                    ty: "ImportConflictHandlerMode",
+                    required: false,
+                    quoted: false,
+                    doc: "What to do when a dataset with the same name exists",
+                },
+                rt::Parameter {
+                    name: "x-ms-request-id",
+                    location: rt::ParameterLocation::Header,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "A client request ID",
+                },
+                rt::Parameter {
+                    name: "skipReport",
+                    location: rt::ParameterLocation::Query,
+                    ty: "bool",
+                    required: false,
+                    quoted: false,
+                    doc: "Whether to skip the report import",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "ImportRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `create_import_from_file`: Creates new content in the specified workspace from an uploaded file.
         pub static CREATE_IMPORT_FROM_FILE: rt::Operation = rt::Operation {
@@ -1051,6 +1163,19 @@ pub mod imports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::Import,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "datasetDisplayName",
+                    location: rt::ParameterLocation::Query,
+                    ty: "string",
+                    required: true,
+                    quoted: false,
+                    doc: "The display name of the dataset",
+                },
+            ],
+            body: rt::RequestBody::File,
+            items_field: None,
+            limits: None,
         };
         /// `update_import`: Updates the specified import, optionally with new settings.
         pub static UPDATE_IMPORT: rt::Operation = rt::Operation {
@@ -1071,6 +1196,22 @@ pub mod imports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "importId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The import ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "ImportRequest",
+                required: false,
+            },
+            items_field: None,
+            limits: None,
         };
         /// `delete_import`: Deletes the specified import.
         pub static DELETE_IMPORT: rt::Operation = rt::Operation {
@@ -1088,6 +1229,19 @@ pub mod imports {
             paging: rt::Paging::None,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "importId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The import ID",
+                },
+            ],
+            body: rt::RequestBody::None,
+            items_field: None,
+            limits: None,
         };
         /// `put_import_settings`: Replaces the settings of an import.
         pub static PUT_IMPORT_SETTINGS: rt::Operation = rt::Operation {
@@ -1105,6 +1259,22 @@ pub mod imports {
             paging: rt::Paging::NextLink,
             long_running: rt::LongRunning::None,
             retry_safe: false,
+            parameters: &[
+                rt::Parameter {
+                    name: "importId",
+                    location: rt::ParameterLocation::Path,
+                    ty: "uuid",
+                    required: true,
+                    quoted: false,
+                    doc: "The import ID",
+                },
+            ],
+            body: rt::RequestBody::Json {
+                model: "ImportRequest",
+                required: true,
+            },
+            items_field: None,
+            limits: None,
         };
     }
 }
