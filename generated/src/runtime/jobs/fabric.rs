@@ -6,6 +6,8 @@
 //!   counts as not ended: a mutation is reported done only when the service says so) and,
 //!   once `Succeeded`, [`Job::result`] reads `{fabric}/v1/operations/{id}/result`. A start
 //!   answered `200` or `201` was complete: its body is the result.
+//! - For both, [`Job::wait`] first waits the start answer's `Retry-After` (capped by
+//!   [`Job::max_retry_after`]), as Fabric asks, before its first poll; [`Job::poll`] polls at once.
 //! - **Job instance** ([`LongRunning::JobInstance`]): a run on demand answers `202` with the
 //!   `Location` of the job instance, polled there until `Completed`, `Failed`, `Cancelled` or
 //!   `Deduped` (another run of the same job was already going: ended, not succeeded);

@@ -287,6 +287,9 @@ pub struct Job {
     timeout: Duration,
     max_retry_after: Duration,
     max_restarts: u32,
+    /// Fabric's kinds: the start answer's `Retry-After` (capped), which Fabric asks a client to
+    /// wait before its first poll; [`Job::wait`] waits it once.
+    first_wait: Option<Duration>,
     last: Option<JobStatus>,
 }
 
@@ -327,6 +330,12 @@ impl Job {
             }
         };
         let finished = matches!(next_poll, NextPoll::Finished);
+        let first_wait = match kind {
+            LongRunning::FabricOperation | LongRunning::JobInstance if !finished => {
+                retry_after(&headers, DEFAULT_MAX_RETRY_AFTER, request.client().time())
+            }
+            _ => None,
+        };
         Ok(Job {
             kind,
             start: request,
@@ -344,6 +353,7 @@ impl Job {
             timeout: default_timeout(kind),
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,
             max_restarts: 3,
+            first_wait,
         })
     }
 

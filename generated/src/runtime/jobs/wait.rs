@@ -48,6 +48,12 @@ impl Job {
         // A limit too far away for the clock to read is no limit.
         let deadline = time.elapsed().checked_add(self.timeout);
         let mut restarts = 0;
+        if let Some(wait) = self.first_wait.take() {
+            // Fabric: the start answer's Retry-After comes before the first poll, exactly (the
+            // poll interval spaces the polls after it).
+            self.sleep_for(&time, deadline, wait.min(self.max_retry_after))
+                .await?;
+        }
         loop {
             let timed_out = self.timed_out();
             let (status, delay) = within(&time, deadline, timed_out, self.poll()).await?;
@@ -101,6 +107,16 @@ impl Job {
         delay: Option<Duration>,
     ) -> Result<()> {
         let wait = delay.map_or(self.interval, |delay| delay.max(self.interval));
+        self.sleep_for(time, deadline, wait).await
+    }
+
+    /// Waits `wait`; an error at once when it would end after the deadline.
+    async fn sleep_for(
+        &self,
+        time: &Time,
+        deadline: Option<Duration>,
+        wait: Duration,
+    ) -> Result<()> {
         if let Some(deadline) = deadline
             && time
                 .elapsed()

@@ -260,8 +260,9 @@ async fn a_long_running_operation_succeeds_with_its_typed_result() {
     );
     assert_eq!(
         clock.sleeps(),
-        [Duration::from_secs(5)],
-        "the interval, longer than Retry-After"
+        [Duration::from_secs(1), Duration::from_secs(5)],
+        "the start's Retry-After before the first poll (as Fabric asks), then the interval, \
+         longer than the poll's Retry-After"
     );
     let paths: Vec<String> = server
         .requests()
@@ -345,9 +346,14 @@ async fn hostile_retry_afters_are_capped_and_never_panic() {
     let done = request.send_lro_empty().await.expect("it ends");
     assert!(done.succeeded(), "Undefined is not an end; Succeeded is");
     let sleeps = clock.sleeps();
-    assert_eq!(sleeps.len(), 4, "{sleeps:?}");
+    assert_eq!(sleeps.len(), 5, "{sleeps:?}");
+    assert_eq!(
+        sleeps[0],
+        Duration::from_secs(1),
+        "the start's Retry-After, before the first poll"
+    );
     assert!(
-        sleeps
+        sleeps[1..]
             .iter()
             .all(|wait| (Duration::from_secs(5)..=Duration::from_secs(60)).contains(wait)),
         "between the interval and the cap: {sleeps:?}"
