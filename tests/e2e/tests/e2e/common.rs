@@ -140,3 +140,39 @@ pub fn assert_api_error<T: std::fmt::Debug>(
     );
     error
 }
+
+/// Everything a TRACE `fmt` subscriber (with `log` records: reqwest, hyper) writes while it is
+/// the current one: what the tests that look for secrets in log lines read.
+#[derive(Clone, Default)]
+pub struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl CapturedLog {
+    /// Records this thread's events until the guard drops (tests on a current-thread runtime:
+    /// the client's, hyper's and the sandbox's tasks all run on this thread).
+    pub fn capture(&self) -> tracing::subscriber::DefaultGuard {
+        let writer = self.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _ = tracing_log::LogTracer::init();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    /// What was written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
+    }
+}

@@ -183,39 +183,14 @@ pub struct TlsSandbox {
 impl TlsSandbox {
     /// Starts one with the default configuration.
     pub async fn start() -> TlsSandbox {
-        let ca_key = rcgen::KeyPair::generate().expect("a CA key");
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "powerbi-rs proxy test CA");
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("the CA");
-        let leaf_key = rcgen::KeyPair::generate().expect("a leaf key");
-        let names = vec![
-            API_HOST.to_owned(),
-            LOGIN_HOST.to_owned(),
-            "127.0.0.1".to_owned(),
-        ];
-        let leaf = rcgen::CertificateParams::new(names)
-            .expect("params")
-            .signed_by(&leaf_key, &ca)
-            .expect("the leaf");
-        let sandbox = Sandbox::start_tls(
-            SandboxConfig::default(),
-            &leaf.pem(),
-            &leaf_key.serialize_pem(),
-        )
-        .await
-        .expect("the TLS sandbox starts");
-        let address: SocketAddr = sandbox
-            .base_url()
-            .trim_start_matches("https://")
-            .parse()
-            .expect("an address");
+        let names = [API_HOST, LOGIN_HOST, "127.0.0.1"]
+            .map(str::to_owned)
+            .to_vec();
+        let (sandbox, address, ca_der) = start_tls_sandbox(SandboxConfig::default(), names).await;
         TlsSandbox {
             sandbox,
             address,
-            ca_der: ca.der().to_vec(),
+            ca_der,
         }
     }
 
@@ -240,4 +215,33 @@ impl TlsSandbox {
         let port = self.address.port();
         [format!("{LOGIN_HOST}:{port}"), format!("{API_HOST}:{port}")]
     }
+}
+
+/// Starts a sandbox over TLS with a certificate for `names`, issued by a fresh test CA: the
+/// sandbox, its address and the CA's certificate (DER) for a client to trust.
+pub async fn start_tls_sandbox(
+    config: SandboxConfig,
+    names: Vec<String>,
+) -> (Sandbox, SocketAddr, Vec<u8>) {
+    let ca_key = rcgen::KeyPair::generate().expect("a CA key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "powerbi-rs test CA");
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("the CA");
+    let leaf_key = rcgen::KeyPair::generate().expect("a leaf key");
+    let leaf = rcgen::CertificateParams::new(names)
+        .expect("params")
+        .signed_by(&leaf_key, &ca)
+        .expect("the leaf");
+    let sandbox = Sandbox::start_tls(config, &leaf.pem(), &leaf_key.serialize_pem())
+        .await
+        .expect("the TLS sandbox starts");
+    let address: SocketAddr = sandbox
+        .base_url()
+        .trim_start_matches("https://")
+        .parse()
+        .expect("an address");
+    (sandbox, address, ca.der().to_vec())
 }

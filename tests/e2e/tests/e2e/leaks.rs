@@ -4,7 +4,6 @@
 //! percent-encoded, form-encoded and base64-encoded, and for every 8-character piece of it.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,21 +29,6 @@ const SECRET: &str = "Lk8~Q+/=%zR2+v/W=x%9~mT";
 const WRONG_SECRET: &str = "Wr0ng~+/=%Secret/Value=+";
 /// A wrong password.
 const WRONG_PASSWORD: &str = "N0t~The+/Pass=%word";
-
-/// Everything written to the capturing subscriber.
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// The process-wide default subscriber while the leak test runs: interested in everything
 /// ("sometimes"), so no callsite caches "never" while another test's thread hits it first,
@@ -144,19 +128,11 @@ fn windows(text: &str) -> impl Iterator<Item = &[u8]> {
 
 #[tokio::test]
 async fn no_secret_appears_in_any_debug_display_error_or_trace_line() {
-    let buffer = Buffer::default();
-    let writer = buffer.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    // `log` records (reqwest, hyper) go to the current tracing subscriber too.
-    let _ = tracing_log::LogTracer::init();
+    let buffer = CapturedLog::default();
     let _ = tracing::subscriber::set_global_default(Undecided);
     // This test runs on a current-thread runtime: every task (client, sandbox, hyper) runs on
-    // this thread, under this subscriber.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    // this thread, under this subscriber (`log` records, reqwest's and hyper's, too).
+    let _guard = buffer.capture();
 
     let sandbox = sandbox().await;
     sandbox.add_client_secret(demo::SP_CLIENT_ID, SECRET);
@@ -377,7 +353,7 @@ async fn no_secret_appears_in_any_debug_display_error_or_trace_line() {
 
     let mut haystack = captured.0;
     haystack.extend(prompts.lock().expect("lock").iter().cloned());
-    let log = String::from_utf8_lossy(&buffer.0.lock().expect("lock")).into_owned();
+    let log = buffer.text();
     assert!(
         log.contains("TRACE") || log.contains("DEBUG"),
         "the subscriber captured the run"

@@ -4,8 +4,6 @@
 //! default is tested in its own binary (`tests/proxy_env.rs`), which alone sets the process
 //! environment.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -44,40 +42,6 @@ fn basic(user: &str, password: &str) -> String {
     )
 }
 
-/// Everything a TRACE subscriber (with `log` records) writes while it is the current one.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("lock").extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Log {
-    /// Records this thread's events (the test runs on a current-thread runtime, so the
-    /// client's, hyper's and the sandbox's tasks all run here) until the guard drops.
-    fn capture(&self) -> tracing::subscriber::DefaultGuard {
-        let writer = self.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::TRACE)
-            .with_ansi(false)
-            .with_writer(move || writer.clone())
-            .finish();
-        let _ = tracing_log::LogTracer::init();
-        tracing::subscriber::set_default(subscriber)
-    }
-
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
-    }
-}
-
 /// `text` holds no form of `secret`: raw, percent-encoded or in a Basic header.
 fn assert_hidden(text: &str, secret: &str, what: &str) {
     let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
@@ -88,7 +52,7 @@ fn assert_hidden(text: &str, secret: &str, what: &str) {
 
 #[tokio::test]
 async fn token_and_api_calls_go_through_the_proxy_with_its_credentials() {
-    let log = Log::default();
+    let log = CapturedLog::default();
     let _guard = log.capture();
     let world = TlsSandbox::start().await;
     let proxy = ConnectProxy::start(world.address, Some((USER, PASSWORD))).await;
@@ -145,7 +109,7 @@ async fn token_and_api_calls_go_through_the_proxy_with_its_credentials() {
 
 #[tokio::test]
 async fn a_wrong_proxy_password_is_a_clear_error_that_does_not_show_it() {
-    let log = Log::default();
+    let log = CapturedLog::default();
     let _guard = log.capture();
     let world = TlsSandbox::start().await;
     let proxy = ConnectProxy::start(world.address, Some((USER, PASSWORD))).await;

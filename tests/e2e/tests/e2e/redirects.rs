@@ -4,7 +4,6 @@
 //! must reach the API and the cluster host, and never `evil.example`; plain http is allowed
 //! only to the configured loopback sandbox address.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use powerbi::groups::{CreateGroupOptions, ListGroupsOptions};
@@ -15,6 +14,7 @@ use powerbi::{Cloud, Error, PowerBiClient};
 use powerbi_sandbox::{Sandbox, SandboxConfig};
 
 use crate::common::*;
+use crate::connect_proxy::start_tls_sandbox;
 
 const API: &str = "api.powerbi.com";
 const LOGIN: &str = "login.microsoftonline.com";
@@ -33,35 +33,14 @@ impl TlsWorld {
     }
 
     async fn start_with(config: SandboxConfig) -> TlsWorld {
-        let ca_key = rcgen::KeyPair::generate().expect("a CA key");
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "powerbi-rs test CA");
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("the CA");
-        let leaf_key = rcgen::KeyPair::generate().expect("a leaf key");
-        let leaf = rcgen::CertificateParams::new(vec![
-            API.to_owned(),
-            LOGIN.to_owned(),
-            CLUSTER.to_owned(),
-            EVIL.to_owned(),
-        ])
-        .expect("params")
-        .signed_by(&leaf_key, &ca)
-        .expect("the leaf");
-        let sandbox = Sandbox::start_tls(config, &leaf.pem(), &leaf_key.serialize_pem())
-            .await
-            .expect("the TLS sandbox starts");
-        let address: SocketAddr = sandbox
-            .base_url()
-            .trim_start_matches("https://")
-            .parse()
-            .expect("an address");
+        let names = [API, LOGIN, CLUSTER, EVIL].map(str::to_owned).to_vec();
+        let (sandbox, address, ca_der) = start_tls_sandbox(config, names).await;
         let port = address.port();
 
         let mut roots = rustls::RootCertStore::empty();
-        roots.add(ca.der().clone()).expect("the CA is a root");
+        roots
+            .add(rustls::pki_types::CertificateDer::from(ca_der))
+            .expect("the CA is a root");
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
