@@ -27332,6 +27332,7 @@ pub mod admin {
         use super::rt;
         /// `post_workspace_info`: Initiates a call to receive metadata for the requested list of workspaces (starts a scan).
         pub static POST_WORKSPACE_INFO: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "post_workspace_info",
             category: "admin",
             operation_ids: &["WorkspaceInfo_PostWorkspaceInfo"],
@@ -27399,6 +27400,7 @@ pub mod admin {
         };
         /// `get_scan_status`: Gets the scan status for the specified scan.
         pub static GET_SCAN_STATUS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_scan_status",
             category: "admin",
             operation_ids: &["WorkspaceInfo_GetScanStatus"],
@@ -27429,6 +27431,7 @@ pub mod admin {
         };
         /// `get_scan_result`: Gets the scan result for the specified scan.
         pub static GET_SCAN_RESULT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_scan_result",
             category: "admin",
             operation_ids: &["WorkspaceInfo_GetScanResult"],
@@ -27459,6 +27462,7 @@ pub mod admin {
         };
         /// `get_modified_workspaces`: Gets a list of workspace IDs in the organization.
         pub static GET_MODIFIED_WORKSPACES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_modified_workspaces",
             category: "admin",
             operation_ids: &["WorkspaceInfo_GetModifiedWorkspaces"],
@@ -27505,6 +27509,7 @@ pub mod admin {
         };
         /// `get_groups_as_admin`: Returns a list of workspaces for the organization.
         pub static GET_GROUPS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_groups_as_admin",
             category: "admin",
             operation_ids: &["Groups_GetGroupsAsAdmin"],
@@ -27561,6 +27566,7 @@ pub mod admin {
         };
         /// `get_group_as_admin`: Returns a workspace for the organization.
         pub static GET_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_group_as_admin",
             category: "admin",
             operation_ids: &["Groups_GetGroupAsAdmin"],
@@ -27599,6 +27605,7 @@ pub mod admin {
         };
         /// `update_group_as_admin`: Updates the properties of the specified workspace.
         pub static UPDATE_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_group_as_admin",
             category: "admin",
             operation_ids: &["Groups_UpdateGroupAsAdmin"],
@@ -27632,6 +27639,7 @@ pub mod admin {
         };
         /// `get_group_users_as_admin`: Returns a list of users that have access to the specified workspace.
         pub static GET_GROUP_USERS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_group_users_as_admin",
             category: "admin",
             operation_ids: &["Groups_GetGroupUsersAsAdmin"],
@@ -27662,6 +27670,7 @@ pub mod admin {
         };
         /// `add_group_user_as_admin`: Grants user permissions to the specified workspace.
         pub static ADD_GROUP_USER_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "add_group_user_as_admin",
             category: "admin",
             operation_ids: &["Groups_AddUserAsAdmin"],
@@ -27695,6 +27704,7 @@ pub mod admin {
         };
         /// `delete_group_user_as_admin`: Removes user permissions from the specified workspace.
         pub static DELETE_GROUP_USER_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_group_user_as_admin",
             category: "admin",
             operation_ids: &["Groups_DeleteUserAsAdmin"],
@@ -27749,6 +27759,7 @@ pub mod admin {
         };
         /// `restore_deleted_group_as_admin`: Restores a deleted workspace.
         pub static RESTORE_DELETED_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "restore_deleted_group_as_admin",
             category: "admin",
             operation_ids: &["Groups_RestoreDeletedGroupAsAdmin"],
@@ -27782,6 +27793,7 @@ pub mod admin {
         };
         /// `get_unused_artifacts_as_admin`: Returns a list of datasets, reports, and dashboards that have not been used within 30 days for the specified workspace.
         pub static GET_UNUSED_ARTIFACTS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_unused_artifacts_as_admin",
             category: "admin",
             operation_ids: &["Groups_GetUnusedArtifactsAsAdmin"],
@@ -27820,6 +27832,7 @@ pub mod admin {
         };
         /// `get_dashboards_in_group_as_admin`: Returns a list of dashboards from the specified workspace.
         pub static GET_DASHBOARDS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dashboards_in_group_as_admin",
             category: "admin",
             operation_ids: &["Dashboards_GetDashboardsInGroupAsAdmin"],
@@ -27874,6 +27887,7 @@ pub mod admin {
         };
         /// `get_reports_in_group_as_admin`: Returns a list of reports from the specified workspace.
         pub static GET_REPORTS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_reports_in_group_as_admin",
             category: "admin",
             operation_ids: &["Reports_GetReportsInGroupAsAdmin"],
@@ -27928,6 +27942,7 @@ pub mod admin {
         };
         /// `get_datasets_in_group_as_admin`: Returns a list of datasets from the specified workspace.
         pub static GET_DATASETS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_datasets_in_group_as_admin",
             category: "admin",
             operation_ids: &["Datasets_GetDatasetsInGroupAsAdmin"],
@@ -27990,6 +28005,7 @@ pub mod admin {
         };
         /// `get_dataset_to_dataflows_links_in_group_as_admin`: Returns a list of upstream dataflows for datasets from the specified workspace.
         pub static GET_DATASET_TO_DATAFLOWS_LINKS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataset_to_dataflows_links_in_group_as_admin",
             category: "admin",
             operation_ids: &["Datasets_GetDatasetToDataflowsLinksInGroupAsAdmin"],
@@ -28020,6 +28036,7 @@ pub mod admin {
         };
         /// `get_dataflows_in_group_as_admin`: Returns a list of dataflows from the specified workspace.
         pub static GET_DATAFLOWS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataflows_in_group_as_admin",
             category: "admin",
             operation_ids: &["Dataflows_GetDataflowsInGroupAsAdmin"],
@@ -28074,6 +28091,7 @@ pub mod admin {
         };
         /// `get_upstream_dataflows_in_group_as_admin`: Returns a list of upstream dataflows for the specified dataflow.
         pub static GET_UPSTREAM_DATAFLOWS_IN_GROUP_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_upstream_dataflows_in_group_as_admin",
             category: "admin",
             operation_ids: &["Dataflows_GetUpstreamDataflowsInGroupAsAdmin"],
@@ -28112,6 +28130,7 @@ pub mod admin {
         };
         /// `get_datasets_as_admin`: Returns a list of datasets for the organization.
         pub static GET_DATASETS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_datasets_as_admin",
             category: "admin",
             operation_ids: &["Datasets_GetDatasetsAsAdmin"],
@@ -28160,6 +28179,7 @@ pub mod admin {
         };
         /// `get_datasources_as_admin`: Returns a list of data sources for the specified dataset.
         pub static GET_DATASOURCES_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_datasources_as_admin",
             category: "admin",
             operation_ids: &["Datasets_GetDatasourcesAsAdmin"],
@@ -28192,6 +28212,7 @@ pub mod admin {
         };
         /// `get_dataset_users_as_admin`: Returns a list of users that have access to the specified dataset.
         pub static GET_DATASET_USERS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataset_users_as_admin",
             category: "admin",
             operation_ids: &["Datasets_GetDatasetUsersAsAdmin"],
@@ -28222,6 +28243,7 @@ pub mod admin {
         };
         /// `get_reports_as_admin`: Returns a list of reports for the organization.
         pub static GET_REPORTS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_reports_as_admin",
             category: "admin",
             operation_ids: &["Reports_GetReportsAsAdmin"],
@@ -28270,6 +28292,7 @@ pub mod admin {
         };
         /// `get_report_users_as_admin`: Returns a list of users that have access to the specified report.
         pub static GET_REPORT_USERS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_report_users_as_admin",
             category: "admin",
             operation_ids: &["Reports_GetReportUsersAsAdmin"],
@@ -28300,6 +28323,7 @@ pub mod admin {
         };
         /// `get_report_subscriptions_as_admin`: Returns a list of report subscriptions along with subscriber details.
         pub static GET_REPORT_SUBSCRIPTIONS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_report_subscriptions_as_admin",
             category: "admin",
             operation_ids: &["Reports_GetReportSubscriptionsAsAdmin"],
@@ -28330,6 +28354,7 @@ pub mod admin {
         };
         /// `get_dashboards_as_admin`: Returns a list of dashboards for the organization.
         pub static GET_DASHBOARDS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dashboards_as_admin",
             category: "admin",
             operation_ids: &["Dashboards_GetDashboardsAsAdmin"],
@@ -28386,6 +28411,7 @@ pub mod admin {
         };
         /// `get_tiles_as_admin`: Returns a list of tiles within the specified dashboard.
         pub static GET_TILES_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_tiles_as_admin",
             category: "admin",
             operation_ids: &["Dashboards_GetTilesAsAdmin"],
@@ -28416,6 +28442,7 @@ pub mod admin {
         };
         /// `get_dashboard_users_as_admin`: Returns a list of users that have access to the specified dashboard.
         pub static GET_DASHBOARD_USERS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dashboard_users_as_admin",
             category: "admin",
             operation_ids: &["Dashboards_GetDashboardUsersAsAdmin"],
@@ -28446,6 +28473,7 @@ pub mod admin {
         };
         /// `get_dashboard_subscriptions_as_admin`: Returns a list of dashboard subscriptions along with subscriber details.
         pub static GET_DASHBOARD_SUBSCRIPTIONS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dashboard_subscriptions_as_admin",
             category: "admin",
             operation_ids: &["Dashboards_GetDashboardSubscriptionsAsAdmin"],
@@ -28476,6 +28504,7 @@ pub mod admin {
         };
         /// `get_dataflows_as_admin`: Returns a list of dataflows for the organization.
         pub static GET_DATAFLOWS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataflows_as_admin",
             category: "admin",
             operation_ids: &["Dataflows_GetDataflowsAsAdmin"],
@@ -28522,6 +28551,7 @@ pub mod admin {
         };
         /// `export_dataflow_as_admin`: Exports the definition for the specified dataflow to a JSON file.
         pub static EXPORT_DATAFLOW_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "export_dataflow_as_admin",
             category: "admin",
             operation_ids: &["Dataflows_ExportDataflowAsAdmin"],
@@ -28552,6 +28582,7 @@ pub mod admin {
         };
         /// `get_dataflow_datasources_as_admin`: Returns a list of data sources for the specified dataflow.
         pub static GET_DATAFLOW_DATASOURCES_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataflow_datasources_as_admin",
             category: "admin",
             operation_ids: &["Dataflows_GetDataflowDatasourcesAsAdmin"],
@@ -28582,6 +28613,7 @@ pub mod admin {
         };
         /// `get_dataflow_users_as_admin`: Returns a list of users that have access to the specified dataflow.
         pub static GET_DATAFLOW_USERS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataflow_users_as_admin",
             category: "admin",
             operation_ids: &["Dataflows_GetDataflowUsersAsAdmin"],
@@ -28612,6 +28644,7 @@ pub mod admin {
         };
         /// `get_imports_as_admin`: Returns a list of imports for the organization.
         pub static GET_IMPORTS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_imports_as_admin",
             category: "admin",
             operation_ids: &["Imports_GetImportsAsAdmin"],
@@ -28666,6 +28699,7 @@ pub mod admin {
         };
         /// `get_apps_as_admin`: Returns a list of apps in the organization.
         pub static GET_APPS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_apps_as_admin",
             category: "admin",
             operation_ids: &["Apps_GetAppsAsAdmin"],
@@ -28706,6 +28740,7 @@ pub mod admin {
         };
         /// `get_app_users_as_admin`: Returns a list of users that have access to the specified app.
         pub static GET_APP_USERS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_app_users_as_admin",
             category: "admin",
             operation_ids: &["Apps_GetAppUsersAsAdmin"],
@@ -28736,6 +28771,7 @@ pub mod admin {
         };
         /// `get_capacities_as_admin`: Returns a list of capacities for the organization.
         pub static GET_CAPACITIES_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_capacities_as_admin",
             category: "admin",
             operation_ids: &["Admin_GetCapacitiesAsAdmin"],
@@ -28766,6 +28802,7 @@ pub mod admin {
         };
         /// `patch_capacity_as_admin`: Changes specific capacity information. Currently only the capacity's encryption key can be changed.
         pub static PATCH_CAPACITY_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "patch_capacity_as_admin",
             category: "admin",
             operation_ids: &["Admin_PatchCapacityAsAdmin"],
@@ -28799,6 +28836,7 @@ pub mod admin {
         };
         /// `get_capacity_users_as_admin`: Returns a list of users that have access to the specified capacity.
         pub static GET_CAPACITY_USERS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_capacity_users_as_admin",
             category: "admin",
             operation_ids: &["Capacities_GetCapacityUsersAsAdmin"],
@@ -28829,6 +28867,7 @@ pub mod admin {
         };
         /// `assign_workspaces_to_capacity`: Assigns the specified workspaces to the specified Premium capacity.
         pub static ASSIGN_WORKSPACES_TO_CAPACITY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "assign_workspaces_to_capacity",
             category: "admin",
             operation_ids: &["Capacities_AssignWorkspacesToCapacity"],
@@ -28853,6 +28892,7 @@ pub mod admin {
         };
         /// `unassign_workspaces_from_capacity`: Unassigns the specified workspaces from capacity (moves them to shared capacity).
         pub static UNASSIGN_WORKSPACES_FROM_CAPACITY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "unassign_workspaces_from_capacity",
             category: "admin",
             operation_ids: &["Capacities_UnassignWorkspacesFromCapacity"],
@@ -28877,6 +28917,7 @@ pub mod admin {
         };
         /// `get_refreshables`: Returns a list of refreshables for the organization within a capacity.
         pub static GET_REFRESHABLES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_refreshables",
             category: "admin",
             operation_ids: &["Admin_GetRefreshables"],
@@ -28933,6 +28974,7 @@ pub mod admin {
         };
         /// `get_refreshables_for_capacity`: Returns a list of refreshables for the specified capacity that the user has access to.
         pub static GET_REFRESHABLES_FOR_CAPACITY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_refreshables_for_capacity",
             category: "admin",
             operation_ids: &["Admin_GetRefreshablesForCapacity"],
@@ -28997,6 +29039,7 @@ pub mod admin {
         };
         /// `get_refreshable_for_capacity`: Returns the specified refreshable for the specified capacity that the user has access to.
         pub static GET_REFRESHABLE_FOR_CAPACITY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_refreshable_for_capacity",
             category: "admin",
             operation_ids: &["Admin_GetRefreshableForCapacity"],
@@ -29043,6 +29086,7 @@ pub mod admin {
         };
         /// `get_power_bi_encryption_keys`: Returns the encryption keys for the tenant.
         pub static GET_POWER_BI_ENCRYPTION_KEYS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_power_bi_encryption_keys",
             category: "admin",
             operation_ids: &["Admin_GetPowerBIEncryptionKeys"],
@@ -29064,6 +29108,7 @@ pub mod admin {
         };
         /// `add_power_bi_encryption_key`: Adds an encryption key for Power BI workspaces assigned to a capacity.
         pub static ADD_POWER_BI_ENCRYPTION_KEY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "add_power_bi_encryption_key",
             category: "admin",
             operation_ids: &["Admin_AddPowerBIEncryptionKey"],
@@ -29088,6 +29133,7 @@ pub mod admin {
         };
         /// `rotate_power_bi_encryption_key`: Rotates the encryption key for Power BI workspaces assigned to a capacity.
         pub static ROTATE_POWER_BI_ENCRYPTION_KEY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "rotate_power_bi_encryption_key",
             category: "admin",
             operation_ids: &["Admin_RotatePowerBIEncryptionKey"],
@@ -29121,6 +29167,7 @@ pub mod admin {
         };
         /// `get_user_artifact_access_as_admin`: Returns a list of Power BI items (such as reports or dashboards) that the specified user has access to.
         pub static GET_USER_ARTIFACT_ACCESS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_user_artifact_access_as_admin",
             category: "admin",
             operation_ids: &["Users_GetUserArtifactAccessAsAdmin"],
@@ -29167,6 +29214,7 @@ pub mod admin {
         };
         /// `get_user_subscriptions_as_admin`: Returns a list of subscriptions for the specified user.
         pub static GET_USER_SUBSCRIPTIONS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_user_subscriptions_as_admin",
             category: "admin",
             operation_ids: &["Users_GetUserSubscriptionsAsAdmin"],
@@ -29205,6 +29253,7 @@ pub mod admin {
         };
         /// `get_activity_events`: Returns a list of audit activity events for a tenant.
         pub static GET_ACTIVITY_EVENTS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_activity_events",
             category: "admin",
             operation_ids: &["Admin_GetActivityEvents"],
@@ -29261,6 +29310,7 @@ pub mod admin {
         };
         /// `set_labels_as_admin`: Sets sensitivity labels on Power BI items (such as reports or dashboards) by item ID.
         pub static SET_LABELS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "set_labels_as_admin",
             category: "admin",
             operation_ids: &["InformationProtection_SetLabelsAsAdmin"],
@@ -29287,6 +29337,7 @@ pub mod admin {
         };
         /// `remove_labels_as_admin`: Removes sensitivity labels from Power BI items (such as reports or dashboards) by item ID.
         pub static REMOVE_LABELS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "remove_labels_as_admin",
             category: "admin",
             operation_ids: &["InformationProtection_RemoveLabelsAsAdmin"],
@@ -29313,6 +29364,7 @@ pub mod admin {
         };
         /// `get_links_shared_to_whole_organization`: Returns a list of Power BI reports that are shared with the whole organization through links.
         pub static GET_LINKS_SHARED_TO_WHOLE_ORGANIZATION: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_links_shared_to_whole_organization",
             category: "admin",
             operation_ids: &["WidelySharedArtifacts_LinksSharedToWholeOrganization"],
@@ -29343,6 +29395,7 @@ pub mod admin {
         };
         /// `get_published_to_web`: Returns a list of Power BI items (such as reports or dashboards) that are published to the web.
         pub static GET_PUBLISHED_TO_WEB: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_published_to_web",
             category: "admin",
             operation_ids: &["WidelySharedArtifacts_PublishedToWeb"],
@@ -29373,6 +29426,7 @@ pub mod admin {
         };
         /// `get_pipelines_as_admin`: Returns a list of deployment pipelines for the organization.
         pub static GET_PIPELINES_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_pipelines_as_admin",
             category: "admin",
             operation_ids: &["Pipelines_GetPipelinesAsAdmin"],
@@ -29429,6 +29483,7 @@ pub mod admin {
         };
         /// `get_pipeline_users_as_admin`: Returns a list of users that have access to a specified deployment pipeline.
         pub static GET_PIPELINE_USERS_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_pipeline_users_as_admin",
             category: "admin",
             operation_ids: &["Pipelines_GetPipelineUsersAsAdmin"],
@@ -29459,6 +29514,7 @@ pub mod admin {
         };
         /// `update_pipeline_user_as_admin`: Grants user permissions to a specified deployment pipeline.
         pub static UPDATE_PIPELINE_USER_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_pipeline_user_as_admin",
             category: "admin",
             operation_ids: &["Pipelines_UpdateUserAsAdmin"],
@@ -29492,6 +29548,7 @@ pub mod admin {
         };
         /// `delete_pipeline_user_as_admin`: Removes user permissions from a specified deployment pipeline.
         pub static DELETE_PIPELINE_USER_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_pipeline_user_as_admin",
             category: "admin",
             operation_ids: &["Pipelines_DeleteUserAsAdmin"],
@@ -29530,6 +29587,7 @@ pub mod admin {
         };
         /// `get_profiles_as_admin`: Returns a list of service principal profiles for the organization.
         pub static GET_PROFILES_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_profiles_as_admin",
             category: "admin",
             operation_ids: &["Profiles_GetProfilesAsAdmin"],
@@ -29578,6 +29636,7 @@ pub mod admin {
         };
         /// `delete_profile_as_admin`: Deletes the specified service principal profile.
         pub static DELETE_PROFILE_AS_ADMIN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_profile_as_admin",
             category: "admin",
             operation_ids: &["Profiles_DeleteProfileAsAdmin"],
@@ -29819,6 +29878,7 @@ pub mod apps {
         use super::rt;
         /// `list_apps`: Returns a list of installed apps.
         pub static LIST_APPS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_apps",
             category: "apps",
             operation_ids: &["Apps_GetApps"],
@@ -29840,6 +29900,7 @@ pub mod apps {
         };
         /// `get_app`: Returns the specified installed app.
         pub static GET_APP: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_app",
             category: "apps",
             operation_ids: &["Apps_GetApp"],
@@ -29870,6 +29931,7 @@ pub mod apps {
         };
         /// `list_reports`: Returns a list of reports from the specified app.
         pub static LIST_REPORTS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_reports",
             category: "apps",
             operation_ids: &["Apps_GetReports"],
@@ -29900,6 +29962,7 @@ pub mod apps {
         };
         /// `get_report`: Returns the specified report from the specified app.
         pub static GET_REPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_report",
             category: "apps",
             operation_ids: &["Apps_GetReport"],
@@ -29938,6 +30001,7 @@ pub mod apps {
         };
         /// `list_dashboards`: Returns a list of dashboards from the specified app.
         pub static LIST_DASHBOARDS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_dashboards",
             category: "apps",
             operation_ids: &["Apps_GetDashboards"],
@@ -29968,6 +30032,7 @@ pub mod apps {
         };
         /// `get_dashboard`: Returns the specified dashboard from the specified app.
         pub static GET_DASHBOARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dashboard",
             category: "apps",
             operation_ids: &["Apps_GetDashboard"],
@@ -30006,6 +30071,7 @@ pub mod apps {
         };
         /// `get_tiles`: Returns a list of tiles within the specified dashboard from the specified app.
         pub static GET_TILES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_tiles",
             category: "apps",
             operation_ids: &["Apps_GetTiles"],
@@ -30044,6 +30110,7 @@ pub mod apps {
         };
         /// `get_tile`: Returns the specified tile within the specified dashboard from the specified app.
         pub static GET_TILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_tile",
             category: "apps",
             operation_ids: &["Apps_GetTile"],
@@ -30158,6 +30225,7 @@ pub mod available_features {
         use super::rt;
         /// `list_available_features`: Returns a list of available features for the user.
         pub static LIST_AVAILABLE_FEATURES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_available_features",
             category: "available_features",
             operation_ids: &["AvailableFeatures_GetAvailableFeatures"],
@@ -30179,6 +30247,7 @@ pub mod available_features {
         };
         /// `get_available_feature`: Returns the specified available feature for the user by name.
         pub static GET_AVAILABLE_FEATURE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_available_feature",
             category: "available_features",
             operation_ids: &["AvailableFeatures_GetAvailableFeatureByName"],
@@ -30624,6 +30693,7 @@ pub mod capacities {
         use super::rt;
         /// `list_capacities`: Returns a list of capacities that the user has access to.
         pub static LIST_CAPACITIES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_capacities",
             category: "capacities",
             operation_ids: &["Capacities_GetCapacities"],
@@ -30645,6 +30715,7 @@ pub mod capacities {
         };
         /// `get_workloads`: Returns the current state of the specified capacity workloads.
         pub static GET_WORKLOADS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_workloads",
             category: "capacities",
             operation_ids: &["Capacities_GetWorkloads"],
@@ -30675,6 +30746,7 @@ pub mod capacities {
         };
         /// `get_workload`: Returns the current state of a workload.
         pub static GET_WORKLOAD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_workload",
             category: "capacities",
             operation_ids: &["Capacities_GetWorkload"],
@@ -30713,6 +30785,7 @@ pub mod capacities {
         };
         /// `patch_workload`: Changes the state of a specific workload to Enabled or Disabled.
         pub static PATCH_WORKLOAD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "patch_workload",
             category: "capacities",
             operation_ids: &["Capacities_PatchWorkload"],
@@ -30754,6 +30827,7 @@ pub mod capacities {
         };
         /// `get_refreshables`: Returns a list of refreshables for all capacities that the user has access to.
         pub static GET_REFRESHABLES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_refreshables",
             category: "capacities",
             operation_ids: &["Capacities_GetRefreshables"],
@@ -30808,6 +30882,7 @@ pub mod capacities {
         };
         /// `get_refreshables_for_capacity`: Returns a list of refreshables for the specified capacity that the user has access to.
         pub static GET_REFRESHABLES_FOR_CAPACITY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_refreshables_for_capacity",
             category: "capacities",
             operation_ids: &["Capacities_GetRefreshablesForCapacity"],
@@ -30870,6 +30945,7 @@ pub mod capacities {
         };
         /// `get_refreshable_for_capacity`: Returns the specified refreshable for the specified capacity that the user has access to.
         pub static GET_REFRESHABLE_FOR_CAPACITY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_refreshable_for_capacity",
             category: "capacities",
             operation_ids: &["Capacities_GetRefreshableForCapacity"],
@@ -30916,6 +30992,7 @@ pub mod capacities {
         };
         /// `assign_to_capacity`: Assigns My workspace or the specified workspace to the specified capacity.
         pub static ASSIGN_TO_CAPACITY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "assign_to_capacity",
             category: "capacities",
             operation_ids: &[
@@ -30943,6 +31020,7 @@ pub mod capacities {
         };
         /// `get_capacity_assignment_status`: Gets the status of the assignment-to-capacity operation for My workspace or the specified workspace.
         pub static GET_CAPACITY_ASSIGNMENT_STATUS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_capacity_assignment_status",
             category: "capacities",
             operation_ids: &[
@@ -31214,6 +31292,7 @@ pub mod dashboards {
         use super::rt;
         /// `list_dashboards`: Returns a list of dashboards from My workspace or the specified workspace.
         pub static LIST_DASHBOARDS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_dashboards",
             category: "dashboards",
             operation_ids: &[
@@ -31238,6 +31317,7 @@ pub mod dashboards {
         };
         /// `get_dashboard`: Returns the specified dashboard from My workspace or the specified workspace.
         pub static GET_DASHBOARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dashboard",
             category: "dashboards",
             operation_ids: &[
@@ -31271,6 +31351,7 @@ pub mod dashboards {
         };
         /// `add_dashboard`: Creates a new empty dashboard in My workspace or the specified workspace.
         pub static ADD_DASHBOARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "add_dashboard",
             category: "dashboards",
             operation_ids: &[
@@ -31298,6 +31379,7 @@ pub mod dashboards {
         };
         /// `get_tiles`: Returns a list of tiles within the specified dashboard from My workspace or the specified workspace.
         pub static GET_TILES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_tiles",
             category: "dashboards",
             operation_ids: &["Dashboards_GetTiles", "Dashboards_GetTilesInGroup"],
@@ -31328,6 +31410,7 @@ pub mod dashboards {
         };
         /// `get_tile`: Returns the specified tile within the specified dashboard from My workspace or the specified workspace.
         pub static GET_TILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_tile",
             category: "dashboards",
             operation_ids: &["Dashboards_GetTile", "Dashboards_GetTileInGroup"],
@@ -31366,6 +31449,7 @@ pub mod dashboards {
         };
         /// `delete_dashboard`: Deletes the specified dashboard from My workspace or the specified workspace.
         pub static DELETE_DASHBOARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_dashboard",
             category: "dashboards",
             operation_ids: &[
@@ -31399,6 +31483,7 @@ pub mod dashboards {
         };
         /// `clone_tile`: Clones the specified tile from My workspace or the specified workspace.
         pub static CLONE_TILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "clone_tile",
             category: "dashboards",
             operation_ids: &["Dashboards_CloneTile", "Dashboards_CloneTileInGroup"],
@@ -31507,6 +31592,7 @@ pub mod dataflow_storage_accounts {
         use super::rt;
         /// `list_dataflow_storage_accounts`: Returns a list of dataflow storage accounts that the user has access to.
         pub static LIST_DATAFLOW_STORAGE_ACCOUNTS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_dataflow_storage_accounts",
             category: "dataflow_storage_accounts",
             operation_ids: &["DataflowStorageAccounts_GetDataflowStorageAccounts"],
@@ -31528,6 +31614,7 @@ pub mod dataflow_storage_accounts {
         };
         /// `assign_to_dataflow_storage`: Assigns the specified workspace to the specified dataflow storage account.
         pub static ASSIGN_TO_DATAFLOW_STORAGE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "assign_to_dataflow_storage",
             category: "dataflow_storage_accounts",
             operation_ids: &["Groups_AssignToDataflowStorage"],
@@ -31909,6 +31996,7 @@ pub mod dataflows {
         use super::rt;
         /// `list_dataflows`: Returns a list of all dataflows from the specified workspace.
         pub static LIST_DATAFLOWS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_dataflows",
             category: "dataflows",
             operation_ids: &["Dataflows_GetDataflows"],
@@ -31930,6 +32018,7 @@ pub mod dataflows {
         };
         /// `export_dataflow`: Exports the specified dataflow definition to a JSON file.
         pub static EXPORT_DATAFLOW: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "export_dataflow",
             category: "dataflows",
             operation_ids: &["Dataflows_GetDataflow"],
@@ -31960,6 +32049,7 @@ pub mod dataflows {
         };
         /// `delete_dataflow`: Deletes a dataflow from Power BI data prep storage, including its definition file and model.
         pub static DELETE_DATAFLOW: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_dataflow",
             category: "dataflows",
             operation_ids: &["Dataflows_DeleteDataflow"],
@@ -31990,6 +32080,7 @@ pub mod dataflows {
         };
         /// `update_dataflow`: Updates dataflow properties, capabilities and settings.
         pub static UPDATE_DATAFLOW: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_dataflow",
             category: "dataflows",
             operation_ids: &["Dataflows_UpdateDataflow"],
@@ -32023,6 +32114,7 @@ pub mod dataflows {
         };
         /// `refresh_dataflow`: Triggers a refresh for the specified dataflow.
         pub static REFRESH_DATAFLOW: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "refresh_dataflow",
             category: "dataflows",
             operation_ids: &["Dataflows_RefreshDataflow"],
@@ -32064,6 +32156,7 @@ pub mod dataflows {
         };
         /// `get_dataflow_datasources`: Returns a list of data sources for the specified dataflow.
         pub static GET_DATAFLOW_DATASOURCES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataflow_datasources",
             category: "dataflows",
             operation_ids: &["Dataflows_GetDataflowDataSources"],
@@ -32094,6 +32187,7 @@ pub mod dataflows {
         };
         /// `get_upstream_dataflows`: Returns a list of upstream dataflows for the specified dataflow.
         pub static GET_UPSTREAM_DATAFLOWS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_upstream_dataflows",
             category: "dataflows",
             operation_ids: &["Dataflows_GetUpstreamDataflowsInGroup"],
@@ -32124,6 +32218,7 @@ pub mod dataflows {
         };
         /// `update_refresh_schedule`: Creates or updates the refresh schedule for a specified dataflow.
         pub static UPDATE_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_refresh_schedule",
             category: "dataflows",
             operation_ids: &["Dataflows_UpdateRefreshSchedule"],
@@ -32157,6 +32252,7 @@ pub mod dataflows {
         };
         /// `get_dataflow_transactions`: Returns a list of transactions for the specified dataflow.
         pub static GET_DATAFLOW_TRANSACTIONS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataflow_transactions",
             category: "dataflows",
             operation_ids: &["Dataflows_GetDataflowTransactions"],
@@ -32187,6 +32283,7 @@ pub mod dataflows {
         };
         /// `cancel_dataflow_transaction`: Attempts to cancel the specified transactions.
         pub static CANCEL_DATAFLOW_TRANSACTION: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "cancel_dataflow_transaction",
             category: "dataflows",
             operation_ids: &["Dataflows_CancelDataflowTransaction"],
@@ -33266,6 +33363,7 @@ pub mod datasets {
         use super::rt;
         /// `list_datasets`: Returns a list of datasets from My workspace or the specified workspace.
         pub static LIST_DATASETS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_datasets",
             category: "datasets",
             operation_ids: &["Datasets_GetDatasets", "Datasets_GetDatasetsInGroup"],
@@ -33287,6 +33385,7 @@ pub mod datasets {
         };
         /// `get_dataset`: Returns the specified dataset from My workspace or the specified workspace.
         pub static GET_DATASET: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataset",
             category: "datasets",
             operation_ids: &["Datasets_GetDataset", "Datasets_GetDatasetInGroup"],
@@ -33317,6 +33416,7 @@ pub mod datasets {
         };
         /// `delete_dataset`: Deletes the specified dataset from My workspace or the specified workspace.
         pub static DELETE_DATASET: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_dataset",
             category: "datasets",
             operation_ids: &["Datasets_DeleteDataset", "Datasets_DeleteDatasetInGroup"],
@@ -33347,6 +33447,7 @@ pub mod datasets {
         };
         /// `refresh_dataset`: Triggers a refresh for the specified dataset from My workspace or the specified workspace.
         pub static REFRESH_DATASET: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "refresh_dataset",
             category: "datasets",
             operation_ids: &[
@@ -33385,6 +33486,7 @@ pub mod datasets {
         };
         /// `get_refresh_history`: Returns the refresh history for the specified dataset from My workspace or the specified workspace.
         pub static GET_REFRESH_HISTORY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_refresh_history",
             category: "datasets",
             operation_ids: &[
@@ -33426,6 +33528,7 @@ pub mod datasets {
         };
         /// `get_parameters`: Returns a list of parameters for the specified dataset from My workspace or the specified workspace.
         pub static GET_PARAMETERS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_parameters",
             category: "datasets",
             operation_ids: &["Datasets_GetParameters", "Datasets_GetParametersInGroup"],
@@ -33456,6 +33559,7 @@ pub mod datasets {
         };
         /// `execute_queries`: Executes Data Analysis Expressions (DAX) queries against the provided dataset.
         pub static EXECUTE_QUERIES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "execute_queries",
             category: "datasets",
             operation_ids: &[
@@ -33494,6 +33598,7 @@ pub mod datasets {
         };
         /// `execute_dax_queries`: Executes Data Analysis Expressions (DAX) queries against the provided dataset; the answer is an Apache Arrow IPC stream.
         pub static EXECUTE_DAX_QUERIES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "execute_dax_queries",
             category: "datasets",
             operation_ids: &[
@@ -33532,6 +33637,7 @@ pub mod datasets {
         };
         /// `take_over`: Transfers ownership over the specified dataset to the current authorized user.
         pub static TAKE_OVER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "take_over",
             category: "datasets",
             operation_ids: &["Datasets_TakeOverInGroup"],
@@ -33562,6 +33668,7 @@ pub mod datasets {
         };
         /// `get_datasources`: Returns a list of data sources for the specified dataset from My workspace or the specified workspace.
         pub static GET_DATASOURCES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_datasources",
             category: "datasets",
             operation_ids: &[
@@ -33595,6 +33702,7 @@ pub mod datasets {
         };
         /// `update_dataset`: Updates the properties for the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_DATASET: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_dataset",
             category: "datasets",
             operation_ids: &["Datasets_UpdateDataset", "Datasets_UpdateDatasetInGroup"],
@@ -33628,6 +33736,7 @@ pub mod datasets {
         };
         /// `get_dataset_to_dataflows_links`: Returns a list of upstream dataflows for datasets from the specified workspace.
         pub static GET_DATASET_TO_DATAFLOWS_LINKS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_dataset_to_dataflows_links",
             category: "datasets",
             operation_ids: &["Datasets_GetDatasetToDataflowsLinksInGroup"],
@@ -33649,6 +33758,7 @@ pub mod datasets {
         };
         /// `get_refresh_execution_details`: Returns execution details of an enhanced refresh operation for the specified dataset from My workspace or the specified workspace.
         pub static GET_REFRESH_EXECUTION_DETAILS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_refresh_execution_details",
             category: "datasets",
             operation_ids: &[
@@ -33690,6 +33800,7 @@ pub mod datasets {
         };
         /// `cancel_refresh`: Cancels the specified enhanced refresh operation for the specified dataset from My workspace or the specified workspace.
         pub static CANCEL_REFRESH: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "cancel_refresh",
             category: "datasets",
             operation_ids: &["Datasets_CancelRefresh", "Datasets_CancelRefreshInGroup"],
@@ -33728,6 +33839,7 @@ pub mod datasets {
         };
         /// `get_refresh_schedule`: Returns the refresh schedule for the specified dataset from My workspace or the specified workspace.
         pub static GET_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_refresh_schedule",
             category: "datasets",
             operation_ids: &[
@@ -33761,6 +33873,7 @@ pub mod datasets {
         };
         /// `update_refresh_schedule`: Updates the refresh schedule for the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_refresh_schedule",
             category: "datasets",
             operation_ids: &[
@@ -33799,6 +33912,7 @@ pub mod datasets {
         };
         /// `get_direct_query_refresh_schedule`: Returns the refresh schedule for a specified DirectQuery or LiveConnection dataset from My workspace or the specified workspace.
         pub static GET_DIRECT_QUERY_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_direct_query_refresh_schedule",
             category: "datasets",
             operation_ids: &[
@@ -33832,6 +33946,7 @@ pub mod datasets {
         };
         /// `update_direct_query_refresh_schedule`: Updates the refresh schedule for a specified DirectQuery or LiveConnection dataset from My workspace or the specified workspace.
         pub static UPDATE_DIRECT_QUERY_REFRESH_SCHEDULE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_direct_query_refresh_schedule",
             category: "datasets",
             operation_ids: &[
@@ -33868,6 +33983,7 @@ pub mod datasets {
         };
         /// `update_parameters`: Updates the parameters values for the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_PARAMETERS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_parameters",
             category: "datasets",
             operation_ids: &[
@@ -33904,6 +34020,7 @@ pub mod datasets {
         };
         /// `update_datasources`: Updates the data sources of the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_DATASOURCES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_datasources",
             category: "datasets",
             operation_ids: &[
@@ -33940,6 +34057,7 @@ pub mod datasets {
         };
         /// `bind_to_gateway`: Binds the specified dataset from My workspace or the specified workspace to the specified gateway, optionally with a given set of data source IDs.
         pub static BIND_TO_GATEWAY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "bind_to_gateway",
             category: "datasets",
             operation_ids: &["Datasets_BindToGateway", "Datasets_BindToGatewayInGroup"],
@@ -33973,6 +34091,7 @@ pub mod datasets {
         };
         /// `get_gateway_datasources`: Returns a list of gateway data sources for the specified dataset from My workspace or the specified workspace (deprecated: use `get_datasources`).
         pub static GET_GATEWAY_DATASOURCES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_gateway_datasources",
             category: "datasets",
             operation_ids: &[
@@ -34006,6 +34125,7 @@ pub mod datasets {
         };
         /// `discover_gateways`: Returns a list of gateways that the specified dataset from My workspace or the specified workspace can be bound to.
         pub static DISCOVER_GATEWAYS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "discover_gateways",
             category: "datasets",
             operation_ids: &[
@@ -34039,6 +34159,7 @@ pub mod datasets {
         };
         /// `get_query_scale_out_sync_status`: Returns the query scale-out sync status for the specified dataset from My workspace or the specified workspace.
         pub static GET_QUERY_SCALE_OUT_SYNC_STATUS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_query_scale_out_sync_status",
             category: "datasets",
             operation_ids: &[
@@ -34072,6 +34193,7 @@ pub mod datasets {
         };
         /// `trigger_query_scale_out_sync`: Triggers a query scale-out sync of read-only replicas for the specified dataset from My workspace or the specified workspace.
         pub static TRIGGER_QUERY_SCALE_OUT_SYNC: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "trigger_query_scale_out_sync",
             category: "datasets",
             operation_ids: &[
@@ -34105,6 +34227,7 @@ pub mod datasets {
         };
         /// `list_dataset_users`: Returns a list of principals that have access to the specified dataset from My workspace or the specified workspace.
         pub static LIST_DATASET_USERS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_dataset_users",
             category: "datasets",
             operation_ids: &[
@@ -34138,6 +34261,7 @@ pub mod datasets {
         };
         /// `add_dataset_user`: Grants the specified user's permissions to the specified dataset from My workspace or the specified workspace.
         pub static ADD_DATASET_USER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "add_dataset_user",
             category: "datasets",
             operation_ids: &[
@@ -34174,6 +34298,7 @@ pub mod datasets {
         };
         /// `update_dataset_user`: Updates the existing dataset permissions of the specified user to the specified permissions, for a dataset from My workspace or the specified workspace.
         pub static UPDATE_DATASET_USER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_dataset_user",
             category: "datasets",
             operation_ids: &[
@@ -34480,6 +34605,7 @@ pub mod embed_token {
         use super::rt;
         /// `generate_token`: Generates an embed token for multiple reports, datasets, and target workspaces.
         pub static GENERATE_TOKEN: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "generate_token",
             category: "embed_token",
             operation_ids: &["EmbedToken_GenerateToken"],
@@ -34511,6 +34637,7 @@ pub mod embed_token {
         };
         /// `generate_token_for_create`: Generates an embed token to allow report creation in the specified workspace based on the specified dataset.
         pub static GENERATE_TOKEN_FOR_CREATE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "generate_token_for_create",
             category: "embed_token",
             operation_ids: &["Reports_GenerateTokenForCreateInGroup"],
@@ -34540,6 +34667,7 @@ pub mod embed_token {
         };
         /// `generate_token_for_report`: Generates an embed token to view or edit the specified report from the specified workspace.
         pub static GENERATE_TOKEN_FOR_REPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "generate_token_for_report",
             category: "embed_token",
             operation_ids: &["Reports_GenerateTokenInGroup"],
@@ -34578,6 +34706,7 @@ pub mod embed_token {
         };
         /// `generate_token_for_dataset`: Generates an embed token based on the specified dataset from the specified workspace.
         pub static GENERATE_TOKEN_FOR_DATASET: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "generate_token_for_dataset",
             category: "embed_token",
             operation_ids: &["Datasets_GenerateTokenInGroup"],
@@ -34611,6 +34740,7 @@ pub mod embed_token {
         };
         /// `generate_token_for_dashboard`: Generates an embed token to view the specified dashboard from the specified workspace.
         pub static GENERATE_TOKEN_FOR_DASHBOARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "generate_token_for_dashboard",
             category: "embed_token",
             operation_ids: &["Dashboards_GenerateTokenInGroup"],
@@ -34657,6 +34787,7 @@ pub mod embed_token {
         };
         /// `generate_token_for_tile`: Generates an embed token to view the specified tile from the specified workspace.
         pub static GENERATE_TOKEN_FOR_TILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "generate_token_for_tile",
             category: "embed_token",
             operation_ids: &["Tiles_GenerateTokenInGroup"],
@@ -35073,6 +35204,7 @@ pub mod gateways {
         use super::rt;
         /// `list_gateways`: Returns a list of gateways for which the user is an admin.
         pub static LIST_GATEWAYS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_gateways",
             category: "gateways",
             operation_ids: &["Gateways_GetGateways"],
@@ -35094,6 +35226,7 @@ pub mod gateways {
         };
         /// `get_gateway`: Returns the specified gateway.
         pub static GET_GATEWAY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_gateway",
             category: "gateways",
             operation_ids: &["Gateways_GetGateway"],
@@ -35124,6 +35257,7 @@ pub mod gateways {
         };
         /// `list_datasources`: Returns a list of data sources from the specified gateway.
         pub static LIST_DATASOURCES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_datasources",
             category: "gateways",
             operation_ids: &["Gateways_GetDatasources"],
@@ -35154,6 +35288,7 @@ pub mod gateways {
         };
         /// `create_datasource`: Creates a new data source on the specified on-premises gateway.
         pub static CREATE_DATASOURCE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_datasource",
             category: "gateways",
             operation_ids: &["Gateways_CreateDatasource"],
@@ -35187,6 +35322,7 @@ pub mod gateways {
         };
         /// `get_datasource`: Returns the specified data source from the specified gateway.
         pub static GET_DATASOURCE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_datasource",
             category: "gateways",
             operation_ids: &["Gateways_GetDatasource"],
@@ -35225,6 +35361,7 @@ pub mod gateways {
         };
         /// `delete_datasource`: Deletes the specified data source from the specified gateway.
         pub static DELETE_DATASOURCE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_datasource",
             category: "gateways",
             operation_ids: &["Gateways_DeleteDatasource"],
@@ -35263,6 +35400,7 @@ pub mod gateways {
         };
         /// `update_datasource`: Updates the credentials of the specified data source from the specified gateway.
         pub static UPDATE_DATASOURCE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_datasource",
             category: "gateways",
             operation_ids: &["Gateways_UpdateDatasource"],
@@ -35304,6 +35442,7 @@ pub mod gateways {
         };
         /// `get_datasource_status`: Checks the connectivity status of the specified data source from the specified gateway.
         pub static GET_DATASOURCE_STATUS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_datasource_status",
             category: "gateways",
             operation_ids: &["Gateways_GetDatasourceStatus"],
@@ -35342,6 +35481,7 @@ pub mod gateways {
         };
         /// `list_datasource_users`: Returns a list of users who have access to the specified data source.
         pub static LIST_DATASOURCE_USERS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_datasource_users",
             category: "gateways",
             operation_ids: &["Gateways_GetDatasourceUsers"],
@@ -35380,6 +35520,7 @@ pub mod gateways {
         };
         /// `add_datasource_user`: Grants or updates the permissions required to use the specified data source for the specified user.
         pub static ADD_DATASOURCE_USER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "add_datasource_user",
             category: "gateways",
             operation_ids: &["Gateways_AddDatasourceUser"],
@@ -35421,6 +35562,7 @@ pub mod gateways {
         };
         /// `delete_datasource_user`: Removes the specified user from the specified data source.
         pub static DELETE_DATASOURCE_USER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_datasource_user",
             category: "gateways",
             operation_ids: &["Gateways_DeleteDatasourceUser"],
@@ -35874,6 +36016,7 @@ pub mod groups {
         use super::rt;
         /// `list_groups`: Returns a list of workspaces the user has access to.
         pub static LIST_GROUPS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_groups",
             category: "groups",
             operation_ids: &["Groups_GetGroups"],
@@ -35920,6 +36063,7 @@ pub mod groups {
         };
         /// `get_group`: Returns the specified workspace.
         pub static GET_GROUP: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_group",
             category: "groups",
             operation_ids: &["Groups_GetGroup"],
@@ -35950,6 +36094,7 @@ pub mod groups {
         };
         /// `create_group`: Creates a new workspace.
         pub static CREATE_GROUP: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_group",
             category: "groups",
             operation_ids: &["Groups_CreateGroup"],
@@ -35983,6 +36128,7 @@ pub mod groups {
         };
         /// `update_group`: Updates the specified workspace.
         pub static UPDATE_GROUP: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_group",
             category: "groups",
             operation_ids: &["Groups_UpdateGroup"],
@@ -36016,6 +36162,7 @@ pub mod groups {
         };
         /// `delete_group`: Deletes the specified workspace.
         pub static DELETE_GROUP: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_group",
             category: "groups",
             operation_ids: &["Groups_DeleteGroup"],
@@ -36046,6 +36193,7 @@ pub mod groups {
         };
         /// `list_group_users`: Returns a list of users that have access to the specified workspace.
         pub static LIST_GROUP_USERS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_group_users",
             category: "groups",
             operation_ids: &["Groups_GetGroupUsers"],
@@ -36084,6 +36232,7 @@ pub mod groups {
         };
         /// `add_group_user`: Grants the specified user the specified permissions to the specified workspace.
         pub static ADD_GROUP_USER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "add_group_user",
             category: "groups",
             operation_ids: &["Groups_AddGroupUser"],
@@ -36108,6 +36257,7 @@ pub mod groups {
         };
         /// `update_group_user`: Updates the specified user permissions to the specified workspace.
         pub static UPDATE_GROUP_USER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_group_user",
             category: "groups",
             operation_ids: &["Groups_UpdateGroupUser"],
@@ -36132,6 +36282,7 @@ pub mod groups {
         };
         /// `delete_group_user`: Deletes the specified user permissions from the specified workspace.
         pub static DELETE_GROUP_USER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_group_user",
             category: "groups",
             operation_ids: &["Groups_DeleteUserInGroup"],
@@ -36522,6 +36673,7 @@ pub mod imports {
         use super::rt;
         /// `list_imports`: Returns a list of imports from My workspace or the specified workspace.
         pub static LIST_IMPORTS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_imports",
             category: "imports",
             operation_ids: &["Imports_GetImports", "Imports_GetImportsInGroup"],
@@ -36543,6 +36695,7 @@ pub mod imports {
         };
         /// `post_import`: Creates new content in My workspace or the specified workspace.
         pub static POST_IMPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "post_import",
             category: "imports",
             operation_ids: &["Imports_PostImport", "Imports_PostImportInGroup"],
@@ -36613,6 +36766,7 @@ pub mod imports {
         };
         /// `post_import_from_one_drive`: Imports an Excel workbook (.xlsx) from OneDrive for Business into My workspace or the specified workspace.
         pub static POST_IMPORT_FROM_ONE_DRIVE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "post_import_from_one_drive",
             category: "imports",
             operation_ids: &["Imports_PostImport", "Imports_PostImportInGroup"],
@@ -36654,6 +36808,7 @@ pub mod imports {
         };
         /// `get_import`: Returns the specified import from My workspace or the specified workspace.
         pub static GET_IMPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_import",
             category: "imports",
             operation_ids: &["Imports_GetImport", "Imports_GetImportInGroup"],
@@ -36684,6 +36839,7 @@ pub mod imports {
         };
         /// `create_temporary_upload_location`: Creates a temporary blob storage upload location for importing large Power BI .pbix files that are between 1 GB and 10 GB in size.
         pub static CREATE_TEMPORARY_UPLOAD_LOCATION: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_temporary_upload_location",
             category: "imports",
             operation_ids: &[
@@ -37208,6 +37364,7 @@ pub mod pipelines {
         use super::rt;
         /// `list_pipelines`: Returns a list of deployment pipelines that the user has access to.
         pub static LIST_PIPELINES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_pipelines",
             category: "pipelines",
             operation_ids: &["Pipelines_GetPipelines"],
@@ -37229,6 +37386,7 @@ pub mod pipelines {
         };
         /// `create_pipeline`: Creates a new deployment pipeline.
         pub static CREATE_PIPELINE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_pipeline",
             category: "pipelines",
             operation_ids: &["Pipelines_CreatePipeline"],
@@ -37253,6 +37411,7 @@ pub mod pipelines {
         };
         /// `get_pipeline`: Returns the specified deployment pipeline.
         pub static GET_PIPELINE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_pipeline",
             category: "pipelines",
             operation_ids: &["Pipelines_GetPipeline"],
@@ -37291,6 +37450,7 @@ pub mod pipelines {
         };
         /// `update_pipeline`: Updates the specified deployment pipeline.
         pub static UPDATE_PIPELINE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_pipeline",
             category: "pipelines",
             operation_ids: &["Pipelines_UpdatePipeline"],
@@ -37324,6 +37484,7 @@ pub mod pipelines {
         };
         /// `delete_pipeline`: Deletes the specified deployment pipeline.
         pub static DELETE_PIPELINE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_pipeline",
             category: "pipelines",
             operation_ids: &["Pipelines_DeletePipeline"],
@@ -37354,6 +37515,7 @@ pub mod pipelines {
         };
         /// `list_pipeline_users`: Returns a list of users that have access to the specified deployment pipeline.
         pub static LIST_PIPELINE_USERS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_pipeline_users",
             category: "pipelines",
             operation_ids: &["Pipelines_GetPipelineUsers"],
@@ -37384,6 +37546,7 @@ pub mod pipelines {
         };
         /// `update_pipeline_user`: Grants user permissions to the specified deployment pipeline.
         pub static UPDATE_PIPELINE_USER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_pipeline_user",
             category: "pipelines",
             operation_ids: &["Pipelines_UpdatePipelineUser"],
@@ -37417,6 +37580,7 @@ pub mod pipelines {
         };
         /// `delete_pipeline_user`: Removes user permissions from the specified deployment pipeline.
         pub static DELETE_PIPELINE_USER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_pipeline_user",
             category: "pipelines",
             operation_ids: &["Pipelines_DeletePipelineUser"],
@@ -37455,6 +37619,7 @@ pub mod pipelines {
         };
         /// `get_pipeline_stages`: Returns the stages of the specified deployment pipeline.
         pub static GET_PIPELINE_STAGES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_pipeline_stages",
             category: "pipelines",
             operation_ids: &["Pipelines_GetPipelineStages"],
@@ -37485,6 +37650,7 @@ pub mod pipelines {
         };
         /// `assign_workspace`: Assigns the specified workspace to the specified deployment pipeline stage.
         pub static ASSIGN_WORKSPACE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "assign_workspace",
             category: "pipelines",
             operation_ids: &["Pipelines_AssignWorkspace"],
@@ -37526,6 +37692,7 @@ pub mod pipelines {
         };
         /// `unassign_workspace`: Unassigns the workspace from the specified stage in the specified deployment pipeline.
         pub static UNASSIGN_WORKSPACE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "unassign_workspace",
             category: "pipelines",
             operation_ids: &["Pipelines_UnassignWorkspace"],
@@ -37564,6 +37731,7 @@ pub mod pipelines {
         };
         /// `get_pipeline_stage_artifacts`: Returns the supported items from the workspace assigned to the specified stage of the specified deployment pipeline.
         pub static GET_PIPELINE_STAGE_ARTIFACTS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_pipeline_stage_artifacts",
             category: "pipelines",
             operation_ids: &["Pipelines_GetPipelineStageArtifacts"],
@@ -37602,6 +37770,7 @@ pub mod pipelines {
         };
         /// `get_pipeline_operations`: Returns a list of the up-to-20 most recent deploy operations performed on the specified deployment pipeline.
         pub static GET_PIPELINE_OPERATIONS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_pipeline_operations",
             category: "pipelines",
             operation_ids: &["Pipelines_GetPipelineOperations"],
@@ -37632,6 +37801,7 @@ pub mod pipelines {
         };
         /// `get_pipeline_operation`: Returns the details of the specified deploy operation performed on the specified deployment pipeline, including the deployment execution plan.
         pub static GET_PIPELINE_OPERATION: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_pipeline_operation",
             category: "pipelines",
             operation_ids: &["Pipelines_GetPipelineOperation"],
@@ -37670,6 +37840,7 @@ pub mod pipelines {
         };
         /// `deploy_all`: Deploys all supported items from the source stage of the specified deployment pipeline.
         pub static DEPLOY_ALL: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "deploy_all",
             category: "pipelines",
             operation_ids: &["Pipelines_DeployAll"],
@@ -37703,6 +37874,7 @@ pub mod pipelines {
         };
         /// `selective_deploy`: Deploys the specified items from the source stage of the specified deployment pipeline.
         pub static SELECTIVE_DEPLOY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "selective_deploy",
             category: "pipelines",
             operation_ids: &["Pipelines_SelectiveDeploy"],
@@ -37928,6 +38100,7 @@ pub mod profiles {
         use super::rt;
         /// `list_profiles`: Returns a list of service principal profiles.
         pub static LIST_PROFILES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_profiles",
             category: "profiles",
             operation_ids: &["Profiles_GetProfiles"],
@@ -37974,6 +38147,7 @@ pub mod profiles {
         };
         /// `create_profile`: Creates a new service principal profile.
         pub static CREATE_PROFILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_profile",
             category: "profiles",
             operation_ids: &["Profiles_CreateProfile"],
@@ -37998,6 +38172,7 @@ pub mod profiles {
         };
         /// `get_profile`: Returns the specified service principal profile.
         pub static GET_PROFILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_profile",
             category: "profiles",
             operation_ids: &["Profiles_GetProfile"],
@@ -38028,6 +38203,7 @@ pub mod profiles {
         };
         /// `update_profile`: Updates the specified service principal profile name.
         pub static UPDATE_PROFILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_profile",
             category: "profiles",
             operation_ids: &["Profiles_UpdateProfile"],
@@ -38061,6 +38237,7 @@ pub mod profiles {
         };
         /// `delete_profile`: Deletes the specified service principal profile.
         pub static DELETE_PROFILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_profile",
             category: "profiles",
             operation_ids: &["Profiles_DeleteProfile"],
@@ -38305,6 +38482,7 @@ pub mod push_datasets {
         use super::rt;
         /// `create_dataset`: Creates a new push dataset in My workspace or the specified workspace.
         pub static CREATE_DATASET: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_dataset",
             category: "push_datasets",
             operation_ids: &["Datasets_PostDataset", "Datasets_PostDatasetInGroup"],
@@ -38338,6 +38516,7 @@ pub mod push_datasets {
         };
         /// `list_tables`: Returns a list of tables within the specified dataset from My workspace or the specified workspace.
         pub static LIST_TABLES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_tables",
             category: "push_datasets",
             operation_ids: &["Datasets_GetTables", "Datasets_GetTablesInGroup"],
@@ -38368,6 +38547,7 @@ pub mod push_datasets {
         };
         /// `update_table`: Updates the metadata and schema for the specified table within the specified dataset from My workspace or the specified workspace.
         pub static UPDATE_TABLE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_table",
             category: "push_datasets",
             operation_ids: &["Datasets_PutTable", "Datasets_PutTableInGroup"],
@@ -38409,6 +38589,7 @@ pub mod push_datasets {
         };
         /// `add_rows`: Adds new data rows to the specified table within the specified dataset from My workspace or the specified workspace.
         pub static ADD_ROWS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "add_rows",
             category: "push_datasets",
             operation_ids: &["Datasets_PostRows", "Datasets_PostRowsInGroup"],
@@ -38452,6 +38633,7 @@ pub mod push_datasets {
         };
         /// `delete_rows`: Deletes all rows from the specified table within the specified dataset from My workspace or the specified workspace.
         pub static DELETE_ROWS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_rows",
             category: "push_datasets",
             operation_ids: &["Datasets_DeleteRows", "Datasets_DeleteRowsInGroup"],
@@ -39124,6 +39306,7 @@ pub mod reports {
         use super::rt;
         /// `list_reports`: Returns a list of reports from My workspace or the specified workspace.
         pub static LIST_REPORTS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_reports",
             category: "reports",
             operation_ids: &["Reports_GetReports", "Reports_GetReportsInGroup"],
@@ -39145,6 +39328,7 @@ pub mod reports {
         };
         /// `get_report`: Returns the specified report from My workspace or the specified workspace.
         pub static GET_REPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_report",
             category: "reports",
             operation_ids: &["Reports_GetReport", "Reports_GetReportInGroup"],
@@ -39175,6 +39359,7 @@ pub mod reports {
         };
         /// `clone_report`: Clones the specified report from My workspace or the specified workspace.
         pub static CLONE_REPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "clone_report",
             category: "reports",
             operation_ids: &["Reports_CloneReport", "Reports_CloneReportInGroup"],
@@ -39208,6 +39393,7 @@ pub mod reports {
         };
         /// `delete_report`: Deletes the specified report from My workspace or the specified workspace.
         pub static DELETE_REPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_report",
             category: "reports",
             operation_ids: &["Reports_DeleteReport", "Reports_DeleteReportInGroup"],
@@ -39238,6 +39424,7 @@ pub mod reports {
         };
         /// `rebind_report`: Rebinds the specified report from My workspace or the specified workspace to the specified dataset.
         pub static REBIND_REPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "rebind_report",
             category: "reports",
             operation_ids: &["Reports_RebindReport", "Reports_RebindReportInGroup"],
@@ -39271,6 +39458,7 @@ pub mod reports {
         };
         /// `get_pages`: Returns a list of pages within the specified report from My workspace or the specified workspace.
         pub static GET_PAGES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_pages",
             category: "reports",
             operation_ids: &["Reports_GetPages", "Reports_GetPagesInGroup"],
@@ -39301,6 +39489,7 @@ pub mod reports {
         };
         /// `get_page`: Returns the specified page within the specified report from My workspace or the specified workspace.
         pub static GET_PAGE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_page",
             category: "reports",
             operation_ids: &["Reports_GetPage", "Reports_GetPageInGroup"],
@@ -39339,6 +39528,7 @@ pub mod reports {
         };
         /// `export_report`: Exports the specified report from My workspace or the specified workspace to a Power BI .pbix or .rdl file.
         pub static EXPORT_REPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "export_report",
             category: "reports",
             operation_ids: &["Reports_ExportReport", "Reports_ExportReportInGroup"],
@@ -39388,6 +39578,7 @@ pub mod reports {
         };
         /// `export_to_file`: Exports the specified report from My workspace or the specified workspace to the requested file format.
         pub static EXPORT_TO_FILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "export_to_file",
             category: "reports",
             operation_ids: &["Reports_ExportToFile", "Reports_ExportToFileInGroup"],
@@ -39426,6 +39617,7 @@ pub mod reports {
         };
         /// `get_export_to_file_status`: Returns the current status of the Export to File job for the specified report from My workspace or the specified workspace.
         pub static GET_EXPORT_TO_FILE_STATUS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_export_to_file_status",
             category: "reports",
             operation_ids: &[
@@ -39467,6 +39659,7 @@ pub mod reports {
         };
         /// `get_file_of_export_to_file`: Returns the file from the Export to File job for the specified report from My workspace or the specified workspace.
         pub static GET_FILE_OF_EXPORT_TO_FILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_file_of_export_to_file",
             category: "reports",
             operation_ids: &[
@@ -39508,6 +39701,7 @@ pub mod reports {
         };
         /// `update_report_content`: Updates the content of the specified report from My workspace or the specified workspace with the content of a specified source report.
         pub static UPDATE_REPORT_CONTENT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_report_content",
             category: "reports",
             operation_ids: &[
@@ -39544,6 +39738,7 @@ pub mod reports {
         };
         /// `get_datasources`: Returns a list of data sources for the specified paginated report (RDL) from My workspace or the specified workspace.
         pub static GET_DATASOURCES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_datasources",
             category: "reports",
             operation_ids: &["Reports_GetDatasources", "Reports_GetDatasourcesInGroup"],
@@ -39574,6 +39769,7 @@ pub mod reports {
         };
         /// `update_datasources`: Updates the data sources of the specified paginated report (RDL) from My workspace or the specified workspace.
         pub static UPDATE_DATASOURCES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_datasources",
             category: "reports",
             operation_ids: &[
@@ -39610,6 +39806,7 @@ pub mod reports {
         };
         /// `bind_to_gateway`: Binds the specified data source of the paginated report from My workspace or the specified workspace to the specified gateway, optionally with a given data source ID.
         pub static BIND_TO_GATEWAY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "bind_to_gateway",
             category: "reports",
             operation_ids: &["Reports_BindToGateway", "Reports_BindToGatewayInGroup"],
@@ -39643,6 +39840,7 @@ pub mod reports {
         };
         /// `take_over`: Transfers ownership of the data sources for the specified paginated report (RDL) to the current authorized user.
         pub static TAKE_OVER: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "take_over",
             category: "reports",
             operation_ids: &["Reports_TakeOverInGroup"],
@@ -40721,6 +40919,7 @@ pub mod scorecards {
         use super::rt;
         /// `list_scorecards`: Returns a list of scorecards from a workspace.
         pub static LIST_SCORECARDS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_scorecards",
             category: "scorecards",
             operation_ids: &["Scorecards_(Preview)_Get"],
@@ -40751,6 +40950,7 @@ pub mod scorecards {
         };
         /// `create_scorecard`: Creates a new scorecard.
         pub static CREATE_SCORECARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_scorecard",
             category: "scorecards",
             operation_ids: &["Scorecards_(Preview)_Post"],
@@ -40775,6 +40975,7 @@ pub mod scorecards {
         };
         /// `get_scorecard`: Returns a scorecard with ID.
         pub static GET_SCORECARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_scorecard",
             category: "scorecards",
             operation_ids: &["Scorecards_(Preview)_GetByID"],
@@ -40813,6 +41014,7 @@ pub mod scorecards {
         };
         /// `update_scorecard`: Updates a scorecard by its ID.
         pub static UPDATE_SCORECARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_scorecard",
             category: "scorecards",
             operation_ids: &["Scorecards_(Preview)_PatchByID"],
@@ -40846,6 +41048,7 @@ pub mod scorecards {
         };
         /// `delete_scorecard`: Deletes a scorecard by its ID.
         pub static DELETE_SCORECARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_scorecard",
             category: "scorecards",
             operation_ids: &["Scorecards_(Preview)_DeleteByID"],
@@ -40876,6 +41079,7 @@ pub mod scorecards {
         };
         /// `get_scorecard_by_report_id`: Reads a scorecard associated with an internal report ID.
         pub static GET_SCORECARD_BY_REPORT_ID: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_scorecard_by_report_id",
             category: "scorecards",
             operation_ids: &["Scorecards_(Preview)_GetScorecardByReportId"],
@@ -40914,6 +41118,7 @@ pub mod scorecards {
         };
         /// `move_goals`: Moves goals within the scorecard. Changes their ranks and parents.
         pub static MOVE_GOALS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "move_goals",
             category: "scorecards",
             operation_ids: &["Scorecards_(Preview)_MoveGoals"],
@@ -40947,6 +41152,7 @@ pub mod scorecards {
         };
         /// `list_goals`: Returns a list of goals from a scorecard.
         pub static LIST_GOALS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_goals",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_Get"],
@@ -40993,6 +41199,7 @@ pub mod scorecards {
         };
         /// `create_goal`: Adds a new goal to a scorecard.
         pub static CREATE_GOAL: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_goal",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_Post"],
@@ -41026,6 +41233,7 @@ pub mod scorecards {
         };
         /// `get_goal`: Returns a goal by ID from a scorecard.
         pub static GET_GOAL: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_goal",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_GetByID"],
@@ -41072,6 +41280,7 @@ pub mod scorecards {
         };
         /// `update_goal`: Updates a goal by ID.
         pub static UPDATE_GOAL: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_goal",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_PatchByID"],
@@ -41113,6 +41322,7 @@ pub mod scorecards {
         };
         /// `delete_goal`: Deletes a goal from a scorecard by goal ID.
         pub static DELETE_GOAL: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_goal",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_DeleteByID"],
@@ -41151,6 +41361,7 @@ pub mod scorecards {
         };
         /// `get_goal_refresh_history`: Reads refresh history of a connected goal.
         pub static GET_GOAL_REFRESH_HISTORY: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_goal_refresh_history",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_GetRefreshHistory"],
@@ -41189,6 +41400,7 @@ pub mod scorecards {
         };
         /// `delete_goal_current_value_connection`: Disconnects the current value of a goal.
         pub static DELETE_GOAL_CURRENT_VALUE_CONNECTION: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_goal_current_value_connection",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_DeleteGoalCurrentValueConnection"],
@@ -41227,6 +41439,7 @@ pub mod scorecards {
         };
         /// `delete_goal_target_value_connection`: Disconnects the target value of a goal.
         pub static DELETE_GOAL_TARGET_VALUE_CONNECTION: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_goal_target_value_connection",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_DeleteGoalTargetValueConnection"],
@@ -41265,6 +41478,7 @@ pub mod scorecards {
         };
         /// `refresh_goal_current_value`: Schedules a refresh of the connected value of a goal.
         pub static REFRESH_GOAL_CURRENT_VALUE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "refresh_goal_current_value",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_RefreshGoalCurrentValue"],
@@ -41303,6 +41517,7 @@ pub mod scorecards {
         };
         /// `refresh_goal_target_value`: Schedules a refresh of the target value of a goal.
         pub static REFRESH_GOAL_TARGET_VALUE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "refresh_goal_target_value",
             category: "scorecards",
             operation_ids: &["Goals_(Preview)_RefreshGoalTargetValue"],
@@ -41341,6 +41556,7 @@ pub mod scorecards {
         };
         /// `list_goal_values`: Reads goal value check-ins.
         pub static LIST_GOAL_VALUES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_goal_values",
             category: "scorecards",
             operation_ids: &["GoalValues_(Preview)_Get"],
@@ -41387,6 +41603,7 @@ pub mod scorecards {
         };
         /// `create_goal_value`: Creates a new goal value check-in.
         pub static CREATE_GOAL_VALUE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_goal_value",
             category: "scorecards",
             operation_ids: &["GoalValues_(Preview)_Post"],
@@ -41428,6 +41645,7 @@ pub mod scorecards {
         };
         /// `get_goal_value`: Reads a goal value check-in by a UTC date timestamp.
         pub static GET_GOAL_VALUE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_goal_value",
             category: "scorecards",
             operation_ids: &["GoalValues_(Preview)_GetByID"],
@@ -41482,6 +41700,7 @@ pub mod scorecards {
         };
         /// `update_goal_value`: Updates a goal value check-in by a UTC date timestamp.
         pub static UPDATE_GOAL_VALUE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_goal_value",
             category: "scorecards",
             operation_ids: &["GoalValues_(Preview)_PatchByID"],
@@ -41531,6 +41750,7 @@ pub mod scorecards {
         };
         /// `delete_goal_value`: Deletes a goal value check-in by a UTC day timestamp.
         pub static DELETE_GOAL_VALUE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_goal_value",
             category: "scorecards",
             operation_ids: &["GoalValues_(Preview)_DeleteByID"],
@@ -41577,6 +41797,7 @@ pub mod scorecards {
         };
         /// `get_goal_status_rules`: Returns status rules of a goal.
         pub static GET_GOAL_STATUS_RULES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_goal_status_rules",
             category: "scorecards",
             operation_ids: &["GoalsStatusRules_(Preview)_Get"],
@@ -41615,6 +41836,7 @@ pub mod scorecards {
         };
         /// `update_goal_status_rules`: Creates or updates status rules of a goal.
         pub static UPDATE_GOAL_STATUS_RULES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_goal_status_rules",
             category: "scorecards",
             operation_ids: &["GoalsStatusRules_(Preview)_Post"],
@@ -41656,6 +41878,7 @@ pub mod scorecards {
         };
         /// `delete_goal_status_rules`: Removes status rule definitions from a goal.
         pub static DELETE_GOAL_STATUS_RULES: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_goal_status_rules",
             category: "scorecards",
             operation_ids: &["GoalsStatusRules_(Preview)_Delete"],
@@ -41694,6 +41917,7 @@ pub mod scorecards {
         };
         /// `create_goal_note`: Adds a new note to a goal value check-in.
         pub static CREATE_GOAL_NOTE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_goal_note",
             category: "scorecards",
             operation_ids: &["GoalNotes_(Preview)_Post"],
@@ -41743,6 +41967,7 @@ pub mod scorecards {
         };
         /// `update_goal_note`: Updates a goal value check-in note by ID.
         pub static UPDATE_GOAL_NOTE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_goal_note",
             category: "scorecards",
             operation_ids: &["GoalNotes_(Preview)_PatchByID"],
@@ -41800,6 +42025,7 @@ pub mod scorecards {
         };
         /// `delete_goal_note`: Deletes a goal value check-in note by ID.
         pub static DELETE_GOAL_NOTE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_goal_note",
             category: "scorecards",
             operation_ids: &["GoalNotes_(Preview)_DeleteByID"],
@@ -41912,6 +42138,7 @@ pub mod template_apps {
         use super::rt;
         /// `create_install_ticket`: Generates an installation ticket for the automated install flow of the specified template app.
         pub static CREATE_INSTALL_TICKET: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_install_ticket",
             category: "template_apps",
             operation_ids: &["TemplateApps_CreateInstallTicket"],
@@ -41982,6 +42209,7 @@ pub mod users {
         use super::rt;
         /// `refresh_user_permissions`: Refreshes user permissions in Power BI.
         pub static REFRESH_USER_PERMISSIONS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "refresh_user_permissions",
             category: "users",
             operation_ids: &["Users_RefreshUserPermissions"],

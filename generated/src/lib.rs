@@ -72,3 +72,35 @@ pub use runtime::{
 include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));
 #[cfg(not(feature = "_regenerate"))]
 include!("../snapshot/powerbi.rs");
+
+/// Microsoft Fabric's REST API (`api.fabric.microsoft.com/v1`), generated from `spec/fabric`
+/// like the Power BI client from `spec/powerbi`, over the same runtime: one module per
+/// category (each behind the cargo feature `fabric_<category>`; `fabric` turns on all of
+/// them), reached through [`PowerBiClient::fabric`] with the same credential, token cache,
+/// connections, retries and limits. Its models are in [`fabric::models`](self::fabric),
+/// [`fabric::OPERATIONS`](self::fabric) lists every operation's facts.
+///
+/// ```no_run
+/// # #[cfg(feature = "fabric_workspaces")]
+/// # async fn run(client: powerbi::PowerBiClient) -> powerbi::Result<()> {
+/// let fabric = client.fabric();
+/// let mut workspaces = fabric.workspaces().list_workspaces_pages(Default::default());
+/// while let Some(workspace) = workspaces.try_next().await? {
+///     println!("{} {}", workspace.id, workspace.display_name);
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// Long-running operations wait for their end and return their result
+/// (`create_notebook(...).await?` is the created notebook); their `*_job` siblings return a
+/// [`TypedJob`](runtime::TypedJob) to watch with progress or a time limit. A job scheduler run
+/// (`run_on_demand_item_job`, `run_on_demand_notebook`) returns its job instance as a [`Job`]
+/// to wait on or cancel.
+pub mod fabric {
+    // Fresh from `../spec/fabric` with the `_regenerate` feature, otherwise the checked-in
+    // snapshot (see build.rs).
+    #[cfg(feature = "_regenerate")]
+    include!(concat!(env!("OUT_DIR"), "/fabric.rs"));
+    #[cfg(not(feature = "_regenerate"))]
+    include!("../snapshot/fabric.rs");
+}

@@ -90,7 +90,7 @@ pub enum Paging {
     /// `@odata.nextLink`.
     NextLink,
     /// Fabric's lists: `continuationToken` and `continuationUri` next to `value`, absent on the
-    /// last page. Validated; not yet generated.
+    /// last page.
     ContinuationUri,
 }
 
@@ -113,28 +113,10 @@ pub enum LongRunning {
     Poll,
     /// Fabric's long-running operations: 202 with `Location`, `x-ms-operation-id` and
     /// `Retry-After`; the state at `/operations/{id}`, the result at `/operations/{id}/result`.
-    /// Validated; not yet generated.
     FabricOperation,
     /// Fabric's job scheduler: run on demand (202 with `Location` of the job instance), poll the
-    /// instance, cancel it. Validated; not yet generated.
+    /// instance, cancel it.
     JobInstance,
-}
-
-impl Paging {
-    /// Whether the code generator can generate it yet.
-    pub fn is_generated(self) -> bool {
-        !matches!(self, Paging::ContinuationUri)
-    }
-}
-
-impl LongRunning {
-    /// Whether the code generator can generate it yet.
-    pub fn is_generated(self) -> bool {
-        !matches!(
-            self,
-            LongRunning::FabricOperation | LongRunning::JobInstance
-        )
-    }
 }
 
 /// A validated operation.

@@ -75,6 +75,14 @@ impl Builder {
         self
     }
 
+    /// What precedes each category's name in its feature's name (default none; the `powerbi`
+    /// crate gates Fabric's categories as `fabric_<category>`). Only with
+    /// [`feature_gates`](Self::feature_gates).
+    pub fn feature_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.host.feature_prefix = prefix.into();
+        self
+    }
+
     /// Where to write (default: the `OUT_DIR` cargo gives build scripts).
     pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.out_dir = Some(dir.into());

@@ -17,6 +17,7 @@
 //! | pages (`continuationToken`/`continuationUri`) | [`RequestBuilder::pages`] |
 //! | long-running, with a result | [`RequestBuilder::send_lro`], or [`start_lro`](RequestBuilder::start_lro) and [`Job::result`] |
 //! | long-running, without | [`RequestBuilder::send_lro_empty`] |
+//! | long-running, with a binary result | [`RequestBuilder::send_lro_bytes`] |
 //! | runs a job on demand | [`RequestBuilder::start_job_instance`] (or [`FabricClient::run_job`]) |
 
 use serde::de::DeserializeOwned;
@@ -90,6 +91,12 @@ impl RequestBuilder {
         self.start_lro().await?.result().await
     }
 
+    /// Starts a Fabric long-running operation whose result is binary, waits for it and
+    /// returns the bytes ([`Job::result_bytes`]).
+    pub async fn send_lro_bytes(self) -> Result<Vec<u8>> {
+        self.start_lro().await?.result_bytes().await
+    }
+
     /// Starts a Fabric long-running operation without a result and waits until it succeeds
     /// (an operation that ends `Failed` is its error).
     pub async fn send_lro_empty(self) -> Result<JobStatus> {
@@ -104,6 +111,6 @@ impl RequestBuilder {
     /// The items of a Fabric listing (`value`), page by page, following `continuationUri` on
     /// the Fabric host and `continuationToken` otherwise.
     pub fn pages<T: DeserializeOwned + Send + 'static>(self) -> Paginator<T> {
-        Paginator::continuation_uri(self)
+        Paginator::continuation_uri(self, "value")
     }
 }

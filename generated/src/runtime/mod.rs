@@ -46,11 +46,11 @@ pub use error::{
     ApiError, AuthError, Error, ErrorDetail, MAX_DETAILS, RelatedResource, Result, TimeoutKind,
 };
 pub use fabric::FabricClient;
-pub use jobs::{Job, JobStatus};
+pub use jobs::{Job, JobStatus, TypedJob};
 pub use nullable::Nullable;
 pub use open_enum::OpenEnum;
 pub use operation::{
-    HttpMethod, LongRunning, Operation, Paging, Parameter, ParameterLocation, RequestBody,
+    Api, HttpMethod, LongRunning, Operation, Paging, Parameter, ParameterLocation, RequestBody,
     ServicePrincipalSupport, WorkspaceScope,
 };
 pub use paging::{Continuation, Page, Paginator};

@@ -152,10 +152,13 @@ pub enum RequestBody {
     File,
 }
 
-/// One operation of the Power BI REST API, as the spec describes it. The generated
-/// `OPERATIONS` table at the crate's root lists them all.
+/// One operation of the Power BI or the Fabric REST API, as the spec describes it. The
+/// generated `OPERATIONS` tables list them all: Power BI's at the crate's root, Fabric's in
+/// `fabric::OPERATIONS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Operation {
+    /// The REST API it belongs to: where it is sent and which token it carries.
+    pub api: Api,
     /// The method's name, unique within its category.
     pub name: &'static str,
     /// The permission category (module) it belongs to.
@@ -173,7 +176,8 @@ pub struct Operation {
     pub docs_url: &'static str,
     /// HTTP method.
     pub method: HttpMethod,
-    /// Path template relative to `/v1.0/myorg`, without the `/groups/{groupId}` prefix.
+    /// Path template relative to the API's base path (`/v1.0/myorg` for Power BI, without the
+    /// `/groups/{groupId}` prefix; `/v1` for Fabric).
     pub path: &'static str,
     /// Which workspaces it addresses.
     pub workspace: WorkspaceScope,
@@ -193,7 +197,8 @@ pub struct Operation {
     pub parameters: &'static [Parameter],
     /// The request body.
     pub body: RequestBody,
-    /// For an operation paged by continuation: the answer's field holding the items.
+    /// For an operation paged by continuation (Power BI's or Fabric's): the answer's field
+    /// holding the items.
     pub items_field: Option<&'static str>,
     /// Published rate limits, when Microsoft documents them.
     pub limits: Option<&'static str>,
@@ -203,6 +208,9 @@ impl Operation {
     /// The full path templates (relative to the API host) this operation serves: one, or
     /// two for an operation with "My workspace" and workspace twins.
     pub fn path_templates(&self) -> Vec<String> {
+        if self.api == Api::Fabric {
+            return vec![format!("/v1{}", self.path)];
+        }
         let my = format!("/v1.0/myorg{}", self.path);
         let group = format!("/v1.0/myorg/groups/{{groupId}}{}", self.path);
         match self.workspace {
@@ -228,10 +236,10 @@ impl Operation {
     }
 }
 
-/// Which REST API a request goes to: the base URL it is built on, the token it carries and
-/// the hosts that token may go to.
+/// Which REST API an operation or request belongs to: the base URL it is built on, the token
+/// it carries and the hosts that token may go to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum Api {
+pub enum Api {
     /// Power BI: `{api_base}/v1.0/myorg`, the cloud's Power BI token.
     PowerBi,
     /// Microsoft Fabric: `{fabric_api_base}/v1`, a token for Fabric's scope.

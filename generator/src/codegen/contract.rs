@@ -58,13 +58,7 @@ pub fn paging(paging: Paging) -> TokenStream {
         Paging::Top => quote!(rt::Paging::Top),
         Paging::Continuation => quote!(rt::Paging::Continuation),
         Paging::NextLink => quote!(rt::Paging::NextLink),
-        // `codegen::generate` refuses these before any code is written (`unsupported`); should
-        // one get here, the generated crate fails to compile with this message.
-        Paging::ContinuationUri => {
-            quote!(compile_error!(
-                "paging `continuation_uri` is not yet generated"
-            ))
-        }
+        Paging::ContinuationUri => quote!(rt::Paging::ContinuationUri),
     }
 }
 
@@ -78,12 +72,36 @@ pub fn long_running(kind: LongRunning) -> TokenStream {
         LongRunning::Pipeline => quote!(rt::LongRunning::Pipeline),
         LongRunning::Scan => quote!(rt::LongRunning::Scan),
         LongRunning::Poll => quote!(rt::LongRunning::Poll),
-        LongRunning::FabricOperation | LongRunning::JobInstance => {
-            quote!(compile_error!(
-                "this long-running protocol is not yet generated"
-            ))
-        }
+        LongRunning::FabricOperation => quote!(rt::LongRunning::FabricOperation),
+        LongRunning::JobInstance => quote!(rt::LongRunning::JobInstance),
     }
+}
+
+/// The runtime's side of an API (`api.yaml`'s `api`): the `rt::Api` variant its records
+/// carry, and the client its categories borrow. The runtime knows two APIs; a spec naming
+/// another cannot be generated for it.
+pub struct RuntimeApi {
+    /// `rt::Api::…`
+    pub variant: TokenStream,
+    /// `PowerBiClient` or `FabricClient`, the type under `rt::`.
+    pub client: proc_macro2::Ident,
+}
+
+/// The [`RuntimeApi`] of the API named `name`.
+pub fn runtime_api(name: &str) -> Result<RuntimeApi, String> {
+    let (variant, client) = match name {
+        "powerbi" => (quote!(rt::Api::PowerBi), "PowerBiClient"),
+        "fabric" => (quote!(rt::Api::Fabric), "FabricClient"),
+        other => {
+            return Err(format!(
+                "api '{other}': the powerbi runtime serves the APIs 'powerbi' and 'fabric' only"
+            ));
+        }
+    };
+    Ok(RuntimeApi {
+        variant,
+        client: proc_macro2::Ident::new(client, proc_macro2::Span::call_site()),
+    })
 }
 
 #[cfg(test)]

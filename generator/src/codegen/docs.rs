@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::api::{Operation, ServicePrincipal, WorkspaceScope};
+use crate::api::{LongRunning, Operation, Response, ServicePrincipal, WorkspaceScope};
 
 /// `#[doc = "..."]` attributes, one per line, so prettyplease prints them as `///` lines.
 pub fn attributes(text: &str) -> TokenStream {
@@ -39,13 +39,54 @@ pub fn sanitize(text: &str) -> String {
         if in_fence {
             out.push(line.to_owned());
         } else {
-            out.push(sanitize_line(line));
+            let continued = lazy_continuation(out.last().map(String::as_str), line);
+            out.push(format!("{continued}{}", sanitize_line(line)));
         }
     }
     if in_fence {
         out.push("```".to_owned());
     }
     out.join("\n")
+}
+
+/// What a line that CommonMark reads as the lazy continuation of the quote or list item
+/// before it needs in front to say so explicitly (rustdoc's lint asks for it): `> ` or the
+/// item's indentation. Empty when the line is not one.
+fn lazy_continuation(previous: Option<&str>, line: &str) -> String {
+    let (Some(previous), false) = (previous, line.trim().is_empty()) else {
+        return String::new();
+    };
+    let trimmed = line.trim_start();
+    if previous.trim_start().starts_with('>') && !trimmed.starts_with('>') {
+        return "> ".to_owned();
+    }
+    let indent = previous.len() - previous.trim_start().len();
+    let item = previous.trim_start();
+    let marker = if item.starts_with("- ") || item.starts_with("* ") {
+        2
+    } else {
+        let digits = item.bytes().take_while(u8::is_ascii_digit).count();
+        match item.as_bytes().get(digits..digits + 2) {
+            Some(b". " | b") ") if digits > 0 => digits + 2,
+            _ => 0,
+        }
+    };
+    let line_indent = line.len() - trimmed.len();
+    let starts_item = trimmed.starts_with("- ")
+        || trimmed.starts_with("* ")
+        || trimmed.starts_with('>')
+        || trimmed.starts_with('#')
+        || trimmed.starts_with('|');
+    if marker > 0 && line_indent < indent + marker && !starts_item && !is_numbered(trimmed) {
+        return " ".repeat(indent + marker - line_indent);
+    }
+    String::new()
+}
+
+/// Whether `text` starts like a numbered list item (`1. `).
+fn is_numbered(text: &str) -> bool {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && matches!(text.as_bytes().get(digits..digits + 2), Some(b". " | b") "))
 }
 
 fn sanitize_line(line: &str) -> String {
@@ -123,6 +164,7 @@ pub fn operation(operation: &Operation, positional: &[(String, Option<String>)])
         WorkspaceScope::Workspace => text.push_str("**Workspace**: the workspace `workspace_id`.\n\n"),
         WorkspaceScope::None => {}
     }
+    text.push_str(&fabric_long_running(operation));
     if let Some(limits) = &operation.limits {
         text.push_str(&format!("**Limits**: {}\n\n", sanitize(limits)));
     }
@@ -138,7 +180,9 @@ pub fn operation(operation: &Operation, positional: &[(String, Option<String>)])
     if !documented.is_empty() {
         text.push_str("# Arguments\n\n");
         for (name, doc) in documented {
-            text.push_str(&format!("- `{name}`: {}\n", sanitize(doc)));
+            // Later lines of a long doc stay inside its list item.
+            let doc = sanitize(doc).replace('\n', "\n  ");
+            text.push_str(&format!("- `{name}`: {doc}\n"));
         }
         text.push('\n');
     }
@@ -153,6 +197,28 @@ pub fn operation(operation: &Operation, positional: &[(String, Option<String>)])
             .join(", ")
     ));
     text
+}
+
+/// How a Fabric long-running method returns (Power BI's kinds say it on their `_job` siblings).
+fn fabric_long_running(operation: &Operation) -> String {
+    let job = format!("[`{0}_job`](Self::{0}_job)", operation.name);
+    match (operation.long_running, &operation.response) {
+        (LongRunning::FabricOperation, Response::None) => format!(
+            "**Long-running**: waits until the operation succeeded (polling its state, \
+             honouring `Retry-After`, at most an hour by default) and returns its final state; \
+             an operation that failed is the error. {job} returns the job to watch instead.\n\n"
+        ),
+        (LongRunning::FabricOperation, _) => format!(
+            "**Long-running**: waits until the operation succeeded (polling its state, \
+             honouring `Retry-After`, at most an hour by default) and returns its result; an \
+             operation that failed is the error. {job} returns the job to watch instead.\n\n"
+        ),
+        (LongRunning::JobInstance, _) => "**Job**: returns the job instance once the service \
+             accepted the run: [`wait`](rt::Job::wait) for its end or \
+             [`cancel`](rt::Job::cancel) it.\n\n"
+            .to_owned(),
+        _ => String::new(),
+    }
 }
 
 /// The paragraph that links an operation and its other body forms (`body_form_of`): the same
@@ -191,4 +257,21 @@ pub fn scopes(sets: &[Vec<String>]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" or ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn lazy_continuations_are_made_explicit_without_changing_their_meaning() {
+        assert_eq!(
+            sanitize("> [!NOTE]\n> A note.\n**Still the note.**\n\nAfter it."),
+            "> \\[!NOTE\\]\n> A note.\n> **Still the note.**\n\nAfter it."
+        );
+        assert_eq!(
+            sanitize("- one\nstill one\n- two\n1. first\nstill first"),
+            "- one\n  still one\n- two\n1. first\n   still first"
+        );
+    }
 }

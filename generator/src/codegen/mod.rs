@@ -32,6 +32,9 @@ pub struct HostCrate {
     /// Whether each category (and the models only it uses) sits behind a cargo feature of the
     /// same name, as in the `powerbi` crate.
     pub feature_gates: bool,
+    /// What precedes a category's name in its feature's (`fabric_` for Fabric's categories in
+    /// the `powerbi` crate, whose Power BI categories have none).
+    pub feature_prefix: String,
 }
 
 impl HostCrate {
@@ -42,6 +45,7 @@ impl HostCrate {
             runtime_path: "::powerbi::runtime".to_owned(),
             inherent_accessors: false,
             feature_gates: false,
+            feature_prefix: String::new(),
         }
     }
 
@@ -52,6 +56,16 @@ impl HostCrate {
             runtime_path: "crate::runtime".to_owned(),
             inherent_accessors: true,
             feature_gates: true,
+            feature_prefix: String::new(),
+        }
+    }
+
+    /// Fabric's categories inside the `powerbi` crate (its module `fabric`): as
+    /// [`HostCrate::powerbi`], each category behind the feature `fabric_<category>`.
+    pub fn powerbi_fabric() -> Self {
+        HostCrate {
+            feature_prefix: "fabric_".to_owned(),
+            ..HostCrate::powerbi()
         }
     }
 
@@ -60,7 +74,10 @@ impl HostCrate {
         if !self.feature_gates {
             return TokenStream::new();
         }
-        let features: Vec<&str> = categories.into_iter().collect();
+        let features: Vec<String> = categories
+            .into_iter()
+            .map(|category| format!("{}{category}", self.feature_prefix))
+            .collect();
         match features.as_slice() {
             [] => TokenStream::new(),
             [one] => quote!(#[cfg(feature = #one)]),
@@ -69,36 +86,9 @@ impl HostCrate {
     }
 }
 
-/// What the spec can say and the code generator cannot generate yet (Fabric's paging and
-/// long-running protocols, issue 14): every such operation named in one message, so that
-/// generation fails clearly instead of emitting wrong code.
-pub fn unsupported(api: &Api) -> Result<(), String> {
-    let refused: Vec<String> = api
-        .categories
-        .iter()
-        .flat_map(|category| category.operations.iter().map(move |op| (category, op)))
-        .filter(|(_, op)| !op.paging.is_generated() || !op.long_running.is_generated())
-        .map(|(category, op)| {
-            let what = match (op.paging, op.long_running) {
-                (crate::api::Paging::ContinuationUri, _) => "paging: continuation_uri",
-                (_, crate::api::LongRunning::FabricOperation) => "long_running: fabric_operation",
-                _ => "long_running: job_instance",
-            };
-            format!("{}::{} ({what})", category.name, op.name)
-        })
-        .collect();
-    if refused.is_empty() {
-        return Ok(());
-    }
-    Err(format!(
-        "not yet supported by the code generator (the spec format accepts them; their runtime comes with issue 14): {}",
-        refused.join(", ")
-    ))
-}
-
 /// Generates the whole client for `spec`.
 pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
-    unsupported(api)?;
+    let runtime_api = contract::runtime_api(&api.description.name)?;
     let runtime: syn::Path = syn::parse_str(&host.runtime_path).map_err(|error| {
         format!(
             "runtime path '{}' is not a Rust path: {error}",
@@ -109,9 +99,15 @@ pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
     let users = type_users(api);
     let type_gate = |name: &str| host.gate(users.get(name).into_iter().flatten().copied());
     let models = models::module(api, &type_gate);
-    let categories = api.categories.iter().map(|category| {
+    // A category without operations only holds models other categories share (Fabric's
+    // `shared`): no module, accessor or feature of its own.
+    let categories = api
+        .categories
+        .iter()
+        .filter(|category| !category.operations.is_empty());
+    let categories = categories.map(|category| {
         let gate = host.gate([category.name.as_str()]);
-        let module = operations::module(api, category);
+        let module = operations::module(api, &runtime_api, category);
         quote!(#gate #module)
     });
     let records = api.categories.iter().flat_map(|category| {
@@ -122,7 +118,7 @@ pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
             quote!(#gate &#module::operations::#record)
         })
     });
-    let accessors = accessors(api, host);
+    let accessors = accessors(api, host, &runtime_api.client);
     Ok(quote! {
         use #runtime as rt;
 
@@ -154,7 +150,8 @@ fn type_users(api: &Api) -> BTreeMap<String, Vec<&str>> {
         .collect();
     let shared = crate::select::closure(api, orphans);
     let mut users: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for category in &api.categories {
+    let with_operations = api.categories.iter();
+    for category in with_operations.filter(|category| !category.operations.is_empty()) {
         for name in crate::select::reached_types(api, [category])
             .into_iter()
             .chain(shared.iter().cloned())
@@ -168,10 +165,13 @@ fn type_users(api: &Api) -> BTreeMap<String, Vec<&str>> {
     users
 }
 
-/// The category accessors of `PowerBiClient` (`client.datasets()`): inherent methods inside
-/// `powerbi`, a `CategoryClients` trait in a crate that generates its own subset.
-fn accessors(api: &Api, host: &HostCrate) -> TokenStream {
-    let accessors = api.categories.iter().map(|category| {
+/// The category accessors of the API's client (`client.datasets()` on `PowerBiClient`,
+/// `client.fabric().workspaces()` on `FabricClient`): inherent methods inside `powerbi`, a
+/// `CategoryClients` trait in a crate that generates its own subset.
+fn accessors(api: &Api, host: &HostCrate, client_type: &Ident) -> TokenStream {
+    let with_operations = api.categories.iter();
+    let with_operations = with_operations.filter(|category| !category.operations.is_empty());
+    let accessors = with_operations.map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let client = operations::client_name(category);
         let doc = format!(" The {} operations.", category.title);
@@ -185,7 +185,7 @@ fn accessors(api: &Api, host: &HostCrate) -> TokenStream {
     if host.inherent_accessors {
         let methods = accessors.map(|(doc, signature, body)| quote!(#doc pub #signature { #body }));
         quote! {
-            impl rt::PowerBiClient {
+            impl rt::#client_type {
                 #(#methods)*
             }
         }
@@ -194,12 +194,13 @@ fn accessors(api: &Api, host: &HostCrate) -> TokenStream {
             .clone()
             .map(|(doc, signature, _)| quote!(#doc #signature;));
         let methods = accessors.map(|(doc, signature, body)| quote!(#doc #signature { #body }));
+        let doc = format!(" The generated categories' clients, as methods of `{client_type}`.");
         quote! {
-            #[doc = " The generated categories' clients, as methods of `PowerBiClient`."]
+            #[doc = #doc]
             pub trait CategoryClients {
                 #(#signatures)*
             }
-            impl CategoryClients for rt::PowerBiClient {
+            impl CategoryClients for rt::#client_type {
                 #(#methods)*
             }
         }
@@ -212,7 +213,6 @@ pub fn generate_example_dispatch(api: &Api, support_path: &str) -> Result<TokenS
     let support: syn::Path = syn::parse_str(support_path).map_err(|error| {
         format!("example support path '{support_path}' is not a Rust path: {error}")
     })?;
-    unsupported(api)?;
     Ok(examples::dispatch(api, &support))
 }
 

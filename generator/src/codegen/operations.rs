@@ -9,8 +9,8 @@ use super::{contract, docs, rust_type};
 use crate::api::*;
 use crate::naming;
 
-/// The module of one category.
-pub fn module(api: &Api, category: &Category) -> TokenStream {
+/// The module of one category, whose client borrows the API's runtime client.
+pub fn module(api: &Api, runtime_api: &contract::RuntimeApi, category: &Category) -> TokenStream {
     let module = Ident::new(&category.name, Span::call_site());
     let client = client_name(category);
     let mut doc = format!("{} operations.", category.title);
@@ -29,8 +29,9 @@ pub fn module(api: &Api, category: &Category) -> TokenStream {
         ));
     }
     let module_doc = docs::attributes(&doc);
+    let runtime_client = &runtime_api.client;
     let client_doc = docs::attributes(&format!(
-        "The {} operations, borrowed from a [`PowerBiClient`](rt::PowerBiClient).",
+        "The {} operations, borrowed from a [`{runtime_client}`](rt::{runtime_client}).",
         category.title
     ));
     // A category whose operations take and return no models (users) must not import them.
@@ -52,7 +53,7 @@ pub fn module(api: &Api, category: &Category) -> TokenStream {
     let records = category
         .operations
         .iter()
-        .map(|operation| super::record::record(api, category, operation));
+        .map(|operation| super::record::record(api, runtime_api, category, operation));
     quote! {
         #module_doc
         pub mod #module {
@@ -62,12 +63,12 @@ pub fn module(api: &Api, category: &Category) -> TokenStream {
             #client_doc
             #[derive(Debug, Clone, Copy)]
             pub struct #client<'a> {
-                pub(crate) client: &'a rt::PowerBiClient,
+                pub(crate) client: &'a rt::#runtime_client,
             }
 
             impl<'a> #client<'a> {
                 #[doc = " Borrows `client` for these operations."]
-                pub fn new(client: &'a rt::PowerBiClient) -> Self {
+                pub fn new(client: &'a rt::#runtime_client) -> Self {
                     Self { client }
                 }
                 #(#methods)*
@@ -243,8 +244,29 @@ impl<'s> Signature<'s> {
     }
 }
 
-/// The method's return type and the `RequestBuilder` call that sends and decodes.
-fn output_and_send(response: &Response) -> (TokenStream, TokenStream) {
+/// The method's return type and the `RequestBuilder` call that sends and decodes. A Fabric
+/// long-running operation waits for its end and returns its result (or, without one, its
+/// final state); its `_job` sibling hands out the job instead.
+fn output_and_send(operation: &Operation) -> (TokenStream, TokenStream) {
+    // A job scheduler run answers `202` and nothing else: the job instance is the result.
+    if operation.long_running == LongRunning::JobInstance {
+        return (quote!(rt::Job), quote!(start_job_instance));
+    }
+    if operation.long_running == LongRunning::FabricOperation {
+        return match &operation.response {
+            Response::None => (quote!(rt::JobStatus), quote!(send_lro_empty)),
+            Response::Binary => (quote!(Vec<u8>), quote!(send_lro_bytes)),
+            response => {
+                let (output, _) = plain_output_and_send(response);
+                (output.clone(), quote!(send_lro::<#output>))
+            }
+        };
+    }
+    plain_output_and_send(&operation.response)
+}
+
+/// The return type and sending call of an operation that answers at once.
+fn plain_output_and_send(response: &Response) -> (TokenStream, TokenStream) {
     match response {
         Response::None => (quote!(()), quote!(send_empty)),
         Response::Binary => (quote!(Vec<u8>), quote!(send_bytes)),
@@ -271,7 +293,7 @@ fn method(api: &Api, operation: &Operation) -> TokenStream {
         steps,
         positional_docs,
     } = Signature::of(operation);
-    let (output, send) = output_and_send(&operation.response);
+    let (output, send) = output_and_send(operation);
     let doc = docs::attributes(&docs::operation(operation, &positional_docs));
     let pages = pages_method(api, operation, &arguments, &steps);
     let job = job_method(operation, &arguments, &steps);
@@ -299,6 +321,9 @@ fn job_method(
     let stem = &operation.name;
     let record = record_name(operation);
     let request = quote!(self.client.request(&operations::#record) #(#steps)*);
+    if let Some(sibling) = fabric_job_method(operation, &arguments, &request) {
+        return Some(sibling);
+    }
     if operation.long_running != LongRunning::None {
         let job = format_ident!("{stem}_job");
         let kind = contract::long_running(operation.long_running);
@@ -330,6 +355,48 @@ fn job_method(
     None
 }
 
+/// The `{name}_job` sibling of a Fabric long-running operation: a [`TypedJob`](rt::TypedJob) of
+/// its result where it has one, a plain job otherwise (a binary result is read with
+/// [`Job::result_bytes`](rt::Job::result_bytes)). A job scheduler run gets none (its method
+/// returns the job instance).
+fn fabric_job_method<'a>(
+    operation: &Operation,
+    arguments: &(impl Iterator<Item = &'a TokenStream> + Clone),
+    request: &TokenStream,
+) -> Option<TokenStream> {
+    let name = ident(&operation.name);
+    let job = format_ident!("{}_job", operation.name);
+    let arguments = arguments.clone();
+    let (output, start, what) = match (operation.long_running, &operation.response) {
+        (LongRunning::FabricOperation, Response::None | Response::Binary) => (
+            quote!(rt::Job),
+            quote!(rt::Job::start(#request, rt::LongRunning::FabricOperation)),
+            "a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls)",
+        ),
+        (LongRunning::FabricOperation, response) => {
+            let (result, _) = plain_output_and_send(response);
+            (
+                quote!(rt::TypedJob<#result>),
+                quote!(rt::TypedJob::start(#request)),
+                "a [`TypedJob`](rt::TypedJob) to wait on (progress, timeout, `Retry-After` \
+                 between polls) whose `result()` is the operation's result",
+            )
+        }
+        // A job scheduler run's method returns its job instance itself: no sibling.
+        (LongRunning::JobInstance, _) => return Some(TokenStream::new()),
+        _ => return None,
+    };
+    let doc = docs::attributes(&format!(
+        "Starts [`{name}`](Self::{name}) and returns {what}."
+    ));
+    Some(quote! {
+        #doc
+        pub fn #job(&self, #(#arguments),*) -> impl ::std::future::Future<Output = rt::Result<#output>> + Send + 'static {
+            #start
+        }
+    })
+}
+
 /// The sibling `{name}_pages` method of an operation the spec pages (`top_skip`, `next_link`,
 /// `continuation`): the same arguments and request, handed to one runtime paginator.
 /// `top` alone (no `$skip`) cannot page further, so it gets none.
@@ -354,8 +421,17 @@ fn pages_method(
     let request = quote!(self.client.request(&operations::#record) #(#all_steps)*);
     let mut arguments = arguments.to_vec();
     let (item, body, how) = match operation.paging {
-        // `ContinuationUri` is refused before generation (`codegen::unsupported`).
-        Paging::None | Paging::Top | Paging::ContinuationUri => return None,
+        Paging::None | Paging::Top => return None,
+        Paging::ContinuationUri => {
+            let (field, item) = first_list_field(api, operation)?;
+            (
+                item,
+                quote!(rt::Paginator::continuation_uri(#request, #field)),
+                "each page's `continuationUri` (on the Fabric host) or `continuationToken` is \
+                 followed until none is returned; a `continuation_token` in the options is where \
+                 paging starts",
+            )
+        }
         Paging::TopSkip => {
             let (top, skip) = (number(operation, "$top"), number(operation, "$skip"));
             (
@@ -413,17 +489,7 @@ fn continuation_pages(
     steps: &[Piece<'_>],
     request: TokenStream,
 ) -> Option<PagedBody> {
-    let Response::Model(model) = &operation.response else {
-        return None;
-    };
-    let model = api
-        .models
-        .iter()
-        .find(|candidate| &candidate.name == model)?;
-    let (field, item) = model.fields.iter().find_map(|field| match &field.ty {
-        TypeRef::List(item) => Some((field.wire_name.clone(), rust_type(item, true))),
-        _ => None,
-    })?;
+    let (field, item) = first_list_field(api, operation)?;
     let has = |wire: &str| {
         operation
             .parameters
@@ -457,6 +523,22 @@ fn continuation_pages(
          and each day's continuations are followed until none is returned or `lastResultSet` \
          is true; the options' dates and token are not used",
     ))
+}
+
+/// The wire name and item type of the answer model's first list field: where the items of a
+/// continuation page are.
+fn first_list_field(api: &Api, operation: &Operation) -> Option<(String, TokenStream)> {
+    let Response::Model(model) = &operation.response else {
+        return None;
+    };
+    let model = api
+        .models
+        .iter()
+        .find(|candidate| &candidate.name == model)?;
+    model.fields.iter().find_map(|field| match &field.ty {
+        TypeRef::List(item) => Some((field.wire_name.clone(), rust_type(item, true))),
+        _ => None,
+    })
 }
 
 fn options_struct(operation: &Operation) -> Option<TokenStream> {

@@ -15,7 +15,13 @@ pub fn record_name(operation: &Operation) -> Ident {
 }
 
 /// The `rt::Operation` record of an operation.
-pub fn record(api: &Api, category: &Category, operation: &Operation) -> TokenStream {
+pub fn record(
+    api: &Api,
+    runtime_api: &contract::RuntimeApi,
+    category: &Category,
+    operation: &Operation,
+) -> TokenStream {
+    let api_variant = &runtime_api.variant;
     let name = record_name(operation);
     let operation_name = &operation.name;
     let category_name = &category.name;
@@ -53,6 +59,7 @@ pub fn record(api: &Api, category: &Category, operation: &Operation) -> TokenStr
     quote! {
         #doc
         pub static #name: rt::Operation = rt::Operation {
+            api: #api_variant,
             name: #operation_name,
             category: #category_name,
             operation_ids: &[#(#ids),*],
@@ -96,10 +103,13 @@ fn body(body: Option<&Body>) -> TokenStream {
     }
 }
 
-/// For continuation paging: the answer model's first list field, where the items are (the
-/// field the generated `*_pages` method pages over).
+/// For continuation paging (Power BI's or Fabric's): the answer model's first list field,
+/// where the items are (the field the generated `*_pages` method pages over).
 pub fn items_field(api: &Api, operation: &Operation) -> Option<String> {
-    if operation.paging != Paging::Continuation {
+    if !matches!(
+        operation.paging,
+        Paging::Continuation | Paging::ContinuationUri
+    ) {
         return None;
     }
     let Response::Model(model) = &operation.response else {

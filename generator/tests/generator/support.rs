@@ -16,11 +16,7 @@ pub const POWERBI_SWAGGER: &str = "spec/reference/powerbi-swagger.json";
 
 /// The host crate the golden files are rendered for: one depending on `powerbi`.
 pub fn host() -> HostCrate {
-    HostCrate {
-        runtime_path: "::powerbi::runtime".into(),
-        inherent_accessors: false,
-        feature_gates: false,
-    }
+    HostCrate::external()
 }
 
 /// `tests/fixtures/valid/<name>`, relative to the package dir.

@@ -154,6 +154,7 @@ pub mod widgets {
         use super::rt;
         /// `get_widget`: Returns the specified widget from My workspace or the specified workspace.
         pub static GET_WIDGET: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_widget",
             category: "widgets",
             operation_ids: &["Widgets_GetWidget", "Widgets_GetWidgetInGroup"],

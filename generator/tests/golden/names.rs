@@ -443,6 +443,7 @@ pub mod scorecards {
         use super::rt;
         /// `list_scorecards`: Returns scorecards, filtered and limited with OData `$filter` and `$top`.
         pub static LIST_SCORECARDS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_scorecards",
             category: "scorecards",
             operation_ids: &["Scorecards_List"],
@@ -497,6 +498,7 @@ pub mod scorecards {
         };
         /// `get_scorecard`: Returns one scorecard by its OData key.
         pub static GET_SCORECARD: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_scorecard",
             category: "scorecards",
             operation_ids: &["Scorecards_Get"],
@@ -527,6 +529,7 @@ pub mod scorecards {
         };
         /// `get_available_feature_by_name`: Returns the specified available feature for the user by name.
         pub static GET_AVAILABLE_FEATURE_BY_NAME: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_available_feature_by_name",
             category: "scorecards",
             operation_ids: &["AvailableFeatures_GetAvailableFeatureByName"],

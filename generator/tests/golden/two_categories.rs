@@ -692,6 +692,7 @@ pub mod apps {
         use super::rt;
         /// `list_apps`: Returns a list of installed apps.
         pub static LIST_APPS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_apps",
             category: "apps",
             operation_ids: &["Apps_GetApps"],
@@ -713,6 +714,7 @@ pub mod apps {
         };
         /// `get_app_icons`: Returns the icons of an app as a bare JSON array.
         pub static GET_APP_ICONS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "get_app_icons",
             category: "apps",
             operation_ids: &["Apps_GetAppIcons"],
@@ -751,6 +753,7 @@ pub mod apps {
         };
         /// `download_app_icon`: Downloads an app icon as a file.
         pub static DOWNLOAD_APP_ICON: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "download_app_icon",
             category: "apps",
             operation_ids: &["Apps_DownloadAppIcon"],
@@ -789,6 +792,7 @@ pub mod apps {
         };
         /// `list_app_tags`: Returns the tags of an app as an OData list of strings.
         pub static LIST_APP_TAGS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "list_app_tags",
             category: "apps",
             operation_ids: &["Apps_GetAppTags"],
@@ -819,6 +823,7 @@ pub mod apps {
         };
         /// `upload_app_icon`: Uploads an icon file for an app (multipart/form-data).
         pub static UPLOAD_APP_ICON: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "upload_app_icon",
             category: "apps",
             operation_ids: &["Apps_UploadAppIcon"],
@@ -1092,6 +1097,7 @@ pub mod imports {
         use super::rt;
         /// `create_import`: Creates new content in the specified workspace.
         pub static CREATE_IMPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_import",
             category: "imports",
             operation_ids: &["Imports_PostImportInGroup"],
@@ -1149,6 +1155,7 @@ pub mod imports {
         };
         /// `create_import_from_file`: Creates new content in the specified workspace from an uploaded file.
         pub static CREATE_IMPORT_FROM_FILE: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "create_import_from_file",
             category: "imports",
             operation_ids: &["Imports_PostImportInGroup"],
@@ -1179,6 +1186,7 @@ pub mod imports {
         };
         /// `update_import`: Updates the specified import, optionally with new settings.
         pub static UPDATE_IMPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "update_import",
             category: "imports",
             operation_ids: &["Imports_UpdateImportInGroup"],
@@ -1215,6 +1223,7 @@ pub mod imports {
         };
         /// `delete_import`: Deletes the specified import.
         pub static DELETE_IMPORT: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "delete_import",
             category: "imports",
             operation_ids: &["Imports_DeleteImportInGroup"],
@@ -1245,6 +1254,7 @@ pub mod imports {
         };
         /// `put_import_settings`: Replaces the settings of an import.
         pub static PUT_IMPORT_SETTINGS: rt::Operation = rt::Operation {
+            api: rt::Api::PowerBi,
             name: "put_import_settings",
             category: "imports",
             operation_ids: &["Imports_PutImportSettingsInGroup"],

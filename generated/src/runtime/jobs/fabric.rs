@@ -183,6 +183,35 @@ impl Job {
         }
     }
 
+    /// The binary result of a Fabric operation (a dataflow query's Apache Arrow stream): as
+    /// [`Job::result`], but the bytes as sent. A start answered `200`/`201` was complete and
+    /// its body is the result (read whole up to 16 MiB, like every answer a job reads);
+    /// otherwise `/v1/operations/{id}/result` is read under the client's response limit.
+    pub async fn result_bytes(&mut self) -> Result<Vec<u8>> {
+        let operation = self.start.operation_name();
+        if self.kind != LongRunning::FabricOperation {
+            return Err(Error::InvalidRequest(format!(
+                "{operation}: only a Fabric long-running operation has a result"
+            )));
+        }
+        if !self.last.as_ref().is_some_and(JobStatus::is_done) {
+            self.wait().await?;
+        }
+        if let Some(error) = self.failure() {
+            return Err(error);
+        }
+        match &self.next_poll {
+            NextPoll::Status(url) => {
+                let url = sibling(url, 0, &["result"]);
+                self.start
+                    .follow(reqwest::Method::GET, url)
+                    .send_bytes()
+                    .await
+            }
+            _ => Ok(self.initial_bytes.to_vec()),
+        }
+    }
+
     /// Waits for a Fabric operation or job instance and turns an end without success into
     /// its [`Job::failure`] error.
     pub async fn wait_succeeded(&mut self) -> Result<JobStatus> {

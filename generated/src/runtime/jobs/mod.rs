@@ -81,7 +81,10 @@ use super::{Error, LongRunning, Result};
 
 mod answers;
 pub mod fabric;
+mod typed;
 mod wait;
+
+pub use typed::TypedJob;
 
 use answers::{
     header, location, pending, read_capped, refresh_status, request_id_of, retry_after, sibling,
@@ -283,6 +286,9 @@ pub struct Job {
     id: Option<String>,
     next_poll: NextPoll,
     initial: Value,
+    /// The start answer's body as sent (bounded like every job answer): the result of a
+    /// Fabric operation that answered at once with a binary body.
+    initial_bytes: bytes::Bytes,
     interval: Duration,
     timeout: Duration,
     max_retry_after: Duration,
@@ -349,6 +355,7 @@ impl Job {
                 succeeded: true,
             }),
             initial,
+            initial_bytes: bytes::Bytes::from(bytes),
             interval: DEFAULT_POLL_INTERVAL,
             timeout: default_timeout(kind),
             max_retry_after: DEFAULT_MAX_RETRY_AFTER,

@@ -169,9 +169,25 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageSeed<T> {
 }
 
 /// A text field, `None` when null, not text, or empty.
+/// A continuation, unless absent, empty, or the text `"null"` (which Fabric's environment
+/// library listings send on their last page, per Microsoft's examples).
 fn non_empty(value: serde_json::Value) -> Option<String> {
     match value {
-        serde_json::Value::String(text) if !text.is_empty() => Some(text),
+        serde_json::Value::String(text) if !text.is_empty() && text != "null" => Some(text),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::non_empty;
+    use serde_json::json;
+
+    #[test]
+    fn an_absent_empty_or_null_continuation_ends_the_listing() {
+        for last in [json!(null), json!(""), json!("null"), json!(7)] {
+            assert_eq!(non_empty(last.clone()), None, "{last}");
+        }
+        assert_eq!(non_empty(json!("abc")), Some("abc".to_owned()));
     }
 }

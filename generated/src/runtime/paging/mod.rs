@@ -233,11 +233,12 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
         Self::new(base, Strategy::Continuation { quoted: true }, items_field)
     }
 
-    /// Fabric's paging over a `value` list: `continuationUri` when it stays on the Fabric
+    /// Fabric's paging over the page's `items_field` list (`value`, or `workspaces`,
+    /// `itemEntities`, ... in the admin APIs): `continuationUri` when it stays on the Fabric
     /// host, else `continuationToken` sent as it is in the query of the operation's own path.
     #[doc(hidden)]
-    pub fn continuation_uri(base: RequestBuilder) -> Self {
-        Self::new(base, Strategy::Continuation { quoted: false }, "value")
+    pub fn continuation_uri(base: RequestBuilder, items_field: &'static str) -> Self {
+        Self::new(base, Strategy::Continuation { quoted: false }, items_field)
     }
 
     /// Continuation paging over `[start, end)` split into UTC days, one window per day, each

@@ -171,7 +171,8 @@ impl RequestBuilder {
     ) -> Self {
         RequestBuilder {
             client: client.clone(),
-            api: Api::PowerBi,
+            // A record knows its API; a raw request is Power BI's until `for_fabric`.
+            api: operation.map_or(Api::PowerBi, |operation| operation.api),
             operation,
             method,
             template,

@@ -1,25 +1,36 @@
-//! The checked-in snapshot of the generated client matches what the spec generates, so every
-//! spec change shows up as a readable diff in `generated/snapshot/powerbi.rs`.
+//! The checked-in snapshots of the generated clients match what the spec generates, so every
+//! spec change shows up as a readable diff in `generated/snapshot/powerbi.rs` or
+//! `generated/snapshot/fabric.rs`.
 
 use std::path::PathBuf;
 
 #[test]
-fn checked_in_snapshot_matches_the_spec() {
+fn checked_in_snapshots_match_the_spec() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let sources =
-        powerbi_codegen::read_spec_dir(&root.join("spec/powerbi")).expect("the spec folder reads");
-    let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
-    let host = powerbi_codegen::HostCrate::powerbi();
-    let rendered = powerbi_codegen::render(&spec, &host).expect("the spec renders");
-    let snapshot = root.join("generated/snapshot/powerbi.rs");
-    if std::env::var_os("UPDATE_EXPECTED").is_some() {
-        std::fs::write(&snapshot, &rendered).expect("snapshot written");
-        return;
+    let apis = [
+        ("powerbi", powerbi_codegen::HostCrate::powerbi()),
+        ("fabric", powerbi_codegen::HostCrate::powerbi_fabric()),
+    ];
+    let mut stale = Vec::new();
+    for (api, host) in apis {
+        let sources = powerbi_codegen::read_spec_dir(&root.join("spec").join(api))
+            .expect("the spec folder reads");
+        let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
+        let rendered = powerbi_codegen::render(&spec, &host).expect("the spec renders");
+        let snapshot = root.join(format!("generated/snapshot/{api}.rs"));
+        if std::env::var_os("UPDATE_EXPECTED").is_some() {
+            std::fs::write(&snapshot, &rendered).expect("snapshot written");
+            continue;
+        }
+        let current = std::fs::read_to_string(&snapshot).unwrap_or_default();
+        if current != rendered {
+            stale.push(format!("generated/snapshot/{api}.rs"));
+        }
     }
-    let current = std::fs::read_to_string(&snapshot).unwrap_or_default();
     assert!(
-        current == rendered,
-        "generated/snapshot/powerbi.rs is out of date with spec/; run `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e snapshot` and commit the diff"
+        stale.is_empty(),
+        "{} out of date with spec/; run `UPDATE_EXPECTED=1 cargo test -p powerbi-e2e snapshot` and commit the diff",
+        stale.join(" and ")
     );
 }
 
@@ -53,6 +64,50 @@ fn every_category_has_a_cargo_feature_on_by_default() {
             category.name
         );
     }
+}
+
+#[test]
+fn every_fabric_category_has_a_cargo_feature_off_by_default() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let sources =
+        powerbi_codegen::read_spec_dir(&root.join("spec/fabric")).expect("the spec folder reads");
+    let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
+    let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).expect("manifest");
+    let features = manifest
+        .split("[features]")
+        .nth(1)
+        .expect("a [features] table");
+    let features = features.split("\n[").next().unwrap_or_default();
+    let line_of = |name: &str| {
+        features
+            .lines()
+            .find(|line| line.starts_with(&format!("{name} = ")))
+            .unwrap_or_else(|| panic!("generated/Cargo.toml has no feature `{name}`"))
+    };
+    let (default_line, umbrella) = (line_of("default"), line_of("fabric"));
+    let mut expected = Vec::new();
+    for category in spec.categories.iter().filter(|c| !c.operations.is_empty()) {
+        let feature = format!("fabric_{}", category.name);
+        assert_eq!(line_of(&feature), format!("{feature} = []"));
+        assert!(
+            umbrella.contains(&format!("\"{feature}\"")),
+            "`fabric` does not turn on {feature}"
+        );
+        assert!(
+            !default_line.contains(&format!("\"{feature}\"")),
+            "{feature} is on by default; Fabric is opt-in (README, Cargo features)"
+        );
+        expected.push(feature);
+    }
+    let declared = features
+        .lines()
+        .filter(|line| line.starts_with("fabric_"))
+        .count();
+    assert_eq!(
+        declared,
+        expected.len(),
+        "generated/Cargo.toml declares Fabric features the spec has no category for"
+    );
 }
 
 #[test]
