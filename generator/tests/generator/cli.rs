@@ -194,12 +194,10 @@ fn without_spec_the_cli_uses_the_bundled_spec_and_exports_it() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Fabric's coverage summary: `platform` (161 operations), `admin` (53), `semanticModel` (8),
-/// `report` (7), `paginatedReport` (7), `dashboard` (1), `dataflow` (13), `dataPipeline` (15),
-/// `notebook` (12), `lakehouse` (23), `warehouse` (17), `sqlEndpoint` (6), `warehouseSnapshot` (5),
-/// `mirroredWarehouse` (1) and `datamart` (1) of 725.
+/// Fabric's coverage summary: every operation of its 55 areas (725) is in the spec, none
+/// excluded.
 const FABRIC_COVERAGE: &str =
-    "330 covered (0 beyond the reference), 0 excluded, 395 missing, 0 unknown, 0 conflicting\n";
+    "725 covered (0 beyond the reference), 0 excluded, 0 missing, 0 unknown, 0 conflicting\n";
 
 #[test]
 fn coverage_reports_each_api() {
@@ -227,15 +225,10 @@ fn coverage_reports_each_api() {
     ]);
     assert!(output.status.success(), "stderr: {}", stderr(&output));
     let text = stdout(&output);
-    // Fabric's progress, pinned: update these counts as areas are curated (issue 14). Its
-    // missing operations are reported without failing while excluded.yaml says `incomplete`.
+    // Fabric's coverage, pinned: complete, so a missing operation fails `coverage`.
     assert!(
         text.contains(FABRIC_COVERAGE),
         "Fabric's coverage changed; expected {FABRIC_COVERAGE:?} in\n{text}"
-    );
-    assert!(
-        text.contains("fabric: 395 missing, accepted for now (excluded.yaml `incomplete`)"),
-        "{text}"
     );
 }
 
