@@ -56,25 +56,38 @@ fn compile_dir(ctx: &Ctx) -> PathBuf {
     ctx.bench_dir.join("compile")
 }
 
-fn powerbi_cargo(ctx: &Ctx) -> Command {
+pub(crate) fn powerbi_cargo(ctx: &Ctx) -> Command {
     let mut command = cargo(ctx, &compile_dir(ctx));
     command.env("CARGO_INCREMENTAL", "0");
     command
 }
 
+/// The feature sets a compile row builds `powerbi` with.
 #[derive(Clone, Copy, PartialEq)]
-enum Features {
+pub(crate) enum Features {
+    /// The default: every Power BI category.
     All,
+    /// One Power BI category (`datasets`).
     One,
+    /// The runtime alone.
     None,
+    /// Every category of both APIs (the default and `fabric`).
+    Everything,
+    /// Every Fabric category, no Power BI one.
+    Fabric,
+    /// One Fabric category (`fabric_notebook`).
+    FabricOne,
 }
 
 impl Features {
-    fn args(self) -> &'static [&'static str] {
+    pub(crate) fn args(self) -> &'static [&'static str] {
         match self {
             Features::All => &[],
             Features::One => &["--no-default-features", "--features", "datasets"],
             Features::None => &["--no-default-features"],
+            Features::Everything => &["--features", "fabric"],
+            Features::Fabric => &["--no-default-features", "--features", "fabric"],
+            Features::FabricOne => &["--no-default-features", "--features", "fabric_notebook"],
         }
     }
 }
@@ -159,13 +172,13 @@ fn forget_lib(target_dir: &Path, package: &str, lib_fingerprint: &str) -> Outcom
 }
 
 /// One measured compile of `powerbi` alone.
-struct Compile {
-    run: ChildRun,
+pub(crate) struct Compile {
+    pub(crate) run: ChildRun,
     /// Whether cargo ran the generator (the build script) during it.
     generator_ran: bool,
 }
 
-fn compile_powerbi(ctx: &Ctx, check: bool, features: Features) -> Outcome<Compile> {
+pub(crate) fn compile_powerbi(ctx: &Ctx, check: bool, features: Features) -> Outcome<Compile> {
     forget_lib(&compile_dir(ctx), "powerbi", "lib-powerbi")?;
     let verb = if check { "check" } else { "build" };
     let mut command = powerbi_cargo(ctx);
@@ -234,6 +247,13 @@ pub fn run(ctx: &Ctx) -> Section {
         section
             .rows
             .push(Row::failed("2a", "compile `powerbi` alone", error));
+    }
+    if let Err(error) = crate::compile_fabric::rows(ctx, &mut section) {
+        section.rows.push(Row::failed(
+            "2f",
+            "compile `powerbi` alone with Fabric's categories",
+            error,
+        ));
     }
     if let Err(error) = no_op(ctx, &mut section) {
         section

@@ -11,6 +11,7 @@
 mod allocations;
 mod calls;
 mod compile;
+mod compile_fabric;
 mod decode;
 mod generator;
 mod measure;
