@@ -152,6 +152,28 @@ impl Job {
     /// result have one: for the others use [`Job::wait`]).
     pub async fn result<T: DeserializeOwned>(&mut self) -> Result<T> {
         let operation = self.start.operation_name();
+        match self.fabric_result_url().await? {
+            Some(url) => self
+                .start
+                .follow(reqwest::Method::GET, url)
+                .send()
+                .await?
+                .decode(operation),
+            None => {
+                let bytes = serde_json::to_vec(&self.initial)
+                    .map_err(|error| Error::InvalidRequest(format!("{operation}: {error}")))?;
+                self.start
+                    .client()
+                    .decode_settings()
+                    .decode(operation, None, &bytes)
+            }
+        }
+    }
+
+    /// Waits for the operation to end; its failure is the error; then where its result is
+    /// (`None`: the start's own answer was the result).
+    async fn fabric_result_url(&mut self) -> Result<Option<url::Url>> {
+        let operation = self.start.operation_name();
         if self.kind != LongRunning::FabricOperation {
             return Err(Error::InvalidRequest(format!(
                 "{operation}: only a Fabric long-running operation has a result"
@@ -163,23 +185,31 @@ impl Job {
         if let Some(error) = self.failure() {
             return Err(error);
         }
-        match &self.next_poll {
-            NextPoll::Status(url) => {
-                let url = sibling(url, 0, &["result"]);
-                self.start
+        Ok(match &self.next_poll {
+            NextPoll::Status(url) => Some(sibling(url, 0, &["result"])),
+            _ => None,
+        })
+    }
+
+    /// The result of a Fabric operation as the service sent it, undecoded (as
+    /// [`Job::result`], for a caller that reads a large result its own way). It is read whole
+    /// within the start request's [`max_response_size`](RequestBuilder::max_response_size)
+    /// (else the client's limit), as a large transfer (only the idle timeout applies).
+    pub async fn result_bytes(&mut self) -> Result<bytes::Bytes> {
+        let operation = self.start.operation_name();
+        match self.fabric_result_url().await? {
+            Some(url) => {
+                let response = self
+                    .start
                     .follow(reqwest::Method::GET, url)
+                    .large_transfer()
                     .send()
-                    .await?
-                    .decode(operation)
+                    .await?;
+                Ok(response.body)
             }
-            _ => {
-                let bytes = serde_json::to_vec(&self.initial)
-                    .map_err(|error| Error::InvalidRequest(format!("{operation}: {error}")))?;
-                self.start
-                    .client()
-                    .decode_settings()
-                    .decode(operation, None, &bytes)
-            }
+            None => serde_json::to_vec(&self.initial)
+                .map(bytes::Bytes::from)
+                .map_err(|error| Error::InvalidRequest(format!("{operation}: {error}"))),
         }
     }
 
