@@ -163,7 +163,8 @@ impl FabricClient {
                 HttpMethod::Post,
                 &format!("/workspaces/{workspace_id}/items"),
             )
-            .stream_body("application/json", body.upload());
+            .stream_body("application/json", body.upload())
+            .large_transfer();
         let mut job = request
             .start_lro()
             .await?
@@ -199,7 +200,8 @@ impl FabricClient {
                 HttpMethod::Post,
                 &format!("/workspaces/{workspace_id}/items/{item_id}/updateDefinition"),
             )
-            .stream_body("application/json", body.upload());
+            .stream_body("application/json", body.upload())
+            .large_transfer();
         if update_metadata {
             request = request.query("updateMetadata", &true);
         }
