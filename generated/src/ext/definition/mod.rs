@@ -24,9 +24,9 @@
 //!
 //! **Untrusted answers.** A part path that is absolute, empty, has a `.` or `..` segment, a
 //! backslash, a drive or stream colon (`C:`, `a:b`) or a NUL is refused before any file is
-//! written, as is a path given twice; nothing is ever written outside the target folder. A
-//! payload that is not base64 is an error naming its part (its file is removed). Payloads
-//! never appear in logs or error messages.
+//! written, as is a path given twice (ignoring case); nothing is ever written outside the
+//! target folder, nor through a link already in it. A payload that is not base64 is an error
+//! naming its part (its file is removed). Payloads never appear in logs or error messages.
 
 mod body;
 mod folder;

@@ -221,7 +221,7 @@ async fn hostile_part_paths_are_refused_before_anything_is_written() {
         assert!(!out.exists(), "{path:?}: nothing written");
     }
     assert_eq!(files(&target.0), Vec::new(), "nothing anywhere");
-    let twice = json!([part("a.txt", "b2s="), part("a.txt", "b2s=")]);
+    let twice = json!([part("a.txt", "b2s="), part("A.TXT", "b2s=")]);
     let error = write_definition(answer(twice), target.0.join("out"))
         .await
         .expect_err("twice");
@@ -276,4 +276,20 @@ async fn answers_that_are_not_definitions_are_errors_that_quote_nothing() {
         assert!(!text.contains("SECRETPAYLOAD"), "{text}");
         assert!(!target.0.join("out").exists(), "{body}");
     }
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_in_the_target_folder_is_never_followed() {
+    let target = Scratch::new();
+    let outside = Scratch::new();
+    let out = target.0.join("out");
+    std::fs::create_dir_all(&out).expect("a folder");
+    std::os::unix::fs::symlink(&outside.0, out.join("definition")).expect("a link");
+    let parts = json!([part("definition/model.tmdl", "b2s=")]);
+    let error = write_definition(answer(parts), out)
+        .await
+        .expect_err("through a link");
+    assert!(error.to_string().contains("through the link"), "{error}");
+    assert_eq!(files(&outside.0), Vec::new(), "nothing written outside");
 }

@@ -129,7 +129,8 @@ fn check_parts<'p>(parts: &'p [Part<'_>]) -> Result<Vec<(&'p str, Vec<&'p str>)>
                 format!("the part path {path:?} is refused: {why}; nothing was written"),
             )
         })?;
-        if !seen.insert(path) {
+        // Ignoring case: on Windows and macOS the second would overwrite the first.
+        if !seen.insert(path.to_lowercase()) {
             return Err(unusable(
                 field,
                 format!("the part path {path:?} comes twice; nothing was written"),
@@ -154,7 +155,16 @@ fn check_parts<'p>(parts: &'p [Part<'_>]) -> Result<Vec<(&'p str, Vec<&'p str>)>
 /// payload that is not base64 removes the file and names the part (never its content).
 fn write_part(target: &Path, path: &str, segments: &[&str], payload: &str) -> Result<u64> {
     let mut file_path = target.to_owned();
-    file_path.extend(segments);
+    for segment in segments {
+        file_path.push(segment);
+        // A link already in the target folder is never followed out of it.
+        if std::fs::symlink_metadata(&file_path).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(Error::InvalidRequest(format!(
+                "{OPERATION}: refusing to write part {path:?} through the link {}",
+                file_path.display()
+            )));
+        }
+    }
     if let Some(parent) = file_path.parent() {
         std::fs::create_dir_all(parent).map_err(|error| write_error(parent, error))?;
     }
