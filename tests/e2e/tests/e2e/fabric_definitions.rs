@@ -10,7 +10,7 @@ use powerbi::PowerBiClient;
 use powerbi::ext::definition::{DefinitionFolder, DefinitionSettings, NewItem};
 use powerbi::runtime::time::ManualClock;
 use powerbi::runtime::{FabricClient, HttpMethod, Uuid};
-use powerbi_sandbox::Sandbox;
+use powerbi_sandbox::{Fault, FaultPlan, Sandbox};
 use serde_json::{Value, json};
 
 use crate::common::{sandbox, sandbox_builder, service_principal_credential};
@@ -312,4 +312,43 @@ async fn a_payload_that_is_not_base64_names_its_part_and_never_its_content() {
     );
     assert!(!text.contains("PAYLOAD-CONTENT"), "{text}");
     assert!(!scratch.0.join("a/b.tmdl").exists());
+}
+
+#[tokio::test]
+async fn a_throttled_create_sends_the_whole_streamed_body_again() {
+    let sandbox = sandbox().await;
+    let fabric = fabric(&sandbox);
+    let workspace = new_workspace(&fabric, "Throttled").await;
+    let source = testdata("Sales.Report");
+    let report = DefinitionFolder::read(&source).await.expect("read");
+    let items = format!("/v1/workspaces/{workspace}/items");
+    sandbox.set_faults(Some(
+        FaultPlan::script([
+            Some(Fault::Throttle { retry_after: 1 }),
+            Some(Fault::Throttle { retry_after: 1 }),
+        ])
+        .endpoint("POST", &items),
+    ));
+    let created = fabric
+        .create_item_from_folder(
+            workspace,
+            &NewItem::new("Report", "Retried"),
+            &report,
+            &settings(),
+        )
+        .await
+        .expect("created after two 429s");
+    sandbox.set_faults(None);
+    let posts = sandbox
+        .recorded_requests()
+        .iter()
+        .filter(|request| request.method == "POST" && request.path == items)
+        .count();
+    assert_eq!(posts, 3, "two refused, one served");
+    let scratch = Scratch::new();
+    fabric
+        .get_item_definition_to_folder(workspace, created.id, None, &scratch.0, &settings())
+        .await
+        .expect("written");
+    assert_eq!(files(&scratch.0), files(&source), "the body arrived whole");
 }
