@@ -7,11 +7,14 @@
 //! - `import`: publishing a file of any size, `client.import_file(...)` (feature `imports`).
 //! - `dax`: DAX query results as tables, CSV and JSON Lines, and (feature `arrow`) the Arrow
 //!   answer of `execute_dax_queries` decoded as it streams (feature `datasets`).
+//! - `definition`: Fabric item definitions from and to folders on disk (a PBIR report, a TMDL
+//!   semantic model, a notebook), `client.fabric().create_item_from_folder(...)`.
 //! - `gateway_credentials`: credentials of on-premises data sources encrypted with the
 //!   gateway's public key, `CredentialDetails::for_gateway(...)` (feature `gateway-credentials`).
 
 #[cfg(feature = "datasets")]
 pub mod dax;
+pub mod definition;
 #[cfg(feature = "gateway-credentials")]
 pub mod gateway_credentials;
 #[cfg(feature = "imports")]

@@ -41,7 +41,9 @@ pub(crate) enum BodyError {
 }
 
 /// Reads the whole body, failing as soon as it is known to exceed `limit` bytes: at once
-/// when `Content-Length` declares more, else when the bytes received pass it.
+/// when `Content-Length` declares more, else when the bytes received pass it. A body of a
+/// declared length is read into one buffer (held once); one of unknown length is gathered in
+/// blocks, then copied once into a buffer of its exact size.
 pub(crate) async fn read_limited(
     mut response: reqwest::Response,
     limit: u64,
@@ -68,6 +70,9 @@ pub(crate) async fn read_limited(
     let Some(second) = response.chunk().await.map_err(BodyError::Read)? else {
         return Ok(first);
     };
+    if let Some(length) = declared {
+        return read_declared(response, limit, length, first, second).await;
+    }
     // Chunks are gathered into blocks of about 1 MiB (a server sending one-byte chunks costs
     // no more than one sending large ones), then copied once into a buffer of the exact size,
     // so the body is never kept in a buffer grown to twice its size.
@@ -102,6 +107,47 @@ pub(crate) async fn read_limited(
     }
     body.extend_from_slice(&current);
     Ok(body.freeze())
+}
+
+/// Reads a body of a declared length (within `limit`) into one buffer grown in place, never
+/// beyond the declared length: held once, with no final copy (a large Fabric definition is
+/// read this way). The buffer grows with what arrives, so a length that lies costs nothing.
+async fn read_declared(
+    mut response: reqwest::Response,
+    limit: u64,
+    declared: u64,
+    first: Bytes,
+    second: Bytes,
+) -> Result<Bytes, BodyError> {
+    let declared = usize::try_from(declared).unwrap_or(usize::MAX);
+    let mut body: Vec<u8> = Vec::new();
+    let mut next = Some(first);
+    let mut pending = Some(second);
+    while let Some(chunk) = next {
+        let total = body.len().saturating_add(chunk.len());
+        if total as u64 > limit {
+            return Err(BodyError::TooLarge {
+                limit,
+                declared: None,
+            });
+        }
+        if total > body.capacity() {
+            // Doubling, but never past the declared length (unless more than declared came).
+            let wanted = body
+                .capacity()
+                .saturating_mul(2)
+                .max(BLOCK_BYTES)
+                .min(declared)
+                .max(total);
+            body.reserve_exact(wanted.saturating_sub(body.len()));
+        }
+        body.extend_from_slice(&chunk);
+        next = match pending.take() {
+            Some(chunk) => Some(chunk),
+            None => response.chunk().await.map_err(BodyError::Read)?,
+        };
+    }
+    Ok(Bytes::from(body))
 }
 
 /// The size of the blocks a body is gathered in before its one final copy.

@@ -94,7 +94,7 @@ impl RequestBuilder {
     /// Starts a Fabric long-running operation whose result is binary, waits for it and
     /// returns the bytes ([`Job::result_bytes`]).
     pub async fn send_lro_bytes(self) -> Result<Vec<u8>> {
-        self.start_lro().await?.result_bytes().await
+        self.start_lro().await?.result_bytes().await.map(Vec::from)
     }
 
     /// Starts a Fabric long-running operation without a result and waits until it succeeds

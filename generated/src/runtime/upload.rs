@@ -1,4 +1,5 @@
-//! Files sent as `multipart/form-data` (imports).
+//! Files sent as `multipart/form-data` (imports), or streamed as a request body
+//! ([`RequestBuilder::stream_body`](super::RequestBuilder::stream_body)).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -101,7 +102,6 @@ impl Upload {
     }
 
     /// A fresh stream of the file's bytes (one attempt).
-    #[cfg_attr(not(feature = "imports"), allow(dead_code))]
     pub(crate) async fn open(&self) -> Result<BoxStream<'static, std::io::Result<bytes::Bytes>>> {
         match &self.source {
             Source::Bytes(bytes) => {
@@ -154,7 +154,6 @@ impl Upload {
 }
 
 /// A file read in 64 KiB chunks as a stream (no extra dependency for a reader stream).
-#[cfg_attr(not(feature = "imports"), allow(dead_code))]
 fn tokio_util_free_reader(
     file: tokio::fs::File,
 ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {

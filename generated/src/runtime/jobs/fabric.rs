@@ -152,27 +152,14 @@ impl Job {
     /// result have one: for the others use [`Job::wait`]).
     pub async fn result<T: DeserializeOwned>(&mut self) -> Result<T> {
         let operation = self.start.operation_name();
-        if self.kind != LongRunning::FabricOperation {
-            return Err(Error::InvalidRequest(format!(
-                "{operation}: only a Fabric long-running operation has a result"
-            )));
-        }
-        if !self.last.as_ref().is_some_and(JobStatus::is_done) {
-            self.wait().await?;
-        }
-        if let Some(error) = self.failure() {
-            return Err(error);
-        }
-        match &self.next_poll {
-            NextPoll::Status(url) => {
-                let url = sibling(url, 0, &["result"]);
-                self.start
-                    .follow(reqwest::Method::GET, url)
-                    .send()
-                    .await?
-                    .decode(operation)
-            }
-            _ => {
+        match self.fabric_result_url().await? {
+            Some(url) => self
+                .start
+                .follow(reqwest::Method::GET, url)
+                .send()
+                .await?
+                .decode(operation),
+            None => {
                 let bytes = serde_json::to_vec(&self.initial)
                     .map_err(|error| Error::InvalidRequest(format!("{operation}: {error}")))?;
                 self.start
@@ -183,11 +170,9 @@ impl Job {
         }
     }
 
-    /// The binary result of a Fabric operation (a dataflow query's Apache Arrow stream): as
-    /// [`Job::result`], but the bytes as sent. A start answered `200`/`201` was complete and
-    /// its body is the result (read whole up to 16 MiB, like every answer a job reads);
-    /// otherwise `/v1/operations/{id}/result` is read under the client's response limit.
-    pub async fn result_bytes(&mut self) -> Result<Vec<u8>> {
+    /// Waits for the operation to end; its failure is the error; then where its result is
+    /// (`None`: the start's own answer was the result).
+    async fn fabric_result_url(&mut self) -> Result<Option<url::Url>> {
         let operation = self.start.operation_name();
         if self.kind != LongRunning::FabricOperation {
             return Err(Error::InvalidRequest(format!(
@@ -200,15 +185,32 @@ impl Job {
         if let Some(error) = self.failure() {
             return Err(error);
         }
-        match &self.next_poll {
-            NextPoll::Status(url) => {
-                let url = sibling(url, 0, &["result"]);
-                self.start
+        Ok(match &self.next_poll {
+            NextPoll::Status(url) => Some(sibling(url, 0, &["result"])),
+            _ => None,
+        })
+    }
+
+    /// The result of a Fabric operation as the service sent it, undecoded (as
+    /// [`Job::result`], for a binary result such as a dataflow query's Apache Arrow stream, or
+    /// a caller that reads a large result its own way). A start answered `200`/`201` was
+    /// complete and its body (read whole up to 16 MiB, like every answer a job reads) is the
+    /// result. Otherwise it is read whole
+    /// within the start request's [`max_response_size`](RequestBuilder::max_response_size)
+    /// (else the client's limit), as a large transfer (only the idle timeout applies).
+    pub async fn result_bytes(&mut self) -> Result<bytes::Bytes> {
+        match self.fabric_result_url().await? {
+            Some(url) => {
+                let response = self
+                    .start
                     .follow(reqwest::Method::GET, url)
-                    .send_bytes()
-                    .await
+                    .large_transfer()
+                    .send()
+                    .await?;
+                Ok(response.body)
             }
-            _ => Ok(self.initial_bytes.to_vec()),
+            // The start's own answer, as it was sent (a binary result stays binary).
+            None => Ok(self.initial_bytes.clone()),
         }
     }
 

@@ -131,6 +131,8 @@ pub struct RequestBuilder {
     /// This call's response size limit, instead of the client's.
     max_response_bytes: Option<u64>,
     file: Option<super::Upload>,
+    /// A body streamed as it is (not multipart) with its content type: re-opened per attempt.
+    streamed: Option<(&'static str, super::Upload)>,
     /// An absolute URL to send to instead of the rendered template (continuation links).
     absolute: Option<url::Url>,
     /// This call's retry policy, instead of the client's.
@@ -182,6 +184,7 @@ impl RequestBuilder {
             headers: Vec::new(),
             body: None,
             file: None,
+            streamed: None,
             absolute: None,
             retry: None,
             large_transfer: false,
@@ -217,6 +220,7 @@ impl RequestBuilder {
         let mut request = RequestBuilder::raw(&self.client, method, String::new());
         request.api = self.api;
         request.operation = self.operation;
+        request.max_response_bytes = self.max_response_bytes;
         request.absolute_url(url)
     }
 
@@ -333,6 +337,14 @@ impl RequestBuilder {
     /// Sends `file` as `multipart/form-data`.
     pub fn file_body(mut self, file: super::Upload) -> Self {
         self.file = Some(file);
+        self
+    }
+
+    /// Sends `body`'s bytes as the request body with this `Content-Type` and its length as
+    /// `Content-Length`: streamed, never gathered in memory, and re-opened for every attempt
+    /// (a retry or a redirect sends it again), so large JSON bodies can be produced on the fly.
+    pub fn stream_body(mut self, content_type: &'static str, body: super::Upload) -> Self {
+        self.streamed = Some((content_type, body));
         self
     }
 

@@ -1,10 +1,11 @@
 //! Items of a workspace and their definitions: create (with a definition, a long-running
 //! operation whose result is the item), list by type, get, update, delete, get definition and
-//! update definition (both long-running). Definitions are kept byte for byte.
+//! update definition (both long-running; `updateMetadata=true` takes the display name and
+//! description from the definition's `.platform`). Definitions are kept byte for byte.
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -31,6 +32,9 @@ const KINDS: &[(&str, &str)] = &[
 /// `K` indexes [`KINDS`]; any other value is the generic `/items` routes.
 const ITEMS: usize = usize::MAX;
 
+/// The largest request body the item routes read (definitions with binary parts are large).
+const MAX_BODY: usize = 256 * 1024 * 1024;
+
 pub(super) fn routes() -> Router<App> {
     Router::new()
         .merge(kind_routes::<ITEMS>())
@@ -41,6 +45,7 @@ pub(super) fn routes() -> Router<App> {
         .merge(kind_routes::<4>())
         .merge(kind_routes::<5>())
         .merge(kind_routes::<6>())
+        .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
 fn kind_routes<const K: usize>() -> Router<App> {
@@ -261,11 +266,19 @@ async fn update_definition<const K: usize>(
     Caller(principal): Caller,
     headers: HeaderMap,
     Path((workspace_id, item_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     body: Bytes,
 ) -> Result<Response, FabricError> {
     let request = parse_body(&body)?;
     let definition = definition_of(&request)?
         .ok_or_else(|| FabricError::invalid("The definition field is required."))?;
+    let update_metadata = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
+        .any(|(key, value)| key == "updateMetadata" && value.eq_ignore_ascii_case("true"));
+    let metadata = if update_metadata {
+        platform_metadata(&definition)?
+    } else {
+        None
+    };
     let base = base_url(&headers, &app);
     let mut state = app.lock();
     let fabric = &mut state.fabric;
@@ -273,6 +286,40 @@ async fn update_definition<const K: usize>(
     let workspace = open(fabric, &principal, &workspace_id, Role::Contributor)?;
     let item = find::<K>(workspace, &item_id)?;
     item.definition = Some(definition);
+    if let Some((name, description)) = metadata {
+        item.display_name = name;
+        if let Some(description) = description {
+            item.description = description;
+        }
+    }
     let operation = fabric.start_operation(None);
     Ok(accepted(&base, &operation, retry_after))
+}
+
+/// The display name and description in a definition's `.platform` (`metadata`), for
+/// `updateMetadata=true`; `None` without a `.platform` part.
+fn platform_metadata(
+    definition: &Definition,
+) -> Result<Option<(String, Option<String>)>, FabricError> {
+    use base64::Engine as _;
+    let Some(part) = definition
+        .parts
+        .iter()
+        .find(|part| part.path == ".platform")
+    else {
+        return Ok(None);
+    };
+    let platform: Value = base64::engine::general_purpose::STANDARD
+        .decode(&part.payload)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or_else(|| FabricError::invalid("The .platform part is not valid JSON in base64."))?;
+    let metadata = &platform["metadata"];
+    let name = text(metadata, "displayName")
+        .filter(|name| !name.trim().is_empty())
+        .ok_or_else(|| FabricError::invalid("The .platform part has no metadata.displayName."))?;
+    Ok(Some((
+        name.to_owned(),
+        text(metadata, "description").map(str::to_owned),
+    )))
 }
