@@ -320,6 +320,9 @@ pub struct Field {
     /// property), so the field is `rt::Nullable<T>` (absent, null or a value), not `Option<T>`.
     /// Only on optional fields.
     pub nullable: bool,
+    /// `secret: true`: a password, key, token or signed URL; the model's `Debug` prints
+    /// `REDACTED` in place of its value. Only on `string`, `json` and lists or maps of them.
+    pub secret: bool,
     /// Documentation.
     pub doc: Option<String>,
     /// Other JSON keys decoded into this field (encoding always writes `wire_name`).

@@ -5,6 +5,9 @@
 //! [`url()`] redacts a parsed URL, [`text()`] every URL inside free text (an error message, a
 //! `Debug` rendering), and also masks a `sig=` value that appears without its URL.
 //!
+//! A generated model's `Debug` prints [`Redacted`] in place of each field the spec marks
+//! `secret: true` (an embed token, a password, a key, a connection string with a key in it).
+//!
 //! [`Error`], [`ApiError`] and [`AuthError`] pass their `Display` and `Debug` output through
 //! [`text()`], so no variant can carry a signed URL or a password into a log line, whatever
 //! string it was built from.
@@ -13,6 +16,19 @@ use std::borrow::Cow;
 use std::fmt;
 
 use super::{ApiError, AuthError, Error};
+
+/// The word that stands in for a removed secret: a `sig=` value, a secret field of a model.
+const MARKER: &str = "REDACTED";
+
+/// What a generated model's `Debug` prints in place of a secret field's value: `REDACTED`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MARKER)
+    }
+}
 
 /// `scheme://host:port/path` of `url`: no user info, query or fragment.
 pub fn url(url: &url::Url) -> String {
@@ -245,7 +261,7 @@ fn mask_signatures(text: &str) -> Cow<'_, str> {
             .map_or(text.len(), |index| value_start + index);
         out.push_str(&text[position..value_start]);
         if value_end > value_start {
-            out.push_str("REDACTED");
+            out.push_str(MARKER);
             changed = true;
         }
         position = value_end;

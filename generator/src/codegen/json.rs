@@ -177,6 +177,7 @@ mod tests {
             ty,
             required: false,
             nullable: false,
+            secret: false,
             doc: None,
             aliases: Vec::new(),
         }

@@ -45,25 +45,78 @@ fn model_struct(
     let fields = model.fields.iter().map(|field| {
         let field_name = ident(&field.rust_name);
         let ty = field_type(model, field, boxed);
-        let doc = docs::attributes(&docs::sanitize(field.doc.as_deref().unwrap_or("")));
+        let doc = docs::attributes(&docs::sanitize(&field_doc(field)));
         quote! { #doc pub #field_name: #ty, }
     });
     let unknown = unknown_field_paths(model, gate);
+    let secrets = model.fields.iter().any(|field| field.secret);
+    let derive_debug = (!secrets).then(|| quote!(Debug,));
+    let debug = secrets.then(|| redacting_debug(model, gate));
     let default = defaultable.contains(&model.name).then(|| quote!(Default,));
     let constructor = (!defaultable.contains(&model.name)).then(|| constructor(model, boxed, gate));
     let json = json::impls(model, &|field| field_type(model, field, boxed), gate);
     quote! {
         #gate
         #doc
-        #[derive(Debug, Clone, PartialEq, #default)]
+        #[derive(#derive_debug Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
             #[doc = " Fields the service sent that the spec does not know yet, kept as JSON."]
             pub unknown_fields: rt::JsonMap,
         }
+        #debug
         #json
         #constructor
         #unknown
+    }
+}
+
+/// A field's documentation; a secret field's says that `Debug` hides it.
+fn field_doc(field: &Field) -> String {
+    let doc = field.doc.as_deref().unwrap_or("");
+    match (field.secret, doc.is_empty()) {
+        (false, _) => doc.to_owned(),
+        (true, true) => SECRET_NOTE.to_owned(),
+        (true, false) => format!("{doc}\n\n{SECRET_NOTE}"),
+    }
+}
+
+/// The doc line of a secret field.
+const SECRET_NOTE: &str = "A secret: `Debug` prints `REDACTED` in place of its value.";
+
+/// `Debug` for a model with secret fields: what `#[derive(Debug)]` prints, except that a secret
+/// field's value is `REDACTED` (`Some(REDACTED)`/`None`, `Value(REDACTED)`/`Null`/`Absent`, so
+/// whether it is set stays visible).
+fn redacting_debug(model: &Model, gate: &TokenStream) -> TokenStream {
+    let name = ident(&model.name);
+    let label = &model.name;
+    let fields = model.fields.iter().map(|field| {
+        let field_name = ident(&field.rust_name);
+        let label = field.rust_name.as_str();
+        let value = match (field.secret, field.required, field.nullable) {
+            (false, _, _) => quote!(&self.#field_name),
+            (true, true, _) => quote!(&rt::redact::Redacted),
+            (true, false, true) => quote!(&match &self.#field_name {
+                rt::Nullable::Absent => rt::Nullable::Absent,
+                rt::Nullable::Null => rt::Nullable::Null,
+                rt::Nullable::Value(_) => rt::Nullable::Value(rt::redact::Redacted),
+            }),
+            (true, false, false) => {
+                quote!(&self.#field_name.as_ref().map(|_| rt::redact::Redacted))
+            }
+        };
+        quote!(.field(#label, #value))
+    });
+    quote! {
+        #gate
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label)
+                    #(#fields)*
+                    .field("unknown_fields", &self.unknown_fields)
+                    .finish()
+            }
+        }
     }
 }
 

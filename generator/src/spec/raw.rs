@@ -121,6 +121,7 @@ pub struct RawField {
     pub json_reason: Option<String>,
     pub aliases: Option<Vec<String>>,
     pub nullable: Option<bool>,
+    pub secret: Option<bool>,
 }
 
 /// An enum as written.

@@ -22,6 +22,18 @@ struct At<'f> {
     item: &'f str,
 }
 
+/// Whether a field of type `ty` may be `secret`: text (a password, key, token, connection
+/// string or signed URL), free-form JSON (credentials whose shape varies) and collections of
+/// them. Numbers, flags, IDs, times and enums carry no secret; a model's own fields say which
+/// of them are secret, so its other fields stay visible in `Debug`.
+fn can_be_secret(ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::String | TypeRef::Json => true,
+        TypeRef::List(item) | TypeRef::Map(item) => can_be_secret(item),
+        _ => false,
+    }
+}
+
 impl Checker<'_, '_> {
     /// The validated model, or `None` once its problems are reported.
     pub(super) fn model(&mut self, file: &SourceFile, name: &str, raw: &RawModel) -> Option<Model> {
@@ -92,12 +104,18 @@ impl Checker<'_, '_> {
             self.report(file, &format!("{node}/nullable"), item, format!("field '{wire_name}' is both required and nullable; a nullable field is optional (absent, null or a value): drop `required`"));
             ok = false;
         }
+        let secret = field.secret.unwrap_or(false);
+        if secret && !can_be_secret(&ty) {
+            self.report(file, &format!("{node}/secret"), item, format!("field '{wire_name}' is `secret` but its type `{ty}` cannot hold a secret; only `string`, `json` and lists or maps of them can (a model: mark its secret fields instead)"));
+            ok = false;
+        }
         let field = Field {
             wire_name: wire_name.clone(),
             rust_name,
             ty,
             required,
             nullable,
+            secret,
             doc: field.doc.clone(),
             aliases,
         };

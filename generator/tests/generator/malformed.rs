@@ -26,6 +26,7 @@ const REQUIRED_CASES: &[&str] = &[
     "model_cycle",
     "nullable_misuse",
     "quoted_not_a_time",
+    "secret_misuse",
     "snake_case_collision",
     "undeclared_path_parameter",
     "unknown_method",

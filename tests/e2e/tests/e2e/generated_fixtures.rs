@@ -270,3 +270,58 @@ fn two_categories_fixture_has_both_modules_and_shared_models() {
         .skip_report(true);
     assert_eq!(options.skip_report, Some(true));
 }
+
+#[test]
+fn two_categories_fixture_keeps_secret_fields_out_of_debug() {
+    use two_categories::models::{Import, ImportRequest};
+
+    let request: ImportRequest = serde_json::from_value(json!({
+        "fileUrl": "https://blob.example/f.pbix?sig=URL-SECRET",
+        "connectionType": "import",
+        "password": "PASSWORD-SECRET",
+        "credentials": {"key": "JSON-SECRET"},
+        "extra": "kept"
+    }))
+    .unwrap();
+    for rendering in [format!("{request:?}"), format!("{request:#?}")] {
+        for secret in [
+            "URL-SECRET",
+            "blob.example",
+            "PASSWORD-SECRET",
+            "JSON-SECRET",
+        ] {
+            assert!(!rendering.contains(secret), "{rendering}");
+        }
+    }
+    // The rest prints as `#[derive(Debug)]` would, and whether a secret is set stays visible.
+    let rendering = format!("{request:?}");
+    for shown in [
+        "ImportRequest { file_url: REDACTED, connection_type: Some(\"import\"), ",
+        "password: Value(REDACTED), credentials: Some(REDACTED), ",
+        "\"extra\": String(\"kept\")",
+    ] {
+        assert!(rendering.contains(shown), "{rendering}");
+    }
+    let cleared = ImportRequest {
+        password: Nullable::Null,
+        ..ImportRequest::default()
+    };
+    assert!(format!("{cleared:?}").contains("password: Null, credentials: None"));
+    // Encoding still sends the secrets: only `Debug` hides them.
+    let wire = serde_json::to_value(&request).unwrap();
+    assert_eq!(wire["password"], "PASSWORD-SECRET");
+    assert_eq!(wire["credentials"]["key"], "JSON-SECRET");
+
+    let import: Import = serde_json::from_value(json!({
+        "id": "6b1b1d6e-8e55-4d8e-9a43-8f3c0e2a1b7c",
+        "tags": ["visible"],
+        "accessKeys": ["KEY-SECRET"]
+    }))
+    .unwrap();
+    let rendering = format!("{import:?}");
+    assert!(!rendering.contains("KEY-SECRET"), "{rendering}");
+    assert!(
+        rendering.contains("tags: Some([\"visible\"]), access_keys: Some(REDACTED)"),
+        "{rendering}"
+    );
+}

@@ -33,6 +33,7 @@ mod redirects;
 mod reports;
 mod resilience;
 mod sandbox_example_answers;
+mod secrets;
 mod seeded_identities;
 mod sign_in;
 mod snapshot;
