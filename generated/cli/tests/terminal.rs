@@ -86,3 +86,47 @@ async fn wait_shows_progress_and_ctrl_c_stops_it_with_exit_130() {
     assert!(rest.contains("interrupted"), "{rest}");
     assert!(rest.contains("goes on at the service"), "{rest}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_a_download_leaves_no_file() {
+    // An exported file far larger than the test lets it download.
+    let config = SandboxConfig::default().export_file_size(64 * 1024 * 1024 * 1024);
+    let sandbox = Sandbox::start_with(config).await.unwrap();
+    let folder = common::temp_folder("interrupted-download");
+    let file = folder.join("overview.pdf");
+    let file_arg = file.display().to_string();
+    let (rest, code) = tokio::task::spawn_blocking(move || {
+        let mut session = spawn(
+            &sandbox,
+            &[
+                "workflow",
+                "export-report",
+                "-w",
+                demo::SALES_WORKSPACE_ID,
+                "--report",
+                demo::SALES_REPORT_ID,
+                "--file",
+                &file_arg,
+                "--poll-interval",
+                "10ms",
+            ],
+        );
+        // The byte bar: bytes so far and the rate.
+        session
+            .exp_regex(r"downloading .*overview\.pdf .*[KMG]iB")
+            .expect("a byte progress bar");
+        session.send_control('c').expect("Ctrl-C sent");
+        let rest = session.exp_eof().expect("pbi ends after Ctrl-C");
+        (rest, exit_code(&session))
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(130), "{rest}");
+    assert!(rest.contains("interrupted"), "{rest}");
+    assert!(!file.exists(), "no file that looks complete");
+    assert!(
+        !folder.join("overview.pdf.partial").exists(),
+        "no partial file left behind"
+    );
+    std::fs::remove_dir_all(folder).unwrap();
+}

@@ -368,3 +368,37 @@ async fn scopes_and_completions_need_no_sign_in() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_streams_the_whole_file_and_wait_follows_the_import() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let folder = temp_folder("upload");
+    let file = folder.join("Uploaded.pbix");
+    let bytes: Vec<u8> = (0..300_000u32).map(|index| (index % 251) as u8).collect();
+    std::fs::write(&file, &bytes).unwrap();
+    let file_arg = file.display().to_string();
+    let import = json(
+        &pbi(
+            &sandbox,
+            &[
+                "imports",
+                "post-import",
+                "-w",
+                demo::SALES_WORKSPACE_ID,
+                "--dataset-display-name",
+                "Uploaded.pbix",
+                "--file",
+                &file_arg,
+                "--wait",
+                "--poll-interval",
+                "10ms",
+            ],
+            None,
+        )
+        .await,
+    );
+    assert_eq!(import["importState"], "Succeeded");
+    assert_eq!(import["fileSize"], 300_000, "every byte was sent");
+    assert_eq!(sandbox.imports_created(), 1);
+    std::fs::remove_dir_all(folder).unwrap();
+}
