@@ -80,6 +80,11 @@ async fn a_scan_interrupted_and_run_again_skips_the_finished_batches() {
         0,
         "the plan comes from the state file"
     );
+    // Other flags than the first run's are refused: the batch files would differ.
+    let mut other = args.to_vec();
+    other.push("--lineage");
+    let refused = pbi(&sandbox, &other, None).await;
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
     let mut scanned = 0;
     for batch in 0..3 {
         let file = folder.join(format!("batch-{batch:04}.json"));
@@ -103,8 +108,10 @@ async fn wait_follows_a_refresh_and_timeout_gives_up_with_exit_6() {
         "--poll-interval",
         "10ms",
     ];
-    let done = json(&pbi(&sandbox, &args, None).await);
+    let output = pbi(&sandbox, &args, None).await;
+    let done = json(&output);
     assert_eq!(done["status"], "Completed");
+    assert_eq!(stderr(&output), "", "no progress in a pipe");
     assert_eq!(sandbox.refreshes_started(), 1);
 
     let slow =

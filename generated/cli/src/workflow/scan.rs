@@ -147,6 +147,14 @@ pub async fn run(session: &Session, args: &ArgMatches) -> Result<(), Failure> {
         Some(state) => state,
         None => plan(session, args, &folder).await?,
     };
+    // A resumed scan asks for what the first run asked for, so every batch file holds the same.
+    if state.value["info"] != info_flags(args) {
+        return Err(Failure::usage(format!(
+            "{}: this scan was started with other flags ({}); give the same, or use another folder",
+            folder.join(STATE_FILE).display(),
+            state.value["info"]
+        )));
+    }
     let pending: Vec<(usize, Vec<String>)> = state
         .batches()
         .iter()
@@ -251,7 +259,7 @@ async fn plan(session: &Session, args: &ArgMatches, folder: &Path) -> Result<Sta
         .collect();
     let state = State {
         path: folder.join(STATE_FILE),
-        value: json!({"version": 1, "batches": batches}),
+        value: json!({"version": 1, "info": info_flags(args), "batches": batches}),
     };
     state.save().await?;
     Ok(state)
@@ -260,6 +268,23 @@ async fn plan(session: &Session, args: &ArgMatches, folder: &Path) -> Result<Sta
 fn batch_file(index: usize) -> String {
     format!("batch-{index:04}.json")
 }
+
+/// The flags that decide what each scan returns, as the state file records them.
+fn info_flags(args: &ArgMatches) -> Value {
+    let flags: serde_json::Map<String, Value> = INFO_FLAGS
+        .iter()
+        .map(|name| ((*name).to_owned(), json!(args.get_flag(name))))
+        .collect();
+    Value::Object(flags)
+}
+
+const INFO_FLAGS: [&str; 5] = [
+    "lineage",
+    "datasource-details",
+    "dataset-schema",
+    "dataset-expressions",
+    "artifact-users",
+];
 
 fn info_options(args: &ArgMatches) -> PostWorkspaceInfoOptions {
     let mut options = PostWorkspaceInfoOptions::default();
