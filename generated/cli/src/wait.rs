@@ -67,6 +67,12 @@ pub async fn run(
     args: &ArgMatches,
     upload: Option<ProgressBar>,
 ) -> Result<(), Failure> {
+    if args.get_one::<String>("out-file").is_some() && operation.long_running != LongRunning::Export
+    {
+        return Err(Failure::usage(
+            "--out-file with --wait saves an export's file; this job has none (drop --wait to save the answer)",
+        ));
+    }
     let job = Job::start(request, operation.long_running).await?;
     if let Some(bar) = upload {
         bar.finish_and_clear();

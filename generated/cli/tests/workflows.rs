@@ -123,6 +123,15 @@ async fn wait_follows_a_refresh_and_timeout_gives_up_with_exit_6() {
     let output = pbi(&slow, &timed, None).await;
     assert_eq!(output.status.code(), Some(6), "{}", stderr(&output));
     assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
+    // --out-file with --wait is for an export's file; a refresh has none.
+    let no_file = pbi(
+        &sandbox,
+        &[&args[..], &["--out-file", "refresh.json"][..]].concat(),
+        None,
+    )
+    .await;
+    assert_eq!(no_file.status.code(), Some(2), "{}", stderr(&no_file));
+    assert_eq!(sandbox.refreshes_started(), 1, "nothing was started");
     // --timeout without --wait is a usage error.
     let usage = pbi(
         &slow,
