@@ -2,19 +2,19 @@
 //! library's one send path, and writing the answer.
 
 use std::io::{Read, Write};
+use std::path::Path;
 
 use clap::ArgMatches;
 use powerbi::runtime::Paging;
 use powerbi::runtime::{
-    Operation, Paginator, Parameter, ParameterLocation, QuotedUtc, RequestBody, RequestBuilder,
-    ToParam, Upload,
+    LongRunning, Operation, Paginator, Parameter, ParameterLocation, QuotedUtc, RequestBody,
+    RequestBuilder, ToParam,
 };
 use powerbi::{DateTime, HttpMethod, Workspace};
 use serde_json::Value;
 
 use crate::commands::{by_utc_day, flag_name, is_paged};
 use crate::failure::Failure;
-use crate::output::{ItemWriter, write_value};
 use crate::session::Session;
 
 /// `pbi CATEGORY OPERATION ...`
@@ -44,17 +44,39 @@ pub async fn operation(
             ParameterLocation::Header => request.header(parameter.name, &value),
         };
     }
+    let mut upload_bar = None;
     request = match operation.body {
         RequestBody::Json { .. } => with_body(request, args)?,
         RequestBody::File => match args.get_one::<String>("file") {
-            Some(path) => request.file_body(Upload::path(path)),
+            Some(path) => {
+                let (upload, bar) = crate::transfer::upload(path).await?;
+                upload_bar = Some(bar);
+                request.file_body(upload)
+            }
             None => request,
         },
         RequestBody::None => request,
     };
+    if operation.long_running != LongRunning::None && args.get_flag("wait") {
+        return crate::wait::run(&session.output, operation, request, args, upload_bar).await;
+    }
     if all {
         let paginator = paginator(operation, request, args)?;
         return write_pages(session, paginator).await;
+    }
+    send(session, request, args).await
+}
+
+/// Sends a single request: its answer to `--out-file`, else to stdout.
+async fn send(
+    session: &Session,
+    request: RequestBuilder,
+    args: &ArgMatches,
+) -> Result<(), Failure> {
+    if let Some(path) = args.get_one::<String>("out-file") {
+        let path = Path::new(path);
+        let written = crate::transfer::download(request, path).await?;
+        return session.output.print(&crate::transfer::saved(path, written));
     }
     write_answer(session, request.send_bytes().await?)
 }
@@ -82,7 +104,7 @@ pub async fn raw(session: &Session, args: &ArgMatches) -> Result<(), Failure> {
         )));
     }
     let request = with_body(session.client.raw(method, path), args)?;
-    write_answer(session, request.send_bytes().await?)
+    send(session, request, args).await
 }
 
 fn is_window(wire: &str) -> bool {
@@ -153,7 +175,7 @@ fn with_body(request: RequestBuilder, args: &ArgMatches) -> Result<RequestBuilde
 }
 
 /// A workspace by id, or by name among the workspaces the caller sees.
-async fn resolve_workspace(session: &Session, given: &str) -> Result<Workspace, Failure> {
+pub async fn resolve_workspace(session: &Session, given: &str) -> Result<Workspace, Failure> {
     if let Ok(id) = given.parse::<uuid::Uuid>() {
         return Ok(Workspace::Id(id));
     }
@@ -226,7 +248,7 @@ fn paginator(
 }
 
 async fn write_pages(session: &Session, mut paginator: Paginator<Value>) -> Result<(), Failure> {
-    let mut writer = ItemWriter::new(std::io::stdout().lock(), session.format);
+    let mut writer = session.output.items();
     while let Some(page) = paginator.next_page().await {
         writer.page(page?.items)?;
     }
@@ -236,14 +258,16 @@ async fn write_pages(session: &Session, mut paginator: Paginator<Value>) -> Resu
 
 /// An answer: JSON in the chosen format, other bytes (a file) as they are, nothing for none.
 fn write_answer(session: &Session, body: Vec<u8>) -> Result<(), Failure> {
-    let mut out = std::io::stdout().lock();
     if body.is_empty() {
         return Ok(());
     }
     match serde_json::from_slice::<Value>(&body) {
-        Ok(value) => write_value(&mut out, session.format, &value)?,
-        Err(_) => out.write_all(&body)?,
+        Ok(value) => session.output.print(&value),
+        Err(_) => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&body)?;
+            out.flush()?;
+            Ok(())
+        }
     }
-    out.flush()?;
-    Ok(())
 }

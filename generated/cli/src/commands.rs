@@ -34,10 +34,37 @@ pub fn flag_name(wire: &str) -> String {
     flag
 }
 
-/// The operations by category (kebab-case), each category's in table order.
-pub fn categories() -> BTreeMap<String, Vec<&'static Operation>> {
+/// One table of operation records and where its commands hang.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    /// The command its categories sit under (`fabric`), or `None` for the top level.
+    pub group: Option<&'static str>,
+    /// The records.
+    pub operations: &'static [&'static Operation],
+}
+
+/// The operation tables the command tree is made from. Another table is one more line here
+/// (`Table { group: Some("fabric"), operations: powerbi::fabric::OPERATIONS }` gives
+/// `pbi fabric CATEGORY OPERATION`).
+pub fn tables() -> Vec<Table> {
+    vec![Table {
+        group: None,
+        operations: powerbi::OPERATIONS,
+    }]
+}
+
+/// Every record of every table.
+#[cfg(test)]
+pub fn all_operations() -> impl Iterator<Item = &'static Operation> {
+    tables()
+        .into_iter()
+        .flat_map(|table| table.operations.iter().copied())
+}
+
+/// A table's operations by category (kebab-case), each category's in table order.
+pub fn categories(table: &Table) -> BTreeMap<String, Vec<&'static Operation>> {
     let mut categories: BTreeMap<String, Vec<&'static Operation>> = BTreeMap::new();
-    for operation in powerbi::OPERATIONS {
+    for operation in table.operations {
         categories
             .entry(kebab(operation.category))
             .or_default()
@@ -46,12 +73,18 @@ pub fn categories() -> BTreeMap<String, Vec<&'static Operation>> {
     categories
 }
 
-/// The operation `pbi CATEGORY OPERATION` names.
-pub fn find(category: &str, operation: &str) -> Option<&'static Operation> {
-    powerbi::OPERATIONS
-        .iter()
-        .copied()
+/// The operation `pbi [GROUP] CATEGORY OPERATION` names.
+pub fn find(group: Option<&str>, category: &str, operation: &str) -> Option<&'static Operation> {
+    tables()
+        .into_iter()
+        .filter(|table| table.group == group)
+        .flat_map(|table| table.operations.iter().copied())
         .find(|record| kebab(record.category) == category && kebab(record.name) == operation)
+}
+
+/// The group command (`fabric`) of a table, if `name` is one.
+pub fn is_group(name: &str) -> bool {
+    tables().iter().any(|table| table.group == Some(name))
 }
 
 /// The whole command line.
@@ -74,8 +107,18 @@ pub fn root() -> Command {
                 .long("output")
                 .short('o')
                 .global(true)
-                .value_parser(["json", "jsonl", "table"])
+                .value_parser(["json", "jsonl", "csv", "table"])
                 .help("Output format [default: table on a terminal, json otherwise]"),
+        )
+        .arg(
+            Arg::new("query")
+                .long("query")
+                .global(true)
+                .value_name("JMESPATH")
+                .help(
+                    "A JMESPath filter over the output, as `az --query` (with --all: over each \
+                     page's items, so lists still stream)",
+                ),
         )
         .arg(
             Arg::new("sandbox")
@@ -91,23 +134,43 @@ pub fn root() -> Command {
                 .value_parser(["public", "us_gov", "us_gov_high", "us_gov_dod", "china"])
                 .help("Sovereign cloud [default: POWERBI_CLOUD, else public]"),
         );
-    for (category, operations) in categories() {
-        let mut command = Command::new(category.clone())
-            .about(format!("The {category} operations"))
-            .subcommand_required(true)
-            .arg_required_else_help(true);
-        for operation in operations {
-            command = command.subcommand(operation_command(operation));
-        }
-        root = root.subcommand(command);
+    for table in tables() {
+        let categories = category_commands(&table);
+        root = match table.group {
+            None => root.subcommands(categories),
+            Some(group) => root.subcommand(
+                Command::new(group)
+                    .about(format!("The {group} operations"))
+                    .subcommand_required(true)
+                    .arg_required_else_help(true)
+                    .subcommands(categories),
+            ),
+        };
     }
     root.subcommand(raw_command())
         .subcommand(auth_command())
+        .subcommand(crate::workflow::command())
+        .subcommand(crate::scopes::command())
+        .subcommand(crate::completions::command())
         .subcommand(
             Command::new("sandbox").about(
                 "Run a command against the embedded sandbox: `pbi sandbox groups list-groups`",
             ),
         )
+}
+
+/// One command per category of `table`, one subcommand per operation.
+fn category_commands(table: &Table) -> Vec<Command> {
+    categories(table)
+        .into_iter()
+        .map(|(category, operations)| {
+            Command::new(category.clone())
+                .about(format!("The {category} operations"))
+                .subcommand_required(true)
+                .arg_required_else_help(true)
+                .subcommands(operations.into_iter().map(operation_command))
+        })
+        .collect()
 }
 
 fn raw_command() -> Command {
@@ -125,6 +188,7 @@ fn raw_command() -> Command {
                 .help("Path relative to /v1.0/myorg, with any query string (`/groups?$top=5`)"),
         )
         .arg(body_arg(false))
+        .arg(out_file_arg())
 }
 
 fn auth_command() -> Command {
@@ -186,6 +250,10 @@ fn operation_command(operation: &'static Operation) -> Command {
         }
         RequestBody::None => {}
     }
+    command = command.arg(out_file_arg());
+    if operation.long_running != LongRunning::None {
+        command = command.args(crate::wait::args());
+    }
     if is_paged(operation) {
         command = command.arg(
             Arg::new("all")
@@ -195,6 +263,16 @@ fn operation_command(operation: &'static Operation) -> Command {
         );
     }
     command
+}
+
+fn out_file_arg() -> Arg {
+    Arg::new("out-file")
+        .long("out-file")
+        .value_name("PATH")
+        .help(
+            "Write the answer (or with --wait, an export's file) to PATH, streamed, with a byte \
+             progress bar on a terminal; an interrupted transfer leaves no file at PATH",
+        )
 }
 
 fn workspace_arg(required: bool) -> Arg {
@@ -261,7 +339,7 @@ pub fn long_help(operation: &Operation) -> String {
     }
     if operation.long_running != LongRunning::None {
         text.push_str(&format!(
-            "Long-running: {:?} (the answer starts the job; poll its status operation)\n",
+            "Long-running: {:?} (--wait follows the job to its end, with --timeout)\n",
             operation.long_running
         ));
     }
@@ -282,8 +360,14 @@ mod tests {
     fn the_command_tree_is_valid_for_every_operation() {
         // clap's own checks: no two arguments of a command share a name or a flag.
         root().debug_assert();
-        let operations = categories().values().map(Vec::len).sum::<usize>();
-        assert_eq!(operations, powerbi::OPERATIONS.len());
+        let operations: usize = tables()
+            .iter()
+            .map(|table| categories(table).values().map(Vec::len).sum::<usize>())
+            .sum();
+        assert_eq!(operations, all_operations().count());
+        assert!(operations >= powerbi::OPERATIONS.len());
+        let refresh = find(None, "datasets", "refresh-dataset").expect("a known operation");
+        assert_eq!(refresh.name, "refresh_dataset");
     }
 
     #[test]

@@ -12,11 +12,13 @@ pub const API: u8 = 4;
 pub const THROTTLED: u8 = 5;
 /// A time limit ran out.
 pub const TIMEOUT: u8 = 6;
+/// Ctrl-C stopped the command (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: u8 = 130;
 
 /// The exit codes, for `--help`.
 pub const EXIT_CODES: &str = "Exit codes: 0 success, 1 other failure (network, unreadable answer, local file), \
-2 usage error, 3 sign-in failed, 4 the API answered with an error, 5 throttled (429), \
-6 a time limit ran out.";
+2 usage error, 3 sign-in failed, 4 the API answered with an error (or a job it ran ended \
+failed), 5 throttled (429), 6 a time limit ran out (--timeout), 130 interrupted (Ctrl-C).";
 
 /// A failed command: the exit code and the one line printed on stderr.
 #[derive(Debug)]
@@ -32,6 +34,22 @@ impl Failure {
     pub fn usage(message: impl Into<String>) -> Self {
         Failure {
             code: USAGE,
+            message: message.into(),
+        }
+    }
+
+    /// Ctrl-C (exit code 130).
+    pub fn interrupted(message: impl Into<String>) -> Self {
+        Failure {
+            code: INTERRUPTED,
+            message: message.into(),
+        }
+    }
+
+    /// A job that the service ran and that ended failed (exit code 4, as an API error).
+    pub fn job_failed(message: impl Into<String>) -> Self {
+        Failure {
+            code: API,
             message: message.into(),
         }
     }

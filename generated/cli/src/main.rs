@@ -7,14 +7,24 @@
 //! against the embedded fake service, without a tenant.
 //!
 //! Exit codes: 0 success, 1 another failure (network, unreadable answer), 2 usage, 3 sign-in,
-//! 4 the API answered with an error, 5 throttled (429), 6 a time limit ran out.
+//! 4 the API answered with an error (or a job ended failed), 5 throttled (429), 6 a time
+//! limit ran out, 130 interrupted (Ctrl-C).
 
 mod call;
 mod commands;
+mod completions;
+mod csv;
 mod failure;
+mod interrupt;
 mod output;
+mod progress;
+mod query;
+mod scopes;
 mod session;
 mod status;
+mod transfer;
+mod wait;
+mod workflow;
 
 use std::process::ExitCode;
 
@@ -47,7 +57,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return report(Failure::other(format!("cannot start: {error}"))),
     };
-    match runtime.block_on(session::run(&matches)) {
+    match runtime.block_on(interrupt::run(session::run(&matches))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => report(failure),
     }

@@ -1,9 +1,14 @@
 //! Output that fits where it goes: a table on a terminal, JSON in a pipe, or what `--output`
-//! asks for. Lists stream item by item in `jsonl` and `json`; only a table waits for the end.
+//! asks for, through `--query` when given. Lists stream page by page in `json`, `jsonl` and
+//! `csv` (nothing is collected); only a table waits for the end.
 
 use std::io::{IsTerminal, Write};
 
 use serde_json::Value;
+
+use crate::csv::CsvRows;
+use crate::failure::Failure;
+use crate::query::Query;
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,8 +18,60 @@ pub enum Format {
     Json,
     /// One compact JSON item per line (a list's items; an object as one line).
     Jsonl,
+    /// Comma-separated values: a header, then one row per item, nested values as JSON text.
+    Csv,
     /// A table of a list's items (an object: one row per field).
     Table,
+}
+
+/// The chosen format and `--query`.
+#[derive(Debug)]
+pub struct Output {
+    /// The format.
+    pub format: Format,
+    query: Option<Query>,
+}
+
+impl Output {
+    /// `--output` and `--query` (a usage error when the query is not JMESPath).
+    pub fn new(format: Option<&str>, query: Option<&str>) -> Result<Output, Failure> {
+        Ok(Output {
+            format: Format::choose(format),
+            query: query.map(Query::compile).transpose()?,
+        })
+    }
+
+    /// The same output in another format (`auth status` shows an object, never `jsonl`).
+    pub fn with_format(&self, format: Format) -> Output {
+        Output {
+            format,
+            query: self
+                .query
+                .as_ref()
+                .and_then(|query| Query::compile(query.text()).ok()),
+        }
+    }
+
+    /// Writes one whole answer to stdout: what JSON output shows (a list's items), through
+    /// the query.
+    pub fn print(&self, value: &Value) -> Result<(), Failure> {
+        let mut out = std::io::stdout().lock();
+        match &self.query {
+            Some(query) => {
+                let shown =
+                    items(value).map_or_else(|| value.clone(), |items| Value::Array(items.clone()));
+                write_value(&mut out, self.format, &query.apply(&shown)?)?;
+            }
+            None => write_value(&mut out, self.format, value)?,
+        }
+        out.flush()?;
+        Ok(())
+    }
+
+    /// A writer of a paged listing's items to stdout.
+    pub fn items(&self) -> ItemWriter<'_, std::io::StdoutLock<'static>> {
+        ItemWriter::new(std::io::stdout().lock(), self.format, self.query.as_ref())
+    }
 }
 
 impl Format {
@@ -23,6 +80,7 @@ impl Format {
         match flag {
             Some("json") => Format::Json,
             Some("jsonl") => Format::Jsonl,
+            Some("csv") => Format::Csv,
             Some("table") => Format::Table,
             _ if std::io::stdout().is_terminal() => Format::Table,
             _ => Format::Json,
@@ -56,6 +114,10 @@ pub fn write_value(out: &mut impl Write, format: Format, value: &Value) -> std::
             Some(items) => items.iter().try_for_each(|item| write_line(out, item)),
             None => write_line(out, value),
         },
+        Format::Csv => match items(value) {
+            Some(items) => CsvRows::default().write(out, items),
+            None => CsvRows::default().write(out, std::slice::from_ref(value)),
+        },
         Format::Table => match items(value) {
             Some(items) => write_table(out, items),
             None => write_fields(out, value),
@@ -69,29 +131,45 @@ fn write_line(out: &mut impl Write, item: &Value) -> std::io::Result<()> {
 }
 
 /// The items of a paged listing, written as they arrive (a table when they all have).
-pub struct ItemWriter<W: Write> {
+pub struct ItemWriter<'q, W: Write> {
     out: W,
     format: Format,
+    query: Option<&'q Query>,
     written: u64,
+    csv: CsvRows,
     table: Vec<Value>,
 }
 
-impl<W: Write> ItemWriter<W> {
-    /// A writer of items to `out`.
-    pub fn new(out: W, format: Format) -> Self {
+impl<'q, W: Write> ItemWriter<'q, W> {
+    /// A writer of items to `out`, each page through `query` when given.
+    pub fn new(out: W, format: Format, query: Option<&'q Query>) -> Self {
         ItemWriter {
             out,
             format,
+            query,
             written: 0,
+            csv: CsvRows::default(),
             table: Vec::new(),
         }
     }
 
-    /// One page's items; `jsonl` and `json` are flushed at once.
-    pub fn page(&mut self, items: Vec<Value>) -> std::io::Result<()> {
+    /// One page's items; all but a table are written and flushed at once.
+    pub fn page(&mut self, items: Vec<Value>) -> Result<(), Failure> {
+        let items = match self.query {
+            Some(query) => match query.apply(&Value::Array(items))? {
+                Value::Array(items) => items,
+                Value::Null => Vec::new(),
+                other => vec![other],
+            },
+            None => items,
+        };
+        if self.format == Format::Csv {
+            self.csv.write(&mut self.out, &items)?;
+        }
         for item in items {
             match self.format {
                 Format::Table => self.table.push(item),
+                Format::Csv => {}
                 Format::Jsonl => write_line(&mut self.out, &item)?,
                 Format::Json => {
                     self.out.write_all(if self.written == 0 {
@@ -99,19 +177,25 @@ impl<W: Write> ItemWriter<W> {
                     } else {
                         b",\n  "
                     })?;
-                    serde_json::to_writer(&mut self.out, &item)?;
+                    serde_json::to_writer(&mut self.out, &item).map_err(std::io::Error::from)?;
                 }
             }
             self.written = self.written.saturating_add(1);
         }
-        self.out.flush()
+        self.out.flush()?;
+        Ok(())
+    }
+
+    /// The writer (a workflow takes what a page wrote to a buffer and writes it to its file).
+    pub fn out_mut(&mut self) -> &mut W {
+        &mut self.out
     }
 
     /// The end of the listing.
     pub fn finish(mut self) -> std::io::Result<()> {
         match self.format {
             Format::Table => write_table(&mut self.out, &self.table)?,
-            Format::Jsonl => {}
+            Format::Jsonl | Format::Csv => {}
             Format::Json if self.written == 0 => self.out.write_all(b"[]\n")?,
             Format::Json => self.out.write_all(b"\n]\n")?,
         }
@@ -220,7 +304,7 @@ mod tests {
     #[test]
     fn streamed_json_is_one_valid_array() {
         let mut out = Vec::new();
-        let mut writer = ItemWriter::new(&mut out, Format::Json);
+        let mut writer = ItemWriter::new(&mut out, Format::Json, None);
         writer
             .page(vec![serde_json::json!(1), serde_json::json!({"a": 2})])
             .unwrap();

@@ -12,7 +12,7 @@ use powerbi::{Cloud, PowerBiClient};
 use powerbi_sandbox::{Sandbox, demo};
 
 use crate::failure::Failure;
-use crate::output::Format;
+use crate::output::Output;
 
 /// The signed-in client and what `auth status` needs of its sign-in.
 pub struct Session {
@@ -22,41 +22,64 @@ pub struct Session {
     pub credential: Arc<dyn TokenCredential>,
     /// The HTTP client it uses (for `auth status`'s token request).
     pub http: reqwest::Client,
-    /// Where the output goes, in which format.
-    pub format: Format,
+    /// Where the output goes, in which format, through which query.
+    pub output: Output,
     /// The embedded sandbox, kept running for the command's duration.
     _sandbox: Option<Sandbox>,
 }
 
 /// Runs the command `matches` describe.
 pub async fn run(matches: &ArgMatches) -> Result<(), Failure> {
-    let session = Session::open(matches).await?;
     let Some((name, sub)) = matches.subcommand() else {
         return Err(Failure::usage("no command given; see `pbi --help`"));
     };
+    // Commands that need no sign-in.
+    match name {
+        "scopes" => return crate::scopes::run(sub),
+        "completions" => return crate::completions::run(sub),
+        _ => {}
+    }
+    let session = Session::open(matches).await?;
     match name {
         "raw" => crate::call::raw(&session, sub).await,
         "auth" => crate::status::status(&session).await,
+        "workflow" => crate::workflow::run(&session, sub).await,
         "sandbox" => Err(Failure::usage(
             "`pbi sandbox` runs a command against the embedded sandbox: `pbi sandbox groups list-groups`",
         )),
-        category => {
-            let Some((operation, args)) = sub.subcommand() else {
-                return Err(Failure::usage(format!(
-                    "pbi {category}: no operation given"
-                )));
+        group if crate::commands::is_group(group) => {
+            let Some((category, args)) = sub.subcommand() else {
+                return Err(Failure::usage(format!("pbi {group}: no category given")));
             };
-            let record = crate::commands::find(category, operation).ok_or_else(|| {
-                Failure::usage(format!("pbi {category} {operation}: no such operation"))
-            })?;
-            crate::call::operation(&session, record, args).await
+            operation(&session, Some(group), category, args).await
         }
+        category => operation(&session, None, category, sub).await,
     }
+}
+
+/// `pbi [GROUP] CATEGORY OPERATION ...`
+async fn operation(
+    session: &Session,
+    group: Option<&str>,
+    category: &str,
+    matches: &ArgMatches,
+) -> Result<(), Failure> {
+    let Some((operation, args)) = matches.subcommand() else {
+        return Err(Failure::usage(format!(
+            "pbi {category}: no operation given"
+        )));
+    };
+    let record = crate::commands::find(group, category, operation)
+        .ok_or_else(|| Failure::usage(format!("pbi {category} {operation}: no such operation")))?;
+    crate::call::operation(session, record, args).await
 }
 
 impl Session {
     async fn open(matches: &ArgMatches) -> Result<Session, Failure> {
-        let format = Format::choose(matches.get_one::<String>("output").map(String::as_str));
+        let format = Output::new(
+            matches.get_one::<String>("output").map(String::as_str),
+            matches.get_one::<String>("query").map(String::as_str),
+        )?;
         if matches.get_flag("sandbox") {
             return Self::sandbox(format).await;
         }
@@ -79,7 +102,7 @@ impl Session {
     }
 
     /// The embedded sandbox, signed in as its demo service principal.
-    async fn sandbox(format: Format) -> Result<Session, Failure> {
+    async fn sandbox(format: Output) -> Result<Session, Failure> {
         let sandbox = Sandbox::start().await?;
         if std::io::stderr().is_terminal() {
             eprintln!(
@@ -104,7 +127,7 @@ impl Session {
     fn build(
         cloud: Cloud,
         credential: Arc<dyn TokenCredential>,
-        format: Format,
+        format: Output,
         sandbox: Option<Sandbox>,
     ) -> Result<Session, Failure> {
         // Plain http only to loopback addresses (a sandbox, a local test server); any other
@@ -125,7 +148,7 @@ impl Session {
             client,
             credential,
             http,
-            format,
+            output: format,
             _sandbox: sandbox,
         })
     }

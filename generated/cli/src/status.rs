@@ -1,7 +1,6 @@
 //! `pbi auth status`: who the credential signs in as, from the token's claims. The token
 //! itself is never printed: only the claims below are read from its payload.
 
-use std::io::Write;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -9,7 +8,7 @@ use powerbi::auth::TokenContext;
 use serde_json::{Map, Value, json};
 
 use crate::failure::Failure;
-use crate::output::{Format, write_value};
+use crate::output::Format;
 use crate::session::Session;
 
 /// Signs in (through the credential chain) and prints who that is.
@@ -40,14 +39,11 @@ pub async fn status(session: &Session) -> Result<(), Failure> {
         "expires_in_seconds".into(),
         json!(token.expires_in.as_secs()),
     );
-    let mut out = std::io::stdout().lock();
-    let format = match session.format {
-        Format::Jsonl => Format::Json,
-        format => format,
+    let output = match session.output.format {
+        Format::Jsonl => session.output.with_format(Format::Json),
+        format => session.output.with_format(format),
     };
-    write_value(&mut out, format, &Value::Object(report))?;
-    out.flush()?;
-    Ok(())
+    output.print(&Value::Object(report))
 }
 
 /// The payload of a JWT (its middle part), when the token is one.

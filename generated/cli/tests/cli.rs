@@ -2,83 +2,35 @@
 //! bodies, exit codes, `raw` and `auth status`. Each test starts its own sandbox in this
 //! process and points the binary at it with the `POWERBI_*` variables a user would set.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod common;
 
+use common::{json, pbi, run, snapshot, stderr, stdout};
 use powerbi_sandbox::{Fault, FaultPlan, Role, Sandbox, WorkspaceSeed, demo};
 use serde_json::Value;
-
-/// Runs `pbi args` signed in to `sandbox` as its demo service principal, with `stdin`.
-async fn pbi(sandbox: &Sandbox, args: &[&str], stdin: Option<&str>) -> Output {
-    let env = [
-        ("POWERBI_TENANT_ID", demo::TENANT_ID.to_owned()),
-        ("POWERBI_CLIENT_ID", demo::SP_CLIENT_ID.to_owned()),
-        ("POWERBI_CLIENT_SECRET", demo::SP_CLIENT_SECRET.to_owned()),
-        ("POWERBI_AUTHORITY_HOST", sandbox.authority_host()),
-        ("POWERBI_API_BASE", sandbox.api_base_url()),
-    ];
-    run(args, &env, stdin).await
-}
-
-/// Runs the binary with only `env` (no credentials of the machine running the tests).
-async fn run(args: &[&str], env: &[(&str, String)], stdin: Option<&str>) -> Output {
-    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(name, value)| ((*name).to_owned(), value.clone()))
-        .collect();
-    let stdin = stdin.map(str::to_owned);
-    // The sandbox answers on this runtime's other worker while the child runs.
-    tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_pbi"))
-            .args(&args)
-            .env_clear()
-            .envs(env)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("pbi starts");
-        let mut input = child.stdin.take().expect("stdin");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("stdin written");
-        }
-        drop(input);
-        child.wait_with_output().expect("pbi ends")
-    })
-    .await
-    .expect("the child's thread")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8 output")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("utf-8 errors")
-}
-
-fn json(output: &Output) -> Value {
-    assert!(output.status.success(), "pbi failed: {}", stderr(output));
-    serde_json::from_slice(&output.stdout).expect("JSON output")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_of_an_operation_comes_from_its_record() {
     let output = run(&["datasets", "refresh-dataset", "--help"], &[], None).await;
     assert!(output.status.success());
     let help = stdout(&output);
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/snapshots/refresh-dataset.help.txt"
-    );
-    if std::env::var_os("UPDATE_EXPECTED").is_some() {
-        std::fs::write(path, &help).expect("snapshot written");
-    }
-    let expected = std::fs::read_to_string(path).expect("snapshot (UPDATE_EXPECTED=1 writes it)");
-    assert_eq!(help, expected, "UPDATE_EXPECTED=1 refreshes {path}");
+    snapshot("refresh-dataset.help.txt", &help);
     assert!(help.contains("Required scope: Dataset.ReadWrite.All"));
     assert!(help.contains("https://learn.microsoft.com/rest/api/power-bi/datasets/"));
+    assert!(help.contains("--wait") && help.contains("--timeout"));
+    for (args, name) in [
+        (
+            &["admin", "get-activity-events", "--help"][..],
+            "get-activity-events.help.txt",
+        ),
+        (
+            &["workflow", "scan", "--help"][..],
+            "workflow-scan.help.txt",
+        ),
+    ] {
+        let output = run(args, &[], None).await;
+        assert!(output.status.success(), "{}", stderr(&output));
+        snapshot(name, &stdout(&output));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
