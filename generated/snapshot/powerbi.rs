@@ -27476,6 +27476,7 @@ pub mod admin {
                 model: "RequiredWorkspaces",
                 required: true,
             },
+            response: "ScanRequest",
             items_field: None,
             limits: Some(
                 "Maximum 500 requests per hour. Maximum 16 simultaneous requests. Each request names 1 to 100 workspace IDs.",
@@ -27509,6 +27510,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "ScanRequest",
             items_field: None,
             limits: Some("Maximum 10,000 requests per hour."),
         };
@@ -27540,6 +27542,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "WorkspaceInfoResponse",
             items_field: None,
             limits: Some("Maximum 500 requests per hour."),
         };
@@ -27587,6 +27590,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "array<ModifiedWorkspace>",
             items_field: None,
             limits: Some("Maximum 30 requests per hour."),
         };
@@ -27642,6 +27646,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminGroup>",
             items_field: None,
             limits: Some(
                 "Maximum 50 requests per hour or 15 requests per minute, per tenant. The call times out after 30 seconds to prevent adverse effect on the Power BI service. `$top` is required and must be between 1 and 5000.",
@@ -27683,6 +27688,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "AdminGroup",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -27717,6 +27723,7 @@ pub mod admin {
                 model: "AdminGroup",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -27748,6 +27755,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<GroupUser>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -27782,6 +27790,7 @@ pub mod admin {
                 model: "GroupUser",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -27837,6 +27846,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -27871,6 +27881,7 @@ pub mod admin {
                 model: "GroupRestoreRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -27910,6 +27921,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "UnusedArtifactsResponse",
             items_field: Some("unusedArtifactEntities"),
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -27965,6 +27977,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminDashboard>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28020,6 +28033,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminReport>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28083,6 +28097,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminDataset>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28114,6 +28129,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<DatasetToDataflowLinkResponse>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28169,6 +28185,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Dataflow>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28208,6 +28225,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<DependentDataflow>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28255,6 +28273,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminDataset>",
             items_field: None,
             limits: Some(
                 "Maximum 50 requests per hour or 5 requests per minute, per tenant.",
@@ -28288,6 +28307,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Datasource>",
             items_field: None,
             limits: Some(
                 "Each request takes 0.5 seconds to process, during which time other requests are queued.",
@@ -28321,6 +28341,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<DatasetUser>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28368,6 +28389,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminReport>",
             items_field: None,
             limits: Some(
                 "Maximum 50 requests per hour or 5 requests per minute, per tenant.",
@@ -28401,6 +28423,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<ReportUser>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28432,6 +28455,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Subscription>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28487,6 +28511,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminDashboard>",
             items_field: None,
             limits: Some(
                 "Maximum 50 requests per hour or 5 requests per minute, per tenant.",
@@ -28520,6 +28545,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminTile>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28551,6 +28577,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<DashboardUser>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28582,6 +28609,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Subscription>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28629,6 +28657,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminDataflow>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28660,6 +28689,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "binary",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28691,6 +28721,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Datasource>",
             items_field: None,
             limits: None,
         };
@@ -28722,6 +28753,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<DataflowUser>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28777,6 +28809,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Import>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28816,6 +28849,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminApp>",
             items_field: None,
             limits: Some(
                 "Maximum 200 requests per hour. `$top` is required and must be at least 1.",
@@ -28849,6 +28883,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AppUser>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28880,6 +28915,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Capacity>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28914,6 +28950,7 @@ pub mod admin {
                 model: "CapacityPatchRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28945,6 +28982,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<CapacityUser>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28970,6 +29008,7 @@ pub mod admin {
                 model: "AssignWorkspacesToCapacityRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -28995,6 +29034,7 @@ pub mod admin {
                 model: "UnassignWorkspacesCapacityRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29050,6 +29090,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Refreshable>",
             items_field: None,
             limits: Some(
                 "Maximum 200 requests per hour. `$top` is required and must be at least 1.",
@@ -29115,6 +29156,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Refreshable>",
             items_field: None,
             limits: Some(
                 "Maximum 200 requests per hour. `$top` is required and must be at least 1.",
@@ -29164,6 +29206,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Refreshable>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29186,6 +29229,7 @@ pub mod admin {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<TenantKey>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29211,6 +29255,7 @@ pub mod admin {
                 model: "TenantKeyCreationRequest",
                 required: true,
             },
+            response: "TenantKey",
             items_field: None,
             limits: Some("Maximum 600 requests per hour."),
         };
@@ -29245,6 +29290,7 @@ pub mod admin {
                 model: "TenantKeyRotationRequest",
                 required: true,
             },
+            response: "TenantKey",
             items_field: None,
             limits: Some("Maximum 600 requests per hour."),
         };
@@ -29292,6 +29338,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "ArtifactAccessResponse",
             items_field: Some("artifactAccessEntities"),
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29331,6 +29378,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "SubscriptionsByUserResponse",
             items_field: Some("subscriptionEntities"),
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29386,6 +29434,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "ActivityEventResponse",
             items_field: Some("activityEventEntities"),
             limits: Some(
                 "Maximum 200 requests per hour. Activity logging isn't supported for Microsoft Cloud Deutschland.",
@@ -29413,6 +29462,7 @@ pub mod admin {
                 model: "InformationProtectionChangeLabelDetails",
                 required: true,
             },
+            response: "InformationProtectionChangeLabelResponse",
             items_field: None,
             limits: Some(
                 "Maximum 25 requests per hour. Each request can update up to 2,000 Power BI items.",
@@ -29440,6 +29490,7 @@ pub mod admin {
                 model: "InformationProtectionArtifactsChangeLabel",
                 required: true,
             },
+            response: "InformationProtectionChangeLabelResponse",
             items_field: None,
             limits: Some(
                 "Maximum 25 requests per hour. Each request can update up to 2,000 Power BI items.",
@@ -29473,6 +29524,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "ArtifactAccessResponse",
             items_field: Some("artifactAccessEntities"),
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29504,6 +29556,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "ArtifactAccessResponse",
             items_field: Some("artifactAccessEntities"),
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29559,6 +29612,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminPipeline>",
             items_field: None,
             limits: Some(
                 "Maximum 200 requests per hour. `$top` must be between 1 and 5000.",
@@ -29592,6 +29646,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<PipelineUser>",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29626,6 +29681,7 @@ pub mod admin {
                 model: "PipelineUser",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29665,6 +29721,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29712,6 +29769,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<AdminServicePrincipalProfile>",
             items_field: None,
             limits: Some(
                 "Maximum 200 requests per hour. `$top` must be between 1 and 5000.",
@@ -29745,6 +29803,7 @@ pub mod admin {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: Some("Maximum 200 requests per hour."),
         };
@@ -29978,6 +30037,7 @@ pub mod apps {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<App>",
             items_field: None,
             limits: None,
         };
@@ -30009,6 +30069,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "App",
             items_field: None,
             limits: None,
         };
@@ -30040,6 +30101,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Report>",
             items_field: None,
             limits: None,
         };
@@ -30079,6 +30141,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Report",
             items_field: None,
             limits: None,
         };
@@ -30110,6 +30173,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Dashboard>",
             items_field: None,
             limits: None,
         };
@@ -30149,6 +30213,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Dashboard",
             items_field: None,
             limits: None,
         };
@@ -30188,6 +30253,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Tile>",
             items_field: None,
             limits: None,
         };
@@ -30235,6 +30301,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Tile",
             items_field: None,
             limits: None,
         };
@@ -30325,6 +30392,7 @@ pub mod available_features {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "AvailableFeatures",
             items_field: None,
             limits: None,
         };
@@ -30356,6 +30424,7 @@ pub mod available_features {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "AvailableFeature",
             items_field: None,
             limits: None,
         };
@@ -30793,6 +30862,7 @@ pub mod capacities {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<Capacity>",
             items_field: None,
             limits: None,
         };
@@ -30824,6 +30894,7 @@ pub mod capacities {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Workload>",
             items_field: None,
             limits: None,
         };
@@ -30863,6 +30934,7 @@ pub mod capacities {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Workload",
             items_field: None,
             limits: None,
         };
@@ -30905,6 +30977,7 @@ pub mod capacities {
                 model: "PatchWorkloadRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -30960,6 +31033,7 @@ pub mod capacities {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Refreshable>",
             items_field: None,
             limits: None,
         };
@@ -31023,6 +31097,7 @@ pub mod capacities {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Refreshable>",
             items_field: None,
             limits: None,
         };
@@ -31070,6 +31145,7 @@ pub mod capacities {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Refreshable>",
             items_field: None,
             limits: None,
         };
@@ -31098,6 +31174,7 @@ pub mod capacities {
                 model: "AssignToCapacityRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -31123,6 +31200,7 @@ pub mod capacities {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "WorkspaceCapacityAssignmentStatus",
             items_field: None,
             limits: None,
         };
@@ -31395,6 +31473,7 @@ pub mod dashboards {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<Dashboard>",
             items_field: None,
             limits: None,
         };
@@ -31429,6 +31508,7 @@ pub mod dashboards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Dashboard",
             items_field: None,
             limits: None,
         };
@@ -31457,6 +31537,7 @@ pub mod dashboards {
                 model: "AddDashboardRequest",
                 required: true,
             },
+            response: "Dashboard",
             items_field: None,
             limits: None,
         };
@@ -31488,6 +31569,7 @@ pub mod dashboards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Tile>",
             items_field: None,
             limits: None,
         };
@@ -31527,6 +31609,7 @@ pub mod dashboards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Tile",
             items_field: None,
             limits: None,
         };
@@ -31561,6 +31644,7 @@ pub mod dashboards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -31603,6 +31687,7 @@ pub mod dashboards {
                 model: "CloneTileRequest",
                 required: true,
             },
+            response: "Tile",
             items_field: None,
             limits: None,
         };
@@ -31692,6 +31777,7 @@ pub mod dataflow_storage_accounts {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<DataflowStorageAccount>",
             items_field: None,
             limits: None,
         };
@@ -31726,6 +31812,7 @@ pub mod dataflow_storage_accounts {
                 model: "AssignToDataflowStorageRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -32096,6 +32183,7 @@ pub mod dataflows {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<Dataflow>",
             items_field: None,
             limits: None,
         };
@@ -32127,6 +32215,7 @@ pub mod dataflows {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "binary",
             items_field: None,
             limits: None,
         };
@@ -32158,6 +32247,7 @@ pub mod dataflows {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -32192,6 +32282,7 @@ pub mod dataflows {
                 model: "DataflowUpdateRequestMessage",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -32234,6 +32325,7 @@ pub mod dataflows {
                 model: "RefreshRequest",
                 required: false,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -32265,6 +32357,7 @@ pub mod dataflows {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Datasource>",
             items_field: None,
             limits: None,
         };
@@ -32296,6 +32389,7 @@ pub mod dataflows {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<DependentDataflow>",
             items_field: None,
             limits: None,
         };
@@ -32330,6 +32424,7 @@ pub mod dataflows {
                 model: "RefreshScheduleRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -32361,6 +32456,7 @@ pub mod dataflows {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<DataflowTransaction>",
             items_field: None,
             limits: None,
         };
@@ -32392,6 +32488,7 @@ pub mod dataflows {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "DataflowTransactionStatus",
             items_field: None,
             limits: None,
         };
@@ -33463,6 +33560,7 @@ pub mod datasets {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<Dataset>",
             items_field: None,
             limits: None,
         };
@@ -33494,6 +33592,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Dataset",
             items_field: None,
             limits: None,
         };
@@ -33525,6 +33624,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -33562,6 +33662,7 @@ pub mod datasets {
                 model: "DatasetRefreshRequest",
                 required: false,
             },
+            response: "none",
             items_field: None,
             limits: Some(
                 "For Shared capacities, a maximum of eight requests per day, including refreshes executed by using scheduled refresh, can be initiated. For Premium capacities, the maximum requests per day is only limited by the available resources in the capacity. If available resources are overloaded, refreshes are throttled until the load is reduced. The refresh will fail if throttling exceeds 1 hour.",
@@ -33606,6 +33707,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Refresh>",
             items_field: None,
             limits: None,
         };
@@ -33637,6 +33739,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<MashupParameter>",
             items_field: None,
             limits: None,
         };
@@ -33674,6 +33777,7 @@ pub mod datasets {
                 model: "DatasetExecuteQueriesRequest",
                 required: true,
             },
+            response: "DatasetExecuteQueriesResponse",
             items_field: None,
             limits: Some(
                 "There's a limit of 120 query requests per minute per user, regardless of the dataset that's queried. One query per API call and one table request per query; a maximum of 100,000 rows or 1,000,000 values per query (whichever is hit first), and a maximum of 15MB of data per query.",
@@ -33713,6 +33817,7 @@ pub mod datasets {
                 model: "DatasetExecuteDaxQueriesRequest",
                 required: true,
             },
+            response: "binary",
             items_field: None,
             limits: Some(
                 "There's a limit of 120 query requests per minute per user, regardless of the dataset that's queried. One query per API call, but the query can have several `EVALUATE` statements; no fixed row or value limit (cap it with `resultSetRowCountLimit`).",
@@ -33746,6 +33851,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -33780,6 +33886,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Datasource>",
             items_field: None,
             limits: None,
         };
@@ -33814,6 +33921,7 @@ pub mod datasets {
                 model: "UpdateDatasetRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -33836,6 +33944,7 @@ pub mod datasets {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<DatasetToDataflowLinkResponse>",
             items_field: None,
             limits: None,
         };
@@ -33878,6 +33987,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "DatasetRefreshDetail",
             items_field: None,
             limits: None,
         };
@@ -33917,6 +34027,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -33951,6 +34062,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "RefreshSchedule",
             items_field: None,
             limits: None,
         };
@@ -33988,6 +34100,7 @@ pub mod datasets {
                 model: "RefreshScheduleRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some(
                 "The limit on the number of time slots per day depends on whether a Premium or Shared capacity is used.",
@@ -34024,6 +34137,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "DirectQueryRefreshSchedule",
             items_field: None,
             limits: None,
         };
@@ -34061,6 +34175,7 @@ pub mod datasets {
                 model: "DirectQueryRefreshScheduleRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -34098,6 +34213,7 @@ pub mod datasets {
                 model: "UpdateMashupParametersRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some("Maximum of 100 parameters per request."),
         };
@@ -34135,6 +34251,7 @@ pub mod datasets {
                 model: "UpdateDatasourcesRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -34169,6 +34286,7 @@ pub mod datasets {
                 model: "BindToGatewayRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -34203,6 +34321,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<GatewayDatasource>",
             items_field: None,
             limits: None,
         };
@@ -34237,6 +34356,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Gateway>",
             items_field: None,
             limits: None,
         };
@@ -34271,6 +34391,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "DatasetQueryScaleOutSyncStatus",
             items_field: None,
             limits: None,
         };
@@ -34305,6 +34426,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "DatasetQueryScaleOutSyncStatus",
             items_field: None,
             limits: None,
         };
@@ -34339,6 +34461,7 @@ pub mod datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<DatasetUserAccess>",
             items_field: None,
             limits: None,
         };
@@ -34376,6 +34499,7 @@ pub mod datasets {
                 model: "PostDatasetUserAccess",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -34413,6 +34537,7 @@ pub mod datasets {
                 model: "DatasetUserAccess",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -34713,6 +34838,7 @@ pub mod embed_token {
                 model: "GenerateTokenRequestV2",
                 required: true,
             },
+            response: "EmbedToken",
             items_field: None,
             limits: Some(
                 "Maximum 50 reports, 50 datasets and 50 target workspaces per request.",
@@ -34745,6 +34871,7 @@ pub mod embed_token {
                 model: "GenerateTokenRequest",
                 required: true,
             },
+            response: "EmbedToken",
             items_field: None,
             limits: None,
         };
@@ -34784,6 +34911,7 @@ pub mod embed_token {
                 model: "GenerateTokenRequest",
                 required: true,
             },
+            response: "EmbedToken",
             items_field: None,
             limits: None,
         };
@@ -34818,6 +34946,7 @@ pub mod embed_token {
                 model: "GenerateTokenRequest",
                 required: true,
             },
+            response: "EmbedToken",
             items_field: None,
             limits: None,
         };
@@ -34865,6 +34994,7 @@ pub mod embed_token {
                 model: "GenerateTokenRequest",
                 required: true,
             },
+            response: "EmbedToken",
             items_field: None,
             limits: None,
         };
@@ -34920,6 +35050,7 @@ pub mod embed_token {
                 model: "GenerateTokenRequest",
                 required: true,
             },
+            response: "EmbedToken",
             items_field: None,
             limits: None,
         };
@@ -35304,6 +35435,7 @@ pub mod gateways {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<Gateway>",
             items_field: None,
             limits: None,
         };
@@ -35335,6 +35467,7 @@ pub mod gateways {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Gateway",
             items_field: None,
             limits: None,
         };
@@ -35366,6 +35499,7 @@ pub mod gateways {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<GatewayDatasource>",
             items_field: None,
             limits: None,
         };
@@ -35400,6 +35534,7 @@ pub mod gateways {
                 model: "PublishDatasourceToGatewayRequest",
                 required: true,
             },
+            response: "GatewayDatasource",
             items_field: None,
             limits: None,
         };
@@ -35439,6 +35574,7 @@ pub mod gateways {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "GatewayDatasource",
             items_field: None,
             limits: None,
         };
@@ -35478,6 +35614,7 @@ pub mod gateways {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -35520,6 +35657,7 @@ pub mod gateways {
                 model: "UpdateDatasourceRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -35559,6 +35697,7 @@ pub mod gateways {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -35598,6 +35737,7 @@ pub mod gateways {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<DatasourceUser>",
             items_field: None,
             limits: None,
         };
@@ -35640,6 +35780,7 @@ pub mod gateways {
                 model: "DatasourceUser",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -35695,6 +35836,7 @@ pub mod gateways {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -36141,6 +36283,7 @@ pub mod groups {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Group>",
             items_field: None,
             limits: None,
         };
@@ -36172,6 +36315,7 @@ pub mod groups {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Group",
             items_field: None,
             limits: None,
         };
@@ -36206,6 +36350,7 @@ pub mod groups {
                 model: "GroupCreationRequest",
                 required: true,
             },
+            response: "Group",
             items_field: None,
             limits: None,
         };
@@ -36240,6 +36385,7 @@ pub mod groups {
                 model: "UpdateGroupRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -36271,6 +36417,7 @@ pub mod groups {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -36310,6 +36457,7 @@ pub mod groups {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<GroupUser>",
             items_field: None,
             limits: None,
         };
@@ -36335,6 +36483,7 @@ pub mod groups {
                 model: "GroupUser",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -36360,6 +36509,7 @@ pub mod groups {
                 model: "GroupUser",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -36399,6 +36549,7 @@ pub mod groups {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -36773,6 +36924,7 @@ pub mod imports {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<Import>",
             items_field: None,
             limits: None,
         };
@@ -36844,6 +36996,7 @@ pub mod imports {
                 },
             ],
             body: rt::RequestBody::File,
+            response: "Import",
             items_field: None,
             limits: None,
         };
@@ -36886,6 +37039,7 @@ pub mod imports {
                 model: "ImportInfo",
                 required: true,
             },
+            response: "Import",
             items_field: None,
             limits: None,
         };
@@ -36917,6 +37071,7 @@ pub mod imports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Import",
             items_field: None,
             limits: None,
         };
@@ -36942,6 +37097,7 @@ pub mod imports {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "TemporaryUploadLocation",
             items_field: None,
             limits: None,
         };
@@ -37464,6 +37620,7 @@ pub mod pipelines {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<Pipeline>",
             items_field: None,
             limits: None,
         };
@@ -37489,6 +37646,7 @@ pub mod pipelines {
                 model: "CreatePipelineRequest",
                 required: true,
             },
+            response: "Pipeline",
             items_field: None,
             limits: None,
         };
@@ -37528,6 +37686,7 @@ pub mod pipelines {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Pipeline",
             items_field: None,
             limits: None,
         };
@@ -37562,6 +37721,7 @@ pub mod pipelines {
                 model: "UpdatePipelineRequest",
                 required: true,
             },
+            response: "Pipeline",
             items_field: None,
             limits: None,
         };
@@ -37593,6 +37753,7 @@ pub mod pipelines {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -37624,6 +37785,7 @@ pub mod pipelines {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<PipelineUser>",
             items_field: None,
             limits: None,
         };
@@ -37658,6 +37820,7 @@ pub mod pipelines {
                 model: "PipelineUser",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -37697,6 +37860,7 @@ pub mod pipelines {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -37728,6 +37892,7 @@ pub mod pipelines {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<PipelineStage>",
             items_field: None,
             limits: None,
         };
@@ -37770,6 +37935,7 @@ pub mod pipelines {
                 model: "AssignWorkspaceRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -37809,6 +37975,7 @@ pub mod pipelines {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -37848,6 +38015,7 @@ pub mod pipelines {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "PipelineStageArtifacts",
             items_field: None,
             limits: None,
         };
@@ -37879,6 +38047,7 @@ pub mod pipelines {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<PipelineOperation>",
             items_field: None,
             limits: None,
         };
@@ -37918,6 +38087,7 @@ pub mod pipelines {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "PipelineOperation",
             items_field: None,
             limits: None,
         };
@@ -37952,6 +38122,7 @@ pub mod pipelines {
                 model: "DeployAllRequest",
                 required: true,
             },
+            response: "PipelineOperation",
             items_field: None,
             limits: Some("Maximum 300 deployed items per request."),
         };
@@ -37986,6 +38157,7 @@ pub mod pipelines {
                 model: "SelectiveDeployRequest",
                 required: true,
             },
+            response: "PipelineOperation",
             items_field: None,
             limits: Some("Maximum 300 deployed items per request."),
         };
@@ -38225,6 +38397,7 @@ pub mod profiles {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<ServicePrincipalProfile>",
             items_field: None,
             limits: None,
         };
@@ -38250,6 +38423,7 @@ pub mod profiles {
                 model: "CreateOrUpdateProfileRequest",
                 required: true,
             },
+            response: "ServicePrincipalProfile",
             items_field: None,
             limits: Some("A single service principal can have at most 100,000 profiles."),
         };
@@ -38281,6 +38455,7 @@ pub mod profiles {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "ServicePrincipalProfile",
             items_field: None,
             limits: None,
         };
@@ -38315,6 +38490,7 @@ pub mod profiles {
                 model: "CreateOrUpdateProfileRequest",
                 required: true,
             },
+            response: "ServicePrincipalProfile",
             items_field: None,
             limits: None,
         };
@@ -38346,6 +38522,7 @@ pub mod profiles {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -38594,6 +38771,7 @@ pub mod push_datasets {
                 model: "CreateDatasetRequest",
                 required: true,
             },
+            response: "Dataset",
             items_field: None,
             limits: None,
         };
@@ -38625,6 +38803,7 @@ pub mod push_datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Table>",
             items_field: None,
             limits: None,
         };
@@ -38667,6 +38846,7 @@ pub mod push_datasets {
                 model: "Table",
                 required: true,
             },
+            response: "Table",
             items_field: None,
             limits: None,
         };
@@ -38709,6 +38889,7 @@ pub mod push_datasets {
                 model: "PostRowsRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: Some(
                 "From Microsoft's push datasets limitations: at most 10,000 rows per request, 1,000,000 rows added per hour per dataset, 5 pending requests per dataset, and 120 requests per minute per dataset (120 per hour once the table has 250,000 rows or more); at most 200,000 rows stored per table with the `basicFIFO` retention policy and 5,000,000 with `None`; at most 4,000 characters per string value. Over a limit the service answers `429 Too Many Requests` with `Retry-After`.",
@@ -38750,6 +38931,7 @@ pub mod push_datasets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -39406,6 +39588,7 @@ pub mod reports {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<Report>",
             items_field: None,
             limits: None,
         };
@@ -39437,6 +39620,7 @@ pub mod reports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Report",
             items_field: None,
             limits: None,
         };
@@ -39471,6 +39655,7 @@ pub mod reports {
                 model: "CloneReportRequest",
                 required: true,
             },
+            response: "Report",
             items_field: None,
             limits: None,
         };
@@ -39502,6 +39687,7 @@ pub mod reports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -39536,6 +39722,7 @@ pub mod reports {
                 model: "RebindReportRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -39567,6 +39754,7 @@ pub mod reports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Page>",
             items_field: None,
             limits: None,
         };
@@ -39606,6 +39794,7 @@ pub mod reports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Page",
             items_field: None,
             limits: None,
         };
@@ -39656,6 +39845,7 @@ pub mod reports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "binary",
             items_field: None,
             limits: None,
         };
@@ -39695,6 +39885,7 @@ pub mod reports {
                 model: "ExportReportRequest",
                 required: true,
             },
+            response: "Export",
             items_field: None,
             limits: None,
         };
@@ -39737,6 +39928,7 @@ pub mod reports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Export",
             items_field: None,
             limits: None,
         };
@@ -39779,6 +39971,7 @@ pub mod reports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "binary",
             items_field: None,
             limits: None,
         };
@@ -39816,6 +40009,7 @@ pub mod reports {
                 model: "UpdateReportContentRequest",
                 required: true,
             },
+            response: "Report",
             items_field: None,
             limits: None,
         };
@@ -39847,6 +40041,7 @@ pub mod reports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Datasource>",
             items_field: None,
             limits: None,
         };
@@ -39884,6 +40079,7 @@ pub mod reports {
                 model: "UpdateRdlDatasourcesRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -39918,6 +40114,7 @@ pub mod reports {
                 model: "RdlBindToGatewayRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -39949,6 +40146,7 @@ pub mod reports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -41028,6 +41226,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Scorecard>",
             items_field: None,
             limits: None,
         };
@@ -41053,6 +41252,7 @@ pub mod scorecards {
                 model: "ScorecardCreateRequest",
                 required: true,
             },
+            response: "Scorecard",
             items_field: None,
             limits: None,
         };
@@ -41092,6 +41292,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Scorecard",
             items_field: None,
             limits: None,
         };
@@ -41126,6 +41327,7 @@ pub mod scorecards {
                 model: "Scorecard",
                 required: true,
             },
+            response: "Scorecard",
             items_field: None,
             limits: None,
         };
@@ -41157,6 +41359,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -41196,6 +41399,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Scorecard",
             items_field: None,
             limits: None,
         };
@@ -41230,6 +41434,7 @@ pub mod scorecards {
                 model: "GoalsMoveRequest",
                 required: true,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -41277,6 +41482,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Goal>",
             items_field: None,
             limits: None,
         };
@@ -41311,6 +41517,7 @@ pub mod scorecards {
                 model: "GoalCreateRequest",
                 required: true,
             },
+            response: "Goal",
             items_field: None,
             limits: None,
         };
@@ -41358,6 +41565,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Goal",
             items_field: None,
             limits: None,
         };
@@ -41400,6 +41608,7 @@ pub mod scorecards {
                 model: "Goal",
                 required: true,
             },
+            response: "Goal",
             items_field: None,
             limits: None,
         };
@@ -41439,6 +41648,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -41478,6 +41688,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<GoalRefreshHistory>",
             items_field: None,
             limits: None,
         };
@@ -41517,6 +41728,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Goal",
             items_field: None,
             limits: None,
         };
@@ -41556,6 +41768,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Goal",
             items_field: None,
             limits: None,
         };
@@ -41595,6 +41808,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -41634,6 +41848,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -41681,6 +41896,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<GoalValue>",
             items_field: None,
             limits: None,
         };
@@ -41723,6 +41939,7 @@ pub mod scorecards {
                 model: "GoalValueCreateRequest",
                 required: true,
             },
+            response: "GoalValue",
             items_field: None,
             limits: None,
         };
@@ -41778,6 +41995,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "GoalValue",
             items_field: None,
             limits: None,
         };
@@ -41828,6 +42046,7 @@ pub mod scorecards {
                 model: "GoalValue",
                 required: true,
             },
+            response: "GoalValue",
             items_field: None,
             limits: None,
         };
@@ -41875,6 +42094,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -41914,6 +42134,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "GoalStatusRules",
             items_field: None,
             limits: None,
         };
@@ -41956,6 +42177,7 @@ pub mod scorecards {
                 model: "GoalStatusRulesUpdateRequest",
                 required: true,
             },
+            response: "GoalStatusRules",
             items_field: None,
             limits: None,
         };
@@ -41995,6 +42217,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -42045,6 +42268,7 @@ pub mod scorecards {
                 model: "GoalNoteRequest",
                 required: true,
             },
+            response: "GoalNote",
             items_field: None,
             limits: None,
         };
@@ -42103,6 +42327,7 @@ pub mod scorecards {
                 model: "GoalNoteRequest",
                 required: true,
             },
+            response: "GoalNote",
             items_field: None,
             limits: None,
         };
@@ -42158,6 +42383,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -42241,6 +42467,7 @@ pub mod template_apps {
                 model: "CreateInstallTicketRequest",
                 required: true,
             },
+            response: "InstallTicket",
             items_field: None,
             limits: None,
         };
@@ -42309,6 +42536,7 @@ pub mod users {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: Some("Maximum one call per user per hour."),
         };

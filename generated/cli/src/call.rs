@@ -243,6 +243,7 @@ fn paginator(
             let (start, end) = (bound("startDateTime")?, bound("endDateTime")?);
             Paginator::by_utc_day(request, items_field, start, end)
         }
+        Paging::ContinuationUri => Paginator::continuation_uri(request, items_field),
         _ => Paginator::continuation_token(request, items_field),
     })
 }

@@ -47,10 +47,16 @@ pub struct Table {
 /// (`Table { group: Some("fabric"), operations: powerbi::fabric::OPERATIONS }` gives
 /// `pbi fabric CATEGORY OPERATION`).
 pub fn tables() -> Vec<Table> {
-    vec![Table {
-        group: None,
-        operations: powerbi::OPERATIONS,
-    }]
+    vec![
+        Table {
+            group: None,
+            operations: powerbi::OPERATIONS,
+        },
+        Table {
+            group: Some("fabric"),
+            operations: powerbi::fabric::OPERATIONS,
+        },
+    ]
 }
 
 /// Every record of every table.
@@ -293,7 +299,7 @@ fn workspace_arg(required: bool) -> Arg {
 pub fn is_paged(operation: &Operation) -> bool {
     match operation.paging {
         Paging::TopSkip | Paging::NextLink => true,
-        Paging::Continuation => operation.items_field.is_some(),
+        Paging::Continuation | Paging::ContinuationUri => operation.items_field.is_some(),
         _ => false,
     }
 }

@@ -115,7 +115,9 @@ impl Session {
             text.parse()
                 .map_err(|error| Failure::other(format!("sandbox URL {text}: {error}")))
         };
-        let cloud = Cloud::custom(url(sandbox.authority_host())?, url(sandbox.api_base_url())?);
+        // The sandbox serves Fabric at `/v1` on the same server.
+        let cloud = Cloud::custom(url(sandbox.authority_host())?, url(sandbox.api_base_url())?)
+            .with_fabric_api_base(url(sandbox.api_base_url())?);
         let credential = ClientSecretCredential::new(
             demo::TENANT_ID,
             demo::SP_CLIENT_ID,

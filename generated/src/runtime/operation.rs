@@ -197,6 +197,10 @@ pub struct Operation {
     pub parameters: &'static [Parameter],
     /// The request body.
     pub body: RequestBody,
+    /// What a success answers, as the spec spells it: `none`, `binary`, a model's name, or
+    /// `list<Model>` (an OData `value` list) / `array<Model>` (a bare JSON array). For a
+    /// Fabric long-running operation, what its result is.
+    pub response: &'static str,
     /// For an operation paged by continuation (Power BI's or Fabric's): the answer's field
     /// holding the items.
     pub items_field: Option<&'static str>,

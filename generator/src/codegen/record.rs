@@ -49,6 +49,13 @@ pub fn record(
         })
     });
     let body = body(operation.body.as_ref());
+    let response = match &operation.response {
+        Response::None => "none".to_owned(),
+        Response::Binary => "binary".to_owned(),
+        Response::Model(model) => model.clone(),
+        Response::List(item) => format!("list<{item}>"),
+        Response::Array(item) => format!("array<{item}>"),
+    };
     let items_field = optional(items_field(api, operation).as_deref());
     let limits = optional(operation.limits.as_deref());
     let doc = docs::attributes(&format!(
@@ -76,6 +83,7 @@ pub fn record(
             retry_safe: #retry_safe,
             parameters: &[#(#parameters),*],
             body: #body,
+            response: #response,
             items_field: #items_field,
             limits: #limits,
         };

@@ -180,6 +180,7 @@ pub mod widgets {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Widget",
             items_field: None,
             limits: None,
         };

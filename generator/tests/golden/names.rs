@@ -493,6 +493,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<Resultset>",
             items_field: None,
             limits: None,
         };
@@ -524,6 +525,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Client",
             items_field: None,
             limits: None,
         };
@@ -571,6 +573,7 @@ pub mod scorecards {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "Resultset",
             items_field: None,
             limits: None,
         };

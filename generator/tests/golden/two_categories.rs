@@ -779,6 +779,7 @@ pub mod apps {
             retry_safe: false,
             parameters: &[],
             body: rt::RequestBody::None,
+            response: "list<App>",
             items_field: None,
             limits: None,
         };
@@ -818,6 +819,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "array<Icon>",
             items_field: None,
             limits: None,
         };
@@ -857,6 +859,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "binary",
             items_field: None,
             limits: Some("Maximum 10 requests per minute."),
         };
@@ -888,6 +891,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "list<string>",
             items_field: None,
             limits: None,
         };
@@ -919,6 +923,7 @@ pub mod apps {
                 },
             ],
             body: rt::RequestBody::File,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -1220,6 +1225,7 @@ pub mod imports {
                 model: "ImportRequest",
                 required: true,
             },
+            response: "Import",
             items_field: None,
             limits: None,
         };
@@ -1251,6 +1257,7 @@ pub mod imports {
                 },
             ],
             body: rt::RequestBody::File,
+            response: "Import",
             items_field: None,
             limits: None,
         };
@@ -1288,6 +1295,7 @@ pub mod imports {
                 model: "ImportRequest",
                 required: false,
             },
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -1319,6 +1327,7 @@ pub mod imports {
                 },
             ],
             body: rt::RequestBody::None,
+            response: "none",
             items_field: None,
             limits: None,
         };
@@ -1353,6 +1362,7 @@ pub mod imports {
                 model: "ImportRequest",
                 required: true,
             },
+            response: "Import",
             items_field: None,
             limits: None,
         };

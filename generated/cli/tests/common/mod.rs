@@ -9,13 +9,15 @@ use powerbi_sandbox::{Sandbox, demo};
 use serde_json::Value;
 
 /// The variables that sign `pbi` in to `sandbox` as its demo service principal.
-pub fn sandbox_env(sandbox: &Sandbox) -> [(&'static str, String); 5] {
+pub fn sandbox_env(sandbox: &Sandbox) -> [(&'static str, String); 6] {
     [
         ("POWERBI_TENANT_ID", demo::TENANT_ID.to_owned()),
         ("POWERBI_CLIENT_ID", demo::SP_CLIENT_ID.to_owned()),
         ("POWERBI_CLIENT_SECRET", demo::SP_CLIENT_SECRET.to_owned()),
         ("POWERBI_AUTHORITY_HOST", sandbox.authority_host()),
         ("POWERBI_API_BASE", sandbox.api_base_url()),
+        // The sandbox serves Fabric at `/v1` on the same server.
+        ("POWERBI_FABRIC_API_BASE", sandbox.api_base_url()),
     ]
 }
 
