@@ -31,8 +31,8 @@ use powerbi::auth::StaticTokenCredential;
 use powerbi::runtime::time::ManualClock;
 use powerbi::runtime::{LongRunning, Operation, RetryPolicy};
 use powerbi::{Cloud, Error, PowerBiClient};
-use powerbi_sandbox::RecordedRequest;
 use powerbi_sandbox::raw::answer;
+use powerbi_sandbox::{RecordedRequest, path_shape};
 use serde_json::{Map, Value};
 
 use crate::example_support::{ExampleArgs, fabric_dispatch};
@@ -425,6 +425,13 @@ fn fabric_examples_are_read_whole_from_microsofts_description() {
             format!("{:?}", generated.method).to_ascii_uppercase(),
             operation.method,
             "{}",
+            operation.operation_id
+        );
+        let without_query = |path: &str| path.split('?').next().unwrap_or_default().to_owned();
+        assert_eq!(
+            path_shape(&format!("/v1{}", without_query(generated.path))),
+            path_shape(&without_query(operation.path)),
+            "{}: the generated path",
             operation.operation_id
         );
     }
