@@ -1538,7 +1538,7 @@ async fn call_example(
 /// A minimal value of a schema: its required properties only, each the simplest value of its
 /// type (enums take their first value). Stands in for the body of an operation without an
 /// example.
-fn minimal_value(schema: &Value) -> Value {
+pub(crate) fn minimal_value(schema: &Value) -> Value {
     let schema = resolve(schema);
     if let Some(values) = schema["enum"].as_array() {
         return values.first().cloned().unwrap_or(Value::Null);
