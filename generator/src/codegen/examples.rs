@@ -5,7 +5,9 @@
 //! and `call` pick the category by name.
 //!
 //! The file reaches the client only through `powerbi`'s public API (`::powerbi::<category>`'s
-//! client and options, `::powerbi::models`, `::powerbi::runtime`), and the test support through
+//! client and options, `::powerbi::models`, `::powerbi::runtime`; for Fabric
+//! `::powerbi::fabric::<category>` and `::powerbi::fabric::models`, its clients borrowing
+//! `client.fabric()`), and the test support through
 //! the path it is given, which must provide `spawnable` (each call's future goes through it:
 //! a compile-time proof that every generated method's future is `Send + 'static`), `Decoded`,
 //! `ExampleArgs` (`workspace`, `required`,
@@ -21,22 +23,62 @@ use super::rust_type;
 use crate::api::*;
 use crate::naming;
 
-/// The whole dispatch file: the root `decode` and `call`, and one module per category.
+/// Where the API's generated code is in `powerbi`, and how its category clients borrow the
+/// `PowerBiClient` the dispatch is given.
+struct Reach {
+    /// The module holding the categories and `models`: `::powerbi` or `::powerbi::fabric`.
+    root: TokenStream,
+    /// Whether the categories borrow `client.fabric()` rather than `client`.
+    fabric: bool,
+}
+
+impl Reach {
+    fn of(api: &Api) -> Reach {
+        let fabric = api.description.name == "fabric";
+        Reach {
+            root: if fabric {
+                quote!(::powerbi::fabric)
+            } else {
+                quote!(::powerbi)
+            },
+            fabric,
+        }
+    }
+
+    /// `let client = <category client>::new(...);`
+    fn client(&self, module: &Ident, client: &Ident) -> TokenStream {
+        let root = &self.root;
+        if self.fabric {
+            quote! {
+                let fabric = client.fabric();
+                let client = #root::#module::#client::new(&fabric);
+            }
+        } else {
+            quote!(let client = #root::#module::#client::new(client);)
+        }
+    }
+}
+
+/// The whole dispatch file: the root `decode` and `call`, and one module per category (those
+/// without operations, such as Fabric's `shared` models, have none).
 pub fn dispatch(api: &Api, support: &syn::Path) -> TokenStream {
-    let decode_arms = api.categories.iter().map(|category| {
+    let reach = Reach::of(api);
+    let categories: Vec<&Category> = (api.categories.iter())
+        .filter(|category| !category.operations.is_empty())
+        .collect();
+    let decode_arms = categories.iter().map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let name = &category.name;
         quote!(#name => #module::decode(operation, body),)
     });
-    let call_arms = api.categories.iter().map(|category| {
+    let call_arms = categories.iter().map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let name = &category.name;
         quote!(#name => #module::call(client, operation, args).await,)
     });
-    let categories = api
-        .categories
+    let categories = categories
         .iter()
-        .map(|category| category_module(category, support));
+        .map(|category| category_module(category, support, &reach));
     quote! {
         use ::powerbi::runtime as rt;
         use #support as support;
@@ -64,7 +106,7 @@ pub fn dispatch(api: &Api, support: &syn::Path) -> TokenStream {
 }
 
 /// The dispatch of one category.
-fn category_module(category: &Category, support: &syn::Path) -> TokenStream {
+fn category_module(category: &Category, support: &syn::Path, reach: &Reach) -> TokenStream {
     let module = Ident::new(&category.name, Span::call_site());
     let client = client_name(category);
     let decoders: Vec<TokenStream> = category.operations.iter().filter_map(decode_arm).collect();
@@ -84,13 +126,15 @@ fn category_module(category: &Category, support: &syn::Path) -> TokenStream {
     let calls = category
         .operations
         .iter()
-        .map(|operation| call_arm(&module, operation));
+        .map(|operation| call_arm(&reach.root, &module, operation));
     // A category that uses no models has nothing to import from `models`.
+    let root = &reach.root;
     let models = (!crate::select::reached_types_of(category).is_empty()).then(|| {
         quote!(
-            use ::powerbi::models;
+            use #root::models;
         )
     });
+    let new_client = reach.client(&module, &client);
     let doc = format!(" The example dispatch of `{}`.", category.name);
     quote! {
         #[doc = #doc]
@@ -108,7 +152,7 @@ fn category_module(category: &Category, support: &syn::Path) -> TokenStream {
 
             #[doc = " Calls `operation` with an example's arguments; `false` when there is no such operation."]
             pub async fn call(client: &rt::PowerBiClient, operation: &str, args: &support::ExampleArgs) -> rt::Result<bool> {
-                let client = ::powerbi::#module::#client::new(client);
+                #new_client
                 match operation {
                     #(#calls)*
                     _ => return Ok(false),
@@ -152,7 +196,7 @@ fn reader(ty: &TypeRef, required: bool) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-fn call_arm(module: &Ident, operation: &Operation) -> TokenStream {
+fn call_arm(root: &TokenStream, module: &Ident, operation: &Operation) -> TokenStream {
     let name = &operation.name;
     let method = ident(&operation.name);
     let mut bindings = Vec::new();
@@ -210,15 +254,22 @@ fn call_arm(module: &Ident, operation: &Operation) -> TokenStream {
             quote!(options.#field = args.#read(#wire)?;)
         });
         bindings.push(quote! {
-            let mut options = ::powerbi::#module::#options::default();
+            let mut options = #root::#module::#options::default();
             #(#fields)*
         });
         arguments.push(quote!(options));
     }
+    let call = quote!(support::spawnable(client.#method(#(#arguments),*)).await?);
+    // A run on demand returns the job handle (`#[must_use]`); the request is what counts.
+    let call = if operation.long_running == LongRunning::JobInstance {
+        quote!(let _ = #call;)
+    } else {
+        quote!(#call;)
+    };
     quote! {
         #name => {
             #(#bindings)*
-            support::spawnable(client.#method(#(#arguments),*)).await?;
+            #call
         }
     }
 }

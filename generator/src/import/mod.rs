@@ -141,6 +141,12 @@ pub fn describe(
     let mut area_name = None;
     for (file, area) in source.files()? {
         let document = schemas.documents.file(&file)?.clone();
+        // Fabric's admin area declares `basePath: /v1/admin` where the API's is `/v1`.
+        let base_path = document
+            .get("basePath")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let Some(paths) = document.get("paths").and_then(Value::as_object) else {
             return Err(Error::Config(format!(
                 "{}: no `paths` object",
@@ -164,6 +170,7 @@ pub fn describe(
                 }
                 let located = Located {
                     file: &file,
+                    base_path: &base_path,
                     path,
                     method,
                     operation,

@@ -17,6 +17,8 @@ use crate::naming;
 pub struct Located<'a> {
     /// The file that declares it.
     pub file: &'a Path,
+    /// The document's `basePath` (`/v1/admin`), empty when it has none.
+    pub base_path: &'a str,
     /// The path key as written (`/v1.0/myorg/groups/{groupId}/dashboards`).
     pub path: &'a str,
     /// `get`, `post`, ...
@@ -46,7 +48,7 @@ pub fn draft(
         .to_owned();
     let description = text(operation, "description").unwrap_or_default();
     let sections = Sections::of(description);
-    let (path, fixed_query) = relative_path(api, at.path);
+    let (path, fixed_query) = relative_path(api, at.base_path, at.path);
     let parameters = parameters(schemas, at, &operation_id)?;
     let scope_section = sections.section(&["Required Scope", "Required Delegated Scope"]);
     let all_scopes = scope_section.map(prose::scopes).unwrap_or_default();
@@ -150,16 +152,20 @@ fn summary(operation: &Value, sections: &Sections) -> String {
     }
 }
 
-/// The path relative to the API's base path, and the fixed query it carries.
-fn relative_path(api: &ApiDescription, path: &str) -> (String, Option<String>) {
+/// The path relative to the API's base path, and the fixed query it carries. A document
+/// whose own `basePath` goes deeper than the API's (Fabric's admin area, `/v1/admin`) keeps
+/// the difference (`/admin/items`); a path key that already starts with the API's base path
+/// (Power BI's, with an empty `basePath`) loses it.
+fn relative_path(api: &ApiDescription, base_path: &str, path: &str) -> (String, Option<String>) {
     let (path, query) = match path.split_once('?') {
         Some((path, query)) => (path, Some(query.to_owned())),
         None => (path, None),
     };
-    let relative = path
+    let full = format!("{}{path}", base_path.trim_end_matches('/'));
+    let relative = full
         .strip_prefix(api.base_path.as_str())
         .filter(|rest| rest.starts_with('/'))
-        .unwrap_or(path);
+        .unwrap_or(&full);
     (relative.to_owned(), query)
 }
 

@@ -281,3 +281,21 @@ fn hostile_descriptions_are_reported_not_panicked_on() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn an_area_with_a_deeper_base_path_keeps_it_in_its_paths() {
+    // Fabric's admin area declares `basePath: /v1/admin` where the API's is `/v1`.
+    let api = api_file(FABRIC_API);
+    let area = fabric_reference().join("admin");
+    let draft = powerbi_codegen::import::import(&api, &Source::Area(area), &Selection::default())
+        .expect("the admin area drafts");
+    assert!(!draft.operations.is_empty());
+    for operation in &draft.operations {
+        assert!(
+            operation.path.starts_with("/admin/"),
+            "{}: {}",
+            operation.operation_id,
+            operation.path
+        );
+    }
+}

@@ -18,6 +18,11 @@ pub mod dispatch {
     include!(concat!(env!("OUT_DIR"), "/example_dispatch.rs"));
 }
 
+/// The generated dispatch of Fabric's operations (`powerbi::fabric`), as [`dispatch`].
+pub mod fabric_dispatch {
+    include!(concat!(env!("OUT_DIR"), "/fabric_example_dispatch.rs"));
+}
+
 /// Passes `future` through unchanged; the bound is the point: every generated method's future
 /// goes through here, so the build fails if one cannot be moved into a spawned task.
 pub fn spawnable<F: std::future::Future + Send + 'static>(future: F) -> F {

@@ -15,6 +15,7 @@ mod example_support;
 mod examples;
 mod fabric;
 mod fabric_definitions;
+mod fabric_examples;
 mod fabric_generated;
 mod fabric_server;
 mod files;

@@ -121,9 +121,14 @@ pub fn swagger_operations(swagger: &Value) -> Vec<SwaggerOperation<'_>> {
     operations
 }
 
-/// `value` with a `$ref` (`#/definitions/X`, `#/parameters/X`) followed, else `value`.
+/// `value` with a `$ref` (`#/definitions/X`, `#/parameters/X`) followed, else `value`. A
+/// `fabric:` reference points into Fabric's description as [`crate::fabric_examples`] loads
+/// it (all its files in one document).
 pub fn resolve(value: &Value) -> &Value {
     match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) if reference.starts_with(crate::fabric_examples::REF_PREFIX) => {
+            resolve(crate::fabric_examples::pointer(reference))
+        }
         Some(reference) => {
             let pointer = reference.trim_start_matches('#');
             resolve(
