@@ -345,7 +345,7 @@ impl RequestBuilder {
                 .body(body.clone());
         }
         if let Some(file) = &self.file {
-            request = request.multipart(file.form().await?);
+            request = file.attach(request).await?;
         }
         Ok(request)
     }
