@@ -173,7 +173,7 @@ fn call_arm(module: &Ident, operation: &Operation) -> TokenStream {
         let read = reader(&parameter.ty, true);
         bindings.push(quote!(let #binding: #ty = args.#read(#wire)?;));
         arguments.push(match parameter.ty {
-            TypeRef::String => quote!(&#binding),
+            TypeRef::String | TypeRef::List(_) => quote!(&#binding),
             _ => quote!(#binding),
         });
     }
@@ -192,7 +192,20 @@ fn call_arm(module: &Ident, operation: &Operation) -> TokenStream {
             bindings.push(quote!(let body: Option<models::#model> = args.optional_body()?;));
             arguments.push(quote!(body.as_ref()));
         }
-        Some((BodyKind::File, _)) => arguments.push(quote!(args.file()?)),
+        Some((BodyKind::File, _) | (BodyKind::Bytes { .. }, true)) => {
+            arguments.push(quote!(args.file()?));
+        }
+        Some((BodyKind::Bytes { .. }, false)) => arguments.push(quote!(Some(args.file()?))),
+        Some((BodyKind::Array(item), true)) => {
+            let item = rust_type(item, true);
+            bindings.push(quote!(let body: Vec<#item> = args.body()?;));
+            arguments.push(quote!(&body));
+        }
+        Some((BodyKind::Array(item), false)) => {
+            let item = rust_type(item, true);
+            bindings.push(quote!(let body: Option<Vec<#item>> = args.optional_body()?;));
+            arguments.push(quote!(body.as_deref()));
+        }
         None => {}
     }
     let optional: Vec<&Parameter> = operation
