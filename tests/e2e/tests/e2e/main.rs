@@ -14,6 +14,7 @@ mod encoding;
 mod example_support;
 mod examples;
 mod fabric;
+mod fabric_bodies;
 mod fabric_generated;
 mod fabric_server;
 mod files;
