@@ -215,7 +215,8 @@ fn exactly(
     futures::stream::try_unfold((stream, 0u64), move |(mut stream, sent)| async move {
         match stream.try_next().await? {
             Some(chunk) => {
-                let sent = sent + chunk.len() as u64;
+                let sent =
+                    u64::try_from(chunk.len()).map_or(u64::MAX, |len| sent.saturating_add(len));
                 if sent > length {
                     return Err(std::io::Error::other(format!(
                         "the file grew past the {length} bytes announced while it was sent"
