@@ -188,7 +188,7 @@ pub struct Parameter {
     pub rust_name: String,
     /// Where it goes.
     pub location: ParameterLocation,
-    /// Its type (a scalar or an enum).
+    /// Its type (a scalar or an enum; `list<...>` of one for a repeated query parameter).
     pub ty: TypeRef,
     /// Required parameters are positional.
     pub required: bool,
@@ -215,6 +215,13 @@ pub enum BodyKind {
     Json(String),
     /// A file uploaded as `multipart/form-data`.
     File,
+    /// A file sent as the raw request body (`body: bytes`), with this `Content-Type`.
+    Bytes {
+        /// The `Content-Type` (`application/octet-stream` unless the spec says otherwise).
+        content_type: String,
+    },
+    /// A bare JSON array of this item type (`body: array<T>`).
+    Array(TypeRef),
 }
 
 /// The response of an operation.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::api::{Api, Body, BodyKind, Category, Response, TypeRef};
+use crate::api::{Api, BodyKind, Category, Response, TypeRef};
 
 /// Keeps only `categories` (by name) and the models and enums their operations reach.
 /// Unknown names are returned as the error.
@@ -82,12 +82,10 @@ pub fn reached_types_of(category: &Category) -> Vec<String> {
         for parameter in &operation.parameters {
             collect(&parameter.ty, &mut names);
         }
-        if let Some(Body {
-            kind: BodyKind::Json(model),
-            ..
-        }) = &operation.body
-        {
-            names.push(model.clone());
+        match operation.body.as_ref().map(|body| &body.kind) {
+            Some(BodyKind::Json(model)) => names.push(model.clone()),
+            Some(BodyKind::Array(item)) => collect(item, &mut names),
+            Some(BodyKind::File | BodyKind::Bytes { .. }) | None => {}
         }
         match &operation.response {
             Response::Model(name) => names.push(name.clone()),

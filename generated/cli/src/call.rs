@@ -30,23 +30,29 @@ pub async fn operation(
     let all = is_paged(operation) && args.get_flag("all");
     let window = all && by_utc_day(operation);
     for parameter in operation.parameters {
-        let Some(text) = args.get_one::<String>(parameter.name) else {
+        let Some(texts) = args.get_many::<String>(parameter.name) else {
             continue;
         };
         // Paging by UTC day fills the window and the token itself.
         if window && is_window(parameter.name) {
             continue;
         }
-        let value = param_value(parameter, text)?;
-        request = match parameter.location {
-            ParameterLocation::Path => request.path_param(parameter.name, &value),
-            ParameterLocation::Query => request.query(parameter.name, &value),
-            ParameterLocation::Header => request.header(parameter.name, &value),
-        };
+        for text in texts {
+            let value = param_value(parameter, text)?;
+            request = match parameter.location {
+                ParameterLocation::Path => request.path_param(parameter.name, &value),
+                ParameterLocation::Query => request.query(parameter.name, &value),
+                ParameterLocation::Header => request.header(parameter.name, &value),
+            };
+        }
     }
     let mut upload_bar = None;
     request = match operation.body {
-        RequestBody::Json { .. } => with_body(request, args)?,
+        RequestBody::Json { .. } | RequestBody::Array { .. } => with_body(request, args)?,
+        RequestBody::Bytes { content_type, .. } => match args.get_one::<String>("file") {
+            Some(path) => request.bytes_body(Upload::path(path), content_type),
+            None => request,
+        },
         RequestBody::File => match args.get_one::<String>("file") {
             Some(path) => {
                 let (upload, bar) = crate::transfer::upload(path).await?;
@@ -123,7 +129,7 @@ fn param_value(parameter: &Parameter, text: &str) -> Result<String, Failure> {
             }
         ))
     };
-    match parameter.ty {
+    match parameter.item_type() {
         "uuid" => text
             .parse::<uuid::Uuid>()
             .map(|id| id.to_string())

@@ -241,10 +241,32 @@ fn operation_command(operation: &'static Operation) -> Command {
                 .value_name(flag_name(parameter.name).replace('-', "_").to_uppercase())
                 .required(parameter.required && !by_utc_day(operation)),
         };
+        // A repeated query parameter: the flag once per value, sent in order.
+        let arg = if parameter.is_repeated() {
+            arg.action(ArgAction::Append)
+        } else {
+            arg
+        };
         command = command.arg(arg.help(help));
     }
     match operation.body {
-        RequestBody::Json { required, .. } => command = command.arg(body_arg(required)),
+        RequestBody::Json { required, .. } | RequestBody::Array { required, .. } => {
+            command = command.arg(body_arg(required));
+        }
+        RequestBody::Bytes {
+            content_type,
+            required,
+        } => {
+            command = command.arg(
+                Arg::new("file")
+                    .long("file")
+                    .value_name("PATH")
+                    .required(required)
+                    .help(format!(
+                        "The file sent as the request body ({content_type})"
+                    )),
+            );
+        }
         RequestBody::File => {
             command = command.arg(
                 Arg::new("file")

@@ -126,7 +126,8 @@ pub struct Parameter {
     /// Where it goes.
     pub location: ParameterLocation,
     /// Its type as the spec spells it: `string`, `bool`, `integer`, `int32`, `number`,
-    /// `uuid`, `date-time`, or an enum's name.
+    /// `uuid`, `date-time`, or an enum's name; `list<...>` of one for a query parameter sent
+    /// once per value ([`Parameter::is_repeated`]).
     pub ty: &'static str,
     /// Whether the caller must give it.
     pub required: bool,
@@ -134,6 +135,22 @@ pub struct Parameter {
     pub quoted: bool,
     /// Its documentation (empty when the spec has none).
     pub doc: &'static str,
+}
+
+impl Parameter {
+    /// Whether the parameter repeats, once per value (`parent=A&parent=B`): its type is
+    /// `list<...>` (see [`RequestBuilder::query_each`](super::RequestBuilder::query_each)).
+    pub fn is_repeated(&self) -> bool {
+        self.ty.starts_with("list<")
+    }
+
+    /// The type of one value: the item type of a repeated parameter, else [`ty`](Self::ty).
+    pub fn item_type(&self) -> &'static str {
+        self.ty
+            .strip_prefix("list<")
+            .and_then(|rest| rest.strip_suffix('>'))
+            .unwrap_or(self.ty)
+    }
 }
 
 /// The request body an operation sends.
@@ -150,6 +167,22 @@ pub enum RequestBody {
     },
     /// A file, sent as `multipart/form-data`.
     File,
+    /// A file sent as the raw request body (not multipart), streamed
+    /// ([`RequestBuilder::bytes_body`](super::RequestBuilder::bytes_body)).
+    Bytes {
+        /// The `Content-Type` it goes with (`application/octet-stream`, `text/plain`).
+        content_type: &'static str,
+        /// Whether the caller must send it.
+        required: bool,
+    },
+    /// A bare JSON array (`["A", "B"]`).
+    Array {
+        /// The items' type as the spec spells it: `string`, another scalar, an enum's or a
+        /// model's name.
+        item: &'static str,
+        /// Whether the caller must send it.
+        required: bool,
+    },
 }
 
 /// One operation of the Power BI or the Fabric REST API, as the spec describes it. The

@@ -1,6 +1,7 @@
-//! Files sent as `multipart/form-data` (imports), or streamed as a request body
-//! ([`RequestBuilder::stream_body`](super::RequestBuilder::stream_body)).
+//! Files sent as `multipart/form-data` (imports) or as the raw request body (`body: bytes`,
+//! and bodies produced on the fly: [`RequestBuilder::stream_body`](super::RequestBuilder::stream_body)).
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -167,4 +168,109 @@ fn tokio_util_free_reader(
         buffer.truncate(read);
         Ok(Some((bytes::Bytes::from(buffer), file)))
     })
+}
+
+/// How a request sends its file: in a `multipart/form-data` form, or as the raw body.
+#[derive(Debug, Clone)]
+pub(crate) enum FileBody {
+    /// `multipart/form-data` with one `file` part (imports).
+    Multipart(Upload),
+    /// The file's bytes are the body, with this `Content-Type`.
+    Raw {
+        upload: Upload,
+        content_type: Cow<'static, str>,
+    },
+}
+
+impl FileBody {
+    /// Adds the file to one attempt's request: a fresh form, or a fresh stream of exactly
+    /// the file's length (`Content-Length` set, never gathered in memory).
+    pub(crate) async fn attach(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder> {
+        match self {
+            FileBody::Multipart(upload) => Ok(request.multipart(upload.form().await?)),
+            FileBody::Raw {
+                upload,
+                content_type,
+            } => {
+                let length = upload.len().await?;
+                let stream = exactly(upload.open().await?, length);
+                Ok(request
+                    .header(reqwest::header::CONTENT_TYPE, content_type.as_ref())
+                    .header(reqwest::header::CONTENT_LENGTH, length)
+                    .body(reqwest::Body::wrap_stream(stream)))
+            }
+        }
+    }
+}
+
+/// `stream`, failing (so the request fails rather than sending something else) when it yields
+/// more or fewer than the `length` bytes announced in `Content-Length`: a file that changed
+/// between the size asked and the bytes read, or a [`Upload::reopen`] source that lied.
+fn exactly(
+    stream: BoxStream<'static, std::io::Result<bytes::Bytes>>,
+    length: u64,
+) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
+    futures::stream::try_unfold((stream, 0u64), move |(mut stream, sent)| async move {
+        match stream.try_next().await? {
+            Some(chunk) => {
+                let sent =
+                    u64::try_from(chunk.len()).map_or(u64::MAX, |len| sent.saturating_add(len));
+                if sent > length {
+                    return Err(std::io::Error::other(format!(
+                        "the file grew past the {length} bytes announced while it was sent"
+                    )));
+                }
+                Ok(Some((chunk, (stream, sent))))
+            }
+            None if sent < length => Err(std::io::Error::other(format!(
+                "the file ended after {sent} of the {length} bytes announced"
+            ))),
+            None => Ok(None),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(parts: &[&'static [u8]]) -> BoxStream<'static, std::io::Result<bytes::Bytes>> {
+        let parts: Vec<_> = parts
+            .iter()
+            .map(|part| Ok(bytes::Bytes::from_static(part)))
+            .collect();
+        futures::stream::iter(parts).boxed()
+    }
+
+    async fn collect(length: u64, parts: &[&'static [u8]]) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut stream = std::pin::pin!(exactly(chunks(parts), length));
+        while let Some(chunk) = stream.try_next().await? {
+            out.extend_from_slice(&chunk);
+        }
+        Ok(out)
+    }
+
+    #[tokio::test]
+    async fn a_raw_body_passes_exactly_its_announced_length() {
+        assert_eq!(collect(5, &[b"ab", b"cde"]).await.unwrap(), b"abcde");
+        assert_eq!(collect(0, &[]).await.unwrap(), b"");
+    }
+
+    #[tokio::test]
+    async fn a_raw_body_longer_or_shorter_than_announced_fails() {
+        let longer = collect(4, &[b"ab", b"cde"]).await.unwrap_err();
+        assert!(
+            longer.to_string().contains("grew past the 4 bytes"),
+            "{longer}"
+        );
+        let shorter = collect(9, &[b"ab", b"cde"]).await.unwrap_err();
+        assert!(
+            shorter.to_string().contains("after 5 of the 9 bytes"),
+            "{shorter}"
+        );
+    }
 }

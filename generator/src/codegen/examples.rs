@@ -217,7 +217,7 @@ fn call_arm(root: &TokenStream, module: &Ident, operation: &Operation) -> TokenS
         let read = reader(&parameter.ty, true);
         bindings.push(quote!(let #binding: #ty = args.#read(#wire)?;));
         arguments.push(match parameter.ty {
-            TypeRef::String => quote!(&#binding),
+            TypeRef::String | TypeRef::List(_) => quote!(&#binding),
             _ => quote!(#binding),
         });
     }
@@ -236,7 +236,20 @@ fn call_arm(root: &TokenStream, module: &Ident, operation: &Operation) -> TokenS
             bindings.push(quote!(let body: Option<models::#model> = args.optional_body()?;));
             arguments.push(quote!(body.as_ref()));
         }
-        Some((BodyKind::File, _)) => arguments.push(quote!(args.file()?)),
+        Some((BodyKind::File, _) | (BodyKind::Bytes { .. }, true)) => {
+            arguments.push(quote!(args.file()?));
+        }
+        Some((BodyKind::Bytes { .. }, false)) => arguments.push(quote!(Some(args.file()?))),
+        Some((BodyKind::Array(item), true)) => {
+            let item = rust_type(item, true);
+            bindings.push(quote!(let body: Vec<#item> = args.body()?;));
+            arguments.push(quote!(&body));
+        }
+        Some((BodyKind::Array(item), false)) => {
+            let item = rust_type(item, true);
+            bindings.push(quote!(let body: Option<Vec<#item>> = args.optional_body()?;));
+            arguments.push(quote!(body.as_deref()));
+        }
         None => {}
     }
     let optional: Vec<&Parameter> = operation

@@ -3,6 +3,8 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
+mod body;
+
 use super::idents::ident;
 use super::record::record_name;
 use super::{contract, docs, rust_type};
@@ -94,12 +96,20 @@ fn options_name(operation: &Operation) -> Ident {
     format_ident!("{}Options", naming::pascal(&operation.name))
 }
 
-/// The type of a required argument.
+/// The type of a required argument (a slice for a repeated query parameter).
 fn argument_type(ty: &TypeRef) -> TokenStream {
     match ty {
         TypeRef::String => quote!(&str),
+        TypeRef::List(item) => {
+            let item = rust_type(item, true);
+            quote!(&[#item])
+        }
         other => rust_type(other, true),
     }
+}
+
+fn is_list(ty: &TypeRef) -> bool {
+    matches!(ty, TypeRef::List(_))
 }
 
 /// A piece of a method, an argument or a step of its request chain, with the wire name of
@@ -192,6 +202,13 @@ impl<'s> Signature<'s> {
             let wire = &parameter.wire_name;
             let step = match (parameter.location, parameter.required) {
                 (ParameterLocation::Path, _) => quote!(.path_param(#wire, &#argument)),
+                // `list<T>`: the parameter once per value (`parent=A&parent=B`).
+                (ParameterLocation::Query, true) if is_list(&parameter.ty) => {
+                    quote!(.query_each(#wire, #argument))
+                }
+                (ParameterLocation::Query, false) if is_list(&parameter.ty) => {
+                    quote!(.query_each(#wire, options.#argument.as_deref().unwrap_or_default()))
+                }
                 (ParameterLocation::Query, true) if parameter.quoted => {
                     quote!(.query(#wire, &rt::QuotedUtc(#argument)))
                 }
@@ -215,31 +232,6 @@ impl<'s> Signature<'s> {
                 self.positional_docs
                     .push((parameter.rust_name.clone(), parameter.doc.clone()));
             }
-        }
-    }
-
-    fn body(&mut self, body: Option<&Body>) {
-        match body.map(|body| (&body.kind, body.required)) {
-            Some((BodyKind::Json(model), required)) => {
-                let doc = format!("The request body ([`{model}`](models::{model})).");
-                let model = Ident::new(model, Span::call_site());
-                let (argument, step) = if required {
-                    (quote!(body: &models::#model), quote!(.json_body(body)))
-                } else {
-                    (
-                        quote!(body: Option<&models::#model>),
-                        quote!(.json_body_opt(body)),
-                    )
-                };
-                self.argument(Piece::plain(argument), "body", Some(&doc));
-                self.steps.push(Piece::plain(step));
-            }
-            Some((BodyKind::File, _)) => {
-                let doc = "The file to upload (sent as `multipart/form-data`).";
-                self.argument(Piece::plain(quote!(file: rt::Upload)), "file", Some(doc));
-                self.steps.push(Piece::plain(quote!(.file_body(file))));
-            }
-            None => {}
         }
     }
 }

@@ -108,6 +108,17 @@ fn body(body: Option<&Body>) -> TokenStream {
             kind: BodyKind::File,
             ..
         }) => quote!(rt::RequestBody::File),
+        Some(Body {
+            kind: BodyKind::Bytes { content_type },
+            required,
+        }) => quote!(rt::RequestBody::Bytes { content_type: #content_type, required: #required }),
+        Some(Body {
+            kind: BodyKind::Array(item),
+            required,
+        }) => {
+            let item = item.to_string();
+            quote!(rt::RequestBody::Array { item: #item, required: #required })
+        }
     }
 }
 

@@ -45,8 +45,11 @@ pub struct DraftOperation {
     pub fixed_query: Option<String>,
     /// Path, query and header parameters.
     pub parameters: Vec<DraftParameter>,
-    /// The body model and whether it is required.
+    /// The body as the spec writes it (a model, `file`, `bytes`, `array<T>`) and whether it
+    /// is required.
     pub body: Option<(String, bool)>,
+    /// The `Content-Type` of a `bytes` body other than `application/octet-stream`.
+    pub body_content_type: Option<String>,
     /// The response, as the spec writes it (`none`, `binary`, `Model`, `list<T>`, `array<T>`).
     pub response: String,
     /// Alternatives of scope sets.

@@ -64,18 +64,27 @@ fn write_operation(out: &mut String, operation: &DraftOperation) {
             write_parameter(out, parameter);
         }
     }
-    match &operation.body {
-        Some((model, true)) => {
+    match (&operation.body, &operation.body_content_type) {
+        (Some((model, required)), Some(content_type)) => {
+            let required = if *required { "" } else { ", required: false" };
+            let _ = writeln!(
+                out,
+                "    body: {{model: {}, content_type: {}{required}}}",
+                scalar(model),
+                scalar(content_type)
+            );
+        }
+        (Some((model, true)), None) => {
             let _ = writeln!(out, "    body: {}", scalar(model));
         }
-        Some((model, false)) => {
+        (Some((model, false)), None) => {
             let _ = writeln!(
                 out,
                 "    body: {{model: {}, required: false}}",
                 scalar(model)
             );
         }
-        None => {}
+        (None, _) => {}
     }
     let _ = writeln!(out, "    response: {}", scalar(&operation.response));
     let sets: Vec<String> = operation

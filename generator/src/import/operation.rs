@@ -67,6 +67,7 @@ pub fn draft(
         docs_url: docs_url(api, at.area, &tag, &operation_id),
         method: at.method.to_ascii_uppercase(),
         body: body(schemas, at, &operation_id)?,
+        body_content_type: raw_content_type(at).filter(|kind| kind != "application/octet-stream"),
         response,
         scopes,
         unknown_scopes,
@@ -198,7 +199,15 @@ fn parameters(
             super::schema::pascal_name(&name)
         );
         let mut ty = schemas.type_of(at.file, &parameter, &context)?;
-        if ty.starts_with("list<") || ty.starts_with("map<") || ty == "json" || ty == "binary" {
+        // `collectionFormat: multi`: the query parameter once per value, `list<T>` in the spec.
+        let repeated = location == "query"
+            && text(&parameter, "collectionFormat") == Some("multi")
+            && ty
+                .strip_prefix("list<")
+                .is_some_and(|inner| !inner.contains('<'));
+        if !repeated
+            && (ty.starts_with("list<") || ty.starts_with("map<") || ty == "json" || ty == "binary")
+        {
             schemas.warnings.insert(format!(
                 "{operation_id}: parameter '{name}' is declared `{ty}`; a parameter is a scalar or an enum, so the draft says `string`"
             ));
@@ -218,13 +227,37 @@ fn parameters(
     Ok(drafted)
 }
 
-/// The body: a JSON model, or `file` for form data.
+/// The media type the operation takes when it is not JSON nor a form (`consumes`:
+/// `application/octet-stream`, `text/plain`): the body is then the raw file, `bytes`.
+fn raw_content_type(at: &Located<'_>) -> Option<String> {
+    let consumes = at.operation.get("consumes")?.as_array()?;
+    let kinds: Vec<&str> = consumes.iter().filter_map(Value::as_str).collect();
+    let json_or_form = |kind: &&str| kind.contains("json") || kind.starts_with("multipart/");
+    if kinds.is_empty() || kinds.iter().any(json_or_form) {
+        return None;
+    }
+    kinds.first().map(|kind| (*kind).to_owned())
+}
+
+/// The body: a JSON model, `array<T>` for a bare JSON array, `file` for form data, or `bytes`
+/// when the operation consumes a raw file (`application/octet-stream`, `text/plain`; Fabric's
+/// environment uploads declare no body parameter at all).
 fn body(
     schemas: &mut Schemas,
     at: &Located<'_>,
     operation_id: &str,
 ) -> Result<Option<(String, bool)>, Error> {
     let own = at.operation.get("parameters").and_then(Value::as_array);
+    if raw_content_type(at).is_some() {
+        let required = own
+            .into_iter()
+            .flatten()
+            .find(|parameter| text(parameter, "in") == Some("body"))
+            .is_none_or(|parameter| {
+                parameter.get("required").and_then(Value::as_bool) == Some(true)
+            });
+        return Ok(Some(("bytes".to_owned(), required)));
+    }
     for parameter in own.into_iter().flatten() {
         let required = parameter
             .get("required")
@@ -239,8 +272,11 @@ fn body(
                 if schemas.models.contains_key(&ty) {
                     return Ok(Some((ty, required)));
                 }
+                if let Some(item) = ty.strip_prefix("list<").filter(|item| !item.contains('<')) {
+                    return Ok(Some((format!("array<{item}"), required)));
+                }
                 schemas.warnings.insert(format!(
-                    "{operation_id}: the body is `{ty}`, not a model; the spec sends models only, so the draft leaves it out"
+                    "{operation_id}: the body is `{ty}`, not a model nor an array of one; the draft leaves it out"
                 ));
                 return Ok(None);
             }

@@ -82,6 +82,9 @@ pub enum RawBody {
         model: String,
         #[serde(default = "yes")]
         required: bool,
+        /// `body: {model: bytes, content_type: text/plain}`.
+        #[serde(default)]
+        content_type: Option<String>,
     },
 }
 

@@ -1,4 +1,4 @@
-//! Request bodies (a model, or a file) and responses (none, binary, a model, a list).
+//! Request bodies (a model, a JSON array, a multipart file or raw bytes) and responses (none, binary, a model, a list).
 
 use crate::api::{Body, BodyKind, Response, TypeRef};
 use crate::spec::load::SourceFile;
@@ -7,41 +7,131 @@ use crate::spec::raw::RawBody;
 use super::checker::Checker;
 
 impl Checker<'_, '_> {
-    /// `body: Model`, `body: {model: Model, required: false}` or `body: file`.
+    /// `body: Model`, `body: {model: Model, required: false}`, `body: file`, `body: bytes`
+    /// (optionally `{model: bytes, content_type: text/plain}`) or `body: array<T>`.
     pub(super) fn body(
         &mut self,
         file: &SourceFile,
         (base, item): (&str, &str),
         body: &RawBody,
     ) -> Option<Body> {
-        let (model, required) = match body {
-            RawBody::Model(model) => (model, true),
-            RawBody::Detailed { model, required } => (model, *required),
+        let node = format!("{base}/body");
+        let (model, required, content_type) = match body {
+            RawBody::Model(model) => (model.trim(), true, None),
+            RawBody::Detailed {
+                model,
+                required,
+                content_type,
+            } => (model.trim(), *required, content_type.as_deref()),
         };
-        if model == "file" {
-            return Some(Body {
-                kind: BodyKind::File,
-                required,
-            });
+        if let Some(content_type) = content_type.filter(|_| model != "bytes") {
+            let message = format!(
+                "`content_type: {content_type}` is for a raw body (`model: bytes`); body '{model}' sets its own"
+            );
+            self.report(file, &format!("{node}/content_type"), item, message);
+            return None;
         }
+        let kind = match model {
+            "file" => BodyKind::File,
+            "bytes" => BodyKind::Bytes {
+                content_type: self.content_type(file, &node, item, content_type)?,
+            },
+            _ if model.starts_with("array<") || model.starts_with("list<") => {
+                self.array_body(file, &node, item, model)?
+            }
+            _ => BodyKind::Json(self.body_model(file, &node, item, model)?),
+        };
+        Some(Body { kind, required })
+    }
+
+    fn body_model(
+        &mut self,
+        file: &SourceFile,
+        node: &str,
+        item: &str,
+        model: &str,
+    ) -> Option<String> {
         match self.types.get(model) {
-            Some(declared) if declared.is_model => Some(Body {
-                kind: BodyKind::Json(model.clone()),
-                required,
-            }),
+            Some(declared) if declared.is_model => Some(model.to_owned()),
             Some(_) => {
                 let message = format!("body '{model}' is an enum; a body must be a model");
-                self.report(file, &format!("{base}/body"), item, message);
+                self.report(file, node, item, message);
                 None
             }
             None => {
                 let message = format!(
-                    "unknown body model '{model}'; declare it under `models:` in some spec file"
+                    "unknown body model '{model}'; declare it under `models:` in some spec file (or write file, bytes or array<T>)"
                 );
-                self.report(file, &format!("{base}/body"), item, message);
+                self.report(file, node, item, message);
                 None
             }
         }
+    }
+
+    /// The `Content-Type` of a raw body: `type/subtype`, `application/octet-stream` by default.
+    fn content_type(
+        &mut self,
+        file: &SourceFile,
+        node: &str,
+        item: &str,
+        content_type: Option<&str>,
+    ) -> Option<String> {
+        let Some(text) = content_type else {
+            return Some("application/octet-stream".to_owned());
+        };
+        let well_formed = text.split_once('/').is_some_and(|(kind, subtype)| {
+            let token = |part: &str| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|byte| byte.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&byte))
+            };
+            token(kind) && token(subtype)
+        });
+        if !well_formed || text.contains("multipart/") || text.ends_with("/json") {
+            let message = format!(
+                "`content_type` '{text}' must be a media type `type/subtype` for a raw body (not JSON, which a model or array<T> sends, nor multipart, which `file` sends)"
+            );
+            self.report(file, &format!("{node}/content_type"), item, message);
+            return None;
+        }
+        Some(text.to_owned())
+    }
+
+    /// `array<T>`: a bare JSON array of `T` (a scalar, an enum or a model).
+    fn array_body(
+        &mut self,
+        file: &SourceFile,
+        node: &str,
+        item: &str,
+        text: &str,
+    ) -> Option<BodyKind> {
+        let inner = text
+            .strip_prefix("array<")
+            .and_then(|rest| rest.strip_suffix('>'))
+            .map(str::trim);
+        let Some(inner) = inner.filter(|inner| !inner.is_empty()) else {
+            let message = if text.starts_with("list<") {
+                format!(
+                    "body '{text}': a JSON array body is `array<T>` (`list<T>` is the OData `value` wrapper of responses)"
+                )
+            } else {
+                format!(
+                    "body '{text}' has no item type; write `array<string>` or `array<ModelName>`"
+                )
+            };
+            self.report(file, node, item, message);
+            return None;
+        };
+        let ty = self.type_expression(file, node, item, inner)?;
+        if matches!(ty, TypeRef::List(_) | TypeRef::Map(_) | TypeRef::Json) {
+            let message = format!(
+                "body '{text}': the items of an array body are scalars, enums or models, not {inner}"
+            );
+            self.report(file, node, item, message);
+            return None;
+        }
+        Some(BodyKind::Array(ty))
     }
 
     /// `none`, `binary`, a model, `list<T>` (an OData `value` list) or `array<T>`.

@@ -171,5 +171,7 @@ fn body_text(body: Option<&Body>) -> String {
         None => "no body".to_owned(),
         Some(BodyKind::File) => "`file`".to_owned(),
         Some(BodyKind::Json(model)) => format!("`{model}`"),
+        Some(BodyKind::Bytes { content_type }) => format!("`bytes` ({content_type})"),
+        Some(BodyKind::Array(item)) => format!("`array<{item}>`"),
     }
 }

@@ -13,6 +13,21 @@ use super::checker::Checker;
 /// `workspace_id` only where the operation's scope adds them).
 const RESERVED_ARGUMENTS: &[&str] = &["body", "file", "options"];
 
+/// A type a parameter's value can be written from.
+fn is_scalar_or_enum(ty: &TypeRef) -> bool {
+    matches!(
+        ty,
+        TypeRef::String
+            | TypeRef::Bool
+            | TypeRef::Integer
+            | TypeRef::Int32
+            | TypeRef::Number
+            | TypeRef::Uuid
+            | TypeRef::DateTime
+            | TypeRef::Enum(_)
+    )
+}
+
 /// The Rust name every workspace id takes, whatever its path calls it: the one the scoped
 /// methods' own argument has.
 const WORKSPACE_ID: (&str, &str) = ("groupId", "workspace_id");
@@ -161,19 +176,23 @@ impl Checker<'_, '_> {
             }
         };
         let ty = self.type_expression(file, &format!("{node}/type"), item, raw.ty.as_deref()?)?;
-        if !matches!(
-            ty,
-            TypeRef::String
-                | TypeRef::Bool
-                | TypeRef::Integer
-                | TypeRef::Int32
-                | TypeRef::Number
-                | TypeRef::Uuid
-                | TypeRef::DateTime
-                | TypeRef::Enum(_)
-        ) {
-            let message =
-                format!("parameter '{wire_name}': a parameter's type must be a scalar or an enum");
+        // A query parameter may repeat (`parent=A&parent=B`): `list<T>` of a scalar or an enum.
+        let (repeated, single) = match &ty {
+            TypeRef::List(item) => (true, item.as_ref()),
+            other => (false, other),
+        };
+        if !is_scalar_or_enum(single) {
+            let message = format!(
+                "parameter '{wire_name}': a parameter's type must be a scalar or an enum (or, in the query, `list<T>` of one)"
+            );
+            self.report(file, &format!("{node}/type"), item, message);
+            return None;
+        }
+        if repeated && location != ParameterLocation::Query {
+            let message = format!(
+                "parameter '{wire_name}': only a query parameter may be a `list<...>` (sent once per value); a {} parameter takes one value",
+                raw.location.as_deref().unwrap_or_default()
+            );
             self.report(file, &format!("{node}/type"), item, message);
             return None;
         }

@@ -75,7 +75,9 @@ impl Checker<'_, '_> {
             .flat_map(|category| &category.operations)
             .filter_map(
                 |operation| match operation.body.as_ref().map(|body| &body.kind) {
-                    Some(BodyKind::Json(model)) => Some(model.as_str()),
+                    Some(BodyKind::Json(model) | BodyKind::Array(TypeRef::Model(model))) => {
+                        Some(model.as_str())
+                    }
                     _ => None,
                 },
             )

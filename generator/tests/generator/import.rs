@@ -214,6 +214,73 @@ fn a_fabric_area_drafts_a_category_check_accepts() {
     }
 }
 
+/// The body kinds and the repeated query parameter that Microsoft's description shows are
+/// drafted as such: a raw file body from `consumes` (with or without a body parameter), a bare
+/// JSON array body, and `collectionFormat: multi` as `list<T>`; and they load and generate.
+#[test]
+fn raw_bodies_array_bodies_and_repeated_query_parameters_are_drafted() {
+    let api = api_file(FABRIC_API);
+    let draft_of = |area: &str| {
+        let source = Source::Area(fabric_reference().join(area));
+        let draft = powerbi_codegen::import::import(&api, &source, &Selection::default())
+            .unwrap_or_else(|error| panic!("{area} drafts: {error}"));
+        load_draft(FABRIC_API, &draft, area).unwrap_or_else(|error| panic!("{area}: {error}"));
+        powerbi_codegen::import::yaml(&draft, area)
+    };
+    let operation = |text: &str, id: &str| -> String {
+        let start = text
+            .find(&format!("operation_ids: [{id}]"))
+            .unwrap_or_else(|| panic!("no {id}"));
+        let end = text[start..]
+            .find("\n  - name:")
+            .map_or(text.len(), |end| start + end);
+        text[start..end].to_owned()
+    };
+    let environment = draft_of("environment");
+    for id in [
+        "environment/Staging_UploadCustomLibrary",
+        "environment/Staging_ImportExternalLibraries",
+    ] {
+        assert!(
+            operation(&environment, id).contains("\n    body: bytes\n"),
+            "{id}"
+        );
+    }
+    let airflow = draft_of("apacheAirflowJob");
+    let deploy = operation(
+        &airflow,
+        "apacheAirflowJob/Requirements_Deploy_Apache_Airflow_Job_Requirements_(beta)",
+    );
+    assert!(
+        deploy.contains("body: {model: bytes, content_type: text/plain, required: false}"),
+        "{deploy}"
+    );
+    let file = operation(
+        &airflow,
+        "apacheAirflowJob/Files_Create_Or_Update_Apache_Airflow_Job_File_(beta)",
+    );
+    assert!(file.contains("\n    body: bytes\n"), "{file}");
+    let warehouse = draft_of("warehouse");
+    let audit = operation(
+        &warehouse,
+        "warehouse/SQLAuditSettings_SetAuditActionsAndGroups",
+    );
+    assert!(audit.contains("body: array<string>"), "{audit}");
+    let catalog = draft_of("mirroredCatalog");
+    for (id, parameter) in [
+        ("mirroredCatalog/Discovery_List_Scopes_(beta)", "parent"),
+        ("mirroredCatalog/Discovery_List_Tables_(beta)", "scope"),
+    ] {
+        let text = operation(&catalog, id);
+        assert!(
+            text.contains(&format!(
+                "- name: {parameter}\n        in: query\n        type: list<string>"
+            )),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn every_fabric_area_drafts_a_category_check_accepts() {
     let api = api_file(FABRIC_API);

@@ -130,9 +130,7 @@ pub struct RequestBuilder {
     body: Option<std::result::Result<bytes::Bytes, String>>,
     /// This call's response size limit, instead of the client's.
     max_response_bytes: Option<u64>,
-    file: Option<super::Upload>,
-    /// A body streamed as it is (not multipart) with its content type: re-opened per attempt.
-    streamed: Option<(&'static str, super::Upload)>,
+    file: Option<super::upload::FileBody>,
     /// An absolute URL to send to instead of the rendered template (continuation links).
     absolute: Option<url::Url>,
     /// This call's retry policy, instead of the client's.
@@ -184,7 +182,6 @@ impl RequestBuilder {
             headers: Vec::new(),
             body: None,
             file: None,
-            streamed: None,
             absolute: None,
             retry: None,
             large_transfer: false,
@@ -222,6 +219,15 @@ impl RequestBuilder {
         request.operation = self.operation;
         request.max_response_bytes = self.max_response_bytes;
         request.absolute_url(url)
+    }
+
+    /// Adds query parameter `name` once per value, in order (`parent=A&parent=B`); none for
+    /// an empty slice.
+    pub fn query_each(mut self, name: &'static str, values: &[impl ToParam]) -> Self {
+        for value in values {
+            self.query.push((Cow::Borrowed(name), value.to_param()));
+        }
+        self
     }
 
     /// Sets query parameter `name` to `value`, replacing any earlier value (pages, polls).
@@ -336,7 +342,7 @@ impl RequestBuilder {
 
     /// Sends `file` as `multipart/form-data`.
     pub fn file_body(mut self, file: super::Upload) -> Self {
-        self.file = Some(file);
+        self.file = Some(super::upload::FileBody::Multipart(file));
         self
     }
 
@@ -344,8 +350,34 @@ impl RequestBuilder {
     /// `Content-Length`: streamed, never gathered in memory, and re-opened for every attempt
     /// (a retry or a redirect sends it again), so large JSON bodies can be produced on the fly.
     pub fn stream_body(mut self, content_type: &'static str, body: super::Upload) -> Self {
-        self.streamed = Some((content_type, body));
+        self.file = Some(super::upload::FileBody::Raw {
+            upload: body,
+            content_type: Cow::Borrowed(content_type),
+        });
         self
+    }
+
+    /// Sends `file` as the raw request body with `content_type` (`application/octet-stream`,
+    /// `text/plain`): streamed on every attempt (a path is reopened, never read whole into
+    /// memory), `Content-Length` set to the file's size, as a large transfer.
+    pub fn bytes_body(
+        mut self,
+        file: super::Upload,
+        content_type: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        self.file = Some(super::upload::FileBody::Raw {
+            upload: file,
+            content_type: content_type.into(),
+        });
+        self.large_transfer()
+    }
+
+    /// Sends `file` as the raw request body when there is one (see [`bytes_body`](Self::bytes_body)).
+    pub fn bytes_body_opt(self, file: Option<super::Upload>, content_type: &'static str) -> Self {
+        match file {
+            Some(file) => self.bytes_body(file, content_type),
+            None => self,
+        }
     }
 
     /// Retries this call with `policy` instead of the client's (reading the client's clock

@@ -345,14 +345,7 @@ impl RequestBuilder {
                 .body(body.clone());
         }
         if let Some(file) = &self.file {
-            request = request.multipart(file.form().await?);
-        }
-        if let Some((content_type, body)) = &self.streamed {
-            let length = body.len().await?;
-            request = request
-                .header(reqwest::header::CONTENT_TYPE, *content_type)
-                .header(reqwest::header::CONTENT_LENGTH, length)
-                .body(reqwest::Body::wrap_stream(body.open().await?));
+            request = file.attach(request).await?;
         }
         Ok(request)
     }

@@ -109,6 +109,17 @@ impl FromExample for String {
     }
 }
 
+/// A repeated query parameter (`list<T>`): an example gives its values as an array, or one
+/// value.
+impl<T: FromExample> FromExample for Vec<T> {
+    fn from_example(value: &JsonValue) -> Option<Self> {
+        match value {
+            JsonValue::Array(items) => items.iter().map(T::from_example).collect(),
+            one => T::from_example(one).map(|value| vec![value]),
+        }
+    }
+}
+
 impl FromExample for Uuid {
     fn from_example(value: &JsonValue) -> Option<Self> {
         value.as_str()?.parse().ok()

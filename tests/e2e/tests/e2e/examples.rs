@@ -801,6 +801,17 @@ enum ExpectedBody {
     Json(Value),
     /// A file upload (`multipart/form-data`); the example elides the file itself.
     Multipart,
+    /// A file sent as the raw body with this `Content-Type` (the spec's `body: bytes`, which
+    /// Microsoft's description leaves undeclared or untyped); the example elides the file.
+    Raw(&'static str),
+}
+
+impl Expected {
+    /// Expects the file as the raw body with `content_type` instead of what the description
+    /// declares (the spec's `body: bytes`).
+    pub(crate) fn raw_body(&mut self, content_type: &'static str) {
+        self.body = ExpectedBody::Raw(content_type);
+    }
 }
 
 /// An example ready to call: the arguments for the generated method and the request.
@@ -1021,7 +1032,15 @@ pub(crate) fn prepare(
                 if parameter["format"] == "date-time" {
                     time_parameters.insert(name.clone());
                 }
-                query.push((name, text));
+                // An array (`collectionFormat: multi`) goes once per value.
+                match parameters.get(&name) {
+                    Some(Value::Array(items)) => {
+                        for item in items {
+                            query.push((name.clone(), parameter_text(parameter, item)));
+                        }
+                    }
+                    _ => query.push((name, text)),
+                }
             }
             "header" => headers.push((name, text)),
             other => {
@@ -1229,6 +1248,16 @@ pub(crate) fn compare(expected: &Expected, recorded: &RecordedRequest) -> Result
             } else {
                 Err(format!(
                     "expected a multipart/form-data file upload, got Content-Type {content_type:?}"
+                ))
+            }
+        }
+        ExpectedBody::Raw(expected_type) => {
+            if content_type.starts_with(expected_type) && !recorded.body.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected the file as a {expected_type} body, got Content-Type {content_type:?} and {} bytes",
+                    recorded.body.len()
                 ))
             }
         }

@@ -14,6 +14,7 @@ mod encoding;
 mod example_support;
 mod examples;
 mod fabric;
+mod fabric_bodies;
 mod fabric_definitions;
 mod fabric_examples;
 mod fabric_generated;
