@@ -26,6 +26,13 @@ pub fn run(ctx: &Ctx) -> Section {
             .rows
             .push(Row::failed("1a", "generator in-process", error)),
     }
+    if let Err(error) = crate::generator_fabric::rows(ctx, &mut section) {
+        section.rows.push(Row::failed(
+            "1h",
+            "generator in-process, Fabric's spec",
+            error,
+        ));
+    }
     if ctx.quick {
         section.rows.push(
             Row::new(
@@ -206,9 +213,9 @@ fn in_process(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> 
     Ok(())
 }
 
-struct LineCounts {
-    total: usize,
-    doc: usize,
+pub(crate) struct LineCounts {
+    pub(crate) total: usize,
+    pub(crate) doc: usize,
     blank: usize,
     /// (part, lines, doc lines): models, the operation tables, the category clients, the
     /// top-level items.
@@ -216,7 +223,7 @@ struct LineCounts {
 }
 
 /// Counts lines, doc-comment lines, and the lines of each part of the generated file.
-fn count_lines(text: &str) -> LineCounts {
+pub(crate) fn count_lines(text: &str) -> LineCounts {
     const PARTS: [&str; 4] = [
         "models",
         "category clients",

@@ -14,6 +14,7 @@ mod compile;
 mod compile_fabric;
 mod decode;
 mod generator;
+mod generator_fabric;
 mod measure;
 mod memory;
 mod progenitor;
