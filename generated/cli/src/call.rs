@@ -50,7 +50,11 @@ pub async fn operation(
     request = match operation.body {
         RequestBody::Json { .. } | RequestBody::Array { .. } => with_body(request, args)?,
         RequestBody::Bytes { content_type, .. } => match args.get_one::<String>("file") {
-            Some(path) => request.bytes_body(Upload::path(path), content_type),
+            Some(path) => {
+                let (upload, bar) = crate::transfer::upload(path).await?;
+                upload_bar = Some(bar);
+                request.bytes_body(upload, content_type)
+            }
             None => request,
         },
         RequestBody::File => match args.get_one::<String>("file") {
