@@ -21,6 +21,24 @@ pub struct Api {
     pub hash: String,
 }
 
+impl Api {
+    /// For an operation answered with a model: that model's first `list<...>` field, where a
+    /// continuation page's items are (`value`, `workspaces`, `activityEventEntities`, ...).
+    pub fn first_list_field(&self, operation: &Operation) -> Option<&Field> {
+        let Response::Model(model) = &operation.response else {
+            return None;
+        };
+        let model = self
+            .models
+            .iter()
+            .find(|candidate| &candidate.name == model)?;
+        model
+            .fields
+            .iter()
+            .find(|field| matches!(field.ty, TypeRef::List(_)))
+    }
+}
+
 /// A permission category: one of Microsoft's operation groups.
 #[derive(Debug, Clone)]
 pub struct Category {

@@ -520,17 +520,11 @@ fn continuation_pages(
 /// The wire name and item type of the answer model's first list field: where the items of a
 /// continuation page are.
 fn first_list_field(api: &Api, operation: &Operation) -> Option<(String, TokenStream)> {
-    let Response::Model(model) = &operation.response else {
+    let field = api.first_list_field(operation)?;
+    let TypeRef::List(item) = &field.ty else {
         return None;
     };
-    let model = api
-        .models
-        .iter()
-        .find(|candidate| &candidate.name == model)?;
-    model.fields.iter().find_map(|field| match &field.ty {
-        TypeRef::List(item) => Some((field.wire_name.clone(), rust_type(item, true))),
-        _ => None,
-    })
+    Some((field.wire_name.clone(), rust_type(item, true)))
 }
 
 fn options_struct(operation: &Operation) -> Option<TokenStream> {

@@ -6,7 +6,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 use super::{contract, docs};
-use crate::api::{Api, Body, BodyKind, Category, Operation, Paging, Response, TypeRef};
+use crate::api::{Api, Body, BodyKind, Category, Operation, Paging, Response};
 use crate::naming;
 
 /// `GET_DATASETS` for `get_datasets`: the record's static.
@@ -131,15 +131,6 @@ pub fn items_field(api: &Api, operation: &Operation) -> Option<String> {
     ) {
         return None;
     }
-    let Response::Model(model) = &operation.response else {
-        return None;
-    };
-    let model = api
-        .models
-        .iter()
-        .find(|candidate| &candidate.name == model)?;
-    model.fields.iter().find_map(|field| match &field.ty {
-        TypeRef::List(_) => Some(field.wire_name.clone()),
-        _ => None,
-    })
+    api.first_list_field(operation)
+        .map(|field| field.wire_name.clone())
 }

@@ -176,3 +176,18 @@ impl CapturedLog {
         String::from_utf8_lossy(&self.0.lock().expect("lock")).into_owned()
     }
 }
+
+/// The demo service principal at the sandbox, Fabric included (the sandbox serves Fabric at
+/// `/v1` on the same server), waiting on `clock` (so the polls of long-running operations
+/// never wait in real time).
+pub fn sandbox_fabric_client(
+    sandbox: &Sandbox,
+    clock: &powerbi::runtime::time::ManualClock,
+) -> PowerBiClient {
+    sandbox_builder(sandbox)
+        .fabric_api_base(sandbox.api_base_url().parse().expect("the sandbox's URL"))
+        .credential(service_principal_credential())
+        .clock_and_sleeper(clock.clone())
+        .build()
+        .expect("the client builds")
+}

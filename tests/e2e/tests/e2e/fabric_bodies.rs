@@ -6,9 +6,9 @@
 
 use std::io::Write;
 
+use powerbi::Uuid;
 use powerbi::runtime::time::ManualClock;
 use powerbi::runtime::{RequestBody, Upload};
-use powerbi::{PowerBiClient, Uuid};
 use powerbi_sandbox::{Fault, FaultPlan, RecordedRequest, Sandbox};
 
 use crate::common::*;
@@ -19,16 +19,6 @@ const CONNECTION: &str = "4eb6b767-e786-45ed-b7cf-d25023e52222";
 
 fn id(text: &str) -> Uuid {
     text.parse().expect("a uuid")
-}
-
-/// The demo service principal at the sandbox, Fabric included, waiting on `clock`.
-fn fabric_client(sandbox: &Sandbox, clock: &ManualClock) -> PowerBiClient {
-    sandbox_builder(sandbox)
-        .fabric_api_base(sandbox.api_base_url().parse().expect("the sandbox's URL"))
-        .credential(service_principal_credential())
-        .clock_and_sleeper(clock.clone())
-        .build()
-        .expect("the client builds")
 }
 
 /// The requests to the Fabric API whose path ends with `suffix`, oldest first.
@@ -55,7 +45,7 @@ fn patterned(length: usize) -> Vec<u8> {
 #[tokio::test]
 async fn a_raw_body_streams_a_file_as_it_is_with_its_length_and_content_type() {
     let sandbox = sandbox().await;
-    let client = fabric_client(&sandbox, &ManualClock::new());
+    let client = sandbox_fabric_client(&sandbox, &ManualClock::new());
     let content = patterned(300 * 1024);
     let dir = crate::credentials::temp_dir();
     let path = dir.join("sample library.jar");
@@ -102,7 +92,7 @@ async fn a_raw_body_streams_a_file_as_it_is_with_its_length_and_content_type() {
 #[tokio::test]
 async fn a_raw_body_is_sent_again_whole_when_the_call_is_retried() {
     let sandbox = sandbox().await;
-    let client = fabric_client(&sandbox, &ManualClock::new());
+    let client = sandbox_fabric_client(&sandbox, &ManualClock::new());
     sandbox.set_faults(Some(
         FaultPlan::script([Some(Fault::Unavailable)]).endpoint("PUT", "/v1/workspaces/"),
     ));
@@ -147,7 +137,7 @@ fn started_or_unfollowable(started: powerbi::Result<powerbi::Job>) {
 #[tokio::test]
 async fn an_optional_text_body_goes_as_text_plain_or_not_at_all() {
     let sandbox = sandbox().await;
-    let client = fabric_client(&sandbox, &ManualClock::new());
+    let client = sandbox_fabric_client(&sandbox, &ManualClock::new());
     let airflow = client.fabric();
     let airflow = airflow.apache_airflow_job();
     let requirements = "pandas==2.0.0\nrequests==2.31.0\n";
@@ -185,7 +175,7 @@ async fn an_optional_text_body_goes_as_text_plain_or_not_at_all() {
 #[tokio::test]
 async fn a_raw_body_that_is_not_its_announced_length_fails_the_call() {
     let sandbox = sandbox().await;
-    let client = fabric_client(&sandbox, &ManualClock::new());
+    let client = sandbox_fabric_client(&sandbox, &ManualClock::new());
     // Announces 64 bytes and yields 5: the request must fail, not send something else.
     let upload = Upload::reopen("short.jar", 64, || {
         futures::stream::iter([Ok(bytes::Bytes::from_static(b"short"))])
@@ -209,7 +199,7 @@ async fn a_raw_body_that_is_not_its_announced_length_fails_the_call() {
 #[tokio::test]
 async fn an_array_body_is_a_bare_json_array() {
     let sandbox = sandbox().await;
-    let client = fabric_client(&sandbox, &ManualClock::new());
+    let client = sandbox_fabric_client(&sandbox, &ManualClock::new());
     let groups = [
         "SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP".to_owned(),
         "BATCH_COMPLETED_GROUP".to_owned(),
@@ -253,7 +243,7 @@ async fn an_array_body_is_a_bare_json_array() {
 #[tokio::test]
 async fn a_list_query_parameter_is_repeated_once_per_value_in_order() {
     let sandbox = sandbox().await;
-    let client = fabric_client(&sandbox, &ManualClock::new());
+    let client = sandbox_fabric_client(&sandbox, &ManualClock::new());
     let catalog = client.fabric();
     let catalog = catalog.mirrored_catalog();
     let connection = id(CONNECTION);

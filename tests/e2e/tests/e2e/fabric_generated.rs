@@ -7,20 +7,8 @@ use powerbi::fabric::models;
 use powerbi::runtime::time::ManualClock;
 use powerbi::runtime::{Api, LongRunning, Paging};
 use powerbi::{PowerBiClient, Uuid};
-use powerbi_sandbox::Sandbox;
 
 use crate::common::*;
-
-/// The demo service principal at the sandbox, Fabric included, waiting on `clock` (so the
-/// polls of long-running operations never wait in real time).
-fn fabric_client(sandbox: &Sandbox, clock: &ManualClock) -> PowerBiClient {
-    sandbox_builder(sandbox)
-        .fabric_api_base(sandbox.api_base_url().parse().expect("the sandbox's URL"))
-        .credential(service_principal_credential())
-        .clock_and_sleeper(clock.clone())
-        .build()
-        .expect("the client builds")
-}
 
 async fn create_workspaces(client: &PowerBiClient, names: &[&str]) -> Vec<Uuid> {
     let fabric = client.fabric();
@@ -52,7 +40,7 @@ fn notebook_named(name: &str) -> models::CreateNotebookRequest {
 async fn a_listing_pages_through_continuation_uri_with_the_generated_paginator() {
     let sandbox = sandbox().await;
     sandbox.set_fabric_page_size(2);
-    let client = fabric_client(&sandbox, &ManualClock::new());
+    let client = sandbox_fabric_client(&sandbox, &ManualClock::new());
     let created = create_workspaces(&client, &["Deploy A", "Deploy B", "Deploy C"]).await;
     let workspaces = client.fabric();
     let workspaces = workspaces.workspaces();
@@ -84,7 +72,7 @@ async fn a_listing_pages_through_continuation_uri_with_the_generated_paginator()
 async fn a_long_running_create_returns_the_created_item_and_its_job_sibling_watches_it() {
     let sandbox = sandbox().await;
     sandbox.set_fabric_poll_steps(2);
-    let client = fabric_client(&sandbox, &ManualClock::new());
+    let client = sandbox_fabric_client(&sandbox, &ManualClock::new());
     let [workspace] = create_workspaces(&client, &["Notebooks"]).await[..] else {
         unreachable!("one workspace")
     };
@@ -131,7 +119,7 @@ async fn a_long_running_create_returns_the_created_item_and_its_job_sibling_watc
 #[tokio::test]
 async fn a_job_scheduler_run_returns_its_instance_to_wait_on() {
     let sandbox = sandbox().await;
-    let client = fabric_client(&sandbox, &ManualClock::new());
+    let client = sandbox_fabric_client(&sandbox, &ManualClock::new());
     let [workspace] = create_workspaces(&client, &["Jobs"]).await[..] else {
         unreachable!("one workspace")
     };

@@ -34,18 +34,24 @@ fn checked_in_snapshots_match_the_spec() {
     );
 }
 
-#[test]
-fn every_category_has_a_cargo_feature_on_by_default() {
+/// The spec of `api` and the `[features]` table of `generated/Cargo.toml`.
+fn spec_and_features(api: &str) -> (powerbi_codegen::api::Api, String) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let sources =
-        powerbi_codegen::read_spec_dir(&root.join("spec/powerbi")).expect("the spec folder reads");
+    let sources = powerbi_codegen::read_spec_dir(&root.join("spec").join(api))
+        .expect("the spec folder reads");
     let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
     let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).expect("manifest");
     let features = manifest
         .split("[features]")
         .nth(1)
         .expect("a [features] table");
-    let features = features.split("\n[").next().unwrap_or_default();
+    let features = features.split("\n[").next().unwrap_or_default().to_owned();
+    (spec, features)
+}
+
+#[test]
+fn every_category_has_a_cargo_feature_on_by_default() {
+    let (spec, features) = spec_and_features("powerbi");
     let default_line = features
         .lines()
         .find(|line| line.starts_with("default"))
@@ -68,16 +74,7 @@ fn every_category_has_a_cargo_feature_on_by_default() {
 
 #[test]
 fn every_fabric_category_has_a_cargo_feature_off_by_default() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let sources =
-        powerbi_codegen::read_spec_dir(&root.join("spec/fabric")).expect("the spec folder reads");
-    let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
-    let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).expect("manifest");
-    let features = manifest
-        .split("[features]")
-        .nth(1)
-        .expect("a [features] table");
-    let features = features.split("\n[").next().unwrap_or_default();
+    let (spec, features) = spec_and_features("fabric");
     let line_of = |name: &str| {
         features
             .lines()
