@@ -159,13 +159,12 @@ impl Job {
                 .send()
                 .await?
                 .decode(operation),
+            // The start's own answer, decoded from the bytes it came as.
             None => {
-                let bytes = serde_json::to_vec(&self.initial)
-                    .map_err(|error| Error::InvalidRequest(format!("{operation}: {error}")))?;
                 self.start
                     .client()
                     .decode_settings()
-                    .decode(operation, None, &bytes)
+                    .decode(operation, None, &self.initial_bytes)
             }
         }
     }
