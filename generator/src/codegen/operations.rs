@@ -313,6 +313,10 @@ fn job_method(
     let stem = &operation.name;
     let record = record_name(operation);
     let request = quote!(self.client.request(&operations::#record) #(#steps)*);
+    // A job scheduler run's method returns its job instance itself: no sibling.
+    if operation.long_running == LongRunning::JobInstance {
+        return None;
+    }
     if let Some(sibling) = fabric_job_method(operation, &arguments, &request) {
         return Some(sibling);
     }
@@ -349,8 +353,7 @@ fn job_method(
 
 /// The `{name}_job` sibling of a Fabric long-running operation: a [`TypedJob`](rt::TypedJob) of
 /// its result where it has one, a plain job otherwise (a binary result is read with
-/// [`Job::result_bytes`](rt::Job::result_bytes)). A job scheduler run gets none (its method
-/// returns the job instance).
+/// [`Job::result_bytes`](rt::Job::result_bytes)); `None` for any other kind.
 fn fabric_job_method<'a>(
     operation: &Operation,
     arguments: &(impl Iterator<Item = &'a TokenStream> + Clone),
@@ -374,8 +377,6 @@ fn fabric_job_method<'a>(
                  between polls) whose `result()` is the operation's result",
             )
         }
-        // A job scheduler run's method returns its job instance itself: no sibling.
-        (LongRunning::JobInstance, _) => return Some(TokenStream::new()),
         _ => return None,
     };
     let doc = docs::attributes(&format!(
