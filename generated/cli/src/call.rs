@@ -1,7 +1,7 @@
 //! Filling a request from an operation's record and the command line, sending it through the
 //! library's one send path, and writing the answer.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 use clap::ArgMatches;
@@ -88,7 +88,7 @@ async fn send(
         let written = crate::transfer::download(request, path).await?;
         return session.output.print(&crate::transfer::saved(path, written));
     }
-    write_answer(session, request.send_bytes().await?)
+    session.output.print_answer(&request.send_bytes().await?)
 }
 
 /// `pbi raw METHOD PATH [--body ...]`
@@ -265,20 +265,4 @@ async fn write_pages(session: &Session, mut paginator: Paginator<Value>) -> Resu
     }
     writer.finish()?;
     Ok(())
-}
-
-/// An answer: JSON in the chosen format, other bytes (a file) as they are, nothing for none.
-fn write_answer(session: &Session, body: Vec<u8>) -> Result<(), Failure> {
-    if body.is_empty() {
-        return Ok(());
-    }
-    match serde_json::from_slice::<Value>(&body) {
-        Ok(value) => session.output.print(&value),
-        Err(_) => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&body)?;
-            out.flush()?;
-            Ok(())
-        }
-    }
 }

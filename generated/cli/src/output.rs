@@ -68,6 +68,23 @@ impl Output {
         Ok(())
     }
 
+    /// Writes an answer's bytes to stdout: JSON in the chosen format (through the query),
+    /// other bytes (a file) as they are, nothing for none.
+    pub fn print_answer(&self, body: &[u8]) -> Result<(), Failure> {
+        if body.is_empty() {
+            return Ok(());
+        }
+        match serde_json::from_slice::<Value>(body) {
+            Ok(value) => self.print(&value),
+            Err(_) => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(body)?;
+                out.flush()?;
+                Ok(())
+            }
+        }
+    }
+
     /// A writer of a paged listing's items to stdout.
     pub fn items(&self) -> ItemWriter<'_, std::io::StdoutLock<'static>> {
         ItemWriter::new(std::io::stdout().lock(), self.format, self.query.as_ref())

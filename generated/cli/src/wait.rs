@@ -3,7 +3,6 @@
 //! cancels what the service lets a client cancel (an enhanced refresh, a Fabric job instance)
 //! and otherwise says that the work goes on at the service.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -102,16 +101,7 @@ pub async fn run(
     }
     // A Fabric operation's status is its state: print its result where it has one.
     if operation.long_running == LongRunning::FabricOperation && operation.response != "none" {
-        let result = job.result_bytes().await?;
-        return match serde_json::from_slice::<serde_json::Value>(&result) {
-            Ok(value) => output.print(&value),
-            Err(_) => {
-                let mut out = std::io::stdout().lock();
-                out.write_all(&result)?;
-                out.flush()?;
-                Ok(())
-            }
-        };
+        return output.print_answer(&job.result_bytes().await?);
     }
     output.print(&status.body)
 }
