@@ -23,7 +23,7 @@
 use serde::de::DeserializeOwned;
 
 use super::client::PowerBiClient;
-use super::request::RequestBuilder;
+use super::request::{Call, Json, RequestBuilder, Sending};
 use super::{HttpMethod, Job, JobStatus, LongRunning, Operation, Paginator, Result};
 
 /// The Fabric REST API with a [`PowerBiClient`]'s credential and settings. Cheap to clone.
@@ -87,8 +87,15 @@ impl RequestBuilder {
 
     /// Starts a Fabric long-running operation, waits for it and returns its result decoded
     /// as `T`; an operation that ends `Failed` is its error ([`Job::failure`]).
-    pub async fn send_lro<T: DeserializeOwned>(self) -> Result<T> {
-        self.start_lro().await?.result().await
+    pub fn send_lro<T: DeserializeOwned>(self) -> Call<Json<T>> {
+        let operation = self.operation_name();
+        Call::new(self.lro_result(), operation)
+    }
+
+    /// Starting, waiting for and reading a result, as one boxed future: not generic (an
+    /// `async` block in [`Self::send_lro`] would be compiled once per result type).
+    fn lro_result(self) -> Sending {
+        Box::pin(async move { self.start_lro().await?.result_answer().await })
     }
 
     /// Starts a Fabric long-running operation whose result is binary, waits for it and

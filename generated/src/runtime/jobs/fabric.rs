@@ -21,8 +21,8 @@ use serde_json::Value;
 
 use super::answers::{header, request_id_of, sibling, text};
 use super::{Job, JobStatus, NextPoll};
-use crate::runtime::request::RequestBuilder;
 use crate::runtime::request::api_error::api_error_in_answer;
+use crate::runtime::request::{RequestBuilder, Response};
 use crate::runtime::{Error, LongRunning, Result};
 
 /// Where a started Fabric operation is polled: `/v1/operations/{id}` on the Fabric base, the
@@ -152,20 +152,19 @@ impl Job {
     /// result have one: for the others use [`Job::wait`]).
     pub async fn result<T: DeserializeOwned>(&mut self) -> Result<T> {
         let operation = self.start.operation_name();
+        self.result_answer().await?.decode(operation)
+    }
+
+    /// The operation's result, read but not decoded: the `/result` answer, or the start's own
+    /// answer (the bytes it came as). Not generic, so the generated methods that wait for a
+    /// result share one compiled future (see [`RequestBuilder::send_lro`]).
+    pub(crate) async fn result_answer(&mut self) -> Result<Response> {
         match self.fabric_result_url().await? {
-            Some(url) => self
-                .start
-                .follow(reqwest::Method::GET, url)
-                .send()
-                .await?
-                .decode(operation),
-            // The start's own answer, decoded from the bytes it came as.
-            None => {
-                self.start
-                    .client()
-                    .decode_settings()
-                    .decode(operation, None, &self.initial_bytes)
-            }
+            Some(url) => self.start.follow(reqwest::Method::GET, url).send().await,
+            None => Ok(Response::immediate(
+                self.initial_bytes.clone(),
+                self.start.client().decode_settings().clone(),
+            )),
         }
     }
 

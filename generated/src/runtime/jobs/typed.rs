@@ -4,6 +4,7 @@
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 
+use futures::FutureExt;
 use serde::de::DeserializeOwned;
 
 use super::Job;
@@ -41,11 +42,15 @@ impl<T: DeserializeOwned> TypedJob<T> {
     /// Sends `request` (a Fabric operation that may answer `202` and run on) and returns the
     /// handle.
     #[doc(hidden)]
-    pub async fn start(request: RequestBuilder) -> Result<Self> {
-        let job = Job::start(request, LongRunning::FabricOperation).await?;
-        Ok(TypedJob {
-            job,
-            result: PhantomData,
+    ///
+    /// Not an `async fn`: the future is `Job::start`'s, the same type for every `T`, so the
+    /// compiler proves it `Send` once rather than once per generated `*_job` method.
+    pub fn start(request: RequestBuilder) -> impl Future<Output = Result<Self>> + Send + 'static {
+        Job::start(request, LongRunning::FabricOperation).map(|started| {
+            started.map(|job| TypedJob {
+                job,
+                result: PhantomData,
+            })
         })
     }
 

@@ -2,6 +2,10 @@
 //! generated method and raw call goes through.
 
 pub(crate) mod api_error;
+mod call;
+pub(crate) use call::Sending;
+pub use call::{Answer, Call, Json, ODataItems};
+pub(crate) use send::Response;
 mod fabric_error;
 mod send;
 
@@ -12,7 +16,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::client::PowerBiClient;
-use super::object::ODataList;
 use super::operation::Api;
 use super::{DateTime, Error, HttpMethod, Operation, Result, Workspace, WorkspaceScope};
 
@@ -410,24 +413,31 @@ impl RequestBuilder {
     }
 
     /// Sends and decodes a JSON response.
-    pub async fn send_json<T: DeserializeOwned>(self) -> Result<T> {
-        let operation = self.operation_name();
-        let response = self.send().await?;
-        response.decode(operation)
+    pub fn send_json<T: DeserializeOwned>(self) -> Call<Json<T>> {
+        self.call()
     }
 
     /// Sends and decodes an OData list, returning its `value` items.
-    pub async fn send_list<T: DeserializeOwned>(self) -> Result<Vec<T>> {
-        let operation = self.operation_name();
-        let response = self.send().await?;
-        response
-            .decode::<ODataList<T>>(operation)
-            .map(|list| list.0)
+    pub fn send_list<T: DeserializeOwned>(self) -> Call<ODataItems<T>> {
+        self.call()
     }
 
     /// Sends and decodes a bare JSON array.
-    pub async fn send_array<T: DeserializeOwned>(self) -> Result<Vec<T>> {
-        self.send_json().await
+    pub fn send_array<T: DeserializeOwned>(self) -> Call<Json<Vec<T>>> {
+        self.call()
+    }
+
+    /// The call, decoded as `A` says when it completes (see [`Call`] for why it is not an
+    /// `async fn`).
+    fn call<A>(self) -> Call<A> {
+        let operation = self.operation_name();
+        Call::new(self.sending(), operation)
+    }
+
+    /// This request's sending as one boxed future: not generic, so compiled once for every
+    /// call (an `async` block in the generic [`Self::call`] would be one per answer type).
+    fn sending(self) -> call::Sending {
+        Box::pin(async move { self.send().await })
     }
 
     /// Sends and ignores any response body.

@@ -575,6 +575,17 @@ pub(crate) struct Response {
 }
 
 impl Response {
+    /// An answer that came without a request of its own: a long-running operation's start
+    /// answered `200`/`201`, whose body is its result (no headers, no span of its own).
+    pub(crate) fn immediate(body: bytes::Bytes, decoding: DecodeSettings) -> Response {
+        Response {
+            headers: reqwest::header::HeaderMap::new(),
+            body,
+            decoding,
+            span: tracing::Span::none(),
+        }
+    }
+
     /// Decodes the body under the client's decode policy (see [`crate::runtime::drift`]).
     pub(crate) fn decode<T: DeserializeOwned>(&self, operation: &'static str) -> Result<T> {
         let request_id = header(&self.headers, "RequestId");
