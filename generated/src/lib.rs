@@ -96,6 +96,11 @@ include!("../snapshot/powerbi.rs");
 /// [`TypedJob`](runtime::TypedJob) to watch with progress or a time limit. A job scheduler run
 /// (`run_on_demand_item_job`, `run_on_demand_notebook`) returns its job instance as a [`Job`]
 /// to wait on or cancel.
+///
+/// The module exists when at least one `fabric_<category>` feature is on: without one, the
+/// crate does not even parse Fabric's generated code.
+#[cfg(feature = "_fabric")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fabric")))]
 pub mod fabric {
     // Fresh from `../spec/fabric` with the `_regenerate` feature, otherwise the checked-in
     // snapshot (see build.rs).

@@ -8,12 +8,14 @@
 //! - `dax`: DAX query results as tables, CSV and JSON Lines, and (feature `arrow`) the Arrow
 //!   answer of `execute_dax_queries` decoded as it streams (feature `datasets`).
 //! - `definition`: Fabric item definitions from and to folders on disk (a PBIR report, a TMDL
-//!   semantic model, a notebook), `client.fabric().create_item_from_folder(...)`.
+//!   semantic model, a notebook), `client.fabric().create_item_from_folder(...)` (feature
+//!   `fabric_items`, the Items API it calls).
 //! - `gateway_credentials`: credentials of on-premises data sources encrypted with the
 //!   gateway's public key, `CredentialDetails::for_gateway(...)` (feature `gateway-credentials`).
 
 #[cfg(feature = "datasets")]
 pub mod dax;
+#[cfg(feature = "fabric_items")]
 pub mod definition;
 #[cfg(feature = "gateway-credentials")]
 pub mod gateway_credentials;

@@ -85,7 +85,7 @@ fn every_fabric_category_has_a_cargo_feature_off_by_default() {
     let mut expected = Vec::new();
     for category in spec.categories.iter().filter(|c| !c.operations.is_empty()) {
         let feature = format!("fabric_{}", category.name);
-        assert_eq!(line_of(&feature), format!("{feature} = []"));
+        assert_eq!(line_of(&feature), format!("{feature} = [\"_fabric\"]"));
         assert!(
             umbrella.contains(&format!("\"{feature}\"")),
             "`fabric` does not turn on {feature}"
