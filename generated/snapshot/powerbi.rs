@@ -588,10 +588,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("activityEventEntities", &self.activity_event_entities)?;
-            object.optional("continuationUri", &self.continuation_uri)?;
-            object.optional("continuationToken", &self.continuation_token)?;
-            object.optional("lastResultSet", &self.last_result_set)?;
+            object.optional("activityEventEntities", &self.activity_event_entities);
+            object.optional("continuationUri", &self.continuation_uri);
+            object.optional("continuationToken", &self.continuation_token);
+            object.optional("lastResultSet", &self.last_result_set);
             object.end(&self.unknown_fields)
         }
     }
@@ -630,19 +630,19 @@ pub mod models {
                             &mut map,
                             &mut activity_event_entities,
                             "activityEventEntities",
-                        )?
+                        )
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut continuation_uri, "continuationUri")?
+                        field(&mut map, &mut continuation_uri, "continuationUri")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut continuation_token, "continuationToken")?
+                        field(&mut map, &mut continuation_token, "continuationToken")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut last_result_set, "lastResultSet")?
+                        field(&mut map, &mut last_result_set, "lastResultSet")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 activity_event_entities: activity_event_entities.unwrap_or_default(),
@@ -675,7 +675,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
+            object.field("name", &self.name);
             object.end(&self.unknown_fields)
         }
     }
@@ -699,9 +699,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -731,7 +731,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("usage", &self.usage)?;
+            object.optional("usage", &self.usage);
             object.end(&self.unknown_fields)
         }
     }
@@ -755,9 +755,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => lenient_field(&mut map, &mut usage, "usage")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => lenient_field(&mut map, &mut usage, "usage"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 usage: usage.unwrap_or_default(),
@@ -797,12 +797,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.optional("lastUpdate", &self.last_update)?;
-            object.optional("publishedBy", &self.published_by)?;
-            object.optional("workspaceId", &self.workspace_id)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("description", &self.description);
+            object.optional("lastUpdate", &self.last_update);
+            object.optional("publishedBy", &self.published_by);
+            object.optional("workspaceId", &self.workspace_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -840,14 +840,14 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => field(&mut map, &mut last_update, "lastUpdate")?,
-                    Key::Field(4) => field(&mut map, &mut published_by, "publishedBy")?,
-                    Key::Field(5) => field(&mut map, &mut workspace_id, "workspaceId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => field(&mut map, &mut last_update, "lastUpdate"),
+                    Key::Field(4) => field(&mut map, &mut published_by, "publishedBy"),
+                    Key::Field(5) => field(&mut map, &mut workspace_id, "workspaceId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -900,16 +900,16 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("isReadOnly", &self.is_read_only)?;
-            object.optional("appId", &self.app_id)?;
-            object.optional("webUrl", &self.web_url)?;
-            object.optional("embedUrl", &self.embed_url)?;
-            object.optional("workspaceId", &self.workspace_id)?;
-            object.optional("tiles", &self.tiles)?;
-            object.optional("users", &self.users)?;
-            object.optional("subscriptions", &self.subscriptions)?;
+            object.field("id", &self.id);
+            object.optional("displayName", &self.display_name);
+            object.optional("isReadOnly", &self.is_read_only);
+            object.optional("appId", &self.app_id);
+            object.optional("webUrl", &self.web_url);
+            object.optional("embedUrl", &self.embed_url);
+            object.optional("workspaceId", &self.workspace_id);
+            object.optional("tiles", &self.tiles);
+            object.optional("users", &self.users);
+            object.optional("subscriptions", &self.subscriptions);
             object.end(&self.unknown_fields)
         }
     }
@@ -955,20 +955,18 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly")?,
-                    Key::Field(3) => field(&mut map, &mut app_id, "appId")?,
-                    Key::Field(4) => field(&mut map, &mut web_url, "webUrl")?,
-                    Key::Field(5) => field(&mut map, &mut embed_url, "embedUrl")?,
-                    Key::Field(6) => field(&mut map, &mut workspace_id, "workspaceId")?,
-                    Key::Field(7) => field(&mut map, &mut tiles, "tiles")?,
-                    Key::Field(8) => field(&mut map, &mut users, "users")?,
-                    Key::Field(9) => {
-                        field(&mut map, &mut subscriptions, "subscriptions")?
-                    }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
+                    Key::Field(3) => field(&mut map, &mut app_id, "appId"),
+                    Key::Field(4) => field(&mut map, &mut web_url, "webUrl"),
+                    Key::Field(5) => field(&mut map, &mut embed_url, "embedUrl"),
+                    Key::Field(6) => field(&mut map, &mut workspace_id, "workspaceId"),
+                    Key::Field(7) => field(&mut map, &mut tiles, "tiles"),
+                    Key::Field(8) => field(&mut map, &mut users, "users"),
+                    Key::Field(9) => field(&mut map, &mut subscriptions, "subscriptions"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -1022,13 +1020,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("objectId", &self.object_id)?;
-            object.optional("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.optional("modelUrl", &self.model_url)?;
-            object.optional("configuredBy", &self.configured_by)?;
-            object.optional("users", &self.users)?;
-            object.optional("workspaceId", &self.workspace_id)?;
+            object.field("objectId", &self.object_id);
+            object.optional("name", &self.name);
+            object.optional("description", &self.description);
+            object.optional("modelUrl", &self.model_url);
+            object.optional("configuredBy", &self.configured_by);
+            object.optional("users", &self.users);
+            object.optional("workspaceId", &self.workspace_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -1068,15 +1066,15 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut object_id, "objectId")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => field(&mut map, &mut model_url, "modelUrl")?,
-                    Key::Field(4) => field(&mut map, &mut configured_by, "configuredBy")?,
-                    Key::Field(5) => field(&mut map, &mut users, "users")?,
-                    Key::Field(6) => field(&mut map, &mut workspace_id, "workspaceId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut object_id, "objectId"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => field(&mut map, &mut model_url, "modelUrl"),
+                    Key::Field(4) => field(&mut map, &mut configured_by, "configuredBy"),
+                    Key::Field(5) => field(&mut map, &mut users, "users"),
+                    Key::Field(6) => field(&mut map, &mut workspace_id, "workspaceId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 object_id: required(object_id, "objectId")?,
@@ -1153,37 +1151,37 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("configuredBy", &self.configured_by)?;
-            object.optional("createdDate", &self.created_date)?;
-            object.optional("ContentProviderType", &self.content_provider_type)?;
-            object.optional("description", &self.description)?;
-            object.optional("upstreamDataflows", &self.upstream_dataflows)?;
-            object.optional("createReportEmbedURL", &self.create_report_embed_url)?;
-            object.optional("qnaEmbedURL", &self.qna_embed_url)?;
-            object.optional("webUrl", &self.web_url)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("configuredBy", &self.configured_by);
+            object.optional("createdDate", &self.created_date);
+            object.optional("ContentProviderType", &self.content_provider_type);
+            object.optional("description", &self.description);
+            object.optional("upstreamDataflows", &self.upstream_dataflows);
+            object.optional("createReportEmbedURL", &self.create_report_embed_url);
+            object.optional("qnaEmbedURL", &self.qna_embed_url);
+            object.optional("webUrl", &self.web_url);
             object
                 .optional(
                     "isEffectiveIdentityRequired",
                     &self.is_effective_identity_required,
-                )?;
+                );
             object
                 .optional(
                     "isEffectiveIdentityRolesRequired",
                     &self.is_effective_identity_roles_required,
-                )?;
+                );
             object
-                .optional("isOnPremGatewayRequired", &self.is_on_prem_gateway_required)?;
-            object.optional("encryption", &self.encryption)?;
-            object.optional("users", &self.users)?;
-            object.optional("addRowsAPIEnabled", &self.add_rows_api_enabled)?;
-            object.optional("isRefreshable", &self.is_refreshable)?;
+                .optional("isOnPremGatewayRequired", &self.is_on_prem_gateway_required);
+            object.optional("encryption", &self.encryption);
+            object.optional("users", &self.users);
+            object.optional("addRowsAPIEnabled", &self.add_rows_api_enabled);
+            object.optional("isRefreshable", &self.is_refreshable);
             object
-                .optional("isInPlaceSharingEnabled", &self.is_in_place_sharing_enabled)?;
-            object.optional("targetStorageMode", &self.target_storage_mode)?;
-            object.optional("workspaceId", &self.workspace_id)?;
-            object.optional("queryScaleOutSettings", &self.query_scale_out_settings)?;
+                .optional("isInPlaceSharingEnabled", &self.is_in_place_sharing_enabled);
+            object.optional("targetStorageMode", &self.target_storage_mode);
+            object.optional("workspaceId", &self.workspace_id);
+            object.optional("queryScaleOutSettings", &self.query_scale_out_settings);
             object.end(&self.unknown_fields)
         }
     }
@@ -1253,79 +1251,79 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut configured_by, "configuredBy")?,
-                    Key::Field(3) => field(&mut map, &mut created_date, "createdDate")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut configured_by, "configuredBy"),
+                    Key::Field(3) => field(&mut map, &mut created_date, "createdDate"),
                     Key::Field(4) => {
                         field(
                             &mut map,
                             &mut content_provider_type,
                             "ContentProviderType",
-                        )?
+                        )
                     }
-                    Key::Field(5) => field(&mut map, &mut description, "description")?,
+                    Key::Field(5) => field(&mut map, &mut description, "description"),
                     Key::Field(6) => {
-                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")?
+                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
                     }
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut create_report_embed_url,
                             "createReportEmbedURL",
-                        )?
+                        )
                     }
-                    Key::Field(8) => field(&mut map, &mut qna_embed_url, "qnaEmbedURL")?,
-                    Key::Field(9) => field(&mut map, &mut web_url, "webUrl")?,
+                    Key::Field(8) => field(&mut map, &mut qna_embed_url, "qnaEmbedURL"),
+                    Key::Field(9) => field(&mut map, &mut web_url, "webUrl"),
                     Key::Field(10) => {
                         field(
                             &mut map,
                             &mut is_effective_identity_required,
                             "isEffectiveIdentityRequired",
-                        )?
+                        )
                     }
                     Key::Field(11) => {
                         field(
                             &mut map,
                             &mut is_effective_identity_roles_required,
                             "isEffectiveIdentityRolesRequired",
-                        )?
+                        )
                     }
                     Key::Field(12) => {
                         field(
                             &mut map,
                             &mut is_on_prem_gateway_required,
                             "isOnPremGatewayRequired",
-                        )?
+                        )
                     }
-                    Key::Field(13) => field(&mut map, &mut encryption, "encryption")?,
-                    Key::Field(14) => field(&mut map, &mut users, "users")?,
+                    Key::Field(13) => field(&mut map, &mut encryption, "encryption"),
+                    Key::Field(14) => field(&mut map, &mut users, "users"),
                     Key::Field(15) => {
-                        field(&mut map, &mut add_rows_api_enabled, "addRowsAPIEnabled")?
+                        field(&mut map, &mut add_rows_api_enabled, "addRowsAPIEnabled")
                     }
                     Key::Field(16) => {
-                        field(&mut map, &mut is_refreshable, "isRefreshable")?
+                        field(&mut map, &mut is_refreshable, "isRefreshable")
                     }
                     Key::Field(17) => {
                         field(
                             &mut map,
                             &mut is_in_place_sharing_enabled,
                             "isInPlaceSharingEnabled",
-                        )?
+                        )
                     }
                     Key::Field(18) => {
-                        field(&mut map, &mut target_storage_mode, "targetStorageMode")?
+                        field(&mut map, &mut target_storage_mode, "targetStorageMode")
                     }
-                    Key::Field(19) => field(&mut map, &mut workspace_id, "workspaceId")?,
+                    Key::Field(19) => field(&mut map, &mut workspace_id, "workspaceId"),
                     Key::Field(20) => {
                         field(
                             &mut map,
                             &mut query_scale_out_settings,
                             "queryScaleOutSettings",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -1426,34 +1424,34 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("isReadOnly", &self.is_read_only)?;
-            object.optional("isOnDedicatedCapacity", &self.is_on_dedicated_capacity)?;
-            object.optional("capacityId", &self.capacity_id)?;
-            object.optional("dataflowStorageId", &self.dataflow_storage_id)?;
+            object.optional("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("isReadOnly", &self.is_read_only);
+            object.optional("isOnDedicatedCapacity", &self.is_on_dedicated_capacity);
+            object.optional("capacityId", &self.capacity_id);
+            object.optional("dataflowStorageId", &self.dataflow_storage_id);
             object
                 .optional(
                     "defaultDatasetStorageFormat",
                     &self.default_dataset_storage_format,
-                )?;
-            object.nullable("logAnalyticsWorkspace", &self.log_analytics_workspace)?;
-            object.optional("description", &self.description)?;
-            object.optional("type", &self.r#type)?;
-            object.optional("state", &self.state)?;
-            object.optional("users", &self.users)?;
-            object.optional("reports", &self.reports)?;
-            object.optional("dashboards", &self.dashboards)?;
-            object.optional("datasets", &self.datasets)?;
-            object.optional("dataflows", &self.dataflows)?;
-            object.optional("workbooks", &self.workbooks)?;
-            object.optional("pipelineId", &self.pipeline_id)?;
+                );
+            object.nullable("logAnalyticsWorkspace", &self.log_analytics_workspace);
+            object.optional("description", &self.description);
+            object.optional("type", &self.r#type);
+            object.optional("state", &self.state);
+            object.optional("users", &self.users);
+            object.optional("reports", &self.reports);
+            object.optional("dashboards", &self.dashboards);
+            object.optional("datasets", &self.datasets);
+            object.optional("dataflows", &self.dataflows);
+            object.optional("workbooks", &self.workbooks);
+            object.optional("pipelineId", &self.pipeline_id);
             object
                 .optional(
                     "hasWorkspaceLevelSettings",
                     &self.has_workspace_level_settings,
-                )?;
-            object.optional("capacityMigrationStatus", &self.capacity_migration_status)?;
+                );
+            object.optional("capacityMigrationStatus", &self.capacity_migration_status);
             object.end(&self.unknown_fields)
         }
     }
@@ -1521,60 +1519,60 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
                     Key::Field(3) => {
                         field(
                             &mut map,
                             &mut is_on_dedicated_capacity,
                             "isOnDedicatedCapacity",
-                        )?
+                        )
                     }
-                    Key::Field(4) => field(&mut map, &mut capacity_id, "capacityId")?,
+                    Key::Field(4) => field(&mut map, &mut capacity_id, "capacityId"),
                     Key::Field(5) => {
-                        field(&mut map, &mut dataflow_storage_id, "dataflowStorageId")?
+                        field(&mut map, &mut dataflow_storage_id, "dataflowStorageId")
                     }
                     Key::Field(6) => {
                         field(
                             &mut map,
                             &mut default_dataset_storage_format,
                             "defaultDatasetStorageFormat",
-                        )?
+                        )
                     }
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut log_analytics_workspace,
                             "logAnalyticsWorkspace",
-                        )?
+                        )
                     }
-                    Key::Field(8) => field(&mut map, &mut description, "description")?,
-                    Key::Field(9) => field(&mut map, &mut type_field, "type")?,
-                    Key::Field(10) => field(&mut map, &mut state, "state")?,
-                    Key::Field(11) => field(&mut map, &mut users, "users")?,
-                    Key::Field(12) => field(&mut map, &mut reports, "reports")?,
-                    Key::Field(13) => field(&mut map, &mut dashboards, "dashboards")?,
-                    Key::Field(14) => field(&mut map, &mut datasets, "datasets")?,
-                    Key::Field(15) => field(&mut map, &mut dataflows, "dataflows")?,
-                    Key::Field(16) => field(&mut map, &mut workbooks, "workbooks")?,
-                    Key::Field(17) => field(&mut map, &mut pipeline_id, "pipelineId")?,
+                    Key::Field(8) => field(&mut map, &mut description, "description"),
+                    Key::Field(9) => field(&mut map, &mut type_field, "type"),
+                    Key::Field(10) => field(&mut map, &mut state, "state"),
+                    Key::Field(11) => field(&mut map, &mut users, "users"),
+                    Key::Field(12) => field(&mut map, &mut reports, "reports"),
+                    Key::Field(13) => field(&mut map, &mut dashboards, "dashboards"),
+                    Key::Field(14) => field(&mut map, &mut datasets, "datasets"),
+                    Key::Field(15) => field(&mut map, &mut dataflows, "dataflows"),
+                    Key::Field(16) => field(&mut map, &mut workbooks, "workbooks"),
+                    Key::Field(17) => field(&mut map, &mut pipeline_id, "pipelineId"),
                     Key::Field(18) => {
                         field(
                             &mut map,
                             &mut has_workspace_level_settings,
                             "hasWorkspaceLevelSettings",
-                        )?
+                        )
                     }
                     Key::Field(19) => {
                         field(
                             &mut map,
                             &mut capacity_migration_status,
                             "capacityMigrationStatus",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -1645,11 +1643,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("description", &self.description)?;
-            object.optional("stages", &self.stages)?;
-            object.optional("users", &self.users)?;
+            object.field("id", &self.id);
+            object.optional("displayName", &self.display_name);
+            object.optional("description", &self.description);
+            object.optional("stages", &self.stages);
+            object.optional("users", &self.users);
             object.end(&self.unknown_fields)
         }
     }
@@ -1685,13 +1683,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => field(&mut map, &mut stages, "stages")?,
-                    Key::Field(4) => field(&mut map, &mut users, "users")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => field(&mut map, &mut stages, "stages"),
+                    Key::Field(4) => field(&mut map, &mut users, "users"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -1759,23 +1757,23 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("datasetId", &self.dataset_id)?;
-            object.optional("appId", &self.app_id)?;
-            object.optional("description", &self.description)?;
-            object.optional("reportType", &self.report_type)?;
-            object.optional("originalReportId", &self.original_report_id)?;
-            object.optional("isOwnedByMe", &self.is_owned_by_me)?;
-            object.optional("webUrl", &self.web_url)?;
-            object.optional("embedUrl", &self.embed_url)?;
-            object.optional("createdBy", &self.created_by)?;
-            object.optional("modifiedBy", &self.modified_by)?;
-            object.optional("createdDateTime", &self.created_date_time)?;
-            object.optional("modifiedDateTime", &self.modified_date_time)?;
-            object.optional("users", &self.users)?;
-            object.optional("subscriptions", &self.subscriptions)?;
-            object.optional("workspaceId", &self.workspace_id)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("datasetId", &self.dataset_id);
+            object.optional("appId", &self.app_id);
+            object.optional("description", &self.description);
+            object.optional("reportType", &self.report_type);
+            object.optional("originalReportId", &self.original_report_id);
+            object.optional("isOwnedByMe", &self.is_owned_by_me);
+            object.optional("webUrl", &self.web_url);
+            object.optional("embedUrl", &self.embed_url);
+            object.optional("createdBy", &self.created_by);
+            object.optional("modifiedBy", &self.modified_by);
+            object.optional("createdDateTime", &self.created_date_time);
+            object.optional("modifiedDateTime", &self.modified_date_time);
+            object.optional("users", &self.users);
+            object.optional("subscriptions", &self.subscriptions);
+            object.optional("workspaceId", &self.workspace_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -1835,33 +1833,33 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut dataset_id, "datasetId")?,
-                    Key::Field(3) => field(&mut map, &mut app_id, "appId")?,
-                    Key::Field(4) => field(&mut map, &mut description, "description")?,
-                    Key::Field(5) => field(&mut map, &mut report_type, "reportType")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut dataset_id, "datasetId"),
+                    Key::Field(3) => field(&mut map, &mut app_id, "appId"),
+                    Key::Field(4) => field(&mut map, &mut description, "description"),
+                    Key::Field(5) => field(&mut map, &mut report_type, "reportType"),
                     Key::Field(6) => {
-                        field(&mut map, &mut original_report_id, "originalReportId")?
+                        field(&mut map, &mut original_report_id, "originalReportId")
                     }
-                    Key::Field(7) => field(&mut map, &mut is_owned_by_me, "isOwnedByMe")?,
-                    Key::Field(8) => field(&mut map, &mut web_url, "webUrl")?,
-                    Key::Field(9) => field(&mut map, &mut embed_url, "embedUrl")?,
-                    Key::Field(10) => field(&mut map, &mut created_by, "createdBy")?,
-                    Key::Field(11) => field(&mut map, &mut modified_by, "modifiedBy")?,
+                    Key::Field(7) => field(&mut map, &mut is_owned_by_me, "isOwnedByMe"),
+                    Key::Field(8) => field(&mut map, &mut web_url, "webUrl"),
+                    Key::Field(9) => field(&mut map, &mut embed_url, "embedUrl"),
+                    Key::Field(10) => field(&mut map, &mut created_by, "createdBy"),
+                    Key::Field(11) => field(&mut map, &mut modified_by, "modifiedBy"),
                     Key::Field(12) => {
-                        field(&mut map, &mut created_date_time, "createdDateTime")?
+                        field(&mut map, &mut created_date_time, "createdDateTime")
                     }
                     Key::Field(13) => {
-                        field(&mut map, &mut modified_date_time, "modifiedDateTime")?
+                        field(&mut map, &mut modified_date_time, "modifiedDateTime")
                     }
-                    Key::Field(14) => field(&mut map, &mut users, "users")?,
+                    Key::Field(14) => field(&mut map, &mut users, "users"),
                     Key::Field(15) => {
-                        field(&mut map, &mut subscriptions, "subscriptions")?
+                        field(&mut map, &mut subscriptions, "subscriptions")
                     }
-                    Key::Field(16) => field(&mut map, &mut workspace_id, "workspaceId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(16) => field(&mut map, &mut workspace_id, "workspaceId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -1913,9 +1911,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("servicePrincipalId", &self.service_principal_id)?;
+            object.field("id", &self.id);
+            object.optional("displayName", &self.display_name);
+            object.optional("servicePrincipalId", &self.service_principal_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -1943,13 +1941,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
                     Key::Field(2) => {
-                        field(&mut map, &mut service_principal_id, "servicePrincipalId")?
+                        field(&mut map, &mut service_principal_id, "servicePrincipalId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -1995,14 +1993,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("title", &self.title)?;
-            object.optional("reportId", &self.report_id)?;
-            object.optional("datasetId", &self.dataset_id)?;
-            object.optional("rowSpan", &self.row_span)?;
-            object.optional("colSpan", &self.col_span)?;
-            object.optional("embedUrl", &self.embed_url)?;
-            object.optional("embedData", &self.embed_data)?;
+            object.field("id", &self.id);
+            object.optional("title", &self.title);
+            object.optional("reportId", &self.report_id);
+            object.optional("datasetId", &self.dataset_id);
+            object.optional("rowSpan", &self.row_span);
+            object.optional("colSpan", &self.col_span);
+            object.optional("embedUrl", &self.embed_url);
+            object.optional("embedData", &self.embed_data);
             object.end(&self.unknown_fields)
         }
     }
@@ -2044,16 +2042,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut title, "title")?,
-                    Key::Field(2) => field(&mut map, &mut report_id, "reportId")?,
-                    Key::Field(3) => field(&mut map, &mut dataset_id, "datasetId")?,
-                    Key::Field(4) => lenient_field(&mut map, &mut row_span, "rowSpan")?,
-                    Key::Field(5) => lenient_field(&mut map, &mut col_span, "colSpan")?,
-                    Key::Field(6) => field(&mut map, &mut embed_url, "embedUrl")?,
-                    Key::Field(7) => field(&mut map, &mut embed_data, "embedData")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut title, "title"),
+                    Key::Field(2) => field(&mut map, &mut report_id, "reportId"),
+                    Key::Field(3) => field(&mut map, &mut dataset_id, "datasetId"),
+                    Key::Field(4) => lenient_field(&mut map, &mut row_span, "rowSpan"),
+                    Key::Field(5) => lenient_field(&mut map, &mut col_span, "colSpan"),
+                    Key::Field(6) => field(&mut map, &mut embed_url, "embedUrl"),
+                    Key::Field(7) => field(&mut map, &mut embed_data, "embedData"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -2098,11 +2096,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.optional("publishedBy", &self.published_by)?;
-            object.optional("lastUpdate", &self.last_update)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("description", &self.description);
+            object.optional("publishedBy", &self.published_by);
+            object.optional("lastUpdate", &self.last_update);
             object.end(&self.unknown_fields)
         }
     }
@@ -2138,13 +2136,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => field(&mut map, &mut published_by, "publishedBy")?,
-                    Key::Field(4) => field(&mut map, &mut last_update, "lastUpdate")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => field(&mut map, &mut published_by, "publishedBy"),
+                    Key::Field(4) => field(&mut map, &mut last_update, "lastUpdate"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -2188,12 +2186,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.field("appUserAccessRight", &self.app_user_access_right)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("principalType", &self.principal_type);
+            object.field("appUserAccessRight", &self.app_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -2231,22 +2229,18 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
                     Key::Field(4) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
                     Key::Field(5) => {
-                        field(
-                            &mut map,
-                            &mut app_user_access_right,
-                            "appUserAccessRight",
-                        )?
+                        field(&mut map, &mut app_user_access_right, "appUserAccessRight")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -2310,12 +2304,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("artifactId", &self.artifact_id)?;
-            object.field("displayName", &self.display_name)?;
-            object.field("artifactType", &self.artifact_type)?;
-            object.field("accessRight", &self.access_right)?;
-            object.optional("shareType", &self.share_type)?;
-            object.optional("sharer", &self.sharer)?;
+            object.field("artifactId", &self.artifact_id);
+            object.field("displayName", &self.display_name);
+            object.field("artifactType", &self.artifact_type);
+            object.field("accessRight", &self.access_right);
+            object.optional("shareType", &self.share_type);
+            object.optional("sharer", &self.sharer);
             object.end(&self.unknown_fields)
         }
     }
@@ -2353,14 +2347,14 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut artifact_id, "artifactId")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut artifact_type, "artifactType")?,
-                    Key::Field(3) => field(&mut map, &mut access_right, "accessRight")?,
-                    Key::Field(4) => field(&mut map, &mut share_type, "shareType")?,
-                    Key::Field(5) => field(&mut map, &mut sharer, "sharer")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut artifact_id, "artifactId"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut artifact_type, "artifactType"),
+                    Key::Field(3) => field(&mut map, &mut access_right, "accessRight"),
+                    Key::Field(4) => field(&mut map, &mut share_type, "shareType"),
+                    Key::Field(5) => field(&mut map, &mut sharer, "sharer"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 artifact_id: required(artifact_id, "artifactId")?,
@@ -2423,10 +2417,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("odata.context", &self.odata_context)?;
-            object.optional("artifactAccessEntities", &self.artifact_access_entities)?;
-            object.optional("continuationUri", &self.continuation_uri)?;
-            object.optional("continuationToken", &self.continuation_token)?;
+            object.optional("odata.context", &self.odata_context);
+            object.optional("artifactAccessEntities", &self.artifact_access_entities);
+            object.optional("continuationUri", &self.continuation_uri);
+            object.optional("continuationToken", &self.continuation_token);
             object.end(&self.unknown_fields)
         }
     }
@@ -2461,24 +2455,22 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => {
-                        field(&mut map, &mut odata_context, "odata.context")?
-                    }
+                    Key::Field(0) => field(&mut map, &mut odata_context, "odata.context"),
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut artifact_access_entities,
                             "artifactAccessEntities",
-                        )?
+                        )
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut continuation_uri, "continuationUri")?
+                        field(&mut map, &mut continuation_uri, "continuationUri")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut continuation_token, "continuationToken")?
+                        field(&mut map, &mut continuation_token, "continuationToken")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 odata_context: odata_context.unwrap_or_default(),
@@ -2517,7 +2509,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
+            object.field("id", &self.id);
             object.end(&self.unknown_fields)
         }
     }
@@ -2541,9 +2533,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -2573,7 +2565,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
+            object.field("id", &self.id);
             object.end(&self.unknown_fields)
         }
     }
@@ -2597,9 +2589,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -2629,7 +2621,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("expression", &self.expression)?;
+            object.field("expression", &self.expression);
             object.end(&self.unknown_fields)
         }
     }
@@ -2653,9 +2645,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut expression, "expression")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut expression, "expression"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 expression: required(expression, "expression")?,
@@ -2685,7 +2677,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("capacityId", &self.capacity_id)?;
+            object.field("capacityId", &self.capacity_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -2709,9 +2701,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut capacity_id, "capacityId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut capacity_id, "capacityId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 capacity_id: required(capacity_id, "capacityId")?,
@@ -2741,7 +2733,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("dataflowStorageId", &self.dataflow_storage_id)?;
+            object.field("dataflowStorageId", &self.dataflow_storage_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -2766,10 +2758,10 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut dataflow_storage_id, "dataflowStorageId")?
+                        field(&mut map, &mut dataflow_storage_id, "dataflowStorageId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 dataflow_storage_id: required(dataflow_storage_id, "dataflowStorageId")?,
@@ -2799,7 +2791,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("workspaceId", &self.workspace_id)?;
+            object.field("workspaceId", &self.workspace_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -2823,9 +2815,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut workspace_id, "workspaceId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut workspace_id, "workspaceId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 workspace_id: required(workspace_id, "workspaceId")?,
@@ -2859,7 +2851,7 @@ pub mod models {
                 .optional(
                     "capacityMigrationAssignments",
                     &self.capacity_migration_assignments,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -2892,10 +2884,10 @@ pub mod models {
                             &mut map,
                             &mut capacity_migration_assignments,
                             "capacityMigrationAssignments",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 capacity_migration_assignments: capacity_migration_assignments
@@ -2938,10 +2930,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.field("state", &self.state)?;
-            object.field("extendedState", &self.extended_state)?;
-            object.optional("additionalInfo", &self.additional_info)?;
+            object.field("name", &self.name);
+            object.field("state", &self.state);
+            object.field("extendedState", &self.extended_state);
+            object.optional("additionalInfo", &self.additional_info);
             object.end(&self.unknown_fields)
         }
     }
@@ -2970,16 +2962,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut state, "state")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut state, "state"),
                     Key::Field(2) => {
-                        field(&mut map, &mut extended_state, "extendedState")?
+                        field(&mut map, &mut extended_state, "extendedState")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut additional_info, "additionalInfo")?
+                        field(&mut map, &mut additional_info, "additionalInfo")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -3033,8 +3025,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("@odata.context", &self.odata_context)?;
-            object.optional("features", &self.features)?;
+            object.optional("@odata.context", &self.odata_context);
+            object.optional("features", &self.features);
             object.end(&self.unknown_fields)
         }
     }
@@ -3062,11 +3054,11 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut odata_context, "@odata.context")?
+                        field(&mut map, &mut odata_context, "@odata.context")
                     }
-                    Key::Field(1) => field(&mut map, &mut features, "features")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(1) => field(&mut map, &mut features, "features"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 odata_context: odata_context.unwrap_or_default(),
@@ -3104,10 +3096,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("subscriptionId", &self.subscription_id)?;
-            object.optional("resourceGroup", &self.resource_group)?;
-            object.optional("resourceName", &self.resource_name)?;
+            object.optional("id", &self.id);
+            object.optional("subscriptionId", &self.subscription_id);
+            object.optional("resourceGroup", &self.resource_group);
+            object.optional("resourceName", &self.resource_name);
             object.end(&self.unknown_fields)
         }
     }
@@ -3141,16 +3133,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
                     Key::Field(1) => {
-                        field(&mut map, &mut subscription_id, "subscriptionId")?
+                        field(&mut map, &mut subscription_id, "subscriptionId")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut resource_group, "resourceGroup")?
+                        field(&mut map, &mut resource_group, "resourceGroup")
                     }
-                    Key::Field(3) => field(&mut map, &mut resource_name, "resourceName")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(3) => field(&mut map, &mut resource_name, "resourceName"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -3185,8 +3177,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("gatewayObjectId", &self.gateway_object_id)?;
-            object.optional("datasourceObjectIds", &self.datasource_object_ids)?;
+            object.field("gatewayObjectId", &self.gateway_object_id);
+            object.optional("datasourceObjectIds", &self.datasource_object_ids);
             object.end(&self.unknown_fields)
         }
     }
@@ -3214,17 +3206,17 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut gateway_object_id, "gatewayObjectId")?
+                        field(&mut map, &mut gateway_object_id, "gatewayObjectId")
                     }
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut datasource_object_ids,
                             "datasourceObjectIds",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 gateway_object_id: required(gateway_object_id, "gatewayObjectId")?,
@@ -3271,16 +3263,15 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("admins", &self.admins)?;
-            object.optional("sku", &self.sku)?;
-            object.optional("state", &self.state)?;
-            object
-                .optional("capacityUserAccessRight", &self.capacity_user_access_right)?;
-            object.optional("region", &self.region)?;
-            object.optional("tenantKeyId", &self.tenant_key_id)?;
-            object.optional("tenantKey", &self.tenant_key)?;
+            object.field("id", &self.id);
+            object.optional("displayName", &self.display_name);
+            object.optional("admins", &self.admins);
+            object.optional("sku", &self.sku);
+            object.optional("state", &self.state);
+            object.optional("capacityUserAccessRight", &self.capacity_user_access_right);
+            object.optional("region", &self.region);
+            object.optional("tenantKeyId", &self.tenant_key_id);
+            object.optional("tenantKey", &self.tenant_key);
             object.end(&self.unknown_fields)
         }
     }
@@ -3326,23 +3317,23 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut admins, "admins")?,
-                    Key::Field(3) => field(&mut map, &mut sku, "sku")?,
-                    Key::Field(4) => field(&mut map, &mut state, "state")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut admins, "admins"),
+                    Key::Field(3) => field(&mut map, &mut sku, "sku"),
+                    Key::Field(4) => field(&mut map, &mut state, "state"),
                     Key::Field(5) => {
                         field(
                             &mut map,
                             &mut capacity_user_access_right,
                             "capacityUserAccessRight",
-                        )?
+                        )
                     }
-                    Key::Field(6) => field(&mut map, &mut region, "region")?,
-                    Key::Field(7) => field(&mut map, &mut tenant_key_id, "tenantKeyId")?,
-                    Key::Field(8) => field(&mut map, &mut tenant_key, "tenantKey")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(6) => field(&mut map, &mut region, "region"),
+                    Key::Field(7) => field(&mut map, &mut tenant_key_id, "tenantKeyId"),
+                    Key::Field(8) => field(&mut map, &mut tenant_key, "tenantKey"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -3384,8 +3375,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("workspacesToAssign", &self.workspaces_to_assign)?;
-            object.field("targetCapacityObjectId", &self.target_capacity_object_id)?;
+            object.field("workspacesToAssign", &self.workspaces_to_assign);
+            object.field("targetCapacityObjectId", &self.target_capacity_object_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -3413,17 +3404,17 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut workspaces_to_assign, "workspacesToAssign")?
+                        field(&mut map, &mut workspaces_to_assign, "workspacesToAssign")
                     }
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut target_capacity_object_id,
                             "targetCapacityObjectId",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 workspaces_to_assign: required(
@@ -3460,7 +3451,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("tenantKeyId", &self.tenant_key_id)?;
+            object.optional("tenantKeyId", &self.tenant_key_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -3484,9 +3475,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut tenant_key_id, "tenantKeyId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut tenant_key_id, "tenantKeyId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 tenant_key_id: tenant_key_id.unwrap_or_default(),
@@ -3530,15 +3521,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("userType", &self.user_type)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
-            object
-                .optional("capacityUserAccessRight", &self.capacity_user_access_right)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("userType", &self.user_type);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
+            object.optional("capacityUserAccessRight", &self.capacity_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -3582,24 +3572,24 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
-                    Key::Field(4) => field(&mut map, &mut user_type, "userType")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
+                    Key::Field(4) => field(&mut map, &mut user_type, "userType"),
                     Key::Field(5) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(6) => field(&mut map, &mut profile, "profile")?,
+                    Key::Field(6) => field(&mut map, &mut profile, "profile"),
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut capacity_user_access_right,
                             "capacityUserAccessRight",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -3640,8 +3630,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.field("status", &self.status)?;
+            object.field("id", &self.id);
+            object.field("status", &self.status);
             object.end(&self.unknown_fields)
         }
     }
@@ -3666,10 +3656,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut status, "status")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut status, "status"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -3716,9 +3706,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.optional("targetWorkspaceId", &self.target_workspace_id)?;
-            object.optional("targetModelId", &self.target_model_id)?;
+            object.field("name", &self.name);
+            object.optional("targetWorkspaceId", &self.target_workspace_id);
+            object.optional("targetModelId", &self.target_model_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -3746,15 +3736,15 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
                     Key::Field(1) => {
-                        field(&mut map, &mut target_workspace_id, "targetWorkspaceId")?
+                        field(&mut map, &mut target_workspace_id, "targetWorkspaceId")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut target_model_id, "targetModelId")?
+                        field(&mut map, &mut target_model_id, "targetModelId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -3794,11 +3784,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("targetDashboardId", &self.target_dashboard_id)?;
-            object.optional("targetWorkspaceId", &self.target_workspace_id)?;
-            object.optional("targetReportId", &self.target_report_id)?;
-            object.optional("targetModelId", &self.target_model_id)?;
-            object.optional("positionConflictAction", &self.position_conflict_action)?;
+            object.field("targetDashboardId", &self.target_dashboard_id);
+            object.optional("targetWorkspaceId", &self.target_workspace_id);
+            object.optional("targetReportId", &self.target_report_id);
+            object.optional("targetModelId", &self.target_model_id);
+            object.optional("positionConflictAction", &self.position_conflict_action);
             object.end(&self.unknown_fields)
         }
     }
@@ -3835,26 +3825,26 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut target_dashboard_id, "targetDashboardId")?
+                        field(&mut map, &mut target_dashboard_id, "targetDashboardId")
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut target_workspace_id, "targetWorkspaceId")?
+                        field(&mut map, &mut target_workspace_id, "targetWorkspaceId")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut target_report_id, "targetReportId")?
+                        field(&mut map, &mut target_report_id, "targetReportId")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut target_model_id, "targetModelId")?
+                        field(&mut map, &mut target_model_id, "targetModelId")
                     }
                     Key::Field(4) => {
                         field(
                             &mut map,
                             &mut position_conflict_action,
                             "positionConflictAction",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 target_dashboard_id: required(target_dashboard_id, "targetDashboardId")?,
@@ -3900,13 +3890,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.field("dataType", &self.data_type)?;
-            object.optional("formatString", &self.format_string)?;
-            object.optional("sortByColumn", &self.sort_by_column)?;
-            object.optional("dataCategory", &self.data_category)?;
-            object.optional("isHidden", &self.is_hidden)?;
-            object.optional("summarizeBy", &self.summarize_by)?;
+            object.field("name", &self.name);
+            object.field("dataType", &self.data_type);
+            object.optional("formatString", &self.format_string);
+            object.optional("sortByColumn", &self.sort_by_column);
+            object.optional("dataCategory", &self.data_category);
+            object.optional("isHidden", &self.is_hidden);
+            object.optional("summarizeBy", &self.summarize_by);
             object.end(&self.unknown_fields)
         }
     }
@@ -3946,17 +3936,15 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut data_type, "dataType")?,
-                    Key::Field(2) => field(&mut map, &mut format_string, "formatString")?,
-                    Key::Field(3) => {
-                        field(&mut map, &mut sort_by_column, "sortByColumn")?
-                    }
-                    Key::Field(4) => field(&mut map, &mut data_category, "dataCategory")?,
-                    Key::Field(5) => field(&mut map, &mut is_hidden, "isHidden")?,
-                    Key::Field(6) => field(&mut map, &mut summarize_by, "summarizeBy")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut data_type, "dataType"),
+                    Key::Field(2) => field(&mut map, &mut format_string, "formatString"),
+                    Key::Field(3) => field(&mut map, &mut sort_by_column, "sortByColumn"),
+                    Key::Field(4) => field(&mut map, &mut data_category, "dataCategory"),
+                    Key::Field(5) => field(&mut map, &mut is_hidden, "isHidden"),
+                    Key::Field(6) => field(&mut map, &mut summarize_by, "summarizeBy"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -4000,11 +3988,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.field("tables", &self.tables)?;
-            object.optional("relationships", &self.relationships)?;
-            object.optional("datasources", &self.datasources)?;
-            object.optional("defaultMode", &self.default_mode)?;
+            object.field("name", &self.name);
+            object.field("tables", &self.tables);
+            object.optional("relationships", &self.relationships);
+            object.optional("datasources", &self.datasources);
+            object.optional("defaultMode", &self.default_mode);
             object.end(&self.unknown_fields)
         }
     }
@@ -4040,15 +4028,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut tables, "tables")?,
-                    Key::Field(2) => {
-                        field(&mut map, &mut relationships, "relationships")?
-                    }
-                    Key::Field(3) => field(&mut map, &mut datasources, "datasources")?,
-                    Key::Field(4) => field(&mut map, &mut default_mode, "defaultMode")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut tables, "tables"),
+                    Key::Field(2) => field(&mut map, &mut relationships, "relationships"),
+                    Key::Field(3) => field(&mut map, &mut datasources, "datasources"),
+                    Key::Field(4) => field(&mut map, &mut default_mode, "defaultMode"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -4085,7 +4071,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("installDetails", &self.install_details)?;
+            object.optional("installDetails", &self.install_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -4110,10 +4096,10 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut install_details, "installDetails")?
+                        field(&mut map, &mut install_details, "installDetails")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 install_details: install_details.unwrap_or_default(),
@@ -4144,7 +4130,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("displayName", &self.display_name)?;
+            object.field("displayName", &self.display_name);
             object.end(&self.unknown_fields)
         }
     }
@@ -4168,9 +4154,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut display_name, "displayName")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 display_name: required(display_name, "displayName")?,
@@ -4202,8 +4188,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("displayName", &self.display_name)?;
-            object.optional("description", &self.description)?;
+            object.field("displayName", &self.display_name);
+            object.optional("description", &self.description);
             object.end(&self.unknown_fields)
         }
     }
@@ -4230,10 +4216,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(1) => field(&mut map, &mut description, "description")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(1) => field(&mut map, &mut description, "description"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 display_name: required(display_name, "displayName")?,
@@ -4307,17 +4293,17 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("credentials", &self.credentials)?;
-            object.field("credentialType", &self.credential_type)?;
-            object.field("encryptedConnection", &self.encrypted_connection)?;
-            object.field("encryptionAlgorithm", &self.encryption_algorithm)?;
-            object.field("privacyLevel", &self.privacy_level)?;
-            object.optional("useCallerAADIdentity", &self.use_caller_aad_identity)?;
+            object.field("credentials", &self.credentials);
+            object.field("credentialType", &self.credential_type);
+            object.field("encryptedConnection", &self.encrypted_connection);
+            object.field("encryptionAlgorithm", &self.encryption_algorithm);
+            object.field("privacyLevel", &self.privacy_level);
+            object.optional("useCallerAADIdentity", &self.use_caller_aad_identity);
             object
                 .optional(
                     "useEndUserOAuth2Credentials",
                     &self.use_end_user_o_auth2_credentials,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -4357,41 +4343,33 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut credentials, "credentials")?,
+                    Key::Field(0) => field(&mut map, &mut credentials, "credentials"),
                     Key::Field(1) => {
-                        field(&mut map, &mut credential_type, "credentialType")?
+                        field(&mut map, &mut credential_type, "credentialType")
                     }
                     Key::Field(2) => {
-                        field(
-                            &mut map,
-                            &mut encrypted_connection,
-                            "encryptedConnection",
-                        )?
+                        field(&mut map, &mut encrypted_connection, "encryptedConnection")
                     }
                     Key::Field(3) => {
-                        field(
-                            &mut map,
-                            &mut encryption_algorithm,
-                            "encryptionAlgorithm",
-                        )?
+                        field(&mut map, &mut encryption_algorithm, "encryptionAlgorithm")
                     }
-                    Key::Field(4) => field(&mut map, &mut privacy_level, "privacyLevel")?,
+                    Key::Field(4) => field(&mut map, &mut privacy_level, "privacyLevel"),
                     Key::Field(5) => {
                         field(
                             &mut map,
                             &mut use_caller_aad_identity,
                             "useCallerAADIdentity",
-                        )?
+                        )
                     }
                     Key::Field(6) => {
                         field(
                             &mut map,
                             &mut use_end_user_o_auth2_credentials,
                             "useEndUserOAuth2Credentials",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 credentials: required(credentials, "credentials")?,
@@ -4471,14 +4449,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("isReadOnly", &self.is_read_only)?;
-            object.optional("appId", &self.app_id)?;
-            object.optional("webUrl", &self.web_url)?;
-            object.optional("embedUrl", &self.embed_url)?;
-            object.optional("users", &self.users)?;
-            object.optional("subscriptions", &self.subscriptions)?;
+            object.field("id", &self.id);
+            object.optional("displayName", &self.display_name);
+            object.optional("isReadOnly", &self.is_read_only);
+            object.optional("appId", &self.app_id);
+            object.optional("webUrl", &self.web_url);
+            object.optional("embedUrl", &self.embed_url);
+            object.optional("users", &self.users);
+            object.optional("subscriptions", &self.subscriptions);
             object.end(&self.unknown_fields)
         }
     }
@@ -4520,18 +4498,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly")?,
-                    Key::Field(3) => field(&mut map, &mut app_id, "appId")?,
-                    Key::Field(4) => field(&mut map, &mut web_url, "webUrl")?,
-                    Key::Field(5) => field(&mut map, &mut embed_url, "embedUrl")?,
-                    Key::Field(6) => field(&mut map, &mut users, "users")?,
-                    Key::Field(7) => {
-                        field(&mut map, &mut subscriptions, "subscriptions")?
-                    }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
+                    Key::Field(3) => field(&mut map, &mut app_id, "appId"),
+                    Key::Field(4) => field(&mut map, &mut web_url, "webUrl"),
+                    Key::Field(5) => field(&mut map, &mut embed_url, "embedUrl"),
+                    Key::Field(6) => field(&mut map, &mut users, "users"),
+                    Key::Field(7) => field(&mut map, &mut subscriptions, "subscriptions"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -4584,14 +4560,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("userType", &self.user_type)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
-            object.field("dashboardUserAccessRight", &self.dashboard_user_access_right)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("userType", &self.user_type);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
+            object.field("dashboardUserAccessRight", &self.dashboard_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -4633,24 +4609,24 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
-                    Key::Field(4) => field(&mut map, &mut user_type, "userType")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
+                    Key::Field(4) => field(&mut map, &mut user_type, "userType"),
                     Key::Field(5) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(6) => field(&mut map, &mut profile, "profile")?,
+                    Key::Field(6) => field(&mut map, &mut profile, "profile"),
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut dashboard_user_access_right,
                             "dashboardUserAccessRight",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -4719,12 +4695,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("objectId", &self.object_id)?;
-            object.optional("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.optional("modelUrl", &self.model_url)?;
-            object.optional("configuredBy", &self.configured_by)?;
-            object.optional("users", &self.users)?;
+            object.field("objectId", &self.object_id);
+            object.optional("name", &self.name);
+            object.optional("description", &self.description);
+            object.optional("modelUrl", &self.model_url);
+            object.optional("configuredBy", &self.configured_by);
+            object.optional("users", &self.users);
             object.end(&self.unknown_fields)
         }
     }
@@ -4762,14 +4738,14 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut object_id, "objectId")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => field(&mut map, &mut model_url, "modelUrl")?,
-                    Key::Field(4) => field(&mut map, &mut configured_by, "configuredBy")?,
-                    Key::Field(5) => field(&mut map, &mut users, "users")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut object_id, "objectId"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => field(&mut map, &mut model_url, "modelUrl"),
+                    Key::Field(4) => field(&mut map, &mut configured_by, "configuredBy"),
+                    Key::Field(5) => field(&mut map, &mut users, "users"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 object_id: required(object_id, "objectId")?,
@@ -4809,9 +4785,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.field("isEnabled", &self.is_enabled)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.field("isEnabled", &self.is_enabled);
             object.end(&self.unknown_fields)
         }
     }
@@ -4839,11 +4815,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut is_enabled, "isEnabled")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut is_enabled, "isEnabled"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -4883,11 +4859,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("refreshType", &self.refresh_type)?;
-            object.optional("startTime", &self.start_time)?;
-            object.optional("endTime", &self.end_time)?;
-            object.optional("status", &self.status)?;
+            object.field("id", &self.id);
+            object.optional("refreshType", &self.refresh_type);
+            object.optional("startTime", &self.start_time);
+            object.optional("endTime", &self.end_time);
+            object.optional("status", &self.status);
             object.end(&self.unknown_fields)
         }
     }
@@ -4923,13 +4899,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut refresh_type, "refreshType")?,
-                    Key::Field(2) => field(&mut map, &mut start_time, "startTime")?,
-                    Key::Field(3) => field(&mut map, &mut end_time, "endTime")?,
-                    Key::Field(4) => field(&mut map, &mut status, "status")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut refresh_type, "refreshType"),
+                    Key::Field(2) => field(&mut map, &mut start_time, "startTime"),
+                    Key::Field(3) => field(&mut map, &mut end_time, "endTime"),
+                    Key::Field(4) => field(&mut map, &mut status, "status"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -4965,8 +4941,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("transactionId", &self.transaction_id)?;
-            object.optional("status", &self.status)?;
+            object.optional("transactionId", &self.transaction_id);
+            object.optional("status", &self.status);
             object.end(&self.unknown_fields)
         }
     }
@@ -4994,11 +4970,11 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut transaction_id, "transactionId")?
+                        field(&mut map, &mut transaction_id, "transactionId")
                     }
-                    Key::Field(1) => field(&mut map, &mut status, "status")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(1) => field(&mut map, &mut status, "status"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 transaction_id: transaction_id.unwrap_or_default(),
@@ -5035,10 +5011,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.optional("allowNativeQueries", &self.allow_native_queries)?;
-            object.optional("computeEngineBehavior", &self.compute_engine_behavior)?;
+            object.optional("name", &self.name);
+            object.optional("description", &self.description);
+            object.optional("allowNativeQueries", &self.allow_native_queries);
+            object.optional("computeEngineBehavior", &self.compute_engine_behavior);
             object.end(&self.unknown_fields)
         }
     }
@@ -5074,20 +5050,20 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut description, "description")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut description, "description"),
                     Key::Field(2) => {
-                        field(&mut map, &mut allow_native_queries, "allowNativeQueries")?
+                        field(&mut map, &mut allow_native_queries, "allowNativeQueries")
                     }
                     Key::Field(3) => {
                         field(
                             &mut map,
                             &mut compute_engine_behavior,
                             "computeEngineBehavior",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -5134,14 +5110,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("userType", &self.user_type)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
-            object.field("dataflowUserAccessRight", &self.dataflow_user_access_right)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("userType", &self.user_type);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
+            object.field("dataflowUserAccessRight", &self.dataflow_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -5183,24 +5159,24 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
-                    Key::Field(4) => field(&mut map, &mut user_type, "userType")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
+                    Key::Field(4) => field(&mut map, &mut user_type, "userType"),
                     Key::Field(5) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(6) => field(&mut map, &mut profile, "profile")?,
+                    Key::Field(6) => field(&mut map, &mut profile, "profile"),
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut dataflow_user_access_right,
                             "dataflowUserAccessRight",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -5273,14 +5249,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("userType", &self.user_type)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
-            object.field("datamartUserAccessRight", &self.datamart_user_access_right)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("userType", &self.user_type);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
+            object.field("datamartUserAccessRight", &self.datamart_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -5322,24 +5298,24 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
-                    Key::Field(4) => field(&mut map, &mut user_type, "userType")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
+                    Key::Field(4) => field(&mut map, &mut user_type, "userType"),
                     Key::Field(5) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(6) => field(&mut map, &mut profile, "profile")?,
+                    Key::Field(6) => field(&mut map, &mut profile, "profile"),
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut datamart_user_access_right,
                             "datamartUserAccessRight",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -5454,38 +5430,38 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("configuredBy", &self.configured_by)?;
-            object.optional("createdDate", &self.created_date)?;
-            object.optional("ContentProviderType", &self.content_provider_type)?;
-            object.optional("description", &self.description)?;
-            object.optional("upstreamDataflows", &self.upstream_dataflows)?;
-            object.optional("upstreamDatasets", &self.upstream_datasets)?;
-            object.optional("createReportEmbedURL", &self.create_report_embed_url)?;
-            object.optional("qnaEmbedURL", &self.qna_embed_url)?;
-            object.optional("webUrl", &self.web_url)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("configuredBy", &self.configured_by);
+            object.optional("createdDate", &self.created_date);
+            object.optional("ContentProviderType", &self.content_provider_type);
+            object.optional("description", &self.description);
+            object.optional("upstreamDataflows", &self.upstream_dataflows);
+            object.optional("upstreamDatasets", &self.upstream_datasets);
+            object.optional("createReportEmbedURL", &self.create_report_embed_url);
+            object.optional("qnaEmbedURL", &self.qna_embed_url);
+            object.optional("webUrl", &self.web_url);
             object
                 .optional(
                     "isEffectiveIdentityRequired",
                     &self.is_effective_identity_required,
-                )?;
+                );
             object
                 .optional(
                     "isEffectiveIdentityRolesRequired",
                     &self.is_effective_identity_roles_required,
-                )?;
+                );
             object
-                .optional("isOnPremGatewayRequired", &self.is_on_prem_gateway_required)?;
-            object.optional("encryption", &self.encryption)?;
-            object.optional("users", &self.users)?;
-            object.optional("addRowsAPIEnabled", &self.add_rows_api_enabled)?;
-            object.optional("isRefreshable", &self.is_refreshable)?;
+                .optional("isOnPremGatewayRequired", &self.is_on_prem_gateway_required);
+            object.optional("encryption", &self.encryption);
+            object.optional("users", &self.users);
+            object.optional("addRowsAPIEnabled", &self.add_rows_api_enabled);
+            object.optional("isRefreshable", &self.is_refreshable);
             object
-                .optional("isInPlaceSharingEnabled", &self.is_in_place_sharing_enabled)?;
-            object.optional("targetStorageMode", &self.target_storage_mode)?;
-            object.optional("queryScaleOutSettings", &self.query_scale_out_settings)?;
-            object.optional("defaultRetentionPolicy", &self.default_retention_policy)?;
+                .optional("isInPlaceSharingEnabled", &self.is_in_place_sharing_enabled);
+            object.optional("targetStorageMode", &self.target_storage_mode);
+            object.optional("queryScaleOutSettings", &self.query_scale_out_settings);
+            object.optional("defaultRetentionPolicy", &self.default_retention_policy);
             object.end(&self.unknown_fields)
         }
     }
@@ -5571,88 +5547,88 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut configured_by, "configuredBy")?,
-                    Key::Field(3) => field(&mut map, &mut created_date, "createdDate")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut configured_by, "configuredBy"),
+                    Key::Field(3) => field(&mut map, &mut created_date, "createdDate"),
                     Key::Field(4) => {
                         field(
                             &mut map,
                             &mut content_provider_type,
                             "ContentProviderType",
-                        )?
+                        )
                     }
-                    Key::Field(5) => field(&mut map, &mut description, "description")?,
+                    Key::Field(5) => field(&mut map, &mut description, "description"),
                     Key::Field(6) => {
-                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")?
+                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
                     }
                     Key::Field(7) => {
-                        field(&mut map, &mut upstream_datasets, "upstreamDatasets")?
+                        field(&mut map, &mut upstream_datasets, "upstreamDatasets")
                     }
                     Key::Field(8) => {
                         field(
                             &mut map,
                             &mut create_report_embed_url,
                             "createReportEmbedURL",
-                        )?
+                        )
                     }
-                    Key::Field(9) => field(&mut map, &mut qna_embed_url, "qnaEmbedURL")?,
-                    Key::Field(10) => field(&mut map, &mut web_url, "webUrl")?,
+                    Key::Field(9) => field(&mut map, &mut qna_embed_url, "qnaEmbedURL"),
+                    Key::Field(10) => field(&mut map, &mut web_url, "webUrl"),
                     Key::Field(11) => {
                         field(
                             &mut map,
                             &mut is_effective_identity_required,
                             "isEffectiveIdentityRequired",
-                        )?
+                        )
                     }
                     Key::Field(12) => {
                         field(
                             &mut map,
                             &mut is_effective_identity_roles_required,
                             "isEffectiveIdentityRolesRequired",
-                        )?
+                        )
                     }
                     Key::Field(13) => {
                         field(
                             &mut map,
                             &mut is_on_prem_gateway_required,
                             "isOnPremGatewayRequired",
-                        )?
+                        )
                     }
-                    Key::Field(14) => field(&mut map, &mut encryption, "encryption")?,
-                    Key::Field(15) => field(&mut map, &mut users, "users")?,
+                    Key::Field(14) => field(&mut map, &mut encryption, "encryption"),
+                    Key::Field(15) => field(&mut map, &mut users, "users"),
                     Key::Field(16) => {
-                        field(&mut map, &mut add_rows_api_enabled, "addRowsAPIEnabled")?
+                        field(&mut map, &mut add_rows_api_enabled, "addRowsAPIEnabled")
                     }
                     Key::Field(17) => {
-                        field(&mut map, &mut is_refreshable, "isRefreshable")?
+                        field(&mut map, &mut is_refreshable, "isRefreshable")
                     }
                     Key::Field(18) => {
                         field(
                             &mut map,
                             &mut is_in_place_sharing_enabled,
                             "isInPlaceSharingEnabled",
-                        )?
+                        )
                     }
                     Key::Field(19) => {
-                        field(&mut map, &mut target_storage_mode, "targetStorageMode")?
+                        field(&mut map, &mut target_storage_mode, "targetStorageMode")
                     }
                     Key::Field(20) => {
                         field(
                             &mut map,
                             &mut query_scale_out_settings,
                             "queryScaleOutSettings",
-                        )?
+                        )
                     }
                     Key::Field(21) => {
                         field(
                             &mut map,
                             &mut default_retention_policy,
                             "defaultRetentionPolicy",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -5738,14 +5714,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("query", &self.query)?;
-            object.optional("queryTimeout", &self.query_timeout)?;
-            object.optional("resultSetRowCountLimit", &self.result_set_row_count_limit)?;
-            object.optional("schemaOnly", &self.schema_only)?;
-            object.optional("effectiveUsername", &self.effective_username)?;
-            object.optional("roles", &self.roles)?;
-            object.optional("customData", &self.custom_data)?;
-            object.optional("culture", &self.culture)?;
+            object.field("query", &self.query);
+            object.optional("queryTimeout", &self.query_timeout);
+            object.optional("resultSetRowCountLimit", &self.result_set_row_count_limit);
+            object.optional("schemaOnly", &self.schema_only);
+            object.optional("effectiveUsername", &self.effective_username);
+            object.optional("roles", &self.roles);
+            object.optional("customData", &self.custom_data);
+            object.optional("culture", &self.culture);
             object.end(&self.unknown_fields)
         }
     }
@@ -5787,26 +5763,26 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut query, "query")?,
+                    Key::Field(0) => field(&mut map, &mut query, "query"),
                     Key::Field(1) => {
-                        lenient_field(&mut map, &mut query_timeout, "queryTimeout")?
+                        lenient_field(&mut map, &mut query_timeout, "queryTimeout")
                     }
                     Key::Field(2) => {
                         lenient_field(
                             &mut map,
                             &mut result_set_row_count_limit,
                             "resultSetRowCountLimit",
-                        )?
+                        )
                     }
-                    Key::Field(3) => field(&mut map, &mut schema_only, "schemaOnly")?,
+                    Key::Field(3) => field(&mut map, &mut schema_only, "schemaOnly"),
                     Key::Field(4) => {
-                        field(&mut map, &mut effective_username, "effectiveUsername")?
+                        field(&mut map, &mut effective_username, "effectiveUsername")
                     }
-                    Key::Field(5) => field(&mut map, &mut roles, "roles")?,
-                    Key::Field(6) => field(&mut map, &mut custom_data, "customData")?,
-                    Key::Field(7) => field(&mut map, &mut culture, "culture")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(5) => field(&mut map, &mut roles, "roles"),
+                    Key::Field(6) => field(&mut map, &mut custom_data, "customData"),
+                    Key::Field(7) => field(&mut map, &mut culture, "culture"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 query: required(query, "query")?,
@@ -5846,8 +5822,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("code", &self.code)?;
-            object.optional("message", &self.message)?;
+            object.optional("code", &self.code);
+            object.optional("message", &self.message);
             object.end(&self.unknown_fields)
         }
     }
@@ -5874,10 +5850,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut code, "code")?,
-                    Key::Field(1) => field(&mut map, &mut message, "message")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut code, "code"),
+                    Key::Field(1) => field(&mut map, &mut message, "message"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 code: code.unwrap_or_default(),
@@ -5910,8 +5886,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("name", &self.name)?;
+            object.optional("id", &self.id);
+            object.optional("name", &self.name);
             object.end(&self.unknown_fields)
         }
     }
@@ -5937,10 +5913,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -5971,7 +5947,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("query", &self.query)?;
+            object.field("query", &self.query);
             object.end(&self.unknown_fields)
         }
     }
@@ -5995,9 +5971,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut query, "query")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut query, "query"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 query: required(query, "query")?,
@@ -6029,8 +6005,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("tables", &self.tables)?;
-            object.optional("error", &self.error)?;
+            object.optional("tables", &self.tables);
+            object.optional("error", &self.error);
             object.end(&self.unknown_fields)
         }
     }
@@ -6057,10 +6033,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut tables, "tables")?,
-                    Key::Field(1) => field(&mut map, &mut error, "error")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut tables, "tables"),
+                    Key::Field(1) => field(&mut map, &mut error, "error"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 tables: tables.unwrap_or_default(),
@@ -6097,9 +6073,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("queries", &self.queries)?;
-            object.optional("serializerSettings", &self.serializer_settings)?;
-            object.optional("impersonatedUserName", &self.impersonated_user_name)?;
+            object.field("queries", &self.queries);
+            object.optional("serializerSettings", &self.serializer_settings);
+            object.optional("impersonatedUserName", &self.impersonated_user_name);
             object.end(&self.unknown_fields)
         }
     }
@@ -6129,19 +6105,19 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut queries, "queries")?,
+                    Key::Field(0) => field(&mut map, &mut queries, "queries"),
                     Key::Field(1) => {
-                        field(&mut map, &mut serializer_settings, "serializerSettings")?
+                        field(&mut map, &mut serializer_settings, "serializerSettings")
                     }
                     Key::Field(2) => {
                         field(
                             &mut map,
                             &mut impersonated_user_name,
                             "impersonatedUserName",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 queries: required(queries, "queries")?,
@@ -6185,9 +6161,9 @@ pub mod models {
                 .optional(
                     "informationProtectionLabel",
                     &self.information_protection_label,
-                )?;
-            object.optional("results", &self.results)?;
-            object.optional("error", &self.error)?;
+                );
+            object.optional("results", &self.results);
+            object.optional("error", &self.error);
             object.end(&self.unknown_fields)
         }
     }
@@ -6222,12 +6198,12 @@ pub mod models {
                             &mut map,
                             &mut information_protection_label,
                             "informationProtectionLabel",
-                        )?
+                        )
                     }
-                    Key::Field(1) => field(&mut map, &mut results, "results")?,
-                    Key::Field(2) => field(&mut map, &mut error, "error")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(1) => field(&mut map, &mut results, "results"),
+                    Key::Field(2) => field(&mut map, &mut error, "error"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 information_protection_label: information_protection_label
@@ -6268,7 +6244,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("includeNulls", &self.include_nulls)?;
+            object.optional("includeNulls", &self.include_nulls);
             object.end(&self.unknown_fields)
         }
     }
@@ -6292,9 +6268,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut include_nulls, "includeNulls")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut include_nulls, "includeNulls"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 include_nulls: include_nulls.unwrap_or_default(),
@@ -6326,8 +6302,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("rows", &self.rows)?;
-            object.optional("error", &self.error)?;
+            object.optional("rows", &self.rows);
+            object.optional("error", &self.error);
             object.end(&self.unknown_fields)
         }
     }
@@ -6356,10 +6332,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut rows, "rows")?,
-                    Key::Field(1) => field(&mut map, &mut error, "error")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut rows, "rows"),
+                    Key::Field(1) => field(&mut map, &mut error, "error"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 rows: rows.unwrap_or_default(),
@@ -6411,8 +6387,8 @@ pub mod models {
                 .optional(
                     "autoSyncReadOnlyReplicas",
                     &self.auto_sync_read_only_replicas,
-                )?;
-            object.optional("maxReadOnlyReplicas", &self.max_read_only_replicas)?;
+                );
+            object.optional("maxReadOnlyReplicas", &self.max_read_only_replicas);
             object.end(&self.unknown_fields)
         }
     }
@@ -6458,17 +6434,17 @@ pub mod models {
                             &mut map,
                             &mut auto_sync_read_only_replicas,
                             "autoSyncReadOnlyReplicas",
-                        )?
+                        )
                     }
                     Key::Field(1) => {
                         lenient_field(
                             &mut map,
                             &mut max_read_only_replicas,
                             "maxReadOnlyReplicas",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 auto_sync_read_only_replicas: auto_sync_read_only_replicas
@@ -6525,16 +6501,16 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("commitVersion", &self.commit_version)?;
-            object.optional("commitTimestamp", &self.commit_timestamp)?;
-            object.optional("targetSyncVersion", &self.target_sync_version)?;
-            object.optional("targetSyncTimestamp", &self.target_sync_timestamp)?;
-            object.optional("triggerReason", &self.trigger_reason)?;
-            object.optional("syncStartTime", &self.sync_start_time)?;
-            object.optional("syncEndTime", &self.sync_end_time)?;
-            object.optional("minActiveReadVersion", &self.min_active_read_version)?;
-            object.optional("minActiveReadTimestamp", &self.min_active_read_timestamp)?;
-            object.optional("scaleOutStatus", &self.scale_out_status)?;
+            object.optional("commitVersion", &self.commit_version);
+            object.optional("commitTimestamp", &self.commit_timestamp);
+            object.optional("targetSyncVersion", &self.target_sync_version);
+            object.optional("targetSyncTimestamp", &self.target_sync_timestamp);
+            object.optional("triggerReason", &self.trigger_reason);
+            object.optional("syncStartTime", &self.sync_start_time);
+            object.optional("syncEndTime", &self.sync_end_time);
+            object.optional("minActiveReadVersion", &self.min_active_read_version);
+            object.optional("minActiveReadTimestamp", &self.min_active_read_timestamp);
+            object.optional("scaleOutStatus", &self.scale_out_status);
             object.end(&self.unknown_fields)
         }
     }
@@ -6581,51 +6557,51 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        lenient_field(&mut map, &mut commit_version, "commitVersion")?
+                        lenient_field(&mut map, &mut commit_version, "commitVersion")
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut commit_timestamp, "commitTimestamp")?
+                        field(&mut map, &mut commit_timestamp, "commitTimestamp")
                     }
                     Key::Field(2) => {
                         lenient_field(
                             &mut map,
                             &mut target_sync_version,
                             "targetSyncVersion",
-                        )?
+                        )
                     }
                     Key::Field(3) => {
                         field(
                             &mut map,
                             &mut target_sync_timestamp,
                             "targetSyncTimestamp",
-                        )?
+                        )
                     }
                     Key::Field(4) => {
-                        field(&mut map, &mut trigger_reason, "triggerReason")?
+                        field(&mut map, &mut trigger_reason, "triggerReason")
                     }
                     Key::Field(5) => {
-                        field(&mut map, &mut sync_start_time, "syncStartTime")?
+                        field(&mut map, &mut sync_start_time, "syncStartTime")
                     }
-                    Key::Field(6) => field(&mut map, &mut sync_end_time, "syncEndTime")?,
+                    Key::Field(6) => field(&mut map, &mut sync_end_time, "syncEndTime"),
                     Key::Field(7) => {
                         lenient_field(
                             &mut map,
                             &mut min_active_read_version,
                             "minActiveReadVersion",
-                        )?
+                        )
                     }
                     Key::Field(8) => {
                         field(
                             &mut map,
                             &mut min_active_read_timestamp,
                             "minActiveReadTimestamp",
-                        )?
+                        )
                     }
                     Key::Field(9) => {
-                        field(&mut map, &mut scale_out_status, "scaleOutStatus")?
+                        field(&mut map, &mut scale_out_status, "scaleOutStatus")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 commit_version: commit_version.unwrap_or_default(),
@@ -6684,17 +6660,17 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("startTime", &self.start_time)?;
-            object.optional("endTime", &self.end_time)?;
-            object.optional("type", &self.r#type)?;
-            object.optional("commitMode", &self.commit_mode)?;
-            object.optional("status", &self.status)?;
-            object.optional("extendedStatus", &self.extended_status)?;
-            object.optional("currentRefreshType", &self.current_refresh_type)?;
-            object.optional("numberOfAttempts", &self.number_of_attempts)?;
-            object.optional("objects", &self.objects)?;
-            object.optional("messages", &self.messages)?;
-            object.optional("refreshAttempts", &self.refresh_attempts)?;
+            object.optional("startTime", &self.start_time);
+            object.optional("endTime", &self.end_time);
+            object.optional("type", &self.r#type);
+            object.optional("commitMode", &self.commit_mode);
+            object.optional("status", &self.status);
+            object.optional("extendedStatus", &self.extended_status);
+            object.optional("currentRefreshType", &self.current_refresh_type);
+            object.optional("numberOfAttempts", &self.number_of_attempts);
+            object.optional("objects", &self.objects);
+            object.optional("messages", &self.messages);
+            object.optional("refreshAttempts", &self.refresh_attempts);
             object.end(&self.unknown_fields)
         }
     }
@@ -6744,31 +6720,31 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut start_time, "startTime")?,
-                    Key::Field(1) => field(&mut map, &mut end_time, "endTime")?,
-                    Key::Field(2) => field(&mut map, &mut type_field, "type")?,
-                    Key::Field(3) => field(&mut map, &mut commit_mode, "commitMode")?,
-                    Key::Field(4) => field(&mut map, &mut status, "status")?,
+                    Key::Field(0) => field(&mut map, &mut start_time, "startTime"),
+                    Key::Field(1) => field(&mut map, &mut end_time, "endTime"),
+                    Key::Field(2) => field(&mut map, &mut type_field, "type"),
+                    Key::Field(3) => field(&mut map, &mut commit_mode, "commitMode"),
+                    Key::Field(4) => field(&mut map, &mut status, "status"),
                     Key::Field(5) => {
-                        field(&mut map, &mut extended_status, "extendedStatus")?
+                        field(&mut map, &mut extended_status, "extendedStatus")
                     }
                     Key::Field(6) => {
-                        field(&mut map, &mut current_refresh_type, "currentRefreshType")?
+                        field(&mut map, &mut current_refresh_type, "currentRefreshType")
                     }
                     Key::Field(7) => {
                         lenient_field(
                             &mut map,
                             &mut number_of_attempts,
                             "numberOfAttempts",
-                        )?
+                        )
                     }
-                    Key::Field(8) => field(&mut map, &mut objects, "objects")?,
-                    Key::Field(9) => field(&mut map, &mut messages, "messages")?,
+                    Key::Field(8) => field(&mut map, &mut objects, "objects"),
+                    Key::Field(9) => field(&mut map, &mut messages, "messages"),
                     Key::Field(10) => {
-                        field(&mut map, &mut refresh_attempts, "refreshAttempts")?
+                        field(&mut map, &mut refresh_attempts, "refreshAttempts")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 start_time: start_time.unwrap_or_default(),
@@ -6815,9 +6791,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("table", &self.table)?;
-            object.optional("partition", &self.partition)?;
-            object.optional("status", &self.status)?;
+            object.optional("table", &self.table);
+            object.optional("partition", &self.partition);
+            object.optional("status", &self.status);
             object.end(&self.unknown_fields)
         }
     }
@@ -6845,11 +6821,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut table, "table")?,
-                    Key::Field(1) => field(&mut map, &mut partition, "partition")?,
-                    Key::Field(2) => field(&mut map, &mut status, "status")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut table, "table"),
+                    Key::Field(1) => field(&mut map, &mut partition, "partition"),
+                    Key::Field(2) => field(&mut map, &mut status, "status"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 table: table.unwrap_or_default(),
@@ -6895,14 +6871,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("notifyOption", &self.notify_option)?;
-            object.optional("type", &self.r#type)?;
-            object.optional("commitMode", &self.commit_mode)?;
-            object.optional("maxParallelism", &self.max_parallelism)?;
-            object.optional("retryCount", &self.retry_count)?;
-            object.optional("objects", &self.objects)?;
-            object.optional("applyRefreshPolicy", &self.apply_refresh_policy)?;
-            object.optional("effectiveDate", &self.effective_date)?;
+            object.optional("notifyOption", &self.notify_option);
+            object.optional("type", &self.r#type);
+            object.optional("commitMode", &self.commit_mode);
+            object.optional("maxParallelism", &self.max_parallelism);
+            object.optional("retryCount", &self.retry_count);
+            object.optional("objects", &self.objects);
+            object.optional("applyRefreshPolicy", &self.apply_refresh_policy);
+            object.optional("effectiveDate", &self.effective_date);
             object.end(&self.unknown_fields)
         }
     }
@@ -6944,24 +6920,24 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut notify_option, "notifyOption")?,
-                    Key::Field(1) => field(&mut map, &mut type_field, "type")?,
-                    Key::Field(2) => field(&mut map, &mut commit_mode, "commitMode")?,
+                    Key::Field(0) => field(&mut map, &mut notify_option, "notifyOption"),
+                    Key::Field(1) => field(&mut map, &mut type_field, "type"),
+                    Key::Field(2) => field(&mut map, &mut commit_mode, "commitMode"),
                     Key::Field(3) => {
-                        lenient_field(&mut map, &mut max_parallelism, "maxParallelism")?
+                        lenient_field(&mut map, &mut max_parallelism, "maxParallelism")
                     }
                     Key::Field(4) => {
-                        lenient_field(&mut map, &mut retry_count, "retryCount")?
+                        lenient_field(&mut map, &mut retry_count, "retryCount")
                     }
-                    Key::Field(5) => field(&mut map, &mut objects, "objects")?,
+                    Key::Field(5) => field(&mut map, &mut objects, "objects"),
                     Key::Field(6) => {
-                        field(&mut map, &mut apply_refresh_policy, "applyRefreshPolicy")?
+                        field(&mut map, &mut apply_refresh_policy, "applyRefreshPolicy")
                     }
                     Key::Field(7) => {
-                        field(&mut map, &mut effective_date, "effectiveDate")?
+                        field(&mut map, &mut effective_date, "effectiveDate")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 notify_option: notify_option.unwrap_or_default(),
@@ -7003,9 +6979,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("datasetObjectId", &self.dataset_object_id)?;
-            object.optional("dataflowObjectId", &self.dataflow_object_id)?;
-            object.optional("workspaceObjectId", &self.workspace_object_id)?;
+            object.optional("datasetObjectId", &self.dataset_object_id);
+            object.optional("dataflowObjectId", &self.dataflow_object_id);
+            object.optional("workspaceObjectId", &self.workspace_object_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -7038,16 +7014,16 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut dataset_object_id, "datasetObjectId")?
+                        field(&mut map, &mut dataset_object_id, "datasetObjectId")
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut dataflow_object_id, "dataflowObjectId")?
+                        field(&mut map, &mut dataflow_object_id, "dataflowObjectId")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut workspace_object_id, "workspaceObjectId")?
+                        field(&mut map, &mut workspace_object_id, "workspaceObjectId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 dataset_object_id: dataset_object_id.unwrap_or_default(),
@@ -7107,14 +7083,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("userType", &self.user_type)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
-            object.field("datasetUserAccessRight", &self.dataset_user_access_right)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("userType", &self.user_type);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
+            object.field("datasetUserAccessRight", &self.dataset_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -7170,24 +7146,24 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
-                    Key::Field(4) => field(&mut map, &mut user_type, "userType")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
+                    Key::Field(4) => field(&mut map, &mut user_type, "userType"),
                     Key::Field(5) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(6) => field(&mut map, &mut profile, "profile")?,
+                    Key::Field(6) => field(&mut map, &mut profile, "profile"),
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut dataset_user_access_right,
                             "datasetUserAccessRight",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -7264,9 +7240,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("identifier", &self.identifier)?;
-            object.field("principalType", &self.principal_type)?;
-            object.field("datasetUserAccessRight", &self.dataset_user_access_right)?;
+            object.field("identifier", &self.identifier);
+            object.field("principalType", &self.principal_type);
+            object.field("datasetUserAccessRight", &self.dataset_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -7294,19 +7270,19 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut identifier, "identifier")?,
+                    Key::Field(0) => field(&mut map, &mut identifier, "identifier"),
                     Key::Field(1) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
                     Key::Field(2) => {
                         field(
                             &mut map,
                             &mut dataset_user_access_right,
                             "datasetUserAccessRight",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 identifier: required(identifier, "identifier")?,
@@ -7384,12 +7360,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.optional("connectionString", &self.connection_string)?;
-            object.optional("datasourceType", &self.datasource_type)?;
-            object.optional("connectionDetails", &self.connection_details)?;
-            object.optional("gatewayId", &self.gateway_id)?;
-            object.optional("datasourceId", &self.datasource_id)?;
+            object.optional("name", &self.name);
+            object.optional("connectionString", &self.connection_string);
+            object.optional("datasourceType", &self.datasource_type);
+            object.optional("connectionDetails", &self.connection_details);
+            object.optional("gatewayId", &self.gateway_id);
+            object.optional("datasourceId", &self.datasource_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -7443,20 +7419,20 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
                     Key::Field(1) => {
-                        field(&mut map, &mut connection_string, "connectionString")?
+                        field(&mut map, &mut connection_string, "connectionString")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut datasource_type, "datasourceType")?
+                        field(&mut map, &mut datasource_type, "datasourceType")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut connection_details, "connectionDetails")?
+                        field(&mut map, &mut connection_details, "connectionDetails")
                     }
-                    Key::Field(4) => field(&mut map, &mut gateway_id, "gatewayId")?,
-                    Key::Field(5) => field(&mut map, &mut datasource_id, "datasourceId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(4) => field(&mut map, &mut gateway_id, "gatewayId"),
+                    Key::Field(5) => field(&mut map, &mut datasource_id, "datasourceId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -7536,16 +7512,16 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("server", &self.server)?;
-            object.optional("database", &self.database)?;
-            object.optional("url", &self.url)?;
-            object.optional("path", &self.path)?;
-            object.optional("kind", &self.kind)?;
-            object.optional("account", &self.account)?;
-            object.optional("domain", &self.domain)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("loginServer", &self.login_server)?;
-            object.optional("classInfo", &self.class_info)?;
+            object.optional("server", &self.server);
+            object.optional("database", &self.database);
+            object.optional("url", &self.url);
+            object.optional("path", &self.path);
+            object.optional("kind", &self.kind);
+            object.optional("account", &self.account);
+            object.optional("domain", &self.domain);
+            object.optional("emailAddress", &self.email_address);
+            object.optional("loginServer", &self.login_server);
+            object.optional("classInfo", &self.class_info);
             object.end(&self.unknown_fields)
         }
     }
@@ -7609,18 +7585,18 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut server, "server")?,
-                    Key::Field(1) => field(&mut map, &mut database, "database")?,
-                    Key::Field(2) => field(&mut map, &mut url, "url")?,
-                    Key::Field(3) => field(&mut map, &mut path, "path")?,
-                    Key::Field(4) => field(&mut map, &mut kind, "kind")?,
-                    Key::Field(5) => field(&mut map, &mut account, "account")?,
-                    Key::Field(6) => field(&mut map, &mut domain, "domain")?,
-                    Key::Field(7) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(8) => field(&mut map, &mut login_server, "loginServer")?,
-                    Key::Field(9) => field(&mut map, &mut class_info, "classInfo")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut server, "server"),
+                    Key::Field(1) => field(&mut map, &mut database, "database"),
+                    Key::Field(2) => field(&mut map, &mut url, "url"),
+                    Key::Field(3) => field(&mut map, &mut path, "path"),
+                    Key::Field(4) => field(&mut map, &mut kind, "kind"),
+                    Key::Field(5) => field(&mut map, &mut account, "account"),
+                    Key::Field(6) => field(&mut map, &mut domain, "domain"),
+                    Key::Field(7) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(8) => field(&mut map, &mut login_server, "loginServer"),
+                    Key::Field(9) => field(&mut map, &mut class_info, "classInfo"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 server: server.unwrap_or_default(),
@@ -7670,8 +7646,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("identityBlob", &self.identity_blob)?;
-            object.field("datasources", &self.datasources)?;
+            object.field("identityBlob", &self.identity_blob);
+            object.field("datasources", &self.datasources);
             object.end(&self.unknown_fields)
         }
     }
@@ -7698,10 +7674,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut identity_blob, "identityBlob")?,
-                    Key::Field(1) => field(&mut map, &mut datasources, "datasources")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut identity_blob, "identityBlob"),
+                    Key::Field(1) => field(&mut map, &mut datasources, "datasources"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 identity_blob: required(identity_blob, "identityBlob")?,
@@ -7735,8 +7711,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("datasourceType", &self.datasource_type)?;
-            object.field("connectionDetails", &self.connection_details)?;
+            object.field("datasourceType", &self.datasource_type);
+            object.field("connectionDetails", &self.connection_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -7764,13 +7740,13 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut datasource_type, "datasourceType")?
+                        field(&mut map, &mut datasource_type, "datasourceType")
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut connection_details, "connectionDetails")?
+                        field(&mut map, &mut connection_details, "connectionDetails")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 datasource_type: required(datasource_type, "datasourceType")?,
@@ -7802,7 +7778,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("datasourceInstanceId", &self.datasource_instance_id)?;
+            object.field("datasourceInstanceId", &self.datasource_instance_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -7833,10 +7809,10 @@ pub mod models {
                             &mut map,
                             &mut datasource_instance_id,
                             "datasourceInstanceId",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 datasource_instance_id: required(
@@ -7879,12 +7855,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("datasourceAccessRight", &self.datasource_access_right)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
+            object.field("datasourceAccessRight", &self.datasource_access_right);
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
             object.end(&self.unknown_fields)
         }
     }
@@ -7927,17 +7903,17 @@ pub mod models {
                             &mut map,
                             &mut datasource_access_right,
                             "datasourceAccessRight",
-                        )?
+                        )
                     }
-                    Key::Field(1) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(2) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(3) => field(&mut map, &mut identifier, "identifier")?,
+                    Key::Field(1) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(3) => field(&mut map, &mut identifier, "identifier"),
                     Key::Field(4) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(5) => field(&mut map, &mut profile, "profile")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(5) => field(&mut map, &mut profile, "profile"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 datasource_access_right: required(
@@ -7992,7 +7968,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("emailAddress", &self.email_address)?;
+            object.field("emailAddress", &self.email_address);
             object.end(&self.unknown_fields)
         }
     }
@@ -8016,9 +7992,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: required(email_address, "emailAddress")?,
@@ -8066,8 +8042,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("targetDataflowId", &self.target_dataflow_id)?;
-            object.optional("groupId", &self.group_id)?;
+            object.optional("targetDataflowId", &self.target_dataflow_id);
+            object.optional("groupId", &self.group_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -8111,11 +8087,11 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut target_dataflow_id, "targetDataflowId")?
+                        field(&mut map, &mut target_dataflow_id, "targetDataflowId")
                     }
-                    Key::Field(1) => field(&mut map, &mut group_id, "groupId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(1) => field(&mut map, &mut group_id, "groupId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 target_dataflow_id: target_dataflow_id.unwrap_or_default(),
@@ -8156,8 +8132,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("targetDatamartId", &self.target_datamart_id)?;
-            object.optional("groupId", &self.group_id)?;
+            object.optional("targetDatamartId", &self.target_datamart_id);
+            object.optional("groupId", &self.group_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -8185,11 +8161,11 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut target_datamart_id, "targetDatamartId")?
+                        field(&mut map, &mut target_datamart_id, "targetDatamartId")
                     }
-                    Key::Field(1) => field(&mut map, &mut group_id, "groupId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(1) => field(&mut map, &mut group_id, "groupId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 target_datamart_id: target_datamart_id.unwrap_or_default(),
@@ -8236,8 +8212,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("targetDatasetId", &self.target_dataset_id)?;
-            object.optional("groupId", &self.group_id)?;
+            object.optional("targetDatasetId", &self.target_dataset_id);
+            object.optional("groupId", &self.group_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -8279,11 +8255,11 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut target_dataset_id, "targetDatasetId")?
+                        field(&mut map, &mut target_dataset_id, "targetDatasetId")
                     }
-                    Key::Field(1) => field(&mut map, &mut group_id, "groupId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(1) => field(&mut map, &mut group_id, "groupId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 target_dataset_id: target_dataset_id.unwrap_or_default(),
@@ -8331,12 +8307,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("sourceStageOrder", &self.source_stage_order)?;
-            object.optional("isBackwardDeployment", &self.is_backward_deployment)?;
-            object.optional("newWorkspace", &self.new_workspace)?;
-            object.optional("updateAppSettings", &self.update_app_settings)?;
-            object.optional("options", &self.options)?;
-            object.optional("note", &self.note)?;
+            object.field("sourceStageOrder", &self.source_stage_order);
+            object.optional("isBackwardDeployment", &self.is_backward_deployment);
+            object.optional("newWorkspace", &self.new_workspace);
+            object.optional("updateAppSettings", &self.update_app_settings);
+            object.optional("options", &self.options);
+            object.optional("note", &self.note);
             object.end(&self.unknown_fields)
         }
     }
@@ -8379,23 +8355,23 @@ pub mod models {
                             &mut map,
                             &mut source_stage_order,
                             "sourceStageOrder",
-                        )?
+                        )
                     }
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut is_backward_deployment,
                             "isBackwardDeployment",
-                        )?
+                        )
                     }
-                    Key::Field(2) => field(&mut map, &mut new_workspace, "newWorkspace")?,
+                    Key::Field(2) => field(&mut map, &mut new_workspace, "newWorkspace"),
                     Key::Field(3) => {
-                        field(&mut map, &mut update_app_settings, "updateAppSettings")?
+                        field(&mut map, &mut update_app_settings, "updateAppSettings")
                     }
-                    Key::Field(4) => field(&mut map, &mut options, "options")?,
-                    Key::Field(5) => field(&mut map, &mut note, "note")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(4) => field(&mut map, &mut options, "options"),
+                    Key::Field(5) => field(&mut map, &mut note, "note"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 source_stage_order: required(source_stage_order, "sourceStageOrder")?,
@@ -8435,8 +8411,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("sourceId", &self.source_id)?;
-            object.optional("options", &self.options)?;
+            object.field("sourceId", &self.source_id);
+            object.optional("options", &self.options);
             object.end(&self.unknown_fields)
         }
     }
@@ -8463,10 +8439,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut source_id, "sourceId")?,
-                    Key::Field(1) => field(&mut map, &mut options, "options")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut source_id, "sourceId"),
+                    Key::Field(1) => field(&mut map, &mut options, "options"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 source_id: required(source_id, "sourceId")?,
@@ -8500,8 +8476,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("errorCode", &self.error_code)?;
-            object.optional("errorDetails", &self.error_details)?;
+            object.optional("errorCode", &self.error_code);
+            object.optional("errorDetails", &self.error_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -8528,10 +8504,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut error_code, "errorCode")?,
-                    Key::Field(1) => field(&mut map, &mut error_details, "errorDetails")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut error_code, "errorCode"),
+                    Key::Field(1) => field(&mut map, &mut error_details, "errorDetails"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 error_code: error_code.unwrap_or_default(),
@@ -8562,7 +8538,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("Steps", &self.steps)?;
+            object.optional("Steps", &self.steps);
             object.end(&self.unknown_fields)
         }
     }
@@ -8586,9 +8562,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut steps, "Steps")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut steps, "Steps"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 steps: steps.unwrap_or_default(),
@@ -8633,13 +8609,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("index", &self.index)?;
-            object.field("type", &self.r#type)?;
-            object.field("status", &self.status)?;
-            object.optional("lastUpdatedTime", &self.last_updated_time)?;
-            object.optional("preDeploymentDiffState", &self.pre_deployment_diff_state)?;
-            object.optional("sourceAndTarget", &self.source_and_target)?;
-            object.optional("error", &self.error)?;
+            object.field("index", &self.index);
+            object.field("type", &self.r#type);
+            object.field("status", &self.status);
+            object.optional("lastUpdatedTime", &self.last_updated_time);
+            object.optional("preDeploymentDiffState", &self.pre_deployment_diff_state);
+            object.optional("sourceAndTarget", &self.source_and_target);
+            object.optional("error", &self.error);
             object.end(&self.unknown_fields)
         }
     }
@@ -8681,25 +8657,25 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => lenient_field(&mut map, &mut index, "index")?,
-                    Key::Field(1) => field(&mut map, &mut type_field, "type")?,
-                    Key::Field(2) => field(&mut map, &mut status, "status")?,
+                    Key::Field(0) => lenient_field(&mut map, &mut index, "index"),
+                    Key::Field(1) => field(&mut map, &mut type_field, "type"),
+                    Key::Field(2) => field(&mut map, &mut status, "status"),
                     Key::Field(3) => {
-                        field(&mut map, &mut last_updated_time, "lastUpdatedTime")?
+                        field(&mut map, &mut last_updated_time, "lastUpdatedTime")
                     }
                     Key::Field(4) => {
                         field(
                             &mut map,
                             &mut pre_deployment_diff_state,
                             "preDeploymentDiffState",
-                        )?
+                        )
                     }
                     Key::Field(5) => {
-                        field(&mut map, &mut source_and_target, "sourceAndTarget")?
+                        field(&mut map, &mut source_and_target, "sourceAndTarget")
                     }
-                    Key::Field(6) => field(&mut map, &mut error, "error")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(6) => field(&mut map, &mut error, "error"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 index: required(index, "index")?,
@@ -8768,20 +8744,20 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("allowCreateArtifact", &self.allow_create_artifact)?;
-            object.optional("allowOverwriteArtifact", &self.allow_overwrite_artifact)?;
+            object.optional("allowCreateArtifact", &self.allow_create_artifact);
+            object.optional("allowOverwriteArtifact", &self.allow_overwrite_artifact);
             object
                 .optional(
                     "allowSkipTilesWithMissingPrerequisites",
                     &self.allow_skip_tiles_with_missing_prerequisites,
-                )?;
-            object.optional("allowPurgeData", &self.allow_purge_data)?;
-            object.optional("allowTakeOver", &self.allow_take_over)?;
+                );
+            object.optional("allowPurgeData", &self.allow_purge_data);
+            object.optional("allowTakeOver", &self.allow_take_over);
             object
                 .optional(
                     "allowOverwriteTargetArtifactLabel",
                     &self.allow_overwrite_target_artifact_label,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -8824,37 +8800,37 @@ pub mod models {
                             &mut map,
                             &mut allow_create_artifact,
                             "allowCreateArtifact",
-                        )?
+                        )
                     }
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut allow_overwrite_artifact,
                             "allowOverwriteArtifact",
-                        )?
+                        )
                     }
                     Key::Field(2) => {
                         field(
                             &mut map,
                             &mut allow_skip_tiles_with_missing_prerequisites,
                             "allowSkipTilesWithMissingPrerequisites",
-                        )?
+                        )
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut allow_purge_data, "allowPurgeData")?
+                        field(&mut map, &mut allow_purge_data, "allowPurgeData")
                     }
                     Key::Field(4) => {
-                        field(&mut map, &mut allow_take_over, "allowTakeOver")?
+                        field(&mut map, &mut allow_take_over, "allowTakeOver")
                     }
                     Key::Field(5) => {
                         field(
                             &mut map,
                             &mut allow_overwrite_target_artifact_label,
                             "allowOverwriteTargetArtifactLabel",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 allow_create_artifact: allow_create_artifact.unwrap_or_default(),
@@ -8899,11 +8875,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("source", &self.source)?;
-            object.optional("sourceDisplayName", &self.source_display_name)?;
-            object.optional("target", &self.target)?;
-            object.optional("targetDisplayName", &self.target_display_name)?;
-            object.optional("type", &self.r#type)?;
+            object.field("source", &self.source);
+            object.optional("sourceDisplayName", &self.source_display_name);
+            object.optional("target", &self.target);
+            object.optional("targetDisplayName", &self.target_display_name);
+            object.optional("type", &self.r#type);
             object.end(&self.unknown_fields)
         }
     }
@@ -8939,17 +8915,17 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut source, "source")?,
+                    Key::Field(0) => field(&mut map, &mut source, "source"),
                     Key::Field(1) => {
-                        field(&mut map, &mut source_display_name, "sourceDisplayName")?
+                        field(&mut map, &mut source_display_name, "sourceDisplayName")
                     }
-                    Key::Field(2) => field(&mut map, &mut target, "target")?,
+                    Key::Field(2) => field(&mut map, &mut target, "target"),
                     Key::Field(3) => {
-                        field(&mut map, &mut target_display_name, "targetDisplayName")?
+                        field(&mut map, &mut target_display_name, "targetDisplayName")
                     }
-                    Key::Field(4) => field(&mut map, &mut type_field, "type")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(4) => field(&mut map, &mut type_field, "type"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 source: required(source, "source")?,
@@ -8991,11 +8967,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("frequency", &self.frequency)?;
-            object.optional("days", &self.days)?;
-            object.optional("times", &self.times)?;
-            object.optional("localTimeZoneId", &self.local_time_zone_id)?;
-            object.optional("enabled", &self.enabled)?;
+            object.optional("frequency", &self.frequency);
+            object.optional("days", &self.days);
+            object.optional("times", &self.times);
+            object.optional("localTimeZoneId", &self.local_time_zone_id);
+            object.optional("enabled", &self.enabled);
             object.end(&self.unknown_fields)
         }
     }
@@ -9031,17 +9007,15 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => {
-                        lenient_field(&mut map, &mut frequency, "frequency")?
-                    }
-                    Key::Field(1) => field(&mut map, &mut days, "days")?,
-                    Key::Field(2) => field(&mut map, &mut times, "times")?,
+                    Key::Field(0) => lenient_field(&mut map, &mut frequency, "frequency"),
+                    Key::Field(1) => field(&mut map, &mut days, "days"),
+                    Key::Field(2) => field(&mut map, &mut times, "times"),
                     Key::Field(3) => {
-                        field(&mut map, &mut local_time_zone_id, "localTimeZoneId")?
+                        field(&mut map, &mut local_time_zone_id, "localTimeZoneId")
                     }
-                    Key::Field(4) => field(&mut map, &mut enabled, "enabled")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(4) => field(&mut map, &mut enabled, "enabled"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 frequency: frequency.unwrap_or_default(),
@@ -9075,7 +9049,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("value", &self.value)?;
+            object.field("value", &self.value);
             object.end(&self.unknown_fields)
         }
     }
@@ -9099,9 +9073,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut value, "value")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut value, "value"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 value: required(value, "value")?,
@@ -9144,13 +9118,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("username", &self.username)?;
-            object.optional("auditableContext", &self.auditable_context)?;
-            object.optional("datasets", &self.datasets)?;
-            object.optional("roles", &self.roles)?;
-            object.optional("customData", &self.custom_data)?;
-            object.optional("identityBlob", &self.identity_blob)?;
-            object.optional("reports", &self.reports)?;
+            object.optional("username", &self.username);
+            object.optional("auditableContext", &self.auditable_context);
+            object.optional("datasets", &self.datasets);
+            object.optional("roles", &self.roles);
+            object.optional("customData", &self.custom_data);
+            object.optional("identityBlob", &self.identity_blob);
+            object.optional("reports", &self.reports);
             object.end(&self.unknown_fields)
         }
     }
@@ -9190,17 +9164,17 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut username, "username")?,
+                    Key::Field(0) => field(&mut map, &mut username, "username"),
                     Key::Field(1) => {
-                        field(&mut map, &mut auditable_context, "auditableContext")?
+                        field(&mut map, &mut auditable_context, "auditableContext")
                     }
-                    Key::Field(2) => field(&mut map, &mut datasets, "datasets")?,
-                    Key::Field(3) => field(&mut map, &mut roles, "roles")?,
-                    Key::Field(4) => field(&mut map, &mut custom_data, "customData")?,
-                    Key::Field(5) => field(&mut map, &mut identity_blob, "identityBlob")?,
-                    Key::Field(6) => field(&mut map, &mut reports, "reports")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(2) => field(&mut map, &mut datasets, "datasets"),
+                    Key::Field(3) => field(&mut map, &mut roles, "roles"),
+                    Key::Field(4) => field(&mut map, &mut custom_data, "customData"),
+                    Key::Field(5) => field(&mut map, &mut identity_blob, "identityBlob"),
+                    Key::Field(6) => field(&mut map, &mut reports, "reports"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 username: username.unwrap_or_default(),
@@ -9254,9 +9228,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("token", &self.token)?;
-            object.field("tokenId", &self.token_id)?;
-            object.field("expiration", &self.expiration)?;
+            object.field("token", &self.token);
+            object.field("tokenId", &self.token_id);
+            object.field("expiration", &self.expiration);
             object.end(&self.unknown_fields)
         }
     }
@@ -9284,11 +9258,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut token, "token")?,
-                    Key::Field(1) => field(&mut map, &mut token_id, "tokenId")?,
-                    Key::Field(2) => field(&mut map, &mut expiration, "expiration")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut token, "token"),
+                    Key::Field(1) => field(&mut map, &mut token_id, "tokenId"),
+                    Key::Field(2) => field(&mut map, &mut expiration, "expiration"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 token: required(token, "token")?,
@@ -9349,8 +9323,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("encryptionStatus", &self.encryption_status)?;
+            object.optional("id", &self.id);
+            object.optional("encryptionStatus", &self.encryption_status);
             object.end(&self.unknown_fields)
         }
     }
@@ -9391,12 +9365,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
                     Key::Field(1) => {
-                        field(&mut map, &mut encryption_status, "encryptionStatus")?
+                        field(&mut map, &mut encryption_status, "encryptionStatus")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -9436,8 +9410,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("endorsement", &self.endorsement)?;
-            object.optional("certifiedBy", &self.certified_by)?;
+            object.optional("endorsement", &self.endorsement);
+            object.optional("certifiedBy", &self.certified_by);
             object.end(&self.unknown_fields)
         }
     }
@@ -9464,10 +9438,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut endorsement, "endorsement")?,
-                    Key::Field(1) => field(&mut map, &mut certified_by, "certifiedBy")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut endorsement, "endorsement"),
+                    Key::Field(1) => field(&mut map, &mut certified_by, "certifiedBy"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 endorsement: endorsement.unwrap_or_default(),
@@ -9502,9 +9476,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("code", &self.code)?;
-            object.optional("message", &self.message)?;
-            object.optional("type", &self.r#type)?;
+            object.optional("code", &self.code);
+            object.optional("message", &self.message);
+            object.optional("type", &self.r#type);
             object.end(&self.unknown_fields)
         }
     }
@@ -9532,11 +9506,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut code, "code")?,
-                    Key::Field(1) => field(&mut map, &mut message, "message")?,
-                    Key::Field(2) => field(&mut map, &mut type_field, "type")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut code, "code"),
+                    Key::Field(1) => field(&mut map, &mut message, "message"),
+                    Key::Field(2) => field(&mut map, &mut type_field, "type"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 code: code.unwrap_or_default(),
@@ -9586,16 +9560,16 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("createdDateTime", &self.created_date_time)?;
-            object.optional("lastActionDateTime", &self.last_action_date_time)?;
-            object.optional("reportId", &self.report_id)?;
-            object.optional("reportName", &self.report_name)?;
-            object.optional("status", &self.status)?;
-            object.optional("percentComplete", &self.percent_complete)?;
-            object.optional("resourceLocation", &self.resource_location)?;
-            object.optional("resourceFileExtension", &self.resource_file_extension)?;
-            object.optional("expirationTime", &self.expiration_time)?;
+            object.optional("id", &self.id);
+            object.optional("createdDateTime", &self.created_date_time);
+            object.optional("lastActionDateTime", &self.last_action_date_time);
+            object.optional("reportId", &self.report_id);
+            object.optional("reportName", &self.report_name);
+            object.optional("status", &self.status);
+            object.optional("percentComplete", &self.percent_complete);
+            object.optional("resourceLocation", &self.resource_location);
+            object.optional("resourceFileExtension", &self.resource_file_extension);
+            object.optional("expirationTime", &self.expiration_time);
             object.end(&self.unknown_fields)
         }
     }
@@ -9641,42 +9615,34 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
                     Key::Field(1) => {
-                        field(&mut map, &mut created_date_time, "createdDateTime")?
+                        field(&mut map, &mut created_date_time, "createdDateTime")
                     }
                     Key::Field(2) => {
-                        field(
-                            &mut map,
-                            &mut last_action_date_time,
-                            "lastActionDateTime",
-                        )?
+                        field(&mut map, &mut last_action_date_time, "lastActionDateTime")
                     }
-                    Key::Field(3) => field(&mut map, &mut report_id, "reportId")?,
-                    Key::Field(4) => field(&mut map, &mut report_name, "reportName")?,
-                    Key::Field(5) => field(&mut map, &mut status, "status")?,
+                    Key::Field(3) => field(&mut map, &mut report_id, "reportId"),
+                    Key::Field(4) => field(&mut map, &mut report_name, "reportName"),
+                    Key::Field(5) => field(&mut map, &mut status, "status"),
                     Key::Field(6) => {
-                        lenient_field(
-                            &mut map,
-                            &mut percent_complete,
-                            "percentComplete",
-                        )?
+                        lenient_field(&mut map, &mut percent_complete, "percentComplete")
                     }
                     Key::Field(7) => {
-                        field(&mut map, &mut resource_location, "resourceLocation")?
+                        field(&mut map, &mut resource_location, "resourceLocation")
                     }
                     Key::Field(8) => {
                         field(
                             &mut map,
                             &mut resource_file_extension,
                             "resourceFileExtension",
-                        )?
+                        )
                     }
                     Key::Field(9) => {
-                        field(&mut map, &mut expiration_time, "expirationTime")?
+                        field(&mut map, &mut expiration_time, "expirationTime")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -9715,7 +9681,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("filter", &self.filter)?;
+            object.optional("filter", &self.filter);
             object.end(&self.unknown_fields)
         }
     }
@@ -9739,9 +9705,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut filter, "filter")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut filter, "filter"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 filter: filter.unwrap_or_default(),
@@ -9775,9 +9741,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("pageName", &self.page_name)?;
-            object.optional("visualName", &self.visual_name)?;
-            object.optional("bookmark", &self.bookmark)?;
+            object.field("pageName", &self.page_name);
+            object.optional("visualName", &self.visual_name);
+            object.optional("bookmark", &self.bookmark);
             object.end(&self.unknown_fields)
         }
     }
@@ -9805,11 +9771,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut page_name, "pageName")?,
-                    Key::Field(1) => field(&mut map, &mut visual_name, "visualName")?,
-                    Key::Field(2) => field(&mut map, &mut bookmark, "bookmark")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut page_name, "pageName"),
+                    Key::Field(1) => field(&mut map, &mut visual_name, "visualName"),
+                    Key::Field(2) => field(&mut map, &mut bookmark, "bookmark"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 page_name: required(page_name, "pageName")?,
@@ -9846,17 +9812,17 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("format", &self.format)?;
+            object.field("format", &self.format);
             object
                 .optional(
                     "powerBIReportConfiguration",
                     &self.power_bi_report_configuration,
-                )?;
+                );
             object
                 .optional(
                     "paginatedReportConfiguration",
                     &self.paginated_report_configuration,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -9892,23 +9858,23 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut format, "format")?,
+                    Key::Field(0) => field(&mut map, &mut format, "format"),
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut power_bi_report_configuration,
                             "powerBIReportConfiguration",
-                        )?
+                        )
                     }
                     Key::Field(2) => {
                         field(
                             &mut map,
                             &mut paginated_report_configuration,
                             "paginatedReportConfiguration",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 format: required(format, "format")?,
@@ -9969,8 +9935,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("locale", &self.locale)?;
-            object.optional("includeHiddenPages", &self.include_hidden_pages)?;
+            object.optional("locale", &self.locale);
+            object.optional("includeHiddenPages", &self.include_hidden_pages);
             object.end(&self.unknown_fields)
         }
     }
@@ -9997,12 +9963,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut locale, "locale")?,
+                    Key::Field(0) => field(&mut map, &mut locale, "locale"),
                     Key::Field(1) => {
-                        field(&mut map, &mut include_hidden_pages, "includeHiddenPages")?
+                        field(&mut map, &mut include_hidden_pages, "includeHiddenPages")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 locale: locale.unwrap_or_default(),
@@ -10037,9 +10003,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.field("expression", &self.expression)?;
+            object.optional("name", &self.name);
+            object.optional("description", &self.description);
+            object.field("expression", &self.expression);
             object.end(&self.unknown_fields)
         }
     }
@@ -10067,11 +10033,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut description, "description")?,
-                    Key::Field(2) => field(&mut map, &mut expression, "expression")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut description, "description"),
+                    Key::Field(2) => field(&mut map, &mut expression, "expression"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -10113,12 +10079,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("type", &self.r#type)?;
-            object.optional("gatewayAnnotation", &self.gateway_annotation)?;
-            object.optional("publicKey", &self.public_key)?;
-            object.optional("gatewayStatus", &self.gateway_status)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("type", &self.r#type);
+            object.optional("gatewayAnnotation", &self.gateway_annotation);
+            object.optional("publicKey", &self.public_key);
+            object.optional("gatewayStatus", &self.gateway_status);
             object.end(&self.unknown_fields)
         }
     }
@@ -10156,18 +10122,18 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut type_field, "type")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut type_field, "type"),
                     Key::Field(3) => {
-                        field(&mut map, &mut gateway_annotation, "gatewayAnnotation")?
+                        field(&mut map, &mut gateway_annotation, "gatewayAnnotation")
                     }
-                    Key::Field(4) => field(&mut map, &mut public_key, "publicKey")?,
+                    Key::Field(4) => field(&mut map, &mut public_key, "publicKey"),
                     Key::Field(5) => {
-                        field(&mut map, &mut gateway_status, "gatewayStatus")?
+                        field(&mut map, &mut gateway_status, "gatewayStatus")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -10215,13 +10181,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.field("gatewayId", &self.gateway_id)?;
-            object.optional("datasourceName", &self.datasource_name)?;
-            object.optional("datasourceType", &self.datasource_type)?;
-            object.optional("connectionDetails", &self.connection_details)?;
-            object.optional("credentialType", &self.credential_type)?;
-            object.optional("credentialDetails", &self.credential_details)?;
+            object.field("id", &self.id);
+            object.field("gatewayId", &self.gateway_id);
+            object.optional("datasourceName", &self.datasource_name);
+            object.optional("datasourceType", &self.datasource_type);
+            object.optional("connectionDetails", &self.connection_details);
+            object.optional("credentialType", &self.credential_type);
+            object.optional("credentialDetails", &self.credential_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -10263,25 +10229,25 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut gateway_id, "gatewayId")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut gateway_id, "gatewayId"),
                     Key::Field(2) => {
-                        field(&mut map, &mut datasource_name, "datasourceName")?
+                        field(&mut map, &mut datasource_name, "datasourceName")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut datasource_type, "datasourceType")?
+                        field(&mut map, &mut datasource_type, "datasourceType")
                     }
                     Key::Field(4) => {
-                        field(&mut map, &mut connection_details, "connectionDetails")?
+                        field(&mut map, &mut connection_details, "connectionDetails")
                     }
                     Key::Field(5) => {
-                        field(&mut map, &mut credential_type, "credentialType")?
+                        field(&mut map, &mut credential_type, "credentialType")
                     }
                     Key::Field(6) => {
-                        field(&mut map, &mut credential_details, "credentialDetails")?
+                        field(&mut map, &mut credential_details, "credentialDetails")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -10322,7 +10288,7 @@ pub mod models {
                 .optional(
                     "useEndUserOAuth2Credentials",
                     &self.use_end_user_o_auth2_credentials,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -10353,10 +10319,10 @@ pub mod models {
                             &mut map,
                             &mut use_end_user_o_auth2_credentials,
                             "useEndUserOAuth2Credentials",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 use_end_user_o_auth2_credentials: use_end_user_o_auth2_credentials
@@ -10389,8 +10355,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("exponent", &self.exponent)?;
-            object.optional("modulus", &self.modulus)?;
+            object.optional("exponent", &self.exponent);
+            object.optional("modulus", &self.modulus);
             object.end(&self.unknown_fields)
         }
     }
@@ -10417,10 +10383,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut exponent, "exponent")?,
-                    Key::Field(1) => field(&mut map, &mut modulus, "modulus")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut exponent, "exponent"),
+                    Key::Field(1) => field(&mut map, &mut modulus, "modulus"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 exponent: exponent.unwrap_or_default(),
@@ -10459,11 +10425,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("accessLevel", &self.access_level)?;
-            object.optional("datasetId", &self.dataset_id)?;
-            object.optional("allowSaveAs", &self.allow_save_as)?;
-            object.optional("identities", &self.identities)?;
-            object.optional("lifetimeInMinutes", &self.lifetime_in_minutes)?;
+            object.optional("accessLevel", &self.access_level);
+            object.optional("datasetId", &self.dataset_id);
+            object.optional("allowSaveAs", &self.allow_save_as);
+            object.optional("identities", &self.identities);
+            object.optional("lifetimeInMinutes", &self.lifetime_in_minutes);
             object.end(&self.unknown_fields)
         }
     }
@@ -10499,19 +10465,19 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut access_level, "accessLevel")?,
-                    Key::Field(1) => field(&mut map, &mut dataset_id, "datasetId")?,
-                    Key::Field(2) => field(&mut map, &mut allow_save_as, "allowSaveAs")?,
-                    Key::Field(3) => field(&mut map, &mut identities, "identities")?,
+                    Key::Field(0) => field(&mut map, &mut access_level, "accessLevel"),
+                    Key::Field(1) => field(&mut map, &mut dataset_id, "datasetId"),
+                    Key::Field(2) => field(&mut map, &mut allow_save_as, "allowSaveAs"),
+                    Key::Field(3) => field(&mut map, &mut identities, "identities"),
                     Key::Field(4) => {
                         lenient_field(
                             &mut map,
                             &mut lifetime_in_minutes,
                             "lifetimeInMinutes",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 access_level: access_level.unwrap_or_default(),
@@ -10556,12 +10522,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("datasets", &self.datasets)?;
-            object.optional("reports", &self.reports)?;
-            object.optional("targetWorkspaces", &self.target_workspaces)?;
-            object.optional("identities", &self.identities)?;
-            object.optional("lifetimeInMinutes", &self.lifetime_in_minutes)?;
-            object.optional("datasourceIdentities", &self.datasource_identities)?;
+            object.optional("datasets", &self.datasets);
+            object.optional("reports", &self.reports);
+            object.optional("targetWorkspaces", &self.target_workspaces);
+            object.optional("identities", &self.identities);
+            object.optional("lifetimeInMinutes", &self.lifetime_in_minutes);
+            object.optional("datasourceIdentities", &self.datasource_identities);
             object.end(&self.unknown_fields)
         }
     }
@@ -10601,28 +10567,28 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut datasets, "datasets")?,
-                    Key::Field(1) => field(&mut map, &mut reports, "reports")?,
+                    Key::Field(0) => field(&mut map, &mut datasets, "datasets"),
+                    Key::Field(1) => field(&mut map, &mut reports, "reports"),
                     Key::Field(2) => {
-                        field(&mut map, &mut target_workspaces, "targetWorkspaces")?
+                        field(&mut map, &mut target_workspaces, "targetWorkspaces")
                     }
-                    Key::Field(3) => field(&mut map, &mut identities, "identities")?,
+                    Key::Field(3) => field(&mut map, &mut identities, "identities"),
                     Key::Field(4) => {
                         lenient_field(
                             &mut map,
                             &mut lifetime_in_minutes,
                             "lifetimeInMinutes",
-                        )?
+                        )
                     }
                     Key::Field(5) => {
                         field(
                             &mut map,
                             &mut datasource_identities,
                             "datasourceIdentities",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 datasets: datasets.unwrap_or_default(),
@@ -10669,8 +10635,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("xmlaPermissions", &self.xmla_permissions)?;
+            object.field("id", &self.id);
+            object.optional("xmlaPermissions", &self.xmla_permissions);
             object.end(&self.unknown_fields)
         }
     }
@@ -10697,12 +10663,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
                     Key::Field(1) => {
-                        field(&mut map, &mut xmla_permissions, "xmlaPermissions")?
+                        field(&mut map, &mut xmla_permissions, "xmlaPermissions")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -10735,8 +10701,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("allowEdit", &self.allow_edit)?;
-            object.field("id", &self.id)?;
+            object.optional("allowEdit", &self.allow_edit);
+            object.field("id", &self.id);
             object.end(&self.unknown_fields)
         }
     }
@@ -10763,10 +10729,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut allow_edit, "allowEdit")?,
-                    Key::Field(1) => field(&mut map, &mut id, "id")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut allow_edit, "allowEdit"),
+                    Key::Field(1) => field(&mut map, &mut id, "id"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 allow_edit: allow_edit.unwrap_or_default(),
@@ -10797,7 +10763,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
+            object.field("id", &self.id);
             object.end(&self.unknown_fields)
         }
     }
@@ -10821,9 +10787,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -10889,25 +10855,25 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("scorecardId", &self.scorecard_id)?;
-            object.optional("createdTime", &self.created_time)?;
-            object.optional("lastModifiedTime", &self.last_modified_time)?;
-            object.optional("startDate", &self.start_date)?;
-            object.optional("completionDate", &self.completion_date)?;
-            object.optional("parentId", &self.parent_id)?;
-            object.optional("notesCount", &self.notes_count)?;
-            object.optional("valuesFormatString", &self.values_format_string)?;
-            object.optional("datesFormatString", &self.dates_format_string)?;
-            object.optional("description", &self.description)?;
-            object.optional("hasStatusRules", &self.has_status_rules)?;
-            object.optional("statusRules", &self.status_rules)?;
-            object.optional("permissions", &self.permissions)?;
-            object.optional("level", &self.level)?;
-            object.optional("rank", &self.rank)?;
-            object.optional("goalValues", &self.goal_values)?;
-            object.optional("aggregations", &self.aggregations)?;
+            object.optional("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("scorecardId", &self.scorecard_id);
+            object.optional("createdTime", &self.created_time);
+            object.optional("lastModifiedTime", &self.last_modified_time);
+            object.optional("startDate", &self.start_date);
+            object.optional("completionDate", &self.completion_date);
+            object.optional("parentId", &self.parent_id);
+            object.optional("notesCount", &self.notes_count);
+            object.optional("valuesFormatString", &self.values_format_string);
+            object.optional("datesFormatString", &self.dates_format_string);
+            object.optional("description", &self.description);
+            object.optional("hasStatusRules", &self.has_status_rules);
+            object.optional("statusRules", &self.status_rules);
+            object.optional("permissions", &self.permissions);
+            object.optional("level", &self.level);
+            object.optional("rank", &self.rank);
+            object.optional("goalValues", &self.goal_values);
+            object.optional("aggregations", &self.aggregations);
             object.end(&self.unknown_fields)
         }
     }
@@ -10971,39 +10937,39 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut scorecard_id, "scorecardId")?,
-                    Key::Field(3) => field(&mut map, &mut created_time, "createdTime")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut scorecard_id, "scorecardId"),
+                    Key::Field(3) => field(&mut map, &mut created_time, "createdTime"),
                     Key::Field(4) => {
-                        field(&mut map, &mut last_modified_time, "lastModifiedTime")?
+                        field(&mut map, &mut last_modified_time, "lastModifiedTime")
                     }
-                    Key::Field(5) => field(&mut map, &mut start_date, "startDate")?,
+                    Key::Field(5) => field(&mut map, &mut start_date, "startDate"),
                     Key::Field(6) => {
-                        field(&mut map, &mut completion_date, "completionDate")?
+                        field(&mut map, &mut completion_date, "completionDate")
                     }
-                    Key::Field(7) => field(&mut map, &mut parent_id, "parentId")?,
+                    Key::Field(7) => field(&mut map, &mut parent_id, "parentId"),
                     Key::Field(8) => {
-                        lenient_field(&mut map, &mut notes_count, "notesCount")?
+                        lenient_field(&mut map, &mut notes_count, "notesCount")
                     }
                     Key::Field(9) => {
-                        field(&mut map, &mut values_format_string, "valuesFormatString")?
+                        field(&mut map, &mut values_format_string, "valuesFormatString")
                     }
                     Key::Field(10) => {
-                        field(&mut map, &mut dates_format_string, "datesFormatString")?
+                        field(&mut map, &mut dates_format_string, "datesFormatString")
                     }
-                    Key::Field(11) => field(&mut map, &mut description, "description")?,
+                    Key::Field(11) => field(&mut map, &mut description, "description"),
                     Key::Field(12) => {
-                        field(&mut map, &mut has_status_rules, "hasStatusRules")?
+                        field(&mut map, &mut has_status_rules, "hasStatusRules")
                     }
-                    Key::Field(13) => field(&mut map, &mut status_rules, "statusRules")?,
-                    Key::Field(14) => field(&mut map, &mut permissions, "permissions")?,
-                    Key::Field(15) => lenient_field(&mut map, &mut level, "level")?,
-                    Key::Field(16) => lenient_field(&mut map, &mut rank, "rank")?,
-                    Key::Field(17) => field(&mut map, &mut goal_values, "goalValues")?,
-                    Key::Field(18) => field(&mut map, &mut aggregations, "aggregations")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(13) => field(&mut map, &mut status_rules, "statusRules"),
+                    Key::Field(14) => field(&mut map, &mut permissions, "permissions"),
+                    Key::Field(15) => lenient_field(&mut map, &mut level, "level"),
+                    Key::Field(16) => lenient_field(&mut map, &mut rank, "rank"),
+                    Key::Field(17) => field(&mut map, &mut goal_values, "goalValues"),
+                    Key::Field(18) => field(&mut map, &mut aggregations, "aggregations"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -11070,15 +11036,15 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.field("timestamp", &self.timestamp)?;
-            object.field("calculationTime", &self.calculation_time)?;
-            object.field("scorecardId", &self.scorecard_id)?;
-            object.field("goalId", &self.goal_id)?;
-            object.field("value", &self.value)?;
-            object.optional("valueDisplayString", &self.value_display_string)?;
-            object.field("type", &self.r#type)?;
-            object.field("maxLastModifiedTime", &self.max_last_modified_time)?;
+            object.field("id", &self.id);
+            object.field("timestamp", &self.timestamp);
+            object.field("calculationTime", &self.calculation_time);
+            object.field("scorecardId", &self.scorecard_id);
+            object.field("goalId", &self.goal_id);
+            object.field("value", &self.value);
+            object.optional("valueDisplayString", &self.value_display_string);
+            object.field("type", &self.r#type);
+            object.field("maxLastModifiedTime", &self.max_last_modified_time);
             object.end(&self.unknown_fields)
         }
     }
@@ -11122,27 +11088,27 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut timestamp, "timestamp")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut timestamp, "timestamp"),
                     Key::Field(2) => {
-                        field(&mut map, &mut calculation_time, "calculationTime")?
+                        field(&mut map, &mut calculation_time, "calculationTime")
                     }
-                    Key::Field(3) => field(&mut map, &mut scorecard_id, "scorecardId")?,
-                    Key::Field(4) => field(&mut map, &mut goal_id, "goalId")?,
-                    Key::Field(5) => lenient_field(&mut map, &mut value, "value")?,
+                    Key::Field(3) => field(&mut map, &mut scorecard_id, "scorecardId"),
+                    Key::Field(4) => field(&mut map, &mut goal_id, "goalId"),
+                    Key::Field(5) => lenient_field(&mut map, &mut value, "value"),
                     Key::Field(6) => {
-                        field(&mut map, &mut value_display_string, "valueDisplayString")?
+                        field(&mut map, &mut value_display_string, "valueDisplayString")
                     }
-                    Key::Field(7) => field(&mut map, &mut type_field, "type")?,
+                    Key::Field(7) => field(&mut map, &mut type_field, "type"),
                     Key::Field(8) => {
                         field(
                             &mut map,
                             &mut max_last_modified_time,
                             "maxLastModifiedTime",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -11221,12 +11187,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.optional("startDate", &self.start_date)?;
-            object.optional("completionDate", &self.completion_date)?;
-            object.optional("parentId", &self.parent_id)?;
-            object.optional("valuesFormatString", &self.values_format_string)?;
-            object.optional("datesFormatString", &self.dates_format_string)?;
+            object.field("name", &self.name);
+            object.optional("startDate", &self.start_date);
+            object.optional("completionDate", &self.completion_date);
+            object.optional("parentId", &self.parent_id);
+            object.optional("valuesFormatString", &self.values_format_string);
+            object.optional("datesFormatString", &self.dates_format_string);
             object.end(&self.unknown_fields)
         }
     }
@@ -11264,20 +11230,20 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut start_date, "startDate")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut start_date, "startDate"),
                     Key::Field(2) => {
-                        field(&mut map, &mut completion_date, "completionDate")?
+                        field(&mut map, &mut completion_date, "completionDate")
                     }
-                    Key::Field(3) => field(&mut map, &mut parent_id, "parentId")?,
+                    Key::Field(3) => field(&mut map, &mut parent_id, "parentId"),
                     Key::Field(4) => {
-                        field(&mut map, &mut values_format_string, "valuesFormatString")?
+                        field(&mut map, &mut values_format_string, "valuesFormatString")
                     }
                     Key::Field(5) => {
-                        field(&mut map, &mut dates_format_string, "datesFormatString")?
+                        field(&mut map, &mut dates_format_string, "datesFormatString")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -11326,14 +11292,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("valueTimestamp", &self.value_timestamp)?;
-            object.optional("goalId", &self.goal_id)?;
-            object.optional("scorecardId", &self.scorecard_id)?;
-            object.optional("lastModifiedTime", &self.last_modified_time)?;
-            object.optional("content", &self.content)?;
-            object.optional("createdTime", &self.created_time)?;
-            object.optional("body", &self.body)?;
+            object.optional("id", &self.id);
+            object.optional("valueTimestamp", &self.value_timestamp);
+            object.optional("goalId", &self.goal_id);
+            object.optional("scorecardId", &self.scorecard_id);
+            object.optional("lastModifiedTime", &self.last_modified_time);
+            object.optional("content", &self.content);
+            object.optional("createdTime", &self.created_time);
+            object.optional("body", &self.body);
             object.end(&self.unknown_fields)
         }
     }
@@ -11375,20 +11341,20 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
                     Key::Field(1) => {
-                        field(&mut map, &mut value_timestamp, "valueTimestamp")?
+                        field(&mut map, &mut value_timestamp, "valueTimestamp")
                     }
-                    Key::Field(2) => field(&mut map, &mut goal_id, "goalId")?,
-                    Key::Field(3) => field(&mut map, &mut scorecard_id, "scorecardId")?,
+                    Key::Field(2) => field(&mut map, &mut goal_id, "goalId"),
+                    Key::Field(3) => field(&mut map, &mut scorecard_id, "scorecardId"),
                     Key::Field(4) => {
-                        field(&mut map, &mut last_modified_time, "lastModifiedTime")?
+                        field(&mut map, &mut last_modified_time, "lastModifiedTime")
                     }
-                    Key::Field(5) => field(&mut map, &mut content, "content")?,
-                    Key::Field(6) => field(&mut map, &mut created_time, "createdTime")?,
-                    Key::Field(7) => field(&mut map, &mut body, "body")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(5) => field(&mut map, &mut content, "content"),
+                    Key::Field(6) => field(&mut map, &mut created_time, "createdTime"),
+                    Key::Field(7) => field(&mut map, &mut body, "body"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -11425,7 +11391,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("body", &self.body)?;
+            object.field("body", &self.body);
             object.end(&self.unknown_fields)
         }
     }
@@ -11449,9 +11415,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut body, "body")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut body, "body"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 body: required(body, "body")?,
@@ -11483,8 +11449,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("goalId", &self.goal_id)?;
-            object.optional("currentParentId", &self.current_parent_id)?;
+            object.optional("goalId", &self.goal_id);
+            object.optional("currentParentId", &self.current_parent_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -11511,12 +11477,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut goal_id, "goalId")?,
+                    Key::Field(0) => field(&mut map, &mut goal_id, "goalId"),
                     Key::Field(1) => {
-                        field(&mut map, &mut current_parent_id, "currentParentId")?
+                        field(&mut map, &mut current_parent_id, "currentParentId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 goal_id: goal_id.unwrap_or_default(),
@@ -11557,12 +11523,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("goalId", &self.goal_id)?;
-            object.optional("connectionType", &self.connection_type)?;
-            object.optional("status", &self.status)?;
-            object.optional("timestamp", &self.timestamp)?;
-            object.optional("rootActivityId", &self.root_activity_id)?;
-            object.optional("message", &self.message)?;
+            object.optional("goalId", &self.goal_id);
+            object.optional("connectionType", &self.connection_type);
+            object.optional("status", &self.status);
+            object.optional("timestamp", &self.timestamp);
+            object.optional("rootActivityId", &self.root_activity_id);
+            object.optional("message", &self.message);
             object.end(&self.unknown_fields)
         }
     }
@@ -11600,18 +11566,18 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut goal_id, "goalId")?,
+                    Key::Field(0) => field(&mut map, &mut goal_id, "goalId"),
                     Key::Field(1) => {
-                        field(&mut map, &mut connection_type, "connectionType")?
+                        field(&mut map, &mut connection_type, "connectionType")
                     }
-                    Key::Field(2) => field(&mut map, &mut status, "status")?,
-                    Key::Field(3) => field(&mut map, &mut timestamp, "timestamp")?,
+                    Key::Field(2) => field(&mut map, &mut status, "status"),
+                    Key::Field(3) => field(&mut map, &mut timestamp, "timestamp"),
                     Key::Field(4) => {
-                        field(&mut map, &mut root_activity_id, "rootActivityId")?
+                        field(&mut map, &mut root_activity_id, "rootActivityId")
                     }
-                    Key::Field(5) => field(&mut map, &mut message, "message")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(5) => field(&mut map, &mut message, "message"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 goal_id: goal_id.unwrap_or_default(),
@@ -11648,8 +11614,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("fieldComparison", &self.field_comparison)?;
-            object.optional("expression", &self.expression)?;
+            object.optional("fieldComparison", &self.field_comparison);
+            object.optional("expression", &self.expression);
             object.end(&self.unknown_fields)
         }
     }
@@ -11677,11 +11643,11 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut field_comparison, "fieldComparison")?
+                        field(&mut map, &mut field_comparison, "fieldComparison")
                     }
-                    Key::Field(1) => field(&mut map, &mut expression, "expression")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(1) => field(&mut map, &mut expression, "expression"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 field_comparison: field_comparison.unwrap_or_default(),
@@ -11717,9 +11683,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("field", &self.field)?;
-            object.optional("operator", &self.operator)?;
-            object.optional("value", &self.value)?;
+            object.optional("field", &self.field);
+            object.optional("operator", &self.operator);
+            object.optional("value", &self.value);
             object.end(&self.unknown_fields)
         }
     }
@@ -11747,11 +11713,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut field_field, "field")?,
-                    Key::Field(1) => field(&mut map, &mut operator, "operator")?,
-                    Key::Field(2) => field(&mut map, &mut value, "value")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut field_field, "field"),
+                    Key::Field(1) => field(&mut map, &mut operator, "operator"),
+                    Key::Field(2) => field(&mut map, &mut value, "value"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 field: field_field.unwrap_or_default(),
@@ -11786,8 +11752,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("field", &self.field)?;
-            object.optional("percent", &self.percent)?;
+            object.optional("field", &self.field);
+            object.optional("percent", &self.percent);
             object.end(&self.unknown_fields)
         }
     }
@@ -11814,10 +11780,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut field_field, "field")?,
-                    Key::Field(1) => lenient_field(&mut map, &mut percent, "percent")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut field_field, "field"),
+                    Key::Field(1) => lenient_field(&mut map, &mut percent, "percent"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 field: field_field.unwrap_or_default(),
@@ -11854,10 +11820,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("percentOf", &self.percent_of)?;
-            object.optional("field", &self.field)?;
-            object.optional("dateTime", &self.date_time)?;
-            object.optional("number", &self.number)?;
+            object.optional("percentOf", &self.percent_of);
+            object.optional("field", &self.field);
+            object.optional("dateTime", &self.date_time);
+            object.optional("number", &self.number);
             object.end(&self.unknown_fields)
         }
     }
@@ -11886,12 +11852,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut percent_of, "percentOf")?,
-                    Key::Field(1) => field(&mut map, &mut field_field, "field")?,
-                    Key::Field(2) => field(&mut map, &mut date_time, "dateTime")?,
-                    Key::Field(3) => lenient_field(&mut map, &mut number, "number")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut percent_of, "percentOf"),
+                    Key::Field(1) => field(&mut map, &mut field_field, "field"),
+                    Key::Field(2) => field(&mut map, &mut date_time, "dateTime"),
+                    Key::Field(3) => lenient_field(&mut map, &mut number, "number"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 percent_of: percent_of.unwrap_or_default(),
@@ -11931,10 +11897,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("scorecardObjectId", &self.scorecard_object_id)?;
-            object.optional("goalObjectId", &self.goal_object_id)?;
-            object.optional("lastModifiedTime", &self.last_modified_time)?;
-            object.optional("rules", &self.rules)?;
+            object.optional("scorecardObjectId", &self.scorecard_object_id);
+            object.optional("goalObjectId", &self.goal_object_id);
+            object.optional("lastModifiedTime", &self.last_modified_time);
+            object.optional("rules", &self.rules);
             object.end(&self.unknown_fields)
         }
     }
@@ -11969,17 +11935,15 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut scorecard_object_id, "scorecardObjectId")?
+                        field(&mut map, &mut scorecard_object_id, "scorecardObjectId")
                     }
-                    Key::Field(1) => {
-                        field(&mut map, &mut goal_object_id, "goalObjectId")?
-                    }
+                    Key::Field(1) => field(&mut map, &mut goal_object_id, "goalObjectId"),
                     Key::Field(2) => {
-                        field(&mut map, &mut last_modified_time, "lastModifiedTime")?
+                        field(&mut map, &mut last_modified_time, "lastModifiedTime")
                     }
-                    Key::Field(3) => field(&mut map, &mut rules, "rules")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(3) => field(&mut map, &mut rules, "rules"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 scorecard_object_id: scorecard_object_id.unwrap_or_default(),
@@ -12014,8 +11978,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("conditions", &self.conditions)?;
-            object.optional("output", &self.output)?;
+            object.optional("conditions", &self.conditions);
+            object.optional("output", &self.output);
             object.end(&self.unknown_fields)
         }
     }
@@ -12042,10 +12006,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut conditions, "conditions")?,
-                    Key::Field(1) => lenient_field(&mut map, &mut output, "output")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut conditions, "conditions"),
+                    Key::Field(1) => lenient_field(&mut map, &mut output, "output"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 conditions: conditions.unwrap_or_default(),
@@ -12085,11 +12049,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("rules", &self.rules)?;
-            object.optional("defaultOutput", &self.default_output)?;
-            object.optional("scorecardObjectId", &self.scorecard_object_id)?;
-            object.optional("goalObjectId", &self.goal_object_id)?;
-            object.optional("lastModifiedTime", &self.last_modified_time)?;
+            object.optional("rules", &self.rules);
+            object.optional("defaultOutput", &self.default_output);
+            object.optional("scorecardObjectId", &self.scorecard_object_id);
+            object.optional("goalObjectId", &self.goal_object_id);
+            object.optional("lastModifiedTime", &self.last_modified_time);
             object.end(&self.unknown_fields)
         }
     }
@@ -12125,21 +12089,19 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut rules, "rules")?,
+                    Key::Field(0) => field(&mut map, &mut rules, "rules"),
                     Key::Field(1) => {
-                        lenient_field(&mut map, &mut default_output, "defaultOutput")?
+                        lenient_field(&mut map, &mut default_output, "defaultOutput")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut scorecard_object_id, "scorecardObjectId")?
+                        field(&mut map, &mut scorecard_object_id, "scorecardObjectId")
                     }
-                    Key::Field(3) => {
-                        field(&mut map, &mut goal_object_id, "goalObjectId")?
-                    }
+                    Key::Field(3) => field(&mut map, &mut goal_object_id, "goalObjectId"),
                     Key::Field(4) => {
-                        field(&mut map, &mut last_modified_time, "lastModifiedTime")?
+                        field(&mut map, &mut last_modified_time, "lastModifiedTime")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 rules: rules.unwrap_or_default(),
@@ -12176,8 +12138,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("rules", &self.rules)?;
-            object.field("defaultOutput", &self.default_output)?;
+            object.optional("rules", &self.rules);
+            object.field("defaultOutput", &self.default_output);
             object.end(&self.unknown_fields)
         }
     }
@@ -12204,12 +12166,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut rules, "rules")?,
+                    Key::Field(0) => field(&mut map, &mut rules, "rules"),
                     Key::Field(1) => {
-                        lenient_field(&mut map, &mut default_output, "defaultOutput")?
+                        lenient_field(&mut map, &mut default_output, "defaultOutput")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 rules: rules.unwrap_or_default(),
@@ -12265,19 +12227,19 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("timestamp", &self.timestamp)?;
-            object.optional("goalId", &self.goal_id)?;
-            object.optional("scorecardId", &self.scorecard_id)?;
-            object.optional("createdTime", &self.created_time)?;
-            object.optional("lastModifiedTime", &self.last_modified_time)?;
-            object.optional("value", &self.value)?;
-            object.optional("target", &self.target)?;
-            object.optional("valueDisplayString", &self.value_display_string)?;
-            object.optional("targetDisplayString", &self.target_display_string)?;
-            object.optional("trend", &self.trend)?;
-            object.optional("forecast", &self.forecast)?;
-            object.optional("status", &self.status)?;
-            object.optional("notes", &self.notes)?;
+            object.optional("timestamp", &self.timestamp);
+            object.optional("goalId", &self.goal_id);
+            object.optional("scorecardId", &self.scorecard_id);
+            object.optional("createdTime", &self.created_time);
+            object.optional("lastModifiedTime", &self.last_modified_time);
+            object.optional("value", &self.value);
+            object.optional("target", &self.target);
+            object.optional("valueDisplayString", &self.value_display_string);
+            object.optional("targetDisplayString", &self.target_display_string);
+            object.optional("trend", &self.trend);
+            object.optional("forecast", &self.forecast);
+            object.optional("status", &self.status);
+            object.optional("notes", &self.notes);
             object.end(&self.unknown_fields)
         }
     }
@@ -12329,31 +12291,31 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut timestamp, "timestamp")?,
-                    Key::Field(1) => field(&mut map, &mut goal_id, "goalId")?,
-                    Key::Field(2) => field(&mut map, &mut scorecard_id, "scorecardId")?,
-                    Key::Field(3) => field(&mut map, &mut created_time, "createdTime")?,
+                    Key::Field(0) => field(&mut map, &mut timestamp, "timestamp"),
+                    Key::Field(1) => field(&mut map, &mut goal_id, "goalId"),
+                    Key::Field(2) => field(&mut map, &mut scorecard_id, "scorecardId"),
+                    Key::Field(3) => field(&mut map, &mut created_time, "createdTime"),
                     Key::Field(4) => {
-                        field(&mut map, &mut last_modified_time, "lastModifiedTime")?
+                        field(&mut map, &mut last_modified_time, "lastModifiedTime")
                     }
-                    Key::Field(5) => lenient_field(&mut map, &mut value, "value")?,
-                    Key::Field(6) => lenient_field(&mut map, &mut target, "target")?,
+                    Key::Field(5) => lenient_field(&mut map, &mut value, "value"),
+                    Key::Field(6) => lenient_field(&mut map, &mut target, "target"),
                     Key::Field(7) => {
-                        field(&mut map, &mut value_display_string, "valueDisplayString")?
+                        field(&mut map, &mut value_display_string, "valueDisplayString")
                     }
                     Key::Field(8) => {
                         field(
                             &mut map,
                             &mut target_display_string,
                             "targetDisplayString",
-                        )?
+                        )
                     }
-                    Key::Field(9) => lenient_field(&mut map, &mut trend, "trend")?,
-                    Key::Field(10) => lenient_field(&mut map, &mut forecast, "forecast")?,
-                    Key::Field(11) => lenient_field(&mut map, &mut status, "status")?,
-                    Key::Field(12) => field(&mut map, &mut notes, "notes")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(9) => lenient_field(&mut map, &mut trend, "trend"),
+                    Key::Field(10) => lenient_field(&mut map, &mut forecast, "forecast"),
+                    Key::Field(11) => lenient_field(&mut map, &mut status, "status"),
+                    Key::Field(12) => field(&mut map, &mut notes, "notes"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 timestamp: timestamp.unwrap_or_default(),
@@ -12406,12 +12368,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("timestamp", &self.timestamp)?;
-            object.optional("value", &self.value)?;
-            object.optional("target", &self.target)?;
-            object.optional("trend", &self.trend)?;
-            object.optional("forecast", &self.forecast)?;
-            object.optional("status", &self.status)?;
+            object.field("timestamp", &self.timestamp);
+            object.optional("value", &self.value);
+            object.optional("target", &self.target);
+            object.optional("trend", &self.trend);
+            object.optional("forecast", &self.forecast);
+            object.optional("status", &self.status);
             object.end(&self.unknown_fields)
         }
     }
@@ -12449,14 +12411,14 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut timestamp, "timestamp")?,
-                    Key::Field(1) => lenient_field(&mut map, &mut value, "value")?,
-                    Key::Field(2) => lenient_field(&mut map, &mut target, "target")?,
-                    Key::Field(3) => lenient_field(&mut map, &mut trend, "trend")?,
-                    Key::Field(4) => lenient_field(&mut map, &mut forecast, "forecast")?,
-                    Key::Field(5) => lenient_field(&mut map, &mut status, "status")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut timestamp, "timestamp"),
+                    Key::Field(1) => lenient_field(&mut map, &mut value, "value"),
+                    Key::Field(2) => lenient_field(&mut map, &mut target, "target"),
+                    Key::Field(3) => lenient_field(&mut map, &mut trend, "trend"),
+                    Key::Field(4) => lenient_field(&mut map, &mut forecast, "forecast"),
+                    Key::Field(5) => lenient_field(&mut map, &mut status, "status"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 timestamp: required(timestamp, "timestamp")?,
@@ -12513,10 +12475,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("goalToMove", &self.goal_to_move)?;
-            object.optional("newParent", &self.new_parent)?;
-            object.optional("newPrevious", &self.new_previous)?;
-            object.optional("newNext", &self.new_next)?;
+            object.field("goalToMove", &self.goal_to_move);
+            object.optional("newParent", &self.new_parent);
+            object.optional("newPrevious", &self.new_previous);
+            object.optional("newNext", &self.new_next);
             object.end(&self.unknown_fields)
         }
     }
@@ -12550,12 +12512,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut goal_to_move, "goalToMove")?,
-                    Key::Field(1) => field(&mut map, &mut new_parent, "newParent")?,
-                    Key::Field(2) => field(&mut map, &mut new_previous, "newPrevious")?,
-                    Key::Field(3) => field(&mut map, &mut new_next, "newNext")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut goal_to_move, "goalToMove"),
+                    Key::Field(1) => field(&mut map, &mut new_parent, "newParent"),
+                    Key::Field(2) => field(&mut map, &mut new_previous, "newPrevious"),
+                    Key::Field(3) => field(&mut map, &mut new_next, "newNext"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 goal_to_move: required(goal_to_move, "goalToMove")?,
@@ -12606,18 +12568,18 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("isReadOnly", &self.is_read_only)?;
-            object.optional("isOnDedicatedCapacity", &self.is_on_dedicated_capacity)?;
-            object.optional("capacityId", &self.capacity_id)?;
-            object.optional("dataflowStorageId", &self.dataflow_storage_id)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("isReadOnly", &self.is_read_only);
+            object.optional("isOnDedicatedCapacity", &self.is_on_dedicated_capacity);
+            object.optional("capacityId", &self.capacity_id);
+            object.optional("dataflowStorageId", &self.dataflow_storage_id);
             object
                 .optional(
                     "defaultDatasetStorageFormat",
                     &self.default_dataset_storage_format,
-                )?;
-            object.optional("logAnalyticsWorkspace", &self.log_analytics_workspace)?;
+                );
+            object.optional("logAnalyticsWorkspace", &self.log_analytics_workspace);
             object.end(&self.unknown_fields)
         }
     }
@@ -12661,36 +12623,36 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
                     Key::Field(3) => {
                         field(
                             &mut map,
                             &mut is_on_dedicated_capacity,
                             "isOnDedicatedCapacity",
-                        )?
+                        )
                     }
-                    Key::Field(4) => field(&mut map, &mut capacity_id, "capacityId")?,
+                    Key::Field(4) => field(&mut map, &mut capacity_id, "capacityId"),
                     Key::Field(5) => {
-                        field(&mut map, &mut dataflow_storage_id, "dataflowStorageId")?
+                        field(&mut map, &mut dataflow_storage_id, "dataflowStorageId")
                     }
                     Key::Field(6) => {
                         field(
                             &mut map,
                             &mut default_dataset_storage_format,
                             "defaultDatasetStorageFormat",
-                        )?
+                        )
                     }
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut log_analytics_workspace,
                             "logAnalyticsWorkspace",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -12734,7 +12696,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
+            object.field("name", &self.name);
             object.end(&self.unknown_fields)
         }
     }
@@ -12758,9 +12720,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -12792,8 +12754,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.field("emailAddress", &self.email_address)?;
+            object.optional("name", &self.name);
+            object.field("emailAddress", &self.email_address);
             object.end(&self.unknown_fields)
         }
     }
@@ -12820,10 +12782,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut email_address, "emailAddress")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut email_address, "emailAddress"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -12868,14 +12830,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("userType", &self.user_type)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
-            object.field("groupUserAccessRight", &self.group_user_access_right)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("userType", &self.user_type);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
+            object.field("groupUserAccessRight", &self.group_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -12917,24 +12879,24 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
-                    Key::Field(4) => field(&mut map, &mut user_type, "userType")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
+                    Key::Field(4) => field(&mut map, &mut user_type, "userType"),
                     Key::Field(5) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(6) => field(&mut map, &mut profile, "profile")?,
+                    Key::Field(6) => field(&mut map, &mut profile, "profile"),
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut group_user_access_right,
                             "groupUserAccessRight",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -13004,7 +12966,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("value", &self.value)?;
+            object.field("value", &self.value);
             object.end(&self.unknown_fields)
         }
     }
@@ -13028,9 +12990,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut value, "value")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut value, "value"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 value: required(value, "value")?,
@@ -13076,15 +13038,15 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("importState", &self.import_state)?;
-            object.optional("createdDateTime", &self.created_date_time)?;
-            object.optional("updatedDateTime", &self.updated_date_time)?;
-            object.optional("connectionType", &self.connection_type)?;
-            object.optional("source", &self.source)?;
-            object.optional("reports", &self.reports)?;
-            object.optional("datasets", &self.datasets)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("importState", &self.import_state);
+            object.optional("createdDateTime", &self.created_date_time);
+            object.optional("updatedDateTime", &self.updated_date_time);
+            object.optional("connectionType", &self.connection_type);
+            object.optional("source", &self.source);
+            object.optional("reports", &self.reports);
+            object.optional("datasets", &self.datasets);
             object.end(&self.unknown_fields)
         }
     }
@@ -13128,23 +13090,23 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut import_state, "importState")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut import_state, "importState"),
                     Key::Field(3) => {
-                        field(&mut map, &mut created_date_time, "createdDateTime")?
+                        field(&mut map, &mut created_date_time, "createdDateTime")
                     }
                     Key::Field(4) => {
-                        field(&mut map, &mut updated_date_time, "updatedDateTime")?
+                        field(&mut map, &mut updated_date_time, "updatedDateTime")
                     }
                     Key::Field(5) => {
-                        field(&mut map, &mut connection_type, "connectionType")?
+                        field(&mut map, &mut connection_type, "connectionType")
                     }
-                    Key::Field(6) => field(&mut map, &mut source, "source")?,
-                    Key::Field(7) => field(&mut map, &mut reports, "reports")?,
-                    Key::Field(8) => field(&mut map, &mut datasets, "datasets")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(6) => field(&mut map, &mut source, "source"),
+                    Key::Field(7) => field(&mut map, &mut reports, "reports"),
+                    Key::Field(8) => field(&mut map, &mut datasets, "datasets"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -13201,9 +13163,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("filePath", &self.file_path)?;
-            object.optional("connectionType", &self.connection_type)?;
-            object.optional("fileUrl", &self.file_url)?;
+            object.optional("filePath", &self.file_path);
+            object.optional("connectionType", &self.connection_type);
+            object.optional("fileUrl", &self.file_url);
             object.end(&self.unknown_fields)
         }
     }
@@ -13231,13 +13193,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut file_path, "filePath")?,
+                    Key::Field(0) => field(&mut map, &mut file_path, "filePath"),
                     Key::Field(1) => {
-                        field(&mut map, &mut connection_type, "connectionType")?
+                        field(&mut map, &mut connection_type, "connectionType")
                     }
-                    Key::Field(2) => field(&mut map, &mut file_url, "fileUrl")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(2) => field(&mut map, &mut file_url, "fileUrl"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 file_path: file_path.unwrap_or_default(),
@@ -13275,10 +13237,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("dashboards", &self.dashboards)?;
-            object.optional("reports", &self.reports)?;
-            object.optional("datasets", &self.datasets)?;
-            object.optional("dataflows", &self.dataflows)?;
+            object.optional("dashboards", &self.dashboards);
+            object.optional("reports", &self.reports);
+            object.optional("datasets", &self.datasets);
+            object.optional("dataflows", &self.dataflows);
             object.end(&self.unknown_fields)
         }
     }
@@ -13307,12 +13269,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut dashboards, "dashboards")?,
-                    Key::Field(1) => field(&mut map, &mut reports, "reports")?,
-                    Key::Field(2) => field(&mut map, &mut datasets, "datasets")?,
-                    Key::Field(3) => field(&mut map, &mut dataflows, "dataflows")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut dashboards, "dashboards"),
+                    Key::Field(1) => field(&mut map, &mut reports, "reports"),
+                    Key::Field(2) => field(&mut map, &mut datasets, "datasets"),
+                    Key::Field(3) => field(&mut map, &mut dataflows, "dataflows"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 dashboards: dashboards.unwrap_or_default(),
@@ -13355,10 +13317,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("artifacts", &self.artifacts)?;
-            object.field("labelId", &self.label_id)?;
-            object.optional("delegatedUser", &self.delegated_user)?;
-            object.optional("assignmentMethod", &self.assignment_method)?;
+            object.field("artifacts", &self.artifacts);
+            object.field("labelId", &self.label_id);
+            object.optional("delegatedUser", &self.delegated_user);
+            object.optional("assignmentMethod", &self.assignment_method);
             object.end(&self.unknown_fields)
         }
     }
@@ -13392,16 +13354,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut artifacts, "artifacts")?,
-                    Key::Field(1) => field(&mut map, &mut label_id, "labelId")?,
+                    Key::Field(0) => field(&mut map, &mut artifacts, "artifacts"),
+                    Key::Field(1) => field(&mut map, &mut label_id, "labelId"),
                     Key::Field(2) => {
-                        field(&mut map, &mut delegated_user, "delegatedUser")?
+                        field(&mut map, &mut delegated_user, "delegatedUser")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut assignment_method, "assignmentMethod")?
+                        field(&mut map, &mut assignment_method, "assignmentMethod")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 artifacts: required(artifacts, "artifacts")?,
@@ -13442,10 +13404,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("dashboards", &self.dashboards)?;
-            object.optional("reports", &self.reports)?;
-            object.optional("dataflows", &self.dataflows)?;
-            object.optional("datasets", &self.datasets)?;
+            object.optional("dashboards", &self.dashboards);
+            object.optional("reports", &self.reports);
+            object.optional("dataflows", &self.dataflows);
+            object.optional("datasets", &self.datasets);
             object.end(&self.unknown_fields)
         }
     }
@@ -13474,12 +13436,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut dashboards, "dashboards")?,
-                    Key::Field(1) => field(&mut map, &mut reports, "reports")?,
-                    Key::Field(2) => field(&mut map, &mut dataflows, "dataflows")?,
-                    Key::Field(3) => field(&mut map, &mut datasets, "datasets")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut dashboards, "dashboards"),
+                    Key::Field(1) => field(&mut map, &mut reports, "reports"),
+                    Key::Field(2) => field(&mut map, &mut dataflows, "dataflows"),
+                    Key::Field(3) => field(&mut map, &mut datasets, "datasets"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 dashboards: dashboards.unwrap_or_default(),
@@ -13520,9 +13482,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("ticket", &self.ticket)?;
-            object.field("ticketId", &self.ticket_id)?;
-            object.field("expiration", &self.expiration)?;
+            object.field("ticket", &self.ticket);
+            object.field("ticketId", &self.ticket_id);
+            object.field("expiration", &self.expiration);
             object.end(&self.unknown_fields)
         }
     }
@@ -13550,11 +13512,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut ticket, "ticket")?,
-                    Key::Field(1) => field(&mut map, &mut ticket_id, "ticketId")?,
-                    Key::Field(2) => field(&mut map, &mut expiration, "expiration")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut ticket, "ticket"),
+                    Key::Field(1) => field(&mut map, &mut ticket_id, "ticketId"),
+                    Key::Field(2) => field(&mut map, &mut expiration, "expiration"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 ticket: required(ticket, "ticket")?,
@@ -13611,11 +13573,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.field("type", &self.r#type)?;
-            object.optional("currentValue", &self.current_value)?;
-            object.field("isRequired", &self.is_required)?;
-            object.optional("suggestedValues", &self.suggested_values)?;
+            object.field("name", &self.name);
+            object.field("type", &self.r#type);
+            object.optional("currentValue", &self.current_value);
+            object.field("isRequired", &self.is_required);
+            object.optional("suggestedValues", &self.suggested_values);
             object.end(&self.unknown_fields)
         }
     }
@@ -13651,15 +13613,15 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut type_field, "type")?,
-                    Key::Field(2) => field(&mut map, &mut current_value, "currentValue")?,
-                    Key::Field(3) => field(&mut map, &mut is_required, "isRequired")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut type_field, "type"),
+                    Key::Field(2) => field(&mut map, &mut current_value, "currentValue"),
+                    Key::Field(3) => field(&mut map, &mut is_required, "isRequired"),
                     Key::Field(4) => {
-                        field(&mut map, &mut suggested_values, "suggestedValues")?
+                        field(&mut map, &mut suggested_values, "suggestedValues")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -13701,11 +13663,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.field("expression", &self.expression)?;
-            object.optional("formatString", &self.format_string)?;
-            object.optional("description", &self.description)?;
-            object.optional("isHidden", &self.is_hidden)?;
+            object.field("name", &self.name);
+            object.field("expression", &self.expression);
+            object.optional("formatString", &self.format_string);
+            object.optional("description", &self.description);
+            object.optional("isHidden", &self.is_hidden);
             object.end(&self.unknown_fields)
         }
     }
@@ -13741,13 +13703,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut expression, "expression")?,
-                    Key::Field(2) => field(&mut map, &mut format_string, "formatString")?,
-                    Key::Field(3) => field(&mut map, &mut description, "description")?,
-                    Key::Field(4) => field(&mut map, &mut is_hidden, "isHidden")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut expression, "expression"),
+                    Key::Field(2) => field(&mut map, &mut format_string, "formatString"),
+                    Key::Field(3) => field(&mut map, &mut description, "description"),
+                    Key::Field(4) => field(&mut map, &mut is_hidden, "isHidden"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -13781,7 +13743,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
+            object.field("id", &self.id);
             object.end(&self.unknown_fields)
         }
     }
@@ -13805,9 +13767,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -13841,9 +13803,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("order", &self.order)?;
+            object.optional("name", &self.name);
+            object.optional("displayName", &self.display_name);
+            object.optional("order", &self.order);
             object.end(&self.unknown_fields)
         }
     }
@@ -13871,11 +13833,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => lenient_field(&mut map, &mut order, "order")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => lenient_field(&mut map, &mut order, "order"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -13909,8 +13871,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.optional("state", &self.state)?;
+            object.optional("name", &self.name);
+            object.optional("state", &self.state);
             object.end(&self.unknown_fields)
         }
     }
@@ -13937,10 +13899,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut state, "state")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut state, "state"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -13975,9 +13937,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("identities", &self.identities)?;
-            object.optional("formatSettings", &self.format_settings)?;
-            object.optional("parameterValues", &self.parameter_values)?;
+            object.optional("identities", &self.identities);
+            object.optional("formatSettings", &self.format_settings);
+            object.optional("parameterValues", &self.parameter_values);
             object.end(&self.unknown_fields)
         }
     }
@@ -14007,15 +13969,15 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut identities, "identities")?,
+                    Key::Field(0) => field(&mut map, &mut identities, "identities"),
                     Key::Field(1) => {
-                        field(&mut map, &mut format_settings, "formatSettings")?
+                        field(&mut map, &mut format_settings, "formatSettings")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut parameter_values, "parameterValues")?
+                        field(&mut map, &mut parameter_values, "parameterValues")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 identities: identities.unwrap_or_default(),
@@ -14051,8 +14013,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.optional("value", &self.value)?;
+            object.optional("name", &self.name);
+            object.optional("value", &self.value);
             object.end(&self.unknown_fields)
         }
     }
@@ -14079,10 +14041,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut value, "value")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut value, "value"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -14115,12 +14077,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("state", &self.state)?;
+            object.field("state", &self.state);
             object
                 .optional(
                     "maxMemoryPercentageSetByUser",
                     &self.max_memory_percentage_set_by_user,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -14147,16 +14109,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut state, "state")?,
+                    Key::Field(0) => field(&mut map, &mut state, "state"),
                     Key::Field(1) => {
                         lenient_field(
                             &mut map,
                             &mut max_memory_percentage_set_by_user,
                             "maxMemoryPercentageSetByUser",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 state: required(state, "state")?,
@@ -14206,10 +14168,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("description", &self.description)?;
-            object.optional("stages", &self.stages)?;
+            object.field("id", &self.id);
+            object.optional("displayName", &self.display_name);
+            object.optional("description", &self.description);
+            object.optional("stages", &self.stages);
             object.end(&self.unknown_fields)
         }
     }
@@ -14238,12 +14200,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => field(&mut map, &mut stages, "stages")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => field(&mut map, &mut stages, "stages"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -14279,8 +14241,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.optional("capacityId", &self.capacity_id)?;
+            object.optional("name", &self.name);
+            object.optional("capacityId", &self.capacity_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -14307,10 +14269,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut capacity_id, "capacityId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut capacity_id, "capacityId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -14363,22 +14325,22 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("type", &self.r#type)?;
-            object.field("status", &self.status)?;
-            object.field("lastUpdatedTime", &self.last_updated_time)?;
-            object.optional("executionStartTime", &self.execution_start_time)?;
-            object.optional("executionEndTime", &self.execution_end_time)?;
-            object.optional("sourceStageOrder", &self.source_stage_order)?;
-            object.optional("targetStageOrder", &self.target_stage_order)?;
-            object.optional("performedBy", &self.performed_by)?;
-            object.optional("note", &self.note)?;
-            object.optional("executionPlan", &self.execution_plan)?;
+            object.field("id", &self.id);
+            object.optional("type", &self.r#type);
+            object.field("status", &self.status);
+            object.field("lastUpdatedTime", &self.last_updated_time);
+            object.optional("executionStartTime", &self.execution_start_time);
+            object.optional("executionEndTime", &self.execution_end_time);
+            object.optional("sourceStageOrder", &self.source_stage_order);
+            object.optional("targetStageOrder", &self.target_stage_order);
+            object.optional("performedBy", &self.performed_by);
+            object.optional("note", &self.note);
+            object.optional("executionPlan", &self.execution_plan);
             object
                 .optional(
                     "preDeploymentDiffInformation",
                     &self.pre_deployment_diff_information,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -14430,46 +14392,46 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut type_field, "type")?,
-                    Key::Field(2) => field(&mut map, &mut status, "status")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut type_field, "type"),
+                    Key::Field(2) => field(&mut map, &mut status, "status"),
                     Key::Field(3) => {
-                        field(&mut map, &mut last_updated_time, "lastUpdatedTime")?
+                        field(&mut map, &mut last_updated_time, "lastUpdatedTime")
                     }
                     Key::Field(4) => {
-                        field(&mut map, &mut execution_start_time, "executionStartTime")?
+                        field(&mut map, &mut execution_start_time, "executionStartTime")
                     }
                     Key::Field(5) => {
-                        field(&mut map, &mut execution_end_time, "executionEndTime")?
+                        field(&mut map, &mut execution_end_time, "executionEndTime")
                     }
                     Key::Field(6) => {
                         lenient_field(
                             &mut map,
                             &mut source_stage_order,
                             "sourceStageOrder",
-                        )?
+                        )
                     }
                     Key::Field(7) => {
                         lenient_field(
                             &mut map,
                             &mut target_stage_order,
                             "targetStageOrder",
-                        )?
+                        )
                     }
-                    Key::Field(8) => field(&mut map, &mut performed_by, "performedBy")?,
-                    Key::Field(9) => field(&mut map, &mut note, "note")?,
+                    Key::Field(8) => field(&mut map, &mut performed_by, "performedBy"),
+                    Key::Field(9) => field(&mut map, &mut note, "note"),
                     Key::Field(10) => {
-                        field(&mut map, &mut execution_plan, "executionPlan")?
+                        field(&mut map, &mut execution_plan, "executionPlan")
                     }
                     Key::Field(11) => {
                         field(
                             &mut map,
                             &mut pre_deployment_diff_information,
                             "preDeploymentDiffInformation",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -14548,8 +14510,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("content", &self.content)?;
-            object.field("isTruncated", &self.is_truncated)?;
+            object.field("content", &self.content);
+            object.field("isTruncated", &self.is_truncated);
             object.end(&self.unknown_fields)
         }
     }
@@ -14576,10 +14538,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut content, "content")?,
-                    Key::Field(1) => field(&mut map, &mut is_truncated, "isTruncated")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut content, "content"),
+                    Key::Field(1) => field(&mut map, &mut is_truncated, "isTruncated"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 content: required(content, "content")?,
@@ -14614,9 +14576,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("userPrincipalName", &self.user_principal_name)?;
-            object.optional("principalObjectID", &self.principal_object_id)?;
-            object.field("principalType", &self.principal_type)?;
+            object.optional("userPrincipalName", &self.user_principal_name);
+            object.optional("principalObjectID", &self.principal_object_id);
+            object.field("principalType", &self.principal_type);
             object.end(&self.unknown_fields)
         }
     }
@@ -14649,16 +14611,16 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut user_principal_name, "userPrincipalName")?
+                        field(&mut map, &mut user_principal_name, "userPrincipalName")
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut principal_object_id, "principalObjectID")?
+                        field(&mut map, &mut principal_object_id, "principalObjectID")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 user_principal_name: user_principal_name.unwrap_or_default(),
@@ -14707,9 +14669,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("order", &self.order)?;
-            object.optional("workspaceId", &self.workspace_id)?;
-            object.optional("workspaceName", &self.workspace_name)?;
+            object.field("order", &self.order);
+            object.optional("workspaceId", &self.workspace_id);
+            object.optional("workspaceName", &self.workspace_name);
             object.end(&self.unknown_fields)
         }
     }
@@ -14737,13 +14699,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => lenient_field(&mut map, &mut order, "order")?,
-                    Key::Field(1) => field(&mut map, &mut workspace_id, "workspaceId")?,
+                    Key::Field(0) => lenient_field(&mut map, &mut order, "order"),
+                    Key::Field(1) => field(&mut map, &mut workspace_id, "workspaceId"),
                     Key::Field(2) => {
-                        field(&mut map, &mut workspace_name, "workspaceName")?
+                        field(&mut map, &mut workspace_name, "workspaceName")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 order: required(order, "order")?,
@@ -14785,12 +14747,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("artifactId", &self.artifact_id)?;
-            object.optional("artifactDisplayName", &self.artifact_display_name)?;
-            object.optional("artifactName", &self.artifact_name)?;
-            object.optional("sourceArtifactId", &self.source_artifact_id)?;
-            object.optional("targetArtifactId", &self.target_artifact_id)?;
-            object.optional("lastDeploymentTime", &self.last_deployment_time)?;
+            object.field("artifactId", &self.artifact_id);
+            object.optional("artifactDisplayName", &self.artifact_display_name);
+            object.optional("artifactName", &self.artifact_name);
+            object.optional("sourceArtifactId", &self.source_artifact_id);
+            object.optional("targetArtifactId", &self.target_artifact_id);
+            object.optional("lastDeploymentTime", &self.last_deployment_time);
             object.end(&self.unknown_fields)
         }
     }
@@ -14828,26 +14790,26 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut artifact_id, "artifactId")?,
+                    Key::Field(0) => field(&mut map, &mut artifact_id, "artifactId"),
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut artifact_display_name,
                             "artifactDisplayName",
-                        )?
+                        )
                     }
-                    Key::Field(2) => field(&mut map, &mut artifact_name, "artifactName")?,
+                    Key::Field(2) => field(&mut map, &mut artifact_name, "artifactName"),
                     Key::Field(3) => {
-                        field(&mut map, &mut source_artifact_id, "sourceArtifactId")?
+                        field(&mut map, &mut source_artifact_id, "sourceArtifactId")
                     }
                     Key::Field(4) => {
-                        field(&mut map, &mut target_artifact_id, "targetArtifactId")?
+                        field(&mut map, &mut target_artifact_id, "targetArtifactId")
                     }
                     Key::Field(5) => {
-                        field(&mut map, &mut last_deployment_time, "lastDeploymentTime")?
+                        field(&mut map, &mut last_deployment_time, "lastDeploymentTime")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 artifact_id: required(artifact_id, "artifactId")?,
@@ -14890,11 +14852,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("datasets", &self.datasets)?;
-            object.optional("reports", &self.reports)?;
-            object.optional("dashboards", &self.dashboards)?;
-            object.optional("dataflows", &self.dataflows)?;
-            object.optional("datamarts", &self.datamarts)?;
+            object.optional("datasets", &self.datasets);
+            object.optional("reports", &self.reports);
+            object.optional("dashboards", &self.dashboards);
+            object.optional("dataflows", &self.dataflows);
+            object.optional("datamarts", &self.datamarts);
             object.end(&self.unknown_fields)
         }
     }
@@ -14930,13 +14892,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut datasets, "datasets")?,
-                    Key::Field(1) => field(&mut map, &mut reports, "reports")?,
-                    Key::Field(2) => field(&mut map, &mut dashboards, "dashboards")?,
-                    Key::Field(3) => field(&mut map, &mut dataflows, "dataflows")?,
-                    Key::Field(4) => field(&mut map, &mut datamarts, "datamarts")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut datasets, "datasets"),
+                    Key::Field(1) => field(&mut map, &mut reports, "reports"),
+                    Key::Field(2) => field(&mut map, &mut dashboards, "dashboards"),
+                    Key::Field(3) => field(&mut map, &mut dataflows, "dataflows"),
+                    Key::Field(4) => field(&mut map, &mut datamarts, "datamarts"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 datasets: datasets.unwrap_or_default(),
@@ -14979,7 +14941,7 @@ pub mod models {
                 .optional(
                     "updateAppInTargetWorkspace",
                     &self.update_app_in_target_workspace,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -15010,10 +14972,10 @@ pub mod models {
                             &mut map,
                             &mut update_app_in_target_workspace,
                             "updateAppInTargetWorkspace",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 update_app_in_target_workspace: update_app_in_target_workspace
@@ -15048,9 +15010,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("identifier", &self.identifier)?;
-            object.field("principalType", &self.principal_type)?;
-            object.optional("accessRight", &self.access_right)?;
+            object.field("identifier", &self.identifier);
+            object.field("principalType", &self.principal_type);
+            object.optional("accessRight", &self.access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -15078,13 +15040,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut identifier, "identifier")?,
+                    Key::Field(0) => field(&mut map, &mut identifier, "identifier"),
                     Key::Field(1) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(2) => field(&mut map, &mut access_right, "accessRight")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(2) => field(&mut map, &mut access_right, "accessRight"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 identifier: required(identifier, "identifier")?,
@@ -15133,9 +15095,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("identifier", &self.identifier)?;
-            object.field("principalType", &self.principal_type)?;
-            object.field("datasetUserAccessRight", &self.dataset_user_access_right)?;
+            object.field("identifier", &self.identifier);
+            object.field("principalType", &self.principal_type);
+            object.field("datasetUserAccessRight", &self.dataset_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -15163,19 +15125,19 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut identifier, "identifier")?,
+                    Key::Field(0) => field(&mut map, &mut identifier, "identifier"),
                     Key::Field(1) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
                     Key::Field(2) => {
                         field(
                             &mut map,
                             &mut dataset_user_access_right,
                             "datasetUserAccessRight",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 identifier: required(identifier, "identifier")?,
@@ -15227,7 +15189,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("rows", &self.rows)?;
+            object.optional("rows", &self.rows);
             object.end(&self.unknown_fields)
         }
     }
@@ -15253,9 +15215,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut rows, "rows")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut rows, "rows"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 rows: rows.unwrap_or_default(),
@@ -15289,9 +15251,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("code", &self.code)?;
-            object.optional("message", &self.message)?;
-            object.optional("target", &self.target)?;
+            object.optional("code", &self.code);
+            object.optional("message", &self.message);
+            object.optional("target", &self.target);
             object.end(&self.unknown_fields)
         }
     }
@@ -15319,11 +15281,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut code, "code")?,
-                    Key::Field(1) => field(&mut map, &mut message, "message")?,
-                    Key::Field(2) => field(&mut map, &mut target, "target")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut code, "code"),
+                    Key::Field(1) => field(&mut map, &mut message, "message"),
+                    Key::Field(2) => field(&mut map, &mut target, "target"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 code: code.unwrap_or_default(),
@@ -15365,12 +15327,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("settings", &self.settings)?;
-            object.optional("datasetToBind", &self.dataset_to_bind)?;
-            object.optional("defaultBookmark", &self.default_bookmark)?;
-            object.optional("reportLevelFilters", &self.report_level_filters)?;
-            object.optional("pages", &self.pages)?;
-            object.optional("identities", &self.identities)?;
+            object.optional("settings", &self.settings);
+            object.optional("datasetToBind", &self.dataset_to_bind);
+            object.optional("defaultBookmark", &self.default_bookmark);
+            object.optional("reportLevelFilters", &self.report_level_filters);
+            object.optional("pages", &self.pages);
+            object.optional("identities", &self.identities);
             object.end(&self.unknown_fields)
         }
     }
@@ -15408,20 +15370,20 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut settings, "settings")?,
+                    Key::Field(0) => field(&mut map, &mut settings, "settings"),
                     Key::Field(1) => {
-                        field(&mut map, &mut dataset_to_bind, "datasetToBind")?
+                        field(&mut map, &mut dataset_to_bind, "datasetToBind")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut default_bookmark, "defaultBookmark")?
+                        field(&mut map, &mut default_bookmark, "defaultBookmark")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut report_level_filters, "reportLevelFilters")?
+                        field(&mut map, &mut report_level_filters, "reportLevelFilters")
                     }
-                    Key::Field(4) => field(&mut map, &mut pages, "pages")?,
-                    Key::Field(5) => field(&mut map, &mut identities, "identities")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(4) => field(&mut map, &mut pages, "pages"),
+                    Key::Field(5) => field(&mut map, &mut identities, "identities"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 settings: settings.unwrap_or_default(),
@@ -15465,13 +15427,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("newArtifactsCount", &self.new_artifacts_count)?;
-            object.field("differentArtifactsCount", &self.different_artifacts_count)?;
+            object.field("newArtifactsCount", &self.new_artifacts_count);
+            object.field("differentArtifactsCount", &self.different_artifacts_count);
             object
                 .field(
                     "noDifferenceArtifactsCount",
                     &self.no_difference_artifacts_count,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -15508,24 +15470,24 @@ pub mod models {
                             &mut map,
                             &mut new_artifacts_count,
                             "newArtifactsCount",
-                        )?
+                        )
                     }
                     Key::Field(1) => {
                         lenient_field(
                             &mut map,
                             &mut different_artifacts_count,
                             "differentArtifactsCount",
-                        )?
+                        )
                     }
                     Key::Field(2) => {
                         lenient_field(
                             &mut map,
                             &mut no_difference_artifacts_count,
                             "noDifferenceArtifactsCount",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 new_artifacts_count: required(new_artifacts_count, "newArtifactsCount")?,
@@ -15569,10 +15531,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("dataSourceType", &self.data_source_type)?;
-            object.field("connectionDetails", &self.connection_details)?;
-            object.field("credentialDetails", &self.credential_details)?;
-            object.field("dataSourceName", &self.data_source_name)?;
+            object.field("dataSourceType", &self.data_source_type);
+            object.field("connectionDetails", &self.connection_details);
+            object.field("credentialDetails", &self.credential_details);
+            object.field("dataSourceName", &self.data_source_name);
             object.end(&self.unknown_fields)
         }
     }
@@ -15607,19 +15569,19 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut data_source_type, "dataSourceType")?
+                        field(&mut map, &mut data_source_type, "dataSourceType")
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut connection_details, "connectionDetails")?
+                        field(&mut map, &mut connection_details, "connectionDetails")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut credential_details, "credentialDetails")?
+                        field(&mut map, &mut credential_details, "credentialDetails")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut data_source_name, "dataSourceName")?
+                        field(&mut map, &mut data_source_name, "dataSourceName")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 data_source_type: required(data_source_type, "dataSourceType")?,
@@ -15674,8 +15636,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("dataSourceName", &self.data_source_name)?;
-            object.optional("dataSourceObjectId", &self.data_source_object_id)?;
+            object.field("dataSourceName", &self.data_source_name);
+            object.optional("dataSourceObjectId", &self.data_source_object_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -15703,17 +15665,13 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut data_source_name, "dataSourceName")?
+                        field(&mut map, &mut data_source_name, "dataSourceName")
                     }
                     Key::Field(1) => {
-                        field(
-                            &mut map,
-                            &mut data_source_object_id,
-                            "dataSourceObjectId",
-                        )?
+                        field(&mut map, &mut data_source_object_id, "dataSourceObjectId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 data_source_name: required(data_source_name, "dataSourceName")?,
@@ -15746,8 +15704,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("gatewayObjectId", &self.gateway_object_id)?;
-            object.field("bindDetails", &self.bind_details)?;
+            object.field("gatewayObjectId", &self.gateway_object_id);
+            object.field("bindDetails", &self.bind_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -15775,11 +15733,11 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut gateway_object_id, "gatewayObjectId")?
+                        field(&mut map, &mut gateway_object_id, "gatewayObjectId")
                     }
-                    Key::Field(1) => field(&mut map, &mut bind_details, "bindDetails")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(1) => field(&mut map, &mut bind_details, "bindDetails"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 gateway_object_id: required(gateway_object_id, "gatewayObjectId")?,
@@ -15813,8 +15771,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("server", &self.server)?;
-            object.optional("database", &self.database)?;
+            object.optional("server", &self.server);
+            object.optional("database", &self.database);
             object.end(&self.unknown_fields)
         }
     }
@@ -15841,10 +15799,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut server, "server")?,
-                    Key::Field(1) => field(&mut map, &mut database, "database")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut server, "server"),
+                    Key::Field(1) => field(&mut map, &mut database, "database"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 server: server.unwrap_or_default(),
@@ -15875,7 +15833,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("datasetId", &self.dataset_id)?;
+            object.field("datasetId", &self.dataset_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -15899,9 +15857,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut dataset_id, "datasetId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut dataset_id, "datasetId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 dataset_id: required(dataset_id, "datasetId")?,
@@ -15948,13 +15906,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("refreshType", &self.refresh_type)?;
-            object.optional("startTime", &self.start_time)?;
-            object.optional("endTime", &self.end_time)?;
-            object.optional("serviceExceptionJson", &self.service_exception_json)?;
-            object.optional("status", &self.status)?;
-            object.optional("requestId", &self.request_id)?;
-            object.optional("refreshAttempts", &self.refresh_attempts)?;
+            object.optional("refreshType", &self.refresh_type);
+            object.optional("startTime", &self.start_time);
+            object.optional("endTime", &self.end_time);
+            object.optional("serviceExceptionJson", &self.service_exception_json);
+            object.optional("status", &self.status);
+            object.optional("requestId", &self.request_id);
+            object.optional("refreshAttempts", &self.refresh_attempts);
             object.end(&self.unknown_fields)
         }
     }
@@ -15994,23 +15952,23 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut refresh_type, "refreshType")?,
-                    Key::Field(1) => field(&mut map, &mut start_time, "startTime")?,
-                    Key::Field(2) => field(&mut map, &mut end_time, "endTime")?,
+                    Key::Field(0) => field(&mut map, &mut refresh_type, "refreshType"),
+                    Key::Field(1) => field(&mut map, &mut start_time, "startTime"),
+                    Key::Field(2) => field(&mut map, &mut end_time, "endTime"),
                     Key::Field(3) => {
                         field(
                             &mut map,
                             &mut service_exception_json,
                             "serviceExceptionJson",
-                        )?
+                        )
                     }
-                    Key::Field(4) => field(&mut map, &mut status, "status")?,
-                    Key::Field(5) => field(&mut map, &mut request_id, "requestId")?,
+                    Key::Field(4) => field(&mut map, &mut status, "status"),
+                    Key::Field(5) => field(&mut map, &mut request_id, "requestId"),
                     Key::Field(6) => {
-                        field(&mut map, &mut refresh_attempts, "refreshAttempts")?
+                        field(&mut map, &mut refresh_attempts, "refreshAttempts")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 refresh_type: refresh_type.unwrap_or_default(),
@@ -16055,11 +16013,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("attemptId", &self.attempt_id)?;
-            object.optional("startTime", &self.start_time)?;
-            object.optional("endTime", &self.end_time)?;
-            object.optional("serviceExceptionJson", &self.service_exception_json)?;
-            object.optional("type", &self.r#type)?;
+            object.optional("attemptId", &self.attempt_id);
+            object.optional("startTime", &self.start_time);
+            object.optional("endTime", &self.end_time);
+            object.optional("serviceExceptionJson", &self.service_exception_json);
+            object.optional("type", &self.r#type);
             object.end(&self.unknown_fields)
         }
     }
@@ -16096,20 +16054,20 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        lenient_field(&mut map, &mut attempt_id, "attemptId")?
+                        lenient_field(&mut map, &mut attempt_id, "attemptId")
                     }
-                    Key::Field(1) => field(&mut map, &mut start_time, "startTime")?,
-                    Key::Field(2) => field(&mut map, &mut end_time, "endTime")?,
+                    Key::Field(1) => field(&mut map, &mut start_time, "startTime"),
+                    Key::Field(2) => field(&mut map, &mut end_time, "endTime"),
                     Key::Field(3) => {
                         field(
                             &mut map,
                             &mut service_exception_json,
                             "serviceExceptionJson",
-                        )?
+                        )
                     }
-                    Key::Field(4) => field(&mut map, &mut type_field, "type")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(4) => field(&mut map, &mut type_field, "type"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 attempt_id: attempt_id.unwrap_or_default(),
@@ -16143,7 +16101,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("notifyOption", &self.notify_option)?;
+            object.field("notifyOption", &self.notify_option);
             object.end(&self.unknown_fields)
         }
     }
@@ -16167,9 +16125,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut notify_option, "notifyOption")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut notify_option, "notifyOption"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 notify_option: required(notify_option, "notifyOption")?,
@@ -16232,11 +16190,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("days", &self.days)?;
-            object.optional("times", &self.times)?;
-            object.optional("enabled", &self.enabled)?;
-            object.optional("localTimeZoneId", &self.local_time_zone_id)?;
-            object.optional("notifyOption", &self.notify_option)?;
+            object.optional("days", &self.days);
+            object.optional("times", &self.times);
+            object.optional("enabled", &self.enabled);
+            object.optional("localTimeZoneId", &self.local_time_zone_id);
+            object.optional("notifyOption", &self.notify_option);
             object.end(&self.unknown_fields)
         }
     }
@@ -16287,15 +16245,15 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut days, "days")?,
-                    Key::Field(1) => field(&mut map, &mut times, "times")?,
-                    Key::Field(2) => field(&mut map, &mut enabled, "enabled")?,
+                    Key::Field(0) => field(&mut map, &mut days, "days"),
+                    Key::Field(1) => field(&mut map, &mut times, "times"),
+                    Key::Field(2) => field(&mut map, &mut enabled, "enabled"),
                     Key::Field(3) => {
-                        field(&mut map, &mut local_time_zone_id, "localTimeZoneId")?
+                        field(&mut map, &mut local_time_zone_id, "localTimeZoneId")
                     }
-                    Key::Field(4) => field(&mut map, &mut notify_option, "notifyOption")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(4) => field(&mut map, &mut notify_option, "notifyOption"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 days: days.unwrap_or_default(),
@@ -16336,7 +16294,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("value", &self.value)?;
+            object.field("value", &self.value);
             object.end(&self.unknown_fields)
         }
     }
@@ -16360,9 +16318,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut value, "value")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut value, "value"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 value: required(value, "value")?,
@@ -16421,21 +16379,21 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("kind", &self.kind)?;
-            object.optional("startTime", &self.start_time)?;
-            object.optional("endTime", &self.end_time)?;
-            object.optional("refreshCount", &self.refresh_count)?;
-            object.optional("refreshFailures", &self.refresh_failures)?;
-            object.optional("averageDuration", &self.average_duration)?;
-            object.optional("medianDuration", &self.median_duration)?;
-            object.optional("refreshesPerDay", &self.refreshes_per_day)?;
-            object.optional("lastRefresh", &self.last_refresh)?;
-            object.optional("refreshSchedule", &self.refresh_schedule)?;
-            object.optional("configuredBy", &self.configured_by)?;
-            object.optional("capacity", &self.capacity)?;
-            object.optional("group", &self.group)?;
+            object.optional("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("kind", &self.kind);
+            object.optional("startTime", &self.start_time);
+            object.optional("endTime", &self.end_time);
+            object.optional("refreshCount", &self.refresh_count);
+            object.optional("refreshFailures", &self.refresh_failures);
+            object.optional("averageDuration", &self.average_duration);
+            object.optional("medianDuration", &self.median_duration);
+            object.optional("refreshesPerDay", &self.refreshes_per_day);
+            object.optional("lastRefresh", &self.last_refresh);
+            object.optional("refreshSchedule", &self.refresh_schedule);
+            object.optional("configuredBy", &self.configured_by);
+            object.optional("capacity", &self.capacity);
+            object.optional("group", &self.group);
             object.end(&self.unknown_fields)
         }
     }
@@ -16491,49 +16449,39 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut kind, "kind")?,
-                    Key::Field(3) => field(&mut map, &mut start_time, "startTime")?,
-                    Key::Field(4) => field(&mut map, &mut end_time, "endTime")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut kind, "kind"),
+                    Key::Field(3) => field(&mut map, &mut start_time, "startTime"),
+                    Key::Field(4) => field(&mut map, &mut end_time, "endTime"),
                     Key::Field(5) => {
-                        lenient_field(&mut map, &mut refresh_count, "refreshCount")?
+                        lenient_field(&mut map, &mut refresh_count, "refreshCount")
                     }
                     Key::Field(6) => {
-                        lenient_field(
-                            &mut map,
-                            &mut refresh_failures,
-                            "refreshFailures",
-                        )?
+                        lenient_field(&mut map, &mut refresh_failures, "refreshFailures")
                     }
                     Key::Field(7) => {
-                        lenient_field(
-                            &mut map,
-                            &mut average_duration,
-                            "averageDuration",
-                        )?
+                        lenient_field(&mut map, &mut average_duration, "averageDuration")
                     }
                     Key::Field(8) => {
-                        lenient_field(&mut map, &mut median_duration, "medianDuration")?
+                        lenient_field(&mut map, &mut median_duration, "medianDuration")
                     }
                     Key::Field(9) => {
                         lenient_field(
                             &mut map,
                             &mut refreshes_per_day,
                             "refreshesPerDay",
-                        )?
+                        )
                     }
-                    Key::Field(10) => field(&mut map, &mut last_refresh, "lastRefresh")?,
+                    Key::Field(10) => field(&mut map, &mut last_refresh, "lastRefresh"),
                     Key::Field(11) => {
-                        field(&mut map, &mut refresh_schedule, "refreshSchedule")?
+                        field(&mut map, &mut refresh_schedule, "refreshSchedule")
                     }
-                    Key::Field(12) => {
-                        field(&mut map, &mut configured_by, "configuredBy")?
-                    }
-                    Key::Field(13) => field(&mut map, &mut capacity, "capacity")?,
-                    Key::Field(14) => field(&mut map, &mut group, "group")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(12) => field(&mut map, &mut configured_by, "configuredBy"),
+                    Key::Field(13) => field(&mut map, &mut capacity, "capacity"),
+                    Key::Field(14) => field(&mut map, &mut group, "group"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -16583,8 +16531,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
             object.end(&self.unknown_fields)
         }
     }
@@ -16609,10 +16557,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -16653,12 +16601,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.optional("crossFilteringBehavior", &self.cross_filtering_behavior)?;
-            object.field("fromTable", &self.from_table)?;
-            object.field("fromColumn", &self.from_column)?;
-            object.field("toTable", &self.to_table)?;
-            object.field("toColumn", &self.to_column)?;
+            object.field("name", &self.name);
+            object.optional("crossFilteringBehavior", &self.cross_filtering_behavior);
+            object.field("fromTable", &self.from_table);
+            object.field("fromColumn", &self.from_column);
+            object.field("toTable", &self.to_table);
+            object.field("toColumn", &self.to_column);
             object.end(&self.unknown_fields)
         }
     }
@@ -16696,20 +16644,20 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut cross_filtering_behavior,
                             "crossFilteringBehavior",
-                        )?
+                        )
                     }
-                    Key::Field(2) => field(&mut map, &mut from_table, "fromTable")?,
-                    Key::Field(3) => field(&mut map, &mut from_column, "fromColumn")?,
-                    Key::Field(4) => field(&mut map, &mut to_table, "toTable")?,
-                    Key::Field(5) => field(&mut map, &mut to_column, "toColumn")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(2) => field(&mut map, &mut from_table, "fromTable"),
+                    Key::Field(3) => field(&mut map, &mut from_column, "fromColumn"),
+                    Key::Field(4) => field(&mut map, &mut to_table, "toTable"),
+                    Key::Field(5) => field(&mut map, &mut to_column, "toColumn"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -16780,18 +16728,18 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("datasetId", &self.dataset_id)?;
-            object.optional("appId", &self.app_id)?;
-            object.optional("description", &self.description)?;
-            object.optional("reportType", &self.report_type)?;
-            object.optional("originalReportId", &self.original_report_id)?;
-            object.optional("isOwnedByMe", &self.is_owned_by_me)?;
-            object.optional("webUrl", &self.web_url)?;
-            object.optional("embedUrl", &self.embed_url)?;
-            object.optional("users", &self.users)?;
-            object.optional("subscriptions", &self.subscriptions)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("datasetId", &self.dataset_id);
+            object.optional("appId", &self.app_id);
+            object.optional("description", &self.description);
+            object.optional("reportType", &self.report_type);
+            object.optional("originalReportId", &self.original_report_id);
+            object.optional("isOwnedByMe", &self.is_owned_by_me);
+            object.optional("webUrl", &self.web_url);
+            object.optional("embedUrl", &self.embed_url);
+            object.optional("users", &self.users);
+            object.optional("subscriptions", &self.subscriptions);
             object.end(&self.unknown_fields)
         }
     }
@@ -16855,24 +16803,24 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut dataset_id, "datasetId")?,
-                    Key::Field(3) => field(&mut map, &mut app_id, "appId")?,
-                    Key::Field(4) => field(&mut map, &mut description, "description")?,
-                    Key::Field(5) => field(&mut map, &mut report_type, "reportType")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut dataset_id, "datasetId"),
+                    Key::Field(3) => field(&mut map, &mut app_id, "appId"),
+                    Key::Field(4) => field(&mut map, &mut description, "description"),
+                    Key::Field(5) => field(&mut map, &mut report_type, "reportType"),
                     Key::Field(6) => {
-                        field(&mut map, &mut original_report_id, "originalReportId")?
+                        field(&mut map, &mut original_report_id, "originalReportId")
                     }
-                    Key::Field(7) => field(&mut map, &mut is_owned_by_me, "isOwnedByMe")?,
-                    Key::Field(8) => field(&mut map, &mut web_url, "webUrl")?,
-                    Key::Field(9) => field(&mut map, &mut embed_url, "embedUrl")?,
-                    Key::Field(10) => field(&mut map, &mut users, "users")?,
+                    Key::Field(7) => field(&mut map, &mut is_owned_by_me, "isOwnedByMe"),
+                    Key::Field(8) => field(&mut map, &mut web_url, "webUrl"),
+                    Key::Field(9) => field(&mut map, &mut embed_url, "embedUrl"),
+                    Key::Field(10) => field(&mut map, &mut users, "users"),
                     Key::Field(11) => {
-                        field(&mut map, &mut subscriptions, "subscriptions")?
+                        field(&mut map, &mut subscriptions, "subscriptions")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -16950,14 +16898,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("userType", &self.user_type)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
-            object.field("reportUserAccessRight", &self.report_user_access_right)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("userType", &self.user_type);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
+            object.field("reportUserAccessRight", &self.report_user_access_right);
             object.end(&self.unknown_fields)
         }
     }
@@ -17013,24 +16961,24 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
-                    Key::Field(4) => field(&mut map, &mut user_type, "userType")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
+                    Key::Field(4) => field(&mut map, &mut user_type, "userType"),
                     Key::Field(5) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(6) => field(&mut map, &mut profile, "profile")?,
+                    Key::Field(6) => field(&mut map, &mut profile, "profile"),
                     Key::Field(7) => {
                         field(
                             &mut map,
                             &mut report_user_access_right,
                             "reportUserAccessRight",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -17103,7 +17051,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("workspaces", &self.workspaces)?;
+            object.optional("workspaces", &self.workspaces);
             object.end(&self.unknown_fields)
         }
     }
@@ -17127,9 +17075,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut workspaces, "workspaces")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut workspaces, "workspaces"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 workspaces: workspaces.unwrap_or_default(),
@@ -17165,10 +17113,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.optional("modelPermission", &self.model_permission)?;
-            object.optional("members", &self.members)?;
-            object.optional("tablePermissions", &self.table_permissions)?;
+            object.field("name", &self.name);
+            object.optional("modelPermission", &self.model_permission);
+            object.optional("members", &self.members);
+            object.optional("tablePermissions", &self.table_permissions);
             object.end(&self.unknown_fields)
         }
     }
@@ -17202,16 +17150,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
                     Key::Field(1) => {
-                        field(&mut map, &mut model_permission, "modelPermission")?
+                        field(&mut map, &mut model_permission, "modelPermission")
                     }
-                    Key::Field(2) => field(&mut map, &mut members, "members")?,
+                    Key::Field(2) => field(&mut map, &mut members, "members"),
                     Key::Field(3) => {
-                        field(&mut map, &mut table_permissions, "tablePermissions")?
+                        field(&mut map, &mut table_permissions, "tablePermissions")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -17252,10 +17200,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("memberName", &self.member_name)?;
-            object.optional("memberId", &self.member_id)?;
-            object.optional("memberType", &self.member_type)?;
-            object.optional("identityProvider", &self.identity_provider)?;
+            object.field("memberName", &self.member_name);
+            object.optional("memberId", &self.member_id);
+            object.optional("memberType", &self.member_type);
+            object.optional("identityProvider", &self.identity_provider);
             object.end(&self.unknown_fields)
         }
     }
@@ -17289,14 +17237,14 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut member_name, "memberName")?,
-                    Key::Field(1) => field(&mut map, &mut member_id, "memberId")?,
-                    Key::Field(2) => field(&mut map, &mut member_type, "memberType")?,
+                    Key::Field(0) => field(&mut map, &mut member_name, "memberName"),
+                    Key::Field(1) => field(&mut map, &mut member_id, "memberId"),
+                    Key::Field(2) => field(&mut map, &mut member_type, "memberType"),
                     Key::Field(3) => {
-                        field(&mut map, &mut identity_provider, "identityProvider")?
+                        field(&mut map, &mut identity_provider, "identityProvider")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 member_name: required(member_name, "memberName")?,
@@ -17331,8 +17279,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.optional("filterExpression", &self.filter_expression)?;
+            object.field("name", &self.name);
+            object.optional("filterExpression", &self.filter_expression);
             object.end(&self.unknown_fields)
         }
     }
@@ -17359,12 +17307,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
                     Key::Field(1) => {
-                        field(&mut map, &mut filter_expression, "filterExpression")?
+                        field(&mut map, &mut filter_expression, "filterExpression")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -17395,7 +17343,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
+            object.optional("id", &self.id);
             object.end(&self.unknown_fields)
         }
     }
@@ -17419,9 +17367,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -17457,10 +17405,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("createdDateTime", &self.created_date_time)?;
-            object.optional("status", &self.status)?;
-            object.optional("error", &self.error)?;
+            object.optional("id", &self.id);
+            object.optional("createdDateTime", &self.created_date_time);
+            object.optional("status", &self.status);
+            object.optional("error", &self.error);
             object.end(&self.unknown_fields)
         }
     }
@@ -17489,14 +17437,14 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
                     Key::Field(1) => {
-                        field(&mut map, &mut created_date_time, "createdDateTime")?
+                        field(&mut map, &mut created_date_time, "createdDateTime")
                     }
-                    Key::Field(2) => field(&mut map, &mut status, "status")?,
-                    Key::Field(3) => field(&mut map, &mut error, "error")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(2) => field(&mut map, &mut status, "status"),
+                    Key::Field(3) => field(&mut map, &mut error, "error"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -17552,18 +17500,18 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("createdTime", &self.created_time)?;
-            object.optional("lastModifiedTime", &self.last_modified_time)?;
-            object.optional("provisioningStatus", &self.provisioning_status)?;
-            object.optional("groupId", &self.group_id)?;
-            object.optional("datasetId", &self.dataset_id)?;
-            object.optional("reportId", &self.report_id)?;
-            object.optional("description", &self.description)?;
-            object.optional("permissions", &self.permissions)?;
-            object.optional("columnSettings", &self.column_settings)?;
-            object.optional("goals", &self.goals)?;
+            object.optional("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("createdTime", &self.created_time);
+            object.optional("lastModifiedTime", &self.last_modified_time);
+            object.optional("provisioningStatus", &self.provisioning_status);
+            object.optional("groupId", &self.group_id);
+            object.optional("datasetId", &self.dataset_id);
+            object.optional("reportId", &self.report_id);
+            object.optional("description", &self.description);
+            object.optional("permissions", &self.permissions);
+            object.optional("columnSettings", &self.column_settings);
+            object.optional("goals", &self.goals);
             object.end(&self.unknown_fields)
         }
     }
@@ -17613,26 +17561,26 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut created_time, "createdTime")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut created_time, "createdTime"),
                     Key::Field(3) => {
-                        field(&mut map, &mut last_modified_time, "lastModifiedTime")?
+                        field(&mut map, &mut last_modified_time, "lastModifiedTime")
                     }
                     Key::Field(4) => {
-                        field(&mut map, &mut provisioning_status, "provisioningStatus")?
+                        field(&mut map, &mut provisioning_status, "provisioningStatus")
                     }
-                    Key::Field(5) => field(&mut map, &mut group_id, "groupId")?,
-                    Key::Field(6) => field(&mut map, &mut dataset_id, "datasetId")?,
-                    Key::Field(7) => field(&mut map, &mut report_id, "reportId")?,
-                    Key::Field(8) => field(&mut map, &mut description, "description")?,
-                    Key::Field(9) => field(&mut map, &mut permissions, "permissions")?,
+                    Key::Field(5) => field(&mut map, &mut group_id, "groupId"),
+                    Key::Field(6) => field(&mut map, &mut dataset_id, "datasetId"),
+                    Key::Field(7) => field(&mut map, &mut report_id, "reportId"),
+                    Key::Field(8) => field(&mut map, &mut description, "description"),
+                    Key::Field(9) => field(&mut map, &mut permissions, "permissions"),
                     Key::Field(10) => {
-                        field(&mut map, &mut column_settings, "columnSettings")?
+                        field(&mut map, &mut column_settings, "columnSettings")
                     }
-                    Key::Field(11) => field(&mut map, &mut goals, "goals")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(11) => field(&mut map, &mut goals, "goals"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -17677,8 +17625,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("columnId", &self.column_id)?;
-            object.field("show", &self.show)?;
+            object.field("columnId", &self.column_id);
+            object.field("show", &self.show);
             object.end(&self.unknown_fields)
         }
     }
@@ -17705,10 +17653,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut column_id, "columnId")?,
-                    Key::Field(1) => field(&mut map, &mut show, "show")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut column_id, "columnId"),
+                    Key::Field(1) => field(&mut map, &mut show, "show"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 column_id: required(column_id, "columnId")?,
@@ -17755,9 +17703,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.optional("sensitivityLabelId", &self.sensitivity_label_id)?;
+            object.field("name", &self.name);
+            object.optional("description", &self.description);
+            object.optional("sensitivityLabelId", &self.sensitivity_label_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -17785,13 +17733,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut description, "description")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut description, "description"),
                     Key::Field(2) => {
-                        field(&mut map, &mut sensitivity_label_id, "sensitivityLabelId")?
+                        field(&mut map, &mut sensitivity_label_id, "sensitivityLabelId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -17843,17 +17791,17 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("sourceStageOrder", &self.source_stage_order)?;
-            object.optional("isBackwardDeployment", &self.is_backward_deployment)?;
-            object.optional("newWorkspace", &self.new_workspace)?;
-            object.optional("updateAppSettings", &self.update_app_settings)?;
-            object.optional("options", &self.options)?;
-            object.optional("note", &self.note)?;
-            object.optional("datasets", &self.datasets)?;
-            object.optional("reports", &self.reports)?;
-            object.optional("dashboards", &self.dashboards)?;
-            object.optional("dataflows", &self.dataflows)?;
-            object.optional("datamarts", &self.datamarts)?;
+            object.field("sourceStageOrder", &self.source_stage_order);
+            object.optional("isBackwardDeployment", &self.is_backward_deployment);
+            object.optional("newWorkspace", &self.new_workspace);
+            object.optional("updateAppSettings", &self.update_app_settings);
+            object.optional("options", &self.options);
+            object.optional("note", &self.note);
+            object.optional("datasets", &self.datasets);
+            object.optional("reports", &self.reports);
+            object.optional("dashboards", &self.dashboards);
+            object.optional("dataflows", &self.dataflows);
+            object.optional("datamarts", &self.datamarts);
             object.end(&self.unknown_fields)
         }
     }
@@ -17906,28 +17854,28 @@ pub mod models {
                             &mut map,
                             &mut source_stage_order,
                             "sourceStageOrder",
-                        )?
+                        )
                     }
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut is_backward_deployment,
                             "isBackwardDeployment",
-                        )?
+                        )
                     }
-                    Key::Field(2) => field(&mut map, &mut new_workspace, "newWorkspace")?,
+                    Key::Field(2) => field(&mut map, &mut new_workspace, "newWorkspace"),
                     Key::Field(3) => {
-                        field(&mut map, &mut update_app_settings, "updateAppSettings")?
+                        field(&mut map, &mut update_app_settings, "updateAppSettings")
                     }
-                    Key::Field(4) => field(&mut map, &mut options, "options")?,
-                    Key::Field(5) => field(&mut map, &mut note, "note")?,
-                    Key::Field(6) => field(&mut map, &mut datasets, "datasets")?,
-                    Key::Field(7) => field(&mut map, &mut reports, "reports")?,
-                    Key::Field(8) => field(&mut map, &mut dashboards, "dashboards")?,
-                    Key::Field(9) => field(&mut map, &mut dataflows, "dataflows")?,
-                    Key::Field(10) => field(&mut map, &mut datamarts, "datamarts")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(4) => field(&mut map, &mut options, "options"),
+                    Key::Field(5) => field(&mut map, &mut note, "note"),
+                    Key::Field(6) => field(&mut map, &mut datasets, "datasets"),
+                    Key::Field(7) => field(&mut map, &mut reports, "reports"),
+                    Key::Field(8) => field(&mut map, &mut dashboards, "dashboards"),
+                    Key::Field(9) => field(&mut map, &mut dataflows, "dataflows"),
+                    Key::Field(10) => field(&mut map, &mut datamarts, "datamarts"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 source_stage_order: required(source_stage_order, "sourceStageOrder")?,
@@ -17975,7 +17923,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("labelId", &self.label_id)?;
+            object.field("labelId", &self.label_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -17999,9 +17947,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut label_id, "labelId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut label_id, "labelId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 label_id: required(label_id, "labelId")?,
@@ -18061,8 +18009,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("displayName", &self.display_name)?;
+            object.field("id", &self.id);
+            object.optional("displayName", &self.display_name);
             object.end(&self.unknown_fields)
         }
     }
@@ -18117,10 +18065,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -18167,8 +18115,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("sourceReportId", &self.source_report_id)?;
-            object.optional("sourceWorkspaceId", &self.source_workspace_id)?;
+            object.field("sourceReportId", &self.source_report_id);
+            object.optional("sourceWorkspaceId", &self.source_workspace_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -18196,13 +18144,13 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut source_report_id, "sourceReportId")?
+                        field(&mut map, &mut source_report_id, "sourceReportId")
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut source_workspace_id, "sourceWorkspaceId")?
+                        field(&mut map, &mut source_workspace_id, "sourceWorkspaceId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 source_report_id: required(source_report_id, "sourceReportId")?,
@@ -18275,20 +18223,20 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("title", &self.title)?;
-            object.optional("artifactId", &self.artifact_id)?;
-            object.optional("artifactDisplayName", &self.artifact_display_name)?;
-            object.optional("subArtifactDisplayName", &self.sub_artifact_display_name)?;
-            object.optional("artifactType", &self.artifact_type)?;
-            object.optional("isEnabled", &self.is_enabled)?;
-            object.optional("frequency", &self.frequency)?;
-            object.optional("startDate", &self.start_date)?;
-            object.optional("endDate", &self.end_date)?;
-            object.optional("linkToContent", &self.link_to_content)?;
-            object.optional("previewImage", &self.preview_image)?;
-            object.optional("attachmentFormat", &self.attachment_format)?;
-            object.optional("users", &self.users)?;
+            object.field("id", &self.id);
+            object.optional("title", &self.title);
+            object.optional("artifactId", &self.artifact_id);
+            object.optional("artifactDisplayName", &self.artifact_display_name);
+            object.optional("subArtifactDisplayName", &self.sub_artifact_display_name);
+            object.optional("artifactType", &self.artifact_type);
+            object.optional("isEnabled", &self.is_enabled);
+            object.optional("frequency", &self.frequency);
+            object.optional("startDate", &self.start_date);
+            object.optional("endDate", &self.end_date);
+            object.optional("linkToContent", &self.link_to_content);
+            object.optional("previewImage", &self.preview_image);
+            object.optional("attachmentFormat", &self.attachment_format);
+            object.optional("users", &self.users);
             object.end(&self.unknown_fields)
         }
     }
@@ -18358,40 +18306,38 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut title, "title")?,
-                    Key::Field(2) => field(&mut map, &mut artifact_id, "artifactId")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut title, "title"),
+                    Key::Field(2) => field(&mut map, &mut artifact_id, "artifactId"),
                     Key::Field(3) => {
                         field(
                             &mut map,
                             &mut artifact_display_name,
                             "artifactDisplayName",
-                        )?
+                        )
                     }
                     Key::Field(4) => {
                         field(
                             &mut map,
                             &mut sub_artifact_display_name,
                             "subArtifactDisplayName",
-                        )?
+                        )
                     }
-                    Key::Field(5) => field(&mut map, &mut artifact_type, "artifactType")?,
-                    Key::Field(6) => field(&mut map, &mut is_enabled, "isEnabled")?,
-                    Key::Field(7) => field(&mut map, &mut frequency, "frequency")?,
-                    Key::Field(8) => field(&mut map, &mut start_date, "startDate")?,
-                    Key::Field(9) => field(&mut map, &mut end_date, "endDate")?,
+                    Key::Field(5) => field(&mut map, &mut artifact_type, "artifactType"),
+                    Key::Field(6) => field(&mut map, &mut is_enabled, "isEnabled"),
+                    Key::Field(7) => field(&mut map, &mut frequency, "frequency"),
+                    Key::Field(8) => field(&mut map, &mut start_date, "startDate"),
+                    Key::Field(9) => field(&mut map, &mut end_date, "endDate"),
                     Key::Field(10) => {
-                        field(&mut map, &mut link_to_content, "linkToContent")?
+                        field(&mut map, &mut link_to_content, "linkToContent")
                     }
-                    Key::Field(11) => {
-                        field(&mut map, &mut preview_image, "previewImage")?
-                    }
+                    Key::Field(11) => field(&mut map, &mut preview_image, "previewImage"),
                     Key::Field(12) => {
-                        field(&mut map, &mut attachment_format, "attachmentFormat")?
+                        field(&mut map, &mut attachment_format, "attachmentFormat")
                     }
-                    Key::Field(13) => field(&mut map, &mut users, "users")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(13) => field(&mut map, &mut users, "users"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -18471,13 +18417,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("userType", &self.user_type)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("userType", &self.user_type);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
             object.end(&self.unknown_fields)
         }
     }
@@ -18533,17 +18479,17 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
-                    Key::Field(4) => field(&mut map, &mut user_type, "userType")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
+                    Key::Field(4) => field(&mut map, &mut user_type, "userType"),
                     Key::Field(5) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(6) => field(&mut map, &mut profile, "profile")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(6) => field(&mut map, &mut profile, "profile"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -18594,10 +18540,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("odata.context", &self.odata_context)?;
-            object.optional("subscriptionEntities", &self.subscription_entities)?;
-            object.optional("continuationUri", &self.continuation_uri)?;
-            object.optional("continuationToken", &self.continuation_token)?;
+            object.optional("odata.context", &self.odata_context);
+            object.optional("subscriptionEntities", &self.subscription_entities);
+            object.optional("continuationUri", &self.continuation_uri);
+            object.optional("continuationToken", &self.continuation_token);
             object.end(&self.unknown_fields)
         }
     }
@@ -18631,24 +18577,22 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => {
-                        field(&mut map, &mut odata_context, "odata.context")?
-                    }
+                    Key::Field(0) => field(&mut map, &mut odata_context, "odata.context"),
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut subscription_entities,
                             "subscriptionEntities",
-                        )?
+                        )
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut continuation_uri, "continuationUri")?
+                        field(&mut map, &mut continuation_uri, "continuationUri")
                     }
                     Key::Field(3) => {
-                        field(&mut map, &mut continuation_token, "continuationToken")?
+                        field(&mut map, &mut continuation_token, "continuationToken")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 odata_context: odata_context.unwrap_or_default(),
@@ -18699,13 +18643,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.optional("columns", &self.columns)?;
-            object.optional("rows", &self.rows)?;
-            object.optional("measures", &self.measures)?;
-            object.optional("isHidden", &self.is_hidden)?;
-            object.optional("description", &self.description)?;
-            object.optional("source", &self.source)?;
+            object.field("name", &self.name);
+            object.optional("columns", &self.columns);
+            object.optional("rows", &self.rows);
+            object.optional("measures", &self.measures);
+            object.optional("isHidden", &self.is_hidden);
+            object.optional("description", &self.description);
+            object.optional("source", &self.source);
             object.end(&self.unknown_fields)
         }
     }
@@ -18745,15 +18689,15 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut columns, "columns")?,
-                    Key::Field(2) => field(&mut map, &mut rows, "rows")?,
-                    Key::Field(3) => field(&mut map, &mut measures, "measures")?,
-                    Key::Field(4) => field(&mut map, &mut is_hidden, "isHidden")?,
-                    Key::Field(5) => field(&mut map, &mut description, "description")?,
-                    Key::Field(6) => field(&mut map, &mut source, "source")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut columns, "columns"),
+                    Key::Field(2) => field(&mut map, &mut rows, "rows"),
+                    Key::Field(3) => field(&mut map, &mut measures, "measures"),
+                    Key::Field(4) => field(&mut map, &mut is_hidden, "isHidden"),
+                    Key::Field(5) => field(&mut map, &mut description, "description"),
+                    Key::Field(6) => field(&mut map, &mut source, "source"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -18793,7 +18737,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("configuration", &self.configuration)?;
+            object.optional("configuration", &self.configuration);
             object.end(&self.unknown_fields)
         }
     }
@@ -18819,11 +18763,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => {
-                        field(&mut map, &mut configuration, "configuration")?
-                    }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 configuration: configuration.unwrap_or_default(),
@@ -18873,10 +18815,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("appId", &self.app_id)?;
-            object.field("packageKey", &self.package_key)?;
-            object.field("ownerTenantId", &self.owner_tenant_id)?;
-            object.optional("config", &self.config)?;
+            object.field("appId", &self.app_id);
+            object.field("packageKey", &self.package_key);
+            object.field("ownerTenantId", &self.owner_tenant_id);
+            object.optional("config", &self.config);
             object.end(&self.unknown_fields)
         }
     }
@@ -18905,14 +18847,14 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut app_id, "appId")?,
-                    Key::Field(1) => field(&mut map, &mut package_key, "packageKey")?,
+                    Key::Field(0) => field(&mut map, &mut app_id, "appId"),
+                    Key::Field(1) => field(&mut map, &mut package_key, "packageKey"),
                     Key::Field(2) => {
-                        field(&mut map, &mut owner_tenant_id, "ownerTenantId")?
+                        field(&mut map, &mut owner_tenant_id, "ownerTenantId")
                     }
-                    Key::Field(3) => field(&mut map, &mut config, "config")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(3) => field(&mut map, &mut config, "config"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 app_id: required(app_id, "appId")?,
@@ -18960,8 +18902,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("Url", &self.url)?;
-            object.optional("ExpirationTime", &self.expiration_time)?;
+            object.optional("Url", &self.url);
+            object.optional("ExpirationTime", &self.expiration_time);
             object.end(&self.unknown_fields)
         }
     }
@@ -18988,12 +18930,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut url, "Url")?,
+                    Key::Field(0) => field(&mut map, &mut url, "Url"),
                     Key::Field(1) => {
-                        field(&mut map, &mut expiration_time, "ExpirationTime")?
+                        field(&mut map, &mut expiration_time, "ExpirationTime")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 url: url.unwrap_or_default(),
@@ -19034,12 +18976,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("keyVaultKeyIdentifier", &self.key_vault_key_identifier)?;
-            object.optional("isDefault", &self.is_default)?;
-            object.optional("createdAt", &self.created_at)?;
-            object.optional("updatedAt", &self.updated_at)?;
+            object.optional("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("keyVaultKeyIdentifier", &self.key_vault_key_identifier);
+            object.optional("isDefault", &self.is_default);
+            object.optional("createdAt", &self.created_at);
+            object.optional("updatedAt", &self.updated_at);
             object.end(&self.unknown_fields)
         }
     }
@@ -19077,20 +19019,20 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
                     Key::Field(2) => {
                         field(
                             &mut map,
                             &mut key_vault_key_identifier,
                             "keyVaultKeyIdentifier",
-                        )?
+                        )
                     }
-                    Key::Field(3) => field(&mut map, &mut is_default, "isDefault")?,
-                    Key::Field(4) => field(&mut map, &mut created_at, "createdAt")?,
-                    Key::Field(5) => field(&mut map, &mut updated_at, "updatedAt")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(3) => field(&mut map, &mut is_default, "isDefault"),
+                    Key::Field(4) => field(&mut map, &mut created_at, "createdAt"),
+                    Key::Field(5) => field(&mut map, &mut updated_at, "updatedAt"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: id.unwrap_or_default(),
@@ -19131,10 +19073,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.optional("keyVaultKeyIdentifier", &self.key_vault_key_identifier)?;
-            object.optional("isDefault", &self.is_default)?;
-            object.optional("activate", &self.activate)?;
+            object.optional("name", &self.name);
+            object.optional("keyVaultKeyIdentifier", &self.key_vault_key_identifier);
+            object.optional("isDefault", &self.is_default);
+            object.optional("activate", &self.activate);
             object.end(&self.unknown_fields)
         }
     }
@@ -19168,18 +19110,18 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut key_vault_key_identifier,
                             "keyVaultKeyIdentifier",
-                        )?
+                        )
                     }
-                    Key::Field(2) => field(&mut map, &mut is_default, "isDefault")?,
-                    Key::Field(3) => field(&mut map, &mut activate, "activate")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(2) => field(&mut map, &mut is_default, "isDefault"),
+                    Key::Field(3) => field(&mut map, &mut activate, "activate"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -19212,7 +19154,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("keyVaultKeyIdentifier", &self.key_vault_key_identifier)?;
+            object.optional("keyVaultKeyIdentifier", &self.key_vault_key_identifier);
             object.end(&self.unknown_fields)
         }
     }
@@ -19243,10 +19185,10 @@ pub mod models {
                             &mut map,
                             &mut key_vault_key_identifier,
                             "keyVaultKeyIdentifier",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 key_vault_key_identifier: key_vault_key_identifier.unwrap_or_default(),
@@ -19290,14 +19232,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("title", &self.title)?;
-            object.optional("reportId", &self.report_id)?;
-            object.optional("datasetId", &self.dataset_id)?;
-            object.optional("rowSpan", &self.row_span)?;
-            object.optional("colSpan", &self.col_span)?;
-            object.optional("embedUrl", &self.embed_url)?;
-            object.optional("embedData", &self.embed_data)?;
+            object.field("id", &self.id);
+            object.optional("title", &self.title);
+            object.optional("reportId", &self.report_id);
+            object.optional("datasetId", &self.dataset_id);
+            object.optional("rowSpan", &self.row_span);
+            object.optional("colSpan", &self.col_span);
+            object.optional("embedUrl", &self.embed_url);
+            object.optional("embedData", &self.embed_data);
             object.end(&self.unknown_fields)
         }
     }
@@ -19339,16 +19281,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut title, "title")?,
-                    Key::Field(2) => field(&mut map, &mut report_id, "reportId")?,
-                    Key::Field(3) => field(&mut map, &mut dataset_id, "datasetId")?,
-                    Key::Field(4) => lenient_field(&mut map, &mut row_span, "rowSpan")?,
-                    Key::Field(5) => lenient_field(&mut map, &mut col_span, "colSpan")?,
-                    Key::Field(6) => field(&mut map, &mut embed_url, "embedUrl")?,
-                    Key::Field(7) => field(&mut map, &mut embed_data, "embedData")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut title, "title"),
+                    Key::Field(2) => field(&mut map, &mut report_id, "reportId"),
+                    Key::Field(3) => field(&mut map, &mut dataset_id, "datasetId"),
+                    Key::Field(4) => lenient_field(&mut map, &mut row_span, "rowSpan"),
+                    Key::Field(5) => lenient_field(&mut map, &mut col_span, "colSpan"),
+                    Key::Field(6) => field(&mut map, &mut embed_url, "embedUrl"),
+                    Key::Field(7) => field(&mut map, &mut embed_data, "embedData"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -19385,7 +19327,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("workspacesToUnassign", &self.workspaces_to_unassign)?;
+            object.field("workspacesToUnassign", &self.workspaces_to_unassign);
             object.end(&self.unknown_fields)
         }
     }
@@ -19416,10 +19358,10 @@ pub mod models {
                             &mut map,
                             &mut workspaces_to_unassign,
                             "workspacesToUnassign",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 workspaces_to_unassign: required(
@@ -19462,12 +19404,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("artifactId", &self.artifact_id)?;
-            object.field("displayName", &self.display_name)?;
-            object.field("artifactType", &self.artifact_type)?;
-            object.optional("artifactSizeInMB", &self.artifact_size_in_mb)?;
-            object.optional("createdDateTime", &self.created_date_time)?;
-            object.optional("lastAccessedDateTime", &self.last_accessed_date_time)?;
+            object.field("artifactId", &self.artifact_id);
+            object.field("displayName", &self.display_name);
+            object.field("artifactType", &self.artifact_type);
+            object.optional("artifactSizeInMB", &self.artifact_size_in_mb);
+            object.optional("createdDateTime", &self.created_date_time);
+            object.optional("lastAccessedDateTime", &self.last_accessed_date_time);
             object.end(&self.unknown_fields)
         }
     }
@@ -19505,28 +19447,28 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut artifact_id, "artifactId")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut artifact_type, "artifactType")?,
+                    Key::Field(0) => field(&mut map, &mut artifact_id, "artifactId"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut artifact_type, "artifactType"),
                     Key::Field(3) => {
                         lenient_field(
                             &mut map,
                             &mut artifact_size_in_mb,
                             "artifactSizeInMB",
-                        )?
+                        )
                     }
                     Key::Field(4) => {
-                        field(&mut map, &mut created_date_time, "createdDateTime")?
+                        field(&mut map, &mut created_date_time, "createdDateTime")
                     }
                     Key::Field(5) => {
                         field(
                             &mut map,
                             &mut last_accessed_date_time,
                             "lastAccessedDateTime",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 artifact_id: required(artifact_id, "artifactId")?,
@@ -19565,9 +19507,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("unusedArtifactEntities", &self.unused_artifact_entities)?;
-            object.optional("continuationUri", &self.continuation_uri)?;
-            object.optional("continuationToken", &self.continuation_token)?;
+            object.optional("unusedArtifactEntities", &self.unused_artifact_entities);
+            object.optional("continuationUri", &self.continuation_uri);
+            object.optional("continuationToken", &self.continuation_token);
             object.end(&self.unknown_fields)
         }
     }
@@ -19606,16 +19548,16 @@ pub mod models {
                             &mut map,
                             &mut unused_artifact_entities,
                             "unusedArtifactEntities",
-                        )?
+                        )
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut continuation_uri, "continuationUri")?
+                        field(&mut map, &mut continuation_uri, "continuationUri")
                     }
                     Key::Field(2) => {
-                        field(&mut map, &mut continuation_token, "continuationToken")?
+                        field(&mut map, &mut continuation_token, "continuationToken")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 unused_artifact_entities: unused_artifact_entities.unwrap_or_default(),
@@ -19655,8 +19597,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("targetStorageMode", &self.target_storage_mode)?;
-            object.optional("queryScaleOutSettings", &self.query_scale_out_settings)?;
+            object.optional("targetStorageMode", &self.target_storage_mode);
+            object.optional("queryScaleOutSettings", &self.query_scale_out_settings);
             object.end(&self.unknown_fields)
         }
     }
@@ -19686,17 +19628,17 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut target_storage_mode, "targetStorageMode")?
+                        field(&mut map, &mut target_storage_mode, "targetStorageMode")
                     }
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut query_scale_out_settings,
                             "queryScaleOutSettings",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 target_storage_mode: target_storage_mode.unwrap_or_default(),
@@ -19735,8 +19677,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("connectionDetails", &self.connection_details)?;
-            object.optional("datasourceSelector", &self.datasource_selector)?;
+            object.field("connectionDetails", &self.connection_details);
+            object.optional("datasourceSelector", &self.datasource_selector);
             object.end(&self.unknown_fields)
         }
     }
@@ -19764,13 +19706,13 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut connection_details, "connectionDetails")?
+                        field(&mut map, &mut connection_details, "connectionDetails")
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut datasource_selector, "datasourceSelector")?
+                        field(&mut map, &mut datasource_selector, "datasourceSelector")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 connection_details: required(connection_details, "connectionDetails")?,
@@ -19803,7 +19745,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("credentialDetails", &self.credential_details)?;
+            object.field("credentialDetails", &self.credential_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -19828,10 +19770,10 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut credential_details, "credentialDetails")?
+                        field(&mut map, &mut credential_details, "credentialDetails")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 credential_details: required(credential_details, "credentialDetails")?,
@@ -19873,7 +19815,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("updateDetails", &self.update_details)?;
+            object.field("updateDetails", &self.update_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -19898,10 +19840,10 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut update_details, "updateDetails")?
+                        field(&mut map, &mut update_details, "updateDetails")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 update_details: required(update_details, "updateDetails")?,
@@ -19934,12 +19876,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
+            object.optional("name", &self.name);
             object
                 .optional(
                     "defaultDatasetStorageFormat",
                     &self.default_dataset_storage_format,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -19968,16 +19910,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
                     Key::Field(1) => {
                         field(
                             &mut map,
                             &mut default_dataset_storage_format,
                             "defaultDatasetStorageFormat",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -20011,8 +19953,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("name", &self.name)?;
-            object.optional("newValue", &self.new_value)?;
+            object.field("name", &self.name);
+            object.optional("newValue", &self.new_value);
             object.end(&self.unknown_fields)
         }
     }
@@ -20039,10 +19981,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut new_value, "newValue")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut new_value, "newValue"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: required(name, "name")?,
@@ -20073,7 +20015,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("updateDetails", &self.update_details)?;
+            object.field("updateDetails", &self.update_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -20098,10 +20040,10 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut update_details, "updateDetails")?
+                        field(&mut map, &mut update_details, "updateDetails")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 update_details: required(update_details, "updateDetails")?,
@@ -20134,8 +20076,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("description", &self.description)?;
+            object.optional("displayName", &self.display_name);
+            object.optional("description", &self.description);
             object.end(&self.unknown_fields)
         }
     }
@@ -20162,10 +20104,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(1) => field(&mut map, &mut description, "description")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(1) => field(&mut map, &mut description, "description"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 display_name: display_name.unwrap_or_default(),
@@ -20198,8 +20140,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("datasourceName", &self.datasource_name)?;
-            object.field("connectionDetails", &self.connection_details)?;
+            object.field("datasourceName", &self.datasource_name);
+            object.field("connectionDetails", &self.connection_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -20227,13 +20169,13 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut datasource_name, "datasourceName")?
+                        field(&mut map, &mut datasource_name, "datasourceName")
                     }
                     Key::Field(1) => {
-                        field(&mut map, &mut connection_details, "connectionDetails")?
+                        field(&mut map, &mut connection_details, "connectionDetails")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 datasource_name: required(datasource_name, "datasourceName")?,
@@ -20265,7 +20207,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("updateDetails", &self.update_details)?;
+            object.field("updateDetails", &self.update_details);
             object.end(&self.unknown_fields)
         }
     }
@@ -20290,10 +20232,10 @@ pub mod models {
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
                     Key::Field(0) => {
-                        field(&mut map, &mut update_details, "updateDetails")?
+                        field(&mut map, &mut update_details, "updateDetails")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 update_details: required(update_details, "updateDetails")?,
@@ -20326,8 +20268,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("sourceType", &self.source_type)?;
-            object.field("sourceReport", &self.source_report)?;
+            object.field("sourceType", &self.source_type);
+            object.field("sourceReport", &self.source_report);
             object.end(&self.unknown_fields)
         }
     }
@@ -20354,10 +20296,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut source_type, "sourceType")?,
-                    Key::Field(1) => field(&mut map, &mut source_report, "sourceReport")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut source_type, "sourceType"),
+                    Key::Field(1) => field(&mut map, &mut source_report, "sourceReport"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 source_type: required(source_type, "sourceType")?,
@@ -20413,13 +20355,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("identifier", &self.identifier)?;
-            object.optional("graphId", &self.graph_id)?;
-            object.optional("userType", &self.user_type)?;
-            object.optional("principalType", &self.principal_type)?;
-            object.optional("profile", &self.profile)?;
+            object.optional("emailAddress", &self.email_address);
+            object.optional("displayName", &self.display_name);
+            object.optional("identifier", &self.identifier);
+            object.optional("graphId", &self.graph_id);
+            object.optional("userType", &self.user_type);
+            object.optional("principalType", &self.principal_type);
+            object.optional("profile", &self.profile);
             object.end(&self.unknown_fields)
         }
     }
@@ -20459,17 +20401,17 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut identifier, "identifier")?,
-                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId")?,
-                    Key::Field(4) => field(&mut map, &mut user_type, "userType")?,
+                    Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
+                    Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
+                    Key::Field(4) => field(&mut map, &mut user_type, "userType"),
                     Key::Field(5) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    Key::Field(6) => field(&mut map, &mut profile, "profile")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(6) => field(&mut map, &mut profile, "profile"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 email_address: email_address.unwrap_or_default(),
@@ -20508,8 +20450,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.optional("datasetId", &self.dataset_id)?;
+            object.optional("name", &self.name);
+            object.optional("datasetId", &self.dataset_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -20536,10 +20478,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut dataset_id, "datasetId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut dataset_id, "datasetId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -20574,13 +20516,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("name", &self.name)?;
-            object.field("state", &self.state)?;
+            object.optional("name", &self.name);
+            object.field("state", &self.state);
             object
                 .optional(
                     "maxMemoryPercentageSetByUser",
                     &self.max_memory_percentage_set_by_user,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -20608,17 +20550,17 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut name, "name")?,
-                    Key::Field(1) => field(&mut map, &mut state, "state")?,
+                    Key::Field(0) => field(&mut map, &mut name, "name"),
+                    Key::Field(1) => field(&mut map, &mut state, "state"),
                     Key::Field(2) => {
                         lenient_field(
                             &mut map,
                             &mut max_memory_percentage_set_by_user,
                             "maxMemoryPercentageSetByUser",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 name: name.unwrap_or_default(),
@@ -20672,11 +20614,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("status", &self.status)?;
-            object.optional("startTime", &self.start_time)?;
-            object.optional("endTime", &self.end_time)?;
-            object.optional("capacityId", &self.capacity_id)?;
-            object.optional("activityId", &self.activity_id)?;
+            object.field("status", &self.status);
+            object.optional("startTime", &self.start_time);
+            object.optional("endTime", &self.end_time);
+            object.optional("capacityId", &self.capacity_id);
+            object.optional("activityId", &self.activity_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -20712,13 +20654,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut status, "status")?,
-                    Key::Field(1) => field(&mut map, &mut start_time, "startTime")?,
-                    Key::Field(2) => field(&mut map, &mut end_time, "endTime")?,
-                    Key::Field(3) => field(&mut map, &mut capacity_id, "capacityId")?,
-                    Key::Field(4) => field(&mut map, &mut activity_id, "activityId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut status, "status"),
+                    Key::Field(1) => field(&mut map, &mut start_time, "startTime"),
+                    Key::Field(2) => field(&mut map, &mut end_time, "endTime"),
+                    Key::Field(3) => field(&mut map, &mut capacity_id, "capacityId"),
+                    Key::Field(4) => field(&mut map, &mut activity_id, "activityId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 status: required(status, "status")?,
@@ -20795,25 +20737,25 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.optional("type", &self.r#type)?;
-            object.optional("state", &self.state)?;
-            object.optional("dataRetrievalState", &self.data_retrieval_state)?;
-            object.optional("isOnDedicatedCapacity", &self.is_on_dedicated_capacity)?;
-            object.optional("capacityId", &self.capacity_id)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("description", &self.description);
+            object.optional("type", &self.r#type);
+            object.optional("state", &self.state);
+            object.optional("dataRetrievalState", &self.data_retrieval_state);
+            object.optional("isOnDedicatedCapacity", &self.is_on_dedicated_capacity);
+            object.optional("capacityId", &self.capacity_id);
             object
                 .optional(
                     "defaultDatasetStorageFormat",
                     &self.default_dataset_storage_format,
-                )?;
-            object.optional("reports", &self.reports)?;
-            object.optional("dashboards", &self.dashboards)?;
-            object.optional("datasets", &self.datasets)?;
-            object.optional("dataflows", &self.dataflows)?;
-            object.optional("datamarts", &self.datamarts)?;
-            object.optional("users", &self.users)?;
+                );
+            object.optional("reports", &self.reports);
+            object.optional("dashboards", &self.dashboards);
+            object.optional("datasets", &self.datasets);
+            object.optional("dataflows", &self.dataflows);
+            object.optional("datamarts", &self.datamarts);
+            object.optional("users", &self.users);
             object.end(&self.unknown_fields)
         }
     }
@@ -20871,37 +20813,37 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => field(&mut map, &mut type_field, "type")?,
-                    Key::Field(4) => field(&mut map, &mut state, "state")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => field(&mut map, &mut type_field, "type"),
+                    Key::Field(4) => field(&mut map, &mut state, "state"),
                     Key::Field(5) => {
-                        field(&mut map, &mut data_retrieval_state, "dataRetrievalState")?
+                        field(&mut map, &mut data_retrieval_state, "dataRetrievalState")
                     }
                     Key::Field(6) => {
                         field(
                             &mut map,
                             &mut is_on_dedicated_capacity,
                             "isOnDedicatedCapacity",
-                        )?
+                        )
                     }
-                    Key::Field(7) => field(&mut map, &mut capacity_id, "capacityId")?,
+                    Key::Field(7) => field(&mut map, &mut capacity_id, "capacityId"),
                     Key::Field(8) => {
                         field(
                             &mut map,
                             &mut default_dataset_storage_format,
                             "defaultDatasetStorageFormat",
-                        )?
+                        )
                     }
-                    Key::Field(9) => field(&mut map, &mut reports, "reports")?,
-                    Key::Field(10) => field(&mut map, &mut dashboards, "dashboards")?,
-                    Key::Field(11) => field(&mut map, &mut datasets, "datasets")?,
-                    Key::Field(12) => field(&mut map, &mut dataflows, "dataflows")?,
-                    Key::Field(13) => field(&mut map, &mut datamarts, "datamarts")?,
-                    Key::Field(14) => field(&mut map, &mut users, "users")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(9) => field(&mut map, &mut reports, "reports"),
+                    Key::Field(10) => field(&mut map, &mut dashboards, "dashboards"),
+                    Key::Field(11) => field(&mut map, &mut datasets, "datasets"),
+                    Key::Field(12) => field(&mut map, &mut dataflows, "dataflows"),
+                    Key::Field(13) => field(&mut map, &mut datamarts, "datamarts"),
+                    Key::Field(14) => field(&mut map, &mut users, "users"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -20966,14 +20908,14 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("isReadOnly", &self.is_read_only)?;
-            object.optional("appId", &self.app_id)?;
-            object.optional("dataClassification", &self.data_classification)?;
-            object.optional("sensitivityLabel", &self.sensitivity_label)?;
-            object.optional("tiles", &self.tiles)?;
-            object.optional("users", &self.users)?;
+            object.field("id", &self.id);
+            object.optional("displayName", &self.display_name);
+            object.optional("isReadOnly", &self.is_read_only);
+            object.optional("appId", &self.app_id);
+            object.optional("dataClassification", &self.data_classification);
+            object.optional("sensitivityLabel", &self.sensitivity_label);
+            object.optional("tiles", &self.tiles);
+            object.optional("users", &self.users);
             object.end(&self.unknown_fields)
         }
     }
@@ -21015,20 +20957,20 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly")?,
-                    Key::Field(3) => field(&mut map, &mut app_id, "appId")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
+                    Key::Field(3) => field(&mut map, &mut app_id, "appId"),
                     Key::Field(4) => {
-                        field(&mut map, &mut data_classification, "dataClassification")?
+                        field(&mut map, &mut data_classification, "dataClassification")
                     }
                     Key::Field(5) => {
-                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")?
+                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")
                     }
-                    Key::Field(6) => field(&mut map, &mut tiles, "tiles")?,
-                    Key::Field(7) => field(&mut map, &mut users, "users")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(6) => field(&mut map, &mut tiles, "tiles"),
+                    Key::Field(7) => field(&mut map, &mut users, "users"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -21094,24 +21036,24 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("objectId", &self.object_id)?;
-            object.optional("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.optional("modelUrl", &self.model_url)?;
-            object.optional("configuredBy", &self.configured_by)?;
-            object.optional("modifiedBy", &self.modified_by)?;
-            object.optional("modifiedDateTime", &self.modified_date_time)?;
-            object.optional("users", &self.users)?;
-            object.optional("datasourceUsages", &self.datasource_usages)?;
+            object.field("objectId", &self.object_id);
+            object.optional("name", &self.name);
+            object.optional("description", &self.description);
+            object.optional("modelUrl", &self.model_url);
+            object.optional("configuredBy", &self.configured_by);
+            object.optional("modifiedBy", &self.modified_by);
+            object.optional("modifiedDateTime", &self.modified_date_time);
+            object.optional("users", &self.users);
+            object.optional("datasourceUsages", &self.datasource_usages);
             object
                 .optional(
                     "misconfiguredDatasourceUsages",
                     &self.misconfigured_datasource_usages,
-                )?;
-            object.optional("upstreamDataflows", &self.upstream_dataflows)?;
-            object.optional("upstreamDatamarts", &self.upstream_datamarts)?;
-            object.optional("endorsementDetails", &self.endorsement_details)?;
-            object.optional("sensitivityLabel", &self.sensitivity_label)?;
+                );
+            object.optional("upstreamDataflows", &self.upstream_dataflows);
+            object.optional("upstreamDatamarts", &self.upstream_datamarts);
+            object.optional("endorsementDetails", &self.endorsement_details);
+            object.optional("sensitivityLabel", &self.sensitivity_label);
             object.end(&self.unknown_fields)
         }
     }
@@ -21167,40 +21109,40 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut object_id, "objectId")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => field(&mut map, &mut model_url, "modelUrl")?,
-                    Key::Field(4) => field(&mut map, &mut configured_by, "configuredBy")?,
-                    Key::Field(5) => field(&mut map, &mut modified_by, "modifiedBy")?,
+                    Key::Field(0) => field(&mut map, &mut object_id, "objectId"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => field(&mut map, &mut model_url, "modelUrl"),
+                    Key::Field(4) => field(&mut map, &mut configured_by, "configuredBy"),
+                    Key::Field(5) => field(&mut map, &mut modified_by, "modifiedBy"),
                     Key::Field(6) => {
-                        field(&mut map, &mut modified_date_time, "modifiedDateTime")?
+                        field(&mut map, &mut modified_date_time, "modifiedDateTime")
                     }
-                    Key::Field(7) => field(&mut map, &mut users, "users")?,
+                    Key::Field(7) => field(&mut map, &mut users, "users"),
                     Key::Field(8) => {
-                        field(&mut map, &mut datasource_usages, "datasourceUsages")?
+                        field(&mut map, &mut datasource_usages, "datasourceUsages")
                     }
                     Key::Field(9) => {
                         field(
                             &mut map,
                             &mut misconfigured_datasource_usages,
                             "misconfiguredDatasourceUsages",
-                        )?
+                        )
                     }
                     Key::Field(10) => {
-                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")?
+                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
                     }
                     Key::Field(11) => {
-                        field(&mut map, &mut upstream_datamarts, "upstreamDatamarts")?
+                        field(&mut map, &mut upstream_datamarts, "upstreamDatamarts")
                     }
                     Key::Field(12) => {
-                        field(&mut map, &mut endorsement_details, "endorsementDetails")?
+                        field(&mut map, &mut endorsement_details, "endorsementDetails")
                     }
                     Key::Field(13) => {
-                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")?
+                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 object_id: required(object_id, "objectId")?,
@@ -21290,24 +21232,24 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("description", &self.description)?;
-            object.optional("type", &self.r#type)?;
-            object.optional("status", &self.status)?;
-            object.optional("state", &self.state)?;
-            object.optional("suspendedBatchId", &self.suspended_batch_id)?;
-            object.optional("endorsementDetails", &self.endorsement_details)?;
-            object.optional("sensitivityLabel", &self.sensitivity_label)?;
-            object.optional("modifiedBy", &self.modified_by)?;
-            object.optional("modifiedDateTime", &self.modified_date_time)?;
-            object.optional("configuredBy", &self.configured_by)?;
-            object.optional("modifiedById", &self.modified_by_id)?;
-            object.optional("configuredById", &self.configured_by_id)?;
-            object.optional("upstreamDataflows", &self.upstream_dataflows)?;
-            object.optional("upstreamDatamarts", &self.upstream_datamarts)?;
-            object.optional("datasourceUsages", &self.datasource_usages)?;
-            object.optional("users", &self.users)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("description", &self.description);
+            object.optional("type", &self.r#type);
+            object.optional("status", &self.status);
+            object.optional("state", &self.state);
+            object.optional("suspendedBatchId", &self.suspended_batch_id);
+            object.optional("endorsementDetails", &self.endorsement_details);
+            object.optional("sensitivityLabel", &self.sensitivity_label);
+            object.optional("modifiedBy", &self.modified_by);
+            object.optional("modifiedDateTime", &self.modified_date_time);
+            object.optional("configuredBy", &self.configured_by);
+            object.optional("modifiedById", &self.modified_by_id);
+            object.optional("configuredById", &self.configured_by_id);
+            object.optional("upstreamDataflows", &self.upstream_dataflows);
+            object.optional("upstreamDatamarts", &self.upstream_datamarts);
+            object.optional("datasourceUsages", &self.datasource_usages);
+            object.optional("users", &self.users);
             object.end(&self.unknown_fields)
         }
     }
@@ -21369,46 +21311,44 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => field(&mut map, &mut type_field, "type")?,
-                    Key::Field(4) => field(&mut map, &mut status, "status")?,
-                    Key::Field(5) => field(&mut map, &mut state, "state")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => field(&mut map, &mut type_field, "type"),
+                    Key::Field(4) => field(&mut map, &mut status, "status"),
+                    Key::Field(5) => field(&mut map, &mut state, "state"),
                     Key::Field(6) => {
-                        field(&mut map, &mut suspended_batch_id, "suspendedBatchId")?
+                        field(&mut map, &mut suspended_batch_id, "suspendedBatchId")
                     }
                     Key::Field(7) => {
-                        field(&mut map, &mut endorsement_details, "endorsementDetails")?
+                        field(&mut map, &mut endorsement_details, "endorsementDetails")
                     }
                     Key::Field(8) => {
-                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")?
+                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")
                     }
-                    Key::Field(9) => field(&mut map, &mut modified_by, "modifiedBy")?,
+                    Key::Field(9) => field(&mut map, &mut modified_by, "modifiedBy"),
                     Key::Field(10) => {
-                        field(&mut map, &mut modified_date_time, "modifiedDateTime")?
+                        field(&mut map, &mut modified_date_time, "modifiedDateTime")
                     }
-                    Key::Field(11) => {
-                        field(&mut map, &mut configured_by, "configuredBy")?
-                    }
+                    Key::Field(11) => field(&mut map, &mut configured_by, "configuredBy"),
                     Key::Field(12) => {
-                        field(&mut map, &mut modified_by_id, "modifiedById")?
+                        field(&mut map, &mut modified_by_id, "modifiedById")
                     }
                     Key::Field(13) => {
-                        field(&mut map, &mut configured_by_id, "configuredById")?
+                        field(&mut map, &mut configured_by_id, "configuredById")
                     }
                     Key::Field(14) => {
-                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")?
+                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
                     }
                     Key::Field(15) => {
-                        field(&mut map, &mut upstream_datamarts, "upstreamDatamarts")?
+                        field(&mut map, &mut upstream_datamarts, "upstreamDatamarts")
                     }
                     Key::Field(16) => {
-                        field(&mut map, &mut datasource_usages, "datasourceUsages")?
+                        field(&mut map, &mut datasource_usages, "datasourceUsages")
                     }
-                    Key::Field(17) => field(&mut map, &mut users, "users")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(17) => field(&mut map, &mut users, "users"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -21501,32 +21441,32 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("configuredBy", &self.configured_by)?;
-            object.optional("createdDate", &self.created_date)?;
-            object.optional("ContentProviderType", &self.content_provider_type)?;
-            object.optional("description", &self.description)?;
-            object.optional("upstreamDataflows", &self.upstream_dataflows)?;
-            object.optional("tables", &self.tables)?;
-            object.optional("relationships", &self.relationships)?;
-            object.optional("schemaRetrievalError", &self.schema_retrieval_error)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("configuredBy", &self.configured_by);
+            object.optional("createdDate", &self.created_date);
+            object.optional("ContentProviderType", &self.content_provider_type);
+            object.optional("description", &self.description);
+            object.optional("upstreamDataflows", &self.upstream_dataflows);
+            object.optional("tables", &self.tables);
+            object.optional("relationships", &self.relationships);
+            object.optional("schemaRetrievalError", &self.schema_retrieval_error);
             object
-                .optional("schemaMayNotBeUpToDate", &self.schema_may_not_be_up_to_date)?;
-            object.optional("expressions", &self.expressions)?;
-            object.optional("roles", &self.roles)?;
-            object.optional("endorsementDetails", &self.endorsement_details)?;
-            object.optional("sensitivityLabel", &self.sensitivity_label)?;
-            object.optional("targetStorageMode", &self.target_storage_mode)?;
-            object.optional("datasourceUsages", &self.datasource_usages)?;
+                .optional("schemaMayNotBeUpToDate", &self.schema_may_not_be_up_to_date);
+            object.optional("expressions", &self.expressions);
+            object.optional("roles", &self.roles);
+            object.optional("endorsementDetails", &self.endorsement_details);
+            object.optional("sensitivityLabel", &self.sensitivity_label);
+            object.optional("targetStorageMode", &self.target_storage_mode);
+            object.optional("datasourceUsages", &self.datasource_usages);
             object
                 .optional(
                     "misconfiguredDatasourceUsages",
                     &self.misconfigured_datasource_usages,
-                )?;
-            object.optional("upstreamDatamarts", &self.upstream_datamarts)?;
-            object.optional("upstreamDatasets", &self.upstream_datasets)?;
-            object.optional("users", &self.users)?;
+                );
+            object.optional("upstreamDatamarts", &self.upstream_datamarts);
+            object.optional("upstreamDatasets", &self.upstream_datasets);
+            object.optional("users", &self.users);
             object.end(&self.unknown_fields)
         }
     }
@@ -21596,69 +21536,67 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut configured_by, "configuredBy")?,
-                    Key::Field(3) => field(&mut map, &mut created_date, "createdDate")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut configured_by, "configuredBy"),
+                    Key::Field(3) => field(&mut map, &mut created_date, "createdDate"),
                     Key::Field(4) => {
                         field(
                             &mut map,
                             &mut content_provider_type,
                             "ContentProviderType",
-                        )?
+                        )
                     }
-                    Key::Field(5) => field(&mut map, &mut description, "description")?,
+                    Key::Field(5) => field(&mut map, &mut description, "description"),
                     Key::Field(6) => {
-                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")?
+                        field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
                     }
-                    Key::Field(7) => field(&mut map, &mut tables, "tables")?,
-                    Key::Field(8) => {
-                        field(&mut map, &mut relationships, "relationships")?
-                    }
+                    Key::Field(7) => field(&mut map, &mut tables, "tables"),
+                    Key::Field(8) => field(&mut map, &mut relationships, "relationships"),
                     Key::Field(9) => {
                         field(
                             &mut map,
                             &mut schema_retrieval_error,
                             "schemaRetrievalError",
-                        )?
+                        )
                     }
                     Key::Field(10) => {
                         field(
                             &mut map,
                             &mut schema_may_not_be_up_to_date,
                             "schemaMayNotBeUpToDate",
-                        )?
+                        )
                     }
-                    Key::Field(11) => field(&mut map, &mut expressions, "expressions")?,
-                    Key::Field(12) => field(&mut map, &mut roles, "roles")?,
+                    Key::Field(11) => field(&mut map, &mut expressions, "expressions"),
+                    Key::Field(12) => field(&mut map, &mut roles, "roles"),
                     Key::Field(13) => {
-                        field(&mut map, &mut endorsement_details, "endorsementDetails")?
+                        field(&mut map, &mut endorsement_details, "endorsementDetails")
                     }
                     Key::Field(14) => {
-                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")?
+                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")
                     }
                     Key::Field(15) => {
-                        field(&mut map, &mut target_storage_mode, "targetStorageMode")?
+                        field(&mut map, &mut target_storage_mode, "targetStorageMode")
                     }
                     Key::Field(16) => {
-                        field(&mut map, &mut datasource_usages, "datasourceUsages")?
+                        field(&mut map, &mut datasource_usages, "datasourceUsages")
                     }
                     Key::Field(17) => {
                         field(
                             &mut map,
                             &mut misconfigured_datasource_usages,
                             "misconfiguredDatasourceUsages",
-                        )?
+                        )
                     }
                     Key::Field(18) => {
-                        field(&mut map, &mut upstream_datamarts, "upstreamDatamarts")?
+                        field(&mut map, &mut upstream_datamarts, "upstreamDatamarts")
                     }
                     Key::Field(19) => {
-                        field(&mut map, &mut upstream_datasets, "upstreamDatasets")?
+                        field(&mut map, &mut upstream_datasets, "upstreamDatasets")
                     }
-                    Key::Field(20) => field(&mut map, &mut users, "users")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(20) => field(&mut map, &mut users, "users"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -21760,24 +21698,24 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("datasetId", &self.dataset_id)?;
-            object.optional("appId", &self.app_id)?;
-            object.optional("description", &self.description)?;
-            object.optional("reportType", &self.report_type)?;
-            object.optional("originalReportId", &self.original_report_id)?;
-            object.optional("isOwnedByMe", &self.is_owned_by_me)?;
-            object.optional("createdBy", &self.created_by)?;
-            object.optional("modifiedBy", &self.modified_by)?;
-            object.optional("createdDateTime", &self.created_date_time)?;
-            object.optional("modifiedDateTime", &self.modified_date_time)?;
-            object.optional("createdById", &self.created_by_id)?;
-            object.optional("modifiedById", &self.modified_by_id)?;
-            object.optional("endorsementDetails", &self.endorsement_details)?;
-            object.optional("sensitivityLabel", &self.sensitivity_label)?;
-            object.optional("users", &self.users)?;
-            object.optional("datasetWorkspaceId", &self.dataset_workspace_id)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("datasetId", &self.dataset_id);
+            object.optional("appId", &self.app_id);
+            object.optional("description", &self.description);
+            object.optional("reportType", &self.report_type);
+            object.optional("originalReportId", &self.original_report_id);
+            object.optional("isOwnedByMe", &self.is_owned_by_me);
+            object.optional("createdBy", &self.created_by);
+            object.optional("modifiedBy", &self.modified_by);
+            object.optional("createdDateTime", &self.created_date_time);
+            object.optional("modifiedDateTime", &self.modified_date_time);
+            object.optional("createdById", &self.created_by_id);
+            object.optional("modifiedById", &self.modified_by_id);
+            object.optional("endorsementDetails", &self.endorsement_details);
+            object.optional("sensitivityLabel", &self.sensitivity_label);
+            object.optional("users", &self.users);
+            object.optional("datasetWorkspaceId", &self.dataset_workspace_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -21839,40 +21777,40 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut dataset_id, "datasetId")?,
-                    Key::Field(3) => field(&mut map, &mut app_id, "appId")?,
-                    Key::Field(4) => field(&mut map, &mut description, "description")?,
-                    Key::Field(5) => field(&mut map, &mut report_type, "reportType")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut dataset_id, "datasetId"),
+                    Key::Field(3) => field(&mut map, &mut app_id, "appId"),
+                    Key::Field(4) => field(&mut map, &mut description, "description"),
+                    Key::Field(5) => field(&mut map, &mut report_type, "reportType"),
                     Key::Field(6) => {
-                        field(&mut map, &mut original_report_id, "originalReportId")?
+                        field(&mut map, &mut original_report_id, "originalReportId")
                     }
-                    Key::Field(7) => field(&mut map, &mut is_owned_by_me, "isOwnedByMe")?,
-                    Key::Field(8) => field(&mut map, &mut created_by, "createdBy")?,
-                    Key::Field(9) => field(&mut map, &mut modified_by, "modifiedBy")?,
+                    Key::Field(7) => field(&mut map, &mut is_owned_by_me, "isOwnedByMe"),
+                    Key::Field(8) => field(&mut map, &mut created_by, "createdBy"),
+                    Key::Field(9) => field(&mut map, &mut modified_by, "modifiedBy"),
                     Key::Field(10) => {
-                        field(&mut map, &mut created_date_time, "createdDateTime")?
+                        field(&mut map, &mut created_date_time, "createdDateTime")
                     }
                     Key::Field(11) => {
-                        field(&mut map, &mut modified_date_time, "modifiedDateTime")?
+                        field(&mut map, &mut modified_date_time, "modifiedDateTime")
                     }
-                    Key::Field(12) => field(&mut map, &mut created_by_id, "createdById")?,
+                    Key::Field(12) => field(&mut map, &mut created_by_id, "createdById"),
                     Key::Field(13) => {
-                        field(&mut map, &mut modified_by_id, "modifiedById")?
+                        field(&mut map, &mut modified_by_id, "modifiedById")
                     }
                     Key::Field(14) => {
-                        field(&mut map, &mut endorsement_details, "endorsementDetails")?
+                        field(&mut map, &mut endorsement_details, "endorsementDetails")
                     }
                     Key::Field(15) => {
-                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")?
+                        field(&mut map, &mut sensitivity_label, "sensitivityLabel")
                     }
-                    Key::Field(16) => field(&mut map, &mut users, "users")?,
+                    Key::Field(16) => field(&mut map, &mut users, "users"),
                     Key::Field(17) => {
-                        field(&mut map, &mut dataset_workspace_id, "datasetWorkspaceId")?
+                        field(&mut map, &mut dataset_workspace_id, "datasetWorkspaceId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -21926,13 +21864,13 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("workspaces", &self.workspaces)?;
-            object.optional("datasourceInstances", &self.datasource_instances)?;
+            object.optional("workspaces", &self.workspaces);
+            object.optional("datasourceInstances", &self.datasource_instances);
             object
                 .optional(
                     "misconfiguredDatasourceInstances",
                     &self.misconfigured_datasource_instances,
-                )?;
+                );
             object.end(&self.unknown_fields)
         }
     }
@@ -21966,23 +21904,19 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut workspaces, "workspaces")?,
+                    Key::Field(0) => field(&mut map, &mut workspaces, "workspaces"),
                     Key::Field(1) => {
-                        field(
-                            &mut map,
-                            &mut datasource_instances,
-                            "datasourceInstances",
-                        )?
+                        field(&mut map, &mut datasource_instances, "datasourceInstances")
                     }
                     Key::Field(2) => {
                         field(
                             &mut map,
                             &mut misconfigured_datasource_instances,
                             "misconfiguredDatasourceInstances",
-                        )?
+                        )
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 workspaces: workspaces.unwrap_or_default(),
@@ -22036,11 +21970,11 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("title", &self.title)?;
-            object.optional("reportId", &self.report_id)?;
-            object.optional("datasetId", &self.dataset_id)?;
-            object.optional("datasetWorkspaceId", &self.dataset_workspace_id)?;
+            object.field("id", &self.id);
+            object.optional("title", &self.title);
+            object.optional("reportId", &self.report_id);
+            object.optional("datasetId", &self.dataset_id);
+            object.optional("datasetWorkspaceId", &self.dataset_workspace_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -22076,15 +22010,15 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut title, "title")?,
-                    Key::Field(2) => field(&mut map, &mut report_id, "reportId")?,
-                    Key::Field(3) => field(&mut map, &mut dataset_id, "datasetId")?,
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut title, "title"),
+                    Key::Field(2) => field(&mut map, &mut report_id, "reportId"),
+                    Key::Field(3) => field(&mut map, &mut dataset_id, "datasetId"),
                     Key::Field(4) => {
-                        field(&mut map, &mut dataset_workspace_id, "datasetWorkspaceId")?
+                        field(&mut map, &mut dataset_workspace_id, "datasetWorkspaceId")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,

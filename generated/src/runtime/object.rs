@@ -162,46 +162,65 @@ pub fn required<T, E: de::Error>(slot: Option<T>, key: &'static str) -> Result<T
 }
 
 /// Writes a model as a JSON object: the body of every generated `Serialize` impl.
-#[derive(Debug)]
-pub struct Writer<M>(M);
+///
+/// The field methods return nothing: the writer keeps the first error, writes nothing after
+/// it, and [`end`](Self::end) returns it. So a generated impl has no `?` per field, which the
+/// compiler would type-check in every model.
+pub struct Writer<M: SerializeMap> {
+    map: M,
+    error: Option<M::Error>,
+}
+
+impl<M: SerializeMap> fmt::Debug for Writer<M> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Writer")
+            .field("failed", &self.error.is_some())
+            .finish_non_exhaustive()
+    }
+}
 
 impl<M: SerializeMap> Writer<M> {
     /// Starts the object.
     pub fn begin<S: Serializer<SerializeMap = M>>(serializer: S) -> Result<Self, S::Error> {
-        serializer.serialize_map(None).map(Writer)
+        serializer
+            .serialize_map(None)
+            .map(|map| Writer { map, error: None })
     }
 
     /// Writes a required field.
-    pub fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), M::Error> {
-        self.0.serialize_entry(key, value)
+    pub fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) {
+        if self.error.is_none()
+            && let Err(error) = self.map.serialize_entry(key, value)
+        {
+            self.error = Some(error);
+        }
     }
 
     /// Writes an optional field when it is set.
-    pub fn optional<T: Serialize>(&mut self, key: &str, value: &Option<T>) -> Result<(), M::Error> {
-        match value {
-            Some(_) => self.0.serialize_entry(key, value),
-            None => Ok(()),
+    pub fn optional<T: Serialize>(&mut self, key: &str, value: &Option<T>) {
+        if value.is_some() {
+            self.field(key, value);
         }
     }
 
     /// Writes a nullable field unless it is absent (`null` is written).
-    pub fn nullable<T: Serialize>(
-        &mut self,
-        key: &str,
-        value: &Nullable<T>,
-    ) -> Result<(), M::Error> {
-        if value.is_absent() {
-            return Ok(());
+    pub fn nullable<T: Serialize>(&mut self, key: &str, value: &Nullable<T>) {
+        if !value.is_absent() {
+            self.field(key, value);
         }
-        self.0.serialize_entry(key, value)
     }
 
-    /// Writes the fields the model did not know, as they were read, and ends the object.
+    /// Writes the fields the model did not know, as they were read, and ends the object; or
+    /// returns the first error of a field.
     pub fn end(mut self, unknown_fields: &JsonMap) -> Result<M::Ok, M::Error> {
         for (key, value) in unknown_fields {
-            self.0.serialize_entry(key, value)?;
+            self.field(key, value);
         }
-        self.0.end()
+        match self.error {
+            Some(error) => Err(error),
+            None => self.map.end(),
+        }
     }
 }
 
@@ -253,11 +272,11 @@ mod tests {
     impl Serialize for Tile {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
             let mut object = Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("title", &self.title)?;
-            object.optional("rowSpan", &self.row_span)?;
-            object.nullable("embed", &self.embed)?;
-            object.optional("reportId", &self.report_id)?;
+            object.field("id", &self.id);
+            object.optional("title", &self.title);
+            object.optional("rowSpan", &self.row_span);
+            object.nullable("embed", &self.embed);
+            object.optional("reportId", &self.report_id);
             object.end(&self.unknown_fields)
         }
     }
@@ -288,13 +307,13 @@ mod tests {
             let mut unknown_fields = JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut title, "title")?,
-                    Key::Field(2) => lenient_field(&mut map, &mut row_span, "rowSpan")?,
-                    Key::Field(3) => field(&mut map, &mut embed, "embed")?,
-                    Key::Field(4) => field(&mut map, &mut report_id, "reportId")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut title, "title"),
+                    Key::Field(2) => lenient_field(&mut map, &mut row_span, "rowSpan"),
+                    Key::Field(3) => field(&mut map, &mut embed, "embed"),
+                    Key::Field(4) => field(&mut map, &mut report_id, "reportId"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -356,6 +375,42 @@ mod tests {
         );
         let number = error(r#"{"id":"a","rowSpan":true}"#);
         assert!(number.contains("expected an integer"), "{number}");
+    }
+
+    #[test]
+    fn the_first_field_that_fails_to_write_is_the_error_and_nothing_follows_it() {
+        struct Fails;
+        impl Serialize for Fails {
+            fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("this value cannot be written"))
+            }
+        }
+        struct Model;
+        impl Serialize for Model {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut object = Writer::begin(serializer)?;
+                object.field("before", &1);
+                object.field("failing", &Fails);
+                object.field("after", &2);
+                let mut unknown = JsonMap::new();
+                unknown.insert("unknown".to_owned(), json!(3));
+                object.end(&unknown)
+            }
+        }
+        let mut written = Vec::new();
+        let error = Model
+            .serialize(&mut serde_json::Serializer::new(&mut written))
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("this value cannot be written"),
+            "{error}"
+        );
+        let written = String::from_utf8(written).unwrap();
+        assert!(written.contains(r#""before":1"#), "{written}");
+        assert!(
+            !written.contains("after") && !written.contains("unknown"),
+            "{written}"
+        );
     }
 
     #[test]

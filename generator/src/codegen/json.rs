@@ -1,5 +1,7 @@
 //! The JSON impls of a model: `Serialize` with one line per field and `Deserialize` through one
-//! key table, over the runtime's `object` helpers. Written here rather than derived so a user's
+//! key table, over the runtime's `object` helpers. Neither has a `?` per field (the writer keeps
+//! its first error, the reader's match has one `?`): each `?` is a trait resolution the compiler
+//! does in every model, and they were a measurable part of the crate's type checking (issue 13). Written here rather than derived so a user's
 //! build compiles no `serde_derive` (and no `syn`), and unknown fields need no `flatten`
 //! buffering; the runtime's `object` module documents the helpers.
 
@@ -69,7 +71,7 @@ fn serialize(model: &Model) -> TokenStream {
         } else {
             quote!(optional)
         };
-        quote!(object.#method(#wire, &self.#member)?;)
+        quote!(object.#method(#wire, &self.#member);)
     });
     quote! {
         let mut object = rt::object::Writer::begin(serializer)?;
@@ -99,7 +101,7 @@ fn from_entries(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> To
         } else {
             quote!(field)
         };
-        quote!(Key::Field(#index) => #read(&mut map, &mut #slot, #wire)?,)
+        quote!(Key::Field(#index) => #read(&mut map, &mut #slot, #wire),)
     });
     let values = model.fields.iter().map(|field| {
         let member = ident(&field.rust_name);
@@ -118,10 +120,12 @@ fn from_entries(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> To
         #(#slots)*
         let mut unknown_fields = rt::JsonMap::new();
         while let Some(key) = map.next_key_seed(KEYS)? {
+            // One `?` for the whole match, not one per arm: fewer `?`s to type-check in
+            // every model (issue 13).
             match key {
                 #(#arms)*
-                key => unknown(&mut map, &mut unknown_fields, key)?,
-            }
+                key => unknown(&mut map, &mut unknown_fields, key),
+            }?;
         }
         Ok(Self {
             #(#values)*

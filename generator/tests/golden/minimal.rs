@@ -39,9 +39,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("kind", &self.kind)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("kind", &self.kind);
             object.end(&self.unknown_fields)
         }
     }
@@ -67,11 +67,11 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut kind, "kind")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut kind, "kind"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,

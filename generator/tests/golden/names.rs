@@ -49,12 +49,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("type", &self.r#type)?;
-            object.optional("ref", &self.r#ref)?;
-            object.optional("self", &self.self_)?;
-            object.optional("match", &self.r#match)?;
-            object.optional("1stValue", &self.n1st_value)?;
-            object.optional("parent", &self.parent)?;
+            object.field("type", &self.r#type);
+            object.optional("ref", &self.r#ref);
+            object.optional("self", &self.self_);
+            object.optional("match", &self.r#match);
+            object.optional("1stValue", &self.n1st_value);
+            object.optional("parent", &self.parent);
             object.end(&self.unknown_fields)
         }
     }
@@ -90,16 +90,14 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut type_field, "type")?,
-                    Key::Field(1) => field(&mut map, &mut ref_field, "ref")?,
-                    Key::Field(2) => field(&mut map, &mut self_, "self")?,
-                    Key::Field(3) => field(&mut map, &mut match_field, "match")?,
-                    Key::Field(4) => {
-                        lenient_field(&mut map, &mut n1st_value, "1stValue")?
-                    }
-                    Key::Field(5) => field(&mut map, &mut parent, "parent")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut type_field, "type"),
+                    Key::Field(1) => field(&mut map, &mut ref_field, "ref"),
+                    Key::Field(2) => field(&mut map, &mut self_, "self"),
+                    Key::Field(3) => field(&mut map, &mut match_field, "match"),
+                    Key::Field(4) => lenient_field(&mut map, &mut n1st_value, "1stValue"),
+                    Key::Field(5) => field(&mut map, &mut parent, "parent"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 r#type: required(type_field, "type")?,
@@ -163,15 +161,15 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("labels", &self.labels)?;
-            object.optional("grid", &self.grid)?;
-            object.optional("children", &self.children)?;
-            object.optional("byName", &self.by_name)?;
-            object.optional("extra", &self.extra)?;
-            object.optional("@odata.context", &self.odata_context)?;
-            object.optional("when", &self.when)?;
-            object.field("count", &self.count)?;
-            object.optional("$type", &self.odata_type)?;
+            object.optional("labels", &self.labels);
+            object.optional("grid", &self.grid);
+            object.optional("children", &self.children);
+            object.optional("byName", &self.by_name);
+            object.optional("extra", &self.extra);
+            object.optional("@odata.context", &self.odata_context);
+            object.optional("when", &self.when);
+            object.field("count", &self.count);
+            object.optional("$type", &self.odata_type);
             object.end(&self.unknown_fields)
         }
     }
@@ -217,19 +215,19 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut labels, "labels")?,
-                    Key::Field(1) => field(&mut map, &mut grid, "grid")?,
-                    Key::Field(2) => field(&mut map, &mut children, "children")?,
-                    Key::Field(3) => field(&mut map, &mut by_name, "byName")?,
-                    Key::Field(4) => field(&mut map, &mut extra, "extra")?,
+                    Key::Field(0) => field(&mut map, &mut labels, "labels"),
+                    Key::Field(1) => field(&mut map, &mut grid, "grid"),
+                    Key::Field(2) => field(&mut map, &mut children, "children"),
+                    Key::Field(3) => field(&mut map, &mut by_name, "byName"),
+                    Key::Field(4) => field(&mut map, &mut extra, "extra"),
                     Key::Field(5) => {
-                        field(&mut map, &mut odata_context, "@odata.context")?
+                        field(&mut map, &mut odata_context, "@odata.context")
                     }
-                    Key::Field(6) => field(&mut map, &mut when, "when")?,
-                    Key::Field(7) => lenient_field(&mut map, &mut count, "count")?,
-                    Key::Field(8) => field(&mut map, &mut odata_type, "$type")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(6) => field(&mut map, &mut when, "when"),
+                    Key::Field(7) => lenient_field(&mut map, &mut count, "count"),
+                    Key::Field(8) => field(&mut map, &mut odata_type, "$type"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 labels: labels.unwrap_or_default(),

@@ -58,10 +58,10 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("owner", &self.owner)?;
-            object.optional("lastUpdate", &self.last_update)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("owner", &self.owner);
+            object.optional("lastUpdate", &self.last_update);
             object.end(&self.unknown_fields)
         }
     }
@@ -88,12 +88,12 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut owner, "owner")?,
-                    Key::Field(3) => field(&mut map, &mut last_update, "lastUpdate")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut owner, "owner"),
+                    Key::Field(3) => field(&mut map, &mut last_update, "lastUpdate"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -126,8 +126,8 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("url", &self.url)?;
-            object.optional("size", &self.size)?;
+            object.field("url", &self.url);
+            object.optional("size", &self.size);
             object.end(&self.unknown_fields)
         }
     }
@@ -150,10 +150,10 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut url, "url")?,
-                    Key::Field(1) => lenient_field(&mut map, &mut size, "size")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut url, "url"),
+                    Key::Field(1) => lenient_field(&mut map, &mut size, "size"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 url: required(url, "url")?,
@@ -209,12 +209,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("id", &self.id)?;
-            object.optional("name", &self.name)?;
-            object.optional("importState", &self.import_state)?;
-            object.optional("createdBy", &self.created_by)?;
-            object.optional("tags", &self.tags)?;
-            object.optional("accessKeys", &self.access_keys)?;
+            object.field("id", &self.id);
+            object.optional("name", &self.name);
+            object.optional("importState", &self.import_state);
+            object.optional("createdBy", &self.created_by);
+            object.optional("tags", &self.tags);
+            object.optional("accessKeys", &self.access_keys);
             object.end(&self.unknown_fields)
         }
     }
@@ -250,14 +250,14 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id")?,
-                    Key::Field(1) => field(&mut map, &mut name, "name")?,
-                    Key::Field(2) => field(&mut map, &mut import_state, "importState")?,
-                    Key::Field(3) => field(&mut map, &mut created_by, "createdBy")?,
-                    Key::Field(4) => field(&mut map, &mut tags, "tags")?,
-                    Key::Field(5) => field(&mut map, &mut access_keys, "accessKeys")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut id, "id"),
+                    Key::Field(1) => field(&mut map, &mut name, "name"),
+                    Key::Field(2) => field(&mut map, &mut import_state, "importState"),
+                    Key::Field(3) => field(&mut map, &mut created_by, "createdBy"),
+                    Key::Field(4) => field(&mut map, &mut tags, "tags"),
+                    Key::Field(5) => field(&mut map, &mut access_keys, "accessKeys"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 id: required(id, "id")?,
@@ -331,12 +331,12 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.field("fileUrl", &self.file_url)?;
-            object.optional("connectionType", &self.connection_type)?;
-            object.nullable("description", &self.description)?;
-            object.nullable("retries", &self.retries)?;
-            object.nullable("password", &self.password)?;
-            object.optional("credentials", &self.credentials)?;
+            object.field("fileUrl", &self.file_url);
+            object.optional("connectionType", &self.connection_type);
+            object.nullable("description", &self.description);
+            object.nullable("retries", &self.retries);
+            object.nullable("password", &self.password);
+            object.optional("credentials", &self.credentials);
             object.end(&self.unknown_fields)
         }
     }
@@ -372,16 +372,16 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut file_url, "fileUrl")?,
+                    Key::Field(0) => field(&mut map, &mut file_url, "fileUrl"),
                     Key::Field(1) => {
-                        field(&mut map, &mut connection_type, "connectionType")?
+                        field(&mut map, &mut connection_type, "connectionType")
                     }
-                    Key::Field(2) => field(&mut map, &mut description, "description")?,
-                    Key::Field(3) => lenient_field(&mut map, &mut retries, "retries")?,
-                    Key::Field(4) => field(&mut map, &mut password, "password")?,
-                    Key::Field(5) => field(&mut map, &mut credentials, "credentials")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(2) => field(&mut map, &mut description, "description"),
+                    Key::Field(3) => lenient_field(&mut map, &mut retries, "retries"),
+                    Key::Field(4) => field(&mut map, &mut password, "password"),
+                    Key::Field(5) => field(&mut map, &mut credentials, "credentials"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 file_url: required(file_url, "fileUrl")?,
@@ -417,9 +417,9 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("displayName", &self.display_name)?;
-            object.optional("emailAddress", &self.email_address)?;
-            object.field("principalType", &self.principal_type)?;
+            object.optional("displayName", &self.display_name);
+            object.optional("emailAddress", &self.email_address);
+            object.field("principalType", &self.principal_type);
             object.end(&self.unknown_fields)
         }
     }
@@ -445,13 +445,13 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut display_name, "displayName")?,
-                    Key::Field(1) => field(&mut map, &mut email_address, "emailAddress")?,
+                    Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
+                    Key::Field(1) => field(&mut map, &mut email_address, "emailAddress"),
                     Key::Field(2) => {
-                        field(&mut map, &mut principal_type, "principalType")?
+                        field(&mut map, &mut principal_type, "principalType")
                     }
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 display_name: display_name.unwrap_or_default(),
@@ -491,7 +491,7 @@ pub mod models {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             let mut object = rt::object::Writer::begin(serializer)?;
-            object.optional("note", &self.note)?;
+            object.optional("note", &self.note);
             object.end(&self.unknown_fields)
         }
     }
@@ -513,9 +513,9 @@ pub mod models {
             let mut unknown_fields = rt::JsonMap::new();
             while let Some(key) = map.next_key_seed(KEYS)? {
                 match key {
-                    Key::Field(0) => field(&mut map, &mut note, "note")?,
-                    key => unknown(&mut map, &mut unknown_fields, key)?,
-                }
+                    Key::Field(0) => field(&mut map, &mut note, "note"),
+                    key => unknown(&mut map, &mut unknown_fields, key),
+                }?;
             }
             Ok(Self {
                 note: note.unwrap_or_default(),
