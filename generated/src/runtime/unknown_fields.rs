@@ -11,8 +11,12 @@ pub trait UnknownFieldPaths {
     /// Appends the path of every unknown field under `path` (use `"$"` for the root).
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>);
 
-    /// The paths of every unknown field, from the root `$`.
-    fn unknown_fields_found(&self) -> Vec<String> {
+    /// The paths of every unknown field, from the root `$`. (`Self: Sized` keeps it out of
+    /// the trait objects [`unknown_in`] makes, which would compile it once per model.)
+    fn unknown_fields_found(&self) -> Vec<String>
+    where
+        Self: Sized,
+    {
         let mut out = Vec::new();
         self.unknown_field_paths("$", &mut out);
         out
@@ -34,13 +38,9 @@ pub fn unknown_keys(map: &JsonMap, path: &str, out: &mut Vec<String>) {
 }
 
 /// Appends the unknown-field paths of `value`, a field of a model at `path` whose wire name
-/// `suffix` names (`".datasets"`). Generated models call it for every field that holds models.
-pub fn unknown_in<T: UnknownFieldPaths + ?Sized>(
-    value: &T,
-    path: &str,
-    suffix: &str,
-    out: &mut Vec<String>,
-) {
+/// `suffix` names (`".datasets"`). Generated models call it for every field that holds models;
+/// it takes a trait object so that it is compiled once, not once per field type (issue 13).
+pub fn unknown_in(value: &dyn UnknownFieldPaths, path: &str, suffix: &str, out: &mut Vec<String>) {
     value.unknown_field_paths(&format!("{path}{suffix}"), out);
 }
 
