@@ -14,7 +14,6 @@ use crate::report::{Row, Section, Status};
 /// progenitor 0.15.1 on Microsoft's description of this API, quoted in issue 7.
 const PROGENITOR_LINES_PER_OP: f64 = 103.0;
 const PROGENITOR_DEBUG_SECONDS: f64 = 0.44;
-const GOAL_LINES_PER_OP: f64 = 20.0;
 const GOAL_BUILD_SCRIPT_SECONDS: f64 = 0.1;
 
 pub fn run(ctx: &Ctx) -> Section {
@@ -160,30 +159,25 @@ fn in_process(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> 
         .map(|(name, total, doc)| format!("{name} ({:.1} lines/op)", per_op(total - doc)))
         .unwrap_or_default();
     section.rows.push(
-        Row::new("1c", "generated lines per operation, doc comments not counted")
-            .ours(format!(
-                "{without_docs:.1} ({} lines)",
-                counts.total - counts.doc
-            ))
-            .baseline(format!(
-                "progenitor, *quoted*, docs included: {PROGENITOR_LINES_PER_OP:.0}"
-            ))
-            .ratio(ratio(without_docs / PROGENITOR_LINES_PER_OP))
-            .goal(format!("< {GOAL_LINES_PER_OP:.0}"))
-            .met_if(
-                without_docs < GOAL_LINES_PER_OP,
-                format!(
-                    "{without_docs:.1} lines/op without docs. By part: {sections}. The largest is {biggest}. \
-                     What is left is plain Rust, one item per line: per model field a declaration, and for an \
-                     optional one its `skip_serializing_if` (serde has no container-level form of it); per model a \
-                     derive, a catch-all field and an `UnknownFieldPaths` impl; per enum each variant twice (the \
-                     declaration and its wire value); per method a signature and its request chain, one call per \
-                     line as rustfmt would write it; per operation a record of the facts `OPERATIONS` lists. \
-                     Under 20 would take a DSL of `macro_rules!` that expand models, methods and records, which \
-                     hides the API from whoever reads the snapshot or jumps to a definition; the generator keeps \
-                     the output plain, documented Rust instead"
-                ),
-            ),
+        Row::new(
+            "1c",
+            "generated lines per operation, doc comments not counted",
+        )
+        .ours(format!(
+            "{without_docs:.1} ({} lines)",
+            counts.total - counts.doc
+        ))
+        .baseline(format!(
+            "progenitor, *quoted*, docs included: {PROGENITOR_LINES_PER_OP:.0}"
+        ))
+        .ratio(ratio(without_docs / PROGENITOR_LINES_PER_OP))
+        // Issue 13 retired the goal of fewer than 20 lines per operation: lines are a proxy;
+        // compile time and memory (section 2) are what users feel. The row stays as
+        // information, with what the lines are.
+        .goal(format!(
+            "– (retired: compile time and memory, section 2, are the goals). By part: {sections}; \
+                 the largest is {biggest}"
+        )),
     );
     section.notes.push(format!(
         "Generated code ({operations} operations, {} models, {} enums): {} lines, {} of them doc comments, {} blank. Lines per operation without docs by part: {sections}.",
@@ -372,7 +366,7 @@ fn build_script(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
             .met_if(
                 paired.a < GOAL_BUILD_SCRIPT_SECONDS,
                 "cargo compiles build scripts and their dependencies (syn, prettyplease, yaml-rust2) at opt-level 0 \
-                 in every profile, and formatting ~30k lines with prettyplease dominates; the release CLI row shows the same work \
+                 in every profile, and formatting the generated code with prettyplease dominates (Power BI's ~42k lines and, since both APIs are generated there, Fabric's ~155k); the release CLI row shows the same work \
                  optimized (still over 0.1 s). Only spec work in this repository pays it: users' builds compile the checked-in \
                  snapshot and never build the generator (row 1f), and cargo reruns the step only when build.rs or a spec file \
                  changes (row 2d)",
