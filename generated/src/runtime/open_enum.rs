@@ -15,7 +15,7 @@ pub trait OpenEnum: Sized + Clone + PartialEq + 'static {
     fn as_unrecognized(&self) -> Option<&str>;
 
     // Both defaults are compiled once per generated enum: plain loops, not `find` and
-    // `map_or` with closures, which cost several times the machine code per enum (issue 13).
+    // `map_or` with closures, which cost about twice the machine code per enum (issue 13).
 
     /// The wire value.
     fn wire_value(&self) -> &str {
