@@ -1467,12 +1467,32 @@ async fn every_example_request_is_what_microsoft_describes() {
     let sandbox = common::sandbox().await;
     let client = common::user(&sandbox);
     let covering = covering(&POWER_BI);
+    check_every_example_request(
+        &POWER_BI,
+        "example requests",
+        "the sandbox",
+        async |operation, example| {
+            call_example(&sandbox, &client, &covering, operation, example).await
+        },
+    )
+    .await;
+}
 
-    // The calls are async and `Tally::run` is not: prepare and call every example first.
+/// The request proof of an API (Power BI's against the sandbox, Fabric's against a recording
+/// server): calls every example with `call` (which says how many parameters it filled with
+/// placeholders), tallies the outcomes against the API's exceptions, prints what was
+/// exercised against `target` and fails unless every example was.
+pub(crate) async fn check_every_example_request(
+    api: &Described,
+    what: &str,
+    target: &str,
+    mut call: impl AsyncFnMut(&SwaggerOperation<'static>, &Value) -> Result<usize, String>,
+) {
+    // The calls are async and `Tally::run` is not: call every example first.
     let mut outcomes: HashMap<(String, String), Result<usize, String>> = HashMap::new();
-    for operation in swagger_operations(swagger()) {
+    for operation in api.swagger_operations() {
         for (name, example) in operation.examples() {
-            let outcome = call_example(&sandbox, &client, &covering, &operation, example).await;
+            let outcome = call(&operation, example).await;
             outcomes.insert(
                 (operation.operation_id.to_owned(), name.to_owned()),
                 outcome,
@@ -1481,7 +1501,7 @@ async fn every_example_request_is_what_microsoft_describes() {
     }
     let mut completed = 0;
     let tally = Tally::run(
-        &POWER_BI,
+        api,
         Test::Request,
         |operation, name, _| {
             outcomes
@@ -1491,8 +1511,8 @@ async fn every_example_request_is_what_microsoft_describes() {
         |filled| completed += usize::from(filled > 0),
     );
     eprintln!(
-        "example requests: {} of {} operations and {} of {} examples exercised against the sandbox \
-         ({} of them with required parameters the example leaves out filled with placeholders); \
+        "{what}: {} of {} operations and {} of {} examples exercised against {target} ({} of \
+         them with required parameters the example leaves out filled with placeholders); \
          excepted: {} examples, {} operations wholly",
         tally.exercised_operations,
         tally.operations,
@@ -1502,7 +1522,7 @@ async fn every_example_request_is_what_microsoft_describes() {
         tally.excepted_examples,
         tally.wholly_excepted_operations,
     );
-    tally.assert_complete("example requests");
+    tally.assert_complete(what);
 }
 
 /// Calls one example and checks the request the sandbox recorded; `Ok(n)` with the number of

@@ -37,8 +37,8 @@ use serde_json::{Map, Value};
 
 use crate::example_support::{ExampleArgs, fabric_dispatch};
 use crate::examples::{
-    Described, Tally, Test, compare, consumes_multipart, covering, declared_status, is_success,
-    minimal_value, prepare, response_proof,
+    Described, Test, check_every_example_request, compare, consumes_multipart, covering,
+    declared_status, is_success, minimal_value, prepare, response_proof,
 };
 use crate::microsoft::{SwaggerOperation, example_payload, resolve};
 
@@ -764,42 +764,15 @@ async fn every_fabric_example_request() {
     let recorder = Recorder::start();
     let client = recording_client(&recorder);
     let covering = covering(&FABRIC);
-
-    // The calls are async and `Tally::run` is not: call every example first.
-    let mut outcomes: HashMap<(String, String), Result<usize, String>> = HashMap::new();
-    for operation in FABRIC.swagger_operations() {
-        for (name, example) in operation.examples() {
-            let outcome = call_example(&recorder, &client, &covering, &operation, example).await;
-            outcomes.insert(
-                (operation.operation_id.to_owned(), name.to_owned()),
-                outcome,
-            );
-        }
-    }
-    let mut completed = 0;
-    let tally = Tally::run(
+    check_every_example_request(
         &FABRIC,
-        Test::Request,
-        |operation, name, _| {
-            outcomes
-                .remove(&(operation.operation_id.to_owned(), name.to_owned()))
-                .expect("every example was called")
+        "Fabric example requests",
+        "a recording server",
+        async |operation, example| {
+            call_example(&recorder, &client, &covering, operation, example).await
         },
-        |filled| completed += usize::from(filled > 0),
-    );
-    eprintln!(
-        "Fabric example requests: {} of {} operations and {} of {} examples exercised against a \
-         recording server ({} of them with required parameters the example leaves out filled \
-         with placeholders); excepted: {} examples, {} operations wholly",
-        tally.exercised_operations,
-        tally.operations,
-        tally.exercised_examples,
-        tally.examples,
-        completed,
-        tally.excepted_examples,
-        tally.wholly_excepted_operations,
-    );
-    tally.assert_complete("Fabric example requests");
+    )
+    .await;
 }
 
 /// The one operation Microsoft gives no example for (`dataflow/QueryExecution_ExecuteQuery`) is
