@@ -2,8 +2,9 @@
 //! chooses: the answers the sandbox would never give (cycles of links, unusable `Location`
 //! headers, non-UTF-8 bytes, pages that ignore `$skip`).
 //!
-//! One thread per connection, keep-alive, no TLS. A request is its request line and headers
-//! (a body, if any, is read and dropped). Dropping the server stops accepting connections.
+//! One thread per connection, keep-alive, no TLS. A request is its request line, headers and
+//! body (`Content-Length` or chunked, decoded; a counting server reads and drops it). Dropping
+//! the server stops accepting connections.
 //!
 //! ```no_run
 //! use powerbi_sandbox::raw::{RawServer, answer};
@@ -32,6 +33,9 @@ pub struct RawRequest {
     pub target: String,
     /// The headers, names in lower case, in the order sent.
     pub headers: Vec<(String, String)>,
+    /// The body's bytes, a chunked body decoded (empty when there is none, and always for a
+    /// counting server, which reads and drops bodies).
+    pub body: Vec<u8>,
 }
 
 impl RawRequest {
@@ -147,6 +151,15 @@ impl RawServer {
             .unwrap_or_default()
     }
 
+    /// The requests answered since the last call (or the start), in order, removed from the
+    /// server's record: what one step of a test sent.
+    pub fn take_requests(&self) -> Vec<RawRequest> {
+        self.requests
+            .lock()
+            .map(|mut list| std::mem::take(&mut *list))
+            .unwrap_or_default()
+    }
+
     /// How many requests were answered so far.
     pub fn count(&self) -> usize {
         self.count.load(Ordering::SeqCst)
@@ -174,7 +187,7 @@ fn serve(stream: TcpStream, handler: &Handler, record: &Record<'_>) {
     };
     let mut reader = BufReader::new(stream);
     loop {
-        let Some(request) = read_request(&mut reader) else {
+        let Some(request) = read_request(&mut reader, record.keep) else {
             return;
         };
         let response = handler(&request);
@@ -194,7 +207,8 @@ fn serve(stream: TcpStream, handler: &Handler, record: &Record<'_>) {
     }
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<RawRequest> {
+/// Reads one request; its body is kept when `keep_body`, else read and dropped.
+fn read_request(reader: &mut BufReader<TcpStream>, keep_body: bool) -> Option<RawRequest> {
     let mut line = String::new();
     if reader.read_line(&mut line).ok()? == 0 {
         return None;
@@ -213,17 +227,53 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<RawRequest> {
         let (name, value) = header.split_once(':')?;
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
     }
-    let length: u64 = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.parse().ok())
-        .unwrap_or(0);
-    std::io::copy(&mut reader.by_ref().take(length), &mut std::io::sink()).ok()?;
+    let header = |wanted: &str| {
+        headers
+            .iter()
+            .find(|(name, _)| name == wanted)
+            .map(|(_, value)| value.as_str())
+    };
+    let mut body = Vec::new();
+    if header("transfer-encoding").is_some_and(|value| value.contains("chunked")) {
+        loop {
+            let mut size = String::new();
+            reader.read_line(&mut size).ok()?;
+            let size = u64::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
+            read_body(reader, size, keep_body, &mut body)?;
+            let mut end = [0; 2];
+            reader.read_exact(&mut end).ok()?;
+            if size == 0 {
+                break;
+            }
+        }
+    } else {
+        let length = header("content-length")
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(0);
+        read_body(reader, length, keep_body, &mut body)?;
+    }
     Some(RawRequest {
         method,
         target,
         headers,
+        body,
     })
+}
+
+/// Reads `length` bytes of a body into `body`, or drops them (`keep` false).
+fn read_body(
+    reader: &mut BufReader<TcpStream>,
+    length: u64,
+    keep: bool,
+    body: &mut Vec<u8>,
+) -> Option<()> {
+    let mut part = reader.by_ref().take(length);
+    if keep {
+        part.read_to_end(body).ok()?;
+    } else {
+        std::io::copy(&mut part, &mut std::io::sink()).ok()?;
+    }
+    Some(())
 }
 
 /// A whole HTTP/1.1 response: the status line, `headers` as given (any bytes, even ones
@@ -248,4 +298,52 @@ pub fn json(body: &str) -> Vec<u8> {
         &[("Content-Type", b"application/json")],
         body.as_bytes(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sends `request` on one connection and returns the start of the answer.
+    fn send(server: &RawServer, request: &[u8]) -> String {
+        let mut stream =
+            TcpStream::connect(server.url().trim_start_matches("http://")).expect("connects");
+        stream.write_all(request).expect("sent");
+        let mut answer = [0; 15];
+        stream.read_exact(&mut answer).expect("an answer");
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    #[test]
+    fn bodies_are_kept_chunked_ones_decoded_and_taking_empties_the_record() {
+        let server = RawServer::start(|_| answer(204, &[], b""));
+        let sized = b"POST /a?x=1 HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
+        assert_eq!(send(&server, sized), "HTTP/1.1 204 St");
+        let chunked = b"POST /b HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n\
+                        3\r\nabc\r\n4;ext=1\r\ndefg\r\n0\r\n\r\n";
+        assert_eq!(send(&server, chunked), "HTTP/1.1 204 St");
+        let requests = server.take_requests();
+        let bodies: Vec<_> = requests.iter().map(|r| (r.path(), &r.body[..])).collect();
+        assert_eq!(bodies, [("/a", &b"hello"[..]), ("/b", &b"abcdefg"[..])]);
+        assert_eq!(requests[0].query(), Some("x=1"));
+        assert!(server.take_requests().is_empty(), "taken once");
+        assert_eq!(server.count(), 2);
+    }
+
+    #[test]
+    fn a_counting_server_reads_bodies_but_keeps_nothing() {
+        let server = RawServer::start_counting(|_| answer(204, &[], b""));
+        let two = b"POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\n\r\n";
+        let mut stream =
+            TcpStream::connect(server.url().trim_start_matches("http://")).expect("connects");
+        stream.write_all(two).expect("sent");
+        let mut answers = vec![0; 2 * answer(204, &[], b"").len()];
+        stream.read_exact(&mut answers).expect("two answers");
+        assert_eq!(
+            server.count(),
+            2,
+            "the body was read, not taken for a request"
+        );
+        assert!(server.requests().is_empty());
+    }
 }

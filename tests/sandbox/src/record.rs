@@ -116,6 +116,29 @@ pub(crate) async fn record(
         .await
 }
 
+impl From<crate::raw::RawRequest> for RecordedRequest {
+    /// A raw server's request as the sandbox records one: path and query apart, the
+    /// secret-bearing headers left out.
+    fn from(request: crate::raw::RawRequest) -> RecordedRequest {
+        let (path, query) = match request.target.split_once('?') {
+            Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
+            None => (request.target, None),
+        };
+        let headers = request
+            .headers
+            .into_iter()
+            .filter(|(name, _)| !SECRET_HEADERS.contains(&name.as_str()))
+            .collect();
+        RecordedRequest {
+            method: request.method,
+            path,
+            query,
+            headers,
+            body: request.body,
+        }
+    }
+}
+
 /// What is kept of a request: everything but the secret-bearing headers, with `body`.
 fn recorded(parts: &axum::http::request::Parts, body: Vec<u8>) -> RecordedRequest {
     let headers = parts

@@ -20,10 +20,7 @@
 //! its `$ref`s rewritten to `fabric:` pointers that [`crate::microsoft::resolve`] follows.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -31,14 +28,14 @@ use powerbi::auth::StaticTokenCredential;
 use powerbi::runtime::time::ManualClock;
 use powerbi::runtime::{LongRunning, Operation, RequestBody, RetryPolicy};
 use powerbi::{Cloud, Error, PowerBiClient};
-use powerbi_sandbox::raw::answer;
+use powerbi_sandbox::raw::{RawServer, answer};
 use powerbi_sandbox::{RecordedRequest, path_shape};
 use serde_json::{Map, Value};
 
 use crate::example_support::{ExampleArgs, fabric_dispatch};
 use crate::examples::{
-    Described, Test, check_every_example_request, compare, consumes_multipart, covering,
-    declared_status, is_success, minimal_value, prepare, response_proof,
+    Described, Test, check_every_example_request, compare, covering, declared_status, is_success,
+    minimal_example, prepare, response_proof,
 };
 use crate::microsoft::{SwaggerOperation, example_payload, resolve};
 
@@ -465,156 +462,47 @@ fn every_fabric_example_response_decodes_and_reencodes() {
 // ------------------------------------------------------------------------------------------
 // Requests
 
-/// A loopback server that records every request whole (body included) and answers each with
-/// the answer set last.
+/// A loopback server (the sandbox's raw server) that records every request whole, body
+/// included, and answers each with the answer set last.
 struct Recorder {
-    url: String,
+    server: RawServer,
     answer: Arc<Mutex<Vec<u8>>>,
-    requests: Arc<Mutex<Vec<RecordedRequest>>>,
-    stop: Arc<AtomicBool>,
 }
 
 impl Recorder {
     fn start() -> Recorder {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-        let url = format!(
-            "http://127.0.0.1:{}",
-            listener.local_addr().expect("an address").port()
-        );
         let answer = Arc::new(Mutex::new(Vec::new()));
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (shared_answer, shared_requests, shared_stop) = (
-            Arc::clone(&answer),
-            Arc::clone(&requests),
-            Arc::clone(&stop),
-        );
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                if shared_stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(stream) = stream else { continue };
-                let (answer, requests) = (Arc::clone(&shared_answer), Arc::clone(&shared_requests));
-                std::thread::spawn(move || serve(stream, &answer, &requests));
-            }
+        let shared = Arc::clone(&answer);
+        let server = RawServer::start(move |_| {
+            shared
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()
         });
-        Recorder {
-            url,
-            answer,
-            requests,
-            stop,
-        }
+        Recorder { server, answer }
     }
 
+    fn url(&self) -> &str {
+        self.server.url()
+    }
+
+    /// Answers the requests from now on with `bytes`, forgetting those recorded so far.
     fn answer_with(&self, bytes: Vec<u8>) {
         *self.answer.lock().unwrap_or_else(PoisonError::into_inner) = bytes;
-        self.requests
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.server.take_requests();
     }
 
+    /// The requests since [`Recorder::answer_with`], as the sandbox records them (no
+    /// `Authorization`).
     fn recorded(&self) -> Vec<RecordedRequest> {
-        self.requests
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        let requests = self.server.take_requests();
+        requests.into_iter().map(RecordedRequest::from).collect()
     }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(self.url.trim_start_matches("http://"));
-    }
-}
-
-fn serve(stream: TcpStream, answer: &Mutex<Vec<u8>>, requests: &Mutex<Vec<RecordedRequest>>) {
-    let Ok(mut writer) = stream.try_clone() else {
-        return;
-    };
-    let mut reader = BufReader::new(stream);
-    while let Some(request) = read_request(&mut reader) {
-        requests
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(request);
-        let bytes = answer
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if writer
-            .write_all(&bytes)
-            .and_then(|()| writer.flush())
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<RecordedRequest> {
-    let mut line = String::new();
-    if reader.read_line(&mut line).ok()? == 0 {
-        return None;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_owned();
-    let target = parts.next()?;
-    let (path, query) = match target.split_once('?') {
-        Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
-        None => (target.to_owned(), None),
-    };
-    let mut headers = Vec::new();
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':')?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-    }
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.clone())
-    };
-    let mut body = Vec::new();
-    if header("transfer-encoding").is_some_and(|value| value.contains("chunked")) {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size).ok()?;
-            let size = usize::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).ok()?;
-            if size == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..size]);
-        }
-    } else {
-        let length: u64 = header("content-length")
-            .and_then(|value| value.parse().ok())
-            .unwrap_or(0);
-        reader.by_ref().take(length).read_to_end(&mut body).ok()?;
-    }
-    headers.retain(|(name, _)| name != "authorization");
-    Some(RecordedRequest {
-        method,
-        path,
-        query,
-        headers,
-        body,
-    })
 }
 
 /// A client whose Fabric API base is `recorder`, that neither retries nor waits in real time.
 fn recording_client(recorder: &Recorder) -> PowerBiClient {
-    let url: url::Url = recorder.url.parse().expect("the recorder's URL");
+    let url: url::Url = recorder.url().parse().expect("the recorder's URL");
     PowerBiClient::builder()
         .cloud(Cloud::custom(url.clone(), url.clone()))
         .fabric_api_base(url)
@@ -686,7 +574,7 @@ async fn call_example(
     if let RequestBody::Bytes { content_type, .. } = generated.body {
         prepared.expected.raw_body(content_type);
     }
-    let (answer, with_body) = answer_for(operation, generated, example, &recorder.url);
+    let (answer, with_body) = answer_for(operation, generated, example, recorder.url());
     recorder.answer_with(answer);
     let args = ExampleArgs::new(prepared.parameters, prepared.body);
     let result = fabric_dispatch::call(client, generated.category, generated.name, &args).await;
@@ -792,14 +680,7 @@ async fn the_fabric_operation_without_an_example() {
         if !operation.examples().is_empty() {
             continue;
         }
-        let mut parameters = Map::new();
-        if let Some(body) = operation.body_parameter()
-            && !consumes_multipart(&operation)
-        {
-            let name = body["name"].as_str().unwrap_or("body").to_owned();
-            parameters.insert(name, minimal_value(&body["schema"]));
-        }
-        let example = serde_json::json!({ "parameters": parameters });
+        let example = minimal_example(&operation);
         let outcome = call_example(&recorder, &client, &covering, &operation, &example).await;
         assert_eq!(outcome.map(|_| ()), Ok(()), "{}", operation.operation_id);
         called.push(operation.operation_id);
