@@ -23,7 +23,7 @@
 use serde::de::DeserializeOwned;
 
 use super::client::PowerBiClient;
-use super::request::{Call, Json, RequestBuilder, Sending};
+use super::request::{BoxedCall, Call, Json, RequestBuilder, Sending};
 use super::{HttpMethod, Job, JobStatus, LongRunning, Operation, Paginator, Result};
 
 /// The Fabric REST API with a [`PowerBiClient`]'s credential and settings. Cheap to clone.
@@ -81,8 +81,8 @@ impl FabricClient {
 impl RequestBuilder {
     /// Starts a Fabric long-running operation and returns its [`Job`] (wait with progress,
     /// then [`Job::result`]).
-    pub async fn start_lro(self) -> Result<Job> {
-        Job::start(self, LongRunning::FabricOperation).await
+    pub fn start_lro(self) -> BoxedCall<Job> {
+        Job::start(self, LongRunning::FabricOperation)
     }
 
     /// Starts a Fabric long-running operation, waits for it and returns its result decoded
@@ -100,19 +100,19 @@ impl RequestBuilder {
 
     /// Starts a Fabric long-running operation whose result is binary, waits for it and
     /// returns the bytes ([`Job::result_bytes`]).
-    pub async fn send_lro_bytes(self) -> Result<Vec<u8>> {
-        self.start_lro().await?.result_bytes().await.map(Vec::from)
+    pub fn send_lro_bytes(self) -> BoxedCall<Vec<u8>> {
+        BoxedCall::new(async move { self.start_lro().await?.result_bytes().await.map(Vec::from) })
     }
 
     /// Starts a Fabric long-running operation without a result and waits until it succeeds
     /// (an operation that ends `Failed` is its error).
-    pub async fn send_lro_empty(self) -> Result<JobStatus> {
-        self.start_lro().await?.wait_succeeded().await
+    pub fn send_lro_empty(self) -> BoxedCall<JobStatus> {
+        BoxedCall::new(async move { self.start_lro().await?.wait_succeeded().await })
     }
 
     /// Runs a job on demand and returns the job instance ([`Job::wait`], [`Job::cancel`]).
-    pub async fn start_job_instance(self) -> Result<Job> {
-        Job::start(self, LongRunning::JobInstance).await
+    pub fn start_job_instance(self) -> BoxedCall<Job> {
+        Job::start(self, LongRunning::JobInstance)
     }
 
     /// The items of a Fabric listing (`value`), page by page, following `continuationUri` on

@@ -55,7 +55,7 @@ pub use operation::{
 };
 pub use paging::{Continuation, Page, Paginator};
 pub use proxy::Proxy;
-pub use request::{Answer, Call, Json, ODataItems, QuotedUtc, RequestBuilder, ToParam};
+pub use request::{Answer, BoxedCall, Call, Json, ODataItems, QuotedUtc, RequestBuilder, ToParam};
 pub use retry::RetryPolicy;
 pub use unknown_fields::{UnknownFieldPaths, unknown_in, unknown_keys};
 pub use upload::Upload;

@@ -76,7 +76,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use super::request::RequestBuilder;
+use super::request::{BoxedCall, RequestBuilder};
 use super::{Error, LongRunning, Result};
 
 mod answers;
@@ -301,8 +301,17 @@ pub struct Job {
 
 impl Job {
     /// Sends `request` (the operation that starts the job) and returns the handle.
+    ///
+    /// A [`BoxedCall`] rather than an `async fn`: generated methods return it as
+    /// `impl Future + Send`, and this keeps the compiler from proving `Send` through the
+    /// starting coroutine once per method (see [`BoxedCall`]).
     #[doc(hidden)]
-    pub async fn start(request: RequestBuilder, kind: LongRunning) -> Result<Job> {
+    pub fn start(request: RequestBuilder, kind: LongRunning) -> BoxedCall<Job> {
+        BoxedCall::new(Job::send_start(request, kind))
+    }
+
+    /// [`Job::start`]'s work.
+    async fn send_start(request: RequestBuilder, kind: LongRunning) -> Result<Job> {
         let operation = request.operation_name();
         let url = request.url()?;
         let response = request.execute().await?;

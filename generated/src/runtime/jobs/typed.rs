@@ -43,8 +43,9 @@ impl<T: DeserializeOwned> TypedJob<T> {
     /// handle.
     #[doc(hidden)]
     ///
-    /// Not an `async fn`: the future is `Job::start`'s, the same type for every `T`, so the
-    /// compiler proves it `Send` once rather than once per generated `*_job` method.
+    /// Not an `async fn`: the future is `Job::start`'s [`BoxedCall`](crate::runtime::BoxedCall),
+    /// mapped, which is `Send` by its type alone (no coroutine to prove `Send` through for each
+    /// generated `*_job` method).
     pub fn start(request: RequestBuilder) -> impl Future<Output = Result<Self>> + Send + 'static {
         Job::start(request, LongRunning::FabricOperation).map(|started| {
             started.map(|job| TypedJob {

@@ -4,7 +4,7 @@
 pub(crate) mod api_error;
 mod call;
 pub(crate) use call::Sending;
-pub use call::{Answer, Call, Json, ODataItems};
+pub use call::{Answer, BoxedCall, Call, Json, ODataItems};
 pub(crate) use send::Response;
 mod fabric_error;
 mod send;
@@ -441,13 +441,13 @@ impl RequestBuilder {
     }
 
     /// Sends and ignores any response body.
-    pub async fn send_empty(self) -> Result<()> {
-        self.send().await.map(drop)
+    pub fn send_empty(self) -> BoxedCall<()> {
+        BoxedCall::new(async move { self.send().await.map(drop) })
     }
 
     /// Sends and returns the response body's bytes.
-    pub async fn send_bytes(self) -> Result<Vec<u8>> {
-        self.send().await.map(|response| response.body.to_vec())
+    pub fn send_bytes(self) -> BoxedCall<Vec<u8>> {
+        BoxedCall::new(async move { self.send().await.map(|response| response.body.to_vec()) })
     }
 
     /// The full URL, with every parameter encoded.
