@@ -437,17 +437,21 @@ impl RequestBuilder {
     /// This request's sending as one boxed future: not generic, so compiled once for every
     /// call (an `async` block in the generic [`Self::call`] would be one per answer type).
     fn sending(self) -> call::Sending {
-        Box::pin(async move { self.send().await })
+        Box::pin(async move { self.send_unboxed().await })
     }
 
     /// Sends and ignores any response body.
     pub fn send_empty(self) -> BoxedCall<()> {
-        BoxedCall::new(async move { self.send().await.map(drop) })
+        BoxedCall::new(async move { self.send_unboxed().await.map(drop) })
     }
 
     /// Sends and returns the response body's bytes.
     pub fn send_bytes(self) -> BoxedCall<Vec<u8>> {
-        BoxedCall::new(async move { self.send().await.map(|response| response.body.to_vec()) })
+        BoxedCall::new(async move {
+            self.send_unboxed()
+                .await
+                .map(|response| response.body.to_vec())
+        })
     }
 
     /// The full URL, with every parameter encoded.
