@@ -334,10 +334,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let format = ::time::format_description::well_known::Rfc2822;
-    let date = ::time::OffsetDateTime::parse(value, &format)
-        .ok()
-        .or_else(|| parse_imf_fixdate(value))?;
+    let date = crate::runtime::datetime::text::http_date(value)?;
     // Whole seconds, compared as numbers: `SystemTime::from` a date the platform's clock
     // cannot represent (year 1 on Windows) would panic.
     let now = match now.duration_since(SystemTime::UNIX_EPOCH) {
@@ -348,17 +345,6 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     };
     let wait = date.unix_timestamp().saturating_sub(now);
     Some(u64::try_from(wait).map_or(Duration::ZERO, Duration::from_secs))
-}
-
-/// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 9110's IMF-fixdate), in case RFC 2822 parsing
-/// refuses the `GMT` zone name.
-fn parse_imf_fixdate(value: &str) -> Option<::time::OffsetDateTime> {
-    let format = ::time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    ::time::PrimitiveDateTime::parse(value, &format)
-        .ok()
-        .map(::time::PrimitiveDateTime::assume_utc)
 }
 
 #[cfg(test)]

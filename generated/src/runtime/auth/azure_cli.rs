@@ -6,8 +6,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::runtime::fields::field;
 use futures::future::BoxFuture;
-use time::PrimitiveDateTime;
-use time::macros::format_description;
 use zeroize::Zeroizing;
 
 use super::entra::{Seconds, failure, lifetime};
@@ -221,9 +219,9 @@ impl CliToken {
 /// minutes: the smallest such positive value is a safe under-estimate.
 fn local_lifetime(text: &str, now: SystemTime) -> Option<Duration> {
     let text = text.trim();
-    let layout = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     let whole = text.split('.').next()?;
-    let expires = PrimitiveDateTime::parse(whole, layout).ok()?.assume_utc();
+    let (expires, _) = crate::runtime::datetime::text::iso(whole)?;
+    let expires = expires.assume_utc();
     let now = i64::try_from(now.duration_since(UNIX_EPOCH).ok()?.as_secs()).ok()?;
     let difference = expires.unix_timestamp().saturating_sub(now);
     let quarter = 15 * 60;
