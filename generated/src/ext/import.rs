@@ -190,7 +190,7 @@ impl PowerBiClient {
         let base = url::Url::parse(&sas).map_err(|error| {
             Error::InvalidRequest(format!("{OPERATION}: bad upload location: {error}"))
         })?;
-        if !self.transport_rules().may_call(&base) {
+        if !self.core().may_call(&base) {
             return Err(Error::InvalidRequest(format!(
                 "{OPERATION}: refusing to upload to {}://{}",
                 base.scheme(),
@@ -253,6 +253,7 @@ impl PowerBiClient {
     /// One Azure Blob `PUT` (no bearer token: the SAS URL is the credential).
     async fn put_blob(&self, url: &url::Url, host: &str, body: Vec<u8>) -> Result<()> {
         let response = self
+            .core()
             .http()
             .put(url.clone())
             .header("x-ms-version", "2015-04-05")

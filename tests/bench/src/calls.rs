@@ -318,7 +318,7 @@ fn token_sharing(section: &mut Section) -> Outcome<()> {
             .goal("1")
             .met_if(
                 requests == 1 && issued == 1,
-                "more than one token request: see the token cache in generated/src/runtime/auth/cache.rs",
+                "more than one token request: see the token cache in generated/runtime/src/auth/cache.rs",
             ),
     );
     Ok(())

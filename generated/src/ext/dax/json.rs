@@ -246,22 +246,15 @@ pub(super) fn answer_error(
     message: Option<String>,
     request_id: Option<String>,
 ) -> Error {
-    Error::Api(Box::new(ApiError {
-        operation: "execute_queries",
-        request: "POST executeQueries".to_owned(),
-        status: 200,
+    Error::Api(Box::new(ApiError::in_answer(
+        "execute_queries",
+        "POST executeQueries".to_owned(),
         code,
-        message: Some(message.unwrap_or_else(|| {
+        message.unwrap_or_else(|| {
             "the query failed (the answer carries an error and no message)".to_owned()
-        })),
+        }),
         request_id,
-        retry_after: None,
-        body_snippet: String::new(),
-        hint: None,
-        more_details: Vec::new(),
-        related_resource: None,
-        is_retriable: None,
-    }))
+    )))
 }
 
 /// The first table of a raw `executeQueries` answer, its columns in the answer's order.

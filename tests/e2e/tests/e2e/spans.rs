@@ -98,7 +98,10 @@ impl Recorder {
 }
 
 fn ours(target: &str) -> bool {
-    target == "powerbi" || target.starts_with("powerbi::")
+    // The runtime's spans come from `powerbi_runtime` (its own crate), the rest from `powerbi`.
+    target == "powerbi"
+        || target.starts_with("powerbi::")
+        || target.starts_with("powerbi_runtime::")
 }
 
 impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorder {

@@ -405,26 +405,17 @@ impl DaxStream {
             })
         };
         let column = |name: &str| batch.and_then(|batch| values::first_text(batch, name));
-        Error::Api(Box::new(ApiError {
-            operation: OPERATION,
-            request: "POST executeDaxQueries".to_owned(),
-            status: 200,
-            code: metadata("FaultCode").or_else(|| column("ErrorCode")),
-            message: Some(
-                metadata("FaultString")
-                    .or_else(|| column("ErrorMessage"))
-                    .unwrap_or_else(|| {
-                        "the query failed (an error rowset without a message)".to_owned()
-                    }),
-            ),
-            request_id: self.request_id.clone(),
-            retry_after: None,
-            body_snippet: String::new(),
-            hint: None,
-            more_details: Vec::new(),
-            related_resource: None,
-            is_retriable: None,
-        }))
+        Error::Api(Box::new(ApiError::in_answer(
+            OPERATION,
+            "POST executeDaxQueries".to_owned(),
+            metadata("FaultCode").or_else(|| column("ErrorCode")),
+            metadata("FaultString")
+                .or_else(|| column("ErrorMessage"))
+                .unwrap_or_else(|| {
+                    "the query failed (an error rowset without a message)".to_owned()
+                }),
+            self.request_id.clone(),
+        )))
     }
 }
 

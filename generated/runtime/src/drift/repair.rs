@@ -1,0 +1,387 @@
+//! The repair loop of the lenient decode policy (see the [parent module](super)): find where
+//! the decoder failed, put a value there that decodes, and record what was done.
+
+use serde_json::Value;
+
+use super::{Drift, DriftAction, MAX_REPAIRS, PathError};
+use crate::{Error, Result};
+
+/// One step of a JSON path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// What the decoder said went wrong, and where.
+struct Failure {
+    /// Where the failing value is (for a missing field: where it should be).
+    at: Vec<Step>,
+    missing: bool,
+    message: String,
+    expected: String,
+}
+
+fn failure_of(error: &PathError) -> Option<Failure> {
+    let mut at = Vec::new();
+    for segment in error.path().iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => at.push(Step::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => at.push(Step::Key(key.clone())),
+            // An enum variant or an untracked place cannot be located in the JSON.
+            _ => return None,
+        }
+    }
+    let message = error.inner().to_string();
+    // serde_json appends " at line L column C", which means nothing for a parsed value.
+    let message = match message.find(" at line ") {
+        Some(end) => message[..end].to_owned(),
+        None => message,
+    };
+    let missing = message.strip_prefix("missing field `").and_then(|rest| {
+        let field = rest.split('`').next()?;
+        Some(field.to_owned())
+    });
+    let expected = message
+        .split_once(", expected ")
+        .map(|(_, expected)| expected.to_owned())
+        .unwrap_or_default();
+    Some(match missing {
+        Some(field) => {
+            at.push(Step::Key(field));
+            Failure {
+                at,
+                missing: true,
+                message,
+                expected,
+            }
+        }
+        None => Failure {
+            at,
+            missing: false,
+            message,
+            expected,
+        },
+    })
+}
+
+/// The strict decode error for a failure at a tracked path.
+pub(super) fn decode_error(operation: &'static str, error: &PathError) -> Error {
+    Error::Decode {
+        operation,
+        path: error.path().to_string(),
+        message: error.inner().to_string(),
+        request_id: "-".to_owned(),
+    }
+}
+
+/// Values that decode as the empty value of most types, best guess first for what serde
+/// said it expected.
+fn candidates(expected: &str, missing: bool) -> Vec<Value> {
+    let mut list = Vec::with_capacity(9);
+    if !missing {
+        list.push(Value::Null);
+    }
+    let expected = expected.to_ascii_lowercase();
+    let guess: Option<Value> = if expected.contains("sequence") || expected.contains("array") {
+        Some(Value::Array(Vec::new()))
+    } else if expected.contains("struct") || expected.contains("map") {
+        Some(Value::Object(serde_json::Map::new()))
+    } else if expected.contains("bool") {
+        Some(Value::Bool(false))
+    } else if [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "f32", "f64", "integer", "number",
+    ]
+    .iter()
+    .any(|word| expected.contains(word))
+    {
+        Some(Value::from(0))
+    } else {
+        None
+    };
+    list.extend(guess);
+    for value in [
+        Value::String(String::new()),
+        Value::String("00000000-0000-0000-0000-000000000000".to_owned()),
+        Value::String("1970-01-01T00:00:00Z".to_owned()),
+        Value::from(0),
+        Value::Bool(false),
+        Value::Array(Vec::new()),
+        Value::Object(serde_json::Map::new()),
+    ] {
+        if !list.contains(&value) {
+            list.push(value);
+        }
+    }
+    list
+}
+
+/// The repair loop (see the module docs).
+pub(super) fn repair<T>(
+    operation: &'static str,
+    mut value: Value,
+    decode: impl Fn(&Value) -> std::result::Result<T, PathError>,
+) -> Result<(T, Vec<Drift>)> {
+    let mut drifts = Vec::new();
+    let mut first_error: Option<Error> = None;
+    // Repairs, not drifts: one repair may fill the same field in every item of a list.
+    let mut repairs = 0usize;
+    loop {
+        let error = match decode(&value) {
+            Ok(decoded) => return Ok((decoded, drifts)),
+            Err(error) => error,
+        };
+        if repairs >= MAX_REPAIRS {
+            // Name the first place that did not fit: the service's own mistake.
+            return Err(match first_error {
+                Some(Error::Decode {
+                    operation,
+                    path,
+                    message,
+                    request_id,
+                }) => Error::Decode {
+                    operation,
+                    path,
+                    message: format!(
+                        "{message} (and more than {MAX_REPAIRS} other values did not fit)"
+                    ),
+                    request_id,
+                },
+                _ => decode_error(operation, &error),
+            });
+        }
+        first_error.get_or_insert_with(|| decode_error(operation, &error));
+        let repaired = failure_of(&error)
+            .is_some_and(|failure| fix(&mut value, &failure, &decode, &mut drifts));
+        if !repaired {
+            // What cannot be repaired is named as the service sent it.
+            return Err(decode_error(operation, &error));
+        }
+        repairs += 1;
+    }
+}
+
+/// Repairs the place `failure` names; false when nothing could stand there.
+fn fix<T>(
+    value: &mut Value,
+    failure: &Failure,
+    decode: &impl Fn(&Value) -> std::result::Result<T, PathError>,
+    drifts: &mut Vec<Drift>,
+) -> bool {
+    // The root itself cannot be replaced: an answer of another shape is not drift.
+    let Some((last, parent_path)) = failure.at.split_last() else {
+        return false;
+    };
+    // A required field missing from the answer's root means the answer is not the one asked
+    // for (a listing without `value` is a portal's or a proxy's page, not an empty listing).
+    if failure.missing && parent_path.is_empty() {
+        return false;
+    }
+    let original = locate(value, &failure.at).cloned();
+    if !failure.missing && original.is_none() {
+        return false;
+    }
+    // An array item of another shape is dropped rather than rebuilt from empty values (unless
+    // the items are optional): a made-up item would be worse than a missing one.
+    let candidates = match last {
+        Step::Index(_) if !failure.missing => vec![Value::Null],
+        _ => candidates(&failure.expected, failure.missing),
+    };
+    for candidate in candidates {
+        if !put(value, parent_path, last, candidate.clone()) {
+            return false;
+        }
+        let accepted = match decode(value) {
+            Ok(_) => true,
+            Err(error) => match failure_of(&error) {
+                // Still wrong in the same place: this candidate is not of the right type.
+                Some(next) => next.at != failure.at || next.missing,
+                None => true,
+            },
+        };
+        if accepted {
+            let path = render(&failure.at);
+            if failure.missing {
+                drifts.push(Drift {
+                    path,
+                    problem: failure.message.clone(),
+                    action: DriftAction::FilledMissing(candidate.clone()),
+                    original: None,
+                });
+                fill_siblings(
+                    value,
+                    parent_path,
+                    last,
+                    &candidate,
+                    &failure.message,
+                    drifts,
+                );
+            } else {
+                drifts.push(Drift {
+                    path,
+                    problem: failure.message.clone(),
+                    action: DriftAction::Replaced(candidate),
+                    original,
+                });
+            }
+            return true;
+        }
+    }
+    // Nothing stands for it: drop an array item; anything else cannot be repaired.
+    drop_or_restore(value, failure, parent_path, last, original, drifts)
+}
+
+/// The last resort for a place no value can stand for: an array item is dropped (and
+/// reported); anything else is put back as the service sent it, and the repair fails.
+fn drop_or_restore(
+    value: &mut Value,
+    failure: &Failure,
+    parent_path: &[Step],
+    last: &Step,
+    original: Option<Value>,
+    drifts: &mut Vec<Drift>,
+) -> bool {
+    match (last, original) {
+        (Step::Index(index), Some(original)) => {
+            if let Some(Value::Array(items)) = locate_mut(value, parent_path)
+                && *index < items.len()
+            {
+                items.remove(*index);
+                drifts.push(Drift {
+                    path: render(&failure.at),
+                    problem: failure.message.clone(),
+                    action: DriftAction::RemovedItem,
+                    original: Some(original),
+                });
+                return true;
+            }
+            false
+        }
+        (_, original) => {
+            // Put back what was there, so the error names the service's value.
+            if let Some(original) = original {
+                put(value, parent_path, last, original);
+            } else if let (Step::Key(key), Some(Value::Object(map))) =
+                (last, locate_mut(value, parent_path))
+            {
+                map.remove(key);
+            }
+            false
+        }
+    }
+}
+
+/// Gives every sibling of a filled place (the same path with any array indices) that also
+/// lacks the field the same value, so a field the service dropped from every item costs one
+/// repair, not one per item.
+fn fill_siblings(
+    value: &mut Value,
+    parent_path: &[Step],
+    last: &Step,
+    filler: &Value,
+    problem: &str,
+    drifts: &mut Vec<Drift>,
+) {
+    let Step::Key(field) = last else { return };
+    let mut places = Vec::new();
+    collect_places(value, parent_path, &mut Vec::new(), &mut places);
+    for place in places {
+        if let Some(Value::Object(map)) = locate_mut(value, &place)
+            && !map.contains_key(field)
+        {
+            map.insert(field.clone(), filler.clone());
+            let mut at = place;
+            at.push(last.clone());
+            drifts.push(Drift {
+                path: render(&at),
+                problem: problem.to_owned(),
+                action: DriftAction::FilledMissing(filler.clone()),
+                original: None,
+            });
+        }
+    }
+}
+
+/// Every concrete path matching `pattern` with its array indices taken as wildcards.
+fn collect_places(
+    value: &Value,
+    pattern: &[Step],
+    prefix: &mut Vec<Step>,
+    out: &mut Vec<Vec<Step>>,
+) {
+    let Some((step, rest)) = pattern.split_first() else {
+        out.push(prefix.clone());
+        return;
+    };
+    match (step, value) {
+        (Step::Key(key), Value::Object(map)) => {
+            if let Some(inner) = map.get(key) {
+                prefix.push(step.clone());
+                collect_places(inner, rest, prefix, out);
+                prefix.pop();
+            }
+        }
+        (Step::Index(_), Value::Array(items)) => {
+            for (index, inner) in items.iter().enumerate() {
+                prefix.push(Step::Index(index));
+                collect_places(inner, rest, prefix, out);
+                prefix.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn locate<'v>(value: &'v Value, path: &[Step]) -> Option<&'v Value> {
+    path.iter().try_fold(value, |value, step| match step {
+        Step::Key(key) => value.get(key),
+        Step::Index(index) => value.get(index),
+    })
+}
+
+fn locate_mut<'v>(value: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
+    path.iter().try_fold(value, |value, step| match step {
+        Step::Key(key) => value.get_mut(key),
+        Step::Index(index) => value.get_mut(index),
+    })
+}
+
+/// Sets the value at `parent/last`; false when the parent is not there.
+fn put(value: &mut Value, parent: &[Step], last: &Step, new: Value) -> bool {
+    match (locate_mut(value, parent), last) {
+        (Some(Value::Object(map)), Step::Key(key)) => {
+            map.insert(key.clone(), new);
+            true
+        }
+        (Some(Value::Array(items)), Step::Index(index)) if *index < items.len() => {
+            items[*index] = new;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `a.b[3].c`, as serde_path_to_error writes paths.
+fn render(path: &[Step]) -> String {
+    let mut text = String::new();
+    for step in path {
+        match step {
+            Step::Key(key) => {
+                if !text.is_empty() {
+                    text.push('.');
+                }
+                text.push_str(key);
+            }
+            Step::Index(index) => {
+                text.push('[');
+                text.push_str(&index.to_string());
+                text.push(']');
+            }
+        }
+    }
+    if text.is_empty() {
+        ".".to_owned()
+    } else {
+        text
+    }
+}

@@ -1,0 +1,84 @@
+//! The hand-written runtime of the [`powerbi`](https://docs.rs/powerbi) crate: the client
+//! core, sign-in, the request pipeline, errors, paging, jobs and the small types the
+//! generated models use.
+//!
+//! `powerbi` re-exports all of it as `powerbi::runtime` and wraps [`Client`] in
+//! `powerbi::PowerBiClient`, which adds the category accessors (`client.groups()`, ...);
+//! use it through `powerbi`. A crate of its own so that it compiles once, in parallel with
+//! nothing it does not need, whatever categories a build turns on, and so that the generated
+//! crate's compiler run holds only the generated code (issue 13: compile time and memory).
+//! It knows no category and no model.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod auth;
+pub mod body;
+mod client;
+mod cloud;
+mod datetime;
+mod decode;
+mod download;
+pub mod drift;
+#[doc(hidden)]
+// `cause_chain` and `source_of` for `powerbi`'s extensions; the types are re-exported below
+pub mod error;
+pub mod fabric;
+mod fields;
+pub mod jobs;
+pub mod lenient;
+pub mod nullable;
+pub mod object;
+mod open_enum;
+mod operation;
+pub mod paging;
+mod proxy;
+pub mod redact;
+mod request;
+pub mod retry;
+pub mod telemetry;
+pub mod time;
+mod tls;
+mod transport;
+mod unknown_fields;
+mod upload;
+mod workspace;
+
+pub use self::time::{Clock, Sleeper, SystemClock};
+pub use client::{Client, PowerBiClientBuilder};
+pub use cloud::Cloud;
+pub use datetime::DateTime;
+pub use decode::decode_json;
+pub use download::ByteStream;
+pub use drift::{DecodePolicy, Drift, DriftReport, decode_json_lenient};
+pub use error::{
+    ApiError, AuthError, Error, ErrorDetail, MAX_DETAILS, RelatedResource, Result, TimeoutKind,
+};
+pub use fabric::FabricClient;
+pub use jobs::{Job, JobStatus, TypedJob};
+pub use nullable::Nullable;
+pub use open_enum::OpenEnum;
+pub use operation::{
+    Api, HttpMethod, LongRunning, Operation, Paging, Parameter, ParameterLocation, RequestBody,
+    ServicePrincipalSupport, WorkspaceScope,
+};
+pub use paging::{Continuation, Page, Paginator};
+pub use proxy::Proxy;
+pub use request::{Answer, BoxedCall, Call, Json, ODataItems, QuotedUtc, RequestBuilder, ToParam};
+pub use retry::RetryPolicy;
+pub use unknown_fields::{UnknownFieldPaths, unknown_in, unknown_keys};
+pub use upload::Upload;
+pub use workspace::Workspace;
+
+#[doc(hidden)]
+pub use crate::__impl_open_enum as impl_open_enum;
+
+/// Re-exported so generated code needs no dependency of its own on serde.
+pub use serde;
+/// serde's traits, which the generated models implement.
+pub use serde::{Deserialize, Serialize};
+/// A free-form JSON value (used only where the spec says why).
+pub use serde_json::Value as JsonValue;
+/// The catch-all map of fields a model does not know.
+pub type JsonMap = serde_json::Map<String, serde_json::Value>;
+/// Identifiers of workspaces, reports, dashboards, ...
+pub use uuid::Uuid;
