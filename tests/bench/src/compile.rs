@@ -31,7 +31,10 @@ const PROGENITOR_BUILD_SECONDS: f64 = 8.1;
 const PROGENITOR_PEAK_MIB: f64 = 829.0;
 const PROGENITOR_COLD_SECONDS: f64 = 55.0;
 const GOAL_ONE_CATEGORY_SHARE: f64 = 0.30;
-const GOAL_COLD_SHARE: f64 = 0.60;
+/// Issue 13: a cold build of a user crate at most this many times the same crate depending on
+/// `powerbi`'s dependencies only (the floor), both built in the same run. (Issue 7's goal, 60%
+/// of progenitor's quoted 55 s, compared across machines; it is shown for scale.)
+const GOAL_COLD_OF_FLOOR: f64 = 1.1;
 
 /// `cargo` with its own target folder, no wrapper (sccache would time the cache) and no
 /// jobserver inherited from a `cargo run` around us.
@@ -659,7 +662,6 @@ fn cold(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let paired = Paired::of(&pairs, wall);
     let peak = median(pairs.iter().map(|((run, _), _)| run.max_rss_kib as f64));
     let cpu = median(pairs.iter().map(|((run, _), _)| run.cpu.as_secs_f64()));
-    let goal = PROGENITOR_COLD_SECONDS * GOAL_COLD_SHARE;
     let units = pairs
         .last()
         .map(|((_, units), _)| {
@@ -683,21 +685,17 @@ fn cold(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
                 paired.ratio_text(),
                 ratio(paired.a / PROGENITOR_COLD_SECONDS)
             ))
-            .goal(format!("< 60% of the quoted 55 s: < {goal:.0} s"))
+            .goal(format!("≤ {GOAL_COLD_OF_FLOOR}× the floor, same run (issue 13)"))
             .met_if(
-                paired.a < goal,
+                paired.ratio <= GOAL_COLD_OF_FLOOR,
                 format!(
                     "the floor (reqwest + rustls/ring + tokio + serde + time + url, which any such client needs) takes {} \
-                     on this {}-CPU machine{}; `powerbi` adds {} on top ({} of the floor): the crate itself, one large \
-                     unit compiled last, while the second CPU idles (the generator is not built: users compile the \
-                     checked-in snapshot). The quoted 55 s comes from another machine. Slowest units here: {units}",
+                     on this {}-CPU machine, its CPUs mostly busy; `powerbi` adds {} on top ({} of the floor): \
+                     `powerbi-runtime` and then `powerbi` start only when reqwest and serde_json are built, \
+                     late in the floor, and compile after it (the generator is not built: users compile the \
+                     checked-in snapshot). Slowest units here: {units}",
                     secs(paired.b),
                     std::thread::available_parallelism().map_or(1, usize::from),
-                    if paired.b >= goal {
-                        ", already over the goal, which was set on another machine"
-                    } else {
-                        ""
-                    },
                     secs((paired.a - paired.b).max(0.0)),
                     ratio(paired.ratio),
                 ),
