@@ -22,11 +22,7 @@ pub(crate) fn iso(text: &str) -> Option<(PrimitiveDateTime, Option<UtcOffset>)> 
     if !(cursor.eat(b'T') || cursor.eat(b't') || cursor.eat(b' ')) {
         return None;
     }
-    let hour = cursor.digits(2, 2)?;
-    cursor.expect(b':')?;
-    let minute = cursor.digits(2, 2)?;
-    cursor.expect(b':')?;
-    let second = cursor.digits(2, 2)?;
+    let (hour, minute, second) = cursor.clock(2)?;
     let nanosecond = if cursor.eat(b'.') {
         cursor.fraction()?
     } else {
@@ -60,11 +56,7 @@ pub(crate) fn us(text: &str) -> Option<PrimitiveDateTime> {
     cursor.expect(b'/')?;
     let year = cursor.digits(4, 4)?;
     cursor.expect(b' ')?;
-    let hour = cursor.digits(1, 2)?;
-    cursor.expect(b':')?;
-    let minute = cursor.digits(2, 2)?;
-    cursor.expect(b':')?;
-    let second = cursor.digits(2, 2)?;
+    let (hour, minute, second) = cursor.clock(1)?;
     cursor.expect(b' ')?;
     let afternoon = match cursor.word(2)?.to_ascii_uppercase().as_slice() {
         b"AM" => false,
@@ -236,6 +228,15 @@ impl<'a> Cursor<'a> {
 
     fn expect(&mut self, byte: u8) -> Option<()> {
         self.eat(byte).then_some(())
+    }
+
+    /// `hh:mm:ss`, the hour with at least `hour_digits` digits (1 or 2).
+    fn clock(&mut self, hour_digits: usize) -> Option<(u32, u32, u32)> {
+        let hour = self.digits(hour_digits, 2)?;
+        self.expect(b':')?;
+        let minute = self.digits(2, 2)?;
+        self.expect(b':')?;
+        Some((hour, minute, self.digits(2, 2)?))
     }
 
     /// `+1` or `-1` for a leading `+` or `-`.
