@@ -30,12 +30,6 @@ impl From<rt::Client> for PowerBiClient {
     }
 }
 
-impl AsRef<rt::Client> for PowerBiClient {
-    fn as_ref(&self) -> &rt::Client {
-        &self.core
-    }
-}
-
 impl PowerBiClient {
     /// Starts configuring a client.
     pub fn builder() -> PowerBiClientBuilder {

@@ -4,9 +4,9 @@
 //!
 //! `powerbi` re-exports all of it as `powerbi::runtime` and wraps [`Client`] in
 //! `powerbi::PowerBiClient`, which adds the category accessors (`client.groups()`, ...);
-//! use it through `powerbi`. A crate of its own so that it compiles once, in parallel with
-//! nothing it does not need, whatever categories a build turns on, and so that the generated
-//! crate's compiler run holds only the generated code (issue 13: compile time and memory).
+//! use it through `powerbi`. A crate of its own so that it compiles once whatever categories a
+//! build turns on, and so that the generated crate's compiler run holds only the generated
+//! code (issue 13: compile time and memory).
 //! It knows no category and no model.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]

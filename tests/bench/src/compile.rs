@@ -13,6 +13,7 @@
 //! never under `--quick`. When they fail (no npm, no registry, a conversion error), rows 2b and
 //! 2c fall back to the figures quoted in issue 7 and a note says why.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
@@ -768,12 +769,14 @@ fn write_floor_crate(ctx: &Ctx, dir: &Path) -> Outcome<()> {
     .check("cargo metadata")?;
     let metadata: serde_json::Value =
         serde_json::from_str(&run.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
-    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
-    let ours = ["powerbi", "powerbi-runtime"];
-    let mut dependencies = String::new();
-    let mut named = std::collections::BTreeSet::new();
-    let mut has_tokio = false;
-    for name in ours {
+    let packages = metadata["packages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    // Each dependency once, by the name the crates use: the package, its version requirement,
+    // and the features either crate turns on (default features if either keeps them).
+    let mut floor: BTreeMap<String, (String, String, bool, BTreeSet<String>)> = BTreeMap::new();
+    for name in ["powerbi", "powerbi-runtime"] {
         let package = packages
             .iter()
             .find(|p| p["name"] == name)
@@ -787,34 +790,34 @@ fn write_floor_crate(ctx: &Ctx, dir: &Path) -> Outcome<()> {
             {
                 continue;
             }
-            let name = dependency["rename"]
-                .as_str()
-                .or_else(|| dependency["name"].as_str())
-                .unwrap_or_default();
-            if !named.insert(name.to_owned()) {
-                continue;
-            }
-            let features: Vec<String> = dependency["features"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|f| f.as_str().map(|f| format!("{f:?}")))
-                .collect();
-            has_tokio |= name == "tokio";
-            dependencies.push_str(&format!(
-                "{name} = {{ package = {:?}, version = {:?}, default-features = {}, features = [{}] }}\n",
-                dependency["name"].as_str().unwrap_or_default(),
-                dependency["req"].as_str().unwrap_or("*"),
-                dependency["uses_default_features"] != false,
-                features.join(", ")
-            ));
+            let package = dependency["name"].as_str().unwrap_or_default();
+            let name = dependency["rename"].as_str().unwrap_or(package);
+            let entry = floor.entry(name.to_owned()).or_insert_with(|| {
+                let req = dependency["req"].as_str().unwrap_or("*").to_owned();
+                (package.to_owned(), req, false, BTreeSet::new())
+            });
+            entry.2 |= dependency["uses_default_features"] != false;
+            let features = dependency["features"].as_array().into_iter().flatten();
+            entry
+                .3
+                .extend(features.filter_map(|f| f.as_str().map(|f| format!("{f:?}"))));
         }
     }
-    if !has_tokio || !dependencies.contains("reqwest") {
+    if !floor.contains_key("tokio") || !floor.contains_key("reqwest") {
         return Err(
             "powerbi no longer depends on tokio and reqwest; update the floor crate".to_owned(),
         );
     }
+    let dependencies: String = floor
+        .iter()
+        .map(|(name, (package, req, default_features, features))| {
+            let features: Vec<&str> = features.iter().map(String::as_str).collect();
+            format!(
+                "{name} = {{ package = {package:?}, version = {req:?}, default-features = {default_features}, features = [{}] }}\n",
+                features.join(", ")
+            )
+        })
+        .collect();
     write_file(
         &dir.join("Cargo.toml"),
         &format!(

@@ -32,9 +32,7 @@ impl DateTime {
         // Some admin APIs send US-style local times: `10/13/2021 12:00:00 AM` (read as UTC).
         text::us(text).map(|local| DateTime(local.assume_offset(UtcOffset::UTC)))
     }
-}
 
-impl DateTime {
     /// The activity log's form of a time: `'2019-08-31T00:00:00'`, in UTC, to the second, in
     /// single quotes; `None` when it has no such form (a UTC year outside 0 to 9999).
     pub(crate) fn quoted_utc(self) -> Option<String> {

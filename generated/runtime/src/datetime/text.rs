@@ -86,7 +86,7 @@ pub(crate) fn http_date(text: &str) -> Option<OffsetDateTime> {
     }
     let day = cursor.digits(1, 2)?;
     cursor.expect(b' ')?;
-    let month = month_named(&cursor.word(3)?)?;
+    let month = month_named(cursor.word(3)?)?;
     cursor.expect(b' ')?;
     let year = cursor.digits(4, 4)?;
     cursor.expect(b' ')?;
@@ -99,21 +99,19 @@ pub(crate) fn http_date(text: &str) -> Option<OffsetDateTime> {
         0
     };
     cursor.expect(b' ')?;
-    let zone = if let Some(sign) = cursor.sign() {
-        let hhmm = cursor.digits(4, 4)?;
-        offset(sign, hhmm / 100, hhmm % 100)?
-    } else {
-        match cursor.rest().to_ascii_uppercase().as_slice() {
-            b"GMT" | b"UT" | b"UTC" | b"Z" => {
-                cursor.skip_rest();
-                UtcOffset::UTC
-            }
-            _ => return None,
+    let zone = match cursor.sign() {
+        Some(sign) => {
+            let hhmm = cursor.digits(4, 4)?;
+            cursor.end()?;
+            offset(sign, hhmm / 100, hhmm % 100)?
         }
+        // Otherwise the rest of the text is the zone's name.
+        None => match cursor.rest().to_ascii_uppercase().as_slice() {
+            b"GMT" | b"UT" | b"UTC" | b"Z" => UtcOffset::UTC,
+            _ => return None,
+        },
     };
-    cursor.end()?;
-    let date =
-        Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()?;
+    let date = calendar_date(year, month, day)?;
     Some(PrimitiveDateTime::new(date, time(hour, minute, second, 0)?).assume_offset(zone))
 }
 
@@ -152,8 +150,12 @@ fn utc_seconds(utc: OffsetDateTime) -> Option<String> {
     ))
 }
 
+/// A date from its numbers (month 1 to 12).
 fn date(year: u32, month: u32, day: u32) -> Option<Date> {
-    let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+    calendar_date(year, Month::try_from(u8::try_from(month).ok()?).ok()?, day)
+}
+
+fn calendar_date(year: u32, month: Month, day: u32) -> Option<Date> {
     Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?).ok()
 }
 
@@ -212,10 +214,6 @@ impl<'a> Cursor<'a> {
         self.rest
     }
 
-    fn skip_rest(&mut self) {
-        self.rest = &[];
-    }
-
     fn eat(&mut self, byte: u8) -> bool {
         match self.rest.split_first() {
             Some((&first, rest)) if first == byte => {
@@ -250,8 +248,8 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// Between `min` and `max` ASCII digits (`max` at most 9, so the value fits a `u32`).
-    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+    /// The leading ASCII digits, at most `max` of them, at least `min`.
+    fn leading_digits(&mut self, min: usize, max: usize) -> Option<&'a [u8]> {
         let count = self
             .rest
             .iter()
@@ -263,6 +261,12 @@ impl<'a> Cursor<'a> {
         }
         let (digits, rest) = self.rest.split_at(count);
         self.rest = rest;
+        Some(digits)
+    }
+
+    /// Between `min` and `max` ASCII digits (`max` at most 9, so the value fits a `u32`).
+    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+        let digits = self.leading_digits(min, max)?;
         Some(
             digits
                 .iter()
@@ -273,16 +277,7 @@ impl<'a> Cursor<'a> {
     /// A fraction of a second after its `.`: one digit or more, read to the nanosecond (later
     /// digits are dropped).
     fn fraction(&mut self) -> Option<u32> {
-        let count = self
-            .rest
-            .iter()
-            .take_while(|byte| byte.is_ascii_digit())
-            .count();
-        if count == 0 {
-            return None;
-        }
-        let (digits, rest) = self.rest.split_at(count);
-        self.rest = rest;
+        let digits = self.leading_digits(1, usize::MAX)?;
         let nanoseconds = (0..9).fold(0, |value, place| {
             value * 10 + digits.get(place).map_or(0, |digit| u32::from(digit - b'0'))
         });
@@ -290,13 +285,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// Exactly `length` ASCII letters.
-    fn word(&mut self, length: usize) -> Option<Vec<u8>> {
+    fn word(&mut self, length: usize) -> Option<&'a [u8]> {
         let (word, rest) = self.rest.split_at_checked(length)?;
         if !word.iter().all(u8::is_ascii_alphabetic) {
             return None;
         }
         self.rest = rest;
-        Some(word.to_vec())
+        Some(word)
     }
 
     fn end(&self) -> Option<()> {

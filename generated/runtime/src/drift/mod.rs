@@ -171,7 +171,8 @@ impl DecodeSettings {
             .take(8)
             .map(|drift| drift.path.as_str())
             .collect();
-        tracing::warn!(powerbi.operation = operation,
+        tracing::warn!(
+            powerbi.operation = operation,
             powerbi.request_id = request_id.unwrap_or("-"),
             count = drifts.len(),
             paths = %paths.join(", "),

@@ -18,6 +18,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use futures::future::{BoxFuture, FutureExt};
 use serde::de::DeserializeOwned;
 
 use super::send::Response;
@@ -25,7 +26,7 @@ use crate::Result;
 use crate::object::ODataList;
 
 /// The sending part of a call: every request, retry and body read, not yet decoded.
-pub(crate) type Sending = Pin<Box<dyn Future<Output = Result<Response>> + Send>>;
+pub(crate) type Sending = BoxFuture<'static, Result<Response>>;
 
 /// How a [`Call`]'s answer is decoded: [`Json`] or [`ODataItems`]. Sealed: the runtime decides
 /// which answer shapes exist.
@@ -132,17 +133,17 @@ impl<A> std::fmt::Debug for Call<A> {
 ///
 /// Why not an `async fn`: a generated method returns its call as `impl Future + Send`, and
 /// for a coroutine the compiler proves `Send` through every value it holds across an
-/// `.await`, again for each method (about 10 ms of `cargo check` per method, a tenth of a
-/// second per ten methods; measured in issue 13). This future holds one boxed
+/// `.await`, again for each method (about 10 ms of `cargo check` per method; measured in
+/// issue 13). This future holds one boxed
 /// `dyn Future + Send`, which is `Send` by its type alone, at the price of one allocation per
 /// call.
 #[must_use = "a call is sent only when awaited"]
-pub struct BoxedCall<T>(Pin<Box<dyn Future<Output = Result<T>> + Send>>);
+pub struct BoxedCall<T>(BoxFuture<'static, Result<T>>);
 
 impl<T> BoxedCall<T> {
     /// Boxes `call` (the runtime's own `async` blocks, each compiled once).
     pub(crate) fn new(call: impl Future<Output = Result<T>> + Send + 'static) -> Self {
-        BoxedCall(Box::pin(call))
+        BoxedCall(call.boxed())
     }
 }
 

@@ -1,11 +1,10 @@
 //! The one send path every generated method, raw call, page and poll goes through: sign in,
 //! send, renew an expired token once, and turn error answers into [`Error`].
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+use futures::future::{BoxFuture, FutureExt};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
@@ -55,8 +54,8 @@ impl RequestBuilder {
     /// extension that sends (up to 0.2 s of `cargo check` for one of them; measured in
     /// issue 13). A `dyn Future + Send` is `Send` by its type; the price is one allocation per
     /// call.
-    fn run(&self, read_body: bool) -> Pin<Box<dyn Future<Output = Result<Answer>> + Send + '_>> {
-        Box::pin(self.run_in_span(read_body))
+    fn run(&self, read_body: bool) -> BoxFuture<'_, Result<Answer>> {
+        self.run_in_span(read_body).boxed()
     }
 
     /// [`Self::run`]'s work.
@@ -171,7 +170,8 @@ impl RequestBuilder {
                 Decision::GiveUp(reason) => {
                     if reason != GiveUp::NotRetryable {
                         span.in_scope(|| {
-                            tracing::warn!(powerbi.operation = operation,
+                            tracing::warn!(
+                                powerbi.operation = operation,
                                 powerbi.attempt = attempt,
                                 http.response.status_code = error.status().unwrap_or(0),
                                 powerbi.request_id = error.request_id().unwrap_or("-"),
