@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::{Error, HostCrate};
+use crate::{Error, HostCrate, ModelsLayout};
 
 /// Generates a Power BI client from a spec folder, for a `build.rs`.
 ///
@@ -80,6 +80,13 @@ impl Builder {
     /// [`feature_gates`](Self::feature_gates).
     pub fn feature_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.host.feature_prefix = prefix.into();
+        self
+    }
+
+    /// Where the models go (default [`ModelsLayout::Module`]: a `models` module in the same
+    /// file). `powerbi` generates them alone into `powerbi-models` and re-exports them.
+    pub fn models(mut self, layout: ModelsLayout) -> Self {
+        self.host.models = layout;
         self
     }
 

@@ -17,8 +17,11 @@
 pub mod dax;
 #[cfg(feature = "fabric_items")]
 pub mod definition;
+// Kept beside the models it fills (`powerbi-models`), whose `CredentialDetails` it gives a
+// constructor: only the crate defining a type can.
 #[cfg(feature = "gateway-credentials")]
-pub mod gateway_credentials;
+#[doc(inline)]
+pub use powerbi_models::gateway_credentials;
 #[cfg(feature = "imports")]
 pub mod import;
 #[cfg(feature = "admin")]

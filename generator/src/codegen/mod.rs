@@ -35,6 +35,29 @@ pub struct HostCrate {
     /// What precedes a category's name in its feature's (`fabric_` for Fabric's categories in
     /// the `powerbi` crate, whose Power BI categories have none).
     pub feature_prefix: String,
+    /// Where the models go: into the same file (the default), alone into a file of their own,
+    /// or left out for a crate that holds them.
+    pub models: ModelsLayout,
+}
+
+/// Where the generated models and enums go.
+///
+/// `powerbi` keeps them in a crate of their own, `powerbi-models`, which needs only the
+/// runtime: the compiler then holds either half in memory at a time, and cargo compiles the
+/// models while other crates build (issue 13). A crate generating its own subset keeps the
+/// default, one file with everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ModelsLayout {
+    /// A `models` module in the generated file, beside the clients.
+    #[default]
+    Module,
+    /// Only the models, as the file's items (for a crate that `include!`s them at its root or
+    /// in a module of its own); no client, accessor or operation table.
+    Alone,
+    /// No models: the file re-exports the crate or module at this path as `models`
+    /// (`::powerbi_models::power_bi`), which was generated with [`ModelsLayout::Alone`] from the same
+    /// spec and feature gates.
+    Reexported(String),
 }
 
 impl HostCrate {
@@ -46,26 +69,51 @@ impl HostCrate {
             inherent_accessors: false,
             feature_gates: false,
             feature_prefix: String::new(),
+            models: ModelsLayout::Module,
         }
     }
 
     /// The `powerbi` crate itself: runtime at `crate::runtime`, inherent accessors, a feature
-    /// per category.
+    /// per category, the models re-exported from `powerbi-models`
+    /// ([`HostCrate::powerbi_models`]).
     pub fn powerbi() -> Self {
         HostCrate {
             runtime_path: "crate::runtime".to_owned(),
             inherent_accessors: true,
             feature_gates: true,
             feature_prefix: String::new(),
+            models: ModelsLayout::Reexported("::powerbi_models::power_bi".to_owned()),
         }
     }
 
     /// Fabric's categories inside the `powerbi` crate (its module `fabric`): as
-    /// [`HostCrate::powerbi`], each category behind the feature `fabric_<category>`.
+    /// [`HostCrate::powerbi`], each category behind the feature `fabric_<category>`, the
+    /// models from `powerbi_models::fabric`.
     pub fn powerbi_fabric() -> Self {
         HostCrate {
             feature_prefix: "fabric_".to_owned(),
+            models: ModelsLayout::Reexported("::powerbi_models::fabric".to_owned()),
             ..HostCrate::powerbi()
+        }
+    }
+
+    /// The `powerbi-models` crate: the models alone, reaching the runtime as
+    /// `::powerbi_runtime`, each behind the features of the categories that use it.
+    pub fn powerbi_models() -> Self {
+        HostCrate {
+            runtime_path: "::powerbi_runtime".to_owned(),
+            inherent_accessors: false,
+            feature_gates: true,
+            feature_prefix: String::new(),
+            models: ModelsLayout::Alone,
+        }
+    }
+
+    /// Fabric's models in `powerbi-models` (its module `fabric`), behind `fabric_<category>`.
+    pub fn powerbi_fabric_models() -> Self {
+        HostCrate {
+            feature_prefix: "fabric_".to_owned(),
+            ..HostCrate::powerbi_models()
         }
     }
 
@@ -98,7 +146,26 @@ pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
     let hash = &api.hash;
     let users = type_users(api);
     let type_gate = |name: &str| host.gate(users.get(name).into_iter().flatten().copied());
-    let models = models::module(api, &type_gate);
+    let models = match &host.models {
+        ModelsLayout::Module => models::module(api, &type_gate),
+        ModelsLayout::Alone => {
+            let items = models::items(api, &type_gate);
+            return Ok(quote! {
+                // Unused when the enabled categories need no model.
+                #[allow(unused_imports)]
+                use #runtime as rt;
+                #items
+            });
+        }
+        ModelsLayout::Reexported(path) => {
+            let path: syn::Path = syn::parse_str(path)
+                .map_err(|error| format!("models path '{path}' is not a Rust path: {error}"))?;
+            quote! {
+                #[doc = " The request and response models of every category."]
+                pub use #path as models;
+            }
+        }
+    };
     // A category without operations only holds models other categories share (Fabric's
     // `shared`): no module, accessor or feature of its own.
     let categories = api

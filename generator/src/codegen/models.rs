@@ -11,6 +11,22 @@ use crate::api::{Api, EnumDef, Field, Model, TypeRef};
 
 /// The `models` module.
 pub fn module(api: &Api, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
+    let items = items(api, gate);
+    quote! {
+        #[doc = " The request and response models of every category."]
+        pub mod models {
+            #![allow(clippy::doc_markdown)]
+            // Unused when the enabled categories need no model.
+            #[allow(unused_imports)]
+            use super::rt;
+            #items
+        }
+    }
+}
+
+/// The models and enums themselves, each behind `gate` of its name; they reach the runtime
+/// as `rt`.
+pub fn items(api: &Api, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
     let boxed = boxed_fields(&api.models);
     let defaultable = defaultable_models(api);
     let models = api.models.iter().map(|model| {
@@ -22,15 +38,8 @@ pub fn module(api: &Api, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
         enum_def(item, &gate)
     });
     quote! {
-        #[doc = " The request and response models of every category."]
-        pub mod models {
-            #![allow(clippy::doc_markdown)]
-            // Unused when the enabled categories need no model.
-            #[allow(unused_imports)]
-            use super::rt;
-            #(#models)*
-            #(#enums)*
-        }
+        #(#models)*
+        #(#enums)*
     }
 }
 

@@ -187,6 +187,9 @@ pub(crate) fn compile_powerbi(ctx: &Ctx, check: bool, features: Features) -> Out
     if features == Features::None {
         return compile_runtime(ctx, check);
     }
+    // The generated code is two crates, the models (`powerbi-models`) and the clients
+    // (`powerbi`): both compile again, as progenitor's one generated crate does.
+    forget_lib(&compile_dir(ctx), "powerbi-models", "lib-powerbi_models")?;
     forget_lib(&compile_dir(ctx), "powerbi", "lib-powerbi")?;
     let verb = if check { "check" } else { "build" };
     let mut command = powerbi_cargo(ctx);
@@ -406,8 +409,9 @@ fn crate_alone(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     }
     section.notes.push(format!(
         "Compile figures are medians over {rounds} rounds of `cargo build|check -v -p powerbi` in `target/bench/compile` \
-         (CARGO_INCREMENTAL=0, the workspace's dev profile), each after forgetting only `powerbi`'s own fingerprint, \
-         so rustc compiles the whole crate and nothing else; progenitor's client is compiled the same way in \
+         (CARGO_INCREMENTAL=0, the workspace's dev profile), each after forgetting only the fingerprints of the \
+         generated crates, `powerbi-models` and `powerbi`, so rustc compiles them whole and nothing else (the \
+         models' crate first, the clients' once its metadata is out); progenitor's client is compiled the same way in \
          `target/bench/progenitor`, alternating with `powerbi` (all categories). Peak memory is the largest resident \
          set of cargo or any rustc it ran (`wait4` rusage). A generator (a build script) ran during {generator_runs} \
          of these {compiles} rebuilds."
@@ -532,8 +536,8 @@ fn same_run_rows(section: &mut Section, all: &All, measured: &Baseline, shares: 
         .goal("half of progenitor's, same run: ≤ 0.50×")
         .met_if(
             peak.ratio <= 0.5,
-            "the generated models, their JSON impls and the clients are one crate, compiled in one \
-             rustc process (the runtime is a crate of its own)",
+            "the larger of the two generated crates' rustc processes (the models with their JSON \
+             impls, `powerbi-models`, or the clients, `powerbi`) is over the goal",
         ),
     );
 }
@@ -581,8 +585,8 @@ fn quoted_rows(section: &mut Section, all: &All, error: &str, shares: &str) {
         .goal("half of progenitor's (quoted): ≤ 415 MiB")
         .met_if(
             all.peak / 1024.0 <= PROGENITOR_PEAK_MIB / 2.0,
-            "the generated models, their JSON impls and the clients are one crate, compiled in one \
-             rustc process (the runtime is a crate of its own)",
+            "the larger of the two generated crates' rustc processes (the models with their JSON \
+             impls, `powerbi-models`, or the clients, `powerbi`) is over the goal",
         ),
     );
 }

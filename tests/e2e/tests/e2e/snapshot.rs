@@ -1,30 +1,48 @@
-//! The checked-in snapshots of the generated clients match what the spec generates, so every
-//! spec change shows up as a readable diff in `generated/snapshot/powerbi.rs` or
-//! `generated/snapshot/fabric.rs`.
+//! The checked-in snapshots of the generated code match what the spec generates, so every
+//! spec change shows up as a readable diff in `generated/snapshot/` (the clients) or
+//! `generated/models/snapshot/` (the models), each with `powerbi.rs` and `fabric.rs`.
 
 use std::path::PathBuf;
 
 #[test]
 fn checked_in_snapshots_match_the_spec() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let apis = [
-        ("powerbi", powerbi_codegen::HostCrate::powerbi()),
-        ("fabric", powerbi_codegen::HostCrate::powerbi_fabric()),
+    let snapshots = [
+        (
+            "powerbi",
+            "generated/snapshot",
+            powerbi_codegen::HostCrate::powerbi(),
+        ),
+        (
+            "fabric",
+            "generated/snapshot",
+            powerbi_codegen::HostCrate::powerbi_fabric(),
+        ),
+        (
+            "powerbi",
+            "generated/models/snapshot",
+            powerbi_codegen::HostCrate::powerbi_models(),
+        ),
+        (
+            "fabric",
+            "generated/models/snapshot",
+            powerbi_codegen::HostCrate::powerbi_fabric_models(),
+        ),
     ];
     let mut stale = Vec::new();
-    for (api, host) in apis {
+    for (api, folder, host) in snapshots {
         let sources = powerbi_codegen::read_spec_dir(&root.join("spec").join(api))
             .expect("the spec folder reads");
         let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
         let rendered = powerbi_codegen::render(&spec, &host).expect("the spec renders");
-        let snapshot = root.join(format!("generated/snapshot/{api}.rs"));
+        let snapshot = root.join(format!("{folder}/{api}.rs"));
         if std::env::var_os("UPDATE_EXPECTED").is_some() {
             std::fs::write(&snapshot, &rendered).expect("snapshot written");
             continue;
         }
         let current = std::fs::read_to_string(&snapshot).unwrap_or_default();
         if current != rendered {
-            stale.push(format!("generated/snapshot/{api}.rs"));
+            stale.push(format!("{folder}/{api}.rs"));
         }
     }
     assert!(
@@ -34,77 +52,108 @@ fn checked_in_snapshots_match_the_spec() {
     );
 }
 
-/// The spec of `api` and the `[features]` table of `generated/Cargo.toml`.
-fn spec_and_features(api: &str) -> (powerbi_codegen::api::Api, String) {
+/// The spec of `api`.
+fn spec(api: &str) -> powerbi_codegen::api::Api {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let sources = powerbi_codegen::read_spec_dir(&root.join("spec").join(api))
         .expect("the spec folder reads");
-    let spec = powerbi_codegen::load(&sources).expect("the spec is valid");
-    let manifest = std::fs::read_to_string(root.join("generated/Cargo.toml")).expect("manifest");
+    powerbi_codegen::load(&sources).expect("the spec is valid")
+}
+
+/// The `[features]` table of the manifest at `path` (from the repository's root).
+fn features(path: &str) -> String {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let manifest = std::fs::read_to_string(root.join(path)).expect("manifest");
     let features = manifest
         .split("[features]")
         .nth(1)
         .expect("a [features] table");
-    let features = features.split("\n[").next().unwrap_or_default().to_owned();
-    (spec, features)
+    features.split("\n[").next().unwrap_or_default().to_owned()
+}
+
+/// The line declaring feature `name` in a `[features]` table.
+fn feature_line<'a>(features: &'a str, manifest: &str, name: &str) -> &'a str {
+    features
+        .lines()
+        .find(|line| line.starts_with(&format!("{name} = ")))
+        .unwrap_or_else(|| panic!("{manifest} has no feature `{name}`"))
 }
 
 #[test]
-fn every_category_has_a_cargo_feature_on_by_default() {
-    let (spec, features) = spec_and_features("powerbi");
-    let default_line = features
-        .lines()
-        .find(|line| line.starts_with("default"))
-        .expect("default features");
-    for category in &spec.categories {
-        assert!(
-            features
-                .lines()
-                .any(|line| line.trim() == format!("{} = []", category.name)),
-            "generated/Cargo.toml lacks the feature `{0} = []` for the spec category {0}",
-            category.name
-        );
-        assert!(
-            default_line.contains(&format!("\"{}\"", category.name)),
-            "{} is not a default feature",
-            category.name
-        );
-    }
-}
-
-#[test]
-fn every_fabric_category_has_a_cargo_feature_off_by_default() {
-    let (spec, features) = spec_and_features("fabric");
-    let line_of = |name: &str| {
-        features
-            .lines()
-            .find(|line| line.starts_with(&format!("{name} = ")))
-            .unwrap_or_else(|| panic!("generated/Cargo.toml has no feature `{name}`"))
-    };
-    let (default_line, umbrella) = (line_of("default"), line_of("fabric"));
-    let mut expected = Vec::new();
-    for category in spec.categories.iter().filter(|c| !c.operations.is_empty()) {
-        let feature = format!("fabric_{}", category.name);
-        assert_eq!(line_of(&feature), format!("{feature} = [\"_fabric\"]"));
-        assert!(
-            umbrella.contains(&format!("\"{feature}\"")),
-            "`fabric` does not turn on {feature}"
-        );
-        assert!(
-            !default_line.contains(&format!("\"{feature}\"")),
-            "{feature} is on by default; Fabric is opt-in (README, Cargo features)"
-        );
-        expected.push(feature);
-    }
-    let declared = features
-        .lines()
-        .filter(|line| line.starts_with("fabric_"))
-        .count();
-    assert_eq!(
-        declared,
-        expected.len(),
-        "generated/Cargo.toml declares Fabric features the spec has no category for"
+fn every_category_has_a_cargo_feature_on_by_default_forwarded_to_the_models() {
+    let spec = spec("powerbi");
+    let (clients, models) = (
+        features("generated/Cargo.toml"),
+        features("generated/models/Cargo.toml"),
     );
+    for (features, manifest) in [
+        (&clients, "generated/Cargo.toml"),
+        (&models, "generated/models/Cargo.toml"),
+    ] {
+        let default_line = feature_line(features, manifest, "default");
+        for category in &spec.categories {
+            assert!(
+                default_line.contains(&format!("\"{}\"", category.name)),
+                "{} is not a default feature of {manifest}",
+                category.name
+            );
+        }
+    }
+    for category in &spec.categories {
+        let name = &category.name;
+        assert_eq!(
+            feature_line(&models, "generated/models/Cargo.toml", name),
+            format!("{name} = []")
+        );
+        assert_eq!(
+            feature_line(&clients, "generated/Cargo.toml", name),
+            format!("{name} = [\"powerbi-models/{name}\"]"),
+            "`powerbi`'s feature {name} must turn on the models' one"
+        );
+    }
+}
+
+#[test]
+fn every_fabric_category_has_a_cargo_feature_off_by_default_forwarded_to_the_models() {
+    let spec = spec("fabric");
+    let (clients, models) = (
+        features("generated/Cargo.toml"),
+        features("generated/models/Cargo.toml"),
+    );
+    for (features, manifest) in [
+        (&clients, "generated/Cargo.toml"),
+        (&models, "generated/models/Cargo.toml"),
+    ] {
+        let default_line = feature_line(features, manifest, "default");
+        let umbrella = feature_line(features, manifest, "fabric");
+        let mut expected = 0;
+        for category in spec.categories.iter().filter(|c| !c.operations.is_empty()) {
+            let feature = format!("fabric_{}", category.name);
+            let wanted = if manifest == "generated/Cargo.toml" {
+                format!("{feature} = [\"_fabric\", \"powerbi-models/{feature}\"]")
+            } else {
+                format!("{feature} = [\"_fabric\"]")
+            };
+            assert_eq!(feature_line(features, manifest, &feature), wanted);
+            assert!(
+                umbrella.contains(&format!("\"{feature}\"")),
+                "`fabric` of {manifest} does not turn on {feature}"
+            );
+            assert!(
+                !default_line.contains(&format!("\"{feature}\"")),
+                "{feature} is on by default in {manifest}; Fabric is opt-in (README, Cargo features)"
+            );
+            expected += 1;
+        }
+        let declared = features
+            .lines()
+            .filter(|line| line.starts_with("fabric_"))
+            .count();
+        assert_eq!(
+            declared, expected,
+            "{manifest} declares Fabric features the spec has no category for"
+        );
+    }
 }
 
 #[test]

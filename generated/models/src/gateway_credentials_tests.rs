@@ -1,5 +1,5 @@
 //! The layouts, checked by taking the output apart with the private keys of the sandbox's test
-//! gateways (`tests/sandbox/data`, made for tests only; copied to `generated/testdata` because a
+//! gateways (`tests/sandbox/data`, made for tests only; copied to `generated/models/testdata` because a
 //! package ships only its own folder, and the packaged crate's tests must build from it).
 
 use base64::Engine as _;
@@ -10,8 +10,8 @@ use rsa::traits::PublicKeyParts;
 
 use super::*;
 
-const KEY_1024_PEM: &str = include_str!("../../testdata/gateway-1024.pem");
-const KEY_2048_PEM: &str = include_str!("../../testdata/gateway-2048.pem");
+const KEY_1024_PEM: &str = include_str!("../testdata/gateway-1024.pem");
+const KEY_2048_PEM: &str = include_str!("../testdata/gateway-2048.pem");
 
 fn private_key(pem: &str) -> rsa::PrivateKey {
     rsa::PrivateKey::from_pkcs8_pem(pem).expect("the test key parses")

@@ -68,12 +68,12 @@ use sha1::Sha1;
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::models::{
+use crate::power_bi::{
     CredentialDetails, CredentialType, EncryptedConnection, EncryptionAlgorithm, Gateway,
     GatewayPublicKey, PrivacyLevel,
 };
-use crate::runtime::auth::Secret;
-use crate::runtime::{Error, Result};
+use powerbi_runtime::auth::Secret;
+use powerbi_runtime::{Error, Result};
 
 /// The name errors about a gateway key carry as their operation.
 const OPERATION: &str = "gateway credentials";
@@ -262,12 +262,17 @@ enum Scheme {
 /// A gateway's public key, checked and ready to encrypt credentials for its data sources.
 ///
 /// ```no_run
-/// # #[cfg(feature = "gateway-credentials")]
-/// # async fn run(client: &powerbi::PowerBiClient, gateway_id: powerbi::Uuid) -> powerbi::Result<()> {
+/// # // This crate cannot depend on `powerbi`, which re-exports it: the same paths, stood in.
+/// # mod powerbi {
+/// #     pub use powerbi_models::gateway_credentials::*;
+/// #     pub use powerbi_models::power_bi as models;
+/// #     pub use powerbi_runtime::Result;
+/// # }
+/// # fn run(gateway: &powerbi::models::Gateway) -> powerbi::Result<()> {
 /// use powerbi::{CredentialsEncryptor, GatewayCredentials};
 ///
-/// let gateway = client.gateways().get_gateway(gateway_id).await?;
-/// let encryptor = CredentialsEncryptor::for_gateway(&gateway)?;
+/// // `gateway` from `client.gateways().get_gateway(gateway_id).await?`
+/// let encryptor = CredentialsEncryptor::for_gateway(gateway)?;
 /// let credentials = encryptor.encrypt(&GatewayCredentials::basic("svc-reports", "p@ss"))?;
 /// # let _ = credentials;
 /// # Ok(()) }

@@ -1,0 +1,43 @@
+//! The generated request and response models of the [`powerbi`](https://docs.rs/powerbi)
+//! crate: Power BI's in [`power_bi`], Microsoft Fabric's in `fabric` (with a Fabric feature on).
+//!
+//! `powerbi` re-exports them as `powerbi::models` and `powerbi::fabric::models`; use them
+//! through it. A crate of its own because it needs only the runtime's small types, not the
+//! clients: the compiler holds the models and the clients in two runs instead of one, which
+//! cargo overlaps (issue 13: compile time and memory).
+//!
+//! Every model keeps the fields the service sent that the spec does not know yet in
+//! `unknown_fields`, and writes them back as they came.
+//!
+//! # Cargo features
+//!
+//! The same category features as `powerbi`, which turns on here the ones turned on there: each
+//! compiles the models its category uses. `gateway-credentials` adds
+//! the module `gateway_credentials`, re-exported by `powerbi`.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![allow(clippy::doc_markdown)]
+
+#[cfg(feature = "gateway-credentials")]
+pub mod gateway_credentials;
+
+/// Power BI's models, generated from `spec/powerbi` (`powerbi::models`).
+pub mod power_bi {
+    // Fresh from `../../spec/powerbi` with the `_regenerate` feature, otherwise the checked-in
+    // snapshot of the same output (see build.rs).
+    #[cfg(feature = "_regenerate")]
+    include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));
+    #[cfg(not(feature = "_regenerate"))]
+    include!("../snapshot/powerbi.rs");
+}
+
+/// Microsoft Fabric's models, generated from `spec/fabric` (`powerbi::fabric::models`). The
+/// module exists when at least one `fabric_<category>` feature is on.
+#[cfg(feature = "_fabric")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fabric")))]
+pub mod fabric {
+    #[cfg(feature = "_regenerate")]
+    include!(concat!(env!("OUT_DIR"), "/fabric.rs"));
+    #[cfg(not(feature = "_regenerate"))]
+    include!("../snapshot/fabric.rs");
+}
