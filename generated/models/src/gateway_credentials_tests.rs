@@ -1,6 +1,7 @@
 //! The layouts, checked by taking the output apart with the private keys of the sandbox's test
-//! gateways (`tests/sandbox/data`, made for tests only; copied to `generated/models/testdata` because a
-//! package ships only its own folder, and the packaged crate's tests must build from it).
+//! gateways (`tests/sandbox/data`, made for tests only; copied to `generated/models/testdata`
+//! because a package ships only its own folder, and the packaged crate's tests must build from
+//! it).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;

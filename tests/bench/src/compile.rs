@@ -696,9 +696,10 @@ fn cold(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
                 format!(
                     "the floor (reqwest + rustls/ring + tokio + serde + time + url, which any such client needs) takes {} \
                      on this {}-CPU machine, its CPUs mostly busy; `powerbi` adds {} on top ({} of the floor): \
-                     `powerbi-runtime` and then `powerbi` start only when reqwest and serde_json are built, \
-                     late in the floor, and compile after it (the generator is not built: users compile the \
-                     checked-in snapshot). Slowest units here: {units}",
+                     `powerbi-runtime` starts only when reqwest and serde_json are built, late in the floor, \
+                     then `powerbi-models` and `powerbi` (each starting when the crate before it has its \
+                     metadata) compile after it (the generator is not built: users compile the checked-in \
+                     snapshots). Slowest units here: {units}",
                     secs(paired.b),
                     std::thread::available_parallelism().map_or(1, usize::from),
                     secs((paired.a - paired.b).max(0.0)),
