@@ -561,7 +561,6 @@ impl rt::PowerBiClient {
         users::UsersClient::new(self)
     }
 }
-/// The request and response models of every category.
 pub use ::powerbi_models::power_bi as models;
 #[cfg(feature = "admin")]
 /// Tenant-wide administration: workspaces, datasets, reports, dashboards, dataflows, imports,

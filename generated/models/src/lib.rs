@@ -21,7 +21,8 @@
 #[cfg(feature = "gateway-credentials")]
 pub mod gateway_credentials;
 
-/// Power BI's models, generated from `spec/powerbi` (`powerbi::models`).
+/// The request and response models of every Power BI category, generated from
+/// `spec/powerbi`; `powerbi` re-exports them as `powerbi::models`.
 pub mod power_bi {
     // Fresh from `../../spec/powerbi` with the `_regenerate` feature, otherwise the checked-in
     // snapshot of the same output (see build.rs).
@@ -31,8 +32,9 @@ pub mod power_bi {
     include!("../snapshot/powerbi.rs");
 }
 
-/// Microsoft Fabric's models, generated from `spec/fabric` (`powerbi::fabric::models`). The
-/// module exists when at least one `fabric_<category>` feature is on.
+/// The request and response models of every Microsoft Fabric category, generated from
+/// `spec/fabric`; `powerbi` re-exports them as `powerbi::fabric::models`. The module exists
+/// when at least one `fabric_<category>` feature is on.
 #[cfg(feature = "_fabric")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fabric")))]
 pub mod fabric {

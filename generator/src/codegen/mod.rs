@@ -160,8 +160,8 @@ pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
         ModelsLayout::Reexported(path) => {
             let path: syn::Path = syn::parse_str(path)
                 .map_err(|error| format!("models path '{path}' is not a Rust path: {error}"))?;
+            // No doc of its own: rustdoc shows the models module's, which says what it is.
             quote! {
-                #[doc = " The request and response models of every category."]
                 pub use #path as models;
             }
         }

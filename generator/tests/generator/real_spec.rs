@@ -111,6 +111,44 @@ fn real_spec_loads_and_renders() {
 }
 
 #[test]
+fn the_models_layouts_split_the_same_code_between_two_crates() {
+    let api = real_spec();
+    let whole = powerbi_codegen::render(&api, &host()).expect("the real spec renders");
+    let models = powerbi_codegen::render(&api, &HostCrate::powerbi_models()).expect("models");
+    let clients = powerbi_codegen::render(&api, &HostCrate::powerbi()).expect("clients");
+    // The models alone: every model and enum, reaching the runtime crate directly, and nothing
+    // of the clients.
+    assert!(models.contains("use ::powerbi_runtime as rt;"));
+    for model in &api.models {
+        assert!(
+            models.contains(&format!("pub struct {} {{", model.name)),
+            "the models file lacks {}",
+            model.name
+        );
+        assert!(!clients.contains(&format!("pub struct {} {{", model.name)));
+    }
+    for item in &api.enums {
+        assert!(models.contains(&format!("pub enum {} {{", item.name)));
+    }
+    assert!(!models.contains("OPERATIONS") && !models.contains("pub mod models"));
+    for category in &api.categories {
+        assert!(!models.contains(&format!("pub mod {} {{", category.name)));
+    }
+    // The clients re-export them under the name the category modules use; a whole file keeps
+    // its own module.
+    assert!(clients.contains("pub use ::powerbi_models::power_bi as models;"));
+    assert!(!clients.contains("pub mod models"));
+    assert!(whole.contains("pub mod models {") && !whole.contains("as models;"));
+    // Same models either way: the whole file's models module holds the same items.
+    let structs = |text: &str| text.matches("pub struct ").count();
+    assert_eq!(
+        structs(&models),
+        structs(&whole) - structs(&clients),
+        "the split lost or doubled a struct"
+    );
+}
+
+#[test]
 fn real_spec_renders_deterministically() {
     let first = powerbi_codegen::render(&real_spec(), &host()).unwrap();
     let second = powerbi_codegen::render(&real_spec(), &host()).unwrap();
