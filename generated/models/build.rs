@@ -10,7 +10,7 @@ fn main() -> Result<(), powerbi_codegen::Error> {
     for (api, prefix) in [("powerbi", ""), ("fabric", "fabric_")] {
         let spec = format!("../../spec/{api}");
         let builder = powerbi_codegen::Builder::new(&spec)
-            .runtime_path("::powerbi_runtime")
+            .runtime_path("::powerbi_types")
             .models(powerbi_codegen::ModelsLayout::Alone)
             .feature_gates(true)
             .feature_prefix(prefix)

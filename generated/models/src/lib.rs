@@ -2,9 +2,10 @@
 //! crate: Power BI's in [`power_bi`], Microsoft Fabric's in `fabric` (with a Fabric feature on).
 //!
 //! `powerbi` re-exports them as `powerbi::models` and `powerbi::fabric::models`; use them
-//! through it. A crate of its own because it needs only the runtime's small types, not the
-//! clients: the compiler holds the models and the clients in two runs instead of one, which
-//! cargo overlaps (issue 13: compile time and memory).
+//! through it. A crate of its own because it needs only the small types of `powerbi-types`,
+//! neither the clients nor the HTTP stack: cargo compiles it while reqwest, rustls and tokio
+//! build, and the compiler holds the models and the clients in two runs instead of one
+//! (issue 13: compile time and memory).
 //!
 //! Every model keeps the fields the service sent that the spec does not know yet in
 //! `unknown_fields`, and writes them back as they came.

@@ -1,6 +1,6 @@
 //! The hand-written runtime of the [`powerbi`](https://docs.rs/powerbi) crate: the client
-//! core, sign-in, the request pipeline, errors, paging, jobs and the small types the
-//! generated models use.
+//! core, sign-in, the request pipeline, errors, paging and jobs, with the small types the
+//! generated models use (re-exported from `powerbi-types`).
 //!
 //! `powerbi` re-exports all of it as `powerbi::runtime` and wraps [`Client`] in
 //! `powerbi::PowerBiClient`, which adds the category accessors (`client.groups()`, ...);
@@ -15,7 +15,6 @@ pub mod auth;
 pub mod body;
 mod client;
 mod cloud;
-mod datetime;
 mod decode;
 mod download;
 pub mod drift;
@@ -25,10 +24,6 @@ pub mod error;
 pub mod fabric;
 mod fields;
 pub mod jobs;
-pub mod lenient;
-pub mod nullable;
-pub mod object;
-mod open_enum;
 mod operation;
 pub mod paging;
 mod proxy;
@@ -39,14 +34,12 @@ pub mod telemetry;
 pub mod time;
 mod tls;
 mod transport;
-mod unknown_fields;
 mod upload;
 mod workspace;
 
 pub use self::time::{Clock, Sleeper, SystemClock};
 pub use client::{Client, PowerBiClientBuilder};
 pub use cloud::Cloud;
-pub use datetime::DateTime;
 pub use decode::decode_json;
 pub use download::ByteStream;
 pub use drift::{DecodePolicy, Drift, DriftReport, decode_json_lenient};
@@ -55,30 +48,29 @@ pub use error::{
 };
 pub use fabric::FabricClient;
 pub use jobs::{Job, JobStatus, TypedJob};
-pub use nullable::Nullable;
-pub use open_enum::OpenEnum;
 pub use operation::{
     Api, HttpMethod, LongRunning, Operation, Paging, Parameter, ParameterLocation, RequestBody,
     ServicePrincipalSupport, WorkspaceScope,
 };
 pub use paging::{Continuation, Page, Paginator};
 pub use proxy::Proxy;
-pub use request::{Answer, BoxedCall, Call, Json, ODataItems, QuotedUtc, RequestBuilder, ToParam};
+pub use request::{Answer, BoxedCall, Call, Json, ODataItems, QuotedUtc, RequestBuilder};
 pub use retry::RetryPolicy;
-pub use unknown_fields::{UnknownFieldPaths, unknown_in, unknown_keys};
 pub use upload::Upload;
 pub use workspace::Workspace;
 
+// The small types the generated models are made of live in `powerbi-types`, which needs no
+// HTTP stack, so that the models compile while reqwest, rustls and tokio do (issue 13); they
+// are part of this crate's API all the same.
 #[doc(hidden)]
-pub use crate::__impl_open_enum as impl_open_enum;
-
+pub use powerbi_types::impl_open_enum;
+pub use powerbi_types::{
+    DateTime, JsonMap, JsonValue, Nullable, OpenEnum, ToParam, UnknownFieldPaths, Uuid, unknown_in,
+    unknown_keys,
+};
+#[doc(inline)]
+pub use powerbi_types::{lenient, nullable, object};
 /// Re-exported so generated code needs no dependency of its own on serde.
 pub use serde;
 /// serde's traits, which the generated models implement.
 pub use serde::{Deserialize, Serialize};
-/// A free-form JSON value (used only where the spec says why).
-pub use serde_json::Value as JsonValue;
-/// The catch-all map of fields a model does not know.
-pub type JsonMap = serde_json::Map<String, serde_json::Value>;
-/// Identifiers of workspaces, reports, dashboards, ...
-pub use uuid::Uuid;

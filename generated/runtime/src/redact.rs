@@ -17,18 +17,8 @@ use std::fmt;
 
 use super::{ApiError, AuthError, Error};
 
-/// The word that stands in for a removed secret: a `sig=` value, a secret field of a model.
-const MARKER: &str = "REDACTED";
-
-/// What a generated model's `Debug` prints in place of a secret field's value: `REDACTED`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Redacted;
-
-impl fmt::Debug for Redacted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(MARKER)
-    }
-}
+use powerbi_types::redact::MARKER;
+pub use powerbi_types::redact::Redacted;
 
 /// `scheme://host:port/path` of `url`: no user info, query or fragment.
 pub fn url(url: &url::Url) -> String {

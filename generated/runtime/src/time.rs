@@ -334,7 +334,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let date = crate::datetime::text::http_date(value)?;
+    let date = powerbi_types::datetime::text::http_date(value)?;
     // Whole seconds, compared as numbers: `SystemTime::from` a date the platform's clock
     // cannot represent (year 1 on Windows) would panic.
     let now = match now.duration_since(SystemTime::UNIX_EPOCH) {

@@ -97,11 +97,12 @@ impl HostCrate {
         }
     }
 
-    /// The `powerbi-models` crate: the models alone, reaching the runtime as
-    /// `::powerbi_runtime`, each behind the features of the categories that use it.
+    /// The `powerbi-models` crate: the models alone, reaching the types they are made of as
+    /// `::powerbi_types` (the runtime's model-side half, which needs no HTTP stack), each
+    /// behind the features of the categories that use it.
     pub fn powerbi_models() -> Self {
         HostCrate {
-            runtime_path: "::powerbi_runtime".to_owned(),
+            runtime_path: "::powerbi_types".to_owned(),
             inherent_accessors: false,
             feature_gates: true,
             feature_prefix: String::new(),

@@ -118,7 +118,7 @@ fn the_models_layouts_split_the_same_code_between_two_crates() {
     let clients = powerbi_codegen::render(&api, &HostCrate::powerbi()).expect("clients");
     // The models alone: every model and enum, reaching the runtime crate directly, and nothing
     // of the clients.
-    assert!(models.contains("use ::powerbi_runtime as rt;"));
+    assert!(models.contains("use ::powerbi_types as rt;"));
     for model in &api.models {
         assert!(
             models.contains(&format!("pub struct {} {{", model.name)),

@@ -202,6 +202,8 @@ pub(crate) fn compile_powerbi(ctx: &Ctx, check: bool, features: Features) -> Out
 /// One measured compile of the runtime crate, `powerbi-runtime`, alone (what `powerbi`'s
 /// rows have prebuilt, as progenitor's have `progenitor-client`).
 fn compile_runtime(ctx: &Ctx, check: bool) -> Outcome<Compile> {
+    // The runtime and the small types it re-exports (`powerbi-types`): the hand-written code.
+    forget_lib(&compile_dir(ctx), "powerbi-types", "lib-powerbi_types")?;
     forget_lib(&compile_dir(ctx), "powerbi-runtime", "lib-powerbi_runtime")?;
     let verb = if check { "check" } else { "build" };
     let mut command = powerbi_cargo(ctx);
@@ -381,7 +383,7 @@ fn crate_alone(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
             .met_if(
                 one_all.ratio < GOAL_ONE_CATEGORY_SHARE,
                 format!(
-                    "the runtime crate (`powerbi-runtime`, prebuilt here as every dependency is) takes {} \
+                    "the hand-written runtime (`powerbi-runtime` with `powerbi-types`, prebuilt here as every dependency is) takes {} \
                      alone, {} of all categories' `powerbi`; one category's models and clients cost \
                      the share above",
                     secs(none_all.a),
@@ -391,7 +393,7 @@ fn crate_alone(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     );
     let shares = format!(
         "on this machine, `powerbi` with all categories costs {} of its runtime crate's build \
-         (`powerbi-runtime`, prebuilt for these rows as progenitor's `progenitor-client` is for its)",
+         (`powerbi-runtime` with `powerbi-types`, prebuilt for these rows as progenitor's `progenitor-client` is for its)",
         ratio(1.0 / none_all.ratio.max(f64::MIN_POSITIVE))
     );
     let all = All {
@@ -494,7 +496,7 @@ fn same_run_rows(section: &mut Section, all: &All, measured: &Baseline, shares: 
             .ours(format!("build {} / check {}", secs(all.build), secs(all.check)))
             .baseline(format!(
                 "progenitor 0.15.1's client for the same description, same run: build {} / check {}; \
-                 `powerbi`'s runtime crate alone (`powerbi-runtime`, prebuilt like `progenitor-client`): build {}",
+                 `powerbi`'s runtime alone (`powerbi-runtime` with `powerbi-types`, prebuilt like `progenitor-client`): build {}",
                 secs(build.b),
                 secs(check.b),
                 secs(all.runtime_build)
@@ -548,7 +550,7 @@ fn quoted_rows(section: &mut Section, all: &All, error: &str, shares: &str) {
         Row::new("2b", "compile `powerbi` alone, all categories: debug build / check")
             .ours(format!("build {} / check {}", secs(all.build), secs(all.check)))
             .baseline(format!(
-                "runtime crate alone (`powerbi-runtime`), same run: build {}; progenitor, *quoted* (not built here: {error}): \
+                "runtime alone (`powerbi-runtime` with `powerbi-types`), same run: build {}; progenitor, *quoted* (not built here: {error}): \
                  build {PROGENITOR_BUILD_SECONDS} s / check {PROGENITOR_CHECK_SECONDS} s",
                 secs(all.runtime_build)
             ))
@@ -696,9 +698,9 @@ fn cold(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
                 format!(
                     "the floor (reqwest + rustls/ring + tokio + serde + time + url, which any such client needs) takes {} \
                      on this {}-CPU machine, its CPUs mostly busy; `powerbi` adds {} on top ({} of the floor): \
-                     `powerbi-runtime` starts only when reqwest and serde_json are built, late in the floor, \
-                     then `powerbi-models` and `powerbi` (each starting when the crate before it has its \
-                     metadata) compile after it (the generator is not built: users compile the checked-in \
+                     `powerbi-runtime` starts only when reqwest is built, late in the floor, and `powerbi` \
+                     after it; the models (`powerbi-models`, on `powerbi-types`) need no HTTP stack and \
+                     compile beside the floor (the generator is not built: users compile the checked-in \
                      snapshots). Slowest units here: {units}",
                     secs(paired.b),
                     std::thread::available_parallelism().map_or(1, usize::from),
@@ -762,8 +764,9 @@ fn copy_lock(ctx: &Ctx, dir: &Path) -> Outcome<()> {
         .map_err(|e| format!("copying Cargo.lock: {e}"))
 }
 
-/// The floor: the normal dependencies of `powerbi` and of its runtime crate (`powerbi-runtime`)
-/// from outside this repository, as `cargo metadata` reports them.
+/// The floor: the normal dependencies of `powerbi` and of the crates of this repository it
+/// builds on (`powerbi-runtime`, `powerbi-models`, `powerbi-types`) from outside this
+/// repository, as `cargo metadata` reports them.
 fn write_floor_crate(ctx: &Ctx, dir: &Path) -> Outcome<()> {
     let run = run_child(cargo(ctx, &ctx.bench_dir.join("metadata")).args([
         "metadata",
@@ -781,7 +784,12 @@ fn write_floor_crate(ctx: &Ctx, dir: &Path) -> Outcome<()> {
     // Each dependency once, by the name the crates use: the package, its version requirement,
     // and the features either crate turns on (default features if either keeps them).
     let mut floor: BTreeMap<String, (String, String, bool, BTreeSet<String>)> = BTreeMap::new();
-    for name in ["powerbi", "powerbi-runtime"] {
+    for name in [
+        "powerbi",
+        "powerbi-runtime",
+        "powerbi-models",
+        "powerbi-types",
+    ] {
         let package = packages
             .iter()
             .find(|p| p["name"] == name)

@@ -220,7 +220,7 @@ impl CliToken {
 fn local_lifetime(text: &str, now: SystemTime) -> Option<Duration> {
     let text = text.trim();
     let whole = text.split('.').next()?;
-    let (expires, _) = crate::datetime::text::iso(whole)?;
+    let (expires, _) = powerbi_types::datetime::text::iso(whole)?;
     let expires = expires.assume_utc();
     let now = i64::try_from(now.duration_since(UNIX_EPOCH).ok()?.as_secs()).ok()?;
     let difference = expires.unix_timestamp().saturating_sub(now);

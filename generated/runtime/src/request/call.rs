@@ -21,9 +21,9 @@ use std::task::{Context, Poll};
 use futures::future::{BoxFuture, FutureExt};
 use serde::de::DeserializeOwned;
 
+use super::odata_list::ODataList;
 use super::send::Response;
 use crate::Result;
-use crate::object::ODataList;
 
 /// The sending part of a call: every request, retry and body read, not yet decoded.
 pub(crate) type Sending = BoxFuture<'static, Result<Response>>;

@@ -7,6 +7,7 @@ pub(crate) use call::Sending;
 pub use call::{Answer, BoxedCall, Call, Json, ODataItems};
 pub(crate) use send::Response;
 mod fabric_error;
+mod odata_list;
 mod send;
 
 use std::borrow::Cow;
@@ -17,7 +18,7 @@ use serde::de::DeserializeOwned;
 
 use super::client::Client;
 use super::operation::Api;
-use super::{DateTime, Error, HttpMethod, Operation, Result, Workspace, WorkspaceScope};
+use super::{DateTime, Error, HttpMethod, Operation, Result, ToParam, Workspace, WorkspaceScope};
 
 /// Everything but RFC 3986's unreserved characters is encoded in a path segment, so a value
 /// can never add a segment, a query or a fragment.
@@ -41,36 +42,6 @@ const QUERY: &AsciiSet = &SEGMENT
     .remove(b'*')
     .remove(b';');
 
-/// A value that can be a path, query or header parameter.
-pub trait ToParam {
-    /// The parameter's text, before encoding.
-    fn to_param(&self) -> String;
-}
-
-impl<T: ToParam + ?Sized> ToParam for &T {
-    fn to_param(&self) -> String {
-        (**self).to_param()
-    }
-}
-
-impl ToParam for str {
-    fn to_param(&self) -> String {
-        self.to_owned()
-    }
-}
-
-impl ToParam for String {
-    fn to_param(&self) -> String {
-        self.clone()
-    }
-}
-
-impl ToParam for DateTime {
-    fn to_param(&self) -> String {
-        self.to_string()
-    }
-}
-
 /// A date-time sent in single quotes, in UTC, to the second (`'2019-08-31T00:00:00'`): the form
 /// the activity log's `startDateTime` and `endDateTime` want (spec key `quoted: true`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,17 +54,6 @@ impl ToParam for QuotedUtc {
             .unwrap_or_else(|| format!("'{}'", self.0))
     }
 }
-
-macro_rules! display_params {
-    ($($ty:ty),*) => {$(
-        impl ToParam for $ty {
-            fn to_param(&self) -> String {
-                self.to_string()
-            }
-        }
-    )*};
-}
-display_params!(uuid::Uuid, bool, i32, i64, u32, u64, f64);
 
 // The constructors live here, not in `client.rs`, so that the client does not depend on the
 // request pipeline that depends on it (no import circle).

@@ -224,32 +224,6 @@ impl<M: SerializeMap> Writer<M> {
     }
 }
 
-/// The items of an OData list, `{"value": [...]}`; its other keys are skipped.
-pub(crate) struct ODataList<T>(pub(crate) Vec<T>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for ODataList<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        decode(deserializer)
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Object<'de> for ODataList<T> {
-    const NAME: &'static str = "ODataList";
-
-    fn from_entries<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut items = None;
-        while let Some(key) = map.next_key_seed(Keys(&[("value", 0)]))? {
-            match key {
-                Key::Field(_) => field(&mut map, &mut items, "value")?,
-                Key::Unknown(_) => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        required(items, "value").map(ODataList)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
@@ -411,16 +385,6 @@ mod tests {
             !written.contains("after") && !written.contains("unknown"),
             "{written}"
         );
-    }
-
-    #[test]
-    fn an_odata_list_keeps_its_items_only() {
-        let text = r#"{"@odata.context":"x","value":[{"id":"a"}],"@odata.nextLink":"y"}"#;
-        let list: ODataList<Tile> = serde_json::from_str(text).unwrap();
-        assert_eq!(list.0.len(), 1);
-        assert_eq!(list.0[0].id, "a");
-        let missing = serde_json::from_str::<ODataList<Tile>>("{}").err().unwrap();
-        assert!(missing.to_string().starts_with("missing field `value`"));
     }
 
     #[test]

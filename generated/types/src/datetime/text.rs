@@ -12,7 +12,7 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 /// `2021-12-14T03:46:04+02:00`, `2021-12-14T03:46:04.833` (RFC 3339 or ISO 8601 without a
 /// zone). The separator may be `T`, `t` or a space, the zone `Z`, `z` or `±hh:mm`; any number of
 /// fraction digits is read, to the nanosecond. `None` unless the whole text is one of these.
-pub(crate) fn iso(text: &str) -> Option<(PrimitiveDateTime, Option<UtcOffset>)> {
+pub fn iso(text: &str) -> Option<(PrimitiveDateTime, Option<UtcOffset>)> {
     let mut cursor = Cursor::new(text);
     let year = cursor.digits(4, 4)?;
     cursor.expect(b'-')?;
@@ -48,7 +48,7 @@ pub(crate) fn iso(text: &str) -> Option<(PrimitiveDateTime, Option<UtcOffset>)> 
 
 /// The US form some admin APIs send: `10/13/2021 12:00:00 AM` (month and day with or without
 /// a leading zero, a 12-hour clock, `AM` or `PM` in any case).
-pub(crate) fn us(text: &str) -> Option<PrimitiveDateTime> {
+pub fn us(text: &str) -> Option<PrimitiveDateTime> {
     let mut cursor = Cursor::new(text);
     let month = cursor.digits(1, 2)?;
     cursor.expect(b'/')?;
@@ -77,7 +77,7 @@ pub(crate) fn us(text: &str) -> Option<PrimitiveDateTime> {
 /// An HTTP date (RFC 9110's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`) or an RFC 2822 date
 /// (`6 Nov 1994 08:49 +0100`): an optional weekday, then day, month name, year, time with or
 /// without seconds, and a zone (`GMT`, `UT`, `UTC`, `Z` or `±hhmm`).
-pub(crate) fn http_date(text: &str) -> Option<OffsetDateTime> {
+pub fn http_date(text: &str) -> Option<OffsetDateTime> {
     let mut cursor = Cursor::new(text);
     if cursor.peek().is_some_and(|byte| byte.is_ascii_alphabetic()) {
         cursor.word(3)?;
@@ -117,7 +117,7 @@ pub(crate) fn http_date(text: &str) -> Option<OffsetDateTime> {
 
 /// RFC 3339 in UTC with a `Z`, the fraction to the nanosecond without trailing zeros
 /// (`2021-12-14T03:46:04.833Z`); `None` for a time whose UTC year is not 0 to 9999.
-pub(crate) fn rfc3339_utc(value: OffsetDateTime) -> Option<String> {
+pub fn rfc3339_utc(value: OffsetDateTime) -> Option<String> {
     let utc = value.checked_to_offset(UtcOffset::UTC)?;
     let mut text = utc_seconds(utc)?;
     let nanosecond = utc.nanosecond();
@@ -131,7 +131,7 @@ pub(crate) fn rfc3339_utc(value: OffsetDateTime) -> Option<String> {
 
 /// `2019-08-31T00:00:00`: the UTC time to the second (the fraction dropped), no zone; `None`
 /// for a time whose UTC year is not 0 to 9999.
-pub(crate) fn utc_to_the_second(value: OffsetDateTime) -> Option<String> {
+pub fn utc_to_the_second(value: OffsetDateTime) -> Option<String> {
     utc_seconds(value.checked_to_offset(UtcOffset::UTC)?)
 }
 

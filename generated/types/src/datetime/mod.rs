@@ -5,7 +5,9 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use time::{OffsetDateTime, UtcOffset};
 
-pub(crate) mod text;
+// The runtime reads Azure CLI's `expiresOn` and HTTP dates (`Retry-After`) with these forms too.
+#[doc(hidden)]
+pub mod text;
 
 /// A point in time from or for the service.
 ///
@@ -34,8 +36,10 @@ impl DateTime {
     }
 
     /// The activity log's form of a time: `'2019-08-31T00:00:00'`, in UTC, to the second, in
-    /// single quotes; `None` when it has no such form (a UTC year outside 0 to 9999).
-    pub(crate) fn quoted_utc(self) -> Option<String> {
+    /// single quotes; `None` when it has no such form (a UTC year outside 0 to 9999). For the
+    /// runtime's `QuotedUtc` parameters and activity log windows.
+    #[doc(hidden)]
+    pub fn quoted_utc(self) -> Option<String> {
         text::utc_to_the_second(self.0).map(|time| format!("'{time}'"))
     }
 }
