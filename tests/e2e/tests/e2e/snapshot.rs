@@ -71,6 +71,12 @@ fn features(path: &str) -> String {
     features.split("\n[").next().unwrap_or_default().to_owned()
 }
 
+/// The `[features]` tables of the two crates that declare the category features: `powerbi`,
+/// which forwards each to the models' crate, and `powerbi-models`; with their paths.
+fn manifests() -> [(String, &'static str); 2] {
+    ["generated/Cargo.toml", "generated/models/Cargo.toml"].map(|path| (features(path), path))
+}
+
 /// The line declaring feature `name` in a `[features]` table.
 fn feature_line<'a>(features: &'a str, manifest: &str, name: &str) -> &'a str {
     features
@@ -82,14 +88,8 @@ fn feature_line<'a>(features: &'a str, manifest: &str, name: &str) -> &'a str {
 #[test]
 fn every_category_has_a_cargo_feature_on_by_default_forwarded_to_the_models() {
     let spec = spec("powerbi");
-    let (clients, models) = (
-        features("generated/Cargo.toml"),
-        features("generated/models/Cargo.toml"),
-    );
-    for (features, manifest) in [
-        (&clients, "generated/Cargo.toml"),
-        (&models, "generated/models/Cargo.toml"),
-    ] {
+    let [(clients, _), (models, _)] = &manifests();
+    for (features, manifest) in &manifests() {
         let default_line = feature_line(features, manifest, "default");
         for category in &spec.categories {
             assert!(
@@ -102,11 +102,11 @@ fn every_category_has_a_cargo_feature_on_by_default_forwarded_to_the_models() {
     for category in &spec.categories {
         let name = &category.name;
         assert_eq!(
-            feature_line(&models, "generated/models/Cargo.toml", name),
+            feature_line(models, "generated/models/Cargo.toml", name),
             format!("{name} = []")
         );
         assert_eq!(
-            feature_line(&clients, "generated/Cargo.toml", name),
+            feature_line(clients, "generated/Cargo.toml", name),
             format!("{name} = [\"powerbi-models/{name}\"]"),
             "`powerbi`'s feature {name} must turn on the models' one"
         );
@@ -116,20 +116,13 @@ fn every_category_has_a_cargo_feature_on_by_default_forwarded_to_the_models() {
 #[test]
 fn every_fabric_category_has_a_cargo_feature_off_by_default_forwarded_to_the_models() {
     let spec = spec("fabric");
-    let (clients, models) = (
-        features("generated/Cargo.toml"),
-        features("generated/models/Cargo.toml"),
-    );
-    for (features, manifest) in [
-        (&clients, "generated/Cargo.toml"),
-        (&models, "generated/models/Cargo.toml"),
-    ] {
+    for (features, manifest) in &manifests() {
         let default_line = feature_line(features, manifest, "default");
         let umbrella = feature_line(features, manifest, "fabric");
         let mut expected = 0;
         for category in spec.categories.iter().filter(|c| !c.operations.is_empty()) {
             let feature = format!("fabric_{}", category.name);
-            let wanted = if manifest == "generated/Cargo.toml" {
+            let wanted = if *manifest == "generated/Cargo.toml" {
                 format!("{feature} = [\"_fabric\", \"powerbi-models/{feature}\"]")
             } else {
                 format!("{feature} = [\"_fabric\"]")
