@@ -154,6 +154,15 @@ type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Fetched<T>>> + Send + 's
 /// A lazy sequence of items fetched page by page. See the [module documentation](self).
 #[must_use = "a paginator sends nothing until it is polled"]
 pub struct Paginator<T> {
+    /// Where the walk is: everything but the items, so that it is built once, not once per item
+    /// type (a generated method makes one paginator per operation; issue 13).
+    walk: Walk,
+    buffer: VecDeque<T>,
+    in_flight: Option<PageFuture<T>>,
+}
+
+/// The state of a paginator's walk through the pages, whatever their items.
+struct Walk {
     base: RequestBuilder,
     strategy: Strategy,
     items_field: &'static str,
@@ -166,28 +175,12 @@ pub struct Paginator<T> {
     stop: Option<Error>,
     max_pages: Option<u64>,
     pages: u64,
-    buffer: VecDeque<T>,
-    in_flight: Option<PageFuture<T>>,
     failed: bool,
 }
 
-impl<T> std::fmt::Debug for Paginator<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Paginator")
-            .field("operation", &self.base.operation_name())
-            .field("strategy", &self.strategy)
-            .field("next", &self.next)
-            .field("windows", &self.windows.len())
-            .field("buffered", &self.buffer.len())
-            .field("pages", &self.pages)
-            .field("max_pages", &self.max_pages)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
+impl Walk {
     fn new(base: RequestBuilder, strategy: Strategy, items_field: &'static str) -> Self {
-        Paginator {
+        Walk {
             base,
             strategy,
             items_field,
@@ -198,9 +191,31 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             stop: None,
             max_pages: None,
             pages: 0,
+            failed: false,
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Paginator<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paginator")
+            .field("operation", &self.walk.base.operation_name())
+            .field("strategy", &self.walk.strategy)
+            .field("next", &self.walk.next)
+            .field("windows", &self.walk.windows.len())
+            .field("buffered", &self.buffer.len())
+            .field("pages", &self.walk.pages)
+            .field("max_pages", &self.walk.max_pages)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
+    fn new(base: RequestBuilder, strategy: Strategy, items_field: &'static str) -> Self {
+        Paginator {
+            walk: Walk::new(base, strategy, items_field),
             buffer: VecDeque::new(),
             in_flight: None,
-            failed: false,
         }
     }
 
@@ -217,7 +232,8 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             Strategy::TopSkip { page_size },
             "value",
         );
-        paginator.next = Cursor::Skip(skip.and_then(|skip| u64::try_from(skip).ok()).unwrap_or(0));
+        paginator.walk.next =
+            Cursor::Skip(skip.and_then(|skip| u64::try_from(skip).ok()).unwrap_or(0));
         paginator
     }
 
@@ -254,32 +270,32 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     ) -> Self {
         let mut paginator = Self::continuation_token(base, items_field);
         let Some(mut windows) = utc_days(start, end) else {
-            paginator.next = Cursor::Done;
-            paginator.stop = Some(Error::InvalidRequest(format!(
+            paginator.walk.next = Cursor::Done;
+            paginator.walk.stop = Some(Error::InvalidRequest(format!(
                 "{}: the time range cannot be expressed in UTC",
-                paginator.base.operation_name()
+                paginator.walk.base.operation_name()
             )));
             return paginator;
         };
         match windows.pop_front() {
-            Some(first) => paginator.next = Cursor::Start(first),
-            None => paginator.next = Cursor::Done,
+            Some(first) => paginator.walk.next = Cursor::Start(first),
+            None => paginator.walk.next = Cursor::Done,
         }
-        paginator.windows = windows;
+        paginator.walk.windows = windows;
         paginator
     }
 
     /// Continues where `continuation` (from [`Paginator::continuation`]) left off, instead of
     /// from the first page. Call it before polling.
     pub fn resume_from(mut self, continuation: Continuation) -> Self {
-        self.next = continuation.next;
-        self.windows = continuation.windows;
+        self.walk.next = continuation.next;
+        self.walk.windows = continuation.windows;
         self.buffer.clear();
         self.in_flight = None;
-        self.guard.reset();
-        self.previous_body = None;
-        self.stop = None;
-        self.failed = false;
+        self.walk.guard.reset();
+        self.walk.previous_body = None;
+        self.walk.stop = None;
+        self.walk.failed = false;
         self
     }
 
@@ -288,21 +304,21 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     /// [`is_done`](Continuation::is_done) when the listing goes on. Counts the pages this
     /// paginator fetches, from where it starts or resumes. No limit by default.
     pub fn max_pages(mut self, pages: u64) -> Self {
-        self.max_pages = Some(pages);
+        self.walk.max_pages = Some(pages);
         self
     }
 
     /// How many pages this paginator has fetched so far.
     pub fn pages_fetched(&self) -> u64 {
-        self.pages
+        self.walk.pages
     }
 
     /// Where the next page not yet fetched starts. Items already fetched but not yet taken are
     /// not part of it: take it right after [`next_page`](Paginator::next_page).
     pub fn continuation(&self) -> Continuation {
         Continuation {
-            next: self.next.clone(),
-            windows: self.windows.clone(),
+            next: self.walk.next.clone(),
+            windows: self.walk.windows.clone(),
         }
     }
 
@@ -347,63 +363,68 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
 
     /// Starts fetching the next page, or `None` when there is none.
     fn start_fetch(&mut self) -> Option<PageFuture<T>> {
-        if let Some(error) = self.stop.take() {
-            self.failed = true;
+        if let Some(error) = self.walk.stop.take() {
+            self.walk.failed = true;
             return Some(Box::pin(std::future::ready(Err(error))));
         }
-        if self.failed || self.max_pages.is_some_and(|max| self.pages >= max) {
+        if self.walk.failed
+            || self
+                .walk
+                .max_pages
+                .is_some_and(|max| self.walk.pages >= max)
+        {
             return None;
         }
         loop {
-            let request = match &self.next {
+            let request = match &self.walk.next {
                 Cursor::Done => {
-                    let window = self.windows.pop_front()?;
-                    self.next = Cursor::Start(window);
+                    let window = self.walk.windows.pop_front()?;
+                    self.walk.next = Cursor::Start(window);
                     continue;
                 }
                 Cursor::Start(window) => {
-                    let mut request = self.base.clone();
+                    let mut request = self.walk.base.clone();
                     for (name, value) in window {
                         request = request.query(name.clone(), value);
                     }
                     // A new listing (or day): links back to its first page are cycles.
-                    self.guard.reset();
+                    self.walk.guard.reset();
                     if let Ok(url) = request.url() {
-                        let key = self.guard.url_key(&url);
-                        let _first = self.guard.visit(key);
+                        let key = self.walk.guard.url_key(&url);
+                        let _first = self.walk.guard.visit(key);
                     }
                     request
                 }
-                Cursor::Skip(skip) => self.base.clone().set_query("$skip", skip.to_string()),
+                Cursor::Skip(skip) => self.walk.base.clone().set_query("$skip", skip.to_string()),
                 Cursor::Url(link) => match self.followable(link, "continuation", "-") {
                     Ok(url) => {
-                        if self.guard.first.is_none() {
+                        if self.walk.guard.first.is_none() {
                             // Resumed from a link: it is the first page of this run.
-                            let _first = self.guard.visit(self.guard.url_key(&url));
+                            let _first = self.walk.guard.visit(self.walk.guard.url_key(&url));
                         }
-                        self.base.clone().absolute_url(url)
+                        self.walk.base.clone().absolute_url(url)
                     }
                     Err(error) => {
-                        self.failed = true;
+                        self.walk.failed = true;
                         return Some(Box::pin(std::future::ready(Err(error))));
                     }
                 },
                 Cursor::Token(token) => {
-                    if self.guard.first.is_none() {
-                        let _first = self.guard.visit(self.guard.token_key(token));
+                    if self.walk.guard.first.is_none() {
+                        let _first = self.walk.guard.visit(self.walk.guard.token_key(token));
                     }
-                    let token = match self.strategy {
+                    let token = match self.walk.strategy {
                         Strategy::Continuation { quoted: false } => token.clone(),
                         _ => quoted_token(token),
                     };
-                    self.base.clone().set_query("continuationToken", token)
+                    self.walk.base.clone().set_query("continuationToken", token)
                 }
             };
-            let field = self.items_field;
-            let hash_keys =
-                matches!(self.strategy, Strategy::TopSkip { .. }).then(|| self.guard.keys.clone());
-            let number = self.pages.saturating_add(1);
-            let span = page_span(self.base.operation_name(), self.strategy, number);
+            let field = self.walk.items_field;
+            let hash_keys = matches!(self.walk.strategy, Strategy::TopSkip { .. })
+                .then(|| self.walk.guard.keys.clone());
+            let number = self.walk.pages.saturating_add(1);
+            let span = page_span(self.walk.base.operation_name(), self.walk.strategy, number);
             return Some(Box::pin(fetch_in(span, request, field, hash_keys)));
         }
     }
@@ -412,7 +433,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     fn parse_link(&self, link: &str) -> Option<url::Url> {
         url::Url::parse(link)
             .ok()
-            .or_else(|| self.base.link_base()?.join(link).ok())
+            .or_else(|| self.walk.base.link_base()?.join(link).ok())
             .filter(|url| url.host_str().is_some_and(|host| !host.is_empty()))
     }
 
@@ -420,7 +441,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
     /// token (the API base, or the cloud's cluster hosts over https), so the items it brings
     /// come from Power BI. The error names the host only: a link may carry a token.
     fn followable(&self, link: &str, field: &str, request_id: &str) -> Result<url::Url> {
-        let operation = self.base.operation_name();
+        let operation = self.walk.base.operation_name();
         let Some(url) = self.parse_link(link) else {
             return Err(unusable(
                 operation,
@@ -429,7 +450,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                 request_id,
             ));
         };
-        if !self.base.sees_token(&url) {
+        if !self.walk.base.sees_token(&url) {
             return Err(unusable(
                 operation,
                 field,
@@ -450,14 +471,14 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
         let key = match next {
             Cursor::Url(link) => {
                 let url = self.followable(link, field, request_id)?;
-                self.guard.url_key(&url)
+                self.walk.guard.url_key(&url)
             }
-            Cursor::Token(token) => self.guard.token_key(token),
+            Cursor::Token(token) => self.walk.guard.token_key(token),
             Cursor::Start(_) | Cursor::Skip(_) | Cursor::Done => return Ok(()),
         };
-        self.guard.visit(key).map_err(|repeat| {
+        self.walk.guard.visit(key).map_err(|repeat| {
             unusable(
-                self.base.operation_name(),
+                self.walk.base.operation_name(),
                 field,
                 format!(
                     "the service's continuation {repeat} (a paging cycle); stopped instead of fetching pages again"
@@ -477,19 +498,19 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             request_id,
             body_hash,
         } = fetched?;
-        let (next, field) = match self.strategy {
+        let (next, field) = match self.walk.strategy {
             Strategy::TopSkip { page_size } => {
-                let skip = match &self.next {
+                let skip = match &self.walk.next {
                     Cursor::Skip(skip) => *skip,
                     _ => 0,
                 };
                 if page.items.len() < page_size as usize {
                     (Cursor::Done, "value")
                 } else {
-                    if body_hash.is_some() && body_hash == self.previous_body {
-                        self.failed = true;
+                    if body_hash.is_some() && body_hash == self.walk.previous_body {
+                        self.walk.failed = true;
                         return Err(unusable(
-                            self.base.operation_name(),
+                            self.walk.base.operation_name(),
                             "value",
                             format!(
                                 "the page at $skip={skip} is the same as the page before it: the service ignores $skip; stopped instead of listing the same items again"
@@ -497,7 +518,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                             &request_id,
                         ));
                     }
-                    self.previous_body = body_hash;
+                    self.walk.previous_body = body_hash;
                     let skip = skip.saturating_add(page.items.len() as u64);
                     (Cursor::Skip(skip), "value")
                 }
@@ -512,7 +533,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                 // to the operation's own path, which the service equally accepts.
                 let usable = page.next_link.as_ref().filter(|link| {
                     self.parse_link(link)
-                        .is_some_and(|url| self.base.sees_token(&url))
+                        .is_some_and(|url| self.walk.base.sees_token(&url))
                 });
                 if page.last_result_set == Some(true) {
                     (Cursor::Done, "lastResultSet")
@@ -528,11 +549,11 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                 }
             }
         };
-        self.pages = self.pages.saturating_add(1);
+        self.walk.pages = self.walk.pages.saturating_add(1);
         if let Err(error) = self.admit(&next, field, &request_id) {
-            self.stop = Some(error);
+            self.walk.stop = Some(error);
         }
-        self.next = next;
+        self.walk.next = next;
         Ok(page)
     }
 

@@ -286,9 +286,16 @@ impl RequestBuilder {
     }
 
     /// Sends `body` as JSON.
-    pub fn json_body(mut self, body: &impl Serialize) -> Self {
+    pub fn json_body(self, body: &impl Serialize) -> Self {
+        // Only the encoding is generic: it is compiled once per body type, in every crate
+        // that sends one (issue 13), so what follows it is not.
+        self.encoded_json_body(serde_json::to_vec(body))
+    }
+
+    /// Keeps an encoded JSON body, or why it could not be encoded (sending then fails).
+    fn encoded_json_body(mut self, encoded: serde_json::Result<Vec<u8>>) -> Self {
         self.body = Some(
-            serde_json::to_vec(body)
+            encoded
                 .map(bytes::Bytes::from)
                 .map_err(|error| error.to_string()),
         );
