@@ -154,8 +154,9 @@ type PageFuture<T> = Pin<Box<dyn Future<Output = Result<Fetched<T>>> + Send + 's
 /// A lazy sequence of items fetched page by page. See the [module documentation](self).
 #[must_use = "a paginator sends nothing until it is polled"]
 pub struct Paginator<T> {
-    /// Where the walk is: everything but the items, so that it is built once, not once per item
-    /// type (a generated method makes one paginator per operation; issue 13).
+    /// Where the walk is: everything but the items, with the checks of the links it follows,
+    /// so that their code is compiled once, not once per item type (a generated method makes
+    /// one paginator per operation; issue 13).
     walk: Walk,
     buffer: VecDeque<T>,
     in_flight: Option<PageFuture<T>>,
@@ -193,6 +194,65 @@ impl Walk {
             pages: 0,
             failed: false,
         }
+    }
+
+    /// Parses a link the service returned (absolute, or relative to the API base).
+    fn parse_link(&self, link: &str) -> Option<url::Url> {
+        url::Url::parse(link)
+            .ok()
+            .or_else(|| self.base.link_base()?.join(link).ok())
+            .filter(|url| url.host_str().is_some_and(|host| !host.is_empty()))
+    }
+
+    /// A link the paginator may follow: it parses, and it goes where the client sends its
+    /// token (the API base, or the cloud's cluster hosts over https), so the items it brings
+    /// come from Power BI. The error names the host only: a link may carry a token.
+    fn followable(&self, link: &str, field: &str, request_id: &str) -> Result<url::Url> {
+        let operation = self.base.operation_name();
+        let Some(url) = self.parse_link(link) else {
+            return Err(unusable(
+                operation,
+                field,
+                "the service returned a continuation link that is not a usable URL".to_owned(),
+                request_id,
+            ));
+        };
+        if !self.base.sees_token(&url) {
+            return Err(unusable(
+                operation,
+                field,
+                format!(
+                    "the service's continuation link leads to {}://{}, which is not a host of the configured cloud this listing's token goes to; its items are refused",
+                    url.scheme(),
+                    url.host_str().unwrap_or_default()
+                ),
+                request_id,
+            ));
+        }
+        Ok(url)
+    }
+
+    /// Admits the next cursor: a link must be followable, and neither a link nor a token may
+    /// lead back to a page already fetched.
+    fn admit(&mut self, next: &Cursor, field: &str, request_id: &str) -> Result<()> {
+        let key = match next {
+            Cursor::Url(link) => {
+                let url = self.followable(link, field, request_id)?;
+                self.guard.url_key(&url)
+            }
+            Cursor::Token(token) => self.guard.token_key(token),
+            Cursor::Start(_) | Cursor::Skip(_) | Cursor::Done => return Ok(()),
+        };
+        self.guard.visit(key).map_err(|repeat| {
+            unusable(
+                self.base.operation_name(),
+                field,
+                format!(
+                    "the service's continuation {repeat} (a paging cycle); stopped instead of fetching pages again"
+                ),
+                request_id,
+            )
+        })
     }
 }
 
@@ -396,7 +456,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                     request
                 }
                 Cursor::Skip(skip) => self.walk.base.clone().set_query("$skip", skip.to_string()),
-                Cursor::Url(link) => match self.followable(link, "continuation", "-") {
+                Cursor::Url(link) => match self.walk.followable(link, "continuation", "-") {
                     Ok(url) => {
                         if self.walk.guard.first.is_none() {
                             // Resumed from a link: it is the first page of this run.
@@ -427,65 +487,6 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             let span = page_span(self.walk.base.operation_name(), self.walk.strategy, number);
             return Some(Box::pin(fetch_in(span, request, field, hash_keys)));
         }
-    }
-
-    /// Parses a link the service returned (absolute, or relative to the API base).
-    fn parse_link(&self, link: &str) -> Option<url::Url> {
-        url::Url::parse(link)
-            .ok()
-            .or_else(|| self.walk.base.link_base()?.join(link).ok())
-            .filter(|url| url.host_str().is_some_and(|host| !host.is_empty()))
-    }
-
-    /// A link the paginator may follow: it parses, and it goes where the client sends its
-    /// token (the API base, or the cloud's cluster hosts over https), so the items it brings
-    /// come from Power BI. The error names the host only: a link may carry a token.
-    fn followable(&self, link: &str, field: &str, request_id: &str) -> Result<url::Url> {
-        let operation = self.walk.base.operation_name();
-        let Some(url) = self.parse_link(link) else {
-            return Err(unusable(
-                operation,
-                field,
-                "the service returned a continuation link that is not a usable URL".to_owned(),
-                request_id,
-            ));
-        };
-        if !self.walk.base.sees_token(&url) {
-            return Err(unusable(
-                operation,
-                field,
-                format!(
-                    "the service's continuation link leads to {}://{}, which is not a host of the configured cloud this listing's token goes to; its items are refused",
-                    url.scheme(),
-                    url.host_str().unwrap_or_default()
-                ),
-                request_id,
-            ));
-        }
-        Ok(url)
-    }
-
-    /// Admits the next cursor: a link must be followable, and neither a link nor a token may
-    /// lead back to a page already fetched.
-    fn admit(&mut self, next: &Cursor, field: &str, request_id: &str) -> Result<()> {
-        let key = match next {
-            Cursor::Url(link) => {
-                let url = self.followable(link, field, request_id)?;
-                self.walk.guard.url_key(&url)
-            }
-            Cursor::Token(token) => self.walk.guard.token_key(token),
-            Cursor::Start(_) | Cursor::Skip(_) | Cursor::Done => return Ok(()),
-        };
-        self.walk.guard.visit(key).map_err(|repeat| {
-            unusable(
-                self.walk.base.operation_name(),
-                field,
-                format!(
-                    "the service's continuation {repeat} (a paging cycle); stopped instead of fetching pages again"
-                ),
-                request_id,
-            )
-        })
     }
 
     /// Moves the cursor past a fetched page. A page that is itself wrong (a `$skip` ignored)
@@ -532,7 +533,8 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
                 // base, or the cloud's cluster hosts over https); otherwise the token is sent
                 // to the operation's own path, which the service equally accepts.
                 let usable = page.next_link.as_ref().filter(|link| {
-                    self.parse_link(link)
+                    self.walk
+                        .parse_link(link)
                         .is_some_and(|url| self.walk.base.sees_token(&url))
                 });
                 if page.last_result_set == Some(true) {
@@ -550,7 +552,7 @@ impl<T: DeserializeOwned + Send + 'static> Paginator<T> {
             }
         };
         self.walk.pages = self.walk.pages.saturating_add(1);
-        if let Err(error) = self.admit(&next, field, &request_id) {
+        if let Err(error) = self.walk.admit(&next, field, &request_id) {
             self.walk.stop = Some(error);
         }
         self.walk.next = next;
