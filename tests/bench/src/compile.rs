@@ -154,7 +154,7 @@ pub fn powerbi_build_script(ctx: &Ctx, regenerate: bool) -> Outcome<PathBuf> {
 
 /// Forgets the compiled library of `package` in `target_dir` (not its build script, not its
 /// dependencies), so the next build compiles exactly that crate again. Touches no source file.
-fn forget_lib(target_dir: &Path, package: &str, lib_fingerprint: &str) -> Outcome<()> {
+pub(crate) fn forget_lib(target_dir: &Path, package: &str, lib_fingerprint: &str) -> Outcome<()> {
     let fingerprints = target_dir.join("debug/.fingerprint");
     let entries =
         std::fs::read_dir(&fingerprints).map_err(|e| format!("{}: {e}", fingerprints.display()))?;
@@ -226,7 +226,11 @@ fn compile_progenitor(ctx: &Ctx, check: bool) -> Outcome<Compile> {
 
 /// Runs a build or check whose crate's fingerprint was forgotten, with its peak memory, and
 /// makes sure cargo compiled that crate again.
-fn measured_compile(command: &mut Command, check: bool, package: &str) -> Outcome<Compile> {
+pub(crate) fn measured_compile(
+    command: &mut Command,
+    check: bool,
+    package: &str,
+) -> Outcome<Compile> {
     let verb = if check { "check" } else { "build" };
     let run = run_child_peak(command)?.check(&format!("cargo {verb} of {package}"))?;
     let compiling = format!(

@@ -13,6 +13,7 @@ mod calls;
 mod compile;
 mod compile_fabric;
 mod decode;
+mod filed;
 mod generator;
 mod generator_fabric;
 mod measure;
