@@ -1,8 +1,8 @@
 //! The generated request and response models of the [`powerbi`](https://docs.rs/powerbi)
-//! crate: Power BI's in [`power_bi`], Microsoft Fabric's in `fabric` (with a Fabric feature on).
+//! crate for Power BI's REST API, in [`power_bi`]. Microsoft Fabric's are a crate of their own,
+//! `powerbi-fabric-models`, which cargo compiles beside this one.
 //!
-//! `powerbi` re-exports them as `powerbi::models` and `powerbi::fabric::models`; use them
-//! through it. A crate of its own because it needs only the small types of `powerbi-types`,
+//! `powerbi` re-exports them as `powerbi::models`; use them through it. A crate of its own because it needs only the small types of `powerbi-types`,
 //! neither the clients nor the HTTP stack: cargo compiles it while reqwest, rustls and tokio
 //! build, and the compiler holds the models and the clients in two runs instead of one
 //! (issue 13: compile time and memory).
@@ -12,8 +12,8 @@
 //!
 //! # Cargo features
 //!
-//! The same category features as `powerbi`, which turns on here the ones turned on there: each
-//! compiles the models its category uses. `gateway-credentials` adds
+//! The same Power BI category features as `powerbi`, which turns on here the ones turned on
+//! there: each compiles the models its category uses. `gateway-credentials` adds
 //! the module `gateway_credentials`, re-exported by `powerbi`.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -31,16 +31,4 @@ pub mod power_bi {
     include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));
     #[cfg(not(feature = "_regenerate"))]
     include!("../snapshot/powerbi.rs");
-}
-
-/// The request and response models of every Microsoft Fabric category, generated from
-/// `spec/fabric`; `powerbi` re-exports them as `powerbi::fabric::models`. The module exists
-/// when at least one `fabric_<category>` feature is on.
-#[cfg(feature = "_fabric")]
-#[cfg_attr(docsrs, doc(cfg(feature = "fabric")))]
-pub mod fabric {
-    #[cfg(feature = "_regenerate")]
-    include!(concat!(env!("OUT_DIR"), "/fabric.rs"));
-    #[cfg(not(feature = "_regenerate"))]
-    include!("../snapshot/fabric.rs");
 }

@@ -42,9 +42,9 @@ pub struct HostCrate {
 
 /// Where the generated models and enums go.
 ///
-/// `powerbi` keeps them in a crate of their own, `powerbi-models`, which needs only the
-/// runtime: the compiler then holds either half in memory at a time, and cargo compiles the
-/// models while other crates build (issue 13). A crate generating its own subset keeps the
+/// `powerbi` keeps them in crates of their own, `powerbi-models` and `powerbi-fabric-models`,
+/// which need only `powerbi-types`: the compiler then holds the models and the clients in
+/// separate runs, and cargo compiles the models while other crates build (issue 13). A crate generating its own subset keeps the
 /// default, one file with everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ModelsLayout {
@@ -88,11 +88,11 @@ impl HostCrate {
 
     /// Fabric's categories inside the `powerbi` crate (its module `fabric`): as
     /// [`HostCrate::powerbi`], each category behind the feature `fabric_<category>`, the
-    /// models from `powerbi_models::fabric`.
+    /// models from the crate `powerbi-fabric-models` ([`HostCrate::powerbi_fabric_models`]).
     pub fn powerbi_fabric() -> Self {
         HostCrate {
             feature_prefix: "fabric_".to_owned(),
-            models: ModelsLayout::Reexported("::powerbi_models::fabric".to_owned()),
+            models: ModelsLayout::Reexported("::powerbi_fabric_models".to_owned()),
             ..HostCrate::powerbi()
         }
     }
@@ -110,7 +110,9 @@ impl HostCrate {
         }
     }
 
-    /// Fabric's models in `powerbi-models` (its module `fabric`), behind `fabric_<category>`.
+    /// The `powerbi-fabric-models` crate: Fabric's models alone, at its root, as
+    /// [`HostCrate::powerbi_models`] but behind `fabric_<category>`. A crate apart from Power
+    /// BI's models, so that cargo compiles the two side by side (issue 13).
     pub fn powerbi_fabric_models() -> Self {
         HostCrate {
             feature_prefix: "fabric_".to_owned(),

@@ -1,6 +1,7 @@
 //! The checked-in snapshots of the generated code match what the spec generates, so every
-//! spec change shows up as a readable diff in `generated/snapshot/` (the clients) or
-//! `generated/models/snapshot/` (the models), each with `powerbi.rs` and `fabric.rs`.
+//! spec change shows up as a readable diff in `generated/snapshot/` (the clients of both APIs,
+//! `powerbi.rs` and `fabric.rs`), `generated/models/snapshot/powerbi.rs` (Power BI's models) or
+//! `generated/fabric-models/snapshot/fabric.rs` (Fabric's).
 
 use std::path::PathBuf;
 
@@ -12,20 +13,19 @@ fn checked_in_snapshots_match_the_spec() {
             "powerbi",
             powerbi_codegen::HostCrate::powerbi(),
             powerbi_codegen::HostCrate::powerbi_models(),
+            "generated/models/snapshot",
         ),
         (
             "fabric",
             powerbi_codegen::HostCrate::powerbi_fabric(),
             powerbi_codegen::HostCrate::powerbi_fabric_models(),
+            "generated/fabric-models/snapshot",
         ),
     ];
     let mut stale = Vec::new();
-    for (api, clients, models) in apis {
+    for (api, clients, models, models_folder) in apis {
         let spec = spec(api);
-        for (folder, host) in [
-            ("generated/snapshot", clients),
-            ("generated/models/snapshot", models),
-        ] {
+        for (folder, host) in [("generated/snapshot", clients), (models_folder, models)] {
             let rendered = powerbi_codegen::render(&spec, &host).expect("the spec renders");
             let snapshot = root.join(format!("{folder}/{api}.rs"));
             if std::env::var_os("UPDATE_EXPECTED").is_some() {
@@ -64,11 +64,15 @@ fn features(path: &str) -> String {
     features.split("\n[").next().unwrap_or_default().to_owned()
 }
 
-/// The `[features]` tables of the two crates that declare the category features: `powerbi`,
-/// which forwards each to the models' crate, and `powerbi-models`; with their paths.
-fn manifests() -> [(String, &'static str); 2] {
-    ["generated/Cargo.toml", "generated/models/Cargo.toml"].map(|path| (features(path), path))
+/// The `[features]` tables of the two crates that declare an API's category features:
+/// `powerbi`, which forwards each to the models' crate, and that crate (`models`, the path of
+/// its manifest); with their paths.
+fn manifests(models: &'static str) -> [(String, &'static str); 2] {
+    ["generated/Cargo.toml", models].map(|path| (features(path), path))
 }
+
+const POWER_BI_MODELS: &str = "generated/models/Cargo.toml";
+const FABRIC_MODELS: &str = "generated/fabric-models/Cargo.toml";
 
 /// The line declaring feature `name` in a `[features]` table.
 fn feature_line<'a>(features: &'a str, manifest: &str, name: &str) -> &'a str {
@@ -81,8 +85,8 @@ fn feature_line<'a>(features: &'a str, manifest: &str, name: &str) -> &'a str {
 #[test]
 fn every_category_has_a_cargo_feature_on_by_default_forwarded_to_the_models() {
     let spec = spec("powerbi");
-    let [(clients, _), (models, _)] = &manifests();
-    for (features, manifest) in &manifests() {
+    let [(clients, _), (models, _)] = &manifests(POWER_BI_MODELS);
+    for (features, manifest) in &manifests(POWER_BI_MODELS) {
         let default_line = feature_line(features, manifest, "default");
         for category in &spec.categories {
             assert!(
@@ -95,7 +99,7 @@ fn every_category_has_a_cargo_feature_on_by_default_forwarded_to_the_models() {
     for category in &spec.categories {
         let name = &category.name;
         assert_eq!(
-            feature_line(models, "generated/models/Cargo.toml", name),
+            feature_line(models, POWER_BI_MODELS, name),
             format!("{name} = []")
         );
         assert_eq!(
@@ -107,18 +111,18 @@ fn every_category_has_a_cargo_feature_on_by_default_forwarded_to_the_models() {
 }
 
 #[test]
-fn every_fabric_category_has_a_cargo_feature_off_by_default_forwarded_to_the_models() {
+fn every_fabric_category_has_a_cargo_feature_off_by_default_forwarded_to_the_fabric_models() {
     let spec = spec("fabric");
-    for (features, manifest) in &manifests() {
+    for (features, manifest) in &manifests(FABRIC_MODELS) {
         let default_line = feature_line(features, manifest, "default");
         let umbrella = feature_line(features, manifest, "fabric");
         let mut expected = 0;
         for category in spec.categories.iter().filter(|c| !c.operations.is_empty()) {
             let feature = format!("fabric_{}", category.name);
             let wanted = if *manifest == "generated/Cargo.toml" {
-                format!("{feature} = [\"_fabric\", \"powerbi-models/{feature}\"]")
+                format!("{feature} = [\"_fabric\", \"powerbi-fabric-models/{feature}\"]")
             } else {
-                format!("{feature} = [\"_fabric\"]")
+                format!("{feature} = []")
             };
             assert_eq!(feature_line(features, manifest, &feature), wanted);
             assert!(
@@ -140,6 +144,13 @@ fn every_fabric_category_has_a_cargo_feature_off_by_default_forwarded_to_the_mod
             "{manifest} declares Fabric features the spec has no category for"
         );
     }
+    let power_bi_models = features(POWER_BI_MODELS);
+    assert!(
+        !power_bi_models
+            .lines()
+            .any(|line| line.starts_with("fabric") || line.starts_with("_fabric")),
+        "{POWER_BI_MODELS} declares a Fabric feature; Fabric's models are powerbi-fabric-models'"
+    );
 }
 
 #[test]
