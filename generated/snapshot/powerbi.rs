@@ -631,6 +631,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-post-workspace-info> (`WorkspaceInfo_PostWorkspaceInfo`)
+        #[inline]
         pub fn post_workspace_info(
             &self,
             body: &models::RequiredWorkspaces,
@@ -649,6 +650,7 @@ pub mod admin {
                 .send_json()
         }
         /// Starts [`post_workspace_info`](Self::post_workspace_info) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn post_workspace_info_job(
             &self,
             body: &models::RequiredWorkspaces,
@@ -690,6 +692,7 @@ pub mod admin {
         /// - `scan_id`: The scan ID, which is included in the response from the workspaces or the [Admin - WorkspaceInfo PostWorkspaceInfo](https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-post-workspace-info) API call that triggered the scan.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-get-scan-status> (`WorkspaceInfo_GetScanStatus`)
+        #[inline]
         pub fn get_scan_status(
             &self,
             scan_id: rt::Uuid,
@@ -721,6 +724,7 @@ pub mod admin {
         /// - `scan_id`: The scan ID, which is included in the response from the workspaces or the [Admin - WorkspaceInfo PostWorkspaceInfo](https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-post-workspace-info) API call that triggered the scan.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-get-scan-result> (`WorkspaceInfo_GetScanResult`)
+        #[inline]
         pub fn get_scan_result(
             &self,
             scan_id: rt::Uuid,
@@ -757,6 +761,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/workspace-info-get-modified-workspaces> (`WorkspaceInfo_GetModifiedWorkspaces`)
+        #[inline]
         pub fn get_modified_workspaces(
             &self,
             options: GetModifiedWorkspacesOptions,
@@ -797,6 +802,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-get-groups-as-admin> (`Groups_GetGroupsAsAdmin`)
+        #[inline]
         pub fn get_groups_as_admin(
             &self,
             top: i32,
@@ -813,6 +819,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_groups_as_admin`](Self::get_groups_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_groups_as_admin_pages(
             &self,
             top: i32,
@@ -846,6 +853,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-get-group-as-admin> (`Groups_GetGroupAsAdmin`)
+        #[inline]
         pub fn get_group_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -887,6 +895,7 @@ pub mod admin {
         /// - `body`: The request body ([`AdminGroup`](models::AdminGroup)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-update-group-as-admin> (`Groups_UpdateGroupAsAdmin`)
+        #[inline]
         pub fn update_group_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -915,6 +924,7 @@ pub mod admin {
         /// - `workspace_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-get-group-users-as-admin> (`Groups_GetGroupUsersAsAdmin`)
+        #[inline]
         pub fn get_group_users_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -947,6 +957,7 @@ pub mod admin {
         /// - `body`: The request body ([`GroupUser`](models::GroupUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-add-user-as-admin> (`Groups_AddUserAsAdmin`)
+        #[inline]
         pub fn add_group_user_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -981,6 +992,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-delete-user-as-admin> (`Groups_DeleteUserAsAdmin`)
+        #[inline]
         pub fn delete_group_user_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -1015,6 +1027,7 @@ pub mod admin {
         /// - `body`: The request body ([`GroupRestoreRequest`](models::GroupRestoreRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-restore-deleted-group-as-admin> (`Groups_RestoreDeletedGroupAsAdmin`)
+        #[inline]
         pub fn restore_deleted_group_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -1048,6 +1061,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/groups-get-unused-artifacts-as-admin> (`Groups_GetUnusedArtifactsAsAdmin`)
+        #[inline]
         pub fn get_unused_artifacts_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -1062,6 +1076,7 @@ pub mod admin {
                 .send_json()
         }
         /// Every item of [`get_unused_artifacts_as_admin`](Self::get_unused_artifacts_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
+        #[inline]
         pub fn get_unused_artifacts_as_admin_pages(
             &self,
             workspace_id: rt::Uuid,
@@ -1094,6 +1109,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-dashboards-in-group-as-admin> (`Dashboards_GetDashboardsInGroupAsAdmin`)
+        #[inline]
         pub fn get_dashboards_in_group_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -1110,6 +1126,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_dashboards_in_group_as_admin`](Self::get_dashboards_in_group_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_dashboards_in_group_as_admin_pages(
             &self,
             workspace_id: rt::Uuid,
@@ -1145,6 +1162,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/reports-get-reports-in-group-as-admin> (`Reports_GetReportsInGroupAsAdmin`)
+        #[inline]
         pub fn get_reports_in_group_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -1161,6 +1179,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_reports_in_group_as_admin`](Self::get_reports_in_group_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_reports_in_group_as_admin_pages(
             &self,
             workspace_id: rt::Uuid,
@@ -1196,6 +1215,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-datasets-in-group-as-admin> (`Datasets_GetDatasetsInGroupAsAdmin`)
+        #[inline]
         pub fn get_datasets_in_group_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -1213,6 +1233,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_datasets_in_group_as_admin`](Self::get_datasets_in_group_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_datasets_in_group_as_admin_pages(
             &self,
             workspace_id: rt::Uuid,
@@ -1248,6 +1269,7 @@ pub mod admin {
         /// - `workspace_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-dataset-to-dataflows-links-in-group-as-admin> (`Datasets_GetDatasetToDataflowsLinksInGroupAsAdmin`)
+        #[inline]
         pub fn get_dataset_to_dataflows_links_in_group_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -1277,6 +1299,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-dataflows-in-group-as-admin> (`Dataflows_GetDataflowsInGroupAsAdmin`)
+        #[inline]
         pub fn get_dataflows_in_group_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -1293,6 +1316,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_dataflows_in_group_as_admin`](Self::get_dataflows_in_group_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_dataflows_in_group_as_admin_pages(
             &self,
             workspace_id: rt::Uuid,
@@ -1328,6 +1352,7 @@ pub mod admin {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-upstream-dataflows-in-group-as-admin> (`Dataflows_GetUpstreamDataflowsInGroupAsAdmin`)
+        #[inline]
         pub fn get_upstream_dataflows_in_group_as_admin(
             &self,
             workspace_id: rt::Uuid,
@@ -1358,6 +1383,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-datasets-as-admin> (`Datasets_GetDatasetsAsAdmin`)
+        #[inline]
         pub fn get_datasets_as_admin(
             &self,
             options: GetDatasetsAsAdminOptions,
@@ -1372,6 +1398,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_datasets_as_admin`](Self::get_datasets_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_datasets_as_admin_pages(
             &self,
             options: GetDatasetsAsAdminOptions,
@@ -1404,6 +1431,7 @@ pub mod admin {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-datasources-as-admin> (`Datasets_GetDatasourcesAsAdmin`)
+        #[inline]
         pub fn get_datasources_as_admin(
             &self,
             dataset_id: &str,
@@ -1435,6 +1463,7 @@ pub mod admin {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/datasets-get-dataset-users-as-admin> (`Datasets_GetDatasetUsersAsAdmin`)
+        #[inline]
         pub fn get_dataset_users_as_admin(
             &self,
             dataset_id: &str,
@@ -1463,6 +1492,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/reports-get-reports-as-admin> (`Reports_GetReportsAsAdmin`)
+        #[inline]
         pub fn get_reports_as_admin(
             &self,
             options: GetReportsAsAdminOptions,
@@ -1477,6 +1507,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_reports_as_admin`](Self::get_reports_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_reports_as_admin_pages(
             &self,
             options: GetReportsAsAdminOptions,
@@ -1509,6 +1540,7 @@ pub mod admin {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/reports-get-report-users-as-admin> (`Reports_GetReportUsersAsAdmin`)
+        #[inline]
         pub fn get_report_users_as_admin(
             &self,
             report_id: rt::Uuid,
@@ -1538,6 +1570,7 @@ pub mod admin {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/reports-get-report-subscriptions-as-admin> (`Reports_GetReportSubscriptionsAsAdmin`)
+        #[inline]
         pub fn get_report_subscriptions_as_admin(
             &self,
             report_id: rt::Uuid,
@@ -1566,6 +1599,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-dashboards-as-admin> (`Dashboards_GetDashboardsAsAdmin`)
+        #[inline]
         pub fn get_dashboards_as_admin(
             &self,
             options: GetDashboardsAsAdminOptions,
@@ -1581,6 +1615,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_dashboards_as_admin`](Self::get_dashboards_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_dashboards_as_admin_pages(
             &self,
             options: GetDashboardsAsAdminOptions,
@@ -1614,6 +1649,7 @@ pub mod admin {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-tiles-as-admin> (`Dashboards_GetTilesAsAdmin`)
+        #[inline]
         pub fn get_tiles_as_admin(
             &self,
             dashboard_id: rt::Uuid,
@@ -1642,6 +1678,7 @@ pub mod admin {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-dashboard-users-as-admin> (`Dashboards_GetDashboardUsersAsAdmin`)
+        #[inline]
         pub fn get_dashboard_users_as_admin(
             &self,
             dashboard_id: rt::Uuid,
@@ -1671,6 +1708,7 @@ pub mod admin {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dashboards-get-dashboard-subscriptions-as-admin> (`Dashboards_GetDashboardSubscriptionsAsAdmin`)
+        #[inline]
         pub fn get_dashboard_subscriptions_as_admin(
             &self,
             dashboard_id: rt::Uuid,
@@ -1699,6 +1737,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-dataflows-as-admin> (`Dataflows_GetDataflowsAsAdmin`)
+        #[inline]
         pub fn get_dataflows_as_admin(
             &self,
             options: GetDataflowsAsAdminOptions,
@@ -1713,6 +1752,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_dataflows_as_admin`](Self::get_dataflows_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_dataflows_as_admin_pages(
             &self,
             options: GetDataflowsAsAdminOptions,
@@ -1747,6 +1787,7 @@ pub mod admin {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-export-dataflow-as-admin> (`Dataflows_ExportDataflowAsAdmin`)
+        #[inline]
         pub fn export_dataflow_as_admin(
             &self,
             dataflow_id: rt::Uuid,
@@ -1757,6 +1798,7 @@ pub mod admin {
                 .send_bytes()
         }
         /// The request of [`export_dataflow_as_admin`](Self::export_dataflow_as_admin), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
+        #[inline]
         pub fn export_dataflow_as_admin_download(
             &self,
             dataflow_id: rt::Uuid,
@@ -1784,6 +1826,7 @@ pub mod admin {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-dataflow-datasources-as-admin> (`Dataflows_GetDataflowDatasourcesAsAdmin`)
+        #[inline]
         pub fn get_dataflow_datasources_as_admin(
             &self,
             dataflow_id: rt::Uuid,
@@ -1812,6 +1855,7 @@ pub mod admin {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/dataflows-get-dataflow-users-as-admin> (`Dataflows_GetDataflowUsersAsAdmin`)
+        #[inline]
         pub fn get_dataflow_users_as_admin(
             &self,
             dataflow_id: rt::Uuid,
@@ -1840,6 +1884,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/imports-get-imports-as-admin> (`Imports_GetImportsAsAdmin`)
+        #[inline]
         pub fn get_imports_as_admin(
             &self,
             options: GetImportsAsAdminOptions,
@@ -1855,6 +1900,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_imports_as_admin`](Self::get_imports_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_imports_as_admin_pages(
             &self,
             options: GetImportsAsAdminOptions,
@@ -1889,6 +1935,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/apps-get-apps-as-admin> (`Apps_GetAppsAsAdmin`)
+        #[inline]
         pub fn get_apps_as_admin(
             &self,
             top: i32,
@@ -1903,6 +1950,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_apps_as_admin`](Self::get_apps_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_apps_as_admin_pages(
             &self,
             top: i32,
@@ -1935,6 +1983,7 @@ pub mod admin {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/apps-get-app-users-as-admin> (`Apps_GetAppUsersAsAdmin`)
+        #[inline]
         pub fn get_app_users_as_admin(
             &self,
             app_id: rt::Uuid,
@@ -1966,6 +2015,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-capacities-as-admin> (`Admin_GetCapacitiesAsAdmin`)
+        #[inline]
         pub fn get_capacities_as_admin(
             &self,
             options: GetCapacitiesAsAdminOptions,
@@ -1997,6 +2047,7 @@ pub mod admin {
         /// - `body`: The request body ([`CapacityPatchRequest`](models::CapacityPatchRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/patch-capacity-as-admin> (`Admin_PatchCapacityAsAdmin`)
+        #[inline]
         pub fn patch_capacity_as_admin(
             &self,
             capacity_id: rt::Uuid,
@@ -2029,6 +2080,7 @@ pub mod admin {
         /// - `capacity_id`: The capacity ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/capacities-get-capacity-users-as-admin> (`Capacities_GetCapacityUsersAsAdmin`)
+        #[inline]
         pub fn get_capacity_users_as_admin(
             &self,
             capacity_id: rt::Uuid,
@@ -2059,6 +2111,7 @@ pub mod admin {
         /// - `body`: The request body ([`AssignWorkspacesToCapacityRequest`](models::AssignWorkspacesToCapacityRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/capacities-assign-workspaces-to-capacity> (`Capacities_AssignWorkspacesToCapacity`)
+        #[inline]
         pub fn assign_workspaces_to_capacity(
             &self,
             body: &models::AssignWorkspacesToCapacityRequest,
@@ -2087,6 +2140,7 @@ pub mod admin {
         /// - `body`: The request body ([`UnassignWorkspacesCapacityRequest`](models::UnassignWorkspacesCapacityRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/capacities-unassign-workspaces-from-capacity> (`Capacities_UnassignWorkspacesFromCapacity`)
+        #[inline]
         pub fn unassign_workspaces_from_capacity(
             &self,
             body: &models::UnassignWorkspacesCapacityRequest,
@@ -2117,6 +2171,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-refreshables> (`Admin_GetRefreshables`)
+        #[inline]
         pub fn get_refreshables(
             &self,
             top: i32,
@@ -2133,6 +2188,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_refreshables`](Self::get_refreshables), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_refreshables_pages(
             &self,
             top: i32,
@@ -2172,6 +2228,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-refreshables-for-capacity> (`Admin_GetRefreshablesForCapacity`)
+        #[inline]
         pub fn get_refreshables_for_capacity(
             &self,
             capacity_id: rt::Uuid,
@@ -2190,6 +2247,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_refreshables_for_capacity`](Self::get_refreshables_for_capacity), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_refreshables_for_capacity_pages(
             &self,
             capacity_id: rt::Uuid,
@@ -2233,6 +2291,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-refreshable-for-capacity> (`Admin_GetRefreshableForCapacity`)
+        #[inline]
         pub fn get_refreshable_for_capacity(
             &self,
             capacity_id: rt::Uuid,
@@ -2261,6 +2320,7 @@ pub mod admin {
         /// permissions set on it in Entra ID; the scopes are relevant only to a delegated admin token.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-power-bi-encryption-keys> (`Admin_GetPowerBIEncryptionKeys`)
+        #[inline]
         pub fn get_power_bi_encryption_keys(
             &self,
         ) -> impl ::std::future::Future<
@@ -2287,6 +2347,7 @@ pub mod admin {
         /// - `body`: The request body ([`TenantKeyCreationRequest`](models::TenantKeyCreationRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/add-power-bi-encryption-key> (`Admin_AddPowerBIEncryptionKey`)
+        #[inline]
         pub fn add_power_bi_encryption_key(
             &self,
             body: &models::TenantKeyCreationRequest,
@@ -2318,6 +2379,7 @@ pub mod admin {
         /// - `body`: The request body ([`TenantKeyRotationRequest`](models::TenantKeyRotationRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/rotate-power-bi-encryption-key> (`Admin_RotatePowerBIEncryptionKey`)
+        #[inline]
         pub fn rotate_power_bi_encryption_key(
             &self,
             tenant_key_id: rt::Uuid,
@@ -2351,6 +2413,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/users-get-user-artifact-access-as-admin> (`Users_GetUserArtifactAccessAsAdmin`)
+        #[inline]
         pub fn get_user_artifact_access_as_admin(
             &self,
             user_id: &str,
@@ -2366,6 +2429,7 @@ pub mod admin {
                 .send_json()
         }
         /// Every item of [`get_user_artifact_access_as_admin`](Self::get_user_artifact_access_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
+        #[inline]
         pub fn get_user_artifact_access_as_admin_pages(
             &self,
             user_id: &str,
@@ -2405,6 +2469,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/users-get-user-subscriptions-as-admin> (`Users_GetUserSubscriptionsAsAdmin`)
+        #[inline]
         pub fn get_user_subscriptions_as_admin(
             &self,
             user_id: &str,
@@ -2419,6 +2484,7 @@ pub mod admin {
                 .send_json()
         }
         /// Every item of [`get_user_subscriptions_as_admin`](Self::get_user_subscriptions_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
+        #[inline]
         pub fn get_user_subscriptions_as_admin_pages(
             &self,
             user_id: &str,
@@ -2464,6 +2530,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/get-activity-events> (`Admin_GetActivityEvents`)
+        #[inline]
         pub fn get_activity_events(
             &self,
             options: GetActivityEventsOptions,
@@ -2485,6 +2552,7 @@ pub mod admin {
                 .send_json()
         }
         /// Every item of [`get_activity_events`](Self::get_activity_events), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); the time range `start..end` (any length) is split into UTC days, one request each, and each day's continuations are followed until none is returned or `lastResultSet` is true; the options' dates and token are not used.
+        #[inline]
         pub fn get_activity_events_pages(
             &self,
             start: rt::DateTime,
@@ -2526,6 +2594,7 @@ pub mod admin {
         /// - `body`: The request body ([`InformationProtectionChangeLabelDetails`](models::InformationProtectionChangeLabelDetails)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/information-protection-set-labels-as-admin> (`InformationProtection_SetLabelsAsAdmin`)
+        #[inline]
         pub fn set_labels_as_admin(
             &self,
             body: &models::InformationProtectionChangeLabelDetails,
@@ -2560,6 +2629,7 @@ pub mod admin {
         /// - `body`: The request body ([`InformationProtectionArtifactsChangeLabel`](models::InformationProtectionArtifactsChangeLabel)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/information-protection-remove-labels-as-admin> (`InformationProtection_RemoveLabelsAsAdmin`)
+        #[inline]
         pub fn remove_labels_as_admin(
             &self,
             body: &models::InformationProtectionArtifactsChangeLabel,
@@ -2590,6 +2660,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/widely-shared-artifacts-links-shared-to-whole-organization> (`WidelySharedArtifacts_LinksSharedToWholeOrganization`)
+        #[inline]
         pub fn get_links_shared_to_whole_organization(
             &self,
             options: GetLinksSharedToWholeOrganizationOptions,
@@ -2602,6 +2673,7 @@ pub mod admin {
                 .send_json()
         }
         /// Every item of [`get_links_shared_to_whole_organization`](Self::get_links_shared_to_whole_organization), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
+        #[inline]
         pub fn get_links_shared_to_whole_organization_pages(
             &self,
             options: GetLinksSharedToWholeOrganizationOptions,
@@ -2633,6 +2705,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/widely-shared-artifacts-published-to-web> (`WidelySharedArtifacts_PublishedToWeb`)
+        #[inline]
         pub fn get_published_to_web(
             &self,
             options: GetPublishedToWebOptions,
@@ -2645,6 +2718,7 @@ pub mod admin {
                 .send_json()
         }
         /// Every item of [`get_published_to_web`](Self::get_published_to_web), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `continuationUri` (or `continuationToken`) is followed until none is returned or `lastResultSet` is true.
+        #[inline]
         pub fn get_published_to_web_pages(
             &self,
             options: GetPublishedToWebOptions,
@@ -2672,6 +2746,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/pipelines-get-pipelines-as-admin> (`Pipelines_GetPipelinesAsAdmin`)
+        #[inline]
         pub fn get_pipelines_as_admin(
             &self,
             options: GetPipelinesAsAdminOptions,
@@ -2687,6 +2762,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_pipelines_as_admin`](Self::get_pipelines_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_pipelines_as_admin_pages(
             &self,
             options: GetPipelinesAsAdminOptions,
@@ -2718,6 +2794,7 @@ pub mod admin {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/pipelines-get-pipeline-users-as-admin> (`Pipelines_GetPipelineUsersAsAdmin`)
+        #[inline]
         pub fn get_pipeline_users_as_admin(
             &self,
             pipeline_id: rt::Uuid,
@@ -2749,6 +2826,7 @@ pub mod admin {
         /// - `body`: The request body ([`PipelineUser`](models::PipelineUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/pipelines-update-user-as-admin> (`Pipelines_UpdateUserAsAdmin`)
+        #[inline]
         pub fn update_pipeline_user_as_admin(
             &self,
             pipeline_id: rt::Uuid,
@@ -2776,6 +2854,7 @@ pub mod admin {
         /// - `identifier`: For the principal type `User`, provide the user principal name (UPN). Otherwise, provide the [Object ID](https://learn.microsoft.com/power-bi/developer/embedded/embedded-troubleshoot#what-is-the-difference-between-application-object-id-and-principal-object-id) of the principal.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/pipelines-delete-user-as-admin> (`Pipelines_DeleteUserAsAdmin`)
+        #[inline]
         pub fn delete_pipeline_user_as_admin(
             &self,
             pipeline_id: rt::Uuid,
@@ -2802,6 +2881,7 @@ pub mod admin {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/profiles-get-profiles-as-admin> (`Profiles_GetProfilesAsAdmin`)
+        #[inline]
         pub fn get_profiles_as_admin(
             &self,
             options: GetProfilesAsAdminOptions,
@@ -2816,6 +2896,7 @@ pub mod admin {
                 .send_list()
         }
         /// Every item of [`get_profiles_as_admin`](Self::get_profiles_as_admin), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_profiles_as_admin_pages(
             &self,
             options: GetProfilesAsAdminOptions,
@@ -2846,6 +2927,7 @@ pub mod admin {
         /// - `profile_id`: The service principal profile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/admin/profiles-delete-profile-as-admin> (`Profiles_DeleteProfileAsAdmin`)
+        #[inline]
         pub fn delete_profile_as_admin(
             &self,
             profile_id: rt::Uuid,
@@ -2873,26 +2955,31 @@ pub mod admin {
     }
     impl PostWorkspaceInfoOptions {
         /// Sets `lineage`.
+        #[inline]
         pub fn lineage(mut self, value: bool) -> Self {
             self.lineage = Some(value);
             self
         }
         /// Sets `datasourceDetails`.
+        #[inline]
         pub fn datasource_details(mut self, value: bool) -> Self {
             self.datasource_details = Some(value);
             self
         }
         /// Sets `datasetSchema`.
+        #[inline]
         pub fn dataset_schema(mut self, value: bool) -> Self {
             self.dataset_schema = Some(value);
             self
         }
         /// Sets `datasetExpressions`.
+        #[inline]
         pub fn dataset_expressions(mut self, value: bool) -> Self {
             self.dataset_expressions = Some(value);
             self
         }
         /// Sets `getArtifactUsers`.
+        #[inline]
         pub fn get_artifact_users(mut self, value: bool) -> Self {
             self.get_artifact_users = Some(value);
             self
@@ -2911,16 +2998,19 @@ pub mod admin {
     }
     impl GetModifiedWorkspacesOptions {
         /// Sets `modifiedSince`.
+        #[inline]
         pub fn modified_since(mut self, value: rt::DateTime) -> Self {
             self.modified_since = Some(value);
             self
         }
         /// Sets `excludePersonalWorkspaces`.
+        #[inline]
         pub fn exclude_personal_workspaces(mut self, value: bool) -> Self {
             self.exclude_personal_workspaces = Some(value);
             self
         }
         /// Sets `excludeInActiveWorkspaces`.
+        #[inline]
         pub fn exclude_in_active_workspaces(mut self, value: bool) -> Self {
             self.exclude_in_active_workspaces = Some(value);
             self
@@ -2949,6 +3039,7 @@ pub mod admin {
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -2979,11 +3070,13 @@ pub mod admin {
     }
     impl DeleteGroupUserAsAdminOptions {
         /// Sets `profileId`.
+        #[inline]
         pub fn profile_id(mut self, value: rt::Uuid) -> Self {
             self.profile_id = Some(value);
             self
         }
         /// Sets `isGroup`.
+        #[inline]
         pub fn is_group(mut self, value: bool) -> Self {
             self.is_group = Some(value);
             self
@@ -3021,11 +3114,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3049,11 +3144,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3079,11 +3176,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3112,11 +3211,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3140,11 +3241,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3168,11 +3271,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3203,11 +3308,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3231,11 +3338,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3266,11 +3375,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3285,6 +3396,7 @@ pub mod admin {
     }
     impl GetAppsAsAdminOptions {
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3327,6 +3439,7 @@ pub mod admin {
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3355,6 +3468,7 @@ pub mod admin {
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3424,11 +3538,13 @@ pub mod admin {
     }
     impl GetActivityEventsOptions {
         /// Sets `startDateTime`.
+        #[inline]
         pub fn start_date_time(mut self, value: rt::DateTime) -> Self {
             self.start_date_time = Some(value);
             self
         }
         /// Sets `endDateTime`.
+        #[inline]
         pub fn end_date_time(mut self, value: rt::DateTime) -> Self {
             self.end_date_time = Some(value);
             self
@@ -3497,11 +3613,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -3525,11 +3643,13 @@ pub mod admin {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -5961,6 +6081,7 @@ pub mod apps {
         /// **Service principal**: not supported
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-apps> (`Apps_GetApps`)
+        #[inline]
         pub fn list_apps(
             &self,
         ) -> impl ::std::future::Future<
@@ -5979,6 +6100,7 @@ pub mod apps {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-app> (`Apps_GetApp`)
+        #[inline]
         pub fn get_app(
             &self,
             app_id: rt::Uuid,
@@ -6001,6 +6123,7 @@ pub mod apps {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-reports> (`Apps_GetReports`)
+        #[inline]
         pub fn list_reports(
             &self,
             app_id: rt::Uuid,
@@ -6024,6 +6147,7 @@ pub mod apps {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-report> (`Apps_GetReport`)
+        #[inline]
         pub fn get_report(
             &self,
             app_id: rt::Uuid,
@@ -6048,6 +6172,7 @@ pub mod apps {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-dashboards> (`Apps_GetDashboards`)
+        #[inline]
         pub fn list_dashboards(
             &self,
             app_id: rt::Uuid,
@@ -6071,6 +6196,7 @@ pub mod apps {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-dashboard> (`Apps_GetDashboard`)
+        #[inline]
         pub fn get_dashboard(
             &self,
             app_id: rt::Uuid,
@@ -6096,6 +6222,7 @@ pub mod apps {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-tiles> (`Apps_GetTiles`)
+        #[inline]
         pub fn get_tiles(
             &self,
             app_id: rt::Uuid,
@@ -6124,6 +6251,7 @@ pub mod apps {
         /// - `tile_id`: The tile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-tile> (`Apps_GetTile`)
+        #[inline]
         pub fn get_tile(
             &self,
             app_id: rt::Uuid,
@@ -6461,6 +6589,7 @@ pub mod available_features {
         /// Can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/available-features/get-available-features> (`AvailableFeatures_GetAvailableFeatures`)
+        #[inline]
         pub fn list_available_features(
             &self,
         ) -> impl ::std::future::Future<
@@ -6483,6 +6612,7 @@ pub mod available_features {
         /// - `feature_name`: The feature name, for example `embedTrial`
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/available-features/get-available-feature-by-name> (`AvailableFeatures_GetAvailableFeatureByName`)
+        #[inline]
         pub fn get_available_feature(
             &self,
             feature_name: &str,
@@ -6587,6 +6717,7 @@ pub mod capacities {
         /// permissions.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-capacities> (`Capacities_GetCapacities`)
+        #[inline]
         pub fn list_capacities(
             &self,
         ) -> impl ::std::future::Future<
@@ -6610,6 +6741,7 @@ pub mod capacities {
         /// - `capacity_id`: The capacity ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-workloads> (`Capacities_GetWorkloads`)
+        #[inline]
         pub fn get_workloads(
             &self,
             capacity_id: rt::Uuid,
@@ -6638,6 +6770,7 @@ pub mod capacities {
         /// - `workload_name`: The name of the workload, for example `Dataflows` or `PaginatedReports`
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-workload> (`Capacities_GetWorkload`)
+        #[inline]
         pub fn get_workload(
             &self,
             capacity_id: rt::Uuid,
@@ -6669,6 +6802,7 @@ pub mod capacities {
         /// - `body`: The request body ([`PatchWorkloadRequest`](models::PatchWorkloadRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/patch-workload> (`Capacities_PatchWorkload`)
+        #[inline]
         pub fn patch_workload(
             &self,
             capacity_id: rt::Uuid,
@@ -6696,6 +6830,7 @@ pub mod capacities {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-refreshables> (`Capacities_GetRefreshables`)
+        #[inline]
         pub fn get_refreshables(
             &self,
             top: i32,
@@ -6712,6 +6847,7 @@ pub mod capacities {
                 .send_list()
         }
         /// Every item of [`get_refreshables`](Self::get_refreshables), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_refreshables_pages(
             &self,
             top: i32,
@@ -6744,6 +6880,7 @@ pub mod capacities {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-refreshables-for-capacity> (`Capacities_GetRefreshablesForCapacity`)
+        #[inline]
         pub fn get_refreshables_for_capacity(
             &self,
             capacity_id: rt::Uuid,
@@ -6762,6 +6899,7 @@ pub mod capacities {
                 .send_list()
         }
         /// Every item of [`get_refreshables_for_capacity`](Self::get_refreshables_for_capacity), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn get_refreshables_for_capacity_pages(
             &self,
             capacity_id: rt::Uuid,
@@ -6800,6 +6938,7 @@ pub mod capacities {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/get-refreshable-for-capacity> (`Capacities_GetRefreshableForCapacity`)
+        #[inline]
         pub fn get_refreshable_for_capacity(
             &self,
             capacity_id: rt::Uuid,
@@ -6841,6 +6980,7 @@ pub mod capacities {
         /// - `body`: The request body ([`AssignToCapacityRequest`](models::AssignToCapacityRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/groups-assign-to-capacity> (`Groups_AssignMyWorkspaceToCapacity`, `Groups_AssignToCapacity`)
+        #[inline]
         pub fn assign_to_capacity(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -6853,6 +6993,7 @@ pub mod capacities {
                 .send_empty()
         }
         /// Starts [`assign_to_capacity`](Self::assign_to_capacity) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn assign_to_capacity_job(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -6883,6 +7024,7 @@ pub mod capacities {
         /// no service principal support for the My workspace form.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/capacities/groups-capacity-assignment-status> (`Groups_CapacityAssignmentStatusMyWorkspace`, `Groups_CapacityAssignmentStatus`)
+        #[inline]
         pub fn get_capacity_assignment_status(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -6918,6 +7060,7 @@ pub mod capacities {
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -6946,6 +7089,7 @@ pub mod capacities {
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -7366,6 +7510,7 @@ pub mod dashboards {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/get-dashboards-in-group> (`Dashboards_GetDashboards`, `Dashboards_GetDashboardsInGroup`)
+        #[inline]
         pub fn list_dashboards(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -7392,6 +7537,7 @@ pub mod dashboards {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/get-dashboard-in-group> (`Dashboards_GetDashboard`, `Dashboards_GetDashboardInGroup`)
+        #[inline]
         pub fn get_dashboard(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -7420,6 +7566,7 @@ pub mod dashboards {
         /// - `body`: The request body ([`AddDashboardRequest`](models::AddDashboardRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/add-dashboard-in-group> (`Dashboards_AddDashboard`, `Dashboards_AddDashboardInGroup`)
+        #[inline]
         pub fn add_dashboard(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -7453,6 +7600,7 @@ pub mod dashboards {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/get-tiles-in-group> (`Dashboards_GetTiles`, `Dashboards_GetTilesInGroup`)
+        #[inline]
         pub fn get_tiles(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -7487,6 +7635,7 @@ pub mod dashboards {
         /// - `tile_id`: The tile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/get-tile-in-group> (`Dashboards_GetTile`, `Dashboards_GetTileInGroup`)
+        #[inline]
         pub fn get_tile(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -7517,6 +7666,7 @@ pub mod dashboards {
         /// - `dashboard_id`: The dashboard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/delete-dashboard-in-group> (`Dashboards_DeleteDashboard`, `Dashboards_DeleteDashboardInGroup`)
+        #[inline]
         pub fn delete_dashboard(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -7555,6 +7705,7 @@ pub mod dashboards {
         /// - `body`: The request body ([`CloneTileRequest`](models::CloneTileRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dashboards/clone-tile-in-group> (`Dashboards_CloneTile`, `Dashboards_CloneTileInGroup`)
+        #[inline]
         pub fn clone_tile(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -7843,6 +7994,7 @@ pub mod dataflow_storage_accounts {
         /// **Service principal**: not documented by Microsoft
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflow-storage-accounts/get-dataflow-storage-accounts> (`DataflowStorageAccounts_GetDataflowStorageAccounts`)
+        #[inline]
         pub fn list_dataflow_storage_accounts(
             &self,
         ) -> impl ::std::future::Future<
@@ -7868,6 +8020,7 @@ pub mod dataflow_storage_accounts {
         /// - `body`: The request body ([`AssignToDataflowStorageRequest`](models::AssignToDataflowStorageRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflow-storage-accounts/groups-assign-to-dataflow-storage> (`Groups_AssignToDataflowStorage`)
+        #[inline]
         pub fn assign_to_dataflow_storage(
             &self,
             workspace_id: rt::Uuid,
@@ -7978,6 +8131,7 @@ pub mod dataflows {
         /// - `workspace_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-dataflows> (`Dataflows_GetDataflows`)
+        #[inline]
         pub fn list_dataflows(
             &self,
             workspace_id: rt::Uuid,
@@ -8007,6 +8161,7 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-dataflow> (`Dataflows_GetDataflow`)
+        #[inline]
         pub fn export_dataflow(
             &self,
             workspace_id: rt::Uuid,
@@ -8019,6 +8174,7 @@ pub mod dataflows {
                 .send_bytes()
         }
         /// The request of [`export_dataflow`](Self::export_dataflow), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
+        #[inline]
         pub fn export_dataflow_download(
             &self,
             workspace_id: rt::Uuid,
@@ -8045,6 +8201,7 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/delete-dataflow> (`Dataflows_DeleteDataflow`)
+        #[inline]
         pub fn delete_dataflow(
             &self,
             workspace_id: rt::Uuid,
@@ -8071,6 +8228,7 @@ pub mod dataflows {
         /// - `body`: The request body ([`DataflowUpdateRequestMessage`](models::DataflowUpdateRequestMessage)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/update-dataflow> (`Dataflows_UpdateDataflow`)
+        #[inline]
         pub fn update_dataflow(
             &self,
             workspace_id: rt::Uuid,
@@ -8108,6 +8266,7 @@ pub mod dataflows {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/refresh-dataflow> (`Dataflows_RefreshDataflow`)
+        #[inline]
         pub fn refresh_dataflow(
             &self,
             workspace_id: rt::Uuid,
@@ -8139,6 +8298,7 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-dataflow-data-sources> (`Dataflows_GetDataflowDataSources`)
+        #[inline]
         pub fn get_dataflow_datasources(
             &self,
             workspace_id: rt::Uuid,
@@ -8168,6 +8328,7 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-upstream-dataflows-in-group> (`Dataflows_GetUpstreamDataflowsInGroup`)
+        #[inline]
         pub fn get_upstream_dataflows(
             &self,
             workspace_id: rt::Uuid,
@@ -8201,6 +8362,7 @@ pub mod dataflows {
         /// - `body`: The request body ([`RefreshScheduleRequest`](models::RefreshScheduleRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/update-refresh-schedule> (`Dataflows_UpdateRefreshSchedule`)
+        #[inline]
         pub fn update_refresh_schedule(
             &self,
             workspace_id: rt::Uuid,
@@ -8228,6 +8390,7 @@ pub mod dataflows {
         /// - `dataflow_id`: The dataflow ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/get-dataflow-transactions> (`Dataflows_GetDataflowTransactions`)
+        #[inline]
         pub fn get_dataflow_transactions(
             &self,
             workspace_id: rt::Uuid,
@@ -8255,6 +8418,7 @@ pub mod dataflows {
         /// - `transaction_id`: The transaction ID, as returned by `get_dataflow_transactions` (for example `2020-09-11T19:21:52.8778432Z@9cc7a369-6112-4dba-97b6-b07ff5699568$1374282`). Microsoft's description says UUID; its example and the transaction IDs it returns are not.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/dataflows/cancel-dataflow-transaction> (`Dataflows_CancelDataflowTransaction`)
+        #[inline]
         pub fn cancel_dataflow_transaction(
             &self,
             workspace_id: rt::Uuid,
@@ -8278,6 +8442,7 @@ pub mod dataflows {
     }
     impl RefreshDataflowOptions {
         /// Sets `processType`.
+        #[inline]
         pub fn process_type(
             mut self,
             value: models::DataflowRefreshProcessType,
@@ -8651,6 +8816,7 @@ pub mod datasets {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-datasets-in-group> (`Datasets_GetDatasets`, `Datasets_GetDatasetsInGroup`)
+        #[inline]
         pub fn list_datasets(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8677,6 +8843,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-dataset-in-group> (`Datasets_GetDataset`, `Datasets_GetDatasetInGroup`)
+        #[inline]
         pub fn get_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8705,6 +8872,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/delete-dataset-in-group> (`Datasets_DeleteDataset`, `Datasets_DeleteDatasetInGroup`)
+        #[inline]
         pub fn delete_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8745,6 +8913,7 @@ pub mod datasets {
         /// - `body`: The request body ([`DatasetRefreshRequest`](models::DatasetRefreshRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/refresh-dataset-in-group> (`Datasets_RefreshDataset`, `Datasets_RefreshDatasetInGroup`)
+        #[inline]
         pub fn refresh_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8759,6 +8928,7 @@ pub mod datasets {
                 .send_empty()
         }
         /// Starts [`refresh_dataset`](Self::refresh_dataset) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn refresh_dataset_job(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8797,6 +8967,7 @@ pub mod datasets {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-refresh-history-in-group> (`Datasets_GetRefreshHistory`, `Datasets_GetRefreshHistoryInGroup`)
+        #[inline]
         pub fn get_refresh_history(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8830,6 +9001,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-parameters-in-group> (`Datasets_GetParameters`, `Datasets_GetParametersInGroup`)
+        #[inline]
         pub fn get_parameters(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8877,6 +9049,7 @@ pub mod datasets {
         /// - `body`: The request body ([`DatasetExecuteQueriesRequest`](models::DatasetExecuteQueriesRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/execute-queries-in-group> (`Datasets_ExecuteQueries`, `Datasets_ExecuteQueriesInGroup`)
+        #[inline]
         pub fn execute_queries(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8924,6 +9097,7 @@ pub mod datasets {
         /// - `body`: The request body ([`DatasetExecuteDaxQueriesRequest`](models::DatasetExecuteDaxQueriesRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/execute-dax-queries> (`Datasets_ExecuteDaxQueries`, `Datasets_ExecuteDaxQueriesInGroup`)
+        #[inline]
         pub fn execute_dax_queries(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8938,6 +9112,7 @@ pub mod datasets {
                 .send_bytes()
         }
         /// The request of [`execute_dax_queries`](Self::execute_dax_queries), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
+        #[inline]
         pub fn execute_dax_queries_download(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -8968,6 +9143,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/take-over-in-group> (`Datasets_TakeOverInGroup`)
+        #[inline]
         pub fn take_over(
             &self,
             workspace_id: rt::Uuid,
@@ -8994,6 +9170,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-datasources-in-group> (`Datasets_GetDatasources`, `Datasets_GetDatasourcesInGroup`)
+        #[inline]
         pub fn get_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9026,6 +9203,7 @@ pub mod datasets {
         /// - `body`: The request body ([`UpdateDatasetRequest`](models::UpdateDatasetRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-dataset-in-group> (`Datasets_UpdateDataset`, `Datasets_UpdateDatasetInGroup`)
+        #[inline]
         pub fn update_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9056,6 +9234,7 @@ pub mod datasets {
         /// - `workspace_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-dataset-to-dataflows-links-in-group> (`Datasets_GetDatasetToDataflowsLinksInGroup`)
+        #[inline]
         pub fn get_dataset_to_dataflows_links(
             &self,
             workspace_id: rt::Uuid,
@@ -9093,6 +9272,7 @@ pub mod datasets {
         /// - `refresh_id`: The refresh ID: the `x-ms-request-id` response header (or the last segment of the `Location` header) of an enhanced refresh started with `refresh_dataset`
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-refresh-execution-details-in-group> (`Datasets_GetRefreshExecutionDetails`, `Datasets_GetRefreshExecutionDetailsInGroup`)
+        #[inline]
         pub fn get_refresh_execution_details(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9109,6 +9289,7 @@ pub mod datasets {
                 .send_json()
         }
         /// Starts [`get_refresh_execution_details`](Self::get_refresh_execution_details) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn get_refresh_execution_details_job(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9148,6 +9329,7 @@ pub mod datasets {
         /// - `refresh_id`: The refresh ID: the `x-ms-request-id` response header (or the last segment of the `Location` header) of an enhanced refresh started with `refresh_dataset`
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/cancel-refresh-in-group> (`Datasets_CancelRefresh`, `Datasets_CancelRefreshInGroup`)
+        #[inline]
         pub fn cancel_refresh(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9176,6 +9358,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-refresh-schedule-in-group> (`Datasets_GetRefreshSchedule`, `Datasets_GetRefreshScheduleInGroup`)
+        #[inline]
         pub fn get_refresh_schedule(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9212,6 +9395,7 @@ pub mod datasets {
         /// - `body`: The request body ([`RefreshScheduleRequest`](models::RefreshScheduleRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-refresh-schedule-in-group> (`Datasets_UpdateRefreshSchedule`, `Datasets_UpdateRefreshScheduleInGroup`)
+        #[inline]
         pub fn update_refresh_schedule(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9244,6 +9428,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-direct-query-refresh-schedule-in-group> (`Datasets_GetDirectQueryRefreshSchedule`, `Datasets_GetDirectQueryRefreshScheduleInGroup`)
+        #[inline]
         pub fn get_direct_query_refresh_schedule(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9278,6 +9463,7 @@ pub mod datasets {
         /// - `body`: The request body ([`DirectQueryRefreshScheduleRequest`](models::DirectQueryRefreshScheduleRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-direct-query-refresh-schedule-in-group> (`Datasets_UpdateDirectQueryRefreshSchedule`, `Datasets_UpdateDirectQueryRefreshScheduleInGroup`)
+        #[inline]
         pub fn update_direct_query_refresh_schedule(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9324,6 +9510,7 @@ pub mod datasets {
         /// - `body`: The request body ([`UpdateMashupParametersRequest`](models::UpdateMashupParametersRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-parameters-in-group> (`Datasets_UpdateParameters`, `Datasets_UpdateParametersInGroup`)
+        #[inline]
         pub fn update_parameters(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9372,6 +9559,7 @@ pub mod datasets {
         /// - `body`: The request body ([`UpdateDatasourcesRequest`](models::UpdateDatasourcesRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/update-datasources-in-group> (`Datasets_UpdateDatasources`, `Datasets_UpdateDatasourcesInGroup`)
+        #[inline]
         pub fn update_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9405,6 +9593,7 @@ pub mod datasets {
         /// - `body`: The request body ([`BindToGatewayRequest`](models::BindToGatewayRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/bind-to-gateway-in-group> (`Datasets_BindToGateway`, `Datasets_BindToGatewayInGroup`)
+        #[inline]
         pub fn bind_to_gateway(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9435,6 +9624,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-gateway-datasources-in-group> (`Datasets_GetGatewayDatasources`, `Datasets_GetGatewayDatasourcesInGroup`)
+        #[inline]
         pub fn get_gateway_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9468,6 +9658,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/discover-gateways-in-group> (`Datasets_DiscoverGateways`, `Datasets_DiscoverGatewaysInGroup`)
+        #[inline]
         pub fn discover_gateways(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9496,6 +9687,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-query-scale-out-sync-status-in-group> (`Datasets_GetQueryScaleOutSyncStatus`, `Datasets_GetQueryScaleOutSyncStatusInGroup`)
+        #[inline]
         pub fn get_query_scale_out_sync_status(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9527,6 +9719,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/trigger-query-scale-out-sync-in-group> (`Datasets_TriggerQueryScaleOutSync`, `Datasets_TriggerQueryScaleOutSyncInGroup`)
+        #[inline]
         pub fn trigger_query_scale_out_sync(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9560,6 +9753,7 @@ pub mod datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/get-dataset-users-in-group> (`Datasets_GetDatasetUsers`, `Datasets_GetDatasetUsersInGroup`)
+        #[inline]
         pub fn list_dataset_users(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9594,6 +9788,7 @@ pub mod datasets {
         /// - `body`: The request body ([`PostDatasetUserAccess`](models::PostDatasetUserAccess)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/post-dataset-user-in-group> (`Datasets_PostDatasetUser`, `Datasets_PostDatasetUserInGroup`)
+        #[inline]
         pub fn add_dataset_user(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9635,6 +9830,7 @@ pub mod datasets {
         /// - `body`: The request body ([`DatasetUserAccess`](models::DatasetUserAccess)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/datasets/put-dataset-user-in-group> (`Datasets_PutDatasetUser`, `Datasets_PutDatasetUserInGroup`)
+        #[inline]
         pub fn update_dataset_user(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -9658,6 +9854,7 @@ pub mod datasets {
     }
     impl GetRefreshHistoryOptions {
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
@@ -10732,6 +10929,7 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequestV2`](models::GenerateTokenRequestV2)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/generate-token> (`EmbedToken_GenerateToken`)
+        #[inline]
         pub fn generate_token(
             &self,
             body: &models::GenerateTokenRequestV2,
@@ -10766,6 +10964,7 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/reports-generate-token-for-create-in-group> (`Reports_GenerateTokenForCreateInGroup`)
+        #[inline]
         pub fn generate_token_for_create(
             &self,
             workspace_id: rt::Uuid,
@@ -10806,6 +11005,7 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/reports-generate-token-in-group> (`Reports_GenerateTokenInGroup`)
+        #[inline]
         pub fn generate_token_for_report(
             &self,
             workspace_id: rt::Uuid,
@@ -10842,6 +11042,7 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/datasets-generate-token-in-group> (`Datasets_GenerateTokenInGroup`)
+        #[inline]
         pub fn generate_token_for_dataset(
             &self,
             workspace_id: rt::Uuid,
@@ -10878,6 +11079,7 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/dashboards-generate-token-in-group> (`Dashboards_GenerateTokenInGroup`)
+        #[inline]
         pub fn generate_token_for_dashboard(
             &self,
             workspace_id: rt::Uuid,
@@ -10915,6 +11117,7 @@ pub mod embed_token {
         /// - `body`: The request body ([`GenerateTokenRequest`](models::GenerateTokenRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/embed-token/tiles-generate-token-in-group> (`Tiles_GenerateTokenInGroup`)
+        #[inline]
         pub fn generate_token_for_tile(
             &self,
             workspace_id: rt::Uuid,
@@ -11214,6 +11417,7 @@ pub mod gateways {
         /// The user must have gateway admin permissions. Virtual network (VNet) gateways aren't supported.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-gateways> (`Gateways_GetGateways`)
+        #[inline]
         pub fn list_gateways(
             &self,
         ) -> impl ::std::future::Future<
@@ -11234,6 +11438,7 @@ pub mod gateways {
         /// - `gateway_id`: The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-gateway> (`Gateways_GetGateway`)
+        #[inline]
         pub fn get_gateway(
             &self,
             gateway_id: rt::Uuid,
@@ -11258,6 +11463,7 @@ pub mod gateways {
         /// - `gateway_id`: The gateway ID. When using a gateway cluster, the gateway ID refers to the primary (first) gateway in the cluster, and is similar to the gateway cluster ID.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-datasources> (`Gateways_GetDatasources`)
+        #[inline]
         pub fn list_datasources(
             &self,
             gateway_id: rt::Uuid,
@@ -11293,6 +11499,7 @@ pub mod gateways {
         /// - `body`: The request body ([`PublishDatasourceToGatewayRequest`](models::PublishDatasourceToGatewayRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/create-datasource> (`Gateways_CreateDatasource`)
+        #[inline]
         pub fn create_datasource(
             &self,
             gateway_id: rt::Uuid,
@@ -11320,6 +11527,7 @@ pub mod gateways {
         /// - `datasource_id`: The data source ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-datasource> (`Gateways_GetDatasource`)
+        #[inline]
         pub fn get_datasource(
             &self,
             gateway_id: rt::Uuid,
@@ -11347,6 +11555,7 @@ pub mod gateways {
         /// - `datasource_id`: The data source ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/delete-datasource> (`Gateways_DeleteDatasource`)
+        #[inline]
         pub fn delete_datasource(
             &self,
             gateway_id: rt::Uuid,
@@ -11392,6 +11601,7 @@ pub mod gateways {
         /// - `body`: The request body ([`UpdateDatasourceRequest`](models::UpdateDatasourceRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/update-datasource> (`Gateways_UpdateDatasource`)
+        #[inline]
         pub fn update_datasource(
             &self,
             gateway_id: rt::Uuid,
@@ -11423,6 +11633,7 @@ pub mod gateways {
         /// - `datasource_id`: The data source ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-datasource-status> (`Gateways_GetDatasourceStatus`)
+        #[inline]
         pub fn get_datasource_status(
             &self,
             gateway_id: rt::Uuid,
@@ -11448,6 +11659,7 @@ pub mod gateways {
         /// - `datasource_id`: The data source ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/get-datasource-users> (`Gateways_GetDatasourceUsers`)
+        #[inline]
         pub fn list_datasource_users(
             &self,
             gateway_id: rt::Uuid,
@@ -11479,6 +11691,7 @@ pub mod gateways {
         /// - `body`: The request body ([`DatasourceUser`](models::DatasourceUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/add-datasource-user> (`Gateways_AddDatasourceUser`)
+        #[inline]
         pub fn add_datasource_user(
             &self,
             gateway_id: rt::Uuid,
@@ -11508,6 +11721,7 @@ pub mod gateways {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/gateways/delete-datasource-user> (`Gateways_DeleteDatasourceUser`)
+        #[inline]
         pub fn delete_datasource_user(
             &self,
             gateway_id: rt::Uuid,
@@ -11533,6 +11747,7 @@ pub mod gateways {
     }
     impl DeleteDatasourceUserOptions {
         /// Sets `profileId`.
+        #[inline]
         pub fn profile_id(mut self, value: rt::Uuid) -> Self {
             self.profile_id = Some(value);
             self
@@ -12003,6 +12218,7 @@ pub mod groups {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/get-groups> (`Groups_GetGroups`)
+        #[inline]
         pub fn list_groups(
             &self,
             options: ListGroupsOptions,
@@ -12017,6 +12233,7 @@ pub mod groups {
                 .send_list()
         }
         /// Every item of [`list_groups`](Self::list_groups), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn list_groups_pages(
             &self,
             options: ListGroupsOptions,
@@ -12048,6 +12265,7 @@ pub mod groups {
         /// - `workspace_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/get-group> (`Groups_GetGroup`)
+        #[inline]
         pub fn get_group(
             &self,
             workspace_id: rt::Uuid,
@@ -12076,6 +12294,7 @@ pub mod groups {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/create-group> (`Groups_CreateGroup`)
+        #[inline]
         pub fn create_group(
             &self,
             body: &models::GroupCreationRequest,
@@ -12107,6 +12326,7 @@ pub mod groups {
         /// - `body`: The request body ([`UpdateGroupRequest`](models::UpdateGroupRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/update-group> (`Groups_UpdateGroup`)
+        #[inline]
         pub fn update_group(
             &self,
             workspace_id: rt::Uuid,
@@ -12131,6 +12351,7 @@ pub mod groups {
         /// - `workspace_id`: The workspace ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/delete-group> (`Groups_DeleteGroup`)
+        #[inline]
         pub fn delete_group(
             &self,
             workspace_id: rt::Uuid,
@@ -12159,6 +12380,7 @@ pub mod groups {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/get-group-users> (`Groups_GetGroupUsers`)
+        #[inline]
         pub fn list_group_users(
             &self,
             workspace_id: rt::Uuid,
@@ -12174,6 +12396,7 @@ pub mod groups {
                 .send_list()
         }
         /// Every item of [`list_group_users`](Self::list_group_users), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn list_group_users_pages(
             &self,
             workspace_id: rt::Uuid,
@@ -12212,6 +12435,7 @@ pub mod groups {
         /// - `body`: The request body ([`GroupUser`](models::GroupUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/add-group-user> (`Groups_AddGroupUser`)
+        #[inline]
         pub fn add_group_user(
             &self,
             workspace_id: rt::Uuid,
@@ -12242,6 +12466,7 @@ pub mod groups {
         /// - `body`: The request body ([`GroupUser`](models::GroupUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/update-group-user> (`Groups_UpdateGroupUser`)
+        #[inline]
         pub fn update_group_user(
             &self,
             workspace_id: rt::Uuid,
@@ -12270,6 +12495,7 @@ pub mod groups {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/groups/delete-user-in-group> (`Groups_DeleteUserInGroup`)
+        #[inline]
         pub fn delete_group_user(
             &self,
             workspace_id: rt::Uuid,
@@ -12302,11 +12528,13 @@ pub mod groups {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -12321,6 +12549,7 @@ pub mod groups {
     }
     impl CreateGroupOptions {
         /// Sets `workspaceV2`.
+        #[inline]
         pub fn workspace_v2(mut self, value: bool) -> Self {
             self.workspace_v2 = Some(value);
             self
@@ -12337,11 +12566,13 @@ pub mod groups {
     }
     impl ListGroupUsersOptions {
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -12356,6 +12587,7 @@ pub mod groups {
     }
     impl DeleteGroupUserOptions {
         /// Sets `profileId`.
+        #[inline]
         pub fn profile_id(mut self, value: rt::Uuid) -> Self {
             self.profile_id = Some(value);
             self
@@ -12720,6 +12952,7 @@ pub mod imports {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/get-imports-in-group> (`Imports_GetImports`, `Imports_GetImportsInGroup`)
+        #[inline]
         pub fn list_imports(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -12774,6 +13007,7 @@ pub mod imports {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/post-import-in-group> (`Imports_PostImport`, `Imports_PostImportInGroup`)
+        #[inline]
         pub fn post_import(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -12796,6 +13030,7 @@ pub mod imports {
                 .send_json()
         }
         /// Starts [`post_import`](Self::post_import) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn post_import_job(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -12858,6 +13093,7 @@ pub mod imports {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/post-import-in-group> (`Imports_PostImport`, `Imports_PostImportInGroup`)
+        #[inline]
         pub fn post_import_from_one_drive(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -12875,6 +13111,7 @@ pub mod imports {
                 .send_json()
         }
         /// Starts [`post_import_from_one_drive`](Self::post_import_from_one_drive) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn post_import_from_one_drive_job(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -12909,6 +13146,7 @@ pub mod imports {
         /// - `import_id`: The import ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/get-import-in-group> (`Imports_GetImport`, `Imports_GetImportInGroup`)
+        #[inline]
         pub fn get_import(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -12946,6 +13184,7 @@ pub mod imports {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/create-temporary-upload-location-in-group> (`Imports_CreateTemporaryUploadLocation`, `Imports_CreateTemporaryUploadLocationInGroup`)
+        #[inline]
         pub fn create_temporary_upload_location(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -12975,6 +13214,7 @@ pub mod imports {
     }
     impl PostImportOptions {
         /// Sets `nameConflict`.
+        #[inline]
         pub fn name_conflict(
             mut self,
             value: models::ImportConflictHandlerMode,
@@ -12983,21 +13223,25 @@ pub mod imports {
             self
         }
         /// Sets `skipReport`.
+        #[inline]
         pub fn skip_report(mut self, value: bool) -> Self {
             self.skip_report = Some(value);
             self
         }
         /// Sets `overrideReportLabel`.
+        #[inline]
         pub fn override_report_label(mut self, value: bool) -> Self {
             self.override_report_label = Some(value);
             self
         }
         /// Sets `overrideModelLabel`.
+        #[inline]
         pub fn override_model_label(mut self, value: bool) -> Self {
             self.override_model_label = Some(value);
             self
         }
         /// Sets `subfolderObjectId`.
+        #[inline]
         pub fn subfolder_object_id(mut self, value: rt::Uuid) -> Self {
             self.subfolder_object_id = Some(value);
             self
@@ -13014,6 +13258,7 @@ pub mod imports {
     }
     impl PostImportFromOneDriveOptions {
         /// Sets `nameConflict`.
+        #[inline]
         pub fn name_conflict(
             mut self,
             value: models::ImportConflictHandlerMode,
@@ -13022,6 +13267,7 @@ pub mod imports {
             self
         }
         /// Sets `subfolderObjectId`.
+        #[inline]
         pub fn subfolder_object_id(mut self, value: rt::Uuid) -> Self {
             self.subfolder_object_id = Some(value);
             self
@@ -13259,6 +13505,7 @@ pub mod pipelines {
         /// **Service principal**: supported
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipelines> (`Pipelines_GetPipelines`)
+        #[inline]
         pub fn list_pipelines(
             &self,
         ) -> impl ::std::future::Future<
@@ -13279,6 +13526,7 @@ pub mod pipelines {
         /// - `body`: The request body ([`CreatePipelineRequest`](models::CreatePipelineRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/create-pipeline> (`Pipelines_CreatePipeline`)
+        #[inline]
         pub fn create_pipeline(
             &self,
             body: &models::CreatePipelineRequest,
@@ -13302,6 +13550,7 @@ pub mod pipelines {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline> (`Pipelines_GetPipeline`)
+        #[inline]
         pub fn get_pipeline(
             &self,
             pipeline_id: rt::Uuid,
@@ -13327,6 +13576,7 @@ pub mod pipelines {
         /// - `body`: The request body ([`UpdatePipelineRequest`](models::UpdatePipelineRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/update-pipeline> (`Pipelines_UpdatePipeline`)
+        #[inline]
         pub fn update_pipeline(
             &self,
             pipeline_id: rt::Uuid,
@@ -13353,6 +13603,7 @@ pub mod pipelines {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/delete-pipeline> (`Pipelines_DeletePipeline`)
+        #[inline]
         pub fn delete_pipeline(
             &self,
             pipeline_id: rt::Uuid,
@@ -13373,6 +13624,7 @@ pub mod pipelines {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-users> (`Pipelines_GetPipelineUsers`)
+        #[inline]
         pub fn list_pipeline_users(
             &self,
             pipeline_id: rt::Uuid,
@@ -13399,6 +13651,7 @@ pub mod pipelines {
         /// - `body`: The request body ([`PipelineUser`](models::PipelineUser)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/update-pipeline-user> (`Pipelines_UpdatePipelineUser`)
+        #[inline]
         pub fn update_pipeline_user(
             &self,
             pipeline_id: rt::Uuid,
@@ -13422,6 +13675,7 @@ pub mod pipelines {
         /// - `identifier`: To delete user pipeline permissions, provide the user principal name (UPN) of the user. To delete a service principal or a security group's pipeline permissions, provide the object ID of the service principal or security group.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/delete-pipeline-user> (`Pipelines_DeletePipelineUser`)
+        #[inline]
         pub fn delete_pipeline_user(
             &self,
             pipeline_id: rt::Uuid,
@@ -13444,6 +13698,7 @@ pub mod pipelines {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-stages> (`Pipelines_GetPipelineStages`)
+        #[inline]
         pub fn get_pipeline_stages(
             &self,
             pipeline_id: rt::Uuid,
@@ -13475,6 +13730,7 @@ pub mod pipelines {
         /// - `body`: The request body ([`AssignWorkspaceRequest`](models::AssignWorkspaceRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/assign-workspace> (`Pipelines_AssignWorkspace`)
+        #[inline]
         pub fn assign_workspace(
             &self,
             pipeline_id: rt::Uuid,
@@ -13502,6 +13758,7 @@ pub mod pipelines {
         /// - `stage_order`: The deployment pipeline stage order. Development (0), Test (1), Production (2).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/unassign-workspace> (`Pipelines_UnassignWorkspace`)
+        #[inline]
         pub fn unassign_workspace(
             &self,
             pipeline_id: rt::Uuid,
@@ -13531,6 +13788,7 @@ pub mod pipelines {
         /// - `stage_order`: The deployment pipeline stage order. Development (0), Test (1), Production (2).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-stage-artifacts> (`Pipelines_GetPipelineStageArtifacts`)
+        #[inline]
         pub fn get_pipeline_stage_artifacts(
             &self,
             pipeline_id: rt::Uuid,
@@ -13557,6 +13815,7 @@ pub mod pipelines {
         /// - `pipeline_id`: The deployment pipeline ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-operations> (`Pipelines_GetPipelineOperations`)
+        #[inline]
         pub fn get_pipeline_operations(
             &self,
             pipeline_id: rt::Uuid,
@@ -13583,6 +13842,7 @@ pub mod pipelines {
         /// - `operation_id`: The operation ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/get-pipeline-operation> (`Pipelines_GetPipelineOperation`)
+        #[inline]
         pub fn get_pipeline_operation(
             &self,
             pipeline_id: rt::Uuid,
@@ -13625,6 +13885,7 @@ pub mod pipelines {
         /// - `body`: The request body ([`DeployAllRequest`](models::DeployAllRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/deploy-all> (`Pipelines_DeployAll`)
+        #[inline]
         pub fn deploy_all(
             &self,
             pipeline_id: rt::Uuid,
@@ -13639,6 +13900,7 @@ pub mod pipelines {
                 .send_json()
         }
         /// Starts [`deploy_all`](Self::deploy_all) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn deploy_all_job(
             &self,
             pipeline_id: rt::Uuid,
@@ -13680,6 +13942,7 @@ pub mod pipelines {
         /// - `body`: The request body ([`SelectiveDeployRequest`](models::SelectiveDeployRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/pipelines/selective-deploy> (`Pipelines_SelectiveDeploy`)
+        #[inline]
         pub fn selective_deploy(
             &self,
             pipeline_id: rt::Uuid,
@@ -13694,6 +13957,7 @@ pub mod pipelines {
                 .send_json()
         }
         /// Starts [`selective_deploy`](Self::selective_deploy) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn selective_deploy_job(
             &self,
             pipeline_id: rt::Uuid,
@@ -14321,6 +14585,7 @@ pub mod profiles {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/get-profiles> (`Profiles_GetProfiles`)
+        #[inline]
         pub fn list_profiles(
             &self,
             options: ListProfilesOptions,
@@ -14335,6 +14600,7 @@ pub mod profiles {
                 .send_list()
         }
         /// Every item of [`list_profiles`](Self::list_profiles), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); `$top` is the page size (5000 when not set) and `$skip` where paging starts.
+        #[inline]
         pub fn list_profiles_pages(
             &self,
             options: ListProfilesOptions,
@@ -14365,6 +14631,7 @@ pub mod profiles {
         /// - `body`: The request body ([`CreateOrUpdateProfileRequest`](models::CreateOrUpdateProfileRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/create-profile> (`Profiles_CreateProfile`)
+        #[inline]
         pub fn create_profile(
             &self,
             body: &models::CreateOrUpdateProfileRequest,
@@ -14386,6 +14653,7 @@ pub mod profiles {
         /// - `profile_id`: The service principal profile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/get-profile> (`Profiles_GetProfile`)
+        #[inline]
         pub fn get_profile(
             &self,
             profile_id: rt::Uuid,
@@ -14411,6 +14679,7 @@ pub mod profiles {
         /// - `body`: The request body ([`CreateOrUpdateProfileRequest`](models::CreateOrUpdateProfileRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/update-profile> (`Profiles_UpdateProfile`)
+        #[inline]
         pub fn update_profile(
             &self,
             profile_id: rt::Uuid,
@@ -14437,6 +14706,7 @@ pub mod profiles {
         /// - `profile_id`: The service principal profile ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/profiles/delete-profile> (`Profiles_DeleteProfile`)
+        #[inline]
         pub fn delete_profile(
             &self,
             profile_id: rt::Uuid,
@@ -14460,11 +14730,13 @@ pub mod profiles {
     }
     impl ListProfilesOptions {
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip(mut self, value: i32) -> Self {
             self.skip = Some(value);
             self
@@ -14696,6 +14968,7 @@ pub mod push_datasets {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-post-dataset-in-group> (`Datasets_PostDataset`, `Datasets_PostDatasetInGroup`)
+        #[inline]
         pub fn create_dataset(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -14733,6 +15006,7 @@ pub mod push_datasets {
         /// - `dataset_id`: The dataset ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-get-tables-in-group> (`Datasets_GetTables`, `Datasets_GetTablesInGroup`)
+        #[inline]
         pub fn list_tables(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -14763,6 +15037,7 @@ pub mod push_datasets {
         /// - `body`: The request body ([`Table`](models::Table)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-put-table-in-group> (`Datasets_PutTable`, `Datasets_PutTableInGroup`)
+        #[inline]
         pub fn update_table(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -14800,6 +15075,7 @@ pub mod push_datasets {
         /// - `body`: The request body ([`PostRowsRequest`](models::PostRowsRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-post-rows-in-group> (`Datasets_PostRows`, `Datasets_PostRowsInGroup`)
+        #[inline]
         pub fn add_rows(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -14831,6 +15107,7 @@ pub mod push_datasets {
         /// - `table_name`: The table name
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/push-datasets/datasets-delete-rows-in-group> (`Datasets_DeleteRows`, `Datasets_DeleteRowsInGroup`)
+        #[inline]
         pub fn delete_rows(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -14854,6 +15131,7 @@ pub mod push_datasets {
     }
     impl CreateDatasetOptions {
         /// Sets `defaultRetentionPolicy`.
+        #[inline]
         pub fn default_retention_policy(
             mut self,
             value: models::DefaultRetentionPolicy,
@@ -15101,6 +15379,7 @@ pub mod reports {
         /// The workspace form can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-reports-in-group> (`Reports_GetReports`, `Reports_GetReportsInGroup`)
+        #[inline]
         pub fn list_reports(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15127,6 +15406,7 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-report-in-group> (`Reports_GetReport`, `Reports_GetReportInGroup`)
+        #[inline]
         pub fn get_report(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15164,6 +15444,7 @@ pub mod reports {
         /// - `body`: The request body ([`CloneReportRequest`](models::CloneReportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/clone-report-in-group> (`Reports_CloneReport`, `Reports_CloneReportInGroup`)
+        #[inline]
         pub fn clone_report(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15194,6 +15475,7 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/delete-report-in-group> (`Reports_DeleteReport`, `Reports_DeleteReportInGroup`)
+        #[inline]
         pub fn delete_report(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15230,6 +15512,7 @@ pub mod reports {
         /// - `body`: The request body ([`RebindReportRequest`](models::RebindReportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/rebind-report-in-group> (`Reports_RebindReport`, `Reports_RebindReportInGroup`)
+        #[inline]
         pub fn rebind_report(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15258,6 +15541,7 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-pages-in-group> (`Reports_GetPages`, `Reports_GetPagesInGroup`)
+        #[inline]
         pub fn get_pages(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15287,6 +15571,7 @@ pub mod reports {
         /// - `page_name`: The page name (the `name` of a `Page`, for example `ReportSection`), not its display name
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-page-in-group> (`Reports_GetPage`, `Reports_GetPageInGroup`)
+        #[inline]
         pub fn get_page(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15329,6 +15614,7 @@ pub mod reports {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/export-report-in-group> (`Reports_ExportReport`, `Reports_ExportReportInGroup`)
+        #[inline]
         pub fn export_report(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15344,6 +15630,7 @@ pub mod reports {
                 .send_bytes()
         }
         /// The request of [`export_report`](Self::export_report), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
+        #[inline]
         pub fn export_report_download(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15388,6 +15675,7 @@ pub mod reports {
         /// - `body`: The request body ([`ExportReportRequest`](models::ExportReportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/export-to-file-in-group> (`Reports_ExportToFile`, `Reports_ExportToFileInGroup`)
+        #[inline]
         pub fn export_to_file(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15404,6 +15692,7 @@ pub mod reports {
                 .send_json()
         }
         /// Starts [`export_to_file`](Self::export_to_file) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn export_to_file_job(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15443,6 +15732,7 @@ pub mod reports {
         /// - `export_id`: The export ID (the `id` of the `Export` returned by `export_to_file`)
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-export-to-file-status-in-group> (`Reports_GetExportToFileStatus`, `Reports_GetExportToFileStatusInGroup`)
+        #[inline]
         pub fn get_export_to_file_status(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15478,6 +15768,7 @@ pub mod reports {
         /// - `export_id`: The export ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-file-of-export-to-file-in-group> (`Reports_GetFileOfExportToFile`, `Reports_GetFileOfExportToFileInGroup`)
+        #[inline]
         pub fn get_file_of_export_to_file(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15492,6 +15783,7 @@ pub mod reports {
                 .send_bytes()
         }
         /// The request of [`get_file_of_export_to_file`](Self::get_file_of_export_to_file), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
+        #[inline]
         pub fn get_file_of_export_to_file_download(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15522,6 +15814,7 @@ pub mod reports {
         /// - `body`: The request body ([`UpdateReportContentRequest`](models::UpdateReportContentRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/update-report-content-in-group> (`Reports_UpdateReportContent`, `Reports_UpdateReportContentInGroup`)
+        #[inline]
         pub fn update_report_content(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15552,6 +15845,7 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/get-datasources-in-group> (`Reports_GetDatasources`, `Reports_GetDatasourcesInGroup`)
+        #[inline]
         pub fn get_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15590,6 +15884,7 @@ pub mod reports {
         /// - `body`: The request body ([`UpdateRdlDatasourcesRequest`](models::UpdateRdlDatasourcesRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/update-datasources-in-group> (`Reports_UpdateDatasources`, `Reports_UpdateDatasourcesInGroup`)
+        #[inline]
         pub fn update_datasources(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15626,6 +15921,7 @@ pub mod reports {
         /// - `body`: The request body ([`RdlBindToGatewayRequest`](models::RdlBindToGatewayRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/bind-to-gateway-in-group> (`Reports_BindToGateway`, `Reports_BindToGatewayInGroup`)
+        #[inline]
         pub fn bind_to_gateway(
             &self,
             workspace: impl Into<rt::Workspace>,
@@ -15658,6 +15954,7 @@ pub mod reports {
         /// - `report_id`: The report ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/reports/take-over-in-group> (`Reports_TakeOverInGroup`)
+        #[inline]
         pub fn take_over(
             &self,
             workspace_id: rt::Uuid,
@@ -15681,11 +15978,13 @@ pub mod reports {
     }
     impl ExportReportOptions {
         /// Sets `downloadType`.
+        #[inline]
         pub fn download_type(mut self, value: models::DownloadType) -> Self {
             self.download_type = Some(value);
             self
         }
         /// Sets `preferClientRouting`.
+        #[inline]
         pub fn prefer_client_routing(mut self, value: bool) -> Self {
             self.prefer_client_routing = Some(value);
             self
@@ -16327,6 +16626,7 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/get> (`Scorecards_(Preview)_Get`)
+        #[inline]
         pub fn list_scorecards(
             &self,
             workspace_id: rt::Uuid,
@@ -16341,6 +16641,7 @@ pub mod scorecards {
                 .send_list()
         }
         /// Every item of [`list_scorecards`](Self::list_scorecards), page by page: a lazy [`Paginator`](rt::Paginator) (nothing is sent until it is polled); each page's `@odata.nextLink` is followed.
+        #[inline]
         pub fn list_scorecards_pages(
             &self,
             workspace_id: rt::Uuid,
@@ -16370,6 +16671,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`ScorecardCreateRequest`](models::ScorecardCreateRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/post> (`Scorecards_(Preview)_Post`)
+        #[inline]
         pub fn create_scorecard(
             &self,
             workspace_id: rt::Uuid,
@@ -16398,6 +16700,7 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/get-by-id> (`Scorecards_(Preview)_GetByID`)
+        #[inline]
         pub fn get_scorecard(
             &self,
             workspace_id: rt::Uuid,
@@ -16430,6 +16733,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`Scorecard`](models::Scorecard)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/patch-by-id> (`Scorecards_(Preview)_PatchByID`)
+        #[inline]
         pub fn update_scorecard(
             &self,
             workspace_id: rt::Uuid,
@@ -16459,6 +16763,7 @@ pub mod scorecards {
         /// - `scorecard_id`: The scorecard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/delete-by-id> (`Scorecards_(Preview)_DeleteByID`)
+        #[inline]
         pub fn delete_scorecard(
             &self,
             workspace_id: rt::Uuid,
@@ -16485,6 +16790,7 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/get-scorecard-by-report-id> (`Scorecards_(Preview)_GetScorecardByReportId`)
+        #[inline]
         pub fn get_scorecard_by_report_id(
             &self,
             workspace_id: rt::Uuid,
@@ -16517,6 +16823,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalsMoveRequest`](models::GoalsMoveRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards_(preview)/move-goals> (`Scorecards_(Preview)_MoveGoals`)
+        #[inline]
         pub fn move_goals(
             &self,
             workspace_id: rt::Uuid,
@@ -16545,6 +16852,7 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/get> (`Goals_(Preview)_Get`)
+        #[inline]
         pub fn list_goals(
             &self,
             workspace_id: rt::Uuid,
@@ -16576,6 +16884,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalCreateRequest`](models::GoalCreateRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/post> (`Goals_(Preview)_Post`)
+        #[inline]
         pub fn create_goal(
             &self,
             workspace_id: rt::Uuid,
@@ -16607,6 +16916,7 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/get-by-id> (`Goals_(Preview)_GetByID`)
+        #[inline]
         pub fn get_goal(
             &self,
             workspace_id: rt::Uuid,
@@ -16642,6 +16952,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`Goal`](models::Goal)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/patch-by-id> (`Goals_(Preview)_PatchByID`)
+        #[inline]
         pub fn update_goal(
             &self,
             workspace_id: rt::Uuid,
@@ -16674,6 +16985,7 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/delete-by-id> (`Goals_(Preview)_DeleteByID`)
+        #[inline]
         pub fn delete_goal(
             &self,
             workspace_id: rt::Uuid,
@@ -16702,6 +17014,7 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/get-refresh-history> (`Goals_(Preview)_GetRefreshHistory`)
+        #[inline]
         pub fn get_goal_refresh_history(
             &self,
             workspace_id: rt::Uuid,
@@ -16734,6 +17047,7 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/delete-goal-current-value-connection> (`Goals_(Preview)_DeleteGoalCurrentValueConnection`)
+        #[inline]
         pub fn delete_goal_current_value_connection(
             &self,
             workspace_id: rt::Uuid,
@@ -16766,6 +17080,7 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/delete-goal-target-value-connection> (`Goals_(Preview)_DeleteGoalTargetValueConnection`)
+        #[inline]
         pub fn delete_goal_target_value_connection(
             &self,
             workspace_id: rt::Uuid,
@@ -16798,6 +17113,7 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/refresh-goal-current-value> (`Goals_(Preview)_RefreshGoalCurrentValue`)
+        #[inline]
         pub fn refresh_goal_current_value(
             &self,
             workspace_id: rt::Uuid,
@@ -16828,6 +17144,7 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goals_(preview)/refresh-goal-target-value> (`Goals_(Preview)_RefreshGoalTargetValue`)
+        #[inline]
         pub fn refresh_goal_target_value(
             &self,
             workspace_id: rt::Uuid,
@@ -16857,6 +17174,7 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/get> (`GoalValues_(Preview)_Get`)
+        #[inline]
         pub fn list_goal_values(
             &self,
             workspace_id: rt::Uuid,
@@ -16890,6 +17208,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalValueCreateRequest`](models::GoalValueCreateRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/post> (`GoalValues_(Preview)_Post`)
+        #[inline]
         pub fn create_goal_value(
             &self,
             workspace_id: rt::Uuid,
@@ -16926,6 +17245,7 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/get-by-id> (`GoalValues_(Preview)_GetByID`)
+        #[inline]
         pub fn get_goal_value(
             &self,
             workspace_id: rt::Uuid,
@@ -16964,6 +17284,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalValue`](models::GoalValue)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/patch-by-id> (`GoalValues_(Preview)_PatchByID`)
+        #[inline]
         pub fn update_goal_value(
             &self,
             workspace_id: rt::Uuid,
@@ -16999,6 +17320,7 @@ pub mod scorecards {
         /// - `timestamp`: The UTC date of the goal value check-in, for example `2021-12-14` (Microsoft's examples also use the form `2021-12-14T00:00:00Z`)
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalvalues_(preview)/delete-by-id> (`GoalValues_(Preview)_DeleteByID`)
+        #[inline]
         pub fn delete_goal_value(
             &self,
             workspace_id: rt::Uuid,
@@ -17029,6 +17351,7 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalsstatusrules_(preview)/get> (`GoalsStatusRules_(Preview)_Get`)
+        #[inline]
         pub fn get_goal_status_rules(
             &self,
             workspace_id: rt::Uuid,
@@ -17060,6 +17383,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalStatusRulesUpdateRequest`](models::GoalStatusRulesUpdateRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalsstatusrules_(preview)/post> (`GoalsStatusRules_(Preview)_Post`)
+        #[inline]
         pub fn update_goal_status_rules(
             &self,
             workspace_id: rt::Uuid,
@@ -17092,6 +17416,7 @@ pub mod scorecards {
         /// - `goal_id`: The goal ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalsstatusrules_(preview)/delete> (`GoalsStatusRules_(Preview)_Delete`)
+        #[inline]
         pub fn delete_goal_status_rules(
             &self,
             workspace_id: rt::Uuid,
@@ -17122,6 +17447,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalNoteRequest`](models::GoalNoteRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalnotes_(preview)/post> (`GoalNotes_(Preview)_Post`)
+        #[inline]
         pub fn create_goal_note(
             &self,
             workspace_id: rt::Uuid,
@@ -17159,6 +17485,7 @@ pub mod scorecards {
         /// - `body`: The request body ([`GoalNoteRequest`](models::GoalNoteRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalnotes_(preview)/patch-by-id> (`GoalNotes_(Preview)_PatchByID`)
+        #[inline]
         pub fn update_goal_note(
             &self,
             workspace_id: rt::Uuid,
@@ -17197,6 +17524,7 @@ pub mod scorecards {
         /// - `note_id`: The goal value check-in note ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/goalnotes_(preview)/delete-by-id> (`GoalNotes_(Preview)_DeleteByID`)
+        #[inline]
         pub fn delete_goal_note(
             &self,
             workspace_id: rt::Uuid,
@@ -17224,6 +17552,7 @@ pub mod scorecards {
     }
     impl ListScorecardsOptions {
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i32) -> Self {
             self.top = Some(value);
             self
@@ -18555,6 +18884,7 @@ pub mod template_apps {
         /// - `body`: The request body ([`CreateInstallTicketRequest`](models::CreateInstallTicketRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/template-apps/create-install-ticket> (`TemplateApps_CreateInstallTicket`)
+        #[inline]
         pub fn create_install_ticket(
             &self,
             body: &models::CreateInstallTicketRequest,
@@ -18633,6 +18963,7 @@ pub mod users {
         /// Can be called by a service principal profile.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/users/refresh-user-permissions> (`Users_RefreshUserPermissions`)
+        #[inline]
         pub fn refresh_user_permissions(
             &self,
         ) -> impl ::std::future::Future<Output = rt::Result<()>> + Send + 'static {

@@ -77,6 +77,7 @@ impl<'de> rt::object::Object<'de> for AcceptExternalDataShareInvitationRequest {
 impl AcceptExternalDataShareInvitationRequest {
     /// A `AcceptExternalDataShareInvitationRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         item_id: rt::Uuid,
         payload: ExternalDataShareAcceptRequestPayload,
@@ -94,6 +95,7 @@ impl AcceptExternalDataShareInvitationRequest {
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl rt::UnknownFieldPaths for AcceptExternalDataShareInvitationRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.payload, path, ".payload", out);
@@ -185,6 +187,7 @@ impl<'de> rt::object::Object<'de> for AccessEntity {
 }
 #[cfg(feature = "fabric_admin_users")]
 impl rt::UnknownFieldPaths for AccessEntity {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.item_access_details, path, ".itemAccessDetails", out);
@@ -260,6 +263,7 @@ impl<'de> rt::object::Object<'de> for AccessEntityResponse {
 }
 #[cfg(feature = "fabric_admin_users")]
 impl rt::UnknownFieldPaths for AccessEntityResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.access_entities, path, ".accessEntities", out);
@@ -327,6 +331,7 @@ impl<'de> rt::object::Object<'de> for AddConnectionRoleAssignmentRequest {
 impl AddConnectionRoleAssignmentRequest {
     /// A `AddConnectionRoleAssignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(principal: Principal, role: ConnectionRole) -> Self {
         Self {
             principal,
@@ -337,6 +342,7 @@ impl AddConnectionRoleAssignmentRequest {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for AddConnectionRoleAssignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -404,6 +410,7 @@ impl<'de> rt::object::Object<'de> for AddDeploymentPipelineRoleAssignmentRequest
 impl AddDeploymentPipelineRoleAssignmentRequest {
     /// A `AddDeploymentPipelineRoleAssignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(principal: Principal, role: DeploymentPipelineRole) -> Self {
         Self {
             principal,
@@ -414,6 +421,7 @@ impl AddDeploymentPipelineRoleAssignmentRequest {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for AddDeploymentPipelineRoleAssignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -481,6 +489,7 @@ impl<'de> rt::object::Object<'de> for AddGatewayRoleAssignmentRequest {
 impl AddGatewayRoleAssignmentRequest {
     /// A `AddGatewayRoleAssignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(principal: Principal, role: GatewayRole) -> Self {
         Self {
             principal,
@@ -491,6 +500,7 @@ impl AddGatewayRoleAssignmentRequest {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for AddGatewayRoleAssignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -558,6 +568,7 @@ impl<'de> rt::object::Object<'de> for AddWorkspaceRoleAssignmentRequest {
 impl AddWorkspaceRoleAssignmentRequest {
     /// A `AddWorkspaceRoleAssignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(principal: Principal, role: WorkspaceRole) -> Self {
         Self {
             principal,
@@ -568,6 +579,7 @@ impl AddWorkspaceRoleAssignmentRequest {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for AddWorkspaceRoleAssignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -639,6 +651,7 @@ impl<'de> rt::object::Object<'de> for AdlsGen2 {
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl rt::UnknownFieldPaths for AdlsGen2 {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -727,6 +740,7 @@ impl<'de> rt::object::Object<'de> for AdminDomain {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for AdminDomain {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -870,6 +884,7 @@ impl<'de> rt::object::Object<'de> for AdminItem {
 }
 #[cfg(feature = "fabric_admin_items")]
 impl rt::UnknownFieldPaths for AdminItem {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creator_principal, path, ".creatorPrincipal", out);
@@ -947,6 +962,7 @@ impl<'de> rt::object::Object<'de> for AdminItems {
 }
 #[cfg(feature = "fabric_admin_items")]
 impl rt::UnknownFieldPaths for AdminItems {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.item_entities, path, ".itemEntities", out);
@@ -1019,6 +1035,7 @@ impl<'de> rt::object::Object<'de> for AdminTagInfo {
 impl AdminTagInfo {
     /// A `AdminTagInfo` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(display_name: String, id: rt::Uuid, scope: TagScope) -> Self {
         Self {
             display_name,
@@ -1030,6 +1047,7 @@ impl AdminTagInfo {
 }
 #[cfg(feature = "fabric_admin_tags")]
 impl rt::UnknownFieldPaths for AdminTagInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.scope, path, ".scope", out);
@@ -1105,6 +1123,7 @@ impl<'de> rt::object::Object<'de> for AdminTagsInfo {
 }
 #[cfg(feature = "fabric_admin_tags")]
 impl rt::UnknownFieldPaths for AdminTagsInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -1217,6 +1236,7 @@ impl<'de> rt::object::Object<'de> for AdminWorkspace {
 impl AdminWorkspace {
     /// A `AdminWorkspace` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         name: String,
@@ -1238,6 +1258,7 @@ impl AdminWorkspace {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for AdminWorkspace {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.encryption, path, ".encryption", out);
@@ -1314,6 +1335,7 @@ impl<'de> rt::object::Object<'de> for AdminWorkspaces {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for AdminWorkspaces {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.workspaces, path, ".workspaces", out);
@@ -1449,6 +1471,7 @@ impl<'de> rt::object::Object<'de> for AirflowComputeResponse {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowComputeResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -1512,6 +1535,7 @@ impl<'de> rt::object::Object<'de> for AirflowEnvironmentComputeRequest {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowEnvironmentComputeRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -1599,6 +1623,7 @@ impl<'de> rt::object::Object<'de> for AirflowEnvironmentSettingsRequest {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowEnvironmentSettingsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -1693,6 +1718,7 @@ impl<'de> rt::object::Object<'de> for AirflowEnvironmentSettingsResponse {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowEnvironmentSettingsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -1758,6 +1784,7 @@ impl<'de> rt::object::Object<'de> for AirflowEnvironmentStatusResponse {
 impl AirflowEnvironmentStatusResponse {
     /// A `AirflowEnvironmentStatusResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(status: AirflowEnvironmentStatus) -> Self {
         Self {
             status,
@@ -1767,6 +1794,7 @@ impl AirflowEnvironmentStatusResponse {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowEnvironmentStatusResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -1841,6 +1869,7 @@ impl<'de> rt::object::Object<'de> for AirflowLibrariesResponse {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowLibrariesResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -1918,6 +1947,7 @@ impl<'de> rt::object::Object<'de> for AirflowLibrary {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowLibrary {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2021,6 +2051,7 @@ impl<'de> rt::object::Object<'de> for AirflowPoolTemplate {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowPoolTemplate {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.compute_scalability, path, ".computeScalability", out);
@@ -2096,6 +2127,7 @@ impl<'de> rt::object::Object<'de> for AirflowPoolTemplates {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowPoolTemplates {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -2159,6 +2191,7 @@ impl<'de> rt::object::Object<'de> for AirflowWorkspaceSettings {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for AirflowWorkspaceSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2229,6 +2262,7 @@ impl<'de> rt::object::Object<'de> for AmazonS3 {
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl rt::UnknownFieldPaths for AmazonS3 {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2351,6 +2385,7 @@ impl<'de> rt::object::Object<'de> for AnomalyDetector {
 impl AnomalyDetector {
     /// A `AnomalyDetector` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -2368,6 +2403,7 @@ impl AnomalyDetector {
 }
 #[cfg(feature = "fabric_anomaly_detector")]
 impl rt::UnknownFieldPaths for AnomalyDetector {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -2433,6 +2469,7 @@ impl<'de> rt::object::Object<'de> for AnomalyDetectorDefinition {
 }
 #[cfg(feature = "fabric_anomaly_detector")]
 impl rt::UnknownFieldPaths for AnomalyDetectorDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -2504,6 +2541,7 @@ impl<'de> rt::object::Object<'de> for AnomalyDetectorDefinitionPart {
 }
 #[cfg(feature = "fabric_anomaly_detector")]
 impl rt::UnknownFieldPaths for AnomalyDetectorDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2559,6 +2597,7 @@ impl<'de> rt::object::Object<'de> for AnomalyDetectorDefinitionResponse {
 }
 #[cfg(feature = "fabric_anomaly_detector")]
 impl rt::UnknownFieldPaths for AnomalyDetectorDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -2634,6 +2673,7 @@ impl<'de> rt::object::Object<'de> for AnomalyDetectors {
 }
 #[cfg(feature = "fabric_anomaly_detector")]
 impl rt::UnknownFieldPaths for AnomalyDetectors {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -2757,6 +2797,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJob {
 impl ApacheAirflowJob {
     /// A `ApacheAirflowJob` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -2774,6 +2815,7 @@ impl ApacheAirflowJob {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for ApacheAirflowJob {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -2839,6 +2881,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobDefinition {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for ApacheAirflowJobDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -2910,6 +2953,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobDefinitionPart {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for ApacheAirflowJobDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2965,6 +3009,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobDefinitionResponse {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for ApacheAirflowJobDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -3032,6 +3077,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobFileMetadata {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for ApacheAirflowJobFileMetadata {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3106,6 +3152,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobFiles {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for ApacheAirflowJobFiles {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -3173,6 +3220,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobVersionDetails {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for ApacheAirflowJobVersionDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3247,6 +3295,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobs {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for ApacheAirflowJobs {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -3370,6 +3419,7 @@ impl<'de> rt::object::Object<'de> for AppBackend {
 impl AppBackend {
     /// A `AppBackend` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -3387,6 +3437,7 @@ impl AppBackend {
 }
 #[cfg(feature = "fabric_app_backend")]
 impl rt::UnknownFieldPaths for AppBackend {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -3464,6 +3515,7 @@ impl<'de> rt::object::Object<'de> for AppBackends {
 }
 #[cfg(feature = "fabric_app_backend")]
 impl rt::UnknownFieldPaths for AppBackends {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -3521,6 +3573,7 @@ impl<'de> rt::object::Object<'de> for ApplyTagsRequest {
 }
 #[cfg(feature = "fabric_tags")]
 impl rt::UnknownFieldPaths for ApplyTagsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3577,6 +3630,7 @@ impl<'de> rt::object::Object<'de> for ApplyWorkspaceTagsRequest {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for ApplyWorkspaceTagsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3633,6 +3687,7 @@ impl<'de> rt::object::Object<'de> for AssignDomainWorkspacesByCapacitiesRequest 
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for AssignDomainWorkspacesByCapacitiesRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3689,6 +3744,7 @@ impl<'de> rt::object::Object<'de> for AssignDomainWorkspacesByIdsRequest {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for AssignDomainWorkspacesByIdsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3745,6 +3801,7 @@ impl<'de> rt::object::Object<'de> for AssignDomainWorkspacesByPrincipalsRequest 
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for AssignDomainWorkspacesByPrincipalsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principals, path, ".principals", out);
@@ -3802,6 +3859,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspaceEncryptionRequest {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for AssignWorkspaceEncryptionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3858,6 +3916,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspaceToCapacityRequest {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for AssignWorkspaceToCapacityRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3914,6 +3973,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspaceToDomainRequest {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for AssignWorkspaceToDomainRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3988,6 +4048,7 @@ impl<'de> rt::object::Object<'de> for AutoScaleProperties {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for AutoScaleProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4044,6 +4105,7 @@ impl<'de> rt::object::Object<'de> for AutomaticLogProperties {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for AutomaticLogProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4114,6 +4176,7 @@ impl<'de> rt::object::Object<'de> for AzureBlobStorage {
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl rt::UnknownFieldPaths for AzureBlobStorage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4236,6 +4299,7 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorage {
 impl AzureDatabricksStorage {
     /// A `AzureDatabricksStorage` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -4253,6 +4317,7 @@ impl AzureDatabricksStorage {
 }
 #[cfg(feature = "fabric_azure_databricks_storage")]
 impl rt::UnknownFieldPaths for AzureDatabricksStorage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -4318,6 +4383,7 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorageDefinition {
 }
 #[cfg(feature = "fabric_azure_databricks_storage")]
 impl rt::UnknownFieldPaths for AzureDatabricksStorageDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -4389,6 +4455,7 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorageDefinitionPart {
 }
 #[cfg(feature = "fabric_azure_databricks_storage")]
 impl rt::UnknownFieldPaths for AzureDatabricksStorageDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4445,6 +4512,7 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorageDefinitionResponse {
 }
 #[cfg(feature = "fabric_azure_databricks_storage")]
 impl rt::UnknownFieldPaths for AzureDatabricksStorageDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -4520,6 +4588,7 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorages {
 }
 #[cfg(feature = "fabric_azure_databricks_storage")]
 impl rt::UnknownFieldPaths for AzureDatabricksStorages {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -4604,6 +4673,7 @@ impl<'de> rt::object::Object<'de> for BaseExternalDataShareRecipient {
 impl BaseExternalDataShareRecipient {
     /// A `BaseExternalDataShareRecipient` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ExternalDataShareRecipientType) -> Self {
         Self {
             r#type,
@@ -4618,6 +4688,7 @@ impl BaseExternalDataShareRecipient {
     )
 )]
 impl rt::UnknownFieldPaths for BaseExternalDataShareRecipient {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4690,6 +4761,7 @@ impl<'de> rt::object::Object<'de> for BaseWorkloadAssignment {
 impl BaseWorkloadAssignment {
     /// A `BaseWorkloadAssignment` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         r#type: WorkloadAssignmentType2,
@@ -4705,6 +4777,7 @@ impl BaseWorkloadAssignment {
 }
 #[cfg(feature = "fabric_admin_workloads")]
 impl rt::UnknownFieldPaths for BaseWorkloadAssignment {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4763,6 +4836,7 @@ impl<'de> rt::object::Object<'de> for BindSemanticModelConnectionRequest {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for BindSemanticModelConnectionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_binding, path, ".connectionBinding", out);
@@ -4820,6 +4894,7 @@ impl<'de> rt::object::Object<'de> for BulkCreateShortcutResponse {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for BulkCreateShortcutResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -4890,6 +4965,7 @@ impl<'de> rt::object::Object<'de> for BulkCreateShortcutsRequest {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for BulkCreateShortcutsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -4960,6 +5036,7 @@ impl<'de> rt::object::Object<'de> for BulkExportItemDefinitionsRequest {
 impl BulkExportItemDefinitionsRequest {
     /// A `BulkExportItemDefinitionsRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(mode: BulkExportItemDefinitionsMode) -> Self {
         Self {
             items: None,
@@ -4970,6 +5047,7 @@ impl BulkExportItemDefinitionsRequest {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for BulkExportItemDefinitionsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.items, path, ".items", out);
@@ -5039,6 +5117,7 @@ impl<'de> rt::object::Object<'de> for BulkExportItemDefinitionsResponse {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for BulkExportItemDefinitionsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition_parts, path, ".definitionParts", out);
@@ -5107,6 +5186,7 @@ impl<'de> rt::object::Object<'de> for BulkImportItemDefinitionsRequest {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for BulkImportItemDefinitionsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition_parts, path, ".definitionParts", out);
@@ -5173,6 +5253,7 @@ impl<'de> rt::object::Object<'de> for BulkImportItemDefinitionsRequestOptions {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for BulkImportItemDefinitionsRequestOptions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5244,6 +5325,7 @@ impl<'de> rt::object::Object<'de> for BulkImportItemDefinitionsResponse {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for BulkImportItemDefinitionsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -5314,6 +5396,7 @@ impl<'de> rt::object::Object<'de> for BulkMoveItemsRequest {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for BulkMoveItemsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5382,6 +5465,7 @@ impl<'de> rt::object::Object<'de> for BulkRemoveSharingLinksRequest {
 impl BulkRemoveSharingLinksRequest {
     /// A `BulkRemoveSharingLinksRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(items: Vec<ItemInfo>, sharing_link_type: SharingLinkType) -> Self {
         Self {
             items,
@@ -5392,6 +5476,7 @@ impl BulkRemoveSharingLinksRequest {
 }
 #[cfg(feature = "fabric_admin_sharing_links")]
 impl rt::UnknownFieldPaths for BulkRemoveSharingLinksRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.items, path, ".items", out);
@@ -5472,6 +5557,7 @@ impl<'de> rt::object::Object<'de> for BulkRemoveSharingLinksResponse {
 }
 #[cfg(feature = "fabric_admin_sharing_links")]
 impl rt::UnknownFieldPaths for BulkRemoveSharingLinksResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -5552,6 +5638,7 @@ impl<'de> rt::object::Object<'de> for Capacities {
 }
 #[cfg(feature = "fabric_capacities")]
 impl rt::UnknownFieldPaths for Capacities {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -5637,6 +5724,7 @@ impl<'de> rt::object::Object<'de> for Capacity {
 impl Capacity {
     /// A `Capacity` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         display_name: String,
         id: rt::Uuid,
@@ -5656,6 +5744,7 @@ impl Capacity {
 }
 #[cfg(feature = "fabric_capacities")]
 impl rt::UnknownFieldPaths for Capacity {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5751,6 +5840,7 @@ impl<'de> rt::object::Object<'de> for CapacitySparkSettings {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for CapacitySparkSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5903,6 +5993,7 @@ impl<'de> rt::object::Object<'de> for CapacityTenantSetting {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for CapacityTenantSetting {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -5980,6 +6071,7 @@ impl<'de> rt::object::Object<'de> for CapacityTenantSettingOverride {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for CapacityTenantSettingOverride {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tenant_settings, path, ".tenantSettings", out);
@@ -6055,6 +6147,7 @@ impl<'de> rt::object::Object<'de> for CapacityTenantSettingOverrides {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for CapacityTenantSettingOverrides {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -6130,6 +6223,7 @@ impl<'de> rt::object::Object<'de> for CapacityTenantSettingsByCapacityIdResponse
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for CapacityTenantSettingsByCapacityIdResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -6211,6 +6305,7 @@ impl<'de> rt::object::Object<'de> for CatalogEntry {
 impl CatalogEntry {
     /// A `CatalogEntry` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         catalog_entry_type: CatalogEntryType,
         display_name: String,
@@ -6227,6 +6322,7 @@ impl CatalogEntry {
 }
 #[cfg(feature = "fabric_catalog")]
 impl rt::UnknownFieldPaths for CatalogEntry {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6315,6 +6411,7 @@ impl<'de> rt::object::Object<'de> for CatalogQueryRequest {
 }
 #[cfg(feature = "fabric_catalog")]
 impl rt::UnknownFieldPaths for CatalogQueryRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6381,6 +6478,7 @@ impl<'de> rt::object::Object<'de> for CatalogQueryResponse {
 }
 #[cfg(feature = "fabric_catalog")]
 impl rt::UnknownFieldPaths for CatalogQueryResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -6446,6 +6544,7 @@ impl<'de> rt::object::Object<'de> for ChatMessage {
 impl ChatMessage {
     /// A `ChatMessage` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(content: String, role: ChatMessageRole) -> Self {
         Self {
             content,
@@ -6456,6 +6555,7 @@ impl ChatMessage {
 }
 #[cfg(feature = "fabric_real_time_intelligence")]
 impl rt::UnknownFieldPaths for ChatMessage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6539,6 +6639,7 @@ impl<'de> rt::object::Object<'de> for ColumnConstraint {
 impl ColumnConstraint {
     /// A `ColumnConstraint` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         column_action: Vec<ColumnAction>,
         column_effect: ColumnEffect,
@@ -6556,6 +6657,7 @@ impl ColumnConstraint {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for ColumnConstraint {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6634,6 +6736,7 @@ impl<'de> rt::object::Object<'de> for ColumnSchema {
 impl ColumnSchema {
     /// A `ColumnSchema` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: EventstreamDataType) -> Self {
         Self {
             fields: None,
@@ -6646,6 +6749,7 @@ impl ColumnSchema {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for ColumnSchema {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.fields, path, ".fields", out);
@@ -6730,6 +6834,7 @@ impl<'de> rt::object::Object<'de> for CommitToGitRequest {
 impl CommitToGitRequest {
     /// A `CommitToGitRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(mode: CommitMode) -> Self {
         Self {
             comment: None,
@@ -6742,6 +6847,7 @@ impl CommitToGitRequest {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for CommitToGitRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.items, path, ".items", out);
@@ -6807,6 +6913,7 @@ impl<'de> rt::object::Object<'de> for ComponentPublishInfo {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for ComponentPublishInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.spark_libraries, path, ".sparkLibraries", out);
@@ -6877,6 +6984,7 @@ impl<'de> rt::object::Object<'de> for ComputeScalability {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for ComputeScalability {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6996,6 +7104,7 @@ impl<'de> rt::object::Object<'de> for Connection {
 impl Connection {
     /// A `Connection` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         connection_details: ListConnectionDetails,
         connectivity_type: ConnectivityType,
@@ -7016,6 +7125,7 @@ impl Connection {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for Connection {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
@@ -7093,6 +7203,7 @@ impl<'de> rt::object::Object<'de> for ConnectionBinding {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for ConnectionBinding {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
@@ -7239,6 +7350,7 @@ impl<'de> rt::object::Object<'de> for ConnectionCreationMetadata {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ConnectionCreationMetadata {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_methods, path, ".creationMethods", out);
@@ -7304,6 +7416,7 @@ impl<'de> rt::object::Object<'de> for ConnectionCreationMethod {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ConnectionCreationMethod {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parameters, path, ".parameters", out);
@@ -7383,6 +7496,7 @@ impl<'de> rt::object::Object<'de> for ConnectionCreationParameter {
 impl ConnectionCreationParameter {
     /// A `ConnectionCreationParameter` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(data_type: DataType, name: String, required: bool) -> Self {
         Self {
             allowed_values: None,
@@ -7395,6 +7509,7 @@ impl ConnectionCreationParameter {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ConnectionCreationParameter {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7459,6 +7574,7 @@ impl<'de> rt::object::Object<'de> for ConnectionDetailsParameter {
 impl ConnectionDetailsParameter {
     /// A `ConnectionDetailsParameter` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(data_type: DataType, name: String) -> Self {
         Self {
             data_type,
@@ -7469,6 +7585,7 @@ impl ConnectionDetailsParameter {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ConnectionDetailsParameter {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7585,6 +7702,7 @@ impl<'de> rt::object::Object<'de> for ConnectionRecency {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ConnectionRecency {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7657,6 +7775,7 @@ impl<'de> rt::object::Object<'de> for ConnectionRoleAssignment {
 impl ConnectionRoleAssignment {
     /// A `ConnectionRoleAssignment` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: rt::Uuid, principal: Principal, role: ConnectionRole) -> Self {
         Self {
             id,
@@ -7668,6 +7787,7 @@ impl ConnectionRoleAssignment {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ConnectionRoleAssignment {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -7743,6 +7863,7 @@ impl<'de> rt::object::Object<'de> for ConnectionRoleAssignments {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ConnectionRoleAssignments {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -7802,6 +7923,7 @@ impl<'de> rt::object::Object<'de> for ConnectionRuleEndpointMetadata {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl rt::UnknownFieldPaths for ConnectionRuleEndpointMetadata {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7858,6 +7980,7 @@ impl<'de> rt::object::Object<'de> for ConnectionRuleWorkspaceMetadata {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl rt::UnknownFieldPaths for ConnectionRuleWorkspaceMetadata {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7922,6 +8045,7 @@ impl<'de> rt::object::Object<'de> for ConnectionStatusError {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ConnectionStatusError {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7985,6 +8109,7 @@ impl<'de> rt::object::Object<'de> for ConnectionStatusResponse {
 impl ConnectionStatusResponse {
     /// A `ConnectionStatusResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(status: TestConnectionStatus) -> Self {
         Self {
             errors: None,
@@ -7995,6 +8120,7 @@ impl ConnectionStatusResponse {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ConnectionStatusResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.errors, path, ".errors", out);
@@ -8054,6 +8180,7 @@ impl<'de> rt::object::Object<'de> for ConnectionStringResponse {
 }
 #[cfg(any(feature = "fabric_sql_endpoint", feature = "fabric_warehouse"))]
 impl rt::UnknownFieldPaths for ConnectionStringResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8176,6 +8303,7 @@ impl<'de> rt::object::Object<'de> for CopyJob {
 impl CopyJob {
     /// A `CopyJob` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -8193,6 +8321,7 @@ impl CopyJob {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for CopyJob {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -8258,6 +8387,7 @@ impl<'de> rt::object::Object<'de> for CopyJobDefinition {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for CopyJobDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -8329,6 +8459,7 @@ impl<'de> rt::object::Object<'de> for CopyJobDefinitionPart {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for CopyJobDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8384,6 +8515,7 @@ impl<'de> rt::object::Object<'de> for CopyJobDefinitionResponse {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for CopyJobDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -8442,6 +8574,7 @@ impl<'de> rt::object::Object<'de> for CopyJobEntityReset {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for CopyJobEntityReset {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8518,6 +8651,7 @@ impl<'de> rt::object::Object<'de> for CopyJobEntityResetPayload {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for CopyJobEntityResetPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -8598,6 +8732,7 @@ impl<'de> rt::object::Object<'de> for CopyJobs {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for CopyJobs {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -8728,6 +8863,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabase {
 impl CosmosDbDatabase {
     /// A `CosmosDbDatabase` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -8746,6 +8882,7 @@ impl CosmosDbDatabase {
 }
 #[cfg(feature = "fabric_cosmos_db_database")]
 impl rt::UnknownFieldPaths for CosmosDbDatabase {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -8812,6 +8949,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabaseDefinition {
 }
 #[cfg(feature = "fabric_cosmos_db_database")]
 impl rt::UnknownFieldPaths for CosmosDbDatabaseDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -8885,6 +9023,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabaseDefinitionPart {
 impl CosmosDbDatabaseDefinitionPart {
     /// A `CosmosDbDatabaseDefinitionPart` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: String, payload: String, payload_type: PayloadType) -> Self {
         Self {
             path,
@@ -8896,6 +9035,7 @@ impl CosmosDbDatabaseDefinitionPart {
 }
 #[cfg(feature = "fabric_cosmos_db_database")]
 impl rt::UnknownFieldPaths for CosmosDbDatabaseDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8951,6 +9091,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabaseDefinitionResponse {
 }
 #[cfg(feature = "fabric_cosmos_db_database")]
 impl rt::UnknownFieldPaths for CosmosDbDatabaseDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -9016,6 +9157,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabaseProperties {
 }
 #[cfg(feature = "fabric_cosmos_db_database")]
 impl rt::UnknownFieldPaths for CosmosDbDatabaseProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -9090,6 +9232,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabases {
 }
 #[cfg(feature = "fabric_cosmos_db_database")]
 impl rt::UnknownFieldPaths for CosmosDbDatabases {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -9206,6 +9349,7 @@ impl<'de> rt::object::Object<'de> for CreatableShortcutTarget {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for CreatableShortcutTarget {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.adls_gen2, path, ".adlsGen2", out);
@@ -9313,6 +9457,7 @@ impl<'de> rt::object::Object<'de> for CreatableTableShortcutTarget {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for CreatableTableShortcutTarget {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.adls_gen2, path, ".adlsGen2", out);
@@ -9413,6 +9558,7 @@ impl<'de> rt::object::Object<'de> for CreateAirflowPoolTemplateRequest {
 impl CreateAirflowPoolTemplateRequest {
     /// A `CreateAirflowPoolTemplateRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         apache_airflow_job_version: String,
         compute_scalability: ComputeScalability,
@@ -9430,6 +9576,7 @@ impl CreateAirflowPoolTemplateRequest {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for CreateAirflowPoolTemplateRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.compute_scalability, path, ".computeScalability", out);
@@ -9525,6 +9672,7 @@ impl<'de> rt::object::Object<'de> for CreateAnomalyDetectorRequest {
 }
 #[cfg(feature = "fabric_anomaly_detector")]
 impl rt::UnknownFieldPaths for CreateAnomalyDetectorRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -9626,6 +9774,7 @@ impl<'de> rt::object::Object<'de> for CreateApacheAirflowJobRequest {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for CreateApacheAirflowJobRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -9720,6 +9869,7 @@ impl<'de> rt::object::Object<'de> for CreateAppBackendRequest {
 }
 #[cfg(feature = "fabric_app_backend")]
 impl rt::UnknownFieldPaths for CreateAppBackendRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -9820,6 +9970,7 @@ impl<'de> rt::object::Object<'de> for CreateAzureDatabricksStorageRequest {
 }
 #[cfg(feature = "fabric_azure_databricks_storage")]
 impl rt::UnknownFieldPaths for CreateAzureDatabricksStorageRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -9897,6 +10048,7 @@ impl<'de> rt::object::Object<'de> for CreateConnectionDetails {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for CreateConnectionDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parameters, path, ".parameters", out);
@@ -10012,6 +10164,7 @@ impl<'de> rt::object::Object<'de> for CreateConnectionRequest {
 impl CreateConnectionRequest {
     /// A `CreateConnectionRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         connection_details: CreateConnectionDetails,
         connectivity_type: ConnectivityType,
@@ -10029,6 +10182,7 @@ impl CreateConnectionRequest {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for CreateConnectionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
@@ -10124,6 +10278,7 @@ impl<'de> rt::object::Object<'de> for CreateCopyJobRequest {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for CreateCopyJobRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -10218,6 +10373,7 @@ impl<'de> rt::object::Object<'de> for CreateCosmosDbDatabaseRequest {
 }
 #[cfg(feature = "fabric_cosmos_db_database")]
 impl rt::UnknownFieldPaths for CreateCosmosDbDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -10329,6 +10485,7 @@ impl<'de> rt::object::Object<'de> for CreateCustomPoolRequest {
 impl CreateCustomPoolRequest {
     /// A `CreateCustomPoolRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         auto_scale: AutoScaleProperties,
         dynamic_executor_allocation: DynamicExecutorAllocationProperties,
@@ -10348,6 +10505,7 @@ impl CreateCustomPoolRequest {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for CreateCustomPoolRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.auto_scale, path, ".autoScale", out);
@@ -10429,6 +10587,7 @@ impl<'de> rt::object::Object<'de> for CreateDataAgentDatasourceRequest {
 impl CreateDataAgentDatasourceRequest {
     /// A `CreateDataAgentDatasourceRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: DatasourceType) -> Self {
         Self {
             item_reference: None,
@@ -10440,6 +10599,7 @@ impl CreateDataAgentDatasourceRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for CreateDataAgentDatasourceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.item_reference, path, ".itemReference", out);
@@ -10506,6 +10666,7 @@ impl<'de> rt::object::Object<'de> for CreateDataAgentFewshotRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for CreateDataAgentFewshotRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -10600,6 +10761,7 @@ impl<'de> rt::object::Object<'de> for CreateDataAgentRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for CreateDataAgentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -10673,6 +10835,7 @@ impl<'de> rt::object::Object<'de> for CreateDataBuildToolJobExecuteScheduleReque
 impl CreateDataBuildToolJobExecuteScheduleRequest {
     /// A `CreateDataBuildToolJobExecuteScheduleRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(configuration: ScheduleConfig, enabled: bool) -> Self {
         Self {
             configuration,
@@ -10683,6 +10846,7 @@ impl CreateDataBuildToolJobExecuteScheduleRequest {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for CreateDataBuildToolJobExecuteScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -10778,6 +10942,7 @@ impl<'de> rt::object::Object<'de> for CreateDataBuildToolJobRequest {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for CreateDataBuildToolJobRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -10851,6 +11016,7 @@ impl<'de> rt::object::Object<'de> for CreateDataPipelineExecuteScheduleRequest {
 impl CreateDataPipelineExecuteScheduleRequest {
     /// A `CreateDataPipelineExecuteScheduleRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(configuration: ScheduleConfig, enabled: bool) -> Self {
         Self {
             configuration,
@@ -10861,6 +11027,7 @@ impl CreateDataPipelineExecuteScheduleRequest {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for CreateDataPipelineExecuteScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -10956,6 +11123,7 @@ impl<'de> rt::object::Object<'de> for CreateDataPipelineRequest {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for CreateDataPipelineRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -11035,6 +11203,7 @@ impl<'de> rt::object::Object<'de> for CreateDataflowApplyChangesScheduleRequest 
 impl CreateDataflowApplyChangesScheduleRequest {
     /// A `CreateDataflowApplyChangesScheduleRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(configuration: ScheduleConfig, enabled: bool) -> Self {
         Self {
             configuration,
@@ -11046,6 +11215,7 @@ impl CreateDataflowApplyChangesScheduleRequest {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for CreateDataflowApplyChangesScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -11119,6 +11289,7 @@ impl<'de> rt::object::Object<'de> for CreateDataflowExecuteScheduleRequest {
 impl CreateDataflowExecuteScheduleRequest {
     /// A `CreateDataflowExecuteScheduleRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(configuration: ScheduleConfig, enabled: bool) -> Self {
         Self {
             configuration,
@@ -11130,6 +11301,7 @@ impl CreateDataflowExecuteScheduleRequest {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for CreateDataflowExecuteScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -11225,6 +11397,7 @@ impl<'de> rt::object::Object<'de> for CreateDataflowRequest {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for CreateDataflowRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -11304,6 +11477,7 @@ impl<'de> rt::object::Object<'de> for CreateDeploymentPipelineRequest {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for CreateDeploymentPipelineRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.stages, path, ".stages", out);
@@ -11403,6 +11577,7 @@ impl<'de> rt::object::Object<'de> for CreateDigitalTwinBuilderFlowRequest {
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for CreateDigitalTwinBuilderFlowRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_payload, path, ".creationPayload", out);
@@ -11498,6 +11673,7 @@ impl<'de> rt::object::Object<'de> for CreateDigitalTwinBuilderRequest {
 }
 #[cfg(feature = "fabric_digital_twin_builder")]
 impl rt::UnknownFieldPaths for CreateDigitalTwinBuilderRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -11577,6 +11753,7 @@ impl<'de> rt::object::Object<'de> for CreateDomainRequest {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for CreateDomainRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -11671,6 +11848,7 @@ impl<'de> rt::object::Object<'de> for CreateEnvironmentRequest {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for CreateEnvironmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -11765,6 +11943,7 @@ impl<'de> rt::object::Object<'de> for CreateEventSchemaSetRequest {
 }
 #[cfg(feature = "fabric_event_schema_set")]
 impl rt::UnknownFieldPaths for CreateEventSchemaSetRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -11875,6 +12054,7 @@ impl<'de> rt::object::Object<'de> for CreateEventhouseRequest {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for CreateEventhouseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_payload, path, ".creationPayload", out);
@@ -11977,6 +12157,7 @@ impl<'de> rt::object::Object<'de> for CreateEventstreamRequest {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for CreateEventstreamRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -12058,6 +12239,7 @@ impl<'de> rt::object::Object<'de> for CreateExternalDataShareRequest {
 impl CreateExternalDataShareRequest {
     /// A `CreateExternalDataShareRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(paths: Vec<String>, recipient: BaseExternalDataShareRecipient) -> Self {
         Self {
             paths,
@@ -12068,6 +12250,7 @@ impl CreateExternalDataShareRequest {
 }
 #[cfg(feature = "fabric_external_data_shares_provider")]
 impl rt::UnknownFieldPaths for CreateExternalDataShareRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.recipient, path, ".recipient", out);
@@ -12133,6 +12316,7 @@ impl<'de> rt::object::Object<'de> for CreateFolderRequest {
 }
 #[cfg(feature = "fabric_folders")]
 impl rt::UnknownFieldPaths for CreateFolderRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -12191,6 +12375,7 @@ impl<'de> rt::object::Object<'de> for CreateGatewayRequest {
 impl CreateGatewayRequest {
     /// A `CreateGatewayRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: GatewayType) -> Self {
         Self {
             r#type,
@@ -12200,6 +12385,7 @@ impl CreateGatewayRequest {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for CreateGatewayRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -12294,6 +12480,7 @@ impl<'de> rt::object::Object<'de> for CreateGraphModelRequest {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for CreateGraphModelRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -12395,6 +12582,7 @@ impl<'de> rt::object::Object<'de> for CreateGraphQlApiRequest {
 }
 #[cfg(feature = "fabric_graph_ql_api")]
 impl rt::UnknownFieldPaths for CreateGraphQlApiRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -12489,6 +12677,7 @@ impl<'de> rt::object::Object<'de> for CreateGraphQuerySetRequest {
 }
 #[cfg(feature = "fabric_graph_query_set")]
 impl rt::UnknownFieldPaths for CreateGraphQuerySetRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -12608,6 +12797,7 @@ impl<'de> rt::object::Object<'de> for CreateItemRequest {
 impl CreateItemRequest {
     /// A `CreateItemRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(display_name: String, r#type: ItemType2) -> Self {
         Self {
             creation_payload: None,
@@ -12623,6 +12813,7 @@ impl CreateItemRequest {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for CreateItemRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -12724,6 +12915,7 @@ impl<'de> rt::object::Object<'de> for CreateKqlDashboardRequest {
 }
 #[cfg(feature = "fabric_kql_dashboard")]
 impl rt::UnknownFieldPaths for CreateKqlDashboardRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -12834,6 +13026,7 @@ impl<'de> rt::object::Object<'de> for CreateKqlDatabaseRequest {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for CreateKqlDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_payload, path, ".creationPayload", out);
@@ -12936,6 +13129,7 @@ impl<'de> rt::object::Object<'de> for CreateKqlQuerysetRequest {
 }
 #[cfg(feature = "fabric_kql_queryset")]
 impl rt::UnknownFieldPaths for CreateKqlQuerysetRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -13019,6 +13213,7 @@ for CreateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
 impl CreateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
     /// A `CreateLakehouseRefreshMaterializedLakeViewsScheduleRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(configuration: ScheduleConfig, enabled: bool) -> Self {
         Self {
             configuration,
@@ -13031,6 +13226,7 @@ impl CreateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths
 for CreateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -13136,6 +13332,7 @@ impl<'de> rt::object::Object<'de> for CreateLakehouseRequest {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for CreateLakehouseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_payload, path, ".creationPayload", out);
@@ -13248,6 +13445,7 @@ impl<'de> rt::object::Object<'de> for CreateManagedPrivateEndpointRequest {
 }
 #[cfg(feature = "fabric_managed_private_endpoints")]
 impl rt::UnknownFieldPaths for CreateManagedPrivateEndpointRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13342,6 +13540,7 @@ impl<'de> rt::object::Object<'de> for CreateMapRequest {
 }
 #[cfg(feature = "fabric_map")]
 impl rt::UnknownFieldPaths for CreateMapRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -13472,6 +13671,7 @@ for CreateMaterializedLakeViewExecutionDefinitionRequest {
 impl CreateMaterializedLakeViewExecutionDefinitionRequest {
     /// A `CreateMaterializedLakeViewExecutionDefinitionRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         current_lakehouse_execution_context: CurrentLakehouseExecutionContext,
         display_name: String,
@@ -13488,6 +13688,7 @@ impl CreateMaterializedLakeViewExecutionDefinitionRequest {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for CreateMaterializedLakeViewExecutionDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -13601,6 +13802,7 @@ impl<'de> rt::object::Object<'de> for CreateMirroredAzureDatabricksCatalogReques
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for CreateMirroredAzureDatabricksCatalogRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_payload, path, ".creationPayload", out);
@@ -13685,6 +13887,7 @@ impl<'de> rt::object::Object<'de> for CreateMirroredCatalogRequest {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for CreateMirroredCatalogRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -13780,6 +13983,7 @@ impl<'de> rt::object::Object<'de> for CreateMirroredDatabaseRequest {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for CreateMirroredDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -13874,6 +14078,7 @@ impl<'de> rt::object::Object<'de> for CreateMlExperimentRequest {
 }
 #[cfg(feature = "fabric_ml_experiment")]
 impl rt::UnknownFieldPaths for CreateMlExperimentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -13967,6 +14172,7 @@ impl<'de> rt::object::Object<'de> for CreateMlModelRequest {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for CreateMlModelRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -14067,6 +14273,7 @@ impl<'de> rt::object::Object<'de> for CreateMountedDataFactoryRequest {
 }
 #[cfg(feature = "fabric_mounted_data_factory")]
 impl rt::UnknownFieldPaths for CreateMountedDataFactoryRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -14168,6 +14375,7 @@ impl<'de> rt::object::Object<'de> for CreateNotebookRequest {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for CreateNotebookRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -14262,6 +14470,7 @@ impl<'de> rt::object::Object<'de> for CreateOntologyRequest {
 }
 #[cfg(feature = "fabric_ontology")]
 impl rt::UnknownFieldPaths for CreateOntologyRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -14363,6 +14572,7 @@ impl<'de> rt::object::Object<'de> for CreateOperationsAgentRequest {
 }
 #[cfg(feature = "fabric_operations_agent")]
 impl rt::UnknownFieldPaths for CreateOperationsAgentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -14426,6 +14636,7 @@ impl<'de> rt::object::Object<'de> for CreateOrUpdateDataAccessRolesRequest {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for CreateOrUpdateDataAccessRolesRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -14521,6 +14732,7 @@ impl<'de> rt::object::Object<'de> for CreateOrgAppAudienceRequest {
 }
 #[cfg(feature = "fabric_org_app_audience")]
 impl rt::UnknownFieldPaths for CreateOrgAppAudienceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -14622,6 +14834,7 @@ impl<'de> rt::object::Object<'de> for CreateOrgAppRequest {
 }
 #[cfg(feature = "fabric_org_app")]
 impl rt::UnknownFieldPaths for CreateOrgAppRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -14699,6 +14912,7 @@ impl<'de> rt::object::Object<'de> for CreatePaginatedReportRequest {
 }
 #[cfg(feature = "fabric_paginated_report")]
 impl rt::UnknownFieldPaths for CreatePaginatedReportRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -14770,6 +14984,7 @@ impl<'de> rt::object::Object<'de> for CreatePlanRequest {
 }
 #[cfg(feature = "fabric_plan")]
 impl rt::UnknownFieldPaths for CreatePlanRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -14865,6 +15080,7 @@ impl<'de> rt::object::Object<'de> for CreateReflexRequest {
 }
 #[cfg(feature = "fabric_reflex")]
 impl rt::UnknownFieldPaths for CreateReflexRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -14966,6 +15182,7 @@ impl<'de> rt::object::Object<'de> for CreateReportRequest {
 }
 #[cfg(feature = "fabric_report")]
 impl rt::UnknownFieldPaths for CreateReportRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -15037,6 +15254,7 @@ impl<'de> rt::object::Object<'de> for CreateRestorePointRequest {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for CreateRestorePointRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -15109,6 +15327,7 @@ impl<'de> rt::object::Object<'de> for CreateScheduleRequest {
 impl CreateScheduleRequest {
     /// A `CreateScheduleRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(configuration: ScheduleConfig, enabled: bool) -> Self {
         Self {
             configuration,
@@ -15120,6 +15339,7 @@ impl CreateScheduleRequest {
 }
 #[cfg(feature = "fabric_job_scheduler")]
 impl rt::UnknownFieldPaths for CreateScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -15215,6 +15435,7 @@ impl<'de> rt::object::Object<'de> for CreateSemanticModelRequest {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for CreateSemanticModelRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -15292,6 +15513,7 @@ impl<'de> rt::object::Object<'de> for CreateShortcutRequest {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for CreateShortcutRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.target, path, ".target", out);
@@ -15371,6 +15593,7 @@ impl<'de> rt::object::Object<'de> for CreateShortcutResponse {
 impl CreateShortcutResponse {
     /// A `CreateShortcutResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(request: CreateShortcutResponseRequest, status: Status) -> Self {
         Self {
             error: None,
@@ -15383,6 +15606,7 @@ impl CreateShortcutResponse {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for CreateShortcutResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -15448,6 +15672,7 @@ impl<'de> rt::object::Object<'de> for CreateShortcutResponseRequest {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for CreateShortcutResponseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -15524,6 +15749,7 @@ impl<'de> rt::object::Object<'de> for CreateShortcutWithTransformRequest {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for CreateShortcutWithTransformRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.target, path, ".target", out);
@@ -15622,6 +15848,7 @@ impl<'de> rt::object::Object<'de> for CreateSnowflakeDatabaseRequest {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for CreateSnowflakeDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_payload, path, ".creationPayload", out);
@@ -15724,6 +15951,7 @@ impl<'de> rt::object::Object<'de> for CreateSparkJobDefinitionRequest {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for CreateSparkJobDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -15834,6 +16062,7 @@ impl<'de> rt::object::Object<'de> for CreateSqlDatabaseRequest {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for CreateSqlDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_payload, path, ".creationPayload", out);
@@ -15921,6 +16150,7 @@ impl<'de> rt::object::Object<'de> for CreateTableShortcutRequest {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for CreateTableShortcutRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.target, path, ".target", out);
@@ -15979,6 +16209,7 @@ impl<'de> rt::object::Object<'de> for CreateTagRequest {
 }
 #[cfg(feature = "fabric_admin_tags")]
 impl rt::UnknownFieldPaths for CreateTagRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16044,6 +16275,7 @@ impl<'de> rt::object::Object<'de> for CreateTagsRequest {
 }
 #[cfg(feature = "fabric_admin_tags")]
 impl rt::UnknownFieldPaths for CreateTagsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.create_tags_request, path, ".createTagsRequest", out);
@@ -16102,6 +16334,7 @@ impl<'de> rt::object::Object<'de> for CreateTagsResponse {
 }
 #[cfg(feature = "fabric_admin_tags")]
 impl rt::UnknownFieldPaths for CreateTagsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tags, path, ".tags", out);
@@ -16190,6 +16423,7 @@ impl<'de> rt::object::Object<'de> for CreateUserDataFunctionRequest {
 }
 #[cfg(feature = "fabric_user_data_function")]
 impl rt::UnknownFieldPaths for CreateUserDataFunctionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -16291,6 +16525,7 @@ impl<'de> rt::object::Object<'de> for CreateVariableLibraryRequest {
 }
 #[cfg(feature = "fabric_variable_library")]
 impl rt::UnknownFieldPaths for CreateVariableLibraryRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -16394,6 +16629,7 @@ impl<'de> rt::object::Object<'de> for CreateWarehouseRequest {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for CreateWarehouseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_payload, path, ".creationPayload", out);
@@ -16497,6 +16733,7 @@ impl<'de> rt::object::Object<'de> for CreateWarehouseSnapshotRequest {
 }
 #[cfg(feature = "fabric_warehouse_snapshot")]
 impl rt::UnknownFieldPaths for CreateWarehouseSnapshotRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_payload, path, ".creationPayload", out);
@@ -16570,6 +16807,7 @@ impl<'de> rt::object::Object<'de> for CreateWorkloadBaseAssignmentRequest {
 impl CreateWorkloadBaseAssignmentRequest {
     /// A `CreateWorkloadBaseAssignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: WorkloadAssignmentType2, workload_id: String) -> Self {
         Self {
             r#type,
@@ -16580,6 +16818,7 @@ impl CreateWorkloadBaseAssignmentRequest {
 }
 #[cfg(feature = "fabric_admin_workloads")]
 impl rt::UnknownFieldPaths for CreateWorkloadBaseAssignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16648,6 +16887,7 @@ impl<'de> rt::object::Object<'de> for CreateWorkspaceRelationRequest {
 impl CreateWorkspaceRelationRequest {
     /// A `CreateWorkspaceRelationRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         related_workspace_id: rt::Uuid,
         relation_type: WorkspaceRelationType,
@@ -16661,6 +16901,7 @@ impl CreateWorkspaceRelationRequest {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for CreateWorkspaceRelationRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16741,6 +16982,7 @@ impl<'de> rt::object::Object<'de> for CreateWorkspaceRequest {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for CreateWorkspaceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16799,6 +17041,7 @@ impl<'de> rt::object::Object<'de> for CurrentLakehouseExecutionContext {
 impl CurrentLakehouseExecutionContext {
     /// A `CurrentLakehouseExecutionContext` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(mode: ExecutionContextMode) -> Self {
         Self {
             mode,
@@ -16808,6 +17051,7 @@ impl CurrentLakehouseExecutionContext {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for CurrentLakehouseExecutionContext {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16884,6 +17128,7 @@ impl<'de> rt::object::Object<'de> for CustomLibraries {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for CustomLibraries {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16994,6 +17239,7 @@ impl<'de> rt::object::Object<'de> for CustomPool {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for CustomPool {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.auto_scale, path, ".autoScale", out);
@@ -17075,6 +17321,7 @@ impl<'de> rt::object::Object<'de> for CustomPools {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for CustomPools {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -17172,6 +17419,7 @@ impl<'de> rt::object::Object<'de> for CustomSqlPool {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for CustomSqlPool {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.classifier, path, ".classifier", out);
@@ -17237,6 +17485,7 @@ impl<'de> rt::object::Object<'de> for CustomSqlPoolClassifier {
 impl CustomSqlPoolClassifier {
     /// A `CustomSqlPoolClassifier` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: CustomSqlPoolClassifierType, value: Vec<String>) -> Self {
         Self {
             r#type,
@@ -17247,6 +17496,7 @@ impl CustomSqlPoolClassifier {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for CustomSqlPoolClassifier {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -17369,6 +17619,7 @@ impl<'de> rt::object::Object<'de> for Dashboard {
 impl Dashboard {
     /// A `Dashboard` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -17386,6 +17637,7 @@ impl Dashboard {
 }
 #[cfg(feature = "fabric_dashboard")]
 impl rt::UnknownFieldPaths for Dashboard {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -17463,6 +17715,7 @@ impl<'de> rt::object::Object<'de> for Dashboards {
 }
 #[cfg(feature = "fabric_dashboard")]
 impl rt::UnknownFieldPaths for Dashboards {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -17546,6 +17799,7 @@ impl<'de> rt::object::Object<'de> for DataAccessRole {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for DataAccessRole {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.decision_rules, path, ".decisionRules", out);
@@ -17624,6 +17878,7 @@ impl<'de> rt::object::Object<'de> for DataAccessRoleBase {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for DataAccessRoleBase {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.decision_rules, path, ".decisionRules", out);
@@ -17721,6 +17976,7 @@ impl<'de> rt::object::Object<'de> for DataAccessRoleListItem {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for DataAccessRoleListItem {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.decision_rules, path, ".decisionRules", out);
@@ -17797,6 +18053,7 @@ impl<'de> rt::object::Object<'de> for DataAccessRoles {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for DataAccessRoles {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -17927,6 +18184,7 @@ impl<'de> rt::object::Object<'de> for DataAgent {
 impl DataAgent {
     /// A `DataAgent` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -17945,6 +18203,7 @@ impl DataAgent {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgent {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -18039,6 +18298,7 @@ impl<'de> rt::object::Object<'de> for DataAgentDatasourceResponse {
 impl DataAgentDatasourceResponse {
     /// A `DataAgentDatasourceResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: rt::Uuid, r#type: DatasourceType) -> Self {
         Self {
             description: None,
@@ -18052,6 +18312,7 @@ impl DataAgentDatasourceResponse {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgentDatasourceResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18126,6 +18387,7 @@ impl<'de> rt::object::Object<'de> for DataAgentDatasources {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgentDatasources {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -18182,6 +18444,7 @@ impl<'de> rt::object::Object<'de> for DataAgentDefinitionResponse {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgentDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -18263,6 +18526,7 @@ impl<'de> rt::object::Object<'de> for DataAgentFewshot {
 impl DataAgentFewshot {
     /// A `DataAgentFewshot` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         question: String,
@@ -18279,6 +18543,7 @@ impl DataAgentFewshot {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgentFewshot {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.validation_status, path, ".validationStatus", out);
@@ -18354,6 +18619,7 @@ impl<'de> rt::object::Object<'de> for DataAgentFewshots {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgentFewshots {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -18413,6 +18679,7 @@ impl<'de> rt::object::Object<'de> for DataAgentProperties {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgentProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18475,6 +18742,7 @@ impl<'de> rt::object::Object<'de> for DataAgentPublicDefinition {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgentPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -18546,6 +18814,7 @@ impl<'de> rt::object::Object<'de> for DataAgentPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgentPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18602,6 +18871,7 @@ impl<'de> rt::object::Object<'de> for DataAgentSettingsResponse {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgentSettingsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18676,6 +18946,7 @@ impl<'de> rt::object::Object<'de> for DataAgents {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataAgents {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -18806,6 +19077,7 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJob {
 impl DataBuildToolJob {
     /// A `DataBuildToolJob` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -18824,6 +19096,7 @@ impl DataBuildToolJob {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for DataBuildToolJob {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -18883,6 +19156,7 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobDefinitionResponse {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for DataBuildToolJobDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -18974,6 +19248,7 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobExecuteSchedule {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for DataBuildToolJobExecuteSchedule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -19034,6 +19309,7 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobProperties {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for DataBuildToolJobProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -19096,6 +19372,7 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobPublicDefinition {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for DataBuildToolJobPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -19167,6 +19444,7 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for DataBuildToolJobPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -19241,6 +19519,7 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobs {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for DataBuildToolJobs {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -19364,6 +19643,7 @@ impl<'de> rt::object::Object<'de> for DataPipeline {
 impl DataPipeline {
     /// A `DataPipeline` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -19381,6 +19661,7 @@ impl DataPipeline {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for DataPipeline {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -19446,6 +19727,7 @@ impl<'de> rt::object::Object<'de> for DataPipelineDefinition {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for DataPipelineDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -19517,6 +19799,7 @@ impl<'de> rt::object::Object<'de> for DataPipelineDefinitionPart {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for DataPipelineDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -19572,6 +19855,7 @@ impl<'de> rt::object::Object<'de> for DataPipelineDefinitionResponse {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for DataPipelineDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -19689,6 +19973,7 @@ impl<'de> rt::object::Object<'de> for DataPipelineExecuteJobInstance {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for DataPipelineExecuteJobInstance {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.failure_reason, path, ".failureReason", out);
@@ -19764,6 +20049,7 @@ impl<'de> rt::object::Object<'de> for DataPipelineExecuteJobInstances {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for DataPipelineExecuteJobInstances {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -19855,6 +20141,7 @@ impl<'de> rt::object::Object<'de> for DataPipelineExecuteSchedule {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for DataPipelineExecuteSchedule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -19931,6 +20218,7 @@ impl<'de> rt::object::Object<'de> for DataPipelineExecuteSchedules {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for DataPipelineExecuteSchedules {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -20006,6 +20294,7 @@ impl<'de> rt::object::Object<'de> for DataPipelines {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for DataPipelines {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -20134,6 +20423,7 @@ impl<'de> rt::object::Object<'de> for DataSourceElement {
 impl DataSourceElement {
     /// A `DataSourceElement` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         display_name: String,
         has_sub_elements: bool,
@@ -20158,6 +20448,7 @@ impl DataSourceElement {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataSourceElement {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -20232,6 +20523,7 @@ impl<'de> rt::object::Object<'de> for DataSourceElements {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for DataSourceElements {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -20301,6 +20593,7 @@ impl<'de> rt::object::Object<'de> for DataSourceStartRequest {
 impl DataSourceStartRequest {
     /// A `DataSourceStartRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(start_type: DataSourceStartType) -> Self {
         Self {
             custom_start_date_time: None,
@@ -20311,6 +20604,7 @@ impl DataSourceStartRequest {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for DataSourceStartRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -20391,6 +20685,7 @@ impl<'de> rt::object::Object<'de> for DatabricksCatalog {
 impl DatabricksCatalog {
     /// A `DatabricksCatalog` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         catalog_type: DatabricksCatalogType,
         full_name: String,
@@ -20408,6 +20703,7 @@ impl DatabricksCatalog {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for DatabricksCatalog {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -20493,6 +20789,7 @@ impl<'de> rt::object::Object<'de> for DatabricksCatalogs {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for DatabricksCatalogs {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".Error", out);
@@ -20567,6 +20864,7 @@ impl<'de> rt::object::Object<'de> for DatabricksSchema {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for DatabricksSchema {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -20652,6 +20950,7 @@ impl<'de> rt::object::Object<'de> for DatabricksSchemas {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for DatabricksSchemas {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".Error", out);
@@ -20748,6 +21047,7 @@ impl<'de> rt::object::Object<'de> for DatabricksTable {
 impl DatabricksTable {
     /// A `DatabricksTable` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         data_source_format: DatabricksDataSourceFormat,
         full_name: String,
@@ -20767,6 +21067,7 @@ impl DatabricksTable {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for DatabricksTable {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -20852,6 +21153,7 @@ impl<'de> rt::object::Object<'de> for DatabricksTables {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for DatabricksTables {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".Error", out);
@@ -20976,6 +21278,7 @@ impl<'de> rt::object::Object<'de> for Dataflow {
 impl Dataflow {
     /// A `Dataflow` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -20993,6 +21296,7 @@ impl Dataflow {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for Dataflow {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -21058,6 +21362,7 @@ impl<'de> rt::object::Object<'de> for DataflowDefinition {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for DataflowDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -21129,6 +21434,7 @@ impl<'de> rt::object::Object<'de> for DataflowDefinitionPart {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for DataflowDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -21184,6 +21490,7 @@ impl<'de> rt::object::Object<'de> for DataflowDefinitionResponse {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for DataflowDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -21251,6 +21558,7 @@ impl<'de> rt::object::Object<'de> for DataflowExecuteQueryRequest {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for DataflowExecuteQueryRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -21315,6 +21623,7 @@ impl<'de> rt::object::Object<'de> for DataflowExecutionPayload {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for DataflowExecutionPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parameters, path, ".parameters", out);
@@ -21388,6 +21697,7 @@ impl<'de> rt::object::Object<'de> for DataflowJobParameter {
 impl DataflowJobParameter {
     /// A `DataflowJobParameter` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         parameter_name: String,
         r#type: DataflowJobParameterType,
@@ -21403,6 +21713,7 @@ impl DataflowJobParameter {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for DataflowJobParameter {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -21481,6 +21792,7 @@ impl<'de> rt::object::Object<'de> for DataflowParameter {
 impl DataflowParameter {
     /// A `DataflowParameter` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         description: String,
         is_required: bool,
@@ -21498,6 +21810,7 @@ impl DataflowParameter {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for DataflowParameter {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -21572,6 +21885,7 @@ impl<'de> rt::object::Object<'de> for DataflowParameters {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for DataflowParameters {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -21670,6 +21984,7 @@ impl<'de> rt::object::Object<'de> for DataflowSchedule {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for DataflowSchedule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -21746,6 +22061,7 @@ impl<'de> rt::object::Object<'de> for Dataflows {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for Dataflows {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -21869,6 +22185,7 @@ impl<'de> rt::object::Object<'de> for Datamart {
 impl Datamart {
     /// A `Datamart` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -21886,6 +22203,7 @@ impl Datamart {
 }
 #[cfg(feature = "fabric_datamart")]
 impl rt::UnknownFieldPaths for Datamart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -21963,6 +22281,7 @@ impl<'de> rt::object::Object<'de> for Datamarts {
 }
 #[cfg(feature = "fabric_datamart")]
 impl rt::UnknownFieldPaths for Datamarts {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -22049,6 +22368,7 @@ impl<'de> rt::object::Object<'de> for Dataverse {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for Dataverse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -22119,6 +22439,7 @@ impl<'de> rt::object::Object<'de> for DecisionRule {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for DecisionRule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.constraints, path, ".constraints", out);
@@ -22183,6 +22504,7 @@ impl<'de> rt::object::Object<'de> for DecisionRuleConstraints {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for DecisionRuleConstraints {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.columns, path, ".columns", out);
@@ -22288,6 +22610,7 @@ impl<'de> rt::object::Object<'de> for DeployRequest {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeployRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -22352,6 +22675,7 @@ impl<'de> rt::object::Object<'de> for DeploymentExecutionPlan {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentExecutionPlan {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.steps, path, ".steps", out);
@@ -22458,6 +22782,7 @@ impl<'de> rt::object::Object<'de> for DeploymentExecutionStep {
 impl DeploymentExecutionStep {
     /// A `DeploymentExecutionStep` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         description: String,
         index: i64,
@@ -22477,6 +22802,7 @@ impl DeploymentExecutionStep {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentExecutionStep {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -22545,6 +22871,7 @@ impl<'de> rt::object::Object<'de> for DeploymentOptions {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentOptions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -22615,6 +22942,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipeline {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipeline {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -22671,6 +22999,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineAssignWorkspaceRequest {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineAssignWorkspaceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -22747,6 +23076,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineExtendedInfo {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineExtendedInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.stages, path, ".stages", out);
@@ -22813,6 +23143,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineNewWorkspaceConfiguratio
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineNewWorkspaceConfiguration {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -22964,6 +23295,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineOperation {
 impl DeploymentPipelineOperation {
     /// A `DeploymentPipelineOperation` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         last_updated_time: rt::DateTime,
@@ -22988,6 +23320,7 @@ impl DeploymentPipelineOperation {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineOperation {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.note, path, ".note", out);
@@ -23154,6 +23487,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineOperationExtendedInfo {
 impl DeploymentPipelineOperationExtendedInfo {
     /// A `DeploymentPipelineOperationExtendedInfo` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         last_updated_time: rt::DateTime,
@@ -23179,6 +23513,7 @@ impl DeploymentPipelineOperationExtendedInfo {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineOperationExtendedInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.note, path, ".note", out);
@@ -23252,6 +23587,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineOperationNote {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineOperationNote {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -23326,6 +23662,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineOperations {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineOperations {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -23399,6 +23736,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineRoleAssignment {
 impl DeploymentPipelineRoleAssignment {
     /// A `DeploymentPipelineRoleAssignment` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         principal: Principal,
@@ -23414,6 +23752,7 @@ impl DeploymentPipelineRoleAssignment {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineRoleAssignment {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -23488,6 +23827,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineRoleAssignments {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineRoleAssignments {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -23591,6 +23931,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStage {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineStage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -23692,6 +24033,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStageItem {
 impl DeploymentPipelineStageItem {
     /// A `DeploymentPipelineStageItem` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         item_display_name: String,
         item_id: rt::Uuid,
@@ -23710,6 +24052,7 @@ impl DeploymentPipelineStageItem {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineStageItem {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -23784,6 +24127,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStageItems {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineStageItems {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -23857,6 +24201,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStageRequest {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineStageRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -23931,6 +24276,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStages {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelineStages {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -24006,6 +24352,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelines {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentPipelines {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -24107,6 +24454,7 @@ impl<'de> rt::object::Object<'de> for DeploymentSourceAndTarget {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for DeploymentSourceAndTarget {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -24199,6 +24547,7 @@ impl<'de> rt::object::Object<'de> for DestinationConnectionResponse {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for DestinationConnectionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.access_keys, path, ".accessKeys", out);
@@ -24304,6 +24653,7 @@ impl<'de> rt::object::Object<'de> for DestinationResponse {
 impl DestinationResponse {
     /// A `DestinationResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         input_nodes: Vec<NodeReference>,
         name: String,
@@ -24324,6 +24674,7 @@ impl DestinationResponse {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for DestinationResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.input_nodes, path, ".inputNodes", out);
@@ -24449,6 +24800,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilder {
 impl DigitalTwinBuilder {
     /// A `DigitalTwinBuilder` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -24466,6 +24818,7 @@ impl DigitalTwinBuilder {
 }
 #[cfg(feature = "fabric_digital_twin_builder")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilder {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -24531,6 +24884,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderDefinition {
 }
 #[cfg(feature = "fabric_digital_twin_builder")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -24602,6 +24956,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderDefinitionPart {
 }
 #[cfg(feature = "fabric_digital_twin_builder")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -24657,6 +25012,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderDefinitionResponse {
 }
 #[cfg(feature = "fabric_digital_twin_builder")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -24787,6 +25143,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlow {
 impl DigitalTwinBuilderFlow {
     /// A `DigitalTwinBuilderFlow` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -24805,6 +25162,7 @@ impl DigitalTwinBuilderFlow {
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderFlow {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -24882,6 +25240,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowCreationPayload {
 impl DigitalTwinBuilderFlowCreationPayload {
     /// A `DigitalTwinBuilderFlowCreationPayload` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(digital_twin_builder_item_reference: ItemReferenceById) -> Self {
         Self {
             digital_twin_builder_item_reference,
@@ -24891,6 +25250,7 @@ impl DigitalTwinBuilderFlowCreationPayload {
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderFlowCreationPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -24952,6 +25312,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowDefinitionResponse {
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderFlowDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -25026,6 +25387,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowProperties {
 impl DigitalTwinBuilderFlowProperties {
     /// A `DigitalTwinBuilderFlowProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(digital_twin_builder_item_reference: ItemReference) -> Self {
         Self {
             digital_twin_builder_item_reference,
@@ -25035,6 +25397,7 @@ impl DigitalTwinBuilderFlowProperties {
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderFlowProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -25103,6 +25466,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowPublicDefinition {
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderFlowPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -25174,6 +25538,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowPublicDefinitionPart
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderFlowPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -25248,6 +25613,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlows {
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilderFlows {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -25323,6 +25689,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilders {
 }
 #[cfg(feature = "fabric_digital_twin_builder")]
 impl rt::UnknownFieldPaths for DigitalTwinBuilders {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -25400,6 +25767,7 @@ impl<'de> rt::object::Object<'de> for Domain {
 }
 #[cfg(feature = "fabric_domains")]
 impl rt::UnknownFieldPaths for Domain {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -25490,6 +25858,7 @@ impl<'de> rt::object::Object<'de> for DomainPreview {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for DomainPreview {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -25556,6 +25925,7 @@ impl<'de> rt::object::Object<'de> for DomainRoleAssignment {
 impl DomainRoleAssignment {
     /// A `DomainRoleAssignment` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(principal: Principal, role: DomainRole) -> Self {
         Self {
             principal,
@@ -25566,6 +25936,7 @@ impl DomainRoleAssignment {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for DomainRoleAssignment {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -25633,6 +26004,7 @@ impl<'de> rt::object::Object<'de> for DomainRoleAssignmentRequest {
 impl DomainRoleAssignmentRequest {
     /// A `DomainRoleAssignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: DomainRole) -> Self {
         Self {
             principals: None,
@@ -25643,6 +26015,7 @@ impl DomainRoleAssignmentRequest {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for DomainRoleAssignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principals, path, ".principals", out);
@@ -25718,6 +26091,7 @@ impl<'de> rt::object::Object<'de> for DomainRoleAssignments {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for DomainRoleAssignments {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -25785,6 +26159,7 @@ impl<'de> rt::object::Object<'de> for DomainRoleUnassignmentRequest {
 impl DomainRoleUnassignmentRequest {
     /// A `DomainRoleUnassignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: DomainRole) -> Self {
         Self {
             principals: None,
@@ -25795,6 +26170,7 @@ impl DomainRoleUnassignmentRequest {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for DomainRoleUnassignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principals, path, ".principals", out);
@@ -25948,6 +26324,7 @@ impl<'de> rt::object::Object<'de> for DomainTenantSetting {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for DomainTenantSetting {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -26025,6 +26402,7 @@ impl<'de> rt::object::Object<'de> for DomainTenantSettingOverride {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for DomainTenantSettingOverride {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tenant_settings, path, ".tenantSettings", out);
@@ -26100,6 +26478,7 @@ impl<'de> rt::object::Object<'de> for DomainTenantSettingOverrides {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for DomainTenantSettingOverrides {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -26165,6 +26544,7 @@ impl<'de> rt::object::Object<'de> for DomainWorkspace {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for DomainWorkspace {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -26239,6 +26619,7 @@ impl<'de> rt::object::Object<'de> for DomainWorkspaces {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for DomainWorkspaces {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -26314,6 +26695,7 @@ impl<'de> rt::object::Object<'de> for Domains {
 }
 #[cfg(feature = "fabric_domains")]
 impl rt::UnknownFieldPaths for Domains {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -26371,6 +26753,7 @@ impl<'de> rt::object::Object<'de> for DomainsResponse {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for DomainsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.domains, path, ".domains", out);
@@ -26428,6 +26811,7 @@ impl<'de> rt::object::Object<'de> for DomainsResponsePreview {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for DomainsResponsePreview {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.domains, path, ".domains", out);
@@ -26535,6 +26919,7 @@ impl<'de> rt::object::Object<'de> for Duration {
 impl Duration {
     /// A `Duration` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(time_unit: TimeUnit, value: f64) -> Self {
         Self {
             time_unit,
@@ -26553,6 +26938,7 @@ impl Duration {
     )
 )]
 impl rt::UnknownFieldPaths for Duration {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -26627,6 +27013,7 @@ impl<'de> rt::object::Object<'de> for DynamicExecutorAllocationProperties {
 }
 #[cfg(any(feature = "fabric_environment", feature = "fabric_spark"))]
 impl rt::UnknownFieldPaths for DynamicExecutorAllocationProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -26714,6 +27101,7 @@ impl<'de> rt::object::Object<'de> for Encryption {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for Encryption {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -26780,6 +27168,7 @@ impl<'de> rt::object::Object<'de> for EncryptionDetail {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for EncryptionDetail {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -26909,6 +27298,7 @@ impl<'de> rt::object::Object<'de> for Environment {
 impl Environment {
     /// A `Environment` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -26927,6 +27317,7 @@ impl Environment {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for Environment {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -26993,6 +27384,7 @@ impl<'de> rt::object::Object<'de> for EnvironmentDefinition {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for EnvironmentDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -27064,6 +27456,7 @@ impl<'de> rt::object::Object<'de> for EnvironmentDefinitionPart {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for EnvironmentDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -27119,6 +27512,7 @@ impl<'de> rt::object::Object<'de> for EnvironmentDefinitionResponse {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for EnvironmentDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -27176,6 +27570,7 @@ impl<'de> rt::object::Object<'de> for EnvironmentProperties {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for EnvironmentProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.publish_details, path, ".publishDetails", out);
@@ -27300,6 +27695,7 @@ impl<'de> rt::object::Object<'de> for EnvironmentSparkCompute {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for EnvironmentSparkCompute {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -27431,6 +27827,7 @@ impl<'de> rt::object::Object<'de> for EnvironmentSparkComputePreview {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for EnvironmentSparkComputePreview {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -27512,6 +27909,7 @@ impl<'de> rt::object::Object<'de> for Environments {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for Environments {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -27657,6 +28055,7 @@ impl<'de> rt::object::Object<'de> for ErrorRelatedResource {
     )
 )]
 impl rt::UnknownFieldPaths for ErrorRelatedResource {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -27814,6 +28213,7 @@ impl<'de> rt::object::Object<'de> for ErrorResponse {
     )
 )]
 impl rt::UnknownFieldPaths for ErrorResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.related_resource, path, ".relatedResource", out);
@@ -27968,6 +28368,7 @@ impl<'de> rt::object::Object<'de> for ErrorResponseDetails {
     )
 )]
 impl rt::UnknownFieldPaths for ErrorResponseDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.related_resource, path, ".relatedResource", out);
@@ -28098,6 +28499,7 @@ impl<'de> rt::object::Object<'de> for EventSchemaSet {
 impl EventSchemaSet {
     /// A `EventSchemaSet` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -28116,6 +28518,7 @@ impl EventSchemaSet {
 }
 #[cfg(feature = "fabric_event_schema_set")]
 impl rt::UnknownFieldPaths for EventSchemaSet {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -28175,6 +28578,7 @@ impl<'de> rt::object::Object<'de> for EventSchemaSetDefinitionResponse {
 }
 #[cfg(feature = "fabric_event_schema_set")]
 impl rt::UnknownFieldPaths for EventSchemaSetDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -28234,6 +28638,7 @@ impl<'de> rt::object::Object<'de> for EventSchemaSetProperties {
 }
 #[cfg(feature = "fabric_event_schema_set")]
 impl rt::UnknownFieldPaths for EventSchemaSetProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -28296,6 +28701,7 @@ impl<'de> rt::object::Object<'de> for EventSchemaSetPublicDefinition {
 }
 #[cfg(feature = "fabric_event_schema_set")]
 impl rt::UnknownFieldPaths for EventSchemaSetPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -28367,6 +28773,7 @@ impl<'de> rt::object::Object<'de> for EventSchemaSetPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_event_schema_set")]
 impl rt::UnknownFieldPaths for EventSchemaSetPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -28441,6 +28848,7 @@ impl<'de> rt::object::Object<'de> for EventSchemaSets {
 }
 #[cfg(feature = "fabric_event_schema_set")]
 impl rt::UnknownFieldPaths for EventSchemaSets {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -28571,6 +28979,7 @@ impl<'de> rt::object::Object<'de> for Eventhouse {
 impl Eventhouse {
     /// A `Eventhouse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -28589,6 +28998,7 @@ impl Eventhouse {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for Eventhouse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -28657,6 +29067,7 @@ impl<'de> rt::object::Object<'de> for EventhouseCreationPayload {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for EventhouseCreationPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -28719,6 +29130,7 @@ impl<'de> rt::object::Object<'de> for EventhouseDefinition {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for EventhouseDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -28792,6 +29204,7 @@ impl<'de> rt::object::Object<'de> for EventhouseDefinitionPart {
 impl EventhouseDefinitionPart {
     /// A `EventhouseDefinitionPart` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: String, payload: String, payload_type: PayloadType) -> Self {
         Self {
             path,
@@ -28803,6 +29216,7 @@ impl EventhouseDefinitionPart {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for EventhouseDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -28858,6 +29272,7 @@ impl<'de> rt::object::Object<'de> for EventhouseDefinitionResponse {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for EventhouseDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -28955,6 +29370,7 @@ impl<'de> rt::object::Object<'de> for EventhouseProperties {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for EventhouseProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -29029,6 +29445,7 @@ impl<'de> rt::object::Object<'de> for Eventhouses {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for Eventhouses {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -29152,6 +29569,7 @@ impl<'de> rt::object::Object<'de> for Eventstream {
 impl Eventstream {
     /// A `Eventstream` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -29169,6 +29587,7 @@ impl Eventstream {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for Eventstream {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -29291,6 +29710,7 @@ impl<'de> rt::object::Object<'de> for EventstreamAccessKeys {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for EventstreamAccessKeys {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -29353,6 +29773,7 @@ impl<'de> rt::object::Object<'de> for EventstreamDefinition {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for EventstreamDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -29424,6 +29845,7 @@ impl<'de> rt::object::Object<'de> for EventstreamDefinitionPart {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for EventstreamDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -29479,6 +29901,7 @@ impl<'de> rt::object::Object<'de> for EventstreamDefinitionResponse {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for EventstreamDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -29550,6 +29973,7 @@ impl<'de> rt::object::Object<'de> for EventstreamErrorInfo {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for EventstreamErrorInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -29628,6 +30052,7 @@ impl<'de> rt::object::Object<'de> for EventstreamOperator {
 impl EventstreamOperator {
     /// A `EventstreamOperator` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         input_nodes: Vec<NodeReference>,
         name: String,
@@ -29644,6 +30069,7 @@ impl EventstreamOperator {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for EventstreamOperator {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.input_nodes, path, ".inputNodes", out);
@@ -29702,6 +30128,7 @@ impl<'de> rt::object::Object<'de> for EventstreamSchema {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for EventstreamSchema {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.columns, path, ".columns", out);
@@ -29792,6 +30219,7 @@ impl<'de> rt::object::Object<'de> for EventstreamTopologyResponse {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for EventstreamTopologyResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.destinations, path, ".destinations", out);
@@ -29870,6 +30298,7 @@ impl<'de> rt::object::Object<'de> for Eventstreams {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for Eventstreams {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -29927,6 +30356,7 @@ impl<'de> rt::object::Object<'de> for ExportItemIdentifier {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for ExportItemIdentifier {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -29985,6 +30415,7 @@ impl<'de> rt::object::Object<'de> for ExtendedLineageExecutionContextRequest {
 impl ExtendedLineageExecutionContextRequest {
     /// A `ExtendedLineageExecutionContextRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(mode: ExecutionContextMode) -> Self {
         Self {
             mode,
@@ -29994,6 +30425,7 @@ impl ExtendedLineageExecutionContextRequest {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for ExtendedLineageExecutionContextRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -30052,6 +30484,7 @@ impl<'de> rt::object::Object<'de> for ExtendedLineageExecutionContextResponse {
 impl ExtendedLineageExecutionContextResponse {
     /// A `ExtendedLineageExecutionContextResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(mode: ExecutionContextMode) -> Self {
         Self {
             mode,
@@ -30061,6 +30494,7 @@ impl ExtendedLineageExecutionContextResponse {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for ExtendedLineageExecutionContextResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -30217,6 +30651,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShare {
 impl ExternalDataShare {
     /// A `ExternalDataShare` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         creator_principal: Principal,
         id: rt::Uuid,
@@ -30248,6 +30683,7 @@ impl ExternalDataShare {
     )
 )]
 impl rt::UnknownFieldPaths for ExternalDataShare {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creator_principal, path, ".creatorPrincipal", out);
@@ -30308,6 +30744,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareAcceptRequestPayload {
 impl ExternalDataShareAcceptRequestPayload {
     /// A `ExternalDataShareAcceptRequestPayload` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(payload_type: ExternalDataShareAcceptRequestPayloadType) -> Self {
         Self {
             payload_type,
@@ -30317,6 +30754,7 @@ impl ExternalDataShareAcceptRequestPayload {
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl rt::UnknownFieldPaths for ExternalDataShareAcceptRequestPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -30392,6 +30830,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareInvitationDetails {
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl rt::UnknownFieldPaths for ExternalDataShareInvitationDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.paths_details, path, ".pathsDetails", out);
@@ -30471,6 +30910,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataSharePathDetails {
 impl ExternalDataSharePathDetails {
     /// A `ExternalDataSharePathDetails` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: String,
         path_id: rt::Uuid,
@@ -30486,6 +30926,7 @@ impl ExternalDataSharePathDetails {
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl rt::UnknownFieldPaths for ExternalDataSharePathDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -30558,6 +30999,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareProviderTenantDetails {
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl rt::UnknownFieldPaths for ExternalDataShareProviderTenantDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -30634,6 +31076,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareShortcutInfo {
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl rt::UnknownFieldPaths for ExternalDataShareShortcutInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -30690,6 +31133,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareTarget {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for ExternalDataShareTarget {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -30789,6 +31233,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShares {
     )
 )]
 impl rt::UnknownFieldPaths for ExternalDataShares {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -30854,6 +31299,7 @@ impl<'de> rt::object::Object<'de> for FabricItemMember {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for FabricItemMember {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -30918,6 +31364,7 @@ impl<'de> rt::object::Object<'de> for FewshotValidationStatus {
 impl FewshotValidationStatus {
     /// A `FewshotValidationStatus` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(value: FewshotValidationStatusValue) -> Self {
         Self {
             reason: None,
@@ -30928,6 +31375,7 @@ impl FewshotValidationStatus {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for FewshotValidationStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -30986,6 +31434,7 @@ impl<'de> rt::object::Object<'de> for FileFormatOptions {
 impl FileFormatOptions {
     /// A `FileFormatOptions` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(format: FileFormat) -> Self {
         Self {
             format,
@@ -30995,6 +31444,7 @@ impl FileFormatOptions {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for FileFormatOptions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -31059,6 +31509,7 @@ impl<'de> rt::object::Object<'de> for FirewallRule {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl rt::UnknownFieldPaths for FirewallRule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -31115,6 +31566,7 @@ impl<'de> rt::object::Object<'de> for FirewallRules {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for FirewallRules {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.rules, path, ".rules", out);
@@ -31192,6 +31644,7 @@ impl<'de> rt::object::Object<'de> for Folder {
 }
 #[cfg(feature = "fabric_folders")]
 impl rt::UnknownFieldPaths for Folder {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -31266,6 +31719,7 @@ impl<'de> rt::object::Object<'de> for Folders {
 }
 #[cfg(feature = "fabric_folders")]
 impl rt::UnknownFieldPaths for Folders {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -31331,6 +31785,7 @@ impl<'de> rt::object::Object<'de> for Gateway {
 impl Gateway {
     /// A `Gateway` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: rt::Uuid, r#type: GatewayType) -> Self {
         Self {
             id,
@@ -31341,6 +31796,7 @@ impl Gateway {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for Gateway {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -31397,6 +31853,7 @@ impl<'de> rt::object::Object<'de> for GatewayAccessRuleMetadata {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl rt::UnknownFieldPaths for GatewayAccessRuleMetadata {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -31469,6 +31926,7 @@ impl<'de> rt::object::Object<'de> for GatewayRoleAssignment {
 impl GatewayRoleAssignment {
     /// A `GatewayRoleAssignment` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: rt::Uuid, principal: Principal, role: GatewayRole) -> Self {
         Self {
             id,
@@ -31480,6 +31938,7 @@ impl GatewayRoleAssignment {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for GatewayRoleAssignment {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -31555,6 +32014,7 @@ impl<'de> rt::object::Object<'de> for GatewayRoleAssignments {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for GatewayRoleAssignments {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -31641,6 +32101,7 @@ impl<'de> rt::object::Object<'de> for GatewayStatusResponse {
 impl GatewayStatusResponse {
     /// A `GatewayStatusResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(status: GatewayStatus) -> Self {
         Self {
             error_details: None,
@@ -31653,6 +32114,7 @@ impl GatewayStatusResponse {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for GatewayStatusResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error_details, path, ".errorDetails", out);
@@ -31725,6 +32187,7 @@ impl<'de> rt::object::Object<'de> for GetOneLakeSettingsResponse {
 }
 #[cfg(feature = "fabric_onelake_settings")]
 impl rt::UnknownFieldPaths for GetOneLakeSettingsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.diagnostics, path, ".diagnostics", out);
@@ -31796,6 +32259,7 @@ impl<'de> rt::object::Object<'de> for GitConnectRequest {
 impl GitConnectRequest {
     /// A `GitConnectRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(git_provider_details: GitProviderDetails) -> Self {
         Self {
             git_provider_details,
@@ -31806,6 +32270,7 @@ impl GitConnectRequest {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for GitConnectRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.git_provider_details, path, ".gitProviderDetails", out);
@@ -31891,6 +32356,7 @@ impl<'de> rt::object::Object<'de> for GitConnection {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for GitConnection {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.git_provider_details, path, ".gitProviderDetails", out);
@@ -31961,6 +32427,7 @@ impl<'de> rt::object::Object<'de> for GitConnectionDetails {
 impl GitConnectionDetails {
     /// A `GitConnectionDetails` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         git_provider_details: GitProviderDetails,
         workspace_id: rt::Uuid,
@@ -31974,6 +32441,7 @@ impl GitConnectionDetails {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for GitConnectionDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.git_provider_details, path, ".gitProviderDetails", out);
@@ -32049,6 +32517,7 @@ impl<'de> rt::object::Object<'de> for GitConnections {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for GitConnections {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -32108,6 +32577,7 @@ impl<'de> rt::object::Object<'de> for GitCredentials {
 impl GitCredentials {
     /// A `GitCredentials` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(source: GitCredentialsSource) -> Self {
         Self {
             source,
@@ -32117,6 +32587,7 @@ impl GitCredentials {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for GitCredentials {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -32175,6 +32646,7 @@ impl<'de> rt::object::Object<'de> for GitCredentialsConfigurationResponse {
 impl GitCredentialsConfigurationResponse {
     /// A `GitCredentialsConfigurationResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(source: GitCredentialsSource) -> Self {
         Self {
             source,
@@ -32184,6 +32656,7 @@ impl GitCredentialsConfigurationResponse {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for GitCredentialsConfigurationResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -32268,6 +32741,7 @@ impl<'de> rt::object::Object<'de> for GitProviderDetails {
 impl GitProviderDetails {
     /// A `GitProviderDetails` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         branch_name: String,
         directory_name: String,
@@ -32285,6 +32759,7 @@ impl GitProviderDetails {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_git"))]
 impl rt::UnknownFieldPaths for GitProviderDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -32356,6 +32831,7 @@ impl<'de> rt::object::Object<'de> for GitStatusResponse {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for GitStatusResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.changes, path, ".changes", out);
@@ -32423,6 +32899,7 @@ impl<'de> rt::object::Object<'de> for GitSyncDetails {
 impl GitSyncDetails {
     /// A `GitSyncDetails` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(head: String, last_sync_time: rt::DateTime) -> Self {
         Self {
             head,
@@ -32433,6 +32910,7 @@ impl GitSyncDetails {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for GitSyncDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -32503,6 +32981,7 @@ impl<'de> rt::object::Object<'de> for GoogleCloudStorage {
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl rt::UnknownFieldPaths for GoogleCloudStorage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -32596,6 +33075,7 @@ impl<'de> rt::object::Object<'de> for GraphEdgeType {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphEdgeType {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.destination_node_type, path, ".destinationNodeType", out);
@@ -32721,6 +33201,7 @@ impl<'de> rt::object::Object<'de> for GraphModel {
 impl GraphModel {
     /// A `GraphModel` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -32738,6 +33219,7 @@ impl GraphModel {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphModel {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -32796,6 +33278,7 @@ impl<'de> rt::object::Object<'de> for GraphModelDefinitionResponse {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphModelDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -32853,6 +33336,7 @@ impl<'de> rt::object::Object<'de> for GraphModelExecuteQueryRequest {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphModelExecuteQueryRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -32915,6 +33399,7 @@ impl<'de> rt::object::Object<'de> for GraphModelPublicDefinition {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphModelPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -32986,6 +33471,7 @@ impl<'de> rt::object::Object<'de> for GraphModelPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphModelPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -33060,6 +33546,7 @@ impl<'de> rt::object::Object<'de> for GraphModels {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphModels {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -33147,6 +33634,7 @@ impl<'de> rt::object::Object<'de> for GraphNodeType {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphNodeType {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.properties, path, ".properties", out);
@@ -33204,6 +33692,7 @@ impl<'de> rt::object::Object<'de> for GraphNodeTypeReference {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphNodeTypeReference {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -33266,6 +33755,7 @@ impl<'de> rt::object::Object<'de> for GraphProperty {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphProperty {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -33388,6 +33878,7 @@ impl<'de> rt::object::Object<'de> for GraphQlApi {
 impl GraphQlApi {
     /// A `GraphQlApi` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -33405,6 +33896,7 @@ impl GraphQlApi {
 }
 #[cfg(feature = "fabric_graph_ql_api")]
 impl rt::UnknownFieldPaths for GraphQlApi {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -33463,6 +33955,7 @@ impl<'de> rt::object::Object<'de> for GraphQlApiDefinitionResponse {
 }
 #[cfg(feature = "fabric_graph_ql_api")]
 impl rt::UnknownFieldPaths for GraphQlApiDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -33526,6 +34019,7 @@ impl<'de> rt::object::Object<'de> for GraphQlApiPublicDefinition {
 }
 #[cfg(feature = "fabric_graph_ql_api")]
 impl rt::UnknownFieldPaths for GraphQlApiPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -33597,6 +34091,7 @@ impl<'de> rt::object::Object<'de> for GraphQlApiPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_graph_ql_api")]
 impl rt::UnknownFieldPaths for GraphQlApiPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -33671,6 +34166,7 @@ impl<'de> rt::object::Object<'de> for GraphQlApis {
 }
 #[cfg(feature = "fabric_graph_ql_api")]
 impl rt::UnknownFieldPaths for GraphQlApis {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -33794,6 +34290,7 @@ impl<'de> rt::object::Object<'de> for GraphQuerySet {
 impl GraphQuerySet {
     /// A `GraphQuerySet` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -33811,6 +34308,7 @@ impl GraphQuerySet {
 }
 #[cfg(feature = "fabric_graph_query_set")]
 impl rt::UnknownFieldPaths for GraphQuerySet {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -33869,6 +34367,7 @@ impl<'de> rt::object::Object<'de> for GraphQuerySetDefinitionResponse {
 }
 #[cfg(feature = "fabric_graph_query_set")]
 impl rt::UnknownFieldPaths for GraphQuerySetDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -33932,6 +34431,7 @@ impl<'de> rt::object::Object<'de> for GraphQuerySetPublicDefinition {
 }
 #[cfg(feature = "fabric_graph_query_set")]
 impl rt::UnknownFieldPaths for GraphQuerySetPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -34003,6 +34503,7 @@ impl<'de> rt::object::Object<'de> for GraphQuerySetPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_graph_query_set")]
 impl rt::UnknownFieldPaths for GraphQuerySetPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -34077,6 +34578,7 @@ impl<'de> rt::object::Object<'de> for GraphQuerySets {
 }
 #[cfg(feature = "fabric_graph_query_set")]
 impl rt::UnknownFieldPaths for GraphQuerySets {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -34142,6 +34644,7 @@ impl<'de> rt::object::Object<'de> for GraphType {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for GraphType {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.edge_types, path, ".edgeTypes", out);
@@ -34227,6 +34730,7 @@ impl<'de> rt::object::Object<'de> for HighConcurrencyProperties {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for HighConcurrencyProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -34295,6 +34799,7 @@ impl<'de> rt::object::Object<'de> for ImmutabilityPolicy {
 impl ImmutabilityPolicy {
     /// A `ImmutabilityPolicy` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(retention_days: i64, scope: ImmutabilityScope) -> Self {
         Self {
             retention_days,
@@ -34305,6 +34810,7 @@ impl ImmutabilityPolicy {
 }
 #[cfg(feature = "fabric_onelake_settings")]
 impl rt::UnknownFieldPaths for ImmutabilityPolicy {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -34373,6 +34879,7 @@ impl<'de> rt::object::Object<'de> for ImmutabilityPolicyRequest {
 impl ImmutabilityPolicyRequest {
     /// A `ImmutabilityPolicyRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(retention_days: i64, scope: ImmutabilityScope) -> Self {
         Self {
             retention_days,
@@ -34383,6 +34890,7 @@ impl ImmutabilityPolicyRequest {
 }
 #[cfg(feature = "fabric_onelake_settings")]
 impl rt::UnknownFieldPaths for ImmutabilityPolicyRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -34482,6 +34990,7 @@ impl<'de> rt::object::Object<'de> for ImportItemDefinitionsDetails {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for ImportItemDefinitionsDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -34538,6 +35047,7 @@ impl<'de> rt::object::Object<'de> for ImportOneLakeWorkspaceLifecyclePolicyReque
 }
 #[cfg(feature = "fabric_onelake_lifecycle_policy")]
 impl rt::UnknownFieldPaths for ImportOneLakeWorkspaceLifecyclePolicyRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -34595,6 +35105,7 @@ impl<'de> rt::object::Object<'de> for InboundFirewallConfiguration {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for InboundFirewallConfiguration {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.rules, path, ".rules", out);
@@ -34654,6 +35165,7 @@ impl<'de> rt::object::Object<'de> for InboundRules {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for InboundRules {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.public_access_rules, path, ".publicAccessRules", out);
@@ -34718,6 +35230,7 @@ impl<'de> rt::object::Object<'de> for InitializeGitConnectionRequest {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for InitializeGitConnectionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -34789,6 +35302,7 @@ impl<'de> rt::object::Object<'de> for InitializeGitConnectionResponse {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for InitializeGitConnectionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -34850,6 +35364,7 @@ impl<'de> rt::object::Object<'de> for InputSchema {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for InputSchema {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.schema, path, ".schema", out);
@@ -34921,6 +35436,7 @@ impl<'de> rt::object::Object<'de> for InstancePool {
 }
 #[cfg(any(feature = "fabric_environment", feature = "fabric_spark"))]
 impl rt::UnknownFieldPaths for InstancePool {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -35043,6 +35559,7 @@ impl<'de> rt::object::Object<'de> for Item {
 impl Item {
     /// A `Item` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType2) -> Self {
         Self {
             default_identity: None,
@@ -35060,6 +35577,7 @@ impl Item {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for Item {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -35135,6 +35653,7 @@ impl<'de> rt::object::Object<'de> for ItemAccessDetail {
 }
 #[cfg(any(feature = "fabric_admin_items", feature = "fabric_admin_users"))]
 impl rt::UnknownFieldPaths for ItemAccessDetail {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -35201,6 +35720,7 @@ impl<'de> rt::object::Object<'de> for ItemAccessDetails {
 }
 #[cfg(feature = "fabric_admin_items")]
 impl rt::UnknownFieldPaths for ItemAccessDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.item_access_details, path, ".itemAccessDetails", out);
@@ -35259,6 +35779,7 @@ impl<'de> rt::object::Object<'de> for ItemAccessDetailsResponse {
 }
 #[cfg(feature = "fabric_admin_items")]
 impl rt::UnknownFieldPaths for ItemAccessDetailsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.access_details, path, ".accessDetails", out);
@@ -35338,6 +35859,7 @@ impl<'de> rt::object::Object<'de> for ItemAssignmentStatus {
 impl ItemAssignmentStatus {
     /// A `ItemAssignmentStatus` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(item_id: rt::Uuid, status: IdentityAssignmentStatusType) -> Self {
         Self {
             error_info: None,
@@ -35350,6 +35872,7 @@ impl ItemAssignmentStatus {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for ItemAssignmentStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error_info, path, ".errorInfo", out);
@@ -35436,6 +35959,7 @@ impl<'de> rt::object::Object<'de> for ItemChange {
 impl ItemChange {
     /// A `ItemChange` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(conflict_type: ConflictType, item_metadata: ItemMetadata) -> Self {
         Self {
             conflict_type,
@@ -35448,6 +35972,7 @@ impl ItemChange {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for ItemChange {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.item_metadata, path, ".itemMetadata", out);
@@ -35521,6 +36046,7 @@ impl<'de> rt::object::Object<'de> for ItemChangeLabelStatus {
 impl ItemChangeLabelStatus {
     /// A `ItemChangeLabelStatus` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: String, status: AdminStatus, r#type: ItemType) -> Self {
         Self {
             id,
@@ -35532,6 +36058,7 @@ impl ItemChangeLabelStatus {
 }
 #[cfg(feature = "fabric_admin_labels")]
 impl rt::UnknownFieldPaths for ItemChangeLabelStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -35626,6 +36153,7 @@ impl<'de> rt::object::Object<'de> for ItemConnection {
 impl ItemConnection {
     /// A `ItemConnection` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         connection_details: ListConnectionDetails,
         connectivity_type: ConnectivityType,
@@ -35642,6 +36170,7 @@ impl ItemConnection {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for ItemConnection {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
@@ -35717,6 +36246,7 @@ impl<'de> rt::object::Object<'de> for ItemConnections {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for ItemConnections {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -35780,6 +36310,7 @@ impl<'de> rt::object::Object<'de> for ItemDefinition {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for ItemDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -35843,6 +36374,7 @@ impl<'de> rt::object::Object<'de> for ItemDefinitionIndexEntry {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for ItemDefinitionIndexEntry {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -35915,6 +36447,7 @@ impl<'de> rt::object::Object<'de> for ItemDefinitionPart {
 impl ItemDefinitionPart {
     /// A `ItemDefinitionPart` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: String, payload: String, payload_type: PayloadType) -> Self {
         Self {
             path,
@@ -35926,6 +36459,7 @@ impl ItemDefinitionPart {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for ItemDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -35981,6 +36515,7 @@ impl<'de> rt::object::Object<'de> for ItemDefinitionResponse {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for ItemDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -36048,6 +36583,7 @@ impl<'de> rt::object::Object<'de> for ItemDeploymentRequest {
 impl ItemDeploymentRequest {
     /// A `ItemDeploymentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(item_type: ItemType, source_item_id: rt::Uuid) -> Self {
         Self {
             item_type,
@@ -36058,6 +36594,7 @@ impl ItemDeploymentRequest {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for ItemDeploymentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -36124,6 +36661,7 @@ impl<'de> rt::object::Object<'de> for ItemIdentifier {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for ItemIdentifier {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -36188,6 +36726,7 @@ impl<'de> rt::object::Object<'de> for ItemInfo {
 impl ItemInfo {
     /// A `ItemInfo` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: rt::Uuid, r#type: ItemType) -> Self {
         Self {
             id,
@@ -36198,6 +36737,7 @@ impl ItemInfo {
 }
 #[cfg(any(feature = "fabric_admin_labels", feature = "fabric_admin_sharing_links"))]
 impl rt::UnknownFieldPaths for ItemInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -36314,6 +36854,7 @@ impl<'de> rt::object::Object<'de> for ItemJobInstance {
 }
 #[cfg(feature = "fabric_job_scheduler")]
 impl rt::UnknownFieldPaths for ItemJobInstance {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.failure_reason, path, ".failureReason", out);
@@ -36389,6 +36930,7 @@ impl<'de> rt::object::Object<'de> for ItemJobInstances {
 }
 #[cfg(feature = "fabric_job_scheduler")]
 impl rt::UnknownFieldPaths for ItemJobInstances {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -36463,6 +37005,7 @@ impl<'de> rt::object::Object<'de> for ItemMetadata {
 impl ItemMetadata {
     /// A `ItemMetadata` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         display_name: String,
         item_identifier: ItemIdentifier,
@@ -36478,6 +37021,7 @@ impl ItemMetadata {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for ItemMetadata {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.item_identifier, path, ".itemIdentifier", out);
@@ -36537,6 +37081,7 @@ impl<'de> rt::object::Object<'de> for ItemReference {
 impl ItemReference {
     /// A `ItemReference` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(reference_type: ItemReferenceType) -> Self {
         Self {
             reference_type,
@@ -36546,6 +37091,7 @@ impl ItemReference {
 }
 #[cfg(any(feature = "fabric_digital_twin_builder_flow", feature = "fabric_lakehouse"))]
 impl rt::UnknownFieldPaths for ItemReference {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -36663,6 +37209,7 @@ impl<'de> rt::object::Object<'de> for ItemReferenceById {
 impl ItemReferenceById {
     /// A `ItemReferenceById` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         reference_type: ItemReferenceType,
         item_id: rt::Uuid,
@@ -36687,6 +37234,7 @@ impl ItemReferenceById {
     )
 )]
 impl rt::UnknownFieldPaths for ItemReferenceById {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -36759,6 +37307,7 @@ impl<'de> rt::object::Object<'de> for ItemRemoveSharingLinksStatus {
 impl ItemRemoveSharingLinksStatus {
     /// A `ItemRemoveSharingLinksStatus` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         r#type: ItemType,
@@ -36774,6 +37323,7 @@ impl ItemRemoveSharingLinksStatus {
 }
 #[cfg(feature = "fabric_admin_sharing_links")]
 impl rt::UnknownFieldPaths for ItemRemoveSharingLinksStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -36871,6 +37421,7 @@ impl<'de> rt::object::Object<'de> for ItemSchedule {
 }
 #[cfg(feature = "fabric_job_scheduler")]
 impl rt::UnknownFieldPaths for ItemSchedule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -36947,6 +37498,7 @@ impl<'de> rt::object::Object<'de> for ItemSchedules {
 }
 #[cfg(feature = "fabric_job_scheduler")]
 impl rt::UnknownFieldPaths for ItemSchedules {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -37292,6 +37844,7 @@ impl<'de> rt::object::Object<'de> for ItemTag {
     )
 )]
 impl rt::UnknownFieldPaths for ItemTag {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -37366,6 +37919,7 @@ impl<'de> rt::object::Object<'de> for Items {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for Items {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -37431,6 +37985,7 @@ impl<'de> rt::object::Object<'de> for ItemsChangeLabelResponse {
 }
 #[cfg(feature = "fabric_admin_labels")]
 impl rt::UnknownFieldPaths for ItemsChangeLabelResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -37559,6 +38114,7 @@ impl<'de> rt::object::Object<'de> for KqlDashboard {
 impl KqlDashboard {
     /// A `KqlDashboard` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -37576,6 +38132,7 @@ impl KqlDashboard {
 }
 #[cfg(feature = "fabric_kql_dashboard")]
 impl rt::UnknownFieldPaths for KqlDashboard {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -37641,6 +38198,7 @@ impl<'de> rt::object::Object<'de> for KqlDashboardDefinition {
 }
 #[cfg(feature = "fabric_kql_dashboard")]
 impl rt::UnknownFieldPaths for KqlDashboardDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -37714,6 +38272,7 @@ impl<'de> rt::object::Object<'de> for KqlDashboardDefinitionPart {
 impl KqlDashboardDefinitionPart {
     /// A `KqlDashboardDefinitionPart` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: String, payload: String, payload_type: PayloadType) -> Self {
         Self {
             path,
@@ -37725,6 +38284,7 @@ impl KqlDashboardDefinitionPart {
 }
 #[cfg(feature = "fabric_kql_dashboard")]
 impl rt::UnknownFieldPaths for KqlDashboardDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -37780,6 +38340,7 @@ impl<'de> rt::object::Object<'de> for KqlDashboardDefinitionResponse {
 }
 #[cfg(feature = "fabric_kql_dashboard")]
 impl rt::UnknownFieldPaths for KqlDashboardDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -37855,6 +38416,7 @@ impl<'de> rt::object::Object<'de> for KqlDashboards {
 }
 #[cfg(feature = "fabric_kql_dashboard")]
 impl rt::UnknownFieldPaths for KqlDashboards {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -37985,6 +38547,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabase {
 impl KqlDatabase {
     /// A `KqlDatabase` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -38003,6 +38566,7 @@ impl KqlDatabase {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for KqlDatabase {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -38130,6 +38694,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseCreationPayload {
 impl KqlDatabaseCreationPayload {
     /// A `KqlDatabaseCreationPayload` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         database_type: KqlDatabaseType,
         parent_eventhouse_item_id: rt::Uuid,
@@ -38146,6 +38711,7 @@ impl KqlDatabaseCreationPayload {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for KqlDatabaseCreationPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -38208,6 +38774,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseDefinition {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for KqlDatabaseDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -38279,6 +38846,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseDefinitionPart {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for KqlDatabaseDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -38334,6 +38902,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseDefinitionResponse {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for KqlDatabaseDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -38429,6 +38998,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseProperties {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for KqlDatabaseProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -38503,6 +39073,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabases {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for KqlDatabases {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -38626,6 +39197,7 @@ impl<'de> rt::object::Object<'de> for KqlQueryset {
 impl KqlQueryset {
     /// A `KqlQueryset` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -38643,6 +39215,7 @@ impl KqlQueryset {
 }
 #[cfg(feature = "fabric_kql_queryset")]
 impl rt::UnknownFieldPaths for KqlQueryset {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -38708,6 +39281,7 @@ impl<'de> rt::object::Object<'de> for KqlQuerysetDefinition {
 }
 #[cfg(feature = "fabric_kql_queryset")]
 impl rt::UnknownFieldPaths for KqlQuerysetDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -38779,6 +39353,7 @@ impl<'de> rt::object::Object<'de> for KqlQuerysetDefinitionPart {
 }
 #[cfg(feature = "fabric_kql_queryset")]
 impl rt::UnknownFieldPaths for KqlQuerysetDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -38834,6 +39409,7 @@ impl<'de> rt::object::Object<'de> for KqlQuerysetDefinitionResponse {
 }
 #[cfg(feature = "fabric_kql_queryset")]
 impl rt::UnknownFieldPaths for KqlQuerysetDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -38909,6 +39485,7 @@ impl<'de> rt::object::Object<'de> for KqlQuerysets {
 }
 #[cfg(feature = "fabric_kql_queryset")]
 impl rt::UnknownFieldPaths for KqlQuerysets {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -39039,6 +39616,7 @@ impl<'de> rt::object::Object<'de> for Lakehouse {
 impl Lakehouse {
     /// A `Lakehouse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -39057,6 +39635,7 @@ impl Lakehouse {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for Lakehouse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -39117,6 +39696,7 @@ impl<'de> rt::object::Object<'de> for LakehouseCreationPayload {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for LakehouseCreationPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -39179,6 +39759,7 @@ impl<'de> rt::object::Object<'de> for LakehouseDefinition {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for LakehouseDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -39250,6 +39831,7 @@ impl<'de> rt::object::Object<'de> for LakehouseDefinitionPart {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for LakehouseDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -39305,6 +39887,7 @@ impl<'de> rt::object::Object<'de> for LakehouseDefinitionResponse {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for LakehouseDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -39399,6 +39982,7 @@ impl<'de> rt::object::Object<'de> for LakehouseProperties {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for LakehouseProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -39504,6 +40088,7 @@ impl<'de> rt::object::Object<'de> for LakehouseRefreshMaterializedLakeViewsSched
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for LakehouseRefreshMaterializedLakeViewsSchedule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -39583,6 +40168,7 @@ impl<'de> rt::object::Object<'de> for LakehouseSqlEndpointProperties {
 impl LakehouseSqlEndpointProperties {
     /// A `LakehouseSqlEndpointProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(provisioning_status: SqlEndpointProvisioningStatus) -> Self {
         Self {
             connection_string: None,
@@ -39594,6 +40180,7 @@ impl LakehouseSqlEndpointProperties {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for LakehouseSqlEndpointProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -39668,6 +40255,7 @@ impl<'de> rt::object::Object<'de> for Lakehouses {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for Lakehouses {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -39743,6 +40331,7 @@ impl<'de> rt::object::Object<'de> for Libraries {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for Libraries {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.libraries, path, ".libraries", out);
@@ -39810,6 +40399,7 @@ impl<'de> rt::object::Object<'de> for LibrariesPreview {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for LibrariesPreview {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.custom_libraries, path, ".customLibraries", out);
@@ -39877,6 +40467,7 @@ impl<'de> rt::object::Object<'de> for Library {
 impl Library {
     /// A `Library` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(library_type: LibraryType, name: String) -> Self {
         Self {
             library_type,
@@ -39887,6 +40478,7 @@ impl Library {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for Library {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -39979,6 +40571,7 @@ impl<'de> rt::object::Object<'de> for ListConnectionDetails {
     )
 )]
 impl rt::UnknownFieldPaths for ListConnectionDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -40053,6 +40646,7 @@ impl<'de> rt::object::Object<'de> for ListConnectionsResponse {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ListConnectionsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -40141,6 +40735,7 @@ impl<'de> rt::object::Object<'de> for ListCredentialDetails {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ListCredentialDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -40215,6 +40810,7 @@ impl<'de> rt::object::Object<'de> for ListGatewayMembersResponse {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for ListGatewayMembersResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -40290,6 +40886,7 @@ impl<'de> rt::object::Object<'de> for ListGatewaysResponse {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for ListGatewaysResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -40365,6 +40962,7 @@ impl<'de> rt::object::Object<'de> for ListSupportedConnectionTypesResponse {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for ListSupportedConnectionTypesResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -40750,6 +41348,7 @@ impl<'de> rt::object::Object<'de> for LivySession {
     )
 )]
 impl rt::UnknownFieldPaths for LivySession {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.consumer_id, path, ".consumerId", out);
@@ -40866,6 +41465,7 @@ impl<'de> rt::object::Object<'de> for LivySessions {
     )
 )]
 impl rt::UnknownFieldPaths for LivySessions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -40963,6 +41563,7 @@ impl<'de> rt::object::Object<'de> for LoadTableRequest {
 impl LoadTableRequest {
     /// A `LoadTableRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path_type: PathType, relative_path: String) -> Self {
         Self {
             file_extension: None,
@@ -40977,6 +41578,7 @@ impl LoadTableRequest {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for LoadTableRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.format_options, path, ".formatOptions", out);
@@ -41119,6 +41721,7 @@ impl<'de> rt::object::Object<'de> for ManagedPrivateEndpoint {
     )
 )]
 impl rt::UnknownFieldPaths for ManagedPrivateEndpoint {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_state, path, ".connectionState", out);
@@ -41194,6 +41797,7 @@ impl<'de> rt::object::Object<'de> for ManagedPrivateEndpoints {
 }
 #[cfg(feature = "fabric_managed_private_endpoints")]
 impl rt::UnknownFieldPaths for ManagedPrivateEndpoints {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -41317,6 +41921,7 @@ impl<'de> rt::object::Object<'de> for Map {
 impl Map {
     /// A `Map` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -41334,6 +41939,7 @@ impl Map {
 }
 #[cfg(feature = "fabric_map")]
 impl rt::UnknownFieldPaths for Map {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -41392,6 +41998,7 @@ impl<'de> rt::object::Object<'de> for MapDefinitionResponse {
 }
 #[cfg(feature = "fabric_map")]
 impl rt::UnknownFieldPaths for MapDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -41455,6 +42062,7 @@ impl<'de> rt::object::Object<'de> for MapPublicDefinition {
 }
 #[cfg(feature = "fabric_map")]
 impl rt::UnknownFieldPaths for MapPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -41526,6 +42134,7 @@ impl<'de> rt::object::Object<'de> for MapPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_map")]
 impl rt::UnknownFieldPaths for MapPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -41600,6 +42209,7 @@ impl<'de> rt::object::Object<'de> for Maps {
 }
 #[cfg(feature = "fabric_map")]
 impl rt::UnknownFieldPaths for Maps {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -41730,6 +42340,7 @@ impl<'de> rt::object::Object<'de> for MaterializedLakeViewExecutionDefinition {
 impl MaterializedLakeViewExecutionDefinition {
     /// A `MaterializedLakeViewExecutionDefinition` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         current_lakehouse_execution_context: CurrentLakehouseExecutionContext,
         display_name: String,
@@ -41748,6 +42359,7 @@ impl MaterializedLakeViewExecutionDefinition {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for MaterializedLakeViewExecutionDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -41827,6 +42439,7 @@ for MaterializedLakeViewExecutionDefinitionSettingsRequest {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for MaterializedLakeViewExecutionDefinitionSettingsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.environment, path, ".environment", out);
@@ -41894,6 +42507,7 @@ for MaterializedLakeViewExecutionDefinitionSettingsResponse {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for MaterializedLakeViewExecutionDefinitionSettingsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.environment, path, ".environment", out);
@@ -41969,6 +42583,7 @@ impl<'de> rt::object::Object<'de> for MaterializedLakeViewExecutionDefinitions {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for MaterializedLakeViewExecutionDefinitions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -42042,6 +42657,7 @@ impl<'de> rt::object::Object<'de> for Members {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for Members {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.fabric_item_members, path, ".fabricItemMembers", out);
@@ -42119,6 +42735,7 @@ impl<'de> rt::object::Object<'de> for MicrosoftEntraMember {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for MicrosoftEntraMember {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -42248,6 +42865,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalog {
 impl MirroredAzureDatabricksCatalog {
     /// A `MirroredAzureDatabricksCatalog` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -42266,6 +42884,7 @@ impl MirroredAzureDatabricksCatalog {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalog {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -42368,6 +42987,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogCreationPayl
 impl MirroredAzureDatabricksCatalogCreationPayload {
     /// A `MirroredAzureDatabricksCatalogCreationPayload` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         catalog_name: String,
         databricks_workspace_connection_id: rt::Uuid,
@@ -42384,6 +43004,7 @@ impl MirroredAzureDatabricksCatalogCreationPayload {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogCreationPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -42439,6 +43060,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogDefinitionRe
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -42510,6 +43132,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogErrorInfo {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogErrorInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -42659,6 +43282,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogProperties {
 impl MirroredAzureDatabricksCatalogProperties {
     /// A `MirroredAzureDatabricksCatalogProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         auto_sync: MirroredAzureDatabricksCatalogAutoSync,
         catalog_name: String,
@@ -42682,6 +43306,7 @@ impl MirroredAzureDatabricksCatalogProperties {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -42751,6 +43376,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogPublicDefini
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -42825,6 +43451,7 @@ for MirroredAzureDatabricksCatalogPublicDefinitionPart {
 impl MirroredAzureDatabricksCatalogPublicDefinitionPart {
     /// A `MirroredAzureDatabricksCatalogPublicDefinitionPart` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: String, payload: String, payload_type: PayloadType) -> Self {
         Self {
             path,
@@ -42836,6 +43463,7 @@ impl MirroredAzureDatabricksCatalogPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -42903,6 +43531,7 @@ for MirroredAzureDatabricksCatalogSqlEndpointProperties {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogSqlEndpointProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -42977,6 +43606,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogSyncDetails 
 impl MirroredAzureDatabricksCatalogSyncDetails {
     /// A `MirroredAzureDatabricksCatalogSyncDetails` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         last_sync_date_time: rt::DateTime,
         status: MirroredAzureDatabricksCatalogStatus,
@@ -42991,6 +43621,7 @@ impl MirroredAzureDatabricksCatalogSyncDetails {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogSyncDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error_info, path, ".errorInfo", out);
@@ -43066,6 +43697,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogUpdatePayloa
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogUpdatePayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -43140,6 +43772,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogs {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for MirroredAzureDatabricksCatalogs {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -43270,6 +43903,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalog {
 impl MirroredCatalog {
     /// A `MirroredCatalog` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -43288,6 +43922,7 @@ impl MirroredCatalog {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalog {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -43354,6 +43989,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogDefinition {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -43425,6 +44061,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogDefinitionPart {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -43480,6 +44117,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogDefinitionResponse {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -43555,6 +44193,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogMirroringStatusResponse {
 impl MirroredCatalogMirroringStatusResponse {
     /// A `MirroredCatalogMirroringStatusResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(status: MirroredCatalogItemMirroringState) -> Self {
         Self {
             error: None,
@@ -43566,6 +44205,7 @@ impl MirroredCatalogMirroringStatusResponse {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogMirroringStatusResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -43665,6 +44305,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogProperties {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -43759,6 +44400,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogScope {
 impl MirroredCatalogScope {
     /// A `MirroredCatalogScope` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         fully_qualified_scope: Vec<String>,
         is_selectable: MirroredCatalogIsSelectable,
@@ -43775,6 +44417,7 @@ impl MirroredCatalogScope {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogScope {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.children, path, ".children", out);
@@ -43850,6 +44493,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogScopesResponse {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogScopesResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -43929,6 +44573,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogSqlEndpointProperties {
 impl MirroredCatalogSqlEndpointProperties {
     /// A `MirroredCatalogSqlEndpointProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         provisioning_status: MirroredCatalogSqlEndpointProvisioningStatus,
     ) -> Self {
@@ -43942,6 +44587,7 @@ impl MirroredCatalogSqlEndpointProperties {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogSqlEndpointProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -44011,6 +44657,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogTableInfo {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogTableInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -44112,6 +44759,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogTableMirroringStatus {
 impl MirroredCatalogTableMirroringStatus {
     /// A `MirroredCatalogTableMirroringStatus` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: String,
         schema_name: String,
@@ -44130,6 +44778,7 @@ impl MirroredCatalogTableMirroringStatus {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogTableMirroringStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -44205,6 +44854,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogTablesMirroringStatusRespon
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogTablesMirroringStatusResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -44280,6 +44930,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogTablesResponse {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogTablesResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -44355,6 +45006,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogs {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for MirroredCatalogs {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -44485,6 +45137,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabase {
 impl MirroredDatabase {
     /// A `MirroredDatabase` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -44503,6 +45156,7 @@ impl MirroredDatabase {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for MirroredDatabase {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -44569,6 +45223,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseDefinition {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for MirroredDatabaseDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -44640,6 +45295,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseDefinitionPart {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for MirroredDatabaseDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -44695,6 +45351,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseDefinitionResponse {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for MirroredDatabaseDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -44760,6 +45417,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseMirroringStatusResponse {
 impl MirroredDatabaseMirroringStatusResponse {
     /// A `MirroredDatabaseMirroringStatusResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(status: MirroredDatabaseMirroringStatus) -> Self {
         Self {
             error: None,
@@ -44770,6 +45428,7 @@ impl MirroredDatabaseMirroringStatusResponse {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for MirroredDatabaseMirroringStatusResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -44855,6 +45514,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseProperties {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for MirroredDatabaseProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -44939,6 +45599,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseSqlEndpointProperties {
 impl MirroredDatabaseSqlEndpointProperties {
     /// A `MirroredDatabaseSqlEndpointProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         provisioning_status: MirroredDatabaseSqlEndpointProvisioningStatus,
     ) -> Self {
@@ -44952,6 +45613,7 @@ impl MirroredDatabaseSqlEndpointProperties {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for MirroredDatabaseSqlEndpointProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -45026,6 +45688,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseTablesMirroringStatusRespo
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for MirroredDatabaseTablesMirroringStatusResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.data, path, ".data", out);
@@ -45101,6 +45764,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabases {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for MirroredDatabases {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -45224,6 +45888,7 @@ impl<'de> rt::object::Object<'de> for MirroredWarehouse {
 impl MirroredWarehouse {
     /// A `MirroredWarehouse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -45241,6 +45906,7 @@ impl MirroredWarehouse {
 }
 #[cfg(feature = "fabric_mirrored_warehouse")]
 impl rt::UnknownFieldPaths for MirroredWarehouse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -45318,6 +45984,7 @@ impl<'de> rt::object::Object<'de> for MirroredWarehouses {
 }
 #[cfg(feature = "fabric_mirrored_warehouse")]
 impl rt::UnknownFieldPaths for MirroredWarehouses {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -45448,6 +46115,7 @@ impl<'de> rt::object::Object<'de> for MlExperiment {
 impl MlExperiment {
     /// A `MlExperiment` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -45466,6 +46134,7 @@ impl MlExperiment {
 }
 #[cfg(feature = "fabric_ml_experiment")]
 impl rt::UnknownFieldPaths for MlExperiment {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -45528,6 +46197,7 @@ impl<'de> rt::object::Object<'de> for MlExperimentProperties {
 }
 #[cfg(feature = "fabric_ml_experiment")]
 impl rt::UnknownFieldPaths for MlExperimentProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -45602,6 +46272,7 @@ impl<'de> rt::object::Object<'de> for MlExperiments {
 }
 #[cfg(feature = "fabric_ml_experiment")]
 impl rt::UnknownFieldPaths for MlExperiments {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -45725,6 +46396,7 @@ impl<'de> rt::object::Object<'de> for MlModel {
 impl MlModel {
     /// A `MlModel` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -45742,6 +46414,7 @@ impl MlModel {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for MlModel {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -45815,6 +46488,7 @@ impl<'de> rt::object::Object<'de> for MlModelDataSchema {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for MlModelDataSchema {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -45908,6 +46582,7 @@ impl<'de> rt::object::Object<'de> for MlModelEndpoint {
 impl MlModelEndpoint {
     /// A `MlModelEndpoint` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         default_version_assignment_behavior: EndpointDefaultVersionConfigurationPolicy,
         default_version_info: MlModelEndpointVersionInfo,
@@ -45923,6 +46598,7 @@ impl MlModelEndpoint {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for MlModelEndpoint {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_version_info, path, ".defaultVersionInfo", out);
@@ -46021,6 +46697,7 @@ impl<'de> rt::object::Object<'de> for MlModelEndpointVersionInfo {
 impl MlModelEndpointVersionInfo {
     /// A `MlModelEndpointVersionInfo` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(status: MlModelEndpointVersionStatus, version_name: String) -> Self {
         Self {
             failure_details: None,
@@ -46035,6 +46712,7 @@ impl MlModelEndpointVersionInfo {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for MlModelEndpointVersionInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.failure_details, path, ".failureDetails", out);
@@ -46112,6 +46790,7 @@ impl<'de> rt::object::Object<'de> for MlModelEndpointVersions {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for MlModelEndpointVersions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -46187,6 +46866,7 @@ impl<'de> rt::object::Object<'de> for MlModels {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for MlModels {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -46252,6 +46932,7 @@ impl<'de> rt::object::Object<'de> for ModifyOneLakeDiagnosticSettingRequest {
 }
 #[cfg(feature = "fabric_onelake_settings")]
 impl rt::UnknownFieldPaths for ModifyOneLakeDiagnosticSettingRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.destination, path, ".destination", out);
@@ -46311,6 +46992,7 @@ impl<'de> rt::object::Object<'de> for ModifyOneLakeWorkspaceDefaultTierResponse 
 impl ModifyOneLakeWorkspaceDefaultTierResponse {
     /// A `ModifyOneLakeWorkspaceDefaultTierResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(default_tier: OneLakeAccessTier2) -> Self {
         Self {
             default_tier,
@@ -46320,6 +47002,7 @@ impl ModifyOneLakeWorkspaceDefaultTierResponse {
 }
 #[cfg(feature = "fabric_onelake_settings")]
 impl rt::UnknownFieldPaths for ModifyOneLakeWorkspaceDefaultTierResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -46394,6 +47077,7 @@ impl<'de> rt::object::Object<'de> for MountedDataFactories {
 }
 #[cfg(feature = "fabric_mounted_data_factory")]
 impl rt::UnknownFieldPaths for MountedDataFactories {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -46517,6 +47201,7 @@ impl<'de> rt::object::Object<'de> for MountedDataFactory {
 impl MountedDataFactory {
     /// A `MountedDataFactory` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -46534,6 +47219,7 @@ impl MountedDataFactory {
 }
 #[cfg(feature = "fabric_mounted_data_factory")]
 impl rt::UnknownFieldPaths for MountedDataFactory {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -46599,6 +47285,7 @@ impl<'de> rt::object::Object<'de> for MountedDataFactoryDefinition {
 }
 #[cfg(feature = "fabric_mounted_data_factory")]
 impl rt::UnknownFieldPaths for MountedDataFactoryDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -46670,6 +47357,7 @@ impl<'de> rt::object::Object<'de> for MountedDataFactoryDefinitionPart {
 }
 #[cfg(feature = "fabric_mounted_data_factory")]
 impl rt::UnknownFieldPaths for MountedDataFactoryDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -46725,6 +47413,7 @@ impl<'de> rt::object::Object<'de> for MountedDataFactoryDefinitionResponse {
 }
 #[cfg(feature = "fabric_mounted_data_factory")]
 impl rt::UnknownFieldPaths for MountedDataFactoryDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -46782,6 +47471,7 @@ impl<'de> rt::object::Object<'de> for MoveFolderRequest {
 }
 #[cfg(feature = "fabric_folders")]
 impl rt::UnknownFieldPaths for MoveFolderRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -46838,6 +47528,7 @@ impl<'de> rt::object::Object<'de> for MoveItemRequest {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for MoveItemRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -46900,6 +47591,7 @@ impl<'de> rt::object::Object<'de> for NameValuePair {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for NameValuePair {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -46974,6 +47666,7 @@ impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicies {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for NetworkCommunicationPolicies {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -47063,6 +47756,7 @@ impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicyDetails {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for NetworkCommunicationPolicyDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.inbound, path, ".inbound", out);
@@ -47131,6 +47825,7 @@ impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicyInboundDetails {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for NetworkCommunicationPolicyInboundDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.firewall, path, ".firewall", out);
@@ -47229,6 +47924,7 @@ impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicyOutboundDetails 
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for NetworkCommunicationPolicyOutboundDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connections, path, ".connections", out);
@@ -47295,6 +47991,7 @@ impl<'de> rt::object::Object<'de> for NetworkRules {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl rt::UnknownFieldPaths for NetworkRules {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -47394,6 +48091,7 @@ impl<'de> rt::object::Object<'de> for NlToKqlRequest {
 }
 #[cfg(feature = "fabric_real_time_intelligence")]
 impl rt::UnknownFieldPaths for NlToKqlRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.chat_messages, path, ".chatMessages", out);
@@ -47460,6 +48158,7 @@ impl<'de> rt::object::Object<'de> for NlToKqlResponse {
 }
 #[cfg(feature = "fabric_real_time_intelligence")]
 impl rt::UnknownFieldPaths for NlToKqlResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -47516,6 +48215,7 @@ impl<'de> rt::object::Object<'de> for NodeReference {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for NodeReference {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -47638,6 +48338,7 @@ impl<'de> rt::object::Object<'de> for Notebook {
 impl Notebook {
     /// A `Notebook` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -47655,6 +48356,7 @@ impl Notebook {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for Notebook {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -47720,6 +48422,7 @@ impl<'de> rt::object::Object<'de> for NotebookDefinition {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for NotebookDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -47791,6 +48494,7 @@ impl<'de> rt::object::Object<'de> for NotebookDefinitionPart {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for NotebookDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -47846,6 +48550,7 @@ impl<'de> rt::object::Object<'de> for NotebookDefinitionResponse {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for NotebookDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -47970,6 +48675,7 @@ impl<'de> rt::object::Object<'de> for NotebookJobInstance {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for NotebookJobInstance {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.failure_reason, path, ".failureReason", out);
@@ -48038,6 +48744,7 @@ impl<'de> rt::object::Object<'de> for NotebookJobInstanceProperties {
 impl NotebookJobInstanceProperties {
     /// A `NotebookJobInstanceProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(compute: ComputeType) -> Self {
         Self {
             compute,
@@ -48048,6 +48755,7 @@ impl NotebookJobInstanceProperties {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for NotebookJobInstanceProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -48122,6 +48830,7 @@ impl<'de> rt::object::Object<'de> for Notebooks {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for Notebooks {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -48211,6 +48920,7 @@ impl<'de> rt::object::Object<'de> for OnPremisesGatewayMember {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for OnPremisesGatewayMember {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.public_key, path, ".publicKey", out);
@@ -48304,6 +49014,7 @@ impl<'de> rt::object::Object<'de> for OneDriveSharePoint {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for OneDriveSharePoint {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -48380,6 +49091,7 @@ impl<'de> rt::object::Object<'de> for OneLake {
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl rt::UnknownFieldPaths for OneLake {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -48444,6 +49156,7 @@ impl<'de> rt::object::Object<'de> for OneLakeDiagnosticSettings {
 }
 #[cfg(feature = "fabric_onelake_settings")]
 impl rt::UnknownFieldPaths for OneLakeDiagnosticSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.destination, path, ".destination", out);
@@ -48501,6 +49214,7 @@ impl<'de> rt::object::Object<'de> for OneLakeDiagnosticSettingsDestinationInfo {
 }
 #[cfg(feature = "fabric_onelake_settings")]
 impl rt::UnknownFieldPaths for OneLakeDiagnosticSettingsDestinationInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -48565,6 +49279,7 @@ impl<'de> rt::object::Object<'de> for OneLakeEndpoints {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for OneLakeEndpoints {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -48629,6 +49344,7 @@ impl<'de> rt::object::Object<'de> for OneLakeWorkspaceLifecyclePolicyResponse {
 }
 #[cfg(feature = "fabric_onelake_lifecycle_policy")]
 impl rt::UnknownFieldPaths for OneLakeWorkspaceLifecyclePolicyResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -48703,6 +49419,7 @@ impl<'de> rt::object::Object<'de> for Ontologies {
 }
 #[cfg(feature = "fabric_ontology")]
 impl rt::UnknownFieldPaths for Ontologies {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -48826,6 +49543,7 @@ impl<'de> rt::object::Object<'de> for Ontology {
 impl Ontology {
     /// A `Ontology` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -48843,6 +49561,7 @@ impl Ontology {
 }
 #[cfg(feature = "fabric_ontology")]
 impl rt::UnknownFieldPaths for Ontology {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -48908,6 +49627,7 @@ impl<'de> rt::object::Object<'de> for OntologyDefinition {
 }
 #[cfg(feature = "fabric_ontology")]
 impl rt::UnknownFieldPaths for OntologyDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -48981,6 +49701,7 @@ impl<'de> rt::object::Object<'de> for OntologyDefinitionPart {
 impl OntologyDefinitionPart {
     /// A `OntologyDefinitionPart` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: String, payload: String, payload_type: PayloadType) -> Self {
         Self {
             path,
@@ -48992,6 +49713,7 @@ impl OntologyDefinitionPart {
 }
 #[cfg(feature = "fabric_ontology")]
 impl rt::UnknownFieldPaths for OntologyDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -49047,6 +49769,7 @@ impl<'de> rt::object::Object<'de> for OntologyDefinitionResponse {
 }
 #[cfg(feature = "fabric_ontology")]
 impl rt::UnknownFieldPaths for OntologyDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -49145,6 +49868,7 @@ impl<'de> rt::object::Object<'de> for OperationState {
 impl OperationState {
     /// A `OperationState` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         created_time_utc: rt::DateTime,
         last_updated_time_utc: rt::DateTime,
@@ -49162,6 +49886,7 @@ impl OperationState {
 }
 #[cfg(feature = "fabric_long_running_operations")]
 impl rt::UnknownFieldPaths for OperationState {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -49292,6 +50017,7 @@ impl<'de> rt::object::Object<'de> for OperationsAgent {
 impl OperationsAgent {
     /// A `OperationsAgent` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -49310,6 +50036,7 @@ impl OperationsAgent {
 }
 #[cfg(feature = "fabric_operations_agent")]
 impl rt::UnknownFieldPaths for OperationsAgent {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -49369,6 +50096,7 @@ impl<'de> rt::object::Object<'de> for OperationsAgentDefinitionResponse {
 }
 #[cfg(feature = "fabric_operations_agent")]
 impl rt::UnknownFieldPaths for OperationsAgentDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -49428,6 +50156,7 @@ impl<'de> rt::object::Object<'de> for OperationsAgentProperties {
 impl OperationsAgentProperties {
     /// A `OperationsAgentProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(state: AgentState) -> Self {
         Self {
             state,
@@ -49437,6 +50166,7 @@ impl OperationsAgentProperties {
 }
 #[cfg(feature = "fabric_operations_agent")]
 impl rt::UnknownFieldPaths for OperationsAgentProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -49499,6 +50229,7 @@ impl<'de> rt::object::Object<'de> for OperationsAgentPublicDefinition {
 }
 #[cfg(feature = "fabric_operations_agent")]
 impl rt::UnknownFieldPaths for OperationsAgentPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -49570,6 +50301,7 @@ impl<'de> rt::object::Object<'de> for OperationsAgentPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_operations_agent")]
 impl rt::UnknownFieldPaths for OperationsAgentPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -49644,6 +50376,7 @@ impl<'de> rt::object::Object<'de> for OperationsAgents {
 }
 #[cfg(feature = "fabric_operations_agent")]
 impl rt::UnknownFieldPaths for OperationsAgents {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -49709,6 +50442,7 @@ impl<'de> rt::object::Object<'de> for OptimizeSettings {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for OptimizeSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -49838,6 +50572,7 @@ impl<'de> rt::object::Object<'de> for OrgApp {
 impl OrgApp {
     /// A `OrgApp` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -49856,6 +50591,7 @@ impl OrgApp {
 }
 #[cfg(feature = "fabric_org_app")]
 impl rt::UnknownFieldPaths for OrgApp {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -49989,6 +50725,7 @@ impl<'de> rt::object::Object<'de> for OrgAppAudience {
 impl OrgAppAudience {
     /// A `OrgAppAudience` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -50007,6 +50744,7 @@ impl OrgAppAudience {
 }
 #[cfg(feature = "fabric_org_app_audience")]
 impl rt::UnknownFieldPaths for OrgAppAudience {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -50066,6 +50804,7 @@ impl<'de> rt::object::Object<'de> for OrgAppAudienceDefinitionResponse {
 }
 #[cfg(feature = "fabric_org_app_audience")]
 impl rt::UnknownFieldPaths for OrgAppAudienceDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -50125,6 +50864,7 @@ impl<'de> rt::object::Object<'de> for OrgAppAudienceProperties {
 }
 #[cfg(feature = "fabric_org_app_audience")]
 impl rt::UnknownFieldPaths for OrgAppAudienceProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -50187,6 +50927,7 @@ impl<'de> rt::object::Object<'de> for OrgAppAudiencePublicDefinition {
 }
 #[cfg(feature = "fabric_org_app_audience")]
 impl rt::UnknownFieldPaths for OrgAppAudiencePublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -50258,6 +50999,7 @@ impl<'de> rt::object::Object<'de> for OrgAppAudiencePublicDefinitionPart {
 }
 #[cfg(feature = "fabric_org_app_audience")]
 impl rt::UnknownFieldPaths for OrgAppAudiencePublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -50332,6 +51074,7 @@ impl<'de> rt::object::Object<'de> for OrgAppAudiences {
 }
 #[cfg(feature = "fabric_org_app_audience")]
 impl rt::UnknownFieldPaths for OrgAppAudiences {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -50388,6 +51131,7 @@ impl<'de> rt::object::Object<'de> for OrgAppDefinitionResponse {
 }
 #[cfg(feature = "fabric_org_app")]
 impl rt::UnknownFieldPaths for OrgAppDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -50447,6 +51191,7 @@ impl<'de> rt::object::Object<'de> for OrgAppProperties {
 }
 #[cfg(feature = "fabric_org_app")]
 impl rt::UnknownFieldPaths for OrgAppProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -50509,6 +51254,7 @@ impl<'de> rt::object::Object<'de> for OrgAppPublicDefinition {
 }
 #[cfg(feature = "fabric_org_app")]
 impl rt::UnknownFieldPaths for OrgAppPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -50580,6 +51326,7 @@ impl<'de> rt::object::Object<'de> for OrgAppPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_org_app")]
 impl rt::UnknownFieldPaths for OrgAppPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -50654,6 +51401,7 @@ impl<'de> rt::object::Object<'de> for OrgApps {
 }
 #[cfg(feature = "fabric_org_app")]
 impl rt::UnknownFieldPaths for OrgApps {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -50743,6 +51491,7 @@ impl<'de> rt::object::Object<'de> for OutboundConnectionRule {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl rt::UnknownFieldPaths for OutboundConnectionRule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.allowed_endpoints, path, ".allowedEndpoints", out);
@@ -50803,6 +51552,7 @@ impl<'de> rt::object::Object<'de> for OutboundRules {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for OutboundRules {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.public_access_rules, path, ".publicAccessRules", out);
@@ -50926,6 +51676,7 @@ impl<'de> rt::object::Object<'de> for PaginatedReport {
 impl PaginatedReport {
     /// A `PaginatedReport` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -50943,6 +51694,7 @@ impl PaginatedReport {
 }
 #[cfg(feature = "fabric_paginated_report")]
 impl rt::UnknownFieldPaths for PaginatedReport {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -51008,6 +51760,7 @@ impl<'de> rt::object::Object<'de> for PaginatedReportDefinition {
 }
 #[cfg(feature = "fabric_paginated_report")]
 impl rt::UnknownFieldPaths for PaginatedReportDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -51079,6 +51832,7 @@ impl<'de> rt::object::Object<'de> for PaginatedReportDefinitionPart {
 }
 #[cfg(feature = "fabric_paginated_report")]
 impl rt::UnknownFieldPaths for PaginatedReportDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -51134,6 +51888,7 @@ impl<'de> rt::object::Object<'de> for PaginatedReportDefinitionResponse {
 }
 #[cfg(feature = "fabric_paginated_report")]
 impl rt::UnknownFieldPaths for PaginatedReportDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -51209,6 +51964,7 @@ impl<'de> rt::object::Object<'de> for PaginatedReports {
 }
 #[cfg(feature = "fabric_paginated_report")]
 impl rt::UnknownFieldPaths for PaginatedReports {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -51282,6 +52038,7 @@ impl<'de> rt::object::Object<'de> for Parameter {
 impl Parameter {
     /// A `Parameter` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: String,
         r#type: ItemJobParameterType,
@@ -51297,6 +52054,7 @@ impl Parameter {
 }
 #[cfg(any(feature = "fabric_job_scheduler", feature = "fabric_notebook"))]
 impl rt::UnknownFieldPaths for Parameter {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -51374,6 +52132,7 @@ impl<'de> rt::object::Object<'de> for PermissionScope {
 impl PermissionScope {
     /// A `PermissionScope` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         attribute_name: AttributeName,
         attribute_value_included_in: Vec<String>,
@@ -51387,6 +52146,7 @@ impl PermissionScope {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for PermissionScope {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -51509,6 +52269,7 @@ impl<'de> rt::object::Object<'de> for Plan {
 impl Plan {
     /// A `Plan` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -51526,6 +52287,7 @@ impl Plan {
 }
 #[cfg(feature = "fabric_plan")]
 impl rt::UnknownFieldPaths for Plan {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -51591,6 +52353,7 @@ impl<'de> rt::object::Object<'de> for PlanDefinition {
 }
 #[cfg(feature = "fabric_plan")]
 impl rt::UnknownFieldPaths for PlanDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -51664,6 +52427,7 @@ impl<'de> rt::object::Object<'de> for PlanDefinitionPart {
 impl PlanDefinitionPart {
     /// A `PlanDefinitionPart` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: String, payload: String, payload_type: PayloadType) -> Self {
         Self {
             path,
@@ -51675,6 +52439,7 @@ impl PlanDefinitionPart {
 }
 #[cfg(feature = "fabric_plan")]
 impl rt::UnknownFieldPaths for PlanDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -51731,6 +52496,7 @@ impl<'de> rt::object::Object<'de> for PlanDefinitionResponse {
 }
 #[cfg(feature = "fabric_plan")]
 impl rt::UnknownFieldPaths for PlanDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -51806,6 +52572,7 @@ impl<'de> rt::object::Object<'de> for Plans {
 }
 #[cfg(feature = "fabric_plan")]
 impl rt::UnknownFieldPaths for Plans {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -51883,6 +52650,7 @@ impl<'de> rt::object::Object<'de> for PoolProperties {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for PoolProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_pool, path, ".defaultPool", out);
@@ -51979,6 +52747,7 @@ impl<'de> rt::object::Object<'de> for PreDeploymentDiffInformation {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for PreDeploymentDiffInformation {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -52386,6 +53155,7 @@ impl<'de> rt::object::Object<'de> for Principal {
 impl Principal {
     /// A `Principal` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: rt::Uuid, r#type: PrincipalType) -> Self {
         Self {
             display_name: None,
@@ -52464,6 +53234,7 @@ impl Principal {
     )
 )]
 impl rt::UnknownFieldPaths for Principal {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -52561,6 +53332,7 @@ impl<'de> rt::object::Object<'de> for PrivateEndpointConnectionState {
     )
 )]
 impl rt::UnknownFieldPaths for PrivateEndpointConnectionState {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -52625,6 +53397,7 @@ impl<'de> rt::object::Object<'de> for PublicKey {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for PublicKey {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -52683,6 +53456,7 @@ impl<'de> rt::object::Object<'de> for PublishDataAgentRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for PublishDataAgentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -52741,6 +53515,7 @@ impl<'de> rt::object::Object<'de> for PublishDataAgentResponse {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for PublishDataAgentResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -52831,6 +53606,7 @@ impl<'de> rt::object::Object<'de> for PublishDetails {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for PublishDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.component_publish_info, path, ".componentPublishInfo", out);
@@ -52954,6 +53730,7 @@ impl<'de> rt::object::Object<'de> for Reflex {
 impl Reflex {
     /// A `Reflex` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -52971,6 +53748,7 @@ impl Reflex {
 }
 #[cfg(feature = "fabric_reflex")]
 impl rt::UnknownFieldPaths for Reflex {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -53036,6 +53814,7 @@ impl<'de> rt::object::Object<'de> for ReflexDefinition {
 }
 #[cfg(feature = "fabric_reflex")]
 impl rt::UnknownFieldPaths for ReflexDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -53107,6 +53886,7 @@ impl<'de> rt::object::Object<'de> for ReflexDefinitionPart {
 }
 #[cfg(feature = "fabric_reflex")]
 impl rt::UnknownFieldPaths for ReflexDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -53162,6 +53942,7 @@ impl<'de> rt::object::Object<'de> for ReflexDefinitionResponse {
 }
 #[cfg(feature = "fabric_reflex")]
 impl rt::UnknownFieldPaths for ReflexDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -53237,6 +54018,7 @@ impl<'de> rt::object::Object<'de> for Reflexes {
 }
 #[cfg(feature = "fabric_reflex")]
 impl rt::UnknownFieldPaths for Reflexes {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -53302,6 +54084,7 @@ impl<'de> rt::object::Object<'de> for RefreshMaterializedLakeViewsExecutionData 
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for RefreshMaterializedLakeViewsExecutionData {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -53374,6 +54157,7 @@ impl<'de> rt::object::Object<'de> for RelationsEdge {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for RelationsEdge {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -53450,6 +54234,7 @@ impl<'de> rt::object::Object<'de> for RelationsRelatedItem {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for RelationsRelatedItem {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -53520,6 +54305,7 @@ impl<'de> rt::object::Object<'de> for RelationsResponse {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for RelationsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.items, path, ".items", out);
@@ -53587,6 +54373,7 @@ impl<'de> rt::object::Object<'de> for RelationsWorkspace {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for RelationsWorkspace {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -53647,6 +54434,7 @@ impl<'de> rt::object::Object<'de> for RemoveAllSharingLinksRequest {
 impl RemoveAllSharingLinksRequest {
     /// A `RemoveAllSharingLinksRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(sharing_link_type: SharingLinkType) -> Self {
         Self {
             sharing_link_type,
@@ -53656,6 +54444,7 @@ impl RemoveAllSharingLinksRequest {
 }
 #[cfg(feature = "fabric_admin_sharing_links")]
 impl rt::UnknownFieldPaths for RemoveAllSharingLinksRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -53718,6 +54507,7 @@ impl<'de> rt::object::Object<'de> for RemoveExternalLibrariesRequest {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for RemoveExternalLibrariesRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -53774,6 +54564,7 @@ impl<'de> rt::object::Object<'de> for RemoveLabelsRequest {
 }
 #[cfg(feature = "fabric_admin_labels")]
 impl rt::UnknownFieldPaths for RemoveLabelsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.items, path, ".items", out);
@@ -53897,6 +54688,7 @@ impl<'de> rt::object::Object<'de> for Report {
 impl Report {
     /// A `Report` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -53914,6 +54706,7 @@ impl Report {
 }
 #[cfg(feature = "fabric_report")]
 impl rt::UnknownFieldPaths for Report {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -53979,6 +54772,7 @@ impl<'de> rt::object::Object<'de> for ReportDefinition {
 }
 #[cfg(feature = "fabric_report")]
 impl rt::UnknownFieldPaths for ReportDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -54050,6 +54844,7 @@ impl<'de> rt::object::Object<'de> for ReportDefinitionPart {
 }
 #[cfg(feature = "fabric_report")]
 impl rt::UnknownFieldPaths for ReportDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -54105,6 +54900,7 @@ impl<'de> rt::object::Object<'de> for ReportDefinitionResponse {
 }
 #[cfg(feature = "fabric_report")]
 impl rt::UnknownFieldPaths for ReportDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -54180,6 +54976,7 @@ impl<'de> rt::object::Object<'de> for Reports {
 }
 #[cfg(feature = "fabric_report")]
 impl rt::UnknownFieldPaths for Reports {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -54245,6 +55042,7 @@ impl<'de> rt::object::Object<'de> for RestorableDeletedSqlDatabase {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for RestorableDeletedSqlDatabase {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.properties, path, ".properties", out);
@@ -54349,6 +55147,7 @@ impl<'de> rt::object::Object<'de> for RestorableDeletedSqlDatabaseProperties {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for RestorableDeletedSqlDatabaseProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -54423,6 +55222,7 @@ impl<'de> rt::object::Object<'de> for RestorableDeletedSqlDatabases {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for RestorableDeletedSqlDatabases {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -54516,6 +55316,7 @@ impl<'de> rt::object::Object<'de> for RestorePoint {
 impl RestorePoint {
     /// A `RestorePoint` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         creation_details: RestorePointEventDetails,
         creation_mode: CreationModeType,
@@ -54535,6 +55336,7 @@ impl RestorePoint {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for RestorePoint {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.creation_details, path, ".creationDetails", out);
@@ -54602,6 +55404,7 @@ impl<'de> rt::object::Object<'de> for RestorePointEventDetails {
 impl RestorePointEventDetails {
     /// A `RestorePointEventDetails` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(event_date_time: rt::DateTime) -> Self {
         Self {
             event_date_time,
@@ -54612,6 +55415,7 @@ impl RestorePointEventDetails {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for RestorePointEventDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.event_initiator, path, ".eventInitiator", out);
@@ -54687,6 +55491,7 @@ impl<'de> rt::object::Object<'de> for RestorePoints {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for RestorePoints {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -54762,6 +55567,7 @@ impl<'de> rt::object::Object<'de> for RestoreWorkspaceRequest {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for RestoreWorkspaceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -54832,6 +55638,7 @@ impl<'de> rt::object::Object<'de> for RowConstraint {
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl rt::UnknownFieldPaths for RowConstraint {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -54890,6 +55697,7 @@ impl<'de> rt::object::Object<'de> for RunNotebookExecutionData {
 impl RunNotebookExecutionData {
     /// A `RunNotebookExecutionData` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(compute: ComputeType) -> Self {
         Self {
             compute,
@@ -54899,6 +55707,7 @@ impl RunNotebookExecutionData {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for RunNotebookExecutionData {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -54963,6 +55772,7 @@ impl<'de> rt::object::Object<'de> for RunNotebookRequest {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for RunNotebookRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.execution_data, path, ".executionData", out);
@@ -55021,6 +55831,7 @@ impl<'de> rt::object::Object<'de> for RunOnDemandDataflowExecuteJobRequest {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for RunOnDemandDataflowExecuteJobRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.execution_data, path, ".executionData", out);
@@ -55086,6 +55897,7 @@ impl<'de> rt::object::Object<'de> for RunOnDemandItemJobRequest {
 }
 #[cfg(feature = "fabric_job_scheduler")]
 impl rt::UnknownFieldPaths for RunOnDemandItemJobRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parameters, path, ".parameters", out);
@@ -55143,6 +55955,7 @@ impl<'de> rt::object::Object<'de> for RunOnDemandTableMaintenanceRequest {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for RunOnDemandTableMaintenanceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.execution_data, path, ".executionData", out);
@@ -55200,6 +56013,7 @@ impl<'de> rt::object::Object<'de> for RunSparkJobDefinitionRequest {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for RunSparkJobDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.execution_data, path, ".executionData", out);
@@ -55277,6 +56091,7 @@ impl<'de> rt::object::Object<'de> for S3Compatible {
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl rt::UnknownFieldPaths for S3Compatible {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -55402,6 +56217,7 @@ impl<'de> rt::object::Object<'de> for ScheduleConfig {
 impl ScheduleConfig {
     /// A `ScheduleConfig` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         end_date_time: rt::DateTime,
         local_time_zone_id: String,
@@ -55427,6 +56243,7 @@ impl ScheduleConfig {
     )
 )]
 impl rt::UnknownFieldPaths for ScheduleConfig {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -55495,6 +56312,7 @@ impl<'de> rt::object::Object<'de> for ScoreDataRequest {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for ScoreDataRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -55565,6 +56383,7 @@ impl<'de> rt::object::Object<'de> for ScoreDataResponse {
 impl ScoreDataResponse {
     /// A `ScoreDataResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         format_type: FormatType,
         orientation: Orientation,
@@ -55580,6 +56399,7 @@ impl ScoreDataResponse {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for ScoreDataResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -55702,6 +56522,7 @@ impl<'de> rt::object::Object<'de> for SemanticModel {
 impl SemanticModel {
     /// A `SemanticModel` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -55719,6 +56540,7 @@ impl SemanticModel {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for SemanticModel {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -55784,6 +56606,7 @@ impl<'de> rt::object::Object<'de> for SemanticModelDefinition {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for SemanticModelDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -55855,6 +56678,7 @@ impl<'de> rt::object::Object<'de> for SemanticModelDefinitionPart {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for SemanticModelDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -55910,6 +56734,7 @@ impl<'de> rt::object::Object<'de> for SemanticModelDefinitionResponse {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for SemanticModelDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -55985,6 +56810,7 @@ impl<'de> rt::object::Object<'de> for SemanticModels {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for SemanticModels {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -56317,6 +57143,7 @@ impl<'de> rt::object::Object<'de> for SensitivityLabel {
     )
 )]
 impl rt::UnknownFieldPaths for SensitivityLabel {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -56634,6 +57461,7 @@ impl<'de> rt::object::Object<'de> for SensitivityLabelSettings {
     )
 )]
 impl rt::UnknownFieldPaths for SensitivityLabelSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -56719,6 +57547,7 @@ impl<'de> rt::object::Object<'de> for SetLabelsRequest {
 }
 #[cfg(feature = "fabric_admin_labels")]
 impl rt::UnknownFieldPaths for SetLabelsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.delegated_principal, path, ".delegatedPrincipal", out);
@@ -56799,6 +57628,7 @@ impl<'de> rt::object::Object<'de> for Shortcut {
 impl Shortcut {
     /// A `Shortcut` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: String, path: String, target: Target) -> Self {
         Self {
             name,
@@ -56811,6 +57641,7 @@ impl Shortcut {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for Shortcut {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.target, path, ".target", out);
@@ -56905,6 +57736,7 @@ impl<'de> rt::object::Object<'de> for ShortcutTransformFlagged {
 impl ShortcutTransformFlagged {
     /// A `ShortcutTransformFlagged` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: String, path: String, target: Target) -> Self {
         Self {
             name,
@@ -56918,6 +57750,7 @@ impl ShortcutTransformFlagged {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for ShortcutTransformFlagged {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.target, path, ".target", out);
@@ -56994,6 +57827,7 @@ impl<'de> rt::object::Object<'de> for Shortcuts {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for Shortcuts {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -57124,6 +57958,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabase {
 impl SnowflakeDatabase {
     /// A `SnowflakeDatabase` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -57142,6 +57977,7 @@ impl SnowflakeDatabase {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for SnowflakeDatabase {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -57216,6 +58052,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseCreationPayload {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for SnowflakeDatabaseCreationPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -57278,6 +58115,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseDefinition {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for SnowflakeDatabaseDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -57349,6 +58187,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseDefinitionPart {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for SnowflakeDatabaseDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -57404,6 +58243,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseDefinitionResponse {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for SnowflakeDatabaseDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -57527,6 +58367,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseProperties {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for SnowflakeDatabaseProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -57611,6 +58452,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseSqlEndpointProperties {
 impl SnowflakeDatabaseSqlEndpointProperties {
     /// A `SnowflakeDatabaseSqlEndpointProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         connection_string: String,
         id: String,
@@ -57626,6 +58468,7 @@ impl SnowflakeDatabaseSqlEndpointProperties {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for SnowflakeDatabaseSqlEndpointProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -57700,6 +58543,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabases {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for SnowflakeDatabases {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -57780,6 +58624,7 @@ impl<'de> rt::object::Object<'de> for SourceConnectionResponse {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for SourceConnectionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.access_keys, path, ".accessKeys", out);
@@ -57878,6 +58723,7 @@ impl<'de> rt::object::Object<'de> for SourceResponse {
 impl SourceResponse {
     /// A `SourceResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(name: String, status: NodeStatus, r#type: SourceType) -> Self {
         Self {
             id: None,
@@ -57892,6 +58738,7 @@ impl SourceResponse {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for SourceResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.input_schemas, path, ".inputSchemas", out);
@@ -57958,6 +58805,7 @@ impl<'de> rt::object::Object<'de> for SparkEnvironmentProperties {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for SparkEnvironmentProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -58087,6 +58935,7 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinition {
 impl SparkJobDefinition {
     /// A `SparkJobDefinition` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -58105,6 +58954,7 @@ impl SparkJobDefinition {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for SparkJobDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -58164,6 +59014,7 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionDefinitionResponse {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for SparkJobDefinitionDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -58270,6 +59121,7 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionExecutionData {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for SparkJobDefinitionExecutionData {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_lakehouse_id, path, ".defaultLakehouseId", out);
@@ -58330,6 +59182,7 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionProperties {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for SparkJobDefinitionProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -58392,6 +59245,7 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionPublicDefinition {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for SparkJobDefinitionPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -58463,6 +59317,7 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for SparkJobDefinitionPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -58537,6 +59392,7 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitions {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for SparkJobDefinitions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -58619,6 +59475,7 @@ impl<'de> rt::object::Object<'de> for SparkJobsProperties {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for SparkJobsProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -58675,6 +59532,7 @@ impl<'de> rt::object::Object<'de> for SparkLibraries {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for SparkLibraries {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -58737,6 +59595,7 @@ impl<'de> rt::object::Object<'de> for SparkProperty {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for SparkProperty {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -58793,6 +59652,7 @@ impl<'de> rt::object::Object<'de> for SparkSettings {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for SparkSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -58876,6 +59736,7 @@ impl<'de> rt::object::Object<'de> for SqlAuditSettings {
 impl SqlAuditSettings {
     /// A `SqlAuditSettings` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         audit_actions_and_groups: Vec<String>,
         retention_days: i64,
@@ -58891,6 +59752,7 @@ impl SqlAuditSettings {
 }
 #[cfg(any(feature = "fabric_sql_endpoint", feature = "fabric_warehouse"))]
 impl rt::UnknownFieldPaths for SqlAuditSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -58957,6 +59819,7 @@ impl<'de> rt::object::Object<'de> for SqlAuditSettingsUpdate {
 }
 #[cfg(any(feature = "fabric_sql_endpoint", feature = "fabric_warehouse"))]
 impl rt::UnknownFieldPaths for SqlAuditSettingsUpdate {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -59086,6 +59949,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabase {
 impl SqlDatabase {
     /// A `SqlDatabase` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -59104,6 +59968,7 @@ impl SqlDatabase {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for SqlDatabase {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -59213,6 +60078,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseAuditSettings {
 impl SqlDatabaseAuditSettings {
     /// A `SqlDatabaseAuditSettings` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         audit_actions_and_groups: Vec<String>,
         predicate_expression: String,
@@ -59232,6 +60098,7 @@ impl SqlDatabaseAuditSettings {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for SqlDatabaseAuditSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -59323,6 +60190,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseAuditSettingsUpdate {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for SqlDatabaseAuditSettingsUpdate {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -59381,6 +60249,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseCreationPayload {
 impl SqlDatabaseCreationPayload {
     /// A `SqlDatabaseCreationPayload` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(creation_mode: CreationMode) -> Self {
         Self {
             creation_mode,
@@ -59390,6 +60259,7 @@ impl SqlDatabaseCreationPayload {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for SqlDatabaseCreationPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -59452,6 +60322,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseDefinition {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for SqlDatabaseDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -59508,6 +60379,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseDefinitionResponse {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for SqlDatabaseDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -59623,6 +60495,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseProperties {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for SqlDatabaseProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -59693,6 +60566,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabasePublicDefinitionPart {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for SqlDatabasePublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -59767,6 +60641,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabases {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for SqlDatabases {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -59890,6 +60765,7 @@ impl<'de> rt::object::Object<'de> for SqlEndpoint {
 impl SqlEndpoint {
     /// A `SqlEndpoint` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -59907,6 +60783,7 @@ impl SqlEndpoint {
 }
 #[cfg(feature = "fabric_sql_endpoint")]
 impl rt::UnknownFieldPaths for SqlEndpoint {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -59974,6 +60851,7 @@ impl<'de> rt::object::Object<'de> for SqlEndpointRefreshMetadataRequest {
 }
 #[cfg(feature = "fabric_sql_endpoint")]
 impl rt::UnknownFieldPaths for SqlEndpointRefreshMetadataRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.timeout, path, ".timeout", out);
@@ -60049,6 +60927,7 @@ impl<'de> rt::object::Object<'de> for SqlEndpoints {
 }
 #[cfg(feature = "fabric_sql_endpoint")]
 impl rt::UnknownFieldPaths for SqlEndpoints {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -60120,6 +60999,7 @@ impl<'de> rt::object::Object<'de> for SqlPoolsConfigurationResponse {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for SqlPoolsConfigurationResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.custom_sql_pools, path, ".customSQLPools", out);
@@ -60189,6 +61069,7 @@ impl<'de> rt::object::Object<'de> for StarterPoolProperties {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for StarterPoolProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -60267,6 +61148,7 @@ impl<'de> rt::object::Object<'de> for StreamResponse {
 impl StreamResponse {
     /// A `StreamResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         input_nodes: Vec<NodeReference>,
@@ -60284,6 +61166,7 @@ impl StreamResponse {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for StreamResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.input_nodes, path, ".inputNodes", out);
@@ -60343,6 +61226,7 @@ impl<'de> rt::object::Object<'de> for SyncRoleAssignmentsToSubdomainsRequest {
 impl SyncRoleAssignmentsToSubdomainsRequest {
     /// A `SyncRoleAssignmentsToSubdomainsRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(role: DomainRole) -> Self {
         Self {
             role,
@@ -60352,6 +61236,7 @@ impl SyncRoleAssignmentsToSubdomainsRequest {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for SyncRoleAssignmentsToSubdomainsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -60430,6 +61315,7 @@ impl<'de> rt::object::Object<'de> for Table {
 impl Table {
     /// A `Table` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         format: String,
         location: String,
@@ -60447,6 +61333,7 @@ impl Table {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for Table {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -60539,6 +61426,7 @@ impl<'de> rt::object::Object<'de> for TableMaintenanceExecutionData {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for TableMaintenanceExecutionData {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.optimize_settings, path, ".optimizeSettings", out);
@@ -60637,6 +61525,7 @@ impl<'de> rt::object::Object<'de> for TableMirroringMetrics {
 impl TableMirroringMetrics {
     /// A `TableMirroringMetrics` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         last_sync_date_time: rt::DateTime,
         processed_bytes: i64,
@@ -60653,6 +61542,7 @@ impl TableMirroringMetrics {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for TableMirroringMetrics {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -60756,6 +61646,7 @@ impl<'de> rt::object::Object<'de> for TableMirroringStatusResponse {
 impl TableMirroringStatusResponse {
     /// A `TableMirroringStatusResponse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         source_object_type: TableSourceObjectType,
         status: MirroredDatabaseTableMirroringStatus,
@@ -60773,6 +61664,7 @@ impl TableMirroringStatusResponse {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for TableMirroringStatusResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -60854,6 +61746,7 @@ impl<'de> rt::object::Object<'de> for TableShortcut {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for TableShortcut {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.target, path, ".target", out);
@@ -60961,6 +61854,7 @@ impl<'de> rt::object::Object<'de> for TableShortcutTarget {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for TableShortcutTarget {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.adls_gen2, path, ".adlsGen2", out);
@@ -61041,6 +61935,7 @@ impl<'de> rt::object::Object<'de> for TableShortcuts {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for TableShortcuts {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -61148,6 +62043,7 @@ impl<'de> rt::object::Object<'de> for TableSyncStatus {
 impl TableSyncStatus {
     /// A `TableSyncStatus` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         end_date_time: rt::DateTime,
         last_successful_sync_date_time: rt::DateTime,
@@ -61168,6 +62064,7 @@ impl TableSyncStatus {
 }
 #[cfg(feature = "fabric_sql_endpoint")]
 impl rt::UnknownFieldPaths for TableSyncStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -61225,6 +62122,7 @@ impl<'de> rt::object::Object<'de> for TableSyncStatuses {
 }
 #[cfg(feature = "fabric_sql_endpoint")]
 impl rt::UnknownFieldPaths for TableSyncStatuses {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -61300,6 +62198,7 @@ impl<'de> rt::object::Object<'de> for Tables {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for Tables {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.data, path, ".data", out);
@@ -61373,6 +62272,7 @@ impl<'de> rt::object::Object<'de> for Tag {
 impl Tag {
     /// A `Tag` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(display_name: String, id: rt::Uuid, scope: TagScope) -> Self {
         Self {
             display_name,
@@ -61384,6 +62284,7 @@ impl Tag {
 }
 #[cfg(any(feature = "fabric_admin_tags", feature = "fabric_tags"))]
 impl rt::UnknownFieldPaths for Tag {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.scope, path, ".scope", out);
@@ -61443,6 +62344,7 @@ impl<'de> rt::object::Object<'de> for TagScope {
 impl TagScope {
     /// A `TagScope` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: TagScopeType) -> Self {
         Self {
             r#type,
@@ -61452,6 +62354,7 @@ impl TagScope {
 }
 #[cfg(any(feature = "fabric_admin_tags", feature = "fabric_tags"))]
 impl rt::UnknownFieldPaths for TagScope {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -61526,6 +62429,7 @@ impl<'de> rt::object::Object<'de> for Tags {
 }
 #[cfg(feature = "fabric_tags")]
 impl rt::UnknownFieldPaths for Tags {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -61660,6 +62564,7 @@ impl<'de> rt::object::Object<'de> for Target {
 impl Target {
     /// A `Target` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: Type) -> Self {
         Self {
             adls_gen2: None,
@@ -61678,6 +62583,7 @@ impl Target {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for Target {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.adls_gen2, path, ".adlsGen2", out);
@@ -61850,6 +62756,7 @@ impl<'de> rt::object::Object<'de> for TenantSetting {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for TenantSetting {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -61933,6 +62840,7 @@ impl<'de> rt::object::Object<'de> for TenantSettingProperty {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for TenantSettingProperty {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -61995,6 +62903,7 @@ impl<'de> rt::object::Object<'de> for TenantSettingSecurityGroup {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for TenantSettingSecurityGroup {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62069,6 +62978,7 @@ impl<'de> rt::object::Object<'de> for TenantSettings {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for TenantSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -62138,6 +63048,7 @@ impl<'de> rt::object::Object<'de> for Transform {
 impl Transform {
     /// A `Transform` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: TransformType) -> Self {
         Self {
             include_subfolders: None,
@@ -62148,6 +63059,7 @@ impl Transform {
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl rt::UnknownFieldPaths for Transform {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62204,6 +63116,7 @@ impl<'de> rt::object::Object<'de> for UnapplyTagsRequest {
 }
 #[cfg(feature = "fabric_tags")]
 impl rt::UnknownFieldPaths for UnapplyTagsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62260,6 +63173,7 @@ impl<'de> rt::object::Object<'de> for UnapplyWorkspaceTagsRequest {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for UnapplyWorkspaceTagsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62316,6 +63230,7 @@ impl<'de> rt::object::Object<'de> for UnassignDomainWorkspacesByIdsRequest {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for UnassignDomainWorkspacesByIdsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62378,6 +63293,7 @@ impl<'de> rt::object::Object<'de> for UpdateAirflowWorkspaceSettingsRequest {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for UpdateAirflowWorkspaceSettingsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62433,6 +63349,7 @@ impl<'de> rt::object::Object<'de> for UpdateAnomalyDetectorDefinitionRequest {
 }
 #[cfg(feature = "fabric_anomaly_detector")]
 impl rt::UnknownFieldPaths for UpdateAnomalyDetectorDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -62498,6 +63415,7 @@ impl<'de> rt::object::Object<'de> for UpdateAnomalyDetectorRequest {
 }
 #[cfg(feature = "fabric_anomaly_detector")]
 impl rt::UnknownFieldPaths for UpdateAnomalyDetectorRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62553,6 +63471,7 @@ impl<'de> rt::object::Object<'de> for UpdateApacheAirflowJobDefinitionRequest {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for UpdateApacheAirflowJobDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -62618,6 +63537,7 @@ impl<'de> rt::object::Object<'de> for UpdateApacheAirflowJobRequest {
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl rt::UnknownFieldPaths for UpdateApacheAirflowJobRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62682,6 +63602,7 @@ impl<'de> rt::object::Object<'de> for UpdateAppBackendRequest {
 }
 #[cfg(feature = "fabric_app_backend")]
 impl rt::UnknownFieldPaths for UpdateAppBackendRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62738,6 +63659,7 @@ impl<'de> rt::object::Object<'de> for UpdateAzureDatabricksStorageDefinitionRequ
 }
 #[cfg(feature = "fabric_azure_databricks_storage")]
 impl rt::UnknownFieldPaths for UpdateAzureDatabricksStorageDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -62803,6 +63725,7 @@ impl<'de> rt::object::Object<'de> for UpdateAzureDatabricksStorageRequest {
 }
 #[cfg(feature = "fabric_azure_databricks_storage")]
 impl rt::UnknownFieldPaths for UpdateAzureDatabricksStorageRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62898,6 +63821,7 @@ impl<'de> rt::object::Object<'de> for UpdateCapacitySparkSettingsRequest {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for UpdateCapacitySparkSettingsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -62997,6 +63921,7 @@ impl<'de> rt::object::Object<'de> for UpdateCapacityTenantSettingOverrideRequest
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for UpdateCapacityTenantSettingOverrideRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -63065,6 +63990,7 @@ impl<'de> rt::object::Object<'de> for UpdateCapacityTenantSettingOverrideRespons
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for UpdateCapacityTenantSettingOverrideResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.overrides, path, ".overrides", out);
@@ -63158,6 +64084,7 @@ impl<'de> rt::object::Object<'de> for UpdateConnectionRequest {
 impl UpdateConnectionRequest {
     /// A `UpdateConnectionRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(connectivity_type: ConnectivityType) -> Self {
         Self {
             credential_details: None,
@@ -63169,6 +64096,7 @@ impl UpdateConnectionRequest {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for UpdateConnectionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -63227,6 +64155,7 @@ impl<'de> rt::object::Object<'de> for UpdateConnectionRoleAssignmentRequest {
 impl UpdateConnectionRoleAssignmentRequest {
     /// A `UpdateConnectionRoleAssignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(role: ConnectionRole) -> Self {
         Self {
             role,
@@ -63236,6 +64165,7 @@ impl UpdateConnectionRoleAssignmentRequest {
 }
 #[cfg(feature = "fabric_connections")]
 impl rt::UnknownFieldPaths for UpdateConnectionRoleAssignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -63291,6 +64221,7 @@ impl<'de> rt::object::Object<'de> for UpdateCopyJobDefinitionRequest {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for UpdateCopyJobDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -63356,6 +64287,7 @@ impl<'de> rt::object::Object<'de> for UpdateCopyJobRequest {
 }
 #[cfg(feature = "fabric_copy_job")]
 impl rt::UnknownFieldPaths for UpdateCopyJobRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -63411,6 +64343,7 @@ impl<'de> rt::object::Object<'de> for UpdateCosmosDbDatabaseDefinitionRequest {
 }
 #[cfg(feature = "fabric_cosmos_db_database")]
 impl rt::UnknownFieldPaths for UpdateCosmosDbDatabaseDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -63468,6 +64401,7 @@ impl<'de> rt::object::Object<'de> for UpdateCosmosDbDatabaseRequest {
 }
 #[cfg(feature = "fabric_cosmos_db_database")]
 impl rt::UnknownFieldPaths for UpdateCosmosDbDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -63567,6 +64501,7 @@ impl<'de> rt::object::Object<'de> for UpdateCustomPoolRequest {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for UpdateCustomPoolRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.auto_scale, path, ".autoScale", out);
@@ -63638,6 +64573,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentDatasourceRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for UpdateDataAgentDatasourceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -63693,6 +64629,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentDefinitionRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for UpdateDataAgentDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -63758,6 +64695,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentFewshotRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for UpdateDataAgentFewshotRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -63822,6 +64760,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for UpdateDataAgentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -63878,6 +64817,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentSettingsRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for UpdateDataAgentSettingsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -63933,6 +64873,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataBuildToolJobDefinitionRequest {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for UpdateDataBuildToolJobDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -63998,6 +64939,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataBuildToolJobRequest {
 }
 #[cfg(feature = "fabric_data_build_tool_job")]
 impl rt::UnknownFieldPaths for UpdateDataBuildToolJobRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -64053,6 +64995,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataPipelineDefinitionRequest {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for UpdateDataPipelineDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -64120,6 +65063,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataPipelineExecuteScheduleRequest {
 impl UpdateDataPipelineExecuteScheduleRequest {
     /// A `UpdateDataPipelineExecuteScheduleRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(configuration: ScheduleConfig, enabled: bool) -> Self {
         Self {
             configuration,
@@ -64130,6 +65074,7 @@ impl UpdateDataPipelineExecuteScheduleRequest {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for UpdateDataPipelineExecuteScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -64195,6 +65140,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataPipelineRequest {
 }
 #[cfg(feature = "fabric_data_pipeline")]
 impl rt::UnknownFieldPaths for UpdateDataPipelineRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -64259,6 +65205,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataSourceElementRequest {
 }
 #[cfg(feature = "fabric_data_agent")]
 impl rt::UnknownFieldPaths for UpdateDataSourceElementRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -64314,6 +65261,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataflowDefinitionRequest {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for UpdateDataflowDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -64379,6 +65327,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataflowRequest {
 }
 #[cfg(feature = "fabric_dataflow")]
 impl rt::UnknownFieldPaths for UpdateDataflowRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -64445,6 +65394,7 @@ impl<'de> rt::object::Object<'de> for UpdateDeploymentPipelineRequest {
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl rt::UnknownFieldPaths for UpdateDeploymentPipelineRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -64500,6 +65450,7 @@ impl<'de> rt::object::Object<'de> for UpdateDigitalTwinBuilderDefinitionRequest 
 }
 #[cfg(feature = "fabric_digital_twin_builder")]
 impl rt::UnknownFieldPaths for UpdateDigitalTwinBuilderDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -64556,6 +65507,7 @@ impl<'de> rt::object::Object<'de> for UpdateDigitalTwinBuilderFlowDefinitionRequ
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for UpdateDigitalTwinBuilderFlowDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -64621,6 +65573,7 @@ impl<'de> rt::object::Object<'de> for UpdateDigitalTwinBuilderFlowRequest {
 }
 #[cfg(feature = "fabric_digital_twin_builder_flow")]
 impl rt::UnknownFieldPaths for UpdateDigitalTwinBuilderFlowRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -64685,6 +65638,7 @@ impl<'de> rt::object::Object<'de> for UpdateDigitalTwinBuilderRequest {
 }
 #[cfg(feature = "fabric_digital_twin_builder")]
 impl rt::UnknownFieldPaths for UpdateDigitalTwinBuilderRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -64759,6 +65713,7 @@ impl<'de> rt::object::Object<'de> for UpdateDomainRequest {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for UpdateDomainRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -64833,6 +65788,7 @@ impl<'de> rt::object::Object<'de> for UpdateDomainRequestPreview {
 }
 #[cfg(feature = "fabric_admin_domains")]
 impl rt::UnknownFieldPaths for UpdateDomainRequestPreview {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -64888,6 +65844,7 @@ impl<'de> rt::object::Object<'de> for UpdateEnvironmentDefinitionRequest {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for UpdateEnvironmentDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -64953,6 +65910,7 @@ impl<'de> rt::object::Object<'de> for UpdateEnvironmentRequest {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for UpdateEnvironmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -65076,6 +66034,7 @@ impl<'de> rt::object::Object<'de> for UpdateEnvironmentSparkComputeRequest {
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for UpdateEnvironmentSparkComputeRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -65207,6 +66166,7 @@ impl<'de> rt::object::Object<'de> for UpdateEnvironmentSparkComputeRequestPrevie
 }
 #[cfg(feature = "fabric_environment")]
 impl rt::UnknownFieldPaths for UpdateEnvironmentSparkComputeRequestPreview {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -65269,6 +66229,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventSchemaSetDefinitionRequest {
 }
 #[cfg(feature = "fabric_event_schema_set")]
 impl rt::UnknownFieldPaths for UpdateEventSchemaSetDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -65334,6 +66295,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventSchemaSetRequest {
 }
 #[cfg(feature = "fabric_event_schema_set")]
 impl rt::UnknownFieldPaths for UpdateEventSchemaSetRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -65389,6 +66351,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventhouseDefinitionRequest {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for UpdateEventhouseDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -65454,6 +66417,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventhouseRequest {
 }
 #[cfg(feature = "fabric_eventhouse")]
 impl rt::UnknownFieldPaths for UpdateEventhouseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -65509,6 +66473,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventstreamDefinitionRequest {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for UpdateEventstreamDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -65574,6 +66539,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventstreamRequest {
 }
 #[cfg(feature = "fabric_eventstream")]
 impl rt::UnknownFieldPaths for UpdateEventstreamRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -65630,6 +66596,7 @@ impl<'de> rt::object::Object<'de> for UpdateFolderRequest {
 }
 #[cfg(feature = "fabric_folders")]
 impl rt::UnknownFieldPaths for UpdateFolderRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -65718,6 +66685,7 @@ impl<'de> rt::object::Object<'de> for UpdateFromGitRequest {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for UpdateFromGitRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.conflict_resolution, path, ".conflictResolution", out);
@@ -65784,6 +66752,7 @@ impl<'de> rt::object::Object<'de> for UpdateGatewayMemberRequest {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for UpdateGatewayMemberRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -65850,6 +66819,7 @@ impl<'de> rt::object::Object<'de> for UpdateGatewayRequest {
 impl UpdateGatewayRequest {
     /// A `UpdateGatewayRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: GatewayType) -> Self {
         Self {
             display_name: None,
@@ -65860,6 +66830,7 @@ impl UpdateGatewayRequest {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for UpdateGatewayRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -65918,6 +66889,7 @@ impl<'de> rt::object::Object<'de> for UpdateGatewayRoleAssignmentRequest {
 impl UpdateGatewayRoleAssignmentRequest {
     /// A `UpdateGatewayRoleAssignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(role: GatewayRole) -> Self {
         Self {
             role,
@@ -65927,6 +66899,7 @@ impl UpdateGatewayRoleAssignmentRequest {
 }
 #[cfg(feature = "fabric_gateways")]
 impl rt::UnknownFieldPaths for UpdateGatewayRoleAssignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -65985,6 +66958,7 @@ impl<'de> rt::object::Object<'de> for UpdateGitCredentialsRequest {
 impl UpdateGitCredentialsRequest {
     /// A `UpdateGitCredentialsRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(source: GitCredentialsSource) -> Self {
         Self {
             source,
@@ -65994,6 +66968,7 @@ impl UpdateGitCredentialsRequest {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for UpdateGitCredentialsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -66049,6 +67024,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphModelDefinitionRequest {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for UpdateGraphModelDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -66114,6 +67090,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphModelRequest {
 }
 #[cfg(feature = "fabric_graph_model")]
 impl rt::UnknownFieldPaths for UpdateGraphModelRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -66169,6 +67146,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphQlApiDefinitionRequest {
 }
 #[cfg(feature = "fabric_graph_ql_api")]
 impl rt::UnknownFieldPaths for UpdateGraphQlApiDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -66234,6 +67212,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphQlApiRequest {
 }
 #[cfg(feature = "fabric_graph_ql_api")]
 impl rt::UnknownFieldPaths for UpdateGraphQlApiRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -66289,6 +67268,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphQuerySetDefinitionRequest {
 }
 #[cfg(feature = "fabric_graph_query_set")]
 impl rt::UnknownFieldPaths for UpdateGraphQuerySetDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -66354,6 +67334,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphQuerySetRequest {
 }
 #[cfg(feature = "fabric_graph_query_set")]
 impl rt::UnknownFieldPaths for UpdateGraphQuerySetRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -66409,6 +67390,7 @@ impl<'de> rt::object::Object<'de> for UpdateItemDefinitionRequest {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for UpdateItemDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -66468,6 +67450,7 @@ impl<'de> rt::object::Object<'de> for UpdateItemIdentityRequest {
 impl UpdateItemIdentityRequest {
     /// A `UpdateItemIdentityRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(assignment_type: IdentityAssignmentType) -> Self {
         Self {
             assignment_type,
@@ -66477,6 +67460,7 @@ impl UpdateItemIdentityRequest {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for UpdateItemIdentityRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -66535,6 +67519,7 @@ impl<'de> rt::object::Object<'de> for UpdateItemIdentityResponse {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for UpdateItemIdentityResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.assignment_status, path, ".assignmentStatus", out);
@@ -66600,6 +67585,7 @@ impl<'de> rt::object::Object<'de> for UpdateItemRequest {
 }
 #[cfg(feature = "fabric_items")]
 impl rt::UnknownFieldPaths for UpdateItemRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -66655,6 +67641,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlDashboardDefinitionRequest {
 }
 #[cfg(feature = "fabric_kql_dashboard")]
 impl rt::UnknownFieldPaths for UpdateKqlDashboardDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -66720,6 +67707,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlDashboardRequest {
 }
 #[cfg(feature = "fabric_kql_dashboard")]
 impl rt::UnknownFieldPaths for UpdateKqlDashboardRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -66775,6 +67763,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlDatabaseDefinitionRequest {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for UpdateKqlDatabaseDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -66840,6 +67829,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlDatabaseRequest {
 }
 #[cfg(feature = "fabric_kql_database")]
 impl rt::UnknownFieldPaths for UpdateKqlDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -66895,6 +67885,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlQuerysetDefinitionRequest {
 }
 #[cfg(feature = "fabric_kql_queryset")]
 impl rt::UnknownFieldPaths for UpdateKqlQuerysetDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -66960,6 +67951,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlQuerysetRequest {
 }
 #[cfg(feature = "fabric_kql_queryset")]
 impl rt::UnknownFieldPaths for UpdateKqlQuerysetRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -67015,6 +68007,7 @@ impl<'de> rt::object::Object<'de> for UpdateLakehouseDefinitionRequest {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for UpdateLakehouseDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -67092,6 +68085,7 @@ for UpdateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
 impl UpdateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
     /// A `UpdateLakehouseRefreshMaterializedLakeViewsScheduleRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(configuration: ScheduleConfig, enabled: bool) -> Self {
         Self {
             configuration,
@@ -67104,6 +68098,7 @@ impl UpdateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths
 for UpdateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -67170,6 +68165,7 @@ impl<'de> rt::object::Object<'de> for UpdateLakehouseRequest {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for UpdateLakehouseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -67225,6 +68221,7 @@ impl<'de> rt::object::Object<'de> for UpdateMapDefinitionRequest {
 }
 #[cfg(feature = "fabric_map")]
 impl rt::UnknownFieldPaths for UpdateMapDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -67290,6 +68287,7 @@ impl<'de> rt::object::Object<'de> for UpdateMapRequest {
 }
 #[cfg(feature = "fabric_map")]
 impl rt::UnknownFieldPaths for UpdateMapRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -67409,6 +68407,7 @@ for UpdateMaterializedLakeViewExecutionDefinitionRequest {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for UpdateMaterializedLakeViewExecutionDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -67479,6 +68478,7 @@ for UpdateMirroredAzureDatabricksCatalogDefinitionRequest {
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for UpdateMirroredAzureDatabricksCatalogDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -67552,6 +68552,7 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredAzureDatabricksCatalogReques
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl rt::UnknownFieldPaths for UpdateMirroredAzureDatabricksCatalogRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.properties, path, ".properties", out);
@@ -67608,6 +68609,7 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredCatalogDefinitionRequest {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for UpdateMirroredCatalogDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -67673,6 +68675,7 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredCatalogRequest {
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl rt::UnknownFieldPaths for UpdateMirroredCatalogRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -67728,6 +68731,7 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredDatabaseDefinitionRequest {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for UpdateMirroredDatabaseDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -67793,6 +68797,7 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredDatabaseRequest {
 }
 #[cfg(feature = "fabric_mirrored_database")]
 impl rt::UnknownFieldPaths for UpdateMirroredDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -67857,6 +68862,7 @@ impl<'de> rt::object::Object<'de> for UpdateMlExperimentRequest {
 }
 #[cfg(feature = "fabric_ml_experiment")]
 impl rt::UnknownFieldPaths for UpdateMlExperimentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -67937,6 +68943,7 @@ impl<'de> rt::object::Object<'de> for UpdateMlModelEndpointRequest {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for UpdateMlModelEndpointRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -67992,6 +68999,7 @@ impl<'de> rt::object::Object<'de> for UpdateMlModelEndpointVersionRequest {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for UpdateMlModelEndpointVersionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -68048,6 +69056,7 @@ impl<'de> rt::object::Object<'de> for UpdateMlModelRequest {
 }
 #[cfg(feature = "fabric_ml_model")]
 impl rt::UnknownFieldPaths for UpdateMlModelRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -68103,6 +69112,7 @@ impl<'de> rt::object::Object<'de> for UpdateMountedDataFactoryDefinitionRequest 
 }
 #[cfg(feature = "fabric_mounted_data_factory")]
 impl rt::UnknownFieldPaths for UpdateMountedDataFactoryDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -68168,6 +69178,7 @@ impl<'de> rt::object::Object<'de> for UpdateMountedDataFactoryRequest {
 }
 #[cfg(feature = "fabric_mounted_data_factory")]
 impl rt::UnknownFieldPaths for UpdateMountedDataFactoryRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -68223,6 +69234,7 @@ impl<'de> rt::object::Object<'de> for UpdateNotebookDefinitionRequest {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for UpdateNotebookDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -68288,6 +69300,7 @@ impl<'de> rt::object::Object<'de> for UpdateNotebookRequest {
 }
 #[cfg(feature = "fabric_notebook")]
 impl rt::UnknownFieldPaths for UpdateNotebookRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -68343,6 +69356,7 @@ impl<'de> rt::object::Object<'de> for UpdateOntologyDefinitionRequest {
 }
 #[cfg(feature = "fabric_ontology")]
 impl rt::UnknownFieldPaths for UpdateOntologyDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -68408,6 +69422,7 @@ impl<'de> rt::object::Object<'de> for UpdateOntologyRequest {
 }
 #[cfg(feature = "fabric_ontology")]
 impl rt::UnknownFieldPaths for UpdateOntologyRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -68463,6 +69478,7 @@ impl<'de> rt::object::Object<'de> for UpdateOperationsAgentDefinitionRequest {
 }
 #[cfg(feature = "fabric_operations_agent")]
 impl rt::UnknownFieldPaths for UpdateOperationsAgentDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -68528,6 +69544,7 @@ impl<'de> rt::object::Object<'de> for UpdateOperationsAgentRequest {
 }
 #[cfg(feature = "fabric_operations_agent")]
 impl rt::UnknownFieldPaths for UpdateOperationsAgentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -68588,6 +69605,7 @@ impl<'de> rt::object::Object<'de> for UpdateOptions {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for UpdateOptions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -68643,6 +69661,7 @@ impl<'de> rt::object::Object<'de> for UpdateOrgAppAudienceDefinitionRequest {
 }
 #[cfg(feature = "fabric_org_app_audience")]
 impl rt::UnknownFieldPaths for UpdateOrgAppAudienceDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -68708,6 +69727,7 @@ impl<'de> rt::object::Object<'de> for UpdateOrgAppAudienceRequest {
 }
 #[cfg(feature = "fabric_org_app_audience")]
 impl rt::UnknownFieldPaths for UpdateOrgAppAudienceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -68763,6 +69783,7 @@ impl<'de> rt::object::Object<'de> for UpdateOrgAppDefinitionRequest {
 }
 #[cfg(feature = "fabric_org_app")]
 impl rt::UnknownFieldPaths for UpdateOrgAppDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -68828,6 +69849,7 @@ impl<'de> rt::object::Object<'de> for UpdateOrgAppRequest {
 }
 #[cfg(feature = "fabric_org_app")]
 impl rt::UnknownFieldPaths for UpdateOrgAppRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -68883,6 +69905,7 @@ impl<'de> rt::object::Object<'de> for UpdatePaginatedReportDefinitionRequest {
 }
 #[cfg(feature = "fabric_paginated_report")]
 impl rt::UnknownFieldPaths for UpdatePaginatedReportDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -68948,6 +69971,7 @@ impl<'de> rt::object::Object<'de> for UpdatePaginatedReportRequest {
 }
 #[cfg(feature = "fabric_paginated_report")]
 impl rt::UnknownFieldPaths for UpdatePaginatedReportRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -69004,6 +70028,7 @@ impl<'de> rt::object::Object<'de> for UpdatePlanDefinitionRequest {
 }
 #[cfg(feature = "fabric_plan")]
 impl rt::UnknownFieldPaths for UpdatePlanDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -69069,6 +70094,7 @@ impl<'de> rt::object::Object<'de> for UpdatePlanRequest {
 }
 #[cfg(feature = "fabric_plan")]
 impl rt::UnknownFieldPaths for UpdatePlanRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -69124,6 +70150,7 @@ impl<'de> rt::object::Object<'de> for UpdateReflexDefinitionRequest {
 }
 #[cfg(feature = "fabric_reflex")]
 impl rt::UnknownFieldPaths for UpdateReflexDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -69189,6 +70216,7 @@ impl<'de> rt::object::Object<'de> for UpdateReflexRequest {
 }
 #[cfg(feature = "fabric_reflex")]
 impl rt::UnknownFieldPaths for UpdateReflexRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -69244,6 +70272,7 @@ impl<'de> rt::object::Object<'de> for UpdateReportDefinitionRequest {
 }
 #[cfg(feature = "fabric_report")]
 impl rt::UnknownFieldPaths for UpdateReportDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -69309,6 +70338,7 @@ impl<'de> rt::object::Object<'de> for UpdateReportRequest {
 }
 #[cfg(feature = "fabric_report")]
 impl rt::UnknownFieldPaths for UpdateReportRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -69373,6 +70403,7 @@ impl<'de> rt::object::Object<'de> for UpdateRestorePointRequest {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for UpdateRestorePointRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -69445,6 +70476,7 @@ impl<'de> rt::object::Object<'de> for UpdateScheduleRequest {
 impl UpdateScheduleRequest {
     /// A `UpdateScheduleRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(configuration: ScheduleConfig, enabled: bool) -> Self {
         Self {
             configuration,
@@ -69456,6 +70488,7 @@ impl UpdateScheduleRequest {
 }
 #[cfg(feature = "fabric_job_scheduler")]
 impl rt::UnknownFieldPaths for UpdateScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.configuration, path, ".configuration", out);
@@ -69512,6 +70545,7 @@ impl<'de> rt::object::Object<'de> for UpdateSemanticModelDefinitionRequest {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for UpdateSemanticModelDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -69577,6 +70611,7 @@ impl<'de> rt::object::Object<'de> for UpdateSemanticModelRequest {
 }
 #[cfg(feature = "fabric_semantic_model")]
 impl rt::UnknownFieldPaths for UpdateSemanticModelRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -69632,6 +70667,7 @@ impl<'de> rt::object::Object<'de> for UpdateSnowflakeDatabaseDefinitionRequest {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for UpdateSnowflakeDatabaseDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -69697,6 +70733,7 @@ impl<'de> rt::object::Object<'de> for UpdateSnowflakeDatabaseRequest {
 }
 #[cfg(feature = "fabric_snowflake_database")]
 impl rt::UnknownFieldPaths for UpdateSnowflakeDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -69752,6 +70789,7 @@ impl<'de> rt::object::Object<'de> for UpdateSparkJobDefinitionDefinitionRequest 
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for UpdateSparkJobDefinitionDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -69817,6 +70855,7 @@ impl<'de> rt::object::Object<'de> for UpdateSparkJobDefinitionRequest {
 }
 #[cfg(feature = "fabric_spark_job_definition")]
 impl rt::UnknownFieldPaths for UpdateSparkJobDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -69872,6 +70911,7 @@ impl<'de> rt::object::Object<'de> for UpdateSqlDatabaseDefinitionRequest {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for UpdateSqlDatabaseDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -69929,6 +70969,7 @@ impl<'de> rt::object::Object<'de> for UpdateSqlDatabaseRequest {
 }
 #[cfg(feature = "fabric_sql_database")]
 impl rt::UnknownFieldPaths for UpdateSqlDatabaseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -69999,6 +71040,7 @@ impl<'de> rt::object::Object<'de> for UpdateSqlPoolsConfigurationRequest {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for UpdateSqlPoolsConfigurationRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.custom_sql_pools, path, ".customSQLPools", out);
@@ -70057,6 +71099,7 @@ impl<'de> rt::object::Object<'de> for UpdateTagRequest {
 }
 #[cfg(feature = "fabric_admin_tags")]
 impl rt::UnknownFieldPaths for UpdateTagRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -70181,6 +71224,7 @@ impl<'de> rt::object::Object<'de> for UpdateTenantSettingRequest {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for UpdateTenantSettingRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -70250,6 +71294,7 @@ impl<'de> rt::object::Object<'de> for UpdateTenantSettingResponse {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for UpdateTenantSettingResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tenant_settings, path, ".tenantSettings", out);
@@ -70306,6 +71351,7 @@ impl<'de> rt::object::Object<'de> for UpdateUserDataFunctionDefinitionRequest {
 }
 #[cfg(feature = "fabric_user_data_function")]
 impl rt::UnknownFieldPaths for UpdateUserDataFunctionDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -70371,6 +71417,7 @@ impl<'de> rt::object::Object<'de> for UpdateUserDataFunctionRequest {
 }
 #[cfg(feature = "fabric_user_data_function")]
 impl rt::UnknownFieldPaths for UpdateUserDataFunctionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -70426,6 +71473,7 @@ impl<'de> rt::object::Object<'de> for UpdateVariableLibraryDefinitionRequest {
 }
 #[cfg(feature = "fabric_variable_library")]
 impl rt::UnknownFieldPaths for UpdateVariableLibraryDefinitionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -70497,6 +71545,7 @@ impl<'de> rt::object::Object<'de> for UpdateVariableLibraryRequest {
 }
 #[cfg(feature = "fabric_variable_library")]
 impl rt::UnknownFieldPaths for UpdateVariableLibraryRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.properties, path, ".properties", out);
@@ -70562,6 +71611,7 @@ impl<'de> rt::object::Object<'de> for UpdateWarehouseRequest {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for UpdateWarehouseRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -70632,6 +71682,7 @@ impl<'de> rt::object::Object<'de> for UpdateWarehouseSnapshotRequest {
 }
 #[cfg(feature = "fabric_warehouse_snapshot")]
 impl rt::UnknownFieldPaths for UpdateWarehouseSnapshotRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.properties, path, ".properties", out);
@@ -70701,6 +71752,7 @@ impl<'de> rt::object::Object<'de> for UpdateWorkspaceRequest {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for UpdateWorkspaceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -70759,6 +71811,7 @@ impl<'de> rt::object::Object<'de> for UpdateWorkspaceRoleAssignmentRequest {
 impl UpdateWorkspaceRoleAssignmentRequest {
     /// A `UpdateWorkspaceRoleAssignmentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(role: WorkspaceRole) -> Self {
         Self {
             role,
@@ -70768,6 +71821,7 @@ impl UpdateWorkspaceRoleAssignmentRequest {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for UpdateWorkspaceRoleAssignmentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -70858,6 +71912,7 @@ impl<'de> rt::object::Object<'de> for UpdateWorkspaceSparkSettingsRequest {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for UpdateWorkspaceSparkSettingsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.automatic_log, path, ".automaticLog", out);
@@ -70985,6 +72040,7 @@ impl<'de> rt::object::Object<'de> for UserDataFunction {
 impl UserDataFunction {
     /// A `UserDataFunction` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -71002,6 +72058,7 @@ impl UserDataFunction {
 }
 #[cfg(feature = "fabric_user_data_function")]
 impl rt::UnknownFieldPaths for UserDataFunction {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -71060,6 +72117,7 @@ impl<'de> rt::object::Object<'de> for UserDataFunctionDefinitionResponse {
 }
 #[cfg(feature = "fabric_user_data_function")]
 impl rt::UnknownFieldPaths for UserDataFunctionDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -71123,6 +72181,7 @@ impl<'de> rt::object::Object<'de> for UserDataFunctionPublicDefinition {
 }
 #[cfg(feature = "fabric_user_data_function")]
 impl rt::UnknownFieldPaths for UserDataFunctionPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -71194,6 +72253,7 @@ impl<'de> rt::object::Object<'de> for UserDataFunctionPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_user_data_function")]
 impl rt::UnknownFieldPaths for UserDataFunctionPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -71268,6 +72328,7 @@ impl<'de> rt::object::Object<'de> for UserDataFunctions {
 }
 #[cfg(feature = "fabric_user_data_function")]
 impl rt::UnknownFieldPaths for UserDataFunctions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -71335,6 +72396,7 @@ impl<'de> rt::object::Object<'de> for UserShot {
 }
 #[cfg(feature = "fabric_real_time_intelligence")]
 impl rt::UnknownFieldPaths for UserShot {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -71393,6 +72455,7 @@ impl<'de> rt::object::Object<'de> for VacuumSettings {
 }
 #[cfg(feature = "fabric_lakehouse")]
 impl rt::UnknownFieldPaths for VacuumSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -71467,6 +72530,7 @@ impl<'de> rt::object::Object<'de> for VariableLibraries {
 }
 #[cfg(feature = "fabric_variable_library")]
 impl rt::UnknownFieldPaths for VariableLibraries {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -71597,6 +72661,7 @@ impl<'de> rt::object::Object<'de> for VariableLibrary {
 impl VariableLibrary {
     /// A `VariableLibrary` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -71615,6 +72680,7 @@ impl VariableLibrary {
 }
 #[cfg(feature = "fabric_variable_library")]
 impl rt::UnknownFieldPaths for VariableLibrary {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -71674,6 +72740,7 @@ impl<'de> rt::object::Object<'de> for VariableLibraryDefinitionResponse {
 }
 #[cfg(feature = "fabric_variable_library")]
 impl rt::UnknownFieldPaths for VariableLibraryDefinitionResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.definition, path, ".definition", out);
@@ -71736,6 +72803,7 @@ impl<'de> rt::object::Object<'de> for VariableLibraryProperties {
 }
 #[cfg(feature = "fabric_variable_library")]
 impl rt::UnknownFieldPaths for VariableLibraryProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -71798,6 +72866,7 @@ impl<'de> rt::object::Object<'de> for VariableLibraryPublicDefinition {
 }
 #[cfg(feature = "fabric_variable_library")]
 impl rt::UnknownFieldPaths for VariableLibraryPublicDefinition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.parts, path, ".parts", out);
@@ -71871,6 +72940,7 @@ impl<'de> rt::object::Object<'de> for VariableLibraryPublicDefinitionPart {
 impl VariableLibraryPublicDefinitionPart {
     /// A `VariableLibraryPublicDefinitionPart` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(path: String, payload: String, payload_type: PayloadType) -> Self {
         Self {
             path,
@@ -71882,6 +72952,7 @@ impl VariableLibraryPublicDefinitionPart {
 }
 #[cfg(feature = "fabric_variable_library")]
 impl rt::UnknownFieldPaths for VariableLibraryPublicDefinitionPart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -72011,6 +73082,7 @@ impl<'de> rt::object::Object<'de> for Warehouse {
 impl Warehouse {
     /// A `Warehouse` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -72029,6 +73101,7 @@ impl Warehouse {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for Warehouse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -72091,6 +73164,7 @@ impl<'de> rt::object::Object<'de> for WarehouseCreationPayload {
 impl WarehouseCreationPayload {
     /// A `WarehouseCreationPayload` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(collation_type: CollationType) -> Self {
         Self {
             collation_type,
@@ -72100,6 +73174,7 @@ impl WarehouseCreationPayload {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for WarehouseCreationPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -72187,6 +73262,7 @@ impl<'de> rt::object::Object<'de> for WarehouseProperties {
 impl WarehouseProperties {
     /// A `WarehouseProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         connection_string: String,
         created_date: rt::DateTime,
@@ -72203,6 +73279,7 @@ impl WarehouseProperties {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for WarehouseProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -72332,6 +73409,7 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshot {
 impl WarehouseSnapshot {
     /// A `WarehouseSnapshot` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(r#type: ItemType) -> Self {
         Self {
             default_identity: None,
@@ -72350,6 +73428,7 @@ impl WarehouseSnapshot {
 }
 #[cfg(feature = "fabric_warehouse_snapshot")]
 impl rt::UnknownFieldPaths for WarehouseSnapshot {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.default_identity, path, ".defaultIdentity", out);
@@ -72422,6 +73501,7 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshotCreationPayload {
 }
 #[cfg(feature = "fabric_warehouse_snapshot")]
 impl rt::UnknownFieldPaths for WarehouseSnapshotCreationPayload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -72500,6 +73580,7 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshotProperties {
 impl WarehouseSnapshotProperties {
     /// A `WarehouseSnapshotProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         connection_string: String,
         parent_warehouse_id: String,
@@ -72515,6 +73596,7 @@ impl WarehouseSnapshotProperties {
 }
 #[cfg(feature = "fabric_warehouse_snapshot")]
 impl rt::UnknownFieldPaths for WarehouseSnapshotProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -72575,6 +73657,7 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshotUpdateProperties {
 impl WarehouseSnapshotUpdateProperties {
     /// A `WarehouseSnapshotUpdateProperties` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(snapshot_date_time: rt::DateTime) -> Self {
         Self {
             snapshot_date_time,
@@ -72584,6 +73667,7 @@ impl WarehouseSnapshotUpdateProperties {
 }
 #[cfg(feature = "fabric_warehouse_snapshot")]
 impl rt::UnknownFieldPaths for WarehouseSnapshotUpdateProperties {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -72658,6 +73742,7 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshots {
 }
 #[cfg(feature = "fabric_warehouse_snapshot")]
 impl rt::UnknownFieldPaths for WarehouseSnapshots {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -72733,6 +73818,7 @@ impl<'de> rt::object::Object<'de> for Warehouses {
 }
 #[cfg(feature = "fabric_warehouse")]
 impl rt::UnknownFieldPaths for Warehouses {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -72859,6 +73945,7 @@ impl<'de> rt::object::Object<'de> for WorkloadAssignmentInfo {
 }
 #[cfg(feature = "fabric_admin_workloads")]
 impl rt::UnknownFieldPaths for WorkloadAssignmentInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -72933,6 +74020,7 @@ impl<'de> rt::object::Object<'de> for WorkloadAssignmentInfos {
 }
 #[cfg(feature = "fabric_admin_workloads")]
 impl rt::UnknownFieldPaths for WorkloadAssignmentInfos {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -73008,6 +74096,7 @@ impl<'de> rt::object::Object<'de> for WorkloadAssignments {
 }
 #[cfg(feature = "fabric_admin_workloads")]
 impl rt::UnknownFieldPaths for WorkloadAssignments {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -73125,6 +74214,7 @@ impl<'de> rt::object::Object<'de> for Workspace {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for Workspace {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tags, path, ".tags", out);
@@ -73190,6 +74280,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceAccessDetail {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceAccessDetail {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -73260,6 +74351,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceAccessDetails {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceAccessDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -73323,6 +74415,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceAccessDetailsResponse {
 }
 #[cfg(feature = "fabric_admin_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceAccessDetailsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.access_details, path, ".accessDetails", out);
@@ -73388,6 +74481,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceAppliedTag {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl rt::UnknownFieldPaths for WorkspaceAppliedTag {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -73470,6 +74564,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceConflictResolution {
 impl WorkspaceConflictResolution {
     /// A `WorkspaceConflictResolution` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         conflict_resolution_policy: ConflictResolutionPolicy,
         conflict_resolution_type: ConflictResolutionType,
@@ -73483,6 +74578,7 @@ impl WorkspaceConflictResolution {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for WorkspaceConflictResolution {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -73578,6 +74674,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceEncryptionDetail {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceEncryptionDetail {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.encryption_detail, path, ".encryptionDetail", out);
@@ -73661,6 +74758,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceEncryptionItem {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceEncryptionItem {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -73727,6 +74825,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceEncryptionItemsDetail {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceEncryptionItemsDetail {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.items, path, ".items", out);
@@ -73794,6 +74893,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceIdentity {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceIdentity {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -73858,6 +74958,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInboundAzureResourceRule {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceInboundAzureResourceRule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -73914,6 +75015,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInboundAzureResourceRules {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceInboundAzureResourceRules {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.rules, path, ".rules", out);
@@ -73971,6 +75073,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInboundExternalDataSharesPolicy {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceInboundExternalDataSharesPolicy {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -74122,6 +75225,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfo {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tags, path, ".tags", out);
@@ -74189,6 +75293,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceNetworkingCommunicationPolicy {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceNetworkingCommunicationPolicy {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.inbound, path, ".inbound", out);
@@ -74260,6 +75365,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceOutboundConnections {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl rt::UnknownFieldPaths for WorkspaceOutboundConnections {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.rules, path, ".rules", out);
@@ -74331,6 +75437,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceOutboundGateways {
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl rt::UnknownFieldPaths for WorkspaceOutboundGateways {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.allowed_gateways, path, ".allowedGateways", out);
@@ -74417,6 +75524,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceRelation {
 impl WorkspaceRelation {
     /// A `WorkspaceRelation` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         related_workspace_id: rt::Uuid,
@@ -74434,6 +75542,7 @@ impl WorkspaceRelation {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for WorkspaceRelation {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -74508,6 +75617,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceRelations {
 }
 #[cfg(feature = "fabric_git")]
 impl rt::UnknownFieldPaths for WorkspaceRelations {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -74581,6 +75691,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceRoleAssignment {
 impl WorkspaceRoleAssignment {
     /// A `WorkspaceRoleAssignment` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: rt::Uuid, principal: Principal, role: WorkspaceRole) -> Self {
         Self {
             id,
@@ -74592,6 +75703,7 @@ impl WorkspaceRoleAssignment {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceRoleAssignment {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.principal, path, ".principal", out);
@@ -74666,6 +75778,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceRoleAssignments {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for WorkspaceRoleAssignments {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -74757,6 +75870,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceSparkSettings {
 }
 #[cfg(feature = "fabric_spark")]
 impl rt::UnknownFieldPaths for WorkspaceSparkSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.automatic_log, path, ".automaticLog", out);
@@ -74905,6 +76019,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceTenantSetting {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for WorkspaceTenantSetting {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -74982,6 +76097,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceTenantSettingOverride {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for WorkspaceTenantSettingOverride {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tenant_settings, path, ".tenantSettings", out);
@@ -75057,6 +76173,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceTenantSettingOverrides {
 }
 #[cfg(feature = "fabric_admin_tenants")]
 impl rt::UnknownFieldPaths for WorkspaceTenantSettingOverrides {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -75132,6 +76249,7 @@ impl<'de> rt::object::Object<'de> for Workspaces {
 }
 #[cfg(feature = "fabric_workspaces")]
 impl rt::UnknownFieldPaths for Workspaces {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);

@@ -88,6 +88,7 @@ impl<'de> rt::object::Object<'de> for ActivityEventResponse {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for ActivityEventResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -144,6 +145,7 @@ impl<'de> rt::object::Object<'de> for AddDashboardRequest {
 }
 #[cfg(feature = "dashboards")]
 impl rt::UnknownFieldPaths for AddDashboardRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -200,6 +202,7 @@ impl<'de> rt::object::Object<'de> for AdditionalFeatureInfo {
 }
 #[cfg(feature = "available_features")]
 impl rt::UnknownFieldPaths for AdditionalFeatureInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -295,6 +298,7 @@ impl<'de> rt::object::Object<'de> for AdminApp {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AdminApp {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -418,6 +422,7 @@ impl<'de> rt::object::Object<'de> for AdminDashboard {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AdminDashboard {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tiles, path, ".tiles", out);
@@ -523,6 +528,7 @@ impl<'de> rt::object::Object<'de> for AdminDataflow {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AdminDataflow {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.users, path, ".users", out);
@@ -774,6 +780,7 @@ impl<'de> rt::object::Object<'de> for AdminDataset {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AdminDataset {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.upstream_dataflows, path, ".upstreamDataflows", out);
@@ -1016,6 +1023,7 @@ impl<'de> rt::object::Object<'de> for AdminGroup {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AdminGroup {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -1116,6 +1124,7 @@ impl<'de> rt::object::Object<'de> for AdminPipeline {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AdminPipeline {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.stages, path, ".stages", out);
@@ -1296,6 +1305,7 @@ impl<'de> rt::object::Object<'de> for AdminReport {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AdminReport {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.users, path, ".users", out);
@@ -1370,6 +1380,7 @@ impl<'de> rt::object::Object<'de> for AdminServicePrincipalProfile {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AdminServicePrincipalProfile {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -1479,6 +1490,7 @@ impl<'de> rt::object::Object<'de> for AdminTile {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AdminTile {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -1567,6 +1579,7 @@ impl<'de> rt::object::Object<'de> for App {
 }
 #[cfg(feature = "apps")]
 impl rt::UnknownFieldPaths for App {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -1669,6 +1682,7 @@ impl<'de> rt::object::Object<'de> for AppUser {
 impl AppUser {
     /// A `AppUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(app_user_access_right: AppUserAccessRight) -> Self {
         Self {
             email_address: None,
@@ -1683,6 +1697,7 @@ impl AppUser {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AppUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -1780,6 +1795,7 @@ impl<'de> rt::object::Object<'de> for ArtifactAccessEntry {
 impl ArtifactAccessEntry {
     /// A `ArtifactAccessEntry` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         artifact_id: String,
         display_name: String,
@@ -1799,6 +1815,7 @@ impl ArtifactAccessEntry {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for ArtifactAccessEntry {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.sharer, path, ".sharer", out);
@@ -1892,6 +1909,7 @@ impl<'de> rt::object::Object<'de> for ArtifactAccessResponse {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for ArtifactAccessResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -1954,6 +1972,7 @@ impl<'de> rt::object::Object<'de> for ArtifactId {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for ArtifactId {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2010,6 +2029,7 @@ impl<'de> rt::object::Object<'de> for ArtifactStringId {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for ArtifactStringId {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2066,6 +2086,7 @@ impl<'de> rt::object::Object<'de> for AsMashupExpression {
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl rt::UnknownFieldPaths for AsMashupExpression {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2122,6 +2143,7 @@ impl<'de> rt::object::Object<'de> for AssignToCapacityRequest {
 }
 #[cfg(feature = "capacities")]
 impl rt::UnknownFieldPaths for AssignToCapacityRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2180,6 +2202,7 @@ impl<'de> rt::object::Object<'de> for AssignToDataflowStorageRequest {
 }
 #[cfg(feature = "dataflow_storage_accounts")]
 impl rt::UnknownFieldPaths for AssignToDataflowStorageRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2236,6 +2259,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspaceRequest {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for AssignWorkspaceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2307,6 +2331,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspacesToCapacityRequest {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for AssignWorkspacesToCapacityRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -2391,6 +2416,7 @@ impl<'de> rt::object::Object<'de> for AvailableFeature {
 impl AvailableFeature {
     /// A `AvailableFeature` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         name: String,
         state: FeatureState,
@@ -2407,6 +2433,7 @@ impl AvailableFeature {
 }
 #[cfg(feature = "available_features")]
 impl rt::UnknownFieldPaths for AvailableFeature {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.additional_info, path, ".additionalInfo", out);
@@ -2472,6 +2499,7 @@ impl<'de> rt::object::Object<'de> for AvailableFeatures {
 }
 #[cfg(feature = "available_features")]
 impl rt::UnknownFieldPaths for AvailableFeatures {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.features, path, ".features", out);
@@ -2554,6 +2582,7 @@ impl<'de> rt::object::Object<'de> for AzureResource {
 }
 #[cfg(any(feature = "admin", feature = "groups"))]
 impl rt::UnknownFieldPaths for AzureResource {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2622,6 +2651,7 @@ impl<'de> rt::object::Object<'de> for BindToGatewayRequest {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for BindToGatewayRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2744,6 +2774,7 @@ impl<'de> rt::object::Object<'de> for Capacity {
 }
 #[cfg(any(feature = "admin", feature = "capacities"))]
 impl rt::UnknownFieldPaths for Capacity {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tenant_key, path, ".tenantKey", out);
@@ -2820,6 +2851,7 @@ impl<'de> rt::object::Object<'de> for CapacityMigrationAssignment {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for CapacityMigrationAssignment {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2876,6 +2908,7 @@ impl<'de> rt::object::Object<'de> for CapacityPatchRequest {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for CapacityPatchRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -2991,6 +3024,7 @@ impl<'de> rt::object::Object<'de> for CapacityUser {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for CapacityUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -3056,6 +3090,7 @@ impl<'de> rt::object::Object<'de> for ChangeLabelStatus {
 impl ChangeLabelStatus {
     /// A `ChangeLabelStatus` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(id: String, status: LabelChangeStatus) -> Self {
         Self {
             id,
@@ -3066,6 +3101,7 @@ impl ChangeLabelStatus {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for ChangeLabelStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3138,6 +3174,7 @@ impl<'de> rt::object::Object<'de> for CloneReportRequest {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for CloneReportRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3236,6 +3273,7 @@ impl<'de> rt::object::Object<'de> for CloneTileRequest {
 }
 #[cfg(feature = "dashboards")]
 impl rt::UnknownFieldPaths for CloneTileRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3338,6 +3376,7 @@ impl<'de> rt::object::Object<'de> for Column {
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl rt::UnknownFieldPaths for Column {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3426,6 +3465,7 @@ impl<'de> rt::object::Object<'de> for CreateDatasetRequest {
 }
 #[cfg(feature = "push_datasets")]
 impl rt::UnknownFieldPaths for CreateDatasetRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tables, path, ".tables", out);
@@ -3485,6 +3525,7 @@ impl<'de> rt::object::Object<'de> for CreateInstallTicketRequest {
 }
 #[cfg(feature = "template_apps")]
 impl rt::UnknownFieldPaths for CreateInstallTicketRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.install_details, path, ".installDetails", out);
@@ -3542,6 +3583,7 @@ impl<'de> rt::object::Object<'de> for CreateOrUpdateProfileRequest {
 }
 #[cfg(feature = "profiles")]
 impl rt::UnknownFieldPaths for CreateOrUpdateProfileRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3606,6 +3648,7 @@ impl<'de> rt::object::Object<'de> for CreatePipelineRequest {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for CreatePipelineRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3758,6 +3801,7 @@ impl<'de> rt::object::Object<'de> for CredentialDetails {
 impl CredentialDetails {
     /// A `CredentialDetails` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         credentials: String,
         credential_type: CredentialType,
@@ -3779,6 +3823,7 @@ impl CredentialDetails {
 }
 #[cfg(feature = "gateways")]
 impl rt::UnknownFieldPaths for CredentialDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -3888,6 +3933,7 @@ impl<'de> rt::object::Object<'de> for Dashboard {
 }
 #[cfg(any(feature = "apps", feature = "dashboards"))]
 impl rt::UnknownFieldPaths for Dashboard {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.users, path, ".users", out);
@@ -4010,6 +4056,7 @@ impl<'de> rt::object::Object<'de> for DashboardUser {
 impl DashboardUser {
     /// A `DashboardUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(dashboard_user_access_right: DashboardUserAccessRight) -> Self {
         Self {
             email_address: None,
@@ -4026,6 +4073,7 @@ impl DashboardUser {
 }
 #[cfg(any(feature = "admin", feature = "apps", feature = "dashboards"))]
 impl rt::UnknownFieldPaths for DashboardUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -4122,6 +4170,7 @@ impl<'de> rt::object::Object<'de> for Dataflow {
 }
 #[cfg(any(feature = "admin", feature = "dataflows"))]
 impl rt::UnknownFieldPaths for Dataflow {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.users, path, ".users", out);
@@ -4193,6 +4242,7 @@ impl<'de> rt::object::Object<'de> for DataflowStorageAccount {
 }
 #[cfg(feature = "dataflow_storage_accounts")]
 impl rt::UnknownFieldPaths for DataflowStorageAccount {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4281,6 +4331,7 @@ impl<'de> rt::object::Object<'de> for DataflowTransaction {
 }
 #[cfg(feature = "dataflows")]
 impl rt::UnknownFieldPaths for DataflowTransaction {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4345,6 +4396,7 @@ impl<'de> rt::object::Object<'de> for DataflowTransactionStatus {
 }
 #[cfg(feature = "dataflows")]
 impl rt::UnknownFieldPaths for DataflowTransactionStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4434,6 +4486,7 @@ impl<'de> rt::object::Object<'de> for DataflowUpdateRequestMessage {
 }
 #[cfg(feature = "dataflows")]
 impl rt::UnknownFieldPaths for DataflowUpdateRequestMessage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -4554,6 +4607,7 @@ impl<'de> rt::object::Object<'de> for DataflowUser {
 impl DataflowUser {
     /// A `DataflowUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(dataflow_user_access_right: DataflowUserAccessRight) -> Self {
         Self {
             email_address: None,
@@ -4570,6 +4624,7 @@ impl DataflowUser {
 }
 #[cfg(any(feature = "admin", feature = "dataflows"))]
 impl rt::UnknownFieldPaths for DataflowUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -4691,6 +4746,7 @@ impl<'de> rt::object::Object<'de> for DatamartUser {
 impl DatamartUser {
     /// A `DatamartUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(datamart_user_access_right: DatamartUserAccessRight) -> Self {
         Self {
             email_address: None,
@@ -4707,6 +4763,7 @@ impl DatamartUser {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for DatamartUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -5008,6 +5065,7 @@ impl<'de> rt::object::Object<'de> for Dataset {
     )
 )]
 impl rt::UnknownFieldPaths for Dataset {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.upstream_dataflows, path, ".upstreamDataflows", out);
@@ -5137,6 +5195,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteDaxQueriesRequest {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetExecuteDaxQueriesRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5199,6 +5258,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesError {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetExecuteQueriesError {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5261,6 +5321,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesInformationProtection
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetExecuteQueriesInformationProtectionLabel {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5317,6 +5378,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesQuery {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetExecuteQueriesQuery {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5379,6 +5441,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesQueryResult {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetExecuteQueriesQueryResult {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.tables, path, ".tables", out);
@@ -5457,6 +5520,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesRequest {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetExecuteQueriesRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.queries, path, ".queries", out);
@@ -5541,6 +5605,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesResponse {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetExecuteQueriesResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -5605,6 +5670,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesSerializationSettings
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetExecuteQueriesSerializationSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5669,6 +5735,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesTableResult {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetExecuteQueriesTableResult {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -5782,6 +5849,7 @@ impl<'de> rt::object::Object<'de> for DatasetQueryScaleOutSettings {
     )
 )]
 impl rt::UnknownFieldPaths for DatasetQueryScaleOutSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -5929,6 +5997,7 @@ impl<'de> rt::object::Object<'de> for DatasetQueryScaleOutSyncStatus {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetQueryScaleOutSyncStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6065,6 +6134,7 @@ impl<'de> rt::object::Object<'de> for DatasetRefreshDetail {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetRefreshDetail {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.objects, path, ".objects", out);
@@ -6138,6 +6208,7 @@ impl<'de> rt::object::Object<'de> for DatasetRefreshObjects {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetRefreshObjects {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6251,6 +6322,7 @@ impl<'de> rt::object::Object<'de> for DatasetRefreshRequest {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetRefreshRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.objects, path, ".objects", out);
@@ -6328,6 +6400,7 @@ impl<'de> rt::object::Object<'de> for DatasetToDataflowLinkResponse {
 }
 #[cfg(any(feature = "admin", feature = "datasets"))]
 impl rt::UnknownFieldPaths for DatasetToDataflowLinkResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6483,6 +6556,7 @@ impl<'de> rt::object::Object<'de> for DatasetUser {
 impl DatasetUser {
     /// A `DatasetUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(dataset_user_access_right: DatasetUserAccessRight) -> Self {
         Self {
             email_address: None,
@@ -6506,6 +6580,7 @@ impl DatasetUser {
     )
 )]
 impl rt::UnknownFieldPaths for DatasetUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -6588,6 +6663,7 @@ impl<'de> rt::object::Object<'de> for DatasetUserAccess {
 impl DatasetUserAccess {
     /// A `DatasetUserAccess` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         identifier: String,
         principal_type: PrincipalType,
@@ -6603,6 +6679,7 @@ impl DatasetUserAccess {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DatasetUserAccess {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6742,6 +6819,7 @@ impl<'de> rt::object::Object<'de> for Datasource {
     )
 )]
 impl rt::UnknownFieldPaths for Datasource {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
@@ -6911,6 +6989,7 @@ impl<'de> rt::object::Object<'de> for DatasourceConnectionDetails {
     )
 )]
 impl rt::UnknownFieldPaths for DatasourceConnectionDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -6975,6 +7054,7 @@ impl<'de> rt::object::Object<'de> for DatasourceIdentity {
 }
 #[cfg(feature = "embed_token")]
 impl rt::UnknownFieldPaths for DatasourceIdentity {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.datasources, path, ".datasources", out);
@@ -7042,6 +7122,7 @@ impl<'de> rt::object::Object<'de> for DatasourceSelector {
 }
 #[cfg(feature = "embed_token")]
 impl rt::UnknownFieldPaths for DatasourceSelector {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
@@ -7104,6 +7185,7 @@ impl<'de> rt::object::Object<'de> for DatasourceUsage {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for DatasourceUsage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7210,6 +7292,7 @@ impl<'de> rt::object::Object<'de> for DatasourceUser {
 impl DatasourceUser {
     /// A `DatasourceUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(datasource_access_right: DatasourceUserAccessRight) -> Self {
         Self {
             datasource_access_right,
@@ -7224,6 +7307,7 @@ impl DatasourceUser {
 }
 #[cfg(feature = "gateways")]
 impl rt::UnknownFieldPaths for DatasourceUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -7281,6 +7365,7 @@ impl<'de> rt::object::Object<'de> for DelegatedUser {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for DelegatedUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7387,6 +7472,7 @@ impl<'de> rt::object::Object<'de> for DependentDataflow {
     )
 )]
 impl rt::UnknownFieldPaths for DependentDataflow {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7453,6 +7539,7 @@ impl<'de> rt::object::Object<'de> for DependentDatamart {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for DependentDatamart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7554,6 +7641,7 @@ impl<'de> rt::object::Object<'de> for DependentDataset {
     )
 )]
 impl rt::UnknownFieldPaths for DependentDataset {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7655,6 +7743,7 @@ impl<'de> rt::object::Object<'de> for DeployAllRequest {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for DeployAllRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.new_workspace, path, ".newWorkspace", out);
@@ -7722,6 +7811,7 @@ impl<'de> rt::object::Object<'de> for DeployArtifactRequest {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for DeployArtifactRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.options, path, ".options", out);
@@ -7787,6 +7877,7 @@ impl<'de> rt::object::Object<'de> for DeploymentError {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for DeploymentError {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -7843,6 +7934,7 @@ impl<'de> rt::object::Object<'de> for DeploymentExecutionPlan {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for DeploymentExecutionPlan {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.steps, path, ".Steps", out);
@@ -7960,6 +8052,7 @@ impl<'de> rt::object::Object<'de> for DeploymentExecutionStep {
 impl DeploymentExecutionStep {
     /// A `DeploymentExecutionStep` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         index: i64,
         r#type: DeploymentStepType,
@@ -7979,6 +8072,7 @@ impl DeploymentExecutionStep {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for DeploymentExecutionStep {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.source_and_target, path, ".sourceAndTarget", out);
@@ -8106,6 +8200,7 @@ impl<'de> rt::object::Object<'de> for DeploymentOptions {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for DeploymentOptions {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8198,6 +8293,7 @@ impl<'de> rt::object::Object<'de> for DeploymentSourceAndTarget {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for DeploymentSourceAndTarget {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8288,6 +8384,7 @@ impl<'de> rt::object::Object<'de> for DirectQueryRefreshSchedule {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DirectQueryRefreshSchedule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8344,6 +8441,7 @@ impl<'de> rt::object::Object<'de> for DirectQueryRefreshScheduleRequest {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for DirectQueryRefreshScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -8449,6 +8547,7 @@ impl<'de> rt::object::Object<'de> for EffectiveIdentity {
 }
 #[cfg(any(feature = "embed_token", feature = "reports"))]
 impl rt::UnknownFieldPaths for EffectiveIdentity {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.identity_blob, path, ".identityBlob", out);
@@ -8535,6 +8634,7 @@ impl<'de> rt::object::Object<'de> for EmbedToken {
 impl EmbedToken {
     /// A `EmbedToken` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(token: String, token_id: rt::Uuid, expiration: rt::DateTime) -> Self {
         Self {
             token,
@@ -8546,6 +8646,7 @@ impl EmbedToken {
 }
 #[cfg(feature = "embed_token")]
 impl rt::UnknownFieldPaths for EmbedToken {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8647,6 +8748,7 @@ impl<'de> rt::object::Object<'de> for Encryption {
     )
 )]
 impl rt::UnknownFieldPaths for Encryption {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8711,6 +8813,7 @@ impl<'de> rt::object::Object<'de> for EndorsementDetails {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for EndorsementDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8781,6 +8884,7 @@ impl<'de> rt::object::Object<'de> for EngineMessage {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for EngineMessage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8918,6 +9022,7 @@ impl<'de> rt::object::Object<'de> for Export {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for Export {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -8974,6 +9079,7 @@ impl<'de> rt::object::Object<'de> for ExportFilter {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for ExportFilter {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -9044,6 +9150,7 @@ impl<'de> rt::object::Object<'de> for ExportReportPage {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for ExportReportPage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.bookmark, path, ".bookmark", out);
@@ -9144,6 +9251,7 @@ impl<'de> rt::object::Object<'de> for ExportReportRequest {
 impl ExportReportRequest {
     /// A `ExportReportRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(format: FileFormat) -> Self {
         Self {
             format,
@@ -9155,6 +9263,7 @@ impl ExportReportRequest {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for ExportReportRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -9233,6 +9342,7 @@ impl<'de> rt::object::Object<'de> for ExportReportSettings {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for ExportReportSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -9303,6 +9413,7 @@ impl<'de> rt::object::Object<'de> for Expression {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for Expression {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -9400,6 +9511,7 @@ impl<'de> rt::object::Object<'de> for Gateway {
 }
 #[cfg(any(feature = "datasets", feature = "gateways"))]
 impl rt::UnknownFieldPaths for Gateway {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.public_key, path, ".publicKey", out);
@@ -9507,6 +9619,7 @@ impl<'de> rt::object::Object<'de> for GatewayDatasource {
 }
 #[cfg(any(feature = "datasets", feature = "gateways"))]
 impl rt::UnknownFieldPaths for GatewayDatasource {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.credential_details, path, ".credentialDetails", out);
@@ -9577,6 +9690,7 @@ impl<'de> rt::object::Object<'de> for GatewayDatasourceCredentialDetails {
 }
 #[cfg(any(feature = "datasets", feature = "gateways"))]
 impl rt::UnknownFieldPaths for GatewayDatasourceCredentialDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -9641,6 +9755,7 @@ impl<'de> rt::object::Object<'de> for GatewayPublicKey {
 }
 #[cfg(any(feature = "datasets", feature = "gateways"))]
 impl rt::UnknownFieldPaths for GatewayPublicKey {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -9735,6 +9850,7 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequest {
 }
 #[cfg(feature = "embed_token")]
 impl rt::UnknownFieldPaths for GenerateTokenRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.identities, path, ".identities", out);
@@ -9843,6 +9959,7 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2 {
 }
 #[cfg(feature = "embed_token")]
 impl rt::UnknownFieldPaths for GenerateTokenRequestV2 {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.datasets, path, ".datasets", out);
@@ -9914,6 +10031,7 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2Dataset {
 }
 #[cfg(feature = "embed_token")]
 impl rt::UnknownFieldPaths for GenerateTokenRequestV2Dataset {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -9976,6 +10094,7 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2Report {
 }
 #[cfg(feature = "embed_token")]
 impl rt::UnknownFieldPaths for GenerateTokenRequestV2Report {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -10032,6 +10151,7 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2TargetWorkspace {
 }
 #[cfg(feature = "embed_token")]
 impl rt::UnknownFieldPaths for GenerateTokenRequestV2TargetWorkspace {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -10226,6 +10346,7 @@ impl<'de> rt::object::Object<'de> for Goal {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for Goal {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.status_rules, path, ".statusRules", out);
@@ -10356,6 +10477,7 @@ impl<'de> rt::object::Object<'de> for GoalAggregation {
 impl GoalAggregation {
     /// A `GoalAggregation` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: String,
         timestamp: rt::DateTime,
@@ -10382,6 +10504,7 @@ impl GoalAggregation {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalAggregation {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -10481,6 +10604,7 @@ impl<'de> rt::object::Object<'de> for GoalCreateRequest {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalCreateRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -10592,6 +10716,7 @@ impl<'de> rt::object::Object<'de> for GoalNote {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalNote {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -10648,6 +10773,7 @@ impl<'de> rt::object::Object<'de> for GoalNoteRequest {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalNoteRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -10714,6 +10840,7 @@ impl<'de> rt::object::Object<'de> for GoalRankValidationInfo {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalRankValidationInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -10809,6 +10936,7 @@ impl<'de> rt::object::Object<'de> for GoalRefreshHistory {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalRefreshHistory {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -10875,6 +11003,7 @@ impl<'de> rt::object::Object<'de> for GoalRuleCondition {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalRuleCondition {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.field_comparison, path, ".fieldComparison", out);
@@ -10946,6 +11075,7 @@ impl<'de> rt::object::Object<'de> for GoalRuleFieldComparison {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalRuleFieldComparison {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -11009,6 +11139,7 @@ impl<'de> rt::object::Object<'de> for GoalRulePercentOf {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalRulePercentOf {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -11085,6 +11216,7 @@ impl<'de> rt::object::Object<'de> for GoalRuleValue {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalRuleValue {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.percent_of, path, ".percentOf", out);
@@ -11171,6 +11303,7 @@ impl<'de> rt::object::Object<'de> for GoalRulesContainer {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalRulesContainer {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -11235,6 +11368,7 @@ impl<'de> rt::object::Object<'de> for GoalStatusRule {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalStatusRule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.conditions, path, ".conditions", out);
@@ -11330,6 +11464,7 @@ impl<'de> rt::object::Object<'de> for GoalStatusRules {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalStatusRules {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.rules, path, ".rules", out);
@@ -11397,6 +11532,7 @@ impl<'de> rt::object::Object<'de> for GoalStatusRulesUpdateRequest {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalStatusRulesUpdateRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.rules, path, ".rules", out);
@@ -11548,6 +11684,7 @@ impl<'de> rt::object::Object<'de> for GoalValue {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalValue {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.notes, path, ".notes", out);
@@ -11646,6 +11783,7 @@ impl<'de> rt::object::Object<'de> for GoalValueCreateRequest {
 impl GoalValueCreateRequest {
     /// A `GoalValueCreateRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(timestamp: rt::DateTime) -> Self {
         Self {
             timestamp,
@@ -11660,6 +11798,7 @@ impl GoalValueCreateRequest {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalValueCreateRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -11736,6 +11875,7 @@ impl<'de> rt::object::Object<'de> for GoalsMoveRequest {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for GoalsMoveRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.goal_to_move, path, ".goalToMove", out);
@@ -11876,6 +12016,7 @@ impl<'de> rt::object::Object<'de> for Group {
 }
 #[cfg(feature = "groups")]
 impl rt::UnknownFieldPaths for Group {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -11938,6 +12079,7 @@ impl<'de> rt::object::Object<'de> for GroupCreationRequest {
 }
 #[cfg(feature = "groups")]
 impl rt::UnknownFieldPaths for GroupCreationRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -12002,6 +12144,7 @@ impl<'de> rt::object::Object<'de> for GroupRestoreRequest {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for GroupRestoreRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -12118,6 +12261,7 @@ impl<'de> rt::object::Object<'de> for GroupUser {
 impl GroupUser {
     /// A `GroupUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(group_user_access_right: GroupUserAccessRight) -> Self {
         Self {
             email_address: None,
@@ -12134,6 +12278,7 @@ impl GroupUser {
 }
 #[cfg(any(feature = "admin", feature = "groups"))]
 impl rt::UnknownFieldPaths for GroupUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -12202,6 +12347,7 @@ impl<'de> rt::object::Object<'de> for IdentityBlob {
 }
 #[cfg(any(feature = "embed_token", feature = "reports"))]
 impl rt::UnknownFieldPaths for IdentityBlob {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -12322,6 +12468,7 @@ impl<'de> rt::object::Object<'de> for Import {
 }
 #[cfg(any(feature = "admin", feature = "imports"))]
 impl rt::UnknownFieldPaths for Import {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.reports, path, ".reports", out);
@@ -12407,6 +12554,7 @@ impl<'de> rt::object::Object<'de> for ImportInfo {
 }
 #[cfg(feature = "imports")]
 impl rt::UnknownFieldPaths for ImportInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -12483,6 +12631,7 @@ impl<'de> rt::object::Object<'de> for InformationProtectionArtifactsChangeLabel 
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for InformationProtectionArtifactsChangeLabel {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.dashboards, path, ".dashboards", out);
@@ -12570,6 +12719,7 @@ impl<'de> rt::object::Object<'de> for InformationProtectionChangeLabelDetails {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for InformationProtectionChangeLabelDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.artifacts, path, ".artifacts", out);
@@ -12648,6 +12798,7 @@ impl<'de> rt::object::Object<'de> for InformationProtectionChangeLabelResponse {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for InformationProtectionChangeLabelResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.dashboards, path, ".dashboards", out);
@@ -12724,6 +12875,7 @@ impl<'de> rt::object::Object<'de> for InstallTicket {
 impl InstallTicket {
     /// A `InstallTicket` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(ticket: String, ticket_id: rt::Uuid, expiration: rt::DateTime) -> Self {
         Self {
             ticket,
@@ -12735,6 +12887,7 @@ impl InstallTicket {
 }
 #[cfg(feature = "template_apps")]
 impl rt::UnknownFieldPaths for InstallTicket {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -12825,6 +12978,7 @@ impl<'de> rt::object::Object<'de> for MashupParameter {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for MashupParameter {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -12913,6 +13067,7 @@ impl<'de> rt::object::Object<'de> for Measure {
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl rt::UnknownFieldPaths for Measure {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -12969,6 +13124,7 @@ impl<'de> rt::object::Object<'de> for ModifiedWorkspace {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for ModifiedWorkspace {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13039,6 +13195,7 @@ impl<'de> rt::object::Object<'de> for Page {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for Page {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13101,6 +13258,7 @@ impl<'de> rt::object::Object<'de> for PageBookmark {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for PageBookmark {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13175,6 +13333,7 @@ impl<'de> rt::object::Object<'de> for PaginatedReportExportConfiguration {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for PaginatedReportExportConfiguration {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.identities, path, ".identities", out);
@@ -13239,6 +13398,7 @@ impl<'de> rt::object::Object<'de> for ParameterValue {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for ParameterValue {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13316,6 +13476,7 @@ impl<'de> rt::object::Object<'de> for PatchWorkloadRequest {
 impl PatchWorkloadRequest {
     /// A `PatchWorkloadRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(state: WorkloadState) -> Self {
         Self {
             state,
@@ -13326,6 +13487,7 @@ impl PatchWorkloadRequest {
 }
 #[cfg(feature = "capacities")]
 impl rt::UnknownFieldPaths for PatchWorkloadRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13402,6 +13564,7 @@ impl<'de> rt::object::Object<'de> for Pipeline {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for Pipeline {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.stages, path, ".stages", out);
@@ -13467,6 +13630,7 @@ impl<'de> rt::object::Object<'de> for PipelineNewWorkspaceRequest {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for PipelineNewWorkspaceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13629,6 +13793,7 @@ impl<'de> rt::object::Object<'de> for PipelineOperation {
 impl PipelineOperation {
     /// A `PipelineOperation` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         id: rt::Uuid,
         status: PipelineOperationStatus,
@@ -13653,6 +13818,7 @@ impl PipelineOperation {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for PipelineOperation {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.performed_by, path, ".performedBy", out);
@@ -13726,6 +13892,7 @@ impl<'de> rt::object::Object<'de> for PipelineOperationNote {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for PipelineOperationNote {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13802,6 +13969,7 @@ impl<'de> rt::object::Object<'de> for PipelineOperationUser {
 impl PipelineOperationUser {
     /// A `PipelineOperationUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(principal_type: PrincipalType) -> Self {
         Self {
             user_principal_name: None,
@@ -13813,6 +13981,7 @@ impl PipelineOperationUser {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for PipelineOperationUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13883,6 +14052,7 @@ impl<'de> rt::object::Object<'de> for PipelineStage {
 }
 #[cfg(any(feature = "admin", feature = "pipelines"))]
 impl rt::UnknownFieldPaths for PipelineStage {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -13986,6 +14156,7 @@ impl<'de> rt::object::Object<'de> for PipelineStageArtifact {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for PipelineStageArtifact {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -14074,6 +14245,7 @@ impl<'de> rt::object::Object<'de> for PipelineStageArtifacts {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for PipelineStageArtifacts {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.datasets, path, ".datasets", out);
@@ -14148,6 +14320,7 @@ impl<'de> rt::object::Object<'de> for PipelineUpdateAppSettings {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for PipelineUpdateAppSettings {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -14220,6 +14393,7 @@ impl<'de> rt::object::Object<'de> for PipelineUser {
 impl PipelineUser {
     /// A `PipelineUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(identifier: String, principal_type: PrincipalType) -> Self {
         Self {
             identifier,
@@ -14231,6 +14405,7 @@ impl PipelineUser {
 }
 #[cfg(any(feature = "admin", feature = "pipelines"))]
 impl rt::UnknownFieldPaths for PipelineUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -14312,6 +14487,7 @@ impl<'de> rt::object::Object<'de> for PostDatasetUserAccess {
 impl PostDatasetUserAccess {
     /// A `PostDatasetUserAccess` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         identifier: String,
         principal_type: PrincipalType,
@@ -14327,6 +14503,7 @@ impl PostDatasetUserAccess {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for PostDatasetUserAccess {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -14385,6 +14562,7 @@ impl<'de> rt::object::Object<'de> for PostRowsRequest {
 }
 #[cfg(feature = "push_datasets")]
 impl rt::UnknownFieldPaths for PostRowsRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -14455,6 +14633,7 @@ impl<'de> rt::object::Object<'de> for PowerBiApiErrorResponseDetail {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for PowerBiApiErrorResponseDetail {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -14554,6 +14733,7 @@ impl<'de> rt::object::Object<'de> for PowerBiReportExportConfiguration {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for PowerBiReportExportConfiguration {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.settings, path, ".settings", out);
@@ -14657,6 +14837,7 @@ impl<'de> rt::object::Object<'de> for PreDeploymentDiffInformation {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for PreDeploymentDiffInformation {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -14744,6 +14925,7 @@ impl<'de> rt::object::Object<'de> for PublishDatasourceToGatewayRequest {
 impl PublishDatasourceToGatewayRequest {
     /// A `PublishDatasourceToGatewayRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(
         data_source_type: String,
         connection_details: String,
@@ -14761,6 +14943,7 @@ impl PublishDatasourceToGatewayRequest {
 }
 #[cfg(feature = "gateways")]
 impl rt::UnknownFieldPaths for PublishDatasourceToGatewayRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.credential_details, path, ".credentialDetails", out);
@@ -14828,6 +15011,7 @@ impl<'de> rt::object::Object<'de> for RdlBindDetail {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for RdlBindDetail {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -14894,6 +15078,7 @@ impl<'de> rt::object::Object<'de> for RdlBindToGatewayRequest {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for RdlBindToGatewayRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.bind_details, path, ".bindDetails", out);
@@ -14959,6 +15144,7 @@ impl<'de> rt::object::Object<'de> for RdlDatasourceConnectionDetails {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for RdlDatasourceConnectionDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -15015,6 +15201,7 @@ impl<'de> rt::object::Object<'de> for RebindReportRequest {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for RebindReportRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -15126,6 +15313,7 @@ impl<'de> rt::object::Object<'de> for Refresh {
 }
 #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
 impl rt::UnknownFieldPaths for Refresh {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.refresh_attempts, path, ".refreshAttempts", out);
@@ -15217,6 +15405,7 @@ impl<'de> rt::object::Object<'de> for RefreshAttempt {
 }
 #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
 impl rt::UnknownFieldPaths for RefreshAttempt {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -15275,6 +15464,7 @@ impl<'de> rt::object::Object<'de> for RefreshRequest {
 impl RefreshRequest {
     /// A `RefreshRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(notify_option: NotifyOption) -> Self {
         Self {
             notify_option,
@@ -15284,6 +15474,7 @@ impl RefreshRequest {
 }
 #[cfg(feature = "dataflows")]
 impl rt::UnknownFieldPaths for RefreshRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -15410,6 +15601,7 @@ impl<'de> rt::object::Object<'de> for RefreshSchedule {
     )
 )]
 impl rt::UnknownFieldPaths for RefreshSchedule {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -15466,6 +15658,7 @@ impl<'de> rt::object::Object<'de> for RefreshScheduleRequest {
 }
 #[cfg(any(feature = "dataflows", feature = "datasets"))]
 impl rt::UnknownFieldPaths for RefreshScheduleRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.value, path, ".value", out);
@@ -15637,6 +15830,7 @@ impl<'de> rt::object::Object<'de> for Refreshable {
 }
 #[cfg(any(feature = "admin", feature = "capacities"))]
 impl rt::UnknownFieldPaths for Refreshable {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.last_refresh, path, ".lastRefresh", out);
@@ -15703,6 +15897,7 @@ impl<'de> rt::object::Object<'de> for RefreshableGroup {
 }
 #[cfg(any(feature = "admin", feature = "capacities"))]
 impl rt::UnknownFieldPaths for RefreshableGroup {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -15804,6 +15999,7 @@ impl<'de> rt::object::Object<'de> for Relationship {
 }
 #[cfg(feature = "push_datasets")]
 impl rt::UnknownFieldPaths for Relationship {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -15953,6 +16149,7 @@ impl<'de> rt::object::Object<'de> for Report {
     any(feature = "admin", feature = "apps", feature = "imports", feature = "reports")
 )]
 impl rt::UnknownFieldPaths for Report {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.users, path, ".users", out);
@@ -16085,6 +16282,7 @@ impl<'de> rt::object::Object<'de> for ReportUser {
 impl ReportUser {
     /// A `ReportUser` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(report_user_access_right: ReportUserAccessRight) -> Self {
         Self {
             email_address: None,
@@ -16103,6 +16301,7 @@ impl ReportUser {
     any(feature = "admin", feature = "apps", feature = "imports", feature = "reports")
 )]
 impl rt::UnknownFieldPaths for ReportUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -16160,6 +16359,7 @@ impl<'de> rt::object::Object<'de> for RequiredWorkspaces {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for RequiredWorkspaces {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16245,6 +16445,7 @@ impl<'de> rt::object::Object<'de> for Role {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for Role {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.members, path, ".members", out);
@@ -16330,6 +16531,7 @@ impl<'de> rt::object::Object<'de> for RoleMember {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for RoleMember {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16396,6 +16598,7 @@ impl<'de> rt::object::Object<'de> for RoleTablePermission {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for RoleTablePermission {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16452,6 +16655,7 @@ impl<'de> rt::object::Object<'de> for Row {
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl rt::UnknownFieldPaths for Row {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16530,6 +16734,7 @@ impl<'de> rt::object::Object<'de> for ScanRequest {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for ScanRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.error, path, ".error", out);
@@ -16672,6 +16877,7 @@ impl<'de> rt::object::Object<'de> for Scorecard {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for Scorecard {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.column_settings, path, ".columnSettings", out);
@@ -16738,6 +16944,7 @@ impl<'de> rt::object::Object<'de> for ScorecardColumnSetting {
 impl ScorecardColumnSetting {
     /// A `ScorecardColumnSetting` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(column_id: ScorecardColumnId, show: bool) -> Self {
         Self {
             column_id,
@@ -16748,6 +16955,7 @@ impl ScorecardColumnSetting {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for ScorecardColumnSetting {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16820,6 +17028,7 @@ impl<'de> rt::object::Object<'de> for ScorecardCreateRequest {
 }
 #[cfg(feature = "scorecards")]
 impl rt::UnknownFieldPaths for ScorecardCreateRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -16956,6 +17165,7 @@ impl<'de> rt::object::Object<'de> for SelectiveDeployRequest {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for SelectiveDeployRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.new_workspace, path, ".newWorkspace", out);
@@ -17020,6 +17230,7 @@ impl<'de> rt::object::Object<'de> for SensitivityLabel {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for SensitivityLabel {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -17154,6 +17365,7 @@ impl<'de> rt::object::Object<'de> for ServicePrincipalProfile {
     )
 )]
 impl rt::UnknownFieldPaths for ServicePrincipalProfile {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -17220,6 +17432,7 @@ impl<'de> rt::object::Object<'de> for SourceReport {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for SourceReport {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -17421,6 +17634,7 @@ impl<'de> rt::object::Object<'de> for Subscription {
     )
 )]
 impl rt::UnknownFieldPaths for Subscription {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.users, path, ".users", out);
@@ -17564,6 +17778,7 @@ impl<'de> rt::object::Object<'de> for SubscriptionUser {
     )
 )]
 impl rt::UnknownFieldPaths for SubscriptionUser {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -17652,6 +17867,7 @@ impl<'de> rt::object::Object<'de> for SubscriptionsByUserResponse {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for SubscriptionsByUserResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.subscription_entities, path, ".subscriptionEntities", out);
@@ -17755,6 +17971,7 @@ impl<'de> rt::object::Object<'de> for Table {
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl rt::UnknownFieldPaths for Table {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.columns, path, ".columns", out);
@@ -17817,6 +18034,7 @@ impl<'de> rt::object::Object<'de> for TemplateAppConfigurationRequest {
 }
 #[cfg(feature = "template_apps")]
 impl rt::UnknownFieldPaths for TemplateAppConfigurationRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -17907,6 +18125,7 @@ impl<'de> rt::object::Object<'de> for TemplateAppInstallDetails {
 }
 #[cfg(feature = "template_apps")]
 impl rt::UnknownFieldPaths for TemplateAppInstallDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.config, path, ".config", out);
@@ -17984,6 +18203,7 @@ impl<'de> rt::object::Object<'de> for TemporaryUploadLocation {
 }
 #[cfg(feature = "imports")]
 impl rt::UnknownFieldPaths for TemporaryUploadLocation {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18085,6 +18305,7 @@ impl<'de> rt::object::Object<'de> for TenantKey {
 }
 #[cfg(any(feature = "admin", feature = "capacities"))]
 impl rt::UnknownFieldPaths for TenantKey {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18172,6 +18393,7 @@ impl<'de> rt::object::Object<'de> for TenantKeyCreationRequest {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for TenantKeyCreationRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18234,6 +18456,7 @@ impl<'de> rt::object::Object<'de> for TenantKeyRotationRequest {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for TenantKeyRotationRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18343,6 +18566,7 @@ impl<'de> rt::object::Object<'de> for Tile {
 }
 #[cfg(any(feature = "apps", feature = "dashboards"))]
 impl rt::UnknownFieldPaths for Tile {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18404,6 +18628,7 @@ impl<'de> rt::object::Object<'de> for UnassignWorkspacesCapacityRequest {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for UnassignWorkspacesCapacityRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18505,6 +18730,7 @@ impl<'de> rt::object::Object<'de> for UnusedArtifactEntity {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for UnusedArtifactEntity {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -18589,6 +18815,7 @@ impl<'de> rt::object::Object<'de> for UnusedArtifactsResponse {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for UnusedArtifactsResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -18667,6 +18894,7 @@ impl<'de> rt::object::Object<'de> for UpdateDatasetRequest {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for UpdateDatasetRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(
@@ -18741,6 +18969,7 @@ impl<'de> rt::object::Object<'de> for UpdateDatasourceConnectionRequest {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for UpdateDatasourceConnectionRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
@@ -18803,6 +19032,7 @@ impl<'de> rt::object::Object<'de> for UpdateDatasourceRequest {
 impl UpdateDatasourceRequest {
     /// A `UpdateDatasourceRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(credential_details: CredentialDetails) -> Self {
         Self {
             credential_details,
@@ -18812,6 +19042,7 @@ impl UpdateDatasourceRequest {
 }
 #[cfg(feature = "gateways")]
 impl rt::UnknownFieldPaths for UpdateDatasourceRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.credential_details, path, ".credentialDetails", out);
@@ -18869,6 +19100,7 @@ impl<'de> rt::object::Object<'de> for UpdateDatasourcesRequest {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for UpdateDatasourcesRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.update_details, path, ".updateDetails", out);
@@ -18947,6 +19179,7 @@ impl<'de> rt::object::Object<'de> for UpdateGroupRequest {
 }
 #[cfg(feature = "groups")]
 impl rt::UnknownFieldPaths for UpdateGroupRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -19009,6 +19242,7 @@ impl<'de> rt::object::Object<'de> for UpdateMashupParameterDetails {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for UpdateMashupParameterDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -19065,6 +19299,7 @@ impl<'de> rt::object::Object<'de> for UpdateMashupParametersRequest {
 }
 #[cfg(feature = "datasets")]
 impl rt::UnknownFieldPaths for UpdateMashupParametersRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.update_details, path, ".updateDetails", out);
@@ -19130,6 +19365,7 @@ impl<'de> rt::object::Object<'de> for UpdatePipelineRequest {
 }
 #[cfg(feature = "pipelines")]
 impl rt::UnknownFieldPaths for UpdatePipelineRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -19196,6 +19432,7 @@ impl<'de> rt::object::Object<'de> for UpdateRdlDatasourceDetails {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for UpdateRdlDatasourceDetails {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.connection_details, path, ".connectionDetails", out);
@@ -19253,6 +19490,7 @@ impl<'de> rt::object::Object<'de> for UpdateRdlDatasourcesRequest {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for UpdateRdlDatasourcesRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.update_details, path, ".updateDetails", out);
@@ -19320,6 +19558,7 @@ impl<'de> rt::object::Object<'de> for UpdateReportContentRequest {
 impl UpdateReportContentRequest {
     /// A `UpdateReportContentRequest` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(source_type: SourceType, source_report: SourceReport) -> Self {
         Self {
             source_type,
@@ -19330,6 +19569,7 @@ impl UpdateReportContentRequest {
 }
 #[cfg(feature = "reports")]
 impl rt::UnknownFieldPaths for UpdateReportContentRequest {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.source_report, path, ".sourceReport", out);
@@ -19433,6 +19673,7 @@ impl<'de> rt::object::Object<'de> for User {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for User {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.profile, path, ".profile", out);
@@ -19498,6 +19739,7 @@ impl<'de> rt::object::Object<'de> for Workbook {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for Workbook {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -19581,6 +19823,7 @@ impl<'de> rt::object::Object<'de> for Workload {
 impl Workload {
     /// A `Workload` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(state: WorkloadState) -> Self {
         Self {
             name: None,
@@ -19592,6 +19835,7 @@ impl Workload {
 }
 #[cfg(feature = "capacities")]
 impl rt::UnknownFieldPaths for Workload {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -19682,6 +19926,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceCapacityAssignmentStatus {
 impl WorkspaceCapacityAssignmentStatus {
     /// A `WorkspaceCapacityAssignmentStatus` with the required fields; optional ones are `None`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn new(status: AssignmentStatus) -> Self {
         Self {
             status,
@@ -19695,6 +19940,7 @@ impl WorkspaceCapacityAssignmentStatus {
 }
 #[cfg(feature = "capacities")]
 impl rt::UnknownFieldPaths for WorkspaceCapacityAssignmentStatus {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }
@@ -19874,6 +20120,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfo {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for WorkspaceInfo {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.reports, path, ".reports", out);
@@ -19993,6 +20240,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoDashboard {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for WorkspaceInfoDashboard {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.sensitivity_label, path, ".sensitivityLabel", out);
@@ -20170,6 +20418,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoDataflow {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for WorkspaceInfoDataflow {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.users, path, ".users", out);
@@ -20377,6 +20626,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoDatamart {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for WorkspaceInfoDatamart {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.endorsement_details, path, ".endorsementDetails", out);
@@ -20619,6 +20869,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoDataset {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for WorkspaceInfoDataset {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.upstream_dataflows, path, ".upstreamDataflows", out);
@@ -20826,6 +21077,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoReport {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for WorkspaceInfoReport {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.endorsement_details, path, ".endorsementDetails", out);
@@ -20916,6 +21168,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoResponse {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for WorkspaceInfoResponse {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
         rt::unknown_in(&self.workspaces, path, ".workspaces", out);
@@ -21014,6 +21267,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoTile {
 }
 #[cfg(feature = "admin")]
 impl rt::UnknownFieldPaths for WorkspaceInfoTile {
+    #[inline]
     fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
         rt::unknown_keys(&self.unknown_fields, path, out);
     }

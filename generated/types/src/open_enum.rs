@@ -76,6 +76,10 @@ impl<E: OpenEnum> serde::de::Visitor<'_> for WireVisitor<E> {
 /// Implements [`OpenEnum`], serde, `Display`, `FromStr` and `as_str` for a generated enum
 /// with an `Unrecognized(String)` variant and an inherent `KNOWN` table of its variants and
 /// their wire values.
+///
+/// Its non-generic methods are `#[inline]`, so the crate that defines an enum compiles none of
+/// them to machine code (nor the `OpenEnum` defaults they call, a copy per enum) unless it uses
+/// them itself: the crate that calls them does (issue 13).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __impl_open_enum {
@@ -83,9 +87,11 @@ macro_rules! __impl_open_enum {
         impl $crate::OpenEnum for $name {
             // The inherent table: inherent items win over the trait's in path resolution.
             const KNOWN: &'static [(Self, &'static str)] = $name::KNOWN;
+            #[inline]
             fn unrecognized(value: ::std::string::String) -> Self {
                 Self::Unrecognized(value)
             }
+            #[inline]
             fn as_unrecognized(&self) -> ::std::option::Option<&str> {
                 match self {
                     Self::Unrecognized(value) => ::std::option::Option::Some(value),
@@ -95,17 +101,20 @@ macro_rules! __impl_open_enum {
         }
         impl $name {
             /// The value as the service spells it.
+            #[inline]
             pub fn as_str(&self) -> &str {
                 <Self as $crate::OpenEnum>::wire_value(self)
             }
         }
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
+            #[inline]
             fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
                 Ok(<Self as $crate::OpenEnum>::from_wire(value))
             }
@@ -126,6 +135,7 @@ macro_rules! __impl_open_enum {
             }
         }
         impl $crate::UnknownFieldPaths for $name {
+            #[inline]
             fn unknown_field_paths(
                 &self,
                 _path: &str,
@@ -134,6 +144,7 @@ macro_rules! __impl_open_enum {
             }
         }
         impl $crate::ToParam for $name {
+            #[inline]
             fn to_param(&self) -> ::std::string::String {
                 self.as_str().to_owned()
             }

@@ -168,7 +168,10 @@ fn unknown_field_paths(model: &Model, gate: &TokenStream) -> TokenStream {
         });
     quote! {
         #gate
+        // `#[inline]` here and on `new`: compiled to machine code only where used, not in the
+        // models' crate for every model (issue 13), as the open enums' methods are.
         impl rt::UnknownFieldPaths for #name {
+            #[inline]
             fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
                 rt::unknown_keys(&self.unknown_fields, path, out);
                 #(#nested)*
@@ -210,6 +213,7 @@ fn constructor(
         impl #name {
             #[doc = #doc]
             #[allow(clippy::too_many_arguments)]
+            #[inline]
             pub fn new(#(#arguments),*) -> Self {
                 Self { #(#values,)* unknown_fields: rt::JsonMap::new() }
             }

@@ -82,6 +82,7 @@ pub mod models {
         }
     }
     impl rt::UnknownFieldPaths for Widget {
+        #[inline]
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
         }
@@ -135,6 +136,7 @@ pub mod widgets {
         /// - `widget_id`: The widget ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/widgets/get-widget-in-group> (`Widgets_GetWidget`, `Widgets_GetWidgetInGroup`)
+        #[inline]
         pub fn get_widget(
             &self,
             workspace: impl Into<rt::Workspace>,

@@ -113,6 +113,7 @@ pub mod models {
     impl Client {
         /// A `Client` with the required fields; optional ones are `None`.
         #[allow(clippy::too_many_arguments)]
+        #[inline]
         pub fn new(r#type: Mode) -> Self {
             Self {
                 r#type,
@@ -126,6 +127,7 @@ pub mod models {
         }
     }
     impl rt::UnknownFieldPaths for Client {
+        #[inline]
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
             rt::unknown_in(&self.parent, path, ".parent", out);
@@ -244,6 +246,7 @@ pub mod models {
         }
     }
     impl rt::UnknownFieldPaths for Resultset {
+        #[inline]
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
             rt::unknown_in(&self.children, path, ".children", out);
@@ -315,6 +318,7 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards/list> (`Scorecards_List`)
+        #[inline]
         pub fn list_scorecards(
             &self,
             workspace_id: rt::Uuid,
@@ -345,6 +349,7 @@ pub mod scorecards {
         /// - `scorecard_id`: The scorecard ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/scorecards/get> (`Scorecards_Get`)
+        #[inline]
         pub fn get_scorecard(
             &self,
             workspace_id: rt::Uuid,
@@ -371,6 +376,7 @@ pub mod scorecards {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/available-features/get-available-feature-by-name> (`AvailableFeatures_GetAvailableFeatureByName`)
+        #[inline]
         pub fn get_available_feature_by_name(
             &self,
             feature_name: &str,
@@ -407,16 +413,19 @@ pub mod scorecards {
             self
         }
         /// Sets `$top`.
+        #[inline]
         pub fn top(mut self, value: i64) -> Self {
             self.top = Some(value);
             self
         }
         /// Sets `type`.
+        #[inline]
         pub fn r#type(mut self, value: models::Mode) -> Self {
             self.r#type = Some(value);
             self
         }
         /// Sets `$skip`.
+        #[inline]
         pub fn skip_count(mut self, value: i32) -> Self {
             self.skip_count = Some(value);
             self
@@ -431,6 +440,7 @@ pub mod scorecards {
     }
     impl GetAvailableFeatureByNameOptions {
         /// Sets `self`.
+        #[inline]
         pub fn self_(mut self, value: bool) -> Self {
             self.self_ = Some(value);
             self

@@ -105,6 +105,7 @@ pub mod models {
         }
     }
     impl rt::UnknownFieldPaths for App {
+        #[inline]
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
             rt::unknown_in(&self.owner, path, ".owner", out);
@@ -163,6 +164,7 @@ pub mod models {
         }
     }
     impl rt::UnknownFieldPaths for Icon {
+        #[inline]
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
         }
@@ -271,6 +273,7 @@ pub mod models {
         }
     }
     impl rt::UnknownFieldPaths for Import {
+        #[inline]
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
             rt::unknown_in(&self.created_by, path, ".createdBy", out);
@@ -395,6 +398,7 @@ pub mod models {
         }
     }
     impl rt::UnknownFieldPaths for ImportRequest {
+        #[inline]
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
         }
@@ -464,6 +468,7 @@ pub mod models {
     impl Owner {
         /// A `Owner` with the required fields; optional ones are `None`.
         #[allow(clippy::too_many_arguments)]
+        #[inline]
         pub fn new(principal_type: PrincipalType) -> Self {
             Self {
                 display_name: None,
@@ -474,6 +479,7 @@ pub mod models {
         }
     }
     impl rt::UnknownFieldPaths for Owner {
+        #[inline]
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
         }
@@ -524,6 +530,7 @@ pub mod models {
         }
     }
     impl rt::UnknownFieldPaths for Unused {
+        #[inline]
         fn unknown_field_paths(&self, path: &str, out: &mut Vec<String>) {
             rt::unknown_keys(&self.unknown_fields, path, out);
         }
@@ -623,6 +630,7 @@ pub mod apps {
         /// **Workspace**: the caller's "My workspace" only (not available to service principals).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-apps> (`Apps_GetApps`)
+        #[inline]
         pub fn list_apps(
             &self,
         ) -> impl ::std::future::Future<
@@ -644,6 +652,7 @@ pub mod apps {
         /// - `size`: The icon size in pixels
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-app-icons> (`Apps_GetAppIcons`)
+        #[inline]
         pub fn get_app_icons(
             &self,
             app_id: rt::Uuid,
@@ -671,6 +680,7 @@ pub mod apps {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/download-app-icon> (`Apps_DownloadAppIcon`)
+        #[inline]
         pub fn download_app_icon(
             &self,
             app_id: rt::Uuid,
@@ -683,6 +693,7 @@ pub mod apps {
                 .send_bytes()
         }
         /// The request of [`download_app_icon`](Self::download_app_icon), to stream the file with [`send_to_writer`](rt::RequestBuilder::send_to_writer) or [`send_to_path`](rt::RequestBuilder::send_to_path) instead of holding it in memory.
+        #[inline]
         pub fn download_app_icon_download(
             &self,
             app_id: rt::Uuid,
@@ -706,6 +717,7 @@ pub mod apps {
         /// - `app_id`: The app ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/get-app-tags> (`Apps_GetAppTags`)
+        #[inline]
         pub fn list_app_tags(
             &self,
             app_id: rt::Uuid,
@@ -731,6 +743,7 @@ pub mod apps {
         /// - `file`: The file to upload (sent as `multipart/form-data`).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/apps/upload-app-icon> (`Apps_UploadAppIcon`)
+        #[inline]
         pub fn upload_app_icon(
             &self,
             app_id: rt::Uuid,
@@ -964,6 +977,7 @@ pub mod imports {
         /// - `options`: Optional parameters; `Default::default()` sends none.
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/post-import-in-group> (`Imports_PostImportInGroup`)
+        #[inline]
         pub fn create_import(
             &self,
             workspace_id: rt::Uuid,
@@ -985,6 +999,7 @@ pub mod imports {
                 .send_json()
         }
         /// Starts [`create_import`](Self::create_import) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn create_import_job(
             &self,
             workspace_id: rt::Uuid,
@@ -1023,6 +1038,7 @@ pub mod imports {
         /// - `file`: The file to upload (sent as `multipart/form-data`).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/post-import-in-group> (`Imports_PostImportInGroup`)
+        #[inline]
         pub fn create_import_from_file(
             &self,
             workspace_id: rt::Uuid,
@@ -1039,6 +1055,7 @@ pub mod imports {
                 .send_json()
         }
         /// Starts [`create_import_from_file`](Self::create_import_from_file) and returns a [`Job`](rt::Job) to wait on (progress, timeout, `Retry-After` between polls).
+        #[inline]
         pub fn create_import_from_file_job(
             &self,
             workspace_id: rt::Uuid,
@@ -1070,6 +1087,7 @@ pub mod imports {
         /// - `body`: The request body ([`ImportRequest`](models::ImportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/update-import-in-group> (`Imports_UpdateImportInGroup`)
+        #[inline]
         pub fn update_import(
             &self,
             workspace_id: rt::Uuid,
@@ -1097,6 +1115,7 @@ pub mod imports {
         /// - `import_id`: The import ID
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/delete-import-in-group> (`Imports_DeleteImportInGroup`)
+        #[inline]
         pub fn delete_import(
             &self,
             workspace_id: rt::Uuid,
@@ -1127,6 +1146,7 @@ pub mod imports {
         /// - `body`: The request body ([`ImportRequest`](models::ImportRequest)).
         ///
         /// Microsoft's documentation: <https://learn.microsoft.com/rest/api/power-bi/imports/put-import-settings-in-group> (`Imports_PutImportSettingsInGroup`)
+        #[inline]
         pub fn put_import_settings(
             &self,
             workspace_id: rt::Uuid,
@@ -1154,6 +1174,7 @@ pub mod imports {
     }
     impl CreateImportOptions {
         /// Sets `nameConflict`.
+        #[inline]
         pub fn name_conflict(
             mut self,
             value: models::ImportConflictHandlerMode,
@@ -1162,6 +1183,7 @@ pub mod imports {
             self
         }
         /// Sets `skipReport`.
+        #[inline]
         pub fn skip_report(mut self, value: bool) -> Self {
             self.skip_report = Some(value);
             self
