@@ -1,7 +1,7 @@
 //! With the `_regenerate` feature, generates the models from `../../spec/powerbi` into
 //! `$OUT_DIR/powerbi.rs` on every spec change. Without it (every user's build), there is
 //! nothing to do: `src/lib.rs` compiles the checked-in `snapshot/powerbi.rs`, which a test keeps
-//! identical to what the spec generates. `powerbi-fabric-models`' build.rs does the same for
+//! identical to what the spec generates. The `powerbi-fabric-models-*` build scripts do the same for
 //! Fabric's models, `powerbi`'s for the clients.
 
 #[cfg(feature = "_regenerate")]

@@ -48,7 +48,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 pub use builder::Builder;
-pub use codegen::{HostCrate, ModelsLayout};
+pub use codegen::{FABRIC_MODEL_PARTS, HostCrate, ModelsLayout};
 pub use diagnostic::{Diagnostic, Error, Location};
 pub use report::scopes_report;
 pub use spec::load::SourceText;

@@ -1,6 +1,6 @@
 //! The generated request and response models of the [`powerbi`](https://docs.rs/powerbi)
 //! crate for Power BI's REST API, in [`power_bi`]. Microsoft Fabric's are a crate of their own,
-//! `powerbi-fabric-models`, which cargo compiles beside this one.
+//! `powerbi-fabric-models-shared`, `-1` and `-2`, which cargo compiles beside this one.
 //!
 //! `powerbi` re-exports them as `powerbi::models`; use them through it. A crate of its own because it needs only the small types of `powerbi-types`,
 //! neither the clients nor the HTTP stack: cargo compiles it while reqwest, rustls and tokio

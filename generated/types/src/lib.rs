@@ -6,8 +6,8 @@
 //!
 //! `powerbi` re-exports all of it through `powerbi::runtime`; use it through `powerbi`. A
 //! crate of its own because it needs no HTTP stack (only serde, serde_json, uuid and time), so
-//! that cargo compiles the generated models (`powerbi-models`, `powerbi-fabric-models`) while
-//! reqwest, rustls and tokio build, instead of after them (issue 13: a cold build).
+//! that cargo compiles the generated models (`powerbi-models`, `powerbi-fabric-models-*`)
+//! while reqwest, rustls and tokio build, instead of after them (issue 13: a cold build).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -7,6 +7,7 @@ mod idents;
 mod json;
 mod models;
 mod operations;
+mod partition;
 mod record;
 
 use std::collections::BTreeMap;
@@ -42,10 +43,11 @@ pub struct HostCrate {
 
 /// Where the generated models and enums go.
 ///
-/// `powerbi` keeps them in crates of their own, `powerbi-models` and `powerbi-fabric-models`,
-/// which need only `powerbi-types`: the compiler then holds the models and the clients in
-/// separate runs, and cargo compiles the models while other crates build (issue 13). A crate generating its own subset keeps the
-/// default, one file with everything.
+/// `powerbi` keeps them in crates of their own, `powerbi-models` (Power BI's) and
+/// `powerbi-fabric-models-1` and `-2` (Fabric's, in two parts), which need only
+/// `powerbi-types`: the compiler then holds the models and the clients in separate runs, and
+/// cargo compiles the model crates side by side while other crates build (issue 13). A crate
+/// generating its own subset keeps the default, one file with everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ModelsLayout {
     /// A `models` module in the generated file, beside the clients.
@@ -58,7 +60,39 @@ pub enum ModelsLayout {
     /// (`::powerbi_models::power_bi`), which was generated with [`ModelsLayout::Alone`] from the same
     /// spec and feature gates.
     Reexported(String),
+    /// Only the models of part `index` (counted from 0) of `of`, as [`ModelsLayout::Alone`]
+    /// does, reaching the models the parts share at `shared` (generated with
+    /// [`ModelsLayout::SharedPart`]): each part a crate of its own, so that the parts compile
+    /// side by side. Categories go into parts whole, balanced by their models' sizes; a model
+    /// whose categories are in several parts is shared. The same spec always gives the same
+    /// parts.
+    Part {
+        /// Which part, `0..of`.
+        index: usize,
+        /// How many parts.
+        of: usize,
+        /// The path of the crate or module with the shared models (`::powerbi_fabric_models_shared`).
+        shared: String,
+    },
+    /// Only the models that the parts of [`ModelsLayout::Part`] share (`of` parts), as
+    /// [`ModelsLayout::Alone`] does.
+    SharedPart {
+        /// How many parts.
+        of: usize,
+    },
+    /// No models: the file's `models` module re-exports every item of the crates or modules at
+    /// these paths, the shared models and the parts ([`ModelsLayout::SharedPart`],
+    /// [`ModelsLayout::Part`]) generated from the same spec and feature gates.
+    ReexportedParts(Vec<String>),
 }
+
+/// How many crates hold Fabric's models besides the shared one: two, which with Power BI's
+/// models' crate keep both CPUs of a small machine busy (issue 13); more would add a compiler
+/// run each for nothing.
+pub const FABRIC_MODEL_PARTS: usize = 2;
+
+/// The crate with the Fabric models its parts share.
+const FABRIC_SHARED_MODELS: &str = "::powerbi_fabric_models_shared";
 
 impl HostCrate {
     /// A crate other than `powerbi`: runtime at `::powerbi::runtime`, the `CategoryClients`
@@ -88,11 +122,19 @@ impl HostCrate {
 
     /// Fabric's categories inside the `powerbi` crate (its module `fabric`): as
     /// [`HostCrate::powerbi`], each category behind the feature `fabric_<category>`, the
-    /// models from the crate `powerbi-fabric-models` ([`HostCrate::powerbi_fabric_models`]).
+    /// models from the crates `powerbi-fabric-models-shared`, `-1` and `-2`
+    /// ([`HostCrate::powerbi_fabric_models`]).
     pub fn powerbi_fabric() -> Self {
         HostCrate {
             feature_prefix: "fabric_".to_owned(),
-            models: ModelsLayout::Reexported("::powerbi_fabric_models".to_owned()),
+            models: ModelsLayout::ReexportedParts(
+                std::iter::once(FABRIC_SHARED_MODELS.to_owned())
+                    .chain(
+                        (1..=FABRIC_MODEL_PARTS)
+                            .map(|part| format!("::powerbi_fabric_models_{part}")),
+                    )
+                    .collect(),
+            ),
             ..HostCrate::powerbi()
         }
     }
@@ -110,12 +152,25 @@ impl HostCrate {
         }
     }
 
-    /// The `powerbi-fabric-models` crate: Fabric's models alone, at its root, as
-    /// [`HostCrate::powerbi_models`] but behind `fabric_<category>`. A crate apart from Power
-    /// BI's models, so that cargo compiles the two side by side (issue 13).
-    pub fn powerbi_fabric_models() -> Self {
+    /// The crate `powerbi-fabric-models-<part>` (`part` is 1 or 2; 0 for
+    /// `powerbi-fabric-models-shared`): that part of Fabric's models ([`ModelsLayout::Part`],
+    /// [`ModelsLayout::SharedPart`]), at its root, as [`HostCrate::powerbi_models`] but behind
+    /// `fabric_<category>`. Crates apart from Power BI's models and from each other, so that
+    /// cargo compiles the parts side by side once the small shared one is built (issue 13).
+    pub fn powerbi_fabric_models(part: usize) -> Self {
+        let models = match part {
+            0 => ModelsLayout::SharedPart {
+                of: FABRIC_MODEL_PARTS,
+            },
+            part => ModelsLayout::Part {
+                index: part.saturating_sub(1),
+                of: FABRIC_MODEL_PARTS,
+                shared: FABRIC_SHARED_MODELS.to_owned(),
+            },
+        };
         HostCrate {
             feature_prefix: "fabric_".to_owned(),
+            models,
             ..HostCrate::powerbi_models()
         }
     }
@@ -152,13 +207,62 @@ pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
     let models = match &host.models {
         ModelsLayout::Module => models::module(api, &type_gate),
         ModelsLayout::Alone => {
-            let items = models::items(api, &type_gate);
+            let items = models::items(api, &type_gate, &|_| true);
             return Ok(quote! {
                 // Unused when the enabled categories need no model.
                 #[allow(unused_imports)]
                 use #runtime as rt;
                 #items
             });
+        }
+        ModelsLayout::Part { index, of, shared } => {
+            let shared: syn::Path = syn::parse_str(shared).map_err(|error| {
+                format!("shared models path '{shared}' is not a Rust path: {error}")
+            })?;
+            let placements = partition::placements(api, &users, *of);
+            let keep =
+                |name: &str| placements.get(name) == Some(&partition::Placement::Part(*index));
+            let items = models::items(api, &type_gate, &keep);
+            return Ok(quote! {
+                // Unused when the enabled categories need no model.
+                #[allow(unused_imports)]
+                use #runtime as rt;
+                // The models this part shares with the others.
+                #[allow(unused_imports)]
+                use #shared::*;
+                #items
+            });
+        }
+        ModelsLayout::SharedPart { of } => {
+            let placements = partition::placements(api, &users, *of);
+            let keep = |name: &str| placements.get(name) == Some(&partition::Placement::Shared);
+            let items = models::items(api, &type_gate, &keep);
+            return Ok(quote! {
+                // Unused when the enabled categories need no model.
+                #[allow(unused_imports)]
+                use #runtime as rt;
+                #items
+            });
+        }
+        ModelsLayout::ReexportedParts(paths) => {
+            let paths = paths
+                .iter()
+                .map(|path| {
+                    syn::parse_str::<syn::Path>(path).map_err(|error| {
+                        format!("models path '{path}' is not a Rust path: {error}")
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            // A part holds nothing when none of its categories is on: its glob is then unused.
+            quote! {
+                #[doc = " The request and response models of every category."]
+                pub mod models {
+                    #(
+                        #[allow(unused_imports)]
+                        pub use #paths::*;
+                    )*
+                }
+            }
         }
         ModelsLayout::Reexported(path) => {
             let path: syn::Path = syn::parse_str(path)

@@ -11,7 +11,7 @@ use crate::api::{Api, EnumDef, Field, Model, TypeRef};
 
 /// The `models` module.
 pub fn module(api: &Api, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
-    let items = items(api, gate);
+    let items = items(api, gate, &|_| true);
     quote! {
         #[doc = " The request and response models of every category."]
         pub mod models {
@@ -24,19 +24,31 @@ pub fn module(api: &Api, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
     }
 }
 
-/// The models and enums themselves, each behind `gate` of its name; they reach the runtime
-/// as `rt`.
-pub fn items(api: &Api, gate: &dyn Fn(&str) -> TokenStream) -> TokenStream {
+/// The models and enums themselves for which `keep` of the name holds, each behind `gate` of
+/// its name; they reach the runtime as `rt`.
+pub fn items(
+    api: &Api,
+    gate: &dyn Fn(&str) -> TokenStream,
+    keep: &dyn Fn(&str) -> bool,
+) -> TokenStream {
     let boxed = boxed_fields(&api.models);
     let defaultable = defaultable_models(api);
-    let models = api.models.iter().map(|model| {
-        let gate = gate(&model.name);
-        model_struct(model, &boxed, &defaultable, &gate)
-    });
-    let enums = api.enums.iter().map(|item| {
-        let gate = gate(&item.name);
-        enum_def(item, &gate)
-    });
+    let models = api
+        .models
+        .iter()
+        .filter(|model| keep(&model.name))
+        .map(|model| {
+            let gate = gate(&model.name);
+            model_struct(model, &boxed, &defaultable, &gate)
+        });
+    let enums = api
+        .enums
+        .iter()
+        .filter(|item| keep(&item.name))
+        .map(|item| {
+            let gate = gate(&item.name);
+            enum_def(item, &gate)
+        });
     quote! {
         #(#models)*
         #(#enums)*

@@ -14,6 +14,12 @@ fn real_spec() -> Api {
         .unwrap_or_else(|error| panic!("the real spec should be valid:\n{error}"))
 }
 
+/// Fabric's spec, `spec/fabric`.
+fn fabric_spec() -> Api {
+    powerbi_codegen::load(&sources(&Path::new(REAL_SPEC).with_file_name("fabric")))
+        .unwrap_or_else(|error| panic!("Fabric's spec should be valid:\n{error}"))
+}
+
 fn fixture(name: &str) -> Api {
     powerbi_codegen::load(&sources(&valid_dir(name))).expect("valid fixture")
 }
@@ -146,6 +152,74 @@ fn the_models_layouts_split_the_same_code_between_two_crates() {
         structs(&whole) - structs(&clients),
         "the split lost or doubled a struct"
     );
+}
+
+#[test]
+fn fabric_models_split_into_balanced_parts_and_what_they_share() {
+    let api = fabric_spec();
+    let parts = powerbi_codegen::FABRIC_MODEL_PARTS;
+    // Part 0 is the shared models, 1..=parts the parts.
+    let files: Vec<String> = (0..=parts)
+        .map(|part| {
+            powerbi_codegen::render(&api, &HostCrate::powerbi_fabric_models(part))
+                .expect("a part renders")
+        })
+        .collect();
+    let defines = |text: &str, name: &str| {
+        text.contains(&format!("pub struct {name} {{"))
+            || text.contains(&format!("pub enum {name} {{"))
+    };
+    // Every model and enum in exactly one file.
+    let mut placed: Vec<usize> = vec![0; files.len()];
+    for name in api
+        .models
+        .iter()
+        .map(|m| &m.name)
+        .chain(api.enums.iter().map(|e| &e.name))
+    {
+        let holders: Vec<usize> = (0..files.len())
+            .filter(|&i| defines(&files[i], name))
+            .collect();
+        assert_eq!(holders.len(), 1, "{name} is in files {holders:?}");
+        placed[holders[0]] += 1;
+    }
+    // A part's features: the categories whose models it holds.
+    let features = |text: &str| -> BTreeSet<String> {
+        text.split("feature = \"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (one, two) = (features(&files[1]), features(&files[2]));
+    assert!(
+        one.is_disjoint(&two),
+        "a category has models in both parts: {:?}",
+        one.intersection(&two).collect::<Vec<_>>()
+    );
+    // The parts reach the shared models, and only those, beside their own.
+    for part in &files[1..] {
+        assert!(part.contains("use ::powerbi_fabric_models_shared::*;"));
+    }
+    assert!(!files[0].contains("powerbi_fabric_models_"));
+    // Balanced, with little shared: each part within a fifth of the other, the shared file
+    // under a tenth of the models.
+    let lines: Vec<usize> = files.iter().map(|text| text.lines().count()).collect();
+    let (small, large) = (lines[1].min(lines[2]), lines[1].max(lines[2]));
+    assert!(small * 5 >= large * 4, "unbalanced parts: {lines:?} lines");
+    assert!(
+        lines[0] * 10 < lines.iter().sum::<usize>(),
+        "too much shared: {lines:?} lines"
+    );
+    assert!(
+        placed.iter().all(|&count| count > 0),
+        "an empty file: {placed:?}"
+    );
+    // The clients re-export all three as one `models` module.
+    let clients = powerbi_codegen::render(&api, &HostCrate::powerbi_fabric()).expect("clients");
+    for path in ["shared", "1", "2"] {
+        assert!(clients.contains(&format!("pub use ::powerbi_fabric_models_{path}::*;")));
+    }
 }
 
 #[test]

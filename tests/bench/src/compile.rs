@@ -187,15 +187,18 @@ pub(crate) fn compile_powerbi(ctx: &Ctx, check: bool, features: Features) -> Out
     if features == Features::None {
         return compile_runtime(ctx, check);
     }
-    // The generated code is three crates, the models (`powerbi-models` for Power BI,
-    // `powerbi-fabric-models` for Fabric, built only with a Fabric feature) and the clients
-    // (`powerbi`): all compile again, as progenitor's one generated crate does.
+    // The generated code is the models' crates (`powerbi-models` for Power BI;
+    // `powerbi-fabric-models-shared`, `-1` and `-2` for Fabric, built only with a Fabric
+    // feature) and the clients' (`powerbi`): all compile again, as progenitor's one generated
+    // crate does.
     forget_lib(&compile_dir(ctx), "powerbi-models", "lib-powerbi_models")?;
-    forget_lib(
-        &compile_dir(ctx),
-        "powerbi-fabric-models",
-        "lib-powerbi_fabric_models",
-    )?;
+    for part in ["shared", "1", "2"] {
+        forget_lib(
+            &compile_dir(ctx),
+            &format!("powerbi-fabric-models-{part}"),
+            &format!("lib-powerbi_fabric_models_{part}"),
+        )?;
+    }
     forget_lib(&compile_dir(ctx), "powerbi", "lib-powerbi")?;
     let verb = if check { "check" } else { "build" };
     let mut command = powerbi_cargo(ctx);
@@ -422,7 +425,7 @@ fn crate_alone(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     section.notes.push(format!(
         "Compile figures are medians over {rounds} rounds of `cargo build|check -v -p powerbi` in `target/bench/compile` \
          (CARGO_INCREMENTAL=0, the workspace's dev profile), each after forgetting only the fingerprints of the \
-         generated crates, `powerbi-models`, `powerbi-fabric-models` (with a Fabric feature) and `powerbi`, so \
+         generated crates, `powerbi-models`, `powerbi-fabric-models-*` (with a Fabric feature) and `powerbi`, so \
          rustc compiles them whole and nothing else (the models' crates first and side by side, the clients' once \
          their metadata is out); progenitor's client is compiled the same way in \
          `target/bench/progenitor`, alternating with `powerbi` (all categories). Peak memory is the largest resident \

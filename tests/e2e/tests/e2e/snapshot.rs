@@ -1,31 +1,53 @@
 //! The checked-in snapshots of the generated code match what the spec generates, so every
 //! spec change shows up as a readable diff in `generated/snapshot/` (the clients of both APIs,
 //! `powerbi.rs` and `fabric.rs`), `generated/models/snapshot/powerbi.rs` (Power BI's models) or
-//! `generated/fabric-models/snapshot/fabric.rs` (Fabric's).
+//! `generated/fabric-models-{shared,1,2}/snapshot/fabric.rs` (Fabric's, in two parts and the
+//! models both use).
 
 use std::path::PathBuf;
 
 #[test]
 fn checked_in_snapshots_match_the_spec() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // Part 0 is the models the parts share.
+    let fabric_models = (0..=powerbi_codegen::FABRIC_MODEL_PARTS).map(|part| {
+        let folder = match part {
+            0 => "generated/fabric-models-shared/snapshot".to_owned(),
+            part => format!("generated/fabric-models-{part}/snapshot"),
+        };
+        (
+            folder,
+            powerbi_codegen::HostCrate::powerbi_fabric_models(part),
+        )
+    });
     let apis = [
         (
             "powerbi",
-            powerbi_codegen::HostCrate::powerbi(),
-            powerbi_codegen::HostCrate::powerbi_models(),
-            "generated/models/snapshot",
+            vec![
+                (
+                    "generated/snapshot".to_owned(),
+                    powerbi_codegen::HostCrate::powerbi(),
+                ),
+                (
+                    "generated/models/snapshot".to_owned(),
+                    powerbi_codegen::HostCrate::powerbi_models(),
+                ),
+            ],
         ),
         (
             "fabric",
-            powerbi_codegen::HostCrate::powerbi_fabric(),
-            powerbi_codegen::HostCrate::powerbi_fabric_models(),
-            "generated/fabric-models/snapshot",
+            std::iter::once((
+                "generated/snapshot".to_owned(),
+                powerbi_codegen::HostCrate::powerbi_fabric(),
+            ))
+            .chain(fabric_models)
+            .collect(),
         ),
     ];
     let mut stale = Vec::new();
-    for (api, clients, models, models_folder) in apis {
+    for (api, files) in apis {
         let spec = spec(api);
-        for (folder, host) in [("generated/snapshot", clients), (models_folder, models)] {
+        for (folder, host) in files {
             let rendered = powerbi_codegen::render(&spec, &host).expect("the spec renders");
             let snapshot = root.join(format!("{folder}/{api}.rs"));
             if std::env::var_os("UPDATE_EXPECTED").is_some() {
@@ -64,15 +86,25 @@ fn features(path: &str) -> String {
     features.split("\n[").next().unwrap_or_default().to_owned()
 }
 
-/// The `[features]` tables of the two crates that declare an API's category features:
-/// `powerbi`, which forwards each to the models' crate, and that crate (`models`, the path of
-/// its manifest); with their paths.
-fn manifests(models: &'static str) -> [(String, &'static str); 2] {
-    ["generated/Cargo.toml", models].map(|path| (features(path), path))
+/// The `[features]` tables of the crates that declare an API's category features: `powerbi`,
+/// which forwards each to the models' crates, and those (`models`, the paths of their
+/// manifests); with their paths.
+fn manifests(models: &[&'static str]) -> Vec<(String, &'static str)> {
+    std::iter::once("generated/Cargo.toml")
+        .chain(models.iter().copied())
+        .map(|path| (features(path), path))
+        .collect()
 }
 
 const POWER_BI_MODELS: &str = "generated/models/Cargo.toml";
-const FABRIC_MODELS: &str = "generated/fabric-models/Cargo.toml";
+/// Fabric's models, in [`powerbi_codegen::FABRIC_MODEL_PARTS`] crates and the one with the
+/// models they share.
+const FABRIC_MODELS: [&str; powerbi_codegen::FABRIC_MODEL_PARTS + 1] = [
+    "generated/fabric-models-1/Cargo.toml",
+    "generated/fabric-models-2/Cargo.toml",
+    FABRIC_SHARED_MODELS,
+];
+const FABRIC_SHARED_MODELS: &str = "generated/fabric-models-shared/Cargo.toml";
 
 /// The line declaring feature `name` in a `[features]` table.
 fn feature_line<'a>(features: &'a str, manifest: &str, name: &str) -> &'a str {
@@ -85,8 +117,9 @@ fn feature_line<'a>(features: &'a str, manifest: &str, name: &str) -> &'a str {
 #[test]
 fn every_category_has_a_cargo_feature_on_by_default_forwarded_to_the_models() {
     let spec = spec("powerbi");
-    let [(clients, _), (models, _)] = &manifests(POWER_BI_MODELS);
-    for (features, manifest) in &manifests(POWER_BI_MODELS) {
+    let manifests = manifests(&[POWER_BI_MODELS]);
+    let (clients, models) = (&manifests[0].0, &manifests[1].0);
+    for (features, manifest) in &manifests {
         let default_line = feature_line(features, manifest, "default");
         for category in &spec.categories {
             assert!(
@@ -113,16 +146,21 @@ fn every_category_has_a_cargo_feature_on_by_default_forwarded_to_the_models() {
 #[test]
 fn every_fabric_category_has_a_cargo_feature_off_by_default_forwarded_to_the_fabric_models() {
     let spec = spec("fabric");
-    for (features, manifest) in &manifests(FABRIC_MODELS) {
+    for (features, manifest) in &manifests(&FABRIC_MODELS) {
         let default_line = feature_line(features, manifest, "default");
         let umbrella = feature_line(features, manifest, "fabric");
         let mut expected = 0;
         for category in spec.categories.iter().filter(|c| !c.operations.is_empty()) {
             let feature = format!("fabric_{}", category.name);
             let wanted = if *manifest == "generated/Cargo.toml" {
-                format!("{feature} = [\"_fabric\", \"powerbi-fabric-models/{feature}\"]")
-            } else {
+                format!(
+                    "{feature} = [\"_fabric\", \"powerbi-fabric-models-1/{feature}\", \"powerbi-fabric-models-2/{feature}\"]"
+                )
+            } else if *manifest == FABRIC_SHARED_MODELS {
                 format!("{feature} = []")
+            } else {
+                // A part turns on the shared models its category uses.
+                format!("{feature} = [\"powerbi-fabric-models-shared/{feature}\"]")
             };
             assert_eq!(feature_line(features, manifest, &feature), wanted);
             assert!(
@@ -149,7 +187,7 @@ fn every_fabric_category_has_a_cargo_feature_off_by_default_forwarded_to_the_fab
         !power_bi_models
             .lines()
             .any(|line| line.starts_with("fabric") || line.starts_with("_fabric")),
-        "{POWER_BI_MODELS} declares a Fabric feature; Fabric's models are powerbi-fabric-models'"
+        "{POWER_BI_MODELS} declares a Fabric feature; Fabric's models are powerbi-fabric-models-*'"
     );
 }
 

@@ -1,5 +1,5 @@
-//! With the `_regenerate` feature, generates the models from `../../spec/fabric` into
-//! `$OUT_DIR/fabric.rs` on every spec change. Without it (every user's build), there is nothing
+//! With the `_regenerate` feature, generates the first part of Fabric's models from
+//! `../../spec/fabric` into `$OUT_DIR/fabric.rs` on every spec change. Without it (every user's build), there is nothing
 //! to do: `src/lib.rs` compiles the checked-in `snapshot/fabric.rs`, which a test keeps identical
 //! to what the spec generates. `powerbi-models`' build.rs does the same for Power BI's models,
 //! `powerbi`'s for the clients.
@@ -10,7 +10,11 @@ fn main() -> Result<(), powerbi_codegen::Error> {
     let spec = "../../spec/fabric";
     let builder = powerbi_codegen::Builder::new(spec)
         .runtime_path("::powerbi_types")
-        .models(powerbi_codegen::ModelsLayout::Alone)
+        .models(powerbi_codegen::ModelsLayout::Part {
+            index: 0,
+            of: powerbi_codegen::FABRIC_MODEL_PARTS,
+            shared: "::powerbi_fabric_models_shared".to_owned(),
+        })
         .feature_gates(true)
         .feature_prefix("fabric_")
         .file_name("fabric.rs");

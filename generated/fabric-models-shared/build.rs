@@ -1,0 +1,33 @@
+//! With the `_regenerate` feature, generates the Fabric models that both parts share from
+//! `../../spec/fabric` into `$OUT_DIR/fabric.rs` on every spec change. Without it (every user's build), there is nothing
+//! to do: `src/lib.rs` compiles the checked-in `snapshot/fabric.rs`, which a test keeps identical
+//! to what the spec generates. `powerbi-models`' build.rs does the same for Power BI's models,
+//! `powerbi`'s for the clients.
+
+#[cfg(feature = "_regenerate")]
+fn main() -> Result<(), powerbi_codegen::Error> {
+    println!("cargo:rerun-if-changed=build.rs");
+    let spec = "../../spec/fabric";
+    let builder = powerbi_codegen::Builder::new(spec)
+        .runtime_path("::powerbi_types")
+        .models(powerbi_codegen::ModelsLayout::SharedPart {
+            of: powerbi_codegen::FABRIC_MODEL_PARTS,
+        })
+        .feature_gates(true)
+        .feature_prefix("fabric_")
+        .file_name("fabric.rs");
+    if std::path::Path::new(spec).is_dir() {
+        builder.generate()?;
+    } else {
+        // A packaged crate has no `../../spec`: the snapshot is the generated code.
+        builder.generate_from_snapshot("snapshot/fabric.rs")?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "_regenerate"))]
+fn main() {
+    // Nothing to generate; `powerbi`'s build.rs says when the spec changed under a build
+    // that compiles the snapshots.
+    println!("cargo:rerun-if-changed=build.rs");
+}

@@ -1,0 +1,24 @@
+//! The generated Microsoft Fabric models that both parts of the [`powerbi`](https://docs.rs/powerbi)
+//! crate's Fabric models use (`powerbi-fabric-models-1` and `-2`), generated from
+//! `spec/fabric`: Fabric's common types (`Principal`, `ItemTag`, `SensitivityLabel`,
+//! `ErrorResponse`, ...) and the few others categories of both parts use.
+//!
+//! `powerbi` re-exports them, with both parts, as `powerbi::fabric::models`; use them through
+//! it. A small crate of its own so that the two parts, which build on it, compile side by side
+//! (issue 13: compile time and memory).
+//!
+//! # Cargo features
+//!
+//! The Fabric category features, which each part turns on here for its own: `fabric_<category>`
+//! compiles the shared models that category uses, `fabric` all of them. With none on, the crate
+//! is empty.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![allow(clippy::doc_markdown)]
+
+// Fresh from `../../spec/fabric` with the `_regenerate` feature, otherwise the checked-in
+// snapshot of the same output (see build.rs).
+#[cfg(feature = "_regenerate")]
+include!(concat!(env!("OUT_DIR"), "/fabric.rs"));
+#[cfg(not(feature = "_regenerate"))]
+include!("../snapshot/fabric.rs");
