@@ -51,12 +51,8 @@ fn main() -> Result<(), powerbi_codegen::Error> {
             .feature_prefix(prefix)
             .models(models)
             .file_name(format!("{api}.rs"));
-        if std::path::Path::new(&spec).is_dir() {
-            builder.generate()?;
-        } else {
-            // A packaged crate has no `../spec`: the snapshot is the generated client.
-            builder.generate_from_snapshot(format!("snapshot/{api}.rs"))?;
-        }
+        // A packaged crate has no `../spec`: the snapshot is the generated client.
+        builder.generate_or_copy_snapshot(format!("snapshot/{api}.rs"))?;
     }
     Ok(())
 }

@@ -7,8 +7,7 @@
 #[cfg(feature = "_regenerate")]
 fn main() -> Result<(), powerbi_codegen::Error> {
     println!("cargo:rerun-if-changed=build.rs");
-    let spec = "../../spec/fabric";
-    let builder = powerbi_codegen::Builder::new(spec)
+    let builder = powerbi_codegen::Builder::new("../../spec/fabric")
         .runtime_path("::powerbi_types")
         .models(powerbi_codegen::ModelsLayout::Part {
             index: 1,
@@ -18,12 +17,8 @@ fn main() -> Result<(), powerbi_codegen::Error> {
         .feature_gates(true)
         .feature_prefix("fabric_")
         .file_name("fabric.rs");
-    if std::path::Path::new(spec).is_dir() {
-        builder.generate()?;
-    } else {
-        // A packaged crate has no `../../spec`: the snapshot is the generated code.
-        builder.generate_from_snapshot("snapshot/fabric.rs")?;
-    }
+    // A packaged crate has no `../../spec`: the snapshot is the generated code.
+    builder.generate_or_copy_snapshot("snapshot/fabric.rs")?;
     Ok(())
 }
 

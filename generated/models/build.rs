@@ -7,18 +7,13 @@
 #[cfg(feature = "_regenerate")]
 fn main() -> Result<(), powerbi_codegen::Error> {
     println!("cargo:rerun-if-changed=build.rs");
-    let spec = "../../spec/powerbi";
-    let builder = powerbi_codegen::Builder::new(spec)
+    let builder = powerbi_codegen::Builder::new("../../spec/powerbi")
         .runtime_path("::powerbi_types")
         .models(powerbi_codegen::ModelsLayout::Alone)
         .feature_gates(true)
         .file_name("powerbi.rs");
-    if std::path::Path::new(spec).is_dir() {
-        builder.generate()?;
-    } else {
-        // A packaged crate has no `../../spec`: the snapshot is the generated code.
-        builder.generate_from_snapshot("snapshot/powerbi.rs")?;
-    }
+    // A packaged crate has no `../../spec`: the snapshot is the generated code.
+    builder.generate_or_copy_snapshot("snapshot/powerbi.rs")?;
     Ok(())
 }
 

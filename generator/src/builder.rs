@@ -167,6 +167,18 @@ impl Builder {
         Ok(path)
     }
 
+    /// Generates from the spec folder when it exists ([`Builder::generate`]), or else copies
+    /// `snapshot` ([`Builder::generate_from_snapshot`]): one build script for a crate that
+    /// generates from the spec in its repository and ships the checked-in snapshot in its
+    /// package, which has no spec folder. With the bundled spec (no [`Builder::new`] folder) it
+    /// always generates.
+    pub fn generate_or_copy_snapshot(self, snapshot: impl AsRef<Path>) -> Result<PathBuf, Error> {
+        match &self.spec_dir {
+            Some(dir) if !dir.is_dir() => self.generate_from_snapshot(snapshot),
+            _ => self.generate(),
+        }
+    }
+
     fn output_dir(&self) -> Result<PathBuf, Error> {
         self.out_dir
             .clone()

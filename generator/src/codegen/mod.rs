@@ -44,10 +44,11 @@ pub struct HostCrate {
 /// Where the generated models and enums go.
 ///
 /// `powerbi` keeps them in crates of their own, `powerbi-models` (Power BI's) and
-/// `powerbi-fabric-models-1` and `-2` (Fabric's, in two parts), which need only
-/// `powerbi-types`: the compiler then holds the models and the clients in separate runs, and
-/// cargo compiles the model crates side by side while other crates build (issue 13). A crate
-/// generating its own subset keeps the default, one file with everything.
+/// `powerbi-fabric-models-1` and `-2` (Fabric's, in two parts on
+/// `powerbi-fabric-models-shared`), which need only `powerbi-types`: the compiler then holds
+/// the models and the clients in separate runs, and cargo compiles the model crates side by
+/// side while other crates build (issue 13). A crate generating its own subset keeps the
+/// default, one file with everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum ModelsLayout {
     /// A `models` module in the generated file, beside the clients.
@@ -71,7 +72,8 @@ pub enum ModelsLayout {
         index: usize,
         /// How many parts.
         of: usize,
-        /// The path of the crate or module with the shared models (`::powerbi_fabric_models_shared`).
+        /// The path of the crate or module with the shared models
+        /// (`::powerbi_fabric_models_shared`).
         shared: String,
     },
     /// Only the models that the parts of [`ModelsLayout::Part`] share (`of` parts), as

@@ -346,6 +346,33 @@ fn builder_writes_the_selected_client() {
 }
 
 #[test]
+fn builder_generates_from_the_spec_or_else_copies_the_snapshot() {
+    let dir = super::support::temp_dir("snapshot-or-spec");
+    std::fs::create_dir_all(&dir).unwrap();
+    let snapshot = dir.join("snapshot.rs");
+    std::fs::write(&snapshot, "// the checked-in snapshot\n").unwrap();
+    // With the spec folder: generated from it, the snapshot unread.
+    let path = powerbi_codegen::Builder::new(valid_dir("two_categories"))
+        .out_dir(dir.join("from-spec"))
+        .rerun_if_changed(false)
+        .generate_or_copy_snapshot(&snapshot)
+        .expect("generates");
+    let expected = powerbi_codegen::render(&fixture("two_categories"), &host()).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+    // Without it (a packaged crate): the snapshot, as it is.
+    let path = powerbi_codegen::Builder::new(dir.join("no-spec-here"))
+        .out_dir(dir.join("packaged"))
+        .rerun_if_changed(false)
+        .generate_or_copy_snapshot(&snapshot)
+        .expect("copies");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "// the checked-in snapshot\n"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn read_spec_dir_reports_missing_and_empty_folders() {
     let missing = Path::new("tests/fixtures/no-such-folder");
     match powerbi_codegen::read_spec_dir(missing) {
