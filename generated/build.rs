@@ -24,35 +24,16 @@ fn main() -> Result<(), powerbi_codegen::Error> {
     println!("cargo:rerun-if-changed=build.rs");
     declare_repository_cfg();
     // The models are generated into `powerbi-models` and `powerbi-fabric-models-shared`, `-1`
-    // and `-2` (their build scripts), the clients here.
-    let fabric_models = std::iter::once("::powerbi_fabric_models_shared".to_owned())
-        .chain(
-            (1..=powerbi_codegen::FABRIC_MODEL_PARTS)
-                .map(|part| format!("::powerbi_fabric_models_{part}")),
-        )
-        .collect();
-    for (api, prefix, models) in [
-        (
-            "powerbi",
-            "",
-            powerbi_codegen::ModelsLayout::Reexported("::powerbi_models::power_bi".to_owned()),
-        ),
-        (
-            "fabric",
-            "fabric_",
-            powerbi_codegen::ModelsLayout::ReexportedParts(fabric_models),
-        ),
+    // and `-2` (their build scripts), the clients here, with the hosts the snapshot test uses.
+    for (api, host) in [
+        ("powerbi", powerbi_codegen::HostCrate::powerbi()),
+        ("fabric", powerbi_codegen::HostCrate::powerbi_fabric()),
     ] {
-        let spec = format!("../spec/{api}");
-        let builder = powerbi_codegen::Builder::new(&spec)
-            .runtime_path("crate::runtime")
-            .inherent_accessors(true)
-            .feature_gates(true)
-            .feature_prefix(prefix)
-            .models(models)
-            .file_name(format!("{api}.rs"));
         // A packaged crate has no `../spec`: the snapshot is the generated client.
-        builder.generate_or_copy_snapshot(format!("snapshot/{api}.rs"))?;
+        powerbi_codegen::Builder::new(format!("../spec/{api}"))
+            .host(host)
+            .file_name(format!("{api}.rs"))
+            .generate_or_copy_snapshot(format!("snapshot/{api}.rs"))?;
     }
     Ok(())
 }

@@ -1,24 +1,18 @@
 //! With the `_regenerate` feature, generates the first part of Fabric's models from
-//! `../../spec/fabric` into `$OUT_DIR/fabric.rs` on every spec change. Without it (every user's build), there is nothing
-//! to do: `src/lib.rs` compiles the checked-in `snapshot/fabric.rs`, which a test keeps identical
-//! to what the spec generates. `powerbi-models`' build.rs does the same for Power BI's models,
-//! `powerbi`'s for the clients.
+//! `../../spec/fabric` into `$OUT_DIR/fabric.rs` on every spec change. Without it (every user's
+//! build), there is nothing to do: `src/lib.rs` compiles the checked-in `snapshot/fabric.rs`, which
+//! a test keeps identical to what the spec generates. `powerbi-models`' build.rs does the same for
+//! Power BI's models, `powerbi`'s for the clients.
 
 #[cfg(feature = "_regenerate")]
 fn main() -> Result<(), powerbi_codegen::Error> {
     println!("cargo:rerun-if-changed=build.rs");
-    let builder = powerbi_codegen::Builder::new("../../spec/fabric")
-        .runtime_path("::powerbi_types")
-        .models(powerbi_codegen::ModelsLayout::Part {
-            index: 0,
-            of: powerbi_codegen::FABRIC_MODEL_PARTS,
-            shared: "::powerbi_fabric_models_shared".to_owned(),
-        })
-        .feature_gates(true)
-        .feature_prefix("fabric_")
-        .file_name("fabric.rs");
-    // A packaged crate has no `../../spec`: the snapshot is the generated code.
-    builder.generate_or_copy_snapshot("snapshot/fabric.rs")?;
+    // The host the snapshot test renders with. A packaged crate has no `../../spec`: the
+    // snapshot is the generated code.
+    powerbi_codegen::Builder::new("../../spec/fabric")
+        .host(powerbi_codegen::HostCrate::powerbi_fabric_models(1))
+        .file_name("fabric.rs")
+        .generate_or_copy_snapshot("snapshot/fabric.rs")?;
     Ok(())
 }
 

@@ -1,19 +1,18 @@
 //! With the `_regenerate` feature, generates the models from `../../spec/powerbi` into
-//! `$OUT_DIR/powerbi.rs` on every spec change. Without it (every user's build), there is
-//! nothing to do: `src/lib.rs` compiles the checked-in `snapshot/powerbi.rs`, which a test keeps
-//! identical to what the spec generates. The `powerbi-fabric-models-*` build scripts do the same for
-//! Fabric's models, `powerbi`'s for the clients.
+//! `$OUT_DIR/powerbi.rs` on every spec change. Without it (every user's build), there is nothing to
+//! do: `src/lib.rs` compiles the checked-in `snapshot/powerbi.rs`, which a test keeps identical to
+//! what the spec generates. The `powerbi-fabric-models-*` build scripts do the same for Fabric's
+//! models, `powerbi`'s for the clients.
 
 #[cfg(feature = "_regenerate")]
 fn main() -> Result<(), powerbi_codegen::Error> {
     println!("cargo:rerun-if-changed=build.rs");
-    let builder = powerbi_codegen::Builder::new("../../spec/powerbi")
-        .runtime_path("::powerbi_types")
-        .models(powerbi_codegen::ModelsLayout::Alone)
-        .feature_gates(true)
-        .file_name("powerbi.rs");
-    // A packaged crate has no `../../spec`: the snapshot is the generated code.
-    builder.generate_or_copy_snapshot("snapshot/powerbi.rs")?;
+    // The host the snapshot test renders with. A packaged crate has no `../../spec`: the
+    // snapshot is the generated code.
+    powerbi_codegen::Builder::new("../../spec/powerbi")
+        .host(powerbi_codegen::HostCrate::powerbi_models())
+        .file_name("powerbi.rs")
+        .generate_or_copy_snapshot("snapshot/powerbi.rs")?;
     Ok(())
 }
 

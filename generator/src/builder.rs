@@ -83,6 +83,16 @@ impl Builder {
         self
     }
 
+    /// Every host setting at once (what [`Builder::runtime_path`],
+    /// [`Builder::inherent_accessors`], [`Builder::feature_gates`], [`Builder::feature_prefix`]
+    /// and [`Builder::models`] set one by one): the build scripts of this repository's crates
+    /// pass the same [`HostCrate`] its snapshot test renders with
+    /// (`HostCrate::powerbi_models()`, ...), so the two cannot drift apart.
+    pub fn host(mut self, host: HostCrate) -> Self {
+        self.host = host;
+        self
+    }
+
     /// Where the models go (default [`ModelsLayout::Module`]: a `models` module in the same
     /// file). `powerbi` generates them alone into `powerbi-models` and re-exports them.
     pub fn models(mut self, layout: ModelsLayout) -> Self {
