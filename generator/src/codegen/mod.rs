@@ -197,63 +197,23 @@ impl HostCrate {
 /// Generates the whole client for `spec`.
 pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
     let runtime_api = contract::runtime_api(&api.description.name)?;
-    let runtime: syn::Path = syn::parse_str(&host.runtime_path).map_err(|error| {
-        format!(
-            "runtime path '{}' is not a Rust path: {error}",
-            host.runtime_path
-        )
-    })?;
+    let runtime = rust_path(&host.runtime_path, "runtime")?;
     let hash = &api.hash;
     let users = type_users(api);
     let type_gate = |name: &str| host.gate(users.get(name).into_iter().flatten().copied());
+    if let Some(items) = models_alone(api, host, &users, &type_gate)? {
+        return Ok(quote! {
+            // Unused when the enabled categories need no model.
+            #[allow(unused_imports)]
+            use #runtime as rt;
+            #items
+        });
+    }
     let models = match &host.models {
-        ModelsLayout::Module => models::module(api, &type_gate),
-        ModelsLayout::Alone => {
-            let items = models::items(api, &type_gate, &|_| true);
-            return Ok(quote! {
-                // Unused when the enabled categories need no model.
-                #[allow(unused_imports)]
-                use #runtime as rt;
-                #items
-            });
-        }
-        ModelsLayout::Part { index, of, shared } => {
-            let shared: syn::Path = syn::parse_str(shared).map_err(|error| {
-                format!("shared models path '{shared}' is not a Rust path: {error}")
-            })?;
-            let placements = partition::placements(api, &users, *of);
-            let keep =
-                |name: &str| placements.get(name) == Some(&partition::Placement::Part(*index));
-            let items = models::items(api, &type_gate, &keep);
-            return Ok(quote! {
-                // Unused when the enabled categories need no model.
-                #[allow(unused_imports)]
-                use #runtime as rt;
-                // The models this part shares with the others.
-                #[allow(unused_imports)]
-                use #shared::*;
-                #items
-            });
-        }
-        ModelsLayout::SharedPart { of } => {
-            let placements = partition::placements(api, &users, *of);
-            let keep = |name: &str| placements.get(name) == Some(&partition::Placement::Shared);
-            let items = models::items(api, &type_gate, &keep);
-            return Ok(quote! {
-                // Unused when the enabled categories need no model.
-                #[allow(unused_imports)]
-                use #runtime as rt;
-                #items
-            });
-        }
         ModelsLayout::ReexportedParts(paths) => {
             let paths = paths
                 .iter()
-                .map(|path| {
-                    syn::parse_str::<syn::Path>(path).map_err(|error| {
-                        format!("models path '{path}' is not a Rust path: {error}")
-                    })
-                })
+                .map(|path| rust_path(path, "models"))
                 .collect::<Result<Vec<_>, String>>()?;
             // A part holds nothing when none of its categories is on: its glob is then unused.
             quote! {
@@ -267,13 +227,14 @@ pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
             }
         }
         ModelsLayout::Reexported(path) => {
-            let path: syn::Path = syn::parse_str(path)
-                .map_err(|error| format!("models path '{path}' is not a Rust path: {error}"))?;
+            let path = rust_path(path, "models")?;
             // No doc of its own: rustdoc shows the models module's, which says what it is.
             quote! {
                 pub use #path as models;
             }
         }
+        // `Module`; the layouts of models alone returned above.
+        _ => models::module(api, &type_gate),
     };
     // A category without operations only holds models other categories share (Fabric's
     // `shared`): no module, accessor or feature of its own.
@@ -383,12 +344,53 @@ fn accessors(api: &Api, host: &HostCrate, client_type: &Ident) -> TokenStream {
     }
 }
 
+/// The items of a file that holds models alone ([`ModelsLayout::Alone`], one
+/// [`ModelsLayout::Part`] or the [`ModelsLayout::SharedPart`]), without the runtime's `use`;
+/// `None` for a layout with clients.
+fn models_alone(
+    api: &Api,
+    host: &HostCrate,
+    users: &BTreeMap<String, Vec<&str>>,
+    gate: &dyn Fn(&str) -> TokenStream,
+) -> Result<Option<TokenStream>, String> {
+    // Which placement to keep, of how many parts; `None` keeps every model.
+    let (wanted, shared) = match &host.models {
+        ModelsLayout::Alone => (None, None),
+        ModelsLayout::Part { index, of, shared } => (
+            Some((partition::Placement::Part(*index), *of)),
+            Some(rust_path(shared, "shared models")?),
+        ),
+        ModelsLayout::SharedPart { of } => (Some((partition::Placement::Shared, *of)), None),
+        ModelsLayout::Module | ModelsLayout::Reexported(_) | ModelsLayout::ReexportedParts(_) => {
+            return Ok(None);
+        }
+    };
+    let placements = wanted
+        .map(|(_, of)| partition::placements(api, users, of))
+        .unwrap_or_default();
+    let keep =
+        |name: &str| wanted.is_none_or(|(placement, _)| placements.get(name) == Some(&placement));
+    let items = models::items(api, gate, &keep);
+    // A part reaches the models it shares with the others.
+    let shared = shared.map(|path| {
+        quote! {
+            #[allow(unused_imports)]
+            use #path::*;
+        }
+    });
+    Ok(Some(quote! { #shared #items }))
+}
+
+/// `path` as a Rust path, or an error naming `what` it is the path of.
+fn rust_path(path: &str, what: &str) -> Result<syn::Path, String> {
+    syn::parse_str(path)
+        .map_err(|error| format!("{what} path '{path}' is not a Rust path: {error}"))
+}
+
 /// Generates the example dispatch for `spec` (module `examples`): a file of its own, compiled
 /// into the tests that drive it, reaching the test support at `support_path`.
 pub fn generate_example_dispatch(api: &Api, support_path: &str) -> Result<TokenStream, String> {
-    let support: syn::Path = syn::parse_str(support_path).map_err(|error| {
-        format!("example support path '{support_path}' is not a Rust path: {error}")
-    })?;
+    let support = rust_path(support_path, "example support")?;
     Ok(examples::dispatch(api, &support))
 }
 

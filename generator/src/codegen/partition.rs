@@ -57,13 +57,12 @@ pub fn placements(
         .map(|model| (model.name.as_str(), model.fields.len().saturating_add(1)))
         .chain(api.enums.iter().map(|item| (item.name.as_str(), 1)))
         .collect();
+    // Every group gets a weight, a group of categories linked by no type too.
     let mut weights: BTreeMap<String, usize> = BTreeMap::new();
-    for categories in users.values() {
+    for (name, categories) in users {
         for category in categories {
             weights.entry(groups.root(category)).or_default();
         }
-    }
-    for (name, categories) in users {
         if categories.len() <= LINK_LIMIT
             && let Some(first) = categories.first()
         {
@@ -89,22 +88,15 @@ pub fn placements(
     sizes
         .keys()
         .map(|name| {
-            let mut found = None;
-            let mut placement = Placement::Shared;
-            for category in users.get(*name).into_iter().flatten() {
-                let part = part_of_group.get(&groups.root(category)).copied();
-                match (found, part) {
-                    (None, Some(part)) => {
-                        found = Some(part);
-                        placement = Placement::Part(part);
-                    }
-                    (Some(seen), Some(part)) if seen != part => {
-                        placement = Placement::Shared;
-                        break;
-                    }
-                    _ => {}
-                }
-            }
+            let mut parts = users
+                .get(*name)
+                .into_iter()
+                .flatten()
+                .filter_map(|category| part_of_group.get(&groups.root(category)).copied());
+            let placement = match parts.next() {
+                Some(first) if parts.all(|part| part == first) => Placement::Part(first),
+                _ => Placement::Shared,
+            };
             ((*name).to_owned(), placement)
         })
         .collect()
