@@ -183,6 +183,18 @@ pub(crate) struct Compile {
     generator_ran: bool,
 }
 
+impl Compile {
+    /// Its wall time, in seconds.
+    pub(crate) fn wall_seconds(&self) -> f64 {
+        self.run.wall.as_secs_f64()
+    }
+
+    /// The peak resident set of cargo and its rustc, in KiB.
+    pub(crate) fn peak_kib(&self) -> f64 {
+        self.run.max_rss_kib as f64
+    }
+}
+
 pub(crate) fn compile_powerbi(ctx: &Ctx, check: bool, features: Features) -> Outcome<Compile> {
     if features == Features::None {
         return compile_runtime(ctx, check);
@@ -363,10 +375,8 @@ fn crate_alone(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
         .filter(|compile| compile.generator_ran)
         .count();
 
-    let wall = |compile: &Compile| compile.run.wall.as_secs_f64();
-    let rss = |compile: &Compile| compile.run.max_rss_kib as f64;
-    let one_all = Paired::of(&build, wall);
-    let none_all = Paired::of(&runtime, wall);
+    let one_all = Paired::of(&build, Compile::wall_seconds);
+    let none_all = Paired::of(&runtime, Compile::wall_seconds);
     // `powerbi` with all categories: second in the pairs above, first in progenitor's.
     let all_builds = || {
         build
@@ -381,11 +391,11 @@ fn crate_alone(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
             .map(|(_, all)| all)
             .chain(progenitor_check.iter().map(|(powerbi, _)| powerbi))
     };
-    let all_build = median(all_builds().map(wall));
-    let all_check = median(all_checks().map(wall));
-    let peak = Paired::of(&build, rss);
-    let peak_all = median(all_builds().map(rss));
-    let peak_check = median(all_checks().map(rss));
+    let all_build = median(all_builds().map(Compile::wall_seconds));
+    let all_check = median(all_checks().map(Compile::wall_seconds));
+    let peak = Paired::of(&build, Compile::peak_kib);
+    let peak_all = median(all_builds().map(Compile::peak_kib));
+    let peak_check = median(all_checks().map(Compile::peak_kib));
 
     section.rows.push(
         Row::new("2a", "compile `powerbi` alone (debug build, dependencies prebuilt): one category (`--no-default-features --features datasets`) vs all")
@@ -499,12 +509,10 @@ fn progenitor_rounds(ctx: &Ctx, rounds: usize) -> Outcome<Baseline> {
 }
 
 fn same_run_rows(section: &mut Section, all: &All, measured: &Baseline, shares: &str) {
-    let wall = |compile: &Compile| compile.run.wall.as_secs_f64();
-    let rss = |compile: &Compile| compile.run.max_rss_kib as f64;
-    let build = Paired::of(&measured.build, wall);
-    let check = Paired::of(&measured.check, wall);
-    let peak = Paired::of(&measured.build, rss);
-    let peak_check = Paired::of(&measured.check, rss);
+    let build = Paired::of(&measured.build, Compile::wall_seconds);
+    let check = Paired::of(&measured.check, Compile::wall_seconds);
+    let peak = Paired::of(&measured.build, Compile::peak_kib);
+    let peak_check = Paired::of(&measured.check, Compile::peak_kib);
     section.rows.push(
         Row::new("2b", "compile `powerbi` alone, all categories: debug build / check")
             .ours(format!("build {} / check {}", secs(all.build), secs(all.check)))

@@ -34,10 +34,8 @@ pub fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
         || compile_powerbi(ctx, false, Features::FabricOne),
         || compile_powerbi(ctx, false, Features::Fabric),
     )?;
-    let wall = |compile: &Compile| compile.run.wall.as_secs_f64();
-    let rss = |compile: &Compile| compile.run.max_rss_kib as f64;
-    let one = Paired::of(&fabric, wall);
-    let one_memory = Paired::of(&fabric, rss);
+    let one = Paired::of(&fabric, Compile::wall_seconds);
+    let one_memory = Paired::of(&fabric, Compile::peak_kib);
     section.rows.push(
         Row::new(
             "2g",
@@ -90,12 +88,10 @@ fn against_filed(ctx: &Ctx, section: &mut Section, rounds: usize) -> Outcome<()>
         || compile_powerbi(ctx, false, Features::All),
         || filed::compile(ctx),
     )?;
-    let wall = |compile: &Compile| compile.run.wall.as_secs_f64();
-    let rss = |compile: &Compile| compile.run.max_rss_kib as f64;
-    let time = Paired::of(&everything, wall);
-    let memory = Paired::of(&everything, rss);
-    let default_time = Paired::of(&default, wall);
-    let default_memory = Paired::of(&default, rss);
+    let time = Paired::of(&everything, Compile::wall_seconds);
+    let memory = Paired::of(&everything, Compile::peak_kib);
+    let default_time = Paired::of(&default, Compile::wall_seconds);
+    let default_memory = Paired::of(&default, Compile::peak_kib);
     let filed = &filed::FILED_AT[..7];
     section.rows.push(
         Row::new(
