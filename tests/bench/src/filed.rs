@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use crate::Ctx;
-use crate::compile::{Compile, cargo, forget_lib, measured_compile};
+use crate::compile::{Compile, forget_lib, measured_cargo, measured_compile};
 use crate::measure::{Outcome, run_child};
 
 /// The main issue 13 was filed against: "One header helper: jobs and pages read headers and the
@@ -32,11 +32,7 @@ fn target_dir(ctx: &Ctx) -> PathBuf {
 
 /// `cargo` in the unpacked tree, non-incremental like the builds of today's `powerbi`.
 fn filed_cargo(ctx: &Ctx) -> Command {
-    let mut command = cargo(ctx, &target_dir(ctx));
-    command
-        .current_dir(tree_dir(ctx))
-        .env("CARGO_INCREMENTAL", "0");
-    command
+    measured_cargo(ctx, &tree_dir(ctx), &target_dir(ctx))
 }
 
 /// Unpacks [`FILED_AT`] (once; a marker file names the commit) and builds its `powerbi` with

@@ -35,7 +35,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::Ctx;
-use crate::compile::cargo;
+use crate::compile::measured_cargo;
 use crate::measure::{Outcome, run_child};
 
 /// The generated crate's package name, as cargo prints it (`Compiling progenitor-powerbi`).
@@ -55,11 +55,7 @@ pub fn target_dir(ctx: &Ctx) -> PathBuf {
 
 /// `cargo` in the generated crate, non-incremental like the builds of `powerbi`.
 pub fn crate_cargo(ctx: &Ctx) -> Command {
-    let mut command = cargo(ctx, &target_dir(ctx));
-    command
-        .current_dir(crate_dir(ctx))
-        .env("CARGO_INCREMENTAL", "0");
-    command
+    measured_cargo(ctx, &crate_dir(ctx), &target_dir(ctx))
 }
 
 /// What [`prepare`] did.
