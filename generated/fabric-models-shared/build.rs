@@ -1,7 +1,8 @@
 //! With the `_regenerate` feature, generates the Fabric models that both parts share from
-//! `../../spec/fabric` into `$OUT_DIR/fabric.rs` on every spec change. Without it (every user's
-//! build), there is nothing to do: `src/lib.rs` compiles the checked-in `snapshot/fabric.rs`, which
-//! a test keeps identical to what the spec generates. `powerbi-models`' build.rs does the same for
+//! `../../spec/fabric` into `$OUT_DIR/fabric.rs` and the per-category files it includes
+//! (`$OUT_DIR/fabric/`) on every spec change. Without it (every user's build), there is nothing
+//! to do: `src/lib.rs` compiles the checked-in `snapshot/fabric.rs` and `snapshot/fabric/`,
+//! which a test keeps identical to what the spec generates. `powerbi-models`' build.rs does the same for
 //! Power BI's models, `powerbi`'s for the clients.
 
 #[cfg(feature = "_regenerate")]

@@ -1,7 +1,8 @@
 //! With the `_regenerate` feature, generates the models from `../../spec/powerbi` into
-//! `$OUT_DIR/powerbi.rs` on every spec change. Without it (every user's build), there is nothing to
-//! do: `src/lib.rs` compiles the checked-in `snapshot/powerbi.rs`, which a test keeps identical to
-//! what the spec generates. The `powerbi-fabric-models-*` build scripts do the same for Fabric's
+//! `$OUT_DIR/powerbi.rs` and the per-category files it includes (`$OUT_DIR/powerbi/`) on every
+//! spec change. Without it (every user's build), there is nothing to do: `src/lib.rs` compiles the
+//! checked-in `snapshot/powerbi.rs` and `snapshot/powerbi/`, which a test keeps identical to what
+//! the spec generates. The `powerbi-fabric-models-*` build scripts do the same for Fabric's
 //! models, `powerbi`'s for the clients.
 
 #[cfg(feature = "_regenerate")]

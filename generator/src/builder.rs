@@ -118,11 +118,14 @@ impl Builder {
         self
     }
 
-    /// Reads, validates and generates; writes the file only when its bytes change, so an
-    /// unchanged spec never makes cargo recompile the crate. Returns the file's path.
+    /// Reads, validates and generates; writes each file only when its bytes change, so an
+    /// unchanged spec never makes cargo recompile the crate. Returns the root file's path. With
+    /// [`HostCrate::category_files`] the root includes the files of the folder named like it
+    /// ([`crate::render_files`]), and files left there from another spec are removed.
     pub fn generate(self) -> Result<PathBuf, Error> {
         let host = self.host.clone();
-        self.write_generated(|api| crate::render(api, &host))
+        let file_name = self.file_name.clone();
+        self.write_generated(|api| crate::render_files(api, &host, &file_name))
     }
 
     /// Instead of the client, generates only the example dispatch that the tests proving
@@ -130,14 +133,21 @@ impl Builder {
     /// reaching their support module at `support_path` (`crate::example_support`). It calls
     /// `::powerbi` itself, so the host settings (`runtime_path`, ...) do not apply.
     pub fn generate_example_dispatch(self, support_path: &str) -> Result<PathBuf, Error> {
-        self.write_generated(|api| crate::render_example_dispatch(api, support_path))
+        let file_name = PathBuf::from(&self.file_name);
+        self.write_generated(|api| {
+            let text = crate::render_example_dispatch(api, support_path)?;
+            Ok(vec![crate::GeneratedFile {
+                path: file_name,
+                text,
+            }])
+        })
     }
 
     /// Reads and validates the spec, keeps the chosen categories, and writes what `render`
     /// makes of them.
     fn write_generated(
         self,
-        render: impl FnOnce(&crate::api::Api) -> Result<String, Error>,
+        render: impl FnOnce(&crate::api::Api) -> Result<Vec<crate::GeneratedFile>, Error>,
     ) -> Result<PathBuf, Error> {
         let out_dir = self.output_dir()?;
         let sources = match &self.spec_dir {
@@ -154,27 +164,45 @@ impl Builder {
         if let Some(categories) = &self.categories {
             api = crate::select(&api, categories)?;
         }
-        let text = render(&api)?;
-        let path = out_dir.join(&self.file_name);
-        write_if_changed(&path, &text)?;
-        Ok(path)
+        write_files(&out_dir, &render(&api)?)?;
+        Ok(out_dir.join(&self.file_name))
     }
 }
 
 impl Builder {
-    /// Instead of generating, copies an already generated file (a checked-in snapshot) to the
-    /// output: for a packaged crate whose spec folder is not part of the package.
+    /// Instead of generating, copies already generated code (a checked-in snapshot) to the
+    /// output: for a packaged crate whose spec folder is not part of the package. With
+    /// [`HostCrate::category_files`], the `.rs` files of the folder named like `snapshot`
+    /// beside it (`snapshot/powerbi/` for `snapshot/powerbi.rs`) go with it, into the folder
+    /// named like the output file.
     pub fn generate_from_snapshot(self, snapshot: impl AsRef<Path>) -> Result<PathBuf, Error> {
         let snapshot = snapshot.as_ref();
         let out_dir = self.output_dir()?;
         if self.rerun_if_changed {
             println!("cargo:rerun-if-changed={}", snapshot.display());
         }
-        let text =
-            std::fs::read_to_string(snapshot).map_err(|error| Error::io(snapshot, &error))?;
-        let path = out_dir.join(&self.file_name);
-        write_if_changed(&path, &text)?;
-        Ok(path)
+        let read =
+            |path: &Path| std::fs::read_to_string(path).map_err(|error| Error::io(path, &error));
+        let mut files = vec![crate::GeneratedFile {
+            path: PathBuf::from(&self.file_name),
+            text: read(snapshot)?,
+        }];
+        if self.host.category_files {
+            let folder = snapshot.with_extension("");
+            if self.rerun_if_changed {
+                println!("cargo:rerun-if-changed={}", folder.display());
+            }
+            let out_folder = Path::new(&self.file_name).with_extension("");
+            for path in rust_files(&folder)? {
+                let name = path.file_name().unwrap_or_default();
+                files.push(crate::GeneratedFile {
+                    path: out_folder.join(name),
+                    text: read(&path)?,
+                });
+            }
+        }
+        write_files(&out_dir, &files)?;
+        Ok(out_dir.join(&self.file_name))
     }
 
     /// Generates from the spec folder when it exists ([`Builder::generate`]), or else copies
@@ -199,6 +227,48 @@ impl Builder {
                 )
             })
     }
+}
+
+/// Writes each file under `out_dir` ([`write_if_changed`]), and removes the other `.rs` files
+/// of the folders they go into below it: a category the spec no longer has leaves no file.
+fn write_files(out_dir: &Path, files: &[crate::GeneratedFile]) -> Result<(), Error> {
+    for file in files {
+        write_if_changed(&out_dir.join(&file.path), &file.text)?;
+    }
+    let written: Vec<PathBuf> = files.iter().map(|file| out_dir.join(&file.path)).collect();
+    let mut folders: Vec<&Path> = files
+        .iter()
+        .filter_map(|file| file.path.parent())
+        .filter(|folder| !folder.as_os_str().is_empty())
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for folder in folders {
+        for path in rust_files(&out_dir.join(folder))? {
+            if !written.contains(&path) {
+                std::fs::remove_file(&path).map_err(|error| Error::io(&path, &error))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `.rs` files of `folder`, sorted; none when it does not exist.
+fn rust_files(folder: &Path) -> Result<Vec<PathBuf>, Error> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(Error::io(folder, &error)),
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|error| Error::io(folder, &error))?.path();
+        if path.extension().is_some_and(|extension| extension == "rs") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
 }
 
 /// Writes `text` unless the file already holds exactly it.

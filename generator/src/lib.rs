@@ -4,7 +4,8 @@
 //! descriptions ([`import`]) and reports what changed since ([`drift`]).
 //!
 //! The core is pure: [`load`] turns spec texts into a validated [`api::Api`] (or every
-//! problem at once), [`generate`] turns an API into tokens, [`render`] formats them. The shell,
+//! problem at once), [`generate`] turns an API into tokens, [`render`] formats them (or
+//! [`render_files`], as a root file that includes a file per category). The shell,
 //! [`Builder`], reads a folder and writes `OUT_DIR/powerbi.rs` only when its bytes change; it is
 //! what a `build.rs` uses:
 //!
@@ -43,7 +44,7 @@ mod select;
 pub mod spec;
 mod validate;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -156,9 +157,44 @@ pub fn generate(api: &api::Api, host: &HostCrate) -> Result<proc_macro2::TokenSt
     codegen::generate(api, host).map_err(Error::Config)
 }
 
-/// Generates and formats the client: the text of `powerbi.rs`.
+/// Generates and formats the client into one file: the text of `powerbi.rs`, whatever
+/// [`HostCrate::category_files`] says ([`render_files`] follows it).
 pub fn render(api: &api::Api, host: &HostCrate) -> Result<String, Error> {
     codegen::format(generate(api, host)?).map_err(Error::Config)
+}
+
+/// A generated file: where it goes, relative to the folder of the root file, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// `powerbi.rs` for the root file, `powerbi/datasets.rs` for a file it includes.
+    pub path: PathBuf,
+    /// The formatted Rust code.
+    pub text: String,
+}
+
+/// Generates and formats the client as the files `host` asks for, the root file (`file_name`)
+/// first: with [`HostCrate::category_files`], the root includes one file per category from the
+/// folder named like it (`powerbi/datasets.rs` beside `powerbi.rs`, the models several
+/// categories use in `powerbi/several-categories.rs`); otherwise the root alone, as [`render`].
+pub fn render_files(
+    api: &api::Api,
+    host: &HostCrate,
+    file_name: &str,
+) -> Result<Vec<GeneratedFile>, Error> {
+    let folder = file_name.strip_suffix(".rs").unwrap_or(file_name);
+    let folder = host.category_files.then_some(folder);
+    let generated = codegen::generate_files(api, host, folder).map_err(Error::Config)?;
+    let mut files = vec![GeneratedFile {
+        path: PathBuf::from(file_name),
+        text: codegen::format(generated.root).map_err(Error::Config)?,
+    }];
+    for (name, tokens) in generated.files {
+        files.push(GeneratedFile {
+            path: Path::new(folder.unwrap_or_default()).join(name),
+            text: codegen::format(tokens).map_err(Error::Config)?,
+        });
+    }
+    Ok(files)
 }
 
 /// Generates and formats only the example dispatch: the code that the tests proving `powerbi`

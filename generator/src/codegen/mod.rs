@@ -39,6 +39,13 @@ pub struct HostCrate {
     /// Where the models go: into the same file (the default), alone into a file of their own,
     /// or left out for a crate that holds them.
     pub models: ModelsLayout,
+    /// Whether each category's code goes into a file of its own, which the root file
+    /// `include!`s behind the category's feature ([`crate::render_files`]; with
+    /// `feature_gates`): rustc then does not even read the code of the categories a build
+    /// leaves off, and each file stays small enough to read in a browser (issue 13). A
+    /// category's module holds its file; its models, those only it uses (the models several
+    /// categories use are in `several-categories.rs`, behind any of their features).
+    pub category_files: bool,
 }
 
 /// Where the generated models and enums go.
@@ -106,6 +113,7 @@ impl HostCrate {
             feature_gates: false,
             feature_prefix: String::new(),
             models: ModelsLayout::Module,
+            category_files: false,
         }
     }
 
@@ -119,6 +127,7 @@ impl HostCrate {
             feature_gates: true,
             feature_prefix: String::new(),
             models: ModelsLayout::Reexported("::powerbi_models::power_bi".to_owned()),
+            category_files: true,
         }
     }
 
@@ -151,6 +160,7 @@ impl HostCrate {
             feature_gates: true,
             feature_prefix: String::new(),
             models: ModelsLayout::Alone,
+            category_files: true,
         }
     }
 
@@ -194,19 +204,45 @@ impl HostCrate {
     }
 }
 
-/// Generates the whole client for `spec`.
+/// The file with the models several categories use, beside the categories' files: not a
+/// snake_case name, so no category's file can have it.
+const COMMON_FILE: &str = "several-categories";
+
+/// Generated code: the root file and, with [`HostCrate::category_files`], the files it includes.
+pub struct Generated {
+    /// The root file.
+    pub root: TokenStream,
+    /// The included files by name (`datasets.rs`), in the folder named like the root file.
+    pub files: Vec<(String, TokenStream)>,
+}
+
+/// Generates the whole client for `spec` into one file.
 pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
+    generate_files(api, host, None).map(|generated| generated.root)
+}
+
+/// Generates the whole client for `spec`: into one file when `folder` is `None`, otherwise the
+/// root file and one file per category in `folder` beside it, which the root includes
+/// ([`HostCrate::category_files`]).
+pub fn generate_files(
+    api: &Api,
+    host: &HostCrate,
+    folder: Option<&str>,
+) -> Result<Generated, String> {
     let runtime_api = contract::runtime_api(&api.description.name)?;
     let runtime = rust_path(&host.runtime_path, "runtime")?;
     let hash = &api.hash;
     let users = type_users(api);
     let type_gate = |name: &str| host.gate(users.get(name).into_iter().flatten().copied());
-    if let Some(items) = models_alone(api, host, &users, &type_gate)? {
-        return Ok(quote! {
-            // Unused when the enabled categories need no model.
-            #[allow(unused_imports)]
-            use #runtime as rt;
-            #items
+    if let Some(Generated { root, files }) = models_alone(api, host, &users, &type_gate, folder)? {
+        return Ok(Generated {
+            root: quote! {
+                // Unused when the enabled categories need no model.
+                #[allow(unused_imports)]
+                use #runtime as rt;
+                #root
+            },
+            files,
         });
     }
     let models = match &host.models {
@@ -238,15 +274,23 @@ pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
     };
     // A category without operations only holds models other categories share (Fabric's
     // `shared`): no module, accessor or feature of its own.
-    let categories = api
-        .categories
-        .iter()
-        .filter(|category| !category.operations.is_empty());
-    let categories = categories.map(|category| {
+    let with_operations = api.categories.iter();
+    let mut categories = Vec::new();
+    let mut files = Vec::new();
+    for category in with_operations.filter(|category| !category.operations.is_empty()) {
         let gate = host.gate([category.name.as_str()]);
-        let module = operations::module(api, &runtime_api, category);
-        quote!(#gate #module)
-    });
+        let parts = operations::module_parts(api, &runtime_api, category);
+        let module = match folder {
+            Some(folder) => {
+                let path = format!("{folder}/{}.rs", category.name);
+                let module = parts.wrap(&quote!(include!(#path);));
+                files.push((format!("{}.rs", category.name), parts.body));
+                module
+            }
+            None => parts.wrap(&parts.body),
+        };
+        categories.push(quote!(#gate #module));
+    }
     let records = api.categories.iter().flat_map(|category| {
         let module = Ident::new(&category.name, Span::call_site());
         let gate = host.gate([category.name.as_str()]);
@@ -256,7 +300,7 @@ pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
         })
     });
     let accessors = accessors(api, host, &runtime_api.client);
-    Ok(quote! {
+    let root = quote! {
         use #runtime as rt;
 
         #[doc = " SHA-256 of the spec files this code was generated from."]
@@ -269,7 +313,8 @@ pub fn generate(api: &Api, host: &HostCrate) -> Result<TokenStream, String> {
         #accessors
         #models
         #(#categories)*
-    })
+    };
+    Ok(Generated { root, files })
 }
 
 /// Which categories use each model or enum, for the feature gates. Types no operation reaches
@@ -346,13 +391,16 @@ fn accessors(api: &Api, host: &HostCrate, client_type: &Ident) -> TokenStream {
 
 /// The items of a file that holds models alone ([`ModelsLayout::Alone`], one
 /// [`ModelsLayout::Part`] or the [`ModelsLayout::SharedPart`]), without the runtime's `use`;
-/// `None` for a layout with clients.
+/// `None` for a layout with clients. With a `folder`, the root includes a file per category
+/// there, with the models only that category uses, and `several-categories.rs`, with those
+/// several use.
 fn models_alone(
     api: &Api,
     host: &HostCrate,
     users: &BTreeMap<String, Vec<&str>>,
     gate: &dyn Fn(&str) -> TokenStream,
-) -> Result<Option<TokenStream>, String> {
+    folder: Option<&str>,
+) -> Result<Option<Generated>, String> {
     // Which placement to keep, of how many parts; `None` keeps every model.
     let (wanted, shared) = match &host.models {
         ModelsLayout::Alone => (None, None),
@@ -370,7 +418,6 @@ fn models_alone(
         .unwrap_or_default();
     let keep =
         |name: &str| wanted.is_none_or(|(placement, _)| placements.get(name) == Some(&placement));
-    let items = models::items(api, gate, &keep);
     // A part reaches the models it shares with the others.
     let shared = shared.map(|path| {
         quote! {
@@ -378,7 +425,54 @@ fn models_alone(
             use #path::*;
         }
     });
-    Ok(Some(quote! { #shared #items }))
+    let Some(folder) = folder else {
+        let items = models::items(api, gate, &keep);
+        return Ok(Some(Generated {
+            root: quote! { #shared #items },
+            files: Vec::new(),
+        }));
+    };
+    // Each type into its category's file, or `several-categories.rs` when several categories
+    // use it; the files in the categories' order, that one last.
+    let position = |category: &str| {
+        api.categories
+            .iter()
+            .position(|known| known.name == category)
+            .unwrap_or(usize::MAX)
+    };
+    let mut grouped: BTreeMap<(usize, &str), Vec<TokenStream>> = BTreeMap::new();
+    let mut common_users = std::collections::BTreeSet::new();
+    for (name, item) in models::named_items(api, gate, &keep) {
+        let used_by = users.get(name).map(Vec::as_slice).unwrap_or_default();
+        let file = match used_by {
+            [one] => (position(one), *one),
+            several => {
+                common_users.extend(
+                    several
+                        .iter()
+                        .map(|category| (position(category), *category)),
+                );
+                (usize::MAX, COMMON_FILE)
+            }
+        };
+        grouped.entry(file).or_default().push(item);
+    }
+    let mut includes = Vec::new();
+    let mut files = Vec::new();
+    for ((_, file), items) in grouped {
+        let gate = if file == COMMON_FILE {
+            host.gate(common_users.iter().map(|(_, category)| *category))
+        } else {
+            host.gate([file])
+        };
+        let path = format!("{folder}/{file}.rs");
+        includes.push(quote!(#gate include!(#path);));
+        files.push((format!("{file}.rs"), quote!(#(#items)*)));
+    }
+    Ok(Some(Generated {
+        root: quote! { #shared #(#includes)* },
+        files,
+    }))
 }
 
 /// `path` as a Rust path, or an error naming `what` it is the path of.

@@ -31,6 +31,18 @@ pub fn items(
     gate: &dyn Fn(&str) -> TokenStream,
     keep: &dyn Fn(&str) -> bool,
 ) -> TokenStream {
+    let items = named_items(api, gate, keep)
+        .into_iter()
+        .map(|(_, item)| item);
+    quote!(#(#items)*)
+}
+
+/// [`items`] one type at a time, by name: the models in the spec's order, then the enums.
+pub fn named_items<'a>(
+    api: &'a Api,
+    gate: &dyn Fn(&str) -> TokenStream,
+    keep: &dyn Fn(&str) -> bool,
+) -> Vec<(&'a str, TokenStream)> {
     let boxed = boxed_fields(&api.models);
     let defaultable = defaultable_models(api);
     let models = api
@@ -39,20 +51,17 @@ pub fn items(
         .filter(|model| keep(&model.name))
         .map(|model| {
             let gate = gate(&model.name);
-            model_struct(model, &boxed, &defaultable, &gate)
+            (
+                model.name.as_str(),
+                model_struct(model, &boxed, &defaultable, &gate),
+            )
         });
     let enums = api
         .enums
         .iter()
         .filter(|item| keep(&item.name))
-        .map(|item| {
-            let gate = gate(&item.name);
-            enum_def(item, &gate)
-        });
-    quote! {
-        #(#models)*
-        #(#enums)*
-    }
+        .map(|item| (item.name.as_str(), enum_def(item, &gate(&item.name))));
+    models.chain(enums).collect()
 }
 
 fn model_struct(

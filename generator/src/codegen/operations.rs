@@ -11,8 +11,35 @@ use super::{contract, docs, rust_type};
 use crate::api::*;
 use crate::naming;
 
-/// The module of one category, whose client borrows the API's runtime client.
-pub fn module(api: &Api, runtime_api: &contract::RuntimeApi, category: &Category) -> TokenStream {
+/// The module of one category, whose client borrows the API's runtime client, in two pieces:
+/// its items can go into a file of their own, which the module then `include!`s
+/// ([`super::HostCrate::category_files`]).
+pub struct ModuleParts {
+    /// The module's documentation and name.
+    head: TokenStream,
+    /// Its items.
+    pub body: TokenStream,
+}
+
+impl ModuleParts {
+    /// The module holding `contents`: its items, or the `include!` of the file with them.
+    pub fn wrap(&self, contents: &TokenStream) -> TokenStream {
+        let head = &self.head;
+        quote! {
+            #head {
+                #![allow(clippy::doc_markdown)]
+                #contents
+            }
+        }
+    }
+}
+
+/// The module of `category`.
+pub fn module_parts(
+    api: &Api,
+    runtime_api: &contract::RuntimeApi,
+    category: &Category,
+) -> ModuleParts {
     let module = Ident::new(&category.name, Span::call_site());
     let client = client_name(category);
     let mut doc = format!("{} operations.", category.title);
@@ -56,10 +83,11 @@ pub fn module(api: &Api, runtime_api: &contract::RuntimeApi, category: &Category
         .operations
         .iter()
         .map(|operation| super::record::record(api, runtime_api, category, operation));
-    quote! {
+    let head = quote! {
         #module_doc
-        pub mod #module {
-            #![allow(clippy::doc_markdown)]
+        pub mod #module
+    };
+    let body = quote! {
             #uses
 
             #client_doc
@@ -83,8 +111,8 @@ pub fn module(api: &Api, runtime_api: &contract::RuntimeApi, category: &Category
                 use super::rt;
                 #(#records)*
             }
-        }
-    }
+    };
+    ModuleParts { head, body }
 }
 
 /// `DatasetsClient` for `datasets`.

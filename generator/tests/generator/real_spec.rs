@@ -373,6 +373,73 @@ fn builder_generates_from_the_spec_or_else_copies_the_snapshot() {
 }
 
 #[test]
+fn builder_writes_a_file_per_category_and_copies_them_from_the_snapshot() {
+    let dir = super::support::temp_dir("category-files");
+    let host = HostCrate::powerbi_models();
+    let out = dir.join("generated");
+    // A file an earlier spec generated, for a category this one does not have.
+    std::fs::create_dir_all(out.join("models")).unwrap();
+    std::fs::write(out.join("models/gone.rs"), "// stale\n").unwrap();
+    let path = powerbi_codegen::Builder::new(valid_dir("two_categories"))
+        .host(host.clone())
+        .file_name("models.rs")
+        .out_dir(&out)
+        .rerun_if_changed(false)
+        .generate()
+        .expect("generates");
+    assert_eq!(path, out.join("models.rs"));
+    let expected =
+        powerbi_codegen::render_files(&fixture("two_categories"), &host, "models.rs").unwrap();
+    let names: Vec<String> = expected
+        .iter()
+        .map(|file| file.path.display().to_string())
+        .collect();
+    assert_eq!(names[0], "models.rs");
+    assert!(names.len() > 1, "{names:?}");
+    for file in &expected {
+        assert_eq!(
+            std::fs::read_to_string(out.join(&file.path)).unwrap(),
+            file.text
+        );
+        if file
+            .path
+            .parent()
+            .is_some_and(|folder| folder == Path::new("models"))
+        {
+            // The root includes each category's file, from beside it.
+            let included = format!("include!(\"{}\");", file.path.display());
+            assert!(
+                expected[0].text.contains(&included),
+                "{included} in the root"
+            );
+        }
+    }
+    assert!(
+        !out.join("models/gone.rs").exists(),
+        "the stale file is removed"
+    );
+    // A packaged crate copies the snapshot's root file and its folder the same way.
+    let packaged = dir.join("packaged");
+    std::fs::create_dir_all(packaged.join("models")).unwrap();
+    std::fs::write(packaged.join("models/gone.rs"), "// stale\n").unwrap();
+    powerbi_codegen::Builder::new(dir.join("no-spec-here"))
+        .host(host)
+        .file_name("models.rs")
+        .out_dir(&packaged)
+        .rerun_if_changed(false)
+        .generate_or_copy_snapshot(&path)
+        .expect("copies");
+    for file in &expected {
+        assert_eq!(
+            std::fs::read_to_string(packaged.join(&file.path)).unwrap(),
+            file.text
+        );
+    }
+    assert!(!packaged.join("models/gone.rs").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn read_spec_dir_reports_missing_and_empty_folders() {
     let missing = Path::new("tests/fixtures/no-such-folder");
     match powerbi_codegen::read_spec_dir(missing) {

@@ -1,8 +1,9 @@
 //! The checked-in snapshots of the generated code match what the spec generates, so every
 //! spec change shows up as a readable diff in `generated/snapshot/` (the clients of both APIs,
-//! `powerbi.rs` and `fabric.rs`), `generated/models/snapshot/powerbi.rs` (Power BI's models) or
-//! `generated/fabric-models-{shared,1,2}/snapshot/fabric.rs` (Fabric's, in two parts and the
-//! models both use).
+//! `powerbi.rs` and `fabric.rs`), `generated/models/snapshot/` (Power BI's models) or
+//! `generated/fabric-models-{shared,1,2}/snapshot/` (Fabric's, in two parts and the models
+//! both use). Each root file includes a file per category from the folder named like it
+//! (`powerbi/datasets.rs`); a file there that the spec no longer generates is stale too.
 
 use std::path::PathBuf;
 
@@ -44,19 +45,44 @@ fn checked_in_snapshots_match_the_spec() {
             .collect(),
         ),
     ];
+    let update = std::env::var_os("UPDATE_EXPECTED").is_some();
     let mut stale = Vec::new();
     for (api, files) in apis {
         let spec = spec(api);
         for (folder, host) in files {
-            let rendered = powerbi_codegen::render(&spec, &host).expect("the spec renders");
-            let snapshot = root.join(format!("{folder}/{api}.rs"));
-            if std::env::var_os("UPDATE_EXPECTED").is_some() {
-                std::fs::write(&snapshot, &rendered).expect("snapshot written");
-                continue;
+            let rendered = powerbi_codegen::render_files(&spec, &host, &format!("{api}.rs"))
+                .expect("the spec renders");
+            // The root file and the category files it includes, from `{api}/`.
+            assert!(
+                rendered.len() > 1,
+                "{folder}: every category in a file of its own"
+            );
+            for file in &rendered {
+                let snapshot = root.join(&folder).join(&file.path);
+                if update {
+                    std::fs::create_dir_all(snapshot.parent().expect("a folder"))
+                        .expect("snapshot folder created");
+                    std::fs::write(&snapshot, &file.text).expect("snapshot written");
+                } else if std::fs::read_to_string(&snapshot).unwrap_or_default() != file.text {
+                    stale.push(format!("{folder}/{}", file.path.display()));
+                }
             }
-            let current = std::fs::read_to_string(&snapshot).unwrap_or_default();
-            if current != rendered {
-                stale.push(format!("{folder}/{api}.rs"));
+            // A file no category renders any more (a category removed, renamed or moved).
+            let category_folder = root.join(&folder).join(api);
+            let entries = std::fs::read_dir(&category_folder).into_iter().flatten();
+            for entry in entries {
+                let path = entry.expect("a folder entry").path();
+                let relative = path.strip_prefix(root.join(&folder)).expect("inside");
+                if !rendered.iter().any(|file| file.path == relative) {
+                    if update {
+                        std::fs::remove_file(&path).expect("stale snapshot removed");
+                    } else {
+                        stale.push(format!(
+                            "{folder}/{} (no longer generated)",
+                            relative.display()
+                        ));
+                    }
+                }
             }
         }
     }
