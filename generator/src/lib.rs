@@ -181,16 +181,29 @@ pub fn render_files(
     host: &HostCrate,
     file_name: &str,
 ) -> Result<Vec<GeneratedFile>, Error> {
-    let folder = file_name.strip_suffix(".rs").unwrap_or(file_name);
+    let root = Path::new(file_name);
+    // The folder of the category files is named after the root file and sits beside it; the
+    // root's `include!`s name it relative to the root file itself.
+    let folder = match root.file_stem().and_then(|stem| stem.to_str()) {
+        Some(stem) if root.extension().is_some_and(|extension| extension == "rs") => stem,
+        _ if !host.category_files => "",
+        _ => {
+            return Err(Error::Config(format!(
+                "category files need a root file name ending in `.rs` (their folder is named \
+                 after it), not '{file_name}'"
+            )));
+        }
+    };
     let folder = host.category_files.then_some(folder);
     let generated = codegen::generate_files(api, host, folder).map_err(Error::Config)?;
     let mut files = vec![GeneratedFile {
-        path: PathBuf::from(file_name),
+        path: root.to_path_buf(),
         text: codegen::format(generated.root).map_err(Error::Config)?,
     }];
+    let beside_root = root.parent().unwrap_or(Path::new(""));
     for (name, tokens) in generated.files {
         files.push(GeneratedFile {
-            path: Path::new(folder.unwrap_or_default()).join(name),
+            path: beside_root.join(folder.unwrap_or_default()).join(name),
             text: codegen::format(tokens).map_err(Error::Config)?,
         });
     }

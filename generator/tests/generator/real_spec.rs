@@ -440,6 +440,26 @@ fn builder_writes_a_file_per_category_and_copies_them_from_the_snapshot() {
 }
 
 #[test]
+fn category_files_sit_beside_their_root_file_which_must_be_a_rust_file() {
+    let api = fixture("two_categories");
+    let models = HostCrate::powerbi_models();
+    let files = powerbi_codegen::render_files(&api, &models, "out/models.rs").unwrap();
+    assert_eq!(files[0].path, Path::new("out/models.rs"));
+    for file in &files[1..] {
+        assert_eq!(file.path.parent(), Some(Path::new("out/models")));
+        // Named from the root file's own folder.
+        let name = file.path.file_name().unwrap().to_str().unwrap();
+        let included = format!("include!(\"models/{name}\");");
+        assert!(files[0].text.contains(&included), "{included}");
+    }
+    let error = powerbi_codegen::render_files(&api, &models, "models").unwrap_err();
+    assert!(error.to_string().contains("ending in `.rs`"), "{error}");
+    // One file needs no folder, whatever its name.
+    let one = powerbi_codegen::render_files(&api, &host(), "models").unwrap();
+    assert_eq!(one.len(), 1);
+}
+
+#[test]
 fn read_spec_dir_reports_missing_and_empty_folders() {
     let missing = Path::new("tests/fixtures/no-such-folder");
     match powerbi_codegen::read_spec_dir(missing) {
