@@ -188,11 +188,11 @@ impl Builder {
             text: read(snapshot)?,
         }];
         if self.host.category_files {
-            let folder = snapshot.with_extension("");
+            let folder = crate::category_folder(snapshot)?;
             if self.rerun_if_changed {
                 println!("cargo:rerun-if-changed={}", folder.display());
             }
-            let out_folder = Path::new(&self.file_name).with_extension("");
+            let out_folder = crate::category_folder(Path::new(&self.file_name))?;
             for path in rust_files(&folder)? {
                 let name = path.file_name().unwrap_or_default();
                 files.push(crate::GeneratedFile {

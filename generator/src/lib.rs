@@ -182,32 +182,44 @@ pub fn render_files(
     file_name: &str,
 ) -> Result<Vec<GeneratedFile>, Error> {
     let root = Path::new(file_name);
-    // The folder of the category files is named after the root file and sits beside it; the
-    // root's `include!`s name it relative to the root file itself.
-    let folder = match root.file_stem().and_then(|stem| stem.to_str()) {
-        Some(stem) if root.extension().is_some_and(|extension| extension == "rs") => stem,
-        _ if !host.category_files => "",
-        _ => {
-            return Err(Error::Config(format!(
-                "category files need a root file name ending in `.rs` (their folder is named \
-                 after it), not '{file_name}'"
-            )));
-        }
+    let folder = match host.category_files {
+        true => Some(category_folder(root)?),
+        false => None,
     };
-    let folder = host.category_files.then_some(folder);
-    let generated = codegen::generate_files(api, host, folder).map_err(Error::Config)?;
+    // The root's `include!`s name the folder by its name alone: beside the root file.
+    let folder_name = folder
+        .as_deref()
+        .and_then(Path::file_name)
+        .and_then(|name| name.to_str());
+    let generated = codegen::generate_files(api, host, folder_name).map_err(Error::Config)?;
     let mut files = vec![GeneratedFile {
         path: root.to_path_buf(),
         text: codegen::format(generated.root).map_err(Error::Config)?,
     }];
-    let beside_root = root.parent().unwrap_or(Path::new(""));
-    for (name, tokens) in generated.files {
-        files.push(GeneratedFile {
-            path: beside_root.join(folder.unwrap_or_default()).join(name),
-            text: codegen::format(tokens).map_err(Error::Config)?,
-        });
+    if let Some(folder) = &folder {
+        for (name, tokens) in generated.files {
+            files.push(GeneratedFile {
+                path: folder.join(name),
+                text: codegen::format(tokens).map_err(Error::Config)?,
+            });
+        }
     }
     Ok(files)
+}
+
+/// The folder of a root file's category files ([`HostCrate::category_files`]): beside it,
+/// named after it (`out/powerbi/` for `out/powerbi.rs`). The root must end in `.rs`, or the
+/// folder would take its own name.
+pub(crate) fn category_folder(root: &Path) -> Result<PathBuf, Error> {
+    if root.extension().is_some_and(|extension| extension == "rs") {
+        Ok(root.with_extension(""))
+    } else {
+        Err(Error::Config(format!(
+            "category files need a root file name ending in `.rs` (their folder is named after \
+             it), not '{}'",
+            root.display()
+        )))
+    }
 }
 
 /// Generates and formats only the example dispatch: the code that the tests proving `powerbi`

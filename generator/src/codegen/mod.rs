@@ -282,12 +282,9 @@ pub fn generate_files(
         let parts = operations::module_parts(api, &runtime_api, category);
         let module = match folder {
             Some(folder) => {
-                let path = format!("{folder}/{}.rs", category.name);
-                let module = parts.wrap(&quote!(include!(#path);));
-                files.push((format!("{}.rs", category.name), parts.body));
-                module
+                parts.into_module(|body| category_file(folder, &category.name, body, &mut files))
             }
-            None => parts.wrap(&parts.body),
+            None => parts.into_module(|body| body),
         };
         categories.push(quote!(#gate #module));
     }
@@ -465,14 +462,26 @@ fn models_alone(
         } else {
             host.gate([file])
         };
-        let path = format!("{folder}/{file}.rs");
-        includes.push(quote!(#gate include!(#path);));
-        files.push((format!("{file}.rs"), quote!(#(#items)*)));
+        let include = category_file(folder, file, quote!(#(#items)*), &mut files);
+        includes.push(quote!(#gate #include));
     }
     Ok(Some(Generated {
         root: quote! { #shared #(#includes)* },
         files,
     }))
+}
+
+/// The `include!` of the file `<name>.rs` of `folder`, which `body` becomes in `files`.
+fn category_file(
+    folder: &str,
+    name: &str,
+    body: TokenStream,
+    files: &mut Vec<(String, TokenStream)>,
+) -> TokenStream {
+    let file = format!("{name}.rs");
+    let path = format!("{folder}/{file}");
+    files.push((file, body));
+    quote!(include!(#path);)
 }
 
 /// `path` as a Rust path, or an error naming `what` it is the path of.

@@ -18,13 +18,15 @@ pub struct ModuleParts {
     /// The module's documentation and name.
     head: TokenStream,
     /// Its items.
-    pub body: TokenStream,
+    body: TokenStream,
 }
 
 impl ModuleParts {
-    /// The module holding `contents`: its items, or the `include!` of the file with them.
-    pub fn wrap(&self, contents: &TokenStream) -> TokenStream {
-        let head = &self.head;
+    /// The module, holding what `place` makes of its items: the items themselves, or the
+    /// `include!` of the file they go into.
+    pub fn into_module(self, place: impl FnOnce(TokenStream) -> TokenStream) -> TokenStream {
+        let head = self.head;
+        let contents = place(self.body);
         quote! {
             #head {
                 #![allow(clippy::doc_markdown)]
