@@ -1,6 +1,6 @@
 //! 2. Compile time: the `powerbi` crate alone with its dependencies prebuilt (all categories,
 //!    one, none), rustc's peak memory, the no-op rebuild, and the cold first build of a small
-//!    crate that depends on `powerbi`.
+//!    crate that depends on `powerbi` (in [`crate::cold_build`]).
 //!
 //! Rows 2b and 2c compare `powerbi` (all categories) with oxidecomputer's progenitor 0.15.1
 //! generating a client for the same Microsoft description, built in the same run and measured
@@ -13,7 +13,6 @@
 //! never under `--quick`. When they fail (no npm, no registry, a conversion error), rows 2b and
 //! 2c fall back to the figures quoted in issue 7 and a note says why.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::SystemTime;
@@ -26,16 +25,11 @@ use crate::progenitor;
 use crate::report::{Row, Section, Status};
 
 /// progenitor's client for this API, quoted in issue 7: the fallback of rows 2b and 2c when
-/// progenitor cannot be built in the run (no npm, no registry), and the scale of row 2e.
+/// progenitor cannot be built in the run (no npm, no registry).
 const PROGENITOR_CHECK_SECONDS: f64 = 7.1;
 const PROGENITOR_BUILD_SECONDS: f64 = 8.1;
 const PROGENITOR_PEAK_MIB: f64 = 829.0;
-const PROGENITOR_COLD_SECONDS: f64 = 55.0;
 const GOAL_ONE_CATEGORY_SHARE: f64 = 0.30;
-/// Issue 13: a cold build of a user crate at most this many times the same crate depending on
-/// `powerbi`'s dependencies only (the floor), both built in the same run. (Issue 7's goal, 60%
-/// of progenitor's quoted 55 s, compared across machines; it is shown for scale.)
-const GOAL_COLD_OF_FLOOR: f64 = 1.1;
 
 /// `cargo` with its own target folder, no wrapper (sccache would time the cache) and no
 /// jobserver inherited from a `cargo run` around us.
@@ -207,11 +201,12 @@ pub(crate) fn compile_powerbi(ctx: &Ctx, check: bool, features: Features) -> Out
         return compile_runtime(ctx, check);
     }
     // The generated code is the models' crates (`powerbi-models` for Power BI;
-    // `powerbi-fabric-models-shared`, `-1` and `-2` for Fabric, built only with a Fabric
+    // `powerbi-fabric-models-shared` and one per part for Fabric, built only with a Fabric
     // feature) and the clients' (`powerbi`): all compile again, as progenitor's one generated
     // crate does.
     forget_lib(&compile_dir(ctx), "powerbi-models", "lib-powerbi_models")?;
-    for part in ["shared", "1", "2"] {
+    let parts = (1..=powerbi_codegen::FABRIC_MODEL_PARTS).map(|part| part.to_string());
+    for part in std::iter::once("shared".to_owned()).chain(parts) {
         forget_lib(
             &compile_dir(ctx),
             &format!("powerbi-fabric-models-{part}"),
@@ -323,12 +318,8 @@ pub fn run(ctx: &Ctx) -> Section {
             )
             .status(Status::NotMeasured("skipped (`--skip-cold`)".to_owned())),
         );
-    } else if let Err(error) = cold(ctx, &mut section) {
-        section.rows.push(Row::failed(
-            "2e",
-            "cold first build of a small crate depending on `powerbi`",
-            error,
-        ));
+    } else {
+        crate::cold_build::measure(ctx, &mut section);
     }
     section
 }
@@ -667,255 +658,4 @@ fn no_op(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
             .met_if(met, "cargo reran the build script or recompiled powerbi; see the `rerun-if-changed` lines of generated/build.rs and powerbi-codegen's Builder"),
     );
     Ok(())
-}
-
-/// A cold debug build, in an empty target folder, of a small binary crate that depends on
-/// `powerbi`, against the same crate depending on `powerbi`'s own runtime dependencies
-/// instead (the floor any reqwest + rustls + tokio + serde client pays).
-fn cold(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
-    let root = ctx.bench_dir.join("cold");
-    let user = root.join("user");
-    let floor = root.join("floor");
-    write_user_crate(ctx, &user)?;
-    write_floor_crate(ctx, &floor)?;
-    let build = |dir: &Path| -> Outcome<(ChildRun, Vec<(String, f64)>)> {
-        let target = dir.join("target");
-        let _ = std::fs::remove_dir_all(&target);
-        eprintln!("powerbi-bench: cold build of {}", dir.display());
-        let mut command = cargo(ctx, &target);
-        command
-            .current_dir(dir)
-            .env_remove("CARGO_INCREMENTAL")
-            .env_remove("RUSTFLAGS")
-            .args(["build", "--timings"]);
-        let run =
-            run_child_peak(&mut command)?.check(&format!("cold build of {}", dir.display()))?;
-        let units = slowest_units(&target.join("cargo-timings/cargo-timing.html"));
-        Ok((run, units))
-    };
-    let pairs = alternate(ctx.cold_rounds, || build(&user), || build(&floor))?;
-    let wall = |(run, _): &(ChildRun, Vec<(String, f64)>)| run.wall.as_secs_f64();
-    let paired = Paired::of(&pairs, wall);
-    let peak = median(pairs.iter().map(|((run, _), _)| run.max_rss_kib as f64));
-    let cpu = median(pairs.iter().map(|((run, _), _)| run.cpu.as_secs_f64()));
-    let units = pairs
-        .last()
-        .map(|((_, units), _)| {
-            units
-                .iter()
-                .take(8)
-                .map(|(name, seconds)| format!("{name} {seconds:.1} s"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        })
-        .unwrap_or_default();
-    section.rows.push(
-        Row::new("2e", "cold first build (debug, empty target folder) of a small binary crate depending on `powerbi` (default features)")
-            .ours(format!("{} (CPU {}, peak {})", secs(paired.a), secs(cpu), mib(peak)))
-            .baseline(format!(
-                "the same crate depending on `powerbi`'s runtime dependencies instead, same run: {}; progenitor's, *quoted*: {PROGENITOR_COLD_SECONDS:.0} s",
-                secs(paired.b)
-            ))
-            .ratio(format!(
-                "{} of the floor; {} of quoted",
-                paired.ratio_text(),
-                ratio(paired.a / PROGENITOR_COLD_SECONDS)
-            ))
-            .goal(format!("≤ {GOAL_COLD_OF_FLOOR}× the floor, same run (issue 13)"))
-            .met_if(
-                paired.ratio <= GOAL_COLD_OF_FLOOR,
-                format!(
-                    "the floor (reqwest + rustls/ring + tokio + serde + time + url, which any such client needs) takes {} \
-                     on this {}-CPU machine, its CPUs mostly busy; `powerbi` adds {} on top ({} of the floor): \
-                     `powerbi-runtime` starts only when reqwest is built, late in the floor, and `powerbi` \
-                     after it; the models (`powerbi-models`, on `powerbi-types`) need no HTTP stack and \
-                     compile beside the floor (the generator is not built: users compile the checked-in \
-                     snapshots). Slowest units here: {units}",
-                    secs(paired.b),
-                    std::thread::available_parallelism().map_or(1, usize::from),
-                    secs((paired.a - paired.b).max(0.0)),
-                    ratio(paired.ratio),
-                ),
-            ),
-    );
-    section.notes.push(format!(
-        "Cold builds use the default dev profile of a fresh crate (not this workspace's profile), the repository's Cargo.lock, and `cargo build --timings` (the slowest units above come from its report, in seconds of each unit's own compile). Rounds: {}.",
-        ctx.cold_rounds
-    ));
-    Ok(())
-}
-
-fn write_file(path: &Path, text: &str) -> Outcome<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-    }
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn write_user_crate(ctx: &Ctx, dir: &Path) -> Outcome<()> {
-    write_file(
-        &dir.join("Cargo.toml"),
-        &format!(
-            "[package]\nname = \"cold-user\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\npowerbi = {{ path = {:?} }}\ntokio = {{ version = \"1\", features = [\"rt\"] }}\n\n[workspace]\n",
-            ctx.repo.join("generated").display().to_string()
-        ),
-    )?;
-    write_file(
-        &dir.join("src/main.rs"),
-        r#"//! A user of `powerbi`: lists workspaces when given an argument.
-use powerbi::{PowerBiClient, auth::ClientSecretCredential};
-
-fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let client = PowerBiClient::builder()
-            .credential(ClientSecretCredential::new("tenant", "client", "secret"))
-            .build()
-            .expect("client");
-        if std::env::args().count() > 1 {
-            let groups = client.groups().list_groups(Default::default()).await;
-            println!("{}", groups.is_ok());
-        }
-    });
-}
-"#,
-    )?;
-    copy_lock(ctx, dir)
-}
-
-fn copy_lock(ctx: &Ctx, dir: &Path) -> Outcome<()> {
-    std::fs::copy(ctx.repo.join("Cargo.lock"), dir.join("Cargo.lock"))
-        .map(drop)
-        .map_err(|e| format!("copying Cargo.lock: {e}"))
-}
-
-/// The floor: the normal dependencies of `powerbi` and of the crates of this repository it
-/// builds on (`powerbi-runtime`, `powerbi-models`, `powerbi-types`) from outside this
-/// repository, as `cargo metadata` reports them.
-fn write_floor_crate(ctx: &Ctx, dir: &Path) -> Outcome<()> {
-    let run = run_child(cargo(ctx, &ctx.bench_dir.join("metadata")).args([
-        "metadata",
-        "--format-version",
-        "1",
-        "--no-deps",
-    ]))?
-    .check("cargo metadata")?;
-    let metadata: serde_json::Value =
-        serde_json::from_str(&run.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
-    let packages = metadata["packages"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    // Each dependency once, by the name the crates use: the package, its version requirement,
-    // and the features either crate turns on (default features if either keeps them).
-    let mut floor: BTreeMap<String, (String, String, bool, BTreeSet<String>)> = BTreeMap::new();
-    for name in [
-        "powerbi",
-        "powerbi-runtime",
-        "powerbi-models",
-        "powerbi-types",
-    ] {
-        let package = packages
-            .iter()
-            .find(|p| p["name"] == name)
-            .ok_or(format!("cargo metadata lists no {name} package"))?;
-        for dependency in package["dependencies"].as_array().into_iter().flatten() {
-            // Dev and build dependencies, optional ones and this repository's own crates are
-            // not the floor.
-            if !dependency["kind"].is_null()
-                || dependency["optional"] == true
-                || dependency.get("path").is_some()
-            {
-                continue;
-            }
-            let package = dependency["name"].as_str().unwrap_or_default();
-            let name = dependency["rename"].as_str().unwrap_or(package);
-            let entry = floor.entry(name.to_owned()).or_insert_with(|| {
-                let req = dependency["req"].as_str().unwrap_or("*").to_owned();
-                (package.to_owned(), req, false, BTreeSet::new())
-            });
-            entry.2 |= dependency["uses_default_features"] != false;
-            let features = dependency["features"].as_array().into_iter().flatten();
-            entry
-                .3
-                .extend(features.filter_map(|f| f.as_str().map(|f| format!("{f:?}"))));
-        }
-    }
-    if !floor.contains_key("tokio") || !floor.contains_key("reqwest") {
-        return Err(
-            "powerbi no longer depends on tokio and reqwest; update the floor crate".to_owned(),
-        );
-    }
-    let dependencies: String = floor
-        .iter()
-        .map(|(name, (package, req, default_features, features))| {
-            let features: Vec<&str> = features.iter().map(String::as_str).collect();
-            format!(
-                "{name} = {{ package = {package:?}, version = {req:?}, default-features = {default_features}, features = [{}] }}\n",
-                features.join(", ")
-            )
-        })
-        .collect();
-    write_file(
-        &dir.join("Cargo.toml"),
-        &format!(
-            "[package]\nname = \"cold-floor\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\n{dependencies}\n[workspace]\n"
-        ),
-    )?;
-    write_file(
-        &dir.join("src/main.rs"),
-        r#"//! The floor: `powerbi`'s runtime dependencies without `powerbi`.
-fn main() {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        if std::env::args().count() > 1 {
-            let client = reqwest::Client::builder().build().expect("client");
-            let answer = client.get("http://127.0.0.1:9/").send().await;
-            let value: serde_json::Value = serde_json::json!({ "ok": answer.is_ok() });
-            println!("{value}");
-        }
-    });
-}
-"#,
-    )?;
-    copy_lock(ctx, dir)
-}
-
-/// The units that took longest in a `cargo build --timings` report, slowest first.
-fn slowest_units(report: &Path) -> Vec<(String, f64)> {
-    let Ok(html) = std::fs::read_to_string(report) else {
-        return Vec::new();
-    };
-    let Some(start) = html.find("UNIT_DATA = ").map(|i| i + "UNIT_DATA = ".len()) else {
-        return Vec::new();
-    };
-    let Some(end) = html[start..].find("\n];").map(|i| start + i + 2) else {
-        return Vec::new();
-    };
-    let Ok(units) = serde_json::from_str::<Vec<serde_json::Value>>(&html[start..end]) else {
-        return Vec::new();
-    };
-    let mut units: Vec<(String, f64)> = units
-        .iter()
-        .map(|unit| {
-            let name = unit["name"].as_str().unwrap_or("?");
-            let target = unit["target"].as_str().unwrap_or("").trim();
-            let label = if target.contains("build-script") || unit["mode"] == "run-custom-build" {
-                format!("{name} (build script)")
-            } else {
-                name.to_owned()
-            };
-            (label, unit["duration"].as_f64().unwrap_or(0.0))
-        })
-        .collect();
-    units.sort_by(|a, b| b.1.total_cmp(&a.1));
-    units
 }

@@ -4,12 +4,14 @@
 //! ```sh
 //! cargo run --release -p powerbi-bench -- all       # everything (10–25 min on 2 cores); writes BENCHMARKS.md
 //! cargo run -p powerbi-bench -- --quick             # the fast subset (CI); writes target/bench/BENCHMARKS.quick.md
+//! cargo run --release -p powerbi-bench -- cold      # rows 2e and 2i alone; writes target/bench/BENCHMARKS.partial.md
 //! ```
 //!
 //! A program, not a test: nothing here asserts on time. Builds it starts go to `target/bench/`.
 
 mod allocations;
 mod calls;
+mod cold_build;
 mod compile;
 mod compile_fabric;
 mod decode;
@@ -18,6 +20,7 @@ mod generator;
 mod generator_fabric;
 mod measure;
 mod memory;
+mod packaged;
 mod progenitor;
 mod report;
 mod servers;
@@ -85,6 +88,8 @@ enum Command {
     Generator,
     /// 2. Compile time of `powerbi`, peak rustc memory, no-op rebuild, cold user build.
     Compile,
+    /// Rows 2e and 2i alone: cold builds of a user crate and of its floor (minutes a round).
+    Cold,
     /// 3 and 6. Call overhead against bare reqwest; token requests for 10,000 calls.
     Calls,
     /// 4. Decode throughput.
@@ -213,6 +218,11 @@ fn main() -> ExitCode {
     if which(|c| matches!(c, Command::Compile)) {
         eprintln!("powerbi-bench: 2. compile time");
         compile = Some(compile::run(&ctx));
+    } else if matches!(command, Command::Cold) {
+        eprintln!("powerbi-bench: 2e and 2i. cold builds");
+        let mut section = Section::default();
+        cold_build::measure(&ctx, &mut section);
+        compile = Some(section);
     }
     if which(|c| matches!(c, Command::Generator)) {
         eprintln!("powerbi-bench: 1. generator");
@@ -312,6 +322,7 @@ fn name(command: &Command) -> &'static str {
         Command::All => "all",
         Command::Generator => "generator",
         Command::Compile => "compile",
+        Command::Cold => "cold",
         Command::Calls => "calls",
         Command::Decode => "decode",
         Command::Memory => "memory",
