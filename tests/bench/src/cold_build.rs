@@ -13,10 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::Ctx;
-use crate::compile::cargo;
-use crate::measure::{
-    ChildRun, Outcome, Paired, median, mib, ratio, run_child, run_child_peak, secs,
-};
+use crate::compile::{cargo, workspace_packages};
+use crate::measure::{ChildRun, Outcome, Paired, median, mib, ratio, run_child_peak, secs};
 use crate::packaged::{self, DirectorySource};
 use crate::report::{Row, Section, Status};
 
@@ -134,20 +132,39 @@ fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     Ok(())
 }
 
-/// Row 2e: the user crate on the packaged crates, against the floor.
-fn user_row(section: &mut Section, rounds: &[Round]) {
+/// The wall time of one crate's builds against the floor's, round by round.
+fn against_floor(rounds: &[Round], which: impl Fn(&Round) -> &Build) -> Paired {
     let pairs: Vec<(f64, f64)> = rounds
         .iter()
-        .map(|round| (round.user.wall_seconds(), round.floor.wall_seconds()))
+        .map(|round| (which(round).wall_seconds(), round.floor.wall_seconds()))
         .collect();
-    let paired = Paired::of(&pairs, |wall| *wall);
-    let peak = median(rounds.iter().map(|round| round.user.run.max_rss_kib as f64));
-    let cpu = median(rounds.iter().map(|round| round.user.run.cpu.as_secs_f64()));
-    let floor_cpu = median(rounds.iter().map(|round| round.floor.run.cpu.as_secs_f64()));
-    let units = rounds
+    Paired::of(&pairs, |wall| *wall)
+}
+
+/// The median CPU time of one crate's builds.
+fn cpu_seconds(rounds: &[Round], which: impl Fn(&Round) -> &Build) -> f64 {
+    median(
+        rounds
+            .iter()
+            .map(|round| which(round).run.cpu.as_secs_f64()),
+    )
+}
+
+/// The slowest units of one crate's build in the last round.
+fn slowest_in_last(rounds: &[Round], which: impl Fn(&Round) -> &Build, count: usize) -> String {
+    rounds
         .last()
-        .map(|round| round.user.slowest(8))
-        .unwrap_or_default();
+        .map(|round| which(round).slowest(count))
+        .unwrap_or_default()
+}
+
+/// Row 2e: the user crate on the packaged crates, against the floor.
+fn user_row(section: &mut Section, rounds: &[Round]) {
+    let paired = against_floor(rounds, |round| &round.user);
+    let peak = median(rounds.iter().map(|round| round.user.run.max_rss_kib as f64));
+    let cpu = cpu_seconds(rounds, |round| &round.user);
+    let floor_cpu = cpu_seconds(rounds, |round| &round.floor);
+    let units = slowest_in_last(rounds, |round| &round.user, 8);
     section.rows.push(
         Row::new("2e", "cold first build (debug, empty target folder) of a small binary crate depending on `powerbi` (default features) from a registry, as its users get it")
             .ours(format!("{} (CPU {}, peak {})", secs(paired.a), secs(cpu), mib(peak)))
@@ -182,20 +199,9 @@ fn user_row(section: &mut Section, rounds: &[Round]) {
 
 /// Row 2i, for context: the same crate on the checkout by path, as a contributor builds it.
 fn contributor_row(section: &mut Section, rounds: &[Round]) {
-    let pairs: Vec<(f64, f64)> = rounds
-        .iter()
-        .map(|round| (round.contributor.wall_seconds(), round.floor.wall_seconds()))
-        .collect();
-    let paired = Paired::of(&pairs, |wall| *wall);
-    let cpu = median(
-        rounds
-            .iter()
-            .map(|round| round.contributor.run.cpu.as_secs_f64()),
-    );
-    let units = rounds
-        .last()
-        .map(|round| round.contributor.slowest(4))
-        .unwrap_or_default();
+    let paired = against_floor(rounds, |round| &round.contributor);
+    let cpu = cpu_seconds(rounds, |round| &round.contributor);
+    let units = slowest_in_last(rounds, |round| &round.contributor, 4);
     section.rows.push(
         Row::new("2i", "the crate of row 2e depending on the checkout by path (`generated/`), as a contributor builds it")
             .ours(format!("{} (CPU {}; slowest units: {units})", secs(paired.a), secs(cpu)))
@@ -266,19 +272,7 @@ fn copy_lock(ctx: &Ctx, dir: &Path) -> Outcome<()> {
 /// builds on (`powerbi-runtime`, `powerbi-models`, `powerbi-types`) from outside this
 /// repository, as `cargo metadata` reports them.
 fn write_floor_crate(ctx: &Ctx, dir: &Path) -> Outcome<()> {
-    let run = run_child(cargo(ctx, &ctx.bench_dir.join("metadata")).args([
-        "metadata",
-        "--format-version",
-        "1",
-        "--no-deps",
-    ]))?
-    .check("cargo metadata")?;
-    let metadata: serde_json::Value =
-        serde_json::from_str(&run.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
-    let packages = metadata["packages"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let packages = workspace_packages(ctx)?;
     // Each dependency once, by the name the crates use: the package, its version requirement,
     // and the features either crate turns on (default features if either keeps them).
     let mut floor: BTreeMap<String, (String, String, bool, BTreeSet<String>)> = BTreeMap::new();

@@ -48,6 +48,23 @@ pub fn cargo(ctx: &Ctx, target_dir: &Path) -> Command {
     command
 }
 
+/// The workspace's packages, as `cargo metadata --no-deps` describes them.
+pub(crate) fn workspace_packages(ctx: &Ctx) -> Outcome<Vec<serde_json::Value>> {
+    let run = run_child(cargo(ctx, &ctx.bench_dir.join("metadata")).args([
+        "metadata",
+        "--format-version",
+        "1",
+        "--no-deps",
+    ]))?
+    .check("cargo metadata")?;
+    let mut metadata: serde_json::Value =
+        serde_json::from_str(&run.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    match metadata["packages"].take() {
+        serde_json::Value::Array(packages) => Ok(packages),
+        _ => Err("cargo metadata lists no packages".to_owned()),
+    }
+}
+
 /// The target folder for builds of `powerbi` alone; non-incremental, so each rebuild compiles
 /// the whole crate as a first build would.
 fn compile_dir(ctx: &Ctx) -> PathBuf {

@@ -4,16 +4,17 @@
 //! unlike a path dependency: without incremental compilation, with lints capped, from the
 //! packaged files alone. A path dependency on the checkout is compiled like a workspace member,
 //! incrementally, which costs a first build more (by hand, `powerbi-runtime` alone: 10.6 s of
-//! CPU against 7.2 s) and which no user of the published crate pays. So the bench packages the crates with `cargo package` (exactly what publishing would
-//! upload) and serves them, with every crates.io dependency vendored beside them, from a
-//! directory source that replaces crates.io for the measured crate alone.
+//! CPU against 7.2 s) and which no user of the published crate pays. So the bench packages
+//! the crates with `cargo package` (exactly what publishing would upload) and serves them,
+//! with every crates.io dependency vendored beside them, from a directory source that replaces
+//! crates.io for the measured crate alone.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::Ctx;
-use crate::compile::cargo;
+use crate::compile::{cargo, workspace_packages};
 use crate::measure::{Outcome, run_child};
 
 /// A directory source holding the packaged crates and every crates.io crate they need.
@@ -129,19 +130,7 @@ pub fn directory_source(
 /// (optional ones and build dependencies too: `cargo package` needs each to resolve), by
 /// name and version.
 fn repository_crates_of_powerbi(ctx: &Ctx) -> Outcome<Vec<(String, String)>> {
-    let run = run_child(cargo(ctx, &ctx.bench_dir.join("metadata")).args([
-        "metadata",
-        "--format-version",
-        "1",
-        "--no-deps",
-    ]))?
-    .check("cargo metadata")?;
-    let metadata: serde_json::Value =
-        serde_json::from_str(&run.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
-    let packages = metadata["packages"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
+    let packages = workspace_packages(ctx)?;
     let mut found = BTreeSet::new();
     let mut todo = vec!["powerbi".to_owned()];
     let mut crates = Vec::new();
