@@ -72,7 +72,7 @@ struct Cli {
     /// Rounds of each A/B compile comparison.
     #[arg(long, global = true, default_value_t = 3)]
     compile_rounds: usize,
-    /// Rounds of the cold user-crate build comparison (each round is two cold builds).
+    /// Rounds of the cold user-crate builds (rows 2e and 2i; each round is three cold builds).
     #[arg(long, global = true, default_value_t = 1)]
     cold_rounds: usize,
     /// Skip the cold build of a user crate (the slowest part of `all`).
