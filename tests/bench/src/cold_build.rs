@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::Ctx;
-use crate::compile::{cargo, workspace_packages};
+use crate::compile::{cargo, workspace_packages, write_file};
 use crate::measure::{ChildRun, Outcome, Paired, median, mib, ratio, run_child_peak, secs};
 use crate::packaged::{self, DirectorySource};
 use crate::report::{Row, Section, Status};
@@ -81,14 +81,14 @@ fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let user = root.join("user");
     let contributor = root.join("contributor");
     let floor = root.join("floor");
-    let source = packaged::directory_source(ctx, &root.join("packaged"), |dir, dependency| {
-        write_user_crate(dir, dependency)
-    })?;
+    let packages = workspace_packages(ctx)?;
+    let source =
+        packaged::directory_source(ctx, &packages, &root.join("packaged"), write_user_crate)?;
     write_registry_user(&user, &source)?;
     let checkout = ctx.repo.join("generated").display().to_string();
     write_user_crate(&contributor, &format!("{{ path = {checkout:?} }}"))?;
     copy_lock(ctx, &contributor)?;
-    write_floor_crate(ctx, &floor)?;
+    write_floor_crate(ctx, &packages, &floor)?;
     let build = |dir: &Path| -> Outcome<Build> {
         let target = dir.join("target");
         let _ = std::fs::remove_dir_all(&target);
@@ -255,13 +255,6 @@ fn main() {
 }
 "#;
 
-fn write_file(path: &Path, text: &str) -> Outcome<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-    }
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
 fn copy_lock(ctx: &Ctx, dir: &Path) -> Outcome<()> {
     std::fs::copy(ctx.repo.join("Cargo.lock"), dir.join("Cargo.lock"))
         .map(drop)
@@ -271,8 +264,7 @@ fn copy_lock(ctx: &Ctx, dir: &Path) -> Outcome<()> {
 /// The floor: the normal dependencies of `powerbi` and of the crates of this repository it
 /// builds on (`powerbi-runtime`, `powerbi-models`, `powerbi-types`) from outside this
 /// repository, as `cargo metadata` reports them.
-fn write_floor_crate(ctx: &Ctx, dir: &Path) -> Outcome<()> {
-    let packages = workspace_packages(ctx)?;
+fn write_floor_crate(ctx: &Ctx, packages: &[serde_json::Value], dir: &Path) -> Outcome<()> {
     // Each dependency once, by the name the crates use: the package, its version requirement,
     // and the features either crate turns on (default features if either keeps them).
     let mut floor: BTreeMap<String, (String, String, bool, BTreeSet<String>)> = BTreeMap::new();

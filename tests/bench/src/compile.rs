@@ -65,6 +65,14 @@ pub(crate) fn workspace_packages(ctx: &Ctx) -> Outcome<Vec<serde_json::Value>> {
     }
 }
 
+/// Writes `text` to `path`, making its folder first.
+pub(crate) fn write_file(path: &Path, text: &str) -> Outcome<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 /// The target folder for builds of `powerbi` alone; non-incremental, so each rebuild compiles
 /// the whole crate as a first build would.
 fn compile_dir(ctx: &Ctx) -> PathBuf {

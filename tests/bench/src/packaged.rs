@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::Ctx;
-use crate::compile::{cargo, workspace_packages};
+use crate::compile::{cargo, write_file};
 use crate::measure::{Outcome, run_child};
 
 /// A directory source holding the packaged crates and every crates.io crate they need.
@@ -41,36 +41,41 @@ impl DirectorySource {
 
 /// Packages `powerbi` and the repository's crates it depends on into `root`, vendors their
 /// crates.io dependencies (with the repository's Cargo.lock versions) beside them, and returns
-/// the directory source. `manifest` writes the measured crate's manifest for a given
-/// dependency line on `powerbi`, so that the vendored crates are exactly the ones it needs.
+/// the directory source. `packages` are the workspace's
+/// ([`crate::compile::workspace_packages`]); `manifest` writes the measured crate's manifest
+/// for a given dependency line on `powerbi`, so that the vendored crates are exactly the ones
+/// it needs.
 pub fn directory_source(
     ctx: &Ctx,
+    packages: &[serde_json::Value],
     root: &Path,
     manifest: impl Fn(&Path, &str) -> Outcome<()>,
 ) -> Outcome<DirectorySource> {
     let _ = std::fs::remove_dir_all(root);
-    let packages = repository_crates_of_powerbi(ctx)?;
+    let crates = repository_crates_of_powerbi(packages)?;
     let target = root.join("target");
     let mut command = cargo(ctx, &target);
     command.args(["package", "--no-verify", "--allow-dirty", "--quiet"]);
-    for (name, _) in &packages {
+    for (name, _) in &crates {
         command.args(["-p", name]);
     }
-    eprintln!("powerbi-bench: cargo package {} crates", packages.len());
+    eprintln!("powerbi-bench: cargo package {} crates", crates.len());
     run_child(&mut command)?.check("cargo package")?;
 
     // The crates unpacked once for `cargo vendor` to resolve against (as path patches), and
     // once more into the directory source after it.
     let unpacked = root.join("unpacked");
     let dir = root.join("vendor");
-    for (name, version) in &packages {
-        let file = target
+    let crate_file = |name: &str, version: &str| {
+        target
             .join("package")
-            .join(format!("{name}-{version}.crate"));
-        unpack(&file, &unpacked)?;
+            .join(format!("{name}-{version}.crate"))
+    };
+    for (name, version) in &crates {
+        unpack(&crate_file(name, version), &unpacked)?;
     }
     let resolve = root.join("resolve");
-    let powerbi_version = packages
+    let powerbi_version = crates
         .iter()
         .find(|(name, _)| name == "powerbi")
         .map(|(_, version)| version.clone())
@@ -85,7 +90,7 @@ pub fn directory_source(
                 .to_string()
         ),
     )?;
-    let patches: String = packages
+    let patches: String = crates
         .iter()
         .map(|(name, version)| {
             format!(
@@ -107,14 +112,11 @@ pub fn directory_source(
         .arg(&dir);
     run_child(&mut vendor)?.check("cargo vendor")?;
 
-    for (name, version) in &packages {
-        let file = target
-            .join("package")
-            .join(format!("{name}-{version}.crate"));
-        unpack(&file, &dir)?;
+    for (name, version) in &crates {
+        unpack(&crate_file(name, version), &dir)?;
         // No file checksums to verify, and no package checksum: the lock records none for
         // these crates, as for vendored git crates.
-        write(
+        write_file(
             &dir.join(format!("{name}-{version}/.cargo-checksum.json")),
             "{\"files\":{},\"package\":null}",
         )?;
@@ -129,8 +131,7 @@ pub fn directory_source(
 /// `powerbi` and every repository crate it reaches through path dependencies of any kind
 /// (optional ones and build dependencies too: `cargo package` needs each to resolve), by
 /// name and version.
-fn repository_crates_of_powerbi(ctx: &Ctx) -> Outcome<Vec<(String, String)>> {
-    let packages = workspace_packages(ctx)?;
+fn repository_crates_of_powerbi(packages: &[serde_json::Value]) -> Outcome<Vec<(String, String)>> {
     let mut found = BTreeSet::new();
     let mut todo = vec!["powerbi".to_owned()];
     let mut crates = Vec::new();
@@ -165,13 +166,10 @@ fn unpack(file: &Path, into: &Path) -> Outcome<()> {
     Ok(())
 }
 
-fn write(path: &Path, text: &str) -> Outcome<()> {
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
+/// Appends `text` to the file at `path`.
 fn append(path: &Path, text: &str) -> Outcome<()> {
     let mut manifest =
         std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     manifest.push_str(text);
-    write(path, &manifest)
+    write_file(path, &manifest)
 }
