@@ -1,4 +1,4 @@
-//! Row 2e (and 2i): the cold first build of a small binary crate that depends on `powerbi`,
+//! Row 2e (and 2i, 2j): the cold first build of a small binary crate that depends on `powerbi`,
 //! against the floor, the same crate depending on `powerbi`'s runtime dependencies instead (what
 //! any reqwest + rustls + tokio + serde client pays). Each build starts from an empty target
 //! folder with the default dev profile of a fresh crate; each round starts with another crate.
@@ -7,7 +7,10 @@
 //! ([`crate::packaged`]), so cargo compiles them as it compiles reqwest, without incremental
 //! compilation. Row 2i, for context, builds the checkout as a path dependency, as a
 //! contributor does: cargo then compiles the repository's crates incrementally, which costs a
-//! first build more (by hand, `powerbi-runtime` alone: 10.6 s of CPU against 7.2 s).
+//! first build more (by hand, `powerbi-runtime` alone: 10.6 s of CPU against 7.2 s). Row 2j
+//! reads the critical path of row 2e's builds and of the floor's from their `--timings`
+//! reports ([`crate::timings`]): whether `powerbi` adds wall time after the floor's last unit
+//! even where CPUs are plenty.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -17,6 +20,7 @@ use crate::compile::{cargo, workspace_packages, write_file};
 use crate::measure::{ChildRun, Outcome, Paired, median, mib, ratio, run_child_peak, secs};
 use crate::packaged::{self, DirectorySource};
 use crate::report::{Row, Section, Status};
+use crate::timings::{CriticalPath, PackageGraph, Timings};
 
 /// progenitor's cold build quoted in issue 7 (55 s on the machine of the time), for scale.
 const PROGENITOR_COLD_SECONDS: f64 = 55.0;
@@ -32,10 +36,10 @@ struct Round {
     contributor: Build,
 }
 
-/// One cold build: cargo's usage, and the slowest units of its `--timings` report.
+/// One cold build: cargo's usage and its `--timings` report.
 struct Build {
     run: ChildRun,
-    units: Vec<(String, f64)>,
+    timings: Option<Timings>,
 }
 
 impl Build {
@@ -45,12 +49,10 @@ impl Build {
 
     /// The slowest units, as `name 1.2 s, ...`.
     fn slowest(&self, count: usize) -> String {
-        self.units
-            .iter()
-            .take(count)
-            .map(|(name, seconds)| format!("{name} {seconds:.1} s"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        self.timings
+            .as_ref()
+            .map(|timings| timings.slowest(count))
+            .unwrap_or_default()
     }
 }
 
@@ -101,8 +103,8 @@ fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
             .args(["build", "--timings"]);
         let run =
             run_child_peak(&mut command)?.check(&format!("cold build of {}", dir.display()))?;
-        let units = slowest_units(&target.join("cargo-timings/cargo-timing.html"));
-        Ok(Build { run, units })
+        let timings = Timings::read(&target.join("cargo-timings/cargo-timing.html"));
+        Ok(Build { run, timings })
     };
     // Each round builds the three crates, starting one further along each round, so that no
     // crate always runs first on a cool machine.
@@ -124,6 +126,7 @@ fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     }
     user_row(section, &rounds);
     contributor_row(section, &rounds);
+    critical_path_row(ctx, section, &rounds, &user, &floor);
     section.notes.push(format!(
         "Cold builds use the default dev profile of a fresh crate (not this workspace's profile), the repository's Cargo.lock versions, and `cargo build --timings` (the slowest units above come from its report, in seconds of each unit's own compile). Row 2e's crate takes `powerbi` {} and the repository's crates it needs from `cargo package` (what publishing uploads), served with their crates.io dependencies from a directory source that replaces crates.io (tests/bench/src/packaged.rs). Rounds: {}, each building the three crates in turn.",
         source.powerbi_version,
@@ -209,6 +212,62 @@ fn contributor_row(section: &mut Section, rounds: &[Round]) {
             .ratio(format!("{} of the floor", paired.ratio_text()))
             .goal("none: cargo compiles a path dependency incrementally, which no registry user pays")
             .status(Status::Info),
+    );
+}
+
+/// Row 2j, for context: the critical path of the user crate's builds against the floor's, the
+/// wall time each would take with a CPU for every unit ([`crate::timings`]).
+fn critical_path_row(
+    ctx: &Ctx,
+    section: &mut Section,
+    rounds: &[Round],
+    user: &Path,
+    floor: &Path,
+) {
+    let row = Row::new(
+        "2j",
+        "critical path of row 2e's builds: the longest chain of units that wait for one another, each as long as it took (the build's time with a CPU for every unit)",
+    );
+    let graphs =
+        PackageGraph::of(ctx, user).and_then(|user| Ok((user, PackageGraph::of(ctx, floor)?)));
+    let (user_graph, floor_graph) = match graphs {
+        Ok(graphs) => graphs,
+        Err(error) => {
+            section.rows.push(Row::failed("2j", row.measure, error));
+            return;
+        }
+    };
+    let pairs: Vec<(CriticalPath, CriticalPath)> = rounds
+        .iter()
+        .filter_map(|round| {
+            let user = round.user.timings.as_ref()?.critical_path(&user_graph);
+            let floor = round.floor.timings.as_ref()?.critical_path(&floor_graph);
+            Some((user, floor))
+        })
+        .collect();
+    let Some((last_user, last_floor)) = pairs.last() else {
+        section.rows.push(Row::failed(
+            "2j",
+            row.measure,
+            "no round left a readable `--timings` report",
+        ));
+        return;
+    };
+    let paired = Paired::of(&pairs, |path| path.seconds);
+    section.rows.push(
+        row.ours(format!(
+            "{} ({})",
+            secs(paired.a),
+            last_user.chain.join(" → ")
+        ))
+        .baseline(format!(
+            "the floor's, same rounds: {} ({})",
+            secs(paired.b),
+            last_floor.chain.join(" → ")
+        ))
+        .ratio(format!("{} of the floor", paired.ratio_text()))
+        .goal("none: context for row 2e, whose CPUs are mostly busy; this is what a machine with many CPUs would feel")
+        .status(Status::Info),
     );
 }
 
@@ -342,35 +401,4 @@ fn main() {
 "#,
     )?;
     copy_lock(ctx, dir)
-}
-
-/// The units that took longest in a `cargo build --timings` report, slowest first.
-fn slowest_units(report: &Path) -> Vec<(String, f64)> {
-    let Ok(html) = std::fs::read_to_string(report) else {
-        return Vec::new();
-    };
-    let Some(start) = html.find("UNIT_DATA = ").map(|i| i + "UNIT_DATA = ".len()) else {
-        return Vec::new();
-    };
-    let Some(end) = html[start..].find("\n];").map(|i| start + i + 2) else {
-        return Vec::new();
-    };
-    let Ok(units) = serde_json::from_str::<Vec<serde_json::Value>>(&html[start..end]) else {
-        return Vec::new();
-    };
-    let mut units: Vec<(String, f64)> = units
-        .iter()
-        .map(|unit| {
-            let name = unit["name"].as_str().unwrap_or("?");
-            let target = unit["target"].as_str().unwrap_or("").trim();
-            let label = if target.contains("build-script") || unit["mode"] == "run-custom-build" {
-                format!("{name} (build script)")
-            } else {
-                name.to_owned()
-            };
-            (label, unit["duration"].as_f64().unwrap_or(0.0))
-        })
-        .collect();
-    units.sort_by(|a, b| b.1.total_cmp(&a.1));
-    units
 }

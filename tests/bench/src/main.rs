@@ -24,6 +24,7 @@ mod packaged;
 mod progenitor;
 mod report;
 mod servers;
+mod timings;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -72,8 +73,9 @@ struct Cli {
     /// Rounds of each A/B compile comparison.
     #[arg(long, global = true, default_value_t = 3)]
     compile_rounds: usize,
-    /// Rounds of the cold user-crate builds (rows 2e and 2i; each round is three cold builds).
-    #[arg(long, global = true, default_value_t = 1)]
+    /// Rounds of the cold user-crate builds (rows 2e, 2i and 2j; each round is three cold
+    /// builds, a minute or more each). Three by default: one round of row 2e varies by ±15%.
+    #[arg(long, global = true, default_value_t = 3)]
     cold_rounds: usize,
     /// Skip the cold build of a user crate (the slowest part of `all`).
     #[arg(long, global = true)]
@@ -88,7 +90,7 @@ enum Command {
     Generator,
     /// 2. Compile time of `powerbi`, peak rustc memory, no-op rebuild, cold user build.
     Compile,
-    /// Rows 2e and 2i alone: cold builds of a user crate and of its floor (minutes a round).
+    /// Rows 2e, 2i and 2j alone: cold builds of a user crate and of its floor (minutes a round).
     Cold,
     /// 3 and 6. Call overhead against bare reqwest; token requests for 10,000 calls.
     Calls,
