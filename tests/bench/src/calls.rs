@@ -183,7 +183,7 @@ fn overhead(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
         group_id,
     };
     let (sequential_calls, concurrent_calls, rounds) = if ctx.quick {
-        (200, 600, 7)
+        (200, 600, 3)
     } else {
         (1_000, 3_000, 25)
     };

@@ -283,7 +283,7 @@ pub fn scan_result(workspaces: usize) -> Vec<u8> {
 pub fn run(ctx: &Ctx) -> Section {
     let mut section = Section::default();
     let (events, workspaces, rounds) = if ctx.quick {
-        (2_000, 40, 7)
+        (2_000, 40, 3)
     } else {
         (10_000, 400, 21)
     };

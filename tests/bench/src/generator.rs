@@ -93,7 +93,7 @@ fn in_process(ctx: &Ctx, spec_dir: &Path, section: &mut Section) -> Outcome<()> 
     // One untimed pass each: page cache, allocator.
     full()?;
     yaml_only()?;
-    let rounds = if ctx.quick { 5 } else { 15 };
+    let rounds = if ctx.quick { 3 } else { 15 };
     let pairs = alternate(rounds, full, yaml_only)?;
     let paired = Paired::of(&pairs, |(read, load, render)| read + load + render);
     let read = crate::measure::median(pairs.iter().map(|((r, _, _), _)| *r));

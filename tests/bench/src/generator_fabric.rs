@@ -27,7 +27,7 @@ pub fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let powerbi_dir = ctx.repo.join("spec/powerbi");
     let fabric_host = HostCrate::powerbi_fabric();
     let powerbi_host = HostCrate::powerbi();
-    let rounds = if ctx.quick { 3 } else { 7 };
+    let rounds = if ctx.quick { 1 } else { 7 };
     let pairs = alternate(
         rounds,
         || generate(&fabric_dir, &fabric_host),

@@ -3,11 +3,13 @@
 //!
 //! ```sh
 //! cargo run --release -p powerbi-bench -- all       # everything (10–25 min on 2 cores); writes BENCHMARKS.md
-//! cargo run -p powerbi-bench -- --quick             # the fast subset (CI); writes target/bench/BENCHMARKS.quick.md
-//! cargo run --release -p powerbi-bench -- cold      # rows 2e and 2i alone; writes target/bench/BENCHMARKS.partial.md
+//! cargo run -p powerbi-bench -- --quick             # the fast subset (`cargo test` runs it); writes target/bench/BENCHMARKS.quick.md
+//! cargo run --release -p powerbi-bench -- cold      # rows 2e, 2i and 2j alone; writes target/bench/BENCHMARKS.partial.md
 //! ```
 //!
 //! A program, not a test: nothing here asserts on time. Builds it starts go to `target/bench/`.
+//! `tests/quick.rs` runs the quick mode under `cargo test` and checks that every row it
+//! promises was measured.
 
 mod allocations;
 mod calls;
@@ -62,8 +64,8 @@ pub struct Ctx {
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// The fast subset for CI: no builds, fewer rounds and smaller inputs (under a minute even
-    /// in debug). Writes target/bench/BENCHMARKS.quick.md unless --out is given.
+    /// The fast subset `cargo test` runs (tests/quick.rs): no builds, fewer rounds and smaller
+    /// inputs (under a minute even in debug); its figures are rough. Writes target/bench/BENCHMARKS.quick.md unless --out is given.
     #[arg(long, global = true)]
     quick: bool,
     /// Where to write the report (default: BENCHMARKS.md at the repository root; with

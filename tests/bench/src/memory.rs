@@ -149,10 +149,10 @@ fn transfer_rows(
 }
 
 /// The big and small sizes of a transfer and the rounds: 2 GiB vs 256 MiB twice, or in quick
-/// mode 128 MiB vs 16 MiB once.
+/// mode 64 MiB vs 8 MiB once.
 fn transfer_sizes(ctx: &Ctx) -> (u64, u64, usize) {
     if ctx.quick {
-        (128 << 20, 16 << 20, 1)
+        (64 << 20, 8 << 20, 1)
     } else {
         (2 << 30, 256 << 20, 2)
     }
@@ -395,7 +395,7 @@ pub fn download_client(mode: &str, base: &str, size: u64) -> Outcome<()> {
 /// answer the usual way (`text()` of the error, `bytes()` of the answer).
 fn hostile_answers(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let (answer_size, rounds) = if ctx.quick {
-        (256u64 << 20, 1)
+        (128u64 << 20, 1)
     } else {
         (2u64 << 30, 2)
     };
