@@ -19,6 +19,10 @@
 //! `fabric` all of this part's. With none on, the crate is empty.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Time arithmetic cannot panic (issue 11): no arithmetic operator on an `Instant`, a
+// `SystemTime` or a `Duration` outside tests (clippy.toml exempts integer and float pairs);
+// .ci/run says why. Every clippy run of this crate checks it.
+#![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 #![allow(clippy::doc_markdown)]
 
 // Fresh from `../../spec/fabric` with the `_regenerate` feature, otherwise the checked-in
