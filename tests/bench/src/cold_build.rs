@@ -16,11 +16,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::Ctx;
-use crate::compile::{cargo, workspace_packages, write_file};
+use crate::compile::{cargo, copy_lock, workspace_packages, write_file};
 use crate::measure::{ChildRun, Outcome, Paired, median, mib, ratio, run_child_peak, secs};
 use crate::packaged::{self, DirectorySource};
 use crate::report::{Row, Section, Status};
-use crate::timings::{CriticalPath, PackageGraph, Timings};
+use crate::timings::{CriticalPath, PackageGraph, Timings, host_platform};
 
 /// progenitor's cold build quoted in issue 7 (55 s on the machine of the time), for scale.
 const PROGENITOR_COLD_SECONDS: f64 = 55.0;
@@ -228,8 +228,12 @@ fn critical_path_row(
         "2j",
         "critical path of row 2e's builds: the longest chain of units that wait for one another, each as long as it took (the build's time with a CPU for every unit)",
     );
-    let graphs =
-        PackageGraph::of(ctx, user).and_then(|user| Ok((user, PackageGraph::of(ctx, floor)?)));
+    let graphs = host_platform().and_then(|host| {
+        Ok((
+            PackageGraph::of(ctx, user, &host)?,
+            PackageGraph::of(ctx, floor, &host)?,
+        ))
+    });
     let (user_graph, floor_graph) = match graphs {
         Ok(graphs) => graphs,
         Err(error) => {
@@ -313,12 +317,6 @@ fn main() {
     });
 }
 "#;
-
-fn copy_lock(ctx: &Ctx, dir: &Path) -> Outcome<()> {
-    std::fs::copy(ctx.repo.join("Cargo.lock"), dir.join("Cargo.lock"))
-        .map(drop)
-        .map_err(|e| format!("copying Cargo.lock: {e}"))
-}
 
 /// The floor: the normal dependencies of `powerbi` and of the crates of this repository it
 /// builds on (`powerbi-runtime`, `powerbi-models`, `powerbi-types`) from outside this

@@ -73,6 +73,14 @@ pub(crate) fn write_file(path: &Path, text: &str) -> Outcome<()> {
     std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// Copies the repository's Cargo.lock into `dir`, so a crate built there gets the versions the
+/// workspace is tested with.
+pub(crate) fn copy_lock(ctx: &Ctx, dir: &Path) -> Outcome<()> {
+    std::fs::copy(ctx.repo.join("Cargo.lock"), dir.join("Cargo.lock"))
+        .map(drop)
+        .map_err(|e| format!("copying Cargo.lock: {e}"))
+}
+
 /// The target folder for builds of `powerbi` alone; non-incremental, so each rebuild compiles
 /// the whole crate as a first build would.
 fn compile_dir(ctx: &Ctx) -> PathBuf {

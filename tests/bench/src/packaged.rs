@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::Ctx;
-use crate::compile::{cargo, write_file};
+use crate::compile::{cargo, copy_lock, write_file};
 use crate::measure::{Outcome, run_child};
 
 /// A directory source holding the packaged crates and every crates.io crate they need.
@@ -103,8 +103,7 @@ pub fn directory_source(
         &resolve.join("Cargo.toml"),
         &format!("\n[patch.crates-io]\n{patches}"),
     )?;
-    std::fs::copy(ctx.repo.join("Cargo.lock"), resolve.join("Cargo.lock"))
-        .map_err(|e| format!("copying Cargo.lock: {e}"))?;
+    copy_lock(ctx, &resolve)?;
     let mut vendor = cargo(ctx, &target);
     vendor
         .current_dir(&resolve)

@@ -126,13 +126,25 @@ impl Timings {
         let mut walk = Walk {
             timings: self,
             graph,
-            done: BTreeMap::new(),
+            started: BTreeMap::new(),
         };
         let (seconds, mut chain) = walk.finished(&graph.root, Kind::Binary);
         // A build script's compile and run read as one step.
         chain.dedup();
         CriticalPath { seconds, chain }
     }
+}
+
+/// This machine's platform, as `rustc -vV` names it (`x86_64-unknown-linux-gnu`).
+pub(crate) fn host_platform() -> Outcome<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let version = run_child(std::process::Command::new(rustc).arg("-vV"))?.check("rustc -vV")?;
+    version
+        .stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+        .ok_or_else(|| "rustc -vV names no host".to_owned())
 }
 
 /// The packages of a build and what each depends on, for the host platform.
@@ -145,17 +157,9 @@ pub(crate) struct PackageGraph {
 }
 
 impl PackageGraph {
-    /// The graph of the crate in `dir`, from `cargo metadata` for this machine's platform.
-    pub(crate) fn of(ctx: &Ctx, dir: &Path) -> Outcome<PackageGraph> {
-        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-        let version =
-            run_child(std::process::Command::new(rustc).arg("-vV"))?.check("rustc -vV")?;
-        let host = version
-            .stdout
-            .lines()
-            .find_map(|line| line.strip_prefix("host: "))
-            .ok_or("rustc -vV names no host")?
-            .to_owned();
+    /// The graph of the crate in `dir`, from `cargo metadata` for the platform `host`
+    /// ([`host_platform`]).
+    pub(crate) fn of(ctx: &Ctx, dir: &Path, host: &str) -> Outcome<PackageGraph> {
         let mut command = cargo(ctx, &dir.join("target"));
         command.current_dir(dir).args([
             "metadata",
@@ -163,7 +167,7 @@ impl PackageGraph {
             "1",
             "--offline",
             "--filter-platform",
-            &host,
+            host,
         ]);
         let run =
             run_child(&mut command)?.check(&format!("cargo metadata in {}", dir.display()))?;
@@ -224,30 +228,49 @@ impl PackageGraph {
     }
 }
 
-/// When each unit would finish with a CPU for every unit, and the chain that makes it so.
+/// When each unit would start and finish with a CPU for every unit, and the chain that makes it so.
 struct Walk<'a> {
     timings: &'a Timings,
     graph: &'a PackageGraph,
-    /// (package, kind, metadata only) → (seconds from the start, the chain ending there).
-    done: BTreeMap<(Package, Kind, bool), (f64, Vec<String>)>,
+    /// (package, kind) → (seconds from the build's start until the unit can start, the chain of
+    /// units it waited for last).
+    started: BTreeMap<(Package, Kind), (f64, Vec<String>)>,
 }
 
 impl Walk<'_> {
     /// When `package`'s unit of `kind` finishes (an empty chain at 0 when the build has none).
     fn finished(&mut self, package: &Package, kind: Kind) -> (f64, Vec<String>) {
-        self.at(package, kind, false)
+        self.ready(package, kind, false)
     }
 
-    fn at(&mut self, package: &Package, kind: Kind, metadata_only: bool) -> (f64, Vec<String>) {
-        let key = (package.clone(), kind, metadata_only);
-        if let Some(done) = self.done.get(&key) {
-            return done.clone();
-        }
+    /// When `package`'s unit of `kind` has written its metadata (`metadata_only`) or finished,
+    /// and the chain ending with it.
+    fn ready(&mut self, package: &Package, kind: Kind, metadata_only: bool) -> (f64, Vec<String>) {
         let Some(unit) = self.timings.units.get(&(package.clone(), kind)).copied() else {
             return (0.0, Vec::new());
         };
+        let (start, mut chain) = self.start(package, kind);
+        let name = package.split(' ').next().unwrap_or_default();
+        chain.push(match kind {
+            Kind::BuildScript | Kind::BuildScriptRun => format!("{name} (build script)"),
+            Kind::Library | Kind::Binary => name.to_owned(),
+        });
+        let took = if metadata_only {
+            unit.metadata_seconds
+        } else {
+            unit.seconds
+        };
+        (start + took, chain)
+    }
+
+    /// When `package`'s unit of `kind` can start: when the last unit it needs is ready.
+    fn start(&mut self, package: &Package, kind: Kind) -> (f64, Vec<String>) {
+        let key = (package.clone(), kind);
+        if let Some(started) = self.started.get(&key) {
+            return started.clone();
+        }
         // Marks the unit as in progress (a cycle, which cargo forbids, would end here).
-        self.done.insert(key.clone(), (0.0, Vec::new()));
+        self.started.insert(key.clone(), (0.0, Vec::new()));
         let mut needs: Vec<(Package, Kind, bool)> = Vec::new();
         match kind {
             Kind::Library => {
@@ -278,25 +301,13 @@ impl Walk<'_> {
         }
         let mut start = (0.0, Vec::new());
         for (on, kind, metadata_only) in needs {
-            let ready = self.at(&on, kind, metadata_only);
+            let ready = self.ready(&on, kind, metadata_only);
             if ready.0 > start.0 {
                 start = ready;
             }
         }
-        let (seconds, mut chain) = start;
-        let name = package.split(' ').next().unwrap_or_default();
-        chain.push(match kind {
-            Kind::BuildScript | Kind::BuildScriptRun => format!("{name} (build script)"),
-            Kind::Library | Kind::Binary => name.to_owned(),
-        });
-        let took = if metadata_only {
-            unit.metadata_seconds
-        } else {
-            unit.seconds
-        };
-        let finished = (seconds + took, chain);
-        self.done.insert(key, finished.clone());
-        finished
+        self.started.insert(key, start.clone());
+        start
     }
 
     /// `packages` and every package under them through normal dependencies.
