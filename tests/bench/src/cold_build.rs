@@ -56,7 +56,7 @@ impl Build {
     }
 }
 
-/// Measures rows 2e and 2i into `section`, or says there why they could not be measured.
+/// Measures rows 2e, 2i and 2j into `section`, or says there why they could not be measured.
 pub fn measure(ctx: &Ctx, section: &mut Section) {
     if ctx.quick {
         section.rows.push(
@@ -77,7 +77,7 @@ pub fn measure(ctx: &Ctx, section: &mut Section) {
     }
 }
 
-/// Rows 2e and 2i.
+/// Rows 2e, 2i and 2j.
 fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let root = ctx.bench_dir.join("cold");
     let user = root.join("user");

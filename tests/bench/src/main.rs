@@ -65,7 +65,8 @@ struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
     /// The fast subset `cargo test` runs (tests/quick.rs): no builds, fewer rounds and smaller
-    /// inputs (under a minute even in debug); its figures are rough. Writes target/bench/BENCHMARKS.quick.md unless --out is given.
+    /// inputs (about a minute in debug on 2 CPUs); its figures are rough. Writes
+    /// target/bench/BENCHMARKS.quick.md unless --out is given.
     #[arg(long, global = true)]
     quick: bool,
     /// Where to write the report (default: BENCHMARKS.md at the repository root; with
@@ -223,7 +224,7 @@ fn main() -> ExitCode {
         eprintln!("powerbi-bench: 2. compile time");
         compile = Some(compile::run(&ctx));
     } else if matches!(command, Command::Cold) {
-        eprintln!("powerbi-bench: 2e and 2i. cold builds");
+        eprintln!("powerbi-bench: 2e, 2i and 2j. cold builds");
         let mut section = Section::default();
         cold_build::measure(&ctx, &mut section);
         compile = Some(section);
