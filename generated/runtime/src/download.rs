@@ -56,17 +56,20 @@ pub struct ByteStream {
 
 impl ByteStream {
     /// The operation that answered (for error messages).
+    #[inline]
     pub fn operation(&self) -> &'static str {
         self.operation
     }
 
     /// The answer's `RequestId` header, to quote to Microsoft.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 }
 
 impl std::fmt::Debug for ByteStream {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ByteStream")
             .field("operation", &self.operation)
@@ -79,6 +82,7 @@ impl std::fmt::Debug for ByteStream {
 impl Stream for ByteStream {
     type Item = Result<Bytes>;
 
+    #[inline]
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         if self.done {
             return Poll::Ready(None);
@@ -107,6 +111,7 @@ impl RequestBuilder {
     /// Sends the request and returns its (binary) answer as a stream of chunks, read as the
     /// caller polls it: for answers decoded as they arrive (a DAX query's Arrow stream).
     /// Like [`send_to_writer`](Self::send_to_writer), only the idle timeout applies to the body.
+    #[inline]
     pub async fn send_streaming(self) -> Result<ByteStream> {
         let operation = self.operation_name();
         let response = self.large_transfer().execute().await?;
@@ -123,6 +128,7 @@ impl RequestBuilder {
 
     /// Sends the request and reads its whole answer (within the response size limit), with its
     /// `RequestId` (to quote in errors): for callers that decode the body themselves.
+    #[inline]
     pub async fn send_body(self) -> Result<(Bytes, Option<String>)> {
         let response = self.send().await?;
         let request_id = super::request::api_error::request_id(&response.headers);

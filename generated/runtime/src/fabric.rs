@@ -35,6 +35,7 @@ pub struct FabricClient {
 impl Client {
     /// Microsoft Fabric's REST API (preview) with this client's credential, token cache,
     /// connections, retries and limits. See [`crate::fabric`].
+    #[inline]
     pub fn fabric(&self) -> FabricClient {
         FabricClient {
             client: self.clone(),
@@ -44,12 +45,14 @@ impl Client {
 
 impl FabricClient {
     /// A request for a generated Fabric operation: its path is relative to `/v1`.
+    #[inline]
     pub fn request(&self, operation: &'static Operation) -> RequestBuilder {
         self.client.request(operation).for_fabric()
     }
 
     /// Any Fabric call: `path` is relative to `/v1` (`"/workspaces"`), and may not contain
     /// `{placeholders}`.
+    #[inline]
     pub fn raw(&self, method: HttpMethod, path: &str) -> RequestBuilder {
         self.client.raw(method, path).for_fabric()
     }
@@ -57,6 +60,7 @@ impl FabricClient {
     /// Runs an item's job on demand (`POST /workspaces/{workspaceId}/items/{itemId}/jobs/
     /// instances?jobType={jobType}`, e.g. `RunNotebook`, `Pipeline`, `DefaultJob`) and returns
     /// the job instance to wait on or cancel.
+    #[inline]
     pub async fn run_job(
         &self,
         workspace_id: uuid::Uuid,
@@ -81,6 +85,7 @@ impl FabricClient {
 impl RequestBuilder {
     /// Starts a Fabric long-running operation and returns its [`Job`] (wait with progress,
     /// then [`Job::result`]).
+    #[inline]
     pub fn start_lro(self) -> BoxedCall<Job> {
         Job::start(self, LongRunning::FabricOperation)
     }
@@ -94,23 +99,27 @@ impl RequestBuilder {
 
     /// Starting, waiting for and reading a result, as one boxed future: not generic (an
     /// `async` block in [`Self::send_lro`] would be compiled once per result type).
+    #[inline]
     fn lro_result(self) -> Sending {
         Box::pin(async move { self.start_lro().await?.result_answer().await })
     }
 
     /// Starts a Fabric long-running operation whose result is binary, waits for it and
     /// returns the bytes ([`Job::result_bytes`]).
+    #[inline]
     pub fn send_lro_bytes(self) -> BoxedCall<Vec<u8>> {
         BoxedCall::new(async move { self.start_lro().await?.result_bytes().await.map(Vec::from) })
     }
 
     /// Starts a Fabric long-running operation without a result and waits until it succeeds
     /// (an operation that ends `Failed` is its error).
+    #[inline]
     pub fn send_lro_empty(self) -> BoxedCall<JobStatus> {
         BoxedCall::new(async move { self.start_lro().await?.wait_succeeded().await })
     }
 
     /// Runs a job on demand and returns the job instance ([`Job::wait`], [`Job::cancel`]).
+    #[inline]
     pub fn start_job_instance(self) -> BoxedCall<Job> {
         Job::start(self, LongRunning::JobInstance)
     }

@@ -14,6 +14,11 @@
 // `SystemTime` or a `Duration` outside tests (clippy.toml exempts integer and float pairs);
 // .ci/run says why. Every clippy run of this crate checks it.
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
+// The parts a program opts into by naming them (the sign-in flows beyond a client secret, a
+// password or a fixed token; jobs; Fabric's client; uploads and downloads) are `#[inline]`
+// throughout: not a speed hint, but so that rustc compiles them in the programs that use them
+// instead of in every build of this crate (issue 13). tests/compiled_where_used.rs keeps the
+// rule and says why.
 
 pub mod auth;
 pub mod body;

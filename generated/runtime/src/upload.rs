@@ -30,6 +30,7 @@ enum Source {
 }
 
 impl std::fmt::Debug for Source {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Bytes(bytes) => f.debug_tuple("Bytes").field(&bytes.len()).finish(),
@@ -84,6 +85,7 @@ impl Upload {
     }
 
     /// The file's size in bytes (a path is asked for its size).
+    #[inline]
     pub async fn len(&self) -> Result<u64> {
         match &self.source {
             Source::Bytes(bytes) => Ok(bytes.len() as u64),
@@ -98,12 +100,14 @@ impl Upload {
     }
 
     /// Whether the file is empty.
+    #[inline]
     pub async fn is_empty(&self) -> Result<bool> {
         self.len().await.map(|length| length == 0)
     }
 
     /// A fresh stream of the file's bytes (one attempt).
     #[doc(hidden)] // for `powerbi`'s import uploads
+    #[inline]
     pub async fn open(&self) -> Result<BoxStream<'static, std::io::Result<bytes::Bytes>>> {
         match &self.source {
             Source::Bytes(bytes) => {
@@ -121,11 +125,13 @@ impl Upload {
     }
 
     /// The name the file is sent under.
+    #[inline]
     pub fn file_name(&self) -> &str {
         &self.file_name
     }
 
     /// A fresh multipart form for one attempt.
+    #[inline]
     pub(crate) async fn form(&self) -> Result<reqwest::multipart::Form> {
         let part = match &self.source {
             Source::Bytes(bytes) => reqwest::multipart::Part::stream(bytes.clone()),
@@ -156,6 +162,7 @@ impl Upload {
 }
 
 /// A file read in 64 KiB chunks as a stream (no extra dependency for a reader stream).
+#[inline]
 fn tokio_util_free_reader(
     file: tokio::fs::File,
 ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
@@ -186,6 +193,7 @@ pub(crate) enum FileBody {
 impl FileBody {
     /// Adds the file to one attempt's request: a fresh form, or a fresh stream of exactly
     /// the file's length (`Content-Length` set, never gathered in memory).
+    #[inline]
     pub(crate) async fn attach(
         &self,
         request: reqwest::RequestBuilder,
@@ -210,6 +218,7 @@ impl FileBody {
 /// `stream`, failing (so the request fails rather than sending something else) when it yields
 /// more or fewer than the `length` bytes announced in `Content-Length`: a file that changed
 /// between the size asked and the bytes read, or a [`Upload::reopen`] source that lied.
+#[inline]
 fn exactly(
     stream: BoxStream<'static, std::io::Result<bytes::Bytes>>,
     length: u64,

@@ -26,6 +26,7 @@ pub struct AzureCliCredential {
 }
 
 impl Default for AzureCliCredential {
+    #[inline]
     fn default() -> Self {
         Self::new()
     }
@@ -33,6 +34,7 @@ impl Default for AzureCliCredential {
 
 impl AzureCliCredential {
     /// Runs `az` from the `PATH`, for the CLI's current tenant.
+    #[inline]
     pub fn new() -> Self {
         AzureCliCredential {
             program: None,
@@ -52,6 +54,7 @@ impl AzureCliCredential {
         self
     }
 
+    #[inline]
     fn command(&self, resource: &str) -> tokio::process::Command {
         let mut arguments: Vec<OsString> = [
             "account",
@@ -86,6 +89,7 @@ impl AzureCliCredential {
 }
 
 impl TokenCredential for AzureCliCredential {
+    #[inline]
     fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         Box::pin(async move {
             let kind = self.kind();
@@ -146,10 +150,12 @@ impl TokenCredential for AzureCliCredential {
         })
     }
 
+    #[inline]
     fn kind(&self) -> &'static str {
         "Azure CLI"
     }
 
+    #[inline]
     fn cache_key(&self) -> Option<String> {
         Some(format!(
             "azure-cli:{}:{}",
@@ -163,6 +169,7 @@ impl TokenCredential for AzureCliCredential {
 
 /// The error for a run of the Azure CLI that failed: its first line of stderr, and a hint when
 /// nobody is signed in or the CLI is missing.
+#[inline]
 fn cli_failed(kind: &'static str, output: &std::process::Output) -> crate::Error {
     let stderr = String::from_utf8_lossy(&output.stderr);
     let first = stderr
@@ -203,6 +210,7 @@ struct CliToken {
 
 impl CliToken {
     /// The token, or `None` when the output is not JSON or a field has another type.
+    #[inline]
     fn read(stdout: &[u8]) -> Option<CliToken> {
         let object: serde_json::Value = serde_json::from_slice(stdout).ok()?;
         Some(CliToken {
@@ -217,6 +225,7 @@ impl CliToken {
 /// (and asking the OS is not thread-safe everywhere), but every zone is a whole number of
 /// quarter hours from UTC, so the true lifetime is the difference read as UTC, modulo 15
 /// minutes: the smallest such positive value is a safe under-estimate.
+#[inline]
 fn local_lifetime(text: &str, now: SystemTime) -> Option<Duration> {
     let text = text.trim();
     let whole = text.split('.').next()?;

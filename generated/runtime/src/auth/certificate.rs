@@ -77,6 +77,7 @@ pub struct ClientCertificateCredential {
 }
 
 impl std::fmt::Debug for ClientCertificateCredential {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientCertificateCredential")
             .field("tenant_id", &self.tenant_id)
@@ -92,6 +93,7 @@ fn config(message: impl Into<String>) -> Error {
     Error::Config(message.into())
 }
 
+#[inline]
 fn read(path: &Path, what: &str) -> Result<Zeroizing<Vec<u8>>> {
     std::fs::read(path).map(Zeroizing::new).map_err(|error| {
         config(format!(
@@ -194,6 +196,7 @@ impl ClientCertificateCredential {
     }
 
     /// The signature algorithm (default PS256).
+    #[inline]
     pub fn with_algorithm(mut self, algorithm: SignatureAlgorithm) -> Self {
         self.algorithm = algorithm;
         self
@@ -201,23 +204,27 @@ impl ClientCertificateCredential {
 
     /// Sends the certificate chain in the assertion's `x5c` header, for apps that trust a
     /// certificate by subject name and issuer instead of by thumbprint.
+    #[inline]
     pub fn with_certificate_chain(mut self, send: bool) -> Self {
         self.send_chain = send;
         self
     }
 
     /// Uses the older v1 token endpoint (`/oauth2/token` with `resource`) instead of v2.
+    #[inline]
     pub fn with_v1_endpoint(mut self, v1: bool) -> Self {
         self.endpoint = if v1 { Endpoint::V1 } else { Endpoint::V2 };
         self
     }
 
     /// The certificate's SHA-1 thumbprint in hex, as the Entra portal shows it.
+    #[inline]
     pub fn thumbprint(&self) -> &str {
         &self.thumbprint_hex
     }
 
     /// Signs a client assertion for the token endpoint `audience`.
+    #[inline]
     fn assertion(&self, audience: &str) -> Result<String> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -272,6 +279,7 @@ impl ClientCertificateCredential {
 }
 
 impl TokenCredential for ClientCertificateCredential {
+    #[inline]
     fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         Box::pin(async move {
             let url = token_url(context.cloud, &self.tenant_id, self.endpoint)?;
@@ -289,14 +297,17 @@ impl TokenCredential for ClientCertificateCredential {
         })
     }
 
+    #[inline]
     fn kind(&self) -> &'static str {
         "client certificate"
     }
 
+    #[inline]
     fn cache_key(&self) -> Option<String> {
         Some(app_key(&self.tenant_id, &self.client_id))
     }
 
+    #[inline]
     fn identity_kind(&self) -> IdentityKind {
         IdentityKind::ServicePrincipal
     }

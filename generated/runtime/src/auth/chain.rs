@@ -37,6 +37,7 @@ pub struct ChainedCredential {
 }
 
 impl std::fmt::Debug for ChainedCredential {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ChainedCredential")
             .field("sources", &self.sources)
@@ -45,6 +46,7 @@ impl std::fmt::Debug for ChainedCredential {
 }
 
 impl Default for ChainedCredential {
+    #[inline]
     fn default() -> Self {
         Self::new()
     }
@@ -52,6 +54,7 @@ impl Default for ChainedCredential {
 
 impl ChainedCredential {
     /// An empty chain (add credentials with [`with`](Self::with)).
+    #[inline]
     pub fn new() -> Self {
         ChainedCredential {
             sources: Vec::new(),
@@ -65,6 +68,7 @@ impl ChainedCredential {
     }
 
     /// Adds a shared credential at the end of the chain.
+    #[inline]
     pub fn with_arc(mut self, credential: Arc<dyn TokenCredential>) -> Self {
         self.sources.push(credential);
         self
@@ -74,6 +78,7 @@ impl ChainedCredential {
     /// variables when they configure a credential ([`EnvironmentCredential`]), workload
     /// identity when `AZURE_FEDERATED_TOKEN_FILE` is set, a managed identity (giving up after
     /// two seconds when nothing answers), then the Azure CLI.
+    #[inline]
     pub fn default_chain(vars: &HashMap<String, String>) -> Self {
         let mut chain = ChainedCredential::new();
         let environment = EnvironmentCredential::new(vars);
@@ -95,12 +100,14 @@ impl ChainedCredential {
     }
 
     /// The credentials, in the order they are tried.
+    #[inline]
     pub fn credentials(&self) -> &[Arc<dyn TokenCredential>] {
         &self.sources
     }
 }
 
 impl TokenCredential for ChainedCredential {
+    #[inline]
     fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         Box::pin(async move {
             let last = self.last_success.load(Ordering::Relaxed);
@@ -146,10 +153,12 @@ impl TokenCredential for ChainedCredential {
         })
     }
 
+    #[inline]
     fn kind(&self) -> &'static str {
         "credential chain"
     }
 
+    #[inline]
     fn identity_kind(&self) -> IdentityKind {
         let last = self.last_success.load(Ordering::Relaxed);
         self.sources
@@ -157,6 +166,7 @@ impl TokenCredential for ChainedCredential {
             .map_or(IdentityKind::Unknown, |source| source.identity_kind())
     }
 
+    #[inline]
     fn waits_for_user(&self) -> bool {
         self.sources.iter().any(|source| source.waits_for_user())
     }

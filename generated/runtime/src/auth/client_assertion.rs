@@ -39,6 +39,7 @@ pub struct ClientAssertionCredential {
 }
 
 impl std::fmt::Debug for ClientAssertionCredential {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientAssertionCredential")
             .field("tenant_id", &self.tenant_id)
@@ -177,6 +178,7 @@ fn required<const N: usize>(
     }))
 }
 
+#[inline]
 fn parse(url: &str, name: &str) -> Result<Url> {
     Url::parse(url).map_err(|error| Error::Config(format!("{name} is not a URL: {error}")))
 }
@@ -184,6 +186,7 @@ fn parse(url: &str, name: &str) -> Result<Url> {
 /// Sends `request` (to `url`, a CI system's OIDC endpoint) through the sign-in path's one
 /// sender (bounded read, transport errors naming the host) and reads the token from `key` of
 /// its JSON answer.
+#[inline]
 async fn fetch(
     url: Url,
     request: reqwest::RequestBuilder,
@@ -205,6 +208,7 @@ async fn fetch(
 }
 
 impl TokenCredential for ClientAssertionCredential {
+    #[inline]
     fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         Box::pin(async move {
             let kind = self.kind();
@@ -227,14 +231,17 @@ impl TokenCredential for ClientAssertionCredential {
         })
     }
 
+    #[inline]
     fn kind(&self) -> &'static str {
         "client assertion"
     }
 
+    #[inline]
     fn cache_key(&self) -> Option<String> {
         Some(app_key(&self.tenant_id, &self.client_id))
     }
 
+    #[inline]
     fn identity_kind(&self) -> IdentityKind {
         IdentityKind::ServicePrincipal
     }

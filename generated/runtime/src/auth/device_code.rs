@@ -71,6 +71,7 @@ pub struct DeviceCodeCredential {
 }
 
 impl std::fmt::Debug for DeviceCodeCredential {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DeviceCodeCredential")
             .field("tenant_id", &self.tenant_id)
@@ -114,6 +115,7 @@ impl DeviceCodeCredential {
         self
     }
 
+    #[inline]
     fn stored_refresh_token(&self) -> Option<Secret> {
         self.refresh_token
             .lock()
@@ -121,6 +123,7 @@ impl DeviceCodeCredential {
             .clone()
     }
 
+    #[inline]
     fn store_refresh_token(&self, token: Option<Secret>) {
         *self
             .refresh_token
@@ -129,6 +132,7 @@ impl DeviceCodeCredential {
     }
 
     /// The refresh-token grant, when a refresh token is held.
+    #[inline]
     async fn refresh(&self, context: TokenContext<'_>, scope: &str) -> Option<AccessToken> {
         let refresh_token = self.stored_refresh_token()?;
         let url = token_url(context.cloud, &self.tenant_id, super::entra::Endpoint::V2).ok()?;
@@ -153,6 +157,7 @@ impl DeviceCodeCredential {
         }
     }
 
+    #[inline]
     async fn device_flow(&self, context: TokenContext<'_>, scope: &str) -> Result<AccessToken> {
         let kind = self.kind();
         let url = authority_url(
@@ -227,6 +232,7 @@ impl DeviceCodeCredential {
 
 /// What a refused token poll means: `None` to keep polling (`authorization_pending`, or
 /// `slow_down`, which lengthens `interval`), else the error to stop with, with a hint.
+#[inline]
 fn refused(mut error: Box<AuthError>, interval: &mut Duration) -> Option<Error> {
     match error.error.as_deref() {
         Some("authorization_pending") => return None,
@@ -251,6 +257,7 @@ const EXPIRED_HINT: &str =
     "nobody entered the code in time: run again and enter the new code before it expires";
 
 impl TokenCredential for DeviceCodeCredential {
+    #[inline]
     fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         Box::pin(async move {
             let scope = if context
@@ -269,14 +276,17 @@ impl TokenCredential for DeviceCodeCredential {
         })
     }
 
+    #[inline]
     fn kind(&self) -> &'static str {
         "device code"
     }
 
+    #[inline]
     fn identity_kind(&self) -> IdentityKind {
         IdentityKind::User
     }
 
+    #[inline]
     fn waits_for_user(&self) -> bool {
         true
     }
@@ -295,6 +305,7 @@ struct DeviceCodeAnswer {
 
 impl DeviceCodeAnswer {
     /// The answer, or `None` when it is not JSON, lacks a code or a field has another type.
+    #[inline]
     fn read(body: &[u8]) -> Option<DeviceCodeAnswer> {
         let object: serde_json::Value = serde_json::from_slice(body).ok()?;
         Some(DeviceCodeAnswer {

@@ -39,6 +39,7 @@ pub struct EnvironmentCredential {
 }
 
 impl std::fmt::Debug for EnvironmentCredential {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut debug = f.debug_struct("EnvironmentCredential");
         match &self.chosen {
@@ -54,6 +55,7 @@ const KINDS: &str = "client_secret, client_certificate, username_password, workl
 
 impl EnvironmentCredential {
     /// Reads the variables (see the type's documentation).
+    #[inline]
     pub fn new(vars: &HashMap<String, String>) -> Self {
         let get = |name: &str| {
             vars.get(name)
@@ -88,11 +90,13 @@ impl EnvironmentCredential {
     }
 
     /// Whether the variables chose a credential (complete or not).
+    #[inline]
     pub fn is_configured(&self) -> bool {
         self.configured
     }
 
     /// The credential chosen, or `None` when the variables are missing or incomplete.
+    #[inline]
     pub fn credential(&self) -> Option<&Arc<dyn TokenCredential>> {
         self.chosen.as_ref().ok()
     }
@@ -102,6 +106,7 @@ impl EnvironmentCredential {
 type Chosen = std::result::Result<Arc<dyn TokenCredential>, String>;
 
 /// Builds the credential `kind` from the variables, or says what is missing.
+#[inline]
 fn choose(kind: &str, vars: &HashMap<String, String>) -> Chosen {
     let vars = Vars { kind, vars };
     match kind {
@@ -132,6 +137,7 @@ struct Vars<'a> {
 
 impl Vars<'_> {
     /// A variable's trimmed value, unless it is missing or blank.
+    #[inline]
     fn get(&self, name: &str) -> Option<String> {
         self.vars
             .get(name)
@@ -141,6 +147,7 @@ impl Vars<'_> {
     }
 
     /// The values of `names`, in order, or which of them are not set.
+    #[inline]
     fn require(&self, names: &[&str]) -> std::result::Result<Vec<String>, String> {
         let missing: Vec<&str> = names
             .iter()
@@ -160,6 +167,7 @@ impl Vars<'_> {
     }
 }
 
+#[inline]
 fn client_secret(vars: &Vars<'_>) -> Chosen {
     let values = vars.require(&[
         "POWERBI_TENANT_ID",
@@ -178,6 +186,7 @@ fn client_secret(vars: &Vars<'_>) -> Chosen {
     )))
 }
 
+#[inline]
 fn client_certificate(vars: &Vars<'_>) -> Chosen {
     let values = vars.require(&[
         "POWERBI_TENANT_ID",
@@ -194,6 +203,7 @@ fn client_certificate(vars: &Vars<'_>) -> Chosen {
     Ok(Arc::new(loaded.map_err(|error| error.to_string())?))
 }
 
+#[inline]
 fn username_password(vars: &Vars<'_>) -> Chosen {
     let values = vars.require(&[
         "POWERBI_TENANT_ID",
@@ -213,6 +223,7 @@ fn username_password(vars: &Vars<'_>) -> Chosen {
     )))
 }
 
+#[inline]
 fn workload_identity(vars: &Vars<'_>) -> Chosen {
     let either = |ours: &str, azure: &str| vars.get(ours).or_else(|| vars.get(azure));
     match (
@@ -230,6 +241,7 @@ fn workload_identity(vars: &Vars<'_>) -> Chosen {
     }
 }
 
+#[inline]
 fn azure_cli(vars: &Vars<'_>) -> Arc<dyn TokenCredential> {
     let mut cli = AzureCliCredential::new();
     if let Some(tenant) = vars.get("POWERBI_TENANT_ID") {
@@ -241,6 +253,7 @@ fn azure_cli(vars: &Vars<'_>) -> Arc<dyn TokenCredential> {
     Arc::new(cli)
 }
 
+#[inline]
 fn managed_identity(vars: &Vars<'_>) -> Chosen {
     let app_service =
         vars.vars.contains_key("IDENTITY_ENDPOINT") && vars.vars.contains_key("IDENTITY_HEADER");
@@ -258,6 +271,7 @@ fn managed_identity(vars: &Vars<'_>) -> Chosen {
 }
 
 impl TokenCredential for EnvironmentCredential {
+    #[inline]
     fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         match &self.chosen {
             Ok(credential) => credential.get_token(context),
@@ -268,6 +282,7 @@ impl TokenCredential for EnvironmentCredential {
         }
     }
 
+    #[inline]
     fn kind(&self) -> &'static str {
         match &self.chosen {
             Ok(credential) => credential.kind(),
@@ -275,6 +290,7 @@ impl TokenCredential for EnvironmentCredential {
         }
     }
 
+    #[inline]
     fn cache_key(&self) -> Option<String> {
         self.chosen
             .as_ref()
@@ -282,6 +298,7 @@ impl TokenCredential for EnvironmentCredential {
             .and_then(|credential| credential.cache_key())
     }
 
+    #[inline]
     fn identity_kind(&self) -> IdentityKind {
         self.chosen
             .as_ref()
@@ -290,6 +307,7 @@ impl TokenCredential for EnvironmentCredential {
             })
     }
 
+    #[inline]
     fn waits_for_user(&self) -> bool {
         self.chosen
             .as_ref()
@@ -300,6 +318,7 @@ impl TokenCredential for EnvironmentCredential {
 /// The credential the `POWERBI_*` variables choose (see [`EnvironmentCredential`]), or `None`
 /// when they choose none. An incomplete choice still returns a credential, whose sign-in
 /// fails saying what is missing.
+#[inline]
 pub fn credential_from_env(vars: &HashMap<String, String>) -> Option<Box<dyn TokenCredential>> {
     let credential = EnvironmentCredential::new(vars);
     credential

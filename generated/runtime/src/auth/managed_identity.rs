@@ -24,6 +24,7 @@ enum Source {
 /// The endpoints through the URL redactor (an endpoint given with a query or user info
 /// keeps them out of `Debug`).
 impl std::fmt::Debug for Source {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::AppService { endpoint, header } => f
@@ -62,6 +63,7 @@ pub struct ManagedIdentityCredential {
     timeout: Option<Duration>,
 }
 
+#[inline]
 fn imds_default() -> Url {
     Url::parse(IMDS).unwrap_or_else(|_| unreachable!("the IMDS address parses"))
 }
@@ -69,6 +71,7 @@ fn imds_default() -> Url {
 impl ManagedIdentityCredential {
     /// App Service / Functions when `vars` has `IDENTITY_ENDPOINT` and `IDENTITY_HEADER`
     /// (pass `std::env::vars().collect()`), the VM metadata service otherwise.
+    #[inline]
     pub fn from_env(vars: &HashMap<String, String>) -> Self {
         let get = |name: &str| vars.get(name).filter(|value| !value.is_empty());
         let app_service = get("IDENTITY_ENDPOINT")
@@ -94,12 +97,14 @@ impl ManagedIdentityCredential {
     }
 
     /// The VM instance metadata service at `http://169.254.169.254`.
+    #[inline]
     pub fn imds() -> Self {
         Self::imds_at(imds_default())
     }
 
     /// The instance metadata service at another address (`http://host:port`), such as the
     /// sandbox's: the token path `/metadata/identity/oauth2/token` is appended.
+    #[inline]
     pub fn imds_at(base: Url) -> Self {
         ManagedIdentityCredential {
             source: Source::Imds { base },
@@ -116,11 +121,13 @@ impl ManagedIdentityCredential {
 
     /// Gives up on the endpoint after `timeout` (useful in a chain on machines that are not
     /// in Azure, where the metadata address may not answer at all).
+    #[inline]
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
+    #[inline]
     fn request(&self, context: &TokenContext<'_>) -> Result<(Url, reqwest::RequestBuilder)> {
         let resource = context.resource();
         let (url, request) = match &self.source {
@@ -169,6 +176,7 @@ impl ManagedIdentityCredential {
         Ok((url, request))
     }
 
+    #[inline]
     fn source_name(&self) -> &'static str {
         match self.source {
             Source::AppService { .. } => "the App Service identity endpoint",
@@ -178,6 +186,7 @@ impl ManagedIdentityCredential {
 }
 
 impl TokenCredential for ManagedIdentityCredential {
+    #[inline]
     fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         Box::pin(async move {
             let kind = self.kind();
@@ -219,10 +228,12 @@ impl TokenCredential for ManagedIdentityCredential {
         })
     }
 
+    #[inline]
     fn kind(&self) -> &'static str {
         "managed identity"
     }
 
+    #[inline]
     fn cache_key(&self) -> Option<String> {
         let source = match &self.source {
             Source::AppService { endpoint, .. } => endpoint.as_str().to_owned(),
@@ -234,6 +245,7 @@ impl TokenCredential for ManagedIdentityCredential {
         ))
     }
 
+    #[inline]
     fn identity_kind(&self) -> IdentityKind {
         IdentityKind::ServicePrincipal
     }

@@ -43,6 +43,7 @@ impl WorkloadIdentityCredential {
 
     /// From `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_FEDERATED_TOKEN_FILE` (as AKS sets
     /// them), given as a map; a configuration error names the missing ones.
+    #[inline]
     pub fn from_env(vars: &HashMap<String, String>) -> Result<Self> {
         let get = |name: &str| vars.get(name).filter(|value| !value.is_empty()).cloned();
         match (
@@ -70,6 +71,7 @@ impl WorkloadIdentityCredential {
 }
 
 impl TokenCredential for WorkloadIdentityCredential {
+    #[inline]
     fn get_token<'a>(&'a self, context: TokenContext<'a>) -> BoxFuture<'a, Result<AccessToken>> {
         Box::pin(async move {
             let kind = self.kind();
@@ -100,14 +102,17 @@ impl TokenCredential for WorkloadIdentityCredential {
         })
     }
 
+    #[inline]
     fn kind(&self) -> &'static str {
         "workload identity"
     }
 
+    #[inline]
     fn cache_key(&self) -> Option<String> {
         Some(app_key(&self.tenant_id, &self.client_id))
     }
 
+    #[inline]
     fn identity_kind(&self) -> IdentityKind {
         IdentityKind::ServicePrincipal
     }

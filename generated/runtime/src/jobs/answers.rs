@@ -12,11 +12,13 @@ use crate::{Error, Result};
 pub(super) use crate::request::api_error::header;
 
 /// The answer's `RequestId`, or `-`, for errors.
+#[inline]
 pub(super) fn request_id_of(headers: &reqwest::header::HeaderMap) -> String {
     header(headers, "requestid").unwrap_or_else(|| "-".to_owned())
 }
 
 /// `Retry-After` (seconds or an HTTP date, read against `time`'s wall clock), at most `cap`.
+#[inline]
 pub(super) fn retry_after(
     headers: &reqwest::header::HeaderMap,
     cap: Duration,
@@ -29,6 +31,7 @@ pub(super) fn retry_after(
 /// The `Location` of an answer: `None` when there is none; an error when there is one the
 /// job cannot follow (not UTF-8, not a URL, no host, or a host the call's token would not be
 /// sent to: a poll there would be answered by someone other than the service).
+#[inline]
 pub(super) fn location(
     operation: &'static str,
     headers: &reqwest::header::HeaderMap,
@@ -69,6 +72,7 @@ pub(super) fn location(
 
 /// Reads a whole answer of at most [`MAX_JOB_ANSWER`] bytes, checked against
 /// `Content-Length` first and while reading (the one bounded reader of [`super::body`]).
+#[inline]
 pub(super) async fn read_capped(
     operation: &'static str,
     host: &str,
@@ -91,11 +95,13 @@ pub(super) async fn read_capped(
     }
 }
 
+#[inline]
 pub(super) fn text(body: &Value, key: &str) -> Option<String> {
     body.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// `url` with its last `segments` path segments replaced by `tail`.
+#[inline]
 pub(super) fn sibling(url: &url::Url, drop: usize, tail: &[&str]) -> url::Url {
     let mut url = url.clone();
     url.set_query(None);
@@ -108,6 +114,7 @@ pub(super) fn sibling(url: &url::Url, drop: usize, tail: &[&str]) -> url::Url {
     url
 }
 
+#[inline]
 pub(super) fn pending(status: &str, body: Value) -> JobStatus {
     JobStatus {
         status: status.to_owned(),
@@ -120,6 +127,7 @@ pub(super) fn pending(status: &str, body: Value) -> JobStatus {
 
 /// A refresh history entry or enhanced status: `Unknown` (and `NotStarted`/`InProgress`)
 /// while running, `Completed` on success, `Failed`/`Cancelled`/`Disabled`/`TimedOut` at the end.
+#[inline]
 pub(super) fn refresh_status(body: Value) -> JobStatus {
     let status = text(&body, "status").unwrap_or_else(|| "Unknown".to_owned());
     let extended = text(&body, "extendedStatus");
@@ -137,6 +145,7 @@ pub(super) fn refresh_status(body: Value) -> JobStatus {
 }
 
 /// An export, import, deployment or scan: `Succeeded`/`Failed` at the end.
+#[inline]
 pub(super) fn state_status(body: Value, key: &str) -> JobStatus {
     let status = text(&body, key).unwrap_or_else(|| "Unknown".to_owned());
     let done = matches!(status.as_str(), "Succeeded" | "Failed" | "Cancelled");

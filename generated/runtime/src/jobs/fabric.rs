@@ -27,6 +27,7 @@ use crate::{Error, LongRunning, Result};
 
 /// Where a started Fabric operation is polled: `/v1/operations/{id}` on the Fabric base, the
 /// id from `x-ms-operation-id`, else from a `Location` naming an operation.
+#[inline]
 pub(super) fn operation_poll(
     operation: &'static str,
     request: &RequestBuilder,
@@ -67,6 +68,7 @@ pub(super) fn operation_poll(
 }
 
 /// Where a started job instance is polled: its `Location`, which a `202` must carry.
+#[inline]
 pub(super) fn instance_poll(
     operation: &'static str,
     status: u16,
@@ -93,6 +95,7 @@ pub(super) fn instance_poll(
 }
 
 /// A job instance's state: `Completed` succeeded; `Failed`, `Cancelled` and `Deduped` ended.
+#[inline]
 pub(super) fn instance_status(body: Value) -> JobStatus {
     let status = text(&body, "status").unwrap_or_else(|| "Unknown".to_owned());
     let done = matches!(
@@ -113,6 +116,7 @@ impl Job {
     /// (operation) or `failureReason` (job instance) as an [`Error::Api`] (status: the poll's
     /// `200`; code, message and hint from the document), or a plain one naming the state when
     /// it carries none. `None` while it runs, after success, and for other kinds.
+    #[inline]
     pub fn failure(&self) -> Option<Error> {
         let last = self
             .last
@@ -158,6 +162,7 @@ impl Job {
     /// The operation's result, read but not decoded: the `/result` answer, or the start's own
     /// answer (the bytes it came as). Not generic, so the generated methods that wait for a
     /// result share one compiled future (see [`RequestBuilder::send_lro`]).
+    #[inline]
     pub(crate) async fn result_answer(&mut self) -> Result<Response> {
         match self.fabric_result_url().await? {
             Some(url) => self.start.follow(reqwest::Method::GET, url).send().await,
@@ -170,6 +175,7 @@ impl Job {
 
     /// Waits for the operation to end; its failure is the error; then where its result is
     /// (`None`: the start's own answer was the result).
+    #[inline]
     async fn fabric_result_url(&mut self) -> Result<Option<url::Url>> {
         let operation = self.start.operation_name();
         if self.kind != LongRunning::FabricOperation {
@@ -196,6 +202,7 @@ impl Job {
     /// result. Otherwise it is read whole
     /// within the start request's [`max_response_size`](RequestBuilder::max_response_size)
     /// (else the client's limit), as a large transfer (only the idle timeout applies).
+    #[inline]
     pub async fn result_bytes(&mut self) -> Result<bytes::Bytes> {
         match self.fabric_result_url().await? {
             Some(url) => {
@@ -214,6 +221,7 @@ impl Job {
 
     /// Waits for a Fabric operation or job instance and turns an end without success into
     /// its [`Job::failure`] error.
+    #[inline]
     pub async fn wait_succeeded(&mut self) -> Result<JobStatus> {
         let status = self.wait().await?;
         match self.failure() {
@@ -224,6 +232,7 @@ impl Job {
 
     /// Cancels a job instance (`POST {instance}/cancel`; the service answers `202` and the
     /// instance ends `Cancelled`): poll or wait to see it end.
+    #[inline]
     pub(super) async fn cancel_instance(&self, url: &url::Url) -> Result<()> {
         let cancel = sibling(url, 0, &["cancel"]);
         self.start

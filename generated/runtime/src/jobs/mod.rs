@@ -93,6 +93,7 @@ pub const SCAN_RESULT_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// The overall limit of a wait on a job of `kind` unless [`Job::timeout`] sets another; see
 /// the table in the [module documentation](self) for why each is what it is.
+#[inline]
 pub fn default_timeout(kind: LongRunning) -> Duration {
     const MINUTE: u64 = 60;
     Duration::from_secs(match kind {
@@ -122,11 +123,13 @@ pub struct JobStatus {
 
 impl JobStatus {
     /// Whether the operation has ended (successfully or not).
+    #[inline]
     pub fn is_done(&self) -> bool {
         self.done
     }
 
     /// Whether the operation ended successfully.
+    #[inline]
     pub fn succeeded(&self) -> bool {
         self.succeeded
     }
@@ -146,6 +149,7 @@ enum NextPoll {
 
 // Locations are the service's and may carry signed queries: Debug shows them without.
 impl std::fmt::Debug for NextPoll {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NextPoll::Status(url) => f
@@ -168,6 +172,7 @@ impl std::fmt::Debug for NextPoll {
 
 /// A refresh is followed at its `Location` when enhanced (a body beyond `notifyOption`), else
 /// in the refresh history by its request id; one that is neither cannot be followed.
+#[inline]
 fn refresh_poll(
     operation: &'static str,
     request: &RequestBuilder,
@@ -223,6 +228,7 @@ fn refresh_poll(
 /// named by the id the answer carries: `.../reports/{id}/ExportTo` →
 /// `.../reports/{id}/exports/{exportId}`, `.../admin/workspaces/getInfo` →
 /// `.../admin/workspaces/scanStatus/{scanId}`.
+#[inline]
 fn status_poll(
     operation: &'static str,
     id: Option<String>,
@@ -242,6 +248,7 @@ fn status_poll(
 
 /// A generic long-running answer: 202 is followed at its `Location` (or, for a GET, at the
 /// same URL); anything else was final.
+#[inline]
 fn accepted_poll(
     operation: &'static str,
     request: &RequestBuilder,
@@ -292,11 +299,13 @@ impl Job {
     /// `impl Future + Send`, and this keeps the compiler from proving `Send` through the
     /// starting coroutine once per method (see [`BoxedCall`]).
     #[doc(hidden)]
+    #[inline]
     pub fn start(request: RequestBuilder, kind: LongRunning) -> BoxedCall<Job> {
         BoxedCall::new(Job::send_start(request, kind))
     }
 
     /// [`Job::start`]'s work.
+    #[inline]
     async fn send_start(request: RequestBuilder, kind: LongRunning) -> Result<Job> {
         let operation = request.operation_name();
         let url = request.url()?;
@@ -360,6 +369,7 @@ impl Job {
     }
 
     /// Time between polls (default [`DEFAULT_POLL_INTERVAL`]); a longer `Retry-After` wins.
+    #[inline]
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.interval = interval;
         self
@@ -367,49 +377,58 @@ impl Job {
 
     /// Fails [`wait`](Job::wait) with [`Error::Timeout`] once `timeout` has passed (default:
     /// [`default_timeout`] of the job's kind).
+    #[inline]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     /// The overall limit of [`wait`](Job::wait): [`Job::timeout`], or the kind's default.
+    #[inline]
     pub fn time_limit(&self) -> Duration {
         self.timeout
     }
 
     /// The longest `Retry-After` a poll honours (default [`DEFAULT_MAX_RETRY_AFTER`]); a
     /// longer one waits this long.
+    #[inline]
     pub fn max_retry_after(mut self, cap: Duration) -> Self {
         self.max_retry_after = cap;
         self
     }
 
     /// How many times an export that fails with `Retry-After` is started again (default 3).
+    #[inline]
     pub fn max_restarts(mut self, restarts: u32) -> Self {
         self.max_restarts = restarts;
         self
     }
 
     /// The job's id: the refresh request id, export id, import id, operation id or scan id.
+    #[inline]
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
     /// The body the starting call answered (the `Export`, `Import`, `ScanRequest`, ...).
+    #[inline]
     pub fn initial(&self) -> &Value {
         &self.initial
     }
 
     /// The last status seen, if any poll happened.
+    #[inline]
     pub fn last_status(&self) -> Option<&JobStatus> {
         self.last.as_ref()
     }
 
+    #[inline]
     fn get(&self, url: &url::Url) -> RequestBuilder {
         self.start.follow(reqwest::Method::GET, url.clone())
     }
 
     /// One poll, without its span ([`Job::poll`] opens it).
+    #[inline]
     async fn poll_once(&mut self) -> Result<(JobStatus, Option<Duration>)> {
         let operation = self.start.operation_name();
         // An HTTP-date `Retry-After` is read against the client's wall clock.
@@ -484,6 +503,7 @@ impl Job {
 
     /// Cancels an enhanced refresh (`DELETE` on its `Location`) or a Fabric job instance
     /// (`POST` to its `cancel`).
+    #[inline]
     pub async fn cancel(&self) -> Result<()> {
         match (&self.kind, &self.next_poll) {
             (LongRunning::JobInstance, NextPoll::Status(url)) => self.cancel_instance(url).await,
@@ -502,6 +522,7 @@ impl Job {
     }
 
     /// The URL of a finished job's file (export) or result (scan).
+    #[inline]
     fn result_url(&self, what: &str) -> Result<url::Url> {
         match (&self.kind, &self.next_poll) {
             (LongRunning::Export, NextPoll::Status(url)) => Ok(sibling(url, 0, &["file"])),

@@ -14,6 +14,7 @@ use crate::{Error, LongRunning, Result, TimeoutKind, telemetry};
 impl Job {
     /// Polls once: the current status and the delay the service asked for (`Retry-After`).
     /// Each poll is a `powerbi.job.poll` span ([`crate::telemetry`]).
+    #[inline]
     pub async fn poll(&mut self) -> Result<(JobStatus, Option<Duration>)> {
         let span = tracing::info_span!(
             "powerbi.job.poll",
@@ -38,6 +39,7 @@ impl Job {
 
     /// Polls until the operation ends and returns its last status (check
     /// [`JobStatus::succeeded`]: a failed refresh or export is an answer, not an error).
+    #[inline]
     pub async fn wait(&mut self) -> Result<JobStatus> {
         self.wait_with(|_| {}).await
     }
@@ -82,6 +84,7 @@ impl Job {
         }
     }
 
+    #[inline]
     fn timed_out(&self) -> Error {
         let host = self
             .start
@@ -100,6 +103,7 @@ impl Job {
 
     /// Waits before the next poll: the interval or the service's (capped) `Retry-After`; an
     /// error at once when the poll would come after the deadline.
+    #[inline]
     async fn sleep(
         &self,
         time: &Time,
@@ -111,6 +115,7 @@ impl Job {
     }
 
     /// Waits `wait`; an error at once when it would end after the deadline.
+    #[inline]
     async fn sleep_for(
         &self,
         time: &Time,
@@ -131,6 +136,7 @@ impl Job {
 }
 
 /// The `powerbi.job.kind` field of a poll span.
+#[inline]
 fn kind_name(kind: LongRunning) -> &'static str {
     match kind {
         LongRunning::Refresh => "refresh",

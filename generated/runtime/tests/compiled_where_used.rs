@@ -1,0 +1,176 @@
+//! The parts of the runtime a program opts into are compiled in the programs that use them,
+//! not in every build of the runtime (issue 13: compile time).
+//!
+//! rustc turns a non-generic function into machine code in the crate that defines it, whether
+//! any program calls it or not, unless the function is `#[inline]`; then, like a generic
+//! function, it is compiled in each crate that calls it, and nowhere if none does. The
+//! runtime's core (the client, the request pipeline, errors, retries, paging, the token cache,
+//! and signing in with a client secret, a password or a fixed token) is compiled once, in the
+//! runtime's own build, beside the compiling of `powerbi`. The parts a program opts into by
+//! naming them ([`OPT_IN`]: the other sign-in flows, long-running jobs, Fabric's client,
+//! uploads and downloads) are `#[inline]` throughout: a program that lists workspaces with a
+//! client secret does not compile them at all (BENCHMARKS.md has the figures under row 2e),
+//! and one that uses them compiles what it calls.
+//!
+//! This test reads those files and names every function that breaks the rule: a non-generic
+//! function without `#[inline]`, or a generic one with it (where it changes nothing).
+
+use std::path::Path;
+
+use quote::ToTokens;
+use syn::{Attribute, GenericParam, Generics, ImplItem, Item, Signature};
+
+/// The files, under `src/`, of the parts of the runtime a program opts into.
+const OPT_IN: &[&str] = &[
+    "auth/azure_cli.rs",
+    "auth/certificate.rs",
+    "auth/chain.rs",
+    "auth/client_assertion.rs",
+    "auth/device_code.rs",
+    "auth/environment.rs",
+    "auth/managed_identity.rs",
+    "auth/workload_identity.rs",
+    "download.rs",
+    "fabric.rs",
+    "jobs/answers.rs",
+    "jobs/fabric.rs",
+    "jobs/mod.rs",
+    "jobs/typed.rs",
+    "jobs/wait.rs",
+    "upload.rs",
+];
+
+#[test]
+fn the_opt_in_parts_are_compiled_only_where_used() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for file in OPT_IN {
+        check_file(file, &source.join(file), &mut checked, &mut problems);
+    }
+    // The walk found the code it is about: these files hold well over a hundred functions.
+    assert!(
+        checked > 100,
+        "only {checked} functions found in {OPT_IN:?}"
+    );
+    assert!(
+        problems.is_empty(),
+        "{} of {checked} functions break the rule of this test's module comment:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+/// Checks the functions of one source file (its `#[cfg(test)]` modules aside).
+fn check_file(shown: &str, file: &Path, checked: &mut usize, problems: &mut Vec<String>) {
+    let text =
+        std::fs::read_to_string(file).unwrap_or_else(|e| panic!("reading {}: {e}", file.display()));
+    let parsed =
+        syn::parse_file(&text).unwrap_or_else(|e| panic!("parsing {}: {e}", file.display()));
+    let mut walk = Walk {
+        file: shown,
+        checked,
+        problems,
+    };
+    walk.items(&parsed.items);
+}
+
+/// One file's walk: the functions it checked and what broke the rule.
+struct Walk<'a> {
+    file: &'a str,
+    checked: &'a mut usize,
+    problems: &'a mut Vec<String>,
+}
+
+impl Walk<'_> {
+    fn items(&mut self, items: &[Item]) {
+        for item in items {
+            match item {
+                Item::Fn(function) if !only_in_tests(&function.attrs) => {
+                    self.function(None, false, &function.attrs, &function.sig);
+                }
+                Item::Impl(block) if !only_in_tests(&block.attrs) => {
+                    let owner = block.self_ty.to_token_stream().to_string().replace(' ', "");
+                    let generic = has_type_parameters(&block.generics);
+                    for member in &block.items {
+                        if let ImplItem::Fn(function) = member
+                            && !only_in_tests(&function.attrs)
+                        {
+                            self.function(Some(&owner), generic, &function.attrs, &function.sig);
+                        }
+                    }
+                }
+                Item::Mod(module) if !only_in_tests(&module.attrs) => {
+                    if let Some((_, inner)) = &module.content {
+                        self.items(inner);
+                    }
+                }
+                // A trait's provided methods are generic over `Self`: compiled where used.
+                // Macro bodies are tokens; the runtime's only macro writes generic impls.
+                _ => {}
+            }
+        }
+    }
+
+    fn function(
+        &mut self,
+        owner: Option<&str>,
+        owner_generic: bool,
+        attrs: &[Attribute],
+        sig: &Signature,
+    ) {
+        *self.checked += 1;
+        let generic = owner_generic || has_type_parameters(&sig.generics) || takes_impl_trait(sig);
+        let inline = attrs.iter().any(|a| a.path().is_ident("inline"));
+        let name = match owner {
+            Some(owner) => format!("{owner}::{}", sig.ident),
+            None => sig.ident.to_string(),
+        };
+        if !generic && !inline {
+            self.problems.push(format!(
+                "{}: {name}: not generic and not #[inline], so every build of the runtime \
+                 compiles it, whether a program calls it or not",
+                self.file
+            ));
+        } else if generic && inline {
+            self.problems.push(format!(
+                "{}: {name}: generic, so already compiled where it is used; #[inline] only \
+                 adds noise",
+                self.file
+            ));
+        }
+    }
+}
+
+/// `#[cfg(test)]`: not in any build a user makes.
+fn only_in_tests(attrs: &[Attribute]) -> bool {
+    attrs.iter().any(|attr| {
+        attr.path().is_ident("cfg")
+            && attr
+                .meta
+                .require_list()
+                .is_ok_and(|list| list.tokens.to_string() == "test")
+    })
+}
+
+/// Type or const parameters (lifetimes alone leave one copy of the code).
+fn has_type_parameters(generics: &Generics) -> bool {
+    generics
+        .params
+        .iter()
+        .any(|p| matches!(p, GenericParam::Type(_) | GenericParam::Const(_)))
+}
+
+/// An `impl Trait` argument is a type parameter without a name.
+fn takes_impl_trait(sig: &Signature) -> bool {
+    fn names_impl(tokens: proc_macro2::TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => ident == "impl",
+            proc_macro2::TokenTree::Group(group) => names_impl(group.stream()),
+            _ => false,
+        })
+    }
+    sig.inputs
+        .iter()
+        .any(|input| names_impl(input.to_token_stream()))
+}
