@@ -17,8 +17,8 @@
 // The parts a program opts into by naming them (the sign-in flows beyond a client secret, a
 // password or a fixed token; jobs; Fabric's client; uploads and downloads) are `#[inline]`
 // throughout: not a speed hint, but so that rustc compiles them in the programs that use them
-// instead of in every build of this crate (issue 13). tests/compiled_where_used.rs keeps the
-// rule and says why.
+// instead of in every build of this crate (issue 13). tests/bench/tests/compiled_where_used.rs
+// keeps the rule and says why.
 
 pub mod auth;
 pub mod body;

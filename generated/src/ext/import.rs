@@ -37,6 +37,7 @@ pub struct ImportSettings {
 }
 
 impl Default for ImportSettings {
+    #[inline]
     fn default() -> Self {
         ImportSettings {
             large_file_threshold: 1024 * 1024 * 1024,
@@ -49,24 +50,28 @@ impl Default for ImportSettings {
 
 impl ImportSettings {
     /// Sets [`ImportSettings::large_file_threshold`].
+    #[inline]
     pub fn large_file_threshold(mut self, bytes: u64) -> Self {
         self.large_file_threshold = bytes;
         self
     }
 
     /// Sets [`ImportSettings::block_size`] (at least 64 KiB).
+    #[inline]
     pub fn block_size(mut self, bytes: usize) -> Self {
         self.block_size = bytes.max(64 * 1024);
         self
     }
 
     /// Sets [`ImportSettings::prefer_client_routing`].
+    #[inline]
     pub fn prefer_client_routing(mut self, prefer: bool) -> Self {
         self.prefer_client_routing = prefer;
         self
     }
 
     /// Sets [`ImportSettings::poll_interval`].
+    #[inline]
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval;
         self
@@ -75,6 +80,7 @@ impl ImportSettings {
 
 const OPERATION: &str = "import_file";
 
+#[inline]
 fn blob_error(host: &str, message: String, source: Option<reqwest::Error>) -> Error {
     Error::Transport {
         operation: OPERATION,
@@ -136,6 +142,7 @@ impl PowerBiClient {
         }
     }
 
+    #[inline]
     async fn import_owned(
         self,
         workspace: Workspace,
@@ -173,6 +180,7 @@ impl PowerBiClient {
     }
 
     /// Uploads `file` to a fresh temporary upload location; returns its SAS URL.
+    #[inline]
     async fn upload_to_temporary_location(
         &self,
         workspace: Workspace,
@@ -251,6 +259,7 @@ impl PowerBiClient {
     }
 
     /// One Azure Blob `PUT` (no bearer token: the SAS URL is the credential).
+    #[inline]
     async fn put_blob(&self, url: &url::Url, host: &str, body: Vec<u8>) -> Result<()> {
         let response = self
             .core()
@@ -286,6 +295,7 @@ impl PowerBiClient {
 const SNIPPET_BYTES: usize = 1024;
 
 /// The start of an error answer's body, at most [`SNIPPET_BYTES`] (the rest is not read).
+#[inline]
 async fn body_snippet(mut response: reqwest::Response) -> String {
     let mut kept = Vec::new();
     while kept.len() < SNIPPET_BYTES {

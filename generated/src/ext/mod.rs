@@ -12,6 +12,10 @@
 //!   `fabric_items`, the Items API it calls).
 //! - `gateway_credentials`: credentials of on-premises data sources encrypted with the
 //!   gateway's public key, `CredentialDetails::for_gateway(...)` (feature `gateway-credentials`).
+//!
+//! Every non-generic function here is `#[inline]`: not a speed hint, but so that rustc compiles
+//! an extension in the programs that use it rather than in every build of `powerbi` with its
+//! feature on (issue 13). tests/bench/tests/compiled_where_used.rs keeps the rule and says why.
 
 #[cfg(feature = "datasets")]
 pub mod dax;

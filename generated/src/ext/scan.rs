@@ -30,6 +30,7 @@ pub struct ScanSettings {
 }
 
 impl Default for ScanSettings {
+    #[inline]
     fn default() -> Self {
         ScanSettings {
             modified: GetModifiedWorkspacesOptions::default(),
@@ -44,36 +45,42 @@ impl Default for ScanSettings {
 
 impl ScanSettings {
     /// Sets [`ScanSettings::modified`].
+    #[inline]
     pub fn modified(mut self, modified: GetModifiedWorkspacesOptions) -> Self {
         self.modified = modified;
         self
     }
 
     /// Sets [`ScanSettings::info`].
+    #[inline]
     pub fn info(mut self, info: PostWorkspaceInfoOptions) -> Self {
         self.info = info;
         self
     }
 
     /// Sets [`ScanSettings::batch_size`] (clamped to 1..=100).
+    #[inline]
     pub fn batch_size(mut self, size: usize) -> Self {
         self.batch_size = size.clamp(1, 100);
         self
     }
 
     /// Sets [`ScanSettings::max_in_flight`] (clamped to 1..=16).
+    #[inline]
     pub fn max_in_flight(mut self, scans: usize) -> Self {
         self.max_in_flight = scans.clamp(1, 16);
         self
     }
 
     /// Sets [`ScanSettings::poll_interval`].
+    #[inline]
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval;
         self
     }
 
     /// Sets [`ScanSettings::timeout`].
+    #[inline]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -85,6 +92,7 @@ impl<'a> AdminClient<'a> {
     /// `scanResult` per batch, decoded under the client's decode policy), never more than `max_in_flight` scans at once.
     /// A scan that ends `Failed` yields an error item with its status; the others go on.
     /// The stream holds its own handle on the client: it can be moved into a spawned task.
+    #[inline]
     pub fn scan_workspaces(
         &self,
         settings: ScanSettings,
@@ -98,6 +106,7 @@ impl<'a> AdminClient<'a> {
 }
 
 /// The scan of [`AdminClient::scan_workspaces`], on a client of its own.
+#[inline]
 async fn scan(
     client: PowerBiClient,
     settings: ScanSettings,

@@ -23,6 +23,7 @@ pub(super) enum Ordered {
 }
 
 impl Ordered {
+    #[inline]
     fn get(&self, key: &str) -> Option<&Ordered> {
         match self {
             Ordered::Object(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
@@ -30,6 +31,7 @@ impl Ordered {
         }
     }
 
+    #[inline]
     fn items(&self) -> &[Ordered] {
         match self {
             Ordered::Array(items) => items,
@@ -37,6 +39,7 @@ impl Ordered {
         }
     }
 
+    #[inline]
     fn text(&self) -> Option<String> {
         match self {
             Ordered::String(text) => Some(text.clone()),
@@ -56,6 +59,7 @@ struct OrderedVisitor;
 impl<'de> Visitor<'de> for OrderedVisitor {
     type Value = Ordered;
 
+    #[inline]
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
@@ -98,6 +102,7 @@ impl<'de> Visitor<'de> for OrderedVisitor {
 
 /// A cell of a JSON row: null, a boolean, a whole number that fits `i64`, another number, a
 /// string; an array or object (which the service does not send) is kept as its JSON text.
+#[inline]
 fn cell(value: &Ordered) -> Value {
     match value {
         Ordered::Null => Value::Null,
@@ -111,6 +116,7 @@ fn cell(value: &Ordered) -> Value {
     }
 }
 
+#[inline]
 fn json_text(value: &Ordered) -> String {
     match value {
         Ordered::Null => "null".to_owned(),
@@ -191,6 +197,7 @@ impl Table {
     /// keeps the answer's order. An error in the answer (which the service sends with
     /// `200 OK`, for example when a query asks for more than one table or too many rows) is an
     /// [`Error::Api`].
+    #[inline]
     pub fn from_response(response: &DatasetExecuteQueriesResponse) -> Result<Table> {
         let failure = |error: &crate::models::DatasetExecuteQueriesError| {
             answer_error(error.code.clone(), error.message.clone(), None)
@@ -225,6 +232,7 @@ impl Table {
     }
 }
 
+#[inline]
 fn to_ordered(value: &JsonValue) -> Ordered {
     match value {
         JsonValue::Null => Ordered::Null,
@@ -241,6 +249,7 @@ fn to_ordered(value: &JsonValue) -> Ordered {
 }
 
 /// An error the service reported inside a successful (`200`) answer.
+#[inline]
 pub(super) fn answer_error(
     code: Option<String>,
     message: Option<String>,
@@ -258,6 +267,7 @@ pub(super) fn answer_error(
 }
 
 /// The first table of a raw `executeQueries` answer, its columns in the answer's order.
+#[inline]
 pub(super) fn table_from_answer(body: &[u8], request_id: Option<String>) -> Result<Table> {
     let decode = |path: &str, message: String| Error::Decode {
         operation: "execute_queries",

@@ -54,6 +54,7 @@ impl Column {
 
     /// The name inside the last square brackets (`Sales[Region]` → `Region`, `[Total]` →
     /// `Total`), or the whole name when it has none.
+    #[inline]
     pub fn short_name(&self) -> &str {
         let name = self.name.as_str();
         match (name.rfind('['), name.ends_with(']')) {
@@ -74,6 +75,7 @@ pub struct Decimal {
 
 impl fmt::Display for Decimal {
     /// The exact decimal text (`12.3400`, `-0.5`, `1200`), never an exponent.
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digits = self.mantissa.unsigned_abs().to_string();
         let sign = if self.mantissa < 0 { "-" } else { "" };
@@ -118,6 +120,7 @@ pub enum Value {
 
 impl Value {
     /// The column type this value belongs to (`Null` for [`Value::Null`]).
+    #[inline]
     pub fn column_type(&self) -> ColumnType {
         match self {
             Value::Null => ColumnType::Null,
@@ -146,6 +149,7 @@ pub struct Table {
 
 impl Table {
     /// A table of `columns` and `rows`; every row must have one value per column.
+    #[inline]
     pub fn new(columns: Vec<Column>, rows: Vec<Vec<Value>>) -> Result<Self> {
         if let Some(index) = rows.iter().position(|row| row.len() != columns.len()) {
             return Err(Error::InvalidRequest(format!(
@@ -158,17 +162,20 @@ impl Table {
     }
 
     /// The columns, in the order of the answer.
+    #[inline]
     pub fn columns(&self) -> &[Column] {
         &self.columns
     }
 
     /// The rows; each has one value per column, in the columns' order.
+    #[inline]
     pub fn rows(&self) -> &[Vec<Value>] {
         &self.rows
     }
 
     /// The index of the column named `name` (the full name, or its [short name](Column::short_name)
     /// when no full name matches).
+    #[inline]
     pub fn column_index(&self, name: &str) -> Option<usize> {
         (self.columns.iter().position(|column| column.name == name)).or_else(|| {
             self.columns
@@ -180,6 +187,7 @@ impl Table {
     /// Appends the rows of `other`, which must have the same columns (names); a column's type
     /// becomes [`ColumnType::Variant`] when the two disagree, and a `Null` column takes the
     /// other's type.
+    #[inline]
     pub fn append(&mut self, other: Table) -> Result<()> {
         if self.columns.is_empty() && self.rows.is_empty() {
             *self = other;
@@ -201,6 +209,7 @@ impl Table {
 }
 
 /// The type of a column holding values of types `a` and `b`.
+#[inline]
 pub(super) fn merge(a: ColumnType, b: ColumnType) -> ColumnType {
     match (a, b) {
         (ColumnType::Null, other) | (other, ColumnType::Null) => other,

@@ -12,6 +12,7 @@ use base64::Engine as _;
 use super::table::{Column, Table, Value};
 use crate::runtime::{Error, JsonValue, Result};
 
+#[inline]
 fn write_error(error: std::io::Error) -> Error {
     Error::InvalidRequest(format!("cannot write the table: {error}"))
 }
@@ -19,6 +20,7 @@ fn write_error(error: std::io::Error) -> Error {
 /// The text of a value in CSV: empty for null, `true`/`false`, numbers as Rust prints them
 /// (`125000.5`, `-3`; a non-finite double as `NaN`, `inf`, `-inf`), decimals exactly, date-times
 /// in RFC 3339 (`2024-01-31T00:00:00Z`), bytes in standard base64.
+#[inline]
 fn text_of(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
@@ -138,6 +140,7 @@ impl<W: Write> JsonLinesWriter<W> {
     }
 }
 
+#[inline]
 fn json_of(value: &Value) -> String {
     match value {
         Value::Null => "null".to_owned(),

@@ -34,11 +34,13 @@ pub(super) struct Body {
     len: u64,
 }
 
+#[inline]
 fn encoding_error(error: serde_json::Error) -> Error {
     Error::InvalidRequest(format!("the definition cannot be encoded: {error}"))
 }
 
 /// The base64 length of `len` bytes.
+#[inline]
 fn encoded_len(len: u64) -> u64 {
     len.div_ceil(3).saturating_mul(4)
 }
@@ -46,6 +48,7 @@ fn encoded_len(len: u64) -> u64 {
 impl Body {
     /// `{...fields, "definition": {"format": ..., "parts": [{"path", "payload",
     /// "payloadType"}, ...]}}`.
+    #[inline]
     pub(super) fn new(fields: Map<String, Value>, folder: &DefinitionFolder) -> Result<Self> {
         let mut head = serde_json::to_string(&fields).map_err(encoding_error)?;
         head.pop(); // the closing brace
@@ -90,6 +93,7 @@ impl Body {
     }
 
     /// The body as an [`Upload`] a request streams (and re-opens for a retry).
+    #[inline]
     pub(super) fn upload(&self) -> Upload {
         let segments = Arc::clone(&self.segments);
         Upload::reopen("definition.json", self.len, move || {
@@ -107,6 +111,7 @@ struct Cursor {
     buffer: Vec<u8>,
 }
 
+#[inline]
 fn changed(file: &std::path::Path) -> std::io::Error {
     std::io::Error::other(format!(
         "{} changed while it was being sent",
@@ -115,6 +120,7 @@ fn changed(file: &std::path::Path) -> std::io::Error {
 }
 
 /// The body's bytes, one segment or one encoded block at a time.
+#[inline]
 fn stream(
     segments: Arc<Vec<Segment>>,
 ) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {

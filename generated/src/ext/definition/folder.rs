@@ -39,6 +39,7 @@ pub(super) struct FolderPart {
     pub(super) len: u64,
 }
 
+#[inline]
 fn unreadable(path: &Path, error: std::io::Error) -> Error {
     Error::InvalidRequest(format!("cannot read {}: {error}", path.display()))
 }
@@ -118,20 +119,24 @@ impl DefinitionFolder {
     }
 
     /// The folder read.
+    #[inline]
     pub fn root(&self) -> &Path {
         &self.root
     }
 
     /// The format set with [`DefinitionFolder::format`].
+    #[inline]
     pub fn format_name(&self) -> Option<&str> {
         self.format.as_deref()
     }
 
     /// The parts: each path and its file's size in bytes, in the order they are sent.
+    #[inline]
     pub fn parts(&self) -> impl Iterator<Item = (&str, u64)> {
         self.parts.iter().map(|part| (part.path.as_str(), part.len))
     }
 
+    #[inline]
     pub(super) fn files(&self) -> &[FolderPart] {
         &self.parts
     }

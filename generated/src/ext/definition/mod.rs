@@ -79,12 +79,14 @@ impl NewItem {
     }
 
     /// Sets [`NewItem::folder_id`].
+    #[inline]
     pub fn folder_id(mut self, folder_id: Uuid) -> Self {
         self.folder_id = Some(folder_id);
         self
     }
 
     /// The request's fields besides the definition.
+    #[inline]
     fn fields(&self) -> Map<String, Value> {
         let mut fields = Map::new();
         fields.insert("displayName".to_owned(), self.display_name.clone().into());
@@ -122,6 +124,7 @@ pub struct DefinitionSettings {
 }
 
 impl Default for DefinitionSettings {
+    #[inline]
     fn default() -> Self {
         DefinitionSettings {
             poll_interval: crate::runtime::jobs::DEFAULT_POLL_INTERVAL,
@@ -132,12 +135,14 @@ impl Default for DefinitionSettings {
 
 impl DefinitionSettings {
     /// Sets [`DefinitionSettings::poll_interval`].
+    #[inline]
     pub fn poll_interval(mut self, interval: Duration) -> Self {
         self.poll_interval = interval;
         self
     }
 
     /// Sets [`DefinitionSettings::max_definition_size`].
+    #[inline]
     pub fn max_definition_size(mut self, bytes: u64) -> Self {
         self.max_definition_size = Some(bytes);
         self
@@ -150,6 +155,7 @@ impl FabricClient {
     /// Creates an item of `item`'s type and name in `workspace_id` with the definition in
     /// `folder` and waits until the service has created it. See the
     /// [module documentation](self).
+    #[inline]
     pub async fn create_item_from_folder(
         &self,
         workspace_id: Uuid,
@@ -186,6 +192,7 @@ impl FabricClient {
     /// Replaces the definition of item `item_id` with the one in `folder` and waits until the
     /// service has done it. With `update_metadata`, the item's display name and description
     /// are taken from the folder's `.platform` (`?updateMetadata=true`).
+    #[inline]
     pub async fn update_item_definition_from_folder(
         &self,
         workspace_id: Uuid,

@@ -15,15 +15,19 @@ impl<'de> Deserialize<'de> for Text<'de> {
         struct TextVisitor;
         impl<'de> Visitor<'de> for TextVisitor {
             type Value = Text<'de>;
+            #[inline]
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string")
             }
+            #[inline]
             fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Text<'de>, E> {
                 Ok(Text(Cow::Borrowed(value)))
             }
+            #[inline]
             fn visit_str<E: de::Error>(self, value: &str) -> Result<Text<'de>, E> {
                 Ok(Text(Cow::Owned(value.to_owned())))
             }
+            #[inline]
             fn visit_string<E: de::Error>(self, value: String) -> Result<Text<'de>, E> {
                 Ok(Text(Cow::Owned(value)))
             }
@@ -44,9 +48,11 @@ impl<'de> Deserialize<'de> for Part<'de> {
         struct PartVisitor;
         impl<'de> Visitor<'de> for PartVisitor {
             type Value = Part<'de>;
+            #[inline]
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a definition part")
             }
+            #[inline]
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Part<'de>, A::Error> {
                 let mut part = Part {
                     path: None,
@@ -85,9 +91,11 @@ impl<'de> Deserialize<'de> for Parts<'de> {
         struct PartsVisitor;
         impl<'de> Visitor<'de> for PartsVisitor {
             type Value = Parts<'de>;
+            #[inline]
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a list of parts")
             }
+            #[inline]
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Parts<'de>, A::Error> {
                 // No size hint from the service is trusted for the capacity.
                 let mut parts = Vec::new();
@@ -106,9 +114,11 @@ impl<'de> Deserialize<'de> for Definition<'de> {
         struct DefinitionVisitor;
         impl<'de> Visitor<'de> for DefinitionVisitor {
             type Value = Definition<'de>;
+            #[inline]
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a definition")
             }
+            #[inline]
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Definition<'de>, A::Error> {
                 let mut definition = Definition {
                     format: None,
@@ -142,9 +152,11 @@ impl<'de> Deserialize<'de> for Answer<'de> {
         struct AnswerVisitor;
         impl<'de> Visitor<'de> for AnswerVisitor {
             type Value = Answer<'de>;
+            #[inline]
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an object with a definition")
             }
+            #[inline]
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answer<'de>, A::Error> {
                 let mut definition = None;
                 while let Some(key) = map.next_key::<Text<'de>>()? {

@@ -28,6 +28,7 @@ pub struct WrittenDefinition {
     pub parts: Vec<(String, u64)>,
 }
 
+#[inline]
 fn unusable(field: String, message: String) -> Error {
     Error::Unusable {
         operation: OPERATION,
@@ -39,6 +40,7 @@ fn unusable(field: String, message: String) -> Error {
 
 /// The folders and file name of a part path, or why it may not be written: it must stay
 /// inside the target folder on every platform.
+#[inline]
 fn safe_segments(path: &str) -> std::result::Result<Vec<&str>, &'static str> {
     if path.is_empty() {
         return Err("it is empty");
@@ -66,6 +68,7 @@ fn safe_segments(path: &str) -> std::result::Result<Vec<&str>, &'static str> {
     Ok(segments)
 }
 
+#[inline]
 fn write_error(path: &Path, error: std::io::Error) -> Error {
     Error::InvalidRequest(format!(
         "{OPERATION}: cannot write {}: {error}",
@@ -74,6 +77,7 @@ fn write_error(path: &Path, error: std::io::Error) -> Error {
 }
 
 /// Writes the parts of `answer` under `target`.
+#[inline]
 pub(super) async fn write_definition(
     answer: bytes::Bytes,
     target: PathBuf,
@@ -84,6 +88,7 @@ pub(super) async fn write_definition(
         .map_err(|error| Error::InvalidRequest(format!("{OPERATION}: {error}")))?
 }
 
+#[inline]
 fn write_blocking(answer: &[u8], target: &Path) -> Result<WrittenDefinition> {
     let Answer(definition) = serde_json::from_slice::<Answer<'_>>(answer).map_err(|error| {
         // serde_json's message may quote the input; only its place is named.
@@ -113,6 +118,7 @@ fn write_blocking(answer: &[u8], target: &Path) -> Result<WrittenDefinition> {
 }
 
 /// Every part's path and segments, once all are known to be safe, inline base64, and unique.
+#[inline]
 fn check_parts<'p>(parts: &'p [Part<'_>]) -> Result<Vec<(&'p str, Vec<&'p str>)>> {
     let mut seen = HashSet::new();
     let mut checked = Vec::with_capacity(parts.len());
@@ -153,6 +159,7 @@ fn check_parts<'p>(parts: &'p [Part<'_>]) -> Result<Vec<(&'p str, Vec<&'p str>)>
 
 /// Decodes `payload` into `target/segments...`, block by block; returns the bytes written. A
 /// payload that is not base64 removes the file and names the part (never its content).
+#[inline]
 fn write_part(target: &Path, path: &str, segments: &[&str], payload: &str) -> Result<u64> {
     let mut file_path = target.to_owned();
     for segment in segments {

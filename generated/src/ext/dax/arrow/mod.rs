@@ -30,6 +30,7 @@ const OPERATION: &str = "execute_dax_queries";
 
 // A stream and its batches can be moved into spawned tasks.
 const _: fn() = || {
+    #[inline]
     fn send_static<T: Send + 'static>() {}
     send_static::<DaxStream>();
     send_static::<DaxBatch>();
@@ -46,26 +47,31 @@ pub struct DaxBatch {
 
 impl DaxBatch {
     /// The result set (`EVALUATE` statement) this batch belongs to, counted from 0.
+    #[inline]
     pub fn result_set(&self) -> usize {
         self.result_set
     }
 
     /// The record batch.
+    #[inline]
     pub fn record_batch(&self) -> &RecordBatch {
         &self.batch
     }
 
     /// The record batch, owned.
+    #[inline]
     pub fn into_record_batch(self) -> RecordBatch {
         self.batch
     }
 
     /// The batch's columns (names and types).
+    #[inline]
     pub fn columns(&self) -> Vec<Column> {
         values::columns(self.batch.schema_ref())
     }
 
     /// The batch as a [`Table`] (see [`Table::from_record_batch`]).
+    #[inline]
     pub fn to_table(&self) -> Result<Table> {
         Table::from_record_batch(&self.batch)
     }
@@ -109,6 +115,7 @@ pub struct DaxStream {
 }
 
 impl std::fmt::Debug for DaxStream {
+    #[inline]
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DaxStream")
             .field("request_id", &self.request_id)
@@ -142,22 +149,26 @@ impl DaxStream {
     }
 
     /// The answer's `RequestId`, to quote to Microsoft.
+    #[inline]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
 
     /// The schema of the latest result set, once its first message is in.
+    #[inline]
     pub fn schema(&self) -> Option<SchemaRef> {
         self.schemas.last().cloned()
     }
 
     /// The schemas of the result sets read so far, one per `EVALUATE` (after the last batch,
     /// all of them: the whole answer of a `schemaOnly` request).
+    #[inline]
     pub fn schemas(&self) -> &[SchemaRef] {
         &self.schemas
     }
 
     /// The next record batch, `None` after the last; an error ends the stream.
+    #[inline]
     pub async fn next_batch(&mut self) -> Result<Option<DaxBatch>> {
         if self.done {
             return Ok(None);
@@ -170,6 +181,7 @@ impl DaxStream {
     }
 
     /// The batches as a [`Stream`] (`Send + 'static`, to move into a spawned task).
+    #[inline]
     pub fn into_stream(self) -> impl Stream<Item = Result<DaxBatch>> + Send + 'static {
         futures::stream::unfold(self, |mut stream| async move {
             match stream.next_batch().await {
@@ -181,6 +193,7 @@ impl DaxStream {
     }
 
     /// Reads the whole answer into one [`Table`] per result set, within the limit in total.
+    #[inline]
     pub async fn into_tables(mut self) -> Result<Vec<Table>> {
         let mut tables: Vec<Table> = Vec::new();
         let mut kept = 0u64;
@@ -210,6 +223,7 @@ impl DaxStream {
         Ok(tables)
     }
 
+    #[inline]
     async fn advance(&mut self) -> Result<Option<DaxBatch>> {
         loop {
             match self.frame().await? {
@@ -259,6 +273,7 @@ impl DaxStream {
     }
 
     /// The next whole message (or marker), reading chunks until it is in.
+    #[inline]
     async fn frame(&mut self) -> Result<Frame> {
         loop {
             if let Some(frame) = self.split_frame()? {
@@ -279,6 +294,7 @@ impl DaxStream {
 
     /// Splits the next whole message off `pending`, if it is all there; fails as soon as the
     /// prefix or metadata show it is malformed or over the limit.
+    #[inline]
     fn split_frame(&mut self) -> Result<Option<Frame>> {
         let word = |at: usize, pending: &BytesMut| {
             pending
@@ -345,6 +361,7 @@ impl DaxStream {
     }
 
     /// Hands one whole message to the decoder: a batch, or `None` for a schema or dictionary.
+    #[inline]
     fn decode(&mut self, message: Bytes) -> Result<Option<RecordBatch>> {
         let decoder = &mut self.decoder;
         let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -370,6 +387,7 @@ impl DaxStream {
 
     /// A malformed answer, at the message being read (`message` counted from 1 in its
     /// result set); the arrow crates' text is put on one line.
+    #[inline]
     fn malformed_at(&self, message: usize, text: String) -> Error {
         Error::Decode {
             operation: OPERATION,
@@ -380,10 +398,12 @@ impl DaxStream {
     }
 
     /// A malformed message that is being framed (not yet counted).
+    #[inline]
     fn malformed(&self, text: String) -> Error {
         self.malformed_at(self.message + 1, text)
     }
 
+    #[inline]
     fn too_large(&self, declared: Option<u64>) -> Error {
         Error::ResponseTooLarge {
             operation: OPERATION,
@@ -395,6 +415,7 @@ impl DaxStream {
 
     /// The service's failure, from the error rowset's schema metadata (`FaultCode`,
     /// `FaultString`) or its `ErrorCode` and `ErrorMessage` columns.
+    #[inline]
     fn error_rowset_failure(&self, batch: Option<&RecordBatch>) -> Error {
         let schema = self.decoder.schema();
         let metadata = |key: &str| {
@@ -422,6 +443,7 @@ impl DaxStream {
 /// The bytes a compressed record or dictionary batch declares its buffers inflate to (each
 /// compressed buffer starts with its uncompressed length, `-1` for one sent uncompressed); 0
 /// for any other message, whose size is its body's.
+#[inline]
 fn declared_inflated_size(metadata: &[u8], body: &[u8]) -> u64 {
     let Ok(message) = arrow_ipc::root_as_message(metadata) else {
         return 0;

@@ -16,6 +16,7 @@ use crate::runtime::{DateTime, Error, Result};
 
 /// The column type of an Arrow type (`Variant` for a union, and for a type the table does not
 /// convert, whose values then fail with a clear error).
+#[inline]
 fn column_type(data_type: &DataType) -> ColumnType {
     match data_type {
         DataType::Null => ColumnType::Null,
@@ -42,24 +43,28 @@ fn column_type(data_type: &DataType) -> ColumnType {
 }
 
 /// The columns of an Arrow schema.
+#[inline]
 pub(super) fn columns(schema: &Schema) -> Vec<Column> {
     (schema.fields().iter())
         .map(|field| Column::new(field.name().clone(), column_type(field.data_type())))
         .collect()
 }
 
+#[inline]
 fn unsupported(data_type: &DataType) -> Error {
     Error::InvalidRequest(format!(
         "an Arrow column of type {data_type} cannot be converted to a table value"
     ))
 }
 
+#[inline]
 fn out_of_range(what: &str) -> Error {
     Error::InvalidRequest(format!(
         "an Arrow {what} value is out of the date-time range"
     ))
 }
 
+#[inline]
 fn date_time_nanos(nanos: i128) -> Result<Value> {
     OffsetDateTime::from_unix_timestamp_nanos(nanos)
         .map(|at| Value::DateTime(DateTime(at)))
@@ -67,6 +72,7 @@ fn date_time_nanos(nanos: i128) -> Result<Value> {
 }
 
 /// The value of `array` at `row` (which must be below its length).
+#[inline]
 fn value_at(array: &dyn Array, row: usize) -> Result<Value> {
     if row >= array.len() {
         return Err(Error::InvalidRequest(format!(
@@ -140,6 +146,7 @@ fn value_at(array: &dyn Array, row: usize) -> Result<Value> {
 }
 
 /// A string or bytes value (`row` is within the array).
+#[inline]
 fn variable_width(array: &dyn Array, row: usize) -> Result<Value> {
     let data_type = array.data_type();
     Ok(match data_type {
@@ -178,6 +185,7 @@ fn variable_width(array: &dyn Array, row: usize) -> Result<Value> {
 }
 
 /// A dictionary-encoded or union value, read through to the value it stands for.
+#[inline]
 fn nested(array: &dyn Array, row: usize) -> Result<Value> {
     let data_type = array.data_type();
     Ok(match data_type {
@@ -214,12 +222,14 @@ fn nested(array: &dyn Array, row: usize) -> Result<Value> {
     })
 }
 
+#[inline]
 fn text(value: Option<&str>, data_type: &DataType) -> Result<Value> {
     value
         .map(|text| Value::Text(text.to_owned()))
         .ok_or_else(|| unsupported(data_type))
 }
 
+#[inline]
 fn bytes(value: Option<&[u8]>, data_type: &DataType) -> Result<Value> {
     value
         .map(|bytes| Value::Binary(bytes.to_vec()))
@@ -227,6 +237,7 @@ fn bytes(value: Option<&[u8]>, data_type: &DataType) -> Result<Value> {
 }
 
 /// The rows of `batch`, each one value per column.
+#[inline]
 fn rows(batch: &RecordBatch) -> Result<Vec<Vec<Value>>> {
     let columns = batch.columns();
     (0..batch.num_rows())
@@ -240,6 +251,7 @@ fn rows(batch: &RecordBatch) -> Result<Vec<Vec<Value>>> {
 }
 
 /// The first row's value of the column `name` as text (an error rowset's message).
+#[inline]
 pub(super) fn first_text(batch: &RecordBatch, name: &str) -> Option<String> {
     let index = batch.schema_ref().index_of(name).ok()?;
     let array = batch.column(index);
@@ -266,6 +278,7 @@ impl Table {
     /// `date64` → `DateTime`, `utf8` and dictionary-encoded strings → `Text`, a dense union →
     /// `Variant`), a row per record. A type outside these fails with
     /// [`Error::InvalidRequest`](crate::Error::InvalidRequest) naming it.
+    #[inline]
     pub fn from_record_batch(batch: &RecordBatch) -> Result<Table> {
         guarded("converted", || {
             Table::new(columns(batch.schema_ref()), rows(batch)?)
