@@ -1,4 +1,4 @@
-//! Row 2e (and 2i, 2j): the cold first build of a small binary crate that depends on `powerbi`,
+//! Row 2e (and 2i, 2j, 2k): the cold first build of a small binary crate that depends on `powerbi`,
 //! against the floor, the same crate depending on `powerbi`'s runtime dependencies instead (what
 //! any reqwest + rustls + tokio + serde client pays). Each build starts from an empty target
 //! folder with the default dev profile of a fresh crate; each round starts with another crate.
@@ -10,7 +10,8 @@
 //! first build more (by hand, `powerbi-runtime` alone: 10.6 s of CPU against 7.2 s). Row 2j
 //! reads the critical path of row 2e's builds and of the floor's from their `--timings`
 //! reports ([`crate::timings`]): whether `powerbi` adds wall time after the floor's last unit
-//! even where CPUs are plenty.
+//! even where CPUs are plenty. Row 2k sets the CPU time of row 2e's builds against the
+//! floor's: on a machine the floor keeps busy, the bound row 2e cannot beat by ordering.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -56,7 +57,7 @@ impl Build {
     }
 }
 
-/// Measures rows 2e, 2i and 2j into `section`, or says there why they could not be measured.
+/// Measures rows 2e, 2i, 2j and 2k into `section`, or says there why they could not be measured.
 pub fn measure(ctx: &Ctx, section: &mut Section) {
     if ctx.quick {
         section.rows.push(
@@ -77,7 +78,7 @@ pub fn measure(ctx: &Ctx, section: &mut Section) {
     }
 }
 
-/// Rows 2e, 2i and 2j.
+/// Rows 2e, 2i, 2j and 2k.
 fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     let root = ctx.bench_dir.join("cold");
     let user = root.join("user");
@@ -125,6 +126,7 @@ fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
         }
     }
     user_row(section, &rounds);
+    cpu_row(section, &rounds);
     contributor_row(section, &rounds);
     critical_path_row(ctx, section, &rounds, &user, &floor);
     section.notes.push(format!(
@@ -197,6 +199,47 @@ fn user_row(section: &mut Section, rounds: &[Round]) {
                     ratio(paired.ratio),
                 ),
             ),
+    );
+}
+
+/// Row 2k, for context: the CPU time of row 2e's builds against the floor's, round by round,
+/// and how busy each kept the machine's CPUs. Where the floor already keeps every CPU busy,
+/// this ratio is a lower bound of row 2e's: ordering the units differently cannot beat it,
+/// only compiling less can.
+fn cpu_row(section: &mut Section, rounds: &[Round]) {
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let pairs: Vec<(&Build, &Build)> = rounds
+        .iter()
+        .map(|round| (&round.user, &round.floor))
+        .collect();
+    let paired = Paired::of(&pairs, |build| build.run.cpu.as_secs_f64());
+    // The share of the machine's CPU time a build used while it ran: CPU ÷ (wall × CPUs).
+    let busy = |which: &dyn Fn(&Round) -> &Build| {
+        median(rounds.iter().map(|round| {
+            let build = which(round);
+            build.run.cpu.as_secs_f64() / (build.wall_seconds() * cpus as f64)
+        }))
+    };
+    let user_busy = busy(&|round: &Round| &round.user);
+    let floor_busy = busy(&|round: &Round| &round.floor);
+    section.rows.push(
+        Row::new(
+            "2k",
+            "CPU time (user + system) of row 2e's builds, and how busy they kept the CPUs (CPU ÷ (wall × CPUs))",
+        )
+        .ours(format!(
+            "{} of CPU, CPUs {:.0}% busy",
+            secs(paired.a),
+            user_busy * 100.0
+        ))
+        .baseline(format!(
+            "the floor's, same rounds: {} of CPU, CPUs {:.0}% busy",
+            secs(paired.b),
+            floor_busy * 100.0
+        ))
+        .ratio(format!("{} of the floor's CPU", paired.ratio_text()))
+        .goal("none: context for row 2e; where the floor keeps the CPUs as busy as row 2e's build does, row 2e cannot fall below this ratio however its units are ordered: only compiling less lowers it")
+        .status(Status::Info),
     );
 }
 

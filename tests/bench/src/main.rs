@@ -4,7 +4,7 @@
 //! ```sh
 //! cargo run --release -p powerbi-bench -- all       # everything (10–25 min on 2 cores); writes BENCHMARKS.md
 //! cargo run -p powerbi-bench -- --quick             # the fast subset (`cargo test` runs it); writes target/bench/BENCHMARKS.quick.md
-//! cargo run --release -p powerbi-bench -- cold      # rows 2e, 2i and 2j alone; writes target/bench/BENCHMARKS.partial.md
+//! cargo run --release -p powerbi-bench -- cold      # rows 2e, 2i, 2j and 2k alone; writes target/bench/BENCHMARKS.partial.md
 //! ```
 //!
 //! A program, not a test: nothing here asserts on time. Builds it starts go to `target/bench/`.
@@ -76,7 +76,7 @@ struct Cli {
     /// Rounds of each A/B compile comparison.
     #[arg(long, global = true, default_value_t = 3)]
     compile_rounds: usize,
-    /// Rounds of the cold user-crate builds (rows 2e, 2i and 2j; each round is three cold
+    /// Rounds of the cold user-crate builds (rows 2e, 2i, 2j and 2k; each round is three cold
     /// builds, a minute or more each). Three by default: one round of row 2e varies by ±15%.
     #[arg(long, global = true, default_value_t = 3)]
     cold_rounds: usize,
@@ -93,7 +93,7 @@ enum Command {
     Generator,
     /// 2. Compile time of `powerbi`, peak rustc memory, no-op rebuild, cold user build.
     Compile,
-    /// Rows 2e, 2i and 2j alone: cold builds of a user crate and of its floor (minutes a round).
+    /// Rows 2e, 2i, 2j and 2k alone: cold builds of a user crate and of its floor (minutes a round).
     Cold,
     /// 3 and 6. Call overhead against bare reqwest; token requests for 10,000 calls.
     Calls,
@@ -224,7 +224,7 @@ fn main() -> ExitCode {
         eprintln!("powerbi-bench: 2. compile time");
         compile = Some(compile::run(&ctx));
     } else if matches!(command, Command::Cold) {
-        eprintln!("powerbi-bench: 2e, 2i and 2j. cold builds");
+        eprintln!("powerbi-bench: 2e, 2i, 2j and 2k. cold builds");
         let mut section = Section::default();
         cold_build::measure(&ctx, &mut section);
         compile = Some(section);
