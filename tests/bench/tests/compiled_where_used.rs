@@ -17,7 +17,8 @@
 //! This test reads those files and names every function that breaks the rule: a non-generic
 //! function without `#[inline]`, or a generic one with it (where it changes nothing). A second
 //! test makes sure every hand-written file of the two crates is classed, in [`OPT_IN`] or in
-//! [`CORE`]. It lives in the bench's crate because it reads the sources of two crates of the repository.
+//! [`CORE`]. It lives in the bench's crate because it reads the sources of two crates of the
+//! repository.
 
 use std::path::Path;
 
