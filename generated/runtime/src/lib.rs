@@ -18,7 +18,7 @@
 // password or a fixed token; jobs; Fabric's client; uploads and downloads) are `#[inline]`
 // throughout: not a speed hint, but so that rustc compiles them in the programs that use them
 // instead of in every build of this crate (issue 13). tests/bench/tests/compiled_where_used.rs
-// keeps the rule and says why.
+// keeps the rule and says why; a new file goes in its `OPT_IN` or its `CORE` list.
 
 pub mod auth;
 pub mod body;
