@@ -48,6 +48,11 @@ impl Build {
         self.run.wall.as_secs_f64()
     }
 
+    /// User plus system CPU time of cargo and everything it ran.
+    fn cpu_seconds(&self) -> f64 {
+        self.run.cpu.as_secs_f64()
+    }
+
     /// The slowest units, as `name 1.2 s, ...`.
     fn slowest(&self, count: usize) -> String {
         self.timings
@@ -137,22 +142,27 @@ fn rows(ctx: &Ctx, section: &mut Section) -> Outcome<()> {
     Ok(())
 }
 
-/// The wall time of one crate's builds against the floor's, round by round.
-fn against_floor(rounds: &[Round], which: impl Fn(&Round) -> &Build) -> Paired {
-    let pairs: Vec<(f64, f64)> = rounds
+/// One crate's builds against the floor's, round by round, by `metric` (wall or CPU time).
+fn against_floor(
+    rounds: &[Round],
+    which: impl Fn(&Round) -> &Build,
+    metric: fn(&Build) -> f64,
+) -> Paired {
+    let pairs: Vec<(&Build, &Build)> = rounds
         .iter()
-        .map(|round| (which(round).wall_seconds(), round.floor.wall_seconds()))
+        .map(|round| (which(round), &round.floor))
         .collect();
-    Paired::of(&pairs, |wall| *wall)
+    Paired::of(&pairs, |build| metric(build))
 }
 
 /// The median CPU time of one crate's builds.
 fn cpu_seconds(rounds: &[Round], which: impl Fn(&Round) -> &Build) -> f64 {
-    median(
-        rounds
-            .iter()
-            .map(|round| which(round).run.cpu.as_secs_f64()),
-    )
+    median(rounds.iter().map(|round| which(round).cpu_seconds()))
+}
+
+/// The machine's CPUs, as the rows count them.
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
 }
 
 /// The slowest units of one crate's build in the last round.
@@ -165,28 +175,17 @@ fn slowest_in_last(rounds: &[Round], which: impl Fn(&Round) -> &Build, count: us
 
 /// Row 2e: the user crate on the packaged crates, against the floor.
 fn user_row(section: &mut Section, rounds: &[Round]) {
-    let paired = against_floor(rounds, |round| &round.user);
+    let paired = against_floor(rounds, |round| &round.user, Build::wall_seconds);
+    let cpu = against_floor(rounds, |round| &round.user, Build::cpu_seconds);
     let peak = median(rounds.iter().map(|round| round.user.run.max_rss_kib as f64));
-    let cpu = cpu_seconds(rounds, |round| &round.user);
-    let floor_cpu = cpu_seconds(rounds, |round| &round.floor);
     let units = slowest_in_last(rounds, |round| &round.user, 8);
-    let cpu_pairs: Vec<(f64, f64)> = rounds
-        .iter()
-        .map(|round| {
-            (
-                round.user.run.cpu.as_secs_f64(),
-                round.floor.run.cpu.as_secs_f64(),
-            )
-        })
-        .collect();
-    let cpu_ratio = Paired::of(&cpu_pairs, |seconds| *seconds).ratio;
     section.rows.push(
         Row::new("2e", "cold first build (debug, empty target folder) of a small binary crate depending on `powerbi` (default features) from a registry, as its users get it")
-            .ours(format!("{} (CPU {}, peak {})", secs(paired.a), secs(cpu), mib(peak)))
+            .ours(format!("{} (CPU {}, peak {})", secs(paired.a), secs(cpu.a), mib(peak)))
             .baseline(format!(
                 "the same crate depending on `powerbi`'s runtime dependencies instead, same run: {} (CPU {}); progenitor's, *quoted*: {PROGENITOR_COLD_SECONDS:.0} s",
                 secs(paired.b),
-                secs(floor_cpu)
+                secs(cpu.b)
             ))
             .ratio(format!(
                 "{} of the floor; {} of quoted",
@@ -206,10 +205,10 @@ fn user_row(section: &mut Section, rounds: &[Round]) {
                      starts only when reqwest is built, and `powerbi` after it (row 2j); the generator is \
                      not built: users compile the checked-in snapshots. Slowest units here: {units}",
                     secs(paired.b),
-                    std::thread::available_parallelism().map_or(1, usize::from),
+                    cpus(),
                     secs((paired.a - paired.b).max(0.0)),
                     ratio(paired.ratio),
-                    percent_more(cpu_ratio),
+                    percent_more(cpu.ratio),
                 ),
             ),
     );
@@ -225,17 +224,13 @@ fn percent_more(ratio: f64) -> String {
 /// this ratio is a lower bound of row 2e's: ordering the units differently cannot beat it,
 /// only compiling less can.
 fn cpu_row(section: &mut Section, rounds: &[Round]) {
-    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let pairs: Vec<(&Build, &Build)> = rounds
-        .iter()
-        .map(|round| (&round.user, &round.floor))
-        .collect();
-    let paired = Paired::of(&pairs, |build| build.run.cpu.as_secs_f64());
+    let cpus = cpus() as f64;
+    let paired = against_floor(rounds, |round| &round.user, Build::cpu_seconds);
     // The share of the machine's CPU time a build used while it ran: CPU ÷ (wall × CPUs).
     let busy = |which: &dyn Fn(&Round) -> &Build| {
         median(rounds.iter().map(|round| {
             let build = which(round);
-            build.run.cpu.as_secs_f64() / (build.wall_seconds() * cpus as f64)
+            build.cpu_seconds() / (build.wall_seconds() * cpus)
         }))
     };
     let user_busy = busy(&|round: &Round| &round.user);
@@ -263,7 +258,7 @@ fn cpu_row(section: &mut Section, rounds: &[Round]) {
 
 /// Row 2i, for context: the same crate on the checkout by path, as a contributor builds it.
 fn contributor_row(section: &mut Section, rounds: &[Round]) {
-    let paired = against_floor(rounds, |round| &round.contributor);
+    let paired = against_floor(rounds, |round| &round.contributor, Build::wall_seconds);
     let cpu = cpu_seconds(rounds, |round| &round.contributor);
     let units = slowest_in_last(rounds, |round| &round.contributor, 4);
     section.rows.push(

@@ -89,12 +89,7 @@ const CORE: &[(&str, &[&str])] = &[
 #[test]
 fn the_opt_in_parts_are_compiled_only_where_used() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut files = Vec::new();
-    for (folder, parts) in OPT_IN {
-        for part in *parts {
-            source_files(&root, &format!("{folder}/src/{part}"), &mut files);
-        }
-    }
+    let files = listed_files(&root, OPT_IN);
     let mut problems = Vec::new();
     let mut checked = 0;
     for shown in &files {
@@ -113,16 +108,7 @@ fn the_opt_in_parts_are_compiled_only_where_used() {
 #[test]
 fn every_hand_written_file_is_core_or_opt_in() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let listed = |classes: &[(&str, &[&str])]| {
-        let mut files = Vec::new();
-        for (folder, parts) in classes {
-            for part in *parts {
-                source_files(&root, &format!("{folder}/src/{part}"), &mut files);
-            }
-        }
-        files
-    };
-    let (opt_in, core) = (listed(OPT_IN), listed(CORE));
+    let (opt_in, core) = (listed_files(&root, OPT_IN), listed_files(&root, CORE));
     let mut problems = Vec::new();
     for (folder, _) in CORE {
         let mut files = Vec::new();
@@ -146,6 +132,17 @@ fn every_hand_written_file_is_core_or_opt_in() {
     }
     assert!(core.len() > 30, "only {} core files found", core.len());
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The files `classes` names (see [`OPT_IN`]), relative to `root`.
+fn listed_files(root: &Path, classes: &[(&str, &[&str])]) -> Vec<String> {
+    let mut files = Vec::new();
+    for (folder, parts) in classes {
+        for part in *parts {
+            source_files(root, &format!("{folder}/src/{part}"), &mut files);
+        }
+    }
+    files
 }
 
 /// `part` (relative to `root`) if it is a file, else every `.rs` file below it but `tests.rs`,
