@@ -218,6 +218,15 @@ impl Client {
 #[derive(Debug)]
 #[must_use = "call build() to get the client"]
 pub struct PowerBiClientBuilder<Built = Client> {
+    settings: Settings,
+    builds: PhantomData<fn() -> Built>,
+}
+
+/// What a [`PowerBiClientBuilder`] collects. Not generic, unlike the builder: building the
+/// client is compiled once, in the runtime, instead of in every program for its `Built`
+/// (issue 13: compile time).
+#[derive(Debug)]
+struct Settings {
     credential: Option<Arc<dyn TokenCredential>>,
     cloud: Cloud,
     user_agent: String,
@@ -239,12 +248,11 @@ pub struct PowerBiClientBuilder<Built = Client> {
     max_response_bytes: u64,
     decoding: DecodeSettings,
     time: Time,
-    builds: PhantomData<fn() -> Built>,
 }
 
-impl<Built> Default for PowerBiClientBuilder<Built> {
+impl Default for Settings {
     fn default() -> Self {
-        PowerBiClientBuilder {
+        Settings {
             credential: None,
             cloud: Cloud::public(),
             user_agent: format!("powerbi-rs/{}", env!("CARGO_PKG_VERSION")),
@@ -266,6 +274,14 @@ impl<Built> Default for PowerBiClientBuilder<Built> {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             decoding: DecodeSettings::default(),
             time: Time::default(),
+        }
+    }
+}
+
+impl<Built> Default for PowerBiClientBuilder<Built> {
+    fn default() -> Self {
+        PowerBiClientBuilder {
+            settings: Settings::default(),
             builds: PhantomData,
         }
     }
@@ -274,38 +290,38 @@ impl<Built> Default for PowerBiClientBuilder<Built> {
 impl<Built> PowerBiClientBuilder<Built> {
     /// How to sign in (required).
     pub fn credential(mut self, credential: impl TokenCredential + 'static) -> Self {
-        self.credential = Some(Arc::new(credential));
+        self.settings.credential = Some(Arc::new(credential));
         self
     }
 
     /// How to sign in, already shared.
     pub fn credential_arc(mut self, credential: Arc<dyn TokenCredential>) -> Self {
-        self.credential = Some(credential);
+        self.settings.credential = Some(credential);
         self
     }
 
     /// The cloud (default: public).
     pub fn cloud(mut self, cloud: Cloud) -> Self {
-        self.cloud = cloud;
+        self.settings.cloud = cloud;
         self
     }
 
     /// The `User-Agent` header (default `powerbi-rs/VERSION`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.settings.user_agent = user_agent.into();
         self
     }
 
     /// Time allowed for one request (one attempt), from sending to the end of the body
     /// (default 120 s). Large transfers use [`Self::idle_timeout`] instead.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings.timeout = timeout;
         self
     }
 
     /// Time allowed to connect (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.settings.connect_timeout = timeout;
         self
     }
 
@@ -313,21 +329,21 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// large transfers (file downloads and uploads), so a slow but moving transfer is never
     /// cut short.
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.idle_timeout = timeout;
+        self.settings.idle_timeout = timeout;
         self
     }
 
     /// Time allowed for a whole call, every retry and wait included (default: none beyond the
     /// retry policy's budget). A call still running then fails with [`Error::Timeout`].
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
-        self.call_timeout = Some(timeout);
+        self.settings.call_timeout = Some(timeout);
         self
     }
 
     /// How calls are retried (default [`RetryPolicy::default`]; [`RetryPolicy::none`] turns
     /// retries off). See also [`Client::with_retry_policy`] for one call at a time.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
+        self.settings.retry = policy;
         self
     }
 
@@ -338,14 +354,14 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// downloads are streamed and not limited; error answers and token answers have small
     /// fixed limits (see [`crate::body`]).
     pub fn max_response_size(mut self, bytes: u64) -> Self {
-        self.max_response_bytes = bytes;
+        self.settings.max_response_bytes = bytes;
         self
     }
 
     /// What to do with an answer that does not fit its model (default
     /// [`DecodePolicy::Lenient`]: repair and report; see [`crate::drift`]).
     pub fn decode_policy(mut self, policy: DecodePolicy) -> Self {
-        self.decoding.policy = policy;
+        self.settings.decoding.policy = policy;
         self
     }
 
@@ -353,7 +369,7 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// its `RequestId` and each place that did not fit, with the value the service sent.
     /// Called on the task that made the call; keep it short.
     pub fn on_drift(mut self, callback: impl Fn(&DriftReport) + Send + Sync + 'static) -> Self {
-        self.decoding.on_drift = Some(Arc::new(callback));
+        self.settings.decoding.on_drift = Some(Arc::new(callback));
         self
     }
 
@@ -361,7 +377,7 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// loopback addresses (the sandbox). Only those exact addresses: a redirect elsewhere,
     /// or any other http URL, is still refused. Without it, everything must be https.
     pub fn allow_insecure_loopback(mut self) -> Self {
-        self.insecure_loopback = true;
+        self.settings.insecure_loopback = true;
         self
     }
 
@@ -369,7 +385,7 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// sign-in error instead of waiting on a token endpoint that hangs. It does not cut short
     /// a credential that waits for a person (device code).
     pub fn token_timeout(mut self, timeout: Duration) -> Self {
-        self.token_timeout = timeout;
+        self.settings.token_timeout = timeout;
         self
     }
 
@@ -380,7 +396,7 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// of [jobs](crate::jobs). In tests, a `ManualClock` of the `test-util` feature
     /// (in [`crate::time`]) makes every one of those waits instant and records it.
     pub fn clock_and_sleeper<C: Clock + Sleeper + Clone + 'static>(mut self, clock: C) -> Self {
-        self.time = Time::of(clock);
+        self.settings.time = Time::of(clock);
         self
     }
 
@@ -388,7 +404,7 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// of this client's own). Clients share a token only when the cloud's authority, the
     /// credential's identity and the scope all match.
     pub fn token_cache(mut self, cache: TokenCache) -> Self {
-        self.token_cache = Some(cache);
+        self.settings.token_cache = Some(cache);
         self
     }
 
@@ -396,7 +412,7 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// (user) credentials may name scopes instead, space-separated, e.g.
     /// `https://analysis.windows.net/powerbi/api/Dataset.Read.All`.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope = Some(scope.into());
+        self.settings.scope = Some(scope.into());
         self
     }
 
@@ -404,7 +420,7 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// Delegated (user) credentials may name Fabric scopes instead, space-separated, e.g.
     /// `https://api.fabric.microsoft.com/Workspace.ReadWrite.All`.
     pub fn fabric_scope(mut self, scope: impl Into<String>) -> Self {
-        self.fabric_scope = Some(scope.into());
+        self.settings.fabric_scope = Some(scope.into());
         self
     }
 
@@ -413,14 +429,14 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// documents no Fabric host. Plain http only to a loopback address, after
     /// [`Self::allow_insecure_loopback`].
     pub fn fabric_api_base(mut self, base: url::Url) -> Self {
-        self.fabric_base = Some(base);
+        self.settings.fabric_base = Some(base);
         self
     }
 
     /// Acts as this service-principal profile on every call (`X-PowerBI-Profile-Id`); see
     /// also [`Client::with_profile`] for one call at a time.
     pub fn profile_id(mut self, profile_id: uuid::Uuid) -> Self {
-        self.profile = Some(profile_id);
+        self.settings.profile = Some(profile_id);
         self
     }
 
@@ -431,7 +447,7 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// fail with [`Error::Transport`] saying so (HTTP 407). Not applied to a client given with
     /// [`Self::http_client`] (build that one with [`Self::http_client_builder`]).
     pub fn proxy(mut self, proxy: Proxy) -> Self {
-        self.proxy = proxy;
+        self.settings.proxy = proxy;
         self
     }
 
@@ -440,7 +456,10 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// certificate that does not parse fails [`Self::build`] with [`Error::Config`].
     /// Not supported on Android.
     pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
-        self.extra_roots.0.push(CertificateDer::from(der.into()));
+        self.settings
+            .extra_roots
+            .0
+            .push(CertificateDer::from(der.into()));
         self
     }
 
@@ -476,6 +495,32 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// (`rustls::crypto::ring::default_provider().install_default()`) can build its client
     /// either way.
     pub fn http_client_builder(&self) -> Result<reqwest::ClientBuilder> {
+        self.settings.http_client_builder()
+    }
+
+    /// Uses this reqwest client (its TLS, proxy and pool settings) instead of building one;
+    /// `connect_timeout`, `idle_timeout`, `user_agent`, `proxy` and `add_root_certificate`
+    /// then come from it. Build it from [`Self::http_client_builder`], which sets all of
+    /// those, TLS with the ring provider and `redirect(reqwest::redirect::Policy::none())`
+    /// (this client follows redirects itself, re-attaching the token only for the cloud's
+    /// Power BI hosts); see there why `reqwest::Client::new()` may panic.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.settings.http = Some(client);
+        self
+    }
+
+    /// Builds the client. Nothing is sent until the first call.
+    pub fn build(self) -> Result<Built>
+    where
+        Built: From<Client>,
+    {
+        self.settings.build().map(Built::from)
+    }
+}
+
+impl Settings {
+    /// See [`PowerBiClientBuilder::http_client_builder`].
+    fn http_client_builder(&self) -> Result<reqwest::ClientBuilder> {
         let tls = super::tls::client_config(&self.extra_roots.0).map_err(Error::Config)?;
         let builder = reqwest::Client::builder()
             .tls_backend_preconfigured(tls)
@@ -493,22 +538,8 @@ impl<Built> PowerBiClientBuilder<Built> {
         self.proxy.apply(builder)
     }
 
-    /// Uses this reqwest client (its TLS, proxy and pool settings) instead of building one;
-    /// `connect_timeout`, `idle_timeout`, `user_agent`, `proxy` and `add_root_certificate`
-    /// then come from it. Build it from [`Self::http_client_builder`], which sets all of
-    /// those, TLS with the ring provider and `redirect(reqwest::redirect::Policy::none())`
-    /// (this client follows redirects itself, re-attaching the token only for the cloud's
-    /// Power BI hosts); see there why `reqwest::Client::new()` may panic.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
-        self
-    }
-
-    /// Builds the client. Nothing is sent until the first call.
-    pub fn build(mut self) -> Result<Built>
-    where
-        Built: From<Client>,
-    {
+    /// See [`PowerBiClientBuilder::build`].
+    fn build(mut self) -> Result<Client> {
         let credential = self
             .credential
             .take()
@@ -554,7 +585,7 @@ impl<Built> PowerBiClientBuilder<Built> {
             .unwrap_or_else(|| TokenCache::new().clock_arc(Arc::clone(time.clock())));
         let tokens = cache.slot(&credential, &self.cloud, &scope);
         let fabric_tokens = cache.slot(&credential, &self.cloud, &fabric_scope);
-        Ok(Built::from(Client {
+        Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 scope,
@@ -575,7 +606,7 @@ impl<Built> PowerBiClientBuilder<Built> {
             }),
             profile: self.profile,
             retry: None,
-        }))
+        })
     }
 }
 
