@@ -105,7 +105,9 @@ where
     A: MapAccess<'de>,
     T: Deserialize<'de>,
 {
-    fill(slot, key, || map.next_value())
+    once(slot.is_some(), key)?;
+    *slot = Some(map.next_value()?);
+    Ok(())
 }
 
 /// Reads a numeric field that may also arrive as a string holding the number (see
@@ -119,23 +121,21 @@ where
     A: MapAccess<'de>,
     T: super::lenient::Lenient,
 {
-    fill(slot, key, || {
-        map.next_value_seed(super::lenient::LenientSeed(PhantomData))
-    })
+    once(slot.is_some(), key)?;
+    *slot = Some(map.next_value_seed(super::lenient::LenientSeed(PhantomData))?);
+    Ok(())
 }
 
-/// Fills a field's slot with what `read` reads; a field sent twice is serde's
-/// `duplicate field` error.
-fn fill<T, E: de::Error>(
-    slot: &mut Option<T>,
-    key: &'static str,
-    read: impl FnOnce() -> Result<T, E>,
-) -> Result<(), E> {
-    if slot.is_some() {
-        return Err(E::duplicate_field(key));
+/// serde's `duplicate field` error for a field whose slot is already `filled`. The readers
+/// above are written out rather than sharing a helper that takes the read as a closure: each is
+/// compiled for every field type and decoder, and a closure and its call add about a quarter
+/// to each at `opt-level = 0` (issue 13: compile time).
+fn once<E: de::Error>(filled: bool, key: &'static str) -> Result<(), E> {
+    if filled {
+        Err(E::duplicate_field(key))
+    } else {
+        Ok(())
     }
-    *slot = Some(read()?);
-    Ok(())
 }
 
 /// Keeps the value of a key the model does not know.

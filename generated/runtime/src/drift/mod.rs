@@ -197,11 +197,8 @@ pub fn decode_json_lenient<T: DeserializeOwned>(
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok((value, Vec::new()));
     }
-    // Not JSON at all: nothing to repair; the strict decoder names where it broke.
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(_) => return super::decode_json(operation, body).map(|value| (value, vec![])),
-    };
+    // Not JSON at all: nothing to repair.
+    let value = crate::decode::parse_json(operation, body)?;
     repair(operation, value, |value| {
         serde_path_to_error::deserialize(value)
     })

@@ -116,19 +116,38 @@ fn candidates(expected: &str, missing: bool) -> Vec<Value> {
     list
 }
 
-/// The repair loop (see the module docs).
+/// The repair loop (see the module docs): `value` decoded by `decode`, after the repairs it
+/// needed.
 pub(super) fn repair<T>(
     operation: &'static str,
-    mut value: Value,
+    value: Value,
     decode: impl Fn(&Value) -> std::result::Result<T, PathError>,
 ) -> Result<(T, Vec<Drift>)> {
+    // The loop itself is not generic: compiled once in the runtime, not once per model in
+    // every program (issue 13: compile time). It only asks whether a value decodes; the value
+    // it settles on is decoded once more here, on a path that repairs already decode many
+    // times.
+    let (value, drifts) = repair_value(operation, value, &|value| decode(value).map(drop))?;
+    let decoded = decode(&value).map_err(|error| decode_error(operation, &error))?;
+    Ok((decoded, drifts))
+}
+
+/// Whether a value decodes into the model being repaired, and if not, where it failed.
+type Decodes<'a> = &'a dyn Fn(&Value) -> std::result::Result<(), PathError>;
+
+/// The repair loop, for any model: `value` repaired until `decode` accepts it.
+fn repair_value(
+    operation: &'static str,
+    mut value: Value,
+    decode: Decodes<'_>,
+) -> Result<(Value, Vec<Drift>)> {
     let mut drifts = Vec::new();
     let mut first_error: Option<Error> = None;
     // Repairs, not drifts: one repair may fill the same field in every item of a list.
     let mut repairs = 0usize;
     loop {
         let error = match decode(&value) {
-            Ok(decoded) => return Ok((decoded, drifts)),
+            Ok(()) => return Ok((value, drifts)),
             Err(error) => error,
         };
         if repairs >= MAX_REPAIRS {
@@ -152,7 +171,7 @@ pub(super) fn repair<T>(
         }
         first_error.get_or_insert_with(|| decode_error(operation, &error));
         let repaired = failure_of(&error)
-            .is_some_and(|failure| fix(&mut value, &failure, &decode, &mut drifts));
+            .is_some_and(|failure| fix(&mut value, &failure, decode, &mut drifts));
         if !repaired {
             // What cannot be repaired is named as the service sent it.
             return Err(decode_error(operation, &error));
@@ -162,12 +181,7 @@ pub(super) fn repair<T>(
 }
 
 /// Repairs the place `failure` names; false when nothing could stand there.
-fn fix<T>(
-    value: &mut Value,
-    failure: &Failure,
-    decode: &impl Fn(&Value) -> std::result::Result<T, PathError>,
-    drifts: &mut Vec<Drift>,
-) -> bool {
+fn fix(value: &mut Value, failure: &Failure, decode: Decodes<'_>, drifts: &mut Vec<Drift>) -> bool {
     // The root itself cannot be replaced: an answer of another shape is not drift.
     let Some((last, parent_path)) = failure.at.split_last() else {
         return false;
