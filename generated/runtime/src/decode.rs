@@ -16,13 +16,32 @@ pub fn decode_json<T: DeserializeOwned>(operation: &'static str, body: &[u8]) ->
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);
     }
-    let value = parse_json(operation, body)?;
-    serde_path_to_error::deserialize(&value).map_err(|error| Error::Decode {
+    decode_value(operation, &parse_json(operation, body)?)
+}
+
+/// A decode error with the path where it happened.
+pub(crate) type PathError = serde_path_to_error::Error<serde_json::Error>;
+
+/// An answer that did not fit `T`, parsed, decoded again with path tracking: the strict
+/// policy's error, naming where it went wrong.
+pub(crate) fn decode_value<T: DeserializeOwned>(
+    operation: &'static str,
+    value: &Value,
+) -> Result<T> {
+    match serde_path_to_error::deserialize(value) {
+        Ok(decoded) => Ok(decoded),
+        Err(error) => Err(path_error(operation, &error)),
+    }
+}
+
+/// The strict decode error for a failure at a tracked path; its `request_id` is `-`.
+pub(crate) fn path_error(operation: &'static str, error: &PathError) -> Error {
+    Error::Decode {
         operation,
         path: error.path().to_string(),
         message: error.inner().to_string(),
         request_id: "-".to_owned(),
-    })
+    }
 }
 
 /// `body` parsed as a JSON value, the second step of every failed decode: the path-tracking

@@ -31,10 +31,11 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::decode::{self, PathError};
 use super::{Error, Result};
 
 mod repair;
-use repair::{decode_error, repair};
+use repair::repair;
 
 /// How answers that do not fit their model are decoded (see the [module docs](self)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -131,12 +132,14 @@ impl DecodeSettings {
         if let Ok(value) = serde_json::from_slice(body) {
             return Ok(value);
         }
-        let outcome = match self.policy {
+        // What follows runs only for an answer that did not fit, and once: not a second
+        // plain decode through `decode_json` or `decode_json_lenient`.
+        let outcome = decode::parse_json(operation, body).and_then(|value| match self.policy {
             DecodePolicy::Strict => {
-                super::decode_json(operation, body).map(|value| (value, vec![]))
+                decode::decode_value(operation, &value).map(|value| (value, vec![]))
             }
-            DecodePolicy::Lenient => decode_json_lenient(operation, body),
-        };
+            DecodePolicy::Lenient => decode_repaired(operation, value),
+        });
         let (value, drifts) = outcome.map_err(|error| with_request_id(error, request_id))?;
         self.report(operation, request_id, drifts);
         Ok(value)
@@ -154,7 +157,7 @@ impl DecodeSettings {
         let outcome = match self.policy {
             DecodePolicy::Strict => decode(&value)
                 .map(|decoded| (decoded, vec![]))
-                .map_err(|error| decode_error(operation, &error)),
+                .map_err(|error| decode::path_error(operation, &error)),
             DecodePolicy::Lenient => repair(operation, value, decode),
         };
         let (decoded, drifts) = outcome.map_err(|error| with_request_id(error, request_id))?;
@@ -198,7 +201,14 @@ pub fn decode_json_lenient<T: DeserializeOwned>(
         return Ok((value, Vec::new()));
     }
     // Not JSON at all: nothing to repair.
-    let value = crate::decode::parse_json(operation, body)?;
+    decode_repaired(operation, decode::parse_json(operation, body)?)
+}
+
+/// An answer that did not fit `T`, parsed, decoded after the repairs it needs.
+fn decode_repaired<T: DeserializeOwned>(
+    operation: &'static str,
+    value: Value,
+) -> Result<(T, Vec<Drift>)> {
     repair(operation, value, |value| {
         serde_path_to_error::deserialize(value)
     })
@@ -211,9 +221,6 @@ fn with_request_id(mut error: Error, request_id: Option<&str>) -> Error {
     }
     error
 }
-
-/// A decode error with the path where it happened.
-pub(crate) type PathError = serde_path_to_error::Error<serde_json::Error>;
 
 /// The shape of a value, for Debug output that must not show tenant data.
 fn shape(value: &Value) -> String {

@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::{Drift, DriftAction, MAX_REPAIRS, PathError};
+use super::{Drift, DriftAction, MAX_REPAIRS};
+use crate::decode::{PathError, path_error};
 use crate::{Error, Result};
 
 /// One step of a JSON path.
@@ -65,16 +66,6 @@ fn failure_of(error: &PathError) -> Option<Failure> {
     })
 }
 
-/// The strict decode error for a failure at a tracked path.
-pub(super) fn decode_error(operation: &'static str, error: &PathError) -> Error {
-    Error::Decode {
-        operation,
-        path: error.path().to_string(),
-        message: error.inner().to_string(),
-        request_id: "-".to_owned(),
-    }
-}
-
 /// Values that decode as the empty value of most types, best guess first for what serde
 /// said it expected.
 fn candidates(expected: &str, missing: bool) -> Vec<Value> {
@@ -128,7 +119,7 @@ pub(super) fn repair<T>(
     // it settles on is decoded once more here, on a path that repairs already decode many
     // times.
     let (value, drifts) = repair_value(operation, value, &|value| decode(value).map(drop))?;
-    let decoded = decode(&value).map_err(|error| decode_error(operation, &error))?;
+    let decoded = decode(&value).map_err(|error| path_error(operation, &error))?;
     Ok((decoded, drifts))
 }
 
@@ -166,15 +157,15 @@ fn repair_value(
                     ),
                     request_id,
                 },
-                _ => decode_error(operation, &error),
+                _ => path_error(operation, &error),
             });
         }
-        first_error.get_or_insert_with(|| decode_error(operation, &error));
+        first_error.get_or_insert_with(|| path_error(operation, &error));
         let repaired = failure_of(&error)
             .is_some_and(|failure| fix(&mut value, &failure, decode, &mut drifts));
         if !repaired {
             // What cannot be repaired is named as the service sent it.
-            return Err(decode_error(operation, &error));
+            return Err(path_error(operation, &error));
         }
         repairs += 1;
     }
