@@ -58,6 +58,14 @@ pub(crate) fn parse_json(operation: &'static str, body: &[u8]) -> Result<Value> 
     })
 }
 
+/// `error` with the answer's `RequestId`, when it is a decode error and the answer had one.
+pub(crate) fn with_request_id(mut error: Error, request_id: Option<&str>) -> Error {
+    if let (Error::Decode { request_id: id, .. }, Some(request_id)) = (&mut error, request_id) {
+        request_id.clone_into(id);
+    }
+    error
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

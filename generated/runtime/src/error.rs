@@ -61,7 +61,8 @@ pub enum Error {
     Decode {
         /// The operation.
         operation: &'static str,
-        /// JSON path of the offending value (`value[3].name`).
+        /// JSON path of the offending value (`value[3].name`); `.` for an answer that is not
+        /// JSON at all, which `message` places by line and column.
         path: String,
         /// What serde said.
         message: String,

@@ -22,7 +22,7 @@
 //!    paths; never the values, which may be tenant data).
 //!
 //! At most [`MAX_REPAIRS`] repairs are made per answer; an answer that needs more, or whose
-//! root does not fit, fails with [`Error::Decode`] as under [`DecodePolicy::Strict`], which the
+//! root does not fit, fails with [`Error::Decode`](crate::Error::Decode) as under [`DecodePolicy::Strict`], which the
 //! example proofs and the sandbox tests use so that a spec mistake fails loudly.
 
 use std::fmt;
@@ -31,8 +31,8 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::decode::{self, PathError};
-use super::{Error, Result};
+use super::Result;
+use super::decode::{self, PathError, with_request_id};
 
 mod repair;
 use repair::repair;
@@ -45,7 +45,7 @@ pub enum DecodePolicy {
     /// service left out a field or sent one value of another shape.
     #[default]
     Lenient,
-    /// Fail the call with [`Error::Decode`] on any mismatch (tests and spec proofs).
+    /// Fail the call with [`Error::Decode`](crate::Error::Decode) on any mismatch (tests and spec proofs).
     Strict,
 }
 
@@ -214,14 +214,6 @@ fn decode_repaired<T: DeserializeOwned>(
     })
 }
 
-/// `error` with the answer's `RequestId`, when it is a decode error and the answer had one.
-fn with_request_id(mut error: Error, request_id: Option<&str>) -> Error {
-    if let (Error::Decode { request_id: id, .. }, Some(request_id)) = (&mut error, request_id) {
-        request_id.clone_into(id);
-    }
-    error
-}
-
 /// The shape of a value, for Debug output that must not show tenant data.
 fn shape(value: &Value) -> String {
     match value {
@@ -237,6 +229,7 @@ fn shape(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Error;
 
     #[derive(Debug, serde::Deserialize, PartialEq)]
     #[serde(rename_all = "camelCase")]

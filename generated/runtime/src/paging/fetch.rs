@@ -10,7 +10,7 @@ use tracing::field::Empty;
 use super::{Page, Strategy};
 use crate::request::RequestBuilder;
 use crate::request::api_error::header;
-use crate::{Error, Result, telemetry};
+use crate::{Result, decode, telemetry};
 
 /// What a fetch learned besides the page: the answer's `RequestId` (for errors) and, for
 /// `$top`/`$skip` paging, a hash of its body.
@@ -86,23 +86,10 @@ async fn fetch<T: DeserializeOwned>(
     }
     // The page did not fit: the client's decode policy repairs the items that drifted and
     // reports them, or (strict) names where the page went wrong.
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(&response.body) else {
-        let mut tracked = serde_json::Deserializer::from_slice(&response.body);
-        let mut track = serde_path_to_error::Track::new();
-        let error = match seed().deserialize(serde_path_to_error::Deserializer::new(
-            &mut tracked,
-            &mut track,
-        )) {
-            Ok(page) => return Ok(fetched(page)),
-            Err(error) => error,
-        };
-        return Err(Error::Decode {
-            operation,
-            path: track.path().to_string(),
-            message: error.to_string(),
-            request_id,
-        });
-    };
+    // A body that is not JSON at all is named at the root, as `decode_json` names it: a
+    // tracked decode of the bytes would compile every page's items a third time.
+    let value = decode::parse_json(operation, &response.body)
+        .map_err(|error| decode::with_request_id(error, Some(&request_id)))?;
     let page = response
         .decoding
         .repair_with(operation, Some(&request_id), value, |value| {

@@ -97,6 +97,7 @@ async fn an_answer_that_is_not_json_fails_under_either_policy() {
     let server = HostileServer::start(|_| {
         Reply::status(200)
             .header("Content-Type", "text/html")
+            .header("RequestId", "r-html")
             .body(b"<html>Sign in to the proxy</html>")
     })
     .await;
@@ -105,11 +106,34 @@ async fn an_answer_that_is_not_json_fails_under_either_policy() {
             .decode_policy(policy)
             .build()
             .expect("builds");
-        let error = client
+        let listing = client
             .groups()
             .list_groups(Default::default())
             .await
             .expect_err("HTML is no listing");
-        assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+        // The same answer as a page of a listing walked page by page.
+        let page = client
+            .groups()
+            .list_groups_pages(Default::default())
+            .next_page()
+            .await
+            .expect("a page or an error")
+            .expect_err("HTML is no page");
+        for error in [listing, page] {
+            // Named at the root, placed by line and column, with the answer's RequestId.
+            match &error {
+                Error::Decode {
+                    path,
+                    message,
+                    request_id,
+                    ..
+                } => {
+                    assert_eq!(path, ".", "{policy:?}");
+                    assert!(message.contains("line 1 column 1"), "{message}");
+                    assert_eq!(request_id, "r-html");
+                }
+                other => panic!("a decode error, not {other:?}"),
+            }
+        }
     }
 }
