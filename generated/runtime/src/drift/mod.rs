@@ -22,8 +22,9 @@
 //!    paths; never the values, which may be tenant data).
 //!
 //! At most [`MAX_REPAIRS`] repairs are made per answer; an answer that needs more, or whose
-//! root does not fit, fails with [`Error::Decode`](crate::Error::Decode) as under [`DecodePolicy::Strict`], which the
-//! example proofs and the sandbox tests use so that a spec mistake fails loudly.
+//! root does not fit, fails with [`Error::Decode`](crate::Error::Decode) as under
+//! [`DecodePolicy::Strict`], which the example proofs and the sandbox tests use so that a spec
+//! mistake fails loudly.
 
 use std::fmt;
 use std::sync::Arc;
@@ -45,7 +46,8 @@ pub enum DecodePolicy {
     /// service left out a field or sent one value of another shape.
     #[default]
     Lenient,
-    /// Fail the call with [`Error::Decode`](crate::Error::Decode) on any mismatch (tests and spec proofs).
+    /// Fail the call with [`Error::Decode`](crate::Error::Decode) on any mismatch (tests and
+    /// spec proofs).
     Strict,
 }
 
