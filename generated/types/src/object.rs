@@ -1,13 +1,15 @@
-//! The JSON objects of the generated models: one key matcher and a few field helpers that the
-//! generated `Serialize` and `Deserialize` impls call, in place of serde's derive.
+//! The JSON objects of the generated models: one reader and one writer that the generated
+//! `Serialize` and `Deserialize` impls call, in place of serde's derive.
 //!
 //! Why not `#[derive(Serialize, Deserialize)]`: the derive compiles `syn` and `serde_derive`
 //! into every user's build, and every model keeps the fields it does not know
 //! (`unknown_fields`), which the derive can only express as `#[serde(flatten)]`, buffering
 //! each object before decoding it. The generator knows every field already, so it writes the
-//! impls itself: a table of wire names per model, one line per field, and these helpers. The
-//! JSON read and written, and serde's error messages (`missing field`, `duplicate field`,
-//! `invalid type: ..., expected struct Name`), are the derive's.
+//! impls itself: for writing, one line per field on a [`Writer`]; for reading, an [`Object`]
+//! impl that only describes the model (its key table, a tuple of [`Required`] and
+//! [`Defaulted`] slots, and `assemble`), which [`decode`] follows. The JSON read and written,
+//! and serde's error messages (`missing field`, `duplicate field`, `invalid type: ...,
+//! expected struct Name`), are the derive's.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -67,14 +69,30 @@ impl Visitor<'_> for Keys {
     }
 }
 
-/// A generated model read from the entries of a JSON object.
+/// A generated model as its JSON object is read: its key table, the slots its fields are
+/// read into, and how their values become the model.
+///
+/// A model names these and [`decode`] does the reading: the loop over the entries, the
+/// dispatch to a field by its index, the checks for a missing or doubled field. The compiler
+/// checks that code once here rather than a loop, a slot and a match arm in every model, and
+/// nothing in a model's impl depends on the decoder (issue 13: compile time). A program
+/// compiles the reading for each model and decoder it uses.
 pub trait Object<'de>: Sized {
     /// The model's name, for `expected struct Name` in errors.
     const NAME: &'static str;
+    /// Each wire name of the model's fields, aliases included, with the index of its slot.
+    const KEYS: Keys;
+    /// Whether the entries `KEYS` does not know are kept (`unknown_fields`) or skipped.
+    const KEEPS_UNKNOWN: bool = true;
+    /// The slots of the fields, in the order of their indexes: see [`Fields`].
+    type Fields: Fields<'de>;
 
-    /// Reads the model from the object's entries.
-    fn from_entries<A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+    /// The model from its fields' values and the entries `KEYS` does not know.
+    fn assemble(values: Values<'de, Self>, unknown_fields: JsonMap) -> Self;
 }
+
+/// The values of a model's fields as [`Object::assemble`] gets them.
+pub type Values<'de, T> = <<T as Object<'de>>::Fields as Fields<'de>>::Values;
 
 /// Decodes a model from a JSON object: the body of every generated `Deserialize` impl.
 pub fn decode<'de, T: Object<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
@@ -90,76 +108,255 @@ impl<'de, T: Object<'de>> Visitor<'de> for ObjectVisitor<T> {
         write!(formatter, "struct {}", T::NAME)
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
-        T::from_entries(map)
+    #[allow(clippy::question_mark)] // not `?`: see below
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut fields = T::Fields::empty();
+        let mut unknown_fields = JsonMap::new();
+        loop {
+            let read = match next_field(&mut map, T::KEYS, T::KEEPS_UNKNOWN, &mut unknown_fields) {
+                Ok(Some(index)) => fields.read(index, index, &mut map, T::KEYS),
+                Ok(None) => break,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = read {
+                return Err(error);
+            }
+        }
+        match fields.finish(T::KEYS, 0) {
+            Ok(values) => Ok(T::assemble(values, unknown_fields)),
+            Err(error) => Err(error),
+        }
     }
 }
 
-/// Reads a field's value into its slot; a field sent twice is an error.
-pub fn field<'de, A, T>(
-    map: &mut A,
-    slot: &mut Option<T>,
-    key: &'static str,
-) -> Result<(), A::Error>
-where
-    A: MapAccess<'de>,
-    T: Deserialize<'de>,
-{
-    once(slot.is_some(), key)?;
-    *slot = Some(map.next_value()?);
-    Ok(())
-}
+// The reader's code is compiled for every model and decoder a program uses, so it is written
+// to stay small at `opt-level = 0`: what does not depend on the model is in functions of the
+// decoder alone (`next_field`), and errors pass through a `match` rather than `?`, which
+// compiles two more functions for every type it passes (issue 13: compile time).
 
-/// Reads a numeric field that may also arrive as a string holding the number (see
-/// [`lenient`](super::lenient)); a field sent twice is an error.
-pub fn lenient_field<'de, A, T>(
+/// Reads keys up to the next one `keys` knows and returns its field's index, `None` at the
+/// object's end; the entries in between are kept in `unknown_fields` or skipped.
+fn next_field<'de, A: MapAccess<'de>>(
     map: &mut A,
-    slot: &mut Option<T>,
-    key: &'static str,
-) -> Result<(), A::Error>
-where
-    A: MapAccess<'de>,
-    T: super::lenient::Lenient,
-{
-    once(slot.is_some(), key)?;
-    *slot = Some(map.next_value_seed(super::lenient::LenientSeed(PhantomData))?);
-    Ok(())
-}
-
-/// serde's `duplicate field` error for a field whose slot is already `filled`. The readers
-/// above are written out rather than sharing a helper that takes the read as a closure: each is
-/// compiled for every field type and decoder, and a closure and its call add about a quarter
-/// to each at `opt-level = 0` (issue 13: compile time).
-fn once<E: de::Error>(filled: bool, key: &'static str) -> Result<(), E> {
-    if filled {
-        Err(E::duplicate_field(key))
-    } else {
-        Ok(())
-    }
-}
-
-/// Keeps the value of a key the model does not know.
-pub fn unknown<'de, A: MapAccess<'de>>(
-    map: &mut A,
+    keys: Keys,
+    keep_unknown: bool,
     unknown_fields: &mut JsonMap,
-    key: Key,
-) -> Result<(), A::Error> {
-    match key {
-        Key::Unknown(key) => {
-            unknown_fields.insert(key, map.next_value()?);
-        }
-        // Not produced by `Keys` for an index the table does not hold; skipped if it were.
-        Key::Field(_) => {
-            map.next_value::<IgnoredAny>()?;
+) -> Result<Option<usize>, A::Error> {
+    loop {
+        match map.next_key_seed(keys)? {
+            None => return Ok(None),
+            Some(Key::Field(index)) => return Ok(Some(index)),
+            Some(Key::Unknown(key)) if keep_unknown => {
+                unknown_fields.insert(key, map.next_value()?);
+            }
+            Some(Key::Unknown(_)) => {
+                map.next_value::<IgnoredAny>()?;
+            }
         }
     }
-    Ok(())
 }
 
-/// The value of a required field, or serde's `missing field` error.
-pub fn required<T, E: de::Error>(slot: Option<T>, key: &'static str) -> Result<T, E> {
-    slot.ok_or_else(|| E::missing_field(key))
+impl Keys {
+    /// The wire name of the field at `index` (its first entry: aliases follow it), for
+    /// serde's `missing field` and `duplicate field` errors.
+    fn name(&self, index: usize) -> &'static str {
+        self.0
+            .iter()
+            .find(|(_, at)| *at == index)
+            .map_or("", |(name, _)| name)
+    }
 }
+
+/// The slots of a model's fields while its object is read: one [`Required`] or [`Defaulted`]
+/// per field, or a tuple of them (tuples nest, so a model has as many fields as it needs).
+pub trait Fields<'de>: Sized {
+    /// The fields' values, in the shape of the slots (a tuple for a tuple).
+    type Values;
+    /// How many fields: the indexes these slots take in the key table.
+    const LEN: usize;
+    /// Every slot empty.
+    fn empty() -> Self;
+    /// Reads the value of the field at `index` (counted from these slots' first field) into
+    /// its slot; `at` is its index in the whole table, for the error of a field sent twice.
+    fn read<A: MapAccess<'de>>(
+        &mut self,
+        index: usize,
+        at: usize,
+        map: &mut A,
+        keys: Keys,
+    ) -> Result<(), A::Error>;
+    /// The values, or serde's `missing field` error for an empty required slot; `first` is
+    /// the index of these slots' first field in the table.
+    fn finish<E: de::Error>(self, keys: Keys, first: usize) -> Result<Self::Values, E>;
+}
+
+/// How a slot reads its value: [`AsDeclared`] with the type's own `Deserialize`,
+/// [`NumberOrString`] as a number that may arrive as a string holding it.
+pub trait ReadAs<'de, T> {
+    /// Reads the value of the current entry.
+    fn read<A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error>;
+}
+
+/// Reads a value with its type's own `Deserialize` impl.
+#[derive(Debug)]
+pub enum AsDeclared {}
+
+impl<'de, T: Deserialize<'de>> ReadAs<'de, T> for AsDeclared {
+    #[inline]
+    fn read<A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+        map.next_value()
+    }
+}
+
+/// Reads a number that may also arrive as a string holding it (see
+/// [`lenient`](super::lenient)).
+#[derive(Debug)]
+pub enum NumberOrString {}
+
+impl<'de, T: super::lenient::Lenient> ReadAs<'de, T> for NumberOrString {
+    #[inline]
+    fn read<A: MapAccess<'de>>(map: &mut A) -> Result<T, A::Error> {
+        map.next_value_seed(super::lenient::LenientSeed(PhantomData))
+    }
+}
+
+/// The slot of a field the object must hold: serde's `missing field` error without it.
+pub struct Required<T, R = AsDeclared>(Option<T>, PhantomData<R>);
+
+/// The slot of a field the object may leave out: its type's default (`None`) without it.
+pub struct Defaulted<T, R = AsDeclared>(Option<T>, PhantomData<R>);
+
+/// Reads a slot's value; a field sent twice is serde's `duplicate field` error. One function
+/// for both kinds of slot, compiled for each field type and decoder a program uses.
+fn read_once<'de, A, T, R>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    keys: Keys,
+    at: usize,
+) -> Result<(), A::Error>
+where
+    A: MapAccess<'de>,
+    R: ReadAs<'de, T>,
+{
+    if slot.is_some() {
+        return Err(de::Error::duplicate_field(keys.name(at)));
+    }
+    match R::read(map) {
+        Ok(value) => {
+            *slot = Some(value);
+            Ok(())
+        }
+        Err(error) => Err(error),
+    }
+}
+
+impl<'de, T, R: ReadAs<'de, T>> Fields<'de> for Required<T, R> {
+    type Values = T;
+    const LEN: usize = 1;
+
+    fn empty() -> Self {
+        Self(None, PhantomData)
+    }
+
+    fn read<A: MapAccess<'de>>(
+        &mut self,
+        _: usize,
+        at: usize,
+        map: &mut A,
+        keys: Keys,
+    ) -> Result<(), A::Error> {
+        read_once::<A, T, R>(&mut self.0, map, keys, at)
+    }
+
+    fn finish<E: de::Error>(self, keys: Keys, first: usize) -> Result<T, E> {
+        self.0.ok_or_else(|| E::missing_field(keys.name(first)))
+    }
+}
+
+impl<'de, T: Default, R: ReadAs<'de, T>> Fields<'de> for Defaulted<T, R> {
+    type Values = T;
+    const LEN: usize = 1;
+
+    fn empty() -> Self {
+        Self(None, PhantomData)
+    }
+
+    fn read<A: MapAccess<'de>>(
+        &mut self,
+        _: usize,
+        at: usize,
+        map: &mut A,
+        keys: Keys,
+    ) -> Result<(), A::Error> {
+        read_once::<A, T, R>(&mut self.0, map, keys, at)
+    }
+
+    fn finish<E: de::Error>(self, _: Keys, _: usize) -> Result<T, E> {
+        Ok(self.0.unwrap_or_default())
+    }
+}
+
+/// `Fields` for the tuples of slots, up to 8 (a longer model nests a tuple as the last: the
+/// generator's `WIDEST_TUPLE`). Each width is type-checked once here, so a few narrow ones
+/// cost less than many wide ones; a model of 40 fields nests five deep.
+/// Index arithmetic wraps or saturates rather than panics; `index >= LEN` is checked first.
+macro_rules! tuple_fields {
+    ($($slot:ident $value:ident),*) => {
+        impl<'de, $($slot: Fields<'de>),*> Fields<'de> for ($($slot,)*) {
+            type Values = ($($slot::Values,)*);
+            const LEN: usize = 0 $(+ $slot::LEN)*;
+
+            #[allow(clippy::unused_unit)] // the model with no fields: `()`
+            fn empty() -> Self {
+                ($($slot::empty(),)*)
+            }
+
+            #[allow(unused_assignments, unused_mut, unused_variables)]
+            fn read<A: MapAccess<'de>>(
+                &mut self,
+                mut index: usize,
+                at: usize,
+                map: &mut A,
+                keys: Keys,
+            ) -> Result<(), A::Error> {
+                #[allow(non_snake_case)]
+                let ($($value,)*) = self;
+                $(
+                    if index < $slot::LEN {
+                        return $value.read(index, at, map, keys);
+                    }
+                    index = index.wrapping_sub($slot::LEN);
+                )*
+                // Not an index `Keys` gives for a table that matches the slots: skipped.
+                map.next_value::<IgnoredAny>().map(drop)
+            }
+
+            #[allow(unused_assignments, unused_mut, unused_variables)]
+            fn finish<E: de::Error>(self, keys: Keys, mut first: usize) -> Result<Self::Values, E> {
+                #[allow(non_snake_case)]
+                let ($($value,)*) = self;
+                Ok(($({
+                    let value = match $value.finish(keys, first) {
+                        Ok(value) => value,
+                        Err(error) => return Err(error),
+                    };
+                    first = first.saturating_add($slot::LEN);
+                    value
+                },)*))
+            }
+        }
+    };
+}
+
+tuple_fields!();
+tuple_fields!(S0 v0);
+tuple_fields!(S0 v0, S1 v1);
+tuple_fields!(S0 v0, S1 v1, S2 v2);
+tuple_fields!(S0 v0, S1 v1, S2 v2, S3 v3);
+tuple_fields!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4);
+tuple_fields!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5);
+tuple_fields!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6);
+tuple_fields!(S0 v0, S1 v1, S2 v2, S3 v3, S4 v4, S5 v5, S6 v6, S7 v7);
 
 /// Writes a model as a JSON object: the body of every generated `Serialize` impl.
 ///
@@ -263,41 +460,119 @@ mod tests {
 
     impl<'de> Object<'de> for Tile {
         const NAME: &'static str = "Tile";
+        const KEYS: Keys = Keys(&[
+            ("id", 0),
+            ("title", 1),
+            ("rowSpan", 2),
+            ("embed", 3),
+            ("reportId", 4),
+            ("reportID", 4),
+        ]);
+        type Fields = (
+            Required<String>,
+            Defaulted<Option<String>>,
+            Defaulted<Option<i64>, NumberOrString>,
+            Defaulted<Nullable<String>>,
+            Defaulted<Option<String>>,
+        );
 
-        fn from_entries<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-            const KEYS: Keys = Keys(&[
-                ("id", 0),
-                ("title", 1),
-                ("rowSpan", 2),
-                ("embed", 3),
-                ("reportId", 4),
-                ("reportID", 4),
-            ]);
-            let mut id: Option<String> = None;
-            let mut title: Option<Option<String>> = None;
-            let mut row_span: Option<Option<i64>> = None;
-            let mut embed: Option<Nullable<String>> = None;
-            let mut report_id: Option<Option<String>> = None;
-            let mut unknown_fields = JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id"),
-                    Key::Field(1) => field(&mut map, &mut title, "title"),
-                    Key::Field(2) => lenient_field(&mut map, &mut row_span, "rowSpan"),
-                    Key::Field(3) => field(&mut map, &mut embed, "embed"),
-                    Key::Field(4) => field(&mut map, &mut report_id, "reportId"),
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                id: required(id, "id")?,
-                title: title.unwrap_or_default(),
-                row_span: row_span.unwrap_or_default(),
-                embed: embed.unwrap_or_default(),
-                report_id: report_id.unwrap_or_default(),
+        fn assemble(
+            (id, title, row_span, embed, report_id): Values<'de, Self>,
+            unknown_fields: JsonMap,
+        ) -> Self {
+            Self {
+                id,
+                title,
+                row_span,
+                embed,
+                report_id,
                 unknown_fields,
-            })
+            }
         }
+    }
+
+    /// A model wider than one tuple: 7 slots and the rest nested, twice, as the generator
+    /// writes 18 fields.
+    #[derive(Debug, PartialEq)]
+    struct Wide {
+        first: Option<i64>,
+        middle: Vec<i64>,
+        last: String,
+    }
+
+    impl<'de> Deserialize<'de> for Wide {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            decode(deserializer)
+        }
+    }
+
+    impl<'de> Object<'de> for Wide {
+        const NAME: &'static str = "Wide";
+        const KEYS: Keys = Keys(&[
+            ("f0", 0),
+            ("f7", 7),
+            ("f15", 15),
+            ("f16", 16),
+            ("last", 17),
+            ("LAST", 17),
+        ]);
+        type Fields = (
+            Defaulted<Option<i64>, NumberOrString>,
+            Defaulted<Option<i64>>,
+            Defaulted<Option<i64>>,
+            Defaulted<Option<i64>>,
+            Defaulted<Option<i64>>,
+            Defaulted<Option<i64>>,
+            Defaulted<Option<i64>>,
+            (
+                Defaulted<Option<i64>>,
+                Defaulted<Option<i64>>,
+                Defaulted<Option<i64>>,
+                Defaulted<Option<i64>>,
+                Defaulted<Option<i64>>,
+                Defaulted<Option<i64>>,
+                Defaulted<Option<i64>>,
+                (
+                    Defaulted<Option<i64>>,
+                    Defaulted<Option<i64>>,
+                    Defaulted<Option<i64>>,
+                    Required<String>,
+                ),
+            ),
+        );
+
+        fn assemble(
+            (f0, _, _, _, _, _, _, (f7, _, _, _, _, _, _, (_, f15, f16, last))): Values<'de, Self>,
+            _: JsonMap,
+        ) -> Self {
+            let middle = [f7, f15, f16].into_iter().flatten().collect();
+            Self {
+                first: f0,
+                middle,
+                last,
+            }
+        }
+    }
+
+    #[test]
+    fn a_nested_tuple_of_slots_reads_and_names_each_field_by_its_index() {
+        let wide: Wide =
+            serde_json::from_str(r#"{"LAST":"z","f16":16,"f0":"0","f7":7,"f15":15}"#).unwrap();
+        assert_eq!(
+            wide,
+            Wide {
+                first: Some(0),
+                middle: vec![7, 15, 16],
+                last: "z".into(),
+            }
+        );
+        let error = |text: &str| serde_json::from_str::<Wide>(text).unwrap_err().to_string();
+        let missing = error(r#"{"f16":1}"#);
+        assert!(missing.starts_with("missing field `last`"), "{missing}");
+        let twice = error(r#"{"last":"a","f16":1,"f16":2}"#);
+        assert!(twice.starts_with("duplicate field `f16`"), "{twice}");
+        let twice = error(r#"{"last":"a","LAST":"b"}"#);
+        assert!(twice.starts_with("duplicate field `last`"), "{twice}");
     }
 
     #[test]

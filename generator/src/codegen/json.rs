@@ -1,9 +1,11 @@
-//! The JSON impls of a model: `Serialize` with one line per field and `Deserialize` through one
-//! key table, over the runtime's `object` helpers. Neither has a `?` per field (the writer keeps
-//! its first error, the reader's match has one `?`): each `?` is a trait resolution the compiler
-//! does in every model, and they were a measurable part of the crate's type checking (issue 13). Written here rather than derived so a user's
-//! build compiles no `serde_derive` (and no `syn`), and unknown fields need no `flatten`
-//! buffering; the runtime's `object` module documents the helpers.
+//! The JSON impls of a model: `Serialize` with one line per field, and `Deserialize` as a
+//! description the runtime's one reader follows (`rt::object::Object`: a key table, a tuple of
+//! field slots, and `assemble`, which builds the model from the values). Neither has a `?` per
+//! field, and the decoder's loop, match and checks are written once in the runtime rather than
+//! in every model: what the compiler checks per model is what differs between models (issue 13:
+//! the models' type and borrow checking). Written here rather than derived so a user's build
+//! compiles no `serde_derive` (and no `syn`), and unknown fields need no `flatten` buffering;
+//! the runtime's `object` module documents the helpers.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
@@ -11,20 +13,9 @@ use quote::quote;
 use super::idents::ident;
 use crate::api::{Field, Model, TypeRef};
 
-/// Names the generated functions use for their own locals; a field of the same name gets a
-/// slot named `<name>_field` instead.
-const LOCALS: &[&str] = &[
-    "map",
-    "key",
-    "object",
-    "serializer",
-    "deserializer",
-    "field",
-    "lenient_field",
-    "required",
-    "unknown",
-    "Key",
-];
+/// Names `assemble` uses for its own parameters; a field of the same name (or a keyword) is
+/// bound as `<name>_field` instead.
+const LOCALS: &[&str] = &["unknown_fields"];
 
 /// `Serialize`, `Deserialize` and `rt::object::Object` for `model`; `field_type` is the type
 /// the struct declares for a field.
@@ -35,7 +26,7 @@ pub fn impls(
 ) -> TokenStream {
     let name = ident(&model.name);
     let serialize = serialize(model);
-    let from_entries = from_entries(model, field_type);
+    let object = object(model, field_type);
     let model_name = &model.name;
     quote! {
         #gate
@@ -53,9 +44,7 @@ pub fn impls(
         #gate
         impl<'de> rt::object::Object<'de> for #name {
             const NAME: &'static str = #model_name;
-            fn from_entries<A: rt::serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-                #from_entries
-            }
+            #object
         }
     }
 }
@@ -80,78 +69,78 @@ fn serialize(model: &Model) -> TokenStream {
     }
 }
 
-fn from_entries(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStream {
+/// The key table, the field slots and `assemble` of the model's `rt::object::Object` impl:
+/// what the runtime's one reader needs to decode it.
+fn object(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStream {
     let keys = model.fields.iter().enumerate().flat_map(|(index, field)| {
         let index = Literal::usize_unsuffixed(index);
         std::iter::once(&field.wire_name)
             .chain(&field.aliases)
             .map(move |wire| quote!((#wire, #index)))
     });
-    let slots = model.fields.iter().map(|field| {
-        let slot = slot(field);
-        let ty = field_type(field);
-        quote!(let mut #slot: Option<#ty> = None;)
-    });
-    let arms = model.fields.iter().enumerate().map(|(index, field)| {
-        let index = Literal::usize_unsuffixed(index);
-        let slot = slot(field);
-        let wire = &field.wire_name;
-        let read = if is_lenient_number(&field.ty) {
-            quote!(lenient_field)
-        } else {
-            quote!(field)
-        };
-        quote!(Key::Field(#index) => #read(&mut map, &mut #slot, #wire),)
-    });
+    let slots: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .map(|field| {
+            let kind = if field.required {
+                quote!(rt::object::Required)
+            } else {
+                quote!(rt::object::Defaulted)
+            };
+            let ty = field_type(field);
+            if is_lenient_number(&field.ty) {
+                quote!(#kind<#ty, rt::object::NumberOrString>)
+            } else {
+                quote!(#kind<#ty>)
+            }
+        })
+        .collect();
+    let bindings: Vec<TokenStream> = model
+        .fields
+        .iter()
+        .map(|field| {
+            let binding = binding(field);
+            quote!(#binding)
+        })
+        .collect();
+    let slots = nest(&slots);
+    let bindings = nest(&bindings);
     let values = model.fields.iter().map(|field| {
         let member = ident(&field.rust_name);
-        let slot = slot(field);
-        let wire = &field.wire_name;
-        if field.required {
-            quote!(#member: required(#slot, #wire)?,)
+        let binding = binding(field);
+        if member == binding {
+            quote!(#member,)
         } else {
-            quote!(#member: #slot.unwrap_or_default(),)
+            quote!(#member: #binding,)
         }
     });
-    let uses = helpers(model);
     quote! {
-        use rt::object::{#(#uses),*};
         const KEYS: rt::object::Keys = rt::object::Keys(&[#(#keys),*]);
-        #(#slots)*
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            // One `?` for the whole match, not one per arm: fewer `?`s to type-check in
-            // every model (issue 13).
-            match key {
-                #(#arms)*
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
+        type Fields = #slots;
+        #[inline]
+        fn assemble(#bindings: rt::object::Values<'de, Self>, unknown_fields: rt::JsonMap) -> Self {
+            Self {
+                #(#values)*
+                unknown_fields,
+            }
         }
-        Ok(Self {
-            #(#values)*
-            unknown_fields,
-        })
     }
 }
 
-/// The `rt::object` helpers `from_entries` calls for `model`, to import just those.
-fn helpers(model: &Model) -> Vec<Ident> {
-    let any = |test: &dyn Fn(&Field) -> bool| model.fields.iter().any(test);
-    let mut names = vec!["Key"];
-    if any(&|field| !is_lenient_number(&field.ty)) {
-        names.push("field");
+/// The widest tuple `rt::object::Fields` is implemented for; a longer list nests its rest as
+/// the last element.
+const WIDEST_TUPLE: usize = 8;
+
+/// `items` as the tuple `rt::object::entries` takes and gives back: flat up to
+/// [`WIDEST_TUPLE`], beyond it the rest nested as the last element.
+fn nest(items: &[TokenStream]) -> TokenStream {
+    if items.len() <= WIDEST_TUPLE {
+        quote!((#(#items,)*))
+    } else {
+        let (head, rest) = items.split_at(WIDEST_TUPLE - 1);
+        let rest = nest(rest);
+        quote!((#(#head,)* #rest,))
     }
-    if any(&|field| is_lenient_number(&field.ty)) {
-        names.push("lenient_field");
-    }
-    if any(&|field| field.required) {
-        names.push("required");
-    }
-    names.push("unknown");
-    names
-        .into_iter()
-        .map(|name| Ident::new(name, Span::call_site()))
-        .collect()
 }
 
 /// Numbers sometimes arrive as strings: such fields decode leniently (`rt::lenient`).
@@ -159,8 +148,8 @@ fn is_lenient_number(ty: &TypeRef) -> bool {
     matches!(ty, TypeRef::Integer | TypeRef::Int32 | TypeRef::Number)
 }
 
-/// The local holding a field's value while the object is read.
-fn slot(field: &Field) -> Ident {
+/// The name `assemble` binds a field's value to.
+fn binding(field: &Field) -> Ident {
     let name = field.rust_name.as_str();
     if LOCALS.contains(&name) || crate::naming::is_keyword(name) {
         Ident::new(&format!("{name}_field"), Span::call_site())
@@ -188,16 +177,16 @@ mod tests {
     }
 
     #[test]
-    fn slots_never_shadow_the_generated_locals() {
+    fn bindings_never_shadow_the_parameters_or_use_keywords() {
         assert_eq!(
-            slot(&field("map", TypeRef::String)).to_string(),
-            "map_field"
+            binding(&field("unknown_fields", TypeRef::String)).to_string(),
+            "unknown_fields_field"
         );
         assert_eq!(
-            slot(&field("type", TypeRef::String)).to_string(),
+            binding(&field("type", TypeRef::String)).to_string(),
             "type_field"
         );
-        assert_eq!(slot(&field("name", TypeRef::String)).to_string(), "name");
+        assert_eq!(binding(&field("name", TypeRef::String)).to_string(), "name");
     }
 
     #[test]
@@ -220,15 +209,37 @@ mod tests {
             fields: vec![id, field("count", TypeRef::Integer)],
             declared_at: Default::default(),
         };
-        let code = from_entries(&model, &|field| rust_type(&field.ty, false)).to_string();
+        let code = object(&model, &|field| rust_type(&field.ty, false)).to_string();
         assert!(
             code.contains(r#"("id" , 0) , ("ID" , 0) , ("count" , 1)"#),
             "{code}"
         );
         assert!(
-            code.contains("lenient_field (& mut map , & mut count , \"count\")"),
+            code.contains(
+                "type Fields = (rt :: object :: Required < String > , \
+                 rt :: object :: Defaulted < i64 , rt :: object :: NumberOrString > ,) ;"
+            ),
             "{code}"
         );
-        assert!(code.contains("required (id , \"id\")"), "{code}");
+        assert!(code.contains("fn assemble ((id , count ,) :"), "{code}");
+    }
+
+    #[test]
+    fn a_long_list_nests_its_rest_as_the_last_element() {
+        let items: Vec<TokenStream> = (0..40)
+            .map(|index| {
+                let name = Ident::new(&format!("f{index}"), Span::call_site());
+                quote!(#name)
+            })
+            .collect();
+        let nested = nest(&items).to_string();
+        // 7 + 7 + 7 + 7 + 7 + 5: each tuple at most `WIDEST_TUPLE` wide, the rest as its last
+        // element.
+        assert!(nested.starts_with("(f0 , f1 ,"), "{nested}");
+        assert!(nested.contains("f6 , (f7 ,"), "{nested}");
+        assert!(nested.contains("f13 , (f14 ,"), "{nested}");
+        assert!(nested.ends_with("f39 ,) ,) ,) ,) ,) ,)"), "{nested}");
+        let short = nest(&items[..WIDEST_TUPLE]).to_string();
+        assert!(!short.contains("(f1"), "{short}");
     }
 }

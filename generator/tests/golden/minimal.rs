@@ -54,31 +54,25 @@ pub mod models {
     }
     impl<'de> rt::object::Object<'de> for Widget {
         const NAME: &'static str = "Widget";
-        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-            mut map: A,
-        ) -> Result<Self, A::Error> {
-            use rt::object::{Key, field, required, unknown};
-            const KEYS: rt::object::Keys = rt::object::Keys(
-                &[("id", 0), ("name", 1), ("kind", 2)],
-            );
-            let mut id: Option<rt::Uuid> = None;
-            let mut name: Option<Option<String>> = None;
-            let mut kind: Option<Option<WidgetKind>> = None;
-            let mut unknown_fields = rt::JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id"),
-                    Key::Field(1) => field(&mut map, &mut name, "name"),
-                    Key::Field(2) => field(&mut map, &mut kind, "kind"),
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                id: required(id, "id")?,
-                name: name.unwrap_or_default(),
-                kind: kind.unwrap_or_default(),
+        const KEYS: rt::object::Keys = rt::object::Keys(
+            &[("id", 0), ("name", 1), ("kind", 2)],
+        );
+        type Fields = (
+            rt::object::Required<rt::Uuid>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<WidgetKind>>,
+        );
+        #[inline]
+        fn assemble(
+            (id, name, kind): rt::object::Values<'de, Self>,
+            unknown_fields: rt::JsonMap,
+        ) -> Self {
+            Self {
+                id,
+                name,
+                kind,
                 unknown_fields,
-            })
+            }
         }
     }
     impl rt::UnknownFieldPaths for Widget {

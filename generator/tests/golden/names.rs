@@ -67,47 +67,45 @@ pub mod models {
     }
     impl<'de> rt::object::Object<'de> for Client {
         const NAME: &'static str = "Client";
-        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-            mut map: A,
-        ) -> Result<Self, A::Error> {
-            use rt::object::{Key, field, lenient_field, required, unknown};
-            const KEYS: rt::object::Keys = rt::object::Keys(
-                &[
-                    ("type", 0),
-                    ("ref", 1),
-                    ("self", 2),
-                    ("match", 3),
-                    ("1stValue", 4),
-                    ("parent", 5),
-                ],
-            );
-            let mut type_field: Option<Mode> = None;
-            let mut ref_field: Option<Option<String>> = None;
-            let mut self_: Option<Option<String>> = None;
-            let mut match_field: Option<Option<bool>> = None;
-            let mut n1st_value: Option<Option<f64>> = None;
-            let mut parent: Option<Option<::std::boxed::Box<Client>>> = None;
-            let mut unknown_fields = rt::JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                    Key::Field(1) => field(&mut map, &mut ref_field, "ref"),
-                    Key::Field(2) => field(&mut map, &mut self_, "self"),
-                    Key::Field(3) => field(&mut map, &mut match_field, "match"),
-                    Key::Field(4) => lenient_field(&mut map, &mut n1st_value, "1stValue"),
-                    Key::Field(5) => field(&mut map, &mut parent, "parent"),
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                r#type: required(type_field, "type")?,
-                r#ref: ref_field.unwrap_or_default(),
-                self_: self_.unwrap_or_default(),
-                r#match: match_field.unwrap_or_default(),
-                n1st_value: n1st_value.unwrap_or_default(),
-                parent: parent.unwrap_or_default(),
+        const KEYS: rt::object::Keys = rt::object::Keys(
+            &[
+                ("type", 0),
+                ("ref", 1),
+                ("self", 2),
+                ("match", 3),
+                ("1stValue", 4),
+                ("parent", 5),
+            ],
+        );
+        type Fields = (
+            rt::object::Required<Mode>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<::std::boxed::Box<Client>>>,
+        );
+        #[inline]
+        fn assemble(
+            (
+                type_field,
+                ref_field,
+                self_,
+                match_field,
+                n1st_value,
+                parent,
+            ): rt::object::Values<'de, Self>,
+            unknown_fields: rt::JsonMap,
+        ) -> Self {
+            Self {
+                r#type: type_field,
+                r#ref: ref_field,
+                self_,
+                r#match: match_field,
+                n1st_value,
+                parent,
                 unknown_fields,
-            })
+            }
         }
     }
     impl Client {
@@ -184,65 +182,58 @@ pub mod models {
     }
     impl<'de> rt::object::Object<'de> for Resultset {
         const NAME: &'static str = "Resultset";
-        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-            mut map: A,
-        ) -> Result<Self, A::Error> {
-            use rt::object::{Key, field, lenient_field, required, unknown};
-            const KEYS: rt::object::Keys = rt::object::Keys(
-                &[
-                    ("labels", 0),
-                    ("grid", 1),
-                    ("children", 2),
-                    ("byName", 3),
-                    ("extra", 4),
-                    ("@odata.context", 5),
-                    ("when", 6),
-                    ("count", 7),
-                    ("$type", 8),
-                ],
-            );
-            let mut labels: Option<
-                Option<::std::collections::BTreeMap<String, String>>,
-            > = None;
-            let mut grid: Option<Option<Vec<Vec<i64>>>> = None;
-            let mut children: Option<Option<Vec<Resultset>>> = None;
-            let mut by_name: Option<
-                Option<::std::collections::BTreeMap<String, Client>>,
-            > = None;
-            let mut extra: Option<Option<rt::JsonValue>> = None;
-            let mut odata_context: Option<Option<String>> = None;
-            let mut when: Option<Option<rt::DateTime>> = None;
-            let mut count: Option<i32> = None;
-            let mut odata_type: Option<Option<String>> = None;
-            let mut unknown_fields = rt::JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut labels, "labels"),
-                    Key::Field(1) => field(&mut map, &mut grid, "grid"),
-                    Key::Field(2) => field(&mut map, &mut children, "children"),
-                    Key::Field(3) => field(&mut map, &mut by_name, "byName"),
-                    Key::Field(4) => field(&mut map, &mut extra, "extra"),
-                    Key::Field(5) => {
-                        field(&mut map, &mut odata_context, "@odata.context")
-                    }
-                    Key::Field(6) => field(&mut map, &mut when, "when"),
-                    Key::Field(7) => lenient_field(&mut map, &mut count, "count"),
-                    Key::Field(8) => field(&mut map, &mut odata_type, "$type"),
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                labels: labels.unwrap_or_default(),
-                grid: grid.unwrap_or_default(),
-                children: children.unwrap_or_default(),
-                by_name: by_name.unwrap_or_default(),
-                extra: extra.unwrap_or_default(),
-                odata_context: odata_context.unwrap_or_default(),
-                when: when.unwrap_or_default(),
-                count: required(count, "count")?,
-                odata_type: odata_type.unwrap_or_default(),
+        const KEYS: rt::object::Keys = rt::object::Keys(
+            &[
+                ("labels", 0),
+                ("grid", 1),
+                ("children", 2),
+                ("byName", 3),
+                ("extra", 4),
+                ("@odata.context", 5),
+                ("when", 6),
+                ("count", 7),
+                ("$type", 8),
+            ],
+        );
+        type Fields = (
+            rt::object::Defaulted<Option<::std::collections::BTreeMap<String, String>>>,
+            rt::object::Defaulted<Option<Vec<Vec<i64>>>>,
+            rt::object::Defaulted<Option<Vec<Resultset>>>,
+            rt::object::Defaulted<Option<::std::collections::BTreeMap<String, Client>>>,
+            rt::object::Defaulted<Option<rt::JsonValue>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            (
+                rt::object::Required<i32, rt::object::NumberOrString>,
+                rt::object::Defaulted<Option<String>>,
+            ),
+        );
+        #[inline]
+        fn assemble(
+            (
+                labels,
+                grid,
+                children,
+                by_name,
+                extra,
+                odata_context,
+                when,
+                (count, odata_type),
+            ): rt::object::Values<'de, Self>,
+            unknown_fields: rt::JsonMap,
+        ) -> Self {
+            Self {
+                labels,
+                grid,
+                children,
+                by_name,
+                extra,
+                odata_context,
+                when,
+                count,
+                odata_type,
                 unknown_fields,
-            })
+            }
         }
     }
     impl rt::UnknownFieldPaths for Resultset {

@@ -74,34 +74,27 @@ pub mod models {
     }
     impl<'de> rt::object::Object<'de> for App {
         const NAME: &'static str = "App";
-        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-            mut map: A,
-        ) -> Result<Self, A::Error> {
-            use rt::object::{Key, field, required, unknown};
-            const KEYS: rt::object::Keys = rt::object::Keys(
-                &[("id", 0), ("name", 1), ("owner", 2), ("lastUpdate", 3)],
-            );
-            let mut id: Option<rt::Uuid> = None;
-            let mut name: Option<Option<String>> = None;
-            let mut owner: Option<Option<Owner>> = None;
-            let mut last_update: Option<Option<rt::DateTime>> = None;
-            let mut unknown_fields = rt::JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id"),
-                    Key::Field(1) => field(&mut map, &mut name, "name"),
-                    Key::Field(2) => field(&mut map, &mut owner, "owner"),
-                    Key::Field(3) => field(&mut map, &mut last_update, "lastUpdate"),
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                id: required(id, "id")?,
-                name: name.unwrap_or_default(),
-                owner: owner.unwrap_or_default(),
-                last_update: last_update.unwrap_or_default(),
+        const KEYS: rt::object::Keys = rt::object::Keys(
+            &[("id", 0), ("name", 1), ("owner", 2), ("lastUpdate", 3)],
+        );
+        type Fields = (
+            rt::object::Required<rt::Uuid>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<Owner>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+        );
+        #[inline]
+        fn assemble(
+            (id, name, owner, last_update): rt::object::Values<'de, Self>,
+            unknown_fields: rt::JsonMap,
+        ) -> Self {
+            Self {
+                id,
+                name,
+                owner,
+                last_update,
                 unknown_fields,
-            })
+            }
         }
     }
     impl rt::UnknownFieldPaths for App {
@@ -141,26 +134,17 @@ pub mod models {
     }
     impl<'de> rt::object::Object<'de> for Icon {
         const NAME: &'static str = "Icon";
-        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-            mut map: A,
-        ) -> Result<Self, A::Error> {
-            use rt::object::{Key, field, lenient_field, required, unknown};
-            const KEYS: rt::object::Keys = rt::object::Keys(&[("url", 0), ("size", 1)]);
-            let mut url: Option<String> = None;
-            let mut size: Option<Option<i32>> = None;
-            let mut unknown_fields = rt::JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut url, "url"),
-                    Key::Field(1) => lenient_field(&mut map, &mut size, "size"),
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                url: required(url, "url")?,
-                size: size.unwrap_or_default(),
-                unknown_fields,
-            })
+        const KEYS: rt::object::Keys = rt::object::Keys(&[("url", 0), ("size", 1)]);
+        type Fields = (
+            rt::object::Required<String>,
+            rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        );
+        #[inline]
+        fn assemble(
+            (url, size): rt::object::Values<'de, Self>,
+            unknown_fields: rt::JsonMap,
+        ) -> Self {
+            Self { url, size, unknown_fields }
         }
     }
     impl rt::UnknownFieldPaths for Icon {
@@ -229,47 +213,45 @@ pub mod models {
     }
     impl<'de> rt::object::Object<'de> for Import {
         const NAME: &'static str = "Import";
-        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-            mut map: A,
-        ) -> Result<Self, A::Error> {
-            use rt::object::{Key, field, required, unknown};
-            const KEYS: rt::object::Keys = rt::object::Keys(
-                &[
-                    ("id", 0),
-                    ("name", 1),
-                    ("importState", 2),
-                    ("createdBy", 3),
-                    ("tags", 4),
-                    ("accessKeys", 5),
-                ],
-            );
-            let mut id: Option<rt::Uuid> = None;
-            let mut name: Option<Option<String>> = None;
-            let mut import_state: Option<Option<ImportState>> = None;
-            let mut created_by: Option<Option<Owner>> = None;
-            let mut tags: Option<Option<Vec<String>>> = None;
-            let mut access_keys: Option<Option<Vec<String>>> = None;
-            let mut unknown_fields = rt::JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut id, "id"),
-                    Key::Field(1) => field(&mut map, &mut name, "name"),
-                    Key::Field(2) => field(&mut map, &mut import_state, "importState"),
-                    Key::Field(3) => field(&mut map, &mut created_by, "createdBy"),
-                    Key::Field(4) => field(&mut map, &mut tags, "tags"),
-                    Key::Field(5) => field(&mut map, &mut access_keys, "accessKeys"),
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                id: required(id, "id")?,
-                name: name.unwrap_or_default(),
-                import_state: import_state.unwrap_or_default(),
-                created_by: created_by.unwrap_or_default(),
-                tags: tags.unwrap_or_default(),
-                access_keys: access_keys.unwrap_or_default(),
+        const KEYS: rt::object::Keys = rt::object::Keys(
+            &[
+                ("id", 0),
+                ("name", 1),
+                ("importState", 2),
+                ("createdBy", 3),
+                ("tags", 4),
+                ("accessKeys", 5),
+            ],
+        );
+        type Fields = (
+            rt::object::Required<rt::Uuid>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<ImportState>>,
+            rt::object::Defaulted<Option<Owner>>,
+            rt::object::Defaulted<Option<Vec<String>>>,
+            rt::object::Defaulted<Option<Vec<String>>>,
+        );
+        #[inline]
+        fn assemble(
+            (
+                id,
+                name,
+                import_state,
+                created_by,
+                tags,
+                access_keys,
+            ): rt::object::Values<'de, Self>,
+            unknown_fields: rt::JsonMap,
+        ) -> Self {
+            Self {
+                id,
+                name,
+                import_state,
+                created_by,
+                tags,
+                access_keys,
                 unknown_fields,
-            })
+            }
         }
     }
     impl rt::UnknownFieldPaths for Import {
@@ -352,49 +334,45 @@ pub mod models {
     }
     impl<'de> rt::object::Object<'de> for ImportRequest {
         const NAME: &'static str = "ImportRequest";
-        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-            mut map: A,
-        ) -> Result<Self, A::Error> {
-            use rt::object::{Key, field, lenient_field, required, unknown};
-            const KEYS: rt::object::Keys = rt::object::Keys(
-                &[
-                    ("fileUrl", 0),
-                    ("connectionType", 1),
-                    ("description", 2),
-                    ("retries", 3),
-                    ("password", 4),
-                    ("credentials", 5),
-                ],
-            );
-            let mut file_url: Option<String> = None;
-            let mut connection_type: Option<Option<String>> = None;
-            let mut description: Option<rt::Nullable<String>> = None;
-            let mut retries: Option<rt::Nullable<i32>> = None;
-            let mut password: Option<rt::Nullable<String>> = None;
-            let mut credentials: Option<Option<rt::JsonValue>> = None;
-            let mut unknown_fields = rt::JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut file_url, "fileUrl"),
-                    Key::Field(1) => {
-                        field(&mut map, &mut connection_type, "connectionType")
-                    }
-                    Key::Field(2) => field(&mut map, &mut description, "description"),
-                    Key::Field(3) => lenient_field(&mut map, &mut retries, "retries"),
-                    Key::Field(4) => field(&mut map, &mut password, "password"),
-                    Key::Field(5) => field(&mut map, &mut credentials, "credentials"),
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                file_url: required(file_url, "fileUrl")?,
-                connection_type: connection_type.unwrap_or_default(),
-                description: description.unwrap_or_default(),
-                retries: retries.unwrap_or_default(),
-                password: password.unwrap_or_default(),
-                credentials: credentials.unwrap_or_default(),
+        const KEYS: rt::object::Keys = rt::object::Keys(
+            &[
+                ("fileUrl", 0),
+                ("connectionType", 1),
+                ("description", 2),
+                ("retries", 3),
+                ("password", 4),
+                ("credentials", 5),
+            ],
+        );
+        type Fields = (
+            rt::object::Required<String>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<rt::Nullable<String>>,
+            rt::object::Defaulted<rt::Nullable<i32>, rt::object::NumberOrString>,
+            rt::object::Defaulted<rt::Nullable<String>>,
+            rt::object::Defaulted<Option<rt::JsonValue>>,
+        );
+        #[inline]
+        fn assemble(
+            (
+                file_url,
+                connection_type,
+                description,
+                retries,
+                password,
+                credentials,
+            ): rt::object::Values<'de, Self>,
+            unknown_fields: rt::JsonMap,
+        ) -> Self {
+            Self {
+                file_url,
+                connection_type,
+                description,
+                retries,
+                password,
+                credentials,
                 unknown_fields,
-            })
+            }
         }
     }
     impl rt::UnknownFieldPaths for ImportRequest {
@@ -436,33 +414,25 @@ pub mod models {
     }
     impl<'de> rt::object::Object<'de> for Owner {
         const NAME: &'static str = "Owner";
-        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-            mut map: A,
-        ) -> Result<Self, A::Error> {
-            use rt::object::{Key, field, required, unknown};
-            const KEYS: rt::object::Keys = rt::object::Keys(
-                &[("displayName", 0), ("emailAddress", 1), ("principalType", 2)],
-            );
-            let mut display_name: Option<Option<String>> = None;
-            let mut email_address: Option<Option<String>> = None;
-            let mut principal_type: Option<PrincipalType> = None;
-            let mut unknown_fields = rt::JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                    Key::Field(1) => field(&mut map, &mut email_address, "emailAddress"),
-                    Key::Field(2) => {
-                        field(&mut map, &mut principal_type, "principalType")
-                    }
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                display_name: display_name.unwrap_or_default(),
-                email_address: email_address.unwrap_or_default(),
-                principal_type: required(principal_type, "principalType")?,
+        const KEYS: rt::object::Keys = rt::object::Keys(
+            &[("displayName", 0), ("emailAddress", 1), ("principalType", 2)],
+        );
+        type Fields = (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Required<PrincipalType>,
+        );
+        #[inline]
+        fn assemble(
+            (display_name, email_address, principal_type): rt::object::Values<'de, Self>,
+            unknown_fields: rt::JsonMap,
+        ) -> Self {
+            Self {
+                display_name,
+                email_address,
+                principal_type,
                 unknown_fields,
-            })
+            }
         }
     }
     impl Owner {
@@ -510,23 +480,14 @@ pub mod models {
     }
     impl<'de> rt::object::Object<'de> for Unused {
         const NAME: &'static str = "Unused";
-        fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-            mut map: A,
-        ) -> Result<Self, A::Error> {
-            use rt::object::{Key, field, unknown};
-            const KEYS: rt::object::Keys = rt::object::Keys(&[("note", 0)]);
-            let mut note: Option<Option<String>> = None;
-            let mut unknown_fields = rt::JsonMap::new();
-            while let Some(key) = map.next_key_seed(KEYS)? {
-                match key {
-                    Key::Field(0) => field(&mut map, &mut note, "note"),
-                    key => unknown(&mut map, &mut unknown_fields, key),
-                }?;
-            }
-            Ok(Self {
-                note: note.unwrap_or_default(),
-                unknown_fields,
-            })
+        const KEYS: rt::object::Keys = rt::object::Keys(&[("note", 0)]);
+        type Fields = (rt::object::Defaulted<Option<String>>,);
+        #[inline]
+        fn assemble(
+            (note,): rt::object::Values<'de, Self>,
+            unknown_fields: rt::JsonMap,
+        ) -> Self {
+            Self { note, unknown_fields }
         }
     }
     impl rt::UnknownFieldPaths for Unused {

@@ -42,43 +42,41 @@ impl<'de> rt::Deserialize<'de> for AdminDomain {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for AdminDomain {
     const NAME: &'static str = "AdminDomain";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("description", 0),
-                ("displayName", 1),
-                ("id", 2),
-                ("parentDomainId", 3),
-                ("defaultLabelId", 4),
-            ],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut parent_domain_id: Option<Option<rt::Uuid>> = None;
-        let mut default_label_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut parent_domain_id, "parentDomainId"),
-                Key::Field(4) => field(&mut map, &mut default_label_id, "defaultLabelId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
-            parent_domain_id: parent_domain_id.unwrap_or_default(),
-            default_label_id: default_label_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("description", 0),
+            ("displayName", 1),
+            ("id", 2),
+            ("parentDomainId", 3),
+            ("defaultLabelId", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            description,
+            display_name,
+            id,
+            parent_domain_id,
+            default_label_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            id,
+            parent_domain_id,
+            default_label_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -119,23 +117,17 @@ impl<'de> rt::Deserialize<'de> for AssignDomainWorkspacesByCapacitiesRequest {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for AssignDomainWorkspacesByCapacitiesRequest {
     const NAME: &'static str = "AssignDomainWorkspacesByCapacitiesRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("capacitiesIds", 0)]);
-        let mut capacities_ids: Option<Option<Vec<rt::Uuid>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut capacities_ids, "capacitiesIds"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            capacities_ids: capacities_ids.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("capacitiesIds", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<rt::Uuid>>>,);
+    #[inline]
+    fn assemble(
+        (capacities_ids,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            capacities_ids,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -176,23 +168,17 @@ impl<'de> rt::Deserialize<'de> for AssignDomainWorkspacesByIdsRequest {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for AssignDomainWorkspacesByIdsRequest {
     const NAME: &'static str = "AssignDomainWorkspacesByIdsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("workspacesIds", 0)]);
-        let mut workspaces_ids: Option<Option<Vec<rt::Uuid>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut workspaces_ids, "workspacesIds"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            workspaces_ids: workspaces_ids.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("workspacesIds", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<rt::Uuid>>>,);
+    #[inline]
+    fn assemble(
+        (workspaces_ids,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            workspaces_ids,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -233,23 +219,14 @@ impl<'de> rt::Deserialize<'de> for AssignDomainWorkspacesByPrincipalsRequest {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for AssignDomainWorkspacesByPrincipalsRequest {
     const NAME: &'static str = "AssignDomainWorkspacesByPrincipalsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("principals", 0)]);
-        let mut principals: Option<Option<Vec<Principal>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut principals, "principals"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            principals: principals.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("principals", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<Principal>>>,);
+    #[inline]
+    fn assemble(
+        (principals,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { principals, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -299,31 +276,25 @@ impl<'de> rt::Deserialize<'de> for CreateDomainRequest {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for CreateDomainRequest {
     const NAME: &'static str = "CreateDomainRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1), ("parentDomainId", 2)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut parent_domain_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut parent_domain_id, "parentDomainId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            parent_domain_id: parent_domain_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1), ("parentDomainId", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name, parent_domain_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            parent_domain_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -376,45 +347,41 @@ impl<'de> rt::Deserialize<'de> for DomainPreview {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for DomainPreview {
     const NAME: &'static str = "DomainPreview";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("description", 0),
-                ("displayName", 1),
-                ("id", 2),
-                ("parentDomainId", 3),
-                ("contributorsScope", 4),
-            ],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut parent_domain_id: Option<Option<rt::Uuid>> = None;
-        let mut contributors_scope: Option<Option<ContributorsScopeType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut parent_domain_id, "parentDomainId"),
-                Key::Field(4) => {
-                    field(&mut map, &mut contributors_scope, "contributorsScope")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
-            parent_domain_id: parent_domain_id.unwrap_or_default(),
-            contributors_scope: contributors_scope.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("description", 0),
+            ("displayName", 1),
+            ("id", 2),
+            ("parentDomainId", 3),
+            ("contributorsScope", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<ContributorsScopeType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            description,
+            display_name,
+            id,
+            parent_domain_id,
+            contributors_scope,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            id,
+            parent_domain_id,
+            contributors_scope,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -458,28 +425,18 @@ impl<'de> rt::Deserialize<'de> for DomainRoleAssignment {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for DomainRoleAssignment {
     const NAME: &'static str = "DomainRoleAssignment";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("principal", 0), ("role", 1)],
-        );
-        let mut principal: Option<Principal> = None;
-        let mut role: Option<DomainRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut principal, "principal"),
-                Key::Field(1) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            principal: required(principal, "principal")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("principal", 0), ("role", 1)]);
+    type Fields = (rt::object::Required<Principal>, rt::object::Required<DomainRole>);
+    #[inline]
+    fn assemble(
+        (principal, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            principal,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -537,28 +494,21 @@ impl<'de> rt::Deserialize<'de> for DomainRoleAssignmentRequest {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for DomainRoleAssignmentRequest {
     const NAME: &'static str = "DomainRoleAssignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("principals", 0), ("type", 1)],
-        );
-        let mut principals: Option<Option<Vec<Principal>>> = None;
-        let mut type_field: Option<DomainRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut principals, "principals"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            principals: principals.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("principals", 0), ("type", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<Principal>>>,
+        rt::object::Required<DomainRole>,
+    );
+    #[inline]
+    fn assemble(
+        (principals, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            principals,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -619,35 +569,25 @@ impl<'de> rt::Deserialize<'de> for DomainRoleAssignments {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for DomainRoleAssignments {
     const NAME: &'static str = "DomainRoleAssignments";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<DomainRoleAssignment>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DomainRoleAssignment>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -692,28 +632,21 @@ impl<'de> rt::Deserialize<'de> for DomainRoleUnassignmentRequest {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for DomainRoleUnassignmentRequest {
     const NAME: &'static str = "DomainRoleUnassignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("principals", 0), ("type", 1)],
-        );
-        let mut principals: Option<Option<Vec<Principal>>> = None;
-        let mut type_field: Option<DomainRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut principals, "principals"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            principals: principals.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("principals", 0), ("type", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<Principal>>>,
+        rt::object::Required<DomainRole>,
+    );
+    #[inline]
+    fn assemble(
+        (principals, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            principals,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -771,28 +704,18 @@ impl<'de> rt::Deserialize<'de> for DomainWorkspace {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for DomainWorkspace {
     const NAME: &'static str = "DomainWorkspace";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0), ("id", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<rt::Uuid>);
+    #[inline]
+    fn assemble(
+        (display_name, id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -839,35 +762,25 @@ impl<'de> rt::Deserialize<'de> for DomainWorkspaces {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for DomainWorkspaces {
     const NAME: &'static str = "DomainWorkspaces";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<DomainWorkspace>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DomainWorkspace>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -909,23 +822,14 @@ impl<'de> rt::Deserialize<'de> for DomainsResponse {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for DomainsResponse {
     const NAME: &'static str = "DomainsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("domains", 0)]);
-        let mut domains: Option<Option<Vec<AdminDomain>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut domains, "domains"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            domains: domains.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("domains", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<AdminDomain>>>,);
+    #[inline]
+    fn assemble(
+        (domains,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { domains, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -967,23 +871,14 @@ impl<'de> rt::Deserialize<'de> for DomainsResponsePreview {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for DomainsResponsePreview {
     const NAME: &'static str = "DomainsResponsePreview";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("domains", 0)]);
-        let mut domains: Option<Option<Vec<DomainPreview>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut domains, "domains"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            domains: domains.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("domains", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<DomainPreview>>>,);
+    #[inline]
+    fn assemble(
+        (domains,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { domains, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -1025,23 +920,14 @@ impl<'de> rt::Deserialize<'de> for SyncRoleAssignmentsToSubdomainsRequest {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for SyncRoleAssignmentsToSubdomainsRequest {
     const NAME: &'static str = "SyncRoleAssignmentsToSubdomainsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
-        let mut role: Option<DomainRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            role: required(role, "role")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
+    type Fields = (rt::object::Required<DomainRole>,);
+    #[inline]
+    fn assemble(
+        (role,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { role, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -1094,23 +980,17 @@ impl<'de> rt::Deserialize<'de> for UnassignDomainWorkspacesByIdsRequest {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for UnassignDomainWorkspacesByIdsRequest {
     const NAME: &'static str = "UnassignDomainWorkspacesByIdsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("workspacesIds", 0)]);
-        let mut workspaces_ids: Option<Option<Vec<rt::Uuid>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut workspaces_ids, "workspacesIds"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            workspaces_ids: workspaces_ids.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("workspacesIds", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<rt::Uuid>>>,);
+    #[inline]
+    fn assemble(
+        (workspaces_ids,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            workspaces_ids,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -1161,31 +1041,25 @@ impl<'de> rt::Deserialize<'de> for UpdateDomainRequest {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for UpdateDomainRequest {
     const NAME: &'static str = "UpdateDomainRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1), ("defaultLabelId", 2)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut default_label_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut default_label_id, "defaultLabelId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            default_label_id: default_label_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1), ("defaultLabelId", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name, default_label_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            default_label_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]
@@ -1234,33 +1108,25 @@ impl<'de> rt::Deserialize<'de> for UpdateDomainRequestPreview {
 #[cfg(feature = "fabric_admin_domains")]
 impl<'de> rt::object::Object<'de> for UpdateDomainRequestPreview {
     const NAME: &'static str = "UpdateDomainRequestPreview";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1), ("contributorsScope", 2)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut contributors_scope: Option<Option<ContributorsScopeType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => {
-                    field(&mut map, &mut contributors_scope, "contributorsScope")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            contributors_scope: contributors_scope.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1), ("contributorsScope", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ContributorsScopeType>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name, contributors_scope): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            contributors_scope,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_domains")]

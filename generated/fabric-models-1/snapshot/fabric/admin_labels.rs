@@ -36,31 +36,25 @@ impl<'de> rt::Deserialize<'de> for ItemChangeLabelStatus {
 #[cfg(feature = "fabric_admin_labels")]
 impl<'de> rt::object::Object<'de> for ItemChangeLabelStatus {
     const NAME: &'static str = "ItemChangeLabelStatus";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("status", 1), ("type", 2)],
-        );
-        let mut id: Option<String> = None;
-        let mut status: Option<AdminStatus> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut status, "status"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            status: required(status, "status")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("status", 1), ("type", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<AdminStatus>,
+        rt::object::Required<ItemType>,
+    );
+    #[inline]
+    fn assemble(
+        (id, status, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            status,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_labels")]
@@ -115,31 +109,17 @@ impl<'de> rt::Deserialize<'de> for ItemsChangeLabelResponse {
 #[cfg(feature = "fabric_admin_labels")]
 impl<'de> rt::object::Object<'de> for ItemsChangeLabelResponse {
     const NAME: &'static str = "ItemsChangeLabelResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("itemsChangeLabelStatus", 0)],
-        );
-        let mut items_change_label_status: Option<Option<Vec<ItemChangeLabelStatus>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut items_change_label_status,
-                        "itemsChangeLabelStatus",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            items_change_label_status: items_change_label_status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("itemsChangeLabelStatus", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<ItemChangeLabelStatus>>>,);
+    #[inline]
+    fn assemble(
+        (items_change_label_status,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            items_change_label_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_labels")]
@@ -186,23 +166,14 @@ impl<'de> rt::Deserialize<'de> for RemoveLabelsRequest {
 #[cfg(feature = "fabric_admin_labels")]
 impl<'de> rt::object::Object<'de> for RemoveLabelsRequest {
     const NAME: &'static str = "RemoveLabelsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("items", 0)]);
-        let mut items: Option<Option<Vec<ItemInfo>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut items, "items"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            items: items.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("items", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<ItemInfo>>>,);
+    #[inline]
+    fn assemble(
+        (items,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { items, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_admin_labels")]
@@ -253,43 +224,37 @@ impl<'de> rt::Deserialize<'de> for SetLabelsRequest {
 #[cfg(feature = "fabric_admin_labels")]
 impl<'de> rt::object::Object<'de> for SetLabelsRequest {
     const NAME: &'static str = "SetLabelsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("assignmentMethod", 0),
-                ("delegatedPrincipal", 1),
-                ("items", 2),
-                ("labelId", 3),
-            ],
-        );
-        let mut assignment_method: Option<Option<AssignmentMethod>> = None;
-        let mut delegated_principal: Option<Option<Principal>> = None;
-        let mut items: Option<Vec<ItemInfo>> = None;
-        let mut label_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut assignment_method, "assignmentMethod")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut delegated_principal, "delegatedPrincipal")
-                }
-                Key::Field(2) => field(&mut map, &mut items, "items"),
-                Key::Field(3) => field(&mut map, &mut label_id, "labelId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            assignment_method: assignment_method.unwrap_or_default(),
-            delegated_principal: delegated_principal.unwrap_or_default(),
-            items: required(items, "items")?,
-            label_id: required(label_id, "labelId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("assignmentMethod", 0),
+            ("delegatedPrincipal", 1),
+            ("items", 2),
+            ("labelId", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AssignmentMethod>>,
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Required<Vec<ItemInfo>>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            assignment_method,
+            delegated_principal,
+            items,
+            label_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            assignment_method,
+            delegated_principal,
+            items,
+            label_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_labels")]

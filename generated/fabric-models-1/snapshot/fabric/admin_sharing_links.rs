@@ -33,30 +33,23 @@ impl<'de> rt::Deserialize<'de> for BulkRemoveSharingLinksRequest {
 #[cfg(feature = "fabric_admin_sharing_links")]
 impl<'de> rt::object::Object<'de> for BulkRemoveSharingLinksRequest {
     const NAME: &'static str = "BulkRemoveSharingLinksRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("items", 0), ("sharingLinkType", 1)],
-        );
-        let mut items: Option<Vec<ItemInfo>> = None;
-        let mut sharing_link_type: Option<SharingLinkType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut items, "items"),
-                Key::Field(1) => {
-                    field(&mut map, &mut sharing_link_type, "sharingLinkType")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            items: required(items, "items")?,
-            sharing_link_type: required(sharing_link_type, "sharingLinkType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("items", 0), ("sharingLinkType", 1)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<ItemInfo>>,
+        rt::object::Required<SharingLinkType>,
+    );
+    #[inline]
+    fn assemble(
+        (items, sharing_link_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            items,
+            sharing_link_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_sharing_links")]
@@ -118,39 +111,26 @@ impl<'de> rt::Deserialize<'de> for BulkRemoveSharingLinksResponse {
 #[cfg(feature = "fabric_admin_sharing_links")]
 impl<'de> rt::object::Object<'de> for BulkRemoveSharingLinksResponse {
     const NAME: &'static str = "BulkRemoveSharingLinksResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("itemsRemoveSharingLinksStatus", 0), ("sharingLinkType", 1)],
-        );
-        let mut items_remove_sharing_links_status: Option<
-            Option<Vec<ItemRemoveSharingLinksStatus>>,
-        > = None;
-        let mut sharing_link_type: Option<Option<SharingLinkType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut items_remove_sharing_links_status,
-                        "itemsRemoveSharingLinksStatus",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut sharing_link_type, "sharingLinkType")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            items_remove_sharing_links_status: items_remove_sharing_links_status
-                .unwrap_or_default(),
-            sharing_link_type: sharing_link_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("itemsRemoveSharingLinksStatus", 0), ("sharingLinkType", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ItemRemoveSharingLinksStatus>>>,
+        rt::object::Defaulted<Option<SharingLinkType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            items_remove_sharing_links_status,
+            sharing_link_type,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            items_remove_sharing_links_status,
+            sharing_link_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_sharing_links")]
@@ -203,31 +183,25 @@ impl<'de> rt::Deserialize<'de> for ItemRemoveSharingLinksStatus {
 #[cfg(feature = "fabric_admin_sharing_links")]
 impl<'de> rt::object::Object<'de> for ItemRemoveSharingLinksStatus {
     const NAME: &'static str = "ItemRemoveSharingLinksStatus";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("type", 1), ("status", 2)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut status: Option<SharingLinksRemovalStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                Key::Field(2) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            r#type: required(type_field, "type")?,
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("type", 1), ("status", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<ItemType>,
+        rt::object::Required<SharingLinksRemovalStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (id, type_field, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            r#type: type_field,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_sharing_links")]
@@ -286,25 +260,17 @@ impl<'de> rt::Deserialize<'de> for RemoveAllSharingLinksRequest {
 #[cfg(feature = "fabric_admin_sharing_links")]
 impl<'de> rt::object::Object<'de> for RemoveAllSharingLinksRequest {
     const NAME: &'static str = "RemoveAllSharingLinksRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("sharingLinkType", 0)]);
-        let mut sharing_link_type: Option<SharingLinkType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut sharing_link_type, "sharingLinkType")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            sharing_link_type: required(sharing_link_type, "sharingLinkType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("sharingLinkType", 0)]);
+    type Fields = (rt::object::Required<SharingLinkType>,);
+    #[inline]
+    fn assemble(
+        (sharing_link_type,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            sharing_link_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_sharing_links")]

@@ -35,31 +35,25 @@ impl<'de> rt::Deserialize<'de> for AdminTagInfo {
 #[cfg(feature = "fabric_admin_tags")]
 impl<'de> rt::object::Object<'de> for AdminTagInfo {
     const NAME: &'static str = "AdminTagInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1), ("scope", 2)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut scope: Option<TagScope> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => field(&mut map, &mut scope, "scope"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
-            scope: required(scope, "scope")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("id", 1), ("scope", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<TagScope>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, id, scope): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
+            scope,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tags")]
@@ -121,35 +115,25 @@ impl<'de> rt::Deserialize<'de> for AdminTagsInfo {
 #[cfg(feature = "fabric_admin_tags")]
 impl<'de> rt::object::Object<'de> for AdminTagsInfo {
     const NAME: &'static str = "AdminTagsInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<AdminTagInfo>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<AdminTagInfo>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tags")]
@@ -192,23 +176,17 @@ impl<'de> rt::Deserialize<'de> for CreateTagRequest {
 #[cfg(feature = "fabric_admin_tags")]
 impl<'de> rt::object::Object<'de> for CreateTagRequest {
     const NAME: &'static str = "CreateTagRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
-        let mut display_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (display_name,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tags")]
@@ -251,30 +229,23 @@ impl<'de> rt::Deserialize<'de> for CreateTagsRequest {
 #[cfg(feature = "fabric_admin_tags")]
 impl<'de> rt::object::Object<'de> for CreateTagsRequest {
     const NAME: &'static str = "CreateTagsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("createTagsRequest", 0), ("scope", 1)],
-        );
-        let mut create_tags_request: Option<Vec<CreateTagRequest>> = None;
-        let mut scope: Option<Option<TagScope>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut create_tags_request, "createTagsRequest")
-                }
-                Key::Field(1) => field(&mut map, &mut scope, "scope"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            create_tags_request: required(create_tags_request, "createTagsRequest")?,
-            scope: scope.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("createTagsRequest", 0), ("scope", 1)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<CreateTagRequest>>,
+        rt::object::Defaulted<Option<TagScope>>,
+    );
+    #[inline]
+    fn assemble(
+        (create_tags_request, scope): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            create_tags_request,
+            scope,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tags")]
@@ -317,23 +288,14 @@ impl<'de> rt::Deserialize<'de> for CreateTagsResponse {
 #[cfg(feature = "fabric_admin_tags")]
 impl<'de> rt::object::Object<'de> for CreateTagsResponse {
     const NAME: &'static str = "CreateTagsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
-        let mut tags: Option<Vec<Tag>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut tags, "tags"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            tags: required(tags, "tags")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
+    type Fields = (rt::object::Required<Vec<Tag>>,);
+    #[inline]
+    fn assemble(
+        (tags,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { tags, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_admin_tags")]
@@ -376,23 +338,17 @@ impl<'de> rt::Deserialize<'de> for UpdateTagRequest {
 #[cfg(feature = "fabric_admin_tags")]
 impl<'de> rt::object::Object<'de> for UpdateTagRequest {
     const NAME: &'static str = "UpdateTagRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
-        let mut display_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (display_name,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tags")]

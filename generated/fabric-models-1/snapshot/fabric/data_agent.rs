@@ -36,33 +36,25 @@ impl<'de> rt::Deserialize<'de> for CreateDataAgentDatasourceRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for CreateDataAgentDatasourceRequest {
     const NAME: &'static str = "CreateDataAgentDatasourceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("itemReference", 0), ("lakehouseReference", 1), ("type", 2)],
-        );
-        let mut item_reference: Option<Option<ItemReferenceById>> = None;
-        let mut lakehouse_reference: Option<Option<ItemReferenceById>> = None;
-        let mut type_field: Option<DatasourceType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut item_reference, "itemReference"),
-                Key::Field(1) => {
-                    field(&mut map, &mut lakehouse_reference, "lakehouseReference")
-                }
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            item_reference: item_reference.unwrap_or_default(),
-            lakehouse_reference: lakehouse_reference.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("itemReference", 0), ("lakehouseReference", 1), ("type", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ItemReferenceById>>,
+        rt::object::Defaulted<Option<ItemReferenceById>>,
+        rt::object::Required<DatasourceType>,
+    );
+    #[inline]
+    fn assemble(
+        (item_reference, lakehouse_reference, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            item_reference,
+            lakehouse_reference,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -122,28 +114,18 @@ impl<'de> rt::Deserialize<'de> for CreateDataAgentFewshotRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for CreateDataAgentFewshotRequest {
     const NAME: &'static str = "CreateDataAgentFewshotRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("query", 0), ("question", 1)],
-        );
-        let mut query: Option<Option<String>> = None;
-        let mut question: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut query, "query"),
-                Key::Field(1) => field(&mut map, &mut question, "question"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            query: query.unwrap_or_default(),
-            question: required(question, "question")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("query", 0), ("question", 1)]);
+    type Fields = (rt::object::Defaulted<Option<String>>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (query, question): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            query,
+            question,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -196,49 +178,41 @@ impl<'de> rt::Deserialize<'de> for CreateDataAgentRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for CreateDataAgentRequest {
     const NAME: &'static str = "CreateDataAgentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<Option<DataAgentPublicDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<DataAgentPublicDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -313,67 +287,61 @@ impl<'de> rt::Deserialize<'de> for DataAgent {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgent {
     const NAME: &'static str = "DataAgent";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<DataAgentProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<DataAgentProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -451,43 +419,41 @@ impl<'de> rt::Deserialize<'de> for DataAgentDatasourceResponse {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgentDatasourceResponse {
     const NAME: &'static str = "DataAgentDatasourceResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("description", 0),
-                ("displayName", 1),
-                ("id", 2),
-                ("instructions", 3),
-                ("type", 4),
-            ],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut instructions: Option<Option<String>> = None;
-        let mut type_field: Option<DatasourceType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut instructions, "instructions"),
-                Key::Field(4) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            id: required(id, "id")?,
-            instructions: instructions.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("description", 0),
+            ("displayName", 1),
+            ("id", 2),
+            ("instructions", 3),
+            ("type", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<DatasourceType>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            description,
+            display_name,
+            id,
+            instructions,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            id,
+            instructions,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -550,35 +516,25 @@ impl<'de> rt::Deserialize<'de> for DataAgentDatasources {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgentDatasources {
     const NAME: &'static str = "DataAgentDatasources";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DataAgentDatasourceResponse>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataAgentDatasourceResponse>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -619,23 +575,14 @@ impl<'de> rt::Deserialize<'de> for DataAgentDefinitionResponse {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgentDefinitionResponse {
     const NAME: &'static str = "DataAgentDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<DataAgentPublicDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<DataAgentPublicDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -686,36 +633,27 @@ impl<'de> rt::Deserialize<'de> for DataAgentFewshot {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgentFewshot {
     const NAME: &'static str = "DataAgentFewshot";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("query", 1), ("question", 2), ("validationStatus", 3)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut query: Option<Option<String>> = None;
-        let mut question: Option<String> = None;
-        let mut validation_status: Option<FewshotValidationStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut query, "query"),
-                Key::Field(2) => field(&mut map, &mut question, "question"),
-                Key::Field(3) => {
-                    field(&mut map, &mut validation_status, "validationStatus")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            query: query.unwrap_or_default(),
-            question: required(question, "question")?,
-            validation_status: required(validation_status, "validationStatus")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("query", 1), ("question", 2), ("validationStatus", 3)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<FewshotValidationStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (id, query, question, validation_status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            query,
+            question,
+            validation_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -782,35 +720,25 @@ impl<'de> rt::Deserialize<'de> for DataAgentFewshots {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgentFewshots {
     const NAME: &'static str = "DataAgentFewshots";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DataAgentFewshot>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataAgentFewshot>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -852,25 +780,17 @@ impl<'de> rt::Deserialize<'de> for DataAgentProperties {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgentProperties {
     const NAME: &'static str = "DataAgentProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("publishedDescription", 0)]);
-        let mut published_description: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut published_description, "publishedDescription")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            published_description: published_description.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("publishedDescription", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (published_description,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            published_description,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -914,26 +834,21 @@ impl<'de> rt::Deserialize<'de> for DataAgentPublicDefinition {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgentPublicDefinition {
     const NAME: &'static str = "DataAgentPublicDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<DataAgentPublicDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataAgentPublicDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -981,31 +896,25 @@ impl<'de> rt::Deserialize<'de> for DataAgentPublicDefinitionPart {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgentPublicDefinitionPart {
     const NAME: &'static str = "DataAgentPublicDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1046,23 +955,17 @@ impl<'de> rt::Deserialize<'de> for DataAgentSettingsResponse {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgentSettingsResponse {
     const NAME: &'static str = "DataAgentSettingsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("aiInstructions", 0)]);
-        let mut ai_instructions: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut ai_instructions, "aiInstructions"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            ai_instructions: ai_instructions.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("aiInstructions", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (ai_instructions,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            ai_instructions,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1109,35 +1012,25 @@ impl<'de> rt::Deserialize<'de> for DataAgents {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataAgents {
     const NAME: &'static str = "DataAgents";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DataAgent>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataAgent>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1206,65 +1099,61 @@ impl<'de> rt::Deserialize<'de> for DataSourceElement {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataSourceElement {
     const NAME: &'static str = "DataSourceElement";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("dataType", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("hasSubElements", 3),
-                ("id", 4),
-                ("indexState", 5),
-                ("isSelected", 6),
-                ("lastSyncDateTime", 7),
-                ("state", 8),
-                ("type", 9),
-            ],
-        );
-        let mut data_type: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut has_sub_elements: Option<bool> = None;
-        let mut id: Option<String> = None;
-        let mut index_state: Option<Option<IndexState>> = None;
-        let mut is_selected: Option<bool> = None;
-        let mut last_sync_date_time: Option<Option<String>> = None;
-        let mut state: Option<Option<ElementState>> = None;
-        let mut type_field: Option<ElementType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut data_type, "dataType"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut has_sub_elements, "hasSubElements"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => field(&mut map, &mut index_state, "indexState"),
-                Key::Field(6) => field(&mut map, &mut is_selected, "isSelected"),
-                Key::Field(7) => {
-                    field(&mut map, &mut last_sync_date_time, "lastSyncDateTime")
-                }
-                Key::Field(8) => field(&mut map, &mut state, "state"),
-                Key::Field(9) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            data_type: data_type.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            has_sub_elements: required(has_sub_elements, "hasSubElements")?,
-            id: required(id, "id")?,
-            index_state: index_state.unwrap_or_default(),
-            is_selected: required(is_selected, "isSelected")?,
-            last_sync_date_time: last_sync_date_time.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("dataType", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("hasSubElements", 3),
+            ("id", 4),
+            ("indexState", 5),
+            ("isSelected", 6),
+            ("lastSyncDateTime", 7),
+            ("state", 8),
+            ("type", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<bool>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<IndexState>>,
+        rt::object::Required<bool>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<ElementState>>,
+            rt::object::Required<ElementType>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            data_type,
+            description,
+            display_name,
+            has_sub_elements,
+            id,
+            index_state,
+            is_selected,
+            (last_sync_date_time, state, type_field),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            data_type,
+            description,
+            display_name,
+            has_sub_elements,
+            id,
+            index_state,
+            is_selected,
+            last_sync_date_time,
+            state,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1338,35 +1227,25 @@ impl<'de> rt::Deserialize<'de> for DataSourceElements {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for DataSourceElements {
     const NAME: &'static str = "DataSourceElements";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DataSourceElement>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataSourceElement>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1411,26 +1290,21 @@ impl<'de> rt::Deserialize<'de> for FewshotValidationStatus {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for FewshotValidationStatus {
     const NAME: &'static str = "FewshotValidationStatus";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("reason", 0), ("value", 1)]);
-        let mut reason: Option<Option<String>> = None;
-        let mut value: Option<FewshotValidationStatusValue> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut reason, "reason"),
-                Key::Field(1) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            reason: reason.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("reason", 0), ("value", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<FewshotValidationStatusValue>,
+    );
+    #[inline]
+    fn assemble(
+        (reason, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            reason,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1484,25 +1358,17 @@ impl<'de> rt::Deserialize<'de> for PublishDataAgentRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for PublishDataAgentRequest {
     const NAME: &'static str = "PublishDataAgentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("publishedDescription", 0)]);
-        let mut published_description: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut published_description, "publishedDescription")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            published_description: published_description.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("publishedDescription", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (published_description,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            published_description,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1543,25 +1409,17 @@ impl<'de> rt::Deserialize<'de> for PublishDataAgentResponse {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for PublishDataAgentResponse {
     const NAME: &'static str = "PublishDataAgentResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("publishedDescription", 0)]);
-        let mut published_description: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut published_description, "publishedDescription")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            published_description: published_description.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("publishedDescription", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (published_description,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            published_description,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1605,28 +1463,23 @@ impl<'de> rt::Deserialize<'de> for UpdateDataAgentDatasourceRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for UpdateDataAgentDatasourceRequest {
     const NAME: &'static str = "UpdateDataAgentDatasourceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("instructions", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut instructions: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut instructions, "instructions"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            instructions: instructions.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("instructions", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, instructions): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            instructions,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1666,23 +1519,14 @@ impl<'de> rt::Deserialize<'de> for UpdateDataAgentDefinitionRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for UpdateDataAgentDefinitionRequest {
     const NAME: &'static str = "UpdateDataAgentDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<DataAgentPublicDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<DataAgentPublicDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1727,28 +1571,21 @@ impl<'de> rt::Deserialize<'de> for UpdateDataAgentFewshotRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for UpdateDataAgentFewshotRequest {
     const NAME: &'static str = "UpdateDataAgentFewshotRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("query", 0), ("question", 1)],
-        );
-        let mut query: Option<Option<String>> = None;
-        let mut question: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut query, "query"),
-                Key::Field(1) => field(&mut map, &mut question, "question"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            query: query.unwrap_or_default(),
-            question: question.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("query", 0), ("question", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (query, question): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            query,
+            question,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1792,28 +1629,23 @@ impl<'de> rt::Deserialize<'de> for UpdateDataAgentRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for UpdateDataAgentRequest {
     const NAME: &'static str = "UpdateDataAgentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1854,23 +1686,17 @@ impl<'de> rt::Deserialize<'de> for UpdateDataAgentSettingsRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for UpdateDataAgentSettingsRequest {
     const NAME: &'static str = "UpdateDataAgentSettingsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("aiInstructions", 0)]);
-        let mut ai_instructions: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut ai_instructions, "aiInstructions"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            ai_instructions: ai_instructions.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("aiInstructions", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (ai_instructions,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            ai_instructions,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]
@@ -1914,28 +1740,23 @@ impl<'de> rt::Deserialize<'de> for UpdateDataSourceElementRequest {
 #[cfg(feature = "fabric_data_agent")]
 impl<'de> rt::object::Object<'de> for UpdateDataSourceElementRequest {
     const NAME: &'static str = "UpdateDataSourceElementRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("isSelected", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut is_selected: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut is_selected, "isSelected"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            is_selected: is_selected.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("isSelected", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, is_selected): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            is_selected,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_agent")]

@@ -33,28 +33,20 @@ impl<'de> rt::Deserialize<'de> for CreateDataPipelineExecuteScheduleRequest {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for CreateDataPipelineExecuteScheduleRequest {
     const NAME: &'static str = "CreateDataPipelineExecuteScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("configuration", 0), ("enabled", 1)],
-        );
-        let mut configuration: Option<ScheduleConfig> = None;
-        let mut enabled: Option<bool> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: required(configuration, "configuration")?,
-            enabled: required(enabled, "enabled")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("configuration", 0), ("enabled", 1)],
+    );
+    type Fields = (rt::object::Required<ScheduleConfig>, rt::object::Required<bool>);
+    #[inline]
+    fn assemble(
+        (configuration, enabled): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            enabled,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -121,49 +113,41 @@ impl<'de> rt::Deserialize<'de> for CreateDataPipelineRequest {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for CreateDataPipelineRequest {
     const NAME: &'static str = "CreateDataPipelineRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<Option<DataPipelineDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<DataPipelineDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -235,63 +219,55 @@ impl<'de> rt::Deserialize<'de> for DataPipeline {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for DataPipeline {
     const NAME: &'static str = "DataPipeline";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (rt::object::Required<ItemType>, rt::object::Defaulted<Option<rt::Uuid>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -358,26 +334,21 @@ impl<'de> rt::Deserialize<'de> for DataPipelineDefinition {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for DataPipelineDefinition {
     const NAME: &'static str = "DataPipelineDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<DataPipelineDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataPipelineDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -425,31 +396,25 @@ impl<'de> rt::Deserialize<'de> for DataPipelineDefinitionPart {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for DataPipelineDefinitionPart {
     const NAME: &'static str = "DataPipelineDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -489,23 +454,14 @@ impl<'de> rt::Deserialize<'de> for DataPipelineDefinitionResponse {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for DataPipelineDefinitionResponse {
     const NAME: &'static str = "DataPipelineDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<DataPipelineDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<DataPipelineDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -571,59 +527,58 @@ impl<'de> rt::Deserialize<'de> for DataPipelineExecuteJobInstance {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for DataPipelineExecuteJobInstance {
     const NAME: &'static str = "DataPipelineExecuteJobInstance";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("endTimeUtc", 0),
-                ("failureReason", 1),
-                ("id", 2),
-                ("invokeType", 3),
-                ("itemId", 4),
-                ("jobType", 5),
-                ("rootActivityId", 6),
-                ("startTimeUtc", 7),
-                ("status", 8),
-            ],
-        );
-        let mut end_time_utc: Option<Option<String>> = None;
-        let mut failure_reason: Option<Option<ErrorResponse>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut invoke_type: Option<Option<InvokeType>> = None;
-        let mut item_id: Option<Option<rt::Uuid>> = None;
-        let mut job_type: Option<Option<String>> = None;
-        let mut root_activity_id: Option<Option<rt::Uuid>> = None;
-        let mut start_time_utc: Option<Option<String>> = None;
-        let mut status: Option<Option<ItemJobStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut end_time_utc, "endTimeUtc"),
-                Key::Field(1) => field(&mut map, &mut failure_reason, "failureReason"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut invoke_type, "invokeType"),
-                Key::Field(4) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(5) => field(&mut map, &mut job_type, "jobType"),
-                Key::Field(6) => field(&mut map, &mut root_activity_id, "rootActivityId"),
-                Key::Field(7) => field(&mut map, &mut start_time_utc, "startTimeUtc"),
-                Key::Field(8) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            end_time_utc: end_time_utc.unwrap_or_default(),
-            failure_reason: failure_reason.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoke_type: invoke_type.unwrap_or_default(),
-            item_id: item_id.unwrap_or_default(),
-            job_type: job_type.unwrap_or_default(),
-            root_activity_id: root_activity_id.unwrap_or_default(),
-            start_time_utc: start_time_utc.unwrap_or_default(),
-            status: status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("endTimeUtc", 0),
+            ("failureReason", 1),
+            ("id", 2),
+            ("invokeType", 3),
+            ("itemId", 4),
+            ("jobType", 5),
+            ("rootActivityId", 6),
+            ("startTimeUtc", 7),
+            ("status", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<InvokeType>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<ItemJobStatus>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            end_time_utc,
+            failure_reason,
+            id,
+            invoke_type,
+            item_id,
+            job_type,
+            root_activity_id,
+            (start_time_utc, status),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            end_time_utc,
+            failure_reason,
+            id,
+            invoke_type,
+            item_id,
+            job_type,
+            root_activity_id,
+            start_time_utc,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -671,35 +626,25 @@ impl<'de> rt::Deserialize<'de> for DataPipelineExecuteJobInstances {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for DataPipelineExecuteJobInstances {
     const NAME: &'static str = "DataPipelineExecuteJobInstances";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DataPipelineExecuteJobInstance>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataPipelineExecuteJobInstance>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -753,45 +698,41 @@ impl<'de> rt::Deserialize<'de> for DataPipelineExecuteSchedule {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for DataPipelineExecuteSchedule {
     const NAME: &'static str = "DataPipelineExecuteSchedule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("configuration", 0),
-                ("createdDateTime", 1),
-                ("enabled", 2),
-                ("id", 3),
-                ("owner", 4),
-            ],
-        );
-        let mut configuration: Option<Option<ScheduleConfig>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut enabled: Option<bool> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut owner: Option<Option<Principal>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(2) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(3) => field(&mut map, &mut id, "id"),
-                Key::Field(4) => field(&mut map, &mut owner, "owner"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: configuration.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            enabled: required(enabled, "enabled")?,
-            id: required(id, "id")?,
-            owner: owner.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("configuration", 0),
+            ("createdDateTime", 1),
+            ("enabled", 2),
+            ("id", 3),
+            ("owner", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ScheduleConfig>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<bool>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<Principal>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            configuration,
+            created_date_time,
+            enabled,
+            id,
+            owner,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            created_date_time,
+            enabled,
+            id,
+            owner,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -840,35 +781,25 @@ impl<'de> rt::Deserialize<'de> for DataPipelineExecuteSchedules {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for DataPipelineExecuteSchedules {
     const NAME: &'static str = "DataPipelineExecuteSchedules";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DataPipelineExecuteSchedule>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataPipelineExecuteSchedule>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -916,35 +847,25 @@ impl<'de> rt::Deserialize<'de> for DataPipelines {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for DataPipelines {
     const NAME: &'static str = "DataPipelines";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DataPipeline>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataPipeline>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -985,23 +906,14 @@ impl<'de> rt::Deserialize<'de> for UpdateDataPipelineDefinitionRequest {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for UpdateDataPipelineDefinitionRequest {
     const NAME: &'static str = "UpdateDataPipelineDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<DataPipelineDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<DataPipelineDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -1046,28 +958,20 @@ impl<'de> rt::Deserialize<'de> for UpdateDataPipelineExecuteScheduleRequest {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for UpdateDataPipelineExecuteScheduleRequest {
     const NAME: &'static str = "UpdateDataPipelineExecuteScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("configuration", 0), ("enabled", 1)],
-        );
-        let mut configuration: Option<ScheduleConfig> = None;
-        let mut enabled: Option<bool> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: required(configuration, "configuration")?,
-            enabled: required(enabled, "enabled")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("configuration", 0), ("enabled", 1)],
+    );
+    type Fields = (rt::object::Required<ScheduleConfig>, rt::object::Required<bool>);
+    #[inline]
+    fn assemble(
+        (configuration, enabled): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            enabled,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]
@@ -1125,28 +1029,23 @@ impl<'de> rt::Deserialize<'de> for UpdateDataPipelineRequest {
 #[cfg(feature = "fabric_data_pipeline")]
 impl<'de> rt::object::Object<'de> for UpdateDataPipelineRequest {
     const NAME: &'static str = "UpdateDataPipelineRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_data_pipeline")]

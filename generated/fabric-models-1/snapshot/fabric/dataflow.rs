@@ -36,31 +36,25 @@ impl<'de> rt::Deserialize<'de> for CreateDataflowApplyChangesScheduleRequest {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for CreateDataflowApplyChangesScheduleRequest {
     const NAME: &'static str = "CreateDataflowApplyChangesScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
-        );
-        let mut configuration: Option<ScheduleConfig> = None;
-        let mut enabled: Option<bool> = None;
-        let mut execution_data: Option<Option<rt::JsonValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: required(configuration, "configuration")?,
-            enabled: required(enabled, "enabled")?,
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
+    );
+    type Fields = (
+        rt::object::Required<ScheduleConfig>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            enabled,
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -122,31 +116,25 @@ impl<'de> rt::Deserialize<'de> for CreateDataflowExecuteScheduleRequest {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for CreateDataflowExecuteScheduleRequest {
     const NAME: &'static str = "CreateDataflowExecuteScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
-        );
-        let mut configuration: Option<ScheduleConfig> = None;
-        let mut enabled: Option<bool> = None;
-        let mut execution_data: Option<Option<rt::JsonValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: required(configuration, "configuration")?,
-            enabled: required(enabled, "enabled")?,
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
+    );
+    type Fields = (
+        rt::object::Required<ScheduleConfig>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            enabled,
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -214,49 +202,41 @@ impl<'de> rt::Deserialize<'de> for CreateDataflowRequest {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for CreateDataflowRequest {
     const NAME: &'static str = "CreateDataflowRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<Option<DataflowDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<DataflowDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -328,63 +308,55 @@ impl<'de> rt::Deserialize<'de> for Dataflow {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for Dataflow {
     const NAME: &'static str = "Dataflow";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (rt::object::Required<ItemType>, rt::object::Defaulted<Option<rt::Uuid>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -451,26 +423,21 @@ impl<'de> rt::Deserialize<'de> for DataflowDefinition {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for DataflowDefinition {
     const NAME: &'static str = "DataflowDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<DataflowDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataflowDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -518,31 +485,25 @@ impl<'de> rt::Deserialize<'de> for DataflowDefinitionPart {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for DataflowDefinitionPart {
     const NAME: &'static str = "DataflowDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -582,23 +543,14 @@ impl<'de> rt::Deserialize<'de> for DataflowDefinitionResponse {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for DataflowDefinitionResponse {
     const NAME: &'static str = "DataflowDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<DataflowDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<DataflowDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -643,30 +595,20 @@ impl<'de> rt::Deserialize<'de> for DataflowExecuteQueryRequest {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for DataflowExecuteQueryRequest {
     const NAME: &'static str = "DataflowExecuteQueryRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("customMashupDocument", 0), ("queryName", 1)],
-        );
-        let mut custom_mashup_document: Option<Option<String>> = None;
-        let mut query_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut custom_mashup_document, "customMashupDocument")
-                }
-                Key::Field(1) => field(&mut map, &mut query_name, "queryName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            custom_mashup_document: custom_mashup_document.unwrap_or_default(),
-            query_name: required(query_name, "queryName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("customMashupDocument", 0), ("queryName", 1)],
+    );
+    type Fields = (rt::object::Defaulted<Option<String>>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (custom_mashup_document, query_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            custom_mashup_document,
+            query_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -710,28 +652,23 @@ impl<'de> rt::Deserialize<'de> for DataflowExecutionPayload {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for DataflowExecutionPayload {
     const NAME: &'static str = "DataflowExecutionPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("executeOption", 0), ("parameters", 1)],
-        );
-        let mut execute_option: Option<Option<DataflowExecuteOption>> = None;
-        let mut parameters: Option<Option<Vec<DataflowJobParameter>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut execute_option, "executeOption"),
-                Key::Field(1) => field(&mut map, &mut parameters, "parameters"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            execute_option: execute_option.unwrap_or_default(),
-            parameters: parameters.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("executeOption", 0), ("parameters", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<DataflowExecuteOption>>,
+        rt::object::Defaulted<Option<Vec<DataflowJobParameter>>>,
+    );
+    #[inline]
+    fn assemble(
+        (execute_option, parameters): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            execute_option,
+            parameters,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -779,31 +716,25 @@ impl<'de> rt::Deserialize<'de> for DataflowJobParameter {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for DataflowJobParameter {
     const NAME: &'static str = "DataflowJobParameter";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("parameterName", 0), ("type", 1), ("value", 2)],
-        );
-        let mut parameter_name: Option<String> = None;
-        let mut type_field: Option<DataflowJobParameterType> = None;
-        let mut value: Option<rt::JsonValue> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut parameter_name, "parameterName"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            parameter_name: required(parameter_name, "parameterName")?,
-            r#type: required(type_field, "type")?,
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("parameterName", 0), ("type", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<DataflowJobParameterType>,
+        rt::object::Required<rt::JsonValue>,
+    );
+    #[inline]
+    fn assemble(
+        (parameter_name, type_field, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            parameter_name,
+            r#type: type_field,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -871,34 +802,27 @@ impl<'de> rt::Deserialize<'de> for DataflowParameter {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for DataflowParameter {
     const NAME: &'static str = "DataflowParameter";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("isRequired", 1), ("name", 2), ("type", 3)],
-        );
-        let mut description: Option<String> = None;
-        let mut is_required: Option<bool> = None;
-        let mut name: Option<String> = None;
-        let mut type_field: Option<DataflowParameterType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut is_required, "isRequired"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: required(description, "description")?,
-            is_required: required(is_required, "isRequired")?,
-            name: required(name, "name")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("isRequired", 1), ("name", 2), ("type", 3)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<bool>,
+        rt::object::Required<String>,
+        rt::object::Required<DataflowParameterType>,
+    );
+    #[inline]
+    fn assemble(
+        (description, is_required, name, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            is_required,
+            name,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -965,35 +889,25 @@ impl<'de> rt::Deserialize<'de> for DataflowParameters {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for DataflowParameters {
     const NAME: &'static str = "DataflowParameters";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DataflowParameter>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataflowParameter>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -1050,49 +964,45 @@ impl<'de> rt::Deserialize<'de> for DataflowSchedule {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for DataflowSchedule {
     const NAME: &'static str = "DataflowSchedule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("configuration", 0),
-                ("createdDateTime", 1),
-                ("enabled", 2),
-                ("id", 3),
-                ("owner", 4),
-                ("executionData", 5),
-            ],
-        );
-        let mut configuration: Option<Option<ScheduleConfig>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut enabled: Option<bool> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut owner: Option<Option<Principal>> = None;
-        let mut execution_data: Option<Option<rt::JsonValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(2) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(3) => field(&mut map, &mut id, "id"),
-                Key::Field(4) => field(&mut map, &mut owner, "owner"),
-                Key::Field(5) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: configuration.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            enabled: required(enabled, "enabled")?,
-            id: required(id, "id")?,
-            owner: owner.unwrap_or_default(),
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("configuration", 0),
+            ("createdDateTime", 1),
+            ("enabled", 2),
+            ("id", 3),
+            ("owner", 4),
+            ("executionData", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ScheduleConfig>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<bool>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            configuration,
+            created_date_time,
+            enabled,
+            id,
+            owner,
+            execution_data,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            created_date_time,
+            enabled,
+            id,
+            owner,
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -1141,35 +1051,25 @@ impl<'de> rt::Deserialize<'de> for Dataflows {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for Dataflows {
     const NAME: &'static str = "Dataflows";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Dataflow>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Dataflow>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -1211,23 +1111,17 @@ impl<'de> rt::Deserialize<'de> for RunOnDemandDataflowExecuteJobRequest {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for RunOnDemandDataflowExecuteJobRequest {
     const NAME: &'static str = "RunOnDemandDataflowExecuteJobRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("executionData", 0)]);
-        let mut execution_data: Option<Option<DataflowExecutionPayload>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("executionData", 0)]);
+    type Fields = (rt::object::Defaulted<Option<DataflowExecutionPayload>>,);
+    #[inline]
+    fn assemble(
+        (execution_data,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -1268,23 +1162,14 @@ impl<'de> rt::Deserialize<'de> for UpdateDataflowDefinitionRequest {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for UpdateDataflowDefinitionRequest {
     const NAME: &'static str = "UpdateDataflowDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<DataflowDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<DataflowDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_dataflow")]
@@ -1329,28 +1214,23 @@ impl<'de> rt::Deserialize<'de> for UpdateDataflowRequest {
 #[cfg(feature = "fabric_dataflow")]
 impl<'de> rt::object::Object<'de> for UpdateDataflowRequest {
     const NAME: &'static str = "UpdateDataflowRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_dataflow")]

@@ -39,34 +39,27 @@ impl<'de> rt::Deserialize<'de> for Domain {
 #[cfg(feature = "fabric_domains")]
 impl<'de> rt::object::Object<'de> for Domain {
     const NAME: &'static str = "Domain";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1), ("id", 2), ("parentDomainId", 3)],
-        );
-        let mut description: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut parent_domain_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut parent_domain_id, "parentDomainId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: required(description, "description")?,
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
-            parent_domain_id: parent_domain_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1), ("id", 2), ("parentDomainId", 3)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name, id, parent_domain_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            id,
+            parent_domain_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_domains")]
@@ -113,35 +106,25 @@ impl<'de> rt::Deserialize<'de> for Domains {
 #[cfg(feature = "fabric_domains")]
 impl<'de> rt::object::Object<'de> for Domains {
     const NAME: &'static str = "Domains";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Domain>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Domain>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_domains")]

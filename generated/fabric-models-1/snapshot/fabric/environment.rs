@@ -33,28 +33,23 @@ impl<'de> rt::Deserialize<'de> for ComponentPublishInfo {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for ComponentPublishInfo {
     const NAME: &'static str = "ComponentPublishInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("sparkLibraries", 0), ("sparkSettings", 1)],
-        );
-        let mut spark_libraries: Option<Option<SparkLibraries>> = None;
-        let mut spark_settings: Option<Option<SparkSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut spark_libraries, "sparkLibraries"),
-                Key::Field(1) => field(&mut map, &mut spark_settings, "sparkSettings"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            spark_libraries: spark_libraries.unwrap_or_default(),
-            spark_settings: spark_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("sparkLibraries", 0), ("sparkSettings", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<SparkLibraries>>,
+        rt::object::Defaulted<Option<SparkSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (spark_libraries, spark_settings): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            spark_libraries,
+            spark_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -109,49 +104,41 @@ impl<'de> rt::Deserialize<'de> for CreateEnvironmentRequest {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for CreateEnvironmentRequest {
     const NAME: &'static str = "CreateEnvironmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<Option<EnvironmentDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<EnvironmentDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -208,34 +195,27 @@ impl<'de> rt::Deserialize<'de> for CustomLibraries {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for CustomLibraries {
     const NAME: &'static str = "CustomLibraries";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("jarFiles", 0), ("pyFiles", 1), ("rTarFiles", 2), ("wheelFiles", 3)],
-        );
-        let mut jar_files: Option<Option<Vec<String>>> = None;
-        let mut py_files: Option<Option<Vec<String>>> = None;
-        let mut r_tar_files: Option<Option<Vec<String>>> = None;
-        let mut wheel_files: Option<Option<Vec<String>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut jar_files, "jarFiles"),
-                Key::Field(1) => field(&mut map, &mut py_files, "pyFiles"),
-                Key::Field(2) => field(&mut map, &mut r_tar_files, "rTarFiles"),
-                Key::Field(3) => field(&mut map, &mut wheel_files, "wheelFiles"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            jar_files: jar_files.unwrap_or_default(),
-            py_files: py_files.unwrap_or_default(),
-            r_tar_files: r_tar_files.unwrap_or_default(),
-            wheel_files: wheel_files.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("jarFiles", 0), ("pyFiles", 1), ("rTarFiles", 2), ("wheelFiles", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+    );
+    #[inline]
+    fn assemble(
+        (jar_files, py_files, r_tar_files, wheel_files): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            jar_files,
+            py_files,
+            r_tar_files,
+            wheel_files,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -303,67 +283,61 @@ impl<'de> rt::Deserialize<'de> for Environment {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for Environment {
     const NAME: &'static str = "Environment";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<EnvironmentProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<EnvironmentProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -432,26 +406,21 @@ impl<'de> rt::Deserialize<'de> for EnvironmentDefinition {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for EnvironmentDefinition {
     const NAME: &'static str = "EnvironmentDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<EnvironmentDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<EnvironmentDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -499,31 +468,25 @@ impl<'de> rt::Deserialize<'de> for EnvironmentDefinitionPart {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for EnvironmentDefinitionPart {
     const NAME: &'static str = "EnvironmentDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -563,23 +526,14 @@ impl<'de> rt::Deserialize<'de> for EnvironmentDefinitionResponse {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for EnvironmentDefinitionResponse {
     const NAME: &'static str = "EnvironmentDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<EnvironmentDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<EnvironmentDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -621,23 +575,17 @@ impl<'de> rt::Deserialize<'de> for EnvironmentProperties {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for EnvironmentProperties {
     const NAME: &'static str = "EnvironmentProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("publishDetails", 0)]);
-        let mut publish_details: Option<PublishDetails> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut publish_details, "publishDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            publish_details: required(publish_details, "publishDetails")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("publishDetails", 0)]);
+    type Fields = (rt::object::Required<PublishDetails>,);
+    #[inline]
+    fn assemble(
+        (publish_details,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            publish_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -700,69 +648,53 @@ impl<'de> rt::Deserialize<'de> for EnvironmentSparkCompute {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for EnvironmentSparkCompute {
     const NAME: &'static str = "EnvironmentSparkCompute";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("driverCores", 0),
-                ("driverMemory", 1),
-                ("dynamicExecutorAllocation", 2),
-                ("executorCores", 3),
-                ("executorMemory", 4),
-                ("instancePool", 5),
-                ("runtimeVersion", 6),
-                ("sparkProperties", 7),
-            ],
-        );
-        let mut driver_cores: Option<Option<i32>> = None;
-        let mut driver_memory: Option<Option<CustomPoolMemory>> = None;
-        let mut dynamic_executor_allocation: Option<
-            Option<DynamicExecutorAllocationProperties>,
-        > = None;
-        let mut executor_cores: Option<Option<i32>> = None;
-        let mut executor_memory: Option<Option<CustomPoolMemory>> = None;
-        let mut instance_pool: Option<Option<InstancePool>> = None;
-        let mut runtime_version: Option<Option<String>> = None;
-        let mut spark_properties: Option<Option<Vec<SparkProperty>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut driver_cores, "driverCores")
-                }
-                Key::Field(1) => field(&mut map, &mut driver_memory, "driverMemory"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut dynamic_executor_allocation,
-                        "dynamicExecutorAllocation",
-                    )
-                }
-                Key::Field(3) => {
-                    lenient_field(&mut map, &mut executor_cores, "executorCores")
-                }
-                Key::Field(4) => field(&mut map, &mut executor_memory, "executorMemory"),
-                Key::Field(5) => field(&mut map, &mut instance_pool, "instancePool"),
-                Key::Field(6) => field(&mut map, &mut runtime_version, "runtimeVersion"),
-                Key::Field(7) => {
-                    field(&mut map, &mut spark_properties, "sparkProperties")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            driver_cores: driver_cores.unwrap_or_default(),
-            driver_memory: driver_memory.unwrap_or_default(),
-            dynamic_executor_allocation: dynamic_executor_allocation.unwrap_or_default(),
-            executor_cores: executor_cores.unwrap_or_default(),
-            executor_memory: executor_memory.unwrap_or_default(),
-            instance_pool: instance_pool.unwrap_or_default(),
-            runtime_version: runtime_version.unwrap_or_default(),
-            spark_properties: spark_properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("driverCores", 0),
+            ("driverMemory", 1),
+            ("dynamicExecutorAllocation", 2),
+            ("executorCores", 3),
+            ("executorMemory", 4),
+            ("instancePool", 5),
+            ("runtimeVersion", 6),
+            ("sparkProperties", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<CustomPoolMemory>>,
+        rt::object::Defaulted<Option<DynamicExecutorAllocationProperties>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<CustomPoolMemory>>,
+        rt::object::Defaulted<Option<InstancePool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<SparkProperty>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            driver_cores,
+            driver_memory,
+            dynamic_executor_allocation,
+            executor_cores,
+            executor_memory,
+            instance_pool,
+            runtime_version,
+            spark_properties,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            driver_cores,
+            driver_memory,
+            dynamic_executor_allocation,
+            executor_cores,
+            executor_memory,
+            instance_pool,
+            runtime_version,
+            spark_properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -832,69 +764,53 @@ impl<'de> rt::Deserialize<'de> for EnvironmentSparkComputePreview {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for EnvironmentSparkComputePreview {
     const NAME: &'static str = "EnvironmentSparkComputePreview";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("driverCores", 0),
-                ("driverMemory", 1),
-                ("dynamicExecutorAllocation", 2),
-                ("executorCores", 3),
-                ("executorMemory", 4),
-                ("instancePool", 5),
-                ("runtimeVersion", 6),
-                ("sparkProperties", 7),
-            ],
-        );
-        let mut driver_cores: Option<Option<i32>> = None;
-        let mut driver_memory: Option<Option<String>> = None;
-        let mut dynamic_executor_allocation: Option<
-            Option<DynamicExecutorAllocationProperties>,
-        > = None;
-        let mut executor_cores: Option<Option<i32>> = None;
-        let mut executor_memory: Option<Option<String>> = None;
-        let mut instance_pool: Option<Option<InstancePool>> = None;
-        let mut runtime_version: Option<Option<String>> = None;
-        let mut spark_properties: Option<Option<rt::JsonValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut driver_cores, "driverCores")
-                }
-                Key::Field(1) => field(&mut map, &mut driver_memory, "driverMemory"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut dynamic_executor_allocation,
-                        "dynamicExecutorAllocation",
-                    )
-                }
-                Key::Field(3) => {
-                    lenient_field(&mut map, &mut executor_cores, "executorCores")
-                }
-                Key::Field(4) => field(&mut map, &mut executor_memory, "executorMemory"),
-                Key::Field(5) => field(&mut map, &mut instance_pool, "instancePool"),
-                Key::Field(6) => field(&mut map, &mut runtime_version, "runtimeVersion"),
-                Key::Field(7) => {
-                    field(&mut map, &mut spark_properties, "sparkProperties")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            driver_cores: driver_cores.unwrap_or_default(),
-            driver_memory: driver_memory.unwrap_or_default(),
-            dynamic_executor_allocation: dynamic_executor_allocation.unwrap_or_default(),
-            executor_cores: executor_cores.unwrap_or_default(),
-            executor_memory: executor_memory.unwrap_or_default(),
-            instance_pool: instance_pool.unwrap_or_default(),
-            runtime_version: runtime_version.unwrap_or_default(),
-            spark_properties: spark_properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("driverCores", 0),
+            ("driverMemory", 1),
+            ("dynamicExecutorAllocation", 2),
+            ("executorCores", 3),
+            ("executorMemory", 4),
+            ("instancePool", 5),
+            ("runtimeVersion", 6),
+            ("sparkProperties", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<DynamicExecutorAllocationProperties>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<InstancePool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            driver_cores,
+            driver_memory,
+            dynamic_executor_allocation,
+            executor_cores,
+            executor_memory,
+            instance_pool,
+            runtime_version,
+            spark_properties,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            driver_cores,
+            driver_memory,
+            dynamic_executor_allocation,
+            executor_cores,
+            executor_memory,
+            instance_pool,
+            runtime_version,
+            spark_properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -948,35 +864,25 @@ impl<'de> rt::Deserialize<'de> for Environments {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for Environments {
     const NAME: &'static str = "Environments";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Environment>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Environment>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1024,35 +930,25 @@ impl<'de> rt::Deserialize<'de> for Libraries {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for Libraries {
     const NAME: &'static str = "Libraries";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("libraries", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut libraries: Option<Option<Vec<Library>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut libraries, "libraries"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            libraries: libraries.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("libraries", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<Library>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, libraries): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            libraries,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1097,30 +993,23 @@ impl<'de> rt::Deserialize<'de> for LibrariesPreview {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for LibrariesPreview {
     const NAME: &'static str = "LibrariesPreview";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("customLibraries", 0), ("environmentYml", 1)],
-        );
-        let mut custom_libraries: Option<Option<CustomLibraries>> = None;
-        let mut environment_yml: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut custom_libraries, "customLibraries")
-                }
-                Key::Field(1) => field(&mut map, &mut environment_yml, "environmentYml"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            custom_libraries: custom_libraries.unwrap_or_default(),
-            environment_yml: environment_yml.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("customLibraries", 0), ("environmentYml", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<CustomLibraries>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (custom_libraries, environment_yml): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            custom_libraries,
+            environment_yml,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1165,28 +1054,18 @@ impl<'de> rt::Deserialize<'de> for Library {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for Library {
     const NAME: &'static str = "Library";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("libraryType", 0), ("name", 1)],
-        );
-        let mut library_type: Option<LibraryType> = None;
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut library_type, "libraryType"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            library_type: required(library_type, "libraryType")?,
-            name: required(name, "name")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("libraryType", 0), ("name", 1)]);
+    type Fields = (rt::object::Required<LibraryType>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (library_type, name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            library_type,
+            name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1252,45 +1131,41 @@ impl<'de> rt::Deserialize<'de> for PublishDetails {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for PublishDetails {
     const NAME: &'static str = "PublishDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("componentPublishInfo", 0),
-                ("endTime", 1),
-                ("startTime", 2),
-                ("state", 3),
-                ("targetVersion", 4),
-            ],
-        );
-        let mut component_publish_info: Option<Option<ComponentPublishInfo>> = None;
-        let mut end_time: Option<Option<rt::DateTime>> = None;
-        let mut start_time: Option<Option<rt::DateTime>> = None;
-        let mut state: Option<Option<EnvironmentPublishState>> = None;
-        let mut target_version: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut component_publish_info, "componentPublishInfo")
-                }
-                Key::Field(1) => field(&mut map, &mut end_time, "endTime"),
-                Key::Field(2) => field(&mut map, &mut start_time, "startTime"),
-                Key::Field(3) => field(&mut map, &mut state, "state"),
-                Key::Field(4) => field(&mut map, &mut target_version, "targetVersion"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            component_publish_info: component_publish_info.unwrap_or_default(),
-            end_time: end_time.unwrap_or_default(),
-            start_time: start_time.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            target_version: target_version.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("componentPublishInfo", 0),
+            ("endTime", 1),
+            ("startTime", 2),
+            ("state", 3),
+            ("targetVersion", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ComponentPublishInfo>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<EnvironmentPublishState>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            component_publish_info,
+            end_time,
+            start_time,
+            state,
+            target_version,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            component_publish_info,
+            end_time,
+            start_time,
+            state,
+            target_version,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1335,26 +1210,18 @@ impl<'de> rt::Deserialize<'de> for RemoveExternalLibrariesRequest {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for RemoveExternalLibrariesRequest {
     const NAME: &'static str = "RemoveExternalLibrariesRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("version", 1)]);
-        let mut name: Option<String> = None;
-        let mut version: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut version, "version"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            version: required(version, "version")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("version", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (name, version): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            version,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1395,23 +1262,14 @@ impl<'de> rt::Deserialize<'de> for SparkLibraries {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for SparkLibraries {
     const NAME: &'static str = "SparkLibraries";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("state", 0)]);
-        let mut state: Option<Option<EnvironmentPublishState>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut state, "state"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            state: state.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("state", 0)]);
+    type Fields = (rt::object::Defaulted<Option<EnvironmentPublishState>>,);
+    #[inline]
+    fn assemble(
+        (state,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { state, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1455,26 +1313,17 @@ impl<'de> rt::Deserialize<'de> for SparkProperty {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for SparkProperty {
     const NAME: &'static str = "SparkProperty";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("key", 0), ("value", 1)]);
-        let mut key_field: Option<Option<String>> = None;
-        let mut value: Option<rt::Nullable<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut key_field, "key"),
-                Key::Field(1) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            key: key_field.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("key", 0), ("value", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<rt::Nullable<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (key, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { key, value, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1515,23 +1364,14 @@ impl<'de> rt::Deserialize<'de> for SparkSettings {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for SparkSettings {
     const NAME: &'static str = "SparkSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("state", 0)]);
-        let mut state: Option<Option<EnvironmentPublishState>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut state, "state"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            state: state.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("state", 0)]);
+    type Fields = (rt::object::Defaulted<Option<EnvironmentPublishState>>,);
+    #[inline]
+    fn assemble(
+        (state,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { state, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1571,23 +1411,14 @@ impl<'de> rt::Deserialize<'de> for UpdateEnvironmentDefinitionRequest {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for UpdateEnvironmentDefinitionRequest {
     const NAME: &'static str = "UpdateEnvironmentDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<EnvironmentDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<EnvironmentDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1632,28 +1463,23 @@ impl<'de> rt::Deserialize<'de> for UpdateEnvironmentRequest {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for UpdateEnvironmentRequest {
     const NAME: &'static str = "UpdateEnvironmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1715,69 +1541,53 @@ impl<'de> rt::Deserialize<'de> for UpdateEnvironmentSparkComputeRequest {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for UpdateEnvironmentSparkComputeRequest {
     const NAME: &'static str = "UpdateEnvironmentSparkComputeRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("driverCores", 0),
-                ("driverMemory", 1),
-                ("dynamicExecutorAllocation", 2),
-                ("executorCores", 3),
-                ("executorMemory", 4),
-                ("instancePool", 5),
-                ("runtimeVersion", 6),
-                ("sparkProperties", 7),
-            ],
-        );
-        let mut driver_cores: Option<Option<i32>> = None;
-        let mut driver_memory: Option<Option<CustomPoolMemory>> = None;
-        let mut dynamic_executor_allocation: Option<
-            Option<DynamicExecutorAllocationProperties>,
-        > = None;
-        let mut executor_cores: Option<Option<i32>> = None;
-        let mut executor_memory: Option<Option<CustomPoolMemory>> = None;
-        let mut instance_pool: Option<Option<InstancePool>> = None;
-        let mut runtime_version: Option<Option<String>> = None;
-        let mut spark_properties: Option<Option<Vec<SparkProperty>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut driver_cores, "driverCores")
-                }
-                Key::Field(1) => field(&mut map, &mut driver_memory, "driverMemory"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut dynamic_executor_allocation,
-                        "dynamicExecutorAllocation",
-                    )
-                }
-                Key::Field(3) => {
-                    lenient_field(&mut map, &mut executor_cores, "executorCores")
-                }
-                Key::Field(4) => field(&mut map, &mut executor_memory, "executorMemory"),
-                Key::Field(5) => field(&mut map, &mut instance_pool, "instancePool"),
-                Key::Field(6) => field(&mut map, &mut runtime_version, "runtimeVersion"),
-                Key::Field(7) => {
-                    field(&mut map, &mut spark_properties, "sparkProperties")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            driver_cores: driver_cores.unwrap_or_default(),
-            driver_memory: driver_memory.unwrap_or_default(),
-            dynamic_executor_allocation: dynamic_executor_allocation.unwrap_or_default(),
-            executor_cores: executor_cores.unwrap_or_default(),
-            executor_memory: executor_memory.unwrap_or_default(),
-            instance_pool: instance_pool.unwrap_or_default(),
-            runtime_version: runtime_version.unwrap_or_default(),
-            spark_properties: spark_properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("driverCores", 0),
+            ("driverMemory", 1),
+            ("dynamicExecutorAllocation", 2),
+            ("executorCores", 3),
+            ("executorMemory", 4),
+            ("instancePool", 5),
+            ("runtimeVersion", 6),
+            ("sparkProperties", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<CustomPoolMemory>>,
+        rt::object::Defaulted<Option<DynamicExecutorAllocationProperties>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<CustomPoolMemory>>,
+        rt::object::Defaulted<Option<InstancePool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<SparkProperty>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            driver_cores,
+            driver_memory,
+            dynamic_executor_allocation,
+            executor_cores,
+            executor_memory,
+            instance_pool,
+            runtime_version,
+            spark_properties,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            driver_cores,
+            driver_memory,
+            dynamic_executor_allocation,
+            executor_cores,
+            executor_memory,
+            instance_pool,
+            runtime_version,
+            spark_properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]
@@ -1847,69 +1657,53 @@ impl<'de> rt::Deserialize<'de> for UpdateEnvironmentSparkComputeRequestPreview {
 #[cfg(feature = "fabric_environment")]
 impl<'de> rt::object::Object<'de> for UpdateEnvironmentSparkComputeRequestPreview {
     const NAME: &'static str = "UpdateEnvironmentSparkComputeRequestPreview";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("driverCores", 0),
-                ("driverMemory", 1),
-                ("dynamicExecutorAllocation", 2),
-                ("executorCores", 3),
-                ("executorMemory", 4),
-                ("instancePool", 5),
-                ("runtimeVersion", 6),
-                ("sparkProperties", 7),
-            ],
-        );
-        let mut driver_cores: Option<Option<i32>> = None;
-        let mut driver_memory: Option<Option<String>> = None;
-        let mut dynamic_executor_allocation: Option<
-            Option<DynamicExecutorAllocationProperties>,
-        > = None;
-        let mut executor_cores: Option<Option<i32>> = None;
-        let mut executor_memory: Option<Option<String>> = None;
-        let mut instance_pool: Option<Option<InstancePool>> = None;
-        let mut runtime_version: Option<Option<String>> = None;
-        let mut spark_properties: Option<Option<rt::JsonValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut driver_cores, "driverCores")
-                }
-                Key::Field(1) => field(&mut map, &mut driver_memory, "driverMemory"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut dynamic_executor_allocation,
-                        "dynamicExecutorAllocation",
-                    )
-                }
-                Key::Field(3) => {
-                    lenient_field(&mut map, &mut executor_cores, "executorCores")
-                }
-                Key::Field(4) => field(&mut map, &mut executor_memory, "executorMemory"),
-                Key::Field(5) => field(&mut map, &mut instance_pool, "instancePool"),
-                Key::Field(6) => field(&mut map, &mut runtime_version, "runtimeVersion"),
-                Key::Field(7) => {
-                    field(&mut map, &mut spark_properties, "sparkProperties")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            driver_cores: driver_cores.unwrap_or_default(),
-            driver_memory: driver_memory.unwrap_or_default(),
-            dynamic_executor_allocation: dynamic_executor_allocation.unwrap_or_default(),
-            executor_cores: executor_cores.unwrap_or_default(),
-            executor_memory: executor_memory.unwrap_or_default(),
-            instance_pool: instance_pool.unwrap_or_default(),
-            runtime_version: runtime_version.unwrap_or_default(),
-            spark_properties: spark_properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("driverCores", 0),
+            ("driverMemory", 1),
+            ("dynamicExecutorAllocation", 2),
+            ("executorCores", 3),
+            ("executorMemory", 4),
+            ("instancePool", 5),
+            ("runtimeVersion", 6),
+            ("sparkProperties", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<DynamicExecutorAllocationProperties>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<InstancePool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            driver_cores,
+            driver_memory,
+            dynamic_executor_allocation,
+            executor_cores,
+            executor_memory,
+            instance_pool,
+            runtime_version,
+            spark_properties,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            driver_cores,
+            driver_memory,
+            dynamic_executor_allocation,
+            executor_cores,
+            executor_memory,
+            instance_pool,
+            runtime_version,
+            spark_properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_environment")]

@@ -45,55 +45,45 @@ impl<'de> rt::Deserialize<'de> for CreateEventhouseRequest {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for CreateEventhouseRequest {
     const NAME: &'static str = "CreateEventhouseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationPayload", 0),
-                ("definition", 1),
-                ("description", 2),
-                ("displayName", 3),
-                ("folderId", 4),
-                ("sensitivityLabelSettings", 5),
-            ],
-        );
-        let mut creation_payload: Option<Option<EventhouseCreationPayload>> = None;
-        let mut definition: Option<Option<EventhouseDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_payload, "creationPayload")
-                }
-                Key::Field(1) => field(&mut map, &mut definition, "definition"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(4) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(5) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_payload: creation_payload.unwrap_or_default(),
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationPayload", 0),
+            ("definition", 1),
+            ("description", 2),
+            ("displayName", 3),
+            ("folderId", 4),
+            ("sensitivityLabelSettings", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<EventhouseCreationPayload>>,
+        rt::object::Defaulted<Option<EventhouseDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]
@@ -169,67 +159,61 @@ impl<'de> rt::Deserialize<'de> for Eventhouse {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for Eventhouse {
     const NAME: &'static str = "Eventhouse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<EventhouseProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<EventhouseProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]
@@ -295,31 +279,17 @@ impl<'de> rt::Deserialize<'de> for EventhouseCreationPayload {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for EventhouseCreationPayload {
     const NAME: &'static str = "EventhouseCreationPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("minimumConsumptionUnits", 0)],
-        );
-        let mut minimum_consumption_units: Option<Option<f64>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(
-                        &mut map,
-                        &mut minimum_consumption_units,
-                        "minimumConsumptionUnits",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            minimum_consumption_units: minimum_consumption_units.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("minimumConsumptionUnits", 0)]);
+    type Fields = (rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,);
+    #[inline]
+    fn assemble(
+        (minimum_consumption_units,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            minimum_consumption_units,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]
@@ -363,26 +333,21 @@ impl<'de> rt::Deserialize<'de> for EventhouseDefinition {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for EventhouseDefinition {
     const NAME: &'static str = "EventhouseDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<EventhouseDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<EventhouseDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]
@@ -430,31 +395,25 @@ impl<'de> rt::Deserialize<'de> for EventhouseDefinitionPart {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for EventhouseDefinitionPart {
     const NAME: &'static str = "EventhouseDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<String> = None;
-        let mut payload: Option<String> = None;
-        let mut payload_type: Option<PayloadType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: required(path, "path")?,
-            payload: required(payload, "payload")?,
-            payload_type: required(payload_type, "payloadType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<PayloadType>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]
@@ -508,23 +467,14 @@ impl<'de> rt::Deserialize<'de> for EventhouseDefinitionResponse {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for EventhouseDefinitionResponse {
     const NAME: &'static str = "EventhouseDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<EventhouseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<EventhouseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]
@@ -575,54 +525,37 @@ impl<'de> rt::Deserialize<'de> for EventhouseProperties {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for EventhouseProperties {
     const NAME: &'static str = "EventhouseProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("databasesItemIds", 0),
-                ("ingestionServiceUri", 1),
-                ("minimumConsumptionUnits", 2),
-                ("queryServiceUri", 3),
-            ],
-        );
-        let mut databases_item_ids: Option<Option<Vec<rt::Uuid>>> = None;
-        let mut ingestion_service_uri: Option<String> = None;
-        let mut minimum_consumption_units: Option<Option<f64>> = None;
-        let mut query_service_uri: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut databases_item_ids, "databasesItemIds")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut ingestion_service_uri, "ingestionServiceUri")
-                }
-                Key::Field(2) => {
-                    lenient_field(
-                        &mut map,
-                        &mut minimum_consumption_units,
-                        "minimumConsumptionUnits",
-                    )
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut query_service_uri, "queryServiceUri")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            databases_item_ids: databases_item_ids.unwrap_or_default(),
-            ingestion_service_uri: required(
-                ingestion_service_uri,
-                "ingestionServiceUri",
-            )?,
-            minimum_consumption_units: minimum_consumption_units.unwrap_or_default(),
-            query_service_uri: required(query_service_uri, "queryServiceUri")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("databasesItemIds", 0),
+            ("ingestionServiceUri", 1),
+            ("minimumConsumptionUnits", 2),
+            ("queryServiceUri", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<rt::Uuid>>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            databases_item_ids,
+            ingestion_service_uri,
+            minimum_consumption_units,
+            query_service_uri,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            databases_item_ids,
+            ingestion_service_uri,
+            minimum_consumption_units,
+            query_service_uri,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]
@@ -669,35 +602,25 @@ impl<'de> rt::Deserialize<'de> for Eventhouses {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for Eventhouses {
     const NAME: &'static str = "Eventhouses";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Eventhouse>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Eventhouse>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]
@@ -738,23 +661,14 @@ impl<'de> rt::Deserialize<'de> for UpdateEventhouseDefinitionRequest {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for UpdateEventhouseDefinitionRequest {
     const NAME: &'static str = "UpdateEventhouseDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<EventhouseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<EventhouseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]
@@ -799,28 +713,23 @@ impl<'de> rt::Deserialize<'de> for UpdateEventhouseRequest {
 #[cfg(feature = "fabric_eventhouse")]
 impl<'de> rt::object::Object<'de> for UpdateEventhouseRequest {
     const NAME: &'static str = "UpdateEventhouseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventhouse")]

@@ -41,28 +41,21 @@ impl<'de> rt::Deserialize<'de> for CreateExternalDataShareRequest {
 #[cfg(feature = "fabric_external_data_shares_provider")]
 impl<'de> rt::object::Object<'de> for CreateExternalDataShareRequest {
     const NAME: &'static str = "CreateExternalDataShareRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("paths", 0), ("recipient", 1)],
-        );
-        let mut paths: Option<Vec<String>> = None;
-        let mut recipient: Option<BaseExternalDataShareRecipient> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut paths, "paths"),
-                Key::Field(1) => field(&mut map, &mut recipient, "recipient"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            paths: required(paths, "paths")?,
-            recipient: required(recipient, "recipient")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("paths", 0), ("recipient", 1)]);
+    type Fields = (
+        rt::object::Required<Vec<String>>,
+        rt::object::Required<BaseExternalDataShareRecipient>,
+    );
+    #[inline]
+    fn assemble(
+        (paths, recipient): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            paths,
+            recipient,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_external_data_shares_provider")]

@@ -33,28 +33,23 @@ impl<'de> rt::Deserialize<'de> for CreateFolderRequest {
 #[cfg(feature = "fabric_folders")]
 impl<'de> rt::object::Object<'de> for CreateFolderRequest {
     const NAME: &'static str = "CreateFolderRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("parentFolderId", 1)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut parent_folder_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut parent_folder_id, "parentFolderId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            parent_folder_id: parent_folder_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("parentFolderId", 1)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, parent_folder_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            parent_folder_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_folders")]
@@ -104,34 +99,32 @@ impl<'de> rt::Deserialize<'de> for Folder {
 #[cfg(feature = "fabric_folders")]
 impl<'de> rt::object::Object<'de> for Folder {
     const NAME: &'static str = "Folder";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1), ("parentFolderId", 2), ("workspaceId", 3)],
-        );
-        let mut display_name: Option<Option<String>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut parent_folder_id: Option<Option<rt::Uuid>> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => field(&mut map, &mut parent_folder_id, "parentFolderId"),
-                Key::Field(3) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            parent_folder_id: parent_folder_id.unwrap_or_default(),
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("id", 1), ("parentFolderId", 2), ("workspaceId", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            display_name,
+            id,
+            parent_folder_id,
+            workspace_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
+            parent_folder_id,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_folders")]
@@ -178,35 +171,25 @@ impl<'de> rt::Deserialize<'de> for Folders {
 #[cfg(feature = "fabric_folders")]
 impl<'de> rt::object::Object<'de> for Folders {
     const NAME: &'static str = "Folders";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<Folder>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<Folder>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_folders")]
@@ -248,23 +231,17 @@ impl<'de> rt::Deserialize<'de> for MoveFolderRequest {
 #[cfg(feature = "fabric_folders")]
 impl<'de> rt::object::Object<'de> for MoveFolderRequest {
     const NAME: &'static str = "MoveFolderRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("targetFolderId", 0)]);
-        let mut target_folder_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut target_folder_id, "targetFolderId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            target_folder_id: target_folder_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("targetFolderId", 0)]);
+    type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
+    #[inline]
+    fn assemble(
+        (target_folder_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            target_folder_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_folders")]
@@ -305,23 +282,17 @@ impl<'de> rt::Deserialize<'de> for UpdateFolderRequest {
 #[cfg(feature = "fabric_folders")]
 impl<'de> rt::object::Object<'de> for UpdateFolderRequest {
     const NAME: &'static str = "UpdateFolderRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
-        let mut display_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (display_name,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_folders")]

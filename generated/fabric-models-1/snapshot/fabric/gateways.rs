@@ -33,28 +33,18 @@ impl<'de> rt::Deserialize<'de> for AddGatewayRoleAssignmentRequest {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for AddGatewayRoleAssignmentRequest {
     const NAME: &'static str = "AddGatewayRoleAssignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("principal", 0), ("role", 1)],
-        );
-        let mut principal: Option<Principal> = None;
-        let mut role: Option<GatewayRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut principal, "principal"),
-                Key::Field(1) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            principal: required(principal, "principal")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("principal", 0), ("role", 1)]);
+    type Fields = (rt::object::Required<Principal>, rt::object::Required<GatewayRole>);
+    #[inline]
+    fn assemble(
+        (principal, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            principal,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -109,23 +99,17 @@ impl<'de> rt::Deserialize<'de> for CreateGatewayRequest {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for CreateGatewayRequest {
     const NAME: &'static str = "CreateGatewayRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
-        let mut type_field: Option<GatewayType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
+    type Fields = (rt::object::Required<GatewayType>,);
+    #[inline]
+    fn assemble(
+        (type_field,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -181,26 +165,18 @@ impl<'de> rt::Deserialize<'de> for Gateway {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for Gateway {
     const NAME: &'static str = "Gateway";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("type", 1)]);
-        let mut id: Option<rt::Uuid> = None;
-        let mut type_field: Option<GatewayType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("type", 1)]);
+    type Fields = (rt::object::Required<rt::Uuid>, rt::object::Required<GatewayType>);
+    #[inline]
+    fn assemble(
+        (id, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -260,31 +236,25 @@ impl<'de> rt::Deserialize<'de> for GatewayRoleAssignment {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for GatewayRoleAssignment {
     const NAME: &'static str = "GatewayRoleAssignment";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("principal", 1), ("role", 2)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut principal: Option<Principal> = None;
-        let mut role: Option<GatewayRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut principal, "principal"),
-                Key::Field(2) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            principal: required(principal, "principal")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("principal", 1), ("role", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<Principal>,
+        rt::object::Required<GatewayRole>,
+    );
+    #[inline]
+    fn assemble(
+        (id, principal, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            principal,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -346,35 +316,25 @@ impl<'de> rt::Deserialize<'de> for GatewayRoleAssignments {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for GatewayRoleAssignments {
     const NAME: &'static str = "GatewayRoleAssignments";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<GatewayRoleAssignment>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<GatewayRoleAssignment>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -425,41 +385,37 @@ impl<'de> rt::Deserialize<'de> for GatewayStatusResponse {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for GatewayStatusResponse {
     const NAME: &'static str = "GatewayStatusResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("errorDetails", 0),
-                ("gatewayUpgradeState", 1),
-                ("gatewayVersion", 2),
-                ("status", 3),
-            ],
-        );
-        let mut error_details: Option<Option<Vec<ErrorResponseDetails>>> = None;
-        let mut gateway_upgrade_state: Option<Option<GatewayUpgradeState>> = None;
-        let mut gateway_version: Option<Option<String>> = None;
-        let mut status: Option<GatewayStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error_details, "errorDetails"),
-                Key::Field(1) => {
-                    field(&mut map, &mut gateway_upgrade_state, "gatewayUpgradeState")
-                }
-                Key::Field(2) => field(&mut map, &mut gateway_version, "gatewayVersion"),
-                Key::Field(3) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error_details: error_details.unwrap_or_default(),
-            gateway_upgrade_state: gateway_upgrade_state.unwrap_or_default(),
-            gateway_version: gateway_version.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("errorDetails", 0),
+            ("gatewayUpgradeState", 1),
+            ("gatewayVersion", 2),
+            ("status", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ErrorResponseDetails>>>,
+        rt::object::Defaulted<Option<GatewayUpgradeState>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<GatewayStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            error_details,
+            gateway_upgrade_state,
+            gateway_version,
+            status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error_details,
+            gateway_upgrade_state,
+            gateway_version,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -522,35 +478,25 @@ impl<'de> rt::Deserialize<'de> for ListGatewayMembersResponse {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for ListGatewayMembersResponse {
     const NAME: &'static str = "ListGatewayMembersResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<OnPremisesGatewayMember>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<OnPremisesGatewayMember>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -598,35 +544,25 @@ impl<'de> rt::Deserialize<'de> for ListGatewaysResponse {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for ListGatewaysResponse {
     const NAME: &'static str = "ListGatewaysResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Gateway>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Gateway>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -680,43 +616,35 @@ impl<'de> rt::Deserialize<'de> for OnPremisesGatewayMember {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for OnPremisesGatewayMember {
     const NAME: &'static str = "OnPremisesGatewayMember";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("displayName", 0),
-                ("enabled", 1),
-                ("id", 2),
-                ("publicKey", 3),
-                ("version", 4),
-            ],
-        );
-        let mut display_name: Option<String> = None;
-        let mut enabled: Option<bool> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut public_key: Option<PublicKey> = None;
-        let mut version: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut public_key, "publicKey"),
-                Key::Field(4) => field(&mut map, &mut version, "version"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            enabled: required(enabled, "enabled")?,
-            id: required(id, "id")?,
-            public_key: required(public_key, "publicKey")?,
-            version: required(version, "version")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("displayName", 0),
+            ("enabled", 1),
+            ("id", 2),
+            ("publicKey", 3),
+            ("version", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<bool>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<PublicKey>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, enabled, id, public_key, version): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            enabled,
+            id,
+            public_key,
+            version,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -761,28 +689,18 @@ impl<'de> rt::Deserialize<'de> for PublicKey {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for PublicKey {
     const NAME: &'static str = "PublicKey";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("exponent", 0), ("modulus", 1)],
-        );
-        let mut exponent: Option<String> = None;
-        let mut modulus: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut exponent, "exponent"),
-                Key::Field(1) => field(&mut map, &mut modulus, "modulus"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            exponent: required(exponent, "exponent")?,
-            modulus: required(modulus, "modulus")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("exponent", 0), ("modulus", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (exponent, modulus): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            exponent,
+            modulus,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -826,28 +744,23 @@ impl<'de> rt::Deserialize<'de> for UpdateGatewayMemberRequest {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for UpdateGatewayMemberRequest {
     const NAME: &'static str = "UpdateGatewayMemberRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("enabled", 1)],
-        );
-        let mut display_name: Option<Option<String>> = None;
-        let mut enabled: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            enabled: enabled.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("enabled", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, enabled): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            enabled,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -891,28 +804,21 @@ impl<'de> rt::Deserialize<'de> for UpdateGatewayRequest {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for UpdateGatewayRequest {
     const NAME: &'static str = "UpdateGatewayRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("type", 1)],
-        );
-        let mut display_name: Option<Option<String>> = None;
-        let mut type_field: Option<GatewayType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0), ("type", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<GatewayType>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_gateways")]
@@ -966,23 +872,14 @@ impl<'de> rt::Deserialize<'de> for UpdateGatewayRoleAssignmentRequest {
 #[cfg(feature = "fabric_gateways")]
 impl<'de> rt::object::Object<'de> for UpdateGatewayRoleAssignmentRequest {
     const NAME: &'static str = "UpdateGatewayRoleAssignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
-        let mut role: Option<GatewayRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            role: required(role, "role")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
+    type Fields = (rt::object::Required<GatewayRole>,);
+    #[inline]
+    fn assemble(
+        (role,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { role, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_gateways")]

@@ -36,31 +36,25 @@ impl<'de> rt::Deserialize<'de> for CreateScheduleRequest {
 #[cfg(feature = "fabric_job_scheduler")]
 impl<'de> rt::object::Object<'de> for CreateScheduleRequest {
     const NAME: &'static str = "CreateScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
-        );
-        let mut configuration: Option<ScheduleConfig> = None;
-        let mut enabled: Option<bool> = None;
-        let mut execution_data: Option<Option<rt::JsonValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: required(configuration, "configuration")?,
-            enabled: required(enabled, "enabled")?,
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
+    );
+    type Fields = (
+        rt::object::Required<ScheduleConfig>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            enabled,
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_job_scheduler")]
@@ -140,59 +134,58 @@ impl<'de> rt::Deserialize<'de> for ItemJobInstance {
 #[cfg(feature = "fabric_job_scheduler")]
 impl<'de> rt::object::Object<'de> for ItemJobInstance {
     const NAME: &'static str = "ItemJobInstance";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("endTimeUtc", 0),
-                ("failureReason", 1),
-                ("id", 2),
-                ("invokeType", 3),
-                ("itemId", 4),
-                ("jobType", 5),
-                ("rootActivityId", 6),
-                ("startTimeUtc", 7),
-                ("status", 8),
-            ],
-        );
-        let mut end_time_utc: Option<Option<String>> = None;
-        let mut failure_reason: Option<Option<ErrorResponse>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut invoke_type: Option<Option<InvokeType>> = None;
-        let mut item_id: Option<Option<rt::Uuid>> = None;
-        let mut job_type: Option<Option<String>> = None;
-        let mut root_activity_id: Option<Option<rt::Uuid>> = None;
-        let mut start_time_utc: Option<Option<String>> = None;
-        let mut status: Option<Option<ItemJobStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut end_time_utc, "endTimeUtc"),
-                Key::Field(1) => field(&mut map, &mut failure_reason, "failureReason"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut invoke_type, "invokeType"),
-                Key::Field(4) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(5) => field(&mut map, &mut job_type, "jobType"),
-                Key::Field(6) => field(&mut map, &mut root_activity_id, "rootActivityId"),
-                Key::Field(7) => field(&mut map, &mut start_time_utc, "startTimeUtc"),
-                Key::Field(8) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            end_time_utc: end_time_utc.unwrap_or_default(),
-            failure_reason: failure_reason.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoke_type: invoke_type.unwrap_or_default(),
-            item_id: item_id.unwrap_or_default(),
-            job_type: job_type.unwrap_or_default(),
-            root_activity_id: root_activity_id.unwrap_or_default(),
-            start_time_utc: start_time_utc.unwrap_or_default(),
-            status: status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("endTimeUtc", 0),
+            ("failureReason", 1),
+            ("id", 2),
+            ("invokeType", 3),
+            ("itemId", 4),
+            ("jobType", 5),
+            ("rootActivityId", 6),
+            ("startTimeUtc", 7),
+            ("status", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<InvokeType>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<ItemJobStatus>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            end_time_utc,
+            failure_reason,
+            id,
+            invoke_type,
+            item_id,
+            job_type,
+            root_activity_id,
+            (start_time_utc, status),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            end_time_utc,
+            failure_reason,
+            id,
+            invoke_type,
+            item_id,
+            job_type,
+            root_activity_id,
+            start_time_utc,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_job_scheduler")]
@@ -240,35 +233,25 @@ impl<'de> rt::Deserialize<'de> for ItemJobInstances {
 #[cfg(feature = "fabric_job_scheduler")]
 impl<'de> rt::object::Object<'de> for ItemJobInstances {
     const NAME: &'static str = "ItemJobInstances";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ItemJobInstance>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ItemJobInstance>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_job_scheduler")]
@@ -325,49 +308,45 @@ impl<'de> rt::Deserialize<'de> for ItemSchedule {
 #[cfg(feature = "fabric_job_scheduler")]
 impl<'de> rt::object::Object<'de> for ItemSchedule {
     const NAME: &'static str = "ItemSchedule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("configuration", 0),
-                ("createdDateTime", 1),
-                ("enabled", 2),
-                ("id", 3),
-                ("owner", 4),
-                ("executionData", 5),
-            ],
-        );
-        let mut configuration: Option<Option<ScheduleConfig>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut enabled: Option<bool> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut owner: Option<Option<Principal>> = None;
-        let mut execution_data: Option<Option<rt::JsonValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(2) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(3) => field(&mut map, &mut id, "id"),
-                Key::Field(4) => field(&mut map, &mut owner, "owner"),
-                Key::Field(5) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: configuration.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            enabled: required(enabled, "enabled")?,
-            id: required(id, "id")?,
-            owner: owner.unwrap_or_default(),
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("configuration", 0),
+            ("createdDateTime", 1),
+            ("enabled", 2),
+            ("id", 3),
+            ("owner", 4),
+            ("executionData", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ScheduleConfig>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<bool>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            configuration,
+            created_date_time,
+            enabled,
+            id,
+            owner,
+            execution_data,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            created_date_time,
+            enabled,
+            id,
+            owner,
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_job_scheduler")]
@@ -416,35 +395,25 @@ impl<'de> rt::Deserialize<'de> for ItemSchedules {
 #[cfg(feature = "fabric_job_scheduler")]
 impl<'de> rt::object::Object<'de> for ItemSchedules {
     const NAME: &'static str = "ItemSchedules";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ItemSchedule>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ItemSchedule>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_job_scheduler")]
@@ -489,28 +458,23 @@ impl<'de> rt::Deserialize<'de> for RunOnDemandItemJobRequest {
 #[cfg(feature = "fabric_job_scheduler")]
 impl<'de> rt::object::Object<'de> for RunOnDemandItemJobRequest {
     const NAME: &'static str = "RunOnDemandItemJobRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("executionData", 0), ("parameters", 1)],
-        );
-        let mut execution_data: Option<Option<rt::JsonValue>> = None;
-        let mut parameters: Option<Option<Vec<Parameter>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut execution_data, "executionData"),
-                Key::Field(1) => field(&mut map, &mut parameters, "parameters"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            execution_data: execution_data.unwrap_or_default(),
-            parameters: parameters.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("executionData", 0), ("parameters", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+        rt::object::Defaulted<Option<Vec<Parameter>>>,
+    );
+    #[inline]
+    fn assemble(
+        (execution_data, parameters): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            execution_data,
+            parameters,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_job_scheduler")]
@@ -558,31 +522,25 @@ impl<'de> rt::Deserialize<'de> for UpdateScheduleRequest {
 #[cfg(feature = "fabric_job_scheduler")]
 impl<'de> rt::object::Object<'de> for UpdateScheduleRequest {
     const NAME: &'static str = "UpdateScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
-        );
-        let mut configuration: Option<ScheduleConfig> = None;
-        let mut enabled: Option<bool> = None;
-        let mut execution_data: Option<Option<rt::JsonValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: required(configuration, "configuration")?,
-            enabled: required(enabled, "enabled")?,
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
+    );
+    type Fields = (
+        rt::object::Required<ScheduleConfig>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            enabled,
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_job_scheduler")]

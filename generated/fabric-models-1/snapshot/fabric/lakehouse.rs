@@ -38,33 +38,25 @@ for CreateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
 impl<'de> rt::object::Object<'de>
 for CreateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
     const NAME: &'static str = "CreateLakehouseRefreshMaterializedLakeViewsScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
-        );
-        let mut configuration: Option<ScheduleConfig> = None;
-        let mut enabled: Option<bool> = None;
-        let mut execution_data: Option<
-            Option<RefreshMaterializedLakeViewsExecutionData>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: required(configuration, "configuration")?,
-            enabled: required(enabled, "enabled")?,
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
+    );
+    type Fields = (
+        rt::object::Required<ScheduleConfig>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<RefreshMaterializedLakeViewsExecutionData>>,
+    );
+    #[inline]
+    fn assemble(
+        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            enabled,
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -137,55 +129,45 @@ impl<'de> rt::Deserialize<'de> for CreateLakehouseRequest {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for CreateLakehouseRequest {
     const NAME: &'static str = "CreateLakehouseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationPayload", 0),
-                ("definition", 1),
-                ("description", 2),
-                ("displayName", 3),
-                ("folderId", 4),
-                ("sensitivityLabelSettings", 5),
-            ],
-        );
-        let mut creation_payload: Option<Option<LakehouseCreationPayload>> = None;
-        let mut definition: Option<Option<LakehouseDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_payload, "creationPayload")
-                }
-                Key::Field(1) => field(&mut map, &mut definition, "definition"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(4) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(5) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_payload: creation_payload.unwrap_or_default(),
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationPayload", 0),
+            ("definition", 1),
+            ("description", 2),
+            ("displayName", 3),
+            ("folderId", 4),
+            ("sensitivityLabelSettings", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<LakehouseCreationPayload>>,
+        rt::object::Defaulted<Option<LakehouseDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -257,65 +239,43 @@ impl<'de> rt::Deserialize<'de> for CreateMaterializedLakeViewExecutionDefinition
 impl<'de> rt::object::Object<'de>
 for CreateMaterializedLakeViewExecutionDefinitionRequest {
     const NAME: &'static str = "CreateMaterializedLakeViewExecutionDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("currentLakehouseExecutionContext", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("extendedLineageExecutionContext", 3),
-                ("settings", 4),
-            ],
-        );
-        let mut current_lakehouse_execution_context: Option<
-            CurrentLakehouseExecutionContext,
-        > = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut extended_lineage_execution_context: Option<
-            Option<ExtendedLineageExecutionContextRequest>,
-        > = None;
-        let mut settings: Option<
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("currentLakehouseExecutionContext", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("extendedLineageExecutionContext", 3),
+            ("settings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<CurrentLakehouseExecutionContext>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<ExtendedLineageExecutionContextRequest>>,
+        rt::object::Defaulted<
             Option<MaterializedLakeViewExecutionDefinitionSettingsRequest>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut current_lakehouse_execution_context,
-                        "currentLakehouseExecutionContext",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut extended_lineage_execution_context,
-                        "extendedLineageExecutionContext",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut settings, "settings"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            current_lakehouse_execution_context: required(
-                current_lakehouse_execution_context,
-                "currentLakehouseExecutionContext",
-            )?,
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            extended_lineage_execution_context: extended_lineage_execution_context
-                .unwrap_or_default(),
-            settings: settings.unwrap_or_default(),
+        >,
+    );
+    #[inline]
+    fn assemble(
+        (
+            current_lakehouse_execution_context,
+            description,
+            display_name,
+            extended_lineage_execution_context,
+            settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            current_lakehouse_execution_context,
+            description,
+            display_name,
+            extended_lineage_execution_context,
+            settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -388,23 +348,14 @@ impl<'de> rt::Deserialize<'de> for CurrentLakehouseExecutionContext {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for CurrentLakehouseExecutionContext {
     const NAME: &'static str = "CurrentLakehouseExecutionContext";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("mode", 0)]);
-        let mut mode: Option<ExecutionContextMode> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut mode, "mode"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            mode: required(mode, "mode")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("mode", 0)]);
+    type Fields = (rt::object::Required<ExecutionContextMode>,);
+    #[inline]
+    fn assemble(
+        (mode,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { mode, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -457,23 +408,14 @@ impl<'de> rt::Deserialize<'de> for ExtendedLineageExecutionContextRequest {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for ExtendedLineageExecutionContextRequest {
     const NAME: &'static str = "ExtendedLineageExecutionContextRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("mode", 0)]);
-        let mut mode: Option<ExecutionContextMode> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut mode, "mode"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            mode: required(mode, "mode")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("mode", 0)]);
+    type Fields = (rt::object::Required<ExecutionContextMode>,);
+    #[inline]
+    fn assemble(
+        (mode,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { mode, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -526,23 +468,14 @@ impl<'de> rt::Deserialize<'de> for ExtendedLineageExecutionContextResponse {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for ExtendedLineageExecutionContextResponse {
     const NAME: &'static str = "ExtendedLineageExecutionContextResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("mode", 0)]);
-        let mut mode: Option<ExecutionContextMode> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut mode, "mode"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            mode: required(mode, "mode")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("mode", 0)]);
+    type Fields = (rt::object::Required<ExecutionContextMode>,);
+    #[inline]
+    fn assemble(
+        (mode,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { mode, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -595,23 +528,14 @@ impl<'de> rt::Deserialize<'de> for FileFormatOptions {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for FileFormatOptions {
     const NAME: &'static str = "FileFormatOptions";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0)]);
-        let mut format: Option<FileFormat> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: required(format, "format")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0)]);
+    type Fields = (rt::object::Required<FileFormat>,);
+    #[inline]
+    fn assemble(
+        (format,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { format, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -691,67 +615,61 @@ impl<'de> rt::Deserialize<'de> for Lakehouse {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for Lakehouse {
     const NAME: &'static str = "Lakehouse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<LakehouseProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<LakehouseProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -817,23 +735,17 @@ impl<'de> rt::Deserialize<'de> for LakehouseCreationPayload {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for LakehouseCreationPayload {
     const NAME: &'static str = "LakehouseCreationPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("enableSchemas", 0)]);
-        let mut enable_schemas: Option<bool> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut enable_schemas, "enableSchemas"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            enable_schemas: required(enable_schemas, "enableSchemas")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("enableSchemas", 0)]);
+    type Fields = (rt::object::Required<bool>,);
+    #[inline]
+    fn assemble(
+        (enable_schemas,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            enable_schemas,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -877,26 +789,21 @@ impl<'de> rt::Deserialize<'de> for LakehouseDefinition {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for LakehouseDefinition {
     const NAME: &'static str = "LakehouseDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<LakehouseDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<LakehouseDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -944,31 +851,25 @@ impl<'de> rt::Deserialize<'de> for LakehouseDefinitionPart {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for LakehouseDefinitionPart {
     const NAME: &'static str = "LakehouseDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1008,23 +909,14 @@ impl<'de> rt::Deserialize<'de> for LakehouseDefinitionResponse {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for LakehouseDefinitionResponse {
     const NAME: &'static str = "LakehouseDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<LakehouseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<LakehouseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1075,51 +967,37 @@ impl<'de> rt::Deserialize<'de> for LakehouseProperties {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for LakehouseProperties {
     const NAME: &'static str = "LakehouseProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultSchema", 0),
-                ("oneLakeFilesPath", 1),
-                ("oneLakeTablesPath", 2),
-                ("sqlEndpointProperties", 3),
-            ],
-        );
-        let mut default_schema: Option<Option<String>> = None;
-        let mut one_lake_files_path: Option<String> = None;
-        let mut one_lake_tables_path: Option<String> = None;
-        let mut sql_endpoint_properties: Option<
-            Option<LakehouseSqlEndpointProperties>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut default_schema, "defaultSchema"),
-                Key::Field(1) => {
-                    field(&mut map, &mut one_lake_files_path, "oneLakeFilesPath")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut one_lake_tables_path, "oneLakeTablesPath")
-                }
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut sql_endpoint_properties,
-                        "sqlEndpointProperties",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_schema: default_schema.unwrap_or_default(),
-            one_lake_files_path: required(one_lake_files_path, "oneLakeFilesPath")?,
-            one_lake_tables_path: required(one_lake_tables_path, "oneLakeTablesPath")?,
-            sql_endpoint_properties: sql_endpoint_properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultSchema", 0),
+            ("oneLakeFilesPath", 1),
+            ("oneLakeTablesPath", 2),
+            ("sqlEndpointProperties", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<LakehouseSqlEndpointProperties>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_schema,
+            one_lake_files_path,
+            one_lake_tables_path,
+            sql_endpoint_properties,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_schema,
+            one_lake_files_path,
+            one_lake_tables_path,
+            sql_endpoint_properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1181,51 +1059,45 @@ impl<'de> rt::Deserialize<'de> for LakehouseRefreshMaterializedLakeViewsSchedule
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for LakehouseRefreshMaterializedLakeViewsSchedule {
     const NAME: &'static str = "LakehouseRefreshMaterializedLakeViewsSchedule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("configuration", 0),
-                ("createdDateTime", 1),
-                ("enabled", 2),
-                ("id", 3),
-                ("owner", 4),
-                ("executionData", 5),
-            ],
-        );
-        let mut configuration: Option<Option<ScheduleConfig>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut enabled: Option<bool> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut owner: Option<Option<Principal>> = None;
-        let mut execution_data: Option<
-            Option<RefreshMaterializedLakeViewsExecutionData>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(2) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(3) => field(&mut map, &mut id, "id"),
-                Key::Field(4) => field(&mut map, &mut owner, "owner"),
-                Key::Field(5) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: configuration.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            enabled: required(enabled, "enabled")?,
-            id: required(id, "id")?,
-            owner: owner.unwrap_or_default(),
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("configuration", 0),
+            ("createdDateTime", 1),
+            ("enabled", 2),
+            ("id", 3),
+            ("owner", 4),
+            ("executionData", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ScheduleConfig>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<bool>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<RefreshMaterializedLakeViewsExecutionData>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            configuration,
+            created_date_time,
+            enabled,
+            id,
+            owner,
+            execution_data,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            created_date_time,
+            enabled,
+            id,
+            owner,
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1275,35 +1147,25 @@ impl<'de> rt::Deserialize<'de> for LakehouseSqlEndpointProperties {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for LakehouseSqlEndpointProperties {
     const NAME: &'static str = "LakehouseSqlEndpointProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionString", 0), ("id", 1), ("provisioningStatus", 2)],
-        );
-        let mut connection_string: Option<Option<String>> = None;
-        let mut id: Option<Option<String>> = None;
-        let mut provisioning_status: Option<SqlEndpointProvisioningStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_string, "connectionString")
-                }
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => {
-                    field(&mut map, &mut provisioning_status, "provisioningStatus")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_string: connection_string.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            provisioning_status: required(provisioning_status, "provisioningStatus")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionString", 0), ("id", 1), ("provisioningStatus", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<SqlEndpointProvisioningStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_string, id, provisioning_status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_string,
+            id,
+            provisioning_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1364,35 +1226,25 @@ impl<'de> rt::Deserialize<'de> for Lakehouses {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for Lakehouses {
     const NAME: &'static str = "Lakehouses";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Lakehouse>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Lakehouse>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1448,47 +1300,45 @@ impl<'de> rt::Deserialize<'de> for LoadTableRequest {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for LoadTableRequest {
     const NAME: &'static str = "LoadTableRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("fileExtension", 0),
-                ("formatOptions", 1),
-                ("mode", 2),
-                ("pathType", 3),
-                ("recursive", 4),
-                ("relativePath", 5),
-            ],
-        );
-        let mut file_extension: Option<Option<String>> = None;
-        let mut format_options: Option<Option<FileFormatOptions>> = None;
-        let mut mode: Option<Option<ModeType>> = None;
-        let mut path_type: Option<PathType> = None;
-        let mut recursive: Option<Option<bool>> = None;
-        let mut relative_path: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut file_extension, "fileExtension"),
-                Key::Field(1) => field(&mut map, &mut format_options, "formatOptions"),
-                Key::Field(2) => field(&mut map, &mut mode, "mode"),
-                Key::Field(3) => field(&mut map, &mut path_type, "pathType"),
-                Key::Field(4) => field(&mut map, &mut recursive, "recursive"),
-                Key::Field(5) => field(&mut map, &mut relative_path, "relativePath"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            file_extension: file_extension.unwrap_or_default(),
-            format_options: format_options.unwrap_or_default(),
-            mode: mode.unwrap_or_default(),
-            path_type: required(path_type, "pathType")?,
-            recursive: recursive.unwrap_or_default(),
-            relative_path: required(relative_path, "relativePath")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("fileExtension", 0),
+            ("formatOptions", 1),
+            ("mode", 2),
+            ("pathType", 3),
+            ("recursive", 4),
+            ("relativePath", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<FileFormatOptions>>,
+        rt::object::Defaulted<Option<ModeType>>,
+        rt::object::Required<PathType>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            file_extension,
+            format_options,
+            mode,
+            path_type,
+            recursive,
+            relative_path,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            file_extension,
+            format_options,
+            mode,
+            path_type,
+            recursive,
+            relative_path,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1572,69 +1422,47 @@ impl<'de> rt::Deserialize<'de> for MaterializedLakeViewExecutionDefinition {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for MaterializedLakeViewExecutionDefinition {
     const NAME: &'static str = "MaterializedLakeViewExecutionDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("currentLakehouseExecutionContext", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("extendedLineageExecutionContext", 3),
-                ("id", 4),
-                ("settings", 5),
-            ],
-        );
-        let mut current_lakehouse_execution_context: Option<
-            CurrentLakehouseExecutionContext,
-        > = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut extended_lineage_execution_context: Option<
-            Option<ExtendedLineageExecutionContextResponse>,
-        > = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut settings: Option<
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("currentLakehouseExecutionContext", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("extendedLineageExecutionContext", 3),
+            ("id", 4),
+            ("settings", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<CurrentLakehouseExecutionContext>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<ExtendedLineageExecutionContextResponse>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<
             Option<MaterializedLakeViewExecutionDefinitionSettingsResponse>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut current_lakehouse_execution_context,
-                        "currentLakehouseExecutionContext",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut extended_lineage_execution_context,
-                        "extendedLineageExecutionContext",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => field(&mut map, &mut settings, "settings"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            current_lakehouse_execution_context: required(
-                current_lakehouse_execution_context,
-                "currentLakehouseExecutionContext",
-            )?,
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            extended_lineage_execution_context: extended_lineage_execution_context
-                .unwrap_or_default(),
-            id: required(id, "id")?,
-            settings: settings.unwrap_or_default(),
+        >,
+    );
+    #[inline]
+    fn assemble(
+        (
+            current_lakehouse_execution_context,
+            description,
+            display_name,
+            extended_lineage_execution_context,
+            id,
+            settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            current_lakehouse_execution_context,
+            description,
+            display_name,
+            extended_lineage_execution_context,
+            id,
+            settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1714,28 +1542,23 @@ for MaterializedLakeViewExecutionDefinitionSettingsRequest {
 impl<'de> rt::object::Object<'de>
 for MaterializedLakeViewExecutionDefinitionSettingsRequest {
     const NAME: &'static str = "MaterializedLakeViewExecutionDefinitionSettingsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("environment", 0), ("refreshMode", 1)],
-        );
-        let mut environment: Option<Option<ItemReferenceById>> = None;
-        let mut refresh_mode: Option<Option<RefreshMode>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut environment, "environment"),
-                Key::Field(1) => field(&mut map, &mut refresh_mode, "refreshMode"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            environment: environment.unwrap_or_default(),
-            refresh_mode: refresh_mode.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("environment", 0), ("refreshMode", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ItemReferenceById>>,
+        rt::object::Defaulted<Option<RefreshMode>>,
+    );
+    #[inline]
+    fn assemble(
+        (environment, refresh_mode): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            environment,
+            refresh_mode,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1782,28 +1605,23 @@ for MaterializedLakeViewExecutionDefinitionSettingsResponse {
 impl<'de> rt::object::Object<'de>
 for MaterializedLakeViewExecutionDefinitionSettingsResponse {
     const NAME: &'static str = "MaterializedLakeViewExecutionDefinitionSettingsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("environment", 0), ("refreshMode", 1)],
-        );
-        let mut environment: Option<Option<ItemReference>> = None;
-        let mut refresh_mode: Option<Option<RefreshMode>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut environment, "environment"),
-                Key::Field(1) => field(&mut map, &mut refresh_mode, "refreshMode"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            environment: environment.unwrap_or_default(),
-            refresh_mode: refresh_mode.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("environment", 0), ("refreshMode", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ItemReference>>,
+        rt::object::Defaulted<Option<RefreshMode>>,
+    );
+    #[inline]
+    fn assemble(
+        (environment, refresh_mode): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            environment,
+            refresh_mode,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1851,35 +1669,25 @@ impl<'de> rt::Deserialize<'de> for MaterializedLakeViewExecutionDefinitions {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for MaterializedLakeViewExecutionDefinitions {
     const NAME: &'static str = "MaterializedLakeViewExecutionDefinitions";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MaterializedLakeViewExecutionDefinition>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MaterializedLakeViewExecutionDefinition>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1924,28 +1732,21 @@ impl<'de> rt::Deserialize<'de> for OptimizeSettings {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for OptimizeSettings {
     const NAME: &'static str = "OptimizeSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("vOrder", 0), ("zOrderBy", 1)],
-        );
-        let mut v_order: Option<Option<bool>> = None;
-        let mut z_order_by: Option<Option<Vec<String>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut v_order, "vOrder"),
-                Key::Field(1) => field(&mut map, &mut z_order_by, "zOrderBy"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            v_order: v_order.unwrap_or_default(),
-            z_order_by: z_order_by.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("vOrder", 0), ("zOrderBy", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+    );
+    #[inline]
+    fn assemble(
+        (v_order, z_order_by): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            v_order,
+            z_order_by,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -1986,31 +1787,17 @@ impl<'de> rt::Deserialize<'de> for RefreshMaterializedLakeViewsExecutionData {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for RefreshMaterializedLakeViewsExecutionData {
     const NAME: &'static str = "RefreshMaterializedLakeViewsExecutionData";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("mlvExecutionDefinitionId", 0)],
-        );
-        let mut mlv_execution_definition_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut mlv_execution_definition_id,
-                        "mlvExecutionDefinitionId",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            mlv_execution_definition_id: mlv_execution_definition_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("mlvExecutionDefinitionId", 0)]);
+    type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
+    #[inline]
+    fn assemble(
+        (mlv_execution_definition_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            mlv_execution_definition_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -2051,23 +1838,17 @@ impl<'de> rt::Deserialize<'de> for RunOnDemandTableMaintenanceRequest {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for RunOnDemandTableMaintenanceRequest {
     const NAME: &'static str = "RunOnDemandTableMaintenanceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("executionData", 0)]);
-        let mut execution_data: Option<TableMaintenanceExecutionData> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            execution_data: required(execution_data, "executionData")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("executionData", 0)]);
+    type Fields = (rt::object::Required<TableMaintenanceExecutionData>,);
+    #[inline]
+    fn assemble(
+        (execution_data,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -2118,34 +1899,27 @@ impl<'de> rt::Deserialize<'de> for Table {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for Table {
     const NAME: &'static str = "Table";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("format", 0), ("location", 1), ("name", 2), ("type", 3)],
-        );
-        let mut format: Option<String> = None;
-        let mut location: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut type_field: Option<LakehouseTableType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut location, "location"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: required(format, "format")?,
-            location: required(location, "location")?,
-            name: required(name, "name")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("format", 0), ("location", 1), ("name", 2), ("type", 3)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<LakehouseTableType>,
+    );
+    #[inline]
+    fn assemble(
+        (format, location, name, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            location,
+            name,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -2218,47 +1992,41 @@ impl<'de> rt::Deserialize<'de> for TableMaintenanceExecutionData {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for TableMaintenanceExecutionData {
     const NAME: &'static str = "TableMaintenanceExecutionData";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("optimizeSettings", 0),
-                ("purgeDeletionVectors", 1),
-                ("schemaName", 2),
-                ("tableName", 3),
-                ("vacuumSettings", 4),
-            ],
-        );
-        let mut optimize_settings: Option<Option<OptimizeSettings>> = None;
-        let mut purge_deletion_vectors: Option<Option<bool>> = None;
-        let mut schema_name: Option<Option<String>> = None;
-        let mut table_name: Option<String> = None;
-        let mut vacuum_settings: Option<Option<VacuumSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut optimize_settings, "optimizeSettings")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut purge_deletion_vectors, "purgeDeletionVectors")
-                }
-                Key::Field(2) => field(&mut map, &mut schema_name, "schemaName"),
-                Key::Field(3) => field(&mut map, &mut table_name, "tableName"),
-                Key::Field(4) => field(&mut map, &mut vacuum_settings, "vacuumSettings"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            optimize_settings: optimize_settings.unwrap_or_default(),
-            purge_deletion_vectors: purge_deletion_vectors.unwrap_or_default(),
-            schema_name: schema_name.unwrap_or_default(),
-            table_name: required(table_name, "tableName")?,
-            vacuum_settings: vacuum_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("optimizeSettings", 0),
+            ("purgeDeletionVectors", 1),
+            ("schemaName", 2),
+            ("tableName", 3),
+            ("vacuumSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<OptimizeSettings>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<VacuumSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            optimize_settings,
+            purge_deletion_vectors,
+            schema_name,
+            table_name,
+            vacuum_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            optimize_settings,
+            purge_deletion_vectors,
+            schema_name,
+            table_name,
+            vacuum_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -2307,35 +2075,25 @@ impl<'de> rt::Deserialize<'de> for Tables {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for Tables {
     const NAME: &'static str = "Tables";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("data", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut data: Option<Vec<Table>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut data, "data"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            data: required(data, "data")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("data", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Table>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, data): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -2376,23 +2134,14 @@ impl<'de> rt::Deserialize<'de> for UpdateLakehouseDefinitionRequest {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for UpdateLakehouseDefinitionRequest {
     const NAME: &'static str = "UpdateLakehouseDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<LakehouseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<LakehouseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -2442,33 +2191,25 @@ for UpdateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
 impl<'de> rt::object::Object<'de>
 for UpdateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
     const NAME: &'static str = "UpdateLakehouseRefreshMaterializedLakeViewsScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
-        );
-        let mut configuration: Option<ScheduleConfig> = None;
-        let mut enabled: Option<bool> = None;
-        let mut execution_data: Option<
-            Option<RefreshMaterializedLakeViewsExecutionData>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: required(configuration, "configuration")?,
-            enabled: required(enabled, "enabled")?,
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("configuration", 0), ("enabled", 1), ("executionData", 2)],
+    );
+    type Fields = (
+        rt::object::Required<ScheduleConfig>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<RefreshMaterializedLakeViewsExecutionData>>,
+    );
+    #[inline]
+    fn assemble(
+        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
+            enabled,
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -2529,28 +2270,23 @@ impl<'de> rt::Deserialize<'de> for UpdateLakehouseRequest {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for UpdateLakehouseRequest {
     const NAME: &'static str = "UpdateLakehouseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -2614,63 +2350,43 @@ impl<'de> rt::Deserialize<'de> for UpdateMaterializedLakeViewExecutionDefinition
 impl<'de> rt::object::Object<'de>
 for UpdateMaterializedLakeViewExecutionDefinitionRequest {
     const NAME: &'static str = "UpdateMaterializedLakeViewExecutionDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("currentLakehouseExecutionContext", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("extendedLineageExecutionContext", 3),
-                ("settings", 4),
-            ],
-        );
-        let mut current_lakehouse_execution_context: Option<
-            Option<CurrentLakehouseExecutionContext>,
-        > = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut extended_lineage_execution_context: Option<
-            Option<ExtendedLineageExecutionContextRequest>,
-        > = None;
-        let mut settings: Option<
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("currentLakehouseExecutionContext", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("extendedLineageExecutionContext", 3),
+            ("settings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<CurrentLakehouseExecutionContext>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ExtendedLineageExecutionContextRequest>>,
+        rt::object::Defaulted<
             Option<MaterializedLakeViewExecutionDefinitionSettingsRequest>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut current_lakehouse_execution_context,
-                        "currentLakehouseExecutionContext",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut extended_lineage_execution_context,
-                        "extendedLineageExecutionContext",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut settings, "settings"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            current_lakehouse_execution_context: current_lakehouse_execution_context
-                .unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            extended_lineage_execution_context: extended_lineage_execution_context
-                .unwrap_or_default(),
-            settings: settings.unwrap_or_default(),
+        >,
+    );
+    #[inline]
+    fn assemble(
+        (
+            current_lakehouse_execution_context,
+            description,
+            display_name,
+            extended_lineage_execution_context,
+            settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            current_lakehouse_execution_context,
+            description,
+            display_name,
+            extended_lineage_execution_context,
+            settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]
@@ -2724,25 +2440,17 @@ impl<'de> rt::Deserialize<'de> for VacuumSettings {
 #[cfg(feature = "fabric_lakehouse")]
 impl<'de> rt::object::Object<'de> for VacuumSettings {
     const NAME: &'static str = "VacuumSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("retentionPeriod", 0)]);
-        let mut retention_period: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut retention_period, "retentionPeriod")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            retention_period: retention_period.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("retentionPeriod", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (retention_period,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            retention_period,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_lakehouse")]

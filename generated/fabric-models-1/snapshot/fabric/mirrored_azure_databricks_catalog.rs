@@ -42,55 +42,41 @@ impl<'de> rt::Deserialize<'de> for CreateMirroredAzureDatabricksCatalogRequest {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for CreateMirroredAzureDatabricksCatalogRequest {
     const NAME: &'static str = "CreateMirroredAzureDatabricksCatalogRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationPayload", 0),
-                ("definition", 1),
-                ("description", 2),
-                ("displayName", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut creation_payload: Option<
-            Option<MirroredAzureDatabricksCatalogCreationPayload>,
-        > = None;
-        let mut definition: Option<
-            Option<MirroredAzureDatabricksCatalogPublicDefinition>,
-        > = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_payload, "creationPayload")
-                }
-                Key::Field(1) => field(&mut map, &mut definition, "definition"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_payload: creation_payload.unwrap_or_default(),
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationPayload", 0),
+            ("definition", 1),
+            ("description", 2),
+            ("displayName", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<MirroredAzureDatabricksCatalogCreationPayload>>,
+        rt::object::Defaulted<Option<MirroredAzureDatabricksCatalogPublicDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -148,36 +134,27 @@ impl<'de> rt::Deserialize<'de> for DatabricksCatalog {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for DatabricksCatalog {
     const NAME: &'static str = "DatabricksCatalog";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("catalogType", 0), ("fullName", 1), ("name", 2), ("storageLocation", 3)],
-        );
-        let mut catalog_type: Option<DatabricksCatalogType> = None;
-        let mut full_name: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut storage_location: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut catalog_type, "catalogType"),
-                Key::Field(1) => field(&mut map, &mut full_name, "fullName"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => {
-                    field(&mut map, &mut storage_location, "storageLocation")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            catalog_type: required(catalog_type, "catalogType")?,
-            full_name: required(full_name, "fullName")?,
-            name: required(name, "name")?,
-            storage_location: required(storage_location, "storageLocation")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("catalogType", 0), ("fullName", 1), ("name", 2), ("storageLocation", 3)],
+    );
+    type Fields = (
+        rt::object::Required<DatabricksCatalogType>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (catalog_type, full_name, name, storage_location): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            catalog_type,
+            full_name,
+            name,
+            storage_location,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -247,43 +224,32 @@ impl<'de> rt::Deserialize<'de> for DatabricksCatalogs {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for DatabricksCatalogs {
     const NAME: &'static str = "DatabricksCatalogs";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("continuationToken", 0),
-                ("continuationUri", 1),
-                ("Error", 2),
-                ("value", 3),
-            ],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut value: Option<Vec<DatabricksCatalog>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut error, "Error"),
-                Key::Field(3) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            error: error.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("Error", 2), ("value", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Required<Vec<DatabricksCatalog>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            continuation_token,
+            continuation_uri,
+            error,
+            value,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            error,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -332,33 +298,25 @@ impl<'de> rt::Deserialize<'de> for DatabricksSchema {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for DatabricksSchema {
     const NAME: &'static str = "DatabricksSchema";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("fullName", 0), ("name", 1), ("storageLocation", 2)],
-        );
-        let mut full_name: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut storage_location: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut full_name, "fullName"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => {
-                    field(&mut map, &mut storage_location, "storageLocation")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            full_name: required(full_name, "fullName")?,
-            name: required(name, "name")?,
-            storage_location: storage_location.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("fullName", 0), ("name", 1), ("storageLocation", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (full_name, name, storage_location): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            full_name,
+            name,
+            storage_location,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -408,43 +366,32 @@ impl<'de> rt::Deserialize<'de> for DatabricksSchemas {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for DatabricksSchemas {
     const NAME: &'static str = "DatabricksSchemas";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("continuationToken", 0),
-                ("continuationUri", 1),
-                ("Error", 2),
-                ("value", 3),
-            ],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut value: Option<Vec<DatabricksSchema>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut error, "Error"),
-                Key::Field(3) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            error: error.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("Error", 2), ("value", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Required<Vec<DatabricksSchema>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            continuation_token,
+            continuation_uri,
+            error,
+            value,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            error,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -499,47 +446,41 @@ impl<'de> rt::Deserialize<'de> for DatabricksTable {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for DatabricksTable {
     const NAME: &'static str = "DatabricksTable";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("dataSourceFormat", 0),
-                ("fullName", 1),
-                ("name", 2),
-                ("storageLocation", 3),
-                ("tableType", 4),
-            ],
-        );
-        let mut data_source_format: Option<DatabricksDataSourceFormat> = None;
-        let mut full_name: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut storage_location: Option<String> = None;
-        let mut table_type: Option<DatabricksTableType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut data_source_format, "dataSourceFormat")
-                }
-                Key::Field(1) => field(&mut map, &mut full_name, "fullName"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => {
-                    field(&mut map, &mut storage_location, "storageLocation")
-                }
-                Key::Field(4) => field(&mut map, &mut table_type, "tableType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            data_source_format: required(data_source_format, "dataSourceFormat")?,
-            full_name: required(full_name, "fullName")?,
-            name: required(name, "name")?,
-            storage_location: required(storage_location, "storageLocation")?,
-            table_type: required(table_type, "tableType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("dataSourceFormat", 0),
+            ("fullName", 1),
+            ("name", 2),
+            ("storageLocation", 3),
+            ("tableType", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<DatabricksDataSourceFormat>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<DatabricksTableType>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            data_source_format,
+            full_name,
+            name,
+            storage_location,
+            table_type,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            data_source_format,
+            full_name,
+            name,
+            storage_location,
+            table_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -611,43 +552,32 @@ impl<'de> rt::Deserialize<'de> for DatabricksTables {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for DatabricksTables {
     const NAME: &'static str = "DatabricksTables";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("continuationToken", 0),
-                ("continuationUri", 1),
-                ("Error", 2),
-                ("value", 3),
-            ],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut value: Option<Vec<DatabricksTable>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut error, "Error"),
-                Key::Field(3) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            error: error.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("Error", 2), ("value", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Required<Vec<DatabricksTable>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            continuation_token,
+            continuation_uri,
+            error,
+            value,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            error,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -717,67 +647,61 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalog {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalog {
     const NAME: &'static str = "MirroredAzureDatabricksCatalog";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<MirroredAzureDatabricksCatalogProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<MirroredAzureDatabricksCatalogProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -856,50 +780,37 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogCreationPayload
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogCreationPayload {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogCreationPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("catalogName", 0),
-                ("databricksWorkspaceConnectionId", 1),
-                ("mirroringMode", 2),
-                ("storageConnectionId", 3),
-            ],
-        );
-        let mut catalog_name: Option<String> = None;
-        let mut databricks_workspace_connection_id: Option<rt::Uuid> = None;
-        let mut mirroring_mode: Option<MirroredAzureDatabricksCatalogMirroringModes> = None;
-        let mut storage_connection_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut catalog_name, "catalogName"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut databricks_workspace_connection_id,
-                        "databricksWorkspaceConnectionId",
-                    )
-                }
-                Key::Field(2) => field(&mut map, &mut mirroring_mode, "mirroringMode"),
-                Key::Field(3) => {
-                    field(&mut map, &mut storage_connection_id, "storageConnectionId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            catalog_name: required(catalog_name, "catalogName")?,
-            databricks_workspace_connection_id: required(
-                databricks_workspace_connection_id,
-                "databricksWorkspaceConnectionId",
-            )?,
-            mirroring_mode: required(mirroring_mode, "mirroringMode")?,
-            storage_connection_id: storage_connection_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("catalogName", 0),
+            ("databricksWorkspaceConnectionId", 1),
+            ("mirroringMode", 2),
+            ("storageConnectionId", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<MirroredAzureDatabricksCatalogMirroringModes>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            catalog_name,
+            databricks_workspace_connection_id,
+            mirroring_mode,
+            storage_connection_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            catalog_name,
+            databricks_workspace_connection_id,
+            mirroring_mode,
+            storage_connection_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -958,23 +869,16 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogDefinitionRespo
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogDefinitionResponse {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<MirroredAzureDatabricksCatalogPublicDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (
+        rt::object::Required<MirroredAzureDatabricksCatalogPublicDefinition>,
+    );
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1022,31 +926,25 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogErrorInfo {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogErrorInfo {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogErrorInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("errorCode", 0), ("errorDetails", 1), ("errorMessage", 2)],
-        );
-        let mut error_code: Option<String> = None;
-        let mut error_details: Option<Option<String>> = None;
-        let mut error_message: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error_code, "errorCode"),
-                Key::Field(1) => field(&mut map, &mut error_details, "errorDetails"),
-                Key::Field(2) => field(&mut map, &mut error_message, "errorMessage"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error_code: required(error_code, "errorCode")?,
-            error_details: error_details.unwrap_or_default(),
-            error_message: required(error_message, "errorMessage")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("errorCode", 0), ("errorDetails", 1), ("errorMessage", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (error_code, error_details, error_message): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error_code,
+            error_details,
+            error_message,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1117,84 +1015,60 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogProperties {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogProperties {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("autoSync", 0),
-                ("catalogName", 1),
-                ("databricksWorkspaceConnectionId", 2),
-                ("mirrorStatus", 3),
-                ("mirroringMode", 4),
-                ("oneLakeTablesPath", 5),
-                ("sqlEndpointProperties", 6),
-                ("storageConnectionId", 7),
-                ("syncDetails", 8),
-            ],
-        );
-        let mut auto_sync: Option<MirroredAzureDatabricksCatalogAutoSync> = None;
-        let mut catalog_name: Option<String> = None;
-        let mut databricks_workspace_connection_id: Option<rt::Uuid> = None;
-        let mut mirror_status: Option<
-            Option<MirroredAzureDatabricksCatalogMirrorStatus>,
-        > = None;
-        let mut mirroring_mode: Option<MirroredAzureDatabricksCatalogMirroringModes> = None;
-        let mut one_lake_tables_path: Option<String> = None;
-        let mut sql_endpoint_properties: Option<
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("autoSync", 0),
+            ("catalogName", 1),
+            ("databricksWorkspaceConnectionId", 2),
+            ("mirrorStatus", 3),
+            ("mirroringMode", 4),
+            ("oneLakeTablesPath", 5),
+            ("sqlEndpointProperties", 6),
+            ("storageConnectionId", 7),
+            ("syncDetails", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<MirroredAzureDatabricksCatalogAutoSync>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<MirroredAzureDatabricksCatalogMirrorStatus>>,
+        rt::object::Required<MirroredAzureDatabricksCatalogMirroringModes>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<
             Option<MirroredAzureDatabricksCatalogSqlEndpointProperties>,
-        > = None;
-        let mut storage_connection_id: Option<Option<rt::Uuid>> = None;
-        let mut sync_details: Option<
-            Option<MirroredAzureDatabricksCatalogSyncDetails>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut auto_sync, "autoSync"),
-                Key::Field(1) => field(&mut map, &mut catalog_name, "catalogName"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut databricks_workspace_connection_id,
-                        "databricksWorkspaceConnectionId",
-                    )
-                }
-                Key::Field(3) => field(&mut map, &mut mirror_status, "mirrorStatus"),
-                Key::Field(4) => field(&mut map, &mut mirroring_mode, "mirroringMode"),
-                Key::Field(5) => {
-                    field(&mut map, &mut one_lake_tables_path, "oneLakeTablesPath")
-                }
-                Key::Field(6) => {
-                    field(
-                        &mut map,
-                        &mut sql_endpoint_properties,
-                        "sqlEndpointProperties",
-                    )
-                }
-                Key::Field(7) => {
-                    field(&mut map, &mut storage_connection_id, "storageConnectionId")
-                }
-                Key::Field(8) => field(&mut map, &mut sync_details, "syncDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            auto_sync: required(auto_sync, "autoSync")?,
-            catalog_name: required(catalog_name, "catalogName")?,
-            databricks_workspace_connection_id: required(
-                databricks_workspace_connection_id,
-                "databricksWorkspaceConnectionId",
-            )?,
-            mirror_status: mirror_status.unwrap_or_default(),
-            mirroring_mode: required(mirroring_mode, "mirroringMode")?,
-            one_lake_tables_path: required(one_lake_tables_path, "oneLakeTablesPath")?,
-            sql_endpoint_properties: sql_endpoint_properties.unwrap_or_default(),
-            storage_connection_id: storage_connection_id.unwrap_or_default(),
-            sync_details: sync_details.unwrap_or_default(),
+        >,
+        (
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<MirroredAzureDatabricksCatalogSyncDetails>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            auto_sync,
+            catalog_name,
+            databricks_workspace_connection_id,
+            mirror_status,
+            mirroring_mode,
+            one_lake_tables_path,
+            sql_endpoint_properties,
+            (storage_connection_id, sync_details),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            auto_sync,
+            catalog_name,
+            databricks_workspace_connection_id,
+            mirror_status,
+            mirroring_mode,
+            one_lake_tables_path,
+            sql_endpoint_properties,
+            storage_connection_id,
+            sync_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1271,26 +1145,21 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogPublicDefinitio
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogPublicDefinition {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogPublicDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<MirroredAzureDatabricksCatalogPublicDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredAzureDatabricksCatalogPublicDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1339,31 +1208,25 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogPublicDefinitio
 impl<'de> rt::object::Object<'de>
 for MirroredAzureDatabricksCatalogPublicDefinitionPart {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogPublicDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<String> = None;
-        let mut payload: Option<String> = None;
-        let mut payload_type: Option<PayloadType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: required(path, "path")?,
-            payload: required(payload, "payload")?,
-            payload_type: required(payload_type, "payloadType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<PayloadType>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1422,30 +1285,20 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogSqlEndpointProp
 impl<'de> rt::object::Object<'de>
 for MirroredAzureDatabricksCatalogSqlEndpointProperties {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogSqlEndpointProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionString", 0), ("id", 1)],
-        );
-        let mut connection_string: Option<String> = None;
-        let mut id: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_string, "connectionString")
-                }
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_string: required(connection_string, "connectionString")?,
-            id: required(id, "id")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionString", 0), ("id", 1)],
+    );
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (connection_string, id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_string,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1492,33 +1345,25 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogSyncDetails {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogSyncDetails {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogSyncDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("errorInfo", 0), ("lastSyncDateTime", 1), ("status", 2)],
-        );
-        let mut error_info: Option<Option<MirroredAzureDatabricksCatalogErrorInfo>> = None;
-        let mut last_sync_date_time: Option<rt::DateTime> = None;
-        let mut status: Option<MirroredAzureDatabricksCatalogStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error_info, "errorInfo"),
-                Key::Field(1) => {
-                    field(&mut map, &mut last_sync_date_time, "lastSyncDateTime")
-                }
-                Key::Field(2) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error_info: error_info.unwrap_or_default(),
-            last_sync_date_time: required(last_sync_date_time, "lastSyncDateTime")?,
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("errorInfo", 0), ("lastSyncDateTime", 1), ("status", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<MirroredAzureDatabricksCatalogErrorInfo>>,
+        rt::object::Required<rt::DateTime>,
+        rt::object::Required<MirroredAzureDatabricksCatalogStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (error_info, last_sync_date_time, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error_info,
+            last_sync_date_time,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1583,35 +1428,29 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogUpdatePayload {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogUpdatePayload {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogUpdatePayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("autoSync", 0), ("mirroringMode", 1), ("storageConnectionId", 2)],
-        );
-        let mut auto_sync: Option<Option<MirroredAzureDatabricksCatalogAutoSync>> = None;
-        let mut mirroring_mode: Option<
-            Option<MirroredAzureDatabricksCatalogMirroringModes>,
-        > = None;
-        let mut storage_connection_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut auto_sync, "autoSync"),
-                Key::Field(1) => field(&mut map, &mut mirroring_mode, "mirroringMode"),
-                Key::Field(2) => {
-                    field(&mut map, &mut storage_connection_id, "storageConnectionId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            auto_sync: auto_sync.unwrap_or_default(),
-            mirroring_mode: mirroring_mode.unwrap_or_default(),
-            storage_connection_id: storage_connection_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("autoSync", 0), ("mirroringMode", 1), ("storageConnectionId", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<MirroredAzureDatabricksCatalogAutoSync>>,
+        rt::object::Defaulted<Option<MirroredAzureDatabricksCatalogMirroringModes>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            auto_sync,
+            mirroring_mode,
+            storage_connection_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            auto_sync,
+            mirroring_mode,
+            storage_connection_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1658,35 +1497,25 @@ impl<'de> rt::Deserialize<'de> for MirroredAzureDatabricksCatalogs {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogs {
     const NAME: &'static str = "MirroredAzureDatabricksCatalogs";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MirroredAzureDatabricksCatalog>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredAzureDatabricksCatalog>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1729,23 +1558,16 @@ for UpdateMirroredAzureDatabricksCatalogDefinitionRequest {
 impl<'de> rt::object::Object<'de>
 for UpdateMirroredAzureDatabricksCatalogDefinitionRequest {
     const NAME: &'static str = "UpdateMirroredAzureDatabricksCatalogDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<MirroredAzureDatabricksCatalogPublicDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (
+        rt::object::Required<MirroredAzureDatabricksCatalogPublicDefinition>,
+    );
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
@@ -1793,33 +1615,25 @@ impl<'de> rt::Deserialize<'de> for UpdateMirroredAzureDatabricksCatalogRequest {
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]
 impl<'de> rt::object::Object<'de> for UpdateMirroredAzureDatabricksCatalogRequest {
     const NAME: &'static str = "UpdateMirroredAzureDatabricksCatalogRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1), ("properties", 2)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut properties: Option<
-            Option<MirroredAzureDatabricksCatalogUpdatePayload>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1), ("properties", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<MirroredAzureDatabricksCatalogUpdatePayload>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name, properties): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_azure_databricks_catalog")]

@@ -39,34 +39,32 @@ impl<'de> rt::Deserialize<'de> for CreateMirroredCatalogRequest {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for CreateMirroredCatalogRequest {
     const NAME: &'static str = "CreateMirroredCatalogRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("definition", 0), ("description", 1), ("displayName", 2), ("folderId", 3)],
-        );
-        let mut definition: Option<MirroredCatalogDefinition> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("definition", 0), ("description", 1), ("displayName", 2), ("folderId", 3)],
+    );
+    type Fields = (
+        rt::object::Required<MirroredCatalogDefinition>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -135,67 +133,61 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalog {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalog {
     const NAME: &'static str = "MirroredCatalog";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<MirroredCatalogProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<MirroredCatalogProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -264,26 +256,21 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogDefinition {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogDefinition {
     const NAME: &'static str = "MirroredCatalogDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<MirroredCatalogDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredCatalogDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -331,31 +318,25 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogDefinitionPart {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogDefinitionPart {
     const NAME: &'static str = "MirroredCatalogDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -395,23 +376,14 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogDefinitionResponse {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogDefinitionResponse {
     const NAME: &'static str = "MirroredCatalogDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<MirroredCatalogDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<MirroredCatalogDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -459,33 +431,25 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogMirroringStatusResponse {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogMirroringStatusResponse {
     const NAME: &'static str = "MirroredCatalogMirroringStatusResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("error", 0), ("lastSyncDateTime", 1), ("status", 2)],
-        );
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut last_sync_date_time: Option<Option<rt::DateTime>> = None;
-        let mut status: Option<MirroredCatalogItemMirroringState> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error, "error"),
-                Key::Field(1) => {
-                    field(&mut map, &mut last_sync_date_time, "lastSyncDateTime")
-                }
-                Key::Field(2) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error: error.unwrap_or_default(),
-            last_sync_date_time: last_sync_date_time.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("error", 0), ("lastSyncDateTime", 1), ("status", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<MirroredCatalogItemMirroringState>,
+    );
+    #[inline]
+    fn assemble(
+        (error, last_sync_date_time, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error,
+            last_sync_date_time,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -553,53 +517,41 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogProperties {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogProperties {
     const NAME: &'static str = "MirroredCatalogProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("connectionId", 0),
-                ("oneLakeTablesPath", 1),
-                ("scope", 2),
-                ("sourceType", 3),
-                ("sqlEndpointProperties", 4),
-            ],
-        );
-        let mut connection_id: Option<Option<rt::Uuid>> = None;
-        let mut one_lake_tables_path: Option<Option<String>> = None;
-        let mut scope: Option<Option<Vec<String>>> = None;
-        let mut source_type: Option<Option<String>> = None;
-        let mut sql_endpoint_properties: Option<
-            Option<MirroredCatalogSqlEndpointProperties>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => {
-                    field(&mut map, &mut one_lake_tables_path, "oneLakeTablesPath")
-                }
-                Key::Field(2) => field(&mut map, &mut scope, "scope"),
-                Key::Field(3) => field(&mut map, &mut source_type, "sourceType"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sql_endpoint_properties,
-                        "sqlEndpointProperties",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: connection_id.unwrap_or_default(),
-            one_lake_tables_path: one_lake_tables_path.unwrap_or_default(),
-            scope: scope.unwrap_or_default(),
-            source_type: source_type.unwrap_or_default(),
-            sql_endpoint_properties: sql_endpoint_properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("connectionId", 0),
+            ("oneLakeTablesPath", 1),
+            ("scope", 2),
+            ("sourceType", 3),
+            ("sqlEndpointProperties", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<MirroredCatalogSqlEndpointProperties>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            connection_id,
+            one_lake_tables_path,
+            scope,
+            source_type,
+            sql_endpoint_properties,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            one_lake_tables_path,
+            scope,
+            source_type,
+            sql_endpoint_properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -655,44 +607,32 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogScope {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogScope {
     const NAME: &'static str = "MirroredCatalogScope";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("children", 0),
-                ("fullyQualifiedScope", 1),
-                ("isSelectable", 2),
-                ("name", 3),
-            ],
-        );
-        let mut children: Option<Option<Vec<MirroredCatalogScope>>> = None;
-        let mut fully_qualified_scope: Option<Vec<String>> = None;
-        let mut is_selectable: Option<MirroredCatalogIsSelectable> = None;
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut children, "children"),
-                Key::Field(1) => {
-                    field(&mut map, &mut fully_qualified_scope, "fullyQualifiedScope")
-                }
-                Key::Field(2) => field(&mut map, &mut is_selectable, "isSelectable"),
-                Key::Field(3) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            children: children.unwrap_or_default(),
-            fully_qualified_scope: required(
-                fully_qualified_scope,
-                "fullyQualifiedScope",
-            )?,
-            is_selectable: required(is_selectable, "isSelectable")?,
-            name: required(name, "name")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("children", 0), ("fullyQualifiedScope", 1), ("isSelectable", 2), ("name", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<MirroredCatalogScope>>>,
+        rt::object::Required<Vec<String>>,
+        rt::object::Required<MirroredCatalogIsSelectable>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            children,
+            fully_qualified_scope,
+            is_selectable,
+            name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            children,
+            fully_qualified_scope,
+            is_selectable,
+            name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -759,35 +699,25 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogScopesResponse {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogScopesResponse {
     const NAME: &'static str = "MirroredCatalogScopesResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MirroredCatalogScope>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredCatalogScope>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -835,37 +765,25 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogSqlEndpointProperties {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogSqlEndpointProperties {
     const NAME: &'static str = "MirroredCatalogSqlEndpointProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionString", 0), ("id", 1), ("provisioningStatus", 2)],
-        );
-        let mut connection_string: Option<Option<String>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut provisioning_status: Option<
-            MirroredCatalogSqlEndpointProvisioningStatus,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_string, "connectionString")
-                }
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => {
-                    field(&mut map, &mut provisioning_status, "provisioningStatus")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_string: connection_string.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            provisioning_status: required(provisioning_status, "provisioningStatus")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionString", 0), ("id", 1), ("provisioningStatus", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<MirroredCatalogSqlEndpointProvisioningStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_string, id, provisioning_status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_string,
+            id,
+            provisioning_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -925,33 +843,20 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogTableInfo {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogTableInfo {
     const NAME: &'static str = "MirroredCatalogTableInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("fullyQualifiedScope", 0), ("name", 1)],
-        );
-        let mut fully_qualified_scope: Option<Vec<String>> = None;
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut fully_qualified_scope, "fullyQualifiedScope")
-                }
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            fully_qualified_scope: required(
-                fully_qualified_scope,
-                "fullyQualifiedScope",
-            )?,
-            name: required(name, "name")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("fullyQualifiedScope", 0), ("name", 1)],
+    );
+    type Fields = (rt::object::Required<Vec<String>>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (fully_qualified_scope, name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            fully_qualified_scope,
+            name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -1007,51 +912,45 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogTableMirroringStatus {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogTableMirroringStatus {
     const NAME: &'static str = "MirroredCatalogTableMirroringStatus";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("error", 0),
-                ("lastSyncDateTime", 1),
-                ("lastUpdateDateTime", 2),
-                ("name", 3),
-                ("schemaName", 4),
-                ("status", 5),
-            ],
-        );
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut last_sync_date_time: Option<Option<rt::DateTime>> = None;
-        let mut last_update_date_time: Option<Option<rt::DateTime>> = None;
-        let mut name: Option<String> = None;
-        let mut schema_name: Option<String> = None;
-        let mut status: Option<MirroredCatalogTableMirroringState> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error, "error"),
-                Key::Field(1) => {
-                    field(&mut map, &mut last_sync_date_time, "lastSyncDateTime")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut last_update_date_time, "lastUpdateDateTime")
-                }
-                Key::Field(3) => field(&mut map, &mut name, "name"),
-                Key::Field(4) => field(&mut map, &mut schema_name, "schemaName"),
-                Key::Field(5) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error: error.unwrap_or_default(),
-            last_sync_date_time: last_sync_date_time.unwrap_or_default(),
-            last_update_date_time: last_update_date_time.unwrap_or_default(),
-            name: required(name, "name")?,
-            schema_name: required(schema_name, "schemaName")?,
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("error", 0),
+            ("lastSyncDateTime", 1),
+            ("lastUpdateDateTime", 2),
+            ("name", 3),
+            ("schemaName", 4),
+            ("status", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<MirroredCatalogTableMirroringState>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            error,
+            last_sync_date_time,
+            last_update_date_time,
+            name,
+            schema_name,
+            status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error,
+            last_sync_date_time,
+            last_update_date_time,
+            name,
+            schema_name,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -1120,35 +1019,25 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogTablesMirroringStatusResponse 
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogTablesMirroringStatusResponse {
     const NAME: &'static str = "MirroredCatalogTablesMirroringStatusResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MirroredCatalogTableMirroringStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredCatalogTableMirroringStatus>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -1196,35 +1085,25 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogTablesResponse {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogTablesResponse {
     const NAME: &'static str = "MirroredCatalogTablesResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MirroredCatalogTableInfo>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredCatalogTableInfo>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -1272,35 +1151,25 @@ impl<'de> rt::Deserialize<'de> for MirroredCatalogs {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for MirroredCatalogs {
     const NAME: &'static str = "MirroredCatalogs";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MirroredCatalog>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredCatalog>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -1341,23 +1210,14 @@ impl<'de> rt::Deserialize<'de> for UpdateMirroredCatalogDefinitionRequest {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for UpdateMirroredCatalogDefinitionRequest {
     const NAME: &'static str = "UpdateMirroredCatalogDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<MirroredCatalogDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<MirroredCatalogDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]
@@ -1402,28 +1262,23 @@ impl<'de> rt::Deserialize<'de> for UpdateMirroredCatalogRequest {
 #[cfg(feature = "fabric_mirrored_catalog")]
 impl<'de> rt::object::Object<'de> for UpdateMirroredCatalogRequest {
     const NAME: &'static str = "UpdateMirroredCatalogRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_catalog")]

@@ -39,45 +39,37 @@ impl<'de> rt::Deserialize<'de> for CreateMlModelRequest {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for CreateMlModelRequest {
     const NAME: &'static str = "CreateMlModelRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("description", 0),
-                ("displayName", 1),
-                ("folderId", 2),
-                ("sensitivityLabelSettings", 3),
-            ],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("description", 0),
+            ("displayName", 1),
+            ("folderId", 2),
+            ("sensitivityLabelSettings", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -148,63 +140,55 @@ impl<'de> rt::Deserialize<'de> for MlModel {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for MlModel {
     const NAME: &'static str = "MlModel";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (rt::object::Required<ItemType>, rt::object::Defaulted<Option<rt::Uuid>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -274,31 +258,25 @@ impl<'de> rt::Deserialize<'de> for MlModelDataSchema {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for MlModelDataSchema {
     const NAME: &'static str = "MlModelDataSchema";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("required", 1), ("type", 2)],
-        );
-        let mut name: Option<String> = None;
-        let mut required_field: Option<bool> = None;
-        let mut type_field: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut required_field, "required"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            required: required(required_field, "required")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("required", 1), ("type", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<bool>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (name, required, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            required,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -347,50 +325,33 @@ impl<'de> rt::Deserialize<'de> for MlModelEndpoint {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for MlModelEndpoint {
     const NAME: &'static str = "MlModelEndpoint";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultVersionAssignmentBehavior", 0),
-                ("defaultVersionInfo", 1),
-                ("defaultVersionName", 2),
-            ],
-        );
-        let mut default_version_assignment_behavior: Option<
-            EndpointDefaultVersionConfigurationPolicy,
-        > = None;
-        let mut default_version_info: Option<MlModelEndpointVersionInfo> = None;
-        let mut default_version_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut default_version_assignment_behavior,
-                        "defaultVersionAssignmentBehavior",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut default_version_info, "defaultVersionInfo")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut default_version_name, "defaultVersionName")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_version_assignment_behavior: required(
-                default_version_assignment_behavior,
-                "defaultVersionAssignmentBehavior",
-            )?,
-            default_version_info: required(default_version_info, "defaultVersionInfo")?,
-            default_version_name: required(default_version_name, "defaultVersionName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultVersionAssignmentBehavior", 0),
+            ("defaultVersionInfo", 1),
+            ("defaultVersionName", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<EndpointDefaultVersionConfigurationPolicy>,
+        rt::object::Required<MlModelEndpointVersionInfo>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_version_assignment_behavior,
+            default_version_info,
+            default_version_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_version_assignment_behavior,
+            default_version_info,
+            default_version_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -463,49 +424,45 @@ impl<'de> rt::Deserialize<'de> for MlModelEndpointVersionInfo {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for MlModelEndpointVersionInfo {
     const NAME: &'static str = "MlModelEndpointVersionInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("failureDetails", 0),
-                ("inputSignature", 1),
-                ("outputSignature", 2),
-                ("scaleRule", 3),
-                ("status", 4),
-                ("versionName", 5),
-            ],
-        );
-        let mut failure_details: Option<Option<ErrorResponseDetails>> = None;
-        let mut input_signature: Option<Option<Vec<MlModelDataSchema>>> = None;
-        let mut output_signature: Option<Option<Vec<MlModelDataSchema>>> = None;
-        let mut scale_rule: Option<Option<ScaleRule>> = None;
-        let mut status: Option<MlModelEndpointVersionStatus> = None;
-        let mut version_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut failure_details, "failureDetails"),
-                Key::Field(1) => field(&mut map, &mut input_signature, "inputSignature"),
-                Key::Field(2) => {
-                    field(&mut map, &mut output_signature, "outputSignature")
-                }
-                Key::Field(3) => field(&mut map, &mut scale_rule, "scaleRule"),
-                Key::Field(4) => field(&mut map, &mut status, "status"),
-                Key::Field(5) => field(&mut map, &mut version_name, "versionName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            failure_details: failure_details.unwrap_or_default(),
-            input_signature: input_signature.unwrap_or_default(),
-            output_signature: output_signature.unwrap_or_default(),
-            scale_rule: scale_rule.unwrap_or_default(),
-            status: required(status, "status")?,
-            version_name: required(version_name, "versionName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("failureDetails", 0),
+            ("inputSignature", 1),
+            ("outputSignature", 2),
+            ("scaleRule", 3),
+            ("status", 4),
+            ("versionName", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ErrorResponseDetails>>,
+        rt::object::Defaulted<Option<Vec<MlModelDataSchema>>>,
+        rt::object::Defaulted<Option<Vec<MlModelDataSchema>>>,
+        rt::object::Defaulted<Option<ScaleRule>>,
+        rt::object::Required<MlModelEndpointVersionStatus>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            failure_details,
+            input_signature,
+            output_signature,
+            scale_rule,
+            status,
+            version_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            failure_details,
+            input_signature,
+            output_signature,
+            scale_rule,
+            status,
+            version_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -572,35 +529,25 @@ impl<'de> rt::Deserialize<'de> for MlModelEndpointVersions {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for MlModelEndpointVersions {
     const NAME: &'static str = "MlModelEndpointVersions";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MlModelEndpointVersionInfo>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MlModelEndpointVersionInfo>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -648,35 +595,25 @@ impl<'de> rt::Deserialize<'de> for MlModels {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for MlModels {
     const NAME: &'static str = "MlModels";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MlModel>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MlModel>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -722,31 +659,25 @@ impl<'de> rt::Deserialize<'de> for ScoreDataRequest {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for ScoreDataRequest {
     const NAME: &'static str = "ScoreDataRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("formatType", 0), ("inputs", 1), ("orientation", 2)],
-        );
-        let mut format_type: Option<Option<FormatType>> = None;
-        let mut inputs: Option<Vec<Vec<rt::JsonValue>>> = None;
-        let mut orientation: Option<Option<Orientation>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format_type, "formatType"),
-                Key::Field(1) => field(&mut map, &mut inputs, "inputs"),
-                Key::Field(2) => field(&mut map, &mut orientation, "orientation"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format_type: format_type.unwrap_or_default(),
-            inputs: required(inputs, "inputs")?,
-            orientation: orientation.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("formatType", 0), ("inputs", 1), ("orientation", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<FormatType>>,
+        rt::object::Required<Vec<Vec<rt::JsonValue>>>,
+        rt::object::Defaulted<Option<Orientation>>,
+    );
+    #[inline]
+    fn assemble(
+        (format_type, inputs, orientation): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format_type,
+            inputs,
+            orientation,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -791,31 +722,25 @@ impl<'de> rt::Deserialize<'de> for ScoreDataResponse {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for ScoreDataResponse {
     const NAME: &'static str = "ScoreDataResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("formatType", 0), ("orientation", 1), ("predictions", 2)],
-        );
-        let mut format_type: Option<FormatType> = None;
-        let mut orientation: Option<Orientation> = None;
-        let mut predictions: Option<Vec<Vec<rt::JsonValue>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format_type, "formatType"),
-                Key::Field(1) => field(&mut map, &mut orientation, "orientation"),
-                Key::Field(2) => field(&mut map, &mut predictions, "predictions"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format_type: required(format_type, "formatType")?,
-            orientation: required(orientation, "orientation")?,
-            predictions: required(predictions, "predictions")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("formatType", 0), ("orientation", 1), ("predictions", 2)],
+    );
+    type Fields = (
+        rt::object::Required<FormatType>,
+        rt::object::Required<Orientation>,
+        rt::object::Required<Vec<Vec<rt::JsonValue>>>,
+    );
+    #[inline]
+    fn assemble(
+        (format_type, orientation, predictions): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format_type,
+            orientation,
+            predictions,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -882,39 +807,26 @@ impl<'de> rt::Deserialize<'de> for UpdateMlModelEndpointRequest {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for UpdateMlModelEndpointRequest {
     const NAME: &'static str = "UpdateMlModelEndpointRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("defaultVersionAssignmentBehavior", 0), ("defaultVersionName", 1)],
-        );
-        let mut default_version_assignment_behavior: Option<
-            Option<EndpointDefaultVersionConfigurationPolicy>,
-        > = None;
-        let mut default_version_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut default_version_assignment_behavior,
-                        "defaultVersionAssignmentBehavior",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut default_version_name, "defaultVersionName")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_version_assignment_behavior: default_version_assignment_behavior
-                .unwrap_or_default(),
-            default_version_name: default_version_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("defaultVersionAssignmentBehavior", 0), ("defaultVersionName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<EndpointDefaultVersionConfigurationPolicy>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_version_assignment_behavior,
+            default_version_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_version_assignment_behavior,
+            default_version_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -954,23 +866,14 @@ impl<'de> rt::Deserialize<'de> for UpdateMlModelEndpointVersionRequest {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for UpdateMlModelEndpointVersionRequest {
     const NAME: &'static str = "UpdateMlModelEndpointVersionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("scaleRule", 0)]);
-        let mut scale_rule: Option<Option<ScaleRule>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut scale_rule, "scaleRule"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            scale_rule: scale_rule.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("scaleRule", 0)]);
+    type Fields = (rt::object::Defaulted<Option<ScaleRule>>,);
+    #[inline]
+    fn assemble(
+        (scale_rule,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { scale_rule, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_ml_model")]
@@ -1011,23 +914,17 @@ impl<'de> rt::Deserialize<'de> for UpdateMlModelRequest {
 #[cfg(feature = "fabric_ml_model")]
 impl<'de> rt::object::Object<'de> for UpdateMlModelRequest {
     const NAME: &'static str = "UpdateMlModelRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("description", 0)]);
-        let mut description: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("description", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (description,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_ml_model")]

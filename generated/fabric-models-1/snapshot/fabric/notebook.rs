@@ -42,49 +42,41 @@ impl<'de> rt::Deserialize<'de> for CreateNotebookRequest {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for CreateNotebookRequest {
     const NAME: &'static str = "CreateNotebookRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<Option<NotebookDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<NotebookDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -156,63 +148,55 @@ impl<'de> rt::Deserialize<'de> for Notebook {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for Notebook {
     const NAME: &'static str = "Notebook";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (rt::object::Required<ItemType>, rt::object::Defaulted<Option<rt::Uuid>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -279,26 +263,21 @@ impl<'de> rt::Deserialize<'de> for NotebookDefinition {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for NotebookDefinition {
     const NAME: &'static str = "NotebookDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<NotebookDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<NotebookDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -346,31 +325,25 @@ impl<'de> rt::Deserialize<'de> for NotebookDefinitionPart {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for NotebookDefinitionPart {
     const NAME: &'static str = "NotebookDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -410,23 +383,14 @@ impl<'de> rt::Deserialize<'de> for NotebookDefinitionResponse {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for NotebookDefinitionResponse {
     const NAME: &'static str = "NotebookDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<NotebookDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<NotebookDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -495,63 +459,61 @@ impl<'de> rt::Deserialize<'de> for NotebookJobInstance {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for NotebookJobInstance {
     const NAME: &'static str = "NotebookJobInstance";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("endTimeUtc", 0),
-                ("failureReason", 1),
-                ("id", 2),
-                ("invokeType", 3),
-                ("itemId", 4),
-                ("jobType", 5),
-                ("rootActivityId", 6),
-                ("startTimeUtc", 7),
-                ("status", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut end_time_utc: Option<Option<String>> = None;
-        let mut failure_reason: Option<Option<ErrorResponse>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut invoke_type: Option<Option<InvokeType>> = None;
-        let mut item_id: Option<Option<rt::Uuid>> = None;
-        let mut job_type: Option<Option<String>> = None;
-        let mut root_activity_id: Option<Option<rt::Uuid>> = None;
-        let mut start_time_utc: Option<Option<String>> = None;
-        let mut status: Option<Option<ItemJobStatus>> = None;
-        let mut properties: Option<Option<NotebookJobInstanceProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut end_time_utc, "endTimeUtc"),
-                Key::Field(1) => field(&mut map, &mut failure_reason, "failureReason"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut invoke_type, "invokeType"),
-                Key::Field(4) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(5) => field(&mut map, &mut job_type, "jobType"),
-                Key::Field(6) => field(&mut map, &mut root_activity_id, "rootActivityId"),
-                Key::Field(7) => field(&mut map, &mut start_time_utc, "startTimeUtc"),
-                Key::Field(8) => field(&mut map, &mut status, "status"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            end_time_utc: end_time_utc.unwrap_or_default(),
-            failure_reason: failure_reason.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            invoke_type: invoke_type.unwrap_or_default(),
-            item_id: item_id.unwrap_or_default(),
-            job_type: job_type.unwrap_or_default(),
-            root_activity_id: root_activity_id.unwrap_or_default(),
-            start_time_utc: start_time_utc.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("endTimeUtc", 0),
+            ("failureReason", 1),
+            ("id", 2),
+            ("invokeType", 3),
+            ("itemId", 4),
+            ("jobType", 5),
+            ("rootActivityId", 6),
+            ("startTimeUtc", 7),
+            ("status", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<InvokeType>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<ItemJobStatus>>,
+            rt::object::Defaulted<Option<NotebookJobInstanceProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            end_time_utc,
+            failure_reason,
+            id,
+            invoke_type,
+            item_id,
+            job_type,
+            root_activity_id,
+            (start_time_utc, status, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            end_time_utc,
+            failure_reason,
+            id,
+            invoke_type,
+            item_id,
+            job_type,
+            root_activity_id,
+            start_time_utc,
+            status,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -597,28 +559,21 @@ impl<'de> rt::Deserialize<'de> for NotebookJobInstanceProperties {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for NotebookJobInstanceProperties {
     const NAME: &'static str = "NotebookJobInstanceProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("compute", 0), ("exitValue", 1)],
-        );
-        let mut compute: Option<ComputeType> = None;
-        let mut exit_value: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut compute, "compute"),
-                Key::Field(1) => field(&mut map, &mut exit_value, "exitValue"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            compute: required(compute, "compute")?,
-            exit_value: exit_value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("compute", 0), ("exitValue", 1)]);
+    type Fields = (
+        rt::object::Required<ComputeType>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (compute, exit_value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            compute,
+            exit_value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -678,35 +633,25 @@ impl<'de> rt::Deserialize<'de> for Notebooks {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for Notebooks {
     const NAME: &'static str = "Notebooks";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Notebook>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Notebook>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -748,23 +693,14 @@ impl<'de> rt::Deserialize<'de> for RunNotebookExecutionData {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for RunNotebookExecutionData {
     const NAME: &'static str = "RunNotebookExecutionData";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("compute", 0)]);
-        let mut compute: Option<ComputeType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut compute, "compute"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            compute: required(compute, "compute")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("compute", 0)]);
+    type Fields = (rt::object::Required<ComputeType>,);
+    #[inline]
+    fn assemble(
+        (compute,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { compute, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -820,28 +756,23 @@ impl<'de> rt::Deserialize<'de> for RunNotebookRequest {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for RunNotebookRequest {
     const NAME: &'static str = "RunNotebookRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("executionData", 0), ("parameters", 1)],
-        );
-        let mut execution_data: Option<Option<RunNotebookExecutionData>> = None;
-        let mut parameters: Option<Option<Vec<Parameter>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut execution_data, "executionData"),
-                Key::Field(1) => field(&mut map, &mut parameters, "parameters"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            execution_data: execution_data.unwrap_or_default(),
-            parameters: parameters.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("executionData", 0), ("parameters", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<RunNotebookExecutionData>>,
+        rt::object::Defaulted<Option<Vec<Parameter>>>,
+    );
+    #[inline]
+    fn assemble(
+        (execution_data, parameters): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            execution_data,
+            parameters,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -883,23 +814,14 @@ impl<'de> rt::Deserialize<'de> for UpdateNotebookDefinitionRequest {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for UpdateNotebookDefinitionRequest {
     const NAME: &'static str = "UpdateNotebookDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<NotebookDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<NotebookDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_notebook")]
@@ -944,28 +866,23 @@ impl<'de> rt::Deserialize<'de> for UpdateNotebookRequest {
 #[cfg(feature = "fabric_notebook")]
 impl<'de> rt::object::Object<'de> for UpdateNotebookRequest {
     const NAME: &'static str = "UpdateNotebookRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_notebook")]

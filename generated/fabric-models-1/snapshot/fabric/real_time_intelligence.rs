@@ -33,26 +33,18 @@ impl<'de> rt::Deserialize<'de> for ChatMessage {
 #[cfg(feature = "fabric_real_time_intelligence")]
 impl<'de> rt::object::Object<'de> for ChatMessage {
     const NAME: &'static str = "ChatMessage";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("content", 0), ("role", 1)]);
-        let mut content: Option<String> = None;
-        let mut role: Option<ChatMessageRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut content, "content"),
-                Key::Field(1) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            content: required(content, "content")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("content", 0), ("role", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<ChatMessageRole>);
+    #[inline]
+    fn assemble(
+        (content, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            content,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_real_time_intelligence")]
@@ -121,51 +113,45 @@ impl<'de> rt::Deserialize<'de> for NlToKqlRequest {
 #[cfg(feature = "fabric_real_time_intelligence")]
 impl<'de> rt::object::Object<'de> for NlToKqlRequest {
     const NAME: &'static str = "NlToKqlRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("chatMessages", 0),
-                ("clusterUrl", 1),
-                ("databaseName", 2),
-                ("itemIdForBilling", 3),
-                ("naturalLanguage", 4),
-                ("userShots", 5),
-            ],
-        );
-        let mut chat_messages: Option<Option<Vec<ChatMessage>>> = None;
-        let mut cluster_url: Option<String> = None;
-        let mut database_name: Option<String> = None;
-        let mut item_id_for_billing: Option<rt::Uuid> = None;
-        let mut natural_language: Option<String> = None;
-        let mut user_shots: Option<Option<Vec<UserShot>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut chat_messages, "chatMessages"),
-                Key::Field(1) => field(&mut map, &mut cluster_url, "clusterUrl"),
-                Key::Field(2) => field(&mut map, &mut database_name, "databaseName"),
-                Key::Field(3) => {
-                    field(&mut map, &mut item_id_for_billing, "itemIdForBilling")
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut natural_language, "naturalLanguage")
-                }
-                Key::Field(5) => field(&mut map, &mut user_shots, "userShots"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            chat_messages: chat_messages.unwrap_or_default(),
-            cluster_url: required(cluster_url, "clusterUrl")?,
-            database_name: required(database_name, "databaseName")?,
-            item_id_for_billing: required(item_id_for_billing, "itemIdForBilling")?,
-            natural_language: required(natural_language, "naturalLanguage")?,
-            user_shots: user_shots.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("chatMessages", 0),
+            ("clusterUrl", 1),
+            ("databaseName", 2),
+            ("itemIdForBilling", 3),
+            ("naturalLanguage", 4),
+            ("userShots", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ChatMessage>>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<Vec<UserShot>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            chat_messages,
+            cluster_url,
+            database_name,
+            item_id_for_billing,
+            natural_language,
+            user_shots,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            chat_messages,
+            cluster_url,
+            database_name,
+            item_id_for_billing,
+            natural_language,
+            user_shots,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_real_time_intelligence")]
@@ -211,28 +197,21 @@ impl<'de> rt::Deserialize<'de> for NlToKqlResponse {
 #[cfg(feature = "fabric_real_time_intelligence")]
 impl<'de> rt::object::Object<'de> for NlToKqlResponse {
     const NAME: &'static str = "NlToKqlResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("error", 0), ("kqlQuery", 1)],
-        );
-        let mut error: Option<Option<String>> = None;
-        let mut kql_query: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error, "error"),
-                Key::Field(1) => field(&mut map, &mut kql_query, "kqlQuery"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error: error.unwrap_or_default(),
-            kql_query: kql_query.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("error", 0), ("kqlQuery", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (error, kql_query): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error,
+            kql_query,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_real_time_intelligence")]
@@ -276,30 +255,20 @@ impl<'de> rt::Deserialize<'de> for UserShot {
 #[cfg(feature = "fabric_real_time_intelligence")]
 impl<'de> rt::object::Object<'de> for UserShot {
     const NAME: &'static str = "UserShot";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("kqlQuery", 0), ("naturalLanguage", 1)],
-        );
-        let mut kql_query: Option<String> = None;
-        let mut natural_language: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut kql_query, "kqlQuery"),
-                Key::Field(1) => {
-                    field(&mut map, &mut natural_language, "naturalLanguage")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            kql_query: required(kql_query, "kqlQuery")?,
-            natural_language: required(natural_language, "naturalLanguage")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("kqlQuery", 0), ("naturalLanguage", 1)],
+    );
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (kql_query, natural_language): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            kql_query,
+            natural_language,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_real_time_intelligence")]

@@ -50,23 +50,17 @@ impl<'de> rt::Deserialize<'de> for BaseExternalDataShareRecipient {
 )]
 impl<'de> rt::object::Object<'de> for BaseExternalDataShareRecipient {
     const NAME: &'static str = "BaseExternalDataShareRecipient";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
-        let mut type_field: Option<ExternalDataShareRecipientType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
+    type Fields = (rt::object::Required<ExternalDataShareRecipientType>,);
+    #[inline]
+    fn assemble(
+        (type_field,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -129,25 +123,17 @@ impl<'de> rt::Deserialize<'de> for ConnectionStringResponse {
 #[cfg(any(feature = "fabric_sql_endpoint", feature = "fabric_warehouse"))]
 impl<'de> rt::object::Object<'de> for ConnectionStringResponse {
     const NAME: &'static str = "ConnectionStringResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("connectionString", 0)]);
-        let mut connection_string: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_string, "connectionString")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_string: connection_string.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("connectionString", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (connection_string,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_string,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_sql_endpoint", feature = "fabric_warehouse"))]
@@ -223,28 +209,21 @@ impl<'de> rt::Deserialize<'de> for Duration {
 )]
 impl<'de> rt::object::Object<'de> for Duration {
     const NAME: &'static str = "Duration";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("timeUnit", 0), ("value", 1)],
-        );
-        let mut time_unit: Option<TimeUnit> = None;
-        let mut value: Option<f64> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut time_unit, "timeUnit"),
-                Key::Field(1) => lenient_field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            time_unit: required(time_unit, "timeUnit")?,
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("timeUnit", 0), ("value", 1)]);
+    type Fields = (
+        rt::object::Required<TimeUnit>,
+        rt::object::Required<f64, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (time_unit, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            time_unit,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -320,35 +299,25 @@ impl<'de> rt::Deserialize<'de> for DynamicExecutorAllocationProperties {
 #[cfg(any(feature = "fabric_environment", feature = "fabric_spark"))]
 impl<'de> rt::object::Object<'de> for DynamicExecutorAllocationProperties {
     const NAME: &'static str = "DynamicExecutorAllocationProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("enabled", 0), ("maxExecutors", 1), ("minExecutors", 2)],
-        );
-        let mut enabled: Option<bool> = None;
-        let mut max_executors: Option<i32> = None;
-        let mut min_executors: Option<i32> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut max_executors, "maxExecutors")
-                }
-                Key::Field(2) => {
-                    lenient_field(&mut map, &mut min_executors, "minExecutors")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            enabled: required(enabled, "enabled")?,
-            max_executors: required(max_executors, "maxExecutors")?,
-            min_executors: required(min_executors, "minExecutors")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("enabled", 0), ("maxExecutors", 1), ("minExecutors", 2)],
+    );
+    type Fields = (
+        rt::object::Required<bool>,
+        rt::object::Required<i32, rt::object::NumberOrString>,
+        rt::object::Required<i32, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (enabled, max_executors, min_executors): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            enabled,
+            max_executors,
+            min_executors,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_environment", feature = "fabric_spark"))]
@@ -436,69 +405,61 @@ impl<'de> rt::Deserialize<'de> for ExternalDataShare {
 )]
 impl<'de> rt::object::Object<'de> for ExternalDataShare {
     const NAME: &'static str = "ExternalDataShare";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("acceptedByTenantId", 0),
-                ("creatorPrincipal", 1),
-                ("expirationTimeUtc", 2),
-                ("id", 3),
-                ("invitationUrl", 4),
-                ("itemId", 5),
-                ("paths", 6),
-                ("recipient", 7),
-                ("status", 8),
-                ("workspaceId", 9),
-            ],
-        );
-        let mut accepted_by_tenant_id: Option<Option<rt::Uuid>> = None;
-        let mut creator_principal: Option<Principal> = None;
-        let mut expiration_time_utc: Option<Option<rt::DateTime>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut invitation_url: Option<Option<String>> = None;
-        let mut item_id: Option<rt::Uuid> = None;
-        let mut paths: Option<Vec<String>> = None;
-        let mut recipient: Option<BaseExternalDataShareRecipient> = None;
-        let mut status: Option<ExternalDataShareStatus> = None;
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut accepted_by_tenant_id, "acceptedByTenantId")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut creator_principal, "creatorPrincipal")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut expiration_time_utc, "expirationTimeUtc")
-                }
-                Key::Field(3) => field(&mut map, &mut id, "id"),
-                Key::Field(4) => field(&mut map, &mut invitation_url, "invitationUrl"),
-                Key::Field(5) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(6) => field(&mut map, &mut paths, "paths"),
-                Key::Field(7) => field(&mut map, &mut recipient, "recipient"),
-                Key::Field(8) => field(&mut map, &mut status, "status"),
-                Key::Field(9) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            accepted_by_tenant_id: accepted_by_tenant_id.unwrap_or_default(),
-            creator_principal: required(creator_principal, "creatorPrincipal")?,
-            expiration_time_utc: expiration_time_utc.unwrap_or_default(),
-            id: required(id, "id")?,
-            invitation_url: invitation_url.unwrap_or_default(),
-            item_id: required(item_id, "itemId")?,
-            paths: required(paths, "paths")?,
-            recipient: required(recipient, "recipient")?,
-            status: required(status, "status")?,
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("acceptedByTenantId", 0),
+            ("creatorPrincipal", 1),
+            ("expirationTimeUtc", 2),
+            ("id", 3),
+            ("invitationUrl", 4),
+            ("itemId", 5),
+            ("paths", 6),
+            ("recipient", 7),
+            ("status", 8),
+            ("workspaceId", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<Principal>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<Vec<String>>,
+        (
+            rt::object::Required<BaseExternalDataShareRecipient>,
+            rt::object::Required<ExternalDataShareStatus>,
+            rt::object::Required<rt::Uuid>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            accepted_by_tenant_id,
+            creator_principal,
+            expiration_time_utc,
+            id,
+            invitation_url,
+            item_id,
+            paths,
+            (recipient, status, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            accepted_by_tenant_id,
+            creator_principal,
+            expiration_time_utc,
+            id,
+            invitation_url,
+            item_id,
+            paths,
+            recipient,
+            status,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -606,35 +567,25 @@ impl<'de> rt::Deserialize<'de> for ExternalDataShares {
 )]
 impl<'de> rt::object::Object<'de> for ExternalDataShares {
     const NAME: &'static str = "ExternalDataShares";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ExternalDataShare>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ExternalDataShare>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -687,31 +638,25 @@ impl<'de> rt::Deserialize<'de> for InstancePool {
 #[cfg(any(feature = "fabric_environment", feature = "fabric_spark"))]
 impl<'de> rt::object::Object<'de> for InstancePool {
     const NAME: &'static str = "InstancePool";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("name", 1), ("type", 2)],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut type_field: Option<Option<CustomPoolType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("name", 1), ("type", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<CustomPoolType>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, name, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_environment", feature = "fabric_spark"))]
@@ -755,26 +700,18 @@ impl<'de> rt::Deserialize<'de> for ItemInfo {
 #[cfg(any(feature = "fabric_admin_labels", feature = "fabric_admin_sharing_links"))]
 impl<'de> rt::object::Object<'de> for ItemInfo {
     const NAME: &'static str = "ItemInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("type", 1)]);
-        let mut id: Option<rt::Uuid> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("type", 1)]);
+    type Fields = (rt::object::Required<rt::Uuid>, rt::object::Required<ItemType>);
+    #[inline]
+    fn assemble(
+        (id, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_labels", feature = "fabric_admin_sharing_links"))]
@@ -828,23 +765,17 @@ impl<'de> rt::Deserialize<'de> for ItemReference {
 #[cfg(any(feature = "fabric_digital_twin_builder_flow", feature = "fabric_lakehouse"))]
 impl<'de> rt::object::Object<'de> for ItemReference {
     const NAME: &'static str = "ItemReference";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("referenceType", 0)]);
-        let mut reference_type: Option<ItemReferenceType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut reference_type, "referenceType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            reference_type: required(reference_type, "referenceType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("referenceType", 0)]);
+    type Fields = (rt::object::Required<ItemReferenceType>,);
+    #[inline]
+    fn assemble(
+        (reference_type,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            reference_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_digital_twin_builder_flow", feature = "fabric_lakehouse"))]
@@ -939,31 +870,25 @@ impl<'de> rt::Deserialize<'de> for ItemReferenceById {
 )]
 impl<'de> rt::object::Object<'de> for ItemReferenceById {
     const NAME: &'static str = "ItemReferenceById";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("referenceType", 0), ("itemId", 1), ("workspaceId", 2)],
-        );
-        let mut reference_type: Option<ItemReferenceType> = None;
-        let mut item_id: Option<rt::Uuid> = None;
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut reference_type, "referenceType"),
-                Key::Field(1) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(2) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            reference_type: required(reference_type, "referenceType")?,
-            item_id: required(item_id, "itemId")?,
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("referenceType", 0), ("itemId", 1), ("workspaceId", 2)],
+    );
+    type Fields = (
+        rt::object::Required<ItemReferenceType>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (reference_type, item_id, workspace_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            reference_type,
+            item_id,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1176,208 +1101,173 @@ impl<'de> rt::Deserialize<'de> for LivySession {
 )]
 impl<'de> rt::object::Object<'de> for LivySession {
     const NAME: &'static str = "LivySession";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("attemptNumber", 0),
-                ("cancellationReason", 1),
-                ("capacityId", 2),
-                ("consumerId", 3),
-                ("creatorItem", 4),
-                ("driverCores", 5),
-                ("driverMemory", 6),
-                ("dynamicAllocationMaxExecutors", 7),
-                ("endDateTime", 8),
-                ("executorCores", 9),
-                ("executorMemory", 10),
-                ("isDynamicAllocationEnabled", 11),
-                ("isHighConcurrency", 12),
-                ("item", 13),
-                ("itemName", 14),
-                ("itemType", 15),
-                ("jobInstanceId", 16),
-                ("jobType", 17),
-                ("livyId", 18),
-                ("livyName", 19),
-                ("livySessionItemResourceUri", 20),
-                ("maxNumberOfAttempts", 21),
-                ("numExecutors", 22),
-                ("operationName", 23),
-                ("origin", 24),
-                ("queuedDuration", 25),
-                ("runningDuration", 26),
-                ("runtimeVersion", 27),
-                ("sparkApplicationId", 28),
-                ("startDateTime", 29),
-                ("state", 30),
-                ("submittedDateTime", 31),
-                ("submitter", 32),
-                ("totalDuration", 33),
-            ],
-        );
-        let mut attempt_number: Option<Option<i64>> = None;
-        let mut cancellation_reason: Option<Option<String>> = None;
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut consumer_id: Option<Option<Principal>> = None;
-        let mut creator_item: Option<Option<ItemReferenceById>> = None;
-        let mut driver_cores: Option<Option<i64>> = None;
-        let mut driver_memory: Option<Option<i64>> = None;
-        let mut dynamic_allocation_max_executors: Option<Option<i64>> = None;
-        let mut end_date_time: Option<Option<rt::DateTime>> = None;
-        let mut executor_cores: Option<Option<i64>> = None;
-        let mut executor_memory: Option<Option<i64>> = None;
-        let mut is_dynamic_allocation_enabled: Option<Option<bool>> = None;
-        let mut is_high_concurrency: Option<Option<bool>> = None;
-        let mut item: Option<Option<ItemReferenceById>> = None;
-        let mut item_name: Option<Option<String>> = None;
-        let mut item_type: Option<Option<LivySessionItemType>> = None;
-        let mut job_instance_id: Option<Option<rt::Uuid>> = None;
-        let mut job_type: Option<Option<LivySessionJobType>> = None;
-        let mut livy_id: Option<Option<rt::Uuid>> = None;
-        let mut livy_name: Option<Option<String>> = None;
-        let mut livy_session_item_resource_uri: Option<Option<String>> = None;
-        let mut max_number_of_attempts: Option<Option<i64>> = None;
-        let mut num_executors: Option<Option<i64>> = None;
-        let mut operation_name: Option<Option<String>> = None;
-        let mut origin: Option<Option<LivySessionOrigin>> = None;
-        let mut queued_duration: Option<Option<Duration>> = None;
-        let mut running_duration: Option<Option<Duration>> = None;
-        let mut runtime_version: Option<Option<String>> = None;
-        let mut spark_application_id: Option<Option<String>> = None;
-        let mut start_date_time: Option<Option<rt::DateTime>> = None;
-        let mut state: Option<Option<LivySessionState>> = None;
-        let mut submitted_date_time: Option<Option<rt::DateTime>> = None;
-        let mut submitter: Option<Option<Principal>> = None;
-        let mut total_duration: Option<Option<Duration>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut attempt_number, "attemptNumber")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut cancellation_reason, "cancellationReason")
-                }
-                Key::Field(2) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(3) => field(&mut map, &mut consumer_id, "consumerId"),
-                Key::Field(4) => field(&mut map, &mut creator_item, "creatorItem"),
-                Key::Field(5) => {
-                    lenient_field(&mut map, &mut driver_cores, "driverCores")
-                }
-                Key::Field(6) => {
-                    lenient_field(&mut map, &mut driver_memory, "driverMemory")
-                }
-                Key::Field(7) => {
-                    lenient_field(
-                        &mut map,
-                        &mut dynamic_allocation_max_executors,
-                        "dynamicAllocationMaxExecutors",
-                    )
-                }
-                Key::Field(8) => field(&mut map, &mut end_date_time, "endDateTime"),
-                Key::Field(9) => {
-                    lenient_field(&mut map, &mut executor_cores, "executorCores")
-                }
-                Key::Field(10) => {
-                    lenient_field(&mut map, &mut executor_memory, "executorMemory")
-                }
-                Key::Field(11) => {
-                    field(
-                        &mut map,
-                        &mut is_dynamic_allocation_enabled,
-                        "isDynamicAllocationEnabled",
-                    )
-                }
-                Key::Field(12) => {
-                    field(&mut map, &mut is_high_concurrency, "isHighConcurrency")
-                }
-                Key::Field(13) => field(&mut map, &mut item, "item"),
-                Key::Field(14) => field(&mut map, &mut item_name, "itemName"),
-                Key::Field(15) => field(&mut map, &mut item_type, "itemType"),
-                Key::Field(16) => field(&mut map, &mut job_instance_id, "jobInstanceId"),
-                Key::Field(17) => field(&mut map, &mut job_type, "jobType"),
-                Key::Field(18) => field(&mut map, &mut livy_id, "livyId"),
-                Key::Field(19) => field(&mut map, &mut livy_name, "livyName"),
-                Key::Field(20) => {
-                    field(
-                        &mut map,
-                        &mut livy_session_item_resource_uri,
-                        "livySessionItemResourceUri",
-                    )
-                }
-                Key::Field(21) => {
-                    lenient_field(
-                        &mut map,
-                        &mut max_number_of_attempts,
-                        "maxNumberOfAttempts",
-                    )
-                }
-                Key::Field(22) => {
-                    lenient_field(&mut map, &mut num_executors, "numExecutors")
-                }
-                Key::Field(23) => field(&mut map, &mut operation_name, "operationName"),
-                Key::Field(24) => field(&mut map, &mut origin, "origin"),
-                Key::Field(25) => field(&mut map, &mut queued_duration, "queuedDuration"),
-                Key::Field(26) => {
-                    field(&mut map, &mut running_duration, "runningDuration")
-                }
-                Key::Field(27) => field(&mut map, &mut runtime_version, "runtimeVersion"),
-                Key::Field(28) => {
-                    field(&mut map, &mut spark_application_id, "sparkApplicationId")
-                }
-                Key::Field(29) => field(&mut map, &mut start_date_time, "startDateTime"),
-                Key::Field(30) => field(&mut map, &mut state, "state"),
-                Key::Field(31) => {
-                    field(&mut map, &mut submitted_date_time, "submittedDateTime")
-                }
-                Key::Field(32) => field(&mut map, &mut submitter, "submitter"),
-                Key::Field(33) => field(&mut map, &mut total_duration, "totalDuration"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            attempt_number: attempt_number.unwrap_or_default(),
-            cancellation_reason: cancellation_reason.unwrap_or_default(),
-            capacity_id: capacity_id.unwrap_or_default(),
-            consumer_id: consumer_id.unwrap_or_default(),
-            creator_item: creator_item.unwrap_or_default(),
-            driver_cores: driver_cores.unwrap_or_default(),
-            driver_memory: driver_memory.unwrap_or_default(),
-            dynamic_allocation_max_executors: dynamic_allocation_max_executors
-                .unwrap_or_default(),
-            end_date_time: end_date_time.unwrap_or_default(),
-            executor_cores: executor_cores.unwrap_or_default(),
-            executor_memory: executor_memory.unwrap_or_default(),
-            is_dynamic_allocation_enabled: is_dynamic_allocation_enabled
-                .unwrap_or_default(),
-            is_high_concurrency: is_high_concurrency.unwrap_or_default(),
-            item: item.unwrap_or_default(),
-            item_name: item_name.unwrap_or_default(),
-            item_type: item_type.unwrap_or_default(),
-            job_instance_id: job_instance_id.unwrap_or_default(),
-            job_type: job_type.unwrap_or_default(),
-            livy_id: livy_id.unwrap_or_default(),
-            livy_name: livy_name.unwrap_or_default(),
-            livy_session_item_resource_uri: livy_session_item_resource_uri
-                .unwrap_or_default(),
-            max_number_of_attempts: max_number_of_attempts.unwrap_or_default(),
-            num_executors: num_executors.unwrap_or_default(),
-            operation_name: operation_name.unwrap_or_default(),
-            origin: origin.unwrap_or_default(),
-            queued_duration: queued_duration.unwrap_or_default(),
-            running_duration: running_duration.unwrap_or_default(),
-            runtime_version: runtime_version.unwrap_or_default(),
-            spark_application_id: spark_application_id.unwrap_or_default(),
-            start_date_time: start_date_time.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            submitted_date_time: submitted_date_time.unwrap_or_default(),
-            submitter: submitter.unwrap_or_default(),
-            total_duration: total_duration.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("attemptNumber", 0),
+            ("cancellationReason", 1),
+            ("capacityId", 2),
+            ("consumerId", 3),
+            ("creatorItem", 4),
+            ("driverCores", 5),
+            ("driverMemory", 6),
+            ("dynamicAllocationMaxExecutors", 7),
+            ("endDateTime", 8),
+            ("executorCores", 9),
+            ("executorMemory", 10),
+            ("isDynamicAllocationEnabled", 11),
+            ("isHighConcurrency", 12),
+            ("item", 13),
+            ("itemName", 14),
+            ("itemType", 15),
+            ("jobInstanceId", 16),
+            ("jobType", 17),
+            ("livyId", 18),
+            ("livyName", 19),
+            ("livySessionItemResourceUri", 20),
+            ("maxNumberOfAttempts", 21),
+            ("numExecutors", 22),
+            ("operationName", 23),
+            ("origin", 24),
+            ("queuedDuration", 25),
+            ("runningDuration", 26),
+            ("runtimeVersion", 27),
+            ("sparkApplicationId", 28),
+            ("startDateTime", 29),
+            ("state", 30),
+            ("submittedDateTime", 31),
+            ("submitter", 32),
+            ("totalDuration", 33),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<ItemReferenceById>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        (
+            rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<ItemReferenceById>>,
+            (
+                rt::object::Defaulted<Option<String>>,
+                rt::object::Defaulted<Option<LivySessionItemType>>,
+                rt::object::Defaulted<Option<rt::Uuid>>,
+                rt::object::Defaulted<Option<LivySessionJobType>>,
+                rt::object::Defaulted<Option<rt::Uuid>>,
+                rt::object::Defaulted<Option<String>>,
+                rt::object::Defaulted<Option<String>>,
+                (
+                    rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+                    rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+                    rt::object::Defaulted<Option<String>>,
+                    rt::object::Defaulted<Option<LivySessionOrigin>>,
+                    rt::object::Defaulted<Option<Duration>>,
+                    rt::object::Defaulted<Option<Duration>>,
+                    rt::object::Defaulted<Option<String>>,
+                    (
+                        rt::object::Defaulted<Option<String>>,
+                        rt::object::Defaulted<Option<rt::DateTime>>,
+                        rt::object::Defaulted<Option<LivySessionState>>,
+                        rt::object::Defaulted<Option<rt::DateTime>>,
+                        rt::object::Defaulted<Option<Principal>>,
+                        rt::object::Defaulted<Option<Duration>>,
+                    ),
+                ),
+            ),
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            attempt_number,
+            cancellation_reason,
+            capacity_id,
+            consumer_id,
+            creator_item,
+            driver_cores,
+            driver_memory,
+            (
+                dynamic_allocation_max_executors,
+                end_date_time,
+                executor_cores,
+                executor_memory,
+                is_dynamic_allocation_enabled,
+                is_high_concurrency,
+                item,
+                (
+                    item_name,
+                    item_type,
+                    job_instance_id,
+                    job_type,
+                    livy_id,
+                    livy_name,
+                    livy_session_item_resource_uri,
+                    (
+                        max_number_of_attempts,
+                        num_executors,
+                        operation_name,
+                        origin,
+                        queued_duration,
+                        running_duration,
+                        runtime_version,
+                        (
+                            spark_application_id,
+                            start_date_time,
+                            state,
+                            submitted_date_time,
+                            submitter,
+                            total_duration,
+                        ),
+                    ),
+                ),
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            attempt_number,
+            cancellation_reason,
+            capacity_id,
+            consumer_id,
+            creator_item,
+            driver_cores,
+            driver_memory,
+            dynamic_allocation_max_executors,
+            end_date_time,
+            executor_cores,
+            executor_memory,
+            is_dynamic_allocation_enabled,
+            is_high_concurrency,
+            item,
+            item_name,
+            item_type,
+            job_instance_id,
+            job_type,
+            livy_id,
+            livy_name,
+            livy_session_item_resource_uri,
+            max_number_of_attempts,
+            num_executors,
+            operation_name,
+            origin,
+            queued_duration,
+            running_duration,
+            runtime_version,
+            spark_application_id,
+            start_date_time,
+            state,
+            submitted_date_time,
+            submitter,
+            total_duration,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1466,35 +1356,25 @@ impl<'de> rt::Deserialize<'de> for LivySessions {
 )]
 impl<'de> rt::object::Object<'de> for LivySessions {
     const NAME: &'static str = "LivySessions";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<LivySession>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<LivySession>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1549,31 +1429,25 @@ impl<'de> rt::Deserialize<'de> for Parameter {
 #[cfg(any(feature = "fabric_job_scheduler", feature = "fabric_notebook"))]
 impl<'de> rt::object::Object<'de> for Parameter {
     const NAME: &'static str = "Parameter";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("type", 1), ("value", 2)],
-        );
-        let mut name: Option<String> = None;
-        let mut type_field: Option<ItemJobParameterType> = None;
-        let mut value: Option<rt::JsonValue> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            r#type: required(type_field, "type")?,
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("type", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<ItemJobParameterType>,
+        rt::object::Required<rt::JsonValue>,
+    );
+    #[inline]
+    fn assemble(
+        (name, type_field, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            r#type: type_field,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_job_scheduler", feature = "fabric_notebook"))]
@@ -1673,41 +1547,32 @@ impl<'de> rt::Deserialize<'de> for ScheduleConfig {
 )]
 impl<'de> rt::object::Object<'de> for ScheduleConfig {
     const NAME: &'static str = "ScheduleConfig";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("endDateTime", 0),
-                ("localTimeZoneId", 1),
-                ("startDateTime", 2),
-                ("type", 3),
-            ],
-        );
-        let mut end_date_time: Option<rt::DateTime> = None;
-        let mut local_time_zone_id: Option<String> = None;
-        let mut start_date_time: Option<rt::DateTime> = None;
-        let mut type_field: Option<ScheduleType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut end_date_time, "endDateTime"),
-                Key::Field(1) => {
-                    field(&mut map, &mut local_time_zone_id, "localTimeZoneId")
-                }
-                Key::Field(2) => field(&mut map, &mut start_date_time, "startDateTime"),
-                Key::Field(3) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            end_date_time: required(end_date_time, "endDateTime")?,
-            local_time_zone_id: required(local_time_zone_id, "localTimeZoneId")?,
-            start_date_time: required(start_date_time, "startDateTime")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("endDateTime", 0), ("localTimeZoneId", 1), ("startDateTime", 2), ("type", 3)],
+    );
+    type Fields = (
+        rt::object::Required<rt::DateTime>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::DateTime>,
+        rt::object::Required<ScheduleType>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            end_date_time,
+            local_time_zone_id,
+            start_date_time,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            end_date_time,
+            local_time_zone_id,
+            start_date_time,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1790,42 +1655,25 @@ impl<'de> rt::Deserialize<'de> for SqlAuditSettings {
 #[cfg(any(feature = "fabric_sql_endpoint", feature = "fabric_warehouse"))]
 impl<'de> rt::object::Object<'de> for SqlAuditSettings {
     const NAME: &'static str = "SqlAuditSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("auditActionsAndGroups", 0), ("retentionDays", 1), ("state", 2)],
-        );
-        let mut audit_actions_and_groups: Option<Vec<String>> = None;
-        let mut retention_days: Option<i64> = None;
-        let mut state: Option<AuditSettingsState> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut audit_actions_and_groups,
-                        "auditActionsAndGroups",
-                    )
-                }
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut retention_days, "retentionDays")
-                }
-                Key::Field(2) => field(&mut map, &mut state, "state"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            audit_actions_and_groups: required(
-                audit_actions_and_groups,
-                "auditActionsAndGroups",
-            )?,
-            retention_days: required(retention_days, "retentionDays")?,
-            state: required(state, "state")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("auditActionsAndGroups", 0), ("retentionDays", 1), ("state", 2)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<String>>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<AuditSettingsState>,
+    );
+    #[inline]
+    fn assemble(
+        (audit_actions_and_groups, retention_days, state): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            audit_actions_and_groups,
+            retention_days,
+            state,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_sql_endpoint", feature = "fabric_warehouse"))]
@@ -1887,30 +1735,23 @@ impl<'de> rt::Deserialize<'de> for SqlAuditSettingsUpdate {
 #[cfg(any(feature = "fabric_sql_endpoint", feature = "fabric_warehouse"))]
 impl<'de> rt::object::Object<'de> for SqlAuditSettingsUpdate {
     const NAME: &'static str = "SqlAuditSettingsUpdate";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("retentionDays", 0), ("state", 1)],
-        );
-        let mut retention_days: Option<Option<i64>> = None;
-        let mut state: Option<Option<AuditSettingsState>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut retention_days, "retentionDays")
-                }
-                Key::Field(1) => field(&mut map, &mut state, "state"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            retention_days: retention_days.unwrap_or_default(),
-            state: state.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("retentionDays", 0), ("state", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<AuditSettingsState>>,
+    );
+    #[inline]
+    fn assemble(
+        (retention_days, state): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            retention_days,
+            state,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_sql_endpoint", feature = "fabric_warehouse"))]
@@ -1957,31 +1798,25 @@ impl<'de> rt::Deserialize<'de> for Tag {
 #[cfg(any(feature = "fabric_admin_tags", feature = "fabric_tags"))]
 impl<'de> rt::object::Object<'de> for Tag {
     const NAME: &'static str = "Tag";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1), ("scope", 2)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut scope: Option<TagScope> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => field(&mut map, &mut scope, "scope"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
-            scope: required(scope, "scope")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("id", 1), ("scope", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<TagScope>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, id, scope): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
+            scope,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_tags", feature = "fabric_tags"))]
@@ -2037,23 +1872,17 @@ impl<'de> rt::Deserialize<'de> for TagScope {
 #[cfg(any(feature = "fabric_admin_tags", feature = "fabric_tags"))]
 impl<'de> rt::object::Object<'de> for TagScope {
     const NAME: &'static str = "TagScope";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
-        let mut type_field: Option<TagScopeType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
+    type Fields = (rt::object::Required<TagScopeType>,);
+    #[inline]
+    fn assemble(
+        (type_field,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_tags", feature = "fabric_tags"))]

@@ -36,35 +36,25 @@ impl<'de> rt::Deserialize<'de> for AutoScaleProperties {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for AutoScaleProperties {
     const NAME: &'static str = "AutoScaleProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("enabled", 0), ("maxNodeCount", 1), ("minNodeCount", 2)],
-        );
-        let mut enabled: Option<bool> = None;
-        let mut max_node_count: Option<i32> = None;
-        let mut min_node_count: Option<i32> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut max_node_count, "maxNodeCount")
-                }
-                Key::Field(2) => {
-                    lenient_field(&mut map, &mut min_node_count, "minNodeCount")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            enabled: required(enabled, "enabled")?,
-            max_node_count: required(max_node_count, "maxNodeCount")?,
-            min_node_count: required(min_node_count, "minNodeCount")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("enabled", 0), ("maxNodeCount", 1), ("minNodeCount", 2)],
+    );
+    type Fields = (
+        rt::object::Required<bool>,
+        rt::object::Required<i32, rt::object::NumberOrString>,
+        rt::object::Required<i32, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (enabled, max_node_count, min_node_count): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            enabled,
+            max_node_count,
+            min_node_count,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -105,23 +95,14 @@ impl<'de> rt::Deserialize<'de> for AutomaticLogProperties {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for AutomaticLogProperties {
     const NAME: &'static str = "AutomaticLogProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("enabled", 0)]);
-        let mut enabled: Option<bool> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut enabled, "enabled"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            enabled: required(enabled, "enabled")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("enabled", 0)]);
+    type Fields = (rt::object::Required<bool>,);
+    #[inline]
+    fn assemble(
+        (enabled,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { enabled, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -173,51 +154,33 @@ impl<'de> rt::Deserialize<'de> for CapacitySparkSettings {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for CapacitySparkSettings {
     const NAME: &'static str = "CapacitySparkSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("jobBurstSupport", 0),
-                ("workspaceCustomPoolsSupport", 1),
-                ("workspaceStarterPoolStatus", 2),
-            ],
-        );
-        let mut job_burst_support: Option<Option<Enablement>> = None;
-        let mut workspace_custom_pools_support: Option<Option<Enablement>> = None;
-        let mut workspace_starter_pool_status: Option<Option<Enablement>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut job_burst_support, "jobBurstSupport")
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut workspace_custom_pools_support,
-                        "workspaceCustomPoolsSupport",
-                    )
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut workspace_starter_pool_status,
-                        "workspaceStarterPoolStatus",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            job_burst_support: job_burst_support.unwrap_or_default(),
-            workspace_custom_pools_support: workspace_custom_pools_support
-                .unwrap_or_default(),
-            workspace_starter_pool_status: workspace_starter_pool_status
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("jobBurstSupport", 0),
+            ("workspaceCustomPoolsSupport", 1),
+            ("workspaceStarterPoolStatus", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Enablement>>,
+        rt::object::Defaulted<Option<Enablement>>,
+        rt::object::Defaulted<Option<Enablement>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            job_burst_support,
+            workspace_custom_pools_support,
+            workspace_starter_pool_status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            job_burst_support,
+            workspace_custom_pools_support,
+            workspace_starter_pool_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -273,54 +236,41 @@ impl<'de> rt::Deserialize<'de> for CreateCustomPoolRequest {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for CreateCustomPoolRequest {
     const NAME: &'static str = "CreateCustomPoolRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("autoScale", 0),
-                ("dynamicExecutorAllocation", 1),
-                ("name", 2),
-                ("nodeFamily", 3),
-                ("nodeSize", 4),
-            ],
-        );
-        let mut auto_scale: Option<AutoScaleProperties> = None;
-        let mut dynamic_executor_allocation: Option<
-            DynamicExecutorAllocationProperties,
-        > = None;
-        let mut name: Option<String> = None;
-        let mut node_family: Option<NodeFamily> = None;
-        let mut node_size: Option<NodeSize> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut auto_scale, "autoScale"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut dynamic_executor_allocation,
-                        "dynamicExecutorAllocation",
-                    )
-                }
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut node_family, "nodeFamily"),
-                Key::Field(4) => field(&mut map, &mut node_size, "nodeSize"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            auto_scale: required(auto_scale, "autoScale")?,
-            dynamic_executor_allocation: required(
-                dynamic_executor_allocation,
-                "dynamicExecutorAllocation",
-            )?,
-            name: required(name, "name")?,
-            node_family: required(node_family, "nodeFamily")?,
-            node_size: required(node_size, "nodeSize")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("autoScale", 0),
+            ("dynamicExecutorAllocation", 1),
+            ("name", 2),
+            ("nodeFamily", 3),
+            ("nodeSize", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<AutoScaleProperties>,
+        rt::object::Required<DynamicExecutorAllocationProperties>,
+        rt::object::Required<String>,
+        rt::object::Required<NodeFamily>,
+        rt::object::Required<NodeSize>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            auto_scale,
+            dynamic_executor_allocation,
+            name,
+            node_family,
+            node_size,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            auto_scale,
+            dynamic_executor_allocation,
+            name,
+            node_family,
+            node_size,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -408,59 +358,49 @@ impl<'de> rt::Deserialize<'de> for CustomPool {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for CustomPool {
     const NAME: &'static str = "CustomPool";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("autoScale", 0),
-                ("dynamicExecutorAllocation", 1),
-                ("id", 2),
-                ("name", 3),
-                ("nodeFamily", 4),
-                ("nodeSize", 5),
-                ("type", 6),
-            ],
-        );
-        let mut auto_scale: Option<Option<AutoScaleProperties>> = None;
-        let mut dynamic_executor_allocation: Option<
-            Option<DynamicExecutorAllocationProperties>,
-        > = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut node_family: Option<Option<NodeFamily>> = None;
-        let mut node_size: Option<Option<NodeSize>> = None;
-        let mut type_field: Option<Option<CustomPoolType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut auto_scale, "autoScale"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut dynamic_executor_allocation,
-                        "dynamicExecutorAllocation",
-                    )
-                }
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut name, "name"),
-                Key::Field(4) => field(&mut map, &mut node_family, "nodeFamily"),
-                Key::Field(5) => field(&mut map, &mut node_size, "nodeSize"),
-                Key::Field(6) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            auto_scale: auto_scale.unwrap_or_default(),
-            dynamic_executor_allocation: dynamic_executor_allocation.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            node_family: node_family.unwrap_or_default(),
-            node_size: node_size.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("autoScale", 0),
+            ("dynamicExecutorAllocation", 1),
+            ("id", 2),
+            ("name", 3),
+            ("nodeFamily", 4),
+            ("nodeSize", 5),
+            ("type", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AutoScaleProperties>>,
+        rt::object::Defaulted<Option<DynamicExecutorAllocationProperties>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<NodeFamily>>,
+        rt::object::Defaulted<Option<NodeSize>>,
+        rt::object::Defaulted<Option<CustomPoolType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            auto_scale,
+            dynamic_executor_allocation,
+            id,
+            name,
+            node_family,
+            node_size,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            auto_scale,
+            dynamic_executor_allocation,
+            id,
+            name,
+            node_family,
+            node_size,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -514,35 +454,25 @@ impl<'de> rt::Deserialize<'de> for CustomPools {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for CustomPools {
     const NAME: &'static str = "CustomPools";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<CustomPool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<CustomPool>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -592,42 +522,26 @@ impl<'de> rt::Deserialize<'de> for HighConcurrencyProperties {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for HighConcurrencyProperties {
     const NAME: &'static str = "HighConcurrencyProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("notebookInteractiveRunEnabled", 0), ("notebookPipelineRunEnabled", 1)],
-        );
-        let mut notebook_interactive_run_enabled: Option<Option<bool>> = None;
-        let mut notebook_pipeline_run_enabled: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut notebook_interactive_run_enabled,
-                        "notebookInteractiveRunEnabled",
-                    )
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut notebook_pipeline_run_enabled,
-                        "notebookPipelineRunEnabled",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            notebook_interactive_run_enabled: notebook_interactive_run_enabled
-                .unwrap_or_default(),
-            notebook_pipeline_run_enabled: notebook_pipeline_run_enabled
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("notebookInteractiveRunEnabled", 0), ("notebookPipelineRunEnabled", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            notebook_interactive_run_enabled,
+            notebook_pipeline_run_enabled,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            notebook_interactive_run_enabled,
+            notebook_pipeline_run_enabled,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -674,37 +588,29 @@ impl<'de> rt::Deserialize<'de> for PoolProperties {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for PoolProperties {
     const NAME: &'static str = "PoolProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("customizeComputeEnabled", 0), ("defaultPool", 1), ("starterPool", 2)],
-        );
-        let mut customize_compute_enabled: Option<Option<bool>> = None;
-        let mut default_pool: Option<Option<InstancePool>> = None;
-        let mut starter_pool: Option<Option<StarterPoolProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut customize_compute_enabled,
-                        "customizeComputeEnabled",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut default_pool, "defaultPool"),
-                Key::Field(2) => field(&mut map, &mut starter_pool, "starterPool"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            customize_compute_enabled: customize_compute_enabled.unwrap_or_default(),
-            default_pool: default_pool.unwrap_or_default(),
-            starter_pool: starter_pool.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("customizeComputeEnabled", 0), ("defaultPool", 1), ("starterPool", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<InstancePool>>,
+        rt::object::Defaulted<Option<StarterPoolProperties>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            customize_compute_enabled,
+            default_pool,
+            starter_pool,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            customize_compute_enabled,
+            default_pool,
+            starter_pool,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -750,28 +656,23 @@ impl<'de> rt::Deserialize<'de> for SparkEnvironmentProperties {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for SparkEnvironmentProperties {
     const NAME: &'static str = "SparkEnvironmentProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("runtimeVersion", 1)],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut runtime_version: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut runtime_version, "runtimeVersion"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            runtime_version: runtime_version.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("runtimeVersion", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, runtime_version): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            runtime_version,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -819,41 +720,26 @@ impl<'de> rt::Deserialize<'de> for SparkJobsProperties {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for SparkJobsProperties {
     const NAME: &'static str = "SparkJobsProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("conservativeJobAdmissionEnabled", 0), ("sessionTimeoutInMinutes", 1)],
-        );
-        let mut conservative_job_admission_enabled: Option<Option<bool>> = None;
-        let mut session_timeout_in_minutes: Option<Option<i32>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut conservative_job_admission_enabled,
-                        "conservativeJobAdmissionEnabled",
-                    )
-                }
-                Key::Field(1) => {
-                    lenient_field(
-                        &mut map,
-                        &mut session_timeout_in_minutes,
-                        "sessionTimeoutInMinutes",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            conservative_job_admission_enabled: conservative_job_admission_enabled
-                .unwrap_or_default(),
-            session_timeout_in_minutes: session_timeout_in_minutes.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("conservativeJobAdmissionEnabled", 0), ("sessionTimeoutInMinutes", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            conservative_job_admission_enabled,
+            session_timeout_in_minutes,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            conservative_job_admission_enabled,
+            session_timeout_in_minutes,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -897,32 +783,23 @@ impl<'de> rt::Deserialize<'de> for StarterPoolProperties {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for StarterPoolProperties {
     const NAME: &'static str = "StarterPoolProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("maxExecutors", 0), ("maxNodeCount", 1)],
-        );
-        let mut max_executors: Option<Option<i32>> = None;
-        let mut max_node_count: Option<Option<i32>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut max_executors, "maxExecutors")
-                }
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut max_node_count, "maxNodeCount")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            max_executors: max_executors.unwrap_or_default(),
-            max_node_count: max_node_count.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("maxExecutors", 0), ("maxNodeCount", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (max_executors, max_node_count): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            max_executors,
+            max_node_count,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -974,51 +851,33 @@ impl<'de> rt::Deserialize<'de> for UpdateCapacitySparkSettingsRequest {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for UpdateCapacitySparkSettingsRequest {
     const NAME: &'static str = "UpdateCapacitySparkSettingsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("jobBurstSupport", 0),
-                ("workspaceCustomPoolsSupport", 1),
-                ("workspaceStarterPoolStatus", 2),
-            ],
-        );
-        let mut job_burst_support: Option<Option<Enablement>> = None;
-        let mut workspace_custom_pools_support: Option<Option<Enablement>> = None;
-        let mut workspace_starter_pool_status: Option<Option<Enablement>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut job_burst_support, "jobBurstSupport")
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut workspace_custom_pools_support,
-                        "workspaceCustomPoolsSupport",
-                    )
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut workspace_starter_pool_status,
-                        "workspaceStarterPoolStatus",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            job_burst_support: job_burst_support.unwrap_or_default(),
-            workspace_custom_pools_support: workspace_custom_pools_support
-                .unwrap_or_default(),
-            workspace_starter_pool_status: workspace_starter_pool_status
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("jobBurstSupport", 0),
+            ("workspaceCustomPoolsSupport", 1),
+            ("workspaceStarterPoolStatus", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Enablement>>,
+        rt::object::Defaulted<Option<Enablement>>,
+        rt::object::Defaulted<Option<Enablement>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            job_burst_support,
+            workspace_custom_pools_support,
+            workspace_starter_pool_status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            job_burst_support,
+            workspace_custom_pools_support,
+            workspace_starter_pool_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -1074,51 +933,41 @@ impl<'de> rt::Deserialize<'de> for UpdateCustomPoolRequest {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for UpdateCustomPoolRequest {
     const NAME: &'static str = "UpdateCustomPoolRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("autoScale", 0),
-                ("dynamicExecutorAllocation", 1),
-                ("name", 2),
-                ("nodeFamily", 3),
-                ("nodeSize", 4),
-            ],
-        );
-        let mut auto_scale: Option<Option<AutoScaleProperties>> = None;
-        let mut dynamic_executor_allocation: Option<
-            Option<DynamicExecutorAllocationProperties>,
-        > = None;
-        let mut name: Option<Option<String>> = None;
-        let mut node_family: Option<Option<NodeFamily>> = None;
-        let mut node_size: Option<Option<NodeSize>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut auto_scale, "autoScale"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut dynamic_executor_allocation,
-                        "dynamicExecutorAllocation",
-                    )
-                }
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut node_family, "nodeFamily"),
-                Key::Field(4) => field(&mut map, &mut node_size, "nodeSize"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            auto_scale: auto_scale.unwrap_or_default(),
-            dynamic_executor_allocation: dynamic_executor_allocation.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            node_family: node_family.unwrap_or_default(),
-            node_size: node_size.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("autoScale", 0),
+            ("dynamicExecutorAllocation", 1),
+            ("name", 2),
+            ("nodeFamily", 3),
+            ("nodeSize", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AutoScaleProperties>>,
+        rt::object::Defaulted<Option<DynamicExecutorAllocationProperties>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<NodeFamily>>,
+        rt::object::Defaulted<Option<NodeSize>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            auto_scale,
+            dynamic_executor_allocation,
+            name,
+            node_family,
+            node_size,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            auto_scale,
+            dynamic_executor_allocation,
+            name,
+            node_family,
+            node_size,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -1178,45 +1027,41 @@ impl<'de> rt::Deserialize<'de> for UpdateWorkspaceSparkSettingsRequest {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for UpdateWorkspaceSparkSettingsRequest {
     const NAME: &'static str = "UpdateWorkspaceSparkSettingsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("automaticLog", 0),
-                ("environment", 1),
-                ("highConcurrency", 2),
-                ("job", 3),
-                ("pool", 4),
-            ],
-        );
-        let mut automatic_log: Option<Option<AutomaticLogProperties>> = None;
-        let mut environment: Option<Option<SparkEnvironmentProperties>> = None;
-        let mut high_concurrency: Option<Option<HighConcurrencyProperties>> = None;
-        let mut job: Option<Option<SparkJobsProperties>> = None;
-        let mut pool: Option<Option<PoolProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut automatic_log, "automaticLog"),
-                Key::Field(1) => field(&mut map, &mut environment, "environment"),
-                Key::Field(2) => {
-                    field(&mut map, &mut high_concurrency, "highConcurrency")
-                }
-                Key::Field(3) => field(&mut map, &mut job, "job"),
-                Key::Field(4) => field(&mut map, &mut pool, "pool"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            automatic_log: automatic_log.unwrap_or_default(),
-            environment: environment.unwrap_or_default(),
-            high_concurrency: high_concurrency.unwrap_or_default(),
-            job: job.unwrap_or_default(),
-            pool: pool.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("automaticLog", 0),
+            ("environment", 1),
+            ("highConcurrency", 2),
+            ("job", 3),
+            ("pool", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AutomaticLogProperties>>,
+        rt::object::Defaulted<Option<SparkEnvironmentProperties>>,
+        rt::object::Defaulted<Option<HighConcurrencyProperties>>,
+        rt::object::Defaulted<Option<SparkJobsProperties>>,
+        rt::object::Defaulted<Option<PoolProperties>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            automatic_log,
+            environment,
+            high_concurrency,
+            job,
+            pool,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            automatic_log,
+            environment,
+            high_concurrency,
+            job,
+            pool,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]
@@ -1274,45 +1119,41 @@ impl<'de> rt::Deserialize<'de> for WorkspaceSparkSettings {
 #[cfg(feature = "fabric_spark")]
 impl<'de> rt::object::Object<'de> for WorkspaceSparkSettings {
     const NAME: &'static str = "WorkspaceSparkSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("automaticLog", 0),
-                ("environment", 1),
-                ("highConcurrency", 2),
-                ("job", 3),
-                ("pool", 4),
-            ],
-        );
-        let mut automatic_log: Option<Option<AutomaticLogProperties>> = None;
-        let mut environment: Option<Option<SparkEnvironmentProperties>> = None;
-        let mut high_concurrency: Option<Option<HighConcurrencyProperties>> = None;
-        let mut job: Option<Option<SparkJobsProperties>> = None;
-        let mut pool: Option<Option<PoolProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut automatic_log, "automaticLog"),
-                Key::Field(1) => field(&mut map, &mut environment, "environment"),
-                Key::Field(2) => {
-                    field(&mut map, &mut high_concurrency, "highConcurrency")
-                }
-                Key::Field(3) => field(&mut map, &mut job, "job"),
-                Key::Field(4) => field(&mut map, &mut pool, "pool"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            automatic_log: automatic_log.unwrap_or_default(),
-            environment: environment.unwrap_or_default(),
-            high_concurrency: high_concurrency.unwrap_or_default(),
-            job: job.unwrap_or_default(),
-            pool: pool.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("automaticLog", 0),
+            ("environment", 1),
+            ("highConcurrency", 2),
+            ("job", 3),
+            ("pool", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AutomaticLogProperties>>,
+        rt::object::Defaulted<Option<SparkEnvironmentProperties>>,
+        rt::object::Defaulted<Option<HighConcurrencyProperties>>,
+        rt::object::Defaulted<Option<SparkJobsProperties>>,
+        rt::object::Defaulted<Option<PoolProperties>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            automatic_log,
+            environment,
+            high_concurrency,
+            job,
+            pool,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            automatic_log,
+            environment,
+            high_concurrency,
+            job,
+            pool,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark")]

@@ -42,49 +42,41 @@ impl<'de> rt::Deserialize<'de> for CreateSparkJobDefinitionRequest {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for CreateSparkJobDefinitionRequest {
     const NAME: &'static str = "CreateSparkJobDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<Option<SparkJobDefinitionPublicDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<SparkJobDefinitionPublicDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -132,23 +124,17 @@ impl<'de> rt::Deserialize<'de> for RunSparkJobDefinitionRequest {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for RunSparkJobDefinitionRequest {
     const NAME: &'static str = "RunSparkJobDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("executionData", 0)]);
-        let mut execution_data: Option<Option<SparkJobDefinitionExecutionData>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut execution_data, "executionData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            execution_data: execution_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("executionData", 0)]);
+    type Fields = (rt::object::Defaulted<Option<SparkJobDefinitionExecutionData>>,);
+    #[inline]
+    fn assemble(
+        (execution_data,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            execution_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -217,67 +203,61 @@ impl<'de> rt::Deserialize<'de> for SparkJobDefinition {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for SparkJobDefinition {
     const NAME: &'static str = "SparkJobDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<SparkJobDefinitionProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<SparkJobDefinitionProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -342,23 +322,14 @@ impl<'de> rt::Deserialize<'de> for SparkJobDefinitionDefinitionResponse {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for SparkJobDefinitionDefinitionResponse {
     const NAME: &'static str = "SparkJobDefinitionDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<SparkJobDefinitionPublicDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<SparkJobDefinitionPublicDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -415,57 +386,45 @@ impl<'de> rt::Deserialize<'de> for SparkJobDefinitionExecutionData {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for SparkJobDefinitionExecutionData {
     const NAME: &'static str = "SparkJobDefinitionExecutionData";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("additionalLibraryUris", 0),
-                ("commandLineArguments", 1),
-                ("defaultLakehouseId", 2),
-                ("environmentId", 3),
-                ("executableFile", 4),
-                ("mainClass", 5),
-            ],
-        );
-        let mut additional_library_uris: Option<Option<Vec<String>>> = None;
-        let mut command_line_arguments: Option<Option<String>> = None;
-        let mut default_lakehouse_id: Option<Option<ItemReferenceById>> = None;
-        let mut environment_id: Option<Option<ItemReferenceById>> = None;
-        let mut executable_file: Option<Option<String>> = None;
-        let mut main_class: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut additional_library_uris,
-                        "additionalLibraryUris",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut command_line_arguments, "commandLineArguments")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut default_lakehouse_id, "defaultLakehouseId")
-                }
-                Key::Field(3) => field(&mut map, &mut environment_id, "environmentId"),
-                Key::Field(4) => field(&mut map, &mut executable_file, "executableFile"),
-                Key::Field(5) => field(&mut map, &mut main_class, "mainClass"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            additional_library_uris: additional_library_uris.unwrap_or_default(),
-            command_line_arguments: command_line_arguments.unwrap_or_default(),
-            default_lakehouse_id: default_lakehouse_id.unwrap_or_default(),
-            environment_id: environment_id.unwrap_or_default(),
-            executable_file: executable_file.unwrap_or_default(),
-            main_class: main_class.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("additionalLibraryUris", 0),
+            ("commandLineArguments", 1),
+            ("defaultLakehouseId", 2),
+            ("environmentId", 3),
+            ("executableFile", 4),
+            ("mainClass", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ItemReferenceById>>,
+        rt::object::Defaulted<Option<ItemReferenceById>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            additional_library_uris,
+            command_line_arguments,
+            default_lakehouse_id,
+            environment_id,
+            executable_file,
+            main_class,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            additional_library_uris,
+            command_line_arguments,
+            default_lakehouse_id,
+            environment_id,
+            executable_file,
+            main_class,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -508,25 +467,17 @@ impl<'de> rt::Deserialize<'de> for SparkJobDefinitionProperties {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for SparkJobDefinitionProperties {
     const NAME: &'static str = "SparkJobDefinitionProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("oneLakeRootPath", 0)]);
-        let mut one_lake_root_path: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut one_lake_root_path, "oneLakeRootPath")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            one_lake_root_path: required(one_lake_root_path, "oneLakeRootPath")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("oneLakeRootPath", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (one_lake_root_path,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            one_lake_root_path,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -570,26 +521,21 @@ impl<'de> rt::Deserialize<'de> for SparkJobDefinitionPublicDefinition {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for SparkJobDefinitionPublicDefinition {
     const NAME: &'static str = "SparkJobDefinitionPublicDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<SparkJobDefinitionFormat>> = None;
-        let mut parts: Option<Vec<SparkJobDefinitionPublicDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<SparkJobDefinitionFormat>>,
+        rt::object::Required<Vec<SparkJobDefinitionPublicDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -637,31 +583,25 @@ impl<'de> rt::Deserialize<'de> for SparkJobDefinitionPublicDefinitionPart {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for SparkJobDefinitionPublicDefinitionPart {
     const NAME: &'static str = "SparkJobDefinitionPublicDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -708,35 +648,25 @@ impl<'de> rt::Deserialize<'de> for SparkJobDefinitions {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for SparkJobDefinitions {
     const NAME: &'static str = "SparkJobDefinitions";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<SparkJobDefinition>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<SparkJobDefinition>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -777,23 +707,14 @@ impl<'de> rt::Deserialize<'de> for UpdateSparkJobDefinitionDefinitionRequest {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for UpdateSparkJobDefinitionDefinitionRequest {
     const NAME: &'static str = "UpdateSparkJobDefinitionDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<SparkJobDefinitionPublicDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<SparkJobDefinitionPublicDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]
@@ -838,28 +759,23 @@ impl<'de> rt::Deserialize<'de> for UpdateSparkJobDefinitionRequest {
 #[cfg(feature = "fabric_spark_job_definition")]
 impl<'de> rt::object::Object<'de> for UpdateSparkJobDefinitionRequest {
     const NAME: &'static str = "UpdateSparkJobDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_spark_job_definition")]

@@ -45,55 +45,45 @@ impl<'de> rt::Deserialize<'de> for CreateSqlDatabaseRequest {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for CreateSqlDatabaseRequest {
     const NAME: &'static str = "CreateSqlDatabaseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationPayload", 0),
-                ("definition", 1),
-                ("description", 2),
-                ("displayName", 3),
-                ("folderId", 4),
-                ("sensitivityLabelSettings", 5),
-            ],
-        );
-        let mut creation_payload: Option<Option<SqlDatabaseCreationPayload>> = None;
-        let mut definition: Option<Option<SqlDatabaseDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_payload, "creationPayload")
-                }
-                Key::Field(1) => field(&mut map, &mut definition, "definition"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(4) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(5) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_payload: creation_payload.unwrap_or_default(),
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationPayload", 0),
+            ("definition", 1),
+            ("description", 2),
+            ("displayName", 3),
+            ("folderId", 4),
+            ("sensitivityLabelSettings", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<SqlDatabaseCreationPayload>>,
+        rt::object::Defaulted<Option<SqlDatabaseDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -145,28 +135,23 @@ impl<'de> rt::Deserialize<'de> for RestorableDeletedSqlDatabase {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for RestorableDeletedSqlDatabase {
     const NAME: &'static str = "RestorableDeletedSqlDatabase";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("properties", 1)],
-        );
-        let mut display_name: Option<Option<String>> = None;
-        let mut properties: Option<Option<RestorableDeletedSqlDatabaseProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("properties", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<RestorableDeletedSqlDatabaseProperties>>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, properties): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -221,57 +206,37 @@ impl<'de> rt::Deserialize<'de> for RestorableDeletedSqlDatabaseProperties {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for RestorableDeletedSqlDatabaseProperties {
     const NAME: &'static str = "RestorableDeletedSqlDatabaseProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("deletionTimestamp", 0),
-                ("earliestRestorePoint", 1),
-                ("latestRestorePoint", 2),
-                ("restorableDeletedDatabaseName", 3),
-            ],
-        );
-        let mut deletion_timestamp: Option<String> = None;
-        let mut earliest_restore_point: Option<String> = None;
-        let mut latest_restore_point: Option<String> = None;
-        let mut restorable_deleted_database_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut deletion_timestamp, "deletionTimestamp")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut earliest_restore_point, "earliestRestorePoint")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut latest_restore_point, "latestRestorePoint")
-                }
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut restorable_deleted_database_name,
-                        "restorableDeletedDatabaseName",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            deletion_timestamp: required(deletion_timestamp, "deletionTimestamp")?,
-            earliest_restore_point: required(
-                earliest_restore_point,
-                "earliestRestorePoint",
-            )?,
-            latest_restore_point: required(latest_restore_point, "latestRestorePoint")?,
-            restorable_deleted_database_name: required(
-                restorable_deleted_database_name,
-                "restorableDeletedDatabaseName",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("deletionTimestamp", 0),
+            ("earliestRestorePoint", 1),
+            ("latestRestorePoint", 2),
+            ("restorableDeletedDatabaseName", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            deletion_timestamp,
+            earliest_restore_point,
+            latest_restore_point,
+            restorable_deleted_database_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            deletion_timestamp,
+            earliest_restore_point,
+            latest_restore_point,
+            restorable_deleted_database_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -318,35 +283,25 @@ impl<'de> rt::Deserialize<'de> for RestorableDeletedSqlDatabases {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for RestorableDeletedSqlDatabases {
     const NAME: &'static str = "RestorableDeletedSqlDatabases";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<RestorableDeletedSqlDatabase>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<RestorableDeletedSqlDatabase>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -415,67 +370,61 @@ impl<'de> rt::Deserialize<'de> for SqlDatabase {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for SqlDatabase {
     const NAME: &'static str = "SqlDatabase";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<SqlDatabaseProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<SqlDatabaseProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -553,58 +502,41 @@ impl<'de> rt::Deserialize<'de> for SqlDatabaseAuditSettings {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for SqlDatabaseAuditSettings {
     const NAME: &'static str = "SqlDatabaseAuditSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("auditActionsAndGroups", 0),
-                ("predicateExpression", 1),
-                ("retentionDays", 2),
-                ("state", 3),
-                ("storageEndpoint", 4),
-            ],
-        );
-        let mut audit_actions_and_groups: Option<Vec<String>> = None;
-        let mut predicate_expression: Option<String> = None;
-        let mut retention_days: Option<i64> = None;
-        let mut state: Option<SqlAuditSettingsState> = None;
-        let mut storage_endpoint: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut audit_actions_and_groups,
-                        "auditActionsAndGroups",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut predicate_expression, "predicateExpression")
-                }
-                Key::Field(2) => {
-                    lenient_field(&mut map, &mut retention_days, "retentionDays")
-                }
-                Key::Field(3) => field(&mut map, &mut state, "state"),
-                Key::Field(4) => {
-                    field(&mut map, &mut storage_endpoint, "storageEndpoint")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            audit_actions_and_groups: required(
-                audit_actions_and_groups,
-                "auditActionsAndGroups",
-            )?,
-            predicate_expression: required(predicate_expression, "predicateExpression")?,
-            retention_days: required(retention_days, "retentionDays")?,
-            state: required(state, "state")?,
-            storage_endpoint: required(storage_endpoint, "storageEndpoint")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("auditActionsAndGroups", 0),
+            ("predicateExpression", 1),
+            ("retentionDays", 2),
+            ("state", 3),
+            ("storageEndpoint", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<Vec<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<SqlAuditSettingsState>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            audit_actions_and_groups,
+            predicate_expression,
+            retention_days,
+            state,
+            storage_endpoint,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            audit_actions_and_groups,
+            predicate_expression,
+            retention_days,
+            state,
+            storage_endpoint,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -676,49 +608,37 @@ impl<'de> rt::Deserialize<'de> for SqlDatabaseAuditSettingsUpdate {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for SqlDatabaseAuditSettingsUpdate {
     const NAME: &'static str = "SqlDatabaseAuditSettingsUpdate";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("auditActionsAndGroups", 0),
-                ("predicateExpression", 1),
-                ("retentionDays", 2),
-                ("state", 3),
-            ],
-        );
-        let mut audit_actions_and_groups: Option<Option<Vec<String>>> = None;
-        let mut predicate_expression: Option<Option<String>> = None;
-        let mut retention_days: Option<Option<i64>> = None;
-        let mut state: Option<Option<SqlAuditSettingsState>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut audit_actions_and_groups,
-                        "auditActionsAndGroups",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut predicate_expression, "predicateExpression")
-                }
-                Key::Field(2) => {
-                    lenient_field(&mut map, &mut retention_days, "retentionDays")
-                }
-                Key::Field(3) => field(&mut map, &mut state, "state"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            audit_actions_and_groups: audit_actions_and_groups.unwrap_or_default(),
-            predicate_expression: predicate_expression.unwrap_or_default(),
-            retention_days: retention_days.unwrap_or_default(),
-            state: state.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("auditActionsAndGroups", 0),
+            ("predicateExpression", 1),
+            ("retentionDays", 2),
+            ("state", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<SqlAuditSettingsState>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            audit_actions_and_groups,
+            predicate_expression,
+            retention_days,
+            state,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            audit_actions_and_groups,
+            predicate_expression,
+            retention_days,
+            state,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -759,23 +679,17 @@ impl<'de> rt::Deserialize<'de> for SqlDatabaseCreationPayload {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for SqlDatabaseCreationPayload {
     const NAME: &'static str = "SqlDatabaseCreationPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("creationMode", 0)]);
-        let mut creation_mode: Option<CreationMode> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut creation_mode, "creationMode"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_mode: required(creation_mode, "creationMode")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("creationMode", 0)]);
+    type Fields = (rt::object::Required<CreationMode>,);
+    #[inline]
+    fn assemble(
+        (creation_mode,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_mode,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -831,26 +745,21 @@ impl<'de> rt::Deserialize<'de> for SqlDatabaseDefinition {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for SqlDatabaseDefinition {
     const NAME: &'static str = "SqlDatabaseDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<SqlDatabasePublicDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<SqlDatabasePublicDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -891,23 +800,14 @@ impl<'de> rt::Deserialize<'de> for SqlDatabaseDefinitionResponse {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for SqlDatabaseDefinitionResponse {
     const NAME: &'static str = "SqlDatabaseDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<SqlDatabaseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<SqlDatabaseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -967,63 +867,49 @@ impl<'de> rt::Deserialize<'de> for SqlDatabaseProperties {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for SqlDatabaseProperties {
     const NAME: &'static str = "SqlDatabaseProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("backupRetentionDays", 0),
-                ("collation", 1),
-                ("connectionString", 2),
-                ("databaseName", 3),
-                ("earliestRestorePoint", 4),
-                ("latestRestorePoint", 5),
-                ("serverFqdn", 6),
-            ],
-        );
-        let mut backup_retention_days: Option<Option<i32>> = None;
-        let mut collation: Option<Option<String>> = None;
-        let mut connection_string: Option<String> = None;
-        let mut database_name: Option<String> = None;
-        let mut earliest_restore_point: Option<Option<rt::DateTime>> = None;
-        let mut latest_restore_point: Option<Option<rt::DateTime>> = None;
-        let mut server_fqdn: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(
-                        &mut map,
-                        &mut backup_retention_days,
-                        "backupRetentionDays",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut collation, "collation"),
-                Key::Field(2) => {
-                    field(&mut map, &mut connection_string, "connectionString")
-                }
-                Key::Field(3) => field(&mut map, &mut database_name, "databaseName"),
-                Key::Field(4) => {
-                    field(&mut map, &mut earliest_restore_point, "earliestRestorePoint")
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut latest_restore_point, "latestRestorePoint")
-                }
-                Key::Field(6) => field(&mut map, &mut server_fqdn, "serverFqdn"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            backup_retention_days: backup_retention_days.unwrap_or_default(),
-            collation: collation.unwrap_or_default(),
-            connection_string: required(connection_string, "connectionString")?,
-            database_name: required(database_name, "databaseName")?,
-            earliest_restore_point: earliest_restore_point.unwrap_or_default(),
-            latest_restore_point: latest_restore_point.unwrap_or_default(),
-            server_fqdn: required(server_fqdn, "serverFqdn")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("backupRetentionDays", 0),
+            ("collation", 1),
+            ("connectionString", 2),
+            ("databaseName", 3),
+            ("earliestRestorePoint", 4),
+            ("latestRestorePoint", 5),
+            ("serverFqdn", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            backup_retention_days,
+            collation,
+            connection_string,
+            database_name,
+            earliest_restore_point,
+            latest_restore_point,
+            server_fqdn,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            backup_retention_days,
+            collation,
+            connection_string,
+            database_name,
+            earliest_restore_point,
+            latest_restore_point,
+            server_fqdn,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -1070,31 +956,25 @@ impl<'de> rt::Deserialize<'de> for SqlDatabasePublicDefinitionPart {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for SqlDatabasePublicDefinitionPart {
     const NAME: &'static str = "SqlDatabasePublicDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -1141,35 +1021,25 @@ impl<'de> rt::Deserialize<'de> for SqlDatabases {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for SqlDatabases {
     const NAME: &'static str = "SqlDatabases";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<SqlDatabase>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<SqlDatabase>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -1210,23 +1080,14 @@ impl<'de> rt::Deserialize<'de> for UpdateSqlDatabaseDefinitionRequest {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for UpdateSqlDatabaseDefinitionRequest {
     const NAME: &'static str = "UpdateSqlDatabaseDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<SqlDatabaseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<SqlDatabaseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_sql_database")]
@@ -1268,23 +1129,17 @@ impl<'de> rt::Deserialize<'de> for UpdateSqlDatabaseRequest {
 #[cfg(feature = "fabric_sql_database")]
 impl<'de> rt::object::Object<'de> for UpdateSqlDatabaseRequest {
     const NAME: &'static str = "UpdateSqlDatabaseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("description", 0)]);
-        let mut description: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("description", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (description,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_sql_database")]

@@ -33,28 +33,23 @@ impl<'de> rt::Deserialize<'de> for CreateRestorePointRequest {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for CreateRestorePointRequest {
     const NAME: &'static str = "CreateRestorePointRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -107,51 +102,41 @@ impl<'de> rt::Deserialize<'de> for CreateWarehouseRequest {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for CreateWarehouseRequest {
     const NAME: &'static str = "CreateWarehouseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationPayload", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut creation_payload: Option<Option<WarehouseCreationPayload>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_payload, "creationPayload")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_payload: creation_payload.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationPayload", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<WarehouseCreationPayload>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_payload,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_payload,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -211,51 +196,41 @@ impl<'de> rt::Deserialize<'de> for CustomSqlPool {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for CustomSqlPool {
     const NAME: &'static str = "CustomSqlPool";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("classifier", 0),
-                ("isDefault", 1),
-                ("maxResourcePercentage", 2),
-                ("name", 3),
-                ("optimizeForReads", 4),
-            ],
-        );
-        let mut classifier: Option<Option<CustomSqlPoolClassifier>> = None;
-        let mut is_default: Option<Option<bool>> = None;
-        let mut max_resource_percentage: Option<Option<i32>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut optimize_for_reads: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut classifier, "classifier"),
-                Key::Field(1) => field(&mut map, &mut is_default, "isDefault"),
-                Key::Field(2) => {
-                    lenient_field(
-                        &mut map,
-                        &mut max_resource_percentage,
-                        "maxResourcePercentage",
-                    )
-                }
-                Key::Field(3) => field(&mut map, &mut name, "name"),
-                Key::Field(4) => {
-                    field(&mut map, &mut optimize_for_reads, "optimizeForReads")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            classifier: classifier.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            max_resource_percentage: max_resource_percentage.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            optimize_for_reads: optimize_for_reads.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("classifier", 0),
+            ("isDefault", 1),
+            ("maxResourcePercentage", 2),
+            ("name", 3),
+            ("optimizeForReads", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<CustomSqlPoolClassifier>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            classifier,
+            is_default,
+            max_resource_percentage,
+            name,
+            optimize_for_reads,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            classifier,
+            is_default,
+            max_resource_percentage,
+            name,
+            optimize_for_reads,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -300,26 +275,21 @@ impl<'de> rt::Deserialize<'de> for CustomSqlPoolClassifier {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for CustomSqlPoolClassifier {
     const NAME: &'static str = "CustomSqlPoolClassifier";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0), ("value", 1)]);
-        let mut type_field: Option<CustomSqlPoolClassifierType> = None;
-        let mut value: Option<Vec<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                Key::Field(1) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            r#type: required(type_field, "type")?,
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0), ("value", 1)]);
+    type Fields = (
+        rt::object::Required<CustomSqlPoolClassifierType>,
+        rt::object::Required<Vec<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (type_field, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            r#type: type_field,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -385,45 +355,41 @@ impl<'de> rt::Deserialize<'de> for RestorePoint {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for RestorePoint {
     const NAME: &'static str = "RestorePoint";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationDetails", 0),
-                ("creationMode", 1),
-                ("description", 2),
-                ("displayName", 3),
-                ("id", 4),
-            ],
-        );
-        let mut creation_details: Option<RestorePointEventDetails> = None;
-        let mut creation_mode: Option<CreationModeType> = None;
-        let mut description: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut id: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_details, "creationDetails")
-                }
-                Key::Field(1) => field(&mut map, &mut creation_mode, "creationMode"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_details: required(creation_details, "creationDetails")?,
-            creation_mode: required(creation_mode, "creationMode")?,
-            description: required(description, "description")?,
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationDetails", 0),
+            ("creationMode", 1),
+            ("description", 2),
+            ("displayName", 3),
+            ("id", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<RestorePointEventDetails>,
+        rt::object::Required<CreationModeType>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_details,
+            creation_mode,
+            description,
+            display_name,
+            id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_details,
+            creation_mode,
+            description,
+            display_name,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -490,28 +456,23 @@ impl<'de> rt::Deserialize<'de> for RestorePointEventDetails {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for RestorePointEventDetails {
     const NAME: &'static str = "RestorePointEventDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("eventDateTime", 0), ("eventInitiator", 1)],
-        );
-        let mut event_date_time: Option<rt::DateTime> = None;
-        let mut event_initiator: Option<Option<Principal>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut event_date_time, "eventDateTime"),
-                Key::Field(1) => field(&mut map, &mut event_initiator, "eventInitiator"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            event_date_time: required(event_date_time, "eventDateTime")?,
-            event_initiator: event_initiator.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("eventDateTime", 0), ("eventInitiator", 1)],
+    );
+    type Fields = (
+        rt::object::Required<rt::DateTime>,
+        rt::object::Defaulted<Option<Principal>>,
+    );
+    #[inline]
+    fn assemble(
+        (event_date_time, event_initiator): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            event_date_time,
+            event_initiator,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -572,35 +533,25 @@ impl<'de> rt::Deserialize<'de> for RestorePoints {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for RestorePoints {
     const NAME: &'static str = "RestorePoints";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<RestorePoint>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<RestorePoint>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -645,34 +596,23 @@ impl<'de> rt::Deserialize<'de> for SqlPoolsConfigurationResponse {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for SqlPoolsConfigurationResponse {
     const NAME: &'static str = "SqlPoolsConfigurationResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("customSQLPools", 0), ("customSQLPoolsEnabled", 1)],
-        );
-        let mut custom_sql_pools: Option<Option<Vec<CustomSqlPool>>> = None;
-        let mut custom_sql_pools_enabled: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut custom_sql_pools, "customSQLPools"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut custom_sql_pools_enabled,
-                        "customSQLPoolsEnabled",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            custom_sql_pools: custom_sql_pools.unwrap_or_default(),
-            custom_sql_pools_enabled: custom_sql_pools_enabled.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("customSQLPools", 0), ("customSQLPoolsEnabled", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<CustomSqlPool>>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (custom_sql_pools, custom_sql_pools_enabled): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            custom_sql_pools,
+            custom_sql_pools_enabled,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -717,28 +657,23 @@ impl<'de> rt::Deserialize<'de> for UpdateRestorePointRequest {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for UpdateRestorePointRequest {
     const NAME: &'static str = "UpdateRestorePointRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -782,34 +717,23 @@ impl<'de> rt::Deserialize<'de> for UpdateSqlPoolsConfigurationRequest {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for UpdateSqlPoolsConfigurationRequest {
     const NAME: &'static str = "UpdateSqlPoolsConfigurationRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("customSQLPools", 0), ("customSQLPoolsEnabled", 1)],
-        );
-        let mut custom_sql_pools: Option<Option<Vec<CustomSqlPool>>> = None;
-        let mut custom_sql_pools_enabled: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut custom_sql_pools, "customSQLPools"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut custom_sql_pools_enabled,
-                        "customSQLPoolsEnabled",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            custom_sql_pools: custom_sql_pools.unwrap_or_default(),
-            custom_sql_pools_enabled: custom_sql_pools_enabled.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("customSQLPools", 0), ("customSQLPoolsEnabled", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<CustomSqlPool>>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (custom_sql_pools, custom_sql_pools_enabled): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            custom_sql_pools,
+            custom_sql_pools_enabled,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -854,28 +778,23 @@ impl<'de> rt::Deserialize<'de> for UpdateWarehouseRequest {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for UpdateWarehouseRequest {
     const NAME: &'static str = "UpdateWarehouseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -943,67 +862,61 @@ impl<'de> rt::Deserialize<'de> for Warehouse {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for Warehouse {
     const NAME: &'static str = "Warehouse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<WarehouseProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<WarehouseProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -1069,23 +982,17 @@ impl<'de> rt::Deserialize<'de> for WarehouseCreationPayload {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for WarehouseCreationPayload {
     const NAME: &'static str = "WarehouseCreationPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("collationType", 0)]);
-        let mut collation_type: Option<CollationType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut collation_type, "collationType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            collation_type: required(collation_type, "collationType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("collationType", 0)]);
+    type Fields = (rt::object::Required<CollationType>,);
+    #[inline]
+    fn assemble(
+        (collation_type,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            collation_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -1147,43 +1054,37 @@ impl<'de> rt::Deserialize<'de> for WarehouseProperties {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for WarehouseProperties {
     const NAME: &'static str = "WarehouseProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("collationType", 0),
-                ("connectionString", 1),
-                ("createdDate", 2),
-                ("lastUpdatedTime", 3),
-            ],
-        );
-        let mut collation_type: Option<Option<CollationType>> = None;
-        let mut connection_string: Option<String> = None;
-        let mut created_date: Option<rt::DateTime> = None;
-        let mut last_updated_time: Option<rt::DateTime> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut collation_type, "collationType"),
-                Key::Field(1) => {
-                    field(&mut map, &mut connection_string, "connectionString")
-                }
-                Key::Field(2) => field(&mut map, &mut created_date, "createdDate"),
-                Key::Field(3) => {
-                    field(&mut map, &mut last_updated_time, "lastUpdatedTime")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            collation_type: collation_type.unwrap_or_default(),
-            connection_string: required(connection_string, "connectionString")?,
-            created_date: required(created_date, "createdDate")?,
-            last_updated_time: required(last_updated_time, "lastUpdatedTime")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("collationType", 0),
+            ("connectionString", 1),
+            ("createdDate", 2),
+            ("lastUpdatedTime", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<CollationType>>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::DateTime>,
+        rt::object::Required<rt::DateTime>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            collation_type,
+            connection_string,
+            created_date,
+            last_updated_time,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            collation_type,
+            connection_string,
+            created_date,
+            last_updated_time,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]
@@ -1249,35 +1150,25 @@ impl<'de> rt::Deserialize<'de> for Warehouses {
 #[cfg(feature = "fabric_warehouse")]
 impl<'de> rt::object::Object<'de> for Warehouses {
     const NAME: &'static str = "Warehouses";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Warehouse>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Warehouse>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_warehouse")]

@@ -63,77 +63,67 @@ impl<'de> rt::Deserialize<'de> for AdminItem {
 #[cfg(feature = "fabric_admin_items")]
 impl<'de> rt::object::Object<'de> for AdminItem {
     const NAME: &'static str = "AdminItem";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("capacityId", 0),
-                ("creatorPrincipal", 1),
-                ("defaultIdentity", 2),
-                ("description", 3),
-                ("folderId", 4),
-                ("id", 5),
-                ("lastUpdatedDate", 6),
-                ("name", 7),
-                ("state", 8),
-                ("tags", 9),
-                ("type", 10),
-                ("workspaceId", 11),
-            ],
-        );
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut creator_principal: Option<Option<Principal>> = None;
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut last_updated_date: Option<Option<rt::DateTime>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut state: Option<Option<ItemState>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<Option<ItemType>> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(1) => {
-                    field(&mut map, &mut creator_principal, "creatorPrincipal")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(3) => field(&mut map, &mut description, "description"),
-                Key::Field(4) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(5) => field(&mut map, &mut id, "id"),
-                Key::Field(6) => {
-                    field(&mut map, &mut last_updated_date, "lastUpdatedDate")
-                }
-                Key::Field(7) => field(&mut map, &mut name, "name"),
-                Key::Field(8) => field(&mut map, &mut state, "state"),
-                Key::Field(9) => field(&mut map, &mut tags, "tags"),
-                Key::Field(10) => field(&mut map, &mut type_field, "type"),
-                Key::Field(11) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            capacity_id: capacity_id.unwrap_or_default(),
-            creator_principal: creator_principal.unwrap_or_default(),
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: required(id, "id")?,
-            last_updated_date: last_updated_date.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("capacityId", 0),
+            ("creatorPrincipal", 1),
+            ("defaultIdentity", 2),
+            ("description", 3),
+            ("folderId", 4),
+            ("id", 5),
+            ("lastUpdatedDate", 6),
+            ("name", 7),
+            ("state", 8),
+            ("tags", 9),
+            ("type", 10),
+            ("workspaceId", 11),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<ItemState>>,
+            rt::object::Defaulted<Option<Vec<ItemTag>>>,
+            rt::object::Defaulted<Option<ItemType>>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            capacity_id,
+            creator_principal,
+            default_identity,
+            description,
+            folder_id,
+            id,
+            last_updated_date,
+            (name, state, tags, type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            capacity_id,
+            creator_principal,
+            default_identity,
+            description,
+            folder_id,
+            id,
+            last_updated_date,
+            name,
+            state,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_items")]
@@ -183,35 +173,29 @@ impl<'de> rt::Deserialize<'de> for AdminItems {
 #[cfg(feature = "fabric_admin_items")]
 impl<'de> rt::object::Object<'de> for AdminItems {
     const NAME: &'static str = "AdminItems";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("itemEntities", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut item_entities: Option<Option<Vec<AdminItem>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut item_entities, "itemEntities"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            item_entities: item_entities.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("itemEntities", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<AdminItem>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            continuation_token,
+            continuation_uri,
+            item_entities,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            item_entities,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_items")]
@@ -256,30 +240,23 @@ impl<'de> rt::Deserialize<'de> for ItemAccessDetails {
 #[cfg(feature = "fabric_admin_items")]
 impl<'de> rt::object::Object<'de> for ItemAccessDetails {
     const NAME: &'static str = "ItemAccessDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("itemAccessDetails", 0), ("principal", 1)],
-        );
-        let mut item_access_details: Option<Option<ItemAccessDetail>> = None;
-        let mut principal: Option<Option<Principal>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut item_access_details, "itemAccessDetails")
-                }
-                Key::Field(1) => field(&mut map, &mut principal, "principal"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            item_access_details: item_access_details.unwrap_or_default(),
-            principal: principal.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("itemAccessDetails", 0), ("principal", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ItemAccessDetail>>,
+        rt::object::Defaulted<Option<Principal>>,
+    );
+    #[inline]
+    fn assemble(
+        (item_access_details, principal): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            item_access_details,
+            principal,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_items")]
@@ -322,23 +299,17 @@ impl<'de> rt::Deserialize<'de> for ItemAccessDetailsResponse {
 #[cfg(feature = "fabric_admin_items")]
 impl<'de> rt::object::Object<'de> for ItemAccessDetailsResponse {
     const NAME: &'static str = "ItemAccessDetailsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("accessDetails", 0)]);
-        let mut access_details: Option<Option<Vec<ItemAccessDetails>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut access_details, "accessDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            access_details: access_details.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("accessDetails", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<ItemAccessDetails>>>,);
+    #[inline]
+    fn assemble(
+        (access_details,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            access_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_items")]

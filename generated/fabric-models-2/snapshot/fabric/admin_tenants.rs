@@ -57,92 +57,61 @@ impl<'de> rt::Deserialize<'de> for CapacityTenantSetting {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for CapacityTenantSetting {
     const NAME: &'static str = "CapacityTenantSetting";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("canSpecifySecurityGroups", 0),
-                ("enabled", 1),
-                ("enabledSecurityGroups", 2),
-                ("excludedSecurityGroups", 3),
-                ("properties", 4),
-                ("settingName", 5),
-                ("tenantSettingGroup", 6),
-                ("title", 7),
-                ("delegateToWorkspace", 8),
-                ("delegatedFrom", 9),
-            ],
-        );
-        let mut can_specify_security_groups: Option<bool> = None;
-        let mut enabled: Option<bool> = None;
-        let mut enabled_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut excluded_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut properties: Option<Option<Vec<TenantSettingProperty>>> = None;
-        let mut setting_name: Option<String> = None;
-        let mut tenant_setting_group: Option<Option<String>> = None;
-        let mut title: Option<String> = None;
-        let mut delegate_to_workspace: Option<Option<bool>> = None;
-        let mut delegated_from: Option<Option<DelegatedFrom>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut can_specify_security_groups,
-                        "canSpecifySecurityGroups",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut enabled_security_groups,
-                        "enabledSecurityGroups",
-                    )
-                }
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut excluded_security_groups,
-                        "excludedSecurityGroups",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut properties, "properties"),
-                Key::Field(5) => field(&mut map, &mut setting_name, "settingName"),
-                Key::Field(6) => {
-                    field(&mut map, &mut tenant_setting_group, "tenantSettingGroup")
-                }
-                Key::Field(7) => field(&mut map, &mut title, "title"),
-                Key::Field(8) => {
-                    field(&mut map, &mut delegate_to_workspace, "delegateToWorkspace")
-                }
-                Key::Field(9) => field(&mut map, &mut delegated_from, "delegatedFrom"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            can_specify_security_groups: required(
-                can_specify_security_groups,
-                "canSpecifySecurityGroups",
-            )?,
-            enabled: required(enabled, "enabled")?,
-            enabled_security_groups: enabled_security_groups.unwrap_or_default(),
-            excluded_security_groups: excluded_security_groups.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            setting_name: required(setting_name, "settingName")?,
-            tenant_setting_group: tenant_setting_group.unwrap_or_default(),
-            title: required(title, "title")?,
-            delegate_to_workspace: delegate_to_workspace.unwrap_or_default(),
-            delegated_from: delegated_from.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("canSpecifySecurityGroups", 0),
+            ("enabled", 1),
+            ("enabledSecurityGroups", 2),
+            ("excludedSecurityGroups", 3),
+            ("properties", 4),
+            ("settingName", 5),
+            ("tenantSettingGroup", 6),
+            ("title", 7),
+            ("delegateToWorkspace", 8),
+            ("delegatedFrom", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<bool>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingProperty>>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        (
+            rt::object::Required<String>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<DelegatedFrom>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            can_specify_security_groups,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
+            setting_name,
+            tenant_setting_group,
+            (title, delegate_to_workspace, delegated_from),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            can_specify_security_groups,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
+            setting_name,
+            tenant_setting_group,
+            title,
+            delegate_to_workspace,
+            delegated_from,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -199,28 +168,21 @@ impl<'de> rt::Deserialize<'de> for CapacityTenantSettingOverride {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for CapacityTenantSettingOverride {
     const NAME: &'static str = "CapacityTenantSettingOverride";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("tenantSettings", 1)],
-        );
-        let mut id: Option<Option<String>> = None;
-        let mut tenant_settings: Option<Option<Vec<CapacityTenantSetting>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut tenant_settings, "tenantSettings"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            tenant_settings: tenant_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("tenantSettings", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<CapacityTenantSetting>>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, tenant_settings): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            tenant_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -268,35 +230,25 @@ impl<'de> rt::Deserialize<'de> for CapacityTenantSettingOverrides {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for CapacityTenantSettingOverrides {
     const NAME: &'static str = "CapacityTenantSettingOverrides";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<CapacityTenantSettingOverride>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<CapacityTenantSettingOverride>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -344,35 +296,25 @@ impl<'de> rt::Deserialize<'de> for CapacityTenantSettingsByCapacityIdResponse {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for CapacityTenantSettingsByCapacityIdResponse {
     const NAME: &'static str = "CapacityTenantSettingsByCapacityIdResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<CapacityTenantSetting>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<CapacityTenantSetting>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -441,92 +383,61 @@ impl<'de> rt::Deserialize<'de> for DomainTenantSetting {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for DomainTenantSetting {
     const NAME: &'static str = "DomainTenantSetting";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("canSpecifySecurityGroups", 0),
-                ("enabled", 1),
-                ("enabledSecurityGroups", 2),
-                ("excludedSecurityGroups", 3),
-                ("properties", 4),
-                ("settingName", 5),
-                ("tenantSettingGroup", 6),
-                ("title", 7),
-                ("delegateToWorkspace", 8),
-                ("delegatedFrom", 9),
-            ],
-        );
-        let mut can_specify_security_groups: Option<bool> = None;
-        let mut enabled: Option<bool> = None;
-        let mut enabled_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut excluded_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut properties: Option<Option<Vec<TenantSettingProperty>>> = None;
-        let mut setting_name: Option<String> = None;
-        let mut tenant_setting_group: Option<Option<String>> = None;
-        let mut title: Option<String> = None;
-        let mut delegate_to_workspace: Option<Option<bool>> = None;
-        let mut delegated_from: Option<Option<DelegatedFrom>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut can_specify_security_groups,
-                        "canSpecifySecurityGroups",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut enabled_security_groups,
-                        "enabledSecurityGroups",
-                    )
-                }
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut excluded_security_groups,
-                        "excludedSecurityGroups",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut properties, "properties"),
-                Key::Field(5) => field(&mut map, &mut setting_name, "settingName"),
-                Key::Field(6) => {
-                    field(&mut map, &mut tenant_setting_group, "tenantSettingGroup")
-                }
-                Key::Field(7) => field(&mut map, &mut title, "title"),
-                Key::Field(8) => {
-                    field(&mut map, &mut delegate_to_workspace, "delegateToWorkspace")
-                }
-                Key::Field(9) => field(&mut map, &mut delegated_from, "delegatedFrom"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            can_specify_security_groups: required(
-                can_specify_security_groups,
-                "canSpecifySecurityGroups",
-            )?,
-            enabled: required(enabled, "enabled")?,
-            enabled_security_groups: enabled_security_groups.unwrap_or_default(),
-            excluded_security_groups: excluded_security_groups.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            setting_name: required(setting_name, "settingName")?,
-            tenant_setting_group: tenant_setting_group.unwrap_or_default(),
-            title: required(title, "title")?,
-            delegate_to_workspace: delegate_to_workspace.unwrap_or_default(),
-            delegated_from: delegated_from.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("canSpecifySecurityGroups", 0),
+            ("enabled", 1),
+            ("enabledSecurityGroups", 2),
+            ("excludedSecurityGroups", 3),
+            ("properties", 4),
+            ("settingName", 5),
+            ("tenantSettingGroup", 6),
+            ("title", 7),
+            ("delegateToWorkspace", 8),
+            ("delegatedFrom", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<bool>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingProperty>>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        (
+            rt::object::Required<String>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<DelegatedFrom>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            can_specify_security_groups,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
+            setting_name,
+            tenant_setting_group,
+            (title, delegate_to_workspace, delegated_from),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            can_specify_security_groups,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
+            setting_name,
+            tenant_setting_group,
+            title,
+            delegate_to_workspace,
+            delegated_from,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -583,28 +494,21 @@ impl<'de> rt::Deserialize<'de> for DomainTenantSettingOverride {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for DomainTenantSettingOverride {
     const NAME: &'static str = "DomainTenantSettingOverride";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("tenantSettings", 1)],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut tenant_settings: Option<Option<Vec<DomainTenantSetting>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut tenant_settings, "tenantSettings"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            tenant_settings: tenant_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("tenantSettings", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<Vec<DomainTenantSetting>>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, tenant_settings): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            tenant_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -652,35 +556,25 @@ impl<'de> rt::Deserialize<'de> for DomainTenantSettingOverrides {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for DomainTenantSettingOverrides {
     const NAME: &'static str = "DomainTenantSettingOverrides";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<DomainTenantSettingOverride>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DomainTenantSettingOverride>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -752,100 +646,64 @@ impl<'de> rt::Deserialize<'de> for TenantSetting {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for TenantSetting {
     const NAME: &'static str = "TenantSetting";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("canSpecifySecurityGroups", 0),
-                ("enabled", 1),
-                ("enabledSecurityGroups", 2),
-                ("excludedSecurityGroups", 3),
-                ("properties", 4),
-                ("settingName", 5),
-                ("tenantSettingGroup", 6),
-                ("title", 7),
-                ("delegateToCapacity", 8),
-                ("delegateToDomain", 9),
-                ("delegateToWorkspace", 10),
-            ],
-        );
-        let mut can_specify_security_groups: Option<bool> = None;
-        let mut enabled: Option<bool> = None;
-        let mut enabled_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut excluded_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut properties: Option<Option<Vec<TenantSettingProperty>>> = None;
-        let mut setting_name: Option<String> = None;
-        let mut tenant_setting_group: Option<Option<String>> = None;
-        let mut title: Option<String> = None;
-        let mut delegate_to_capacity: Option<Option<bool>> = None;
-        let mut delegate_to_domain: Option<Option<bool>> = None;
-        let mut delegate_to_workspace: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut can_specify_security_groups,
-                        "canSpecifySecurityGroups",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut enabled_security_groups,
-                        "enabledSecurityGroups",
-                    )
-                }
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut excluded_security_groups,
-                        "excludedSecurityGroups",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut properties, "properties"),
-                Key::Field(5) => field(&mut map, &mut setting_name, "settingName"),
-                Key::Field(6) => {
-                    field(&mut map, &mut tenant_setting_group, "tenantSettingGroup")
-                }
-                Key::Field(7) => field(&mut map, &mut title, "title"),
-                Key::Field(8) => {
-                    field(&mut map, &mut delegate_to_capacity, "delegateToCapacity")
-                }
-                Key::Field(9) => {
-                    field(&mut map, &mut delegate_to_domain, "delegateToDomain")
-                }
-                Key::Field(10) => {
-                    field(&mut map, &mut delegate_to_workspace, "delegateToWorkspace")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            can_specify_security_groups: required(
-                can_specify_security_groups,
-                "canSpecifySecurityGroups",
-            )?,
-            enabled: required(enabled, "enabled")?,
-            enabled_security_groups: enabled_security_groups.unwrap_or_default(),
-            excluded_security_groups: excluded_security_groups.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            setting_name: required(setting_name, "settingName")?,
-            tenant_setting_group: tenant_setting_group.unwrap_or_default(),
-            title: required(title, "title")?,
-            delegate_to_capacity: delegate_to_capacity.unwrap_or_default(),
-            delegate_to_domain: delegate_to_domain.unwrap_or_default(),
-            delegate_to_workspace: delegate_to_workspace.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("canSpecifySecurityGroups", 0),
+            ("enabled", 1),
+            ("enabledSecurityGroups", 2),
+            ("excludedSecurityGroups", 3),
+            ("properties", 4),
+            ("settingName", 5),
+            ("tenantSettingGroup", 6),
+            ("title", 7),
+            ("delegateToCapacity", 8),
+            ("delegateToDomain", 9),
+            ("delegateToWorkspace", 10),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<bool>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingProperty>>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        (
+            rt::object::Required<String>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<bool>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            can_specify_security_groups,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
+            setting_name,
+            tenant_setting_group,
+            (title, delegate_to_capacity, delegate_to_domain, delegate_to_workspace),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            can_specify_security_groups,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
+            setting_name,
+            tenant_setting_group,
+            title,
+            delegate_to_capacity,
+            delegate_to_domain,
+            delegate_to_workspace,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -905,31 +763,25 @@ impl<'de> rt::Deserialize<'de> for TenantSettingProperty {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for TenantSettingProperty {
     const NAME: &'static str = "TenantSettingProperty";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("type", 1), ("value", 2)],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut type_field: Option<Option<TenantSettingPropertyType>> = None;
-        let mut value: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("type", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<TenantSettingPropertyType>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, type_field, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            r#type: type_field,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -973,26 +825,18 @@ impl<'de> rt::Deserialize<'de> for TenantSettingSecurityGroup {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for TenantSettingSecurityGroup {
     const NAME: &'static str = "TenantSettingSecurityGroup";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("graphId", 0), ("name", 1)]);
-        let mut graph_id: Option<String> = None;
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            graph_id: required(graph_id, "graphId")?,
-            name: required(name, "name")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("graphId", 0), ("name", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (graph_id, name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            graph_id,
+            name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -1039,35 +883,25 @@ impl<'de> rt::Deserialize<'de> for TenantSettings {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for TenantSettings {
     const NAME: &'static str = "TenantSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<TenantSetting>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<TenantSetting>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -1118,57 +952,37 @@ impl<'de> rt::Deserialize<'de> for UpdateCapacityTenantSettingOverrideRequest {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for UpdateCapacityTenantSettingOverrideRequest {
     const NAME: &'static str = "UpdateCapacityTenantSettingOverrideRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("delegateToWorkspace", 0),
-                ("enabled", 1),
-                ("enabledSecurityGroups", 2),
-                ("excludedSecurityGroups", 3),
-            ],
-        );
-        let mut delegate_to_workspace: Option<Option<bool>> = None;
-        let mut enabled: Option<bool> = None;
-        let mut enabled_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut excluded_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut delegate_to_workspace, "delegateToWorkspace")
-                }
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut enabled_security_groups,
-                        "enabledSecurityGroups",
-                    )
-                }
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut excluded_security_groups,
-                        "excludedSecurityGroups",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            delegate_to_workspace: delegate_to_workspace.unwrap_or_default(),
-            enabled: required(enabled, "enabled")?,
-            enabled_security_groups: enabled_security_groups.unwrap_or_default(),
-            excluded_security_groups: excluded_security_groups.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("delegateToWorkspace", 0),
+            ("enabled", 1),
+            ("enabledSecurityGroups", 2),
+            ("excludedSecurityGroups", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            delegate_to_workspace,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            delegate_to_workspace,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -1221,23 +1035,14 @@ impl<'de> rt::Deserialize<'de> for UpdateCapacityTenantSettingOverrideResponse {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for UpdateCapacityTenantSettingOverrideResponse {
     const NAME: &'static str = "UpdateCapacityTenantSettingOverrideResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("overrides", 0)]);
-        let mut overrides: Option<Option<Vec<CapacityTenantSetting>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut overrides, "overrides"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            overrides: overrides.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("overrides", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<CapacityTenantSetting>>>,);
+    #[inline]
+    fn assemble(
+        (overrides,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { overrides, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -1297,73 +1102,49 @@ impl<'de> rt::Deserialize<'de> for UpdateTenantSettingRequest {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for UpdateTenantSettingRequest {
     const NAME: &'static str = "UpdateTenantSettingRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("delegateToCapacity", 0),
-                ("delegateToDomain", 1),
-                ("delegateToWorkspace", 2),
-                ("enabled", 3),
-                ("enabledSecurityGroups", 4),
-                ("excludedSecurityGroups", 5),
-                ("properties", 6),
-            ],
-        );
-        let mut delegate_to_capacity: Option<Option<bool>> = None;
-        let mut delegate_to_domain: Option<Option<bool>> = None;
-        let mut delegate_to_workspace: Option<Option<bool>> = None;
-        let mut enabled: Option<bool> = None;
-        let mut enabled_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut excluded_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut properties: Option<Option<Vec<TenantSettingProperty>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut delegate_to_capacity, "delegateToCapacity")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut delegate_to_domain, "delegateToDomain")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut delegate_to_workspace, "delegateToWorkspace")
-                }
-                Key::Field(3) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut enabled_security_groups,
-                        "enabledSecurityGroups",
-                    )
-                }
-                Key::Field(5) => {
-                    field(
-                        &mut map,
-                        &mut excluded_security_groups,
-                        "excludedSecurityGroups",
-                    )
-                }
-                Key::Field(6) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            delegate_to_capacity: delegate_to_capacity.unwrap_or_default(),
-            delegate_to_domain: delegate_to_domain.unwrap_or_default(),
-            delegate_to_workspace: delegate_to_workspace.unwrap_or_default(),
-            enabled: required(enabled, "enabled")?,
-            enabled_security_groups: enabled_security_groups.unwrap_or_default(),
-            excluded_security_groups: excluded_security_groups.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("delegateToCapacity", 0),
+            ("delegateToDomain", 1),
+            ("delegateToWorkspace", 2),
+            ("enabled", 3),
+            ("enabledSecurityGroups", 4),
+            ("excludedSecurityGroups", 5),
+            ("properties", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingProperty>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            delegate_to_capacity,
+            delegate_to_domain,
+            delegate_to_workspace,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            delegate_to_capacity,
+            delegate_to_domain,
+            delegate_to_workspace,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -1417,23 +1198,17 @@ impl<'de> rt::Deserialize<'de> for UpdateTenantSettingResponse {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for UpdateTenantSettingResponse {
     const NAME: &'static str = "UpdateTenantSettingResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("tenantSettings", 0)]);
-        let mut tenant_settings: Option<Option<Vec<TenantSetting>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut tenant_settings, "tenantSettings"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            tenant_settings: tenant_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("tenantSettings", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<TenantSetting>>>,);
+    #[inline]
+    fn assemble(
+        (tenant_settings,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            tenant_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -1499,86 +1274,55 @@ impl<'de> rt::Deserialize<'de> for WorkspaceTenantSetting {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for WorkspaceTenantSetting {
     const NAME: &'static str = "WorkspaceTenantSetting";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("canSpecifySecurityGroups", 0),
-                ("enabled", 1),
-                ("enabledSecurityGroups", 2),
-                ("excludedSecurityGroups", 3),
-                ("properties", 4),
-                ("settingName", 5),
-                ("tenantSettingGroup", 6),
-                ("title", 7),
-                ("delegatedFrom", 8),
-            ],
-        );
-        let mut can_specify_security_groups: Option<bool> = None;
-        let mut enabled: Option<bool> = None;
-        let mut enabled_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut excluded_security_groups: Option<
-            Option<Vec<TenantSettingSecurityGroup>>,
-        > = None;
-        let mut properties: Option<Option<Vec<TenantSettingProperty>>> = None;
-        let mut setting_name: Option<String> = None;
-        let mut tenant_setting_group: Option<Option<String>> = None;
-        let mut title: Option<String> = None;
-        let mut delegated_from: Option<Option<DelegatedFrom>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut can_specify_security_groups,
-                        "canSpecifySecurityGroups",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut enabled_security_groups,
-                        "enabledSecurityGroups",
-                    )
-                }
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut excluded_security_groups,
-                        "excludedSecurityGroups",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut properties, "properties"),
-                Key::Field(5) => field(&mut map, &mut setting_name, "settingName"),
-                Key::Field(6) => {
-                    field(&mut map, &mut tenant_setting_group, "tenantSettingGroup")
-                }
-                Key::Field(7) => field(&mut map, &mut title, "title"),
-                Key::Field(8) => field(&mut map, &mut delegated_from, "delegatedFrom"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            can_specify_security_groups: required(
-                can_specify_security_groups,
-                "canSpecifySecurityGroups",
-            )?,
-            enabled: required(enabled, "enabled")?,
-            enabled_security_groups: enabled_security_groups.unwrap_or_default(),
-            excluded_security_groups: excluded_security_groups.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
-            setting_name: required(setting_name, "settingName")?,
-            tenant_setting_group: tenant_setting_group.unwrap_or_default(),
-            title: required(title, "title")?,
-            delegated_from: delegated_from.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("canSpecifySecurityGroups", 0),
+            ("enabled", 1),
+            ("enabledSecurityGroups", 2),
+            ("excludedSecurityGroups", 3),
+            ("properties", 4),
+            ("settingName", 5),
+            ("tenantSettingGroup", 6),
+            ("title", 7),
+            ("delegatedFrom", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<bool>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingSecurityGroup>>>,
+        rt::object::Defaulted<Option<Vec<TenantSettingProperty>>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        (rt::object::Required<String>, rt::object::Defaulted<Option<DelegatedFrom>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            can_specify_security_groups,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
+            setting_name,
+            tenant_setting_group,
+            (title, delegated_from),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            can_specify_security_groups,
+            enabled,
+            enabled_security_groups,
+            excluded_security_groups,
+            properties,
+            setting_name,
+            tenant_setting_group,
+            title,
+            delegated_from,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -1635,28 +1379,21 @@ impl<'de> rt::Deserialize<'de> for WorkspaceTenantSettingOverride {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for WorkspaceTenantSettingOverride {
     const NAME: &'static str = "WorkspaceTenantSettingOverride";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("tenantSettings", 1)],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut tenant_settings: Option<Option<Vec<WorkspaceTenantSetting>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut tenant_settings, "tenantSettings"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            tenant_settings: tenant_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("tenantSettings", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<Vec<WorkspaceTenantSetting>>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, tenant_settings): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            tenant_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]
@@ -1704,35 +1441,25 @@ impl<'de> rt::Deserialize<'de> for WorkspaceTenantSettingOverrides {
 #[cfg(feature = "fabric_admin_tenants")]
 impl<'de> rt::object::Object<'de> for WorkspaceTenantSettingOverrides {
     const NAME: &'static str = "WorkspaceTenantSettingOverrides";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<WorkspaceTenantSettingOverride>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<WorkspaceTenantSettingOverride>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_tenants")]

@@ -42,45 +42,41 @@ impl<'de> rt::Deserialize<'de> for AccessEntity {
 #[cfg(feature = "fabric_admin_users")]
 impl<'de> rt::object::Object<'de> for AccessEntity {
     const NAME: &'static str = "AccessEntity";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("category", 0),
-                ("displayName", 1),
-                ("id", 2),
-                ("itemAccessDetails", 3),
-                ("type", 4),
-            ],
-        );
-        let mut category: Option<Option<Category>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut item_access_details: Option<Option<ItemAccessDetail>> = None;
-        let mut type_field: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut category, "category"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => {
-                    field(&mut map, &mut item_access_details, "itemAccessDetails")
-                }
-                Key::Field(4) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            category: category.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            item_access_details: item_access_details.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("category", 0),
+            ("displayName", 1),
+            ("id", 2),
+            ("itemAccessDetails", 3),
+            ("type", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Category>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<ItemAccessDetail>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            category,
+            display_name,
+            id,
+            item_access_details,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            category,
+            display_name,
+            id,
+            item_access_details,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_users")]
@@ -128,35 +124,29 @@ impl<'de> rt::Deserialize<'de> for AccessEntityResponse {
 #[cfg(feature = "fabric_admin_users")]
 impl<'de> rt::object::Object<'de> for AccessEntityResponse {
     const NAME: &'static str = "AccessEntityResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("accessEntities", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut access_entities: Option<Option<Vec<AccessEntity>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut access_entities, "accessEntities"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            access_entities: access_entities.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("accessEntities", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<AccessEntity>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            continuation_token,
+            continuation_uri,
+            access_entities,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            access_entities,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_users")]

@@ -36,31 +36,25 @@ impl<'de> rt::Deserialize<'de> for BaseWorkloadAssignment {
 #[cfg(feature = "fabric_admin_workloads")]
 impl<'de> rt::object::Object<'de> for BaseWorkloadAssignment {
     const NAME: &'static str = "BaseWorkloadAssignment";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("type", 1), ("workloadId", 2)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut type_field: Option<WorkloadAssignmentType2> = None;
-        let mut workload_id: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                Key::Field(2) => field(&mut map, &mut workload_id, "workloadId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            r#type: required(type_field, "type")?,
-            workload_id: required(workload_id, "workloadId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("type", 1), ("workloadId", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<WorkloadAssignmentType2>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (id, type_field, workload_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            r#type: type_field,
+            workload_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workloads")]
@@ -122,28 +116,21 @@ impl<'de> rt::Deserialize<'de> for CreateWorkloadBaseAssignmentRequest {
 #[cfg(feature = "fabric_admin_workloads")]
 impl<'de> rt::object::Object<'de> for CreateWorkloadBaseAssignmentRequest {
     const NAME: &'static str = "CreateWorkloadBaseAssignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("type", 0), ("workloadId", 1)],
-        );
-        let mut type_field: Option<WorkloadAssignmentType2> = None;
-        let mut workload_id: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                Key::Field(1) => field(&mut map, &mut workload_id, "workloadId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            r#type: required(type_field, "type")?,
-            workload_id: required(workload_id, "workloadId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0), ("workloadId", 1)]);
+    type Fields = (
+        rt::object::Required<WorkloadAssignmentType2>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (type_field, workload_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            r#type: type_field,
+            workload_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workloads")]
@@ -215,74 +202,49 @@ impl<'de> rt::Deserialize<'de> for WorkloadAssignmentInfo {
 #[cfg(feature = "fabric_admin_workloads")]
 impl<'de> rt::object::Object<'de> for WorkloadAssignmentInfo {
     const NAME: &'static str = "WorkloadAssignmentInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("assignedCapacitiesCount", 0),
-                ("assignedWorkspacesCount", 1),
-                ("id", 2),
-                ("isAssignable", 3),
-                ("isAssignedToTenant", 4),
-                ("name", 5),
-                ("publisher", 6),
-            ],
-        );
-        let mut assigned_capacities_count: Option<i64> = None;
-        let mut assigned_workspaces_count: Option<i64> = None;
-        let mut id: Option<String> = None;
-        let mut is_assignable: Option<bool> = None;
-        let mut is_assigned_to_tenant: Option<bool> = None;
-        let mut name: Option<String> = None;
-        let mut publisher: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(
-                        &mut map,
-                        &mut assigned_capacities_count,
-                        "assignedCapacitiesCount",
-                    )
-                }
-                Key::Field(1) => {
-                    lenient_field(
-                        &mut map,
-                        &mut assigned_workspaces_count,
-                        "assignedWorkspacesCount",
-                    )
-                }
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut is_assignable, "isAssignable"),
-                Key::Field(4) => {
-                    field(&mut map, &mut is_assigned_to_tenant, "isAssignedToTenant")
-                }
-                Key::Field(5) => field(&mut map, &mut name, "name"),
-                Key::Field(6) => field(&mut map, &mut publisher, "publisher"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            assigned_capacities_count: required(
-                assigned_capacities_count,
-                "assignedCapacitiesCount",
-            )?,
-            assigned_workspaces_count: required(
-                assigned_workspaces_count,
-                "assignedWorkspacesCount",
-            )?,
-            id: required(id, "id")?,
-            is_assignable: required(is_assignable, "isAssignable")?,
-            is_assigned_to_tenant: required(
-                is_assigned_to_tenant,
-                "isAssignedToTenant",
-            )?,
-            name: required(name, "name")?,
-            publisher: required(publisher, "publisher")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("assignedCapacitiesCount", 0),
+            ("assignedWorkspacesCount", 1),
+            ("id", 2),
+            ("isAssignable", 3),
+            ("isAssignedToTenant", 4),
+            ("name", 5),
+            ("publisher", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<String>,
+        rt::object::Required<bool>,
+        rt::object::Required<bool>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            assigned_capacities_count,
+            assigned_workspaces_count,
+            id,
+            is_assignable,
+            is_assigned_to_tenant,
+            name,
+            publisher,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            assigned_capacities_count,
+            assigned_workspaces_count,
+            id,
+            is_assignable,
+            is_assigned_to_tenant,
+            name,
+            publisher,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workloads")]
@@ -329,35 +291,25 @@ impl<'de> rt::Deserialize<'de> for WorkloadAssignmentInfos {
 #[cfg(feature = "fabric_admin_workloads")]
 impl<'de> rt::object::Object<'de> for WorkloadAssignmentInfos {
     const NAME: &'static str = "WorkloadAssignmentInfos";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<WorkloadAssignmentInfo>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<WorkloadAssignmentInfo>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workloads")]
@@ -405,35 +357,25 @@ impl<'de> rt::Deserialize<'de> for WorkloadAssignments {
 #[cfg(feature = "fabric_admin_workloads")]
 impl<'de> rt::object::Object<'de> for WorkloadAssignments {
     const NAME: &'static str = "WorkloadAssignments";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<BaseWorkloadAssignment>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<BaseWorkloadAssignment>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workloads")]

@@ -51,55 +51,53 @@ impl<'de> rt::Deserialize<'de> for AdminWorkspace {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for AdminWorkspace {
     const NAME: &'static str = "AdminWorkspace";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("capacityId", 0),
-                ("domainId", 1),
-                ("encryption", 2),
-                ("id", 3),
-                ("name", 4),
-                ("state", 5),
-                ("tags", 6),
-                ("type", 7),
-            ],
-        );
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut domain_id: Option<Option<rt::Uuid>> = None;
-        let mut encryption: Option<Option<Encryption>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<String> = None;
-        let mut state: Option<WorkspaceState> = None;
-        let mut tags: Option<Option<Vec<WorkspaceAppliedTag>>> = None;
-        let mut type_field: Option<WorkspaceType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(1) => field(&mut map, &mut domain_id, "domainId"),
-                Key::Field(2) => field(&mut map, &mut encryption, "encryption"),
-                Key::Field(3) => field(&mut map, &mut id, "id"),
-                Key::Field(4) => field(&mut map, &mut name, "name"),
-                Key::Field(5) => field(&mut map, &mut state, "state"),
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            capacity_id: capacity_id.unwrap_or_default(),
-            domain_id: domain_id.unwrap_or_default(),
-            encryption: encryption.unwrap_or_default(),
-            id: required(id, "id")?,
-            name: required(name, "name")?,
-            state: required(state, "state")?,
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("capacityId", 0),
+            ("domainId", 1),
+            ("encryption", 2),
+            ("id", 3),
+            ("name", 4),
+            ("state", 5),
+            ("tags", 6),
+            ("type", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<Encryption>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<WorkspaceState>,
+        rt::object::Defaulted<Option<Vec<WorkspaceAppliedTag>>>,
+        rt::object::Required<WorkspaceType>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            capacity_id,
+            domain_id,
+            encryption,
+            id,
+            name,
+            state,
+            tags,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            capacity_id,
+            domain_id,
+            encryption,
+            id,
+            name,
+            state,
+            tags,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -172,35 +170,29 @@ impl<'de> rt::Deserialize<'de> for AdminWorkspaces {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for AdminWorkspaces {
     const NAME: &'static str = "AdminWorkspaces";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("workspaces", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut workspaces: Option<Option<Vec<AdminWorkspace>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut workspaces, "workspaces"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            workspaces: workspaces.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("workspaces", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<AdminWorkspace>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            continuation_token,
+            continuation_uri,
+            workspaces,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            workspaces,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -251,45 +243,37 @@ impl<'de> rt::Deserialize<'de> for Encryption {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for Encryption {
     const NAME: &'static str = "Encryption";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("keyIdentifier", 0),
-                ("previousKeyIdentifier", 1),
-                ("previousStatus", 2),
-                ("status", 3),
-            ],
-        );
-        let mut key_identifier: Option<Option<String>> = None;
-        let mut previous_key_identifier: Option<Option<String>> = None;
-        let mut previous_status: Option<Option<EncryptionStatus>> = None;
-        let mut status: Option<Option<EncryptionStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut key_identifier, "keyIdentifier"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut previous_key_identifier,
-                        "previousKeyIdentifier",
-                    )
-                }
-                Key::Field(2) => field(&mut map, &mut previous_status, "previousStatus"),
-                Key::Field(3) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            key_identifier: key_identifier.unwrap_or_default(),
-            previous_key_identifier: previous_key_identifier.unwrap_or_default(),
-            previous_status: previous_status.unwrap_or_default(),
-            status: status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("keyIdentifier", 0),
+            ("previousKeyIdentifier", 1),
+            ("previousStatus", 2),
+            ("status", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<EncryptionStatus>>,
+        rt::object::Defaulted<Option<EncryptionStatus>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            key_identifier,
+            previous_key_identifier,
+            previous_status,
+            status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            key_identifier,
+            previous_key_identifier,
+            previous_status,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -330,23 +314,14 @@ impl<'de> rt::Deserialize<'de> for FirewallRules {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for FirewallRules {
     const NAME: &'static str = "FirewallRules";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("rules", 0)]);
-        let mut rules: Option<Option<Vec<FirewallRule>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut rules, "rules"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            rules: rules.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("rules", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<FirewallRule>>>,);
+    #[inline]
+    fn assemble(
+        (rules,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { rules, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -391,30 +366,23 @@ impl<'de> rt::Deserialize<'de> for GitConnectionDetails {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for GitConnectionDetails {
     const NAME: &'static str = "GitConnectionDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("gitProviderDetails", 0), ("workspaceId", 1)],
-        );
-        let mut git_provider_details: Option<GitProviderDetails> = None;
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut git_provider_details, "gitProviderDetails")
-                }
-                Key::Field(1) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            git_provider_details: required(git_provider_details, "gitProviderDetails")?,
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("gitProviderDetails", 0), ("workspaceId", 1)],
+    );
+    type Fields = (
+        rt::object::Required<GitProviderDetails>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (git_provider_details, workspace_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            git_provider_details,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -478,35 +446,25 @@ impl<'de> rt::Deserialize<'de> for GitConnections {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for GitConnections {
     const NAME: &'static str = "GitConnections";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<GitConnectionDetails>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<GitConnectionDetails>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -554,35 +512,25 @@ impl<'de> rt::Deserialize<'de> for NetworkCommunicationPolicies {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicies {
     const NAME: &'static str = "NetworkCommunicationPolicies";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<NetworkCommunicationPolicyDetails>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<NetworkCommunicationPolicyDetails>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -636,43 +584,41 @@ impl<'de> rt::Deserialize<'de> for NetworkCommunicationPolicyDetails {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicyDetails {
     const NAME: &'static str = "NetworkCommunicationPolicyDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("inbound", 0),
-                ("outbound", 1),
-                ("workspaceId", 2),
-                ("workspaceName", 3),
-                ("workspaceType", 4),
-            ],
-        );
-        let mut inbound: Option<NetworkCommunicationPolicyInboundDetails> = None;
-        let mut outbound: Option<NetworkCommunicationPolicyOutboundDetails> = None;
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut workspace_name: Option<Option<String>> = None;
-        let mut workspace_type: Option<Option<WorkspaceType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut inbound, "inbound"),
-                Key::Field(1) => field(&mut map, &mut outbound, "outbound"),
-                Key::Field(2) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(3) => field(&mut map, &mut workspace_name, "workspaceName"),
-                Key::Field(4) => field(&mut map, &mut workspace_type, "workspaceType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            inbound: required(inbound, "inbound")?,
-            outbound: required(outbound, "outbound")?,
-            workspace_id: required(workspace_id, "workspaceId")?,
-            workspace_name: workspace_name.unwrap_or_default(),
-            workspace_type: workspace_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("inbound", 0),
+            ("outbound", 1),
+            ("workspaceId", 2),
+            ("workspaceName", 3),
+            ("workspaceType", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<NetworkCommunicationPolicyInboundDetails>,
+        rt::object::Required<NetworkCommunicationPolicyOutboundDetails>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<WorkspaceType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            inbound,
+            outbound,
+            workspace_id,
+            workspace_name,
+            workspace_type,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            inbound,
+            outbound,
+            workspace_id,
+            workspace_name,
+            workspace_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -718,30 +664,23 @@ impl<'de> rt::Deserialize<'de> for NetworkCommunicationPolicyInboundDetails {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicyInboundDetails {
     const NAME: &'static str = "NetworkCommunicationPolicyInboundDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("firewall", 0), ("publicAccessRules", 1)],
-        );
-        let mut firewall: Option<Option<FirewallRules>> = None;
-        let mut public_access_rules: Option<NetworkRules> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut firewall, "firewall"),
-                Key::Field(1) => {
-                    field(&mut map, &mut public_access_rules, "publicAccessRules")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            firewall: firewall.unwrap_or_default(),
-            public_access_rules: required(public_access_rules, "publicAccessRules")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("firewall", 0), ("publicAccessRules", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<FirewallRules>>,
+        rt::object::Required<NetworkRules>,
+    );
+    #[inline]
+    fn assemble(
+        (firewall, public_access_rules): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            firewall,
+            public_access_rules,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -796,51 +735,41 @@ impl<'de> rt::Deserialize<'de> for NetworkCommunicationPolicyOutboundDetails {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicyOutboundDetails {
     const NAME: &'static str = "NetworkCommunicationPolicyOutboundDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("connections", 0),
-                ("gateways", 1),
-                ("git", 2),
-                ("managedPrivateEndpoints", 3),
-                ("publicAccessRules", 4),
-            ],
-        );
-        let mut connections: Option<WorkspaceOutboundConnections> = None;
-        let mut gateways: Option<WorkspaceOutboundGateways> = None;
-        let mut git: Option<Option<NetworkRules>> = None;
-        let mut managed_private_endpoints: Option<Option<Vec<ManagedPrivateEndpoint>>> = None;
-        let mut public_access_rules: Option<NetworkRules> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connections, "connections"),
-                Key::Field(1) => field(&mut map, &mut gateways, "gateways"),
-                Key::Field(2) => field(&mut map, &mut git, "git"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut managed_private_endpoints,
-                        "managedPrivateEndpoints",
-                    )
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut public_access_rules, "publicAccessRules")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connections: required(connections, "connections")?,
-            gateways: required(gateways, "gateways")?,
-            git: git.unwrap_or_default(),
-            managed_private_endpoints: managed_private_endpoints.unwrap_or_default(),
-            public_access_rules: required(public_access_rules, "publicAccessRules")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("connections", 0),
+            ("gateways", 1),
+            ("git", 2),
+            ("managedPrivateEndpoints", 3),
+            ("publicAccessRules", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<WorkspaceOutboundConnections>,
+        rt::object::Required<WorkspaceOutboundGateways>,
+        rt::object::Defaulted<Option<NetworkRules>>,
+        rt::object::Defaulted<Option<Vec<ManagedPrivateEndpoint>>>,
+        rt::object::Required<NetworkRules>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            connections,
+            gateways,
+            git,
+            managed_private_endpoints,
+            public_access_rules,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connections,
+            gateways,
+            git,
+            managed_private_endpoints,
+            public_access_rules,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -895,37 +824,26 @@ impl<'de> rt::Deserialize<'de> for RestoreWorkspaceRequest {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for RestoreWorkspaceRequest {
     const NAME: &'static str = "RestoreWorkspaceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("newWorkspaceAdminPrincipal", 0), ("newWorkspaceName", 1)],
-        );
-        let mut new_workspace_admin_principal: Option<Option<Principal>> = None;
-        let mut new_workspace_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut new_workspace_admin_principal,
-                        "newWorkspaceAdminPrincipal",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut new_workspace_name, "newWorkspaceName")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            new_workspace_admin_principal: new_workspace_admin_principal
-                .unwrap_or_default(),
-            new_workspace_name: new_workspace_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("newWorkspaceAdminPrincipal", 0), ("newWorkspaceName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            new_workspace_admin_principal,
+            new_workspace_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            new_workspace_admin_principal,
+            new_workspace_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -975,28 +893,23 @@ impl<'de> rt::Deserialize<'de> for WorkspaceAccessDetail {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceAccessDetail {
     const NAME: &'static str = "WorkspaceAccessDetail";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("type", 0), ("workspaceRole", 1)],
-        );
-        let mut type_field: Option<Option<WorkspaceType>> = None;
-        let mut workspace_role: Option<Option<WorkspaceRole>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                Key::Field(1) => field(&mut map, &mut workspace_role, "workspaceRole"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            r#type: type_field.unwrap_or_default(),
-            workspace_role: workspace_role.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("type", 0), ("workspaceRole", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<WorkspaceType>>,
+        rt::object::Defaulted<Option<WorkspaceRole>>,
+    );
+    #[inline]
+    fn assemble(
+        (type_field, workspace_role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            r#type: type_field,
+            workspace_role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -1040,34 +953,23 @@ impl<'de> rt::Deserialize<'de> for WorkspaceAccessDetails {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceAccessDetails {
     const NAME: &'static str = "WorkspaceAccessDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("principal", 0), ("workspaceAccessDetails", 1)],
-        );
-        let mut principal: Option<Option<Principal>> = None;
-        let mut workspace_access_details: Option<Option<WorkspaceAccessDetail>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut principal, "principal"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut workspace_access_details,
-                        "workspaceAccessDetails",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            principal: principal.unwrap_or_default(),
-            workspace_access_details: workspace_access_details.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("principal", 0), ("workspaceAccessDetails", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<WorkspaceAccessDetail>>,
+    );
+    #[inline]
+    fn assemble(
+        (principal, workspace_access_details): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            principal,
+            workspace_access_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]
@@ -1115,23 +1017,17 @@ impl<'de> rt::Deserialize<'de> for WorkspaceAccessDetailsResponse {
 #[cfg(feature = "fabric_admin_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceAccessDetailsResponse {
     const NAME: &'static str = "WorkspaceAccessDetailsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("accessDetails", 0)]);
-        let mut access_details: Option<Option<Vec<WorkspaceAccessDetails>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut access_details, "accessDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            access_details: access_details.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("accessDetails", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<WorkspaceAccessDetails>>>,);
+    #[inline]
+    fn assemble(
+        (access_details,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            access_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_admin_workspaces")]

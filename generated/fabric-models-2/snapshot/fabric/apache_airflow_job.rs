@@ -55,76 +55,53 @@ impl<'de> rt::Deserialize<'de> for AirflowComputeResponse {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowComputeResponse {
     const NAME: &'static str = "AirflowComputeResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("apacheAirflowJobVersion", 0),
-                ("apacheAirflowJobVersionDetails", 1),
-                ("availabilityZones", 2),
-                ("computeScalability", 3),
-                ("nodeSize", 4),
-                ("poolTemplateId", 5),
-                ("poolTemplateName", 6),
-                ("shutdownPolicy", 7),
-            ],
-        );
-        let mut apache_airflow_job_version: Option<Option<String>> = None;
-        let mut apache_airflow_job_version_details: Option<
-            Option<ApacheAirflowJobVersionDetails>,
-        > = None;
-        let mut availability_zones: Option<Option<AvailabilityZonesStatus>> = None;
-        let mut compute_scalability: Option<Option<ComputeScalability>> = None;
-        let mut node_size: Option<Option<AirflowNodeSize>> = None;
-        let mut pool_template_id: Option<Option<rt::Uuid>> = None;
-        let mut pool_template_name: Option<Option<String>> = None;
-        let mut shutdown_policy: Option<Option<ShutdownPolicy>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut apache_airflow_job_version,
-                        "apacheAirflowJobVersion",
-                    )
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut apache_airflow_job_version_details,
-                        "apacheAirflowJobVersionDetails",
-                    )
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut availability_zones, "availabilityZones")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut compute_scalability, "computeScalability")
-                }
-                Key::Field(4) => field(&mut map, &mut node_size, "nodeSize"),
-                Key::Field(5) => field(&mut map, &mut pool_template_id, "poolTemplateId"),
-                Key::Field(6) => {
-                    field(&mut map, &mut pool_template_name, "poolTemplateName")
-                }
-                Key::Field(7) => field(&mut map, &mut shutdown_policy, "shutdownPolicy"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            apache_airflow_job_version: apache_airflow_job_version.unwrap_or_default(),
-            apache_airflow_job_version_details: apache_airflow_job_version_details
-                .unwrap_or_default(),
-            availability_zones: availability_zones.unwrap_or_default(),
-            compute_scalability: compute_scalability.unwrap_or_default(),
-            node_size: node_size.unwrap_or_default(),
-            pool_template_id: pool_template_id.unwrap_or_default(),
-            pool_template_name: pool_template_name.unwrap_or_default(),
-            shutdown_policy: shutdown_policy.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("apacheAirflowJobVersion", 0),
+            ("apacheAirflowJobVersionDetails", 1),
+            ("availabilityZones", 2),
+            ("computeScalability", 3),
+            ("nodeSize", 4),
+            ("poolTemplateId", 5),
+            ("poolTemplateName", 6),
+            ("shutdownPolicy", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ApacheAirflowJobVersionDetails>>,
+        rt::object::Defaulted<Option<AvailabilityZonesStatus>>,
+        rt::object::Defaulted<Option<ComputeScalability>>,
+        rt::object::Defaulted<Option<AirflowNodeSize>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ShutdownPolicy>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            apache_airflow_job_version,
+            apache_airflow_job_version_details,
+            availability_zones,
+            compute_scalability,
+            node_size,
+            pool_template_id,
+            pool_template_name,
+            shutdown_policy,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            apache_airflow_job_version,
+            apache_airflow_job_version_details,
+            availability_zones,
+            compute_scalability,
+            node_size,
+            pool_template_id,
+            pool_template_name,
+            shutdown_policy,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -172,23 +149,17 @@ impl<'de> rt::Deserialize<'de> for AirflowEnvironmentComputeRequest {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowEnvironmentComputeRequest {
     const NAME: &'static str = "AirflowEnvironmentComputeRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("poolTemplateId", 0)]);
-        let mut pool_template_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut pool_template_id, "poolTemplateId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            pool_template_id: required(pool_template_id, "poolTemplateId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("poolTemplateId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (pool_template_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            pool_template_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -239,44 +210,33 @@ impl<'de> rt::Deserialize<'de> for AirflowEnvironmentSettingsRequest {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowEnvironmentSettingsRequest {
     const NAME: &'static str = "AirflowEnvironmentSettingsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("airflowConfigurationOverrides", 0),
-                ("environmentVariables", 1),
-                ("triggerers", 2),
-            ],
-        );
-        let mut airflow_configuration_overrides: Option<Option<Vec<NameValuePair>>> = None;
-        let mut environment_variables: Option<Option<Vec<NameValuePair>>> = None;
-        let mut triggerers: Option<Option<TriggerersStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut airflow_configuration_overrides,
-                        "airflowConfigurationOverrides",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut environment_variables, "environmentVariables")
-                }
-                Key::Field(2) => field(&mut map, &mut triggerers, "triggerers"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            airflow_configuration_overrides: airflow_configuration_overrides
-                .unwrap_or_default(),
-            environment_variables: environment_variables.unwrap_or_default(),
-            triggerers: triggerers.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("airflowConfigurationOverrides", 0),
+            ("environmentVariables", 1),
+            ("triggerers", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<NameValuePair>>>,
+        rt::object::Defaulted<Option<Vec<NameValuePair>>>,
+        rt::object::Defaulted<Option<TriggerersStatus>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            airflow_configuration_overrides,
+            environment_variables,
+            triggerers,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            airflow_configuration_overrides,
+            environment_variables,
+            triggerers,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -334,44 +294,33 @@ impl<'de> rt::Deserialize<'de> for AirflowEnvironmentSettingsResponse {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowEnvironmentSettingsResponse {
     const NAME: &'static str = "AirflowEnvironmentSettingsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("airflowConfigurationOverrides", 0),
-                ("environmentVariables", 1),
-                ("triggerers", 2),
-            ],
-        );
-        let mut airflow_configuration_overrides: Option<Option<Vec<NameValuePair>>> = None;
-        let mut environment_variables: Option<Option<Vec<NameValuePair>>> = None;
-        let mut triggerers: Option<Option<TriggerersStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut airflow_configuration_overrides,
-                        "airflowConfigurationOverrides",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut environment_variables, "environmentVariables")
-                }
-                Key::Field(2) => field(&mut map, &mut triggerers, "triggerers"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            airflow_configuration_overrides: airflow_configuration_overrides
-                .unwrap_or_default(),
-            environment_variables: environment_variables.unwrap_or_default(),
-            triggerers: triggerers.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("airflowConfigurationOverrides", 0),
+            ("environmentVariables", 1),
+            ("triggerers", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<NameValuePair>>>,
+        rt::object::Defaulted<Option<Vec<NameValuePair>>>,
+        rt::object::Defaulted<Option<TriggerersStatus>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            airflow_configuration_overrides,
+            environment_variables,
+            triggerers,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            airflow_configuration_overrides,
+            environment_variables,
+            triggerers,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -419,23 +368,14 @@ impl<'de> rt::Deserialize<'de> for AirflowEnvironmentStatusResponse {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowEnvironmentStatusResponse {
     const NAME: &'static str = "AirflowEnvironmentStatusResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("status", 0)]);
-        let mut status: Option<AirflowEnvironmentStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            status: required(status, "status")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("status", 0)]);
+    type Fields = (rt::object::Required<AirflowEnvironmentStatus>,);
+    #[inline]
+    fn assemble(
+        (status,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { status, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -494,35 +434,25 @@ impl<'de> rt::Deserialize<'de> for AirflowLibrariesResponse {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowLibrariesResponse {
     const NAME: &'static str = "AirflowLibrariesResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<AirflowLibrary>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<AirflowLibrary>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -573,34 +503,27 @@ impl<'de> rt::Deserialize<'de> for AirflowLibrary {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowLibrary {
     const NAME: &'static str = "AirflowLibrary";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("libraryType", 0), ("name", 1), ("source", 2), ("version", 3)],
-        );
-        let mut library_type: Option<Option<AirflowLibraryType>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut source: Option<Option<LibrarySource>> = None;
-        let mut version: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut library_type, "libraryType"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut source, "source"),
-                Key::Field(3) => field(&mut map, &mut version, "version"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            library_type: library_type.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            version: version.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("libraryType", 0), ("name", 1), ("source", 2), ("version", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AirflowLibraryType>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<LibrarySource>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (library_type, name, source, version): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            library_type,
+            name,
+            source,
+            version,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -656,55 +579,45 @@ impl<'de> rt::Deserialize<'de> for AirflowPoolTemplate {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowPoolTemplate {
     const NAME: &'static str = "AirflowPoolTemplate";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("apacheAirflowJobVersion", 0),
-                ("computeScalability", 1),
-                ("id", 2),
-                ("name", 3),
-                ("nodeSize", 4),
-                ("shutdownPolicy", 5),
-            ],
-        );
-        let mut apache_airflow_job_version: Option<Option<String>> = None;
-        let mut compute_scalability: Option<Option<ComputeScalability>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut node_size: Option<Option<AirflowNodeSize>> = None;
-        let mut shutdown_policy: Option<Option<ShutdownPolicy>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut apache_airflow_job_version,
-                        "apacheAirflowJobVersion",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut compute_scalability, "computeScalability")
-                }
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut name, "name"),
-                Key::Field(4) => field(&mut map, &mut node_size, "nodeSize"),
-                Key::Field(5) => field(&mut map, &mut shutdown_policy, "shutdownPolicy"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            apache_airflow_job_version: apache_airflow_job_version.unwrap_or_default(),
-            compute_scalability: compute_scalability.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            node_size: node_size.unwrap_or_default(),
-            shutdown_policy: shutdown_policy.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("apacheAirflowJobVersion", 0),
+            ("computeScalability", 1),
+            ("id", 2),
+            ("name", 3),
+            ("nodeSize", 4),
+            ("shutdownPolicy", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ComputeScalability>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<AirflowNodeSize>>,
+        rt::object::Defaulted<Option<ShutdownPolicy>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            apache_airflow_job_version,
+            compute_scalability,
+            id,
+            name,
+            node_size,
+            shutdown_policy,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            apache_airflow_job_version,
+            compute_scalability,
+            id,
+            name,
+            node_size,
+            shutdown_policy,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -752,35 +665,25 @@ impl<'de> rt::Deserialize<'de> for AirflowPoolTemplates {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowPoolTemplates {
     const NAME: &'static str = "AirflowPoolTemplates";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<AirflowPoolTemplate>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<AirflowPoolTemplate>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -822,29 +725,17 @@ impl<'de> rt::Deserialize<'de> for AirflowWorkspaceSettings {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for AirflowWorkspaceSettings {
     const NAME: &'static str = "AirflowWorkspaceSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultPoolTemplateId", 0)]);
-        let mut default_pool_template_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut default_pool_template_id,
-                        "defaultPoolTemplateId",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_pool_template_id: default_pool_template_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultPoolTemplateId", 0)]);
+    type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
+    #[inline]
+    fn assemble(
+        (default_pool_template_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_pool_template_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -909,63 +800,55 @@ impl<'de> rt::Deserialize<'de> for ApacheAirflowJob {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for ApacheAirflowJob {
     const NAME: &'static str = "ApacheAirflowJob";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (rt::object::Required<ItemType>, rt::object::Defaulted<Option<rt::Uuid>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1032,26 +915,21 @@ impl<'de> rt::Deserialize<'de> for ApacheAirflowJobDefinition {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for ApacheAirflowJobDefinition {
     const NAME: &'static str = "ApacheAirflowJobDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<ApacheAirflowJobDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ApacheAirflowJobDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1099,31 +977,25 @@ impl<'de> rt::Deserialize<'de> for ApacheAirflowJobDefinitionPart {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for ApacheAirflowJobDefinitionPart {
     const NAME: &'static str = "ApacheAirflowJobDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1163,23 +1035,14 @@ impl<'de> rt::Deserialize<'de> for ApacheAirflowJobDefinitionResponse {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for ApacheAirflowJobDefinitionResponse {
     const NAME: &'static str = "ApacheAirflowJobDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<ApacheAirflowJobDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<ApacheAirflowJobDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1224,30 +1087,23 @@ impl<'de> rt::Deserialize<'de> for ApacheAirflowJobFileMetadata {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for ApacheAirflowJobFileMetadata {
     const NAME: &'static str = "ApacheAirflowJobFileMetadata";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("filePath", 0), ("sizeInBytes", 1)],
-        );
-        let mut file_path: Option<String> = None;
-        let mut size_in_bytes: Option<i64> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut file_path, "filePath"),
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut size_in_bytes, "sizeInBytes")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            file_path: required(file_path, "filePath")?,
-            size_in_bytes: required(size_in_bytes, "sizeInBytes")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("filePath", 0), ("sizeInBytes", 1)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (file_path, size_in_bytes): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            file_path,
+            size_in_bytes,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1294,35 +1150,25 @@ impl<'de> rt::Deserialize<'de> for ApacheAirflowJobFiles {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for ApacheAirflowJobFiles {
     const NAME: &'static str = "ApacheAirflowJobFiles";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ApacheAirflowJobFileMetadata>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ApacheAirflowJobFileMetadata>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1367,30 +1213,23 @@ impl<'de> rt::Deserialize<'de> for ApacheAirflowJobVersionDetails {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for ApacheAirflowJobVersionDetails {
     const NAME: &'static str = "ApacheAirflowJobVersionDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("apacheAirflowVersion", 0), ("pythonVersion", 1)],
-        );
-        let mut apache_airflow_version: Option<Option<String>> = None;
-        let mut python_version: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut apache_airflow_version, "apacheAirflowVersion")
-                }
-                Key::Field(1) => field(&mut map, &mut python_version, "pythonVersion"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            apache_airflow_version: apache_airflow_version.unwrap_or_default(),
-            python_version: python_version.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("apacheAirflowVersion", 0), ("pythonVersion", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (apache_airflow_version, python_version): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            apache_airflow_version,
+            python_version,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1437,35 +1276,25 @@ impl<'de> rt::Deserialize<'de> for ApacheAirflowJobs {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for ApacheAirflowJobs {
     const NAME: &'static str = "ApacheAirflowJobs";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ApacheAirflowJob>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ApacheAirflowJob>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1510,32 +1339,23 @@ impl<'de> rt::Deserialize<'de> for ComputeScalability {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for ComputeScalability {
     const NAME: &'static str = "ComputeScalability";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("maxNodeCount", 0), ("minNodeCount", 1)],
-        );
-        let mut max_node_count: Option<i32> = None;
-        let mut min_node_count: Option<i32> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut max_node_count, "maxNodeCount")
-                }
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut min_node_count, "minNodeCount")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            max_node_count: required(max_node_count, "maxNodeCount")?,
-            min_node_count: required(min_node_count, "minNodeCount")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("maxNodeCount", 0), ("minNodeCount", 1)],
+    );
+    type Fields = (
+        rt::object::Required<i32, rt::object::NumberOrString>,
+        rt::object::Required<i32, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (max_node_count, min_node_count): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            max_node_count,
+            min_node_count,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1585,50 +1405,37 @@ impl<'de> rt::Deserialize<'de> for CreateAirflowPoolTemplateRequest {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for CreateAirflowPoolTemplateRequest {
     const NAME: &'static str = "CreateAirflowPoolTemplateRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("apacheAirflowJobVersion", 0),
-                ("computeScalability", 1),
-                ("name", 2),
-                ("nodeSize", 3),
-            ],
-        );
-        let mut apache_airflow_job_version: Option<String> = None;
-        let mut compute_scalability: Option<ComputeScalability> = None;
-        let mut name: Option<String> = None;
-        let mut node_size: Option<AirflowNodeSize> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut apache_airflow_job_version,
-                        "apacheAirflowJobVersion",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut compute_scalability, "computeScalability")
-                }
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut node_size, "nodeSize"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            apache_airflow_job_version: required(
-                apache_airflow_job_version,
-                "apacheAirflowJobVersion",
-            )?,
-            compute_scalability: required(compute_scalability, "computeScalability")?,
-            name: required(name, "name")?,
-            node_size: required(node_size, "nodeSize")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("apacheAirflowJobVersion", 0),
+            ("computeScalability", 1),
+            ("name", 2),
+            ("nodeSize", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<ComputeScalability>,
+        rt::object::Required<String>,
+        rt::object::Required<AirflowNodeSize>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            apache_airflow_job_version,
+            compute_scalability,
+            name,
+            node_size,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            apache_airflow_job_version,
+            compute_scalability,
+            name,
+            node_size,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1702,49 +1509,41 @@ impl<'de> rt::Deserialize<'de> for CreateApacheAirflowJobRequest {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for CreateApacheAirflowJobRequest {
     const NAME: &'static str = "CreateApacheAirflowJobRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<Option<ApacheAirflowJobDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ApacheAirflowJobDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1795,26 +1594,21 @@ impl<'de> rt::Deserialize<'de> for NameValuePair {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for NameValuePair {
     const NAME: &'static str = "NameValuePair";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("value", 1)]);
-        let mut name: Option<Option<String>> = None;
-        let mut value: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("value", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1855,29 +1649,17 @@ impl<'de> rt::Deserialize<'de> for UpdateAirflowWorkspaceSettingsRequest {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for UpdateAirflowWorkspaceSettingsRequest {
     const NAME: &'static str = "UpdateAirflowWorkspaceSettingsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultPoolTemplateId", 0)]);
-        let mut default_pool_template_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut default_pool_template_id,
-                        "defaultPoolTemplateId",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_pool_template_id: default_pool_template_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultPoolTemplateId", 0)]);
+    type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
+    #[inline]
+    fn assemble(
+        (default_pool_template_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_pool_template_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1917,23 +1699,14 @@ impl<'de> rt::Deserialize<'de> for UpdateApacheAirflowJobDefinitionRequest {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for UpdateApacheAirflowJobDefinitionRequest {
     const NAME: &'static str = "UpdateApacheAirflowJobDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<ApacheAirflowJobDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<ApacheAirflowJobDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]
@@ -1978,28 +1751,23 @@ impl<'de> rt::Deserialize<'de> for UpdateApacheAirflowJobRequest {
 #[cfg(feature = "fabric_apache_airflow_job")]
 impl<'de> rt::object::Object<'de> for UpdateApacheAirflowJobRequest {
     const NAME: &'static str = "UpdateApacheAirflowJobRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_apache_airflow_job")]

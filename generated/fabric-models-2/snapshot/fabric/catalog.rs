@@ -39,36 +39,32 @@ impl<'de> rt::Deserialize<'de> for CatalogEntry {
 #[cfg(feature = "fabric_catalog")]
 impl<'de> rt::object::Object<'de> for CatalogEntry {
     const NAME: &'static str = "CatalogEntry";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("catalogEntryType", 0), ("description", 1), ("displayName", 2), ("id", 3)],
-        );
-        let mut catalog_entry_type: Option<CatalogEntryType> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut catalog_entry_type, "catalogEntryType")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            catalog_entry_type: required(catalog_entry_type, "catalogEntryType")?,
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("catalogEntryType", 0), ("description", 1), ("displayName", 2), ("id", 3)],
+    );
+    type Fields = (
+        rt::object::Required<CatalogEntryType>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            catalog_entry_type,
+            description,
+            display_name,
+            id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            catalog_entry_type,
+            description,
+            display_name,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_catalog")]
@@ -147,36 +143,27 @@ impl<'de> rt::Deserialize<'de> for CatalogQueryRequest {
 #[cfg(feature = "fabric_catalog")]
 impl<'de> rt::object::Object<'de> for CatalogQueryRequest {
     const NAME: &'static str = "CatalogQueryRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("filter", 1), ("pageSize", 2), ("search", 3)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut filter: Option<Option<String>> = None;
-        let mut page_size: Option<Option<i64>> = None;
-        let mut search: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => field(&mut map, &mut filter, "filter"),
-                Key::Field(2) => lenient_field(&mut map, &mut page_size, "pageSize"),
-                Key::Field(3) => field(&mut map, &mut search, "search"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            filter: filter.unwrap_or_default(),
-            page_size: page_size.unwrap_or_default(),
-            search: search.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("filter", 1), ("pageSize", 2), ("search", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, filter, page_size, search): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            filter,
+            page_size,
+            search,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_catalog")]
@@ -220,30 +207,23 @@ impl<'de> rt::Deserialize<'de> for CatalogQueryResponse {
 #[cfg(feature = "fabric_catalog")]
 impl<'de> rt::object::Object<'de> for CatalogQueryResponse {
     const NAME: &'static str = "CatalogQueryResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("value", 1)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut value: Option<Vec<CatalogEntry>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("value", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<CatalogEntry>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_catalog")]

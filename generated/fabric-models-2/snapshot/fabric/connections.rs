@@ -33,28 +33,21 @@ impl<'de> rt::Deserialize<'de> for AddConnectionRoleAssignmentRequest {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for AddConnectionRoleAssignmentRequest {
     const NAME: &'static str = "AddConnectionRoleAssignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("principal", 0), ("role", 1)],
-        );
-        let mut principal: Option<Principal> = None;
-        let mut role: Option<ConnectionRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut principal, "principal"),
-                Key::Field(1) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            principal: required(principal, "principal")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("principal", 0), ("role", 1)]);
+    type Fields = (
+        rt::object::Required<Principal>,
+        rt::object::Required<ConnectionRole>,
+    );
+    #[inline]
+    fn assemble(
+        (principal, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            principal,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -130,63 +123,53 @@ impl<'de> rt::Deserialize<'de> for Connection {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for Connection {
     const NAME: &'static str = "Connection";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("connectionDetails", 0),
-                ("connectionRecency", 1),
-                ("connectivityType", 2),
-                ("credentialDetails", 3),
-                ("displayName", 4),
-                ("gatewayId", 5),
-                ("id", 6),
-                ("privacyLevel", 7),
-            ],
-        );
-        let mut connection_details: Option<ListConnectionDetails> = None;
-        let mut connection_recency: Option<Option<ConnectionRecency>> = None;
-        let mut connectivity_type: Option<ConnectivityType> = None;
-        let mut credential_details: Option<Option<ListCredentialDetails>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut gateway_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut privacy_level: Option<Option<PrivacyLevel>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_details, "connectionDetails")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut connection_recency, "connectionRecency")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut connectivity_type, "connectivityType")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut credential_details, "credentialDetails")
-                }
-                Key::Field(4) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(5) => field(&mut map, &mut gateway_id, "gatewayId"),
-                Key::Field(6) => field(&mut map, &mut id, "id"),
-                Key::Field(7) => field(&mut map, &mut privacy_level, "privacyLevel"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_details: required(connection_details, "connectionDetails")?,
-            connection_recency: connection_recency.unwrap_or_default(),
-            connectivity_type: required(connectivity_type, "connectivityType")?,
-            credential_details: credential_details.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            gateway_id: gateway_id.unwrap_or_default(),
-            id: required(id, "id")?,
-            privacy_level: privacy_level.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("connectionDetails", 0),
+            ("connectionRecency", 1),
+            ("connectivityType", 2),
+            ("credentialDetails", 3),
+            ("displayName", 4),
+            ("gatewayId", 5),
+            ("id", 6),
+            ("privacyLevel", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<ListConnectionDetails>,
+        rt::object::Defaulted<Option<ConnectionRecency>>,
+        rt::object::Required<ConnectivityType>,
+        rt::object::Defaulted<Option<ListCredentialDetails>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<PrivacyLevel>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            connection_details,
+            connection_recency,
+            connectivity_type,
+            credential_details,
+            display_name,
+            gateway_id,
+            id,
+            privacy_level,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_details,
+            connection_recency,
+            connectivity_type,
+            credential_details,
+            display_name,
+            gateway_id,
+            id,
+            privacy_level,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -278,87 +261,45 @@ impl<'de> rt::Deserialize<'de> for ConnectionCreationMetadata {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ConnectionCreationMetadata {
     const NAME: &'static str = "ConnectionCreationMetadata";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationMethods", 0),
-                ("supportedConnectionEncryptionTypes", 1),
-                ("supportedCredentialTypes", 2),
-                ("supportedCredentialTypesForUsageInUserControlledCode", 3),
-                ("supportsSkipTestConnection", 4),
-                ("type", 5),
-            ],
-        );
-        let mut creation_methods: Option<Vec<ConnectionCreationMethod>> = None;
-        let mut supported_connection_encryption_types: Option<
-            Vec<ConnectionEncryption>,
-        > = None;
-        let mut supported_credential_types: Option<Vec<CredentialType>> = None;
-        let mut supported_credential_types_for_usage_in_user_controlled_code: Option<
-            Option<Vec<CredentialType>>,
-        > = None;
-        let mut supports_skip_test_connection: Option<bool> = None;
-        let mut type_field: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_methods, "creationMethods")
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut supported_connection_encryption_types,
-                        "supportedConnectionEncryptionTypes",
-                    )
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut supported_credential_types,
-                        "supportedCredentialTypes",
-                    )
-                }
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut supported_credential_types_for_usage_in_user_controlled_code,
-                        "supportedCredentialTypesForUsageInUserControlledCode",
-                    )
-                }
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut supports_skip_test_connection,
-                        "supportsSkipTestConnection",
-                    )
-                }
-                Key::Field(5) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_methods: required(creation_methods, "creationMethods")?,
-            supported_connection_encryption_types: required(
-                supported_connection_encryption_types,
-                "supportedConnectionEncryptionTypes",
-            )?,
-            supported_credential_types: required(
-                supported_credential_types,
-                "supportedCredentialTypes",
-            )?,
-            supported_credential_types_for_usage_in_user_controlled_code: supported_credential_types_for_usage_in_user_controlled_code
-                .unwrap_or_default(),
-            supports_skip_test_connection: required(
-                supports_skip_test_connection,
-                "supportsSkipTestConnection",
-            )?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationMethods", 0),
+            ("supportedConnectionEncryptionTypes", 1),
+            ("supportedCredentialTypes", 2),
+            ("supportedCredentialTypesForUsageInUserControlledCode", 3),
+            ("supportsSkipTestConnection", 4),
+            ("type", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<Vec<ConnectionCreationMethod>>,
+        rt::object::Required<Vec<ConnectionEncryption>>,
+        rt::object::Required<Vec<CredentialType>>,
+        rt::object::Defaulted<Option<Vec<CredentialType>>>,
+        rt::object::Required<bool>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_methods,
+            supported_connection_encryption_types,
+            supported_credential_types,
+            supported_credential_types_for_usage_in_user_controlled_code,
+            supports_skip_test_connection,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_methods,
+            supported_connection_encryption_types,
+            supported_credential_types,
+            supported_credential_types_for_usage_in_user_controlled_code,
+            supports_skip_test_connection,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -403,28 +344,21 @@ impl<'de> rt::Deserialize<'de> for ConnectionCreationMethod {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ConnectionCreationMethod {
     const NAME: &'static str = "ConnectionCreationMethod";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("parameters", 1)],
-        );
-        let mut name: Option<String> = None;
-        let mut parameters: Option<Vec<ConnectionCreationParameter>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut parameters, "parameters"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            parameters: required(parameters, "parameters")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("parameters", 1)]);
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<Vec<ConnectionCreationParameter>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, parameters): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            parameters,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -475,34 +409,27 @@ impl<'de> rt::Deserialize<'de> for ConnectionCreationParameter {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ConnectionCreationParameter {
     const NAME: &'static str = "ConnectionCreationParameter";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("allowedValues", 0), ("dataType", 1), ("name", 2), ("required", 3)],
-        );
-        let mut allowed_values: Option<Option<Vec<String>>> = None;
-        let mut data_type: Option<DataType> = None;
-        let mut name: Option<String> = None;
-        let mut required_field: Option<bool> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut allowed_values, "allowedValues"),
-                Key::Field(1) => field(&mut map, &mut data_type, "dataType"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut required_field, "required"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            allowed_values: allowed_values.unwrap_or_default(),
-            data_type: required(data_type, "dataType")?,
-            name: required(name, "name")?,
-            required: required(required_field, "required")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("allowedValues", 0), ("dataType", 1), ("name", 2), ("required", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Required<DataType>,
+        rt::object::Required<String>,
+        rt::object::Required<bool>,
+    );
+    #[inline]
+    fn assemble(
+        (allowed_values, data_type, name, required): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            allowed_values,
+            data_type,
+            name,
+            required,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -561,26 +488,18 @@ impl<'de> rt::Deserialize<'de> for ConnectionDetailsParameter {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ConnectionDetailsParameter {
     const NAME: &'static str = "ConnectionDetailsParameter";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("dataType", 0), ("name", 1)]);
-        let mut data_type: Option<DataType> = None;
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut data_type, "dataType"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            data_type: required(data_type, "dataType")?,
-            name: required(name, "name")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("dataType", 0), ("name", 1)]);
+    type Fields = (rt::object::Required<DataType>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (data_type, name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            data_type,
+            name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -654,63 +573,41 @@ impl<'de> rt::Deserialize<'de> for ConnectionRecency {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ConnectionRecency {
     const NAME: &'static str = "ConnectionRecency";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("createdDateTime", 0),
-                ("lastBoundDateTime", 1),
-                ("lastCredentialUsedDateTime", 2),
-                ("myLastBoundDateTime", 3),
-                ("myLastCredentialUsedDateTime", 4),
-            ],
-        );
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut last_bound_date_time: Option<Option<rt::DateTime>> = None;
-        let mut last_credential_used_date_time: Option<Option<rt::DateTime>> = None;
-        let mut my_last_bound_date_time: Option<Option<rt::DateTime>> = None;
-        let mut my_last_credential_used_date_time: Option<Option<rt::DateTime>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut last_bound_date_time, "lastBoundDateTime")
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut last_credential_used_date_time,
-                        "lastCredentialUsedDateTime",
-                    )
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut my_last_bound_date_time, "myLastBoundDateTime")
-                }
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut my_last_credential_used_date_time,
-                        "myLastCredentialUsedDateTime",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            created_date_time: created_date_time.unwrap_or_default(),
-            last_bound_date_time: last_bound_date_time.unwrap_or_default(),
-            last_credential_used_date_time: last_credential_used_date_time
-                .unwrap_or_default(),
-            my_last_bound_date_time: my_last_bound_date_time.unwrap_or_default(),
-            my_last_credential_used_date_time: my_last_credential_used_date_time
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("createdDateTime", 0),
+            ("lastBoundDateTime", 1),
+            ("lastCredentialUsedDateTime", 2),
+            ("myLastBoundDateTime", 3),
+            ("myLastCredentialUsedDateTime", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            created_date_time,
+            last_bound_date_time,
+            last_credential_used_date_time,
+            my_last_bound_date_time,
+            my_last_credential_used_date_time,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            created_date_time,
+            last_bound_date_time,
+            last_credential_used_date_time,
+            my_last_bound_date_time,
+            my_last_credential_used_date_time,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -757,31 +654,25 @@ impl<'de> rt::Deserialize<'de> for ConnectionRoleAssignment {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ConnectionRoleAssignment {
     const NAME: &'static str = "ConnectionRoleAssignment";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("principal", 1), ("role", 2)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut principal: Option<Principal> = None;
-        let mut role: Option<ConnectionRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut principal, "principal"),
-                Key::Field(2) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            principal: required(principal, "principal")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("principal", 1), ("role", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<Principal>,
+        rt::object::Required<ConnectionRole>,
+    );
+    #[inline]
+    fn assemble(
+        (id, principal, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            principal,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -843,35 +734,25 @@ impl<'de> rt::Deserialize<'de> for ConnectionRoleAssignments {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ConnectionRoleAssignments {
     const NAME: &'static str = "ConnectionRoleAssignments";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ConnectionRoleAssignment>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ConnectionRoleAssignment>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -916,28 +797,18 @@ impl<'de> rt::Deserialize<'de> for ConnectionStatusError {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ConnectionStatusError {
     const NAME: &'static str = "ConnectionStatusError";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("errorCode", 0), ("message", 1)],
-        );
-        let mut error_code: Option<String> = None;
-        let mut message: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error_code, "errorCode"),
-                Key::Field(1) => field(&mut map, &mut message, "message"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error_code: required(error_code, "errorCode")?,
-            message: required(message, "message")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("errorCode", 0), ("message", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (error_code, message): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error_code,
+            message,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -980,26 +851,21 @@ impl<'de> rt::Deserialize<'de> for ConnectionStatusResponse {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ConnectionStatusResponse {
     const NAME: &'static str = "ConnectionStatusResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("errors", 0), ("status", 1)]);
-        let mut errors: Option<Option<Vec<ConnectionStatusError>>> = None;
-        let mut status: Option<TestConnectionStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut errors, "errors"),
-                Key::Field(1) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            errors: errors.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("errors", 0), ("status", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ConnectionStatusError>>>,
+        rt::object::Required<TestConnectionStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (errors, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            errors,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -1060,31 +926,25 @@ impl<'de> rt::Deserialize<'de> for CreateConnectionDetails {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for CreateConnectionDetails {
     const NAME: &'static str = "CreateConnectionDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("type", 0), ("creationMethod", 1), ("parameters", 2)],
-        );
-        let mut type_field: Option<String> = None;
-        let mut creation_method: Option<String> = None;
-        let mut parameters: Option<Vec<ConnectionDetailsParameter>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                Key::Field(1) => field(&mut map, &mut creation_method, "creationMethod"),
-                Key::Field(2) => field(&mut map, &mut parameters, "parameters"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            r#type: required(type_field, "type")?,
-            creation_method: required(creation_method, "creationMethod")?,
-            parameters: required(parameters, "parameters")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("type", 0), ("creationMethod", 1), ("parameters", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<Vec<ConnectionDetailsParameter>>,
+    );
+    #[inline]
+    fn assemble(
+        (type_field, creation_method, parameters): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            r#type: type_field,
+            creation_method,
+            parameters,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -1156,49 +1016,41 @@ impl<'de> rt::Deserialize<'de> for CreateConnectionRequest {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for CreateConnectionRequest {
     const NAME: &'static str = "CreateConnectionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("credentialDetails", 0),
-                ("connectionDetails", 1),
-                ("connectivityType", 2),
-                ("displayName", 3),
-                ("privacyLevel", 4),
-            ],
-        );
-        let mut credential_details: Option<Option<rt::JsonValue>> = None;
-        let mut connection_details: Option<CreateConnectionDetails> = None;
-        let mut connectivity_type: Option<ConnectivityType> = None;
-        let mut display_name: Option<String> = None;
-        let mut privacy_level: Option<Option<PrivacyLevel>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut credential_details, "credentialDetails")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut connection_details, "connectionDetails")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut connectivity_type, "connectivityType")
-                }
-                Key::Field(3) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(4) => field(&mut map, &mut privacy_level, "privacyLevel"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            credential_details: credential_details.unwrap_or_default(),
-            connection_details: required(connection_details, "connectionDetails")?,
-            connectivity_type: required(connectivity_type, "connectivityType")?,
-            display_name: required(display_name, "displayName")?,
-            privacy_level: privacy_level.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("credentialDetails", 0),
+            ("connectionDetails", 1),
+            ("connectivityType", 2),
+            ("displayName", 3),
+            ("privacyLevel", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+        rt::object::Required<CreateConnectionDetails>,
+        rt::object::Required<ConnectivityType>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<PrivacyLevel>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            credential_details,
+            connection_details,
+            connectivity_type,
+            display_name,
+            privacy_level,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            credential_details,
+            connection_details,
+            connectivity_type,
+            display_name,
+            privacy_level,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -1266,35 +1118,25 @@ impl<'de> rt::Deserialize<'de> for ListConnectionsResponse {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ListConnectionsResponse {
     const NAME: &'static str = "ListConnectionsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Connection>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Connection>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -1345,45 +1187,37 @@ impl<'de> rt::Deserialize<'de> for ListCredentialDetails {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ListCredentialDetails {
     const NAME: &'static str = "ListCredentialDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("connectionEncryption", 0),
-                ("singleSignOnType", 1),
-                ("skipTestConnection", 2),
-                ("credentialType", 3),
-            ],
-        );
-        let mut connection_encryption: Option<Option<ConnectionEncryption>> = None;
-        let mut single_sign_on_type: Option<Option<SingleSignOnType>> = None;
-        let mut skip_test_connection: Option<Option<bool>> = None;
-        let mut credential_type: Option<Option<CredentialType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_encryption, "connectionEncryption")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut single_sign_on_type, "singleSignOnType")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut skip_test_connection, "skipTestConnection")
-                }
-                Key::Field(3) => field(&mut map, &mut credential_type, "credentialType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_encryption: connection_encryption.unwrap_or_default(),
-            single_sign_on_type: single_sign_on_type.unwrap_or_default(),
-            skip_test_connection: skip_test_connection.unwrap_or_default(),
-            credential_type: credential_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("connectionEncryption", 0),
+            ("singleSignOnType", 1),
+            ("skipTestConnection", 2),
+            ("credentialType", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ConnectionEncryption>>,
+        rt::object::Defaulted<Option<SingleSignOnType>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<CredentialType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            connection_encryption,
+            single_sign_on_type,
+            skip_test_connection,
+            credential_type,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_encryption,
+            single_sign_on_type,
+            skip_test_connection,
+            credential_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -1430,35 +1264,25 @@ impl<'de> rt::Deserialize<'de> for ListSupportedConnectionTypesResponse {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for ListSupportedConnectionTypesResponse {
     const NAME: &'static str = "ListSupportedConnectionTypesResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ConnectionCreationMetadata>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ConnectionCreationMetadata>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -1522,35 +1346,29 @@ impl<'de> rt::Deserialize<'de> for UpdateConnectionRequest {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for UpdateConnectionRequest {
     const NAME: &'static str = "UpdateConnectionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("credentialDetails", 0), ("connectivityType", 1), ("privacyLevel", 2)],
-        );
-        let mut credential_details: Option<Option<rt::JsonValue>> = None;
-        let mut connectivity_type: Option<ConnectivityType> = None;
-        let mut privacy_level: Option<Option<PrivacyLevel>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut credential_details, "credentialDetails")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut connectivity_type, "connectivityType")
-                }
-                Key::Field(2) => field(&mut map, &mut privacy_level, "privacyLevel"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            credential_details: credential_details.unwrap_or_default(),
-            connectivity_type: required(connectivity_type, "connectivityType")?,
-            privacy_level: privacy_level.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("credentialDetails", 0), ("connectivityType", 1), ("privacyLevel", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+        rt::object::Required<ConnectivityType>,
+        rt::object::Defaulted<Option<PrivacyLevel>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            credential_details,
+            connectivity_type,
+            privacy_level,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            credential_details,
+            connectivity_type,
+            privacy_level,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_connections")]
@@ -1605,23 +1423,14 @@ impl<'de> rt::Deserialize<'de> for UpdateConnectionRoleAssignmentRequest {
 #[cfg(feature = "fabric_connections")]
 impl<'de> rt::object::Object<'de> for UpdateConnectionRoleAssignmentRequest {
     const NAME: &'static str = "UpdateConnectionRoleAssignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
-        let mut role: Option<ConnectionRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            role: required(role, "role")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
+    type Fields = (rt::object::Required<ConnectionRole>,);
+    #[inline]
+    fn assemble(
+        (role,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { role, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_connections")]

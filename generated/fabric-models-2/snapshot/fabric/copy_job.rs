@@ -54,63 +54,55 @@ impl<'de> rt::Deserialize<'de> for CopyJob {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for CopyJob {
     const NAME: &'static str = "CopyJob";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (rt::object::Required<ItemType>, rt::object::Defaulted<Option<rt::Uuid>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_copy_job")]
@@ -177,26 +169,21 @@ impl<'de> rt::Deserialize<'de> for CopyJobDefinition {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for CopyJobDefinition {
     const NAME: &'static str = "CopyJobDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<CopyJobDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<CopyJobDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_copy_job")]
@@ -244,31 +231,25 @@ impl<'de> rt::Deserialize<'de> for CopyJobDefinitionPart {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for CopyJobDefinitionPart {
     const NAME: &'static str = "CopyJobDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_copy_job")]
@@ -308,23 +289,14 @@ impl<'de> rt::Deserialize<'de> for CopyJobDefinitionResponse {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for CopyJobDefinitionResponse {
     const NAME: &'static str = "CopyJobDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<CopyJobDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<CopyJobDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_copy_job")]
@@ -365,25 +337,17 @@ impl<'de> rt::Deserialize<'de> for CopyJobEntityReset {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for CopyJobEntityReset {
     const NAME: &'static str = "CopyJobEntityReset";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("copyJobEntityId", 0)]);
-        let mut copy_job_entity_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut copy_job_entity_id, "copyJobEntityId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            copy_job_entity_id: copy_job_entity_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("copyJobEntityId", 0)]);
+    type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
+    #[inline]
+    fn assemble(
+        (copy_job_entity_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            copy_job_entity_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_copy_job")]
@@ -427,40 +391,26 @@ impl<'de> rt::Deserialize<'de> for CopyJobEntityResetPayload {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for CopyJobEntityResetPayload {
     const NAME: &'static str = "CopyJobEntityResetPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("copyJobEntitiesToReset", 0), ("resetAllCopyJobEntities", 1)],
-        );
-        let mut copy_job_entities_to_reset: Option<Option<Vec<CopyJobEntityReset>>> = None;
-        let mut reset_all_copy_job_entities: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut copy_job_entities_to_reset,
-                        "copyJobEntitiesToReset",
-                    )
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut reset_all_copy_job_entities,
-                        "resetAllCopyJobEntities",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            copy_job_entities_to_reset: copy_job_entities_to_reset.unwrap_or_default(),
-            reset_all_copy_job_entities: reset_all_copy_job_entities.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("copyJobEntitiesToReset", 0), ("resetAllCopyJobEntities", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<CopyJobEntityReset>>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            copy_job_entities_to_reset,
+            reset_all_copy_job_entities,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            copy_job_entities_to_reset,
+            reset_all_copy_job_entities,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_copy_job")]
@@ -513,35 +463,25 @@ impl<'de> rt::Deserialize<'de> for CopyJobs {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for CopyJobs {
     const NAME: &'static str = "CopyJobs";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<CopyJob>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<CopyJob>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_copy_job")]
@@ -595,49 +535,41 @@ impl<'de> rt::Deserialize<'de> for CreateCopyJobRequest {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for CreateCopyJobRequest {
     const NAME: &'static str = "CreateCopyJobRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<Option<CopyJobDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<CopyJobDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_copy_job")]
@@ -684,23 +616,14 @@ impl<'de> rt::Deserialize<'de> for UpdateCopyJobDefinitionRequest {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for UpdateCopyJobDefinitionRequest {
     const NAME: &'static str = "UpdateCopyJobDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<CopyJobDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<CopyJobDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_copy_job")]
@@ -745,28 +668,23 @@ impl<'de> rt::Deserialize<'de> for UpdateCopyJobRequest {
 #[cfg(feature = "fabric_copy_job")]
 impl<'de> rt::object::Object<'de> for UpdateCopyJobRequest {
     const NAME: &'static str = "UpdateCopyJobRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_copy_job")]

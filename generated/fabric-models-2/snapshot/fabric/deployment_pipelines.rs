@@ -33,28 +33,21 @@ impl<'de> rt::Deserialize<'de> for AddDeploymentPipelineRoleAssignmentRequest {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for AddDeploymentPipelineRoleAssignmentRequest {
     const NAME: &'static str = "AddDeploymentPipelineRoleAssignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("principal", 0), ("role", 1)],
-        );
-        let mut principal: Option<Principal> = None;
-        let mut role: Option<DeploymentPipelineRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut principal, "principal"),
-                Key::Field(1) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            principal: required(principal, "principal")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("principal", 0), ("role", 1)]);
+    type Fields = (
+        rt::object::Required<Principal>,
+        rt::object::Required<DeploymentPipelineRole>,
+    );
+    #[inline]
+    fn assemble(
+        (principal, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            principal,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -117,31 +110,25 @@ impl<'de> rt::Deserialize<'de> for CreateDeploymentPipelineRequest {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for CreateDeploymentPipelineRequest {
     const NAME: &'static str = "CreateDeploymentPipelineRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1), ("stages", 2)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut stages: Option<Vec<DeploymentPipelineStageRequest>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut stages, "stages"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            stages: required(stages, "stages")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1), ("stages", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<Vec<DeploymentPipelineStageRequest>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name, stages): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            stages,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -198,55 +185,45 @@ impl<'de> rt::Deserialize<'de> for DeployRequest {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeployRequest {
     const NAME: &'static str = "DeployRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("createdWorkspaceDetails", 0),
-                ("items", 1),
-                ("note", 2),
-                ("options", 3),
-                ("sourceStageId", 4),
-                ("targetStageId", 5),
-            ],
-        );
-        let mut created_workspace_details: Option<
-            Option<DeploymentPipelineNewWorkspaceConfiguration>,
-        > = None;
-        let mut items: Option<Option<Vec<ItemDeploymentRequest>>> = None;
-        let mut note: Option<Option<String>> = None;
-        let mut options: Option<Option<DeploymentOptions>> = None;
-        let mut source_stage_id: Option<rt::Uuid> = None;
-        let mut target_stage_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut created_workspace_details,
-                        "createdWorkspaceDetails",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut items, "items"),
-                Key::Field(2) => field(&mut map, &mut note, "note"),
-                Key::Field(3) => field(&mut map, &mut options, "options"),
-                Key::Field(4) => field(&mut map, &mut source_stage_id, "sourceStageId"),
-                Key::Field(5) => field(&mut map, &mut target_stage_id, "targetStageId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            created_workspace_details: created_workspace_details.unwrap_or_default(),
-            items: items.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            options: options.unwrap_or_default(),
-            source_stage_id: required(source_stage_id, "sourceStageId")?,
-            target_stage_id: required(target_stage_id, "targetStageId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("createdWorkspaceDetails", 0),
+            ("items", 1),
+            ("note", 2),
+            ("options", 3),
+            ("sourceStageId", 4),
+            ("targetStageId", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<DeploymentPipelineNewWorkspaceConfiguration>>,
+        rt::object::Defaulted<Option<Vec<ItemDeploymentRequest>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<DeploymentOptions>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            created_workspace_details,
+            items,
+            note,
+            options,
+            source_stage_id,
+            target_stage_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            created_workspace_details,
+            items,
+            note,
+            options,
+            source_stage_id,
+            target_stage_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -295,23 +272,14 @@ impl<'de> rt::Deserialize<'de> for DeploymentExecutionPlan {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentExecutionPlan {
     const NAME: &'static str = "DeploymentExecutionPlan";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("steps", 0)]);
-        let mut steps: Option<Option<Vec<DeploymentExecutionStep>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut steps, "steps"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            steps: steps.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("steps", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<DeploymentExecutionStep>>>,);
+    #[inline]
+    fn assemble(
+        (steps,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { steps, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -368,55 +336,45 @@ impl<'de> rt::Deserialize<'de> for DeploymentExecutionStep {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentExecutionStep {
     const NAME: &'static str = "DeploymentExecutionStep";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("description", 0),
-                ("error", 1),
-                ("index", 2),
-                ("preDeploymentDiffState", 3),
-                ("sourceAndTarget", 4),
-                ("status", 5),
-            ],
-        );
-        let mut description: Option<String> = None;
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut index: Option<i64> = None;
-        let mut pre_deployment_diff_state: Option<Option<ItemPreDeploymentDiffState>> = None;
-        let mut source_and_target: Option<DeploymentSourceAndTarget> = None;
-        let mut status: Option<DeploymentPipelineOperationStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut error, "error"),
-                Key::Field(2) => lenient_field(&mut map, &mut index, "index"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut pre_deployment_diff_state,
-                        "preDeploymentDiffState",
-                    )
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut source_and_target, "sourceAndTarget")
-                }
-                Key::Field(5) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: required(description, "description")?,
-            error: error.unwrap_or_default(),
-            index: required(index, "index")?,
-            pre_deployment_diff_state: pre_deployment_diff_state.unwrap_or_default(),
-            source_and_target: required(source_and_target, "sourceAndTarget")?,
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("description", 0),
+            ("error", 1),
+            ("index", 2),
+            ("preDeploymentDiffState", 3),
+            ("sourceAndTarget", 4),
+            ("status", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<ItemPreDeploymentDiffState>>,
+        rt::object::Required<DeploymentSourceAndTarget>,
+        rt::object::Required<DeploymentPipelineOperationStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            description,
+            error,
+            index,
+            pre_deployment_diff_state,
+            source_and_target,
+            status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            error,
+            index,
+            pre_deployment_diff_state,
+            source_and_target,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -482,32 +440,19 @@ impl<'de> rt::Deserialize<'de> for DeploymentOptions {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentOptions {
     const NAME: &'static str = "DeploymentOptions";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("allowCrossRegionDeployment", 0)],
-        );
-        let mut allow_cross_region_deployment: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut allow_cross_region_deployment,
-                        "allowCrossRegionDeployment",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            allow_cross_region_deployment: allow_cross_region_deployment
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("allowCrossRegionDeployment", 0)],
+    );
+    type Fields = (rt::object::Defaulted<Option<bool>>,);
+    #[inline]
+    fn assemble(
+        (allow_cross_region_deployment,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            allow_cross_region_deployment,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -554,31 +499,25 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipeline {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipeline {
     const NAME: &'static str = "DeploymentPipeline";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1), ("id", 2)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1), ("id", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name, id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -619,23 +558,17 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineAssignWorkspaceRequest {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineAssignWorkspaceRequest {
     const NAME: &'static str = "DeploymentPipelineAssignWorkspaceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaceId", 0)]);
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaceId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (workspace_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -685,34 +618,27 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineExtendedInfo {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineExtendedInfo {
     const NAME: &'static str = "DeploymentPipelineExtendedInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1), ("id", 2), ("stages", 3)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut stages: Option<Vec<DeploymentPipelineStage>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut stages, "stages"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
-            stages: required(stages, "stages")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1), ("id", 2), ("stages", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<Vec<DeploymentPipelineStage>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name, id, stages): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            id,
+            stages,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -758,28 +684,21 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineNewWorkspaceConfiguration {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineNewWorkspaceConfiguration {
     const NAME: &'static str = "DeploymentPipelineNewWorkspaceConfiguration";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("capacityId", 0), ("name", 1)],
-        );
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            capacity_id: capacity_id.unwrap_or_default(),
-            name: required(name, "name")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("capacityId", 0), ("name", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (capacity_id, name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            capacity_id,
+            name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -854,82 +773,64 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineOperation {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineOperation {
     const NAME: &'static str = "DeploymentPipelineOperation";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("executionEndTime", 0),
-                ("executionStartTime", 1),
-                ("id", 2),
-                ("lastUpdatedTime", 3),
-                ("note", 4),
-                ("performedBy", 5),
-                ("preDeploymentDiffInformation", 6),
-                ("sourceStageId", 7),
-                ("status", 8),
-                ("targetStageId", 9),
-                ("type", 10),
-            ],
-        );
-        let mut execution_end_time: Option<Option<rt::DateTime>> = None;
-        let mut execution_start_time: Option<Option<rt::DateTime>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut last_updated_time: Option<rt::DateTime> = None;
-        let mut note: Option<Option<DeploymentPipelineOperationNote>> = None;
-        let mut performed_by: Option<Option<Principal>> = None;
-        let mut pre_deployment_diff_information: Option<
-            Option<PreDeploymentDiffInformation>,
-        > = None;
-        let mut source_stage_id: Option<Option<rt::Uuid>> = None;
-        let mut status: Option<DeploymentPipelineOperationStatus> = None;
-        let mut target_stage_id: Option<Option<rt::Uuid>> = None;
-        let mut type_field: Option<DeploymentPipelineOperationType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut execution_end_time, "executionEndTime")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut execution_start_time, "executionStartTime")
-                }
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => {
-                    field(&mut map, &mut last_updated_time, "lastUpdatedTime")
-                }
-                Key::Field(4) => field(&mut map, &mut note, "note"),
-                Key::Field(5) => field(&mut map, &mut performed_by, "performedBy"),
-                Key::Field(6) => {
-                    field(
-                        &mut map,
-                        &mut pre_deployment_diff_information,
-                        "preDeploymentDiffInformation",
-                    )
-                }
-                Key::Field(7) => field(&mut map, &mut source_stage_id, "sourceStageId"),
-                Key::Field(8) => field(&mut map, &mut status, "status"),
-                Key::Field(9) => field(&mut map, &mut target_stage_id, "targetStageId"),
-                Key::Field(10) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            execution_end_time: execution_end_time.unwrap_or_default(),
-            execution_start_time: execution_start_time.unwrap_or_default(),
-            id: required(id, "id")?,
-            last_updated_time: required(last_updated_time, "lastUpdatedTime")?,
-            note: note.unwrap_or_default(),
-            performed_by: performed_by.unwrap_or_default(),
-            pre_deployment_diff_information: pre_deployment_diff_information
-                .unwrap_or_default(),
-            source_stage_id: source_stage_id.unwrap_or_default(),
-            status: required(status, "status")?,
-            target_stage_id: target_stage_id.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("executionEndTime", 0),
+            ("executionStartTime", 1),
+            ("id", 2),
+            ("lastUpdatedTime", 3),
+            ("note", 4),
+            ("performedBy", 5),
+            ("preDeploymentDiffInformation", 6),
+            ("sourceStageId", 7),
+            ("status", 8),
+            ("targetStageId", 9),
+            ("type", 10),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::DateTime>,
+        rt::object::Defaulted<Option<DeploymentPipelineOperationNote>>,
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<PreDeploymentDiffInformation>>,
+        (
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Required<DeploymentPipelineOperationStatus>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Required<DeploymentPipelineOperationType>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            execution_end_time,
+            execution_start_time,
+            id,
+            last_updated_time,
+            note,
+            performed_by,
+            pre_deployment_diff_information,
+            (source_stage_id, status, target_stage_id, type_field),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            execution_end_time,
+            execution_start_time,
+            id,
+            last_updated_time,
+            note,
+            performed_by,
+            pre_deployment_diff_information,
+            source_stage_id,
+            status,
+            target_stage_id,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1042,86 +943,67 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineOperationExtendedInfo {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineOperationExtendedInfo {
     const NAME: &'static str = "DeploymentPipelineOperationExtendedInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("executionEndTime", 0),
-                ("executionStartTime", 1),
-                ("id", 2),
-                ("lastUpdatedTime", 3),
-                ("note", 4),
-                ("performedBy", 5),
-                ("preDeploymentDiffInformation", 6),
-                ("sourceStageId", 7),
-                ("status", 8),
-                ("targetStageId", 9),
-                ("type", 10),
-                ("executionPlan", 11),
-            ],
-        );
-        let mut execution_end_time: Option<Option<rt::DateTime>> = None;
-        let mut execution_start_time: Option<Option<rt::DateTime>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut last_updated_time: Option<rt::DateTime> = None;
-        let mut note: Option<Option<DeploymentPipelineOperationNote>> = None;
-        let mut performed_by: Option<Option<Principal>> = None;
-        let mut pre_deployment_diff_information: Option<
-            Option<PreDeploymentDiffInformation>,
-        > = None;
-        let mut source_stage_id: Option<Option<rt::Uuid>> = None;
-        let mut status: Option<DeploymentPipelineOperationStatus> = None;
-        let mut target_stage_id: Option<Option<rt::Uuid>> = None;
-        let mut type_field: Option<DeploymentPipelineOperationType> = None;
-        let mut execution_plan: Option<Option<DeploymentExecutionPlan>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut execution_end_time, "executionEndTime")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut execution_start_time, "executionStartTime")
-                }
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => {
-                    field(&mut map, &mut last_updated_time, "lastUpdatedTime")
-                }
-                Key::Field(4) => field(&mut map, &mut note, "note"),
-                Key::Field(5) => field(&mut map, &mut performed_by, "performedBy"),
-                Key::Field(6) => {
-                    field(
-                        &mut map,
-                        &mut pre_deployment_diff_information,
-                        "preDeploymentDiffInformation",
-                    )
-                }
-                Key::Field(7) => field(&mut map, &mut source_stage_id, "sourceStageId"),
-                Key::Field(8) => field(&mut map, &mut status, "status"),
-                Key::Field(9) => field(&mut map, &mut target_stage_id, "targetStageId"),
-                Key::Field(10) => field(&mut map, &mut type_field, "type"),
-                Key::Field(11) => field(&mut map, &mut execution_plan, "executionPlan"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            execution_end_time: execution_end_time.unwrap_or_default(),
-            execution_start_time: execution_start_time.unwrap_or_default(),
-            id: required(id, "id")?,
-            last_updated_time: required(last_updated_time, "lastUpdatedTime")?,
-            note: note.unwrap_or_default(),
-            performed_by: performed_by.unwrap_or_default(),
-            pre_deployment_diff_information: pre_deployment_diff_information
-                .unwrap_or_default(),
-            source_stage_id: source_stage_id.unwrap_or_default(),
-            status: required(status, "status")?,
-            target_stage_id: target_stage_id.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            execution_plan: execution_plan.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("executionEndTime", 0),
+            ("executionStartTime", 1),
+            ("id", 2),
+            ("lastUpdatedTime", 3),
+            ("note", 4),
+            ("performedBy", 5),
+            ("preDeploymentDiffInformation", 6),
+            ("sourceStageId", 7),
+            ("status", 8),
+            ("targetStageId", 9),
+            ("type", 10),
+            ("executionPlan", 11),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::DateTime>,
+        rt::object::Defaulted<Option<DeploymentPipelineOperationNote>>,
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<PreDeploymentDiffInformation>>,
+        (
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Required<DeploymentPipelineOperationStatus>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Required<DeploymentPipelineOperationType>,
+            rt::object::Defaulted<Option<DeploymentExecutionPlan>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            execution_end_time,
+            execution_start_time,
+            id,
+            last_updated_time,
+            note,
+            performed_by,
+            pre_deployment_diff_information,
+            (source_stage_id, status, target_stage_id, type_field, execution_plan),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            execution_end_time,
+            execution_start_time,
+            id,
+            last_updated_time,
+            note,
+            performed_by,
+            pre_deployment_diff_information,
+            source_stage_id,
+            status,
+            target_stage_id,
+            r#type: type_field,
+            execution_plan,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1202,28 +1084,20 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineOperationNote {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineOperationNote {
     const NAME: &'static str = "DeploymentPipelineOperationNote";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("content", 0), ("isTruncated", 1)],
-        );
-        let mut content: Option<String> = None;
-        let mut is_truncated: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut content, "content"),
-                Key::Field(1) => field(&mut map, &mut is_truncated, "isTruncated"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            content: required(content, "content")?,
-            is_truncated: is_truncated.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("content", 0), ("isTruncated", 1)],
+    );
+    type Fields = (rt::object::Required<String>, rt::object::Defaulted<Option<bool>>);
+    #[inline]
+    fn assemble(
+        (content, is_truncated): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            content,
+            is_truncated,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1270,35 +1144,25 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineOperations {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineOperations {
     const NAME: &'static str = "DeploymentPipelineOperations";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<DeploymentPipelineOperation>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DeploymentPipelineOperation>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1346,31 +1210,25 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineRoleAssignment {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineRoleAssignment {
     const NAME: &'static str = "DeploymentPipelineRoleAssignment";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("principal", 1), ("role", 2)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut principal: Option<Principal> = None;
-        let mut role: Option<DeploymentPipelineRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut principal, "principal"),
-                Key::Field(2) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            principal: required(principal, "principal")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("principal", 1), ("role", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<Principal>,
+        rt::object::Required<DeploymentPipelineRole>,
+    );
+    #[inline]
+    fn assemble(
+        (id, principal, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            principal,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1435,35 +1293,25 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineRoleAssignments {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineRoleAssignments {
     const NAME: &'static str = "DeploymentPipelineRoleAssignments";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DeploymentPipelineRoleAssignment>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DeploymentPipelineRoleAssignment>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1523,51 +1371,49 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineStage {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineStage {
     const NAME: &'static str = "DeploymentPipelineStage";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("description", 0),
-                ("displayName", 1),
-                ("id", 2),
-                ("isPublic", 3),
-                ("order", 4),
-                ("workspaceId", 5),
-                ("workspaceName", 6),
-            ],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut is_public: Option<Option<bool>> = None;
-        let mut order: Option<i64> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut workspace_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut id, "id"),
-                Key::Field(3) => field(&mut map, &mut is_public, "isPublic"),
-                Key::Field(4) => lenient_field(&mut map, &mut order, "order"),
-                Key::Field(5) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(6) => field(&mut map, &mut workspace_name, "workspaceName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
-            is_public: is_public.unwrap_or_default(),
-            order: required(order, "order")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            workspace_name: workspace_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("description", 0),
+            ("displayName", 1),
+            ("id", 2),
+            ("isPublic", 3),
+            ("order", 4),
+            ("workspaceId", 5),
+            ("workspaceName", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            description,
+            display_name,
+            id,
+            is_public,
+            order,
+            workspace_id,
+            workspace_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            id,
+            is_public,
+            order,
+            workspace_id,
+            workspace_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1623,51 +1469,45 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineStageItem {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineStageItem {
     const NAME: &'static str = "DeploymentPipelineStageItem";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("itemDisplayName", 0),
-                ("itemId", 1),
-                ("itemType", 2),
-                ("lastDeploymentTime", 3),
-                ("sourceItemId", 4),
-                ("targetItemId", 5),
-            ],
-        );
-        let mut item_display_name: Option<String> = None;
-        let mut item_id: Option<rt::Uuid> = None;
-        let mut item_type: Option<ItemType> = None;
-        let mut last_deployment_time: Option<Option<rt::DateTime>> = None;
-        let mut source_item_id: Option<Option<rt::Uuid>> = None;
-        let mut target_item_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut item_display_name, "itemDisplayName")
-                }
-                Key::Field(1) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(2) => field(&mut map, &mut item_type, "itemType"),
-                Key::Field(3) => {
-                    field(&mut map, &mut last_deployment_time, "lastDeploymentTime")
-                }
-                Key::Field(4) => field(&mut map, &mut source_item_id, "sourceItemId"),
-                Key::Field(5) => field(&mut map, &mut target_item_id, "targetItemId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            item_display_name: required(item_display_name, "itemDisplayName")?,
-            item_id: required(item_id, "itemId")?,
-            item_type: required(item_type, "itemType")?,
-            last_deployment_time: last_deployment_time.unwrap_or_default(),
-            source_item_id: source_item_id.unwrap_or_default(),
-            target_item_id: target_item_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("itemDisplayName", 0),
+            ("itemId", 1),
+            ("itemType", 2),
+            ("lastDeploymentTime", 3),
+            ("sourceItemId", 4),
+            ("targetItemId", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<ItemType>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            item_display_name,
+            item_id,
+            item_type,
+            last_deployment_time,
+            source_item_id,
+            target_item_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            item_display_name,
+            item_id,
+            item_type,
+            last_deployment_time,
+            source_item_id,
+            target_item_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1735,35 +1575,25 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineStageItems {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineStageItems {
     const NAME: &'static str = "DeploymentPipelineStageItems";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<DeploymentPipelineStageItem>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DeploymentPipelineStageItem>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1813,31 +1643,25 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineStageRequest {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineStageRequest {
     const NAME: &'static str = "DeploymentPipelineStageRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1), ("isPublic", 2)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut is_public: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut is_public, "isPublic"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            is_public: is_public.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1), ("isPublic", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name, is_public): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
+            is_public,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1884,35 +1708,25 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelineStages {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelineStages {
     const NAME: &'static str = "DeploymentPipelineStages";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<DeploymentPipelineStage>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DeploymentPipelineStage>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -1960,35 +1774,25 @@ impl<'de> rt::Deserialize<'de> for DeploymentPipelines {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentPipelines {
     const NAME: &'static str = "DeploymentPipelines";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Option<Vec<DeploymentPipeline>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DeploymentPipeline>>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -2042,55 +1846,41 @@ impl<'de> rt::Deserialize<'de> for DeploymentSourceAndTarget {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentSourceAndTarget {
     const NAME: &'static str = "DeploymentSourceAndTarget";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("itemType", 0),
-                ("sourceItemDisplayName", 1),
-                ("sourceItemId", 2),
-                ("targetItemDisplayName", 3),
-                ("targetItemId", 4),
-            ],
-        );
-        let mut item_type: Option<Option<ItemType>> = None;
-        let mut source_item_display_name: Option<Option<String>> = None;
-        let mut source_item_id: Option<rt::Uuid> = None;
-        let mut target_item_display_name: Option<Option<String>> = None;
-        let mut target_item_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut item_type, "itemType"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut source_item_display_name,
-                        "sourceItemDisplayName",
-                    )
-                }
-                Key::Field(2) => field(&mut map, &mut source_item_id, "sourceItemId"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut target_item_display_name,
-                        "targetItemDisplayName",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut target_item_id, "targetItemId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            item_type: item_type.unwrap_or_default(),
-            source_item_display_name: source_item_display_name.unwrap_or_default(),
-            source_item_id: required(source_item_id, "sourceItemId")?,
-            target_item_display_name: target_item_display_name.unwrap_or_default(),
-            target_item_id: target_item_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("itemType", 0),
+            ("sourceItemDisplayName", 1),
+            ("sourceItemId", 2),
+            ("targetItemDisplayName", 3),
+            ("targetItemId", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ItemType>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            item_type,
+            source_item_display_name,
+            source_item_id,
+            target_item_display_name,
+            target_item_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            item_type,
+            source_item_display_name,
+            source_item_id,
+            target_item_display_name,
+            target_item_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -2134,28 +1924,20 @@ impl<'de> rt::Deserialize<'de> for ItemDeploymentRequest {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for ItemDeploymentRequest {
     const NAME: &'static str = "ItemDeploymentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("itemType", 0), ("sourceItemId", 1)],
-        );
-        let mut item_type: Option<ItemType> = None;
-        let mut source_item_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut item_type, "itemType"),
-                Key::Field(1) => field(&mut map, &mut source_item_id, "sourceItemId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            item_type: required(item_type, "itemType")?,
-            source_item_id: required(source_item_id, "sourceItemId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("itemType", 0), ("sourceItemId", 1)],
+    );
+    type Fields = (rt::object::Required<ItemType>, rt::object::Required<rt::Uuid>);
+    #[inline]
+    fn assemble(
+        (item_type, source_item_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            item_type,
+            source_item_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -2215,55 +1997,33 @@ impl<'de> rt::Deserialize<'de> for PreDeploymentDiffInformation {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for PreDeploymentDiffInformation {
     const NAME: &'static str = "PreDeploymentDiffInformation";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("differentItemsCount", 0),
-                ("newItemsCount", 1),
-                ("noDifferenceItemsCount", 2),
-            ],
-        );
-        let mut different_items_count: Option<i64> = None;
-        let mut new_items_count: Option<i64> = None;
-        let mut no_difference_items_count: Option<i64> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(
-                        &mut map,
-                        &mut different_items_count,
-                        "differentItemsCount",
-                    )
-                }
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut new_items_count, "newItemsCount")
-                }
-                Key::Field(2) => {
-                    lenient_field(
-                        &mut map,
-                        &mut no_difference_items_count,
-                        "noDifferenceItemsCount",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            different_items_count: required(
-                different_items_count,
-                "differentItemsCount",
-            )?,
-            new_items_count: required(new_items_count, "newItemsCount")?,
-            no_difference_items_count: required(
-                no_difference_items_count,
-                "noDifferenceItemsCount",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("differentItemsCount", 0),
+            ("newItemsCount", 1),
+            ("noDifferenceItemsCount", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            different_items_count,
+            new_items_count,
+            no_difference_items_count,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            different_items_count,
+            new_items_count,
+            no_difference_items_count,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]
@@ -2309,28 +2069,23 @@ impl<'de> rt::Deserialize<'de> for UpdateDeploymentPipelineRequest {
 #[cfg(feature = "fabric_deployment_pipelines")]
 impl<'de> rt::object::Object<'de> for UpdateDeploymentPipelineRequest {
     const NAME: &'static str = "UpdateDeploymentPipelineRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_deployment_pipelines")]

@@ -39,34 +39,27 @@ impl<'de> rt::Deserialize<'de> for ColumnSchema {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for ColumnSchema {
     const NAME: &'static str = "ColumnSchema";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("fields", 0), ("items", 1), ("name", 2), ("type", 3)],
-        );
-        let mut fields: Option<Option<Vec<ColumnSchema>>> = None;
-        let mut items: Option<Option<::std::boxed::Box<ColumnSchema>>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut type_field: Option<EventstreamDataType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut fields, "fields"),
-                Key::Field(1) => field(&mut map, &mut items, "items"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            fields: fields.unwrap_or_default(),
-            items: items.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("fields", 0), ("items", 1), ("name", 2), ("type", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ColumnSchema>>>,
+        rt::object::Defaulted<Option<::std::boxed::Box<ColumnSchema>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<EventstreamDataType>,
+    );
+    #[inline]
+    fn assemble(
+        (fields, items, name, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            fields,
+            items,
+            name,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -136,49 +129,41 @@ impl<'de> rt::Deserialize<'de> for CreateEventstreamRequest {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for CreateEventstreamRequest {
     const NAME: &'static str = "CreateEventstreamRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<Option<EventstreamDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<EventstreamDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -229,30 +214,23 @@ impl<'de> rt::Deserialize<'de> for DataSourceStartRequest {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for DataSourceStartRequest {
     const NAME: &'static str = "DataSourceStartRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("customStartDateTime", 0), ("startType", 1)],
-        );
-        let mut custom_start_date_time: Option<Option<rt::DateTime>> = None;
-        let mut start_type: Option<DataSourceStartType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut custom_start_date_time, "customStartDateTime")
-                }
-                Key::Field(1) => field(&mut map, &mut start_type, "startType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            custom_start_date_time: custom_start_date_time.unwrap_or_default(),
-            start_type: required(start_type, "startType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("customStartDateTime", 0), ("startType", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Required<DataSourceStartType>,
+    );
+    #[inline]
+    fn assemble(
+        (custom_start_date_time, start_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            custom_start_date_time,
+            start_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -315,50 +293,37 @@ impl<'de> rt::Deserialize<'de> for DestinationConnectionResponse {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for DestinationConnectionResponse {
     const NAME: &'static str = "DestinationConnectionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("accessKeys", 0),
-                ("eventHubName", 1),
-                ("fullyQualifiedNamespace", 2),
-                ("consumerGroupName", 3),
-            ],
-        );
-        let mut access_keys: Option<Option<EventstreamAccessKeys>> = None;
-        let mut event_hub_name: Option<String> = None;
-        let mut fully_qualified_namespace: Option<String> = None;
-        let mut consumer_group_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut access_keys, "accessKeys"),
-                Key::Field(1) => field(&mut map, &mut event_hub_name, "eventHubName"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut fully_qualified_namespace,
-                        "fullyQualifiedNamespace",
-                    )
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut consumer_group_name, "consumerGroupName")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            access_keys: access_keys.unwrap_or_default(),
-            event_hub_name: required(event_hub_name, "eventHubName")?,
-            fully_qualified_namespace: required(
-                fully_qualified_namespace,
-                "fullyQualifiedNamespace",
-            )?,
-            consumer_group_name: required(consumer_group_name, "consumerGroupName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("accessKeys", 0),
+            ("eventHubName", 1),
+            ("fullyQualifiedNamespace", 2),
+            ("consumerGroupName", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<EventstreamAccessKeys>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            access_keys,
+            event_hub_name,
+            fully_qualified_namespace,
+            consumer_group_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            access_keys,
+            event_hub_name,
+            fully_qualified_namespace,
+            consumer_group_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -418,51 +383,49 @@ impl<'de> rt::Deserialize<'de> for DestinationResponse {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for DestinationResponse {
     const NAME: &'static str = "DestinationResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("inputNodes", 1),
-                ("inputSchemas", 2),
-                ("name", 3),
-                ("error", 4),
-                ("status", 5),
-                ("type", 6),
-            ],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut input_nodes: Option<Vec<NodeReference>> = None;
-        let mut input_schemas: Option<Option<Vec<InputSchema>>> = None;
-        let mut name: Option<String> = None;
-        let mut error: Option<Option<EventstreamErrorInfo>> = None;
-        let mut status: Option<NodeStatus> = None;
-        let mut type_field: Option<DestinationType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut input_nodes, "inputNodes"),
-                Key::Field(2) => field(&mut map, &mut input_schemas, "inputSchemas"),
-                Key::Field(3) => field(&mut map, &mut name, "name"),
-                Key::Field(4) => field(&mut map, &mut error, "error"),
-                Key::Field(5) => field(&mut map, &mut status, "status"),
-                Key::Field(6) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            input_nodes: required(input_nodes, "inputNodes")?,
-            input_schemas: input_schemas.unwrap_or_default(),
-            name: required(name, "name")?,
-            error: error.unwrap_or_default(),
-            status: required(status, "status")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("inputNodes", 1),
+            ("inputSchemas", 2),
+            ("name", 3),
+            ("error", 4),
+            ("status", 5),
+            ("type", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<Vec<NodeReference>>,
+        rt::object::Defaulted<Option<Vec<InputSchema>>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<EventstreamErrorInfo>>,
+        rt::object::Required<NodeStatus>,
+        rt::object::Required<DestinationType>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            input_nodes,
+            input_schemas,
+            name,
+            error,
+            status,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            input_nodes,
+            input_schemas,
+            name,
+            error,
+            status,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -553,63 +516,55 @@ impl<'de> rt::Deserialize<'de> for Eventstream {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for Eventstream {
     const NAME: &'static str = "Eventstream";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (rt::object::Required<ItemType>, rt::object::Defaulted<Option<rt::Uuid>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -702,57 +657,37 @@ impl<'de> rt::Deserialize<'de> for EventstreamAccessKeys {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for EventstreamAccessKeys {
     const NAME: &'static str = "EventstreamAccessKeys";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("primaryConnectionString", 0),
-                ("primaryKey", 1),
-                ("secondaryConnectionString", 2),
-                ("secondaryKey", 3),
-            ],
-        );
-        let mut primary_connection_string: Option<String> = None;
-        let mut primary_key: Option<String> = None;
-        let mut secondary_connection_string: Option<String> = None;
-        let mut secondary_key: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut primary_connection_string,
-                        "primaryConnectionString",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut primary_key, "primaryKey"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut secondary_connection_string,
-                        "secondaryConnectionString",
-                    )
-                }
-                Key::Field(3) => field(&mut map, &mut secondary_key, "secondaryKey"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            primary_connection_string: required(
-                primary_connection_string,
-                "primaryConnectionString",
-            )?,
-            primary_key: required(primary_key, "primaryKey")?,
-            secondary_connection_string: required(
-                secondary_connection_string,
-                "secondaryConnectionString",
-            )?,
-            secondary_key: required(secondary_key, "secondaryKey")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("primaryConnectionString", 0),
+            ("primaryKey", 1),
+            ("secondaryConnectionString", 2),
+            ("secondaryKey", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            primary_connection_string,
+            primary_key,
+            secondary_connection_string,
+            secondary_key,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            primary_connection_string,
+            primary_key,
+            secondary_connection_string,
+            secondary_key,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -796,26 +731,21 @@ impl<'de> rt::Deserialize<'de> for EventstreamDefinition {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for EventstreamDefinition {
     const NAME: &'static str = "EventstreamDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<EventstreamDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<EventstreamDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -863,31 +793,25 @@ impl<'de> rt::Deserialize<'de> for EventstreamDefinitionPart {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for EventstreamDefinitionPart {
     const NAME: &'static str = "EventstreamDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -927,23 +851,14 @@ impl<'de> rt::Deserialize<'de> for EventstreamDefinitionResponse {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for EventstreamDefinitionResponse {
     const NAME: &'static str = "EventstreamDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<EventstreamDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<EventstreamDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -991,31 +906,25 @@ impl<'de> rt::Deserialize<'de> for EventstreamErrorInfo {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for EventstreamErrorInfo {
     const NAME: &'static str = "EventstreamErrorInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("errorCode", 0), ("errorDetails", 1), ("errorMessage", 2)],
-        );
-        let mut error_code: Option<Option<String>> = None;
-        let mut error_details: Option<Option<Vec<String>>> = None;
-        let mut error_message: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error_code, "errorCode"),
-                Key::Field(1) => field(&mut map, &mut error_details, "errorDetails"),
-                Key::Field(2) => field(&mut map, &mut error_message, "errorMessage"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error_code: error_code.unwrap_or_default(),
-            error_details: error_details.unwrap_or_default(),
-            error_message: required(error_message, "errorMessage")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("errorCode", 0), ("errorDetails", 1), ("errorMessage", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (error_code, error_details, error_message): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error_code,
+            error_details,
+            error_message,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1065,34 +974,27 @@ impl<'de> rt::Deserialize<'de> for EventstreamOperator {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for EventstreamOperator {
     const NAME: &'static str = "EventstreamOperator";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("inputNodes", 0), ("inputSchemas", 1), ("name", 2), ("type", 3)],
-        );
-        let mut input_nodes: Option<Vec<NodeReference>> = None;
-        let mut input_schemas: Option<Option<Vec<InputSchema>>> = None;
-        let mut name: Option<String> = None;
-        let mut type_field: Option<OperatorType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut input_nodes, "inputNodes"),
-                Key::Field(1) => field(&mut map, &mut input_schemas, "inputSchemas"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            input_nodes: required(input_nodes, "inputNodes")?,
-            input_schemas: input_schemas.unwrap_or_default(),
-            name: required(name, "name")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("inputNodes", 0), ("inputSchemas", 1), ("name", 2), ("type", 3)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<NodeReference>>,
+        rt::object::Defaulted<Option<Vec<InputSchema>>>,
+        rt::object::Required<String>,
+        rt::object::Required<OperatorType>,
+    );
+    #[inline]
+    fn assemble(
+        (input_nodes, input_schemas, name, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            input_nodes,
+            input_schemas,
+            name,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1154,23 +1056,14 @@ impl<'de> rt::Deserialize<'de> for EventstreamSchema {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for EventstreamSchema {
     const NAME: &'static str = "EventstreamSchema";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("columns", 0)]);
-        let mut columns: Option<Vec<ColumnSchema>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut columns, "columns"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            columns: required(columns, "columns")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("columns", 0)]);
+    type Fields = (rt::object::Required<Vec<ColumnSchema>>,);
+    #[inline]
+    fn assemble(
+        (columns,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { columns, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1223,45 +1116,41 @@ impl<'de> rt::Deserialize<'de> for EventstreamTopologyResponse {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for EventstreamTopologyResponse {
     const NAME: &'static str = "EventstreamTopologyResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("compatibilityLevel", 0),
-                ("destinations", 1),
-                ("operators", 2),
-                ("sources", 3),
-                ("streams", 4),
-            ],
-        );
-        let mut compatibility_level: Option<Option<CompatibilityLevel>> = None;
-        let mut destinations: Option<Option<Vec<DestinationResponse>>> = None;
-        let mut operators: Option<Option<Vec<EventstreamOperator>>> = None;
-        let mut sources: Option<Option<Vec<SourceResponse>>> = None;
-        let mut streams: Option<Option<Vec<StreamResponse>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut compatibility_level, "compatibilityLevel")
-                }
-                Key::Field(1) => field(&mut map, &mut destinations, "destinations"),
-                Key::Field(2) => field(&mut map, &mut operators, "operators"),
-                Key::Field(3) => field(&mut map, &mut sources, "sources"),
-                Key::Field(4) => field(&mut map, &mut streams, "streams"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            compatibility_level: compatibility_level.unwrap_or_default(),
-            destinations: destinations.unwrap_or_default(),
-            operators: operators.unwrap_or_default(),
-            sources: sources.unwrap_or_default(),
-            streams: streams.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("compatibilityLevel", 0),
+            ("destinations", 1),
+            ("operators", 2),
+            ("sources", 3),
+            ("streams", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<CompatibilityLevel>>,
+        rt::object::Defaulted<Option<Vec<DestinationResponse>>>,
+        rt::object::Defaulted<Option<Vec<EventstreamOperator>>>,
+        rt::object::Defaulted<Option<Vec<SourceResponse>>>,
+        rt::object::Defaulted<Option<Vec<StreamResponse>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            compatibility_level,
+            destinations,
+            operators,
+            sources,
+            streams,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            compatibility_level,
+            destinations,
+            operators,
+            sources,
+            streams,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1312,35 +1201,25 @@ impl<'de> rt::Deserialize<'de> for Eventstreams {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for Eventstreams {
     const NAME: &'static str = "Eventstreams";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Eventstream>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Eventstream>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1384,26 +1263,21 @@ impl<'de> rt::Deserialize<'de> for InputSchema {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for InputSchema {
     const NAME: &'static str = "InputSchema";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("schema", 1)]);
-        let mut name: Option<String> = None;
-        let mut schema: Option<EventstreamSchema> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut schema, "schema"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            schema: required(schema, "schema")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("schema", 1)]);
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<EventstreamSchema>,
+    );
+    #[inline]
+    fn assemble(
+        (name, schema): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            schema,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1445,23 +1319,14 @@ impl<'de> rt::Deserialize<'de> for NodeReference {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for NodeReference {
     const NAME: &'static str = "NodeReference";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0)]);
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (name,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { name, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1508,40 +1373,29 @@ impl<'de> rt::Deserialize<'de> for SourceConnectionResponse {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for SourceConnectionResponse {
     const NAME: &'static str = "SourceConnectionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("accessKeys", 0), ("eventHubName", 1), ("fullyQualifiedNamespace", 2)],
-        );
-        let mut access_keys: Option<Option<EventstreamAccessKeys>> = None;
-        let mut event_hub_name: Option<String> = None;
-        let mut fully_qualified_namespace: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut access_keys, "accessKeys"),
-                Key::Field(1) => field(&mut map, &mut event_hub_name, "eventHubName"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut fully_qualified_namespace,
-                        "fullyQualifiedNamespace",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            access_keys: access_keys.unwrap_or_default(),
-            event_hub_name: required(event_hub_name, "eventHubName")?,
-            fully_qualified_namespace: required(
-                fully_qualified_namespace,
-                "fullyQualifiedNamespace",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("accessKeys", 0), ("eventHubName", 1), ("fullyQualifiedNamespace", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<EventstreamAccessKeys>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            access_keys,
+            event_hub_name,
+            fully_qualified_namespace,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            access_keys,
+            event_hub_name,
+            fully_qualified_namespace,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1598,47 +1452,45 @@ impl<'de> rt::Deserialize<'de> for SourceResponse {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for SourceResponse {
     const NAME: &'static str = "SourceResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("inputSchemas", 1),
-                ("name", 2),
-                ("error", 3),
-                ("status", 4),
-                ("type", 5),
-            ],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut input_schemas: Option<Option<Vec<InputSchema>>> = None;
-        let mut name: Option<String> = None;
-        let mut error: Option<Option<EventstreamErrorInfo>> = None;
-        let mut status: Option<NodeStatus> = None;
-        let mut type_field: Option<SourceType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut input_schemas, "inputSchemas"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut error, "error"),
-                Key::Field(4) => field(&mut map, &mut status, "status"),
-                Key::Field(5) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            input_schemas: input_schemas.unwrap_or_default(),
-            name: required(name, "name")?,
-            error: error.unwrap_or_default(),
-            status: required(status, "status")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("inputSchemas", 1),
+            ("name", 2),
+            ("error", 3),
+            ("status", 4),
+            ("type", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<Vec<InputSchema>>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<EventstreamErrorInfo>>,
+        rt::object::Required<NodeStatus>,
+        rt::object::Required<SourceType>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            input_schemas,
+            name,
+            error,
+            status,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            input_schemas,
+            name,
+            error,
+            status,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1707,34 +1559,27 @@ impl<'de> rt::Deserialize<'de> for StreamResponse {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for StreamResponse {
     const NAME: &'static str = "StreamResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("inputNodes", 1), ("name", 2), ("type", 3)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut input_nodes: Option<Vec<NodeReference>> = None;
-        let mut name: Option<String> = None;
-        let mut type_field: Option<StreamType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut input_nodes, "inputNodes"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            input_nodes: required(input_nodes, "inputNodes")?,
-            name: required(name, "name")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("inputNodes", 1), ("name", 2), ("type", 3)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<Vec<NodeReference>>,
+        rt::object::Required<String>,
+        rt::object::Required<StreamType>,
+    );
+    #[inline]
+    fn assemble(
+        (id, input_nodes, name, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            input_nodes,
+            name,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1795,23 +1640,14 @@ impl<'de> rt::Deserialize<'de> for UpdateEventstreamDefinitionRequest {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for UpdateEventstreamDefinitionRequest {
     const NAME: &'static str = "UpdateEventstreamDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<EventstreamDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<EventstreamDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_eventstream")]
@@ -1856,28 +1692,23 @@ impl<'de> rt::Deserialize<'de> for UpdateEventstreamRequest {
 #[cfg(feature = "fabric_eventstream")]
 impl<'de> rt::object::Object<'de> for UpdateEventstreamRequest {
     const NAME: &'static str = "UpdateEventstreamRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_eventstream")]

@@ -39,36 +39,32 @@ impl<'de> rt::Deserialize<'de> for AcceptExternalDataShareInvitationRequest {
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl<'de> rt::object::Object<'de> for AcceptExternalDataShareInvitationRequest {
     const NAME: &'static str = "AcceptExternalDataShareInvitationRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("itemId", 0), ("payload", 1), ("providerTenantId", 2), ("workspaceId", 3)],
-        );
-        let mut item_id: Option<rt::Uuid> = None;
-        let mut payload: Option<ExternalDataShareAcceptRequestPayload> = None;
-        let mut provider_tenant_id: Option<rt::Uuid> = None;
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => {
-                    field(&mut map, &mut provider_tenant_id, "providerTenantId")
-                }
-                Key::Field(3) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            item_id: required(item_id, "itemId")?,
-            payload: required(payload, "payload")?,
-            provider_tenant_id: required(provider_tenant_id, "providerTenantId")?,
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("itemId", 0), ("payload", 1), ("providerTenantId", 2), ("workspaceId", 3)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<ExternalDataShareAcceptRequestPayload>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            item_id,
+            payload,
+            provider_tenant_id,
+            workspace_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            item_id,
+            payload,
+            provider_tenant_id,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
@@ -130,23 +126,17 @@ impl<'de> rt::Deserialize<'de> for ExternalDataShareAcceptRequestPayload {
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl<'de> rt::object::Object<'de> for ExternalDataShareAcceptRequestPayload {
     const NAME: &'static str = "ExternalDataShareAcceptRequestPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("payloadType", 0)]);
-        let mut payload_type: Option<ExternalDataShareAcceptRequestPayloadType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            payload_type: required(payload_type, "payloadType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("payloadType", 0)]);
+    type Fields = (rt::object::Required<ExternalDataShareAcceptRequestPayloadType>,);
+    #[inline]
+    fn assemble(
+        (payload_type,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
@@ -202,39 +192,23 @@ impl<'de> rt::Deserialize<'de> for ExternalDataShareInvitationDetails {
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl<'de> rt::object::Object<'de> for ExternalDataShareInvitationDetails {
     const NAME: &'static str = "ExternalDataShareInvitationDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("pathsDetails", 0), ("providerTenantDetails", 1)],
-        );
-        let mut paths_details: Option<Vec<ExternalDataSharePathDetails>> = None;
-        let mut provider_tenant_details: Option<
-            ExternalDataShareProviderTenantDetails,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut paths_details, "pathsDetails"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut provider_tenant_details,
-                        "providerTenantDetails",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            paths_details: required(paths_details, "pathsDetails")?,
-            provider_tenant_details: required(
-                provider_tenant_details,
-                "providerTenantDetails",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("pathsDetails", 0), ("providerTenantDetails", 1)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<ExternalDataSharePathDetails>>,
+        rt::object::Required<ExternalDataShareProviderTenantDetails>,
+    );
+    #[inline]
+    fn assemble(
+        (paths_details, provider_tenant_details): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            paths_details,
+            provider_tenant_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
@@ -288,31 +262,25 @@ impl<'de> rt::Deserialize<'de> for ExternalDataSharePathDetails {
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl<'de> rt::object::Object<'de> for ExternalDataSharePathDetails {
     const NAME: &'static str = "ExternalDataSharePathDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("pathId", 1), ("type", 2)],
-        );
-        let mut name: Option<String> = None;
-        let mut path_id: Option<rt::Uuid> = None;
-        let mut type_field: Option<ExternalDataSharePathType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut path_id, "pathId"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            path_id: required(path_id, "pathId")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("pathId", 1), ("type", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<ExternalDataSharePathType>,
+    );
+    #[inline]
+    fn assemble(
+        (name, path_id, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            path_id,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
@@ -377,33 +345,25 @@ impl<'de> rt::Deserialize<'de> for ExternalDataShareProviderTenantDetails {
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl<'de> rt::object::Object<'de> for ExternalDataShareProviderTenantDetails {
     const NAME: &'static str = "ExternalDataShareProviderTenantDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("tenantId", 1), ("verifiedDomainName", 2)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut tenant_id: Option<rt::Uuid> = None;
-        let mut verified_domain_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut tenant_id, "tenantId"),
-                Key::Field(2) => {
-                    field(&mut map, &mut verified_domain_name, "verifiedDomainName")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            tenant_id: required(tenant_id, "tenantId")?,
-            verified_domain_name: required(verified_domain_name, "verifiedDomainName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("tenantId", 1), ("verifiedDomainName", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, tenant_id, verified_domain_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            tenant_id,
+            verified_domain_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]
@@ -453,34 +413,27 @@ impl<'de> rt::Deserialize<'de> for ExternalDataShareShortcutInfo {
 #[cfg(feature = "fabric_external_data_shares_recipient")]
 impl<'de> rt::object::Object<'de> for ExternalDataShareShortcutInfo {
     const NAME: &'static str = "ExternalDataShareShortcutInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("itemId", 0), ("name", 1), ("path", 2), ("workspaceId", 3)],
-        );
-        let mut item_id: Option<rt::Uuid> = None;
-        let mut name: Option<String> = None;
-        let mut path: Option<String> = None;
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut path, "path"),
-                Key::Field(3) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            item_id: required(item_id, "itemId")?,
-            name: required(name, "name")?,
-            path: required(path, "path")?,
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("itemId", 0), ("name", 1), ("path", 2), ("workspaceId", 3)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (item_id, name, path, workspace_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            item_id,
+            name,
+            path,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_external_data_shares_recipient")]

@@ -43,34 +43,27 @@ impl<'de> rt::Deserialize<'de> for CommitToGitRequest {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for CommitToGitRequest {
     const NAME: &'static str = "CommitToGitRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("comment", 0), ("items", 1), ("mode", 2), ("workspaceHead", 3)],
-        );
-        let mut comment: Option<Option<String>> = None;
-        let mut items: Option<Option<Vec<ItemIdentifier>>> = None;
-        let mut mode: Option<CommitMode> = None;
-        let mut workspace_head: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut comment, "comment"),
-                Key::Field(1) => field(&mut map, &mut items, "items"),
-                Key::Field(2) => field(&mut map, &mut mode, "mode"),
-                Key::Field(3) => field(&mut map, &mut workspace_head, "workspaceHead"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            comment: comment.unwrap_or_default(),
-            items: items.unwrap_or_default(),
-            mode: required(mode, "mode")?,
-            workspace_head: workspace_head.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("comment", 0), ("items", 1), ("mode", 2), ("workspaceHead", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<ItemIdentifier>>>,
+        rt::object::Required<CommitMode>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (comment, items, mode, workspace_head): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            comment,
+            items,
+            mode,
+            workspace_head,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -130,30 +123,23 @@ impl<'de> rt::Deserialize<'de> for CreateWorkspaceRelationRequest {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for CreateWorkspaceRelationRequest {
     const NAME: &'static str = "CreateWorkspaceRelationRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("relatedWorkspaceId", 0), ("relationType", 1)],
-        );
-        let mut related_workspace_id: Option<rt::Uuid> = None;
-        let mut relation_type: Option<WorkspaceRelationType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut related_workspace_id, "relatedWorkspaceId")
-                }
-                Key::Field(1) => field(&mut map, &mut relation_type, "relationType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            related_workspace_id: required(related_workspace_id, "relatedWorkspaceId")?,
-            relation_type: required(relation_type, "relationType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("relatedWorkspaceId", 0), ("relationType", 1)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<WorkspaceRelationType>,
+    );
+    #[inline]
+    fn assemble(
+        (related_workspace_id, relation_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            related_workspace_id,
+            relation_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -212,32 +198,23 @@ impl<'de> rt::Deserialize<'de> for GitConnectRequest {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for GitConnectRequest {
     const NAME: &'static str = "GitConnectRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("gitProviderDetails", 0), ("myGitCredentials", 1)],
-        );
-        let mut git_provider_details: Option<GitProviderDetails> = None;
-        let mut my_git_credentials: Option<Option<GitCredentials>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut git_provider_details, "gitProviderDetails")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut my_git_credentials, "myGitCredentials")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            git_provider_details: required(git_provider_details, "gitProviderDetails")?,
-            my_git_credentials: my_git_credentials.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("gitProviderDetails", 0), ("myGitCredentials", 1)],
+    );
+    type Fields = (
+        rt::object::Required<GitProviderDetails>,
+        rt::object::Defaulted<Option<GitCredentials>>,
+    );
+    #[inline]
+    fn assemble(
+        (git_provider_details, my_git_credentials): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            git_provider_details,
+            my_git_credentials,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -298,45 +275,37 @@ impl<'de> rt::Deserialize<'de> for GitConnection {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for GitConnection {
     const NAME: &'static str = "GitConnection";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("gitConnectionState", 0),
-                ("gitConnectionType", 1),
-                ("gitProviderDetails", 2),
-                ("gitSyncDetails", 3),
-            ],
-        );
-        let mut git_connection_state: Option<Option<GitConnectionState>> = None;
-        let mut git_connection_type: Option<Option<GitConnectionType>> = None;
-        let mut git_provider_details: Option<Option<GitProviderDetails>> = None;
-        let mut git_sync_details: Option<Option<GitSyncDetails>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut git_connection_state, "gitConnectionState")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut git_connection_type, "gitConnectionType")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut git_provider_details, "gitProviderDetails")
-                }
-                Key::Field(3) => field(&mut map, &mut git_sync_details, "gitSyncDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            git_connection_state: git_connection_state.unwrap_or_default(),
-            git_connection_type: git_connection_type.unwrap_or_default(),
-            git_provider_details: git_provider_details.unwrap_or_default(),
-            git_sync_details: git_sync_details.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("gitConnectionState", 0),
+            ("gitConnectionType", 1),
+            ("gitProviderDetails", 2),
+            ("gitSyncDetails", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<GitConnectionState>>,
+        rt::object::Defaulted<Option<GitConnectionType>>,
+        rt::object::Defaulted<Option<GitProviderDetails>>,
+        rt::object::Defaulted<Option<GitSyncDetails>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            git_connection_state,
+            git_connection_type,
+            git_provider_details,
+            git_sync_details,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            git_connection_state,
+            git_connection_type,
+            git_provider_details,
+            git_sync_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -379,23 +348,14 @@ impl<'de> rt::Deserialize<'de> for GitCredentials {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for GitCredentials {
     const NAME: &'static str = "GitCredentials";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("source", 0)]);
-        let mut source: Option<GitCredentialsSource> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut source, "source"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            source: required(source, "source")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("source", 0)]);
+    type Fields = (rt::object::Required<GitCredentialsSource>,);
+    #[inline]
+    fn assemble(
+        (source,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { source, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -448,23 +408,14 @@ impl<'de> rt::Deserialize<'de> for GitCredentialsConfigurationResponse {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for GitCredentialsConfigurationResponse {
     const NAME: &'static str = "GitCredentialsConfigurationResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("source", 0)]);
-        let mut source: Option<GitCredentialsSource> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut source, "source"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            source: required(source, "source")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("source", 0)]);
+    type Fields = (rt::object::Required<GitCredentialsSource>,);
+    #[inline]
+    fn assemble(
+        (source,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { source, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -522,33 +473,25 @@ impl<'de> rt::Deserialize<'de> for GitStatusResponse {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for GitStatusResponse {
     const NAME: &'static str = "GitStatusResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("changes", 0), ("remoteCommitHash", 1), ("workspaceHead", 2)],
-        );
-        let mut changes: Option<Vec<ItemChange>> = None;
-        let mut remote_commit_hash: Option<String> = None;
-        let mut workspace_head: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut changes, "changes"),
-                Key::Field(1) => {
-                    field(&mut map, &mut remote_commit_hash, "remoteCommitHash")
-                }
-                Key::Field(2) => field(&mut map, &mut workspace_head, "workspaceHead"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            changes: required(changes, "changes")?,
-            remote_commit_hash: required(remote_commit_hash, "remoteCommitHash")?,
-            workspace_head: required(workspace_head, "workspaceHead")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("changes", 0), ("remoteCommitHash", 1), ("workspaceHead", 2)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<ItemChange>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (changes, remote_commit_hash, workspace_head): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            changes,
+            remote_commit_hash,
+            workspace_head,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -593,28 +536,18 @@ impl<'de> rt::Deserialize<'de> for GitSyncDetails {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for GitSyncDetails {
     const NAME: &'static str = "GitSyncDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("head", 0), ("lastSyncTime", 1)],
-        );
-        let mut head: Option<String> = None;
-        let mut last_sync_time: Option<rt::DateTime> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut head, "head"),
-                Key::Field(1) => field(&mut map, &mut last_sync_time, "lastSyncTime"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            head: required(head, "head")?,
-            last_sync_time: required(last_sync_time, "lastSyncTime")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("head", 0), ("lastSyncTime", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<rt::DateTime>);
+    #[inline]
+    fn assemble(
+        (head, last_sync_time): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            head,
+            last_sync_time,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -667,31 +600,17 @@ impl<'de> rt::Deserialize<'de> for InitializeGitConnectionRequest {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for InitializeGitConnectionRequest {
     const NAME: &'static str = "InitializeGitConnectionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("initializationStrategy", 0)],
-        );
-        let mut initialization_strategy: Option<Option<InitializationStrategy>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut initialization_strategy,
-                        "initializationStrategy",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            initialization_strategy: initialization_strategy.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("initializationStrategy", 0)]);
+    type Fields = (rt::object::Defaulted<Option<InitializationStrategy>>,);
+    #[inline]
+    fn assemble(
+        (initialization_strategy,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            initialization_strategy,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -737,33 +656,29 @@ impl<'de> rt::Deserialize<'de> for InitializeGitConnectionResponse {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for InitializeGitConnectionResponse {
     const NAME: &'static str = "InitializeGitConnectionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("remoteCommitHash", 0), ("requiredAction", 1), ("workspaceHead", 2)],
-        );
-        let mut remote_commit_hash: Option<Option<String>> = None;
-        let mut required_action: Option<Option<RequiredAction>> = None;
-        let mut workspace_head: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut remote_commit_hash, "remoteCommitHash")
-                }
-                Key::Field(1) => field(&mut map, &mut required_action, "requiredAction"),
-                Key::Field(2) => field(&mut map, &mut workspace_head, "workspaceHead"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            remote_commit_hash: remote_commit_hash.unwrap_or_default(),
-            required_action: required_action.unwrap_or_default(),
-            workspace_head: workspace_head.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("remoteCommitHash", 0), ("requiredAction", 1), ("workspaceHead", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<RequiredAction>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            remote_commit_hash,
+            required_action,
+            workspace_head,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            remote_commit_hash,
+            required_action,
+            workspace_head,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -813,41 +728,37 @@ impl<'de> rt::Deserialize<'de> for ItemChange {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for ItemChange {
     const NAME: &'static str = "ItemChange";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("conflictType", 0),
-                ("itemMetadata", 1),
-                ("remoteChange", 2),
-                ("workspaceChange", 3),
-            ],
-        );
-        let mut conflict_type: Option<ConflictType> = None;
-        let mut item_metadata: Option<ItemMetadata> = None;
-        let mut remote_change: Option<Option<ChangeType>> = None;
-        let mut workspace_change: Option<Option<ChangeType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut conflict_type, "conflictType"),
-                Key::Field(1) => field(&mut map, &mut item_metadata, "itemMetadata"),
-                Key::Field(2) => field(&mut map, &mut remote_change, "remoteChange"),
-                Key::Field(3) => {
-                    field(&mut map, &mut workspace_change, "workspaceChange")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            conflict_type: required(conflict_type, "conflictType")?,
-            item_metadata: required(item_metadata, "itemMetadata")?,
-            remote_change: remote_change.unwrap_or_default(),
-            workspace_change: workspace_change.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("conflictType", 0),
+            ("itemMetadata", 1),
+            ("remoteChange", 2),
+            ("workspaceChange", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<ConflictType>,
+        rt::object::Required<ItemMetadata>,
+        rt::object::Defaulted<Option<ChangeType>>,
+        rt::object::Defaulted<Option<ChangeType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            conflict_type,
+            item_metadata,
+            remote_change,
+            workspace_change,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            conflict_type,
+            item_metadata,
+            remote_change,
+            workspace_change,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -909,28 +820,23 @@ impl<'de> rt::Deserialize<'de> for ItemIdentifier {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for ItemIdentifier {
     const NAME: &'static str = "ItemIdentifier";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("logicalId", 0), ("objectId", 1)],
-        );
-        let mut logical_id: Option<Option<rt::Uuid>> = None;
-        let mut object_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut logical_id, "logicalId"),
-                Key::Field(1) => field(&mut map, &mut object_id, "objectId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            logical_id: logical_id.unwrap_or_default(),
-            object_id: object_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("logicalId", 0), ("objectId", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (logical_id, object_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            logical_id,
+            object_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -978,31 +884,25 @@ impl<'de> rt::Deserialize<'de> for ItemMetadata {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for ItemMetadata {
     const NAME: &'static str = "ItemMetadata";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("itemIdentifier", 1), ("itemType", 2)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut item_identifier: Option<ItemIdentifier> = None;
-        let mut item_type: Option<ItemType2> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut item_identifier, "itemIdentifier"),
-                Key::Field(2) => field(&mut map, &mut item_type, "itemType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            item_identifier: required(item_identifier, "itemIdentifier")?,
-            item_type: required(item_type, "itemType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("itemIdentifier", 1), ("itemType", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<ItemIdentifier>,
+        rt::object::Required<ItemType2>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, item_identifier, item_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            item_identifier,
+            item_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -1074,43 +974,37 @@ impl<'de> rt::Deserialize<'de> for UpdateFromGitRequest {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for UpdateFromGitRequest {
     const NAME: &'static str = "UpdateFromGitRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("conflictResolution", 0),
-                ("options", 1),
-                ("remoteCommitHash", 2),
-                ("workspaceHead", 3),
-            ],
-        );
-        let mut conflict_resolution: Option<Option<WorkspaceConflictResolution>> = None;
-        let mut options: Option<Option<UpdateOptions>> = None;
-        let mut remote_commit_hash: Option<String> = None;
-        let mut workspace_head: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut conflict_resolution, "conflictResolution")
-                }
-                Key::Field(1) => field(&mut map, &mut options, "options"),
-                Key::Field(2) => {
-                    field(&mut map, &mut remote_commit_hash, "remoteCommitHash")
-                }
-                Key::Field(3) => field(&mut map, &mut workspace_head, "workspaceHead"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            conflict_resolution: conflict_resolution.unwrap_or_default(),
-            options: options.unwrap_or_default(),
-            remote_commit_hash: required(remote_commit_hash, "remoteCommitHash")?,
-            workspace_head: workspace_head.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("conflictResolution", 0),
+            ("options", 1),
+            ("remoteCommitHash", 2),
+            ("workspaceHead", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<WorkspaceConflictResolution>>,
+        rt::object::Defaulted<Option<UpdateOptions>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            conflict_resolution,
+            options,
+            remote_commit_hash,
+            workspace_head,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            conflict_resolution,
+            options,
+            remote_commit_hash,
+            workspace_head,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -1153,23 +1047,14 @@ impl<'de> rt::Deserialize<'de> for UpdateGitCredentialsRequest {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for UpdateGitCredentialsRequest {
     const NAME: &'static str = "UpdateGitCredentialsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("source", 0)]);
-        let mut source: Option<GitCredentialsSource> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut source, "source"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            source: required(source, "source")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("source", 0)]);
+    type Fields = (rt::object::Required<GitCredentialsSource>,);
+    #[inline]
+    fn assemble(
+        (source,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { source, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -1224,25 +1109,17 @@ impl<'de> rt::Deserialize<'de> for UpdateOptions {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for UpdateOptions {
     const NAME: &'static str = "UpdateOptions";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("allowOverrideItems", 0)]);
-        let mut allow_override_items: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut allow_override_items, "allowOverrideItems")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            allow_override_items: allow_override_items.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("allowOverrideItems", 0)]);
+    type Fields = (rt::object::Defaulted<Option<bool>>,);
+    #[inline]
+    fn assemble(
+        (allow_override_items,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            allow_override_items,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -1284,46 +1161,26 @@ impl<'de> rt::Deserialize<'de> for WorkspaceConflictResolution {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for WorkspaceConflictResolution {
     const NAME: &'static str = "WorkspaceConflictResolution";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("conflictResolutionPolicy", 0), ("conflictResolutionType", 1)],
-        );
-        let mut conflict_resolution_policy: Option<ConflictResolutionPolicy> = None;
-        let mut conflict_resolution_type: Option<ConflictResolutionType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut conflict_resolution_policy,
-                        "conflictResolutionPolicy",
-                    )
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut conflict_resolution_type,
-                        "conflictResolutionType",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            conflict_resolution_policy: required(
-                conflict_resolution_policy,
-                "conflictResolutionPolicy",
-            )?,
-            conflict_resolution_type: required(
-                conflict_resolution_type,
-                "conflictResolutionType",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("conflictResolutionPolicy", 0), ("conflictResolutionType", 1)],
+    );
+    type Fields = (
+        rt::object::Required<ConflictResolutionPolicy>,
+        rt::object::Required<ConflictResolutionType>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            conflict_resolution_policy,
+            conflict_resolution_type,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            conflict_resolution_policy,
+            conflict_resolution_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -1389,41 +1246,32 @@ impl<'de> rt::Deserialize<'de> for WorkspaceRelation {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for WorkspaceRelation {
     const NAME: &'static str = "WorkspaceRelation";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("relatedWorkspaceId", 1),
-                ("relationType", 2),
-                ("workspaceId", 3),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut related_workspace_id: Option<rt::Uuid> = None;
-        let mut relation_type: Option<WorkspaceRelationType> = None;
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => {
-                    field(&mut map, &mut related_workspace_id, "relatedWorkspaceId")
-                }
-                Key::Field(2) => field(&mut map, &mut relation_type, "relationType"),
-                Key::Field(3) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            related_workspace_id: required(related_workspace_id, "relatedWorkspaceId")?,
-            relation_type: required(relation_type, "relationType")?,
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("relatedWorkspaceId", 1), ("relationType", 2), ("workspaceId", 3)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<WorkspaceRelationType>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            related_workspace_id,
+            relation_type,
+            workspace_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            related_workspace_id,
+            relation_type,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]
@@ -1490,35 +1338,25 @@ impl<'de> rt::Deserialize<'de> for WorkspaceRelations {
 #[cfg(feature = "fabric_git")]
 impl<'de> rt::object::Object<'de> for WorkspaceRelations {
     const NAME: &'static str = "WorkspaceRelations";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<WorkspaceRelation>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<WorkspaceRelation>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_git")]

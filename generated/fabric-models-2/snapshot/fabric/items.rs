@@ -33,26 +33,21 @@ impl<'de> rt::Deserialize<'de> for BulkExportItemDefinitionsRequest {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for BulkExportItemDefinitionsRequest {
     const NAME: &'static str = "BulkExportItemDefinitionsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("items", 0), ("mode", 1)]);
-        let mut items: Option<Option<Vec<ExportItemIdentifier>>> = None;
-        let mut mode: Option<BulkExportItemDefinitionsMode> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut items, "items"),
-                Key::Field(1) => field(&mut map, &mut mode, "mode"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            items: items.unwrap_or_default(),
-            mode: required(mode, "mode")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("items", 0), ("mode", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ExportItemIdentifier>>>,
+        rt::object::Required<BulkExportItemDefinitionsMode>,
+    );
+    #[inline]
+    fn assemble(
+        (items, mode): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            items,
+            mode,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -110,32 +105,23 @@ impl<'de> rt::Deserialize<'de> for BulkExportItemDefinitionsResponse {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for BulkExportItemDefinitionsResponse {
     const NAME: &'static str = "BulkExportItemDefinitionsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("definitionParts", 0), ("itemDefinitionsIndex", 1)],
-        );
-        let mut definition_parts: Option<Option<Vec<ItemDefinitionPart>>> = None;
-        let mut item_definitions_index: Option<Option<Vec<ItemDefinitionIndexEntry>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut definition_parts, "definitionParts")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut item_definitions_index, "itemDefinitionsIndex")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition_parts: definition_parts.unwrap_or_default(),
-            item_definitions_index: item_definitions_index.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("definitionParts", 0), ("itemDefinitionsIndex", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ItemDefinitionPart>>>,
+        rt::object::Defaulted<Option<Vec<ItemDefinitionIndexEntry>>>,
+    );
+    #[inline]
+    fn assemble(
+        (definition_parts, item_definitions_index): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition_parts,
+            item_definitions_index,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -181,30 +167,23 @@ impl<'de> rt::Deserialize<'de> for BulkImportItemDefinitionsRequest {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for BulkImportItemDefinitionsRequest {
     const NAME: &'static str = "BulkImportItemDefinitionsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("definitionParts", 0), ("options", 1)],
-        );
-        let mut definition_parts: Option<Vec<ItemDefinitionPart>> = None;
-        let mut options: Option<Option<BulkImportItemDefinitionsRequestOptions>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut definition_parts, "definitionParts")
-                }
-                Key::Field(1) => field(&mut map, &mut options, "options"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition_parts: required(definition_parts, "definitionParts")?,
-            options: options.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("definitionParts", 0), ("options", 1)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<ItemDefinitionPart>>,
+        rt::object::Defaulted<Option<BulkImportItemDefinitionsRequestOptions>>,
+    );
+    #[inline]
+    fn assemble(
+        (definition_parts, options): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition_parts,
+            options,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -253,25 +232,17 @@ impl<'de> rt::Deserialize<'de> for BulkImportItemDefinitionsRequestOptions {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for BulkImportItemDefinitionsRequestOptions {
     const NAME: &'static str = "BulkImportItemDefinitionsRequestOptions";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("allowPairingByName", 0)]);
-        let mut allow_pairing_by_name: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut allow_pairing_by_name, "allowPairingByName")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            allow_pairing_by_name: allow_pairing_by_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("allowPairingByName", 0)]);
+    type Fields = (rt::object::Defaulted<Option<bool>>,);
+    #[inline]
+    fn assemble(
+        (allow_pairing_by_name,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            allow_pairing_by_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -316,34 +287,19 @@ impl<'de> rt::Deserialize<'de> for BulkImportItemDefinitionsResponse {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for BulkImportItemDefinitionsResponse {
     const NAME: &'static str = "BulkImportItemDefinitionsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("importItemDefinitionsDetails", 0)],
-        );
-        let mut import_item_definitions_details: Option<
-            Option<Vec<ImportItemDefinitionsDetails>>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut import_item_definitions_details,
-                        "importItemDefinitionsDetails",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            import_item_definitions_details: import_item_definitions_details
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("importItemDefinitionsDetails", 0)],
+    );
+    type Fields = (rt::object::Defaulted<Option<Vec<ImportItemDefinitionsDetails>>>,);
+    #[inline]
+    fn assemble(
+        (import_item_definitions_details,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            import_item_definitions_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -393,28 +349,23 @@ impl<'de> rt::Deserialize<'de> for BulkMoveItemsRequest {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for BulkMoveItemsRequest {
     const NAME: &'static str = "BulkMoveItemsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("items", 0), ("targetFolderId", 1)],
-        );
-        let mut items: Option<Vec<rt::Uuid>> = None;
-        let mut target_folder_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut items, "items"),
-                Key::Field(1) => field(&mut map, &mut target_folder_id, "targetFolderId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            items: required(items, "items")?,
-            target_folder_id: target_folder_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("items", 0), ("targetFolderId", 1)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (items, target_folder_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            items,
+            target_folder_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -473,59 +424,49 @@ impl<'de> rt::Deserialize<'de> for CreateItemRequest {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for CreateItemRequest {
     const NAME: &'static str = "CreateItemRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationPayload", 0),
-                ("definition", 1),
-                ("description", 2),
-                ("displayName", 3),
-                ("folderId", 4),
-                ("sensitivityLabelSettings", 5),
-                ("type", 6),
-            ],
-        );
-        let mut creation_payload: Option<Option<rt::JsonValue>> = None;
-        let mut definition: Option<Option<ItemDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut type_field: Option<ItemType2> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_payload, "creationPayload")
-                }
-                Key::Field(1) => field(&mut map, &mut definition, "definition"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(4) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(5) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                Key::Field(6) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_payload: creation_payload.unwrap_or_default(),
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationPayload", 0),
+            ("definition", 1),
+            ("description", 2),
+            ("displayName", 3),
+            ("folderId", 4),
+            ("sensitivityLabelSettings", 5),
+            ("type", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+        rt::object::Defaulted<Option<ItemDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+        rt::object::Required<ItemType2>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -591,23 +532,14 @@ impl<'de> rt::Deserialize<'de> for ExportItemIdentifier {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for ExportItemIdentifier {
     const NAME: &'static str = "ExportItemIdentifier";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -663,51 +595,45 @@ impl<'de> rt::Deserialize<'de> for ImportItemDefinitionsDetails {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for ImportItemDefinitionsDetails {
     const NAME: &'static str = "ImportItemDefinitionsDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("itemDisplayName", 0),
-                ("itemId", 1),
-                ("itemLogicalId", 2),
-                ("itemType", 3),
-                ("operationStatus", 4),
-                ("operationType", 5),
-            ],
-        );
-        let mut item_display_name: Option<Option<String>> = None;
-        let mut item_id: Option<Option<rt::Uuid>> = None;
-        let mut item_logical_id: Option<Option<rt::Uuid>> = None;
-        let mut item_type: Option<Option<ItemType2>> = None;
-        let mut operation_status: Option<Option<ImportItemDefinitionOperationStatus>> = None;
-        let mut operation_type: Option<Option<ItemDefinitionOperationType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut item_display_name, "itemDisplayName")
-                }
-                Key::Field(1) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(2) => field(&mut map, &mut item_logical_id, "itemLogicalId"),
-                Key::Field(3) => field(&mut map, &mut item_type, "itemType"),
-                Key::Field(4) => {
-                    field(&mut map, &mut operation_status, "operationStatus")
-                }
-                Key::Field(5) => field(&mut map, &mut operation_type, "operationType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            item_display_name: item_display_name.unwrap_or_default(),
-            item_id: item_id.unwrap_or_default(),
-            item_logical_id: item_logical_id.unwrap_or_default(),
-            item_type: item_type.unwrap_or_default(),
-            operation_status: operation_status.unwrap_or_default(),
-            operation_type: operation_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("itemDisplayName", 0),
+            ("itemId", 1),
+            ("itemLogicalId", 2),
+            ("itemType", 3),
+            ("operationStatus", 4),
+            ("operationType", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<ItemType2>>,
+        rt::object::Defaulted<Option<ImportItemDefinitionOperationStatus>>,
+        rt::object::Defaulted<Option<ItemDefinitionOperationType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            item_display_name,
+            item_id,
+            item_logical_id,
+            item_type,
+            operation_status,
+            operation_type,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            item_display_name,
+            item_id,
+            item_logical_id,
+            item_type,
+            operation_status,
+            operation_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -772,63 +698,55 @@ impl<'de> rt::Deserialize<'de> for Item {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for Item {
     const NAME: &'static str = "Item";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType2> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (rt::object::Required<ItemType2>, rt::object::Defaulted<Option<rt::Uuid>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -901,34 +819,27 @@ impl<'de> rt::Deserialize<'de> for ItemAssignmentStatus {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for ItemAssignmentStatus {
     const NAME: &'static str = "ItemAssignmentStatus";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("errorInfo", 0), ("itemId", 1), ("parentItemId", 2), ("status", 3)],
-        );
-        let mut error_info: Option<Option<ErrorResponseDetails>> = None;
-        let mut item_id: Option<rt::Uuid> = None;
-        let mut parent_item_id: Option<Option<rt::Uuid>> = None;
-        let mut status: Option<IdentityAssignmentStatusType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error_info, "errorInfo"),
-                Key::Field(1) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(2) => field(&mut map, &mut parent_item_id, "parentItemId"),
-                Key::Field(3) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error_info: error_info.unwrap_or_default(),
-            item_id: required(item_id, "itemId")?,
-            parent_item_id: parent_item_id.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("errorInfo", 0), ("itemId", 1), ("parentItemId", 2), ("status", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ErrorResponseDetails>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<IdentityAssignmentStatusType>,
+    );
+    #[inline]
+    fn assemble(
+        (error_info, item_id, parent_item_id, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error_info,
+            item_id,
+            parent_item_id,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -997,47 +908,41 @@ impl<'de> rt::Deserialize<'de> for ItemConnection {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for ItemConnection {
     const NAME: &'static str = "ItemConnection";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("connectionDetails", 0),
-                ("connectivityType", 1),
-                ("displayName", 2),
-                ("gatewayId", 3),
-                ("id", 4),
-            ],
-        );
-        let mut connection_details: Option<ListConnectionDetails> = None;
-        let mut connectivity_type: Option<ConnectivityType> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut gateway_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_details, "connectionDetails")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut connectivity_type, "connectivityType")
-                }
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut gateway_id, "gatewayId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_details: required(connection_details, "connectionDetails")?,
-            connectivity_type: required(connectivity_type, "connectivityType")?,
-            display_name: display_name.unwrap_or_default(),
-            gateway_id: gateway_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("connectionDetails", 0),
+            ("connectivityType", 1),
+            ("displayName", 2),
+            ("gatewayId", 3),
+            ("id", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<ListConnectionDetails>,
+        rt::object::Required<ConnectivityType>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            connection_details,
+            connectivity_type,
+            display_name,
+            gateway_id,
+            id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_details,
+            connectivity_type,
+            display_name,
+            gateway_id,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1104,35 +1009,25 @@ impl<'de> rt::Deserialize<'de> for ItemConnections {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for ItemConnections {
     const NAME: &'static str = "ItemConnections";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ItemConnection>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ItemConnection>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1177,26 +1072,21 @@ impl<'de> rt::Deserialize<'de> for ItemDefinition {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for ItemDefinition {
     const NAME: &'static str = "ItemDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<ItemDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ItemDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1241,26 +1131,21 @@ impl<'de> rt::Deserialize<'de> for ItemDefinitionIndexEntry {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for ItemDefinitionIndexEntry {
     const NAME: &'static str = "ItemDefinitionIndexEntry";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("rootPath", 1)]);
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut root_path: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut root_path, "rootPath"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            root_path: root_path.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("rootPath", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, root_path): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            root_path,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1307,31 +1192,25 @@ impl<'de> rt::Deserialize<'de> for ItemDefinitionPart {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for ItemDefinitionPart {
     const NAME: &'static str = "ItemDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<String> = None;
-        let mut payload: Option<String> = None;
-        let mut payload_type: Option<PayloadType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: required(path, "path")?,
-            payload: required(payload, "payload")?,
-            payload_type: required(payload_type, "payloadType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<PayloadType>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1385,23 +1264,14 @@ impl<'de> rt::Deserialize<'de> for ItemDefinitionResponse {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for ItemDefinitionResponse {
     const NAME: &'static str = "ItemDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<ItemDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<ItemDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1449,35 +1319,25 @@ impl<'de> rt::Deserialize<'de> for Items {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for Items {
     const NAME: &'static str = "Items";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Item>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Item>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1519,23 +1379,17 @@ impl<'de> rt::Deserialize<'de> for MoveItemRequest {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for MoveItemRequest {
     const NAME: &'static str = "MoveItemRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("targetFolderId", 0)]);
-        let mut target_folder_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut target_folder_id, "targetFolderId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            target_folder_id: target_folder_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("targetFolderId", 0)]);
+    type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
+    #[inline]
+    fn assemble(
+        (target_folder_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            target_folder_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1582,33 +1436,25 @@ impl<'de> rt::Deserialize<'de> for RelationsEdge {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for RelationsEdge {
     const NAME: &'static str = "RelationsEdge";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("dependentOnItemId", 0), ("itemId", 1), ("relationType", 2)],
-        );
-        let mut dependent_on_item_id: Option<Option<rt::Uuid>> = None;
-        let mut item_id: Option<Option<rt::Uuid>> = None;
-        let mut relation_type: Option<Option<RelationType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut dependent_on_item_id, "dependentOnItemId")
-                }
-                Key::Field(1) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(2) => field(&mut map, &mut relation_type, "relationType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            dependent_on_item_id: dependent_on_item_id.unwrap_or_default(),
-            item_id: item_id.unwrap_or_default(),
-            relation_type: relation_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("dependentOnItemId", 0), ("itemId", 1), ("relationType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<RelationType>>,
+    );
+    #[inline]
+    fn assemble(
+        (dependent_on_item_id, item_id, relation_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            dependent_on_item_id,
+            item_id,
+            relation_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1658,34 +1504,27 @@ impl<'de> rt::Deserialize<'de> for RelationsRelatedItem {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for RelationsRelatedItem {
     const NAME: &'static str = "RelationsRelatedItem";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1), ("type", 2), ("workspaceId", 3)],
-        );
-        let mut display_name: Option<Option<String>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut type_field: Option<Option<ItemType2>> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                Key::Field(3) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("id", 1), ("type", 2), ("workspaceId", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<ItemType2>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, id, type_field, workspace_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1732,31 +1571,25 @@ impl<'de> rt::Deserialize<'de> for RelationsResponse {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for RelationsResponse {
     const NAME: &'static str = "RelationsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("items", 0), ("relations", 1), ("workspaces", 2)],
-        );
-        let mut items: Option<Option<Vec<RelationsRelatedItem>>> = None;
-        let mut relations: Option<Option<Vec<RelationsEdge>>> = None;
-        let mut workspaces: Option<Option<Vec<RelationsWorkspace>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut items, "items"),
-                Key::Field(1) => field(&mut map, &mut relations, "relations"),
-                Key::Field(2) => field(&mut map, &mut workspaces, "workspaces"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            items: items.unwrap_or_default(),
-            relations: relations.unwrap_or_default(),
-            workspaces: workspaces.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("items", 0), ("relations", 1), ("workspaces", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<RelationsRelatedItem>>>,
+        rt::object::Defaulted<Option<Vec<RelationsEdge>>>,
+        rt::object::Defaulted<Option<Vec<RelationsWorkspace>>>,
+    );
+    #[inline]
+    fn assemble(
+        (items, relations, workspaces): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            items,
+            relations,
+            workspaces,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1803,28 +1636,21 @@ impl<'de> rt::Deserialize<'de> for RelationsWorkspace {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for RelationsWorkspace {
     const NAME: &'static str = "RelationsWorkspace";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1)],
-        );
-        let mut display_name: Option<Option<String>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0), ("id", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1864,23 +1690,14 @@ impl<'de> rt::Deserialize<'de> for UpdateItemDefinitionRequest {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for UpdateItemDefinitionRequest {
     const NAME: &'static str = "UpdateItemDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<ItemDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<ItemDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1922,23 +1739,17 @@ impl<'de> rt::Deserialize<'de> for UpdateItemIdentityRequest {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for UpdateItemIdentityRequest {
     const NAME: &'static str = "UpdateItemIdentityRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("assignmentType", 0)]);
-        let mut assignment_type: Option<IdentityAssignmentType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut assignment_type, "assignmentType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            assignment_type: required(assignment_type, "assignmentType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("assignmentType", 0)]);
+    type Fields = (rt::object::Required<IdentityAssignmentType>,);
+    #[inline]
+    fn assemble(
+        (assignment_type,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            assignment_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -1991,25 +1802,17 @@ impl<'de> rt::Deserialize<'de> for UpdateItemIdentityResponse {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for UpdateItemIdentityResponse {
     const NAME: &'static str = "UpdateItemIdentityResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("assignmentStatus", 0)]);
-        let mut assignment_status: Option<Vec<ItemAssignmentStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut assignment_status, "assignmentStatus")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            assignment_status: required(assignment_status, "assignmentStatus")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("assignmentStatus", 0)]);
+    type Fields = (rt::object::Required<Vec<ItemAssignmentStatus>>,);
+    #[inline]
+    fn assemble(
+        (assignment_status,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            assignment_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]
@@ -2054,28 +1857,23 @@ impl<'de> rt::Deserialize<'de> for UpdateItemRequest {
 #[cfg(feature = "fabric_items")]
 impl<'de> rt::object::Object<'de> for UpdateItemRequest {
     const NAME: &'static str = "UpdateItemRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_items")]

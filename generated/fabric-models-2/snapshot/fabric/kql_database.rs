@@ -45,51 +45,45 @@ impl<'de> rt::Deserialize<'de> for CreatableTableShortcutTarget {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for CreatableTableShortcutTarget {
     const NAME: &'static str = "CreatableTableShortcutTarget";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("adlsGen2", 0),
-                ("amazonS3", 1),
-                ("azureBlobStorage", 2),
-                ("googleCloudStorage", 3),
-                ("oneLake", 4),
-                ("s3Compatible", 5),
-            ],
-        );
-        let mut adls_gen2: Option<Option<AdlsGen2>> = None;
-        let mut amazon_s3: Option<Option<AmazonS3>> = None;
-        let mut azure_blob_storage: Option<Option<AzureBlobStorage>> = None;
-        let mut google_cloud_storage: Option<Option<GoogleCloudStorage>> = None;
-        let mut one_lake: Option<Option<OneLake>> = None;
-        let mut s3_compatible: Option<Option<S3Compatible>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut adls_gen2, "adlsGen2"),
-                Key::Field(1) => field(&mut map, &mut amazon_s3, "amazonS3"),
-                Key::Field(2) => {
-                    field(&mut map, &mut azure_blob_storage, "azureBlobStorage")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut google_cloud_storage, "googleCloudStorage")
-                }
-                Key::Field(4) => field(&mut map, &mut one_lake, "oneLake"),
-                Key::Field(5) => field(&mut map, &mut s3_compatible, "s3Compatible"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            adls_gen2: adls_gen2.unwrap_or_default(),
-            amazon_s3: amazon_s3.unwrap_or_default(),
-            azure_blob_storage: azure_blob_storage.unwrap_or_default(),
-            google_cloud_storage: google_cloud_storage.unwrap_or_default(),
-            one_lake: one_lake.unwrap_or_default(),
-            s3_compatible: s3_compatible.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("adlsGen2", 0),
+            ("amazonS3", 1),
+            ("azureBlobStorage", 2),
+            ("googleCloudStorage", 3),
+            ("oneLake", 4),
+            ("s3Compatible", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AdlsGen2>>,
+        rt::object::Defaulted<Option<AmazonS3>>,
+        rt::object::Defaulted<Option<AzureBlobStorage>>,
+        rt::object::Defaulted<Option<GoogleCloudStorage>>,
+        rt::object::Defaulted<Option<OneLake>>,
+        rt::object::Defaulted<Option<S3Compatible>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            adls_gen2,
+            amazon_s3,
+            azure_blob_storage,
+            google_cloud_storage,
+            one_lake,
+            s3_compatible,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            adls_gen2,
+            amazon_s3,
+            azure_blob_storage,
+            google_cloud_storage,
+            one_lake,
+            s3_compatible,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -151,55 +145,45 @@ impl<'de> rt::Deserialize<'de> for CreateKqlDatabaseRequest {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for CreateKqlDatabaseRequest {
     const NAME: &'static str = "CreateKqlDatabaseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationPayload", 0),
-                ("definition", 1),
-                ("description", 2),
-                ("displayName", 3),
-                ("folderId", 4),
-                ("sensitivityLabelSettings", 5),
-            ],
-        );
-        let mut creation_payload: Option<Option<KqlDatabaseCreationPayload>> = None;
-        let mut definition: Option<Option<KqlDatabaseDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_payload, "creationPayload")
-                }
-                Key::Field(1) => field(&mut map, &mut definition, "definition"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(4) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(5) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_payload: creation_payload.unwrap_or_default(),
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationPayload", 0),
+            ("definition", 1),
+            ("description", 2),
+            ("displayName", 3),
+            ("folderId", 4),
+            ("sensitivityLabelSettings", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<KqlDatabaseCreationPayload>>,
+        rt::object::Defaulted<Option<KqlDatabaseDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -254,40 +238,25 @@ impl<'de> rt::Deserialize<'de> for CreateTableShortcutRequest {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for CreateTableShortcutRequest {
     const NAME: &'static str = "CreateTableShortcutRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("enableQueryAcceleration", 0), ("name", 1), ("target", 2)],
-        );
-        let mut enable_query_acceleration: Option<bool> = None;
-        let mut name: Option<String> = None;
-        let mut target: Option<CreatableTableShortcutTarget> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut enable_query_acceleration,
-                        "enableQueryAcceleration",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut target, "target"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            enable_query_acceleration: required(
-                enable_query_acceleration,
-                "enableQueryAcceleration",
-            )?,
-            name: required(name, "name")?,
-            target: required(target, "target")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("enableQueryAcceleration", 0), ("name", 1), ("target", 2)],
+    );
+    type Fields = (
+        rt::object::Required<bool>,
+        rt::object::Required<String>,
+        rt::object::Required<CreatableTableShortcutTarget>,
+    );
+    #[inline]
+    fn assemble(
+        (enable_query_acceleration, name, target): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            enable_query_acceleration,
+            name,
+            target,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -356,67 +325,61 @@ impl<'de> rt::Deserialize<'de> for KqlDatabase {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for KqlDatabase {
     const NAME: &'static str = "KqlDatabase";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<KqlDatabaseProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<KqlDatabaseProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -512,58 +475,41 @@ impl<'de> rt::Deserialize<'de> for KqlDatabaseCreationPayload {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for KqlDatabaseCreationPayload {
     const NAME: &'static str = "KqlDatabaseCreationPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("databaseType", 0),
-                ("parentEventhouseItemId", 1),
-                ("sourceClusterUri", 2),
-                ("sourceDatabaseName", 3),
-                ("invitationToken", 4),
-            ],
-        );
-        let mut database_type: Option<KqlDatabaseType> = None;
-        let mut parent_eventhouse_item_id: Option<rt::Uuid> = None;
-        let mut source_cluster_uri: Option<Option<String>> = None;
-        let mut source_database_name: Option<Option<String>> = None;
-        let mut invitation_token: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut database_type, "databaseType"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut parent_eventhouse_item_id,
-                        "parentEventhouseItemId",
-                    )
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut source_cluster_uri, "sourceClusterUri")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut source_database_name, "sourceDatabaseName")
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut invitation_token, "invitationToken")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            database_type: required(database_type, "databaseType")?,
-            parent_eventhouse_item_id: required(
-                parent_eventhouse_item_id,
-                "parentEventhouseItemId",
-            )?,
-            source_cluster_uri: source_cluster_uri.unwrap_or_default(),
-            source_database_name: source_database_name.unwrap_or_default(),
-            invitation_token: invitation_token.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("databaseType", 0),
+            ("parentEventhouseItemId", 1),
+            ("sourceClusterUri", 2),
+            ("sourceDatabaseName", 3),
+            ("invitationToken", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<KqlDatabaseType>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            database_type,
+            parent_eventhouse_item_id,
+            source_cluster_uri,
+            source_database_name,
+            invitation_token,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            database_type,
+            parent_eventhouse_item_id,
+            source_cluster_uri,
+            source_database_name,
+            invitation_token,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -626,26 +572,21 @@ impl<'de> rt::Deserialize<'de> for KqlDatabaseDefinition {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for KqlDatabaseDefinition {
     const NAME: &'static str = "KqlDatabaseDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<KqlDatabaseDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<KqlDatabaseDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -693,31 +634,25 @@ impl<'de> rt::Deserialize<'de> for KqlDatabaseDefinitionPart {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for KqlDatabaseDefinitionPart {
     const NAME: &'static str = "KqlDatabaseDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -757,23 +692,14 @@ impl<'de> rt::Deserialize<'de> for KqlDatabaseDefinitionResponse {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for KqlDatabaseDefinitionResponse {
     const NAME: &'static str = "KqlDatabaseDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<KqlDatabaseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<KqlDatabaseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -824,52 +750,37 @@ impl<'de> rt::Deserialize<'de> for KqlDatabaseProperties {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for KqlDatabaseProperties {
     const NAME: &'static str = "KqlDatabaseProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("databaseType", 0),
-                ("ingestionServiceUri", 1),
-                ("parentEventhouseItemId", 2),
-                ("queryServiceUri", 3),
-            ],
-        );
-        let mut database_type: Option<Option<KqlDatabaseType>> = None;
-        let mut ingestion_service_uri: Option<String> = None;
-        let mut parent_eventhouse_item_id: Option<Option<String>> = None;
-        let mut query_service_uri: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut database_type, "databaseType"),
-                Key::Field(1) => {
-                    field(&mut map, &mut ingestion_service_uri, "ingestionServiceUri")
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut parent_eventhouse_item_id,
-                        "parentEventhouseItemId",
-                    )
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut query_service_uri, "queryServiceUri")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            database_type: database_type.unwrap_or_default(),
-            ingestion_service_uri: required(
-                ingestion_service_uri,
-                "ingestionServiceUri",
-            )?,
-            parent_eventhouse_item_id: parent_eventhouse_item_id.unwrap_or_default(),
-            query_service_uri: required(query_service_uri, "queryServiceUri")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("databaseType", 0),
+            ("ingestionServiceUri", 1),
+            ("parentEventhouseItemId", 2),
+            ("queryServiceUri", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<KqlDatabaseType>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            database_type,
+            ingestion_service_uri,
+            parent_eventhouse_item_id,
+            query_service_uri,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            database_type,
+            ingestion_service_uri,
+            parent_eventhouse_item_id,
+            query_service_uri,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -916,35 +827,25 @@ impl<'de> rt::Deserialize<'de> for KqlDatabases {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for KqlDatabases {
     const NAME: &'static str = "KqlDatabases";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<KqlDatabase>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<KqlDatabase>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -992,40 +893,25 @@ impl<'de> rt::Deserialize<'de> for TableShortcut {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for TableShortcut {
     const NAME: &'static str = "TableShortcut";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("enableQueryAcceleration", 0), ("name", 1), ("target", 2)],
-        );
-        let mut enable_query_acceleration: Option<bool> = None;
-        let mut name: Option<String> = None;
-        let mut target: Option<TableShortcutTarget> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut enable_query_acceleration,
-                        "enableQueryAcceleration",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut target, "target"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            enable_query_acceleration: required(
-                enable_query_acceleration,
-                "enableQueryAcceleration",
-            )?,
-            name: required(name, "name")?,
-            target: required(target, "target")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("enableQueryAcceleration", 0), ("name", 1), ("target", 2)],
+    );
+    type Fields = (
+        rt::object::Required<bool>,
+        rt::object::Required<String>,
+        rt::object::Required<TableShortcutTarget>,
+    );
+    #[inline]
+    fn assemble(
+        (enable_query_acceleration, name, target): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            enable_query_acceleration,
+            name,
+            target,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -1085,55 +971,49 @@ impl<'de> rt::Deserialize<'de> for TableShortcutTarget {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for TableShortcutTarget {
     const NAME: &'static str = "TableShortcutTarget";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("adlsGen2", 0),
-                ("amazonS3", 1),
-                ("azureBlobStorage", 2),
-                ("googleCloudStorage", 3),
-                ("oneLake", 4),
-                ("s3Compatible", 5),
-                ("type", 6),
-            ],
-        );
-        let mut adls_gen2: Option<Option<AdlsGen2>> = None;
-        let mut amazon_s3: Option<Option<AmazonS3>> = None;
-        let mut azure_blob_storage: Option<Option<AzureBlobStorage>> = None;
-        let mut google_cloud_storage: Option<Option<GoogleCloudStorage>> = None;
-        let mut one_lake: Option<Option<OneLake>> = None;
-        let mut s3_compatible: Option<Option<S3Compatible>> = None;
-        let mut type_field: Option<Option<ShortcutType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut adls_gen2, "adlsGen2"),
-                Key::Field(1) => field(&mut map, &mut amazon_s3, "amazonS3"),
-                Key::Field(2) => {
-                    field(&mut map, &mut azure_blob_storage, "azureBlobStorage")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut google_cloud_storage, "googleCloudStorage")
-                }
-                Key::Field(4) => field(&mut map, &mut one_lake, "oneLake"),
-                Key::Field(5) => field(&mut map, &mut s3_compatible, "s3Compatible"),
-                Key::Field(6) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            adls_gen2: adls_gen2.unwrap_or_default(),
-            amazon_s3: amazon_s3.unwrap_or_default(),
-            azure_blob_storage: azure_blob_storage.unwrap_or_default(),
-            google_cloud_storage: google_cloud_storage.unwrap_or_default(),
-            one_lake: one_lake.unwrap_or_default(),
-            s3_compatible: s3_compatible.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("adlsGen2", 0),
+            ("amazonS3", 1),
+            ("azureBlobStorage", 2),
+            ("googleCloudStorage", 3),
+            ("oneLake", 4),
+            ("s3Compatible", 5),
+            ("type", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AdlsGen2>>,
+        rt::object::Defaulted<Option<AmazonS3>>,
+        rt::object::Defaulted<Option<AzureBlobStorage>>,
+        rt::object::Defaulted<Option<GoogleCloudStorage>>,
+        rt::object::Defaulted<Option<OneLake>>,
+        rt::object::Defaulted<Option<S3Compatible>>,
+        rt::object::Defaulted<Option<ShortcutType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            adls_gen2,
+            amazon_s3,
+            azure_blob_storage,
+            google_cloud_storage,
+            one_lake,
+            s3_compatible,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            adls_gen2,
+            amazon_s3,
+            azure_blob_storage,
+            google_cloud_storage,
+            one_lake,
+            s3_compatible,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -1186,35 +1066,25 @@ impl<'de> rt::Deserialize<'de> for TableShortcuts {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for TableShortcuts {
     const NAME: &'static str = "TableShortcuts";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<TableShortcut>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<TableShortcut>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -1255,23 +1125,14 @@ impl<'de> rt::Deserialize<'de> for UpdateKqlDatabaseDefinitionRequest {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for UpdateKqlDatabaseDefinitionRequest {
     const NAME: &'static str = "UpdateKqlDatabaseDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<KqlDatabaseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<KqlDatabaseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_kql_database")]
@@ -1316,28 +1177,23 @@ impl<'de> rt::Deserialize<'de> for UpdateKqlDatabaseRequest {
 #[cfg(feature = "fabric_kql_database")]
 impl<'de> rt::object::Object<'de> for UpdateKqlDatabaseRequest {
     const NAME: &'static str = "UpdateKqlDatabaseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_kql_database")]

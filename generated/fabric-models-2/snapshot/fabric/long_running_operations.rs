@@ -42,50 +42,41 @@ impl<'de> rt::Deserialize<'de> for OperationState {
 #[cfg(feature = "fabric_long_running_operations")]
 impl<'de> rt::object::Object<'de> for OperationState {
     const NAME: &'static str = "OperationState";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("createdTimeUtc", 0),
-                ("error", 1),
-                ("lastUpdatedTimeUtc", 2),
-                ("percentComplete", 3),
-                ("status", 4),
-            ],
-        );
-        let mut created_time_utc: Option<rt::DateTime> = None;
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut last_updated_time_utc: Option<rt::DateTime> = None;
-        let mut percent_complete: Option<Option<i32>> = None;
-        let mut status: Option<LongRunningOperationStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut created_time_utc, "createdTimeUtc"),
-                Key::Field(1) => field(&mut map, &mut error, "error"),
-                Key::Field(2) => {
-                    field(&mut map, &mut last_updated_time_utc, "lastUpdatedTimeUtc")
-                }
-                Key::Field(3) => {
-                    lenient_field(&mut map, &mut percent_complete, "percentComplete")
-                }
-                Key::Field(4) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            created_time_utc: required(created_time_utc, "createdTimeUtc")?,
-            error: error.unwrap_or_default(),
-            last_updated_time_utc: required(
-                last_updated_time_utc,
-                "lastUpdatedTimeUtc",
-            )?,
-            percent_complete: percent_complete.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("createdTimeUtc", 0),
+            ("error", 1),
+            ("lastUpdatedTimeUtc", 2),
+            ("percentComplete", 3),
+            ("status", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::DateTime>,
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Required<rt::DateTime>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Required<LongRunningOperationStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            created_time_utc,
+            error,
+            last_updated_time_utc,
+            percent_complete,
+            status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            created_time_utc,
+            error,
+            last_updated_time_utc,
+            percent_complete,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_long_running_operations")]

@@ -43,58 +43,41 @@ impl<'de> rt::Deserialize<'de> for CreateManagedPrivateEndpointRequest {
 #[cfg(feature = "fabric_managed_private_endpoints")]
 impl<'de> rt::object::Object<'de> for CreateManagedPrivateEndpointRequest {
     const NAME: &'static str = "CreateManagedPrivateEndpointRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("requestMessage", 1),
-                ("targetFQDNs", 2),
-                ("targetPrivateLinkResourceId", 3),
-                ("targetSubresourceType", 4),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut request_message: Option<Option<String>> = None;
-        let mut target_fqd_ns: Option<Option<Vec<String>>> = None;
-        let mut target_private_link_resource_id: Option<String> = None;
-        let mut target_subresource_type: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut request_message, "requestMessage"),
-                Key::Field(2) => field(&mut map, &mut target_fqd_ns, "targetFQDNs"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut target_private_link_resource_id,
-                        "targetPrivateLinkResourceId",
-                    )
-                }
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut target_subresource_type,
-                        "targetSubresourceType",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            request_message: request_message.unwrap_or_default(),
-            target_fqd_ns: target_fqd_ns.unwrap_or_default(),
-            target_private_link_resource_id: required(
-                target_private_link_resource_id,
-                "targetPrivateLinkResourceId",
-            )?,
-            target_subresource_type: target_subresource_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("requestMessage", 1),
+            ("targetFQDNs", 2),
+            ("targetPrivateLinkResourceId", 3),
+            ("targetSubresourceType", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            request_message,
+            target_fqd_ns,
+            target_private_link_resource_id,
+            target_subresource_type,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            request_message,
+            target_fqd_ns,
+            target_private_link_resource_id,
+            target_subresource_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_managed_private_endpoints")]
@@ -141,35 +124,25 @@ impl<'de> rt::Deserialize<'de> for ManagedPrivateEndpoints {
 #[cfg(feature = "fabric_managed_private_endpoints")]
 impl<'de> rt::object::Object<'de> for ManagedPrivateEndpoints {
     const NAME: &'static str = "ManagedPrivateEndpoints";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ManagedPrivateEndpoint>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ManagedPrivateEndpoint>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_managed_private_endpoints")]

@@ -42,49 +42,41 @@ impl<'de> rt::Deserialize<'de> for CreateMirroredDatabaseRequest {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for CreateMirroredDatabaseRequest {
     const NAME: &'static str = "CreateMirroredDatabaseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("definition", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut definition: Option<MirroredDatabaseDefinition> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            folder_id: folder_id.unwrap_or_default(),
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("definition", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<MirroredDatabaseDefinition>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            definition,
+            description,
+            display_name,
+            folder_id,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -159,67 +151,61 @@ impl<'de> rt::Deserialize<'de> for MirroredDatabase {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for MirroredDatabase {
     const NAME: &'static str = "MirroredDatabase";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<MirroredDatabaseProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<MirroredDatabaseProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -288,26 +274,21 @@ impl<'de> rt::Deserialize<'de> for MirroredDatabaseDefinition {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for MirroredDatabaseDefinition {
     const NAME: &'static str = "MirroredDatabaseDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<MirroredDatabaseDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredDatabaseDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -355,31 +336,25 @@ impl<'de> rt::Deserialize<'de> for MirroredDatabaseDefinitionPart {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for MirroredDatabaseDefinitionPart {
     const NAME: &'static str = "MirroredDatabaseDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -419,23 +394,14 @@ impl<'de> rt::Deserialize<'de> for MirroredDatabaseDefinitionResponse {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for MirroredDatabaseDefinitionResponse {
     const NAME: &'static str = "MirroredDatabaseDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<MirroredDatabaseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<MirroredDatabaseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -480,26 +446,21 @@ impl<'de> rt::Deserialize<'de> for MirroredDatabaseMirroringStatusResponse {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for MirroredDatabaseMirroringStatusResponse {
     const NAME: &'static str = "MirroredDatabaseMirroringStatusResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("error", 0), ("status", 1)]);
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut status: Option<MirroredDatabaseMirroringStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error, "error"),
-                Key::Field(1) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error: error.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("error", 0), ("status", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Required<MirroredDatabaseMirroringStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (error, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -560,45 +521,29 @@ impl<'de> rt::Deserialize<'de> for MirroredDatabaseProperties {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for MirroredDatabaseProperties {
     const NAME: &'static str = "MirroredDatabaseProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultSchema", 0),
-                ("oneLakeTablesPath", 1),
-                ("sqlEndpointProperties", 2),
-            ],
-        );
-        let mut default_schema: Option<Option<String>> = None;
-        let mut one_lake_tables_path: Option<Option<String>> = None;
-        let mut sql_endpoint_properties: Option<
-            Option<MirroredDatabaseSqlEndpointProperties>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut default_schema, "defaultSchema"),
-                Key::Field(1) => {
-                    field(&mut map, &mut one_lake_tables_path, "oneLakeTablesPath")
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut sql_endpoint_properties,
-                        "sqlEndpointProperties",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_schema: default_schema.unwrap_or_default(),
-            one_lake_tables_path: one_lake_tables_path.unwrap_or_default(),
-            sql_endpoint_properties: sql_endpoint_properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("defaultSchema", 0), ("oneLakeTablesPath", 1), ("sqlEndpointProperties", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<MirroredDatabaseSqlEndpointProperties>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_schema,
+            one_lake_tables_path,
+            sql_endpoint_properties,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_schema,
+            one_lake_tables_path,
+            sql_endpoint_properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -651,37 +596,25 @@ impl<'de> rt::Deserialize<'de> for MirroredDatabaseSqlEndpointProperties {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for MirroredDatabaseSqlEndpointProperties {
     const NAME: &'static str = "MirroredDatabaseSqlEndpointProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionString", 0), ("id", 1), ("provisioningStatus", 2)],
-        );
-        let mut connection_string: Option<Option<String>> = None;
-        let mut id: Option<Option<String>> = None;
-        let mut provisioning_status: Option<
-            MirroredDatabaseSqlEndpointProvisioningStatus,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_string, "connectionString")
-                }
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => {
-                    field(&mut map, &mut provisioning_status, "provisioningStatus")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_string: connection_string.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            provisioning_status: required(provisioning_status, "provisioningStatus")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionString", 0), ("id", 1), ("provisioningStatus", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<MirroredDatabaseSqlEndpointProvisioningStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_string, id, provisioning_status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_string,
+            id,
+            provisioning_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -744,35 +677,25 @@ impl<'de> rt::Deserialize<'de> for MirroredDatabaseTablesMirroringStatusResponse
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for MirroredDatabaseTablesMirroringStatusResponse {
     const NAME: &'static str = "MirroredDatabaseTablesMirroringStatusResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("data", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut data: Option<Vec<TableMirroringStatusResponse>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut data, "data"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            data: required(data, "data")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("data", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<TableMirroringStatusResponse>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, data): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -820,35 +743,25 @@ impl<'de> rt::Deserialize<'de> for MirroredDatabases {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for MirroredDatabases {
     const NAME: &'static str = "MirroredDatabases";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MirroredDatabase>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredDatabase>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -899,52 +812,37 @@ impl<'de> rt::Deserialize<'de> for TableMirroringMetrics {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for TableMirroringMetrics {
     const NAME: &'static str = "TableMirroringMetrics";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("lastSyncDateTime", 0),
-                ("lastSyncLatencyInSeconds", 1),
-                ("processedBytes", 2),
-                ("processedRows", 3),
-            ],
-        );
-        let mut last_sync_date_time: Option<rt::DateTime> = None;
-        let mut last_sync_latency_in_seconds: Option<Option<i32>> = None;
-        let mut processed_bytes: Option<i64> = None;
-        let mut processed_rows: Option<i64> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut last_sync_date_time, "lastSyncDateTime")
-                }
-                Key::Field(1) => {
-                    lenient_field(
-                        &mut map,
-                        &mut last_sync_latency_in_seconds,
-                        "lastSyncLatencyInSeconds",
-                    )
-                }
-                Key::Field(2) => {
-                    lenient_field(&mut map, &mut processed_bytes, "processedBytes")
-                }
-                Key::Field(3) => {
-                    lenient_field(&mut map, &mut processed_rows, "processedRows")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            last_sync_date_time: required(last_sync_date_time, "lastSyncDateTime")?,
-            last_sync_latency_in_seconds: last_sync_latency_in_seconds
-                .unwrap_or_default(),
-            processed_bytes: required(processed_bytes, "processedBytes")?,
-            processed_rows: required(processed_rows, "processedRows")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("lastSyncDateTime", 0),
+            ("lastSyncLatencyInSeconds", 1),
+            ("processedBytes", 2),
+            ("processedRows", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::DateTime>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            last_sync_date_time,
+            last_sync_latency_in_seconds,
+            processed_bytes,
+            processed_rows,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            last_sync_date_time,
+            last_sync_latency_in_seconds,
+            processed_bytes,
+            processed_rows,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -1019,53 +917,45 @@ impl<'de> rt::Deserialize<'de> for TableMirroringStatusResponse {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for TableMirroringStatusResponse {
     const NAME: &'static str = "TableMirroringStatusResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("error", 0),
-                ("metrics", 1),
-                ("sourceObjectType", 2),
-                ("sourceSchemaName", 3),
-                ("sourceTableName", 4),
-                ("status", 5),
-            ],
-        );
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut metrics: Option<Option<TableMirroringMetrics>> = None;
-        let mut source_object_type: Option<TableSourceObjectType> = None;
-        let mut source_schema_name: Option<Option<String>> = None;
-        let mut source_table_name: Option<Option<String>> = None;
-        let mut status: Option<MirroredDatabaseTableMirroringStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error, "error"),
-                Key::Field(1) => field(&mut map, &mut metrics, "metrics"),
-                Key::Field(2) => {
-                    field(&mut map, &mut source_object_type, "sourceObjectType")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut source_schema_name, "sourceSchemaName")
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut source_table_name, "sourceTableName")
-                }
-                Key::Field(5) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error: error.unwrap_or_default(),
-            metrics: metrics.unwrap_or_default(),
-            source_object_type: required(source_object_type, "sourceObjectType")?,
-            source_schema_name: source_schema_name.unwrap_or_default(),
-            source_table_name: source_table_name.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("error", 0),
+            ("metrics", 1),
+            ("sourceObjectType", 2),
+            ("sourceSchemaName", 3),
+            ("sourceTableName", 4),
+            ("status", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Defaulted<Option<TableMirroringMetrics>>,
+        rt::object::Required<TableSourceObjectType>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<MirroredDatabaseTableMirroringStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            error,
+            metrics,
+            source_object_type,
+            source_schema_name,
+            source_table_name,
+            status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error,
+            metrics,
+            source_object_type,
+            source_schema_name,
+            source_table_name,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -1127,23 +1017,14 @@ impl<'de> rt::Deserialize<'de> for UpdateMirroredDatabaseDefinitionRequest {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for UpdateMirroredDatabaseDefinitionRequest {
     const NAME: &'static str = "UpdateMirroredDatabaseDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<MirroredDatabaseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<MirroredDatabaseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]
@@ -1188,28 +1069,23 @@ impl<'de> rt::Deserialize<'de> for UpdateMirroredDatabaseRequest {
 #[cfg(feature = "fabric_mirrored_database")]
 impl<'de> rt::object::Object<'de> for UpdateMirroredDatabaseRequest {
     const NAME: &'static str = "UpdateMirroredDatabaseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_database")]

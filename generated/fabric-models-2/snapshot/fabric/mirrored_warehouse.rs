@@ -54,63 +54,55 @@ impl<'de> rt::Deserialize<'de> for MirroredWarehouse {
 #[cfg(feature = "fabric_mirrored_warehouse")]
 impl<'de> rt::object::Object<'de> for MirroredWarehouse {
     const NAME: &'static str = "MirroredWarehouse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (rt::object::Required<ItemType>, rt::object::Defaulted<Option<rt::Uuid>>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_warehouse")]
@@ -180,35 +172,25 @@ impl<'de> rt::Deserialize<'de> for MirroredWarehouses {
 #[cfg(feature = "fabric_mirrored_warehouse")]
 impl<'de> rt::object::Object<'de> for MirroredWarehouses {
     const NAME: &'static str = "MirroredWarehouses";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<MirroredWarehouse>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<MirroredWarehouse>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_mirrored_warehouse")]

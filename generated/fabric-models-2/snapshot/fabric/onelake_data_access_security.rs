@@ -39,39 +39,32 @@ impl<'de> rt::Deserialize<'de> for ColumnConstraint {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for ColumnConstraint {
     const NAME: &'static str = "ColumnConstraint";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("columnAction", 0),
-                ("columnEffect", 1),
-                ("columnNames", 2),
-                ("tablePath", 3),
-            ],
-        );
-        let mut column_action: Option<Vec<ColumnAction>> = None;
-        let mut column_effect: Option<ColumnEffect> = None;
-        let mut column_names: Option<Vec<String>> = None;
-        let mut table_path: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut column_action, "columnAction"),
-                Key::Field(1) => field(&mut map, &mut column_effect, "columnEffect"),
-                Key::Field(2) => field(&mut map, &mut column_names, "columnNames"),
-                Key::Field(3) => field(&mut map, &mut table_path, "tablePath"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            column_action: required(column_action, "columnAction")?,
-            column_effect: required(column_effect, "columnEffect")?,
-            column_names: required(column_names, "columnNames")?,
-            table_path: required(table_path, "tablePath")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("columnAction", 0), ("columnEffect", 1), ("columnNames", 2), ("tablePath", 3)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<ColumnAction>>,
+        rt::object::Required<ColumnEffect>,
+        rt::object::Required<Vec<String>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            column_action,
+            column_effect,
+            column_names,
+            table_path,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            column_action,
+            column_effect,
+            column_names,
+            table_path,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -132,23 +125,14 @@ impl<'de> rt::Deserialize<'de> for CreateOrUpdateDataAccessRolesRequest {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for CreateOrUpdateDataAccessRolesRequest {
     const NAME: &'static str = "CreateOrUpdateDataAccessRolesRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
-        let mut value: Option<Option<Vec<DataAccessRole>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            value: value.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<DataAccessRole>>>,);
+    #[inline]
+    fn assemble(
+        (value,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { value, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -202,37 +186,29 @@ impl<'de> rt::Deserialize<'de> for DataAccessRole {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for DataAccessRole {
     const NAME: &'static str = "DataAccessRole";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("decisionRules", 0), ("kind", 1), ("members", 2), ("name", 3), ("id", 4)],
-        );
-        let mut decision_rules: Option<Vec<DecisionRule>> = None;
-        let mut kind: Option<Option<DataAccessRoleKind>> = None;
-        let mut members: Option<Option<Members>> = None;
-        let mut name: Option<String> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut decision_rules, "decisionRules"),
-                Key::Field(1) => field(&mut map, &mut kind, "kind"),
-                Key::Field(2) => field(&mut map, &mut members, "members"),
-                Key::Field(3) => field(&mut map, &mut name, "name"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            decision_rules: required(decision_rules, "decisionRules")?,
-            kind: kind.unwrap_or_default(),
-            members: members.unwrap_or_default(),
-            name: required(name, "name")?,
-            id: id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("decisionRules", 0), ("kind", 1), ("members", 2), ("name", 3), ("id", 4)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<DecisionRule>>,
+        rt::object::Defaulted<Option<DataAccessRoleKind>>,
+        rt::object::Defaulted<Option<Members>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (decision_rules, kind, members, name, id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            decision_rules,
+            kind,
+            members,
+            name,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -284,34 +260,27 @@ impl<'de> rt::Deserialize<'de> for DataAccessRoleBase {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for DataAccessRoleBase {
     const NAME: &'static str = "DataAccessRoleBase";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("decisionRules", 0), ("kind", 1), ("members", 2), ("name", 3)],
-        );
-        let mut decision_rules: Option<Vec<DecisionRule>> = None;
-        let mut kind: Option<Option<DataAccessRoleKind>> = None;
-        let mut members: Option<Option<Members>> = None;
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut decision_rules, "decisionRules"),
-                Key::Field(1) => field(&mut map, &mut kind, "kind"),
-                Key::Field(2) => field(&mut map, &mut members, "members"),
-                Key::Field(3) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            decision_rules: required(decision_rules, "decisionRules")?,
-            kind: kind.unwrap_or_default(),
-            members: members.unwrap_or_default(),
-            name: required(name, "name")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("decisionRules", 0), ("kind", 1), ("members", 2), ("name", 3)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<DecisionRule>>,
+        rt::object::Defaulted<Option<DataAccessRoleKind>>,
+        rt::object::Defaulted<Option<Members>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (decision_rules, kind, members, name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            decision_rules,
+            kind,
+            members,
+            name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -369,47 +338,38 @@ impl<'de> rt::Deserialize<'de> for DataAccessRoleListItem {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for DataAccessRoleListItem {
     const NAME: &'static str = "DataAccessRoleListItem";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("decisionRules", 0),
-                ("kind", 1),
-                ("members", 2),
-                ("name", 3),
-                ("id", 4),
-                ("eTag", 5),
-            ],
-        );
-        let mut decision_rules: Option<Vec<DecisionRule>> = None;
-        let mut kind: Option<Option<DataAccessRoleKind>> = None;
-        let mut members: Option<Option<Members>> = None;
-        let mut name: Option<String> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut e_tag: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut decision_rules, "decisionRules"),
-                Key::Field(1) => field(&mut map, &mut kind, "kind"),
-                Key::Field(2) => field(&mut map, &mut members, "members"),
-                Key::Field(3) => field(&mut map, &mut name, "name"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => field(&mut map, &mut e_tag, "eTag"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            decision_rules: required(decision_rules, "decisionRules")?,
-            kind: kind.unwrap_or_default(),
-            members: members.unwrap_or_default(),
-            name: required(name, "name")?,
-            id: id.unwrap_or_default(),
-            e_tag: e_tag.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("decisionRules", 0),
+            ("kind", 1),
+            ("members", 2),
+            ("name", 3),
+            ("id", 4),
+            ("eTag", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<Vec<DecisionRule>>,
+        rt::object::Defaulted<Option<DataAccessRoleKind>>,
+        rt::object::Defaulted<Option<Members>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (decision_rules, kind, members, name, id, e_tag): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            decision_rules,
+            kind,
+            members,
+            name,
+            id,
+            e_tag,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -458,35 +418,25 @@ impl<'de> rt::Deserialize<'de> for DataAccessRoles {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for DataAccessRoles {
     const NAME: &'static str = "DataAccessRoles";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<DataAccessRoleListItem>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<DataAccessRoleListItem>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -534,31 +484,25 @@ impl<'de> rt::Deserialize<'de> for DecisionRule {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for DecisionRule {
     const NAME: &'static str = "DecisionRule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("constraints", 0), ("effect", 1), ("permission", 2)],
-        );
-        let mut constraints: Option<Option<DecisionRuleConstraints>> = None;
-        let mut effect: Option<Option<Effect>> = None;
-        let mut permission: Option<Vec<PermissionScope>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut constraints, "constraints"),
-                Key::Field(1) => field(&mut map, &mut effect, "effect"),
-                Key::Field(2) => field(&mut map, &mut permission, "permission"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            constraints: constraints.unwrap_or_default(),
-            effect: effect.unwrap_or_default(),
-            permission: required(permission, "permission")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("constraints", 0), ("effect", 1), ("permission", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<DecisionRuleConstraints>>,
+        rt::object::Defaulted<Option<Effect>>,
+        rt::object::Required<Vec<PermissionScope>>,
+    );
+    #[inline]
+    fn assemble(
+        (constraints, effect, permission): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            constraints,
+            effect,
+            permission,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -604,26 +548,21 @@ impl<'de> rt::Deserialize<'de> for DecisionRuleConstraints {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for DecisionRuleConstraints {
     const NAME: &'static str = "DecisionRuleConstraints";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("columns", 0), ("rows", 1)]);
-        let mut columns: Option<Option<Vec<ColumnConstraint>>> = None;
-        let mut rows: Option<Option<Vec<RowConstraint>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut columns, "columns"),
-                Key::Field(1) => field(&mut map, &mut rows, "rows"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            columns: columns.unwrap_or_default(),
-            rows: rows.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("columns", 0), ("rows", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ColumnConstraint>>>,
+        rt::object::Defaulted<Option<Vec<RowConstraint>>>,
+    );
+    #[inline]
+    fn assemble(
+        (columns, rows): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            columns,
+            rows,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -669,28 +608,20 @@ impl<'de> rt::Deserialize<'de> for FabricItemMember {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for FabricItemMember {
     const NAME: &'static str = "FabricItemMember";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("itemAccess", 0), ("sourcePath", 1)],
-        );
-        let mut item_access: Option<Vec<ItemAccess>> = None;
-        let mut source_path: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut item_access, "itemAccess"),
-                Key::Field(1) => field(&mut map, &mut source_path, "sourcePath"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            item_access: required(item_access, "itemAccess")?,
-            source_path: required(source_path, "sourcePath")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("itemAccess", 0), ("sourcePath", 1)],
+    );
+    type Fields = (rt::object::Required<Vec<ItemAccess>>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (item_access, source_path): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            item_access,
+            source_path,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -734,36 +665,23 @@ impl<'de> rt::Deserialize<'de> for Members {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for Members {
     const NAME: &'static str = "Members";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("fabricItemMembers", 0), ("microsoftEntraMembers", 1)],
-        );
-        let mut fabric_item_members: Option<Option<Vec<FabricItemMember>>> = None;
-        let mut microsoft_entra_members: Option<Option<Vec<MicrosoftEntraMember>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut fabric_item_members, "fabricItemMembers")
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut microsoft_entra_members,
-                        "microsoftEntraMembers",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            fabric_item_members: fabric_item_members.unwrap_or_default(),
-            microsoft_entra_members: microsoft_entra_members.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("fabricItemMembers", 0), ("microsoftEntraMembers", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<FabricItemMember>>>,
+        rt::object::Defaulted<Option<Vec<MicrosoftEntraMember>>>,
+    );
+    #[inline]
+    fn assemble(
+        (fabric_item_members, microsoft_entra_members): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            fabric_item_members,
+            microsoft_entra_members,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -817,31 +735,25 @@ impl<'de> rt::Deserialize<'de> for MicrosoftEntraMember {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for MicrosoftEntraMember {
     const NAME: &'static str = "MicrosoftEntraMember";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("objectId", 0), ("objectType", 1), ("tenantId", 2)],
-        );
-        let mut object_id: Option<rt::Uuid> = None;
-        let mut object_type: Option<Option<ObjectType>> = None;
-        let mut tenant_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut object_id, "objectId"),
-                Key::Field(1) => field(&mut map, &mut object_type, "objectType"),
-                Key::Field(2) => field(&mut map, &mut tenant_id, "tenantId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            object_id: required(object_id, "objectId")?,
-            object_type: object_type.unwrap_or_default(),
-            tenant_id: required(tenant_id, "tenantId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("objectId", 0), ("objectType", 1), ("tenantId", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<ObjectType>>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (object_id, object_type, tenant_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            object_id,
+            object_type,
+            tenant_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -887,37 +799,23 @@ impl<'de> rt::Deserialize<'de> for PermissionScope {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for PermissionScope {
     const NAME: &'static str = "PermissionScope";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("attributeName", 0), ("attributeValueIncludedIn", 1)],
-        );
-        let mut attribute_name: Option<AttributeName> = None;
-        let mut attribute_value_included_in: Option<Vec<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut attribute_name, "attributeName"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut attribute_value_included_in,
-                        "attributeValueIncludedIn",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            attribute_name: required(attribute_name, "attributeName")?,
-            attribute_value_included_in: required(
-                attribute_value_included_in,
-                "attributeValueIncludedIn",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("attributeName", 0), ("attributeValueIncludedIn", 1)],
+    );
+    type Fields = (
+        rt::object::Required<AttributeName>,
+        rt::object::Required<Vec<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (attribute_name, attribute_value_included_in): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            attribute_name,
+            attribute_value_included_in,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]
@@ -977,28 +875,18 @@ impl<'de> rt::Deserialize<'de> for RowConstraint {
 #[cfg(feature = "fabric_onelake_data_access_security")]
 impl<'de> rt::object::Object<'de> for RowConstraint {
     const NAME: &'static str = "RowConstraint";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("tablePath", 0), ("value", 1)],
-        );
-        let mut table_path: Option<String> = None;
-        let mut value: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut table_path, "tablePath"),
-                Key::Field(1) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            table_path: required(table_path, "tablePath")?,
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("tablePath", 0), ("value", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (table_path, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            table_path,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_data_access_security")]

@@ -30,23 +30,14 @@ impl<'de> rt::Deserialize<'de> for ImportOneLakeWorkspaceLifecyclePolicyRequest 
 #[cfg(feature = "fabric_onelake_lifecycle_policy")]
 impl<'de> rt::object::Object<'de> for ImportOneLakeWorkspaceLifecyclePolicyRequest {
     const NAME: &'static str = "ImportOneLakeWorkspaceLifecyclePolicyRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("properties", 0)]);
-        let mut properties: Option<rt::JsonValue> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            properties: required(properties, "properties")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("properties", 0)]);
+    type Fields = (rt::object::Required<rt::JsonValue>,);
+    #[inline]
+    fn assemble(
+        (properties,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { properties, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_onelake_lifecycle_policy")]
@@ -90,28 +81,21 @@ impl<'de> rt::Deserialize<'de> for OneLakeWorkspaceLifecyclePolicyResponse {
 #[cfg(feature = "fabric_onelake_lifecycle_policy")]
 impl<'de> rt::object::Object<'de> for OneLakeWorkspaceLifecyclePolicyResponse {
     const NAME: &'static str = "OneLakeWorkspaceLifecyclePolicyResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("properties", 0), ("type", 1)],
-        );
-        let mut properties: Option<rt::JsonValue> = None;
-        let mut type_field: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut properties, "properties"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            properties: required(properties, "properties")?,
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("properties", 0), ("type", 1)]);
+    type Fields = (
+        rt::object::Required<rt::JsonValue>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (properties, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            properties,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_lifecycle_policy")]

@@ -35,33 +35,25 @@ impl<'de> rt::Deserialize<'de> for GetOneLakeSettingsResponse {
 #[cfg(feature = "fabric_onelake_settings")]
 impl<'de> rt::object::Object<'de> for GetOneLakeSettingsResponse {
     const NAME: &'static str = "GetOneLakeSettingsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("diagnostics", 0), ("immutabilityPolicies", 1), ("lifecycle", 2)],
-        );
-        let mut diagnostics: Option<OneLakeDiagnosticSettings> = None;
-        let mut immutability_policies: Option<Option<Vec<ImmutabilityPolicy>>> = None;
-        let mut lifecycle: Option<Option<rt::JsonValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut diagnostics, "diagnostics"),
-                Key::Field(1) => {
-                    field(&mut map, &mut immutability_policies, "immutabilityPolicies")
-                }
-                Key::Field(2) => field(&mut map, &mut lifecycle, "lifecycle"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            diagnostics: required(diagnostics, "diagnostics")?,
-            immutability_policies: immutability_policies.unwrap_or_default(),
-            lifecycle: lifecycle.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("diagnostics", 0), ("immutabilityPolicies", 1), ("lifecycle", 2)],
+    );
+    type Fields = (
+        rt::object::Required<OneLakeDiagnosticSettings>,
+        rt::object::Defaulted<Option<Vec<ImmutabilityPolicy>>>,
+        rt::object::Defaulted<Option<rt::JsonValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (diagnostics, immutability_policies, lifecycle): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            diagnostics,
+            immutability_policies,
+            lifecycle,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_settings")]
@@ -107,30 +99,23 @@ impl<'de> rt::Deserialize<'de> for ImmutabilityPolicy {
 #[cfg(feature = "fabric_onelake_settings")]
 impl<'de> rt::object::Object<'de> for ImmutabilityPolicy {
     const NAME: &'static str = "ImmutabilityPolicy";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("retentionDays", 0), ("scope", 1)],
-        );
-        let mut retention_days: Option<i64> = None;
-        let mut scope: Option<ImmutabilityScope> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut retention_days, "retentionDays")
-                }
-                Key::Field(1) => field(&mut map, &mut scope, "scope"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            retention_days: required(retention_days, "retentionDays")?,
-            scope: required(scope, "scope")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("retentionDays", 0), ("scope", 1)],
+    );
+    type Fields = (
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<ImmutabilityScope>,
+    );
+    #[inline]
+    fn assemble(
+        (retention_days, scope): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            retention_days,
+            scope,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_settings")]
@@ -187,30 +172,23 @@ impl<'de> rt::Deserialize<'de> for ImmutabilityPolicyRequest {
 #[cfg(feature = "fabric_onelake_settings")]
 impl<'de> rt::object::Object<'de> for ImmutabilityPolicyRequest {
     const NAME: &'static str = "ImmutabilityPolicyRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("retentionDays", 0), ("scope", 1)],
-        );
-        let mut retention_days: Option<i64> = None;
-        let mut scope: Option<ImmutabilityScope> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut retention_days, "retentionDays")
-                }
-                Key::Field(1) => field(&mut map, &mut scope, "scope"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            retention_days: required(retention_days, "retentionDays")?,
-            scope: required(scope, "scope")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("retentionDays", 0), ("scope", 1)],
+    );
+    type Fields = (
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<ImmutabilityScope>,
+    );
+    #[inline]
+    fn assemble(
+        (retention_days, scope): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            retention_days,
+            scope,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_settings")]
@@ -267,28 +245,23 @@ impl<'de> rt::Deserialize<'de> for ModifyOneLakeDiagnosticSettingRequest {
 #[cfg(feature = "fabric_onelake_settings")]
 impl<'de> rt::object::Object<'de> for ModifyOneLakeDiagnosticSettingRequest {
     const NAME: &'static str = "ModifyOneLakeDiagnosticSettingRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("destination", 0), ("status", 1)],
-        );
-        let mut destination: Option<Option<OneLakeDiagnosticSettingsDestinationInfo>> = None;
-        let mut status: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut destination, "destination"),
-                Key::Field(1) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            destination: destination.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("destination", 0), ("status", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<OneLakeDiagnosticSettingsDestinationInfo>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (destination, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            destination,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_settings")]
@@ -330,23 +303,17 @@ impl<'de> rt::Deserialize<'de> for ModifyOneLakeWorkspaceDefaultTierResponse {
 #[cfg(feature = "fabric_onelake_settings")]
 impl<'de> rt::object::Object<'de> for ModifyOneLakeWorkspaceDefaultTierResponse {
     const NAME: &'static str = "ModifyOneLakeWorkspaceDefaultTierResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultTier", 0)]);
-        let mut default_tier: Option<OneLakeAccessTier2> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut default_tier, "defaultTier"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_tier: required(default_tier, "defaultTier")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultTier", 0)]);
+    type Fields = (rt::object::Required<OneLakeAccessTier2>,);
+    #[inline]
+    fn assemble(
+        (default_tier,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_tier,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_settings")]
@@ -402,28 +369,23 @@ impl<'de> rt::Deserialize<'de> for OneLakeDiagnosticSettings {
 #[cfg(feature = "fabric_onelake_settings")]
 impl<'de> rt::object::Object<'de> for OneLakeDiagnosticSettings {
     const NAME: &'static str = "OneLakeDiagnosticSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("destination", 0), ("status", 1)],
-        );
-        let mut destination: Option<Option<OneLakeDiagnosticSettingsDestinationInfo>> = None;
-        let mut status: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut destination, "destination"),
-                Key::Field(1) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            destination: destination.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("destination", 0), ("status", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<OneLakeDiagnosticSettingsDestinationInfo>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (destination, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            destination,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_settings")]
@@ -465,23 +427,17 @@ impl<'de> rt::Deserialize<'de> for OneLakeDiagnosticSettingsDestinationInfo {
 #[cfg(feature = "fabric_onelake_settings")]
 impl<'de> rt::object::Object<'de> for OneLakeDiagnosticSettingsDestinationInfo {
     const NAME: &'static str = "OneLakeDiagnosticSettingsDestinationInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
-        let mut type_field: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (type_field,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_settings")]

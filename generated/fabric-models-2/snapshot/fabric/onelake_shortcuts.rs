@@ -30,23 +30,14 @@ impl<'de> rt::Deserialize<'de> for BulkCreateShortcutResponse {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for BulkCreateShortcutResponse {
     const NAME: &'static str = "BulkCreateShortcutResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
-        let mut value: Option<Vec<CreateShortcutResponse>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            value: required(value, "value")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
+    type Fields = (rt::object::Required<Vec<CreateShortcutResponse>>,);
+    #[inline]
+    fn assemble(
+        (value,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { value, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -88,36 +79,17 @@ impl<'de> rt::Deserialize<'de> for BulkCreateShortcutsRequest {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for BulkCreateShortcutsRequest {
     const NAME: &'static str = "BulkCreateShortcutsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("createShortcutRequests", 0)],
-        );
-        let mut create_shortcut_requests: Option<
-            Vec<CreateShortcutWithTransformRequest>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut create_shortcut_requests,
-                        "createShortcutRequests",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            create_shortcut_requests: required(
-                create_shortcut_requests,
-                "createShortcutRequests",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("createShortcutRequests", 0)]);
+    type Fields = (rt::object::Required<Vec<CreateShortcutWithTransformRequest>>,);
+    #[inline]
+    fn assemble(
+        (create_shortcut_requests,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            create_shortcut_requests,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -185,61 +157,53 @@ impl<'de> rt::Deserialize<'de> for CreatableShortcutTarget {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for CreatableShortcutTarget {
     const NAME: &'static str = "CreatableShortcutTarget";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("adlsGen2", 0),
-                ("amazonS3", 1),
-                ("azureBlobStorage", 2),
-                ("dataverse", 3),
-                ("googleCloudStorage", 4),
-                ("oneDriveSharePoint", 5),
-                ("oneLake", 6),
-                ("s3Compatible", 7),
-            ],
-        );
-        let mut adls_gen2: Option<Option<AdlsGen2>> = None;
-        let mut amazon_s3: Option<Option<AmazonS3>> = None;
-        let mut azure_blob_storage: Option<Option<AzureBlobStorage>> = None;
-        let mut dataverse: Option<Option<Dataverse>> = None;
-        let mut google_cloud_storage: Option<Option<GoogleCloudStorage>> = None;
-        let mut one_drive_share_point: Option<Option<OneDriveSharePoint>> = None;
-        let mut one_lake: Option<Option<OneLake>> = None;
-        let mut s3_compatible: Option<Option<S3Compatible>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut adls_gen2, "adlsGen2"),
-                Key::Field(1) => field(&mut map, &mut amazon_s3, "amazonS3"),
-                Key::Field(2) => {
-                    field(&mut map, &mut azure_blob_storage, "azureBlobStorage")
-                }
-                Key::Field(3) => field(&mut map, &mut dataverse, "dataverse"),
-                Key::Field(4) => {
-                    field(&mut map, &mut google_cloud_storage, "googleCloudStorage")
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut one_drive_share_point, "oneDriveSharePoint")
-                }
-                Key::Field(6) => field(&mut map, &mut one_lake, "oneLake"),
-                Key::Field(7) => field(&mut map, &mut s3_compatible, "s3Compatible"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            adls_gen2: adls_gen2.unwrap_or_default(),
-            amazon_s3: amazon_s3.unwrap_or_default(),
-            azure_blob_storage: azure_blob_storage.unwrap_or_default(),
-            dataverse: dataverse.unwrap_or_default(),
-            google_cloud_storage: google_cloud_storage.unwrap_or_default(),
-            one_drive_share_point: one_drive_share_point.unwrap_or_default(),
-            one_lake: one_lake.unwrap_or_default(),
-            s3_compatible: s3_compatible.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("adlsGen2", 0),
+            ("amazonS3", 1),
+            ("azureBlobStorage", 2),
+            ("dataverse", 3),
+            ("googleCloudStorage", 4),
+            ("oneDriveSharePoint", 5),
+            ("oneLake", 6),
+            ("s3Compatible", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AdlsGen2>>,
+        rt::object::Defaulted<Option<AmazonS3>>,
+        rt::object::Defaulted<Option<AzureBlobStorage>>,
+        rt::object::Defaulted<Option<Dataverse>>,
+        rt::object::Defaulted<Option<GoogleCloudStorage>>,
+        rt::object::Defaulted<Option<OneDriveSharePoint>>,
+        rt::object::Defaulted<Option<OneLake>>,
+        rt::object::Defaulted<Option<S3Compatible>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            adls_gen2,
+            amazon_s3,
+            azure_blob_storage,
+            dataverse,
+            google_cloud_storage,
+            one_drive_share_point,
+            one_lake,
+            s3_compatible,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            adls_gen2,
+            amazon_s3,
+            azure_blob_storage,
+            dataverse,
+            google_cloud_storage,
+            one_drive_share_point,
+            one_lake,
+            s3_compatible,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -294,31 +258,25 @@ impl<'de> rt::Deserialize<'de> for CreateShortcutRequest {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for CreateShortcutRequest {
     const NAME: &'static str = "CreateShortcutRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("path", 1), ("target", 2)],
-        );
-        let mut name: Option<String> = None;
-        let mut path: Option<String> = None;
-        let mut target: Option<CreatableShortcutTarget> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut path, "path"),
-                Key::Field(2) => field(&mut map, &mut target, "target"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            path: required(path, "path")?,
-            target: required(target, "target")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("path", 1), ("target", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<CreatableShortcutTarget>,
+    );
+    #[inline]
+    fn assemble(
+        (name, path, target): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            path,
+            target,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -369,34 +327,27 @@ impl<'de> rt::Deserialize<'de> for CreateShortcutResponse {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for CreateShortcutResponse {
     const NAME: &'static str = "CreateShortcutResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("error", 0), ("request", 1), ("result", 2), ("status", 3)],
-        );
-        let mut error: Option<Option<ErrorResponse>> = None;
-        let mut request: Option<CreateShortcutResponseRequest> = None;
-        let mut result: Option<Option<Shortcut>> = None;
-        let mut status: Option<Status> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error, "error"),
-                Key::Field(1) => field(&mut map, &mut request, "request"),
-                Key::Field(2) => field(&mut map, &mut result, "result"),
-                Key::Field(3) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error: error.unwrap_or_default(),
-            request: required(request, "request")?,
-            result: result.unwrap_or_default(),
-            status: required(status, "status")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("error", 0), ("request", 1), ("result", 2), ("status", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ErrorResponse>>,
+        rt::object::Required<CreateShortcutResponseRequest>,
+        rt::object::Defaulted<Option<Shortcut>>,
+        rt::object::Required<Status>,
+    );
+    #[inline]
+    fn assemble(
+        (error, request, result, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error,
+            request,
+            result,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -458,26 +409,14 @@ impl<'de> rt::Deserialize<'de> for CreateShortcutResponseRequest {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for CreateShortcutResponseRequest {
     const NAME: &'static str = "CreateShortcutResponseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("path", 1)]);
-        let mut name: Option<String> = None;
-        let mut path: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut path, "path"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            path: required(path, "path")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("path", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (name, path): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { name, path, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -527,34 +466,27 @@ impl<'de> rt::Deserialize<'de> for CreateShortcutWithTransformRequest {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for CreateShortcutWithTransformRequest {
     const NAME: &'static str = "CreateShortcutWithTransformRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("path", 1), ("target", 2), ("transform", 3)],
-        );
-        let mut name: Option<String> = None;
-        let mut path: Option<String> = None;
-        let mut target: Option<CreatableShortcutTarget> = None;
-        let mut transform: Option<Option<Transform>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut path, "path"),
-                Key::Field(2) => field(&mut map, &mut target, "target"),
-                Key::Field(3) => field(&mut map, &mut transform, "transform"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            path: required(path, "path")?,
-            target: required(target, "target")?,
-            transform: transform.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("path", 1), ("target", 2), ("transform", 3)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<CreatableShortcutTarget>,
+        rt::object::Defaulted<Option<Transform>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, path, target, transform): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            path,
+            target,
+            transform,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -606,43 +538,37 @@ impl<'de> rt::Deserialize<'de> for Dataverse {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for Dataverse {
     const NAME: &'static str = "Dataverse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("connectionId", 0),
-                ("deltaLakeFolder", 1),
-                ("environmentDomain", 2),
-                ("tableName", 3),
-            ],
-        );
-        let mut connection_id: Option<rt::Uuid> = None;
-        let mut delta_lake_folder: Option<String> = None;
-        let mut environment_domain: Option<String> = None;
-        let mut table_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => {
-                    field(&mut map, &mut delta_lake_folder, "deltaLakeFolder")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut environment_domain, "environmentDomain")
-                }
-                Key::Field(3) => field(&mut map, &mut table_name, "tableName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: required(connection_id, "connectionId")?,
-            delta_lake_folder: required(delta_lake_folder, "deltaLakeFolder")?,
-            environment_domain: required(environment_domain, "environmentDomain")?,
-            table_name: required(table_name, "tableName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("connectionId", 0),
+            ("deltaLakeFolder", 1),
+            ("environmentDomain", 2),
+            ("tableName", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            connection_id,
+            delta_lake_folder,
+            environment_domain,
+            table_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            delta_lake_folder,
+            environment_domain,
+            table_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -683,23 +609,17 @@ impl<'de> rt::Deserialize<'de> for ExternalDataShareTarget {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for ExternalDataShareTarget {
     const NAME: &'static str = "ExternalDataShareTarget";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("connectionId", 0)]);
-        let mut connection_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: required(connection_id, "connectionId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("connectionId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (connection_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -753,46 +673,37 @@ impl<'de> rt::Deserialize<'de> for OneDriveSharePoint {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for OneDriveSharePoint {
     const NAME: &'static str = "OneDriveSharePoint";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("connectionId", 0),
-                ("location", 1),
-                ("subpath", 2),
-                ("updateFabricItemSensitivity", 3),
-            ],
-        );
-        let mut connection_id: Option<rt::Uuid> = None;
-        let mut location: Option<String> = None;
-        let mut subpath: Option<String> = None;
-        let mut update_fabric_item_sensitivity: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => field(&mut map, &mut location, "location"),
-                Key::Field(2) => field(&mut map, &mut subpath, "subpath"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut update_fabric_item_sensitivity,
-                        "updateFabricItemSensitivity",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: required(connection_id, "connectionId")?,
-            location: required(location, "location")?,
-            subpath: required(subpath, "subpath")?,
-            update_fabric_item_sensitivity: update_fabric_item_sensitivity
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("connectionId", 0),
+            ("location", 1),
+            ("subpath", 2),
+            ("updateFabricItemSensitivity", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            connection_id,
+            location,
+            subpath,
+            update_fabric_item_sensitivity,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            location,
+            subpath,
+            update_fabric_item_sensitivity,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -842,34 +753,27 @@ impl<'de> rt::Deserialize<'de> for Shortcut {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for Shortcut {
     const NAME: &'static str = "Shortcut";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("path", 1), ("target", 2), ("transform", 3)],
-        );
-        let mut name: Option<String> = None;
-        let mut path: Option<String> = None;
-        let mut target: Option<Target> = None;
-        let mut transform: Option<Option<Transform>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut path, "path"),
-                Key::Field(2) => field(&mut map, &mut target, "target"),
-                Key::Field(3) => field(&mut map, &mut transform, "transform"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            path: required(path, "path")?,
-            target: required(target, "target")?,
-            transform: transform.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("path", 1), ("target", 2), ("transform", 3)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<Target>,
+        rt::object::Defaulted<Option<Transform>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, path, target, transform): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            path,
+            target,
+            transform,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -939,45 +843,41 @@ impl<'de> rt::Deserialize<'de> for ShortcutTransformFlagged {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for ShortcutTransformFlagged {
     const NAME: &'static str = "ShortcutTransformFlagged";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("path", 1),
-                ("target", 2),
-                ("transform", 3),
-                ("isShortcutTransform", 4),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut path: Option<String> = None;
-        let mut target: Option<Target> = None;
-        let mut transform: Option<Option<Transform>> = None;
-        let mut is_shortcut_transform: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut path, "path"),
-                Key::Field(2) => field(&mut map, &mut target, "target"),
-                Key::Field(3) => field(&mut map, &mut transform, "transform"),
-                Key::Field(4) => {
-                    field(&mut map, &mut is_shortcut_transform, "isShortcutTransform")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            path: required(path, "path")?,
-            target: required(target, "target")?,
-            transform: transform.unwrap_or_default(),
-            is_shortcut_transform: is_shortcut_transform.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("path", 1),
+            ("target", 2),
+            ("transform", 3),
+            ("isShortcutTransform", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<Target>,
+        rt::object::Defaulted<Option<Transform>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            path,
+            target,
+            transform,
+            is_shortcut_transform,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            path,
+            target,
+            transform,
+            is_shortcut_transform,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -1042,35 +942,25 @@ impl<'de> rt::Deserialize<'de> for Shortcuts {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for Shortcuts {
     const NAME: &'static str = "Shortcuts";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<ShortcutTransformFlagged>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<ShortcutTransformFlagged>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -1139,71 +1029,61 @@ impl<'de> rt::Deserialize<'de> for Target {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for Target {
     const NAME: &'static str = "Target";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("adlsGen2", 0),
-                ("amazonS3", 1),
-                ("azureBlobStorage", 2),
-                ("dataverse", 3),
-                ("externalDataShare", 4),
-                ("googleCloudStorage", 5),
-                ("oneDriveSharePoint", 6),
-                ("oneLake", 7),
-                ("s3Compatible", 8),
-                ("type", 9),
-            ],
-        );
-        let mut adls_gen2: Option<Option<AdlsGen2>> = None;
-        let mut amazon_s3: Option<Option<AmazonS3>> = None;
-        let mut azure_blob_storage: Option<Option<AzureBlobStorage>> = None;
-        let mut dataverse: Option<Option<Dataverse>> = None;
-        let mut external_data_share: Option<Option<ExternalDataShareTarget>> = None;
-        let mut google_cloud_storage: Option<Option<GoogleCloudStorage>> = None;
-        let mut one_drive_share_point: Option<Option<OneDriveSharePoint>> = None;
-        let mut one_lake: Option<Option<OneLake>> = None;
-        let mut s3_compatible: Option<Option<S3Compatible>> = None;
-        let mut type_field: Option<Type> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut adls_gen2, "adlsGen2"),
-                Key::Field(1) => field(&mut map, &mut amazon_s3, "amazonS3"),
-                Key::Field(2) => {
-                    field(&mut map, &mut azure_blob_storage, "azureBlobStorage")
-                }
-                Key::Field(3) => field(&mut map, &mut dataverse, "dataverse"),
-                Key::Field(4) => {
-                    field(&mut map, &mut external_data_share, "externalDataShare")
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut google_cloud_storage, "googleCloudStorage")
-                }
-                Key::Field(6) => {
-                    field(&mut map, &mut one_drive_share_point, "oneDriveSharePoint")
-                }
-                Key::Field(7) => field(&mut map, &mut one_lake, "oneLake"),
-                Key::Field(8) => field(&mut map, &mut s3_compatible, "s3Compatible"),
-                Key::Field(9) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            adls_gen2: adls_gen2.unwrap_or_default(),
-            amazon_s3: amazon_s3.unwrap_or_default(),
-            azure_blob_storage: azure_blob_storage.unwrap_or_default(),
-            dataverse: dataverse.unwrap_or_default(),
-            external_data_share: external_data_share.unwrap_or_default(),
-            google_cloud_storage: google_cloud_storage.unwrap_or_default(),
-            one_drive_share_point: one_drive_share_point.unwrap_or_default(),
-            one_lake: one_lake.unwrap_or_default(),
-            s3_compatible: s3_compatible.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("adlsGen2", 0),
+            ("amazonS3", 1),
+            ("azureBlobStorage", 2),
+            ("dataverse", 3),
+            ("externalDataShare", 4),
+            ("googleCloudStorage", 5),
+            ("oneDriveSharePoint", 6),
+            ("oneLake", 7),
+            ("s3Compatible", 8),
+            ("type", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<AdlsGen2>>,
+        rt::object::Defaulted<Option<AmazonS3>>,
+        rt::object::Defaulted<Option<AzureBlobStorage>>,
+        rt::object::Defaulted<Option<Dataverse>>,
+        rt::object::Defaulted<Option<ExternalDataShareTarget>>,
+        rt::object::Defaulted<Option<GoogleCloudStorage>>,
+        rt::object::Defaulted<Option<OneDriveSharePoint>>,
+        (
+            rt::object::Defaulted<Option<OneLake>>,
+            rt::object::Defaulted<Option<S3Compatible>>,
+            rt::object::Required<Type>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            adls_gen2,
+            amazon_s3,
+            azure_blob_storage,
+            dataverse,
+            external_data_share,
+            google_cloud_storage,
+            one_drive_share_point,
+            (one_lake, s3_compatible, type_field),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            adls_gen2,
+            amazon_s3,
+            azure_blob_storage,
+            dataverse,
+            external_data_share,
+            google_cloud_storage,
+            one_drive_share_point,
+            one_lake,
+            s3_compatible,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]
@@ -1277,30 +1157,23 @@ impl<'de> rt::Deserialize<'de> for Transform {
 #[cfg(feature = "fabric_onelake_shortcuts")]
 impl<'de> rt::object::Object<'de> for Transform {
     const NAME: &'static str = "Transform";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("includeSubfolders", 0), ("type", 1)],
-        );
-        let mut include_subfolders: Option<Option<bool>> = None;
-        let mut type_field: Option<TransformType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut include_subfolders, "includeSubfolders")
-                }
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            include_subfolders: include_subfolders.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("includeSubfolders", 0), ("type", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Required<TransformType>,
+    );
+    #[inline]
+    fn assemble(
+        (include_subfolders, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            include_subfolders,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_onelake_shortcuts")]

@@ -36,31 +36,25 @@ impl<'de> rt::Deserialize<'de> for AdlsGen2 {
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl<'de> rt::object::Object<'de> for AdlsGen2 {
     const NAME: &'static str = "AdlsGen2";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionId", 0), ("location", 1), ("subpath", 2)],
-        );
-        let mut connection_id: Option<rt::Uuid> = None;
-        let mut location: Option<String> = None;
-        let mut subpath: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => field(&mut map, &mut location, "location"),
-                Key::Field(2) => field(&mut map, &mut subpath, "subpath"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: required(connection_id, "connectionId")?,
-            location: required(location, "location")?,
-            subpath: required(subpath, "subpath")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionId", 0), ("location", 1), ("subpath", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_id, location, subpath): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            location,
+            subpath,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
@@ -107,31 +101,25 @@ impl<'de> rt::Deserialize<'de> for AmazonS3 {
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl<'de> rt::object::Object<'de> for AmazonS3 {
     const NAME: &'static str = "AmazonS3";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionId", 0), ("location", 1), ("subpath", 2)],
-        );
-        let mut connection_id: Option<rt::Uuid> = None;
-        let mut location: Option<String> = None;
-        let mut subpath: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => field(&mut map, &mut location, "location"),
-                Key::Field(2) => field(&mut map, &mut subpath, "subpath"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: required(connection_id, "connectionId")?,
-            location: required(location, "location")?,
-            subpath: subpath.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionId", 0), ("location", 1), ("subpath", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_id, location, subpath): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            location,
+            subpath,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
@@ -178,31 +166,25 @@ impl<'de> rt::Deserialize<'de> for AzureBlobStorage {
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl<'de> rt::object::Object<'de> for AzureBlobStorage {
     const NAME: &'static str = "AzureBlobStorage";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionId", 0), ("location", 1), ("subpath", 2)],
-        );
-        let mut connection_id: Option<rt::Uuid> = None;
-        let mut location: Option<String> = None;
-        let mut subpath: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => field(&mut map, &mut location, "location"),
-                Key::Field(2) => field(&mut map, &mut subpath, "subpath"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: required(connection_id, "connectionId")?,
-            location: required(location, "location")?,
-            subpath: required(subpath, "subpath")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionId", 0), ("location", 1), ("subpath", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_id, location, subpath): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            location,
+            subpath,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
@@ -243,25 +225,17 @@ impl<'de> rt::Deserialize<'de> for ConnectionRuleEndpointMetadata {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl<'de> rt::object::Object<'de> for ConnectionRuleEndpointMetadata {
     const NAME: &'static str = "ConnectionRuleEndpointMetadata";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("hostnamePattern", 0)]);
-        let mut hostname_pattern: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut hostname_pattern, "hostnamePattern")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            hostname_pattern: required(hostname_pattern, "hostnamePattern")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("hostnamePattern", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (hostname_pattern,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            hostname_pattern,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
@@ -302,23 +276,17 @@ impl<'de> rt::Deserialize<'de> for ConnectionRuleWorkspaceMetadata {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl<'de> rt::object::Object<'de> for ConnectionRuleWorkspaceMetadata {
     const NAME: &'static str = "ConnectionRuleWorkspaceMetadata";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaceId", 0)]);
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaceId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (workspace_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
@@ -362,28 +330,18 @@ impl<'de> rt::Deserialize<'de> for FirewallRule {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl<'de> rt::object::Object<'de> for FirewallRule {
     const NAME: &'static str = "FirewallRule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("value", 1)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut value: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0), ("value", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (display_name, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
@@ -424,23 +382,14 @@ impl<'de> rt::Deserialize<'de> for GatewayAccessRuleMetadata {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl<'de> rt::object::Object<'de> for GatewayAccessRuleMetadata {
     const NAME: &'static str = "GatewayAccessRuleMetadata";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, unknown_fields }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
@@ -489,41 +438,37 @@ impl<'de> rt::Deserialize<'de> for GitProviderDetails {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_git"))]
 impl<'de> rt::object::Object<'de> for GitProviderDetails {
     const NAME: &'static str = "GitProviderDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("branchName", 0),
-                ("directoryName", 1),
-                ("gitProviderType", 2),
-                ("repositoryName", 3),
-            ],
-        );
-        let mut branch_name: Option<String> = None;
-        let mut directory_name: Option<String> = None;
-        let mut git_provider_type: Option<GitProviderType> = None;
-        let mut repository_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut branch_name, "branchName"),
-                Key::Field(1) => field(&mut map, &mut directory_name, "directoryName"),
-                Key::Field(2) => {
-                    field(&mut map, &mut git_provider_type, "gitProviderType")
-                }
-                Key::Field(3) => field(&mut map, &mut repository_name, "repositoryName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            branch_name: required(branch_name, "branchName")?,
-            directory_name: required(directory_name, "directoryName")?,
-            git_provider_type: required(git_provider_type, "gitProviderType")?,
-            repository_name: required(repository_name, "repositoryName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("branchName", 0),
+            ("directoryName", 1),
+            ("gitProviderType", 2),
+            ("repositoryName", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<GitProviderType>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            branch_name,
+            directory_name,
+            git_provider_type,
+            repository_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            branch_name,
+            directory_name,
+            git_provider_type,
+            repository_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_git"))]
@@ -590,31 +535,25 @@ impl<'de> rt::Deserialize<'de> for GoogleCloudStorage {
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl<'de> rt::object::Object<'de> for GoogleCloudStorage {
     const NAME: &'static str = "GoogleCloudStorage";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionId", 0), ("location", 1), ("subpath", 2)],
-        );
-        let mut connection_id: Option<rt::Uuid> = None;
-        let mut location: Option<String> = None;
-        let mut subpath: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => field(&mut map, &mut location, "location"),
-                Key::Field(2) => field(&mut map, &mut subpath, "subpath"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: required(connection_id, "connectionId")?,
-            location: required(location, "location")?,
-            subpath: required(subpath, "subpath")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionId", 0), ("location", 1), ("subpath", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_id, location, subpath): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            location,
+            subpath,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
@@ -661,33 +600,25 @@ impl<'de> rt::Deserialize<'de> for ItemAccessDetail {
 #[cfg(any(feature = "fabric_admin_items", feature = "fabric_admin_users"))]
 impl<'de> rt::object::Object<'de> for ItemAccessDetail {
     const NAME: &'static str = "ItemAccessDetail";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("additionalPermissions", 0), ("permissions", 1), ("type", 2)],
-        );
-        let mut additional_permissions: Option<Option<Vec<String>>> = None;
-        let mut permissions: Option<Option<Vec<ItemPermissions>>> = None;
-        let mut type_field: Option<Option<ItemType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut additional_permissions, "additionalPermissions")
-                }
-                Key::Field(1) => field(&mut map, &mut permissions, "permissions"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            additional_permissions: additional_permissions.unwrap_or_default(),
-            permissions: permissions.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("additionalPermissions", 0), ("permissions", 1), ("type", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<Vec<ItemPermissions>>>,
+        rt::object::Defaulted<Option<ItemType>>,
+    );
+    #[inline]
+    fn assemble(
+        (additional_permissions, permissions, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            additional_permissions,
+            permissions,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_items", feature = "fabric_admin_users"))]
@@ -755,26 +686,18 @@ impl<'de> rt::Deserialize<'de> for ListConnectionDetails {
 )]
 impl<'de> rt::object::Object<'de> for ListConnectionDetails {
     const NAME: &'static str = "ListConnectionDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0), ("path", 1)]);
-        let mut type_field: Option<String> = None;
-        let mut path: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut type_field, "type"),
-                Key::Field(1) => field(&mut map, &mut path, "path"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            r#type: required(type_field, "type")?,
-            path: required(path, "path")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0), ("path", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (type_field, path): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            r#type: type_field,
+            path,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -860,64 +783,45 @@ impl<'de> rt::Deserialize<'de> for ManagedPrivateEndpoint {
 )]
 impl<'de> rt::object::Object<'de> for ManagedPrivateEndpoint {
     const NAME: &'static str = "ManagedPrivateEndpoint";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("connectionState", 0),
-                ("id", 1),
-                ("name", 2),
-                ("provisioningState", 3),
-                ("targetPrivateLinkResourceId", 4),
-                ("targetSubresourceType", 5),
-            ],
-        );
-        let mut connection_state: Option<Option<PrivateEndpointConnectionState>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut provisioning_state: Option<Option<ProvisioningState>> = None;
-        let mut target_private_link_resource_id: Option<Option<String>> = None;
-        let mut target_subresource_type: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_state, "connectionState")
-                }
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => field(&mut map, &mut name, "name"),
-                Key::Field(3) => {
-                    field(&mut map, &mut provisioning_state, "provisioningState")
-                }
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut target_private_link_resource_id,
-                        "targetPrivateLinkResourceId",
-                    )
-                }
-                Key::Field(5) => {
-                    field(
-                        &mut map,
-                        &mut target_subresource_type,
-                        "targetSubresourceType",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_state: connection_state.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            provisioning_state: provisioning_state.unwrap_or_default(),
-            target_private_link_resource_id: target_private_link_resource_id
-                .unwrap_or_default(),
-            target_subresource_type: target_subresource_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("connectionState", 0),
+            ("id", 1),
+            ("name", 2),
+            ("provisioningState", 3),
+            ("targetPrivateLinkResourceId", 4),
+            ("targetSubresourceType", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<PrivateEndpointConnectionState>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ProvisioningState>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            connection_state,
+            id,
+            name,
+            provisioning_state,
+            target_private_link_resource_id,
+            target_subresource_type,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_state,
+            id,
+            name,
+            provisioning_state,
+            target_private_link_resource_id,
+            target_subresource_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -964,23 +868,17 @@ impl<'de> rt::Deserialize<'de> for NetworkRules {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl<'de> rt::object::Object<'de> for NetworkRules {
     const NAME: &'static str = "NetworkRules";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultAction", 0)]);
-        let mut default_action: Option<Option<DefaultAction>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut default_action, "defaultAction"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_action: default_action.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultAction", 0)]);
+    type Fields = (rt::object::Defaulted<Option<DefaultAction>>,);
+    #[inline]
+    fn assemble(
+        (default_action,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_action,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
@@ -1030,34 +928,27 @@ impl<'de> rt::Deserialize<'de> for OneLake {
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl<'de> rt::object::Object<'de> for OneLake {
     const NAME: &'static str = "OneLake";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionId", 0), ("itemId", 1), ("path", 2), ("workspaceId", 3)],
-        );
-        let mut connection_id: Option<Option<rt::Uuid>> = None;
-        let mut item_id: Option<rt::Uuid> = None;
-        let mut path: Option<String> = None;
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => field(&mut map, &mut item_id, "itemId"),
-                Key::Field(2) => field(&mut map, &mut path, "path"),
-                Key::Field(3) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: connection_id.unwrap_or_default(),
-            item_id: required(item_id, "itemId")?,
-            path: required(path, "path")?,
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionId", 0), ("itemId", 1), ("path", 2), ("workspaceId", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_id, item_id, path, workspace_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            item_id,
+            path,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
@@ -1108,45 +999,37 @@ impl<'de> rt::Deserialize<'de> for OutboundConnectionRule {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl<'de> rt::object::Object<'de> for OutboundConnectionRule {
     const NAME: &'static str = "OutboundConnectionRule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("allowedEndpoints", 0),
-                ("allowedWorkspaces", 1),
-                ("connectionType", 2),
-                ("defaultAction", 3),
-            ],
-        );
-        let mut allowed_endpoints: Option<Option<Vec<ConnectionRuleEndpointMetadata>>> = None;
-        let mut allowed_workspaces: Option<
-            Option<Vec<ConnectionRuleWorkspaceMetadata>>,
-        > = None;
-        let mut connection_type: Option<String> = None;
-        let mut default_action: Option<Option<ConnectionAccessActionType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut allowed_endpoints, "allowedEndpoints")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut allowed_workspaces, "allowedWorkspaces")
-                }
-                Key::Field(2) => field(&mut map, &mut connection_type, "connectionType"),
-                Key::Field(3) => field(&mut map, &mut default_action, "defaultAction"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            allowed_endpoints: allowed_endpoints.unwrap_or_default(),
-            allowed_workspaces: allowed_workspaces.unwrap_or_default(),
-            connection_type: required(connection_type, "connectionType")?,
-            default_action: default_action.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("allowedEndpoints", 0),
+            ("allowedWorkspaces", 1),
+            ("connectionType", 2),
+            ("defaultAction", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ConnectionRuleEndpointMetadata>>>,
+        rt::object::Defaulted<Option<Vec<ConnectionRuleWorkspaceMetadata>>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<ConnectionAccessActionType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            allowed_endpoints,
+            allowed_workspaces,
+            connection_type,
+            default_action,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            allowed_endpoints,
+            allowed_workspaces,
+            connection_type,
+            default_action,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
@@ -1215,33 +1098,25 @@ impl<'de> rt::Deserialize<'de> for PrivateEndpointConnectionState {
 )]
 impl<'de> rt::object::Object<'de> for PrivateEndpointConnectionState {
     const NAME: &'static str = "PrivateEndpointConnectionState";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("actionsRequired", 0), ("description", 1), ("status", 2)],
-        );
-        let mut actions_required: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut status: Option<Option<ConnectionStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut actions_required, "actionsRequired")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            actions_required: actions_required.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            status: status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("actionsRequired", 0), ("description", 1), ("status", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ConnectionStatus>>,
+    );
+    #[inline]
+    fn assemble(
+        (actions_required, description, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            actions_required,
+            description,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1296,34 +1171,27 @@ impl<'de> rt::Deserialize<'de> for S3Compatible {
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
 impl<'de> rt::object::Object<'de> for S3Compatible {
     const NAME: &'static str = "S3Compatible";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("bucket", 0), ("connectionId", 1), ("location", 2), ("subpath", 3)],
-        );
-        let mut bucket: Option<String> = None;
-        let mut connection_id: Option<rt::Uuid> = None;
-        let mut location: Option<String> = None;
-        let mut subpath: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut bucket, "bucket"),
-                Key::Field(1) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(2) => field(&mut map, &mut location, "location"),
-                Key::Field(3) => field(&mut map, &mut subpath, "subpath"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            bucket: required(bucket, "bucket")?,
-            connection_id: required(connection_id, "connectionId")?,
-            location: required(location, "location")?,
-            subpath: required(subpath, "subpath")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("bucket", 0), ("connectionId", 1), ("location", 2), ("subpath", 3)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (bucket, connection_id, location, subpath): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            bucket,
+            connection_id,
+            location,
+            subpath,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_kql_database", feature = "fabric_onelake_shortcuts"))]
@@ -1367,28 +1235,18 @@ impl<'de> rt::Deserialize<'de> for WorkspaceAppliedTag {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl<'de> rt::object::Object<'de> for WorkspaceAppliedTag {
     const NAME: &'static str = "WorkspaceAppliedTag";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0), ("id", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<rt::Uuid>);
+    #[inline]
+    fn assemble(
+        (display_name, id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
@@ -1437,28 +1295,23 @@ impl<'de> rt::Deserialize<'de> for WorkspaceOutboundConnections {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl<'de> rt::object::Object<'de> for WorkspaceOutboundConnections {
     const NAME: &'static str = "WorkspaceOutboundConnections";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("defaultAction", 0), ("rules", 1)],
-        );
-        let mut default_action: Option<Option<ConnectionAccessActionType>> = None;
-        let mut rules: Option<Option<Vec<OutboundConnectionRule>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut default_action, "defaultAction"),
-                Key::Field(1) => field(&mut map, &mut rules, "rules"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_action: default_action.unwrap_or_default(),
-            rules: rules.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("defaultAction", 0), ("rules", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ConnectionAccessActionType>>,
+        rt::object::Defaulted<Option<Vec<OutboundConnectionRule>>>,
+    );
+    #[inline]
+    fn assemble(
+        (default_action, rules): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_action,
+            rules,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
@@ -1507,30 +1360,23 @@ impl<'de> rt::Deserialize<'de> for WorkspaceOutboundGateways {
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]
 impl<'de> rt::object::Object<'de> for WorkspaceOutboundGateways {
     const NAME: &'static str = "WorkspaceOutboundGateways";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("allowedGateways", 0), ("defaultAction", 1)],
-        );
-        let mut allowed_gateways: Option<Option<Vec<GatewayAccessRuleMetadata>>> = None;
-        let mut default_action: Option<Option<GatewayAccessActionType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut allowed_gateways, "allowedGateways")
-                }
-                Key::Field(1) => field(&mut map, &mut default_action, "defaultAction"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            allowed_gateways: allowed_gateways.unwrap_or_default(),
-            default_action: default_action.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("allowedGateways", 0), ("defaultAction", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<GatewayAccessRuleMetadata>>>,
+        rt::object::Defaulted<Option<GatewayAccessActionType>>,
+    );
+    #[inline]
+    fn assemble(
+        (allowed_gateways, default_action): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            allowed_gateways,
+            default_action,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "fabric_admin_workspaces", feature = "fabric_workspaces"))]

@@ -42,51 +42,41 @@ impl<'de> rt::Deserialize<'de> for CreateSnowflakeDatabaseRequest {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for CreateSnowflakeDatabaseRequest {
     const NAME: &'static str = "CreateSnowflakeDatabaseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("creationPayload", 0),
-                ("definition", 1),
-                ("description", 2),
-                ("displayName", 3),
-                ("sensitivityLabelSettings", 4),
-            ],
-        );
-        let mut creation_payload: Option<Option<SnowflakeDatabaseCreationPayload>> = None;
-        let mut definition: Option<Option<SnowflakeDatabaseDefinition>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut sensitivity_label_settings: Option<Option<SensitivityLabelSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut creation_payload, "creationPayload")
-                }
-                Key::Field(1) => field(&mut map, &mut definition, "definition"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_settings,
-                        "sensitivityLabelSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            creation_payload: creation_payload.unwrap_or_default(),
-            definition: definition.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            sensitivity_label_settings: sensitivity_label_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("creationPayload", 0),
+            ("definition", 1),
+            ("description", 2),
+            ("displayName", 3),
+            ("sensitivityLabelSettings", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<SnowflakeDatabaseCreationPayload>>,
+        rt::object::Defaulted<Option<SnowflakeDatabaseDefinition>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<SensitivityLabelSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            sensitivity_label_settings,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            creation_payload,
+            definition,
+            description,
+            display_name,
+            sensitivity_label_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -162,67 +152,61 @@ impl<'de> rt::Deserialize<'de> for SnowflakeDatabase {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for SnowflakeDatabase {
     const NAME: &'static str = "SnowflakeDatabase";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("defaultIdentity", 0),
-                ("description", 1),
-                ("displayName", 2),
-                ("folderId", 3),
-                ("id", 4),
-                ("sensitivityLabel", 5),
-                ("tags", 6),
-                ("type", 7),
-                ("workspaceId", 8),
-                ("properties", 9),
-            ],
-        );
-        let mut default_identity: Option<Option<Principal>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut folder_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tags: Option<Option<Vec<ItemTag>>> = None;
-        let mut type_field: Option<ItemType> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut properties: Option<Option<SnowflakeDatabaseProperties>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut default_identity, "defaultIdentity")
-                }
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut folder_id, "folderId"),
-                Key::Field(4) => field(&mut map, &mut id, "id"),
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tags, "tags"),
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(9) => field(&mut map, &mut properties, "properties"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_identity: default_identity.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            folder_id: folder_id.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tags: tags.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            properties: properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("defaultIdentity", 0),
+            ("description", 1),
+            ("displayName", 2),
+            ("folderId", 3),
+            ("id", 4),
+            ("sensitivityLabel", 5),
+            ("tags", 6),
+            ("type", 7),
+            ("workspaceId", 8),
+            ("properties", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Principal>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<ItemTag>>>,
+        (
+            rt::object::Required<ItemType>,
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<SnowflakeDatabaseProperties>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            (type_field, workspace_id, properties),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_identity,
+            description,
+            display_name,
+            folder_id,
+            id,
+            sensitivity_label,
+            tags,
+            r#type: type_field,
+            workspace_id,
+            properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -291,34 +275,23 @@ impl<'de> rt::Deserialize<'de> for SnowflakeDatabaseCreationPayload {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for SnowflakeDatabaseCreationPayload {
     const NAME: &'static str = "SnowflakeDatabaseCreationPayload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionId", 0), ("snowflakeDatabaseName", 1)],
-        );
-        let mut connection_id: Option<Option<rt::Uuid>> = None;
-        let mut snowflake_database_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut snowflake_database_name,
-                        "snowflakeDatabaseName",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: connection_id.unwrap_or_default(),
-            snowflake_database_name: snowflake_database_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionId", 0), ("snowflakeDatabaseName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_id, snowflake_database_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            snowflake_database_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -362,26 +335,21 @@ impl<'de> rt::Deserialize<'de> for SnowflakeDatabaseDefinition {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for SnowflakeDatabaseDefinition {
     const NAME: &'static str = "SnowflakeDatabaseDefinition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
-        let mut format: Option<Option<String>> = None;
-        let mut parts: Option<Vec<SnowflakeDatabaseDefinitionPart>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => field(&mut map, &mut parts, "parts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: format.unwrap_or_default(),
-            parts: required(parts, "parts")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0), ("parts", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<SnowflakeDatabaseDefinitionPart>>,
+    );
+    #[inline]
+    fn assemble(
+        (format, parts): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            parts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -429,31 +397,25 @@ impl<'de> rt::Deserialize<'de> for SnowflakeDatabaseDefinitionPart {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for SnowflakeDatabaseDefinitionPart {
     const NAME: &'static str = "SnowflakeDatabaseDefinitionPart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("path", 0), ("payload", 1), ("payloadType", 2)],
-        );
-        let mut path: Option<Option<String>> = None;
-        let mut payload: Option<Option<String>> = None;
-        let mut payload_type: Option<Option<PayloadType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut path, "path"),
-                Key::Field(1) => field(&mut map, &mut payload, "payload"),
-                Key::Field(2) => field(&mut map, &mut payload_type, "payloadType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            path: path.unwrap_or_default(),
-            payload: payload.unwrap_or_default(),
-            payload_type: payload_type.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("path", 0), ("payload", 1), ("payloadType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PayloadType>>,
+    );
+    #[inline]
+    fn assemble(
+        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            path,
+            payload,
+            payload_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -493,23 +455,14 @@ impl<'de> rt::Deserialize<'de> for SnowflakeDatabaseDefinitionResponse {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for SnowflakeDatabaseDefinitionResponse {
     const NAME: &'static str = "SnowflakeDatabaseDefinitionResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<SnowflakeDatabaseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<SnowflakeDatabaseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -569,71 +522,49 @@ impl<'de> rt::Deserialize<'de> for SnowflakeDatabaseProperties {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for SnowflakeDatabaseProperties {
     const NAME: &'static str = "SnowflakeDatabaseProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("connectionId", 0),
-                ("defaultSchema", 1),
-                ("onelakeTablesPath", 2),
-                ("snowflakeAccountURL", 3),
-                ("snowflakeDatabaseName", 4),
-                ("snowflakeVolumePath", 5),
-                ("sqlEndpointProperties", 6),
-            ],
-        );
-        let mut connection_id: Option<Option<rt::Uuid>> = None;
-        let mut default_schema: Option<Option<String>> = None;
-        let mut onelake_tables_path: Option<Option<String>> = None;
-        let mut snowflake_account_url: Option<Option<String>> = None;
-        let mut snowflake_database_name: Option<Option<String>> = None;
-        let mut snowflake_volume_path: Option<Option<String>> = None;
-        let mut sql_endpoint_properties: Option<
-            Option<SnowflakeDatabaseSqlEndpointProperties>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut connection_id, "connectionId"),
-                Key::Field(1) => field(&mut map, &mut default_schema, "defaultSchema"),
-                Key::Field(2) => {
-                    field(&mut map, &mut onelake_tables_path, "onelakeTablesPath")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut snowflake_account_url, "snowflakeAccountURL")
-                }
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut snowflake_database_name,
-                        "snowflakeDatabaseName",
-                    )
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut snowflake_volume_path, "snowflakeVolumePath")
-                }
-                Key::Field(6) => {
-                    field(
-                        &mut map,
-                        &mut sql_endpoint_properties,
-                        "sqlEndpointProperties",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_id: connection_id.unwrap_or_default(),
-            default_schema: default_schema.unwrap_or_default(),
-            onelake_tables_path: onelake_tables_path.unwrap_or_default(),
-            snowflake_account_url: snowflake_account_url.unwrap_or_default(),
-            snowflake_database_name: snowflake_database_name.unwrap_or_default(),
-            snowflake_volume_path: snowflake_volume_path.unwrap_or_default(),
-            sql_endpoint_properties: sql_endpoint_properties.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("connectionId", 0),
+            ("defaultSchema", 1),
+            ("onelakeTablesPath", 2),
+            ("snowflakeAccountURL", 3),
+            ("snowflakeDatabaseName", 4),
+            ("snowflakeVolumePath", 5),
+            ("sqlEndpointProperties", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<SnowflakeDatabaseSqlEndpointProperties>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            connection_id,
+            default_schema,
+            onelake_tables_path,
+            snowflake_account_url,
+            snowflake_database_name,
+            snowflake_volume_path,
+            sql_endpoint_properties,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_id,
+            default_schema,
+            onelake_tables_path,
+            snowflake_account_url,
+            snowflake_database_name,
+            snowflake_volume_path,
+            sql_endpoint_properties,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -686,37 +617,25 @@ impl<'de> rt::Deserialize<'de> for SnowflakeDatabaseSqlEndpointProperties {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for SnowflakeDatabaseSqlEndpointProperties {
     const NAME: &'static str = "SnowflakeDatabaseSqlEndpointProperties";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionString", 0), ("id", 1), ("provisioningStatus", 2)],
-        );
-        let mut connection_string: Option<String> = None;
-        let mut id: Option<String> = None;
-        let mut provisioning_status: Option<
-            SnowflakeDatabaseSqlEndpointProvisioningStatus,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_string, "connectionString")
-                }
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => {
-                    field(&mut map, &mut provisioning_status, "provisioningStatus")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_string: required(connection_string, "connectionString")?,
-            id: required(id, "id")?,
-            provisioning_status: required(provisioning_status, "provisioningStatus")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionString", 0), ("id", 1), ("provisioningStatus", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<SnowflakeDatabaseSqlEndpointProvisioningStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_string, id, provisioning_status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_string,
+            id,
+            provisioning_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -781,35 +700,25 @@ impl<'de> rt::Deserialize<'de> for SnowflakeDatabases {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for SnowflakeDatabases {
     const NAME: &'static str = "SnowflakeDatabases";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<SnowflakeDatabase>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<SnowflakeDatabase>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -850,23 +759,14 @@ impl<'de> rt::Deserialize<'de> for UpdateSnowflakeDatabaseDefinitionRequest {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for UpdateSnowflakeDatabaseDefinitionRequest {
     const NAME: &'static str = "UpdateSnowflakeDatabaseDefinitionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
-        let mut definition: Option<SnowflakeDatabaseDefinition> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut definition, "definition"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            definition: required(definition, "definition")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
+    type Fields = (rt::object::Required<SnowflakeDatabaseDefinition>,);
+    #[inline]
+    fn assemble(
+        (definition,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { definition, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]
@@ -911,28 +811,23 @@ impl<'de> rt::Deserialize<'de> for UpdateSnowflakeDatabaseRequest {
 #[cfg(feature = "fabric_snowflake_database")]
 impl<'de> rt::object::Object<'de> for UpdateSnowflakeDatabaseRequest {
     const NAME: &'static str = "UpdateSnowflakeDatabaseRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_snowflake_database")]

@@ -33,28 +33,18 @@ impl<'de> rt::Deserialize<'de> for AddWorkspaceRoleAssignmentRequest {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for AddWorkspaceRoleAssignmentRequest {
     const NAME: &'static str = "AddWorkspaceRoleAssignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("principal", 0), ("role", 1)],
-        );
-        let mut principal: Option<Principal> = None;
-        let mut role: Option<WorkspaceRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut principal, "principal"),
-                Key::Field(1) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            principal: required(principal, "principal")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("principal", 0), ("role", 1)]);
+    type Fields = (rt::object::Required<Principal>, rt::object::Required<WorkspaceRole>);
+    #[inline]
+    fn assemble(
+        (principal, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            principal,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -109,23 +99,14 @@ impl<'de> rt::Deserialize<'de> for ApplyWorkspaceTagsRequest {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for ApplyWorkspaceTagsRequest {
     const NAME: &'static str = "ApplyWorkspaceTagsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
-        let mut tags: Option<Vec<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut tags, "tags"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            tags: required(tags, "tags")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
+    type Fields = (rt::object::Required<Vec<rt::Uuid>>,);
+    #[inline]
+    fn assemble(
+        (tags,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { tags, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -166,23 +147,17 @@ impl<'de> rt::Deserialize<'de> for AssignWorkspaceEncryptionRequest {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for AssignWorkspaceEncryptionRequest {
     const NAME: &'static str = "AssignWorkspaceEncryptionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("keyIdentifier", 0)]);
-        let mut key_identifier: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut key_identifier, "keyIdentifier"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            key_identifier: required(key_identifier, "keyIdentifier")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("keyIdentifier", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (key_identifier,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            key_identifier,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -223,23 +198,17 @@ impl<'de> rt::Deserialize<'de> for AssignWorkspaceToCapacityRequest {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for AssignWorkspaceToCapacityRequest {
     const NAME: &'static str = "AssignWorkspaceToCapacityRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("capacityId", 0)]);
-        let mut capacity_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut capacity_id, "capacityId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            capacity_id: required(capacity_id, "capacityId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("capacityId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (capacity_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            capacity_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -280,23 +249,14 @@ impl<'de> rt::Deserialize<'de> for AssignWorkspaceToDomainRequest {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for AssignWorkspaceToDomainRequest {
     const NAME: &'static str = "AssignWorkspaceToDomainRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("domainId", 0)]);
-        let mut domain_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut domain_id, "domainId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            domain_id: required(domain_id, "domainId")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("domainId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (domain_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { domain_id, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -350,34 +310,32 @@ impl<'de> rt::Deserialize<'de> for CreateWorkspaceRequest {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for CreateWorkspaceRequest {
     const NAME: &'static str = "CreateWorkspaceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("capacityId", 0), ("description", 1), ("displayName", 2), ("domainId", 3)],
-        );
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<String> = None;
-        let mut domain_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut domain_id, "domainId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            capacity_id: capacity_id.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            display_name: required(display_name, "displayName")?,
-            domain_id: domain_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("capacityId", 0), ("description", 1), ("displayName", 2), ("domainId", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            capacity_id,
+            description,
+            display_name,
+            domain_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            capacity_id,
+            description,
+            display_name,
+            domain_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -421,30 +379,23 @@ impl<'de> rt::Deserialize<'de> for EncryptionDetail {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for EncryptionDetail {
     const NAME: &'static str = "EncryptionDetail";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("encryptionStatus", 0), ("keyIdentifier", 1)],
-        );
-        let mut encryption_status: Option<Option<EncryptionStatus>> = None;
-        let mut key_identifier: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut encryption_status, "encryptionStatus")
-                }
-                Key::Field(1) => field(&mut map, &mut key_identifier, "keyIdentifier"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            encryption_status: encryption_status.unwrap_or_default(),
-            key_identifier: key_identifier.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("encryptionStatus", 0), ("keyIdentifier", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<EncryptionStatus>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (encryption_status, key_identifier): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            encryption_status,
+            key_identifier,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -486,23 +437,14 @@ impl<'de> rt::Deserialize<'de> for InboundFirewallConfiguration {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for InboundFirewallConfiguration {
     const NAME: &'static str = "InboundFirewallConfiguration";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("rules", 0)]);
-        let mut rules: Option<Option<Vec<FirewallRule>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut rules, "rules"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            rules: rules.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("rules", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<FirewallRule>>>,);
+    #[inline]
+    fn assemble(
+        (rules,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { rules, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -544,25 +486,17 @@ impl<'de> rt::Deserialize<'de> for InboundRules {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for InboundRules {
     const NAME: &'static str = "InboundRules";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("publicAccessRules", 0)]);
-        let mut public_access_rules: Option<Option<NetworkRules>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut public_access_rules, "publicAccessRules")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            public_access_rules: public_access_rules.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("publicAccessRules", 0)]);
+    type Fields = (rt::object::Defaulted<Option<NetworkRules>>,);
+    #[inline]
+    fn assemble(
+        (public_access_rules,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            public_access_rules,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -607,28 +541,23 @@ impl<'de> rt::Deserialize<'de> for OneLakeEndpoints {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for OneLakeEndpoints {
     const NAME: &'static str = "OneLakeEndpoints";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("blobEndpoint", 0), ("dfsEndpoint", 1)],
-        );
-        let mut blob_endpoint: Option<Option<String>> = None;
-        let mut dfs_endpoint: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut blob_endpoint, "blobEndpoint"),
-                Key::Field(1) => field(&mut map, &mut dfs_endpoint, "dfsEndpoint"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            blob_endpoint: blob_endpoint.unwrap_or_default(),
-            dfs_endpoint: dfs_endpoint.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("blobEndpoint", 0), ("dfsEndpoint", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (blob_endpoint, dfs_endpoint): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            blob_endpoint,
+            dfs_endpoint,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -669,25 +598,17 @@ impl<'de> rt::Deserialize<'de> for OutboundRules {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for OutboundRules {
     const NAME: &'static str = "OutboundRules";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("publicAccessRules", 0)]);
-        let mut public_access_rules: Option<Option<NetworkRules>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut public_access_rules, "publicAccessRules")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            public_access_rules: public_access_rules.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("publicAccessRules", 0)]);
+    type Fields = (rt::object::Defaulted<Option<NetworkRules>>,);
+    #[inline]
+    fn assemble(
+        (public_access_rules,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            public_access_rules,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -729,23 +650,14 @@ impl<'de> rt::Deserialize<'de> for UnapplyWorkspaceTagsRequest {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for UnapplyWorkspaceTagsRequest {
     const NAME: &'static str = "UnapplyWorkspaceTagsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
-        let mut tags: Option<Vec<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut tags, "tags"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            tags: required(tags, "tags")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
+    type Fields = (rt::object::Required<Vec<rt::Uuid>>,);
+    #[inline]
+    fn assemble(
+        (tags,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { tags, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -793,28 +705,23 @@ impl<'de> rt::Deserialize<'de> for UpdateWorkspaceRequest {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for UpdateWorkspaceRequest {
     const NAME: &'static str = "UpdateWorkspaceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("description", 0), ("displayName", 1)],
-        );
-        let mut description: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut description, "description"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            description: description.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("description", 0), ("displayName", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (description, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            description,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -855,23 +762,14 @@ impl<'de> rt::Deserialize<'de> for UpdateWorkspaceRoleAssignmentRequest {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for UpdateWorkspaceRoleAssignmentRequest {
     const NAME: &'static str = "UpdateWorkspaceRoleAssignmentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
-        let mut role: Option<WorkspaceRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            role: required(role, "role")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
+    type Fields = (rt::object::Required<WorkspaceRole>,);
+    #[inline]
+    fn assemble(
+        (role,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { role, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -948,59 +846,58 @@ impl<'de> rt::Deserialize<'de> for Workspace {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for Workspace {
     const NAME: &'static str = "Workspace";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("apiEndpoint", 0),
-                ("capacityId", 1),
-                ("capacityRegion", 2),
-                ("description", 3),
-                ("displayName", 4),
-                ("domainId", 5),
-                ("id", 6),
-                ("tags", 7),
-                ("type", 8),
-            ],
-        );
-        let mut api_endpoint: Option<Option<String>> = None;
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut capacity_region: Option<Option<CapacityRegion>> = None;
-        let mut description: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut domain_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut tags: Option<Option<Vec<WorkspaceAppliedTag>>> = None;
-        let mut type_field: Option<Option<WorkspaceType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut api_endpoint, "apiEndpoint"),
-                Key::Field(1) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(2) => field(&mut map, &mut capacity_region, "capacityRegion"),
-                Key::Field(3) => field(&mut map, &mut description, "description"),
-                Key::Field(4) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(5) => field(&mut map, &mut domain_id, "domainId"),
-                Key::Field(6) => field(&mut map, &mut id, "id"),
-                Key::Field(7) => field(&mut map, &mut tags, "tags"),
-                Key::Field(8) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            api_endpoint: api_endpoint.unwrap_or_default(),
-            capacity_id: capacity_id.unwrap_or_default(),
-            capacity_region: capacity_region.unwrap_or_default(),
-            description: required(description, "description")?,
-            display_name: required(display_name, "displayName")?,
-            domain_id: domain_id.unwrap_or_default(),
-            id: required(id, "id")?,
-            tags: tags.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("apiEndpoint", 0),
+            ("capacityId", 1),
+            ("capacityRegion", 2),
+            ("description", 3),
+            ("displayName", 4),
+            ("domainId", 5),
+            ("id", 6),
+            ("tags", 7),
+            ("type", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<CapacityRegion>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<rt::Uuid>,
+        (
+            rt::object::Defaulted<Option<Vec<WorkspaceAppliedTag>>>,
+            rt::object::Defaulted<Option<WorkspaceType>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            api_endpoint,
+            capacity_id,
+            capacity_region,
+            description,
+            display_name,
+            domain_id,
+            id,
+            (tags, type_field),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            api_endpoint,
+            capacity_id,
+            capacity_region,
+            description,
+            display_name,
+            domain_id,
+            id,
+            tags,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1052,52 +949,33 @@ impl<'de> rt::Deserialize<'de> for WorkspaceEncryptionDetail {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceEncryptionDetail {
     const NAME: &'static str = "WorkspaceEncryptionDetail";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("encryptionDetail", 0),
-                ("previousEncryptionDetail", 1),
-                ("workspaceEncryptionItemsDetails", 2),
-            ],
-        );
-        let mut encryption_detail: Option<Option<EncryptionDetail>> = None;
-        let mut previous_encryption_detail: Option<Option<EncryptionDetail>> = None;
-        let mut workspace_encryption_items_details: Option<
-            Option<Vec<WorkspaceEncryptionItemsDetail>>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut encryption_detail, "encryptionDetail")
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut previous_encryption_detail,
-                        "previousEncryptionDetail",
-                    )
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut workspace_encryption_items_details,
-                        "workspaceEncryptionItemsDetails",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            encryption_detail: encryption_detail.unwrap_or_default(),
-            previous_encryption_detail: previous_encryption_detail.unwrap_or_default(),
-            workspace_encryption_items_details: workspace_encryption_items_details
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("encryptionDetail", 0),
+            ("previousEncryptionDetail", 1),
+            ("workspaceEncryptionItemsDetails", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<EncryptionDetail>>,
+        rt::object::Defaulted<Option<EncryptionDetail>>,
+        rt::object::Defaulted<Option<Vec<WorkspaceEncryptionItemsDetail>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            encryption_detail,
+            previous_encryption_detail,
+            workspace_encryption_items_details,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            encryption_detail,
+            previous_encryption_detail,
+            workspace_encryption_items_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1157,31 +1035,25 @@ impl<'de> rt::Deserialize<'de> for WorkspaceEncryptionItem {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceEncryptionItem {
     const NAME: &'static str = "WorkspaceEncryptionItem";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1), ("type", 2)],
-        );
-        let mut display_name: Option<Option<String>> = None;
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut type_field: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            id: id.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("id", 1), ("type", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, id, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1225,30 +1097,23 @@ impl<'de> rt::Deserialize<'de> for WorkspaceEncryptionItemsDetail {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceEncryptionItemsDetail {
     const NAME: &'static str = "WorkspaceEncryptionItemsDetail";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("encryptionStatus", 0), ("items", 1)],
-        );
-        let mut encryption_status: Option<Option<EncryptionStatus>> = None;
-        let mut items: Option<Option<Vec<WorkspaceEncryptionItem>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut encryption_status, "encryptionStatus")
-                }
-                Key::Field(1) => field(&mut map, &mut items, "items"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            encryption_status: encryption_status.unwrap_or_default(),
-            items: items.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("encryptionStatus", 0), ("items", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<EncryptionStatus>>,
+        rt::object::Defaulted<Option<Vec<WorkspaceEncryptionItem>>>,
+    );
+    #[inline]
+    fn assemble(
+        (encryption_status, items): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            encryption_status,
+            items,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1293,30 +1158,20 @@ impl<'de> rt::Deserialize<'de> for WorkspaceIdentity {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceIdentity {
     const NAME: &'static str = "WorkspaceIdentity";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("applicationId", 0), ("servicePrincipalId", 1)],
-        );
-        let mut application_id: Option<rt::Uuid> = None;
-        let mut service_principal_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut application_id, "applicationId"),
-                Key::Field(1) => {
-                    field(&mut map, &mut service_principal_id, "servicePrincipalId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            application_id: required(application_id, "applicationId")?,
-            service_principal_id: required(service_principal_id, "servicePrincipalId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("applicationId", 0), ("servicePrincipalId", 1)],
+    );
+    type Fields = (rt::object::Required<rt::Uuid>, rt::object::Required<rt::Uuid>);
+    #[inline]
+    fn assemble(
+        (application_id, service_principal_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            application_id,
+            service_principal_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1360,28 +1215,20 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInboundAzureResourceRule {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceInboundAzureResourceRule {
     const NAME: &'static str = "WorkspaceInboundAzureResourceRule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("resourceId", 1)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut resource_id: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut resource_id, "resourceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            resource_id: required(resource_id, "resourceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("resourceId", 1)],
+    );
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (display_name, resource_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            resource_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1422,23 +1269,16 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInboundAzureResourceRules {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceInboundAzureResourceRules {
     const NAME: &'static str = "WorkspaceInboundAzureResourceRules";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("rules", 0)]);
-        let mut rules: Option<Option<Vec<WorkspaceInboundAzureResourceRule>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut rules, "rules"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            rules: rules.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("rules", 0)]);
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<WorkspaceInboundAzureResourceRule>>>,
+    );
+    #[inline]
+    fn assemble(
+        (rules,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { rules, unknown_fields }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1480,23 +1320,17 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInboundExternalDataSharesPolicy {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceInboundExternalDataSharesPolicy {
     const NAME: &'static str = "WorkspaceInboundExternalDataSharesPolicy";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultAction", 0)]);
-        let mut default_action: Option<Option<DefaultAction>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut default_action, "defaultAction"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            default_action: default_action.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("defaultAction", 0)]);
+    type Fields = (rt::object::Defaulted<Option<DefaultAction>>,);
+    #[inline]
+    fn assemble(
+        (default_action,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            default_action,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1571,84 +1405,73 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInfo {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceInfo {
     const NAME: &'static str = "WorkspaceInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("apiEndpoint", 0),
-                ("capacityId", 1),
-                ("capacityRegion", 2),
-                ("description", 3),
-                ("displayName", 4),
-                ("domainId", 5),
-                ("id", 6),
-                ("tags", 7),
-                ("type", 8),
-                ("capacityAssignmentProgress", 9),
-                ("oneLakeEndpoints", 10),
-                ("workspaceIdentity", 11),
-            ],
-        );
-        let mut api_endpoint: Option<Option<String>> = None;
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut capacity_region: Option<Option<CapacityRegion>> = None;
-        let mut description: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut domain_id: Option<Option<rt::Uuid>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut tags: Option<Option<Vec<WorkspaceAppliedTag>>> = None;
-        let mut type_field: Option<Option<WorkspaceType>> = None;
-        let mut capacity_assignment_progress: Option<
-            Option<CapacityAssignmentProgress>,
-        > = None;
-        let mut one_lake_endpoints: Option<Option<OneLakeEndpoints>> = None;
-        let mut workspace_identity: Option<Option<WorkspaceIdentity>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut api_endpoint, "apiEndpoint"),
-                Key::Field(1) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(2) => field(&mut map, &mut capacity_region, "capacityRegion"),
-                Key::Field(3) => field(&mut map, &mut description, "description"),
-                Key::Field(4) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(5) => field(&mut map, &mut domain_id, "domainId"),
-                Key::Field(6) => field(&mut map, &mut id, "id"),
-                Key::Field(7) => field(&mut map, &mut tags, "tags"),
-                Key::Field(8) => field(&mut map, &mut type_field, "type"),
-                Key::Field(9) => {
-                    field(
-                        &mut map,
-                        &mut capacity_assignment_progress,
-                        "capacityAssignmentProgress",
-                    )
-                }
-                Key::Field(10) => {
-                    field(&mut map, &mut one_lake_endpoints, "oneLakeEndpoints")
-                }
-                Key::Field(11) => {
-                    field(&mut map, &mut workspace_identity, "workspaceIdentity")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            api_endpoint: api_endpoint.unwrap_or_default(),
-            capacity_id: capacity_id.unwrap_or_default(),
-            capacity_region: capacity_region.unwrap_or_default(),
-            description: required(description, "description")?,
-            display_name: required(display_name, "displayName")?,
-            domain_id: domain_id.unwrap_or_default(),
-            id: required(id, "id")?,
-            tags: tags.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            capacity_assignment_progress: capacity_assignment_progress
-                .unwrap_or_default(),
-            one_lake_endpoints: one_lake_endpoints.unwrap_or_default(),
-            workspace_identity: workspace_identity.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("apiEndpoint", 0),
+            ("capacityId", 1),
+            ("capacityRegion", 2),
+            ("description", 3),
+            ("displayName", 4),
+            ("domainId", 5),
+            ("id", 6),
+            ("tags", 7),
+            ("type", 8),
+            ("capacityAssignmentProgress", 9),
+            ("oneLakeEndpoints", 10),
+            ("workspaceIdentity", 11),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<CapacityRegion>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<rt::Uuid>,
+        (
+            rt::object::Defaulted<Option<Vec<WorkspaceAppliedTag>>>,
+            rt::object::Defaulted<Option<WorkspaceType>>,
+            rt::object::Defaulted<Option<CapacityAssignmentProgress>>,
+            rt::object::Defaulted<Option<OneLakeEndpoints>>,
+            rt::object::Defaulted<Option<WorkspaceIdentity>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            api_endpoint,
+            capacity_id,
+            capacity_region,
+            description,
+            display_name,
+            domain_id,
+            id,
+            (
+                tags,
+                type_field,
+                capacity_assignment_progress,
+                one_lake_endpoints,
+                workspace_identity,
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            api_endpoint,
+            capacity_id,
+            capacity_region,
+            description,
+            display_name,
+            domain_id,
+            id,
+            tags,
+            r#type: type_field,
+            capacity_assignment_progress,
+            one_lake_endpoints,
+            workspace_identity,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1695,28 +1518,21 @@ impl<'de> rt::Deserialize<'de> for WorkspaceNetworkingCommunicationPolicy {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceNetworkingCommunicationPolicy {
     const NAME: &'static str = "WorkspaceNetworkingCommunicationPolicy";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("inbound", 0), ("outbound", 1)],
-        );
-        let mut inbound: Option<Option<InboundRules>> = None;
-        let mut outbound: Option<Option<OutboundRules>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut inbound, "inbound"),
-                Key::Field(1) => field(&mut map, &mut outbound, "outbound"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            inbound: inbound.unwrap_or_default(),
-            outbound: outbound.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("inbound", 0), ("outbound", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<InboundRules>>,
+        rt::object::Defaulted<Option<OutboundRules>>,
+    );
+    #[inline]
+    fn assemble(
+        (inbound, outbound): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            inbound,
+            outbound,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1765,31 +1581,25 @@ impl<'de> rt::Deserialize<'de> for WorkspaceRoleAssignment {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceRoleAssignment {
     const NAME: &'static str = "WorkspaceRoleAssignment";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("principal", 1), ("role", 2)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut principal: Option<Principal> = None;
-        let mut role: Option<WorkspaceRole> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut principal, "principal"),
-                Key::Field(2) => field(&mut map, &mut role, "role"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            principal: required(principal, "principal")?,
-            role: required(role, "role")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("principal", 1), ("role", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<Principal>,
+        rt::object::Required<WorkspaceRole>,
+    );
+    #[inline]
+    fn assemble(
+        (id, principal, role): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            principal,
+            role,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1850,35 +1660,25 @@ impl<'de> rt::Deserialize<'de> for WorkspaceRoleAssignments {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for WorkspaceRoleAssignments {
     const NAME: &'static str = "WorkspaceRoleAssignments";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<WorkspaceRoleAssignment>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<WorkspaceRoleAssignment>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]
@@ -1926,35 +1726,25 @@ impl<'de> rt::Deserialize<'de> for Workspaces {
 #[cfg(feature = "fabric_workspaces")]
 impl<'de> rt::object::Object<'de> for Workspaces {
     const NAME: &'static str = "Workspaces";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
-        );
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut value: Option<Vec<Workspace>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            continuation_token: continuation_token.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            value: required(value, "value")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("continuationToken", 0), ("continuationUri", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<Vec<Workspace>>,
+    );
+    #[inline]
+    fn assemble(
+        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            continuation_token,
+            continuation_uri,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "fabric_workspaces")]

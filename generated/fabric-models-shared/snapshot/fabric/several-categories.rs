@@ -97,28 +97,20 @@ impl<'de> rt::Deserialize<'de> for ErrorRelatedResource {
 )]
 impl<'de> rt::object::Object<'de> for ErrorRelatedResource {
     const NAME: &'static str = "ErrorRelatedResource";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("resourceId", 0), ("resourceType", 1)],
-        );
-        let mut resource_id: Option<String> = None;
-        let mut resource_type: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut resource_id, "resourceId"),
-                Key::Field(1) => field(&mut map, &mut resource_type, "resourceType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            resource_id: required(resource_id, "resourceId")?,
-            resource_type: required(resource_type, "resourceType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("resourceId", 0), ("resourceType", 1)],
+    );
+    type Fields = (rt::object::Required<String>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (resource_id, resource_type): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            resource_id,
+            resource_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -238,49 +230,45 @@ impl<'de> rt::Deserialize<'de> for ErrorResponse {
 )]
 impl<'de> rt::object::Object<'de> for ErrorResponse {
     const NAME: &'static str = "ErrorResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("errorCode", 0),
-                ("message", 1),
-                ("relatedResource", 2),
-                ("isRetriable", 3),
-                ("moreDetails", 4),
-                ("requestId", 5),
-            ],
-        );
-        let mut error_code: Option<String> = None;
-        let mut message: Option<String> = None;
-        let mut related_resource: Option<Option<ErrorRelatedResource>> = None;
-        let mut is_retriable: Option<Option<bool>> = None;
-        let mut more_details: Option<Option<Vec<ErrorResponseDetails>>> = None;
-        let mut request_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error_code, "errorCode"),
-                Key::Field(1) => field(&mut map, &mut message, "message"),
-                Key::Field(2) => {
-                    field(&mut map, &mut related_resource, "relatedResource")
-                }
-                Key::Field(3) => field(&mut map, &mut is_retriable, "isRetriable"),
-                Key::Field(4) => field(&mut map, &mut more_details, "moreDetails"),
-                Key::Field(5) => field(&mut map, &mut request_id, "requestId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error_code: required(error_code, "errorCode")?,
-            message: required(message, "message")?,
-            related_resource: related_resource.unwrap_or_default(),
-            is_retriable: is_retriable.unwrap_or_default(),
-            more_details: more_details.unwrap_or_default(),
-            request_id: request_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("errorCode", 0),
+            ("message", 1),
+            ("relatedResource", 2),
+            ("isRetriable", 3),
+            ("moreDetails", 4),
+            ("requestId", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<ErrorRelatedResource>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<Vec<ErrorResponseDetails>>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            error_code,
+            message,
+            related_resource,
+            is_retriable,
+            more_details,
+            request_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error_code,
+            message,
+            related_resource,
+            is_retriable,
+            more_details,
+            request_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -405,33 +393,25 @@ impl<'de> rt::Deserialize<'de> for ErrorResponseDetails {
 )]
 impl<'de> rt::object::Object<'de> for ErrorResponseDetails {
     const NAME: &'static str = "ErrorResponseDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("errorCode", 0), ("message", 1), ("relatedResource", 2)],
-        );
-        let mut error_code: Option<String> = None;
-        let mut message: Option<String> = None;
-        let mut related_resource: Option<Option<ErrorRelatedResource>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error_code, "errorCode"),
-                Key::Field(1) => field(&mut map, &mut message, "message"),
-                Key::Field(2) => {
-                    field(&mut map, &mut related_resource, "relatedResource")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error_code: required(error_code, "errorCode")?,
-            message: required(message, "message")?,
-            related_resource: related_resource.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("errorCode", 0), ("message", 1), ("relatedResource", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<ErrorRelatedResource>>,
+    );
+    #[inline]
+    fn assemble(
+        (error_code, message, related_resource): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error_code,
+            message,
+            related_resource,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -716,28 +696,18 @@ impl<'de> rt::Deserialize<'de> for ItemTag {
 )]
 impl<'de> rt::object::Object<'de> for ItemTag {
     const NAME: &'static str = "ItemTag";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            id: required(id, "id")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0), ("id", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Required<rt::Uuid>);
+    #[inline]
+    fn assemble(
+        (display_name, id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1108,31 +1078,25 @@ impl<'de> rt::Deserialize<'de> for Principal {
 )]
 impl<'de> rt::object::Object<'de> for Principal {
     const NAME: &'static str = "Principal";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("id", 1), ("type", 2)],
-        );
-        let mut display_name: Option<Option<String>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut type_field: Option<PrincipalType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            id: required(id, "id")?,
-            r#type: required(type_field, "type")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("id", 1), ("type", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<PrincipalType>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, id, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            id,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1541,23 +1505,14 @@ impl<'de> rt::Deserialize<'de> for SensitivityLabel {
 )]
 impl<'de> rt::object::Object<'de> for SensitivityLabel {
     const NAME: &'static str = "SensitivityLabel";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, unknown_fields }
     }
 }
 #[cfg(
@@ -1852,37 +1807,23 @@ impl<'de> rt::Deserialize<'de> for SensitivityLabelSettings {
 )]
 impl<'de> rt::object::Object<'de> for SensitivityLabelSettings {
     const NAME: &'static str = "SensitivityLabelSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("labelId", 0), ("sensitivityLabelApplyStrategy", 1)],
-        );
-        let mut label_id: Option<rt::Uuid> = None;
-        let mut sensitivity_label_apply_strategy: Option<
-            Option<SensitivityLabelApplyStrategy>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut label_id, "labelId"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut sensitivity_label_apply_strategy,
-                        "sensitivityLabelApplyStrategy",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            label_id: required(label_id, "labelId")?,
-            sensitivity_label_apply_strategy: sensitivity_label_apply_strategy
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("labelId", 0), ("sensitivityLabelApplyStrategy", 1)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<SensitivityLabelApplyStrategy>>,
+    );
+    #[inline]
+    fn assemble(
+        (label_id, sensitivity_label_apply_strategy): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            label_id,
+            sensitivity_label_apply_strategy,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(

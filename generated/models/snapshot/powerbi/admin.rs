@@ -39,49 +39,37 @@ impl<'de> rt::Deserialize<'de> for ActivityEventResponse {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for ActivityEventResponse {
     const NAME: &'static str = "ActivityEventResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("activityEventEntities", 0),
-                ("continuationUri", 1),
-                ("continuationToken", 2),
-                ("lastResultSet", 3),
-            ],
-        );
-        let mut activity_event_entities: Option<Option<Vec<rt::JsonValue>>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut last_result_set: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut activity_event_entities,
-                        "activityEventEntities",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                Key::Field(3) => field(&mut map, &mut last_result_set, "lastResultSet"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            activity_event_entities: activity_event_entities.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            continuation_token: continuation_token.unwrap_or_default(),
-            last_result_set: last_result_set.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("activityEventEntities", 0),
+            ("continuationUri", 1),
+            ("continuationToken", 2),
+            ("lastResultSet", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<rt::JsonValue>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            activity_event_entities,
+            continuation_uri,
+            continuation_token,
+            last_result_set,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            activity_event_entities,
+            continuation_uri,
+            continuation_token,
+            last_result_set,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -137,47 +125,45 @@ impl<'de> rt::Deserialize<'de> for AdminApp {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AdminApp {
     const NAME: &'static str = "AdminApp";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("description", 2),
-                ("lastUpdate", 3),
-                ("publishedBy", 4),
-                ("workspaceId", 5),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut last_update: Option<Option<rt::DateTime>> = None;
-        let mut published_by: Option<Option<String>> = None;
-        let mut workspace_id: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut last_update, "lastUpdate"),
-                Key::Field(4) => field(&mut map, &mut published_by, "publishedBy"),
-                Key::Field(5) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            last_update: last_update.unwrap_or_default(),
-            published_by: published_by.unwrap_or_default(),
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("description", 2),
+            ("lastUpdate", 3),
+            ("publishedBy", 4),
+            ("workspaceId", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            description,
+            last_update,
+            published_by,
+            workspace_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            description,
+            last_update,
+            published_by,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -245,63 +231,61 @@ impl<'de> rt::Deserialize<'de> for AdminDashboard {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AdminDashboard {
     const NAME: &'static str = "AdminDashboard";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("displayName", 1),
-                ("isReadOnly", 2),
-                ("appId", 3),
-                ("webUrl", 4),
-                ("embedUrl", 5),
-                ("workspaceId", 6),
-                ("tiles", 7),
-                ("users", 8),
-                ("subscriptions", 9),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut is_read_only: Option<Option<bool>> = None;
-        let mut app_id: Option<Option<String>> = None;
-        let mut web_url: Option<Option<String>> = None;
-        let mut embed_url: Option<Option<String>> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut tiles: Option<Option<Vec<AdminTile>>> = None;
-        let mut users: Option<Option<Vec<DashboardUser>>> = None;
-        let mut subscriptions: Option<Option<Vec<Subscription>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
-                Key::Field(3) => field(&mut map, &mut app_id, "appId"),
-                Key::Field(4) => field(&mut map, &mut web_url, "webUrl"),
-                Key::Field(5) => field(&mut map, &mut embed_url, "embedUrl"),
-                Key::Field(6) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(7) => field(&mut map, &mut tiles, "tiles"),
-                Key::Field(8) => field(&mut map, &mut users, "users"),
-                Key::Field(9) => field(&mut map, &mut subscriptions, "subscriptions"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            display_name: display_name.unwrap_or_default(),
-            is_read_only: is_read_only.unwrap_or_default(),
-            app_id: app_id.unwrap_or_default(),
-            web_url: web_url.unwrap_or_default(),
-            embed_url: embed_url.unwrap_or_default(),
-            workspace_id: workspace_id.unwrap_or_default(),
-            tiles: tiles.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            subscriptions: subscriptions.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("displayName", 1),
+            ("isReadOnly", 2),
+            ("appId", 3),
+            ("webUrl", 4),
+            ("embedUrl", 5),
+            ("workspaceId", 6),
+            ("tiles", 7),
+            ("users", 8),
+            ("subscriptions", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        (
+            rt::object::Defaulted<Option<Vec<AdminTile>>>,
+            rt::object::Defaulted<Option<Vec<DashboardUser>>>,
+            rt::object::Defaulted<Option<Vec<Subscription>>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            display_name,
+            is_read_only,
+            app_id,
+            web_url,
+            embed_url,
+            workspace_id,
+            (tiles, users, subscriptions),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            display_name,
+            is_read_only,
+            app_id,
+            web_url,
+            embed_url,
+            workspace_id,
+            tiles,
+            users,
+            subscriptions,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -363,51 +347,49 @@ impl<'de> rt::Deserialize<'de> for AdminDataflow {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AdminDataflow {
     const NAME: &'static str = "AdminDataflow";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("objectId", 0),
-                ("name", 1),
-                ("description", 2),
-                ("modelUrl", 3),
-                ("configuredBy", 4),
-                ("users", 5),
-                ("workspaceId", 6),
-            ],
-        );
-        let mut object_id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut model_url: Option<Option<String>> = None;
-        let mut configured_by: Option<Option<String>> = None;
-        let mut users: Option<Option<Vec<DataflowUser>>> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut object_id, "objectId"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut model_url, "modelUrl"),
-                Key::Field(4) => field(&mut map, &mut configured_by, "configuredBy"),
-                Key::Field(5) => field(&mut map, &mut users, "users"),
-                Key::Field(6) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            object_id: required(object_id, "objectId")?,
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            model_url: model_url.unwrap_or_default(),
-            configured_by: configured_by.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("objectId", 0),
+            ("name", 1),
+            ("description", 2),
+            ("modelUrl", 3),
+            ("configuredBy", 4),
+            ("users", 5),
+            ("workspaceId", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DataflowUser>>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            object_id,
+            name,
+            description,
+            model_url,
+            configured_by,
+            users,
+            workspace_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            object_id,
+            name,
+            description,
+            model_url,
+            configured_by,
+            users,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -517,149 +499,113 @@ impl<'de> rt::Deserialize<'de> for AdminDataset {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AdminDataset {
     const NAME: &'static str = "AdminDataset";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("configuredBy", 2),
-                ("createdDate", 3),
-                ("ContentProviderType", 4),
-                ("description", 5),
-                ("upstreamDataflows", 6),
-                ("createReportEmbedURL", 7),
-                ("qnaEmbedURL", 8),
-                ("webUrl", 9),
-                ("isEffectiveIdentityRequired", 10),
-                ("isEffectiveIdentityRolesRequired", 11),
-                ("isOnPremGatewayRequired", 12),
-                ("encryption", 13),
-                ("users", 14),
-                ("addRowsAPIEnabled", 15),
-                ("isRefreshable", 16),
-                ("isInPlaceSharingEnabled", 17),
-                ("targetStorageMode", 18),
-                ("workspaceId", 19),
-                ("queryScaleOutSettings", 20),
-            ],
-        );
-        let mut id: Option<String> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut configured_by: Option<Option<String>> = None;
-        let mut created_date: Option<Option<rt::DateTime>> = None;
-        let mut content_provider_type: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut upstream_dataflows: Option<Option<Vec<DependentDataflow>>> = None;
-        let mut create_report_embed_url: Option<Option<String>> = None;
-        let mut qna_embed_url: Option<Option<String>> = None;
-        let mut web_url: Option<Option<String>> = None;
-        let mut is_effective_identity_required: Option<Option<bool>> = None;
-        let mut is_effective_identity_roles_required: Option<Option<bool>> = None;
-        let mut is_on_prem_gateway_required: Option<Option<bool>> = None;
-        let mut encryption: Option<Option<Encryption>> = None;
-        let mut users: Option<Option<Vec<DatasetUser>>> = None;
-        let mut add_rows_api_enabled: Option<Option<bool>> = None;
-        let mut is_refreshable: Option<Option<bool>> = None;
-        let mut is_in_place_sharing_enabled: Option<Option<bool>> = None;
-        let mut target_storage_mode: Option<Option<String>> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut query_scale_out_settings: Option<Option<DatasetQueryScaleOutSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut configured_by, "configuredBy"),
-                Key::Field(3) => field(&mut map, &mut created_date, "createdDate"),
-                Key::Field(4) => {
-                    field(&mut map, &mut content_provider_type, "ContentProviderType")
-                }
-                Key::Field(5) => field(&mut map, &mut description, "description"),
-                Key::Field(6) => {
-                    field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
-                }
-                Key::Field(7) => {
-                    field(&mut map, &mut create_report_embed_url, "createReportEmbedURL")
-                }
-                Key::Field(8) => field(&mut map, &mut qna_embed_url, "qnaEmbedURL"),
-                Key::Field(9) => field(&mut map, &mut web_url, "webUrl"),
-                Key::Field(10) => {
-                    field(
-                        &mut map,
-                        &mut is_effective_identity_required,
-                        "isEffectiveIdentityRequired",
-                    )
-                }
-                Key::Field(11) => {
-                    field(
-                        &mut map,
-                        &mut is_effective_identity_roles_required,
-                        "isEffectiveIdentityRolesRequired",
-                    )
-                }
-                Key::Field(12) => {
-                    field(
-                        &mut map,
-                        &mut is_on_prem_gateway_required,
-                        "isOnPremGatewayRequired",
-                    )
-                }
-                Key::Field(13) => field(&mut map, &mut encryption, "encryption"),
-                Key::Field(14) => field(&mut map, &mut users, "users"),
-                Key::Field(15) => {
-                    field(&mut map, &mut add_rows_api_enabled, "addRowsAPIEnabled")
-                }
-                Key::Field(16) => field(&mut map, &mut is_refreshable, "isRefreshable"),
-                Key::Field(17) => {
-                    field(
-                        &mut map,
-                        &mut is_in_place_sharing_enabled,
-                        "isInPlaceSharingEnabled",
-                    )
-                }
-                Key::Field(18) => {
-                    field(&mut map, &mut target_storage_mode, "targetStorageMode")
-                }
-                Key::Field(19) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(20) => {
-                    field(
-                        &mut map,
-                        &mut query_scale_out_settings,
-                        "queryScaleOutSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            configured_by: configured_by.unwrap_or_default(),
-            created_date: created_date.unwrap_or_default(),
-            content_provider_type: content_provider_type.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            upstream_dataflows: upstream_dataflows.unwrap_or_default(),
-            create_report_embed_url: create_report_embed_url.unwrap_or_default(),
-            qna_embed_url: qna_embed_url.unwrap_or_default(),
-            web_url: web_url.unwrap_or_default(),
-            is_effective_identity_required: is_effective_identity_required
-                .unwrap_or_default(),
-            is_effective_identity_roles_required: is_effective_identity_roles_required
-                .unwrap_or_default(),
-            is_on_prem_gateway_required: is_on_prem_gateway_required.unwrap_or_default(),
-            encryption: encryption.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            add_rows_api_enabled: add_rows_api_enabled.unwrap_or_default(),
-            is_refreshable: is_refreshable.unwrap_or_default(),
-            is_in_place_sharing_enabled: is_in_place_sharing_enabled.unwrap_or_default(),
-            target_storage_mode: target_storage_mode.unwrap_or_default(),
-            workspace_id: workspace_id.unwrap_or_default(),
-            query_scale_out_settings: query_scale_out_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("configuredBy", 2),
+            ("createdDate", 3),
+            ("ContentProviderType", 4),
+            ("description", 5),
+            ("upstreamDataflows", 6),
+            ("createReportEmbedURL", 7),
+            ("qnaEmbedURL", 8),
+            ("webUrl", 9),
+            ("isEffectiveIdentityRequired", 10),
+            ("isEffectiveIdentityRolesRequired", 11),
+            ("isOnPremGatewayRequired", 12),
+            ("encryption", 13),
+            ("users", 14),
+            ("addRowsAPIEnabled", 15),
+            ("isRefreshable", 16),
+            ("isInPlaceSharingEnabled", 17),
+            ("targetStorageMode", 18),
+            ("workspaceId", 19),
+            ("queryScaleOutSettings", 20),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DependentDataflow>>>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<Encryption>>,
+            (
+                rt::object::Defaulted<Option<Vec<DatasetUser>>>,
+                rt::object::Defaulted<Option<bool>>,
+                rt::object::Defaulted<Option<bool>>,
+                rt::object::Defaulted<Option<bool>>,
+                rt::object::Defaulted<Option<String>>,
+                rt::object::Defaulted<Option<rt::Uuid>>,
+                rt::object::Defaulted<Option<DatasetQueryScaleOutSettings>>,
+            ),
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            configured_by,
+            created_date,
+            content_provider_type,
+            description,
+            upstream_dataflows,
+            (
+                create_report_embed_url,
+                qna_embed_url,
+                web_url,
+                is_effective_identity_required,
+                is_effective_identity_roles_required,
+                is_on_prem_gateway_required,
+                encryption,
+                (
+                    users,
+                    add_rows_api_enabled,
+                    is_refreshable,
+                    is_in_place_sharing_enabled,
+                    target_storage_mode,
+                    workspace_id,
+                    query_scale_out_settings,
+                ),
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            configured_by,
+            created_date,
+            content_provider_type,
+            description,
+            upstream_dataflows,
+            create_report_embed_url,
+            qna_embed_url,
+            web_url,
+            is_effective_identity_required,
+            is_effective_identity_roles_required,
+            is_on_prem_gateway_required,
+            encryption,
+            users,
+            add_rows_api_enabled,
+            is_refreshable,
+            is_in_place_sharing_enabled,
+            target_storage_mode,
+            workspace_id,
+            query_scale_out_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -770,139 +716,109 @@ impl<'de> rt::Deserialize<'de> for AdminGroup {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AdminGroup {
     const NAME: &'static str = "AdminGroup";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("isReadOnly", 2),
-                ("isOnDedicatedCapacity", 3),
-                ("capacityId", 4),
-                ("dataflowStorageId", 5),
-                ("defaultDatasetStorageFormat", 6),
-                ("logAnalyticsWorkspace", 7),
-                ("description", 8),
-                ("type", 9),
-                ("state", 10),
-                ("users", 11),
-                ("reports", 12),
-                ("dashboards", 13),
-                ("datasets", 14),
-                ("dataflows", 15),
-                ("workbooks", 16),
-                ("pipelineId", 17),
-                ("hasWorkspaceLevelSettings", 18),
-                ("capacityMigrationStatus", 19),
-            ],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut is_read_only: Option<Option<bool>> = None;
-        let mut is_on_dedicated_capacity: Option<Option<bool>> = None;
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut dataflow_storage_id: Option<Option<rt::Uuid>> = None;
-        let mut default_dataset_storage_format: Option<
-            Option<DefaultDatasetStorageFormat>,
-        > = None;
-        let mut log_analytics_workspace: Option<rt::Nullable<AzureResource>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut type_field: Option<Option<GroupType>> = None;
-        let mut state: Option<Option<String>> = None;
-        let mut users: Option<Option<Vec<GroupUser>>> = None;
-        let mut reports: Option<Option<Vec<AdminReport>>> = None;
-        let mut dashboards: Option<Option<Vec<AdminDashboard>>> = None;
-        let mut datasets: Option<Option<Vec<AdminDataset>>> = None;
-        let mut dataflows: Option<Option<Vec<AdminDataflow>>> = None;
-        let mut workbooks: Option<Option<Vec<Workbook>>> = None;
-        let mut pipeline_id: Option<Option<rt::Uuid>> = None;
-        let mut has_workspace_level_settings: Option<Option<bool>> = None;
-        let mut capacity_migration_status: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut is_on_dedicated_capacity,
-                        "isOnDedicatedCapacity",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(5) => {
-                    field(&mut map, &mut dataflow_storage_id, "dataflowStorageId")
-                }
-                Key::Field(6) => {
-                    field(
-                        &mut map,
-                        &mut default_dataset_storage_format,
-                        "defaultDatasetStorageFormat",
-                    )
-                }
-                Key::Field(7) => {
-                    field(
-                        &mut map,
-                        &mut log_analytics_workspace,
-                        "logAnalyticsWorkspace",
-                    )
-                }
-                Key::Field(8) => field(&mut map, &mut description, "description"),
-                Key::Field(9) => field(&mut map, &mut type_field, "type"),
-                Key::Field(10) => field(&mut map, &mut state, "state"),
-                Key::Field(11) => field(&mut map, &mut users, "users"),
-                Key::Field(12) => field(&mut map, &mut reports, "reports"),
-                Key::Field(13) => field(&mut map, &mut dashboards, "dashboards"),
-                Key::Field(14) => field(&mut map, &mut datasets, "datasets"),
-                Key::Field(15) => field(&mut map, &mut dataflows, "dataflows"),
-                Key::Field(16) => field(&mut map, &mut workbooks, "workbooks"),
-                Key::Field(17) => field(&mut map, &mut pipeline_id, "pipelineId"),
-                Key::Field(18) => {
-                    field(
-                        &mut map,
-                        &mut has_workspace_level_settings,
-                        "hasWorkspaceLevelSettings",
-                    )
-                }
-                Key::Field(19) => {
-                    field(
-                        &mut map,
-                        &mut capacity_migration_status,
-                        "capacityMigrationStatus",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            is_read_only: is_read_only.unwrap_or_default(),
-            is_on_dedicated_capacity: is_on_dedicated_capacity.unwrap_or_default(),
-            capacity_id: capacity_id.unwrap_or_default(),
-            dataflow_storage_id: dataflow_storage_id.unwrap_or_default(),
-            default_dataset_storage_format: default_dataset_storage_format
-                .unwrap_or_default(),
-            log_analytics_workspace: log_analytics_workspace.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            reports: reports.unwrap_or_default(),
-            dashboards: dashboards.unwrap_or_default(),
-            datasets: datasets.unwrap_or_default(),
-            dataflows: dataflows.unwrap_or_default(),
-            workbooks: workbooks.unwrap_or_default(),
-            pipeline_id: pipeline_id.unwrap_or_default(),
-            has_workspace_level_settings: has_workspace_level_settings
-                .unwrap_or_default(),
-            capacity_migration_status: capacity_migration_status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("isReadOnly", 2),
+            ("isOnDedicatedCapacity", 3),
+            ("capacityId", 4),
+            ("dataflowStorageId", 5),
+            ("defaultDatasetStorageFormat", 6),
+            ("logAnalyticsWorkspace", 7),
+            ("description", 8),
+            ("type", 9),
+            ("state", 10),
+            ("users", 11),
+            ("reports", 12),
+            ("dashboards", 13),
+            ("datasets", 14),
+            ("dataflows", 15),
+            ("workbooks", 16),
+            ("pipelineId", 17),
+            ("hasWorkspaceLevelSettings", 18),
+            ("capacityMigrationStatus", 19),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<DefaultDatasetStorageFormat>>,
+        (
+            rt::object::Defaulted<rt::Nullable<AzureResource>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<GroupType>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<Vec<GroupUser>>>,
+            rt::object::Defaulted<Option<Vec<AdminReport>>>,
+            rt::object::Defaulted<Option<Vec<AdminDashboard>>>,
+            (
+                rt::object::Defaulted<Option<Vec<AdminDataset>>>,
+                rt::object::Defaulted<Option<Vec<AdminDataflow>>>,
+                rt::object::Defaulted<Option<Vec<Workbook>>>,
+                rt::object::Defaulted<Option<rt::Uuid>>,
+                rt::object::Defaulted<Option<bool>>,
+                rt::object::Defaulted<Option<String>>,
+            ),
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            is_read_only,
+            is_on_dedicated_capacity,
+            capacity_id,
+            dataflow_storage_id,
+            default_dataset_storage_format,
+            (
+                log_analytics_workspace,
+                description,
+                type_field,
+                state,
+                users,
+                reports,
+                dashboards,
+                (
+                    datasets,
+                    dataflows,
+                    workbooks,
+                    pipeline_id,
+                    has_workspace_level_settings,
+                    capacity_migration_status,
+                ),
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            is_read_only,
+            is_on_dedicated_capacity,
+            capacity_id,
+            dataflow_storage_id,
+            default_dataset_storage_format,
+            log_analytics_workspace,
+            description,
+            r#type: type_field,
+            state,
+            users,
+            reports,
+            dashboards,
+            datasets,
+            dataflows,
+            workbooks,
+            pipeline_id,
+            has_workspace_level_settings,
+            capacity_migration_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -967,43 +883,29 @@ impl<'de> rt::Deserialize<'de> for AdminPipeline {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AdminPipeline {
     const NAME: &'static str = "AdminPipeline";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("displayName", 1),
-                ("description", 2),
-                ("stages", 3),
-                ("users", 4),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut stages: Option<Option<Vec<PipelineStage>>> = None;
-        let mut users: Option<Option<Vec<PipelineUser>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut stages, "stages"),
-                Key::Field(4) => field(&mut map, &mut users, "users"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            display_name: display_name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            stages: stages.unwrap_or_default(),
-            users: users.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("displayName", 1), ("description", 2), ("stages", 3), ("users", 4)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<PipelineStage>>>,
+        rt::object::Defaulted<Option<Vec<PipelineUser>>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, display_name, description, stages, users): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            display_name,
+            description,
+            stages,
+            users,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -1094,97 +996,93 @@ impl<'de> rt::Deserialize<'de> for AdminReport {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AdminReport {
     const NAME: &'static str = "AdminReport";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("datasetId", 2),
-                ("appId", 3),
-                ("description", 4),
-                ("reportType", 5),
-                ("originalReportId", 6),
-                ("isOwnedByMe", 7),
-                ("webUrl", 8),
-                ("embedUrl", 9),
-                ("createdBy", 10),
-                ("modifiedBy", 11),
-                ("createdDateTime", 12),
-                ("modifiedDateTime", 13),
-                ("users", 14),
-                ("subscriptions", 15),
-                ("workspaceId", 16),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut dataset_id: Option<Option<String>> = None;
-        let mut app_id: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut report_type: Option<Option<ReportType>> = None;
-        let mut original_report_id: Option<Option<rt::Uuid>> = None;
-        let mut is_owned_by_me: Option<Option<bool>> = None;
-        let mut web_url: Option<Option<String>> = None;
-        let mut embed_url: Option<Option<String>> = None;
-        let mut created_by: Option<Option<String>> = None;
-        let mut modified_by: Option<Option<String>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut modified_date_time: Option<Option<rt::DateTime>> = None;
-        let mut users: Option<Option<Vec<ReportUser>>> = None;
-        let mut subscriptions: Option<Option<Vec<Subscription>>> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut dataset_id, "datasetId"),
-                Key::Field(3) => field(&mut map, &mut app_id, "appId"),
-                Key::Field(4) => field(&mut map, &mut description, "description"),
-                Key::Field(5) => field(&mut map, &mut report_type, "reportType"),
-                Key::Field(6) => {
-                    field(&mut map, &mut original_report_id, "originalReportId")
-                }
-                Key::Field(7) => field(&mut map, &mut is_owned_by_me, "isOwnedByMe"),
-                Key::Field(8) => field(&mut map, &mut web_url, "webUrl"),
-                Key::Field(9) => field(&mut map, &mut embed_url, "embedUrl"),
-                Key::Field(10) => field(&mut map, &mut created_by, "createdBy"),
-                Key::Field(11) => field(&mut map, &mut modified_by, "modifiedBy"),
-                Key::Field(12) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(13) => {
-                    field(&mut map, &mut modified_date_time, "modifiedDateTime")
-                }
-                Key::Field(14) => field(&mut map, &mut users, "users"),
-                Key::Field(15) => field(&mut map, &mut subscriptions, "subscriptions"),
-                Key::Field(16) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            dataset_id: dataset_id.unwrap_or_default(),
-            app_id: app_id.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            report_type: report_type.unwrap_or_default(),
-            original_report_id: original_report_id.unwrap_or_default(),
-            is_owned_by_me: is_owned_by_me.unwrap_or_default(),
-            web_url: web_url.unwrap_or_default(),
-            embed_url: embed_url.unwrap_or_default(),
-            created_by: created_by.unwrap_or_default(),
-            modified_by: modified_by.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            modified_date_time: modified_date_time.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            subscriptions: subscriptions.unwrap_or_default(),
-            workspace_id: workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("datasetId", 2),
+            ("appId", 3),
+            ("description", 4),
+            ("reportType", 5),
+            ("originalReportId", 6),
+            ("isOwnedByMe", 7),
+            ("webUrl", 8),
+            ("embedUrl", 9),
+            ("createdBy", 10),
+            ("modifiedBy", 11),
+            ("createdDateTime", 12),
+            ("modifiedDateTime", 13),
+            ("users", 14),
+            ("subscriptions", 15),
+            ("workspaceId", 16),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ReportType>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        (
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            (
+                rt::object::Defaulted<Option<Vec<ReportUser>>>,
+                rt::object::Defaulted<Option<Vec<Subscription>>>,
+                rt::object::Defaulted<Option<rt::Uuid>>,
+            ),
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            dataset_id,
+            app_id,
+            description,
+            report_type,
+            original_report_id,
+            (
+                is_owned_by_me,
+                web_url,
+                embed_url,
+                created_by,
+                modified_by,
+                created_date_time,
+                modified_date_time,
+                (users, subscriptions, workspace_id),
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            dataset_id,
+            app_id,
+            description,
+            report_type,
+            original_report_id,
+            is_owned_by_me,
+            web_url,
+            embed_url,
+            created_by,
+            modified_by,
+            created_date_time,
+            modified_date_time,
+            users,
+            subscriptions,
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -1233,33 +1131,25 @@ impl<'de> rt::Deserialize<'de> for AdminServicePrincipalProfile {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AdminServicePrincipalProfile {
     const NAME: &'static str = "AdminServicePrincipalProfile";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("displayName", 1), ("servicePrincipalId", 2)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut service_principal_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => {
-                    field(&mut map, &mut service_principal_id, "servicePrincipalId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            display_name: display_name.unwrap_or_default(),
-            service_principal_id: service_principal_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("displayName", 1), ("servicePrincipalId", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, display_name, service_principal_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            display_name,
+            service_principal_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -1321,55 +1211,53 @@ impl<'de> rt::Deserialize<'de> for AdminTile {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AdminTile {
     const NAME: &'static str = "AdminTile";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("title", 1),
-                ("reportId", 2),
-                ("datasetId", 3),
-                ("rowSpan", 4),
-                ("colSpan", 5),
-                ("embedUrl", 6),
-                ("embedData", 7),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut title: Option<Option<String>> = None;
-        let mut report_id: Option<Option<rt::Uuid>> = None;
-        let mut dataset_id: Option<Option<String>> = None;
-        let mut row_span: Option<Option<i64>> = None;
-        let mut col_span: Option<Option<i64>> = None;
-        let mut embed_url: Option<Option<String>> = None;
-        let mut embed_data: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut title, "title"),
-                Key::Field(2) => field(&mut map, &mut report_id, "reportId"),
-                Key::Field(3) => field(&mut map, &mut dataset_id, "datasetId"),
-                Key::Field(4) => lenient_field(&mut map, &mut row_span, "rowSpan"),
-                Key::Field(5) => lenient_field(&mut map, &mut col_span, "colSpan"),
-                Key::Field(6) => field(&mut map, &mut embed_url, "embedUrl"),
-                Key::Field(7) => field(&mut map, &mut embed_data, "embedData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            title: title.unwrap_or_default(),
-            report_id: report_id.unwrap_or_default(),
-            dataset_id: dataset_id.unwrap_or_default(),
-            row_span: row_span.unwrap_or_default(),
-            col_span: col_span.unwrap_or_default(),
-            embed_url: embed_url.unwrap_or_default(),
-            embed_data: embed_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("title", 1),
+            ("reportId", 2),
+            ("datasetId", 3),
+            ("rowSpan", 4),
+            ("colSpan", 5),
+            ("embedUrl", 6),
+            ("embedData", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            title,
+            report_id,
+            dataset_id,
+            row_span,
+            col_span,
+            embed_url,
+            embed_data,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            title,
+            report_id,
+            dataset_id,
+            row_span,
+            col_span,
+            embed_url,
+            embed_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -1425,52 +1313,45 @@ impl<'de> rt::Deserialize<'de> for AppUser {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AppUser {
     const NAME: &'static str = "AppUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("principalType", 4),
-                ("appUserAccessRight", 5),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut app_user_access_right: Option<AppUserAccessRight> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(5) => {
-                    field(&mut map, &mut app_user_access_right, "appUserAccessRight")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            app_user_access_right: required(
-                app_user_access_right,
-                "appUserAccessRight",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("principalType", 4),
+            ("appUserAccessRight", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Required<AppUserAccessRight>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            principal_type,
+            app_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            principal_type,
+            app_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -1543,47 +1424,45 @@ impl<'de> rt::Deserialize<'de> for ArtifactAccessEntry {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for ArtifactAccessEntry {
     const NAME: &'static str = "ArtifactAccessEntry";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("artifactId", 0),
-                ("displayName", 1),
-                ("artifactType", 2),
-                ("accessRight", 3),
-                ("shareType", 4),
-                ("sharer", 5),
-            ],
-        );
-        let mut artifact_id: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut artifact_type: Option<ArtifactType> = None;
-        let mut access_right: Option<String> = None;
-        let mut share_type: Option<Option<String>> = None;
-        let mut sharer: Option<Option<User>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut artifact_id, "artifactId"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut artifact_type, "artifactType"),
-                Key::Field(3) => field(&mut map, &mut access_right, "accessRight"),
-                Key::Field(4) => field(&mut map, &mut share_type, "shareType"),
-                Key::Field(5) => field(&mut map, &mut sharer, "sharer"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            artifact_id: required(artifact_id, "artifactId")?,
-            display_name: required(display_name, "displayName")?,
-            artifact_type: required(artifact_type, "artifactType")?,
-            access_right: required(access_right, "accessRight")?,
-            share_type: share_type.unwrap_or_default(),
-            sharer: sharer.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("artifactId", 0),
+            ("displayName", 1),
+            ("artifactType", 2),
+            ("accessRight", 3),
+            ("shareType", 4),
+            ("sharer", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<ArtifactType>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<User>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            artifact_id,
+            display_name,
+            artifact_type,
+            access_right,
+            share_type,
+            sharer,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            artifact_id,
+            display_name,
+            artifact_type,
+            access_right,
+            share_type,
+            sharer,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -1656,50 +1535,38 @@ impl<'de> rt::Deserialize<'de> for ArtifactAccessResponse {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for ArtifactAccessResponse {
     const NAME: &'static str = "ArtifactAccessResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("odata.context", 0),
-                ("artifactAccessEntities", 1),
-                ("ArtifactAccessEntities", 1),
-                ("continuationUri", 2),
-                ("continuationToken", 3),
-            ],
-        );
-        let mut odata_context: Option<Option<String>> = None;
-        let mut artifact_access_entities: Option<Option<Vec<ArtifactAccessEntry>>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut odata_context, "odata.context"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut artifact_access_entities,
-                        "artifactAccessEntities",
-                    )
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            odata_context: odata_context.unwrap_or_default(),
-            artifact_access_entities: artifact_access_entities.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            continuation_token: continuation_token.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("odata.context", 0),
+            ("artifactAccessEntities", 1),
+            ("ArtifactAccessEntities", 1),
+            ("continuationUri", 2),
+            ("continuationToken", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<ArtifactAccessEntry>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            odata_context,
+            artifact_access_entities,
+            continuation_uri,
+            continuation_token,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            odata_context,
+            artifact_access_entities,
+            continuation_uri,
+            continuation_token,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -1746,23 +1613,14 @@ impl<'de> rt::Deserialize<'de> for ArtifactId {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for ArtifactId {
     const NAME: &'static str = "ArtifactId";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, unknown_fields }
     }
 }
 #[cfg(feature = "admin")]
@@ -1803,23 +1661,14 @@ impl<'de> rt::Deserialize<'de> for ArtifactStringId {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for ArtifactStringId {
     const NAME: &'static str = "ArtifactStringId";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
-        let mut id: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, unknown_fields }
     }
 }
 #[cfg(feature = "admin")]
@@ -1864,34 +1713,19 @@ impl<'de> rt::Deserialize<'de> for AssignWorkspacesToCapacityRequest {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for AssignWorkspacesToCapacityRequest {
     const NAME: &'static str = "AssignWorkspacesToCapacityRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("capacityMigrationAssignments", 0)],
-        );
-        let mut capacity_migration_assignments: Option<
-            Option<Vec<CapacityMigrationAssignment>>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut capacity_migration_assignments,
-                        "capacityMigrationAssignments",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            capacity_migration_assignments: capacity_migration_assignments
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("capacityMigrationAssignments", 0)],
+    );
+    type Fields = (rt::object::Defaulted<Option<Vec<CapacityMigrationAssignment>>>,);
+    #[inline]
+    fn assemble(
+        (capacity_migration_assignments,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            capacity_migration_assignments,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -1941,39 +1775,20 @@ impl<'de> rt::Deserialize<'de> for CapacityMigrationAssignment {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for CapacityMigrationAssignment {
     const NAME: &'static str = "CapacityMigrationAssignment";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("workspacesToAssign", 0), ("targetCapacityObjectId", 1)],
-        );
-        let mut workspaces_to_assign: Option<Vec<String>> = None;
-        let mut target_capacity_object_id: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut workspaces_to_assign, "workspacesToAssign")
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut target_capacity_object_id,
-                        "targetCapacityObjectId",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            workspaces_to_assign: required(workspaces_to_assign, "workspacesToAssign")?,
-            target_capacity_object_id: required(
-                target_capacity_object_id,
-                "targetCapacityObjectId",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("workspacesToAssign", 0), ("targetCapacityObjectId", 1)],
+    );
+    type Fields = (rt::object::Required<Vec<String>>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (workspaces_to_assign, target_capacity_object_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            workspaces_to_assign,
+            target_capacity_object_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2014,23 +1829,17 @@ impl<'de> rt::Deserialize<'de> for CapacityPatchRequest {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for CapacityPatchRequest {
     const NAME: &'static str = "CapacityPatchRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("tenantKeyId", 0)]);
-        let mut tenant_key_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut tenant_key_id, "tenantKeyId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            tenant_key_id: tenant_key_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("tenantKeyId", 0)]);
+    type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
+    #[inline]
+    fn assemble(
+        (tenant_key_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            tenant_key_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2092,61 +1901,53 @@ impl<'de> rt::Deserialize<'de> for CapacityUser {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for CapacityUser {
     const NAME: &'static str = "CapacityUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("userType", 4),
-                ("principalType", 5),
-                ("profile", 6),
-                ("capacityUserAccessRight", 7),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut user_type: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut capacity_user_access_right: Option<Option<CapacityUserAccessRight>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut user_type, "userType"),
-                Key::Field(5) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(6) => field(&mut map, &mut profile, "profile"),
-                Key::Field(7) => {
-                    field(
-                        &mut map,
-                        &mut capacity_user_access_right,
-                        "capacityUserAccessRight",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            capacity_user_access_right: capacity_user_access_right.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("userType", 4),
+            ("principalType", 5),
+            ("profile", 6),
+            ("capacityUserAccessRight", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+        rt::object::Defaulted<Option<CapacityUserAccessRight>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            capacity_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            capacity_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2191,26 +1992,17 @@ impl<'de> rt::Deserialize<'de> for ChangeLabelStatus {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for ChangeLabelStatus {
     const NAME: &'static str = "ChangeLabelStatus";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("status", 1)]);
-        let mut id: Option<String> = None;
-        let mut status: Option<LabelChangeStatus> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            status: required(status, "status")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("status", 1)]);
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<LabelChangeStatus>,
+    );
+    #[inline]
+    fn assemble(
+        (id, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, status, unknown_fields }
     }
 }
 #[cfg(feature = "admin")]
@@ -2285,64 +2077,53 @@ impl<'de> rt::Deserialize<'de> for DatamartUser {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for DatamartUser {
     const NAME: &'static str = "DatamartUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("userType", 4),
-                ("principalType", 5),
-                ("profile", 6),
-                ("datamartUserAccessRight", 7),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut user_type: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut datamart_user_access_right: Option<DatamartUserAccessRight> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut user_type, "userType"),
-                Key::Field(5) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(6) => field(&mut map, &mut profile, "profile"),
-                Key::Field(7) => {
-                    field(
-                        &mut map,
-                        &mut datamart_user_access_right,
-                        "datamartUserAccessRight",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            datamart_user_access_right: required(
-                datamart_user_access_right,
-                "datamartUserAccessRight",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("userType", 4),
+            ("principalType", 5),
+            ("profile", 6),
+            ("datamartUserAccessRight", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+        rt::object::Required<DatamartUserAccessRight>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            datamart_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            datamart_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2403,28 +2184,17 @@ impl<'de> rt::Deserialize<'de> for DatasourceUsage {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for DatasourceUsage {
     const NAME: &'static str = "DatasourceUsage";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("datasourceInstanceId", 0)]);
-        let mut datasource_instance_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut datasource_instance_id, "datasourceInstanceId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            datasource_instance_id: required(
-                datasource_instance_id,
-                "datasourceInstanceId",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("datasourceInstanceId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (datasource_instance_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            datasource_instance_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2465,23 +2235,17 @@ impl<'de> rt::Deserialize<'de> for DelegatedUser {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for DelegatedUser {
     const NAME: &'static str = "DelegatedUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("emailAddress", 0)]);
-        let mut email_address: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: required(email_address, "emailAddress")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("emailAddress", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (email_address,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2525,30 +2289,23 @@ impl<'de> rt::Deserialize<'de> for DependentDatamart {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for DependentDatamart {
     const NAME: &'static str = "DependentDatamart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("targetDatamartId", 0), ("groupId", 1)],
-        );
-        let mut target_datamart_id: Option<Option<String>> = None;
-        let mut group_id: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut target_datamart_id, "targetDatamartId")
-                }
-                Key::Field(1) => field(&mut map, &mut group_id, "groupId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            target_datamart_id: target_datamart_id.unwrap_or_default(),
-            group_id: group_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("targetDatamartId", 0), ("groupId", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (target_datamart_id, group_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            target_datamart_id,
+            group_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2592,28 +2349,23 @@ impl<'de> rt::Deserialize<'de> for EndorsementDetails {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for EndorsementDetails {
     const NAME: &'static str = "EndorsementDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("endorsement", 0), ("certifiedBy", 1)],
-        );
-        let mut endorsement: Option<Option<String>> = None;
-        let mut certified_by: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut endorsement, "endorsement"),
-                Key::Field(1) => field(&mut map, &mut certified_by, "certifiedBy"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            endorsement: endorsement.unwrap_or_default(),
-            certified_by: certified_by.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("endorsement", 0), ("certifiedBy", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (endorsement, certified_by): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            endorsement,
+            certified_by,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2660,31 +2412,25 @@ impl<'de> rt::Deserialize<'de> for Expression {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for Expression {
     const NAME: &'static str = "Expression";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("description", 1), ("expression", 2)],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut expression: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => field(&mut map, &mut expression, "expression"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            expression: required(expression, "expression")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("description", 1), ("expression", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (name, description, expression): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            description,
+            expression,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2728,28 +2474,18 @@ impl<'de> rt::Deserialize<'de> for GroupRestoreRequest {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for GroupRestoreRequest {
     const NAME: &'static str = "GroupRestoreRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("emailAddress", 1)],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut email_address: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut email_address, "emailAddress"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            email_address: required(email_address, "emailAddress")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("emailAddress", 1)]);
+    type Fields = (rt::object::Defaulted<Option<String>>, rt::object::Required<String>);
+    #[inline]
+    fn assemble(
+        (name, email_address): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            email_address,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2799,34 +2535,27 @@ impl<'de> rt::Deserialize<'de> for InformationProtectionArtifactsChangeLabel {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for InformationProtectionArtifactsChangeLabel {
     const NAME: &'static str = "InformationProtectionArtifactsChangeLabel";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("dashboards", 0), ("reports", 1), ("datasets", 2), ("dataflows", 3)],
-        );
-        let mut dashboards: Option<Option<Vec<ArtifactId>>> = None;
-        let mut reports: Option<Option<Vec<ArtifactId>>> = None;
-        let mut datasets: Option<Option<Vec<ArtifactStringId>>> = None;
-        let mut dataflows: Option<Option<Vec<ArtifactId>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut dashboards, "dashboards"),
-                Key::Field(1) => field(&mut map, &mut reports, "reports"),
-                Key::Field(2) => field(&mut map, &mut datasets, "datasets"),
-                Key::Field(3) => field(&mut map, &mut dataflows, "dataflows"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            dashboards: dashboards.unwrap_or_default(),
-            reports: reports.unwrap_or_default(),
-            datasets: datasets.unwrap_or_default(),
-            dataflows: dataflows.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("dashboards", 0), ("reports", 1), ("datasets", 2), ("dataflows", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ArtifactId>>>,
+        rt::object::Defaulted<Option<Vec<ArtifactId>>>,
+        rt::object::Defaulted<Option<Vec<ArtifactStringId>>>,
+        rt::object::Defaulted<Option<Vec<ArtifactId>>>,
+    );
+    #[inline]
+    fn assemble(
+        (dashboards, reports, datasets, dataflows): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            dashboards,
+            reports,
+            datasets,
+            dataflows,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2880,41 +2609,37 @@ impl<'de> rt::Deserialize<'de> for InformationProtectionChangeLabelDetails {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for InformationProtectionChangeLabelDetails {
     const NAME: &'static str = "InformationProtectionChangeLabelDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("artifacts", 0),
-                ("labelId", 1),
-                ("delegatedUser", 2),
-                ("assignmentMethod", 3),
-            ],
-        );
-        let mut artifacts: Option<InformationProtectionArtifactsChangeLabel> = None;
-        let mut label_id: Option<rt::Uuid> = None;
-        let mut delegated_user: Option<Option<DelegatedUser>> = None;
-        let mut assignment_method: Option<Option<AssignmentMethod>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut artifacts, "artifacts"),
-                Key::Field(1) => field(&mut map, &mut label_id, "labelId"),
-                Key::Field(2) => field(&mut map, &mut delegated_user, "delegatedUser"),
-                Key::Field(3) => {
-                    field(&mut map, &mut assignment_method, "assignmentMethod")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            artifacts: required(artifacts, "artifacts")?,
-            label_id: required(label_id, "labelId")?,
-            delegated_user: delegated_user.unwrap_or_default(),
-            assignment_method: assignment_method.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("artifacts", 0),
+            ("labelId", 1),
+            ("delegatedUser", 2),
+            ("assignmentMethod", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<InformationProtectionArtifactsChangeLabel>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<DelegatedUser>>,
+        rt::object::Defaulted<Option<AssignmentMethod>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            artifacts,
+            label_id,
+            delegated_user,
+            assignment_method,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            artifacts,
+            label_id,
+            delegated_user,
+            assignment_method,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -2966,34 +2691,27 @@ impl<'de> rt::Deserialize<'de> for InformationProtectionChangeLabelResponse {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for InformationProtectionChangeLabelResponse {
     const NAME: &'static str = "InformationProtectionChangeLabelResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("dashboards", 0), ("reports", 1), ("dataflows", 2), ("datasets", 3)],
-        );
-        let mut dashboards: Option<Option<Vec<ChangeLabelStatus>>> = None;
-        let mut reports: Option<Option<Vec<ChangeLabelStatus>>> = None;
-        let mut dataflows: Option<Option<Vec<ChangeLabelStatus>>> = None;
-        let mut datasets: Option<Option<Vec<ChangeLabelStatus>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut dashboards, "dashboards"),
-                Key::Field(1) => field(&mut map, &mut reports, "reports"),
-                Key::Field(2) => field(&mut map, &mut dataflows, "dataflows"),
-                Key::Field(3) => field(&mut map, &mut datasets, "datasets"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            dashboards: dashboards.unwrap_or_default(),
-            reports: reports.unwrap_or_default(),
-            dataflows: dataflows.unwrap_or_default(),
-            datasets: datasets.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("dashboards", 0), ("reports", 1), ("dataflows", 2), ("datasets", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<ChangeLabelStatus>>>,
+        rt::object::Defaulted<Option<Vec<ChangeLabelStatus>>>,
+        rt::object::Defaulted<Option<Vec<ChangeLabelStatus>>>,
+        rt::object::Defaulted<Option<Vec<ChangeLabelStatus>>>,
+    );
+    #[inline]
+    fn assemble(
+        (dashboards, reports, dataflows, datasets): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            dashboards,
+            reports,
+            dataflows,
+            datasets,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3038,23 +2756,14 @@ impl<'de> rt::Deserialize<'de> for ModifiedWorkspace {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for ModifiedWorkspace {
     const NAME: &'static str = "ModifiedWorkspace";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, unknown_fields }
     }
 }
 #[cfg(feature = "admin")]
@@ -3101,31 +2810,25 @@ impl<'de> rt::Deserialize<'de> for PowerBiApiErrorResponseDetail {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for PowerBiApiErrorResponseDetail {
     const NAME: &'static str = "PowerBiApiErrorResponseDetail";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("code", 0), ("message", 1), ("target", 2)],
-        );
-        let mut code: Option<Option<String>> = None;
-        let mut message: Option<Option<String>> = None;
-        let mut target: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut code, "code"),
-                Key::Field(1) => field(&mut map, &mut message, "message"),
-                Key::Field(2) => field(&mut map, &mut target, "target"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            message: message.unwrap_or_default(),
-            target: target.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("code", 0), ("message", 1), ("target", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (code, message, target): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            code,
+            message,
+            target,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3166,23 +2869,14 @@ impl<'de> rt::Deserialize<'de> for RequiredWorkspaces {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for RequiredWorkspaces {
     const NAME: &'static str = "RequiredWorkspaces";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaces", 0)]);
-        let mut workspaces: Option<Option<Vec<rt::Uuid>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut workspaces, "workspaces"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            workspaces: workspaces.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaces", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<rt::Uuid>>>,);
+    #[inline]
+    fn assemble(
+        (workspaces,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { workspaces, unknown_fields }
     }
 }
 #[cfg(feature = "admin")]
@@ -3232,43 +2926,32 @@ impl<'de> rt::Deserialize<'de> for Role {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for Role {
     const NAME: &'static str = "Role";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("modelPermission", 1),
-                ("members", 2),
-                ("tablePermissions", 3),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut model_permission: Option<Option<String>> = None;
-        let mut members: Option<Option<Vec<RoleMember>>> = None;
-        let mut table_permissions: Option<Option<Vec<RoleTablePermission>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => {
-                    field(&mut map, &mut model_permission, "modelPermission")
-                }
-                Key::Field(2) => field(&mut map, &mut members, "members"),
-                Key::Field(3) => {
-                    field(&mut map, &mut table_permissions, "tablePermissions")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            model_permission: model_permission.unwrap_or_default(),
-            members: members.unwrap_or_default(),
-            table_permissions: table_permissions.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("modelPermission", 1), ("members", 2), ("tablePermissions", 3)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<RoleMember>>>,
+        rt::object::Defaulted<Option<Vec<RoleTablePermission>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            model_permission,
+            members,
+            table_permissions,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            model_permission,
+            members,
+            table_permissions,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3320,41 +3003,32 @@ impl<'de> rt::Deserialize<'de> for RoleMember {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for RoleMember {
     const NAME: &'static str = "RoleMember";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("memberName", 0),
-                ("memberId", 1),
-                ("memberType", 2),
-                ("identityProvider", 3),
-            ],
-        );
-        let mut member_name: Option<String> = None;
-        let mut member_id: Option<Option<String>> = None;
-        let mut member_type: Option<Option<String>> = None;
-        let mut identity_provider: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut member_name, "memberName"),
-                Key::Field(1) => field(&mut map, &mut member_id, "memberId"),
-                Key::Field(2) => field(&mut map, &mut member_type, "memberType"),
-                Key::Field(3) => {
-                    field(&mut map, &mut identity_provider, "identityProvider")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            member_name: required(member_name, "memberName")?,
-            member_id: member_id.unwrap_or_default(),
-            member_type: member_type.unwrap_or_default(),
-            identity_provider: identity_provider.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("memberName", 0), ("memberId", 1), ("memberType", 2), ("identityProvider", 3)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            member_name,
+            member_id,
+            member_type,
+            identity_provider,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            member_name,
+            member_id,
+            member_type,
+            identity_provider,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3398,30 +3072,20 @@ impl<'de> rt::Deserialize<'de> for RoleTablePermission {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for RoleTablePermission {
     const NAME: &'static str = "RoleTablePermission";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("filterExpression", 1)],
-        );
-        let mut name: Option<String> = None;
-        let mut filter_expression: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => {
-                    field(&mut map, &mut filter_expression, "filterExpression")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            filter_expression: filter_expression.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("filterExpression", 1)],
+    );
+    type Fields = (rt::object::Required<String>, rt::object::Defaulted<Option<String>>);
+    #[inline]
+    fn assemble(
+        (name, filter_expression): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            filter_expression,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3471,36 +3135,27 @@ impl<'de> rt::Deserialize<'de> for ScanRequest {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for ScanRequest {
     const NAME: &'static str = "ScanRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("createdDateTime", 1), ("status", 2), ("error", 3)],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut status: Option<Option<String>> = None;
-        let mut error: Option<Option<PowerBiApiErrorResponseDetail>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(2) => field(&mut map, &mut status, "status"),
-                Key::Field(3) => field(&mut map, &mut error, "error"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            error: error.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("createdDateTime", 1), ("status", 2), ("error", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PowerBiApiErrorResponseDetail>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, created_date_time, status, error): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            created_date_time,
+            status,
+            error,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3542,23 +3197,14 @@ impl<'de> rt::Deserialize<'de> for SensitivityLabel {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for SensitivityLabel {
     const NAME: &'static str = "SensitivityLabel";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("labelId", 0)]);
-        let mut label_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut label_id, "labelId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            label_id: required(label_id, "labelId")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("labelId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (label_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { label_id, unknown_fields }
     }
 }
 #[cfg(feature = "admin")]
@@ -3608,45 +3254,37 @@ impl<'de> rt::Deserialize<'de> for SubscriptionsByUserResponse {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for SubscriptionsByUserResponse {
     const NAME: &'static str = "SubscriptionsByUserResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("odata.context", 0),
-                ("subscriptionEntities", 1),
-                ("continuationUri", 2),
-                ("continuationToken", 3),
-            ],
-        );
-        let mut odata_context: Option<Option<String>> = None;
-        let mut subscription_entities: Option<Option<Vec<Subscription>>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut odata_context, "odata.context"),
-                Key::Field(1) => {
-                    field(&mut map, &mut subscription_entities, "subscriptionEntities")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            odata_context: odata_context.unwrap_or_default(),
-            subscription_entities: subscription_entities.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            continuation_token: continuation_token.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("odata.context", 0),
+            ("subscriptionEntities", 1),
+            ("continuationUri", 2),
+            ("continuationToken", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<Subscription>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            odata_context,
+            subscription_entities,
+            continuation_uri,
+            continuation_token,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            odata_context,
+            subscription_entities,
+            continuation_uri,
+            continuation_token,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3697,45 +3335,32 @@ impl<'de> rt::Deserialize<'de> for TenantKeyCreationRequest {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for TenantKeyCreationRequest {
     const NAME: &'static str = "TenantKeyCreationRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("keyVaultKeyIdentifier", 1),
-                ("isDefault", 2),
-                ("activate", 3),
-            ],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut key_vault_key_identifier: Option<Option<String>> = None;
-        let mut is_default: Option<Option<bool>> = None;
-        let mut activate: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut key_vault_key_identifier,
-                        "keyVaultKeyIdentifier",
-                    )
-                }
-                Key::Field(2) => field(&mut map, &mut is_default, "isDefault"),
-                Key::Field(3) => field(&mut map, &mut activate, "activate"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            key_vault_key_identifier: key_vault_key_identifier.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            activate: activate.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("keyVaultKeyIdentifier", 1), ("isDefault", 2), ("activate", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            key_vault_key_identifier,
+            is_default,
+            activate,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            key_vault_key_identifier,
+            is_default,
+            activate,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3776,29 +3401,17 @@ impl<'de> rt::Deserialize<'de> for TenantKeyRotationRequest {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for TenantKeyRotationRequest {
     const NAME: &'static str = "TenantKeyRotationRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("keyVaultKeyIdentifier", 0)]);
-        let mut key_vault_key_identifier: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut key_vault_key_identifier,
-                        "keyVaultKeyIdentifier",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            key_vault_key_identifier: key_vault_key_identifier.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("keyVaultKeyIdentifier", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (key_vault_key_identifier,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            key_vault_key_identifier,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3839,28 +3452,17 @@ impl<'de> rt::Deserialize<'de> for UnassignWorkspacesCapacityRequest {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for UnassignWorkspacesCapacityRequest {
     const NAME: &'static str = "UnassignWorkspacesCapacityRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("workspacesToUnassign", 0)]);
-        let mut workspaces_to_unassign: Option<Vec<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut workspaces_to_unassign, "workspacesToUnassign")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            workspaces_to_unassign: required(
-                workspaces_to_unassign,
-                "workspacesToUnassign",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("workspacesToUnassign", 0)]);
+    type Fields = (rt::object::Required<Vec<String>>,);
+    #[inline]
+    fn assemble(
+        (workspaces_to_unassign,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            workspaces_to_unassign,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -3916,53 +3518,45 @@ impl<'de> rt::Deserialize<'de> for UnusedArtifactEntity {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for UnusedArtifactEntity {
     const NAME: &'static str = "UnusedArtifactEntity";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("artifactId", 0),
-                ("displayName", 1),
-                ("artifactType", 2),
-                ("artifactSizeInMB", 3),
-                ("createdDateTime", 4),
-                ("lastAccessedDateTime", 5),
-            ],
-        );
-        let mut artifact_id: Option<String> = None;
-        let mut display_name: Option<String> = None;
-        let mut artifact_type: Option<String> = None;
-        let mut artifact_size_in_mb: Option<Option<i64>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut last_accessed_date_time: Option<Option<rt::DateTime>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut artifact_id, "artifactId"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut artifact_type, "artifactType"),
-                Key::Field(3) => {
-                    lenient_field(&mut map, &mut artifact_size_in_mb, "artifactSizeInMB")
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut last_accessed_date_time, "lastAccessedDateTime")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            artifact_id: required(artifact_id, "artifactId")?,
-            display_name: required(display_name, "displayName")?,
-            artifact_type: required(artifact_type, "artifactType")?,
-            artifact_size_in_mb: artifact_size_in_mb.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            last_accessed_date_time: last_accessed_date_time.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("artifactId", 0),
+            ("displayName", 1),
+            ("artifactType", 2),
+            ("artifactSizeInMB", 3),
+            ("createdDateTime", 4),
+            ("lastAccessedDateTime", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            artifact_id,
+            display_name,
+            artifact_type,
+            artifact_size_in_mb,
+            created_date_time,
+            last_accessed_date_time,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            artifact_id,
+            display_name,
+            artifact_type,
+            artifact_size_in_mb,
+            created_date_time,
+            last_accessed_date_time,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -4009,45 +3603,33 @@ impl<'de> rt::Deserialize<'de> for UnusedArtifactsResponse {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for UnusedArtifactsResponse {
     const NAME: &'static str = "UnusedArtifactsResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("unusedArtifactEntities", 0),
-                ("continuationUri", 1),
-                ("continuationToken", 2),
-            ],
-        );
-        let mut unused_artifact_entities: Option<Option<Vec<UnusedArtifactEntity>>> = None;
-        let mut continuation_uri: Option<Option<String>> = None;
-        let mut continuation_token: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut unused_artifact_entities,
-                        "unusedArtifactEntities",
-                    )
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut continuation_uri, "continuationUri")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut continuation_token, "continuationToken")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            unused_artifact_entities: unused_artifact_entities.unwrap_or_default(),
-            continuation_uri: continuation_uri.unwrap_or_default(),
-            continuation_token: continuation_token.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("unusedArtifactEntities", 0),
+            ("continuationUri", 1),
+            ("continuationToken", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<UnusedArtifactEntity>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            unused_artifact_entities,
+            continuation_uri,
+            continuation_token,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            unused_artifact_entities,
+            continuation_uri,
+            continuation_token,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -4112,51 +3694,49 @@ impl<'de> rt::Deserialize<'de> for User {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for User {
     const NAME: &'static str = "User";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("userType", 4),
-                ("principalType", 5),
-                ("profile", 6),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut user_type: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut user_type, "userType"),
-                Key::Field(5) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(6) => field(&mut map, &mut profile, "profile"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("userType", 4),
+            ("principalType", 5),
+            ("profile", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -4201,28 +3781,21 @@ impl<'de> rt::Deserialize<'de> for Workbook {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for Workbook {
     const NAME: &'static str = "Workbook";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("datasetId", 1)],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut dataset_id: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut dataset_id, "datasetId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            dataset_id: dataset_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("datasetId", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, dataset_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            dataset_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -4309,100 +3882,85 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInfo {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for WorkspaceInfo {
     const NAME: &'static str = "WorkspaceInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("description", 2),
-                ("type", 3),
-                ("state", 4),
-                ("dataRetrievalState", 5),
-                ("isOnDedicatedCapacity", 6),
-                ("capacityId", 7),
-                ("defaultDatasetStorageFormat", 8),
-                ("reports", 9),
-                ("dashboards", 10),
-                ("datasets", 11),
-                ("dataflows", 12),
-                ("datamarts", 13),
-                ("users", 14),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut type_field: Option<Option<String>> = None;
-        let mut state: Option<Option<String>> = None;
-        let mut data_retrieval_state: Option<Option<String>> = None;
-        let mut is_on_dedicated_capacity: Option<Option<bool>> = None;
-        let mut capacity_id: Option<Option<String>> = None;
-        let mut default_dataset_storage_format: Option<
-            Option<DefaultDatasetStorageFormat>,
-        > = None;
-        let mut reports: Option<Option<Vec<WorkspaceInfoReport>>> = None;
-        let mut dashboards: Option<Option<Vec<WorkspaceInfoDashboard>>> = None;
-        let mut datasets: Option<Option<Vec<WorkspaceInfoDataset>>> = None;
-        let mut dataflows: Option<Option<Vec<WorkspaceInfoDataflow>>> = None;
-        let mut datamarts: Option<Option<Vec<WorkspaceInfoDatamart>>> = None;
-        let mut users: Option<Option<Vec<GroupUser>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut type_field, "type"),
-                Key::Field(4) => field(&mut map, &mut state, "state"),
-                Key::Field(5) => {
-                    field(&mut map, &mut data_retrieval_state, "dataRetrievalState")
-                }
-                Key::Field(6) => {
-                    field(
-                        &mut map,
-                        &mut is_on_dedicated_capacity,
-                        "isOnDedicatedCapacity",
-                    )
-                }
-                Key::Field(7) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(8) => {
-                    field(
-                        &mut map,
-                        &mut default_dataset_storage_format,
-                        "defaultDatasetStorageFormat",
-                    )
-                }
-                Key::Field(9) => field(&mut map, &mut reports, "reports"),
-                Key::Field(10) => field(&mut map, &mut dashboards, "dashboards"),
-                Key::Field(11) => field(&mut map, &mut datasets, "datasets"),
-                Key::Field(12) => field(&mut map, &mut dataflows, "dataflows"),
-                Key::Field(13) => field(&mut map, &mut datamarts, "datamarts"),
-                Key::Field(14) => field(&mut map, &mut users, "users"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            data_retrieval_state: data_retrieval_state.unwrap_or_default(),
-            is_on_dedicated_capacity: is_on_dedicated_capacity.unwrap_or_default(),
-            capacity_id: capacity_id.unwrap_or_default(),
-            default_dataset_storage_format: default_dataset_storage_format
-                .unwrap_or_default(),
-            reports: reports.unwrap_or_default(),
-            dashboards: dashboards.unwrap_or_default(),
-            datasets: datasets.unwrap_or_default(),
-            dataflows: dataflows.unwrap_or_default(),
-            datamarts: datamarts.unwrap_or_default(),
-            users: users.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("description", 2),
+            ("type", 3),
+            ("state", 4),
+            ("dataRetrievalState", 5),
+            ("isOnDedicatedCapacity", 6),
+            ("capacityId", 7),
+            ("defaultDatasetStorageFormat", 8),
+            ("reports", 9),
+            ("dashboards", 10),
+            ("datasets", 11),
+            ("dataflows", 12),
+            ("datamarts", 13),
+            ("users", 14),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<DefaultDatasetStorageFormat>>,
+            rt::object::Defaulted<Option<Vec<WorkspaceInfoReport>>>,
+            rt::object::Defaulted<Option<Vec<WorkspaceInfoDashboard>>>,
+            rt::object::Defaulted<Option<Vec<WorkspaceInfoDataset>>>,
+            rt::object::Defaulted<Option<Vec<WorkspaceInfoDataflow>>>,
+            rt::object::Defaulted<Option<Vec<WorkspaceInfoDatamart>>>,
+            rt::object::Defaulted<Option<Vec<GroupUser>>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            description,
+            type_field,
+            state,
+            data_retrieval_state,
+            is_on_dedicated_capacity,
+            (
+                capacity_id,
+                default_dataset_storage_format,
+                reports,
+                dashboards,
+                datasets,
+                dataflows,
+                datamarts,
+                users,
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            description,
+            r#type: type_field,
+            state,
+            data_retrieval_state,
+            is_on_dedicated_capacity,
+            capacity_id,
+            default_dataset_storage_format,
+            reports,
+            dashboards,
+            datasets,
+            dataflows,
+            datamarts,
+            users,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -4470,59 +4028,53 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInfoDashboard {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for WorkspaceInfoDashboard {
     const NAME: &'static str = "WorkspaceInfoDashboard";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("displayName", 1),
-                ("isReadOnly", 2),
-                ("appId", 3),
-                ("dataClassification", 4),
-                ("sensitivityLabel", 5),
-                ("tiles", 6),
-                ("users", 7),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut is_read_only: Option<Option<bool>> = None;
-        let mut app_id: Option<Option<String>> = None;
-        let mut data_classification: Option<Option<String>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut tiles: Option<Option<Vec<WorkspaceInfoTile>>> = None;
-        let mut users: Option<Option<Vec<DashboardUser>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
-                Key::Field(3) => field(&mut map, &mut app_id, "appId"),
-                Key::Field(4) => {
-                    field(&mut map, &mut data_classification, "dataClassification")
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(6) => field(&mut map, &mut tiles, "tiles"),
-                Key::Field(7) => field(&mut map, &mut users, "users"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            display_name: display_name.unwrap_or_default(),
-            is_read_only: is_read_only.unwrap_or_default(),
-            app_id: app_id.unwrap_or_default(),
-            data_classification: data_classification.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            tiles: tiles.unwrap_or_default(),
-            users: users.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("displayName", 1),
+            ("isReadOnly", 2),
+            ("appId", 3),
+            ("dataClassification", 4),
+            ("sensitivityLabel", 5),
+            ("tiles", 6),
+            ("users", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<SensitivityLabel>>,
+        rt::object::Defaulted<Option<Vec<WorkspaceInfoTile>>>,
+        rt::object::Defaulted<Option<Vec<DashboardUser>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            display_name,
+            is_read_only,
+            app_id,
+            data_classification,
+            sensitivity_label,
+            tiles,
+            users,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            display_name,
+            is_read_only,
+            app_id,
+            data_classification,
+            sensitivity_label,
+            tiles,
+            users,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -4609,98 +4161,81 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInfoDataflow {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for WorkspaceInfoDataflow {
     const NAME: &'static str = "WorkspaceInfoDataflow";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("objectId", 0),
-                ("name", 1),
-                ("description", 2),
-                ("modelUrl", 3),
-                ("configuredBy", 4),
-                ("modifiedBy", 5),
-                ("modifiedDateTime", 6),
-                ("users", 7),
-                ("datasourceUsages", 8),
-                ("misconfiguredDatasourceUsages", 9),
-                ("upstreamDataflows", 10),
-                ("upstreamDatamarts", 11),
-                ("endorsementDetails", 12),
-                ("sensitivityLabel", 13),
-            ],
-        );
-        let mut object_id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut model_url: Option<Option<String>> = None;
-        let mut configured_by: Option<Option<String>> = None;
-        let mut modified_by: Option<Option<String>> = None;
-        let mut modified_date_time: Option<Option<rt::DateTime>> = None;
-        let mut users: Option<Option<Vec<DataflowUser>>> = None;
-        let mut datasource_usages: Option<Option<Vec<DatasourceUsage>>> = None;
-        let mut misconfigured_datasource_usages: Option<Option<Vec<DatasourceUsage>>> = None;
-        let mut upstream_dataflows: Option<Option<Vec<DependentDataflow>>> = None;
-        let mut upstream_datamarts: Option<Option<Vec<DependentDatamart>>> = None;
-        let mut endorsement_details: Option<Option<EndorsementDetails>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut object_id, "objectId"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut model_url, "modelUrl"),
-                Key::Field(4) => field(&mut map, &mut configured_by, "configuredBy"),
-                Key::Field(5) => field(&mut map, &mut modified_by, "modifiedBy"),
-                Key::Field(6) => {
-                    field(&mut map, &mut modified_date_time, "modifiedDateTime")
-                }
-                Key::Field(7) => field(&mut map, &mut users, "users"),
-                Key::Field(8) => {
-                    field(&mut map, &mut datasource_usages, "datasourceUsages")
-                }
-                Key::Field(9) => {
-                    field(
-                        &mut map,
-                        &mut misconfigured_datasource_usages,
-                        "misconfiguredDatasourceUsages",
-                    )
-                }
-                Key::Field(10) => {
-                    field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
-                }
-                Key::Field(11) => {
-                    field(&mut map, &mut upstream_datamarts, "upstreamDatamarts")
-                }
-                Key::Field(12) => {
-                    field(&mut map, &mut endorsement_details, "endorsementDetails")
-                }
-                Key::Field(13) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            object_id: required(object_id, "objectId")?,
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            model_url: model_url.unwrap_or_default(),
-            configured_by: configured_by.unwrap_or_default(),
-            modified_by: modified_by.unwrap_or_default(),
-            modified_date_time: modified_date_time.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            datasource_usages: datasource_usages.unwrap_or_default(),
-            misconfigured_datasource_usages: misconfigured_datasource_usages
-                .unwrap_or_default(),
-            upstream_dataflows: upstream_dataflows.unwrap_or_default(),
-            upstream_datamarts: upstream_datamarts.unwrap_or_default(),
-            endorsement_details: endorsement_details.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("objectId", 0),
+            ("name", 1),
+            ("description", 2),
+            ("modelUrl", 3),
+            ("configuredBy", 4),
+            ("modifiedBy", 5),
+            ("modifiedDateTime", 6),
+            ("users", 7),
+            ("datasourceUsages", 8),
+            ("misconfiguredDatasourceUsages", 9),
+            ("upstreamDataflows", 10),
+            ("upstreamDatamarts", 11),
+            ("endorsementDetails", 12),
+            ("sensitivityLabel", 13),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        (
+            rt::object::Defaulted<Option<Vec<DataflowUser>>>,
+            rt::object::Defaulted<Option<Vec<DatasourceUsage>>>,
+            rt::object::Defaulted<Option<Vec<DatasourceUsage>>>,
+            rt::object::Defaulted<Option<Vec<DependentDataflow>>>,
+            rt::object::Defaulted<Option<Vec<DependentDatamart>>>,
+            rt::object::Defaulted<Option<EndorsementDetails>>,
+            rt::object::Defaulted<Option<SensitivityLabel>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            object_id,
+            name,
+            description,
+            model_url,
+            configured_by,
+            modified_by,
+            modified_date_time,
+            (
+                users,
+                datasource_usages,
+                misconfigured_datasource_usages,
+                upstream_dataflows,
+                upstream_datamarts,
+                endorsement_details,
+                sensitivity_label,
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            object_id,
+            name,
+            description,
+            model_url,
+            configured_by,
+            modified_by,
+            modified_date_time,
+            users,
+            datasource_usages,
+            misconfigured_datasource_usages,
+            upstream_dataflows,
+            upstream_datamarts,
+            endorsement_details,
+            sensitivity_label,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -4804,111 +4339,96 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInfoDatamart {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for WorkspaceInfoDatamart {
     const NAME: &'static str = "WorkspaceInfoDatamart";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("description", 2),
-                ("type", 3),
-                ("status", 4),
-                ("state", 5),
-                ("suspendedBatchId", 6),
-                ("endorsementDetails", 7),
-                ("sensitivityLabel", 8),
-                ("modifiedBy", 9),
-                ("modifiedDateTime", 10),
-                ("configuredBy", 11),
-                ("modifiedById", 12),
-                ("configuredById", 13),
-                ("upstreamDataflows", 14),
-                ("upstreamDatamarts", 15),
-                ("datasourceUsages", 16),
-                ("users", 17),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut type_field: Option<Option<DatamartType>> = None;
-        let mut status: Option<Option<DatamartStatus>> = None;
-        let mut state: Option<Option<DatamartState>> = None;
-        let mut suspended_batch_id: Option<Option<String>> = None;
-        let mut endorsement_details: Option<Option<EndorsementDetails>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut modified_by: Option<Option<String>> = None;
-        let mut modified_date_time: Option<Option<rt::DateTime>> = None;
-        let mut configured_by: Option<Option<String>> = None;
-        let mut modified_by_id: Option<Option<String>> = None;
-        let mut configured_by_id: Option<Option<String>> = None;
-        let mut upstream_dataflows: Option<Option<Vec<DependentDataflow>>> = None;
-        let mut upstream_datamarts: Option<Option<Vec<DependentDatamart>>> = None;
-        let mut datasource_usages: Option<Option<Vec<DatasourceUsage>>> = None;
-        let mut users: Option<Option<Vec<DatamartUser>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut type_field, "type"),
-                Key::Field(4) => field(&mut map, &mut status, "status"),
-                Key::Field(5) => field(&mut map, &mut state, "state"),
-                Key::Field(6) => {
-                    field(&mut map, &mut suspended_batch_id, "suspendedBatchId")
-                }
-                Key::Field(7) => {
-                    field(&mut map, &mut endorsement_details, "endorsementDetails")
-                }
-                Key::Field(8) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(9) => field(&mut map, &mut modified_by, "modifiedBy"),
-                Key::Field(10) => {
-                    field(&mut map, &mut modified_date_time, "modifiedDateTime")
-                }
-                Key::Field(11) => field(&mut map, &mut configured_by, "configuredBy"),
-                Key::Field(12) => field(&mut map, &mut modified_by_id, "modifiedById"),
-                Key::Field(13) => {
-                    field(&mut map, &mut configured_by_id, "configuredById")
-                }
-                Key::Field(14) => {
-                    field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
-                }
-                Key::Field(15) => {
-                    field(&mut map, &mut upstream_datamarts, "upstreamDatamarts")
-                }
-                Key::Field(16) => {
-                    field(&mut map, &mut datasource_usages, "datasourceUsages")
-                }
-                Key::Field(17) => field(&mut map, &mut users, "users"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            suspended_batch_id: suspended_batch_id.unwrap_or_default(),
-            endorsement_details: endorsement_details.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            modified_by: modified_by.unwrap_or_default(),
-            modified_date_time: modified_date_time.unwrap_or_default(),
-            configured_by: configured_by.unwrap_or_default(),
-            modified_by_id: modified_by_id.unwrap_or_default(),
-            configured_by_id: configured_by_id.unwrap_or_default(),
-            upstream_dataflows: upstream_dataflows.unwrap_or_default(),
-            upstream_datamarts: upstream_datamarts.unwrap_or_default(),
-            datasource_usages: datasource_usages.unwrap_or_default(),
-            users: users.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("description", 2),
+            ("type", 3),
+            ("status", 4),
+            ("state", 5),
+            ("suspendedBatchId", 6),
+            ("endorsementDetails", 7),
+            ("sensitivityLabel", 8),
+            ("modifiedBy", 9),
+            ("modifiedDateTime", 10),
+            ("configuredBy", 11),
+            ("modifiedById", 12),
+            ("configuredById", 13),
+            ("upstreamDataflows", 14),
+            ("upstreamDatamarts", 15),
+            ("datasourceUsages", 16),
+            ("users", 17),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<DatamartType>>,
+        rt::object::Defaulted<Option<DatamartStatus>>,
+        rt::object::Defaulted<Option<DatamartState>>,
+        rt::object::Defaulted<Option<String>>,
+        (
+            rt::object::Defaulted<Option<EndorsementDetails>>,
+            rt::object::Defaulted<Option<SensitivityLabel>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            (
+                rt::object::Defaulted<Option<Vec<DependentDataflow>>>,
+                rt::object::Defaulted<Option<Vec<DependentDatamart>>>,
+                rt::object::Defaulted<Option<Vec<DatasourceUsage>>>,
+                rt::object::Defaulted<Option<Vec<DatamartUser>>>,
+            ),
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            description,
+            type_field,
+            status,
+            state,
+            suspended_batch_id,
+            (
+                endorsement_details,
+                sensitivity_label,
+                modified_by,
+                modified_date_time,
+                configured_by,
+                modified_by_id,
+                configured_by_id,
+                (upstream_dataflows, upstream_datamarts, datasource_usages, users),
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            description,
+            r#type: type_field,
+            status,
+            state,
+            suspended_batch_id,
+            endorsement_details,
+            sensitivity_label,
+            modified_by,
+            modified_date_time,
+            configured_by,
+            modified_by_id,
+            configured_by_id,
+            upstream_dataflows,
+            upstream_datamarts,
+            datasource_usages,
+            users,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -5019,139 +4539,113 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInfoDataset {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for WorkspaceInfoDataset {
     const NAME: &'static str = "WorkspaceInfoDataset";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("configuredBy", 2),
-                ("createdDate", 3),
-                ("ContentProviderType", 4),
-                ("description", 5),
-                ("upstreamDataflows", 6),
-                ("tables", 7),
-                ("relationships", 8),
-                ("schemaRetrievalError", 9),
-                ("schemaMayNotBeUpToDate", 10),
-                ("expressions", 11),
-                ("roles", 12),
-                ("endorsementDetails", 13),
-                ("sensitivityLabel", 14),
-                ("targetStorageMode", 15),
-                ("datasourceUsages", 16),
-                ("misconfiguredDatasourceUsages", 17),
-                ("upstreamDatamarts", 18),
-                ("upstreamDatasets", 19),
-                ("users", 20),
-            ],
-        );
-        let mut id: Option<String> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut configured_by: Option<Option<String>> = None;
-        let mut created_date: Option<Option<rt::DateTime>> = None;
-        let mut content_provider_type: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut upstream_dataflows: Option<Option<Vec<DependentDataflow>>> = None;
-        let mut tables: Option<Option<Vec<Table>>> = None;
-        let mut relationships: Option<Option<Vec<rt::JsonValue>>> = None;
-        let mut schema_retrieval_error: Option<Option<String>> = None;
-        let mut schema_may_not_be_up_to_date: Option<Option<bool>> = None;
-        let mut expressions: Option<Option<Vec<Expression>>> = None;
-        let mut roles: Option<Option<Vec<Role>>> = None;
-        let mut endorsement_details: Option<Option<EndorsementDetails>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut target_storage_mode: Option<Option<String>> = None;
-        let mut datasource_usages: Option<Option<Vec<DatasourceUsage>>> = None;
-        let mut misconfigured_datasource_usages: Option<Option<Vec<DatasourceUsage>>> = None;
-        let mut upstream_datamarts: Option<Option<Vec<DependentDatamart>>> = None;
-        let mut upstream_datasets: Option<Option<Vec<DependentDataset>>> = None;
-        let mut users: Option<Option<Vec<DatasetUser>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut configured_by, "configuredBy"),
-                Key::Field(3) => field(&mut map, &mut created_date, "createdDate"),
-                Key::Field(4) => {
-                    field(&mut map, &mut content_provider_type, "ContentProviderType")
-                }
-                Key::Field(5) => field(&mut map, &mut description, "description"),
-                Key::Field(6) => {
-                    field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
-                }
-                Key::Field(7) => field(&mut map, &mut tables, "tables"),
-                Key::Field(8) => field(&mut map, &mut relationships, "relationships"),
-                Key::Field(9) => {
-                    field(&mut map, &mut schema_retrieval_error, "schemaRetrievalError")
-                }
-                Key::Field(10) => {
-                    field(
-                        &mut map,
-                        &mut schema_may_not_be_up_to_date,
-                        "schemaMayNotBeUpToDate",
-                    )
-                }
-                Key::Field(11) => field(&mut map, &mut expressions, "expressions"),
-                Key::Field(12) => field(&mut map, &mut roles, "roles"),
-                Key::Field(13) => {
-                    field(&mut map, &mut endorsement_details, "endorsementDetails")
-                }
-                Key::Field(14) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(15) => {
-                    field(&mut map, &mut target_storage_mode, "targetStorageMode")
-                }
-                Key::Field(16) => {
-                    field(&mut map, &mut datasource_usages, "datasourceUsages")
-                }
-                Key::Field(17) => {
-                    field(
-                        &mut map,
-                        &mut misconfigured_datasource_usages,
-                        "misconfiguredDatasourceUsages",
-                    )
-                }
-                Key::Field(18) => {
-                    field(&mut map, &mut upstream_datamarts, "upstreamDatamarts")
-                }
-                Key::Field(19) => {
-                    field(&mut map, &mut upstream_datasets, "upstreamDatasets")
-                }
-                Key::Field(20) => field(&mut map, &mut users, "users"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            configured_by: configured_by.unwrap_or_default(),
-            created_date: created_date.unwrap_or_default(),
-            content_provider_type: content_provider_type.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            upstream_dataflows: upstream_dataflows.unwrap_or_default(),
-            tables: tables.unwrap_or_default(),
-            relationships: relationships.unwrap_or_default(),
-            schema_retrieval_error: schema_retrieval_error.unwrap_or_default(),
-            schema_may_not_be_up_to_date: schema_may_not_be_up_to_date
-                .unwrap_or_default(),
-            expressions: expressions.unwrap_or_default(),
-            roles: roles.unwrap_or_default(),
-            endorsement_details: endorsement_details.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            target_storage_mode: target_storage_mode.unwrap_or_default(),
-            datasource_usages: datasource_usages.unwrap_or_default(),
-            misconfigured_datasource_usages: misconfigured_datasource_usages
-                .unwrap_or_default(),
-            upstream_datamarts: upstream_datamarts.unwrap_or_default(),
-            upstream_datasets: upstream_datasets.unwrap_or_default(),
-            users: users.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("configuredBy", 2),
+            ("createdDate", 3),
+            ("ContentProviderType", 4),
+            ("description", 5),
+            ("upstreamDataflows", 6),
+            ("tables", 7),
+            ("relationships", 8),
+            ("schemaRetrievalError", 9),
+            ("schemaMayNotBeUpToDate", 10),
+            ("expressions", 11),
+            ("roles", 12),
+            ("endorsementDetails", 13),
+            ("sensitivityLabel", 14),
+            ("targetStorageMode", 15),
+            ("datasourceUsages", 16),
+            ("misconfiguredDatasourceUsages", 17),
+            ("upstreamDatamarts", 18),
+            ("upstreamDatasets", 19),
+            ("users", 20),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DependentDataflow>>>,
+        (
+            rt::object::Defaulted<Option<Vec<Table>>>,
+            rt::object::Defaulted<Option<Vec<rt::JsonValue>>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<Vec<Expression>>>,
+            rt::object::Defaulted<Option<Vec<Role>>>,
+            rt::object::Defaulted<Option<EndorsementDetails>>,
+            (
+                rt::object::Defaulted<Option<SensitivityLabel>>,
+                rt::object::Defaulted<Option<String>>,
+                rt::object::Defaulted<Option<Vec<DatasourceUsage>>>,
+                rt::object::Defaulted<Option<Vec<DatasourceUsage>>>,
+                rt::object::Defaulted<Option<Vec<DependentDatamart>>>,
+                rt::object::Defaulted<Option<Vec<DependentDataset>>>,
+                rt::object::Defaulted<Option<Vec<DatasetUser>>>,
+            ),
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            configured_by,
+            created_date,
+            content_provider_type,
+            description,
+            upstream_dataflows,
+            (
+                tables,
+                relationships,
+                schema_retrieval_error,
+                schema_may_not_be_up_to_date,
+                expressions,
+                roles,
+                endorsement_details,
+                (
+                    sensitivity_label,
+                    target_storage_mode,
+                    datasource_usages,
+                    misconfigured_datasource_usages,
+                    upstream_datamarts,
+                    upstream_datasets,
+                    users,
+                ),
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            configured_by,
+            created_date,
+            content_provider_type,
+            description,
+            upstream_dataflows,
+            tables,
+            relationships,
+            schema_retrieval_error,
+            schema_may_not_be_up_to_date,
+            expressions,
+            roles,
+            endorsement_details,
+            sensitivity_label,
+            target_storage_mode,
+            datasource_usages,
+            misconfigured_datasource_usages,
+            upstream_datamarts,
+            upstream_datasets,
+            users,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -5259,107 +4753,96 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInfoReport {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for WorkspaceInfoReport {
     const NAME: &'static str = "WorkspaceInfoReport";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("datasetId", 2),
-                ("appId", 3),
-                ("description", 4),
-                ("reportType", 5),
-                ("originalReportId", 6),
-                ("isOwnedByMe", 7),
-                ("createdBy", 8),
-                ("modifiedBy", 9),
-                ("createdDateTime", 10),
-                ("modifiedDateTime", 11),
-                ("createdById", 12),
-                ("modifiedById", 13),
-                ("endorsementDetails", 14),
-                ("sensitivityLabel", 15),
-                ("users", 16),
-                ("datasetWorkspaceId", 17),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut dataset_id: Option<Option<String>> = None;
-        let mut app_id: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut report_type: Option<Option<ReportType>> = None;
-        let mut original_report_id: Option<Option<rt::Uuid>> = None;
-        let mut is_owned_by_me: Option<Option<bool>> = None;
-        let mut created_by: Option<Option<String>> = None;
-        let mut modified_by: Option<Option<String>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut modified_date_time: Option<Option<rt::DateTime>> = None;
-        let mut created_by_id: Option<Option<String>> = None;
-        let mut modified_by_id: Option<Option<String>> = None;
-        let mut endorsement_details: Option<Option<EndorsementDetails>> = None;
-        let mut sensitivity_label: Option<Option<SensitivityLabel>> = None;
-        let mut users: Option<Option<Vec<ReportUser>>> = None;
-        let mut dataset_workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut dataset_id, "datasetId"),
-                Key::Field(3) => field(&mut map, &mut app_id, "appId"),
-                Key::Field(4) => field(&mut map, &mut description, "description"),
-                Key::Field(5) => field(&mut map, &mut report_type, "reportType"),
-                Key::Field(6) => {
-                    field(&mut map, &mut original_report_id, "originalReportId")
-                }
-                Key::Field(7) => field(&mut map, &mut is_owned_by_me, "isOwnedByMe"),
-                Key::Field(8) => field(&mut map, &mut created_by, "createdBy"),
-                Key::Field(9) => field(&mut map, &mut modified_by, "modifiedBy"),
-                Key::Field(10) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(11) => {
-                    field(&mut map, &mut modified_date_time, "modifiedDateTime")
-                }
-                Key::Field(12) => field(&mut map, &mut created_by_id, "createdById"),
-                Key::Field(13) => field(&mut map, &mut modified_by_id, "modifiedById"),
-                Key::Field(14) => {
-                    field(&mut map, &mut endorsement_details, "endorsementDetails")
-                }
-                Key::Field(15) => {
-                    field(&mut map, &mut sensitivity_label, "sensitivityLabel")
-                }
-                Key::Field(16) => field(&mut map, &mut users, "users"),
-                Key::Field(17) => {
-                    field(&mut map, &mut dataset_workspace_id, "datasetWorkspaceId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            dataset_id: dataset_id.unwrap_or_default(),
-            app_id: app_id.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            report_type: report_type.unwrap_or_default(),
-            original_report_id: original_report_id.unwrap_or_default(),
-            is_owned_by_me: is_owned_by_me.unwrap_or_default(),
-            created_by: created_by.unwrap_or_default(),
-            modified_by: modified_by.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            modified_date_time: modified_date_time.unwrap_or_default(),
-            created_by_id: created_by_id.unwrap_or_default(),
-            modified_by_id: modified_by_id.unwrap_or_default(),
-            endorsement_details: endorsement_details.unwrap_or_default(),
-            sensitivity_label: sensitivity_label.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            dataset_workspace_id: dataset_workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("datasetId", 2),
+            ("appId", 3),
+            ("description", 4),
+            ("reportType", 5),
+            ("originalReportId", 6),
+            ("isOwnedByMe", 7),
+            ("createdBy", 8),
+            ("modifiedBy", 9),
+            ("createdDateTime", 10),
+            ("modifiedDateTime", 11),
+            ("createdById", 12),
+            ("modifiedById", 13),
+            ("endorsementDetails", 14),
+            ("sensitivityLabel", 15),
+            ("users", 16),
+            ("datasetWorkspaceId", 17),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ReportType>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        (
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            (
+                rt::object::Defaulted<Option<EndorsementDetails>>,
+                rt::object::Defaulted<Option<SensitivityLabel>>,
+                rt::object::Defaulted<Option<Vec<ReportUser>>>,
+                rt::object::Defaulted<Option<rt::Uuid>>,
+            ),
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            dataset_id,
+            app_id,
+            description,
+            report_type,
+            original_report_id,
+            (
+                is_owned_by_me,
+                created_by,
+                modified_by,
+                created_date_time,
+                modified_date_time,
+                created_by_id,
+                modified_by_id,
+                (endorsement_details, sensitivity_label, users, dataset_workspace_id),
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            dataset_id,
+            app_id,
+            description,
+            report_type,
+            original_report_id,
+            is_owned_by_me,
+            created_by,
+            modified_by,
+            created_date_time,
+            modified_date_time,
+            created_by_id,
+            modified_by_id,
+            endorsement_details,
+            sensitivity_label,
+            users,
+            dataset_workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -5413,44 +4896,33 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInfoResponse {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for WorkspaceInfoResponse {
     const NAME: &'static str = "WorkspaceInfoResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("workspaces", 0),
-                ("datasourceInstances", 1),
-                ("misconfiguredDatasourceInstances", 2),
-            ],
-        );
-        let mut workspaces: Option<Option<Vec<WorkspaceInfo>>> = None;
-        let mut datasource_instances: Option<Option<Vec<Datasource>>> = None;
-        let mut misconfigured_datasource_instances: Option<Option<Vec<Datasource>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut workspaces, "workspaces"),
-                Key::Field(1) => {
-                    field(&mut map, &mut datasource_instances, "datasourceInstances")
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut misconfigured_datasource_instances,
-                        "misconfiguredDatasourceInstances",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            workspaces: workspaces.unwrap_or_default(),
-            datasource_instances: datasource_instances.unwrap_or_default(),
-            misconfigured_datasource_instances: misconfigured_datasource_instances
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("workspaces", 0),
+            ("datasourceInstances", 1),
+            ("misconfiguredDatasourceInstances", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<WorkspaceInfo>>>,
+        rt::object::Defaulted<Option<Vec<Datasource>>>,
+        rt::object::Defaulted<Option<Vec<Datasource>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            workspaces,
+            datasource_instances,
+            misconfigured_datasource_instances,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            workspaces,
+            datasource_instances,
+            misconfigured_datasource_instances,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]
@@ -5511,45 +4983,41 @@ impl<'de> rt::Deserialize<'de> for WorkspaceInfoTile {
 #[cfg(feature = "admin")]
 impl<'de> rt::object::Object<'de> for WorkspaceInfoTile {
     const NAME: &'static str = "WorkspaceInfoTile";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("title", 1),
-                ("reportId", 2),
-                ("datasetId", 3),
-                ("datasetWorkspaceId", 4),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut title: Option<Option<String>> = None;
-        let mut report_id: Option<Option<rt::Uuid>> = None;
-        let mut dataset_id: Option<Option<String>> = None;
-        let mut dataset_workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut title, "title"),
-                Key::Field(2) => field(&mut map, &mut report_id, "reportId"),
-                Key::Field(3) => field(&mut map, &mut dataset_id, "datasetId"),
-                Key::Field(4) => {
-                    field(&mut map, &mut dataset_workspace_id, "datasetWorkspaceId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            title: title.unwrap_or_default(),
-            report_id: report_id.unwrap_or_default(),
-            dataset_id: dataset_id.unwrap_or_default(),
-            dataset_workspace_id: dataset_workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("title", 1),
+            ("reportId", 2),
+            ("datasetId", 3),
+            ("datasetWorkspaceId", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            title,
+            report_id,
+            dataset_id,
+            dataset_workspace_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            title,
+            report_id,
+            dataset_id,
+            dataset_workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "admin")]

@@ -42,43 +42,41 @@ impl<'de> rt::Deserialize<'de> for App {
 #[cfg(feature = "apps")]
 impl<'de> rt::object::Object<'de> for App {
     const NAME: &'static str = "App";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("description", 2),
-                ("publishedBy", 3),
-                ("lastUpdate", 4),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut published_by: Option<Option<String>> = None;
-        let mut last_update: Option<Option<rt::DateTime>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut published_by, "publishedBy"),
-                Key::Field(4) => field(&mut map, &mut last_update, "lastUpdate"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            published_by: published_by.unwrap_or_default(),
-            last_update: last_update.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("description", 2),
+            ("publishedBy", 3),
+            ("lastUpdate", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            description,
+            published_by,
+            last_update,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            description,
+            published_by,
+            last_update,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "apps")]

@@ -30,23 +30,14 @@ impl<'de> rt::Deserialize<'de> for AdditionalFeatureInfo {
 #[cfg(feature = "available_features")]
 impl<'de> rt::object::Object<'de> for AdditionalFeatureInfo {
     const NAME: &'static str = "AdditionalFeatureInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("usage", 0)]);
-        let mut usage: Option<Option<i64>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => lenient_field(&mut map, &mut usage, "usage"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            usage: usage.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("usage", 0)]);
+    type Fields = (rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,);
+    #[inline]
+    fn assemble(
+        (usage,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { usage, unknown_fields }
     }
 }
 #[cfg(feature = "available_features")]
@@ -96,34 +87,27 @@ impl<'de> rt::Deserialize<'de> for AvailableFeature {
 #[cfg(feature = "available_features")]
 impl<'de> rt::object::Object<'de> for AvailableFeature {
     const NAME: &'static str = "AvailableFeature";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("state", 1), ("extendedState", 2), ("additionalInfo", 3)],
-        );
-        let mut name: Option<String> = None;
-        let mut state: Option<FeatureState> = None;
-        let mut extended_state: Option<FeatureExtendedState> = None;
-        let mut additional_info: Option<Option<AdditionalFeatureInfo>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut state, "state"),
-                Key::Field(2) => field(&mut map, &mut extended_state, "extendedState"),
-                Key::Field(3) => field(&mut map, &mut additional_info, "additionalInfo"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            state: required(state, "state")?,
-            extended_state: required(extended_state, "extendedState")?,
-            additional_info: additional_info.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("state", 1), ("extendedState", 2), ("additionalInfo", 3)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<FeatureState>,
+        rt::object::Required<FeatureExtendedState>,
+        rt::object::Defaulted<Option<AdditionalFeatureInfo>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, state, extended_state, additional_info): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            state,
+            extended_state,
+            additional_info,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "available_features")]
@@ -187,28 +171,23 @@ impl<'de> rt::Deserialize<'de> for AvailableFeatures {
 #[cfg(feature = "available_features")]
 impl<'de> rt::object::Object<'de> for AvailableFeatures {
     const NAME: &'static str = "AvailableFeatures";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("@odata.context", 0), ("features", 1)],
-        );
-        let mut odata_context: Option<Option<String>> = None;
-        let mut features: Option<Option<Vec<AvailableFeature>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut odata_context, "@odata.context"),
-                Key::Field(1) => field(&mut map, &mut features, "features"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            odata_context: odata_context.unwrap_or_default(),
-            features: features.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("@odata.context", 0), ("features", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<AvailableFeature>>>,
+    );
+    #[inline]
+    fn assemble(
+        (odata_context, features): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            odata_context,
+            features,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "available_features")]

@@ -30,23 +30,17 @@ impl<'de> rt::Deserialize<'de> for AssignToCapacityRequest {
 #[cfg(feature = "capacities")]
 impl<'de> rt::object::Object<'de> for AssignToCapacityRequest {
     const NAME: &'static str = "AssignToCapacityRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("capacityId", 0)]);
-        let mut capacity_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut capacity_id, "capacityId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            capacity_id: required(capacity_id, "capacityId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("capacityId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (capacity_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            capacity_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "capacities")]
@@ -94,35 +88,23 @@ impl<'de> rt::Deserialize<'de> for PatchWorkloadRequest {
 #[cfg(feature = "capacities")]
 impl<'de> rt::object::Object<'de> for PatchWorkloadRequest {
     const NAME: &'static str = "PatchWorkloadRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("state", 0), ("maxMemoryPercentageSetByUser", 1)],
-        );
-        let mut state: Option<WorkloadState> = None;
-        let mut max_memory_percentage_set_by_user: Option<Option<i64>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut state, "state"),
-                Key::Field(1) => {
-                    lenient_field(
-                        &mut map,
-                        &mut max_memory_percentage_set_by_user,
-                        "maxMemoryPercentageSetByUser",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            state: required(state, "state")?,
-            max_memory_percentage_set_by_user: max_memory_percentage_set_by_user
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("state", 0), ("maxMemoryPercentageSetByUser", 1)],
+    );
+    type Fields = (
+        rt::object::Required<WorkloadState>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (state, max_memory_percentage_set_by_user): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            state,
+            max_memory_percentage_set_by_user,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "capacities")]
@@ -186,38 +168,25 @@ impl<'de> rt::Deserialize<'de> for Workload {
 #[cfg(feature = "capacities")]
 impl<'de> rt::object::Object<'de> for Workload {
     const NAME: &'static str = "Workload";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("state", 1), ("maxMemoryPercentageSetByUser", 2)],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut state: Option<WorkloadState> = None;
-        let mut max_memory_percentage_set_by_user: Option<Option<i64>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut state, "state"),
-                Key::Field(2) => {
-                    lenient_field(
-                        &mut map,
-                        &mut max_memory_percentage_set_by_user,
-                        "maxMemoryPercentageSetByUser",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            state: required(state, "state")?,
-            max_memory_percentage_set_by_user: max_memory_percentage_set_by_user
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("state", 1), ("maxMemoryPercentageSetByUser", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<WorkloadState>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (name, state, max_memory_percentage_set_by_user): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            state,
+            max_memory_percentage_set_by_user,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "capacities")]
@@ -284,43 +253,41 @@ impl<'de> rt::Deserialize<'de> for WorkspaceCapacityAssignmentStatus {
 #[cfg(feature = "capacities")]
 impl<'de> rt::object::Object<'de> for WorkspaceCapacityAssignmentStatus {
     const NAME: &'static str = "WorkspaceCapacityAssignmentStatus";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("status", 0),
-                ("startTime", 1),
-                ("endTime", 2),
-                ("capacityId", 3),
-                ("activityId", 4),
-            ],
-        );
-        let mut status: Option<AssignmentStatus> = None;
-        let mut start_time: Option<Option<rt::DateTime>> = None;
-        let mut end_time: Option<Option<rt::DateTime>> = None;
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut activity_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut status, "status"),
-                Key::Field(1) => field(&mut map, &mut start_time, "startTime"),
-                Key::Field(2) => field(&mut map, &mut end_time, "endTime"),
-                Key::Field(3) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(4) => field(&mut map, &mut activity_id, "activityId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            status: required(status, "status")?,
-            start_time: start_time.unwrap_or_default(),
-            end_time: end_time.unwrap_or_default(),
-            capacity_id: capacity_id.unwrap_or_default(),
-            activity_id: activity_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("status", 0),
+            ("startTime", 1),
+            ("endTime", 2),
+            ("capacityId", 3),
+            ("activityId", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<AssignmentStatus>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            status,
+            start_time,
+            end_time,
+            capacity_id,
+            activity_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            status,
+            start_time,
+            end_time,
+            capacity_id,
+            activity_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "capacities")]

@@ -30,23 +30,14 @@ impl<'de> rt::Deserialize<'de> for AddDashboardRequest {
 #[cfg(feature = "dashboards")]
 impl<'de> rt::object::Object<'de> for AddDashboardRequest {
     const NAME: &'static str = "AddDashboardRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0)]);
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (name,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { name, unknown_fields }
     }
 }
 #[cfg(feature = "dashboards")]
@@ -99,53 +90,41 @@ impl<'de> rt::Deserialize<'de> for CloneTileRequest {
 #[cfg(feature = "dashboards")]
 impl<'de> rt::object::Object<'de> for CloneTileRequest {
     const NAME: &'static str = "CloneTileRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("targetDashboardId", 0),
-                ("targetWorkspaceId", 1),
-                ("targetReportId", 2),
-                ("targetModelId", 3),
-                ("positionConflictAction", 4),
-            ],
-        );
-        let mut target_dashboard_id: Option<rt::Uuid> = None;
-        let mut target_workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut target_report_id: Option<Option<rt::Uuid>> = None;
-        let mut target_model_id: Option<Option<String>> = None;
-        let mut position_conflict_action: Option<Option<PositionConflictAction>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut target_dashboard_id, "targetDashboardId")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut target_workspace_id, "targetWorkspaceId")
-                }
-                Key::Field(2) => field(&mut map, &mut target_report_id, "targetReportId"),
-                Key::Field(3) => field(&mut map, &mut target_model_id, "targetModelId"),
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut position_conflict_action,
-                        "positionConflictAction",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            target_dashboard_id: required(target_dashboard_id, "targetDashboardId")?,
-            target_workspace_id: target_workspace_id.unwrap_or_default(),
-            target_report_id: target_report_id.unwrap_or_default(),
-            target_model_id: target_model_id.unwrap_or_default(),
-            position_conflict_action: position_conflict_action.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("targetDashboardId", 0),
+            ("targetWorkspaceId", 1),
+            ("targetReportId", 2),
+            ("targetModelId", 3),
+            ("positionConflictAction", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PositionConflictAction>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            target_dashboard_id,
+            target_workspace_id,
+            target_report_id,
+            target_model_id,
+            position_conflict_action,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            target_dashboard_id,
+            target_workspace_id,
+            target_report_id,
+            target_model_id,
+            position_conflict_action,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "dashboards")]

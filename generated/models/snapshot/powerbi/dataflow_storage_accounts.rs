@@ -30,25 +30,17 @@ impl<'de> rt::Deserialize<'de> for AssignToDataflowStorageRequest {
 #[cfg(feature = "dataflow_storage_accounts")]
 impl<'de> rt::object::Object<'de> for AssignToDataflowStorageRequest {
     const NAME: &'static str = "AssignToDataflowStorageRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("dataflowStorageId", 0)]);
-        let mut dataflow_storage_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut dataflow_storage_id, "dataflowStorageId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            dataflow_storage_id: required(dataflow_storage_id, "dataflowStorageId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("dataflowStorageId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (dataflow_storage_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            dataflow_storage_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "dataflow_storage_accounts")]
@@ -95,31 +87,25 @@ impl<'de> rt::Deserialize<'de> for DataflowStorageAccount {
 #[cfg(feature = "dataflow_storage_accounts")]
 impl<'de> rt::object::Object<'de> for DataflowStorageAccount {
     const NAME: &'static str = "DataflowStorageAccount";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("name", 1), ("isEnabled", 2)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut is_enabled: Option<bool> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut is_enabled, "isEnabled"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            is_enabled: required(is_enabled, "isEnabled")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("name", 1), ("isEnabled", 2)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<bool>,
+    );
+    #[inline]
+    fn assemble(
+        (id, name, is_enabled): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            is_enabled,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "dataflow_storage_accounts")]

@@ -42,43 +42,29 @@ impl<'de> rt::Deserialize<'de> for DataflowTransaction {
 #[cfg(feature = "dataflows")]
 impl<'de> rt::object::Object<'de> for DataflowTransaction {
     const NAME: &'static str = "DataflowTransaction";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("refreshType", 1),
-                ("startTime", 2),
-                ("endTime", 3),
-                ("status", 4),
-            ],
-        );
-        let mut id: Option<String> = None;
-        let mut refresh_type: Option<Option<String>> = None;
-        let mut start_time: Option<Option<String>> = None;
-        let mut end_time: Option<Option<String>> = None;
-        let mut status: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut refresh_type, "refreshType"),
-                Key::Field(2) => field(&mut map, &mut start_time, "startTime"),
-                Key::Field(3) => field(&mut map, &mut end_time, "endTime"),
-                Key::Field(4) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            refresh_type: refresh_type.unwrap_or_default(),
-            start_time: start_time.unwrap_or_default(),
-            end_time: end_time.unwrap_or_default(),
-            status: status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("refreshType", 1), ("startTime", 2), ("endTime", 3), ("status", 4)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, refresh_type, start_time, end_time, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            refresh_type,
+            start_time,
+            end_time,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "dataflows")]
@@ -122,28 +108,23 @@ impl<'de> rt::Deserialize<'de> for DataflowTransactionStatus {
 #[cfg(feature = "dataflows")]
 impl<'de> rt::object::Object<'de> for DataflowTransactionStatus {
     const NAME: &'static str = "DataflowTransactionStatus";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("transactionId", 0), ("status", 1)],
-        );
-        let mut transaction_id: Option<Option<String>> = None;
-        let mut status: Option<Option<DataflowTransactionState>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut transaction_id, "transactionId"),
-                Key::Field(1) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            transaction_id: transaction_id.unwrap_or_default(),
-            status: status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("transactionId", 0), ("status", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<DataflowTransactionState>>,
+    );
+    #[inline]
+    fn assemble(
+        (transaction_id, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            transaction_id,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "dataflows")]
@@ -193,47 +174,37 @@ impl<'de> rt::Deserialize<'de> for DataflowUpdateRequestMessage {
 #[cfg(feature = "dataflows")]
 impl<'de> rt::object::Object<'de> for DataflowUpdateRequestMessage {
     const NAME: &'static str = "DataflowUpdateRequestMessage";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("description", 1),
-                ("allowNativeQueries", 2),
-                ("computeEngineBehavior", 3),
-            ],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut allow_native_queries: Option<Option<bool>> = None;
-        let mut compute_engine_behavior: Option<Option<DataflowComputeEngineBehavior>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => {
-                    field(&mut map, &mut allow_native_queries, "allowNativeQueries")
-                }
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut compute_engine_behavior,
-                        "computeEngineBehavior",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            allow_native_queries: allow_native_queries.unwrap_or_default(),
-            compute_engine_behavior: compute_engine_behavior.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("description", 1),
+            ("allowNativeQueries", 2),
+            ("computeEngineBehavior", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<DataflowComputeEngineBehavior>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            description,
+            allow_native_queries,
+            compute_engine_behavior,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            description,
+            allow_native_queries,
+            compute_engine_behavior,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "dataflows")]
@@ -274,23 +245,17 @@ impl<'de> rt::Deserialize<'de> for RefreshRequest {
 #[cfg(feature = "dataflows")]
 impl<'de> rt::object::Object<'de> for RefreshRequest {
     const NAME: &'static str = "RefreshRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("notifyOption", 0)]);
-        let mut notify_option: Option<NotifyOption> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut notify_option, "notifyOption"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            notify_option: required(notify_option, "notifyOption")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("notifyOption", 0)]);
+    type Fields = (rt::object::Required<NotifyOption>,);
+    #[inline]
+    fn assemble(
+        (notify_option,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            notify_option,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "dataflows")]

@@ -33,32 +33,23 @@ impl<'de> rt::Deserialize<'de> for BindToGatewayRequest {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for BindToGatewayRequest {
     const NAME: &'static str = "BindToGatewayRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("gatewayObjectId", 0), ("datasourceObjectIds", 1)],
-        );
-        let mut gateway_object_id: Option<rt::Uuid> = None;
-        let mut datasource_object_ids: Option<Option<Vec<rt::Uuid>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut gateway_object_id, "gatewayObjectId")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut datasource_object_ids, "datasourceObjectIds")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            gateway_object_id: required(gateway_object_id, "gatewayObjectId")?,
-            datasource_object_ids: datasource_object_ids.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("gatewayObjectId", 0), ("datasourceObjectIds", 1)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<Vec<rt::Uuid>>>,
+    );
+    #[inline]
+    fn assemble(
+        (gateway_object_id, datasource_object_ids): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            gateway_object_id,
+            datasource_object_ids,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -120,65 +111,53 @@ impl<'de> rt::Deserialize<'de> for DatasetExecuteDaxQueriesRequest {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetExecuteDaxQueriesRequest {
     const NAME: &'static str = "DatasetExecuteDaxQueriesRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("query", 0),
-                ("queryTimeout", 1),
-                ("resultSetRowCountLimit", 2),
-                ("schemaOnly", 3),
-                ("effectiveUsername", 4),
-                ("roles", 5),
-                ("customData", 6),
-                ("culture", 7),
-            ],
-        );
-        let mut query: Option<String> = None;
-        let mut query_timeout: Option<Option<i64>> = None;
-        let mut result_set_row_count_limit: Option<Option<i64>> = None;
-        let mut schema_only: Option<Option<bool>> = None;
-        let mut effective_username: Option<Option<String>> = None;
-        let mut roles: Option<Option<Vec<String>>> = None;
-        let mut custom_data: Option<Option<String>> = None;
-        let mut culture: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut query, "query"),
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut query_timeout, "queryTimeout")
-                }
-                Key::Field(2) => {
-                    lenient_field(
-                        &mut map,
-                        &mut result_set_row_count_limit,
-                        "resultSetRowCountLimit",
-                    )
-                }
-                Key::Field(3) => field(&mut map, &mut schema_only, "schemaOnly"),
-                Key::Field(4) => {
-                    field(&mut map, &mut effective_username, "effectiveUsername")
-                }
-                Key::Field(5) => field(&mut map, &mut roles, "roles"),
-                Key::Field(6) => field(&mut map, &mut custom_data, "customData"),
-                Key::Field(7) => field(&mut map, &mut culture, "culture"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            query: required(query, "query")?,
-            query_timeout: query_timeout.unwrap_or_default(),
-            result_set_row_count_limit: result_set_row_count_limit.unwrap_or_default(),
-            schema_only: schema_only.unwrap_or_default(),
-            effective_username: effective_username.unwrap_or_default(),
-            roles: roles.unwrap_or_default(),
-            custom_data: custom_data.unwrap_or_default(),
-            culture: culture.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("query", 0),
+            ("queryTimeout", 1),
+            ("resultSetRowCountLimit", 2),
+            ("schemaOnly", 3),
+            ("effectiveUsername", 4),
+            ("roles", 5),
+            ("customData", 6),
+            ("culture", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            query,
+            query_timeout,
+            result_set_row_count_limit,
+            schema_only,
+            effective_username,
+            roles,
+            custom_data,
+            culture,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            query,
+            query_timeout,
+            result_set_row_count_limit,
+            schema_only,
+            effective_username,
+            roles,
+            custom_data,
+            culture,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -222,26 +201,21 @@ impl<'de> rt::Deserialize<'de> for DatasetExecuteQueriesError {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesError {
     const NAME: &'static str = "DatasetExecuteQueriesError";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("code", 0), ("message", 1)]);
-        let mut code: Option<Option<String>> = None;
-        let mut message: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut code, "code"),
-                Key::Field(1) => field(&mut map, &mut message, "message"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            message: message.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("code", 0), ("message", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (code, message): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            code,
+            message,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -285,26 +259,17 @@ impl<'de> rt::Deserialize<'de> for DatasetExecuteQueriesInformationProtectionLab
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesInformationProtectionLabel {
     const NAME: &'static str = "DatasetExecuteQueriesInformationProtectionLabel";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("name", 1)]);
-        let mut id: Option<Option<String>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("name", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, name, unknown_fields }
     }
 }
 #[cfg(feature = "datasets")]
@@ -345,23 +310,14 @@ impl<'de> rt::Deserialize<'de> for DatasetExecuteQueriesQuery {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesQuery {
     const NAME: &'static str = "DatasetExecuteQueriesQuery";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("query", 0)]);
-        let mut query: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut query, "query"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            query: required(query, "query")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("query", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (query,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { query, unknown_fields }
     }
 }
 #[cfg(feature = "datasets")]
@@ -405,26 +361,21 @@ impl<'de> rt::Deserialize<'de> for DatasetExecuteQueriesQueryResult {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesQueryResult {
     const NAME: &'static str = "DatasetExecuteQueriesQueryResult";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("tables", 0), ("error", 1)]);
-        let mut tables: Option<Option<Vec<DatasetExecuteQueriesTableResult>>> = None;
-        let mut error: Option<Option<DatasetExecuteQueriesError>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut tables, "tables"),
-                Key::Field(1) => field(&mut map, &mut error, "error"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            tables: tables.unwrap_or_default(),
-            error: error.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("tables", 0), ("error", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<DatasetExecuteQueriesTableResult>>>,
+        rt::object::Defaulted<Option<DatasetExecuteQueriesError>>,
+    );
+    #[inline]
+    fn assemble(
+        (tables, error): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            tables,
+            error,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -473,37 +424,29 @@ impl<'de> rt::Deserialize<'de> for DatasetExecuteQueriesRequest {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesRequest {
     const NAME: &'static str = "DatasetExecuteQueriesRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("queries", 0), ("serializerSettings", 1), ("impersonatedUserName", 2)],
-        );
-        let mut queries: Option<Vec<DatasetExecuteQueriesQuery>> = None;
-        let mut serializer_settings: Option<
-            Option<DatasetExecuteQueriesSerializationSettings>,
-        > = None;
-        let mut impersonated_user_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut queries, "queries"),
-                Key::Field(1) => {
-                    field(&mut map, &mut serializer_settings, "serializerSettings")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut impersonated_user_name, "impersonatedUserName")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            queries: required(queries, "queries")?,
-            serializer_settings: serializer_settings.unwrap_or_default(),
-            impersonated_user_name: impersonated_user_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("queries", 0), ("serializerSettings", 1), ("impersonatedUserName", 2)],
+    );
+    type Fields = (
+        rt::object::Required<Vec<DatasetExecuteQueriesQuery>>,
+        rt::object::Defaulted<Option<DatasetExecuteQueriesSerializationSettings>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            queries,
+            serializer_settings,
+            impersonated_user_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            queries,
+            serializer_settings,
+            impersonated_user_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -555,40 +498,25 @@ impl<'de> rt::Deserialize<'de> for DatasetExecuteQueriesResponse {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesResponse {
     const NAME: &'static str = "DatasetExecuteQueriesResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("informationProtectionLabel", 0), ("results", 1), ("error", 2)],
-        );
-        let mut information_protection_label: Option<
-            Option<DatasetExecuteQueriesInformationProtectionLabel>,
-        > = None;
-        let mut results: Option<Option<Vec<DatasetExecuteQueriesQueryResult>>> = None;
-        let mut error: Option<Option<DatasetExecuteQueriesError>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut information_protection_label,
-                        "informationProtectionLabel",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut results, "results"),
-                Key::Field(2) => field(&mut map, &mut error, "error"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            information_protection_label: information_protection_label
-                .unwrap_or_default(),
-            results: results.unwrap_or_default(),
-            error: error.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("informationProtectionLabel", 0), ("results", 1), ("error", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<DatasetExecuteQueriesInformationProtectionLabel>>,
+        rt::object::Defaulted<Option<Vec<DatasetExecuteQueriesQueryResult>>>,
+        rt::object::Defaulted<Option<DatasetExecuteQueriesError>>,
+    );
+    #[inline]
+    fn assemble(
+        (information_protection_label, results, error): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            information_protection_label,
+            results,
+            error,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -637,23 +565,17 @@ impl<'de> rt::Deserialize<'de> for DatasetExecuteQueriesSerializationSettings {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesSerializationSettings {
     const NAME: &'static str = "DatasetExecuteQueriesSerializationSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("includeNulls", 0)]);
-        let mut include_nulls: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut include_nulls, "includeNulls"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            include_nulls: include_nulls.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("includeNulls", 0)]);
+    type Fields = (rt::object::Defaulted<Option<bool>>,);
+    #[inline]
+    fn assemble(
+        (include_nulls,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            include_nulls,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -697,28 +619,23 @@ impl<'de> rt::Deserialize<'de> for DatasetExecuteQueriesTableResult {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesTableResult {
     const NAME: &'static str = "DatasetExecuteQueriesTableResult";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("rows", 0), ("error", 1)]);
-        let mut rows: Option<
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("rows", 0), ("error", 1)]);
+    type Fields = (
+        rt::object::Defaulted<
             Option<Vec<::std::collections::BTreeMap<String, rt::JsonValue>>>,
-        > = None;
-        let mut error: Option<Option<DatasetExecuteQueriesError>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut rows, "rows"),
-                Key::Field(1) => field(&mut map, &mut error, "error"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            rows: rows.unwrap_or_default(),
-            error: error.unwrap_or_default(),
+        >,
+        rt::object::Defaulted<Option<DatasetExecuteQueriesError>>,
+    );
+    #[inline]
+    fn assemble(
+        (rows, error): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            rows,
+            error,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -787,87 +704,61 @@ impl<'de> rt::Deserialize<'de> for DatasetQueryScaleOutSyncStatus {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetQueryScaleOutSyncStatus {
     const NAME: &'static str = "DatasetQueryScaleOutSyncStatus";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("commitVersion", 0),
-                ("commitTimestamp", 1),
-                ("targetSyncVersion", 2),
-                ("targetSyncTimestamp", 3),
-                ("triggerReason", 4),
-                ("syncStartTime", 5),
-                ("syncEndTime", 6),
-                ("minActiveReadVersion", 7),
-                ("minActiveReadTimestamp", 8),
-                ("scaleOutStatus", 9),
-            ],
-        );
-        let mut commit_version: Option<Option<i64>> = None;
-        let mut commit_timestamp: Option<Option<rt::DateTime>> = None;
-        let mut target_sync_version: Option<Option<i64>> = None;
-        let mut target_sync_timestamp: Option<Option<rt::DateTime>> = None;
-        let mut trigger_reason: Option<Option<QueryScaleOutSyncTriggerReason>> = None;
-        let mut sync_start_time: Option<Option<rt::DateTime>> = None;
-        let mut sync_end_time: Option<Option<rt::DateTime>> = None;
-        let mut min_active_read_version: Option<Option<i64>> = None;
-        let mut min_active_read_timestamp: Option<Option<rt::DateTime>> = None;
-        let mut scale_out_status: Option<Option<QueryScaleOutStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut commit_version, "commitVersion")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut commit_timestamp, "commitTimestamp")
-                }
-                Key::Field(2) => {
-                    lenient_field(
-                        &mut map,
-                        &mut target_sync_version,
-                        "targetSyncVersion",
-                    )
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut target_sync_timestamp, "targetSyncTimestamp")
-                }
-                Key::Field(4) => field(&mut map, &mut trigger_reason, "triggerReason"),
-                Key::Field(5) => field(&mut map, &mut sync_start_time, "syncStartTime"),
-                Key::Field(6) => field(&mut map, &mut sync_end_time, "syncEndTime"),
-                Key::Field(7) => {
-                    lenient_field(
-                        &mut map,
-                        &mut min_active_read_version,
-                        "minActiveReadVersion",
-                    )
-                }
-                Key::Field(8) => {
-                    field(
-                        &mut map,
-                        &mut min_active_read_timestamp,
-                        "minActiveReadTimestamp",
-                    )
-                }
-                Key::Field(9) => field(&mut map, &mut scale_out_status, "scaleOutStatus"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            commit_version: commit_version.unwrap_or_default(),
-            commit_timestamp: commit_timestamp.unwrap_or_default(),
-            target_sync_version: target_sync_version.unwrap_or_default(),
-            target_sync_timestamp: target_sync_timestamp.unwrap_or_default(),
-            trigger_reason: trigger_reason.unwrap_or_default(),
-            sync_start_time: sync_start_time.unwrap_or_default(),
-            sync_end_time: sync_end_time.unwrap_or_default(),
-            min_active_read_version: min_active_read_version.unwrap_or_default(),
-            min_active_read_timestamp: min_active_read_timestamp.unwrap_or_default(),
-            scale_out_status: scale_out_status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("commitVersion", 0),
+            ("commitTimestamp", 1),
+            ("targetSyncVersion", 2),
+            ("targetSyncTimestamp", 3),
+            ("triggerReason", 4),
+            ("syncStartTime", 5),
+            ("syncEndTime", 6),
+            ("minActiveReadVersion", 7),
+            ("minActiveReadTimestamp", 8),
+            ("scaleOutStatus", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<QueryScaleOutSyncTriggerReason>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        (
+            rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            rt::object::Defaulted<Option<QueryScaleOutStatus>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            commit_version,
+            commit_timestamp,
+            target_sync_version,
+            target_sync_timestamp,
+            trigger_reason,
+            sync_start_time,
+            sync_end_time,
+            (min_active_read_version, min_active_read_timestamp, scale_out_status),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            commit_version,
+            commit_timestamp,
+            target_sync_version,
+            target_sync_timestamp,
+            trigger_reason,
+            sync_start_time,
+            sync_end_time,
+            min_active_read_version,
+            min_active_read_timestamp,
+            scale_out_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -938,73 +829,64 @@ impl<'de> rt::Deserialize<'de> for DatasetRefreshDetail {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetRefreshDetail {
     const NAME: &'static str = "DatasetRefreshDetail";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("startTime", 0),
-                ("endTime", 1),
-                ("type", 2),
-                ("commitMode", 3),
-                ("status", 4),
-                ("extendedStatus", 5),
-                ("currentRefreshType", 6),
-                ("numberOfAttempts", 7),
-                ("objects", 8),
-                ("messages", 9),
-                ("refreshAttempts", 10),
-            ],
-        );
-        let mut start_time: Option<Option<rt::DateTime>> = None;
-        let mut end_time: Option<Option<rt::DateTime>> = None;
-        let mut type_field: Option<Option<DatasetRefreshType>> = None;
-        let mut commit_mode: Option<Option<DatasetCommitMode>> = None;
-        let mut status: Option<Option<DatasetRefreshDetailStatus>> = None;
-        let mut extended_status: Option<Option<DatasetRefreshDetailExtendedStatus>> = None;
-        let mut current_refresh_type: Option<Option<DatasetRefreshType>> = None;
-        let mut number_of_attempts: Option<Option<i64>> = None;
-        let mut objects: Option<Option<Vec<DatasetRefreshObjects>>> = None;
-        let mut messages: Option<Option<Vec<EngineMessage>>> = None;
-        let mut refresh_attempts: Option<Option<Vec<RefreshAttempt>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut start_time, "startTime"),
-                Key::Field(1) => field(&mut map, &mut end_time, "endTime"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                Key::Field(3) => field(&mut map, &mut commit_mode, "commitMode"),
-                Key::Field(4) => field(&mut map, &mut status, "status"),
-                Key::Field(5) => field(&mut map, &mut extended_status, "extendedStatus"),
-                Key::Field(6) => {
-                    field(&mut map, &mut current_refresh_type, "currentRefreshType")
-                }
-                Key::Field(7) => {
-                    lenient_field(&mut map, &mut number_of_attempts, "numberOfAttempts")
-                }
-                Key::Field(8) => field(&mut map, &mut objects, "objects"),
-                Key::Field(9) => field(&mut map, &mut messages, "messages"),
-                Key::Field(10) => {
-                    field(&mut map, &mut refresh_attempts, "refreshAttempts")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            start_time: start_time.unwrap_or_default(),
-            end_time: end_time.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            commit_mode: commit_mode.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            extended_status: extended_status.unwrap_or_default(),
-            current_refresh_type: current_refresh_type.unwrap_or_default(),
-            number_of_attempts: number_of_attempts.unwrap_or_default(),
-            objects: objects.unwrap_or_default(),
-            messages: messages.unwrap_or_default(),
-            refresh_attempts: refresh_attempts.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("startTime", 0),
+            ("endTime", 1),
+            ("type", 2),
+            ("commitMode", 3),
+            ("status", 4),
+            ("extendedStatus", 5),
+            ("currentRefreshType", 6),
+            ("numberOfAttempts", 7),
+            ("objects", 8),
+            ("messages", 9),
+            ("refreshAttempts", 10),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<DatasetRefreshType>>,
+        rt::object::Defaulted<Option<DatasetCommitMode>>,
+        rt::object::Defaulted<Option<DatasetRefreshDetailStatus>>,
+        rt::object::Defaulted<Option<DatasetRefreshDetailExtendedStatus>>,
+        rt::object::Defaulted<Option<DatasetRefreshType>>,
+        (
+            rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<Vec<DatasetRefreshObjects>>>,
+            rt::object::Defaulted<Option<Vec<EngineMessage>>>,
+            rt::object::Defaulted<Option<Vec<RefreshAttempt>>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            start_time,
+            end_time,
+            type_field,
+            commit_mode,
+            status,
+            extended_status,
+            current_refresh_type,
+            (number_of_attempts, objects, messages, refresh_attempts),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            start_time,
+            end_time,
+            r#type: type_field,
+            commit_mode,
+            status,
+            extended_status,
+            current_refresh_type,
+            number_of_attempts,
+            objects,
+            messages,
+            refresh_attempts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1054,31 +936,25 @@ impl<'de> rt::Deserialize<'de> for DatasetRefreshObjects {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetRefreshObjects {
     const NAME: &'static str = "DatasetRefreshObjects";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("table", 0), ("partition", 1), ("status", 2)],
-        );
-        let mut table: Option<Option<String>> = None;
-        let mut partition: Option<Option<String>> = None;
-        let mut status: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut table, "table"),
-                Key::Field(1) => field(&mut map, &mut partition, "partition"),
-                Key::Field(2) => field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            table: table.unwrap_or_default(),
-            partition: partition.unwrap_or_default(),
-            status: status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("table", 0), ("partition", 1), ("status", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (table, partition, status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            table,
+            partition,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1140,59 +1016,53 @@ impl<'de> rt::Deserialize<'de> for DatasetRefreshRequest {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetRefreshRequest {
     const NAME: &'static str = "DatasetRefreshRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("notifyOption", 0),
-                ("type", 1),
-                ("commitMode", 2),
-                ("maxParallelism", 3),
-                ("retryCount", 4),
-                ("objects", 5),
-                ("applyRefreshPolicy", 6),
-                ("effectiveDate", 7),
-            ],
-        );
-        let mut notify_option: Option<Option<NotifyOption>> = None;
-        let mut type_field: Option<Option<DatasetRefreshType>> = None;
-        let mut commit_mode: Option<Option<DatasetCommitMode>> = None;
-        let mut max_parallelism: Option<Option<i64>> = None;
-        let mut retry_count: Option<Option<i64>> = None;
-        let mut objects: Option<Option<Vec<DatasetRefreshObjects>>> = None;
-        let mut apply_refresh_policy: Option<Option<bool>> = None;
-        let mut effective_date: Option<Option<rt::DateTime>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut notify_option, "notifyOption"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                Key::Field(2) => field(&mut map, &mut commit_mode, "commitMode"),
-                Key::Field(3) => {
-                    lenient_field(&mut map, &mut max_parallelism, "maxParallelism")
-                }
-                Key::Field(4) => lenient_field(&mut map, &mut retry_count, "retryCount"),
-                Key::Field(5) => field(&mut map, &mut objects, "objects"),
-                Key::Field(6) => {
-                    field(&mut map, &mut apply_refresh_policy, "applyRefreshPolicy")
-                }
-                Key::Field(7) => field(&mut map, &mut effective_date, "effectiveDate"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            notify_option: notify_option.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            commit_mode: commit_mode.unwrap_or_default(),
-            max_parallelism: max_parallelism.unwrap_or_default(),
-            retry_count: retry_count.unwrap_or_default(),
-            objects: objects.unwrap_or_default(),
-            apply_refresh_policy: apply_refresh_policy.unwrap_or_default(),
-            effective_date: effective_date.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("notifyOption", 0),
+            ("type", 1),
+            ("commitMode", 2),
+            ("maxParallelism", 3),
+            ("retryCount", 4),
+            ("objects", 5),
+            ("applyRefreshPolicy", 6),
+            ("effectiveDate", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<NotifyOption>>,
+        rt::object::Defaulted<Option<DatasetRefreshType>>,
+        rt::object::Defaulted<Option<DatasetCommitMode>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<Vec<DatasetRefreshObjects>>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            notify_option,
+            type_field,
+            commit_mode,
+            max_parallelism,
+            retry_count,
+            objects,
+            apply_refresh_policy,
+            effective_date,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            notify_option,
+            r#type: type_field,
+            commit_mode,
+            max_parallelism,
+            retry_count,
+            objects,
+            apply_refresh_policy,
+            effective_date,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1240,40 +1110,29 @@ impl<'de> rt::Deserialize<'de> for DatasetUserAccess {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DatasetUserAccess {
     const NAME: &'static str = "DatasetUserAccess";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("identifier", 0), ("principalType", 1), ("datasetUserAccessRight", 2)],
-        );
-        let mut identifier: Option<String> = None;
-        let mut principal_type: Option<PrincipalType> = None;
-        let mut dataset_user_access_right: Option<DatasetUserAccessRight> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(1) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut dataset_user_access_right,
-                        "datasetUserAccessRight",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            identifier: required(identifier, "identifier")?,
-            principal_type: required(principal_type, "principalType")?,
-            dataset_user_access_right: required(
-                dataset_user_access_right,
-                "datasetUserAccessRight",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("identifier", 0), ("principalType", 1), ("datasetUserAccessRight", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<PrincipalType>,
+        rt::object::Required<DatasetUserAccessRight>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            identifier,
+            principal_type,
+            dataset_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            identifier,
+            principal_type,
+            dataset_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1344,45 +1203,41 @@ impl<'de> rt::Deserialize<'de> for DirectQueryRefreshSchedule {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DirectQueryRefreshSchedule {
     const NAME: &'static str = "DirectQueryRefreshSchedule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("frequency", 0),
-                ("days", 1),
-                ("times", 2),
-                ("localTimeZoneId", 3),
-                ("enabled", 4),
-            ],
-        );
-        let mut frequency: Option<Option<i64>> = None;
-        let mut days: Option<Option<Vec<Days>>> = None;
-        let mut times: Option<Option<Vec<String>>> = None;
-        let mut local_time_zone_id: Option<Option<String>> = None;
-        let mut enabled: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => lenient_field(&mut map, &mut frequency, "frequency"),
-                Key::Field(1) => field(&mut map, &mut days, "days"),
-                Key::Field(2) => field(&mut map, &mut times, "times"),
-                Key::Field(3) => {
-                    field(&mut map, &mut local_time_zone_id, "localTimeZoneId")
-                }
-                Key::Field(4) => field(&mut map, &mut enabled, "enabled"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            frequency: frequency.unwrap_or_default(),
-            days: days.unwrap_or_default(),
-            times: times.unwrap_or_default(),
-            local_time_zone_id: local_time_zone_id.unwrap_or_default(),
-            enabled: enabled.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("frequency", 0),
+            ("days", 1),
+            ("times", 2),
+            ("localTimeZoneId", 3),
+            ("enabled", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<Vec<Days>>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            frequency,
+            days,
+            times,
+            local_time_zone_id,
+            enabled,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            frequency,
+            days,
+            times,
+            local_time_zone_id,
+            enabled,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1423,23 +1278,14 @@ impl<'de> rt::Deserialize<'de> for DirectQueryRefreshScheduleRequest {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for DirectQueryRefreshScheduleRequest {
     const NAME: &'static str = "DirectQueryRefreshScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
-        let mut value: Option<DirectQueryRefreshSchedule> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            value: required(value, "value")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
+    type Fields = (rt::object::Required<DirectQueryRefreshSchedule>,);
+    #[inline]
+    fn assemble(
+        (value,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { value, unknown_fields }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1487,31 +1333,25 @@ impl<'de> rt::Deserialize<'de> for EngineMessage {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for EngineMessage {
     const NAME: &'static str = "EngineMessage";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("code", 0), ("message", 1), ("type", 2)],
-        );
-        let mut code: Option<Option<String>> = None;
-        let mut message: Option<Option<String>> = None;
-        let mut type_field: Option<Option<RefreshEngineErrorType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut code, "code"),
-                Key::Field(1) => field(&mut map, &mut message, "message"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            code: code.unwrap_or_default(),
-            message: message.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("code", 0), ("message", 1), ("type", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<RefreshEngineErrorType>>,
+    );
+    #[inline]
+    fn assemble(
+        (code, message, type_field): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            code,
+            message,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1564,45 +1404,41 @@ impl<'de> rt::Deserialize<'de> for MashupParameter {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for MashupParameter {
     const NAME: &'static str = "MashupParameter";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("type", 1),
-                ("currentValue", 2),
-                ("isRequired", 3),
-                ("suggestedValues", 4),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut type_field: Option<String> = None;
-        let mut current_value: Option<Option<String>> = None;
-        let mut is_required: Option<bool> = None;
-        let mut suggested_values: Option<Option<Vec<String>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                Key::Field(2) => field(&mut map, &mut current_value, "currentValue"),
-                Key::Field(3) => field(&mut map, &mut is_required, "isRequired"),
-                Key::Field(4) => {
-                    field(&mut map, &mut suggested_values, "suggestedValues")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            r#type: required(type_field, "type")?,
-            current_value: current_value.unwrap_or_default(),
-            is_required: required(is_required, "isRequired")?,
-            suggested_values: suggested_values.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("type", 1),
+            ("currentValue", 2),
+            ("isRequired", 3),
+            ("suggestedValues", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Required<bool>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            type_field,
+            current_value,
+            is_required,
+            suggested_values,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            r#type: type_field,
+            current_value,
+            is_required,
+            suggested_values,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1649,40 +1485,29 @@ impl<'de> rt::Deserialize<'de> for PostDatasetUserAccess {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for PostDatasetUserAccess {
     const NAME: &'static str = "PostDatasetUserAccess";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("identifier", 0), ("principalType", 1), ("datasetUserAccessRight", 2)],
-        );
-        let mut identifier: Option<String> = None;
-        let mut principal_type: Option<PrincipalType> = None;
-        let mut dataset_user_access_right: Option<DatasetUserAccessRightEntry> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(1) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut dataset_user_access_right,
-                        "datasetUserAccessRight",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            identifier: required(identifier, "identifier")?,
-            principal_type: required(principal_type, "principalType")?,
-            dataset_user_access_right: required(
-                dataset_user_access_right,
-                "datasetUserAccessRight",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("identifier", 0), ("principalType", 1), ("datasetUserAccessRight", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<PrincipalType>,
+        rt::object::Required<DatasetUserAccessRightEntry>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            identifier,
+            principal_type,
+            dataset_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            identifier,
+            principal_type,
+            dataset_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1744,36 +1569,23 @@ impl<'de> rt::Deserialize<'de> for UpdateDatasetRequest {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for UpdateDatasetRequest {
     const NAME: &'static str = "UpdateDatasetRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("targetStorageMode", 0), ("queryScaleOutSettings", 1)],
-        );
-        let mut target_storage_mode: Option<Option<String>> = None;
-        let mut query_scale_out_settings: Option<Option<DatasetQueryScaleOutSettings>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut target_storage_mode, "targetStorageMode")
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut query_scale_out_settings,
-                        "queryScaleOutSettings",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            target_storage_mode: target_storage_mode.unwrap_or_default(),
-            query_scale_out_settings: query_scale_out_settings.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("targetStorageMode", 0), ("queryScaleOutSettings", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<DatasetQueryScaleOutSettings>>,
+    );
+    #[inline]
+    fn assemble(
+        (target_storage_mode, query_scale_out_settings): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            target_storage_mode,
+            query_scale_out_settings,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1823,32 +1635,23 @@ impl<'de> rt::Deserialize<'de> for UpdateDatasourceConnectionRequest {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for UpdateDatasourceConnectionRequest {
     const NAME: &'static str = "UpdateDatasourceConnectionRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("connectionDetails", 0), ("datasourceSelector", 1)],
-        );
-        let mut connection_details: Option<DatasourceConnectionDetails> = None;
-        let mut datasource_selector: Option<Option<Datasource>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut connection_details, "connectionDetails")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut datasource_selector, "datasourceSelector")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            connection_details: required(connection_details, "connectionDetails")?,
-            datasource_selector: datasource_selector.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("connectionDetails", 0), ("datasourceSelector", 1)],
+    );
+    type Fields = (
+        rt::object::Required<DatasourceConnectionDetails>,
+        rt::object::Defaulted<Option<Datasource>>,
+    );
+    #[inline]
+    fn assemble(
+        (connection_details, datasource_selector): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            connection_details,
+            datasource_selector,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1891,23 +1694,17 @@ impl<'de> rt::Deserialize<'de> for UpdateDatasourcesRequest {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for UpdateDatasourcesRequest {
     const NAME: &'static str = "UpdateDatasourcesRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("updateDetails", 0)]);
-        let mut update_details: Option<Vec<UpdateDatasourceConnectionRequest>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut update_details, "updateDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            update_details: required(update_details, "updateDetails")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("updateDetails", 0)]);
+    type Fields = (rt::object::Required<Vec<UpdateDatasourceConnectionRequest>>,);
+    #[inline]
+    fn assemble(
+        (update_details,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            update_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -1952,26 +1749,18 @@ impl<'de> rt::Deserialize<'de> for UpdateMashupParameterDetails {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for UpdateMashupParameterDetails {
     const NAME: &'static str = "UpdateMashupParameterDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("newValue", 1)]);
-        let mut name: Option<String> = None;
-        let mut new_value: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut new_value, "newValue"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            new_value: new_value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("newValue", 1)]);
+    type Fields = (rt::object::Required<String>, rt::object::Defaulted<Option<String>>);
+    #[inline]
+    fn assemble(
+        (name, new_value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            new_value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]
@@ -2012,23 +1801,17 @@ impl<'de> rt::Deserialize<'de> for UpdateMashupParametersRequest {
 #[cfg(feature = "datasets")]
 impl<'de> rt::object::Object<'de> for UpdateMashupParametersRequest {
     const NAME: &'static str = "UpdateMashupParametersRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("updateDetails", 0)]);
-        let mut update_details: Option<Vec<UpdateMashupParameterDetails>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut update_details, "updateDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            update_details: required(update_details, "updateDetails")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("updateDetails", 0)]);
+    type Fields = (rt::object::Required<Vec<UpdateMashupParameterDetails>>,);
+    #[inline]
+    fn assemble(
+        (update_details,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            update_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "datasets")]

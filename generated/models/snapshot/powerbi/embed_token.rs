@@ -33,28 +33,23 @@ impl<'de> rt::Deserialize<'de> for DatasourceIdentity {
 #[cfg(feature = "embed_token")]
 impl<'de> rt::object::Object<'de> for DatasourceIdentity {
     const NAME: &'static str = "DatasourceIdentity";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("identityBlob", 0), ("datasources", 1)],
-        );
-        let mut identity_blob: Option<String> = None;
-        let mut datasources: Option<Vec<DatasourceSelector>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut identity_blob, "identityBlob"),
-                Key::Field(1) => field(&mut map, &mut datasources, "datasources"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            identity_blob: required(identity_blob, "identityBlob")?,
-            datasources: required(datasources, "datasources")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("identityBlob", 0), ("datasources", 1)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<Vec<DatasourceSelector>>,
+    );
+    #[inline]
+    fn assemble(
+        (identity_blob, datasources): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            identity_blob,
+            datasources,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "embed_token")]
@@ -99,30 +94,23 @@ impl<'de> rt::Deserialize<'de> for DatasourceSelector {
 #[cfg(feature = "embed_token")]
 impl<'de> rt::object::Object<'de> for DatasourceSelector {
     const NAME: &'static str = "DatasourceSelector";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("datasourceType", 0), ("connectionDetails", 1)],
-        );
-        let mut datasource_type: Option<String> = None;
-        let mut connection_details: Option<DatasourceConnectionDetails> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut datasource_type, "datasourceType"),
-                Key::Field(1) => {
-                    field(&mut map, &mut connection_details, "connectionDetails")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            datasource_type: required(datasource_type, "datasourceType")?,
-            connection_details: required(connection_details, "connectionDetails")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("datasourceType", 0), ("connectionDetails", 1)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<DatasourceConnectionDetails>,
+    );
+    #[inline]
+    fn assemble(
+        (datasource_type, connection_details): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            datasource_type,
+            connection_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "embed_token")]
@@ -183,31 +171,25 @@ impl<'de> rt::Deserialize<'de> for EmbedToken {
 #[cfg(feature = "embed_token")]
 impl<'de> rt::object::Object<'de> for EmbedToken {
     const NAME: &'static str = "EmbedToken";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("token", 0), ("tokenId", 1), ("expiration", 2)],
-        );
-        let mut token: Option<String> = None;
-        let mut token_id: Option<rt::Uuid> = None;
-        let mut expiration: Option<rt::DateTime> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut token, "token"),
-                Key::Field(1) => field(&mut map, &mut token_id, "tokenId"),
-                Key::Field(2) => field(&mut map, &mut expiration, "expiration"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            token: required(token, "token")?,
-            token_id: required(token_id, "tokenId")?,
-            expiration: required(expiration, "expiration")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("token", 0), ("tokenId", 1), ("expiration", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::DateTime>,
+    );
+    #[inline]
+    fn assemble(
+        (token, token_id, expiration): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            token,
+            token_id,
+            expiration,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "embed_token")]
@@ -274,49 +256,41 @@ impl<'de> rt::Deserialize<'de> for GenerateTokenRequest {
 #[cfg(feature = "embed_token")]
 impl<'de> rt::object::Object<'de> for GenerateTokenRequest {
     const NAME: &'static str = "GenerateTokenRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("accessLevel", 0),
-                ("datasetId", 1),
-                ("allowSaveAs", 2),
-                ("identities", 3),
-                ("lifetimeInMinutes", 4),
-            ],
-        );
-        let mut access_level: Option<Option<TokenAccessLevel>> = None;
-        let mut dataset_id: Option<Option<String>> = None;
-        let mut allow_save_as: Option<Option<bool>> = None;
-        let mut identities: Option<Option<Vec<EffectiveIdentity>>> = None;
-        let mut lifetime_in_minutes: Option<Option<i64>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut access_level, "accessLevel"),
-                Key::Field(1) => field(&mut map, &mut dataset_id, "datasetId"),
-                Key::Field(2) => field(&mut map, &mut allow_save_as, "allowSaveAs"),
-                Key::Field(3) => field(&mut map, &mut identities, "identities"),
-                Key::Field(4) => {
-                    lenient_field(
-                        &mut map,
-                        &mut lifetime_in_minutes,
-                        "lifetimeInMinutes",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            access_level: access_level.unwrap_or_default(),
-            dataset_id: dataset_id.unwrap_or_default(),
-            allow_save_as: allow_save_as.unwrap_or_default(),
-            identities: identities.unwrap_or_default(),
-            lifetime_in_minutes: lifetime_in_minutes.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("accessLevel", 0),
+            ("datasetId", 1),
+            ("allowSaveAs", 2),
+            ("identities", 3),
+            ("lifetimeInMinutes", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<TokenAccessLevel>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<Vec<EffectiveIdentity>>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            access_level,
+            dataset_id,
+            allow_save_as,
+            identities,
+            lifetime_in_minutes,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            access_level,
+            dataset_id,
+            allow_save_as,
+            identities,
+            lifetime_in_minutes,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "embed_token")]
@@ -373,59 +347,45 @@ impl<'de> rt::Deserialize<'de> for GenerateTokenRequestV2 {
 #[cfg(feature = "embed_token")]
 impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2 {
     const NAME: &'static str = "GenerateTokenRequestV2";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("datasets", 0),
-                ("reports", 1),
-                ("targetWorkspaces", 2),
-                ("identities", 3),
-                ("lifetimeInMinutes", 4),
-                ("datasourceIdentities", 5),
-            ],
-        );
-        let mut datasets: Option<Option<Vec<GenerateTokenRequestV2Dataset>>> = None;
-        let mut reports: Option<Option<Vec<GenerateTokenRequestV2Report>>> = None;
-        let mut target_workspaces: Option<
-            Option<Vec<GenerateTokenRequestV2TargetWorkspace>>,
-        > = None;
-        let mut identities: Option<Option<Vec<EffectiveIdentity>>> = None;
-        let mut lifetime_in_minutes: Option<Option<i64>> = None;
-        let mut datasource_identities: Option<Option<Vec<DatasourceIdentity>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut datasets, "datasets"),
-                Key::Field(1) => field(&mut map, &mut reports, "reports"),
-                Key::Field(2) => {
-                    field(&mut map, &mut target_workspaces, "targetWorkspaces")
-                }
-                Key::Field(3) => field(&mut map, &mut identities, "identities"),
-                Key::Field(4) => {
-                    lenient_field(
-                        &mut map,
-                        &mut lifetime_in_minutes,
-                        "lifetimeInMinutes",
-                    )
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut datasource_identities, "datasourceIdentities")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            datasets: datasets.unwrap_or_default(),
-            reports: reports.unwrap_or_default(),
-            target_workspaces: target_workspaces.unwrap_or_default(),
-            identities: identities.unwrap_or_default(),
-            lifetime_in_minutes: lifetime_in_minutes.unwrap_or_default(),
-            datasource_identities: datasource_identities.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("datasets", 0),
+            ("reports", 1),
+            ("targetWorkspaces", 2),
+            ("identities", 3),
+            ("lifetimeInMinutes", 4),
+            ("datasourceIdentities", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<GenerateTokenRequestV2Dataset>>>,
+        rt::object::Defaulted<Option<Vec<GenerateTokenRequestV2Report>>>,
+        rt::object::Defaulted<Option<Vec<GenerateTokenRequestV2TargetWorkspace>>>,
+        rt::object::Defaulted<Option<Vec<EffectiveIdentity>>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<Vec<DatasourceIdentity>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            datasets,
+            reports,
+            target_workspaces,
+            identities,
+            lifetime_in_minutes,
+            datasource_identities,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            datasets,
+            reports,
+            target_workspaces,
+            identities,
+            lifetime_in_minutes,
+            datasource_identities,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "embed_token")]
@@ -474,30 +434,23 @@ impl<'de> rt::Deserialize<'de> for GenerateTokenRequestV2Dataset {
 #[cfg(feature = "embed_token")]
 impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2Dataset {
     const NAME: &'static str = "GenerateTokenRequestV2Dataset";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("xmlaPermissions", 1)],
-        );
-        let mut id: Option<String> = None;
-        let mut xmla_permissions: Option<Option<XmlaPermissions>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => {
-                    field(&mut map, &mut xmla_permissions, "xmlaPermissions")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            xmla_permissions: xmla_permissions.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("xmlaPermissions", 1)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<XmlaPermissions>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, xmla_permissions): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            xmla_permissions,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "embed_token")]
@@ -541,26 +494,18 @@ impl<'de> rt::Deserialize<'de> for GenerateTokenRequestV2Report {
 #[cfg(feature = "embed_token")]
 impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2Report {
     const NAME: &'static str = "GenerateTokenRequestV2Report";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("allowEdit", 0), ("id", 1)]);
-        let mut allow_edit: Option<Option<bool>> = None;
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut allow_edit, "allowEdit"),
-                Key::Field(1) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            allow_edit: allow_edit.unwrap_or_default(),
-            id: required(id, "id")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("allowEdit", 0), ("id", 1)]);
+    type Fields = (rt::object::Defaulted<Option<bool>>, rt::object::Required<rt::Uuid>);
+    #[inline]
+    fn assemble(
+        (allow_edit, id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            allow_edit,
+            id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "embed_token")]
@@ -601,23 +546,14 @@ impl<'de> rt::Deserialize<'de> for GenerateTokenRequestV2TargetWorkspace {
 #[cfg(feature = "embed_token")]
 impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2TargetWorkspace {
     const NAME: &'static str = "GenerateTokenRequestV2TargetWorkspace";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
-        let mut id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, unknown_fields }
     }
 }
 #[cfg(feature = "embed_token")]

@@ -83,64 +83,49 @@ impl<'de> rt::Deserialize<'de> for CredentialDetails {
 #[cfg(feature = "gateways")]
 impl<'de> rt::object::Object<'de> for CredentialDetails {
     const NAME: &'static str = "CredentialDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("credentials", 0),
-                ("credentialType", 1),
-                ("encryptedConnection", 2),
-                ("encryptionAlgorithm", 3),
-                ("privacyLevel", 4),
-                ("useCallerAADIdentity", 5),
-                ("useEndUserOAuth2Credentials", 6),
-            ],
-        );
-        let mut credentials: Option<String> = None;
-        let mut credential_type: Option<CredentialType> = None;
-        let mut encrypted_connection: Option<EncryptedConnection> = None;
-        let mut encryption_algorithm: Option<EncryptionAlgorithm> = None;
-        let mut privacy_level: Option<PrivacyLevel> = None;
-        let mut use_caller_aad_identity: Option<Option<bool>> = None;
-        let mut use_end_user_o_auth2_credentials: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut credentials, "credentials"),
-                Key::Field(1) => field(&mut map, &mut credential_type, "credentialType"),
-                Key::Field(2) => {
-                    field(&mut map, &mut encrypted_connection, "encryptedConnection")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut encryption_algorithm, "encryptionAlgorithm")
-                }
-                Key::Field(4) => field(&mut map, &mut privacy_level, "privacyLevel"),
-                Key::Field(5) => {
-                    field(&mut map, &mut use_caller_aad_identity, "useCallerAADIdentity")
-                }
-                Key::Field(6) => {
-                    field(
-                        &mut map,
-                        &mut use_end_user_o_auth2_credentials,
-                        "useEndUserOAuth2Credentials",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            credentials: required(credentials, "credentials")?,
-            credential_type: required(credential_type, "credentialType")?,
-            encrypted_connection: required(encrypted_connection, "encryptedConnection")?,
-            encryption_algorithm: required(encryption_algorithm, "encryptionAlgorithm")?,
-            privacy_level: required(privacy_level, "privacyLevel")?,
-            use_caller_aad_identity: use_caller_aad_identity.unwrap_or_default(),
-            use_end_user_o_auth2_credentials: use_end_user_o_auth2_credentials
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("credentials", 0),
+            ("credentialType", 1),
+            ("encryptedConnection", 2),
+            ("encryptionAlgorithm", 3),
+            ("privacyLevel", 4),
+            ("useCallerAADIdentity", 5),
+            ("useEndUserOAuth2Credentials", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<CredentialType>,
+        rt::object::Required<EncryptedConnection>,
+        rt::object::Required<EncryptionAlgorithm>,
+        rt::object::Required<PrivacyLevel>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            credentials,
+            credential_type,
+            encrypted_connection,
+            encryption_algorithm,
+            privacy_level,
+            use_caller_aad_identity,
+            use_end_user_o_auth2_credentials,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            credentials,
+            credential_type,
+            encrypted_connection,
+            encryption_algorithm,
+            privacy_level,
+            use_caller_aad_identity,
+            use_end_user_o_auth2_credentials,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "gateways")]
@@ -220,56 +205,45 @@ impl<'de> rt::Deserialize<'de> for DatasourceUser {
 #[cfg(feature = "gateways")]
 impl<'de> rt::object::Object<'de> for DatasourceUser {
     const NAME: &'static str = "DatasourceUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("datasourceAccessRight", 0),
-                ("emailAddress", 1),
-                ("displayName", 2),
-                ("identifier", 3),
-                ("principalType", 4),
-                ("profile", 5),
-            ],
-        );
-        let mut datasource_access_right: Option<DatasourceUserAccessRight> = None;
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut datasource_access_right,
-                        "datasourceAccessRight",
-                    )
-                }
-                Key::Field(1) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(2) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(3) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(4) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(5) => field(&mut map, &mut profile, "profile"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            datasource_access_right: required(
-                datasource_access_right,
-                "datasourceAccessRight",
-            )?,
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("datasourceAccessRight", 0),
+            ("emailAddress", 1),
+            ("displayName", 2),
+            ("identifier", 3),
+            ("principalType", 4),
+            ("profile", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<DatasourceUserAccessRight>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            datasource_access_right,
+            email_address,
+            display_name,
+            identifier,
+            principal_type,
+            profile,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            datasource_access_right,
+            email_address,
+            display_name,
+            identifier,
+            principal_type,
+            profile,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "gateways")]
@@ -337,43 +311,37 @@ impl<'de> rt::Deserialize<'de> for PublishDatasourceToGatewayRequest {
 #[cfg(feature = "gateways")]
 impl<'de> rt::object::Object<'de> for PublishDatasourceToGatewayRequest {
     const NAME: &'static str = "PublishDatasourceToGatewayRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("dataSourceType", 0),
-                ("connectionDetails", 1),
-                ("credentialDetails", 2),
-                ("dataSourceName", 3),
-            ],
-        );
-        let mut data_source_type: Option<String> = None;
-        let mut connection_details: Option<String> = None;
-        let mut credential_details: Option<CredentialDetails> = None;
-        let mut data_source_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut data_source_type, "dataSourceType"),
-                Key::Field(1) => {
-                    field(&mut map, &mut connection_details, "connectionDetails")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut credential_details, "credentialDetails")
-                }
-                Key::Field(3) => field(&mut map, &mut data_source_name, "dataSourceName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            data_source_type: required(data_source_type, "dataSourceType")?,
-            connection_details: required(connection_details, "connectionDetails")?,
-            credential_details: required(credential_details, "credentialDetails")?,
-            data_source_name: required(data_source_name, "dataSourceName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("dataSourceType", 0),
+            ("connectionDetails", 1),
+            ("credentialDetails", 2),
+            ("dataSourceName", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<CredentialDetails>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            data_source_type,
+            connection_details,
+            credential_details,
+            data_source_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            data_source_type,
+            connection_details,
+            credential_details,
+            data_source_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "gateways")]
@@ -435,25 +403,17 @@ impl<'de> rt::Deserialize<'de> for UpdateDatasourceRequest {
 #[cfg(feature = "gateways")]
 impl<'de> rt::object::Object<'de> for UpdateDatasourceRequest {
     const NAME: &'static str = "UpdateDatasourceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("credentialDetails", 0)]);
-        let mut credential_details: Option<CredentialDetails> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut credential_details, "credentialDetails")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            credential_details: required(credential_details, "credentialDetails")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("credentialDetails", 0)]);
+    type Fields = (rt::object::Required<CredentialDetails>,);
+    #[inline]
+    fn assemble(
+        (credential_details,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            credential_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "gateways")]

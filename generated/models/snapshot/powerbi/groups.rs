@@ -55,78 +55,53 @@ impl<'de> rt::Deserialize<'de> for Group {
 #[cfg(feature = "groups")]
 impl<'de> rt::object::Object<'de> for Group {
     const NAME: &'static str = "Group";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("isReadOnly", 2),
-                ("isOnDedicatedCapacity", 3),
-                ("capacityId", 4),
-                ("dataflowStorageId", 5),
-                ("defaultDatasetStorageFormat", 6),
-                ("logAnalyticsWorkspace", 7),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut is_read_only: Option<Option<bool>> = None;
-        let mut is_on_dedicated_capacity: Option<Option<bool>> = None;
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut dataflow_storage_id: Option<Option<rt::Uuid>> = None;
-        let mut default_dataset_storage_format: Option<
-            Option<DefaultDatasetStorageFormat>,
-        > = None;
-        let mut log_analytics_workspace: Option<Option<AzureResource>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
-                Key::Field(3) => {
-                    field(
-                        &mut map,
-                        &mut is_on_dedicated_capacity,
-                        "isOnDedicatedCapacity",
-                    )
-                }
-                Key::Field(4) => field(&mut map, &mut capacity_id, "capacityId"),
-                Key::Field(5) => {
-                    field(&mut map, &mut dataflow_storage_id, "dataflowStorageId")
-                }
-                Key::Field(6) => {
-                    field(
-                        &mut map,
-                        &mut default_dataset_storage_format,
-                        "defaultDatasetStorageFormat",
-                    )
-                }
-                Key::Field(7) => {
-                    field(
-                        &mut map,
-                        &mut log_analytics_workspace,
-                        "logAnalyticsWorkspace",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            is_read_only: is_read_only.unwrap_or_default(),
-            is_on_dedicated_capacity: is_on_dedicated_capacity.unwrap_or_default(),
-            capacity_id: capacity_id.unwrap_or_default(),
-            dataflow_storage_id: dataflow_storage_id.unwrap_or_default(),
-            default_dataset_storage_format: default_dataset_storage_format
-                .unwrap_or_default(),
-            log_analytics_workspace: log_analytics_workspace.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("isReadOnly", 2),
+            ("isOnDedicatedCapacity", 3),
+            ("capacityId", 4),
+            ("dataflowStorageId", 5),
+            ("defaultDatasetStorageFormat", 6),
+            ("logAnalyticsWorkspace", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<DefaultDatasetStorageFormat>>,
+        rt::object::Defaulted<Option<AzureResource>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            is_read_only,
+            is_on_dedicated_capacity,
+            capacity_id,
+            dataflow_storage_id,
+            default_dataset_storage_format,
+            log_analytics_workspace,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            is_read_only,
+            is_on_dedicated_capacity,
+            capacity_id,
+            dataflow_storage_id,
+            default_dataset_storage_format,
+            log_analytics_workspace,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "groups")]
@@ -173,23 +148,14 @@ impl<'de> rt::Deserialize<'de> for GroupCreationRequest {
 #[cfg(feature = "groups")]
 impl<'de> rt::object::Object<'de> for GroupCreationRequest {
     const NAME: &'static str = "GroupCreationRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0)]);
-        let mut name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (name,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { name, unknown_fields }
     }
 }
 #[cfg(feature = "groups")]
@@ -237,37 +203,23 @@ impl<'de> rt::Deserialize<'de> for UpdateGroupRequest {
 #[cfg(feature = "groups")]
 impl<'de> rt::object::Object<'de> for UpdateGroupRequest {
     const NAME: &'static str = "UpdateGroupRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("defaultDatasetStorageFormat", 1)],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut default_dataset_storage_format: Option<
-            Option<DefaultDatasetStorageFormat>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut default_dataset_storage_format,
-                        "defaultDatasetStorageFormat",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            default_dataset_storage_format: default_dataset_storage_format
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("defaultDatasetStorageFormat", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<DefaultDatasetStorageFormat>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, default_dataset_storage_format): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            default_dataset_storage_format,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "groups")]

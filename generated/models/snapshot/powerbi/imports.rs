@@ -49,31 +49,25 @@ impl<'de> rt::Deserialize<'de> for ImportInfo {
 #[cfg(feature = "imports")]
 impl<'de> rt::object::Object<'de> for ImportInfo {
     const NAME: &'static str = "ImportInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("filePath", 0), ("connectionType", 1), ("fileUrl", 2)],
-        );
-        let mut file_path: Option<Option<String>> = None;
-        let mut connection_type: Option<Option<ConnectionType>> = None;
-        let mut file_url: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut file_path, "filePath"),
-                Key::Field(1) => field(&mut map, &mut connection_type, "connectionType"),
-                Key::Field(2) => field(&mut map, &mut file_url, "fileUrl"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            file_path: file_path.unwrap_or_default(),
-            connection_type: connection_type.unwrap_or_default(),
-            file_url: file_url.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("filePath", 0), ("connectionType", 1), ("fileUrl", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ConnectionType>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (file_path, connection_type, file_url): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            file_path,
+            connection_type,
+            file_url,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "imports")]
@@ -129,28 +123,23 @@ impl<'de> rt::Deserialize<'de> for TemporaryUploadLocation {
 #[cfg(feature = "imports")]
 impl<'de> rt::object::Object<'de> for TemporaryUploadLocation {
     const NAME: &'static str = "TemporaryUploadLocation";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("Url", 0), ("ExpirationTime", 1)],
-        );
-        let mut url: Option<Option<String>> = None;
-        let mut expiration_time: Option<Option<rt::DateTime>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut url, "Url"),
-                Key::Field(1) => field(&mut map, &mut expiration_time, "ExpirationTime"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            url: url.unwrap_or_default(),
-            expiration_time: expiration_time.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("Url", 0), ("ExpirationTime", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+    );
+    #[inline]
+    fn assemble(
+        (url, expiration_time): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            url,
+            expiration_time,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "imports")]

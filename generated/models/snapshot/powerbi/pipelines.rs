@@ -30,23 +30,17 @@ impl<'de> rt::Deserialize<'de> for AssignWorkspaceRequest {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for AssignWorkspaceRequest {
     const NAME: &'static str = "AssignWorkspaceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaceId", 0)]);
-        let mut workspace_id: Option<rt::Uuid> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut workspace_id, "workspaceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            workspace_id: required(workspace_id, "workspaceId")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaceId", 0)]);
+    type Fields = (rt::object::Required<rt::Uuid>,);
+    #[inline]
+    fn assemble(
+        (workspace_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -90,28 +84,20 @@ impl<'de> rt::Deserialize<'de> for CreatePipelineRequest {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for CreatePipelineRequest {
     const NAME: &'static str = "CreatePipelineRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("description", 1)],
-        );
-        let mut display_name: Option<String> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
-            description: description.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("description", 1)],
+    );
+    type Fields = (rt::object::Required<String>, rt::object::Defaulted<Option<String>>);
+    #[inline]
+    fn assemble(
+        (display_name, description): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            description,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -167,53 +153,45 @@ impl<'de> rt::Deserialize<'de> for DeployAllRequest {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for DeployAllRequest {
     const NAME: &'static str = "DeployAllRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("sourceStageOrder", 0),
-                ("isBackwardDeployment", 1),
-                ("newWorkspace", 2),
-                ("updateAppSettings", 3),
-                ("options", 4),
-                ("note", 5),
-            ],
-        );
-        let mut source_stage_order: Option<i64> = None;
-        let mut is_backward_deployment: Option<Option<bool>> = None;
-        let mut new_workspace: Option<Option<PipelineNewWorkspaceRequest>> = None;
-        let mut update_app_settings: Option<Option<PipelineUpdateAppSettings>> = None;
-        let mut options: Option<Option<DeploymentOptions>> = None;
-        let mut note: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut source_stage_order, "sourceStageOrder")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut is_backward_deployment, "isBackwardDeployment")
-                }
-                Key::Field(2) => field(&mut map, &mut new_workspace, "newWorkspace"),
-                Key::Field(3) => {
-                    field(&mut map, &mut update_app_settings, "updateAppSettings")
-                }
-                Key::Field(4) => field(&mut map, &mut options, "options"),
-                Key::Field(5) => field(&mut map, &mut note, "note"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            source_stage_order: required(source_stage_order, "sourceStageOrder")?,
-            is_backward_deployment: is_backward_deployment.unwrap_or_default(),
-            new_workspace: new_workspace.unwrap_or_default(),
-            update_app_settings: update_app_settings.unwrap_or_default(),
-            options: options.unwrap_or_default(),
-            note: note.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("sourceStageOrder", 0),
+            ("isBackwardDeployment", 1),
+            ("newWorkspace", 2),
+            ("updateAppSettings", 3),
+            ("options", 4),
+            ("note", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<PipelineNewWorkspaceRequest>>,
+        rt::object::Defaulted<Option<PipelineUpdateAppSettings>>,
+        rt::object::Defaulted<Option<DeploymentOptions>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            source_stage_order,
+            is_backward_deployment,
+            new_workspace,
+            update_app_settings,
+            options,
+            note,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            source_stage_order,
+            is_backward_deployment,
+            new_workspace,
+            update_app_settings,
+            options,
+            note,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -260,28 +238,21 @@ impl<'de> rt::Deserialize<'de> for DeployArtifactRequest {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for DeployArtifactRequest {
     const NAME: &'static str = "DeployArtifactRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("sourceId", 0), ("options", 1)],
-        );
-        let mut source_id: Option<rt::Uuid> = None;
-        let mut options: Option<Option<DeploymentOptions>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut source_id, "sourceId"),
-                Key::Field(1) => field(&mut map, &mut options, "options"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            source_id: required(source_id, "sourceId")?,
-            options: options.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("sourceId", 0), ("options", 1)]);
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<DeploymentOptions>>,
+    );
+    #[inline]
+    fn assemble(
+        (source_id, options): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            source_id,
+            options,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -326,28 +297,23 @@ impl<'de> rt::Deserialize<'de> for DeploymentError {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentError {
     const NAME: &'static str = "DeploymentError";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("errorCode", 0), ("errorDetails", 1)],
-        );
-        let mut error_code: Option<Option<String>> = None;
-        let mut error_details: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut error_code, "errorCode"),
-                Key::Field(1) => field(&mut map, &mut error_details, "errorDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            error_code: error_code.unwrap_or_default(),
-            error_details: error_details.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("errorCode", 0), ("errorDetails", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (error_code, error_details): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            error_code,
+            error_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -388,23 +354,14 @@ impl<'de> rt::Deserialize<'de> for DeploymentExecutionPlan {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentExecutionPlan {
     const NAME: &'static str = "DeploymentExecutionPlan";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("Steps", 0)]);
-        let mut steps: Option<Option<Vec<DeploymentExecutionStep>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut steps, "Steps"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            steps: steps.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("Steps", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<DeploymentExecutionStep>>>,);
+    #[inline]
+    fn assemble(
+        (steps,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { steps, unknown_fields }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -464,63 +421,49 @@ impl<'de> rt::Deserialize<'de> for DeploymentExecutionStep {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentExecutionStep {
     const NAME: &'static str = "DeploymentExecutionStep";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("index", 0),
-                ("type", 1),
-                ("status", 2),
-                ("lastUpdatedTime", 3),
-                ("preDeploymentDiffState", 4),
-                ("sourceAndTarget", 5),
-                ("error", 6),
-            ],
-        );
-        let mut index: Option<i64> = None;
-        let mut type_field: Option<DeploymentStepType> = None;
-        let mut status: Option<PipelineOperationStatus> = None;
-        let mut last_updated_time: Option<Option<rt::DateTime>> = None;
-        let mut pre_deployment_diff_state: Option<
-            Option<DeploymentExecutionStepPreDeploymentDiffState>,
-        > = None;
-        let mut source_and_target: Option<Option<DeploymentSourceAndTarget>> = None;
-        let mut error: Option<Option<DeploymentError>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => lenient_field(&mut map, &mut index, "index"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                Key::Field(2) => field(&mut map, &mut status, "status"),
-                Key::Field(3) => {
-                    field(&mut map, &mut last_updated_time, "lastUpdatedTime")
-                }
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut pre_deployment_diff_state,
-                        "preDeploymentDiffState",
-                    )
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut source_and_target, "sourceAndTarget")
-                }
-                Key::Field(6) => field(&mut map, &mut error, "error"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            index: required(index, "index")?,
-            r#type: required(type_field, "type")?,
-            status: required(status, "status")?,
-            last_updated_time: last_updated_time.unwrap_or_default(),
-            pre_deployment_diff_state: pre_deployment_diff_state.unwrap_or_default(),
-            source_and_target: source_and_target.unwrap_or_default(),
-            error: error.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("index", 0),
+            ("type", 1),
+            ("status", 2),
+            ("lastUpdatedTime", 3),
+            ("preDeploymentDiffState", 4),
+            ("sourceAndTarget", 5),
+            ("error", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<DeploymentStepType>,
+        rt::object::Required<PipelineOperationStatus>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<DeploymentExecutionStepPreDeploymentDiffState>>,
+        rt::object::Defaulted<Option<DeploymentSourceAndTarget>>,
+        rt::object::Defaulted<Option<DeploymentError>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            index,
+            type_field,
+            status,
+            last_updated_time,
+            pre_deployment_diff_state,
+            source_and_target,
+            error,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            index,
+            r#type: type_field,
+            status,
+            last_updated_time,
+            pre_deployment_diff_state,
+            source_and_target,
+            error,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -608,69 +551,45 @@ impl<'de> rt::Deserialize<'de> for DeploymentOptions {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentOptions {
     const NAME: &'static str = "DeploymentOptions";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("allowCreateArtifact", 0),
-                ("allowOverwriteArtifact", 1),
-                ("allowSkipTilesWithMissingPrerequisites", 2),
-                ("allowPurgeData", 3),
-                ("allowTakeOver", 4),
-                ("allowOverwriteTargetArtifactLabel", 5),
-            ],
-        );
-        let mut allow_create_artifact: Option<Option<bool>> = None;
-        let mut allow_overwrite_artifact: Option<Option<bool>> = None;
-        let mut allow_skip_tiles_with_missing_prerequisites: Option<Option<bool>> = None;
-        let mut allow_purge_data: Option<Option<bool>> = None;
-        let mut allow_take_over: Option<Option<bool>> = None;
-        let mut allow_overwrite_target_artifact_label: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut allow_create_artifact, "allowCreateArtifact")
-                }
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut allow_overwrite_artifact,
-                        "allowOverwriteArtifact",
-                    )
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut allow_skip_tiles_with_missing_prerequisites,
-                        "allowSkipTilesWithMissingPrerequisites",
-                    )
-                }
-                Key::Field(3) => field(&mut map, &mut allow_purge_data, "allowPurgeData"),
-                Key::Field(4) => field(&mut map, &mut allow_take_over, "allowTakeOver"),
-                Key::Field(5) => {
-                    field(
-                        &mut map,
-                        &mut allow_overwrite_target_artifact_label,
-                        "allowOverwriteTargetArtifactLabel",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            allow_create_artifact: allow_create_artifact.unwrap_or_default(),
-            allow_overwrite_artifact: allow_overwrite_artifact.unwrap_or_default(),
-            allow_skip_tiles_with_missing_prerequisites: allow_skip_tiles_with_missing_prerequisites
-                .unwrap_or_default(),
-            allow_purge_data: allow_purge_data.unwrap_or_default(),
-            allow_take_over: allow_take_over.unwrap_or_default(),
-            allow_overwrite_target_artifact_label: allow_overwrite_target_artifact_label
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("allowCreateArtifact", 0),
+            ("allowOverwriteArtifact", 1),
+            ("allowSkipTilesWithMissingPrerequisites", 2),
+            ("allowPurgeData", 3),
+            ("allowTakeOver", 4),
+            ("allowOverwriteTargetArtifactLabel", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            allow_create_artifact,
+            allow_overwrite_artifact,
+            allow_skip_tiles_with_missing_prerequisites,
+            allow_purge_data,
+            allow_take_over,
+            allow_overwrite_target_artifact_label,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            allow_create_artifact,
+            allow_overwrite_artifact,
+            allow_skip_tiles_with_missing_prerequisites,
+            allow_purge_data,
+            allow_take_over,
+            allow_overwrite_target_artifact_label,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -723,47 +642,41 @@ impl<'de> rt::Deserialize<'de> for DeploymentSourceAndTarget {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for DeploymentSourceAndTarget {
     const NAME: &'static str = "DeploymentSourceAndTarget";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("source", 0),
-                ("sourceDisplayName", 1),
-                ("target", 2),
-                ("targetDisplayName", 3),
-                ("type", 4),
-            ],
-        );
-        let mut source: Option<rt::Uuid> = None;
-        let mut source_display_name: Option<Option<String>> = None;
-        let mut target: Option<Option<rt::Uuid>> = None;
-        let mut target_display_name: Option<Option<String>> = None;
-        let mut type_field: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut source, "source"),
-                Key::Field(1) => {
-                    field(&mut map, &mut source_display_name, "sourceDisplayName")
-                }
-                Key::Field(2) => field(&mut map, &mut target, "target"),
-                Key::Field(3) => {
-                    field(&mut map, &mut target_display_name, "targetDisplayName")
-                }
-                Key::Field(4) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            source: required(source, "source")?,
-            source_display_name: source_display_name.unwrap_or_default(),
-            target: target.unwrap_or_default(),
-            target_display_name: target_display_name.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("source", 0),
+            ("sourceDisplayName", 1),
+            ("target", 2),
+            ("targetDisplayName", 3),
+            ("type", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            source,
+            source_display_name,
+            target,
+            target_display_name,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            source,
+            source_display_name,
+            target,
+            target_display_name,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -813,34 +726,27 @@ impl<'de> rt::Deserialize<'de> for Pipeline {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for Pipeline {
     const NAME: &'static str = "Pipeline";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("displayName", 1), ("description", 2), ("stages", 3)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut stages: Option<Option<Vec<PipelineStage>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut stages, "stages"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            display_name: display_name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            stages: stages.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("displayName", 1), ("description", 2), ("stages", 3)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<PipelineStage>>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, display_name, description, stages): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            display_name,
+            description,
+            stages,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -885,28 +791,21 @@ impl<'de> rt::Deserialize<'de> for PipelineNewWorkspaceRequest {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for PipelineNewWorkspaceRequest {
     const NAME: &'static str = "PipelineNewWorkspaceRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("capacityId", 1)],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut capacity_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut capacity_id, "capacityId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            capacity_id: capacity_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("capacityId", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, capacity_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            capacity_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -984,90 +883,73 @@ impl<'de> rt::Deserialize<'de> for PipelineOperation {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for PipelineOperation {
     const NAME: &'static str = "PipelineOperation";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("type", 1),
-                ("status", 2),
-                ("lastUpdatedTime", 3),
-                ("executionStartTime", 4),
-                ("executionEndTime", 5),
-                ("sourceStageOrder", 6),
-                ("targetStageOrder", 7),
-                ("performedBy", 8),
-                ("note", 9),
-                ("executionPlan", 10),
-                ("preDeploymentDiffInformation", 11),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut type_field: Option<Option<PipelineOperationType>> = None;
-        let mut status: Option<PipelineOperationStatus> = None;
-        let mut last_updated_time: Option<rt::DateTime> = None;
-        let mut execution_start_time: Option<Option<rt::DateTime>> = None;
-        let mut execution_end_time: Option<Option<rt::DateTime>> = None;
-        let mut source_stage_order: Option<Option<i64>> = None;
-        let mut target_stage_order: Option<Option<i64>> = None;
-        let mut performed_by: Option<Option<PipelineOperationUser>> = None;
-        let mut note: Option<Option<PipelineOperationNote>> = None;
-        let mut execution_plan: Option<Option<DeploymentExecutionPlan>> = None;
-        let mut pre_deployment_diff_information: Option<
-            Option<PreDeploymentDiffInformation>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut type_field, "type"),
-                Key::Field(2) => field(&mut map, &mut status, "status"),
-                Key::Field(3) => {
-                    field(&mut map, &mut last_updated_time, "lastUpdatedTime")
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut execution_start_time, "executionStartTime")
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut execution_end_time, "executionEndTime")
-                }
-                Key::Field(6) => {
-                    lenient_field(&mut map, &mut source_stage_order, "sourceStageOrder")
-                }
-                Key::Field(7) => {
-                    lenient_field(&mut map, &mut target_stage_order, "targetStageOrder")
-                }
-                Key::Field(8) => field(&mut map, &mut performed_by, "performedBy"),
-                Key::Field(9) => field(&mut map, &mut note, "note"),
-                Key::Field(10) => field(&mut map, &mut execution_plan, "executionPlan"),
-                Key::Field(11) => {
-                    field(
-                        &mut map,
-                        &mut pre_deployment_diff_information,
-                        "preDeploymentDiffInformation",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            r#type: type_field.unwrap_or_default(),
-            status: required(status, "status")?,
-            last_updated_time: required(last_updated_time, "lastUpdatedTime")?,
-            execution_start_time: execution_start_time.unwrap_or_default(),
-            execution_end_time: execution_end_time.unwrap_or_default(),
-            source_stage_order: source_stage_order.unwrap_or_default(),
-            target_stage_order: target_stage_order.unwrap_or_default(),
-            performed_by: performed_by.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            execution_plan: execution_plan.unwrap_or_default(),
-            pre_deployment_diff_information: pre_deployment_diff_information
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("type", 1),
+            ("status", 2),
+            ("lastUpdatedTime", 3),
+            ("executionStartTime", 4),
+            ("executionEndTime", 5),
+            ("sourceStageOrder", 6),
+            ("targetStageOrder", 7),
+            ("performedBy", 8),
+            ("note", 9),
+            ("executionPlan", 10),
+            ("preDeploymentDiffInformation", 11),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<PipelineOperationType>>,
+        rt::object::Required<PipelineOperationStatus>,
+        rt::object::Required<rt::DateTime>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        (
+            rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<PipelineOperationUser>>,
+            rt::object::Defaulted<Option<PipelineOperationNote>>,
+            rt::object::Defaulted<Option<DeploymentExecutionPlan>>,
+            rt::object::Defaulted<Option<PreDeploymentDiffInformation>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            type_field,
+            status,
+            last_updated_time,
+            execution_start_time,
+            execution_end_time,
+            source_stage_order,
+            (
+                target_stage_order,
+                performed_by,
+                note,
+                execution_plan,
+                pre_deployment_diff_information,
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            r#type: type_field,
+            status,
+            last_updated_time,
+            execution_start_time,
+            execution_end_time,
+            source_stage_order,
+            target_stage_order,
+            performed_by,
+            note,
+            execution_plan,
+            pre_deployment_diff_information,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -1147,28 +1029,20 @@ impl<'de> rt::Deserialize<'de> for PipelineOperationNote {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for PipelineOperationNote {
     const NAME: &'static str = "PipelineOperationNote";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("content", 0), ("isTruncated", 1)],
-        );
-        let mut content: Option<String> = None;
-        let mut is_truncated: Option<bool> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut content, "content"),
-                Key::Field(1) => field(&mut map, &mut is_truncated, "isTruncated"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            content: required(content, "content")?,
-            is_truncated: required(is_truncated, "isTruncated")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("content", 0), ("isTruncated", 1)],
+    );
+    type Fields = (rt::object::Required<String>, rt::object::Required<bool>);
+    #[inline]
+    fn assemble(
+        (content, is_truncated): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            content,
+            is_truncated,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -1215,35 +1089,29 @@ impl<'de> rt::Deserialize<'de> for PipelineOperationUser {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for PipelineOperationUser {
     const NAME: &'static str = "PipelineOperationUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("userPrincipalName", 0), ("principalObjectID", 1), ("principalType", 2)],
-        );
-        let mut user_principal_name: Option<Option<String>> = None;
-        let mut principal_object_id: Option<Option<rt::Uuid>> = None;
-        let mut principal_type: Option<PrincipalType> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut user_principal_name, "userPrincipalName")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut principal_object_id, "principalObjectID")
-                }
-                Key::Field(2) => field(&mut map, &mut principal_type, "principalType"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            user_principal_name: user_principal_name.unwrap_or_default(),
-            principal_object_id: principal_object_id.unwrap_or_default(),
-            principal_type: required(principal_type, "principalType")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("userPrincipalName", 0), ("principalObjectID", 1), ("principalType", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Required<PrincipalType>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            user_principal_name,
+            principal_object_id,
+            principal_type,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            user_principal_name,
+            principal_object_id,
+            principal_type,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -1313,55 +1181,45 @@ impl<'de> rt::Deserialize<'de> for PipelineStageArtifact {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for PipelineStageArtifact {
     const NAME: &'static str = "PipelineStageArtifact";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("artifactId", 0),
-                ("artifactDisplayName", 1),
-                ("artifactName", 2),
-                ("sourceArtifactId", 3),
-                ("targetArtifactId", 4),
-                ("lastDeploymentTime", 5),
-            ],
-        );
-        let mut artifact_id: Option<rt::Uuid> = None;
-        let mut artifact_display_name: Option<Option<String>> = None;
-        let mut artifact_name: Option<Option<String>> = None;
-        let mut source_artifact_id: Option<Option<rt::Uuid>> = None;
-        let mut target_artifact_id: Option<Option<rt::Uuid>> = None;
-        let mut last_deployment_time: Option<Option<rt::DateTime>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut artifact_id, "artifactId"),
-                Key::Field(1) => {
-                    field(&mut map, &mut artifact_display_name, "artifactDisplayName")
-                }
-                Key::Field(2) => field(&mut map, &mut artifact_name, "artifactName"),
-                Key::Field(3) => {
-                    field(&mut map, &mut source_artifact_id, "sourceArtifactId")
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut target_artifact_id, "targetArtifactId")
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut last_deployment_time, "lastDeploymentTime")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            artifact_id: required(artifact_id, "artifactId")?,
-            artifact_display_name: artifact_display_name.unwrap_or_default(),
-            artifact_name: artifact_name.unwrap_or_default(),
-            source_artifact_id: source_artifact_id.unwrap_or_default(),
-            target_artifact_id: target_artifact_id.unwrap_or_default(),
-            last_deployment_time: last_deployment_time.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("artifactId", 0),
+            ("artifactDisplayName", 1),
+            ("artifactName", 2),
+            ("sourceArtifactId", 3),
+            ("targetArtifactId", 4),
+            ("lastDeploymentTime", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            artifact_id,
+            artifact_display_name,
+            artifact_name,
+            source_artifact_id,
+            target_artifact_id,
+            last_deployment_time,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            artifact_id,
+            artifact_display_name,
+            artifact_name,
+            source_artifact_id,
+            target_artifact_id,
+            last_deployment_time,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -1414,43 +1272,41 @@ impl<'de> rt::Deserialize<'de> for PipelineStageArtifacts {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for PipelineStageArtifacts {
     const NAME: &'static str = "PipelineStageArtifacts";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("datasets", 0),
-                ("reports", 1),
-                ("dashboards", 2),
-                ("dataflows", 3),
-                ("datamarts", 4),
-            ],
-        );
-        let mut datasets: Option<Option<Vec<PipelineStageArtifact>>> = None;
-        let mut reports: Option<Option<Vec<PipelineStageArtifact>>> = None;
-        let mut dashboards: Option<Option<Vec<PipelineStageArtifact>>> = None;
-        let mut dataflows: Option<Option<Vec<PipelineStageArtifact>>> = None;
-        let mut datamarts: Option<Option<Vec<PipelineStageArtifact>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut datasets, "datasets"),
-                Key::Field(1) => field(&mut map, &mut reports, "reports"),
-                Key::Field(2) => field(&mut map, &mut dashboards, "dashboards"),
-                Key::Field(3) => field(&mut map, &mut dataflows, "dataflows"),
-                Key::Field(4) => field(&mut map, &mut datamarts, "datamarts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            datasets: datasets.unwrap_or_default(),
-            reports: reports.unwrap_or_default(),
-            dashboards: dashboards.unwrap_or_default(),
-            dataflows: dataflows.unwrap_or_default(),
-            datamarts: datamarts.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("datasets", 0),
+            ("reports", 1),
+            ("dashboards", 2),
+            ("dataflows", 3),
+            ("datamarts", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<PipelineStageArtifact>>>,
+        rt::object::Defaulted<Option<Vec<PipelineStageArtifact>>>,
+        rt::object::Defaulted<Option<Vec<PipelineStageArtifact>>>,
+        rt::object::Defaulted<Option<Vec<PipelineStageArtifact>>>,
+        rt::object::Defaulted<Option<Vec<PipelineStageArtifact>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            datasets,
+            reports,
+            dashboards,
+            dataflows,
+            datamarts,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            datasets,
+            reports,
+            dashboards,
+            dataflows,
+            datamarts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -1500,32 +1356,19 @@ impl<'de> rt::Deserialize<'de> for PipelineUpdateAppSettings {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for PipelineUpdateAppSettings {
     const NAME: &'static str = "PipelineUpdateAppSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("updateAppInTargetWorkspace", 0)],
-        );
-        let mut update_app_in_target_workspace: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut update_app_in_target_workspace,
-                        "updateAppInTargetWorkspace",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            update_app_in_target_workspace: update_app_in_target_workspace
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("updateAppInTargetWorkspace", 0)],
+    );
+    type Fields = (rt::object::Defaulted<Option<bool>>,);
+    #[inline]
+    fn assemble(
+        (update_app_in_target_workspace,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            update_app_in_target_workspace,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -1572,59 +1415,33 @@ impl<'de> rt::Deserialize<'de> for PreDeploymentDiffInformation {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for PreDeploymentDiffInformation {
     const NAME: &'static str = "PreDeploymentDiffInformation";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("newArtifactsCount", 0),
-                ("differentArtifactsCount", 1),
-                ("noDifferenceArtifactsCount", 2),
-            ],
-        );
-        let mut new_artifacts_count: Option<i64> = None;
-        let mut different_artifacts_count: Option<i64> = None;
-        let mut no_difference_artifacts_count: Option<i64> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(
-                        &mut map,
-                        &mut new_artifacts_count,
-                        "newArtifactsCount",
-                    )
-                }
-                Key::Field(1) => {
-                    lenient_field(
-                        &mut map,
-                        &mut different_artifacts_count,
-                        "differentArtifactsCount",
-                    )
-                }
-                Key::Field(2) => {
-                    lenient_field(
-                        &mut map,
-                        &mut no_difference_artifacts_count,
-                        "noDifferenceArtifactsCount",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            new_artifacts_count: required(new_artifacts_count, "newArtifactsCount")?,
-            different_artifacts_count: required(
-                different_artifacts_count,
-                "differentArtifactsCount",
-            )?,
-            no_difference_artifacts_count: required(
-                no_difference_artifacts_count,
-                "noDifferenceArtifactsCount",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("newArtifactsCount", 0),
+            ("differentArtifactsCount", 1),
+            ("noDifferenceArtifactsCount", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Required<i64, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            new_artifacts_count,
+            different_artifacts_count,
+            no_difference_artifacts_count,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            new_artifacts_count,
+            different_artifacts_count,
+            no_difference_artifacts_count,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -1695,73 +1512,64 @@ impl<'de> rt::Deserialize<'de> for SelectiveDeployRequest {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for SelectiveDeployRequest {
     const NAME: &'static str = "SelectiveDeployRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("sourceStageOrder", 0),
-                ("isBackwardDeployment", 1),
-                ("newWorkspace", 2),
-                ("updateAppSettings", 3),
-                ("options", 4),
-                ("note", 5),
-                ("datasets", 6),
-                ("reports", 7),
-                ("dashboards", 8),
-                ("dataflows", 9),
-                ("datamarts", 10),
-            ],
-        );
-        let mut source_stage_order: Option<i64> = None;
-        let mut is_backward_deployment: Option<Option<bool>> = None;
-        let mut new_workspace: Option<Option<PipelineNewWorkspaceRequest>> = None;
-        let mut update_app_settings: Option<Option<PipelineUpdateAppSettings>> = None;
-        let mut options: Option<Option<DeploymentOptions>> = None;
-        let mut note: Option<Option<String>> = None;
-        let mut datasets: Option<Option<Vec<DeployArtifactRequest>>> = None;
-        let mut reports: Option<Option<Vec<DeployArtifactRequest>>> = None;
-        let mut dashboards: Option<Option<Vec<DeployArtifactRequest>>> = None;
-        let mut dataflows: Option<Option<Vec<DeployArtifactRequest>>> = None;
-        let mut datamarts: Option<Option<Vec<DeployArtifactRequest>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    lenient_field(&mut map, &mut source_stage_order, "sourceStageOrder")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut is_backward_deployment, "isBackwardDeployment")
-                }
-                Key::Field(2) => field(&mut map, &mut new_workspace, "newWorkspace"),
-                Key::Field(3) => {
-                    field(&mut map, &mut update_app_settings, "updateAppSettings")
-                }
-                Key::Field(4) => field(&mut map, &mut options, "options"),
-                Key::Field(5) => field(&mut map, &mut note, "note"),
-                Key::Field(6) => field(&mut map, &mut datasets, "datasets"),
-                Key::Field(7) => field(&mut map, &mut reports, "reports"),
-                Key::Field(8) => field(&mut map, &mut dashboards, "dashboards"),
-                Key::Field(9) => field(&mut map, &mut dataflows, "dataflows"),
-                Key::Field(10) => field(&mut map, &mut datamarts, "datamarts"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            source_stage_order: required(source_stage_order, "sourceStageOrder")?,
-            is_backward_deployment: is_backward_deployment.unwrap_or_default(),
-            new_workspace: new_workspace.unwrap_or_default(),
-            update_app_settings: update_app_settings.unwrap_or_default(),
-            options: options.unwrap_or_default(),
-            note: note.unwrap_or_default(),
-            datasets: datasets.unwrap_or_default(),
-            reports: reports.unwrap_or_default(),
-            dashboards: dashboards.unwrap_or_default(),
-            dataflows: dataflows.unwrap_or_default(),
-            datamarts: datamarts.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("sourceStageOrder", 0),
+            ("isBackwardDeployment", 1),
+            ("newWorkspace", 2),
+            ("updateAppSettings", 3),
+            ("options", 4),
+            ("note", 5),
+            ("datasets", 6),
+            ("reports", 7),
+            ("dashboards", 8),
+            ("dataflows", 9),
+            ("datamarts", 10),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<PipelineNewWorkspaceRequest>>,
+        rt::object::Defaulted<Option<PipelineUpdateAppSettings>>,
+        rt::object::Defaulted<Option<DeploymentOptions>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DeployArtifactRequest>>>,
+        (
+            rt::object::Defaulted<Option<Vec<DeployArtifactRequest>>>,
+            rt::object::Defaulted<Option<Vec<DeployArtifactRequest>>>,
+            rt::object::Defaulted<Option<Vec<DeployArtifactRequest>>>,
+            rt::object::Defaulted<Option<Vec<DeployArtifactRequest>>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            source_stage_order,
+            is_backward_deployment,
+            new_workspace,
+            update_app_settings,
+            options,
+            note,
+            datasets,
+            (reports, dashboards, dataflows, datamarts),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            source_stage_order,
+            is_backward_deployment,
+            new_workspace,
+            update_app_settings,
+            options,
+            note,
+            datasets,
+            reports,
+            dashboards,
+            dataflows,
+            datamarts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]
@@ -1813,28 +1621,23 @@ impl<'de> rt::Deserialize<'de> for UpdatePipelineRequest {
 #[cfg(feature = "pipelines")]
 impl<'de> rt::object::Object<'de> for UpdatePipelineRequest {
     const NAME: &'static str = "UpdatePipelineRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("displayName", 0), ("description", 1)],
-        );
-        let mut display_name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: display_name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("displayName", 0), ("description", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (display_name, description): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
+            description,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "pipelines")]

@@ -30,23 +30,17 @@ impl<'de> rt::Deserialize<'de> for CreateOrUpdateProfileRequest {
 #[cfg(feature = "profiles")]
 impl<'de> rt::object::Object<'de> for CreateOrUpdateProfileRequest {
     const NAME: &'static str = "CreateOrUpdateProfileRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
-        let mut display_name: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            display_name: required(display_name, "displayName")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (display_name,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "profiles")]

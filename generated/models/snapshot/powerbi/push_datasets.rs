@@ -42,43 +42,41 @@ impl<'de> rt::Deserialize<'de> for CreateDatasetRequest {
 #[cfg(feature = "push_datasets")]
 impl<'de> rt::object::Object<'de> for CreateDatasetRequest {
     const NAME: &'static str = "CreateDatasetRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("tables", 1),
-                ("relationships", 2),
-                ("datasources", 3),
-                ("defaultMode", 4),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut tables: Option<Vec<Table>> = None;
-        let mut relationships: Option<Option<Vec<Relationship>>> = None;
-        let mut datasources: Option<Option<Vec<Datasource>>> = None;
-        let mut default_mode: Option<Option<DatasetMode>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut tables, "tables"),
-                Key::Field(2) => field(&mut map, &mut relationships, "relationships"),
-                Key::Field(3) => field(&mut map, &mut datasources, "datasources"),
-                Key::Field(4) => field(&mut map, &mut default_mode, "defaultMode"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            tables: required(tables, "tables")?,
-            relationships: relationships.unwrap_or_default(),
-            datasources: datasources.unwrap_or_default(),
-            default_mode: default_mode.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("tables", 1),
+            ("relationships", 2),
+            ("datasources", 3),
+            ("defaultMode", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<Vec<Table>>,
+        rt::object::Defaulted<Option<Vec<Relationship>>>,
+        rt::object::Defaulted<Option<Vec<Datasource>>>,
+        rt::object::Defaulted<Option<DatasetMode>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            tables,
+            relationships,
+            datasources,
+            default_mode,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            tables,
+            relationships,
+            datasources,
+            default_mode,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "push_datasets")]
@@ -122,25 +120,18 @@ impl<'de> rt::Deserialize<'de> for PostRowsRequest {
 #[cfg(feature = "push_datasets")]
 impl<'de> rt::object::Object<'de> for PostRowsRequest {
     const NAME: &'static str = "PostRowsRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("rows", 0)]);
-        let mut rows: Option<
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("rows", 0)]);
+    type Fields = (
+        rt::object::Defaulted<
             Option<Vec<::std::collections::BTreeMap<String, rt::JsonValue>>>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut rows, "rows"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            rows: rows.unwrap_or_default(),
-            unknown_fields,
-        })
+        >,
+    );
+    #[inline]
+    fn assemble(
+        (rows,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { rows, unknown_fields }
     }
 }
 #[cfg(feature = "push_datasets")]
@@ -196,53 +187,45 @@ impl<'de> rt::Deserialize<'de> for Relationship {
 #[cfg(feature = "push_datasets")]
 impl<'de> rt::object::Object<'de> for Relationship {
     const NAME: &'static str = "Relationship";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("crossFilteringBehavior", 1),
-                ("fromTable", 2),
-                ("fromColumn", 3),
-                ("toTable", 4),
-                ("toColumn", 5),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut cross_filtering_behavior: Option<Option<CrossFilteringBehavior>> = None;
-        let mut from_table: Option<String> = None;
-        let mut from_column: Option<String> = None;
-        let mut to_table: Option<String> = None;
-        let mut to_column: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut cross_filtering_behavior,
-                        "crossFilteringBehavior",
-                    )
-                }
-                Key::Field(2) => field(&mut map, &mut from_table, "fromTable"),
-                Key::Field(3) => field(&mut map, &mut from_column, "fromColumn"),
-                Key::Field(4) => field(&mut map, &mut to_table, "toTable"),
-                Key::Field(5) => field(&mut map, &mut to_column, "toColumn"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            cross_filtering_behavior: cross_filtering_behavior.unwrap_or_default(),
-            from_table: required(from_table, "fromTable")?,
-            from_column: required(from_column, "fromColumn")?,
-            to_table: required(to_table, "toTable")?,
-            to_column: required(to_column, "toColumn")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("crossFilteringBehavior", 1),
+            ("fromTable", 2),
+            ("fromColumn", 3),
+            ("toTable", 4),
+            ("toColumn", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<CrossFilteringBehavior>>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            cross_filtering_behavior,
+            from_table,
+            from_column,
+            to_table,
+            to_column,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            cross_filtering_behavior,
+            from_table,
+            from_column,
+            to_table,
+            to_column,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "push_datasets")]

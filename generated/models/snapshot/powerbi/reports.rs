@@ -36,33 +36,25 @@ impl<'de> rt::Deserialize<'de> for CloneReportRequest {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for CloneReportRequest {
     const NAME: &'static str = "CloneReportRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("targetWorkspaceId", 1), ("targetModelId", 2)],
-        );
-        let mut name: Option<String> = None;
-        let mut target_workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut target_model_id: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => {
-                    field(&mut map, &mut target_workspace_id, "targetWorkspaceId")
-                }
-                Key::Field(2) => field(&mut map, &mut target_model_id, "targetModelId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            target_workspace_id: target_workspace_id.unwrap_or_default(),
-            target_model_id: target_model_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("targetWorkspaceId", 1), ("targetModelId", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, target_workspace_id, target_model_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            target_workspace_id,
+            target_model_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -130,77 +122,61 @@ impl<'de> rt::Deserialize<'de> for Export {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for Export {
     const NAME: &'static str = "Export";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("createdDateTime", 1),
-                ("lastActionDateTime", 2),
-                ("reportId", 3),
-                ("reportName", 4),
-                ("status", 5),
-                ("percentComplete", 6),
-                ("resourceLocation", 7),
-                ("resourceFileExtension", 8),
-                ("expirationTime", 9),
-            ],
-        );
-        let mut id: Option<Option<String>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut last_action_date_time: Option<Option<rt::DateTime>> = None;
-        let mut report_id: Option<Option<rt::Uuid>> = None;
-        let mut report_name: Option<Option<String>> = None;
-        let mut status: Option<Option<ExportState>> = None;
-        let mut percent_complete: Option<Option<i32>> = None;
-        let mut resource_location: Option<Option<String>> = None;
-        let mut resource_file_extension: Option<Option<String>> = None;
-        let mut expiration_time: Option<Option<rt::DateTime>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut last_action_date_time, "lastActionDateTime")
-                }
-                Key::Field(3) => field(&mut map, &mut report_id, "reportId"),
-                Key::Field(4) => field(&mut map, &mut report_name, "reportName"),
-                Key::Field(5) => field(&mut map, &mut status, "status"),
-                Key::Field(6) => {
-                    lenient_field(&mut map, &mut percent_complete, "percentComplete")
-                }
-                Key::Field(7) => {
-                    field(&mut map, &mut resource_location, "resourceLocation")
-                }
-                Key::Field(8) => {
-                    field(
-                        &mut map,
-                        &mut resource_file_extension,
-                        "resourceFileExtension",
-                    )
-                }
-                Key::Field(9) => field(&mut map, &mut expiration_time, "expirationTime"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            last_action_date_time: last_action_date_time.unwrap_or_default(),
-            report_id: report_id.unwrap_or_default(),
-            report_name: report_name.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            percent_complete: percent_complete.unwrap_or_default(),
-            resource_location: resource_location.unwrap_or_default(),
-            resource_file_extension: resource_file_extension.unwrap_or_default(),
-            expiration_time: expiration_time.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("createdDateTime", 1),
+            ("lastActionDateTime", 2),
+            ("reportId", 3),
+            ("reportName", 4),
+            ("status", 5),
+            ("percentComplete", 6),
+            ("resourceLocation", 7),
+            ("resourceFileExtension", 8),
+            ("expirationTime", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ExportState>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            created_date_time,
+            last_action_date_time,
+            report_id,
+            report_name,
+            status,
+            percent_complete,
+            (resource_location, resource_file_extension, expiration_time),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            created_date_time,
+            last_action_date_time,
+            report_id,
+            report_name,
+            status,
+            percent_complete,
+            resource_location,
+            resource_file_extension,
+            expiration_time,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -241,23 +217,14 @@ impl<'de> rt::Deserialize<'de> for ExportFilter {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for ExportFilter {
     const NAME: &'static str = "ExportFilter";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("filter", 0)]);
-        let mut filter: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut filter, "filter"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            filter: filter.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("filter", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (filter,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { filter, unknown_fields }
     }
 }
 #[cfg(feature = "reports")]
@@ -304,31 +271,25 @@ impl<'de> rt::Deserialize<'de> for ExportReportPage {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for ExportReportPage {
     const NAME: &'static str = "ExportReportPage";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("pageName", 0), ("visualName", 1), ("bookmark", 2)],
-        );
-        let mut page_name: Option<String> = None;
-        let mut visual_name: Option<Option<String>> = None;
-        let mut bookmark: Option<Option<PageBookmark>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut page_name, "pageName"),
-                Key::Field(1) => field(&mut map, &mut visual_name, "visualName"),
-                Key::Field(2) => field(&mut map, &mut bookmark, "bookmark"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            page_name: required(page_name, "pageName")?,
-            visual_name: visual_name.unwrap_or_default(),
-            bookmark: bookmark.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("pageName", 0), ("visualName", 1), ("bookmark", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PageBookmark>>,
+    );
+    #[inline]
+    fn assemble(
+        (page_name, visual_name, bookmark): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            page_name,
+            visual_name,
+            bookmark,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -381,53 +342,33 @@ impl<'de> rt::Deserialize<'de> for ExportReportRequest {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for ExportReportRequest {
     const NAME: &'static str = "ExportReportRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("format", 0),
-                ("powerBIReportConfiguration", 1),
-                ("paginatedReportConfiguration", 2),
-            ],
-        );
-        let mut format: Option<FileFormat> = None;
-        let mut power_bi_report_configuration: Option<
-            Option<PowerBiReportExportConfiguration>,
-        > = None;
-        let mut paginated_report_configuration: Option<
-            Option<PaginatedReportExportConfiguration>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut format, "format"),
-                Key::Field(1) => {
-                    field(
-                        &mut map,
-                        &mut power_bi_report_configuration,
-                        "powerBIReportConfiguration",
-                    )
-                }
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut paginated_report_configuration,
-                        "paginatedReportConfiguration",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            format: required(format, "format")?,
-            power_bi_report_configuration: power_bi_report_configuration
-                .unwrap_or_default(),
-            paginated_report_configuration: paginated_report_configuration
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("format", 0),
+            ("powerBIReportConfiguration", 1),
+            ("paginatedReportConfiguration", 2),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<FileFormat>,
+        rt::object::Defaulted<Option<PowerBiReportExportConfiguration>>,
+        rt::object::Defaulted<Option<PaginatedReportExportConfiguration>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            format,
+            power_bi_report_configuration,
+            paginated_report_configuration,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            format,
+            power_bi_report_configuration,
+            paginated_report_configuration,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -497,30 +438,23 @@ impl<'de> rt::Deserialize<'de> for ExportReportSettings {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for ExportReportSettings {
     const NAME: &'static str = "ExportReportSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("locale", 0), ("includeHiddenPages", 1)],
-        );
-        let mut locale: Option<Option<String>> = None;
-        let mut include_hidden_pages: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut locale, "locale"),
-                Key::Field(1) => {
-                    field(&mut map, &mut include_hidden_pages, "includeHiddenPages")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            locale: locale.unwrap_or_default(),
-            include_hidden_pages: include_hidden_pages.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("locale", 0), ("includeHiddenPages", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (locale, include_hidden_pages): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            locale,
+            include_hidden_pages,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -567,31 +501,25 @@ impl<'de> rt::Deserialize<'de> for Page {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for Page {
     const NAME: &'static str = "Page";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("displayName", 1), ("order", 2)],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut order: Option<Option<i32>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => lenient_field(&mut map, &mut order, "order"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            order: order.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("displayName", 1), ("order", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (name, display_name, order): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            display_name,
+            order,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -635,26 +563,21 @@ impl<'de> rt::Deserialize<'de> for PageBookmark {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for PageBookmark {
     const NAME: &'static str = "PageBookmark";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("state", 1)]);
-        let mut name: Option<Option<String>> = None;
-        let mut state: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut state, "state"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            state: state.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("state", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, state): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            state,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -701,35 +624,25 @@ impl<'de> rt::Deserialize<'de> for PaginatedReportExportConfiguration {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for PaginatedReportExportConfiguration {
     const NAME: &'static str = "PaginatedReportExportConfiguration";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("identities", 0), ("formatSettings", 1), ("parameterValues", 2)],
-        );
-        let mut identities: Option<Option<Vec<EffectiveIdentity>>> = None;
-        let mut format_settings: Option<
-            Option<::std::collections::BTreeMap<String, String>>,
-        > = None;
-        let mut parameter_values: Option<Option<Vec<ParameterValue>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut identities, "identities"),
-                Key::Field(1) => field(&mut map, &mut format_settings, "formatSettings"),
-                Key::Field(2) => {
-                    field(&mut map, &mut parameter_values, "parameterValues")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            identities: identities.unwrap_or_default(),
-            format_settings: format_settings.unwrap_or_default(),
-            parameter_values: parameter_values.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("identities", 0), ("formatSettings", 1), ("parameterValues", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<EffectiveIdentity>>>,
+        rt::object::Defaulted<Option<::std::collections::BTreeMap<String, String>>>,
+        rt::object::Defaulted<Option<Vec<ParameterValue>>>,
+    );
+    #[inline]
+    fn assemble(
+        (identities, format_settings, parameter_values): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            identities,
+            format_settings,
+            parameter_values,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -775,26 +688,21 @@ impl<'de> rt::Deserialize<'de> for ParameterValue {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for ParameterValue {
     const NAME: &'static str = "ParameterValue";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("value", 1)]);
-        let mut name: Option<Option<String>> = None;
-        let mut value: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("value", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -850,51 +758,45 @@ impl<'de> rt::Deserialize<'de> for PowerBiReportExportConfiguration {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for PowerBiReportExportConfiguration {
     const NAME: &'static str = "PowerBiReportExportConfiguration";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("settings", 0),
-                ("datasetToBind", 1),
-                ("defaultBookmark", 2),
-                ("reportLevelFilters", 3),
-                ("pages", 4),
-                ("identities", 5),
-            ],
-        );
-        let mut settings: Option<Option<ExportReportSettings>> = None;
-        let mut dataset_to_bind: Option<Option<String>> = None;
-        let mut default_bookmark: Option<Option<PageBookmark>> = None;
-        let mut report_level_filters: Option<Option<Vec<ExportFilter>>> = None;
-        let mut pages: Option<Option<Vec<ExportReportPage>>> = None;
-        let mut identities: Option<Option<Vec<EffectiveIdentity>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut settings, "settings"),
-                Key::Field(1) => field(&mut map, &mut dataset_to_bind, "datasetToBind"),
-                Key::Field(2) => {
-                    field(&mut map, &mut default_bookmark, "defaultBookmark")
-                }
-                Key::Field(3) => {
-                    field(&mut map, &mut report_level_filters, "reportLevelFilters")
-                }
-                Key::Field(4) => field(&mut map, &mut pages, "pages"),
-                Key::Field(5) => field(&mut map, &mut identities, "identities"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            settings: settings.unwrap_or_default(),
-            dataset_to_bind: dataset_to_bind.unwrap_or_default(),
-            default_bookmark: default_bookmark.unwrap_or_default(),
-            report_level_filters: report_level_filters.unwrap_or_default(),
-            pages: pages.unwrap_or_default(),
-            identities: identities.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("settings", 0),
+            ("datasetToBind", 1),
+            ("defaultBookmark", 2),
+            ("reportLevelFilters", 3),
+            ("pages", 4),
+            ("identities", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<ExportReportSettings>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PageBookmark>>,
+        rt::object::Defaulted<Option<Vec<ExportFilter>>>,
+        rt::object::Defaulted<Option<Vec<ExportReportPage>>>,
+        rt::object::Defaulted<Option<Vec<EffectiveIdentity>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            settings,
+            dataset_to_bind,
+            default_bookmark,
+            report_level_filters,
+            pages,
+            identities,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            settings,
+            dataset_to_bind,
+            default_bookmark,
+            report_level_filters,
+            pages,
+            identities,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -943,30 +845,23 @@ impl<'de> rt::Deserialize<'de> for RdlBindDetail {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for RdlBindDetail {
     const NAME: &'static str = "RdlBindDetail";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("dataSourceName", 0), ("dataSourceObjectId", 1)],
-        );
-        let mut data_source_name: Option<String> = None;
-        let mut data_source_object_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut data_source_name, "dataSourceName"),
-                Key::Field(1) => {
-                    field(&mut map, &mut data_source_object_id, "dataSourceObjectId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            data_source_name: required(data_source_name, "dataSourceName")?,
-            data_source_object_id: data_source_object_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("dataSourceName", 0), ("dataSourceObjectId", 1)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (data_source_name, data_source_object_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            data_source_name,
+            data_source_object_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -1010,30 +905,23 @@ impl<'de> rt::Deserialize<'de> for RdlBindToGatewayRequest {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for RdlBindToGatewayRequest {
     const NAME: &'static str = "RdlBindToGatewayRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("gatewayObjectId", 0), ("bindDetails", 1)],
-        );
-        let mut gateway_object_id: Option<rt::Uuid> = None;
-        let mut bind_details: Option<Vec<RdlBindDetail>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut gateway_object_id, "gatewayObjectId")
-                }
-                Key::Field(1) => field(&mut map, &mut bind_details, "bindDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            gateway_object_id: required(gateway_object_id, "gatewayObjectId")?,
-            bind_details: required(bind_details, "bindDetails")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("gatewayObjectId", 0), ("bindDetails", 1)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<Vec<RdlBindDetail>>,
+    );
+    #[inline]
+    fn assemble(
+        (gateway_object_id, bind_details): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            gateway_object_id,
+            bind_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -1078,28 +966,21 @@ impl<'de> rt::Deserialize<'de> for RdlDatasourceConnectionDetails {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for RdlDatasourceConnectionDetails {
     const NAME: &'static str = "RdlDatasourceConnectionDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("server", 0), ("database", 1)],
-        );
-        let mut server: Option<Option<String>> = None;
-        let mut database: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut server, "server"),
-                Key::Field(1) => field(&mut map, &mut database, "database"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            server: server.unwrap_or_default(),
-            database: database.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("server", 0), ("database", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (server, database): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            server,
+            database,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -1140,23 +1021,14 @@ impl<'de> rt::Deserialize<'de> for RebindReportRequest {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for RebindReportRequest {
     const NAME: &'static str = "RebindReportRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("datasetId", 0)]);
-        let mut dataset_id: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut dataset_id, "datasetId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            dataset_id: required(dataset_id, "datasetId")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("datasetId", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (dataset_id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { dataset_id, unknown_fields }
     }
 }
 #[cfg(feature = "reports")]
@@ -1200,30 +1072,23 @@ impl<'de> rt::Deserialize<'de> for SourceReport {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for SourceReport {
     const NAME: &'static str = "SourceReport";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("sourceReportId", 0), ("sourceWorkspaceId", 1)],
-        );
-        let mut source_report_id: Option<rt::Uuid> = None;
-        let mut source_workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut source_report_id, "sourceReportId"),
-                Key::Field(1) => {
-                    field(&mut map, &mut source_workspace_id, "sourceWorkspaceId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            source_report_id: required(source_report_id, "sourceReportId")?,
-            source_workspace_id: source_workspace_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("sourceReportId", 0), ("sourceWorkspaceId", 1)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (source_report_id, source_workspace_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            source_report_id,
+            source_workspace_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -1267,30 +1132,23 @@ impl<'de> rt::Deserialize<'de> for UpdateRdlDatasourceDetails {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for UpdateRdlDatasourceDetails {
     const NAME: &'static str = "UpdateRdlDatasourceDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("datasourceName", 0), ("connectionDetails", 1)],
-        );
-        let mut datasource_name: Option<String> = None;
-        let mut connection_details: Option<RdlDatasourceConnectionDetails> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut datasource_name, "datasourceName"),
-                Key::Field(1) => {
-                    field(&mut map, &mut connection_details, "connectionDetails")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            datasource_name: required(datasource_name, "datasourceName")?,
-            connection_details: required(connection_details, "connectionDetails")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("datasourceName", 0), ("connectionDetails", 1)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<RdlDatasourceConnectionDetails>,
+    );
+    #[inline]
+    fn assemble(
+        (datasource_name, connection_details): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            datasource_name,
+            connection_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -1332,23 +1190,17 @@ impl<'de> rt::Deserialize<'de> for UpdateRdlDatasourcesRequest {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for UpdateRdlDatasourcesRequest {
     const NAME: &'static str = "UpdateRdlDatasourcesRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("updateDetails", 0)]);
-        let mut update_details: Option<Vec<UpdateRdlDatasourceDetails>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut update_details, "updateDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            update_details: required(update_details, "updateDetails")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("updateDetails", 0)]);
+    type Fields = (rt::object::Required<Vec<UpdateRdlDatasourceDetails>>,);
+    #[inline]
+    fn assemble(
+        (update_details,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            update_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]
@@ -1393,28 +1245,20 @@ impl<'de> rt::Deserialize<'de> for UpdateReportContentRequest {
 #[cfg(feature = "reports")]
 impl<'de> rt::object::Object<'de> for UpdateReportContentRequest {
     const NAME: &'static str = "UpdateReportContentRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("sourceType", 0), ("sourceReport", 1)],
-        );
-        let mut source_type: Option<SourceType> = None;
-        let mut source_report: Option<SourceReport> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut source_type, "sourceType"),
-                Key::Field(1) => field(&mut map, &mut source_report, "sourceReport"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            source_type: required(source_type, "sourceType")?,
-            source_report: required(source_report, "sourceReport")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("sourceType", 0), ("sourceReport", 1)],
+    );
+    type Fields = (rt::object::Required<SourceType>, rt::object::Required<SourceReport>);
+    #[inline]
+    fn assemble(
+        (source_type, source_report): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            source_type,
+            source_report,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "reports")]

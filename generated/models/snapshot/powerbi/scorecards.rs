@@ -84,107 +84,99 @@ impl<'de> rt::Deserialize<'de> for Goal {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for Goal {
     const NAME: &'static str = "Goal";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("scorecardId", 2),
-                ("createdTime", 3),
-                ("lastModifiedTime", 4),
-                ("startDate", 5),
-                ("completionDate", 6),
-                ("parentId", 7),
-                ("notesCount", 8),
-                ("valuesFormatString", 9),
-                ("datesFormatString", 10),
-                ("description", 11),
-                ("hasStatusRules", 12),
-                ("statusRules", 13),
-                ("permissions", 14),
-                ("level", 15),
-                ("rank", 16),
-                ("goalValues", 17),
-                ("aggregations", 18),
-            ],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut scorecard_id: Option<Option<rt::Uuid>> = None;
-        let mut created_time: Option<Option<rt::DateTime>> = None;
-        let mut last_modified_time: Option<Option<rt::DateTime>> = None;
-        let mut start_date: Option<Option<rt::DateTime>> = None;
-        let mut completion_date: Option<Option<rt::DateTime>> = None;
-        let mut parent_id: Option<Option<rt::Uuid>> = None;
-        let mut notes_count: Option<Option<i32>> = None;
-        let mut values_format_string: Option<Option<String>> = None;
-        let mut dates_format_string: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut has_status_rules: Option<Option<bool>> = None;
-        let mut status_rules: Option<Option<GoalRulesContainer>> = None;
-        let mut permissions: Option<Option<GoalPermissions>> = None;
-        let mut level: Option<Option<i32>> = None;
-        let mut rank: Option<Option<i64>> = None;
-        let mut goal_values: Option<Option<Vec<GoalValue>>> = None;
-        let mut aggregations: Option<Option<Vec<GoalAggregation>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut scorecard_id, "scorecardId"),
-                Key::Field(3) => field(&mut map, &mut created_time, "createdTime"),
-                Key::Field(4) => {
-                    field(&mut map, &mut last_modified_time, "lastModifiedTime")
-                }
-                Key::Field(5) => field(&mut map, &mut start_date, "startDate"),
-                Key::Field(6) => field(&mut map, &mut completion_date, "completionDate"),
-                Key::Field(7) => field(&mut map, &mut parent_id, "parentId"),
-                Key::Field(8) => lenient_field(&mut map, &mut notes_count, "notesCount"),
-                Key::Field(9) => {
-                    field(&mut map, &mut values_format_string, "valuesFormatString")
-                }
-                Key::Field(10) => {
-                    field(&mut map, &mut dates_format_string, "datesFormatString")
-                }
-                Key::Field(11) => field(&mut map, &mut description, "description"),
-                Key::Field(12) => {
-                    field(&mut map, &mut has_status_rules, "hasStatusRules")
-                }
-                Key::Field(13) => field(&mut map, &mut status_rules, "statusRules"),
-                Key::Field(14) => field(&mut map, &mut permissions, "permissions"),
-                Key::Field(15) => lenient_field(&mut map, &mut level, "level"),
-                Key::Field(16) => lenient_field(&mut map, &mut rank, "rank"),
-                Key::Field(17) => field(&mut map, &mut goal_values, "goalValues"),
-                Key::Field(18) => field(&mut map, &mut aggregations, "aggregations"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            scorecard_id: scorecard_id.unwrap_or_default(),
-            created_time: created_time.unwrap_or_default(),
-            last_modified_time: last_modified_time.unwrap_or_default(),
-            start_date: start_date.unwrap_or_default(),
-            completion_date: completion_date.unwrap_or_default(),
-            parent_id: parent_id.unwrap_or_default(),
-            notes_count: notes_count.unwrap_or_default(),
-            values_format_string: values_format_string.unwrap_or_default(),
-            dates_format_string: dates_format_string.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            has_status_rules: has_status_rules.unwrap_or_default(),
-            status_rules: status_rules.unwrap_or_default(),
-            permissions: permissions.unwrap_or_default(),
-            level: level.unwrap_or_default(),
-            rank: rank.unwrap_or_default(),
-            goal_values: goal_values.unwrap_or_default(),
-            aggregations: aggregations.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("scorecardId", 2),
+            ("createdTime", 3),
+            ("lastModifiedTime", 4),
+            ("startDate", 5),
+            ("completionDate", 6),
+            ("parentId", 7),
+            ("notesCount", 8),
+            ("valuesFormatString", 9),
+            ("datesFormatString", 10),
+            ("description", 11),
+            ("hasStatusRules", 12),
+            ("statusRules", 13),
+            ("permissions", 14),
+            ("level", 15),
+            ("rank", 16),
+            ("goalValues", 17),
+            ("aggregations", 18),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        (
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<GoalRulesContainer>>,
+            (
+                rt::object::Defaulted<Option<GoalPermissions>>,
+                rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+                rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+                rt::object::Defaulted<Option<Vec<GoalValue>>>,
+                rt::object::Defaulted<Option<Vec<GoalAggregation>>>,
+            ),
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            scorecard_id,
+            created_time,
+            last_modified_time,
+            start_date,
+            completion_date,
+            (
+                parent_id,
+                notes_count,
+                values_format_string,
+                dates_format_string,
+                description,
+                has_status_rules,
+                status_rules,
+                (permissions, level, rank, goal_values, aggregations),
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            scorecard_id,
+            created_time,
+            last_modified_time,
+            start_date,
+            completion_date,
+            parent_id,
+            notes_count,
+            values_format_string,
+            dates_format_string,
+            description,
+            has_status_rules,
+            status_rules,
+            permissions,
+            level,
+            rank,
+            goal_values,
+            aggregations,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -252,68 +244,55 @@ impl<'de> rt::Deserialize<'de> for GoalAggregation {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalAggregation {
     const NAME: &'static str = "GoalAggregation";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("timestamp", 1),
-                ("calculationTime", 2),
-                ("scorecardId", 3),
-                ("goalId", 4),
-                ("value", 5),
-                ("valueDisplayString", 6),
-                ("type", 7),
-                ("maxLastModifiedTime", 8),
-            ],
-        );
-        let mut id: Option<String> = None;
-        let mut timestamp: Option<rt::DateTime> = None;
-        let mut calculation_time: Option<rt::DateTime> = None;
-        let mut scorecard_id: Option<rt::Uuid> = None;
-        let mut goal_id: Option<rt::Uuid> = None;
-        let mut value: Option<f64> = None;
-        let mut value_display_string: Option<Option<String>> = None;
-        let mut type_field: Option<GoalAggregationType> = None;
-        let mut max_last_modified_time: Option<rt::DateTime> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut timestamp, "timestamp"),
-                Key::Field(2) => {
-                    field(&mut map, &mut calculation_time, "calculationTime")
-                }
-                Key::Field(3) => field(&mut map, &mut scorecard_id, "scorecardId"),
-                Key::Field(4) => field(&mut map, &mut goal_id, "goalId"),
-                Key::Field(5) => lenient_field(&mut map, &mut value, "value"),
-                Key::Field(6) => {
-                    field(&mut map, &mut value_display_string, "valueDisplayString")
-                }
-                Key::Field(7) => field(&mut map, &mut type_field, "type"),
-                Key::Field(8) => {
-                    field(&mut map, &mut max_last_modified_time, "maxLastModifiedTime")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            timestamp: required(timestamp, "timestamp")?,
-            calculation_time: required(calculation_time, "calculationTime")?,
-            scorecard_id: required(scorecard_id, "scorecardId")?,
-            goal_id: required(goal_id, "goalId")?,
-            value: required(value, "value")?,
-            value_display_string: value_display_string.unwrap_or_default(),
-            r#type: required(type_field, "type")?,
-            max_last_modified_time: required(
-                max_last_modified_time,
-                "maxLastModifiedTime",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("timestamp", 1),
+            ("calculationTime", 2),
+            ("scorecardId", 3),
+            ("goalId", 4),
+            ("value", 5),
+            ("valueDisplayString", 6),
+            ("type", 7),
+            ("maxLastModifiedTime", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::DateTime>,
+        rt::object::Required<rt::DateTime>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<f64, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        (rt::object::Required<GoalAggregationType>, rt::object::Required<rt::DateTime>),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            timestamp,
+            calculation_time,
+            scorecard_id,
+            goal_id,
+            value,
+            value_display_string,
+            (type_field, max_last_modified_time),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            timestamp,
+            calculation_time,
+            scorecard_id,
+            goal_id,
+            value,
+            value_display_string,
+            r#type: type_field,
+            max_last_modified_time,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -398,51 +377,45 @@ impl<'de> rt::Deserialize<'de> for GoalCreateRequest {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalCreateRequest {
     const NAME: &'static str = "GoalCreateRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("startDate", 1),
-                ("completionDate", 2),
-                ("parentId", 3),
-                ("valuesFormatString", 4),
-                ("datesFormatString", 5),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut start_date: Option<Option<rt::DateTime>> = None;
-        let mut completion_date: Option<Option<rt::DateTime>> = None;
-        let mut parent_id: Option<Option<String>> = None;
-        let mut values_format_string: Option<Option<String>> = None;
-        let mut dates_format_string: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut start_date, "startDate"),
-                Key::Field(2) => field(&mut map, &mut completion_date, "completionDate"),
-                Key::Field(3) => field(&mut map, &mut parent_id, "parentId"),
-                Key::Field(4) => {
-                    field(&mut map, &mut values_format_string, "valuesFormatString")
-                }
-                Key::Field(5) => {
-                    field(&mut map, &mut dates_format_string, "datesFormatString")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            start_date: start_date.unwrap_or_default(),
-            completion_date: completion_date.unwrap_or_default(),
-            parent_id: parent_id.unwrap_or_default(),
-            values_format_string: values_format_string.unwrap_or_default(),
-            dates_format_string: dates_format_string.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("startDate", 1),
+            ("completionDate", 2),
+            ("parentId", 3),
+            ("valuesFormatString", 4),
+            ("datesFormatString", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            start_date,
+            completion_date,
+            parent_id,
+            values_format_string,
+            dates_format_string,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            start_date,
+            completion_date,
+            parent_id,
+            values_format_string,
+            dates_format_string,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -504,57 +477,53 @@ impl<'de> rt::Deserialize<'de> for GoalNote {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalNote {
     const NAME: &'static str = "GoalNote";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("valueTimestamp", 1),
-                ("goalId", 2),
-                ("scorecardId", 3),
-                ("lastModifiedTime", 4),
-                ("content", 5),
-                ("createdTime", 6),
-                ("body", 7),
-            ],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut value_timestamp: Option<Option<rt::DateTime>> = None;
-        let mut goal_id: Option<Option<rt::Uuid>> = None;
-        let mut scorecard_id: Option<Option<rt::Uuid>> = None;
-        let mut last_modified_time: Option<Option<rt::DateTime>> = None;
-        let mut content: Option<Option<String>> = None;
-        let mut created_time: Option<Option<rt::DateTime>> = None;
-        let mut body: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut value_timestamp, "valueTimestamp"),
-                Key::Field(2) => field(&mut map, &mut goal_id, "goalId"),
-                Key::Field(3) => field(&mut map, &mut scorecard_id, "scorecardId"),
-                Key::Field(4) => {
-                    field(&mut map, &mut last_modified_time, "lastModifiedTime")
-                }
-                Key::Field(5) => field(&mut map, &mut content, "content"),
-                Key::Field(6) => field(&mut map, &mut created_time, "createdTime"),
-                Key::Field(7) => field(&mut map, &mut body, "body"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            value_timestamp: value_timestamp.unwrap_or_default(),
-            goal_id: goal_id.unwrap_or_default(),
-            scorecard_id: scorecard_id.unwrap_or_default(),
-            last_modified_time: last_modified_time.unwrap_or_default(),
-            content: content.unwrap_or_default(),
-            created_time: created_time.unwrap_or_default(),
-            body: body.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("valueTimestamp", 1),
+            ("goalId", 2),
+            ("scorecardId", 3),
+            ("lastModifiedTime", 4),
+            ("content", 5),
+            ("createdTime", 6),
+            ("body", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            value_timestamp,
+            goal_id,
+            scorecard_id,
+            last_modified_time,
+            content,
+            created_time,
+            body,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            value_timestamp,
+            goal_id,
+            scorecard_id,
+            last_modified_time,
+            content,
+            created_time,
+            body,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -595,23 +564,14 @@ impl<'de> rt::Deserialize<'de> for GoalNoteRequest {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalNoteRequest {
     const NAME: &'static str = "GoalNoteRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("body", 0)]);
-        let mut body: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut body, "body"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            body: required(body, "body")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("body", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (body,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { body, unknown_fields }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -655,30 +615,23 @@ impl<'de> rt::Deserialize<'de> for GoalRankValidationInfo {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalRankValidationInfo {
     const NAME: &'static str = "GoalRankValidationInfo";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("goalId", 0), ("currentParentId", 1)],
-        );
-        let mut goal_id: Option<Option<rt::Uuid>> = None;
-        let mut current_parent_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut goal_id, "goalId"),
-                Key::Field(1) => {
-                    field(&mut map, &mut current_parent_id, "currentParentId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            goal_id: goal_id.unwrap_or_default(),
-            current_parent_id: current_parent_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("goalId", 0), ("currentParentId", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (goal_id, current_parent_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            goal_id,
+            current_parent_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -734,47 +687,45 @@ impl<'de> rt::Deserialize<'de> for GoalRefreshHistory {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalRefreshHistory {
     const NAME: &'static str = "GoalRefreshHistory";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("goalId", 0),
-                ("connectionType", 1),
-                ("status", 2),
-                ("timestamp", 3),
-                ("rootActivityId", 4),
-                ("message", 5),
-            ],
-        );
-        let mut goal_id: Option<Option<rt::Uuid>> = None;
-        let mut connection_type: Option<Option<GoalValueType>> = None;
-        let mut status: Option<Option<GoalProcessingStatus>> = None;
-        let mut timestamp: Option<Option<rt::DateTime>> = None;
-        let mut root_activity_id: Option<Option<rt::Uuid>> = None;
-        let mut message: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut goal_id, "goalId"),
-                Key::Field(1) => field(&mut map, &mut connection_type, "connectionType"),
-                Key::Field(2) => field(&mut map, &mut status, "status"),
-                Key::Field(3) => field(&mut map, &mut timestamp, "timestamp"),
-                Key::Field(4) => field(&mut map, &mut root_activity_id, "rootActivityId"),
-                Key::Field(5) => field(&mut map, &mut message, "message"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            goal_id: goal_id.unwrap_or_default(),
-            connection_type: connection_type.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            timestamp: timestamp.unwrap_or_default(),
-            root_activity_id: root_activity_id.unwrap_or_default(),
-            message: message.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("goalId", 0),
+            ("connectionType", 1),
+            ("status", 2),
+            ("timestamp", 3),
+            ("rootActivityId", 4),
+            ("message", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<GoalValueType>>,
+        rt::object::Defaulted<Option<GoalProcessingStatus>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            goal_id,
+            connection_type,
+            status,
+            timestamp,
+            root_activity_id,
+            message,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            goal_id,
+            connection_type,
+            status,
+            timestamp,
+            root_activity_id,
+            message,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -818,30 +769,23 @@ impl<'de> rt::Deserialize<'de> for GoalRuleCondition {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalRuleCondition {
     const NAME: &'static str = "GoalRuleCondition";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("fieldComparison", 0), ("expression", 1)],
-        );
-        let mut field_comparison: Option<Option<GoalRuleFieldComparison>> = None;
-        let mut expression: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut field_comparison, "fieldComparison")
-                }
-                Key::Field(1) => field(&mut map, &mut expression, "expression"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            field_comparison: field_comparison.unwrap_or_default(),
-            expression: expression.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("fieldComparison", 0), ("expression", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<GoalRuleFieldComparison>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (field_comparison, expression): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            field_comparison,
+            expression,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -889,31 +833,25 @@ impl<'de> rt::Deserialize<'de> for GoalRuleFieldComparison {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalRuleFieldComparison {
     const NAME: &'static str = "GoalRuleFieldComparison";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("field", 0), ("operator", 1), ("value", 2)],
-        );
-        let mut field_field: Option<Option<String>> = None;
-        let mut operator: Option<Option<GoalRulesFieldComparisonKind>> = None;
-        let mut value: Option<Option<GoalRuleValue>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut field_field, "field"),
-                Key::Field(1) => field(&mut map, &mut operator, "operator"),
-                Key::Field(2) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            field: field_field.unwrap_or_default(),
-            operator: operator.unwrap_or_default(),
-            value: value.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("field", 0), ("operator", 1), ("value", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<GoalRulesFieldComparisonKind>>,
+        rt::object::Defaulted<Option<GoalRuleValue>>,
+    );
+    #[inline]
+    fn assemble(
+        (field, operator, value): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            field,
+            operator,
+            value,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -958,26 +896,21 @@ impl<'de> rt::Deserialize<'de> for GoalRulePercentOf {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalRulePercentOf {
     const NAME: &'static str = "GoalRulePercentOf";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("field", 0), ("percent", 1)]);
-        let mut field_field: Option<Option<String>> = None;
-        let mut percent: Option<Option<f64>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut field_field, "field"),
-                Key::Field(1) => lenient_field(&mut map, &mut percent, "percent"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            field: field_field.unwrap_or_default(),
-            percent: percent.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("field", 0), ("percent", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (field, percent): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            field,
+            percent,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1027,34 +960,27 @@ impl<'de> rt::Deserialize<'de> for GoalRuleValue {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalRuleValue {
     const NAME: &'static str = "GoalRuleValue";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("percentOf", 0), ("field", 1), ("dateTime", 2), ("number", 3)],
-        );
-        let mut percent_of: Option<Option<GoalRulePercentOf>> = None;
-        let mut field_field: Option<Option<String>> = None;
-        let mut date_time: Option<Option<rt::DateTime>> = None;
-        let mut number: Option<Option<f64>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut percent_of, "percentOf"),
-                Key::Field(1) => field(&mut map, &mut field_field, "field"),
-                Key::Field(2) => field(&mut map, &mut date_time, "dateTime"),
-                Key::Field(3) => lenient_field(&mut map, &mut number, "number"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            percent_of: percent_of.unwrap_or_default(),
-            field: field_field.unwrap_or_default(),
-            date_time: date_time.unwrap_or_default(),
-            number: number.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("percentOf", 0), ("field", 1), ("dateTime", 2), ("number", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<GoalRulePercentOf>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (percent_of, field, date_time, number): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            percent_of,
+            field,
+            date_time,
+            number,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1105,43 +1031,37 @@ impl<'de> rt::Deserialize<'de> for GoalRulesContainer {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalRulesContainer {
     const NAME: &'static str = "GoalRulesContainer";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("scorecardObjectId", 0),
-                ("goalObjectId", 1),
-                ("lastModifiedTime", 2),
-                ("rules", 3),
-            ],
-        );
-        let mut scorecard_object_id: Option<Option<rt::Uuid>> = None;
-        let mut goal_object_id: Option<Option<rt::Uuid>> = None;
-        let mut last_modified_time: Option<Option<rt::DateTime>> = None;
-        let mut rules: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut scorecard_object_id, "scorecardObjectId")
-                }
-                Key::Field(1) => field(&mut map, &mut goal_object_id, "goalObjectId"),
-                Key::Field(2) => {
-                    field(&mut map, &mut last_modified_time, "lastModifiedTime")
-                }
-                Key::Field(3) => field(&mut map, &mut rules, "rules"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            scorecard_object_id: scorecard_object_id.unwrap_or_default(),
-            goal_object_id: goal_object_id.unwrap_or_default(),
-            last_modified_time: last_modified_time.unwrap_or_default(),
-            rules: rules.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("scorecardObjectId", 0),
+            ("goalObjectId", 1),
+            ("lastModifiedTime", 2),
+            ("rules", 3),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            scorecard_object_id,
+            goal_object_id,
+            last_modified_time,
+            rules,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            scorecard_object_id,
+            goal_object_id,
+            last_modified_time,
+            rules,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1185,28 +1105,21 @@ impl<'de> rt::Deserialize<'de> for GoalStatusRule {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalStatusRule {
     const NAME: &'static str = "GoalStatusRule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("conditions", 0), ("output", 1)],
-        );
-        let mut conditions: Option<Option<Vec<GoalRuleCondition>>> = None;
-        let mut output: Option<Option<i32>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut conditions, "conditions"),
-                Key::Field(1) => lenient_field(&mut map, &mut output, "output"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            conditions: conditions.unwrap_or_default(),
-            output: output.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("conditions", 0), ("output", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<GoalRuleCondition>>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (conditions, output): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            conditions,
+            output,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1260,49 +1173,41 @@ impl<'de> rt::Deserialize<'de> for GoalStatusRules {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalStatusRules {
     const NAME: &'static str = "GoalStatusRules";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("rules", 0),
-                ("defaultOutput", 1),
-                ("scorecardObjectId", 2),
-                ("goalObjectId", 3),
-                ("lastModifiedTime", 4),
-            ],
-        );
-        let mut rules: Option<Option<Vec<GoalStatusRule>>> = None;
-        let mut default_output: Option<Option<i32>> = None;
-        let mut scorecard_object_id: Option<Option<String>> = None;
-        let mut goal_object_id: Option<Option<String>> = None;
-        let mut last_modified_time: Option<Option<rt::DateTime>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut rules, "rules"),
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut default_output, "defaultOutput")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut scorecard_object_id, "scorecardObjectId")
-                }
-                Key::Field(3) => field(&mut map, &mut goal_object_id, "goalObjectId"),
-                Key::Field(4) => {
-                    field(&mut map, &mut last_modified_time, "lastModifiedTime")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            rules: rules.unwrap_or_default(),
-            default_output: default_output.unwrap_or_default(),
-            scorecard_object_id: scorecard_object_id.unwrap_or_default(),
-            goal_object_id: goal_object_id.unwrap_or_default(),
-            last_modified_time: last_modified_time.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("rules", 0),
+            ("defaultOutput", 1),
+            ("scorecardObjectId", 2),
+            ("goalObjectId", 3),
+            ("lastModifiedTime", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<GoalStatusRule>>>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            rules,
+            default_output,
+            scorecard_object_id,
+            goal_object_id,
+            last_modified_time,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            rules,
+            default_output,
+            scorecard_object_id,
+            goal_object_id,
+            last_modified_time,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1347,30 +1252,23 @@ impl<'de> rt::Deserialize<'de> for GoalStatusRulesUpdateRequest {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalStatusRulesUpdateRequest {
     const NAME: &'static str = "GoalStatusRulesUpdateRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("rules", 0), ("defaultOutput", 1)],
-        );
-        let mut rules: Option<Option<Vec<GoalStatusRule>>> = None;
-        let mut default_output: Option<i32> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut rules, "rules"),
-                Key::Field(1) => {
-                    lenient_field(&mut map, &mut default_output, "defaultOutput")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            rules: rules.unwrap_or_default(),
-            default_output: required(default_output, "defaultOutput")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("rules", 0), ("defaultOutput", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<GoalStatusRule>>>,
+        rt::object::Required<i32, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (rules, default_output): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            rules,
+            default_output,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1448,81 +1346,70 @@ impl<'de> rt::Deserialize<'de> for GoalValue {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalValue {
     const NAME: &'static str = "GoalValue";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("timestamp", 0),
-                ("goalId", 1),
-                ("scorecardId", 2),
-                ("createdTime", 3),
-                ("lastModifiedTime", 4),
-                ("value", 5),
-                ("target", 6),
-                ("valueDisplayString", 7),
-                ("targetDisplayString", 8),
-                ("trend", 9),
-                ("forecast", 10),
-                ("status", 11),
-                ("notes", 12),
-            ],
-        );
-        let mut timestamp: Option<Option<rt::DateTime>> = None;
-        let mut goal_id: Option<Option<rt::Uuid>> = None;
-        let mut scorecard_id: Option<Option<rt::Uuid>> = None;
-        let mut created_time: Option<Option<rt::DateTime>> = None;
-        let mut last_modified_time: Option<Option<rt::DateTime>> = None;
-        let mut value: Option<Option<f64>> = None;
-        let mut target: Option<Option<f64>> = None;
-        let mut value_display_string: Option<Option<String>> = None;
-        let mut target_display_string: Option<Option<String>> = None;
-        let mut trend: Option<Option<i32>> = None;
-        let mut forecast: Option<Option<f64>> = None;
-        let mut status: Option<Option<i32>> = None;
-        let mut notes: Option<Option<Vec<GoalNote>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut timestamp, "timestamp"),
-                Key::Field(1) => field(&mut map, &mut goal_id, "goalId"),
-                Key::Field(2) => field(&mut map, &mut scorecard_id, "scorecardId"),
-                Key::Field(3) => field(&mut map, &mut created_time, "createdTime"),
-                Key::Field(4) => {
-                    field(&mut map, &mut last_modified_time, "lastModifiedTime")
-                }
-                Key::Field(5) => lenient_field(&mut map, &mut value, "value"),
-                Key::Field(6) => lenient_field(&mut map, &mut target, "target"),
-                Key::Field(7) => {
-                    field(&mut map, &mut value_display_string, "valueDisplayString")
-                }
-                Key::Field(8) => {
-                    field(&mut map, &mut target_display_string, "targetDisplayString")
-                }
-                Key::Field(9) => lenient_field(&mut map, &mut trend, "trend"),
-                Key::Field(10) => lenient_field(&mut map, &mut forecast, "forecast"),
-                Key::Field(11) => lenient_field(&mut map, &mut status, "status"),
-                Key::Field(12) => field(&mut map, &mut notes, "notes"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            timestamp: timestamp.unwrap_or_default(),
-            goal_id: goal_id.unwrap_or_default(),
-            scorecard_id: scorecard_id.unwrap_or_default(),
-            created_time: created_time.unwrap_or_default(),
-            last_modified_time: last_modified_time.unwrap_or_default(),
-            value: value.unwrap_or_default(),
-            target: target.unwrap_or_default(),
-            value_display_string: value_display_string.unwrap_or_default(),
-            target_display_string: target_display_string.unwrap_or_default(),
-            trend: trend.unwrap_or_default(),
-            forecast: forecast.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            notes: notes.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("timestamp", 0),
+            ("goalId", 1),
+            ("scorecardId", 2),
+            ("createdTime", 3),
+            ("lastModifiedTime", 4),
+            ("value", 5),
+            ("target", 6),
+            ("valueDisplayString", 7),
+            ("targetDisplayString", 8),
+            ("trend", 9),
+            ("forecast", 10),
+            ("status", 11),
+            ("notes", 12),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<Vec<GoalNote>>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            timestamp,
+            goal_id,
+            scorecard_id,
+            created_time,
+            last_modified_time,
+            value,
+            target,
+            (value_display_string, target_display_string, trend, forecast, status, notes),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            timestamp,
+            goal_id,
+            scorecard_id,
+            created_time,
+            last_modified_time,
+            value,
+            target,
+            value_display_string,
+            target_display_string,
+            trend,
+            forecast,
+            status,
+            notes,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1579,47 +1466,45 @@ impl<'de> rt::Deserialize<'de> for GoalValueCreateRequest {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalValueCreateRequest {
     const NAME: &'static str = "GoalValueCreateRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("timestamp", 0),
-                ("value", 1),
-                ("target", 2),
-                ("trend", 3),
-                ("forecast", 4),
-                ("status", 5),
-            ],
-        );
-        let mut timestamp: Option<rt::DateTime> = None;
-        let mut value: Option<Option<f64>> = None;
-        let mut target: Option<Option<f64>> = None;
-        let mut trend: Option<Option<i32>> = None;
-        let mut forecast: Option<Option<f64>> = None;
-        let mut status: Option<Option<i32>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut timestamp, "timestamp"),
-                Key::Field(1) => lenient_field(&mut map, &mut value, "value"),
-                Key::Field(2) => lenient_field(&mut map, &mut target, "target"),
-                Key::Field(3) => lenient_field(&mut map, &mut trend, "trend"),
-                Key::Field(4) => lenient_field(&mut map, &mut forecast, "forecast"),
-                Key::Field(5) => lenient_field(&mut map, &mut status, "status"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            timestamp: required(timestamp, "timestamp")?,
-            value: value.unwrap_or_default(),
-            target: target.unwrap_or_default(),
-            trend: trend.unwrap_or_default(),
-            forecast: forecast.unwrap_or_default(),
-            status: status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("timestamp", 0),
+            ("value", 1),
+            ("target", 2),
+            ("trend", 3),
+            ("forecast", 4),
+            ("status", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::DateTime>,
+        rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<i32>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            timestamp,
+            value,
+            target,
+            trend,
+            forecast,
+            status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            timestamp,
+            value,
+            target,
+            trend,
+            forecast,
+            status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1686,34 +1571,32 @@ impl<'de> rt::Deserialize<'de> for GoalsMoveRequest {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for GoalsMoveRequest {
     const NAME: &'static str = "GoalsMoveRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("goalToMove", 0), ("newParent", 1), ("newPrevious", 2), ("newNext", 3)],
-        );
-        let mut goal_to_move: Option<GoalRankValidationInfo> = None;
-        let mut new_parent: Option<Option<GoalRankValidationInfo>> = None;
-        let mut new_previous: Option<Option<GoalRankValidationInfo>> = None;
-        let mut new_next: Option<Option<GoalRankValidationInfo>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut goal_to_move, "goalToMove"),
-                Key::Field(1) => field(&mut map, &mut new_parent, "newParent"),
-                Key::Field(2) => field(&mut map, &mut new_previous, "newPrevious"),
-                Key::Field(3) => field(&mut map, &mut new_next, "newNext"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            goal_to_move: required(goal_to_move, "goalToMove")?,
-            new_parent: new_parent.unwrap_or_default(),
-            new_previous: new_previous.unwrap_or_default(),
-            new_next: new_next.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("goalToMove", 0), ("newParent", 1), ("newPrevious", 2), ("newNext", 3)],
+    );
+    type Fields = (
+        rt::object::Required<GoalRankValidationInfo>,
+        rt::object::Defaulted<Option<GoalRankValidationInfo>>,
+        rt::object::Defaulted<Option<GoalRankValidationInfo>>,
+        rt::object::Defaulted<Option<GoalRankValidationInfo>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            goal_to_move,
+            new_parent,
+            new_previous,
+            new_next,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            goal_to_move,
+            new_parent,
+            new_previous,
+            new_next,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1791,75 +1674,67 @@ impl<'de> rt::Deserialize<'de> for Scorecard {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for Scorecard {
     const NAME: &'static str = "Scorecard";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("createdTime", 2),
-                ("lastModifiedTime", 3),
-                ("provisioningStatus", 4),
-                ("groupId", 5),
-                ("datasetId", 6),
-                ("reportId", 7),
-                ("description", 8),
-                ("permissions", 9),
-                ("columnSettings", 10),
-                ("goals", 11),
-            ],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut created_time: Option<Option<rt::DateTime>> = None;
-        let mut last_modified_time: Option<Option<rt::DateTime>> = None;
-        let mut provisioning_status: Option<Option<ScorecardProvisioningStatus>> = None;
-        let mut group_id: Option<Option<rt::Uuid>> = None;
-        let mut dataset_id: Option<Option<rt::Uuid>> = None;
-        let mut report_id: Option<Option<rt::Uuid>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut permissions: Option<Option<ScorecardPermission>> = None;
-        let mut column_settings: Option<Option<Vec<ScorecardColumnSetting>>> = None;
-        let mut goals: Option<Option<Vec<Goal>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut created_time, "createdTime"),
-                Key::Field(3) => {
-                    field(&mut map, &mut last_modified_time, "lastModifiedTime")
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut provisioning_status, "provisioningStatus")
-                }
-                Key::Field(5) => field(&mut map, &mut group_id, "groupId"),
-                Key::Field(6) => field(&mut map, &mut dataset_id, "datasetId"),
-                Key::Field(7) => field(&mut map, &mut report_id, "reportId"),
-                Key::Field(8) => field(&mut map, &mut description, "description"),
-                Key::Field(9) => field(&mut map, &mut permissions, "permissions"),
-                Key::Field(10) => field(&mut map, &mut column_settings, "columnSettings"),
-                Key::Field(11) => field(&mut map, &mut goals, "goals"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            created_time: created_time.unwrap_or_default(),
-            last_modified_time: last_modified_time.unwrap_or_default(),
-            provisioning_status: provisioning_status.unwrap_or_default(),
-            group_id: group_id.unwrap_or_default(),
-            dataset_id: dataset_id.unwrap_or_default(),
-            report_id: report_id.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            permissions: permissions.unwrap_or_default(),
-            column_settings: column_settings.unwrap_or_default(),
-            goals: goals.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("createdTime", 2),
+            ("lastModifiedTime", 3),
+            ("provisioningStatus", 4),
+            ("groupId", 5),
+            ("datasetId", 6),
+            ("reportId", 7),
+            ("description", 8),
+            ("permissions", 9),
+            ("columnSettings", 10),
+            ("goals", 11),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<ScorecardProvisioningStatus>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        (
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<ScorecardPermission>>,
+            rt::object::Defaulted<Option<Vec<ScorecardColumnSetting>>>,
+            rt::object::Defaulted<Option<Vec<Goal>>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            created_time,
+            last_modified_time,
+            provisioning_status,
+            group_id,
+            dataset_id,
+            (report_id, description, permissions, column_settings, goals),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            created_time,
+            last_modified_time,
+            provisioning_status,
+            group_id,
+            dataset_id,
+            report_id,
+            description,
+            permissions,
+            column_settings,
+            goals,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1905,26 +1780,18 @@ impl<'de> rt::Deserialize<'de> for ScorecardColumnSetting {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for ScorecardColumnSetting {
     const NAME: &'static str = "ScorecardColumnSetting";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("columnId", 0), ("show", 1)]);
-        let mut column_id: Option<ScorecardColumnId> = None;
-        let mut show: Option<bool> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut column_id, "columnId"),
-                Key::Field(1) => field(&mut map, &mut show, "show"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            column_id: required(column_id, "columnId")?,
-            show: required(show, "show")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("columnId", 0), ("show", 1)]);
+    type Fields = (rt::object::Required<ScorecardColumnId>, rt::object::Required<bool>);
+    #[inline]
+    fn assemble(
+        (column_id, show): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            column_id,
+            show,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]
@@ -1984,33 +1851,25 @@ impl<'de> rt::Deserialize<'de> for ScorecardCreateRequest {
 #[cfg(feature = "scorecards")]
 impl<'de> rt::object::Object<'de> for ScorecardCreateRequest {
     const NAME: &'static str = "ScorecardCreateRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("name", 0), ("description", 1), ("sensitivityLabelId", 2)],
-        );
-        let mut name: Option<String> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut sensitivity_label_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut description, "description"),
-                Key::Field(2) => {
-                    field(&mut map, &mut sensitivity_label_id, "sensitivityLabelId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            description: description.unwrap_or_default(),
-            sensitivity_label_id: sensitivity_label_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("name", 0), ("description", 1), ("sensitivityLabelId", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (name, description, sensitivity_label_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            description,
+            sensitivity_label_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "scorecards")]

@@ -30,23 +30,14 @@ impl<'de> rt::Deserialize<'de> for AsMashupExpression {
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl<'de> rt::object::Object<'de> for AsMashupExpression {
     const NAME: &'static str = "AsMashupExpression";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("expression", 0)]);
-        let mut expression: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut expression, "expression"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            expression: required(expression, "expression")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("expression", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (expression,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { expression, unknown_fields }
     }
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
@@ -96,39 +87,32 @@ impl<'de> rt::Deserialize<'de> for AzureResource {
 #[cfg(any(feature = "admin", feature = "groups"))]
 impl<'de> rt::object::Object<'de> for AzureResource {
     const NAME: &'static str = "AzureResource";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("subscriptionId", 1),
-                ("resourceGroup", 2),
-                ("resourceName", 3),
-            ],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut subscription_id: Option<Option<rt::Uuid>> = None;
-        let mut resource_group: Option<Option<String>> = None;
-        let mut resource_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut subscription_id, "subscriptionId"),
-                Key::Field(2) => field(&mut map, &mut resource_group, "resourceGroup"),
-                Key::Field(3) => field(&mut map, &mut resource_name, "resourceName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            subscription_id: subscription_id.unwrap_or_default(),
-            resource_group: resource_group.unwrap_or_default(),
-            resource_name: resource_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("subscriptionId", 1), ("resourceGroup", 2), ("resourceName", 3)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            subscription_id,
+            resource_group,
+            resource_name,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            subscription_id,
+            resource_group,
+            resource_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "groups"))]
@@ -193,65 +177,58 @@ impl<'de> rt::Deserialize<'de> for Capacity {
 #[cfg(any(feature = "admin", feature = "capacities"))]
 impl<'de> rt::object::Object<'de> for Capacity {
     const NAME: &'static str = "Capacity";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("displayName", 1),
-                ("admins", 2),
-                ("sku", 3),
-                ("state", 4),
-                ("capacityUserAccessRight", 5),
-                ("region", 6),
-                ("tenantKeyId", 7),
-                ("tenantKey", 8),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut admins: Option<Option<Vec<String>>> = None;
-        let mut sku: Option<Option<String>> = None;
-        let mut state: Option<Option<CapacityState>> = None;
-        let mut capacity_user_access_right: Option<Option<CapacityUserAccessRight>> = None;
-        let mut region: Option<Option<String>> = None;
-        let mut tenant_key_id: Option<Option<rt::Uuid>> = None;
-        let mut tenant_key: Option<Option<TenantKey>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut admins, "admins"),
-                Key::Field(3) => field(&mut map, &mut sku, "sku"),
-                Key::Field(4) => field(&mut map, &mut state, "state"),
-                Key::Field(5) => {
-                    field(
-                        &mut map,
-                        &mut capacity_user_access_right,
-                        "capacityUserAccessRight",
-                    )
-                }
-                Key::Field(6) => field(&mut map, &mut region, "region"),
-                Key::Field(7) => field(&mut map, &mut tenant_key_id, "tenantKeyId"),
-                Key::Field(8) => field(&mut map, &mut tenant_key, "tenantKey"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            display_name: display_name.unwrap_or_default(),
-            admins: admins.unwrap_or_default(),
-            sku: sku.unwrap_or_default(),
-            state: state.unwrap_or_default(),
-            capacity_user_access_right: capacity_user_access_right.unwrap_or_default(),
-            region: region.unwrap_or_default(),
-            tenant_key_id: tenant_key_id.unwrap_or_default(),
-            tenant_key: tenant_key.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("displayName", 1),
+            ("admins", 2),
+            ("sku", 3),
+            ("state", 4),
+            ("capacityUserAccessRight", 5),
+            ("region", 6),
+            ("tenantKeyId", 7),
+            ("tenantKey", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<CapacityState>>,
+        rt::object::Defaulted<Option<CapacityUserAccessRight>>,
+        rt::object::Defaulted<Option<String>>,
+        (
+            rt::object::Defaulted<Option<rt::Uuid>>,
+            rt::object::Defaulted<Option<TenantKey>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            display_name,
+            admins,
+            sku,
+            state,
+            capacity_user_access_right,
+            region,
+            (tenant_key_id, tenant_key),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            display_name,
+            admins,
+            sku,
+            state,
+            capacity_user_access_right,
+            region,
+            tenant_key_id,
+            tenant_key,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "capacities"))]
@@ -311,51 +288,49 @@ impl<'de> rt::Deserialize<'de> for Column {
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl<'de> rt::object::Object<'de> for Column {
     const NAME: &'static str = "Column";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("dataType", 1),
-                ("formatString", 2),
-                ("sortByColumn", 3),
-                ("dataCategory", 4),
-                ("isHidden", 5),
-                ("summarizeBy", 6),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut data_type: Option<String> = None;
-        let mut format_string: Option<Option<String>> = None;
-        let mut sort_by_column: Option<Option<String>> = None;
-        let mut data_category: Option<Option<String>> = None;
-        let mut is_hidden: Option<Option<bool>> = None;
-        let mut summarize_by: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut data_type, "dataType"),
-                Key::Field(2) => field(&mut map, &mut format_string, "formatString"),
-                Key::Field(3) => field(&mut map, &mut sort_by_column, "sortByColumn"),
-                Key::Field(4) => field(&mut map, &mut data_category, "dataCategory"),
-                Key::Field(5) => field(&mut map, &mut is_hidden, "isHidden"),
-                Key::Field(6) => field(&mut map, &mut summarize_by, "summarizeBy"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            data_type: required(data_type, "dataType")?,
-            format_string: format_string.unwrap_or_default(),
-            sort_by_column: sort_by_column.unwrap_or_default(),
-            data_category: data_category.unwrap_or_default(),
-            is_hidden: is_hidden.unwrap_or_default(),
-            summarize_by: summarize_by.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("dataType", 1),
+            ("formatString", 2),
+            ("sortByColumn", 3),
+            ("dataCategory", 4),
+            ("isHidden", 5),
+            ("summarizeBy", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            data_type,
+            format_string,
+            sort_by_column,
+            data_category,
+            is_hidden,
+            summarize_by,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            data_type,
+            format_string,
+            sort_by_column,
+            data_category,
+            is_hidden,
+            summarize_by,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
@@ -417,55 +392,53 @@ impl<'de> rt::Deserialize<'de> for Dashboard {
 #[cfg(any(feature = "apps", feature = "dashboards"))]
 impl<'de> rt::object::Object<'de> for Dashboard {
     const NAME: &'static str = "Dashboard";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("displayName", 1),
-                ("isReadOnly", 2),
-                ("appId", 3),
-                ("webUrl", 4),
-                ("embedUrl", 5),
-                ("users", 6),
-                ("subscriptions", 7),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut is_read_only: Option<Option<bool>> = None;
-        let mut app_id: Option<Option<String>> = None;
-        let mut web_url: Option<Option<String>> = None;
-        let mut embed_url: Option<Option<String>> = None;
-        let mut users: Option<Option<Vec<DashboardUser>>> = None;
-        let mut subscriptions: Option<Option<Vec<Subscription>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut is_read_only, "isReadOnly"),
-                Key::Field(3) => field(&mut map, &mut app_id, "appId"),
-                Key::Field(4) => field(&mut map, &mut web_url, "webUrl"),
-                Key::Field(5) => field(&mut map, &mut embed_url, "embedUrl"),
-                Key::Field(6) => field(&mut map, &mut users, "users"),
-                Key::Field(7) => field(&mut map, &mut subscriptions, "subscriptions"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            display_name: display_name.unwrap_or_default(),
-            is_read_only: is_read_only.unwrap_or_default(),
-            app_id: app_id.unwrap_or_default(),
-            web_url: web_url.unwrap_or_default(),
-            embed_url: embed_url.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            subscriptions: subscriptions.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("displayName", 1),
+            ("isReadOnly", 2),
+            ("appId", 3),
+            ("webUrl", 4),
+            ("embedUrl", 5),
+            ("users", 6),
+            ("subscriptions", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DashboardUser>>>,
+        rt::object::Defaulted<Option<Vec<Subscription>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            display_name,
+            is_read_only,
+            app_id,
+            web_url,
+            embed_url,
+            users,
+            subscriptions,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            display_name,
+            is_read_only,
+            app_id,
+            web_url,
+            embed_url,
+            users,
+            subscriptions,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "apps", feature = "dashboards"))]
@@ -529,64 +502,53 @@ impl<'de> rt::Deserialize<'de> for DashboardUser {
 #[cfg(any(feature = "admin", feature = "apps", feature = "dashboards"))]
 impl<'de> rt::object::Object<'de> for DashboardUser {
     const NAME: &'static str = "DashboardUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("userType", 4),
-                ("principalType", 5),
-                ("profile", 6),
-                ("dashboardUserAccessRight", 7),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut user_type: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut dashboard_user_access_right: Option<DashboardUserAccessRight> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut user_type, "userType"),
-                Key::Field(5) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(6) => field(&mut map, &mut profile, "profile"),
-                Key::Field(7) => {
-                    field(
-                        &mut map,
-                        &mut dashboard_user_access_right,
-                        "dashboardUserAccessRight",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            dashboard_user_access_right: required(
-                dashboard_user_access_right,
-                "dashboardUserAccessRight",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("userType", 4),
+            ("principalType", 5),
+            ("profile", 6),
+            ("dashboardUserAccessRight", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+        rt::object::Required<DashboardUserAccessRight>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            dashboard_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            dashboard_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "apps", feature = "dashboards"))]
@@ -662,47 +624,45 @@ impl<'de> rt::Deserialize<'de> for Dataflow {
 #[cfg(any(feature = "admin", feature = "dataflows"))]
 impl<'de> rt::object::Object<'de> for Dataflow {
     const NAME: &'static str = "Dataflow";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("objectId", 0),
-                ("name", 1),
-                ("description", 2),
-                ("modelUrl", 3),
-                ("configuredBy", 4),
-                ("users", 5),
-            ],
-        );
-        let mut object_id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut model_url: Option<Option<String>> = None;
-        let mut configured_by: Option<Option<String>> = None;
-        let mut users: Option<Option<Vec<DataflowUser>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut object_id, "objectId"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut description, "description"),
-                Key::Field(3) => field(&mut map, &mut model_url, "modelUrl"),
-                Key::Field(4) => field(&mut map, &mut configured_by, "configuredBy"),
-                Key::Field(5) => field(&mut map, &mut users, "users"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            object_id: required(object_id, "objectId")?,
-            name: name.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            model_url: model_url.unwrap_or_default(),
-            configured_by: configured_by.unwrap_or_default(),
-            users: users.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("objectId", 0),
+            ("name", 1),
+            ("description", 2),
+            ("modelUrl", 3),
+            ("configuredBy", 4),
+            ("users", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DataflowUser>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            object_id,
+            name,
+            description,
+            model_url,
+            configured_by,
+            users,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            object_id,
+            name,
+            description,
+            model_url,
+            configured_by,
+            users,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "dataflows"))]
@@ -765,64 +725,53 @@ impl<'de> rt::Deserialize<'de> for DataflowUser {
 #[cfg(any(feature = "admin", feature = "dataflows"))]
 impl<'de> rt::object::Object<'de> for DataflowUser {
     const NAME: &'static str = "DataflowUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("userType", 4),
-                ("principalType", 5),
-                ("profile", 6),
-                ("dataflowUserAccessRight", 7),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut user_type: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut dataflow_user_access_right: Option<DataflowUserAccessRight> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut user_type, "userType"),
-                Key::Field(5) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(6) => field(&mut map, &mut profile, "profile"),
-                Key::Field(7) => {
-                    field(
-                        &mut map,
-                        &mut dataflow_user_access_right,
-                        "dataflowUserAccessRight",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            dataflow_user_access_right: required(
-                dataflow_user_access_right,
-                "dataflowUserAccessRight",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("userType", 4),
+            ("principalType", 5),
+            ("profile", 6),
+            ("dataflowUserAccessRight", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+        rt::object::Required<DataflowUserAccessRight>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            dataflow_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            dataflow_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "dataflows"))]
@@ -982,161 +931,117 @@ impl<'de> rt::Deserialize<'de> for Dataset {
 )]
 impl<'de> rt::object::Object<'de> for Dataset {
     const NAME: &'static str = "Dataset";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("configuredBy", 2),
-                ("createdDate", 3),
-                ("ContentProviderType", 4),
-                ("description", 5),
-                ("upstreamDataflows", 6),
-                ("upstreamDatasets", 7),
-                ("createReportEmbedURL", 8),
-                ("qnaEmbedURL", 9),
-                ("webUrl", 10),
-                ("isEffectiveIdentityRequired", 11),
-                ("isEffectiveIdentityRolesRequired", 12),
-                ("isOnPremGatewayRequired", 13),
-                ("encryption", 14),
-                ("users", 15),
-                ("addRowsAPIEnabled", 16),
-                ("isRefreshable", 17),
-                ("isInPlaceSharingEnabled", 18),
-                ("targetStorageMode", 19),
-                ("queryScaleOutSettings", 20),
-                ("defaultRetentionPolicy", 21),
-            ],
-        );
-        let mut id: Option<String> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut configured_by: Option<Option<String>> = None;
-        let mut created_date: Option<Option<rt::DateTime>> = None;
-        let mut content_provider_type: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut upstream_dataflows: Option<Option<Vec<DependentDataflow>>> = None;
-        let mut upstream_datasets: Option<Option<Vec<DependentDataset>>> = None;
-        let mut create_report_embed_url: Option<Option<String>> = None;
-        let mut qna_embed_url: Option<Option<String>> = None;
-        let mut web_url: Option<Option<String>> = None;
-        let mut is_effective_identity_required: Option<Option<bool>> = None;
-        let mut is_effective_identity_roles_required: Option<Option<bool>> = None;
-        let mut is_on_prem_gateway_required: Option<Option<bool>> = None;
-        let mut encryption: Option<Option<Encryption>> = None;
-        let mut users: Option<Option<Vec<DatasetUser>>> = None;
-        let mut add_rows_api_enabled: Option<Option<bool>> = None;
-        let mut is_refreshable: Option<Option<bool>> = None;
-        let mut is_in_place_sharing_enabled: Option<Option<bool>> = None;
-        let mut target_storage_mode: Option<Option<String>> = None;
-        let mut query_scale_out_settings: Option<Option<DatasetQueryScaleOutSettings>> = None;
-        let mut default_retention_policy: Option<Option<DefaultRetentionPolicy>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut configured_by, "configuredBy"),
-                Key::Field(3) => field(&mut map, &mut created_date, "createdDate"),
-                Key::Field(4) => {
-                    field(&mut map, &mut content_provider_type, "ContentProviderType")
-                }
-                Key::Field(5) => field(&mut map, &mut description, "description"),
-                Key::Field(6) => {
-                    field(&mut map, &mut upstream_dataflows, "upstreamDataflows")
-                }
-                Key::Field(7) => {
-                    field(&mut map, &mut upstream_datasets, "upstreamDatasets")
-                }
-                Key::Field(8) => {
-                    field(&mut map, &mut create_report_embed_url, "createReportEmbedURL")
-                }
-                Key::Field(9) => field(&mut map, &mut qna_embed_url, "qnaEmbedURL"),
-                Key::Field(10) => field(&mut map, &mut web_url, "webUrl"),
-                Key::Field(11) => {
-                    field(
-                        &mut map,
-                        &mut is_effective_identity_required,
-                        "isEffectiveIdentityRequired",
-                    )
-                }
-                Key::Field(12) => {
-                    field(
-                        &mut map,
-                        &mut is_effective_identity_roles_required,
-                        "isEffectiveIdentityRolesRequired",
-                    )
-                }
-                Key::Field(13) => {
-                    field(
-                        &mut map,
-                        &mut is_on_prem_gateway_required,
-                        "isOnPremGatewayRequired",
-                    )
-                }
-                Key::Field(14) => field(&mut map, &mut encryption, "encryption"),
-                Key::Field(15) => field(&mut map, &mut users, "users"),
-                Key::Field(16) => {
-                    field(&mut map, &mut add_rows_api_enabled, "addRowsAPIEnabled")
-                }
-                Key::Field(17) => field(&mut map, &mut is_refreshable, "isRefreshable"),
-                Key::Field(18) => {
-                    field(
-                        &mut map,
-                        &mut is_in_place_sharing_enabled,
-                        "isInPlaceSharingEnabled",
-                    )
-                }
-                Key::Field(19) => {
-                    field(&mut map, &mut target_storage_mode, "targetStorageMode")
-                }
-                Key::Field(20) => {
-                    field(
-                        &mut map,
-                        &mut query_scale_out_settings,
-                        "queryScaleOutSettings",
-                    )
-                }
-                Key::Field(21) => {
-                    field(
-                        &mut map,
-                        &mut default_retention_policy,
-                        "defaultRetentionPolicy",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            configured_by: configured_by.unwrap_or_default(),
-            created_date: created_date.unwrap_or_default(),
-            content_provider_type: content_provider_type.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            upstream_dataflows: upstream_dataflows.unwrap_or_default(),
-            upstream_datasets: upstream_datasets.unwrap_or_default(),
-            create_report_embed_url: create_report_embed_url.unwrap_or_default(),
-            qna_embed_url: qna_embed_url.unwrap_or_default(),
-            web_url: web_url.unwrap_or_default(),
-            is_effective_identity_required: is_effective_identity_required
-                .unwrap_or_default(),
-            is_effective_identity_roles_required: is_effective_identity_roles_required
-                .unwrap_or_default(),
-            is_on_prem_gateway_required: is_on_prem_gateway_required.unwrap_or_default(),
-            encryption: encryption.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            add_rows_api_enabled: add_rows_api_enabled.unwrap_or_default(),
-            is_refreshable: is_refreshable.unwrap_or_default(),
-            is_in_place_sharing_enabled: is_in_place_sharing_enabled.unwrap_or_default(),
-            target_storage_mode: target_storage_mode.unwrap_or_default(),
-            query_scale_out_settings: query_scale_out_settings.unwrap_or_default(),
-            default_retention_policy: default_retention_policy.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("configuredBy", 2),
+            ("createdDate", 3),
+            ("ContentProviderType", 4),
+            ("description", 5),
+            ("upstreamDataflows", 6),
+            ("upstreamDatasets", 7),
+            ("createReportEmbedURL", 8),
+            ("qnaEmbedURL", 9),
+            ("webUrl", 10),
+            ("isEffectiveIdentityRequired", 11),
+            ("isEffectiveIdentityRolesRequired", 12),
+            ("isOnPremGatewayRequired", 13),
+            ("encryption", 14),
+            ("users", 15),
+            ("addRowsAPIEnabled", 16),
+            ("isRefreshable", 17),
+            ("isInPlaceSharingEnabled", 18),
+            ("targetStorageMode", 19),
+            ("queryScaleOutSettings", 20),
+            ("defaultRetentionPolicy", 21),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<DependentDataflow>>>,
+        (
+            rt::object::Defaulted<Option<Vec<DependentDataset>>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<bool>>,
+            (
+                rt::object::Defaulted<Option<Encryption>>,
+                rt::object::Defaulted<Option<Vec<DatasetUser>>>,
+                rt::object::Defaulted<Option<bool>>,
+                rt::object::Defaulted<Option<bool>>,
+                rt::object::Defaulted<Option<bool>>,
+                rt::object::Defaulted<Option<String>>,
+                rt::object::Defaulted<Option<DatasetQueryScaleOutSettings>>,
+                rt::object::Defaulted<Option<DefaultRetentionPolicy>>,
+            ),
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            configured_by,
+            created_date,
+            content_provider_type,
+            description,
+            upstream_dataflows,
+            (
+                upstream_datasets,
+                create_report_embed_url,
+                qna_embed_url,
+                web_url,
+                is_effective_identity_required,
+                is_effective_identity_roles_required,
+                is_on_prem_gateway_required,
+                (
+                    encryption,
+                    users,
+                    add_rows_api_enabled,
+                    is_refreshable,
+                    is_in_place_sharing_enabled,
+                    target_storage_mode,
+                    query_scale_out_settings,
+                    default_retention_policy,
+                ),
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            configured_by,
+            created_date,
+            content_provider_type,
+            description,
+            upstream_dataflows,
+            upstream_datasets,
+            create_report_embed_url,
+            qna_embed_url,
+            web_url,
+            is_effective_identity_required,
+            is_effective_identity_roles_required,
+            is_on_prem_gateway_required,
+            encryption,
+            users,
+            add_rows_api_enabled,
+            is_refreshable,
+            is_in_place_sharing_enabled,
+            target_storage_mode,
+            query_scale_out_settings,
+            default_retention_policy,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1225,41 +1130,26 @@ impl<'de> rt::Deserialize<'de> for DatasetQueryScaleOutSettings {
 )]
 impl<'de> rt::object::Object<'de> for DatasetQueryScaleOutSettings {
     const NAME: &'static str = "DatasetQueryScaleOutSettings";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("autoSyncReadOnlyReplicas", 0), ("maxReadOnlyReplicas", 1)],
-        );
-        let mut auto_sync_read_only_replicas: Option<Option<bool>> = None;
-        let mut max_read_only_replicas: Option<Option<i64>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut auto_sync_read_only_replicas,
-                        "autoSyncReadOnlyReplicas",
-                    )
-                }
-                Key::Field(1) => {
-                    lenient_field(
-                        &mut map,
-                        &mut max_read_only_replicas,
-                        "maxReadOnlyReplicas",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            auto_sync_read_only_replicas: auto_sync_read_only_replicas
-                .unwrap_or_default(),
-            max_read_only_replicas: max_read_only_replicas.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("autoSyncReadOnlyReplicas", 0), ("maxReadOnlyReplicas", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            auto_sync_read_only_replicas,
+            max_read_only_replicas,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            auto_sync_read_only_replicas,
+            max_read_only_replicas,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1313,37 +1203,29 @@ impl<'de> rt::Deserialize<'de> for DatasetToDataflowLinkResponse {
 #[cfg(any(feature = "admin", feature = "datasets"))]
 impl<'de> rt::object::Object<'de> for DatasetToDataflowLinkResponse {
     const NAME: &'static str = "DatasetToDataflowLinkResponse";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("datasetObjectId", 0), ("dataflowObjectId", 1), ("workspaceObjectId", 2)],
-        );
-        let mut dataset_object_id: Option<Option<String>> = None;
-        let mut dataflow_object_id: Option<Option<String>> = None;
-        let mut workspace_object_id: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut dataset_object_id, "datasetObjectId")
-                }
-                Key::Field(1) => {
-                    field(&mut map, &mut dataflow_object_id, "dataflowObjectId")
-                }
-                Key::Field(2) => {
-                    field(&mut map, &mut workspace_object_id, "workspaceObjectId")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            dataset_object_id: dataset_object_id.unwrap_or_default(),
-            dataflow_object_id: dataflow_object_id.unwrap_or_default(),
-            workspace_object_id: workspace_object_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("datasetObjectId", 0), ("dataflowObjectId", 1), ("workspaceObjectId", 2)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            dataset_object_id,
+            dataflow_object_id,
+            workspace_object_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            dataset_object_id,
+            dataflow_object_id,
+            workspace_object_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "datasets"))]
@@ -1433,64 +1315,53 @@ impl<'de> rt::Deserialize<'de> for DatasetUser {
 )]
 impl<'de> rt::object::Object<'de> for DatasetUser {
     const NAME: &'static str = "DatasetUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("userType", 4),
-                ("principalType", 5),
-                ("profile", 6),
-                ("datasetUserAccessRight", 7),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut user_type: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut dataset_user_access_right: Option<DatasetUserAccessRight> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut user_type, "userType"),
-                Key::Field(5) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(6) => field(&mut map, &mut profile, "profile"),
-                Key::Field(7) => {
-                    field(
-                        &mut map,
-                        &mut dataset_user_access_right,
-                        "datasetUserAccessRight",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            dataset_user_access_right: required(
-                dataset_user_access_right,
-                "datasetUserAccessRight",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("userType", 4),
+            ("principalType", 5),
+            ("profile", 6),
+            ("datasetUserAccessRight", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+        rt::object::Required<DatasetUserAccessRight>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            dataset_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            dataset_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1612,51 +1483,45 @@ impl<'de> rt::Deserialize<'de> for Datasource {
 )]
 impl<'de> rt::object::Object<'de> for Datasource {
     const NAME: &'static str = "Datasource";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("connectionString", 1),
-                ("datasourceType", 2),
-                ("connectionDetails", 3),
-                ("gatewayId", 4),
-                ("datasourceId", 5),
-            ],
-        );
-        let mut name: Option<Option<String>> = None;
-        let mut connection_string: Option<Option<String>> = None;
-        let mut datasource_type: Option<Option<String>> = None;
-        let mut connection_details: Option<Option<DatasourceConnectionDetails>> = None;
-        let mut gateway_id: Option<Option<rt::Uuid>> = None;
-        let mut datasource_id: Option<Option<rt::Uuid>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => {
-                    field(&mut map, &mut connection_string, "connectionString")
-                }
-                Key::Field(2) => field(&mut map, &mut datasource_type, "datasourceType"),
-                Key::Field(3) => {
-                    field(&mut map, &mut connection_details, "connectionDetails")
-                }
-                Key::Field(4) => field(&mut map, &mut gateway_id, "gatewayId"),
-                Key::Field(5) => field(&mut map, &mut datasource_id, "datasourceId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: name.unwrap_or_default(),
-            connection_string: connection_string.unwrap_or_default(),
-            datasource_type: datasource_type.unwrap_or_default(),
-            connection_details: connection_details.unwrap_or_default(),
-            gateway_id: gateway_id.unwrap_or_default(),
-            datasource_id: datasource_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("connectionString", 1),
+            ("datasourceType", 2),
+            ("connectionDetails", 3),
+            ("gatewayId", 4),
+            ("datasourceId", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<DatasourceConnectionDetails>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            connection_string,
+            datasource_type,
+            connection_details,
+            gateway_id,
+            datasource_id,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            connection_string,
+            datasource_type,
+            connection_details,
+            gateway_id,
+            datasource_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1769,63 +1634,61 @@ impl<'de> rt::Deserialize<'de> for DatasourceConnectionDetails {
 )]
 impl<'de> rt::object::Object<'de> for DatasourceConnectionDetails {
     const NAME: &'static str = "DatasourceConnectionDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("server", 0),
-                ("database", 1),
-                ("url", 2),
-                ("path", 3),
-                ("kind", 4),
-                ("account", 5),
-                ("domain", 6),
-                ("emailAddress", 7),
-                ("loginServer", 8),
-                ("classInfo", 9),
-            ],
-        );
-        let mut server: Option<Option<String>> = None;
-        let mut database: Option<Option<String>> = None;
-        let mut url: Option<Option<String>> = None;
-        let mut path: Option<Option<String>> = None;
-        let mut kind: Option<Option<String>> = None;
-        let mut account: Option<Option<String>> = None;
-        let mut domain: Option<Option<String>> = None;
-        let mut email_address: Option<Option<String>> = None;
-        let mut login_server: Option<Option<String>> = None;
-        let mut class_info: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut server, "server"),
-                Key::Field(1) => field(&mut map, &mut database, "database"),
-                Key::Field(2) => field(&mut map, &mut url, "url"),
-                Key::Field(3) => field(&mut map, &mut path, "path"),
-                Key::Field(4) => field(&mut map, &mut kind, "kind"),
-                Key::Field(5) => field(&mut map, &mut account, "account"),
-                Key::Field(6) => field(&mut map, &mut domain, "domain"),
-                Key::Field(7) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(8) => field(&mut map, &mut login_server, "loginServer"),
-                Key::Field(9) => field(&mut map, &mut class_info, "classInfo"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            server: server.unwrap_or_default(),
-            database: database.unwrap_or_default(),
-            url: url.unwrap_or_default(),
-            path: path.unwrap_or_default(),
-            kind: kind.unwrap_or_default(),
-            account: account.unwrap_or_default(),
-            domain: domain.unwrap_or_default(),
-            email_address: email_address.unwrap_or_default(),
-            login_server: login_server.unwrap_or_default(),
-            class_info: class_info.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("server", 0),
+            ("database", 1),
+            ("url", 2),
+            ("path", 3),
+            ("kind", 4),
+            ("account", 5),
+            ("domain", 6),
+            ("emailAddress", 7),
+            ("loginServer", 8),
+            ("classInfo", 9),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            server,
+            database,
+            url,
+            path,
+            kind,
+            account,
+            domain,
+            (email_address, login_server, class_info),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            server,
+            database,
+            url,
+            path,
+            kind,
+            account,
+            domain,
+            email_address,
+            login_server,
+            class_info,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -1910,30 +1773,23 @@ impl<'de> rt::Deserialize<'de> for DependentDataflow {
 )]
 impl<'de> rt::object::Object<'de> for DependentDataflow {
     const NAME: &'static str = "DependentDataflow";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("targetDataflowId", 0), ("groupId", 1)],
-        );
-        let mut target_dataflow_id: Option<Option<String>> = None;
-        let mut group_id: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut target_dataflow_id, "targetDataflowId")
-                }
-                Key::Field(1) => field(&mut map, &mut group_id, "groupId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            target_dataflow_id: target_dataflow_id.unwrap_or_default(),
-            group_id: group_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("targetDataflowId", 0), ("groupId", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (target_dataflow_id, group_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            target_dataflow_id,
+            group_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -2013,30 +1869,23 @@ impl<'de> rt::Deserialize<'de> for DependentDataset {
 )]
 impl<'de> rt::object::Object<'de> for DependentDataset {
     const NAME: &'static str = "DependentDataset";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("targetDatasetId", 0), ("groupId", 1)],
-        );
-        let mut target_dataset_id: Option<Option<String>> = None;
-        let mut group_id: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(&mut map, &mut target_dataset_id, "targetDatasetId")
-                }
-                Key::Field(1) => field(&mut map, &mut group_id, "groupId"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            target_dataset_id: target_dataset_id.unwrap_or_default(),
-            group_id: group_id.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("targetDatasetId", 0), ("groupId", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (target_dataset_id, group_id): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            target_dataset_id,
+            group_id,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -2102,53 +1951,49 @@ impl<'de> rt::Deserialize<'de> for EffectiveIdentity {
 #[cfg(any(feature = "embed_token", feature = "reports"))]
 impl<'de> rt::object::Object<'de> for EffectiveIdentity {
     const NAME: &'static str = "EffectiveIdentity";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("username", 0),
-                ("auditableContext", 1),
-                ("datasets", 2),
-                ("roles", 3),
-                ("customData", 4),
-                ("identityBlob", 5),
-                ("reports", 6),
-            ],
-        );
-        let mut username: Option<Option<String>> = None;
-        let mut auditable_context: Option<Option<String>> = None;
-        let mut datasets: Option<Option<Vec<String>>> = None;
-        let mut roles: Option<Option<Vec<String>>> = None;
-        let mut custom_data: Option<Option<String>> = None;
-        let mut identity_blob: Option<Option<IdentityBlob>> = None;
-        let mut reports: Option<Option<Vec<String>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut username, "username"),
-                Key::Field(1) => {
-                    field(&mut map, &mut auditable_context, "auditableContext")
-                }
-                Key::Field(2) => field(&mut map, &mut datasets, "datasets"),
-                Key::Field(3) => field(&mut map, &mut roles, "roles"),
-                Key::Field(4) => field(&mut map, &mut custom_data, "customData"),
-                Key::Field(5) => field(&mut map, &mut identity_blob, "identityBlob"),
-                Key::Field(6) => field(&mut map, &mut reports, "reports"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            username: username.unwrap_or_default(),
-            auditable_context: auditable_context.unwrap_or_default(),
-            datasets: datasets.unwrap_or_default(),
-            roles: roles.unwrap_or_default(),
-            custom_data: custom_data.unwrap_or_default(),
-            identity_blob: identity_blob.unwrap_or_default(),
-            reports: reports.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("username", 0),
+            ("auditableContext", 1),
+            ("datasets", 2),
+            ("roles", 3),
+            ("customData", 4),
+            ("identityBlob", 5),
+            ("reports", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<IdentityBlob>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            username,
+            auditable_context,
+            datasets,
+            roles,
+            custom_data,
+            identity_blob,
+            reports,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            username,
+            auditable_context,
+            datasets,
+            roles,
+            custom_data,
+            identity_blob,
+            reports,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "embed_token", feature = "reports"))]
@@ -2221,30 +2066,23 @@ impl<'de> rt::Deserialize<'de> for Encryption {
 )]
 impl<'de> rt::object::Object<'de> for Encryption {
     const NAME: &'static str = "Encryption";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("encryptionStatus", 1)],
-        );
-        let mut id: Option<Option<String>> = None;
-        let mut encryption_status: Option<Option<EncryptionStatus>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => {
-                    field(&mut map, &mut encryption_status, "encryptionStatus")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            encryption_status: encryption_status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("id", 0), ("encryptionStatus", 1)],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<EncryptionStatus>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, encryption_status): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            encryption_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -2307,49 +2145,45 @@ impl<'de> rt::Deserialize<'de> for Gateway {
 #[cfg(any(feature = "datasets", feature = "gateways"))]
 impl<'de> rt::object::Object<'de> for Gateway {
     const NAME: &'static str = "Gateway";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("type", 2),
-                ("gatewayAnnotation", 3),
-                ("publicKey", 4),
-                ("gatewayStatus", 5),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut type_field: Option<Option<String>> = None;
-        let mut gateway_annotation: Option<Option<String>> = None;
-        let mut public_key: Option<Option<GatewayPublicKey>> = None;
-        let mut gateway_status: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut type_field, "type"),
-                Key::Field(3) => {
-                    field(&mut map, &mut gateway_annotation, "gatewayAnnotation")
-                }
-                Key::Field(4) => field(&mut map, &mut public_key, "publicKey"),
-                Key::Field(5) => field(&mut map, &mut gateway_status, "gatewayStatus"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
-            gateway_annotation: gateway_annotation.unwrap_or_default(),
-            public_key: public_key.unwrap_or_default(),
-            gateway_status: gateway_status.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("type", 2),
+            ("gatewayAnnotation", 3),
+            ("publicKey", 4),
+            ("gatewayStatus", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<GatewayPublicKey>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            type_field,
+            gateway_annotation,
+            public_key,
+            gateway_status,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            r#type: type_field,
+            gateway_annotation,
+            public_key,
+            gateway_status,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "datasets", feature = "gateways"))]
@@ -2409,55 +2243,49 @@ impl<'de> rt::Deserialize<'de> for GatewayDatasource {
 #[cfg(any(feature = "datasets", feature = "gateways"))]
 impl<'de> rt::object::Object<'de> for GatewayDatasource {
     const NAME: &'static str = "GatewayDatasource";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("gatewayId", 1),
-                ("datasourceName", 2),
-                ("datasourceType", 3),
-                ("connectionDetails", 4),
-                ("credentialType", 5),
-                ("credentialDetails", 6),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut gateway_id: Option<rt::Uuid> = None;
-        let mut datasource_name: Option<Option<String>> = None;
-        let mut datasource_type: Option<Option<String>> = None;
-        let mut connection_details: Option<Option<String>> = None;
-        let mut credential_type: Option<Option<CredentialType>> = None;
-        let mut credential_details: Option<Option<GatewayDatasourceCredentialDetails>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut gateway_id, "gatewayId"),
-                Key::Field(2) => field(&mut map, &mut datasource_name, "datasourceName"),
-                Key::Field(3) => field(&mut map, &mut datasource_type, "datasourceType"),
-                Key::Field(4) => {
-                    field(&mut map, &mut connection_details, "connectionDetails")
-                }
-                Key::Field(5) => field(&mut map, &mut credential_type, "credentialType"),
-                Key::Field(6) => {
-                    field(&mut map, &mut credential_details, "credentialDetails")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            gateway_id: required(gateway_id, "gatewayId")?,
-            datasource_name: datasource_name.unwrap_or_default(),
-            datasource_type: datasource_type.unwrap_or_default(),
-            connection_details: connection_details.unwrap_or_default(),
-            credential_type: credential_type.unwrap_or_default(),
-            credential_details: credential_details.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("gatewayId", 1),
+            ("datasourceName", 2),
+            ("datasourceType", 3),
+            ("connectionDetails", 4),
+            ("credentialType", 5),
+            ("credentialDetails", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<CredentialType>>,
+        rt::object::Defaulted<Option<GatewayDatasourceCredentialDetails>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            gateway_id,
+            datasource_name,
+            datasource_type,
+            connection_details,
+            credential_type,
+            credential_details,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            gateway_id,
+            datasource_name,
+            datasource_type,
+            connection_details,
+            credential_type,
+            credential_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "datasets", feature = "gateways"))]
@@ -2503,32 +2331,19 @@ impl<'de> rt::Deserialize<'de> for GatewayDatasourceCredentialDetails {
 #[cfg(any(feature = "datasets", feature = "gateways"))]
 impl<'de> rt::object::Object<'de> for GatewayDatasourceCredentialDetails {
     const NAME: &'static str = "GatewayDatasourceCredentialDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("useEndUserOAuth2Credentials", 0)],
-        );
-        let mut use_end_user_o_auth2_credentials: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => {
-                    field(
-                        &mut map,
-                        &mut use_end_user_o_auth2_credentials,
-                        "useEndUserOAuth2Credentials",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            use_end_user_o_auth2_credentials: use_end_user_o_auth2_credentials
-                .unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("useEndUserOAuth2Credentials", 0)],
+    );
+    type Fields = (rt::object::Defaulted<Option<bool>>,);
+    #[inline]
+    fn assemble(
+        (use_end_user_o_auth2_credentials,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            use_end_user_o_auth2_credentials,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "datasets", feature = "gateways"))]
@@ -2572,28 +2387,21 @@ impl<'de> rt::Deserialize<'de> for GatewayPublicKey {
 #[cfg(any(feature = "datasets", feature = "gateways"))]
 impl<'de> rt::object::Object<'de> for GatewayPublicKey {
     const NAME: &'static str = "GatewayPublicKey";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("exponent", 0), ("modulus", 1)],
-        );
-        let mut exponent: Option<Option<String>> = None;
-        let mut modulus: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut exponent, "exponent"),
-                Key::Field(1) => field(&mut map, &mut modulus, "modulus"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            exponent: exponent.unwrap_or_default(),
-            modulus: modulus.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("exponent", 0), ("modulus", 1)]);
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (exponent, modulus): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            exponent,
+            modulus,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "datasets", feature = "gateways"))]
@@ -2655,60 +2463,53 @@ impl<'de> rt::Deserialize<'de> for GroupUser {
 #[cfg(any(feature = "admin", feature = "groups"))]
 impl<'de> rt::object::Object<'de> for GroupUser {
     const NAME: &'static str = "GroupUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("userType", 4),
-                ("principalType", 5),
-                ("profile", 6),
-                ("groupUserAccessRight", 7),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut user_type: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut group_user_access_right: Option<GroupUserAccessRight> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut user_type, "userType"),
-                Key::Field(5) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(6) => field(&mut map, &mut profile, "profile"),
-                Key::Field(7) => {
-                    field(&mut map, &mut group_user_access_right, "groupUserAccessRight")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            group_user_access_right: required(
-                group_user_access_right,
-                "groupUserAccessRight",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("userType", 4),
+            ("principalType", 5),
+            ("profile", 6),
+            ("groupUserAccessRight", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+        rt::object::Required<GroupUserAccessRight>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            group_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            group_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "groups"))]
@@ -2780,23 +2581,14 @@ impl<'de> rt::Deserialize<'de> for IdentityBlob {
 #[cfg(any(feature = "embed_token", feature = "reports"))]
 impl<'de> rt::object::Object<'de> for IdentityBlob {
     const NAME: &'static str = "IdentityBlob";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
-        let mut value: Option<String> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            value: required(value, "value")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
+    type Fields = (rt::object::Required<String>,);
+    #[inline]
+    fn assemble(
+        (value,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { value, unknown_fields }
     }
 }
 #[cfg(any(feature = "embed_token", feature = "reports"))]
@@ -2861,63 +2653,58 @@ impl<'de> rt::Deserialize<'de> for Import {
 #[cfg(any(feature = "admin", feature = "imports"))]
 impl<'de> rt::object::Object<'de> for Import {
     const NAME: &'static str = "Import";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("importState", 2),
-                ("createdDateTime", 3),
-                ("updatedDateTime", 4),
-                ("connectionType", 5),
-                ("source", 6),
-                ("reports", 7),
-                ("datasets", 8),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut import_state: Option<Option<ImportState>> = None;
-        let mut created_date_time: Option<Option<rt::DateTime>> = None;
-        let mut updated_date_time: Option<Option<rt::DateTime>> = None;
-        let mut connection_type: Option<Option<ConnectionType>> = None;
-        let mut source: Option<Option<String>> = None;
-        let mut reports: Option<Option<Vec<Report>>> = None;
-        let mut datasets: Option<Option<Vec<Dataset>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut import_state, "importState"),
-                Key::Field(3) => {
-                    field(&mut map, &mut created_date_time, "createdDateTime")
-                }
-                Key::Field(4) => {
-                    field(&mut map, &mut updated_date_time, "updatedDateTime")
-                }
-                Key::Field(5) => field(&mut map, &mut connection_type, "connectionType"),
-                Key::Field(6) => field(&mut map, &mut source, "source"),
-                Key::Field(7) => field(&mut map, &mut reports, "reports"),
-                Key::Field(8) => field(&mut map, &mut datasets, "datasets"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            import_state: import_state.unwrap_or_default(),
-            created_date_time: created_date_time.unwrap_or_default(),
-            updated_date_time: updated_date_time.unwrap_or_default(),
-            connection_type: connection_type.unwrap_or_default(),
-            source: source.unwrap_or_default(),
-            reports: reports.unwrap_or_default(),
-            datasets: datasets.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("importState", 2),
+            ("createdDateTime", 3),
+            ("updatedDateTime", 4),
+            ("connectionType", 5),
+            ("source", 6),
+            ("reports", 7),
+            ("datasets", 8),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ImportState>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<ConnectionType>>,
+        rt::object::Defaulted<Option<String>>,
+        (
+            rt::object::Defaulted<Option<Vec<Report>>>,
+            rt::object::Defaulted<Option<Vec<Dataset>>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            import_state,
+            created_date_time,
+            updated_date_time,
+            connection_type,
+            source,
+            (reports, datasets),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            import_state,
+            created_date_time,
+            updated_date_time,
+            connection_type,
+            source,
+            reports,
+            datasets,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "imports"))]
@@ -2972,43 +2759,41 @@ impl<'de> rt::Deserialize<'de> for Measure {
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl<'de> rt::object::Object<'de> for Measure {
     const NAME: &'static str = "Measure";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("expression", 1),
-                ("formatString", 2),
-                ("description", 3),
-                ("isHidden", 4),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut expression: Option<String> = None;
-        let mut format_string: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut is_hidden: Option<Option<bool>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut expression, "expression"),
-                Key::Field(2) => field(&mut map, &mut format_string, "formatString"),
-                Key::Field(3) => field(&mut map, &mut description, "description"),
-                Key::Field(4) => field(&mut map, &mut is_hidden, "isHidden"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            expression: required(expression, "expression")?,
-            format_string: format_string.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            is_hidden: is_hidden.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("expression", 1),
+            ("formatString", 2),
+            ("description", 3),
+            ("isHidden", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            expression,
+            format_string,
+            description,
+            is_hidden,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            expression,
+            format_string,
+            description,
+            is_hidden,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
@@ -3055,31 +2840,25 @@ impl<'de> rt::Deserialize<'de> for PipelineStage {
 #[cfg(any(feature = "admin", feature = "pipelines"))]
 impl<'de> rt::object::Object<'de> for PipelineStage {
     const NAME: &'static str = "PipelineStage";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("order", 0), ("workspaceId", 1), ("workspaceName", 2)],
-        );
-        let mut order: Option<i64> = None;
-        let mut workspace_id: Option<Option<rt::Uuid>> = None;
-        let mut workspace_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => lenient_field(&mut map, &mut order, "order"),
-                Key::Field(1) => field(&mut map, &mut workspace_id, "workspaceId"),
-                Key::Field(2) => field(&mut map, &mut workspace_name, "workspaceName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            order: required(order, "order")?,
-            workspace_id: workspace_id.unwrap_or_default(),
-            workspace_name: workspace_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("order", 0), ("workspaceId", 1), ("workspaceName", 2)],
+    );
+    type Fields = (
+        rt::object::Required<i64, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (order, workspace_id, workspace_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            order,
+            workspace_id,
+            workspace_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "pipelines"))]
@@ -3126,31 +2905,25 @@ impl<'de> rt::Deserialize<'de> for PipelineUser {
 #[cfg(any(feature = "admin", feature = "pipelines"))]
 impl<'de> rt::object::Object<'de> for PipelineUser {
     const NAME: &'static str = "PipelineUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("identifier", 0), ("principalType", 1), ("accessRight", 2)],
-        );
-        let mut identifier: Option<String> = None;
-        let mut principal_type: Option<PrincipalType> = None;
-        let mut access_right: Option<Option<PipelineUserAccessRight>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(1) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(2) => field(&mut map, &mut access_right, "accessRight"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            identifier: required(identifier, "identifier")?,
-            principal_type: required(principal_type, "principalType")?,
-            access_right: access_right.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("identifier", 0), ("principalType", 1), ("accessRight", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<PrincipalType>,
+        rt::object::Defaulted<Option<PipelineUserAccessRight>>,
+    );
+    #[inline]
+    fn assemble(
+        (identifier, principal_type, access_right): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            identifier,
+            principal_type,
+            access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "pipelines"))]
@@ -3228,55 +3001,49 @@ impl<'de> rt::Deserialize<'de> for Refresh {
 #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
 impl<'de> rt::object::Object<'de> for Refresh {
     const NAME: &'static str = "Refresh";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("refreshType", 0),
-                ("startTime", 1),
-                ("endTime", 2),
-                ("serviceExceptionJson", 3),
-                ("status", 4),
-                ("requestId", 5),
-                ("refreshAttempts", 6),
-            ],
-        );
-        let mut refresh_type: Option<Option<RefreshType>> = None;
-        let mut start_time: Option<Option<rt::DateTime>> = None;
-        let mut end_time: Option<Option<rt::DateTime>> = None;
-        let mut service_exception_json: Option<Option<String>> = None;
-        let mut status: Option<Option<String>> = None;
-        let mut request_id: Option<Option<String>> = None;
-        let mut refresh_attempts: Option<Option<Vec<RefreshAttempt>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut refresh_type, "refreshType"),
-                Key::Field(1) => field(&mut map, &mut start_time, "startTime"),
-                Key::Field(2) => field(&mut map, &mut end_time, "endTime"),
-                Key::Field(3) => {
-                    field(&mut map, &mut service_exception_json, "serviceExceptionJson")
-                }
-                Key::Field(4) => field(&mut map, &mut status, "status"),
-                Key::Field(5) => field(&mut map, &mut request_id, "requestId"),
-                Key::Field(6) => {
-                    field(&mut map, &mut refresh_attempts, "refreshAttempts")
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            refresh_type: refresh_type.unwrap_or_default(),
-            start_time: start_time.unwrap_or_default(),
-            end_time: end_time.unwrap_or_default(),
-            service_exception_json: service_exception_json.unwrap_or_default(),
-            status: status.unwrap_or_default(),
-            request_id: request_id.unwrap_or_default(),
-            refresh_attempts: refresh_attempts.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("refreshType", 0),
+            ("startTime", 1),
+            ("endTime", 2),
+            ("serviceExceptionJson", 3),
+            ("status", 4),
+            ("requestId", 5),
+            ("refreshAttempts", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<RefreshType>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<RefreshAttempt>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            refresh_type,
+            start_time,
+            end_time,
+            service_exception_json,
+            status,
+            request_id,
+            refresh_attempts,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            refresh_type,
+            start_time,
+            end_time,
+            service_exception_json,
+            status,
+            request_id,
+            refresh_attempts,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
@@ -3330,45 +3097,41 @@ impl<'de> rt::Deserialize<'de> for RefreshAttempt {
 #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
 impl<'de> rt::object::Object<'de> for RefreshAttempt {
     const NAME: &'static str = "RefreshAttempt";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("attemptId", 0),
-                ("startTime", 1),
-                ("endTime", 2),
-                ("serviceExceptionJson", 3),
-                ("type", 4),
-            ],
-        );
-        let mut attempt_id: Option<Option<i64>> = None;
-        let mut start_time: Option<Option<rt::DateTime>> = None;
-        let mut end_time: Option<Option<rt::DateTime>> = None;
-        let mut service_exception_json: Option<Option<String>> = None;
-        let mut type_field: Option<Option<RefreshAttemptType>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => lenient_field(&mut map, &mut attempt_id, "attemptId"),
-                Key::Field(1) => field(&mut map, &mut start_time, "startTime"),
-                Key::Field(2) => field(&mut map, &mut end_time, "endTime"),
-                Key::Field(3) => {
-                    field(&mut map, &mut service_exception_json, "serviceExceptionJson")
-                }
-                Key::Field(4) => field(&mut map, &mut type_field, "type"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            attempt_id: attempt_id.unwrap_or_default(),
-            start_time: start_time.unwrap_or_default(),
-            end_time: end_time.unwrap_or_default(),
-            service_exception_json: service_exception_json.unwrap_or_default(),
-            r#type: type_field.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("attemptId", 0),
+            ("startTime", 1),
+            ("endTime", 2),
+            ("serviceExceptionJson", 3),
+            ("type", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<RefreshAttemptType>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            attempt_id,
+            start_time,
+            end_time,
+            service_exception_json,
+            type_field,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            attempt_id,
+            start_time,
+            end_time,
+            service_exception_json,
+            r#type: type_field,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "capacities", feature = "datasets"))]
@@ -3449,46 +3212,42 @@ impl<'de> rt::Deserialize<'de> for RefreshSchedule {
 )]
 impl<'de> rt::object::Object<'de> for RefreshSchedule {
     const NAME: &'static str = "RefreshSchedule";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("days", 0),
-                ("times", 1),
-                ("enabled", 2),
-                ("localTimeZoneId", 3),
-                ("notifyOption", 4),
-                ("NotifyOption", 4),
-            ],
-        );
-        let mut days: Option<Option<Vec<Days>>> = None;
-        let mut times: Option<Option<Vec<String>>> = None;
-        let mut enabled: Option<Option<bool>> = None;
-        let mut local_time_zone_id: Option<Option<String>> = None;
-        let mut notify_option: Option<Option<ScheduleNotifyOption>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut days, "days"),
-                Key::Field(1) => field(&mut map, &mut times, "times"),
-                Key::Field(2) => field(&mut map, &mut enabled, "enabled"),
-                Key::Field(3) => {
-                    field(&mut map, &mut local_time_zone_id, "localTimeZoneId")
-                }
-                Key::Field(4) => field(&mut map, &mut notify_option, "notifyOption"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            days: days.unwrap_or_default(),
-            times: times.unwrap_or_default(),
-            enabled: enabled.unwrap_or_default(),
-            local_time_zone_id: local_time_zone_id.unwrap_or_default(),
-            notify_option: notify_option.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("days", 0),
+            ("times", 1),
+            ("enabled", 2),
+            ("localTimeZoneId", 3),
+            ("notifyOption", 4),
+            ("NotifyOption", 4),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<Vec<Days>>>,
+        rt::object::Defaulted<Option<Vec<String>>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ScheduleNotifyOption>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            days,
+            times,
+            enabled,
+            local_time_zone_id,
+            notify_option,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            days,
+            times,
+            enabled,
+            local_time_zone_id,
+            notify_option,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -3536,23 +3295,14 @@ impl<'de> rt::Deserialize<'de> for RefreshScheduleRequest {
 #[cfg(any(feature = "dataflows", feature = "datasets"))]
 impl<'de> rt::object::Object<'de> for RefreshScheduleRequest {
     const NAME: &'static str = "RefreshScheduleRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
-        let mut value: Option<RefreshSchedule> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut value, "value"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            value: required(value, "value")?,
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
+    type Fields = (rt::object::Required<RefreshSchedule>,);
+    #[inline]
+    fn assemble(
+        (value,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { value, unknown_fields }
     }
 }
 #[cfg(any(feature = "dataflows", feature = "datasets"))]
@@ -3636,95 +3386,85 @@ impl<'de> rt::Deserialize<'de> for Refreshable {
 #[cfg(any(feature = "admin", feature = "capacities"))]
 impl<'de> rt::object::Object<'de> for Refreshable {
     const NAME: &'static str = "Refreshable";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("kind", 2),
-                ("startTime", 3),
-                ("endTime", 4),
-                ("refreshCount", 5),
-                ("refreshFailures", 6),
-                ("averageDuration", 7),
-                ("medianDuration", 8),
-                ("refreshesPerDay", 9),
-                ("lastRefresh", 10),
-                ("refreshSchedule", 11),
-                ("configuredBy", 12),
-                ("capacity", 13),
-                ("group", 14),
-            ],
-        );
-        let mut id: Option<Option<String>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut kind: Option<Option<RefreshableKind>> = None;
-        let mut start_time: Option<Option<rt::DateTime>> = None;
-        let mut end_time: Option<Option<rt::DateTime>> = None;
-        let mut refresh_count: Option<Option<i64>> = None;
-        let mut refresh_failures: Option<Option<i64>> = None;
-        let mut average_duration: Option<Option<f64>> = None;
-        let mut median_duration: Option<Option<f64>> = None;
-        let mut refreshes_per_day: Option<Option<i64>> = None;
-        let mut last_refresh: Option<Option<Refresh>> = None;
-        let mut refresh_schedule: Option<Option<RefreshSchedule>> = None;
-        let mut configured_by: Option<Option<Vec<String>>> = None;
-        let mut capacity: Option<Option<Capacity>> = None;
-        let mut group: Option<Option<RefreshableGroup>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut kind, "kind"),
-                Key::Field(3) => field(&mut map, &mut start_time, "startTime"),
-                Key::Field(4) => field(&mut map, &mut end_time, "endTime"),
-                Key::Field(5) => {
-                    lenient_field(&mut map, &mut refresh_count, "refreshCount")
-                }
-                Key::Field(6) => {
-                    lenient_field(&mut map, &mut refresh_failures, "refreshFailures")
-                }
-                Key::Field(7) => {
-                    lenient_field(&mut map, &mut average_duration, "averageDuration")
-                }
-                Key::Field(8) => {
-                    lenient_field(&mut map, &mut median_duration, "medianDuration")
-                }
-                Key::Field(9) => {
-                    lenient_field(&mut map, &mut refreshes_per_day, "refreshesPerDay")
-                }
-                Key::Field(10) => field(&mut map, &mut last_refresh, "lastRefresh"),
-                Key::Field(11) => {
-                    field(&mut map, &mut refresh_schedule, "refreshSchedule")
-                }
-                Key::Field(12) => field(&mut map, &mut configured_by, "configuredBy"),
-                Key::Field(13) => field(&mut map, &mut capacity, "capacity"),
-                Key::Field(14) => field(&mut map, &mut group, "group"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            kind: kind.unwrap_or_default(),
-            start_time: start_time.unwrap_or_default(),
-            end_time: end_time.unwrap_or_default(),
-            refresh_count: refresh_count.unwrap_or_default(),
-            refresh_failures: refresh_failures.unwrap_or_default(),
-            average_duration: average_duration.unwrap_or_default(),
-            median_duration: median_duration.unwrap_or_default(),
-            refreshes_per_day: refreshes_per_day.unwrap_or_default(),
-            last_refresh: last_refresh.unwrap_or_default(),
-            refresh_schedule: refresh_schedule.unwrap_or_default(),
-            configured_by: configured_by.unwrap_or_default(),
-            capacity: capacity.unwrap_or_default(),
-            group: group.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("kind", 2),
+            ("startTime", 3),
+            ("endTime", 4),
+            ("refreshCount", 5),
+            ("refreshFailures", 6),
+            ("averageDuration", 7),
+            ("medianDuration", 8),
+            ("refreshesPerDay", 9),
+            ("lastRefresh", 10),
+            ("refreshSchedule", 11),
+            ("configuredBy", 12),
+            ("capacity", 13),
+            ("group", 14),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<RefreshableKind>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        (
+            rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+            rt::object::Defaulted<Option<Refresh>>,
+            rt::object::Defaulted<Option<RefreshSchedule>>,
+            rt::object::Defaulted<Option<Vec<String>>>,
+            rt::object::Defaulted<Option<Capacity>>,
+            rt::object::Defaulted<Option<RefreshableGroup>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            kind,
+            start_time,
+            end_time,
+            refresh_count,
+            refresh_failures,
+            (
+                average_duration,
+                median_duration,
+                refreshes_per_day,
+                last_refresh,
+                refresh_schedule,
+                configured_by,
+                capacity,
+                group,
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            kind,
+            start_time,
+            end_time,
+            refresh_count,
+            refresh_failures,
+            average_duration,
+            median_duration,
+            refreshes_per_day,
+            last_refresh,
+            refresh_schedule,
+            configured_by,
+            capacity,
+            group,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "capacities"))]
@@ -3772,26 +3512,17 @@ impl<'de> rt::Deserialize<'de> for RefreshableGroup {
 #[cfg(any(feature = "admin", feature = "capacities"))]
 impl<'de> rt::object::Object<'de> for RefreshableGroup {
     const NAME: &'static str = "RefreshableGroup";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("name", 1)]);
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("name", 1)]);
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, name, unknown_fields }
     }
 }
 #[cfg(any(feature = "admin", feature = "capacities"))]
@@ -3873,73 +3604,67 @@ impl<'de> rt::Deserialize<'de> for Report {
 )]
 impl<'de> rt::object::Object<'de> for Report {
     const NAME: &'static str = "Report";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("datasetId", 2),
-                ("appId", 3),
-                ("description", 4),
-                ("reportType", 5),
-                ("originalReportId", 6),
-                ("isOwnedByMe", 7),
-                ("webUrl", 8),
-                ("embedUrl", 9),
-                ("users", 10),
-                ("subscriptions", 11),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut dataset_id: Option<Option<String>> = None;
-        let mut app_id: Option<Option<String>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut report_type: Option<Option<ReportType>> = None;
-        let mut original_report_id: Option<Option<rt::Uuid>> = None;
-        let mut is_owned_by_me: Option<Option<bool>> = None;
-        let mut web_url: Option<Option<String>> = None;
-        let mut embed_url: Option<Option<String>> = None;
-        let mut users: Option<Option<Vec<ReportUser>>> = None;
-        let mut subscriptions: Option<Option<Vec<Subscription>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => field(&mut map, &mut dataset_id, "datasetId"),
-                Key::Field(3) => field(&mut map, &mut app_id, "appId"),
-                Key::Field(4) => field(&mut map, &mut description, "description"),
-                Key::Field(5) => field(&mut map, &mut report_type, "reportType"),
-                Key::Field(6) => {
-                    field(&mut map, &mut original_report_id, "originalReportId")
-                }
-                Key::Field(7) => field(&mut map, &mut is_owned_by_me, "isOwnedByMe"),
-                Key::Field(8) => field(&mut map, &mut web_url, "webUrl"),
-                Key::Field(9) => field(&mut map, &mut embed_url, "embedUrl"),
-                Key::Field(10) => field(&mut map, &mut users, "users"),
-                Key::Field(11) => field(&mut map, &mut subscriptions, "subscriptions"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            name: name.unwrap_or_default(),
-            dataset_id: dataset_id.unwrap_or_default(),
-            app_id: app_id.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            report_type: report_type.unwrap_or_default(),
-            original_report_id: original_report_id.unwrap_or_default(),
-            is_owned_by_me: is_owned_by_me.unwrap_or_default(),
-            web_url: web_url.unwrap_or_default(),
-            embed_url: embed_url.unwrap_or_default(),
-            users: users.unwrap_or_default(),
-            subscriptions: subscriptions.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("datasetId", 2),
+            ("appId", 3),
+            ("description", 4),
+            ("reportType", 5),
+            ("originalReportId", 6),
+            ("isOwnedByMe", 7),
+            ("webUrl", 8),
+            ("embedUrl", 9),
+            ("users", 10),
+            ("subscriptions", 11),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<ReportType>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        (
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<Vec<ReportUser>>>,
+            rt::object::Defaulted<Option<Vec<Subscription>>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            dataset_id,
+            app_id,
+            description,
+            report_type,
+            original_report_id,
+            (is_owned_by_me, web_url, embed_url, users, subscriptions),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            dataset_id,
+            app_id,
+            description,
+            report_type,
+            original_report_id,
+            is_owned_by_me,
+            web_url,
+            embed_url,
+            users,
+            subscriptions,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -4013,64 +3738,53 @@ impl<'de> rt::Deserialize<'de> for ReportUser {
 )]
 impl<'de> rt::object::Object<'de> for ReportUser {
     const NAME: &'static str = "ReportUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("userType", 4),
-                ("principalType", 5),
-                ("profile", 6),
-                ("reportUserAccessRight", 7),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut user_type: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut report_user_access_right: Option<ReportUserAccessRight> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut user_type, "userType"),
-                Key::Field(5) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(6) => field(&mut map, &mut profile, "profile"),
-                Key::Field(7) => {
-                    field(
-                        &mut map,
-                        &mut report_user_access_right,
-                        "reportUserAccessRight",
-                    )
-                }
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
-            report_user_access_right: required(
-                report_user_access_right,
-                "reportUserAccessRight",
-            )?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("userType", 4),
+            ("principalType", 5),
+            ("profile", 6),
+            ("reportUserAccessRight", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+        rt::object::Required<ReportUserAccessRight>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            report_user_access_right,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+            report_user_access_right,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -4135,23 +3849,14 @@ impl<'de> rt::Deserialize<'de> for Row {
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl<'de> rt::object::Object<'de> for Row {
     const NAME: &'static str = "Row";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
-        let mut id: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            unknown_fields,
-        })
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
+    type Fields = (rt::object::Defaulted<Option<String>>,);
+    #[inline]
+    fn assemble(
+        (id,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self { id, unknown_fields }
     }
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
@@ -4251,28 +3956,21 @@ impl<'de> rt::Deserialize<'de> for ServicePrincipalProfile {
 )]
 impl<'de> rt::object::Object<'de> for ServicePrincipalProfile {
     const NAME: &'static str = "ServicePrincipalProfile";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("id", 0), ("displayName", 1)],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            display_name: display_name.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0), ("displayName", 1)]);
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (id, display_name): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            display_name,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -4398,89 +4096,81 @@ impl<'de> rt::Deserialize<'de> for Subscription {
 )]
 impl<'de> rt::object::Object<'de> for Subscription {
     const NAME: &'static str = "Subscription";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("title", 1),
-                ("artifactId", 2),
-                ("artifactDisplayName", 3),
-                ("subArtifactDisplayName", 4),
-                ("artifactType", 5),
-                ("isEnabled", 6),
-                ("frequency", 7),
-                ("startDate", 8),
-                ("endDate", 9),
-                ("linkToContent", 10),
-                ("previewImage", 11),
-                ("attachmentFormat", 12),
-                ("users", 13),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut title: Option<Option<String>> = None;
-        let mut artifact_id: Option<Option<rt::Uuid>> = None;
-        let mut artifact_display_name: Option<Option<String>> = None;
-        let mut sub_artifact_display_name: Option<Option<String>> = None;
-        let mut artifact_type: Option<Option<String>> = None;
-        let mut is_enabled: Option<Option<bool>> = None;
-        let mut frequency: Option<Option<String>> = None;
-        let mut start_date: Option<Option<rt::DateTime>> = None;
-        let mut end_date: Option<Option<rt::DateTime>> = None;
-        let mut link_to_content: Option<Option<bool>> = None;
-        let mut preview_image: Option<Option<bool>> = None;
-        let mut attachment_format: Option<Option<String>> = None;
-        let mut users: Option<Option<Vec<SubscriptionUser>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut title, "title"),
-                Key::Field(2) => field(&mut map, &mut artifact_id, "artifactId"),
-                Key::Field(3) => {
-                    field(&mut map, &mut artifact_display_name, "artifactDisplayName")
-                }
-                Key::Field(4) => {
-                    field(
-                        &mut map,
-                        &mut sub_artifact_display_name,
-                        "subArtifactDisplayName",
-                    )
-                }
-                Key::Field(5) => field(&mut map, &mut artifact_type, "artifactType"),
-                Key::Field(6) => field(&mut map, &mut is_enabled, "isEnabled"),
-                Key::Field(7) => field(&mut map, &mut frequency, "frequency"),
-                Key::Field(8) => field(&mut map, &mut start_date, "startDate"),
-                Key::Field(9) => field(&mut map, &mut end_date, "endDate"),
-                Key::Field(10) => field(&mut map, &mut link_to_content, "linkToContent"),
-                Key::Field(11) => field(&mut map, &mut preview_image, "previewImage"),
-                Key::Field(12) => {
-                    field(&mut map, &mut attachment_format, "attachmentFormat")
-                }
-                Key::Field(13) => field(&mut map, &mut users, "users"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            title: title.unwrap_or_default(),
-            artifact_id: artifact_id.unwrap_or_default(),
-            artifact_display_name: artifact_display_name.unwrap_or_default(),
-            sub_artifact_display_name: sub_artifact_display_name.unwrap_or_default(),
-            artifact_type: artifact_type.unwrap_or_default(),
-            is_enabled: is_enabled.unwrap_or_default(),
-            frequency: frequency.unwrap_or_default(),
-            start_date: start_date.unwrap_or_default(),
-            end_date: end_date.unwrap_or_default(),
-            link_to_content: link_to_content.unwrap_or_default(),
-            preview_image: preview_image.unwrap_or_default(),
-            attachment_format: attachment_format.unwrap_or_default(),
-            users: users.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("title", 1),
+            ("artifactId", 2),
+            ("artifactDisplayName", 3),
+            ("subArtifactDisplayName", 4),
+            ("artifactType", 5),
+            ("isEnabled", 6),
+            ("frequency", 7),
+            ("startDate", 8),
+            ("endDate", 9),
+            ("linkToContent", 10),
+            ("previewImage", 11),
+            ("attachmentFormat", 12),
+            ("users", 13),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        (
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            rt::object::Defaulted<Option<rt::DateTime>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<bool>>,
+            rt::object::Defaulted<Option<String>>,
+            rt::object::Defaulted<Option<Vec<SubscriptionUser>>>,
+        ),
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            title,
+            artifact_id,
+            artifact_display_name,
+            sub_artifact_display_name,
+            artifact_type,
+            is_enabled,
+            (
+                frequency,
+                start_date,
+                end_date,
+                link_to_content,
+                preview_image,
+                attachment_format,
+                users,
+            ),
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            title,
+            artifact_id,
+            artifact_display_name,
+            sub_artifact_display_name,
+            artifact_type,
+            is_enabled,
+            frequency,
+            start_date,
+            end_date,
+            link_to_content,
+            preview_image,
+            attachment_format,
+            users,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -4580,51 +4270,49 @@ impl<'de> rt::Deserialize<'de> for SubscriptionUser {
 )]
 impl<'de> rt::object::Object<'de> for SubscriptionUser {
     const NAME: &'static str = "SubscriptionUser";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("emailAddress", 0),
-                ("displayName", 1),
-                ("identifier", 2),
-                ("graphId", 3),
-                ("userType", 4),
-                ("principalType", 5),
-                ("profile", 6),
-            ],
-        );
-        let mut email_address: Option<Option<String>> = None;
-        let mut display_name: Option<Option<String>> = None;
-        let mut identifier: Option<Option<String>> = None;
-        let mut graph_id: Option<Option<String>> = None;
-        let mut user_type: Option<Option<String>> = None;
-        let mut principal_type: Option<Option<PrincipalType>> = None;
-        let mut profile: Option<Option<ServicePrincipalProfile>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut email_address, "emailAddress"),
-                Key::Field(1) => field(&mut map, &mut display_name, "displayName"),
-                Key::Field(2) => field(&mut map, &mut identifier, "identifier"),
-                Key::Field(3) => field(&mut map, &mut graph_id, "graphId"),
-                Key::Field(4) => field(&mut map, &mut user_type, "userType"),
-                Key::Field(5) => field(&mut map, &mut principal_type, "principalType"),
-                Key::Field(6) => field(&mut map, &mut profile, "profile"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            email_address: email_address.unwrap_or_default(),
-            display_name: display_name.unwrap_or_default(),
-            identifier: identifier.unwrap_or_default(),
-            graph_id: graph_id.unwrap_or_default(),
-            user_type: user_type.unwrap_or_default(),
-            principal_type: principal_type.unwrap_or_default(),
-            profile: profile.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("emailAddress", 0),
+            ("displayName", 1),
+            ("identifier", 2),
+            ("graphId", 3),
+            ("userType", 4),
+            ("principalType", 5),
+            ("profile", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<PrincipalType>>,
+        rt::object::Defaulted<Option<ServicePrincipalProfile>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            email_address,
+            display_name,
+            identifier,
+            graph_id,
+            user_type,
+            principal_type,
+            profile,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(
@@ -4692,51 +4380,49 @@ impl<'de> rt::Deserialize<'de> for Table {
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
 impl<'de> rt::object::Object<'de> for Table {
     const NAME: &'static str = "Table";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("name", 0),
-                ("columns", 1),
-                ("rows", 2),
-                ("measures", 3),
-                ("isHidden", 4),
-                ("description", 5),
-                ("source", 6),
-            ],
-        );
-        let mut name: Option<String> = None;
-        let mut columns: Option<Option<Vec<Column>>> = None;
-        let mut rows: Option<Option<Vec<Row>>> = None;
-        let mut measures: Option<Option<Vec<Measure>>> = None;
-        let mut is_hidden: Option<Option<bool>> = None;
-        let mut description: Option<Option<String>> = None;
-        let mut source: Option<Option<Vec<AsMashupExpression>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut name, "name"),
-                Key::Field(1) => field(&mut map, &mut columns, "columns"),
-                Key::Field(2) => field(&mut map, &mut rows, "rows"),
-                Key::Field(3) => field(&mut map, &mut measures, "measures"),
-                Key::Field(4) => field(&mut map, &mut is_hidden, "isHidden"),
-                Key::Field(5) => field(&mut map, &mut description, "description"),
-                Key::Field(6) => field(&mut map, &mut source, "source"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            name: required(name, "name")?,
-            columns: columns.unwrap_or_default(),
-            rows: rows.unwrap_or_default(),
-            measures: measures.unwrap_or_default(),
-            is_hidden: is_hidden.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            source: source.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("name", 0),
+            ("columns", 1),
+            ("rows", 2),
+            ("measures", 3),
+            ("isHidden", 4),
+            ("description", 5),
+            ("source", 6),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Defaulted<Option<Vec<Column>>>,
+        rt::object::Defaulted<Option<Vec<Row>>>,
+        rt::object::Defaulted<Option<Vec<Measure>>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<Vec<AsMashupExpression>>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            name,
+            columns,
+            rows,
+            measures,
+            is_hidden,
+            description,
+            source,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            name,
+            columns,
+            rows,
+            measures,
+            is_hidden,
+            description,
+            source,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "push_datasets"))]
@@ -4796,53 +4482,45 @@ impl<'de> rt::Deserialize<'de> for TenantKey {
 #[cfg(any(feature = "admin", feature = "capacities"))]
 impl<'de> rt::object::Object<'de> for TenantKey {
     const NAME: &'static str = "TenantKey";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("name", 1),
-                ("keyVaultKeyIdentifier", 2),
-                ("isDefault", 3),
-                ("createdAt", 4),
-                ("updatedAt", 5),
-            ],
-        );
-        let mut id: Option<Option<rt::Uuid>> = None;
-        let mut name: Option<Option<String>> = None;
-        let mut key_vault_key_identifier: Option<Option<String>> = None;
-        let mut is_default: Option<Option<bool>> = None;
-        let mut created_at: Option<Option<rt::DateTime>> = None;
-        let mut updated_at: Option<Option<rt::DateTime>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut name, "name"),
-                Key::Field(2) => {
-                    field(
-                        &mut map,
-                        &mut key_vault_key_identifier,
-                        "keyVaultKeyIdentifier",
-                    )
-                }
-                Key::Field(3) => field(&mut map, &mut is_default, "isDefault"),
-                Key::Field(4) => field(&mut map, &mut created_at, "createdAt"),
-                Key::Field(5) => field(&mut map, &mut updated_at, "updatedAt"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: id.unwrap_or_default(),
-            name: name.unwrap_or_default(),
-            key_vault_key_identifier: key_vault_key_identifier.unwrap_or_default(),
-            is_default: is_default.unwrap_or_default(),
-            created_at: created_at.unwrap_or_default(),
-            updated_at: updated_at.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("name", 1),
+            ("keyVaultKeyIdentifier", 2),
+            ("isDefault", 3),
+            ("createdAt", 4),
+            ("updatedAt", 5),
+        ],
+    );
+    type Fields = (
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<bool>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+        rt::object::Defaulted<Option<rt::DateTime>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            name,
+            key_vault_key_identifier,
+            is_default,
+            created_at,
+            updated_at,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            name,
+            key_vault_key_identifier,
+            is_default,
+            created_at,
+            updated_at,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "admin", feature = "capacities"))]
@@ -4904,55 +4582,53 @@ impl<'de> rt::Deserialize<'de> for Tile {
 #[cfg(any(feature = "apps", feature = "dashboards"))]
 impl<'de> rt::object::Object<'de> for Tile {
     const NAME: &'static str = "Tile";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, lenient_field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[
-                ("id", 0),
-                ("title", 1),
-                ("reportId", 2),
-                ("datasetId", 3),
-                ("rowSpan", 4),
-                ("colSpan", 5),
-                ("embedUrl", 6),
-                ("embedData", 7),
-            ],
-        );
-        let mut id: Option<rt::Uuid> = None;
-        let mut title: Option<Option<String>> = None;
-        let mut report_id: Option<Option<rt::Uuid>> = None;
-        let mut dataset_id: Option<Option<String>> = None;
-        let mut row_span: Option<Option<i64>> = None;
-        let mut col_span: Option<Option<i64>> = None;
-        let mut embed_url: Option<Option<String>> = None;
-        let mut embed_data: Option<Option<String>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut id, "id"),
-                Key::Field(1) => field(&mut map, &mut title, "title"),
-                Key::Field(2) => field(&mut map, &mut report_id, "reportId"),
-                Key::Field(3) => field(&mut map, &mut dataset_id, "datasetId"),
-                Key::Field(4) => lenient_field(&mut map, &mut row_span, "rowSpan"),
-                Key::Field(5) => lenient_field(&mut map, &mut col_span, "colSpan"),
-                Key::Field(6) => field(&mut map, &mut embed_url, "embedUrl"),
-                Key::Field(7) => field(&mut map, &mut embed_data, "embedData"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            id: required(id, "id")?,
-            title: title.unwrap_or_default(),
-            report_id: report_id.unwrap_or_default(),
-            dataset_id: dataset_id.unwrap_or_default(),
-            row_span: row_span.unwrap_or_default(),
-            col_span: col_span.unwrap_or_default(),
-            embed_url: embed_url.unwrap_or_default(),
-            embed_data: embed_data.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[
+            ("id", 0),
+            ("title", 1),
+            ("reportId", 2),
+            ("datasetId", 3),
+            ("rowSpan", 4),
+            ("colSpan", 5),
+            ("embedUrl", 6),
+            ("embedData", 7),
+        ],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<rt::Uuid>>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,
+        rt::object::Defaulted<Option<String>>,
+        rt::object::Defaulted<Option<String>>,
+    );
+    #[inline]
+    fn assemble(
+        (
+            id,
+            title,
+            report_id,
+            dataset_id,
+            row_span,
+            col_span,
+            embed_url,
+            embed_data,
+        ): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            id,
+            title,
+            report_id,
+            dataset_id,
+            row_span,
+            col_span,
+            embed_url,
+            embed_data,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(any(feature = "apps", feature = "dashboards"))]

@@ -30,23 +30,17 @@ impl<'de> rt::Deserialize<'de> for CreateInstallTicketRequest {
 #[cfg(feature = "template_apps")]
 impl<'de> rt::object::Object<'de> for CreateInstallTicketRequest {
     const NAME: &'static str = "CreateInstallTicketRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("installDetails", 0)]);
-        let mut install_details: Option<Option<Vec<TemplateAppInstallDetails>>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut install_details, "installDetails"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            install_details: install_details.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("installDetails", 0)]);
+    type Fields = (rt::object::Defaulted<Option<Vec<TemplateAppInstallDetails>>>,);
+    #[inline]
+    fn assemble(
+        (install_details,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            install_details,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "template_apps")]
@@ -94,31 +88,25 @@ impl<'de> rt::Deserialize<'de> for InstallTicket {
 #[cfg(feature = "template_apps")]
 impl<'de> rt::object::Object<'de> for InstallTicket {
     const NAME: &'static str = "InstallTicket";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("ticket", 0), ("ticketId", 1), ("expiration", 2)],
-        );
-        let mut ticket: Option<String> = None;
-        let mut ticket_id: Option<rt::Uuid> = None;
-        let mut expiration: Option<rt::DateTime> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut ticket, "ticket"),
-                Key::Field(1) => field(&mut map, &mut ticket_id, "ticketId"),
-                Key::Field(2) => field(&mut map, &mut expiration, "expiration"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            ticket: required(ticket, "ticket")?,
-            ticket_id: required(ticket_id, "ticketId")?,
-            expiration: required(expiration, "expiration")?,
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("ticket", 0), ("ticketId", 1), ("expiration", 2)],
+    );
+    type Fields = (
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<rt::DateTime>,
+    );
+    #[inline]
+    fn assemble(
+        (ticket, ticket_id, expiration): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            ticket,
+            ticket_id,
+            expiration,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "template_apps")]
@@ -173,25 +161,19 @@ impl<'de> rt::Deserialize<'de> for TemplateAppConfigurationRequest {
 #[cfg(feature = "template_apps")]
 impl<'de> rt::object::Object<'de> for TemplateAppConfigurationRequest {
     const NAME: &'static str = "TemplateAppConfigurationRequest";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(&[("configuration", 0)]);
-        let mut configuration: Option<
-            Option<::std::collections::BTreeMap<String, String>>,
-        > = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut configuration, "configuration"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            configuration: configuration.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(&[("configuration", 0)]);
+    type Fields = (
+        rt::object::Defaulted<Option<::std::collections::BTreeMap<String, String>>>,
+    );
+    #[inline]
+    fn assemble(
+        (configuration,): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            configuration,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "template_apps")]
@@ -255,34 +237,27 @@ impl<'de> rt::Deserialize<'de> for TemplateAppInstallDetails {
 #[cfg(feature = "template_apps")]
 impl<'de> rt::object::Object<'de> for TemplateAppInstallDetails {
     const NAME: &'static str = "TemplateAppInstallDetails";
-    fn from_entries<A: rt::serde::de::MapAccess<'de>>(
-        mut map: A,
-    ) -> Result<Self, A::Error> {
-        use rt::object::{Key, field, required, unknown};
-        const KEYS: rt::object::Keys = rt::object::Keys(
-            &[("appId", 0), ("packageKey", 1), ("ownerTenantId", 2), ("config", 3)],
-        );
-        let mut app_id: Option<rt::Uuid> = None;
-        let mut package_key: Option<String> = None;
-        let mut owner_tenant_id: Option<rt::Uuid> = None;
-        let mut config: Option<Option<TemplateAppConfigurationRequest>> = None;
-        let mut unknown_fields = rt::JsonMap::new();
-        while let Some(key) = map.next_key_seed(KEYS)? {
-            match key {
-                Key::Field(0) => field(&mut map, &mut app_id, "appId"),
-                Key::Field(1) => field(&mut map, &mut package_key, "packageKey"),
-                Key::Field(2) => field(&mut map, &mut owner_tenant_id, "ownerTenantId"),
-                Key::Field(3) => field(&mut map, &mut config, "config"),
-                key => unknown(&mut map, &mut unknown_fields, key),
-            }?;
-        }
-        Ok(Self {
-            app_id: required(app_id, "appId")?,
-            package_key: required(package_key, "packageKey")?,
-            owner_tenant_id: required(owner_tenant_id, "ownerTenantId")?,
-            config: config.unwrap_or_default(),
+    const KEYS: rt::object::Keys = rt::object::Keys(
+        &[("appId", 0), ("packageKey", 1), ("ownerTenantId", 2), ("config", 3)],
+    );
+    type Fields = (
+        rt::object::Required<rt::Uuid>,
+        rt::object::Required<String>,
+        rt::object::Required<rt::Uuid>,
+        rt::object::Defaulted<Option<TemplateAppConfigurationRequest>>,
+    );
+    #[inline]
+    fn assemble(
+        (app_id, package_key, owner_tenant_id, config): rt::object::Values<'de, Self>,
+        unknown_fields: rt::JsonMap,
+    ) -> Self {
+        Self {
+            app_id,
+            package_key,
+            owner_tenant_id,
+            config,
             unknown_fields,
-        })
+        }
     }
 }
 #[cfg(feature = "template_apps")]

@@ -1,8 +1,9 @@
 //! The items of an OData list answer, `{"value": [...]}`, read with the models' object reader.
 
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess};
+use serde::de::{Deserialize, Deserializer};
 
-use crate::object::{Key, Keys, Object, decode, field, required};
+use crate::JsonMap;
+use crate::object::{Keys, Object, Required, Values, decode};
 
 /// The items of an OData list, `{"value": [...]}`; its other keys are skipped.
 pub(crate) struct ODataList<T>(pub(crate) Vec<T>);
@@ -15,18 +16,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ODataList<T> {
 
 impl<'de, T: Deserialize<'de>> Object<'de> for ODataList<T> {
     const NAME: &'static str = "ODataList";
+    const KEYS: Keys = Keys(&[("value", 0)]);
+    const KEEPS_UNKNOWN: bool = false;
+    type Fields = (Required<Vec<T>>,);
 
-    fn from_entries<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
-        let mut items = None;
-        while let Some(key) = map.next_key_seed(Keys(&[("value", 0)]))? {
-            match key {
-                Key::Field(_) => field(&mut map, &mut items, "value")?,
-                Key::Unknown(_) => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-            }
-        }
-        required(items, "value").map(ODataList)
+    fn assemble((items,): Values<'de, Self>, _: JsonMap) -> Self {
+        ODataList(items)
     }
 }
 
