@@ -220,37 +220,43 @@ impl<'de, T: super::lenient::Lenient> ReadAs<'de, T> for NumberOrString {
     }
 }
 
+/// A field's slot while its object is read: `M` says what a missing field gives, `R` how the
+/// value is read. Models name it as [`Required`] or [`Defaulted`].
+pub struct Slot<T, M, R>(Option<T>, PhantomData<(M, R)>);
+
 /// The slot of a field the object must hold: serde's `missing field` error without it.
-pub struct Required<T, R = AsDeclared>(Option<T>, PhantomData<R>);
+pub type Required<T, R = AsDeclared> = Slot<T, MustBeSent, R>;
 
 /// The slot of a field the object may leave out: its type's default (`None`) without it.
-pub struct Defaulted<T, R = AsDeclared>(Option<T>, PhantomData<R>);
+pub type Defaulted<T, R = AsDeclared> = Slot<T, DefaultIfAbsent, R>;
 
-/// Reads a slot's value; a field sent twice is serde's `duplicate field` error. One function
-/// for both kinds of slot, compiled for each field type and decoder a program uses.
-fn read_once<'de, A, T, R>(
-    slot: &mut Option<T>,
-    map: &mut A,
-    keys: Keys,
-    at: usize,
-) -> Result<(), A::Error>
-where
-    A: MapAccess<'de>,
-    R: ReadAs<'de, T>,
-{
-    if slot.is_some() {
-        return Err(de::Error::duplicate_field(keys.name(at)));
-    }
-    match R::read(map) {
-        Ok(value) => {
-            *slot = Some(value);
-            Ok(())
-        }
-        Err(error) => Err(error),
+/// What a slot gives for a field the object does not hold.
+pub trait IfAbsent<T> {
+    /// The field's value, or the error; `at` is its index in `keys`, to name it.
+    fn absent<E: de::Error>(keys: Keys, at: usize) -> Result<T, E>;
+}
+
+/// A missing field is serde's `missing field` error.
+#[derive(Debug)]
+pub enum MustBeSent {}
+
+impl<T> IfAbsent<T> for MustBeSent {
+    fn absent<E: de::Error>(keys: Keys, at: usize) -> Result<T, E> {
+        Err(E::missing_field(keys.name(at)))
     }
 }
 
-impl<'de, T, R: ReadAs<'de, T>> Fields<'de> for Required<T, R> {
+/// A missing field is its type's default.
+#[derive(Debug)]
+pub enum DefaultIfAbsent {}
+
+impl<T: Default> IfAbsent<T> for DefaultIfAbsent {
+    fn absent<E: de::Error>(_: Keys, _: usize) -> Result<T, E> {
+        Ok(T::default())
+    }
+}
+
+impl<'de, T, M: IfAbsent<T>, R: ReadAs<'de, T>> Fields<'de> for Slot<T, M, R> {
     type Values = T;
     const LEN: usize = 1;
 
@@ -258,6 +264,7 @@ impl<'de, T, R: ReadAs<'de, T>> Fields<'de> for Required<T, R> {
         Self(None, PhantomData)
     }
 
+    /// Reads the slot's value; a field sent twice is serde's `duplicate field` error.
     fn read<A: MapAccess<'de>>(
         &mut self,
         _: usize,
@@ -265,34 +272,23 @@ impl<'de, T, R: ReadAs<'de, T>> Fields<'de> for Required<T, R> {
         map: &mut A,
         keys: Keys,
     ) -> Result<(), A::Error> {
-        read_once::<A, T, R>(&mut self.0, map, keys, at)
+        if self.0.is_some() {
+            return Err(de::Error::duplicate_field(keys.name(at)));
+        }
+        match R::read(map) {
+            Ok(value) => {
+                self.0 = Some(value);
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
     }
 
     fn finish<E: de::Error>(self, keys: Keys, first: usize) -> Result<T, E> {
-        self.0.ok_or_else(|| E::missing_field(keys.name(first)))
-    }
-}
-
-impl<'de, T: Default, R: ReadAs<'de, T>> Fields<'de> for Defaulted<T, R> {
-    type Values = T;
-    const LEN: usize = 1;
-
-    fn empty() -> Self {
-        Self(None, PhantomData)
-    }
-
-    fn read<A: MapAccess<'de>>(
-        &mut self,
-        _: usize,
-        at: usize,
-        map: &mut A,
-        keys: Keys,
-    ) -> Result<(), A::Error> {
-        read_once::<A, T, R>(&mut self.0, map, keys, at)
-    }
-
-    fn finish<E: de::Error>(self, _: Keys, _: usize) -> Result<T, E> {
-        Ok(self.0.unwrap_or_default())
+        match self.0 {
+            Some(value) => Ok(value),
+            None => M::absent(keys, first),
+        }
     }
 }
 
