@@ -8,7 +8,7 @@
 //! the runtime's `object` module documents the helpers.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
-use quote::quote;
+use quote::{ToTokens, quote};
 
 use super::idents::ident;
 use crate::api::{Field, Model, TypeRef};
@@ -95,14 +95,7 @@ fn object(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStr
             }
         })
         .collect();
-    let bindings: Vec<TokenStream> = model
-        .fields
-        .iter()
-        .map(|field| {
-            let binding = binding(field);
-            quote!(#binding)
-        })
-        .collect();
+    let bindings: Vec<Ident> = model.fields.iter().map(binding).collect();
     let slots = nest(&slots);
     let bindings = nest(&bindings);
     let values = model.fields.iter().map(|field| {
@@ -131,9 +124,10 @@ fn object(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStr
 /// the last element.
 const WIDEST_TUPLE: usize = 8;
 
-/// `items` as the tuple `rt::object::entries` takes and gives back: flat up to
-/// [`WIDEST_TUPLE`], beyond it the rest nested as the last element.
-fn nest(items: &[TokenStream]) -> TokenStream {
+/// `items` as a tuple in the shape `rt::object::Fields` takes (the slot types of `type Fields`,
+/// and the bindings of `assemble`'s pattern): flat up to [`WIDEST_TUPLE`] (the widest tuple
+/// `powerbi-types` implements it for), beyond it the rest nested as the last element.
+fn nest<T: ToTokens>(items: &[T]) -> TokenStream {
     if items.len() <= WIDEST_TUPLE {
         quote!((#(#items,)*))
     } else {
