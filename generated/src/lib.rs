@@ -71,11 +71,12 @@ pub use runtime::{
     PowerBiClientBuilder, Proxy, Result, Upload, Uuid, Workspace,
 };
 
-// The generated client: fresh from `../spec/powerbi` with the `_regenerate` feature, otherwise the
-// checked-in snapshot of the same output (see build.rs).
-#[cfg(feature = "_regenerate")]
+// The generated client: fresh from `../spec/powerbi` when build.rs generated it (`_regenerate`, in the
+// repository: it sets `powerbi_regenerated`), otherwise the checked-in snapshot of the same
+// output. A packaged crate has no build script and always compiles the snapshot.
+#[cfg(powerbi_regenerated)]
 include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));
-#[cfg(not(feature = "_regenerate"))]
+#[cfg(not(powerbi_regenerated))]
 include!("../snapshot/powerbi.rs");
 
 /// Microsoft Fabric's REST API (`api.fabric.microsoft.com/v1`), generated from `spec/fabric`
@@ -107,10 +108,10 @@ include!("../snapshot/powerbi.rs");
 #[cfg(feature = "_fabric")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fabric")))]
 pub mod fabric {
-    // Fresh from `../spec/fabric` with the `_regenerate` feature, otherwise the checked-in
-    // snapshot (see build.rs).
-    #[cfg(feature = "_regenerate")]
+    // Fresh from `../spec/fabric` when build.rs generated it (`_regenerate`, in the repository: it
+    // sets `powerbi_regenerated`), otherwise the checked-in snapshot (see build.rs).
+    #[cfg(powerbi_regenerated)]
     include!(concat!(env!("OUT_DIR"), "/fabric.rs"));
-    #[cfg(not(feature = "_regenerate"))]
+    #[cfg(not(powerbi_regenerated))]
     include!("../snapshot/fabric.rs");
 }

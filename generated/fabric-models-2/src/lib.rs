@@ -25,9 +25,10 @@
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 #![allow(clippy::doc_markdown)]
 
-// Fresh from `../../spec/fabric` with the `_regenerate` feature, otherwise the checked-in
-// snapshot of the same output (see build.rs).
-#[cfg(feature = "_regenerate")]
+// Fresh from `../../spec/fabric` when build.rs generated it (`_regenerate`, in the repository: it
+// sets `powerbi_regenerated`), otherwise the checked-in snapshot of the same output. A
+// packaged crate has no build script and always compiles the snapshot.
+#[cfg(powerbi_regenerated)]
 include!(concat!(env!("OUT_DIR"), "/fabric.rs"));
-#[cfg(not(feature = "_regenerate"))]
+#[cfg(not(powerbi_regenerated))]
 include!("../snapshot/fabric.rs");
