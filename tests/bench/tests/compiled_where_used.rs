@@ -65,7 +65,7 @@ const CORE: &[(&str, &[&str])] = &[
             "body.rs",
             "client.rs",
             "cloud.rs",
-            "decode.rs",
+            "decode",
             "drift",
             "error.rs",
             "fields.rs",

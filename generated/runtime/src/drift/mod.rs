@@ -7,7 +7,7 @@
 //!
 //! 1. The answer is decoded with plain serde_json. Almost every answer stops here, at no cost.
 //! 2. When that fails, it is parsed as JSON (a body that is not JSON at all still fails) and
-//!    decoded again with the failing path tracked. At that path:
+//!    decoded again, which finds the JSON path of what did not fit. At that path:
 //!    - a **missing required field** gets the value its type decodes as empty (`""`, `0`,
 //!      `false`, `[]`, `{}`, the nil UUID, the Unix epoch), in that place and in the same
 //!      place of every sibling item that also lacks it; not at the root, though: an answer
@@ -212,7 +212,7 @@ fn decode_repaired<T: DeserializeOwned>(
     value: Value,
 ) -> Result<(T, Vec<Drift>)> {
     repair(operation, value, |value| {
-        serde_path_to_error::deserialize(value)
+        decode::decode_parsed(value, |text| serde_json::from_slice(text))
     })
 }
 

@@ -4,15 +4,9 @@
 use serde_json::Value;
 
 use super::{Drift, DriftAction, MAX_REPAIRS};
+use crate::decode::json_path::{Step, render};
 use crate::decode::{PathError, path_error};
 use crate::{Error, Result};
-
-/// One step of a JSON path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
 
 /// What the decoder said went wrong, and where.
 struct Failure {
@@ -23,22 +17,9 @@ struct Failure {
     expected: String,
 }
 
-fn failure_of(error: &PathError) -> Option<Failure> {
-    let mut at = Vec::new();
-    for segment in error.path().iter() {
-        match segment {
-            serde_path_to_error::Segment::Seq { index } => at.push(Step::Index(*index)),
-            serde_path_to_error::Segment::Map { key } => at.push(Step::Key(key.clone())),
-            // An enum variant or an untracked place cannot be located in the JSON.
-            _ => return None,
-        }
-    }
-    let message = error.inner().to_string();
-    // serde_json appends " at line L column C", which means nothing for a parsed value.
-    let message = match message.find(" at line ") {
-        Some(end) => message[..end].to_owned(),
-        None => message,
-    };
+fn failure_of(error: &PathError) -> Failure {
+    let mut at = error.path().to_vec();
+    let message = error.message();
     let missing = message.strip_prefix("missing field `").and_then(|rest| {
         let field = rest.split('`').next()?;
         Some(field.to_owned())
@@ -47,7 +28,7 @@ fn failure_of(error: &PathError) -> Option<Failure> {
         .split_once(", expected ")
         .map(|(_, expected)| expected.to_owned())
         .unwrap_or_default();
-    Some(match missing {
+    match missing {
         Some(field) => {
             at.push(Step::Key(field));
             Failure {
@@ -63,7 +44,7 @@ fn failure_of(error: &PathError) -> Option<Failure> {
             message,
             expected,
         },
-    })
+    }
 }
 
 /// Values that decode as the empty value of most types, best guess first for what serde
@@ -161,8 +142,7 @@ fn repair_value(
             });
         }
         first_error.get_or_insert_with(|| path_error(operation, &error));
-        let repaired = failure_of(&error)
-            .is_some_and(|failure| fix(&mut value, &failure, decode, &mut drifts));
+        let repaired = fix(&mut value, &failure_of(&error), decode, &mut drifts);
         if !repaired {
             // What cannot be repaired is named as the service sent it.
             return Err(path_error(operation, &error));
@@ -198,11 +178,11 @@ fn fix(value: &mut Value, failure: &Failure, decode: Decodes<'_>, drifts: &mut V
         }
         let accepted = match decode(value) {
             Ok(_) => true,
-            Err(error) => match failure_of(&error) {
+            Err(error) => {
                 // Still wrong in the same place: this candidate is not of the right type.
-                Some(next) => next.at != failure.at || next.missing,
-                None => true,
-            },
+                let next = failure_of(&error);
+                next.at != failure.at || next.missing
+            }
         };
         if accepted {
             let path = render(&failure.at);
@@ -363,30 +343,5 @@ fn put(value: &mut Value, parent: &[Step], last: &Step, new: Value) -> bool {
             true
         }
         _ => false,
-    }
-}
-
-/// `a.b[3].c`, as serde_path_to_error writes paths.
-fn render(path: &[Step]) -> String {
-    let mut text = String::new();
-    for step in path {
-        match step {
-            Step::Key(key) => {
-                if !text.is_empty() {
-                    text.push('.');
-                }
-                text.push_str(key);
-            }
-            Step::Index(index) => {
-                text.push('[');
-                text.push_str(&index.to_string());
-                text.push(']');
-            }
-        }
-    }
-    if text.is_empty() {
-        ".".to_owned()
-    } else {
-        text
     }
 }

@@ -79,24 +79,23 @@ async fn fetch<T: DeserializeOwned>(
         items: std::marker::PhantomData,
     };
     // One pass over the body straight into the items and the continuation fields; only a
-    // failure pays for decoding again with path tracking, to name where the page went wrong.
+    // failure pays for decoding again, to name where the page went wrong.
     let mut plain = serde_json::Deserializer::from_slice(&response.body);
     if let Ok(page) = seed().deserialize(&mut plain) {
         return Ok(fetched(page));
     }
     // The page did not fit: the client's decode policy repairs the items that drifted and
     // reports them, or (strict) names where the page went wrong.
-    // A body that is not JSON at all is named at the root, as `decode_json` names it: a
-    // tracked decode of the bytes would compile every page's items a third time.
+    // A body that is not JSON at all is named at the root, as `decode_json` names it.
     let value = decode::parse_json(operation, &response.body)
         .map_err(|error| decode::with_request_id(error, Some(&request_id)))?;
     let page = response
         .decoding
         .repair_with(operation, Some(&request_id), value, |value| {
-            let mut track = serde_path_to_error::Track::new();
-            seed()
-                .deserialize(serde_path_to_error::Deserializer::new(value, &mut track))
-                .map_err(|error| serde_path_to_error::Error::new(track.path(), error))
+            // The same decoder as the first pass above, over the page written out again.
+            decode::decode_parsed(value, |text| {
+                seed().deserialize(&mut serde_json::Deserializer::from_slice(text))
+            })
         })?;
     Ok(fetched(page))
 }
