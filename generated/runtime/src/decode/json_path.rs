@@ -117,9 +117,7 @@ impl Walk<'_> {
     }
 
     fn object(&mut self) -> Result<(), Stop> {
-        self.at = self.at.saturating_add(1);
-        if self.peek()? == b'}' {
-            self.at = self.at.saturating_add(1);
+        if self.opened(b'}')? {
             return Ok(());
         }
         loop {
@@ -130,21 +128,14 @@ impl Walk<'_> {
             self.path.push(Step::Key(key));
             self.value()?;
             self.path.pop();
-            match self.peek()? {
-                b',' => self.at = self.at.saturating_add(1),
-                b'}' => {
-                    self.at = self.at.saturating_add(1);
-                    return Ok(());
-                }
-                _ => return Err(Stop::Malformed),
+            if self.closed(b'}')? {
+                return Ok(());
             }
         }
     }
 
     fn array(&mut self) -> Result<(), Stop> {
-        self.at = self.at.saturating_add(1);
-        if self.peek()? == b']' {
-            self.at = self.at.saturating_add(1);
+        if self.opened(b']')? {
             return Ok(());
         }
         let mut index = 0usize;
@@ -153,14 +144,35 @@ impl Walk<'_> {
             self.value()?;
             self.path.pop();
             index = index.saturating_add(1);
-            match self.peek()? {
-                b',' => self.at = self.at.saturating_add(1),
-                b']' => {
-                    self.at = self.at.saturating_add(1);
-                    return Ok(());
-                }
-                _ => return Err(Stop::Malformed),
+            if self.closed(b']')? {
+                return Ok(());
             }
+        }
+    }
+
+    /// Reads the `{` or `[` that opens an object or array; true when `close` follows at once
+    /// (an empty one), which it reads too.
+    fn opened(&mut self, close: u8) -> Result<bool, Stop> {
+        self.at = self.at.saturating_add(1);
+        let empty = self.peek()? == close;
+        if empty {
+            self.at = self.at.saturating_add(1);
+        }
+        Ok(empty)
+    }
+
+    /// Reads the `,` after an item (false: another follows) or the `close` after the last one.
+    fn closed(&mut self, close: u8) -> Result<bool, Stop> {
+        match self.peek()? {
+            b',' => {
+                self.at = self.at.saturating_add(1);
+                Ok(false)
+            }
+            byte if byte == close => {
+                self.at = self.at.saturating_add(1);
+                Ok(true)
+            }
+            _ => Err(Stop::Malformed),
         }
     }
 
