@@ -78,16 +78,17 @@ fn object(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStr
             .chain(&field.aliases)
             .map(move |wire| quote!((#wire, #index)))
     });
+    let types: Vec<TokenStream> = model.fields.iter().map(field_type).collect();
     let slots: Vec<TokenStream> = model
         .fields
         .iter()
-        .map(|field| {
+        .zip(&types)
+        .map(|(field, ty)| {
             let kind = if field.required {
                 quote!(rt::object::Required)
             } else {
                 quote!(rt::object::Defaulted)
             };
-            let ty = field_type(field);
             if is_lenient_number(&field.ty) {
                 quote!(#kind<#ty, rt::object::NumberOrString>)
             } else {
@@ -98,6 +99,11 @@ fn object(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStr
     let bindings: Vec<Ident> = model.fields.iter().map(binding).collect();
     let slots = nest(&slots);
     let bindings = nest(&bindings);
+    // `assemble` takes the values as the tuple of the field types that
+    // `rt::object::Values<'de, Self>` comes to, written out: the compiler checks once that
+    // both agree, instead of working out the slots' values through the body's every use
+    // (`powerbi-models` checked in about 0.2 s less of its 2.2 s).
+    let values_type = nest(&types);
     let values = model.fields.iter().map(|field| {
         let member = ident(&field.rust_name);
         let binding = binding(field);
@@ -111,7 +117,7 @@ fn object(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStr
         const KEYS: rt::object::Keys = rt::object::Keys(&[#(#keys),*]);
         type Fields = #slots;
         #[inline]
-        fn assemble(#bindings: rt::object::Values<'de, Self>, unknown_fields: rt::JsonMap) -> Self {
+        fn assemble(#bindings: #values_type, unknown_fields: rt::JsonMap) -> Self {
             Self {
                 #(#values)*
                 unknown_fields,
@@ -125,7 +131,7 @@ fn object(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStr
 const WIDEST_TUPLE: usize = 8;
 
 /// `items` as a tuple in the shape `rt::object::Fields` takes (the slot types of `type Fields`,
-/// and the bindings of `assemble`'s pattern): flat up to [`WIDEST_TUPLE`] (the widest tuple
+/// and the bindings and value types of `assemble`'s parameter): flat up to [`WIDEST_TUPLE`] (the widest tuple
 /// `powerbi-types` implements it for), beyond it the rest nested as the last element.
 fn nest<T: ToTokens>(items: &[T]) -> TokenStream {
     if items.len() <= WIDEST_TUPLE {

@@ -64,7 +64,7 @@ pub mod models {
         );
         #[inline]
         fn assemble(
-            (id, name, kind): rt::object::Values<'de, Self>,
+            (id, name, kind): (rt::Uuid, Option<String>, Option<WidgetKind>),
             unknown_fields: rt::JsonMap,
         ) -> Self {
             Self {

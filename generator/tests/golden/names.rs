@@ -94,7 +94,14 @@ pub mod models {
                 match_field,
                 n1st_value,
                 parent,
-            ): rt::object::Values<'de, Self>,
+            ): (
+                Mode,
+                Option<String>,
+                Option<String>,
+                Option<bool>,
+                Option<f64>,
+                Option<::std::boxed::Box<Client>>,
+            ),
             unknown_fields: rt::JsonMap,
         ) -> Self {
             Self {
@@ -219,7 +226,16 @@ pub mod models {
                 odata_context,
                 when,
                 (count, odata_type),
-            ): rt::object::Values<'de, Self>,
+            ): (
+                Option<::std::collections::BTreeMap<String, String>>,
+                Option<Vec<Vec<i64>>>,
+                Option<Vec<Resultset>>,
+                Option<::std::collections::BTreeMap<String, Client>>,
+                Option<rt::JsonValue>,
+                Option<String>,
+                Option<rt::DateTime>,
+                (i32, Option<String>),
+            ),
             unknown_fields: rt::JsonMap,
         ) -> Self {
             Self {

@@ -85,7 +85,12 @@ pub mod models {
         );
         #[inline]
         fn assemble(
-            (id, name, owner, last_update): rt::object::Values<'de, Self>,
+            (
+                id,
+                name,
+                owner,
+                last_update,
+            ): (rt::Uuid, Option<String>, Option<Owner>, Option<rt::DateTime>),
             unknown_fields: rt::JsonMap,
         ) -> Self {
             Self {
@@ -141,7 +146,7 @@ pub mod models {
         );
         #[inline]
         fn assemble(
-            (url, size): rt::object::Values<'de, Self>,
+            (url, size): (String, Option<i32>),
             unknown_fields: rt::JsonMap,
         ) -> Self {
             Self { url, size, unknown_fields }
@@ -240,7 +245,14 @@ pub mod models {
                 created_by,
                 tags,
                 access_keys,
-            ): rt::object::Values<'de, Self>,
+            ): (
+                rt::Uuid,
+                Option<String>,
+                Option<ImportState>,
+                Option<Owner>,
+                Option<Vec<String>>,
+                Option<Vec<String>>,
+            ),
             unknown_fields: rt::JsonMap,
         ) -> Self {
             Self {
@@ -361,7 +373,14 @@ pub mod models {
                 retries,
                 password,
                 credentials,
-            ): rt::object::Values<'de, Self>,
+            ): (
+                String,
+                Option<String>,
+                rt::Nullable<String>,
+                rt::Nullable<i32>,
+                rt::Nullable<String>,
+                Option<rt::JsonValue>,
+            ),
             unknown_fields: rt::JsonMap,
         ) -> Self {
             Self {
@@ -424,7 +443,11 @@ pub mod models {
         );
         #[inline]
         fn assemble(
-            (display_name, email_address, principal_type): rt::object::Values<'de, Self>,
+            (
+                display_name,
+                email_address,
+                principal_type,
+            ): (Option<String>, Option<String>, PrincipalType),
             unknown_fields: rt::JsonMap,
         ) -> Self {
             Self {
@@ -483,10 +506,7 @@ pub mod models {
         const KEYS: rt::object::Keys = rt::object::Keys(&[("note", 0)]);
         type Fields = (rt::object::Defaulted<Option<String>>,);
         #[inline]
-        fn assemble(
-            (note,): rt::object::Values<'de, Self>,
-            unknown_fields: rt::JsonMap,
-        ) -> Self {
+        fn assemble((note,): (Option<String>,), unknown_fields: rt::JsonMap) -> Self {
             Self { note, unknown_fields }
         }
     }

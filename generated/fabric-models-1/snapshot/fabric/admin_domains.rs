@@ -66,7 +66,7 @@ impl<'de> rt::object::Object<'de> for AdminDomain {
             id,
             parent_domain_id,
             default_label_id,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, String, rt::Uuid, Option<rt::Uuid>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -121,7 +121,7 @@ impl<'de> rt::object::Object<'de> for AssignDomainWorkspacesByCapacitiesRequest 
     type Fields = (rt::object::Defaulted<Option<Vec<rt::Uuid>>>,);
     #[inline]
     fn assemble(
-        (capacities_ids,): rt::object::Values<'de, Self>,
+        (capacities_ids,): (Option<Vec<rt::Uuid>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -172,7 +172,7 @@ impl<'de> rt::object::Object<'de> for AssignDomainWorkspacesByIdsRequest {
     type Fields = (rt::object::Defaulted<Option<Vec<rt::Uuid>>>,);
     #[inline]
     fn assemble(
-        (workspaces_ids,): rt::object::Values<'de, Self>,
+        (workspaces_ids,): (Option<Vec<rt::Uuid>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -223,7 +223,7 @@ impl<'de> rt::object::Object<'de> for AssignDomainWorkspacesByPrincipalsRequest 
     type Fields = (rt::object::Defaulted<Option<Vec<Principal>>>,);
     #[inline]
     fn assemble(
-        (principals,): rt::object::Values<'de, Self>,
+        (principals,): (Option<Vec<Principal>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { principals, unknown_fields }
@@ -286,7 +286,11 @@ impl<'de> rt::object::Object<'de> for CreateDomainRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name, parent_domain_id): rt::object::Values<'de, Self>,
+        (
+            description,
+            display_name,
+            parent_domain_id,
+        ): (Option<String>, String, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -371,7 +375,13 @@ impl<'de> rt::object::Object<'de> for DomainPreview {
             id,
             parent_domain_id,
             contributors_scope,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            String,
+            rt::Uuid,
+            Option<rt::Uuid>,
+            Option<ContributorsScopeType>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -429,7 +439,7 @@ impl<'de> rt::object::Object<'de> for DomainRoleAssignment {
     type Fields = (rt::object::Required<Principal>, rt::object::Required<DomainRole>);
     #[inline]
     fn assemble(
-        (principal, role): rt::object::Values<'de, Self>,
+        (principal, role): (Principal, DomainRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -501,7 +511,7 @@ impl<'de> rt::object::Object<'de> for DomainRoleAssignmentRequest {
     );
     #[inline]
     fn assemble(
-        (principals, type_field): rt::object::Values<'de, Self>,
+        (principals, type_field): (Option<Vec<Principal>>, DomainRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -579,7 +589,11 @@ impl<'de> rt::object::Object<'de> for DomainRoleAssignments {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<DomainRoleAssignment>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -639,7 +653,7 @@ impl<'de> rt::object::Object<'de> for DomainRoleUnassignmentRequest {
     );
     #[inline]
     fn assemble(
-        (principals, type_field): rt::object::Values<'de, Self>,
+        (principals, type_field): (Option<Vec<Principal>>, DomainRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -708,7 +722,7 @@ impl<'de> rt::object::Object<'de> for DomainWorkspace {
     type Fields = (rt::object::Required<String>, rt::object::Required<rt::Uuid>);
     #[inline]
     fn assemble(
-        (display_name, id): rt::object::Values<'de, Self>,
+        (display_name, id): (String, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -772,7 +786,11 @@ impl<'de> rt::object::Object<'de> for DomainWorkspaces {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<DomainWorkspace>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -826,7 +844,7 @@ impl<'de> rt::object::Object<'de> for DomainsResponse {
     type Fields = (rt::object::Defaulted<Option<Vec<AdminDomain>>>,);
     #[inline]
     fn assemble(
-        (domains,): rt::object::Values<'de, Self>,
+        (domains,): (Option<Vec<AdminDomain>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { domains, unknown_fields }
@@ -875,7 +893,7 @@ impl<'de> rt::object::Object<'de> for DomainsResponsePreview {
     type Fields = (rt::object::Defaulted<Option<Vec<DomainPreview>>>,);
     #[inline]
     fn assemble(
-        (domains,): rt::object::Values<'de, Self>,
+        (domains,): (Option<Vec<DomainPreview>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { domains, unknown_fields }
@@ -923,10 +941,7 @@ impl<'de> rt::object::Object<'de> for SyncRoleAssignmentsToSubdomainsRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
     type Fields = (rt::object::Required<DomainRole>,);
     #[inline]
-    fn assemble(
-        (role,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((role,): (DomainRole,), unknown_fields: rt::JsonMap) -> Self {
         Self { role, unknown_fields }
     }
 }
@@ -984,7 +999,7 @@ impl<'de> rt::object::Object<'de> for UnassignDomainWorkspacesByIdsRequest {
     type Fields = (rt::object::Defaulted<Option<Vec<rt::Uuid>>>,);
     #[inline]
     fn assemble(
-        (workspaces_ids,): rt::object::Values<'de, Self>,
+        (workspaces_ids,): (Option<Vec<rt::Uuid>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1051,7 +1066,11 @@ impl<'de> rt::object::Object<'de> for UpdateDomainRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name, default_label_id): rt::object::Values<'de, Self>,
+        (
+            description,
+            display_name,
+            default_label_id,
+        ): (Option<String>, Option<String>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1118,7 +1137,11 @@ impl<'de> rt::object::Object<'de> for UpdateDomainRequestPreview {
     );
     #[inline]
     fn assemble(
-        (description, display_name, contributors_scope): rt::object::Values<'de, Self>,
+        (
+            description,
+            display_name,
+            contributors_scope,
+        ): (Option<String>, Option<String>, Option<ContributorsScopeType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -46,7 +46,7 @@ impl<'de> rt::object::Object<'de> for ItemChangeLabelStatus {
     );
     #[inline]
     fn assemble(
-        (id, status, type_field): rt::object::Values<'de, Self>,
+        (id, status, type_field): (String, AdminStatus, ItemType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -113,7 +113,7 @@ impl<'de> rt::object::Object<'de> for ItemsChangeLabelResponse {
     type Fields = (rt::object::Defaulted<Option<Vec<ItemChangeLabelStatus>>>,);
     #[inline]
     fn assemble(
-        (items_change_label_status,): rt::object::Values<'de, Self>,
+        (items_change_label_status,): (Option<Vec<ItemChangeLabelStatus>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -170,7 +170,7 @@ impl<'de> rt::object::Object<'de> for RemoveLabelsRequest {
     type Fields = (rt::object::Defaulted<Option<Vec<ItemInfo>>>,);
     #[inline]
     fn assemble(
-        (items,): rt::object::Values<'de, Self>,
+        (items,): (Option<Vec<ItemInfo>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { items, unknown_fields }
@@ -245,7 +245,7 @@ impl<'de> rt::object::Object<'de> for SetLabelsRequest {
             delegated_principal,
             items,
             label_id,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<AssignmentMethod>, Option<Principal>, Vec<ItemInfo>, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

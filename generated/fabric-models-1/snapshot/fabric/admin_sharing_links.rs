@@ -42,7 +42,7 @@ impl<'de> rt::object::Object<'de> for BulkRemoveSharingLinksRequest {
     );
     #[inline]
     fn assemble(
-        (items, sharing_link_type): rt::object::Values<'de, Self>,
+        (items, sharing_link_type): (Vec<ItemInfo>, SharingLinkType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -123,7 +123,7 @@ impl<'de> rt::object::Object<'de> for BulkRemoveSharingLinksResponse {
         (
             items_remove_sharing_links_status,
             sharing_link_type,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<Vec<ItemRemoveSharingLinksStatus>>, Option<SharingLinkType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -193,7 +193,7 @@ impl<'de> rt::object::Object<'de> for ItemRemoveSharingLinksStatus {
     );
     #[inline]
     fn assemble(
-        (id, type_field, status): rt::object::Values<'de, Self>,
+        (id, type_field, status): (rt::Uuid, ItemType, SharingLinksRemovalStatus),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -264,7 +264,7 @@ impl<'de> rt::object::Object<'de> for RemoveAllSharingLinksRequest {
     type Fields = (rt::object::Required<SharingLinkType>,);
     #[inline]
     fn assemble(
-        (sharing_link_type,): rt::object::Values<'de, Self>,
+        (sharing_link_type,): (SharingLinkType,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

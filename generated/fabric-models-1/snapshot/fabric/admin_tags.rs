@@ -45,7 +45,7 @@ impl<'de> rt::object::Object<'de> for AdminTagInfo {
     );
     #[inline]
     fn assemble(
-        (display_name, id, scope): rt::object::Values<'de, Self>,
+        (display_name, id, scope): (String, rt::Uuid, TagScope),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -125,7 +125,11 @@ impl<'de> rt::object::Object<'de> for AdminTagsInfo {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<AdminTagInfo>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -179,10 +183,7 @@ impl<'de> rt::object::Object<'de> for CreateTagRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (display_name,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((display_name,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             display_name,
             unknown_fields,
@@ -238,7 +239,7 @@ impl<'de> rt::object::Object<'de> for CreateTagsRequest {
     );
     #[inline]
     fn assemble(
-        (create_tags_request, scope): rt::object::Values<'de, Self>,
+        (create_tags_request, scope): (Vec<CreateTagRequest>, Option<TagScope>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -291,10 +292,7 @@ impl<'de> rt::object::Object<'de> for CreateTagsResponse {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
     type Fields = (rt::object::Required<Vec<Tag>>,);
     #[inline]
-    fn assemble(
-        (tags,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((tags,): (Vec<Tag>,), unknown_fields: rt::JsonMap) -> Self {
         Self { tags, unknown_fields }
     }
 }
@@ -341,10 +339,7 @@ impl<'de> rt::object::Object<'de> for UpdateTagRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (display_name,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((display_name,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             display_name,
             unknown_fields,

@@ -88,7 +88,16 @@ impl<'de> rt::object::Object<'de> for AnomalyDetector {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -176,7 +185,10 @@ impl<'de> rt::object::Object<'de> for AnomalyDetectorDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (
+            format,
+            parts,
+        ): (Option<AnomalyDetectorDefinitionFormat>, Vec<AnomalyDetectorDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -241,7 +253,11 @@ impl<'de> rt::object::Object<'de> for AnomalyDetectorDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -293,7 +309,7 @@ impl<'de> rt::object::Object<'de> for AnomalyDetectorDefinitionResponse {
     type Fields = (rt::object::Required<AnomalyDetectorDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (AnomalyDetectorDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -354,7 +370,11 @@ impl<'de> rt::object::Object<'de> for AnomalyDetectors {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<AnomalyDetector>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -440,7 +460,13 @@ impl<'de> rt::object::Object<'de> for CreateAnomalyDetectorRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AnomalyDetectorDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -501,7 +527,7 @@ impl<'de> rt::object::Object<'de> for UpdateAnomalyDetectorDefinitionRequest {
     type Fields = (rt::object::Required<AnomalyDetectorDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (AnomalyDetectorDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -558,7 +584,7 @@ impl<'de> rt::object::Object<'de> for UpdateAnomalyDetectorRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -46,7 +46,11 @@ impl<'de> rt::object::Object<'de> for Capacities {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Capacity>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -120,7 +124,13 @@ impl<'de> rt::object::Object<'de> for Capacity {
     );
     #[inline]
     fn assemble(
-        (display_name, id, region, sku, state): rt::object::Values<'de, Self>,
+        (
+            display_name,
+            id,
+            region,
+            sku,
+            state,
+        ): (String, rt::Uuid, String, String, CapacityState),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -96,7 +96,16 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabase {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<CosmosDbDatabaseProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -187,7 +196,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabaseDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<CosmosDbDatabaseDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -252,7 +261,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabaseDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (path, payload, payload_type): (String, String, PayloadType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -318,7 +327,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabaseDefinitionResponse {
     type Fields = (rt::object::Required<CosmosDbDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (CosmosDbDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -372,7 +381,7 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabaseProperties {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (database_name, server_fqdn): rt::object::Values<'de, Self>,
+        (database_name, server_fqdn): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -436,7 +445,11 @@ impl<'de> rt::object::Object<'de> for CosmosDbDatabases {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<CosmosDbDatabase>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -516,7 +529,12 @@ impl<'de> rt::object::Object<'de> for CreateCosmosDbDatabaseRequest {
             description,
             display_name,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<CosmosDbDatabaseDefinition>,
+            Option<String>,
+            String,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -576,7 +594,7 @@ impl<'de> rt::object::Object<'de> for UpdateCosmosDbDatabaseDefinitionRequest {
     type Fields = (rt::object::Required<CosmosDbDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (CosmosDbDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -624,10 +642,7 @@ impl<'de> rt::object::Object<'de> for UpdateCosmosDbDatabaseRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("description", 0)]);
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
-    fn assemble(
-        (description,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((description,): (Option<String>,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             description,
             unknown_fields,

@@ -46,7 +46,11 @@ impl<'de> rt::object::Object<'de> for CreateDataAgentDatasourceRequest {
     );
     #[inline]
     fn assemble(
-        (item_reference, lakehouse_reference, type_field): rt::object::Values<'de, Self>,
+        (
+            item_reference,
+            lakehouse_reference,
+            type_field,
+        ): (Option<ItemReferenceById>, Option<ItemReferenceById>, DatasourceType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -118,7 +122,7 @@ impl<'de> rt::object::Object<'de> for CreateDataAgentFewshotRequest {
     type Fields = (rt::object::Defaulted<Option<String>>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (query, question): rt::object::Values<'de, Self>,
+        (query, question): (Option<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -202,7 +206,13 @@ impl<'de> rt::object::Object<'de> for CreateDataAgentRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<DataAgentPublicDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -326,7 +336,16 @@ impl<'de> rt::object::Object<'de> for DataAgent {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<DataAgentProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -443,7 +462,7 @@ impl<'de> rt::object::Object<'de> for DataAgentDatasourceResponse {
             id,
             instructions,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<String>, rt::Uuid, Option<String>, DatasourceType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -526,7 +545,11 @@ impl<'de> rt::object::Object<'de> for DataAgentDatasources {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataAgentDatasourceResponse>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -579,7 +602,7 @@ impl<'de> rt::object::Object<'de> for DataAgentDefinitionResponse {
     type Fields = (rt::object::Required<DataAgentPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DataAgentPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -644,7 +667,12 @@ impl<'de> rt::object::Object<'de> for DataAgentFewshot {
     );
     #[inline]
     fn assemble(
-        (id, query, question, validation_status): rt::object::Values<'de, Self>,
+        (
+            id,
+            query,
+            question,
+            validation_status,
+        ): (rt::Uuid, Option<String>, String, FewshotValidationStatus),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -730,7 +758,11 @@ impl<'de> rt::object::Object<'de> for DataAgentFewshots {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataAgentFewshot>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -784,7 +816,7 @@ impl<'de> rt::object::Object<'de> for DataAgentProperties {
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
     fn assemble(
-        (published_description,): rt::object::Values<'de, Self>,
+        (published_description,): (Option<String>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -841,7 +873,7 @@ impl<'de> rt::object::Object<'de> for DataAgentPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<DataAgentPublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -906,7 +938,11 @@ impl<'de> rt::object::Object<'de> for DataAgentPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -959,7 +995,7 @@ impl<'de> rt::object::Object<'de> for DataAgentSettingsResponse {
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
     fn assemble(
-        (ai_instructions,): rt::object::Values<'de, Self>,
+        (ai_instructions,): (Option<String>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1022,7 +1058,11 @@ impl<'de> rt::object::Object<'de> for DataAgents {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataAgent>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1138,7 +1178,16 @@ impl<'de> rt::object::Object<'de> for DataSourceElement {
             index_state,
             is_selected,
             (last_sync_date_time, state, type_field),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            String,
+            bool,
+            String,
+            Option<IndexState>,
+            bool,
+            (Option<String>, Option<ElementState>, ElementType),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1237,7 +1286,11 @@ impl<'de> rt::object::Object<'de> for DataSourceElements {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataSourceElement>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1297,7 +1350,7 @@ impl<'de> rt::object::Object<'de> for FewshotValidationStatus {
     );
     #[inline]
     fn assemble(
-        (reason, value): rt::object::Values<'de, Self>,
+        (reason, value): (Option<String>, FewshotValidationStatusValue),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1362,7 +1415,7 @@ impl<'de> rt::object::Object<'de> for PublishDataAgentRequest {
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
     fn assemble(
-        (published_description,): rt::object::Values<'de, Self>,
+        (published_description,): (Option<String>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1413,7 +1466,7 @@ impl<'de> rt::object::Object<'de> for PublishDataAgentResponse {
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
     fn assemble(
-        (published_description,): rt::object::Values<'de, Self>,
+        (published_description,): (Option<String>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1472,7 +1525,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentDatasourceRequest {
     );
     #[inline]
     fn assemble(
-        (description, instructions): rt::object::Values<'de, Self>,
+        (description, instructions): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1523,7 +1576,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentDefinitionRequest {
     type Fields = (rt::object::Required<DataAgentPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DataAgentPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1578,7 +1631,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentFewshotRequest {
     );
     #[inline]
     fn assemble(
-        (query, question): rt::object::Values<'de, Self>,
+        (query, question): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1638,7 +1691,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1690,7 +1743,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataAgentSettingsRequest {
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
     fn assemble(
-        (ai_instructions,): rt::object::Values<'de, Self>,
+        (ai_instructions,): (Option<String>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1749,7 +1802,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataSourceElementRequest {
     );
     #[inline]
     fn assemble(
-        (description, is_selected): rt::object::Values<'de, Self>,
+        (description, is_selected): (Option<String>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -39,7 +39,7 @@ impl<'de> rt::object::Object<'de> for CreateDataBuildToolJobExecuteScheduleReque
     type Fields = (rt::object::Required<ScheduleConfig>, rt::object::Required<bool>);
     #[inline]
     fn assemble(
-        (configuration, enabled): rt::object::Values<'de, Self>,
+        (configuration, enabled): (ScheduleConfig, bool),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -137,7 +137,13 @@ impl<'de> rt::object::Object<'de> for CreateDataBuildToolJobRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<DataBuildToolJobPublicDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -261,7 +267,16 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJob {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<DataBuildToolJobProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -345,7 +360,7 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobDefinitionResponse {
     type Fields = (rt::object::Required<DataBuildToolJobPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DataBuildToolJobPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -426,7 +441,13 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobExecuteSchedule {
             enabled,
             id,
             owner,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ScheduleConfig>,
+            Option<rt::DateTime>,
+            bool,
+            rt::Uuid,
+            Option<Principal>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -482,10 +503,7 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobProperties {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("oneLakeRootPath", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (one_lake_root_path,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((one_lake_root_path,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             one_lake_root_path,
             unknown_fields,
@@ -540,7 +558,13 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (
+            format,
+            parts,
+        ): (
+            Option<DataBuildToolJobDefinitionFormat>,
+            Vec<DataBuildToolJobPublicDefinitionPart>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -605,7 +629,11 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -670,7 +698,11 @@ impl<'de> rt::object::Object<'de> for DataBuildToolJobs {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataBuildToolJob>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -723,7 +755,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataBuildToolJobDefinitionRequest {
     type Fields = (rt::object::Required<DataBuildToolJobPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DataBuildToolJobPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -780,7 +812,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataBuildToolJobRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -39,7 +39,7 @@ impl<'de> rt::object::Object<'de> for CreateDataPipelineExecuteScheduleRequest {
     type Fields = (rt::object::Required<ScheduleConfig>, rt::object::Required<bool>);
     #[inline]
     fn assemble(
-        (configuration, enabled): rt::object::Values<'de, Self>,
+        (configuration, enabled): (ScheduleConfig, bool),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -137,7 +137,13 @@ impl<'de> rt::object::Object<'de> for CreateDataPipelineRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<DataPipelineDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -253,7 +259,16 @@ impl<'de> rt::object::Object<'de> for DataPipeline {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -341,7 +356,7 @@ impl<'de> rt::object::Object<'de> for DataPipelineDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<DataPipelineDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -406,7 +421,11 @@ impl<'de> rt::object::Object<'de> for DataPipelineDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -458,7 +477,7 @@ impl<'de> rt::object::Object<'de> for DataPipelineDefinitionResponse {
     type Fields = (rt::object::Required<DataPipelineDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DataPipelineDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -564,7 +583,16 @@ impl<'de> rt::object::Object<'de> for DataPipelineExecuteJobInstance {
             job_type,
             root_activity_id,
             (start_time_utc, status),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<ErrorResponse>,
+            Option<rt::Uuid>,
+            Option<InvokeType>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<rt::Uuid>,
+            (Option<String>, Option<ItemJobStatus>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -636,7 +664,11 @@ impl<'de> rt::object::Object<'de> for DataPipelineExecuteJobInstances {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataPipelineExecuteJobInstance>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -722,7 +754,13 @@ impl<'de> rt::object::Object<'de> for DataPipelineExecuteSchedule {
             enabled,
             id,
             owner,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ScheduleConfig>,
+            Option<rt::DateTime>,
+            bool,
+            rt::Uuid,
+            Option<Principal>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -791,7 +829,11 @@ impl<'de> rt::object::Object<'de> for DataPipelineExecuteSchedules {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataPipelineExecuteSchedule>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -857,7 +899,11 @@ impl<'de> rt::object::Object<'de> for DataPipelines {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataPipeline>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -910,7 +956,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataPipelineDefinitionRequest {
     type Fields = (rt::object::Required<DataPipelineDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DataPipelineDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -964,7 +1010,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataPipelineExecuteScheduleRequest {
     type Fields = (rt::object::Required<ScheduleConfig>, rt::object::Required<bool>);
     #[inline]
     fn assemble(
-        (configuration, enabled): rt::object::Values<'de, Self>,
+        (configuration, enabled): (ScheduleConfig, bool),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1038,7 +1084,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataPipelineRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

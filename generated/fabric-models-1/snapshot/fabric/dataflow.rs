@@ -46,7 +46,11 @@ impl<'de> rt::object::Object<'de> for CreateDataflowApplyChangesScheduleRequest 
     );
     #[inline]
     fn assemble(
-        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        (
+            configuration,
+            enabled,
+            execution_data,
+        ): (ScheduleConfig, bool, Option<rt::JsonValue>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -126,7 +130,11 @@ impl<'de> rt::object::Object<'de> for CreateDataflowExecuteScheduleRequest {
     );
     #[inline]
     fn assemble(
-        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        (
+            configuration,
+            enabled,
+            execution_data,
+        ): (ScheduleConfig, bool, Option<rt::JsonValue>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -226,7 +234,13 @@ impl<'de> rt::object::Object<'de> for CreateDataflowRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<DataflowDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -342,7 +356,16 @@ impl<'de> rt::object::Object<'de> for Dataflow {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -430,7 +453,7 @@ impl<'de> rt::object::Object<'de> for DataflowDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<DataflowDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -495,7 +518,11 @@ impl<'de> rt::object::Object<'de> for DataflowDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -547,7 +574,7 @@ impl<'de> rt::object::Object<'de> for DataflowDefinitionResponse {
     type Fields = (rt::object::Required<DataflowDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DataflowDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -601,7 +628,7 @@ impl<'de> rt::object::Object<'de> for DataflowExecuteQueryRequest {
     type Fields = (rt::object::Defaulted<Option<String>>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (custom_mashup_document, query_name): rt::object::Values<'de, Self>,
+        (custom_mashup_document, query_name): (Option<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -661,7 +688,10 @@ impl<'de> rt::object::Object<'de> for DataflowExecutionPayload {
     );
     #[inline]
     fn assemble(
-        (execute_option, parameters): rt::object::Values<'de, Self>,
+        (
+            execute_option,
+            parameters,
+        ): (Option<DataflowExecuteOption>, Option<Vec<DataflowJobParameter>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -726,7 +756,11 @@ impl<'de> rt::object::Object<'de> for DataflowJobParameter {
     );
     #[inline]
     fn assemble(
-        (parameter_name, type_field, value): rt::object::Values<'de, Self>,
+        (
+            parameter_name,
+            type_field,
+            value,
+        ): (String, DataflowJobParameterType, rt::JsonValue),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -813,7 +847,12 @@ impl<'de> rt::object::Object<'de> for DataflowParameter {
     );
     #[inline]
     fn assemble(
-        (description, is_required, name, type_field): rt::object::Values<'de, Self>,
+        (
+            description,
+            is_required,
+            name,
+            type_field,
+        ): (String, bool, String, DataflowParameterType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -899,7 +938,11 @@ impl<'de> rt::object::Object<'de> for DataflowParameters {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataflowParameter>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -991,7 +1034,14 @@ impl<'de> rt::object::Object<'de> for DataflowSchedule {
             id,
             owner,
             execution_data,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ScheduleConfig>,
+            Option<rt::DateTime>,
+            bool,
+            rt::Uuid,
+            Option<Principal>,
+            Option<rt::JsonValue>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1061,7 +1111,11 @@ impl<'de> rt::object::Object<'de> for Dataflows {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Dataflow>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1115,7 +1169,7 @@ impl<'de> rt::object::Object<'de> for RunOnDemandDataflowExecuteJobRequest {
     type Fields = (rt::object::Defaulted<Option<DataflowExecutionPayload>>,);
     #[inline]
     fn assemble(
-        (execution_data,): rt::object::Values<'de, Self>,
+        (execution_data,): (Option<DataflowExecutionPayload>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1166,7 +1220,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataflowDefinitionRequest {
     type Fields = (rt::object::Required<DataflowDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DataflowDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1223,7 +1277,7 @@ impl<'de> rt::object::Object<'de> for UpdateDataflowRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

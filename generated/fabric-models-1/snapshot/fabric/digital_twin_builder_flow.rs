@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateDigitalTwinBuilderFlowRequest {
             description,
             display_name,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<DigitalTwinBuilderFlowCreationPayload>,
+            Option<DigitalTwinBuilderFlowPublicDefinition>,
+            Option<String>,
+            String,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -191,7 +197,16 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlow {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<DigitalTwinBuilderFlowProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -282,7 +297,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowCreationPayload {
     type Fields = (rt::object::Required<ItemReferenceById>,);
     #[inline]
     fn assemble(
-        (digital_twin_builder_item_reference,): rt::object::Values<'de, Self>,
+        (digital_twin_builder_item_reference,): (ItemReferenceById,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -350,7 +365,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowDefinitionResponse {
     type Fields = (rt::object::Required<DigitalTwinBuilderFlowPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DigitalTwinBuilderFlowPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -405,7 +420,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowProperties {
     type Fields = (rt::object::Required<ItemReference>,);
     #[inline]
     fn assemble(
-        (digital_twin_builder_item_reference,): rt::object::Values<'de, Self>,
+        (digital_twin_builder_item_reference,): (ItemReference,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -480,7 +495,10 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (
+            format,
+            parts,
+        ): (Option<String>, Vec<DigitalTwinBuilderFlowPublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -545,7 +563,11 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlowPublicDefinitionPart
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -610,7 +632,11 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderFlows {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DigitalTwinBuilderFlow>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -663,7 +689,7 @@ impl<'de> rt::object::Object<'de> for UpdateDigitalTwinBuilderFlowDefinitionRequ
     type Fields = (rt::object::Required<DigitalTwinBuilderFlowPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DigitalTwinBuilderFlowPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -720,7 +746,7 @@ impl<'de> rt::object::Object<'de> for UpdateDigitalTwinBuilderFlowRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -50,7 +50,12 @@ impl<'de> rt::object::Object<'de> for Domain {
     );
     #[inline]
     fn assemble(
-        (description, display_name, id, parent_domain_id): rt::object::Values<'de, Self>,
+        (
+            description,
+            display_name,
+            id,
+            parent_domain_id,
+        ): (String, String, rt::Uuid, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -116,7 +121,11 @@ impl<'de> rt::object::Object<'de> for Domains {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Domain>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -42,7 +42,10 @@ impl<'de> rt::object::Object<'de> for ComponentPublishInfo {
     );
     #[inline]
     fn assemble(
-        (spark_libraries, spark_settings): rt::object::Values<'de, Self>,
+        (
+            spark_libraries,
+            spark_settings,
+        ): (Option<SparkLibraries>, Option<SparkSettings>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -128,7 +131,13 @@ impl<'de> rt::object::Object<'de> for CreateEnvironmentRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<EnvironmentDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -206,7 +215,17 @@ impl<'de> rt::object::Object<'de> for CustomLibraries {
     );
     #[inline]
     fn assemble(
-        (jar_files, py_files, r_tar_files, wheel_files): rt::object::Values<'de, Self>,
+        (
+            jar_files,
+            py_files,
+            r_tar_files,
+            wheel_files,
+        ): (
+            Option<Vec<String>>,
+            Option<Vec<String>>,
+            Option<Vec<String>>,
+            Option<Vec<String>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -322,7 +341,16 @@ impl<'de> rt::object::Object<'de> for Environment {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<EnvironmentProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -413,7 +441,7 @@ impl<'de> rt::object::Object<'de> for EnvironmentDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<EnvironmentDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -478,7 +506,11 @@ impl<'de> rt::object::Object<'de> for EnvironmentDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -530,7 +562,7 @@ impl<'de> rt::object::Object<'de> for EnvironmentDefinitionResponse {
     type Fields = (rt::object::Required<EnvironmentDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (EnvironmentDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -579,7 +611,7 @@ impl<'de> rt::object::Object<'de> for EnvironmentProperties {
     type Fields = (rt::object::Required<PublishDetails>,);
     #[inline]
     fn assemble(
-        (publish_details,): rt::object::Values<'de, Self>,
+        (publish_details,): (PublishDetails,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -681,7 +713,16 @@ impl<'de> rt::object::Object<'de> for EnvironmentSparkCompute {
             instance_pool,
             runtime_version,
             spark_properties,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<i32>,
+            Option<CustomPoolMemory>,
+            Option<DynamicExecutorAllocationProperties>,
+            Option<i32>,
+            Option<CustomPoolMemory>,
+            Option<InstancePool>,
+            Option<String>,
+            Option<Vec<SparkProperty>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -797,7 +838,16 @@ impl<'de> rt::object::Object<'de> for EnvironmentSparkComputePreview {
             instance_pool,
             runtime_version,
             spark_properties,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<i32>,
+            Option<String>,
+            Option<DynamicExecutorAllocationProperties>,
+            Option<i32>,
+            Option<String>,
+            Option<InstancePool>,
+            Option<String>,
+            Option<rt::JsonValue>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -874,7 +924,11 @@ impl<'de> rt::object::Object<'de> for Environments {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Environment>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -940,7 +994,11 @@ impl<'de> rt::object::Object<'de> for Libraries {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, libraries): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            libraries,
+        ): (Option<String>, Option<String>, Option<Vec<Library>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1002,7 +1060,7 @@ impl<'de> rt::object::Object<'de> for LibrariesPreview {
     );
     #[inline]
     fn assemble(
-        (custom_libraries, environment_yml): rt::object::Values<'de, Self>,
+        (custom_libraries, environment_yml): (Option<CustomLibraries>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1058,7 +1116,7 @@ impl<'de> rt::object::Object<'de> for Library {
     type Fields = (rt::object::Required<LibraryType>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (library_type, name): rt::object::Values<'de, Self>,
+        (library_type, name): (LibraryType, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1155,7 +1213,13 @@ impl<'de> rt::object::Object<'de> for PublishDetails {
             start_time,
             state,
             target_version,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ComponentPublishInfo>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<EnvironmentPublishState>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1213,10 +1277,7 @@ impl<'de> rt::object::Object<'de> for RemoveExternalLibrariesRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("version", 1)]);
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
-    fn assemble(
-        (name, version): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((name, version): (String, String), unknown_fields: rt::JsonMap) -> Self {
         Self {
             name,
             version,
@@ -1266,7 +1327,7 @@ impl<'de> rt::object::Object<'de> for SparkLibraries {
     type Fields = (rt::object::Defaulted<Option<EnvironmentPublishState>>,);
     #[inline]
     fn assemble(
-        (state,): rt::object::Values<'de, Self>,
+        (state,): (Option<EnvironmentPublishState>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { state, unknown_fields }
@@ -1320,7 +1381,7 @@ impl<'de> rt::object::Object<'de> for SparkProperty {
     );
     #[inline]
     fn assemble(
-        (key, value): rt::object::Values<'de, Self>,
+        (key, value): (Option<String>, rt::Nullable<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { key, value, unknown_fields }
@@ -1368,7 +1429,7 @@ impl<'de> rt::object::Object<'de> for SparkSettings {
     type Fields = (rt::object::Defaulted<Option<EnvironmentPublishState>>,);
     #[inline]
     fn assemble(
-        (state,): rt::object::Values<'de, Self>,
+        (state,): (Option<EnvironmentPublishState>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { state, unknown_fields }
@@ -1415,7 +1476,7 @@ impl<'de> rt::object::Object<'de> for UpdateEnvironmentDefinitionRequest {
     type Fields = (rt::object::Required<EnvironmentDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (EnvironmentDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1472,7 +1533,7 @@ impl<'de> rt::object::Object<'de> for UpdateEnvironmentRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1574,7 +1635,16 @@ impl<'de> rt::object::Object<'de> for UpdateEnvironmentSparkComputeRequest {
             instance_pool,
             runtime_version,
             spark_properties,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<i32>,
+            Option<CustomPoolMemory>,
+            Option<DynamicExecutorAllocationProperties>,
+            Option<i32>,
+            Option<CustomPoolMemory>,
+            Option<InstancePool>,
+            Option<String>,
+            Option<Vec<SparkProperty>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1690,7 +1760,16 @@ impl<'de> rt::object::Object<'de> for UpdateEnvironmentSparkComputeRequestPrevie
             instance_pool,
             runtime_version,
             spark_properties,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<i32>,
+            Option<String>,
+            Option<DynamicExecutorAllocationProperties>,
+            Option<i32>,
+            Option<String>,
+            Option<InstancePool>,
+            Option<String>,
+            Option<rt::JsonValue>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

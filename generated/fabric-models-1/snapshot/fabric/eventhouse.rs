@@ -72,7 +72,14 @@ impl<'de> rt::object::Object<'de> for CreateEventhouseRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<EventhouseCreationPayload>,
+            Option<EventhouseDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -198,7 +205,16 @@ impl<'de> rt::object::Object<'de> for Eventhouse {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<EventhouseProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -283,7 +299,7 @@ impl<'de> rt::object::Object<'de> for EventhouseCreationPayload {
     type Fields = (rt::object::Defaulted<Option<f64>, rt::object::NumberOrString>,);
     #[inline]
     fn assemble(
-        (minimum_consumption_units,): rt::object::Values<'de, Self>,
+        (minimum_consumption_units,): (Option<f64>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -340,7 +356,7 @@ impl<'de> rt::object::Object<'de> for EventhouseDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<EventhouseDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -405,7 +421,7 @@ impl<'de> rt::object::Object<'de> for EventhouseDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (path, payload, payload_type): (String, String, PayloadType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -471,7 +487,7 @@ impl<'de> rt::object::Object<'de> for EventhouseDefinitionResponse {
     type Fields = (rt::object::Required<EventhouseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (EventhouseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -546,7 +562,7 @@ impl<'de> rt::object::Object<'de> for EventhouseProperties {
             ingestion_service_uri,
             minimum_consumption_units,
             query_service_uri,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<Vec<rt::Uuid>>, String, Option<f64>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -612,7 +628,11 @@ impl<'de> rt::object::Object<'de> for Eventhouses {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Eventhouse>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -665,7 +685,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventhouseDefinitionRequest {
     type Fields = (rt::object::Required<EventhouseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (EventhouseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -722,7 +742,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventhouseRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -48,7 +48,7 @@ impl<'de> rt::object::Object<'de> for CreateExternalDataShareRequest {
     );
     #[inline]
     fn assemble(
-        (paths, recipient): rt::object::Values<'de, Self>,
+        (paths, recipient): (Vec<String>, BaseExternalDataShareRecipient),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -42,7 +42,7 @@ impl<'de> rt::object::Object<'de> for CreateFolderRequest {
     );
     #[inline]
     fn assemble(
-        (display_name, parent_folder_id): rt::object::Values<'de, Self>,
+        (display_name, parent_folder_id): (String, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -115,7 +115,7 @@ impl<'de> rt::object::Object<'de> for Folder {
             id,
             parent_folder_id,
             workspace_id,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<rt::Uuid>, Option<rt::Uuid>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -181,7 +181,11 @@ impl<'de> rt::object::Object<'de> for Folders {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<Folder>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -235,7 +239,7 @@ impl<'de> rt::object::Object<'de> for MoveFolderRequest {
     type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
     #[inline]
     fn assemble(
-        (target_folder_id,): rt::object::Values<'de, Self>,
+        (target_folder_id,): (Option<rt::Uuid>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -285,10 +289,7 @@ impl<'de> rt::object::Object<'de> for UpdateFolderRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (display_name,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((display_name,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             display_name,
             unknown_fields,

@@ -37,7 +37,7 @@ impl<'de> rt::object::Object<'de> for AddGatewayRoleAssignmentRequest {
     type Fields = (rt::object::Required<Principal>, rt::object::Required<GatewayRole>);
     #[inline]
     fn assemble(
-        (principal, role): rt::object::Values<'de, Self>,
+        (principal, role): (Principal, GatewayRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -102,10 +102,7 @@ impl<'de> rt::object::Object<'de> for CreateGatewayRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
     type Fields = (rt::object::Required<GatewayType>,);
     #[inline]
-    fn assemble(
-        (type_field,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((type_field,): (GatewayType,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             r#type: type_field,
             unknown_fields,
@@ -169,7 +166,7 @@ impl<'de> rt::object::Object<'de> for Gateway {
     type Fields = (rt::object::Required<rt::Uuid>, rt::object::Required<GatewayType>);
     #[inline]
     fn assemble(
-        (id, type_field): rt::object::Values<'de, Self>,
+        (id, type_field): (rt::Uuid, GatewayType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -246,7 +243,7 @@ impl<'de> rt::object::Object<'de> for GatewayRoleAssignment {
     );
     #[inline]
     fn assemble(
-        (id, principal, role): rt::object::Values<'de, Self>,
+        (id, principal, role): (rt::Uuid, Principal, GatewayRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -326,7 +323,11 @@ impl<'de> rt::object::Object<'de> for GatewayRoleAssignments {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<GatewayRoleAssignment>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -406,7 +407,12 @@ impl<'de> rt::object::Object<'de> for GatewayStatusResponse {
             gateway_upgrade_state,
             gateway_version,
             status,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<ErrorResponseDetails>>,
+            Option<GatewayUpgradeState>,
+            Option<String>,
+            GatewayStatus,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -488,7 +494,11 @@ impl<'de> rt::object::Object<'de> for ListGatewayMembersResponse {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<OnPremisesGatewayMember>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -554,7 +564,11 @@ impl<'de> rt::object::Object<'de> for ListGatewaysResponse {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Gateway>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -634,7 +648,13 @@ impl<'de> rt::object::Object<'de> for OnPremisesGatewayMember {
     );
     #[inline]
     fn assemble(
-        (display_name, enabled, id, public_key, version): rt::object::Values<'de, Self>,
+        (
+            display_name,
+            enabled,
+            id,
+            public_key,
+            version,
+        ): (String, bool, rt::Uuid, PublicKey, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -693,7 +713,7 @@ impl<'de> rt::object::Object<'de> for PublicKey {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (exponent, modulus): rt::object::Values<'de, Self>,
+        (exponent, modulus): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -753,7 +773,7 @@ impl<'de> rt::object::Object<'de> for UpdateGatewayMemberRequest {
     );
     #[inline]
     fn assemble(
-        (display_name, enabled): rt::object::Values<'de, Self>,
+        (display_name, enabled): (Option<String>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -811,7 +831,7 @@ impl<'de> rt::object::Object<'de> for UpdateGatewayRequest {
     );
     #[inline]
     fn assemble(
-        (display_name, type_field): rt::object::Values<'de, Self>,
+        (display_name, type_field): (Option<String>, GatewayType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -875,10 +895,7 @@ impl<'de> rt::object::Object<'de> for UpdateGatewayRoleAssignmentRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
     type Fields = (rt::object::Required<GatewayRole>,);
     #[inline]
-    fn assemble(
-        (role,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((role,): (GatewayRole,), unknown_fields: rt::JsonMap) -> Self {
         Self { role, unknown_fields }
     }
 }

@@ -46,7 +46,11 @@ impl<'de> rt::object::Object<'de> for CreateScheduleRequest {
     );
     #[inline]
     fn assemble(
-        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        (
+            configuration,
+            enabled,
+            execution_data,
+        ): (ScheduleConfig, bool, Option<rt::JsonValue>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -171,7 +175,16 @@ impl<'de> rt::object::Object<'de> for ItemJobInstance {
             job_type,
             root_activity_id,
             (start_time_utc, status),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<ErrorResponse>,
+            Option<rt::Uuid>,
+            Option<InvokeType>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<rt::Uuid>,
+            (Option<String>, Option<ItemJobStatus>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -243,7 +256,11 @@ impl<'de> rt::object::Object<'de> for ItemJobInstances {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ItemJobInstance>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -335,7 +352,14 @@ impl<'de> rt::object::Object<'de> for ItemSchedule {
             id,
             owner,
             execution_data,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ScheduleConfig>,
+            Option<rt::DateTime>,
+            bool,
+            rt::Uuid,
+            Option<Principal>,
+            Option<rt::JsonValue>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -405,7 +429,11 @@ impl<'de> rt::object::Object<'de> for ItemSchedules {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ItemSchedule>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -467,7 +495,7 @@ impl<'de> rt::object::Object<'de> for RunOnDemandItemJobRequest {
     );
     #[inline]
     fn assemble(
-        (execution_data, parameters): rt::object::Values<'de, Self>,
+        (execution_data, parameters): (Option<rt::JsonValue>, Option<Vec<Parameter>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -532,7 +560,11 @@ impl<'de> rt::object::Object<'de> for UpdateScheduleRequest {
     );
     #[inline]
     fn assemble(
-        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        (
+            configuration,
+            enabled,
+            execution_data,
+        ): (ScheduleConfig, bool, Option<rt::JsonValue>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateKqlDashboardRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<KqlDashboardDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -182,7 +188,16 @@ impl<'de> rt::object::Object<'de> for KqlDashboard {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -270,7 +285,7 @@ impl<'de> rt::object::Object<'de> for KqlDashboardDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<KqlDashboardDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -335,7 +350,7 @@ impl<'de> rt::object::Object<'de> for KqlDashboardDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (path, payload, payload_type): (String, String, PayloadType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -401,7 +416,7 @@ impl<'de> rt::object::Object<'de> for KqlDashboardDefinitionResponse {
     type Fields = (rt::object::Required<KqlDashboardDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (KqlDashboardDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -462,7 +477,11 @@ impl<'de> rt::object::Object<'de> for KqlDashboards {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<KqlDashboard>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -515,7 +534,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlDashboardDefinitionRequest {
     type Fields = (rt::object::Required<KqlDashboardDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (KqlDashboardDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -572,7 +591,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlDashboardRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

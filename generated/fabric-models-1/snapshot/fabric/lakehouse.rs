@@ -48,7 +48,11 @@ for CreateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
     );
     #[inline]
     fn assemble(
-        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        (
+            configuration,
+            enabled,
+            execution_data,
+        ): (ScheduleConfig, bool, Option<RefreshMaterializedLakeViewsExecutionData>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -156,7 +160,14 @@ impl<'de> rt::object::Object<'de> for CreateLakehouseRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<LakehouseCreationPayload>,
+            Option<LakehouseDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -265,7 +276,13 @@ for CreateMaterializedLakeViewExecutionDefinitionRequest {
             display_name,
             extended_lineage_execution_context,
             settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            CurrentLakehouseExecutionContext,
+            Option<String>,
+            String,
+            Option<ExtendedLineageExecutionContextRequest>,
+            Option<MaterializedLakeViewExecutionDefinitionSettingsRequest>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -351,10 +368,7 @@ impl<'de> rt::object::Object<'de> for CurrentLakehouseExecutionContext {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("mode", 0)]);
     type Fields = (rt::object::Required<ExecutionContextMode>,);
     #[inline]
-    fn assemble(
-        (mode,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((mode,): (ExecutionContextMode,), unknown_fields: rt::JsonMap) -> Self {
         Self { mode, unknown_fields }
     }
 }
@@ -411,10 +425,7 @@ impl<'de> rt::object::Object<'de> for ExtendedLineageExecutionContextRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("mode", 0)]);
     type Fields = (rt::object::Required<ExecutionContextMode>,);
     #[inline]
-    fn assemble(
-        (mode,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((mode,): (ExecutionContextMode,), unknown_fields: rt::JsonMap) -> Self {
         Self { mode, unknown_fields }
     }
 }
@@ -471,10 +482,7 @@ impl<'de> rt::object::Object<'de> for ExtendedLineageExecutionContextResponse {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("mode", 0)]);
     type Fields = (rt::object::Required<ExecutionContextMode>,);
     #[inline]
-    fn assemble(
-        (mode,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((mode,): (ExecutionContextMode,), unknown_fields: rt::JsonMap) -> Self {
         Self { mode, unknown_fields }
     }
 }
@@ -531,10 +539,7 @@ impl<'de> rt::object::Object<'de> for FileFormatOptions {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("format", 0)]);
     type Fields = (rt::object::Required<FileFormat>,);
     #[inline]
-    fn assemble(
-        (format,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((format,): (FileFormat,), unknown_fields: rt::JsonMap) -> Self {
         Self { format, unknown_fields }
     }
 }
@@ -654,7 +659,16 @@ impl<'de> rt::object::Object<'de> for Lakehouse {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<LakehouseProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -738,10 +752,7 @@ impl<'de> rt::object::Object<'de> for LakehouseCreationPayload {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("enableSchemas", 0)]);
     type Fields = (rt::object::Required<bool>,);
     #[inline]
-    fn assemble(
-        (enable_schemas,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((enable_schemas,): (bool,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             enable_schemas,
             unknown_fields,
@@ -796,7 +807,7 @@ impl<'de> rt::object::Object<'de> for LakehouseDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<LakehouseDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -861,7 +872,11 @@ impl<'de> rt::object::Object<'de> for LakehouseDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -913,7 +928,7 @@ impl<'de> rt::object::Object<'de> for LakehouseDefinitionResponse {
     type Fields = (rt::object::Required<LakehouseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (LakehouseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -988,7 +1003,7 @@ impl<'de> rt::object::Object<'de> for LakehouseProperties {
             one_lake_files_path,
             one_lake_tables_path,
             sql_endpoint_properties,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, String, String, Option<LakehouseSqlEndpointProperties>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1086,7 +1101,14 @@ impl<'de> rt::object::Object<'de> for LakehouseRefreshMaterializedLakeViewsSched
             id,
             owner,
             execution_data,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ScheduleConfig>,
+            Option<rt::DateTime>,
+            bool,
+            rt::Uuid,
+            Option<Principal>,
+            Option<RefreshMaterializedLakeViewsExecutionData>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1157,7 +1179,11 @@ impl<'de> rt::object::Object<'de> for LakehouseSqlEndpointProperties {
     );
     #[inline]
     fn assemble(
-        (connection_string, id, provisioning_status): rt::object::Values<'de, Self>,
+        (
+            connection_string,
+            id,
+            provisioning_status,
+        ): (Option<String>, Option<String>, SqlEndpointProvisioningStatus),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1236,7 +1262,11 @@ impl<'de> rt::object::Object<'de> for Lakehouses {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Lakehouse>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1327,7 +1357,14 @@ impl<'de> rt::object::Object<'de> for LoadTableRequest {
             path_type,
             recursive,
             relative_path,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<FileFormatOptions>,
+            Option<ModeType>,
+            PathType,
+            Option<bool>,
+            String,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1451,7 +1488,14 @@ impl<'de> rt::object::Object<'de> for MaterializedLakeViewExecutionDefinition {
             extended_lineage_execution_context,
             id,
             settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            CurrentLakehouseExecutionContext,
+            Option<String>,
+            String,
+            Option<ExtendedLineageExecutionContextResponse>,
+            rt::Uuid,
+            Option<MaterializedLakeViewExecutionDefinitionSettingsResponse>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1551,7 +1595,7 @@ for MaterializedLakeViewExecutionDefinitionSettingsRequest {
     );
     #[inline]
     fn assemble(
-        (environment, refresh_mode): rt::object::Values<'de, Self>,
+        (environment, refresh_mode): (Option<ItemReferenceById>, Option<RefreshMode>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1614,7 +1658,7 @@ for MaterializedLakeViewExecutionDefinitionSettingsResponse {
     );
     #[inline]
     fn assemble(
-        (environment, refresh_mode): rt::object::Values<'de, Self>,
+        (environment, refresh_mode): (Option<ItemReference>, Option<RefreshMode>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1679,7 +1723,15 @@ impl<'de> rt::object::Object<'de> for MaterializedLakeViewExecutionDefinitions {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (
+            Option<String>,
+            Option<String>,
+            Vec<MaterializedLakeViewExecutionDefinition>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1739,7 +1791,7 @@ impl<'de> rt::object::Object<'de> for OptimizeSettings {
     );
     #[inline]
     fn assemble(
-        (v_order, z_order_by): rt::object::Values<'de, Self>,
+        (v_order, z_order_by): (Option<bool>, Option<Vec<String>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1791,7 +1843,7 @@ impl<'de> rt::object::Object<'de> for RefreshMaterializedLakeViewsExecutionData 
     type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
     #[inline]
     fn assemble(
-        (mlv_execution_definition_id,): rt::object::Values<'de, Self>,
+        (mlv_execution_definition_id,): (Option<rt::Uuid>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1842,7 +1894,7 @@ impl<'de> rt::object::Object<'de> for RunOnDemandTableMaintenanceRequest {
     type Fields = (rt::object::Required<TableMaintenanceExecutionData>,);
     #[inline]
     fn assemble(
-        (execution_data,): rt::object::Values<'de, Self>,
+        (execution_data,): (TableMaintenanceExecutionData,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1910,7 +1962,12 @@ impl<'de> rt::object::Object<'de> for Table {
     );
     #[inline]
     fn assemble(
-        (format, location, name, type_field): rt::object::Values<'de, Self>,
+        (
+            format,
+            location,
+            name,
+            type_field,
+        ): (String, String, String, LakehouseTableType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2016,7 +2073,13 @@ impl<'de> rt::object::Object<'de> for TableMaintenanceExecutionData {
             schema_name,
             table_name,
             vacuum_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<OptimizeSettings>,
+            Option<bool>,
+            Option<String>,
+            String,
+            Option<VacuumSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2085,7 +2148,11 @@ impl<'de> rt::object::Object<'de> for Tables {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, data): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            data,
+        ): (Option<String>, Option<String>, Vec<Table>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2138,7 +2205,7 @@ impl<'de> rt::object::Object<'de> for UpdateLakehouseDefinitionRequest {
     type Fields = (rt::object::Required<LakehouseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (LakehouseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -2201,7 +2268,11 @@ for UpdateLakehouseRefreshMaterializedLakeViewsScheduleRequest {
     );
     #[inline]
     fn assemble(
-        (configuration, enabled, execution_data): rt::object::Values<'de, Self>,
+        (
+            configuration,
+            enabled,
+            execution_data,
+        ): (ScheduleConfig, bool, Option<RefreshMaterializedLakeViewsExecutionData>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2279,7 +2350,7 @@ impl<'de> rt::object::Object<'de> for UpdateLakehouseRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2376,7 +2447,13 @@ for UpdateMaterializedLakeViewExecutionDefinitionRequest {
             display_name,
             extended_lineage_execution_context,
             settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<CurrentLakehouseExecutionContext>,
+            Option<String>,
+            Option<String>,
+            Option<ExtendedLineageExecutionContextRequest>,
+            Option<MaterializedLakeViewExecutionDefinitionSettingsRequest>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2444,7 +2521,7 @@ impl<'de> rt::object::Object<'de> for VacuumSettings {
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
     fn assemble(
-        (retention_period,): rt::object::Values<'de, Self>,
+        (retention_period,): (Option<String>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

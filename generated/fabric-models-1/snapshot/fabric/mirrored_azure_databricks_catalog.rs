@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateMirroredAzureDatabricksCatalogReques
             description,
             display_name,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<MirroredAzureDatabricksCatalogCreationPayload>,
+            Option<MirroredAzureDatabricksCatalogPublicDefinition>,
+            Option<String>,
+            String,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -145,7 +151,12 @@ impl<'de> rt::object::Object<'de> for DatabricksCatalog {
     );
     #[inline]
     fn assemble(
-        (catalog_type, full_name, name, storage_location): rt::object::Values<'de, Self>,
+        (
+            catalog_type,
+            full_name,
+            name,
+            storage_location,
+        ): (DatabricksCatalogType, String, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -240,7 +251,12 @@ impl<'de> rt::object::Object<'de> for DatabricksCatalogs {
             continuation_uri,
             error,
             value,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<ErrorResponse>,
+            Vec<DatabricksCatalog>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -308,7 +324,7 @@ impl<'de> rt::object::Object<'de> for DatabricksSchema {
     );
     #[inline]
     fn assemble(
-        (full_name, name, storage_location): rt::object::Values<'de, Self>,
+        (full_name, name, storage_location): (String, String, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -382,7 +398,12 @@ impl<'de> rt::object::Object<'de> for DatabricksSchemas {
             continuation_uri,
             error,
             value,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<ErrorResponse>,
+            Vec<DatabricksSchema>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -470,7 +491,7 @@ impl<'de> rt::object::Object<'de> for DatabricksTable {
             name,
             storage_location,
             table_type,
-        ): rt::object::Values<'de, Self>,
+        ): (DatabricksDataSourceFormat, String, String, String, DatabricksTableType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -568,7 +589,7 @@ impl<'de> rt::object::Object<'de> for DatabricksTables {
             continuation_uri,
             error,
             value,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<String>, Option<ErrorResponse>, Vec<DatabricksTable>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -686,7 +707,20 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalog {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (
+                ItemType,
+                Option<rt::Uuid>,
+                Option<MirroredAzureDatabricksCatalogProperties>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -801,7 +835,12 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogCreationPayl
             databricks_workspace_connection_id,
             mirroring_mode,
             storage_connection_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            rt::Uuid,
+            MirroredAzureDatabricksCatalogMirroringModes,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -875,7 +914,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogDefinitionRe
     );
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (MirroredAzureDatabricksCatalogPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -936,7 +975,7 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogErrorInfo {
     );
     #[inline]
     fn assemble(
-        (error_code, error_details, error_message): rt::object::Values<'de, Self>,
+        (error_code, error_details, error_message): (String, Option<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1054,7 +1093,16 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogProperties {
             one_lake_tables_path,
             sql_endpoint_properties,
             (storage_connection_id, sync_details),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            MirroredAzureDatabricksCatalogAutoSync,
+            String,
+            rt::Uuid,
+            Option<MirroredAzureDatabricksCatalogMirrorStatus>,
+            MirroredAzureDatabricksCatalogMirroringModes,
+            String,
+            Option<MirroredAzureDatabricksCatalogSqlEndpointProperties>,
+            (Option<rt::Uuid>, Option<MirroredAzureDatabricksCatalogSyncDetails>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1152,7 +1200,10 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogPublicDefini
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (
+            format,
+            parts,
+        ): (Option<String>, Vec<MirroredAzureDatabricksCatalogPublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1218,7 +1269,7 @@ for MirroredAzureDatabricksCatalogPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (path, payload, payload_type): (String, String, PayloadType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1291,7 +1342,7 @@ for MirroredAzureDatabricksCatalogSqlEndpointProperties {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (connection_string, id): rt::object::Values<'de, Self>,
+        (connection_string, id): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1355,7 +1406,15 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogSyncDetails 
     );
     #[inline]
     fn assemble(
-        (error_info, last_sync_date_time, status): rt::object::Values<'de, Self>,
+        (
+            error_info,
+            last_sync_date_time,
+            status,
+        ): (
+            Option<MirroredAzureDatabricksCatalogErrorInfo>,
+            rt::DateTime,
+            MirroredAzureDatabricksCatalogStatus,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1442,7 +1501,11 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogUpdatePayloa
             auto_sync,
             mirroring_mode,
             storage_connection_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<MirroredAzureDatabricksCatalogAutoSync>,
+            Option<MirroredAzureDatabricksCatalogMirroringModes>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1507,7 +1570,11 @@ impl<'de> rt::object::Object<'de> for MirroredAzureDatabricksCatalogs {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MirroredAzureDatabricksCatalog>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1564,7 +1631,7 @@ for UpdateMirroredAzureDatabricksCatalogDefinitionRequest {
     );
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (MirroredAzureDatabricksCatalogPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1625,7 +1692,15 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredAzureDatabricksCatalogReques
     );
     #[inline]
     fn assemble(
-        (description, display_name, properties): rt::object::Values<'de, Self>,
+        (
+            description,
+            display_name,
+            properties,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<MirroredAzureDatabricksCatalogUpdatePayload>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

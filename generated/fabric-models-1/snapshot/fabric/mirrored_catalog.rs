@@ -55,7 +55,7 @@ impl<'de> rt::object::Object<'de> for CreateMirroredCatalogRequest {
             description,
             display_name,
             folder_id,
-        ): rt::object::Values<'de, Self>,
+        ): (MirroredCatalogDefinition, Option<String>, String, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -172,7 +172,16 @@ impl<'de> rt::object::Object<'de> for MirroredCatalog {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<MirroredCatalogProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -263,7 +272,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<MirroredCatalogDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -328,7 +337,11 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -380,7 +393,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogDefinitionResponse {
     type Fields = (rt::object::Required<MirroredCatalogDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (MirroredCatalogDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -441,7 +454,15 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogMirroringStatusResponse {
     );
     #[inline]
     fn assemble(
-        (error, last_sync_date_time, status): rt::object::Values<'de, Self>,
+        (
+            error,
+            last_sync_date_time,
+            status,
+        ): (
+            Option<ErrorResponse>,
+            Option<rt::DateTime>,
+            MirroredCatalogItemMirroringState,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -541,7 +562,13 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogProperties {
             scope,
             source_type,
             sql_endpoint_properties,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<Vec<String>>,
+            Option<String>,
+            Option<MirroredCatalogSqlEndpointProperties>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -623,7 +650,12 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogScope {
             fully_qualified_scope,
             is_selectable,
             name,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<MirroredCatalogScope>>,
+            Vec<String>,
+            MirroredCatalogIsSelectable,
+            String,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -709,7 +741,11 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogScopesResponse {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MirroredCatalogScope>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -775,7 +811,15 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogSqlEndpointProperties {
     );
     #[inline]
     fn assemble(
-        (connection_string, id, provisioning_status): rt::object::Values<'de, Self>,
+        (
+            connection_string,
+            id,
+            provisioning_status,
+        ): (
+            Option<String>,
+            Option<rt::Uuid>,
+            MirroredCatalogSqlEndpointProvisioningStatus,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -849,7 +893,7 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogTableInfo {
     type Fields = (rt::object::Required<Vec<String>>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (fully_qualified_scope, name): rt::object::Values<'de, Self>,
+        (fully_qualified_scope, name): (Vec<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -939,7 +983,14 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogTableMirroringStatus {
             name,
             schema_name,
             status,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ErrorResponse>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            String,
+            String,
+            MirroredCatalogTableMirroringState,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1029,7 +1080,11 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogTablesMirroringStatusRespon
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MirroredCatalogTableMirroringStatus>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1095,7 +1150,11 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogTablesResponse {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MirroredCatalogTableInfo>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1161,7 +1220,11 @@ impl<'de> rt::object::Object<'de> for MirroredCatalogs {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MirroredCatalog>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1214,7 +1277,7 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredCatalogDefinitionRequest {
     type Fields = (rt::object::Required<MirroredCatalogDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (MirroredCatalogDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1271,7 +1334,7 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredCatalogRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -60,7 +60,7 @@ impl<'de> rt::object::Object<'de> for CreateMlExperimentRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, String, Option<rt::Uuid>, Option<SensitivityLabelSettings>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -182,7 +182,16 @@ impl<'de> rt::object::Object<'de> for MlExperiment {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<MlExperimentProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -267,7 +276,7 @@ impl<'de> rt::object::Object<'de> for MlExperimentProperties {
     type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
     #[inline]
     fn assemble(
-        (ml_flow_experiment_id,): rt::object::Values<'de, Self>,
+        (ml_flow_experiment_id,): (Option<rt::Uuid>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -330,7 +339,11 @@ impl<'de> rt::object::Object<'de> for MlExperiments {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MlExperiment>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -392,7 +405,7 @@ impl<'de> rt::object::Object<'de> for UpdateMlExperimentRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

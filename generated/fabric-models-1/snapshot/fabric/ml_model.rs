@@ -60,7 +60,7 @@ impl<'de> rt::object::Object<'de> for CreateMlModelRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, String, Option<rt::Uuid>, Option<SensitivityLabelSettings>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -174,7 +174,16 @@ impl<'de> rt::object::Object<'de> for MlModel {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -268,7 +277,7 @@ impl<'de> rt::object::Object<'de> for MlModelDataSchema {
     );
     #[inline]
     fn assemble(
-        (name, required, type_field): rt::object::Values<'de, Self>,
+        (name, required, type_field): (String, bool, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -343,7 +352,11 @@ impl<'de> rt::object::Object<'de> for MlModelEndpoint {
             default_version_assignment_behavior,
             default_version_info,
             default_version_name,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            EndpointDefaultVersionConfigurationPolicy,
+            MlModelEndpointVersionInfo,
+            String,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -451,7 +464,14 @@ impl<'de> rt::object::Object<'de> for MlModelEndpointVersionInfo {
             scale_rule,
             status,
             version_name,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ErrorResponseDetails>,
+            Option<Vec<MlModelDataSchema>>,
+            Option<Vec<MlModelDataSchema>>,
+            Option<ScaleRule>,
+            MlModelEndpointVersionStatus,
+            String,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -539,7 +559,11 @@ impl<'de> rt::object::Object<'de> for MlModelEndpointVersions {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MlModelEndpointVersionInfo>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -605,7 +629,11 @@ impl<'de> rt::object::Object<'de> for MlModels {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MlModel>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -669,7 +697,11 @@ impl<'de> rt::object::Object<'de> for ScoreDataRequest {
     );
     #[inline]
     fn assemble(
-        (format_type, inputs, orientation): rt::object::Values<'de, Self>,
+        (
+            format_type,
+            inputs,
+            orientation,
+        ): (Option<FormatType>, Vec<Vec<rt::JsonValue>>, Option<Orientation>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -732,7 +764,11 @@ impl<'de> rt::object::Object<'de> for ScoreDataResponse {
     );
     #[inline]
     fn assemble(
-        (format_type, orientation, predictions): rt::object::Values<'de, Self>,
+        (
+            format_type,
+            orientation,
+            predictions,
+        ): (FormatType, Orientation, Vec<Vec<rt::JsonValue>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -819,7 +855,7 @@ impl<'de> rt::object::Object<'de> for UpdateMlModelEndpointRequest {
         (
             default_version_assignment_behavior,
             default_version_name,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<EndpointDefaultVersionConfigurationPolicy>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -870,7 +906,7 @@ impl<'de> rt::object::Object<'de> for UpdateMlModelEndpointVersionRequest {
     type Fields = (rt::object::Defaulted<Option<ScaleRule>>,);
     #[inline]
     fn assemble(
-        (scale_rule,): rt::object::Values<'de, Self>,
+        (scale_rule,): (Option<ScaleRule>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { scale_rule, unknown_fields }
@@ -917,10 +953,7 @@ impl<'de> rt::object::Object<'de> for UpdateMlModelRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("description", 0)]);
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
-    fn assemble(
-        (description,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((description,): (Option<String>,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             description,
             unknown_fields,

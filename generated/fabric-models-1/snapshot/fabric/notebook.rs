@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateNotebookRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<NotebookDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -182,7 +188,16 @@ impl<'de> rt::object::Object<'de> for Notebook {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -270,7 +285,7 @@ impl<'de> rt::object::Object<'de> for NotebookDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<NotebookDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -335,7 +350,11 @@ impl<'de> rt::object::Object<'de> for NotebookDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -387,7 +406,7 @@ impl<'de> rt::object::Object<'de> for NotebookDefinitionResponse {
     type Fields = (rt::object::Required<NotebookDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (NotebookDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -498,7 +517,20 @@ impl<'de> rt::object::Object<'de> for NotebookJobInstance {
             job_type,
             root_activity_id,
             (start_time_utc, status, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<ErrorResponse>,
+            Option<rt::Uuid>,
+            Option<InvokeType>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<rt::Uuid>,
+            (
+                Option<String>,
+                Option<ItemJobStatus>,
+                Option<NotebookJobInstanceProperties>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -566,7 +598,7 @@ impl<'de> rt::object::Object<'de> for NotebookJobInstanceProperties {
     );
     #[inline]
     fn assemble(
-        (compute, exit_value): rt::object::Values<'de, Self>,
+        (compute, exit_value): (ComputeType, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -643,7 +675,11 @@ impl<'de> rt::object::Object<'de> for Notebooks {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Notebook>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -696,10 +732,7 @@ impl<'de> rt::object::Object<'de> for RunNotebookExecutionData {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("compute", 0)]);
     type Fields = (rt::object::Required<ComputeType>,);
     #[inline]
-    fn assemble(
-        (compute,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((compute,): (ComputeType,), unknown_fields: rt::JsonMap) -> Self {
         Self { compute, unknown_fields }
     }
 }
@@ -765,7 +798,10 @@ impl<'de> rt::object::Object<'de> for RunNotebookRequest {
     );
     #[inline]
     fn assemble(
-        (execution_data, parameters): rt::object::Values<'de, Self>,
+        (
+            execution_data,
+            parameters,
+        ): (Option<RunNotebookExecutionData>, Option<Vec<Parameter>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -818,7 +854,7 @@ impl<'de> rt::object::Object<'de> for UpdateNotebookDefinitionRequest {
     type Fields = (rt::object::Required<NotebookDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (NotebookDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -875,7 +911,7 @@ impl<'de> rt::object::Object<'de> for UpdateNotebookRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

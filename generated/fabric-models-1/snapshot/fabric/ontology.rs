@@ -60,7 +60,12 @@ impl<'de> rt::object::Object<'de> for CreateOntologyRequest {
             description,
             display_name,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<OntologyDefinition>,
+            Option<String>,
+            String,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -133,7 +138,11 @@ impl<'de> rt::object::Object<'de> for Ontologies {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Ontology>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -241,7 +250,16 @@ impl<'de> rt::object::Object<'de> for Ontology {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -329,7 +347,7 @@ impl<'de> rt::object::Object<'de> for OntologyDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<OntologyDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -394,7 +412,7 @@ impl<'de> rt::object::Object<'de> for OntologyDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (path, payload, payload_type): (String, String, PayloadType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -460,7 +478,7 @@ impl<'de> rt::object::Object<'de> for OntologyDefinitionResponse {
     type Fields = (rt::object::Required<OntologyDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (OntologyDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -508,7 +526,7 @@ impl<'de> rt::object::Object<'de> for UpdateOntologyDefinitionRequest {
     type Fields = (rt::object::Required<OntologyDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (OntologyDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -565,7 +583,7 @@ impl<'de> rt::object::Object<'de> for UpdateOntologyRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateOperationsAgentRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<OperationsAgentPublicDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -190,7 +196,16 @@ impl<'de> rt::object::Object<'de> for OperationsAgent {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<OperationsAgentProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -274,7 +289,7 @@ impl<'de> rt::object::Object<'de> for OperationsAgentDefinitionResponse {
     type Fields = (rt::object::Required<OperationsAgentPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (OperationsAgentPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -322,10 +337,7 @@ impl<'de> rt::object::Object<'de> for OperationsAgentProperties {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("state", 0)]);
     type Fields = (rt::object::Required<AgentState>,);
     #[inline]
-    fn assemble(
-        (state,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((state,): (AgentState,), unknown_fields: rt::JsonMap) -> Self {
         Self { state, unknown_fields }
     }
 }
@@ -389,7 +401,13 @@ impl<'de> rt::object::Object<'de> for OperationsAgentPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (
+            format,
+            parts,
+        ): (
+            Option<OperationsAgentDefinitionFormat>,
+            Vec<OperationsAgentPublicDefinitionPart>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -454,7 +472,11 @@ impl<'de> rt::object::Object<'de> for OperationsAgentPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -519,7 +541,11 @@ impl<'de> rt::object::Object<'de> for OperationsAgents {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<OperationsAgent>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -572,7 +598,7 @@ impl<'de> rt::object::Object<'de> for UpdateOperationsAgentDefinitionRequest {
     type Fields = (rt::object::Required<OperationsAgentPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (OperationsAgentPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -629,7 +655,7 @@ impl<'de> rt::object::Object<'de> for UpdateOperationsAgentRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

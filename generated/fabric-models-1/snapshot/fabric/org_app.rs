@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateOrgAppRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<OrgAppPublicDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -190,7 +196,16 @@ impl<'de> rt::object::Object<'de> for OrgApp {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<OrgAppProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -274,7 +289,7 @@ impl<'de> rt::object::Object<'de> for OrgAppDefinitionResponse {
     type Fields = (rt::object::Required<OrgAppPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (OrgAppPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -322,10 +337,7 @@ impl<'de> rt::object::Object<'de> for OrgAppProperties {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("oneLakeRootPath", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (one_lake_root_path,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((one_lake_root_path,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             one_lake_root_path,
             unknown_fields,
@@ -380,7 +392,7 @@ impl<'de> rt::object::Object<'de> for OrgAppPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<OrgAppPublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -445,7 +457,11 @@ impl<'de> rt::object::Object<'de> for OrgAppPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -510,7 +526,11 @@ impl<'de> rt::object::Object<'de> for OrgApps {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<OrgApp>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -563,7 +583,7 @@ impl<'de> rt::object::Object<'de> for UpdateOrgAppDefinitionRequest {
     type Fields = (rt::object::Required<OrgAppPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (OrgAppPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -620,7 +640,7 @@ impl<'de> rt::object::Object<'de> for UpdateOrgAppRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

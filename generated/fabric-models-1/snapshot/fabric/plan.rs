@@ -46,7 +46,11 @@ impl<'de> rt::object::Object<'de> for CreatePlanRequest {
     );
     #[inline]
     fn assemble(
-        (definition, description, display_name): rt::object::Values<'de, Self>,
+        (
+            definition,
+            description,
+            display_name,
+        ): (Option<PlanDefinition>, Option<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -154,7 +158,16 @@ impl<'de> rt::object::Object<'de> for Plan {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -242,7 +255,7 @@ impl<'de> rt::object::Object<'de> for PlanDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<PlanDefinitionFormat>, Vec<PlanDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -307,7 +320,7 @@ impl<'de> rt::object::Object<'de> for PlanDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (path, payload, payload_type): (String, String, PayloadType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -374,7 +387,7 @@ impl<'de> rt::object::Object<'de> for PlanDefinitionResponse {
     type Fields = (rt::object::Defaulted<Option<PlanDefinition>>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (Option<PlanDefinition>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -435,7 +448,11 @@ impl<'de> rt::object::Object<'de> for Plans {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Plan>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -488,10 +505,7 @@ impl<'de> rt::object::Object<'de> for UpdatePlanDefinitionRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
     type Fields = (rt::object::Required<PlanDefinition>,);
     #[inline]
-    fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((definition,): (PlanDefinition,), unknown_fields: rt::JsonMap) -> Self {
         Self { definition, unknown_fields }
     }
 }
@@ -546,7 +560,7 @@ impl<'de> rt::object::Object<'de> for UpdatePlanRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

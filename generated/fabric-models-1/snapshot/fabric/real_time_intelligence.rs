@@ -37,7 +37,7 @@ impl<'de> rt::object::Object<'de> for ChatMessage {
     type Fields = (rt::object::Required<String>, rt::object::Required<ChatMessageRole>);
     #[inline]
     fn assemble(
-        (content, role): rt::object::Values<'de, Self>,
+        (content, role): (String, ChatMessageRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -140,7 +140,14 @@ impl<'de> rt::object::Object<'de> for NlToKqlRequest {
             item_id_for_billing,
             natural_language,
             user_shots,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<ChatMessage>>,
+            String,
+            String,
+            rt::Uuid,
+            String,
+            Option<Vec<UserShot>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -204,7 +211,7 @@ impl<'de> rt::object::Object<'de> for NlToKqlResponse {
     );
     #[inline]
     fn assemble(
-        (error, kql_query): rt::object::Values<'de, Self>,
+        (error, kql_query): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -261,7 +268,7 @@ impl<'de> rt::object::Object<'de> for UserShot {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (kql_query, natural_language): rt::object::Values<'de, Self>,
+        (kql_query, natural_language): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

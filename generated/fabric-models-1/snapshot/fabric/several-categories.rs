@@ -54,7 +54,7 @@ impl<'de> rt::object::Object<'de> for BaseExternalDataShareRecipient {
     type Fields = (rt::object::Required<ExternalDataShareRecipientType>,);
     #[inline]
     fn assemble(
-        (type_field,): rt::object::Values<'de, Self>,
+        (type_field,): (ExternalDataShareRecipientType,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -127,7 +127,7 @@ impl<'de> rt::object::Object<'de> for ConnectionStringResponse {
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
     fn assemble(
-        (connection_string,): rt::object::Values<'de, Self>,
+        (connection_string,): (Option<String>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -216,7 +216,7 @@ impl<'de> rt::object::Object<'de> for Duration {
     );
     #[inline]
     fn assemble(
-        (time_unit, value): rt::object::Values<'de, Self>,
+        (time_unit, value): (TimeUnit, f64),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -309,7 +309,7 @@ impl<'de> rt::object::Object<'de> for DynamicExecutorAllocationProperties {
     );
     #[inline]
     fn assemble(
-        (enabled, max_executors, min_executors): rt::object::Values<'de, Self>,
+        (enabled, max_executors, min_executors): (bool, i32, i32),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -444,7 +444,16 @@ impl<'de> rt::object::Object<'de> for ExternalDataShare {
             item_id,
             paths,
             (recipient, status, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Principal,
+            Option<rt::DateTime>,
+            rt::Uuid,
+            Option<String>,
+            rt::Uuid,
+            Vec<String>,
+            (BaseExternalDataShareRecipient, ExternalDataShareStatus, rt::Uuid),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -577,7 +586,11 @@ impl<'de> rt::object::Object<'de> for ExternalDataShares {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ExternalDataShare>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -648,7 +661,11 @@ impl<'de> rt::object::Object<'de> for InstancePool {
     );
     #[inline]
     fn assemble(
-        (id, name, type_field): rt::object::Values<'de, Self>,
+        (
+            id,
+            name,
+            type_field,
+        ): (Option<rt::Uuid>, Option<String>, Option<CustomPoolType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -704,7 +721,7 @@ impl<'de> rt::object::Object<'de> for ItemInfo {
     type Fields = (rt::object::Required<rt::Uuid>, rt::object::Required<ItemType>);
     #[inline]
     fn assemble(
-        (id, type_field): rt::object::Values<'de, Self>,
+        (id, type_field): (rt::Uuid, ItemType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -769,7 +786,7 @@ impl<'de> rt::object::Object<'de> for ItemReference {
     type Fields = (rt::object::Required<ItemReferenceType>,);
     #[inline]
     fn assemble(
-        (reference_type,): rt::object::Values<'de, Self>,
+        (reference_type,): (ItemReferenceType,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -880,7 +897,7 @@ impl<'de> rt::object::Object<'de> for ItemReferenceById {
     );
     #[inline]
     fn assemble(
-        (reference_type, item_id, workspace_id): rt::object::Values<'de, Self>,
+        (reference_type, item_id, workspace_id): (ItemReferenceType, rt::Uuid, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1228,7 +1245,50 @@ impl<'de> rt::object::Object<'de> for LivySession {
                     ),
                 ),
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<i64>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<Principal>,
+            Option<ItemReferenceById>,
+            Option<i64>,
+            Option<i64>,
+            (
+                Option<i64>,
+                Option<rt::DateTime>,
+                Option<i64>,
+                Option<i64>,
+                Option<bool>,
+                Option<bool>,
+                Option<ItemReferenceById>,
+                (
+                    Option<String>,
+                    Option<LivySessionItemType>,
+                    Option<rt::Uuid>,
+                    Option<LivySessionJobType>,
+                    Option<rt::Uuid>,
+                    Option<String>,
+                    Option<String>,
+                    (
+                        Option<i64>,
+                        Option<i64>,
+                        Option<String>,
+                        Option<LivySessionOrigin>,
+                        Option<Duration>,
+                        Option<Duration>,
+                        Option<String>,
+                        (
+                            Option<String>,
+                            Option<rt::DateTime>,
+                            Option<LivySessionState>,
+                            Option<rt::DateTime>,
+                            Option<Principal>,
+                            Option<Duration>,
+                        ),
+                    ),
+                ),
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1366,7 +1426,11 @@ impl<'de> rt::object::Object<'de> for LivySessions {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<LivySession>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1439,7 +1503,7 @@ impl<'de> rt::object::Object<'de> for Parameter {
     );
     #[inline]
     fn assemble(
-        (name, type_field, value): rt::object::Values<'de, Self>,
+        (name, type_field, value): (String, ItemJobParameterType, rt::JsonValue),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1563,7 +1627,7 @@ impl<'de> rt::object::Object<'de> for ScheduleConfig {
             local_time_zone_id,
             start_date_time,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (rt::DateTime, String, rt::DateTime, ScheduleType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1665,7 +1729,11 @@ impl<'de> rt::object::Object<'de> for SqlAuditSettings {
     );
     #[inline]
     fn assemble(
-        (audit_actions_and_groups, retention_days, state): rt::object::Values<'de, Self>,
+        (
+            audit_actions_and_groups,
+            retention_days,
+            state,
+        ): (Vec<String>, i64, AuditSettingsState),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1744,7 +1812,7 @@ impl<'de> rt::object::Object<'de> for SqlAuditSettingsUpdate {
     );
     #[inline]
     fn assemble(
-        (retention_days, state): rt::object::Values<'de, Self>,
+        (retention_days, state): (Option<i64>, Option<AuditSettingsState>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1808,7 +1876,7 @@ impl<'de> rt::object::Object<'de> for Tag {
     );
     #[inline]
     fn assemble(
-        (display_name, id, scope): rt::object::Values<'de, Self>,
+        (display_name, id, scope): (String, rt::Uuid, TagScope),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1875,10 +1943,7 @@ impl<'de> rt::object::Object<'de> for TagScope {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
     type Fields = (rt::object::Required<TagScopeType>,);
     #[inline]
-    fn assemble(
-        (type_field,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((type_field,): (TagScopeType,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             r#type: type_field,
             unknown_fields,

@@ -46,7 +46,7 @@ impl<'de> rt::object::Object<'de> for AutoScaleProperties {
     );
     #[inline]
     fn assemble(
-        (enabled, max_node_count, min_node_count): rt::object::Values<'de, Self>,
+        (enabled, max_node_count, min_node_count): (bool, i32, i32),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -98,10 +98,7 @@ impl<'de> rt::object::Object<'de> for AutomaticLogProperties {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("enabled", 0)]);
     type Fields = (rt::object::Required<bool>,);
     #[inline]
-    fn assemble(
-        (enabled,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((enabled,): (bool,), unknown_fields: rt::JsonMap) -> Self {
         Self { enabled, unknown_fields }
     }
 }
@@ -172,7 +169,7 @@ impl<'de> rt::object::Object<'de> for CapacitySparkSettings {
             job_burst_support,
             workspace_custom_pools_support,
             workspace_starter_pool_status,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<Enablement>, Option<Enablement>, Option<Enablement>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -260,7 +257,13 @@ impl<'de> rt::object::Object<'de> for CreateCustomPoolRequest {
             name,
             node_family,
             node_size,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            AutoScaleProperties,
+            DynamicExecutorAllocationProperties,
+            String,
+            NodeFamily,
+            NodeSize,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -388,7 +391,15 @@ impl<'de> rt::object::Object<'de> for CustomPool {
             node_family,
             node_size,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AutoScaleProperties>,
+            Option<DynamicExecutorAllocationProperties>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<NodeFamily>,
+            Option<NodeSize>,
+            Option<CustomPoolType>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -464,7 +475,11 @@ impl<'de> rt::object::Object<'de> for CustomPools {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<CustomPool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -534,7 +549,7 @@ impl<'de> rt::object::Object<'de> for HighConcurrencyProperties {
         (
             notebook_interactive_run_enabled,
             notebook_pipeline_run_enabled,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<bool>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -602,7 +617,7 @@ impl<'de> rt::object::Object<'de> for PoolProperties {
             customize_compute_enabled,
             default_pool,
             starter_pool,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<bool>, Option<InstancePool>, Option<StarterPoolProperties>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -665,7 +680,7 @@ impl<'de> rt::object::Object<'de> for SparkEnvironmentProperties {
     );
     #[inline]
     fn assemble(
-        (name, runtime_version): rt::object::Values<'de, Self>,
+        (name, runtime_version): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -732,7 +747,7 @@ impl<'de> rt::object::Object<'de> for SparkJobsProperties {
         (
             conservative_job_admission_enabled,
             session_timeout_in_minutes,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<bool>, Option<i32>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -792,7 +807,7 @@ impl<'de> rt::object::Object<'de> for StarterPoolProperties {
     );
     #[inline]
     fn assemble(
-        (max_executors, max_node_count): rt::object::Values<'de, Self>,
+        (max_executors, max_node_count): (Option<i32>, Option<i32>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -869,7 +884,7 @@ impl<'de> rt::object::Object<'de> for UpdateCapacitySparkSettingsRequest {
             job_burst_support,
             workspace_custom_pools_support,
             workspace_starter_pool_status,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<Enablement>, Option<Enablement>, Option<Enablement>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -957,7 +972,13 @@ impl<'de> rt::object::Object<'de> for UpdateCustomPoolRequest {
             name,
             node_family,
             node_size,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AutoScaleProperties>,
+            Option<DynamicExecutorAllocationProperties>,
+            Option<String>,
+            Option<NodeFamily>,
+            Option<NodeSize>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1051,7 +1072,13 @@ impl<'de> rt::object::Object<'de> for UpdateWorkspaceSparkSettingsRequest {
             high_concurrency,
             job,
             pool,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AutomaticLogProperties>,
+            Option<SparkEnvironmentProperties>,
+            Option<HighConcurrencyProperties>,
+            Option<SparkJobsProperties>,
+            Option<PoolProperties>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1143,7 +1170,13 @@ impl<'de> rt::object::Object<'de> for WorkspaceSparkSettings {
             high_concurrency,
             job,
             pool,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AutomaticLogProperties>,
+            Option<SparkEnvironmentProperties>,
+            Option<HighConcurrencyProperties>,
+            Option<SparkJobsProperties>,
+            Option<PoolProperties>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

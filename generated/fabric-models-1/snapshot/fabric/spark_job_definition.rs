@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateSparkJobDefinitionRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<SparkJobDefinitionPublicDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -128,7 +134,7 @@ impl<'de> rt::object::Object<'de> for RunSparkJobDefinitionRequest {
     type Fields = (rt::object::Defaulted<Option<SparkJobDefinitionExecutionData>>,);
     #[inline]
     fn assemble(
-        (execution_data,): rt::object::Values<'de, Self>,
+        (execution_data,): (Option<SparkJobDefinitionExecutionData>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -242,7 +248,16 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinition {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<SparkJobDefinitionProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -326,7 +341,7 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionDefinitionResponse {
     type Fields = (rt::object::Required<SparkJobDefinitionPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (SparkJobDefinitionPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -413,7 +428,14 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionExecutionData {
             environment_id,
             executable_file,
             main_class,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<String>>,
+            Option<String>,
+            Option<ItemReferenceById>,
+            Option<ItemReferenceById>,
+            Option<String>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -470,10 +492,7 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionProperties {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("oneLakeRootPath", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (one_lake_root_path,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((one_lake_root_path,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             one_lake_root_path,
             unknown_fields,
@@ -528,7 +547,13 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (
+            format,
+            parts,
+        ): (
+            Option<SparkJobDefinitionFormat>,
+            Vec<SparkJobDefinitionPublicDefinitionPart>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -593,7 +618,11 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitionPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -658,7 +687,11 @@ impl<'de> rt::object::Object<'de> for SparkJobDefinitions {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<SparkJobDefinition>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -711,7 +744,7 @@ impl<'de> rt::object::Object<'de> for UpdateSparkJobDefinitionDefinitionRequest 
     type Fields = (rt::object::Required<SparkJobDefinitionPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (SparkJobDefinitionPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -768,7 +801,7 @@ impl<'de> rt::object::Object<'de> for UpdateSparkJobDefinitionRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

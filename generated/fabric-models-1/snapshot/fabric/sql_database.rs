@@ -72,7 +72,14 @@ impl<'de> rt::object::Object<'de> for CreateSqlDatabaseRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<SqlDatabaseCreationPayload>,
+            Option<SqlDatabaseDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -144,7 +151,10 @@ impl<'de> rt::object::Object<'de> for RestorableDeletedSqlDatabase {
     );
     #[inline]
     fn assemble(
-        (display_name, properties): rt::object::Values<'de, Self>,
+        (
+            display_name,
+            properties,
+        ): (Option<String>, Option<RestorableDeletedSqlDatabaseProperties>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -227,7 +237,7 @@ impl<'de> rt::object::Object<'de> for RestorableDeletedSqlDatabaseProperties {
             earliest_restore_point,
             latest_restore_point,
             restorable_deleted_database_name,
-        ): rt::object::Values<'de, Self>,
+        ): (String, String, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -293,7 +303,11 @@ impl<'de> rt::object::Object<'de> for RestorableDeletedSqlDatabases {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<RestorableDeletedSqlDatabase>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -409,7 +423,16 @@ impl<'de> rt::object::Object<'de> for SqlDatabase {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<SqlDatabaseProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -526,7 +549,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseAuditSettings {
             retention_days,
             state,
             storage_endpoint,
-        ): rt::object::Values<'de, Self>,
+        ): (Vec<String>, String, i64, SqlAuditSettingsState, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -629,7 +652,12 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseAuditSettingsUpdate {
             predicate_expression,
             retention_days,
             state,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<String>>,
+            Option<String>,
+            Option<i64>,
+            Option<SqlAuditSettingsState>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -682,10 +710,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseCreationPayload {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("creationMode", 0)]);
     type Fields = (rt::object::Required<CreationMode>,);
     #[inline]
-    fn assemble(
-        (creation_mode,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((creation_mode,): (CreationMode,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             creation_mode,
             unknown_fields,
@@ -752,7 +777,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<SqlDatabasePublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -804,7 +829,7 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseDefinitionResponse {
     type Fields = (rt::object::Required<SqlDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (SqlDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -897,7 +922,15 @@ impl<'de> rt::object::Object<'de> for SqlDatabaseProperties {
             earliest_restore_point,
             latest_restore_point,
             server_fqdn,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<i32>,
+            Option<String>,
+            String,
+            String,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            String,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -966,7 +999,11 @@ impl<'de> rt::object::Object<'de> for SqlDatabasePublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1031,7 +1068,11 @@ impl<'de> rt::object::Object<'de> for SqlDatabases {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<SqlDatabase>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1084,7 +1125,7 @@ impl<'de> rt::object::Object<'de> for UpdateSqlDatabaseDefinitionRequest {
     type Fields = (rt::object::Required<SqlDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (SqlDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1132,10 +1173,7 @@ impl<'de> rt::object::Object<'de> for UpdateSqlDatabaseRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("description", 0)]);
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
-    fn assemble(
-        (description,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((description,): (Option<String>,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             description,
             unknown_fields,

@@ -88,7 +88,16 @@ impl<'de> rt::object::Object<'de> for SqlEndpoint {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -178,7 +187,7 @@ impl<'de> rt::object::Object<'de> for SqlEndpointRefreshMetadataRequest {
     );
     #[inline]
     fn assemble(
-        (recreate_tables, timeout): rt::object::Values<'de, Self>,
+        (recreate_tables, timeout): (Option<bool>, Option<Duration>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -243,7 +252,11 @@ impl<'de> rt::object::Object<'de> for SqlEndpoints {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<SqlEndpoint>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -335,7 +348,14 @@ impl<'de> rt::object::Object<'de> for TableSyncStatus {
             start_date_time,
             status,
             table_name,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::DateTime,
+            Option<ErrorResponseDetails>,
+            rt::DateTime,
+            rt::DateTime,
+            SyncStatus,
+            String,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -414,10 +434,7 @@ impl<'de> rt::object::Object<'de> for TableSyncStatuses {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
     type Fields = (rt::object::Required<Vec<TableSyncStatus>>,);
     #[inline]
-    fn assemble(
-        (value,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((value,): (Vec<TableSyncStatus>,), unknown_fields: rt::JsonMap) -> Self {
         Self { value, unknown_fields }
     }
 }

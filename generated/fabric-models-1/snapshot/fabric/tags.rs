@@ -33,10 +33,7 @@ impl<'de> rt::object::Object<'de> for ApplyTagsRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
     type Fields = (rt::object::Required<Vec<rt::Uuid>>,);
     #[inline]
-    fn assemble(
-        (tags,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((tags,): (Vec<rt::Uuid>,), unknown_fields: rt::JsonMap) -> Self {
         Self { tags, unknown_fields }
     }
 }
@@ -94,7 +91,11 @@ impl<'de> rt::object::Object<'de> for Tags {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Tag>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -147,10 +148,7 @@ impl<'de> rt::object::Object<'de> for UnapplyTagsRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
     type Fields = (rt::object::Required<Vec<rt::Uuid>>,);
     #[inline]
-    fn assemble(
-        (tags,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((tags,): (Vec<rt::Uuid>,), unknown_fields: rt::JsonMap) -> Self {
         Self { tags, unknown_fields }
     }
 }

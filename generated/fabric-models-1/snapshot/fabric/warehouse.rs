@@ -42,7 +42,7 @@ impl<'de> rt::object::Object<'de> for CreateRestorePointRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -126,7 +126,13 @@ impl<'de> rt::object::Object<'de> for CreateWarehouseRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<WarehouseCreationPayload>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -220,7 +226,13 @@ impl<'de> rt::object::Object<'de> for CustomSqlPool {
             max_resource_percentage,
             name,
             optimize_for_reads,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<CustomSqlPoolClassifier>,
+            Option<bool>,
+            Option<i32>,
+            Option<String>,
+            Option<bool>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -282,7 +294,7 @@ impl<'de> rt::object::Object<'de> for CustomSqlPoolClassifier {
     );
     #[inline]
     fn assemble(
-        (type_field, value): rt::object::Values<'de, Self>,
+        (type_field, value): (CustomSqlPoolClassifierType, Vec<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -379,7 +391,7 @@ impl<'de> rt::object::Object<'de> for RestorePoint {
             description,
             display_name,
             id,
-        ): rt::object::Values<'de, Self>,
+        ): (RestorePointEventDetails, CreationModeType, String, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -465,7 +477,7 @@ impl<'de> rt::object::Object<'de> for RestorePointEventDetails {
     );
     #[inline]
     fn assemble(
-        (event_date_time, event_initiator): rt::object::Values<'de, Self>,
+        (event_date_time, event_initiator): (rt::DateTime, Option<Principal>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -543,7 +555,11 @@ impl<'de> rt::object::Object<'de> for RestorePoints {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<RestorePoint>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -605,7 +621,10 @@ impl<'de> rt::object::Object<'de> for SqlPoolsConfigurationResponse {
     );
     #[inline]
     fn assemble(
-        (custom_sql_pools, custom_sql_pools_enabled): rt::object::Values<'de, Self>,
+        (
+            custom_sql_pools,
+            custom_sql_pools_enabled,
+        ): (Option<Vec<CustomSqlPool>>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -666,7 +685,7 @@ impl<'de> rt::object::Object<'de> for UpdateRestorePointRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -726,7 +745,10 @@ impl<'de> rt::object::Object<'de> for UpdateSqlPoolsConfigurationRequest {
     );
     #[inline]
     fn assemble(
-        (custom_sql_pools, custom_sql_pools_enabled): rt::object::Values<'de, Self>,
+        (
+            custom_sql_pools,
+            custom_sql_pools_enabled,
+        ): (Option<Vec<CustomSqlPool>>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -787,7 +809,7 @@ impl<'de> rt::object::Object<'de> for UpdateWarehouseRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -901,7 +923,16 @@ impl<'de> rt::object::Object<'de> for Warehouse {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<WarehouseProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -986,7 +1017,7 @@ impl<'de> rt::object::Object<'de> for WarehouseCreationPayload {
     type Fields = (rt::object::Required<CollationType>,);
     #[inline]
     fn assemble(
-        (collation_type,): rt::object::Values<'de, Self>,
+        (collation_type,): (CollationType,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1075,7 +1106,7 @@ impl<'de> rt::object::Object<'de> for WarehouseProperties {
             connection_string,
             created_date,
             last_updated_time,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<CollationType>, String, rt::DateTime, rt::DateTime),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1160,7 +1191,11 @@ impl<'de> rt::object::Object<'de> for Warehouses {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Warehouse>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateWarehouseSnapshotRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<WarehouseSnapshotCreationPayload>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -140,7 +146,11 @@ impl<'de> rt::object::Object<'de> for UpdateWarehouseSnapshotRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name, properties): rt::object::Values<'de, Self>,
+        (
+            description,
+            display_name,
+            properties,
+        ): (Option<String>, Option<String>, Option<WarehouseSnapshotUpdateProperties>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -256,7 +266,16 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshot {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<WarehouseSnapshotProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -349,7 +368,7 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshotCreationPayload {
     );
     #[inline]
     fn assemble(
-        (parent_warehouse_id, snapshot_date_time): rt::object::Values<'de, Self>,
+        (parent_warehouse_id, snapshot_date_time): (rt::Uuid, Option<rt::DateTime>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -417,7 +436,7 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshotProperties {
             connection_string,
             parent_warehouse_id,
             snapshot_date_time,
-        ): rt::object::Values<'de, Self>,
+        ): (String, String, rt::DateTime),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -488,7 +507,7 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshotUpdateProperties {
     type Fields = (rt::object::Required<rt::DateTime>,);
     #[inline]
     fn assemble(
-        (snapshot_date_time,): rt::object::Values<'de, Self>,
+        (snapshot_date_time,): (rt::DateTime,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -563,7 +582,11 @@ impl<'de> rt::object::Object<'de> for WarehouseSnapshots {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<WarehouseSnapshot>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -106,7 +106,22 @@ impl<'de> rt::object::Object<'de> for AdminItem {
             id,
             last_updated_date,
             (name, state, tags, type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<Principal>,
+            Option<Principal>,
+            Option<String>,
+            Option<rt::Uuid>,
+            rt::Uuid,
+            Option<rt::DateTime>,
+            (
+                Option<String>,
+                Option<ItemState>,
+                Option<Vec<ItemTag>>,
+                Option<ItemType>,
+                Option<rt::Uuid>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -187,7 +202,7 @@ impl<'de> rt::object::Object<'de> for AdminItems {
             continuation_token,
             continuation_uri,
             item_entities,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<String>, Option<Vec<AdminItem>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -249,7 +264,7 @@ impl<'de> rt::object::Object<'de> for ItemAccessDetails {
     );
     #[inline]
     fn assemble(
-        (item_access_details, principal): rt::object::Values<'de, Self>,
+        (item_access_details, principal): (Option<ItemAccessDetail>, Option<Principal>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -303,7 +318,7 @@ impl<'de> rt::object::Object<'de> for ItemAccessDetailsResponse {
     type Fields = (rt::object::Defaulted<Option<Vec<ItemAccessDetails>>>,);
     #[inline]
     fn assemble(
-        (access_details,): rt::object::Values<'de, Self>,
+        (access_details,): (Option<Vec<ItemAccessDetails>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -96,7 +96,16 @@ impl<'de> rt::object::Object<'de> for CapacityTenantSetting {
             setting_name,
             tenant_setting_group,
             (title, delegate_to_workspace, delegated_from),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            bool,
+            bool,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingProperty>>,
+            String,
+            Option<String>,
+            (String, Option<bool>, Option<DelegatedFrom>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -175,7 +184,7 @@ impl<'de> rt::object::Object<'de> for CapacityTenantSettingOverride {
     );
     #[inline]
     fn assemble(
-        (id, tenant_settings): rt::object::Values<'de, Self>,
+        (id, tenant_settings): (Option<String>, Option<Vec<CapacityTenantSetting>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -240,7 +249,11 @@ impl<'de> rt::object::Object<'de> for CapacityTenantSettingOverrides {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<CapacityTenantSettingOverride>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -306,7 +319,11 @@ impl<'de> rt::object::Object<'de> for CapacityTenantSettingsByCapacityIdResponse
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<CapacityTenantSetting>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -422,7 +439,16 @@ impl<'de> rt::object::Object<'de> for DomainTenantSetting {
             setting_name,
             tenant_setting_group,
             (title, delegate_to_workspace, delegated_from),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            bool,
+            bool,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingProperty>>,
+            String,
+            Option<String>,
+            (String, Option<bool>, Option<DelegatedFrom>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -501,7 +527,7 @@ impl<'de> rt::object::Object<'de> for DomainTenantSettingOverride {
     );
     #[inline]
     fn assemble(
-        (id, tenant_settings): rt::object::Values<'de, Self>,
+        (id, tenant_settings): (Option<rt::Uuid>, Option<Vec<DomainTenantSetting>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -566,7 +592,11 @@ impl<'de> rt::object::Object<'de> for DomainTenantSettingOverrides {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<DomainTenantSettingOverride>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -687,7 +717,16 @@ impl<'de> rt::object::Object<'de> for TenantSetting {
             setting_name,
             tenant_setting_group,
             (title, delegate_to_capacity, delegate_to_domain, delegate_to_workspace),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            bool,
+            bool,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingProperty>>,
+            String,
+            Option<String>,
+            (String, Option<bool>, Option<bool>, Option<bool>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -773,7 +812,11 @@ impl<'de> rt::object::Object<'de> for TenantSettingProperty {
     );
     #[inline]
     fn assemble(
-        (name, type_field, value): rt::object::Values<'de, Self>,
+        (
+            name,
+            type_field,
+            value,
+        ): (Option<String>, Option<TenantSettingPropertyType>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -829,7 +872,7 @@ impl<'de> rt::object::Object<'de> for TenantSettingSecurityGroup {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (graph_id, name): rt::object::Values<'de, Self>,
+        (graph_id, name): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -893,7 +936,11 @@ impl<'de> rt::object::Object<'de> for TenantSettings {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<TenantSetting>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -973,7 +1020,12 @@ impl<'de> rt::object::Object<'de> for UpdateCapacityTenantSettingOverrideRequest
             enabled,
             enabled_security_groups,
             excluded_security_groups,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<bool>,
+            bool,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingSecurityGroup>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1039,7 +1091,7 @@ impl<'de> rt::object::Object<'de> for UpdateCapacityTenantSettingOverrideRespons
     type Fields = (rt::object::Defaulted<Option<Vec<CapacityTenantSetting>>>,);
     #[inline]
     fn assemble(
-        (overrides,): rt::object::Values<'de, Self>,
+        (overrides,): (Option<Vec<CapacityTenantSetting>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { overrides, unknown_fields }
@@ -1132,7 +1184,15 @@ impl<'de> rt::object::Object<'de> for UpdateTenantSettingRequest {
             enabled_security_groups,
             excluded_security_groups,
             properties,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<bool>,
+            Option<bool>,
+            Option<bool>,
+            bool,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingProperty>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1202,7 +1262,7 @@ impl<'de> rt::object::Object<'de> for UpdateTenantSettingResponse {
     type Fields = (rt::object::Defaulted<Option<Vec<TenantSetting>>>,);
     #[inline]
     fn assemble(
-        (tenant_settings,): rt::object::Values<'de, Self>,
+        (tenant_settings,): (Option<Vec<TenantSetting>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1308,7 +1368,16 @@ impl<'de> rt::object::Object<'de> for WorkspaceTenantSetting {
             setting_name,
             tenant_setting_group,
             (title, delegated_from),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            bool,
+            bool,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingSecurityGroup>>,
+            Option<Vec<TenantSettingProperty>>,
+            String,
+            Option<String>,
+            (String, Option<DelegatedFrom>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1386,7 +1455,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceTenantSettingOverride {
     );
     #[inline]
     fn assemble(
-        (id, tenant_settings): rt::object::Values<'de, Self>,
+        (id, tenant_settings): (Option<rt::Uuid>, Option<Vec<WorkspaceTenantSetting>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1451,7 +1520,11 @@ impl<'de> rt::object::Object<'de> for WorkspaceTenantSettingOverrides {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<WorkspaceTenantSettingOverride>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

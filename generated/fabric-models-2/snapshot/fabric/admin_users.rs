@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for AccessEntity {
             id,
             item_access_details,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Category>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<ItemAccessDetail>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -138,7 +144,7 @@ impl<'de> rt::object::Object<'de> for AccessEntityResponse {
             continuation_token,
             continuation_uri,
             access_entities,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<String>, Option<Vec<AccessEntity>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -46,7 +46,7 @@ impl<'de> rt::object::Object<'de> for BaseWorkloadAssignment {
     );
     #[inline]
     fn assemble(
-        (id, type_field, workload_id): rt::object::Values<'de, Self>,
+        (id, type_field, workload_id): (rt::Uuid, WorkloadAssignmentType2, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -123,7 +123,7 @@ impl<'de> rt::object::Object<'de> for CreateWorkloadBaseAssignmentRequest {
     );
     #[inline]
     fn assemble(
-        (type_field, workload_id): rt::object::Values<'de, Self>,
+        (type_field, workload_id): (WorkloadAssignmentType2, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -232,7 +232,7 @@ impl<'de> rt::object::Object<'de> for WorkloadAssignmentInfo {
             is_assigned_to_tenant,
             name,
             publisher,
-        ): rt::object::Values<'de, Self>,
+        ): (i64, i64, String, bool, bool, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -301,7 +301,11 @@ impl<'de> rt::object::Object<'de> for WorkloadAssignmentInfos {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<WorkloadAssignmentInfo>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -367,7 +371,11 @@ impl<'de> rt::object::Object<'de> for WorkloadAssignments {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<BaseWorkloadAssignment>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

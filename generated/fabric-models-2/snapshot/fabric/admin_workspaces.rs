@@ -84,7 +84,16 @@ impl<'de> rt::object::Object<'de> for AdminWorkspace {
             state,
             tags,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<Encryption>,
+            rt::Uuid,
+            String,
+            WorkspaceState,
+            Option<Vec<WorkspaceAppliedTag>>,
+            WorkspaceType,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -184,7 +193,7 @@ impl<'de> rt::object::Object<'de> for AdminWorkspaces {
             continuation_token,
             continuation_uri,
             workspaces,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<String>, Option<Vec<AdminWorkspace>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -264,7 +273,12 @@ impl<'de> rt::object::Object<'de> for Encryption {
             previous_key_identifier,
             previous_status,
             status,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<EncryptionStatus>,
+            Option<EncryptionStatus>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -318,7 +332,7 @@ impl<'de> rt::object::Object<'de> for FirewallRules {
     type Fields = (rt::object::Defaulted<Option<Vec<FirewallRule>>>,);
     #[inline]
     fn assemble(
-        (rules,): rt::object::Values<'de, Self>,
+        (rules,): (Option<Vec<FirewallRule>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { rules, unknown_fields }
@@ -375,7 +389,7 @@ impl<'de> rt::object::Object<'de> for GitConnectionDetails {
     );
     #[inline]
     fn assemble(
-        (git_provider_details, workspace_id): rt::object::Values<'de, Self>,
+        (git_provider_details, workspace_id): (GitProviderDetails, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -456,7 +470,11 @@ impl<'de> rt::object::Object<'de> for GitConnections {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<GitConnectionDetails>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -522,7 +540,15 @@ impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicies {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<Vec<NetworkCommunicationPolicyDetails>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -608,7 +634,13 @@ impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicyDetails {
             workspace_id,
             workspace_name,
             workspace_type,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            NetworkCommunicationPolicyInboundDetails,
+            NetworkCommunicationPolicyOutboundDetails,
+            rt::Uuid,
+            Option<String>,
+            Option<WorkspaceType>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -673,7 +705,7 @@ impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicyInboundDetails {
     );
     #[inline]
     fn assemble(
-        (firewall, public_access_rules): rt::object::Values<'de, Self>,
+        (firewall, public_access_rules): (Option<FirewallRules>, NetworkRules),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -759,7 +791,13 @@ impl<'de> rt::object::Object<'de> for NetworkCommunicationPolicyOutboundDetails 
             git,
             managed_private_endpoints,
             public_access_rules,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            WorkspaceOutboundConnections,
+            WorkspaceOutboundGateways,
+            Option<NetworkRules>,
+            Option<Vec<ManagedPrivateEndpoint>>,
+            NetworkRules,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -836,7 +874,7 @@ impl<'de> rt::object::Object<'de> for RestoreWorkspaceRequest {
         (
             new_workspace_admin_principal,
             new_workspace_name,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<Principal>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -902,7 +940,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceAccessDetail {
     );
     #[inline]
     fn assemble(
-        (type_field, workspace_role): rt::object::Values<'de, Self>,
+        (type_field, workspace_role): (Option<WorkspaceType>, Option<WorkspaceRole>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -962,7 +1000,10 @@ impl<'de> rt::object::Object<'de> for WorkspaceAccessDetails {
     );
     #[inline]
     fn assemble(
-        (principal, workspace_access_details): rt::object::Values<'de, Self>,
+        (
+            principal,
+            workspace_access_details,
+        ): (Option<Principal>, Option<WorkspaceAccessDetail>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1021,7 +1062,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceAccessDetailsResponse {
     type Fields = (rt::object::Defaulted<Option<Vec<WorkspaceAccessDetails>>>,);
     #[inline]
     fn assemble(
-        (access_details,): rt::object::Values<'de, Self>,
+        (access_details,): (Option<Vec<WorkspaceAccessDetails>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

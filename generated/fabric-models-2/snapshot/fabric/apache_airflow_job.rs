@@ -88,7 +88,16 @@ impl<'de> rt::object::Object<'de> for AirflowComputeResponse {
             pool_template_id,
             pool_template_name,
             shutdown_policy,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<ApacheAirflowJobVersionDetails>,
+            Option<AvailabilityZonesStatus>,
+            Option<ComputeScalability>,
+            Option<AirflowNodeSize>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<ShutdownPolicy>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -152,10 +161,7 @@ impl<'de> rt::object::Object<'de> for AirflowEnvironmentComputeRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("poolTemplateId", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (pool_template_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((pool_template_id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             pool_template_id,
             unknown_fields,
@@ -228,7 +234,11 @@ impl<'de> rt::object::Object<'de> for AirflowEnvironmentSettingsRequest {
             airflow_configuration_overrides,
             environment_variables,
             triggerers,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<NameValuePair>>,
+            Option<Vec<NameValuePair>>,
+            Option<TriggerersStatus>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -312,7 +322,11 @@ impl<'de> rt::object::Object<'de> for AirflowEnvironmentSettingsResponse {
             airflow_configuration_overrides,
             environment_variables,
             triggerers,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<NameValuePair>>,
+            Option<Vec<NameValuePair>>,
+            Option<TriggerersStatus>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -372,7 +386,7 @@ impl<'de> rt::object::Object<'de> for AirflowEnvironmentStatusResponse {
     type Fields = (rt::object::Required<AirflowEnvironmentStatus>,);
     #[inline]
     fn assemble(
-        (status,): rt::object::Values<'de, Self>,
+        (status,): (AirflowEnvironmentStatus,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { status, unknown_fields }
@@ -444,7 +458,11 @@ impl<'de> rt::object::Object<'de> for AirflowLibrariesResponse {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<AirflowLibrary>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -514,7 +532,17 @@ impl<'de> rt::object::Object<'de> for AirflowLibrary {
     );
     #[inline]
     fn assemble(
-        (library_type, name, source, version): rt::object::Values<'de, Self>,
+        (
+            library_type,
+            name,
+            source,
+            version,
+        ): (
+            Option<AirflowLibraryType>,
+            Option<String>,
+            Option<LibrarySource>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -606,7 +634,14 @@ impl<'de> rt::object::Object<'de> for AirflowPoolTemplate {
             name,
             node_size,
             shutdown_policy,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<ComputeScalability>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<AirflowNodeSize>,
+            Option<ShutdownPolicy>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -675,7 +710,11 @@ impl<'de> rt::object::Object<'de> for AirflowPoolTemplates {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<AirflowPoolTemplate>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -729,7 +768,7 @@ impl<'de> rt::object::Object<'de> for AirflowWorkspaceSettings {
     type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
     #[inline]
     fn assemble(
-        (default_pool_template_id,): rt::object::Values<'de, Self>,
+        (default_pool_template_id,): (Option<rt::Uuid>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -834,7 +873,16 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJob {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -922,7 +970,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<ApacheAirflowJobDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -987,7 +1035,11 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1039,7 +1091,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobDefinitionResponse {
     type Fields = (rt::object::Required<ApacheAirflowJobDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (ApacheAirflowJobDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1096,7 +1148,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobFileMetadata {
     );
     #[inline]
     fn assemble(
-        (file_path, size_in_bytes): rt::object::Values<'de, Self>,
+        (file_path, size_in_bytes): (String, i64),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1160,7 +1212,11 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobFiles {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ApacheAirflowJobFileMetadata>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1222,7 +1278,7 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobVersionDetails {
     );
     #[inline]
     fn assemble(
-        (apache_airflow_version, python_version): rt::object::Values<'de, Self>,
+        (apache_airflow_version, python_version): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1286,7 +1342,11 @@ impl<'de> rt::object::Object<'de> for ApacheAirflowJobs {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ApacheAirflowJob>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1348,7 +1408,7 @@ impl<'de> rt::object::Object<'de> for ComputeScalability {
     );
     #[inline]
     fn assemble(
-        (max_node_count, min_node_count): rt::object::Values<'de, Self>,
+        (max_node_count, min_node_count): (i32, i32),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1426,7 +1486,7 @@ impl<'de> rt::object::Object<'de> for CreateAirflowPoolTemplateRequest {
             compute_scalability,
             name,
             node_size,
-        ): rt::object::Values<'de, Self>,
+        ): (String, ComputeScalability, String, AirflowNodeSize),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1533,7 +1593,13 @@ impl<'de> rt::object::Object<'de> for CreateApacheAirflowJobRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ApacheAirflowJobDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1601,7 +1667,7 @@ impl<'de> rt::object::Object<'de> for NameValuePair {
     );
     #[inline]
     fn assemble(
-        (name, value): rt::object::Values<'de, Self>,
+        (name, value): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1653,7 +1719,7 @@ impl<'de> rt::object::Object<'de> for UpdateAirflowWorkspaceSettingsRequest {
     type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
     #[inline]
     fn assemble(
-        (default_pool_template_id,): rt::object::Values<'de, Self>,
+        (default_pool_template_id,): (Option<rt::Uuid>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1703,7 +1769,7 @@ impl<'de> rt::object::Object<'de> for UpdateApacheAirflowJobDefinitionRequest {
     type Fields = (rt::object::Required<ApacheAirflowJobDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (ApacheAirflowJobDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1760,7 +1826,7 @@ impl<'de> rt::object::Object<'de> for UpdateApacheAirflowJobRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

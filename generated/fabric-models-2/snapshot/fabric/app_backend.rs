@@ -88,7 +88,16 @@ impl<'de> rt::object::Object<'de> for AppBackend {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -182,7 +191,11 @@ impl<'de> rt::object::Object<'de> for AppBackends {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<AppBackend>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -262,7 +275,7 @@ impl<'de> rt::object::Object<'de> for CreateAppBackendRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, String, Option<rt::Uuid>, Option<SensitivityLabelSettings>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -330,7 +343,7 @@ impl<'de> rt::object::Object<'de> for UpdateAppBackendRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -88,7 +88,16 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorage {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -176,7 +185,13 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorageDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (
+            format,
+            parts,
+        ): (
+            Option<AzureDatabricksStorageDefinitionFormat>,
+            Vec<AzureDatabricksStorageDefinitionPart>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -241,7 +256,11 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorageDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -294,7 +313,7 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorageDefinitionResponse {
     type Fields = (rt::object::Required<AzureDatabricksStorageDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (AzureDatabricksStorageDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -355,7 +374,11 @@ impl<'de> rt::object::Object<'de> for AzureDatabricksStorages {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<AzureDatabricksStorage>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -441,7 +464,13 @@ impl<'de> rt::object::Object<'de> for CreateAzureDatabricksStorageRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AzureDatabricksStorageDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -503,7 +532,7 @@ impl<'de> rt::object::Object<'de> for UpdateAzureDatabricksStorageDefinitionRequ
     type Fields = (rt::object::Required<AzureDatabricksStorageDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (AzureDatabricksStorageDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -560,7 +589,7 @@ impl<'de> rt::object::Object<'de> for UpdateAzureDatabricksStorageRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -55,7 +55,7 @@ impl<'de> rt::object::Object<'de> for CatalogEntry {
             description,
             display_name,
             id,
-        ): rt::object::Values<'de, Self>,
+        ): (CatalogEntryType, Option<String>, String, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -154,7 +154,12 @@ impl<'de> rt::object::Object<'de> for CatalogQueryRequest {
     );
     #[inline]
     fn assemble(
-        (continuation_token, filter, page_size, search): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            filter,
+            page_size,
+            search,
+        ): (Option<String>, Option<String>, Option<i64>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -216,7 +221,7 @@ impl<'de> rt::object::Object<'de> for CatalogQueryResponse {
     );
     #[inline]
     fn assemble(
-        (continuation_token, value): rt::object::Values<'de, Self>,
+        (continuation_token, value): (Option<String>, Vec<CatalogEntry>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -40,7 +40,7 @@ impl<'de> rt::object::Object<'de> for AddConnectionRoleAssignmentRequest {
     );
     #[inline]
     fn assemble(
-        (principal, role): rt::object::Values<'de, Self>,
+        (principal, role): (Principal, ConnectionRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -156,7 +156,16 @@ impl<'de> rt::object::Object<'de> for Connection {
             gateway_id,
             id,
             privacy_level,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            ListConnectionDetails,
+            Option<ConnectionRecency>,
+            ConnectivityType,
+            Option<ListCredentialDetails>,
+            Option<String>,
+            Option<rt::Uuid>,
+            rt::Uuid,
+            Option<PrivacyLevel>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -288,7 +297,14 @@ impl<'de> rt::object::Object<'de> for ConnectionCreationMetadata {
             supported_credential_types_for_usage_in_user_controlled_code,
             supports_skip_test_connection,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Vec<ConnectionCreationMethod>,
+            Vec<ConnectionEncryption>,
+            Vec<CredentialType>,
+            Option<Vec<CredentialType>>,
+            bool,
+            String,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -351,7 +367,7 @@ impl<'de> rt::object::Object<'de> for ConnectionCreationMethod {
     );
     #[inline]
     fn assemble(
-        (name, parameters): rt::object::Values<'de, Self>,
+        (name, parameters): (String, Vec<ConnectionCreationParameter>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -420,7 +436,12 @@ impl<'de> rt::object::Object<'de> for ConnectionCreationParameter {
     );
     #[inline]
     fn assemble(
-        (allowed_values, data_type, name, required): rt::object::Values<'de, Self>,
+        (
+            allowed_values,
+            data_type,
+            name,
+            required,
+        ): (Option<Vec<String>>, DataType, String, bool),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -492,7 +513,7 @@ impl<'de> rt::object::Object<'de> for ConnectionDetailsParameter {
     type Fields = (rt::object::Required<DataType>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (data_type, name): rt::object::Values<'de, Self>,
+        (data_type, name): (DataType, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -597,7 +618,13 @@ impl<'de> rt::object::Object<'de> for ConnectionRecency {
             last_credential_used_date_time,
             my_last_bound_date_time,
             my_last_credential_used_date_time,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -664,7 +691,7 @@ impl<'de> rt::object::Object<'de> for ConnectionRoleAssignment {
     );
     #[inline]
     fn assemble(
-        (id, principal, role): rt::object::Values<'de, Self>,
+        (id, principal, role): (rt::Uuid, Principal, ConnectionRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -744,7 +771,11 @@ impl<'de> rt::object::Object<'de> for ConnectionRoleAssignments {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ConnectionRoleAssignment>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -801,7 +832,7 @@ impl<'de> rt::object::Object<'de> for ConnectionStatusError {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (error_code, message): rt::object::Values<'de, Self>,
+        (error_code, message): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -858,7 +889,7 @@ impl<'de> rt::object::Object<'de> for ConnectionStatusResponse {
     );
     #[inline]
     fn assemble(
-        (errors, status): rt::object::Values<'de, Self>,
+        (errors, status): (Option<Vec<ConnectionStatusError>>, TestConnectionStatus),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -936,7 +967,11 @@ impl<'de> rt::object::Object<'de> for CreateConnectionDetails {
     );
     #[inline]
     fn assemble(
-        (type_field, creation_method, parameters): rt::object::Values<'de, Self>,
+        (
+            type_field,
+            creation_method,
+            parameters,
+        ): (String, String, Vec<ConnectionDetailsParameter>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1040,7 +1075,13 @@ impl<'de> rt::object::Object<'de> for CreateConnectionRequest {
             connectivity_type,
             display_name,
             privacy_level,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::JsonValue>,
+            CreateConnectionDetails,
+            ConnectivityType,
+            String,
+            Option<PrivacyLevel>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1128,7 +1169,11 @@ impl<'de> rt::object::Object<'de> for ListConnectionsResponse {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Connection>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1208,7 +1253,12 @@ impl<'de> rt::object::Object<'de> for ListCredentialDetails {
             single_sign_on_type,
             skip_test_connection,
             credential_type,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ConnectionEncryption>,
+            Option<SingleSignOnType>,
+            Option<bool>,
+            Option<CredentialType>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1274,7 +1324,11 @@ impl<'de> rt::object::Object<'de> for ListSupportedConnectionTypesResponse {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ConnectionCreationMetadata>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1360,7 +1414,7 @@ impl<'de> rt::object::Object<'de> for UpdateConnectionRequest {
             credential_details,
             connectivity_type,
             privacy_level,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<rt::JsonValue>, ConnectivityType, Option<PrivacyLevel>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1426,10 +1480,7 @@ impl<'de> rt::object::Object<'de> for UpdateConnectionRoleAssignmentRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
     type Fields = (rt::object::Required<ConnectionRole>,);
     #[inline]
-    fn assemble(
-        (role,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((role,): (ConnectionRole,), unknown_fields: rt::JsonMap) -> Self {
         Self { role, unknown_fields }
     }
 }

@@ -88,7 +88,16 @@ impl<'de> rt::object::Object<'de> for CopyJob {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -176,7 +185,7 @@ impl<'de> rt::object::Object<'de> for CopyJobDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<CopyJobDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -241,7 +250,11 @@ impl<'de> rt::object::Object<'de> for CopyJobDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -293,7 +306,7 @@ impl<'de> rt::object::Object<'de> for CopyJobDefinitionResponse {
     type Fields = (rt::object::Required<CopyJobDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (CopyJobDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -341,7 +354,7 @@ impl<'de> rt::object::Object<'de> for CopyJobEntityReset {
     type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
     #[inline]
     fn assemble(
-        (copy_job_entity_id,): rt::object::Values<'de, Self>,
+        (copy_job_entity_id,): (Option<rt::Uuid>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -403,7 +416,7 @@ impl<'de> rt::object::Object<'de> for CopyJobEntityResetPayload {
         (
             copy_job_entities_to_reset,
             reset_all_copy_job_entities,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<Vec<CopyJobEntityReset>>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -473,7 +486,11 @@ impl<'de> rt::object::Object<'de> for CopyJobs {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<CopyJob>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -559,7 +576,13 @@ impl<'de> rt::object::Object<'de> for CreateCopyJobRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<CopyJobDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -620,7 +643,7 @@ impl<'de> rt::object::Object<'de> for UpdateCopyJobDefinitionRequest {
     type Fields = (rt::object::Required<CopyJobDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (CopyJobDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -677,7 +700,7 @@ impl<'de> rt::object::Object<'de> for UpdateCopyJobRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

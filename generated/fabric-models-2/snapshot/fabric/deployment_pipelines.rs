@@ -40,7 +40,7 @@ impl<'de> rt::object::Object<'de> for AddDeploymentPipelineRoleAssignmentRequest
     );
     #[inline]
     fn assemble(
-        (principal, role): rt::object::Values<'de, Self>,
+        (principal, role): (Principal, DeploymentPipelineRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -120,7 +120,11 @@ impl<'de> rt::object::Object<'de> for CreateDeploymentPipelineRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name, stages): rt::object::Values<'de, Self>,
+        (
+            description,
+            display_name,
+            stages,
+        ): (Option<String>, String, Vec<DeploymentPipelineStageRequest>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -212,7 +216,14 @@ impl<'de> rt::object::Object<'de> for DeployRequest {
             options,
             source_stage_id,
             target_stage_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<DeploymentPipelineNewWorkspaceConfiguration>,
+            Option<Vec<ItemDeploymentRequest>>,
+            Option<String>,
+            Option<DeploymentOptions>,
+            rt::Uuid,
+            rt::Uuid,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -276,7 +287,7 @@ impl<'de> rt::object::Object<'de> for DeploymentExecutionPlan {
     type Fields = (rt::object::Defaulted<Option<Vec<DeploymentExecutionStep>>>,);
     #[inline]
     fn assemble(
-        (steps,): rt::object::Values<'de, Self>,
+        (steps,): (Option<Vec<DeploymentExecutionStep>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { steps, unknown_fields }
@@ -363,7 +374,14 @@ impl<'de> rt::object::Object<'de> for DeploymentExecutionStep {
             pre_deployment_diff_state,
             source_and_target,
             status,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            Option<ErrorResponse>,
+            i64,
+            Option<ItemPreDeploymentDiffState>,
+            DeploymentSourceAndTarget,
+            DeploymentPipelineOperationStatus,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -446,7 +464,7 @@ impl<'de> rt::object::Object<'de> for DeploymentOptions {
     type Fields = (rt::object::Defaulted<Option<bool>>,);
     #[inline]
     fn assemble(
-        (allow_cross_region_deployment,): rt::object::Values<'de, Self>,
+        (allow_cross_region_deployment,): (Option<bool>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -509,7 +527,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipeline {
     );
     #[inline]
     fn assemble(
-        (description, display_name, id): rt::object::Values<'de, Self>,
+        (description, display_name, id): (Option<String>, String, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -561,10 +579,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineAssignWorkspaceRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaceId", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (workspace_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((workspace_id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             workspace_id,
             unknown_fields,
@@ -629,7 +644,12 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineExtendedInfo {
     );
     #[inline]
     fn assemble(
-        (description, display_name, id, stages): rt::object::Values<'de, Self>,
+        (
+            description,
+            display_name,
+            id,
+            stages,
+        ): (Option<String>, String, rt::Uuid, Vec<DeploymentPipelineStage>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -691,7 +711,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineNewWorkspaceConfiguratio
     );
     #[inline]
     fn assemble(
-        (capacity_id, name): rt::object::Values<'de, Self>,
+        (capacity_id, name): (Option<rt::Uuid>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -814,7 +834,21 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineOperation {
             performed_by,
             pre_deployment_diff_information,
             (source_stage_id, status, target_stage_id, type_field),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            rt::Uuid,
+            rt::DateTime,
+            Option<DeploymentPipelineOperationNote>,
+            Option<Principal>,
+            Option<PreDeploymentDiffInformation>,
+            (
+                Option<rt::Uuid>,
+                DeploymentPipelineOperationStatus,
+                Option<rt::Uuid>,
+                DeploymentPipelineOperationType,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -986,7 +1020,22 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineOperationExtendedInfo {
             performed_by,
             pre_deployment_diff_information,
             (source_stage_id, status, target_stage_id, type_field, execution_plan),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            rt::Uuid,
+            rt::DateTime,
+            Option<DeploymentPipelineOperationNote>,
+            Option<Principal>,
+            Option<PreDeploymentDiffInformation>,
+            (
+                Option<rt::Uuid>,
+                DeploymentPipelineOperationStatus,
+                Option<rt::Uuid>,
+                DeploymentPipelineOperationType,
+                Option<DeploymentExecutionPlan>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1090,7 +1139,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineOperationNote {
     type Fields = (rt::object::Required<String>, rt::object::Defaulted<Option<bool>>);
     #[inline]
     fn assemble(
-        (content, is_truncated): rt::object::Values<'de, Self>,
+        (content, is_truncated): (String, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1154,7 +1203,11 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineOperations {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<DeploymentPipelineOperation>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1220,7 +1273,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineRoleAssignment {
     );
     #[inline]
     fn assemble(
-        (id, principal, role): rt::object::Values<'de, Self>,
+        (id, principal, role): (rt::Uuid, Principal, DeploymentPipelineRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1303,7 +1356,11 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineRoleAssignments {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DeploymentPipelineRoleAssignment>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1401,7 +1458,15 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStage {
             order,
             workspace_id,
             workspace_name,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            String,
+            rt::Uuid,
+            Option<bool>,
+            i64,
+            Option<rt::Uuid>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1496,7 +1561,14 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStageItem {
             last_deployment_time,
             source_item_id,
             target_item_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            rt::Uuid,
+            ItemType,
+            Option<rt::DateTime>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1585,7 +1657,11 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStageItems {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<DeploymentPipelineStageItem>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1653,7 +1729,7 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStageRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name, is_public): rt::object::Values<'de, Self>,
+        (description, display_name, is_public): (Option<String>, String, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1718,7 +1794,11 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelineStages {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<DeploymentPipelineStage>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1784,7 +1864,11 @@ impl<'de> rt::object::Object<'de> for DeploymentPipelines {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Option<Vec<DeploymentPipeline>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1870,7 +1954,13 @@ impl<'de> rt::object::Object<'de> for DeploymentSourceAndTarget {
             source_item_id,
             target_item_display_name,
             target_item_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ItemType>,
+            Option<String>,
+            rt::Uuid,
+            Option<String>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1930,7 +2020,7 @@ impl<'de> rt::object::Object<'de> for ItemDeploymentRequest {
     type Fields = (rt::object::Required<ItemType>, rt::object::Required<rt::Uuid>);
     #[inline]
     fn assemble(
-        (item_type, source_item_id): rt::object::Values<'de, Self>,
+        (item_type, source_item_id): (ItemType, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2015,7 +2105,7 @@ impl<'de> rt::object::Object<'de> for PreDeploymentDiffInformation {
             different_items_count,
             new_items_count,
             no_difference_items_count,
-        ): rt::object::Values<'de, Self>,
+        ): (i64, i64, i64),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2078,7 +2168,7 @@ impl<'de> rt::object::Object<'de> for UpdateDeploymentPipelineRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

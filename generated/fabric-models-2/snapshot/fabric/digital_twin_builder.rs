@@ -60,7 +60,12 @@ impl<'de> rt::object::Object<'de> for CreateDigitalTwinBuilderRequest {
             description,
             display_name,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<DigitalTwinBuilderDefinition>,
+            Option<String>,
+            String,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -175,7 +180,16 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilder {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -263,7 +277,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<DigitalTwinBuilderDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -328,7 +342,11 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -380,7 +398,7 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilderDefinitionResponse {
     type Fields = (rt::object::Required<DigitalTwinBuilderDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DigitalTwinBuilderDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -441,7 +459,11 @@ impl<'de> rt::object::Object<'de> for DigitalTwinBuilders {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DigitalTwinBuilder>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -494,7 +516,7 @@ impl<'de> rt::object::Object<'de> for UpdateDigitalTwinBuilderDefinitionRequest 
     type Fields = (rt::object::Required<DigitalTwinBuilderDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (DigitalTwinBuilderDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -551,7 +573,7 @@ impl<'de> rt::object::Object<'de> for UpdateDigitalTwinBuilderRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

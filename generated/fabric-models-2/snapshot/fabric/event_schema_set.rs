@@ -60,7 +60,12 @@ impl<'de> rt::object::Object<'de> for CreateEventSchemaSetRequest {
             description,
             display_name,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<EventSchemaSetPublicDefinition>,
+            Option<String>,
+            String,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -183,7 +188,16 @@ impl<'de> rt::object::Object<'de> for EventSchemaSet {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<EventSchemaSetProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -267,7 +281,7 @@ impl<'de> rt::object::Object<'de> for EventSchemaSetDefinitionResponse {
     type Fields = (rt::object::Required<EventSchemaSetPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (EventSchemaSetPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -315,10 +329,7 @@ impl<'de> rt::object::Object<'de> for EventSchemaSetProperties {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("oneLakeRootPath", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (one_lake_root_path,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((one_lake_root_path,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             one_lake_root_path,
             unknown_fields,
@@ -373,7 +384,7 @@ impl<'de> rt::object::Object<'de> for EventSchemaSetPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<EventSchemaSetPublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -438,7 +449,11 @@ impl<'de> rt::object::Object<'de> for EventSchemaSetPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -503,7 +518,11 @@ impl<'de> rt::object::Object<'de> for EventSchemaSets {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<EventSchemaSet>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -556,7 +575,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventSchemaSetDefinitionRequest {
     type Fields = (rt::object::Required<EventSchemaSetPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (EventSchemaSetPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -613,7 +632,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventSchemaSetRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

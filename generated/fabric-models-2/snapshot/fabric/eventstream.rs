@@ -50,7 +50,17 @@ impl<'de> rt::object::Object<'de> for ColumnSchema {
     );
     #[inline]
     fn assemble(
-        (fields, items, name, type_field): rt::object::Values<'de, Self>,
+        (
+            fields,
+            items,
+            name,
+            type_field,
+        ): (
+            Option<Vec<ColumnSchema>>,
+            Option<::std::boxed::Box<ColumnSchema>>,
+            Option<String>,
+            EventstreamDataType,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -153,7 +163,13 @@ impl<'de> rt::object::Object<'de> for CreateEventstreamRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<EventstreamDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -223,7 +239,10 @@ impl<'de> rt::object::Object<'de> for DataSourceStartRequest {
     );
     #[inline]
     fn assemble(
-        (custom_start_date_time, start_type): rt::object::Values<'de, Self>,
+        (
+            custom_start_date_time,
+            start_type,
+        ): (Option<rt::DateTime>, DataSourceStartType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -314,7 +333,7 @@ impl<'de> rt::object::Object<'de> for DestinationConnectionResponse {
             event_hub_name,
             fully_qualified_namespace,
             consumer_group_name,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<EventstreamAccessKeys>, String, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -413,7 +432,15 @@ impl<'de> rt::object::Object<'de> for DestinationResponse {
             error,
             status,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Vec<NodeReference>,
+            Option<Vec<InputSchema>>,
+            String,
+            Option<EventstreamErrorInfo>,
+            NodeStatus,
+            DestinationType,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -550,7 +577,16 @@ impl<'de> rt::object::Object<'de> for Eventstream {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -678,7 +714,7 @@ impl<'de> rt::object::Object<'de> for EventstreamAccessKeys {
             primary_key,
             secondary_connection_string,
             secondary_key,
-        ): rt::object::Values<'de, Self>,
+        ): (String, String, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -738,7 +774,7 @@ impl<'de> rt::object::Object<'de> for EventstreamDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<EventstreamDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -803,7 +839,11 @@ impl<'de> rt::object::Object<'de> for EventstreamDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -855,7 +895,7 @@ impl<'de> rt::object::Object<'de> for EventstreamDefinitionResponse {
     type Fields = (rt::object::Required<EventstreamDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (EventstreamDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -916,7 +956,11 @@ impl<'de> rt::object::Object<'de> for EventstreamErrorInfo {
     );
     #[inline]
     fn assemble(
-        (error_code, error_details, error_message): rt::object::Values<'de, Self>,
+        (
+            error_code,
+            error_details,
+            error_message,
+        ): (Option<String>, Option<Vec<String>>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -985,7 +1029,12 @@ impl<'de> rt::object::Object<'de> for EventstreamOperator {
     );
     #[inline]
     fn assemble(
-        (input_nodes, input_schemas, name, type_field): rt::object::Values<'de, Self>,
+        (
+            input_nodes,
+            input_schemas,
+            name,
+            type_field,
+        ): (Vec<NodeReference>, Option<Vec<InputSchema>>, String, OperatorType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1059,10 +1108,7 @@ impl<'de> rt::object::Object<'de> for EventstreamSchema {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("columns", 0)]);
     type Fields = (rt::object::Required<Vec<ColumnSchema>>,);
     #[inline]
-    fn assemble(
-        (columns,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((columns,): (Vec<ColumnSchema>,), unknown_fields: rt::JsonMap) -> Self {
         Self { columns, unknown_fields }
     }
 }
@@ -1140,7 +1186,13 @@ impl<'de> rt::object::Object<'de> for EventstreamTopologyResponse {
             operators,
             sources,
             streams,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<CompatibilityLevel>,
+            Option<Vec<DestinationResponse>>,
+            Option<Vec<EventstreamOperator>>,
+            Option<Vec<SourceResponse>>,
+            Option<Vec<StreamResponse>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1211,7 +1263,11 @@ impl<'de> rt::object::Object<'de> for Eventstreams {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Eventstream>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1270,7 +1326,7 @@ impl<'de> rt::object::Object<'de> for InputSchema {
     );
     #[inline]
     fn assemble(
-        (name, schema): rt::object::Values<'de, Self>,
+        (name, schema): (String, EventstreamSchema),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1322,10 +1378,7 @@ impl<'de> rt::object::Object<'de> for NodeReference {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (name,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((name,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { name, unknown_fields }
     }
 }
@@ -1387,7 +1440,7 @@ impl<'de> rt::object::Object<'de> for SourceConnectionResponse {
             access_keys,
             event_hub_name,
             fully_qualified_namespace,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<EventstreamAccessKeys>, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1479,7 +1532,14 @@ impl<'de> rt::object::Object<'de> for SourceResponse {
             error,
             status,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<Vec<InputSchema>>,
+            String,
+            Option<EventstreamErrorInfo>,
+            NodeStatus,
+            SourceType,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1570,7 +1630,12 @@ impl<'de> rt::object::Object<'de> for StreamResponse {
     );
     #[inline]
     fn assemble(
-        (id, input_nodes, name, type_field): rt::object::Values<'de, Self>,
+        (
+            id,
+            input_nodes,
+            name,
+            type_field,
+        ): (rt::Uuid, Vec<NodeReference>, String, StreamType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1644,7 +1709,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventstreamDefinitionRequest {
     type Fields = (rt::object::Required<EventstreamDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (EventstreamDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1701,7 +1766,7 @@ impl<'de> rt::object::Object<'de> for UpdateEventstreamRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -55,7 +55,7 @@ impl<'de> rt::object::Object<'de> for AcceptExternalDataShareInvitationRequest {
             payload,
             provider_tenant_id,
             workspace_id,
-        ): rt::object::Values<'de, Self>,
+        ): (rt::Uuid, ExternalDataShareAcceptRequestPayload, rt::Uuid, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -130,7 +130,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareAcceptRequestPayload {
     type Fields = (rt::object::Required<ExternalDataShareAcceptRequestPayloadType>,);
     #[inline]
     fn assemble(
-        (payload_type,): rt::object::Values<'de, Self>,
+        (payload_type,): (ExternalDataShareAcceptRequestPayloadType,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -201,7 +201,10 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareInvitationDetails {
     );
     #[inline]
     fn assemble(
-        (paths_details, provider_tenant_details): rt::object::Values<'de, Self>,
+        (
+            paths_details,
+            provider_tenant_details,
+        ): (Vec<ExternalDataSharePathDetails>, ExternalDataShareProviderTenantDetails),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -272,7 +275,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataSharePathDetails {
     );
     #[inline]
     fn assemble(
-        (name, path_id, type_field): rt::object::Values<'de, Self>,
+        (name, path_id, type_field): (String, rt::Uuid, ExternalDataSharePathType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -355,7 +358,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareProviderTenantDetails {
     );
     #[inline]
     fn assemble(
-        (display_name, tenant_id, verified_domain_name): rt::object::Values<'de, Self>,
+        (display_name, tenant_id, verified_domain_name): (String, rt::Uuid, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -424,7 +427,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareShortcutInfo {
     );
     #[inline]
     fn assemble(
-        (item_id, name, path, workspace_id): rt::object::Values<'de, Self>,
+        (item_id, name, path, workspace_id): (rt::Uuid, String, String, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -54,7 +54,12 @@ impl<'de> rt::object::Object<'de> for CommitToGitRequest {
     );
     #[inline]
     fn assemble(
-        (comment, items, mode, workspace_head): rt::object::Values<'de, Self>,
+        (
+            comment,
+            items,
+            mode,
+            workspace_head,
+        ): (Option<String>, Option<Vec<ItemIdentifier>>, CommitMode, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -132,7 +137,7 @@ impl<'de> rt::object::Object<'de> for CreateWorkspaceRelationRequest {
     );
     #[inline]
     fn assemble(
-        (related_workspace_id, relation_type): rt::object::Values<'de, Self>,
+        (related_workspace_id, relation_type): (rt::Uuid, WorkspaceRelationType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -207,7 +212,10 @@ impl<'de> rt::object::Object<'de> for GitConnectRequest {
     );
     #[inline]
     fn assemble(
-        (git_provider_details, my_git_credentials): rt::object::Values<'de, Self>,
+        (
+            git_provider_details,
+            my_git_credentials,
+        ): (GitProviderDetails, Option<GitCredentials>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -296,7 +304,12 @@ impl<'de> rt::object::Object<'de> for GitConnection {
             git_connection_type,
             git_provider_details,
             git_sync_details,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<GitConnectionState>,
+            Option<GitConnectionType>,
+            Option<GitProviderDetails>,
+            Option<GitSyncDetails>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -352,7 +365,7 @@ impl<'de> rt::object::Object<'de> for GitCredentials {
     type Fields = (rt::object::Required<GitCredentialsSource>,);
     #[inline]
     fn assemble(
-        (source,): rt::object::Values<'de, Self>,
+        (source,): (GitCredentialsSource,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { source, unknown_fields }
@@ -412,7 +425,7 @@ impl<'de> rt::object::Object<'de> for GitCredentialsConfigurationResponse {
     type Fields = (rt::object::Required<GitCredentialsSource>,);
     #[inline]
     fn assemble(
-        (source,): rt::object::Values<'de, Self>,
+        (source,): (GitCredentialsSource,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { source, unknown_fields }
@@ -483,7 +496,7 @@ impl<'de> rt::object::Object<'de> for GitStatusResponse {
     );
     #[inline]
     fn assemble(
-        (changes, remote_commit_hash, workspace_head): rt::object::Values<'de, Self>,
+        (changes, remote_commit_hash, workspace_head): (Vec<ItemChange>, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -540,7 +553,7 @@ impl<'de> rt::object::Object<'de> for GitSyncDetails {
     type Fields = (rt::object::Required<String>, rt::object::Required<rt::DateTime>);
     #[inline]
     fn assemble(
-        (head, last_sync_time): rt::object::Values<'de, Self>,
+        (head, last_sync_time): (String, rt::DateTime),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -604,7 +617,7 @@ impl<'de> rt::object::Object<'de> for InitializeGitConnectionRequest {
     type Fields = (rt::object::Defaulted<Option<InitializationStrategy>>,);
     #[inline]
     fn assemble(
-        (initialization_strategy,): rt::object::Values<'de, Self>,
+        (initialization_strategy,): (Option<InitializationStrategy>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -670,7 +683,7 @@ impl<'de> rt::object::Object<'de> for InitializeGitConnectionResponse {
             remote_commit_hash,
             required_action,
             workspace_head,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<RequiredAction>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -749,7 +762,7 @@ impl<'de> rt::object::Object<'de> for ItemChange {
             item_metadata,
             remote_change,
             workspace_change,
-        ): rt::object::Values<'de, Self>,
+        ): (ConflictType, ItemMetadata, Option<ChangeType>, Option<ChangeType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -829,7 +842,7 @@ impl<'de> rt::object::Object<'de> for ItemIdentifier {
     );
     #[inline]
     fn assemble(
-        (logical_id, object_id): rt::object::Values<'de, Self>,
+        (logical_id, object_id): (Option<rt::Uuid>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -894,7 +907,7 @@ impl<'de> rt::object::Object<'de> for ItemMetadata {
     );
     #[inline]
     fn assemble(
-        (display_name, item_identifier, item_type): rt::object::Values<'de, Self>,
+        (display_name, item_identifier, item_type): (String, ItemIdentifier, ItemType2),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -995,7 +1008,12 @@ impl<'de> rt::object::Object<'de> for UpdateFromGitRequest {
             options,
             remote_commit_hash,
             workspace_head,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<WorkspaceConflictResolution>,
+            Option<UpdateOptions>,
+            String,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1051,7 +1069,7 @@ impl<'de> rt::object::Object<'de> for UpdateGitCredentialsRequest {
     type Fields = (rt::object::Required<GitCredentialsSource>,);
     #[inline]
     fn assemble(
-        (source,): rt::object::Values<'de, Self>,
+        (source,): (GitCredentialsSource,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { source, unknown_fields }
@@ -1113,7 +1131,7 @@ impl<'de> rt::object::Object<'de> for UpdateOptions {
     type Fields = (rt::object::Defaulted<Option<bool>>,);
     #[inline]
     fn assemble(
-        (allow_override_items,): rt::object::Values<'de, Self>,
+        (allow_override_items,): (Option<bool>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1173,7 +1191,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceConflictResolution {
         (
             conflict_resolution_policy,
             conflict_resolution_type,
-        ): rt::object::Values<'de, Self>,
+        ): (ConflictResolutionPolicy, ConflictResolutionType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1262,7 +1280,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceRelation {
             related_workspace_id,
             relation_type,
             workspace_id,
-        ): rt::object::Values<'de, Self>,
+        ): (rt::Uuid, rt::Uuid, WorkspaceRelationType, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1348,7 +1366,11 @@ impl<'de> rt::object::Object<'de> for WorkspaceRelations {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<WorkspaceRelation>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateGraphModelRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<GraphModelPublicDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -160,7 +166,13 @@ impl<'de> rt::object::Object<'de> for GraphEdgeType {
             labels,
             properties,
             source_node_type,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            GraphNodeTypeReference,
+            Vec<String>,
+            Option<Vec<GraphProperty>>,
+            GraphNodeTypeReference,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -272,7 +284,16 @@ impl<'de> rt::object::Object<'de> for GraphModel {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -353,7 +374,7 @@ impl<'de> rt::object::Object<'de> for GraphModelDefinitionResponse {
     type Fields = (rt::object::Required<GraphModelPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (GraphModelPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -401,10 +422,7 @@ impl<'de> rt::object::Object<'de> for GraphModelExecuteQueryRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("query", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (query,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((query,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { query, unknown_fields }
     }
 }
@@ -456,7 +474,10 @@ impl<'de> rt::object::Object<'de> for GraphModelPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (
+            format,
+            parts,
+        ): (Option<GraphModelDefinitionFormat>, Vec<GraphModelPublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -521,7 +542,11 @@ impl<'de> rt::object::Object<'de> for GraphModelPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -586,7 +611,11 @@ impl<'de> rt::object::Object<'de> for GraphModels {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<GraphModel>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -661,7 +690,7 @@ impl<'de> rt::object::Object<'de> for GraphNodeType {
             labels,
             primary_key_properties,
             properties,
-        ): rt::object::Values<'de, Self>,
+        ): (String, Vec<String>, Vec<String>, Option<Vec<GraphProperty>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -715,10 +744,7 @@ impl<'de> rt::object::Object<'de> for GraphNodeTypeReference {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("alias", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (alias,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((alias,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { alias, unknown_fields }
     }
 }
@@ -767,7 +793,7 @@ impl<'de> rt::object::Object<'de> for GraphProperty {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (name, type_field): rt::object::Values<'de, Self>,
+        (name, type_field): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -827,7 +853,10 @@ impl<'de> rt::object::Object<'de> for GraphType {
     );
     #[inline]
     fn assemble(
-        (edge_types, node_types): rt::object::Values<'de, Self>,
+        (
+            edge_types,
+            node_types,
+        ): (Option<Vec<GraphEdgeType>>, Option<Vec<GraphNodeType>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -880,7 +909,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphModelDefinitionRequest {
     type Fields = (rt::object::Required<GraphModelPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (GraphModelPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -937,7 +966,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphModelRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -60,7 +60,12 @@ impl<'de> rt::object::Object<'de> for CreateGraphQuerySetRequest {
             description,
             display_name,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<GraphQuerySetPublicDefinition>,
+            Option<String>,
+            String,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -175,7 +180,16 @@ impl<'de> rt::object::Object<'de> for GraphQuerySet {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -256,7 +270,7 @@ impl<'de> rt::object::Object<'de> for GraphQuerySetDefinitionResponse {
     type Fields = (rt::object::Required<GraphQuerySetPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (GraphQuerySetPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -311,7 +325,7 @@ impl<'de> rt::object::Object<'de> for GraphQuerySetPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<GraphQuerySetPublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -376,7 +390,11 @@ impl<'de> rt::object::Object<'de> for GraphQuerySetPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -441,7 +459,11 @@ impl<'de> rt::object::Object<'de> for GraphQuerySets {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<GraphQuerySet>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -494,7 +516,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphQuerySetDefinitionRequest {
     type Fields = (rt::object::Required<GraphQuerySetPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (GraphQuerySetPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -551,7 +573,7 @@ impl<'de> rt::object::Object<'de> for UpdateGraphQuerySetRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -40,7 +40,10 @@ impl<'de> rt::object::Object<'de> for BulkExportItemDefinitionsRequest {
     );
     #[inline]
     fn assemble(
-        (items, mode): rt::object::Values<'de, Self>,
+        (
+            items,
+            mode,
+        ): (Option<Vec<ExportItemIdentifier>>, BulkExportItemDefinitionsMode),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -114,7 +117,10 @@ impl<'de> rt::object::Object<'de> for BulkExportItemDefinitionsResponse {
     );
     #[inline]
     fn assemble(
-        (definition_parts, item_definitions_index): rt::object::Values<'de, Self>,
+        (
+            definition_parts,
+            item_definitions_index,
+        ): (Option<Vec<ItemDefinitionPart>>, Option<Vec<ItemDefinitionIndexEntry>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -176,7 +182,10 @@ impl<'de> rt::object::Object<'de> for BulkImportItemDefinitionsRequest {
     );
     #[inline]
     fn assemble(
-        (definition_parts, options): rt::object::Values<'de, Self>,
+        (
+            definition_parts,
+            options,
+        ): (Vec<ItemDefinitionPart>, Option<BulkImportItemDefinitionsRequestOptions>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -236,7 +245,7 @@ impl<'de> rt::object::Object<'de> for BulkImportItemDefinitionsRequestOptions {
     type Fields = (rt::object::Defaulted<Option<bool>>,);
     #[inline]
     fn assemble(
-        (allow_pairing_by_name,): rt::object::Values<'de, Self>,
+        (allow_pairing_by_name,): (Option<bool>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -293,7 +302,7 @@ impl<'de> rt::object::Object<'de> for BulkImportItemDefinitionsResponse {
     type Fields = (rt::object::Defaulted<Option<Vec<ImportItemDefinitionsDetails>>>,);
     #[inline]
     fn assemble(
-        (import_item_definitions_details,): rt::object::Values<'de, Self>,
+        (import_item_definitions_details,): (Option<Vec<ImportItemDefinitionsDetails>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -358,7 +367,7 @@ impl<'de> rt::object::Object<'de> for BulkMoveItemsRequest {
     );
     #[inline]
     fn assemble(
-        (items, target_folder_id): rt::object::Values<'de, Self>,
+        (items, target_folder_id): (Vec<rt::Uuid>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -454,7 +463,15 @@ impl<'de> rt::object::Object<'de> for CreateItemRequest {
             folder_id,
             sensitivity_label_settings,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::JsonValue>,
+            Option<ItemDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+            ItemType2,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -535,10 +552,7 @@ impl<'de> rt::object::Object<'de> for ExportItemIdentifier {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self { id, unknown_fields }
     }
 }
@@ -622,7 +636,14 @@ impl<'de> rt::object::Object<'de> for ImportItemDefinitionsDetails {
             item_type,
             operation_status,
             operation_type,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<ItemType2>,
+            Option<ImportItemDefinitionOperationStatus>,
+            Option<ItemDefinitionOperationType>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -732,7 +753,16 @@ impl<'de> rt::object::Object<'de> for Item {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType2, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -830,7 +860,17 @@ impl<'de> rt::object::Object<'de> for ItemAssignmentStatus {
     );
     #[inline]
     fn assemble(
-        (error_info, item_id, parent_item_id, status): rt::object::Values<'de, Self>,
+        (
+            error_info,
+            item_id,
+            parent_item_id,
+            status,
+        ): (
+            Option<ErrorResponseDetails>,
+            rt::Uuid,
+            Option<rt::Uuid>,
+            IdentityAssignmentStatusType,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -932,7 +972,13 @@ impl<'de> rt::object::Object<'de> for ItemConnection {
             display_name,
             gateway_id,
             id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            ListConnectionDetails,
+            ConnectivityType,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1019,7 +1065,11 @@ impl<'de> rt::object::Object<'de> for ItemConnections {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ItemConnection>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1079,7 +1129,7 @@ impl<'de> rt::object::Object<'de> for ItemDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<ItemDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1138,7 +1188,7 @@ impl<'de> rt::object::Object<'de> for ItemDefinitionIndexEntry {
     );
     #[inline]
     fn assemble(
-        (id, root_path): rt::object::Values<'de, Self>,
+        (id, root_path): (Option<rt::Uuid>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1202,7 +1252,7 @@ impl<'de> rt::object::Object<'de> for ItemDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (path, payload, payload_type): (String, String, PayloadType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1267,10 +1317,7 @@ impl<'de> rt::object::Object<'de> for ItemDefinitionResponse {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
     type Fields = (rt::object::Required<ItemDefinition>,);
     #[inline]
-    fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((definition,): (ItemDefinition,), unknown_fields: rt::JsonMap) -> Self {
         Self { definition, unknown_fields }
     }
 }
@@ -1329,7 +1376,11 @@ impl<'de> rt::object::Object<'de> for Items {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Item>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1383,7 +1434,7 @@ impl<'de> rt::object::Object<'de> for MoveItemRequest {
     type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
     #[inline]
     fn assemble(
-        (target_folder_id,): rt::object::Values<'de, Self>,
+        (target_folder_id,): (Option<rt::Uuid>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1446,7 +1497,11 @@ impl<'de> rt::object::Object<'de> for RelationsEdge {
     );
     #[inline]
     fn assemble(
-        (dependent_on_item_id, item_id, relation_type): rt::object::Values<'de, Self>,
+        (
+            dependent_on_item_id,
+            item_id,
+            relation_type,
+        ): (Option<rt::Uuid>, Option<rt::Uuid>, Option<RelationType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1515,7 +1570,12 @@ impl<'de> rt::object::Object<'de> for RelationsRelatedItem {
     );
     #[inline]
     fn assemble(
-        (display_name, id, type_field, workspace_id): rt::object::Values<'de, Self>,
+        (
+            display_name,
+            id,
+            type_field,
+            workspace_id,
+        ): (Option<String>, Option<rt::Uuid>, Option<ItemType2>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1581,7 +1641,15 @@ impl<'de> rt::object::Object<'de> for RelationsResponse {
     );
     #[inline]
     fn assemble(
-        (items, relations, workspaces): rt::object::Values<'de, Self>,
+        (
+            items,
+            relations,
+            workspaces,
+        ): (
+            Option<Vec<RelationsRelatedItem>>,
+            Option<Vec<RelationsEdge>>,
+            Option<Vec<RelationsWorkspace>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1643,7 +1711,7 @@ impl<'de> rt::object::Object<'de> for RelationsWorkspace {
     );
     #[inline]
     fn assemble(
-        (display_name, id): rt::object::Values<'de, Self>,
+        (display_name, id): (Option<String>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1693,10 +1761,7 @@ impl<'de> rt::object::Object<'de> for UpdateItemDefinitionRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("definition", 0)]);
     type Fields = (rt::object::Required<ItemDefinition>,);
     #[inline]
-    fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((definition,): (ItemDefinition,), unknown_fields: rt::JsonMap) -> Self {
         Self { definition, unknown_fields }
     }
 }
@@ -1743,7 +1808,7 @@ impl<'de> rt::object::Object<'de> for UpdateItemIdentityRequest {
     type Fields = (rt::object::Required<IdentityAssignmentType>,);
     #[inline]
     fn assemble(
-        (assignment_type,): rt::object::Values<'de, Self>,
+        (assignment_type,): (IdentityAssignmentType,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1806,7 +1871,7 @@ impl<'de> rt::object::Object<'de> for UpdateItemIdentityResponse {
     type Fields = (rt::object::Required<Vec<ItemAssignmentStatus>>,);
     #[inline]
     fn assemble(
-        (assignment_status,): rt::object::Values<'de, Self>,
+        (assignment_status,): (Vec<ItemAssignmentStatus>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1866,7 +1931,7 @@ impl<'de> rt::object::Object<'de> for UpdateItemRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

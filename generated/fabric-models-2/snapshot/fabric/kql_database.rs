@@ -72,7 +72,14 @@ impl<'de> rt::object::Object<'de> for CreatableTableShortcutTarget {
             google_cloud_storage,
             one_lake,
             s3_compatible,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AdlsGen2>,
+            Option<AmazonS3>,
+            Option<AzureBlobStorage>,
+            Option<GoogleCloudStorage>,
+            Option<OneLake>,
+            Option<S3Compatible>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -172,7 +179,14 @@ impl<'de> rt::object::Object<'de> for CreateKqlDatabaseRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<KqlDatabaseCreationPayload>,
+            Option<KqlDatabaseDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -248,7 +262,11 @@ impl<'de> rt::object::Object<'de> for CreateTableShortcutRequest {
     );
     #[inline]
     fn assemble(
-        (enable_query_acceleration, name, target): rt::object::Values<'de, Self>,
+        (
+            enable_query_acceleration,
+            name,
+            target,
+        ): (bool, String, CreatableTableShortcutTarget),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -364,7 +382,16 @@ impl<'de> rt::object::Object<'de> for KqlDatabase {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<KqlDatabaseProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -499,7 +526,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseCreationPayload {
             source_cluster_uri,
             source_database_name,
             invitation_token,
-        ): rt::object::Values<'de, Self>,
+        ): (KqlDatabaseType, rt::Uuid, Option<String>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -579,7 +606,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<KqlDatabaseDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -644,7 +671,11 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -696,7 +727,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseDefinitionResponse {
     type Fields = (rt::object::Required<KqlDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (KqlDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -771,7 +802,7 @@ impl<'de> rt::object::Object<'de> for KqlDatabaseProperties {
             ingestion_service_uri,
             parent_eventhouse_item_id,
             query_service_uri,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<KqlDatabaseType>, String, Option<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -837,7 +868,11 @@ impl<'de> rt::object::Object<'de> for KqlDatabases {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<KqlDatabase>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -903,7 +938,7 @@ impl<'de> rt::object::Object<'de> for TableShortcut {
     );
     #[inline]
     fn assemble(
-        (enable_query_acceleration, name, target): rt::object::Values<'de, Self>,
+        (enable_query_acceleration, name, target): (bool, String, TableShortcutTarget),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1001,7 +1036,15 @@ impl<'de> rt::object::Object<'de> for TableShortcutTarget {
             one_lake,
             s3_compatible,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AdlsGen2>,
+            Option<AmazonS3>,
+            Option<AzureBlobStorage>,
+            Option<GoogleCloudStorage>,
+            Option<OneLake>,
+            Option<S3Compatible>,
+            Option<ShortcutType>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1076,7 +1119,11 @@ impl<'de> rt::object::Object<'de> for TableShortcuts {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<TableShortcut>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1129,7 +1176,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlDatabaseDefinitionRequest {
     type Fields = (rt::object::Required<KqlDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (KqlDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1186,7 +1233,7 @@ impl<'de> rt::object::Object<'de> for UpdateKqlDatabaseRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for OperationState {
             last_updated_time_utc,
             percent_complete,
             status,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::DateTime,
+            Option<ErrorResponse>,
+            rt::DateTime,
+            Option<i32>,
+            LongRunningOperationStatus,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

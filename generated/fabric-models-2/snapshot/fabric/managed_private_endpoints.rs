@@ -67,7 +67,7 @@ impl<'de> rt::object::Object<'de> for CreateManagedPrivateEndpointRequest {
             target_fqd_ns,
             target_private_link_resource_id,
             target_subresource_type,
-        ): rt::object::Values<'de, Self>,
+        ): (String, Option<String>, Option<Vec<String>>, String, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -134,7 +134,11 @@ impl<'de> rt::object::Object<'de> for ManagedPrivateEndpoints {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ManagedPrivateEndpoint>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateMirroredDatabaseRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            MirroredDatabaseDefinition,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -190,7 +196,16 @@ impl<'de> rt::object::Object<'de> for MirroredDatabase {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<MirroredDatabaseProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -281,7 +296,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<MirroredDatabaseDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -346,7 +361,11 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -398,7 +417,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseDefinitionResponse {
     type Fields = (rt::object::Required<MirroredDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (MirroredDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -453,7 +472,7 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseMirroringStatusResponse {
     );
     #[inline]
     fn assemble(
-        (error, status): rt::object::Values<'de, Self>,
+        (error, status): (Option<ErrorResponse>, MirroredDatabaseMirroringStatus),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -535,7 +554,11 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseProperties {
             default_schema,
             one_lake_tables_path,
             sql_endpoint_properties,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<MirroredDatabaseSqlEndpointProperties>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -606,7 +629,15 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseSqlEndpointProperties {
     );
     #[inline]
     fn assemble(
-        (connection_string, id, provisioning_status): rt::object::Values<'de, Self>,
+        (
+            connection_string,
+            id,
+            provisioning_status,
+        ): (
+            Option<String>,
+            Option<String>,
+            MirroredDatabaseSqlEndpointProvisioningStatus,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -687,7 +718,11 @@ impl<'de> rt::object::Object<'de> for MirroredDatabaseTablesMirroringStatusRespo
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, data): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            data,
+        ): (Option<String>, Option<String>, Vec<TableMirroringStatusResponse>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -753,7 +788,11 @@ impl<'de> rt::object::Object<'de> for MirroredDatabases {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MirroredDatabase>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -833,7 +872,7 @@ impl<'de> rt::object::Object<'de> for TableMirroringMetrics {
             last_sync_latency_in_seconds,
             processed_bytes,
             processed_rows,
-        ): rt::object::Values<'de, Self>,
+        ): (rt::DateTime, Option<i32>, i64, i64),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -944,7 +983,14 @@ impl<'de> rt::object::Object<'de> for TableMirroringStatusResponse {
             source_schema_name,
             source_table_name,
             status,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ErrorResponse>,
+            Option<TableMirroringMetrics>,
+            TableSourceObjectType,
+            Option<String>,
+            Option<String>,
+            MirroredDatabaseTableMirroringStatus,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1021,7 +1067,7 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredDatabaseDefinitionRequest {
     type Fields = (rt::object::Required<MirroredDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (MirroredDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -1078,7 +1124,7 @@ impl<'de> rt::object::Object<'de> for UpdateMirroredDatabaseRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

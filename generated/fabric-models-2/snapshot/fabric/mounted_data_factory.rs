@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateMountedDataFactoryRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<MountedDataFactoryDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -140,7 +146,11 @@ impl<'de> rt::object::Object<'de> for MountedDataFactories {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<MountedDataFactory>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -248,7 +258,16 @@ impl<'de> rt::object::Object<'de> for MountedDataFactory {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -336,7 +355,7 @@ impl<'de> rt::object::Object<'de> for MountedDataFactoryDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<MountedDataFactoryDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -401,7 +420,11 @@ impl<'de> rt::object::Object<'de> for MountedDataFactoryDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -453,7 +476,7 @@ impl<'de> rt::object::Object<'de> for MountedDataFactoryDefinitionResponse {
     type Fields = (rt::object::Required<MountedDataFactoryDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (MountedDataFactoryDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -501,7 +524,7 @@ impl<'de> rt::object::Object<'de> for UpdateMountedDataFactoryDefinitionRequest 
     type Fields = (rt::object::Required<MountedDataFactoryDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (MountedDataFactoryDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -558,7 +581,7 @@ impl<'de> rt::object::Object<'de> for UpdateMountedDataFactoryRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

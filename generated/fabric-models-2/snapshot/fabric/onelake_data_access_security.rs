@@ -55,7 +55,7 @@ impl<'de> rt::object::Object<'de> for ColumnConstraint {
             column_effect,
             column_names,
             table_path,
-        ): rt::object::Values<'de, Self>,
+        ): (Vec<ColumnAction>, ColumnEffect, Vec<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -129,7 +129,7 @@ impl<'de> rt::object::Object<'de> for CreateOrUpdateDataAccessRolesRequest {
     type Fields = (rt::object::Defaulted<Option<Vec<DataAccessRole>>>,);
     #[inline]
     fn assemble(
-        (value,): rt::object::Values<'de, Self>,
+        (value,): (Option<Vec<DataAccessRole>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { value, unknown_fields }
@@ -198,7 +198,19 @@ impl<'de> rt::object::Object<'de> for DataAccessRole {
     );
     #[inline]
     fn assemble(
-        (decision_rules, kind, members, name, id): rt::object::Values<'de, Self>,
+        (
+            decision_rules,
+            kind,
+            members,
+            name,
+            id,
+        ): (
+            Vec<DecisionRule>,
+            Option<DataAccessRoleKind>,
+            Option<Members>,
+            String,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -271,7 +283,12 @@ impl<'de> rt::object::Object<'de> for DataAccessRoleBase {
     );
     #[inline]
     fn assemble(
-        (decision_rules, kind, members, name): rt::object::Values<'de, Self>,
+        (
+            decision_rules,
+            kind,
+            members,
+            name,
+        ): (Vec<DecisionRule>, Option<DataAccessRoleKind>, Option<Members>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -358,7 +375,21 @@ impl<'de> rt::object::Object<'de> for DataAccessRoleListItem {
     );
     #[inline]
     fn assemble(
-        (decision_rules, kind, members, name, id, e_tag): rt::object::Values<'de, Self>,
+        (
+            decision_rules,
+            kind,
+            members,
+            name,
+            id,
+            e_tag,
+        ): (
+            Vec<DecisionRule>,
+            Option<DataAccessRoleKind>,
+            Option<Members>,
+            String,
+            Option<rt::Uuid>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -428,7 +459,11 @@ impl<'de> rt::object::Object<'de> for DataAccessRoles {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<DataAccessRoleListItem>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -494,7 +529,11 @@ impl<'de> rt::object::Object<'de> for DecisionRule {
     );
     #[inline]
     fn assemble(
-        (constraints, effect, permission): rt::object::Values<'de, Self>,
+        (
+            constraints,
+            effect,
+            permission,
+        ): (Option<DecisionRuleConstraints>, Option<Effect>, Vec<PermissionScope>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -555,7 +594,7 @@ impl<'de> rt::object::Object<'de> for DecisionRuleConstraints {
     );
     #[inline]
     fn assemble(
-        (columns, rows): rt::object::Values<'de, Self>,
+        (columns, rows): (Option<Vec<ColumnConstraint>>, Option<Vec<RowConstraint>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -614,7 +653,7 @@ impl<'de> rt::object::Object<'de> for FabricItemMember {
     type Fields = (rt::object::Required<Vec<ItemAccess>>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (item_access, source_path): rt::object::Values<'de, Self>,
+        (item_access, source_path): (Vec<ItemAccess>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -674,7 +713,10 @@ impl<'de> rt::object::Object<'de> for Members {
     );
     #[inline]
     fn assemble(
-        (fabric_item_members, microsoft_entra_members): rt::object::Values<'de, Self>,
+        (
+            fabric_item_members,
+            microsoft_entra_members,
+        ): (Option<Vec<FabricItemMember>>, Option<Vec<MicrosoftEntraMember>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -745,7 +787,7 @@ impl<'de> rt::object::Object<'de> for MicrosoftEntraMember {
     );
     #[inline]
     fn assemble(
-        (object_id, object_type, tenant_id): rt::object::Values<'de, Self>,
+        (object_id, object_type, tenant_id): (rt::Uuid, Option<ObjectType>, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -808,7 +850,7 @@ impl<'de> rt::object::Object<'de> for PermissionScope {
     );
     #[inline]
     fn assemble(
-        (attribute_name, attribute_value_included_in): rt::object::Values<'de, Self>,
+        (attribute_name, attribute_value_included_in): (AttributeName, Vec<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -879,7 +921,7 @@ impl<'de> rt::object::Object<'de> for RowConstraint {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (table_path, value): rt::object::Values<'de, Self>,
+        (table_path, value): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -33,10 +33,7 @@ impl<'de> rt::object::Object<'de> for ImportOneLakeWorkspaceLifecyclePolicyReque
     const KEYS: rt::object::Keys = rt::object::Keys(&[("properties", 0)]);
     type Fields = (rt::object::Required<rt::JsonValue>,);
     #[inline]
-    fn assemble(
-        (properties,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((properties,): (rt::JsonValue,), unknown_fields: rt::JsonMap) -> Self {
         Self { properties, unknown_fields }
     }
 }
@@ -88,7 +85,7 @@ impl<'de> rt::object::Object<'de> for OneLakeWorkspaceLifecyclePolicyResponse {
     );
     #[inline]
     fn assemble(
-        (properties, type_field): rt::object::Values<'de, Self>,
+        (properties, type_field): (rt::JsonValue, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -45,7 +45,15 @@ impl<'de> rt::object::Object<'de> for GetOneLakeSettingsResponse {
     );
     #[inline]
     fn assemble(
-        (diagnostics, immutability_policies, lifecycle): rt::object::Values<'de, Self>,
+        (
+            diagnostics,
+            immutability_policies,
+            lifecycle,
+        ): (
+            OneLakeDiagnosticSettings,
+            Option<Vec<ImmutabilityPolicy>>,
+            Option<rt::JsonValue>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -108,7 +116,7 @@ impl<'de> rt::object::Object<'de> for ImmutabilityPolicy {
     );
     #[inline]
     fn assemble(
-        (retention_days, scope): rt::object::Values<'de, Self>,
+        (retention_days, scope): (i64, ImmutabilityScope),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -181,7 +189,7 @@ impl<'de> rt::object::Object<'de> for ImmutabilityPolicyRequest {
     );
     #[inline]
     fn assemble(
-        (retention_days, scope): rt::object::Values<'de, Self>,
+        (retention_days, scope): (i64, ImmutabilityScope),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -254,7 +262,10 @@ impl<'de> rt::object::Object<'de> for ModifyOneLakeDiagnosticSettingRequest {
     );
     #[inline]
     fn assemble(
-        (destination, status): rt::object::Values<'de, Self>,
+        (
+            destination,
+            status,
+        ): (Option<OneLakeDiagnosticSettingsDestinationInfo>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -307,7 +318,7 @@ impl<'de> rt::object::Object<'de> for ModifyOneLakeWorkspaceDefaultTierResponse 
     type Fields = (rt::object::Required<OneLakeAccessTier2>,);
     #[inline]
     fn assemble(
-        (default_tier,): rt::object::Values<'de, Self>,
+        (default_tier,): (OneLakeAccessTier2,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -378,7 +389,10 @@ impl<'de> rt::object::Object<'de> for OneLakeDiagnosticSettings {
     );
     #[inline]
     fn assemble(
-        (destination, status): rt::object::Values<'de, Self>,
+        (
+            destination,
+            status,
+        ): (Option<OneLakeDiagnosticSettingsDestinationInfo>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -430,10 +444,7 @@ impl<'de> rt::object::Object<'de> for OneLakeDiagnosticSettingsDestinationInfo {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("type", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (type_field,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((type_field,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             r#type: type_field,
             unknown_fields,

@@ -34,7 +34,7 @@ impl<'de> rt::object::Object<'de> for BulkCreateShortcutResponse {
     type Fields = (rt::object::Required<Vec<CreateShortcutResponse>>,);
     #[inline]
     fn assemble(
-        (value,): rt::object::Values<'de, Self>,
+        (value,): (Vec<CreateShortcutResponse>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { value, unknown_fields }
@@ -83,7 +83,7 @@ impl<'de> rt::object::Object<'de> for BulkCreateShortcutsRequest {
     type Fields = (rt::object::Required<Vec<CreateShortcutWithTransformRequest>>,);
     #[inline]
     fn assemble(
-        (create_shortcut_requests,): rt::object::Values<'de, Self>,
+        (create_shortcut_requests,): (Vec<CreateShortcutWithTransformRequest>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -190,7 +190,16 @@ impl<'de> rt::object::Object<'de> for CreatableShortcutTarget {
             one_drive_share_point,
             one_lake,
             s3_compatible,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AdlsGen2>,
+            Option<AmazonS3>,
+            Option<AzureBlobStorage>,
+            Option<Dataverse>,
+            Option<GoogleCloudStorage>,
+            Option<OneDriveSharePoint>,
+            Option<OneLake>,
+            Option<S3Compatible>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -268,7 +277,7 @@ impl<'de> rt::object::Object<'de> for CreateShortcutRequest {
     );
     #[inline]
     fn assemble(
-        (name, path, target): rt::object::Values<'de, Self>,
+        (name, path, target): (String, String, CreatableShortcutTarget),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -338,7 +347,17 @@ impl<'de> rt::object::Object<'de> for CreateShortcutResponse {
     );
     #[inline]
     fn assemble(
-        (error, request, result, status): rt::object::Values<'de, Self>,
+        (
+            error,
+            request,
+            result,
+            status,
+        ): (
+            Option<ErrorResponse>,
+            CreateShortcutResponseRequest,
+            Option<Shortcut>,
+            Status,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -412,10 +431,7 @@ impl<'de> rt::object::Object<'de> for CreateShortcutResponseRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0), ("path", 1)]);
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
-    fn assemble(
-        (name, path): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((name, path): (String, String), unknown_fields: rt::JsonMap) -> Self {
         Self { name, path, unknown_fields }
     }
 }
@@ -477,7 +493,12 @@ impl<'de> rt::object::Object<'de> for CreateShortcutWithTransformRequest {
     );
     #[inline]
     fn assemble(
-        (name, path, target, transform): rt::object::Values<'de, Self>,
+        (
+            name,
+            path,
+            target,
+            transform,
+        ): (String, String, CreatableShortcutTarget, Option<Transform>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -559,7 +580,7 @@ impl<'de> rt::object::Object<'de> for Dataverse {
             delta_lake_folder,
             environment_domain,
             table_name,
-        ): rt::object::Values<'de, Self>,
+        ): (rt::Uuid, String, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -612,10 +633,7 @@ impl<'de> rt::object::Object<'de> for ExternalDataShareTarget {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("connectionId", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (connection_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((connection_id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             connection_id,
             unknown_fields,
@@ -694,7 +712,7 @@ impl<'de> rt::object::Object<'de> for OneDriveSharePoint {
             location,
             subpath,
             update_fabric_item_sensitivity,
-        ): rt::object::Values<'de, Self>,
+        ): (rt::Uuid, String, String, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -764,7 +782,7 @@ impl<'de> rt::object::Object<'de> for Shortcut {
     );
     #[inline]
     fn assemble(
-        (name, path, target, transform): rt::object::Values<'de, Self>,
+        (name, path, target, transform): (String, String, Target, Option<Transform>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -867,7 +885,7 @@ impl<'de> rt::object::Object<'de> for ShortcutTransformFlagged {
             target,
             transform,
             is_shortcut_transform,
-        ): rt::object::Values<'de, Self>,
+        ): (String, String, Target, Option<Transform>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -952,7 +970,11 @@ impl<'de> rt::object::Object<'de> for Shortcuts {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<ShortcutTransformFlagged>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1068,7 +1090,16 @@ impl<'de> rt::object::Object<'de> for Target {
             google_cloud_storage,
             one_drive_share_point,
             (one_lake, s3_compatible, type_field),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<AdlsGen2>,
+            Option<AmazonS3>,
+            Option<AzureBlobStorage>,
+            Option<Dataverse>,
+            Option<ExternalDataShareTarget>,
+            Option<GoogleCloudStorage>,
+            Option<OneDriveSharePoint>,
+            (Option<OneLake>, Option<S3Compatible>, Type),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1166,7 +1197,7 @@ impl<'de> rt::object::Object<'de> for Transform {
     );
     #[inline]
     fn assemble(
-        (include_subfolders, type_field): rt::object::Values<'de, Self>,
+        (include_subfolders, type_field): (Option<bool>, TransformType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

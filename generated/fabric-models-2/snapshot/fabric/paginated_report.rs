@@ -46,7 +46,11 @@ impl<'de> rt::object::Object<'de> for CreatePaginatedReportRequest {
     );
     #[inline]
     fn assemble(
-        (definition, description, display_name): rt::object::Values<'de, Self>,
+        (
+            definition,
+            description,
+            display_name,
+        ): (PaginatedReportDefinition, Option<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -154,7 +158,16 @@ impl<'de> rt::object::Object<'de> for PaginatedReport {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -242,7 +255,10 @@ impl<'de> rt::object::Object<'de> for PaginatedReportDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (
+            format,
+            parts,
+        ): (Option<PaginatedReportDefinitionFormat>, Vec<PaginatedReportDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -307,7 +323,11 @@ impl<'de> rt::object::Object<'de> for PaginatedReportDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -359,7 +379,7 @@ impl<'de> rt::object::Object<'de> for PaginatedReportDefinitionResponse {
     type Fields = (rt::object::Required<PaginatedReportDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (PaginatedReportDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -420,7 +440,11 @@ impl<'de> rt::object::Object<'de> for PaginatedReports {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<PaginatedReport>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -473,7 +497,7 @@ impl<'de> rt::object::Object<'de> for UpdatePaginatedReportDefinitionRequest {
     type Fields = (rt::object::Required<PaginatedReportDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (PaginatedReportDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -530,7 +554,7 @@ impl<'de> rt::object::Object<'de> for UpdatePaginatedReportRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateReportRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            ReportDefinition,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -182,7 +188,16 @@ impl<'de> rt::object::Object<'de> for Report {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -270,7 +285,7 @@ impl<'de> rt::object::Object<'de> for ReportDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<ReportDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -335,7 +350,11 @@ impl<'de> rt::object::Object<'de> for ReportDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -387,7 +406,7 @@ impl<'de> rt::object::Object<'de> for ReportDefinitionResponse {
     type Fields = (rt::object::Required<ReportDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (ReportDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -448,7 +467,11 @@ impl<'de> rt::object::Object<'de> for Reports {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Report>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -501,7 +524,7 @@ impl<'de> rt::object::Object<'de> for UpdateReportDefinitionRequest {
     type Fields = (rt::object::Required<ReportDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (ReportDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -558,7 +581,7 @@ impl<'de> rt::object::Object<'de> for UpdateReportRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -34,7 +34,7 @@ impl<'de> rt::object::Object<'de> for BindSemanticModelConnectionRequest {
     type Fields = (rt::object::Required<ConnectionBinding>,);
     #[inline]
     fn assemble(
-        (connection_binding,): rt::object::Values<'de, Self>,
+        (connection_binding,): (ConnectionBinding,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -98,7 +98,11 @@ impl<'de> rt::object::Object<'de> for ConnectionBinding {
     );
     #[inline]
     fn assemble(
-        (connection_details, connectivity_type, id): rt::object::Values<'de, Self>,
+        (
+            connection_details,
+            connectivity_type,
+            id,
+        ): (ListConnectionDetails, Option<ConnectivityType>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -184,7 +188,13 @@ impl<'de> rt::object::Object<'de> for CreateSemanticModelRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            SemanticModelDefinition,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -300,7 +310,16 @@ impl<'de> rt::object::Object<'de> for SemanticModel {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -388,7 +407,7 @@ impl<'de> rt::object::Object<'de> for SemanticModelDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<SemanticModelDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -453,7 +472,11 @@ impl<'de> rt::object::Object<'de> for SemanticModelDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -505,7 +528,7 @@ impl<'de> rt::object::Object<'de> for SemanticModelDefinitionResponse {
     type Fields = (rt::object::Required<SemanticModelDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (SemanticModelDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -566,7 +589,11 @@ impl<'de> rt::object::Object<'de> for SemanticModels {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<SemanticModel>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -619,7 +646,7 @@ impl<'de> rt::object::Object<'de> for UpdateSemanticModelDefinitionRequest {
     type Fields = (rt::object::Required<SemanticModelDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (SemanticModelDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -676,7 +703,7 @@ impl<'de> rt::object::Object<'de> for UpdateSemanticModelRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -46,7 +46,7 @@ impl<'de> rt::object::Object<'de> for AdlsGen2 {
     );
     #[inline]
     fn assemble(
-        (connection_id, location, subpath): rt::object::Values<'de, Self>,
+        (connection_id, location, subpath): (rt::Uuid, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -111,7 +111,7 @@ impl<'de> rt::object::Object<'de> for AmazonS3 {
     );
     #[inline]
     fn assemble(
-        (connection_id, location, subpath): rt::object::Values<'de, Self>,
+        (connection_id, location, subpath): (rt::Uuid, String, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -176,7 +176,7 @@ impl<'de> rt::object::Object<'de> for AzureBlobStorage {
     );
     #[inline]
     fn assemble(
-        (connection_id, location, subpath): rt::object::Values<'de, Self>,
+        (connection_id, location, subpath): (rt::Uuid, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -228,10 +228,7 @@ impl<'de> rt::object::Object<'de> for ConnectionRuleEndpointMetadata {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("hostnamePattern", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (hostname_pattern,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((hostname_pattern,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             hostname_pattern,
             unknown_fields,
@@ -279,10 +276,7 @@ impl<'de> rt::object::Object<'de> for ConnectionRuleWorkspaceMetadata {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaceId", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (workspace_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((workspace_id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             workspace_id,
             unknown_fields,
@@ -334,7 +328,7 @@ impl<'de> rt::object::Object<'de> for FirewallRule {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (display_name, value): rt::object::Values<'de, Self>,
+        (display_name, value): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -385,10 +379,7 @@ impl<'de> rt::object::Object<'de> for GatewayAccessRuleMetadata {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self { id, unknown_fields }
     }
 }
@@ -459,7 +450,7 @@ impl<'de> rt::object::Object<'de> for GitProviderDetails {
             directory_name,
             git_provider_type,
             repository_name,
-        ): rt::object::Values<'de, Self>,
+        ): (String, String, GitProviderType, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -545,7 +536,7 @@ impl<'de> rt::object::Object<'de> for GoogleCloudStorage {
     );
     #[inline]
     fn assemble(
-        (connection_id, location, subpath): rt::object::Values<'de, Self>,
+        (connection_id, location, subpath): (rt::Uuid, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -610,7 +601,11 @@ impl<'de> rt::object::Object<'de> for ItemAccessDetail {
     );
     #[inline]
     fn assemble(
-        (additional_permissions, permissions, type_field): rt::object::Values<'de, Self>,
+        (
+            additional_permissions,
+            permissions,
+            type_field,
+        ): (Option<Vec<String>>, Option<Vec<ItemPermissions>>, Option<ItemType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -690,7 +685,7 @@ impl<'de> rt::object::Object<'de> for ListConnectionDetails {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (type_field, path): rt::object::Values<'de, Self>,
+        (type_field, path): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -810,7 +805,14 @@ impl<'de> rt::object::Object<'de> for ManagedPrivateEndpoint {
             provisioning_state,
             target_private_link_resource_id,
             target_subresource_type,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<PrivateEndpointConnectionState>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<ProvisioningState>,
+            Option<String>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -872,7 +874,7 @@ impl<'de> rt::object::Object<'de> for NetworkRules {
     type Fields = (rt::object::Defaulted<Option<DefaultAction>>,);
     #[inline]
     fn assemble(
-        (default_action,): rt::object::Values<'de, Self>,
+        (default_action,): (Option<DefaultAction>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -939,7 +941,12 @@ impl<'de> rt::object::Object<'de> for OneLake {
     );
     #[inline]
     fn assemble(
-        (connection_id, item_id, path, workspace_id): rt::object::Values<'de, Self>,
+        (
+            connection_id,
+            item_id,
+            path,
+            workspace_id,
+        ): (Option<rt::Uuid>, rt::Uuid, String, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1020,7 +1027,12 @@ impl<'de> rt::object::Object<'de> for OutboundConnectionRule {
             allowed_workspaces,
             connection_type,
             default_action,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<ConnectionRuleEndpointMetadata>>,
+            Option<Vec<ConnectionRuleWorkspaceMetadata>>,
+            String,
+            Option<ConnectionAccessActionType>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1108,7 +1120,11 @@ impl<'de> rt::object::Object<'de> for PrivateEndpointConnectionState {
     );
     #[inline]
     fn assemble(
-        (actions_required, description, status): rt::object::Values<'de, Self>,
+        (
+            actions_required,
+            description,
+            status,
+        ): (Option<String>, Option<String>, Option<ConnectionStatus>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1182,7 +1198,7 @@ impl<'de> rt::object::Object<'de> for S3Compatible {
     );
     #[inline]
     fn assemble(
-        (bucket, connection_id, location, subpath): rt::object::Values<'de, Self>,
+        (bucket, connection_id, location, subpath): (String, rt::Uuid, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1239,7 +1255,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceAppliedTag {
     type Fields = (rt::object::Required<String>, rt::object::Required<rt::Uuid>);
     #[inline]
     fn assemble(
-        (display_name, id): rt::object::Values<'de, Self>,
+        (display_name, id): (String, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1304,7 +1320,10 @@ impl<'de> rt::object::Object<'de> for WorkspaceOutboundConnections {
     );
     #[inline]
     fn assemble(
-        (default_action, rules): rt::object::Values<'de, Self>,
+        (
+            default_action,
+            rules,
+        ): (Option<ConnectionAccessActionType>, Option<Vec<OutboundConnectionRule>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1369,7 +1388,10 @@ impl<'de> rt::object::Object<'de> for WorkspaceOutboundGateways {
     );
     #[inline]
     fn assemble(
-        (allowed_gateways, default_action): rt::object::Values<'de, Self>,
+        (
+            allowed_gateways,
+            default_action,
+        ): (Option<Vec<GatewayAccessRuleMetadata>>, Option<GatewayAccessActionType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateSnowflakeDatabaseRequest {
             description,
             display_name,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<SnowflakeDatabaseCreationPayload>,
+            Option<SnowflakeDatabaseDefinition>,
+            Option<String>,
+            String,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -191,7 +197,16 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabase {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<SnowflakeDatabaseProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -284,7 +299,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseCreationPayload {
     );
     #[inline]
     fn assemble(
-        (connection_id, snowflake_database_name): rt::object::Values<'de, Self>,
+        (connection_id, snowflake_database_name): (Option<rt::Uuid>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -342,7 +357,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<SnowflakeDatabaseDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -407,7 +422,11 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -459,7 +478,7 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseDefinitionResponse {
     type Fields = (rt::object::Required<SnowflakeDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (SnowflakeDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -552,7 +571,15 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseProperties {
             snowflake_database_name,
             snowflake_volume_path,
             sql_endpoint_properties,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<SnowflakeDatabaseSqlEndpointProperties>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -627,7 +654,11 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabaseSqlEndpointProperties {
     );
     #[inline]
     fn assemble(
-        (connection_string, id, provisioning_status): rt::object::Values<'de, Self>,
+        (
+            connection_string,
+            id,
+            provisioning_status,
+        ): (String, String, SnowflakeDatabaseSqlEndpointProvisioningStatus),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -710,7 +741,11 @@ impl<'de> rt::object::Object<'de> for SnowflakeDatabases {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<SnowflakeDatabase>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -763,7 +798,7 @@ impl<'de> rt::object::Object<'de> for UpdateSnowflakeDatabaseDefinitionRequest {
     type Fields = (rt::object::Required<SnowflakeDatabaseDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (SnowflakeDatabaseDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -820,7 +855,7 @@ impl<'de> rt::object::Object<'de> for UpdateSnowflakeDatabaseRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

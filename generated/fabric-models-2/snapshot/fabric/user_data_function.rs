@@ -60,7 +60,12 @@ impl<'de> rt::object::Object<'de> for CreateUserDataFunctionRequest {
             description,
             display_name,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<UserDataFunctionPublicDefinition>,
+            Option<String>,
+            String,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -120,7 +125,7 @@ impl<'de> rt::object::Object<'de> for UpdateUserDataFunctionDefinitionRequest {
     type Fields = (rt::object::Required<UserDataFunctionPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (UserDataFunctionPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -177,7 +182,7 @@ impl<'de> rt::object::Object<'de> for UpdateUserDataFunctionRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -283,7 +288,16 @@ impl<'de> rt::object::Object<'de> for UserDataFunction {
             sensitivity_label,
             tags,
             (type_field, workspace_id),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -364,7 +378,7 @@ impl<'de> rt::object::Object<'de> for UserDataFunctionDefinitionResponse {
     type Fields = (rt::object::Required<UserDataFunctionPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (UserDataFunctionPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -419,7 +433,7 @@ impl<'de> rt::object::Object<'de> for UserDataFunctionPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<UserDataFunctionPublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -484,7 +498,11 @@ impl<'de> rt::object::Object<'de> for UserDataFunctionPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (
+            path,
+            payload,
+            payload_type,
+        ): (Option<String>, Option<String>, Option<PayloadType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -549,7 +567,11 @@ impl<'de> rt::object::Object<'de> for UserDataFunctions {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<UserDataFunction>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

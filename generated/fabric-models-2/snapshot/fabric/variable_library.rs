@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateVariableLibraryRequest {
             display_name,
             folder_id,
             sensitivity_label_settings,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<VariableLibraryPublicDefinition>,
+            Option<String>,
+            String,
+            Option<rt::Uuid>,
+            Option<SensitivityLabelSettings>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -127,7 +133,7 @@ impl<'de> rt::object::Object<'de> for UpdateVariableLibraryDefinitionRequest {
     type Fields = (rt::object::Required<VariableLibraryPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (VariableLibraryPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -188,7 +194,11 @@ impl<'de> rt::object::Object<'de> for UpdateVariableLibraryRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name, properties): rt::object::Values<'de, Self>,
+        (
+            description,
+            display_name,
+            properties,
+        ): (Option<String>, Option<String>, Option<VariableLibraryProperties>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -254,7 +264,11 @@ impl<'de> rt::object::Object<'de> for VariableLibraries {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<VariableLibrary>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -370,7 +384,16 @@ impl<'de> rt::object::Object<'de> for VariableLibrary {
             sensitivity_label,
             tags,
             (type_field, workspace_id, properties),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Principal>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<SensitivityLabel>,
+            Option<Vec<ItemTag>>,
+            (ItemType, Option<rt::Uuid>, Option<VariableLibraryProperties>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -454,7 +477,7 @@ impl<'de> rt::object::Object<'de> for VariableLibraryDefinitionResponse {
     type Fields = (rt::object::Required<VariableLibraryPublicDefinition>,);
     #[inline]
     fn assemble(
-        (definition,): rt::object::Values<'de, Self>,
+        (definition,): (VariableLibraryPublicDefinition,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { definition, unknown_fields }
@@ -503,7 +526,7 @@ impl<'de> rt::object::Object<'de> for VariableLibraryProperties {
     type Fields = (rt::object::Required<String>,);
     #[inline]
     fn assemble(
-        (active_value_set_name,): rt::object::Values<'de, Self>,
+        (active_value_set_name,): (String,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -560,7 +583,7 @@ impl<'de> rt::object::Object<'de> for VariableLibraryPublicDefinition {
     );
     #[inline]
     fn assemble(
-        (format, parts): rt::object::Values<'de, Self>,
+        (format, parts): (Option<String>, Vec<VariableLibraryPublicDefinitionPart>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -625,7 +648,7 @@ impl<'de> rt::object::Object<'de> for VariableLibraryPublicDefinitionPart {
     );
     #[inline]
     fn assemble(
-        (path, payload, payload_type): rt::object::Values<'de, Self>,
+        (path, payload, payload_type): (String, String, PayloadType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -37,7 +37,7 @@ impl<'de> rt::object::Object<'de> for AddWorkspaceRoleAssignmentRequest {
     type Fields = (rt::object::Required<Principal>, rt::object::Required<WorkspaceRole>);
     #[inline]
     fn assemble(
-        (principal, role): rt::object::Values<'de, Self>,
+        (principal, role): (Principal, WorkspaceRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -102,10 +102,7 @@ impl<'de> rt::object::Object<'de> for ApplyWorkspaceTagsRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
     type Fields = (rt::object::Required<Vec<rt::Uuid>>,);
     #[inline]
-    fn assemble(
-        (tags,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((tags,): (Vec<rt::Uuid>,), unknown_fields: rt::JsonMap) -> Self {
         Self { tags, unknown_fields }
     }
 }
@@ -150,10 +147,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspaceEncryptionRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("keyIdentifier", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (key_identifier,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((key_identifier,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             key_identifier,
             unknown_fields,
@@ -201,10 +195,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspaceToCapacityRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("capacityId", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (capacity_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((capacity_id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             capacity_id,
             unknown_fields,
@@ -252,10 +243,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspaceToDomainRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("domainId", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (domain_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((domain_id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self { domain_id, unknown_fields }
     }
 }
@@ -326,7 +314,7 @@ impl<'de> rt::object::Object<'de> for CreateWorkspaceRequest {
             description,
             display_name,
             domain_id,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<rt::Uuid>, Option<String>, String, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -388,7 +376,7 @@ impl<'de> rt::object::Object<'de> for EncryptionDetail {
     );
     #[inline]
     fn assemble(
-        (encryption_status, key_identifier): rt::object::Values<'de, Self>,
+        (encryption_status, key_identifier): (Option<EncryptionStatus>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -441,7 +429,7 @@ impl<'de> rt::object::Object<'de> for InboundFirewallConfiguration {
     type Fields = (rt::object::Defaulted<Option<Vec<FirewallRule>>>,);
     #[inline]
     fn assemble(
-        (rules,): rt::object::Values<'de, Self>,
+        (rules,): (Option<Vec<FirewallRule>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { rules, unknown_fields }
@@ -490,7 +478,7 @@ impl<'de> rt::object::Object<'de> for InboundRules {
     type Fields = (rt::object::Defaulted<Option<NetworkRules>>,);
     #[inline]
     fn assemble(
-        (public_access_rules,): rt::object::Values<'de, Self>,
+        (public_access_rules,): (Option<NetworkRules>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -550,7 +538,7 @@ impl<'de> rt::object::Object<'de> for OneLakeEndpoints {
     );
     #[inline]
     fn assemble(
-        (blob_endpoint, dfs_endpoint): rt::object::Values<'de, Self>,
+        (blob_endpoint, dfs_endpoint): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -602,7 +590,7 @@ impl<'de> rt::object::Object<'de> for OutboundRules {
     type Fields = (rt::object::Defaulted<Option<NetworkRules>>,);
     #[inline]
     fn assemble(
-        (public_access_rules,): rt::object::Values<'de, Self>,
+        (public_access_rules,): (Option<NetworkRules>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -653,10 +641,7 @@ impl<'de> rt::object::Object<'de> for UnapplyWorkspaceTagsRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("tags", 0)]);
     type Fields = (rt::object::Required<Vec<rt::Uuid>>,);
     #[inline]
-    fn assemble(
-        (tags,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((tags,): (Vec<rt::Uuid>,), unknown_fields: rt::JsonMap) -> Self {
         Self { tags, unknown_fields }
     }
 }
@@ -714,7 +699,7 @@ impl<'de> rt::object::Object<'de> for UpdateWorkspaceRequest {
     );
     #[inline]
     fn assemble(
-        (description, display_name): rt::object::Values<'de, Self>,
+        (description, display_name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -765,10 +750,7 @@ impl<'de> rt::object::Object<'de> for UpdateWorkspaceRoleAssignmentRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("role", 0)]);
     type Fields = (rt::object::Required<WorkspaceRole>,);
     #[inline]
-    fn assemble(
-        (role,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((role,): (WorkspaceRole,), unknown_fields: rt::JsonMap) -> Self {
         Self { role, unknown_fields }
     }
 }
@@ -883,7 +865,16 @@ impl<'de> rt::object::Object<'de> for Workspace {
             domain_id,
             id,
             (tags, type_field),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<CapacityRegion>,
+            String,
+            String,
+            Option<rt::Uuid>,
+            rt::Uuid,
+            (Option<Vec<WorkspaceAppliedTag>>, Option<WorkspaceType>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -967,7 +958,11 @@ impl<'de> rt::object::Object<'de> for WorkspaceEncryptionDetail {
             encryption_detail,
             previous_encryption_detail,
             workspace_encryption_items_details,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<EncryptionDetail>,
+            Option<EncryptionDetail>,
+            Option<Vec<WorkspaceEncryptionItemsDetail>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1045,7 +1040,11 @@ impl<'de> rt::object::Object<'de> for WorkspaceEncryptionItem {
     );
     #[inline]
     fn assemble(
-        (display_name, id, type_field): rt::object::Values<'de, Self>,
+        (
+            display_name,
+            id,
+            type_field,
+        ): (Option<String>, Option<rt::Uuid>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1106,7 +1105,10 @@ impl<'de> rt::object::Object<'de> for WorkspaceEncryptionItemsDetail {
     );
     #[inline]
     fn assemble(
-        (encryption_status, items): rt::object::Values<'de, Self>,
+        (
+            encryption_status,
+            items,
+        ): (Option<EncryptionStatus>, Option<Vec<WorkspaceEncryptionItem>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1164,7 +1166,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceIdentity {
     type Fields = (rt::object::Required<rt::Uuid>, rt::object::Required<rt::Uuid>);
     #[inline]
     fn assemble(
-        (application_id, service_principal_id): rt::object::Values<'de, Self>,
+        (application_id, service_principal_id): (rt::Uuid, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1221,7 +1223,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInboundAzureResourceRule {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (display_name, resource_id): rt::object::Values<'de, Self>,
+        (display_name, resource_id): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1275,7 +1277,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInboundAzureResourceRules {
     );
     #[inline]
     fn assemble(
-        (rules,): rt::object::Values<'de, Self>,
+        (rules,): (Option<Vec<WorkspaceInboundAzureResourceRule>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { rules, unknown_fields }
@@ -1324,7 +1326,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceInboundExternalDataSharesPolicy {
     type Fields = (rt::object::Defaulted<Option<DefaultAction>>,);
     #[inline]
     fn assemble(
-        (default_action,): rt::object::Values<'de, Self>,
+        (default_action,): (Option<DefaultAction>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1454,7 +1456,22 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfo {
                 one_lake_endpoints,
                 workspace_identity,
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<CapacityRegion>,
+            String,
+            String,
+            Option<rt::Uuid>,
+            rt::Uuid,
+            (
+                Option<Vec<WorkspaceAppliedTag>>,
+                Option<WorkspaceType>,
+                Option<CapacityAssignmentProgress>,
+                Option<OneLakeEndpoints>,
+                Option<WorkspaceIdentity>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1525,7 +1542,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceNetworkingCommunicationPolicy {
     );
     #[inline]
     fn assemble(
-        (inbound, outbound): rt::object::Values<'de, Self>,
+        (inbound, outbound): (Option<InboundRules>, Option<OutboundRules>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1591,7 +1608,7 @@ impl<'de> rt::object::Object<'de> for WorkspaceRoleAssignment {
     );
     #[inline]
     fn assemble(
-        (id, principal, role): rt::object::Values<'de, Self>,
+        (id, principal, role): (rt::Uuid, Principal, WorkspaceRole),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1670,7 +1687,11 @@ impl<'de> rt::object::Object<'de> for WorkspaceRoleAssignments {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<WorkspaceRoleAssignment>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1736,7 +1757,11 @@ impl<'de> rt::object::Object<'de> for Workspaces {
     );
     #[inline]
     fn assemble(
-        (continuation_token, continuation_uri, value): rt::object::Values<'de, Self>,
+        (
+            continuation_token,
+            continuation_uri,
+            value,
+        ): (Option<String>, Option<String>, Vec<Workspace>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -103,7 +103,7 @@ impl<'de> rt::object::Object<'de> for ErrorRelatedResource {
     type Fields = (rt::object::Required<String>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (resource_id, resource_type): rt::object::Values<'de, Self>,
+        (resource_id, resource_type): (String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -257,7 +257,14 @@ impl<'de> rt::object::Object<'de> for ErrorResponse {
             is_retriable,
             more_details,
             request_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            String,
+            Option<ErrorRelatedResource>,
+            Option<bool>,
+            Option<Vec<ErrorResponseDetails>>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -403,7 +410,11 @@ impl<'de> rt::object::Object<'de> for ErrorResponseDetails {
     );
     #[inline]
     fn assemble(
-        (error_code, message, related_resource): rt::object::Values<'de, Self>,
+        (
+            error_code,
+            message,
+            related_resource,
+        ): (String, String, Option<ErrorRelatedResource>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -700,7 +711,7 @@ impl<'de> rt::object::Object<'de> for ItemTag {
     type Fields = (rt::object::Required<String>, rt::object::Required<rt::Uuid>);
     #[inline]
     fn assemble(
-        (display_name, id): rt::object::Values<'de, Self>,
+        (display_name, id): (String, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1088,7 +1099,7 @@ impl<'de> rt::object::Object<'de> for Principal {
     );
     #[inline]
     fn assemble(
-        (display_name, id, type_field): rt::object::Values<'de, Self>,
+        (display_name, id, type_field): (Option<String>, rt::Uuid, PrincipalType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1508,10 +1519,7 @@ impl<'de> rt::object::Object<'de> for SensitivityLabel {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self { id, unknown_fields }
     }
 }
@@ -1816,7 +1824,10 @@ impl<'de> rt::object::Object<'de> for SensitivityLabelSettings {
     );
     #[inline]
     fn assemble(
-        (label_id, sensitivity_label_apply_strategy): rt::object::Values<'de, Self>,
+        (
+            label_id,
+            sensitivity_label_apply_strategy,
+        ): (rt::Uuid, Option<SensitivityLabelApplyStrategy>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -60,7 +60,7 @@ impl<'de> rt::object::Object<'de> for ActivityEventResponse {
             continuation_uri,
             continuation_token,
             last_result_set,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<Vec<rt::JsonValue>>, Option<String>, Option<String>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -152,7 +152,14 @@ impl<'de> rt::object::Object<'de> for AdminApp {
             last_update,
             published_by,
             workspace_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<rt::DateTime>,
+            Option<String>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -270,7 +277,20 @@ impl<'de> rt::object::Object<'de> for AdminDashboard {
             embed_url,
             workspace_id,
             (tiles, users, subscriptions),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<bool>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            (
+                Option<Vec<AdminTile>>,
+                Option<Vec<DashboardUser>>,
+                Option<Vec<Subscription>>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -377,7 +397,15 @@ impl<'de> rt::object::Object<'de> for AdminDataflow {
             configured_by,
             users,
             workspace_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<DataflowUser>>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -579,7 +607,33 @@ impl<'de> rt::object::Object<'de> for AdminDataset {
                     query_scale_out_settings,
                 ),
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<rt::DateTime>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<DependentDataflow>>,
+            (
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<bool>,
+                Option<bool>,
+                Option<bool>,
+                Option<Encryption>,
+                (
+                    Option<Vec<DatasetUser>>,
+                    Option<bool>,
+                    Option<bool>,
+                    Option<bool>,
+                    Option<String>,
+                    Option<rt::Uuid>,
+                    Option<DatasetQueryScaleOutSettings>,
+                ),
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -793,7 +847,32 @@ impl<'de> rt::object::Object<'de> for AdminGroup {
                     capacity_migration_status,
                 ),
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<bool>,
+            Option<bool>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<DefaultDatasetStorageFormat>,
+            (
+                rt::Nullable<AzureResource>,
+                Option<String>,
+                Option<GroupType>,
+                Option<String>,
+                Option<Vec<GroupUser>>,
+                Option<Vec<AdminReport>>,
+                Option<Vec<AdminDashboard>>,
+                (
+                    Option<Vec<AdminDataset>>,
+                    Option<Vec<AdminDataflow>>,
+                    Option<Vec<Workbook>>,
+                    Option<rt::Uuid>,
+                    Option<bool>,
+                    Option<String>,
+                ),
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -895,7 +974,19 @@ impl<'de> rt::object::Object<'de> for AdminPipeline {
     );
     #[inline]
     fn assemble(
-        (id, display_name, description, stages, users): rt::object::Values<'de, Self>,
+        (
+            id,
+            display_name,
+            description,
+            stages,
+            users,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<Vec<PipelineStage>>,
+            Option<Vec<PipelineUser>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1060,7 +1151,25 @@ impl<'de> rt::object::Object<'de> for AdminReport {
                 modified_date_time,
                 (users, subscriptions, workspace_id),
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<ReportType>,
+            Option<rt::Uuid>,
+            (
+                Option<bool>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<rt::DateTime>,
+                Option<rt::DateTime>,
+                (Option<Vec<ReportUser>>, Option<Vec<Subscription>>, Option<rt::Uuid>),
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1141,7 +1250,11 @@ impl<'de> rt::object::Object<'de> for AdminServicePrincipalProfile {
     );
     #[inline]
     fn assemble(
-        (id, display_name, service_principal_id): rt::object::Values<'de, Self>,
+        (
+            id,
+            display_name,
+            service_principal_id,
+        ): (rt::Uuid, Option<String>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1244,7 +1357,16 @@ impl<'de> rt::object::Object<'de> for AdminTile {
             col_span,
             embed_url,
             embed_data,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1340,7 +1462,14 @@ impl<'de> rt::object::Object<'de> for AppUser {
             graph_id,
             principal_type,
             app_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            AppUserAccessRight,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1451,7 +1580,7 @@ impl<'de> rt::object::Object<'de> for ArtifactAccessEntry {
             access_right,
             share_type,
             sharer,
-        ): rt::object::Values<'de, Self>,
+        ): (String, String, ArtifactType, String, Option<String>, Option<User>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1557,7 +1686,12 @@ impl<'de> rt::object::Object<'de> for ArtifactAccessResponse {
             artifact_access_entities,
             continuation_uri,
             continuation_token,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<Vec<ArtifactAccessEntry>>,
+            Option<String>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1616,10 +1750,7 @@ impl<'de> rt::object::Object<'de> for ArtifactId {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self { id, unknown_fields }
     }
 }
@@ -1664,10 +1795,7 @@ impl<'de> rt::object::Object<'de> for ArtifactStringId {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((id,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { id, unknown_fields }
     }
 }
@@ -1719,7 +1847,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspacesToCapacityRequest {
     type Fields = (rt::object::Defaulted<Option<Vec<CapacityMigrationAssignment>>>,);
     #[inline]
     fn assemble(
-        (capacity_migration_assignments,): rt::object::Values<'de, Self>,
+        (capacity_migration_assignments,): (Option<Vec<CapacityMigrationAssignment>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1781,7 +1909,7 @@ impl<'de> rt::object::Object<'de> for CapacityMigrationAssignment {
     type Fields = (rt::object::Required<Vec<String>>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (workspaces_to_assign, target_capacity_object_id): rt::object::Values<'de, Self>,
+        (workspaces_to_assign, target_capacity_object_id): (Vec<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1833,7 +1961,7 @@ impl<'de> rt::object::Object<'de> for CapacityPatchRequest {
     type Fields = (rt::object::Defaulted<Option<rt::Uuid>>,);
     #[inline]
     fn assemble(
-        (tenant_key_id,): rt::object::Values<'de, Self>,
+        (tenant_key_id,): (Option<rt::Uuid>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1934,7 +2062,16 @@ impl<'de> rt::object::Object<'de> for CapacityUser {
             principal_type,
             profile,
             capacity_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+            Option<CapacityUserAccessRight>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1999,7 +2136,7 @@ impl<'de> rt::object::Object<'de> for ChangeLabelStatus {
     );
     #[inline]
     fn assemble(
-        (id, status): rt::object::Values<'de, Self>,
+        (id, status): (String, LabelChangeStatus),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { id, status, unknown_fields }
@@ -2110,7 +2247,16 @@ impl<'de> rt::object::Object<'de> for DatamartUser {
             principal_type,
             profile,
             datamart_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+            DatamartUserAccessRight,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2188,7 +2334,7 @@ impl<'de> rt::object::Object<'de> for DatasourceUsage {
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
     fn assemble(
-        (datasource_instance_id,): rt::object::Values<'de, Self>,
+        (datasource_instance_id,): (rt::Uuid,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2238,10 +2384,7 @@ impl<'de> rt::object::Object<'de> for DelegatedUser {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("emailAddress", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (email_address,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((email_address,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             email_address,
             unknown_fields,
@@ -2298,7 +2441,7 @@ impl<'de> rt::object::Object<'de> for DependentDatamart {
     );
     #[inline]
     fn assemble(
-        (target_datamart_id, group_id): rt::object::Values<'de, Self>,
+        (target_datamart_id, group_id): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2358,7 +2501,7 @@ impl<'de> rt::object::Object<'de> for EndorsementDetails {
     );
     #[inline]
     fn assemble(
-        (endorsement, certified_by): rt::object::Values<'de, Self>,
+        (endorsement, certified_by): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2422,7 +2565,7 @@ impl<'de> rt::object::Object<'de> for Expression {
     );
     #[inline]
     fn assemble(
-        (name, description, expression): rt::object::Values<'de, Self>,
+        (name, description, expression): (Option<String>, Option<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2478,7 +2621,7 @@ impl<'de> rt::object::Object<'de> for GroupRestoreRequest {
     type Fields = (rt::object::Defaulted<Option<String>>, rt::object::Required<String>);
     #[inline]
     fn assemble(
-        (name, email_address): rt::object::Values<'de, Self>,
+        (name, email_address): (Option<String>, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2546,7 +2689,17 @@ impl<'de> rt::object::Object<'de> for InformationProtectionArtifactsChangeLabel 
     );
     #[inline]
     fn assemble(
-        (dashboards, reports, datasets, dataflows): rt::object::Values<'de, Self>,
+        (
+            dashboards,
+            reports,
+            datasets,
+            dataflows,
+        ): (
+            Option<Vec<ArtifactId>>,
+            Option<Vec<ArtifactId>>,
+            Option<Vec<ArtifactStringId>>,
+            Option<Vec<ArtifactId>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2630,7 +2783,12 @@ impl<'de> rt::object::Object<'de> for InformationProtectionChangeLabelDetails {
             label_id,
             delegated_user,
             assignment_method,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            InformationProtectionArtifactsChangeLabel,
+            rt::Uuid,
+            Option<DelegatedUser>,
+            Option<AssignmentMethod>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2702,7 +2860,17 @@ impl<'de> rt::object::Object<'de> for InformationProtectionChangeLabelResponse {
     );
     #[inline]
     fn assemble(
-        (dashboards, reports, dataflows, datasets): rt::object::Values<'de, Self>,
+        (
+            dashboards,
+            reports,
+            dataflows,
+            datasets,
+        ): (
+            Option<Vec<ChangeLabelStatus>>,
+            Option<Vec<ChangeLabelStatus>>,
+            Option<Vec<ChangeLabelStatus>>,
+            Option<Vec<ChangeLabelStatus>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2759,10 +2927,7 @@ impl<'de> rt::object::Object<'de> for ModifiedWorkspace {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self { id, unknown_fields }
     }
 }
@@ -2820,7 +2985,7 @@ impl<'de> rt::object::Object<'de> for PowerBiApiErrorResponseDetail {
     );
     #[inline]
     fn assemble(
-        (code, message, target): rt::object::Values<'de, Self>,
+        (code, message, target): (Option<String>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2873,7 +3038,7 @@ impl<'de> rt::object::Object<'de> for RequiredWorkspaces {
     type Fields = (rt::object::Defaulted<Option<Vec<rt::Uuid>>>,);
     #[inline]
     fn assemble(
-        (workspaces,): rt::object::Values<'de, Self>,
+        (workspaces,): (Option<Vec<rt::Uuid>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { workspaces, unknown_fields }
@@ -2942,7 +3107,12 @@ impl<'de> rt::object::Object<'de> for Role {
             model_permission,
             members,
             table_permissions,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            Option<String>,
+            Option<Vec<RoleMember>>,
+            Option<Vec<RoleTablePermission>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3019,7 +3189,7 @@ impl<'de> rt::object::Object<'de> for RoleMember {
             member_id,
             member_type,
             identity_provider,
-        ): rt::object::Values<'de, Self>,
+        ): (String, Option<String>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3078,7 +3248,7 @@ impl<'de> rt::object::Object<'de> for RoleTablePermission {
     type Fields = (rt::object::Required<String>, rt::object::Defaulted<Option<String>>);
     #[inline]
     fn assemble(
-        (name, filter_expression): rt::object::Values<'de, Self>,
+        (name, filter_expression): (String, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3146,7 +3316,17 @@ impl<'de> rt::object::Object<'de> for ScanRequest {
     );
     #[inline]
     fn assemble(
-        (id, created_date_time, status, error): rt::object::Values<'de, Self>,
+        (
+            id,
+            created_date_time,
+            status,
+            error,
+        ): (
+            Option<rt::Uuid>,
+            Option<rt::DateTime>,
+            Option<String>,
+            Option<PowerBiApiErrorResponseDetail>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3200,10 +3380,7 @@ impl<'de> rt::object::Object<'de> for SensitivityLabel {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("labelId", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (label_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((label_id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self { label_id, unknown_fields }
     }
 }
@@ -3275,7 +3452,7 @@ impl<'de> rt::object::Object<'de> for SubscriptionsByUserResponse {
             subscription_entities,
             continuation_uri,
             continuation_token,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<Vec<Subscription>>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3351,7 +3528,7 @@ impl<'de> rt::object::Object<'de> for TenantKeyCreationRequest {
             key_vault_key_identifier,
             is_default,
             activate,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<String>, Option<bool>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3405,7 +3582,7 @@ impl<'de> rt::object::Object<'de> for TenantKeyRotationRequest {
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
     fn assemble(
-        (key_vault_key_identifier,): rt::object::Values<'de, Self>,
+        (key_vault_key_identifier,): (Option<String>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3456,7 +3633,7 @@ impl<'de> rt::object::Object<'de> for UnassignWorkspacesCapacityRequest {
     type Fields = (rt::object::Required<Vec<String>>,);
     #[inline]
     fn assemble(
-        (workspaces_to_unassign,): rt::object::Values<'de, Self>,
+        (workspaces_to_unassign,): (Vec<String>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3545,7 +3722,14 @@ impl<'de> rt::object::Object<'de> for UnusedArtifactEntity {
             artifact_size_in_mb,
             created_date_time,
             last_accessed_date_time,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3621,7 +3805,7 @@ impl<'de> rt::object::Object<'de> for UnusedArtifactsResponse {
             unused_artifact_entities,
             continuation_uri,
             continuation_token,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<Vec<UnusedArtifactEntity>>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3724,7 +3908,15 @@ impl<'de> rt::object::Object<'de> for User {
             user_type,
             principal_type,
             profile,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3788,7 +3980,7 @@ impl<'de> rt::object::Object<'de> for Workbook {
     );
     #[inline]
     fn assemble(
-        (name, dataset_id): rt::object::Values<'de, Self>,
+        (name, dataset_id): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3940,7 +4132,25 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfo {
                 datamarts,
                 users,
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<bool>,
+            (
+                Option<String>,
+                Option<DefaultDatasetStorageFormat>,
+                Option<Vec<WorkspaceInfoReport>>,
+                Option<Vec<WorkspaceInfoDashboard>>,
+                Option<Vec<WorkspaceInfoDataset>>,
+                Option<Vec<WorkspaceInfoDataflow>>,
+                Option<Vec<WorkspaceInfoDatamart>>,
+                Option<Vec<GroupUser>>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4061,7 +4271,16 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoDashboard {
             sensitivity_label,
             tiles,
             users,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<bool>,
+            Option<String>,
+            Option<String>,
+            Option<SensitivityLabel>,
+            Option<Vec<WorkspaceInfoTile>>,
+            Option<Vec<DashboardUser>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4216,7 +4435,24 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoDataflow {
                 endorsement_details,
                 sensitivity_label,
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<rt::DateTime>,
+            (
+                Option<Vec<DataflowUser>>,
+                Option<Vec<DatasourceUsage>>,
+                Option<Vec<DatasourceUsage>>,
+                Option<Vec<DependentDataflow>>,
+                Option<Vec<DependentDatamart>>,
+                Option<EndorsementDetails>,
+                Option<SensitivityLabel>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4405,7 +4641,30 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoDatamart {
                 configured_by_id,
                 (upstream_dataflows, upstream_datamarts, datasource_usages, users),
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<DatamartType>,
+            Option<DatamartStatus>,
+            Option<DatamartState>,
+            Option<String>,
+            (
+                Option<EndorsementDetails>,
+                Option<SensitivityLabel>,
+                Option<String>,
+                Option<rt::DateTime>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                (
+                    Option<Vec<DependentDataflow>>,
+                    Option<Vec<DependentDatamart>>,
+                    Option<Vec<DatasourceUsage>>,
+                    Option<Vec<DatamartUser>>,
+                ),
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4619,7 +4878,33 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoDataset {
                     users,
                 ),
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<rt::DateTime>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<DependentDataflow>>,
+            (
+                Option<Vec<Table>>,
+                Option<Vec<rt::JsonValue>>,
+                Option<String>,
+                Option<bool>,
+                Option<Vec<Expression>>,
+                Option<Vec<Role>>,
+                Option<EndorsementDetails>,
+                (
+                    Option<SensitivityLabel>,
+                    Option<String>,
+                    Option<Vec<DatasourceUsage>>,
+                    Option<Vec<DatasourceUsage>>,
+                    Option<Vec<DependentDatamart>>,
+                    Option<Vec<DependentDataset>>,
+                    Option<Vec<DatasetUser>>,
+                ),
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4819,7 +5104,30 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoReport {
                 modified_by_id,
                 (endorsement_details, sensitivity_label, users, dataset_workspace_id),
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<ReportType>,
+            Option<rt::Uuid>,
+            (
+                Option<bool>,
+                Option<String>,
+                Option<String>,
+                Option<rt::DateTime>,
+                Option<rt::DateTime>,
+                Option<String>,
+                Option<String>,
+                (
+                    Option<EndorsementDetails>,
+                    Option<SensitivityLabel>,
+                    Option<Vec<ReportUser>>,
+                    Option<rt::Uuid>,
+                ),
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4914,7 +5222,11 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoResponse {
             workspaces,
             datasource_instances,
             misconfigured_datasource_instances,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<WorkspaceInfo>>,
+            Option<Vec<Datasource>>,
+            Option<Vec<Datasource>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -5007,7 +5319,13 @@ impl<'de> rt::object::Object<'de> for WorkspaceInfoTile {
             report_id,
             dataset_id,
             dataset_workspace_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

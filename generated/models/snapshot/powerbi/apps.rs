@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for App {
             description,
             published_by,
             last_update,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<rt::DateTime>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

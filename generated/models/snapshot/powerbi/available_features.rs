@@ -33,10 +33,7 @@ impl<'de> rt::object::Object<'de> for AdditionalFeatureInfo {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("usage", 0)]);
     type Fields = (rt::object::Defaulted<Option<i64>, rt::object::NumberOrString>,);
     #[inline]
-    fn assemble(
-        (usage,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((usage,): (Option<i64>,), unknown_fields: rt::JsonMap) -> Self {
         Self { usage, unknown_fields }
     }
 }
@@ -98,7 +95,12 @@ impl<'de> rt::object::Object<'de> for AvailableFeature {
     );
     #[inline]
     fn assemble(
-        (name, state, extended_state, additional_info): rt::object::Values<'de, Self>,
+        (
+            name,
+            state,
+            extended_state,
+            additional_info,
+        ): (String, FeatureState, FeatureExtendedState, Option<AdditionalFeatureInfo>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -180,7 +182,7 @@ impl<'de> rt::object::Object<'de> for AvailableFeatures {
     );
     #[inline]
     fn assemble(
-        (odata_context, features): rt::object::Values<'de, Self>,
+        (odata_context, features): (Option<String>, Option<Vec<AvailableFeature>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -33,10 +33,7 @@ impl<'de> rt::object::Object<'de> for AssignToCapacityRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("capacityId", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (capacity_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((capacity_id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             capacity_id,
             unknown_fields,
@@ -97,7 +94,7 @@ impl<'de> rt::object::Object<'de> for PatchWorkloadRequest {
     );
     #[inline]
     fn assemble(
-        (state, max_memory_percentage_set_by_user): rt::object::Values<'de, Self>,
+        (state, max_memory_percentage_set_by_user): (WorkloadState, Option<i64>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -178,7 +175,11 @@ impl<'de> rt::object::Object<'de> for Workload {
     );
     #[inline]
     fn assemble(
-        (name, state, max_memory_percentage_set_by_user): rt::object::Values<'de, Self>,
+        (
+            name,
+            state,
+            max_memory_percentage_set_by_user,
+        ): (Option<String>, WorkloadState, Option<i64>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -277,7 +278,13 @@ impl<'de> rt::object::Object<'de> for WorkspaceCapacityAssignmentStatus {
             end_time,
             capacity_id,
             activity_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            AssignmentStatus,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -33,10 +33,7 @@ impl<'de> rt::object::Object<'de> for AddDashboardRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (name,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((name,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { name, unknown_fields }
     }
 }
@@ -114,7 +111,13 @@ impl<'de> rt::object::Object<'de> for CloneTileRequest {
             target_report_id,
             target_model_id,
             position_conflict_action,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<PositionConflictAction>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

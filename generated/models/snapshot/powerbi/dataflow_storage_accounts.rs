@@ -34,7 +34,7 @@ impl<'de> rt::object::Object<'de> for AssignToDataflowStorageRequest {
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
     fn assemble(
-        (dataflow_storage_id,): rt::object::Values<'de, Self>,
+        (dataflow_storage_id,): (rt::Uuid,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -97,7 +97,7 @@ impl<'de> rt::object::Object<'de> for DataflowStorageAccount {
     );
     #[inline]
     fn assemble(
-        (id, name, is_enabled): rt::object::Values<'de, Self>,
+        (id, name, is_enabled): (rt::Uuid, Option<String>, bool),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

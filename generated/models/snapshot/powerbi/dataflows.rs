@@ -54,7 +54,13 @@ impl<'de> rt::object::Object<'de> for DataflowTransaction {
     );
     #[inline]
     fn assemble(
-        (id, refresh_type, start_time, end_time, status): rt::object::Values<'de, Self>,
+        (
+            id,
+            refresh_type,
+            start_time,
+            end_time,
+            status,
+        ): (String, Option<String>, Option<String>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -117,7 +123,7 @@ impl<'de> rt::object::Object<'de> for DataflowTransactionStatus {
     );
     #[inline]
     fn assemble(
-        (transaction_id, status): rt::object::Values<'de, Self>,
+        (transaction_id, status): (Option<String>, Option<DataflowTransactionState>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -195,7 +201,12 @@ impl<'de> rt::object::Object<'de> for DataflowUpdateRequestMessage {
             description,
             allow_native_queries,
             compute_engine_behavior,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<bool>,
+            Option<DataflowComputeEngineBehavior>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -248,10 +259,7 @@ impl<'de> rt::object::Object<'de> for RefreshRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("notifyOption", 0)]);
     type Fields = (rt::object::Required<NotifyOption>,);
     #[inline]
-    fn assemble(
-        (notify_option,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((notify_option,): (NotifyOption,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             notify_option,
             unknown_fields,

@@ -42,7 +42,7 @@ impl<'de> rt::object::Object<'de> for BindToGatewayRequest {
     );
     #[inline]
     fn assemble(
-        (gateway_object_id, datasource_object_ids): rt::object::Values<'de, Self>,
+        (gateway_object_id, datasource_object_ids): (rt::Uuid, Option<Vec<rt::Uuid>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -144,7 +144,16 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteDaxQueriesRequest {
             roles,
             custom_data,
             culture,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            Option<i64>,
+            Option<i64>,
+            Option<bool>,
+            Option<String>,
+            Option<Vec<String>>,
+            Option<String>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -208,7 +217,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesError {
     );
     #[inline]
     fn assemble(
-        (code, message): rt::object::Values<'de, Self>,
+        (code, message): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -266,7 +275,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesInformationProtection
     );
     #[inline]
     fn assemble(
-        (id, name): rt::object::Values<'de, Self>,
+        (id, name): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { id, name, unknown_fields }
@@ -313,10 +322,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesQuery {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("query", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (query,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((query,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { query, unknown_fields }
     }
 }
@@ -368,7 +374,13 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesQueryResult {
     );
     #[inline]
     fn assemble(
-        (tables, error): rt::object::Values<'de, Self>,
+        (
+            tables,
+            error,
+        ): (
+            Option<Vec<DatasetExecuteQueriesTableResult>>,
+            Option<DatasetExecuteQueriesError>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -438,7 +450,11 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesRequest {
             queries,
             serializer_settings,
             impersonated_user_name,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Vec<DatasetExecuteQueriesQuery>,
+            Option<DatasetExecuteQueriesSerializationSettings>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -508,7 +524,15 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesResponse {
     );
     #[inline]
     fn assemble(
-        (information_protection_label, results, error): rt::object::Values<'de, Self>,
+        (
+            information_protection_label,
+            results,
+            error,
+        ): (
+            Option<DatasetExecuteQueriesInformationProtectionLabel>,
+            Option<Vec<DatasetExecuteQueriesQueryResult>>,
+            Option<DatasetExecuteQueriesError>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -568,10 +592,7 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesSerializationSettings
     const KEYS: rt::object::Keys = rt::object::Keys(&[("includeNulls", 0)]);
     type Fields = (rt::object::Defaulted<Option<bool>>,);
     #[inline]
-    fn assemble(
-        (include_nulls,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((include_nulls,): (Option<bool>,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             include_nulls,
             unknown_fields,
@@ -628,7 +649,13 @@ impl<'de> rt::object::Object<'de> for DatasetExecuteQueriesTableResult {
     );
     #[inline]
     fn assemble(
-        (rows, error): rt::object::Values<'de, Self>,
+        (
+            rows,
+            error,
+        ): (
+            Option<Vec<::std::collections::BTreeMap<String, rt::JsonValue>>>,
+            Option<DatasetExecuteQueriesError>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -743,7 +770,16 @@ impl<'de> rt::object::Object<'de> for DatasetQueryScaleOutSyncStatus {
             sync_start_time,
             sync_end_time,
             (min_active_read_version, min_active_read_timestamp, scale_out_status),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<i64>,
+            Option<rt::DateTime>,
+            Option<i64>,
+            Option<rt::DateTime>,
+            Option<QueryScaleOutSyncTriggerReason>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            (Option<i64>, Option<rt::DateTime>, Option<QueryScaleOutStatus>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -870,7 +906,21 @@ impl<'de> rt::object::Object<'de> for DatasetRefreshDetail {
             extended_status,
             current_refresh_type,
             (number_of_attempts, objects, messages, refresh_attempts),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<DatasetRefreshType>,
+            Option<DatasetCommitMode>,
+            Option<DatasetRefreshDetailStatus>,
+            Option<DatasetRefreshDetailExtendedStatus>,
+            Option<DatasetRefreshType>,
+            (
+                Option<i64>,
+                Option<Vec<DatasetRefreshObjects>>,
+                Option<Vec<EngineMessage>>,
+                Option<Vec<RefreshAttempt>>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -946,7 +996,7 @@ impl<'de> rt::object::Object<'de> for DatasetRefreshObjects {
     );
     #[inline]
     fn assemble(
-        (table, partition, status): rt::object::Values<'de, Self>,
+        (table, partition, status): (Option<String>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1049,7 +1099,16 @@ impl<'de> rt::object::Object<'de> for DatasetRefreshRequest {
             objects,
             apply_refresh_policy,
             effective_date,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<NotifyOption>,
+            Option<DatasetRefreshType>,
+            Option<DatasetCommitMode>,
+            Option<i64>,
+            Option<i64>,
+            Option<Vec<DatasetRefreshObjects>>,
+            Option<bool>,
+            Option<rt::DateTime>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1124,7 +1183,7 @@ impl<'de> rt::object::Object<'de> for DatasetUserAccess {
             identifier,
             principal_type,
             dataset_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (String, PrincipalType, DatasetUserAccessRight),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1227,7 +1286,13 @@ impl<'de> rt::object::Object<'de> for DirectQueryRefreshSchedule {
             times,
             local_time_zone_id,
             enabled,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<i64>,
+            Option<Vec<Days>>,
+            Option<Vec<String>>,
+            Option<String>,
+            Option<bool>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1282,7 +1347,7 @@ impl<'de> rt::object::Object<'de> for DirectQueryRefreshScheduleRequest {
     type Fields = (rt::object::Required<DirectQueryRefreshSchedule>,);
     #[inline]
     fn assemble(
-        (value,): rt::object::Values<'de, Self>,
+        (value,): (DirectQueryRefreshSchedule,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { value, unknown_fields }
@@ -1343,7 +1408,11 @@ impl<'de> rt::object::Object<'de> for EngineMessage {
     );
     #[inline]
     fn assemble(
-        (code, message, type_field): rt::object::Values<'de, Self>,
+        (
+            code,
+            message,
+            type_field,
+        ): (Option<String>, Option<String>, Option<RefreshEngineErrorType>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1428,7 +1497,7 @@ impl<'de> rt::object::Object<'de> for MashupParameter {
             current_value,
             is_required,
             suggested_values,
-        ): rt::object::Values<'de, Self>,
+        ): (String, String, Option<String>, bool, Option<Vec<String>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1499,7 +1568,7 @@ impl<'de> rt::object::Object<'de> for PostDatasetUserAccess {
             identifier,
             principal_type,
             dataset_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (String, PrincipalType, DatasetUserAccessRightEntry),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1578,7 +1647,10 @@ impl<'de> rt::object::Object<'de> for UpdateDatasetRequest {
     );
     #[inline]
     fn assemble(
-        (target_storage_mode, query_scale_out_settings): rt::object::Values<'de, Self>,
+        (
+            target_storage_mode,
+            query_scale_out_settings,
+        ): (Option<String>, Option<DatasetQueryScaleOutSettings>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1644,7 +1716,10 @@ impl<'de> rt::object::Object<'de> for UpdateDatasourceConnectionRequest {
     );
     #[inline]
     fn assemble(
-        (connection_details, datasource_selector): rt::object::Values<'de, Self>,
+        (
+            connection_details,
+            datasource_selector,
+        ): (DatasourceConnectionDetails, Option<Datasource>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1698,7 +1773,7 @@ impl<'de> rt::object::Object<'de> for UpdateDatasourcesRequest {
     type Fields = (rt::object::Required<Vec<UpdateDatasourceConnectionRequest>>,);
     #[inline]
     fn assemble(
-        (update_details,): rt::object::Values<'de, Self>,
+        (update_details,): (Vec<UpdateDatasourceConnectionRequest>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1753,7 +1828,7 @@ impl<'de> rt::object::Object<'de> for UpdateMashupParameterDetails {
     type Fields = (rt::object::Required<String>, rt::object::Defaulted<Option<String>>);
     #[inline]
     fn assemble(
-        (name, new_value): rt::object::Values<'de, Self>,
+        (name, new_value): (String, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1805,7 +1880,7 @@ impl<'de> rt::object::Object<'de> for UpdateMashupParametersRequest {
     type Fields = (rt::object::Required<Vec<UpdateMashupParameterDetails>>,);
     #[inline]
     fn assemble(
-        (update_details,): rt::object::Values<'de, Self>,
+        (update_details,): (Vec<UpdateMashupParameterDetails>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -42,7 +42,7 @@ impl<'de> rt::object::Object<'de> for DatasourceIdentity {
     );
     #[inline]
     fn assemble(
-        (identity_blob, datasources): rt::object::Values<'de, Self>,
+        (identity_blob, datasources): (String, Vec<DatasourceSelector>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -103,7 +103,7 @@ impl<'de> rt::object::Object<'de> for DatasourceSelector {
     );
     #[inline]
     fn assemble(
-        (datasource_type, connection_details): rt::object::Values<'de, Self>,
+        (datasource_type, connection_details): (String, DatasourceConnectionDetails),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -181,7 +181,7 @@ impl<'de> rt::object::Object<'de> for EmbedToken {
     );
     #[inline]
     fn assemble(
-        (token, token_id, expiration): rt::object::Values<'de, Self>,
+        (token, token_id, expiration): (String, rt::Uuid, rt::DateTime),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -280,7 +280,13 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequest {
             allow_save_as,
             identities,
             lifetime_in_minutes,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<TokenAccessLevel>,
+            Option<String>,
+            Option<bool>,
+            Option<Vec<EffectiveIdentity>>,
+            Option<i64>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -374,7 +380,14 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2 {
             identities,
             lifetime_in_minutes,
             datasource_identities,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<GenerateTokenRequestV2Dataset>>,
+            Option<Vec<GenerateTokenRequestV2Report>>,
+            Option<Vec<GenerateTokenRequestV2TargetWorkspace>>,
+            Option<Vec<EffectiveIdentity>>,
+            Option<i64>,
+            Option<Vec<DatasourceIdentity>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -443,7 +456,7 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2Dataset {
     );
     #[inline]
     fn assemble(
-        (id, xmla_permissions): rt::object::Values<'de, Self>,
+        (id, xmla_permissions): (String, Option<XmlaPermissions>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -498,7 +511,7 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2Report {
     type Fields = (rt::object::Defaulted<Option<bool>>, rt::object::Required<rt::Uuid>);
     #[inline]
     fn assemble(
-        (allow_edit, id): rt::object::Values<'de, Self>,
+        (allow_edit, id): (Option<bool>, rt::Uuid),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -549,10 +562,7 @@ impl<'de> rt::object::Object<'de> for GenerateTokenRequestV2TargetWorkspace {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self { id, unknown_fields }
     }
 }

@@ -113,7 +113,15 @@ impl<'de> rt::object::Object<'de> for CredentialDetails {
             privacy_level,
             use_caller_aad_identity,
             use_end_user_o_auth2_credentials,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            CredentialType,
+            EncryptedConnection,
+            EncryptionAlgorithm,
+            PrivacyLevel,
+            Option<bool>,
+            Option<bool>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -232,7 +240,14 @@ impl<'de> rt::object::Object<'de> for DatasourceUser {
             identifier,
             principal_type,
             profile,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            DatasourceUserAccessRight,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -332,7 +347,7 @@ impl<'de> rt::object::Object<'de> for PublishDatasourceToGatewayRequest {
             connection_details,
             credential_details,
             data_source_name,
-        ): rt::object::Values<'de, Self>,
+        ): (String, String, CredentialDetails, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -407,7 +422,7 @@ impl<'de> rt::object::Object<'de> for UpdateDatasourceRequest {
     type Fields = (rt::object::Required<CredentialDetails>,);
     #[inline]
     fn assemble(
-        (credential_details,): rt::object::Values<'de, Self>,
+        (credential_details,): (CredentialDetails,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -88,7 +88,16 @@ impl<'de> rt::object::Object<'de> for Group {
             dataflow_storage_id,
             default_dataset_storage_format,
             log_analytics_workspace,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<bool>,
+            Option<bool>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<DefaultDatasetStorageFormat>,
+            Option<AzureResource>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -151,10 +160,7 @@ impl<'de> rt::object::Object<'de> for GroupCreationRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("name", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (name,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((name,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { name, unknown_fields }
     }
 }
@@ -212,7 +218,10 @@ impl<'de> rt::object::Object<'de> for UpdateGroupRequest {
     );
     #[inline]
     fn assemble(
-        (name, default_dataset_storage_format): rt::object::Values<'de, Self>,
+        (
+            name,
+            default_dataset_storage_format,
+        ): (Option<String>, Option<DefaultDatasetStorageFormat>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

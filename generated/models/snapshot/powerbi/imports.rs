@@ -59,7 +59,11 @@ impl<'de> rt::object::Object<'de> for ImportInfo {
     );
     #[inline]
     fn assemble(
-        (file_path, connection_type, file_url): rt::object::Values<'de, Self>,
+        (
+            file_path,
+            connection_type,
+            file_url,
+        ): (Option<String>, Option<ConnectionType>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -132,7 +136,7 @@ impl<'de> rt::object::Object<'de> for TemporaryUploadLocation {
     );
     #[inline]
     fn assemble(
-        (url, expiration_time): rt::object::Values<'de, Self>,
+        (url, expiration_time): (Option<String>, Option<rt::DateTime>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -33,10 +33,7 @@ impl<'de> rt::object::Object<'de> for AssignWorkspaceRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("workspaceId", 0)]);
     type Fields = (rt::object::Required<rt::Uuid>,);
     #[inline]
-    fn assemble(
-        (workspace_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((workspace_id,): (rt::Uuid,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             workspace_id,
             unknown_fields,
@@ -90,7 +87,7 @@ impl<'de> rt::object::Object<'de> for CreatePipelineRequest {
     type Fields = (rt::object::Required<String>, rt::object::Defaulted<Option<String>>);
     #[inline]
     fn assemble(
-        (display_name, description): rt::object::Values<'de, Self>,
+        (display_name, description): (String, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -180,7 +177,14 @@ impl<'de> rt::object::Object<'de> for DeployAllRequest {
             update_app_settings,
             options,
             note,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            i64,
+            Option<bool>,
+            Option<PipelineNewWorkspaceRequest>,
+            Option<PipelineUpdateAppSettings>,
+            Option<DeploymentOptions>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -245,7 +249,7 @@ impl<'de> rt::object::Object<'de> for DeployArtifactRequest {
     );
     #[inline]
     fn assemble(
-        (source_id, options): rt::object::Values<'de, Self>,
+        (source_id, options): (rt::Uuid, Option<DeploymentOptions>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -306,7 +310,7 @@ impl<'de> rt::object::Object<'de> for DeploymentError {
     );
     #[inline]
     fn assemble(
-        (error_code, error_details): rt::object::Values<'de, Self>,
+        (error_code, error_details): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -358,7 +362,7 @@ impl<'de> rt::object::Object<'de> for DeploymentExecutionPlan {
     type Fields = (rt::object::Defaulted<Option<Vec<DeploymentExecutionStep>>>,);
     #[inline]
     fn assemble(
-        (steps,): rt::object::Values<'de, Self>,
+        (steps,): (Option<Vec<DeploymentExecutionStep>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { steps, unknown_fields }
@@ -451,7 +455,15 @@ impl<'de> rt::object::Object<'de> for DeploymentExecutionStep {
             pre_deployment_diff_state,
             source_and_target,
             error,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            i64,
+            DeploymentStepType,
+            PipelineOperationStatus,
+            Option<rt::DateTime>,
+            Option<DeploymentExecutionStepPreDeploymentDiffState>,
+            Option<DeploymentSourceAndTarget>,
+            Option<DeploymentError>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -578,7 +590,14 @@ impl<'de> rt::object::Object<'de> for DeploymentOptions {
             allow_purge_data,
             allow_take_over,
             allow_overwrite_target_artifact_label,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<bool>,
+            Option<bool>,
+            Option<bool>,
+            Option<bool>,
+            Option<bool>,
+            Option<bool>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -666,7 +685,7 @@ impl<'de> rt::object::Object<'de> for DeploymentSourceAndTarget {
             target,
             target_display_name,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (rt::Uuid, Option<String>, Option<rt::Uuid>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -737,7 +756,12 @@ impl<'de> rt::object::Object<'de> for Pipeline {
     );
     #[inline]
     fn assemble(
-        (id, display_name, description, stages): rt::object::Values<'de, Self>,
+        (
+            id,
+            display_name,
+            description,
+            stages,
+        ): (rt::Uuid, Option<String>, Option<String>, Option<Vec<PipelineStage>>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -798,7 +822,7 @@ impl<'de> rt::object::Object<'de> for PipelineNewWorkspaceRequest {
     );
     #[inline]
     fn assemble(
-        (name, capacity_id): rt::object::Values<'de, Self>,
+        (name, capacity_id): (Option<String>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -932,7 +956,22 @@ impl<'de> rt::object::Object<'de> for PipelineOperation {
                 execution_plan,
                 pre_deployment_diff_information,
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<PipelineOperationType>,
+            PipelineOperationStatus,
+            rt::DateTime,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<i64>,
+            (
+                Option<i64>,
+                Option<PipelineOperationUser>,
+                Option<PipelineOperationNote>,
+                Option<DeploymentExecutionPlan>,
+                Option<PreDeploymentDiffInformation>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1035,7 +1074,7 @@ impl<'de> rt::object::Object<'de> for PipelineOperationNote {
     type Fields = (rt::object::Required<String>, rt::object::Required<bool>);
     #[inline]
     fn assemble(
-        (content, is_truncated): rt::object::Values<'de, Self>,
+        (content, is_truncated): (String, bool),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1103,7 +1142,7 @@ impl<'de> rt::object::Object<'de> for PipelineOperationUser {
             user_principal_name,
             principal_object_id,
             principal_type,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<rt::Uuid>, PrincipalType),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1208,7 +1247,14 @@ impl<'de> rt::object::Object<'de> for PipelineStageArtifact {
             source_artifact_id,
             target_artifact_id,
             last_deployment_time,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<rt::DateTime>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1296,7 +1342,13 @@ impl<'de> rt::object::Object<'de> for PipelineStageArtifacts {
             dashboards,
             dataflows,
             datamarts,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<PipelineStageArtifact>>,
+            Option<Vec<PipelineStageArtifact>>,
+            Option<Vec<PipelineStageArtifact>>,
+            Option<Vec<PipelineStageArtifact>>,
+            Option<Vec<PipelineStageArtifact>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1362,7 +1414,7 @@ impl<'de> rt::object::Object<'de> for PipelineUpdateAppSettings {
     type Fields = (rt::object::Defaulted<Option<bool>>,);
     #[inline]
     fn assemble(
-        (update_app_in_target_workspace,): rt::object::Values<'de, Self>,
+        (update_app_in_target_workspace,): (Option<bool>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1433,7 +1485,7 @@ impl<'de> rt::object::Object<'de> for PreDeploymentDiffInformation {
             new_artifacts_count,
             different_artifacts_count,
             no_difference_artifacts_count,
-        ): rt::object::Values<'de, Self>,
+        ): (i64, i64, i64),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1553,7 +1605,21 @@ impl<'de> rt::object::Object<'de> for SelectiveDeployRequest {
             note,
             datasets,
             (reports, dashboards, dataflows, datamarts),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            i64,
+            Option<bool>,
+            Option<PipelineNewWorkspaceRequest>,
+            Option<PipelineUpdateAppSettings>,
+            Option<DeploymentOptions>,
+            Option<String>,
+            Option<Vec<DeployArtifactRequest>>,
+            (
+                Option<Vec<DeployArtifactRequest>>,
+                Option<Vec<DeployArtifactRequest>>,
+                Option<Vec<DeployArtifactRequest>>,
+                Option<Vec<DeployArtifactRequest>>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1630,7 +1696,7 @@ impl<'de> rt::object::Object<'de> for UpdatePipelineRequest {
     );
     #[inline]
     fn assemble(
-        (display_name, description): rt::object::Values<'de, Self>,
+        (display_name, description): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

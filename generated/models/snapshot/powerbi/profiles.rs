@@ -33,10 +33,7 @@ impl<'de> rt::object::Object<'de> for CreateOrUpdateProfileRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("displayName", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (display_name,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((display_name,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self {
             display_name,
             unknown_fields,

@@ -66,7 +66,13 @@ impl<'de> rt::object::Object<'de> for CreateDatasetRequest {
             relationships,
             datasources,
             default_mode,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            Vec<Table>,
+            Option<Vec<Relationship>>,
+            Option<Vec<Datasource>>,
+            Option<DatasetMode>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -128,7 +134,7 @@ impl<'de> rt::object::Object<'de> for PostRowsRequest {
     );
     #[inline]
     fn assemble(
-        (rows,): rt::object::Values<'de, Self>,
+        (rows,): (Option<Vec<::std::collections::BTreeMap<String, rt::JsonValue>>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { rows, unknown_fields }
@@ -214,7 +220,7 @@ impl<'de> rt::object::Object<'de> for Relationship {
             from_column,
             to_table,
             to_column,
-        ): rt::object::Values<'de, Self>,
+        ): (String, Option<CrossFilteringBehavior>, String, String, String, String),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

@@ -46,7 +46,11 @@ impl<'de> rt::object::Object<'de> for CloneReportRequest {
     );
     #[inline]
     fn assemble(
-        (name, target_workspace_id, target_model_id): rt::object::Values<'de, Self>,
+        (
+            name,
+            target_workspace_id,
+            target_model_id,
+        ): (String, Option<rt::Uuid>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -161,7 +165,16 @@ impl<'de> rt::object::Object<'de> for Export {
             status,
             percent_complete,
             (resource_location, resource_file_extension, expiration_time),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<ExportState>,
+            Option<i32>,
+            (Option<String>, Option<String>, Option<rt::DateTime>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -220,10 +233,7 @@ impl<'de> rt::object::Object<'de> for ExportFilter {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("filter", 0)]);
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
-    fn assemble(
-        (filter,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((filter,): (Option<String>,), unknown_fields: rt::JsonMap) -> Self {
         Self { filter, unknown_fields }
     }
 }
@@ -281,7 +291,11 @@ impl<'de> rt::object::Object<'de> for ExportReportPage {
     );
     #[inline]
     fn assemble(
-        (page_name, visual_name, bookmark): rt::object::Values<'de, Self>,
+        (
+            page_name,
+            visual_name,
+            bookmark,
+        ): (String, Option<String>, Option<PageBookmark>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -360,7 +374,11 @@ impl<'de> rt::object::Object<'de> for ExportReportRequest {
             format,
             power_bi_report_configuration,
             paginated_report_configuration,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            FileFormat,
+            Option<PowerBiReportExportConfiguration>,
+            Option<PaginatedReportExportConfiguration>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -447,7 +465,7 @@ impl<'de> rt::object::Object<'de> for ExportReportSettings {
     );
     #[inline]
     fn assemble(
-        (locale, include_hidden_pages): rt::object::Values<'de, Self>,
+        (locale, include_hidden_pages): (Option<String>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -511,7 +529,7 @@ impl<'de> rt::object::Object<'de> for Page {
     );
     #[inline]
     fn assemble(
-        (name, display_name, order): rt::object::Values<'de, Self>,
+        (name, display_name, order): (Option<String>, Option<String>, Option<i32>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -570,7 +588,7 @@ impl<'de> rt::object::Object<'de> for PageBookmark {
     );
     #[inline]
     fn assemble(
-        (name, state): rt::object::Values<'de, Self>,
+        (name, state): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -634,7 +652,15 @@ impl<'de> rt::object::Object<'de> for PaginatedReportExportConfiguration {
     );
     #[inline]
     fn assemble(
-        (identities, format_settings, parameter_values): rt::object::Values<'de, Self>,
+        (
+            identities,
+            format_settings,
+            parameter_values,
+        ): (
+            Option<Vec<EffectiveIdentity>>,
+            Option<::std::collections::BTreeMap<String, String>>,
+            Option<Vec<ParameterValue>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -695,7 +721,7 @@ impl<'de> rt::object::Object<'de> for ParameterValue {
     );
     #[inline]
     fn assemble(
-        (name, value): rt::object::Values<'de, Self>,
+        (name, value): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -785,7 +811,14 @@ impl<'de> rt::object::Object<'de> for PowerBiReportExportConfiguration {
             report_level_filters,
             pages,
             identities,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<ExportReportSettings>,
+            Option<String>,
+            Option<PageBookmark>,
+            Option<Vec<ExportFilter>>,
+            Option<Vec<ExportReportPage>>,
+            Option<Vec<EffectiveIdentity>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -854,7 +887,7 @@ impl<'de> rt::object::Object<'de> for RdlBindDetail {
     );
     #[inline]
     fn assemble(
-        (data_source_name, data_source_object_id): rt::object::Values<'de, Self>,
+        (data_source_name, data_source_object_id): (String, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -914,7 +947,7 @@ impl<'de> rt::object::Object<'de> for RdlBindToGatewayRequest {
     );
     #[inline]
     fn assemble(
-        (gateway_object_id, bind_details): rt::object::Values<'de, Self>,
+        (gateway_object_id, bind_details): (rt::Uuid, Vec<RdlBindDetail>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -973,7 +1006,7 @@ impl<'de> rt::object::Object<'de> for RdlDatasourceConnectionDetails {
     );
     #[inline]
     fn assemble(
-        (server, database): rt::object::Values<'de, Self>,
+        (server, database): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1024,10 +1057,7 @@ impl<'de> rt::object::Object<'de> for RebindReportRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("datasetId", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (dataset_id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((dataset_id,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { dataset_id, unknown_fields }
     }
 }
@@ -1081,7 +1111,7 @@ impl<'de> rt::object::Object<'de> for SourceReport {
     );
     #[inline]
     fn assemble(
-        (source_report_id, source_workspace_id): rt::object::Values<'de, Self>,
+        (source_report_id, source_workspace_id): (rt::Uuid, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1141,7 +1171,7 @@ impl<'de> rt::object::Object<'de> for UpdateRdlDatasourceDetails {
     );
     #[inline]
     fn assemble(
-        (datasource_name, connection_details): rt::object::Values<'de, Self>,
+        (datasource_name, connection_details): (String, RdlDatasourceConnectionDetails),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1194,7 +1224,7 @@ impl<'de> rt::object::Object<'de> for UpdateRdlDatasourcesRequest {
     type Fields = (rt::object::Required<Vec<UpdateRdlDatasourceDetails>>,);
     #[inline]
     fn assemble(
-        (update_details,): rt::object::Values<'de, Self>,
+        (update_details,): (Vec<UpdateRdlDatasourceDetails>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1251,7 +1281,7 @@ impl<'de> rt::object::Object<'de> for UpdateReportContentRequest {
     type Fields = (rt::object::Required<SourceType>, rt::object::Required<SourceReport>);
     #[inline]
     fn assemble(
-        (source_type, source_report): rt::object::Values<'de, Self>,
+        (source_type, source_report): (SourceType, SourceReport),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

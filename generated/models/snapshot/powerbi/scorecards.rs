@@ -152,7 +152,31 @@ impl<'de> rt::object::Object<'de> for Goal {
                 status_rules,
                 (permissions, level, rank, goal_values, aggregations),
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            (
+                Option<rt::Uuid>,
+                Option<i32>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<bool>,
+                Option<GoalRulesContainer>,
+                (
+                    Option<GoalPermissions>,
+                    Option<i32>,
+                    Option<i64>,
+                    Option<Vec<GoalValue>>,
+                    Option<Vec<GoalAggregation>>,
+                ),
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -278,7 +302,16 @@ impl<'de> rt::object::Object<'de> for GoalAggregation {
             value,
             value_display_string,
             (type_field, max_last_modified_time),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            rt::DateTime,
+            rt::DateTime,
+            rt::Uuid,
+            rt::Uuid,
+            f64,
+            Option<String>,
+            (GoalAggregationType, rt::DateTime),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -404,7 +437,14 @@ impl<'de> rt::object::Object<'de> for GoalCreateRequest {
             parent_id,
             values_format_string,
             dates_format_string,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -510,7 +550,16 @@ impl<'de> rt::object::Object<'de> for GoalNote {
             content,
             created_time,
             body,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<rt::DateTime>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<rt::DateTime>,
+            Option<String>,
+            Option<rt::DateTime>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -567,10 +616,7 @@ impl<'de> rt::object::Object<'de> for GoalNoteRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("body", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (body,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((body,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { body, unknown_fields }
     }
 }
@@ -624,7 +670,7 @@ impl<'de> rt::object::Object<'de> for GoalRankValidationInfo {
     );
     #[inline]
     fn assemble(
-        (goal_id, current_parent_id): rt::object::Values<'de, Self>,
+        (goal_id, current_parent_id): (Option<rt::Uuid>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -714,7 +760,14 @@ impl<'de> rt::object::Object<'de> for GoalRefreshHistory {
             timestamp,
             root_activity_id,
             message,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<GoalValueType>,
+            Option<GoalProcessingStatus>,
+            Option<rt::DateTime>,
+            Option<rt::Uuid>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -778,7 +831,10 @@ impl<'de> rt::object::Object<'de> for GoalRuleCondition {
     );
     #[inline]
     fn assemble(
-        (field_comparison, expression): rt::object::Values<'de, Self>,
+        (
+            field_comparison,
+            expression,
+        ): (Option<GoalRuleFieldComparison>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -843,7 +899,11 @@ impl<'de> rt::object::Object<'de> for GoalRuleFieldComparison {
     );
     #[inline]
     fn assemble(
-        (field, operator, value): rt::object::Values<'de, Self>,
+        (
+            field,
+            operator,
+            value,
+        ): (Option<String>, Option<GoalRulesFieldComparisonKind>, Option<GoalRuleValue>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -903,7 +963,7 @@ impl<'de> rt::object::Object<'de> for GoalRulePercentOf {
     );
     #[inline]
     fn assemble(
-        (field, percent): rt::object::Values<'de, Self>,
+        (field, percent): (Option<String>, Option<f64>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -971,7 +1031,17 @@ impl<'de> rt::object::Object<'de> for GoalRuleValue {
     );
     #[inline]
     fn assemble(
-        (percent_of, field, date_time, number): rt::object::Values<'de, Self>,
+        (
+            percent_of,
+            field,
+            date_time,
+            number,
+        ): (
+            Option<GoalRulePercentOf>,
+            Option<String>,
+            Option<rt::DateTime>,
+            Option<f64>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1052,7 +1122,7 @@ impl<'de> rt::object::Object<'de> for GoalRulesContainer {
             goal_object_id,
             last_modified_time,
             rules,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<rt::Uuid>, Option<rt::Uuid>, Option<rt::DateTime>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1112,7 +1182,7 @@ impl<'de> rt::object::Object<'de> for GoalStatusRule {
     );
     #[inline]
     fn assemble(
-        (conditions, output): rt::object::Values<'de, Self>,
+        (conditions, output): (Option<Vec<GoalRuleCondition>>, Option<i32>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1197,7 +1267,13 @@ impl<'de> rt::object::Object<'de> for GoalStatusRules {
             scorecard_object_id,
             goal_object_id,
             last_modified_time,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<GoalStatusRule>>,
+            Option<i32>,
+            Option<String>,
+            Option<String>,
+            Option<rt::DateTime>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1261,7 +1337,7 @@ impl<'de> rt::object::Object<'de> for GoalStatusRulesUpdateRequest {
     );
     #[inline]
     fn assemble(
-        (rules, default_output): rt::object::Values<'de, Self>,
+        (rules, default_output): (Option<Vec<GoalStatusRule>>, i32),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1391,7 +1467,23 @@ impl<'de> rt::object::Object<'de> for GoalValue {
             value,
             target,
             (value_display_string, target_display_string, trend, forecast, status, notes),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::DateTime>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<f64>,
+            Option<f64>,
+            (
+                Option<String>,
+                Option<String>,
+                Option<i32>,
+                Option<f64>,
+                Option<i32>,
+                Option<Vec<GoalNote>>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1493,7 +1585,14 @@ impl<'de> rt::object::Object<'de> for GoalValueCreateRequest {
             trend,
             forecast,
             status,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::DateTime,
+            Option<f64>,
+            Option<f64>,
+            Option<i32>,
+            Option<f64>,
+            Option<i32>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1587,7 +1686,12 @@ impl<'de> rt::object::Object<'de> for GoalsMoveRequest {
             new_parent,
             new_previous,
             new_next,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            GoalRankValidationInfo,
+            Option<GoalRankValidationInfo>,
+            Option<GoalRankValidationInfo>,
+            Option<GoalRankValidationInfo>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1717,7 +1821,22 @@ impl<'de> rt::object::Object<'de> for Scorecard {
             group_id,
             dataset_id,
             (report_id, description, permissions, column_settings, goals),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<ScorecardProvisioningStatus>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+            (
+                Option<rt::Uuid>,
+                Option<String>,
+                Option<ScorecardPermission>,
+                Option<Vec<ScorecardColumnSetting>>,
+                Option<Vec<Goal>>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1784,7 +1903,7 @@ impl<'de> rt::object::Object<'de> for ScorecardColumnSetting {
     type Fields = (rt::object::Required<ScorecardColumnId>, rt::object::Required<bool>);
     #[inline]
     fn assemble(
-        (column_id, show): rt::object::Values<'de, Self>,
+        (column_id, show): (ScorecardColumnId, bool),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1861,7 +1980,11 @@ impl<'de> rt::object::Object<'de> for ScorecardCreateRequest {
     );
     #[inline]
     fn assemble(
-        (name, description, sensitivity_label_id): rt::object::Values<'de, Self>,
+        (
+            name,
+            description,
+            sensitivity_label_id,
+        ): (String, Option<String>, Option<rt::Uuid>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

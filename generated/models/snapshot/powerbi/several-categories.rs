@@ -33,10 +33,7 @@ impl<'de> rt::object::Object<'de> for AsMashupExpression {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("expression", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (expression,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((expression,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { expression, unknown_fields }
     }
 }
@@ -103,7 +100,7 @@ impl<'de> rt::object::Object<'de> for AzureResource {
             subscription_id,
             resource_group,
             resource_name,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<rt::Uuid>, Option<rt::Uuid>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -214,7 +211,16 @@ impl<'de> rt::object::Object<'de> for Capacity {
             capacity_user_access_right,
             region,
             (tenant_key_id, tenant_key),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<Vec<String>>,
+            Option<String>,
+            Option<CapacityState>,
+            Option<CapacityUserAccessRight>,
+            Option<String>,
+            (Option<rt::Uuid>, Option<TenantKey>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -318,7 +324,15 @@ impl<'de> rt::object::Object<'de> for Column {
             data_category,
             is_hidden,
             summarize_by,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<bool>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -425,7 +439,16 @@ impl<'de> rt::object::Object<'de> for Dashboard {
             embed_url,
             users,
             subscriptions,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<bool>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<DashboardUser>>,
+            Option<Vec<Subscription>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -535,7 +558,16 @@ impl<'de> rt::object::Object<'de> for DashboardUser {
             principal_type,
             profile,
             dashboard_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+            DashboardUserAccessRight,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -651,7 +683,14 @@ impl<'de> rt::object::Object<'de> for Dataflow {
             model_url,
             configured_by,
             users,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<DataflowUser>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -758,7 +797,16 @@ impl<'de> rt::object::Object<'de> for DataflowUser {
             principal_type,
             profile,
             dataflow_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+            DataflowUserAccessRight,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1014,7 +1062,34 @@ impl<'de> rt::object::Object<'de> for Dataset {
                     default_retention_policy,
                 ),
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<rt::DateTime>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<DependentDataflow>>,
+            (
+                Option<Vec<DependentDataset>>,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                Option<bool>,
+                Option<bool>,
+                Option<bool>,
+                (
+                    Option<Encryption>,
+                    Option<Vec<DatasetUser>>,
+                    Option<bool>,
+                    Option<bool>,
+                    Option<bool>,
+                    Option<String>,
+                    Option<DatasetQueryScaleOutSettings>,
+                    Option<DefaultRetentionPolicy>,
+                ),
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1142,7 +1217,7 @@ impl<'de> rt::object::Object<'de> for DatasetQueryScaleOutSettings {
         (
             auto_sync_read_only_replicas,
             max_read_only_replicas,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<bool>, Option<i64>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1217,7 +1292,7 @@ impl<'de> rt::object::Object<'de> for DatasetToDataflowLinkResponse {
             dataset_object_id,
             dataflow_object_id,
             workspace_object_id,
-        ): rt::object::Values<'de, Self>,
+        ): (Option<String>, Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1348,7 +1423,16 @@ impl<'de> rt::object::Object<'de> for DatasetUser {
             principal_type,
             profile,
             dataset_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+            DatasetUserAccessRight,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1510,7 +1594,14 @@ impl<'de> rt::object::Object<'de> for Datasource {
             connection_details,
             gateway_id,
             datasource_id,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<DatasourceConnectionDetails>,
+            Option<rt::Uuid>,
+            Option<rt::Uuid>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1673,7 +1764,16 @@ impl<'de> rt::object::Object<'de> for DatasourceConnectionDetails {
             account,
             domain,
             (email_address, login_server, class_info),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            (Option<String>, Option<String>, Option<String>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1782,7 +1882,7 @@ impl<'de> rt::object::Object<'de> for DependentDataflow {
     );
     #[inline]
     fn assemble(
-        (target_dataflow_id, group_id): rt::object::Values<'de, Self>,
+        (target_dataflow_id, group_id): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1878,7 +1978,7 @@ impl<'de> rt::object::Object<'de> for DependentDataset {
     );
     #[inline]
     fn assemble(
-        (target_dataset_id, group_id): rt::object::Values<'de, Self>,
+        (target_dataset_id, group_id): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -1981,7 +2081,15 @@ impl<'de> rt::object::Object<'de> for EffectiveIdentity {
             custom_data,
             identity_blob,
             reports,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<Vec<String>>,
+            Option<Vec<String>>,
+            Option<String>,
+            Option<IdentityBlob>,
+            Option<Vec<String>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2075,7 +2183,7 @@ impl<'de> rt::object::Object<'de> for Encryption {
     );
     #[inline]
     fn assemble(
-        (id, encryption_status): rt::object::Values<'de, Self>,
+        (id, encryption_status): (Option<String>, Option<EncryptionStatus>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2172,7 +2280,14 @@ impl<'de> rt::object::Object<'de> for Gateway {
             gateway_annotation,
             public_key,
             gateway_status,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<GatewayPublicKey>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2273,7 +2388,15 @@ impl<'de> rt::object::Object<'de> for GatewayDatasource {
             connection_details,
             credential_type,
             credential_details,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<CredentialType>,
+            Option<GatewayDatasourceCredentialDetails>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2337,7 +2460,7 @@ impl<'de> rt::object::Object<'de> for GatewayDatasourceCredentialDetails {
     type Fields = (rt::object::Defaulted<Option<bool>>,);
     #[inline]
     fn assemble(
-        (use_end_user_o_auth2_credentials,): rt::object::Values<'de, Self>,
+        (use_end_user_o_auth2_credentials,): (Option<bool>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2394,7 +2517,7 @@ impl<'de> rt::object::Object<'de> for GatewayPublicKey {
     );
     #[inline]
     fn assemble(
-        (exponent, modulus): rt::object::Values<'de, Self>,
+        (exponent, modulus): (Option<String>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2496,7 +2619,16 @@ impl<'de> rt::object::Object<'de> for GroupUser {
             principal_type,
             profile,
             group_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+            GroupUserAccessRight,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2584,10 +2716,7 @@ impl<'de> rt::object::Object<'de> for IdentityBlob {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
     type Fields = (rt::object::Required<String>,);
     #[inline]
-    fn assemble(
-        (value,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((value,): (String,), unknown_fields: rt::JsonMap) -> Self {
         Self { value, unknown_fields }
     }
 }
@@ -2690,7 +2819,16 @@ impl<'de> rt::object::Object<'de> for Import {
             connection_type,
             source,
             (reports, datasets),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<ImportState>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<ConnectionType>,
+            Option<String>,
+            (Option<Vec<Report>>, Option<Vec<Dataset>>),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2783,7 +2921,7 @@ impl<'de> rt::object::Object<'de> for Measure {
             format_string,
             description,
             is_hidden,
-        ): rt::object::Values<'de, Self>,
+        ): (String, String, Option<String>, Option<String>, Option<bool>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2850,7 +2988,7 @@ impl<'de> rt::object::Object<'de> for PipelineStage {
     );
     #[inline]
     fn assemble(
-        (order, workspace_id, workspace_name): rt::object::Values<'de, Self>,
+        (order, workspace_id, workspace_name): (i64, Option<rt::Uuid>, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -2915,7 +3053,11 @@ impl<'de> rt::object::Object<'de> for PipelineUser {
     );
     #[inline]
     fn assemble(
-        (identifier, principal_type, access_right): rt::object::Values<'de, Self>,
+        (
+            identifier,
+            principal_type,
+            access_right,
+        ): (String, PrincipalType, Option<PipelineUserAccessRight>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3031,7 +3173,15 @@ impl<'de> rt::object::Object<'de> for Refresh {
             status,
             request_id,
             refresh_attempts,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<RefreshType>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<RefreshAttempt>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3121,7 +3271,13 @@ impl<'de> rt::object::Object<'de> for RefreshAttempt {
             end_time,
             service_exception_json,
             type_field,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<i64>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<String>,
+            Option<RefreshAttemptType>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3237,7 +3393,13 @@ impl<'de> rt::object::Object<'de> for RefreshSchedule {
             enabled,
             local_time_zone_id,
             notify_option,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<Vec<Days>>,
+            Option<Vec<String>>,
+            Option<bool>,
+            Option<String>,
+            Option<ScheduleNotifyOption>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3298,10 +3460,7 @@ impl<'de> rt::object::Object<'de> for RefreshScheduleRequest {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("value", 0)]);
     type Fields = (rt::object::Required<RefreshSchedule>,);
     #[inline]
-    fn assemble(
-        (value,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((value,): (RefreshSchedule,), unknown_fields: rt::JsonMap) -> Self {
         Self { value, unknown_fields }
     }
 }
@@ -3444,7 +3603,25 @@ impl<'de> rt::object::Object<'de> for Refreshable {
                 capacity,
                 group,
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<RefreshableKind>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+            Option<i64>,
+            Option<i64>,
+            (
+                Option<f64>,
+                Option<f64>,
+                Option<i64>,
+                Option<Refresh>,
+                Option<RefreshSchedule>,
+                Option<Vec<String>>,
+                Option<Capacity>,
+                Option<RefreshableGroup>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3519,7 +3696,7 @@ impl<'de> rt::object::Object<'de> for RefreshableGroup {
     );
     #[inline]
     fn assemble(
-        (id, name): rt::object::Values<'de, Self>,
+        (id, name): (rt::Uuid, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self { id, name, unknown_fields }
@@ -3647,7 +3824,22 @@ impl<'de> rt::object::Object<'de> for Report {
             report_type,
             original_report_id,
             (is_owned_by_me, web_url, embed_url, users, subscriptions),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<ReportType>,
+            Option<rt::Uuid>,
+            (
+                Option<bool>,
+                Option<String>,
+                Option<String>,
+                Option<Vec<ReportUser>>,
+                Option<Vec<Subscription>>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3771,7 +3963,16 @@ impl<'de> rt::object::Object<'de> for ReportUser {
             principal_type,
             profile,
             report_user_access_right,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+            ReportUserAccessRight,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -3852,10 +4053,7 @@ impl<'de> rt::object::Object<'de> for Row {
     const KEYS: rt::object::Keys = rt::object::Keys(&[("id", 0)]);
     type Fields = (rt::object::Defaulted<Option<String>>,);
     #[inline]
-    fn assemble(
-        (id,): rt::object::Values<'de, Self>,
-        unknown_fields: rt::JsonMap,
-    ) -> Self {
+    fn assemble((id,): (Option<String>,), unknown_fields: rt::JsonMap) -> Self {
         Self { id, unknown_fields }
     }
 }
@@ -3963,7 +4161,7 @@ impl<'de> rt::object::Object<'de> for ServicePrincipalProfile {
     );
     #[inline]
     fn assemble(
-        (id, display_name): rt::object::Values<'de, Self>,
+        (id, display_name): (rt::Uuid, Option<String>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4151,7 +4349,24 @@ impl<'de> rt::object::Object<'de> for Subscription {
                 attachment_format,
                 users,
             ),
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<bool>,
+            (
+                Option<String>,
+                Option<rt::DateTime>,
+                Option<rt::DateTime>,
+                Option<bool>,
+                Option<bool>,
+                Option<String>,
+                Option<Vec<SubscriptionUser>>,
+            ),
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4300,7 +4515,15 @@ impl<'de> rt::object::Object<'de> for SubscriptionUser {
             user_type,
             principal_type,
             profile,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<PrincipalType>,
+            Option<ServicePrincipalProfile>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4410,7 +4633,15 @@ impl<'de> rt::object::Object<'de> for Table {
             is_hidden,
             description,
             source,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            String,
+            Option<Vec<Column>>,
+            Option<Vec<Row>>,
+            Option<Vec<Measure>>,
+            Option<bool>,
+            Option<String>,
+            Option<Vec<AsMashupExpression>>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4509,7 +4740,14 @@ impl<'de> rt::object::Object<'de> for TenantKey {
             is_default,
             created_at,
             updated_at,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<String>,
+            Option<bool>,
+            Option<rt::DateTime>,
+            Option<rt::DateTime>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -4615,7 +4853,16 @@ impl<'de> rt::object::Object<'de> for Tile {
             col_span,
             embed_url,
             embed_data,
-        ): rt::object::Values<'de, Self>,
+        ): (
+            rt::Uuid,
+            Option<String>,
+            Option<rt::Uuid>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        ),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {

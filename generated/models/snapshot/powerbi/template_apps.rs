@@ -34,7 +34,7 @@ impl<'de> rt::object::Object<'de> for CreateInstallTicketRequest {
     type Fields = (rt::object::Defaulted<Option<Vec<TemplateAppInstallDetails>>>,);
     #[inline]
     fn assemble(
-        (install_details,): rt::object::Values<'de, Self>,
+        (install_details,): (Option<Vec<TemplateAppInstallDetails>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -98,7 +98,7 @@ impl<'de> rt::object::Object<'de> for InstallTicket {
     );
     #[inline]
     fn assemble(
-        (ticket, ticket_id, expiration): rt::object::Values<'de, Self>,
+        (ticket, ticket_id, expiration): (String, rt::Uuid, rt::DateTime),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -167,7 +167,7 @@ impl<'de> rt::object::Object<'de> for TemplateAppConfigurationRequest {
     );
     #[inline]
     fn assemble(
-        (configuration,): rt::object::Values<'de, Self>,
+        (configuration,): (Option<::std::collections::BTreeMap<String, String>>,),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
@@ -248,7 +248,12 @@ impl<'de> rt::object::Object<'de> for TemplateAppInstallDetails {
     );
     #[inline]
     fn assemble(
-        (app_id, package_key, owner_tenant_id, config): rt::object::Values<'de, Self>,
+        (
+            app_id,
+            package_key,
+            owner_tenant_id,
+            config,
+        ): (rt::Uuid, String, rt::Uuid, Option<TemplateAppConfigurationRequest>),
         unknown_fields: rt::JsonMap,
     ) -> Self {
         Self {
