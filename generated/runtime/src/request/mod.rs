@@ -311,19 +311,23 @@ impl RequestBuilder {
     }
 
     /// Sends `file` as `multipart/form-data`.
+    // `#[inline]` here and in the next three: the code that sends a file is compiled only in
+    // the programs that call one of them (`upload::FileBody`).
+    #[inline]
     pub fn file_body(mut self, file: super::Upload) -> Self {
-        self.file = Some(super::upload::FileBody::Multipart(file));
+        self.file = Some(super::upload::FileBody::multipart(file));
         self
     }
 
     /// Sends `body`'s bytes as the request body with this `Content-Type` and its length as
     /// `Content-Length`: streamed, never gathered in memory, and re-opened for every attempt
     /// (a retry or a redirect sends it again), so large JSON bodies can be produced on the fly.
+    #[inline]
     pub fn stream_body(mut self, content_type: &'static str, body: super::Upload) -> Self {
-        self.file = Some(super::upload::FileBody::Raw {
-            upload: body,
-            content_type: Cow::Borrowed(content_type),
-        });
+        self.file = Some(super::upload::FileBody::raw(
+            body,
+            Cow::Borrowed(content_type),
+        ));
         self
     }
 
@@ -335,14 +339,12 @@ impl RequestBuilder {
         file: super::Upload,
         content_type: impl Into<Cow<'static, str>>,
     ) -> Self {
-        self.file = Some(super::upload::FileBody::Raw {
-            upload: file,
-            content_type: content_type.into(),
-        });
+        self.file = Some(super::upload::FileBody::raw(file, content_type.into()));
         self.large_transfer()
     }
 
     /// Sends `file` as the raw request body when there is one (see [`bytes_body`](Self::bytes_body)).
+    #[inline]
     pub fn bytes_body_opt(self, file: Option<super::Upload>, content_type: &'static str) -> Self {
         match file {
             Some(file) => self.bytes_body(file, content_type),
