@@ -144,6 +144,7 @@ impl Cloud {
 
     /// The v2 token endpoint for `tenant`: `{authority_host}/{tenant}/oauth2/v2.0/token` (also
     /// the audience of certificate client assertions).
+    #[inline] // opt-in: compiled only in the programs that use it (lib.rs)
     pub fn token_endpoint(&self, tenant: &str) -> Result<Url> {
         let mut url = self.authority_host.clone();
         url.path_segments_mut()
@@ -156,6 +157,7 @@ impl Cloud {
     /// A preset by name: `public`, `us_gov` (GCC), `us_gov_high` (GCC High), `us_gov_dod`
     /// (DoD) or `china`; case, `-` and `_` do not matter, and `gcc`, `gcc_high`, `dod` and
     /// `commercial` are accepted too.
+    #[inline] // opt-in: compiled only in the programs that use it (lib.rs)
     pub fn from_name(name: &str) -> Option<Self> {
         let name: String = name
             .chars()
@@ -176,6 +178,7 @@ impl Cloud {
     /// name, default public), or a custom cloud from `POWERBI_AUTHORITY_HOST` and
     /// `POWERBI_API_BASE` (with `POWERBI_RESOURCE` when it is not the public resource);
     /// `POWERBI_FABRIC_API_BASE` sets or replaces its Fabric API base.
+    #[inline] // opt-in: compiled only in the programs that use it (lib.rs)
     pub fn from_env(vars: &HashMap<String, String>) -> Result<Self> {
         let get = |name: &str| {
             vars.get(name)

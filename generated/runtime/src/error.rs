@@ -289,6 +289,7 @@ impl ApiError {
     /// error rowset): `operation` and `request` name the call, `message` is what the answer
     /// said. For `powerbi`'s extensions; other fields are empty.
     #[doc(hidden)]
+    #[inline] // opt-in: compiled only in the programs that use it (lib.rs)
     pub fn in_answer(
         operation: &'static str,
         request: String,

@@ -18,7 +18,12 @@
 // password or a fixed token; jobs; Fabric's client; uploads and downloads) are `#[inline]`
 // throughout: not a speed hint, but so that rustc compiles them in the programs that use them
 // instead of in every build of this crate (issue 13). tests/bench/tests/compiled_where_used.rs
-// keeps the rule and says why; a new file goes in its `OPT_IN` or its `CORE` list.
+// keeps the rule and says why; a new file goes in its `OPT_IN` or its `CORE` list. In the core
+// files, the functions only such a part or a user's explicit call reaches are `#[inline]` too
+// (marked "opt-in"): a cloud by name or from variables, a proxy by URL, the activity log's day
+// windows, stored continuations, errors inside answers; and a request's file is attached through
+// a pointer that only the `#[inline]` builder methods set (`upload::FileBody`). Together they were
+// about a fifth of this crate's code (LLVM IR 97,400 -> 75,000 lines).
 
 pub mod auth;
 pub mod body;

@@ -244,6 +244,7 @@ pub struct Operation {
 impl Operation {
     /// The full path templates (relative to the API host) this operation serves: one, or
     /// two for an operation with "My workspace" and workspace twins.
+    #[inline] // opt-in: compiled only in the programs that use it (lib.rs)
     pub fn path_templates(&self) -> Vec<String> {
         if self.api == Api::Fabric {
             return vec![format!("/v1{}", self.path)];

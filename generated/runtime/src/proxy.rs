@@ -84,6 +84,7 @@ impl Proxy {
     ///
     /// Fails with [`Error::Config`] when `url` is not an http(s) URL with a host; the message
     /// never repeats the URL, which may hold a password.
+    #[inline] // opt-in: compiled only in the programs that use it (lib.rs)
     pub fn url(url: &str) -> Result<Proxy> {
         let invalid = |why: &str| Error::Config(format!("the proxy URL {why}"));
         let mut url =
@@ -177,6 +178,7 @@ impl Explicit {
 }
 
 impl fmt::Debug for Proxy {
+    #[inline] // opt-in: compiled only in the programs that use it (lib.rs)
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.route {
             Route::System => f.write_str("Proxy::system()"),

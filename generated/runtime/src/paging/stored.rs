@@ -47,6 +47,7 @@ impl<'de> Deserialize<'de> for Continuation {
     }
 }
 
+#[inline] // opt-in: compiled only in the programs that use it (lib.rs)
 fn read(value: &Value) -> Result<Continuation, String> {
     let part = |key: &str| {
         value

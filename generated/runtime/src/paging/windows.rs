@@ -6,6 +6,7 @@ use crate::DateTime;
 
 /// `[start, end)` as one query window per UTC day; `None` when a time has no UTC form (a
 /// date at the edge of the calendar). The arithmetic is checked: no time can panic here.
+#[inline] // opt-in: compiled only in the programs that use it (lib.rs)
 pub(super) fn utc_days(start: DateTime, end: DateTime) -> Option<VecDeque<Vec<(String, String)>>> {
     let utc = time::UtcOffset::UTC;
     let start = start.0.checked_to_offset(utc)?;

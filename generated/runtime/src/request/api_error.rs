@@ -128,6 +128,7 @@ fn from_json(json: &serde_json::Value) -> (Option<String>, Option<String>) {
 /// An error a successful answer reports inside it (a Fabric operation's `error`, a job
 /// instance's `failureReason`): the document read like an error answer's body, with the
 /// answer's `status` and `request_id` and the hint for its code.
+#[inline] // opt-in: compiled only in the programs that use it (lib.rs)
 pub(crate) fn api_error_in_answer(
     operation: &'static str,
     request: String,
