@@ -17,10 +17,14 @@
 //! This test reads those files and names every function that breaks the rule: a non-generic
 //! function without `#[inline]`, or a generic one with it (where it changes nothing). A second
 //! test makes sure every hand-written file of the two crates is classed, in [`OPT_IN`] or in
-//! [`CORE`]. It lives in the bench's crate because it reads the sources of two crates of the
-//! repository.
+//! [`CORE`]. A third builds the runtime's library and reads the names of the functions in it:
+//! none may come from an opt-in file, since a core function that calls one directly makes
+//! rustc compile it in every build, attribute or not. They live in the bench's crate because
+//! they read the sources of two crates of the repository and build one.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use quote::ToTokens;
 use syn::{Attribute, GenericParam, Generics, ImplItem, Item, Signature};
@@ -103,6 +107,139 @@ fn the_opt_in_parts_are_compiled_only_where_used() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// Functions of the runtime's opt-in files that its library holds by design, by the end of
+/// their names: the dispatcher the request pipeline calls to attach a request's file (what it
+/// leads to is compiled where a file is given), and the empty check rustc writes for every
+/// `#[derive(Eq)]`.
+const COMPILED_BY_DESIGN: &[&str] = &[
+    "powerbi_runtime::upload::FileBody::attach",
+    "::assert_fields_are_eq",
+];
+
+/// What rustc made of the rule: the runtime's library, built as a user's build builds it,
+/// holds no function of an opt-in part. The test above checks the attribute; this one also
+/// catches a core function that calls an opt-in one directly, which makes rustc compile it
+/// here, `#[inline]` or not (the request pipeline did so with a request's file: 15% of the
+/// runtime's code, until `upload::FileBody`).
+#[test]
+fn the_runtime_library_holds_no_function_of_its_opt_in_parts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let rlib = built_library(&root, "powerbi-runtime");
+    let functions = function_names(&rlib);
+    // The walk read the library's code: it holds a few thousand functions.
+    assert!(
+        functions.len() > 1000,
+        "only {} functions read from {}",
+        functions.len(),
+        rlib.display()
+    );
+    let modules: Vec<String> = OPT_IN
+        .iter()
+        .filter(|(folder, _)| *folder == "generated/runtime")
+        .flat_map(|(_, parts)| parts.iter())
+        .map(|part| {
+            let path = part.trim_end_matches(".rs").replace('/', "::");
+            format!("powerbi_runtime::{path}::")
+        })
+        .collect();
+    let compiled: Vec<&String> = functions
+        .iter()
+        .filter(|name| {
+            // An impl's method reads `<powerbi_runtime::module::Type as Trait>::method`.
+            let own = name.trim_start_matches('<');
+            modules
+                .iter()
+                .any(|module| own.starts_with(module.as_str()))
+        })
+        .filter(|name| {
+            !COMPILED_BY_DESIGN
+                .iter()
+                .any(|allowed| name.ends_with(allowed))
+        })
+        .collect();
+    assert!(
+        compiled.is_empty(),
+        "{} holds {} functions of opt-in parts: a core function calls them directly, so every \
+         build compiles them (keep the call behind a pointer set where the part is used, as \
+         `upload::FileBody` does, or mark the caller `#[inline]` if it is opt-in too):\n{}",
+        rlib.display(),
+        compiled.len(),
+        compiled
+            .iter()
+            .map(|name| name.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// Builds `package`'s library as `cargo build -p package` does (its own features, the
+/// workspace's dev profile) and returns the path of its rlib.
+fn built_library(root: &Path, package: &str) -> PathBuf {
+    let output = Command::new(env!("CARGO"))
+        .current_dir(root)
+        .args([
+            "build",
+            "--locked",
+            "--quiet",
+            "--lib",
+            "--message-format=json",
+            "-p",
+        ])
+        .arg(package)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo build -p {package}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let target = package.replace('-', "_");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|message| {
+            message["reason"] == "compiler-artifact" && message["target"]["name"] == *target
+        })
+        .flat_map(|message| {
+            let files = message["filenames"].as_array().cloned().unwrap_or_default();
+            files
+                .into_iter()
+                .filter_map(|file| file.as_str().map(PathBuf::from))
+        })
+        .find(|file| {
+            file.extension()
+                .is_some_and(|extension| extension == "rlib")
+        })
+        .unwrap_or_else(|| panic!("cargo build -p {package} named no rlib"))
+}
+
+/// The demangled names (without their hashes) of the functions the object files of `rlib`
+/// define.
+fn function_names(rlib: &Path) -> BTreeSet<String> {
+    use object::{Object, ObjectSymbol, SymbolKind};
+
+    let data = std::fs::read(rlib).unwrap_or_else(|error| panic!("{}: {error}", rlib.display()));
+    let archive = object::read::archive::ArchiveFile::parse(&*data)
+        .unwrap_or_else(|error| panic!("{}: {error}", rlib.display()));
+    let mut names = BTreeSet::new();
+    for member in archive.members() {
+        let member = member.unwrap_or_else(|error| panic!("{}: {error}", rlib.display()));
+        // The metadata (`lib.rmeta`) is not an object file.
+        let Ok(file) = member.data(&*data).and_then(object::File::parse) else {
+            continue;
+        };
+        for symbol in file.symbols() {
+            if symbol.is_definition()
+                && symbol.kind() == SymbolKind::Text
+                && let Ok(name) = symbol.name()
+            {
+                names.insert(format!("{:#}", rustc_demangle::demangle(name)));
+            }
+        }
+    }
+    names
 }
 
 #[test]
