@@ -181,10 +181,10 @@ fn tokio_util_free_reader(
 
 /// A request's file and the function that adds it to each attempt's request.
 ///
-/// The function is a pointer, set where the file is given to the request (the `#[inline]`
-/// builder methods `file_body`, `stream_body` and `bytes_body`), so that the code which opens,
-/// measures and streams files, and the parts of tokio, futures and reqwest it needs, is
-/// compiled only in the programs that send a file. Were the request pipeline to call
+/// The function is a pointer, set where the file is given to the request (the builder methods
+/// `file_body`, `stream_body` and `bytes_body`, `#[inline]` or generic), so that the code
+/// which opens, measures and streams files, and the parts of tokio, futures and reqwest it
+/// needs, is compiled only in the programs that send a file. Were the request pipeline to call
 /// [`FileKind::attach`] directly, every build of this crate would compile it: about 15% of its
 /// code (issue 13: compile time).
 #[derive(Debug, Clone)]

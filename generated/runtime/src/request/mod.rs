@@ -311,8 +311,9 @@ impl RequestBuilder {
     }
 
     /// Sends `file` as `multipart/form-data`.
-    // `#[inline]` here and in the next three: the code that sends a file is compiled only in
-    // the programs that call one of them (`upload::FileBody`).
+    // `#[inline]` here, in `stream_body` and in `bytes_body_opt` (`bytes_body` is generic,
+    // which does the same): the code that sends a file is compiled only in the programs that
+    // call one of them (`upload::FileBody`).
     #[inline]
     pub fn file_body(mut self, file: super::Upload) -> Self {
         self.file = Some(super::upload::FileBody::multipart(file));
