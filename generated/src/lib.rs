@@ -71,8 +71,8 @@ pub use runtime::{
     PowerBiClientBuilder, Proxy, Result, Upload, Uuid, Workspace,
 };
 
-// The generated client: fresh from `../spec/powerbi` when build.rs generated it (`_regenerate`, in the
-// repository: it sets `powerbi_regenerated`), otherwise the checked-in snapshot of the same
+// The generated client: fresh from `../spec/powerbi` when build.rs generated it (`_regenerate`, in
+// the repository: it sets `powerbi_regenerated`), otherwise the checked-in snapshot of the same
 // output. A packaged crate has no build script and always compiles the snapshot.
 #[cfg(powerbi_regenerated)]
 include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));

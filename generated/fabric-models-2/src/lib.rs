@@ -26,8 +26,8 @@
 #![allow(clippy::doc_markdown)]
 
 // Fresh from `../../spec/fabric` when build.rs generated it (`_regenerate`, in the repository: it
-// sets `powerbi_regenerated`), otherwise the checked-in snapshot of the same output. A
-// packaged crate has no build script and always compiles the snapshot.
+// sets `powerbi_regenerated`), otherwise the checked-in snapshot of the same output. A packaged
+// crate has no build script and always compiles the snapshot.
 #[cfg(powerbi_regenerated)]
 include!(concat!(env!("OUT_DIR"), "/fabric.rs"));
 #[cfg(not(powerbi_regenerated))]

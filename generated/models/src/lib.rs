@@ -29,8 +29,8 @@ pub mod gateway_credentials;
 /// The request and response models of every Power BI category, generated from
 /// `spec/powerbi`; `powerbi` re-exports them as `powerbi::models`.
 pub mod power_bi {
-    // Fresh from `../../spec/powerbi` when build.rs generated it (`_regenerate`, in the repository: it
-    // sets `powerbi_regenerated`), otherwise the checked-in snapshot of the same output. A
+    // Fresh from `../../spec/powerbi` when build.rs generated it (`_regenerate`, in the repository:
+    // it sets `powerbi_regenerated`), otherwise the checked-in snapshot of the same output. A
     // packaged crate has no build script and always compiles the snapshot.
     #[cfg(powerbi_regenerated)]
     include!(concat!(env!("OUT_DIR"), "/powerbi.rs"));
