@@ -14,7 +14,7 @@ use rustls_platform_verifier::BuilderVerifierExt;
 pub(crate) fn client_config(
     extra_roots: &[CertificateDer<'static>],
 ) -> Result<rustls::ClientConfig, String> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(ring_provider());
     let builder = rustls::ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|error| format!("TLS protocol versions: {error}"))?;
@@ -26,6 +26,21 @@ pub(crate) fn client_config(
     builder
         .map_err(|error| format!("TLS trust store: {error}"))
         .map(|builder| builder.with_no_client_auth())
+}
+
+/// rustls's ring provider: classical key exchange (X25519, P-256, P-384) only.
+///
+/// rustls 0.23.48 deprecates it because ring has no post-quantum key exchange (ML-KEM); its
+/// only provider that has one is aws-lc-rs, which compiles a large C library into every
+/// build, so this crate stays on ring. An application whose policy requires post-quantum key
+/// exchange gives `ClientBuilder::http_client_builder`'s builder a rustls configuration of its
+/// own (aws-lc-rs) and passes the client to `ClientBuilder::http_client` (README, "Behind a
+/// corporate proxy").
+// `allow`, not `expect`: the rustls versions before 0.23.48 that users may resolve do not
+// deprecate it.
+#[allow(deprecated)]
+fn ring_provider() -> rustls::crypto::CryptoProvider {
+    rustls::crypto::ring::default_provider()
 }
 
 #[cfg(not(target_os = "android"))]

@@ -23,6 +23,9 @@ const GOAL_CPU: f64 = 1.10;
 /// A reqwest client set up as the runtime sets up its own (user agent, connect timeout, no
 /// redirects: the runtime follows them itself).
 pub fn http_client() -> Outcome<reqwest::Client> {
+    // rustls 0.23.48 deprecates ring's provider (no post-quantum key exchange); this project
+    // stays on ring: generated/runtime/src/tls.rs says why.
+    #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
         .user_agent("powerbi-bench")

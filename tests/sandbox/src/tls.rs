@@ -22,6 +22,9 @@ pub(crate) fn acceptor(cert_chain_pem: &str, key_pem: &str) -> io::Result<TlsAcc
         .map_err(|error| invalid("certificate PEM", &error))?;
     let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes())
         .map_err(|error| invalid("key PEM", &error))?;
+    // rustls 0.23.48 deprecates ring's provider (no post-quantum key exchange); this project
+    // stays on ring: generated/runtime/src/tls.rs says why.
+    #[allow(deprecated)]
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

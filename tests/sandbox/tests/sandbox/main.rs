@@ -16,6 +16,9 @@ use reqwest::Client;
 pub fn http() -> Client {
     static PROVIDER: Once = Once::new();
     PROVIDER.call_once(|| {
+        // rustls 0.23.48 deprecates ring's provider (no post-quantum key exchange); this project
+        // stays on ring: generated/runtime/src/tls.rs says why.
+        #[allow(deprecated)]
         let _ = rustls::crypto::ring::default_provider().install_default();
     });
     thread_local! {
