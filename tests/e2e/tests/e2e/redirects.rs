@@ -51,25 +51,31 @@ impl TlsWorld {
         .expect("TLS versions")
         .with_root_certificates(roots)
         .with_no_client_auth();
-        let http = reqwest::Client::builder()
+        let cloud = Cloud::custom(
+            format!("https://{LOGIN}:{port}").parse().expect("URL"),
+            format!("https://{API}:{port}").parse().expect("URL"),
+        );
+        let builder = PowerBiClient::builder()
+            .cloud(cloud)
+            .decode_policy(powerbi::runtime::DecodePolicy::Strict)
+            .retry_policy(RetryPolicy::none())
+            .credential(service_principal_credential());
+        // The README's way to bring a TLS setup of one's own (a post-quantum provider, say): the
+        // client's own builder with the configuration replaced. Only this configuration trusts
+        // the test CA, and redirects stay off without being asked for here: the tests below see
+        // both.
+        let http = builder
+            .http_client_builder()
+            .expect("the client's HTTP builder")
             .tls_backend_preconfigured(tls)
-            .redirect(reqwest::redirect::Policy::none())
             .resolve(API, address)
             .resolve(LOGIN, address)
             .resolve(CLUSTER, address)
             .resolve(EVIL, address)
             .build()
             .expect("the HTTP client");
-        let cloud = Cloud::custom(
-            format!("https://{LOGIN}:{port}").parse().expect("URL"),
-            format!("https://{API}:{port}").parse().expect("URL"),
-        );
-        let client = PowerBiClient::builder()
-            .cloud(cloud)
-            .decode_policy(powerbi::runtime::DecodePolicy::Strict)
+        let client = builder
             .http_client(http)
-            .retry_policy(RetryPolicy::none())
-            .credential(service_principal_credential())
             .build()
             .expect("the client builds");
         TlsWorld {
