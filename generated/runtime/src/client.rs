@@ -491,9 +491,10 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// [`Self::http_client`] sees the client, so [`Self::http_client`] cannot turn it into an
     /// error; and this crate does not install a process-wide provider behind the
     /// application's back (the application's own later `install_default().unwrap()` would
-    /// then panic). An application that installs one itself
-    /// (`rustls::crypto::ring::default_provider().install_default()`) can build its client
-    /// either way.
+    /// then panic). An application that installs one itself (ring's or aws-lc-rs's, with
+    /// `rustls::crypto::CryptoProvider::install_default`) can build its client either way; to
+    /// bring a TLS setup of its own (a post-quantum provider, say), it replaces this builder's
+    /// with `tls_backend_preconfigured` and keeps the rest.
     pub fn http_client_builder(&self) -> Result<reqwest::ClientBuilder> {
         self.settings.http_client_builder()
     }
