@@ -493,8 +493,8 @@ impl<Built> PowerBiClientBuilder<Built> {
     /// application's back (the application's own later `install_default().unwrap()` would
     /// then panic). An application that installs one itself (ring's or aws-lc-rs's, with
     /// `rustls::crypto::CryptoProvider::install_default`) can build its client either way; to
-    /// bring a TLS setup of its own (a post-quantum provider, say), it replaces this builder's
-    /// with `tls_backend_preconfigured` and keeps the rest.
+    /// bring a TLS setup of its own (a post-quantum provider, say), it replaces this builder's TLS
+    /// setup with `tls_backend_preconfigured` and keeps the rest.
     pub fn http_client_builder(&self) -> Result<reqwest::ClientBuilder> {
         self.settings.http_client_builder()
     }

@@ -30,8 +30,8 @@ pub(crate) fn client_config(
 
 /// rustls's ring provider: classical key exchange (X25519, P-256, P-384) only.
 ///
-/// rustls 0.23.48 deprecates it because ring has no post-quantum key exchange (ML-KEM); its
-/// only provider that has one is aws-lc-rs, which compiles a large C library into every
+/// rustls 0.23.48 deprecates it because ring has no post-quantum key exchange (ML-KEM); of
+/// rustls's own providers only aws-lc-rs has one, and it compiles a large C library into every
 /// build, so this crate stays on ring. An application whose policy requires post-quantum key
 /// exchange gives `ClientBuilder::http_client_builder`'s builder a rustls configuration of its
 /// own (aws-lc-rs) and passes the client to `ClientBuilder::http_client` (README, "Behind a

@@ -134,11 +134,11 @@ async fn a_compressed_answer_is_never_asked_for_nor_inflated() {
             .body(&bomb)
     })
     .await;
-    // This test crate turns on reqwest's `gzip`, so a plain reqwest client asks for it...
     // rustls 0.23.48 deprecates ring's provider (no post-quantum key exchange); this project
     // stays on ring: generated/runtime/src/tls.rs says why.
     #[allow(deprecated)]
     let _ = rustls::crypto::ring::default_provider().install_default();
+    // This test crate turns on reqwest's `gzip`, so a plain reqwest client asks for it...
     let plain = reqwest::Client::new()
         .get(format!("{}/plain", server.base()))
         .send()
